@@ -1,0 +1,58 @@
+import { theApp } from '../../utils/app';
+import { hasCurrentConsent } from '../../utils/consent';
+import { isElderMode } from '../../utils/elder';
+import { PAGES } from '../../utils/routes';
+
+const CARDS = [
+  { key: 'quiz', title: '健康答题', desc: '答几道题，学健康知识', url: PAGES.quiz },
+  { key: 'talks', title: '健康讲座', desc: '讲座和免费筛查，在这里报名', url: PAGES.talks },
+  { key: 'cleft', title: '唇腭裂救助', desc: '孩子有唇腭裂，可以申请救助', url: PAGES.cleft },
+  { key: 'insurance', title: '家庭保险', desc: '家庭意外保险，在这里登记', url: PAGES.insurance },
+];
+
+Component({
+  data: {
+    elder: false,
+    cards: CARDS,
+    needConsent: false,
+    needProfile: false,
+  },
+
+  lifetimes: {
+    attached() {
+      this.setData({ elder: isElderMode() });
+    },
+  },
+
+  methods: {
+    onShow() {
+      this.setData({ elder: isElderMode() });
+      return this.refreshBanners();
+    },
+
+    async refreshBanners() {
+      const resident = await theApp().ensureSession();
+      if (!resident) return;
+      this.setData({ needConsent: !hasCurrentConsent(resident), needProfile: !resident.profileComplete });
+    },
+
+    onOpenCard(e: WechatMiniprogram.BaseEvent) {
+      const key: unknown = e.currentTarget.dataset.key;
+      const card = CARDS.find((c) => c.key === key);
+      if (!card) return;
+      // Feature pages arrive one by one; until a page is registered, navigateTo fails and we say so kindly.
+      wx.navigateTo({
+        url: card.url,
+        fail: () => wx.showToast({ title: '即将开放', icon: 'none', duration: 2000 }),
+      });
+    },
+
+    onOpenPrivacy() {
+      wx.navigateTo({ url: PAGES.privacy });
+    },
+
+    onOpenMe() {
+      wx.switchTab({ url: PAGES.me });
+    },
+  },
+});

@@ -1,0 +1,112 @@
+import { PRIVACY_POLICY_VERSION } from '../../config';
+import { api, newIdempotencyKey } from '../../services/api';
+import type { ConsentList } from '../../services/types';
+import { theApp } from '../../utils/app';
+import { BASIC_PURPOSE, hasCurrentConsent } from '../../utils/consent';
+import { isElderMode } from '../../utils/elder';
+import { PAGES } from '../../utils/routes';
+
+const CONSENTS_PATH = '/api/v1/me/consents';
+
+Component({
+  data: {
+    elder: false,
+    policyVersion: PRIVACY_POLICY_VERSION,
+    consented: false,
+    /** A privacy API (e.g. the phone button) is waiting for the answer given here. */
+    pending: false,
+    busy: false,
+  },
+
+  lifetimes: {
+    attached() {
+      this.setData({ elder: isElderMode() });
+    },
+  },
+
+  methods: {
+    onShow() {
+      const app = theApp();
+      const pending = app.hasPendingPrivacy();
+      this.setData({ elder: isElderMode(), pending });
+      if (pending) app.settlePrivacy('exposureAuthorization');
+      return this.refresh();
+    },
+
+    onUnload() {
+      // WeChat requires every privacy request to be answered; leaving the page without a choice is a no.
+      theApp().settlePrivacy('disagree');
+    },
+
+    async refresh() {
+      const resident = await theApp().ensureSession();
+      this.setData({ consented: hasCurrentConsent(resident) });
+    },
+
+    /** bindagreeprivacyauthorization: WeChat has recorded the tap; now record our own consent ledger entry. */
+    async onAgree() {
+      const app = theApp();
+      app.settlePrivacy('agree');
+      if (this.data.busy) return;
+      this.setData({ busy: true, pending: false });
+      try {
+        const { consents } = await api.post<ConsentList>(
+          CONSENTS_PATH,
+          { purpose: BASIC_PURPOSE, policyVersion: PRIVACY_POLICY_VERSION },
+          { idempotencyKey: newIdempotencyKey() },
+        );
+        const resident = app.globalData.resident;
+        if (resident) app.setResident({ ...resident, consents });
+        this.setData({ consented: true });
+        wx.showToast({ title: '已同意，谢谢', icon: 'success' });
+        this.leave();
+      } catch {
+        // The wrapper has shown the reason; the button stays so the user can try again.
+      } finally {
+        this.setData({ busy: false });
+      }
+    },
+
+    onDisagree() {
+      theApp().settlePrivacy('disagree');
+      this.leave();
+    },
+
+    leave() {
+      if (getCurrentPages().length > 1) wx.navigateBack({ delta: 1 });
+      else wx.switchTab({ url: PAGES.home });
+    },
+
+    onOpenContract() {
+      wx.openPrivacyContract({
+        fail: () => wx.showToast({ title: '暂时打不开，请稍后再试', icon: 'none' }),
+      });
+    },
+
+    onWithdraw() {
+      wx.showModal({
+        title: '撤回同意',
+        content: '撤回后，我们不再用您的信息提供活动服务，已报名的活动可能无法继续。确定撤回吗？',
+        confirmText: '撤回',
+        cancelText: '不撤回',
+        success: (res) => {
+          if (res.confirm) void this.withdraw();
+        },
+      });
+    },
+
+    async withdraw() {
+      let left: ConsentList;
+      try {
+        left = await api.del<ConsentList>(`${CONSENTS_PATH}/${BASIC_PURPOSE}`);
+      } catch {
+        return;
+      }
+      const app = theApp();
+      const resident = app.globalData.resident;
+      if (resident) app.setResident({ ...resident, consents: left.consents });
+      this.setData({ consented: false });
+      wx.showToast({ title: '已撤回', icon: 'success' });
+    },
+  },
+});

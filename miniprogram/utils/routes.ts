@@ -1,0 +1,15 @@
+/** Page paths. Feature pages are added by their own work; until they are in app.json, home says 即将开放. */
+export const PAGES = {
+  home: '/pages/home/index',
+  me: '/pages/me/index',
+  privacy: '/pages/privacy/index',
+  quiz: '/pages/quiz/index',
+  talks: '/pages/talks/index',
+  cleft: '/pages/cleft/index',
+  insurance: '/pages/insurance/index',
+} as const;
+
+/** getCurrentPages() routes have no leading slash. */
+export function routeOf(path: string): string {
+  return path.replace(/^\//, '');
+}

@@ -1,0 +1,64 @@
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { AppContext } from './context';
+import { connectDatabase, type Database } from './db/connect';
+import { ensureIndexes } from './db/model';
+import { provisionDatabase, type ProvisionedDatabase } from './db/provision';
+import { systemClock, type Clock } from './lib/clock';
+import { PiiCrypto } from './lib/pii';
+import { seedDistrict } from './modules/areas/areas.service';
+import { WeChatClient } from './wechat/client';
+import { FakeWeChatServer } from './wechat/fake-server';
+
+export const DB_NAME = 'zdhealth';
+
+export interface Runtime {
+  ctx: AppContext;
+  database: Database;
+  provisioned: ProvisionedDatabase;
+  fakeWeChat?: FakeWeChatServer;
+  close(): Promise<void>;
+}
+
+/** Database (provisioned or external), indexes, the district's areas, the WeChat client: what every role needs. */
+export async function startRuntime(config: Config, logger: Logger, opts: { clock?: Clock; onDbCrash?: () => void } = {}): Promise<Runtime> {
+  const provisioned = await provisionDatabase({
+    mongodbUri: config.MONGODB_URI,
+    ferretdbBin: config.FERRETDB_BIN,
+    dataDir: config.DATA_DIR,
+    logger,
+    onCrash: opts.onDbCrash,
+  });
+  logger.info({ event: 'db.provisioned', kind: provisioned.kind }, `database: ${provisioned.kind}`);
+  const database = await connectDatabase(provisioned.uri, DB_NAME, logger);
+
+  let fakeWeChat: FakeWeChatServer | undefined;
+  let base = config.WECHAT_API_BASE;
+  if (!config.WECHAT_APPID && !base) {
+    fakeWeChat = new FakeWeChatServer();
+    base = await fakeWeChat.start();
+    logger.warn({ event: 'wechat.fake', url: base }, 'WECHAT_APPID not set: using the local fake WeChat server');
+  }
+  const clock = opts.clock ?? systemClock;
+  const ctx: AppContext = {
+    config,
+    logger,
+    db: database.connection,
+    clock,
+    pii: new PiiCrypto({ keyId: config.PII_KEY_ID, key: config.piiKey, old: config.oldPiiKeys, blindIndexKey: config.blindIndexKey }),
+    wechat: new WeChatClient({ baseURL: base ?? 'https://api.weixin.qq.com', appid: config.WECHAT_APPID || 'fake-appid', secret: config.WECHAT_SECRET || 'fake-secret', timeoutMs: config.WECHAT_TIMEOUT_MS, logger, clock, db: database.connection }),
+  };
+  await ensureIndexes(ctx.db);
+  await seedDistrict(ctx);
+  return {
+    ctx,
+    database,
+    provisioned,
+    fakeWeChat,
+    async close() {
+      await database.close();
+      await fakeWeChat?.stop();
+      await provisioned.stop();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+const hexKey = z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (32 bytes)');
+
+/** Every environment variable the service reads, described once. `.env.example` mirrors this list. */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development').describe('development | test | production'),
+  ROLES: z.string().default('api,worker,bot').describe('comma list of roles this process runs: api, worker, bot'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port of the api role'),
+  HOST: z.string().default('0.0.0.0').describe('HTTP bind address'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+  MONGODB_URI: z.string().url().optional().describe('MongoDB URI; unset = embedded database (mongodb-memory-server, else FerretDB)'),
+  DATA_DIR: z.string().default('./data').describe('where the embedded database and generated dev keys live'),
+  FERRETDB_BIN: z.string().optional().describe('path of the ferretdb binary (default: PATH, then .tools/bin/ferretdb)'),
+  PII_KEY: hexKey.optional().describe('AES-256 key for personal data, 64 hex chars; required in production'),
+  PII_KEY_ID: z.string().regex(/^[a-z0-9-]{1,16}$/).default('k1').describe('id stored with each ciphertext, for key rotation'),
+  PII_OLD_KEYS: z.string().default('').describe('retired keys still readable: "id:hex,id:hex"'),
+  BLIND_INDEX_KEY: hexKey.optional().describe('HMAC key for exact-match lookups of encrypted fields; required in production'),
+  TOKEN_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7).describe('resident session lifetime'),
+  STAFF_TOKEN_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(12).describe('staff session lifetime'),
+  WECHAT_APPID: z.string().default('').describe('mini-program AppID; empty = local fake WeChat server'),
+  WECHAT_SECRET: z.string().default('').describe('mini-program AppSecret; required in production'),
+  WECHAT_API_BASE: z.string().url().optional().describe('WeChat API base URL (default https://api.weixin.qq.com, or the local fake when no AppID)'),
+  WECHAT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(5000).describe('timeout of each WeChat API call'),
+  POLICY_VERSION: z.string().default('2026-11').describe('current privacy policy version residents consent to'),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5).describe('staff failed logins before lockout'),
+  LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15).describe('staff lockout duration'),
+  BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10240).default(64).describe('JSON body size limit'),
+  TRUST_PROXY: bool.default('false').describe('trust X-Forwarded-* headers (behind a load balancer)'),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>> & {
+  readonly piiKey: Buffer;
+  readonly blindIndexKey: Buffer;
+  readonly oldPiiKeys: ReadonlyMap<string, Buffer>;
+  readonly roles: ReadonlySet<'api' | 'worker' | 'bot'>;
+};
+
+export class ConfigError extends Error {}
+
+function devKey(dataDir: string, name: string, warn: (msg: string) => void): Buffer {
+  const file = path.join(dataDir, `${name}.key`);
+  if (fs.existsSync(file)) return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'hex');
+  fs.mkdirSync(dataDir, { recursive: true });
+  const key = crypto.randomBytes(32);
+  fs.writeFileSync(file, key.toString('hex'), { mode: 0o600 });
+  warn(`${name} not set: generated a development key in ${file}. Set it explicitly in production.`);
+  return key;
+}
+
+function parseOldKeys(spec: string): Map<string, Buffer> {
+  const map = new Map<string, Buffer>();
+  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [id, hex] = part.split(':');
+    if (!id || !hex || !/^[0-9a-f]{64}$/i.test(hex)) throw new ConfigError(`PII_OLD_KEYS: bad entry "${id ?? part}"`);
+    map.set(id, Buffer.from(hex, 'hex'));
+  }
+  return map;
+}
+
+/** Parse the environment once; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: string) => void = console.warn): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  if (c.NODE_ENV === 'production') {
+    const missing = (['PII_KEY', 'BLIND_INDEX_KEY', 'WECHAT_APPID', 'WECHAT_SECRET'] as const).filter((k) => !c[k]);
+    if (!c.MONGODB_URI) missing.push('MONGODB_URI' as never);
+    if (missing.length) throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: required in production`).join('\n')}`);
+  }
+  const roles = new Set(c.ROLES.split(',').map((r) => r.trim()).filter(Boolean));
+  for (const r of roles) if (!['api', 'worker', 'bot'].includes(r)) throw new ConfigError(`Invalid configuration:\n  ROLES: unknown role "${r}"`);
+  const config: Config = {
+    ...c,
+    piiKey: c.PII_KEY ? Buffer.from(c.PII_KEY, 'hex') : devKey(c.DATA_DIR, 'PII_KEY', warn),
+    blindIndexKey: c.BLIND_INDEX_KEY ? Buffer.from(c.BLIND_INDEX_KEY, 'hex') : devKey(c.DATA_DIR, 'BLIND_INDEX_KEY', warn),
+    oldPiiKeys: parseOldKeys(c.PII_OLD_KEYS),
+    roles: roles as Set<'api' | 'worker' | 'bot'>,
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { Logger } from 'pino';
+
+/** Where scripts/install-ferretdb.sh puts the binary. */
+export const PROJECT_FERRETDB_BIN = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), '.tools', 'bin', 'ferretdb');
+
+export function findFerretDb(explicit?: string): string | undefined {
+  if (explicit) return fs.existsSync(explicit) ? explicit : undefined;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, 'ferretdb');
+    if (dir && fs.existsSync(candidate)) return candidate;
+  }
+  return fs.existsSync(PROJECT_FERRETDB_BIN) ? PROJECT_FERRETDB_BIN : undefined;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const attempt = (): void => {
+      if (child.exitCode !== null) return reject(new Error(`ferretdb exited with code ${child.exitCode} during start`));
+      const sock = net.connect(port, '127.0.0.1');
+      sock.once('connect', () => {
+        sock.destroy();
+        resolve();
+      });
+      sock.once('error', () => {
+        sock.destroy();
+        if (Date.now() - started > timeoutMs) reject(new Error(`ferretdb did not listen on ${port} within ${timeoutMs} ms`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+export interface FerretDbHandle {
+  uri: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export interface FerretDbOptions {
+  bin: string;
+  dataDir: string;
+  logger: Logger;
+  /** Use the PostgreSQL backend at this URL instead of SQLite files in dataDir. */
+  postgresqlUrl?: string;
+  /** Called if the server dies while we still rely on it. */
+  onCrash?: (code: number | null, signal: NodeJS.Signals | null) => void;
+}
+
+/** Start FerretDB as a child process on a free local port, telemetry off. */
+export async function startFerretDb(opts: FerretDbOptions): Promise<FerretDbHandle> {
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const port = await freePort();
+  const backend = opts.postgresqlUrl
+    ? ['--handler=postgresql', `--postgresql-url=${opts.postgresqlUrl}`]
+    : ['--handler=sqlite', `--sqlite-url=file:${path.resolve(opts.dataDir)}/`];
+  const args = [...backend, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--debug-addr=-',
+    `--state-dir=${path.resolve(opts.dataDir)}`, '--log-level=ERROR', '--log-format=text'];
+  const child = spawn(opts.bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (b: Buffer) => {
+    stderr = (stderr + b.toString()).slice(-4000);
+  });
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    opts.logger.error({ event: 'db.embedded.crashed', code, signal, stderr }, 'embedded FerretDB stopped unexpectedly');
+    opts.onCrash?.(code, signal);
+  });
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  try {
+    await waitForPort(port, child, 20_000);
+  } catch (err) {
+    stopping = true;
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}\n${stderr}`);
+  }
+  return {
+    uri: `mongodb://127.0.0.1:${port}/`,
+    pid: child.pid ?? -1,
+    async stop() {
+      if (stopping || child.exitCode !== null) return;
+      stopping = true;
+      process.removeListener('exit', killOnExit);
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

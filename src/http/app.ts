@@ -1,0 +1,63 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import helmet from 'koa-helmet';
+import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { AppContext } from '../context';
+import { registerModules } from '../modules';
+import { errorMiddleware } from './errors';
+import { createHttpMetrics } from './metrics';
+import { openApiDocument } from './openapi';
+import { requestIdMiddleware } from './request-id';
+import { Api } from './route';
+
+export interface HttpAppOptions {
+  /** Database readiness, for /readyz. */
+  isReady: () => boolean;
+}
+
+/** Build the Koa app: error shape first, then request id, metrics, security headers, routes. */
+export function createHttpApp(ctx: AppContext, opts: HttpAppOptions): Koa {
+  const app = new Koa({ proxy: ctx.config.TRUST_PROXY });
+  const router = new Router();
+  const registry = new OpenAPIRegistry();
+  const metrics = createHttpMetrics();
+
+  app.use(errorMiddleware(ctx.logger));
+  app.use(requestIdMiddleware);
+  app.use(metrics.middleware);
+  app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  // wx.request cannot send PATCH; the mini-program sends POST with this header instead.
+  app.use(async (c, next) => {
+    if (c.method === 'POST' && c.get('x-http-method-override').toUpperCase() === 'PATCH') c.method = 'PATCH';
+    await next();
+  });
+  app.use(async (c, next) => {
+    const started = Date.now();
+    await next();
+    ctx.logger.debug({ event: 'http.request', method: c.method, route: c._matchedRoute, status: c.status, ms: Date.now() - started }, 'request');
+  });
+
+  router.get('/healthz', (c) => {
+    c.body = { status: 'ok' };
+  });
+  router.get('/readyz', (c) => {
+    const ready = opts.isReady();
+    c.status = ready ? 200 : 503;
+    c.body = ready ? { status: 'ready' } : { error: { code: 'NOT_READY', message: '服务暂不可用' } };
+  });
+  router.get('/metrics', async (c) => {
+    c.type = metrics.registry.contentType;
+    c.body = await metrics.registry.metrics();
+  });
+
+  const api = new Api(ctx, router, registry);
+  registerModules(api);
+  const document = openApiDocument(registry);
+  router.get('/api/openapi.json', (c) => {
+    c.body = document;
+  });
+
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: false }));
+  return app;
+}

@@ -1,0 +1,47 @@
+import type { Context } from 'koa';
+import { Types } from 'mongoose';
+import type { AppContext } from '../context';
+import { resolveToken } from '../modules/sessions/sessions.service';
+import { getActiveStaff, type StaffPrincipal } from '../modules/staff/staff.service';
+import type { StaffRole } from '../modules/staff/staff.model';
+import { AppError } from './errors';
+
+export type Principal = { type: 'resident'; residentId: Types.ObjectId } | { type: 'staff'; staff: StaffPrincipal };
+
+export function bearer(ctx: Context): string | null {
+  const m = /^Bearer ([\w-]{20,100})$/.exec(ctx.get('authorization'));
+  return m?.[1] ?? null;
+}
+
+const unauthorized = (): AppError => new AppError('UNAUTHORIZED', 401, '请先登录');
+
+/** Resolve the caller; resident tokens never pass staff routes and staff tokens never pass resident routes. */
+export async function authenticate(app: AppContext, ctx: Context, kind: 'resident' | 'staff', roles?: readonly StaffRole[]): Promise<Principal> {
+  const token = bearer(ctx);
+  if (!token) throw unauthorized();
+  const subject = await resolveToken(app, token);
+  if (!subject || subject.subjectType !== kind) throw unauthorized();
+  if (kind === 'resident') return { type: 'resident', residentId: subject.subjectId };
+  const staff = await getActiveStaff(app, subject.subjectId);
+  if (!staff) throw unauthorized();
+  if (roles && !roles.includes(staff.role)) throw new AppError('FORBIDDEN', 403, '您的角色不能进行此操作');
+  return { type: 'staff', staff };
+}
+
+export function residentId(ctx: Context): Types.ObjectId {
+  const p: Principal | undefined = ctx.state.principal;
+  if (p?.type !== 'resident') throw unauthorized();
+  return p.residentId;
+}
+
+export function staffOf(ctx: Context): StaffPrincipal {
+  const p: Principal | undefined = ctx.state.principal;
+  if (p?.type !== 'staff') throw unauthorized();
+  return p.staff;
+}
+
+/** The staff member as an audit actor. */
+export function staffActor(ctx: Context): { type: 'staff'; id: string; name: string; ip: string } {
+  const s = staffOf(ctx);
+  return { type: 'staff', id: s.id, name: s.username, ip: ctx.ip };
+}

@@ -1,0 +1,49 @@
+import type { Context, Next } from 'koa';
+import { ZodError } from 'zod';
+import type { Logger } from 'pino';
+
+/** An operational error: its code and Chinese message are meant for the caller. */
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what = '内容'): AppError => new AppError('NOT_FOUND', 404, `${what}不存在`);
+export const forbidden = (message = '没有权限'): AppError => new AppError('FORBIDDEN', 403, message);
+
+export function zodDetails(err: ZodError): Array<{ path: string; message: string }> {
+  return err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+}
+
+/** First in the chain: every error leaves as `{error:{code,message,details}}`; 5xx never leak internals. */
+export function errorMiddleware(logger: Logger) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new AppError('NOT_FOUND', 404, '请求的地址不存在');
+    } catch (err) {
+      const e = toAppError(err);
+      if (e.status >= 500) logger.error({ err, event: 'http.unhandled' }, 'unhandled error');
+      ctx.status = e.status;
+      ctx.body = { error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } };
+    }
+  };
+}
+
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof ZodError) return new AppError('VALIDATION_FAILED', 400, '提交的内容不正确', zodDetails(err));
+  const e = err as { status?: number; type?: string; expose?: boolean };
+  if (e?.type === 'entity.too.large' || e?.status === 413) return new AppError('PAYLOAD_TOO_LARGE', 413, '提交的内容太大');
+  if (e?.type === 'entity.parse.failed') return new AppError('INVALID_JSON', 400, '提交的内容不是有效的 JSON');
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose) {
+    return new AppError('BAD_REQUEST', e.status, '请求无法处理');
+  }
+  return new AppError('INTERNAL', 500, '服务器开小差了，请稍后再试');
+}

@@ -1,0 +1,114 @@
+import bodyParser from '@koa/bodyparser';
+import type Router from '@koa/router';
+import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { Context, Middleware } from 'koa';
+import type { z, ZodTypeAny } from 'zod';
+import type { AppContext } from '../context';
+import type { StaffRole } from '../modules/staff/staff.model';
+import { authenticate } from './auth';
+import { AppError } from './errors';
+import { withIdempotency } from './idempotency';
+import { ErrorBody, z as zod } from './zod';
+
+const IdempotencyHeader = zod.object({ 'idempotency-key': zod.string().min(8).max(64).optional() });
+
+type Infer<T> = T extends ZodTypeAny ? z.infer<T> : undefined;
+
+export interface RouteSpec<B extends ZodTypeAny | undefined, Q extends ZodTypeAny | undefined, P extends ZodTypeAny | undefined> {
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
+  /** Koa path, e.g. `/api/v1/talks/:id`. */
+  path: string;
+  summary: string;
+  tags: string[];
+  auth: 'none' | 'resident' | 'staff';
+  roles?: readonly StaffRole[];
+  body?: B;
+  query?: Q;
+  params?: P;
+  /** Schema of the success body (documentation). */
+  response?: ZodTypeAny;
+  /** Success status (default 200). */
+  status?: number;
+  /** Honour an `Idempotency-Key` header: a retry gets the first result. */
+  idempotent?: boolean;
+  bodyLimitKb?: number;
+  /** The handler sets ctx.body itself (files, images). */
+  raw?: { contentType: string };
+  middleware?: Middleware[];
+  handler: (ctx: Context, input: { body: Infer<B>; query: Infer<Q>; params: Infer<P> }) => Promise<unknown>;
+}
+
+const openApiPath = (p: string): string => p.replace(/:(\w+)/g, '{$1}');
+
+/** Registers a route on the router and its description in the OpenAPI registry, from the same zod schemas. */
+export class Api {
+  constructor(
+    readonly app: AppContext,
+    private readonly router: Router,
+    private readonly registry: OpenAPIRegistry,
+  ) {}
+
+  route<B extends ZodTypeAny | undefined = undefined, Q extends ZodTypeAny | undefined = undefined, P extends ZodTypeAny | undefined = undefined>(
+    spec: RouteSpec<B, Q, P>,
+  ): void {
+    this.document(spec);
+    const limit = `${spec.bodyLimitKb ?? this.app.config.BODY_LIMIT_KB}kb`;
+    const parser = bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: limit,
+      encoding: 'utf-8',
+      onError: (err) => {
+        const status = (err as { status?: number }).status;
+        if (status === 413) throw new AppError('PAYLOAD_TOO_LARGE', 413, '提交的内容太大');
+        throw new AppError('INVALID_JSON', 400, '提交的内容不是有效的 JSON');
+      },
+    });
+    const handler: Middleware = async (ctx) => {
+      if (spec.auth !== 'none') ctx.state.principal = await authenticate(this.app, ctx, spec.auth, spec.roles);
+      if (spec.body && ctx.request.length && !ctx.is('application/json')) {
+        throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, '请以 JSON 格式提交');
+      }
+      const input = {
+        params: (spec.params ? spec.params.parse(ctx.params) : undefined) as Infer<P>,
+        query: (spec.query ? spec.query.parse(ctx.query) : undefined) as Infer<Q>,
+        body: (spec.body ? spec.body.parse(ctx.request.body ?? {}) : undefined) as Infer<B>,
+      };
+      const run = async (): Promise<{ status: number; body: unknown }> => ({ status: spec.status ?? 200, body: await spec.handler(ctx, input) });
+      if (spec.raw) {
+        await spec.handler(ctx, input);
+        return;
+      }
+      const result = spec.idempotent ? await withIdempotency(this.app, ctx, run) : await run();
+      ctx.status = result.status;
+      ctx.body = result.body ?? null;
+      if (result.status === 204) ctx.body = null;
+    };
+    const chain: Middleware[] = [...(spec.body ? [parser as unknown as Middleware] : []), ...(spec.middleware ?? []), handler];
+    this.router[spec.method](spec.path, ...chain);
+  }
+
+  private document(spec: RouteSpec<ZodTypeAny | undefined, ZodTypeAny | undefined, ZodTypeAny | undefined>): void {
+    const errors = { description: 'Error', content: { 'application/json': { schema: ErrorBody } } };
+    const config: RouteConfig = {
+      method: spec.method,
+      path: openApiPath(spec.path),
+      summary: spec.summary,
+      tags: spec.tags,
+      security: spec.auth === 'none' ? [] : [{ [spec.auth === 'staff' ? 'staffToken' : 'residentToken']: [] }],
+      request: {
+        ...(spec.params ? { params: spec.params as never } : {}),
+        ...(spec.query ? { query: spec.query as never } : {}),
+        ...(spec.body ? { body: { content: { 'application/json': { schema: spec.body } } } } : {}),
+        ...(spec.idempotent ? { headers: IdempotencyHeader } : {}),
+      },
+      responses: {
+        [spec.status ?? 200]: spec.raw
+          ? { description: 'File', content: { [spec.raw.contentType]: { schema: { type: 'string', format: 'binary' } } } }
+          : { description: 'OK', ...(spec.response ? { content: { 'application/json': { schema: spec.response } } } : {}) },
+        '4XX': errors,
+        '5XX': errors,
+      },
+    };
+    this.registry.registerPath(config);
+  }
+}

@@ -1,0 +1,26 @@
+/** Time source, injectable so schedules, deadlines and quiet hours can be tested with a fake clock. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export class FakeClock implements Clock {
+  constructor(private current: Date = new Date()) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  set(d: Date | string): void {
+    this.current = new Date(d);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+const shanghai = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** Calendar day in the district's time zone, `YYYY-MM-DD`. */
+export function shanghaiDay(d: Date): string {
+  return shanghai.format(d);
+}

@@ -1,0 +1,59 @@
+import type { AppContext } from '../../context';
+import { requestContext } from '../../logger';
+import { pageFilter, pageResult, type PageQuery } from '../../lib/pagination';
+import { AuditLog, type AuditDoc } from './audit.model';
+
+export interface Actor {
+  type: 'staff' | 'resident' | 'system';
+  id: string;
+  name?: string;
+  ip?: string;
+}
+
+/** Append one record. There is no update or delete path for audit records anywhere in the code. */
+export async function audit(
+  ctx: AppContext,
+  actor: Actor,
+  action: string,
+  target: { type: string; id: string },
+  details?: Record<string, unknown>,
+): Promise<void> {
+  await AuditLog(ctx.db).create({
+    at: ctx.clock.now(),
+    actorType: actor.type,
+    actorId: actor.id,
+    actorName: actor.name,
+    action,
+    targetType: target.type,
+    targetId: target.id,
+    requestId: requestContext.getStore()?.requestId,
+    ip: actor.ip,
+    details,
+  });
+}
+
+export interface AuditFilter {
+  action?: string;
+  actorId?: string;
+  targetType?: string;
+  targetId?: string;
+}
+
+export async function listAudit(ctx: AppContext, f: AuditFilter, page: PageQuery) {
+  const filter: Record<string, unknown> = { ...pageFilter(page) };
+  for (const k of ['action', 'actorId', 'targetType', 'targetId'] as const) if (f[k]) filter[k] = f[k];
+  const rows = await AuditLog(ctx.db).find(filter).sort({ _id: -1 }).limit(page.limit + 1).lean();
+  return pageResult(rows, page, (r: AuditDoc) => ({
+    id: String(r._id),
+    at: r.at.toISOString(),
+    actorType: r.actorType,
+    actorId: r.actorId,
+    actorName: r.actorName ?? null,
+    action: r.action,
+    targetType: r.targetType,
+    targetId: r.targetId,
+    requestId: r.requestId ?? null,
+    ip: r.ip ?? null,
+    details: r.details ?? null,
+  }));
+}

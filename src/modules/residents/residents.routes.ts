@@ -1,0 +1,63 @@
+import type { Api } from '../../http/route';
+import { residentId, staffActor, staffOf } from '../../http/auth';
+import { rateLimit } from '../../http/rate-limit';
+import { ObjectId, z } from '../../http/zod';
+import { Types } from 'mongoose';
+import * as residents from './residents.service';
+import { ConsentBody, LoginBody, LoginResponse, MeResponse, PatchMeBody, PhoneBody, PurposeParams } from './residents.schemas';
+
+const Consents = z.object({ consents: z.array(z.object({ purpose: z.string(), policyVersion: z.string(), grantedAt: z.string() })) });
+
+export function residentRoutes(api: Api): void {
+  const app = api.app;
+  const tags = ['residents'];
+  api.route({
+    method: 'post', path: '/api/v1/auth/login', summary: 'Log in with a wx.login code', tags, auth: 'none',
+    body: LoginBody, response: LoginResponse,
+    middleware: [rateLimit({ windowMs: 60_000, max: 120 })],
+    handler: (_ctx, { body }) => residents.login(app, body.code),
+  });
+  api.route({
+    method: 'get', path: '/api/v1/me', summary: 'My profile', tags, auth: 'resident', response: MeResponse,
+    handler: async (ctx) => residents.meView(app, await residents.getResident(app, residentId(ctx))),
+  });
+  api.route({
+    method: 'patch', path: '/api/v1/me', summary: 'Update my profile', tags, auth: 'resident', body: PatchMeBody, response: MeResponse,
+    handler: (ctx, { body }) => residents.updateProfile(app, residentId(ctx), body),
+  });
+  api.route({
+    method: 'post', path: '/api/v1/me/phone', summary: 'Set my phone from a getPhoneNumber code', tags, auth: 'resident', body: PhoneBody, response: MeResponse,
+    handler: (ctx, { body }) => residents.setPhoneFromWeChat(app, residentId(ctx), body.code),
+  });
+  api.route({
+    method: 'post', path: '/api/v1/me/consents', summary: 'Give consent for a purpose', tags, auth: 'resident', body: ConsentBody, response: Consents, status: 201,
+    handler: (ctx, { body }) => residents.grantConsent(app, residentId(ctx), body.purpose, body.policyVersion, body.guardianRelation),
+  });
+  api.route({
+    method: 'delete', path: '/api/v1/me/consents/:purpose', summary: 'Withdraw consent', tags, auth: 'resident', params: PurposeParams, response: Consents,
+    handler: (ctx, { params }) => residents.withdrawConsent(app, residentId(ctx), params.purpose),
+  });
+  api.route({
+    method: 'get', path: '/api/v1/me/export', summary: 'All my data (PIPL)', tags, auth: 'resident',
+    handler: (ctx) => residents.exportMyData(app, residentId(ctx)),
+  });
+  api.route({
+    method: 'delete', path: '/api/v1/me', summary: 'Erase my personal data (PIPL)', tags, auth: 'resident', status: 204,
+    handler: async (ctx) => {
+      await residents.eraseMe(app, residentId(ctx));
+      return null;
+    },
+  });
+
+  const admin = ['admin: residents'];
+  api.route({
+    method: 'get', path: '/api/admin/v1/residents', summary: 'Residents in my area (masked)', tags: admin, auth: 'staff',
+    query: z.object({ areaCode: z.string().max(40).optional(), limit: z.coerce.number().int().min(1).max(100).default(20), cursor: ObjectId.optional() }).strict(),
+    handler: (ctx, { query }) => residents.listResidentsForStaff(app, staffOf(ctx), query),
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/residents/:id', summary: 'One resident in full (audited)', tags: admin, auth: 'staff',
+    params: z.object({ id: ObjectId }),
+    handler: (ctx, { params }) => residents.viewResidentForStaff(app, staffActor(ctx), staffOf(ctx), new Types.ObjectId(params.id)),
+  });
+}

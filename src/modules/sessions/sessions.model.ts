@@ -1,0 +1,26 @@
+import { Schema, Types } from 'mongoose';
+import { defineModel } from '../../db/model';
+
+export interface SessionDoc {
+  _id: Types.ObjectId;
+  tokenHash: string;
+  subjectType: 'resident' | 'staff';
+  subjectId: Types.ObjectId;
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt?: Date;
+}
+
+const schema = new Schema<SessionDoc>({
+  tokenHash: { type: String, required: true },
+  subjectType: { type: String, required: true, enum: ['resident', 'staff'] },
+  subjectId: { type: Schema.Types.ObjectId, required: true },
+  createdAt: { type: Date, required: true },
+  expiresAt: { type: Date, required: true },
+  revokedAt: { type: Date },
+});
+schema.index({ tokenHash: 1 }, { unique: true });
+schema.index({ subjectType: 1, subjectId: 1 });
+schema.index({ expiresAt: 1 });
+
+export const Sessions = defineModel<SessionDoc>('Session', schema);

@@ -1,0 +1,47 @@
+import { Schema, Types } from 'mongoose';
+import { defineModel } from '../../db/model';
+
+export const STAFF_ROLES = ['district_admin', 'town_admin', 'village_worker'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export interface StaffDoc {
+  _id: Types.ObjectId;
+  username: string;
+  passwordHash: string;
+  role: StaffRole;
+  areaCode: string;
+  /** The scope area's path; a target is in scope when its path contains `areaCode`. */
+  areaPath: string[];
+  displayName?: string;
+  wechatId?: string;
+  disabled: boolean;
+  createdAt: Date;
+}
+
+const schema = new Schema<StaffDoc>({
+  username: { type: String, required: true },
+  passwordHash: { type: String, required: true },
+  role: { type: String, required: true, enum: STAFF_ROLES },
+  areaCode: { type: String, required: true },
+  areaPath: { type: [String], required: true },
+  displayName: String,
+  wechatId: String,
+  disabled: { type: Boolean, default: false },
+  createdAt: { type: Date, required: true },
+});
+schema.index({ username: 1 }, { unique: true });
+schema.index({ wechatId: 1 });
+schema.index({ areaPath: 1 });
+
+export const Staff = defineModel<StaffDoc>('Staff', schema);
+
+/** One document per failed login; counted in a window (exact under concurrency, unlike a counter). */
+export interface LoginFailureDoc {
+  username: string;
+  ip?: string;
+  at: Date;
+}
+const failures = new Schema<LoginFailureDoc>({ username: { type: String, required: true }, ip: String, at: { type: Date, required: true } });
+failures.index({ username: 1, at: -1 });
+failures.index({ at: 1 });
+export const LoginFailures = defineModel<LoginFailureDoc>('LoginFailure', failures);

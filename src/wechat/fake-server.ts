@@ -1,0 +1,143 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local stand-in for api.weixin.qq.com, used by tests and by `npm start` without an AppID. It speaks the
+ * same paths and error codes: codes are single-use (40163), unknown codes are 40029, tokens expire (42001) or
+ * can be invalidated (40001), and any API can be told to fail next with a given errcode.
+ *
+ * Code conventions: `user:<name>:<anything>` logs in as openid `o-<name>`; any other code gets an openid
+ * derived from the code. Phone codes `phone:<11 digits>:<anything>` return that number. Codes starting with
+ * `bad` are invalid.
+ */
+export class FakeWeChatServer {
+  private server?: http.Server;
+  private readonly usedCodes = new Set<string>();
+  private readonly failures = new Map<string, number[]>();
+  private tokens = new Map<string, number>();
+  private tokenSeq = 0;
+  readonly sent: Array<{ touser: string; template_id: string; page?: string; data: Record<string, { value: string }> }> = [];
+  readonly calls: Array<{ path: string; body: unknown }> = [];
+  /** Openids that have not subscribed: subscribe sends to them return 43101. */
+  readonly unsubscribed = new Set<string>();
+  url = '';
+
+  async start(port = 0): Promise<string> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', () => r()));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+
+  /** The next `times` calls to `api` (e.g. 'jscode2session', 'subscribe.send') fail with `errcode`. */
+  failNext(api: string, errcode: number, times = 1): void {
+    const q = this.failures.get(api) ?? [];
+    for (let i = 0; i < times; i++) q.push(errcode);
+    this.failures.set(api, q);
+  }
+
+  /** Invalidate every issued access token (the next call gets 40001). */
+  invalidateTokens(): void {
+    this.tokens.clear();
+  }
+
+  reset(): void {
+    this.usedCodes.clear();
+    this.failures.clear();
+    this.tokens.clear();
+    this.sent.length = 0;
+    this.calls.length = 0;
+    this.unsubscribed.clear();
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    let raw = '';
+    for await (const chunk of req) raw += chunk;
+    let body: Record<string, unknown> = {};
+    try {
+      body = raw ? JSON.parse(raw) : {};
+    } catch {
+      return this.reply(res, { errcode: 47001, errmsg: 'data format error' });
+    }
+    this.calls.push({ path: url.pathname, body });
+    const api = ROUTES[url.pathname];
+    if (!api) return this.reply(res, { errcode: 404, errmsg: 'not found' }, 404);
+    const forced = this.failures.get(api)?.shift();
+    if (forced !== undefined) return this.reply(res, { errcode: forced, errmsg: `forced ${forced}` });
+    if (api !== 'jscode2session' && api !== 'stable_token') {
+      const token = url.searchParams.get('access_token') ?? '';
+      const exp = this.tokens.get(token);
+      if (exp === undefined) return this.reply(res, { errcode: 40001, errmsg: 'invalid credential, access_token is invalid or not latest' });
+      if (exp < Date.now()) return this.reply(res, { errcode: 42001, errmsg: 'access_token expired' });
+    }
+    switch (api) {
+      case 'jscode2session':
+        return this.reply(res, this.login(url.searchParams.get('js_code') ?? ''));
+      case 'stable_token': {
+        const current = [...this.tokens.entries()].find(([, exp]) => exp > Date.now());
+        if (current && !body.force_refresh) return this.reply(res, { access_token: current[0], expires_in: Math.floor((current[1] - Date.now()) / 1000) });
+        const token = `fake-token-${++this.tokenSeq}-${crypto.randomBytes(6).toString('hex')}`;
+        this.tokens.set(token, Date.now() + 7200_000);
+        return this.reply(res, { access_token: token, expires_in: 7200 });
+      }
+      case 'getuserphonenumber': {
+        const code = String(body.code ?? '');
+        const m = /^phone:(1[3-9]\d{9}):/.exec(code);
+        if (!m || this.usedCodes.has(code)) return this.reply(res, { errcode: 40029, errmsg: 'invalid code' });
+        this.usedCodes.add(code);
+        return this.reply(res, { errcode: 0, errmsg: 'ok', phone_info: { phoneNumber: m[1], purePhoneNumber: m[1], countryCode: '86', watermark: { timestamp: Math.floor(Date.now() / 1000), appid: 'fake' } } });
+      }
+      case 'subscribe.send': {
+        const touser = String(body.touser ?? '');
+        if (!touser) return this.reply(res, { errcode: 40003, errmsg: 'invalid openid' });
+        if (!body.template_id) return this.reply(res, { errcode: 40037, errmsg: 'invalid template_id' });
+        if (this.unsubscribed.has(touser)) return this.reply(res, { errcode: 43101, errmsg: 'user refuse to accept the msg' });
+        this.sent.push(body as never);
+        return this.reply(res, { errcode: 0, errmsg: 'ok' });
+      }
+      case 'msg_sec_check': {
+        const content = String(body.content ?? '');
+        const suggest = content.includes('违禁') ? 'risky' : content.includes('待审') ? 'review' : 'pass';
+        return this.reply(res, { errcode: 0, errmsg: 'ok', result: { suggest, label: suggest === 'pass' ? 100 : 20001 } });
+      }
+      case 'getwxacodeunlimit': {
+        const scene = String(body.scene ?? '');
+        if (!scene || scene.length > 32 || !/^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]+$/.test(scene)) return this.reply(res, { errcode: 40169, errmsg: 'invalid scene' });
+        if (typeof body.page === 'string' && body.page.startsWith('/')) return this.reply(res, { errcode: 41030, errmsg: 'invalid page' });
+        res.writeHead(200, { 'content-type': 'image/png' });
+        return void res.end(Buffer.concat([PNG_SIGNATURE, Buffer.from(`scene=${scene}`)]));
+      }
+    }
+  }
+
+  private login(code: string): Record<string, unknown> {
+    if (!code || code.startsWith('bad')) return { errcode: 40029, errmsg: 'invalid code' };
+    if (this.usedCodes.has(code)) return { errcode: 40163, errmsg: 'code been used' };
+    this.usedCodes.add(code);
+    const m = /^user:([\w-]{1,40}):/.exec(code);
+    const openid = m ? `o-${m[1]}` : `o-${crypto.createHash('sha1').update(code).digest('hex').slice(0, 20)}`;
+    return { openid, session_key: crypto.randomBytes(16).toString('base64') };
+  }
+
+  private reply(res: http.ServerResponse, body: unknown, status = 200): void {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+const ROUTES: Record<string, string> = {
+  '/sns/jscode2session': 'jscode2session',
+  '/cgi-bin/stable_token': 'stable_token',
+  '/wxa/business/getuserphonenumber': 'getuserphonenumber',
+  '/cgi-bin/message/subscribe/send': 'subscribe.send',
+  '/wxa/msg_sec_check': 'msg_sec_check',
+  '/wxa/getwxacodeunlimit': 'getwxacodeunlimit',
+};

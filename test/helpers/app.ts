@@ -1,0 +1,88 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import mongoose, { type Connection } from 'mongoose';
+import { loadConfig, type Config } from '../../src/config';
+import type { AppContext } from '../../src/context';
+import { ensureIndexes } from '../../src/db/model';
+import { createHttpApp } from '../../src/http/app';
+import { FakeClock } from '../../src/lib/clock';
+import { PiiCrypto } from '../../src/lib/pii';
+import { createLogger } from '../../src/logger';
+import { seedDistrict } from '../../src/modules/areas/areas.service';
+import { WeChatClient } from '../../src/wechat/client';
+import { FakeWeChatServer } from '../../src/wechat/fake-server';
+
+export interface TestApp {
+  ctx: AppContext;
+  db: Connection;
+  clock: FakeClock;
+  wechat: FakeWeChatServer;
+  url: string;
+  request(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+const KEY = 'a'.repeat(64);
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', PII_KEY: KEY, BLIND_INDEX_KEY: 'b'.repeat(64), WECHAT_APPID: 'wx-test', WECHAT_SECRET: 's', LOG_LEVEL: 'silent', ...overrides });
+}
+
+/** The app in process on port 0, on its own database of the shared test server, WeChat pointed at a local fake. */
+export async function startTestApp(opts: { config?: Record<string, string>; now?: string } = {}): Promise<TestApp> {
+  const uri = process.env.TEST_MONGODB_URI;
+  if (!uri) throw new Error('TEST_MONGODB_URI missing: run tests through jest (global setup provisions the database)');
+  const dbName = `t_${crypto.randomBytes(6).toString('hex')}`;
+  const db = await mongoose.createConnection(uri, { dbName, autoIndex: false, maxPoolSize: 100 }).asPromise();
+  const wechat = new FakeWeChatServer();
+  const wechatUrl = await wechat.start();
+  const config = testConfig({ WECHAT_API_BASE: wechatUrl, ...opts.config });
+  const clock = new FakeClock(new Date(opts.now ?? '2026-11-28T02:00:00Z'));
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const ctx: AppContext = {
+    config,
+    logger,
+    db,
+    clock,
+    pii: new PiiCrypto({ keyId: config.PII_KEY_ID, key: config.piiKey, blindIndexKey: config.blindIndexKey }),
+    wechat: new WeChatClient({ baseURL: wechatUrl, appid: 'wx-test', secret: 's', timeoutMs: 2000, logger, clock: { now: () => new Date() }, db, retries: 2 }),
+  };
+  await ensureIndexes(db);
+  await seedDistrict(ctx);
+  const server = http.createServer(createHttpApp(ctx, { isReady: () => db.readyState === 1 }).callback());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    ctx,
+    db,
+    clock,
+    wechat,
+    url,
+    async request(method, path, o = {}) {
+      const headers: Record<string, string> = { ...(o.headers ?? {}) };
+      if (o.token) headers.authorization = `Bearer ${o.token}`;
+      let body: string | undefined = o.raw;
+      if (o.body !== undefined) {
+        body = JSON.stringify(o.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const res = await fetch(url + path, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await wechat.stop();
+      await db.dropDatabase().catch(() => undefined);
+      await db.close();
+    },
+  };
+}

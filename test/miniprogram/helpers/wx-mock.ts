@@ -1,0 +1,230 @@
+/**
+ * A recording stand-in for the `wx` global, shaped like the real APIs: async callbacks on a later tick,
+ * wx.request success → {data, statusCode, header, cookies, errMsg:'request:ok'}, fail → {errMsg, errno},
+ * getStorageSync of a missing key → '', navigateTo of an unregistered page → fail with WeChat's errMsg.
+ * Pages and tab pages come from the real miniprogram/app.json.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+export const MP_ROOT = path.resolve(__dirname, '../../../miniprogram');
+export const API_BASE = 'http://127.0.0.1:3000';
+
+type AnyObject = Record<string, any>;
+type Callbacks = { success?: (res: any) => void; fail?: (err: any) => void; complete?: (res: any) => void };
+
+export interface RecordedRequest {
+  url: string;
+  /** Path and query after the base URL, e.g. /api/v1/areas?parent=370303 */
+  path: string;
+  /** The method on the wire (wx.request has no PATCH). */
+  method: string;
+  /** The method the server will act on (X-HTTP-Method-Override applied). */
+  effectiveMethod: string;
+  header: Record<string, string>;
+  data: unknown;
+}
+
+export type Reply =
+  | { statusCode: number; data?: unknown; header?: Record<string, string> }
+  | { networkError: string };
+type Responder = Reply | ((req: RecordedRequest) => Reply);
+
+interface Route {
+  method: string;
+  path: string;
+  replies: Responder[];
+}
+
+const appJson = JSON.parse(fs.readFileSync(path.join(MP_ROOT, 'app.json'), 'utf8')) as {
+  pages: string[];
+  tabBar: { list: { pagePath: string }[] };
+};
+
+function routeOf(url: string): string {
+  return url.replace(/^\//, '').split('?')[0] as string;
+}
+
+export class WxMock {
+  readonly requests: RecordedRequest[] = [];
+  readonly unmatched: RecordedRequest[] = [];
+  readonly storage = new Map<string, unknown>();
+  readonly toasts: AnyObject[] = [];
+  readonly modals: AnyObject[] = [];
+  readonly navigations: { api: string; url?: string; delta?: number; ok: boolean }[] = [];
+  readonly logins: string[] = [];
+  /** Registered pages, from app.json; a test may add a feature page that others will build. */
+  readonly pages = new Set(appJson.pages);
+  readonly tabPages = new Set(appJson.tabBar.list.map((t) => t.pagePath));
+  /** Answer given to the next showModal calls. */
+  modalConfirms = true;
+  /** What getCurrentPages() returns. */
+  pageStack: { route: string }[] = [{ route: 'pages/home/index' }];
+  privacyListener: ((resolve: (r: AnyObject) => void, info: { referrer: string }) => void) | null = null;
+  pending = 0;
+  private routes: Route[] = [];
+  private loginSeq = 0;
+  loginFails: string | null = null;
+
+  /** Replies for `METHOD path`, used in order; the last one repeats. PATCH matches POST + override header. */
+  on(method: string, pathWithQuery: string, ...replies: Responder[]): this {
+    this.routes.unshift({ method, path: pathWithQuery, replies });
+    return this;
+  }
+
+  requestsTo(method: string, pathWithQuery: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.effectiveMethod === method && r.path === pathWithQuery);
+  }
+
+  lastToast(): AnyObject | undefined {
+    return this.toasts[this.toasts.length - 1];
+  }
+
+  private later(fn: () => void): void {
+    this.pending += 1;
+    setTimeout(() => {
+      this.pending -= 1;
+      fn();
+    }, 0);
+  }
+
+  private settleCallbacks(opts: Callbacks, ok: boolean, res: AnyObject): void {
+    this.later(() => {
+      if (ok) opts.success?.(res);
+      else opts.fail?.(res);
+      opts.complete?.(res);
+    });
+  }
+
+  private reply(req: RecordedRequest): Reply {
+    const route = this.routes.find((r) => r.method === req.effectiveMethod && r.path === req.path);
+    if (!route) {
+      this.unmatched.push(req);
+      return { networkError: 'request:fail mock has no route' };
+    }
+    const responder = route.replies.length > 1 ? route.replies.shift()! : route.replies[0]!;
+    return typeof responder === 'function' ? responder(req) : responder;
+  }
+
+  readonly wx = {
+    request: (opts: AnyObject & Callbacks) => {
+      const header = { ...(opts.header ?? {}) } as Record<string, string>;
+      const method = (opts.method ?? 'GET') as string;
+      const url = String(opts.url);
+      const req: RecordedRequest = {
+        url,
+        path: url.startsWith(API_BASE) ? url.slice(API_BASE.length) : url,
+        method,
+        effectiveMethod: header['X-HTTP-Method-Override'] ?? method,
+        header,
+        data: opts.data === undefined ? undefined : JSON.parse(JSON.stringify(opts.data)),
+      };
+      this.requests.push(req);
+      const reply = this.reply(req);
+      if ('networkError' in reply) {
+        this.settleCallbacks(opts, false, { errMsg: reply.networkError, errno: 600001 });
+      } else {
+        this.settleCallbacks(opts, true, {
+          data: reply.data === undefined ? '' : reply.data,
+          statusCode: reply.statusCode,
+          header: { 'Content-Type': 'application/json; charset=utf-8', ...(reply.header ?? {}) },
+          cookies: [],
+          errMsg: 'request:ok',
+        });
+      }
+      return { abort() {}, onHeadersReceived() {}, offHeadersReceived() {} };
+    },
+
+    login: (opts: Callbacks = {}) => {
+      if (this.loginFails) {
+        this.settleCallbacks(opts, false, { errMsg: this.loginFails });
+        return;
+      }
+      this.loginSeq += 1;
+      const code = `wx-code-${this.loginSeq}`;
+      this.logins.push(code);
+      this.settleCallbacks(opts, true, { code, errMsg: 'login:ok' });
+    },
+
+    getStorageSync: (key: string) => (this.storage.has(key) ? this.storage.get(key) : ''),
+    setStorageSync: (key: string, value: unknown) => {
+      this.storage.set(key, value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
+    },
+    removeStorageSync: (key: string) => {
+      this.storage.delete(key);
+    },
+    clearStorageSync: () => this.storage.clear(),
+
+    showToast: (opts: AnyObject & Callbacks) => {
+      this.toasts.push({ title: opts.title, icon: opts.icon ?? 'success', duration: opts.duration ?? 1500 });
+      this.settleCallbacks(opts, true, { errMsg: 'showToast:ok' });
+    },
+    hideToast: (opts: Callbacks = {}) => this.settleCallbacks(opts, true, { errMsg: 'hideToast:ok' }),
+    showLoading: (opts: Callbacks = {}) => this.settleCallbacks(opts, true, { errMsg: 'showLoading:ok' }),
+    hideLoading: (opts: Callbacks = {}) => this.settleCallbacks(opts, true, { errMsg: 'hideLoading:ok' }),
+
+    showModal: (opts: AnyObject & Callbacks) => {
+      this.modals.push({ ...opts });
+      const confirm = this.modalConfirms;
+      this.settleCallbacks(opts, true, { confirm, cancel: !confirm, errMsg: 'showModal:ok' });
+    },
+
+    navigateTo: (opts: AnyObject & Callbacks) => {
+      const route = routeOf(opts.url);
+      let errMsg = 'navigateTo:ok';
+      if (!this.pages.has(route)) errMsg = `navigateTo:fail page "${route}" is not found`;
+      else if (this.tabPages.has(route)) errMsg = 'navigateTo:fail can not navigateTo a tabbar page';
+      const ok = errMsg === 'navigateTo:ok';
+      this.navigations.push({ api: 'navigateTo', url: opts.url, ok });
+      this.settleCallbacks(opts, ok, { errMsg });
+    },
+    switchTab: (opts: AnyObject & Callbacks) => {
+      const ok = this.tabPages.has(routeOf(opts.url));
+      this.navigations.push({ api: 'switchTab', url: opts.url, ok });
+      this.settleCallbacks(opts, ok, { errMsg: ok ? 'switchTab:ok' : 'switchTab:fail can not switch to no-tabBar page' });
+    },
+    reLaunch: (opts: AnyObject & Callbacks) => {
+      const ok = this.pages.has(routeOf(opts.url));
+      this.navigations.push({ api: 'reLaunch', url: opts.url, ok });
+      this.settleCallbacks(opts, ok, { errMsg: ok ? 'reLaunch:ok' : `reLaunch:fail page "${routeOf(opts.url)}" is not found` });
+    },
+    navigateBack: (opts: AnyObject & Callbacks = {}) => {
+      this.navigations.push({ api: 'navigateBack', delta: opts.delta ?? 1, ok: true });
+      this.settleCallbacks(opts, true, { errMsg: 'navigateBack:ok' });
+    },
+
+    onNeedPrivacyAuthorization: (listener: WxMock['privacyListener']) => {
+      this.privacyListener = listener;
+    },
+    openPrivacyContract: (opts: Callbacks = {}) => {
+      this.navigations.push({ api: 'openPrivacyContract', ok: true });
+      this.settleCallbacks(opts, true, { errMsg: 'openPrivacyContract:ok' });
+    },
+  };
+}
+
+/**
+ * Installs a fresh mock as `wx` (and getCurrentPages) before each test. Fails a test that made a request no
+ * route answered, so a wrong URL cannot pass unnoticed.
+ */
+export function useWxMock(): () => WxMock {
+  let mock: WxMock;
+  beforeEach(() => {
+    mock = new WxMock();
+    (globalThis as AnyObject).wx = mock.wx;
+    (globalThis as AnyObject).getCurrentPages = () => mock.pageStack;
+  });
+  afterEach(async () => {
+    await settle(mock); // drain callbacks so nothing leaks into the next test
+    expect(mock.unmatched.map((r) => `${r.effectiveMethod} ${r.path}`)).toEqual([]);
+  });
+  return () => mock;
+}
+
+/** Lets every queued wx callback and the promise chains after it run. */
+export async function settle(mock: WxMock): Promise<void> {
+  for (let quiet = 0, turns = 0; quiet < 3 && turns < 200; turns += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    quiet = mock.pending === 0 ? quiet + 1 : 0;
+  }
+}

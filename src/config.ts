@@ -28,6 +28,11 @@ export const configSchema = z.object({
   WECHAT_SECRET: z.string().default('').describe('mini-program AppSecret; required in production'),
   WECHAT_API_BASE: z.string().url().optional().describe('WeChat API base URL (default https://api.weixin.qq.com, or the local fake when no AppID)'),
   WECHAT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(5000).describe('timeout of each WeChat API call'),
+  WECHAT_SUBSCRIBE_TEMPLATES: z
+    .string()
+    .default('{}')
+    .describe('JSON map of subscribe-message template keys to WeChat template ids, e.g. {"talk_reminder":"abc…"}; unmapped keys use the key itself (fake server)'),
+  WECHAT_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).default('formal').describe('miniprogram_state of subscribe messages'),
   POLICY_VERSION: z.string().default('2026-11').describe('current privacy policy version residents consent to'),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5).describe('staff failed logins before lockout'),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15).describe('staff lockout duration'),
@@ -40,6 +45,7 @@ export type Config = Readonly<z.infer<typeof configSchema>> & {
   readonly blindIndexKey: Buffer;
   readonly oldPiiKeys: ReadonlyMap<string, Buffer>;
   readonly roles: ReadonlySet<'api' | 'worker' | 'bot'>;
+  readonly subscribeTemplates: Readonly<Record<string, string>>;
 };
 
 export class ConfigError extends Error {}
@@ -78,6 +84,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
     if (!c.MONGODB_URI) missing.push('MONGODB_URI' as never);
     if (missing.length) throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: required in production`).join('\n')}`);
   }
+  let templates: Record<string, string>;
+  try {
+    templates = JSON.parse(c.WECHAT_SUBSCRIBE_TEMPLATES);
+    if (typeof templates !== 'object' || templates === null || Object.values(templates).some((v) => typeof v !== 'string')) throw new Error();
+  } catch {
+    throw new ConfigError('Invalid configuration:\n  WECHAT_SUBSCRIBE_TEMPLATES: must be a JSON object of strings');
+  }
   const roles = new Set(c.ROLES.split(',').map((r) => r.trim()).filter(Boolean));
   for (const r of roles) if (!['api', 'worker', 'bot'].includes(r)) throw new ConfigError(`Invalid configuration:\n  ROLES: unknown role "${r}"`);
   const config: Config = {
@@ -86,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
     blindIndexKey: c.BLIND_INDEX_KEY ? Buffer.from(c.BLIND_INDEX_KEY, 'hex') : devKey(c.DATA_DIR, 'BLIND_INDEX_KEY', warn),
     oldPiiKeys: parseOldKeys(c.PII_OLD_KEYS),
     roles: roles as Set<'api' | 'worker' | 'bot'>,
+    subscribeTemplates: Object.freeze(templates),
   };
   return Object.freeze(config);
 }

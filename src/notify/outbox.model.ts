@@ -10,7 +10,14 @@ export interface OutboxItemDoc {
   /** e.g. `talk:<id>:reg:<regId>:remind24h`, `campaign:<id>:<occurrence>:room:<roomId>`. */
   key: string;
   channel: OutboxChannel;
-  /** Channel-specific message: for `subscribe` {residentId, templateId, page, data}; for `room` {roomId, text, card?}. */
+  /**
+   * Channel-specific message.
+   * - `subscribe`: {residentId, templateKey, page?, data: {field: value}} — templateKey maps to a template id
+   *   through config.subscribeTemplates; values are trimmed to WeChat's limits at send time.
+   * - `room`, direct: {roomId, text, card?: {title, pagePath, thumbUrl?}} — one group.
+   * - `room`, area notice: {areaCode, text, card?} (no roomId) — the bot expands it into one direct item per
+   *   bound group under that area (keys `<key>:room:<roomId>`), then marks the notice sent.
+   */
   payload: Record<string, unknown>;
   status: OutboxStatus;
   /** Not delivered before this time (schedules, backoff). */

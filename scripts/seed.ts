@@ -1,0 +1,16 @@
+/** npm run seed: load the shipped content (idempotent; safe to run again). */
+import type { AppContext } from '../src/context';
+import { seedDistrict } from '../src/modules/areas/areas.service';
+import { withRuntime } from './cli';
+
+/** Each module with shipped content adds one line here. */
+const seeders: Array<[string, (ctx: AppContext) => Promise<unknown>]> = [
+  ['areas', seedDistrict],
+];
+
+withRuntime(async ({ ctx }) => {
+  for (const [name, seed] of seeders) console.log(`${name}:`, JSON.stringify((await seed(ctx)) ?? 'ok'));
+}).catch((err) => {
+  console.error(err.message);
+  process.exit(1);
+});

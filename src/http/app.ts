@@ -13,6 +13,8 @@ import { Api } from './route';
 export interface HttpAppOptions {
   /** Database readiness, for /readyz. */
   isReady: () => boolean;
+  /** Extra routes (tests register failure cases here). */
+  extraRoutes?: (api: Api) => void;
 }
 
 /** Build the Koa app: error shape first, then request id, metrics, security headers, routes. */
@@ -52,6 +54,7 @@ export function createHttpApp(ctx: AppContext, opts: HttpAppOptions): Koa {
 
   const api = new Api(ctx, router, registry);
   registerModules(api);
+  opts.extraRoutes?.(api);
   const document = openApiDocument(registry);
   router.get('/api/openapi.json', (c) => {
     c.body = document;

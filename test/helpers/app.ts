@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../../src/config';
 import type { AppContext } from '../../src/context';
 import { ensureIndexes } from '../../src/db/model';
 import { createHttpApp } from '../../src/http/app';
+import type { Api } from '../../src/http/route';
 import { FakeClock } from '../../src/lib/clock';
 import { PiiCrypto } from '../../src/lib/pii';
 import { createLogger } from '../../src/logger';
@@ -30,7 +31,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 /** The app in process on port 0, on its own database of the shared test server, WeChat pointed at a local fake. */
-export async function startTestApp(opts: { config?: Record<string, string>; now?: string } = {}): Promise<TestApp> {
+export async function startTestApp(opts: { config?: Record<string, string>; now?: string; extraRoutes?: (api: Api) => void } = {}): Promise<TestApp> {
   const uri = process.env.TEST_MONGODB_URI;
   if (!uri) throw new Error('TEST_MONGODB_URI missing: run tests through jest (global setup provisions the database)');
   const dbName = `t_${crypto.randomBytes(6).toString('hex')}`;
@@ -50,7 +51,7 @@ export async function startTestApp(opts: { config?: Record<string, string>; now?
   };
   await ensureIndexes(db);
   await seedDistrict(ctx);
-  const server = http.createServer(createHttpApp(ctx, { isReady: () => db.readyState === 1 }).callback());
+  const server = http.createServer(createHttpApp(ctx, { isReady: () => db.readyState === 1, extraRoutes: opts.extraRoutes }).callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

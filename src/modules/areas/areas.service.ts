@@ -84,6 +84,7 @@ export async function importVillages(ctx: AppContext, format: 'csv' | 'json', te
   const parents = new Map((await Areas(ctx.db).find({ level: { $in: ['town', 'subdistrict'] } }).lean()).map((a) => [a.code, a]));
   const seen = new Set<string>();
   const docs: AreaDoc[] = [];
+  const rowOfCode = new Map<string, number>();
   const batch = crypto.randomUUID();
   rows.forEach((r, i) => {
     const row = rowNo(i);
@@ -95,13 +96,11 @@ export async function importVillages(ctx: AppContext, format: 'csv' | 'json', te
     const code = r.code ?? codeFor(parent.code, r.name);
     if (seen.has(code)) errors.push({ row, field: 'code', message: `编码 ${code} 在文件中重复` });
     seen.add(code);
+    rowOfCode.set(code, row);
     docs.push({ code, name: r.name, level: r.name.endsWith('社区') ? 'community' : 'village', parentCode: parent.code, path: [...parent.path, code], importBatch: batch });
   });
   const existing = await Areas(ctx.db).find({ code: { $in: [...seen] } }, { code: 1 }).lean();
-  for (const e of existing) {
-    const i = docs.findIndex((d) => d.code === e.code);
-    errors.push({ row: rowNo(i), field: 'code', message: `编码 ${e.code} 已存在` });
-  }
+  for (const e of existing) errors.push({ row: rowOfCode.get(e.code) ?? 0, field: 'code', message: `编码 ${e.code} 已存在` });
   if (errors.length) throw new AppError('IMPORT_INVALID', 400, '导入文件有错误，未导入任何内容', { errors: errors.sort((a, b) => a.row - b.row) });
   try {
     await Areas(ctx.db).insertMany(docs, { ordered: true });

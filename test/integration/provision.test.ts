@@ -1,0 +1,53 @@
+import { MongoClient } from 'mongodb';
+import { findFerretDb, startFerretDb } from '../../src/db/ferretdb';
+import { provisionDatabase } from '../../src/db/provision';
+import { connectDatabase } from '../../src/db/connect';
+import { createLogger } from '../../src/logger';
+
+const logger = createLogger('silent');
+const ferret = findFerretDb(process.env.FERRETDB_BIN);
+
+describe('provisioning', () => {
+  test('when MONGODB_URI is given, then it is used as is', async () => {
+    const db = await provisionDatabase({ mongodbUri: 'mongodb://example.invalid:27017/x', logger });
+    expect(db).toMatchObject({ kind: 'external', uri: 'mongodb://example.invalid:27017/x' });
+  });
+
+  test('when no server can be had, then the error lists the three options', async () => {
+    const saved = { ms: process.env.MONGOMS_DISABLE, path: process.env.PATH };
+    process.env.MONGOMS_DISABLE = '1';
+    process.env.PATH = '/nonexistent';
+    try {
+      await expect(provisionDatabase({ ferretdbBin: '/nonexistent/ferretdb', logger })).rejects.toThrow(/MONGODB_URI[\s\S]*mongod[\s\S]*FerretDB/);
+    } finally {
+      process.env.MONGOMS_DISABLE = saved.ms;
+      process.env.PATH = saved.path;
+    }
+  });
+
+  (ferret ? test : test.skip)('when the embedded FerretDB dies, then the crash is reported, not hidden', async () => {
+    const dir = `/tmp/ferret-crash-${process.pid}`;
+    const crashed = new Promise<number | null>((resolve) => {
+      void startFerretDb({ bin: ferret!, dataDir: dir, logger, onCrash: (code) => resolve(code) }).then(async (h) => {
+        const client = await MongoClient.connect(h.uri);
+        await client.db('x').collection('y').insertOne({ a: 1 });
+        await client.close();
+        process.kill(h.pid, 'SIGKILL');
+      });
+    });
+    await expect(crashed).resolves.toBeNull(); // killed by a signal: no exit code
+  });
+
+  test('when the database is reachable, then connect succeeds and readiness follows the connection', async () => {
+    const db = await connectDatabase(process.env.TEST_MONGODB_URI!, 'provision_check', logger);
+    expect(db.isReady()).toBe(true);
+    await db.close();
+    expect(db.isReady()).toBe(false);
+  });
+
+  test('when the database is unreachable, then connect retries and then fails', async () => {
+    const started = Date.now();
+    await expect(connectDatabase('mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200', 'x', logger, 2)).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(25_000);
+  }, 30_000);
+});

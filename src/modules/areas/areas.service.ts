@@ -28,8 +28,19 @@ export async function listChildren(ctx: AppContext, parentCode: string): Promise
   return rows.map(view);
 }
 
+/** Areas change only by staff import; a short in-process cache keeps them off every profile read. */
+const cache = new WeakMap<object, Map<string, { area: AreaDoc | null; until: number }>>();
+const AREA_CACHE_MS = 60_000;
+
 export async function getArea(ctx: AppContext, code: string): Promise<AreaDoc | null> {
-  return Areas(ctx.db).findOne({ code }).lean();
+  let byCode = cache.get(ctx.db);
+  if (!byCode) cache.set(ctx.db, (byCode = new Map()));
+  const hit = byCode.get(code);
+  if (hit && hit.until > Date.now()) return hit.area;
+  const area = await Areas(ctx.db).findOne({ code }).lean();
+  if (byCode.size > 20_000) byCode.clear();
+  if (area) byCode.set(code, { area, until: Date.now() + AREA_CACHE_MS });
+  return area;
 }
 
 export async function requireVillage(ctx: AppContext, code: string): Promise<AreaDoc> {

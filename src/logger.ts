@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export interface RequestContext {
   requestId: string;
@@ -14,8 +14,9 @@ const redact = [
   'req.headers.authorization', 'req.headers.cookie', 'phone', '*.phone', 'idCard', '*.idCard', 'name', '*.name',
 ];
 
-export function createLogger(level = 'info'): Logger {
-  return pino({
+export function createLogger(level = 'info', destination?: DestinationStream): Logger {
+  return pino(
+    {
     level,
     redact: { paths: redact, censor: '[redacted]' },
     base: undefined,
@@ -23,7 +24,9 @@ export function createLogger(level = 'info'): Logger {
       const ctx = requestContext.getStore();
       return ctx ? { reqId: ctx.requestId } : {};
     },
-  });
+    },
+    destination,
+  );
 }
 
 /** A logger usable before configuration (scripts, tests); the app passes its own around. */

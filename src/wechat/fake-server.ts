@@ -46,10 +46,10 @@ export class FakeWeChatServer {
     this.tokens.clear();
   }
 
+  /** Forget recorded calls, forced failures and used codes; issued tokens stay valid, as on WeChat. */
   reset(): void {
     this.usedCodes.clear();
     this.failures.clear();
-    this.tokens.clear();
     this.sent.length = 0;
     this.calls.length = 0;
     this.unsubscribed.clear();

@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import type { AppContext } from './context';
 import { purgeIdempotencyKeys } from './http/idempotency';
+import { insuranceTasks } from './modules/insurance/insurance.tasks';
 import { referralTasks } from './modules/referrals/referrals.retention';
 import { purgeExpiredSessions } from './modules/sessions/sessions.service';
 
@@ -16,6 +17,7 @@ export const housekeeping: Task[] = [
   { name: 'sessions.purge', cron: '17 * * * *', run: purgeExpiredSessions },
   { name: 'idempotency.purge', cron: '23 * * * *', run: purgeIdempotencyKeys },
   ...referralTasks,
+  ...insuranceTasks,
 ];
 
 export async function startWorker(ctx: AppContext, tasks: Task[] = housekeeping): Promise<() => Promise<void>> {

@@ -1,6 +1,7 @@
 import type { Api } from '../http/route';
 import { areaRoutes } from './areas/areas.routes';
 import { auditRoutes } from './audit/audit.routes';
+import { insuranceRoutes } from './insurance/insurance.routes';
 import { referralRoutes } from './referrals/referrals.routes';
 import { residentRoutes } from './residents/residents.routes';
 import { staffRoutes } from './staff/staff.routes';
@@ -12,4 +13,5 @@ export function registerModules(api: Api): void {
   staffRoutes(api);
   auditRoutes(api);
   referralRoutes(api);
+  insuranceRoutes(api);
 }

@@ -54,7 +54,7 @@ export async function writeEnrolmentsXlsx(ctx: AppContext, actor: Actor, staff: 
   ws.columns = COLUMNS;
   const filter = { productId: p._id, ...scopeFilter(staff), status: status ?? { $in: ACTIVE } };
   let rows = 0;
-  for await (const e of Enrolments(ctx.db).find(filter).sort({ _id: 1 }).lean().cursor({ batchSize: 500 })) {
+  for await (const e of Enrolments(ctx.db).find(filter).sort({ _id: 1 }).lean().cursor({ batchSize: 1000 })) {
     const phone = e.applicantPhoneEnc ? ctx.pii.open(e.applicantPhoneEnc) : '';
     for (const x of e.insured) {
       const idCard = x.idCardEnc ? ctx.pii.open(x.idCardEnc) : '';

@@ -73,7 +73,7 @@ export function insuranceRoutes(api: Api): void {
     params: IdParams, query: ExportQuery, raw: { contentType: XLSX },
     handler: async (ctx, { params, query }) => {
       const product = await requireProduct(app, oid(params.id));
-      const out = new PassThrough();
+      const out = new PassThrough({ highWaterMark: 256 * 1024 });
       ctx.type = XLSX;
       ctx.attachment(`insurance-${product.year}-${params.id}.xlsx`);
       ctx.set('cache-control', 'no-store');

@@ -158,6 +158,16 @@ describe('one active enrolment per person per product', () => {
     expect(await EnrolmentKeys(t.db).countDocuments({ productId: new Types.ObjectId(productId), idIndex: t.ctx.pii.blindIndex('idcard', same.idCard) })).toBe(1);
   });
 
+  test('when a key was left without its enrolment by a crash, then it blocks only until it is ten minutes old', async () => {
+    const p = person({ name: '孤键' });
+    const idIndex = t.ctx.pii.blindIndex('idcard', p.idCard);
+    await EnrolmentKeys(t.db).create({ productId, idIndex, enrolmentId: new Types.ObjectId(), createdAt: t.clock.now() });
+    expect((await enrol(applicant.token, [p])).status).toBe(409);
+    await EnrolmentKeys(t.db).updateOne({ idIndex }, { $set: { createdAt: new Date(t.clock.now().getTime() - 11 * 60_000) } });
+    const { id } = await enrolOk(applicant.token, [p]);
+    expect((await EnrolmentKeys(t.db).find({ idIndex }).lean()).map((k) => String(k.enrolmentId))).toEqual([id]);
+  });
+
   test('when an enrolment is cancelled or rejected, then the person can be enrolled again', async () => {
     const p = person({ name: '周全' });
     const first = await enrolOk(applicant.token, [p]);

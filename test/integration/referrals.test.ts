@@ -75,6 +75,16 @@ describe('consent and submission', () => {
     expect(JSON.stringify(mine.body)).not.toContain('13912345678');
   });
 
+  test('when the same submission is retried with its Idempotency-Key, then one referral exists and the first reply comes back', async () => {
+    const headers = { 'idempotency-key': 'referral-retry-0001' };
+    const before = await Referrals(t.db).countDocuments();
+    const a = await t.request('POST', '/api/v1/referrals', { token: guardian.token, body: form({ childName: '重试' }), headers });
+    const b = await t.request('POST', '/api/v1/referrals', { token: guardian.token, body: form({ childName: '重试' }), headers });
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(b.body.id).toBe(a.body.id);
+    expect(await Referrals(t.db).countDocuments()).toBe(before + 1);
+  });
+
   test('when the birth date is in the future, then a field-level error names childBirthDate', async () => {
     const res = await t.request('POST', '/api/v1/referrals', { token: guardian.token, body: form({ childBirthDate: '2027-01-01' }) });
     expect(res.status).toBe(400);

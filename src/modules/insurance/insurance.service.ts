@@ -79,18 +79,38 @@ export async function enrol(ctx: AppContext, residentId: Types.ObjectId, body: E
   return residentView(ctx, doc.toObject(), p);
 }
 
+/** A key whose enrolment was never written (the process stopped in between) is released after this long. */
+const ORPHAN_KEY_MS = 10 * 60_000;
+
 async function takeKeys(ctx: AppContext, productId: Types.ObjectId, enrolmentId: Types.ObjectId, residentId: Types.ObjectId, indexes: string[]): Promise<void> {
   const taken: Types.ObjectId[] = [];
   for (const [i, idIndex] of indexes.entries()) {
     try {
-      const k = await EnrolmentKeys(ctx.db).create({ productId, idIndex, enrolmentId, createdAt: ctx.clock.now() });
-      taken.push(k._id);
+      taken.push(await takeKey(ctx, productId, idIndex, enrolmentId));
     } catch (err) {
       await EnrolmentKeys(ctx.db).deleteMany({ _id: { $in: taken } });
       if (!isDuplicateKey(err)) throw err;
       throw await conflictError(ctx, productId, idIndex, i, residentId);
     }
   }
+}
+
+async function takeKey(ctx: AppContext, productId: Types.ObjectId, idIndex: string, enrolmentId: Types.ObjectId): Promise<Types.ObjectId> {
+  const insert = async () => (await EnrolmentKeys(ctx.db).create({ productId, idIndex, enrolmentId, createdAt: ctx.clock.now() }))._id;
+  try {
+    return await insert();
+  } catch (err) {
+    if (isDuplicateKey(err) && (await releaseOrphan(ctx, productId, idIndex))) return insert();
+    throw err;
+  }
+}
+
+async function releaseOrphan(ctx: AppContext, productId: Types.ObjectId, idIndex: string): Promise<boolean> {
+  const key = await EnrolmentKeys(ctx.db).findOne({ productId, idIndex }).lean();
+  if (!key || ctx.clock.now().getTime() - key.createdAt.getTime() < ORPHAN_KEY_MS) return false;
+  if (await Enrolments(ctx.db).exists({ _id: key.enrolmentId })) return false;
+  await EnrolmentKeys(ctx.db).deleteOne({ _id: key._id });
+  return true;
 }
 
 async function conflictError(ctx: AppContext, productId: Types.ObjectId, idIndex: string, i: number, residentId: Types.ObjectId): Promise<AppError> {

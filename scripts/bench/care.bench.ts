@@ -3,7 +3,7 @@ import { idCardCheckChar } from '../../src/lib/idcard';
 import { Areas } from '../../src/modules/areas/areas.model';
 import { AuditLog } from '../../src/modules/audit/audit.model';
 import { Enrolments } from '../../src/modules/insurance/insurance.model';
-import { createProduct } from '../../src/modules/insurance/insurance.service';
+import { createProduct } from '../../src/modules/insurance/insurance.products';
 import { seedVillages, staffLogin, VILLAGE_A, VILLAGE_B } from '../../test/helpers/fixtures';
 import type { BenchHarness } from './harness';
 

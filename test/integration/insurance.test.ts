@@ -78,6 +78,16 @@ describe('products', () => {
   });
 });
 
+describe('API document', () => {
+  test('when the OpenAPI document is fetched, then the care routes are described from their schemas', async () => {
+    const res = await t.request('GET', '/api/openapi.json');
+    expect(res.status).toBe(200);
+    const paths = Object.keys(res.body.paths);
+    for (const p of ['/api/v1/referrals', '/api/v1/referrals/{id}/photos', '/api/v1/insurance/enrolments', '/api/admin/v1/insurance/products/{id}/export.xlsx']) expect(paths).toContain(p);
+    expect(res.body.paths['/api/v1/insurance/enrolments'].post.requestBody.content['application/json'].schema).toBeDefined();
+  });
+});
+
 describe('enrolment checks', () => {
   test('when the resident has not given insurance consent, then 403 and nothing is stored', async () => {
     const r = await residentLogin(t, 'noins', { village: VILLAGE_A });

@@ -1,15 +1,13 @@
 import { once } from 'node:events';
 import type { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { notFound } from '../../http/errors';
 import { checkIdCard } from '../../lib/idcard';
 import { maskIdCard, maskPhone } from '../../lib/pii';
 import { Areas } from '../areas/areas.model';
 import { audit, type Actor } from '../audit/audit.service';
 import { scopeFilter, type StaffPrincipal } from '../staff/staff.service';
-import { Enrolments, type EnrolmentStatus, type ProductDoc, Products } from './insurance.model';
+import { Enrolments, type EnrolmentStatus, type ProductDoc } from './insurance.model';
 import { ENROLMENT_LABELS } from './insurance.validation';
 
 /** The insurer's batch columns (one row per insured person). */
@@ -33,12 +31,6 @@ const COLUMNS = [
 
 const PAY_METHODS: Record<string, string> = { cash: '现金', bank_transfer: '银行转账', wechat_offline: '微信线下', other: '其他' };
 const ACTIVE: EnrolmentStatus[] = ['submitted', 'verified', 'paid', 'issued'];
-
-export async function requireProduct(ctx: AppContext, id: Types.ObjectId): Promise<ProductDoc> {
-  const p = await Products(ctx.db).findById(id).lean();
-  if (!p) throw notFound('保险产品');
-  return p;
-}
 
 /**
  * Stream the workbook row by row from a cursor (exceljs streaming writer): memory stays flat however many rows.

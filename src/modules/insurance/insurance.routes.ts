@@ -4,7 +4,8 @@ import { residentId, staffActor, staffOf } from '../../http/auth';
 import type { Api } from '../../http/route';
 import { z } from '../../http/zod';
 import { registerResidentData } from '../residents/resident-data';
-import { requireProduct, writeEnrolmentsXlsx } from './insurance.export';
+import { writeEnrolmentsXlsx } from './insurance.export';
+import { createProduct, listProducts, requireProduct, updateProduct } from './insurance.products';
 import { EnrolBody, ExportQuery, IdParams, ProductBody, StaffListQuery, TransitionBody } from './insurance.schemas';
 import * as insurance from './insurance.service';
 import { eraseEnrolments, exportEnrolments } from './insurance.tasks';
@@ -19,7 +20,7 @@ export function insuranceRoutes(api: Api): void {
   const tags = ['insurance'];
   api.route({
     method: 'get', path: '/api/v1/insurance/products', summary: 'Current insurance products with plans and prices', tags, auth: 'resident',
-    handler: () => insurance.listProducts(app),
+    handler: () => listProducts(app),
   });
   api.route({
     method: 'post', path: '/api/v1/insurance/enrolments', summary: 'Enrol household members (insurance consent)', tags, auth: 'resident',
@@ -44,16 +45,16 @@ export function insuranceRoutes(api: Api): void {
   api.route({
     method: 'post', path: '/api/admin/v1/insurance/products', summary: 'Create a product', tags: admin, auth: 'staff', roles: ['district_admin'],
     body: ProductBody, status: 201,
-    handler: (ctx, { body }) => insurance.createProduct(app, staffActor(ctx), body),
+    handler: (ctx, { body }) => createProduct(app, staffActor(ctx), body),
   });
   api.route({
     method: 'put', path: '/api/admin/v1/insurance/products/:id', summary: 'Replace a product', tags: admin, auth: 'staff', roles: ['district_admin'],
     params: IdParams, body: ProductBody,
-    handler: (ctx, { params, body }) => insurance.updateProduct(app, staffActor(ctx), oid(params.id), body),
+    handler: (ctx, { params, body }) => updateProduct(app, staffActor(ctx), oid(params.id), body),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/insurance/products', summary: 'Current products', tags: admin, auth: 'staff',
-    handler: () => insurance.listProducts(app),
+    handler: () => listProducts(app),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/insurance/enrolments', summary: 'Enrolments in my area (masked)', tags: admin, auth: 'staff', query: StaffListQuery,

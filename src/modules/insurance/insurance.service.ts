@@ -10,42 +10,9 @@ import { audit, type Actor } from '../audit/audit.service';
 import { requireConsent } from '../residents/residents.service';
 import { assertInScope, scopeFilter, type StaffPrincipal } from '../staff/staff.service';
 import { type EnrolmentDoc, EnrolmentKeys, Enrolments, type EnrolmentStatus, EnrolmentTransitions, type ProductDoc, Products } from './insurance.model';
-import type { EnrolBody, ProductBody, TransitionBody } from './insurance.schemas';
+import { requireProduct } from './insurance.products';
+import type { EnrolBody, TransitionBody } from './insurance.schemas';
 import { ENROLMENT_EDGES, ENROLMENT_LABELS, RESIDENT_CANCELLABLE, validateInsured } from './insurance.validation';
-
-// ---- products ----
-
-const productView = (p: ProductDoc, today: string) => ({
-  id: String(p._id), year: p.year, name: p.name, insurer: p.insurer, plans: p.plans, enrolFrom: p.enrolFrom, enrolTo: p.enrolTo,
-  policyStart: p.policyStart, policyEnd: p.policyEnd, eligibility: p.eligibility, enrolOpen: p.enrolFrom <= today && today <= p.enrolTo,
-});
-
-export async function createProduct(ctx: AppContext, actor: Actor, body: ProductBody) {
-  const now = ctx.clock.now();
-  const doc = await Products(ctx.db).create({ ...body, createdAt: now, updatedAt: now });
-  await audit(ctx, actor, 'insurance.product_create', { type: 'insurance_product', id: String(doc._id) });
-  return productView(doc.toObject(), shanghaiDay(now));
-}
-
-export async function updateProduct(ctx: AppContext, actor: Actor, id: Types.ObjectId, body: ProductBody) {
-  const doc = await Products(ctx.db).findByIdAndUpdate(id, { $set: { ...body, updatedAt: ctx.clock.now() } }, { new: true }).lean();
-  if (!doc) throw notFound('保险产品');
-  await audit(ctx, actor, 'insurance.product_update', { type: 'insurance_product', id: String(id) });
-  return productView(doc, shanghaiDay(ctx.clock.now()));
-}
-
-/** Products whose policy period has not ended, newest year first. */
-export async function listProducts(ctx: AppContext) {
-  const today = shanghaiDay(ctx.clock.now());
-  const rows = await Products(ctx.db).find({ policyEnd: { $gte: today } }).sort({ year: -1, _id: -1 }).limit(20).lean();
-  return { items: rows.map((p) => productView(p, today)) };
-}
-
-async function product(ctx: AppContext, id: Types.ObjectId): Promise<ProductDoc> {
-  const p = await Products(ctx.db).findById(id).lean();
-  if (!p) throw notFound('保险产品');
-  return p;
-}
 
 // ---- enrolment ----
 
@@ -56,7 +23,7 @@ async function product(ctx: AppContext, id: Types.ObjectId): Promise<ProductDoc>
 export async function enrol(ctx: AppContext, residentId: Types.ObjectId, body: EnrolBody) {
   const resident = await requireConsent(ctx, residentId, 'insurance');
   if (!resident.villageCode) throw new AppError('PROFILE_INCOMPLETE', 400, '请先在“我的”里选择所在村居');
-  const p = await product(ctx, new Types.ObjectId(body.productId));
+  const p = await requireProduct(ctx, new Types.ObjectId(body.productId));
   const today = shanghaiDay(ctx.clock.now());
   if (today < p.enrolFrom || today > p.enrolTo) throw new AppError('ENROLMENT_CLOSED', 409, `投保时间为 ${p.enrolFrom} 至 ${p.enrolTo}`);
   const errors = validateInsured(p, body.insured, ctx.clock.now());

@@ -129,4 +129,38 @@ describe('cleft page', () => {
     expect(texts(page, '.status')).toEqual(['已撤回']);
     expect(exists(page, '.withdraw')).toBe(false);
   });
+
+  function fakePhotoPicker(mock: WxMock, size: number) {
+    const wx = mock.wx as unknown as Record<string, unknown>;
+    wx.chooseMedia = (opts: { success: (r: unknown) => void; mediaType: string[] }) => {
+      expect(opts.mediaType).toEqual(['image']);
+      setTimeout(() => opts.success({ tempFiles: [{ tempFilePath: 'wxfile://tmp/1.jpg', size, fileType: 'image' }], errMsg: 'chooseMedia:ok' }), 0);
+    };
+    wx.getFileSystemManager = () => ({
+      readFile: (o: { filePath: string; encoding: string; success: (r: unknown) => void }) => {
+        expect([o.filePath, o.encoding]).toEqual(['wxfile://tmp/1.jpg', 'base64']);
+        setTimeout(() => o.success({ data: '/9j/4AAQ' }), 0);
+      },
+    });
+  }
+
+  test('when a photo is chosen for an open referral, then it is read as base64 and posted once with a key', async () => {
+    const { mock, page } = await openCleft({ items: [referral()] }, (m) => {
+      m.on('POST', '/api/v1/referrals/ref-1/photos', { statusCode: 201, data: { id: 'ph-1', slot: 1, contentType: 'image/jpeg', size: 6 } });
+    });
+    fakePhotoPicker(mock, 300_000);
+    await fire(mock, page, '.add-photo');
+    const sent = mock.requestsTo('POST', '/api/v1/referrals/ref-1/photos');
+    expect(sent.map((r) => r.data)).toEqual([{ dataBase64: '/9j/4AAQ' }]);
+    expect(sent[0]?.header['Idempotency-Key']).toBeTruthy();
+    expect(mock.lastToast()?.title).toBe('照片已上传');
+  });
+
+  test('when the chosen photo is over 2 MB, then it is not sent and the resident is told', async () => {
+    const { mock, page } = await openCleft({ items: [referral()] });
+    fakePhotoPicker(mock, 3 * 1024 * 1024);
+    await fire(mock, page, '.add-photo');
+    expect(mock.requestsTo('POST', '/api/v1/referrals/ref-1/photos')).toHaveLength(0);
+    expect(mock.lastToast()?.title).toBe('照片太大了，请换一张或截图后再传');
+  });
 });

@@ -9,6 +9,8 @@ import { normalizeMobile, normalizeName } from '../../utils/validate';
 
 const REFERRALS = '/api/v1/referrals';
 const CHILD_DATA = 'child-data';
+/** The server's limit for one photo. */
+export const MAX_PHOTO_BYTES = 2 * 1024 * 1024;
 
 type Step = 'home' | 'consent' | 'child' | 'condition' | 'family';
 
@@ -211,6 +213,43 @@ Component({
       const first = Object.keys(errors)[0] ?? '';
       const step: Step = /^child/.test(first) ? 'child' : /^(condition|diagnosed|otherConditions)/.test(first) ? 'condition' : 'family';
       this.setData({ errors, step });
+    },
+
+    /** Optional photo for staff: pick one, read it as base64, send it; the server checks type and size again. */
+    onAddPhoto(e: WechatMiniprogram.BaseEvent) {
+      const id = String(e.currentTarget.dataset.id);
+      wx.chooseMedia({
+        count: 1,
+        mediaType: ['image'],
+        sizeType: ['compressed'],
+        sourceType: ['album', 'camera'],
+        success: (res) => {
+          const file = res.tempFiles[0];
+          if (!file) return;
+          if (file.size > MAX_PHOTO_BYTES) {
+            wx.showToast({ title: '照片太大了，请换一张或截图后再传', icon: 'none', duration: 3000 });
+            return;
+          }
+          wx.getFileSystemManager().readFile({
+            filePath: file.tempFilePath,
+            encoding: 'base64',
+            success: (read) => void this.uploadPhoto(id, String(read.data)),
+            fail: () => wx.showToast({ title: '照片读取失败，请再试一次', icon: 'none' }),
+          });
+        },
+      });
+    },
+
+    async uploadPhoto(id: string, dataBase64: string) {
+      this.setData({ busy: true });
+      try {
+        await api.post(`${REFERRALS}/${id}/photos`, { dataBase64 }, { idempotencyKey: newIdempotencyKey() });
+        wx.showToast({ title: '照片已上传', icon: 'success' });
+      } catch {
+        // toast already shown (wrong type, too large, too many)
+      } finally {
+        this.setData({ busy: false });
+      }
     },
 
     onWithdraw(e: WechatMiniprogram.BaseEvent) {

@@ -136,6 +136,18 @@ describe('duplicates', () => {
     expect([flag(a.id), flag(b.id), flag(c.id)]).toEqual([1, 1, 0]);
     const full = await t.request('GET', `/api/admin/v1/referrals/${a.id}`, { token: townMs.token });
     expect(full.body.duplicates.map((d: { id: string }) => d.id)).toEqual([b.id]);
+    expect(full.body.duplicatesOutsideArea).toBe(0);
+  });
+
+  test('when the same child is also referred in another town, then staff here see it counted but not listed', async () => {
+    const far = await residentLogin(t, 'fartown', { village: '370303-Z-ND-vc', phone: '13800003333' });
+    await t.request('POST', '/api/v1/me/consents', { token: far.token, body: { purpose: 'child-data', policyVersion: t.ctx.config.POLICY_VERSION, guardianRelation: '父亲' } });
+    const child = { childName: '孙小朵', childBirthDate: '2026-01-05', guardianPhone: '13700000009' };
+    const here = await submit(guardian.token, child);
+    await submit(far.token, { ...child, villageCode: '370303-Z-ND-vc' });
+    const full = await t.request('GET', `/api/admin/v1/referrals/${here.id}`, { token: townMs.token });
+    expect(full.body.duplicates).toEqual([]);
+    expect(full.body.duplicatesOutsideArea).toBe(1);
   });
 });
 

@@ -200,7 +200,9 @@ export async function staffView(ctx: AppContext, actor: Actor, staff: StaffPrinc
   const r = await inScope(ctx, staff, id);
   const p = openPersonal(ctx, r);
   if (audited) await audit(ctx, actor, 'referral.view_full', { type: 'referral', id: String(id) });
-  const duplicates = r.dupIndex ? await Referrals(ctx.db).find({ dupIndex: r.dupIndex, _id: { $ne: r._id } }, { status: 1, createdAt: 1, villageCode: 1 }).lean() : [];
+  const others = r.dupIndex ? await Referrals(ctx.db).find({ dupIndex: r.dupIndex, _id: { $ne: r._id } }, { status: 1, createdAt: 1, villageCode: 1, areaPath: 1 }).lean() : [];
+  // Cases elsewhere are only counted: their existence matters for the flag, their details are not this staff's.
+  const duplicates = others.filter((d) => d.areaPath.includes(staff.areaCode));
   const steps = await history(ctx, r._id);
   return {
     id: String(r._id),
@@ -212,6 +214,7 @@ export async function staffView(ctx: AppContext, actor: Actor, staff: StaffPrinc
     referredTo: r.referredTo ?? null,
     surgeryDate: r.surgeryDate ?? null,
     duplicates: duplicates.map((d) => ({ id: String(d._id), status: d.status, villageCode: d.villageCode, createdAt: d.createdAt.toISOString() })),
+    duplicatesOutsideArea: others.length - duplicates.length,
     photos: await listPhotos(ctx, r._id),
     personalErasedAt: r.personalErasedAt?.toISOString() ?? null,
     createdAt: r.createdAt.toISOString(),

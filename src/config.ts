@@ -38,6 +38,8 @@ export const configSchema = z.object({
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15).describe('staff lockout duration'),
   BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10240).default(64).describe('JSON body size limit'),
   TRUST_PROXY: bool.default('false').describe('trust X-Forwarded-* headers (behind a load balancer)'),
+  REFERRAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365).describe('days personal data of withdrawn or finished cleft-lip/palate referrals is kept before a scheduled job erases it'),
+  INSURANCE_RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(1).max(180).default(30).describe('days before a policy period ends that renewal reminders are queued'),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>> & {

@@ -1,6 +1,8 @@
 import cron from 'node-cron';
 import type { AppContext } from './context';
 import { purgeIdempotencyKeys } from './http/idempotency';
+import { insuranceTasks } from './modules/insurance/insurance.tasks';
+import { referralTasks } from './modules/referrals/referrals.retention';
 import { purgeExpiredSessions } from './modules/sessions/sessions.service';
 
 /** A scheduled task: a function of the context that logs one fixed event name. */
@@ -14,6 +16,8 @@ export interface Task {
 export const housekeeping: Task[] = [
   { name: 'sessions.purge', cron: '17 * * * *', run: purgeExpiredSessions },
   { name: 'idempotency.purge', cron: '23 * * * *', run: purgeIdempotencyKeys },
+  ...referralTasks,
+  ...insuranceTasks,
 ];
 
 export async function startWorker(ctx: AppContext, tasks: Task[] = housekeeping): Promise<() => Promise<void>> {

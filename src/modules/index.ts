@@ -1,6 +1,8 @@
 import type { Api } from '../http/route';
 import { areaRoutes } from './areas/areas.routes';
 import { auditRoutes } from './audit/audit.routes';
+import { insuranceRoutes } from './insurance/insurance.routes';
+import { referralRoutes } from './referrals/referrals.routes';
 import { residentRoutes } from './residents/residents.routes';
 import { staffRoutes } from './staff/staff.routes';
 
@@ -10,4 +12,6 @@ export function registerModules(api: Api): void {
   residentRoutes(api);
   staffRoutes(api);
   auditRoutes(api);
+  referralRoutes(api);
+  insuranceRoutes(api);
 }

@@ -27,6 +27,7 @@ describe('home page', () => {
     ['.card-insurance', '/pages/insurance/index'],
   ])('when %s is tapped before its page exists, then it tries %s and says 即将开放', async (selector, url) => {
     const { mock, page } = await openHome();
+    mock.pages.delete(url.slice(1)); // as before the feature's page is registered in app.json
 
     await fire(mock, page, selector);
 

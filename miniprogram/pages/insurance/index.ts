@@ -1,0 +1,228 @@
+import { PRIVACY_POLICY_VERSION } from '../../config';
+import { api, ApiError, newIdempotencyKey } from '../../services/api';
+import type { ConsentList, Enrolment, InsuranceProduct } from '../../services/types';
+import { theApp } from '../../utils/app';
+import { hasCurrentConsent } from '../../utils/consent';
+import { isElderMode } from '../../utils/elder';
+import { checkIdCard, ID_MESSAGES, idCardHint } from '../../utils/idcard';
+import { yuan } from '../../utils/money';
+import { PAGES } from '../../utils/routes';
+import { normalizeMobile, normalizeName } from '../../utils/validate';
+
+const ENROLMENTS = '/api/v1/insurance/enrolments';
+const RELATIONS = ['本人', '配偶', '子女', '父母', '其他家庭成员'];
+
+interface Member {
+  name: string;
+  idCard: string;
+  sex: string;
+  birthDate: string;
+  relation: string;
+  planCode: string;
+  idOk: boolean;
+  errors: Record<string, string>;
+}
+
+const newMember = (relation = '本人', planCode = ''): Member => ({ name: '', idCard: '', sex: '', birthDate: '', relation, planCode, idOk: false, errors: {} });
+
+interface PlanView {
+  code: string;
+  name: string;
+  priceText: string;
+  coverageLines: string[];
+}
+
+Component({
+  data: {
+    elder: false,
+    loading: true,
+    product: null as InsuranceProduct | null,
+    plans: [] as PlanView[],
+    enrolments: [] as (Enrolment & { totalText: string })[],
+    hasBasic: false,
+    hasConsent: false,
+    mode: 'view' as 'view' | 'form',
+    members: [] as Member[],
+    relations: RELATIONS,
+    applicantPhone: '',
+    phoneError: '',
+    today: '',
+    busy: false,
+  },
+
+  lifetimes: {
+    attached() {
+      this.setData({ elder: isElderMode(), today: new Date().toISOString().slice(0, 10) });
+    },
+  },
+
+  methods: {
+    onShow() {
+      this.setData({ elder: isElderMode() });
+      return this.load();
+    },
+
+    async load() {
+      const resident = await theApp().ensureSession();
+      this.setData({ hasBasic: hasCurrentConsent(resident), hasConsent: hasCurrentConsent(resident, 'insurance') });
+      try {
+        const [products, mine] = await Promise.all([
+          api.get<{ items: InsuranceProduct[] }>('/api/v1/insurance/products'),
+          api.get<{ items: Enrolment[] }>(ENROLMENTS),
+        ]);
+        const product = products.items.find((p) => p.enrolOpen) ?? products.items[0] ?? null;
+        this.setData({
+          product,
+          plans: (product?.plans ?? []).map((p) => ({ code: p.code, name: p.name, priceText: `每人每年 ${yuan(p.premiumFen)}`, coverageLines: p.coverage.map((c) => `${c.item}：最高 ${yuan(c.amountFen)}`) })),
+          enrolments: mine.items.map((e) => ({ ...e, totalText: yuan(e.totalFen) })),
+        });
+      } catch {
+        // toast already shown
+      } finally {
+        this.setData({ loading: false });
+      }
+    },
+
+    onOpenPrivacy() {
+      wx.navigateTo({ url: PAGES.privacy });
+    },
+
+    async onAgree() {
+      this.setData({ busy: true });
+      try {
+        const { consents } = await api.post<ConsentList>('/api/v1/me/consents', { purpose: 'insurance', policyVersion: PRIVACY_POLICY_VERSION }, { idempotencyKey: newIdempotencyKey() });
+        const app = theApp();
+        const resident = app.globalData.resident;
+        if (resident) app.setResident({ ...resident, consents });
+        this.setData({ hasConsent: true });
+        this.onStart();
+      } catch {
+        // toast already shown
+      } finally {
+        this.setData({ busy: false });
+      }
+    },
+
+    onStart() {
+      this.setData({ mode: 'form', members: [newMember('本人', this.data.plans[0]?.code ?? '')], applicantPhone: '', phoneError: '' });
+    },
+
+    onCloseForm() {
+      this.setData({ mode: 'view' });
+    },
+
+    onAddMember() {
+      if (this.data.members.length >= 10) return;
+      this.setData({ members: [...this.data.members, newMember('配偶', this.data.plans[0]?.code ?? '')] });
+    },
+
+    onRemoveMember(e: WechatMiniprogram.BaseEvent) {
+      const i = Number(e.currentTarget.dataset.index);
+      this.setData({ members: this.data.members.filter((_, k) => k !== i) });
+    },
+
+    /** Typing in a member's field; the ID number is checked on every keystroke. */
+    onMemberInput(e: WechatMiniprogram.Input) {
+      const i = Number(e.currentTarget.dataset.index);
+      const field = String(e.currentTarget.dataset.field);
+      const value = e.detail.value;
+      const update: Record<string, unknown> = { [`members[${i}].${field}`]: value, [`members[${i}].errors.${field}`]: '' };
+      if (field === 'idCard') {
+        const hint = idCardHint(value);
+        update[`members[${i}].errors.idCard`] = hint.error;
+        update[`members[${i}].idOk`] = hint.ok;
+      }
+      this.setData(update);
+    },
+
+    onMemberPick(e: WechatMiniprogram.BaseEvent) {
+      const i = Number(e.currentTarget.dataset.index);
+      const field = String(e.currentTarget.dataset.field);
+      this.setData({ [`members[${i}].${field}`]: String(e.currentTarget.dataset.value), [`members[${i}].errors.${field}`]: '' });
+    },
+
+    onMemberDate(e: WechatMiniprogram.PickerChange) {
+      const i = Number(e.currentTarget.dataset.index);
+      this.setData({ [`members[${i}].birthDate`]: String(e.detail.value), [`members[${i}].errors.birthDate`]: '' });
+    },
+
+    onPhoneInput(e: WechatMiniprogram.Input) {
+      this.setData({ applicantPhone: e.detail.value, phoneError: '' });
+    },
+
+    /** The same checks the server makes, so most mistakes are shown beside the field before sending. */
+    checkMembers(): boolean {
+      let ok = true;
+      const members = this.data.members.map((m) => {
+        const errors: Record<string, string> = {};
+        if (!normalizeName(m.name)) errors.name = '请填写姓名';
+        const id = checkIdCard(m.idCard);
+        if (!id.ok) errors.idCard = m.idCard.trim() ? ID_MESSAGES[id.error] : '请填写身份证号';
+        if (!m.sex) errors.sex = '请选择性别';
+        else if (id.ok && id.info.sex !== m.sex) errors.sex = '性别与身份证号不一致';
+        if (!m.birthDate) errors.birthDate = '请选择出生日期';
+        else if (id.ok && id.info.birthDate !== m.birthDate) errors.birthDate = '出生日期与身份证号不一致';
+        if (!m.planCode) errors.planCode = '请选择保险方案';
+        if (Object.keys(errors).length) ok = false;
+        return { ...m, errors };
+      });
+      const phone = normalizeMobile(this.data.applicantPhone);
+      this.setData({ members, phoneError: phone ? '' : '请填写11位手机号，例如 13812345678' });
+      return ok && Boolean(phone);
+    },
+
+    async onSubmit() {
+      if (this.data.busy || !this.data.product || !this.checkMembers()) return;
+      const body = {
+        productId: this.data.product.id,
+        applicantPhone: normalizeMobile(this.data.applicantPhone),
+        insured: this.data.members.map((m) => ({ name: normalizeName(m.name), idCard: m.idCard.trim().toUpperCase(), birthDate: m.birthDate, sex: m.sex, relation: m.relation, planCode: m.planCode })),
+      };
+      this.setData({ busy: true });
+      try {
+        await api.post<Enrolment>(ENROLMENTS, body, { idempotencyKey: newIdempotencyKey() });
+        wx.showToast({ title: '已提交，等待审核', icon: 'none', duration: 3000 });
+        this.setData({ mode: 'view' });
+        await this.load();
+      } catch (err) {
+        if (err instanceof ApiError && Array.isArray(err.details)) this.showMemberErrors(err.details);
+      } finally {
+        this.setData({ busy: false });
+      }
+    },
+
+    /** Server details name `insured.<i>.<field>`; put each message under that person's field. */
+    showMemberErrors(details: unknown[]) {
+      const update: Record<string, string> = {};
+      for (const d of details as { path?: string; message?: string }[]) {
+        const m = /^insured\.(\d+)\.(\w+)$/.exec(d.path ?? '');
+        if (m && d.message) update[`members[${m[1]}].errors.${m[2]}`] = d.message;
+        if (d.path === 'applicantPhone' && d.message) update.phoneError = d.message;
+      }
+      this.setData(update);
+    },
+
+    onCancelEnrolment(e: WechatMiniprogram.BaseEvent) {
+      const id = String(e.currentTarget.dataset.id);
+      wx.showModal({
+        title: '取消投保',
+        content: '取消后这次登记作废，需要时可以重新登记。确定取消吗？',
+        confirmText: '确定取消',
+        cancelText: '不取消',
+        success: (res) => {
+          if (res.confirm) void this.cancel(id);
+        },
+      });
+    },
+
+    async cancel(id: string) {
+      try {
+        await api.post<Enrolment>(`${ENROLMENTS}/${id}/cancel`, {});
+        wx.showToast({ title: '已取消', icon: 'success' });
+        await this.load();
+      } catch {
+        // toast already shown
+      }
+    },
+  },
+});

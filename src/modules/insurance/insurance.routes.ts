@@ -1,0 +1,88 @@
+import { PassThrough } from 'node:stream';
+import { Types } from 'mongoose';
+import { residentId, staffActor, staffOf } from '../../http/auth';
+import type { Api } from '../../http/route';
+import { z } from '../../http/zod';
+import { registerResidentData } from '../residents/resident-data';
+import { writeEnrolmentsXlsx } from './insurance.export';
+import { createProduct, listProducts, requireProduct, updateProduct } from './insurance.products';
+import { EnrolBody, ExportQuery, IdParams, ProductBody, StaffListQuery, TransitionBody } from './insurance.schemas';
+import * as insurance from './insurance.service';
+import { eraseEnrolments, exportEnrolments } from './insurance.tasks';
+
+const oid = (s: string) => new Types.ObjectId(s);
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export function insuranceRoutes(api: Api): void {
+  const app = api.app;
+  registerResidentData({ name: 'insurance', export: exportEnrolments, erase: eraseEnrolments });
+
+  const tags = ['insurance'];
+  api.route({
+    method: 'get', path: '/api/v1/insurance/products', summary: 'Current insurance products with plans and prices', tags, auth: 'resident',
+    handler: () => listProducts(app),
+  });
+  api.route({
+    method: 'post', path: '/api/v1/insurance/enrolments', summary: 'Enrol household members (insurance consent)', tags, auth: 'resident',
+    body: EnrolBody, status: 201, idempotent: true,
+    handler: (ctx, { body }) => insurance.enrol(app, residentId(ctx), body),
+  });
+  api.route({
+    method: 'get', path: '/api/v1/insurance/enrolments', summary: 'My enrolments', tags, auth: 'resident',
+    handler: (ctx) => insurance.listMine(app, residentId(ctx)),
+  });
+  api.route({
+    method: 'get', path: '/api/v1/insurance/enrolments/:id', summary: 'One of my enrolments', tags, auth: 'resident', params: IdParams,
+    handler: (ctx, { params }) => insurance.getMine(app, residentId(ctx), oid(params.id)),
+  });
+  api.route({
+    method: 'post', path: '/api/v1/insurance/enrolments/:id/cancel', summary: 'Cancel my enrolment before payment', tags, auth: 'resident',
+    params: IdParams, body: z.object({ note: z.string().trim().max(200).optional() }).strict(),
+    handler: (ctx, { params, body }) => insurance.cancelMine(app, residentId(ctx), oid(params.id), body.note),
+  });
+
+  const admin = ['admin: insurance'];
+  api.route({
+    method: 'post', path: '/api/admin/v1/insurance/products', summary: 'Create a product', tags: admin, auth: 'staff', roles: ['district_admin'],
+    body: ProductBody, status: 201,
+    handler: (ctx, { body }) => createProduct(app, staffActor(ctx), body),
+  });
+  api.route({
+    method: 'put', path: '/api/admin/v1/insurance/products/:id', summary: 'Replace a product', tags: admin, auth: 'staff', roles: ['district_admin'],
+    params: IdParams, body: ProductBody,
+    handler: (ctx, { params, body }) => updateProduct(app, staffActor(ctx), oid(params.id), body),
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/insurance/products', summary: 'Current products', tags: admin, auth: 'staff',
+    handler: () => listProducts(app),
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/insurance/enrolments', summary: 'Enrolments in my area (masked)', tags: admin, auth: 'staff', query: StaffListQuery,
+    handler: (ctx, { query }) => insurance.staffList(app, staffOf(ctx), query),
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/insurance/enrolments/:id', summary: 'One enrolment in full (audited)', tags: admin, auth: 'staff', params: IdParams,
+    handler: (ctx, { params }) => insurance.staffView(app, staffActor(ctx), staffOf(ctx), oid(params.id)),
+  });
+  api.route({
+    method: 'post', path: '/api/admin/v1/insurance/enrolments/:id/transitions', summary: 'Move an enrolment along its workflow', tags: admin, auth: 'staff',
+    params: IdParams, body: TransitionBody,
+    handler: (ctx, { params, body }) => insurance.staffTransition(app, staffActor(ctx), staffOf(ctx), oid(params.id), body),
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/insurance/products/:id/export.xlsx', summary: 'Insurer batch file (XLSX, streamed, audited)', tags: admin, auth: 'staff',
+    params: IdParams, query: ExportQuery, raw: { contentType: XLSX },
+    handler: async (ctx, { params, query }) => {
+      const product = await requireProduct(app, oid(params.id));
+      const out = new PassThrough({ highWaterMark: 256 * 1024 });
+      ctx.type = XLSX;
+      ctx.attachment(`insurance-${product.year}-${params.id}.xlsx`);
+      ctx.set('cache-control', 'no-store');
+      ctx.body = out;
+      writeEnrolmentsXlsx(app, staffActor(ctx), staffOf(ctx), product, query.status, out).catch((err: unknown) => {
+        app.logger.error({ err, event: 'insurance.export_failed' }, 'export failed');
+        out.destroy(err as Error);
+      });
+    },
+  });
+}

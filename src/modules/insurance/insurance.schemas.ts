@@ -1,0 +1,78 @@
+import { ObjectId, z } from '../../http/zod';
+import { ENROLMENT_STATUSES, PAYMENT_METHODS, RELATIONS } from './insurance.model';
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+const fen = z.number().int().min(0).max(100_000_000);
+
+export const ProductBody = z
+  .object({
+    year: z.number().int().min(2020).max(2100),
+    name: z.string().trim().min(1).max(60),
+    insurer: z.string().trim().min(1).max(60),
+    plans: z
+      .array(z.object({
+        code: z.string().regex(/^[A-Za-z0-9_-]{1,20}$/),
+        name: z.string().trim().min(1).max(40),
+        premiumFen: fen,
+        coverage: z.array(z.object({ item: z.string().trim().min(1).max(40), amountFen: fen }).strict()).min(1).max(20),
+      }).strict())
+      .min(1)
+      .max(10),
+    enrolFrom: day,
+    enrolTo: day,
+    policyStart: day,
+    policyEnd: day,
+    eligibility: z.object({ description: z.string().trim().max(200), minAge: z.number().int().min(0).max(120), maxAge: z.number().int().min(0).max(120) }).strict(),
+  })
+  .strict()
+  .refine((p) => p.enrolFrom <= p.enrolTo && p.policyStart <= p.policyEnd, { message: '日期先后不正确', path: ['policyEnd'] })
+  .refine((p) => new Set(p.plans.map((x) => x.code)).size === p.plans.length, { message: '方案编码重复', path: ['plans'] })
+  .openapi('InsuranceProduct');
+export type ProductBody = z.infer<typeof ProductBody>;
+
+export const InsuredInput = z
+  .object({
+    name: z.string().trim().min(1, '请填写姓名').max(20, '姓名不超过 20 字').regex(/^[\u4e00-\u9fa5·A-Za-z ]+$/, '姓名只能包含汉字或字母'),
+    idCard: z.string().trim().min(1, '请填写身份证号').max(18, '身份证号应为 18 位'),
+    birthDate: day,
+    sex: z.enum(['male', 'female']),
+    relation: z.enum(RELATIONS),
+    planCode: z.string().min(1).max(20),
+  })
+  .strict();
+export type InsuredInput = z.infer<typeof InsuredInput>;
+
+export const EnrolBody = z
+  .object({
+    productId: ObjectId,
+    applicantPhone: z.string().regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码'),
+    insured: z.array(InsuredInput).min(1, '请至少添加一位被保险人').max(10, '一次最多为 10 人投保'),
+  })
+  .strict()
+  .openapi('InsuranceEnrol');
+export type EnrolBody = z.infer<typeof EnrolBody>;
+
+export const IdParams = z.object({ id: ObjectId }).strict();
+
+export const TransitionBody = z
+  .object({
+    to: z.enum(ENROLMENT_STATUSES),
+    note: z.string().trim().max(500).optional(),
+    payment: z.object({ method: z.enum(PAYMENT_METHODS), paidAt: day, amountFen: fen }).strict().optional(),
+    policyNo: z.string().trim().min(1).max(40).optional(),
+    reason: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict()
+  .openapi('InsuranceTransition');
+export type TransitionBody = z.infer<typeof TransitionBody>;
+
+export const StaffListQuery = z
+  .object({
+    productId: ObjectId.optional(),
+    status: z.enum(ENROLMENT_STATUSES).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: ObjectId.optional(),
+  })
+  .strict();
+
+export const ExportQuery = z.object({ status: z.enum(ENROLMENT_STATUSES).optional() }).strict();

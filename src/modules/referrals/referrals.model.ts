@@ -1,0 +1,126 @@
+import { Schema, Types } from 'mongoose';
+import { defineModel } from '../../db/model';
+
+export const REFERRAL_STATUSES = ['submitted', 'reviewing', 'referred', 'surgery_scheduled', 'completed', 'not_eligible', 'withdrawn'] as const;
+export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
+export const CONDITIONS = ['cleft_lip', 'cleft_palate', 'cleft_lip_palate', 'unsure'] as const;
+export const HOUSEHOLD_SITUATIONS = ['dibao', 'tekun', 'jisheng_special', 'disabled_member', 'other', 'none'] as const;
+/** The same choices as the child-data consent's guardian relation. */
+export const GUARDIAN_RELATIONS = ['父亲', '母亲', '祖父母', '外祖父母', '其他监护人'] as const;
+
+/** What is sealed in `personalEnc`: everything that identifies the child or describes the condition. */
+export interface ReferralPersonal {
+  childName: string;
+  childSex: 'male' | 'female';
+  childBirthDate: string;
+  condition: (typeof CONDITIONS)[number];
+  diagnosed: boolean;
+  diagnosedWhere?: string;
+  otherConditions?: string;
+  household: Array<(typeof HOUSEHOLD_SITUATIONS)[number]>;
+  guardianRelation: (typeof GUARDIAN_RELATIONS)[number];
+  guardianPhone: string;
+}
+
+export interface ReferralDoc {
+  _id: Types.ObjectId;
+  residentId: Types.ObjectId;
+  villageCode: string;
+  areaPath: string[];
+  /** Sealed JSON of ReferralPersonal; removed by the retention job or on erasure. */
+  personalEnc?: string;
+  /** Blind index of child name + birth date + guardian phone: flags likely duplicates, never merges them. */
+  dupIndex?: string;
+  status: ReferralStatus;
+  /** Number of the last applied transition (0 = submission). */
+  seq: number;
+  referredTo?: string;
+  surgeryDate?: string;
+  createdAt: Date;
+  updatedAt: Date;
+  /** When the case reached withdrawn/completed/not_eligible: the retention period counts from here. */
+  closedAt?: Date;
+  personalErasedAt?: Date;
+}
+
+const schema = new Schema<ReferralDoc>({
+  residentId: { type: Schema.Types.ObjectId, required: true },
+  villageCode: { type: String, required: true },
+  areaPath: { type: [String], required: true },
+  personalEnc: String,
+  dupIndex: String,
+  status: { type: String, required: true, enum: REFERRAL_STATUSES },
+  seq: { type: Number, required: true },
+  referredTo: String,
+  surgeryDate: String,
+  createdAt: { type: Date, required: true },
+  updatedAt: { type: Date, required: true },
+  closedAt: Date,
+  personalErasedAt: Date,
+});
+schema.index({ residentId: 1, _id: -1 });
+schema.index({ areaPath: 1, _id: -1 });
+schema.index({ dupIndex: 1 });
+schema.index({ closedAt: 1 });
+
+export const Referrals = defineModel<ReferralDoc>('Referral', schema);
+
+/** One applied status change. Unique (referralId, seq): of two concurrent changes only one can be inserted. */
+export interface ReferralTransitionDoc {
+  _id: Types.ObjectId;
+  referralId: Types.ObjectId;
+  seq: number;
+  from: ReferralStatus | null;
+  to: ReferralStatus;
+  actorType: 'resident' | 'staff' | 'system';
+  actorId: string;
+  actorName?: string;
+  note?: string;
+  referredTo?: string;
+  surgeryDate?: string;
+  reason?: string;
+  at: Date;
+}
+
+const transitionSchema = new Schema<ReferralTransitionDoc>({
+  referralId: { type: Schema.Types.ObjectId, required: true },
+  seq: { type: Number, required: true },
+  from: { type: String, default: null },
+  to: { type: String, required: true },
+  actorType: { type: String, required: true },
+  actorId: { type: String, required: true },
+  actorName: String,
+  note: String,
+  referredTo: String,
+  surgeryDate: String,
+  reason: String,
+  at: { type: Date, required: true },
+});
+transitionSchema.index({ referralId: 1, seq: 1 }, { unique: true });
+
+export const ReferralTransitions = defineModel<ReferralTransitionDoc>('ReferralTransition', transitionSchema);
+
+/** A photo slot: unique (referralId, slot) caps the number of photos without a counter. Bytes live in GridFS. */
+export interface ReferralPhotoDoc {
+  _id: Types.ObjectId;
+  referralId: Types.ObjectId;
+  slot: number;
+  fileId: Types.ObjectId;
+  contentType: 'image/jpeg' | 'image/png';
+  size: number;
+  keyId: string;
+  createdAt: Date;
+}
+
+const photoSchema = new Schema<ReferralPhotoDoc>({
+  referralId: { type: Schema.Types.ObjectId, required: true },
+  slot: { type: Number, required: true },
+  fileId: { type: Schema.Types.ObjectId, required: true },
+  contentType: { type: String, required: true },
+  size: { type: Number, required: true },
+  keyId: { type: String, required: true },
+  createdAt: { type: Date, required: true },
+});
+photoSchema.index({ referralId: 1, slot: 1 }, { unique: true });
+
+export const ReferralPhotos = defineModel<ReferralPhotoDoc>('ReferralPhoto', photoSchema);

@@ -2,6 +2,7 @@ import cron from 'node-cron';
 import type { AppContext } from './context';
 import { purgeIdempotencyKeys } from './http/idempotency';
 import { purgeExpiredSessions } from './modules/sessions/sessions.service';
+import { campaignTasks } from './modules/campaigns/campaigns.tasks';
 
 /** A scheduled task: a function of the context that logs one fixed event name. */
 export interface Task {
@@ -14,6 +15,7 @@ export interface Task {
 export const housekeeping: Task[] = [
   { name: 'sessions.purge', cron: '17 * * * *', run: purgeExpiredSessions },
   { name: 'idempotency.purge', cron: '23 * * * *', run: purgeIdempotencyKeys },
+  ...campaignTasks,
 ];
 
 export async function startWorker(ctx: AppContext, tasks: Task[] = housekeeping): Promise<() => Promise<void>> {

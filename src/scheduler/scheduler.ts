@@ -97,7 +97,11 @@ export async function startScheduler(ctx: AppContext, opts: { holder?: string; t
       perCampaign.get(id)?.task.stop();
       perCampaign.set(id, { cron: expr, task: cron.schedule(expr, () => void poke(), { timezone: 'Asia/Shanghai' }) });
     }
-    for (const [id, t] of perCampaign) if (!live.has(id)) (t.task.stop(), perCampaign.delete(id));
+    for (const [id, t] of perCampaign) {
+      if (live.has(id)) continue;
+      t.task.stop();
+      perCampaign.delete(id);
+    }
   };
 
   const timers: Array<() => void> = [];

@@ -99,7 +99,7 @@ export class RateGovernor {
     if ((await this.o.ledger.count(new Date(midnight))) >= this.o.dailyCap) {
       return { ok: false, reason: 'daily', retryAt: new Date(midnight + 24 * HOUR) };
     }
-    if ((await this.o.ledger.count(new Date(now.getTime() - HOUR))) >= this.o.hourlyCap) {
+    if ((await this.o.ledger.count(new Date(now.getTime() - HOUR + 1))) >= this.o.hourlyCap) {
       // Rolling hour: try again in a minute rather than computing the exact oldest send.
       return { ok: false, reason: 'hourly', retryAt: new Date(now.getTime() + 60_000) };
     }

@@ -63,6 +63,9 @@ export async function startBot(ctx: AppContext, opts: BotOptions = {}): Promise<
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
   };
+  // Status writes in event order: a login must not be overwritten by the scan write that preceded it.
+  let statusChain: Promise<unknown> = Promise.resolve();
+  const writeStatus = (write: () => Promise<unknown>): void => track((statusChain = statusChain.then(write, write)));
   let stopped = false;
   let stopDelivery: (() => Promise<void>) | null = null;
   let attempt = 0;
@@ -102,27 +105,27 @@ export async function startBot(ctx: AppContext, opts: BotOptions = {}): Promise<
   bot.on('scan', (qr, status) => {
     if (status === types.ScanStatus.Waiting || status === types.ScanStatus.Timeout) {
       if (ctx.config.NODE_ENV !== 'test') qrcodeTerminal.generate(qr, { small: true });
-      track(setBotStatus(ctx, 'waiting_scan', { qr }));
+      writeStatus(() => setBotStatus(ctx, 'waiting_scan', { qr }));
     }
   });
   bot.on('login', (user) => {
     attempt = 0;
-    track(setBotStatus(ctx, 'logged_in', { account: { id: user.id, name: user.name() } }));
+    writeStatus(() => setBotStatus(ctx, 'logged_in', { account: { id: user.id, name: user.name() } }));
     if (opts.delivery !== false && !stopDelivery) stopDelivery = startRoomDelivery(ctx, { sender, governor, worker, intervalMs: ctx.config.BOT_DELIVERY_INTERVAL_MS });
     ctx.logger.info({ event: 'bot.login', account: user.name() }, 'bot logged in');
   });
   bot.on('logout', (user, reason) => {
-    track((async () => {
+    writeStatus(async () => {
       await stopDelivery?.();
       stopDelivery = null;
       await setBotStatus(ctx, 'logged_out');
       await recordBotError(ctx, `logged out${reason ? `: ${reason}` : ''} (${user.name()})`);
-    })());
+    });
     restartLater('logout');
   });
   bot.on('error', (err) => {
     ctx.logger.warn({ event: 'bot.error', err: err.message }, 'bot error');
-    track(recordBotError(ctx, err.message));
+    writeStatus(() => recordBotError(ctx, err.message));
   });
   bot.on('message', (msg) => track(handle(msg).catch((err) => ctx.logger.error({ event: 'bot.message.failed', err }, 'message handler failed'))));
   bot.on('room-topic', (room, topic) => track(recordTopicChange(ctx, room.id, topic)));

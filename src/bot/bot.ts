@@ -44,7 +44,8 @@ export interface BotHandle {
   wechaty: Wechaty;
   governor: RateGovernor;
   sender: WechatyRoomSender;
-  deliverOnce(): ReturnType<typeof deliverRoomsOnce>;
+  /** One delivery round without pacing backoff (tests, benchmarks); `reap` as in deliverRoomsOnce. */
+  deliverOnce(reap?: boolean): ReturnType<typeof deliverRoomsOnce>;
   /** Resolves when every message handler started so far has finished (tests). */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -143,7 +144,7 @@ export async function startBot(ctx: AppContext, opts: BotOptions = {}): Promise<
     wechaty: bot,
     governor,
     sender,
-    deliverOnce: () => deliverRoomsOnce(ctx, { sender, governor, worker, backoffMs: 0 }),
+    deliverOnce: (reap = true) => deliverRoomsOnce(ctx, { sender, governor, worker, backoffMs: 0, reap }),
     idle: async () => {
       while (inflight.size) await Promise.allSettled([...inflight]);
     },

@@ -24,6 +24,8 @@ export interface RoomDeliveryOptions {
   batch?: number;
   backoffMs?: number;
   random?: () => number;
+  /** Reap claims of dead workers first (default true; the loop does it once a minute, it scans every claim). */
+  reap?: boolean;
 }
 
 /**
@@ -66,7 +68,7 @@ async function sendItem(ctx: AppContext, item: OutboxItemDoc, o: RoomDeliveryOpt
 
 /** One round: reap dead workers' claims, expand area notices, then send due direct items through the governor. */
 export async function deliverRoomsOnce(ctx: AppContext, o: RoomDeliveryOptions) {
-  await reapExpiredClaims(ctx);
+  if (o.reap !== false) await reapExpiredClaims(ctx);
   const expanded = await expandAreaNotices(ctx, o.worker);
   const stats = await deliverDue(
     ctx,
@@ -85,10 +87,13 @@ export function startRoomDelivery(ctx: AppContext, o: RoomDeliveryOptions & { in
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  let lastReap = 0;
   const loop = async (): Promise<void> => {
     let delay = o.intervalMs;
     try {
-      const s = await deliverRoomsOnce(ctx, o);
+      const reap = ctx.clock.now().getTime() - lastReap >= 60_000;
+      if (reap) lastReap = ctx.clock.now().getTime();
+      const s = await deliverRoomsOnce(ctx, { ...o, reap });
       const decision = await o.governor?.decide();
       if (decision && !decision.ok) delay = Math.min(o.intervalMs, Math.max(50, decision.retryAt.getTime() - ctx.clock.now().getTime()));
       else if (s.sent + s.retried + s.dead > 0) delay = 0;

@@ -3,6 +3,7 @@ import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { startBot, type BotHandle, type BotOptions } from '../../src/bot/bot';
 import { createBindCode } from '../../src/modules/campaigns/rooms.service';
 import { BotRooms, type BotRoomDoc } from '../../src/modules/campaigns/rooms.model';
+import { Areas } from '../../src/modules/areas/areas.model';
 import { createStaff, type StaffPrincipal } from '../../src/modules/staff/staff.service';
 import type { StaffRole } from '../../src/modules/staff/staff.model';
 import { startTestApp, type TestApp } from '../helpers/app';
@@ -91,13 +92,30 @@ export class World {
     return { room, doc: (await BotRooms(this.t.db).findOne({ wxRoomId: room.id }).lean())! };
   }
 
-  /** Run delivery rounds until nothing due is left (or `rounds` is reached). */
-  async drain(rounds = 50): Promise<number> {
+  /** Many groups at once: mock rooms plus their records, as binding would leave them (binding has its own tests). */
+  async rooms(n: number, areaCode: string, prefix = '群'): Promise<Array<{ room: RoomMock; doc: BotRoomDoc }>> {
+    const area = (await Areas(this.t.db).findOne({ code: areaCode }).lean())!;
+    const now = this.t.clock.now();
+    const out: Array<{ room: RoomMock; doc: BotRoomDoc }> = [];
+    for (let i = 0; i < n; i++) {
+      const room = this.room(`${prefix}${++this.seq}`);
+      const doc = await BotRooms(this.t.db).create({
+        wxRoomId: room.id, topic: room.payload.topic, areaCode, areaPath: area.path, areaName: area.name,
+        boundBy: { contactId: 'fixture', code: 'FIXTURE' }, boundAt: now, active: true, updatedAt: now,
+      });
+      out.push({ room, doc: doc.toObject() });
+    }
+    return out;
+  }
+
+  /** Run delivery rounds until nothing due is left; `reap` first when a test needs dead workers' claims freed. */
+  async drain(opts: { reap?: boolean; rounds?: number } = {}): Promise<number> {
+    const rounds = opts.rounds ?? 50;
     let sent = 0;
     for (let i = 0; i < rounds; i++) {
-      const s = await this.bot.deliverOnce();
+      const s = await this.bot.deliverOnce(i === 0 && opts.reap === true);
       sent += s.sent;
-      if (s.sent + s.retried + s.dead + s.skipped + s.expanded === 0) break;
+      if (s.sent + s.retried + s.dead + s.expanded === 0) break;
     }
     await new Promise((r) => setTimeout(r, 20));
     return sent;

@@ -2,6 +2,7 @@ import { BotRooms } from '../../src/modules/campaigns/rooms.model';
 import { createBindCode } from '../../src/modules/campaigns/rooms.service';
 import { AuditLog } from '../../src/modules/audit/audit.model';
 import { staffLogin, TOWN_MS, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
+import { backoffMs } from '../../src/bot/bot';
 import { waitFor, World } from './world';
 
 let w: World;
@@ -83,5 +84,23 @@ describe('binding groups to villages', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ state: 'logged_in', qr: null, account: { id: w.me.id, name: '健康小助手' } });
     expect((await w.t.request('GET', '/api/admin/v1/bot/status')).status).toBe(401);
+  });
+});
+
+describe('bot process', () => {
+  test('when the reconnect delay is drawn, then it doubles from about 1 s and stops at 5 min', () => {
+    expect(backoffMs(0, () => 1)).toBe(1000);
+    expect(backoffMs(3, () => 1)).toBe(8000);
+    expect(backoffMs(3, () => 0)).toBe(4000);
+    expect(backoffMs(20, () => 1)).toBe(300_000);
+  });
+
+  test('when the account is logged out, then staff see it with the reason and the bot restarts itself', async () => {
+    const { token } = await staffLogin(w.t, 'district_admin', '370303');
+    await w.mocker.puppet.logout('手机端退出');
+    await waitFor(async () => (await w.t.request('GET', '/api/admin/v1/bot/status', { token })).body.state === 'logged_out');
+    const down = await w.t.request('GET', '/api/admin/v1/bot/status', { token });
+    expect(down.body.lastError.message).toContain('logged out');
+    await waitFor(async () => (await w.t.request('GET', '/api/admin/v1/bot/status', { token })).body.reconnects === 1, 5000);
   });
 });

@@ -72,6 +72,8 @@ export async function startBot(ctx: AppContext, opts: BotOptions = {}): Promise<
   let attempt = 0;
   let restartTimer: NodeJS.Timeout | undefined;
 
+  // Bind confirmations and staff private replies answer a person directly (one message each, not spammable:
+  // codes are single-use, staff are known); everything else a group receives goes through outbox + governor.
   const handle = async (msg: Message): Promise<void> => {
     if (msg.self() || msg.type() !== types.Message.Text) return;
     if (msg.date().getTime() < startedAt - STALE_SLACK_MS) return;
@@ -79,7 +81,7 @@ export async function startBot(ctx: AppContext, opts: BotOptions = {}): Promise<
     const room = msg.room();
     const talker = msg.talker();
     if (room) {
-      const r = await onRoomText(ctx, cooldown, { messageId: msg.id, text: msg.text(), wxRoomId: room.id, topic: await room.topic(), talkerId: talker.id, talkerName: talker.name() });
+      const r = await onRoomText(ctx, cooldown, { messageId: msg.id, text: msg.text(), wxRoomId: room.id, topic: await room.topic(), talkerId: talker.id });
       if (r.reply) await room.say(r.reply);
     } else {
       await talker.say(await onPrivateText(ctx, talker.id, msg.text()));

@@ -10,7 +10,6 @@ export interface RoomText {
   wxRoomId: string;
   topic: string;
   talkerId: string;
-  talkerName?: string;
 }
 
 const BIND = /^绑定\s*([A-Za-z0-9]{4,12})$/;
@@ -35,10 +34,11 @@ export class Cooldown {
  * so the rate governor paces them with everything else, keyed by the message id (a replay adds nothing).
  */
 export async function onRoomText(ctx: AppContext, cooldown: Cooldown, m: RoomText): Promise<{ reply?: string; queued?: boolean }> {
-  const text = m.text.trim();
+  // "@健康小助手 答题" counts as "答题": WeChat separates a mention with U+2005.
+  const text = m.text.replace(/@[^\s\u2005]+[\s\u2005]+/g, '').trim();
   const bind = BIND.exec(text);
   if (bind) {
-    const r = await bindRoomByCode(ctx, { code: bind[1]!, wxRoomId: m.wxRoomId, topic: m.topic, contactId: m.talkerId, contactName: m.talkerName });
+    const r = await bindRoomByCode(ctx, { code: bind[1]!, wxRoomId: m.wxRoomId, topic: m.topic, contactId: m.talkerId });
     if (!r.ok) return { reply: BIND_REFUSED[r.reason] };
     ctx.logger.info({ event: 'bot.room.bound', roomId: String(r.room._id), areaCode: r.room.areaCode, rebound: r.rebound }, 'group bound');
     return { reply: `绑定成功：本群已${r.rebound ? '改为' : ''}关联「${r.room.areaName}」。以后的健康活动通知会发到这里。发送「帮助」查看我能做什么。` };

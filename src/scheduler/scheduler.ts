@@ -6,6 +6,8 @@ import { fireOccurrence, occurrenceId, recordSkipped } from '../modules/campaign
 import { LeaderLease } from './lease';
 import { occurrencesBetween } from './cron';
 
+const MAX_SKIPPED_RECORDED = 50;
+
 export interface TickResult {
   fired: number;
   skipped: number;
@@ -26,7 +28,10 @@ async function tickCampaign(ctx: AppContext, c: CampaignDoc, now: Date, graceSta
   } else {
     const from = c.scanCursor ?? c.approvedAt ?? c.createdAt;
     const to = c.endAt && c.endAt < now ? c.endAt : now;
-    for (const at of occurrencesBetween(c.schedule.cron, from, to)) await fireOrSkip(at, occurrenceId(at));
+    const due = occurrencesBetween(c.schedule.cron, from, to);
+    // A long outage of a frequent schedule: record only the latest missed ones, not thousands.
+    const missed = due.filter((at) => at < graceStart).slice(-MAX_SKIPPED_RECORDED);
+    for (const at of [...missed, ...due.filter((x) => x >= graceStart)]) await fireOrSkip(at, occurrenceId(at));
     const finished = c.endAt && c.endAt <= now;
     await Campaigns(ctx.db).updateOne({ _id: c._id }, { $set: { scanCursor: to, ...(finished ? { status: 'finished', updatedAt: now } : {}) } });
   }

@@ -23,6 +23,15 @@ describe('keyword replies', () => {
     expect(w.said(room.id)[0]).toContain('小程序');
   });
 
+  test('when the keyword follows a mention of the bot, then it is still understood', async () => {
+    const { room } = await w.boundRoom('提及群', VILLAGE_C);
+    w.contact('周七').say('@健康小助手\u2005唇腭裂').to(room);
+    await waitFor(async () => (await Outbox(w.t.db).countDocuments({ 'source.keyword': '唇腭裂' })) === 1);
+    await w.drain();
+    expect(w.said(room.id)).toHaveLength(1);
+    expect(w.said(room.id)[0]).toContain('唇腭裂');
+  });
+
   test('when the same keyword is spammed, then one answer per cool-down; after it, one more', async () => {
     const { room } = await w.boundRoom('刷屏群', VILLAGE_B);
     const r = w.contact('王二');

@@ -10,7 +10,7 @@ export interface BotRoomDoc {
   areaCode: string;
   areaPath: string[];
   areaName: string;
-  boundBy: { contactId: string; name?: string; code: string };
+  boundBy: { contactId: string; code: string };
   boundAt: Date;
   active: boolean;
   /** Why staff must look at it: `ambiguous_topic`, `not_found`, `bot_removed`. */

@@ -37,7 +37,8 @@ export async function createBindCode(ctx: AppContext, staff: StaffPrincipal, are
 export type BindResult = { ok: true; room: BotRoomDoc; rebound: boolean } | { ok: false; reason: 'unknown' | 'expired' | 'used' };
 
 /** `绑定 <code>` in a group: the first use of a code wins (unique insert); the room is created or rebound. */
-export async function bindRoomByCode(ctx: AppContext, input: { code: string; wxRoomId: string; topic: string; contactId: string; contactName?: string }): Promise<BindResult> {
+/** Only the binder's WeChat id is kept (no nickname: it may be a real name). */
+export async function bindRoomByCode(ctx: AppContext, input: { code: string; wxRoomId: string; topic: string; contactId: string }): Promise<BindResult> {
   const code = input.code.trim().toUpperCase();
   const bind = await BindCodes(ctx.db).findById(code).lean();
   const now = ctx.clock.now();
@@ -51,7 +52,7 @@ export async function bindRoomByCode(ctx: AppContext, input: { code: string; wxR
   }
   const set = {
     topic: input.topic, areaCode: bind.areaCode, areaPath: bind.areaPath, areaName: bind.areaName,
-    boundBy: { contactId: input.contactId, name: input.contactName, code }, boundAt: now, active: true, updatedAt: now,
+    boundBy: { contactId: input.contactId, code }, boundAt: now, active: true, updatedAt: now,
   };
   const existing = await BotRooms(ctx.db).findOne({ wxRoomId: input.wxRoomId }).lean();
   if (existing) {

@@ -6,7 +6,8 @@ import { enqueue, enqueueMany } from '../../src/notify/outbox.service';
 import { deliverRoomsOnce, type RoomSender } from '../../src/notify/room-channel';
 import { schedulerTick } from '../../src/scheduler/scheduler';
 import { staffLogin, TOWN_MS, TOWN_ND, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
-import { World } from './world';
+import { WechatyRoomSender } from '../../src/bot/sender';
+import { waitFor, World } from './world';
 
 jest.setTimeout(30_000);
 let w: World;
@@ -189,5 +190,29 @@ describe('failures', () => {
     jest.restoreAllMocks();
     expect(w.said(flaky!.room.id)).toEqual(['再试一次']);
     expect(await Outbox(w.t.db).findOne({ key: 'flaky:1' }).lean()).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+});
+
+describe('cards', () => {
+  test('when the puppet can send cards, then the text goes out plain and the card as a mini-program message', async () => {
+    const [r] = await w.rooms(1, VILLAGE_C, '卡片');
+    const ctx = { ...w.t.ctx, config: { ...w.t.ctx.config, BOT_SEND_CARDS: true, BOT_MINIPROGRAM_USERNAME: 'gh_0123456789ab' } };
+    const spy = jest.spyOn(w.mocker.puppet, 'messageSendMiniProgram');
+    const sender = new WechatyRoomSender(ctx, w.wechaty);
+    expect(await sender.send(r!.doc, { text: '来答题', card: { title: '健康知识答题', pagePath: 'pages/quiz/index' } })).toEqual({ result: 'sent' });
+    await waitFor(() => w.said(r!.room.id).length === 1);
+    expect(w.said(r!.room.id)).toEqual(['来答题']);
+    expect(spy).toHaveBeenCalledWith(r!.room.id, expect.objectContaining({ username: 'gh_0123456789ab', title: '健康知识答题', pagePath: 'pages/quiz/index' }));
+    spy.mockRestore();
+  });
+
+  test('when it cannot, then the text carries a way to find the page instead', async () => {
+    const [r] = await w.rooms(1, VILLAGE_C, '无卡片');
+    const spy = jest.spyOn(w.mocker.puppet, 'messageSendMiniProgram');
+    await w.bot.sender.send(r!.doc, { text: '来答题', card: { title: '健康知识答题', pagePath: 'pages/quiz/index' } });
+    await waitFor(() => w.said(r!.room.id).length === 1);
+    expect(w.said(r!.room.id)[0]).toBe('来答题\n👉 微信搜索小程序「张店家庭健康」，打开「健康知识答题」');
+    expect(spy).not.toHaveBeenCalled();
+    spy.mockRestore();
   });
 });

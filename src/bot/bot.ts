@@ -141,6 +141,7 @@ export async function startBot(ctx: AppContext, opts: BotOptions = {}): Promise<
     await recordBotError(ctx, err.message);
     restartLater('start failed');
   });
+  ctx.logger.info({ event: 'bot.started', puppet: ctx.config.WECHATY_PUPPET, name: ctx.config.WECHATY_NAME }, 'bot started; waiting for login');
 
   return {
     wechaty: bot,

@@ -58,4 +58,12 @@ describe('campaign API', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ kind: 'broadcast', status: 'pending_review', schedule: { kind: 'now' } });
   });
+
+  test('when the OpenAPI document is read, then the campaign and bot routes are described', async () => {
+    const res = await t.request('GET', '/api/openapi.json');
+    expect(res.status).toBe(200);
+    for (const p of ['/api/admin/v1/campaigns', '/api/admin/v1/campaigns/{id}/approve', '/api/admin/v1/broadcasts', '/api/admin/v1/bot/status', '/api/admin/v1/bot/bind-codes']) {
+      expect(Object.keys(res.body.paths)).toContain(p);
+    }
+  });
 });

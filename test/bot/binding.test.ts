@@ -61,6 +61,10 @@ describe('binding groups to villages', () => {
     expect(list.status).toBe(200);
     expect(list.body.items.length).toBeGreaterThan(0);
     expect(list.body.items.every((r: { areaCode: string }) => r.areaCode.startsWith(TOWN_MS))).toBe(true);
+    const one = await w.t.request('GET', `/api/admin/v1/bot/rooms?areaCode=${VILLAGE_A}`, { token: town.token });
+    expect(one.body.items.length).toBeGreaterThan(0);
+    expect(one.body.items.every((r: { areaCode: string }) => r.areaCode === VILLAGE_A)).toBe(true);
+    expect((await w.t.request('GET', `/api/admin/v1/bot/rooms?areaCode=${VILLAGE_C}`, { token: town.token })).body.items).toEqual([]);
     expect((await w.t.request('DELETE', `/api/admin/v1/bot/rooms/${doc._id}`, { token: town.token })).status).toBe(403);
     const nd = await staffLogin(w.t, 'village_worker', VILLAGE_C);
     const del = await w.t.request('DELETE', `/api/admin/v1/bot/rooms/${doc._id}`, { token: nd.token });

@@ -62,7 +62,7 @@ describe('keyword replies', () => {
     expect(await Outbox(w.t.db).countDocuments()).toBe(before);
   });
 
-  test('when a message is replayed (same id) or older than the start, then it is ignored', async () => {
+  test('when a message is replayed (same id), older than the start, or not text, then it is ignored', async () => {
     const { room } = await w.boundRoom('重放群', VILLAGE_C);
     const r = w.contact('钱五');
     const id = 'replayed-message-1';
@@ -73,10 +73,13 @@ describe('keyword replies', () => {
     const old = 'old-message-1';
     w.mocker.MessageMock.create({ id: old, talkerId: r.id, roomId: room.id, text: '保险', timestamp: Date.now() - 3600_000, type: types.Message.Text, mentionIdList: [] } as never);
     w.mocker.puppet.emit('message', { messageId: old });
+    const image = 'image-message-1';
+    w.mocker.MessageMock.create({ id: image, talkerId: r.id, roomId: room.id, text: '答题', timestamp: Date.now(), type: types.Message.Image, mentionIdList: [] } as never);
+    w.mocker.puppet.emit('message', { messageId: image });
     await new Promise((res) => setTimeout(res, 300));
     await w.drain();
     expect(w.said(room.id)).toHaveLength(1);
-    expect(await Outbox(w.t.db).countDocuments({ key: `reply:${old}` })).toBe(0);
+    expect(await Outbox(w.t.db).countDocuments({ key: { $in: [`reply:${old}`, `reply:${image}`] } })).toBe(0);
   });
 
   test('when staff edit a keyword, then the group gets the new text', async () => {

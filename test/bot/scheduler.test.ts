@@ -84,6 +84,20 @@ describe('scheduler', () => {
     for (const r of rooms) expect(w.said(r.room.id)).toEqual(['提醒 0 8 * * *']);
   });
 
+  test('when a cron campaign reaches its end date, then no later occurrence fires and it is finished', async () => {
+    w.t.clock.set('2026-11-29T02:00:30Z');
+    const town = await staffLogin(w.t, 'town_admin', TOWN_MS);
+    const endAt = new Date(w.t.clock.now().getTime() + 2 * 60_000).toISOString();
+    const c = await w.t.request('POST', '/api/admin/v1/campaigns', { token: town.token, body: { title: '两分钟', text: '每分钟', targets: { areaCodes: [VILLAGE_A] }, schedule: { kind: 'cron', cron: '* * * * *' }, endAt } });
+    await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/submit`, { token: town.token });
+    await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: town.token });
+    w.t.clock.advance(5 * 60_000);
+    await schedulerTick(w.t.ctx);
+    expect(await Occurrences(w.t.db).countDocuments({ campaignId: c.body.id, state: 'fired' })).toBe(2);
+    expect((await Campaigns(w.t.db).findById(c.body.id).lean())?.status).toBe('finished');
+    await w.drain();
+  });
+
   test('when a worker restarts, then its start-up catch-up does not fire an occurrence again', async () => {
     const before = await Outbox(w.t.db).countDocuments();
     const s = await startScheduler(w.t.ctx, { holder: 'restarted', timers: false });

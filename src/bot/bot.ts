@@ -59,15 +59,17 @@ export async function startBot(ctx: AppContext, opts: BotOptions = {}): Promise<
   const cooldown = new Cooldown(ctx.config.BOT_KEYWORD_COOLDOWN_SEC * 1000);
   // Message timestamps come from the puppet's (real) clock, so staleness is judged by the real clock too.
   const startedAt = Date.now();
+  let stopped = false;
   const inflight = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>): void => {
+    // After stop nothing new may touch the database (it may be closing); the promise is still observed.
+    if (stopped) return void p.catch(() => undefined);
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
   };
   // Status writes in event order: a login must not be overwritten by the scan write that preceded it.
   let statusChain: Promise<unknown> = Promise.resolve();
   const writeStatus = (write: () => Promise<unknown>): void => track((statusChain = statusChain.then(write, write)));
-  let stopped = false;
   let stopDelivery: (() => Promise<void>) | null = null;
   let attempt = 0;
   let restartTimer: NodeJS.Timeout | undefined;
@@ -75,7 +77,7 @@ export async function startBot(ctx: AppContext, opts: BotOptions = {}): Promise<
   // Bind confirmations and staff private replies answer a person directly (one message each, not spammable:
   // codes are single-use, staff are known); everything else a group receives goes through outbox + governor.
   const handle = async (msg: Message): Promise<void> => {
-    if (msg.self() || msg.type() !== types.Message.Text) return;
+    if (stopped || msg.self() || msg.type() !== types.Message.Text) return;
     if (msg.date().getTime() < startedAt - STALE_SLACK_MS) return;
     if (!(await firstSight(ctx, msg.id))) return;
     const room = msg.room();
@@ -157,6 +159,7 @@ export async function startBot(ctx: AppContext, opts: BotOptions = {}): Promise<
       await stopDelivery?.();
       await Promise.allSettled([...inflight]);
       await bot.stop().catch(() => undefined);
+      await Promise.allSettled([...inflight]);
       await setBotStatus(ctx, 'stopped').catch(() => undefined);
     },
   };

@@ -27,7 +27,7 @@ describe('bot process', () => {
       await waitFor(() => w.said(r!.room.id).length === 1);
       expect(w.said(r!.room.id)).toEqual(['自动发送']);
       expect(await getBotStatus(t.ctx)).toMatchObject({ state: 'logged_in', qr: null });
-      expect((await Outbox(t.db).findOne({ key: 'loop:1' }).lean())?.status).toBe('sent');
+      await waitFor(async () => (await Outbox(t.db).findOne({ key: 'loop:1' }).lean())?.status === 'sent');
     } finally {
       await w.close();
     }

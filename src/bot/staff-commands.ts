@@ -5,7 +5,7 @@ import { AppError } from '../http/errors';
 import { Areas } from '../modules/areas/areas.model';
 import { areaLabel } from '../modules/campaigns/rooms.service';
 import { BotRooms } from '../modules/campaigns/rooms.model';
-import { ChatBroadcasts, ChatDecisions } from '../modules/campaigns/keywords.model';
+import { ChatBroadcasts, ChatDecisions } from '../modules/campaigns/chat-broadcasts.model';
 import { createBroadcast } from '../modules/campaigns/campaigns.service';
 import { findStaffByWechatId, type StaffPrincipal } from '../modules/staff/staff.service';
 

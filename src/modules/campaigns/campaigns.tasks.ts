@@ -2,7 +2,7 @@ import type { Task } from '../../worker';
 import { purgeProcessedMessages } from '../../bot/status';
 import type { AppContext } from '../../context';
 import { BindCodes } from './rooms.model';
-import { ChatBroadcasts } from './keywords.model';
+import { ChatBroadcasts } from './chat-broadcasts.model';
 
 async function purgeExpiredCodes(ctx: AppContext): Promise<number> {
   const before = new Date(ctx.clock.now().getTime() - 7 * 24 * 3600_000);

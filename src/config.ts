@@ -40,6 +40,20 @@ export const configSchema = z.object({
   TRUST_PROXY: bool.default('false').describe('trust X-Forwarded-* headers (behind a load balancer)'),
   REFERRAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365).describe('days personal data of withdrawn or finished cleft-lip/palate referrals is kept before a scheduled job erases it'),
   INSURANCE_RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(1).max(180).default(30).describe('days before a policy period ends that renewal reminders are queued'),
+  WECHATY_PUPPET: z.string().default('wechaty-puppet-mock').describe('Wechaty puppet module of the bot role: wechaty-puppet-service (with a token), wechaty-puppet-wechat4u; wechaty-puppet-mock = offline mock (refused in production)'),
+  WECHATY_PUPPET_SERVICE_TOKEN: z.string().optional().describe('token of wechaty-puppet-service (PadLocal / WorkPro)'),
+  WECHATY_NAME: z.string().regex(/^[\w.-]{1,40}$/).default('zdhealth-bot').describe('bot name: the login is kept in <name>.memory-card.json and this names the account in the send ledger'),
+  BOT_GAP_MIN_MS: z.coerce.number().int().min(0).max(600_000).default(4000).describe('rate governor: minimum gap between two bot sends'),
+  BOT_GAP_MAX_MS: z.coerce.number().int().min(0).max(600_000).default(9000).describe('rate governor: maximum gap (the gap is random between min and max)'),
+  BOT_HOURLY_CAP: z.coerce.number().int().min(1).max(100_000).default(200).describe('rate governor: most sends in any rolling hour'),
+  BOT_DAILY_CAP: z.coerce.number().int().min(1).max(1_000_000).default(1200).describe('rate governor: most sends per Asia/Shanghai calendar day'),
+  BOT_QUIET_HOURS: z.string().regex(/^(\d{2}:\d{2}-\d{2}:\d{2})?$/).default('21:00-07:30').describe('no bot sends in this Asia/Shanghai window (HH:MM-HH:MM, may wrap midnight; empty = none); items wait'),
+  BOT_KEYWORD_COOLDOWN_SEC: z.coerce.number().int().min(0).max(86_400).default(300).describe('per-room cool-down of a keyword reply'),
+  BOT_SEND_CARDS: bool.default('false').describe('the puppet can send mini-program cards (pad/WorkPro); false = text with a link'),
+  BOT_MINIPROGRAM_USERNAME: z.string().default('').describe('gh_ id of the mini-program, for cards'),
+  BOT_DELIVERY_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000).describe('how often the bot looks for due group messages'),
+  SCHEDULER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000).describe('length of a scheduler leader lease slot; a dead leader is replaced within one slot'),
+  SCHEDULER_GRACE_MIN: z.coerce.number().int().min(0).max(24 * 60).default(120).describe('missed campaign occurrences younger than this are fired on start; older ones are recorded as skipped'),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>> & {
@@ -48,6 +62,8 @@ export type Config = Readonly<z.infer<typeof configSchema>> & {
   readonly oldPiiKeys: ReadonlyMap<string, Buffer>;
   readonly roles: ReadonlySet<'api' | 'worker' | 'bot'>;
   readonly subscribeTemplates: Readonly<Record<string, string>>;
+  /** BOT_QUIET_HOURS as minutes of the Asia/Shanghai day, or null for none. */
+  readonly quietHours: { startMin: number; endMin: number } | null;
 };
 
 export class ConfigError extends Error {}
@@ -72,6 +88,16 @@ function parseOldKeys(spec: string): Map<string, Buffer> {
   return map;
 }
 
+function parseQuietHours(spec: string): { startMin: number; endMin: number } | null {
+  if (!spec) return null;
+  const [startMin, endMin] = spec.split('-').map((hm) => {
+    const [h, m] = hm.split(':').map(Number) as [number, number];
+    if (h > 23 || m > 59) throw new ConfigError('Invalid configuration:\n  BOT_QUIET_HOURS: times must be 00:00–23:59');
+    return h * 60 + m;
+  }) as [number, number];
+  return startMin === endMin ? null : { startMin, endMin };
+}
+
 /** Parse the environment once; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: string) => void = console.warn): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
@@ -84,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
   if (c.NODE_ENV === 'production') {
     const missing = (['PII_KEY', 'BLIND_INDEX_KEY', 'WECHAT_APPID', 'WECHAT_SECRET'] as const).filter((k) => !c[k]);
     if (!c.MONGODB_URI) missing.push('MONGODB_URI' as never);
+    if (c.ROLES.includes('bot') && c.WECHATY_PUPPET === 'wechaty-puppet-mock') missing.push('WECHATY_PUPPET' as never);
     if (missing.length) throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: required in production`).join('\n')}`);
   }
   let templates: Record<string, string>;
@@ -102,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
     oldPiiKeys: parseOldKeys(c.PII_OLD_KEYS),
     roles: roles as Set<'api' | 'worker' | 'bot'>,
     subscribeTemplates: Object.freeze(templates),
+    quietHours: parseQuietHours(c.BOT_QUIET_HOURS),
   };
+  if (c.BOT_GAP_MIN_MS > c.BOT_GAP_MAX_MS) throw new ConfigError('Invalid configuration:\n  BOT_GAP_MIN_MS: must not exceed BOT_GAP_MAX_MS');
   return Object.freeze(config);
 }

@@ -5,6 +5,8 @@ import { createLogger, rootLogger } from './logger';
 import { startRuntime } from './bootstrap';
 import { createHttpApp } from './http/app';
 import { startWorker } from './worker';
+import { startBot } from './bot/bot';
+import { startScheduler } from './scheduler/scheduler';
 
 async function main(): Promise<void> {
   if (fs.existsSync('.env')) process.loadEnvFile('.env');
@@ -41,8 +43,11 @@ async function main(): Promise<void> {
         }),
     );
   }
-  if (config.roles.has('worker')) stops.push(await startWorker(runtime.ctx));
-  if (config.roles.has('bot')) logger.warn({ event: 'bot.unavailable' }, 'bot role is not available in this build yet');
+  if (config.roles.has('worker')) {
+    stops.push(await startWorker(runtime.ctx));
+    stops.push((await startScheduler(runtime.ctx)).stop);
+  }
+  if (config.roles.has('bot')) stops.push((await startBot(runtime.ctx)).stop);
 
   let shuttingDown = false;
   const shutdown = async (signal: string): Promise<void> => {

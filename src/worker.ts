@@ -4,6 +4,7 @@ import { purgeIdempotencyKeys } from './http/idempotency';
 import { insuranceTasks } from './modules/insurance/insurance.tasks';
 import { referralTasks } from './modules/referrals/referrals.retention';
 import { purgeExpiredSessions } from './modules/sessions/sessions.service';
+import { campaignTasks } from './modules/campaigns/campaigns.tasks';
 
 /** A scheduled task: a function of the context that logs one fixed event name. */
 export interface Task {
@@ -18,6 +19,7 @@ export const housekeeping: Task[] = [
   { name: 'idempotency.purge', cron: '23 * * * *', run: purgeIdempotencyKeys },
   ...referralTasks,
   ...insuranceTasks,
+  ...campaignTasks,
 ];
 
 export async function startWorker(ctx: AppContext, tasks: Task[] = housekeeping): Promise<() => Promise<void>> {

@@ -3,6 +3,7 @@ import { areaRoutes } from './areas/areas.routes';
 import { auditRoutes } from './audit/audit.routes';
 import { insuranceRoutes } from './insurance/insurance.routes';
 import { referralRoutes } from './referrals/referrals.routes';
+import { campaignRoutes } from './campaigns/campaigns.routes';
 import { residentRoutes } from './residents/residents.routes';
 import { staffRoutes } from './staff/staff.routes';
 
@@ -14,4 +15,5 @@ export function registerModules(api: Api): void {
   auditRoutes(api);
   referralRoutes(api);
   insuranceRoutes(api);
+  campaignRoutes(api);
 }

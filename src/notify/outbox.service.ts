@@ -150,8 +150,11 @@ async function record(ctx: AppContext, item: OutboxItemDoc, outcome: SendOutcome
  */
 export async function reapExpiredClaims(ctx: AppContext): Promise<number> {
   const expired = await OutboxClaims(ctx.db).find({ leaseUntil: { $lt: ctx.clock.now() } }).limit(500).lean();
+  // Most expired claims belong to attempts that finished normally: one read finds the few still stranded.
+  const pending = await Outbox(ctx.db).find({ _id: { $in: expired.map((c) => c.itemId) }, status: 'pending' }, { attempts: 1 }).lean();
+  const stranded = new Set(pending.map((i) => `${i._id}:${i.attempts}`));
   let reaped = 0;
-  for (const c of expired) {
+  for (const c of expired.filter((x) => stranded.has(`${x.itemId}:${x.attempt}`))) {
     const r = await Outbox(ctx.db).updateOne({ _id: c.itemId, status: 'pending', attempts: c.attempt }, { $set: { attempts: c.attempt + 1, lastError: 'claim lease expired (worker stopped mid-send)' } });
     reaped += r.modifiedCount;
   }

@@ -1,0 +1,65 @@
+import type { Room, Wechaty } from 'wechaty';
+import type { AppContext } from '../context';
+import { isDuplicateKey } from '../db/model';
+import { BotRooms, type BotRoomDoc } from '../modules/campaigns/rooms.model';
+import type { RoomMessage, RoomSender } from '../notify/room-channel';
+import type { SendOutcome } from '../notify/outbox.service';
+
+
+/** Text shown instead of a card when the puppet cannot send cards. */
+export function withLink(m: RoomMessage): string {
+  if (!m.card) return m.text;
+  const link = m.linkText ?? `👉 微信搜索小程序「张店家庭健康」，打开「${m.card.title}」`;
+  return `${m.text}\n${link}`;
+}
+
+/**
+ * Sends to a bound group through Wechaty. A stored id that no longer resolves (web puppets change ids) is
+ * re-resolved by exact topic; two groups with that topic are flagged for staff rather than guessed.
+ */
+export class WechatyRoomSender implements RoomSender {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly bot: Wechaty,
+  ) {}
+
+  async resolve(room: BotRoomDoc): Promise<Room | SendOutcome> {
+    const byId = await this.bot.Room.find({ id: room.wxRoomId }).catch(() => undefined);
+    if (byId) return byId;
+    const byTopic = await this.bot.Room.findAll({ topic: room.topic }).catch(() => []);
+    const mark = (attention: string) => BotRooms(this.ctx.db).updateOne({ _id: room._id }, { $set: { attention, updatedAt: this.ctx.clock.now() } });
+    if (byTopic.length > 1) {
+      await mark('ambiguous_topic');
+      return { result: 'dead', error: `group id gone and ${byTopic.length} groups are named "${room.topic}": staff must rebind` };
+    }
+    const found = byTopic[0];
+    if (!found) {
+      await mark('not_found');
+      return { result: 'retry', error: 'group not found by id or topic' };
+    }
+    try {
+      await BotRooms(this.ctx.db).updateOne({ _id: room._id }, { $set: { wxRoomId: found.id, updatedAt: this.ctx.clock.now() }, $unset: { attention: 1 } });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      await mark('ambiguous_topic');
+      return { result: 'dead', error: 'the group found by topic is bound to another record: staff must rebind' };
+    }
+    this.ctx.logger.info({ event: 'bot.room.reresolved', roomId: String(room._id), from: room.wxRoomId, to: found.id }, 'group id re-resolved by topic');
+    return found;
+  }
+
+  async send(room: BotRoomDoc, m: RoomMessage): Promise<SendOutcome> {
+    if (!this.bot.isLoggedIn) return { result: 'retry', error: 'bot not logged in' };
+    const target = await this.resolve(room);
+    if ('result' in target) return target;
+    const cards = this.ctx.config.BOT_SEND_CARDS && m.card && this.ctx.config.BOT_MINIPROGRAM_USERNAME;
+    await target.say(cards ? m.text : withLink(m));
+    if (cards && m.card) {
+      await target.say(new this.bot.MiniProgram({
+        appid: this.ctx.config.WECHAT_APPID, username: this.ctx.config.BOT_MINIPROGRAM_USERNAME, title: m.card.title,
+        pagePath: m.card.pagePath, thumbUrl: m.card.thumbUrl, description: m.card.title,
+      }));
+    }
+    return { result: 'sent' };
+  }
+}

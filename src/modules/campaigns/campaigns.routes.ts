@@ -1,0 +1,128 @@
+import type { Context } from 'koa';
+import { Types } from 'mongoose';
+import { staffActor, staffOf } from '../../http/auth';
+import { notFound } from '../../http/errors';
+import type { Api } from '../../http/route';
+import { z } from '../../http/zod';
+import { Outbox } from '../../notify/outbox.model';
+import { retryDead } from '../../notify/outbox.service';
+import { getBotStatus } from '../../bot/status';
+import { audit } from '../audit/audit.service';
+import { inScope, scopeFilter } from '../staff/staff.service';
+import * as campaigns from './campaigns.service';
+import { BroadcastBody, CampaignBody, CampaignView, IdParams, KeywordBody, ListQuery, RoomView } from './campaigns.schemas';
+import { listKeywords, setKeyword } from './keywords.service';
+import { campaignReport } from './reports';
+import { createBindCode, listRooms, roomView, unbindRoom } from './rooms.service';
+
+const by = (ctx: Context): campaigns.By => ({ staff: staffOf(ctx), ip: ctx.ip });
+const APPROVERS = ['district_admin', 'town_admin'] as const;
+
+export function campaignRoutes(api: Api): void {
+  const app = api.app;
+  const tags = ['admin: campaigns'];
+  const botTags = ['admin: bot'];
+
+  api.route({
+    method: 'post', path: '/api/admin/v1/campaigns', summary: 'Draft a group campaign', tags, auth: 'staff', status: 201, idempotent: true,
+    body: CampaignBody, response: CampaignView,
+    handler: async (ctx, { body }) => campaigns.campaignView(await campaigns.createCampaign(app, by(ctx), body)),
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/campaigns', summary: 'Campaigns in my area', tags, auth: 'staff', query: ListQuery,
+    handler: (ctx, { query }) => campaigns.listCampaigns(app, staffOf(ctx), query),
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/campaigns/:id', summary: 'One campaign', tags, auth: 'staff', params: IdParams, response: CampaignView,
+    handler: async (ctx, { params }) => campaigns.campaignView(await campaigns.getCampaign(app, staffOf(ctx), params.id)),
+  });
+  api.route({
+    method: 'post', path: '/api/admin/v1/campaigns/:id/submit', summary: 'Submit a draft for review', tags, auth: 'staff', params: IdParams, response: CampaignView,
+    handler: async (ctx, { params }) => campaigns.campaignView(await campaigns.submitCampaign(app, by(ctx), params.id)),
+  });
+  api.route({
+    method: 'post', path: '/api/admin/v1/campaigns/:id/approve', summary: 'Approve (town admin for their area, or district admin)', tags, auth: 'staff', roles: APPROVERS,
+    params: IdParams, response: CampaignView,
+    handler: async (ctx, { params }) => campaigns.campaignView(await campaigns.approveCampaign(app, by(ctx), params.id)),
+  });
+  api.route({
+    method: 'post', path: '/api/admin/v1/campaigns/:id/reject', summary: 'Send back to draft with a reason', tags, auth: 'staff', roles: APPROVERS,
+    params: IdParams, body: z.object({ reason: z.string().min(1).max(200) }).strict(), response: CampaignView,
+    handler: async (ctx, { params, body }) => campaigns.campaignView(await campaigns.rejectCampaign(app, by(ctx), params.id, body.reason)),
+  });
+  api.route({
+    method: 'post', path: '/api/admin/v1/campaigns/:id/cancel', summary: 'Cancel; messages not yet sent are dropped', tags, auth: 'staff', params: IdParams,
+    handler: async (ctx, { params }) => {
+      const c = await campaigns.cancelCampaign(app, by(ctx), params.id);
+      return { ...campaigns.campaignView(c), cancelledItems: c.cancelledItems };
+    },
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/campaigns/:id/report', summary: 'Delivery per occurrence: sent / pending / dead per group', tags, auth: 'staff', params: IdParams,
+    handler: (ctx, { params }) => campaignReport(app, staffOf(ctx), params.id),
+  });
+  api.route({
+    method: 'post', path: '/api/admin/v1/broadcasts', summary: 'Immediate broadcast (an approver\'s goes out at once; a village worker\'s waits for review)', tags,
+    auth: 'staff', status: 201, idempotent: true, body: BroadcastBody, response: CampaignView,
+    handler: async (ctx, { body }) => campaigns.campaignView(await campaigns.createBroadcast(app, by(ctx), { ...body, title: body.title ?? `广播：${body.text.slice(0, 20)}` })),
+  });
+
+  api.route({
+    method: 'get', path: '/api/admin/v1/bot/status', summary: 'Bot state, login QR while waiting, account, last error', tags: botTags, auth: 'staff',
+    response: z.object({ name: z.string(), state: z.string(), qr: z.string().nullable(), account: z.unknown(), lastError: z.unknown(), reconnects: z.number(), updatedAt: z.string().nullable() }),
+    handler: () => getBotStatus(app),
+  });
+  api.route({
+    method: 'post', path: '/api/admin/v1/bot/bind-codes', summary: 'One-time code; posting 绑定 <code> in a group binds it to the area', tags: botTags, auth: 'staff', status: 201,
+    body: z.object({ areaCode: z.string().min(1).max(40) }).strict(),
+    handler: async (ctx, { body }) => {
+      const r = await createBindCode(app, staffOf(ctx), body.areaCode);
+      await audit(app, staffActor(ctx), 'bot.bind_code.create', { type: 'area', id: r.areaCode });
+      return { ...r, expiresAt: r.expiresAt.toISOString(), instruction: `请在村居微信群里发送：绑定 ${r.code}` };
+    },
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/bot/rooms', summary: 'Bound groups in my area', tags: botTags, auth: 'staff',
+    query: z.object({ areaCode: z.string().max(40).optional(), active: z.enum(['true', 'false']).transform((v) => v === 'true').optional() }).strict(),
+    response: z.object({ items: z.array(RoomView) }),
+    handler: async (ctx, { query }) => ({ items: await listRooms(app, staffOf(ctx), query) }),
+  });
+  api.route({
+    method: 'delete', path: '/api/admin/v1/bot/rooms/:id', summary: 'Unbind a group (no more campaign messages)', tags: botTags, auth: 'staff', params: IdParams, response: RoomView,
+    handler: async (ctx, { params }) => {
+      const room = await unbindRoom(app, staffOf(ctx), params.id);
+      await audit(app, staffActor(ctx), 'bot.room.unbind', { type: 'bot_room', id: params.id });
+      return roomView(room);
+    },
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/bot/keywords', summary: 'Keyword replies (defaults and staff edits)', tags: botTags, auth: 'staff',
+    handler: async () => ({ items: await listKeywords(app) }),
+  });
+  api.route({
+    method: 'put', path: '/api/admin/v1/bot/keywords/:keyword', summary: 'Set a keyword reply (district admin)', tags: botTags, auth: 'staff', roles: ['district_admin'],
+    params: z.object({ keyword: z.string().min(1).max(10) }).strict(), body: KeywordBody,
+    handler: async (ctx, { params, body }) => {
+      const r = await setKeyword(app, params.keyword, body, staffOf(ctx).id);
+      await audit(app, staffActor(ctx), 'bot.keyword.set', { type: 'bot_keyword', id: params.keyword });
+      return r;
+    },
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/bot/dead-items', summary: 'Group messages that failed for good, in my area', tags: botTags, auth: 'staff',
+    handler: async (ctx) => {
+      const rows = await Outbox(app.db).find({ channel: 'room', status: 'dead', ...scopeFilter(staffOf(ctx)) }).sort({ _id: -1 }).limit(200).lean();
+      return { items: rows.map((r) => ({ id: String(r._id), key: r.key, roomId: r.payload.roomId ?? null, attempts: r.attempts, lastError: r.lastError ?? null, source: r.source })) };
+    },
+  });
+  api.route({
+    method: 'post', path: '/api/admin/v1/bot/dead-items/:id/retry', summary: 'Queue a dead group message again', tags: botTags, auth: 'staff', params: IdParams,
+    handler: async (ctx, { params }) => {
+      const item = await Outbox(app.db).findById(params.id).lean();
+      if (!item || item.channel !== 'room' || !inScope(staffOf(ctx), item.areaPath)) throw notFound('消息');
+      const retried = await retryDead(app, new Types.ObjectId(params.id));
+      await audit(app, staffActor(ctx), 'bot.dead_item.retry', { type: 'outbox', id: params.id }, { retried });
+      return { retried };
+    },
+  });
+}

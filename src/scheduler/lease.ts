@@ -1,0 +1,66 @@
+import { Schema } from 'mongoose';
+import type { AppContext } from '../context';
+import { defineModel, isDuplicateKey } from '../db/model';
+
+/**
+ * Leadership for one time slot: `_id` = `<name>:<slotStart>`, so the unique insert decides who leads that slot.
+ * A slot ends by itself (the lease expires); the leader takes the next slot early to keep leading, and when it
+ * dies the first worker to insert the next slot leads from then on.
+ */
+export interface LeaseDoc {
+  _id: string;
+  name: string;
+  slotStart: Date;
+  holder: string;
+  takenAt: Date;
+}
+const schema = new Schema<LeaseDoc>({
+  _id: { type: String, required: true },
+  name: { type: String, required: true },
+  slotStart: { type: Date, required: true },
+  holder: { type: String, required: true },
+  takenAt: { type: Date, required: true },
+});
+schema.index({ name: 1, slotStart: -1 });
+export const Leases = defineModel<LeaseDoc>('SchedulerLease', schema);
+
+export class LeaderLease {
+  constructor(
+    private readonly ctx: AppContext,
+    readonly name: string,
+    readonly holder: string,
+    private readonly slotMs: number,
+  ) {}
+
+  private async take(slotStart: number): Promise<string> {
+    const _id = `${this.name}:${new Date(slotStart).toISOString()}`;
+    try {
+      await Leases(this.ctx.db).create({ _id, name: this.name, slotStart: new Date(slotStart), holder: this.holder, takenAt: this.ctx.clock.now() });
+      return this.holder;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return (await Leases(this.ctx.db).findById(_id).lean())?.holder ?? '';
+    }
+  }
+
+  /** Call at least every quarter slot: true while this process leads. */
+  async check(): Promise<boolean> {
+    const now = this.ctx.clock.now().getTime();
+    const slot = Math.floor(now / this.slotMs) * this.slotMs;
+    const leader = await this.take(slot);
+    if (leader !== this.holder) return false;
+    if (slot + this.slotMs - now <= this.slotMs / 2) await this.take(slot + this.slotMs);
+    return true;
+  }
+
+  /** On a clean stop: hand over the slots taken in advance so another worker leads at the next slot. */
+  async release(): Promise<void> {
+    await Leases(this.ctx.db).deleteMany({ name: this.name, holder: this.holder, slotStart: { $gt: this.ctx.clock.now() } });
+  }
+
+  /** Drop lease history older than a day. */
+  async purge(): Promise<number> {
+    const r = await Leases(this.ctx.db).deleteMany({ name: this.name, slotStart: { $lt: new Date(this.ctx.clock.now().getTime() - 24 * 3600_000) } });
+    return r.deletedCount;
+  }
+}

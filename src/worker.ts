@@ -2,6 +2,7 @@ import cron from 'node-cron';
 import type { AppContext } from './context';
 import { purgeIdempotencyKeys } from './http/idempotency';
 import { purgeExpiredSessions } from './modules/sessions/sessions.service';
+import { talkTasks } from './modules/talks/talks.tasks';
 
 /** A scheduled task: a function of the context that logs one fixed event name. */
 export interface Task {
@@ -16,7 +17,7 @@ export const housekeeping: Task[] = [
   { name: 'idempotency.purge', cron: '23 * * * *', run: purgeIdempotencyKeys },
 ];
 
-export async function startWorker(ctx: AppContext, tasks: Task[] = housekeeping): Promise<() => Promise<void>> {
+export async function startWorker(ctx: AppContext, tasks: Task[] = [...housekeeping, ...talkTasks]): Promise<() => Promise<void>> {
   const scheduled = tasks.map((t) =>
     cron.schedule(
       t.cron,

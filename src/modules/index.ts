@@ -3,6 +3,8 @@ import { areaRoutes } from './areas/areas.routes';
 import { auditRoutes } from './audit/audit.routes';
 import { residentRoutes } from './residents/residents.routes';
 import { staffRoutes } from './staff/staff.routes';
+import { subscriptionRoutes } from './subscriptions/subscriptions.routes';
+import { talksRoutes } from './talks/talks.routes';
 
 /** Every domain module's routes; a new module adds one line here. */
 export function registerModules(api: Api): void {
@@ -10,4 +12,6 @@ export function registerModules(api: Api): void {
   residentRoutes(api);
   staffRoutes(api);
   auditRoutes(api);
+  subscriptionRoutes(api);
+  talksRoutes(api);
 }

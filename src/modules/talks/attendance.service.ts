@@ -62,7 +62,7 @@ export async function markAttendance(ctx: AppContext, staff: StaffPrincipal, tal
 
 /** Roster for staff: masked by default; `full` opens names and phones (the caller checks the role and audits). */
 export async function roster(ctx: AppContext, talk: TalkDoc, full: boolean) {
-  const regs = await Registrations(ctx.db).find({ talkId: talk._id, status: { $in: ['confirmed', 'waitlisted'] } }).sort({ _id: 1 }).lean();
+  const regs = await Registrations(ctx.db).find({ talkId: talk._id, status: { $in: ['confirmed', 'waitlisted'] } }).sort({ seq: 1, _id: 1 }).lean();
   const [residents, attendance] = await Promise.all([
     Residents(ctx.db).find({ _id: { $in: regs.map((r) => r.residentId) } }, { nameEnc: 1, phoneEnc: 1, villageCode: 1 }).lean(),
     Attendance(ctx.db).find({ talkId: talk._id }).lean(),

@@ -6,7 +6,8 @@ import { shanghaiDay } from '../../lib/clock';
 import { requireConsent } from '../residents/residents.service';
 import type { ResidentDoc } from '../residents/residents.model';
 import { dropRegistrationReminders, queueAfterFill } from './reminders';
-import { fill, fillOnce, settle, withTalkLock, workRemains } from './seats.service';
+import type { Gate } from './gate';
+import { settle, underTalkLock } from './seats.service';
 import { Attendance, Feedback, RegistrationKeys, Registrations, Seats, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
 import { getPublicTalk } from './talks.service';
 
@@ -42,8 +43,9 @@ function assertOpenForSignup(ctx: AppContext, talk: TalkDoc): void {
 const keyId = (talkId: Types.ObjectId, residentId: Types.ObjectId) => `${String(talkId)}:${String(residentId)}`;
 
 /** 1-based place in the waitlist, counted (not stored) so cancellations ahead move everyone up. */
-export async function waitlistPosition(ctx: AppContext, r: Pick<RegistrationDoc, '_id' | 'talkId'>): Promise<number> {
-  return 1 + (await Registrations(ctx.db).countDocuments({ talkId: r.talkId, status: 'waitlisted', _id: { $lt: r._id } }));
+export async function waitlistPosition(ctx: AppContext, r: Pick<RegistrationDoc, '_id' | 'talkId' | 'seq'>): Promise<number> {
+  const ahead = { $or: [{ seq: { $lt: r.seq } }, { seq: r.seq, _id: { $lt: r._id } }] };
+  return 1 + (await Registrations(ctx.db).countDocuments({ talkId: r.talkId, status: 'waitlisted', ...ahead }));
 }
 
 const REJECTIONS: Record<string, [string, string]> = {
@@ -53,10 +55,10 @@ const REJECTIONS: Record<string, [string, string]> = {
 };
 
 /**
- * Sign up: the unique registration key stops a second sign-up, the registration joins the queue under a fresh
- * ObjectId (its arrival order), and the seat filler decides it — a seat, the waitlist, or a rejection.
+ * Sign up: the unique registration key stops a second sign-up, the registration joins the queue as `pending`,
+ * and the seat filler decides it in arrival order — a seat, the waitlist, or a rejection.
  */
-export async function signUp(ctx: AppContext, residentId: Types.ObjectId, talkId: string, seats = 1) {
+export async function signUp(ctx: AppContext, residentId: Types.ObjectId, talkId: string, seats = 1, gate?: Gate) {
   const resident = await requireConsent(ctx, residentId, 'basic');
   const talk = await getPublicTalk(ctx, talkId);
   assertOpenForSignup(ctx, talk);
@@ -74,12 +76,13 @@ export async function signUp(ctx: AppContext, residentId: Types.ObjectId, talkId
     throw err;
   }
   try {
-    await Registrations(ctx.db).create({ _id: regId, talkId: talk._id, residentId, areaPath: resident.areaPath, seats, status: 'pending', createdAt: ctx.clock.now() });
+    await Registrations(ctx.db).create({ _id: regId, talkId: talk._id, residentId, areaPath: resident.areaPath, seats, status: 'pending', seq: 0, createdAt: ctx.clock.now() });
   } catch (err) {
     await RegistrationKeys(ctx.db).deleteOne({ _id: keyId(talk._id, residentId), registrationId: regId });
     throw err;
   }
-  const decided = await settle(ctx, talk._id, regId, queueAfterFill);
+  const wait = () => settle(ctx, talk._id, regId, queueAfterFill);
+  const decided = gate ? await gate.outside(wait) : await wait();
   if (decided.status === 'rejected') {
     const current = await Talks(ctx.db).findById(talk._id, { status: 1 }).lean();
     if (current?.status === 'cancelled') throw new AppError('TALK_CANCELLED', 409, '本场活动已取消');
@@ -87,38 +90,39 @@ export async function signUp(ctx: AppContext, residentId: Types.ObjectId, talkId
     throw new AppError(code, 409, message);
   }
   if (decided.status === 'waitlisted') {
-    return { registrationId: String(regId), status: 'waitlisted' as const, seats, position: await waitlistPosition(ctx, decided) };
+    return { registrationId: String(regId), status: 'waitlisted' as const, seats, position: decided.position ?? (await waitlistPosition(ctx, decided)) };
   }
   return { registrationId: String(regId), status: 'confirmed' as const, seats };
 }
 
 /** Cancel my registration before the cut-off; its seats go to the waitlist in order, under the talk's lock. */
-export async function cancelMine(ctx: AppContext, residentId: Types.ObjectId, talkId: string) {
+export async function cancelMine(ctx: AppContext, residentId: Types.ObjectId, talkId: string, gate?: Gate) {
   const talk = await getPublicTalk(ctx, talkId);
   const key = await RegistrationKeys(ctx.db).findById(keyId(talk._id, residentId)).lean();
   if (!key) throw new AppError('NOT_REGISTERED', 404, '您没有报名本场活动');
   if (ctx.clock.now() >= talk.cancelCutoffAt) throw new AppError('CANCEL_CUTOFF_PASSED', 409, '已过取消截止时间，如不能参加请联系村（居）工作人员');
-  const cancelled = await cancelRegistration(ctx, talk, key.registrationId, 'resident');
+  const cancelled = await cancelRegistration(ctx, talk, key.registrationId, 'resident', gate);
   if (!cancelled) throw new AppError('NOT_REGISTERED', 404, '您没有报名本场活动');
   return { registrationId: String(key.registrationId), status: 'cancelled' as const };
 }
 
-/** Shared by residents and staff: free the seats and key, drop reminders, and promote while holding the lock. */
-export async function cancelRegistration(ctx: AppContext, talk: TalkDoc, regId: Types.ObjectId, by: 'resident' | 'staff'): Promise<RegistrationDoc | null> {
-  const result = await withTalkLock(ctx, talk._id, async () => {
-    const reg = await Registrations(ctx.db).findOne({ _id: regId, talkId: talk._id }).lean();
-    if (!reg || !['pending', 'confirmed', 'waitlisted'].includes(reg.status)) return null;
-    await Registrations(ctx.db).updateOne({ _id: reg._id }, { $set: { status: 'cancelled', cancelledAt: ctx.clock.now(), cancelledBy: by } });
-    await Seats(ctx.db).deleteMany({ registrationId: reg._id });
-    await RegistrationKeys(ctx.db).deleteOne({ _id: keyId(talk._id, reg.residentId), registrationId: reg._id });
-    const current = (await Talks(ctx.db).findById(talk._id).lean()) ?? talk;
-    return { reg, current, filled: await fillOnce(ctx, current) };
-  });
-  if (!result) return null;
-  await dropRegistrationReminders(ctx, talk, result.reg);
-  await queueAfterFill(ctx, result.current, result.filled);
-  if (await workRemains(ctx, result.current)) await fill(ctx, talk._id, queueAfterFill);
-  return result.reg;
+/**
+ * Shared by residents and staff: under the talk's lock, mark it cancelled and free its seats and key; the walk
+ * that follows in the same lock hold promotes the waitlist. Pending reminders of the registration are dropped.
+ */
+export async function cancelRegistration(ctx: AppContext, talk: TalkDoc, regId: Types.ObjectId, by: 'resident' | 'staff', gate?: Gate): Promise<RegistrationDoc | null> {
+  const run = () =>
+    underTalkLock(ctx, talk._id, queueAfterFill, async () => {
+      const reg = await Registrations(ctx.db).findOne({ _id: regId, talkId: talk._id }).lean();
+      if (!reg || !['pending', 'confirmed', 'waitlisted'].includes(reg.status)) return null;
+      await Registrations(ctx.db).updateOne({ _id: reg._id }, { $set: { status: 'cancelled', cancelledAt: ctx.clock.now(), cancelledBy: by } });
+      await Seats(ctx.db).deleteMany({ registrationId: reg._id });
+      await RegistrationKeys(ctx.db).deleteOne({ _id: keyId(talk._id, reg.residentId), registrationId: reg._id });
+      return reg;
+    });
+  const reg = gate ? await gate.outside(run) : await run();
+  if (reg) await dropRegistrationReminders(ctx, talk, reg);
+  return reg;
 }
 
 export async function myRegistrations(ctx: AppContext, residentId: Types.ObjectId, q: { limit: number; cursor?: string }) {

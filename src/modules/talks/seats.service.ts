@@ -14,7 +14,7 @@ import { RegistrationKeys, Registrations, Seats, TalkLocks, Talks, type Registra
  */
 
 const LEASE_MS = 15_000;
-const WAIT_MS = 30_000;
+const WAIT_MS = 120_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -69,7 +69,12 @@ export interface FillResult {
   confirmed: RegistrationDoc[];
   /** Seated from the waitlist. */
   promoted: RegistrationDoc[];
+  /** Arrivals put on the waitlist, with their position at that moment. */
+  waitlisted: Array<{ reg: RegistrationDoc; position: number }>;
+  rejected: RegistrationDoc[];
 }
+
+const emptyResult = (): FillResult => ({ confirmed: [], promoted: [], waitlisted: [], rejected: [] });
 
 /** Seats may still be handed out (to arrivals and to the waitlist) until the session starts. */
 const seatingOpen = (ctx: AppContext, talk: TalkDoc): boolean =>
@@ -114,45 +119,66 @@ async function takeSeats(ctx: AppContext, r: RegistrationDoc, free: number[]): P
 }
 
 /**
- * One walk of the queue, called with the lock held. In arrival order: seat whoever fits; with a waitlist, the
- * first who does not fit blocks everyone behind (nobody is skipped); arrivals that are not seated join the
- * waitlist while it has room, otherwise they are rejected and their key is freed.
+ * One walk of the queue, called with the lock held. First the waitlist in queue order: promote whoever fits
+ * until the first who does not (nobody is skipped). Then the arrivals in `_id` order: a seat if nobody is
+ * waiting ahead and one fits, else a waitlist place while it has room, else a rejection (its key is freed so
+ * the resident may try again later). Arrivals decided in this walk share its number `seq`; the queue order is
+ * (seq, _id), i.e. the order in which the walks saw them.
  */
 export async function fillOnce(ctx: AppContext, talk: TalkDoc): Promise<FillResult> {
   const regs = Registrations(ctx.db);
-  const result: FillResult = { confirmed: [], promoted: [] };
+  const result = emptyResult();
   const open = seatingOpen(ctx, talk);
   const free = open ? await freeSeatNumbers(ctx, talk) : [];
-  let waitlisted = await regs.countDocuments({ talkId: talk._id, status: 'waitlisted' });
   let blocked = !open;
+  const now = ctx.clock.now();
+
+  // 1. The waitlist, in queue order (each promotion takes a seat, so at most free.length can move).
+  let waitlisted = open ? await regs.countDocuments({ talkId: talk._id, status: 'waitlisted' }) : 0;
+  if (waitlisted > 0 && free.length > 0) {
+    const head = await regs.find({ talkId: talk._id, status: 'waitlisted' }).sort({ seq: 1, _id: 1 }).limit(free.length + 1).lean();
+    for (const r of head) {
+      if (r.seats <= free.length && (await takeSeats(ctx, r, free))) {
+        await regs.updateOne({ _id: r._id }, { $set: { status: 'confirmed', confirmedAt: now, promotedAt: now } });
+        result.promoted.push({ ...r, status: 'confirmed', confirmedAt: now, promotedAt: now });
+        waitlisted--;
+      } else if (talk.waitlistEnabled) break;
+    }
+  }
+  if (waitlisted > 0 && talk.waitlistEnabled) blocked = true;
+
+  // 2. Arrivals, in the order they were recorded.
   let after: Types.ObjectId | undefined;
+  let seq: number | undefined;
   for (;;) {
-    const batch = await regs
-      .find({ talkId: talk._id, status: blocked ? 'pending' : { $in: ['pending', 'waitlisted'] }, ...(after ? { _id: { $gt: after } } : {}) })
-      .sort({ _id: 1 })
-      .limit(200)
-      .lean();
+    const batch = await regs.find({ talkId: talk._id, status: 'pending', ...(after ? { _id: { $gt: after } } : {}) }).sort({ _id: 1 }).limit(500).lean();
     if (!batch.length) break;
-    const toWaitlist: Types.ObjectId[] = [];
+    seq ??= ((await regs.findOne({ talkId: talk._id }, { seq: 1 }).sort({ seq: -1 }).lean())?.seq ?? 0) + 1;
+    const seated: RegistrationDoc[] = [];
+    const toWaitlist: RegistrationDoc[] = [];
     const toReject: RegistrationDoc[] = [];
     for (const r of batch) {
       after = r._id;
       if (!blocked && r.seats <= free.length && (await takeSeats(ctx, r, free))) {
-        const now = ctx.clock.now();
-        const set = r.status === 'waitlisted' ? { status: 'confirmed', confirmedAt: now, promotedAt: now } : { status: 'confirmed', confirmedAt: now };
-        await regs.updateOne({ _id: r._id }, { $set: set });
-        (r.status === 'waitlisted' ? result.promoted : result.confirmed).push({ ...r, ...(set as Partial<RegistrationDoc>) });
+        seated.push(r);
         continue;
       }
       if (talk.waitlistEnabled) blocked = true;
-      if (r.status !== 'pending') continue;
       if (open && talk.waitlistEnabled && (talk.waitlistCap === 0 || waitlisted < talk.waitlistCap)) {
-        toWaitlist.push(r._id);
-        waitlisted++;
+        toWaitlist.push(r);
+        result.waitlisted.push({ reg: { ...r, status: 'waitlisted', seq }, position: ++waitlisted });
       } else toReject.push(r);
     }
-    if (toWaitlist.length) await regs.updateMany({ _id: { $in: toWaitlist } }, { $set: { status: 'waitlisted' } });
-    for (const r of toReject) await reject(ctx, r, open ? (talk.waitlistEnabled ? 'WAITLIST_FULL' : 'TALK_FULL') : 'TALK_CLOSED');
+    if (seated.length) {
+      await regs.updateMany({ _id: { $in: seated.map((r) => r._id) } }, { $set: { status: 'confirmed', confirmedAt: now, seq } });
+      result.confirmed.push(...seated.map((r) => ({ ...r, status: 'confirmed' as const, confirmedAt: now, seq: seq! })));
+    }
+    if (toWaitlist.length) await regs.updateMany({ _id: { $in: toWaitlist.map((r) => r._id) } }, { $set: { status: 'waitlisted', seq } });
+    for (const r of toReject) {
+      const reason = open ? (talk.waitlistEnabled ? 'WAITLIST_FULL' : 'TALK_FULL') : 'TALK_CLOSED';
+      await reject(ctx, r, reason);
+      result.rejected.push({ ...r, status: 'rejected', rejectReason: reason });
+    }
   }
   return result;
 }
@@ -167,7 +193,7 @@ export async function workRemains(ctx: AppContext, talk: TalkDoc): Promise<boole
   const regs = Registrations(ctx.db);
   if (await regs.exists({ talkId: talk._id, status: 'pending' })) return true;
   if (!seatingOpen(ctx, talk)) return false;
-  const head = await regs.findOne({ talkId: talk._id, status: 'waitlisted' }).sort({ _id: 1 }).lean();
+  const head = await regs.findOne({ talkId: talk._id, status: 'waitlisted' }).sort({ seq: 1, _id: 1 }).lean();
   if (!head) return false;
   return head.seats <= talk.capacity - (await Seats(ctx.db).countDocuments({ talkId: talk._id }));
 }
@@ -183,7 +209,7 @@ export async function fill(ctx: AppContext, talkId: Types.ObjectId, after: After
     const holder = await tryLock(ctx, talkId);
     if (!holder) return;
     let talk: TalkDoc | null;
-    let r: FillResult = { confirmed: [], promoted: [] };
+    let r = emptyResult();
     try {
       talk = await Talks(ctx.db).findById(talkId).lean();
       if (talk) r = await fillOnce(ctx, talk);
@@ -196,30 +222,110 @@ export async function fill(ctx: AppContext, talkId: Types.ObjectId, after: After
   }
 }
 
-/** Wait until this arrival is decided: by another walker's batch, or by a walk of our own. */
-export async function settle(ctx: AppContext, talkId: Types.ObjectId, regId: Types.ObjectId, after: AfterFill): Promise<RegistrationDoc> {
-  const deadline = wallNow() + WAIT_MS;
-  for (let attempt = 0; ; attempt++) {
-    const r = await Registrations(ctx.db).findById(regId).lean();
-    if (!r) throw new Error(`registration ${regId} vanished`);
-    if (r.status !== 'pending') return r;
-    const holder = await tryLock(ctx, talkId);
-    if (holder) {
-      let talk: TalkDoc | null = null;
-      let res: FillResult = { confirmed: [], promoted: [] };
-      try {
-        talk = await Talks(ctx.db).findById(talkId).lean();
-        if (talk) res = await fillOnce(ctx, talk);
-      } finally {
-        await unlock(ctx, talkId, holder);
+export type Decided = RegistrationDoc & { position?: number };
+
+interface Waiter {
+  resolve(r: Decided): void;
+  reject(err: unknown): void;
+  since: number;
+}
+
+interface Job {
+  run(): Promise<unknown>;
+  resolve(v: unknown): void;
+  reject(err: unknown): void;
+  since: number;
+}
+
+interface TalkQueue {
+  waiters: Map<string, Waiter>;
+  jobs: Job[];
+}
+
+/**
+ * Work waiting in this process, per talk: arrivals to decide and jobs (cancellations) to run under the lock.
+ * One loop per talk and process takes the lock once for all of them, runs the jobs, walks the queue and
+ * answers everyone — instead of hundreds of requests each polling the database for the lock.
+ */
+const queues = new Map<string, TalkQueue>();
+
+function enqueueWork(ctx: AppContext, talkId: Types.ObjectId, after: AfterFill, add: (q: TalkQueue) => void): void {
+  const key = `${ctx.db.name}:${String(talkId)}`;
+  let q = queues.get(key);
+  const start = !q;
+  if (!q) queues.set(key, (q = { waiters: new Map(), jobs: [] }));
+  add(q);
+  if (start) void talkLoop(ctx, talkId, key, q, after);
+}
+
+/** Wait until this arrival is decided: by a walk of this process's loop, or by another process's walk. */
+export function settle(ctx: AppContext, talkId: Types.ObjectId, regId: Types.ObjectId, after: AfterFill): Promise<Decided> {
+  return new Promise((resolve, reject) => enqueueWork(ctx, talkId, after, (q) => q.waiters.set(String(regId), { resolve, reject, since: wallNow() })));
+}
+
+/** Run `run` holding the talk's lock, batched with other work of this process; a walk of the queue follows. */
+export function underTalkLock<T>(ctx: AppContext, talkId: Types.ObjectId, after: AfterFill, run: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) =>
+    enqueueWork(ctx, talkId, after, (q) => q.jobs.push({ run, resolve: resolve as (v: unknown) => void, reject, since: wallNow() })),
+  );
+}
+
+const busy = () => new AppError('TALK_BUSY', 503, '报名人数太多，请稍后在“我的报名”查看结果');
+
+async function talkLoop(ctx: AppContext, talkId: Types.ObjectId, key: string, q: TalkQueue, after: AfterFill): Promise<void> {
+  let attempt = 0;
+  const answer = (r: Decided) => {
+    q.waiters.get(String(r._id))?.resolve(r);
+    q.waiters.delete(String(r._id));
+  };
+  try {
+    while (q.waiters.size || q.jobs.length) {
+      const holder = await tryLock(ctx, talkId);
+      if (holder) {
+        attempt = 0;
+        const jobs = q.jobs.splice(0);
+        const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+        let talk: TalkDoc | null = null;
+        let res = emptyResult();
+        try {
+          for (const job of jobs) outcomes.push(await job.run().then((value) => ({ ok: true, value }), (value: unknown) => ({ ok: false, value })));
+          talk = await Talks(ctx.db).findById(talkId).lean();
+          if (talk) res = await fillOnce(ctx, talk);
+        } catch (err) {
+          for (const job of jobs.slice(outcomes.length)) outcomes.push({ ok: false, value: err });
+          throw err;
+        } finally {
+          await unlock(ctx, talkId, holder);
+          jobs.forEach((job, i) => (outcomes[i]?.ok ? job.resolve(outcomes[i]!.value) : job.reject(outcomes[i]?.value)));
+        }
+        if (talk) await after(ctx, talk, res);
+        [...res.confirmed, ...res.rejected].forEach(answer);
+        res.waitlisted.forEach((w) => answer({ ...w.reg, position: w.position }));
+      } else {
+        await sleep(Math.min(10 * 2 ** attempt++, 100) * (0.5 + Math.random()));
       }
-      if (talk) {
-        await after(ctx, talk, res);
-        if (await workRemains(ctx, talk)) await fill(ctx, talkId, after);
+      if (q.waiters.size) {
+        // decided by another process's walk (or arrived after our walk read the queue: still pending)
+        const decided = await Registrations(ctx.db).find({ _id: { $in: [...q.waiters.keys()] }, status: { $ne: 'pending' } }).lean();
+        decided.forEach(answer);
       }
-      continue;
+      const now = wallNow();
+      for (const [id, w] of q.waiters) {
+        if (now - w.since < WAIT_MS) continue;
+        w.reject(busy());
+        q.waiters.delete(id);
+      }
+      for (const job of q.jobs.filter((j) => now - j.since >= WAIT_MS)) {
+        job.reject(busy());
+        q.jobs.splice(q.jobs.indexOf(job), 1);
+      }
     }
-    if (wallNow() > deadline) throw new AppError('TALK_BUSY', 503, '报名人数太多，请稍后再试');
-    await sleep(Math.min(10 * 2 ** attempt, 150) * (0.5 + Math.random()));
+  } catch (err) {
+    for (const w of q.waiters.values()) w.reject(err);
+    for (const j of q.jobs) j.reject(err);
+    q.waiters.clear();
+    q.jobs.length = 0;
+  } finally {
+    queues.delete(key);
   }
 }

@@ -104,7 +104,7 @@ export const Talks = defineModel<TalkDoc>('Talk', talkSchema);
  */
 export type RegistrationStatus = 'pending' | 'confirmed' | 'waitlisted' | 'rejected' | 'cancelled';
 
-/** A sign-up. `_id` (an ObjectId made on arrival) is the queue order. Written only under the talk's lock. */
+/** A sign-up. Its status and queue number are written only under the talk's lock. */
 export interface RegistrationDoc {
   _id: Types.ObjectId;
   talkId: Types.ObjectId;
@@ -113,6 +113,11 @@ export interface RegistrationDoc {
   areaPath: string[];
   seats: number;
   status: RegistrationStatus;
+  /**
+   * Queue number, given by the seat filler (under the talk's lock) when it first looks at the arrival:
+   * the order in which sign-ups were recorded. The waitlist is served in this order. 0 while pending.
+   */
+  seq: number;
   createdAt: Date;
   confirmedAt?: Date;
   promotedAt?: Date;
@@ -126,6 +131,7 @@ const registrationSchema = new Schema<RegistrationDoc>({
   areaPath: { type: [String], default: [] },
   seats: { type: Number, required: true },
   status: { type: String, required: true },
+  seq: { type: Number, required: true },
   createdAt: { type: Date, required: true },
   confirmedAt: Date,
   promotedAt: Date,
@@ -134,6 +140,8 @@ const registrationSchema = new Schema<RegistrationDoc>({
   rejectReason: String,
 });
 registrationSchema.index({ talkId: 1, status: 1, _id: 1 });
+registrationSchema.index({ talkId: 1, status: 1, seq: 1 });
+registrationSchema.index({ talkId: 1, seq: -1 });
 registrationSchema.index({ residentId: 1, _id: -1 });
 export const Registrations = defineModel<RegistrationDoc>('TalkRegistration', registrationSchema);
 

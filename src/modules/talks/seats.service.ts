@@ -292,7 +292,7 @@ async function talkLoop(ctx: AppContext, talkId: Types.ObjectId, key: string, q:
           talk = await Talks(ctx.db).findById(talkId).lean();
           if (talk) res = await fillOnce(ctx, talk);
         } catch (err) {
-          for (const job of jobs.slice(outcomes.length)) outcomes.push({ ok: false, value: err });
+          while (outcomes.length < jobs.length) outcomes.push({ ok: false, value: err });
           throw err;
         } finally {
           await unlock(ctx, talkId, holder);

@@ -20,14 +20,16 @@ const LIMITS: Array<[string, number]> = [
   ['amount', 32],
 ];
 
-/** Trim every value to its type's limit, so a send never fails on length (longer text ends with "…"). */
+/** Trim every value to its type's limit, so a send never fails on length (cut text of a `thing` ends with "…"). */
 export function trimTemplateData(data: Record<string, unknown>): Record<string, { value: string }> {
   const out: Record<string, { value: string }> = {};
   for (const [field, raw] of Object.entries(data)) {
     const value = String(raw ?? '');
     const limit = LIMITS.find(([prefix]) => field.startsWith(prefix))?.[1];
     const chars = [...value];
-    out[field] = { value: limit && chars.length > limit ? (limit > 5 ? chars.slice(0, limit - 1).join('') + '…' : chars.slice(0, limit).join('')) : value };
+    if (!limit || chars.length <= limit) out[field] = { value };
+    // codes, names and phrases are cut plainly: an ellipsis would change their meaning or not fit
+    else out[field] = { value: field.startsWith('thing') ? chars.slice(0, limit - 1).join('') + '…' : chars.slice(0, limit).join('') };
   }
   return out;
 }

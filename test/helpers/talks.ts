@@ -39,7 +39,7 @@ export async function bulkResidents(t: TestApp, n: number, opts: { village?: str
   const out: BulkResident[] = [];
   for (let i = 0; i < docs.length; i += 100) {
     const chunk = docs.slice(i, i + 100);
-    const tokens = await Promise.all(chunk.map((d) => issueToken(t.ctx, 'resident', d._id, 24)));
+    const tokens = await Promise.all(chunk.map((d) => issueToken(t.ctx, 'resident', d._id, 24 * 30)));
     chunk.forEach((d, j) => out.push({ id: String(d._id), token: tokens[j]!.token, openid: d.openid }));
   }
   return out;

@@ -1,4 +1,4 @@
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound } from '../../http/errors';
@@ -64,12 +64,17 @@ export async function reviewComment(ctx: AppContext, talk: TalkDoc, residentId: 
   return { state: r.commentState };
 }
 
-/** Average rating per expert over the sessions in the staff member's scope. */
+/** Average rating per expert over the sessions in the staff member's scope (summed here: a few thousand rows). */
 export async function expertAverages(ctx: AppContext, staff: StaffPrincipal) {
-  const rows = await Feedback(ctx.db).aggregate<{ _id: Types.ObjectId; sum: number; n: number }>([
-    { $match: scopeFilter(staff) },
-    { $unwind: '$expertIds' },
-    { $group: { _id: '$expertIds', sum: { $sum: '$rating' }, n: { $sum: 1 } } },
-  ]);
-  return new Map(rows.map((r) => [String(r._id), { count: r.n, average: round2(r.sum / r.n) }]));
+  const rows = await Feedback(ctx.db).find(scopeFilter(staff), { expertIds: 1, rating: 1 }).lean();
+  const sums = new Map<string, { sum: number; n: number }>();
+  for (const r of rows) {
+    for (const e of r.expertIds) {
+      const s = sums.get(String(e)) ?? { sum: 0, n: 0 };
+      s.sum += r.rating;
+      s.n++;
+      sums.set(String(e), s);
+    }
+  }
+  return new Map([...sums].map(([id, s]) => [id, { count: s.n, average: round2(s.sum / s.n) }]));
 }

@@ -48,7 +48,7 @@ describe('check-in code', () => {
     expect(png.subarray(0, 4)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
     expect(png.toString('latin1')).toContain(`scene=${talk.checkinScene}`);
     const call = t.wechat.calls.find((c) => c.path === '/wxa/getwxacodeunlimit')!;
-    expect(call.body).toMatchObject({ scene: talk.checkinScene, page: 'pages/talks/checkin' });
+    expect(call.body).toMatchObject({ scene: talk.checkinScene, page: 'pages/talks/checkin/index' });
     await fetch(`${t.url}/api/admin/v1/talks/${talk.id}/checkin-code`, { headers: { authorization: `Bearer ${town}` } });
     expect(t.wechat.calls.filter((c) => c.path === '/wxa/getwxacodeunlimit')).toHaveLength(1);
     expect((await t.request('GET', `/api/admin/v1/talks/${talk.id}/checkin-code`, { token: other })).status).toBe(403);

@@ -43,7 +43,7 @@ describe('queueing', () => {
       ['remind1h', start - HOUR, 'talk_start'],
       ['remind24h', start - 24 * HOUR, 'talk_reminder'],
     ]);
-    expect(subs[0]!.payload).toMatchObject({ residentId: r!.id, page: `pages/talks/detail?id=${talk.id}` });
+    expect(subs[0]!.payload).toMatchObject({ residentId: r!.id, page: `pages/talks/detail/index?id=${talk.id}` });
   });
 
   test('when a session is published, then a room notice for its area stays pending and staff can see it', async () => {
@@ -96,7 +96,7 @@ describe('subscribe delivery', () => {
     expect(await deliverSubscribe(t.ctx, 'w1')).toMatchObject({ sent: 1, dead: 0 });
     expect(t.wechat.sent).toHaveLength(1);
     const msg = t.wechat.sent[0]!;
-    expect(msg).toMatchObject({ touser: r!.openid, template_id: 'TPL_REMIND', page: `pages/talks/detail?id=${talk.id}` });
+    expect(msg).toMatchObject({ touser: r!.openid, template_id: 'TPL_REMIND', page: `pages/talks/detail/index?id=${talk.id}` });
     expect([...msg.data.thing1!.value]).toHaveLength(20);
     expect(msg.data.thing1!.value.endsWith('…')).toBe(true);
     expect(msg.data.phrase4!.value.length).toBeLessThanOrEqual(5);

@@ -37,7 +37,7 @@ function item(talk: TalkDoc, reg: RegistrationDoc, kind: ReminderKind, notBefore
     payload: {
       residentId: String(reg.residentId),
       templateKey,
-      page: `pages/talks/detail?id=${String(talk._id)}`,
+      page: `pages/talks/detail/index?id=${String(talk._id)}`,
       data: { thing1: talk.title, time2: shanghaiTime(talk.startAt), thing3: talk.venue, phrase4: state[kind], thing5: note[kind] },
     },
   };

@@ -18,7 +18,7 @@ import { cancelTalk, closeTalk, createTalk, getTalkInScope, listStaffTalks, publ
 const StaffTalk = TalkSchema.extend({ checkinScene: z.string(), areaPath: z.array(z.string()) });
 
 /** The mini-program page the check-in code opens (no leading slash: WeChat's rule for `page`). */
-export const CHECKIN_PAGE = 'pages/talks/checkin';
+export const CHECKIN_PAGE = 'pages/talks/checkin/index';
 
 export function talkAdminRoutes(api: Api): void {
   const app = api.app;

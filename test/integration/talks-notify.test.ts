@@ -85,6 +85,20 @@ describe('queueing', () => {
   });
 });
 
+test('when staff cancel one registration, then that resident gets one notice and the waitlist head is promoted', async () => {
+  const talk = await publishedTalk(t, staff, { capacity: 1 });
+  const [a, b] = await bulkResidents(t, 2);
+  const first = await signUp(a!, talk.id);
+  await signUp(b!, talk.id);
+  const res = await t.request('DELETE', `/api/admin/v1/talks/${talk.id}/registrations/${first.body.registrationId}`, { token: staff });
+  expect(res.status).toBe(200);
+  const pending = (await items(talk.id)).filter((i) => i.channel === 'subscribe' && i.status === 'pending');
+  expect(pending.filter((i) => i.payload.residentId === a!.id).map((i) => [i.key.split(':').pop(), (i.payload.data as Record<string, string>).phrase4])).toEqual([['removed', '报名取消']]);
+  expect(pending.filter((i) => i.payload.residentId === b!.id).map((i) => i.key.split(':').pop()).sort()).toEqual(['promoted', 'remind1h', 'remind24h']);
+  const again = await t.request('DELETE', `/api/admin/v1/talks/${talk.id}/registrations/${first.body.registrationId}`, { token: staff });
+  expect(again.status).toBe(404);
+});
+
 describe('subscribe delivery', () => {
   test('when the reminder is due and the resident accepted the template, then it is sent with the mapped id and trimmed values, and the credit is used', async () => {
     const talk = await publishedTalk(t, staff, { title: '优生优育进万家——健康公益大讲堂（第十二期）孕产期保健专题' });

@@ -8,7 +8,7 @@ import type { ResidentDoc } from '../residents/residents.model';
 import { dropRegistrationReminders, queueAfterFill } from './reminders';
 import type { Gate } from './gate';
 import { settle, underTalkLock } from './seats.service';
-import { Attendance, Feedback, RegistrationKeys, Registrations, Seats, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
+import { Attendance, Feedback, RegistrationKeys, Registrations, Seats, TalkQueues, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
 import { getPublicTalk } from './talks.service';
 
 const SEX_NAMES = { male: '男性', female: '女性' } as const;
@@ -118,6 +118,8 @@ export async function cancelRegistration(ctx: AppContext, talk: TalkDoc, regId: 
       await Registrations(ctx.db).updateOne({ _id: reg._id }, { $set: { status: 'cancelled', cancelledAt: ctx.clock.now(), cancelledBy: by } });
       await Seats(ctx.db).deleteMany({ registrationId: reg._id });
       await RegistrationKeys(ctx.db).deleteOne({ _id: keyId(talk._id, reg.residentId), registrationId: reg._id });
+      // the lock is held: this process is the only writer of the queue bookkeeping
+      if (reg.status === 'waitlisted') await TalkQueues(ctx.db).updateOne({ _id: String(talk._id) }, { $inc: { waitlisted: -1 } });
       return reg;
     });
   const reg = gate ? await gate.outside(run) : await run();

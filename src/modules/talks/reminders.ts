@@ -6,7 +6,7 @@ import type { RegistrationDoc, TalkDoc } from './talks.model';
 /** Subscribe templates the talk pages ask for at sign-up (wx.requestSubscribeMessage takes up to 3). */
 export const TALK_TEMPLATES = { reminder: 'talk_reminder', start: 'talk_start', status: 'talk_status' } as const;
 
-export type ReminderKind = 'remind24h' | 'remind1h' | 'promoted' | 'cancelled';
+export type ReminderKind = 'remind24h' | 'remind1h' | 'promoted' | 'cancelled' | 'removed';
 
 const HOUR = 3600_000;
 const fmt = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
@@ -26,8 +26,9 @@ function item(talk: TalkDoc, reg: RegistrationDoc, kind: ReminderKind, notBefore
     remind1h: '1小时后开始，请带好身份证',
     promoted: '候补成功，已为您保留名额',
     cancelled: talk.cancelReason ? `活动取消：${talk.cancelReason}` : '活动已取消，给您带来不便敬请谅解',
+    removed: '工作人员已取消您的报名，如有疑问请联系村（居）',
   };
-  const state: Record<ReminderKind, string> = { remind24h: '即将开始', remind1h: '即将开始', promoted: '候补成功', cancelled: '已取消' };
+  const state: Record<ReminderKind, string> = { remind24h: '即将开始', remind1h: '即将开始', promoted: '候补成功', cancelled: '已取消', removed: '报名取消' };
   return {
     key: `${regKeyPrefix(talk._id, reg._id)}${kind}`,
     channel: 'subscribe',
@@ -65,6 +66,11 @@ export async function queueAfterFill(ctx: AppContext, talk: TalkDoc, r: FillResu
 
 export async function queueCancelledBySession(ctx: AppContext, talk: TalkDoc, regs: RegistrationDoc[]): Promise<void> {
   await enqueueMany(ctx, regs.map((reg) => item(talk, reg, 'cancelled', ctx.clock.now())));
+}
+
+/** Staff cancelled one registration: tell the resident (after its pending reminders were dropped). */
+export async function queueRemovedByStaff(ctx: AppContext, talk: TalkDoc, reg: RegistrationDoc): Promise<void> {
+  await enqueueMany(ctx, [item(talk, reg, 'removed', ctx.clock.now())]);
 }
 
 /** A registration that is cancelled drops its pending reminders (the key prefix is indexed). */

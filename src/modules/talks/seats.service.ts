@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError } from '../../http/errors';
-import { RegistrationKeys, Registrations, Seats, TalkLocks, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
+import { RegistrationKeys, Registrations, Seats, TalkLocks, TalkQueues, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
 
 /**
  * Seats are slot documents (unique talkId+seatNo); the queue is the registrations in `_id` order. One "filler"
@@ -21,42 +21,49 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Wall-clock time: the lease is about process liveness, not business time (tests freeze ctx.clock). */
 const wallNow = () => Date.now();
 
-export async function tryLock(ctx: AppContext, talkId: Types.ObjectId): Promise<string | null> {
+export interface Lock {
+  holder: string;
+  /** The previous holder died mid-walk: the queue state must be recounted. */
+  stolen: boolean;
+}
+
+export async function tryLock(ctx: AppContext, talkId: Types.ObjectId): Promise<Lock | null> {
   const locks = TalkLocks(ctx.db);
   const _id = String(talkId);
-  const insert = async (): Promise<string | null> => {
+  const insert = async (stolen: boolean): Promise<Lock | null> => {
     const holder = crypto.randomUUID();
     try {
       await locks.create({ _id, holder, until: new Date(wallNow() + LEASE_MS) });
-      return holder;
+      return { holder, stolen };
     } catch (err) {
       if (isDuplicateKey(err)) return null;
       throw err;
     }
   };
-  const got = await insert();
+  const got = await insert(false);
   if (got) return got;
   const current = await locks.findById(_id).lean();
   if (!current || current.until.getTime() >= wallNow()) return null;
   // The holder died mid-walk: remove exactly that stale lock (by holder) and compete once for a new one.
   await locks.deleteOne({ _id, holder: current.holder });
-  return insert();
+  return insert(true);
 }
 
-export async function unlock(ctx: AppContext, talkId: Types.ObjectId, holder: string): Promise<void> {
-  await TalkLocks(ctx.db).deleteOne({ _id: String(talkId), holder });
+export async function unlock(ctx: AppContext, talkId: Types.ObjectId, lock: Lock): Promise<void> {
+  await TalkLocks(ctx.db).deleteOne({ _id: String(talkId), holder: lock.holder });
 }
 
 /** Run `fn` holding the talk's lock, waiting for it with jittered backoff. */
 export async function withTalkLock<T>(ctx: AppContext, talkId: Types.ObjectId, fn: () => Promise<T>): Promise<T> {
   const deadline = wallNow() + WAIT_MS;
   for (let attempt = 0; ; attempt++) {
-    const holder = await tryLock(ctx, talkId);
-    if (holder) {
+    const lock = await tryLock(ctx, talkId);
+    if (lock) {
       try {
+        if (lock.stolen) await forgetQueueState(ctx, talkId);
         return await fn();
       } finally {
-        await unlock(ctx, talkId, holder);
+        await unlock(ctx, talkId, lock);
       }
     }
     if (wallNow() > deadline) throw new AppError('TALK_BUSY', 503, '报名人数太多，请稍后再试');
@@ -119,6 +126,31 @@ async function takeSeats(ctx: AppContext, r: RegistrationDoc, free: number[]): P
 }
 
 /**
+ * Waitlist length and last queue number of a talk. Counting them means reading every waitlisted registration
+ * (thousands in a storm, on every walk), so they are kept in one document that only the lock holder writes.
+ * A missing document — first walk, or forgotten after a holder died mid-walk — is recounted.
+ */
+async function loadQueueState(ctx: AppContext, talk: TalkDoc): Promise<{ waitlisted: number; seq: number }> {
+  const s = await TalkQueues(ctx.db).findById(String(talk._id)).lean();
+  if (s) return { waitlisted: s.waitlisted, seq: s.seq };
+  const regs = Registrations(ctx.db);
+  const [waitlisted, last] = await Promise.all([
+    regs.countDocuments({ talkId: talk._id, status: 'waitlisted' }),
+    regs.findOne({ talkId: talk._id }, { seq: 1 }).sort({ seq: -1 }).lean(),
+  ]);
+  return { waitlisted, seq: last?.seq ?? 0 };
+}
+
+async function saveQueueState(ctx: AppContext, talkId: Types.ObjectId, state: { waitlisted: number; seq: number }): Promise<void> {
+  await TalkQueues(ctx.db).updateOne({ _id: String(talkId) }, { $set: state }, { upsert: true });
+}
+
+/** Call with the lock held after changing the waitlist outside a walk (or when a dead holder's lock was taken). */
+export async function forgetQueueState(ctx: AppContext, talkId: Types.ObjectId): Promise<void> {
+  await TalkQueues(ctx.db).deleteOne({ _id: String(talkId) });
+}
+
+/**
  * One walk of the queue, called with the lock held. First the waitlist in queue order: promote whoever fits
  * until the first who does not (nobody is skipped). Then the arrivals in `_id` order: a seat if nobody is
  * waiting ahead and one fits, else a waitlist place while it has room, else a rejection (its key is freed so
@@ -134,8 +166,9 @@ export async function fillOnce(ctx: AppContext, talk: TalkDoc): Promise<FillResu
   const now = ctx.clock.now();
 
   // 1. The waitlist, in queue order (each promotion takes a seat, so at most free.length can move).
-  let waitlisted = open ? await regs.countDocuments({ talkId: talk._id, status: 'waitlisted' }) : 0;
-  if (waitlisted > 0 && free.length > 0) {
+  const state = await loadQueueState(ctx, talk);
+  let waitlisted = state.waitlisted;
+  if (open && waitlisted > 0 && free.length > 0) {
     const head = await regs.find({ talkId: talk._id, status: 'waitlisted' }).sort({ seq: 1, _id: 1 }).limit(free.length + 1).lean();
     for (const r of head) {
       if (r.seats <= free.length && (await takeSeats(ctx, r, free))) {
@@ -146,6 +179,7 @@ export async function fillOnce(ctx: AppContext, talk: TalkDoc): Promise<FillResu
     }
   }
   if (waitlisted > 0 && talk.waitlistEnabled) blocked = true;
+  const promotedCount = result.promoted.length;
 
   // 2. Arrivals, in the order they were recorded.
   let after: Types.ObjectId | undefined;
@@ -153,7 +187,7 @@ export async function fillOnce(ctx: AppContext, talk: TalkDoc): Promise<FillResu
   for (;;) {
     const batch = await regs.find({ talkId: talk._id, status: 'pending', ...(after ? { _id: { $gt: after } } : {}) }).sort({ _id: 1 }).limit(500).lean();
     if (!batch.length) break;
-    seq ??= ((await regs.findOne({ talkId: talk._id }, { seq: 1 }).sort({ seq: -1 }).lean())?.seq ?? 0) + 1;
+    seq ??= state.seq + 1;
     const seated: RegistrationDoc[] = [];
     const toWaitlist: RegistrationDoc[] = [];
     const toReject: RegistrationDoc[] = [];
@@ -170,17 +204,23 @@ export async function fillOnce(ctx: AppContext, talk: TalkDoc): Promise<FillResu
       } else toReject.push(r);
     }
     if (seated.length) {
-      await regs.updateMany({ _id: { $in: seated.map((r) => r._id) } }, { $set: { status: 'confirmed', confirmedAt: now, seq } });
+      await setEach(ctx, seated, { status: 'confirmed', confirmedAt: now, seq });
       result.confirmed.push(...seated.map((r) => ({ ...r, status: 'confirmed' as const, confirmedAt: now, seq: seq! })));
     }
-    if (toWaitlist.length) await regs.updateMany({ _id: { $in: toWaitlist.map((r) => r._id) } }, { $set: { status: 'waitlisted', seq } });
+    if (toWaitlist.length) await setEach(ctx, toWaitlist, { status: 'waitlisted', seq });
     for (const r of toReject) {
       const reason = open ? (talk.waitlistEnabled ? 'WAITLIST_FULL' : 'TALK_FULL') : 'TALK_CLOSED';
       await reject(ctx, r, reason);
       result.rejected.push({ ...r, status: 'rejected', rejectReason: reason });
     }
   }
+  if (seq !== undefined || promotedCount > 0 || waitlisted !== state.waitlisted) await saveQueueState(ctx, talk._id, { waitlisted, seq: seq ?? state.seq });
   return result;
+}
+
+/** One update per registration by `_id`: the cheapest lookup on every server (an `$in` filter may scan). */
+async function setEach(ctx: AppContext, regs: RegistrationDoc[], set: Partial<RegistrationDoc>): Promise<void> {
+  await Registrations(ctx.db).bulkWrite(regs.map((r) => ({ updateOne: { filter: { _id: r._id }, update: { $set: set } } })), { ordered: false });
 }
 
 async function reject(ctx: AppContext, r: RegistrationDoc, reason: string): Promise<void> {
@@ -206,15 +246,16 @@ type AfterFill = (ctx: AppContext, talk: TalkDoc, r: FillResult) => Promise<void
  */
 export async function fill(ctx: AppContext, talkId: Types.ObjectId, after: AfterFill): Promise<void> {
   for (;;) {
-    const holder = await tryLock(ctx, talkId);
-    if (!holder) return;
+    const lock = await tryLock(ctx, talkId);
+    if (!lock) return;
     let talk: TalkDoc | null;
     let r = emptyResult();
     try {
+      if (lock.stolen) await forgetQueueState(ctx, talkId);
       talk = await Talks(ctx.db).findById(talkId).lean();
       if (talk) r = await fillOnce(ctx, talk);
     } finally {
-      await unlock(ctx, talkId, holder);
+      await unlock(ctx, talkId, lock);
     }
     if (!talk) return;
     await after(ctx, talk, r);
@@ -280,14 +321,15 @@ async function talkLoop(ctx: AppContext, talkId: Types.ObjectId, key: string, q:
   };
   try {
     while (q.waiters.size || q.jobs.length) {
-      const holder = await tryLock(ctx, talkId);
-      if (holder) {
+      const lock = await tryLock(ctx, talkId);
+      if (lock) {
         attempt = 0;
         const jobs = q.jobs.splice(0);
         const outcomes: Array<{ ok: boolean; value: unknown }> = [];
         let talk: TalkDoc | null = null;
         let res = emptyResult();
         try {
+          if (lock.stolen) await forgetQueueState(ctx, talkId);
           for (const job of jobs) outcomes.push(await job.run().then((value) => ({ ok: true, value }), (value: unknown) => ({ ok: false, value })));
           talk = await Talks(ctx.db).findById(talkId).lean();
           if (talk) res = await fillOnce(ctx, talk);
@@ -295,7 +337,7 @@ async function talkLoop(ctx: AppContext, talkId: Types.ObjectId, key: string, q:
           while (outcomes.length < jobs.length) outcomes.push({ ok: false, value: err });
           throw err;
         } finally {
-          await unlock(ctx, talkId, holder);
+          await unlock(ctx, talkId, lock);
           jobs.forEach((job, i) => (outcomes[i]?.ok ? job.resolve(outcomes[i]!.value) : job.reject(outcomes[i]?.value)));
         }
         if (talk) await after(ctx, talk, res);
@@ -304,10 +346,12 @@ async function talkLoop(ctx: AppContext, talkId: Types.ObjectId, key: string, q:
       } else {
         await sleep(Math.min(10 * 2 ** attempt++, 100) * (0.5 + Math.random()));
       }
-      if (q.waiters.size) {
-        // decided by another process's walk (or arrived after our walk read the queue: still pending)
-        const decided = await Registrations(ctx.db).find({ _id: { $in: [...q.waiters.keys()] }, status: { $ne: 'pending' } }).lean();
-        decided.forEach(answer);
+      if (!lock && q.waiters.size) {
+        // another process holds the lock: its walk may decide ours (by _id: cheap on every server)
+        for (const id of [...q.waiters.keys()].slice(0, 50)) {
+          const r = await Registrations(ctx.db).findById(id).lean();
+          if (r && r.status !== 'pending') answer(r);
+        }
       }
       const now = wallNow();
       for (const [id, w] of q.waiters) {

@@ -9,6 +9,7 @@ import { audit } from '../audit/audit.service';
 import { areaFigures, markAttendance, roster, sessionFigures } from './attendance.service';
 import { createExpert, listExperts, updateExpert } from './experts.service';
 import { rosterCsv, rosterXlsx } from './export';
+import { queueRemovedByStaff } from './reminders';
 import { reviewComment, sessionFeedback } from './feedback.service';
 import { cancelRegistration } from './registrations.service';
 import { TalkCodes, TALK_KINDS, TALK_STATUSES } from './talks.model';
@@ -93,6 +94,7 @@ export function talkAdminRoutes(api: Api): void {
       const talk = await getTalkInScope(app, staffOf(ctx), params.id);
       const reg = await cancelRegistration(app, talk, new Types.ObjectId(params.registrationId), 'staff');
       if (!reg) throw notFound('报名');
+      await queueRemovedByStaff(app, talk, reg);
       await audit(app, staffActor(ctx), 'talk.registration.cancel', { type: 'talkRegistration', id: params.registrationId });
       return { registrationId: params.registrationId, status: 'cancelled' };
     },

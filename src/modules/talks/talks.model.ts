@@ -194,6 +194,19 @@ const lockSchema = new Schema<TalkLockDoc>({
 });
 export const TalkLocks = defineModel<TalkLockDoc>('TalkLock', lockSchema);
 
+/** Queue bookkeeping of a talk (waitlist length, last queue number), written only by the lock holder. */
+export interface TalkQueueDoc {
+  _id: string;
+  waitlisted: number;
+  seq: number;
+}
+const queueSchema = new Schema<TalkQueueDoc>({
+  _id: { type: String, required: true },
+  waitlisted: { type: Number, required: true },
+  seq: { type: Number, required: true },
+});
+export const TalkQueues = defineModel<TalkQueueDoc>('TalkQueue', queueSchema);
+
 /** Attendance: `_id` = `<talkId>:<residentId>` so a resident is checked in once. */
 export interface AttendanceDoc {
   _id: string;

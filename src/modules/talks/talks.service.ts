@@ -6,7 +6,7 @@ import { cancelPending, enqueueMany } from '../../notify/outbox.service';
 import { getArea } from '../areas/areas.service';
 import { assertInScope, scopeFilter, type StaffPrincipal } from '../staff/staff.service';
 import { noticeItem, queueAfterFill, queueCancelledBySession } from './reminders';
-import { fill, withTalkLock } from './seats.service';
+import { fill, forgetQueueState, withTalkLock } from './seats.service';
 import { Experts, RegistrationKeys, Registrations, Seats, Talks, type ExpertDoc, type TalkDoc, type TalkKind } from './talks.model';
 import type { TalkInput, TalkPatch } from './talks.schemas';
 
@@ -169,6 +169,7 @@ export async function cancelTalk(ctx: AppContext, staff: StaffPrincipal, id: str
     await Registrations(ctx.db).updateMany({ _id: { $in: live.map((r) => r._id) } }, { $set: { status: 'cancelled', cancelledAt: now, cancelledBy: 'session' } });
     await Seats(ctx.db).deleteMany({ talkId: talk._id });
     await RegistrationKeys(ctx.db).deleteMany({ registrationId: { $in: live.map((r) => r._id) } });
+    await forgetQueueState(ctx, talk._id);
     return { updated: u!, affected: live };
   });
   await cancelPending(ctx, { 'source.talkId': String(talk._id) });

@@ -158,6 +158,16 @@ export async function forgetQueueState(ctx: AppContext, talkId: Types.ObjectId):
  * (seq, _id), i.e. the order in which the walks saw them.
  */
 export async function fillOnce(ctx: AppContext, talk: TalkDoc): Promise<FillResult> {
+  try {
+    return await walk(ctx, talk);
+  } catch (err) {
+    // a walk that failed half-way may have moved registrations without saving the bookkeeping
+    await forgetQueueState(ctx, talk._id).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function walk(ctx: AppContext, talk: TalkDoc): Promise<FillResult> {
   const regs = Registrations(ctx.db);
   const result = emptyResult();
   const open = seatingOpen(ctx, talk);

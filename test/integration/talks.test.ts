@@ -61,6 +61,16 @@ describe('sessions (staff)', () => {
   });
 });
 
+describe('API document', () => {
+  test('when the OpenAPI document is read, then the talk routes are described from their zod schemas', async () => {
+    const doc = await t.request('GET', '/api/openapi.json');
+    expect(doc.status).toBe(200);
+    const signUp = doc.body.paths['/api/v1/talks/{id}/registrations'].post;
+    expect(signUp.requestBody.content['application/json'].schema).toBeDefined();
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/talks', '/api/v1/me/subscriptions', '/api/admin/v1/talks/{id}/export', '/api/admin/v1/talks/{id}/checkin-code']));
+  });
+});
+
 describe('listing', () => {
   test('when filtering by kind and area, then only matching upcoming sessions come back, soonest first, paginated', async () => {
     const r = await residentLogin(t, undefined, { village: VILLAGE_A });

@@ -228,9 +228,12 @@ async function walk(ctx: AppContext, talk: TalkDoc): Promise<FillResult> {
   return result;
 }
 
-/** One update per registration by `_id`: the cheapest lookup on every server (an `$in` filter may scan). */
+/**
+ * Set the same fields on a walk's batch of registrations (written only by the lock holder). One updateMany:
+ * a bulkWrite of per-_id updates stalled FerretDB 1.24 (SQLite) under concurrent inserts in our runs.
+ */
 async function setEach(ctx: AppContext, regs: RegistrationDoc[], set: Partial<RegistrationDoc>): Promise<void> {
-  await Registrations(ctx.db).bulkWrite(regs.map((r) => ({ updateOne: { filter: { _id: r._id }, update: { $set: set } } })), { ordered: false });
+  await Registrations(ctx.db).updateMany({ _id: { $in: regs.map((r) => r._id) } }, { $set: set });
 }
 
 async function reject(ctx: AppContext, r: RegistrationDoc, reason: string): Promise<void> {

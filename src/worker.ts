@@ -5,6 +5,7 @@ import { insuranceTasks } from './modules/insurance/insurance.tasks';
 import { referralTasks } from './modules/referrals/referrals.retention';
 import { purgeExpiredSessions } from './modules/sessions/sessions.service';
 import { campaignTasks } from './modules/campaigns/campaigns.tasks';
+import { talkTasks } from './modules/talks/talks.tasks';
 
 /** A scheduled task: a function of the context that logs one fixed event name. */
 export interface Task {
@@ -13,13 +14,17 @@ export interface Task {
   run(ctx: AppContext): Promise<unknown>;
 }
 
-/** Housekeeping that FerretDB's missing TTL indexes leave to us; every task is idempotent. */
+/**
+ * Every scheduled task of the worker role: delivery loops, module sweeps, and the cleanup that FerretDB's
+ * missing TTL indexes leave to us. Each task is idempotent, so two workers running one at once is harmless.
+ */
 export const housekeeping: Task[] = [
   { name: 'sessions.purge', cron: '17 * * * *', run: purgeExpiredSessions },
   { name: 'idempotency.purge', cron: '23 * * * *', run: purgeIdempotencyKeys },
   ...referralTasks,
   ...insuranceTasks,
   ...campaignTasks,
+  ...talkTasks,
 ];
 
 export async function startWorker(ctx: AppContext, tasks: Task[] = housekeeping): Promise<() => Promise<void>> {

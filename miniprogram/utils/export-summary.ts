@@ -9,6 +9,7 @@ const LABELS: Record<string, string> = {
   talkRegistrations: '讲座报名',
   registrations: '讲座报名',
   talks: '讲座报名',
+  subscriptions: '消息提醒授权',
   referrals: '救助申请',
   insurance: '保险登记',
   insurancePolicies: '保险登记',

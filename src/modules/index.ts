@@ -6,6 +6,8 @@ import { referralRoutes } from './referrals/referrals.routes';
 import { campaignRoutes } from './campaigns/campaigns.routes';
 import { residentRoutes } from './residents/residents.routes';
 import { staffRoutes } from './staff/staff.routes';
+import { subscriptionRoutes } from './subscriptions/subscriptions.routes';
+import { talksRoutes } from './talks/talks.routes';
 
 /** Every domain module's routes; a new module adds one line here. */
 export function registerModules(api: Api): void {
@@ -16,4 +18,6 @@ export function registerModules(api: Api): void {
   referralRoutes(api);
   insuranceRoutes(api);
   campaignRoutes(api);
+  subscriptionRoutes(api);
+  talksRoutes(api);
 }

@@ -22,7 +22,6 @@ describe('home page', () => {
 
   test.each([
     ['.card-quiz', '/pages/quiz/index'],
-    ['.card-talks', '/pages/talks/index'],
     ['.card-cleft', '/pages/cleft/index'],
     ['.card-insurance', '/pages/insurance/index'],
   ])('when %s is tapped before its page exists, then it tries %s and says 即将开放', async (selector, url) => {
@@ -33,6 +32,15 @@ describe('home page', () => {
 
     expect(mock.navigations).toEqual([{ api: 'navigateTo', url, ok: false }]);
     expect(mock.toasts).toEqual([{ title: '即将开放', icon: 'none', duration: 2000 }]);
+  });
+
+  test('when 健康讲座 is tapped, then the talks list (registered in app.json) opens with no toast', async () => {
+    const { mock, page } = await openHome();
+
+    await fire(mock, page, '.card-talks');
+
+    expect(mock.navigations).toEqual([{ api: 'navigateTo', url: '/pages/talks/index', ok: true }]);
+    expect(mock.toasts).toEqual([]);
   });
 
   test('when the quiz page has been added to the app, then tapping 健康答题 opens it with no toast', async () => {

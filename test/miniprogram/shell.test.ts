@@ -31,7 +31,8 @@ describe('project files', () => {
   test('when the app starts, then app.json registers home, me and privacy, with a text tab bar 首页 / 我的', () => {
     const app = JSON.parse(read('app.json'));
 
-    expect(app.pages.slice(0, 3)).toEqual(['pages/home/index', 'pages/me/index', 'pages/privacy/index']); // feature pages follow
+    // home first (the launch page); feature pages follow
+    expect(app.pages.slice(0, 3)).toEqual(['pages/home/index', 'pages/me/index', 'pages/privacy/index']);
     expect(app.tabBar.list).toEqual([
       { pagePath: 'pages/home/index', text: '首页' },
       { pagePath: 'pages/me/index', text: '我的' },

@@ -1,0 +1,52 @@
+import { talksApi } from '../../../services/talks';
+import { isElderMode } from '../../../utils/elder';
+
+const STARS = [1, 2, 3, 4, 5];
+const WORDS = ['', '不满意', '一般', '还行', '满意', '非常满意'];
+
+/** Rate a session: five big buttons and an optional comment. */
+Component({
+  data: { elder: false, id: '', stars: STARS, rating: 0, ratingWord: '', comment: '', busy: false, done: false, held: false },
+
+  lifetimes: {
+    attached() {
+      this.setData({ elder: isElderMode() });
+    },
+  },
+
+  methods: {
+    onLoad(query: Record<string, string | undefined>) {
+      this.setData({ id: query.id ?? '' });
+    },
+
+    onShow() {
+      this.setData({ elder: isElderMode() });
+    },
+
+    onStar(e: WechatMiniprogram.BaseEvent) {
+      const rating = Number(e.currentTarget.dataset.n);
+      this.setData({ rating, ratingWord: WORDS[rating] ?? '' });
+    },
+
+    onComment(e: WechatMiniprogram.Input) {
+      this.setData({ comment: e.detail.value });
+    },
+
+    async onSubmit() {
+      if (!this.data.rating) {
+        wx.showToast({ title: '请先点星星打分', icon: 'none' });
+        return;
+      }
+      if (this.data.busy) return;
+      this.setData({ busy: true });
+      try {
+        const r = await talksApi.feedback(this.data.id, this.data.rating, this.data.comment.trim());
+        this.setData({ done: true, held: r.commentState === 'review' });
+      } catch {
+        // the wrapper has shown why (e.g. 评价内容含有不适宜发布的信息)
+      } finally {
+        this.setData({ busy: false });
+      }
+    },
+  },
+});

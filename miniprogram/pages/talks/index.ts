@@ -1,0 +1,90 @@
+import { formatTime, KIND_NAMES, talksApi, type Talk, type TalkKind } from '../../services/talks';
+import { isElderMode } from '../../utils/elder';
+
+const FILTERS: Array<{ key: '' | TalkKind; name: string }> = [
+  { key: '', name: '全部' },
+  { key: 'lecture', name: '讲座' },
+  { key: 'screening', name: '筛查' },
+  { key: 'checkup', name: '查体' },
+  { key: 'youth', name: '青春健康' },
+  { key: 'other', name: '其他' },
+];
+
+interface Row {
+  id: string;
+  title: string;
+  kindName: string;
+  time: string;
+  venue: string;
+  seatsText: string;
+  full: boolean;
+}
+
+const row = (t: Talk): Row => ({
+  id: t.id,
+  title: t.title,
+  kindName: KIND_NAMES[t.kind],
+  time: formatTime(t.startAt),
+  venue: t.venue,
+  seatsText: t.status === 'closed' ? '已停止报名' : t.seatsLeft > 0 ? `还剩 ${t.seatsLeft} 个名额` : t.waitlistEnabled ? '名额已满，可以候补' : '名额已满',
+  full: t.seatsLeft === 0,
+});
+
+/** 讲座 list: upcoming sessions, one filter row, big cards; a tap opens the detail. */
+Component({
+  data: {
+    elder: false,
+    filters: FILTERS,
+    kind: '' as '' | TalkKind,
+    items: [] as Row[],
+    nextCursor: null as string | null,
+    loading: true,
+    loadFailed: false,
+  },
+
+  lifetimes: {
+    attached() {
+      this.setData({ elder: isElderMode() });
+    },
+  },
+
+  methods: {
+    onShow() {
+      this.setData({ elder: isElderMode() });
+      return this.load();
+    },
+
+    async load(more = false) {
+      this.setData({ loadFailed: false });
+      try {
+        const kind = this.data.kind || undefined;
+        const cursor = more ? this.data.nextCursor ?? undefined : undefined;
+        const page = await talksApi.list({ ...(kind ? { kind } : {}), ...(cursor ? { cursor } : {}) });
+        const rows = page.items.map(row);
+        this.setData({ items: more ? [...this.data.items, ...rows] : rows, nextCursor: page.nextCursor });
+      } catch {
+        this.setData({ loadFailed: true });
+      } finally {
+        this.setData({ loading: false });
+      }
+    },
+
+    onFilter(e: WechatMiniprogram.BaseEvent) {
+      const kind = String(e.currentTarget.dataset.kind ?? '') as '' | TalkKind;
+      this.setData({ kind, items: [], loading: true });
+      return this.load();
+    },
+
+    onMore() {
+      return this.load(true);
+    },
+
+    onOpen(e: WechatMiniprogram.BaseEvent) {
+      wx.navigateTo({ url: `/pages/talks/detail/index?id=${String(e.currentTarget.dataset.id)}` });
+    },
+
+    onMine() {
+      wx.navigateTo({ url: '/pages/talks/mine/index' });
+    },
+  },
+});

@@ -1,0 +1,111 @@
+/** Talks (讲座/筛查) API used by the pages under pages/talks. Shapes follow the backend's zod schemas. */
+import { api, newIdempotencyKey } from './api';
+
+export type TalkKind = 'lecture' | 'screening' | 'checkup' | 'youth' | 'other';
+
+export interface Expert {
+  id: string;
+  name: string;
+  hospital: string;
+  title: string;
+}
+
+export interface Talk {
+  id: string;
+  kind: TalkKind;
+  title: string;
+  description: string;
+  venue: string;
+  startAt: string;
+  endAt: string;
+  capacity: number;
+  seatsTaken: number;
+  seatsLeft: number;
+  maxSeatsPerRegistration: number;
+  signupOpensAt: string;
+  signupClosesAt: string;
+  cancelCutoffAt: string;
+  waitlistEnabled: boolean;
+  status: 'draft' | 'published' | 'closed' | 'cancelled' | 'finished';
+  experts: Expert[];
+}
+
+export interface MyRegistrationSummary {
+  registrationId: string;
+  status: 'confirmed' | 'waitlisted';
+  seats: number;
+  position: number | null;
+}
+
+export interface TalkDetail extends Talk {
+  myRegistration: MyRegistrationSummary | null;
+}
+
+export interface SignUpResult {
+  registrationId: string;
+  status: 'confirmed' | 'waitlisted';
+  seats: number;
+  position?: number;
+}
+
+export interface MyRegistration {
+  registrationId: string;
+  talk: { id: string; title: string; kind: TalkKind; venue: string; startAt: string; endAt: string; status: Talk['status']; cancelCutoffAt: string };
+  status: 'pending' | 'confirmed' | 'waitlisted' | 'rejected' | 'cancelled';
+  seats: number;
+  position: number | null;
+  attended: boolean;
+  feedbackGiven: boolean;
+}
+
+export const KIND_NAMES: Record<TalkKind, string> = { lecture: '健康讲座', screening: '免费筛查', checkup: '查体', youth: '青春健康', other: '其他活动' };
+
+/** The subscribe templates asked for at sign-up (WeChat allows three per request). Ids come from 公众平台. */
+export const TALK_TEMPLATE_IDS: Record<string, string> = {
+  talk_reminder: 'talk_reminder',
+  talk_start: 'talk_start',
+  talk_status: 'talk_status',
+};
+
+export const talksApi = {
+  list: (query: { kind?: TalkKind; cursor?: string }) => api.get<{ items: Talk[]; nextCursor: string | null }>('/api/v1/talks', query),
+  detail: (id: string) => api.get<TalkDetail>(`/api/v1/talks/${id}`),
+  signUp: (id: string, seats: number, key = newIdempotencyKey()) => api.post<SignUpResult>(`/api/v1/talks/${id}/registrations`, { seats }, { idempotencyKey: key }),
+  cancel: (id: string) => api.del<{ registrationId: string; status: 'cancelled' }>(`/api/v1/talks/${id}/registrations/me`),
+  mine: () => api.get<{ items: MyRegistration[]; nextCursor: string | null }>('/api/v1/me/registrations'),
+  checkIn: (id: string, scene: string) => api.post<{ talkId: string; title: string; checkedInAt: string }>(`/api/v1/talks/${id}/checkin`, { scene }),
+  feedback: (id: string, rating: number, comment: string) =>
+    api.post<{ rating: number; commentState: string }>(`/api/v1/talks/${id}/feedback`, comment ? { rating, comment } : { rating }, { idempotencyKey: newIdempotencyKey() }),
+  subscriptions: (templateKeys: string[], accepted: string[]) => api.post<{ credits: Record<string, number> }>('/api/v1/me/subscriptions', { templateKeys, accepted }, { silent: true }),
+};
+
+/** `2026-12-01 09:30` in the district's time (UTC+8, no daylight saving). */
+export function formatTime(iso: string): string {
+  const d = new Date(new Date(iso).getTime() + 8 * 3600_000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
+}
+
+/** The talk id carried by a check-in code's scene (`t=<24 hex>.<5>`), or null. */
+export function talkIdFromScene(scene: string): string | null {
+  const m = /^t=([0-9a-f]{24})\.[A-Za-z0-9]{5}$/.exec(scene);
+  return m ? (m[1] as string) : null;
+}
+
+/**
+ * Ask for reminder permission (must run inside the tap handler), then tell the server which templates were
+ * accepted. Never blocks the sign-up: a refusal or an old WeChat just means no reminders.
+ */
+export function askForReminders(): Promise<string[]> {
+  const keys = Object.keys(TALK_TEMPLATE_IDS);
+  return new Promise((resolve) => {
+    wx.requestSubscribeMessage({
+      tmplIds: keys.map((k) => TALK_TEMPLATE_IDS[k] as string),
+      success: (res: WechatMiniprogram.IAnyObject) => {
+        const accepted = keys.filter((k) => res[TALK_TEMPLATE_IDS[k] as string] === 'accept');
+        talksApi.subscriptions(keys, accepted).then(() => resolve(accepted), () => resolve(accepted));
+      },
+      fail: () => resolve([]),
+    } as WechatMiniprogram.RequestSubscribeMessageOption);
+  });
+}

@@ -1,0 +1,100 @@
+import type { AppContext } from '../../context';
+import { cancelPending, enqueueMany, type EnqueueInput } from '../../notify/outbox.service';
+import type { FillResult } from './seats.service';
+import type { RegistrationDoc, TalkDoc } from './talks.model';
+
+/** Subscribe templates the talk pages ask for at sign-up (wx.requestSubscribeMessage takes up to 3). */
+export const TALK_TEMPLATES = { reminder: 'talk_reminder', start: 'talk_start', status: 'talk_status' } as const;
+
+export type ReminderKind = 'remind24h' | 'remind1h' | 'promoted' | 'cancelled' | 'removed';
+
+const HOUR = 3600_000;
+const fmt = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+
+/** `2026-12-01 09:30` in Asia/Shanghai (WeChat's `time` value format). */
+export function shanghaiTime(d: Date): string {
+  const p = Object.fromEntries(fmt.formatToParts(d).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour === '24' ? '00' : p.hour}:${p.minute}`;
+}
+
+export const regKeyPrefix = (talkId: unknown, regId: unknown) => `talk:${String(talkId)}:reg:${String(regId)}:`;
+
+function item(talk: TalkDoc, reg: RegistrationDoc, kind: ReminderKind, notBefore: Date): EnqueueInput {
+  const templateKey = kind === 'remind24h' ? TALK_TEMPLATES.reminder : kind === 'remind1h' ? TALK_TEMPLATES.start : TALK_TEMPLATES.status;
+  const note: Record<ReminderKind, string> = {
+    remind24h: '明天开始，请按时参加',
+    remind1h: '1小时后开始，请带好身份证',
+    promoted: '候补成功，已为您保留名额',
+    cancelled: talk.cancelReason ? `活动取消：${talk.cancelReason}` : '活动已取消，给您带来不便敬请谅解',
+    removed: '工作人员已取消您的报名，如有疑问请联系村（居）',
+  };
+  const state: Record<ReminderKind, string> = { remind24h: '即将开始', remind1h: '即将开始', promoted: '候补成功', cancelled: '已取消', removed: '报名取消' };
+  return {
+    key: `${regKeyPrefix(talk._id, reg._id)}${kind}`,
+    channel: 'subscribe',
+    notBefore,
+    source: { talkId: String(talk._id), registrationId: String(reg._id), kind },
+    areaPath: reg.areaPath,
+    payload: {
+      residentId: String(reg.residentId),
+      templateKey,
+      page: `pages/talks/detail/index?id=${String(talk._id)}`,
+      data: { thing1: talk.title, time2: shanghaiTime(talk.startAt), thing3: talk.venue, phrase4: state[kind], thing5: note[kind] },
+    },
+  };
+}
+
+/** 24 h and 1 h reminders for a confirmed registration (those whose time has passed are skipped). */
+export function reminderItems(ctx: AppContext, talk: TalkDoc, reg: RegistrationDoc): EnqueueInput[] {
+  const now = ctx.clock.now().getTime();
+  const out: EnqueueInput[] = [];
+  const at24 = talk.startAt.getTime() - 24 * HOUR;
+  const at1 = talk.startAt.getTime() - HOUR;
+  // A sign-up less than 24 h ahead gets no "tomorrow" reminder; the 1 h one still comes.
+  if (at24 > now) out.push(item(talk, reg, 'remind24h', new Date(at24)));
+  if (at1 > now) out.push(item(talk, reg, 'remind1h', new Date(at1)));
+  return out;
+}
+
+/** After a walk of the queue: reminders for everyone seated, plus a notice for those promoted. */
+export async function queueAfterFill(ctx: AppContext, talk: TalkDoc, r: FillResult): Promise<void> {
+  const items: EnqueueInput[] = [];
+  for (const reg of r.confirmed) items.push(...reminderItems(ctx, talk, reg));
+  for (const reg of r.promoted) items.push(item(talk, reg, 'promoted', ctx.clock.now()), ...reminderItems(ctx, talk, reg));
+  await enqueueMany(ctx, items);
+}
+
+export async function queueCancelledBySession(ctx: AppContext, talk: TalkDoc, regs: RegistrationDoc[]): Promise<void> {
+  await enqueueMany(ctx, regs.map((reg) => item(talk, reg, 'cancelled', ctx.clock.now())));
+}
+
+/** Staff cancelled one registration: tell the resident (after its pending reminders were dropped). */
+export async function queueRemovedByStaff(ctx: AppContext, talk: TalkDoc, reg: RegistrationDoc): Promise<void> {
+  await enqueueMany(ctx, [item(talk, reg, 'removed', ctx.clock.now())]);
+}
+
+/** A registration that is cancelled drops its pending reminders (the key prefix is indexed). */
+export async function dropRegistrationReminders(ctx: AppContext, talk: TalkDoc, reg: RegistrationDoc): Promise<void> {
+  await cancelPending(ctx, { key: { $regex: `^${regKeyPrefix(talk._id, reg._id)}` } });
+}
+
+// ---- group notices (channel `room`, area notice: the bot expands them per bound group) ----
+
+export type NoticeKind = 'published' | 'dayBefore' | 'cancelled';
+
+export function noticeItem(talk: TalkDoc, kind: NoticeKind, notBefore: Date): EnqueueInput {
+  const when = shanghaiTime(talk.startAt);
+  const text: Record<NoticeKind, string> = {
+    published: `【健康讲堂】${talk.title}\n时间：${when}\n地点：${talk.venue}\n名额 ${talk.capacity} 人，请在小程序“讲座”页报名。`,
+    dayBefore: `【明日活动】${talk.title}\n时间：${when}\n地点：${talk.venue}\n已报名的居民请准时参加。`,
+    cancelled: `【活动取消】${talk.title}（原定 ${when}）已取消${talk.cancelReason ? `：${talk.cancelReason}` : ''}。给您带来不便，敬请谅解。`,
+  };
+  return {
+    key: `talk:${String(talk._id)}:notice:${kind}`,
+    channel: 'room',
+    notBefore,
+    source: { talkId: String(talk._id), kind: `notice:${kind}` },
+    areaPath: talk.areaPath,
+    payload: { areaCode: talk.areaCode, text: text[kind] },
+  };
+}

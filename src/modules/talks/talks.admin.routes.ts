@@ -1,0 +1,195 @@
+import { Types } from 'mongoose';
+import type { Api } from '../../http/route';
+import { staffActor, staffOf } from '../../http/auth';
+import { forbidden, notFound } from '../../http/errors';
+import { ObjectId, z } from '../../http/zod';
+import { Outbox } from '../../notify/outbox.model';
+import { wechatToAppError } from '../residents/residents.service';
+import { audit } from '../audit/audit.service';
+import { areaFigures, markAttendance, roster, sessionFigures } from './attendance.service';
+import { createExpert, listExperts, updateExpert } from './experts.service';
+import { rosterCsv, rosterXlsx } from './export';
+import { queueRemovedByStaff } from './reminders';
+import { reviewComment, sessionFeedback } from './feedback.service';
+import { cancelRegistration } from './registrations.service';
+import { TalkCodes, TALK_KINDS, TALK_STATUSES } from './talks.model';
+import { ExpertInputSchema, ExpertPatchSchema, ExpertSchema, IdParams, TalkInputSchema, TalkPatchSchema, TalkSchema } from './talks.schemas';
+import { cancelTalk, closeTalk, createTalk, getTalkInScope, listStaffTalks, publishTalk, updateTalk, viewTalks } from './talks.service';
+
+const StaffTalk = TalkSchema.extend({ checkinScene: z.string(), areaPath: z.array(z.string()) });
+
+/** The mini-program page the check-in code opens (no leading slash: WeChat's rule for `page`). */
+export const CHECKIN_PAGE = 'pages/talks/checkin/index';
+
+export function talkAdminRoutes(api: Api): void {
+  const app = api.app;
+  const tags = ['admin: talks'];
+  const base = '/api/admin/v1/talks';
+  const managers = ['district_admin', 'town_admin'] as const;
+
+  const staffView = async (t: Awaited<ReturnType<typeof getTalkInScope>>) => ({ ...(await viewTalks(app, [t]))[0]!, checkinScene: t.checkinScene, areaPath: t.areaPath });
+
+  // ---- expert pool ----
+  api.route({
+    method: 'get', path: '/api/admin/v1/experts', summary: 'Expert pool with average ratings', tags, auth: 'staff',
+    query: z.object({ includeInactive: z.enum(['true', 'false']).optional() }).strict(),
+    handler: (ctx, { query }) => listExperts(app, staffOf(ctx), query.includeInactive === 'true'),
+  });
+  api.route({
+    method: 'post', path: '/api/admin/v1/experts', summary: 'Add an expert', tags, auth: 'staff', roles: managers,
+    body: ExpertInputSchema, response: ExpertSchema, status: 201, idempotent: true,
+    handler: (_ctx, { body }) => createExpert(app, body),
+  });
+  api.route({
+    method: 'patch', path: '/api/admin/v1/experts/:id', summary: 'Edit or retire an expert', tags, auth: 'staff', roles: managers,
+    params: IdParams, body: ExpertPatchSchema, response: ExpertSchema,
+    handler: (_ctx, { params, body }) => updateExpert(app, params.id, body),
+  });
+
+  // ---- sessions ----
+  api.route({
+    method: 'get', path: base, summary: 'Sessions in my area', tags, auth: 'staff',
+    query: z.object({ kind: z.enum(TALK_KINDS).optional(), status: z.enum(TALK_STATUSES).optional(), areaCode: z.string().max(40).optional(), limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(60).optional() }).strict(),
+    handler: (ctx, { query }) => listStaffTalks(app, staffOf(ctx), query),
+  });
+  api.route({
+    method: 'post', path: base, summary: 'Create a session (draft)', tags, auth: 'staff', body: TalkInputSchema, response: StaffTalk, status: 201, idempotent: true,
+    handler: async (ctx, { body }) => staffView(await createTalk(app, staffOf(ctx), body)),
+  });
+  api.route({
+    method: 'get', path: `${base}/:id`, summary: 'One session', tags, auth: 'staff', params: IdParams, response: StaffTalk,
+    handler: async (ctx, { params }) => staffView(await getTalkInScope(app, staffOf(ctx), params.id)),
+  });
+  api.route({
+    method: 'patch', path: `${base}/:id`, summary: 'Edit a session', tags, auth: 'staff', params: IdParams, body: TalkPatchSchema, response: StaffTalk,
+    handler: async (ctx, { params, body }) => staffView(await updateTalk(app, staffOf(ctx), params.id, body)),
+  });
+  api.route({
+    method: 'post', path: `${base}/:id/publish`, summary: 'Publish: open for sign-up and queue the group notice', tags, auth: 'staff', params: IdParams, response: StaffTalk,
+    handler: async (ctx, { params }) => staffView(await publishTalk(app, staffOf(ctx), params.id)),
+  });
+  api.route({
+    method: 'post', path: `${base}/:id/close`, summary: 'Stop sign-ups', tags, auth: 'staff', params: IdParams, response: StaffTalk,
+    handler: async (ctx, { params }) => staffView(await closeTalk(app, staffOf(ctx), params.id)),
+  });
+  api.route({
+    method: 'post', path: `${base}/:id/cancel`, summary: 'Cancel the session and notify every registrant', tags, auth: 'staff', params: IdParams,
+    body: z.object({ reason: z.string().trim().max(40).optional() }).strict(), response: StaffTalk,
+    handler: async (ctx, { params, body }) => {
+      const t = await cancelTalk(app, staffOf(ctx), params.id, body.reason);
+      await audit(app, staffActor(ctx), 'talk.cancel', { type: 'talk', id: params.id }, { reason: body.reason ?? null });
+      return staffView(t);
+    },
+  });
+
+  // ---- registrants, attendance, figures ----
+  api.route({
+    method: 'get', path: `${base}/:id/registrations`, summary: 'Registrants (masked)', tags, auth: 'staff', params: IdParams,
+    handler: async (ctx, { params }) => ({ items: await roster(app, await getTalkInScope(app, staffOf(ctx), params.id), false) }),
+  });
+  api.route({
+    method: 'delete', path: `${base}/:id/registrations/:registrationId`, summary: 'Cancel one registration (staff)', tags, auth: 'staff',
+    params: z.object({ id: ObjectId, registrationId: ObjectId }),
+    handler: async (ctx, { params }) => {
+      const talk = await getTalkInScope(app, staffOf(ctx), params.id);
+      const reg = await cancelRegistration(app, talk, new Types.ObjectId(params.registrationId), 'staff');
+      if (!reg) throw notFound('报名');
+      await queueRemovedByStaff(app, talk, reg);
+      await audit(app, staffActor(ctx), 'talk.registration.cancel', { type: 'talkRegistration', id: params.registrationId });
+      return { registrationId: params.registrationId, status: 'cancelled' };
+    },
+  });
+  api.route({
+    method: 'get', path: `${base}/:id/export`, summary: 'Registrant list as CSV or XLSX (masked; full for district admins; audited)', tags, auth: 'staff',
+    params: IdParams, query: z.object({ format: z.enum(['csv', 'xlsx']).default('csv'), full: z.enum(['true', 'false']).default('false') }).strict(),
+    raw: { contentType: 'text/csv' },
+    handler: async (ctx, { params, query }) => {
+      const staff = staffOf(ctx);
+      const full = query.full === 'true';
+      if (full && staff.role !== 'district_admin') throw forbidden('只有区级管理员可以导出完整名单');
+      const talk = await getTalkInScope(app, staff, params.id);
+      const rows = await roster(app, talk, full);
+      await audit(app, staffActor(ctx), full ? 'talk.export_full' : 'talk.export_masked', { type: 'talk', id: params.id }, { format: query.format, rows: rows.length });
+      const name = `talk-${params.id}-${full ? 'full' : 'masked'}.${query.format}`;
+      ctx.set('Content-Disposition', `attachment; filename="${name}"`);
+      if (query.format === 'csv') {
+        ctx.type = 'text/csv; charset=utf-8';
+        ctx.body = rosterCsv(rows);
+      } else {
+        ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+        ctx.body = await rosterXlsx(talk.title, rows);
+      }
+    },
+  });
+  api.route({
+    method: 'post', path: `${base}/:id/attendance`, summary: 'Mark attendance from the list', tags, auth: 'staff', params: IdParams,
+    body: z.object({ registrationIds: z.array(ObjectId).min(1).max(500), attended: z.boolean().default(true) }).strict(),
+    handler: async (ctx, { params, body }) => {
+      const staff = staffOf(ctx);
+      return markAttendance(app, staff, await getTalkInScope(app, staff, params.id), body.registrationIds, body.attended);
+    },
+  });
+  api.route({
+    method: 'get', path: `${base}/:id/figures`, summary: 'Seats, attendance and no-shows of a session, per area', tags, auth: 'staff', params: IdParams,
+    handler: async (ctx, { params }) => sessionFigures(app, await getTalkInScope(app, staffOf(ctx), params.id)),
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/talk-figures', summary: 'Attendance and no-shows of every session in an area and period', tags, auth: 'staff',
+    query: z.object({ areaCode: z.string().max(40).optional(), from: z.string().datetime({ offset: true }).optional(), to: z.string().datetime({ offset: true }).optional() }).strict(),
+    handler: (ctx, { query }) => areaFigures(app, staffOf(ctx), query),
+  });
+  api.route({
+    method: 'get', path: `${base}/:id/checkin-code`, summary: 'Check-in code image (mini-program code carrying the scene)', tags, auth: 'staff', params: IdParams,
+    raw: { contentType: 'image/png' },
+    handler: async (ctx, { params }) => {
+      const talk = await getTalkInScope(app, staffOf(ctx), params.id);
+      const cached = await TalkCodes(app.db).findById(String(talk._id)).lean();
+      let png: Buffer;
+      if (cached && cached.scene === talk.checkinScene) {
+        // .lean() hands back BSON Binary, not a Buffer
+        const raw = cached.png as unknown as Buffer | { buffer: Uint8Array };
+        png = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer);
+      } else {
+        try {
+          png = await app.wechat.wxacodeUnlimited(talk.checkinScene, CHECKIN_PAGE);
+        } catch (err) {
+          throw wechatToAppError(err);
+        }
+        await TalkCodes(app.db).updateOne({ _id: String(talk._id) }, { $set: { scene: talk.checkinScene, png, createdAt: app.clock.now() } }, { upsert: true });
+      }
+      ctx.set('X-Checkin-Scene', talk.checkinScene);
+      ctx.type = 'image/png';
+      ctx.body = png;
+    },
+  });
+  api.route({
+    method: 'get', path: `${base}/:id/outbox`, summary: 'Reminders and group notices of a session (pending ones wait for delivery)', tags, auth: 'staff', params: IdParams,
+    query: z.object({ channel: z.enum(['subscribe', 'room']).optional() }).strict(),
+    handler: async (ctx, { params, query }) => {
+      const talk = await getTalkInScope(app, staffOf(ctx), params.id);
+      const rows = await Outbox(app.db).find({ 'source.talkId': String(talk._id), ...(query.channel ? { channel: query.channel } : {}) }).sort({ notBefore: 1 }).limit(500).lean();
+      return {
+        items: rows.map((r) => ({
+          key: r.key, channel: r.channel, kind: r.source.kind ?? null, status: r.status, notBefore: r.notBefore.toISOString(), attempts: r.attempts,
+          lastError: r.lastError ?? null, text: r.channel === 'room' ? String(r.payload.text ?? '') : null,
+        })),
+      };
+    },
+  });
+
+  // ---- feedback ----
+  api.route({
+    method: 'get', path: `${base}/:id/feedback`, summary: 'Average rating and comments (held ones marked)', tags, auth: 'staff', params: IdParams,
+    handler: async (ctx, { params }) => sessionFeedback(app, await getTalkInScope(app, staffOf(ctx), params.id)),
+  });
+  api.route({
+    method: 'post', path: `${base}/:id/feedback/:residentId/review`, summary: 'Approve or reject a held comment', tags, auth: 'staff',
+    params: z.object({ id: ObjectId, residentId: ObjectId }), body: z.object({ approve: z.boolean() }).strict(),
+    handler: async (ctx, { params, body }) => {
+      const talk = await getTalkInScope(app, staffOf(ctx), params.id);
+      const r = await reviewComment(app, talk, params.residentId, body.approve);
+      await audit(app, staffActor(ctx), 'talk.feedback.review', { type: 'talk', id: params.id }, { approve: body.approve });
+      return r;
+    },
+  });
+}

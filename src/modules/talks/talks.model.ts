@@ -1,0 +1,278 @@
+import { Schema, Types } from 'mongoose';
+import { defineModel } from '../../db/model';
+
+export const TALK_KINDS = ['lecture', 'screening', 'checkup', 'youth', 'other'] as const;
+export type TalkKind = (typeof TALK_KINDS)[number];
+export const TALK_STATUSES = ['draft', 'published', 'closed', 'cancelled', 'finished'] as const;
+export type TalkStatus = (typeof TALK_STATUSES)[number];
+
+/** Expert pool (区医院, 区中医院, 区妇保院, 莲池医院…). Experts are public figures: names are stored plainly. */
+export interface ExpertDoc {
+  _id: Types.ObjectId;
+  name: string;
+  hospital: string;
+  title: string;
+  specialties: string[];
+  active: boolean;
+  createdAt: Date;
+}
+const expertSchema = new Schema<ExpertDoc>({
+  name: { type: String, required: true },
+  hospital: { type: String, required: true },
+  title: { type: String, default: '' },
+  specialties: { type: [String], default: [] },
+  active: { type: Boolean, default: true },
+  createdAt: { type: Date, required: true },
+});
+expertSchema.index({ active: 1, name: 1 });
+export const Experts = defineModel<ExpertDoc>('Expert', expertSchema);
+
+export interface Eligibility {
+  sex?: 'male' | 'female';
+  minAge?: number;
+  maxAge?: number;
+}
+
+export interface TalkDoc {
+  _id: Types.ObjectId;
+  kind: TalkKind;
+  title: string;
+  description: string;
+  expertIds: Types.ObjectId[];
+  venue: string;
+  areaCode: string;
+  /** Area of the venue from the district down; staff scope and the area filter use it. */
+  areaPath: string[];
+  /** Only residents living under `areaCode` may sign up. */
+  localOnly: boolean;
+  startAt: Date;
+  endAt: Date;
+  capacity: number;
+  /** Seats one registration may take: the resident plus companions. */
+  maxSeatsPerRegistration: number;
+  signupOpensAt: Date;
+  signupClosesAt: Date;
+  /** Residents may cancel their own registration until this time. */
+  cancelCutoffAt: Date;
+  eligibility: Eligibility;
+  waitlistEnabled: boolean;
+  /** Most registrations the waitlist holds (0 = no limit). */
+  waitlistCap: number;
+  status: TalkStatus;
+  /** Carried by the check-in code: `t=<id>.<secret>` (32 chars, WeChat's scene limit). */
+  checkinScene: string;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+  cancelReason?: string;
+}
+const talkSchema = new Schema<TalkDoc>({
+  kind: { type: String, required: true, enum: TALK_KINDS },
+  title: { type: String, required: true },
+  description: { type: String, default: '' },
+  expertIds: { type: [Schema.Types.ObjectId], default: [] },
+  venue: { type: String, required: true },
+  areaCode: { type: String, required: true },
+  areaPath: { type: [String], required: true },
+  localOnly: { type: Boolean, default: false },
+  startAt: { type: Date, required: true },
+  endAt: { type: Date, required: true },
+  capacity: { type: Number, required: true },
+  maxSeatsPerRegistration: { type: Number, required: true },
+  signupOpensAt: { type: Date, required: true },
+  signupClosesAt: { type: Date, required: true },
+  cancelCutoffAt: { type: Date, required: true },
+  eligibility: { type: Schema.Types.Mixed, default: {} },
+  waitlistEnabled: { type: Boolean, required: true },
+  waitlistCap: { type: Number, required: true },
+  status: { type: String, required: true, enum: TALK_STATUSES },
+  checkinScene: { type: String, required: true },
+  createdBy: { type: String, required: true },
+  createdAt: { type: Date, required: true },
+  updatedAt: { type: Date, required: true },
+  cancelReason: String,
+}, { minimize: false });
+talkSchema.index({ status: 1, startAt: 1 });
+talkSchema.index({ areaPath: 1, startAt: -1 });
+talkSchema.index({ checkinScene: 1 });
+export const Talks = defineModel<TalkDoc>('Talk', talkSchema);
+
+/**
+ * `pending` — just arrived, not yet looked at by the seat filler; `confirmed` — holds its seat slots;
+ * `waitlisted` — queued in arrival order (`_id`); `rejected` — full and no waitlist room (its key is freed);
+ * `cancelled` — by the resident, by staff, or with the session.
+ */
+export type RegistrationStatus = 'pending' | 'confirmed' | 'waitlisted' | 'rejected' | 'cancelled';
+
+/** A sign-up. Its status and queue number are written only under the talk's lock. */
+export interface RegistrationDoc {
+  _id: Types.ObjectId;
+  talkId: Types.ObjectId;
+  residentId: Types.ObjectId;
+  /** The resident's area path, for staff scope and per-area attendance figures. */
+  areaPath: string[];
+  seats: number;
+  status: RegistrationStatus;
+  /**
+   * Queue number, given by the seat filler (under the talk's lock) when it first looks at the arrival:
+   * the order in which sign-ups were recorded. The waitlist is served in this order. 0 while pending.
+   */
+  seq: number;
+  createdAt: Date;
+  confirmedAt?: Date;
+  promotedAt?: Date;
+  cancelledAt?: Date;
+  cancelledBy?: 'resident' | 'staff' | 'session';
+  rejectReason?: string;
+}
+const registrationSchema = new Schema<RegistrationDoc>({
+  talkId: { type: Schema.Types.ObjectId, required: true },
+  residentId: { type: Schema.Types.ObjectId, required: true },
+  areaPath: { type: [String], default: [] },
+  seats: { type: Number, required: true },
+  status: { type: String, required: true },
+  seq: { type: Number, required: true },
+  createdAt: { type: Date, required: true },
+  confirmedAt: Date,
+  promotedAt: Date,
+  cancelledAt: Date,
+  cancelledBy: String,
+  rejectReason: String,
+});
+registrationSchema.index({ talkId: 1, status: 1, _id: 1 });
+registrationSchema.index({ talkId: 1, status: 1, seq: 1 });
+registrationSchema.index({ talkId: 1, seq: -1 });
+registrationSchema.index({ residentId: 1, _id: -1 });
+export const Registrations = defineModel<RegistrationDoc>('TalkRegistration', registrationSchema);
+
+/** One live registration per resident per session: `_id` = `<talkId>:<residentId>`; deleted on cancel/reject. */
+export interface RegistrationKeyDoc {
+  _id: string;
+  registrationId: Types.ObjectId;
+  createdAt: Date;
+}
+const keySchema = new Schema<RegistrationKeyDoc>({
+  _id: { type: String, required: true },
+  registrationId: { type: Schema.Types.ObjectId, required: true },
+  createdAt: { type: Date, required: true },
+});
+export const RegistrationKeys = defineModel<RegistrationKeyDoc>('TalkRegistrationKey', keySchema);
+
+/**
+ * A taken seat. Unique (talkId, seatNo) means one seat holds one registration whatever the server's update
+ * isolation; unique (registrationId, part) means a registration never takes more seats than it asked for.
+ */
+export interface SeatDoc {
+  _id: Types.ObjectId;
+  talkId: Types.ObjectId;
+  seatNo: number;
+  registrationId: Types.ObjectId;
+  part: number;
+  takenAt: Date;
+}
+const seatSchema = new Schema<SeatDoc>({
+  talkId: { type: Schema.Types.ObjectId, required: true },
+  seatNo: { type: Number, required: true },
+  registrationId: { type: Schema.Types.ObjectId, required: true },
+  part: { type: Number, required: true },
+  takenAt: { type: Date, required: true },
+});
+seatSchema.index({ talkId: 1, seatNo: 1 }, { unique: true });
+seatSchema.index({ registrationId: 1, part: 1 }, { unique: true });
+export const Seats = defineModel<SeatDoc>('TalkSeat', seatSchema);
+
+/** Per-talk mutex for the seat filler: inserted under `_id` = talkId, deleted on release, stolen after `until`. */
+export interface TalkLockDoc {
+  _id: string;
+  holder: string;
+  until: Date;
+}
+const lockSchema = new Schema<TalkLockDoc>({
+  _id: { type: String, required: true },
+  holder: { type: String, required: true },
+  until: { type: Date, required: true },
+});
+export const TalkLocks = defineModel<TalkLockDoc>('TalkLock', lockSchema);
+
+/** Queue bookkeeping of a talk (waitlist length, last queue number), written only by the lock holder. */
+export interface TalkQueueDoc {
+  _id: string;
+  waitlisted: number;
+  seq: number;
+}
+const queueSchema = new Schema<TalkQueueDoc>({
+  _id: { type: String, required: true },
+  waitlisted: { type: Number, required: true },
+  seq: { type: Number, required: true },
+});
+export const TalkQueues = defineModel<TalkQueueDoc>('TalkQueue', queueSchema);
+
+/** Attendance: `_id` = `<talkId>:<residentId>` so a resident is checked in once. */
+export interface AttendanceDoc {
+  _id: string;
+  talkId: Types.ObjectId;
+  residentId: Types.ObjectId;
+  registrationId: Types.ObjectId;
+  areaPath: string[];
+  via: 'scan' | 'staff';
+  staffId?: string;
+  at: Date;
+}
+const attendanceSchema = new Schema<AttendanceDoc>({
+  _id: { type: String, required: true },
+  talkId: { type: Schema.Types.ObjectId, required: true },
+  residentId: { type: Schema.Types.ObjectId, required: true },
+  registrationId: { type: Schema.Types.ObjectId, required: true },
+  areaPath: { type: [String], default: [] },
+  via: { type: String, required: true },
+  staffId: String,
+  at: { type: Date, required: true },
+});
+attendanceSchema.index({ talkId: 1 });
+attendanceSchema.index({ residentId: 1 });
+export const Attendance = defineModel<AttendanceDoc>('TalkAttendance', attendanceSchema);
+
+/** Feedback after attending, once per resident and session (`_id` = `<talkId>:<residentId>`). */
+export interface FeedbackDoc {
+  _id: string;
+  talkId: Types.ObjectId;
+  residentId: Types.ObjectId;
+  expertIds: Types.ObjectId[];
+  /** The session's area path, so staff figures stay in scope. */
+  areaPath: string[];
+  rating: number;
+  comment?: string;
+  /** `review`: held for staff; only `visible` comments are shown. */
+  commentState: 'none' | 'visible' | 'review' | 'rejected';
+  at: Date;
+}
+const feedbackSchema = new Schema<FeedbackDoc>({
+  _id: { type: String, required: true },
+  talkId: { type: Schema.Types.ObjectId, required: true },
+  residentId: { type: Schema.Types.ObjectId, required: true },
+  expertIds: { type: [Schema.Types.ObjectId], default: [] },
+  areaPath: { type: [String], default: [] },
+  rating: { type: Number, required: true },
+  comment: String,
+  commentState: { type: String, required: true },
+  at: { type: Date, required: true },
+});
+feedbackSchema.index({ talkId: 1 });
+feedbackSchema.index({ expertIds: 1 });
+feedbackSchema.index({ commentState: 1 });
+export const Feedback = defineModel<FeedbackDoc>('TalkFeedback', feedbackSchema);
+
+/** Cached check-in code image (WeChat asks to pre-generate them). */
+export interface TalkCodeDoc {
+  _id: string;
+  scene: string;
+  png: Buffer;
+  createdAt: Date;
+}
+const codeSchema = new Schema<TalkCodeDoc>({
+  _id: { type: String, required: true },
+  scene: { type: String, required: true },
+  png: { type: Buffer, required: true },
+  createdAt: { type: Date, required: true },
+});
+export const TalkCodes = defineModel<TalkCodeDoc>('TalkCode', codeSchema);

@@ -1,0 +1,88 @@
+import type { Api } from '../../http/route';
+import { residentId } from '../../http/auth';
+import { z } from '../../http/zod';
+import { PageQuery } from '../../lib/pagination';
+import { registerResidentData } from '../residents/resident-data';
+import { checkIn } from './attendance.service';
+import { giveFeedback } from './feedback.service';
+import { cancelMine, cancelRegistration, myRegistrationFor, myRegistrations, signUp } from './registrations.service';
+import { Attendance, Feedback, Registrations, Talks } from './talks.model';
+import { CheckinBody, FeedbackBody, IdParams, MyRegistration, RegistrationBody, RegistrationResult, TalkListQuery, TalkPage, TalkSchema } from './talks.schemas';
+import { getPublicTalk, listPublicTalks, viewTalks } from './talks.service';
+import { talkAdminRoutes } from './talks.admin.routes';
+import { signupGate } from './gate';
+
+export function talksRoutes(api: Api): void {
+  const app = api.app;
+  const tags = ['talks'];
+  registerTalkData();
+
+  api.route({
+    method: 'get', path: '/api/v1/talks', summary: 'Upcoming published sessions (filter by kind and area)', tags, auth: 'resident',
+    query: TalkListQuery, response: TalkPage,
+    handler: (_ctx, { query }) => listPublicTalks(app, query),
+  });
+  api.route({
+    method: 'get', path: '/api/v1/talks/:id', summary: 'One session with seats left and my registration', tags, auth: 'resident',
+    params: IdParams, response: TalkSchema.extend({ myRegistration: z.object({ registrationId: z.string(), status: z.string(), seats: z.number(), position: z.number().nullable() }).nullable() }),
+    handler: async (ctx, { params }) => {
+      const talk = await getPublicTalk(app, params.id);
+      const [view] = await viewTalks(app, [talk]);
+      return { ...view!, myRegistration: await myRegistrationFor(app, residentId(ctx), talk) };
+    },
+  });
+  api.route({
+    method: 'post', path: '/api/v1/talks/:id/registrations', summary: 'Sign up (with Idempotency-Key): a seat or a waitlist place', tags, auth: 'resident',
+    params: IdParams, body: RegistrationBody, response: RegistrationResult, status: 201, idempotent: true, middleware: [signupGate.middleware()],
+    handler: (ctx, { params, body }) => signUp(app, residentId(ctx), params.id, body.seats ?? 1, ctx.state.gate),
+  });
+  api.route({
+    method: 'delete', path: '/api/v1/talks/:id/registrations/me', summary: 'Cancel my registration before the cut-off (promotes the waitlist)', tags, auth: 'resident',
+    params: IdParams, response: z.object({ registrationId: z.string(), status: z.literal('cancelled') }), middleware: [signupGate.middleware()],
+    handler: (ctx, { params }) => cancelMine(app, residentId(ctx), params.id, ctx.state.gate),
+  });
+  api.route({
+    method: 'get', path: '/api/v1/me/registrations', summary: 'My registrations, newest first', tags, auth: 'resident',
+    query: PageQuery.strict(), response: z.object({ items: z.array(MyRegistration), nextCursor: z.string().nullable() }),
+    handler: (ctx, { query }) => myRegistrations(app, residentId(ctx), query),
+  });
+  api.route({
+    method: 'post', path: '/api/v1/talks/:id/checkin', summary: 'Check in with the scene of the session code', tags, auth: 'resident',
+    params: IdParams, body: CheckinBody, response: z.object({ talkId: z.string(), title: z.string(), checkedInAt: z.string() }),
+    handler: (ctx, { params, body }) => checkIn(app, residentId(ctx), params.id, body.scene),
+  });
+  api.route({
+    method: 'post', path: '/api/v1/talks/:id/feedback', summary: 'Rate a session I attended', tags, auth: 'resident',
+    params: IdParams, body: FeedbackBody, status: 201, idempotent: true,
+    response: z.object({ rating: z.number(), commentState: z.enum(['none', 'visible', 'review']) }),
+    handler: (ctx, { params, body }) => giveFeedback(app, residentId(ctx), params.id, body),
+  });
+
+  talkAdminRoutes(api);
+}
+
+/** "Export my data" lists sign-ups, attendance and feedback; "erase me" frees live seats and drops comments. */
+function registerTalkData(): void {
+  registerResidentData({
+    name: 'talks',
+    export: async (ctx, id) => {
+      const regs = await Registrations(ctx.db).find({ residentId: id }).sort({ _id: 1 }).lean();
+      const talks = new Map((await Talks(ctx.db).find({ _id: { $in: regs.map((r) => r.talkId) } }, { title: 1, startAt: 1 }).lean()).map((t) => [String(t._id), t]));
+      const attended = await Attendance(ctx.db).find({ residentId: id }).lean();
+      const feedback = await Feedback(ctx.db).find({ residentId: id }).lean();
+      return {
+        registrations: regs.map((r) => ({ title: talks.get(String(r.talkId))?.title ?? '', startAt: talks.get(String(r.talkId))?.startAt.toISOString() ?? null, status: r.status, seats: r.seats, at: r.createdAt.toISOString() })),
+        attendance: attended.map((a) => ({ title: talks.get(String(a.talkId))?.title ?? '', at: a.at.toISOString() })),
+        feedback: feedback.map((f) => ({ title: talks.get(String(f.talkId))?.title ?? '', rating: f.rating, comment: f.comment ?? null })),
+      };
+    },
+    erase: async (ctx, id) => {
+      const live = await Registrations(ctx.db).find({ residentId: id, status: { $in: ['confirmed', 'waitlisted'] } }).lean();
+      for (const r of live) {
+        const talk = await Talks(ctx.db).findById(r.talkId).lean();
+        if (talk) await cancelRegistration(ctx, talk, r._id, 'resident');
+      }
+      await Feedback(ctx.db).updateMany({ residentId: id }, { $unset: { comment: 1 }, $set: { commentState: 'none' } });
+    },
+  });
+}

@@ -1,0 +1,115 @@
+import { ObjectId, z } from '../../http/zod';
+import { TALK_KINDS, TALK_STATUSES } from './talks.model';
+
+const isoDate = z.string().datetime({ offset: true, message: '时间格式不正确' });
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const EligibilitySchema = z
+  .object({
+    sex: z.enum(['male', 'female']).optional(),
+    minAge: z.number().int().min(0).max(120).optional(),
+    maxAge: z.number().int().min(0).max(120).optional(),
+  })
+  .strict()
+  .refine((e) => e.minAge === undefined || e.maxAge === undefined || e.minAge <= e.maxAge, { message: '最小年龄不能大于最大年龄' });
+
+const talkFields = {
+  kind: z.enum(TALK_KINDS),
+  title: text(60),
+  description: z.string().max(2000).optional(),
+  expertIds: z.array(ObjectId).max(10).optional(),
+  venue: text(100),
+  areaCode: z.string().min(1).max(40),
+  localOnly: z.boolean().optional(),
+  startAt: isoDate,
+  endAt: isoDate,
+  capacity: z.number().int().min(1).max(5000),
+  maxSeatsPerRegistration: z.number().int().min(1).max(5).optional(),
+  signupOpensAt: isoDate.optional(),
+  signupClosesAt: isoDate.optional(),
+  cancelCutoffAt: isoDate.optional(),
+  eligibility: EligibilitySchema.optional(),
+  waitlistEnabled: z.boolean().optional(),
+  waitlistCap: z.number().int().min(0).max(10000).optional(),
+};
+
+export const TalkInputSchema = z.object(talkFields).strict().openapi('TalkInput');
+export type TalkInput = z.infer<typeof TalkInputSchema>;
+
+export const TalkPatchSchema = z
+  .object(Object.fromEntries(Object.entries(talkFields).map(([k, v]) => [k, v.optional()])) as { [K in keyof typeof talkFields]: z.ZodOptional<(typeof talkFields)[K]> })
+  .strict()
+  .openapi('TalkPatch');
+export type TalkPatch = z.infer<typeof TalkPatchSchema>;
+
+export const ExpertSchema = z.object({ id: z.string(), name: z.string(), hospital: z.string(), title: z.string(), specialties: z.array(z.string()), active: z.boolean() }).openapi('Expert');
+
+export const ExpertInputSchema = z
+  .object({ name: text(20), hospital: text(40), title: z.string().max(20).default(''), specialties: z.array(text(20)).max(10).default([]) })
+  .strict();
+export const ExpertPatchSchema = z
+  .object({ name: text(20).optional(), hospital: text(40).optional(), title: z.string().max(20).optional(), specialties: z.array(text(20)).max(10).optional(), active: z.boolean().optional() })
+  .strict();
+
+export const TalkSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(TALK_KINDS),
+    title: z.string(),
+    description: z.string(),
+    venue: z.string(),
+    areaCode: z.string(),
+    localOnly: z.boolean(),
+    startAt: z.string(),
+    endAt: z.string(),
+    capacity: z.number(),
+    seatsTaken: z.number(),
+    seatsLeft: z.number(),
+    maxSeatsPerRegistration: z.number(),
+    signupOpensAt: z.string(),
+    signupClosesAt: z.string(),
+    cancelCutoffAt: z.string(),
+    eligibility: z.object({ sex: z.enum(['male', 'female']).optional(), minAge: z.number().optional(), maxAge: z.number().optional() }),
+    waitlistEnabled: z.boolean(),
+    status: z.enum(TALK_STATUSES),
+    experts: z.array(ExpertSchema),
+  })
+  .openapi('Talk');
+
+export const TalkListQuery = z
+  .object({
+    kind: z.enum(TALK_KINDS).optional(),
+    areaCode: z.string().max(40).optional(),
+    limit: z.coerce.number().int().min(1).max(50).default(20),
+    cursor: z.string().max(60).optional(),
+  })
+  .strict();
+
+export const TalkPage = z.object({ items: z.array(TalkSchema), nextCursor: z.string().nullable() });
+
+export const IdParams = z.object({ id: ObjectId });
+
+export const RegistrationBody = z.object({ seats: z.number().int().min(1).max(5).optional() }).strict().openapi('RegistrationRequest');
+
+export const RegistrationResult = z
+  .object({
+    registrationId: z.string(),
+    status: z.enum(['confirmed', 'waitlisted']),
+    seats: z.number(),
+    position: z.number().optional(),
+  })
+  .openapi('RegistrationResult');
+
+export const MyRegistration = z.object({
+  registrationId: z.string(),
+  talk: z.object({ id: z.string(), title: z.string(), kind: z.enum(TALK_KINDS), venue: z.string(), startAt: z.string(), endAt: z.string(), status: z.enum(TALK_STATUSES), cancelCutoffAt: z.string() }),
+  status: z.enum(['pending', 'confirmed', 'waitlisted', 'rejected', 'cancelled']),
+  seats: z.number(),
+  position: z.number().nullable(),
+  attended: z.boolean(),
+  feedbackGiven: z.boolean(),
+  createdAt: z.string(),
+});
+
+export const CheckinBody = z.object({ scene: z.string().min(1).max(64) }).strict();
+export const FeedbackBody = z.object({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(300).optional() }).strict();

@@ -1,11 +1,13 @@
 /** npm run seed: load the shipped content (idempotent; safe to run again). */
 import type { AppContext } from '../src/context';
 import { seedDistrict } from '../src/modules/areas/areas.service';
+import { seedQuestionBank } from '../src/modules/quiz/bank.service';
 import { withRuntime } from './cli';
 
 /** Each module with shipped content adds one line here. */
 const seeders: Array<[string, (ctx: AppContext) => Promise<unknown>]> = [
   ['areas', seedDistrict],
+  ['quiz questions', seedQuestionBank],
 ];
 
 withRuntime(async ({ ctx }) => {

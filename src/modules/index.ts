@@ -1,6 +1,7 @@
 import type { Api } from '../http/route';
 import { areaRoutes } from './areas/areas.routes';
 import { auditRoutes } from './audit/audit.routes';
+import { quizRoutes } from './quiz/quiz.routes';
 import { residentRoutes } from './residents/residents.routes';
 import { staffRoutes } from './staff/staff.routes';
 
@@ -10,4 +11,5 @@ export function registerModules(api: Api): void {
   residentRoutes(api);
   staffRoutes(api);
   auditRoutes(api);
+  quizRoutes(api);
 }

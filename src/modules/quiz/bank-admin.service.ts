@@ -5,7 +5,7 @@ import type { AppContext } from '../../context';
 import { AppError, notFound, zodDetails } from '../../http/errors';
 import { pageFilter, pageResult, type PageQuery } from '../../lib/pagination';
 import { audit, type Actor } from '../audit/audit.service';
-import { fullQuestionView, QuestionInput, upsertQuestion } from './bank.service';
+import { fullQuestionView, QuestionInput, upsertQuestion, upsertQuestions } from './bank.service';
 import { Questions, QuestionVersions } from './quiz.model';
 import { LETTERS } from './quiz.rules';
 
@@ -125,8 +125,7 @@ export async function importQuestions(ctx: AppContext, actor: Actor, format: 'js
     valid.push(parsed.data);
   });
   if (errors.length) throw new AppError('IMPORT_INVALID', 400, '导入文件有错误，未导入任何内容', { errors });
-  const counts = { created: 0, updated: 0, unchanged: 0 };
-  for (const q of valid) counts[(await upsertQuestion(ctx, q)).outcome]++;
+  const counts = await upsertQuestions(ctx, valid);
   await audit(ctx, actor, 'quiz.question.import', { type: 'quiz-question', id: '*' }, { format, rows: valid.length, ...counts });
   return { rows: valid.length, ...counts };
 }

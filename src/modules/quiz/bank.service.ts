@@ -107,14 +107,39 @@ async function writeQuestion(ctx: AppContext, input: QuestionInput): Promise<{ o
   return { outcome: 'updated', question: q! };
 }
 
+/**
+ * Upsert many questions by key: new ones in two bulk inserts (versions first), edits one by one. Rows whose
+ * insert lost to a concurrent writer fall back to the single-question path.
+ */
+export async function upsertQuestions(ctx: AppContext, inputs: QuestionInput[]): Promise<Record<UpsertOutcome, number>> {
+  const counts: Record<UpsertOutcome, number> = { created: 0, updated: 0, unchanged: 0 };
+  const existing = new Set((await Questions(ctx.db).find({ key: { $in: inputs.map((q) => q.key) } }, { key: 1 }).lean()).map((q) => q.key));
+  const now = ctx.clock.now();
+  const fresh = inputs.filter((q) => !existing.has(q.key)).map((q) => ({ _id: new Types.ObjectId(), input: q, c: contentOf(q) }));
+  const retry: QuestionInput[] = [];
+  if (fresh.length) {
+    await QuestionVersions(ctx.db).insertMany(fresh.map((f) => ({ questionId: f._id, key: f.input.key, version: 1, createdAt: now, ...f.c })), { ordered: false });
+    const inserted = await Questions(ctx.db)
+      .insertMany(fresh.map((f) => ({ _id: f._id, key: f.input.key, version: 1, active: f.input.active ?? true, tags: tagsOf(f.c), updatedAt: now, ...f.c })), { ordered: false, rawResult: true })
+      .then(() => fresh.length)
+      .catch(async (err: { insertedDocs?: unknown[]; result?: { insertedCount?: number } }) => {
+        if (!isDuplicateKey(err) && !(err as { writeErrors?: unknown[] }).writeErrors) throw err;
+        const have = new Set((await Questions(ctx.db).find({ _id: { $in: fresh.map((f) => f._id) } }, { _id: 1 }).lean()).map((q) => String(q._id)));
+        const lost = fresh.filter((f) => !have.has(String(f._id)));
+        await QuestionVersions(ctx.db).deleteMany({ questionId: { $in: lost.map((f) => f._id) } });
+        retry.push(...lost.map((f) => f.input));
+        return fresh.length - lost.length;
+      });
+    counts.created += inserted;
+    invalidatePool(ctx);
+  }
+  for (const q of [...inputs.filter((q) => existing.has(q.key)), ...retry]) counts[(await upsertQuestion(ctx, q)).outcome]++;
+  return counts;
+}
+
 /** `npm run seed`: the shipped bank, upserted by key; running it again changes nothing. */
 export async function seedQuestionBank(ctx: AppContext): Promise<Record<UpsertOutcome, number>> {
-  const counts: Record<UpsertOutcome, number> = { created: 0, updated: 0, unchanged: 0 };
-  for (const raw of bank as unknown[]) {
-    const { outcome } = await upsertQuestion(ctx, QuestionInput.parse(raw));
-    counts[outcome]++;
-  }
-  return counts;
+  return upsertQuestions(ctx, (bank as unknown[]).map((raw) => QuestionInput.parse(raw)));
 }
 
 /** The staff/export view of a question: everything, answers included. */

@@ -18,7 +18,7 @@ export function invalidatePool(ctx: AppContext): void {
 export async function activeQuestions(ctx: AppContext): Promise<QuestionDoc[]> {
   const hit = pools.get(ctx.db);
   if (hit && Date.now() - hit.at < POOL_TTL_MS) return hit.questions;
-  const questions = Questions(ctx.db).find({ active: true }).lean();
+  const questions = Questions(ctx.db).find({ active: true }).lean().exec();
   pools.set(ctx.db, { at: Date.now(), questions });
   return questions.catch((err) => {
     pools.delete(ctx.db);

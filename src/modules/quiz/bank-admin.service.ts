@@ -91,12 +91,13 @@ async function readRows(format: 'json' | 'csv' | 'xlsx', content: string): Promi
   }
   const ws = wb.worksheets[0];
   if (!ws) throw bad('XLSX 文件没有工作表');
-  const header = (ws.getRow(1).values as unknown[]).map((v) => String(v ?? '').trim());
+  // row.values is 1-based and sparse; Array.from fills the holes.
+  const header = Array.from(ws.getRow(1).values as unknown[], (v) => String(v ?? '').trim());
   const rows: Row[] = [];
   ws.eachRow((row, n) => {
     if (n === 1) return;
     const values = row.values as unknown[];
-    rows.push(Object.fromEntries(header.map((h, i) => [h, values[i] === undefined || values[i] === null ? '' : String(values[i])])) as Row);
+    rows.push(Object.fromEntries(header.flatMap((h, i) => (h ? [[h, values[i] === undefined || values[i] === null ? '' : String(values[i])]] : []))) as Row);
   });
   return { rows: rows.map(fromRow), first: 2 };
 }

@@ -65,16 +65,16 @@ export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
  * Create or edit one question by key. An edit writes the new version first and then moves the question to it,
  * so every version an attempt refers to stays readable.
  */
-export async function upsertQuestion(ctx: AppContext, input: QuestionInput): Promise<{ outcome: UpsertOutcome; question: QuestionDoc }> {
-  const result = await writeQuestion(ctx, input);
+export async function upsertQuestion(ctx: AppContext, input: QuestionInput, known?: QuestionDoc | null): Promise<{ outcome: UpsertOutcome; question: QuestionDoc }> {
+  const result = await writeQuestion(ctx, input, known);
   if (result.outcome !== 'unchanged') invalidatePool(ctx);
   return result;
 }
 
-async function writeQuestion(ctx: AppContext, input: QuestionInput): Promise<{ outcome: UpsertOutcome; question: QuestionDoc }> {
+async function writeQuestion(ctx: AppContext, input: QuestionInput, known?: QuestionDoc | null): Promise<{ outcome: UpsertOutcome; question: QuestionDoc }> {
   const c = contentOf(input);
   const now = ctx.clock.now();
-  const existing = await Questions(ctx.db).findOne({ key: input.key }).lean();
+  const existing = known ?? (await Questions(ctx.db).findOne({ key: input.key }).lean());
   if (!existing) {
     const _id = new Types.ObjectId();
     await QuestionVersions(ctx.db).create({ questionId: _id, key: input.key, version: 1, createdAt: now, ...c });
@@ -113,7 +113,7 @@ async function writeQuestion(ctx: AppContext, input: QuestionInput): Promise<{ o
  */
 export async function upsertQuestions(ctx: AppContext, inputs: QuestionInput[]): Promise<Record<UpsertOutcome, number>> {
   const counts: Record<UpsertOutcome, number> = { created: 0, updated: 0, unchanged: 0 };
-  const existing = new Set((await Questions(ctx.db).find({ key: { $in: inputs.map((q) => q.key) } }, { key: 1 }).lean()).map((q) => q.key));
+  const existing = new Map((await Questions(ctx.db).find({ key: { $in: inputs.map((q) => q.key) } }).lean()).map((q) => [q.key, q]));
   const now = ctx.clock.now();
   const fresh = inputs.filter((q) => !existing.has(q.key)).map((q) => ({ _id: new Types.ObjectId(), input: q, c: contentOf(q) }));
   const retry: QuestionInput[] = [];
@@ -133,7 +133,8 @@ export async function upsertQuestions(ctx: AppContext, inputs: QuestionInput[]):
     counts.created += inserted;
     invalidatePool(ctx);
   }
-  for (const q of [...inputs.filter((q) => existing.has(q.key)), ...retry]) counts[(await upsertQuestion(ctx, q)).outcome]++;
+  for (const q of inputs.filter((q) => existing.has(q.key))) counts[(await upsertQuestion(ctx, q, existing.get(q.key))).outcome]++;
+  for (const q of retry) counts[(await upsertQuestion(ctx, q)).outcome]++;
   return counts;
 }
 

@@ -21,7 +21,6 @@ describe('home page', () => {
   });
 
   test.each([
-    ['.card-quiz', '/pages/quiz/index'],
     ['.card-talks', '/pages/talks/index'],
     ['.card-cleft', '/pages/cleft/index'],
     ['.card-insurance', '/pages/insurance/index'],

@@ -258,7 +258,6 @@ const pointsSchema = new Schema<PointsDoc>({
   at: { type: Date, required: true },
 });
 pointsSchema.index({ residentId: 1, day: 1 });
-pointsSchema.index({ source: 1 });
 export const PointsLedger = defineModel<PointsDoc>('QuizPoints', pointsSchema);
 
 /** One certificate per resident and contest (the first pass); `_id` = `<contestId>:<residentId>`. */

@@ -19,9 +19,9 @@ export async function awardPoints(ctx: AppContext, sub: SubmissionDoc): Promise<
   const wanted = Math.min(sub.correct, CAP_UNITS);
   if (wanted === 0) return 0;
   const rid = String(sub.residentId);
-  let n = (await PointsLedger(ctx.db).countDocuments({ residentId: sub.residentId, day: sub.day })) + 1;
   let got = 0;
-  for (; n <= CAP_UNITS && got < wanted; n++) {
+  // Probing by insert from 1 (at most CAP_UNITS tries) keeps to `_id`: cheap on every server.
+  for (let n = 1; n <= CAP_UNITS && got < wanted; n++) {
     try {
       await PointsLedger(ctx.db).create({ _id: `${rid}:${sub.day}:${n}`, residentId: sub.residentId, day: sub.day, points: QUIZ.pointsPerCorrect, source: `attempt:${String(sub._id)}`, at: sub.submittedAt });
       got++;
@@ -32,9 +32,11 @@ export async function awardPoints(ctx: AppContext, sub: SubmissionDoc): Promise<
   return got * QUIZ.pointsPerCorrect;
 }
 
-export async function pointsForAttempt(ctx: AppContext, attemptId: Types.ObjectId): Promise<number> {
-  const rows = await PointsLedger(ctx.db).find({ source: `attempt:${String(attemptId)}` }, { points: 1 }).lean();
-  return rows.reduce((s, r) => s + r.points, 0);
+/** Points a submission earned: its day has at most CAP_UNITS ledger slots, each looked up by `_id`. */
+export async function pointsForSubmission(ctx: AppContext, sub: Pick<SubmissionDoc, '_id' | 'residentId' | 'day'>): Promise<number> {
+  const ids = Array.from({ length: CAP_UNITS }, (_, i) => `${String(sub.residentId)}:${sub.day}:${i + 1}`);
+  const rows = await Promise.all(ids.map((id) => PointsLedger(ctx.db).findById(id, { points: 1, source: 1 }).lean()));
+  return rows.reduce((s, r) => s + (r && r.source === `attempt:${String(sub._id)}` ? r.points : 0), 0);
 }
 
 export async function pointsSummary(ctx: AppContext, residentId: Types.ObjectId) {

@@ -6,7 +6,7 @@ import { shanghaiDay } from '../../lib/clock';
 import { Contests, Submissions, type AttemptDoc, type ResultItem, type SubmissionDoc } from './quiz.model';
 import { loadVersions } from './pool';
 import { LETTERS, QUIZ } from './quiz.rules';
-import { awardPoints, certificateFor, issueCertificate, pointsForAttempt } from './rewards.service';
+import { awardPoints, certificateFor, issueCertificate, pointsForSubmission } from './rewards.service';
 import { recordWrongBook } from './wrongbook.service';
 
 export interface AnswerInput {
@@ -101,7 +101,7 @@ export async function resultView(ctx: AppContext, a: AttemptDoc, s: SubmissionDo
     tooFast: s.tooFast,
     durationMs: s.durationMs,
     submittedAt: s.submittedAt.toISOString(),
-    pointsEarned: await pointsForAttempt(ctx, a._id),
+    pointsEarned: await pointsForSubmission(ctx, s),
     certificateCode: cert && cert.submissionId.equals(s._id) ? cert.code : null,
     items: s.results.map((r, i) => {
       const v = versions[i]!;

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { Questions, WrongMarks, type SubmissionDoc, type WrongMarkDoc } from './quiz.model';
+import { Questions, QuizKeys, WrongMarks, type SubmissionDoc, type WrongMarkDoc } from './quiz.model';
 
 const ignoreDuplicates = (err: unknown) => {
   const e = err as { code?: number; writeErrors?: { code?: number; err?: { code?: number } }[] };
@@ -15,11 +15,18 @@ const ignoreDuplicates = (err: unknown) => {
 export async function recordWrongBook(ctx: AppContext, sub: SubmissionDoc): Promise<void> {
   const wrong = sub.results.filter((r) => !r.correct).map((r) => r.questionId);
   const right = sub.results.filter((r) => r.correct).map((r) => r.questionId);
-  const inBook = right.length ? await WrongMarks(ctx.db).distinct('questionId', { residentId: sub.residentId, questionId: { $in: right } }) : [];
+  // A marker key per (resident, question) ever answered wrong, looked up by `_id`, says whether a right
+  // answer matters to the book.
+  const marker = (q: Types.ObjectId) => `wrong:${String(sub.residentId)}:${String(q)}`;
+  const known = await Promise.all(right.map((q) => QuizKeys(ctx.db).exists({ _id: marker(q) })));
+  const inBook = right.filter((_, i) => known[i]);
+  if (wrong.length) {
+    await QuizKeys(ctx.db).insertMany(wrong.map((q) => ({ _id: marker(q), scope: 'wrong', attemptId: sub._id, at: sub.submittedAt })), { ordered: false }).catch(ignoreDuplicates);
+  }
   const mark = (questionId: Types.ObjectId, kind: WrongMarkDoc['kind']): WrongMarkDoc => ({
     _id: `${String(sub.residentId)}:${String(questionId)}:${String(sub._id)}`, residentId: sub.residentId, questionId, kind, at: sub.submittedAt,
   });
-  const docs = [...wrong.map((q) => mark(q, 'wrong')), ...(inBook as Types.ObjectId[]).map((q) => mark(q, 'right'))];
+  const docs = [...wrong.map((q) => mark(q, 'wrong')), ...inBook.map((q) => mark(q, 'right'))];
   if (docs.length) await WrongMarks(ctx.db).insertMany(docs, { ordered: false }).catch(ignoreDuplicates);
 }
 

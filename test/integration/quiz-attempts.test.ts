@@ -4,6 +4,9 @@ import { residentLogin, seedVillages, VILLAGE_A } from '../helpers/fixtures';
 import { leaksAnswers, oid, rightAnswers, seedQuestionBank, wrongAnswers } from '../helpers/quiz';
 import bank from '../../src/modules/quiz/bank/questions.json';
 
+// Many requests per test against a shared FerretDB: allow for a busy machine.
+jest.setTimeout(30_000);
+
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp();

@@ -5,6 +5,9 @@ import { startTestApp, type TestApp } from '../helpers/app';
 import { residentLogin, seedVillages, staffLogin, TOWN_MS, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
 import { createContest, districtAdmin, leaksAnswers, rightAnswers, seedQuestionBank, wrongAnswers } from '../helpers/quiz';
 
+// Many requests per test against a shared FerretDB: allow for a busy machine.
+jest.setTimeout(30_000);
+
 let t: TestApp;
 let admin: string;
 beforeAll(async () => {

@@ -1,12 +1,7 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
+import { duplicatesOnly } from './duplicates';
 import { Questions, QuizKeys, WrongMarks, type SubmissionDoc, type WrongMarkDoc } from './quiz.model';
-
-const ignoreDuplicates = (err: unknown) => {
-  const e = err as { code?: number; writeErrors?: { code?: number; err?: { code?: number } }[] };
-  const codes = e.writeErrors?.map((w) => w.code ?? w.err?.code) ?? [e.code];
-  if (!codes.every((c) => c === 11000)) throw err;
-};
 
 /**
  * Insert-only events: every wrong answer, and a right answer to a question already in the book. Keys include
@@ -21,13 +16,13 @@ export async function recordWrongBook(ctx: AppContext, sub: SubmissionDoc): Prom
   const known = await Promise.all(right.map((q) => QuizKeys(ctx.db).exists({ _id: marker(q) })));
   const inBook = right.filter((_, i) => known[i]);
   if (wrong.length) {
-    await QuizKeys(ctx.db).insertMany(wrong.map((q) => ({ _id: marker(q), scope: 'wrong', attemptId: sub._id, at: sub.submittedAt })), { ordered: false }).catch(ignoreDuplicates);
+    await QuizKeys(ctx.db).insertMany(wrong.map((q) => ({ _id: marker(q), scope: 'wrong', attemptId: sub._id, at: sub.submittedAt })), { ordered: false }).then(() => 0, duplicatesOnly);
   }
   const mark = (questionId: Types.ObjectId, kind: WrongMarkDoc['kind']): WrongMarkDoc => ({
     _id: `${String(sub.residentId)}:${String(questionId)}:${String(sub._id)}`, residentId: sub.residentId, questionId, kind, at: sub.submittedAt,
   });
   const docs = [...wrong.map((q) => mark(q, 'wrong')), ...inBook.map((q) => mark(q, 'right'))];
-  if (docs.length) await WrongMarks(ctx.db).insertMany(docs, { ordered: false }).catch(ignoreDuplicates);
+  if (docs.length) await WrongMarks(ctx.db).insertMany(docs, { ordered: false }).then(() => 0, duplicatesOnly);
 }
 
 /** Per question: how often it was answered wrong and whether the latest answer is still wrong. */

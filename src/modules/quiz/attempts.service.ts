@@ -4,15 +4,16 @@ import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
 import { getResident } from '../residents/residents.service';
-import { Attempts, QuizKeys, type AttemptDoc, type AttemptItem, type AttemptMode, type ContestDoc } from './quiz.model';
+import { Attempts, Contests, QuizKeys, type AttemptDoc, type AttemptItem, type AttemptMode, type ContestDoc } from './quiz.model';
 import { activeQuestions, draw, loadVersions } from './pool';
 import { LETTERS, QUIZ } from './quiz.rules';
 import { openWrongQuestionIds } from './wrongbook.service';
 import { getSubmission, resultView } from './submit.service';
 
 /** What the phone gets before submitting: questions and display letters, never answers or explanations. */
-export async function attemptView(ctx: AppContext, a: AttemptDoc, contest?: Pick<ContestDoc, 'title' | 'passScore' | 'timeLimitSec'> | null) {
+export async function attemptView(ctx: AppContext, a: AttemptDoc, contest?: Pick<ContestDoc, 'title'> | null) {
   const vs = await loadVersions(ctx, a.items);
+  if (contest === undefined && a.contestId) contest = await Contests(ctx.db).findById(a.contestId, { title: 1 }).lean();
   return {
     id: String(a._id),
     mode: a.mode,

@@ -134,24 +134,18 @@ export async function listContestsForResident(ctx: AppContext, residentId: Types
 }
 
 /**
- * Take the first free slot `<scope>:<n>` with n ≤ limit. Inserting is taking; a duplicate key means someone
- * else (a concurrent request) holds that number, so the next one is tried. Never more than `limit` succeed.
- * Free numbers are found by `_id` lookups, ten at a time: on FerretDB's SQLite backend only `_id` filters
- * avoid a collection scan.
+ * Take the first free slot `<scope>:<n>` with n ≤ limit. Inserting is taking; a duplicate key means the
+ * number is held (by an earlier attempt or a concurrent request), so the next one is tried. Never more than
+ * `limit` succeed. Only inserts by `_id`: no query that FerretDB's SQLite backend would have to scan.
  */
 async function takeSlot(ctx: AppContext, scope: string, limit: number, attemptId: Types.ObjectId): Promise<string | null> {
   const now = ctx.clock.now();
-  for (let from = 1; from <= limit; from += 10) {
-    const ns = Array.from({ length: Math.min(10, limit - from + 1) }, (_, i) => from + i);
-    const taken = await Promise.all(ns.map((n) => QuizKeys(ctx.db).exists({ _id: `${scope}:${n}` })));
-    for (const [i, n] of ns.entries()) {
-      if (taken[i]) continue;
-      try {
-        await QuizKeys(ctx.db).create({ _id: `${scope}:${n}`, scope, attemptId, at: now });
-        return `${scope}:${n}`;
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
+  for (let n = 1; n <= limit; n++) {
+    try {
+      await QuizKeys(ctx.db).create({ _id: `${scope}:${n}`, scope, attemptId, at: now });
+      return `${scope}:${n}`;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
     }
   }
   return null;

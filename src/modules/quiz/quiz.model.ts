@@ -222,7 +222,7 @@ submissionSchema.index({ contestId: 1, tooFast: 1 });
 submissionSchema.index({ residentId: 1, submittedAt: -1 });
 export const Submissions = defineModel<SubmissionDoc>('QuizSubmission', submissionSchema);
 
-/** Wrong-book events, insert-only: a question is in the book while its latest event is `wrong`. */
+/** Wrong-book events, insert-only, one per answered question: it is in the book while its latest event is `wrong`. */
 export interface WrongMarkDoc {
   _id: string; // <residentId>:<questionId>:<attemptId>
   residentId: Types.ObjectId;

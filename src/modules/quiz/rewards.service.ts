@@ -51,17 +51,20 @@ const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 const newCode = () => Array.from(crypto.randomBytes(10), (b) => ALPHABET[b % ALPHABET.length]).join('');
 
 /** The first passing submission of a contest earns the certificate; `_id` per (contest, resident) keeps it one. */
-export async function issueCertificate(ctx: AppContext, contest: ContestDoc, sub: SubmissionDoc): Promise<void> {
+/** Returns the new certificate's code, or null when an earlier pass already has one. */
+export async function issueCertificate(ctx: AppContext, contest: ContestDoc, sub: SubmissionDoc): Promise<string | null> {
   const _id = `${String(contest._id)}:${String(sub.residentId)}`;
   for (let i = 0; i < 3; i++) {
+    const code = newCode();
     try {
-      await Certificates(ctx.db).create({ _id, code: newCode(), contestId: contest._id, residentId: sub.residentId, submissionId: sub._id, score: sub.score, issuedAt: sub.submittedAt });
-      return;
+      await Certificates(ctx.db).create({ _id, code, contestId: contest._id, residentId: sub.residentId, submissionId: sub._id, score: sub.score, issuedAt: sub.submittedAt });
+      return code;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      if (await Certificates(ctx.db).exists({ _id })) return;
+      if (await Certificates(ctx.db).exists({ _id })) return null;
     }
   }
+  return null;
 }
 
 export async function certificateFor(ctx: AppContext, contestId: Types.ObjectId, residentId: Types.ObjectId): Promise<CertificateDoc | null> {

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
-import { Contests, Submissions, type AttemptDoc, type ResultItem, type SubmissionDoc } from './quiz.model';
+import { Contests, Submissions, type AttemptDoc, type ContestDoc, type ResultItem, type SubmissionDoc } from './quiz.model';
 import { loadVersions } from './pool';
 import { LETTERS, QUIZ } from './quiz.rules';
 import { awardPoints, certificateFor, issueCertificate, pointsForSubmission } from './rewards.service';
@@ -71,9 +71,9 @@ export async function submitAttempt(ctx: AppContext, a: AttemptDoc, answers: Ans
   }
   await recordWrongBook(ctx, sub);
   // Flagged submissions earn nothing until staff look at them: a 2-second contest is not trusted.
-  if (!sub.tooFast && (a.mode === 'daily' || a.mode === 'contest')) await awardPoints(ctx, sub);
-  if (!sub.tooFast && contest && sub.passed) await issueCertificate(ctx, contest, sub);
-  return resultView(ctx, a, sub);
+  const pointsEarned = !sub.tooFast && (a.mode === 'daily' || a.mode === 'contest') ? await awardPoints(ctx, sub) : 0;
+  const certificateCode = !sub.tooFast && contest && sub.passed ? await issueCertificate(ctx, contest, sub) : null;
+  return resultView(ctx, a, sub, { pointsEarned, certificateCode, contest });
 }
 
 const alreadySubmitted = () => new AppError('ALREADY_SUBMITTED', 409, '这次答题已经提交过了');
@@ -83,10 +83,12 @@ export async function getSubmission(ctx: AppContext, attemptId: Types.ObjectId):
 }
 
 /** After submit: the score, and for each question the resident's choice, the answer and the explanation. */
-export async function resultView(ctx: AppContext, a: AttemptDoc, s: SubmissionDoc) {
+export async function resultView(ctx: AppContext, a: AttemptDoc, s: SubmissionDoc, known?: { pointsEarned: number; certificateCode: string | null; contest: Pick<ContestDoc, 'title' | 'passScore'> | null }) {
   const versions = await loadVersions(ctx, a.items);
-  const contest = a.contestId ? await Contests(ctx.db).findById(a.contestId, { passScore: 1, title: 1 }).lean() : null;
-  const cert = contest ? await certificateFor(ctx, contest._id, a.residentId) : null;
+  // Right after submitting, the caller already knows points, certificate and contest; later reads look them up.
+  const contest = known ? known.contest : a.contestId ? await Contests(ctx.db).findById(a.contestId, { passScore: 1, title: 1 }).lean() : null;
+  const cert = known || !a.contestId ? null : await certificateFor(ctx, a.contestId, a.residentId);
+  const certificateCode = known ? known.certificateCode : cert && cert.submissionId.equals(s._id) ? cert.code : null;
   const letter = (order: string[], key: string) => LETTERS[order.indexOf(key)]!;
   return {
     attemptId: String(a._id),
@@ -101,8 +103,8 @@ export async function resultView(ctx: AppContext, a: AttemptDoc, s: SubmissionDo
     tooFast: s.tooFast,
     durationMs: s.durationMs,
     submittedAt: s.submittedAt.toISOString(),
-    pointsEarned: await pointsForSubmission(ctx, s),
-    certificateCode: cert && cert.submissionId.equals(s._id) ? cert.code : null,
+    pointsEarned: known ? known.pointsEarned : await pointsForSubmission(ctx, s),
+    certificateCode,
     items: s.results.map((r, i) => {
       const v = versions[i]!;
       const order = a.items[i]!.optionOrder;

@@ -1,27 +1,16 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { duplicatesOnly } from './duplicates';
-import { Questions, QuizKeys, WrongMarks, type SubmissionDoc, type WrongMarkDoc } from './quiz.model';
+import { Questions, WrongMarks, type SubmissionDoc, type WrongMarkDoc } from './quiz.model';
 
 /**
- * Insert-only events: every wrong answer, and a right answer to a question already in the book. Keys include
- * the attempt, so concurrent submissions never overwrite each other and a replay adds nothing.
+ * Insert-only events, one per answered question (wrong or right). Keys include the attempt, so concurrent
+ * submissions never overwrite each other and a replay adds nothing; one insertMany, no reads.
  */
 export async function recordWrongBook(ctx: AppContext, sub: SubmissionDoc): Promise<void> {
-  const wrong = sub.results.filter((r) => !r.correct).map((r) => r.questionId);
-  const right = sub.results.filter((r) => r.correct).map((r) => r.questionId);
-  // A marker key per (resident, question) ever answered wrong, looked up by `_id`, says whether a right
-  // answer matters to the book.
-  const marker = (q: Types.ObjectId) => `wrong:${String(sub.residentId)}:${String(q)}`;
-  const known = await Promise.all(right.map((q) => QuizKeys(ctx.db).exists({ _id: marker(q) })));
-  const inBook = right.filter((_, i) => known[i]);
-  if (wrong.length) {
-    await QuizKeys(ctx.db).insertMany(wrong.map((q) => ({ _id: marker(q), scope: 'wrong', attemptId: sub._id, at: sub.submittedAt })), { ordered: false }).then(() => 0, duplicatesOnly);
-  }
-  const mark = (questionId: Types.ObjectId, kind: WrongMarkDoc['kind']): WrongMarkDoc => ({
-    _id: `${String(sub.residentId)}:${String(questionId)}:${String(sub._id)}`, residentId: sub.residentId, questionId, kind, at: sub.submittedAt,
-  });
-  const docs = [...wrong.map((q) => mark(q, 'wrong')), ...inBook.map((q) => mark(q, 'right'))];
+  const docs: WrongMarkDoc[] = sub.results.map((r) => ({
+    _id: `${String(sub.residentId)}:${String(r.questionId)}:${String(sub._id)}`, residentId: sub.residentId, questionId: r.questionId, kind: r.correct ? 'right' : 'wrong', at: sub.submittedAt,
+  }));
   if (docs.length) await WrongMarks(ctx.db).insertMany(docs, { ordered: false }).then(() => 0, duplicatesOnly);
 }
 

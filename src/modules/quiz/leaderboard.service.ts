@@ -110,10 +110,22 @@ async function names(ctx: AppContext, b: Board, ids: string[]): Promise<void> {
 
 export type Scope = 'village' | 'town' | 'district';
 
+// Contest rules change rarely and only before publishing; a few seconds of caching spares each read a query.
+const contests = new Map<string, { at: number; contest: Promise<ContestDoc | null> }>();
+function cachedContest(ctx: AppContext, id: string): Promise<ContestDoc | null> {
+  const key = `${ctx.db.name}:${id}`;
+  const hit = contests.get(key);
+  if (hit && Date.now() - hit.at < QUIZ.leaderboardTtlMs) return hit.contest;
+  const contest = Contests(ctx.db).findById(id).lean().exec();
+  contests.set(key, { at: Date.now(), contest });
+  contest.catch(() => contests.delete(key));
+  return contest;
+}
+
 /** The resident's view: top residents within their village / town / district, their own rank, villages ranked. */
 export async function leaderboardForResident(ctx: AppContext, residentId: Types.ObjectId, contestId: string, scope: Scope) {
   const r = await getResident(ctx, residentId);
-  const c = Types.ObjectId.isValid(contestId) ? await Contests(ctx.db).findById(contestId).lean() : null;
+  const c = Types.ObjectId.isValid(contestId) ? await cachedContest(ctx, contestId) : null;
   if (!c || c.status === 'draft' || !r.areaPath.includes(c.areaCode)) throw notFound('竞赛');
   const scopeCode = scope === 'village' ? r.villageCode : r.areaPath[scope === 'town' ? 1 : 0];
   const b = await board(ctx, c);

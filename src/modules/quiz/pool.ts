@@ -62,6 +62,10 @@ export async function loadVersions(ctx: AppContext, items: Pick<AttemptItem, 'qu
   let cache = versions.get(ctx.db);
   if (!cache) versions.set(ctx.db, (cache = new Map()));
   const key = (i: { questionId: Types.ObjectId; version: number }) => `${String(i.questionId)}:${i.version}`;
+  // The current version of an active question is in the pool already; only older versions need a query.
+  if (items.some((i) => !cache.has(key(i)))) {
+    for (const q of await activeQuestions(ctx)) if (!cache.has(key({ questionId: q._id, version: q.version }))) cache.set(key({ questionId: q._id, version: q.version }), { ...q, questionId: q._id });
+  }
   const missing = items.filter((i) => !cache.has(key(i)));
   if (missing.length) {
     const rows = await QuestionVersions(ctx.db).find({ $or: missing.map((i) => ({ questionId: i.questionId, version: i.version })) }).lean();

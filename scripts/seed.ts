@@ -2,12 +2,14 @@
 import type { AppContext } from '../src/context';
 import { seedDistrict } from '../src/modules/areas/areas.service';
 import { seedDailyTipsCampaign } from '../src/modules/campaigns/daily-tips';
+import { seedQuestionBank } from '../src/modules/quiz/bank.service';
 import { withRuntime } from './cli';
 
 /** Each module with shipped content adds one line here. */
 const seeders: Array<[string, (ctx: AppContext) => Promise<unknown>]> = [
   ['areas', seedDistrict],
   ['daily tips campaign', seedDailyTipsCampaign],
+  ['quiz questions', seedQuestionBank],
 ];
 
 withRuntime(async ({ ctx }) => {

@@ -4,6 +4,7 @@ import { auditRoutes } from './audit/audit.routes';
 import { insuranceRoutes } from './insurance/insurance.routes';
 import { referralRoutes } from './referrals/referrals.routes';
 import { campaignRoutes } from './campaigns/campaigns.routes';
+import { quizRoutes } from './quiz/quiz.routes';
 import { residentRoutes } from './residents/residents.routes';
 import { staffRoutes } from './staff/staff.routes';
 import { subscriptionRoutes } from './subscriptions/subscriptions.routes';
@@ -20,4 +21,5 @@ export function registerModules(api: Api): void {
   campaignRoutes(api);
   subscriptionRoutes(api);
   talksRoutes(api);
+  quizRoutes(api);
 }

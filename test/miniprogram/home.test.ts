@@ -22,6 +22,7 @@ describe('home page', () => {
 
   test.each([
     ['.card-quiz', '/pages/quiz/index'],
+    ['.card-talks', '/pages/talks/index'],
     ['.card-cleft', '/pages/cleft/index'],
     ['.card-insurance', '/pages/insurance/index'],
   ])('when %s is tapped before its page exists, then it tries %s and says 即将开放', async (selector, url) => {

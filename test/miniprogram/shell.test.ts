@@ -39,7 +39,7 @@ describe('project files', () => {
     ]);
   });
 
-  test.each(['home', 'me', 'privacy', 'cleft', 'insurance'])('when %s is used as a Component page, then its four files exist and its json has usingComponents', (name) => {
+  test.each(['home', 'me', 'privacy', 'cleft', 'insurance', 'quiz', 'quiz-answer', 'quiz-result', 'quiz-rank', 'quiz-cert'])('when %s is used as a Component page, then its four files exist and its json has usingComponents', (name) => {
     for (const ext of ['ts', 'wxml', 'wxss', 'json']) {
       expect(fs.existsSync(path.join(MP_ROOT, 'pages', name, `index.${ext}`))).toBe(true);
     }

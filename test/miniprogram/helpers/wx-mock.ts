@@ -178,6 +178,12 @@ export class WxMock {
       this.navigations.push({ api: 'navigateTo', url: opts.url, ok });
       this.settleCallbacks(opts, ok, { errMsg });
     },
+    redirectTo: (opts: AnyObject & Callbacks) => {
+      const route = routeOf(opts.url);
+      const ok = this.pages.has(route) && !this.tabPages.has(route);
+      this.navigations.push({ api: 'redirectTo', url: opts.url, ok });
+      this.settleCallbacks(opts, ok, { errMsg: ok ? 'redirectTo:ok' : `redirectTo:fail page "${route}" is not found` });
+    },
     switchTab: (opts: AnyObject & Callbacks) => {
       const ok = this.tabPages.has(routeOf(opts.url));
       this.navigations.push({ api: 'switchTab', url: opts.url, ok });

@@ -1,0 +1,51 @@
+import { api } from '../../services/api';
+import type { AttemptWithResult, QuizResult } from '../../services/quiz-types';
+import { isElderMode } from '../../utils/elder';
+import { PAGES } from '../../utils/routes';
+
+/** After submit: score, pass or not, and every question with the right answer and why. */
+Component({
+  data: {
+    elder: false,
+    loading: true,
+    loadFailed: false,
+    result: null as QuizResult | null,
+    items: [] as (QuizResult['items'][number] & { yourText: string; answerText: string })[],
+  },
+
+  lifetimes: {
+    attached() {
+      this.setData({ elder: isElderMode() });
+    },
+  },
+
+  methods: {
+    async onLoad(query: Record<string, string | undefined>) {
+      try {
+        const { result } = await api.get<AttemptWithResult>(`/api/v1/quiz/attempts/${query.attemptId ?? ''}`);
+        if (!result) throw new Error('not submitted');
+        this.setData({
+          result,
+          items: result.items.map((i) => ({ ...i, yourText: i.yourChoice.join('、') || '没有作答', answerText: i.answer.join('、') })),
+        });
+      } catch {
+        this.setData({ loadFailed: true });
+      } finally {
+        this.setData({ loading: false });
+      }
+    },
+
+    onShow() {
+      this.setData({ elder: isElderMode() });
+    },
+
+    onCertificate() {
+      const code = this.data.result?.certificateCode;
+      if (code) wx.navigateTo({ url: `${PAGES.quizCert}?code=${code}` });
+    },
+
+    onBack() {
+      wx.navigateBack({ delta: 1 });
+    },
+  },
+});

@@ -1,0 +1,118 @@
+import { Types } from 'mongoose';
+import type { AppContext } from '../../context';
+import { isDuplicateKey } from '../../db/model';
+import { AppError, notFound } from '../../http/errors';
+import { shanghaiDay } from '../../lib/clock';
+import { getResident } from '../residents/residents.service';
+import { Attempts, Contests, QuizKeys, type AttemptDoc, type AttemptItem, type AttemptMode, type ContestDoc } from './quiz.model';
+import { activeQuestions, draw, loadVersions } from './pool';
+import { LETTERS, QUIZ } from './quiz.rules';
+import { openWrongQuestionIds } from './wrongbook.service';
+import { getSubmission, resultView } from './submit.service';
+
+/** What the phone gets before submitting: questions and display letters, never answers or explanations. */
+export async function attemptView(ctx: AppContext, a: AttemptDoc, contest?: Pick<ContestDoc, 'title'> | null) {
+  const vs = await loadVersions(ctx, a.items);
+  if (contest === undefined && a.contestId) contest = await Contests(ctx.db).findById(a.contestId, { title: 1 }).lean();
+  return {
+    id: String(a._id),
+    mode: a.mode,
+    contestId: a.contestId ? String(a.contestId) : null,
+    contestTitle: contest?.title ?? null,
+    topic: a.topic ?? null,
+    createdAt: a.createdAt.toISOString(),
+    deadline: a.deadline.toISOString(),
+    serverNow: ctx.clock.now().toISOString(),
+    questions: a.items.map((item, i) => {
+      const v = vs[i]!;
+      return {
+        id: String(item.questionId),
+        type: v.type,
+        stem: v.stem,
+        options: item.optionOrder.map((key, pos) => ({ key: LETTERS[pos]!, text: v.options.find((o) => o.key === key)!.text })),
+      };
+    }),
+  };
+}
+
+export type AttemptView = Awaited<ReturnType<typeof attemptView>>;
+
+async function newAttempt(ctx: AppContext, residentId: Types.ObjectId, mode: AttemptMode, items: AttemptItem[], deadline: Date, extra: Partial<AttemptDoc> = {}, _id = new Types.ObjectId()): Promise<AttemptDoc> {
+  if (items.length === 0) throw new AppError('NO_QUESTIONS', 409, '暂时没有可答的题目');
+  const r = await getResident(ctx, residentId);
+  const now = ctx.clock.now();
+  const doc = await Attempts(ctx.db).create({
+    _id, residentId, mode, items, deadline, createdAt: now, day: shanghaiDay(now),
+    areaPath: r.areaPath ?? [], ...(r.villageCode ? { villageCode: r.villageCode } : {}), ...extra,
+  });
+  return doc.toObject();
+}
+
+/** Next Shanghai midnight: the daily attempt is open for the whole calendar day. */
+function endOfShanghaiDay(now: Date): Date {
+  const day = shanghaiDay(now);
+  return new Date(new Date(`${day}T00:00:00+08:00`).getTime() + 24 * 3600_000);
+}
+
+/**
+ * Today's practice: the first open of the day draws it; the unique key `daily:<resident>:<day>` decides two
+ * concurrent first opens, and the loser's draft is removed so both see the same questions.
+ */
+export async function dailyAttempt(ctx: AppContext, residentId: Types.ObjectId) {
+  const now = ctx.clock.now();
+  const key = `daily:${String(residentId)}:${shanghaiDay(now)}`;
+  let attempt = await attemptByKey(ctx, key);
+  if (!attempt) {
+    const draft = await newAttempt(ctx, residentId, 'daily', draw(await activeQuestions(ctx), [{ tags: [], count: QUIZ.dailyCount }]), endOfShanghaiDay(now));
+    try {
+      await QuizKeys(ctx.db).create({ _id: key, scope: key, attemptId: draft._id, at: now });
+      attempt = draft;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      await Attempts(ctx.db).deleteOne({ _id: draft._id });
+      attempt = await attemptByKey(ctx, key);
+      if (!attempt) throw err;
+    }
+  }
+  const submission = await getSubmission(ctx, attempt._id);
+  return { attempt: await attemptView(ctx, attempt), result: submission ? await resultView(ctx, attempt, submission) : null };
+}
+
+async function attemptByKey(ctx: AppContext, key: string): Promise<AttemptDoc | null> {
+  const k = await QuizKeys(ctx.db).findById(key).lean();
+  return k ? Attempts(ctx.db).findById(k.attemptId).lean() : null;
+}
+
+/** Untimed practice by topic (no points), or a re-practice of the wrong-answer book. */
+export async function practiceAttempt(ctx: AppContext, residentId: Types.ObjectId, input: { topic?: string; wrongBook?: boolean; count?: number }) {
+  const pool = await activeQuestions(ctx);
+  const count = input.count ?? QUIZ.topicCount;
+  let items: AttemptItem[];
+  if (input.wrongBook) {
+    const open = new Set((await openWrongQuestionIds(ctx, residentId)).map(String));
+    if (open.size === 0) throw new AppError('WRONG_BOOK_EMPTY', 409, '错题本是空的，继续保持！');
+    items = draw(pool, [{ tags: [], count }], (q) => open.has(String(q._id)));
+  } else {
+    if (!input.topic) throw new AppError('VALIDATION_FAILED', 400, '请选择专题', [{ path: 'topic', message: '请选择专题' }]);
+    items = draw(pool, [{ tags: [input.topic], count }]);
+  }
+  const now = ctx.clock.now();
+  const a = await newAttempt(ctx, residentId, input.wrongBook ? 'wrongbook' : 'topic', items, new Date(now.getTime() + QUIZ.practiceDeadlineMs), input.topic ? { topic: input.topic } : {});
+  return attemptView(ctx, a);
+}
+
+/** Topics residents can practise, with how many active questions each has. */
+export async function listTopics(ctx: AppContext) {
+  const counts = new Map<string, number>();
+  for (const q of await activeQuestions(ctx)) for (const t of q.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const label = (t: string) => (t === 'hl66-2024' ? '健康素养66条' : t);
+  return { items: [...counts].sort((a, b) => b[1] - a[1]).map(([tag, count]) => ({ tag, label: label(tag), count })) };
+}
+
+export async function ownAttempt(ctx: AppContext, residentId: Types.ObjectId, attemptId: string): Promise<AttemptDoc> {
+  const a = Types.ObjectId.isValid(attemptId) ? await Attempts(ctx.db).findById(attemptId).lean() : null;
+  if (!a || !a.residentId.equals(residentId)) throw notFound('答题记录');
+  return a;
+}
+
+export { newAttempt };

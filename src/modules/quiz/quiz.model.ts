@@ -1,0 +1,284 @@
+import { Schema, Types } from 'mongoose';
+import { defineModel } from '../../db/model';
+
+export type QuestionType = 'single' | 'multi' | 'judge';
+export interface OptionDoc {
+  key: string;
+  text: string;
+}
+
+/** The content of a question; edits never change it in place, they add a version. */
+export interface QuestionContent {
+  type: QuestionType;
+  stem: string;
+  options: OptionDoc[];
+  answer: string[];
+  explanation: string;
+  bank?: string;
+  item?: number;
+  part?: string;
+  topics: string[];
+  difficulty: number;
+}
+
+export interface QuestionDoc extends QuestionContent {
+  _id: Types.ObjectId;
+  key: string;
+  version: number;
+  active: boolean;
+  /** topics plus the bank name: what draw rules and topic practice match on. */
+  tags: string[];
+  updatedAt: Date;
+}
+
+const optionSchema = new Schema<OptionDoc>({ key: { type: String, required: true }, text: { type: String, required: true } }, { _id: false });
+const content = {
+  type: { type: String, required: true, enum: ['single', 'multi', 'judge'] },
+  stem: { type: String, required: true },
+  options: { type: [optionSchema], required: true },
+  answer: { type: [String], required: true },
+  explanation: { type: String, required: true },
+  bank: String,
+  item: Number,
+  part: String,
+  topics: { type: [String], default: [] },
+  difficulty: { type: Number, required: true },
+};
+
+const questionSchema = new Schema<QuestionDoc>({
+  key: { type: String, required: true },
+  version: { type: Number, required: true },
+  active: { type: Boolean, required: true },
+  tags: { type: [String], default: [] },
+  updatedAt: { type: Date, required: true },
+  ...content,
+});
+questionSchema.index({ key: 1 }, { unique: true });
+questionSchema.index({ active: 1, tags: 1 });
+questionSchema.index({ bank: 1, item: 1 });
+export const Questions = defineModel<QuestionDoc>('QuizQuestion', questionSchema);
+
+/** Every version ever published, so an old attempt is scored and explained with what it showed. */
+export interface QuestionVersionDoc extends QuestionContent {
+  _id: Types.ObjectId;
+  questionId: Types.ObjectId;
+  key: string;
+  version: number;
+  createdAt: Date;
+}
+const versionSchema = new Schema<QuestionVersionDoc>({
+  questionId: { type: Schema.Types.ObjectId, required: true },
+  key: { type: String, required: true },
+  version: { type: Number, required: true },
+  createdAt: { type: Date, required: true },
+  ...content,
+});
+versionSchema.index({ questionId: 1, version: 1 }, { unique: true });
+export const QuestionVersions = defineModel<QuestionVersionDoc>('QuizQuestionVersion', versionSchema);
+
+export interface DrawRule {
+  /** Any of these tags; empty = any question. */
+  tags: string[];
+  difficulty?: number;
+  count: number;
+}
+
+export type ContestStatus = 'draft' | 'published' | 'closed';
+export interface ContestDoc {
+  _id: Types.ObjectId;
+  title: string;
+  description: string;
+  startAt: Date;
+  endAt: Date;
+  /** Residents whose areaPath contains areaCode may take part; areaPath is the scope area's own path. */
+  areaCode: string;
+  areaPath: string[];
+  drawRules: DrawRule[];
+  timeLimitSec: number;
+  attemptsPerDay: number;
+  attemptsTotal: number;
+  /** Percentage 0–100. */
+  passScore: number;
+  status: ContestStatus;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+const contestSchema = new Schema<ContestDoc>({
+  title: { type: String, required: true },
+  description: { type: String, default: '' },
+  startAt: { type: Date, required: true },
+  endAt: { type: Date, required: true },
+  areaCode: { type: String, required: true },
+  areaPath: { type: [String], required: true },
+  drawRules: { type: [{ _id: false, tags: [String], difficulty: Number, count: Number }], required: true },
+  timeLimitSec: { type: Number, required: true },
+  attemptsPerDay: { type: Number, required: true },
+  attemptsTotal: { type: Number, required: true },
+  passScore: { type: Number, required: true },
+  status: { type: String, required: true, enum: ['draft', 'published', 'closed'] },
+  createdBy: { type: String, required: true },
+  createdAt: { type: Date, required: true },
+  updatedAt: { type: Date, required: true },
+});
+contestSchema.index({ status: 1, endAt: 1 });
+contestSchema.index({ areaPath: 1, _id: -1 });
+export const Contests = defineModel<ContestDoc>('QuizContest', contestSchema);
+
+export type AttemptMode = 'daily' | 'contest' | 'topic' | 'wrongbook';
+/** One question as it was sent: `optionOrder[i]` is the stored option key shown at position i (A, B, C…). */
+export interface AttemptItem {
+  questionId: Types.ObjectId;
+  version: number;
+  optionOrder: string[];
+}
+export interface AttemptDoc {
+  _id: Types.ObjectId;
+  residentId: Types.ObjectId;
+  mode: AttemptMode;
+  contestId?: Types.ObjectId;
+  topic?: string;
+  /** Shanghai day of creation. */
+  day: string;
+  villageCode?: string;
+  areaPath: string[];
+  items: AttemptItem[];
+  createdAt: Date;
+  deadline: Date;
+}
+const attemptSchema = new Schema<AttemptDoc>({
+  residentId: { type: Schema.Types.ObjectId, required: true },
+  mode: { type: String, required: true },
+  contestId: Schema.Types.ObjectId,
+  topic: String,
+  day: { type: String, required: true },
+  villageCode: String,
+  areaPath: { type: [String], default: [] },
+  items: { type: [{ _id: false, questionId: Schema.Types.ObjectId, version: Number, optionOrder: [String] }], required: true },
+  createdAt: { type: Date, required: true },
+  deadline: { type: Date, required: true },
+});
+attemptSchema.index({ residentId: 1, _id: -1 });
+attemptSchema.index({ contestId: 1 });
+export const Attempts = defineModel<AttemptDoc>('QuizAttempt', attemptSchema);
+
+/**
+ * Unique keys deciding races by insert: `daily:<residentId>:<day>` (first open of the day wins),
+ * `total:<contestId>:<residentId>:<n>` and `day:<contestId>:<residentId>:<day>:<n>` (attempt slots).
+ */
+export interface QuizKeyDoc {
+  _id: string;
+  /** The key without its slot number, for counting taken slots. */
+  scope: string;
+  attemptId: Types.ObjectId;
+  at: Date;
+}
+const keySchema = new Schema<QuizKeyDoc>({ _id: String, scope: { type: String, required: true }, attemptId: { type: Schema.Types.ObjectId, required: true }, at: { type: Date, required: true } });
+keySchema.index({ scope: 1 });
+export const QuizKeys = defineModel<QuizKeyDoc>('QuizKey', keySchema);
+
+export interface ResultItem {
+  questionId: Types.ObjectId;
+  version: number;
+  /** Stored option keys chosen (not the display letters). */
+  choice: string[];
+  correct: boolean;
+}
+/** The single-use submission: its `_id` is the attempt id, so a second insert is a duplicate key. */
+export interface SubmissionDoc {
+  _id: Types.ObjectId;
+  residentId: Types.ObjectId;
+  mode: AttemptMode;
+  contestId?: Types.ObjectId;
+  day: string;
+  villageCode?: string;
+  areaPath: string[];
+  results: ResultItem[];
+  correct: number;
+  total: number;
+  score: number;
+  passed: boolean;
+  durationMs: number;
+  tooFast: boolean;
+  submittedAt: Date;
+}
+const submissionSchema = new Schema<SubmissionDoc>({
+  residentId: { type: Schema.Types.ObjectId, required: true },
+  mode: { type: String, required: true },
+  contestId: Schema.Types.ObjectId,
+  day: { type: String, required: true },
+  villageCode: String,
+  areaPath: { type: [String], default: [] },
+  results: { type: [{ _id: false, questionId: Schema.Types.ObjectId, version: Number, choice: [String], correct: Boolean }], required: true },
+  correct: { type: Number, required: true },
+  total: { type: Number, required: true },
+  score: { type: Number, required: true },
+  passed: { type: Boolean, required: true },
+  durationMs: { type: Number, required: true },
+  tooFast: { type: Boolean, required: true },
+  submittedAt: { type: Date, required: true },
+});
+submissionSchema.index({ contestId: 1, tooFast: 1 });
+submissionSchema.index({ residentId: 1, submittedAt: -1 });
+export const Submissions = defineModel<SubmissionDoc>('QuizSubmission', submissionSchema);
+
+/** Wrong-book events, insert-only, one per answered question: it is in the book while its latest event is `wrong`. */
+export interface WrongMarkDoc {
+  _id: string; // <residentId>:<questionId>:<attemptId>
+  residentId: Types.ObjectId;
+  questionId: Types.ObjectId;
+  kind: 'wrong' | 'right';
+  at: Date;
+}
+const wrongSchema = new Schema<WrongMarkDoc>({
+  _id: String,
+  residentId: { type: Schema.Types.ObjectId, required: true },
+  questionId: { type: Schema.Types.ObjectId, required: true },
+  kind: { type: String, required: true },
+  at: { type: Date, required: true },
+});
+wrongSchema.index({ residentId: 1, questionId: 1 });
+export const WrongMarks = defineModel<WrongMarkDoc>('QuizWrongMark', wrongSchema);
+
+/** Points ledger: each entry is one unit slot `<residentId>:<day>:<n>`, n ≤ daily cap units; totals are summed. */
+export interface PointsDoc {
+  _id: string;
+  residentId: Types.ObjectId;
+  day: string;
+  points: number;
+  source: string;
+  at: Date;
+}
+const pointsSchema = new Schema<PointsDoc>({
+  _id: String,
+  residentId: { type: Schema.Types.ObjectId, required: true },
+  day: { type: String, required: true },
+  points: { type: Number, required: true },
+  source: { type: String, required: true },
+  at: { type: Date, required: true },
+});
+pointsSchema.index({ residentId: 1, day: 1 });
+export const PointsLedger = defineModel<PointsDoc>('QuizPoints', pointsSchema);
+
+/** One certificate per resident and contest (the first pass); `_id` = `<contestId>:<residentId>`. */
+export interface CertificateDoc {
+  _id: string;
+  code: string;
+  contestId: Types.ObjectId;
+  residentId: Types.ObjectId;
+  submissionId: Types.ObjectId;
+  score: number;
+  issuedAt: Date;
+}
+const certSchema = new Schema<CertificateDoc>({
+  _id: String,
+  code: { type: String, required: true },
+  contestId: { type: Schema.Types.ObjectId, required: true },
+  residentId: { type: Schema.Types.ObjectId, required: true },
+  submissionId: { type: Schema.Types.ObjectId, required: true },
+  score: { type: Number, required: true },
+  issuedAt: { type: Date, required: true },
+});
+certSchema.index({ code: 1 }, { unique: true });
+certSchema.index({ residentId: 1 });
+export const Certificates = defineModel<CertificateDoc>('QuizCertificate', certSchema);

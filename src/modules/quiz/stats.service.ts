@@ -1,0 +1,82 @@
+import Papa from 'papaparse';
+import type { Types } from 'mongoose';
+import type { AppContext } from '../../context';
+import { maskName } from '../../lib/pii';
+import { Areas } from '../areas/areas.model';
+import { audit, type Actor } from '../audit/audit.service';
+import { Residents } from '../residents/residents.model';
+import type { StaffPrincipal } from '../staff/staff.service';
+import { toXlsx } from './bank-admin.service';
+import { Attempts, Questions, Submissions } from './quiz.model';
+import { visibleContest } from './contests.service';
+
+/** Per contest, within the staff member's area: who took part and passed by village, scores, hard questions. */
+export async function contestStats(ctx: AppContext, staff: StaffPrincipal, contestId: string) {
+  const c = await visibleContest(ctx, staff, contestId);
+  const match = { contestId: c._id, areaPath: staff.areaCode };
+  const [byResident, byScore, byQuestion, attempts, flagged] = await Promise.all([
+    Submissions(ctx.db).aggregate<{ _id: { v?: string; r: Types.ObjectId; p: boolean }; n: number }>([{ $match: match }, { $group: { _id: { v: '$villageCode', r: '$residentId', p: '$passed' }, n: { $sum: 1 } } }]),
+    Submissions(ctx.db).aggregate<{ _id: number; n: number }>([{ $match: match }, { $group: { _id: '$score', n: { $sum: 1 } } }]),
+    Submissions(ctx.db).aggregate<{ _id: { q: Types.ObjectId; c: boolean }; n: number }>([{ $match: match }, { $unwind: '$results' }, { $group: { _id: { q: '$results.questionId', c: '$results.correct' }, n: { $sum: 1 } } }]),
+    Attempts(ctx.db).countDocuments({ contestId: c._id, areaPath: staff.areaCode }),
+    Submissions(ctx.db).countDocuments({ ...match, tooFast: true }),
+  ]);
+  const villages = new Map<string, { participants: Set<string>; passed: Set<string>; submissions: number }>();
+  for (const g of byResident) {
+    const v = villages.get(g._id.v ?? '') ?? { participants: new Set(), passed: new Set(), submissions: 0 };
+    v.participants.add(String(g._id.r));
+    if (g._id.p) v.passed.add(String(g._id.r));
+    v.submissions += g.n;
+    villages.set(g._id.v ?? '', v);
+  }
+  const names = new Map((await Areas(ctx.db).find({ code: { $in: [...villages.keys()] } }, { code: 1, name: 1 }).lean()).map((a) => [a.code, a.name]));
+  const byArea = [...villages].map(([code, v]) => ({
+    villageCode: code, villageName: names.get(code) ?? '', participants: v.participants.size, passed: v.passed.size,
+    passRate: v.participants.size ? Math.round((v.passed.size / v.participants.size) * 1000) / 1000 : 0, submissions: v.submissions,
+  })).sort((a, b) => b.participants - a.participants || a.villageCode.localeCompare(b.villageCode));
+  const buckets = Array.from({ length: 10 }, (_, i) => ({ range: i === 9 ? '90-100' : `${i * 10}-${i * 10 + 9}`, count: 0 }));
+  for (const s of byScore) buckets[Math.min(9, Math.floor(s._id / 10))]!.count += s.n;
+  const perQ = new Map<string, { right: number; total: number }>();
+  for (const g of byQuestion) {
+    const q = perQ.get(String(g._id.q)) ?? { right: 0, total: 0 };
+    q.total += g.n;
+    if (g._id.c) q.right += g.n;
+    perQ.set(String(g._id.q), q);
+  }
+  const stems = new Map((await Questions(ctx.db).find({ _id: { $in: [...perQ.keys()] } }, { key: 1, stem: 1 }).lean()).map((q) => [String(q._id), q]));
+  const questions = [...perQ].map(([id, q]) => ({ questionId: id, key: stems.get(id)?.key ?? '', stem: stems.get(id)?.stem ?? '', answered: q.total, correctRate: Math.round((q.right / q.total) * 1000) / 1000 }))
+    .sort((a, b) => a.correctRate - b.correctRate);
+  const participants = byArea.reduce((s, v) => s + v.participants, 0);
+  const passed = byArea.reduce((s, v) => s + v.passed, 0);
+  return {
+    contestId: String(c._id), title: c.title, areaCode: staff.areaCode, attempts, submissions: byArea.reduce((s, v) => s + v.submissions, 0),
+    participants, passed, passRate: participants ? Math.round((passed / participants) * 1000) / 1000 : 0, tooFast: flagged,
+    byArea, scoreDistribution: buckets, questions,
+  };
+}
+
+export async function exportContestStats(ctx: AppContext, actor: Actor, staff: StaffPrincipal, contestId: string, format: 'csv' | 'xlsx' | 'json') {
+  const s = await contestStats(ctx, staff, contestId);
+  await audit(ctx, actor, 'quiz.contest.stats_export', { type: 'quiz-contest', id: s.contestId }, { format, areaCode: staff.areaCode });
+  if (format === 'json') return { body: JSON.stringify(s), contentType: 'application/json; charset=utf-8', filename: 'contest-stats.json' };
+  const areaCols = ['villageCode', 'villageName', 'participants', 'passed', 'passRate', 'submissions'];
+  const qCols = ['key', 'stem', 'answered', 'correctRate'];
+  if (format === 'csv') {
+    const body = '\uFEFF' + Papa.unparse(s.byArea, { columns: areaCols }) + '\r\n\r\n' + Papa.unparse(s.questions, { columns: qCols });
+    return { body, contentType: 'text/csv; charset=utf-8', filename: 'contest-stats.csv' };
+  }
+  return { body: await toXlsx('参与情况', areaCols, s.byArea), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', filename: 'contest-stats.xlsx' };
+}
+
+/** Submissions flagged as implausibly fast, for staff to look at (names masked). */
+export async function flaggedSubmissions(ctx: AppContext, staff: StaffPrincipal, contestId: string) {
+  const c = await visibleContest(ctx, staff, contestId);
+  const rows = await Submissions(ctx.db).find({ contestId: c._id, tooFast: true, areaPath: staff.areaCode }).sort({ submittedAt: -1 }).limit(200).lean();
+  const people = new Map((await Residents(ctx.db).find({ _id: { $in: rows.map((r) => r.residentId) } }, { nameEnc: 1 }).lean()).map((r) => [String(r._id), r]));
+  return {
+    items: rows.map((r) => {
+      const p = people.get(String(r.residentId));
+      return { attemptId: String(r._id), name: p?.nameEnc ? maskName(ctx.pii.open(p.nameEnc)) : '居民', villageCode: r.villageCode ?? null, score: r.score, durationMs: r.durationMs, total: r.total, submittedAt: r.submittedAt.toISOString() };
+    }),
+  };
+}

@@ -1,0 +1,123 @@
+import type { Types } from 'mongoose';
+import type { AppContext } from '../../context';
+import { isDuplicateKey } from '../../db/model';
+import { AppError } from '../../http/errors';
+import { shanghaiDay } from '../../lib/clock';
+import { Contests, Submissions, type AttemptDoc, type ContestDoc, type ResultItem, type SubmissionDoc } from './quiz.model';
+import { loadVersions } from './pool';
+import { LETTERS, QUIZ } from './quiz.rules';
+import { awardPoints, certificateFor, issueCertificate, pointsForSubmission } from './rewards.service';
+import { recordWrongBook } from './wrongbook.service';
+
+export interface AnswerInput {
+  questionId: string;
+  /** Display letters as sent with the attempt. */
+  choice: string[];
+}
+
+const invalid = (code: string, message: string, details: unknown) => new AppError(code, 400, message, details);
+
+/** Every answer must refer to a question of this attempt, once, with letters it was shown. */
+function checkAnswers(a: AttemptDoc, answers: AnswerInput[], types: string[]): Map<string, string[]> {
+  const byId = new Map(a.items.map((it, i) => [String(it.questionId), i]));
+  const chosen = new Map<string, string[]>();
+  answers.forEach((ans, n) => {
+    const i = byId.get(ans.questionId);
+    if (i === undefined) throw invalid('UNKNOWN_QUESTION', '提交的题目不属于这次答题', [{ path: `answers.${n}.questionId`, message: '题目不属于这次答题' }]);
+    if (chosen.has(ans.questionId)) throw invalid('DUPLICATE_ANSWER', '同一道题提交了两次', [{ path: `answers.${n}.questionId`, message: '同一道题提交了两次' }]);
+    const letters = LETTERS.slice(0, a.items[i]!.optionOrder.length) as readonly string[];
+    if (ans.choice.some((c) => !letters.includes(c)) || new Set(ans.choice).size !== ans.choice.length) {
+      throw invalid('INVALID_CHOICE', '选项不正确', [{ path: `answers.${n}.choice`, message: '选项不正确' }]);
+    }
+    if (types[i] !== 'multi' && ans.choice.length > 1) throw invalid('INVALID_CHOICE', '这道题只能选一个', [{ path: `answers.${n}.choice`, message: '这道题只能选一个' }]);
+    chosen.set(ans.questionId, ans.choice);
+  });
+  return chosen;
+}
+
+const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
+
+/**
+ * Score from the stored draw. The submission's `_id` is the attempt's, so inserting it is the single use: a
+ * second or concurrent submit loses on the duplicate key. Side effects follow the winning insert and are each
+ * idempotent by their own unique keys.
+ */
+export async function submitAttempt(ctx: AppContext, a: AttemptDoc, answers: AnswerInput[]) {
+  const versions = await loadVersions(ctx, a.items);
+  const chosen = checkAnswers(a, answers, versions.map((v) => v.type));
+  if (await getSubmission(ctx, a._id)) throw alreadySubmitted();
+  const now = ctx.clock.now();
+  if (now.getTime() > a.deadline.getTime() + QUIZ.submitGraceMs) throw new AppError('ATTEMPT_EXPIRED', 409, '答题时间已过，这次提交不能计分');
+  const results: ResultItem[] = a.items.map((item, i) => {
+    const letters = chosen.get(String(item.questionId)) ?? [];
+    const choice = letters.map((l) => item.optionOrder[LETTERS.indexOf(l as (typeof LETTERS)[number])]!);
+    return { questionId: item.questionId, version: item.version, choice, correct: sameSet(choice, versions[i]!.answer) };
+  });
+  const correct = results.filter((r) => r.correct).length;
+  const score = Math.round((correct * 100) / results.length);
+  const contest = a.contestId ? await Contests(ctx.db).findById(a.contestId).lean() : null;
+  const durationMs = now.getTime() - a.createdAt.getTime();
+  const sub: SubmissionDoc = {
+    _id: a._id, residentId: a.residentId, mode: a.mode, day: shanghaiDay(now), areaPath: a.areaPath, results, correct,
+    total: results.length, score, passed: score >= (contest?.passScore ?? QUIZ.practicePassScore), durationMs,
+    tooFast: durationMs < results.length * QUIZ.minMsPerQuestion, submittedAt: now,
+    ...(a.contestId ? { contestId: a.contestId } : {}), ...(a.villageCode ? { villageCode: a.villageCode } : {}),
+  };
+  try {
+    await Submissions(ctx.db).create(sub);
+  } catch (err) {
+    if (isDuplicateKey(err)) throw alreadySubmitted();
+    throw err;
+  }
+  await recordWrongBook(ctx, sub);
+  // Flagged submissions earn nothing until staff look at them: a 2-second contest is not trusted.
+  const pointsEarned = !sub.tooFast && (a.mode === 'daily' || a.mode === 'contest') ? await awardPoints(ctx, sub) : 0;
+  const certificateCode = !sub.tooFast && contest && sub.passed ? await issueCertificate(ctx, contest, sub) : null;
+  return resultView(ctx, a, sub, { pointsEarned, certificateCode, contest });
+}
+
+const alreadySubmitted = () => new AppError('ALREADY_SUBMITTED', 409, '这次答题已经提交过了');
+
+export async function getSubmission(ctx: AppContext, attemptId: Types.ObjectId): Promise<SubmissionDoc | null> {
+  return Submissions(ctx.db).findById(attemptId).lean();
+}
+
+/** After submit: the score, and for each question the resident's choice, the answer and the explanation. */
+export async function resultView(ctx: AppContext, a: AttemptDoc, s: SubmissionDoc, known?: { pointsEarned: number; certificateCode: string | null; contest: Pick<ContestDoc, 'title' | 'passScore'> | null }) {
+  const versions = await loadVersions(ctx, a.items);
+  // Right after submitting, the caller already knows points, certificate and contest; later reads look them up.
+  const contest = known ? known.contest : a.contestId ? await Contests(ctx.db).findById(a.contestId, { passScore: 1, title: 1 }).lean() : null;
+  const cert = known || !a.contestId ? null : await certificateFor(ctx, a.contestId, a.residentId);
+  const certificateCode = known ? known.certificateCode : cert && cert.submissionId.equals(s._id) ? cert.code : null;
+  const letter = (order: string[], key: string) => LETTERS[order.indexOf(key)]!;
+  return {
+    attemptId: String(a._id),
+    mode: a.mode,
+    contestId: a.contestId ? String(a.contestId) : null,
+    contestTitle: contest?.title ?? null,
+    score: s.score,
+    correct: s.correct,
+    total: s.total,
+    passScore: contest?.passScore ?? QUIZ.practicePassScore,
+    passed: s.passed,
+    tooFast: s.tooFast,
+    durationMs: s.durationMs,
+    submittedAt: s.submittedAt.toISOString(),
+    pointsEarned: known ? known.pointsEarned : await pointsForSubmission(ctx, s),
+    certificateCode,
+    items: s.results.map((r, i) => {
+      const v = versions[i]!;
+      const order = a.items[i]!.optionOrder;
+      return {
+        questionId: String(r.questionId),
+        type: v.type,
+        stem: v.stem,
+        options: order.map((key, pos) => ({ key: LETTERS[pos]!, text: v.options.find((o) => o.key === key)!.text })),
+        yourChoice: r.choice.map((k) => letter(order, k)).sort(),
+        answer: v.answer.map((k) => letter(order, k)).sort(),
+        correct: r.correct,
+        explanation: v.explanation,
+      };
+    }),
+  };
+}

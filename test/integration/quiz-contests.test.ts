@@ -1,0 +1,222 @@
+import { AuditLog } from '../../src/modules/audit/audit.model';
+import { Residents } from '../../src/modules/residents/residents.model';
+import { Attempts, Certificates, QuizKeys, Submissions } from '../../src/modules/quiz/quiz.model';
+import { startTestApp, type TestApp } from '../helpers/app';
+import { residentLogin, seedVillages, staffLogin, TOWN_MS, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
+import { createContest, districtAdmin, leaksAnswers, rightAnswers, seedQuestionBank, wrongAnswers } from '../helpers/quiz';
+
+// Many requests per test against a shared FerretDB: allow for a busy machine.
+jest.setTimeout(30_000);
+
+let t: TestApp;
+let admin: string;
+beforeAll(async () => {
+  t = await startTestApp();
+  await seedVillages(t);
+  await seedQuestionBank(t.ctx);
+  admin = (await districtAdmin(t)).token;
+});
+afterAll(() => t.close());
+
+const start = (token: string, contestId: string) => t.request('POST', `/api/v1/quiz/contests/${contestId}/attempts`, { token });
+const submit = (token: string, id: string, answers: unknown) => t.request('POST', `/api/v1/quiz/attempts/${id}/submit`, { token, body: { answers } });
+
+describe('contest rules', () => {
+  test('when a resident in scope starts a contest, then the draw follows the rules, the deadline is the time limit, and no answers are sent', async () => {
+    const id = await createContest(t, admin, { drawRules: [{ tags: ['三减四健'], count: 2 }, { tags: ['食品安全'], difficulty: 1, count: 3 }], timeLimitSec: 300 });
+    const { token } = await residentLogin(t, 'c-draw', { village: VILLAGE_A });
+    const list = await t.request('GET', '/api/v1/quiz/contests', { token });
+    expect(list.body.items.find((c: { id: string }) => c.id === id)).toMatchObject({ state: 'open', attemptsUsed: 0, questionCount: 5, certificateCode: null });
+    expect(leaksAnswers(list.body)).toEqual([]);
+    const res = await start(token, id);
+    expect(res.status).toBe(201);
+    expect(res.body.questions).toHaveLength(5);
+    expect(new Date(res.body.deadline).getTime() - new Date(res.body.createdAt).getTime()).toBe(300_000);
+    expect(leaksAnswers(res.body)).toEqual([]);
+    const again = await t.request('GET', `/api/v1/quiz/attempts/${res.body.id}`, { token });
+    expect(again.body.result).toBeNull();
+    expect(leaksAnswers(again.body)).toEqual([]);
+  });
+
+  test('when the contest has not started, has ended or is closed, then attempts are refused with a clear code', async () => {
+    const now = t.clock.now().getTime();
+    const future = await createContest(t, admin, { startAt: new Date(now + 86400_000).toISOString(), endAt: new Date(now + 2 * 86400_000).toISOString() });
+    const { token } = await residentLogin(t, 'c-window', { village: VILLAGE_A });
+    expect((await start(token, future)).body.error.code).toBe('CONTEST_NOT_STARTED');
+    const past = await createContest(t, admin, { startAt: new Date(now - 2 * 86400_000).toISOString(), endAt: new Date(now - 60_000).toISOString() });
+    expect((await start(token, past)).body.error.code).toBe('CONTEST_ENDED');
+    const closed = await createContest(t, admin);
+    await t.request('POST', `/api/admin/v1/quiz/contests/${closed}/close`, { token: admin });
+    expect((await start(token, closed)).body.error.code).toBe('CONTEST_ENDED');
+    const draft = await createContest(t, admin, {}, false);
+    expect((await start(token, draft)).status).toBe(404);
+    expect(await Attempts(t.db).countDocuments({ contestId: { $in: [future, past, closed, draft] } })).toBe(0);
+  });
+
+  test('when a resident outside the area scope (or without a village) tries, then 403 and the contest is not listed', async () => {
+    const town = (await staffLogin(t, 'town_admin', TOWN_MS)).token;
+    const id = await createContest(t, town, { areaCode: TOWN_MS });
+    const outside = await residentLogin(t, 'c-out', { village: VILLAGE_C });
+    const res = await start(outside.token, id);
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('OUT_OF_AREA');
+    expect((await t.request('GET', '/api/v1/quiz/contests', { token: outside.token })).body.items.map((c: { id: string }) => c.id)).not.toContain(id);
+    const noVillage = await residentLogin(t, 'c-novillage');
+    expect((await start(noVillage.token, id)).body.error.code).toBe('VILLAGE_REQUIRED');
+    expect((await start((await residentLogin(t, 'c-in', { village: VILLAGE_B })).token, id)).status).toBe(201);
+  });
+
+  test('when a town admin creates a contest for another town, then 403', async () => {
+    const town = (await staffLogin(t, 'town_admin', TOWN_MS)).token;
+    const res = await t.request('POST', '/api/admin/v1/quiz/contests', { token: town, body: { title: '南定竞赛', startAt: '2026-11-01T00:00:00Z', endAt: '2026-12-31T00:00:00Z', areaCode: '370303-Z-ND', drawRules: [{ tags: [], count: 5 }], timeLimitSec: 600, attemptsPerDay: 1, attemptsTotal: 1, passScore: 60 } });
+    expect(res.status).toBe(403);
+  });
+
+  test('when twelve attempts are started at once with 2 per day and 3 in total, then exactly 2 succeed today and 1 more tomorrow', async () => {
+    const id = await createContest(t, admin, { attemptsPerDay: 2, attemptsTotal: 3 });
+    const { token, id: rid } = await residentLogin(t, 'c-limit', { village: VILLAGE_A });
+    const today = await Promise.all(Array.from({ length: 12 }, () => start(token, id)));
+    expect(today.filter((r) => r.status === 201)).toHaveLength(2);
+    expect(today.filter((r) => r.status === 409).map((r) => r.body.error.code)).toEqual(Array(10).fill('DAILY_ATTEMPTS_USED'));
+    t.clock.advance(86400_000);
+    const tomorrow = await Promise.all(Array.from({ length: 12 }, () => start(token, id)));
+    t.clock.advance(-86400_000);
+    expect(tomorrow.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(tomorrow.filter((r) => r.status === 409).map((r) => r.body.error.code).sort()).toContain('ATTEMPTS_USED');
+    expect(await Attempts(t.db).countDocuments({ contestId: id, residentId: rid })).toBe(3);
+    expect(await QuizKeys(t.db).countDocuments({ scope: `contest:${id}:${rid}:total` })).toBe(3);
+  });
+
+  test('when the time limit plus grace has passed, then the submission is refused; within it, it counts', async () => {
+    const id = await createContest(t, admin, { timeLimitSec: 120, attemptsPerDay: 2 });
+    const { token } = await residentLogin(t, 'c-deadline', { village: VILLAGE_A });
+    const late = await start(token, id);
+    t.clock.advance(120_000 + 31_000);
+    const lateRes = await submit(token, late.body.id, await rightAnswers(t, late.body.id));
+    expect(lateRes.status).toBe(409);
+    expect(lateRes.body.error.code).toBe('ATTEMPT_EXPIRED');
+    const ok = await start(token, id);
+    t.clock.advance(120_000 + 10_000);
+    expect((await submit(token, ok.body.id, await rightAnswers(t, ok.body.id))).status).toBe(200);
+    expect(await Submissions(t.db).countDocuments({ _id: late.body.id })).toBe(0);
+  });
+});
+
+describe('certificates', () => {
+  test('when a resident passes, then a certificate is issued once, verifiable publicly with a masked name', async () => {
+    const id = await createContest(t, admin, { title: '三减四健知识竞赛', passScore: 80 });
+    const { token } = await residentLogin(t, 'c-cert', { village: VILLAGE_A, realName: '王小明', phone: '13800001111' });
+    const fail = await start(token, id);
+    t.clock.advance(60_000);
+    const failed = await submit(token, fail.body.id, await wrongAnswers(t, fail.body.id));
+    expect(failed.body).toMatchObject({ passed: false, certificateCode: null });
+    const pass = await start(token, id);
+    t.clock.advance(60_000);
+    const passed = await submit(token, pass.body.id, await rightAnswers(t, pass.body.id));
+    expect(passed.body).toMatchObject({ passed: true, score: 100, certificateCode: expect.stringMatching(/^[A-Z2-9]{10}$/) });
+    const pub = await t.request('GET', `/api/v1/certificates/${passed.body.certificateCode}`);
+    expect(pub.status).toBe(200);
+    expect(pub.body).toEqual({ code: passed.body.certificateCode, name: '王**', contestTitle: '三减四健知识竞赛', score: 100, issuedOn: '2026-11-28' });
+    expect(JSON.stringify(pub.body)).not.toContain('王小明');
+    expect((await t.request('GET', '/api/v1/certificates/NOSUCHCODE1')).status).toBe(404);
+    expect(await Certificates(t.db).countDocuments({ contestId: id })).toBe(1);
+    expect((await t.request('GET', '/api/v1/quiz/certificates', { token })).body.items).toHaveLength(1);
+  });
+});
+
+describe('leaderboards', () => {
+  test('when residents of three villages submit concurrently, then the leaderboard and village participation are exact', async () => {
+    const id = await createContest(t, admin, { attemptsPerDay: 1, attemptsTotal: 1 });
+    const people = await Promise.all([
+      ...['甲', '乙', '丙', '丁'].map((n, i) => residentLogin(t, `lb-a${i}`, { village: VILLAGE_A, realName: `张${n}` })),
+      ...['戊', '己'].map((n, i) => residentLogin(t, `lb-b${i}`, { village: VILLAGE_B, realName: `李${n}` })),
+      residentLogin(t, 'lb-c0', { village: VILLAGE_C, realName: '赵庚' }),
+    ]);
+    const attempts = await Promise.all(people.map((p) => start(p.token, id)));
+    t.clock.advance(60_000);
+    // Resident i answers i+1 questions right (capped at 5): scores 20, 40, 60, 80, 100, 100, 100.
+    const bodies = await Promise.all(attempts.map(async (a, i) => {
+      const right = await rightAnswers(t, a.body.id);
+      const wrong = await wrongAnswers(t, a.body.id);
+      return [...right.slice(0, i + 1), ...wrong.slice(i + 1)];
+    }));
+    const res = await Promise.all(attempts.map((a, i) => submit(people[i]!.token, a.body.id, bodies[i])));
+    expect(res.map((r) => r.body.score)).toEqual([20, 40, 60, 80, 100, 100, 100]);
+    t.clock.advance(60_000); // past the cache's lifetime: the next read recomputes
+    const district = await t.request('GET', `/api/v1/quiz/contests/${id}/leaderboard?scope=district`, { token: people[0]!.token });
+    expect(district.status).toBe(200);
+    expect(district.body.participants).toBe(7);
+    expect(district.body.entries.map((e: { score: number }) => e.score)).toEqual([100, 100, 100, 80, 60, 40, 20]);
+    expect(district.body.me).toEqual({ rank: 7, score: 20 });
+    expect(district.body.entries[6]).toMatchObject({ name: '张*', me: true });
+    const villageA = district.body.villages.find((v: { code: string }) => v.code === VILLAGE_A);
+    // Earlier tests registered residents in the same villages: participation = participants ÷ all registered.
+    const registeredA = await Residents(t.db).countDocuments({ villageCode: VILLAGE_A });
+    expect(villageA).toMatchObject({ participants: 4, registered: registeredA, participation: Math.round((4 / registeredA) * 1000) / 1000, avgScore: 50 });
+    const registeredC = await Residents(t.db).countDocuments({ villageCode: VILLAGE_C });
+    expect(district.body.villages.find((v: { code: string }) => v.code === VILLAGE_C)).toMatchObject({ participants: 1, registered: registeredC, avgScore: 100 });
+    const village = await t.request('GET', `/api/v1/quiz/contests/${id}/leaderboard?scope=village`, { token: people[4]!.token });
+    expect(village.body.entries.map((e: { name: string }) => e.name)).toEqual(['李*', '李*']);
+    expect(village.body.participants).toBe(2);
+    const town = await t.request('GET', `/api/v1/quiz/contests/${id}/leaderboard?scope=town`, { token: people[0]!.token });
+    expect(town.body.participants).toBe(6);
+    expect(town.body.villages.map((v: { code: string }) => v.code).sort()).toEqual([VILLAGE_A, VILLAGE_B].sort());
+  });
+
+  test('when a new submission lands within the cache lifetime, then the board may lag but catches up after it', async () => {
+    const id = await createContest(t, admin, { attemptsPerDay: 1, attemptsTotal: 1 });
+    const a = await residentLogin(t, 'lag-a', { village: VILLAGE_A });
+    const b = await residentLogin(t, 'lag-b', { village: VILLAGE_A });
+    const first = await t.request('GET', `/api/v1/quiz/contests/${id}/leaderboard?scope=district`, { token: a.token });
+    expect(first.body.participants).toBe(0);
+    const att = await start(b.token, id);
+    t.clock.advance(60_000);
+    await submit(b.token, att.body.id, await rightAnswers(t, att.body.id));
+    t.clock.advance(60_000);
+    const later = await t.request('GET', `/api/v1/quiz/contests/${id}/leaderboard?scope=district`, { token: a.token });
+    expect(later.body.participants).toBe(1);
+  });
+});
+
+describe('staff statistics', () => {
+  test('when staff read a contest’s statistics, then participation, pass rate, score buckets and per-question rates are right, and export is audited', async () => {
+    const id = await createContest(t, admin, { attemptsPerDay: 1, attemptsTotal: 1, passScore: 60 });
+    const a = await residentLogin(t, 'st-a', { village: VILLAGE_A });
+    const c = await residentLogin(t, 'st-c', { village: VILLAGE_C });
+    for (const [p, good] of [[a, true], [c, false]] as const) {
+      const att = await start(p.token, id);
+      t.clock.advance(60_000);
+      await submit(p.token, att.body.id, good ? await rightAnswers(t, att.body.id) : await wrongAnswers(t, att.body.id));
+    }
+    const stats = await t.request('GET', `/api/admin/v1/quiz/contests/${id}/stats`, { token: admin });
+    expect(stats.status).toBe(200);
+    expect(stats.body).toMatchObject({ participants: 2, passed: 1, passRate: 0.5, submissions: 2, attempts: 2, tooFast: 0 });
+    expect(stats.body.byArea).toEqual(expect.arrayContaining([expect.objectContaining({ villageCode: VILLAGE_A, villageName: '东村', participants: 1, passed: 1, passRate: 1 })]));
+    expect(stats.body.scoreDistribution.find((b: { range: string }) => b.range === '90-100').count).toBe(1);
+    expect(stats.body.scoreDistribution.find((b: { range: string }) => b.range === '0-9').count).toBe(1);
+    expect(stats.body.questions.every((q: { correctRate: number; answered: number }) => q.answered >= 1 && q.correctRate <= 1)).toBe(true);
+    // A town admin of 马尚 sees only their villages.
+    const town = (await staffLogin(t, 'town_admin', TOWN_MS)).token;
+    const townStats = await t.request('GET', `/api/admin/v1/quiz/contests/${id}/stats`, { token: town });
+    expect(townStats.body).toMatchObject({ participants: 1, passed: 1 });
+    const csv = await t.request('GET', `/api/admin/v1/quiz/contests/${id}/stats/export?format=csv`, { token: town });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.body).toContain(VILLAGE_A);
+    expect(csv.body).not.toContain(VILLAGE_C);
+    const xlsx = await fetch(`${t.url}/api/admin/v1/quiz/contests/${id}/stats/export?format=xlsx`, { headers: { authorization: `Bearer ${town}` } });
+    expect(Buffer.from(await xlsx.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+    expect(await AuditLog(t.db).countDocuments({ action: 'quiz.contest.stats_export', targetId: id })).toBe(2);
+  });
+
+  test('when a submission is implausibly fast, then staff see it flagged and it earns no certificate', async () => {
+    const id = await createContest(t, admin, { attemptsPerDay: 1, attemptsTotal: 1 });
+    const p = await residentLogin(t, 'fast', { village: VILLAGE_A, realName: '孙快' });
+    const att = await start(p.token, id);
+    t.clock.advance(1_000);
+    const res = await submit(p.token, att.body.id, await rightAnswers(t, att.body.id));
+    expect(res.body).toMatchObject({ score: 100, tooFast: true, certificateCode: null });
+    const flagged = await t.request('GET', `/api/admin/v1/quiz/contests/${id}/flagged`, { token: admin });
+    expect(flagged.body.items).toEqual([expect.objectContaining({ attemptId: att.body.id, name: '孙*', score: 100, durationMs: 1000 })]);
+  });
+});

@@ -1,9 +1,9 @@
 import { Schema, Types } from 'mongoose';
 import { defineModel } from '../../db/model';
 
+/** `_id` is the SHA-256 of the token: lookups go by primary key, which every server (FerretDB too) indexes well. */
 export interface SessionDoc {
-  _id: Types.ObjectId;
-  tokenHash: string;
+  _id: string;
   subjectType: 'resident' | 'staff';
   subjectId: Types.ObjectId;
   createdAt: Date;
@@ -12,14 +12,13 @@ export interface SessionDoc {
 }
 
 const schema = new Schema<SessionDoc>({
-  tokenHash: { type: String, required: true },
+  _id: { type: String, required: true },
   subjectType: { type: String, required: true, enum: ['resident', 'staff'] },
   subjectId: { type: Schema.Types.ObjectId, required: true },
   createdAt: { type: Date, required: true },
   expiresAt: { type: Date, required: true },
   revokedAt: { type: Date },
 });
-schema.index({ tokenHash: 1 }, { unique: true });
 schema.index({ subjectType: 1, subjectId: 1 });
 schema.index({ expiresAt: 1 });
 

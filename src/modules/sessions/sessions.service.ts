@@ -15,18 +15,18 @@ export async function issueToken(
   const token = crypto.randomBytes(32).toString('base64url');
   const now = ctx.clock.now();
   const expiresAt = new Date(now.getTime() + ttlHours * 3600_000);
-  await Sessions(ctx.db).create({ tokenHash: hash(token), subjectType, subjectId, createdAt: now, expiresAt });
+  await Sessions(ctx.db).create({ _id: hash(token), subjectType, subjectId, createdAt: now, expiresAt });
   return { token, expiresAt };
 }
 
 export async function resolveToken(ctx: AppContext, token: string): Promise<{ subjectType: 'resident' | 'staff'; subjectId: Types.ObjectId } | null> {
-  const s = await Sessions(ctx.db).findOne({ tokenHash: hash(token) }).lean();
+  const s = await Sessions(ctx.db).findById(hash(token)).lean();
   if (!s || s.revokedAt || s.expiresAt <= ctx.clock.now()) return null;
   return { subjectType: s.subjectType, subjectId: s.subjectId };
 }
 
 export async function revokeToken(ctx: AppContext, token: string): Promise<void> {
-  await Sessions(ctx.db).updateOne({ tokenHash: hash(token) }, { $set: { revokedAt: ctx.clock.now() } });
+  await Sessions(ctx.db).updateOne({ _id: hash(token) }, { $set: { revokedAt: ctx.clock.now() } });
 }
 
 export async function revokeAllFor(ctx: AppContext, subjectType: 'resident' | 'staff', subjectId: Types.ObjectId): Promise<void> {

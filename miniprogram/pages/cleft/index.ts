@@ -6,6 +6,7 @@ import { hasCurrentConsent } from '../../utils/consent';
 import { isElderMode } from '../../utils/elder';
 import { PAGES } from '../../utils/routes';
 import { normalizeMobile, normalizeName } from '../../utils/validate';
+import { confirmThen } from '../../utils/confirm';
 
 const REFERRALS = '/api/v1/referrals';
 const CHILD_DATA = 'child-data';
@@ -254,15 +255,15 @@ Component({
 
     onWithdraw(e: WechatMiniprogram.BaseEvent) {
       const id = String(e.currentTarget.dataset.id);
-      wx.showModal({
-        title: '撤回申请',
-        content: '撤回后工作人员将不再跟进。确定撤回吗？',
-        confirmText: '确定撤回',
-        cancelText: '不撤回',
-        success: (res) => {
-          if (res.confirm) void this.withdraw(id);
+      confirmThen(
+        {
+          title: '撤回申请',
+          content: '撤回后工作人员将不再跟进。确定撤回吗？',
+          confirmText: '确定撤回',
+          cancelText: '不撤回',
         },
-      });
+        () => this.withdraw(id),
+      );
     },
 
     async withdraw(id: string) {

@@ -8,6 +8,7 @@ import { checkIdCard, ID_MESSAGES, idCardHint } from '../../utils/idcard';
 import { yuan } from '../../utils/money';
 import { PAGES } from '../../utils/routes';
 import { normalizeMobile, normalizeName } from '../../utils/validate';
+import { confirmThen } from '../../utils/confirm';
 
 const ENROLMENTS = '/api/v1/insurance/enrolments';
 const RELATIONS = ['本人', '配偶', '子女', '父母', '其他家庭成员'];
@@ -204,15 +205,15 @@ Component({
 
     onCancelEnrolment(e: WechatMiniprogram.BaseEvent) {
       const id = String(e.currentTarget.dataset.id);
-      wx.showModal({
-        title: '取消投保',
-        content: '取消后这次登记作废，需要时可以重新登记。确定取消吗？',
-        confirmText: '确定取消',
-        cancelText: '不取消',
-        success: (res) => {
-          if (res.confirm) void this.cancel(id);
+      confirmThen(
+        {
+          title: '取消投保',
+          content: '取消后这次登记作废，需要时可以重新登记。确定取消吗？',
+          confirmText: '确定取消',
+          cancelText: '不取消',
         },
-      });
+        () => this.cancel(id),
+      );
     },
 
     async cancel(id: string) {

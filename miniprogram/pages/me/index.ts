@@ -7,6 +7,7 @@ import { isElderMode } from '../../utils/elder';
 import { summarizeExport } from '../../utils/export-summary';
 import { PAGES } from '../../utils/routes';
 import { NAME_MAX_LENGTH, normalizeMobile, normalizeName } from '../../utils/validate';
+import { confirmThen } from '../../utils/confirm';
 
 const ME_PATH = '/api/v1/me';
 const AREAS_PATH = '/api/v1/areas';
@@ -176,16 +177,16 @@ Component({
     },
 
     onDelete() {
-      wx.showModal({
-        title: '删除我的数据',
-        content: '删除后，您的姓名、手机号、所在村和参加活动的记录都会清除，不能恢复。确定删除吗？',
-        confirmText: '确定删除',
-        confirmColor: '#a3001b',
-        cancelText: '不删除',
-        success: (res) => {
-          if (res.confirm) void this.deleteMyData();
+      confirmThen(
+        {
+          title: '删除我的数据',
+          content: '删除后，您的姓名、手机号、所在村和参加活动的记录都会清除，不能恢复。确定删除吗？',
+          confirmText: '确定删除',
+          confirmColor: '#a3001b',
+          cancelText: '不删除',
         },
-      });
+        () => this.deleteMyData(),
+      );
     },
 
     async deleteMyData() {

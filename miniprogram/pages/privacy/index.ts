@@ -5,6 +5,7 @@ import { theApp } from '../../utils/app';
 import { BASIC_PURPOSE, hasCurrentConsent } from '../../utils/consent';
 import { isElderMode } from '../../utils/elder';
 import { PAGES } from '../../utils/routes';
+import { confirmThen } from '../../utils/confirm';
 
 const CONSENTS_PATH = '/api/v1/me/consents';
 
@@ -84,15 +85,15 @@ Component({
     },
 
     onWithdraw() {
-      wx.showModal({
-        title: '撤回同意',
-        content: '撤回后，我们不再用您的信息提供活动服务，已报名的活动可能无法继续。确定撤回吗？',
-        confirmText: '撤回',
-        cancelText: '不撤回',
-        success: (res) => {
-          if (res.confirm) void this.withdraw();
+      confirmThen(
+        {
+          title: '撤回同意',
+          content: '撤回后，我们不再用您的信息提供活动服务，已报名的活动可能无法继续。确定撤回吗？',
+          confirmText: '撤回',
+          cancelText: '不撤回',
         },
-      });
+        () => this.withdraw(),
+      );
     },
 
     async withdraw() {

@@ -2,6 +2,7 @@ import { api, newIdempotencyKey } from '../../services/api';
 import type { Attempt, AttemptWithResult, QuizResult, ShownQuestion } from '../../services/quiz-types';
 import { isElderMode } from '../../utils/elder';
 import { PAGES } from '../../utils/routes';
+import { confirmThen } from '../../utils/confirm';
 
 type Mode = Attempt['mode'];
 
@@ -126,15 +127,15 @@ Component({
 
     onSubmit() {
       const unanswered = this.data.questions.filter((q) => !(this.data.choices[q.id] ?? []).length).length;
-      wx.showModal({
-        title: '确认交卷',
-        content: unanswered ? `还有 ${unanswered} 道题没有答，确定交卷吗？` : '交卷后不能再改，确定交卷吗？',
-        confirmText: '交卷',
-        cancelText: '再看看',
-        success: (res) => {
-          if (res.confirm) void this.send();
+      confirmThen(
+        {
+          title: '确认交卷',
+          content: unanswered ? `还有 ${unanswered} 道题没有答，确定交卷吗？` : '交卷后不能再改，确定交卷吗？',
+          confirmText: '交卷',
+          cancelText: '再看看',
         },
-      });
+        () => this.send(),
+      );
     },
 
     async send() {

@@ -1,5 +1,6 @@
 import { formatTime, talksApi, type MyRegistration } from '../../../services/talks';
 import { isElderMode } from '../../../utils/elder';
+import { confirmThen } from '../../../utils/confirm';
 
 interface Row {
   registrationId: string;
@@ -61,13 +62,14 @@ Component({
 
     onCancel(e: WechatMiniprogram.BaseEvent) {
       const talkId = String(e.currentTarget.dataset.talk);
-      wx.showModal({
-        title: '取消报名',
-        content: '确定不去了吗？名额会让给候补的人。',
-        confirmText: '取消报名',
-        cancelText: '我再想想',
-        success: async (res) => {
-          if (!res.confirm) return;
+      confirmThen(
+        {
+          title: '取消报名',
+          content: '确定不去了吗？名额会让给候补的人。',
+          confirmText: '取消报名',
+          cancelText: '我再想想',
+        },
+        async () => {
           try {
             await talksApi.cancel(talkId);
             wx.showToast({ title: '已取消', icon: 'success' });
@@ -76,7 +78,7 @@ Component({
             // toast already shown
           }
         },
-      });
+      );
     },
 
     onRate(e: WechatMiniprogram.BaseEvent) {

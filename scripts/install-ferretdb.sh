@@ -11,7 +11,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="${FERRETDB_INSTALL_DIR:-$ROOT/.tools/bin}"
 BIN="$DEST/ferretdb"
 
-if [ -x "$BIN" ] && "$BIN" --version 2>/dev/null | grep -q "version: $VERSION"; then
+# (Output is captured, not piped into grep/head: with pipefail an early-closing reader fails the script.)
+if [ -x "$BIN" ] && [[ "$("$BIN" --version 2>/dev/null || true)" == *"version: $VERSION"* ]]; then
   echo "ferretdb $VERSION already installed at $BIN"
   exit 0
 fi
@@ -26,5 +27,5 @@ cp -R "$SRC_DIR/." "$WORK/"
 chmod -R u+w "$WORK"
 echo "$VERSION" > "$WORK/build/version/version.txt"
 (cd "$WORK" && CGO_ENABLED=0 go build -trimpath -o "$BIN" ./cmd/ferretdb)
-"$BIN" --version | head -1
-echo "installed $BIN"
+installed="$("$BIN" --version)"
+echo "installed $BIN (${installed%%$'\n'*})"

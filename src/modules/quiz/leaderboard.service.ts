@@ -38,7 +38,7 @@ interface Board {
  * within the TTL is served from memory; a slightly stale board is served while one refresh runs behind it;
  * a long-stale board is recomputed before answering. So reads never scan attempts, and never drift.
  */
-const boards = new Map<string, { board?: Board; refreshing?: Promise<Board> }>();
+const boards = new Map<string, { board?: Board; refreshing?: Promise<Board>; computeMs?: number }>();
 
 const better = (a: Entry, b: Entry) => b.score - a.score || a.durationMs - b.durationMs || a.at - b.at;
 
@@ -86,14 +86,21 @@ async function board(ctx: AppContext, c: ContestDoc): Promise<Board> {
   const slot = boards.get(key) ?? {};
   boards.set(key, slot);
   const refresh = () => {
+    const started = Date.now();
     slot.refreshing ??= compute(ctx, c)
-      .then((b) => (slot.board = b))
+      .then((b) => {
+        slot.computeMs = Date.now() - started;
+        return (slot.board = b);
+      })
       .finally(() => (slot.refreshing = undefined));
     return slot.refreshing;
   };
+  // A board stays fresh at least as long as it took to compute, so refreshes of a large contest never run
+  // back to back and take at most about half of the database's time.
+  const freshFor = Math.max(QUIZ.leaderboardTtlMs, slot.computeMs ?? 0);
   const age = slot.board ? ctx.clock.now().getTime() - slot.board.computedAt : Infinity;
-  if (age <= QUIZ.leaderboardTtlMs) return slot.board!;
-  if (age <= QUIZ.leaderboardTtlMs * 10) {
+  if (age <= freshFor) return slot.board!;
+  if (age <= freshFor * 10) {
     refresh().catch((err) => ctx.logger.error({ err, event: 'quiz.leaderboard.refresh_failed' }, 'leaderboard refresh failed'));
     return slot.board!;
   }

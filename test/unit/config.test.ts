@@ -1,11 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
-import { envExample } from '../../src/config-doc';
+import { configRows, envExample } from '../../src/config-doc';
 
 describe('config', () => {
   test('when .env.example is compared with the schema, then they match (npm run env:example regenerates it)', () => {
     expect(fs.readFileSync(path.join(__dirname, '../../.env.example'), 'utf8')).toBe(envExample());
+  });
+
+  test('when the README configuration table is read, then it lists every variable of the schema', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+    const missing = configRows().filter((r) => !readme.includes(`| \`${r.key}\` |`)).map((r) => r.key);
+    expect(missing).toEqual([]);
   });
 
   test('when variables are invalid, then the error names each of them', () => {

@@ -82,21 +82,26 @@ export class WeChatClient {
     return { openid: r.openid, unionid: typeof r.unionid === 'string' ? r.unionid : undefined, sessionKey: String(r.session_key ?? '') };
   }
 
-  /** Stable access token: in-process cache, then the shared database cache, then WeChat. */
+  /** Stable access token: in-process cache, then the shared database cache, then WeChat — one lookup at a time. */
   async accessToken(forceRefresh = false): Promise<string> {
     const now = this.opts.clock.now().getTime();
     if (!forceRefresh && this.token && this.token.expiresAt - 60_000 > now) return this.token.value;
+    // No await before this line: concurrent callers all join the one lookup in flight.
+    this.refreshing ??= this.loadToken(forceRefresh).finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async loadToken(forceRefresh: boolean): Promise<string> {
     if (!forceRefresh) {
       const shared = await TokenCache(this.opts.db).findById('stable').lean();
-      if (shared && shared.expiresAt.getTime() - 60_000 > now) {
+      if (shared && shared.expiresAt.getTime() - 60_000 > this.opts.clock.now().getTime()) {
         this.token = { value: shared.token, expiresAt: shared.expiresAt.getTime() };
         return shared.token;
       }
     }
-    this.refreshing ??= this.fetchToken(forceRefresh).finally(() => {
-      this.refreshing = null;
-    });
-    return this.refreshing;
+    return this.fetchToken(forceRefresh);
   }
 
   private async fetchToken(forceRefresh: boolean): Promise<string> {

@@ -1,5 +1,6 @@
 /** Talks (讲座/筛查) API used by the pages under pages/talks. Shapes follow the backend's zod schemas. */
 import { api, newIdempotencyKey } from './api';
+import { confirmThen } from '../utils/confirm';
 
 export type TalkKind = 'lecture' | 'screening' | 'checkup' | 'youth' | 'other';
 
@@ -108,4 +109,20 @@ export function askForReminders(): Promise<string[]> {
       fail: () => resolve([]),
     } as WechatMiniprogram.RequestSubscribeMessageOption);
   });
+}
+
+/** Ask, then cancel the resident's registration; `after` refreshes the page once it is cancelled. */
+export function confirmCancelRegistration(talkId: string, after: () => Promise<unknown>): void {
+  confirmThen(
+    { title: '取消报名', content: '确定不去了吗？名额会让给候补的人。', confirmText: '取消报名', cancelText: '我再想想' },
+    async () => {
+      try {
+        await talksApi.cancel(talkId);
+        wx.showToast({ title: '已取消', icon: 'success' });
+        await after();
+      } catch {
+        // the request wrapper has already shown the reason
+      }
+    },
+  );
 }

@@ -1,7 +1,6 @@
-import { askForReminders, formatTime, KIND_NAMES, talksApi, type TalkDetail } from '../../../services/talks';
+import { askForReminders, formatTime, KIND_NAMES, confirmCancelRegistration, talksApi, type TalkDetail } from '../../../services/talks';
 import { newIdempotencyKey } from '../../../services/api';
 import { isElderMode } from '../../../utils/elder';
-import { confirmThen } from '../../../utils/confirm';
 
 function statusText(t: TalkDetail): string {
   const r = t.myRegistration;
@@ -91,23 +90,7 @@ Component({
     onCancel() {
       if (!this.data.talk) return;
       const id = this.data.talk.id;
-      confirmThen(
-        {
-          title: '取消报名',
-          content: '确定不去了吗？名额会让给候补的人。',
-          confirmText: '取消报名',
-          cancelText: '我再想想',
-        },
-        async () => {
-          try {
-            await talksApi.cancel(id);
-            wx.showToast({ title: '已取消', icon: 'success' });
-            await this.load();
-          } catch {
-            // toast already shown
-          }
-        },
-      );
+      confirmCancelRegistration(id, () => this.load());
     },
   },
 });

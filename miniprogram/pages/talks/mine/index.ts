@@ -1,6 +1,5 @@
-import { formatTime, talksApi, type MyRegistration } from '../../../services/talks';
+import { formatTime, confirmCancelRegistration, talksApi, type MyRegistration } from '../../../services/talks';
 import { isElderMode } from '../../../utils/elder';
-import { confirmThen } from '../../../utils/confirm';
 
 interface Row {
   registrationId: string;
@@ -62,23 +61,7 @@ Component({
 
     onCancel(e: WechatMiniprogram.BaseEvent) {
       const talkId = String(e.currentTarget.dataset.talk);
-      confirmThen(
-        {
-          title: '取消报名',
-          content: '确定不去了吗？名额会让给候补的人。',
-          confirmText: '取消报名',
-          cancelText: '我再想想',
-        },
-        async () => {
-          try {
-            await talksApi.cancel(talkId);
-            wx.showToast({ title: '已取消', icon: 'success' });
-            await this.load();
-          } catch {
-            // toast already shown
-          }
-        },
-      );
+      confirmCancelRegistration(talkId, () => this.load());
     },
 
     onRate(e: WechatMiniprogram.BaseEvent) {

@@ -7,13 +7,14 @@ import { provisionDatabase, type ProvisionedDatabase } from './db/provision';
 import { systemClock, type Clock } from './lib/clock';
 import { PiiCrypto } from './lib/pii';
 import { seedDistrict } from './modules/areas/areas.service';
+import { modules } from './modules';
 import { WeChatClient } from './wechat/client';
 import { FakeWeChatServer } from './wechat/fake-server';
 
 export const DB_NAME = 'zdhealth';
 
 export interface Runtime {
-  ctx: AppContext;
+  app: AppContext;
   database: Database;
   provisioned: ProvisionedDatabase;
   fakeWeChat?: FakeWeChatServer;
@@ -40,7 +41,7 @@ export async function startRuntime(config: Config, logger: Logger, opts: { clock
     logger.warn({ event: 'wechat.fake', url: base }, 'WECHAT_APPID not set: using the local fake WeChat server');
   }
   const clock = opts.clock ?? systemClock;
-  const ctx: AppContext = {
+  const app: AppContext = {
     config,
     logger,
     db: database.connection,
@@ -48,10 +49,9 @@ export async function startRuntime(config: Config, logger: Logger, opts: { clock
     pii: new PiiCrypto({ keyId: config.PII_KEY_ID, key: config.piiKey, old: config.oldPiiKeys, blindIndexKey: config.blindIndexKey }),
     wechat: new WeChatClient({ baseURL: base ?? 'https://api.weixin.qq.com', appid: config.WECHAT_APPID || 'fake-appid', secret: config.WECHAT_SECRET || 'fake-secret', timeoutMs: config.WECHAT_TIMEOUT_MS, logger, clock, db: database.connection }),
   };
-  await ensureIndexes(ctx.db);
-  await seedDistrict(ctx);
+  await prepareDatabase(app);
   return {
-    ctx,
+    app,
     database,
     provisioned,
     fakeWeChat,
@@ -61,4 +61,11 @@ export async function startRuntime(config: Config, logger: Logger, opts: { clock
       await provisioned.stop();
     },
   };
+}
+
+/** Every model's collection and indexes, each module's start-up index work, the district's areas; idempotent. */
+export async function prepareDatabase(app: AppContext): Promise<void> {
+  await ensureIndexes(app.db);
+  for (const m of modules) await m.indexes?.(app);
+  await seedDistrict(app);
 }

@@ -20,82 +20,82 @@ import { ENROLMENT_EDGES, ENROLMENT_LABELS, RESIDENT_CANCELLABLE, validateInsure
  * Validate everyone, then take one key per insured person (unique (productId, idIndex)). A duplicate key means
  * that person already has an active enrolment: give back the keys taken so far and say who, masked.
  */
-export async function enrol(ctx: AppContext, residentId: Types.ObjectId, body: EnrolBody) {
-  const resident = await requireConsent(ctx, residentId, 'insurance');
+export async function enrol(app: AppContext, residentId: Types.ObjectId, body: EnrolBody) {
+  const resident = await requireConsent(app, residentId, 'insurance');
   if (!resident.villageCode) throw new AppError('PROFILE_INCOMPLETE', 400, '请先在“我的”里选择所在村居');
-  const p = await requireProduct(ctx, new Types.ObjectId(body.productId));
-  const today = shanghaiDay(ctx.clock.now());
+  const p = await requireProduct(app, new Types.ObjectId(body.productId));
+  const today = shanghaiDay(app.clock.now());
   if (today < p.enrolFrom || today > p.enrolTo) throw new AppError('ENROLMENT_CLOSED', 409, `投保时间为 ${p.enrolFrom} 至 ${p.enrolTo}`);
-  const errors = validateInsured(p, body.insured, ctx.clock.now());
+  const errors = validateInsured(p, body.insured, app.clock.now());
   if (errors.length) throw new AppError('VALIDATION_FAILED', 400, errors[0]!.message, errors);
 
   const id = new Types.ObjectId();
   const people = body.insured.map((x) => {
     const idCard = x.idCard.trim().toUpperCase();
     const premiumFen = p.plans.find((plan) => plan.code === x.planCode)!.premiumFen;
-    return { nameEnc: ctx.pii.seal(x.name), idCardEnc: ctx.pii.seal(idCard), idIndex: ctx.pii.blindIndex('idcard', idCard), relation: x.relation, planCode: x.planCode, premiumFen };
+    return { nameEnc: app.pii.seal(x.name), idCardEnc: app.pii.seal(idCard), idIndex: app.pii.blindIndex('idcard', idCard), relation: x.relation, planCode: x.planCode, premiumFen };
   });
-  await takeKeys(ctx, p._id, id, residentId, people.map((x) => x.idIndex));
-  const now = ctx.clock.now();
-  await EnrolmentTransitions(ctx.db).create({ enrolmentId: id, seq: 0, from: null, to: 'submitted', actorType: 'resident', actorId: String(residentId), at: now });
-  const doc = await Enrolments(ctx.db).create({
+  await takeKeys(app, p._id, id, residentId, people.map((x) => x.idIndex));
+  const now = app.clock.now();
+  await EnrolmentTransitions(app.db).create({ enrolmentId: id, seq: 0, from: null, to: 'submitted', actorType: 'resident', actorId: String(residentId), at: now });
+  const doc = await Enrolments(app.db).create({
     _id: id, productId: p._id, residentId, villageCode: resident.villageCode, areaPath: resident.areaPath,
-    applicantPhoneEnc: ctx.pii.seal(body.applicantPhone), insured: people, totalFen: people.reduce((s, x) => s + x.premiumFen, 0),
+    applicantPhoneEnc: app.pii.seal(body.applicantPhone), insured: people, totalFen: people.reduce((s, x) => s + x.premiumFen, 0),
     status: 'submitted', seq: 0, createdAt: now, updatedAt: now,
   });
-  return residentView(ctx, doc.toObject(), p);
+  return residentView(app, doc.toObject(), p);
 }
 
 /** A key whose enrolment was never written (the process stopped in between) is released after this long. */
 const ORPHAN_KEY_MS = 10 * 60_000;
 
-async function takeKeys(ctx: AppContext, productId: Types.ObjectId, enrolmentId: Types.ObjectId, residentId: Types.ObjectId, indexes: string[]): Promise<void> {
+async function takeKeys(app: AppContext, productId: Types.ObjectId, enrolmentId: Types.ObjectId, residentId: Types.ObjectId, indexes: string[]): Promise<void> {
   const taken: Types.ObjectId[] = [];
   for (const [i, idIndex] of indexes.entries()) {
     try {
-      taken.push(await takeKey(ctx, productId, idIndex, enrolmentId));
+      taken.push(await takeKey(app, productId, idIndex, enrolmentId));
     } catch (err) {
-      await EnrolmentKeys(ctx.db).deleteMany({ _id: { $in: taken } });
+      await EnrolmentKeys(app.db).deleteMany({ _id: { $in: taken } });
       if (!isDuplicateKey(err)) throw err;
-      throw await conflictError(ctx, productId, idIndex, i, residentId);
+      throw await conflictError(app, productId, idIndex, i, residentId);
     }
   }
 }
 
-async function takeKey(ctx: AppContext, productId: Types.ObjectId, idIndex: string, enrolmentId: Types.ObjectId): Promise<Types.ObjectId> {
-  const insert = async () => (await EnrolmentKeys(ctx.db).create({ productId, idIndex, enrolmentId, createdAt: ctx.clock.now() }))._id;
+async function takeKey(app: AppContext, productId: Types.ObjectId, idIndex: string, enrolmentId: Types.ObjectId): Promise<Types.ObjectId> {
+  const insert = async () => (await EnrolmentKeys(app.db).create({ productId, idIndex, enrolmentId, createdAt: app.clock.now() }))._id;
   try {
     return await insert();
   } catch (err) {
-    if (isDuplicateKey(err) && (await releaseOrphan(ctx, productId, idIndex))) return insert();
+    if (isDuplicateKey(err) && (await releaseOrphan(app, productId, idIndex))) return insert();
     throw err;
   }
 }
 
-async function releaseOrphan(ctx: AppContext, productId: Types.ObjectId, idIndex: string): Promise<boolean> {
-  const key = await EnrolmentKeys(ctx.db).findOne({ productId, idIndex }).lean();
-  if (!key || ctx.clock.now().getTime() - key.createdAt.getTime() < ORPHAN_KEY_MS) return false;
-  if (await Enrolments(ctx.db).exists({ _id: key.enrolmentId })) return false;
-  await EnrolmentKeys(ctx.db).deleteOne({ _id: key._id });
+async function releaseOrphan(app: AppContext, productId: Types.ObjectId, idIndex: string): Promise<boolean> {
+  const key = await EnrolmentKeys(app.db).findOne({ productId, idIndex }).lean();
+  if (!key || app.clock.now().getTime() - key.createdAt.getTime() < ORPHAN_KEY_MS) return false;
+  if (await Enrolments(app.db).exists({ _id: key.enrolmentId })) return false;
+  await EnrolmentKeys(app.db).deleteOne({ _id: key._id });
   return true;
 }
 
-async function conflictError(ctx: AppContext, productId: Types.ObjectId, idIndex: string, i: number, residentId: Types.ObjectId): Promise<AppError> {
-  const key = await EnrolmentKeys(ctx.db).findOne({ productId, idIndex }).lean();
-  const other = key ? await Enrolments(ctx.db).findById(key.enrolmentId).lean() : null;
+async function conflictError(app: AppContext, productId: Types.ObjectId, idIndex: string, i: number, residentId: Types.ObjectId): Promise<AppError> {
+  const key = await EnrolmentKeys(app.db).findOne({ productId, idIndex }).lean();
+  const other = key ? await Enrolments(app.db).findById(key.enrolmentId).lean() : null;
   const person = other?.insured.find((x) => x.idIndex === idIndex);
   const detail = {
     path: `insured.${i}.idCard`,
     message: '此人已参保本产品，不能重复投保',
-    name: person?.nameEnc ? maskName(ctx.pii.open(person.nameEnc)) : null,
-    idCard: person?.idCardEnc ? maskIdCard(ctx.pii.open(person.idCardEnc)) : null,
+    name: person?.nameEnc ? maskName(app.pii.open(person.nameEnc)) : null,
+    idCard: person?.idCardEnc ? maskIdCard(app.pii.open(person.idCardEnc)) : null,
     status: other?.status ?? null,
     byYou: other ? other.residentId.equals(residentId) : false,
   };
   return new AppError('ALREADY_ENROLLED', 409, `${detail.name ?? '此人'}已参保本产品，不能重复投保`, [detail]);
 }
 
-function residentView(ctx: AppContext, e: EnrolmentDoc, p: ProductDoc | null) {
+function residentView(app: AppContext, e: EnrolmentDoc, p: ProductDoc | null) {
   return {
     id: String(e._id),
     productId: String(e.productId),
@@ -103,12 +103,12 @@ function residentView(ctx: AppContext, e: EnrolmentDoc, p: ProductDoc | null) {
     status: e.status,
     statusLabel: ENROLMENT_LABELS[e.status],
     insured: e.insured.map((x) => ({
-      nameMasked: x.nameEnc ? maskName(ctx.pii.open(x.nameEnc)) : null,
-      idCardMasked: x.idCardEnc ? maskIdCard(ctx.pii.open(x.idCardEnc)) : null,
+      nameMasked: x.nameEnc ? maskName(app.pii.open(x.nameEnc)) : null,
+      idCardMasked: x.idCardEnc ? maskIdCard(app.pii.open(x.idCardEnc)) : null,
       relation: x.relation, planCode: x.planCode, premiumFen: x.premiumFen,
     })),
     totalFen: e.totalFen,
-    applicantPhoneMasked: e.applicantPhoneEnc ? maskPhone(ctx.pii.open(e.applicantPhoneEnc)) : null,
+    applicantPhoneMasked: e.applicantPhoneEnc ? maskPhone(app.pii.open(e.applicantPhoneEnc)) : null,
     policyNo: e.policyNo ?? null,
     reason: e.reason ?? null,
     canCancel: RESIDENT_CANCELLABLE.includes(e.status),
@@ -116,62 +116,62 @@ function residentView(ctx: AppContext, e: EnrolmentDoc, p: ProductDoc | null) {
   };
 }
 
-export async function listMine(ctx: AppContext, residentId: Types.ObjectId) {
-  const rows = await Enrolments(ctx.db).find({ residentId }).sort({ _id: -1 }).limit(50).lean();
-  const products = new Map((await Products(ctx.db).find({ _id: { $in: rows.map((r) => r.productId) } }).lean()).map((p) => [String(p._id), p]));
-  return { items: rows.map((e) => residentView(ctx, e, products.get(String(e.productId)) ?? null)) };
+export async function listMine(app: AppContext, residentId: Types.ObjectId) {
+  const rows = await Enrolments(app.db).find({ residentId }).sort({ _id: -1 }).limit(50).lean();
+  const products = new Map((await Products(app.db).find({ _id: { $in: rows.map((r) => r.productId) } }).lean()).map((p) => [String(p._id), p]));
+  return { items: rows.map((e) => residentView(app, e, products.get(String(e.productId)) ?? null)) };
 }
 
-async function mine(ctx: AppContext, residentId: Types.ObjectId, id: Types.ObjectId): Promise<EnrolmentDoc> {
-  const e = await Enrolments(ctx.db).findOne({ _id: id, residentId }).lean();
+async function mine(app: AppContext, residentId: Types.ObjectId, id: Types.ObjectId): Promise<EnrolmentDoc> {
+  const e = await Enrolments(app.db).findOne({ _id: id, residentId }).lean();
   if (!e) throw notFound('投保记录');
   return e;
 }
 
-export async function getMine(ctx: AppContext, residentId: Types.ObjectId, id: Types.ObjectId) {
-  const e = await mine(ctx, residentId, id);
-  return residentView(ctx, e, await Products(ctx.db).findById(e.productId).lean());
+export async function getMine(app: AppContext, residentId: Types.ObjectId, id: Types.ObjectId) {
+  const e = await mine(app, residentId, id);
+  return residentView(app, e, await Products(app.db).findById(e.productId).lean());
 }
 
-export async function cancelMine(ctx: AppContext, residentId: Types.ObjectId, id: Types.ObjectId, note?: string) {
-  const e = await mine(ctx, residentId, id);
+export async function cancelMine(app: AppContext, residentId: Types.ObjectId, id: Types.ObjectId, note?: string) {
+  const e = await mine(app, residentId, id);
   if (!RESIDENT_CANCELLABLE.includes(e.status)) throw new AppError('CANNOT_CANCEL', 409, '已缴费的投保请联系村里的工作人员办理');
-  await applyTransition(ctx, e._id, 'cancelled', { type: 'resident', id: String(residentId) }, { note });
-  return getMine(ctx, residentId, id);
+  await applyTransition(app, e._id, 'cancelled', { type: 'resident', id: String(residentId) }, { note });
+  return getMine(app, residentId, id);
 }
 
 // ---- workflow ----
 
 type Extra = Pick<TransitionBody, 'note' | 'payment' | 'policyNo' | 'reason'>;
 
-async function applyTransition(ctx: AppContext, id: Types.ObjectId, to: EnrolmentStatus, actor: Actor, extra: Extra): Promise<EnrolmentDoc> {
-  const e = await settle(ctx, id);
+async function applyTransition(app: AppContext, id: Types.ObjectId, to: EnrolmentStatus, actor: Actor, extra: Extra): Promise<EnrolmentDoc> {
+  const e = await settle(app, id);
   if (!canMove(ENROLMENT_EDGES, e.status, to)) {
     throw new AppError('INVALID_TRANSITION', 409, `当前状态“${ENROLMENT_LABELS[e.status]}”不能改为“${ENROLMENT_LABELS[to]}”`, { from: e.status, to });
   }
   try {
-    await EnrolmentTransitions(ctx.db).create({ enrolmentId: id, seq: e.seq + 1, from: e.status, to, actorType: actor.type, actorId: actor.id, actorName: actor.name, at: ctx.clock.now(), ...extra });
+    await EnrolmentTransitions(app.db).create({ enrolmentId: id, seq: e.seq + 1, from: e.status, to, actorType: actor.type, actorId: actor.id, actorName: actor.name, at: app.clock.now(), ...extra });
   } catch (err) {
     if (isDuplicateKey(err)) throw new AppError('CONCURRENT_CHANGE', 409, '状态刚被其他人更改，请刷新后再试');
     throw err;
   }
-  return settle(ctx, id);
+  return settle(app, id);
 }
 
 /** Apply inserted transitions to the enrolment (finishing any a crash interrupted); queue one notice each. */
-async function settle(ctx: AppContext, id: Types.ObjectId): Promise<EnrolmentDoc> {
-  let e = await Enrolments(ctx.db).findById(id).lean();
+async function settle(app: AppContext, id: Types.ObjectId): Promise<EnrolmentDoc> {
+  let e = await Enrolments(app.db).findById(id).lean();
   if (!e) throw notFound('投保记录');
-  const pending = await EnrolmentTransitions(ctx.db).find({ enrolmentId: id, seq: { $gt: e.seq } }).sort({ seq: 1 }).lean();
+  const pending = await EnrolmentTransitions(app.db).find({ enrolmentId: id, seq: { $gt: e.seq } }).sort({ seq: 1 }).lean();
   for (const t of pending) {
     const set: Record<string, unknown> = { status: t.to, seq: t.seq, updatedAt: t.at };
     if (t.payment) set.payment = t.payment;
     if (t.policyNo) set.policyNo = t.policyNo;
     if (t.reason) set.reason = t.reason;
-    await Enrolments(ctx.db).updateOne({ _id: id, seq: t.seq - 1 }, { $set: set });
+    await Enrolments(app.db).updateOne({ _id: id, seq: t.seq - 1 }, { $set: set });
     // Rejected or cancelled: the people are free to enrol again.
-    if (isTerminal(ENROLMENT_EDGES, t.to)) await EnrolmentKeys(ctx.db).deleteMany({ enrolmentId: id });
-    await enqueue(ctx, {
+    if (isTerminal(ENROLMENT_EDGES, t.to)) await EnrolmentKeys(app.db).deleteMany({ enrolmentId: id });
+    await enqueue(app, {
       key: `insurance:${String(id)}:status:${t.seq}`,
       channel: 'subscribe',
       payload: { residentId: String(e.residentId), templateKey: 'insurance_status', page: 'pages/insurance/index', data: { thing1: '家庭意外伤害保险', phrase2: ENROLMENT_LABELS[t.to], time3: shanghaiDay(t.at) } },
@@ -189,42 +189,42 @@ const REQUIRED_EXTRA: Partial<Record<EnrolmentStatus, [keyof Extra, string]>> = 
   rejected: ['reason', '请填写未通过的原因'],
 };
 
-export async function staffTransition(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, body: TransitionBody) {
-  await inScope(ctx, staff, id);
+export async function staffTransition(app: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, body: TransitionBody) {
+  await inScope(app, staff, id);
   const need = REQUIRED_EXTRA[body.to];
   if (need && !body[need[0]]) throw new AppError('VALIDATION_FAILED', 400, need[1], [{ path: need[0], message: need[1] }]);
   const { to, ...extra } = body;
-  await applyTransition(ctx, id, to, actor, extra);
-  return staffView(ctx, actor, staff, id, false);
+  await applyTransition(app, id, to, actor, extra);
+  return staffView(app, actor, staff, id, false);
 }
 
-async function inScope(ctx: AppContext, staff: StaffPrincipal, id: Types.ObjectId): Promise<EnrolmentDoc> {
-  const e = await Enrolments(ctx.db).findById(id).lean();
+async function inScope(app: AppContext, staff: StaffPrincipal, id: Types.ObjectId): Promise<EnrolmentDoc> {
+  const e = await Enrolments(app.db).findById(id).lean();
   if (!e) throw notFound('投保记录');
   assertInScope(staff, e.areaPath);
   return e;
 }
 
-export async function staffList(ctx: AppContext, staff: StaffPrincipal, q: { productId?: string; status?: EnrolmentStatus; limit: number; cursor?: string }) {
+export async function staffList(app: AppContext, staff: StaffPrincipal, q: { productId?: string; status?: EnrolmentStatus; limit: number; cursor?: string }) {
   const filter: Record<string, unknown> = { ...scopeFilter(staff) };
   if (q.productId) filter.productId = new Types.ObjectId(q.productId);
   if (q.status) filter.status = q.status;
   if (q.cursor) filter._id = { $lt: new Types.ObjectId(q.cursor) };
-  const rows = await Enrolments(ctx.db).find(filter).sort({ _id: -1 }).limit(q.limit + 1).lean();
+  const rows = await Enrolments(app.db).find(filter).sort({ _id: -1 }).limit(q.limit + 1).lean();
   const page = rows.slice(0, q.limit);
-  return { items: page.map((e) => ({ ...residentView(ctx, e, null), villageCode: e.villageCode })), nextCursor: rows.length > q.limit ? String(page[page.length - 1]!._id) : null };
+  return { items: page.map((e) => ({ ...residentView(app, e, null), villageCode: e.villageCode })), nextCursor: rows.length > q.limit ? String(page[page.length - 1]!._id) : null };
 }
 
 /** Full names, ID numbers and phone for scoped staff; audited. */
-export async function staffView(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, audited = true) {
-  const e = await inScope(ctx, staff, id);
-  if (audited) await audit(ctx, actor, 'insurance.enrolment_view_full', { type: 'insurance_enrolment', id: String(id) });
-  const steps = await EnrolmentTransitions(ctx.db).find({ enrolmentId: id }).sort({ seq: 1 }).lean();
+export async function staffView(app: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, audited = true) {
+  const e = await inScope(app, staff, id);
+  if (audited) await audit(app, actor, 'insurance.enrolment_view_full', { type: 'insurance_enrolment', id: String(id) });
+  const steps = await EnrolmentTransitions(app.db).find({ enrolmentId: id }).sort({ seq: 1 }).lean();
   return {
-    ...residentView(ctx, e, await Products(ctx.db).findById(e.productId).lean()),
+    ...residentView(app, e, await Products(app.db).findById(e.productId).lean()),
     villageCode: e.villageCode,
-    applicantPhone: e.applicantPhoneEnc ? ctx.pii.open(e.applicantPhoneEnc) : null,
-    insuredFull: e.insured.map((x) => ({ name: x.nameEnc ? ctx.pii.open(x.nameEnc) : null, idCard: x.idCardEnc ? ctx.pii.open(x.idCardEnc) : null, relation: x.relation, planCode: x.planCode })),
+    applicantPhone: e.applicantPhoneEnc ? app.pii.open(e.applicantPhoneEnc) : null,
+    insuredFull: e.insured.map((x) => ({ name: x.nameEnc ? app.pii.open(x.nameEnc) : null, idCard: x.idCardEnc ? app.pii.open(x.idCardEnc) : null, relation: x.relation, planCode: x.planCode })),
     payment: e.payment ?? null,
     history: steps.map((s) => ({ seq: s.seq, from: s.from, to: s.to, actorType: s.actorType, actorName: s.actorName ?? null, at: s.at.toISOString(), note: s.note ?? null })),
   };

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { AppError, notFound } from '../../http/errors';
+import { AppError, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
 import { maskIdCard, maskName, maskPhone } from '../../lib/pii';
 import { canMove, isTerminal } from '../../lib/workflow';
@@ -192,7 +192,7 @@ const REQUIRED_EXTRA: Partial<Record<EnrolmentStatus, [keyof Extra, string]>> = 
 export async function staffTransition(app: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, body: TransitionBody) {
   await inScope(app, staff, id);
   const need = REQUIRED_EXTRA[body.to];
-  if (need && !body[need[0]]) throw new AppError('VALIDATION_FAILED', 400, need[1], [{ path: need[0], message: need[1] }]);
+  if (need && !body[need[0]]) throw validationError(need[0], need[1]);
   const { to, ...extra } = body;
   await applyTransition(app, id, to, actor, extra);
   return staffView(app, actor, staff, id, false);

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { AppError, notFound } from '../../http/errors';
+import { AppError, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
 import { maskName, maskPhone } from '../../lib/pii';
 import { canMove, isTerminal } from '../../lib/workflow';
@@ -24,7 +24,7 @@ function checkBirthDate(app: AppContext, birthDate: string): void {
   const d = new Date(`${birthDate}T00:00:00Z`);
   const valid = !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === birthDate;
   const today = shanghaiDay(app.clock.now());
-  const fail = (message: string) => new AppError('VALIDATION_FAILED', 400, message, [{ path: 'childBirthDate', message }]);
+  const fail = (message: string) => validationError('childBirthDate', message);
   if (!valid || birthDate > today) throw fail('出生日期不正确');
   if (Number(today.slice(0, 4)) - d.getUTCFullYear() > 18) throw fail('本项目救助 18 岁以下的孩子');
 }
@@ -148,7 +148,7 @@ export async function staffTransition(app: AppContext, actor: Actor, staff: Staf
   const r = await inScope(app, staff, id);
   if (body.to === 'withdrawn') throw new AppError('GUARDIAN_ONLY', 403, '只有监护人本人可以撤回申请');
   const need = REQUIRED_EXTRA[body.to];
-  if (need && !body[need[0]]) throw new AppError('VALIDATION_FAILED', 400, need[1], [{ path: need[0], message: need[1] }]);
+  if (need && !body[need[0]]) throw validationError(need[0], need[1]);
   const { to: _to, ...extra } = body;
   await applyTransition(app, r._id, body.to, actor, extra);
   return staffView(app, actor, staff, id, false);

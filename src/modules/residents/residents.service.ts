@@ -3,6 +3,7 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound } from '../../http/errors';
 import { requestContext } from '../../logger';
+import { findPage } from '../../lib/pagination';
 import { maskName, maskPhone } from '../../lib/pii';
 import { WeChatError, WX } from '../../wechat/errors';
 import { getArea, requireVillage } from '../areas/areas.service';
@@ -208,18 +209,14 @@ export async function listResidentsForStaff(ctx: AppContext, staff: StaffPrincip
     const area = await getArea(ctx, q.areaCode);
     assertInScope(staff, area?.path);
   }
-  if (q.cursor) filter._id = { $lt: q.cursor };
-  const rows = await Residents(ctx.db).find(filter).sort({ _id: -1 }).limit(q.limit + 1).lean();
-  const page = rows.slice(0, q.limit);
-  const items = page.map((r) => ({
+  return findPage(Residents(ctx.db), filter, q, (rows) => rows.map((r) => ({
     id: String(r._id),
     nameMasked: r.nameEnc ? maskName(ctx.pii.open(r.nameEnc)) : null,
     phoneMasked: r.phoneEnc ? maskPhone(ctx.pii.open(r.phoneEnc)) : null,
     villageCode: r.villageCode ?? null,
     profileComplete: profileComplete(r),
     createdAt: r.createdAt.toISOString(),
-  }));
-  return { items, nextCursor: rows.length > q.limit ? String(page[page.length - 1]!._id) : null };
+  })));
 }
 
 export async function viewResidentForStaff(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId) {

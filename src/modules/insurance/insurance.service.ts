@@ -165,8 +165,7 @@ export async function staffTransition(ctx: AppContext, actor: Actor, staff: Staf
   await workflow.inScope(ctx, staff, id);
   const { to, ...extra } = body;
   workflow.checkRequired(to, extra);
-  await workflow.apply(ctx, id, to, actor, extra);
-  return staffView(ctx, actor, staff, id, false);
+  return staffCaseView(ctx, await workflow.apply(ctx, id, to, actor, extra));
 }
 
 export async function staffList(ctx: AppContext, staff: StaffPrincipal, q: { productId?: string; status?: EnrolmentStatus; limit: number; cursor?: string }) {
@@ -176,17 +175,23 @@ export async function staffList(ctx: AppContext, staff: StaffPrincipal, q: { pro
   return workflow.staffPage(ctx, staff, filter, q, (page) => page.map((e) => ({ ...residentView(ctx, e, null), villageCode: e.villageCode })));
 }
 
-/** Full names, ID numbers and phone for scoped staff; audited. */
-export async function staffView(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, audited = true) {
-  const e = await workflow.inScope(ctx, staff, id);
-  if (audited) await audit(ctx, actor, 'insurance.enrolment_view_full', { type: 'insurance_enrolment', id: String(id) });
-  const steps = await workflow.history(ctx, id);
+/** The enrolment as staff see it after a move: names, ID numbers and phone masked, so nothing here needs an audit. */
+async function staffCaseView(ctx: AppContext, e: EnrolmentDoc) {
   return {
     ...residentView(ctx, e, await Products(ctx.db).findById(e.productId).lean()),
     villageCode: e.villageCode,
+    payment: e.payment ?? null,
+    history: workflow.historyView(await workflow.history(ctx, e._id)),
+  };
+}
+
+/** Full names, ID numbers and phone for scoped staff; every call is audited. */
+export async function staffView(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId) {
+  const e = await workflow.inScope(ctx, staff, id);
+  await audit(ctx, actor, 'insurance.enrolment_view_full', { type: 'insurance_enrolment', id: String(id) });
+  return {
+    ...(await staffCaseView(ctx, e)),
     applicantPhone: e.applicantPhoneEnc ? ctx.pii.open(e.applicantPhoneEnc) : null,
     insuredFull: e.insured.map((x) => ({ name: x.nameEnc ? ctx.pii.open(x.nameEnc) : null, idCard: x.idCardEnc ? ctx.pii.open(x.idCardEnc) : null, relation: x.relation, planCode: x.planCode })),
-    payment: e.payment ?? null,
-    history: workflow.historyView(steps),
   };
 }

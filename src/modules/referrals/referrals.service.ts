@@ -114,8 +114,8 @@ export async function staffTransition(ctx: AppContext, actor: Actor, staff: Staf
   if (body.to === 'withdrawn') throw new AppError('GUARDIAN_ONLY', 403, '只有监护人本人可以撤回申请');
   const { to, ...extra } = body;
   workflow.checkRequired(to, extra);
-  await workflow.apply(ctx, r._id, to, actor, extra);
-  return staffView(ctx, actor, staff, id, false);
+  const moved = await workflow.apply(ctx, r._id, to, actor, extra);
+  return staffCaseView(ctx, moved, openPersonal(ctx, moved));
 }
 
 export const requireInScope = (ctx: AppContext, staff: StaffPrincipal, id: Types.ObjectId): Promise<ReferralDoc> => workflow.inScope(ctx, staff, id);
@@ -150,29 +150,52 @@ async function duplicateCounts(ctx: AppContext, rows: ReferralDoc[]): Promise<Ma
   return counts;
 }
 
-/** The full case for scoped staff; audited (`audited=false` only when a transition reply echoes the case). */
-export async function staffView(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, audited = true) {
-  const r = await workflow.inScope(ctx, staff, id);
-  const p = openPersonal(ctx, r);
-  if (audited) await audit(ctx, actor, 'referral.view_full', { type: 'referral', id: String(id) });
-  const others = r.dupIndex ? await Referrals(ctx.db).find({ dupIndex: r.dupIndex, _id: { $ne: r._id } }, { status: 1, createdAt: 1, villageCode: 1, areaPath: 1 }).lean() : [];
-  // Cases elsewhere are only counted: their existence matters for the flag, their details are not this staff's.
-  const duplicates = others.filter((d) => d.areaPath.includes(staff.areaCode));
-  const steps = await workflow.history(ctx, r._id);
+/** The case as staff see it in lists and after a move: child and guardian masked, so nothing here needs an audit. */
+async function staffCaseView(ctx: AppContext, r: ReferralDoc, p: ReferralPersonal | null) {
   return {
     id: String(r._id),
     status: r.status,
     statusLabel: STATUS_LABELS[r.status],
     villageCode: r.villageCode,
-    child: p ? { ...p, guardianPhoneMasked: maskPhone(p.guardianPhone) } : null,
+    childNameMasked: p ? maskName(p.childName) : null,
+    guardianPhoneMasked: p ? maskPhone(p.guardianPhone) : null,
     priority: p ? priorityHint(p.condition, p.childBirthDate, shanghaiDay(ctx.clock.now())) : null,
     referredTo: r.referredTo ?? null,
     surgeryDate: r.surgeryDate ?? null,
+    personalErasedAt: r.personalErasedAt?.toISOString() ?? null,
+    createdAt: r.createdAt.toISOString(),
+    history: workflow.historyView(await workflow.history(ctx, r._id)),
+  };
+}
+
+/** The child's details staff may read in full, field by field; the guardian's phone stays masked. */
+const childFull = (p: ReferralPersonal) => ({
+  childName: p.childName,
+  childSex: p.childSex,
+  childBirthDate: p.childBirthDate,
+  condition: p.condition,
+  diagnosed: p.diagnosed,
+  diagnosedWhere: p.diagnosedWhere ?? null,
+  otherConditions: p.otherConditions ?? null,
+  household: p.household,
+  guardianRelation: p.guardianRelation,
+  guardianPhoneMasked: maskPhone(p.guardianPhone),
+});
+
+/** The full case for scoped staff; every call is audited. */
+export async function staffView(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId) {
+  const r = await workflow.inScope(ctx, staff, id);
+  const p = openPersonal(ctx, r);
+  await audit(ctx, actor, 'referral.view_full', { type: 'referral', id: String(id) });
+  const others = r.dupIndex ? await Referrals(ctx.db).find({ dupIndex: r.dupIndex, _id: { $ne: r._id } }, { status: 1, createdAt: 1, villageCode: 1, areaPath: 1 }).lean() : [];
+  // Cases elsewhere are only counted: their existence matters for the flag, their details are not this staff's.
+  const duplicates = others.filter((d) => d.areaPath.includes(staff.areaCode));
+  const { childNameMasked: _n, guardianPhoneMasked: _g, ...view } = await staffCaseView(ctx, r, p);
+  return {
+    ...view,
+    child: p ? childFull(p) : null,
     duplicates: duplicates.map((d) => ({ id: String(d._id), status: d.status, villageCode: d.villageCode, createdAt: d.createdAt.toISOString() })),
     duplicatesOutsideArea: others.length - duplicates.length,
     photos: await listPhotos(ctx, r._id),
-    personalErasedAt: r.personalErasedAt?.toISOString() ?? null,
-    createdAt: r.createdAt.toISOString(),
-    history: workflow.historyView(steps),
   };
 }

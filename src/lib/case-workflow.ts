@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model, type SchemaDefinition, type Types } from 'mongoose';
 import type { AppContext } from '../context';
 import { isDuplicateKey } from '../db/model';
-import { AppError, notFound } from '../http/errors';
+import { AppError, notFound, validationError } from '../http/errors';
 import type { Actor } from '../modules/audit/audit.service';
 import { assertInScope, scopeFilter, type StaffPrincipal } from '../modules/staff/staff.service';
 import { enqueue } from '../notify/outbox.service';
@@ -163,7 +163,7 @@ export function caseWorkflow<S extends string, C extends CaseBase<S>, T extends 
 
     checkRequired(to, extra) {
       const need = spec.required?.[to];
-      if (need && !extra[need[0]]) throw new AppError('VALIDATION_FAILED', 400, need[1], [{ path: need[0], message: need[1] }]);
+      if (need && !extra[need[0]]) throw validationError(need[0], need[1]);
     },
 
     async inScope(ctx, staff, id) {

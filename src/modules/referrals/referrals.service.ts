@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { AppError, notFound } from '../../http/errors';
+import { AppError, notFound, validationError } from '../../http/errors';
 import { caseWorkflow } from '../../lib/case-workflow';
 import { shanghaiDay } from '../../lib/clock';
 import { maskName, maskPhone } from '../../lib/pii';
@@ -44,7 +44,7 @@ function checkBirthDate(ctx: AppContext, birthDate: string): void {
   const d = new Date(`${birthDate}T00:00:00Z`);
   const valid = !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === birthDate;
   const today = shanghaiDay(ctx.clock.now());
-  const fail = (message: string) => new AppError('VALIDATION_FAILED', 400, message, [{ path: 'childBirthDate', message }]);
+  const fail = (message: string) => validationError('childBirthDate', message);
   if (!valid || birthDate > today) throw fail('出生日期不正确');
   if (Number(today.slice(0, 4)) - d.getUTCFullYear() > 18) throw fail('本项目救助 18 岁以下的孩子');
 }

@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { AppError, notFound } from '../../http/errors';
+import { AppError, notFound, validationError } from '../../http/errors';
 import { requestContext } from '../../logger';
 import { findPage } from '../../lib/pagination';
 import { maskName, maskPhone } from '../../lib/pii';
@@ -114,7 +114,7 @@ export async function updateProfile(ctx: AppContext, id: Types.ObjectId, patch: 
   const personal = Object.keys(patch).filter((k) => k !== 'elderlyMode');
   if (personal.length && !hasConsent(r, 'basic')) throw new AppError('CONSENT_REQUIRED', 403, '请先阅读并同意隐私保护指引', { purpose: 'basic' });
   if (patch.birthYear !== undefined && patch.birthYear > ctx.clock.now().getUTCFullYear()) {
-    throw new AppError('VALIDATION_FAILED', 400, '出生年份不正确', [{ path: 'birthYear', message: '出生年份不正确' }]);
+    throw validationError('birthYear', '出生年份不正确');
   }
   const set: Record<string, unknown> = {};
   if (patch.villageCode !== undefined) {
@@ -156,7 +156,7 @@ export async function grantConsent(ctx: AppContext, id: Types.ObjectId, purpose:
     if (!hasConsent(r, 'basic')) throw new AppError('CONSENT_REQUIRED', 403, '请先同意隐私保护指引', { purpose: 'basic' });
   }
   if (purpose === 'child-data' && !guardianRelation) {
-    throw new AppError('VALIDATION_FAILED', 400, '请选择您与孩子的关系', [{ path: 'guardianRelation', message: '请选择您与孩子的关系' }]);
+    throw validationError('guardianRelation', '请选择您与孩子的关系');
   }
   const at = ctx.clock.now();
   await ConsentEvents(ctx.db).create({ residentId: id, purpose, action: 'grant', policyVersion, guardianRelation, at, requestId: requestContext.getStore()?.requestId });

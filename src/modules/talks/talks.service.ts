@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { AppError, notFound } from '../../http/errors';
+import { AppError, notFound, validationError } from '../../http/errors';
 import { findPageByDate } from '../../lib/pagination';
 import { cancelPending, enqueueMany } from '../../notify/outbox.service';
 import { getArea } from '../areas/areas.service';
@@ -42,21 +42,20 @@ export const talkIdFromScene = (scene: string): string | null => /^t=([0-9a-f]{2
 async function assertExperts(ctx: AppContext, ids: string[] | undefined): Promise<Types.ObjectId[]> {
   if (!ids?.length) return [];
   const found = await Experts(ctx.db).countDocuments({ _id: { $in: ids } });
-  if (found !== new Set(ids).size) throw new AppError('INVALID_EXPERT', 400, '所选专家不存在', { field: 'expertIds' });
+  if (found !== new Set(ids).size) throw validationError('expertIds', '所选专家不存在', { code: 'INVALID_EXPERT' });
   return ids.map((i) => new Types.ObjectId(i));
 }
 
 function assertTimes(t: Pick<TalkDoc, 'startAt' | 'endAt' | 'signupOpensAt' | 'signupClosesAt' | 'cancelCutoffAt'>): void {
-  const bad = (field: string, message: string) => new AppError('VALIDATION_FAILED', 400, message, [{ path: field, message }]);
-  if (t.endAt <= t.startAt) throw bad('endAt', '结束时间应晚于开始时间');
-  if (t.signupClosesAt <= t.signupOpensAt) throw bad('signupClosesAt', '报名截止应晚于报名开始');
-  if (t.signupClosesAt > t.startAt) throw bad('signupClosesAt', '报名截止不能晚于活动开始');
-  if (t.cancelCutoffAt > t.startAt) throw bad('cancelCutoffAt', '取消截止不能晚于活动开始');
+  if (t.endAt <= t.startAt) throw validationError('endAt', '结束时间应晚于开始时间');
+  if (t.signupClosesAt <= t.signupOpensAt) throw validationError('signupClosesAt', '报名截止应晚于报名开始');
+  if (t.signupClosesAt > t.startAt) throw validationError('signupClosesAt', '报名截止不能晚于活动开始');
+  if (t.cancelCutoffAt > t.startAt) throw validationError('cancelCutoffAt', '取消截止不能晚于活动开始');
 }
 
 export async function createTalk(ctx: AppContext, staff: StaffPrincipal, input: TalkInput): Promise<TalkDoc> {
   const area = await getArea(ctx, input.areaCode);
-  if (!area) throw new AppError('INVALID_AREA', 400, '地区编码不存在', { field: 'areaCode' });
+  if (!area) throw validationError('areaCode', '地区编码不存在', { code: 'INVALID_AREA' });
   assertInScope(staff, area.path);
   const startAt = new Date(input.startAt);
   const now = ctx.clock.now();
@@ -117,7 +116,7 @@ export async function updateTalk(ctx: AppContext, staff: StaffPrincipal, id: str
   if (patch.expertIds !== undefined) set.expertIds = await assertExperts(ctx, patch.expertIds);
   if (patch.areaCode !== undefined) {
     const area = await getArea(ctx, patch.areaCode);
-    if (!area) throw new AppError('INVALID_AREA', 400, '地区编码不存在', { field: 'areaCode' });
+    if (!area) throw validationError('areaCode', '地区编码不存在', { code: 'INVALID_AREA' });
     assertInScope(staff, area.path);
     set.areaCode = area.code;
     set.areaPath = area.path;

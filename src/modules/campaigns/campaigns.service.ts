@@ -3,7 +3,7 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
-import { pageFilter, pageResult, type PageQuery } from '../../lib/pagination';
+import { findPage, type PageQuery } from '../../lib/pagination';
 import { quietUntil } from '../../notify/governor';
 import { cancelPending, enqueueMany } from '../../notify/outbox.service';
 import { isValidCron } from '../../scheduler/cron';
@@ -88,9 +88,8 @@ export async function getCampaign(app: AppContext, staff: StaffPrincipal, id: st
 }
 
 export async function listCampaigns(app: AppContext, staff: StaffPrincipal, q: PageQuery & { status?: CampaignStatus }) {
-  const filter: Record<string, unknown> = { ...scopeFilter(staff), ...pageFilter(q), ...(q.status ? { status: q.status } : {}) };
-  const rows = await Campaigns(app.db).find(filter).sort({ _id: -1 }).limit(q.limit + 1).lean();
-  return pageResult(rows, q, campaignView);
+  const filter: Record<string, unknown> = { ...scopeFilter(staff), ...(q.status ? { status: q.status } : {}) };
+  return findPage(Campaigns(app.db), filter, q, (rows) => rows.map(campaignView));
 }
 
 const canApprove = (staff: StaffPrincipal, c: CampaignDoc): boolean =>

@@ -3,6 +3,7 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { requestContext } from '../../logger';
+import { findPage } from '../../lib/pagination';
 import { maskName, maskPhone } from '../../lib/pii';
 import { WeChatError, WX } from '../../wechat/errors';
 import { getArea, requireVillage } from '../areas/areas.service';
@@ -208,18 +209,14 @@ export async function listResidentsForStaff(app: AppContext, staff: StaffPrincip
     const area = await getArea(app, q.areaCode);
     assertInScope(staff, area?.path);
   }
-  if (q.cursor) filter._id = { $lt: q.cursor };
-  const rows = await Residents(app.db).find(filter).sort({ _id: -1 }).limit(q.limit + 1).lean();
-  const page = rows.slice(0, q.limit);
-  const items = page.map((r) => ({
+  return findPage(Residents(app.db), filter, q, (rows) => rows.map((r) => ({
     id: String(r._id),
     nameMasked: r.nameEnc ? maskName(app.pii.open(r.nameEnc)) : null,
     phoneMasked: r.phoneEnc ? maskPhone(app.pii.open(r.phoneEnc)) : null,
     villageCode: r.villageCode ?? null,
     profileComplete: profileComplete(r),
     createdAt: r.createdAt.toISOString(),
-  }));
-  return { items, nextCursor: rows.length > q.limit ? String(page[page.length - 1]!._id) : null };
+  })));
 }
 
 export async function viewResidentForStaff(app: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId) {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { AppError, notFound, validationError } from '../../http/errors';
+import { findPageByDate } from '../../lib/pagination';
 import { cancelPending, enqueueMany } from '../../notify/outbox.service';
 import { getArea } from '../areas/areas.service';
 import { assertInScope, scopeFilter, type StaffPrincipal } from '../staff/staff.service';
@@ -234,26 +235,14 @@ export interface TalkListQuery {
   cursor?: string;
 }
 
-function cursorFilter(cursor?: string): Record<string, unknown> {
-  const m = cursor ? /^(\d{1,15})_([0-9a-f]{24})$/.exec(cursor) : null;
-  if (!m) return {};
-  const at = new Date(Number(m[1]));
-  return { $or: [{ startAt: { $gt: at } }, { startAt: at, _id: { $gt: new Types.ObjectId(m[2]) } }] };
-}
-
-async function page(app: AppContext, filter: Record<string, unknown>, q: TalkListQuery) {
-  const rows = await Talks(app.db).find({ ...filter, ...cursorFilter(q.cursor) }).sort({ startAt: 1, _id: 1 }).limit(q.limit + 1).lean();
-  const items = rows.slice(0, q.limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > q.limit && last ? `${last.startAt.getTime()}_${String(last._id)}` : null };
-}
+const page = (app: AppContext, filter: Record<string, unknown>, q: TalkListQuery) =>
+  findPageByDate(Talks(app.db), filter, q, { field: 'startAt', dir: 1 }, (rows) => viewTalks(app, rows));
 
 export async function listPublicTalks(app: AppContext, q: TalkListQuery) {
   const filter: Record<string, unknown> = { status: { $in: ['published', 'closed'] }, endAt: { $gt: app.clock.now() } };
   if (q.kind) filter.kind = q.kind;
   if (q.areaCode) filter.areaPath = q.areaCode;
-  const r = await page(app, filter, q);
-  return { items: await viewTalks(app, r.items), nextCursor: r.nextCursor };
+  return page(app, filter, q);
 }
 
 export async function listStaffTalks(app: AppContext, staff: StaffPrincipal, q: TalkListQuery & { status?: TalkDoc['status'] }) {
@@ -261,6 +250,5 @@ export async function listStaffTalks(app: AppContext, staff: StaffPrincipal, q: 
   if (q.areaCode) filter.areaPath = { $all: [staff.areaCode, q.areaCode] };
   if (q.kind) filter.kind = q.kind;
   if (q.status) filter.status = q.status;
-  const r = await page(app, filter, q);
-  return { items: await viewTalks(app, r.items), nextCursor: r.nextCursor };
+  return page(app, filter, q);
 }

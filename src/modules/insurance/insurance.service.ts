@@ -7,7 +7,7 @@ import { maskIdCard, maskName, maskPhone } from '../../lib/pii';
 import { canMove, isTerminal } from '../../lib/workflow';
 import { enqueue } from '../../notify/outbox.service';
 import { audit, type Actor } from '../audit/audit.service';
-import { requireConsent } from '../residents/residents.service';
+import { fillSexAndBirthYear, requireConsent } from '../residents/residents.service';
 import { assertInScope, scopeFilter, type StaffPrincipal } from '../staff/staff.service';
 import { type EnrolmentDoc, EnrolmentKeys, Enrolments, type EnrolmentStatus, EnrolmentTransitions, type ProductDoc, Products } from './insurance.model';
 import { requireProduct } from './insurance.products';
@@ -43,6 +43,8 @@ export async function enrol(ctx: AppContext, residentId: Types.ObjectId, body: E
     applicantPhoneEnc: ctx.pii.seal(body.applicantPhone), insured: people, totalFen: people.reduce((s, x) => s + x.premiumFen, 0),
     status: 'submitted', seq: 0, createdAt: now, updatedAt: now,
   });
+  const self = body.insured.find((x) => x.relation === '本人');
+  if (self && (!resident.sex || !resident.birthYear)) await fillSexAndBirthYear(ctx, residentId, self.idCard.trim());
   return residentView(ctx, doc.toObject(), p);
 }
 

@@ -18,7 +18,7 @@ export interface AnswerInput {
 const invalid = (code: string, message: string, details: unknown) => new AppError(code, 400, message, details);
 
 /** Every answer must refer to a question of this attempt, once, with letters it was shown. */
-function checkAnswers(a: AttemptDoc, answers: AnswerInput[], types: string[]): Map<string, string[]> {
+export function checkAnswers(a: AttemptDoc, answers: AnswerInput[], types: string[]): Map<string, string[]> {
   const byId = new Map(a.items.map((it, i) => [String(it.questionId), i]));
   const chosen = new Map<string, string[]>();
   answers.forEach((ans, n) => {

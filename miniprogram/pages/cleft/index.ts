@@ -3,7 +3,7 @@ import { api, ApiError, newIdempotencyKey } from '../../services/api';
 import type { ConsentList, Me, Referral } from '../../services/types';
 import { theApp } from '../../utils/app';
 import { hasCurrentConsent } from '../../utils/consent';
-import { elderBehavior } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
 import { normalizeMobile, normalizeName } from '../../utils/validate';
 import { confirmThen } from '../../utils/confirm';

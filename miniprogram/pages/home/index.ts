@@ -1,6 +1,6 @@
 import { theApp } from '../../utils/app';
 import { hasCurrentConsent } from '../../utils/consent';
-import { elderBehavior } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
 
 const CARDS = [

@@ -3,7 +3,7 @@ import { api, ApiError, newIdempotencyKey } from '../../services/api';
 import type { ConsentList, Enrolment, InsuranceProduct } from '../../services/types';
 import { theApp } from '../../utils/app';
 import { hasCurrentConsent } from '../../utils/consent';
-import { elderBehavior } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 import { checkIdCard, ID_MESSAGES, idCardHint } from '../../utils/idcard';
 import { yuan } from '../../utils/money';
 import { PAGES } from '../../utils/routes';

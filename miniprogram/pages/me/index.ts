@@ -3,7 +3,7 @@ import { api } from '../../services/api';
 import { clearSession } from '../../services/session';
 import type { Area, AreaList, Me } from '../../services/types';
 import { theApp } from '../../utils/app';
-import { elderBehavior } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 import { summarizeExport } from '../../utils/export-summary';
 import { PAGES } from '../../utils/routes';
 import { NAME_MAX_LENGTH, normalizeMobile, normalizeName } from '../../utils/validate';

@@ -3,7 +3,7 @@ import { api, newIdempotencyKey } from '../../services/api';
 import type { ConsentList } from '../../services/types';
 import { theApp } from '../../utils/app';
 import { BASIC_PURPOSE, hasCurrentConsent } from '../../utils/consent';
-import { elderBehavior } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
 import { confirmThen } from '../../utils/confirm';
 

@@ -1,6 +1,6 @@
 import { api, newIdempotencyKey } from '../../services/api';
 import type { Attempt, AttemptWithResult, QuizResult, ShownQuestion } from '../../services/quiz-types';
-import { elderBehavior } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
 import { confirmThen } from '../../utils/confirm';
 

@@ -1,6 +1,6 @@
 import { api } from '../../services/api';
 import type { Certificate } from '../../services/quiz-types';
-import { elderBehavior } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 
 const CANVAS_ID = 'certificate';
 

@@ -1,6 +1,6 @@
 import { api } from '../../services/api';
 import type { Leaderboard } from '../../services/quiz-types';
-import { elderBehavior } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 
 const SCOPES = [
   { key: 'village', label: '本村' },

@@ -1,6 +1,6 @@
 import { api } from '../../services/api';
 import type { AttemptWithResult, QuizResult } from '../../services/quiz-types';
-import { elderBehavior } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
 
 /** After submit: score, pass or not, and every question with the right answer and why. */

@@ -1,6 +1,6 @@
 import { api } from '../../services/api';
 import type { ContestSummary, Points, Topic, WrongBook } from '../../services/quiz-types';
-import { elderBehavior } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
 
 const STATE_TEXT: Record<ContestSummary['state'], string> = { upcoming: '未开始', open: '进行中', ended: '已结束' };

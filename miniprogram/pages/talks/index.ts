@@ -1,5 +1,5 @@
 import { formatTime, KIND_NAMES, talksApi, type Talk, type TalkKind } from '../../services/talks';
-import { elderBehavior } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 
 const FILTERS: Array<{ key: '' | TalkKind; name: string }> = [
   { key: '', name: '全部' },

@@ -1,6 +1,6 @@
 import { messageFor } from '../../../services/api';
 import { talkIdFromScene, talksApi } from '../../../services/talks';
-import { elderBehavior } from '../../../utils/elder';
+import { elderBehavior } from '../../../utils/elder-behavior';
 
 /**
  * Opened by scanning the session's code: WeChat passes the code's scene as `query.scene` (URL-encoded).

@@ -1,6 +1,6 @@
 import { askForReminders, formatTime, KIND_NAMES, confirmCancelRegistration, talksApi, type TalkDetail } from '../../../services/talks';
 import { newIdempotencyKey } from '../../../services/api';
-import { elderBehavior } from '../../../utils/elder';
+import { elderBehavior } from '../../../utils/elder-behavior';
 
 function statusText(t: TalkDetail): string {
   const r = t.myRegistration;

@@ -1,5 +1,5 @@
 import { talksApi } from '../../../services/talks';
-import { elderBehavior } from '../../../utils/elder';
+import { elderBehavior } from '../../../utils/elder-behavior';
 
 const STARS = [1, 2, 3, 4, 5];
 const WORDS = ['', '不满意', '一般', '还行', '满意', '非常满意'];

@@ -1,5 +1,5 @@
 import { formatTime, confirmCancelRegistration, talksApi, type MyRegistration } from '../../../services/talks';
-import { elderBehavior } from '../../../utils/elder';
+import { elderBehavior } from '../../../utils/elder-behavior';
 
 interface Row {
   registrationId: string;

@@ -7,6 +7,8 @@ import { provisionDatabase, type ProvisionedDatabase } from './db/provision';
 import { systemClock, type Clock } from './lib/clock';
 import { PiiCrypto } from './lib/pii';
 import { seedDistrict } from './modules/areas/areas.service';
+import { seedDailyTipsCampaign } from './modules/campaigns/daily-tips';
+import { seedMissingQuestions } from './modules/quiz/bank.service';
 import { modules } from './modules';
 import { WeChatClient } from './wechat/client';
 import { FakeWeChatServer } from './wechat/fake-server';
@@ -19,6 +21,14 @@ export interface Runtime {
   provisioned: ProvisionedDatabase;
   fakeWeChat?: FakeWeChatServer;
   close(): Promise<void>;
+}
+
+/** First run: questions and the daily tips are there without `npm run seed`; both steps are idempotent. */
+export async function seedStartContent(app: AppContext): Promise<{ questions: number; dailyTips: boolean }> {
+  const questions = await seedMissingQuestions(app);
+  const tips = await seedDailyTipsCampaign(app);
+  if (questions.created || tips.created) app.logger.info({ event: 'content.seeded', questions: questions.created, dailyTips: tips.created }, 'shipped content added');
+  return { questions: questions.created, dailyTips: tips.created };
 }
 
 /** Database (provisioned or external), indexes, the district's areas, the WeChat client: what every role needs. */
@@ -50,6 +60,7 @@ export async function startRuntime(config: Config, logger: Logger, opts: { clock
     wechat: new WeChatClient({ baseURL: base ?? 'https://api.weixin.qq.com', appid: config.WECHAT_APPID || 'fake-appid', secret: config.WECHAT_SECRET || 'fake-secret', timeoutMs: config.WECHAT_TIMEOUT_MS, logger, clock, db: database.connection }),
   };
   await prepareDatabase(app);
+  await seedStartContent(app);
   return {
     app,
     database,

@@ -3,6 +3,7 @@ import { areasModule } from './areas';
 import { auditModule } from './audit';
 import { campaignsModule } from './campaigns';
 import { insuranceModule } from './insurance';
+import { platformModule } from './platform';
 import { quizModule } from './quiz';
 import { referralsModule } from './referrals';
 import { residentsModule } from './residents';
@@ -13,7 +14,7 @@ import { talksModule } from './talks';
 
 export type { AppModule, ResidentDataSection } from './module';
 
-const others: AppModule[] = [staffModule, auditModule, referralsModule, insuranceModule, campaignsModule, subscriptionsModule, talksModule, quizModule, sessionsModule];
+const others: AppModule[] = [platformModule, staffModule, auditModule, referralsModule, insuranceModule, campaignsModule, subscriptionsModule, talksModule, quizModule, sessionsModule];
 
 /** Every domain module, in route order — the only place that knows them all; a new module adds one entry. */
 export const modules: readonly AppModule[] = [areasModule, residentsModule(others.flatMap((m) => m.residentData)), ...others];

@@ -6,7 +6,7 @@ import { duplicatesOnly } from './duplicates';
 import { notFound } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
 import { maskName } from '../../lib/pii';
-import { Residents } from '../residents/residents.model';
+import { residentById } from '../residents';
 import { Certificates, Contests, PointsLedger, type CertificateDoc, type ContestDoc, type SubmissionDoc } from './quiz.model';
 import { QUIZ } from './quiz.rules';
 
@@ -72,7 +72,7 @@ export async function certificateFor(app: AppContext, contestId: Types.ObjectId,
 }
 
 async function certificateView(app: AppContext, c: CertificateDoc) {
-  const [resident, contest] = await Promise.all([Residents(app.db).findById(c.residentId, { nameEnc: 1 }).lean(), Contests(app.db).findById(c.contestId, { title: 1 }).lean()]);
+  const [resident, contest] = await Promise.all([residentById(app, c.residentId, ['nameEnc']), Contests(app.db).findById(c.contestId, { title: 1 }).lean()]);
   return {
     code: c.code,
     name: resident?.nameEnc ? maskName(app.pii.open(resident.nameEnc)) : '居民',

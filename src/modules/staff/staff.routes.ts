@@ -3,8 +3,8 @@ import { staffActor, staffOf } from '../../http/auth';
 import { rateLimit } from '../../http/rate-limit';
 import { z } from '../../http/zod';
 import { AppError } from '../../http/errors';
-import { getArea } from '../areas/areas.service';
-import { audit } from '../audit/audit.service';
+import { getArea } from '../areas';
+import { audit } from '../audit';
 import { STAFF_ROLES } from './staff.model';
 import * as staff from './staff.service';
 

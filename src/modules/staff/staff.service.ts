@@ -2,9 +2,9 @@ import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, forbidden, validationError } from '../../http/errors';
-import { getArea } from '../areas/areas.service';
-import { audit } from '../audit/audit.service';
-import { issueToken } from '../sessions/sessions.service';
+import { getArea } from '../areas';
+import { audit } from '../audit';
+import { issueToken } from '../sessions';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password';
 import { LoginFailures, Staff, type StaffDoc, type StaffRole } from './staff.model';
 

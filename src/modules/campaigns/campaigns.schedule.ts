@@ -1,5 +1,5 @@
 import type { AppContext } from '../../context';
-import { occurrencesBetween } from '../../scheduler/cron';
+import { occurrencesBetween } from '../../lib/cron';
 import { Campaigns, Occurrences, type CampaignDoc } from './campaigns.model';
 import { fireOccurrence, occurrenceId, recordSkipped } from './campaigns.service';
 

@@ -6,7 +6,7 @@ import { shanghaiDay } from '../../lib/clock';
 import { findPage, type PageQuery } from '../../lib/pagination';
 import { quietUntil } from '../../notify/governor';
 import { cancelPending, enqueueMany } from '../../notify/outbox.service';
-import { isValidCron } from '../../scheduler/cron';
+import { isValidCron } from '../../lib/cron';
 import { getArea } from '../areas';
 import { audit } from '../audit';
 import { inScope, scopeFilter, type StaffPrincipal } from '../staff';

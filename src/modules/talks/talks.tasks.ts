@@ -3,7 +3,7 @@ import { reapExpiredClaims } from '../../notify/outbox.service';
 import { deliverSubscribe } from '../../notify/subscribe.channel';
 import type { Task } from '../../worker';
 import { queueAfterFill, reminderItems } from './reminders';
-import { fill } from './seats.service';
+import { fill } from './queue-walk';
 import { Registrations, Talks } from './talks.model';
 import { enqueueMany } from '../../notify/outbox.service';
 

@@ -48,28 +48,28 @@ interface TalkQueue {
 
 const queues = new Map<string, TalkQueue>();
 
-function enqueue(ctx: AppContext, talkId: Types.ObjectId, after: AfterFill, add: (q: TalkQueue) => void): void {
-  const key = `${ctx.db.name}:${String(talkId)}`;
+function enqueue(app: AppContext, talkId: Types.ObjectId, after: AfterFill, add: (q: TalkQueue) => void): void {
+  const key = `${app.db.name}:${String(talkId)}`;
   let q = queues.get(key);
   const start = !q;
   if (!q) queues.set(key, (q = { arrivals: [], jobs: [], waiters: new Map() }));
   add(q);
-  if (start) void talkLoop(ctx, talkId, key, q, after);
+  if (start) void talkLoop(app, talkId, key, q, after);
 }
 
 /** Admit a sign-up: recorded and decided by the next walk of this process's loop. */
-export function admit(ctx: AppContext, talkId: Types.ObjectId, arrival: Arrival, after: AfterFill): Promise<Admission> {
-  return new Promise((resolve, reject) => enqueue(ctx, talkId, after, (q) => q.arrivals.push({ ...arrival, resolve, reject, since: wallNow() })));
+export function admit(app: AppContext, talkId: Types.ObjectId, arrival: Arrival, after: AfterFill): Promise<Admission> {
+  return new Promise((resolve, reject) => enqueue(app, talkId, after, (q) => q.arrivals.push({ ...arrival, resolve, reject, since: wallNow() })));
 }
 
 /** Wait until a registration recorded earlier is decided, by whichever walker. */
-export function awaitDecision(ctx: AppContext, talkId: Types.ObjectId, regId: Types.ObjectId, after: AfterFill): Promise<Decided> {
-  return new Promise((resolve, reject) => enqueue(ctx, talkId, after, (q) => addWaiter(q, String(regId), { resolve, reject, since: wallNow() })));
+export function awaitDecision(app: AppContext, talkId: Types.ObjectId, regId: Types.ObjectId, after: AfterFill): Promise<Decided> {
+  return new Promise((resolve, reject) => enqueue(app, talkId, after, (q) => addWaiter(q, String(regId), { resolve, reject, since: wallNow() })));
 }
 
 /** Run `run` holding the talk's lock, batched with other work of this process; a walk of the queue follows. */
-export function underTalkLock<T>(ctx: AppContext, talkId: Types.ObjectId, after: AfterFill, run: () => Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => enqueue(ctx, talkId, after, (q) => q.jobs.push({ run, resolve: resolve as (v: unknown) => void, reject, since: wallNow() })));
+export function underTalkLock<T>(app: AppContext, talkId: Types.ObjectId, after: AfterFill, run: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => enqueue(app, talkId, after, (q) => q.jobs.push({ run, resolve: resolve as (v: unknown) => void, reject, since: wallNow() })));
 }
 
 function addWaiter(q: TalkQueue, id: string, w: Pending<Decided>): void {
@@ -81,8 +81,8 @@ function addWaiter(q: TalkQueue, id: string, w: Pending<Decided>): void {
 const busy = () => new AppError('TALK_BUSY', 503, '报名人数太多，请稍后在“我的报名”查看结果');
 
 /** Sign-ups are taken until the session's sign-up window closes (checked again under the lease). */
-export function assertOpenForSignup(ctx: AppContext, talk: TalkDoc): void {
-  const now = ctx.clock.now();
+export function assertOpenForSignup(app: AppContext, talk: TalkDoc): void {
+  const now = app.clock.now();
   if (talk.status === 'cancelled') throw new AppError('TALK_CANCELLED', 409, '本场活动已取消');
   if (talk.status !== 'published') throw new AppError('TALK_CLOSED', 409, '本场活动已停止报名');
   if (now < talk.signupOpensAt) throw new AppError('SIGNUP_NOT_OPEN', 409, '报名还没有开始，请稍后再来');
@@ -94,23 +94,23 @@ export function assertOpenForSignup(ctx: AppContext, talk: TalkDoc): void {
  * live sign-up (also two in one batch); resident entries come before the registrations, so a crash between
  * the two leaves an entry without a registration (skipped when read), never a registration nobody can list.
  */
-async function record(ctx: AppContext, talk: TalkDoc, arrivals: Arrival[]): Promise<{ recorded: RegistrationDoc[]; duplicates: Set<number> }> {
+async function record(app: AppContext, talk: TalkDoc, arrivals: Arrival[]): Promise<{ recorded: RegistrationDoc[]; duplicates: Set<number> }> {
   const keys = arrivals.map((a) => ({ _id: `${String(talk._id)}:${String(a.residentId)}`, registrationId: a.regId, ...(a.idempotencyKey ? { idempotencyKey: a.idempotencyKey } : {}), createdAt: a.at }));
-  const duplicates = await insertManyKeyed(RegistrationKeys(ctx.db).collection, keys);
+  const duplicates = await insertManyKeyed(RegistrationKeys(app.db).collection, keys);
   const fresh = arrivals.filter((_, i) => !duplicates.has(i));
   const recorded: RegistrationDoc[] = fresh.map((a) => ({ _id: a.regId, talkId: talk._id, residentId: a.residentId, areaPath: a.areaPath, seats: a.seats, status: 'pending', seq: 0, createdAt: a.at }));
   try {
-    await recordEntries(ctx, recorded);
-    if (recorded.length) await Registrations(ctx.db).collection.insertMany(recorded);
+    await recordEntries(app, recorded);
+    if (recorded.length) await Registrations(app.db).collection.insertMany(recorded);
   } catch (err) {
     // free the keys of this batch again; entries without a registration are skipped when read
-    await RegistrationKeys(ctx.db).collection.deleteMany({ _id: { $in: keys.filter((_, i) => !duplicates.has(i)).map((k) => k._id) }, registrationId: { $in: recorded.map((r) => r._id) } } as never).catch(() => undefined);
+    await RegistrationKeys(app.db).collection.deleteMany({ _id: { $in: keys.filter((_, i) => !duplicates.has(i)).map((k) => k._id) }, registrationId: { $in: recorded.map((r) => r._id) } } as never).catch(() => undefined);
     throw err;
   }
   return { recorded, duplicates };
 }
 
-async function talkLoop(ctx: AppContext, talkId: Types.ObjectId, key: string, q: TalkQueue, after: AfterFill): Promise<void> {
+async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q: TalkQueue, after: AfterFill): Promise<void> {
   let attempt = 0;
   const answer = (r: Decided) => {
     for (const w of q.waiters.get(String(r._id)) ?? []) w.resolve(r);
@@ -121,7 +121,7 @@ async function talkLoop(ctx: AppContext, talkId: Types.ObjectId, key: string, q:
       // a retry waiting on a registration nobody decides (its walk failed) makes this loop walk with a scan
       const stranded = [...q.waiters.values()].some((list) => list.some((w) => wallNow() - w.since > STRANDED_MS));
       const work = q.arrivals.length > 0 || q.jobs.length > 0 || stranded;
-      const lock = work ? await tryLock(ctx, talkId) : null; 
+      const lock = work ? await tryLock(app, talkId) : null; 
       if (lock) {
         attempt = 0;
         const jobs = q.jobs.splice(0);
@@ -131,31 +131,31 @@ async function talkLoop(ctx: AppContext, talkId: Types.ObjectId, key: string, q:
         let res: FillResult = emptyResult();
         const mine = new Map<string, (typeof arrivals)[number]>();
         try {
-          if (lock.stolen) await forgetQueueState(ctx, talkId);
+          if (lock.stolen) await forgetQueueState(app, talkId);
           for (const job of jobs) outcomes.push(await job.run().then((value) => ({ ok: true, value }), (value: unknown) => ({ ok: false, value })));
-          talk = await Talks(ctx.db).findById(talkId).lean();
+          talk = await Talks(app.db).findById(talkId).lean();
           if (!talk) throw new AppError('NOT_FOUND', 404, '活动不存在');
           const open: typeof arrivals = [];
           for (const a of arrivals) {
             try {
-              assertOpenForSignup(ctx, talk);
+              assertOpenForSignup(app, talk);
               open.push(a);
             } catch (err) {
               a.reject(err);
             }
           }
-          const { recorded, duplicates } = await record(ctx, talk, open);
+          const { recorded, duplicates } = await record(app, talk, open);
           open.forEach((a, i) => (duplicates.has(i) ? a.resolve({ kind: 'duplicate' }) : mine.set(String(a.regId), a)));
-          res = await fillOnce(ctx, talk, { scanArrivals: lock.stolen || stranded, recorded });
+          res = await fillOnce(app, talk, { scanArrivals: lock.stolen || stranded, recorded });
         } catch (err) {
           while (outcomes.length < jobs.length) outcomes.push({ ok: false, value: err });
           for (const a of arrivals) a.reject(err);
           mine.clear();
         } finally {
-          await unlock(ctx, talkId, lock); 
+          await unlock(app, talkId, lock); 
           jobs.forEach((job, i) => (outcomes[i]?.ok ? job.resolve(outcomes[i]!.value) : job.reject(outcomes[i]?.value)));
         }
-        if (talk) await after(ctx, talk, res).catch((err: unknown) => ctx.logger.error({ err, event: 'talks.after_fill_failed' }, 'queueing notices after a walk failed'));
+        if (talk) await after(app, talk, res).catch((err: unknown) => app.logger.error({ err, event: 'talks.after_fill_failed' }, 'queueing notices after a walk failed'));
         const decided: Decided[] = [...res.confirmed, ...res.promoted, ...res.rejected, ...res.waitlisted.map((w) => ({ ...w.reg, position: w.position }))];
         for (const r of decided) {
           const a = mine.get(String(r._id));
@@ -175,7 +175,7 @@ async function talkLoop(ctx: AppContext, talkId: Types.ObjectId, key: string, q:
       if (q.waiters.size) {
         // registrations decided by another walker (the sweep, a staff edit, another process): one read for all
         const ids = [...q.waiters.keys()].map((id) => new Types.ObjectId(id));
-        for (const r of await Registrations(ctx.db).find({ _id: { $in: ids }, status: { $ne: 'pending' } }).lean()) answer(r);
+        for (const r of await Registrations(app.db).find({ _id: { $in: ids }, status: { $ne: 'pending' } }).lean()) answer(r);
       }
       const now = wallNow();
       for (const [id, list] of q.waiters) {

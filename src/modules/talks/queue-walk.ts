@@ -25,8 +25,8 @@ export interface FillResult {
 export const emptyResult = (): FillResult => ({ confirmed: [], promoted: [], waitlisted: [], rejected: [] });
 
 /** Seats may still be handed out (to arrivals and to the waitlist) until the session starts. */
-export const seatingOpen = (ctx: AppContext, talk: TalkDoc): boolean =>
-  (talk.status === 'published' || talk.status === 'closed') && ctx.clock.now() < talk.startAt;
+export const seatingOpen = (app: AppContext, talk: TalkDoc): boolean =>
+  (talk.status === 'published' || talk.status === 'closed') && app.clock.now() < talk.startAt;
 
 interface QueueState {
   seq: number;
@@ -39,14 +39,14 @@ interface QueueState {
  * The talk's queue bookkeeping, kept in one document that only the lease holder writes. A missing document
  * (first walk, forgotten after a session cancel or a dead holder) or missing taken seats are recounted.
  */
-async function loadQueueState(ctx: AppContext, talk: TalkDoc): Promise<{ state: QueueState; recounted: boolean; dirty: boolean }> {
-  const s = await TalkQueues(ctx.db).collection.findOne({ _id: String(talk._id) } as never);
-  const taken = async () => new Set((await Seats(ctx.db).find({ talkId: talk._id }, { seatNo: 1 }).lean()).map((x) => x.seatNo));
+async function loadQueueState(app: AppContext, talk: TalkDoc): Promise<{ state: QueueState; recounted: boolean; dirty: boolean }> {
+  const s = await TalkQueues(app.db).collection.findOne({ _id: String(talk._id) } as never);
+  const taken = async () => new Set((await Seats(app.db).find({ talkId: talk._id }, { seatNo: 1 }).lean()).map((x) => x.seatNo));
   if (s) {
     const known = s.taken as number[] | undefined;
     return { state: { seq: s.seq as number, waitlist: (s.waitlist as string[] | undefined) ?? [], taken: known ? new Set(known) : await taken() }, recounted: false, dirty: !known };
   }
-  const regs = Registrations(ctx.db);
+  const regs = Registrations(app.db);
   const [waiting, last, seats] = await Promise.all([
     regs.find({ talkId: talk._id, status: 'waitlisted' }, { _id: 1 }).sort({ seq: 1, _id: 1 }).lean(),
     regs.findOne({ talkId: talk._id }, { seq: 1 }).sort({ seq: -1 }).lean(),
@@ -55,29 +55,29 @@ async function loadQueueState(ctx: AppContext, talk: TalkDoc): Promise<{ state: 
   return { state: { seq: last?.seq ?? 0, waitlist: waiting.map((r) => String(r._id)), taken: seats }, recounted: true, dirty: true };
 }
 
-async function saveQueueState(ctx: AppContext, talkId: Types.ObjectId, s: QueueState): Promise<void> {
-  await TalkQueues(ctx.db).collection.replaceOne({ _id: String(talkId) } as never, { seq: s.seq, waitlist: s.waitlist, taken: [...s.taken].sort((a, b) => a - b) }, { upsert: true });
+async function saveQueueState(app: AppContext, talkId: Types.ObjectId, s: QueueState): Promise<void> {
+  await TalkQueues(app.db).collection.replaceOne({ _id: String(talkId) } as never, { seq: s.seq, waitlist: s.waitlist, taken: [...s.taken].sort((a, b) => a - b) }, { upsert: true });
 }
 
 /** Call with the lock held after changing the queue outside a walk (or when a dead holder's lock was taken). */
-export async function forgetQueueState(ctx: AppContext, talkId: Types.ObjectId): Promise<void> {
-  await TalkQueues(ctx.db).collection.deleteOne({ _id: String(talkId) } as never);
+export async function forgetQueueState(app: AppContext, talkId: Types.ObjectId): Promise<void> {
+  await TalkQueues(app.db).collection.deleteOne({ _id: String(talkId) } as never);
 }
 
 /** Lock held: a registration left the queue outside a walk (cancelled); its seats are recounted next walk. */
-export async function leaveQueue(ctx: AppContext, talkId: Types.ObjectId, regId: Types.ObjectId): Promise<void> {
-  const s = await TalkQueues(ctx.db).collection.findOne({ _id: String(talkId) } as never);
+export async function leaveQueue(app: AppContext, talkId: Types.ObjectId, regId: Types.ObjectId): Promise<void> {
+  const s = await TalkQueues(app.db).collection.findOne({ _id: String(talkId) } as never);
   if (!s) return;
-  await TalkQueues(ctx.db).collection.replaceOne({ _id: String(talkId) } as never, { seq: s.seq, waitlist: (s.waitlist as string[]).filter((id) => id !== String(regId)) });
+  await TalkQueues(app.db).collection.replaceOne({ _id: String(talkId) } as never, { seq: s.seq, waitlist: (s.waitlist as string[]).filter((id) => id !== String(regId)) });
 }
 
 /** 1-based place of a waitlisted registration, read from the talk's queue document (counted if it is missing). */
-export async function waitlistPosition(ctx: AppContext, r: Pick<RegistrationDoc, '_id' | 'talkId' | 'seq'>): Promise<number> {
-  const s = await TalkQueues(ctx.db).collection.findOne({ _id: String(r.talkId) } as never);
+export async function waitlistPosition(app: AppContext, r: Pick<RegistrationDoc, '_id' | 'talkId' | 'seq'>): Promise<number> {
+  const s = await TalkQueues(app.db).collection.findOne({ _id: String(r.talkId) } as never);
   const at = (s?.waitlist as string[] | undefined)?.indexOf(String(r._id)) ?? -1;
   if (at >= 0) return at + 1;
   const ahead = { $or: [{ seq: { $lt: r.seq } }, { seq: r.seq, _id: { $lt: r._id } }] };
-  return 1 + (await Registrations(ctx.db).countDocuments({ talkId: r.talkId, status: 'waitlisted', ...ahead }));
+  return 1 + (await Registrations(app.db).countDocuments({ talkId: r.talkId, status: 'waitlisted', ...ahead }));
 }
 
 const freeList = (talk: TalkDoc, taken: Set<number>) => {
@@ -87,8 +87,8 @@ const freeList = (talk: TalkDoc, taken: Set<number>) => {
 };
 
 /** One seat at a time, for pages where a batch insert met a duplicate key: the unique indexes decide. */
-async function takeSeatsOneByOne(ctx: AppContext, r: RegistrationDoc, free: number[], taken: Set<number>): Promise<boolean> {
-  const seats = Seats(ctx.db).collection;
+async function takeSeatsOneByOne(app: AppContext, r: RegistrationDoc, free: number[], taken: Set<number>): Promise<boolean> {
+  const seats = Seats(app.db).collection;
   const mine: Array<{ id: Types.ObjectId; seatNo: number }> = [];
   for (let part = 1; part <= r.seats; part++) {
     for (;;) {
@@ -102,7 +102,7 @@ async function takeSeatsOneByOne(ctx: AppContext, r: RegistrationDoc, free: numb
       }
       const _id = new Types.ObjectId();
       try {
-        await seats.insertOne({ _id, talkId: r.talkId, seatNo, registrationId: r._id, part, takenAt: ctx.clock.now() });
+        await seats.insertOne({ _id, talkId: r.talkId, seatNo, registrationId: r._id, part, takenAt: app.clock.now() });
         mine.push({ id: _id, seatNo });
         taken.add(seatNo);
         break;
@@ -142,25 +142,25 @@ const inQueueOrder = (talk: TalkDoc, blocked: boolean) => (): Fits => {
  * planned in memory and inserted in one command. If the plan meets a duplicate key, its own inserted seats are
  * removed and the page is seated one seat at a time. Returns, per registration, whether it was seated.
  */
-async function seatPage(ctx: AppContext, talk: TalkDoc, state: QueueState, regs: RegistrationDoc[], makeFits: () => Fits): Promise<boolean[]> {
+async function seatPage(app: AppContext, talk: TalkDoc, state: QueueState, regs: RegistrationDoc[], makeFits: () => Fits): Promise<boolean[]> {
   const free = freeList(talk, state.taken);
   const fits = makeFits();
   const plan: SeatDoc[] = [];
-  const now = ctx.clock.now();
+  const now = app.clock.now();
   const outcome = regs.map((r) => {
     if (!fits(r, free)) return false;
     for (let part = 1; part <= r.seats; part++) plan.push({ _id: new Types.ObjectId(), talkId: talk._id, seatNo: free.shift()!, registrationId: r._id, part, takenAt: now });
     return true;
   });
-  const refused = await insertManyKeyed(Seats(ctx.db).collection, plan);
+  const refused = await insertManyKeyed(Seats(app.db).collection, plan);
   if (!refused.size) {
     plan.forEach((p) => state.taken.add(p.seatNo));
     return outcome;
   }
   const inserted = plan.filter((_, i) => !refused.has(i)).map((p) => p._id);
-  if (inserted.length) await Seats(ctx.db).collection.deleteMany({ _id: { $in: inserted } });
+  if (inserted.length) await Seats(app.db).collection.deleteMany({ _id: { $in: inserted } });
   // recount: a registration may already hold its seats (a walk that stopped before writing its status)
-  const all = await Seats(ctx.db).find({ talkId: talk._id }, { seatNo: 1, registrationId: 1 }).lean();
+  const all = await Seats(app.db).find({ talkId: talk._id }, { seatNo: 1, registrationId: 1 }).lean();
   state.taken = new Set(all.map((x) => x.seatNo));
   const holds = new Map<string, number>();
   for (const x of all) holds.set(String(x.registrationId), (holds.get(String(x.registrationId)) ?? 0) + 1);
@@ -169,7 +169,7 @@ async function seatPage(ctx: AppContext, talk: TalkDoc, state: QueueState, regs:
   const out: boolean[] = [];
   for (const r of regs) {
     if ((holds.get(String(r._id)) ?? 0) >= r.seats) out.push(true);
-    else out.push(slowFits(r, slow) && (await takeSeatsOneByOne(ctx, r, slow, state.taken)));
+    else out.push(slowFits(r, slow) && (await takeSeatsOneByOne(app, r, slow, state.taken)));
   }
   return out;
 }
@@ -188,31 +188,31 @@ export interface WalkOptions {
  * the resident may try again later). Arrivals decided in this walk share its number `seq`; the queue order is
  * (seq, _id), i.e. the order in which the walks saw them.
  */
-export async function fillOnce(ctx: AppContext, talk: TalkDoc, o: WalkOptions = { scanArrivals: true }): Promise<FillResult> {
+export async function fillOnce(app: AppContext, talk: TalkDoc, o: WalkOptions = { scanArrivals: true }): Promise<FillResult> {
   try {
-    return await walk(ctx, talk, o);
+    return await walk(app, talk, o);
   } catch (err) {
     // a walk that failed half-way may have moved registrations without saving the bookkeeping
-    await forgetQueueState(ctx, talk._id).catch(() => undefined);
+    await forgetQueueState(app, talk._id).catch(() => undefined);
     throw err;
   }
 }
 
-async function walk(ctx: AppContext, talk: TalkDoc, o: WalkOptions): Promise<FillResult> {
-  const regs = Registrations(ctx.db);
+async function walk(app: AppContext, talk: TalkDoc, o: WalkOptions): Promise<FillResult> {
+  const regs = Registrations(app.db);
   const result = emptyResult();
-  const open = seatingOpen(ctx, talk);
-  const { state, recounted, dirty } = await loadQueueState(ctx, talk);
+  const open = seatingOpen(app, talk);
+  const { state, recounted, dirty } = await loadQueueState(app, talk);
   const before = JSON.stringify(state.waitlist);
   let blocked = !open;
-  const now = ctx.clock.now();
+  const now = app.clock.now();
   const freeCount = () => talk.capacity - state.taken.size;
 
   // 1. The waitlist, in queue order (each promotion takes a seat, so at most freeCount() can move).
   if (open && state.waitlist.length > 0 && freeCount() > 0) {
     const head = (await Promise.all(state.waitlist.slice(0, freeCount() + 1).map((id) => regs.findById(id).lean<RegistrationDoc>())))
       .filter((r): r is RegistrationDoc => r?.status === 'waitlisted');
-    const seated = await seatPage(ctx, talk, state, head, inQueueOrder(talk, false));
+    const seated = await seatPage(app, talk, state, head, inQueueOrder(talk, false));
     result.promoted = head.filter((_, i) => seated[i]).map((r) => ({ ...r, status: 'confirmed' as const, confirmedAt: now, promotedAt: now }));
     if (result.promoted.length) {
       await regs.collection.updateMany({ _id: { $in: result.promoted.map((r) => r._id) } }, { $set: { status: 'confirmed', confirmedAt: now, promotedAt: now } });
@@ -240,7 +240,7 @@ async function walk(ctx: AppContext, talk: TalkDoc, o: WalkOptions): Promise<Fil
     const seated: RegistrationDoc[] = [];
     const toWaitlist: RegistrationDoc[] = [];
     const toReject: RegistrationDoc[] = [];
-    const outcome = await seatPage(ctx, talk, state, page, inQueueOrder(talk, blocked));
+    const outcome = await seatPage(app, talk, state, page, inQueueOrder(talk, blocked));
     page.forEach((r, i) => {
       if (outcome[i]) return void seated.push(r);
       if (talk.waitlistEnabled) blocked = true;
@@ -258,46 +258,46 @@ async function walk(ctx: AppContext, talk: TalkDoc, o: WalkOptions): Promise<Fil
     if (toReject.length) {
       const reason = open ? (talk.waitlistEnabled ? 'WAITLIST_FULL' : 'TALK_FULL') : 'TALK_CLOSED';
       await regs.collection.updateMany({ _id: { $in: toReject.map((r) => r._id) } }, { $set: { status: 'rejected', rejectReason: reason } });
-      await RegistrationKeys(ctx.db).collection.deleteMany({ _id: { $in: toReject.map((r) => `${r.talkId}:${r.residentId}`) }, registrationId: { $in: toReject.map((r) => r._id) } } as never);
+      await RegistrationKeys(app.db).collection.deleteMany({ _id: { $in: toReject.map((r) => `${r.talkId}:${r.residentId}`) }, registrationId: { $in: toReject.map((r) => r._id) } } as never);
       result.rejected.push(...toReject.map((r) => ({ ...r, status: 'rejected' as const, rejectReason: reason })));
     }
   }
   state.seq = seq;
-  if (dirty || pages.length || result.promoted.length || before !== JSON.stringify(state.waitlist)) await saveQueueState(ctx, talk._id, state);
+  if (dirty || pages.length || result.promoted.length || before !== JSON.stringify(state.waitlist)) await saveQueueState(app, talk._id, state);
   return result;
 }
 
 /** Is there something a walk would change? (an arrival to decide, or a waitlist head that fits the free seats) */
-export async function workRemains(ctx: AppContext, talk: TalkDoc): Promise<boolean> {
-  const regs = Registrations(ctx.db);
+export async function workRemains(app: AppContext, talk: TalkDoc): Promise<boolean> {
+  const regs = Registrations(app.db);
   if (await regs.exists({ talkId: talk._id, status: 'pending' })) return true;
-  if (!seatingOpen(ctx, talk)) return false;
+  if (!seatingOpen(app, talk)) return false;
   const head = await regs.findOne({ talkId: talk._id, status: 'waitlisted' }).sort({ seq: 1, _id: 1 }).lean();
   if (!head) return false;
-  return head.seats <= talk.capacity - (await Seats(ctx.db).countDocuments({ talkId: talk._id }));
+  return head.seats <= talk.capacity - (await Seats(app.db).countDocuments({ talkId: talk._id }));
 }
 
-export type AfterFill = (ctx: AppContext, talk: TalkDoc, r: FillResult) => Promise<void>;
+export type AfterFill = (app: AppContext, talk: TalkDoc, r: FillResult) => Promise<void>;
 
 /**
  * Walk the queue if nobody else is (the sweep, a staff edit). A caller that finds the lock taken returns at
  * once: its change was made before it tried the lock, so the holder's walk sees it.
  */
-export async function fill(ctx: AppContext, talkId: Types.ObjectId, after: AfterFill): Promise<void> {
+export async function fill(app: AppContext, talkId: Types.ObjectId, after: AfterFill): Promise<void> {
   for (;;) {
-    const lock = await tryLock(ctx, talkId);
+    const lock = await tryLock(app, talkId);
     if (!lock) return;
     let talk: TalkDoc | null;
     let r = emptyResult();
     try {
-      if (lock.stolen) await forgetQueueState(ctx, talkId);
-      talk = await Talks(ctx.db).findById(talkId).lean();
-      if (talk) r = await fillOnce(ctx, talk);
+      if (lock.stolen) await forgetQueueState(app, talkId);
+      talk = await Talks(app.db).findById(talkId).lean();
+      if (talk) r = await fillOnce(app, talk);
     } finally {
-      await unlock(ctx, talkId, lock);
+      await unlock(app, talkId, lock);
     }
     if (!talk) return;
-    await after(ctx, talk, r);
-    if (!(await workRemains(ctx, talk))) return;
+    await after(app, talk, r);
+    if (!(await workRemains(app, talk))) return;
   }
 }

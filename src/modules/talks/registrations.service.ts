@@ -11,25 +11,36 @@ import { leaveQueue, waitlistPosition } from './queue-walk';
 import { readEntries } from './resident-entries';
 import { Attendance, Feedback, RegistrationKeys, Registrations, Seats, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
 import { getPublicTalk } from './talks.service';
-
-const SEX_NAMES = { male: '男性', female: '女性' } as const;
+import { SEX_NAMES } from './eligibility';
 
 /** Age in whole years by the district's calendar year (profiles hold only the birth year). */
-const ageOf = (ctx: AppContext, birthYear: number) => Number(shanghaiDay(ctx.clock.now()).slice(0, 4)) - birthYear;
+const ageOf = (app: AppContext, birthYear: number) => Number(shanghaiDay(app.clock.now()).slice(0, 4)) - birthYear;
 
-export function assertEligible(ctx: AppContext, talk: TalkDoc, r: ResidentDoc): void {
+export function assertEligible(app: AppContext, talk: TalkDoc, r: ResidentDoc): void {
   const e = talk.eligibility ?? {};
   const needAge = e.minAge !== undefined || e.maxAge !== undefined;
   if ((e.sex && !r.sex) || (needAge && !r.birthYear)) {
-    throw new AppError('PROFILE_INCOMPLETE', 400, '本场活动有参加条件，请先在“我的”页面填写性别和出生年份');
+    throw new AppError('PROFILE_INCOMPLETE', 400, '本场活动有年龄或性别要求，请先填写性别和出生年份');
   }
   if (e.sex && r.sex !== e.sex) throw new AppError('NOT_ELIGIBLE', 403, `本场活动仅限${SEX_NAMES[e.sex]}参加`, { rule: 'sex' });
   if (needAge) {
-    const age = ageOf(ctx, r.birthYear!);
+    const age = ageOf(app, r.birthYear!);
     if ((e.minAge !== undefined && age < e.minAge) || (e.maxAge !== undefined && age > e.maxAge)) {
       const range = `${e.minAge ?? 0}${e.maxAge !== undefined ? `–${e.maxAge}` : ''} 岁${e.maxAge === undefined ? '以上' : ''}`;
       throw new AppError('NOT_ELIGIBLE', 403, `本场活动仅限 ${range}的居民参加`, { rule: 'age' });
     }
+  }
+}
+
+/** Whether this resident may sign up, and if not, why and what fixes it — checked the way sign-up checks. */
+export function eligibilityFor(app: AppContext, talk: TalkDoc, r: ResidentDoc): { eligible: boolean; code: string | null; reason: string | null } {
+  try {
+    if (talk.localOnly && !r.areaPath.includes(talk.areaCode)) throw new AppError('AREA_MISMATCH', 403, '本场活动仅限本地区居民报名');
+    assertEligible(app, talk, r);
+    return { eligible: true, code: null, reason: null };
+  } catch (err) {
+    if (err instanceof AppError) return { eligible: false, code: err.code, reason: err.message };
+    throw err;
   }
 }
 
@@ -58,25 +69,25 @@ const alreadyRegistered = () => new AppError('ALREADY_REGISTERED', 409, '您已�
  * `<talkId>:<residentId>` and the walk decides it in arrival order — a seat, the waitlist, or a rejection.
  * A retry with the same Idempotency-Key is answered from the registration the first request made.
  */
-export async function signUp(ctx: AppContext, residentId: Types.ObjectId, talkId: string, seats = 1, idempotencyKey?: string) {
+export async function signUp(app: AppContext, residentId: Types.ObjectId, talkId: string, seats = 1, idempotencyKey?: string) {
   const { resident, talk } = await signupGate.run(async () => {
-    const [resident, talk] = await Promise.all([requireConsent(ctx, residentId, 'basic'), getPublicTalk(ctx, talkId)]);
-    assertOpenForSignup(ctx, talk);
+    const [resident, talk] = await Promise.all([requireConsent(app, residentId, 'basic'), getPublicTalk(app, talkId)]);
+    assertOpenForSignup(app, talk);
     if (talk.localOnly && !resident.areaPath.includes(talk.areaCode)) throw new AppError('AREA_MISMATCH', 403, '本场活动仅限本地区居民报名');
     if (seats > talk.maxSeatsPerRegistration) {
       throw new AppError('TOO_MANY_SEATS', 400, talk.maxSeatsPerRegistration === 1 ? '本场活动每人只能报名 1 个名额' : `本场活动每次最多报名 ${talk.maxSeatsPerRegistration} 人`);
     }
-    assertEligible(ctx, talk, resident);
+    assertEligible(app, talk, resident);
     return { resident, talk };
   });
   for (let attempt = 0; ; attempt++) {
     const regId = new Types.ObjectId();
-    const arrival = { regId, residentId, areaPath: resident.areaPath, seats, at: ctx.clock.now(), ...(idempotencyKey ? { idempotencyKey } : {}) };
-    const admitted = await admit(ctx, talk._id, arrival, queueAfterFill);
-    if (admitted.kind === 'decided') return signUpReply(ctx, talk, admitted.reg);
+    const arrival = { regId, residentId, areaPath: resident.areaPath, seats, at: app.clock.now(), ...(idempotencyKey ? { idempotencyKey } : {}) };
+    const admitted = await admit(app, talk._id, arrival, queueAfterFill);
+    if (admitted.kind === 'decided') return signUpReply(app, talk, admitted.reg);
     // the resident already holds a key for this talk: the first request of a retry, or a second sign-up
-    const replay = await existingSignUp(ctx, talk, residentId, idempotencyKey);
-    if (replay) return signUpReply(ctx, talk, replay);
+    const replay = await existingSignUp(app, talk, residentId, idempotencyKey);
+    if (replay) return signUpReply(app, talk, replay);
     if (replay === undefined && attempt === 0) continue; // the key was freed meanwhile (rejection, stale key)
     throw alreadyRegistered();
   }
@@ -87,47 +98,47 @@ export async function signUp(ctx: AppContext, residentId: Types.ObjectId, talkId
  * Idempotency-Key), waiting for its decision if needed. `null`: someone else's key, a plain second sign-up;
  * `undefined`: no key any more (freed, or a stale one removed) — the caller may try again.
  */
-async function existingSignUp(ctx: AppContext, talk: TalkDoc, residentId: Types.ObjectId, idempotencyKey?: string): Promise<Decided | null | undefined> {
-  const key = await RegistrationKeys(ctx.db).findById(keyId(talk._id, residentId)).lean();
+async function existingSignUp(app: AppContext, talk: TalkDoc, residentId: Types.ObjectId, idempotencyKey?: string): Promise<Decided | null | undefined> {
+  const key = await RegistrationKeys(app.db).findById(keyId(talk._id, residentId)).lean();
   if (!key) return undefined;
-  const reg = await Registrations(ctx.db).findById(key.registrationId).lean();
+  const reg = await Registrations(app.db).findById(key.registrationId).lean();
   if (!reg) {
-    if (ctx.clock.now().getTime() - key.createdAt.getTime() < STALE_KEY_MS) {
+    if (app.clock.now().getTime() - key.createdAt.getTime() < STALE_KEY_MS) {
       if (idempotencyKey && key.idempotencyKey === idempotencyKey) throw new AppError('REQUEST_IN_PROGRESS', 409, '上一次提交还在处理中，请稍候');
       return null;
     }
-    await RegistrationKeys(ctx.db).deleteOne({ _id: key._id, registrationId: key.registrationId });
+    await RegistrationKeys(app.db).deleteOne({ _id: key._id, registrationId: key.registrationId });
     return undefined;
   }
   if (!idempotencyKey || key.idempotencyKey !== idempotencyKey) return null;
-  return reg.status === 'pending' ? awaitDecision(ctx, talk._id, reg._id, queueAfterFill) : reg;
+  return reg.status === 'pending' ? awaitDecision(app, talk._id, reg._id, queueAfterFill) : reg;
 }
 
-async function signUpReply(ctx: AppContext, talk: TalkDoc, decided: Decided) {
+async function signUpReply(app: AppContext, talk: TalkDoc, decided: Decided) {
   const registrationId = String(decided._id);
   if (decided.status === 'rejected') {
-    const current = await Talks(ctx.db).findById(talk._id, { status: 1 }).lean();
+    const current = await Talks(app.db).findById(talk._id, { status: 1 }).lean();
     if (current?.status === 'cancelled') throw new AppError('TALK_CANCELLED', 409, '本场活动已取消');
     const [code, message] = REJECTIONS[decided.rejectReason ?? 'TALK_FULL'] ?? REJECTIONS.TALK_FULL!;
     throw new AppError(code, 409, message);
   }
   if (decided.status === 'cancelled') throw new AppError('NOT_REGISTERED', 404, '您没有报名本场活动');
   if (decided.status === 'waitlisted') {
-    return { registrationId, status: 'waitlisted' as const, seats: decided.seats, position: decided.position ?? (await waitlistPosition(ctx, decided)) };
+    return { registrationId, status: 'waitlisted' as const, seats: decided.seats, position: decided.position ?? (await waitlistPosition(app, decided)) };
   }
   return { registrationId, status: 'confirmed' as const, seats: decided.seats };
 }
 
 /** Cancel my registration before the cut-off; its seats go to the waitlist in order, under the talk's lock. */
-export async function cancelMine(ctx: AppContext, residentId: Types.ObjectId, talkId: string) {
+export async function cancelMine(app: AppContext, residentId: Types.ObjectId, talkId: string) {
   const { talk, key } = await signupGate.run(async () => {
-    const talk = await getPublicTalk(ctx, talkId);
-    const key = await RegistrationKeys(ctx.db).findById(keyId(talk._id, residentId)).lean();
+    const talk = await getPublicTalk(app, talkId);
+    const key = await RegistrationKeys(app.db).findById(keyId(talk._id, residentId)).lean();
     if (!key) throw new AppError('NOT_REGISTERED', 404, '您没有报名本场活动');
-    if (ctx.clock.now() >= talk.cancelCutoffAt) throw new AppError('CANCEL_CUTOFF_PASSED', 409, '已过取消截止时间，如不能参加请联系村（居）工作人员');
+    if (app.clock.now() >= talk.cancelCutoffAt) throw new AppError('CANCEL_CUTOFF_PASSED', 409, '已过取消截止时间，如不能参加请联系村（居）工作人员');
     return { talk, key };
   });
-  const cancelled = await cancelRegistration(ctx, talk, key.registrationId, 'resident');
+  const cancelled = await cancelRegistration(app, talk, key.registrationId, 'resident');
   if (!cancelled) throw new AppError('NOT_REGISTERED', 404, '您没有报名本场活动');
   return { registrationId: String(key.registrationId), status: 'cancelled' as const };
 }
@@ -136,19 +147,19 @@ export async function cancelMine(ctx: AppContext, residentId: Types.ObjectId, ta
  * Shared by residents and staff: under the talk's lock, mark it cancelled and free its seats and key; the walk
  * that follows in the same lock hold promotes the waitlist. Pending reminders of the registration are dropped.
  */
-export async function cancelRegistration(ctx: AppContext, talk: TalkDoc, regId: Types.ObjectId, by: 'resident' | 'staff'): Promise<RegistrationDoc | null> {
-  const reg = await underTalkLock(ctx, talk._id, queueAfterFill, async () => {
-    const reg = await Registrations(ctx.db).findById(regId).lean();
+export async function cancelRegistration(app: AppContext, talk: TalkDoc, regId: Types.ObjectId, by: 'resident' | 'staff'): Promise<RegistrationDoc | null> {
+  const reg = await underTalkLock(app, talk._id, queueAfterFill, async () => {
+    const reg = await Registrations(app.db).findById(regId).lean();
     if (!reg || !reg.talkId.equals(talk._id) || !['pending', 'confirmed', 'waitlisted'].includes(reg.status)) return null;
     // the lock is held: this process is the only writer of the registration, its key and the queue bookkeeping
-    await Registrations(ctx.db).collection.updateOne({ _id: reg._id }, { $set: { status: 'cancelled', cancelledAt: ctx.clock.now(), cancelledBy: by } });
-    await Seats(ctx.db).deleteMany({ registrationId: reg._id });
-    const key = await RegistrationKeys(ctx.db).findById(keyId(talk._id, reg.residentId)).lean();
-    if (key?.registrationId.equals(reg._id)) await RegistrationKeys(ctx.db).collection.deleteOne({ _id: key._id } as never);
-    await leaveQueue(ctx, talk._id, reg._id);
+    await Registrations(app.db).collection.updateOne({ _id: reg._id }, { $set: { status: 'cancelled', cancelledAt: app.clock.now(), cancelledBy: by } });
+    await Seats(app.db).deleteMany({ registrationId: reg._id });
+    const key = await RegistrationKeys(app.db).findById(keyId(talk._id, reg.residentId)).lean();
+    if (key?.registrationId.equals(reg._id)) await RegistrationKeys(app.db).collection.deleteOne({ _id: key._id } as never);
+    await leaveQueue(app, talk._id, reg._id);
     return reg;
   });
-  if (reg) await dropRegistrationReminders(ctx, talk, reg);
+  if (reg) await dropRegistrationReminders(app, talk, reg);
   return reg;
 }
 
@@ -157,8 +168,8 @@ export async function cancelRegistration(ctx: AppContext, talk: TalkDoc, regId: 
  * attendance and feedback by `_id`, a waitlist place from the talk's queue document — so the answer costs the
  * same beside a session of ten or of ten thousand.
  */
-export async function myRegistrations(ctx: AppContext, residentId: Types.ObjectId, q: { limit: number; cursor?: string }) {
-  const entries = await readEntries(ctx, residentId);
+export async function myRegistrations(app: AppContext, residentId: Types.ObjectId, q: { limit: number; cursor?: string }) {
+  const entries = await readEntries(app, residentId);
   const cursor = q.cursor ? new Types.ObjectId(q.cursor) : undefined;
   const candidates = entries
     .filter((e) => !cursor || String(e.registrationId) < String(cursor))
@@ -166,7 +177,7 @@ export async function myRegistrations(ctx: AppContext, residentId: Types.ObjectI
   const regs: RegistrationDoc[] = [];
   // statuses live on the registrations: read a page at a time until the page is full
   for (let i = 0; i < candidates.length && regs.length <= q.limit; i += q.limit + 1) {
-    const page = await Promise.all(candidates.slice(i, i + q.limit + 1).map((e) => Registrations(ctx.db).findById(e.registrationId).lean<RegistrationDoc>()));
+    const page = await Promise.all(candidates.slice(i, i + q.limit + 1).map((e) => Registrations(app.db).findById(e.registrationId).lean<RegistrationDoc>()));
     regs.push(...page.filter((r): r is RegistrationDoc => !!r && ['confirmed', 'waitlisted', 'cancelled'].includes(r.status)));
   }
   regs.sort((a, b) => (String(b._id) < String(a._id) ? -1 : 1));
@@ -174,9 +185,9 @@ export async function myRegistrations(ctx: AppContext, residentId: Types.ObjectI
   const talkIds = [...new Set(shown.map((r) => String(r.talkId)))];
   const own = (talkId: string) => `${talkId}:${String(residentId)}`;
   const [talks, attended, feedback] = await Promise.all([
-    Promise.all(talkIds.map((id) => Talks(ctx.db).findById(id).lean())),
-    Promise.all(talkIds.map((id) => Attendance(ctx.db).findById(own(id), { _id: 1 }).lean())),
-    Promise.all(talkIds.map((id) => Feedback(ctx.db).findById(own(id), { _id: 1 }).lean())),
+    Promise.all(talkIds.map((id) => Talks(app.db).findById(id).lean())),
+    Promise.all(talkIds.map((id) => Attendance(app.db).findById(own(id), { _id: 1 }).lean())),
+    Promise.all(talkIds.map((id) => Feedback(app.db).findById(own(id), { _id: 1 }).lean())),
   ]);
   const byId = new Map(talks.filter((t) => !!t).map((t) => [String(t!._id), t!]));
   const attendedSet = new Set(talkIds.filter((_, i) => attended[i]));
@@ -190,7 +201,7 @@ export async function myRegistrations(ctx: AppContext, residentId: Types.ObjectI
       talk: { id: String(t._id), title: t.title, kind: t.kind, venue: t.venue, startAt: t.startAt.toISOString(), endAt: t.endAt.toISOString(), status: t.status, cancelCutoffAt: t.cancelCutoffAt.toISOString() },
       status: r.status,
       seats: r.seats,
-      position: r.status === 'waitlisted' ? await waitlistPosition(ctx, r) : null,
+      position: r.status === 'waitlisted' ? await waitlistPosition(app, r) : null,
       attended: attendedSet.has(String(t._id)),
       feedbackGiven: feedbackSet.has(String(t._id)),
       createdAt: r.createdAt.toISOString(),
@@ -201,9 +212,9 @@ export async function myRegistrations(ctx: AppContext, residentId: Types.ObjectI
 }
 
 /** The resident's live registration for a talk, if any (for the detail page). */
-export async function myRegistrationFor(ctx: AppContext, residentId: Types.ObjectId, talk: TalkDoc) {
-  const key = await RegistrationKeys(ctx.db).findById(keyId(talk._id, residentId)).lean();
-  const reg = key ? await Registrations(ctx.db).findById(key.registrationId).lean() : null;
+export async function myRegistrationFor(app: AppContext, residentId: Types.ObjectId, talk: TalkDoc) {
+  const key = await RegistrationKeys(app.db).findById(keyId(talk._id, residentId)).lean();
+  const reg = key ? await Registrations(app.db).findById(key.registrationId).lean() : null;
   if (!reg || !['confirmed', 'waitlisted'].includes(reg.status)) return null;
-  return { registrationId: String(reg._id), status: reg.status, seats: reg.seats, position: reg.status === 'waitlisted' ? await waitlistPosition(ctx, reg) : null };
+  return { registrationId: String(reg._id), status: reg.status, seats: reg.seats, position: reg.status === 'waitlisted' ? await waitlistPosition(app, reg) : null };
 }

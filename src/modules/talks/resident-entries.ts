@@ -20,9 +20,9 @@ function expect(residentId: string, n: number): void {
 }
 
 /** Record one entry per registration (one insert for the batch; a taken number moves that one along). */
-export async function recordEntries(ctx: AppContext, regs: RegistrationDoc[]): Promise<void> {
+export async function recordEntries(app: AppContext, regs: RegistrationDoc[]): Promise<void> {
   if (!regs.length) return;
-  const coll = ResidentEntries(ctx.db).collection;
+  const coll = ResidentEntries(app.db).collection;
   const planned = new Map<string, number>();
   const docs: ResidentEntryDoc[] = regs.map((r) => {
     const rid = String(r.residentId);
@@ -48,8 +48,8 @@ export async function recordEntries(ctx: AppContext, regs: RegistrationDoc[]): P
 }
 
 /** Every entry of a resident, oldest first: read by `_id` in small parallel rounds until a number is missing. */
-export async function readEntries(ctx: AppContext, residentId: Types.ObjectId): Promise<ResidentEntryDoc[]> {
-  const coll = ResidentEntries(ctx.db).collection;
+export async function readEntries(app: AppContext, residentId: Types.ObjectId): Promise<ResidentEntryDoc[]> {
+  const coll = ResidentEntries(app.db).collection;
   const out: ResidentEntryDoc[] = [];
   const rid = String(residentId);
   const round = Math.max(2, Math.min(16, (next.get(rid) ?? 1) + 1));

@@ -17,7 +17,7 @@ const WAIT_MS = 120_000;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Wall-clock time: the lease is about process liveness, not business time (tests freeze ctx.clock). */
+/** Wall-clock time: the lease is about process liveness, not business time (tests freeze app.clock). */
 export const wallNow = () => Date.now();
 
 export interface Lock {
@@ -26,8 +26,8 @@ export interface Lock {
   stolen: boolean;
 }
 
-export async function tryLock(ctx: AppContext, talkId: Types.ObjectId, leaseMs = LEASE_MS): Promise<Lock | null> {
-  const locks = TalkLocks(ctx.db).collection;
+export async function tryLock(app: AppContext, talkId: Types.ObjectId, leaseMs = LEASE_MS): Promise<Lock | null> {
+  const locks = TalkLocks(app.db).collection;
   const _id = String(talkId);
   const insert = async (stolen: boolean): Promise<Lock | null> => {
     const holder = crypto.randomUUID();
@@ -48,20 +48,20 @@ export async function tryLock(ctx: AppContext, talkId: Types.ObjectId, leaseMs =
   return insert(true);
 }
 
-export async function unlock(ctx: AppContext, talkId: Types.ObjectId, lock: Lock): Promise<void> {
-  await TalkLocks(ctx.db).collection.deleteOne({ _id: String(talkId), holder: lock.holder } as never);
+export async function unlock(app: AppContext, talkId: Types.ObjectId, lock: Lock): Promise<void> {
+  await TalkLocks(app.db).collection.deleteOne({ _id: String(talkId), holder: lock.holder } as never);
 }
 
 /** Run `fn` holding the talk's lock, waiting for it with jittered backoff. */
-export async function withTalkLock<T>(ctx: AppContext, talkId: Types.ObjectId, fn: (lock: Lock) => Promise<T>): Promise<T> {
+export async function withTalkLock<T>(app: AppContext, talkId: Types.ObjectId, fn: (lock: Lock) => Promise<T>): Promise<T> {
   const deadline = wallNow() + WAIT_MS;
   for (let attempt = 0; ; attempt++) {
-    const lock = await tryLock(ctx, talkId);
+    const lock = await tryLock(app, talkId);
     if (lock) {
       try {
         return await fn(lock);
       } finally {
-        await unlock(ctx, talkId, lock);
+        await unlock(app, talkId, lock);
       }
     }
     if (wallNow() > deadline) throw new AppError('TALK_BUSY', 503, '报名人数太多，请稍后再试');

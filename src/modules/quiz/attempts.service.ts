@@ -8,6 +8,7 @@ import { Attempts, Contests, QuizKeys, type AttemptDoc, type AttemptItem, type A
 import { activeQuestions, draw, loadVersions } from './pool';
 import { LETTERS, QUIZ } from './quiz.rules';
 import { openWrongQuestionIds } from './wrongbook.service';
+import { freeQuestions } from './reserved';
 import { getSubmission, resultView } from './submit.service';
 
 /** What the phone gets before submitting: questions and display letters, never answers or explanations. */
@@ -63,7 +64,7 @@ export async function dailyAttempt(ctx: AppContext, residentId: Types.ObjectId) 
   const key = `daily:${String(residentId)}:${shanghaiDay(now)}`;
   let attempt = await attemptByKey(ctx, key);
   if (!attempt) {
-    const draft = await newAttempt(ctx, residentId, 'daily', draw(await activeQuestions(ctx), [{ tags: [], count: QUIZ.dailyCount }]), endOfShanghaiDay(now));
+    const draft = await newAttempt(ctx, residentId, 'daily', draw(await activeQuestions(ctx), [{ tags: [], count: QUIZ.dailyCount }], await freeQuestions(ctx)), endOfShanghaiDay(now));
     try {
       await QuizKeys(ctx.db).create({ _id: key, scope: key, attemptId: draft._id, at: now });
       attempt = draft;
@@ -86,15 +87,16 @@ async function attemptByKey(ctx: AppContext, key: string): Promise<AttemptDoc | 
 /** Untimed practice by topic (no points), or a re-practice of the wrong-answer book. */
 export async function practiceAttempt(ctx: AppContext, residentId: Types.ObjectId, input: { topic?: string; wrongBook?: boolean; count?: number }) {
   const pool = await activeQuestions(ctx);
+  const free = await freeQuestions(ctx);
   const count = input.count ?? QUIZ.topicCount;
   let items: AttemptItem[];
   if (input.wrongBook) {
     const open = new Set((await openWrongQuestionIds(ctx, residentId)).map(String));
     if (open.size === 0) throw new AppError('WRONG_BOOK_EMPTY', 409, '错题本是空的，继续保持！');
-    items = draw(pool, [{ tags: [], count }], (q) => open.has(String(q._id)));
+    items = draw(pool, [{ tags: [], count }], (q) => open.has(String(q._id)) && free(q));
   } else {
     if (!input.topic) throw new AppError('VALIDATION_FAILED', 400, '请选择专题', [{ path: 'topic', message: '请选择专题' }]);
-    items = draw(pool, [{ tags: [input.topic], count }]);
+    items = draw(pool, [{ tags: [input.topic], count }], free);
   }
   const now = ctx.clock.now();
   const a = await newAttempt(ctx, residentId, input.wrongBook ? 'wrongbook' : 'topic', items, new Date(now.getTime() + QUIZ.practiceDeadlineMs), input.topic ? { topic: input.topic } : {});

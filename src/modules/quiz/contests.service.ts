@@ -7,32 +7,54 @@ import { getArea } from '../areas/areas.service';
 import { audit, type Actor } from '../audit/audit.service';
 import { getResident } from '../residents/residents.service';
 import { assertInScope, type StaffPrincipal } from '../staff/staff.service';
-import { Attempts, Contests, QuizKeys, type ContestDoc, type DrawRule } from './quiz.model';
-import { activeQuestions, draw } from './pool';
+import { Attempts, Contests, QuizKeys, type ContestDoc, type ContestKind, type DrawRule } from './quiz.model';
+import { activeQuestions } from './pool';
+import { contestPaper, STANDARD_PAPER_SIZE } from './blueprint';
 import { attemptView, newAttempt } from './attempts.service';
 import { certificateFor } from './rewards.service';
+import { invalidateReserved } from './reserved';
 
 export interface ContestInput {
+  kind?: ContestKind;
   title: string;
   description?: string;
   startAt: string;
   endAt: string;
   areaCode: string;
-  drawRules: DrawRule[];
+  drawRules?: DrawRule[];
   timeLimitSec: number;
-  attemptsPerDay: number;
-  attemptsTotal: number;
-  passScore: number;
+  attemptsPerDay?: number;
+  attemptsTotal?: number;
+  passScore?: number;
 }
+
+/** An assessment is the standard paper, one attempt, literate from 80 points; a contest states its own rules. */
+export const ASSESSMENT_RULES = { drawRules: [] as DrawRule[], attemptsPerDay: 1, attemptsTotal: 1, passScore: 80 };
+
+function contestRules(input: ContestInput) {
+  if (input.kind === 'assessment') {
+    if (input.drawRules?.length) throw validationFailed('drawRules', '健康素养测评使用标准试卷，不能自定抽题规则');
+    return ASSESSMENT_RULES;
+  }
+  const { drawRules, attemptsPerDay, attemptsTotal, passScore } = input;
+  if (!drawRules?.length) throw validationFailed('drawRules', '请设置抽题规则');
+  if (attemptsPerDay === undefined) throw validationFailed('attemptsPerDay', '请填写每日答题次数');
+  if (attemptsTotal === undefined) throw validationFailed('attemptsTotal', '请填写总答题次数');
+  if (passScore === undefined) throw validationFailed('passScore', '请填写及格分');
+  return { drawRules, attemptsPerDay, attemptsTotal, passScore };
+}
+
+const validationFailed = (path: string, message: string) => new AppError('VALIDATION_FAILED', 400, message, [{ path, message }]);
 
 export const contestView = (c: ContestDoc) => ({
   id: String(c._id),
+  kind: c.kind ?? 'contest',
   title: c.title,
   description: c.description,
   startAt: c.startAt.toISOString(),
   endAt: c.endAt.toISOString(),
   areaCode: c.areaCode,
-  questionCount: c.drawRules.reduce((s, r) => s + r.count, 0),
+  questionCount: c.kind === 'assessment' ? STANDARD_PAPER_SIZE : c.drawRules.reduce((s, r) => s + r.count, 0),
   drawRules: c.drawRules.map((r) => ({ tags: r.tags, ...(r.difficulty !== undefined ? { difficulty: r.difficulty } : {}), count: r.count })),
   timeLimitSec: c.timeLimitSec,
   attemptsPerDay: c.attemptsPerDay,
@@ -41,7 +63,7 @@ export const contestView = (c: ContestDoc) => ({
   status: c.status,
 });
 
-function checkWindow(input: Pick<ContestInput, 'startAt' | 'endAt' | 'attemptsPerDay' | 'attemptsTotal'>) {
+function checkWindow(input: Pick<ContestInput, 'startAt' | 'endAt'> & { attemptsPerDay: number; attemptsTotal: number }) {
   if (new Date(input.endAt) <= new Date(input.startAt)) throw new AppError('VALIDATION_FAILED', 400, '结束时间要晚于开始时间', [{ path: 'endAt', message: '结束时间要晚于开始时间' }]);
   if (input.attemptsPerDay > input.attemptsTotal) throw new AppError('VALIDATION_FAILED', 400, '每日次数不能超过总次数', [{ path: 'attemptsPerDay', message: '每日次数不能超过总次数' }]);
 }
@@ -54,11 +76,12 @@ async function scopeArea(ctx: AppContext, staff: StaffPrincipal, areaCode: strin
 }
 
 export async function createContest(ctx: AppContext, actor: Actor, staff: StaffPrincipal, input: ContestInput) {
-  checkWindow(input);
+  const rules = contestRules(input);
+  checkWindow({ ...input, ...rules });
   const area = await scopeArea(ctx, staff, input.areaCode);
   const now = ctx.clock.now();
   const doc = await Contests(ctx.db).create({
-    ...input, description: input.description ?? '', startAt: new Date(input.startAt), endAt: new Date(input.endAt),
+    ...input, ...rules, kind: input.kind ?? 'contest', description: input.description ?? '', startAt: new Date(input.startAt), endAt: new Date(input.endAt),
     areaCode: area.code, areaPath: area.path, status: 'draft', createdBy: staff.id, createdAt: now, updatedAt: now,
   });
   await audit(ctx, actor, 'quiz.contest.create', { type: 'quiz-contest', id: String(doc._id) }, { title: input.title });
@@ -89,8 +112,9 @@ export async function updateContest(ctx: AppContext, actor: Actor, staff: StaffP
   const c = await managedContest(ctx, staff, id);
   if (c.status !== 'draft') throw new AppError('CONTEST_NOT_EDITABLE', 409, '竞赛已发布，不能再修改规则');
   const merged = { ...contestView(c), ...patch };
-  checkWindow(merged);
-  const set: Record<string, unknown> = { ...patch, updatedAt: ctx.clock.now() };
+  const rules = contestRules({ ...merged, drawRules: merged.kind === 'assessment' ? patch.drawRules : merged.drawRules });
+  checkWindow({ ...merged, ...rules });
+  const set: Record<string, unknown> = { ...patch, ...rules, updatedAt: ctx.clock.now() };
   if (patch.startAt) set.startAt = new Date(patch.startAt);
   if (patch.endAt) set.endAt = new Date(patch.endAt);
   if (patch.areaCode) set.areaPath = (await scopeArea(ctx, staff, patch.areaCode)).path;
@@ -104,9 +128,10 @@ export async function setContestStatus(ctx: AppContext, actor: Actor, staff: Sta
   const c = await managedContest(ctx, staff, id);
   const from = to === 'published' ? 'draft' : 'published';
   if (c.status !== from) throw new AppError('CONTEST_STATUS', 409, to === 'published' ? '只有草稿可以发布' : '只有已发布的竞赛可以结束');
-  if (to === 'published' && draw(await activeQuestions(ctx), c.drawRules).length === 0) throw new AppError('NO_QUESTIONS', 409, '抽题规则选不出任何题目');
+  if (to === 'published' && contestPaper(await activeQuestions(ctx), c).length === 0) throw new AppError('NO_QUESTIONS', 409, '抽题规则选不出任何题目');
   const updated = await Contests(ctx.db).findOneAndUpdate({ _id: c._id, status: from }, { $set: { status: to, updatedAt: ctx.clock.now() } }, { new: true }).lean();
   if (!updated) throw new AppError('CONTEST_STATUS', 409, '竞赛状态已变化，请刷新');
+  invalidateReserved(ctx);
   await audit(ctx, actor, `quiz.contest.${to === 'published' ? 'publish' : 'close'}`, { type: 'quiz-contest', id });
   return contestView(updated);
 }
@@ -169,7 +194,8 @@ export async function startContestAttempt(ctx: AppContext, residentId: Types.Obj
     throw new AppError('ATTEMPTS_USED', 409, `${c.attemptsTotal} 次答题机会已全部用完`);
   }
   try {
-    const items = draw(await activeQuestions(ctx), c.drawRules);
+    // An assessment has attemptsTotal 1: the slot key `contest:<c>:<r>:total:1` is its one scored attempt.
+    const items = contestPaper(await activeQuestions(ctx), c);
     const deadline = new Date(now.getTime() + c.timeLimitSec * 1000);
     const a = await newAttempt(ctx, residentId, 'contest', items, deadline, { contestId: c._id }, attemptId);
     return attemptView(ctx, a, c);

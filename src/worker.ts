@@ -6,6 +6,7 @@ import { referralTasks } from './modules/referrals/referrals.retention';
 import { purgeExpiredSessions } from './modules/sessions/sessions.service';
 import { campaignTasks } from './modules/campaigns/campaigns.tasks';
 import { talkTasks } from './modules/talks/talks.tasks';
+import { reportsModule } from './modules/reports';
 
 /** A scheduled task: a function of the context that logs one fixed event name. */
 export interface Task {
@@ -25,6 +26,7 @@ export const housekeeping: Task[] = [
   ...insuranceTasks,
   ...campaignTasks,
   ...talkTasks,
+  ...reportsModule.tasks,
 ];
 
 export async function startWorker(ctx: AppContext, tasks: Task[] = housekeeping): Promise<() => Promise<void>> {

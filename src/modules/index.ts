@@ -9,6 +9,7 @@ import { residentRoutes } from './residents/residents.routes';
 import { staffRoutes } from './staff/staff.routes';
 import { subscriptionRoutes } from './subscriptions/subscriptions.routes';
 import { talksRoutes } from './talks/talks.routes';
+import { reportsModule } from './reports';
 
 /** Every domain module's routes; a new module adds one line here. */
 export function registerModules(api: Api): void {
@@ -22,4 +23,5 @@ export function registerModules(api: Api): void {
   subscriptionRoutes(api);
   talksRoutes(api);
   quizRoutes(api);
+  reportsModule.routes(api);
 }

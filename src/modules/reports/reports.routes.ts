@@ -1,4 +1,4 @@
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { Api } from '../../http/route';
 import { staffActor, staffOf } from '../../http/auth';
 import { audit } from '../audit/audit.service';
@@ -36,12 +36,13 @@ export function reportRoutes(api: Api): void {
         return;
       }
       ctx.attachment(`yearly-${query.year}-${report.area.code}.${query.format}`);
+      const out = new PassThrough({ highWaterMark: 256 * 1024 });
+      ctx.body = out;
       if (query.format === 'docx') {
-        ctx.body = yearlyDocx(report);
+        // docx's packer stream is its own Stream class (not node's), so Koa is handed a PassThrough it pipes into.
+        yearlyDocx(report).on('error', (err: Error) => out.destroy(err)).pipe(out);
         return;
       }
-      const out = new PassThrough({ highWaterMark: 256 * 1024 });
-      ctx.body = out as Readable;
       writeYearlyXlsx(report, out).catch((err: unknown) => {
         app.logger.error({ err, event: 'reports.xlsx_failed' }, 'yearly xlsx failed');
         out.destroy(err as Error);

@@ -57,7 +57,7 @@ export function sections(r: YearlyReport): Section[] {
       rows: r.targets.map((t) => [t.label, t.value]),
     },
     {
-      key: 'talks', title: '讲座与筛查', percent: [12],
+      key: 'talks', title: '讲座与筛查', percent: [11],
       headers: ['地区编码', '地区', ...kinds.map((k) => KIND_LABELS[k]), '合计场次', '报名', '签到', '未到', '未到率', '评价数', '平均评分'],
       rows: r.areas.map((a) => [a.code, a.name, ...kinds.map((k) => a.talks.byKind[k]), a.talks.held, a.talks.signUps, a.talks.attended, a.talks.noShow, a.talks.noShowRate, a.talks.feedbackCount, a.talks.feedbackAverage]),
     },

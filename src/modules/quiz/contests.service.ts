@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { AppError, notFound } from '../../http/errors';
+import { AppError, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
 import { getArea } from '../areas/areas.service';
 import { audit, type Actor } from '../audit/audit.service';
@@ -33,18 +33,18 @@ export const ASSESSMENT_RULES = { drawRules: [] as DrawRule[], attemptsPerDay: 1
 
 function contestRules(input: ContestInput) {
   if (input.kind === 'assessment') {
-    if (input.drawRules?.length) throw validationFailed('drawRules', '健康素养测评使用标准试卷，不能自定抽题规则');
+    if (input.drawRules?.length) throw validationError('drawRules', '健康素养测评使用标准试卷，不能自定抽题规则');
     return ASSESSMENT_RULES;
   }
   const { drawRules, attemptsPerDay, attemptsTotal, passScore } = input;
-  if (!drawRules?.length) throw validationFailed('drawRules', '请设置抽题规则');
-  if (attemptsPerDay === undefined) throw validationFailed('attemptsPerDay', '请填写每日答题次数');
-  if (attemptsTotal === undefined) throw validationFailed('attemptsTotal', '请填写总答题次数');
-  if (passScore === undefined) throw validationFailed('passScore', '请填写及格分');
+  if (!drawRules?.length) throw validationError('drawRules', '请设置抽题规则');
+  if (attemptsPerDay === undefined) throw validationError('attemptsPerDay', '请填写每日答题次数');
+  if (attemptsTotal === undefined) throw validationError('attemptsTotal', '请填写总答题次数');
+  if (passScore === undefined) throw validationError('passScore', '请填写及格分');
   return { drawRules, attemptsPerDay, attemptsTotal, passScore };
 }
 
-const validationFailed = (path: string, message: string) => new AppError('VALIDATION_FAILED', 400, message, [{ path, message }]);
+
 
 export const contestView = (c: ContestDoc) => ({
   id: String(c._id),
@@ -64,13 +64,13 @@ export const contestView = (c: ContestDoc) => ({
 });
 
 function checkWindow(input: Pick<ContestInput, 'startAt' | 'endAt'> & { attemptsPerDay: number; attemptsTotal: number }) {
-  if (new Date(input.endAt) <= new Date(input.startAt)) throw new AppError('VALIDATION_FAILED', 400, '结束时间要晚于开始时间', [{ path: 'endAt', message: '结束时间要晚于开始时间' }]);
-  if (input.attemptsPerDay > input.attemptsTotal) throw new AppError('VALIDATION_FAILED', 400, '每日次数不能超过总次数', [{ path: 'attemptsPerDay', message: '每日次数不能超过总次数' }]);
+  if (new Date(input.endAt) <= new Date(input.startAt)) throw validationError('endAt', '结束时间要晚于开始时间');
+  if (input.attemptsPerDay > input.attemptsTotal) throw validationError('attemptsPerDay', '每日次数不能超过总次数');
 }
 
 async function scopeArea(ctx: AppContext, staff: StaffPrincipal, areaCode: string) {
   const area = await getArea(ctx, areaCode);
-  if (!area) throw new AppError('INVALID_AREA', 400, `地区编码 ${areaCode} 不存在`, [{ path: 'areaCode', message: '地区不存在' }]);
+  if (!area) throw validationError('areaCode', `地区编码 ${areaCode} 不存在`, { code: 'INVALID_AREA' });
   assertInScope(staff, area.path);
   return area;
 }

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { AppError, forbidden, notFound } from '../../http/errors';
+import { AppError, forbidden, notFound, validationError } from '../../http/errors';
 import { openBytes, sealBytes, sniffImage } from '../../lib/blob-crypto';
 import { getArea } from '../areas/areas.service';
 import { audit, type Actor } from '../audit/audit.service';
@@ -19,8 +19,6 @@ export interface CaseInput {
   /** Base64 of a JPEG or PNG. */
   photo?: string;
 }
-
-const invalid = (path: string, message: string) => new AppError('VALIDATION_FAILED', 400, message, [{ path, message }]);
 
 export const caseView = (c: TypicalCaseDoc, areaName?: string) => ({
   id: String(c._id),
@@ -43,14 +41,14 @@ export const caseView = (c: TypicalCaseDoc, areaName?: string) => ({
 /** Staff of a town or village write a case about their area; it waits for the town's review. */
 export async function createCase(app: AppContext, actor: Actor, staff: StaffPrincipal, input: CaseInput) {
   const area = await getArea(app, input.areaCode ?? staff.areaCode);
-  if (!area) throw invalid('areaCode', '地区不存在');
+  if (!area) throw validationError('areaCode', '地区不存在');
   assertInScope(staff, area.path);
   let photo: TypicalCaseDoc['photo'];
   if (input.photo) {
     const bytes = Buffer.from(input.photo, 'base64');
     const contentType = sniffImage(bytes);
-    if (!contentType) throw invalid('photo', '照片只能是 JPG 或 PNG 图片');
-    if (bytes.length > MAX_PHOTO_BYTES) throw invalid('photo', '照片不能超过 1MB');
+    if (!contentType) throw validationError('photo', '照片只能是 JPG 或 PNG 图片');
+    if (bytes.length > MAX_PHOTO_BYTES) throw validationError('photo', '照片不能超过 1MB');
     const sealed = sealBytes(app.config, bytes);
     photo = { keyId: sealed.keyId, sealed: sealed.data.toString('base64'), contentType, bytes: bytes.length };
   }

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { AppError } from '../../http/errors';
+import { validationError } from '../../http/errors';
 import { shanghaiYear, type FigureScope } from '../../lib/area-figures';
 import { areasUnder, getArea } from '../areas/areas.service';
 import { groupFigures } from '../campaigns/campaigns.figures';
@@ -57,7 +57,7 @@ export interface YearlyQuery {
  */
 export async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: YearlyQuery) {
   const area = await getArea(app, q.area ?? staff.areaCode);
-  if (!area) throw new AppError('INVALID_AREA', 400, '地区不存在', [{ path: 'area', message: '地区不存在' }]);
+  if (!area) throw validationError('area', '地区不存在', { code: 'INVALID_AREA' });
   assertInScope(staff, area.path);
   const under = await areasUnder(app, area.code);
   const children = under.filter((a) => a.parentCode === area.code);

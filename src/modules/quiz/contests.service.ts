@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { openContestAttempt } from './drafts.service';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound, validationError } from '../../http/errors';
@@ -11,8 +12,8 @@ import { Attempts, Contests, QuizKeys, type ContestDoc, type ContestKind, type D
 import { activeQuestions } from './pool';
 import { contestPaper, STANDARD_PAPER_SIZE } from './blueprint';
 import { attemptView, newAttempt } from './attempts.service';
+import { forgetReserved, reservePool } from './reserved';
 import { certificateFor } from './rewards.service';
-import { invalidateReserved } from './reserved';
 
 export interface ContestInput {
   kind?: ContestKind;
@@ -26,10 +27,11 @@ export interface ContestInput {
   attemptsPerDay?: number;
   attemptsTotal?: number;
   passScore?: number;
+  reserveQuestions?: boolean;
 }
 
 /** An assessment is the standard paper, one attempt, literate from 80 points; a contest states its own rules. */
-export const ASSESSMENT_RULES = { drawRules: [] as DrawRule[], attemptsPerDay: 1, attemptsTotal: 1, passScore: 80 };
+export const ASSESSMENT_RULES = { drawRules: [] as DrawRule[], attemptsPerDay: 1, attemptsTotal: 1, passScore: 80, reserveQuestions: true };
 
 function contestRules(input: ContestInput) {
   if (input.kind === 'assessment') {
@@ -43,8 +45,6 @@ function contestRules(input: ContestInput) {
   if (passScore === undefined) throw validationError('passScore', '请填写及格分');
   return { drawRules, attemptsPerDay, attemptsTotal, passScore };
 }
-
-
 
 export const contestView = (c: ContestDoc) => ({
   id: String(c._id),
@@ -60,6 +60,7 @@ export const contestView = (c: ContestDoc) => ({
   attemptsPerDay: c.attemptsPerDay,
   attemptsTotal: c.attemptsTotal,
   passScore: c.passScore,
+  reserveQuestions: c.reserveQuestions ?? false,
   status: c.status,
 });
 
@@ -128,10 +129,15 @@ export async function setContestStatus(ctx: AppContext, actor: Actor, staff: Sta
   const c = await managedContest(ctx, staff, id);
   const from = to === 'published' ? 'draft' : 'published';
   if (c.status !== from) throw new AppError('CONTEST_STATUS', 409, to === 'published' ? '只有草稿可以发布' : '只有已发布的竞赛可以结束');
-  if (to === 'published' && contestPaper(await activeQuestions(ctx), c).length === 0) throw new AppError('NO_QUESTIONS', 409, '抽题规则选不出任何题目');
-  const updated = await Contests(ctx.db).findOneAndUpdate({ _id: c._id, status: from }, { $set: { status: to, updatedAt: ctx.clock.now() } }, { new: true }).lean();
+  const set: Record<string, unknown> = { status: to, updatedAt: ctx.clock.now() };
+  if (to === 'published') {
+    const active = await activeQuestions(ctx);
+    if (contestPaper(active, c).length === 0) throw new AppError('NO_QUESTIONS', 409, '抽题规则选不出任何题目');
+    if (c.reserveQuestions) set.reservedQuestionIds = reservePool(active, c);
+  }
+  const updated = await Contests(ctx.db).findOneAndUpdate({ _id: c._id, status: from }, { $set: set }, { new: true }).lean();
   if (!updated) throw new AppError('CONTEST_STATUS', 409, '竞赛状态已变化，请刷新');
-  invalidateReserved(ctx);
+  if (updated.reserveQuestions) forgetReserved(ctx);
   await audit(ctx, actor, `quiz.contest.${to === 'published' ? 'publish' : 'close'}`, { type: 'quiz-contest', id });
   return contestView(updated);
 }
@@ -153,7 +159,8 @@ export async function listContestsForResident(ctx: AppContext, residentId: Types
   const items = await Promise.all(rows.map(async (c) => {
     const cert = await certificateFor(ctx, c._id, residentId);
     const state = c.status === 'closed' || now > c.endAt ? 'ended' : now < c.startAt ? 'upcoming' : 'open';
-    return { ...contestView(c), state, attemptsUsed: await Attempts(ctx.db).countDocuments({ residentId, contestId: c._id }), certificateCode: cert?.code ?? null };
+    const openAttemptId = state === 'open' ? await openContestAttempt(ctx, residentId, c._id) : null;
+    return { ...contestView(c), state, attemptsUsed: await Attempts(ctx.db).countDocuments({ residentId, contestId: c._id }), certificateCode: cert?.code ?? null, openAttemptId };
   }));
   return { items };
 }
@@ -195,7 +202,9 @@ export async function startContestAttempt(ctx: AppContext, residentId: Types.Obj
   }
   try {
     // An assessment has attemptsTotal 1: the slot key `contest:<c>:<r>:total:1` is its one scored attempt.
-    const items = contestPaper(await activeQuestions(ctx), c);
+    const active = await activeQuestions(ctx);
+    const reserved = c.reservedQuestionIds ? new Set(c.reservedQuestionIds.map(String)) : null;
+    const items = contestPaper(reserved ? active.filter((q) => reserved.has(String(q._id))) : active, c);
     const deadline = new Date(now.getTime() + c.timeLimitSec * 1000);
     const a = await newAttempt(ctx, residentId, 'contest', items, deadline, { contestId: c._id }, attemptId);
     return attemptView(ctx, a, c);

@@ -83,6 +83,8 @@ export const ContestBody = z
     attemptsPerDay: z.number().int().min(1).max(20).optional(),
     attemptsTotal: z.number().int().min(1).max(100).optional(),
     passScore: z.number().int().min(0).max(100).optional(),
+    /** Hold the contest's questions back from practice and the daily quiz until the round closes (assessments always do). */
+    reserveQuestions: z.boolean().optional(),
   })
   .strict()
   .openapi('QuizContestInput');

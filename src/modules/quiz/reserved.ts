@@ -1,35 +1,52 @@
-import type { Connection } from 'mongoose';
+import type { Connection, Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { inBlueprint } from './blueprint';
-import { Contests, type QuestionDoc } from './quiz.model';
+import { draw } from './pool';
+import { Contests, type ContestDoc, type QuestionDoc } from './quiz.model';
 
 /**
- * Questions held back from daily and practice quizzes while a round that reserves them is open (published
- * and not yet ended), so nobody collects a round's answers in practice first. An open assessment reserves
- * every question the standard paper can draw. A per-contest reservation option adds its contests' questions
- * to the same predicate here; callers only ask `isFree(q)`.
+ * Questions held back for a contest that asks for it (`reserveQuestions`, set by assessments): at publish the
+ * contest fixes its own pool, `RESERVE_POOL_FACTOR` times what one attempt draws per rule, and its attempts draw only
+ * from that pool. Practice and the daily quiz never serve a reserved question until the round closes (closed, or
+ * past its end), so nobody can collect a round's answers by practising first.
  */
-const TTL_MS = 10_000;
-const cache = new WeakMap<Connection, { at: number; free: Promise<(q: QuestionDoc) => boolean> }>();
+export const RESERVE_POOL_FACTOR = 2;
 
-async function load(app: AppContext): Promise<(q: QuestionDoc) => boolean> {
-  const open = await Contests(app.db).exists({ kind: 'assessment', status: 'published', endAt: { $gt: app.clock.now() } });
-  return open ? (q) => !inBlueprint(q) : () => true;
+/** The open reserving contests' pools, read at most every few seconds per process (the practice hot path asks often). */
+const RESERVED_TTL_MS = 10_000;
+type Pool = { endAt: Date; ids: Types.ObjectId[] };
+const cache = new WeakMap<Connection, { at: number; pools: Promise<Pool[]> }>();
+
+export function forgetReserved(ctx: AppContext): void {
+  cache.delete(ctx.db);
 }
 
-/** A predicate telling whether a question may be served outside its round; cached a few seconds. */
-export async function freeQuestions(app: AppContext): Promise<(q: QuestionDoc) => boolean> {
-  const hit = cache.get(app.db);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.free;
-  const free = load(app);
-  cache.set(app.db, { at: Date.now(), free });
-  return free.catch((err) => {
-    cache.delete(app.db);
+/** The pool a reserving contest fixes at publish: per rule, up to `count × RESERVE_POOL_FACTOR` matching questions. */
+export function reservePool(active: QuestionDoc[], c: Pick<ContestDoc, 'drawRules' | 'kind'>): Types.ObjectId[] {
+  // An assessment's standard paper may draw any question of the 66 items: all of them are held back.
+  if (c.kind === 'assessment') return active.filter(inBlueprint).map((q) => q._id);
+  return draw(active, c.drawRules.map((r) => ({ ...r, count: r.count * RESERVE_POOL_FACTOR }))).map((i) => i.questionId);
+}
+
+async function openPools(ctx: AppContext): Promise<Pool[]> {
+  const hit = cache.get(ctx.db);
+  if (hit && Date.now() - hit.at < RESERVED_TTL_MS) return hit.pools;
+  const pools = Contests(ctx.db)
+    .find({ status: 'published', reserveQuestions: true }, { endAt: 1, reservedQuestionIds: 1 })
+    .lean()
+    .exec()
+    .then((rows) => rows.map((c) => ({ endAt: c.endAt, ids: c.reservedQuestionIds ?? [] })));
+  cache.set(ctx.db, { at: Date.now(), pools });
+  return pools.catch((err) => {
+    cache.delete(ctx.db);
     throw err;
   });
 }
 
-/** Publishing or closing a round changes what is reserved: forget the cached answer at once. */
-export function invalidateReserved(app: AppContext): void {
-  cache.delete(app.db);
+/** Ids of questions reserved by a round that is still open now. */
+export async function reservedNow(ctx: AppContext): Promise<Set<string>> {
+  const now = ctx.clock.now();
+  const ids = new Set<string>();
+  for (const p of await openPools(ctx)) if (p.endAt > now) for (const id of p.ids) ids.add(String(id));
+  return ids;
 }

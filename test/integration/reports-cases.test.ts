@@ -21,9 +21,9 @@ beforeAll(async () => {
   t = await startTestApp({ now: '2026-11-20T02:00:00Z' });
   await seedVillages(t);
   worker = await staffLogin(t, 'village_worker', VILLAGE_A);
-  town = await staffLogin(t, 'town_admin', TOWN_MS);
-  otherTown = await staffLogin(t, 'town_admin', TOWN_ND);
-  district = await staffLogin(t, 'district_admin', '370303');
+  town = await staffLogin(t, 'town_admin', TOWN_MS, 'rep-town-ms');
+  otherTown = await staffLogin(t, 'town_admin', TOWN_ND, 'rep-town-nd');
+  district = await staffLogin(t, 'district_admin', '370303', 'rep-district');
 });
 afterAll(() => t.close());
 
@@ -127,6 +127,13 @@ describe('December reminders', () => {
 
   test('when 1 and 10 December come, then each town admin whose report is not generated is reminded once per day, and the banner says so until it is generated', async () => {
     t.clock.set('2026-12-01T01:05:00Z'); // 09:05 in Zibo
+    // Staff sessions last 12 hours: log in again on the day.
+    const relogin = async (who: { token: string; id: string }, username: string) => {
+      who.token = (await t.request('POST', '/api/admin/v1/auth/login', { body: { username, password: 'correct-horse-battery' } })).body.token;
+    };
+    await relogin(town, 'rep-town-ms');
+    await relogin(otherTown, 'rep-town-nd');
+    await relogin(district, 'rep-district');
     // 马尚 generated its report (above); 南定 has not.
     await t.request('GET', '/api/admin/v1/reports/yearly?year=2026', { token: town.token });
     expect(await remindYearlyReports(t.ctx)).toEqual({ reminded: 1 });
@@ -143,6 +150,7 @@ describe('December reminders', () => {
     t.clock.set('2026-12-11T01:05:00Z');
     expect(await remindYearlyReports(t.ctx)).toEqual({ reminded: 0 });
 
+    await relogin(otherTown, 'rep-town-nd');
     await t.request('GET', '/api/admin/v1/reports/yearly?year=2026&format=docx', { token: otherTown.token });
     expect((await banner(otherTown.token)).due).toBe(false);
     expect(await ReportReminders(t.db).countDocuments()).toBe(2);

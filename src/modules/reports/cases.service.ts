@@ -28,7 +28,7 @@ export const caseView = (c: TypicalCaseDoc, areaName?: string) => ({
   areaName: areaName ?? null,
   talkId: c.talkId ? String(c.talkId) : null,
   familyResidentId: c.familyResidentId ? String(c.familyResidentId) : null,
-  hasPhoto: Boolean(c.photo),
+  hasPhoto: c.hasPhoto,
   status: c.status,
   createdBy: c.createdByName,
   createdAt: c.createdAt.toISOString(),
@@ -56,7 +56,7 @@ export async function createCase(app: AppContext, actor: Actor, staff: StaffPrin
     title: input.title, text: input.text, areaCode: area.code, areaPath: area.path,
     ...(input.talkId ? { talkId: new Types.ObjectId(input.talkId) } : {}),
     ...(input.familyResidentId ? { familyResidentId: new Types.ObjectId(input.familyResidentId) } : {}),
-    ...(photo ? { photo } : {}),
+    ...(photo ? { photo } : {}), hasPhoto: Boolean(photo),
     status: 'pending', createdBy: staff.id, createdByName: staff.displayName ?? staff.username, createdAt: app.clock.now(), broadcastIds: [],
   });
   await audit(app, actor, 'report.case.create', { type: 'typical-case', id: String(doc._id) }, { areaCode: area.code, photo: Boolean(photo) });
@@ -89,7 +89,7 @@ export async function reviewCase(app: AppContext, actor: Actor, staff: StaffPrin
   if (c.status !== 'pending') throw new AppError('CASE_DECIDED', 409, '这个案例已经审核过了');
   const status: CaseStatus = input.decision === 'approve' ? 'approved' : 'rejected';
   const set = { status, reviewedBy: staff.id, reviewedByName: staff.displayName ?? staff.username, reviewedAt: app.clock.now(), ...(input.note ? { reviewNote: input.note } : {}) };
-  const updated = await TypicalCases(app.db).findOneAndUpdate({ _id: c._id, status: 'pending' }, { $set: set }, { new: true, projection: { photo: 0 } }).lean();
+  const updated = await TypicalCases(app.db).findOneAndUpdate({ _id: c._id, status: 'pending' }, { $set: set }, { new: true }).lean();
   if (!updated) throw new AppError('CASE_DECIDED', 409, '这个案例已经审核过了');
   await audit(app, actor, `report.case.${status}`, { type: 'typical-case', id }, { author: c.createdBy, note: input.note ?? null });
   return caseView(updated);

@@ -60,6 +60,8 @@ export interface TypicalCaseDoc {
   familyResidentId?: Types.ObjectId;
   /** Sealed photo (blob-crypto, base64 of the sealed bytes), served only to staff in scope. */
   photo?: { keyId: string; sealed: string; contentType: string; bytes: number };
+  /** Lists read cases without the photo itself. */
+  hasPhoto: boolean;
   status: CaseStatus;
   createdBy: string;
   createdByName: string;
@@ -79,6 +81,7 @@ const caseSchema = new Schema<TypicalCaseDoc>({
   talkId: Schema.Types.ObjectId,
   familyResidentId: Schema.Types.ObjectId,
   photo: { type: { _id: false, keyId: String, sealed: String, contentType: String, bytes: Number }, default: undefined },
+  hasPhoto: { type: Boolean, required: true },
   status: { type: String, required: true, enum: CASE_STATUSES },
   createdBy: { type: String, required: true },
   createdByName: { type: String, required: true },

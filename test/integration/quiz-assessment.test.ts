@@ -11,7 +11,7 @@ let admin: string;
 beforeAll(async () => {
   t = await startTestApp();
   await seedVillages(t);
-  await seedQuestionBank(t.ctx);
+  await seedQuestionBank(t.app);
   admin = (await districtAdmin(t)).token;
 });
 afterAll(() => t.close());
@@ -88,7 +88,7 @@ describe('questions of an open assessment are reserved', () => {
     const t2 = await startTestApp();
     try {
       await seedVillages(t2);
-      await seedQuestionBank(t2.ctx);
+      await seedQuestionBank(t2.app);
       const adm = (await districtAdmin(t2)).token;
       const id = await createContest(t2, adm, { kind: 'assessment', drawRules: undefined, attemptsPerDay: undefined, attemptsTotal: undefined, passScore: undefined });
       const bankOf = async (attemptId: string) => {

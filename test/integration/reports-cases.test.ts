@@ -119,7 +119,7 @@ describe('December reminders', () => {
     const t2 = await startTestApp({ now: '2026-11-30T02:00:00Z' });
     try {
       await staffLogin(t2, 'town_admin', TOWN_ND);
-      expect(await remindYearlyReports(t2.ctx)).toEqual({ reminded: 0 });
+      expect(await remindYearlyReports(t2.app)).toEqual({ reminded: 0 });
     } finally {
       await t2.close();
     }
@@ -136,19 +136,19 @@ describe('December reminders', () => {
     await relogin(district, 'rep-district');
     // 马尚 generated its report (above); 南定 has not.
     await t.request('GET', '/api/admin/v1/reports/yearly?year=2026', { token: town.token });
-    expect(await remindYearlyReports(t.ctx)).toEqual({ reminded: 1 });
-    expect(await remindYearlyReports(t.ctx)).toEqual({ reminded: 0 });
+    expect(await remindYearlyReports(t.app)).toEqual({ reminded: 1 });
+    expect(await remindYearlyReports(t.app)).toEqual({ reminded: 0 });
     expect(await ReportReminders(t.db).find().lean()).toEqual([expect.objectContaining({ _id: `2026:12-01:${otherTown.id}`, areaCode: TOWN_ND, year: 2026, day: '12-01' })]);
     expect(await banner(otherTown.token)).toEqual({ due: true, year: 2026, areaCode: TOWN_ND, deadline: '2026-12-15', message: expect.stringContaining('12 月 15 日前') });
     expect((await banner(town.token)).due).toBe(false);
     expect((await banner(district.token)).due).toBe(false);
 
     t.clock.set('2026-12-02T01:05:00Z');
-    expect(await remindYearlyReports(t.ctx)).toEqual({ reminded: 0 }); // the 1 December reminder was sent
+    expect(await remindYearlyReports(t.app)).toEqual({ reminded: 0 }); // the 1 December reminder was sent
     t.clock.set('2026-12-10T01:05:00Z');
-    expect(await remindYearlyReports(t.ctx)).toEqual({ reminded: 1 });
+    expect(await remindYearlyReports(t.app)).toEqual({ reminded: 1 });
     t.clock.set('2026-12-11T01:05:00Z');
-    expect(await remindYearlyReports(t.ctx)).toEqual({ reminded: 0 });
+    expect(await remindYearlyReports(t.app)).toEqual({ reminded: 0 });
 
     await relogin(otherTown, 'rep-town-nd');
     await t.request('GET', '/api/admin/v1/reports/yearly?year=2026&format=docx', { token: otherTown.token });

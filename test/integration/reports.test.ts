@@ -215,7 +215,7 @@ describe('practice never counts', () => {
     // And a real topic practice through the API, submitted with every answer right.
     const { token } = await residentLogin(t, 'rep-practice', { village: VILLAGE_A });
     const { seedQuestionBank, rightAnswers } = await import('../helpers/quiz');
-    await seedQuestionBank(t.ctx);
+    await seedQuestionBank(t.app);
     const p = await t.request('POST', '/api/v1/quiz/practice', { token, body: { topic: 'hl66-2024' } });
     expect(p.status).toBe(201);
     const s = await t.request('POST', `/api/v1/quiz/attempts/${p.body.id}/submit`, { token, body: { answers: await rightAnswers(t, p.body.id) } });

@@ -2,10 +2,10 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
 import { openBytes, sealBytes, sniffImage } from '../../lib/blob-crypto';
-import { getArea } from '../areas/areas.service';
-import { audit, type Actor } from '../audit/audit.service';
-import { createBroadcast } from '../campaigns/campaigns.service';
-import { assertInScope, inScope, type StaffPrincipal } from '../staff/staff.service';
+import { getArea } from '../areas';
+import { audit, type Actor } from '../audit';
+import { createBroadcast } from '../campaigns';
+import { assertInScope, inScope, type StaffPrincipal } from '../staff';
 import { TypicalCases, type CaseStatus, type TypicalCaseDoc } from './reports.model';
 
 export const MAX_PHOTO_BYTES = 1024 * 1024;

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { shanghaiDay } from '../../lib/clock';
-import { activeTownAdmins, type StaffPrincipal } from '../staff/staff.service';
+import { activeTownAdmins, type StaffPrincipal } from '../staff';
 import { ReportReminders, ReportRuns } from './reports.model';
 
 /** Reminder days in December; the association's deadline is 15 December. */

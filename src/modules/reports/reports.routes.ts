@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type { Api } from '../../http/route';
 import { staffActor, staffOf } from '../../http/auth';
-import { audit } from '../audit/audit.service';
+import { audit } from '../audit';
 import { broadcastCase, casePhoto, createCase, listCases, reviewCase } from './cases.service';
 import { yearlyDocx } from './docx';
 import { reminderBanner } from './reminders';

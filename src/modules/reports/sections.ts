@@ -1,5 +1,5 @@
-import { ENROLMENT_LABELS } from '../insurance/insurance.validation';
-import { STATUS_LABELS } from '../referrals/referrals.workflow';
+import { ENROLMENT_LABELS } from '../insurance';
+import { REFERRAL_STATUS_LABELS as STATUS_LABELS } from '../referrals';
 import type { YearlyReport } from './yearly.service';
 
 export type Cell = string | number | null;

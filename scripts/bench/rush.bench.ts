@@ -118,7 +118,7 @@ export default async function rush(h: BenchHarness): Promise<void> {
     expect(await t.request('GET', '/api/v1/me/registrations', { token: mine.token }), [200], 'me/registrations'));
 
   // quiz: a contest of 10 questions, starts and submits one at a time and QUIZ_N at once
-  await seedQuestionBank(t.ctx);
+  await seedQuestionBank(t.app);
   const admin = await districtAdmin(t);
   const contest = await createContest(t, admin.token, { drawRules: [{ tags: ['hl66-2024'], count: 10 }], attemptsPerDay: 20, attemptsTotal: 20 });
   const start = (r: BulkResident) => t.request('POST', `/api/v1/quiz/contests/${contest}/attempts`, { token: r.token, body: {}, headers: { 'idempotency-key': key() } });

@@ -41,7 +41,7 @@ describe('walkers of one queue', () => {
     await sleep(1_500);
     await TalkLocks(t.db).deleteOne({ _id: talk.id });
     const released = Date.now();
-    await sweepTalks(t.ctx);
+    await sweepTalks(t.app);
     const done = await Promise.all(replies);
 
     expect(done.map((d) => d.res.status).filter((s) => s !== 201)).toEqual([]);
@@ -55,7 +55,7 @@ describe('walkers of one queue', () => {
     const talk = await publishedTalk(t, staff, { capacity: 1, waitlistEnabled: true });
     const talkId = new Types.ObjectId(talk.id);
     const [early, late] = await bulkResidents(t, 2);
-    await fill(t.ctx, talkId, queueAfterFill); // the queue's bookkeeping exists: walker A walks only its own batch
+    await fill(t.app, talkId, queueAfterFill); // the queue's bookkeeping exists: walker A walks only its own batch
     // `early` was recorded by a walker that died; `late` by walker A, which walks only its own batch
     const b1 = await pendingRegistration(talkId, early!);
     const a1 = await pendingRegistration(talkId, late!);
@@ -76,21 +76,21 @@ describe('walkers of one queue', () => {
       return insertMany(...args);
     }) as typeof seats.insertMany;
     try {
-      const lockA = await tryLock(t.ctx, talkId, 200);
+      const lockA = await tryLock(t.app, talkId, 200);
       expect(lockA).not.toBeNull();
       const talkDoc = (await Talks(t.db).findById(talkId).lean())!;
-      const walkerA = fillOnce(t.ctx, talkDoc, { scanArrivals: false, recorded: [a1] });
+      const walkerA = fillOnce(t.app, talkDoc, { scanArrivals: false, recorded: [a1] });
       await atInsert;
       await sleep(300);
 
       // A's lease has run out: walker B (the sweep) takes the lock over and walks the whole queue
-      await fill(t.ctx, talkId, queueAfterFill);
+      await fill(t.app, talkId, queueAfterFill);
       expect((await Registrations(t.db).findById(b1._id).lean())!.status).toBe('confirmed');
 
       // A wakes up and inserts the seat it planned for a1
       resume();
       await walkerA;
-      await unlock(t.ctx, talkId, lockA!);
+      await unlock(t.app, talkId, lockA!);
     } finally {
       seats.insertMany = insertMany;
     }

@@ -12,3 +12,6 @@ export { matchKeyword } from './keywords.service';
 export { activeRoomByWxId, activeRoomsUnder, bindRoomByCode, getRoom, markRoomAttention, recordBotRemoved, recordTopicChange, relinkRoom } from './rooms.service';
 
 export const campaignsModule: AppModule = { name: 'campaigns', routes: campaignRoutes, tasks: campaignTasks, residentData: [] };
+
+export { createBroadcast } from './campaigns.service';
+export { groupFigures } from './campaigns.figures';

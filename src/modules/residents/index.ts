@@ -10,3 +10,5 @@ export { fillSexAndBirthYear, getResident, requireConsent, wechatToAppError } fr
 export function residentsModule(otherData: readonly ResidentDataSection[]): AppModule {
   return { name: 'residents', routes: (api) => residentRoutes(api, otherData), tasks: [], residentData: [] };
 }
+
+export { residentFigures } from './residents.figures';

@@ -563,9 +563,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    areaCode?: string;
                     limit?: number;
                     cursor?: string;
+                    areaCode?: string;
                 };
                 header?: never;
                 path?: never;
@@ -2597,7 +2597,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve (town admin for their area, or district admin) */
+        /** Approve (town admin for their area, or district admin; never the author) */
         post: {
             parameters: {
                 query?: never;
@@ -2823,7 +2823,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Immediate broadcast (an approver's goes out at once; a village worker's waits for review) */
+        /** Immediate broadcast: goes out once another approver approves it */
         post: {
             parameters: {
                 query?: never;
@@ -6941,6 +6941,7 @@ export interface components {
             attemptsPerDay: number;
             attemptsTotal: number;
             passScore: number;
+            reserveQuestions?: boolean;
         };
         QuizContestPatch: {
             title?: string;
@@ -6960,6 +6961,7 @@ export interface components {
             attemptsPerDay?: number;
             attemptsTotal?: number;
             passScore?: number;
+            reserveQuestions?: boolean;
         };
         QuizCertificate: {
             code: string;

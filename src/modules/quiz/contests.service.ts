@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { AppError, notFound } from '../../http/errors';
+import { AppError, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
 import { getArea } from '../areas/areas.service';
 import { audit, type Actor } from '../audit/audit.service';
@@ -10,6 +10,7 @@ import { assertInScope, type StaffPrincipal } from '../staff/staff.service';
 import { Attempts, Contests, QuizKeys, type ContestDoc, type DrawRule } from './quiz.model';
 import { activeQuestions, draw } from './pool';
 import { attemptView, newAttempt } from './attempts.service';
+import { forgetReserved, reservePool } from './reserved';
 import { certificateFor } from './rewards.service';
 
 export interface ContestInput {
@@ -23,6 +24,7 @@ export interface ContestInput {
   attemptsPerDay: number;
   attemptsTotal: number;
   passScore: number;
+  reserveQuestions?: boolean;
 }
 
 export const contestView = (c: ContestDoc) => ({
@@ -38,17 +40,18 @@ export const contestView = (c: ContestDoc) => ({
   attemptsPerDay: c.attemptsPerDay,
   attemptsTotal: c.attemptsTotal,
   passScore: c.passScore,
+  reserveQuestions: c.reserveQuestions ?? false,
   status: c.status,
 });
 
 function checkWindow(input: Pick<ContestInput, 'startAt' | 'endAt' | 'attemptsPerDay' | 'attemptsTotal'>) {
-  if (new Date(input.endAt) <= new Date(input.startAt)) throw new AppError('VALIDATION_FAILED', 400, '结束时间要晚于开始时间', [{ path: 'endAt', message: '结束时间要晚于开始时间' }]);
-  if (input.attemptsPerDay > input.attemptsTotal) throw new AppError('VALIDATION_FAILED', 400, '每日次数不能超过总次数', [{ path: 'attemptsPerDay', message: '每日次数不能超过总次数' }]);
+  if (new Date(input.endAt) <= new Date(input.startAt)) throw validationError('endAt', '结束时间要晚于开始时间');
+  if (input.attemptsPerDay > input.attemptsTotal) throw validationError('attemptsPerDay', '每日次数不能超过总次数');
 }
 
 async function scopeArea(ctx: AppContext, staff: StaffPrincipal, areaCode: string) {
   const area = await getArea(ctx, areaCode);
-  if (!area) throw new AppError('INVALID_AREA', 400, `地区编码 ${areaCode} 不存在`, [{ path: 'areaCode', message: '地区不存在' }]);
+  if (!area) throw validationError('areaCode', `地区编码 ${areaCode} 不存在`, { code: 'INVALID_AREA' });
   assertInScope(staff, area.path);
   return area;
 }
@@ -104,9 +107,15 @@ export async function setContestStatus(ctx: AppContext, actor: Actor, staff: Sta
   const c = await managedContest(ctx, staff, id);
   const from = to === 'published' ? 'draft' : 'published';
   if (c.status !== from) throw new AppError('CONTEST_STATUS', 409, to === 'published' ? '只有草稿可以发布' : '只有已发布的竞赛可以结束');
-  if (to === 'published' && draw(await activeQuestions(ctx), c.drawRules).length === 0) throw new AppError('NO_QUESTIONS', 409, '抽题规则选不出任何题目');
-  const updated = await Contests(ctx.db).findOneAndUpdate({ _id: c._id, status: from }, { $set: { status: to, updatedAt: ctx.clock.now() } }, { new: true }).lean();
+  const set: Record<string, unknown> = { status: to, updatedAt: ctx.clock.now() };
+  if (to === 'published') {
+    const active = await activeQuestions(ctx);
+    if (draw(active, c.drawRules).length === 0) throw new AppError('NO_QUESTIONS', 409, '抽题规则选不出任何题目');
+    if (c.reserveQuestions) set.reservedQuestionIds = reservePool(active, c);
+  }
+  const updated = await Contests(ctx.db).findOneAndUpdate({ _id: c._id, status: from }, { $set: set }, { new: true }).lean();
   if (!updated) throw new AppError('CONTEST_STATUS', 409, '竞赛状态已变化，请刷新');
+  if (updated.reserveQuestions) forgetReserved(ctx);
   await audit(ctx, actor, `quiz.contest.${to === 'published' ? 'publish' : 'close'}`, { type: 'quiz-contest', id });
   return contestView(updated);
 }
@@ -169,7 +178,9 @@ export async function startContestAttempt(ctx: AppContext, residentId: Types.Obj
     throw new AppError('ATTEMPTS_USED', 409, `${c.attemptsTotal} 次答题机会已全部用完`);
   }
   try {
-    const items = draw(await activeQuestions(ctx), c.drawRules);
+    const active = await activeQuestions(ctx);
+    const reserved = c.reservedQuestionIds ? new Set(c.reservedQuestionIds.map(String)) : null;
+    const items = draw(active, c.drawRules, reserved ? (q) => reserved.has(String(q._id)) : undefined);
     const deadline = new Date(now.getTime() + c.timeLimitSec * 1000);
     const a = await newAttempt(ctx, residentId, 'contest', items, deadline, { contestId: c._id }, attemptId);
     return attemptView(ctx, a, c);

@@ -1,8 +1,8 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { AppError, forbidden, notFound } from '../../http/errors';
-import { pageFilter, pageResult, type PageQuery } from '../../lib/pagination';
+import { AppError, forbidden, notFound, validationError } from '../../http/errors';
+import { findPage, type PageQuery } from '../../lib/pagination';
 import { getArea } from '../areas/areas.service';
 import { audit } from '../audit/audit.service';
 import { issueToken, revokeAllFor } from '../sessions/sessions.service';
@@ -45,9 +45,9 @@ export interface CreateStaffInput {
 
 export async function createStaff(ctx: AppContext, input: CreateStaffInput): Promise<StaffPrincipal> {
   const area = await getArea(ctx, input.areaCode);
-  if (!area) throw new AppError('INVALID_AREA', 400, `地区编码 ${input.areaCode} 不存在`, { field: 'areaCode' });
+  if (!area) throw validationError('areaCode', `地区编码 ${input.areaCode} 不存在`, { code: 'INVALID_AREA' });
   if (!ROLE_LEVELS[input.role].includes(area.level)) {
-    throw new AppError('ROLE_AREA_MISMATCH', 400, '角色与管辖地区级别不匹配', { field: 'areaCode', expected: ROLE_LEVELS[input.role] });
+    throw validationError('areaCode', '角色与管辖地区级别不匹配', { code: 'ROLE_AREA_MISMATCH' });
   }
   try {
     const doc = await Staff(ctx.db).create({
@@ -63,7 +63,7 @@ export async function createStaff(ctx: AppContext, input: CreateStaffInput): Pro
     });
     return principalOf(doc.toObject());
   } catch (err) {
-    if (isDuplicateKey(err)) throw new AppError('USERNAME_TAKEN', 409, '用户名已被使用', { field: 'username' });
+    if (isDuplicateKey(err)) throw validationError('username', '用户名已被使用', { code: 'USERNAME_TAKEN', status: 409 });
     throw err;
   }
 }
@@ -148,7 +148,7 @@ const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$
 
 /** Staff in the manager's scope, newest first; a town admin sees the staff of their town. */
 export async function listStaff(ctx: AppContext, me: StaffPrincipal, f: StaffListFilter, page: PageQuery) {
-  const filter: Record<string, unknown> = { ...pageFilter(page), areaPath: f.areaCode ?? me.areaCode };
+  const filter: Record<string, unknown> = { areaPath: f.areaCode ?? me.areaCode };
   if (f.areaCode && me.role !== 'district_admin') {
     const area = await getArea(ctx, f.areaCode);
     assertInScope(me, area?.path);
@@ -156,10 +156,11 @@ export async function listStaff(ctx: AppContext, me: StaffPrincipal, f: StaffLis
   if (f.role) filter.role = f.role;
   if (f.disabled !== undefined) filter.disabled = f.disabled;
   if (f.q) filter.$or = [{ username: { $regex: escapeRegex(f.q), $options: 'i' } }, { displayName: { $regex: escapeRegex(f.q), $options: 'i' } }];
-  const rows = await Staff(ctx.db).find(filter).sort({ _id: -1 }).limit(page.limit + 1).lean();
-  const names = new Map<string, string | null>();
-  for (const code of new Set(rows.map((r) => r.areaCode))) names.set(code, (await getArea(ctx, code))?.name ?? null);
-  return pageResult(rows, page, (r) => viewOf(r, names.get(r.areaCode) ?? null));
+  return findPage(Staff(ctx.db), filter, page, async (rows) => {
+    const names = new Map<string, string | null>();
+    for (const code of new Set(rows.map((r) => r.areaCode))) names.set(code, (await getArea(ctx, code))?.name ?? null);
+    return rows.map((r) => viewOf(r, names.get(r.areaCode) ?? null));
+  });
 }
 
 async function managedStaff(ctx: AppContext, me: StaffPrincipal, id: string): Promise<StaffDoc> {
@@ -194,9 +195,9 @@ export async function changeOwnPassword(ctx: AppContext, me: StaffPrincipal, cur
   const s = await Staff(ctx.db).findById(me.id).lean();
   if (!s || s.disabled) throw new AppError('UNAUTHORIZED', 401, '请先登录');
   if (!(await verifyPassword(current, s.passwordHash))) {
-    throw new AppError('WRONG_PASSWORD', 400, '当前密码不正确', [{ path: 'currentPassword', message: '当前密码不正确' }]);
+    throw validationError('currentPassword', '当前密码不正确', { code: 'WRONG_PASSWORD' });
   }
-  if (current === next) throw new AppError('SAME_PASSWORD', 400, '新密码不能与当前密码相同', [{ path: 'newPassword', message: '新密码不能与当前密码相同' }]);
+  if (current === next) throw validationError('newPassword', '新密码不能与当前密码相同', { code: 'SAME_PASSWORD' });
   await Staff(ctx.db).updateOne({ _id: s._id }, { $set: { passwordHash: await hashPassword(next) } });
   await revokeAllFor(ctx, 'staff', s._id);
   return issueToken(ctx, 'staff', s._id, ctx.config.STAFF_TOKEN_TTL_HOURS);

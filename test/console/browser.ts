@@ -20,6 +20,8 @@ export interface ConsolePage {
   context: BrowserContext;
   /** Console errors, uncaught exceptions and refused resources seen so far. */
   problems: string[];
+  /** Every API answer with a 4xx/5xx status, as "METHOD path status" (to read a failed journey). */
+  httpErrors: string[];
   /** Save `screenshots/<name>.png`. */
   shot(name: string): Promise<void>;
   /** axe-core scan of what is on screen now: the serious and critical violations. */
@@ -44,6 +46,10 @@ export async function launchChromium(): Promise<Chromium> {
       const page = await context.newPage();
       page.setDefaultTimeout(15_000);
       const problems: string[] = [];
+      const httpErrors: string[] = [];
+      page.on('response', (r) => {
+        if (r.status() >= 400) httpErrors.push(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`);
+      });
       page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
       page.on('console', (m) => {
         // A failed API call logs a network error by design (e.g. a wrong password's 401); anything else is a problem.
@@ -53,6 +59,7 @@ export async function launchChromium(): Promise<Chromium> {
         page,
         context,
         problems,
+        httpErrors,
         async shot(name) {
           await page.waitForTimeout(350); // let transitions (dialogs, messages) settle
           await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });

@@ -17,7 +17,10 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   // The last state of every page, to see where a failed journey stopped.
-  for (const [i, p] of pages.entries()) await p.shot(`staff-zz-last-${i}`).catch(() => undefined);
+  for (const [i, p] of pages.entries()) {
+    await p.shot(`staff-zz-last-${i}`).catch(() => undefined);
+    if (p.httpErrors.length) console.log(`page ${i} ${p.page.url()}: ${p.httpErrors.join(', ')}`);
+  }
   await chrome?.close();
   await t?.close();
 });
@@ -32,15 +35,19 @@ async function expectAccessible(p: ConsolePage): Promise<void> {
   expect(await p.axe()).toEqual([]);
 }
 
-/** Open an Element Plus select inside the open dialog and click one of its options. */
+/** Open an Element Plus select inside the open dialog and click one of its options (checked: lists animate in). */
 async function pickOption(p: ConsolePage, label: string, option: string): Promise<void> {
   const box = p.page.getByRole('dialog').getByRole('combobox', { name: label, exact: true });
-  // The placeholder text lies over the input, as a person sees it; click until the list is open (dialogs animate in).
-  for (let i = 0; i < 5 && (await box.getAttribute('aria-expanded')) !== 'true'; i++) {
-    await box.click({ force: true });
+  const shown = box.locator('xpath=ancestor::div[contains(@class,"el-select__wrapper")]');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    // The placeholder text lies over the input, as a person sees it: click where they would.
+    await shown.click();
+    await p.page.waitForTimeout(400);
+    await p.page.getByRole('option', { name: option, exact: true }).filter({ visible: true }).click();
     await p.page.waitForTimeout(200);
+    if ((await shown.innerText()).includes(option)) return;
   }
-  await p.page.getByRole('option', { name: option, exact: true }).filter({ visible: true }).click();
+  throw new Error(`could not pick ${option} in ${label}`);
 }
 
 async function createStaffInDialog(p: ConsolePage, f: { role?: string; town?: string; village?: string; username: string; name: string; password: string }): Promise<void> {

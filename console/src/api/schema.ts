@@ -662,6 +662,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current privacy policy: version and text (no login) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Policy"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notice-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every notice kind with its WeChat subscribe template id (no login) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NoticeTemplates"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/v1/auth/login": {
         parameters: {
             query?: never;
@@ -3463,6 +3571,7 @@ export interface paths {
                     areaCode?: string;
                     limit?: number;
                     cursor?: string;
+                    scope?: "mine" | "all";
                 };
                 header?: never;
                 path?: never;
@@ -3542,6 +3651,12 @@ export interface paths {
                                 seats: number;
                                 position: number | null;
                             } | null;
+                            eligibilityText: string | null;
+                            myEligibility: {
+                                eligible: boolean;
+                                code: string | null;
+                                reason: string | null;
+                            };
                         };
                     };
                 };
@@ -5347,6 +5462,10 @@ export interface paths {
                         "application/json": {
                             attempt: components["schemas"]["QuizAttempt"];
                             result: components["schemas"]["QuizResult"];
+                            savedAnswers: {
+                                questionId: string;
+                                choice: ("A" | "B" | "C" | "D" | "E" | "F")[];
+                            }[];
                         };
                     };
                 };
@@ -5371,6 +5490,66 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quiz/attempts/{id}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Save the answers so far (resumable until the deadline; not a submission) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["QuizSubmit"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedAnswers"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
@@ -6539,6 +6718,7 @@ export interface components {
             sex?: "male" | "female";
             birthYear?: number;
             elderlyMode?: boolean;
+            idNumber?: string;
         };
         ConsentGrant: {
             /** @enum {string} */
@@ -6546,6 +6726,25 @@ export interface components {
             policyVersion: string;
             /** @enum {string} */
             guardianRelation?: "父亲" | "母亲" | "祖父母" | "外祖父母" | "其他监护人";
+        };
+        Policy: {
+            version: string;
+            title: string;
+            sections: {
+                heading: string;
+                items: {
+                    head?: string;
+                    text: string;
+                }[];
+            }[];
+        };
+        NoticeTemplates: {
+            items: {
+                kind: string;
+                title: string;
+                flow: string;
+                templateId: string;
+            }[];
         };
         StaffPrincipal: {
             id: string;
@@ -6875,6 +7074,12 @@ export interface components {
             topic?: string;
             wrongBook?: boolean;
             count?: number;
+        };
+        SavedAnswers: {
+            attemptId: string;
+            saved: number;
+            savedAt: string;
+            deadline: string;
         };
         QuizSubmit: {
             answers: {

@@ -3,13 +3,12 @@ import { residentId, staffActor, staffOf } from '../../http/auth';
 import { rateLimit } from '../../http/rate-limit';
 import { z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
-import { registerResidentData } from '../residents/resident-data';
 import { attemptView, dailyAttempt, listTopics, ownAttempt, practiceAttempt } from './attempts.service';
 import { createQuestion, editQuestion, exportQuestions, getQuestion, importQuestions, listQuestions } from './bank-admin.service';
 import { QuestionInput, QuestionPatch } from './bank.service';
 import { createContest, listContestsForResident, listContestsForStaff, setContestStatus, startContestAttempt, updateContest, visibleContest, contestView } from './contests.service';
 import { leaderboardForResident } from './leaderboard.service';
-import { eraseQuizData, exportQuizData } from './quiz-data';
+import { saveAnswers, savedAnswers } from './drafts.service';
 import { AttemptResponse, ContestBody, ContestPatch, DailyResponse, ExportQuery, IdParams, LeaderboardQuery, PracticeBody, ResultResponse, SubmitBody } from './quiz.schemas';
 import { myCertificates, pointsSummary, verifyCertificate } from './rewards.service';
 import { contestStats, exportContestStats, flaggedSubmissions } from './stats.service';
@@ -18,7 +17,6 @@ import { wrongBook } from './wrongbook.service';
 
 export function quizRoutes(api: Api): void {
   const app = api.app;
-  registerResidentData({ name: 'quiz', export: exportQuizData, erase: eraseQuizData });
   residentSide(api);
   staffSide(api);
   api.route({
@@ -47,12 +45,17 @@ function residentSide(api: Api): void {
   });
   api.route({
     method: 'get', path: '/api/v1/quiz/attempts/:id', summary: 'An attempt: questions before submit, the result after', tags, auth, params: IdParams,
-    response: z.object({ attempt: AttemptResponse, result: ResultResponse.nullable() }),
+    response: z.object({ attempt: AttemptResponse, result: ResultResponse.nullable(), savedAnswers: SubmitBody.shape.answers }),
     handler: async (ctx, { params }) => {
       const a = await ownAttempt(app, residentId(ctx), params.id);
       const s = await getSubmission(app, a._id);
-      return { attempt: await attemptView(app, a), result: s ? await resultView(app, a, s) : null };
+      return { attempt: await attemptView(app, a), result: s ? await resultView(app, a, s) : null, savedAnswers: s ? [] : await savedAnswers(app, a._id) };
     },
+  });
+  api.route({
+    method: 'put', path: '/api/v1/quiz/attempts/:id/answers', summary: 'Save the answers so far (resumable until the deadline; not a submission)', tags, auth, params: IdParams, body: SubmitBody,
+    response: z.object({ attemptId: z.string(), saved: z.number(), savedAt: z.string(), deadline: z.string() }).openapi('SavedAnswers'),
+    handler: async (ctx, { params, body }) => saveAnswers(app, await ownAttempt(app, residentId(ctx), params.id), body.answers),
   });
   api.route({
     method: 'post', path: '/api/v1/quiz/attempts/:id/submit', summary: 'Submit answers (once)', tags, auth, params: IdParams, body: SubmitBody, response: ResultResponse, idempotent: true,

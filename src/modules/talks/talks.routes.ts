@@ -2,12 +2,13 @@ import type { Api } from '../../http/route';
 import { residentId } from '../../http/auth';
 import { z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
-import { registerResidentData } from '../residents/resident-data';
 import { checkIn } from './attendance.service';
 import { giveFeedback } from './feedback.service';
-import { cancelMine, cancelRegistration, myRegistrationFor, myRegistrations, signUp } from './registrations.service';
-import { Attendance, Feedback, Registrations, Talks } from './talks.model';
-import { CheckinBody, FeedbackBody, IdParams, MyRegistration, RegistrationBody, RegistrationResult, TalkListQuery, TalkPage, TalkSchema } from './talks.schemas';
+import { getArea } from '../areas/areas.service';
+import { getResident } from '../residents/residents.service';
+import { eligibilityText } from './eligibility';
+import { cancelMine, eligibilityFor, myRegistrationFor, myRegistrations, signUp } from './registrations.service';
+import { CheckinBody, FeedbackBody, IdParams, MyRegistration, RegistrationBody, RegistrationResult, ResidentTalkListQuery, TalkPage, TalkSchema } from './talks.schemas';
 import { getPublicTalk, listPublicTalks, viewTalks } from './talks.service';
 import { talkAdminRoutes } from './talks.admin.routes';
 import { signupGate } from './gate';
@@ -15,20 +16,31 @@ import { signupGate } from './gate';
 export function talksRoutes(api: Api): void {
   const app = api.app;
   const tags = ['talks'];
-  registerTalkData();
 
   api.route({
     method: 'get', path: '/api/v1/talks', summary: 'Upcoming published sessions (filter by kind and area)', tags, auth: 'resident',
-    query: TalkListQuery, response: TalkPage,
-    handler: (_ctx, { query }) => listPublicTalks(app, query),
+    query: ResidentTalkListQuery, response: TalkPage,
+    handler: async (ctx, { query }) => listPublicTalks(app, query, query.scope === 'mine' ? (await getResident(app, residentId(ctx))).areaPath : undefined),
   });
   api.route({
     method: 'get', path: '/api/v1/talks/:id', summary: 'One session with seats left and my registration', tags, auth: 'resident',
-    params: IdParams, response: TalkSchema.extend({ myRegistration: z.object({ registrationId: z.string(), status: z.string(), seats: z.number(), position: z.number().nullable() }).nullable() }),
+    params: IdParams,
+    response: TalkSchema.extend({
+      myRegistration: z.object({ registrationId: z.string(), status: z.string(), seats: z.number(), position: z.number().nullable() }).nullable(),
+      /** Who may come, in words; null when anyone may. */
+      eligibilityText: z.string().nullable(),
+      /** Whether I may sign up; when not, the code (PROFILE_INCOMPLETE, NOT_ELIGIBLE, AREA_MISMATCH) and why. */
+      myEligibility: z.object({ eligible: z.boolean(), code: z.string().nullable(), reason: z.string().nullable() }),
+    }),
     handler: async (ctx, { params }) => {
       const talk = await getPublicTalk(app, params.id);
-      const [view] = await viewTalks(app, [talk]);
-      return { ...view!, myRegistration: await myRegistrationFor(app, residentId(ctx), talk) };
+      const [view, me, area] = await Promise.all([viewTalks(app, [talk]), getResident(app, residentId(ctx)), getArea(app, talk.areaCode)]);
+      return {
+        ...view[0]!,
+        myRegistration: await myRegistrationFor(app, residentId(ctx), talk),
+        eligibilityText: eligibilityText(talk, area?.name),
+        myEligibility: eligibilityFor(app, talk, me),
+      };
     },
   });
   api.route({
@@ -59,30 +71,4 @@ export function talksRoutes(api: Api): void {
   });
 
   talkAdminRoutes(api);
-}
-
-/** "Export my data" lists sign-ups, attendance and feedback; "erase me" frees live seats and drops comments. */
-function registerTalkData(): void {
-  registerResidentData({
-    name: 'talks',
-    export: async (ctx, id) => {
-      const regs = await Registrations(ctx.db).find({ residentId: id }).sort({ _id: 1 }).lean();
-      const talks = new Map((await Talks(ctx.db).find({ _id: { $in: regs.map((r) => r.talkId) } }, { title: 1, startAt: 1 }).lean()).map((t) => [String(t._id), t]));
-      const attended = await Attendance(ctx.db).find({ residentId: id }).lean();
-      const feedback = await Feedback(ctx.db).find({ residentId: id }).lean();
-      return {
-        registrations: regs.map((r) => ({ title: talks.get(String(r.talkId))?.title ?? '', startAt: talks.get(String(r.talkId))?.startAt.toISOString() ?? null, status: r.status, seats: r.seats, at: r.createdAt.toISOString() })),
-        attendance: attended.map((a) => ({ title: talks.get(String(a.talkId))?.title ?? '', at: a.at.toISOString() })),
-        feedback: feedback.map((f) => ({ title: talks.get(String(f.talkId))?.title ?? '', rating: f.rating, comment: f.comment ?? null })),
-      };
-    },
-    erase: async (ctx, id) => {
-      const live = await Registrations(ctx.db).find({ residentId: id, status: { $in: ['confirmed', 'waitlisted'] } }).lean();
-      for (const r of live) {
-        const talk = await Talks(ctx.db).findById(r.talkId).lean();
-        if (talk) await cancelRegistration(ctx, talk, r._id, 'resident');
-      }
-      await Feedback(ctx.db).updateMany({ residentId: id }, { $unset: { comment: 1 }, $set: { commentState: 'none' } });
-    },
-  });
 }

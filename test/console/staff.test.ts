@@ -11,8 +11,8 @@ const pages: ConsolePage[] = [];
 beforeAll(async () => {
   t = await startTestApp({ now: new Date().toISOString() });
   await seedVillages(t);
-  await createStaff(t.ctx, { username: 'district', password: 'district-pass-1', role: 'district_admin', areaCode: '370303', displayName: '区卫健局管理员' });
-  await createStaff(t.ctx, { username: 'nanding', password: 'nanding-pass-1', role: 'town_admin', areaCode: '370303-Z-ND', displayName: '南定镇管理员' });
+  await createStaff(t.app, { username: 'district', password: 'district-pass-1', role: 'district_admin', areaCode: '370303', displayName: '区卫健局管理员' });
+  await createStaff(t.app, { username: 'nanding', password: 'nanding-pass-1', role: 'town_admin', areaCode: '370303-Z-ND', displayName: '南定镇管理员' });
   chrome = await launchChromium();
 }, 60_000);
 afterAll(async () => {

@@ -12,7 +12,7 @@ beforeAll(async () => {
   await seedVillages(t);
   district = await staffLogin(t, 'district_admin', '370303', 'root-admin');
   msAdmin = await staffLogin(t, 'town_admin', TOWN_MS, 'ms-town');
-});
+}, 60_000);
 afterAll(() => t.close());
 
 const login = async (username: string, password = 'correct-horse-battery') =>
@@ -107,8 +107,8 @@ describe('staff management scope', () => {
   });
 
   test('when a town admin lists staff, then only their town; filters by role and name work', async () => {
-    await createStaff(t.ctx, { username: 'c-worker', password: 'x'.repeat(12), role: 'village_worker', areaCode: VILLAGE_C });
-    await createStaff(t.ctx, { username: 'a-worker', password: 'x'.repeat(12), role: 'village_worker', areaCode: VILLAGE_A, displayName: '王小红' });
+    await createStaff(t.app, { username: 'c-worker', password: 'x'.repeat(12), role: 'village_worker', areaCode: VILLAGE_C });
+    await createStaff(t.app, { username: 'a-worker', password: 'x'.repeat(12), role: 'village_worker', areaCode: VILLAGE_A, displayName: '王小红' });
     const res = await t.request('GET', '/api/admin/v1/staff?limit=100', { token: msAdmin.token });
     const names = res.body.items.map((s: { username: string }) => s.username);
     expect(names).toContain('a-worker');

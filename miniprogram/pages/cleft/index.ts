@@ -1,4 +1,5 @@
 import { PRIVACY_POLICY_VERSION } from '../../config';
+import { askForNotices, prefetchNoticeTemplates } from '../../services/notices';
 import { api, ApiError, newIdempotencyKey } from '../../services/api';
 import type { ConsentList, Me, Referral } from '../../services/types';
 import { theApp } from '../../utils/app';
@@ -60,6 +61,7 @@ Component({
 
   methods: {
     onPageShow() {
+      void prefetchNoticeTemplates();
       return this.load();
     },
 
@@ -179,6 +181,7 @@ Component({
 
     async onSubmit() {
       if (!this.checkStep('family') || this.data.busy) return;
+      void askForNotices('referral'); // inside the tap, before anything awaits (WeChat's rule)
       const f = this.data.form;
       const body: WechatMiniprogram.IAnyObject = {
         childName: normalizeName(f.childName),

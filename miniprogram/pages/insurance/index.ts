@@ -1,4 +1,5 @@
 import { PRIVACY_POLICY_VERSION } from '../../config';
+import { askForNotices, prefetchNoticeTemplates } from '../../services/notices';
 import { api, ApiError, newIdempotencyKey } from '../../services/api';
 import type { ConsentList, Enrolment, InsuranceProduct } from '../../services/types';
 import { theApp } from '../../utils/app';
@@ -59,6 +60,7 @@ Component({
 
   methods: {
     onPageShow() {
+      void prefetchNoticeTemplates();
       return this.load();
     },
 
@@ -173,6 +175,7 @@ Component({
 
     async onSubmit() {
       if (this.data.busy || !this.data.product || !this.checkMembers()) return;
+      void askForNotices('insurance'); // inside the tap, before anything awaits (WeChat's rule)
       const body = {
         productId: this.data.product.id,
         applicantPhone: normalizeMobile(this.data.applicantPhone),

@@ -71,11 +71,12 @@ export async function certificateFor(ctx: AppContext, contestId: Types.ObjectId,
   return Certificates(ctx.db).findById(`${String(contestId)}:${String(residentId)}`).lean();
 }
 
-async function certificateView(ctx: AppContext, c: CertificateDoc) {
+/** The public verification masks the name; the owner sees their own name on their own certificate. */
+async function certificateView(ctx: AppContext, c: CertificateDoc, forOwner = false) {
   const [resident, contest] = await Promise.all([Residents(ctx.db).findById(c.residentId, { nameEnc: 1 }).lean(), Contests(ctx.db).findById(c.contestId, { title: 1 }).lean()]);
   return {
     code: c.code,
-    name: resident?.nameEnc ? maskName(ctx.pii.open(resident.nameEnc)) : '居民',
+    name: resident?.nameEnc ? (forOwner ? ctx.pii.open(resident.nameEnc) : maskName(ctx.pii.open(resident.nameEnc))) : '居民',
     contestTitle: contest?.title ?? '',
     score: c.score,
     issuedOn: shanghaiDay(c.issuedAt),
@@ -91,5 +92,5 @@ export async function verifyCertificate(ctx: AppContext, code: string) {
 
 export async function myCertificates(ctx: AppContext, residentId: Types.ObjectId) {
   const rows = await Certificates(ctx.db).find({ residentId }).sort({ issuedAt: -1 }).limit(100).lean();
-  return { items: await Promise.all(rows.map((c) => certificateView(ctx, c))) };
+  return { items: await Promise.all(rows.map((c) => certificateView(ctx, c, true))) };
 }

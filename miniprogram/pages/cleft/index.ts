@@ -1,9 +1,8 @@
-import { PRIVACY_POLICY_VERSION } from '../../config';
 import { askForNotices, prefetchNoticeTemplates } from '../../services/notices';
 import { api, ApiError, newIdempotencyKey } from '../../services/api';
 import type { ConsentList, Me, Referral } from '../../services/types';
 import { theApp } from '../../utils/app';
-import { hasCurrentConsent } from '../../utils/consent';
+import { currentPolicyVersion, hasCurrentConsent } from '../../utils/consent';
 import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
 import { normalizeMobile, normalizeName } from '../../utils/validate';
@@ -51,6 +50,7 @@ Component({
     errors: {} as Record<string, string>,
     today: '',
     busy: false,
+    loadFailed: false,
   },
 
   lifetimes: {
@@ -66,11 +66,13 @@ Component({
     },
 
     async load() {
+      this.setData({ loadFailed: false });
       try {
         const [list, me] = await Promise.all([api.get<{ items: Referral[] }>(REFERRALS), api.get<Me>('/api/v1/me')]);
         this.setData({ referrals: list.items, villageCode: me.villageCode ?? '', hasBasic: hasCurrentConsent(me) });
       } catch {
-        // toast already shown; the explanation still reads
+        // the explanation still reads; no "还没有申请" or consent request that would be false
+        this.setData({ loadFailed: true });
       } finally {
         this.setData({ loading: false });
       }
@@ -88,7 +90,7 @@ Component({
     },
 
     onOpenMe() {
-      wx.switchTab({ url: PAGES.me });
+      wx.navigateTo({ url: `${PAGES.profile}?back=1` });
     },
 
     onPickRelation(e: WechatMiniprogram.BaseEvent) {
@@ -105,7 +107,7 @@ Component({
       try {
         const { consents } = await api.post<ConsentList>(
           '/api/v1/me/consents',
-          { purpose: CHILD_DATA, policyVersion: PRIVACY_POLICY_VERSION, guardianRelation: relation },
+          { purpose: CHILD_DATA, policyVersion: currentPolicyVersion(), guardianRelation: relation },
           { idempotencyKey: newIdempotencyKey() },
         );
         const app = theApp();

@@ -46,6 +46,16 @@ export const NOTICE_TEMPLATES = [
   { kind: 'insurance_renewal', title: '保险到期续保提醒', flow: 'insurance', templateId: 'TPL-insurance_renewal' },
 ];
 
+/** GET /api/v1/policy as the server serves it. */
+export const POLICY_TEXT = {
+  version: '2026-11',
+  title: '我们怎样保护您的信息',
+  sections: [
+    { heading: '我们收集什么，为什么', items: [{ head: '手机号', text: '用来通知讲座和筛查时间。' }] },
+    { heading: '您随时可以', items: [{ text: '在“我的”页面查看、导出、删除自己的信息。' }] },
+  ],
+};
+
 const appJson = JSON.parse(fs.readFileSync(path.join(MP_ROOT, 'app.json'), 'utf8')) as {
   pages: string[];
   tabBar: { list: { pagePath: string }[] };
@@ -83,6 +93,7 @@ export class WxMock {
       path: '/api/v1/notice-templates',
       replies: [{ statusCode: 200, data: { items: NOTICE_TEMPLATES } }],
     },
+    { method: 'GET', path: '/api/v1/policy', replies: [{ statusCode: 200, data: POLICY_TEXT }] },
   ];
   private loginSeq = 0;
   loginFails: string | null = null;

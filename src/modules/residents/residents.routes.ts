@@ -1,6 +1,6 @@
 import type { Api } from '../../http/route';
 import { residentId, staffActor, staffOf } from '../../http/auth';
-import { rateLimit } from '../../http/rate-limit';
+import { Limiter, rateLimit } from '../../http/rate-limit';
 import { ObjectId, z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
 import { Types } from 'mongoose';
@@ -12,11 +12,17 @@ const Consents = z.object({ consents: z.array(z.object({ purpose: z.string(), po
 export function residentRoutes(api: Api): void {
   const app = api.app;
   const tags = ['residents'];
+  // Per address sized for a village behind one NAT; per code and per account so one phone cannot hammer.
+  const perCode = new Limiter({ windowMs: 60_000, max: 3 });
+  const perAccount = new Limiter({ windowMs: 60_000, max: app.config.RESIDENT_LOGIN_PER_ACCOUNT_PER_MIN });
   api.route({
     method: 'post', path: '/api/v1/auth/login', summary: 'Log in with a wx.login code', tags, auth: 'none',
     body: LoginBody, response: LoginResponse,
-    middleware: [rateLimit({ windowMs: 60_000, max: 120 })],
-    handler: (_ctx, { body }) => residents.login(app, body.code),
+    middleware: [rateLimit({ windowMs: 60_000, max: app.config.RESIDENT_LOGIN_PER_ADDRESS_PER_MIN })],
+    handler: async (ctx, { body }) => {
+      await perCode.take(body.code, ctx); // a code is single-use: repeating one is a client stuck in a loop
+      return residents.login(app, body.code, (openid) => perAccount.take(openid, ctx));
+    },
   });
   api.route({
     method: 'get', path: '/api/v1/me', summary: 'My profile', tags, auth: 'resident', response: MeResponse,

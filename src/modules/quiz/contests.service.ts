@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { openContestAttempt } from './drafts.service';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound, validationError } from '../../http/errors';
@@ -137,7 +138,8 @@ export async function listContestsForResident(ctx: AppContext, residentId: Types
   const items = await Promise.all(rows.map(async (c) => {
     const cert = await certificateFor(ctx, c._id, residentId);
     const state = c.status === 'closed' || now > c.endAt ? 'ended' : now < c.startAt ? 'upcoming' : 'open';
-    return { ...contestView(c), state, attemptsUsed: await Attempts(ctx.db).countDocuments({ residentId, contestId: c._id }), certificateCode: cert?.code ?? null };
+    const openAttemptId = state === 'open' ? await openContestAttempt(ctx, residentId, c._id) : null;
+    return { ...contestView(c), state, attemptsUsed: await Attempts(ctx.db).countDocuments({ residentId, contestId: c._id }), certificateCode: cert?.code ?? null, openAttemptId };
   }));
   return { items };
 }

@@ -110,6 +110,7 @@ beforeAll(async () => {
     });
     expect(round.status).toBe(201);
     ids.selectionId = round.body.id;
+    expect((await t.request('POST', `/api/admin/v1/selections/${ids.selectionId}/status`, { token: admin.token, body: { to: 'nominating' } })).status).toBe(200);
     // A pending nomination: its name and phone are private until the nominee consents and the town approves.
     const nomination = await t.request('POST', `/api/admin/v1/selections/${ids.selectionId}/nominations`, {
       token: admin.token, body: { subject: 'person', name: PLANTED.nomineeName, phone: PLANTED.nomineePhone, villageCode: VILLAGE_A, story: '照顾瘫痪婆婆十余年，邻里称赞。' },

@@ -9,8 +9,8 @@ import { load, type BenchHarness } from './harness';
  * at its share; and the limiter's own cost per request.
  */
 export default async function login(h: BenchHarness): Promise<void> {
-  const perAddress = h.t.ctx.config.RESIDENT_LOGIN_PER_ADDRESS_PER_MIN;
-  const perAccount = h.t.ctx.config.RESIDENT_LOGIN_PER_ACCOUNT_PER_MIN;
+  const perAddress = h.t.app.config.RESIDENT_LOGIN_PER_ADDRESS_PER_MIN;
+  const perAccount = h.t.app.config.RESIDENT_LOGIN_PER_ACCOUNT_PER_MIN;
   await h.load({ title: 'warm-up', path: '/healthz', durationSec: 1 });
   const health = await h.load({ title: 'healthz', path: '/healthz', connections: 20, durationSec: 3 });
 

@@ -34,9 +34,6 @@ export const configSchema = z.object({
     .describe('JSON map of subscribe-message template keys to WeChat template ids, e.g. {"talk_reminder":"abc…"}; unmapped keys use the key itself (fake server)'),
   WECHAT_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).default('formal').describe('miniprogram_state of subscribe messages'),
   POLICY_VERSION: z.string().default('2026-11').describe('current privacy policy version residents consent to'),
-  RESIDENT_LOGIN_PER_ADDRESS_PER_MIN: z.coerce.number().int().min(1).max(100_000).default(600)
-    .describe('resident logins per minute from one address (a whole village may share one NAT address during a quiz push)'),
-  RESIDENT_LOGIN_PER_ACCOUNT_PER_MIN: z.coerce.number().int().min(1).max(1000).default(10).describe('resident logins per minute of one WeChat account (openid)'),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5).describe('staff failed logins before lockout'),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15).describe('staff lockout duration'),
   BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10240).default(64).describe('JSON body size limit'),

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Limiter } from '../../src/http/rate-limit';
+import { LOGIN_LIMITS } from '../../src/modules/residents';
 import { startTestApp } from '../../test/helpers/app';
 import { load, type BenchHarness } from './harness';
 
@@ -9,8 +10,7 @@ import { load, type BenchHarness } from './harness';
  * at its share; and the limiter's own cost per request.
  */
 export default async function login(h: BenchHarness): Promise<void> {
-  const perAddress = h.t.app.config.RESIDENT_LOGIN_PER_ADDRESS_PER_MIN;
-  const perAccount = h.t.app.config.RESIDENT_LOGIN_PER_ACCOUNT_PER_MIN;
+  const { perAddress, perAccount } = LOGIN_LIMITS;
   await h.load({ title: 'warm-up', path: '/healthz', durationSec: 1 });
   const health = await h.load({ title: 'healthz', path: '/healthz', connections: 20, durationSec: 3 });
 

@@ -36,15 +36,4 @@ describe('resident login limits', () => {
     expect(statuses.slice(1, 3).every((s) => s !== 200 && s !== 429)).toBe(true); // WeChat: code been used
     expect(statuses.slice(3)).toEqual([429, 429]);
   });
-
-  test('when the per-address limit is configured small, then the address is limited whatever the account', async () => {
-    const small = await startTestApp({ config: { RESIDENT_LOGIN_PER_ADDRESS_PER_MIN: '5' } });
-    try {
-      const statuses = [];
-      for (let i = 0; i < 7; i++) statuses.push((await login(small, `addr${i}`)).status);
-      expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
-    } finally {
-      await small.close();
-    }
-  });
 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { z } from 'zod';
+import { parseDailyWindow } from './lib/shanghai';
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -90,12 +91,9 @@ function parseOldKeys(spec: string): Map<string, Buffer> {
 
 function parseQuietHours(spec: string): { startMin: number; endMin: number } | null {
   if (!spec) return null;
-  const [startMin, endMin] = spec.split('-').map((hm) => {
-    const [h, m] = hm.split(':').map(Number) as [number, number];
-    if (h > 23 || m > 59) throw new ConfigError('Invalid configuration:\n  BOT_QUIET_HOURS: times must be 00:00–23:59');
-    return h * 60 + m;
-  }) as [number, number];
-  return startMin === endMin ? null : { startMin, endMin };
+  const w = parseDailyWindow(spec);
+  if (!w) throw new ConfigError('Invalid configuration:\n  BOT_QUIET_HOURS: times must be 00:00–23:59');
+  return w.startMin === w.endMin ? null : w;
 }
 
 /** Parse the environment once; throws ConfigError naming every bad variable. */

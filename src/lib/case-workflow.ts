@@ -5,7 +5,7 @@ import { AppError, notFound, validationError } from '../http/errors';
 import type { Actor } from '../modules/audit';
 import { assertInScope, scopeFilter, type StaffPrincipal } from '../modules/staff';
 import { enqueue } from '../notify/outbox.service';
-import { shanghaiDay } from './clock';
+import { shanghaiDay } from './shanghai';
 import { findPage, type Page } from './pagination';
 import { canMove, isTerminal, type Edges } from './workflow';
 

@@ -17,10 +17,3 @@ export class FakeClock implements Clock {
     this.current = new Date(this.current.getTime() + ms);
   }
 }
-
-const shanghai = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-/** Calendar day in the district's time zone, `YYYY-MM-DD`. */
-export function shanghaiDay(d: Date): string {
-  return shanghai.format(d);
-}

@@ -2,6 +2,7 @@ import { Schema } from 'mongoose';
 import type { Connection } from 'mongoose';
 import { defineModel } from '../db/model';
 import type { Clock } from '../lib/clock';
+import { shanghaiMinutes } from '../lib/shanghai';
 
 /** One document per message the bot account actually sent: caps are counted, so a restart keeps them. */
 export interface BotSendDoc {
@@ -54,14 +55,7 @@ export interface GovernorOptions {
 export type Decision = { ok: true } | { ok: false; reason: 'gap' | 'quiet' | 'hourly' | 'daily'; retryAt: Date };
 
 const HOUR = 3600_000;
-const SHANGHAI_OFFSET = 8 * HOUR; // no daylight saving in China
 
-/** Minutes since Shanghai midnight, and that midnight as a UTC instant. */
-function shanghaiMinutes(d: Date): { min: number; midnight: number } {
-  const local = d.getTime() + SHANGHAI_OFFSET;
-  const dayStartLocal = Math.floor(local / (24 * HOUR)) * 24 * HOUR;
-  return { min: Math.floor((local - dayStartLocal) / 60_000), midnight: dayStartLocal - SHANGHAI_OFFSET };
-}
 
 /** When quiet hours end, if `d` lies inside them. */
 export function quietUntil(d: Date, q: GovernorOptions['quietHours']): Date | null {

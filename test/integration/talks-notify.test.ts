@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { shanghaiDay } from '../../src/lib/clock';
+import { shanghaiDay } from '../../src/lib/shanghai';
 import { Outbox } from '../../src/notify/outbox.model';
 import { enqueue } from '../../src/notify/outbox.service';
 import { deliverSubscribe, trimTemplateData } from '../../src/notify/subscribe.channel';

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { sceneFor, talkIdFromScene } from '../../src/modules/talks/talks.service';
-import { shanghaiTime } from '../../src/modules/talks/reminders';
+import { shanghaiTime } from '../../src/lib/shanghai';
 import { Gate } from '../../src/modules/talks/gate';
 
 describe('check-in scene', () => {

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
-import { shanghaiDay } from '../../lib/clock';
+import { parseDailyWindow, shanghaiDay } from '../../lib/shanghai';
 import { findPage, type PageQuery } from '../../lib/pagination';
 import { quietUntil } from '../../notify/governor';
 import { cancelPending, enqueueMany } from '../../notify/outbox.service';
@@ -34,10 +34,9 @@ export interface CampaignInput {
 const actorOf = (by: By) => ({ type: 'staff' as const, id: by.staff.id, name: by.staff.username, ip: by.ip });
 
 export function parseWindow(spec: string): { startMin: number; endMin: number } {
-  const m = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(spec);
-  const [h1, m1, h2, m2] = (m ?? []).slice(1).map(Number) as number[];
-  if (!m || h1! > 23 || h2! > 23 || m1! > 59 || m2! > 59) throw validationError('quietHours', '免打扰时段格式应为 21:00-07:30', { code: 'INVALID_QUIET_HOURS' });
-  return { startMin: h1! * 60 + m1!, endMin: h2! * 60 + m2! };
+  const w = parseDailyWindow(spec);
+  if (!w) throw validationError('quietHours', '免打扰时段格式应为 21:00-07:30', { code: 'INVALID_QUIET_HOURS' });
+  return w;
 }
 
 export const campaignView = (c: CampaignDoc) => ({

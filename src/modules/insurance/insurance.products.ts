@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { notFound } from '../../http/errors';
-import { shanghaiDay } from '../../lib/clock';
+import { shanghaiDay } from '../../lib/shanghai';
 import { audit, type Actor } from '../audit';
 import { type ProductDoc, Products } from './insurance.model';
 import type { ProductBody } from './insurance.schemas';

@@ -1,3 +1,4 @@
+import { MAINLAND_MOBILE } from '../../lib/pii';
 import { ObjectId, z } from '../../http/zod';
 import { ENROLMENT_STATUSES, PAYMENT_METHODS, RELATIONS } from './insurance.model';
 
@@ -45,7 +46,7 @@ export type InsuredInput = z.infer<typeof InsuredInput>;
 export const EnrolBody = z
   .object({
     productId: ObjectId,
-    applicantPhone: z.string().regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码'),
+    applicantPhone: z.string().regex(MAINLAND_MOBILE, '请填写 11 位手机号码'),
     insured: z.array(InsuredInput).min(1, '请至少添加一位被保险人').max(10, '一次最多为 10 人投保'),
   })
   .strict()

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound } from '../../http/errors';
 import { caseWorkflow } from '../../lib/case-workflow';
-import { shanghaiDay } from '../../lib/clock';
+import { shanghaiDay } from '../../lib/shanghai';
 import { maskIdCard, maskName, maskPhone } from '../../lib/pii';
 import { audit, type Actor } from '../audit';
 import { fillSexAndBirthYear, requireConsent } from '../residents';

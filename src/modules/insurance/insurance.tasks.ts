@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { shanghaiDay } from '../../lib/clock';
+import { shanghaiDay } from '../../lib/shanghai';
 import { enqueueMany } from '../../notify/outbox.service';
 import type { Task } from '../../task';
 import { EnrolmentKeys, Enrolments, Products } from './insurance.model';

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound, validationError } from '../../http/errors';
-import { shanghaiDay } from '../../lib/clock';
+import { endOfShanghaiDay, shanghaiDay } from '../../lib/shanghai';
 import { getResident } from '../residents';
 import { Attempts, Contests, QuizKeys, type AttemptDoc, type AttemptItem, type AttemptMode, type ContestDoc, type QuestionDoc } from './quiz.model';
 import { activeQuestions, draw, loadVersions } from './pool';
@@ -49,11 +49,6 @@ async function newAttempt(app: AppContext, residentId: Types.ObjectId, mode: Att
   return doc.toObject();
 }
 
-/** Next Shanghai midnight: the daily attempt is open for the whole calendar day. */
-function endOfShanghaiDay(now: Date): Date {
-  const day = shanghaiDay(now);
-  return new Date(new Date(`${day}T00:00:00+08:00`).getTime() + 24 * 3600_000);
-}
 
 /**
  * Today's practice: the first open of the day draws it; the unique key `daily:<resident>:<day>` decides two

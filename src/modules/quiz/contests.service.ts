@@ -3,7 +3,7 @@ import { openContestAttempt } from './drafts.service';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound, validationError } from '../../http/errors';
-import { shanghaiDay } from '../../lib/clock';
+import { shanghaiDay } from '../../lib/shanghai';
 import { getArea } from '../areas';
 import { audit, type Actor } from '../audit';
 import { getResident } from '../residents';

@@ -4,7 +4,7 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { duplicatesOnly } from './duplicates';
 import { notFound } from '../../http/errors';
-import { shanghaiDay } from '../../lib/clock';
+import { shanghaiDay } from '../../lib/shanghai';
 import { maskName } from '../../lib/pii';
 import { residentById } from '../residents';
 import { Certificates, Contests, PointsLedger, type CertificateDoc, type ContestDoc, type SubmissionDoc } from './quiz.model';

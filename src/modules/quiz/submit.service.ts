@@ -2,7 +2,7 @@ import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, validationError } from '../../http/errors';
-import { shanghaiDay } from '../../lib/clock';
+import { shanghaiDay } from '../../lib/shanghai';
 import { Contests, Submissions, type AttemptDoc, type ContestDoc, type ResultItem, type SubmissionDoc } from './quiz.model';
 import { loadVersions } from './pool';
 import { LETTERS, QUIZ } from './quiz.rules';

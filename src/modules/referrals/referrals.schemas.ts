@@ -1,3 +1,4 @@
+import { MAINLAND_MOBILE } from '../../lib/pii';
 import { ObjectId, z } from '../../http/zod';
 import { CONDITIONS, GUARDIAN_RELATIONS, HOUSEHOLD_SITUATIONS, REFERRAL_STATUSES } from './referrals.model';
 
@@ -14,7 +15,7 @@ export const SubmitReferralBody = z
     otherConditions: z.string().trim().max(200, '其他情况不超过 200 字').optional(),
     household: z.array(z.enum(HOUSEHOLD_SITUATIONS)).max(HOUSEHOLD_SITUATIONS.length).default([]),
     guardianRelation: z.enum(GUARDIAN_RELATIONS),
-    guardianPhone: z.string().regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码'),
+    guardianPhone: z.string().regex(MAINLAND_MOBILE, '请填写 11 位手机号码'),
     villageCode: z.string().min(1).max(40),
   })
   .strict()

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { caseWorkflow } from '../../lib/case-workflow';
-import { shanghaiDay } from '../../lib/clock';
+import { shanghaiDay } from '../../lib/shanghai';
 import { maskName, maskPhone } from '../../lib/pii';
 import { canMove } from '../../lib/workflow';
 import { requireVillage } from '../areas';

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { shanghaiDay } from '../../lib/clock';
+import { shanghaiDay } from '../../lib/shanghai';
 import { activeTownAdmins, type StaffPrincipal } from '../staff';
 import { ReportReminders, ReportRuns } from './reports.model';
 

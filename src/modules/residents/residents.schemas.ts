@@ -1,3 +1,4 @@
+import { MAINLAND_MOBILE } from '../../lib/pii';
 import { z } from '../../http/zod';
 import { CONSENT_PURPOSES } from './residents.model';
 
@@ -39,7 +40,7 @@ export const PatchMeBody = z
   .object({
     name: chineseName.optional(),
     villageCode: z.string().min(1).max(40).optional(),
-    phone: z.string().regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码').optional(),
+    phone: z.string().regex(MAINLAND_MOBILE, '请填写 11 位手机号码').optional(),
     sex: z.enum(['male', 'female']).optional(),
     birthYear: z.number().int().min(1900).max(2100).optional(),
     elderlyMode: z.boolean().optional(),

@@ -6,7 +6,7 @@ import { AppError, notFound, validationError } from '../../http/errors';
 import { requestContext } from '../../logger';
 import { checkIdCard } from '../../lib/idcard';
 import { findPage } from '../../lib/pagination';
-import { maskName, maskPhone } from '../../lib/pii';
+import { maskName, maskPhone, MAINLAND_MOBILE } from '../../lib/pii';
 import { WeChatError, WX } from '../../wechat/errors';
 import { getArea, requireVillage } from '../areas';
 import { audit, type Actor } from '../audit';
@@ -189,7 +189,7 @@ export async function setPhoneFromWeChat(app: AppContext, id: Types.ObjectId, co
     if (err instanceof WeChatError && err.errcode === WX.INVALID_CODE) throw new AppError('WECHAT_CODE_INVALID', 400, '获取手机号失败，请重试或手动填写');
     throw wechatToAppError(err);
   }
-  if (!/^1[3-9]\d{9}$/.test(phone)) throw new AppError('PHONE_UNSUPPORTED', 400, '暂只支持中国大陆手机号，请手动填写');
+  if (!MAINLAND_MOBILE.test(phone)) throw new AppError('PHONE_UNSUPPORTED', 400, '暂只支持中国大陆手机号，请手动填写');
   return updateProfile(app, id, { phone });
 }
 

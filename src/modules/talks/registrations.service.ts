@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { AppError } from '../../http/errors';
-import { shanghaiDay } from '../../lib/clock';
+import { shanghaiDay } from '../../lib/shanghai';
 import { requireConsent, type ResidentDoc } from '../residents';
 import { dropRegistrationReminders, queueAfterFill } from './reminders';
 import { admit, assertOpenForSignup, awaitDecision, underTalkLock, type Decided } from './admission';

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context';
 import { cancelPending, enqueueMany, type EnqueueInput } from '../../notify/outbox.service';
-import { shanghaiDay } from '../../lib/clock';
+import { shanghaiAt, shanghaiDay, shanghaiTime } from '../../lib/shanghai';
 import { eligibilityText } from './eligibility';
 import type { FillResult } from './queue-walk';
 import type { RegistrationDoc, TalkDoc } from './talks.model';
@@ -11,13 +11,6 @@ export const TALK_TEMPLATES = { reminder: 'talk_reminder', start: 'talk_start', 
 export type ReminderKind = 'remind24h' | 'remind1h' | 'promoted' | 'cancelled' | 'removed';
 
 const HOUR = 3600_000;
-const fmt = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
-
-/** `2026-12-01 09:30` in Asia/Shanghai (WeChat's `time` value format). */
-export function shanghaiTime(d: Date): string {
-  const p = Object.fromEntries(fmt.formatToParts(d).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day} ${p.hour === '24' ? '00' : p.hour}:${p.minute}`;
-}
 
 export const regKeyPrefix = (talkId: unknown, regId: unknown) => `talk:${String(talkId)}:reg:${String(regId)}:`;
 
@@ -89,7 +82,7 @@ const HOW_TO_OPEN = '微信里搜“张店家庭健康”小程序，点首页�
 
 /** 07:40 Asia/Shanghai on the session's day (quiet hours end at 07:30), or null when it starts before then. */
 export function sameDayMorning(talk: Pick<TalkDoc, 'startAt'>): Date | null {
-  const morning = new Date(`${shanghaiDay(talk.startAt)}T07:40:00+08:00`);
+  const morning = shanghaiAt(shanghaiDay(talk.startAt), '07:40');
   return morning < talk.startAt ? morning : null;
 }
 

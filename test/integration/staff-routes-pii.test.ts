@@ -205,9 +205,10 @@ test('when any staff route replies with personal data in the clear, then that re
   const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.entries(ops).filter(([, op]) => op.security?.some((s) => 'staffToken' in s)).map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
   );
-  // Reads first, then changes, deletions last, so every route finds the data it needs.
-  const rank = (m: string) => (m === 'GET' ? 0 : m === 'DELETE' ? 2 : 1);
-  routes.sort((a, b) => rank(a.method) - rank(b.method));
+  // Reads first, then changes, deletions, and logout (it ends the walker's session) last, so every route finds
+  // the data it needs.
+  const rank = (m: string, path: string) => (path.endsWith('/auth/logout') ? 3 : m === 'GET' ? 0 : m === 'DELETE' ? 2 : 1);
+  routes.sort((a, b) => rank(a.method, a.path) - rank(b.method, b.path));
 
   const checked: Checked[] = [];
   for (const { path, method, op } of routes) {

@@ -61,12 +61,17 @@ async function sendItem(ctx: AppContext, item: OutboxItemDoc, o: RoomDeliveryOpt
   const expiresAt = item.payload.expiresAt ? Date.parse(String(item.payload.expiresAt)) : NaN;
   if (expiresAt <= ctx.clock.now().getTime()) return { result: 'dead', error: 'expired before it could be sent' };
   const message = { text: String(item.payload.text ?? ''), card: item.payload.card as Card | undefined, linkText: item.payload.linkText as string | undefined };
+  // The send slot is taken only for an item this worker holds and can send: a claim held elsewhere or a
+  // group that is gone costs no slot.
+  if (o.governor && !(await o.governor.tryAcquire())) return { result: 'later' };
+  // A thrown send may have reached the group: its slot stays used. A returned failure sent nothing.
   const outcome = await o.sender.send(room, message);
   if (outcome.result === 'sent') await o.governor?.recordSent();
+  else o.governor?.giveBack();
   return outcome;
 }
 
-/** One round: reap dead workers' claims, expand area notices, then send due direct items through the governor. */
+/** One round: reap dead workers' claims, expand area notices, then send due direct items, each claimed and then paced by the governor. */
 export async function deliverRoomsOnce(ctx: AppContext, o: RoomDeliveryOptions) {
   if (o.reap !== false) await reapExpiredClaims(ctx);
   const expanded = await expandAreaNotices(ctx, o.worker);
@@ -75,7 +80,6 @@ export async function deliverRoomsOnce(ctx: AppContext, o: RoomDeliveryOptions) 
     {
       channel: 'room', worker: o.worker, batch: o.batch ?? 50, backoffMs: o.backoffMs, random: o.random,
       extraFilter: { 'payload.roomId': { $exists: true } },
-      mayProceed: o.governor ? () => o.governor!.tryAcquire() : undefined,
     },
     (item) => sendItem(ctx, item, o),
   );

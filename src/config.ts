@@ -98,9 +98,18 @@ function parseQuietHours(spec: string): { startMin: number; endMin: number } | n
   return startMin === endMin ? null : { startMin, endMin };
 }
 
+/**
+ * Variables whose description gives an empty value a meaning of its own (`empty = none`): for them `X=` is that
+ * value. Every other empty variable means unset, i.e. its default (`.env.example` writes `X=` for those).
+ * The README table is generated from the same descriptions, so what it says is what an empty value does.
+ */
+export const EMPTY_HAS_MEANING: ReadonlySet<string> = new Set(
+  Object.entries(configSchema.shape).filter(([, t]) => /\bempty = /.test(t.description ?? '')).map(([k]) => k),
+);
+
 /** Parse the environment once; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: string) => void = console.warn): Config {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== '' || EMPTY_HAS_MEANING.has(k)));
   const parsed = configSchema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

@@ -17,7 +17,22 @@ export class AppError extends Error {
 export const notFound = (what = '内容'): AppError => new AppError('NOT_FOUND', 404, `${what}不存在`);
 export const forbidden = (message = '没有权限'): AppError => new AppError('FORBIDDEN', 403, message);
 
-export function zodDetails(err: ZodError): Array<{ path: string; message: string }> {
+/** One bad input field; every validation error's details are a list of these. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/**
+ * A bad value in one input field, with details `[{path, message}]` — the one shape clients read to put the
+ * message under the field (`path` is dotted, e.g. `targets.roomIds`, `insured.0.idCard`). `code` and `status`
+ * name a more specific failure where the caller tells them apart (`INVALID_AREA`, 409 `USERNAME_TAKEN`).
+ */
+export function validationError(path: string, message: string, opts: { code?: string; status?: number } = {}): AppError {
+  return new AppError(opts.code ?? 'VALIDATION_FAILED', opts.status ?? 400, message, [{ path, message }] satisfies FieldError[]);
+}
+
+export function zodDetails(err: ZodError): FieldError[] {
   return err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 }
 

@@ -14,16 +14,18 @@ const body = (over: Record<string, unknown> = {}) => ({ title: '春季义诊', t
 describe('campaign API', () => {
   test('when the input is malformed, then 400 names the field and nothing is stored', async () => {
     const { token } = await staffLogin(t, 'village_worker', VILLAGE_A);
-    const cases: Array<[Record<string, unknown>, string]> = [
-      [body({ schedule: { kind: 'cron', cron: '0 25 * * *' } }), 'INVALID_CRON'],
-      [body({ targets: {} }), 'NO_TARGETS'],
-      [body({ extra: 1 }), 'VALIDATION_FAILED'],
-      [body({ card: { title: '答题', pagePath: 'https://evil.example' } }), 'VALIDATION_FAILED'],
-      [body({ quietHours: '25:00-07:00' }), 'INVALID_QUIET_HOURS'],
+    const cases: Array<[Record<string, unknown>, string, string]> = [
+      [body({ schedule: { kind: 'cron', cron: '0 25 * * *' } }), 'INVALID_CRON', 'schedule.cron'],
+      [body({ targets: {} }), 'NO_TARGETS', 'targets'],
+      [body({ targets: { areaCodes: ['370303-XX-NONE'] } }), 'INVALID_AREA', 'targets.areaCodes'],
+      [body({ targets: { roomIds: ['not-an-id'] } }), 'INVALID_ROOM', 'targets.roomIds'],
+      [body({ extra: 1 }), 'VALIDATION_FAILED', ''],
+      [body({ card: { title: '答题', pagePath: 'https://evil.example' } }), 'VALIDATION_FAILED', 'card.pagePath'],
+      [body({ quietHours: '25:00-07:00' }), 'INVALID_QUIET_HOURS', 'quietHours'],
     ];
-    for (const [b, code] of cases) {
+    for (const [b, code, path] of cases) {
       const res = await t.request('POST', '/api/admin/v1/campaigns', { token, body: b });
-      expect([res.status, res.body.error.code]).toEqual([400, code]);
+      expect([res.status, res.body.error.code, res.body.error.details?.[0]?.path]).toEqual([400, code, path]);
     }
     expect((await t.request('GET', '/api/admin/v1/campaigns', { token })).body.items).toEqual([]);
   });

@@ -157,6 +157,7 @@ describe('consent and profile', () => {
     const res = await t.request('PATCH', '/api/v1/me', { token, body: { name: '赵六', ...body } });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe(code);
+    expect(res.body.error.details).toEqual([expect.objectContaining({ path: expect.any(String), message: expect.any(String) })]);
     expect(await Residents(t.db).findById(id).lean()).toEqual(before);
   });
 

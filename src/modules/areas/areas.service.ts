@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import Papa from 'papaparse';
 import type { AppContext } from '../../context';
-import { AppError } from '../../http/errors';
+import { AppError, validationError } from '../../http/errors';
 import { Areas, type AreaDoc, type AreaLevel, VILLAGE_LEVELS } from './areas.model';
 import district from './district.json';
 
@@ -46,7 +46,7 @@ export async function getArea(ctx: AppContext, code: string): Promise<AreaDoc | 
 export async function requireVillage(ctx: AppContext, code: string): Promise<AreaDoc> {
   const area = await getArea(ctx, code);
   if (!area || !VILLAGE_LEVELS.includes(area.level)) {
-    throw new AppError('INVALID_VILLAGE', 400, '请选择所在的村或社区', { field: 'villageCode' });
+    throw validationError('villageCode', '请选择所在的村或社区', { code: 'INVALID_VILLAGE' });
   }
   return area;
 }

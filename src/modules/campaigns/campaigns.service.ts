@@ -1,9 +1,9 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { AppError, forbidden, notFound } from '../../http/errors';
+import { AppError, forbidden, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
-import { pageFilter, pageResult, type PageQuery } from '../../lib/pagination';
+import { findPage, type PageQuery } from '../../lib/pagination';
 import { quietUntil } from '../../notify/governor';
 import { cancelPending, enqueueMany } from '../../notify/outbox.service';
 import { isValidCron } from '../../scheduler/cron';
@@ -36,7 +36,7 @@ const actorOf = (by: By) => ({ type: 'staff' as const, id: by.staff.id, name: by
 export function parseWindow(spec: string): { startMin: number; endMin: number } {
   const m = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(spec);
   const [h1, m1, h2, m2] = (m ?? []).slice(1).map(Number) as number[];
-  if (!m || h1! > 23 || h2! > 23 || m1! > 59 || m2! > 59) throw new AppError('INVALID_QUIET_HOURS', 400, '免打扰时段格式应为 21:00-07:30', { field: 'quietHours' });
+  if (!m || h1! > 23 || h2! > 23 || m1! > 59 || m2! > 59) throw validationError('quietHours', '免打扰时段格式应为 21:00-07:30', { code: 'INVALID_QUIET_HOURS' });
   return { startMin: h1! * 60 + m1!, endMin: h2! * 60 + m2! };
 }
 
@@ -50,23 +50,23 @@ export const campaignView = (c: CampaignDoc) => ({
 async function assertTargetsInScope(ctx: AppContext, staff: StaffPrincipal, t: { areaCodes: string[]; roomIds: string[] }): Promise<void> {
   for (const code of t.areaCodes) {
     const area = await getArea(ctx, code);
-    if (!area) throw new AppError('INVALID_AREA', 400, `地区编码 ${code} 不存在`, { field: 'targets.areaCodes' });
+    if (!area) throw validationError('targets.areaCodes', `地区编码 ${code} 不存在`, { code: 'INVALID_AREA' });
     if (!inScope(staff, area.path)) throw forbidden('目标地区不在您的管辖范围内');
   }
   const ids = t.roomIds.map((id) => (Types.ObjectId.isValid(id) ? new Types.ObjectId(id) : null));
-  if (ids.some((id) => !id)) throw new AppError('INVALID_ROOM', 400, '群编号不正确', { field: 'targets.roomIds' });
+  if (ids.some((id) => !id)) throw validationError('targets.roomIds', '群编号不正确', { code: 'INVALID_ROOM' });
   const rooms = await BotRooms(ctx.db).find({ _id: { $in: ids } }).lean();
-  if (rooms.length !== ids.length) throw new AppError('INVALID_ROOM', 400, '有的群不存在', { field: 'targets.roomIds' });
+  if (rooms.length !== ids.length) throw validationError('targets.roomIds', '有的群不存在', { code: 'INVALID_ROOM' });
   if (rooms.some((r) => !inScope(staff, r.areaPath))) throw forbidden('目标群不在您的管辖范围内');
 }
 
 export async function createCampaign(ctx: AppContext, by: By, input: CampaignInput, kind: CampaignDoc['kind'] = 'campaign'): Promise<CampaignDoc> {
   const targets = { all: input.targets.all ?? false, areaCodes: input.targets.areaCodes ?? [], roomIds: input.targets.roomIds ?? [] };
-  if (!targets.all && !targets.areaCodes.length && !targets.roomIds.length) throw new AppError('NO_TARGETS', 400, '请选择发送的群或地区', { field: 'targets' });
+  if (!targets.all && !targets.areaCodes.length && !targets.roomIds.length) throw validationError('targets', '请选择发送的群或地区', { code: 'NO_TARGETS' });
   await assertTargetsInScope(ctx, by.staff, targets);
   let schedule: Schedule;
   if (input.schedule.kind === 'cron') {
-    if (!isValidCron(input.schedule.cron)) throw new AppError('INVALID_CRON', 400, '定时规则不正确', { field: 'schedule.cron' });
+    if (!isValidCron(input.schedule.cron)) throw validationError('schedule.cron', '定时规则不正确', { code: 'INVALID_CRON' });
     schedule = { kind: 'cron', cron: input.schedule.cron };
   } else if (input.schedule.kind === 'once') {
     schedule = { kind: 'once', at: new Date(input.schedule.at) };
@@ -88,9 +88,8 @@ export async function getCampaign(ctx: AppContext, staff: StaffPrincipal, id: st
 }
 
 export async function listCampaigns(ctx: AppContext, staff: StaffPrincipal, q: PageQuery & { status?: CampaignStatus }) {
-  const filter: Record<string, unknown> = { ...scopeFilter(staff), ...pageFilter(q), ...(q.status ? { status: q.status } : {}) };
-  const rows = await Campaigns(ctx.db).find(filter).sort({ _id: -1 }).limit(q.limit + 1).lean();
-  return pageResult(rows, q, campaignView);
+  const filter: Record<string, unknown> = { ...scopeFilter(staff), ...(q.status ? { status: q.status } : {}) };
+  return findPage(Campaigns(ctx.db), filter, q, (rows) => rows.map(campaignView));
 }
 
 const canApprove = (staff: StaffPrincipal, c: CampaignDoc): boolean =>

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { AppError, notFound } from '../../http/errors';
+import { notFound, validationError } from '../../http/errors';
 import { getArea } from '../areas/areas.service';
 import type { AreaDoc } from '../areas/areas.model';
 import { assertInScope, scopeFilter, type StaffPrincipal } from '../staff/staff.service';
@@ -19,7 +19,7 @@ export async function areaLabel(ctx: AppContext, area: AreaDoc): Promise<string>
 
 export async function createBindCode(ctx: AppContext, staff: StaffPrincipal, areaCode: string): Promise<{ code: string; areaCode: string; areaName: string; expiresAt: Date }> {
   const area = await getArea(ctx, areaCode);
-  if (!area) throw new AppError('INVALID_AREA', 400, `地区编码 ${areaCode} 不存在`, { field: 'areaCode' });
+  if (!area) throw validationError('areaCode', `地区编码 ${areaCode} 不存在`, { code: 'INVALID_AREA' });
   assertInScope(staff, area.path);
   const now = ctx.clock.now();
   const areaName = await areaLabel(ctx, area);

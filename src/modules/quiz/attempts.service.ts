@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { AppError, notFound } from '../../http/errors';
+import { AppError, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
 import { getResident } from '../residents/residents.service';
 import { Attempts, Contests, QuizKeys, type AttemptDoc, type AttemptItem, type AttemptMode, type ContestDoc } from './quiz.model';
@@ -93,7 +93,7 @@ export async function practiceAttempt(ctx: AppContext, residentId: Types.ObjectI
     if (open.size === 0) throw new AppError('WRONG_BOOK_EMPTY', 409, '错题本是空的，继续保持！');
     items = draw(pool, [{ tags: [], count }], (q) => open.has(String(q._id)));
   } else {
-    if (!input.topic) throw new AppError('VALIDATION_FAILED', 400, '请选择专题', [{ path: 'topic', message: '请选择专题' }]);
+    if (!input.topic) throw validationError('topic', '请选择专题');
     items = draw(pool, [{ tags: [input.topic], count }]);
   }
   const now = ctx.clock.now();

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { AppError, notFound } from '../../http/errors';
+import { AppError, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
 import { getArea } from '../areas/areas.service';
 import { audit, type Actor } from '../audit/audit.service';
@@ -42,13 +42,13 @@ export const contestView = (c: ContestDoc) => ({
 });
 
 function checkWindow(input: Pick<ContestInput, 'startAt' | 'endAt' | 'attemptsPerDay' | 'attemptsTotal'>) {
-  if (new Date(input.endAt) <= new Date(input.startAt)) throw new AppError('VALIDATION_FAILED', 400, '结束时间要晚于开始时间', [{ path: 'endAt', message: '结束时间要晚于开始时间' }]);
-  if (input.attemptsPerDay > input.attemptsTotal) throw new AppError('VALIDATION_FAILED', 400, '每日次数不能超过总次数', [{ path: 'attemptsPerDay', message: '每日次数不能超过总次数' }]);
+  if (new Date(input.endAt) <= new Date(input.startAt)) throw validationError('endAt', '结束时间要晚于开始时间');
+  if (input.attemptsPerDay > input.attemptsTotal) throw validationError('attemptsPerDay', '每日次数不能超过总次数');
 }
 
 async function scopeArea(ctx: AppContext, staff: StaffPrincipal, areaCode: string) {
   const area = await getArea(ctx, areaCode);
-  if (!area) throw new AppError('INVALID_AREA', 400, `地区编码 ${areaCode} 不存在`, [{ path: 'areaCode', message: '地区不存在' }]);
+  if (!area) throw validationError('areaCode', `地区编码 ${areaCode} 不存在`, { code: 'INVALID_AREA' });
   assertInScope(staff, area.path);
   return area;
 }

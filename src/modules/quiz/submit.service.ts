@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { AppError } from '../../http/errors';
+import { AppError, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
 import { Contests, Submissions, type AttemptDoc, type ContestDoc, type ResultItem, type SubmissionDoc } from './quiz.model';
 import { loadVersions } from './pool';
@@ -15,21 +15,19 @@ export interface AnswerInput {
   choice: string[];
 }
 
-const invalid = (code: string, message: string, details: unknown) => new AppError(code, 400, message, details);
-
 /** Every answer must refer to a question of this attempt, once, with letters it was shown. */
 function checkAnswers(a: AttemptDoc, answers: AnswerInput[], types: string[]): Map<string, string[]> {
   const byId = new Map(a.items.map((it, i) => [String(it.questionId), i]));
   const chosen = new Map<string, string[]>();
   answers.forEach((ans, n) => {
     const i = byId.get(ans.questionId);
-    if (i === undefined) throw invalid('UNKNOWN_QUESTION', '提交的题目不属于这次答题', [{ path: `answers.${n}.questionId`, message: '题目不属于这次答题' }]);
-    if (chosen.has(ans.questionId)) throw invalid('DUPLICATE_ANSWER', '同一道题提交了两次', [{ path: `answers.${n}.questionId`, message: '同一道题提交了两次' }]);
+    if (i === undefined) throw validationError(`answers.${n}.questionId`, '提交的题目不属于这次答题', { code: 'UNKNOWN_QUESTION' });
+    if (chosen.has(ans.questionId)) throw validationError(`answers.${n}.questionId`, '同一道题提交了两次', { code: 'DUPLICATE_ANSWER' });
     const letters = LETTERS.slice(0, a.items[i]!.optionOrder.length) as readonly string[];
     if (ans.choice.some((c) => !letters.includes(c)) || new Set(ans.choice).size !== ans.choice.length) {
-      throw invalid('INVALID_CHOICE', '选项不正确', [{ path: `answers.${n}.choice`, message: '选项不正确' }]);
+      throw validationError(`answers.${n}.choice`, '选项不正确', { code: 'INVALID_CHOICE' });
     }
-    if (types[i] !== 'multi' && ans.choice.length > 1) throw invalid('INVALID_CHOICE', '这道题只能选一个', [{ path: `answers.${n}.choice`, message: '这道题只能选一个' }]);
+    if (types[i] !== 'multi' && ans.choice.length > 1) throw validationError(`answers.${n}.choice`, '这道题只能选一个', { code: 'INVALID_CHOICE' });
     chosen.set(ans.questionId, ans.choice);
   });
   return chosen;

@@ -1,7 +1,7 @@
 import { mongo, Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { AppError, notFound } from '../../http/errors';
+import { AppError, notFound, validationError } from '../../http/errors';
 import { openBytes, sealBytes, sniffImage } from '../../lib/blob-crypto';
 import { isTerminal } from '../../lib/workflow';
 import { ReferralPhotos } from './referrals.model';
@@ -18,7 +18,7 @@ const bucket = (ctx: AppContext) => new mongo.GridFSBucket(ctx.db.db!, { bucketN
 /** Type by magic bytes, size after decoding; bytes are sealed before they reach GridFS. */
 export async function addPhoto(ctx: AppContext, r: ReferralDoc, dataBase64: string) {
   if (isTerminal(REFERRAL_EDGES, r.status)) throw new AppError('REFERRAL_CLOSED', 409, '此申请已结束，不能再上传照片');
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(dataBase64)) throw new AppError('VALIDATION_FAILED', 400, '照片数据不正确', [{ path: 'dataBase64', message: '照片数据不正确' }]);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(dataBase64)) throw validationError('dataBase64', '照片数据不正确');
   const bytes = Buffer.from(dataBase64, 'base64');
   if (bytes.length > MAX_PHOTO_BYTES) throw new AppError('PHOTO_TOO_LARGE', 413, '照片不能超过 2MB，请压缩后再传');
   const contentType = sniffImage(bytes);

@@ -1,8 +1,9 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { AppError, notFound } from '../../http/errors';
+import { AppError, notFound, validationError } from '../../http/errors';
 import { requestContext } from '../../logger';
+import { findPage } from '../../lib/pagination';
 import { maskName, maskPhone } from '../../lib/pii';
 import { WeChatError, WX } from '../../wechat/errors';
 import { getArea, requireVillage } from '../areas/areas.service';
@@ -113,7 +114,7 @@ export async function updateProfile(ctx: AppContext, id: Types.ObjectId, patch: 
   const personal = Object.keys(patch).filter((k) => k !== 'elderlyMode');
   if (personal.length && !hasConsent(r, 'basic')) throw new AppError('CONSENT_REQUIRED', 403, '请先阅读并同意隐私保护指引', { purpose: 'basic' });
   if (patch.birthYear !== undefined && patch.birthYear > ctx.clock.now().getUTCFullYear()) {
-    throw new AppError('VALIDATION_FAILED', 400, '出生年份不正确', [{ path: 'birthYear', message: '出生年份不正确' }]);
+    throw validationError('birthYear', '出生年份不正确');
   }
   const set: Record<string, unknown> = {};
   if (patch.villageCode !== undefined) {
@@ -155,7 +156,7 @@ export async function grantConsent(ctx: AppContext, id: Types.ObjectId, purpose:
     if (!hasConsent(r, 'basic')) throw new AppError('CONSENT_REQUIRED', 403, '请先同意隐私保护指引', { purpose: 'basic' });
   }
   if (purpose === 'child-data' && !guardianRelation) {
-    throw new AppError('VALIDATION_FAILED', 400, '请选择您与孩子的关系', [{ path: 'guardianRelation', message: '请选择您与孩子的关系' }]);
+    throw validationError('guardianRelation', '请选择您与孩子的关系');
   }
   const at = ctx.clock.now();
   await ConsentEvents(ctx.db).create({ residentId: id, purpose, action: 'grant', policyVersion, guardianRelation, at, requestId: requestContext.getStore()?.requestId });
@@ -208,18 +209,14 @@ export async function listResidentsForStaff(ctx: AppContext, staff: StaffPrincip
     const area = await getArea(ctx, q.areaCode);
     assertInScope(staff, area?.path);
   }
-  if (q.cursor) filter._id = { $lt: q.cursor };
-  const rows = await Residents(ctx.db).find(filter).sort({ _id: -1 }).limit(q.limit + 1).lean();
-  const page = rows.slice(0, q.limit);
-  const items = page.map((r) => ({
+  return findPage(Residents(ctx.db), filter, q, (rows) => rows.map((r) => ({
     id: String(r._id),
     nameMasked: r.nameEnc ? maskName(ctx.pii.open(r.nameEnc)) : null,
     phoneMasked: r.phoneEnc ? maskPhone(ctx.pii.open(r.phoneEnc)) : null,
     villageCode: r.villageCode ?? null,
     profileComplete: profileComplete(r),
     createdAt: r.createdAt.toISOString(),
-  }));
-  return { items, nextCursor: rows.length > q.limit ? String(page[page.length - 1]!._id) : null };
+  })));
 }
 
 export async function viewResidentForStaff(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId) {

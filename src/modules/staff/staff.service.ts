@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { AppError, forbidden } from '../../http/errors';
+import { AppError, forbidden, validationError } from '../../http/errors';
 import { getArea } from '../areas/areas.service';
 import { audit } from '../audit/audit.service';
 import { issueToken } from '../sessions/sessions.service';
@@ -44,9 +44,9 @@ export interface CreateStaffInput {
 
 export async function createStaff(ctx: AppContext, input: CreateStaffInput): Promise<StaffPrincipal> {
   const area = await getArea(ctx, input.areaCode);
-  if (!area) throw new AppError('INVALID_AREA', 400, `地区编码 ${input.areaCode} 不存在`, { field: 'areaCode' });
+  if (!area) throw validationError('areaCode', `地区编码 ${input.areaCode} 不存在`, { code: 'INVALID_AREA' });
   if (!ROLE_LEVELS[input.role].includes(area.level)) {
-    throw new AppError('ROLE_AREA_MISMATCH', 400, '角色与管辖地区级别不匹配', { field: 'areaCode', expected: ROLE_LEVELS[input.role] });
+    throw validationError('areaCode', '角色与管辖地区级别不匹配', { code: 'ROLE_AREA_MISMATCH' });
   }
   try {
     const doc = await Staff(ctx.db).create({
@@ -62,7 +62,7 @@ export async function createStaff(ctx: AppContext, input: CreateStaffInput): Pro
     });
     return principalOf(doc.toObject());
   } catch (err) {
-    if (isDuplicateKey(err)) throw new AppError('USERNAME_TAKEN', 409, '用户名已被使用', { field: 'username' });
+    if (isDuplicateKey(err)) throw validationError('username', '用户名已被使用', { code: 'USERNAME_TAKEN', status: 409 });
     throw err;
   }
 }

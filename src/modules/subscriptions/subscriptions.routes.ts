@@ -1,6 +1,6 @@
 import type { Api } from '../../http/route';
 import { residentId } from '../../http/auth';
-import { AppError } from '../../http/errors';
+import { validationError } from '../../http/errors';
 import { z } from '../../http/zod';
 import { addCredits, creditCounts } from '../../notify/subscribe.channel';
 import { SubscribeCredits } from '../../notify/subscribe-credit.model';
@@ -39,7 +39,7 @@ export function subscriptionRoutes(api: Api): void {
       const me = residentId(ctx);
       await getResident(app, me);
       const accepted = body.accepted === true ? body.templateKeys : body.accepted === false ? [] : body.accepted;
-      if (accepted.some((k) => !body.templateKeys.includes(k))) throw new AppError('VALIDATION_FAILED', 400, '提交的内容不正确', [{ path: 'accepted', message: '只能包含请求过的模板' }]);
+      if (accepted.some((k) => !body.templateKeys.includes(k))) throw validationError('accepted', '只能包含请求过的模板');
       return { credits: accepted.length ? await addCredits(app, me, accepted) : await creditCounts(app, me) };
     },
   });

@@ -3,6 +3,7 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
+import { findPage } from '../../lib/pagination';
 import { requireConsent } from '../residents/residents.service';
 import type { ResidentDoc } from '../residents/residents.model';
 import { dropRegistrationReminders, queueAfterFill } from './reminders';
@@ -128,10 +129,11 @@ export async function cancelRegistration(ctx: AppContext, talk: TalkDoc, regId: 
 }
 
 export async function myRegistrations(ctx: AppContext, residentId: Types.ObjectId, q: { limit: number; cursor?: string }) {
-  const filter: Record<string, unknown> = { residentId, status: { $in: ['confirmed', 'waitlisted', 'cancelled'] } };
-  if (q.cursor) filter._id = { $lt: new Types.ObjectId(q.cursor) };
-  const rows = await Registrations(ctx.db).find(filter).sort({ _id: -1 }).limit(q.limit + 1).lean();
-  const regs = rows.slice(0, q.limit);
+  const filter = { residentId, status: { $in: ['confirmed', 'waitlisted', 'cancelled'] } };
+  return findPage(Registrations(ctx.db), filter, q, (regs) => registrationItems(ctx, residentId, regs));
+}
+
+async function registrationItems(ctx: AppContext, residentId: Types.ObjectId, regs: RegistrationDoc[]) {
   const talkIds = [...new Set(regs.map((r) => String(r.talkId)))];
   const [talks, attended, feedback] = await Promise.all([
     Talks(ctx.db).find({ _id: { $in: talkIds } }).lean(),
@@ -156,8 +158,7 @@ export async function myRegistrations(ctx: AppContext, residentId: Types.ObjectI
       createdAt: r.createdAt.toISOString(),
     });
   }
-  const last = regs[regs.length - 1];
-  return { items, nextCursor: rows.length > q.limit && last ? String(last._id) : null };
+  return items;
 }
 
 /** The resident's live registration for a talk, if any (for the detail page). */

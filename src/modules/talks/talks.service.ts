@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { AppError, notFound } from '../../http/errors';
+import { AppError, notFound, validationError } from '../../http/errors';
+import { findPageByDate } from '../../lib/pagination';
 import { cancelPending, enqueueMany } from '../../notify/outbox.service';
 import { getArea } from '../areas/areas.service';
 import { assertInScope, scopeFilter, type StaffPrincipal } from '../staff/staff.service';
@@ -41,21 +42,20 @@ export const talkIdFromScene = (scene: string): string | null => /^t=([0-9a-f]{2
 async function assertExperts(ctx: AppContext, ids: string[] | undefined): Promise<Types.ObjectId[]> {
   if (!ids?.length) return [];
   const found = await Experts(ctx.db).countDocuments({ _id: { $in: ids } });
-  if (found !== new Set(ids).size) throw new AppError('INVALID_EXPERT', 400, '所选专家不存在', { field: 'expertIds' });
+  if (found !== new Set(ids).size) throw validationError('expertIds', '所选专家不存在', { code: 'INVALID_EXPERT' });
   return ids.map((i) => new Types.ObjectId(i));
 }
 
 function assertTimes(t: Pick<TalkDoc, 'startAt' | 'endAt' | 'signupOpensAt' | 'signupClosesAt' | 'cancelCutoffAt'>): void {
-  const bad = (field: string, message: string) => new AppError('VALIDATION_FAILED', 400, message, [{ path: field, message }]);
-  if (t.endAt <= t.startAt) throw bad('endAt', '结束时间应晚于开始时间');
-  if (t.signupClosesAt <= t.signupOpensAt) throw bad('signupClosesAt', '报名截止应晚于报名开始');
-  if (t.signupClosesAt > t.startAt) throw bad('signupClosesAt', '报名截止不能晚于活动开始');
-  if (t.cancelCutoffAt > t.startAt) throw bad('cancelCutoffAt', '取消截止不能晚于活动开始');
+  if (t.endAt <= t.startAt) throw validationError('endAt', '结束时间应晚于开始时间');
+  if (t.signupClosesAt <= t.signupOpensAt) throw validationError('signupClosesAt', '报名截止应晚于报名开始');
+  if (t.signupClosesAt > t.startAt) throw validationError('signupClosesAt', '报名截止不能晚于活动开始');
+  if (t.cancelCutoffAt > t.startAt) throw validationError('cancelCutoffAt', '取消截止不能晚于活动开始');
 }
 
 export async function createTalk(ctx: AppContext, staff: StaffPrincipal, input: TalkInput): Promise<TalkDoc> {
   const area = await getArea(ctx, input.areaCode);
-  if (!area) throw new AppError('INVALID_AREA', 400, '地区编码不存在', { field: 'areaCode' });
+  if (!area) throw validationError('areaCode', '地区编码不存在', { code: 'INVALID_AREA' });
   assertInScope(staff, area.path);
   const startAt = new Date(input.startAt);
   const now = ctx.clock.now();
@@ -116,7 +116,7 @@ export async function updateTalk(ctx: AppContext, staff: StaffPrincipal, id: str
   if (patch.expertIds !== undefined) set.expertIds = await assertExperts(ctx, patch.expertIds);
   if (patch.areaCode !== undefined) {
     const area = await getArea(ctx, patch.areaCode);
-    if (!area) throw new AppError('INVALID_AREA', 400, '地区编码不存在', { field: 'areaCode' });
+    if (!area) throw validationError('areaCode', '地区编码不存在', { code: 'INVALID_AREA' });
     assertInScope(staff, area.path);
     set.areaCode = area.code;
     set.areaPath = area.path;
@@ -235,26 +235,14 @@ export interface TalkListQuery {
   cursor?: string;
 }
 
-function cursorFilter(cursor?: string): Record<string, unknown> {
-  const m = cursor ? /^(\d{1,15})_([0-9a-f]{24})$/.exec(cursor) : null;
-  if (!m) return {};
-  const at = new Date(Number(m[1]));
-  return { $or: [{ startAt: { $gt: at } }, { startAt: at, _id: { $gt: new Types.ObjectId(m[2]) } }] };
-}
-
-async function page(ctx: AppContext, filter: Record<string, unknown>, q: TalkListQuery) {
-  const rows = await Talks(ctx.db).find({ ...filter, ...cursorFilter(q.cursor) }).sort({ startAt: 1, _id: 1 }).limit(q.limit + 1).lean();
-  const items = rows.slice(0, q.limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > q.limit && last ? `${last.startAt.getTime()}_${String(last._id)}` : null };
-}
+const page = (ctx: AppContext, filter: Record<string, unknown>, q: TalkListQuery) =>
+  findPageByDate(Talks(ctx.db), filter, q, { field: 'startAt', dir: 1 }, (rows) => viewTalks(ctx, rows));
 
 export async function listPublicTalks(ctx: AppContext, q: TalkListQuery) {
   const filter: Record<string, unknown> = { status: { $in: ['published', 'closed'] }, endAt: { $gt: ctx.clock.now() } };
   if (q.kind) filter.kind = q.kind;
   if (q.areaCode) filter.areaPath = q.areaCode;
-  const r = await page(ctx, filter, q);
-  return { items: await viewTalks(ctx, r.items), nextCursor: r.nextCursor };
+  return page(ctx, filter, q);
 }
 
 export async function listStaffTalks(ctx: AppContext, staff: StaffPrincipal, q: TalkListQuery & { status?: TalkDoc['status'] }) {
@@ -262,6 +250,5 @@ export async function listStaffTalks(ctx: AppContext, staff: StaffPrincipal, q: 
   if (q.areaCode) filter.areaPath = { $all: [staff.areaCode, q.areaCode] };
   if (q.kind) filter.kind = q.kind;
   if (q.status) filter.status = q.status;
-  const r = await page(ctx, filter, q);
-  return { items: await viewTalks(ctx, r.items), nextCursor: r.nextCursor };
+  return page(ctx, filter, q);
 }

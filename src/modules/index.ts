@@ -6,6 +6,7 @@ import { referralRoutes } from './referrals/referrals.routes';
 import { campaignRoutes } from './campaigns/campaigns.routes';
 import { quizRoutes } from './quiz/quiz.routes';
 import { residentRoutes } from './residents/residents.routes';
+import { selectionsModule } from './selections';
 import { staffRoutes } from './staff/staff.routes';
 import { subscriptionRoutes } from './subscriptions/subscriptions.routes';
 import { talksRoutes } from './talks/talks.routes';
@@ -22,4 +23,5 @@ export function registerModules(api: Api): void {
   subscriptionRoutes(api);
   talksRoutes(api);
   quizRoutes(api);
+  selectionsModule.routes(api);
 }

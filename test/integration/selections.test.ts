@@ -58,6 +58,8 @@ describe('rounds, nominations and review', () => {
     expect(up.map((r) => r.status).sort()).toEqual([201, 201, 201, 409]);
     const photo = await t.request('GET', `${url}/${up.find((r) => r.status === 201)!.body.id}`, { token: worker.token });
     expect(photo.headers.get('content-type')).toBe('image/png');
+    // Not public while the nomination waits for review.
+    expect((await t.request('GET', `/api/v1/selections/${id}/candidates/${nid}/photos/${up.find((r) => r.status === 201)!.body.id}`)).status).toBe(404);
     expect(await AuditLog(t.db).countDocuments({ action: 'selection.photo_view', targetId: nid })).toBe(1);
   });
 
@@ -84,7 +86,7 @@ describe('rounds, nominations and review', () => {
     expect(names).toEqual(['王建国家庭']);
     const cand = round.body.villages[0].candidates[0];
     expect(cand.photoIds).toHaveLength(3);
-    const photo = await t.request('GET', `/api/v1/selections/${id}/candidates/${nid}/photos/${cand.photoIds[0]}`, { token: resident.token });
+    const photo = await t.request('GET', `/api/v1/selections/${id}/candidates/${nid}/photos/${cand.photoIds[0]}`);
     expect(photo.status).toBe(200);
     expect(JSON.stringify(round.body)).not.toContain('138');
     const rounds = await t.request('GET', '/api/v1/selections', { token: resident.token });
@@ -197,7 +199,7 @@ describe('public voting', () => {
     expect(res.body.winners[0].votes).toBeGreaterThanOrEqual(res.body.winners[1].votes);
     const post = await Campaigns(t.db).findOne({ text: /评选结果公布/ }).lean();
     expect(post?.text).toContain(`1. ${res.body.winners[0].villageName} ${res.body.winners[0].name}`);
-    const cert = await t.request('GET', `/api/v1/selections/${id}/winners/${res.body.winners[0].nominationId}/certificate.svg`, { token: r.token });
+    const cert = await t.request('GET', `/api/v1/selections/${id}/winners/${res.body.winners[0].nominationId}/certificate.svg`);
     expect(cert.headers.get('content-type')).toContain('image/svg+xml');
     expect(cert.body).toContain(res.body.winners[0].name);
     expect(cert.body).toContain('健康之星');

@@ -38,12 +38,12 @@ export function selectionRoutes(api: Api): void {
     handler: (ctx, { params }) => sel.vote(app, residentId(ctx), params.id, params.nid),
   });
   api.route({
-    method: 'get', path: '/api/v1/selections/:id/candidates/:nid/photos/:photoId', summary: 'A candidate photo (approved candidates only)', tags,
-    auth: 'resident', params: PhotoParams, raw: { contentType: 'image/jpeg' },
+    method: 'get', path: '/api/v1/selections/:id/candidates/:nid/photos/:photoId', summary: 'A candidate photo: public once the town approved the candidate with consent', tags,
+    auth: 'none', params: PhotoParams, raw: { contentType: 'image/jpeg' },
     handler: async (ctx, { params }) => {
       const owner = await sel.publicPhotoOwner(app, params.id, params.nid);
       const photo = await readNominationPhoto(app, owner, new Types.ObjectId(params.photoId));
-      ctx.set('cache-control', 'private, max-age=600');
+      ctx.set('cache-control', 'public, max-age=600');
       ctx.type = photo.contentType;
       ctx.body = photo.bytes;
     },
@@ -59,10 +59,9 @@ export function selectionRoutes(api: Api): void {
     handler: (_ctx, { params }) => sel.results(app, params.id),
   });
   api.route({
-    method: 'get', path: '/api/v1/selections/:id/winners/:nid/certificate.svg', summary: 'Certificate image of a winner', tags, auth: 'resident',
-    params: NominationParams, raw: { contentType: 'image/svg+xml' },
+    method: 'get', path: '/api/v1/selections/:id/winners/:nid/certificate.svg', summary: 'Certificate image of a winner (public once results are published)', tags,
+    auth: 'none', params: NominationParams, raw: { contentType: 'image/svg+xml' },
     handler: async (ctx, { params }) => {
-      residentId(ctx);
       ctx.type = 'image/svg+xml';
       ctx.body = await sel.winnerCertificate(app, params.id, params.nid);
     },

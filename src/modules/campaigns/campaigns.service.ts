@@ -108,11 +108,15 @@ export async function submitCampaign(ctx: AppContext, by: By, id: string): Promi
   return transition(ctx, by, await getCampaign(ctx, by.staff, id), ['draft'], 'pending_review');
 }
 
-/** Approve; an immediate campaign (broadcast) is expanded into the outbox at once. */
+/**
+ * Approve; an immediate campaign (broadcast) is expanded into the outbox at once. Four eyes: the approver is never
+ * the author (a district admin may approve a town admin's campaign, never their own); the audit names both.
+ */
 export async function approveCampaign(ctx: AppContext, by: By, id: string): Promise<CampaignDoc> {
   const c = await getCampaign(ctx, by.staff, id);
   if (!canApprove(by.staff, c)) throw forbidden('只有镇街管理员（本辖区）或区管理员可以审核');
-  const approved = await transition(ctx, by, c, ['pending_review'], 'approved', { approvedBy: by.staff.id, approvedAt: ctx.clock.now() });
+  if (c.createdBy === by.staff.id) throw new AppError('OWN_CAMPAIGN', 403, '不能审核自己创建的内容，请由另一位管理员审核');
+  const approved = await transition(ctx, by, c, ['pending_review'], 'approved', { approvedBy: by.staff.id, approvedAt: ctx.clock.now() }, { author: c.createdBy });
   if (approved.schedule.kind === 'now') {
     await fireOccurrence(ctx, approved, 'now', ctx.clock.now());
     return (await Campaigns(ctx.db).findById(c._id).lean())!;
@@ -134,11 +138,10 @@ export async function cancelCampaign(ctx: AppContext, by: By, id: string): Promi
   return { ...done, cancelledItems };
 }
 
-/** A broadcast is an immediate campaign under the same rules: an approver's goes out now, a worker's waits for review. */
+/** A broadcast is an immediate campaign under the same rules: it waits for review by someone other than its author. */
 export async function createBroadcast(ctx: AppContext, by: By, input: Omit<CampaignInput, 'schedule'>): Promise<CampaignDoc> {
   const draft = await createCampaign(ctx, by, { ...input, schedule: { kind: 'now' } }, 'broadcast');
-  const submitted = await submitCampaign(ctx, by, String(draft._id));
-  return canApprove(by.staff, submitted) ? approveCampaign(ctx, by, String(draft._id)) : submitted;
+  return submitCampaign(ctx, by, String(draft._id));
 }
 
 export const occurrenceId = (d: Date): string => d.toISOString().slice(0, 16).replace(/[-:]/g, '') + 'Z';

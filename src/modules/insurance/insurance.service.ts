@@ -6,7 +6,7 @@ import { caseWorkflow } from '../../lib/case-workflow';
 import { shanghaiDay } from '../../lib/clock';
 import { maskIdCard, maskName, maskPhone } from '../../lib/pii';
 import { audit, type Actor } from '../audit/audit.service';
-import { requireConsent } from '../residents/residents.service';
+import { fillSexAndBirthYear, requireConsent } from '../residents/residents.service';
 import type { StaffPrincipal } from '../staff/staff.service';
 import { type EnrolmentDoc, EnrolmentKeys, Enrolments, type EnrolmentStatus, EnrolmentTransitions, type EnrolmentTransitionDoc, type ProductDoc, Products } from './insurance.model';
 import { requireProduct } from './insurance.products';
@@ -64,6 +64,8 @@ export async function enrol(ctx: AppContext, residentId: Types.ObjectId, body: E
     applicantPhoneEnc: ctx.pii.seal(body.applicantPhone), insured: people, totalFen: people.reduce((s, x) => s + x.premiumFen, 0),
     status: 'submitted', seq: 0, createdAt: now, updatedAt: now,
   });
+  const self = body.insured.find((x) => x.relation === '本人');
+  if (self && (!resident.sex || !resident.birthYear)) await fillSexAndBirthYear(ctx, residentId, self.idCard.trim());
   return residentView(ctx, doc.toObject(), p);
 }
 

@@ -12,7 +12,7 @@ import { settle, underTalkLock } from './seats.service';
 import { Attendance, Feedback, RegistrationKeys, Registrations, Seats, TalkQueues, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
 import { getPublicTalk } from './talks.service';
 
-const SEX_NAMES = { male: '男性', female: '女性' } as const;
+import { SEX_NAMES } from './eligibility';
 
 /** Age in whole years by the district's calendar year (profiles hold only the birth year). */
 const ageOf = (ctx: AppContext, birthYear: number) => Number(shanghaiDay(ctx.clock.now()).slice(0, 4)) - birthYear;
@@ -21,7 +21,7 @@ export function assertEligible(ctx: AppContext, talk: TalkDoc, r: ResidentDoc): 
   const e = talk.eligibility ?? {};
   const needAge = e.minAge !== undefined || e.maxAge !== undefined;
   if ((e.sex && !r.sex) || (needAge && !r.birthYear)) {
-    throw new AppError('PROFILE_INCOMPLETE', 400, '本场活动有参加条件，请先在“我的”页面填写性别和出生年份');
+    throw new AppError('PROFILE_INCOMPLETE', 400, '本场活动有年龄或性别要求，请先填写性别和出生年份');
   }
   if (e.sex && r.sex !== e.sex) throw new AppError('NOT_ELIGIBLE', 403, `本场活动仅限${SEX_NAMES[e.sex]}参加`, { rule: 'sex' });
   if (needAge) {
@@ -30,6 +30,18 @@ export function assertEligible(ctx: AppContext, talk: TalkDoc, r: ResidentDoc): 
       const range = `${e.minAge ?? 0}${e.maxAge !== undefined ? `–${e.maxAge}` : ''} 岁${e.maxAge === undefined ? '以上' : ''}`;
       throw new AppError('NOT_ELIGIBLE', 403, `本场活动仅限 ${range}的居民参加`, { rule: 'age' });
     }
+  }
+}
+
+/** Whether this resident may sign up, and if not, why and what fixes it — checked the way sign-up checks. */
+export function eligibilityFor(ctx: AppContext, talk: TalkDoc, r: ResidentDoc): { eligible: boolean; code: string | null; reason: string | null } {
+  try {
+    if (talk.localOnly && !r.areaPath.includes(talk.areaCode)) throw new AppError('AREA_MISMATCH', 403, '本场活动仅限本地区居民报名');
+    assertEligible(ctx, talk, r);
+    return { eligible: true, code: null, reason: null };
+  } catch (err) {
+    if (err instanceof AppError) return { eligible: false, code: err.code, reason: err.message };
+    throw err;
   }
 }
 

@@ -6,7 +6,7 @@ import { findPageByDate } from '../../lib/pagination';
 import { cancelPending, enqueueMany } from '../../notify/outbox.service';
 import { getArea } from '../areas/areas.service';
 import { assertInScope, scopeFilter, type StaffPrincipal } from '../staff/staff.service';
-import { noticeItem, queueAfterFill, queueCancelledBySession } from './reminders';
+import { noticeItem, queueAfterFill, queueCancelledBySession, sameDayMorning } from './reminders';
 import { fill, forgetQueueState, withTalkLock } from './seats.service';
 import { Experts, RegistrationKeys, Registrations, Seats, Talks, type ExpertDoc, type TalkDoc, type TalkKind } from './talks.model';
 import type { TalkInput, TalkPatch } from './talks.schemas';
@@ -144,9 +144,11 @@ export async function publishTalk(ctx: AppContext, staff: StaffPrincipal, id: st
   if (talk.startAt <= ctx.clock.now()) throw new AppError('TALK_IN_PAST', 409, '活动开始时间已过，不能发布');
   const updated = await setStatus(ctx, talk, ['draft'], 'published');
   const dayBefore = new Date(updated.startAt.getTime() - 24 * HOUR);
+  const morning = sameDayMorning(updated);
   await enqueueMany(ctx, [
     noticeItem(updated, 'published', ctx.clock.now()),
     ...(dayBefore > ctx.clock.now() ? [noticeItem(updated, 'dayBefore', dayBefore)] : []),
+    ...(morning && morning > ctx.clock.now() ? [noticeItem(updated, 'sameDay', morning)] : []),
   ]);
   return updated;
 }
@@ -238,10 +240,12 @@ export interface TalkListQuery {
 const page = (ctx: AppContext, filter: Record<string, unknown>, q: TalkListQuery) =>
   findPageByDate(Talks(ctx.db), filter, q, { field: 'startAt', dir: 1 }, (rows) => viewTalks(ctx, rows));
 
-export async function listPublicTalks(ctx: AppContext, q: TalkListQuery) {
+/** `within`: the resident's area path, for `scope=mine` (sessions held for their village, town or the district). */
+export async function listPublicTalks(ctx: AppContext, q: TalkListQuery & { scope?: 'mine' | 'all' }, within?: string[]) {
   const filter: Record<string, unknown> = { status: { $in: ['published', 'closed'] }, endAt: { $gt: ctx.clock.now() } };
   if (q.kind) filter.kind = q.kind;
   if (q.areaCode) filter.areaPath = q.areaCode;
+  if (q.scope === 'mine' && within?.length) filter.areaCode = { $in: within };
   return page(ctx, filter, q);
 }
 

@@ -42,7 +42,8 @@ describe('unique-key backstops under stalled lease holders', () => {
     const town = await staffLogin(w.t, 'town_admin', TOWN_MS);
     const c = await w.t.request('POST', '/api/admin/v1/campaigns', { token: town.token, body: { title: '接班', text: '接班也只发一次', targets: { areaCodes: [VILLAGE_B] }, schedule: { kind: 'once', at: w.t.clock.now().toISOString() } } });
     await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/submit`, { token: town.token });
-    expect((await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: town.token })).body.status).toBe('approved');
+    const district = await staffLogin(w.t, 'district_admin', '370303');
+    expect((await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: district.token })).body.status).toBe('approved');
     const queued = () => Outbox(w.t.db).countDocuments({ 'source.campaignId': c.body.id });
 
     // Leader A is another process (its own connection); its outbox insert stalls, as a paused process would.

@@ -1,3 +1,4 @@
+import { Campaigns } from '../../src/modules/campaigns/campaigns.model';
 import { advance, approvedCandidate, createRound } from '../helpers/selections';
 import { staffLogin, TOWN_MS, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
 import { World } from './world';
@@ -22,6 +23,15 @@ test('when voting opens and results are published, then the round’s village gr
   w.t.clock.advance(2 * 86_400_000 + 60_000);
   expect((await advance(w.t, town.token, id, 'voting')).status).toBe(200);
   await w.drain();
+  expect(w.said(east!.room.id)).toEqual([]); // waits for a second approver, like any broadcast
+  const district = await staffLogin(w.t, 'district_admin', '370303');
+  const approveAll = async () => {
+    for (const c of await Campaigns(w.t.db).find({ status: 'pending_review' }).lean()) {
+      expect((await w.t.request('POST', `/api/admin/v1/campaigns/${c._id}/approve`, { token: district.token })).status).toBe(200);
+    }
+  };
+  await approveAll();
+  await w.drain();
   for (const r of [east!, west!]) {
     expect(w.said(r.room.id)).toHaveLength(1);
     expect(w.said(r.room.id)[0]).toMatch(/^【好邻居评选】投票开始啦！共 2 位候选（东村、西村），每人每天可投 3 票/);
@@ -35,6 +45,7 @@ test('when voting opens and results are published, then the round’s village gr
   w.t.clock.advance(2 * 86_400_000);
   await advance(w.t, town.token, id, 'closed');
   await advance(w.t, town.token, id, 'published');
+  await approveAll();
   await w.drain();
   for (const r of [east!, west!]) expect(w.said(r.room.id)[1]).toMatch(/^【好邻居评选】评选结果公布：\n1\. 东村 赵大娘\n/);
   await w.drain();

@@ -121,8 +121,12 @@ describe('public voting', () => {
     expect(res.body.status).toBe('voting');
     const posts = await Campaigns(t.db).find({ kind: 'broadcast', title: '健康之星评选' }).lean();
     expect(posts).toHaveLength(1);
-    expect(posts[0]).toMatchObject({ status: 'finished', targets: { areaCodes: [TOWN_MS] } });
+    // A group post is a broadcast under the campaign rules: another approver lets it out.
+    expect(posts[0]).toMatchObject({ status: 'pending_review', targets: { areaCodes: [TOWN_MS] } });
     expect(posts[0]!.text).toContain('共 5 位候选');
+    expect((await t.request('POST', `/api/admin/v1/campaigns/${posts[0]!._id}/approve`, { token: town.token })).status).toBe(403);
+    const district = await staffLogin(t, 'district_admin', '370303');
+    expect((await t.request('POST', `/api/admin/v1/campaigns/${posts[0]!._id}/approve`, { token: district.token })).body.status).toBe('finished');
     expect((await advance(t, town.token, id, 'voting')).status).toBe(409);
   });
 

@@ -116,11 +116,13 @@ export interface NominationPhotoDoc extends PhotoSlotFields {
 export const NominationPhotos = defineModel<NominationPhotoDoc>('SelectionNominationPhoto', photoSlotSchema<NominationPhotoDoc>('nominationId'));
 
 /**
- * One vote: `_id` = `<selection>:<resident>:<day>:<n>`, the resident's n-th vote slot of that Shanghai day
- * (n ≤ votesPerDay), so the daily limit is decided by the unique `_id`, never by a counter.
+ * One vote, decided by one insert under two unique keys: `_id` = `<round>:<resident>:<day>:<n>` is the resident's
+ * n-th vote slot of that Shanghai day (n ≤ votesPerDay), and `dayKey` = `<round>:<resident>:<day>:<candidate>`
+ * allows one vote per candidate per day. No counter is read or written.
  */
 export interface VoteDoc {
   _id: string;
+  dayKey: string;
   selectionId: Types.ObjectId;
   nominationId: Types.ObjectId;
   residentId: Types.ObjectId;
@@ -132,6 +134,7 @@ export interface VoteDoc {
 }
 const voteSchema = new Schema<VoteDoc>({
   _id: { type: String, required: true },
+  dayKey: { type: String, required: true },
   selectionId: { type: Schema.Types.ObjectId, required: true },
   nominationId: { type: Schema.Types.ObjectId, required: true },
   residentId: { type: Schema.Types.ObjectId, required: true },
@@ -140,19 +143,11 @@ const voteSchema = new Schema<VoteDoc>({
   flags: { type: [String], default: [] },
   flagged: { type: Boolean, required: true },
 });
+voteSchema.index({ dayKey: 1 }, { unique: true });
 voteSchema.index({ selectionId: 1, nominationId: 1 });
 voteSchema.index({ selectionId: 1, flagged: 1 });
 voteSchema.index({ residentId: 1 });
 export const Votes = defineModel<VoteDoc>('SelectionVote', voteSchema);
-
-/** One per resident, candidate and day: `_id` = `<selection>:<resident>:<day>:<nomination>`. */
-export interface VoteKeyDoc {
-  _id: string;
-  voteId?: string;
-  at: Date;
-}
-const voteKeySchema = new Schema<VoteKeyDoc>({ _id: { type: String, required: true }, voteId: String, at: { type: Date, required: true } });
-export const VoteKeys = defineModel<VoteKeyDoc>('SelectionVoteKey', voteKeySchema);
 
 /** A round's step to a status, recorded once: `_id` = `<round>:<status>`. */
 export interface SelectionStepDoc {

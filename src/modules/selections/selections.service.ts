@@ -12,8 +12,8 @@ import { requireConsent } from '../residents/residents.service';
 import { assertInScope, inScope, scopeFilter, type StaffPrincipal } from '../staff/staff.service';
 import { photoIds } from './selections.photos';
 import {
-  KIND_LABELS, Nominations, SelectionSteps, Selections, VoteKeys, Votes,
-  type NominationDoc, type NomineePersonal, type RoundStatus, type SelectionDoc, type SelectionKind,
+  KIND_LABELS, Nominations, SelectionSteps, Selections, Votes,
+  type NominationDoc, type NomineePersonal, type RoundStatus, type SelectionDoc, type SelectionKind, type VoteDoc,
 } from './selections.model';
 
 /** Each status has one next step; a step is recorded once (unique `<round>:<status>`), so publicity is queued once. */
@@ -269,9 +269,10 @@ async function publicRound(app: AppContext, id: string) {
 }
 
 /**
- * One vote. The per-candidate key (`<round>:<resident>:<day>:<candidate>`) is inserted first: a second vote for the
- * same candidate that day is a duplicate. Then the vote takes the first free of the resident's `votesPerDay` slots
- * for the day; with none left its key is given back. No counter is read or written anywhere.
+ * One vote: read the resident's vote slots of the day (by `_id`), then insert the vote into the first free
+ * slot. The insert is the decision: the slot `_id` caps the day at `votesPerDay` and `dayKey` allows one vote per
+ * candidate; losing a race re-reads and tries again. Votes from accounts made after voting opened, and a vote
+ * within a few seconds of the resident's previous one, are flagged.
  */
 export async function vote(app: AppContext, residentId: Types.ObjectId, id: string, nid: string) {
   const { round, candidates } = await publicRound(app, id);
@@ -282,30 +283,27 @@ export async function vote(app: AppContext, residentId: Types.ObjectId, id: stri
   const resident = await requireConsent(app, residentId, 'basic');
   const day = shanghaiDay(now);
   const base = `${round._id}:${residentId}:${day}`;
-  try {
-    await VoteKeys(app.db).create({ _id: `${base}:${nid}`, at: now });
-  } catch (err) {
-    if (isDuplicateKey(err)) throw new AppError('ALREADY_VOTED_TODAY', 409, '今天已经给TA投过票了，明天再来吧');
-    throw err;
-  }
-  const flags = resident.createdAt > round.voteFrom ? ['new_account'] : [];
-  for (let n = 1; n <= round.votesPerDay; n++) {
-    const burst = n > 1 && (await isBurst(app, `${base}:${n - 1}`, now));
-    const doc = { _id: `${base}:${n}`, selectionId: round._id, nominationId: candidate._id, residentId, day, at: now, flags: burst ? [...flags, 'burst'] : flags, flagged: flags.length > 0 || burst };
+  const slots = Array.from({ length: round.votesPerDay }, (_, i) => `${base}:${i + 1}`);
+  for (let attempt = 0; attempt <= round.votesPerDay; attempt++) {
+    // One lookup by `_id` per slot (FerretDB's SQLite backend serves `_id` equality from its primary index).
+    const mine = (await Promise.all(slots.map((slot) => Votes(app.db).findById(slot, { nominationId: 1, at: 1 }).lean()))).filter((v) => v !== null);
+    if (mine.some((v) => String(v.nominationId) === nid)) throw new AppError('ALREADY_VOTED_TODAY', 409, '今天已经给TA投过票了，明天再来吧');
+    const taken = new Set(mine.map((v) => v._id));
+    const free = slots.findIndex((s) => !taken.has(s));
+    if (free < 0) throw new AppError('DAILY_VOTE_LIMIT', 409, `每人每天最多投 ${round.votesPerDay} 票，今天的票已经投完了`);
+    const flags = [
+      ...(resident.createdAt > round.voteFrom ? ['new_account'] : []),
+      ...(mine.some((v) => now.getTime() - v.at.getTime() < BURST_SECONDS * 1000) ? ['burst'] : []),
+    ];
+    const doc: VoteDoc = { _id: slots[free]!, dayKey: `${base}:${nid}`, selectionId: round._id, nominationId: candidate._id, residentId, day, at: now, flags, flagged: flags.length > 0 };
     try {
       await Votes(app.db).collection.insertOne(doc as never);
-      return { voted: true, remainingToday: round.votesPerDay - n, flagged: doc.flagged };
+      return { voted: true as const, remainingToday: round.votesPerDay - mine.length - 1, flagged: doc.flagged };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
   }
-  await VoteKeys(app.db).deleteOne({ _id: `${base}:${nid}` });
-  throw new AppError('DAILY_VOTE_LIMIT', 409, `每人每天最多投 ${round.votesPerDay} 票，今天的票已经投完了`);
-}
-
-async function isBurst(app: AppContext, previousId: string, now: Date): Promise<boolean> {
-  const prev = await Votes(app.db).findById(previousId, { at: 1 }).lean();
-  return !prev || now.getTime() - prev.at.getTime() < BURST_SECONDS * 1000;
+  throw new AppError('CONFLICT', 409, '投票的人太多了，请稍后再试');
 }
 
 /** Votes per candidate, counted from the vote documents; flagged ones apart. Highest clean count first. */
@@ -354,7 +352,8 @@ export async function residentRound(app: AppContext, residentId: Types.ObjectId,
   const showTotals = ['voting', 'closed', 'published'].includes(round.status);
   const totals = showTotals ? new Map((await cachedTotals(app, round, candidates)).map((t) => [t.nominationId, t.votes + t.flagged])) : new Map<string, number>();
   const day = shanghaiDay(app.clock.now());
-  const mine = await Votes(app.db).find({ _id: { $in: Array.from({ length: round.votesPerDay }, (_, i) => `${round._id}:${residentId}:${day}:${i + 1}`) } }, { nominationId: 1 }).lean();
+  const slots = Array.from({ length: round.votesPerDay }, (_, i) => `${round._id}:${residentId}:${day}:${i + 1}`);
+  const mine = (await Promise.all(slots.map((slot) => Votes(app.db).findById(slot, { nominationId: 1 }).lean()))).filter((v) => v !== null);
   const villages = new Map<string, { villageCode: string; villageName: string; candidates: ReturnType<typeof publicCandidate>[] }>();
   for (const c of list) {
     const v = villages.get(c.villageCode) ?? { villageCode: c.villageCode, villageName: c.villageName, candidates: [] };
@@ -440,7 +439,10 @@ export async function exportVotes(app: AppContext, residentId: Types.ObjectId) {
   return rows.map((v) => ({ selectionId: String(v.selectionId), nominationId: String(v.nominationId), day: v.day, at: v.at.toISOString() }));
 }
 
-/** Votes stay counted (anonymous totals); the link to the erased resident is cut. */
+/**
+ * Votes stay counted (anonymous totals) and lose their resident field; their keys keep only the id of the erased
+ * resident record, which no longer holds anything personal.
+ */
 export async function eraseVotes(app: AppContext, residentId: Types.ObjectId) {
   await Votes(app.db).updateMany({ residentId }, { $set: { residentId: new Types.ObjectId('000000000000000000000000') } });
 }

@@ -39,6 +39,7 @@ export const configSchema = z.object({
   BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10240).default(64).describe('JSON body size limit'),
   TRUST_PROXY: bool.default('false').describe('trust X-Forwarded-* headers (behind a load balancer)'),
   REFERRAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365).describe('days personal data of withdrawn or finished cleft-lip/palate referrals is kept before a scheduled job erases it'),
+  CARE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365).describe('days personal data of a family taken off the care registry is kept before a scheduled job erases it'),
   INSURANCE_RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(1).max(180).default(30).describe('days before a policy period ends that renewal reminders are queued'),
   WECHATY_PUPPET: z.string().default('wechaty-puppet-mock').describe('Wechaty puppet module of the bot role: wechaty-puppet-service (with a token), wechaty-puppet-wechat4u; wechaty-puppet-mock = offline mock (refused in production)'),
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().optional().describe('token of wechaty-puppet-service (PadLocal / WorkPro)'),

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   let apiUrl: string | undefined;
 
   if (config.roles.has('api')) {
-    const app = createHttpApp(runtime.ctx, { isReady: runtime.database.isReady });
+    const app = createHttpApp(runtime.app, { isReady: runtime.database.isReady });
     const server = http.createServer(app.callback());
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((r) => server.listen(config.PORT, config.HOST, () => r()));
@@ -60,10 +60,10 @@ async function main(): Promise<void> {
     );
   }
   if (config.roles.has('worker')) {
-    stops.push(await startWorker(runtime.ctx));
-    stops.push((await startScheduler(runtime.ctx)).stop);
+    stops.push(await startWorker(runtime.app));
+    stops.push((await startScheduler(runtime.app)).stop);
   }
-  if (config.roles.has('bot')) stops.push((await startBot(runtime.ctx)).stop);
+  if (config.roles.has('bot')) stops.push((await startBot(runtime.app)).stop);
   console.log(startupBanner({
     roles: [...config.roles],
     database: runtime.provisioned,
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     consoleServed: apiUrl ? await consoleServed(apiUrl) : false,
     fakeWeChat: !!runtime.fakeWeChat,
     mockPuppet: config.WECHATY_PUPPET === 'wechaty-puppet-mock',
-    staffAccounts: await Staff(runtime.ctx.db).estimatedDocumentCount(),
+    staffAccounts: await Staff(runtime.app.db).estimatedDocumentCount(),
   }));
 
   let shuttingDown = false;

@@ -21,14 +21,14 @@ afterAll(() => w.close());
 describe('unique-key backstops under stalled lease holders', () => {
   test('when 20 bots stall mid-send past their claim leases and 4 others reap and deliver at once, then each group gets its message once (the claim key decides)', async () => {
     const rooms = await w.rooms(20, VILLAGE_A, '认领');
-    for (const r of rooms) await enqueue(w.t.ctx, { key: `claim-race:${r.doc._id}`, channel: 'room', payload: { roomId: String(r.doc._id), text: '只发一次' } });
+    for (const r of rooms) await enqueue(w.t.app, { key: `claim-race:${r.doc._id}`, channel: 'room', payload: { roomId: String(r.doc._id), text: '只发一次' } });
     // Each stalled bot claims one item and hangs inside its send, as a process frozen mid-send would.
     const hang: RoomSender = { send: () => new Promise(() => undefined) };
-    for (let i = 0; i < 20; i++) void deliverRoomsOnce(w.t.ctx, { sender: hang, worker: `stalled-${i}`, reap: false });
+    for (let i = 0; i < 20; i++) void deliverRoomsOnce(w.t.app, { sender: hang, worker: `stalled-${i}`, reap: false });
     await waitFor(async () => (await OutboxClaims(w.t.db).countDocuments({ worker: /^stalled-/ })) === 20, 20_000);
 
     w.t.clock.advance(121_000); // every claim lease is over
-    const rounds = await Promise.all(['b1', 'b2', 'b3', 'b4'].map((worker) => deliverRoomsOnce(w.t.ctx, { sender: w.bot.sender, worker, reap: true })));
+    const rounds = await Promise.all(['b1', 'b2', 'b3', 'b4'].map((worker) => deliverRoomsOnce(w.t.app, { sender: w.bot.sender, worker, reap: true })));
     expect(rounds.reduce((n, r) => n + r.sent, 0)).toBe(20);
     expect(rounds.reduce((n, r) => n + r.skipped, 0)).toBeGreaterThan(0); // the four really raced for the same items
     await waitFor(() => rooms.every((r) => w.said(r.room.id).length >= 1));
@@ -58,10 +58,10 @@ describe('unique-key backstops under stalled lease holders', () => {
       await resumed;
     });
     aDb.model('OutboxItem', schema);
-    const a = { ...w.t.ctx, db: aDb };
+    const a = { ...w.t.app, db: aDb };
     try {
       const leaseA = new LeaderLease(a, 'campaigns', 'leader-a', 60_000);
-      const leaseB = new LeaderLease(w.t.ctx, 'campaigns', 'leader-b', 60_000);
+      const leaseB = new LeaderLease(w.t.app, 'campaigns', 'leader-b', 60_000);
       expect(await leaseA.check()).toBe(true);
       expect(await leaseB.check()).toBe(false);
       const tickA = schedulerTick(a);
@@ -69,7 +69,7 @@ describe('unique-key backstops under stalled lease holders', () => {
 
       w.t.clock.advance(3 * 60_000); // A's slot and the one it took ahead are over
       expect(await leaseB.check()).toBe(true);
-      expect(await schedulerTick(w.t.ctx)).toEqual({ fired: 1, skipped: 0 });
+      expect(await schedulerTick(w.t.app)).toEqual({ fired: 1, skipped: 0 });
       expect(await queued()).toBe(10);
 
       resume(); // A wakes up and queues the same items
@@ -86,7 +86,7 @@ describe('unique-key backstops under stalled lease holders', () => {
 
   test('when five workers check the same scheduler slot at once, then exactly one leads it (the slot key decides)', async () => {
     w.t.clock.advance(10 * 60_000);
-    const leases = Array.from({ length: 5 }, (_, i) => new LeaderLease(w.t.ctx, 'race', `worker-${i}`, 60_000));
+    const leases = Array.from({ length: 5 }, (_, i) => new LeaderLease(w.t.app, 'race', `worker-${i}`, 60_000));
     const leads = await Promise.all(leases.map((l) => l.check()));
     expect(leads.filter(Boolean)).toHaveLength(1);
     const winner = leases[leads.indexOf(true)]!;

@@ -3,14 +3,12 @@ import { residentId, staffActor, staffOf } from '../../http/auth';
 import { rateLimit } from '../../http/rate-limit';
 import { z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
-import { registerResidentData } from '../residents/resident-data';
 import { attemptView, dailyAttempt, listTopics, ownAttempt, practiceAttempt } from './attempts.service';
 import { createQuestion, editQuestion, exportQuestions, getQuestion, importQuestions, listQuestions } from './bank-admin.service';
 import { QuestionInput, QuestionPatch } from './bank.service';
 import { createContest, listContestsForResident, listContestsForStaff, setContestStatus, startContestAttempt, updateContest, visibleContest, contestView } from './contests.service';
 import { leaderboardForResident } from './leaderboard.service';
 import { saveAnswers, savedAnswers } from './drafts.service';
-import { eraseQuizData, exportQuizData } from './quiz-data';
 import { AttemptResponse, ContestBody, ContestPatch, DailyResponse, ExportQuery, IdParams, LeaderboardQuery, PracticeBody, ResultResponse, SubmitBody } from './quiz.schemas';
 import { myCertificates, pointsSummary, verifyCertificate } from './rewards.service';
 import { contestStats, exportContestStats, flaggedSubmissions } from './stats.service';
@@ -19,7 +17,6 @@ import { wrongBook } from './wrongbook.service';
 
 export function quizRoutes(api: Api): void {
   const app = api.app;
-  registerResidentData({ name: 'quiz', export: exportQuizData, erase: eraseQuizData });
   residentSide(api);
   staffSide(api);
   api.route({

@@ -2,9 +2,7 @@ import { Types } from 'mongoose';
 import { residentId, staffActor, staffOf } from '../../http/auth';
 import type { Api } from '../../http/route';
 import { audit } from '../audit/audit.service';
-import { registerResidentData } from '../residents/resident-data';
 import { addPhoto, PHOTO_BODY_LIMIT_KB, readPhoto } from './referrals.photos';
-import { eraseReferrals, exportReferrals } from './referrals.retention';
 import { IdParams, PhotoBody, PhotoParams, StaffListQuery, SubmitReferralBody, TransitionBody, WithdrawBody } from './referrals.schemas';
 import * as referrals from './referrals.service';
 
@@ -12,8 +10,6 @@ const oid = (s: string) => new Types.ObjectId(s);
 
 export function referralRoutes(api: Api): void {
   const app = api.app;
-  registerResidentData({ name: 'referrals', export: exportReferrals, erase: eraseReferrals });
-
   const tags = ['referrals'];
   api.route({
     method: 'post', path: '/api/v1/referrals', summary: 'Refer a child with cleft lip/palate (child-data consent)', tags, auth: 'resident',

@@ -1,17 +1,11 @@
-import type { Api } from '../../http/route';
-import { registerResidentData, type ResidentDataSection } from '../residents/resident-data';
+import type { AppModule } from '../module';
 import { selectionRoutes } from './selections.routes';
 import { eraseVotes, exportVotes } from './selections.service';
 
-const votes: ResidentDataSection = { name: 'selectionVotes', export: exportVotes, erase: eraseVotes };
-
 /** 评选: rounds, nominations with the nominee's consent, town review, public voting by unique keys, results. */
-export const selectionsModule = {
+export const selectionsModule: AppModule = {
   name: 'selections',
-  routes(api: Api): void {
-    registerResidentData(votes);
-    selectionRoutes(api);
-  },
+  routes: selectionRoutes,
   tasks: [],
-  residentData: [votes],
+  residentData: [{ name: 'selectionVotes', export: exportVotes, erase: eraseVotes }],
 };

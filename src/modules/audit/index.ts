@@ -1,0 +1,4 @@
+import type { AppModule } from '../module';
+import { auditRoutes } from './audit.routes';
+
+export const auditModule: AppModule = { name: 'audit', routes: auditRoutes, tasks: [], residentData: [] };

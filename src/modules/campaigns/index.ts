@@ -1,0 +1,5 @@
+import type { AppModule } from '../module';
+import { campaignRoutes } from './campaigns.routes';
+import { campaignTasks } from './campaigns.tasks';
+
+export const campaignsModule: AppModule = { name: 'campaigns', routes: campaignRoutes, tasks: campaignTasks, residentData: [] };

@@ -1,0 +1,10 @@
+import type { AppModule } from '../module';
+import { eraseReferrals, exportReferrals, referralTasks } from './referrals.retention';
+import { referralRoutes } from './referrals.routes';
+
+export const referralsModule: AppModule = {
+  name: 'referrals',
+  routes: referralRoutes,
+  tasks: referralTasks,
+  residentData: [{ name: 'referrals', export: exportReferrals, erase: eraseReferrals }],
+};

@@ -1,0 +1,4 @@
+import type { AppModule } from '../module';
+import { staffRoutes } from './staff.routes';
+
+export const staffModule: AppModule = { name: 'staff', routes: staffRoutes, tasks: [], residentData: [] };

@@ -58,6 +58,8 @@ export interface QuizResult {
 export interface AttemptWithResult {
   attempt: Attempt;
   result: QuizResult | null;
+  /** Answers saved before leaving (PUT /quiz/attempts/:id/answers); GET /quiz/attempts/:id only. */
+  savedAnswers?: { questionId: string; choice: string[] }[];
 }
 
 export interface ContestSummary {
@@ -73,6 +75,8 @@ export interface ContestSummary {
   passScore: number;
   state: 'upcoming' | 'open' | 'ended';
   attemptsUsed: number;
+  /** An attempt left half-way that can still be finished before its deadline. */
+  openAttemptId?: string | null;
   certificateCode: string | null;
 }
 

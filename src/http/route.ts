@@ -29,8 +29,11 @@ export interface RouteSpec<B extends ZodTypeAny | undefined, Q extends ZodTypeAn
   response?: ZodTypeAny;
   /** Success status (default 200). */
   status?: number;
-  /** Honour an `Idempotency-Key` header: a retry gets the first result. */
-  idempotent?: boolean;
+  /**
+   * Honour an `Idempotency-Key` header: a retry gets the first result. `'natural'`: the operation has its own
+   * unique key and answers a retry from its state (the handler reads the key with `idempotencyKey(ctx)`).
+   */
+  idempotent?: boolean | 'natural';
   bodyLimitKb?: number;
   /** The handler sets ctx.body itself (files, images). */
   raw?: { contentType: string };
@@ -78,7 +81,7 @@ export class Api {
         await spec.handler(ctx, input);
         return;
       }
-      const result = spec.idempotent ? await withIdempotency(this.app, ctx, run) : await run();
+      const result = spec.idempotent === true ? await withIdempotency(this.app, ctx, run) : await run();
       ctx.status = result.status;
       ctx.body = result.body ?? null;
       if (result.status === 204) ctx.body = null;

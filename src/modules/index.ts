@@ -7,6 +7,7 @@ import { insuranceModule } from './insurance';
 import { platformModule } from './platform';
 import { quizModule } from './quiz';
 import { referralsModule } from './referrals';
+import { reportsModule } from './reports';
 import { residentsModule } from './residents';
 import { selectionsModule } from './selections';
 import { sessionsModule } from './sessions';
@@ -16,7 +17,7 @@ import { talksModule } from './talks';
 
 export type { AppModule, ResidentDataSection } from './module';
 
-const others: AppModule[] = [platformModule, staffModule, auditModule, referralsModule, insuranceModule, campaignsModule, subscriptionsModule, talksModule, quizModule, sessionsModule, selectionsModule, careModule];
+const others: AppModule[] = [platformModule, staffModule, auditModule, referralsModule, insuranceModule, campaignsModule, subscriptionsModule, talksModule, quizModule, sessionsModule, reportsModule, selectionsModule, careModule];
 
 /** Every domain module, in route order — the only place that knows them all; a new module adds one entry. */
 export const modules: readonly AppModule[] = [areasModule, residentsModule(others.flatMap((m) => m.residentData)), ...others];

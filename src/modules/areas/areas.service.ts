@@ -28,6 +28,11 @@ export async function listChildren(app: AppContext, parentCode: string): Promise
   return rows.map(view);
 }
 
+/** The area and every area under it, by code (a town: itself and its villages). */
+export async function areasUnder(ctx: AppContext, code: string): Promise<AreaDoc[]> {
+  return Areas(ctx.db).find({ path: code }).sort({ code: 1 }).lean();
+}
+
 /** Areas change only by staff import; a short in-process cache keeps them off every profile read. */
 const cache = new WeakMap<object, Map<string, { area: AreaDoc | null; until: number }>>();
 const AREA_CACHE_MS = 60_000;

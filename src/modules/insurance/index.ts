@@ -8,3 +8,6 @@ export const insuranceModule: AppModule = {
   tasks: insuranceTasks,
   residentData: [{ name: 'insurance', export: exportEnrolments, erase: eraseEnrolments }],
 };
+
+export { insuranceFigures } from './insurance.figures';
+export { ENROLMENT_LABELS } from './insurance.validation';

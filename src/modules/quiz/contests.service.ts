@@ -8,34 +8,53 @@ import { getArea } from '../areas/areas.service';
 import { audit, type Actor } from '../audit/audit.service';
 import { getResident } from '../residents/residents.service';
 import { assertInScope, type StaffPrincipal } from '../staff/staff.service';
-import { Attempts, Contests, QuizKeys, type ContestDoc, type DrawRule } from './quiz.model';
-import { activeQuestions, draw } from './pool';
+import { Attempts, Contests, QuizKeys, type ContestDoc, type ContestKind, type DrawRule } from './quiz.model';
+import { activeQuestions } from './pool';
+import { contestPaper, STANDARD_PAPER_SIZE } from './blueprint';
 import { attemptView, newAttempt } from './attempts.service';
 import { forgetReserved, reservePool } from './reserved';
 import { certificateFor } from './rewards.service';
 
 export interface ContestInput {
+  kind?: ContestKind;
   title: string;
   description?: string;
   startAt: string;
   endAt: string;
   areaCode: string;
-  drawRules: DrawRule[];
+  drawRules?: DrawRule[];
   timeLimitSec: number;
-  attemptsPerDay: number;
-  attemptsTotal: number;
-  passScore: number;
+  attemptsPerDay?: number;
+  attemptsTotal?: number;
+  passScore?: number;
   reserveQuestions?: boolean;
+}
+
+/** An assessment is the standard paper, one attempt, literate from 80 points; a contest states its own rules. */
+export const ASSESSMENT_RULES = { drawRules: [] as DrawRule[], attemptsPerDay: 1, attemptsTotal: 1, passScore: 80, reserveQuestions: true };
+
+function contestRules(input: ContestInput) {
+  if (input.kind === 'assessment') {
+    if (input.drawRules?.length) throw validationError('drawRules', '健康素养测评使用标准试卷，不能自定抽题规则');
+    return ASSESSMENT_RULES;
+  }
+  const { drawRules, attemptsPerDay, attemptsTotal, passScore } = input;
+  if (!drawRules?.length) throw validationError('drawRules', '请设置抽题规则');
+  if (attemptsPerDay === undefined) throw validationError('attemptsPerDay', '请填写每日答题次数');
+  if (attemptsTotal === undefined) throw validationError('attemptsTotal', '请填写总答题次数');
+  if (passScore === undefined) throw validationError('passScore', '请填写及格分');
+  return { drawRules, attemptsPerDay, attemptsTotal, passScore };
 }
 
 export const contestView = (c: ContestDoc) => ({
   id: String(c._id),
+  kind: c.kind ?? 'contest',
   title: c.title,
   description: c.description,
   startAt: c.startAt.toISOString(),
   endAt: c.endAt.toISOString(),
   areaCode: c.areaCode,
-  questionCount: c.drawRules.reduce((s, r) => s + r.count, 0),
+  questionCount: c.kind === 'assessment' ? STANDARD_PAPER_SIZE : c.drawRules.reduce((s, r) => s + r.count, 0),
   drawRules: c.drawRules.map((r) => ({ tags: r.tags, ...(r.difficulty !== undefined ? { difficulty: r.difficulty } : {}), count: r.count })),
   timeLimitSec: c.timeLimitSec,
   attemptsPerDay: c.attemptsPerDay,
@@ -45,7 +64,7 @@ export const contestView = (c: ContestDoc) => ({
   status: c.status,
 });
 
-function checkWindow(input: Pick<ContestInput, 'startAt' | 'endAt' | 'attemptsPerDay' | 'attemptsTotal'>) {
+function checkWindow(input: Pick<ContestInput, 'startAt' | 'endAt'> & { attemptsPerDay: number; attemptsTotal: number }) {
   if (new Date(input.endAt) <= new Date(input.startAt)) throw validationError('endAt', '结束时间要晚于开始时间');
   if (input.attemptsPerDay > input.attemptsTotal) throw validationError('attemptsPerDay', '每日次数不能超过总次数');
 }
@@ -58,11 +77,12 @@ async function scopeArea(app: AppContext, staff: StaffPrincipal, areaCode: strin
 }
 
 export async function createContest(app: AppContext, actor: Actor, staff: StaffPrincipal, input: ContestInput) {
-  checkWindow(input);
+  const rules = contestRules(input);
+  checkWindow({ ...input, ...rules });
   const area = await scopeArea(app, staff, input.areaCode);
   const now = app.clock.now();
   const doc = await Contests(app.db).create({
-    ...input, description: input.description ?? '', startAt: new Date(input.startAt), endAt: new Date(input.endAt),
+    ...input, ...rules, kind: input.kind ?? 'contest', description: input.description ?? '', startAt: new Date(input.startAt), endAt: new Date(input.endAt),
     areaCode: area.code, areaPath: area.path, status: 'draft', createdBy: staff.id, createdAt: now, updatedAt: now,
   });
   await audit(app, actor, 'quiz.contest.create', { type: 'quiz-contest', id: String(doc._id) }, { title: input.title });
@@ -93,8 +113,9 @@ export async function updateContest(app: AppContext, actor: Actor, staff: StaffP
   const c = await managedContest(app, staff, id);
   if (c.status !== 'draft') throw new AppError('CONTEST_NOT_EDITABLE', 409, '竞赛已发布，不能再修改规则');
   const merged = { ...contestView(c), ...patch };
-  checkWindow(merged);
-  const set: Record<string, unknown> = { ...patch, updatedAt: app.clock.now() };
+  const rules = contestRules({ ...merged, drawRules: merged.kind === 'assessment' ? patch.drawRules : merged.drawRules });
+  checkWindow({ ...merged, ...rules });
+  const set: Record<string, unknown> = { ...patch, ...rules, updatedAt: app.clock.now() };
   if (patch.startAt) set.startAt = new Date(patch.startAt);
   if (patch.endAt) set.endAt = new Date(patch.endAt);
   if (patch.areaCode) set.areaPath = (await scopeArea(app, staff, patch.areaCode)).path;
@@ -111,7 +132,7 @@ export async function setContestStatus(app: AppContext, actor: Actor, staff: Sta
   const set: Record<string, unknown> = { status: to, updatedAt: app.clock.now() };
   if (to === 'published') {
     const active = await activeQuestions(app);
-    if (draw(active, c.drawRules).length === 0) throw new AppError('NO_QUESTIONS', 409, '抽题规则选不出任何题目');
+    if (contestPaper(active, c).length === 0) throw new AppError('NO_QUESTIONS', 409, '抽题规则选不出任何题目');
     if (c.reserveQuestions) set.reservedQuestionIds = reservePool(active, c);
   }
   const updated = await Contests(app.db).findOneAndUpdate({ _id: c._id, status: from }, { $set: set }, { new: true }).lean();
@@ -180,9 +201,10 @@ export async function startContestAttempt(app: AppContext, residentId: Types.Obj
     throw new AppError('ATTEMPTS_USED', 409, `${c.attemptsTotal} 次答题机会已全部用完`);
   }
   try {
+    // An assessment has attemptsTotal 1: the slot key `contest:<c>:<r>:total:1` is its one scored attempt.
     const active = await activeQuestions(app);
     const reserved = c.reservedQuestionIds ? new Set(c.reservedQuestionIds.map(String)) : null;
-    const items = draw(active, c.drawRules, reserved ? (q) => reserved.has(String(q._id)) : undefined);
+    const items = contestPaper(reserved ? active.filter((q) => reserved.has(String(q._id))) : active, c);
     const deadline = new Date(now.getTime() + c.timeLimitSec * 1000);
     const a = await newAttempt(app, residentId, 'contest', items, deadline, { contestId: c._id }, attemptId);
     return attemptView(app, a, c);

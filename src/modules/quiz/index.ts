@@ -8,3 +8,5 @@ export const quizModule: AppModule = {
   tasks: [],
   residentData: [{ name: 'quiz', export: exportQuizData, erase: eraseQuizData }],
 };
+
+export { literacyRounds, LITERATE_SCORE, quizFigures, type RoundFigures } from './quiz.figures';

@@ -1,5 +1,6 @@
 import type { Connection, Types } from 'mongoose';
 import type { AppContext } from '../../context';
+import { inBlueprint } from './blueprint';
 import { draw } from './pool';
 import { Contests, type ContestDoc, type QuestionDoc } from './quiz.model';
 
@@ -21,7 +22,9 @@ export function forgetReserved(app: AppContext): void {
 }
 
 /** The pool a reserving contest fixes at publish: per rule, up to `count × RESERVE_POOL_FACTOR` matching questions. */
-export function reservePool(active: QuestionDoc[], c: Pick<ContestDoc, 'drawRules'>): Types.ObjectId[] {
+export function reservePool(active: QuestionDoc[], c: Pick<ContestDoc, 'drawRules' | 'kind'>): Types.ObjectId[] {
+  // An assessment's standard paper may draw any question of the 66 items: all of them are held back.
+  if (c.kind === 'assessment') return active.filter(inBlueprint).map((q) => q._id);
   return draw(active, c.drawRules.map((r) => ({ ...r, count: r.count * RESERVE_POOL_FACTOR }))).map((i) => i.questionId);
 }
 

@@ -8,3 +8,6 @@ export const referralsModule: AppModule = {
   tasks: referralTasks,
   residentData: [{ name: 'referrals', export: exportReferrals, erase: eraseReferrals }],
 };
+
+export { referralFigures } from './referrals.figures';
+export { STATUS_LABELS as REFERRAL_STATUS_LABELS } from './referrals.workflow';

@@ -5,3 +5,5 @@ import { residentRoutes } from './residents.routes';
 export function residentsModule(otherData: readonly ResidentDataSection[]): AppModule {
   return { name: 'residents', routes: (api) => residentRoutes(api, otherData), tasks: [], residentData: [] };
 }
+
+export { residentFigures } from './residents.figures';

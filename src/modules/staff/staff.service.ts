@@ -96,6 +96,12 @@ export async function findStaffByWechatId(app: AppContext, wechatId: string): Pr
   return s ? principalOf(s) : null;
 }
 
+/** Active town admins with the WeChat id they linked (if any): whom the yearly-report reminders go to. */
+export async function activeTownAdmins(ctx: AppContext): Promise<Array<StaffPrincipal & { wechatId?: string }>> {
+  const rows = await Staff(ctx.db).find({ role: 'town_admin', disabled: false }).lean();
+  return rows.map((s) => ({ ...principalOf(s), ...(s.wechatId ? { wechatId: s.wechatId } : {}) }));
+}
+
 /** True when an area path (from the district down) lies within the staff member's scope. */
 export function inScope(staff: StaffPrincipal, areaPath: readonly string[]): boolean {
   return areaPath.includes(staff.areaCode);

@@ -4,3 +4,5 @@ import { talksRoutes } from './talks.routes';
 import { talkTasks } from './talks.tasks';
 
 export const talksModule: AppModule = { name: 'talks', routes: talksRoutes, tasks: talkTasks, residentData: [talkResidentData] };
+
+export { talkFigures } from './talks.figures';

@@ -42,7 +42,7 @@ export function careRoutes(api: Api): void {
     handler: (ctx, { params }) => care.withdrawConsent(app, staffActor(ctx), staffOf(ctx), params.id),
   });
   api.route({
-    method: 'post', path: `${base}/families/:id/close`, summary: 'Take a family off the registry (personal data kept CARE_RETENTION_DAYS)', tags,
+    method: 'post', path: `${base}/families/:id/close`, summary: 'Take a family off the registry (personal data kept REFERRAL_RETENTION_DAYS)', tags,
     auth: 'staff', params: IdParams, body: CloseBody, response: FamilyView,
     handler: (ctx, { params, body }) => care.closeFamily(app, staffActor(ctx), staffOf(ctx), params.id, body.reason),
   });

@@ -138,7 +138,7 @@ export async function withdrawConsent(app: AppContext, actor: Actor, staff: Staf
   return familyView(app, (await CareFamilies(app.db).findById(f._id).lean())!, false, app.clock.now());
 }
 
-/** Off the list (moved away, no longer eligible): personal data is kept CARE_RETENTION_DAYS, then erased. */
+/** Off the list (moved away, no longer eligible): personal data is kept REFERRAL_RETENTION_DAYS, then erased. */
 export async function closeFamily(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, reason: string) {
   const f = await familyFor(app, staff, id);
   if (f.status !== 'active') throw new AppError('FAMILY_CLOSED', 409, '该家庭已不在关怀名单中');
@@ -156,7 +156,7 @@ export async function erasePersonal(app: AppContext, id: Types.ObjectId, status?
 }
 
 export async function runCareRetention(app: AppContext): Promise<{ erased: number }> {
-  const cutoff = new Date(app.clock.now().getTime() - app.config.CARE_RETENTION_DAYS * DAY);
+  const cutoff = new Date(app.clock.now().getTime() - app.config.REFERRAL_RETENTION_DAYS * DAY);
   const due = await CareFamilies(app.db).find({ closedAt: { $lt: cutoff }, personalErasedAt: { $exists: false } }, { _id: 1 }).lean();
   for (const f of due) await erasePersonal(app, f._id);
   return { erased: due.length };

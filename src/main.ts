@@ -9,7 +9,7 @@ import { startWorker } from './worker';
 import { startBot } from './bot/bot';
 import { startScheduler } from './scheduler/scheduler';
 import { startupBanner } from './startup-banner';
-import { Staff } from './modules/staff/staff.model';
+import { staffCount } from './modules/staff';
 
 /** Whether the staff console answers at /admin/ (it is served only once built). */
 async function consoleServed(baseUrl: string): Promise<boolean> {
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     consoleServed: apiUrl ? await consoleServed(apiUrl) : false,
     fakeWeChat: !!runtime.fakeWeChat,
     mockPuppet: config.WECHATY_PUPPET === 'wechaty-puppet-mock',
-    staffAccounts: await Staff(runtime.app.db).estimatedDocumentCount(),
+    staffAccounts: await staffCount(runtime.app),
   }));
 
   let shuttingDown = false;

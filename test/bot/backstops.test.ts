@@ -3,7 +3,7 @@ import { Outbox, OutboxClaims } from '../../src/notify/outbox.model';
 import { enqueue } from '../../src/notify/outbox.service';
 import { deliverRoomsOnce, type RoomSender } from '../../src/notify/room-channel';
 import { LeaderLease } from '../../src/scheduler/lease';
-import { schedulerTick } from '../../src/scheduler/scheduler';
+import { schedulerTick } from '../../src/modules/campaigns';
 import { staffLogin, TOWN_MS, VILLAGE_A, VILLAGE_B } from '../helpers/fixtures';
 import { waitFor, World } from './world';
 

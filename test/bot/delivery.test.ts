@@ -6,7 +6,7 @@ import { enqueue, enqueueMany } from '../../src/notify/outbox.service';
 import { memoryLedger, RateGovernor } from '../../src/notify/governor';
 import { deliverRoomsOnce, startRoomDelivery, type RoomSender } from '../../src/notify/room-channel';
 import { systemClock } from '../../src/lib/clock';
-import { schedulerTick } from '../../src/scheduler/scheduler';
+import { schedulerTick } from '../../src/modules/campaigns';
 import { staffLogin, TOWN_MS, TOWN_ND, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
 import { WechatyRoomSender } from '../../src/bot/sender';
 import { waitFor, World } from './world';

@@ -3,8 +3,8 @@ import type { AppContext } from '../../context';
 import { AppError, notFound } from '../../http/errors';
 import { caseWorkflow } from '../../lib/case-workflow';
 import type { Edges } from '../../lib/workflow';
-import { audit, type Actor } from '../audit/audit.service';
-import type { StaffPrincipal } from '../staff/staff.service';
+import { audit, type Actor } from '../audit';
+import type { StaffPrincipal } from '../staff';
 import { familyFor } from './care.service';
 import { HelpRequests, HelpTransitions, type HelpRequestDoc, type HelpStatus, type HelpTransitionDoc } from './care.model';
 

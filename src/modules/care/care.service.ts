@@ -4,10 +4,9 @@ import { AppError, forbidden, notFound, validationError } from '../../http/error
 import { shanghaiDay } from '../../lib/clock';
 import { findPage, type PageQuery } from '../../lib/pagination';
 import { MAINLAND_MOBILE, maskName, maskPhone } from '../../lib/pii';
-import { getArea } from '../areas/areas.service';
-import { audit, type Actor } from '../audit/audit.service';
-import { Staff } from '../staff/staff.model';
-import { inScope, scopeFilter, type StaffPrincipal } from '../staff/staff.service';
+import { getArea } from '../areas';
+import { audit, type Actor } from '../audit';
+import { getActiveStaff, inScope, linkedWechatIds, scopeFilter, type StaffPrincipal } from '../staff';
 import { enqueue } from '../../notify/outbox.service';
 import {
   CareFamilies, CareVisits, FAMILY_TYPE_LABELS, HelpRequests, VISIT_EVERY_DAYS,
@@ -66,8 +65,8 @@ export interface FamilyInput extends FamilyPersonal {
 
 async function checkPaired(app: AppContext, pairedStaffId: string | undefined, villagePath: string[]): Promise<void> {
   if (!pairedStaffId) return;
-  const s = Types.ObjectId.isValid(pairedStaffId) ? await Staff(app.db).findById(pairedStaffId).lean() : null;
-  if (!s || s.disabled || s.role !== 'village_worker' || !villagePath.includes(s.areaCode)) throw validationError('pairedStaffId', '结对的骨干会员应是本村的工作人员');
+  const s = Types.ObjectId.isValid(pairedStaffId) ? await getActiveStaff(app, new Types.ObjectId(pairedStaffId)) : null;
+  if (!s || s.role !== 'village_worker' || !villagePath.includes(s.areaCode)) throw validationError('pairedStaffId', '结对的骨干会员应是本村的工作人员');
 }
 
 /** A village worker registers a family of their village, with the family's consent recorded. */
@@ -236,15 +235,14 @@ export async function queueOverdueReminders(app: AppContext): Promise<{ queued: 
   const perStaff = new Map<string, number>();
   for (const f of due) for (const s of new Set([f.registeredBy, f.pairedStaffId].filter((x): x is string => !!x))) perStaff.set(s, (perStaff.get(s) ?? 0) + 1);
   if (!perStaff.size) return { queued: 0 };
-  const staff = await Staff(app.db).find({ _id: { $in: [...perStaff.keys()].map((id) => new Types.ObjectId(id)) }, wechatId: { $exists: true } }).lean();
+  const linked = await linkedWechatIds(app, [...perStaff.keys()]);
   let queued = 0;
   const day = shanghaiDay(now);
-  for (const s of staff) {
-    if (!s.wechatId || s.disabled) continue;
-    const n = perStaff.get(String(s._id))!;
+  for (const [staffId, wechatId] of linked) {
+    const n = perStaff.get(staffId)!;
     const r = await enqueue(app, {
-      key: `care:overdue:${s._id}:${day}`, channel: 'room',
-      payload: { contactId: s.wechatId, text: `您好，您负责的关怀家庭中有 ${n} 户已到走访时间，请安排走访，并在工作台登记走访记录。`, expiresAt: new Date(now.getTime() + 12 * 3600_000).toISOString() },
+      key: `care:overdue:${staffId}:${day}`, channel: 'room',
+      payload: { contactId: wechatId, text: `您好，您负责的关怀家庭中有 ${n} 户已到走访时间，请安排走访，并在工作台登记走访记录。`, expiresAt: new Date(now.getTime() + 12 * 3600_000).toISOString() },
       source: { task: 'care.reminders' }, areaPath: [],
     });
     if (r.created) queued++;

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { residentId, staffActor, staffOf } from '../../http/auth';
 import type { Api } from '../../http/route';
 import { z } from '../../http/zod';
-import { audit } from '../audit/audit.service';
+import { audit } from '../audit';
 import { addNominationPhoto, PHOTO_BODY_LIMIT_KB, readNominationPhoto } from './selections.photos';
 import {
   AdvanceBody, ConsentBody, FlaggedVotes, IdParams, LimitQuery, NominationListQuery, NominationPage, NominationParams, PhotoAdded,

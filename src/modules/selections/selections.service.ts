@@ -5,11 +5,11 @@ import { AppError, forbidden, notFound, validationError } from '../../http/error
 import { shanghaiDay } from '../../lib/clock';
 import { findPage, type PageQuery } from '../../lib/pagination';
 import { MAINLAND_MOBILE, maskName, maskPhone } from '../../lib/pii';
-import { getArea } from '../areas/areas.service';
-import { audit, type Actor } from '../audit/audit.service';
-import { createBroadcast } from '../campaigns/campaigns.service';
-import { requireConsent } from '../residents/residents.service';
-import { assertInScope, inScope, scopeFilter, type StaffPrincipal } from '../staff/staff.service';
+import { getArea } from '../areas';
+import { audit, type Actor } from '../audit';
+import { createBroadcast } from '../campaigns';
+import { requireConsent } from '../residents';
+import { assertInScope, inScope, scopeFilter, type StaffPrincipal } from '../staff';
 import { photoIds } from './selections.photos';
 import {
   KIND_LABELS, Nominations, SelectionSteps, Selections, Votes,

@@ -40,13 +40,15 @@ export const hasConsent = (r: Pick<ResidentDoc, 'consents'>, purpose: ConsentPur
 
 const profileComplete = (r: ResidentDoc): boolean => Boolean(r.nameEnc && r.villageCode && r.phoneEnc);
 
-export async function login(app: AppContext, code: string) {
+/** Log in with a wx.login code; `admit` may refuse the account before a session is issued (rate limit). */
+export async function login(app: AppContext, code: string, admit?: (openid: string) => Promise<void>) {
   let session;
   try {
     session = await app.wechat.code2Session(code);
   } catch (err) {
     throw wechatToAppError(err);
   }
+  await admit?.(session.openid);
   const now = app.clock.now();
   const upsert = () =>
     Residents(app.db)

@@ -1310,6 +1310,9 @@ export interface paths {
                     actorId?: string;
                     targetType?: string;
                     targetId?: string;
+                    actorName?: string;
+                    from?: string;
+                    to?: string;
                     limit?: number;
                     cursor?: string;
                 };
@@ -1324,7 +1327,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                at: string;
+                                actorType: string;
+                                actorId: string;
+                                actorName: string | null;
+                                action: string;
+                                targetType: string;
+                                targetId: string;
+                                requestId: string | null;
+                                ip: string | null;
+                                details: {
+                                    [key: string]: unknown;
+                                } | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
                 };
                 /** @description Error */
                 "4XX": {

@@ -10,9 +10,19 @@ export function auditRoutes(api: Api): void {
       actorId: z.string().max(64).optional(),
       targetType: z.string().max(64).optional(),
       targetId: z.string().max(64).optional(),
+      actorName: z.string().max(64).optional(),
+      from: z.string().datetime({ offset: true }).transform((v) => new Date(v)).optional(),
+      to: z.string().datetime({ offset: true }).transform((v) => new Date(v)).optional(),
       limit: z.coerce.number().int().min(1).max(100).default(50),
       cursor: ObjectId.optional(),
     }).strict(),
+    response: z.object({
+      items: z.array(z.object({
+        id: z.string(), at: z.string(), actorType: z.string(), actorId: z.string(), actorName: z.string().nullable(), action: z.string(),
+        targetType: z.string(), targetId: z.string(), requestId: z.string().nullable(), ip: z.string().nullable(), details: z.record(z.unknown()).nullable(),
+      })),
+      nextCursor: z.string().nullable(),
+    }),
     handler: (_ctx, { query }) => listAudit(api.app, query, query),
   });
 }

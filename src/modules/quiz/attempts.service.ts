@@ -3,7 +3,7 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
-import { getResident } from '../residents/residents.service';
+import { getResident } from '../residents';
 import { Attempts, Contests, QuizKeys, type AttemptDoc, type AttemptItem, type AttemptMode, type ContestDoc, type QuestionDoc } from './quiz.model';
 import { activeQuestions, draw, loadVersions } from './pool';
 import { reservedNow } from './reserved';

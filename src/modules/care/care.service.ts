@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
-import { shanghaiDay } from '../../lib/clock';
+import { shanghaiDay } from '../../lib/shanghai';
 import { findPage, type PageQuery } from '../../lib/pagination';
 import { MAINLAND_MOBILE, maskName, maskPhone } from '../../lib/pii';
 import { getArea } from '../areas';

@@ -1,4 +1,4 @@
-import { ObjectId, z } from '../../http/zod';
+import { IsoDateTime, ObjectId, z } from '../../http/zod';
 import { CONDITIONS, GUARDIAN_RELATIONS, HOUSEHOLD_SITUATIONS, REFERRAL_STATUSES } from './referrals.model';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
@@ -50,3 +50,91 @@ export const StaffListQuery = z
     cursor: ObjectId.optional(),
   })
   .strict();
+
+// ---- replies ----
+
+const Status = z.enum(REFERRAL_STATUSES);
+const Priority = z.object({ code: z.enum(['approaching', 'in_window', 'past_window']), label: z.string(), ageMonths: z.number().int() });
+
+/** What the guardian sees: the child's name masked, no diagnosis details beyond the condition. */
+export const ReferralForResident = z
+  .object({
+    id: z.string(),
+    status: Status,
+    statusLabel: z.string(),
+    childNameMasked: z.string().nullable(),
+    condition: z.enum(CONDITIONS).nullable(),
+    villageCode: z.string(),
+    referredTo: z.string().nullable(),
+    surgeryDate: day.nullable(),
+    canWithdraw: z.boolean(),
+    personalErased: z.boolean(),
+    createdAt: IsoDateTime,
+    history: z.array(z.object({ status: Status, statusLabel: z.string(), at: IsoDateTime, note: z.string().nullable() })),
+  })
+  .openapi('ReferralForResident');
+
+export const ReferralList = z.object({ items: z.array(ReferralForResident) });
+
+export const PhotoInfo = z.object({ id: z.string(), contentType: z.enum(['image/jpeg', 'image/png']), size: z.number().int(), createdAt: IsoDateTime }).openapi('ReferralPhoto');
+export const PhotoAdded = z.object({ id: z.string(), slot: z.number().int(), contentType: z.enum(['image/jpeg', 'image/png']), size: z.number().int() });
+
+export const ReferralListItem = z
+  .object({
+    id: z.string(),
+    status: Status,
+    statusLabel: z.string(),
+    childNameMasked: z.string().nullable(),
+    priority: Priority.nullable(),
+    villageCode: z.string(),
+    possibleDuplicates: z.number().int(),
+    createdAt: IsoDateTime,
+  })
+  .openapi('ReferralListItem');
+
+/** The full case for scoped staff (audited): the child's details in the clear, null once erased. */
+export const ReferralForStaff = z
+  .object({
+    id: z.string(),
+    status: Status,
+    statusLabel: z.string(),
+    villageCode: z.string(),
+    child: z
+      .object({
+        childName: z.string(),
+        childSex: z.enum(['male', 'female']),
+        childBirthDate: day,
+        condition: z.enum(CONDITIONS),
+        diagnosed: z.boolean(),
+        diagnosedWhere: z.string().optional(),
+        otherConditions: z.string().optional(),
+        household: z.array(z.enum(HOUSEHOLD_SITUATIONS)),
+        guardianRelation: z.enum(GUARDIAN_RELATIONS),
+        guardianPhone: z.string(),
+        guardianPhoneMasked: z.string(),
+      })
+      .nullable(),
+    priority: Priority.nullable(),
+    referredTo: z.string().nullable(),
+    surgeryDate: day.nullable(),
+    duplicates: z.array(z.object({ id: z.string(), status: Status, villageCode: z.string(), createdAt: IsoDateTime })),
+    duplicatesOutsideArea: z.number().int(),
+    photos: z.array(PhotoInfo),
+    personalErasedAt: IsoDateTime.nullable(),
+    createdAt: IsoDateTime,
+    history: z.array(
+      z.object({
+        seq: z.number().int(),
+        from: Status.nullable(),
+        to: Status,
+        actorType: z.enum(['resident', 'staff', 'system']),
+        actorName: z.string().nullable(),
+        at: IsoDateTime,
+        note: z.string().nullable(),
+        referredTo: z.string().nullable(),
+        surgeryDate: day.nullable(),
+        reason: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi('ReferralForStaff');

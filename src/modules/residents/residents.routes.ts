@@ -1,12 +1,12 @@
 import type { Api } from '../../http/route';
 import { residentId, staffActor, staffOf } from '../../http/auth';
 import { rateLimit } from '../../http/rate-limit';
-import { ObjectId, z } from '../../http/zod';
+import { NoContent, ObjectId, pageOf, z } from '../../http/zod';
 import { Types } from 'mongoose';
 import * as residents from './residents.service';
-import { ConsentBody, LoginBody, LoginResponse, MeResponse, PatchMeBody, PhoneBody, PurposeParams } from './residents.schemas';
+import { ConsentBody, ConsentState, LoginBody, LoginResponse, MeResponse, MyDataExport, PatchMeBody, PhoneBody, PurposeParams, ResidentFull, ResidentListItem } from './residents.schemas';
 
-const Consents = z.object({ consents: z.array(z.object({ purpose: z.string(), policyVersion: z.string(), grantedAt: z.string() })) });
+const Consents = z.object({ consents: z.array(ConsentState) });
 
 export function residentRoutes(api: Api): void {
   const app = api.app;
@@ -38,11 +38,11 @@ export function residentRoutes(api: Api): void {
     handler: (ctx, { params }) => residents.withdrawConsent(app, residentId(ctx), params.purpose),
   });
   api.route({
-    method: 'get', path: '/api/v1/me/export', summary: 'All my data (PIPL)', tags, auth: 'resident',
+    method: 'get', path: '/api/v1/me/export', summary: 'All my data (PIPL)', tags, auth: 'resident', response: MyDataExport,
     handler: (ctx) => residents.exportMyData(app, residentId(ctx)),
   });
   api.route({
-    method: 'delete', path: '/api/v1/me', summary: 'Erase my personal data (PIPL)', tags, auth: 'resident', status: 204,
+    method: 'delete', path: '/api/v1/me', summary: 'Erase my personal data (PIPL)', tags, auth: 'resident', status: 204, response: NoContent,
     handler: async (ctx) => {
       await residents.eraseMe(app, residentId(ctx));
       return null;
@@ -51,12 +51,12 @@ export function residentRoutes(api: Api): void {
 
   const admin = ['admin: residents'];
   api.route({
-    method: 'get', path: '/api/admin/v1/residents', summary: 'Residents in my area (masked)', tags: admin, auth: 'staff',
+    method: 'get', path: '/api/admin/v1/residents', summary: 'Residents in my area (masked)', tags: admin, auth: 'staff', response: pageOf(ResidentListItem),
     query: z.object({ areaCode: z.string().max(40).optional(), limit: z.coerce.number().int().min(1).max(100).default(20), cursor: ObjectId.optional() }).strict(),
     handler: (ctx, { query }) => residents.listResidentsForStaff(app, staffOf(ctx), query),
   });
   api.route({
-    method: 'get', path: '/api/admin/v1/residents/:id', summary: 'One resident in full (audited)', tags: admin, auth: 'staff',
+    method: 'get', path: '/api/admin/v1/residents/:id', summary: 'One resident in full (audited)', tags: admin, auth: 'staff', response: ResidentFull,
     params: z.object({ id: ObjectId }),
     handler: (ctx, { params }) => residents.viewResidentForStaff(app, staffActor(ctx), staffOf(ctx), new Types.ObjectId(params.id)),
   });

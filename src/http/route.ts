@@ -9,6 +9,7 @@ import { authenticate } from './auth';
 import { checkResponse } from './contract';
 import { AppError } from './errors';
 import { withIdempotency } from './idempotency';
+import { registerNamedSchemas } from './openapi-names';
 import { ErrorBody, z as zod } from './zod';
 
 const IdempotencyHeader = zod.object({ 'idempotency-key': zod.string().min(8).max(64).optional() });
@@ -50,6 +51,8 @@ const openApiPath = (p: string): string => p.replace(/:(\w+)/g, '{$1}');
 
 /** Registers a route on the router and its description in the OpenAPI registry, from the same zod schemas. */
 export class Api {
+  /** Component names already registered in the document (see registerNamedSchemas). */
+  private readonly named = new Set<string>();
   /** Check every handler result against its `response` schema (on when running tests). */
   private readonly checkResponses: boolean;
 
@@ -109,6 +112,7 @@ export class Api {
   }
 
   private document(spec: RouteSpec<ZodTypeAny | undefined, ZodTypeAny | undefined, ZodTypeAny | undefined>): void {
+    registerNamedSchemas(this.registry, this.named, [spec.body, spec.response]);
     const errors = { description: 'Error', content: { 'application/json': { schema: ErrorBody } } };
     const config: RouteConfig = {
       method: spec.method,

@@ -7,6 +7,8 @@ import { provisionDatabase, type ProvisionedDatabase } from './db/provision';
 import { systemClock, type Clock } from './lib/clock';
 import { PiiCrypto } from './lib/pii';
 import { seedDistrict } from './modules/areas/areas.service';
+import { seedDailyTipsCampaign } from './modules/campaigns/daily-tips';
+import { seedMissingQuestions } from './modules/quiz/bank.service';
 import { WeChatClient } from './wechat/client';
 import { FakeWeChatServer } from './wechat/fake-server';
 
@@ -18,6 +20,14 @@ export interface Runtime {
   provisioned: ProvisionedDatabase;
   fakeWeChat?: FakeWeChatServer;
   close(): Promise<void>;
+}
+
+/** First run: questions and the daily tips are there without `npm run seed`; both steps are idempotent. */
+export async function seedStartContent(ctx: AppContext): Promise<{ questions: number; dailyTips: boolean }> {
+  const questions = await seedMissingQuestions(ctx);
+  const tips = await seedDailyTipsCampaign(ctx);
+  if (questions.created || tips.created) ctx.logger.info({ event: 'content.seeded', questions: questions.created, dailyTips: tips.created }, 'shipped content added');
+  return { questions: questions.created, dailyTips: tips.created };
 }
 
 /** Database (provisioned or external), indexes, the district's areas, the WeChat client: what every role needs. */
@@ -50,6 +60,7 @@ export async function startRuntime(config: Config, logger: Logger, opts: { clock
   };
   await ensureIndexes(ctx.db);
   await seedDistrict(ctx);
+  await seedStartContent(ctx);
   return {
     ctx,
     database,

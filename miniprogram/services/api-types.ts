@@ -493,6 +493,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current privacy policy: version and text (no login) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Policy"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notice-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every notice kind with its WeChat subscribe template id (no login) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NoticeTemplates"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/referrals": {
         parameters: {
             query?: never;
@@ -1166,6 +1274,7 @@ export interface paths {
                     areaCode?: string;
                     limit?: number;
                     cursor?: string;
+                    scope?: "mine" | "all";
                 };
                 header?: never;
                 path?: never;
@@ -1245,6 +1354,12 @@ export interface paths {
                                 seats: number;
                                 position: number | null;
                             } | null;
+                            eligibilityText: string | null;
+                            myEligibility: {
+                                eligible: boolean;
+                                code: string | null;
+                                reason: string | null;
+                            };
                         };
                     };
                 };
@@ -1930,6 +2045,10 @@ export interface paths {
                         "application/json": {
                             attempt: components["schemas"]["QuizAttempt"];
                             result: components["schemas"]["QuizResult"] | null;
+                            savedAnswers: {
+                                questionId: string;
+                                choice: ("A" | "B" | "C" | "D" | "E" | "F")[];
+                            }[];
                         };
                     };
                 };
@@ -1954,6 +2073,66 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quiz/attempts/{id}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Save the answers so far (resumable until the deadline; not a submission) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["QuizSubmit"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedAnswers"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
@@ -2357,6 +2536,7 @@ export interface components {
             sex?: "male" | "female";
             birthYear?: number;
             elderlyMode?: boolean;
+            idNumber?: string;
         };
         ConsentGrant: {
             /** @enum {string} */
@@ -2395,6 +2575,25 @@ export interface components {
             profileComplete: boolean;
             /** Format: date-time */
             createdAt: string;
+        };
+        Policy: {
+            version: string;
+            title: string;
+            sections: {
+                heading: string;
+                items: {
+                    head?: string;
+                    text: string;
+                }[];
+            }[];
+        };
+        NoticeTemplates: {
+            items: {
+                kind: string;
+                title: string;
+                flow: string;
+                templateId: string;
+            }[];
         };
         StaffPrincipal: {
             id: string;
@@ -3124,6 +3323,12 @@ export interface components {
                 choice: ("A" | "B" | "C" | "D" | "E" | "F")[];
             }[];
         };
+        SavedAnswers: {
+            attemptId: string;
+            saved: number;
+            savedAt: string;
+            deadline: string;
+        };
         QuizWrongBook: {
             count: number;
             items: {
@@ -3263,6 +3468,7 @@ export interface components {
             attemptsPerDay: number;
             attemptsTotal: number;
             passScore: number;
+            reserveQuestions?: boolean;
         };
         QuizContestPatch: {
             title?: string;
@@ -3282,6 +3488,7 @@ export interface components {
             attemptsPerDay?: number;
             attemptsTotal?: number;
             passScore?: number;
+            reserveQuestions?: boolean;
         };
         QuizContestStats: {
             contestId: string;

@@ -52,9 +52,7 @@ async function decide(ctx: AppContext, staff: StaffPrincipal, contactId: string,
   try {
     const c = await createBroadcast(ctx, { staff }, { title: `群聊广播 ${code}`, text: b.text, targets: { areaCodes: [b.areaCode] } });
     await ChatDecisions(ctx.db).updateOne({ _id: code }, { $set: { campaignId: String(c._id) } });
-    return c.status === 'pending_review'
-      ? `广播 ${code} 已提交审核，镇街或区管理员通过后发送到「${b.areaName}」的群。`
-      : `广播 ${code} 已加入发送队列，将陆续发送到「${b.areaName}」的 ${b.rooms} 个群。`;
+    return `广播 ${code} 已提交审核，另一位镇街或区管理员通过后发送到「${b.areaName}」的 ${b.rooms} 个群。`;
   } catch (err) {
     if (err instanceof AppError) return `广播未能创建：${err.message}`;
     throw err;

@@ -1,8 +1,10 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { useChineseMessages } from './zod-messages';
 
 // Schemas import `z` from here so every schema can carry OpenAPI metadata.
 extendZodWithOpenApi(z);
+useChineseMessages();
 
 export { z };
 

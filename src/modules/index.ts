@@ -3,6 +3,7 @@ import { areaRoutes } from './areas/areas.routes';
 import { auditRoutes } from './audit/audit.routes';
 import { insuranceRoutes } from './insurance/insurance.routes';
 import { referralRoutes } from './referrals/referrals.routes';
+import { platformRoutes } from './platform/platform.routes';
 import { campaignRoutes } from './campaigns/campaigns.routes';
 import { quizRoutes } from './quiz/quiz.routes';
 import { residentRoutes } from './residents/residents.routes';
@@ -14,6 +15,7 @@ import { talksRoutes } from './talks/talks.routes';
 export function registerModules(api: Api): void {
   areaRoutes(api);
   residentRoutes(api);
+  platformRoutes(api);
   staffRoutes(api);
   auditRoutes(api);
   referralRoutes(api);

@@ -106,7 +106,7 @@ describe('staff broadcast by private chat', () => {
     expect(await Campaigns(w.t.db).countDocuments()).toBe(before);
   });
 
-  test('when a town admin sends 广播, then a preview with the count; 确认 queues it once to every group', async () => {
+  test('when a town admin sends 广播, then a preview with the count; 确认 submits it, and once another approver approves it goes once to every group', async () => {
     const a = await w.boundRoom('马尚甲群', VILLAGE_A);
     const b = await w.boundRoom('马尚乙群', VILLAGE_B);
     const c = await w.boundRoom('南定群', VILLAGE_C);
@@ -124,8 +124,13 @@ describe('staff broadcast by private chat', () => {
     phone.say(`确认 ${code}`).to(w.me);
     phone.say(`确认 ${code}`).to(w.me);
     await waitFor(() => w.said(phone.id).length === 3);
-    expect(w.said(phone.id).filter((s) => s.includes('已加入发送队列'))).toHaveLength(1);
+    expect(w.said(phone.id).filter((s) => s.includes('已提交审核'))).toHaveLength(1);
     expect(w.said(phone.id).filter((s) => s.includes('已经处理过了'))).toHaveLength(1);
+    await w.drain();
+    expect(w.said(a.room.id)).toHaveLength(0); // nothing before another approver approves
+    const queued = await Campaigns(w.t.db).findOne({ title: `群聊广播 ${code}` }).lean();
+    const district = await staffLogin(w.t, 'district_admin', '370303');
+    expect((await w.t.request('POST', `/api/admin/v1/campaigns/${queued!._id}/approve`, { token: district.token })).body.status).toBe('finished');
     await w.drain();
     expect(w.said(a.room.id)).toEqual(['明天上午九点村卫生室免费量血压']);
     expect(w.said(b.room.id)).toEqual(['明天上午九点村卫生室免费量血压']);

@@ -28,6 +28,7 @@ describe('campaign delivery', () => {
     const worker = await staffLogin(w.t, 'village_worker', VILLAGE_A);
     const town = await staffLogin(w.t, 'town_admin', TOWN_MS);
     const nd = await staffLogin(w.t, 'town_admin', TOWN_ND);
+    const colleague = await staffLogin(w.t, 'town_admin', TOWN_MS);
     // A village worker may only target their own village.
     const wide = await w.t.request('POST', '/api/admin/v1/campaigns', { token: worker.token, body: { title: '冬季防流感', text: 'x', targets: { areaCodes: [TOWN_MS] }, schedule: { kind: 'once', at: inTenMinutes() } } });
     expect(wide.status).toBe(403);
@@ -35,11 +36,15 @@ describe('campaign delivery', () => {
     expect(draft.status).toBe(201);
     campaignId = draft.body.id;
     expect(draft.body.status).toBe('draft');
-    expect((await w.t.request('POST', `/api/admin/v1/campaigns/${campaignId}/approve`, { token: town.token })).status).toBe(409);
+    expect((await w.t.request('POST', `/api/admin/v1/campaigns/${campaignId}/approve`, { token: colleague.token })).status).toBe(409);
     expect((await w.t.request('POST', `/api/admin/v1/campaigns/${campaignId}/submit`, { token: town.token })).body.status).toBe('pending_review');
     expect((await w.t.request('POST', `/api/admin/v1/campaigns/${campaignId}/approve`, { token: worker.token })).status).toBe(403);
     expect((await w.t.request('POST', `/api/admin/v1/campaigns/${campaignId}/approve`, { token: nd.token })).status).toBe(404);
-    expect((await w.t.request('POST', `/api/admin/v1/campaigns/${campaignId}/approve`, { token: town.token })).body.status).toBe('approved');
+    // Four eyes: the author cannot approve their own campaign; a colleague can.
+    const own = await w.t.request('POST', `/api/admin/v1/campaigns/${campaignId}/approve`, { token: town.token });
+    expect(own.status).toBe(403);
+    expect(own.body.error.code).toBe('OWN_CAMPAIGN');
+    expect((await w.t.request('POST', `/api/admin/v1/campaigns/${campaignId}/approve`, { token: colleague.token })).body).toMatchObject({ status: 'approved', createdBy: town.id, approvedBy: colleague.id });
 
     expect(await schedulerTick(w.t.ctx)).toEqual({ fired: 0, skipped: 0 }); // not yet
     w.t.clock.advance(10 * 60_000);
@@ -55,12 +60,17 @@ describe('campaign delivery', () => {
     expect(report.body.occurrences[0].totals).toEqual({ rooms: 50, sent: 50, pending: 0, dead: 0, cancelled: 0 });
     const actions = (await AuditLog(w.t.db).find({ targetId: campaignId }).lean()).map((a) => a.action).sort();
     expect(actions).toEqual(['campaign.approved', 'campaign.create', 'campaign.pending_review']);
+    const approval = await AuditLog(w.t.db).findOne({ targetId: campaignId, action: 'campaign.approved' }).lean();
+    expect(approval).toMatchObject({ actorId: colleague.id, details: { author: town.id } });
   });
 
   test('when the bot dies mid-round and a new one starts, then every group still gets it exactly once', async () => {
     const town = await staffLogin(w.t, 'town_admin', TOWN_MS);
+    const district = await staffLogin(w.t, 'district_admin', '370303');
     const res = await w.t.request('POST', '/api/admin/v1/broadcasts', { token: town.token, body: { text: '明早八点集中体检', targets: { areaCodes: [TOWN_MS] } } });
-    expect(res.body.status).toBe('finished');
+    expect(res.body.status).toBe('pending_review'); // a broadcast waits for someone other than its author
+    expect((await w.t.request('POST', `/api/admin/v1/campaigns/${res.body.id}/approve`, { token: town.token })).status).toBe(403);
+    expect((await w.t.request('POST', `/api/admin/v1/campaigns/${res.body.id}/approve`, { token: district.token })).body.status).toBe('finished');
     for (const r of rooms) w.heard.set(r.room.id, []);
     // The first bot sends 20 and then hangs forever inside the 21st send (the process is killed there).
     let calls = 0;
@@ -82,7 +92,7 @@ describe('campaign delivery', () => {
     const town = await staffLogin(w.t, 'town_admin', TOWN_MS);
     const draft = await w.t.request('POST', '/api/admin/v1/campaigns', { token: town.token, body: { title: '半途', text: '半途而废不可取', targets: { areaCodes: [TOWN_MS] }, schedule: { kind: 'once', at: inTenMinutes() } } });
     await w.t.request('POST', `/api/admin/v1/campaigns/${draft.body.id}/submit`, { token: town.token });
-    await w.t.request('POST', `/api/admin/v1/campaigns/${draft.body.id}/approve`, { token: town.token });
+    await w.t.request('POST', `/api/admin/v1/campaigns/${draft.body.id}/approve`, { token: (await staffLogin(w.t, 'district_admin', '370303')).token });
     w.t.clock.advance(10 * 60_000);
     // What a killed worker leaves: the occurrence recorded, 20 of 50 items queued, and 10 of those already sent.
     const at = new Date(w.t.clock.now());
@@ -115,12 +125,14 @@ describe('campaign delivery', () => {
 
   test('when a campaign is cancelled after expansion, then its unsent items are dropped', async () => {
     const town = await staffLogin(w.t, 'town_admin', TOWN_MS);
+    const approver = await staffLogin(w.t, 'district_admin', '370303');
     const res = await w.t.request('POST', '/api/admin/v1/broadcasts', { token: town.token, body: { text: '取消我', targets: { roomIds: [String(rooms[0]!.doc._id)] } } });
+    await w.t.request('POST', `/api/admin/v1/campaigns/${res.body.id}/approve`, { token: approver.token });
     const cancel = await w.t.request('POST', `/api/admin/v1/campaigns/${res.body.id}/cancel`, { token: town.token });
     expect(cancel.status).toBe(409); // a broadcast is finished once queued: cancel applies to campaigns still running
     const camp = await w.t.request('POST', '/api/admin/v1/campaigns', { token: town.token, body: { title: '每周', text: '每周提醒', targets: { areaCodes: [VILLAGE_A] }, schedule: { kind: 'cron', cron: '* * * * *' } } });
     await w.t.request('POST', `/api/admin/v1/campaigns/${camp.body.id}/submit`, { token: town.token });
-    await w.t.request('POST', `/api/admin/v1/campaigns/${camp.body.id}/approve`, { token: town.token });
+    await w.t.request('POST', `/api/admin/v1/campaigns/${camp.body.id}/approve`, { token: approver.token });
     w.t.clock.advance(60_000);
     await schedulerTick(w.t.ctx);
     const c2 = await w.t.request('POST', `/api/admin/v1/campaigns/${camp.body.id}/cancel`, { token: town.token });

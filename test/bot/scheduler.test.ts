@@ -17,11 +17,14 @@ beforeAll(async () => {
 });
 afterAll(() => w.close());
 
+/** Someone other than the author approves (four eyes). */
+const districtApprover = () => staffLogin(w.t, 'district_admin', '370303');
+
 async function approvedCron(cron: string, areaCode = VILLAGE_A): Promise<string> {
   const town = await staffLogin(w.t, 'town_admin', TOWN_MS);
   const c = await w.t.request('POST', '/api/admin/v1/campaigns', { token: town.token, body: { title: `定时 ${cron}`, text: `提醒 ${cron}`, targets: { areaCodes: [areaCode] }, schedule: { kind: 'cron', cron } } });
   await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/submit`, { token: town.token });
-  const a = await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: town.token });
+  const a = await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: (await districtApprover()).token });
   expect(a.body.status).toBe('approved');
   return c.body.id;
 }
@@ -56,7 +59,7 @@ describe('scheduler', () => {
     const town = await staffLogin(w.t, 'town_admin', '370303-Z-ND');
     const c = await w.t.request('POST', '/api/admin/v1/campaigns', { token: town.token, body: { title: '同时', text: '同时触发', targets: { areaCodes: [VILLAGE_C] }, schedule: { kind: 'once', at: w.t.clock.now().toISOString() } } });
     await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/submit`, { token: town.token });
-    await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: town.token });
+    await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: (await districtApprover()).token });
     const results = await Promise.all([schedulerTick(w.t.ctx), schedulerTick(w.t.ctx), schedulerTick(w.t.ctx)]);
     expect(results.reduce((n, r) => n + r.fired, 0)).toBeGreaterThanOrEqual(1);
     expect(await Outbox(w.t.db).countDocuments({ 'source.campaignId': c.body.id })).toBe(5);
@@ -90,7 +93,7 @@ describe('scheduler', () => {
     const endAt = new Date(w.t.clock.now().getTime() + 2 * 60_000).toISOString();
     const c = await w.t.request('POST', '/api/admin/v1/campaigns', { token: town.token, body: { title: '两分钟', text: '每分钟', targets: { areaCodes: [VILLAGE_A] }, schedule: { kind: 'cron', cron: '* * * * *' }, endAt } });
     await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/submit`, { token: town.token });
-    await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: town.token });
+    await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: (await districtApprover()).token });
     w.t.clock.advance(5 * 60_000);
     await schedulerTick(w.t.ctx);
     expect(await Occurrences(w.t.db).countDocuments({ campaignId: c.body.id, state: 'fired' })).toBe(2);

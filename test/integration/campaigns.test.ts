@@ -61,6 +61,29 @@ describe('campaign API', () => {
     expect(res.body).toMatchObject({ kind: 'broadcast', status: 'pending_review', schedule: { kind: 'now' } });
   });
 
+  test('when a district admin approves their own broadcast, then 403 and it waits; another district admin approves, audited with both', async () => {
+    const boss = await staffLogin(t, 'district_admin', '370303');
+    const other = await staffLogin(t, 'district_admin', '370303');
+    const res = await t.request('POST', '/api/admin/v1/broadcasts', { token: boss.token, body: { text: '寒潮预警，注意保暖', targets: { all: true } } });
+    expect(res.body.status).toBe('pending_review');
+    const own = await t.request('POST', `/api/admin/v1/campaigns/${res.body.id}/approve`, { token: boss.token });
+    expect([own.status, own.body.error.code]).toEqual([403, 'OWN_CAMPAIGN']);
+    expect((await t.request('GET', `/api/admin/v1/campaigns/${res.body.id}`, { token: boss.token })).body.status).toBe('pending_review');
+    const ok = await t.request('POST', `/api/admin/v1/campaigns/${res.body.id}/approve`, { token: other.token });
+    expect(ok.body).toMatchObject({ createdBy: boss.id, approvedBy: other.id });
+    const log = await AuditLog(t.db).findOne({ action: 'campaign.approved', targetId: res.body.id }).lean();
+    expect(log).toMatchObject({ actorId: other.id, details: { from: 'pending_review', author: boss.id } });
+  });
+
+  test('when a district admin approves a town admin\'s campaign, then it is approved', async () => {
+    const town = await staffLogin(t, 'town_admin', TOWN_MS);
+    const boss = await staffLogin(t, 'district_admin', '370303');
+    const c = await t.request('POST', '/api/admin/v1/campaigns', { token: town.token, body: body() });
+    await t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/submit`, { token: town.token });
+    expect((await t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: town.token })).status).toBe(403);
+    expect((await t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: boss.token })).body).toMatchObject({ status: 'approved', approvedBy: boss.id });
+  });
+
   test('when the OpenAPI document is read, then the campaign and bot routes are described', async () => {
     const res = await t.request('GET', '/api/openapi.json');
     expect(res.status).toBe(200);

@@ -222,7 +222,14 @@ describe('workflow and notices', () => {
   test('when an enrolment is verified, paid and issued, then each step is recorded once and queues one notice', async () => {
     const { id } = await enrolOk(applicant.token, [person()]);
     expect((await move(id, { to: 'issued', policyNo: 'P1' })).status).toBe(409);
-    expect((await move(id, { to: 'verified' })).status).toBe(200);
+    const verified = await move(id, { to: 'verified' });
+    expect(verified.status).toBe(200);
+    // A move answers with the masked enrolment: names, ID numbers and phone stay masked, and no full view is logged.
+    expect(verified.body).toMatchObject({ status: 'verified', applicantPhoneMasked: '139****2222' });
+    expect(verified.body.insuredFull).toBeUndefined();
+    expect(verified.body.applicantPhone).toBeUndefined();
+    expect(JSON.stringify(verified.body)).not.toContain('张建国');
+    expect(await AuditLog(t.db).countDocuments({ action: 'insurance.enrolment_view_full', targetId: id })).toBe(0);
     const noPayment = await move(id, { to: 'paid' });
     expect(noPayment.status).toBe(400);
     expect(noPayment.body.error.details[0].path).toBe('payment');

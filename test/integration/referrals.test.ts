@@ -116,7 +116,11 @@ describe('who can see a referral', () => {
   test('when scoped staff open it in full, then they see the details and an audit record is written', async () => {
     const res = await t.request('GET', `/api/admin/v1/referrals/${id}`, { token: townMs.token });
     expect(res.status).toBe(200);
-    expect(res.body.child).toMatchObject({ childName: '李小宝', condition: 'cleft_lip', guardianPhone: '13912345678', guardianPhoneMasked: '139****5678', household: ['dibao'] });
+    expect(res.body.child).toEqual({
+      childName: '李小宝', childSex: 'male', childBirthDate: '2026-07-10', condition: 'cleft_lip', diagnosed: true, diagnosedWhere: '淄博市妇幼保健院',
+      otherConditions: '先天性心脏病待查', household: ['dibao'], guardianRelation: '母亲', guardianPhoneMasked: '139****5678',
+    });
+    expect(JSON.stringify(res.body)).not.toContain('13912345678'); // the guardian's phone never in full
     // born 2026-07-10, today 2026-11-28: 4 months, inside the lip window
     expect(res.body.priority).toEqual({ code: 'in_window', label: '正在最佳手术窗口', ageMonths: 4 });
     const audits = await AuditLog(t.db).find({ action: 'referral.view_full', targetId: id }).lean();
@@ -163,6 +167,11 @@ describe('workflow', () => {
     expect(done.body).toMatchObject({ status: 'completed', referredTo: '齐鲁医院唇腭裂中心', surgeryDate: '2026-12-15' });
     expect(done.body.history.map((h: { to: string }) => h.to)).toEqual(['submitted', 'reviewing', 'referred', 'surgery_scheduled', 'completed']);
     expect(done.body.history[1]).toMatchObject({ actorType: 'staff', note: '已电话联系' });
+    // A move answers with the masked case and is not a full view: no details, no audit entry.
+    expect(done.body).toMatchObject({ childNameMasked: '李**', guardianPhoneMasked: '139****5678' });
+    expect(done.body.child).toBeUndefined();
+    for (const secret of ['李小宝', '13912345678', '淄博市妇幼保健院', '先天性心脏病待查']) expect(JSON.stringify(done.body)).not.toContain(secret);
+    expect(await AuditLog(t.db).countDocuments({ action: 'referral.view_full', targetId: id })).toBe(0);
     const items = await outboxFor(id);
     expect(items.map((i) => i.key)).toEqual([1, 2, 3, 4].map((n) => `referral:${id}:status:${n}`));
     expect(items.every((i) => i.channel === 'subscribe' && i.payload.templateKey === 'referral_status' && i.payload.residentId === guardian.id)).toBe(true);

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { shanghaiDay } from '../../src/lib/clock';
 import { Outbox } from '../../src/notify/outbox.model';
 import { enqueue } from '../../src/notify/outbox.service';
 import { deliverSubscribe, trimTemplateData } from '../../src/notify/subscribe.channel';
@@ -49,13 +50,19 @@ describe('queueing', () => {
   test('when a session is published, then a room notice for its area stays pending and staff can see it', async () => {
     const talk = await publishedTalk(t, staff);
     const rooms = (await items(talk.id)).filter((i) => i.channel === 'room');
-    expect(rooms.map((r) => r.key).sort()).toEqual([`talk:${talk.id}:notice:dayBefore`, `talk:${talk.id}:notice:published`]);
+    expect(rooms.map((r) => r.key).sort()).toEqual([`talk:${talk.id}:notice:dayBefore`, `talk:${talk.id}:notice:published`, `talk:${talk.id}:notice:sameDay`]);
     const published = rooms.find((r) => r.key.endsWith('published'))!;
     expect(published.payload).toEqual({ areaCode: TOWN_MS, text: expect.stringContaining(talk.body.title) });
+    // who may come, and how to open the session from the mini-program's home page
+    expect(published.payload.text).toContain('参加条件：');
+    expect(published.payload.text).toContain('点首页“健康讲座”');
+    const morning = rooms.find((r) => r.key.endsWith('sameDay'))!;
+    expect(morning.notBefore.toISOString()).toBe(new Date(`${shanghaiDay(new Date(talk.body.startAt))}T07:40:00+08:00`).toISOString());
+    expect(morning.payload.text).toContain('【今日活动】');
     expect(published.payload).not.toHaveProperty('roomId');
     await deliverSubscribe(t.ctx, 'w1');
     const seen = await t.request('GET', `/api/admin/v1/talks/${talk.id}/outbox?channel=room`, { token: staff });
-    expect(seen.body.items.map((i: { status: string }) => i.status)).toEqual(['pending', 'pending']);
+    expect(seen.body.items.map((i: { status: string }) => i.status)).toEqual(['pending', 'pending', 'pending']);
   });
 
   test('when a waitlisted resident is promoted, then a promotion notice and reminders are queued; the leaver’s reminders are cancelled', async () => {

@@ -3,7 +3,7 @@ import { api, ApiError, newIdempotencyKey } from '../../services/api';
 import type { ConsentList, Me, Referral } from '../../services/types';
 import { theApp } from '../../utils/app';
 import { hasCurrentConsent } from '../../utils/consent';
-import { isElderMode } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
 import { normalizeMobile, normalizeName } from '../../utils/validate';
 import { confirmThen } from '../../utils/confirm';
@@ -36,8 +36,8 @@ function emptyForm() {
 }
 
 Component({
+  behaviors: [elderBehavior],
   data: {
-    elder: false,
     loading: true,
     step: 'home' as Step,
     referrals: [] as Referral[],
@@ -54,13 +54,12 @@ Component({
 
   lifetimes: {
     attached() {
-      this.setData({ elder: isElderMode(), today: new Date().toISOString().slice(0, 10) });
+      this.setData({ today: new Date().toISOString().slice(0, 10) });
     },
   },
 
   methods: {
-    onShow() {
-      this.setData({ elder: isElderMode() });
+    onPageShow() {
       return this.load();
     },
 

@@ -1,6 +1,6 @@
 import { theApp } from '../../utils/app';
 import { hasCurrentConsent } from '../../utils/consent';
-import { isElderMode } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
 
 const CARDS = [
@@ -11,22 +11,16 @@ const CARDS = [
 ];
 
 Component({
+  behaviors: [elderBehavior],
   data: {
-    elder: false,
     cards: CARDS,
     needConsent: false,
     needProfile: false,
   },
 
-  lifetimes: {
-    attached() {
-      this.setData({ elder: isElderMode() });
-    },
-  },
 
   methods: {
-    onShow() {
-      this.setData({ elder: isElderMode() });
+    onPageShow() {
       return this.refreshBanners();
     },
 

@@ -3,7 +3,7 @@ import { api, ApiError, newIdempotencyKey } from '../../services/api';
 import type { ConsentList, Enrolment, InsuranceProduct } from '../../services/types';
 import { theApp } from '../../utils/app';
 import { hasCurrentConsent } from '../../utils/consent';
-import { isElderMode } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 import { checkIdCard, ID_MESSAGES, idCardHint } from '../../utils/idcard';
 import { yuan } from '../../utils/money';
 import { PAGES } from '../../utils/routes';
@@ -34,8 +34,8 @@ interface PlanView {
 }
 
 Component({
+  behaviors: [elderBehavior],
   data: {
-    elder: false,
     loading: true,
     product: null as InsuranceProduct | null,
     plans: [] as PlanView[],
@@ -53,13 +53,12 @@ Component({
 
   lifetimes: {
     attached() {
-      this.setData({ elder: isElderMode(), today: new Date().toISOString().slice(0, 10) });
+      this.setData({ today: new Date().toISOString().slice(0, 10) });
     },
   },
 
   methods: {
-    onShow() {
-      this.setData({ elder: isElderMode() });
+    onPageShow() {
       return this.load();
     },
 

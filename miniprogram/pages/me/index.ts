@@ -3,7 +3,7 @@ import { api } from '../../services/api';
 import { clearSession } from '../../services/session';
 import type { Area, AreaList, Me } from '../../services/types';
 import { theApp } from '../../utils/app';
-import { isElderMode } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 import { summarizeExport } from '../../utils/export-summary';
 import { PAGES } from '../../utils/routes';
 import { NAME_MAX_LENGTH, normalizeMobile, normalizeName } from '../../utils/validate';
@@ -15,8 +15,8 @@ const AREAS_PATH = '/api/v1/areas';
 type PickerStep = '' | 'town' | 'village';
 
 Component({
+  behaviors: [elderBehavior],
   data: {
-    elder: false,
     loading: true,
     loadFailed: false,
     profile: null as Me | null,
@@ -32,15 +32,9 @@ Component({
     exportLines: [] as string[],
   },
 
-  lifetimes: {
-    attached() {
-      this.setData({ elder: isElderMode() });
-    },
-  },
 
   methods: {
-    onShow() {
-      this.setData({ elder: isElderMode() });
+    onPageShow() {
       return this.load();
     },
 
@@ -50,7 +44,7 @@ Component({
         const me = await api.get<Me>(ME_PATH);
         theApp().setElderlyMode(me.elderlyMode);
         this.showProfile(me);
-        this.setData({ nameDraft: me.name ?? '', elder: isElderMode() });
+        this.setData({ nameDraft: me.name ?? '', elder: me.elderlyMode });
       } catch {
         this.setData({ loadFailed: true });
       } finally {

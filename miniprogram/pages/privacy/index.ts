@@ -3,15 +3,15 @@ import { api, newIdempotencyKey } from '../../services/api';
 import type { ConsentList } from '../../services/types';
 import { theApp } from '../../utils/app';
 import { BASIC_PURPOSE, hasCurrentConsent } from '../../utils/consent';
-import { isElderMode } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
 import { confirmThen } from '../../utils/confirm';
 
 const CONSENTS_PATH = '/api/v1/me/consents';
 
 Component({
+  behaviors: [elderBehavior],
   data: {
-    elder: false,
     policyVersion: PRIVACY_POLICY_VERSION,
     consented: false,
     /** A privacy API (e.g. the phone button) is waiting for the answer given here. */
@@ -19,17 +19,12 @@ Component({
     busy: false,
   },
 
-  lifetimes: {
-    attached() {
-      this.setData({ elder: isElderMode() });
-    },
-  },
 
   methods: {
-    onShow() {
+    onPageShow() {
       const app = theApp();
       const pending = app.hasPendingPrivacy();
-      this.setData({ elder: isElderMode(), pending });
+      this.setData({ pending });
       if (pending) app.settlePrivacy('exposureAuthorization');
       return this.refresh();
     },

@@ -1,6 +1,6 @@
 import { api, newIdempotencyKey } from '../../services/api';
 import type { Attempt, AttemptWithResult, QuizResult, ShownQuestion } from '../../services/quiz-types';
-import { isElderMode } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
 import { confirmThen } from '../../utils/confirm';
 
@@ -29,8 +29,8 @@ const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
  * by the difference between the server's and the phone's clock); at zero the answers are sent as they are.
  */
 Component({
+  behaviors: [elderBehavior],
   data: {
-    elder: false,
     loading: true,
     loadFailed: false,
     attemptId: '',
@@ -50,9 +50,6 @@ Component({
   },
 
   lifetimes: {
-    attached() {
-      this.setData({ elder: isElderMode() });
-    },
     detached() {
       this.stopTimer();
     },
@@ -76,8 +73,7 @@ Component({
       }
     },
 
-    onShow() {
-      this.setData({ elder: isElderMode() });
+    onPageShow() {
     },
 
     show(index: number) {

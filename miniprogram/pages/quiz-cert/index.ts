@@ -1,6 +1,6 @@
 import { api } from '../../services/api';
 import type { Certificate } from '../../services/quiz-types';
-import { isElderMode } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 
 const CANVAS_ID = 'certificate';
 
@@ -31,19 +31,14 @@ function draw(cert: Certificate, done: () => void): void {
 
 /** The certificate: its text, a canvas picture, and saving it to the phone's album. */
 Component({
+  behaviors: [elderBehavior],
   data: {
-    elder: false,
     loading: true,
     loadFailed: false,
     cert: null as Certificate | null,
     canvasId: CANVAS_ID,
   },
 
-  lifetimes: {
-    attached() {
-      this.setData({ elder: isElderMode() });
-    },
-  },
 
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
@@ -58,8 +53,7 @@ Component({
       }
     },
 
-    onShow() {
-      this.setData({ elder: isElderMode() });
+    onPageShow() {
     },
 
     onSave() {

@@ -1,6 +1,6 @@
 import { api } from '../../services/api';
 import type { Leaderboard } from '../../services/quiz-types';
-import { isElderMode } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 
 const SCOPES = [
   { key: 'village', label: '本村' },
@@ -11,8 +11,8 @@ type Scope = (typeof SCOPES)[number]['key'];
 
 /** Contest leaderboard: residents in my village / town / district, and villages by participation. */
 Component({
+  behaviors: [elderBehavior],
   data: {
-    elder: false,
     loading: true,
     loadFailed: false,
     contestId: '',
@@ -22,11 +22,6 @@ Component({
     villages: [] as (Leaderboard['villages'][number] & { percent: number })[],
   },
 
-  lifetimes: {
-    attached() {
-      this.setData({ elder: isElderMode() });
-    },
-  },
 
   methods: {
     onLoad(query: Record<string, string | undefined>) {
@@ -34,8 +29,7 @@ Component({
       return this.load();
     },
 
-    onShow() {
-      this.setData({ elder: isElderMode() });
+    onPageShow() {
     },
 
     async load() {

@@ -1,23 +1,18 @@
 import { api } from '../../services/api';
 import type { AttemptWithResult, QuizResult } from '../../services/quiz-types';
-import { isElderMode } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
 
 /** After submit: score, pass or not, and every question with the right answer and why. */
 Component({
+  behaviors: [elderBehavior],
   data: {
-    elder: false,
     loading: true,
     loadFailed: false,
     result: null as QuizResult | null,
     items: [] as (QuizResult['items'][number] & { yourText: string; answerText: string })[],
   },
 
-  lifetimes: {
-    attached() {
-      this.setData({ elder: isElderMode() });
-    },
-  },
 
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
@@ -35,8 +30,7 @@ Component({
       }
     },
 
-    onShow() {
-      this.setData({ elder: isElderMode() });
+    onPageShow() {
     },
 
     onCertificate() {

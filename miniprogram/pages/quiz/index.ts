@@ -1,14 +1,14 @@
 import { api } from '../../services/api';
 import type { ContestSummary, Points, Topic, WrongBook } from '../../services/quiz-types';
-import { isElderMode } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
 
 const STATE_TEXT: Record<ContestSummary['state'], string> = { upcoming: '未开始', open: '进行中', ended: '已结束' };
 
 /** The 答题 hub: today's practice, contests, topics and the wrong-answer book, each one big tap away. */
 Component({
+  behaviors: [elderBehavior],
   data: {
-    elder: false,
     loading: true,
     loadFailed: false,
     points: null as Points | null,
@@ -17,15 +17,9 @@ Component({
     wrongCount: 0,
   },
 
-  lifetimes: {
-    attached() {
-      this.setData({ elder: isElderMode() });
-    },
-  },
 
   methods: {
-    onShow() {
-      this.setData({ elder: isElderMode() });
+    onPageShow() {
       return this.load();
     },
 

@@ -1,5 +1,5 @@
 import { formatTime, KIND_NAMES, talksApi, type Talk, type TalkKind } from '../../services/talks';
-import { isElderMode } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
 
 const FILTERS: Array<{ key: '' | TalkKind; name: string }> = [
   { key: '', name: '全部' },
@@ -32,8 +32,8 @@ const row = (t: Talk): Row => ({
 
 /** 讲座 list: upcoming sessions, one filter row, big cards; a tap opens the detail. */
 Component({
+  behaviors: [elderBehavior],
   data: {
-    elder: false,
     filters: FILTERS,
     kind: '' as '' | TalkKind,
     items: [] as Row[],
@@ -42,15 +42,9 @@ Component({
     loadFailed: false,
   },
 
-  lifetimes: {
-    attached() {
-      this.setData({ elder: isElderMode() });
-    },
-  },
 
   methods: {
-    onShow() {
-      this.setData({ elder: isElderMode() });
+    onPageShow() {
       return this.load();
     },
 

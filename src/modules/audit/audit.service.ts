@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context';
 import { requestContext } from '../../logger';
-import { pageFilter, pageResult, type PageQuery } from '../../lib/pagination';
+import { findPage, type PageQuery } from '../../lib/pagination';
 import { AuditLog, type AuditDoc } from './audit.model';
 
 export interface Actor {
@@ -40,10 +40,9 @@ export interface AuditFilter {
 }
 
 export async function listAudit(ctx: AppContext, f: AuditFilter, page: PageQuery) {
-  const filter: Record<string, unknown> = { ...pageFilter(page) };
+  const filter: Record<string, unknown> = {};
   for (const k of ['action', 'actorId', 'targetType', 'targetId'] as const) if (f[k]) filter[k] = f[k];
-  const rows = await AuditLog(ctx.db).find(filter).sort({ _id: -1 }).limit(page.limit + 1).lean();
-  return pageResult(rows, page, (r: AuditDoc) => ({
+  return findPage(AuditLog(ctx.db), filter, page, (rows) => rows.map((r: AuditDoc) => ({
     id: String(r._id),
     at: r.at.toISOString(),
     actorType: r.actorType,
@@ -55,5 +54,5 @@ export async function listAudit(ctx: AppContext, f: AuditFilter, page: PageQuery
     requestId: r.requestId ?? null,
     ip: r.ip ?? null,
     details: r.details ?? null,
-  }));
+  })));
 }

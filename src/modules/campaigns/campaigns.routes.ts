@@ -41,7 +41,7 @@ export function campaignRoutes(api: Api): void {
     handler: async (ctx, { params }) => campaigns.campaignView(await campaigns.submitCampaign(app, by(ctx), params.id)),
   });
   api.route({
-    method: 'post', path: '/api/admin/v1/campaigns/:id/approve', summary: 'Approve (town admin for their area, or district admin)', tags, auth: 'staff', roles: APPROVERS,
+    method: 'post', path: '/api/admin/v1/campaigns/:id/approve', summary: 'Approve (town admin for their area, or district admin; never the author)', tags, auth: 'staff', roles: APPROVERS,
     params: IdParams, response: CampaignView,
     handler: async (ctx, { params }) => campaigns.campaignView(await campaigns.approveCampaign(app, by(ctx), params.id)),
   });
@@ -62,7 +62,7 @@ export function campaignRoutes(api: Api): void {
     handler: (ctx, { params }) => campaignReport(app, staffOf(ctx), params.id),
   });
   api.route({
-    method: 'post', path: '/api/admin/v1/broadcasts', summary: 'Immediate broadcast (an approver\'s goes out at once; a village worker\'s waits for review)', tags,
+    method: 'post', path: '/api/admin/v1/broadcasts', summary: 'Immediate broadcast: goes out once another approver approves it', tags,
     auth: 'staff', status: 201, idempotent: true, body: BroadcastBody, response: CampaignView,
     handler: async (ctx, { body }) => campaigns.campaignView(await campaigns.createBroadcast(app, by(ctx), { ...body, title: body.title ?? `广播：${body.text.slice(0, 20)}` })),
   });

@@ -1,4 +1,5 @@
 import { IsoDateTime, z } from '../../http/zod';
+import { PageQuery } from '../../lib/pagination';
 import { CAMPAIGN_STATUSES } from './campaigns.model';
 
 export const CardInput = z.object({
@@ -97,11 +98,7 @@ export const DeadItem = z.object({
 
 export const IdParams = z.object({ id: z.string().regex(/^[0-9a-f]{24}$/) }).strict();
 
-export const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().regex(/^[0-9a-f]{24}$/).optional(),
-  status: z.enum(CAMPAIGN_STATUSES).optional(),
-}).strict();
+export const ListQuery = PageQuery.extend({ status: z.enum(CAMPAIGN_STATUSES).optional() }).strict();
 
 export const RoomView = z.object({
   id: z.string(), topic: z.string(), areaCode: z.string(), areaName: z.string(), active: z.boolean(), attention: z.string().nullable(), boundAt: IsoDateTime,

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
-import { pageFilter, pageResult, type PageQuery } from '../../lib/pagination';
+import { findPage, type PageQuery } from '../../lib/pagination';
 import { quietUntil } from '../../notify/governor';
 import { cancelPending, enqueueMany } from '../../notify/outbox.service';
 import { isValidCron } from '../../scheduler/cron';
@@ -88,9 +88,8 @@ export async function getCampaign(ctx: AppContext, staff: StaffPrincipal, id: st
 }
 
 export async function listCampaigns(ctx: AppContext, staff: StaffPrincipal, q: PageQuery & { status?: CampaignStatus }) {
-  const filter: Record<string, unknown> = { ...scopeFilter(staff), ...pageFilter(q), ...(q.status ? { status: q.status } : {}) };
-  const rows = await Campaigns(ctx.db).find(filter).sort({ _id: -1 }).limit(q.limit + 1).lean();
-  return pageResult(rows, q, campaignView);
+  const filter: Record<string, unknown> = { ...scopeFilter(staff), ...(q.status ? { status: q.status } : {}) };
+  return findPage(Campaigns(ctx.db), filter, q, (rows) => rows.map(campaignView));
 }
 
 const canApprove = (staff: StaffPrincipal, c: CampaignDoc): boolean =>
@@ -109,11 +108,15 @@ export async function submitCampaign(ctx: AppContext, by: By, id: string): Promi
   return transition(ctx, by, await getCampaign(ctx, by.staff, id), ['draft'], 'pending_review');
 }
 
-/** Approve; an immediate campaign (broadcast) is expanded into the outbox at once. */
+/**
+ * Approve; an immediate campaign (broadcast) is expanded into the outbox at once. Four eyes: the approver is never
+ * the author (a district admin may approve a town admin's campaign, never their own); the audit names both.
+ */
 export async function approveCampaign(ctx: AppContext, by: By, id: string): Promise<CampaignDoc> {
   const c = await getCampaign(ctx, by.staff, id);
   if (!canApprove(by.staff, c)) throw forbidden('只有镇街管理员（本辖区）或区管理员可以审核');
-  const approved = await transition(ctx, by, c, ['pending_review'], 'approved', { approvedBy: by.staff.id, approvedAt: ctx.clock.now() });
+  if (c.createdBy === by.staff.id) throw new AppError('OWN_CAMPAIGN', 403, '不能审核自己创建的内容，请由另一位管理员审核');
+  const approved = await transition(ctx, by, c, ['pending_review'], 'approved', { approvedBy: by.staff.id, approvedAt: ctx.clock.now() }, { author: c.createdBy });
   if (approved.schedule.kind === 'now') {
     await fireOccurrence(ctx, approved, 'now', ctx.clock.now());
     return (await Campaigns(ctx.db).findById(c._id).lean())!;
@@ -135,11 +138,10 @@ export async function cancelCampaign(ctx: AppContext, by: By, id: string): Promi
   return { ...done, cancelledItems };
 }
 
-/** A broadcast is an immediate campaign under the same rules: an approver's goes out now, a worker's waits for review. */
+/** A broadcast is an immediate campaign under the same rules: it waits for review by someone other than its author. */
 export async function createBroadcast(ctx: AppContext, by: By, input: Omit<CampaignInput, 'schedule'>): Promise<CampaignDoc> {
   const draft = await createCampaign(ctx, by, { ...input, schedule: { kind: 'now' } }, 'broadcast');
-  const submitted = await submitCampaign(ctx, by, String(draft._id));
-  return canApprove(by.staff, submitted) ? approveCampaign(ctx, by, String(draft._id)) : submitted;
+  return submitCampaign(ctx, by, String(draft._id));
 }
 
 export const occurrenceId = (d: Date): string => d.toISOString().slice(0, 16).replace(/[-:]/g, '') + 'Z';

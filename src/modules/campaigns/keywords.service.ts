@@ -13,11 +13,11 @@ export interface KeywordReply {
 /** Defaults answer with general campaign text only: never anything personal in a group. */
 export const DEFAULT_KEYWORDS: Record<string, { reply: string; card?: Card }> = {
   答题: { reply: '健康知识答题每天都能参加，答对有积分。点开小程序「张店家庭健康」→「健康答题」。', card: { title: '健康知识答题', pagePath: 'pages/quiz/index' } },
-  讲座: { reply: '近期健康讲座的时间和地点，请在小程序「张店家庭健康」→「健康讲座」里查看并报名。', card: { title: '健康讲座', pagePath: 'pages/talks/index' } },
+  讲座: { reply: '健康讲座和免费筛查的时间、地点、参加条件，都在小程序「张店家庭健康」首页「健康讲座」里，先看自己村和镇的场次，点进去就能报名。', card: { title: '健康讲座', pagePath: 'pages/talks/index' } },
   报名: { reply: '讲座报名：打开小程序「张店家庭健康」→「健康讲座」，选好场次点「报名」即可。', card: { title: '讲座报名', pagePath: 'pages/talks/index' } },
-  保险: { reply: '城乡居民医保正在集中参保缴费，具体政策和办理方法请看小程序「张店家庭健康」→「医保参保」，也可以问村里的工作人员。', card: { title: '医保参保', pagePath: 'pages/insurance/index' } },
-  唇腭裂: { reply: '唇腭裂患儿有免费筛查和救助，请在小程序「张店家庭健康」→「唇腭裂救助」里登记，工作人员会私下联系您。', card: { title: '唇腭裂救助', pagePath: 'pages/cleft/index' } },
-  帮助: { reply: '您可以在群里发：答题、讲座、报名、保险、唇腭裂，我会告诉您怎么办理。有问题也可以找村里的工作人员。' },
+  保险: { reply: '计生协组织的家庭意外伤害保险：打开小程序「张店家庭健康」，首页点「家庭保险」，填好要参保的家人，村里工作人员核对后收费出单，出单后有消息提醒。城乡居民医保缴费不在这里办，请问村里的工作人员。', card: { title: '家庭意外伤害保险登记', pagePath: 'pages/insurance/index' } },
+  唇腭裂: { reply: '家里孩子有唇腭裂的，可以申请手术救助：打开小程序「张店家庭健康」，首页点「唇腭裂救助」，填写孩子的情况提交。工作人员审核后会单独联系您，办理进度有消息提醒，孩子的情况不会在群里说。', card: { title: '唇腭裂救助申请', pagePath: 'pages/cleft/index' } },
+  帮助: { reply: '在群里发：答题、讲座、报名、保险、唇腭裂，我会告诉您在小程序「张店家庭健康」里怎么办。个人的事请私下问村里的工作人员，不要在群里发身份证号和电话。' },
 };
 
 export async function listKeywords(ctx: AppContext): Promise<KeywordReply[]> {

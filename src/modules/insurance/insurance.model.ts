@@ -1,5 +1,6 @@
 import { Schema, Types } from 'mongoose';
 import { defineModel } from '../../db/model';
+import { transitionSchema, type TransitionBase } from '../../lib/case-workflow';
 
 export interface Plan {
   code: string;
@@ -98,37 +99,16 @@ enrolmentSchema.index({ productId: 1, status: 1, _id: 1 });
 export const Enrolments = defineModel<EnrolmentDoc>('InsuranceEnrolment', enrolmentSchema);
 
 /** One applied status change; unique (enrolmentId, seq) so two concurrent changes cannot both apply. */
-export interface EnrolmentTransitionDoc {
-  _id: Types.ObjectId;
+export interface EnrolmentTransitionDoc extends TransitionBase<EnrolmentStatus> {
   enrolmentId: Types.ObjectId;
-  seq: number;
-  from: EnrolmentStatus | null;
-  to: EnrolmentStatus;
-  actorType: 'resident' | 'staff' | 'system';
-  actorId: string;
-  actorName?: string;
-  note?: string;
   payment?: EnrolmentDoc['payment'];
   policyNo?: string;
   reason?: string;
-  at: Date;
 }
-const transitionSchema = new Schema<EnrolmentTransitionDoc>({
-  enrolmentId: { type: Schema.Types.ObjectId, required: true },
-  seq: { type: Number, required: true },
-  from: { type: String, default: null },
-  to: { type: String, required: true },
-  actorType: { type: String, required: true },
-  actorId: { type: String, required: true },
-  actorName: String,
-  note: String,
-  payment: Schema.Types.Mixed,
-  policyNo: String,
-  reason: String,
-  at: { type: Date, required: true },
-});
-transitionSchema.index({ enrolmentId: 1, seq: 1 }, { unique: true });
-export const EnrolmentTransitions = defineModel<EnrolmentTransitionDoc>('InsuranceEnrolmentTransition', transitionSchema);
+export const EnrolmentTransitions = defineModel<EnrolmentTransitionDoc>(
+  'InsuranceEnrolmentTransition',
+  transitionSchema<EnrolmentTransitionDoc>('enrolmentId', { payment: Schema.Types.Mixed, policyNo: String, reason: String }),
+);
 
 /**
  * "One active enrolment per person per product": a key document per insured person, unique (productId, idIndex),

@@ -1,18 +1,39 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { AppError, notFound, validationError } from '../../http/errors';
+import { AppError, notFound } from '../../http/errors';
+import { caseWorkflow } from '../../lib/case-workflow';
 import { shanghaiDay } from '../../lib/clock';
 import { maskIdCard, maskName, maskPhone } from '../../lib/pii';
-import { canMove, isTerminal } from '../../lib/workflow';
-import { enqueue } from '../../notify/outbox.service';
 import { audit, type Actor } from '../audit/audit.service';
-import { requireConsent } from '../residents/residents.service';
-import { assertInScope, scopeFilter, type StaffPrincipal } from '../staff/staff.service';
-import { type EnrolmentDoc, EnrolmentKeys, Enrolments, type EnrolmentStatus, EnrolmentTransitions, type ProductDoc, Products } from './insurance.model';
+import { fillSexAndBirthYear, requireConsent } from '../residents/residents.service';
+import type { StaffPrincipal } from '../staff/staff.service';
+import { type EnrolmentDoc, EnrolmentKeys, Enrolments, type EnrolmentStatus, EnrolmentTransitions, type EnrolmentTransitionDoc, type ProductDoc, Products } from './insurance.model';
 import { requireProduct } from './insurance.products';
 import type { EnrolBody, TransitionBody } from './insurance.schemas';
 import { ENROLMENT_EDGES, ENROLMENT_LABELS, RESIDENT_CANCELLABLE, validateInsured } from './insurance.validation';
+
+type Extra = Pick<TransitionBody, 'note' | 'payment' | 'policyNo' | 'reason'>;
+
+const workflow = caseWorkflow<EnrolmentStatus, EnrolmentDoc, EnrolmentTransitionDoc, Extra>({
+  noun: '投保记录',
+  cases: Enrolments,
+  transitions: EnrolmentTransitions,
+  caseField: 'enrolmentId',
+  edges: ENROLMENT_EDGES,
+  labels: ENROLMENT_LABELS,
+  required: {
+    paid: ['payment', '请填写缴费方式、日期和金额'],
+    issued: ['policyNo', '请填写保单号'],
+    rejected: ['reason', '请填写未通过的原因'],
+  },
+  carry: ['payment', 'policyNo', 'reason'],
+  // Rejected or cancelled: the people are free to enrol again.
+  afterApply: async (ctx, e, _t, terminal) => {
+    if (terminal) await EnrolmentKeys(ctx.db).deleteMany({ enrolmentId: e._id });
+  },
+  notice: { key: 'insurance', templateKey: 'insurance_status', page: 'pages/insurance/index', programme: '家庭意外伤害保险' },
+});
 
 // ---- enrolment ----
 
@@ -37,12 +58,14 @@ export async function enrol(ctx: AppContext, residentId: Types.ObjectId, body: E
   });
   await takeKeys(ctx, p._id, id, residentId, people.map((x) => x.idIndex));
   const now = ctx.clock.now();
-  await EnrolmentTransitions(ctx.db).create({ enrolmentId: id, seq: 0, from: null, to: 'submitted', actorType: 'resident', actorId: String(residentId), at: now });
+  await workflow.open(ctx, id, 'submitted', { type: 'resident', id: String(residentId) }, now);
   const doc = await Enrolments(ctx.db).create({
     _id: id, productId: p._id, residentId, villageCode: resident.villageCode, areaPath: resident.areaPath,
     applicantPhoneEnc: ctx.pii.seal(body.applicantPhone), insured: people, totalFen: people.reduce((s, x) => s + x.premiumFen, 0),
     status: 'submitted', seq: 0, createdAt: now, updatedAt: now,
   });
+  const self = body.insured.find((x) => x.relation === '本人');
+  if (self && (!resident.sex || !resident.birthYear)) await fillSexAndBirthYear(ctx, residentId, self.idCard.trim());
   return residentView(ctx, doc.toObject(), p);
 }
 
@@ -136,96 +159,41 @@ export async function getMine(ctx: AppContext, residentId: Types.ObjectId, id: T
 export async function cancelMine(ctx: AppContext, residentId: Types.ObjectId, id: Types.ObjectId, note?: string) {
   const e = await mine(ctx, residentId, id);
   if (!RESIDENT_CANCELLABLE.includes(e.status)) throw new AppError('CANNOT_CANCEL', 409, '已缴费的投保请联系村里的工作人员办理');
-  await applyTransition(ctx, e._id, 'cancelled', { type: 'resident', id: String(residentId) }, { note });
+  await workflow.apply(ctx, e._id, 'cancelled', { type: 'resident', id: String(residentId) }, { note });
   return getMine(ctx, residentId, id);
 }
 
-// ---- workflow ----
-
-type Extra = Pick<TransitionBody, 'note' | 'payment' | 'policyNo' | 'reason'>;
-
-async function applyTransition(ctx: AppContext, id: Types.ObjectId, to: EnrolmentStatus, actor: Actor, extra: Extra): Promise<EnrolmentDoc> {
-  const e = await settle(ctx, id);
-  if (!canMove(ENROLMENT_EDGES, e.status, to)) {
-    throw new AppError('INVALID_TRANSITION', 409, `当前状态“${ENROLMENT_LABELS[e.status]}”不能改为“${ENROLMENT_LABELS[to]}”`, { from: e.status, to });
-  }
-  try {
-    await EnrolmentTransitions(ctx.db).create({ enrolmentId: id, seq: e.seq + 1, from: e.status, to, actorType: actor.type, actorId: actor.id, actorName: actor.name, at: ctx.clock.now(), ...extra });
-  } catch (err) {
-    if (isDuplicateKey(err)) throw new AppError('CONCURRENT_CHANGE', 409, '状态刚被其他人更改，请刷新后再试');
-    throw err;
-  }
-  return settle(ctx, id);
-}
-
-/** Apply inserted transitions to the enrolment (finishing any a crash interrupted); queue one notice each. */
-async function settle(ctx: AppContext, id: Types.ObjectId): Promise<EnrolmentDoc> {
-  let e = await Enrolments(ctx.db).findById(id).lean();
-  if (!e) throw notFound('投保记录');
-  const pending = await EnrolmentTransitions(ctx.db).find({ enrolmentId: id, seq: { $gt: e.seq } }).sort({ seq: 1 }).lean();
-  for (const t of pending) {
-    const set: Record<string, unknown> = { status: t.to, seq: t.seq, updatedAt: t.at };
-    if (t.payment) set.payment = t.payment;
-    if (t.policyNo) set.policyNo = t.policyNo;
-    if (t.reason) set.reason = t.reason;
-    await Enrolments(ctx.db).updateOne({ _id: id, seq: t.seq - 1 }, { $set: set });
-    // Rejected or cancelled: the people are free to enrol again.
-    if (isTerminal(ENROLMENT_EDGES, t.to)) await EnrolmentKeys(ctx.db).deleteMany({ enrolmentId: id });
-    await enqueue(ctx, {
-      key: `insurance:${String(id)}:status:${t.seq}`,
-      channel: 'subscribe',
-      payload: { residentId: String(e.residentId), templateKey: 'insurance_status', page: 'pages/insurance/index', data: { thing1: '家庭意外伤害保险', phrase2: ENROLMENT_LABELS[t.to], time3: shanghaiDay(t.at) } },
-      source: { enrolmentId: String(id) },
-      areaPath: e.areaPath,
-    });
-    e = { ...e, ...(set as Partial<EnrolmentDoc>) };
-  }
-  return e;
-}
-
-const REQUIRED_EXTRA: Partial<Record<EnrolmentStatus, [keyof Extra, string]>> = {
-  paid: ['payment', '请填写缴费方式、日期和金额'],
-  issued: ['policyNo', '请填写保单号'],
-  rejected: ['reason', '请填写未通过的原因'],
-};
-
 export async function staffTransition(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, body: TransitionBody) {
-  await inScope(ctx, staff, id);
-  const need = REQUIRED_EXTRA[body.to];
-  if (need && !body[need[0]]) throw validationError(need[0], need[1]);
+  await workflow.inScope(ctx, staff, id);
   const { to, ...extra } = body;
-  await applyTransition(ctx, id, to, actor, extra);
-  return staffView(ctx, actor, staff, id, false);
-}
-
-async function inScope(ctx: AppContext, staff: StaffPrincipal, id: Types.ObjectId): Promise<EnrolmentDoc> {
-  const e = await Enrolments(ctx.db).findById(id).lean();
-  if (!e) throw notFound('投保记录');
-  assertInScope(staff, e.areaPath);
-  return e;
+  workflow.checkRequired(to, extra);
+  return staffCaseView(ctx, await workflow.apply(ctx, id, to, actor, extra));
 }
 
 export async function staffList(ctx: AppContext, staff: StaffPrincipal, q: { productId?: string; status?: EnrolmentStatus; limit: number; cursor?: string }) {
-  const filter: Record<string, unknown> = { ...scopeFilter(staff) };
+  const filter: Record<string, unknown> = {};
   if (q.productId) filter.productId = new Types.ObjectId(q.productId);
   if (q.status) filter.status = q.status;
-  if (q.cursor) filter._id = { $lt: new Types.ObjectId(q.cursor) };
-  const rows = await Enrolments(ctx.db).find(filter).sort({ _id: -1 }).limit(q.limit + 1).lean();
-  const page = rows.slice(0, q.limit);
-  return { items: page.map((e) => ({ ...residentView(ctx, e, null), villageCode: e.villageCode })), nextCursor: rows.length > q.limit ? String(page[page.length - 1]!._id) : null };
+  return workflow.staffPage(ctx, staff, filter, q, (page) => page.map((e) => ({ ...residentView(ctx, e, null), villageCode: e.villageCode })));
 }
 
-/** Full names, ID numbers and phone for scoped staff; audited. */
-export async function staffView(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, audited = true) {
-  const e = await inScope(ctx, staff, id);
-  if (audited) await audit(ctx, actor, 'insurance.enrolment_view_full', { type: 'insurance_enrolment', id: String(id) });
-  const steps = await EnrolmentTransitions(ctx.db).find({ enrolmentId: id }).sort({ seq: 1 }).lean();
+/** The enrolment as staff see it after a move: names, ID numbers and phone masked, so nothing here needs an audit. */
+async function staffCaseView(ctx: AppContext, e: EnrolmentDoc) {
   return {
     ...residentView(ctx, e, await Products(ctx.db).findById(e.productId).lean()),
     villageCode: e.villageCode,
+    payment: e.payment ?? null,
+    history: workflow.historyView(await workflow.history(ctx, e._id)),
+  };
+}
+
+/** Full names, ID numbers and phone for scoped staff; every call is audited. */
+export async function staffView(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId) {
+  const e = await workflow.inScope(ctx, staff, id);
+  await audit(ctx, actor, 'insurance.enrolment_view_full', { type: 'insurance_enrolment', id: String(id) });
+  return {
+    ...(await staffCaseView(ctx, e)),
     applicantPhone: e.applicantPhoneEnc ? ctx.pii.open(e.applicantPhoneEnc) : null,
     insuredFull: e.insured.map((x) => ({ name: x.nameEnc ? ctx.pii.open(x.nameEnc) : null, idCard: x.idCardEnc ? ctx.pii.open(x.idCardEnc) : null, relation: x.relation, planCode: x.planCode })),
-    payment: e.payment ?? null,
-    history: steps.map((s) => ({ seq: s.seq, from: s.from, to: s.to, actorType: s.actorType, actorName: s.actorName ?? null, at: s.at.toISOString(), note: s.note ?? null })),
   };
 }

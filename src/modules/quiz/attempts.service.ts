@@ -4,8 +4,9 @@ import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
 import { getResident } from '../residents/residents.service';
-import { Attempts, Contests, QuizKeys, type AttemptDoc, type AttemptItem, type AttemptMode, type ContestDoc } from './quiz.model';
+import { Attempts, Contests, QuizKeys, type AttemptDoc, type AttemptItem, type AttemptMode, type ContestDoc, type QuestionDoc } from './quiz.model';
 import { activeQuestions, draw, loadVersions } from './pool';
+import { reservedNow } from './reserved';
 import { LETTERS, QUIZ } from './quiz.rules';
 import { openWrongQuestionIds } from './wrongbook.service';
 import { getSubmission, resultView } from './submit.service';
@@ -63,7 +64,8 @@ export async function dailyAttempt(ctx: AppContext, residentId: Types.ObjectId) 
   const key = `daily:${String(residentId)}:${shanghaiDay(now)}`;
   let attempt = await attemptByKey(ctx, key);
   if (!attempt) {
-    const draft = await newAttempt(ctx, residentId, 'daily', draw(await activeQuestions(ctx), [{ tags: [], count: QUIZ.dailyCount }]), endOfShanghaiDay(now));
+    const items = draw(await activeQuestions(ctx), [{ tags: [], count: QUIZ.dailyCount }], await practiceFilter(ctx));
+    const draft = await newAttempt(ctx, residentId, 'daily', items, endOfShanghaiDay(now));
     try {
       await QuizKeys(ctx.db).create({ _id: key, scope: key, attemptId: draft._id, at: now });
       attempt = draft;
@@ -83,18 +85,25 @@ async function attemptByKey(ctx: AppContext, key: string): Promise<AttemptDoc | 
   return k ? Attempts(ctx.db).findById(k.attemptId).lean() : null;
 }
 
+/** Practice and the daily quiz draw nothing a still-open round has reserved (see reserved.ts). */
+async function practiceFilter(ctx: AppContext): Promise<(q: QuestionDoc) => boolean> {
+  const reserved = await reservedNow(ctx);
+  return (q) => !reserved.has(String(q._id));
+}
+
 /** Untimed practice by topic (no points), or a re-practice of the wrong-answer book. */
 export async function practiceAttempt(ctx: AppContext, residentId: Types.ObjectId, input: { topic?: string; wrongBook?: boolean; count?: number }) {
   const pool = await activeQuestions(ctx);
+  const allowed = await practiceFilter(ctx);
   const count = input.count ?? QUIZ.topicCount;
   let items: AttemptItem[];
   if (input.wrongBook) {
     const open = new Set((await openWrongQuestionIds(ctx, residentId)).map(String));
     if (open.size === 0) throw new AppError('WRONG_BOOK_EMPTY', 409, '错题本是空的，继续保持！');
-    items = draw(pool, [{ tags: [], count }], (q) => open.has(String(q._id)));
+    items = draw(pool, [{ tags: [], count }], (q) => open.has(String(q._id)) && allowed(q));
   } else {
     if (!input.topic) throw validationError('topic', '请选择专题');
-    items = draw(pool, [{ tags: [input.topic], count }]);
+    items = draw(pool, [{ tags: [input.topic], count }], allowed);
   }
   const now = ctx.clock.now();
   const a = await newAttempt(ctx, residentId, input.wrongBook ? 'wrongbook' : 'topic', items, new Date(now.getTime() + QUIZ.practiceDeadlineMs), input.topic ? { topic: input.topic } : {});
@@ -104,7 +113,8 @@ export async function practiceAttempt(ctx: AppContext, residentId: Types.ObjectI
 /** Topics residents can practise, with how many active questions each has. */
 export async function listTopics(ctx: AppContext) {
   const counts = new Map<string, number>();
-  for (const q of await activeQuestions(ctx)) for (const t of q.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const allowed = await practiceFilter(ctx);
+  for (const q of await activeQuestions(ctx)) if (allowed(q)) for (const t of q.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
   const label = (t: string) => (t === 'hl66-2024' ? '健康素养66条' : t);
   return { items: [...counts].sort((a, b) => b[1] - a[1]).map(([tag, count]) => ({ tag, label: label(tag), count })) };
 }

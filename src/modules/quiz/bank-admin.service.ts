@@ -3,16 +3,15 @@ import { Types } from 'mongoose';
 import Papa from 'papaparse';
 import type { AppContext } from '../../context';
 import { AppError, notFound, zodDetails } from '../../http/errors';
-import { pageFilter, pageResult, type PageQuery } from '../../lib/pagination';
+import { findPage, type PageQuery } from '../../lib/pagination';
 import { audit, type Actor } from '../audit/audit.service';
 import { fullQuestionView, QuestionInput, upsertQuestion, upsertQuestions } from './bank.service';
 import { Questions, QuestionVersions } from './quiz.model';
 import { LETTERS } from './quiz.rules';
 
 export async function listQuestions(ctx: AppContext, q: PageQuery & { tag?: string; active?: boolean }) {
-  const filter: Record<string, unknown> = { ...pageFilter(q), ...(q.tag ? { tags: q.tag } : {}), ...(q.active !== undefined ? { active: q.active } : {}) };
-  const rows = await Questions(ctx.db).find(filter).sort({ _id: -1 }).limit(q.limit + 1).lean();
-  return pageResult(rows, q, fullQuestionView);
+  const filter: Record<string, unknown> = { ...(q.tag ? { tags: q.tag } : {}), ...(q.active !== undefined ? { active: q.active } : {}) };
+  return findPage(Questions(ctx.db), filter, q, (rows) => rows.map(fullQuestionView));
 }
 
 async function byId(ctx: AppContext, id: string) {

@@ -143,6 +143,17 @@ export async function seedQuestionBank(ctx: AppContext): Promise<Record<UpsertOu
   return upsertQuestions(ctx, (bank as unknown[]).map((raw) => QuestionInput.parse(raw)));
 }
 
+/**
+ * At start: add the shipped questions whose key the bank does not have yet, so a fresh install has a daily quiz.
+ * Questions staff have edited or retired are left as they are (`npm run seed` is the explicit reset).
+ */
+export async function seedMissingQuestions(ctx: AppContext): Promise<{ created: number }> {
+  const shipped = (bank as unknown[]).map((raw) => QuestionInput.parse(raw));
+  const have = new Set((await Questions(ctx.db).find({ key: { $in: shipped.map((q) => q.key) } }, { key: 1 }).lean()).map((q) => q.key));
+  const missing = shipped.filter((q) => !have.has(q.key));
+  return { created: missing.length ? (await upsertQuestions(ctx, missing)).created : 0 };
+}
+
 /** The staff/export view of a question: everything, answers included. */
 export const fullQuestionView = (q: QuestionDoc) => ({
   id: String(q._id),

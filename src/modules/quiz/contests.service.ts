@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { openContestAttempt } from './drafts.service';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound, validationError } from '../../http/errors';
@@ -10,6 +11,7 @@ import { assertInScope, type StaffPrincipal } from '../staff/staff.service';
 import { Attempts, Contests, QuizKeys, type ContestDoc, type DrawRule } from './quiz.model';
 import { activeQuestions, draw } from './pool';
 import { attemptView, newAttempt } from './attempts.service';
+import { forgetReserved, reservePool } from './reserved';
 import { certificateFor } from './rewards.service';
 
 export interface ContestInput {
@@ -23,6 +25,7 @@ export interface ContestInput {
   attemptsPerDay: number;
   attemptsTotal: number;
   passScore: number;
+  reserveQuestions?: boolean;
 }
 
 export const contestView = (c: ContestDoc) => ({
@@ -38,6 +41,7 @@ export const contestView = (c: ContestDoc) => ({
   attemptsPerDay: c.attemptsPerDay,
   attemptsTotal: c.attemptsTotal,
   passScore: c.passScore,
+  reserveQuestions: c.reserveQuestions ?? false,
   status: c.status,
 });
 
@@ -104,9 +108,15 @@ export async function setContestStatus(ctx: AppContext, actor: Actor, staff: Sta
   const c = await managedContest(ctx, staff, id);
   const from = to === 'published' ? 'draft' : 'published';
   if (c.status !== from) throw new AppError('CONTEST_STATUS', 409, to === 'published' ? '只有草稿可以发布' : '只有已发布的竞赛可以结束');
-  if (to === 'published' && draw(await activeQuestions(ctx), c.drawRules).length === 0) throw new AppError('NO_QUESTIONS', 409, '抽题规则选不出任何题目');
-  const updated = await Contests(ctx.db).findOneAndUpdate({ _id: c._id, status: from }, { $set: { status: to, updatedAt: ctx.clock.now() } }, { new: true }).lean();
+  const set: Record<string, unknown> = { status: to, updatedAt: ctx.clock.now() };
+  if (to === 'published') {
+    const active = await activeQuestions(ctx);
+    if (draw(active, c.drawRules).length === 0) throw new AppError('NO_QUESTIONS', 409, '抽题规则选不出任何题目');
+    if (c.reserveQuestions) set.reservedQuestionIds = reservePool(active, c);
+  }
+  const updated = await Contests(ctx.db).findOneAndUpdate({ _id: c._id, status: from }, { $set: set }, { new: true }).lean();
   if (!updated) throw new AppError('CONTEST_STATUS', 409, '竞赛状态已变化，请刷新');
+  if (updated.reserveQuestions) forgetReserved(ctx);
   await audit(ctx, actor, `quiz.contest.${to === 'published' ? 'publish' : 'close'}`, { type: 'quiz-contest', id });
   return contestView(updated);
 }
@@ -128,7 +138,8 @@ export async function listContestsForResident(ctx: AppContext, residentId: Types
   const items = await Promise.all(rows.map(async (c) => {
     const cert = await certificateFor(ctx, c._id, residentId);
     const state = c.status === 'closed' || now > c.endAt ? 'ended' : now < c.startAt ? 'upcoming' : 'open';
-    return { ...contestView(c), state, attemptsUsed: await Attempts(ctx.db).countDocuments({ residentId, contestId: c._id }), certificateCode: cert?.code ?? null };
+    const openAttemptId = state === 'open' ? await openContestAttempt(ctx, residentId, c._id) : null;
+    return { ...contestView(c), state, attemptsUsed: await Attempts(ctx.db).countDocuments({ residentId, contestId: c._id }), certificateCode: cert?.code ?? null, openAttemptId };
   }));
   return { items };
 }
@@ -169,7 +180,9 @@ export async function startContestAttempt(ctx: AppContext, residentId: Types.Obj
     throw new AppError('ATTEMPTS_USED', 409, `${c.attemptsTotal} 次答题机会已全部用完`);
   }
   try {
-    const items = draw(await activeQuestions(ctx), c.drawRules);
+    const active = await activeQuestions(ctx);
+    const reserved = c.reservedQuestionIds ? new Set(c.reservedQuestionIds.map(String)) : null;
+    const items = draw(active, c.drawRules, reserved ? (q) => reserved.has(String(q._id)) : undefined);
     const deadline = new Date(now.getTime() + c.timeLimitSec * 1000);
     const a = await newAttempt(ctx, residentId, 'contest', items, deadline, { contestId: c._id }, attemptId);
     return attemptView(ctx, a, c);

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { Attempts, Certificates, PointsLedger, QuizKeys, Submissions, WrongMarks } from './quiz.model';
+import { eraseDrafts } from './drafts.service';
 import { pointsSummary } from './rewards.service';
 
 /** "Export my data": what the quiz holds about the resident. */
@@ -29,5 +30,6 @@ export async function eraseQuizData(ctx: AppContext, residentId: Types.ObjectId)
     PointsLedger(ctx.db).deleteMany({ residentId }),
     Certificates(ctx.db).deleteMany({ residentId }),
     QuizKeys(ctx.db).deleteMany({ attemptId: { $in: attemptIds } }),
+    eraseDrafts(ctx, attemptIds),
   ]);
 }

@@ -99,6 +99,10 @@ export interface ContestDoc {
   attemptsTotal: number;
   /** Percentage 0–100. */
   passScore: number;
+  /** Hold this contest's questions back from practice and the daily quiz while it is open (see reserved.ts). */
+  reserveQuestions?: boolean;
+  /** The pool fixed at publish when `reserveQuestions`; attempts draw only from it. */
+  reservedQuestionIds?: Types.ObjectId[];
   status: ContestStatus;
   createdBy: string;
   createdAt: Date;
@@ -116,6 +120,8 @@ const contestSchema = new Schema<ContestDoc>({
   attemptsPerDay: { type: Number, required: true },
   attemptsTotal: { type: Number, required: true },
   passScore: { type: Number, required: true },
+  reserveQuestions: { type: Boolean, default: false },
+  reservedQuestionIds: { type: [Schema.Types.ObjectId], default: undefined },
   status: { type: String, required: true, enum: ['draft', 'published', 'closed'] },
   createdBy: { type: String, required: true },
   createdAt: { type: Date, required: true },

@@ -9,6 +9,7 @@ import { createQuestion, editQuestion, exportQuestions, getQuestion, importQuest
 import { QuestionInput, QuestionPatch } from './bank.service';
 import { createContest, listContestsForResident, listContestsForStaff, setContestStatus, startContestAttempt, updateContest, visibleContest, contestView } from './contests.service';
 import { leaderboardForResident } from './leaderboard.service';
+import { saveAnswers, savedAnswers } from './drafts.service';
 import { eraseQuizData, exportQuizData } from './quiz-data';
 import {
   AttemptResponse, Certificate, CertificateList, ContestBody, ContestList, ContestPatch, ContestStats, ContestView, DailyResponse, ExportQuery, FlaggedSubmissions, IdParams, ImportResult,
@@ -50,12 +51,17 @@ function residentSide(api: Api): void {
   });
   api.route({
     method: 'get', path: '/api/v1/quiz/attempts/:id', summary: 'An attempt: questions before submit, the result after', tags, auth, params: IdParams,
-    response: z.object({ attempt: AttemptResponse, result: ResultResponse.nullable() }),
+    response: z.object({ attempt: AttemptResponse, result: ResultResponse.nullable(), savedAnswers: SubmitBody.shape.answers }),
     handler: async (ctx, { params }) => {
       const a = await ownAttempt(app, residentId(ctx), params.id);
       const s = await getSubmission(app, a._id);
-      return { attempt: await attemptView(app, a), result: s ? await resultView(app, a, s) : null };
+      return { attempt: await attemptView(app, a), result: s ? await resultView(app, a, s) : null, savedAnswers: s ? [] : await savedAnswers(app, a._id) };
     },
+  });
+  api.route({
+    method: 'put', path: '/api/v1/quiz/attempts/:id/answers', summary: 'Save the answers so far (resumable until the deadline; not a submission)', tags, auth, params: IdParams, body: SubmitBody,
+    response: z.object({ attemptId: z.string(), saved: z.number(), savedAt: z.string(), deadline: z.string() }).openapi('SavedAnswers'),
+    handler: async (ctx, { params, body }) => saveAnswers(app, await ownAttempt(app, residentId(ctx), params.id), body.answers),
   });
   api.route({
     method: 'post', path: '/api/v1/quiz/attempts/:id/submit', summary: 'Submit answers (once)', tags, auth, params: IdParams, body: SubmitBody, response: ResultResponse, idempotent: true,

@@ -81,6 +81,8 @@ export const ContestBody = z
     attemptsPerDay: z.number().int().min(1).max(20),
     attemptsTotal: z.number().int().min(1).max(100),
     passScore: z.number().int().min(0).max(100),
+    /** Hold the contest's questions back from practice and the daily quiz until the round closes. */
+    reserveQuestions: z.boolean().optional(),
   })
   .strict()
   .openapi('QuizContestInput');

@@ -16,7 +16,7 @@ export interface AnswerInput {
 }
 
 /** Every answer must refer to a question of this attempt, once, with letters it was shown. */
-function checkAnswers(a: AttemptDoc, answers: AnswerInput[], types: string[]): Map<string, string[]> {
+export function checkAnswers(a: AttemptDoc, answers: AnswerInput[], types: string[]): Map<string, string[]> {
   const byId = new Map(a.items.map((it, i) => [String(it.questionId), i]));
   const chosen = new Map<string, string[]>();
   answers.forEach((ans, n) => {

@@ -1,5 +1,6 @@
 import { Schema, Types } from 'mongoose';
 import { defineModel } from '../../db/model';
+import { transitionSchema, type TransitionBase } from '../../lib/case-workflow';
 
 export const REFERRAL_STATUSES = ['submitted', 'reviewing', 'referred', 'surgery_scheduled', 'completed', 'not_eligible', 'withdrawn'] as const;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
@@ -66,39 +67,17 @@ schema.index({ closedAt: 1 });
 export const Referrals = defineModel<ReferralDoc>('Referral', schema);
 
 /** One applied status change. Unique (referralId, seq): of two concurrent changes only one can be inserted. */
-export interface ReferralTransitionDoc {
-  _id: Types.ObjectId;
+export interface ReferralTransitionDoc extends TransitionBase<ReferralStatus> {
   referralId: Types.ObjectId;
-  seq: number;
-  from: ReferralStatus | null;
-  to: ReferralStatus;
-  actorType: 'resident' | 'staff' | 'system';
-  actorId: string;
-  actorName?: string;
-  note?: string;
   referredTo?: string;
   surgeryDate?: string;
   reason?: string;
-  at: Date;
 }
 
-const transitionSchema = new Schema<ReferralTransitionDoc>({
-  referralId: { type: Schema.Types.ObjectId, required: true },
-  seq: { type: Number, required: true },
-  from: { type: String, default: null },
-  to: { type: String, required: true },
-  actorType: { type: String, required: true },
-  actorId: { type: String, required: true },
-  actorName: String,
-  note: String,
-  referredTo: String,
-  surgeryDate: String,
-  reason: String,
-  at: { type: Date, required: true },
-});
-transitionSchema.index({ referralId: 1, seq: 1 }, { unique: true });
-
-export const ReferralTransitions = defineModel<ReferralTransitionDoc>('ReferralTransition', transitionSchema);
+export const ReferralTransitions = defineModel<ReferralTransitionDoc>(
+  'ReferralTransition',
+  transitionSchema<ReferralTransitionDoc>('referralId', { referredTo: String, surgeryDate: String, reason: String }),
+);
 
 /** A photo slot: unique (referralId, slot) caps the number of photos without a counter. Bytes live in GridFS. */
 export interface ReferralPhotoDoc {

@@ -1,19 +1,39 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound, validationError } from '../../http/errors';
+import { caseWorkflow } from '../../lib/case-workflow';
 import { shanghaiDay } from '../../lib/clock';
 import { maskName, maskPhone } from '../../lib/pii';
-import { canMove, isTerminal } from '../../lib/workflow';
-import { enqueue } from '../../notify/outbox.service';
+import { canMove } from '../../lib/workflow';
 import { requireVillage } from '../areas/areas.service';
 import { audit, type Actor } from '../audit/audit.service';
 import { requireConsent } from '../residents/residents.service';
-import { assertInScope, scopeFilter, type StaffPrincipal } from '../staff/staff.service';
+import type { StaffPrincipal } from '../staff/staff.service';
 import { listPhotos } from './referrals.photos';
 import { type ReferralDoc, type ReferralPersonal, Referrals, type ReferralStatus, ReferralTransitions, type ReferralTransitionDoc } from './referrals.model';
 import type { SubmitReferralBody, TransitionBody } from './referrals.schemas';
 import { priorityHint, REFERRAL_EDGES, STATUS_LABELS } from './referrals.workflow';
+
+type Extra = Pick<TransitionBody, 'note' | 'referredTo' | 'surgeryDate' | 'reason'>;
+
+const workflow = caseWorkflow<ReferralStatus, ReferralDoc, ReferralTransitionDoc, Extra>({
+  noun: '转介记录',
+  cases: Referrals,
+  transitions: ReferralTransitions,
+  caseField: 'referralId',
+  edges: REFERRAL_EDGES,
+  labels: STATUS_LABELS,
+  required: {
+    referred: ['referredTo', '请填写转介的医院或项目'],
+    surgery_scheduled: ['surgeryDate', '请填写手术日期'],
+    not_eligible: ['reason', '请填写不符合条件的原因'],
+  },
+  carry: ['referredTo', 'surgeryDate'],
+  historyExtras: ['referredTo', 'surgeryDate', 'reason'],
+  // The retention period of personal data counts from the day the case closed.
+  stamp: (t, terminal) => (terminal ? { closedAt: t.at } : {}),
+  notice: { key: 'referral', templateKey: 'referral_status', page: 'pages/cleft/index', programme: '唇腭裂救助' },
+});
 
 const dupIndexOf = (ctx: AppContext, p: Pick<ReferralPersonal, 'childName' | 'childBirthDate' | 'guardianPhone'>) =>
   ctx.pii.blindIndex('referral-child', `${p.childName}|${p.childBirthDate}|${p.guardianPhone}`);
@@ -37,7 +57,7 @@ export async function submitReferral(ctx: AppContext, residentId: Types.ObjectId
   const { villageCode: _v, ...personal } = body;
   const now = ctx.clock.now();
   const id = new Types.ObjectId();
-  await ReferralTransitions(ctx.db).create({ referralId: id, seq: 0, from: null, to: 'submitted', actorType: 'resident', actorId: String(residentId), at: now });
+  await workflow.open(ctx, id, 'submitted', { type: 'resident', id: String(residentId) }, now);
   const doc = await Referrals(ctx.db).create({
     _id: id, residentId, villageCode: village.code, areaPath: village.path,
     personalEnc: ctx.pii.seal(JSON.stringify(personal)), dupIndex: dupIndexOf(ctx, personal),
@@ -46,13 +66,9 @@ export async function submitReferral(ctx: AppContext, residentId: Types.ObjectId
   return residentView(ctx, doc.toObject());
 }
 
-async function history(ctx: AppContext, id: Types.ObjectId): Promise<ReferralTransitionDoc[]> {
-  return ReferralTransitions(ctx.db).find({ referralId: id }).sort({ seq: 1 }).lean();
-}
-
 async function residentView(ctx: AppContext, r: ReferralDoc) {
   const p = openPersonal(ctx, r);
-  const steps = await history(ctx, r._id);
+  const steps = await workflow.history(ctx, r._id);
   return {
     id: String(r._id),
     status: r.status,
@@ -89,89 +105,29 @@ export { mine as requireMine };
 
 export async function withdraw(ctx: AppContext, residentId: Types.ObjectId, id: Types.ObjectId, note?: string) {
   const r = await mine(ctx, residentId, id);
-  await applyTransition(ctx, r._id, 'withdrawn', { type: 'resident', id: String(residentId) }, { note });
+  await workflow.apply(ctx, r._id, 'withdrawn', { type: 'resident', id: String(residentId) }, { note });
   return residentView(ctx, await mine(ctx, residentId, id));
 }
 
-type Extra = Pick<TransitionBody, 'note' | 'referredTo' | 'surgeryDate' | 'reason'>;
-
-/**
- * A change is the insert of transition `seq + 1`; the unique (referralId, seq) lets only one of two concurrent
- * changes in. The case document and the notice follow from the transition (see `settle`).
- */
-async function applyTransition(ctx: AppContext, id: Types.ObjectId, to: ReferralStatus, actor: Actor, extra: Extra): Promise<ReferralDoc> {
-  const r = await settle(ctx, id);
-  if (!canMove(REFERRAL_EDGES, r.status, to)) {
-    throw new AppError('INVALID_TRANSITION', 409, `当前状态“${STATUS_LABELS[r.status]}”不能改为“${STATUS_LABELS[to]}”`, { from: r.status, to });
-  }
-  try {
-    await ReferralTransitions(ctx.db).create({
-      referralId: id, seq: r.seq + 1, from: r.status, to, actorType: actor.type, actorId: actor.id, actorName: actor.name, at: ctx.clock.now(), ...extra,
-    });
-  } catch (err) {
-    if (isDuplicateKey(err)) throw new AppError('CONCURRENT_CHANGE', 409, '状态刚被其他人更改，请刷新后再试');
-    throw err;
-  }
-  return settle(ctx, id);
-}
-
-/** Bring the case up to its last inserted transition (also finishes one interrupted by a crash) and queue notices. */
-async function settle(ctx: AppContext, id: Types.ObjectId): Promise<ReferralDoc> {
-  let r = await Referrals(ctx.db).findById(id).lean();
-  if (!r) throw notFound('转介记录');
-  const pending = await ReferralTransitions(ctx.db).find({ referralId: id, seq: { $gt: r.seq } }).sort({ seq: 1 }).lean();
-  for (const t of pending) {
-    const set: Record<string, unknown> = { status: t.to, seq: t.seq, updatedAt: t.at };
-    if (t.referredTo) set.referredTo = t.referredTo;
-    if (t.surgeryDate) set.surgeryDate = t.surgeryDate;
-    if (isTerminal(REFERRAL_EDGES, t.to)) set.closedAt = t.at;
-    await Referrals(ctx.db).updateOne({ _id: id, seq: t.seq - 1 }, { $set: set });
-    await enqueue(ctx, {
-      key: `referral:${String(id)}:status:${t.seq}`,
-      channel: 'subscribe',
-      payload: { residentId: String(r.residentId), templateKey: 'referral_status', page: 'pages/cleft/index', data: { thing1: '唇腭裂救助', phrase2: STATUS_LABELS[t.to], time3: shanghaiDay(t.at) } },
-      source: { referralId: String(id) },
-      areaPath: r.areaPath,
-    });
-    r = { ...r, ...(set as Partial<ReferralDoc>) };
-  }
-  return r;
-}
-
-const REQUIRED_EXTRA: Partial<Record<ReferralStatus, [keyof Extra, string]>> = {
-  referred: ['referredTo', '请填写转介的医院或项目'],
-  surgery_scheduled: ['surgeryDate', '请填写手术日期'],
-  not_eligible: ['reason', '请填写不符合条件的原因'],
-};
-
 export async function staffTransition(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, body: TransitionBody) {
-  const r = await inScope(ctx, staff, id);
+  const r = await workflow.inScope(ctx, staff, id);
   if (body.to === 'withdrawn') throw new AppError('GUARDIAN_ONLY', 403, '只有监护人本人可以撤回申请');
-  const need = REQUIRED_EXTRA[body.to];
-  if (need && !body[need[0]]) throw validationError(need[0], need[1]);
-  const { to: _to, ...extra } = body;
-  await applyTransition(ctx, r._id, body.to, actor, extra);
-  return staffView(ctx, actor, staff, id, false);
+  const { to, ...extra } = body;
+  workflow.checkRequired(to, extra);
+  const moved = await workflow.apply(ctx, r._id, to, actor, extra);
+  return staffCaseView(ctx, moved, openPersonal(ctx, moved));
 }
 
-async function inScope(ctx: AppContext, staff: StaffPrincipal, id: Types.ObjectId): Promise<ReferralDoc> {
-  const r = await Referrals(ctx.db).findById(id).lean();
-  if (!r) throw notFound('转介记录');
-  assertInScope(staff, r.areaPath);
-  return r;
-}
-
-export { inScope as requireInScope };
+export const requireInScope = (ctx: AppContext, staff: StaffPrincipal, id: Types.ObjectId): Promise<ReferralDoc> => workflow.inScope(ctx, staff, id);
 
 export async function staffList(ctx: AppContext, staff: StaffPrincipal, q: { status?: ReferralStatus; limit: number; cursor?: string }) {
-  const filter: Record<string, unknown> = { ...scopeFilter(staff) };
-  if (q.status) filter.status = q.status;
-  if (q.cursor) filter._id = { $lt: new Types.ObjectId(q.cursor) };
-  const rows = await Referrals(ctx.db).find(filter).sort({ _id: -1 }).limit(q.limit + 1).lean();
-  const page = rows.slice(0, q.limit);
+  return workflow.staffPage(ctx, staff, q.status ? { status: q.status } : {}, q, (page) => staffListItems(ctx, page));
+}
+
+async function staffListItems(ctx: AppContext, page: ReferralDoc[]) {
   const dups = await duplicateCounts(ctx, page);
   const today = shanghaiDay(ctx.clock.now());
-  const items = page.map((r) => {
+  return page.map((r) => {
     const p = openPersonal(ctx, r);
     return {
       id: String(r._id),
@@ -184,7 +140,6 @@ export async function staffList(ctx: AppContext, staff: StaffPrincipal, q: { sta
       createdAt: r.createdAt.toISOString(),
     };
   });
-  return { items, nextCursor: rows.length > q.limit ? String(page[page.length - 1]!._id) : null };
 }
 
 async function duplicateCounts(ctx: AppContext, rows: ReferralDoc[]): Promise<Map<string, number>> {
@@ -195,32 +150,52 @@ async function duplicateCounts(ctx: AppContext, rows: ReferralDoc[]): Promise<Ma
   return counts;
 }
 
-/** The full case for scoped staff; audited (`audited=false` only when a transition reply echoes the case). */
-export async function staffView(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, audited = true) {
-  const r = await inScope(ctx, staff, id);
-  const p = openPersonal(ctx, r);
-  if (audited) await audit(ctx, actor, 'referral.view_full', { type: 'referral', id: String(id) });
-  const others = r.dupIndex ? await Referrals(ctx.db).find({ dupIndex: r.dupIndex, _id: { $ne: r._id } }, { status: 1, createdAt: 1, villageCode: 1, areaPath: 1 }).lean() : [];
-  // Cases elsewhere are only counted: their existence matters for the flag, their details are not this staff's.
-  const duplicates = others.filter((d) => d.areaPath.includes(staff.areaCode));
-  const steps = await history(ctx, r._id);
+/** The case as staff see it in lists and after a move: child and guardian masked, so nothing here needs an audit. */
+async function staffCaseView(ctx: AppContext, r: ReferralDoc, p: ReferralPersonal | null) {
   return {
     id: String(r._id),
     status: r.status,
     statusLabel: STATUS_LABELS[r.status],
     villageCode: r.villageCode,
-    child: p ? { ...p, guardianPhoneMasked: maskPhone(p.guardianPhone) } : null,
+    childNameMasked: p ? maskName(p.childName) : null,
+    guardianPhoneMasked: p ? maskPhone(p.guardianPhone) : null,
     priority: p ? priorityHint(p.condition, p.childBirthDate, shanghaiDay(ctx.clock.now())) : null,
     referredTo: r.referredTo ?? null,
     surgeryDate: r.surgeryDate ?? null,
+    personalErasedAt: r.personalErasedAt?.toISOString() ?? null,
+    createdAt: r.createdAt.toISOString(),
+    history: workflow.historyView(await workflow.history(ctx, r._id)),
+  };
+}
+
+/** The child's details staff may read in full, field by field; the guardian's phone stays masked. */
+const childFull = (p: ReferralPersonal) => ({
+  childName: p.childName,
+  childSex: p.childSex,
+  childBirthDate: p.childBirthDate,
+  condition: p.condition,
+  diagnosed: p.diagnosed,
+  diagnosedWhere: p.diagnosedWhere ?? null,
+  otherConditions: p.otherConditions ?? null,
+  household: p.household,
+  guardianRelation: p.guardianRelation,
+  guardianPhoneMasked: maskPhone(p.guardianPhone),
+});
+
+/** The full case for scoped staff; every call is audited. */
+export async function staffView(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId) {
+  const r = await workflow.inScope(ctx, staff, id);
+  const p = openPersonal(ctx, r);
+  await audit(ctx, actor, 'referral.view_full', { type: 'referral', id: String(id) });
+  const others = r.dupIndex ? await Referrals(ctx.db).find({ dupIndex: r.dupIndex, _id: { $ne: r._id } }, { status: 1, createdAt: 1, villageCode: 1, areaPath: 1 }).lean() : [];
+  // Cases elsewhere are only counted: their existence matters for the flag, their details are not this staff's.
+  const duplicates = others.filter((d) => d.areaPath.includes(staff.areaCode));
+  const { childNameMasked: _n, guardianPhoneMasked: _g, ...view } = await staffCaseView(ctx, r, p);
+  return {
+    ...view,
+    child: p ? childFull(p) : null,
     duplicates: duplicates.map((d) => ({ id: String(d._id), status: d.status, villageCode: d.villageCode, createdAt: d.createdAt.toISOString() })),
     duplicatesOutsideArea: others.length - duplicates.length,
     photos: await listPhotos(ctx, r._id),
-    personalErasedAt: r.personalErasedAt?.toISOString() ?? null,
-    createdAt: r.createdAt.toISOString(),
-    history: steps.map((s) => ({
-      seq: s.seq, from: s.from, to: s.to, actorType: s.actorType, actorName: s.actorName ?? null, at: s.at.toISOString(),
-      note: s.note ?? null, referredTo: s.referredTo ?? null, surgeryDate: s.surgeryDate ?? null, reason: s.reason ?? null,
-    })),
   };
 }

@@ -2,6 +2,7 @@ import type { Api } from '../../http/route';
 import { residentId, staffActor, staffOf } from '../../http/auth';
 import { rateLimit } from '../../http/rate-limit';
 import { NoContent, ObjectId, pageOf, z } from '../../http/zod';
+import { PageQuery } from '../../lib/pagination';
 import { Types } from 'mongoose';
 import * as residents from './residents.service';
 import { ConsentBody, ConsentState, LoginBody, LoginResponse, MeResponse, MyDataExport, PatchMeBody, PhoneBody, PurposeParams, ResidentFull, ResidentListItem } from './residents.schemas';
@@ -52,7 +53,7 @@ export function residentRoutes(api: Api): void {
   const admin = ['admin: residents'];
   api.route({
     method: 'get', path: '/api/admin/v1/residents', summary: 'Residents in my area (masked)', tags: admin, auth: 'staff', response: pageOf(ResidentListItem),
-    query: z.object({ areaCode: z.string().max(40).optional(), limit: z.coerce.number().int().min(1).max(100).default(20), cursor: ObjectId.optional() }).strict(),
+    query: PageQuery.extend({ areaCode: z.string().max(40).optional() }).strict(),
     handler: (ctx, { query }) => residents.listResidentsForStaff(app, staffOf(ctx), query),
   });
   api.route({

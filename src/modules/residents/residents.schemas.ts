@@ -43,6 +43,8 @@ export const PatchMeBody = z
     sex: z.enum(['male', 'female']).optional(),
     birthYear: z.number().int().min(1900).max(2100).optional(),
     elderlyMode: z.boolean().optional(),
+    /** Read for sex and birth year, never stored. */
+    idNumber: z.string().trim().regex(/^\d{17}[\dXx]$/, '请填写 18 位身份证号码').optional(),
   })
   .strict()
   .openapi('PatchMe');

@@ -3,6 +3,8 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { requestContext } from '../../logger';
+import { checkIdCard } from '../../lib/idcard';
+import { findPage } from '../../lib/pagination';
 import { maskName, maskPhone } from '../../lib/pii';
 import { WeChatError, WX } from '../../wechat/errors';
 import { getArea, requireVillage } from '../areas/areas.service';
@@ -105,11 +107,36 @@ export interface ProfilePatch {
   sex?: 'male' | 'female';
   birthYear?: number;
   elderlyMode?: boolean;
+  /** Not stored: sex and birth year are read from it (GB 11643) when the resident gives it. */
+  idNumber?: string;
+}
+
+/** Sex and birth year from an ID number; a sex or year sent beside it must agree with it. */
+function withIdDerived(patch: ProfilePatch, today: Date): Omit<ProfilePatch, 'idNumber'> {
+  const { idNumber, ...rest } = patch;
+  if (idNumber === undefined) return rest;
+  const checked = checkIdCard(idNumber, today);
+  if (!checked.ok) throw validationError('idNumber', '身份证号码不正确，请核对');
+  const birthYear = Number(checked.info.birthDate.slice(0, 4));
+  if ((rest.sex !== undefined && rest.sex !== checked.info.sex) || (rest.birthYear !== undefined && rest.birthYear !== birthYear)) {
+    throw validationError('idNumber', '性别或出生年份与身份证号码不一致');
+  }
+  return { ...rest, sex: checked.info.sex, birthYear };
+}
+
+/** After a resident enrols themselves with an ID number: fill sex and birth year when the profile lacks them. */
+export async function fillSexAndBirthYear(ctx: AppContext, id: Types.ObjectId, idNumber: string): Promise<void> {
+  const checked = checkIdCard(idNumber, ctx.clock.now());
+  if (!checked.ok) return;
+  const birthYear = Number(checked.info.birthDate.slice(0, 4));
+  await Residents(ctx.db).updateOne({ _id: id, sex: { $exists: false } }, { $set: { sex: checked.info.sex } });
+  await Residents(ctx.db).updateOne({ _id: id, birthYear: { $exists: false } }, { $set: { birthYear } });
 }
 
 /** Everything but the display preference needs `basic` consent; all checks run before anything is written. */
-export async function updateProfile(ctx: AppContext, id: Types.ObjectId, patch: ProfilePatch) {
+export async function updateProfile(ctx: AppContext, id: Types.ObjectId, input: ProfilePatch) {
   const r = await getResident(ctx, id);
+  const patch = withIdDerived(input, ctx.clock.now());
   const personal = Object.keys(patch).filter((k) => k !== 'elderlyMode');
   if (personal.length && !hasConsent(r, 'basic')) throw new AppError('CONSENT_REQUIRED', 403, '请先阅读并同意隐私保护指引', { purpose: 'basic' });
   if (patch.birthYear !== undefined && patch.birthYear > ctx.clock.now().getUTCFullYear()) {
@@ -208,18 +235,14 @@ export async function listResidentsForStaff(ctx: AppContext, staff: StaffPrincip
     const area = await getArea(ctx, q.areaCode);
     assertInScope(staff, area?.path);
   }
-  if (q.cursor) filter._id = { $lt: q.cursor };
-  const rows = await Residents(ctx.db).find(filter).sort({ _id: -1 }).limit(q.limit + 1).lean();
-  const page = rows.slice(0, q.limit);
-  const items = page.map((r) => ({
+  return findPage(Residents(ctx.db), filter, q, (rows) => rows.map((r) => ({
     id: String(r._id),
     nameMasked: r.nameEnc ? maskName(ctx.pii.open(r.nameEnc)) : null,
     phoneMasked: r.phoneEnc ? maskPhone(ctx.pii.open(r.phoneEnc)) : null,
     villageCode: r.villageCode ?? null,
     profileComplete: profileComplete(r),
     createdAt: r.createdAt.toISOString(),
-  }));
-  return { items, nextCursor: rows.length > q.limit ? String(page[page.length - 1]!._id) : null };
+  })));
 }
 
 export async function viewResidentForStaff(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId) {

@@ -3,6 +3,7 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
+import { findPage } from '../../lib/pagination';
 import { requireConsent } from '../residents/residents.service';
 import type { ResidentDoc } from '../residents/residents.model';
 import { dropRegistrationReminders, queueAfterFill } from './reminders';
@@ -11,7 +12,7 @@ import { settle, underTalkLock } from './seats.service';
 import { Attendance, Feedback, RegistrationKeys, Registrations, Seats, TalkQueues, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
 import { getPublicTalk } from './talks.service';
 
-const SEX_NAMES = { male: '男性', female: '女性' } as const;
+import { SEX_NAMES } from './eligibility';
 
 /** Age in whole years by the district's calendar year (profiles hold only the birth year). */
 const ageOf = (ctx: AppContext, birthYear: number) => Number(shanghaiDay(ctx.clock.now()).slice(0, 4)) - birthYear;
@@ -20,7 +21,7 @@ export function assertEligible(ctx: AppContext, talk: TalkDoc, r: ResidentDoc): 
   const e = talk.eligibility ?? {};
   const needAge = e.minAge !== undefined || e.maxAge !== undefined;
   if ((e.sex && !r.sex) || (needAge && !r.birthYear)) {
-    throw new AppError('PROFILE_INCOMPLETE', 400, '本场活动有参加条件，请先在“我的”页面填写性别和出生年份');
+    throw new AppError('PROFILE_INCOMPLETE', 400, '本场活动有年龄或性别要求，请先填写性别和出生年份');
   }
   if (e.sex && r.sex !== e.sex) throw new AppError('NOT_ELIGIBLE', 403, `本场活动仅限${SEX_NAMES[e.sex]}参加`, { rule: 'sex' });
   if (needAge) {
@@ -29,6 +30,18 @@ export function assertEligible(ctx: AppContext, talk: TalkDoc, r: ResidentDoc): 
       const range = `${e.minAge ?? 0}${e.maxAge !== undefined ? `–${e.maxAge}` : ''} 岁${e.maxAge === undefined ? '以上' : ''}`;
       throw new AppError('NOT_ELIGIBLE', 403, `本场活动仅限 ${range}的居民参加`, { rule: 'age' });
     }
+  }
+}
+
+/** Whether this resident may sign up, and if not, why and what fixes it — checked the way sign-up checks. */
+export function eligibilityFor(ctx: AppContext, talk: TalkDoc, r: ResidentDoc): { eligible: boolean; code: string | null; reason: string | null } {
+  try {
+    if (talk.localOnly && !r.areaPath.includes(talk.areaCode)) throw new AppError('AREA_MISMATCH', 403, '本场活动仅限本地区居民报名');
+    assertEligible(ctx, talk, r);
+    return { eligible: true, code: null, reason: null };
+  } catch (err) {
+    if (err instanceof AppError) return { eligible: false, code: err.code, reason: err.message };
+    throw err;
   }
 }
 
@@ -128,10 +141,11 @@ export async function cancelRegistration(ctx: AppContext, talk: TalkDoc, regId: 
 }
 
 export async function myRegistrations(ctx: AppContext, residentId: Types.ObjectId, q: { limit: number; cursor?: string }) {
-  const filter: Record<string, unknown> = { residentId, status: { $in: ['confirmed', 'waitlisted', 'cancelled'] } };
-  if (q.cursor) filter._id = { $lt: new Types.ObjectId(q.cursor) };
-  const rows = await Registrations(ctx.db).find(filter).sort({ _id: -1 }).limit(q.limit + 1).lean();
-  const regs = rows.slice(0, q.limit);
+  const filter = { residentId, status: { $in: ['confirmed', 'waitlisted', 'cancelled'] } };
+  return findPage(Registrations(ctx.db), filter, q, (regs) => registrationItems(ctx, residentId, regs));
+}
+
+async function registrationItems(ctx: AppContext, residentId: Types.ObjectId, regs: RegistrationDoc[]) {
   const talkIds = [...new Set(regs.map((r) => String(r.talkId)))];
   const [talks, attended, feedback] = await Promise.all([
     Talks(ctx.db).find({ _id: { $in: talkIds } }).lean(),
@@ -156,8 +170,7 @@ export async function myRegistrations(ctx: AppContext, residentId: Types.ObjectI
       createdAt: r.createdAt.toISOString(),
     });
   }
-  const last = regs[regs.length - 1];
-  return { items, nextCursor: rows.length > q.limit && last ? String(last._id) : null };
+  return items;
 }
 
 /** The resident's live registration for a talk, if any (for the detail page). */

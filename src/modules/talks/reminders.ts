@@ -1,5 +1,7 @@
 import type { AppContext } from '../../context';
 import { cancelPending, enqueueMany, type EnqueueInput } from '../../notify/outbox.service';
+import { shanghaiDay } from '../../lib/clock';
+import { eligibilityText } from './eligibility';
 import type { FillResult } from './seats.service';
 import type { RegistrationDoc, TalkDoc } from './talks.model';
 
@@ -80,13 +82,25 @@ export async function dropRegistrationReminders(ctx: AppContext, talk: TalkDoc, 
 
 // ---- group notices (channel `room`, area notice: the bot expands them per bound group) ----
 
-export type NoticeKind = 'published' | 'dayBefore' | 'cancelled';
+export type NoticeKind = 'published' | 'dayBefore' | 'sameDay' | 'cancelled';
+
+/** How a villager finds the session: the words on the mini-program's home page. */
+const HOW_TO_OPEN = '微信里搜“张店家庭健康”小程序，点首页“健康讲座”，找到这一场点“报名”';
+
+/** 07:40 Asia/Shanghai on the session's day (quiet hours end at 07:30), or null when it starts before then. */
+export function sameDayMorning(talk: Pick<TalkDoc, 'startAt'>): Date | null {
+  const morning = new Date(`${shanghaiDay(talk.startAt)}T07:40:00+08:00`);
+  return morning < talk.startAt ? morning : null;
+}
 
 export function noticeItem(talk: TalkDoc, kind: NoticeKind, notBefore: Date): EnqueueInput {
   const when = shanghaiTime(talk.startAt);
+  const who = eligibilityText(talk);
+  const whoLine = who ? `\n参加条件：${who}` : '\n参加条件：本地居民都可以参加';
   const text: Record<NoticeKind, string> = {
-    published: `【健康讲堂】${talk.title}\n时间：${when}\n地点：${talk.venue}\n名额 ${talk.capacity} 人，请在小程序“讲座”页报名。`,
-    dayBefore: `【明日活动】${talk.title}\n时间：${when}\n地点：${talk.venue}\n已报名的居民请准时参加。`,
+    published: `【健康讲堂】${talk.title}\n时间：${when}\n地点：${talk.venue}${whoLine}\n名额 ${talk.capacity} 人。报名方法：${HOW_TO_OPEN}。`,
+    dayBefore: `【明日活动】${talk.title}\n时间：${when}\n地点：${talk.venue}${whoLine}\n已报名的居民请准时参加；还没报名的，${HOW_TO_OPEN}。`,
+    sameDay: `【今日活动】${talk.title}\n时间：今天 ${when.slice(-5)}\n地点：${talk.venue}\n已报名的居民请带好身份证准时到场，到场后在小程序里点“扫码签到”。`,
     cancelled: `【活动取消】${talk.title}（原定 ${when}）已取消${talk.cancelReason ? `：${talk.cancelReason}` : ''}。给您带来不便，敬请谅解。`,
   };
   return {

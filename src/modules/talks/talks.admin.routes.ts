@@ -3,6 +3,7 @@ import type { Api } from '../../http/route';
 import { staffActor, staffOf } from '../../http/auth';
 import { forbidden, notFound } from '../../http/errors';
 import { ObjectId, z } from '../../http/zod';
+import { DatePageQuery } from '../../lib/pagination';
 import { Outbox } from '../../notify/outbox.model';
 import { wechatToAppError } from '../residents/residents.service';
 import { audit } from '../audit/audit.service';
@@ -50,7 +51,7 @@ export function talkAdminRoutes(api: Api): void {
   // ---- sessions ----
   api.route({
     method: 'get', path: base, summary: 'Sessions in my area', tags, auth: 'staff',
-    query: z.object({ kind: z.enum(TALK_KINDS).optional(), status: z.enum(TALK_STATUSES).optional(), areaCode: z.string().max(40).optional(), limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(60).optional() }).strict(),
+    query: z.object({ kind: z.enum(TALK_KINDS).optional(), status: z.enum(TALK_STATUSES).optional(), areaCode: z.string().max(40).optional(), ...DatePageQuery.shape }).strict(),
     response: TalkPage,
     handler: (ctx, { query }) => listStaffTalks(app, staffOf(ctx), query),
   });

@@ -5,9 +5,12 @@ import { PageQuery } from '../../lib/pagination';
 import { registerResidentData } from '../residents/resident-data';
 import { checkIn } from './attendance.service';
 import { giveFeedback } from './feedback.service';
-import { cancelMine, cancelRegistration, myRegistrationFor, myRegistrations, signUp } from './registrations.service';
+import { getArea } from '../areas/areas.service';
+import { getResident } from '../residents/residents.service';
+import { eligibilityText } from './eligibility';
+import { cancelMine, cancelRegistration, eligibilityFor, myRegistrationFor, myRegistrations, signUp } from './registrations.service';
 import { Attendance, Feedback, Registrations, Talks } from './talks.model';
-import { CheckinBody, FeedbackBody, IdParams, MyRegistration, RegistrationBody, RegistrationResult, TalkListQuery, TalkPage, TalkSchema } from './talks.schemas';
+import { CheckinBody, FeedbackBody, IdParams, MyRegistration, RegistrationBody, RegistrationResult, ResidentTalkListQuery, TalkPage, TalkSchema } from './talks.schemas';
 import { getPublicTalk, listPublicTalks, viewTalks } from './talks.service';
 import { talkAdminRoutes } from './talks.admin.routes';
 import { signupGate } from './gate';
@@ -19,16 +22,28 @@ export function talksRoutes(api: Api): void {
 
   api.route({
     method: 'get', path: '/api/v1/talks', summary: 'Upcoming published sessions (filter by kind and area)', tags, auth: 'resident',
-    query: TalkListQuery, response: TalkPage,
-    handler: (_ctx, { query }) => listPublicTalks(app, query),
+    query: ResidentTalkListQuery, response: TalkPage,
+    handler: async (ctx, { query }) => listPublicTalks(app, query, query.scope === 'mine' ? (await getResident(app, residentId(ctx))).areaPath : undefined),
   });
   api.route({
     method: 'get', path: '/api/v1/talks/:id', summary: 'One session with seats left and my registration', tags, auth: 'resident',
-    params: IdParams, response: TalkSchema.extend({ myRegistration: z.object({ registrationId: z.string(), status: z.string(), seats: z.number(), position: z.number().nullable() }).nullable() }),
+    params: IdParams,
+    response: TalkSchema.extend({
+      myRegistration: z.object({ registrationId: z.string(), status: z.string(), seats: z.number(), position: z.number().nullable() }).nullable(),
+      /** Who may come, in words; null when anyone may. */
+      eligibilityText: z.string().nullable(),
+      /** Whether I may sign up; when not, the code (PROFILE_INCOMPLETE, NOT_ELIGIBLE, AREA_MISMATCH) and why. */
+      myEligibility: z.object({ eligible: z.boolean(), code: z.string().nullable(), reason: z.string().nullable() }),
+    }),
     handler: async (ctx, { params }) => {
       const talk = await getPublicTalk(app, params.id);
-      const [view] = await viewTalks(app, [talk]);
-      return { ...view!, myRegistration: await myRegistrationFor(app, residentId(ctx), talk) };
+      const [view, me, area] = await Promise.all([viewTalks(app, [talk]), getResident(app, residentId(ctx)), getArea(app, talk.areaCode)]);
+      return {
+        ...view[0]!,
+        myRegistration: await myRegistrationFor(app, residentId(ctx), talk),
+        eligibilityText: eligibilityText(talk, area?.name),
+        myEligibility: eligibilityFor(app, talk, me),
+      };
     },
   });
   api.route({

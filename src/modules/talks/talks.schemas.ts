@@ -85,6 +85,9 @@ export const TalkListQuery = z
   })
   .strict();
 
+/** scope=mine: only sessions held for the resident's village, town or the whole district. */
+export const ResidentTalkListQuery = TalkListQuery.extend({ scope: z.enum(['mine', 'all']).optional() }).strict();
+
 export const TalkPage = z.object({ items: z.array(TalkSchema), nextCursor: z.string().nullable() });
 
 export const IdParams = z.object({ id: ObjectId });

@@ -2,10 +2,11 @@ import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { AppError, notFound, validationError } from '../../http/errors';
+import { findPageByDate } from '../../lib/pagination';
 import { cancelPending, enqueueMany } from '../../notify/outbox.service';
 import { getArea } from '../areas/areas.service';
 import { assertInScope, scopeFilter, type StaffPrincipal } from '../staff/staff.service';
-import { noticeItem, queueAfterFill, queueCancelledBySession } from './reminders';
+import { noticeItem, queueAfterFill, queueCancelledBySession, sameDayMorning } from './reminders';
 import { fill, forgetQueueState, withTalkLock } from './seats.service';
 import { Experts, RegistrationKeys, Registrations, Seats, Talks, type ExpertDoc, type TalkDoc, type TalkKind } from './talks.model';
 import type { TalkInput, TalkPatch } from './talks.schemas';
@@ -143,9 +144,11 @@ export async function publishTalk(ctx: AppContext, staff: StaffPrincipal, id: st
   if (talk.startAt <= ctx.clock.now()) throw new AppError('TALK_IN_PAST', 409, '活动开始时间已过，不能发布');
   const updated = await setStatus(ctx, talk, ['draft'], 'published');
   const dayBefore = new Date(updated.startAt.getTime() - 24 * HOUR);
+  const morning = sameDayMorning(updated);
   await enqueueMany(ctx, [
     noticeItem(updated, 'published', ctx.clock.now()),
     ...(dayBefore > ctx.clock.now() ? [noticeItem(updated, 'dayBefore', dayBefore)] : []),
+    ...(morning && morning > ctx.clock.now() ? [noticeItem(updated, 'sameDay', morning)] : []),
   ]);
   return updated;
 }
@@ -234,26 +237,16 @@ export interface TalkListQuery {
   cursor?: string;
 }
 
-function cursorFilter(cursor?: string): Record<string, unknown> {
-  const m = cursor ? /^(\d{1,15})_([0-9a-f]{24})$/.exec(cursor) : null;
-  if (!m) return {};
-  const at = new Date(Number(m[1]));
-  return { $or: [{ startAt: { $gt: at } }, { startAt: at, _id: { $gt: new Types.ObjectId(m[2]) } }] };
-}
+const page = (ctx: AppContext, filter: Record<string, unknown>, q: TalkListQuery) =>
+  findPageByDate(Talks(ctx.db), filter, q, { field: 'startAt', dir: 1 }, (rows) => viewTalks(ctx, rows));
 
-async function page(ctx: AppContext, filter: Record<string, unknown>, q: TalkListQuery) {
-  const rows = await Talks(ctx.db).find({ ...filter, ...cursorFilter(q.cursor) }).sort({ startAt: 1, _id: 1 }).limit(q.limit + 1).lean();
-  const items = rows.slice(0, q.limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > q.limit && last ? `${last.startAt.getTime()}_${String(last._id)}` : null };
-}
-
-export async function listPublicTalks(ctx: AppContext, q: TalkListQuery) {
+/** `within`: the resident's area path, for `scope=mine` (sessions held for their village, town or the district). */
+export async function listPublicTalks(ctx: AppContext, q: TalkListQuery & { scope?: 'mine' | 'all' }, within?: string[]) {
   const filter: Record<string, unknown> = { status: { $in: ['published', 'closed'] }, endAt: { $gt: ctx.clock.now() } };
   if (q.kind) filter.kind = q.kind;
   if (q.areaCode) filter.areaPath = q.areaCode;
-  const r = await page(ctx, filter, q);
-  return { items: await viewTalks(ctx, r.items), nextCursor: r.nextCursor };
+  if (q.scope === 'mine' && within?.length) filter.areaCode = { $in: within };
+  return page(ctx, filter, q);
 }
 
 export async function listStaffTalks(ctx: AppContext, staff: StaffPrincipal, q: TalkListQuery & { status?: TalkDoc['status'] }) {
@@ -261,6 +254,5 @@ export async function listStaffTalks(ctx: AppContext, staff: StaffPrincipal, q: 
   if (q.areaCode) filter.areaPath = { $all: [staff.areaCode, q.areaCode] };
   if (q.kind) filter.kind = q.kind;
   if (q.status) filter.status = q.status;
-  const r = await page(ctx, filter, q);
-  return { items: await viewTalks(ctx, r.items), nextCursor: r.nextCursor };
+  return page(ctx, filter, q);
 }

@@ -1,19 +1,15 @@
 import { messageFor } from '../../../services/api';
 import { talkIdFromScene, talksApi } from '../../../services/talks';
-import { isElderMode } from '../../../utils/elder';
+import { elderBehavior } from '../../../utils/elder-behavior';
 
 /**
  * Opened by scanning the session's code: WeChat passes the code's scene as `query.scene` (URL-encoded).
  * One step: check in and say so in big letters.
  */
 Component({
-  data: { elder: false, state: 'working' as 'working' | 'done' | 'failed', title: '', message: '', talkId: '' },
+  behaviors: [elderBehavior],
+  data: { state: 'working' as 'working' | 'done' | 'failed', title: '', message: '', talkId: '' },
 
-  lifetimes: {
-    attached() {
-      this.setData({ elder: isElderMode() });
-    },
-  },
 
   methods: {
     onLoad(query: Record<string, string | undefined>) {

@@ -1,6 +1,6 @@
 import { askForReminders, formatTime, KIND_NAMES, confirmCancelRegistration, talksApi, type TalkDetail } from '../../../services/talks';
 import { newIdempotencyKey } from '../../../services/api';
-import { isElderMode } from '../../../utils/elder';
+import { elderBehavior } from '../../../utils/elder-behavior';
 
 function statusText(t: TalkDetail): string {
   const r = t.myRegistration;
@@ -13,8 +13,8 @@ function statusText(t: TalkDetail): string {
 
 /** One session: when, where, who speaks, seats left; sign up (asking for reminders first) or cancel. */
 Component({
+  behaviors: [elderBehavior],
   data: {
-    elder: false,
     id: '',
     talk: null as TalkDetail | null,
     kindName: '',
@@ -27,19 +27,13 @@ Component({
     loadFailed: false,
   },
 
-  lifetimes: {
-    attached() {
-      this.setData({ elder: isElderMode() });
-    },
-  },
 
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       this.setData({ id: query.id ?? '' });
     },
 
-    onShow() {
-      this.setData({ elder: isElderMode() });
+    onPageShow() {
       return this.load();
     },
 

@@ -1,26 +1,21 @@
 import { talksApi } from '../../../services/talks';
-import { isElderMode } from '../../../utils/elder';
+import { elderBehavior } from '../../../utils/elder-behavior';
 
 const STARS = [1, 2, 3, 4, 5];
 const WORDS = ['', '不满意', '一般', '还行', '满意', '非常满意'];
 
 /** Rate a session: five big buttons and an optional comment. */
 Component({
-  data: { elder: false, id: '', stars: STARS, rating: 0, ratingWord: '', comment: '', busy: false, done: false, held: false },
+  behaviors: [elderBehavior],
+  data: { id: '', stars: STARS, rating: 0, ratingWord: '', comment: '', busy: false, done: false, held: false },
 
-  lifetimes: {
-    attached() {
-      this.setData({ elder: isElderMode() });
-    },
-  },
 
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       this.setData({ id: query.id ?? '' });
     },
 
-    onShow() {
-      this.setData({ elder: isElderMode() });
+    onPageShow() {
     },
 
     onStar(e: WechatMiniprogram.BaseEvent) {

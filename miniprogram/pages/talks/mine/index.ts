@@ -1,5 +1,5 @@
 import { formatTime, confirmCancelRegistration, talksApi, type MyRegistration } from '../../../services/talks';
-import { isElderMode } from '../../../utils/elder';
+import { elderBehavior } from '../../../utils/elder-behavior';
 
 interface Row {
   registrationId: string;
@@ -34,17 +34,12 @@ const row = (r: MyRegistration): Row => ({
 
 /** My registrations: status, waitlist place, cancel, and a way to rate what I attended. */
 Component({
-  data: { elder: false, items: [] as Row[], loading: true, loadFailed: false },
+  behaviors: [elderBehavior],
+  data: { items: [] as Row[], loading: true, loadFailed: false },
 
-  lifetimes: {
-    attached() {
-      this.setData({ elder: isElderMode() });
-    },
-  },
 
   methods: {
-    onShow() {
-      this.setData({ elder: isElderMode() });
+    onPageShow() {
       return this.load();
     },
 

@@ -1,0 +1,49 @@
+import type { Connection, Types } from 'mongoose';
+import type { AppContext } from '../../context';
+import { draw } from './pool';
+import { Contests, type ContestDoc, type QuestionDoc } from './quiz.model';
+
+/**
+ * Questions held back for a contest that asks for it (`reserveQuestions`, set by assessments): at publish the
+ * contest fixes its own pool, `RESERVE_POOL_FACTOR` times what one attempt draws per rule, and its attempts draw only
+ * from that pool. Practice and the daily quiz never serve a reserved question until the round closes (closed, or
+ * past its end), so nobody can collect a round's answers by practising first.
+ */
+export const RESERVE_POOL_FACTOR = 2;
+
+/** The open reserving contests' pools, read at most every few seconds per process (the practice hot path asks often). */
+const RESERVED_TTL_MS = 10_000;
+type Pool = { endAt: Date; ids: Types.ObjectId[] };
+const cache = new WeakMap<Connection, { at: number; pools: Promise<Pool[]> }>();
+
+export function forgetReserved(ctx: AppContext): void {
+  cache.delete(ctx.db);
+}
+
+/** The pool a reserving contest fixes at publish: per rule, up to `count × RESERVE_POOL_FACTOR` matching questions. */
+export function reservePool(active: QuestionDoc[], c: Pick<ContestDoc, 'drawRules'>): Types.ObjectId[] {
+  return draw(active, c.drawRules.map((r) => ({ ...r, count: r.count * RESERVE_POOL_FACTOR }))).map((i) => i.questionId);
+}
+
+async function openPools(ctx: AppContext): Promise<Pool[]> {
+  const hit = cache.get(ctx.db);
+  if (hit && Date.now() - hit.at < RESERVED_TTL_MS) return hit.pools;
+  const pools = Contests(ctx.db)
+    .find({ status: 'published', reserveQuestions: true }, { endAt: 1, reservedQuestionIds: 1 })
+    .lean()
+    .exec()
+    .then((rows) => rows.map((c) => ({ endAt: c.endAt, ids: c.reservedQuestionIds ?? [] })));
+  cache.set(ctx.db, { at: Date.now(), pools });
+  return pools.catch((err) => {
+    cache.delete(ctx.db);
+    throw err;
+  });
+}
+
+/** Ids of questions reserved by a round that is still open now. */
+export async function reservedNow(ctx: AppContext): Promise<Set<string>> {
+  const now = ctx.clock.now();
+  const ids = new Set<string>();
+  for (const p of await openPools(ctx)) if (p.endAt > now) for (const id of p.ids) ids.add(String(id));
+  return ids;
+}

@@ -2696,22 +2696,6 @@ export interface components {
             status: "submitted" | "reviewing" | "referred" | "surgery_scheduled" | "completed" | "not_eligible" | "withdrawn";
             statusLabel: string;
             villageCode: string;
-            child: {
-                childName: string;
-                /** @enum {string} */
-                childSex: "male" | "female";
-                childBirthDate: string;
-                /** @enum {string} */
-                condition: "cleft_lip" | "cleft_palate" | "cleft_lip_palate" | "unsure";
-                diagnosed: boolean;
-                diagnosedWhere?: string;
-                otherConditions?: string;
-                household: ("dibao" | "tekun" | "jisheng_special" | "disabled_member" | "other" | "none")[];
-                /** @enum {string} */
-                guardianRelation: "父亲" | "母亲" | "祖父母" | "外祖父母" | "其他监护人";
-                guardianPhone: string;
-                guardianPhoneMasked: string;
-            } | null;
             priority: {
                 /** @enum {string} */
                 code: "approaching" | "in_window" | "past_window";
@@ -2720,16 +2704,6 @@ export interface components {
             } | null;
             referredTo: string | null;
             surgeryDate: string | null;
-            duplicates: {
-                id: string;
-                /** @enum {string} */
-                status: "submitted" | "reviewing" | "referred" | "surgery_scheduled" | "completed" | "not_eligible" | "withdrawn";
-                villageCode: string;
-                /** Format: date-time */
-                createdAt: string;
-            }[];
-            duplicatesOutsideArea: number;
-            photos: components["schemas"]["ReferralPhoto"][];
             /** Format: date-time */
             personalErasedAt: string | null;
             /** Format: date-time */
@@ -2750,6 +2724,31 @@ export interface components {
                 surgeryDate: string | null;
                 reason: string | null;
             }[];
+            child: {
+                childName: string;
+                /** @enum {string} */
+                childSex: "male" | "female";
+                childBirthDate: string;
+                /** @enum {string} */
+                condition: "cleft_lip" | "cleft_palate" | "cleft_lip_palate" | "unsure";
+                diagnosed: boolean;
+                diagnosedWhere: string | null;
+                otherConditions: string | null;
+                household: ("dibao" | "tekun" | "jisheng_special" | "disabled_member" | "other" | "none")[];
+                /** @enum {string} */
+                guardianRelation: "父亲" | "母亲" | "祖父母" | "外祖父母" | "其他监护人";
+                guardianPhoneMasked: string;
+            } | null;
+            duplicates: {
+                id: string;
+                /** @enum {string} */
+                status: "submitted" | "reviewing" | "referred" | "surgery_scheduled" | "completed" | "not_eligible" | "withdrawn";
+                villageCode: string;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
+            duplicatesOutsideArea: number;
+            photos: components["schemas"]["ReferralPhoto"][];
         };
         ReferralTransition: {
             /** @enum {string} */
@@ -2758,6 +2757,43 @@ export interface components {
             referredTo?: string;
             surgeryDate?: string;
             reason?: string;
+        };
+        ReferralCaseForStaff: {
+            id: string;
+            /** @enum {string} */
+            status: "submitted" | "reviewing" | "referred" | "surgery_scheduled" | "completed" | "not_eligible" | "withdrawn";
+            statusLabel: string;
+            villageCode: string;
+            childNameMasked: string | null;
+            guardianPhoneMasked: string | null;
+            priority: {
+                /** @enum {string} */
+                code: "approaching" | "in_window" | "past_window";
+                label: string;
+                ageMonths: number;
+            } | null;
+            referredTo: string | null;
+            surgeryDate: string | null;
+            /** Format: date-time */
+            personalErasedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            history: {
+                seq: number;
+                /** @enum {string|null} */
+                from: "submitted" | "reviewing" | "referred" | "surgery_scheduled" | "completed" | "not_eligible" | "withdrawn" | null;
+                /** @enum {string} */
+                to: "submitted" | "reviewing" | "referred" | "surgery_scheduled" | "completed" | "not_eligible" | "withdrawn";
+                /** @enum {string} */
+                actorType: "resident" | "staff" | "system";
+                actorName: string | null;
+                /** Format: date-time */
+                at: string;
+                note: string | null;
+                referredTo: string | null;
+                surgeryDate: string | null;
+                reason: string | null;
+            }[];
         };
         InsuranceProductView: {
             id: string;
@@ -2847,15 +2883,7 @@ export interface components {
         InsuranceEnrolmentListItem: components["schemas"]["InsuranceEnrolment"] & {
             villageCode: string;
         };
-        InsuranceEnrolmentForStaff: components["schemas"]["InsuranceEnrolmentListItem"] & {
-            applicantPhone: string | null;
-            insuredFull: {
-                name: string | null;
-                idCard: string | null;
-                /** @enum {string} */
-                relation: "本人" | "配偶" | "子女" | "父母" | "其他家庭成员";
-                planCode: string;
-            }[];
+        InsuranceEnrolmentCaseForStaff: components["schemas"]["InsuranceEnrolmentListItem"] & {
             payment: {
                 /** @enum {string} */
                 method: "cash" | "bank_transfer" | "wechat_offline" | "other";
@@ -2874,6 +2902,16 @@ export interface components {
                 /** Format: date-time */
                 at: string;
                 note: string | null;
+            }[];
+        };
+        InsuranceEnrolmentForStaff: components["schemas"]["InsuranceEnrolmentCaseForStaff"] & {
+            applicantPhone: string | null;
+            insuredFull: {
+                name: string | null;
+                idCard: string | null;
+                /** @enum {string} */
+                relation: "本人" | "配偶" | "子女" | "父母" | "其他家庭成员";
+                planCode: string;
             }[];
         };
         InsuranceTransition: {
@@ -3308,6 +3346,7 @@ export interface components {
             attemptsPerDay: number;
             attemptsTotal: number;
             passScore: number;
+            reserveQuestions: boolean;
             /** @enum {string} */
             status: "draft" | "published" | "closed";
         };
@@ -3316,6 +3355,7 @@ export interface components {
             state: "upcoming" | "open" | "ended";
             attemptsUsed: number;
             certificateCode: string | null;
+            openAttemptId: string | null;
         };
         QuizSubmit: {
             answers: {

@@ -6,7 +6,7 @@ import { pageOf, z } from '../../http/zod';
 import { registerResidentData } from '../residents/resident-data';
 import { writeEnrolmentsXlsx } from './insurance.export';
 import { createProduct, listProducts, requireProduct, updateProduct } from './insurance.products';
-import { EnrolBody, EnrolmentForResident, EnrolmentForStaff, EnrolmentList, EnrolmentListItem, ExportQuery, IdParams, ProductBody, ProductList, ProductView, StaffListQuery, TransitionBody } from './insurance.schemas';
+import { EnrolBody, EnrolmentCaseForStaff, EnrolmentForResident, EnrolmentForStaff, EnrolmentList, EnrolmentListItem, ExportQuery, IdParams, ProductBody, ProductList, ProductView, StaffListQuery, TransitionBody } from './insurance.schemas';
 import * as insurance from './insurance.service';
 import { eraseEnrolments, exportEnrolments } from './insurance.tasks';
 
@@ -66,7 +66,7 @@ export function insuranceRoutes(api: Api): void {
   });
   api.route({
     method: 'post', path: '/api/admin/v1/insurance/enrolments/:id/transitions', summary: 'Move an enrolment along its workflow', tags: admin, auth: 'staff',
-    params: IdParams, body: TransitionBody, response: EnrolmentForStaff,
+    params: IdParams, body: TransitionBody, response: EnrolmentCaseForStaff,
     handler: (ctx, { params, body }) => insurance.staffTransition(app, staffActor(ctx), staffOf(ctx), oid(params.id), body),
   });
   api.route({

@@ -121,10 +121,8 @@ export const EnrolmentList = z.object({ items: z.array(EnrolmentForResident) });
 
 export const EnrolmentListItem = EnrolmentForResident.extend({ villageCode: z.string() }).openapi('InsuranceEnrolmentListItem');
 
-/** The full enrolment for scoped staff (audited): names, ID numbers and phone in the clear, null once erased. */
-export const EnrolmentForStaff = EnrolmentListItem.extend({
-  applicantPhone: z.string().nullable(),
-  insuredFull: z.array(z.object({ name: z.string().nullable(), idCard: z.string().nullable(), relation: z.enum(RELATIONS), planCode: z.string() })),
+/** The enrolment as staff see it after a move: names, ID numbers and phone masked (no audit needed). */
+export const EnrolmentCaseForStaff = EnrolmentListItem.extend({
   payment: z.object({ method: z.enum(PAYMENT_METHODS), paidAt: day, amountFen: z.number().int() }).nullable(),
   history: z.array(
     z.object({
@@ -137,4 +135,10 @@ export const EnrolmentForStaff = EnrolmentListItem.extend({
       note: z.string().nullable(),
     }),
   ),
+}).openapi('InsuranceEnrolmentCaseForStaff');
+
+/** The full enrolment for scoped staff (audited): names, ID numbers and phone in the clear, null once erased. */
+export const EnrolmentForStaff = EnrolmentCaseForStaff.extend({
+  applicantPhone: z.string().nullable(),
+  insuredFull: z.array(z.object({ name: z.string().nullable(), idCard: z.string().nullable(), relation: z.enum(RELATIONS), planCode: z.string() })),
 }).openapi('InsuranceEnrolmentForStaff');

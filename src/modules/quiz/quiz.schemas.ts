@@ -112,13 +112,18 @@ export const ContestView = z
     attemptsPerDay: z.number().int(),
     attemptsTotal: z.number().int(),
     passScore: z.number().int(),
+    /** Questions of this round are held back from practice while it is open. */
+    reserveQuestions: z.boolean(),
     status: ContestStatus,
   })
   .openapi('QuizContest');
 export const ContestList = z.object({ items: z.array(ContestView) });
 
 export const ResidentContestList = z.object({
-  items: z.array(ContestView.extend({ state: z.enum(['upcoming', 'open', 'ended']), attemptsUsed: z.number().int(), certificateCode: z.string().nullable() }).openapi('QuizContestForResident')),
+  items: z.array(ContestView.extend({ state: z.enum(['upcoming', 'open', 'ended']), attemptsUsed: z.number().int(), certificateCode: z.string().nullable(),
+    /** An attempt of this contest the resident left unsubmitted, to resume. */
+    openAttemptId: z.string().nullable(),
+  }).openapi('QuizContestForResident')),
 });
 
 export const WrongBook = z

@@ -6,7 +6,7 @@ import { audit } from '../audit/audit.service';
 import { registerResidentData } from '../residents/resident-data';
 import { addPhoto, PHOTO_BODY_LIMIT_KB, readPhoto } from './referrals.photos';
 import { eraseReferrals, exportReferrals } from './referrals.retention';
-import { IdParams, PhotoAdded, PhotoBody, PhotoParams, ReferralForResident, ReferralForStaff, ReferralList, ReferralListItem, StaffListQuery, SubmitReferralBody, TransitionBody, WithdrawBody } from './referrals.schemas';
+import { IdParams, PhotoAdded, PhotoBody, PhotoParams, ReferralCaseForStaff, ReferralForResident, ReferralForStaff, ReferralList, ReferralListItem, StaffListQuery, SubmitReferralBody, TransitionBody, WithdrawBody } from './referrals.schemas';
 import * as referrals from './referrals.service';
 
 const oid = (s: string) => new Types.ObjectId(s);
@@ -50,7 +50,7 @@ export function referralRoutes(api: Api): void {
   });
   api.route({
     method: 'post', path: '/api/admin/v1/referrals/:id/transitions', summary: 'Move a referral along its workflow', tags: admin, auth: 'staff',
-    params: IdParams, body: TransitionBody, response: ReferralForStaff,
+    params: IdParams, body: TransitionBody, response: ReferralCaseForStaff,
     handler: (ctx, { params, body }) => referrals.staffTransition(app, staffActor(ctx), staffOf(ctx), oid(params.id), body),
   });
   api.route({

@@ -92,34 +92,18 @@ export const ReferralListItem = z
   })
   .openapi('ReferralListItem');
 
-/** The full case for scoped staff (audited): the child's details in the clear, null once erased. */
-export const ReferralForStaff = z
+/** The case as staff see it in lists and after a move: child and guardian masked (no audit needed). */
+export const ReferralCaseForStaff = z
   .object({
     id: z.string(),
     status: Status,
     statusLabel: z.string(),
     villageCode: z.string(),
-    child: z
-      .object({
-        childName: z.string(),
-        childSex: z.enum(['male', 'female']),
-        childBirthDate: day,
-        condition: z.enum(CONDITIONS),
-        diagnosed: z.boolean(),
-        diagnosedWhere: z.string().optional(),
-        otherConditions: z.string().optional(),
-        household: z.array(z.enum(HOUSEHOLD_SITUATIONS)),
-        guardianRelation: z.enum(GUARDIAN_RELATIONS),
-        guardianPhone: z.string(),
-        guardianPhoneMasked: z.string(),
-      })
-      .nullable(),
+    childNameMasked: z.string().nullable(),
+    guardianPhoneMasked: z.string().nullable(),
     priority: Priority.nullable(),
     referredTo: z.string().nullable(),
     surgeryDate: day.nullable(),
-    duplicates: z.array(z.object({ id: z.string(), status: Status, villageCode: z.string(), createdAt: IsoDateTime })),
-    duplicatesOutsideArea: z.number().int(),
-    photos: z.array(PhotoInfo),
     personalErasedAt: IsoDateTime.nullable(),
     createdAt: IsoDateTime,
     history: z.array(
@@ -136,5 +120,28 @@ export const ReferralForStaff = z
         reason: z.string().nullable(),
       }),
     ),
+  })
+  .openapi('ReferralCaseForStaff');
+
+/** The full case for scoped staff (audited): the child's details in the clear (the guardian's phone stays masked), null once erased. */
+export const ReferralForStaff = ReferralCaseForStaff.omit({ childNameMasked: true, guardianPhoneMasked: true })
+  .extend({
+    child: z
+      .object({
+        childName: z.string(),
+        childSex: z.enum(['male', 'female']),
+        childBirthDate: day,
+        condition: z.enum(CONDITIONS),
+        diagnosed: z.boolean(),
+        diagnosedWhere: z.string().nullable(),
+        otherConditions: z.string().nullable(),
+        household: z.array(z.enum(HOUSEHOLD_SITUATIONS)),
+        guardianRelation: z.enum(GUARDIAN_RELATIONS),
+        guardianPhoneMasked: z.string(),
+      })
+      .nullable(),
+    duplicates: z.array(z.object({ id: z.string(), status: Status, villageCode: z.string(), createdAt: IsoDateTime })),
+    duplicatesOutsideArea: z.number().int(),
+    photos: z.array(PhotoInfo),
   })
   .openapi('ReferralForStaff');

@@ -13,8 +13,8 @@ if (!username || !password || !role || !areaCode || !STAFF_ROLES.includes(role) 
   process.exit(2);
 }
 
-withRuntime(async ({ ctx }) => {
-  const s = await createStaff(ctx, { username, password, role, areaCode, displayName: flag(args, 'name'), wechatId: flag(args, 'wechat') });
+withRuntime(async ({ app }) => {
+  const s = await createStaff(app, { username, password, role, areaCode, displayName: flag(args, 'name'), wechatId: flag(args, 'wechat') });
   console.log(`created ${s.role} ${s.username} for ${s.areaCode} (id ${s.id})`);
 }).catch((err) => {
   console.error(err.message);

@@ -6,14 +6,14 @@ import { seedQuestionBank } from '../src/modules/quiz/bank.service';
 import { withRuntime } from './cli';
 
 /** Each module with shipped content adds one line here. */
-const seeders: Array<[string, (ctx: AppContext) => Promise<unknown>]> = [
+const seeders: Array<[string, (app: AppContext) => Promise<unknown>]> = [
   ['areas', seedDistrict],
   ['daily tips campaign', seedDailyTipsCampaign],
   ['quiz questions', seedQuestionBank],
 ];
 
-withRuntime(async ({ ctx }) => {
-  for (const [name, seed] of seeders) console.log(`${name}:`, JSON.stringify((await seed(ctx)) ?? 'ok'));
+withRuntime(async ({ app }) => {
+  for (const [name, seed] of seeders) console.log(`${name}:`, JSON.stringify((await seed(app)) ?? 'ok'));
 }).catch((err) => {
   console.error(err.message);
   process.exit(1);

@@ -9,13 +9,14 @@ import { PiiCrypto } from './lib/pii';
 import { seedDistrict } from './modules/areas/areas.service';
 import { seedDailyTipsCampaign } from './modules/campaigns/daily-tips';
 import { seedMissingQuestions } from './modules/quiz/bank.service';
+import { modules } from './modules';
 import { WeChatClient } from './wechat/client';
 import { FakeWeChatServer } from './wechat/fake-server';
 
 export const DB_NAME = 'zdhealth';
 
 export interface Runtime {
-  ctx: AppContext;
+  app: AppContext;
   database: Database;
   provisioned: ProvisionedDatabase;
   fakeWeChat?: FakeWeChatServer;
@@ -23,10 +24,10 @@ export interface Runtime {
 }
 
 /** First run: questions and the daily tips are there without `npm run seed`; both steps are idempotent. */
-export async function seedStartContent(ctx: AppContext): Promise<{ questions: number; dailyTips: boolean }> {
-  const questions = await seedMissingQuestions(ctx);
-  const tips = await seedDailyTipsCampaign(ctx);
-  if (questions.created || tips.created) ctx.logger.info({ event: 'content.seeded', questions: questions.created, dailyTips: tips.created }, 'shipped content added');
+export async function seedStartContent(app: AppContext): Promise<{ questions: number; dailyTips: boolean }> {
+  const questions = await seedMissingQuestions(app);
+  const tips = await seedDailyTipsCampaign(app);
+  if (questions.created || tips.created) app.logger.info({ event: 'content.seeded', questions: questions.created, dailyTips: tips.created }, 'shipped content added');
   return { questions: questions.created, dailyTips: tips.created };
 }
 
@@ -50,7 +51,7 @@ export async function startRuntime(config: Config, logger: Logger, opts: { clock
     logger.warn({ event: 'wechat.fake', url: base }, 'WECHAT_APPID not set: using the local fake WeChat server');
   }
   const clock = opts.clock ?? systemClock;
-  const ctx: AppContext = {
+  const app: AppContext = {
     config,
     logger,
     db: database.connection,
@@ -58,11 +59,10 @@ export async function startRuntime(config: Config, logger: Logger, opts: { clock
     pii: new PiiCrypto({ keyId: config.PII_KEY_ID, key: config.piiKey, old: config.oldPiiKeys, blindIndexKey: config.blindIndexKey }),
     wechat: new WeChatClient({ baseURL: base ?? 'https://api.weixin.qq.com', appid: config.WECHAT_APPID || 'fake-appid', secret: config.WECHAT_SECRET || 'fake-secret', timeoutMs: config.WECHAT_TIMEOUT_MS, logger, clock, db: database.connection }),
   };
-  await ensureIndexes(ctx.db);
-  await seedDistrict(ctx);
-  await seedStartContent(ctx);
+  await prepareDatabase(app);
+  await seedStartContent(app);
   return {
-    ctx,
+    app,
     database,
     provisioned,
     fakeWeChat,
@@ -72,4 +72,11 @@ export async function startRuntime(config: Config, logger: Logger, opts: { clock
       await provisioned.stop();
     },
   };
+}
+
+/** Every model's collection and indexes, each module's start-up index work, the district's areas; idempotent. */
+export async function prepareDatabase(app: AppContext): Promise<void> {
+  await ensureIndexes(app.db);
+  for (const m of modules) await m.indexes?.(app);
+  await seedDistrict(app);
 }

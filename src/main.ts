@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const stops: Array<() => Promise<void>> = [];
 
   if (config.roles.has('api')) {
-    const app = createHttpApp(runtime.ctx, { isReady: runtime.database.isReady });
+    const app = createHttpApp(runtime.app, { isReady: runtime.database.isReady });
     const server = http.createServer(app.callback());
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((r) => server.listen(config.PORT, config.HOST, () => r()));
@@ -44,10 +44,10 @@ async function main(): Promise<void> {
     );
   }
   if (config.roles.has('worker')) {
-    stops.push(await startWorker(runtime.ctx));
-    stops.push((await startScheduler(runtime.ctx)).stop);
+    stops.push(await startWorker(runtime.app));
+    stops.push((await startScheduler(runtime.app)).stop);
   }
-  if (config.roles.has('bot')) stops.push((await startBot(runtime.ctx)).stop);
+  if (config.roles.has('bot')) stops.push((await startBot(runtime.app)).stop);
 
   let shuttingDown = false;
   const shutdown = async (signal: string): Promise<void> => {

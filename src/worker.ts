@@ -1,45 +1,36 @@
 import cron from 'node-cron';
 import type { AppContext } from './context';
 import { purgeIdempotencyKeys } from './http/idempotency';
-import { insuranceTasks } from './modules/insurance/insurance.tasks';
-import { referralTasks } from './modules/referrals/referrals.retention';
-import { purgeExpiredSessions } from './modules/sessions/sessions.service';
-import { campaignTasks } from './modules/campaigns/campaigns.tasks';
-import { talkTasks } from './modules/talks/talks.tasks';
-
-/** A scheduled task: a function of the context that logs one fixed event name. */
-export interface Task {
-  name: string;
-  cron: string;
-  run(ctx: AppContext): Promise<unknown>;
-}
+import { botTasks } from './bot/bot.tasks';
+import { modules } from './modules';
+import { notifyTasks } from './notify/notify.tasks';
+import type { Task } from './task';
 
 /**
- * Every scheduled task of the worker role: delivery loops, module sweeps, and the cleanup that FerretDB's
- * missing TTL indexes leave to us. Each task is idempotent, so two workers running one at once is harmless.
+ * Every scheduled task of the worker role: the outbox's delivery loops, the platform's clean-ups that
+ * FerretDB's missing TTL indexes leave to us, and each module's own tasks. Each task is idempotent, so two
+ * workers running one at once is harmless.
  */
 export const housekeeping: Task[] = [
-  { name: 'sessions.purge', cron: '17 * * * *', run: purgeExpiredSessions },
   { name: 'idempotency.purge', cron: '23 * * * *', run: purgeIdempotencyKeys },
-  ...referralTasks,
-  ...insuranceTasks,
-  ...campaignTasks,
-  ...talkTasks,
+  ...notifyTasks,
+  ...botTasks,
+  ...modules.flatMap((m) => m.tasks),
 ];
 
-export async function startWorker(ctx: AppContext, tasks: Task[] = housekeeping): Promise<() => Promise<void>> {
+export async function startWorker(app: AppContext, tasks: Task[] = housekeeping): Promise<() => Promise<void>> {
   const scheduled = tasks.map((t) =>
     cron.schedule(
       t.cron,
       () => {
-        t.run(ctx)
-          .then((result) => ctx.logger.info({ event: `task.${t.name}`, result }, 'task done'))
-          .catch((err) => ctx.logger.error({ event: `task.${t.name}.failed`, err }, 'task failed'));
+        t.run(app)
+          .then((result) => app.logger.info({ event: `task.${t.name}`, result }, 'task done'))
+          .catch((err) => app.logger.error({ event: `task.${t.name}.failed`, err }, 'task failed'));
       },
       { timezone: 'Asia/Shanghai' },
     ),
   );
-  ctx.logger.info({ event: 'worker.started', tasks: tasks.map((t) => t.name) }, 'worker started');
+  app.logger.info({ event: 'worker.started', tasks: tasks.map((t) => t.name) }, 'worker started');
   return async () => {
     for (const s of scheduled) s.stop();
   };

@@ -3491,6 +3491,11 @@ export interface components {
             active?: boolean;
         };
         QuizContestInput: {
+            /**
+             * @default contest
+             * @enum {string}
+             */
+            kind: "contest" | "assessment";
             title: string;
             description?: string;
             /** Format: date-time */
@@ -3498,19 +3503,24 @@ export interface components {
             /** Format: date-time */
             endAt: string;
             areaCode: string;
-            drawRules: {
+            drawRules?: {
                 /** @default [] */
                 tags: string[];
                 difficulty?: number;
                 count: number;
             }[];
             timeLimitSec: number;
-            attemptsPerDay: number;
-            attemptsTotal: number;
-            passScore: number;
+            attemptsPerDay?: number;
+            attemptsTotal?: number;
+            passScore?: number;
             reserveQuestions?: boolean;
         };
         QuizContestPatch: {
+            /**
+             * @default contest
+             * @enum {string}
+             */
+            kind: "contest" | "assessment";
             title?: string;
             description?: string;
             /** Format: date-time */
@@ -3559,6 +3569,156 @@ export interface components {
                 answered: number;
                 correctRate: number;
             }[];
+        };
+        TypicalCase: {
+            id: string;
+            title: string;
+            text: string;
+            areaCode: string;
+            areaName: string | null;
+            talkId: string | null;
+            familyResidentId: string | null;
+            hasPhoto: boolean;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected";
+            createdBy: string;
+            createdAt: string;
+            reviewedBy: string | null;
+            reviewedAt: string | null;
+            reviewNote: string | null;
+            broadcastIds: string[];
+        };
+        YearlyReport: {
+            year: number;
+            area: {
+                code: string;
+                name: string;
+                level: string;
+            };
+            generatedAt: string;
+            targets: {
+                key: string;
+                label: string;
+                value: number;
+            }[];
+            rounds: {
+                contestId: string;
+                title: string;
+                areaCode: string;
+                startAt: string;
+                endAt: string;
+            }[];
+            areas: {
+                code: string;
+                name: string;
+                level: string;
+                residents: {
+                    registered: number;
+                    consented: number;
+                };
+                quiz: {
+                    participants: number;
+                    participation: number | null;
+                    submissions: number;
+                    averageScore: number | null;
+                };
+                literacy: {
+                    rounds: {
+                        contestId: string;
+                        n: number;
+                        x: number;
+                        p: number | null;
+                        low: number | null;
+                        high: number | null;
+                        tooSmall: boolean;
+                    }[];
+                    latest: {
+                        contestId: string;
+                        n: number;
+                        x: number;
+                        p: number | null;
+                        low: number | null;
+                        high: number | null;
+                        tooSmall: boolean;
+                    } | null;
+                    change: {
+                        fromContestId: string;
+                        toContestId: string;
+                        diff: number | null;
+                        low: number | null;
+                        high: number | null;
+                        tooSmall: boolean;
+                    } | null;
+                };
+                talks: {
+                    held: number;
+                    byKind: {
+                        [key: string]: number;
+                    };
+                    signUps: number;
+                    attended: number;
+                    noShow: number;
+                    noShowRate: number | null;
+                    feedbackCount: number;
+                    feedbackAverage: number | null;
+                };
+                referrals: {
+                    byStatus: {
+                        [key: string]: number;
+                    };
+                    total: number;
+                    referredCount: number;
+                    daysToReferralAverage: number | null;
+                    daysToReferralMedian: number | null;
+                };
+                insurance: {
+                    byStatus: {
+                        [key: string]: number;
+                    };
+                    total: number;
+                    insuredPersons: number;
+                    premiumFen: number;
+                    premiumYuan: number;
+                };
+                groups: {
+                    planned: number;
+                    sent: number;
+                    dead: number;
+                    pending: number;
+                    cancelled: number;
+                    boundGroups: number;
+                };
+            }[];
+            groupsByVillage: {
+                code: string;
+                name: string;
+                parentName: string | null;
+                boundGroups: number;
+            }[];
+            cases: components["schemas"]["TypicalCase"][];
+        };
+        YearlyReportReminder: {
+            due: boolean;
+            year: number;
+            areaCode: string;
+            deadline: string;
+            message: string | null;
+        };
+        TypicalCaseInput: {
+            title: string;
+            text: string;
+            areaCode?: string;
+            talkId?: string;
+            familyResidentId?: string;
+            photo?: string;
+        };
+        TypicalCaseList: {
+            items: components["schemas"]["TypicalCase"][];
+        };
+        TypicalCaseBroadcast: {
+            caseId: string;
+            campaignId: string;
+            status: string;
         };
         Error: {
             error: {

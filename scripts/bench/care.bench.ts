@@ -26,8 +26,8 @@ async function seed(h: BenchHarness, productId: string, count: number): Promise<
       const v = villages[i % villages.length]!;
       docs.push({
         productId: new Types.ObjectId(productId), residentId: new Types.ObjectId(), villageCode: v.code, areaPath: v.path,
-        applicantPhoneEnc: t.ctx.pii.seal(`139${String(i).padStart(8, '0')}`),
-        insured: [{ nameEnc: t.ctx.pii.seal(`居民${i}`), idCardEnc: t.ctx.pii.seal(idCard), idIndex: t.ctx.pii.blindIndex('idcard', idCard), relation: '本人', planCode: 'A', premiumFen: 5000 }],
+        applicantPhoneEnc: t.app.pii.seal(`139${String(i).padStart(8, '0')}`),
+        insured: [{ nameEnc: t.app.pii.seal(`居民${i}`), idCardEnc: t.app.pii.seal(idCard), idIndex: t.app.pii.blindIndex('idcard', idCard), relation: '本人', planCode: 'A', premiumFen: 5000 }],
         totalFen: 5000, status: 'issued', seq: 3, policyNo: `PZB${i}`, payment: { method: 'cash', paidAt: '2026-11-28', amountFen: 5000 },
         createdAt: new Date(), updatedAt: new Date(),
       });
@@ -67,8 +67,8 @@ export default async function care(h: BenchHarness): Promise<void> {
   const { t } = h;
   await seedVillages(t);
   const system = { type: 'system' as const, id: 'bench' };
-  const big = await createProduct(t.ctx, system, product('大批量'));
-  const small = await createProduct(t.ctx, system, product('对照'));
+  const big = await createProduct(t.app, system, product('大批量'));
+  const small = await createProduct(t.app, system, product('对照'));
   const admin = await staffLogin(t, 'district_admin', '370303');
   const seedStart = Date.now();
   await seed(h, big.id, ENROLMENTS);

@@ -50,30 +50,30 @@ const step = (what: string) => console.log(`  [${((Date.now() - started) / 1000)
 
 export default async function quiz(h: BenchHarness): Promise<void> {
   const { t } = h;
-  const ctx = t.ctx;
+  const app = t.app;
   const seedStart = Date.now();
   await seedVillages(t);
   const villages = await Areas(t.db).find({ code: { $in: [VILLAGE_A, VILLAGE_B, VILLAGE_C] } }).lean();
-  await seedQuestionBank(ctx);
+  await seedQuestionBank(app);
   const bankSize = await Questions(t.db).countDocuments();
-  await upsertQuestions(ctx, Array.from({ length: QUESTIONS - bankSize }, (_, i) => synthetic(i)));
+  await upsertQuestions(app, Array.from({ length: QUESTIONS - bankSize }, (_, i) => synthetic(i)));
 
   step('questions seeded');
-  const now = ctx.clock.now();
+  const now = app.clock.now();
   const residentIds: Types.ObjectId[] = [];
   for (let off = 0; off < RESIDENTS; off += 2_000) {
     const docs = Array.from({ length: Math.min(2_000, RESIDENTS - off) }, (_, j) => {
       const v = villages[(off + j) % villages.length]!;
       const _id = new Types.ObjectId();
       residentIds.push(_id);
-      return { _id, openid: `bench-${off + j}`, createdAt: now, lastLoginAt: now, nameEnc: ctx.pii.seal(`居民${off + j}`), villageCode: v.code, areaPath: v.path, elderlyMode: false, consents: {} };
+      return { _id, openid: `bench-${off + j}`, createdAt: now, lastLoginAt: now, nameEnc: app.pii.seal(`居民${off + j}`), villageCode: v.code, areaPath: v.path, elderlyMode: false, consents: {} };
     });
     await Residents(t.db).insertMany(docs, { ordered: false });
   }
   step('residents inserted');
   const tokens: string[] = [];
   for (let i = 0; i < TOKENS; i += 100) {
-    tokens.push(...(await Promise.all(residentIds.slice(i, i + 100).map(async (id) => (await issueToken(ctx, 'resident', id, 720)).token))));
+    tokens.push(...(await Promise.all(residentIds.slice(i, i + 100).map(async (id) => (await issueToken(app, 'resident', id, 720)).token))));
   }
   const contest = await Contests(t.db).create({
     title: '压测竞赛', description: '', startAt: new Date(now.getTime() - 3600_000), endAt: new Date(now.getTime() + 30 * 86400_000), areaCode: '370303', areaPath: ['370303'],

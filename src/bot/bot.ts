@@ -17,11 +17,11 @@ export function buildWechaty(config: Config): Wechaty {
   return WechatyBuilder.build({ name: config.WECHATY_NAME, puppet: config.WECHATY_PUPPET as never, ...(token ? { puppetOptions: { token } } : {}) });
 }
 
-export function createGovernor(ctx: AppContext, random?: () => number): RateGovernor {
-  const c = ctx.config;
+export function createGovernor(app: AppContext, random?: () => number): RateGovernor {
+  const c = app.config;
   return new RateGovernor({
     gapMinMs: c.BOT_GAP_MIN_MS, gapMaxMs: c.BOT_GAP_MAX_MS, hourlyCap: c.BOT_HOURLY_CAP, dailyCap: c.BOT_DAILY_CAP,
-    quietHours: c.quietHours, clock: ctx.clock, random, ledger: mongoLedger(ctx.db, c.WECHATY_NAME),
+    quietHours: c.quietHours, clock: app.clock, random, ledger: mongoLedger(app.db, c.WECHATY_NAME),
   });
 }
 
@@ -51,12 +51,12 @@ export interface BotHandle {
   stop(): Promise<void>;
 }
 
-export async function startBot(ctx: AppContext, opts: BotOptions = {}): Promise<BotHandle> {
-  const bot = opts.wechaty ?? buildWechaty(ctx.config);
-  const governor = opts.governor ?? createGovernor(ctx);
-  const sender = new WechatyRoomSender(ctx, bot);
+export async function startBot(app: AppContext, opts: BotOptions = {}): Promise<BotHandle> {
+  const bot = opts.wechaty ?? buildWechaty(app.config);
+  const governor = opts.governor ?? createGovernor(app);
+  const sender = new WechatyRoomSender(app, bot);
   const worker = opts.worker ?? `${os.hostname()}:${process.pid}:bot`;
-  const cooldown = new Cooldown(ctx.config.BOT_KEYWORD_COOLDOWN_SEC * 1000);
+  const cooldown = new Cooldown(app.config.BOT_KEYWORD_COOLDOWN_SEC * 1000);
   // Message timestamps come from the puppet's (real) clock, so staleness is judged by the real clock too.
   const startedAt = Date.now();
   let stopped = false;
@@ -79,28 +79,28 @@ export async function startBot(ctx: AppContext, opts: BotOptions = {}): Promise<
   const handle = async (msg: Message): Promise<void> => {
     if (stopped || msg.self() || msg.type() !== types.Message.Text) return;
     if (msg.date().getTime() < startedAt - STALE_SLACK_MS) return;
-    if (!(await firstSight(ctx, msg.id))) return;
+    if (!(await firstSight(app, msg.id))) return;
     const room = msg.room();
     const talker = msg.talker();
     if (room) {
-      const r = await onRoomText(ctx, cooldown, { messageId: msg.id, text: msg.text(), wxRoomId: room.id, topic: await room.topic(), talkerId: talker.id });
+      const r = await onRoomText(app, cooldown, { messageId: msg.id, text: msg.text(), wxRoomId: room.id, topic: await room.topic(), talkerId: talker.id });
       if (r.reply) await room.say(r.reply);
     } else {
-      await talker.say(await onPrivateText(ctx, talker.id, msg.text()));
+      await talker.say(await onPrivateText(app, talker.id, msg.text()));
     }
   };
 
   const restartLater = (why: string): void => {
     if (stopped || restartTimer) return;
     const delay = backoffMs(attempt++);
-    ctx.logger.warn({ event: 'bot.reconnect', why, delayMs: Math.round(delay) }, 'bot reconnecting');
+    app.logger.warn({ event: 'bot.reconnect', why, delayMs: Math.round(delay) }, 'bot reconnecting');
     restartTimer = setTimeout(() => {
       restartTimer = undefined;
       void (async () => {
         await bot.stop().catch(() => undefined);
-        await setBotStatus(ctx, 'starting', { reconnect: true });
+        await setBotStatus(app, 'starting', { reconnect: true });
         await bot.start().catch(async (err: Error) => {
-          await recordBotError(ctx, err.message);
+          await recordBotError(app, err.message);
           restartLater('start failed');
         });
       })();
@@ -109,47 +109,47 @@ export async function startBot(ctx: AppContext, opts: BotOptions = {}): Promise<
 
   bot.on('scan', (qr, status) => {
     if (status === types.ScanStatus.Waiting || status === types.ScanStatus.Timeout) {
-      if (ctx.config.NODE_ENV !== 'test') qrcodeTerminal.generate(qr, { small: true });
-      writeStatus(() => setBotStatus(ctx, 'waiting_scan', { qr }));
+      if (app.config.NODE_ENV !== 'test') qrcodeTerminal.generate(qr, { small: true });
+      writeStatus(() => setBotStatus(app, 'waiting_scan', { qr }));
     }
   });
   bot.on('login', (user) => {
     attempt = 0;
-    writeStatus(() => setBotStatus(ctx, 'logged_in', { account: { id: user.id, name: user.name() } }));
-    if (opts.delivery !== false && !stopDelivery) stopDelivery = startRoomDelivery(ctx, { sender, governor, worker, intervalMs: ctx.config.BOT_DELIVERY_INTERVAL_MS });
-    ctx.logger.info({ event: 'bot.login', account: user.name() }, 'bot logged in');
+    writeStatus(() => setBotStatus(app, 'logged_in', { account: { id: user.id, name: user.name() } }));
+    if (opts.delivery !== false && !stopDelivery) stopDelivery = startRoomDelivery(app, { sender, governor, worker, intervalMs: app.config.BOT_DELIVERY_INTERVAL_MS });
+    app.logger.info({ event: 'bot.login', account: user.name() }, 'bot logged in');
   });
   bot.on('logout', (user, reason) => {
     writeStatus(async () => {
       await stopDelivery?.();
       stopDelivery = null;
-      await setBotStatus(ctx, 'logged_out');
-      await recordBotError(ctx, `logged out${reason ? `: ${reason}` : ''} (${user.name()})`);
+      await setBotStatus(app, 'logged_out');
+      await recordBotError(app, `logged out${reason ? `: ${reason}` : ''} (${user.name()})`);
     });
     restartLater('logout');
   });
   bot.on('error', (err) => {
-    ctx.logger.warn({ event: 'bot.error', err: err.message }, 'bot error');
-    writeStatus(() => recordBotError(ctx, err.message));
+    app.logger.warn({ event: 'bot.error', err: err.message }, 'bot error');
+    writeStatus(() => recordBotError(app, err.message));
   });
-  bot.on('message', (msg) => track(handle(msg).catch((err) => ctx.logger.error({ event: 'bot.message.failed', err }, 'message handler failed'))));
-  bot.on('room-topic', (room, topic) => track(recordTopicChange(ctx, room.id, topic)));
+  bot.on('message', (msg) => track(handle(msg).catch((err) => app.logger.error({ event: 'bot.message.failed', err }, 'message handler failed'))));
+  bot.on('room-topic', (room, topic) => track(recordTopicChange(app, room.id, topic)));
   bot.on('room-leave', (room, leavers) => {
-    if (leavers.some((c) => c.id === bot.currentUser?.id)) track(recordBotRemoved(ctx, room.id));
+    if (leavers.some((c) => c.id === bot.currentUser?.id)) track(recordBotRemoved(app, room.id));
   });
 
-  await setBotStatus(ctx, 'starting');
+  await setBotStatus(app, 'starting');
   await bot.start().catch(async (err: Error) => {
-    await recordBotError(ctx, err.message);
+    await recordBotError(app, err.message);
     restartLater('start failed');
   });
-  ctx.logger.info({ event: 'bot.started', puppet: ctx.config.WECHATY_PUPPET, name: ctx.config.WECHATY_NAME }, 'bot started; waiting for login');
+  app.logger.info({ event: 'bot.started', puppet: app.config.WECHATY_PUPPET, name: app.config.WECHATY_NAME }, 'bot started; waiting for login');
 
   return {
     wechaty: bot,
     governor,
     sender,
-    deliverOnce: (reap = true) => deliverRoomsOnce(ctx, { sender, governor, worker, backoffMs: 0, reap }),
+    deliverOnce: (reap = true) => deliverRoomsOnce(app, { sender, governor, worker, backoffMs: 0, reap }),
     idle: async () => {
       while (inflight.size) await Promise.allSettled([...inflight]);
     },
@@ -160,7 +160,7 @@ export async function startBot(ctx: AppContext, opts: BotOptions = {}): Promise<
       await Promise.allSettled([...inflight]);
       await bot.stop().catch(() => undefined);
       await Promise.allSettled([...inflight]);
-      await setBotStatus(ctx, 'stopped').catch(() => undefined);
+      await setBotStatus(app, 'stopped').catch(() => undefined);
     },
   };
 }

@@ -33,23 +33,23 @@ export class Cooldown {
  * A text in a group. Binding answers at once (one message per bind); keyword answers go through the outbox,
  * so the rate governor paces them with everything else, keyed by the message id (a replay adds nothing).
  */
-export async function onRoomText(ctx: AppContext, cooldown: Cooldown, m: RoomText): Promise<{ reply?: string; queued?: boolean }> {
+export async function onRoomText(app: AppContext, cooldown: Cooldown, m: RoomText): Promise<{ reply?: string; queued?: boolean }> {
   // "@健康小助手 答题" counts as "答题": WeChat separates a mention with U+2005.
   const text = m.text.replace(/@[^\s\u2005]+[\s\u2005]+/g, '').trim();
   const bind = BIND.exec(text);
   if (bind) {
-    const r = await bindRoomByCode(ctx, { code: bind[1]!, wxRoomId: m.wxRoomId, topic: m.topic, contactId: m.talkerId });
+    const r = await bindRoomByCode(app, { code: bind[1]!, wxRoomId: m.wxRoomId, topic: m.topic, contactId: m.talkerId });
     if (!r.ok) return { reply: BIND_REFUSED[r.reason] };
-    ctx.logger.info({ event: 'bot.room.bound', roomId: String(r.room._id), areaCode: r.room.areaCode, rebound: r.rebound }, 'group bound');
+    app.logger.info({ event: 'bot.room.bound', roomId: String(r.room._id), areaCode: r.room.areaCode, rebound: r.rebound }, 'group bound');
     return { reply: `绑定成功：本群已${r.rebound ? '改为' : ''}关联「${r.room.areaName}」。以后的健康活动通知会发到这里。发送「帮助」查看我能做什么。` };
   }
-  const room = await BotRooms(ctx.db).findOne({ wxRoomId: m.wxRoomId, active: true }).lean();
+  const room = await BotRooms(app.db).findOne({ wxRoomId: m.wxRoomId, active: true }).lean();
   if (!room) return {};
-  const kw = await matchKeyword(ctx, text);
+  const kw = await matchKeyword(app, text);
   if (!kw) return {};
-  const now = ctx.clock.now();
+  const now = app.clock.now();
   if (!cooldown.take(`${room._id}:${kw.keyword}`, now.getTime())) return {};
-  await enqueue(ctx, {
+  await enqueue(app, {
     key: `reply:${m.messageId}`,
     channel: 'room',
     payload: { roomId: String(room._id), text: kw.reply, ...(kw.card ? { card: kw.card } : {}), expiresAt: new Date(now.getTime() + REPLY_TTL_MS).toISOString() },

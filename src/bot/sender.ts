@@ -19,7 +19,7 @@ export function withLink(m: RoomMessage): string {
  */
 export class WechatyRoomSender implements RoomSender {
   constructor(
-    private readonly ctx: AppContext,
+    private readonly app: AppContext,
     private readonly bot: Wechaty,
   ) {}
 
@@ -27,7 +27,7 @@ export class WechatyRoomSender implements RoomSender {
     const byId = await this.bot.Room.find({ id: room.wxRoomId }).catch(() => undefined);
     if (byId) return byId;
     const byTopic = await this.bot.Room.findAll({ topic: room.topic }).catch(() => []);
-    const mark = (attention: string) => BotRooms(this.ctx.db).updateOne({ _id: room._id }, { $set: { attention, updatedAt: this.ctx.clock.now() } });
+    const mark = (attention: string) => BotRooms(this.app.db).updateOne({ _id: room._id }, { $set: { attention, updatedAt: this.app.clock.now() } });
     if (byTopic.length > 1) {
       await mark('ambiguous_topic');
       return { result: 'dead', error: `group id gone and ${byTopic.length} groups are named "${room.topic}": staff must rebind` };
@@ -38,13 +38,13 @@ export class WechatyRoomSender implements RoomSender {
       return { result: 'retry', error: 'group not found by id or topic' };
     }
     try {
-      await BotRooms(this.ctx.db).updateOne({ _id: room._id }, { $set: { wxRoomId: found.id, updatedAt: this.ctx.clock.now() }, $unset: { attention: 1 } });
+      await BotRooms(this.app.db).updateOne({ _id: room._id }, { $set: { wxRoomId: found.id, updatedAt: this.app.clock.now() }, $unset: { attention: 1 } });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       await mark('ambiguous_topic');
       return { result: 'dead', error: 'the group found by topic is bound to another record: staff must rebind' };
     }
-    this.ctx.logger.info({ event: 'bot.room.reresolved', roomId: String(room._id), from: room.wxRoomId, to: found.id }, 'group id re-resolved by topic');
+    this.app.logger.info({ event: 'bot.room.reresolved', roomId: String(room._id), from: room.wxRoomId, to: found.id }, 'group id re-resolved by topic');
     return found;
   }
 
@@ -52,11 +52,11 @@ export class WechatyRoomSender implements RoomSender {
     if (!this.bot.isLoggedIn) return { result: 'retry', error: 'bot not logged in' };
     const target = await this.resolve(room);
     if ('result' in target) return target;
-    const cards = this.ctx.config.BOT_SEND_CARDS && m.card && this.ctx.config.BOT_MINIPROGRAM_USERNAME;
+    const cards = this.app.config.BOT_SEND_CARDS && m.card && this.app.config.BOT_MINIPROGRAM_USERNAME;
     await target.say(cards ? m.text : withLink(m));
     if (cards && m.card) {
       await target.say(new this.bot.MiniProgram({
-        appid: this.ctx.config.WECHAT_APPID, username: this.ctx.config.BOT_MINIPROGRAM_USERNAME, title: m.card.title,
+        appid: this.app.config.WECHAT_APPID, username: this.app.config.BOT_MINIPROGRAM_USERNAME, title: m.card.title,
         pagePath: m.card.pagePath, thumbUrl: m.card.thumbUrl, description: m.card.title,
       }));
     }

@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import helmet from 'koa-helmet';
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { AppContext } from '../context';
-import { registerModules } from '../modules';
+import { modules } from '../modules';
 import { errorMiddleware } from './errors';
 import { createHttpMetrics } from './metrics';
 import { openApiDocument } from './openapi';
@@ -18,25 +18,25 @@ export interface HttpAppOptions {
 }
 
 /** Build the Koa app: error shape first, then request id, metrics, security headers, routes. */
-export function createHttpApp(ctx: AppContext, opts: HttpAppOptions): Koa {
-  const app = new Koa({ proxy: ctx.config.TRUST_PROXY });
+export function createHttpApp(app: AppContext, opts: HttpAppOptions): Koa {
+  const koa = new Koa({ proxy: app.config.TRUST_PROXY });
   const router = new Router();
   const registry = new OpenAPIRegistry();
   const metrics = createHttpMetrics();
 
-  app.use(errorMiddleware(ctx.logger));
-  app.use(requestIdMiddleware);
-  app.use(metrics.middleware);
-  app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  koa.use(errorMiddleware(app.logger));
+  koa.use(requestIdMiddleware);
+  koa.use(metrics.middleware);
+  koa.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
   // wx.request cannot send PATCH; the mini-program sends POST with this header instead.
-  app.use(async (c, next) => {
+  koa.use(async (c, next) => {
     if (c.method === 'POST' && c.get('x-http-method-override').toUpperCase() === 'PATCH') c.method = 'PATCH';
     await next();
   });
-  app.use(async (c, next) => {
+  koa.use(async (c, next) => {
     const started = Date.now();
     await next();
-    ctx.logger.debug({ event: 'http.request', method: c.method, route: c._matchedRoute, status: c.status, ms: Date.now() - started }, 'request');
+    app.logger.debug({ event: 'http.request', method: c.method, route: c._matchedRoute, status: c.status, ms: Date.now() - started }, 'request');
   });
 
   router.get('/healthz', (c) => {
@@ -52,15 +52,15 @@ export function createHttpApp(ctx: AppContext, opts: HttpAppOptions): Koa {
     c.body = await metrics.registry.metrics();
   });
 
-  const api = new Api(ctx, router, registry);
-  registerModules(api);
+  const api = new Api(app, router, registry);
+  for (const m of modules) m.routes(api);
   opts.extraRoutes?.(api);
   const document = openApiDocument(registry);
   router.get('/api/openapi.json', (c) => {
     c.body = document;
   });
 
-  app.use(router.routes());
-  app.use(router.allowedMethods({ throw: false }));
-  return app;
+  koa.use(router.routes());
+  koa.use(router.allowedMethods({ throw: false }));
+  return koa;
 }

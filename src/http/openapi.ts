@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { OpenApiGeneratorV3, OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { AppContext } from '../context';
-import { registerModules } from '../modules';
+import { modules } from '../modules';
 import { Api } from './route';
 
 export function openApiDocument(registry: OpenAPIRegistry): unknown {
@@ -38,6 +38,7 @@ const isNullableMark = (v: unknown): boolean => typeof v === 'object' && v !== n
 /** The document of every module's routes without serving them (scripts/gen-api-types.ts writes client types from it). */
 export function apiDocument(app: AppContext): unknown {
   const registry = new OpenAPIRegistry();
-  registerModules(new Api(app, new Router(), registry));
+  const api = new Api(app, new Router(), registry);
+  for (const m of modules) m.routes(api);
   return openApiDocument(registry);
 }

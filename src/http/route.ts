@@ -43,9 +43,13 @@ interface RouteBase<B extends ZodTypeAny | undefined, Q extends ZodTypeAny | und
  */
 type Reply =
   | { response: ZodTypeAny; raw?: never }
-  | { raw: { contentType: string }; response?: never };
+  /** A file route may still describe its JSON variant (`?format=json`) with `response`. */
+  | { raw: { contentType: string }; response?: ZodTypeAny };
 
 export type RouteSpec<B extends ZodTypeAny | undefined, Q extends ZodTypeAny | undefined, P extends ZodTypeAny | undefined> = RouteBase<B, Q, P> & Reply;
+
+/** A body Koa will send as JSON (not a file, stream or text). */
+const isJsonBody = (b: unknown): boolean => typeof b === 'object' && b !== null && !Buffer.isBuffer(b) && typeof (b as { pipe?: unknown }).pipe !== 'function';
 
 const openApiPath = (p: string): string => p.replace(/:(\w+)/g, '{$1}');
 
@@ -94,6 +98,7 @@ export class Api {
       };
       if (spec.raw) {
         await spec.handler(ctx, input);
+        if (this.checkResponses && spec.response && isJsonBody(ctx.body)) checkResponse(spec.response, ctx.body, where);
         return;
       }
       const response = spec.response;
@@ -128,7 +133,13 @@ export class Api {
       },
       responses: {
         [spec.status ?? 200]: spec.raw
-          ? { description: 'File', content: { [spec.raw.contentType]: { schema: { type: 'string', format: 'binary' } } } }
+          ? {
+            description: 'File',
+            content: {
+              [spec.raw.contentType]: { schema: { type: 'string', format: 'binary' } },
+              ...(spec.response ? { 'application/json': { schema: spec.response } } : {}),
+            },
+          }
           : spec.status === 204
             ? { description: 'No content' }
             : { description: 'OK', ...(spec.response ? { content: { 'application/json': { schema: spec.response } } } : {}) },

@@ -74,7 +74,7 @@ export interface CaseWorkflowSpec<S extends string, C extends CaseBase<S>, T ext
   /** More fields to set on the case when a transition is applied (e.g. when it closes). */
   stamp?: (t: T, terminal: boolean) => Record<string, unknown>;
   /** Runs after a transition is applied to the case, before its notice is queued. */
-  afterApply?: (ctx: AppContext, c: C, t: T, terminal: boolean) => Promise<void>;
+  afterApply?: (app: AppContext, c: C, t: T, terminal: boolean) => Promise<void>;
   /** The subscribe notice of an applied transition: outbox key prefix, template, page and programme name. */
   notice: { key: string; templateKey: string; page: string; programme: string };
 }
@@ -92,16 +92,16 @@ export interface HistoryEntry {
 
 export interface CaseWorkflow<S extends string, C extends CaseBase<S>, T extends TransitionBase<S>, X extends object> {
   /** Record the opening transition (seq 0) of a new case; insert the case document after it. */
-  open(ctx: AppContext, id: Types.ObjectId, to: S, actor: Actor, at: Date): Promise<void>;
-  apply(ctx: AppContext, id: Types.ObjectId, to: S, actor: Actor, extra: X): Promise<C>;
-  settle(ctx: AppContext, id: Types.ObjectId): Promise<C>;
+  open(app: AppContext, id: Types.ObjectId, to: S, actor: Actor, at: Date): Promise<void>;
+  apply(app: AppContext, id: Types.ObjectId, to: S, actor: Actor, extra: X): Promise<C>;
+  settle(app: AppContext, id: Types.ObjectId): Promise<C>;
   /** Refuse a staff move that lacks the extras its target status needs. */
   checkRequired(to: S, extra: Partial<X>): void;
   /** The case if it lies in the staff member's area (404 when missing, 403 when outside). */
-  inScope(ctx: AppContext, staff: StaffPrincipal, id: Types.ObjectId): Promise<C>;
+  inScope(app: AppContext, staff: StaffPrincipal, id: Types.ObjectId): Promise<C>;
   /** A page of cases in the staff member's area, newest first. */
-  staffPage<R>(ctx: AppContext, staff: StaffPrincipal, filter: Record<string, unknown>, q: { limit: number; cursor?: string }, shape: (rows: C[]) => R[] | Promise<R[]>): Promise<Page<R>>;
-  history(ctx: AppContext, id: Types.ObjectId): Promise<T[]>;
+  staffPage<R>(app: AppContext, staff: StaffPrincipal, filter: Record<string, unknown>, q: { limit: number; cursor?: string }, shape: (rows: C[]) => R[] | Promise<R[]>): Promise<Page<R>>;
+  history(app: AppContext, id: Types.ObjectId): Promise<T[]>;
   historyView(steps: T[]): HistoryEntry[];
 }
 
@@ -110,24 +110,24 @@ export function caseWorkflow<S extends string, C extends CaseBase<S>, T extends 
 ): CaseWorkflow<S, C, T, X> {
   const label = spec.labels;
 
-  async function load(ctx: AppContext, id: Types.ObjectId): Promise<C> {
-    const c = (await spec.cases(ctx.db).findById(id).lean()) as C | null;
+  async function load(app: AppContext, id: Types.ObjectId): Promise<C> {
+    const c = (await spec.cases(app.db).findById(id).lean()) as C | null;
     if (!c) throw notFound(spec.noun);
     return c;
   }
 
-  async function settle(ctx: AppContext, id: Types.ObjectId): Promise<C> {
-    let c = await load(ctx, id);
-    const pending = (await spec.transitions(ctx.db).find({ [spec.caseField]: id, seq: { $gt: c.seq } }).sort({ seq: 1 }).lean()) as T[];
+  async function settle(app: AppContext, id: Types.ObjectId): Promise<C> {
+    let c = await load(app, id);
+    const pending = (await spec.transitions(app.db).find({ [spec.caseField]: id, seq: { $gt: c.seq } }).sort({ seq: 1 }).lean()) as T[];
     for (const t of pending) {
       const terminal = isTerminal(spec.edges, t.to);
       const set: Record<string, unknown> = { status: t.to, seq: t.seq, updatedAt: t.at };
       for (const k of spec.carry ?? []) if ((t as Record<string, unknown>)[k]) set[k] = (t as Record<string, unknown>)[k];
       Object.assign(set, spec.stamp?.(t, terminal));
-      await spec.cases(ctx.db).updateOne({ _id: id, seq: t.seq - 1 }, { $set: set });
+      await spec.cases(app.db).updateOne({ _id: id, seq: t.seq - 1 }, { $set: set });
       c = { ...c, ...(set as Partial<C>) };
-      await spec.afterApply?.(ctx, c, t, terminal);
-      await enqueue(ctx, {
+      await spec.afterApply?.(app, c, t, terminal);
+      await enqueue(app, {
         key: `${spec.notice.key}:${String(id)}:status:${t.seq}`,
         channel: 'subscribe',
         payload: { residentId: String(c.residentId), templateKey: spec.notice.templateKey, page: spec.notice.page, data: { thing1: spec.notice.programme, phrase2: label[t.to], time3: shanghaiDay(t.at) } },
@@ -139,24 +139,24 @@ export function caseWorkflow<S extends string, C extends CaseBase<S>, T extends 
   }
 
   return {
-    async open(ctx, id, to, actor, at) {
-      await spec.transitions(ctx.db).create({ [spec.caseField]: id, seq: 0, from: null, to, actorType: actor.type, actorId: actor.id, at });
+    async open(app, id, to, actor, at) {
+      await spec.transitions(app.db).create({ [spec.caseField]: id, seq: 0, from: null, to, actorType: actor.type, actorId: actor.id, at });
     },
 
-    async apply(ctx, id, to, actor, extra) {
-      const c = await settle(ctx, id);
+    async apply(app, id, to, actor, extra) {
+      const c = await settle(app, id);
       if (!canMove(spec.edges, c.status, to)) {
         throw new AppError('INVALID_TRANSITION', 409, `当前状态“${label[c.status]}”不能改为“${label[to]}”`, { from: c.status, to });
       }
       try {
-        await spec.transitions(ctx.db).create({
-          [spec.caseField]: id, seq: c.seq + 1, from: c.status, to, actorType: actor.type, actorId: actor.id, actorName: actor.name, at: ctx.clock.now(), ...extra,
+        await spec.transitions(app.db).create({
+          [spec.caseField]: id, seq: c.seq + 1, from: c.status, to, actorType: actor.type, actorId: actor.id, actorName: actor.name, at: app.clock.now(), ...extra,
         });
       } catch (err) {
         if (isDuplicateKey(err)) throw new AppError('CONCURRENT_CHANGE', 409, '状态刚被其他人更改，请刷新后再试');
         throw err;
       }
-      return settle(ctx, id);
+      return settle(app, id);
     },
 
     settle,
@@ -166,18 +166,18 @@ export function caseWorkflow<S extends string, C extends CaseBase<S>, T extends 
       if (need && !extra[need[0]]) throw validationError(need[0], need[1]);
     },
 
-    async inScope(ctx, staff, id) {
-      const c = await load(ctx, id);
+    async inScope(app, staff, id) {
+      const c = await load(app, id);
       assertInScope(staff, c.areaPath);
       return c;
     },
 
-    staffPage(ctx, staff, filter, q, shape) {
-      return findPage(spec.cases(ctx.db), { ...scopeFilter(staff), ...filter }, q, shape);
+    staffPage(app, staff, filter, q, shape) {
+      return findPage(spec.cases(app.db), { ...scopeFilter(staff), ...filter }, q, shape);
     },
 
-    async history(ctx, id) {
-      return (await spec.transitions(ctx.db).find({ [spec.caseField]: id }).sort({ seq: 1 }).lean()) as T[];
+    async history(app, id) {
+      return (await spec.transitions(app.db).find({ [spec.caseField]: id }).sort({ seq: 1 }).lean()) as T[];
     },
 
     historyView(steps) {

@@ -1,27 +1,21 @@
-import type { Api } from '../http/route';
-import { areaRoutes } from './areas/areas.routes';
-import { auditRoutes } from './audit/audit.routes';
-import { insuranceRoutes } from './insurance/insurance.routes';
-import { referralRoutes } from './referrals/referrals.routes';
-import { platformRoutes } from './platform/platform.routes';
-import { campaignRoutes } from './campaigns/campaigns.routes';
-import { quizRoutes } from './quiz/quiz.routes';
-import { residentRoutes } from './residents/residents.routes';
-import { staffRoutes } from './staff/staff.routes';
-import { subscriptionRoutes } from './subscriptions/subscriptions.routes';
-import { talksRoutes } from './talks/talks.routes';
+import type { AppModule } from './module';
+import { areasModule } from './areas';
+import { auditModule } from './audit';
+import { campaignsModule } from './campaigns';
+import { insuranceModule } from './insurance';
+import { platformModule } from './platform';
+import { quizModule } from './quiz';
+import { referralsModule } from './referrals';
+import { reportsModule } from './reports';
+import { residentsModule } from './residents';
+import { sessionsModule } from './sessions';
+import { staffModule } from './staff';
+import { subscriptionsModule } from './subscriptions';
+import { talksModule } from './talks';
 
-/** Every domain module's routes; a new module adds one line here. */
-export function registerModules(api: Api): void {
-  areaRoutes(api);
-  residentRoutes(api);
-  platformRoutes(api);
-  staffRoutes(api);
-  auditRoutes(api);
-  referralRoutes(api);
-  insuranceRoutes(api);
-  campaignRoutes(api);
-  subscriptionRoutes(api);
-  talksRoutes(api);
-  quizRoutes(api);
-}
+export type { AppModule, ResidentDataSection } from './module';
+
+const others: AppModule[] = [platformModule, staffModule, auditModule, referralsModule, insuranceModule, campaignsModule, subscriptionsModule, talksModule, quizModule, sessionsModule, reportsModule];
+
+/** Every domain module, in route order — the only place that knows them all; a new module adds one entry. */
+export const modules: readonly AppModule[] = [areasModule, residentsModule(others.flatMap((m) => m.residentData)), ...others];

@@ -14,19 +14,19 @@ export interface EnqueueInput {
 }
 
 /** Queue a message once: a second enqueue with the same key is a no-op (returns created=false). */
-export async function enqueue(ctx: AppContext, input: EnqueueInput): Promise<{ created: boolean }> {
+export async function enqueue(app: AppContext, input: EnqueueInput): Promise<{ created: boolean }> {
   try {
-    await Outbox(ctx.db).create({
+    await Outbox(app.db).create({
       key: input.key,
       channel: input.channel,
       payload: input.payload,
       status: 'pending',
-      notBefore: input.notBefore ?? ctx.clock.now(),
+      notBefore: input.notBefore ?? app.clock.now(),
       attempts: 0,
       maxAttempts: input.maxAttempts ?? 5,
       source: input.source ?? {},
       areaPath: input.areaPath ?? [],
-      createdAt: ctx.clock.now(),
+      createdAt: app.clock.now(),
     });
     return { created: true };
   } catch (err) {
@@ -36,15 +36,15 @@ export async function enqueue(ctx: AppContext, input: EnqueueInput): Promise<{ c
 }
 
 /** Many at once (campaign expansion); duplicates are skipped, the rest inserted. Returns how many were new. */
-export async function enqueueMany(ctx: AppContext, inputs: EnqueueInput[]): Promise<number> {
+export async function enqueueMany(app: AppContext, inputs: EnqueueInput[]): Promise<number> {
   if (!inputs.length) return 0;
-  const now = ctx.clock.now();
+  const now = app.clock.now();
   const docs = inputs.map((i) => ({
     key: i.key, channel: i.channel, payload: i.payload, status: 'pending', notBefore: i.notBefore ?? now, attempts: 0,
     maxAttempts: i.maxAttempts ?? 5, source: i.source ?? {}, areaPath: i.areaPath ?? [], createdAt: now,
   }));
   try {
-    const r = await Outbox(ctx.db).insertMany(docs, { ordered: false, rawResult: true });
+    const r = await Outbox(app.db).insertMany(docs, { ordered: false, rawResult: true });
     return r.insertedCount;
   } catch (err) {
     const e = err as { code?: number; writeErrors?: Array<{ code?: number; err?: { code?: number } }>; insertedDocs?: unknown[]; result?: { insertedCount?: number } };
@@ -56,8 +56,8 @@ export async function enqueueMany(ctx: AppContext, inputs: EnqueueInput[]): Prom
 }
 
 /** Cancel pending items by key prefix source (e.g. a cancelled talk's reminders). */
-export async function cancelPending(ctx: AppContext, filter: Record<string, unknown>): Promise<number> {
-  const r = await Outbox(ctx.db).updateMany({ ...filter, status: 'pending' }, { $set: { status: 'cancelled' } });
+export async function cancelPending(app: AppContext, filter: Record<string, unknown>): Promise<number> {
+  const r = await Outbox(app.db).updateMany({ ...filter, status: 'pending' }, { $set: { status: 'cancelled' } });
   return r.modifiedCount;
 }
 
@@ -86,20 +86,20 @@ export interface DeliveryOptions {
  * decides between workers — no status flip), send, then record the outcome.
  */
 export async function deliverDue(
-  ctx: AppContext,
+  app: AppContext,
   opts: DeliveryOptions,
   send: (item: OutboxItemDoc) => Promise<SendOutcome>,
 ): Promise<{ sent: number; retried: number; dead: number; skipped: number }> {
-  const now = ctx.clock.now();
+  const now = app.clock.now();
   const stats = { sent: 0, retried: 0, dead: 0, skipped: 0 };
-  const due = await Outbox(ctx.db)
+  const due = await Outbox(app.db)
     .find({ channel: opts.channel, status: 'pending', notBefore: { $lte: now }, ...opts.extraFilter })
     .sort({ notBefore: 1, _id: 1 })
     .limit(opts.batch ?? 50)
     .lean();
   for (const item of due) {
     if (opts.mayProceed && !(await opts.mayProceed())) break;
-    if (!(await claim(ctx, item, opts.worker, opts.leaseMs ?? 120_000))) {
+    if (!(await claim(app, item, opts.worker, opts.leaseMs ?? 120_000))) {
       stats.skipped++;
       continue;
     }
@@ -109,16 +109,16 @@ export async function deliverDue(
     } catch (err) {
       outcome = { result: 'retry', error: (err as Error).message };
     }
-    await record(ctx, item, outcome, opts);
+    await record(app, item, outcome, opts);
     stats[outcome.result === 'sent' ? 'sent' : outcome.result === 'dead' ? 'dead' : 'retried']++;
   }
   return stats;
 }
 
-async function claim(ctx: AppContext, item: OutboxItemDoc, worker: string, leaseMs: number): Promise<boolean> {
-  const now = ctx.clock.now();
+async function claim(app: AppContext, item: OutboxItemDoc, worker: string, leaseMs: number): Promise<boolean> {
+  const now = app.clock.now();
   try {
-    await OutboxClaims(ctx.db).create({ _id: `${item._id}:${item.attempts}`, itemId: item._id, attempt: item.attempts, worker, claimedAt: now, leaseUntil: new Date(now.getTime() + leaseMs) });
+    await OutboxClaims(app.db).create({ _id: `${item._id}:${item.attempts}`, itemId: item._id, attempt: item.attempts, worker, claimedAt: now, leaseUntil: new Date(now.getTime() + leaseMs) });
     return true;
   } catch (err) {
     if (isDuplicateKey(err)) return false;
@@ -126,18 +126,18 @@ async function claim(ctx: AppContext, item: OutboxItemDoc, worker: string, lease
   }
 }
 
-async function record(ctx: AppContext, item: OutboxItemDoc, outcome: SendOutcome, opts: DeliveryOptions): Promise<void> {
+async function record(app: AppContext, item: OutboxItemDoc, outcome: SendOutcome, opts: DeliveryOptions): Promise<void> {
   const attempts = item.attempts + 1;
-  const now = ctx.clock.now();
+  const now = app.clock.now();
   if (outcome.result === 'sent') {
-    await Outbox(ctx.db).updateOne({ _id: item._id }, { $set: { status: 'sent', sentAt: now, attempts }, $unset: { lastError: 1 } });
+    await Outbox(app.db).updateOne({ _id: item._id }, { $set: { status: 'sent', sentAt: now, attempts }, $unset: { lastError: 1 } });
     return;
   }
   const dead = outcome.result === 'dead' || attempts >= item.maxAttempts;
   const base = opts.backoffMs ?? 30_000;
   const jitter = 0.5 + (opts.random ?? Math.random)();
   const notBefore = new Date(now.getTime() + base * 2 ** (attempts - 1) * jitter);
-  await Outbox(ctx.db).updateOne(
+  await Outbox(app.db).updateOne(
     { _id: item._id },
     { $set: { status: dead ? 'dead' : 'pending', attempts, lastError: outcome.error.slice(0, 500), ...(dead ? {} : { notBefore }) } },
   );
@@ -148,25 +148,25 @@ async function record(ctx: AppContext, item: OutboxItemDoc, outcome: SendOutcome
  * claim again. Once the lease has passed, count that attempt as used so the next one can be claimed.
  * Setting `attempts` to a fixed value (not `$inc`) keeps two reapers from skipping an attempt.
  */
-export async function reapExpiredClaims(ctx: AppContext): Promise<number> {
-  const expired = await OutboxClaims(ctx.db).find({ leaseUntil: { $lt: ctx.clock.now() } }).limit(500).lean();
+export async function reapExpiredClaims(app: AppContext): Promise<number> {
+  const expired = await OutboxClaims(app.db).find({ leaseUntil: { $lt: app.clock.now() } }).limit(500).lean();
   // Most expired claims belong to attempts that finished normally: one read finds the few still stranded.
-  const pending = await Outbox(ctx.db).find({ _id: { $in: expired.map((c) => c.itemId) }, status: 'pending' }, { attempts: 1 }).lean();
+  const pending = await Outbox(app.db).find({ _id: { $in: expired.map((c) => c.itemId) }, status: 'pending' }, { attempts: 1 }).lean();
   const stranded = new Set(pending.map((i) => `${i._id}:${i.attempts}`));
   let reaped = 0;
   for (const c of expired.filter((x) => stranded.has(`${x.itemId}:${x.attempt}`))) {
-    const r = await Outbox(ctx.db).updateOne({ _id: c.itemId, status: 'pending', attempts: c.attempt }, { $set: { attempts: c.attempt + 1, lastError: 'claim lease expired (worker stopped mid-send)' } });
+    const r = await Outbox(app.db).updateOne({ _id: c.itemId, status: 'pending', attempts: c.attempt }, { $set: { attempts: c.attempt + 1, lastError: 'claim lease expired (worker stopped mid-send)' } });
     reaped += r.modifiedCount;
   }
   // Claims of finished attempts are history; drop those older than a day.
-  await OutboxClaims(ctx.db).deleteMany({ leaseUntil: { $lt: new Date(ctx.clock.now().getTime() - 24 * 3600_000) } });
+  await OutboxClaims(app.db).deleteMany({ leaseUntil: { $lt: new Date(app.clock.now().getTime() - 24 * 3600_000) } });
   return reaped;
 }
 
 /** Staff action: put a dead item back in the queue. */
-export async function retryDead(ctx: AppContext, id: Types.ObjectId): Promise<boolean> {
-  const item = await Outbox(ctx.db).findById(id).lean();
+export async function retryDead(app: AppContext, id: Types.ObjectId): Promise<boolean> {
+  const item = await Outbox(app.db).findById(id).lean();
   if (!item || item.status !== 'dead') return false;
-  await Outbox(ctx.db).updateOne({ _id: id, status: 'dead' }, { $set: { status: 'pending', notBefore: ctx.clock.now(), maxAttempts: item.attempts + Math.max(1, item.maxAttempts) } });
+  await Outbox(app.db).updateOne({ _id: id, status: 'dead' }, { $set: { status: 'pending', notBefore: app.clock.now(), maxAttempts: item.attempts + Math.max(1, item.maxAttempts) } });
   return true;
 }

@@ -33,14 +33,14 @@ export interface RoomDeliveryOptions {
  * under the area, keyed `<key>:room:<roomId>`; the notice itself is then marked sent. Re-running after a crash
  * only adds what is missing.
  */
-export async function expandAreaNotices(ctx: AppContext, worker: string): Promise<number> {
+export async function expandAreaNotices(app: AppContext, worker: string): Promise<number> {
   let created = 0;
-  await deliverDue(ctx, { channel: 'room', worker, extraFilter: { 'payload.roomId': { $exists: false } } }, async (notice) => {
+  await deliverDue(app, { channel: 'room', worker, extraFilter: { 'payload.roomId': { $exists: false } } }, async (notice) => {
     const areaCode = String(notice.payload.areaCode ?? '');
     if (!areaCode) return { result: 'dead', error: 'room notice without roomId or areaCode' };
-    const rooms = await BotRooms(ctx.db).find({ active: true, areaPath: areaCode }).lean();
+    const rooms = await BotRooms(app.db).find({ active: true, areaPath: areaCode }).lean();
     const { areaCode: _a, ...message } = notice.payload;
-    created += await enqueueMany(ctx, rooms.map((r) => ({
+    created += await enqueueMany(app, rooms.map((r) => ({
       key: `${notice.key}:room:${r._id}`,
       channel: 'room' as const,
       payload: { ...message, roomId: String(r._id) },
@@ -53,13 +53,13 @@ export async function expandAreaNotices(ctx: AppContext, worker: string): Promis
   return created;
 }
 
-async function sendItem(ctx: AppContext, item: OutboxItemDoc, o: RoomDeliveryOptions): Promise<SendOutcome> {
+async function sendItem(app: AppContext, item: OutboxItemDoc, o: RoomDeliveryOptions): Promise<SendOutcome> {
   const roomId = String(item.payload.roomId);
-  const room = Types.ObjectId.isValid(roomId) ? await BotRooms(ctx.db).findById(roomId).lean() : null;
+  const room = Types.ObjectId.isValid(roomId) ? await BotRooms(app.db).findById(roomId).lean() : null;
   if (!room) return { result: 'dead', error: 'group not found' };
   if (!room.active) return { result: 'dead', error: `group inactive${room.attention ? ` (${room.attention})` : ''}` };
   const expiresAt = item.payload.expiresAt ? Date.parse(String(item.payload.expiresAt)) : NaN;
-  if (expiresAt <= ctx.clock.now().getTime()) return { result: 'dead', error: 'expired before it could be sent' };
+  if (expiresAt <= app.clock.now().getTime()) return { result: 'dead', error: 'expired before it could be sent' };
   const message = { text: String(item.payload.text ?? ''), card: item.payload.card as Card | undefined, linkText: item.payload.linkText as string | undefined };
   const outcome = await o.sender.send(room, message);
   if (outcome.result === 'sent') await o.governor?.recordSent();
@@ -67,23 +67,23 @@ async function sendItem(ctx: AppContext, item: OutboxItemDoc, o: RoomDeliveryOpt
 }
 
 /** One round: reap dead workers' claims, expand area notices, then send due direct items through the governor. */
-export async function deliverRoomsOnce(ctx: AppContext, o: RoomDeliveryOptions) {
-  if (o.reap !== false) await reapExpiredClaims(ctx);
-  const expanded = await expandAreaNotices(ctx, o.worker);
+export async function deliverRoomsOnce(app: AppContext, o: RoomDeliveryOptions) {
+  if (o.reap !== false) await reapExpiredClaims(app);
+  const expanded = await expandAreaNotices(app, o.worker);
   const stats = await deliverDue(
-    ctx,
+    app,
     {
       channel: 'room', worker: o.worker, batch: o.batch ?? 50, backoffMs: o.backoffMs, random: o.random,
       extraFilter: { 'payload.roomId': { $exists: true } },
       mayProceed: o.governor ? () => o.governor!.tryAcquire() : undefined,
     },
-    (item) => sendItem(ctx, item, o),
+    (item) => sendItem(app, item, o),
   );
   return { ...stats, expanded };
 }
 
 /** The bot role's loop: a round every `intervalMs`, sooner while there is more due and the governor allows. */
-export function startRoomDelivery(ctx: AppContext, o: RoomDeliveryOptions & { intervalMs: number }): () => Promise<void> {
+export function startRoomDelivery(app: AppContext, o: RoomDeliveryOptions & { intervalMs: number }): () => Promise<void> {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -91,14 +91,14 @@ export function startRoomDelivery(ctx: AppContext, o: RoomDeliveryOptions & { in
   const loop = async (): Promise<void> => {
     let delay = o.intervalMs;
     try {
-      const reap = ctx.clock.now().getTime() - lastReap >= 60_000;
-      if (reap) lastReap = ctx.clock.now().getTime();
-      const s = await deliverRoomsOnce(ctx, { ...o, reap });
+      const reap = app.clock.now().getTime() - lastReap >= 60_000;
+      if (reap) lastReap = app.clock.now().getTime();
+      const s = await deliverRoomsOnce(app, { ...o, reap });
       const decision = await o.governor?.decide();
-      if (decision && !decision.ok) delay = Math.min(o.intervalMs, Math.max(50, decision.retryAt.getTime() - ctx.clock.now().getTime()));
+      if (decision && !decision.ok) delay = Math.min(o.intervalMs, Math.max(50, decision.retryAt.getTime() - app.clock.now().getTime()));
       else if (s.sent + s.retried + s.dead > 0) delay = 0;
     } catch (err) {
-      ctx.logger.error({ event: 'bot.delivery.failed', err }, 'room delivery round failed');
+      app.logger.error({ event: 'bot.delivery.failed', err }, 'room delivery round failed');
     }
     if (!stopped) timer = setTimeout(() => void (running = loop()), delay);
   };

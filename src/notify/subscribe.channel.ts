@@ -35,24 +35,24 @@ export function trimTemplateData(data: Record<string, unknown>): Record<string, 
 }
 
 /** Credits a resident holds per template key. */
-export async function creditCounts(ctx: AppContext, residentId: Types.ObjectId): Promise<Record<string, number>> {
-  const rows = await SubscribeCredits(ctx.db).aggregate<{ _id: string; n: number }>([{ $match: { residentId } }, { $group: { _id: '$templateKey', n: { $sum: 1 } } }]);
+export async function creditCounts(app: AppContext, residentId: Types.ObjectId): Promise<Record<string, number>> {
+  const rows = await SubscribeCredits(app.db).aggregate<{ _id: string; n: number }>([{ $match: { residentId } }, { $group: { _id: '$templateKey', n: { $sum: 1 } } }]);
   return Object.fromEntries(rows.map((r) => [r._id, r.n]));
 }
 
 /** At most this many unused credits per (resident, template): enough for every reminder we would send. */
 export const MAX_CREDITS = 20;
 
-export async function addCredits(ctx: AppContext, residentId: Types.ObjectId, templateKeys: string[]): Promise<Record<string, number>> {
-  const counts = await creditCounts(ctx, residentId);
-  const docs = [...new Set(templateKeys)].filter((k) => (counts[k] ?? 0) < MAX_CREDITS).map((templateKey) => ({ residentId, templateKey, createdAt: ctx.clock.now() }));
-  if (docs.length) await SubscribeCredits(ctx.db).insertMany(docs);
-  return creditCounts(ctx, residentId);
+export async function addCredits(app: AppContext, residentId: Types.ObjectId, templateKeys: string[]): Promise<Record<string, number>> {
+  const counts = await creditCounts(app, residentId);
+  const docs = [...new Set(templateKeys)].filter((k) => (counts[k] ?? 0) < MAX_CREDITS).map((templateKey) => ({ residentId, templateKey, createdAt: app.clock.now() }));
+  if (docs.length) await SubscribeCredits(app.db).insertMany(docs);
+  return creditCounts(app, residentId);
 }
 
 /** Take one credit: the oldest we can delete ourselves wins; a concurrent sender's delete makes us try the next. */
-export async function spendCredit(ctx: AppContext, residentId: Types.ObjectId, templateKey: string): Promise<boolean> {
-  const credits = SubscribeCredits(ctx.db);
+export async function spendCredit(app: AppContext, residentId: Types.ObjectId, templateKey: string): Promise<boolean> {
+  const credits = SubscribeCredits(app.db);
   for (let i = 0; i < 5; i++) {
     const candidates = await credits.find({ residentId, templateKey }, { _id: 1 }).sort({ _id: 1 }).limit(3).lean();
     if (!candidates.length) return false;
@@ -61,44 +61,44 @@ export async function spendCredit(ctx: AppContext, residentId: Types.ObjectId, t
   return false;
 }
 
-async function refundCredit(ctx: AppContext, residentId: Types.ObjectId, templateKey: string): Promise<void> {
-  await SubscribeCredits(ctx.db).create({ residentId, templateKey, createdAt: ctx.clock.now() });
+async function refundCredit(app: AppContext, residentId: Types.ObjectId, templateKey: string): Promise<void> {
+  await SubscribeCredits(app.db).create({ residentId, templateKey, createdAt: app.clock.now() });
 }
 
 const RETRYABLE: number[] = [WX.BUSY, WX.NETWORK, WX.RATE_LIMITED];
 
 /** Send one `subscribe` outbox item. Payload contract: {residentId, templateKey, page?, data}. */
-export async function sendSubscribe(ctx: AppContext, item: OutboxItemDoc): Promise<SendOutcome> {
+export async function sendSubscribe(app: AppContext, item: OutboxItemDoc): Promise<SendOutcome> {
   const p = item.payload as { residentId?: string; templateKey?: string; page?: string; data?: Record<string, unknown> };
   if (!p.residentId || !Types.ObjectId.isValid(p.residentId) || !p.templateKey) return { result: 'dead', error: 'BAD_PAYLOAD' };
   const residentId = new Types.ObjectId(p.residentId);
-  const resident = await Residents(ctx.db).findById(residentId, { openid: 1, erasedAt: 1 }).lean();
+  const resident = await Residents(app.db).findById(residentId, { openid: 1, erasedAt: 1 }).lean();
   if (!resident || resident.erasedAt) return { result: 'dead', error: 'RESIDENT_GONE' };
-  if (!(await spendCredit(ctx, residentId, p.templateKey))) return { result: 'dead', error: 'NO_CREDIT: resident has not accepted this template' };
+  if (!(await spendCredit(app, residentId, p.templateKey))) return { result: 'dead', error: 'NO_CREDIT: resident has not accepted this template' };
   try {
-    await ctx.wechat.sendSubscribeMessage({
+    await app.wechat.sendSubscribeMessage({
       touser: resident.openid,
-      templateId: ctx.config.subscribeTemplates[p.templateKey] ?? p.templateKey,
+      templateId: app.config.subscribeTemplates[p.templateKey] ?? p.templateKey,
       page: p.page,
       data: trimTemplateData(p.data ?? {}),
-      state: ctx.config.WECHAT_MINIPROGRAM_STATE,
+      state: app.config.WECHAT_MINIPROGRAM_STATE,
     });
     return { result: 'sent' };
   } catch (err) {
     if (!(err instanceof WeChatError)) {
-      await refundCredit(ctx, residentId, p.templateKey);
+      await refundCredit(app, residentId, p.templateKey);
       return { result: 'retry', error: (err as Error).message };
     }
     // 43101: WeChat says the acceptance is gone — the credit is spent and retrying cannot help.
     if (err.errcode === WX.SUBSCRIBE_REFUSED) return { result: 'dead', error: `43101 ${err.errmsg}` };
     // Anything else never reached the resident, so the acceptance is still good.
-    await refundCredit(ctx, residentId, p.templateKey);
+    await refundCredit(app, residentId, p.templateKey);
     if (RETRYABLE.includes(err.errcode)) return { result: 'retry', error: `${err.errcode} ${err.errmsg}` };
     return { result: 'dead', error: `${err.errcode} ${err.errmsg}` };
   }
 }
 
 /** One delivery round of the subscribe channel (the worker runs it every few seconds). */
-export function deliverSubscribe(ctx: AppContext, worker = `worker-${process.pid}`, backoffMs = 30_000) {
-  return deliverDue(ctx, { channel: 'subscribe', worker, backoffMs }, (item) => sendSubscribe(ctx, item));
+export function deliverSubscribe(app: AppContext, worker = `worker-${process.pid}`, backoffMs = 30_000) {
+  return deliverDue(app, { channel: 'subscribe', worker, backoffMs }, (item) => sendSubscribe(app, item));
 }

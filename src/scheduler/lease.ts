@@ -26,7 +26,7 @@ export const Leases = defineModel<LeaseDoc>('SchedulerLease', schema);
 
 export class LeaderLease {
   constructor(
-    private readonly ctx: AppContext,
+    private readonly app: AppContext,
     readonly name: string,
     readonly holder: string,
     private readonly slotMs: number,
@@ -35,17 +35,17 @@ export class LeaderLease {
   private async take(slotStart: number): Promise<string> {
     const _id = `${this.name}:${new Date(slotStart).toISOString()}`;
     try {
-      await Leases(this.ctx.db).create({ _id, name: this.name, slotStart: new Date(slotStart), holder: this.holder, takenAt: this.ctx.clock.now() });
+      await Leases(this.app.db).create({ _id, name: this.name, slotStart: new Date(slotStart), holder: this.holder, takenAt: this.app.clock.now() });
       return this.holder;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      return (await Leases(this.ctx.db).findById(_id).lean())?.holder ?? '';
+      return (await Leases(this.app.db).findById(_id).lean())?.holder ?? '';
     }
   }
 
   /** Call at least every quarter slot: true while this process leads. */
   async check(): Promise<boolean> {
-    const now = this.ctx.clock.now().getTime();
+    const now = this.app.clock.now().getTime();
     const slot = Math.floor(now / this.slotMs) * this.slotMs;
     const leader = await this.take(slot);
     if (leader !== this.holder) return false;
@@ -55,12 +55,12 @@ export class LeaderLease {
 
   /** On a clean stop: hand over the slots taken in advance so another worker leads at the next slot. */
   async release(): Promise<void> {
-    await Leases(this.ctx.db).deleteMany({ name: this.name, holder: this.holder, slotStart: { $gt: this.ctx.clock.now() } });
+    await Leases(this.app.db).deleteMany({ name: this.name, holder: this.holder, slotStart: { $gt: this.app.clock.now() } });
   }
 
   /** Drop lease history older than a day. */
   async purge(): Promise<number> {
-    const r = await Leases(this.ctx.db).deleteMany({ name: this.name, slotStart: { $lt: new Date(this.ctx.clock.now().getTime() - 24 * 3600_000) } });
+    const r = await Leases(this.app.db).deleteMany({ name: this.name, slotStart: { $lt: new Date(this.app.clock.now().getTime() - 24 * 3600_000) } });
     return r.deletedCount;
   }
 }

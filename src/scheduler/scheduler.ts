@@ -13,18 +13,18 @@ export interface TickResult {
   skipped: number;
 }
 
-async function tickCampaign(ctx: AppContext, c: CampaignDoc, now: Date, graceStart: Date, r: TickResult): Promise<void> {
+async function tickCampaign(app: AppContext, c: CampaignDoc, now: Date, graceStart: Date, r: TickResult): Promise<void> {
   const fireOrSkip = async (at: Date, occurrence: string): Promise<void> => {
     if (at >= graceStart) {
-      if (await fireOccurrence(ctx, c, occurrence, at)) r.fired++;
-    } else if (await recordSkipped(ctx, c, occurrence, at)) r.skipped++;
+      if (await fireOccurrence(app, c, occurrence, at)) r.fired++;
+    } else if (await recordSkipped(app, c, occurrence, at)) r.skipped++;
   };
   if (c.schedule.kind === 'now') {
-    await fireOccurrence(ctx, c, 'now', now); // approved but not expanded (the approver crashed): finish it
+    await fireOccurrence(app, c, 'now', now); // approved but not expanded (the approver crashed): finish it
   } else if (c.schedule.kind === 'once') {
     if (c.schedule.at > now) return;
     await fireOrSkip(c.schedule.at, occurrenceId(c.schedule.at));
-    await Campaigns(ctx.db).updateOne({ _id: c._id, status: { $in: ['approved', 'active'] } }, { $set: { status: 'finished', updatedAt: now } });
+    await Campaigns(app.db).updateOne({ _id: c._id, status: { $in: ['approved', 'active'] } }, { $set: { status: 'finished', updatedAt: now } });
   } else {
     const from = c.scanCursor ?? c.approvedAt ?? c.createdAt;
     const to = c.endAt && c.endAt < now ? c.endAt : now;
@@ -33,7 +33,7 @@ async function tickCampaign(ctx: AppContext, c: CampaignDoc, now: Date, graceSta
     const missed = due.filter((at) => at < graceStart).slice(-MAX_SKIPPED_RECORDED);
     for (const at of [...missed, ...due.filter((x) => x >= graceStart)]) await fireOrSkip(at, occurrenceId(at));
     const finished = c.endAt && c.endAt <= now;
-    await Campaigns(ctx.db).updateOne({ _id: c._id }, { $set: { scanCursor: to, ...(finished ? { status: 'finished', updatedAt: now } : {}) } });
+    await Campaigns(app.db).updateOne({ _id: c._id }, { $set: { scanCursor: to, ...(finished ? { status: 'finished', updatedAt: now } : {}) } });
   }
 }
 
@@ -42,20 +42,20 @@ async function tickCampaign(ctx: AppContext, c: CampaignDoc, now: Date, graceSta
  * skipped. Run by the leader only, but safe if two ran: each occurrence is a unique insert and each outbox key
  * is unique. Also completes expansions a crashed worker left half done.
  */
-export async function schedulerTick(ctx: AppContext, graceMin = ctx.config.SCHEDULER_GRACE_MIN): Promise<TickResult> {
-  const now = ctx.clock.now();
+export async function schedulerTick(app: AppContext, graceMin = app.config.SCHEDULER_GRACE_MIN): Promise<TickResult> {
+  const now = app.clock.now();
   const graceStart = new Date(now.getTime() - graceMin * 60_000);
   const r: TickResult = { fired: 0, skipped: 0 };
-  for (const c of await Campaigns(ctx.db).find({ status: { $in: ['approved', 'active'] } }).lean()) {
+  for (const c of await Campaigns(app.db).find({ status: { $in: ['approved', 'active'] } }).lean()) {
     try {
-      await tickCampaign(ctx, c, now, graceStart, r);
+      await tickCampaign(app, c, now, graceStart, r);
     } catch (err) {
-      ctx.logger.error({ event: 'scheduler.campaign.failed', campaignId: String(c._id), err }, 'campaign tick failed');
+      app.logger.error({ event: 'scheduler.campaign.failed', campaignId: String(c._id), err }, 'campaign tick failed');
     }
   }
-  for (const o of await Occurrences(ctx.db).find({ state: 'fired', expandedAt: { $exists: false } }).limit(100).lean()) {
-    const c = await Campaigns(ctx.db).findById(o.campaignId).lean();
-    if (c && c.status !== 'cancelled' && (await fireOccurrence(ctx, c, o.occurrence, o.scheduledAt))) r.fired++;
+  for (const o of await Occurrences(app.db).find({ state: 'fired', expandedAt: { $exists: false } }).limit(100).lean()) {
+    const c = await Campaigns(app.db).findById(o.campaignId).lean();
+    if (c && c.status !== 'cancelled' && (await fireOccurrence(app, c, o.occurrence, o.scheduledAt))) r.fired++;
   }
   return r;
 }
@@ -71,19 +71,19 @@ export interface SchedulerHandle {
  * The worker role's scheduler: a lease check every quarter slot, a tick every minute and at each campaign's own
  * cron time (node-cron, Asia/Shanghai), and a catch-up tick at start.
  */
-export async function startScheduler(ctx: AppContext, opts: { holder?: string; timers?: boolean } = {}): Promise<SchedulerHandle> {
+export async function startScheduler(app: AppContext, opts: { holder?: string; timers?: boolean } = {}): Promise<SchedulerHandle> {
   const holder = opts.holder ?? `${os.hostname()}:${process.pid}`;
-  const lease = new LeaderLease(ctx, 'campaigns', holder, ctx.config.SCHEDULER_LEASE_MS);
+  const lease = new LeaderLease(app, 'campaigns', holder, app.config.SCHEDULER_LEASE_MS);
   let busy: Promise<boolean> | null = null;
   const poke = (): Promise<boolean> =>
     (busy ??= (async () => {
       try {
         if (!(await lease.check())) return false;
-        const r = await schedulerTick(ctx);
-        if (r.fired || r.skipped) ctx.logger.info({ event: 'scheduler.tick', ...r }, 'scheduler tick');
+        const r = await schedulerTick(app);
+        if (r.fired || r.skipped) app.logger.info({ event: 'scheduler.tick', ...r }, 'scheduler tick');
         return true;
       } catch (err) {
-        ctx.logger.error({ event: 'scheduler.failed', err }, 'scheduler tick failed');
+        app.logger.error({ event: 'scheduler.failed', err }, 'scheduler tick failed');
         return false;
       } finally {
         busy = null;
@@ -92,7 +92,7 @@ export async function startScheduler(ctx: AppContext, opts: { holder?: string; t
 
   const perCampaign = new Map<string, { cron: string; task: ScheduledTask }>();
   const syncCronTasks = async (): Promise<void> => {
-    const rows = await Campaigns(ctx.db).find({ status: { $in: ['approved', 'active'] }, 'schedule.kind': 'cron' }, { schedule: 1 }).lean();
+    const rows = await Campaigns(app.db).find({ status: { $in: ['approved', 'active'] }, 'schedule.kind': 'cron' }, { schedule: 1 }).lean();
     const live = new Set<string>();
     for (const c of rows) {
       const id = String(c._id);
@@ -111,17 +111,17 @@ export async function startScheduler(ctx: AppContext, opts: { holder?: string; t
 
   const timers: Array<() => void> = [];
   if (opts.timers !== false) {
-    const leaseTimer = setInterval(() => void poke(), Math.max(1000, ctx.config.SCHEDULER_LEASE_MS / 4));
+    const leaseTimer = setInterval(() => void poke(), Math.max(1000, app.config.SCHEDULER_LEASE_MS / 4));
     const minute = cron.schedule('* * * * *', () => {
       void poke();
-      void syncCronTasks().catch((err) => ctx.logger.error({ event: 'scheduler.sync.failed', err }, 'cron sync failed'));
+      void syncCronTasks().catch((err) => app.logger.error({ event: 'scheduler.sync.failed', err }, 'cron sync failed'));
       void lease.purge().catch(() => undefined);
     }, { timezone: 'Asia/Shanghai' });
     timers.push(() => clearInterval(leaseTimer), () => minute.stop());
     await syncCronTasks();
   }
   await poke();
-  ctx.logger.info({ event: 'scheduler.started', holder }, 'scheduler started');
+  app.logger.info({ event: 'scheduler.started', holder }, 'scheduler started');
   return {
     lease,
     poke,

@@ -46,10 +46,10 @@ describe('campaign delivery', () => {
     expect(own.body.error.code).toBe('OWN_CAMPAIGN');
     expect((await w.t.request('POST', `/api/admin/v1/campaigns/${campaignId}/approve`, { token: colleague.token })).body).toMatchObject({ status: 'approved', createdBy: town.id, approvedBy: colleague.id });
 
-    expect(await schedulerTick(w.t.ctx)).toEqual({ fired: 0, skipped: 0 }); // not yet
+    expect(await schedulerTick(w.t.app)).toEqual({ fired: 0, skipped: 0 }); // not yet
     w.t.clock.advance(10 * 60_000);
-    expect(await schedulerTick(w.t.ctx)).toEqual({ fired: 1, skipped: 0 });
-    expect(await schedulerTick(w.t.ctx)).toEqual({ fired: 0, skipped: 0 });
+    expect(await schedulerTick(w.t.app)).toEqual({ fired: 1, skipped: 0 });
+    expect(await schedulerTick(w.t.app)).toEqual({ fired: 0, skipped: 0 });
     expect(await w.drain()).toBe(50);
     for (const r of rooms) expect(w.said(r.room.id)).toEqual(['冬季流感高发，老人孩子记得接种流感疫苗。']);
     for (const r of other) expect(w.said(r.room.id)).toEqual([]);
@@ -75,7 +75,7 @@ describe('campaign delivery', () => {
     // The first bot sends 20 and then hangs forever inside the 21st send (the process is killed there).
     let calls = 0;
     const dying: RoomSender = { send: (room, m) => (++calls <= 20 ? w.bot.sender.send(room, m) : new Promise(() => undefined)) };
-    void deliverRoomsOnce(w.t.ctx, { sender: dying, worker: 'dying-bot', backoffMs: 0, reap: false });
+    void deliverRoomsOnce(w.t.app, { sender: dying, worker: 'dying-bot', backoffMs: 0, reap: false });
     const deadline = Date.now() + 5000;
     while (calls < 21 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(await OutboxClaims(w.t.db).countDocuments({ worker: 'dying-bot' })).toBe(21);
@@ -98,13 +98,13 @@ describe('campaign delivery', () => {
     const at = new Date(w.t.clock.now());
     const occ = at.toISOString().slice(0, 16).replace(/[-:]/g, '') + 'Z';
     await Occurrences(w.t.db).create({ _id: `${draft.body.id}:${occ}`, campaignId: draft.body.id, occurrence: occ, scheduledAt: at, state: 'fired', createdAt: at });
-    await enqueueMany(w.t.ctx, rooms.slice(0, 20).map((r) => ({
+    await enqueueMany(w.t.app, rooms.slice(0, 20).map((r) => ({
       key: `campaign:${draft.body.id}:${occ}:room:${r.doc._id}`, channel: 'room' as const, payload: { roomId: String(r.doc._id), text: '半途而废不可取' },
       source: { campaignId: draft.body.id, occurrence: occ }, areaPath: r.doc.areaPath,
     })));
     for (const r of rooms) w.heard.set(r.room.id, []);
-    await deliverRoomsOnce(w.t.ctx, { sender: w.bot.sender, worker: 'old', batch: 10, reap: false });
-    expect(await schedulerTick(w.t.ctx)).toEqual({ fired: 1, skipped: 0 });
+    await deliverRoomsOnce(w.t.app, { sender: w.bot.sender, worker: 'old', batch: 10, reap: false });
+    expect(await schedulerTick(w.t.app)).toEqual({ fired: 1, skipped: 0 });
     await w.drain();
     for (const r of rooms) expect(w.said(r.room.id)).toEqual(['半途而废不可取']);
     expect(await Outbox(w.t.db).countDocuments({ 'source.campaignId': draft.body.id })).toBe(50);
@@ -112,8 +112,8 @@ describe('campaign delivery', () => {
 
   test('when area notices (talk notices) are queued, then each bound group under the area gets them once', async () => {
     for (const r of rooms) w.heard.set(r.room.id, []);
-    await enqueue(w.t.ctx, { key: 'talk:T1:announce', channel: 'room', payload: { areaCode: VILLAGE_A, text: '12月3日下午两点，东村卫生室高血压讲座' }, source: { talkId: 'T1' }, areaPath: ['370303', TOWN_MS, VILLAGE_A] });
-    await enqueue(w.t.ctx, { key: 'talk:T1:announce', channel: 'room', payload: { areaCode: VILLAGE_A, text: 'duplicate' } });
+    await enqueue(w.t.app, { key: 'talk:T1:announce', channel: 'room', payload: { areaCode: VILLAGE_A, text: '12月3日下午两点，东村卫生室高血压讲座' }, source: { talkId: 'T1' }, areaPath: ['370303', TOWN_MS, VILLAGE_A] });
+    await enqueue(w.t.app, { key: 'talk:T1:announce', channel: 'room', payload: { areaCode: VILLAGE_A, text: 'duplicate' } });
     await w.drain();
     await w.drain();
     const east = rooms.filter((r) => r.doc.areaCode === VILLAGE_A);
@@ -134,7 +134,7 @@ describe('campaign delivery', () => {
     await w.t.request('POST', `/api/admin/v1/campaigns/${camp.body.id}/submit`, { token: town.token });
     await w.t.request('POST', `/api/admin/v1/campaigns/${camp.body.id}/approve`, { token: approver.token });
     w.t.clock.advance(60_000);
-    await schedulerTick(w.t.ctx);
+    await schedulerTick(w.t.app);
     const c2 = await w.t.request('POST', `/api/admin/v1/campaigns/${camp.body.id}/cancel`, { token: town.token });
     expect(c2.body).toMatchObject({ status: 'cancelled', cancelledItems: 25 });
     for (const r of rooms) w.heard.set(r.room.id, []);
@@ -147,16 +147,16 @@ describe('failures', () => {
   test('when a group cannot be reached, then the item is retried with backoff and then dead, visible to staff with a retry', async () => {
     const [lost] = await w.rooms(1, VILLAGE_C, '失联');
     await BotRooms(w.t.db).updateOne({ _id: lost!.doc._id }, { $set: { wxRoomId: 'gone@chatroom', topic: '已解散的群' } });
-    await enqueue(w.t.ctx, { key: 'fail:1', channel: 'room', payload: { roomId: String(lost!.doc._id), text: 'x' }, areaPath: lost!.doc.areaPath });
-    const first = await deliverRoomsOnce(w.t.ctx, { sender: w.bot.sender, worker: 'f', backoffMs: 1000, random: () => 0.5, reap: false });
+    await enqueue(w.t.app, { key: 'fail:1', channel: 'room', payload: { roomId: String(lost!.doc._id), text: 'x' }, areaPath: lost!.doc.areaPath });
+    const first = await deliverRoomsOnce(w.t.app, { sender: w.bot.sender, worker: 'f', backoffMs: 1000, random: () => 0.5, reap: false });
     expect(first.retried).toBe(1);
     const after1 = (await Outbox(w.t.db).findOne({ key: 'fail:1' }).lean())!;
     expect(after1).toMatchObject({ status: 'pending', attempts: 1, lastError: 'group not found by id or topic' });
     expect(after1.notBefore.getTime() - w.t.clock.now().getTime()).toBe(1000);
-    expect((await deliverRoomsOnce(w.t.ctx, { sender: w.bot.sender, worker: 'f', backoffMs: 1000, reap: false })).retried).toBe(0); // backing off
+    expect((await deliverRoomsOnce(w.t.app, { sender: w.bot.sender, worker: 'f', backoffMs: 1000, reap: false })).retried).toBe(0); // backing off
     for (let i = 0; i < 4; i++) {
       w.t.clock.advance(60_000);
-      await deliverRoomsOnce(w.t.ctx, { sender: w.bot.sender, worker: 'f', backoffMs: 1000, reap: false });
+      await deliverRoomsOnce(w.t.app, { sender: w.bot.sender, worker: 'f', backoffMs: 1000, reap: false });
     }
     expect((await Outbox(w.t.db).findOne({ key: 'fail:1' }).lean())).toMatchObject({ status: 'dead', attempts: 5 });
     expect((await BotRooms(w.t.db).findById(lost!.doc._id).lean())?.attention).toBe('not_found');
@@ -180,7 +180,7 @@ describe('failures', () => {
     await BotRooms(w.t.db).updateOne({ _id: twin!.doc._id }, { $set: { wxRoomId: 'old@chatroom', topic: '南村大家庭' } });
     const a = w.room('南村大家庭');
     const b = w.room('南村大家庭');
-    await enqueue(w.t.ctx, { key: 'twin:1', channel: 'room', payload: { roomId: String(twin!.doc._id), text: '谁是谁' } });
+    await enqueue(w.t.app, { key: 'twin:1', channel: 'room', payload: { roomId: String(twin!.doc._id), text: '谁是谁' } });
     await w.drain();
     expect(w.said(a.id)).toEqual([]);
     expect(w.said(b.id)).toEqual([]);
@@ -197,7 +197,7 @@ describe('failures', () => {
       if (id === flaky!.room.id && failures-- > 0) throw new Error('发送消息过于频繁');
       return original(id, text);
     });
-    await enqueue(w.t.ctx, { key: 'flaky:1', channel: 'room', payload: { roomId: String(flaky!.doc._id), text: '再试一次' } });
+    await enqueue(w.t.app, { key: 'flaky:1', channel: 'room', payload: { roomId: String(flaky!.doc._id), text: '再试一次' } });
     await w.drain();
     jest.restoreAllMocks();
     expect(w.said(flaky!.room.id)).toEqual(['再试一次']);
@@ -208,7 +208,7 @@ describe('failures', () => {
 describe('cards', () => {
   test('when the puppet can send cards, then the text goes out plain and the card as a mini-program message', async () => {
     const [r] = await w.rooms(1, VILLAGE_C, '卡片');
-    const ctx = { ...w.t.ctx, config: { ...w.t.ctx.config, BOT_SEND_CARDS: true, BOT_MINIPROGRAM_USERNAME: 'gh_0123456789ab' } };
+    const ctx = { ...w.t.app, config: { ...w.t.app.config, BOT_SEND_CARDS: true, BOT_MINIPROGRAM_USERNAME: 'gh_0123456789ab' } };
     const spy = jest.spyOn(w.mocker.puppet, 'messageSendMiniProgram');
     const sender = new WechatyRoomSender(ctx, w.wechaty);
     expect(await sender.send(r!.doc, { text: '来答题', card: { title: '健康知识答题', pagePath: 'pages/quiz/index' } })).toEqual({ result: 'sent' });

@@ -16,17 +16,17 @@ describe('bot process', () => {
     try {
       await w.startBot({ delivery: true });
       w.mocker.scan('https://login.weixin.qq.com/l/qr-123', types.ScanStatus.Waiting);
-      await waitFor(async () => (await getBotStatus(t.ctx)).state === 'waiting_scan');
-      expect(await getBotStatus(t.ctx)).toMatchObject({ state: 'waiting_scan', qr: 'https://login.weixin.qq.com/l/qr-123', account: null });
+      await waitFor(async () => (await getBotStatus(t.app)).state === 'waiting_scan');
+      expect(await getBotStatus(t.app)).toMatchObject({ state: 'waiting_scan', qr: 'https://login.weixin.qq.com/l/qr-123', account: null });
       w.me = w.mocker.createContact({ name: '健康小助手' });
       const [r] = await w.rooms(1, VILLAGE_A, '自动');
-      await enqueue(t.ctx, { key: 'loop:1', channel: 'room', payload: { roomId: String(r!.doc._id), text: '自动发送' } });
+      await enqueue(t.app, { key: 'loop:1', channel: 'room', payload: { roomId: String(r!.doc._id), text: '自动发送' } });
       await new Promise((res) => setTimeout(res, 300));
       expect(w.said(r!.room.id)).toEqual([]); // not logged in: nothing leaves
       w.mocker.login(w.me);
       await waitFor(() => w.said(r!.room.id).length === 1);
       expect(w.said(r!.room.id)).toEqual(['自动发送']);
-      expect(await getBotStatus(t.ctx)).toMatchObject({ state: 'logged_in', qr: null });
+      expect(await getBotStatus(t.app)).toMatchObject({ state: 'logged_in', qr: null });
       await waitFor(async () => (await Outbox(t.db).findOne({ key: 'loop:1' }).lean())?.status === 'sent');
     } finally {
       await w.close();

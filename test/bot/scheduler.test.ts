@@ -31,8 +31,8 @@ async function approvedCron(cron: string, areaCode = VILLAGE_A): Promise<string>
 
 describe('scheduler', () => {
   test('when two workers run, then exactly one leads; when it dies, the other takes over within a slot', async () => {
-    const a = await startScheduler(w.t.ctx, { holder: 'worker-a', timers: false });
-    const b = await startScheduler(w.t.ctx, { holder: 'worker-b', timers: false });
+    const a = await startScheduler(w.t.app, { holder: 'worker-a', timers: false });
+    const b = await startScheduler(w.t.app, { holder: 'worker-b', timers: false });
     const rounds = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).poke().then((lead) => [i % 2 ? 'a' : 'b', lead] as const)));
     const leaders = new Set(rounds.filter(([, lead]) => lead).map(([who]) => who));
     expect(leaders.size).toBe(1);
@@ -60,7 +60,7 @@ describe('scheduler', () => {
     const c = await w.t.request('POST', '/api/admin/v1/campaigns', { token: town.token, body: { title: '同时', text: '同时触发', targets: { areaCodes: [VILLAGE_C] }, schedule: { kind: 'once', at: w.t.clock.now().toISOString() } } });
     await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/submit`, { token: town.token });
     await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: (await districtApprover()).token });
-    const results = await Promise.all([schedulerTick(w.t.ctx), schedulerTick(w.t.ctx), schedulerTick(w.t.ctx)]);
+    const results = await Promise.all([schedulerTick(w.t.app), schedulerTick(w.t.app), schedulerTick(w.t.app)]);
     expect(results.reduce((n, r) => n + r.fired, 0)).toBeGreaterThanOrEqual(1);
     expect(await Outbox(w.t.db).countDocuments({ 'source.campaignId': c.body.id })).toBe(5);
     await w.drain();
@@ -73,9 +73,9 @@ describe('scheduler', () => {
     const id = await approvedCron('0 8 * * *');
     // Down from before 08:00 on the 28th until 09:30 on the 29th.
     w.t.clock.set('2026-11-29T01:30:00Z');
-    const first = await schedulerTick(w.t.ctx);
+    const first = await schedulerTick(w.t.app);
     expect(first).toEqual({ fired: 1, skipped: 1 });
-    expect(await schedulerTick(w.t.ctx)).toEqual({ fired: 0, skipped: 0 });
+    expect(await schedulerTick(w.t.app)).toEqual({ fired: 0, skipped: 0 });
     const occ = await Occurrences(w.t.db).find({ campaignId: id }).sort({ scheduledAt: 1 }).lean();
     expect(occ.map((o) => [o.scheduledAt.toISOString(), o.state])).toEqual([
       ['2026-11-28T00:00:00.000Z', 'skipped'],
@@ -95,7 +95,7 @@ describe('scheduler', () => {
     await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/submit`, { token: town.token });
     await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: (await districtApprover()).token });
     w.t.clock.advance(5 * 60_000);
-    await schedulerTick(w.t.ctx);
+    await schedulerTick(w.t.app);
     expect(await Occurrences(w.t.db).countDocuments({ campaignId: c.body.id, state: 'fired' })).toBe(2);
     expect((await Campaigns(w.t.db).findById(c.body.id).lean())?.status).toBe('finished');
     await w.drain();
@@ -103,19 +103,19 @@ describe('scheduler', () => {
 
   test('when a worker restarts, then its start-up catch-up does not fire an occurrence again', async () => {
     const before = await Outbox(w.t.db).countDocuments();
-    const s = await startScheduler(w.t.ctx, { holder: 'restarted', timers: false });
+    const s = await startScheduler(w.t.app, { holder: 'restarted', timers: false });
     await s.stop();
     expect(await Outbox(w.t.db).countDocuments()).toBe(before);
   });
 
   test('when the daily tips campaign is seeded twice and its time comes, then one tip of the day reaches each group', async () => {
-    expect(await seedDailyTipsCampaign(w.t.ctx)).toEqual({ created: true });
-    expect(await seedDailyTipsCampaign(w.t.ctx)).toEqual({ created: false });
+    expect(await seedDailyTipsCampaign(w.t.app)).toEqual({ created: true });
+    expect(await seedDailyTipsCampaign(w.t.app)).toEqual({ created: false });
     const c = await Campaigns(w.t.db).findById(DAILY_TIPS_ID).lean();
     expect(c).toMatchObject({ title: '每日健康小贴士', status: 'approved', kind: 'daily_tips' });
     await Campaigns(w.t.db).updateOne({ _id: DAILY_TIPS_ID }, { $set: { approvedAt: new Date('2026-11-29T00:00:00Z') } });
     w.t.clock.set('2026-11-30T00:31:00Z'); // 08:31 Shanghai on the 30th
-    const r = await schedulerTick(w.t.ctx);
+    const r = await schedulerTick(w.t.app);
     expect(r.fired).toBeGreaterThanOrEqual(1);
     const items = await Outbox(w.t.db).find({ 'source.campaignId': String(DAILY_TIPS_ID) }).lean();
     const active = await BotRooms(w.t.db).countDocuments({ active: true });

@@ -50,7 +50,7 @@ export class World {
   }
 
   async startBot(opts: BotOptions = {}): Promise<BotHandle> {
-    this.bot = await startBot(this.t.ctx, { wechaty: this.wechaty, delivery: false, worker: `w${++this.seq}`, ...opts });
+    this.bot = await startBot(this.t.app, { wechaty: this.wechaty, delivery: false, worker: `w${++this.seq}`, ...opts });
     return this.bot;
   }
 
@@ -77,7 +77,7 @@ export class World {
   }
 
   async staff(role: StaffRole, areaCode: string, wechatId?: string): Promise<StaffPrincipal> {
-    return createStaff(this.t.ctx, { username: `u${++this.seq}${Date.now() % 100000}`, password: 'correct-horse-battery', role, areaCode, wechatId });
+    return createStaff(this.t.app, { username: `u${++this.seq}${Date.now() % 100000}`, password: 'correct-horse-battery', role, areaCode, wechatId });
   }
 
   /** A group bound to a village through a real bind code posted by a resident. */
@@ -85,7 +85,7 @@ export class World {
     const staff = by ?? (await this.staff('district_admin', '370303'));
     const resident = this.contact(`居民${++this.seq}`);
     const room = this.room(topic, [resident]);
-    const { code } = await createBindCode(this.t.ctx, staff, areaCode);
+    const { code } = await createBindCode(this.t.app, staff, areaCode);
     resident.say(`绑定 ${code}`).to(room);
     await waitFor(async () => !!(await BotRooms(this.t.db).findOne({ wxRoomId: room.id }).lean()) && this.said(room.id).length > 0);
     this.heard.set(room.id, []);

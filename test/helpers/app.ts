@@ -4,18 +4,17 @@ import type { AddressInfo } from 'node:net';
 import mongoose, { type Connection } from 'mongoose';
 import { loadConfig, type Config } from '../../src/config';
 import type { AppContext } from '../../src/context';
-import { ensureIndexes } from '../../src/db/model';
+import { prepareDatabase } from '../../src/bootstrap';
 import { createHttpApp } from '../../src/http/app';
 import type { Api } from '../../src/http/route';
 import { FakeClock } from '../../src/lib/clock';
 import { PiiCrypto } from '../../src/lib/pii';
 import { createLogger } from '../../src/logger';
-import { seedDistrict } from '../../src/modules/areas/areas.service';
 import { WeChatClient } from '../../src/wechat/client';
 import { FakeWeChatServer } from '../../src/wechat/fake-server';
 
 export interface TestApp {
-  ctx: AppContext;
+  app: AppContext;
   db: Connection;
   clock: FakeClock;
   wechat: FakeWeChatServer;
@@ -41,7 +40,7 @@ export async function startTestApp(opts: { config?: Record<string, string>; now?
   const config = testConfig({ WECHAT_API_BASE: wechatUrl, ...opts.config });
   const clock = new FakeClock(new Date(opts.now ?? '2026-11-28T02:00:00Z'));
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const ctx: AppContext = {
+  const app: AppContext = {
     config,
     logger,
     db,
@@ -49,13 +48,12 @@ export async function startTestApp(opts: { config?: Record<string, string>; now?
     pii: new PiiCrypto({ keyId: config.PII_KEY_ID, key: config.piiKey, blindIndexKey: config.blindIndexKey }),
     wechat: new WeChatClient({ baseURL: wechatUrl, appid: 'wx-test', secret: 's', timeoutMs: 2000, logger, clock: { now: () => new Date() }, db, retries: 2 }),
   };
-  await ensureIndexes(db);
-  await seedDistrict(ctx);
-  const server = http.createServer(createHttpApp(ctx, { isReady: () => db.readyState === 1, extraRoutes: opts.extraRoutes }).callback());
+  await prepareDatabase(app);
+  const server = http.createServer(createHttpApp(app, { isReady: () => db.readyState === 1, extraRoutes: opts.extraRoutes }).callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    ctx,
+    app,
     db,
     clock,
     wechat,

@@ -11,7 +11,7 @@ export const VILLAGE_C = '370303-Z-ND-vc';
 
 /** Three villages: two under 马尚街道, one under 南定镇. */
 export async function seedVillages(t: TestApp): Promise<void> {
-  await importVillages(t.ctx, 'json', JSON.stringify([
+  await importVillages(t.app, 'json', JSON.stringify([
     { name: '东村', parentCode: TOWN_MS, code: VILLAGE_A },
     { name: '西村', parentCode: TOWN_MS, code: VILLAGE_B },
     { name: '南村', parentCode: TOWN_ND, code: VILLAGE_C },
@@ -25,7 +25,7 @@ export async function residentLogin(t: TestApp, name = `r${++seq}`, opts: { cons
   if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
   const token: string = res.body.token;
   if (opts.consent || opts.village || opts.phone) {
-    await t.request('POST', '/api/v1/me/consents', { token, body: { purpose: 'basic', policyVersion: t.ctx.config.POLICY_VERSION } });
+    await t.request('POST', '/api/v1/me/consents', { token, body: { purpose: 'basic', policyVersion: t.app.config.POLICY_VERSION } });
   }
   if (opts.village || opts.phone || opts.realName) {
     const patch = await t.request('PATCH', '/api/v1/me', { token, body: { ...(opts.village ? { villageCode: opts.village } : {}), ...(opts.phone ? { phone: opts.phone } : {}), ...(opts.realName ? { name: opts.realName } : {}) } });
@@ -37,7 +37,7 @@ export async function residentLogin(t: TestApp, name = `r${++seq}`, opts: { cons
 /** Create a staff member directly and log in through the API. */
 export async function staffLogin(t: TestApp, role: StaffRole, areaCode: string, username = `s${++seq}`): Promise<{ token: string; id: string }> {
   const password = 'correct-horse-battery';
-  const s = await createStaff(t.ctx, { username, password, role, areaCode });
+  const s = await createStaff(t.app, { username, password, role, areaCode });
   const res = await t.request('POST', '/api/admin/v1/auth/login', { body: { username, password } });
   if (res.status !== 200) throw new Error(`staff login failed: ${JSON.stringify(res.body)}`);
   return { token: res.body.token, id: s.id };

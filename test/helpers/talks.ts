@@ -26,12 +26,12 @@ export async function bulkResidents(t: TestApp, n: number, opts: { village?: str
     openid: `o-bulk-${tag}-${i}`,
     createdAt: now,
     lastLoginAt: now,
-    nameEnc: t.ctx.pii.seal(`居民${i}`),
-    phoneEnc: t.ctx.pii.seal(`138${String(i).padStart(8, '0')}`),
+    nameEnc: t.app.pii.seal(`居民${i}`),
+    phoneEnc: t.app.pii.seal(`138${String(i).padStart(8, '0')}`),
     villageCode: village.code,
     areaPath: village.path,
     elderlyMode: false,
-    consents: { basic: { policyVersion: t.ctx.config.POLICY_VERSION, grantedAt: now } },
+    consents: { basic: { policyVersion: t.app.config.POLICY_VERSION, grantedAt: now } },
     ...(opts.sex ? { sex: opts.sex } : {}),
     ...(opts.birthYear ? { birthYear: opts.birthYear } : {}),
   }));
@@ -39,7 +39,7 @@ export async function bulkResidents(t: TestApp, n: number, opts: { village?: str
   const out: BulkResident[] = [];
   for (let i = 0; i < docs.length; i += 100) {
     const chunk = docs.slice(i, i + 100);
-    const tokens = await Promise.all(chunk.map((d) => issueToken(t.ctx, 'resident', d._id, 24 * 30)));
+    const tokens = await Promise.all(chunk.map((d) => issueToken(t.app, 'resident', d._id, 24 * 30)));
     chunk.forEach((d, j) => out.push({ id: String(d._id), token: tokens[j]!.token, openid: d.openid }));
   }
   return out;

@@ -38,7 +38,7 @@ const PRODUCT = {
 
 async function insuranceResident(name: string, village = VILLAGE_A) {
   const r = await residentLogin(t, name, { village, phone: '13800002222' });
-  const res = await t.request('POST', '/api/v1/me/consents', { token: r.token, body: { purpose: 'insurance', policyVersion: t.ctx.config.POLICY_VERSION } });
+  const res = await t.request('POST', '/api/v1/me/consents', { token: r.token, body: { purpose: 'insurance', policyVersion: t.app.config.POLICY_VERSION } });
   expect(res.status).toBe(201);
   return r;
 }
@@ -165,12 +165,12 @@ describe('one active enrolment per person per product', () => {
     const results = await Promise.all(residents.map((r) => enrol(r.token, [same])));
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409).map((r) => r.body.error.code)).toEqual(Array(4).fill('ALREADY_ENROLLED'));
-    expect(await EnrolmentKeys(t.db).countDocuments({ productId: new Types.ObjectId(productId), idIndex: t.ctx.pii.blindIndex('idcard', same.idCard) })).toBe(1);
+    expect(await EnrolmentKeys(t.db).countDocuments({ productId: new Types.ObjectId(productId), idIndex: t.app.pii.blindIndex('idcard', same.idCard) })).toBe(1);
   });
 
   test('when a key was left without its enrolment by a crash, then it blocks only until it is ten minutes old', async () => {
     const p = person({ name: '孤键' });
-    const idIndex = t.ctx.pii.blindIndex('idcard', p.idCard);
+    const idIndex = t.app.pii.blindIndex('idcard', p.idCard);
     await EnrolmentKeys(t.db).create({ productId, idIndex, enrolmentId: new Types.ObjectId(), createdAt: t.clock.now() });
     expect((await enrol(applicant.token, [p])).status).toBe(409);
     await EnrolmentKeys(t.db).updateOne({ idIndex }, { $set: { createdAt: new Date(t.clock.now().getTime() - 11 * 60_000) } });
@@ -255,12 +255,12 @@ describe('workflow and notices', () => {
     await move(id, { to: 'verified' });
     await move(id, { to: 'paid', payment: { method: 'bank_transfer', paidAt: '2026-11-28', amountFen: 5000 } });
     await move(id, { to: 'issued', policyNo: 'PZB1' });
-    expect((await queueRenewalReminders(t.ctx)).queued).toBe(0);
+    expect((await queueRenewalReminders(t.app)).queued).toBe(0);
     const saved = t.clock.now();
     t.clock.set('2027-12-05T01:00:00Z');
     const issuedCount = await Enrolments(t.db).countDocuments({ status: 'issued' });
-    expect((await queueRenewalReminders(t.ctx)).queued).toBe(issuedCount);
-    expect((await queueRenewalReminders(t.ctx)).queued).toBe(0);
+    expect((await queueRenewalReminders(t.app)).queued).toBe(issuedCount);
+    expect((await queueRenewalReminders(t.app)).queued).toBe(0);
     const reminders = await Outbox(t.db).find({ 'source.enrolmentId': id, 'payload.templateKey': 'insurance_renewal' }).lean();
     expect(reminders).toHaveLength(1);
     expect(reminders[0]!.payload).toMatchObject({ residentId: applicant.id, data: { date2: '2027-12-31' } });

@@ -26,12 +26,12 @@ const idNumber = (birth: string, sexDigit: number) => {
 describe('first run', () => {
   test('when the start seeding runs on an empty database twice, then the bank and the daily tips are there once', async () => {
     expect(await Questions(t.db).countDocuments({})).toBe(0);
-    const first = await seedStartContent(t.ctx);
+    const first = await seedStartContent(t.app);
     const count = await Questions(t.db).countDocuments({});
     expect(first.questions).toBe(count);
     expect(count).toBeGreaterThan(80);
     expect(first.dailyTips).toBe(true);
-    const again = await seedStartContent(t.ctx);
+    const again = await seedStartContent(t.app);
     expect(again).toEqual({ questions: 0, dailyTips: false });
     expect(await Questions(t.db).countDocuments({})).toBe(count);
     expect(await Campaigns(t.db).countDocuments({ kind: 'daily_tips' })).toBe(1);
@@ -46,7 +46,7 @@ describe('policy and notice templates', () => {
   test('when anyone asks without logging in, then the current policy version and its text come back', async () => {
     const res = await t.request('GET', '/api/v1/policy');
     expect(res.status).toBe(200);
-    expect(res.body.version).toBe(t.ctx.config.POLICY_VERSION);
+    expect(res.body.version).toBe(t.app.config.POLICY_VERSION);
     expect(res.body.sections.length).toBeGreaterThan(0);
     expect(res.body.sections[0].items[0].text).toMatch(/[\u4e00-\u9fa5]/);
   });
@@ -141,7 +141,7 @@ describe('who may come to a session', () => {
 describe('a contest left half-way', () => {
   let contestId: string;
   beforeAll(async () => {
-    await seedQuestionBank(t.ctx);
+    await seedQuestionBank(t.app);
     contestId = await createContest(t, (await districtAdmin(t)).token, { timeLimitSec: 600, attemptsPerDay: 1 });
   });
 

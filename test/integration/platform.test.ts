@@ -55,7 +55,7 @@ describe('response contracts', () => {
 
   test('when a route declares no response schema, then registering it fails at startup', () => {
     const noResponse = { method: 'get', path: '/test/contract/none', summary: 'no contract', tags: ['test'], auth: 'none', handler: async () => ({}) } as unknown as Parameters<Api['route']>[0];
-    const api = new Api(t.ctx, new Router(), new OpenAPIRegistry());
+    const api = new Api(t.app, new Router(), new OpenAPIRegistry());
     expect(() => api.route(noResponse)).toThrow('GET /test/contract/none declares no response schema');
   });
 

@@ -11,7 +11,7 @@ let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp();
   await seedVillages(t);
-  await seedQuestionBank(t.ctx);
+  await seedQuestionBank(t.app);
 });
 afterAll(() => t.close());
 
@@ -193,7 +193,7 @@ describe('points cap', () => {
     // Five correct daily answers fill the 50-point cap; direct awards from parallel submissions must not add more.
     const { awardPoints } = await import('../../src/modules/quiz/rewards.service');
     const fake = (n: number) => ({ _id: oid(), residentId: id, day: '2026-11-28', correct: n, submittedAt: t.clock.now() }) as never;
-    const [, ...parallel] = await Promise.all([submit(token, daily.body.attempt.id, await rightAnswers(t, daily.body.attempt.id)), ...Array.from({ length: 6 }, () => awardPoints(t.ctx, fake(3)))]);
+    const [, ...parallel] = await Promise.all([submit(token, daily.body.attempt.id, await rightAnswers(t, daily.body.attempt.id)), ...Array.from({ length: 6 }, () => awardPoints(t.app, fake(3)))]);
     expect(parallel.reduce((s, p) => s + p, 0)).toBeLessThanOrEqual(50);
     expect(await PointsLedger(t.db).countDocuments({ residentId: id, day: '2026-11-28' })).toBe(5);
     expect((await t.request('GET', '/api/v1/quiz/points', { token })).body.today).toBe(50);

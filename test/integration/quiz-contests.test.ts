@@ -13,7 +13,7 @@ let admin: string;
 beforeAll(async () => {
   t = await startTestApp();
   await seedVillages(t);
-  await seedQuestionBank(t.ctx);
+  await seedQuestionBank(t.app);
   admin = (await districtAdmin(t)).token;
 });
 afterAll(() => t.close());

@@ -12,7 +12,7 @@ let admin: { token: string; id: string };
 beforeAll(async () => {
   t = await startTestApp();
   await seedVillages(t);
-  await seedQuestionBank(t.ctx);
+  await seedQuestionBank(t.app);
   admin = await districtAdmin(t);
 });
 afterAll(() => t.close());

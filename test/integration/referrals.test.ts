@@ -24,7 +24,7 @@ afterAll(() => t.close());
 
 async function childConsentResident(name: string) {
   const r = await residentLogin(t, name, { village: VILLAGE_A, phone: '13800001111' });
-  const res = await t.request('POST', '/api/v1/me/consents', { token: r.token, body: { purpose: 'child-data', policyVersion: t.ctx.config.POLICY_VERSION, guardianRelation: '母亲' } });
+  const res = await t.request('POST', '/api/v1/me/consents', { token: r.token, body: { purpose: 'child-data', policyVersion: t.app.config.POLICY_VERSION, guardianRelation: '母亲' } });
   expect(res.status).toBe(201);
   return r;
 }
@@ -59,7 +59,7 @@ describe('consent and submission', () => {
 
   test('when child-data consent is given without a guardian relation, then the consent itself is refused', async () => {
     const r = await residentLogin(t, 'norelation', { village: VILLAGE_A });
-    const res = await t.request('POST', '/api/v1/me/consents', { token: r.token, body: { purpose: 'child-data', policyVersion: t.ctx.config.POLICY_VERSION } });
+    const res = await t.request('POST', '/api/v1/me/consents', { token: r.token, body: { purpose: 'child-data', policyVersion: t.app.config.POLICY_VERSION } });
     expect(res.status).toBe(400);
     expect(res.body.error.details[0].path).toBe('guardianRelation');
   });
@@ -145,7 +145,7 @@ describe('duplicates', () => {
 
   test('when the same child is also referred in another town, then staff here see it counted but not listed', async () => {
     const far = await residentLogin(t, 'fartown', { village: '370303-Z-ND-vc', phone: '13800003333' });
-    await t.request('POST', '/api/v1/me/consents', { token: far.token, body: { purpose: 'child-data', policyVersion: t.ctx.config.POLICY_VERSION, guardianRelation: '父亲' } });
+    await t.request('POST', '/api/v1/me/consents', { token: far.token, body: { purpose: 'child-data', policyVersion: t.app.config.POLICY_VERSION, guardianRelation: '父亲' } });
     const child = { childName: '孙小朵', childBirthDate: '2026-01-05', guardianPhone: '13700000009' };
     const here = await submit(guardian.token, child);
     await submit(far.token, { ...child, villageCode: '370303-Z-ND-vc' });
@@ -310,14 +310,14 @@ describe('retention and the resident data sections', () => {
     await t.request('POST', `/api/v1/referrals/${old}/photos`, { token: guardian.token, body: { dataBase64: JPEG.toString('base64') } });
     await t.request('POST', `/api/v1/referrals/${old}/withdraw`, { token: guardian.token, body: { note: '家长说明：孩子姓名李小宝' } });
     const open = (await submit()).id;
-    t.clock.advance((t.ctx.config.REFERRAL_RETENTION_DAYS - 1) * 86_400_000);
-    expect((await runReferralRetention(t.ctx)).erased).toBe(0);
+    t.clock.advance((t.app.config.REFERRAL_RETENTION_DAYS - 1) * 86_400_000);
+    expect((await runReferralRetention(t.app)).erased).toBe(0);
     t.clock.advance(2 * 86_400_000);
     guardian = await relogin('guardian'); // the old session expired meanwhile
     const recent = (await submit()).id;
     await t.request('POST', `/api/v1/referrals/${recent}/withdraw`, { token: guardian.token, body: {} });
 
-    const result = await runReferralRetention(t.ctx);
+    const result = await runReferralRetention(t.app);
 
     expect(result.erased).toBeGreaterThanOrEqual(1);
     const erased = await Referrals(t.db).findById(old).lean();

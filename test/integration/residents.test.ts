@@ -81,11 +81,11 @@ describe('tokens', () => {
   test('when the token has expired, then 401', async () => {
     const { token } = await residentLogin(t);
     expect((await t.request('GET', '/api/v1/me', { token })).status).toBe(200);
-    t.clock.advance((t.ctx.config.TOKEN_TTL_HOURS + 1) * 3600_000);
+    t.clock.advance((t.app.config.TOKEN_TTL_HOURS + 1) * 3600_000);
     try {
       expect((await t.request('GET', '/api/v1/me', { token })).status).toBe(401);
     } finally {
-      t.clock.advance(-(t.ctx.config.TOKEN_TTL_HOURS + 1) * 3600_000);
+      t.clock.advance(-(t.app.config.TOKEN_TTL_HOURS + 1) * 3600_000);
     }
   });
 
@@ -109,7 +109,7 @@ describe('consent and profile', () => {
 
   test('when consent is given, then it is in the ledger and the profile can be filled; the phone comes back masked', async () => {
     const { token, id } = await residentLogin(t);
-    const c = await t.request('POST', '/api/v1/me/consents', { token, body: { purpose: 'basic', policyVersion: t.ctx.config.POLICY_VERSION } });
+    const c = await t.request('POST', '/api/v1/me/consents', { token, body: { purpose: 'basic', policyVersion: t.app.config.POLICY_VERSION } });
     expect(c.status).toBe(201);
     expect(c.body.consents).toEqual([{ purpose: 'basic', policyVersion: '2026-11', grantedAt: expect.any(String) }]);
     const res = await t.request('PATCH', '/api/v1/me', { token, body: { name: '李秀英', villageCode: VILLAGE_A, phone: '13812345678', elderlyMode: true } });
@@ -184,7 +184,7 @@ describe('consent and profile', () => {
     expect(res.body.phoneMasked).toBe('139****1111');
     const raw = await t.db.collection('residents').findOne({ _id: new Types.ObjectId(id) });
     expect(JSON.stringify(raw)).not.toContain('13900001111');
-    expect(raw?.phoneIndex).toBe(t.ctx.pii.blindIndex('phone', '13900001111'));
+    expect(raw?.phoneIndex).toBe(t.app.pii.blindIndex('phone', '13900001111'));
   });
 
   test('when the phone code is invalid, then 400 and the phone is unchanged', async () => {

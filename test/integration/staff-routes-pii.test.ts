@@ -37,12 +37,12 @@ const ids: Record<string, string> = {};
 beforeAll(async () => {
   t = await startTestApp({ now: '2026-11-28T02:00:00Z' });
   await seedVillages(t);
-  await seedQuestionBank(t.ctx);
+  await seedQuestionBank(t.app);
   admin = await staffLogin(t, 'district_admin', '370303');
   const resident = await residentLogin(t, 'walk', { village: VILLAGE_A, phone: PLANTED.residentPhone, realName: PLANTED.residentName });
   ids.residentId = resident.id;
   for (const purpose of ['child-data', 'insurance']) {
-    const c = await t.request('POST', '/api/v1/me/consents', { token: resident.token, body: { purpose, policyVersion: t.ctx.config.POLICY_VERSION, ...(purpose === 'child-data' ? { guardianRelation: '母亲' } : {}) } });
+    const c = await t.request('POST', '/api/v1/me/consents', { token: resident.token, body: { purpose, policyVersion: t.app.config.POLICY_VERSION, ...(purpose === 'child-data' ? { guardianRelation: '母亲' } : {}) } });
     expect(c.status).toBe(201);
   }
 

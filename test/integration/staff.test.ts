@@ -18,7 +18,7 @@ afterAll(() => t.close());
 
 describe('staff login', () => {
   test('when the password is right, then a token and the principal come back, and the login is audited', async () => {
-    await createStaff(t.ctx, { username: 'ms-admin', password: 'correct-horse-1', role: 'town_admin', areaCode: TOWN_MS });
+    await createStaff(t.app, { username: 'ms-admin', password: 'correct-horse-1', role: 'town_admin', areaCode: TOWN_MS });
     const res = await t.request('POST', '/api/admin/v1/auth/login', { body: { username: 'ms-admin', password: 'correct-horse-1' } });
     expect(res.status).toBe(200);
     expect(res.body.staff).toMatchObject({ username: 'ms-admin', role: 'town_admin', areaCode: TOWN_MS });
@@ -34,7 +34,7 @@ describe('staff login', () => {
   });
 
   test('when the password is wrong 5 times, then the account is locked even for the right password, until the lock passes', async () => {
-    await createStaff(t.ctx, { username: 'victim', password: 'right-password-1', role: 'town_admin', areaCode: TOWN_ND });
+    await createStaff(t.app, { username: 'victim', password: 'right-password-1', role: 'town_admin', areaCode: TOWN_ND });
     for (let i = 0; i < 5; i++) {
       const r = await t.request('POST', '/api/admin/v1/auth/login', { body: { username: 'victim', password: `wrong-${i}` } });
       expect(r.body.error.code).toBe('INVALID_CREDENTIALS');
@@ -61,7 +61,7 @@ describe('staff login', () => {
   });
 
   test('when a role does not fit the area level, then the account is refused', async () => {
-    await expect(createStaff(t.ctx, { username: 'bad-role', password: 'x'.repeat(12), role: 'district_admin', areaCode: TOWN_MS })).rejects.toMatchObject({ code: 'ROLE_AREA_MISMATCH', details: [{ path: 'areaCode', message: '角色与管辖地区级别不匹配' }] });
+    await expect(createStaff(t.app, { username: 'bad-role', password: 'x'.repeat(12), role: 'district_admin', areaCode: TOWN_MS })).rejects.toMatchObject({ code: 'ROLE_AREA_MISMATCH', details: [{ path: 'areaCode', message: '角色与管辖地区级别不匹配' }] });
   });
 });
 

@@ -26,7 +26,7 @@ afterAll(() => t.close());
 /** Staff whose session outlives the clock moves of these tests (the login route caps it at 12 h). */
 async function longStaff(role: 'town_admin' | 'district_admin', area: string): Promise<string> {
   const { id } = await staffLogin(t, role, area);
-  return (await issueToken(t.ctx, 'staff', new Types.ObjectId(id), 24 * 30)).token;
+  return (await issueToken(t.app, 'staff', new Types.ObjectId(id), 24 * 30)).token;
 }
 beforeEach(() => {
   t.clock.set(START);

@@ -36,8 +36,8 @@ describe('queueing', () => {
     const talk = await publishedTalk(t, staff);
     const [r] = await bulkResidents(t, 1);
     await signUp(r!, talk.id);
-    await sweepTalks(t.ctx);
-    await sweepTalks(t.ctx);
+    await sweepTalks(t.app);
+    await sweepTalks(t.app);
     const subs = (await items(talk.id)).filter((i) => i.channel === 'subscribe');
     const start = new Date(talk.body.startAt).getTime();
     expect(subs.map((s) => [s.key.split(':').pop(), s.notBefore.getTime(), s.payload.templateKey])).toEqual([
@@ -60,7 +60,7 @@ describe('queueing', () => {
     expect(morning.notBefore.toISOString()).toBe(new Date(`${shanghaiDay(new Date(talk.body.startAt))}T07:40:00+08:00`).toISOString());
     expect(morning.payload.text).toContain('【今日活动】');
     expect(published.payload).not.toHaveProperty('roomId');
-    await deliverSubscribe(t.ctx, 'w1');
+    await deliverSubscribe(t.app, 'w1');
     const seen = await t.request('GET', `/api/admin/v1/talks/${talk.id}/outbox?channel=room`, { token: staff });
     expect(seen.body.items.map((i: { status: string }) => i.status)).toEqual(['pending', 'pending', 'pending']);
   });
@@ -112,9 +112,9 @@ describe('subscribe delivery', () => {
     const [r] = await bulkResidents(t, 1);
     expect((await accept(r!, ['talk_reminder', 'talk_start', 'talk_status'])).body.credits).toEqual({ talk_reminder: 1, talk_start: 1, talk_status: 1 });
     await signUp(r!, talk.id);
-    expect((await deliverSubscribe(t.ctx, 'w1')).sent).toBe(0); // not due yet
+    expect((await deliverSubscribe(t.app, 'w1')).sent).toBe(0); // not due yet
     t.clock.set(new Date(new Date(talk.body.startAt).getTime() - 24 * HOUR));
-    expect(await deliverSubscribe(t.ctx, 'w1')).toMatchObject({ sent: 1, dead: 0 });
+    expect(await deliverSubscribe(t.app, 'w1')).toMatchObject({ sent: 1, dead: 0 });
     expect(t.wechat.sent).toHaveLength(1);
     const msg = t.wechat.sent[0]!;
     expect(msg).toMatchObject({ touser: r!.openid, template_id: 'TPL_REMIND', page: `pages/talks/detail/index?id=${talk.id}` });
@@ -124,7 +124,7 @@ describe('subscribe delivery', () => {
     const credits = await t.request('GET', '/api/v1/me/subscriptions', { token: r!.token });
     expect(credits.body.credits).toEqual({ talk_start: 1, talk_status: 1 });
     // a second round sends nothing more
-    expect((await deliverSubscribe(t.ctx, 'w2')).sent).toBe(0);
+    expect((await deliverSubscribe(t.app, 'w2')).sent).toBe(0);
   });
 
   test('when WeChat answers 43101, then the credit is consumed and the item is dead without retry', async () => {
@@ -134,13 +134,13 @@ describe('subscribe delivery', () => {
     await signUp(r!, talk.id);
     t.wechat.unsubscribed.add(r!.openid);
     t.clock.set(new Date(new Date(talk.body.startAt).getTime() - 24 * HOUR));
-    expect(await deliverSubscribe(t.ctx, 'w1')).toMatchObject({ sent: 0, dead: 1, retried: 0 });
+    expect(await deliverSubscribe(t.app, 'w1')).toMatchObject({ sent: 0, dead: 1, retried: 0 });
     const item = await Outbox(t.db).findOne({ key: { $regex: 'remind24h$' }, 'source.talkId': talk.id }).lean();
     expect(item).toMatchObject({ status: 'dead', attempts: 1 });
     expect(item!.lastError).toMatch(/^43101/);
     expect(await SubscribeCredits(t.db).countDocuments({ residentId: new Types.ObjectId(r!.id) })).toBe(0);
     t.clock.advance(HOUR);
-    expect(await deliverSubscribe(t.ctx, 'w1')).toMatchObject({ sent: 0, dead: 0, retried: 0 });
+    expect(await deliverSubscribe(t.app, 'w1')).toMatchObject({ sent: 0, dead: 0, retried: 0 });
     expect((await Outbox(t.db).findById(item!._id).lean())!.attempts).toBe(1);
     expect(t.wechat.sent).toHaveLength(0);
   });
@@ -152,14 +152,14 @@ describe('subscribe delivery', () => {
     await signUp(r!, talk.id);
     t.clock.set(new Date(new Date(talk.body.startAt).getTime() - 24 * HOUR));
     t.wechat.failNext('subscribe.send', -1, 3); // the client's own two quick retries fail too
-    expect(await deliverSubscribe(t.ctx, 'w1', 60_000)).toMatchObject({ sent: 0, retried: 1 });
+    expect(await deliverSubscribe(t.app, 'w1', 60_000)).toMatchObject({ sent: 0, retried: 1 });
     const item = await Outbox(t.db).findOne({ key: { $regex: 'remind24h$' }, 'source.talkId': talk.id }).lean();
     expect(item).toMatchObject({ status: 'pending', attempts: 1 });
     expect(item!.notBefore.getTime()).toBeGreaterThanOrEqual(t.clock.now().getTime() + 30_000);
     expect(await SubscribeCredits(t.db).countDocuments({ residentId: new Types.ObjectId(r!.id), templateKey: 'talk_reminder' })).toBe(1);
-    expect((await deliverSubscribe(t.ctx, 'w1', 60_000)).sent).toBe(0); // backoff not over
+    expect((await deliverSubscribe(t.app, 'w1', 60_000)).sent).toBe(0); // backoff not over
     t.clock.advance(2 * 60_000);
-    expect((await deliverSubscribe(t.ctx, 'w1', 60_000)).sent).toBe(1);
+    expect((await deliverSubscribe(t.app, 'w1', 60_000)).sent).toBe(1);
     expect(t.wechat.sent).toHaveLength(1);
     expect(await SubscribeCredits(t.db).countDocuments({ residentId: new Types.ObjectId(r!.id) })).toBe(0);
   });
@@ -169,7 +169,7 @@ describe('subscribe delivery', () => {
     const [r] = await bulkResidents(t, 1);
     await signUp(r!, talk.id);
     t.clock.set(new Date(new Date(talk.body.startAt).getTime() - HOUR));
-    const stats = await deliverSubscribe(t.ctx, 'w1');
+    const stats = await deliverSubscribe(t.app, 'w1');
     expect(stats.dead).toBe(2);
     expect(t.wechat.sent).toHaveLength(0);
     expect((await Outbox(t.db).find({ 'source.talkId': talk.id, channel: 'subscribe' }).lean()).map((i) => i.lastError?.slice(0, 9))).toEqual(['NO_CREDIT', 'NO_CREDIT']);
@@ -178,8 +178,8 @@ describe('subscribe delivery', () => {
   test('when another module queues any template key, then the channel delivers it generically', async () => {
     const [r] = await bulkResidents(t, 1);
     await accept(r!, ['referral_status']);
-    await enqueue(t.ctx, { key: `referral:x:status`, channel: 'subscribe', payload: { residentId: r!.id, templateKey: 'referral_status', data: { character_string1: 'R'.repeat(40), name2: '欧阳娜娜娜娜娜娜娜娜娜娜', thing3: '已转诊' } } });
-    expect((await deliverSubscribe(t.ctx, 'w1')).sent).toBe(1);
+    await enqueue(t.app, { key: `referral:x:status`, channel: 'subscribe', payload: { residentId: r!.id, templateKey: 'referral_status', data: { character_string1: 'R'.repeat(40), name2: '欧阳娜娜娜娜娜娜娜娜娜娜', thing3: '已转诊' } } });
+    expect((await deliverSubscribe(t.app, 'w1')).sent).toBe(1);
     expect(t.wechat.sent[0]).toMatchObject({ template_id: 'TPL_REFERRAL', data: { character_string1: { value: 'R'.repeat(32) }, name2: { value: '欧阳娜娜娜娜娜娜娜娜' }, thing3: { value: '已转诊' } } });
   });
 
@@ -191,7 +191,7 @@ describe('subscribe delivery', () => {
       await signUp(r, talk.id);
     }
     t.clock.set(new Date(new Date(talk.body.startAt).getTime() - HOUR));
-    const [a, b] = await Promise.all([deliverSubscribe(t.ctx, 'w1'), deliverSubscribe(t.ctx, 'w2')]);
+    const [a, b] = await Promise.all([deliverSubscribe(t.app, 'w1'), deliverSubscribe(t.app, 'w2')]);
     expect(a.sent + b.sent).toBe(5);
     expect(t.wechat.sent).toHaveLength(5);
     expect(new Set(t.wechat.sent.map((m) => m.touser)).size).toBe(5);

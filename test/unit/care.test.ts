@@ -73,13 +73,3 @@ describe('insured person checks', () => {
     expect(validateInsured(product, [p, { ...p, idCard: p.idCard.toLowerCase() }], today)).toEqual([{ path: 'insured.1.idCard', message: '同一人不能重复填写' }]);
   });
 });
-
-describe('scheduled tasks', () => {
-  test('when the worker starts, then the retention and renewal tasks are in its list with valid cron expressions', async () => {
-    const { housekeeping } = await import('../../src/worker');
-    const cron = await import('node-cron');
-    const care = housekeeping.filter((t) => ['referrals.retention', 'insurance.renewals'].includes(t.name));
-    expect(care.map((t) => t.name)).toEqual(['referrals.retention', 'insurance.renewals']);
-    for (const t of care) expect(cron.validate(t.cron)).toBe(true);
-  });
-});

@@ -1,5 +1,4 @@
 import { Writable } from 'node:stream';
-import pino from 'pino';
 import { createLogger, requestContext } from '../../src/logger';
 
 function capture(): { lines: string[]; stream: Writable } {
@@ -17,6 +16,5 @@ describe('logger', () => {
     const line = JSON.parse(lines[0]!);
     expect(line).toMatchObject({ reqId: 'req-12345678', token: '[redacted]', phone: '[redacted]', user: { password: '[redacted]', idCard: '[redacted]' }, event: 'x' });
     expect(lines[0]).not.toMatch(/t0k3n|13812345678|370303199001011234/);
-    expect(pino.version).toBeTruthy();
   });
 });

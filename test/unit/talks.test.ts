@@ -1,17 +1,7 @@
-import cron from 'node-cron';
 import { Types } from 'mongoose';
-import { talkTasks } from '../../src/modules/talks/talks.tasks';
 import { sceneFor, talkIdFromScene } from '../../src/modules/talks/talks.service';
 import { shanghaiTime } from '../../src/modules/talks/reminders';
 import { Gate } from '../../src/modules/talks/gate';
-
-describe('talk tasks', () => {
-  test('when the worker starts, then subscribe delivery runs every 5 seconds and every schedule is valid', () => {
-    expect(talkTasks.map((t) => t.name)).toEqual(['subscribe.deliver', 'outbox.reap', 'talks.sweep', 'talks.finish']);
-    for (const t of talkTasks) expect(cron.validate(t.cron)).toBe(true);
-    expect(talkTasks[0]!.cron).toBe('*/5 * * * * *');
-  });
-});
 
 describe('check-in scene', () => {
   test('when a scene is made for a talk, then it fits WeChat’s 32 characters and gives the talk id back', () => {

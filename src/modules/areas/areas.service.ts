@@ -15,36 +15,41 @@ export interface AreaView {
 const view = (a: AreaDoc): AreaView => ({ code: a.code, name: a.name, level: a.level, parentCode: a.parentCode });
 
 /** Upsert the district and its towns/subdistricts; safe to run on every start. */
-export async function seedDistrict(ctx: AppContext): Promise<void> {
+export async function seedDistrict(app: AppContext): Promise<void> {
   const ops = [
     { code: district.code, name: district.name, level: 'district' as AreaLevel, parentCode: null, path: [district.code] },
     ...district.children.map((t) => ({ code: t.code, name: t.name, level: t.level as AreaLevel, parentCode: district.code, path: [district.code, t.code] })),
   ].map((a) => ({ updateOne: { filter: { code: a.code }, update: { $set: a }, upsert: true } }));
-  await Areas(ctx.db).bulkWrite(ops, { ordered: true });
+  await Areas(app.db).bulkWrite(ops, { ordered: true });
 }
 
-export async function listChildren(ctx: AppContext, parentCode: string): Promise<AreaView[]> {
-  const rows = await Areas(ctx.db).find({ parentCode }).sort({ code: 1 }).lean();
+export async function listChildren(app: AppContext, parentCode: string): Promise<AreaView[]> {
+  const rows = await Areas(app.db).find({ parentCode }).sort({ code: 1 }).lean();
   return rows.map(view);
+}
+
+/** The area and every area under it, by code (a town: itself and its villages). */
+export async function areasUnder(ctx: AppContext, code: string): Promise<AreaDoc[]> {
+  return Areas(ctx.db).find({ path: code }).sort({ code: 1 }).lean();
 }
 
 /** Areas change only by staff import; a short in-process cache keeps them off every profile read. */
 const cache = new WeakMap<object, Map<string, { area: AreaDoc | null; until: number }>>();
 const AREA_CACHE_MS = 60_000;
 
-export async function getArea(ctx: AppContext, code: string): Promise<AreaDoc | null> {
-  let byCode = cache.get(ctx.db);
-  if (!byCode) cache.set(ctx.db, (byCode = new Map()));
+export async function getArea(app: AppContext, code: string): Promise<AreaDoc | null> {
+  let byCode = cache.get(app.db);
+  if (!byCode) cache.set(app.db, (byCode = new Map()));
   const hit = byCode.get(code);
   if (hit && hit.until > Date.now()) return hit.area;
-  const area = await Areas(ctx.db).findOne({ code }).lean();
+  const area = await Areas(app.db).findOne({ code }).lean();
   if (byCode.size > 20_000) byCode.clear();
   if (area) byCode.set(code, { area, until: Date.now() + AREA_CACHE_MS });
   return area;
 }
 
-export async function requireVillage(ctx: AppContext, code: string): Promise<AreaDoc> {
-  const area = await getArea(ctx, code);
+export async function requireVillage(app: AppContext, code: string): Promise<AreaDoc> {
+  const area = await getArea(app, code);
   if (!area || !VILLAGE_LEVELS.includes(area.level)) {
     throw validationError('villageCode', '请选择所在的村或社区', { code: 'INVALID_VILLAGE' });
   }
@@ -87,12 +92,12 @@ const codeFor = (parentCode: string, name: string): string =>
  * for CSV, from 1 for JSON); any error → nothing is written. Inserted rows share a batch id, removed again if
  * the insert itself fails half-way.
  */
-export async function importVillages(ctx: AppContext, format: 'csv' | 'json', text: string): Promise<{ imported: number; batch: string }> {
+export async function importVillages(app: AppContext, format: 'csv' | 'json', text: string): Promise<{ imported: number; batch: string }> {
   const { rows, errors } = parseImport(format, text);
   const rowNo = (i: number): number => (format === 'csv' ? i + 2 : i + 1);
   if (rows.length === 0 && errors.length === 0) errors.push({ row: 0, field: '', message: '没有可导入的行' });
   if (rows.length > 5000) errors.push({ row: 0, field: '', message: '一次最多导入 5000 行' });
-  const parents = new Map((await Areas(ctx.db).find({ level: { $in: ['town', 'subdistrict'] } }).lean()).map((a) => [a.code, a]));
+  const parents = new Map((await Areas(app.db).find({ level: { $in: ['town', 'subdistrict'] } }).lean()).map((a) => [a.code, a]));
   const seen = new Set<string>();
   const docs: AreaDoc[] = [];
   const rowOfCode = new Map<string, number>();
@@ -110,13 +115,13 @@ export async function importVillages(ctx: AppContext, format: 'csv' | 'json', te
     rowOfCode.set(code, row);
     docs.push({ code, name: r.name, level: r.name.endsWith('社区') ? 'community' : 'village', parentCode: parent.code, path: [...parent.path, code], importBatch: batch });
   });
-  const existing = await Areas(ctx.db).find({ code: { $in: [...seen] } }, { code: 1 }).lean();
+  const existing = await Areas(app.db).find({ code: { $in: [...seen] } }, { code: 1 }).lean();
   for (const e of existing) errors.push({ row: rowOfCode.get(e.code) ?? 0, field: 'code', message: `编码 ${e.code} 已存在` });
   if (errors.length) throw new AppError('IMPORT_INVALID', 400, '导入文件有错误，未导入任何内容', { errors: errors.sort((a, b) => a.row - b.row) });
   try {
-    await Areas(ctx.db).insertMany(docs, { ordered: true });
+    await Areas(app.db).insertMany(docs, { ordered: true });
   } catch {
-    await Areas(ctx.db).deleteMany({ importBatch: batch });
+    await Areas(app.db).deleteMany({ importBatch: batch });
     throw new AppError('IMPORT_CONFLICT', 409, '导入时与其他操作冲突，未导入任何内容，请重试');
   }
   return { imported: docs.length, batch };

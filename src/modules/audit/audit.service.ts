@@ -12,14 +12,14 @@ export interface Actor {
 
 /** Append one record. There is no update or delete path for audit records anywhere in the code. */
 export async function audit(
-  ctx: AppContext,
+  app: AppContext,
   actor: Actor,
   action: string,
   target: { type: string; id: string },
   details?: Record<string, unknown>,
 ): Promise<void> {
-  await AuditLog(ctx.db).create({
-    at: ctx.clock.now(),
+  await AuditLog(app.db).create({
+    at: app.clock.now(),
     actorType: actor.type,
     actorId: actor.id,
     actorName: actor.name,
@@ -39,10 +39,10 @@ export interface AuditFilter {
   targetId?: string;
 }
 
-export async function listAudit(ctx: AppContext, f: AuditFilter, page: PageQuery) {
+export async function listAudit(app: AppContext, f: AuditFilter, page: PageQuery) {
   const filter: Record<string, unknown> = {};
   for (const k of ['action', 'actorId', 'targetType', 'targetId'] as const) if (f[k]) filter[k] = f[k];
-  return findPage(AuditLog(ctx.db), filter, page, (rows) => rows.map((r: AuditDoc) => ({
+  return findPage(AuditLog(app.db), filter, page, (rows) => rows.map((r: AuditDoc) => ({
     id: String(r._id),
     at: r.at.toISOString(),
     actorType: r.actorType,

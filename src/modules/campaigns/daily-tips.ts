@@ -9,10 +9,10 @@ export const DAILY_TIPS_ID = new Types.ObjectId('6461696c7974697073303031');
 export const DAILY_TIPS_CRON = '30 8 * * *';
 
 /** Seed-data: the approved "每日健康小贴士" campaign to every bound group, 08:30 each day. */
-export async function seedDailyTipsCampaign(ctx: AppContext): Promise<{ created: boolean }> {
-  const now = ctx.clock.now();
+export async function seedDailyTipsCampaign(app: AppContext): Promise<{ created: boolean }> {
+  const now = app.clock.now();
   try {
-    await Campaigns(ctx.db).create({
+    await Campaigns(app.db).create({
       _id: DAILY_TIPS_ID, kind: 'daily_tips', title: '每日健康小贴士', text: '', targets: { all: true, areaCodes: [], roomIds: [] },
       schedule: { kind: 'cron', cron: DAILY_TIPS_CRON }, status: 'approved', areaCode: district.code, areaPath: [district.code],
       createdBy: 'system', approvedBy: 'system', approvedAt: now, createdAt: now, updatedAt: now,

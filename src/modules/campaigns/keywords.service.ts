@@ -20,8 +20,8 @@ export const DEFAULT_KEYWORDS: Record<string, { reply: string; card?: Card }> = 
   帮助: { reply: '在群里发：答题、讲座、报名、保险、唇腭裂，我会告诉您在小程序「张店家庭健康」里怎么办。个人的事请私下问村里的工作人员，不要在群里发身份证号和电话。' },
 };
 
-export async function listKeywords(ctx: AppContext): Promise<KeywordReply[]> {
-  const custom = new Map((await Keywords(ctx.db).find().lean()).map((k) => [k._id, k]));
+export async function listKeywords(app: AppContext): Promise<KeywordReply[]> {
+  const custom = new Map((await Keywords(app.db).find().lean()).map((k) => [k._id, k]));
   const out: KeywordReply[] = [];
   for (const [keyword, d] of Object.entries(DEFAULT_KEYWORDS)) {
     const c = custom.get(keyword);
@@ -32,15 +32,15 @@ export async function listKeywords(ctx: AppContext): Promise<KeywordReply[]> {
   return out;
 }
 
-export async function setKeyword(ctx: AppContext, keyword: string, input: { reply: string; card?: Card; enabled: boolean }, staffId: string): Promise<KeywordReply> {
-  await Keywords(ctx.db).replaceOne({ _id: keyword }, { _id: keyword, ...input, updatedBy: staffId, updatedAt: ctx.clock.now() }, { upsert: true });
+export async function setKeyword(app: AppContext, keyword: string, input: { reply: string; card?: Card; enabled: boolean }, staffId: string): Promise<KeywordReply> {
+  await Keywords(app.db).replaceOne({ _id: keyword }, { _id: keyword, ...input, updatedBy: staffId, updatedAt: app.clock.now() }, { upsert: true });
   return { keyword, ...input, custom: true };
 }
 
 /** The reply for a group message that is exactly a keyword (after trimming), if any. */
-export async function matchKeyword(ctx: AppContext, text: string): Promise<KeywordReply | null> {
+export async function matchKeyword(app: AppContext, text: string): Promise<KeywordReply | null> {
   const word = text.trim();
   if (!word || word.length > 10) return null;
-  const found = (await listKeywords(ctx)).find((k) => k.keyword === word);
+  const found = (await listKeywords(app)).find((k) => k.keyword === word);
   return found?.enabled ? found : null;
 }

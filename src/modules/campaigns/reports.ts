@@ -6,14 +6,14 @@ import { getCampaign } from './campaigns.service';
 import { BotRooms } from './rooms.model';
 
 /** Per occurrence: sent / pending / dead per group (latest 20 occurrences). */
-export async function campaignReport(ctx: AppContext, staff: StaffPrincipal, id: string) {
-  const c = await getCampaign(ctx, staff, id);
-  const occurrences = await Occurrences(ctx.db).find({ campaignId: c._id }).sort({ scheduledAt: -1 }).limit(20).lean();
-  const items = await Outbox(ctx.db)
+export async function campaignReport(app: AppContext, staff: StaffPrincipal, id: string) {
+  const c = await getCampaign(app, staff, id);
+  const occurrences = await Occurrences(app.db).find({ campaignId: c._id }).sort({ scheduledAt: -1 }).limit(20).lean();
+  const items = await Outbox(app.db)
     .find({ 'source.campaignId': String(c._id), 'source.occurrence': { $in: occurrences.map((o) => o.occurrence) } }, { payload: 1, status: 1, attempts: 1, lastError: 1, sentAt: 1, source: 1 })
     .lean();
   const roomIds = [...new Set(items.map((i) => String(i.payload.roomId)))];
-  const topics = new Map((await BotRooms(ctx.db).find({ _id: { $in: roomIds } }, { topic: 1 }).lean()).map((r) => [String(r._id), r.topic]));
+  const topics = new Map((await BotRooms(app.db).find({ _id: { $in: roomIds } }, { topic: 1 }).lean()).map((r) => [String(r._id), r.topic]));
   return {
     campaign: { id: String(c._id), title: c.title, status: c.status },
     occurrences: occurrences.map((o) => {

@@ -12,21 +12,21 @@ const CODE_TTL_MS = 24 * 3600_000;
 // No 0/O/1/I: codes are read aloud and typed by elderly residents.
 const ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 
-export async function areaLabel(ctx: AppContext, area: AreaDoc): Promise<string> {
-  const parent = area.parentCode && area.level !== 'town' && area.level !== 'subdistrict' ? await getArea(ctx, area.parentCode) : null;
+export async function areaLabel(app: AppContext, area: AreaDoc): Promise<string> {
+  const parent = area.parentCode && area.level !== 'town' && area.level !== 'subdistrict' ? await getArea(app, area.parentCode) : null;
   return parent && parent.level !== 'district' ? `${parent.name}${area.name}` : area.name;
 }
 
-export async function createBindCode(ctx: AppContext, staff: StaffPrincipal, areaCode: string): Promise<{ code: string; areaCode: string; areaName: string; expiresAt: Date }> {
-  const area = await getArea(ctx, areaCode);
+export async function createBindCode(app: AppContext, staff: StaffPrincipal, areaCode: string): Promise<{ code: string; areaCode: string; areaName: string; expiresAt: Date }> {
+  const area = await getArea(app, areaCode);
   if (!area) throw validationError('areaCode', `地区编码 ${areaCode} 不存在`, { code: 'INVALID_AREA' });
   assertInScope(staff, area.path);
-  const now = ctx.clock.now();
-  const areaName = await areaLabel(ctx, area);
+  const now = app.clock.now();
+  const areaName = await areaLabel(app, area);
   for (;;) {
     const code = Array.from(crypto.randomBytes(6), (b) => ALPHABET[b % ALPHABET.length]).join('');
     try {
-      const doc = await BindCodes(ctx.db).create({ _id: code, areaCode: area.code, areaPath: area.path, areaName, createdBy: staff.id, createdAt: now, expiresAt: new Date(now.getTime() + CODE_TTL_MS) });
+      const doc = await BindCodes(app.db).create({ _id: code, areaCode: area.code, areaPath: area.path, areaName, createdBy: staff.id, createdAt: now, expiresAt: new Date(now.getTime() + CODE_TTL_MS) });
       return { code, areaCode: area.code, areaName, expiresAt: doc.expiresAt };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -38,14 +38,14 @@ export type BindResult = { ok: true; room: BotRoomDoc; rebound: boolean } | { ok
 
 /** `绑定 <code>` in a group: the first use of a code wins (unique insert); the room is created or rebound. */
 /** Only the binder's WeChat id is kept (no nickname: it may be a real name). */
-export async function bindRoomByCode(ctx: AppContext, input: { code: string; wxRoomId: string; topic: string; contactId: string }): Promise<BindResult> {
+export async function bindRoomByCode(app: AppContext, input: { code: string; wxRoomId: string; topic: string; contactId: string }): Promise<BindResult> {
   const code = input.code.trim().toUpperCase();
-  const bind = await BindCodes(ctx.db).findById(code).lean();
-  const now = ctx.clock.now();
+  const bind = await BindCodes(app.db).findById(code).lean();
+  const now = app.clock.now();
   if (!bind) return { ok: false, reason: 'unknown' };
   if (bind.expiresAt <= now) return { ok: false, reason: 'expired' };
   try {
-    await BindCodeUses(ctx.db).create({ _id: code, wxRoomId: input.wxRoomId, usedAt: now });
+    await BindCodeUses(app.db).create({ _id: code, wxRoomId: input.wxRoomId, usedAt: now });
   } catch (err) {
     if (isDuplicateKey(err)) return { ok: false, reason: 'used' };
     throw err;
@@ -54,19 +54,19 @@ export async function bindRoomByCode(ctx: AppContext, input: { code: string; wxR
     topic: input.topic, areaCode: bind.areaCode, areaPath: bind.areaPath, areaName: bind.areaName,
     boundBy: { contactId: input.contactId, code }, boundAt: now, active: true, updatedAt: now,
   };
-  const existing = await BotRooms(ctx.db).findOne({ wxRoomId: input.wxRoomId }).lean();
+  const existing = await BotRooms(app.db).findOne({ wxRoomId: input.wxRoomId }).lean();
   if (existing) {
-    await BotRooms(ctx.db).updateOne({ _id: existing._id }, { $set: set, $unset: { attention: 1 } });
+    await BotRooms(app.db).updateOne({ _id: existing._id }, { $set: set, $unset: { attention: 1 } });
     return { ok: true, room: { ...existing, ...set, attention: undefined }, rebound: true };
   }
   try {
-    const room = await BotRooms(ctx.db).create({ wxRoomId: input.wxRoomId, ...set });
+    const room = await BotRooms(app.db).create({ wxRoomId: input.wxRoomId, ...set });
     return { ok: true, room: room.toObject(), rebound: false };
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     // Another code bound the same room at the same moment: this one rebinds it.
-    await BotRooms(ctx.db).updateOne({ wxRoomId: input.wxRoomId }, { $set: set });
-    return { ok: true, room: (await BotRooms(ctx.db).findOne({ wxRoomId: input.wxRoomId }).lean())!, rebound: true };
+    await BotRooms(app.db).updateOne({ wxRoomId: input.wxRoomId }, { $set: set });
+    return { ok: true, room: (await BotRooms(app.db).findOne({ wxRoomId: input.wxRoomId }).lean())!, rebound: true };
   }
 }
 
@@ -75,40 +75,40 @@ export const roomView = (r: BotRoomDoc) => ({
   attention: r.attention ?? null, boundAt: r.boundAt.toISOString(),
 });
 
-export async function listRooms(ctx: AppContext, staff: StaffPrincipal, q: { areaCode?: string; active?: boolean }) {
+export async function listRooms(app: AppContext, staff: StaffPrincipal, q: { areaCode?: string; active?: boolean }) {
   const filter: Record<string, unknown> = { ...scopeFilter(staff) };
   if (q.areaCode) filter.areaPath = { $all: [staff.areaCode, q.areaCode] };
   if (q.active !== undefined) filter.active = q.active;
-  const rows = await BotRooms(ctx.db).find(filter).sort({ areaCode: 1, topic: 1 }).limit(2000).lean();
+  const rows = await BotRooms(app.db).find(filter).sort({ areaCode: 1, topic: 1 }).limit(2000).lean();
   return rows.map(roomView);
 }
 
-export async function unbindRoom(ctx: AppContext, staff: StaffPrincipal, id: string): Promise<BotRoomDoc> {
-  const room = Types.ObjectId.isValid(id) ? await BotRooms(ctx.db).findById(id).lean() : null;
+export async function unbindRoom(app: AppContext, staff: StaffPrincipal, id: string): Promise<BotRoomDoc> {
+  const room = Types.ObjectId.isValid(id) ? await BotRooms(app.db).findById(id).lean() : null;
   if (!room) throw notFound('群');
   assertInScope(staff, room.areaPath);
-  await BotRooms(ctx.db).updateOne({ _id: room._id }, { $set: { active: false, updatedAt: ctx.clock.now() } });
+  await BotRooms(app.db).updateOne({ _id: room._id }, { $set: { active: false, updatedAt: app.clock.now() } });
   return { ...room, active: false };
 }
 
-export async function recordTopicChange(ctx: AppContext, wxRoomId: string, topic: string): Promise<boolean> {
-  const r = await BotRooms(ctx.db).updateOne({ wxRoomId }, { $set: { topic, updatedAt: ctx.clock.now() } });
+export async function recordTopicChange(app: AppContext, wxRoomId: string, topic: string): Promise<boolean> {
+  const r = await BotRooms(app.db).updateOne({ wxRoomId }, { $set: { topic, updatedAt: app.clock.now() } });
   return r.modifiedCount > 0;
 }
 
 /** The bot was removed from the group: nothing more goes there until it is bound again. */
-export async function recordBotRemoved(ctx: AppContext, wxRoomId: string): Promise<boolean> {
-  const r = await BotRooms(ctx.db).updateOne({ wxRoomId }, { $set: { active: false, attention: 'bot_removed', updatedAt: ctx.clock.now() } });
+export async function recordBotRemoved(app: AppContext, wxRoomId: string): Promise<boolean> {
+  const r = await BotRooms(app.db).updateOne({ wxRoomId }, { $set: { active: false, attention: 'bot_removed', updatedAt: app.clock.now() } });
   return r.modifiedCount > 0;
 }
 
 /** Active groups under any of the areas (or with the given ids), within a scope area. */
-export async function activeRoomsFor(ctx: AppContext, scopeArea: string, t: { all: boolean; areaCodes: string[]; roomIds: string[] }): Promise<BotRoomDoc[]> {
+export async function activeRoomsFor(app: AppContext, scopeArea: string, t: { all: boolean; areaCodes: string[]; roomIds: string[] }): Promise<BotRoomDoc[]> {
   const or: Record<string, unknown>[] = [];
   if (t.all) or.push({ areaPath: scopeArea });
   if (t.areaCodes.length) or.push({ areaPath: { $in: t.areaCodes } });
   const ids = t.roomIds.filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id));
   if (ids.length) or.push({ _id: { $in: ids } });
   if (!or.length) return [];
-  return BotRooms(ctx.db).find({ active: true, areaPath: scopeArea, $or: or }).sort({ _id: 1 }).lean();
+  return BotRooms(app.db).find({ active: true, areaPath: scopeArea, $or: or }).sort({ _id: 1 }).lean();
 }

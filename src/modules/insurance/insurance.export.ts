@@ -37,23 +37,23 @@ const ACTIVE: EnrolmentStatus[] = ['submitted', 'verified', 'paid', 'issued'];
  * Full ID numbers and phones only for district admins. The audit record (with the row count) is written before
  * the file is finished, so no export completes unaudited.
  */
-export async function writeEnrolmentsXlsx(ctx: AppContext, actor: Actor, staff: StaffPrincipal, p: ProductDoc, status: EnrolmentStatus | undefined, out: PassThrough): Promise<number> {
+export async function writeEnrolmentsXlsx(app: AppContext, actor: Actor, staff: StaffPrincipal, p: ProductDoc, status: EnrolmentStatus | undefined, out: PassThrough): Promise<number> {
   const full = staff.role === 'district_admin';
-  const villages = new Map((await Areas(ctx.db).find({ path: staff.areaCode }, { code: 1, name: 1 }).lean()).map((a) => [a.code, a.name]));
+  const villages = new Map((await Areas(app.db).find({ path: staff.areaCode }, { code: 1, name: 1 }).lean()).map((a) => [a.code, a.name]));
   const plans = new Map(p.plans.map((x) => [x.code, x.name]));
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
   const ws = wb.addWorksheet(`${p.year}投保清单`);
   ws.columns = COLUMNS;
   const filter = { productId: p._id, ...scopeFilter(staff), status: status ?? { $in: ACTIVE } };
   let rows = 0;
-  for await (const e of Enrolments(ctx.db).find(filter).sort({ _id: 1 }).lean().cursor({ batchSize: 1000 })) {
-    const phone = e.applicantPhoneEnc ? ctx.pii.open(e.applicantPhoneEnc) : '';
+  for await (const e of Enrolments(app.db).find(filter).sort({ _id: 1 }).lean().cursor({ batchSize: 1000 })) {
+    const phone = e.applicantPhoneEnc ? app.pii.open(e.applicantPhoneEnc) : '';
     for (const x of e.insured) {
-      const idCard = x.idCardEnc ? ctx.pii.open(x.idCardEnc) : '';
+      const idCard = x.idCardEnc ? app.pii.open(x.idCardEnc) : '';
       const info = checkIdCard(idCard);
       ws.addRow({
         no: ++rows,
-        name: x.nameEnc ? ctx.pii.open(x.nameEnc) : '',
+        name: x.nameEnc ? app.pii.open(x.nameEnc) : '',
         idType: '居民身份证',
         idCard: full ? idCard : maskIdCard(idCard),
         sex: info.ok ? (info.info.sex === 'male' ? '男' : '女') : '',
@@ -72,7 +72,7 @@ export async function writeEnrolmentsXlsx(ctx: AppContext, actor: Actor, staff: 
     if (out.writableNeedDrain) await once(out, 'drain'); // a slow download slows the cursor, not the heap
   }
   ws.commit();
-  await audit(ctx, actor, 'insurance.export_xlsx', { type: 'insurance_product', id: String(p._id) }, { rowCount: rows, fullIdNumbers: full, status: status ?? 'active', areaCode: staff.areaCode });
+  await audit(app, actor, 'insurance.export_xlsx', { type: 'insurance_product', id: String(p._id) }, { rowCount: rows, fullIdNumbers: full, status: status ?? 'active', areaCode: staff.areaCode });
   await wb.commit();
   return rows;
 }

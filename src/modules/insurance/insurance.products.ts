@@ -12,29 +12,29 @@ const productView = (p: ProductDoc, today: string) => ({
   policyStart: p.policyStart, policyEnd: p.policyEnd, eligibility: p.eligibility, enrolOpen: p.enrolFrom <= today && today <= p.enrolTo,
 });
 
-export async function createProduct(ctx: AppContext, actor: Actor, body: ProductBody) {
-  const now = ctx.clock.now();
-  const doc = await Products(ctx.db).create({ ...body, createdAt: now, updatedAt: now });
-  await audit(ctx, actor, 'insurance.product_create', { type: 'insurance_product', id: String(doc._id) });
+export async function createProduct(app: AppContext, actor: Actor, body: ProductBody) {
+  const now = app.clock.now();
+  const doc = await Products(app.db).create({ ...body, createdAt: now, updatedAt: now });
+  await audit(app, actor, 'insurance.product_create', { type: 'insurance_product', id: String(doc._id) });
   return productView(doc.toObject(), shanghaiDay(now));
 }
 
-export async function updateProduct(ctx: AppContext, actor: Actor, id: Types.ObjectId, body: ProductBody) {
-  const doc = await Products(ctx.db).findByIdAndUpdate(id, { $set: { ...body, updatedAt: ctx.clock.now() } }, { new: true }).lean();
+export async function updateProduct(app: AppContext, actor: Actor, id: Types.ObjectId, body: ProductBody) {
+  const doc = await Products(app.db).findByIdAndUpdate(id, { $set: { ...body, updatedAt: app.clock.now() } }, { new: true }).lean();
   if (!doc) throw notFound('保险产品');
-  await audit(ctx, actor, 'insurance.product_update', { type: 'insurance_product', id: String(id) });
-  return productView(doc, shanghaiDay(ctx.clock.now()));
+  await audit(app, actor, 'insurance.product_update', { type: 'insurance_product', id: String(id) });
+  return productView(doc, shanghaiDay(app.clock.now()));
 }
 
 /** Products whose policy period has not ended, newest year first. */
-export async function listProducts(ctx: AppContext) {
-  const today = shanghaiDay(ctx.clock.now());
-  const rows = await Products(ctx.db).find({ policyEnd: { $gte: today } }).sort({ year: -1, _id: -1 }).limit(20).lean();
+export async function listProducts(app: AppContext) {
+  const today = shanghaiDay(app.clock.now());
+  const rows = await Products(app.db).find({ policyEnd: { $gte: today } }).sort({ year: -1, _id: -1 }).limit(20).lean();
   return { items: rows.map((p) => productView(p, today)) };
 }
 
-export async function requireProduct(ctx: AppContext, id: Types.ObjectId): Promise<ProductDoc> {
-  const p = await Products(ctx.db).findById(id).lean();
+export async function requireProduct(app: AppContext, id: Types.ObjectId): Promise<ProductDoc> {
+  const p = await Products(app.db).findById(id).lean();
   if (!p) throw notFound('保险产品');
   return p;
 }

@@ -3,19 +3,16 @@ import { Types } from 'mongoose';
 import { residentId, staffActor, staffOf } from '../../http/auth';
 import type { Api } from '../../http/route';
 import { pageOf, z } from '../../http/zod';
-import { registerResidentData } from '../residents/resident-data';
 import { writeEnrolmentsXlsx } from './insurance.export';
 import { createProduct, listProducts, requireProduct, updateProduct } from './insurance.products';
 import { EnrolBody, EnrolmentCaseForStaff, EnrolmentForResident, EnrolmentForStaff, EnrolmentList, EnrolmentListItem, ExportQuery, IdParams, ProductBody, ProductList, ProductView, StaffListQuery, TransitionBody } from './insurance.schemas';
 import * as insurance from './insurance.service';
-import { eraseEnrolments, exportEnrolments } from './insurance.tasks';
 
 const oid = (s: string) => new Types.ObjectId(s);
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export function insuranceRoutes(api: Api): void {
   const app = api.app;
-  registerResidentData({ name: 'insurance', export: exportEnrolments, erase: eraseEnrolments });
 
   const tags = ['insurance'];
   api.route({

@@ -29,8 +29,8 @@ const workflow = caseWorkflow<EnrolmentStatus, EnrolmentDoc, EnrolmentTransition
   },
   carry: ['payment', 'policyNo', 'reason'],
   // Rejected or cancelled: the people are free to enrol again.
-  afterApply: async (ctx, e, _t, terminal) => {
-    if (terminal) await EnrolmentKeys(ctx.db).deleteMany({ enrolmentId: e._id });
+  afterApply: async (app, e, _t, terminal) => {
+    if (terminal) await EnrolmentKeys(app.db).deleteMany({ enrolmentId: e._id });
   },
   notice: { key: 'insurance', templateKey: 'insurance_status', page: 'pages/insurance/index', programme: '家庭意外伤害保险' },
 });
@@ -41,84 +41,84 @@ const workflow = caseWorkflow<EnrolmentStatus, EnrolmentDoc, EnrolmentTransition
  * Validate everyone, then take one key per insured person (unique (productId, idIndex)). A duplicate key means
  * that person already has an active enrolment: give back the keys taken so far and say who, masked.
  */
-export async function enrol(ctx: AppContext, residentId: Types.ObjectId, body: EnrolBody) {
-  const resident = await requireConsent(ctx, residentId, 'insurance');
+export async function enrol(app: AppContext, residentId: Types.ObjectId, body: EnrolBody) {
+  const resident = await requireConsent(app, residentId, 'insurance');
   if (!resident.villageCode) throw new AppError('PROFILE_INCOMPLETE', 400, '请先在“我的”里选择所在村居');
-  const p = await requireProduct(ctx, new Types.ObjectId(body.productId));
-  const today = shanghaiDay(ctx.clock.now());
+  const p = await requireProduct(app, new Types.ObjectId(body.productId));
+  const today = shanghaiDay(app.clock.now());
   if (today < p.enrolFrom || today > p.enrolTo) throw new AppError('ENROLMENT_CLOSED', 409, `投保时间为 ${p.enrolFrom} 至 ${p.enrolTo}`);
-  const errors = validateInsured(p, body.insured, ctx.clock.now());
+  const errors = validateInsured(p, body.insured, app.clock.now());
   if (errors.length) throw new AppError('VALIDATION_FAILED', 400, errors[0]!.message, errors);
 
   const id = new Types.ObjectId();
   const people = body.insured.map((x) => {
     const idCard = x.idCard.trim().toUpperCase();
     const premiumFen = p.plans.find((plan) => plan.code === x.planCode)!.premiumFen;
-    return { nameEnc: ctx.pii.seal(x.name), idCardEnc: ctx.pii.seal(idCard), idIndex: ctx.pii.blindIndex('idcard', idCard), relation: x.relation, planCode: x.planCode, premiumFen };
+    return { nameEnc: app.pii.seal(x.name), idCardEnc: app.pii.seal(idCard), idIndex: app.pii.blindIndex('idcard', idCard), relation: x.relation, planCode: x.planCode, premiumFen };
   });
-  await takeKeys(ctx, p._id, id, residentId, people.map((x) => x.idIndex));
-  const now = ctx.clock.now();
-  await workflow.open(ctx, id, 'submitted', { type: 'resident', id: String(residentId) }, now);
-  const doc = await Enrolments(ctx.db).create({
+  await takeKeys(app, p._id, id, residentId, people.map((x) => x.idIndex));
+  const now = app.clock.now();
+  await workflow.open(app, id, 'submitted', { type: 'resident', id: String(residentId) }, now);
+  const doc = await Enrolments(app.db).create({
     _id: id, productId: p._id, residentId, villageCode: resident.villageCode, areaPath: resident.areaPath,
-    applicantPhoneEnc: ctx.pii.seal(body.applicantPhone), insured: people, totalFen: people.reduce((s, x) => s + x.premiumFen, 0),
+    applicantPhoneEnc: app.pii.seal(body.applicantPhone), insured: people, totalFen: people.reduce((s, x) => s + x.premiumFen, 0),
     status: 'submitted', seq: 0, createdAt: now, updatedAt: now,
   });
   const self = body.insured.find((x) => x.relation === '本人');
-  if (self && (!resident.sex || !resident.birthYear)) await fillSexAndBirthYear(ctx, residentId, self.idCard.trim());
-  return residentView(ctx, doc.toObject(), p);
+  if (self && (!resident.sex || !resident.birthYear)) await fillSexAndBirthYear(app, residentId, self.idCard.trim());
+  return residentView(app, doc.toObject(), p);
 }
 
 /** A key whose enrolment was never written (the process stopped in between) is released after this long. */
 const ORPHAN_KEY_MS = 10 * 60_000;
 
-async function takeKeys(ctx: AppContext, productId: Types.ObjectId, enrolmentId: Types.ObjectId, residentId: Types.ObjectId, indexes: string[]): Promise<void> {
+async function takeKeys(app: AppContext, productId: Types.ObjectId, enrolmentId: Types.ObjectId, residentId: Types.ObjectId, indexes: string[]): Promise<void> {
   const taken: Types.ObjectId[] = [];
   for (const [i, idIndex] of indexes.entries()) {
     try {
-      taken.push(await takeKey(ctx, productId, idIndex, enrolmentId));
+      taken.push(await takeKey(app, productId, idIndex, enrolmentId));
     } catch (err) {
-      await EnrolmentKeys(ctx.db).deleteMany({ _id: { $in: taken } });
+      await EnrolmentKeys(app.db).deleteMany({ _id: { $in: taken } });
       if (!isDuplicateKey(err)) throw err;
-      throw await conflictError(ctx, productId, idIndex, i, residentId);
+      throw await conflictError(app, productId, idIndex, i, residentId);
     }
   }
 }
 
-async function takeKey(ctx: AppContext, productId: Types.ObjectId, idIndex: string, enrolmentId: Types.ObjectId): Promise<Types.ObjectId> {
-  const insert = async () => (await EnrolmentKeys(ctx.db).create({ productId, idIndex, enrolmentId, createdAt: ctx.clock.now() }))._id;
+async function takeKey(app: AppContext, productId: Types.ObjectId, idIndex: string, enrolmentId: Types.ObjectId): Promise<Types.ObjectId> {
+  const insert = async () => (await EnrolmentKeys(app.db).create({ productId, idIndex, enrolmentId, createdAt: app.clock.now() }))._id;
   try {
     return await insert();
   } catch (err) {
-    if (isDuplicateKey(err) && (await releaseOrphan(ctx, productId, idIndex))) return insert();
+    if (isDuplicateKey(err) && (await releaseOrphan(app, productId, idIndex))) return insert();
     throw err;
   }
 }
 
-async function releaseOrphan(ctx: AppContext, productId: Types.ObjectId, idIndex: string): Promise<boolean> {
-  const key = await EnrolmentKeys(ctx.db).findOne({ productId, idIndex }).lean();
-  if (!key || ctx.clock.now().getTime() - key.createdAt.getTime() < ORPHAN_KEY_MS) return false;
-  if (await Enrolments(ctx.db).exists({ _id: key.enrolmentId })) return false;
-  await EnrolmentKeys(ctx.db).deleteOne({ _id: key._id });
+async function releaseOrphan(app: AppContext, productId: Types.ObjectId, idIndex: string): Promise<boolean> {
+  const key = await EnrolmentKeys(app.db).findOne({ productId, idIndex }).lean();
+  if (!key || app.clock.now().getTime() - key.createdAt.getTime() < ORPHAN_KEY_MS) return false;
+  if (await Enrolments(app.db).exists({ _id: key.enrolmentId })) return false;
+  await EnrolmentKeys(app.db).deleteOne({ _id: key._id });
   return true;
 }
 
-async function conflictError(ctx: AppContext, productId: Types.ObjectId, idIndex: string, i: number, residentId: Types.ObjectId): Promise<AppError> {
-  const key = await EnrolmentKeys(ctx.db).findOne({ productId, idIndex }).lean();
-  const other = key ? await Enrolments(ctx.db).findById(key.enrolmentId).lean() : null;
+async function conflictError(app: AppContext, productId: Types.ObjectId, idIndex: string, i: number, residentId: Types.ObjectId): Promise<AppError> {
+  const key = await EnrolmentKeys(app.db).findOne({ productId, idIndex }).lean();
+  const other = key ? await Enrolments(app.db).findById(key.enrolmentId).lean() : null;
   const person = other?.insured.find((x) => x.idIndex === idIndex);
   const detail = {
     path: `insured.${i}.idCard`,
     message: '此人已参保本产品，不能重复投保',
-    name: person?.nameEnc ? maskName(ctx.pii.open(person.nameEnc)) : null,
-    idCard: person?.idCardEnc ? maskIdCard(ctx.pii.open(person.idCardEnc)) : null,
+    name: person?.nameEnc ? maskName(app.pii.open(person.nameEnc)) : null,
+    idCard: person?.idCardEnc ? maskIdCard(app.pii.open(person.idCardEnc)) : null,
     status: other?.status ?? null,
     byYou: other ? other.residentId.equals(residentId) : false,
   };
   return new AppError('ALREADY_ENROLLED', 409, `${detail.name ?? '此人'}已参保本产品，不能重复投保`, [detail]);
 }
 
-function residentView(ctx: AppContext, e: EnrolmentDoc, p: ProductDoc | null) {
+function residentView(app: AppContext, e: EnrolmentDoc, p: ProductDoc | null) {
   return {
     id: String(e._id),
     productId: String(e.productId),
@@ -126,12 +126,12 @@ function residentView(ctx: AppContext, e: EnrolmentDoc, p: ProductDoc | null) {
     status: e.status,
     statusLabel: ENROLMENT_LABELS[e.status],
     insured: e.insured.map((x) => ({
-      nameMasked: x.nameEnc ? maskName(ctx.pii.open(x.nameEnc)) : null,
-      idCardMasked: x.idCardEnc ? maskIdCard(ctx.pii.open(x.idCardEnc)) : null,
+      nameMasked: x.nameEnc ? maskName(app.pii.open(x.nameEnc)) : null,
+      idCardMasked: x.idCardEnc ? maskIdCard(app.pii.open(x.idCardEnc)) : null,
       relation: x.relation, planCode: x.planCode, premiumFen: x.premiumFen,
     })),
     totalFen: e.totalFen,
-    applicantPhoneMasked: e.applicantPhoneEnc ? maskPhone(ctx.pii.open(e.applicantPhoneEnc)) : null,
+    applicantPhoneMasked: e.applicantPhoneEnc ? maskPhone(app.pii.open(e.applicantPhoneEnc)) : null,
     policyNo: e.policyNo ?? null,
     reason: e.reason ?? null,
     canCancel: RESIDENT_CANCELLABLE.includes(e.status),
@@ -139,61 +139,61 @@ function residentView(ctx: AppContext, e: EnrolmentDoc, p: ProductDoc | null) {
   };
 }
 
-export async function listMine(ctx: AppContext, residentId: Types.ObjectId) {
-  const rows = await Enrolments(ctx.db).find({ residentId }).sort({ _id: -1 }).limit(50).lean();
-  const products = new Map((await Products(ctx.db).find({ _id: { $in: rows.map((r) => r.productId) } }).lean()).map((p) => [String(p._id), p]));
-  return { items: rows.map((e) => residentView(ctx, e, products.get(String(e.productId)) ?? null)) };
+export async function listMine(app: AppContext, residentId: Types.ObjectId) {
+  const rows = await Enrolments(app.db).find({ residentId }).sort({ _id: -1 }).limit(50).lean();
+  const products = new Map((await Products(app.db).find({ _id: { $in: rows.map((r) => r.productId) } }).lean()).map((p) => [String(p._id), p]));
+  return { items: rows.map((e) => residentView(app, e, products.get(String(e.productId)) ?? null)) };
 }
 
-async function mine(ctx: AppContext, residentId: Types.ObjectId, id: Types.ObjectId): Promise<EnrolmentDoc> {
-  const e = await Enrolments(ctx.db).findOne({ _id: id, residentId }).lean();
+async function mine(app: AppContext, residentId: Types.ObjectId, id: Types.ObjectId): Promise<EnrolmentDoc> {
+  const e = await Enrolments(app.db).findOne({ _id: id, residentId }).lean();
   if (!e) throw notFound('投保记录');
   return e;
 }
 
-export async function getMine(ctx: AppContext, residentId: Types.ObjectId, id: Types.ObjectId) {
-  const e = await mine(ctx, residentId, id);
-  return residentView(ctx, e, await Products(ctx.db).findById(e.productId).lean());
+export async function getMine(app: AppContext, residentId: Types.ObjectId, id: Types.ObjectId) {
+  const e = await mine(app, residentId, id);
+  return residentView(app, e, await Products(app.db).findById(e.productId).lean());
 }
 
-export async function cancelMine(ctx: AppContext, residentId: Types.ObjectId, id: Types.ObjectId, note?: string) {
-  const e = await mine(ctx, residentId, id);
+export async function cancelMine(app: AppContext, residentId: Types.ObjectId, id: Types.ObjectId, note?: string) {
+  const e = await mine(app, residentId, id);
   if (!RESIDENT_CANCELLABLE.includes(e.status)) throw new AppError('CANNOT_CANCEL', 409, '已缴费的投保请联系村里的工作人员办理');
-  await workflow.apply(ctx, e._id, 'cancelled', { type: 'resident', id: String(residentId) }, { note });
-  return getMine(ctx, residentId, id);
+  await workflow.apply(app, e._id, 'cancelled', { type: 'resident', id: String(residentId) }, { note });
+  return getMine(app, residentId, id);
 }
 
-export async function staffTransition(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, body: TransitionBody) {
-  await workflow.inScope(ctx, staff, id);
+export async function staffTransition(app: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, body: TransitionBody) {
+  await workflow.inScope(app, staff, id);
   const { to, ...extra } = body;
   workflow.checkRequired(to, extra);
-  return staffCaseView(ctx, await workflow.apply(ctx, id, to, actor, extra));
+  return staffCaseView(app, await workflow.apply(app, id, to, actor, extra));
 }
 
-export async function staffList(ctx: AppContext, staff: StaffPrincipal, q: { productId?: string; status?: EnrolmentStatus; limit: number; cursor?: string }) {
+export async function staffList(app: AppContext, staff: StaffPrincipal, q: { productId?: string; status?: EnrolmentStatus; limit: number; cursor?: string }) {
   const filter: Record<string, unknown> = {};
   if (q.productId) filter.productId = new Types.ObjectId(q.productId);
   if (q.status) filter.status = q.status;
-  return workflow.staffPage(ctx, staff, filter, q, (page) => page.map((e) => ({ ...residentView(ctx, e, null), villageCode: e.villageCode })));
+  return workflow.staffPage(app, staff, filter, q, (page) => page.map((e) => ({ ...residentView(app, e, null), villageCode: e.villageCode })));
 }
 
 /** The enrolment as staff see it after a move: names, ID numbers and phone masked, so nothing here needs an audit. */
-async function staffCaseView(ctx: AppContext, e: EnrolmentDoc) {
+async function staffCaseView(app: AppContext, e: EnrolmentDoc) {
   return {
-    ...residentView(ctx, e, await Products(ctx.db).findById(e.productId).lean()),
+    ...residentView(app, e, await Products(app.db).findById(e.productId).lean()),
     villageCode: e.villageCode,
     payment: e.payment ?? null,
-    history: workflow.historyView(await workflow.history(ctx, e._id)),
+    history: workflow.historyView(await workflow.history(app, e._id)),
   };
 }
 
 /** Full names, ID numbers and phone for scoped staff; every call is audited. */
-export async function staffView(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId) {
-  const e = await workflow.inScope(ctx, staff, id);
-  await audit(ctx, actor, 'insurance.enrolment_view_full', { type: 'insurance_enrolment', id: String(id) });
+export async function staffView(app: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId) {
+  const e = await workflow.inScope(app, staff, id);
+  await audit(app, actor, 'insurance.enrolment_view_full', { type: 'insurance_enrolment', id: String(id) });
   return {
-    ...(await staffCaseView(ctx, e)),
-    applicantPhone: e.applicantPhoneEnc ? ctx.pii.open(e.applicantPhoneEnc) : null,
-    insuredFull: e.insured.map((x) => ({ name: x.nameEnc ? ctx.pii.open(x.nameEnc) : null, idCard: x.idCardEnc ? ctx.pii.open(x.idCardEnc) : null, relation: x.relation, planCode: x.planCode })),
+    ...(await staffCaseView(app, e)),
+    applicantPhone: e.applicantPhoneEnc ? app.pii.open(e.applicantPhoneEnc) : null,
+    insuredFull: e.insured.map((x) => ({ name: x.nameEnc ? app.pii.open(x.nameEnc) : null, idCard: x.idCardEnc ? app.pii.open(x.idCardEnc) : null, relation: x.relation, planCode: x.planCode })),
   };
 }

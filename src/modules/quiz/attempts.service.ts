@@ -12,9 +12,9 @@ import { openWrongQuestionIds } from './wrongbook.service';
 import { getSubmission, resultView } from './submit.service';
 
 /** What the phone gets before submitting: questions and display letters, never answers or explanations. */
-export async function attemptView(ctx: AppContext, a: AttemptDoc, contest?: Pick<ContestDoc, 'title'> | null) {
-  const vs = await loadVersions(ctx, a.items);
-  if (contest === undefined && a.contestId) contest = await Contests(ctx.db).findById(a.contestId, { title: 1 }).lean();
+export async function attemptView(app: AppContext, a: AttemptDoc, contest?: Pick<ContestDoc, 'title'> | null) {
+  const vs = await loadVersions(app, a.items);
+  if (contest === undefined && a.contestId) contest = await Contests(app.db).findById(a.contestId, { title: 1 }).lean();
   return {
     id: String(a._id),
     mode: a.mode,
@@ -23,7 +23,7 @@ export async function attemptView(ctx: AppContext, a: AttemptDoc, contest?: Pick
     topic: a.topic ?? null,
     createdAt: a.createdAt.toISOString(),
     deadline: a.deadline.toISOString(),
-    serverNow: ctx.clock.now().toISOString(),
+    serverNow: app.clock.now().toISOString(),
     questions: a.items.map((item, i) => {
       const v = vs[i]!;
       return {
@@ -38,11 +38,11 @@ export async function attemptView(ctx: AppContext, a: AttemptDoc, contest?: Pick
 
 export type AttemptView = Awaited<ReturnType<typeof attemptView>>;
 
-async function newAttempt(ctx: AppContext, residentId: Types.ObjectId, mode: AttemptMode, items: AttemptItem[], deadline: Date, extra: Partial<AttemptDoc> = {}, _id = new Types.ObjectId()): Promise<AttemptDoc> {
+async function newAttempt(app: AppContext, residentId: Types.ObjectId, mode: AttemptMode, items: AttemptItem[], deadline: Date, extra: Partial<AttemptDoc> = {}, _id = new Types.ObjectId()): Promise<AttemptDoc> {
   if (items.length === 0) throw new AppError('NO_QUESTIONS', 409, '暂时没有可答的题目');
-  const r = await getResident(ctx, residentId);
-  const now = ctx.clock.now();
-  const doc = await Attempts(ctx.db).create({
+  const r = await getResident(app, residentId);
+  const now = app.clock.now();
+  const doc = await Attempts(app.db).create({
     _id, residentId, mode, items, deadline, createdAt: now, day: shanghaiDay(now),
     areaPath: r.areaPath ?? [], ...(r.villageCode ? { villageCode: r.villageCode } : {}), ...extra,
   });
@@ -59,68 +59,68 @@ function endOfShanghaiDay(now: Date): Date {
  * Today's practice: the first open of the day draws it; the unique key `daily:<resident>:<day>` decides two
  * concurrent first opens, and the loser's draft is removed so both see the same questions.
  */
-export async function dailyAttempt(ctx: AppContext, residentId: Types.ObjectId) {
-  const now = ctx.clock.now();
+export async function dailyAttempt(app: AppContext, residentId: Types.ObjectId) {
+  const now = app.clock.now();
   const key = `daily:${String(residentId)}:${shanghaiDay(now)}`;
-  let attempt = await attemptByKey(ctx, key);
+  let attempt = await attemptByKey(app, key);
   if (!attempt) {
-    const items = draw(await activeQuestions(ctx), [{ tags: [], count: QUIZ.dailyCount }], await practiceFilter(ctx));
-    const draft = await newAttempt(ctx, residentId, 'daily', items, endOfShanghaiDay(now));
+    const items = draw(await activeQuestions(app), [{ tags: [], count: QUIZ.dailyCount }], await practiceFilter(app));
+    const draft = await newAttempt(app, residentId, 'daily', items, endOfShanghaiDay(now));
     try {
-      await QuizKeys(ctx.db).create({ _id: key, scope: key, attemptId: draft._id, at: now });
+      await QuizKeys(app.db).create({ _id: key, scope: key, attemptId: draft._id, at: now });
       attempt = draft;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      await Attempts(ctx.db).deleteOne({ _id: draft._id });
-      attempt = await attemptByKey(ctx, key);
+      await Attempts(app.db).deleteOne({ _id: draft._id });
+      attempt = await attemptByKey(app, key);
       if (!attempt) throw err;
     }
   }
-  const submission = await getSubmission(ctx, attempt._id);
-  return { attempt: await attemptView(ctx, attempt), result: submission ? await resultView(ctx, attempt, submission) : null };
+  const submission = await getSubmission(app, attempt._id);
+  return { attempt: await attemptView(app, attempt), result: submission ? await resultView(app, attempt, submission) : null };
 }
 
-async function attemptByKey(ctx: AppContext, key: string): Promise<AttemptDoc | null> {
-  const k = await QuizKeys(ctx.db).findById(key).lean();
-  return k ? Attempts(ctx.db).findById(k.attemptId).lean() : null;
+async function attemptByKey(app: AppContext, key: string): Promise<AttemptDoc | null> {
+  const k = await QuizKeys(app.db).findById(key).lean();
+  return k ? Attempts(app.db).findById(k.attemptId).lean() : null;
 }
 
 /** Practice and the daily quiz draw nothing a still-open round has reserved (see reserved.ts). */
-async function practiceFilter(ctx: AppContext): Promise<(q: QuestionDoc) => boolean> {
-  const reserved = await reservedNow(ctx);
+async function practiceFilter(app: AppContext): Promise<(q: QuestionDoc) => boolean> {
+  const reserved = await reservedNow(app);
   return (q) => !reserved.has(String(q._id));
 }
 
 /** Untimed practice by topic (no points), or a re-practice of the wrong-answer book. */
-export async function practiceAttempt(ctx: AppContext, residentId: Types.ObjectId, input: { topic?: string; wrongBook?: boolean; count?: number }) {
-  const pool = await activeQuestions(ctx);
-  const allowed = await practiceFilter(ctx);
+export async function practiceAttempt(app: AppContext, residentId: Types.ObjectId, input: { topic?: string; wrongBook?: boolean; count?: number }) {
+  const pool = await activeQuestions(app);
+  const allowed = await practiceFilter(app);
   const count = input.count ?? QUIZ.topicCount;
   let items: AttemptItem[];
   if (input.wrongBook) {
-    const open = new Set((await openWrongQuestionIds(ctx, residentId)).map(String));
+    const open = new Set((await openWrongQuestionIds(app, residentId)).map(String));
     if (open.size === 0) throw new AppError('WRONG_BOOK_EMPTY', 409, '错题本是空的，继续保持！');
     items = draw(pool, [{ tags: [], count }], (q) => open.has(String(q._id)) && allowed(q));
   } else {
     if (!input.topic) throw validationError('topic', '请选择专题');
     items = draw(pool, [{ tags: [input.topic], count }], allowed);
   }
-  const now = ctx.clock.now();
-  const a = await newAttempt(ctx, residentId, input.wrongBook ? 'wrongbook' : 'topic', items, new Date(now.getTime() + QUIZ.practiceDeadlineMs), input.topic ? { topic: input.topic } : {});
-  return attemptView(ctx, a);
+  const now = app.clock.now();
+  const a = await newAttempt(app, residentId, input.wrongBook ? 'wrongbook' : 'topic', items, new Date(now.getTime() + QUIZ.practiceDeadlineMs), input.topic ? { topic: input.topic } : {});
+  return attemptView(app, a);
 }
 
 /** Topics residents can practise, with how many active questions each has. */
-export async function listTopics(ctx: AppContext) {
+export async function listTopics(app: AppContext) {
   const counts = new Map<string, number>();
-  const allowed = await practiceFilter(ctx);
-  for (const q of await activeQuestions(ctx)) if (allowed(q)) for (const t of q.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const allowed = await practiceFilter(app);
+  for (const q of await activeQuestions(app)) if (allowed(q)) for (const t of q.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
   const label = (t: string) => (t === 'hl66-2024' ? '健康素养66条' : t);
   return { items: [...counts].sort((a, b) => b[1] - a[1]).map(([tag, count]) => ({ tag, label: label(tag), count })) };
 }
 
-export async function ownAttempt(ctx: AppContext, residentId: Types.ObjectId, attemptId: string): Promise<AttemptDoc> {
-  const a = Types.ObjectId.isValid(attemptId) ? await Attempts(ctx.db).findById(attemptId).lean() : null;
+export async function ownAttempt(app: AppContext, residentId: Types.ObjectId, attemptId: string): Promise<AttemptDoc> {
+  const a = Types.ObjectId.isValid(attemptId) ? await Attempts(app.db).findById(attemptId).lean() : null;
   if (!a || !a.residentId.equals(residentId)) throw notFound('答题记录');
   return a;
 }

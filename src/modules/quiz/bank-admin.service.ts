@@ -9,39 +9,39 @@ import { fullQuestionView, QuestionInput, upsertQuestion, upsertQuestions } from
 import { Questions, QuestionVersions } from './quiz.model';
 import { LETTERS } from './quiz.rules';
 
-export async function listQuestions(ctx: AppContext, q: PageQuery & { tag?: string; active?: boolean }) {
+export async function listQuestions(app: AppContext, q: PageQuery & { tag?: string; active?: boolean }) {
   const filter: Record<string, unknown> = { ...(q.tag ? { tags: q.tag } : {}), ...(q.active !== undefined ? { active: q.active } : {}) };
-  return findPage(Questions(ctx.db), filter, q, (rows) => rows.map(fullQuestionView));
+  return findPage(Questions(app.db), filter, q, (rows) => rows.map(fullQuestionView));
 }
 
-async function byId(ctx: AppContext, id: string) {
-  const q = Types.ObjectId.isValid(id) ? await Questions(ctx.db).findById(id).lean() : null;
+async function byId(app: AppContext, id: string) {
+  const q = Types.ObjectId.isValid(id) ? await Questions(app.db).findById(id).lean() : null;
   if (!q) throw notFound('题目');
   return q;
 }
 
-export async function getQuestion(ctx: AppContext, id: string) {
-  const q = await byId(ctx, id);
-  const versions = await QuestionVersions(ctx.db).find({ questionId: q._id }, { version: 1, createdAt: 1 }).sort({ version: 1 }).lean();
+export async function getQuestion(app: AppContext, id: string) {
+  const q = await byId(app, id);
+  const versions = await QuestionVersions(app.db).find({ questionId: q._id }, { version: 1, createdAt: 1 }).sort({ version: 1 }).lean();
   return { ...fullQuestionView(q), versions: versions.map((v) => ({ version: v.version, createdAt: v.createdAt.toISOString() })) };
 }
 
-export async function createQuestion(ctx: AppContext, actor: Actor, input: QuestionInput) {
-  if (await Questions(ctx.db).exists({ key: input.key })) throw new AppError('QUESTION_KEY_TAKEN', 409, `编号 ${input.key} 已存在`);
-  const { question } = await upsertQuestion(ctx, input);
-  await audit(ctx, actor, 'quiz.question.create', { type: 'quiz-question', id: String(question._id) }, { key: input.key });
+export async function createQuestion(app: AppContext, actor: Actor, input: QuestionInput) {
+  if (await Questions(app.db).exists({ key: input.key })) throw new AppError('QUESTION_KEY_TAKEN', 409, `编号 ${input.key} 已存在`);
+  const { question } = await upsertQuestion(app, input);
+  await audit(app, actor, 'quiz.question.create', { type: 'quiz-question', id: String(question._id) }, { key: input.key });
   return fullQuestionView(question);
 }
 
 /** An edit is a whole new version (the key cannot change); old attempts keep theirs. */
-export async function editQuestion(ctx: AppContext, actor: Actor, id: string, patch: Record<string, unknown>) {
-  const q = await byId(ctx, id);
+export async function editQuestion(app: AppContext, actor: Actor, id: string, patch: Record<string, unknown>) {
+  const q = await byId(app, id);
   const current = fullQuestionView(q);
   const merged = Object.fromEntries(Object.entries({ ...current, ...patch, key: q.key }).filter(([k, v]) => v !== null && !['id', 'version', 'updatedAt'].includes(k)));
   const parsed = QuestionInput.safeParse(merged);
   if (!parsed.success) throw new AppError('VALIDATION_FAILED', 400, '提交的内容不正确', zodDetails(parsed.error));
-  const { outcome, question } = await upsertQuestion(ctx, parsed.data);
-  await audit(ctx, actor, 'quiz.question.update', { type: 'quiz-question', id }, { fields: Object.keys(patch), outcome, version: question.version });
+  const { outcome, question } = await upsertQuestion(app, parsed.data);
+  await audit(app, actor, 'quiz.question.update', { type: 'quiz-question', id }, { fields: Object.keys(patch), outcome, version: question.version });
   return fullQuestionView(question);
 }
 
@@ -105,7 +105,7 @@ async function readRows(format: 'json' | 'csv' | 'xlsx', content: string): Promi
  * All-or-nothing: every row is validated (and keys checked for repeats) before anything is written; the report
  * names row numbers (CSV/XLSX count the header as row 1).
  */
-export async function importQuestions(ctx: AppContext, actor: Actor, format: 'json' | 'csv' | 'xlsx', content: string) {
+export async function importQuestions(app: AppContext, actor: Actor, format: 'json' | 'csv' | 'xlsx', content: string) {
   const { rows, first } = await readRows(format, content);
   const errors: { row: number; field: string; message: string }[] = [];
   if (rows.length === 0) errors.push({ row: 0, field: '', message: '没有可导入的行' });
@@ -125,14 +125,14 @@ export async function importQuestions(ctx: AppContext, actor: Actor, format: 'js
     valid.push(parsed.data);
   });
   if (errors.length) throw new AppError('IMPORT_INVALID', 400, '导入文件有错误，未导入任何内容', { errors });
-  const counts = await upsertQuestions(ctx, valid);
-  await audit(ctx, actor, 'quiz.question.import', { type: 'quiz-question', id: '*' }, { format, rows: valid.length, ...counts });
+  const counts = await upsertQuestions(app, valid);
+  await audit(app, actor, 'quiz.question.import', { type: 'quiz-question', id: '*' }, { format, rows: valid.length, ...counts });
   return { rows: valid.length, ...counts };
 }
 
-export async function exportQuestions(ctx: AppContext, actor: Actor, format: 'json' | 'csv' | 'xlsx'): Promise<{ body: string | Buffer; contentType: string; filename: string }> {
-  const qs = (await Questions(ctx.db).find({}).sort({ key: 1 }).lean()).map(fullQuestionView);
-  await audit(ctx, actor, 'quiz.question.export', { type: 'quiz-question', id: '*' }, { format, count: qs.length });
+export async function exportQuestions(app: AppContext, actor: Actor, format: 'json' | 'csv' | 'xlsx'): Promise<{ body: string | Buffer; contentType: string; filename: string }> {
+  const qs = (await Questions(app.db).find({}).sort({ key: 1 }).lean()).map(fullQuestionView);
+  await audit(app, actor, 'quiz.question.export', { type: 'quiz-question', id: '*' }, { format, count: qs.length });
   const input = qs.map(({ id, version, updatedAt, ...q }) => (void id, void version, void updatedAt, Object.fromEntries(Object.entries(q).filter(([, v]) => v !== null))));
   if (format === 'json') return { body: JSON.stringify(input, null, 2), contentType: 'application/json; charset=utf-8', filename: 'questions.json' };
   const flat = qs.map((q) => ({

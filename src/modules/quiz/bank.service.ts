@@ -65,43 +65,43 @@ export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
  * Create or edit one question by key. An edit writes the new version first and then moves the question to it,
  * so every version an attempt refers to stays readable.
  */
-export async function upsertQuestion(ctx: AppContext, input: QuestionInput, known?: QuestionDoc | null): Promise<{ outcome: UpsertOutcome; question: QuestionDoc }> {
-  const result = await writeQuestion(ctx, input, known);
-  if (result.outcome !== 'unchanged') invalidatePool(ctx);
+export async function upsertQuestion(app: AppContext, input: QuestionInput, known?: QuestionDoc | null): Promise<{ outcome: UpsertOutcome; question: QuestionDoc }> {
+  const result = await writeQuestion(app, input, known);
+  if (result.outcome !== 'unchanged') invalidatePool(app);
   return result;
 }
 
-async function writeQuestion(ctx: AppContext, input: QuestionInput, known?: QuestionDoc | null): Promise<{ outcome: UpsertOutcome; question: QuestionDoc }> {
+async function writeQuestion(app: AppContext, input: QuestionInput, known?: QuestionDoc | null): Promise<{ outcome: UpsertOutcome; question: QuestionDoc }> {
   const c = contentOf(input);
-  const now = ctx.clock.now();
-  const existing = known ?? (await Questions(ctx.db).findOne({ key: input.key }).lean());
+  const now = app.clock.now();
+  const existing = known ?? (await Questions(app.db).findOne({ key: input.key }).lean());
   if (!existing) {
     const _id = new Types.ObjectId();
-    await QuestionVersions(ctx.db).create({ questionId: _id, key: input.key, version: 1, createdAt: now, ...c });
+    await QuestionVersions(app.db).create({ questionId: _id, key: input.key, version: 1, createdAt: now, ...c });
     try {
-      const doc = await Questions(ctx.db).create({ _id, key: input.key, version: 1, active: input.active ?? true, tags: tagsOf(c), updatedAt: now, ...c });
+      const doc = await Questions(app.db).create({ _id, key: input.key, version: 1, active: input.active ?? true, tags: tagsOf(c), updatedAt: now, ...c });
       return { outcome: 'created', question: doc.toObject() };
     } catch (err) {
-      await QuestionVersions(ctx.db).deleteOne({ questionId: _id });
-      if (isDuplicateKey(err)) return writeQuestion(ctx, input); // a concurrent creation won; edit it instead
+      await QuestionVersions(app.db).deleteOne({ questionId: _id });
+      if (isDuplicateKey(err)) return writeQuestion(app, input); // a concurrent creation won; edit it instead
       throw err;
     }
   }
   const activeChanged = input.active !== undefined && input.active !== existing.active;
   if (fingerprint(existing) === fingerprint(c)) {
     if (!activeChanged) return { outcome: 'unchanged', question: existing };
-    const q = await Questions(ctx.db).findByIdAndUpdate(existing._id, { $set: { active: input.active, updatedAt: now } }, { new: true }).lean();
+    const q = await Questions(app.db).findByIdAndUpdate(existing._id, { $set: { active: input.active, updatedAt: now } }, { new: true }).lean();
     return { outcome: 'updated', question: q ?? existing };
   }
   const version = existing.version + 1;
   try {
-    await QuestionVersions(ctx.db).create({ questionId: existing._id, key: existing.key, version, createdAt: now, ...c });
+    await QuestionVersions(app.db).create({ questionId: existing._id, key: existing.key, version, createdAt: now, ...c });
   } catch (err) {
     if (isDuplicateKey(err)) throw new AppError('QUESTION_EDIT_CONFLICT', 409, '这道题刚被别人修改过，请刷新后再改');
     throw err;
   }
   const unset = Object.fromEntries((['bank', 'item', 'part'] as const).filter((k) => c[k] === undefined).map((k) => [k, 1]));
-  const q = await Questions(ctx.db)
+  const q = await Questions(app.db)
     .findByIdAndUpdate(existing._id, { $set: { ...c, version, tags: tagsOf(c), updatedAt: now, ...(input.active !== undefined ? { active: input.active } : {}) }, ...(Object.keys(unset).length ? { $unset: unset } : {}) }, { new: true })
     .lean();
   return { outcome: 'updated', question: q! };
@@ -111,47 +111,47 @@ async function writeQuestion(ctx: AppContext, input: QuestionInput, known?: Ques
  * Upsert many questions by key: new ones in two bulk inserts (versions first), edits one by one. Rows whose
  * insert lost to a concurrent writer fall back to the single-question path.
  */
-export async function upsertQuestions(ctx: AppContext, inputs: QuestionInput[]): Promise<Record<UpsertOutcome, number>> {
+export async function upsertQuestions(app: AppContext, inputs: QuestionInput[]): Promise<Record<UpsertOutcome, number>> {
   const counts: Record<UpsertOutcome, number> = { created: 0, updated: 0, unchanged: 0 };
-  const existing = new Map((await Questions(ctx.db).find({ key: { $in: inputs.map((q) => q.key) } }).lean()).map((q) => [q.key, q]));
-  const now = ctx.clock.now();
+  const existing = new Map((await Questions(app.db).find({ key: { $in: inputs.map((q) => q.key) } }).lean()).map((q) => [q.key, q]));
+  const now = app.clock.now();
   const fresh = inputs.filter((q) => !existing.has(q.key)).map((q) => ({ _id: new Types.ObjectId(), input: q, c: contentOf(q) }));
   const retry: QuestionInput[] = [];
   if (fresh.length) {
-    await QuestionVersions(ctx.db).insertMany(fresh.map((f) => ({ questionId: f._id, key: f.input.key, version: 1, createdAt: now, ...f.c })), { ordered: false });
-    const inserted = await Questions(ctx.db)
+    await QuestionVersions(app.db).insertMany(fresh.map((f) => ({ questionId: f._id, key: f.input.key, version: 1, createdAt: now, ...f.c })), { ordered: false });
+    const inserted = await Questions(app.db)
       .insertMany(fresh.map((f) => ({ _id: f._id, key: f.input.key, version: 1, active: f.input.active ?? true, tags: tagsOf(f.c), updatedAt: now, ...f.c })), { ordered: false, rawResult: true })
       .then(() => fresh.length)
       .catch(async (err: { insertedDocs?: unknown[]; result?: { insertedCount?: number } }) => {
         if (!isDuplicateKey(err) && !(err as { writeErrors?: unknown[] }).writeErrors) throw err;
-        const have = new Set((await Questions(ctx.db).find({ _id: { $in: fresh.map((f) => f._id) } }, { _id: 1 }).lean()).map((q) => String(q._id)));
+        const have = new Set((await Questions(app.db).find({ _id: { $in: fresh.map((f) => f._id) } }, { _id: 1 }).lean()).map((q) => String(q._id)));
         const lost = fresh.filter((f) => !have.has(String(f._id)));
-        await QuestionVersions(ctx.db).deleteMany({ questionId: { $in: lost.map((f) => f._id) } });
+        await QuestionVersions(app.db).deleteMany({ questionId: { $in: lost.map((f) => f._id) } });
         retry.push(...lost.map((f) => f.input));
         return fresh.length - lost.length;
       });
     counts.created += inserted;
-    invalidatePool(ctx);
+    invalidatePool(app);
   }
-  for (const q of inputs.filter((q) => existing.has(q.key))) counts[(await upsertQuestion(ctx, q, existing.get(q.key))).outcome]++;
-  for (const q of retry) counts[(await upsertQuestion(ctx, q)).outcome]++;
+  for (const q of inputs.filter((q) => existing.has(q.key))) counts[(await upsertQuestion(app, q, existing.get(q.key))).outcome]++;
+  for (const q of retry) counts[(await upsertQuestion(app, q)).outcome]++;
   return counts;
 }
 
 /** `npm run seed`: the shipped bank, upserted by key; running it again changes nothing. */
-export async function seedQuestionBank(ctx: AppContext): Promise<Record<UpsertOutcome, number>> {
-  return upsertQuestions(ctx, (bank as unknown[]).map((raw) => QuestionInput.parse(raw)));
+export async function seedQuestionBank(app: AppContext): Promise<Record<UpsertOutcome, number>> {
+  return upsertQuestions(app, (bank as unknown[]).map((raw) => QuestionInput.parse(raw)));
 }
 
 /**
  * At start: add the shipped questions whose key the bank does not have yet, so a fresh install has a daily quiz.
  * Questions staff have edited or retired are left as they are (`npm run seed` is the explicit reset).
  */
-export async function seedMissingQuestions(ctx: AppContext): Promise<{ created: number }> {
+export async function seedMissingQuestions(app: AppContext): Promise<{ created: number }> {
   const shipped = (bank as unknown[]).map((raw) => QuestionInput.parse(raw));
-  const have = new Set((await Questions(ctx.db).find({ key: { $in: shipped.map((q) => q.key) } }, { key: 1 }).lean()).map((q) => q.key));
+  const have = new Set((await Questions(app.db).find({ key: { $in: shipped.map((q) => q.key) } }, { key: 1 }).lean()).map((q) => q.key));
   const missing = shipped.filter((q) => !have.has(q.key));
-  return { created: missing.length ? (await upsertQuestions(ctx, missing)).created : 0 };
+  return { created: missing.length ? (await upsertQuestions(app, missing)).created : 0 };
 }
 
 /** The staff/export view of a question: everything, answers included. */

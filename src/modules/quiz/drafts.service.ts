@@ -25,14 +25,14 @@ const draftSchema = new Schema<DraftDoc>({
 });
 export const QuizDrafts = defineModel<DraftDoc>('QuizDraft', draftSchema);
 
-export async function saveAnswers(ctx: AppContext, a: AttemptDoc, answers: AnswerInput[]) {
-  const versions = await loadVersions(ctx, a.items);
+export async function saveAnswers(app: AppContext, a: AttemptDoc, answers: AnswerInput[]) {
+  const versions = await loadVersions(app, a.items);
   checkAnswers(a, answers, versions.map((v) => v.type));
-  if (await getSubmission(ctx, a._id)) throw new AppError('ALREADY_SUBMITTED', 409, '这次答题已经提交过了');
-  const now = ctx.clock.now();
+  if (await getSubmission(app, a._id)) throw new AppError('ALREADY_SUBMITTED', 409, '这次答题已经提交过了');
+  const now = app.clock.now();
   if (now.getTime() > a.deadline.getTime() + QUIZ.submitGraceMs) throw new AppError('ATTEMPT_EXPIRED', 409, '答题时间已过，这次提交不能计分');
   const doc = { answers: answers.map((x) => ({ questionId: x.questionId, choice: x.choice })), savedAt: now };
-  const write = () => QuizDrafts(ctx.db).replaceOne({ _id: a._id }, doc, { upsert: true });
+  const write = () => QuizDrafts(app.db).replaceOne({ _id: a._id }, doc, { upsert: true });
   try {
     await write();
   } catch (err) {
@@ -42,18 +42,18 @@ export async function saveAnswers(ctx: AppContext, a: AttemptDoc, answers: Answe
   return { attemptId: String(a._id), saved: doc.answers.length, savedAt: now.toISOString(), deadline: a.deadline.toISOString() };
 }
 
-export async function savedAnswers(ctx: AppContext, attemptId: Types.ObjectId): Promise<AnswerInput[]> {
-  const d = await QuizDrafts(ctx.db).findById(attemptId).lean();
+export async function savedAnswers(app: AppContext, attemptId: Types.ObjectId): Promise<AnswerInput[]> {
+  const d = await QuizDrafts(app.db).findById(attemptId).lean();
   return d ? d.answers.map((x) => ({ questionId: x.questionId, choice: [...x.choice] })) : [];
 }
 
 /** The resident's unsubmitted attempt at a contest that can still be finished, if any. */
-export async function openContestAttempt(ctx: AppContext, residentId: Types.ObjectId, contestId: Types.ObjectId): Promise<string | null> {
-  const a = await Attempts(ctx.db).findOne({ residentId, contestId, deadline: { $gt: ctx.clock.now() } }).sort({ _id: -1 }).lean();
-  if (!a || (await getSubmission(ctx, a._id))) return null;
+export async function openContestAttempt(app: AppContext, residentId: Types.ObjectId, contestId: Types.ObjectId): Promise<string | null> {
+  const a = await Attempts(app.db).findOne({ residentId, contestId, deadline: { $gt: app.clock.now() } }).sort({ _id: -1 }).lean();
+  if (!a || (await getSubmission(app, a._id))) return null;
   return String(a._id);
 }
 
-export async function eraseDrafts(ctx: AppContext, attemptIds: Types.ObjectId[]): Promise<void> {
-  if (attemptIds.length) await QuizDrafts(ctx.db).deleteMany({ _id: { $in: attemptIds } });
+export async function eraseDrafts(app: AppContext, attemptIds: Types.ObjectId[]): Promise<void> {
+  if (attemptIds.length) await QuizDrafts(app.db).deleteMany({ _id: { $in: attemptIds } });
 }

@@ -42,9 +42,9 @@ const boards = new Map<string, { board?: Board; refreshing?: Promise<Board>; com
 
 const better = (a: Entry, b: Entry) => b.score - a.score || a.durationMs - b.durationMs || a.at - b.at;
 
-async function compute(ctx: AppContext, c: ContestDoc): Promise<Board> {
-  const computedAt = ctx.clock.now().getTime();
-  const rows = await Submissions(ctx.db)
+async function compute(app: AppContext, c: ContestDoc): Promise<Board> {
+  const computedAt = app.clock.now().getTime();
+  const rows = await Submissions(app.db)
     .aggregate<{ residentId: Types.ObjectId; villageCode?: string; areaPath: string[]; score: number; durationMs: number; submittedAt: Date }>([
       { $match: { contestId: c._id, tooFast: false } },
       { $project: { _id: 0, residentId: 1, villageCode: 1, areaPath: 1, score: 1, durationMs: 1, submittedAt: 1 } },
@@ -58,8 +58,8 @@ async function compute(ctx: AppContext, c: ContestDoc): Promise<Board> {
   }
   const entries = [...best.values()].sort(better);
   const [areas, registered] = await Promise.all([
-    Areas(ctx.db).find({ path: c.areaCode, level: { $in: ['village', 'community'] } }).lean(),
-    Residents(ctx.db).aggregate<{ _id: string; n: number }>([
+    Areas(app.db).find({ path: c.areaCode, level: { $in: ['village', 'community'] } }).lean(),
+    Residents(app.db).aggregate<{ _id: string; n: number }>([
       { $match: { areaPath: c.areaCode, erasedAt: { $exists: false } } },
       { $group: { _id: '$villageCode', n: { $sum: 1 } } },
     ]),
@@ -81,13 +81,13 @@ async function compute(ctx: AppContext, c: ContestDoc): Promise<Board> {
   return { computedAt, entries, villages, byScope: new Map(), names: new Map() };
 }
 
-async function board(ctx: AppContext, c: ContestDoc): Promise<Board> {
-  const key = `${ctx.db.name}:${String(c._id)}`;
+async function board(app: AppContext, c: ContestDoc): Promise<Board> {
+  const key = `${app.db.name}:${String(c._id)}`;
   const slot = boards.get(key) ?? {};
   boards.set(key, slot);
   const refresh = () => {
     const started = Date.now();
-    slot.refreshing ??= compute(ctx, c)
+    slot.refreshing ??= compute(app, c)
       .then((b) => {
         slot.computeMs = Date.now() - started;
         return (slot.board = b);
@@ -98,48 +98,48 @@ async function board(ctx: AppContext, c: ContestDoc): Promise<Board> {
   // A board stays fresh at least as long as it took to compute, so refreshes of a large contest never run
   // back to back and take at most about half of the database's time.
   const freshFor = Math.max(QUIZ.leaderboardTtlMs, slot.computeMs ?? 0);
-  const age = slot.board ? ctx.clock.now().getTime() - slot.board.computedAt : Infinity;
+  const age = slot.board ? app.clock.now().getTime() - slot.board.computedAt : Infinity;
   if (age <= freshFor) return slot.board!;
   if (age <= freshFor * 10) {
-    refresh().catch((err) => ctx.logger.error({ err, event: 'quiz.leaderboard.refresh_failed' }, 'leaderboard refresh failed'));
+    refresh().catch((err) => app.logger.error({ err, event: 'quiz.leaderboard.refresh_failed' }, 'leaderboard refresh failed'));
     return slot.board!;
   }
   return refresh();
 }
 
-async function names(ctx: AppContext, b: Board, ids: string[]): Promise<void> {
+async function names(app: AppContext, b: Board, ids: string[]): Promise<void> {
   const missing = ids.filter((id) => !b.names.has(id));
   if (!missing.length) return;
-  const rows = await Residents(ctx.db).find({ _id: { $in: missing.map((id) => new Types.ObjectId(id)) } }, { nameEnc: 1 }).lean();
+  const rows = await Residents(app.db).find({ _id: { $in: missing.map((id) => new Types.ObjectId(id)) } }, { nameEnc: 1 }).lean();
   for (const id of missing) b.names.set(id, '居民');
-  for (const r of rows) if (r.nameEnc) b.names.set(String(r._id), maskName(ctx.pii.open(r.nameEnc)));
+  for (const r of rows) if (r.nameEnc) b.names.set(String(r._id), maskName(app.pii.open(r.nameEnc)));
 }
 
 export type Scope = 'village' | 'town' | 'district';
 
 // Contest rules change rarely and only before publishing; a few seconds of caching spares each read a query.
 const contests = new Map<string, { at: number; contest: Promise<ContestDoc | null> }>();
-function cachedContest(ctx: AppContext, id: string): Promise<ContestDoc | null> {
-  const key = `${ctx.db.name}:${id}`;
+function cachedContest(app: AppContext, id: string): Promise<ContestDoc | null> {
+  const key = `${app.db.name}:${id}`;
   const hit = contests.get(key);
   if (hit && Date.now() - hit.at < QUIZ.leaderboardTtlMs) return hit.contest;
-  const contest = Contests(ctx.db).findById(id).lean().exec();
+  const contest = Contests(app.db).findById(id).lean().exec();
   contests.set(key, { at: Date.now(), contest });
   contest.catch(() => contests.delete(key));
   return contest;
 }
 
 /** The resident's view: top residents within their village / town / district, their own rank, villages ranked. */
-export async function leaderboardForResident(ctx: AppContext, residentId: Types.ObjectId, contestId: string, scope: Scope) {
-  const r = await getResident(ctx, residentId);
-  const c = Types.ObjectId.isValid(contestId) ? await cachedContest(ctx, contestId) : null;
+export async function leaderboardForResident(app: AppContext, residentId: Types.ObjectId, contestId: string, scope: Scope) {
+  const r = await getResident(app, residentId);
+  const c = Types.ObjectId.isValid(contestId) ? await cachedContest(app, contestId) : null;
   if (!c || c.status === 'draft' || !r.areaPath.includes(c.areaCode)) throw notFound('竞赛');
   const scopeCode = scope === 'village' ? r.villageCode : r.areaPath[scope === 'town' ? 1 : 0];
-  const b = await board(ctx, c);
+  const b = await board(app, c);
   const list = scopeCode ? b.byScope.get(scopeCode) ?? b.entries.filter((e) => e.areaPath.includes(scopeCode)) : [];
   if (scopeCode) b.byScope.set(scopeCode, list);
   const top = list.slice(0, QUIZ.leaderboardSize);
-  await names(ctx, b, top.map((e) => e.residentId));
+  await names(app, b, top.map((e) => e.residentId));
   const mine = list.findIndex((e) => e.residentId === String(residentId));
   return {
     scope,

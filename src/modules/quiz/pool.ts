@@ -11,17 +11,17 @@ const POOL_TTL_MS = 10_000;
 const pools = new WeakMap<Connection, { at: number; questions: Promise<QuestionDoc[]> }>();
 const versions = new WeakMap<Connection, Map<string, QuestionContent & { questionId: Types.ObjectId; version: number }>>();
 
-export function invalidatePool(ctx: AppContext): void {
-  pools.delete(ctx.db);
+export function invalidatePool(app: AppContext): void {
+  pools.delete(app.db);
 }
 
-export async function activeQuestions(ctx: AppContext): Promise<QuestionDoc[]> {
-  const hit = pools.get(ctx.db);
+export async function activeQuestions(app: AppContext): Promise<QuestionDoc[]> {
+  const hit = pools.get(app.db);
   if (hit && Date.now() - hit.at < POOL_TTL_MS) return hit.questions;
-  const questions = Questions(ctx.db).find({ active: true }).lean().exec();
-  pools.set(ctx.db, { at: Date.now(), questions });
+  const questions = Questions(app.db).find({ active: true }).lean().exec();
+  pools.set(app.db, { at: Date.now(), questions });
   return questions.catch((err) => {
-    pools.delete(ctx.db);
+    pools.delete(app.db);
     throw err;
   });
 }
@@ -58,17 +58,17 @@ export function draw(pool: QuestionDoc[], rules: DrawRule[], only?: (q: Question
 }
 
 /** The exact versions an attempt showed, from cache or the version collection. */
-export async function loadVersions(ctx: AppContext, items: Pick<AttemptItem, 'questionId' | 'version'>[]) {
-  let cache = versions.get(ctx.db);
-  if (!cache) versions.set(ctx.db, (cache = new Map()));
+export async function loadVersions(app: AppContext, items: Pick<AttemptItem, 'questionId' | 'version'>[]) {
+  let cache = versions.get(app.db);
+  if (!cache) versions.set(app.db, (cache = new Map()));
   const key = (i: { questionId: Types.ObjectId; version: number }) => `${String(i.questionId)}:${i.version}`;
   // The current version of an active question is in the pool already; only older versions need a query.
   if (items.some((i) => !cache.has(key(i)))) {
-    for (const q of await activeQuestions(ctx)) if (!cache.has(key({ questionId: q._id, version: q.version }))) cache.set(key({ questionId: q._id, version: q.version }), { ...q, questionId: q._id });
+    for (const q of await activeQuestions(app)) if (!cache.has(key({ questionId: q._id, version: q.version }))) cache.set(key({ questionId: q._id, version: q.version }), { ...q, questionId: q._id });
   }
   const missing = items.filter((i) => !cache.has(key(i)));
   if (missing.length) {
-    const rows = await QuestionVersions(ctx.db).find({ $or: missing.map((i) => ({ questionId: i.questionId, version: i.version })) }).lean();
+    const rows = await QuestionVersions(app.db).find({ $or: missing.map((i) => ({ questionId: i.questionId, version: i.version })) }).lean();
     if (cache.size > 20_000) cache.clear();
     for (const r of rows) cache.set(key(r), r);
   }

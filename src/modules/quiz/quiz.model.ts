@@ -84,8 +84,14 @@ export interface DrawRule {
 }
 
 export type ContestStatus = 'draft' | 'published' | 'closed';
+/**
+ * `assessment`: a health-literacy round — the standard paper (blueprint.ts), timed, one scored attempt per
+ * resident; its results are what the literacy level counts. `contest`: everything else.
+ */
+export type ContestKind = 'contest' | 'assessment';
 export interface ContestDoc {
   _id: Types.ObjectId;
+  kind: ContestKind;
   title: string;
   description: string;
   startAt: Date;
@@ -109,13 +115,14 @@ export interface ContestDoc {
   updatedAt: Date;
 }
 const contestSchema = new Schema<ContestDoc>({
+  kind: { type: String, enum: ['contest', 'assessment'], default: 'contest' },
   title: { type: String, required: true },
   description: { type: String, default: '' },
   startAt: { type: Date, required: true },
   endAt: { type: Date, required: true },
   areaCode: { type: String, required: true },
   areaPath: { type: [String], required: true },
-  drawRules: { type: [{ _id: false, tags: [String], difficulty: Number, count: Number }], required: true },
+  drawRules: { type: [{ _id: false, tags: [String], difficulty: Number, count: Number }], default: [] },
   timeLimitSec: { type: Number, required: true },
   attemptsPerDay: { type: Number, required: true },
   attemptsTotal: { type: Number, required: true },
@@ -129,6 +136,7 @@ const contestSchema = new Schema<ContestDoc>({
 });
 contestSchema.index({ status: 1, endAt: 1 });
 contestSchema.index({ areaPath: 1, _id: -1 });
+contestSchema.index({ kind: 1, status: 1 });
 export const Contests = defineModel<ContestDoc>('QuizContest', contestSchema);
 
 export type AttemptMode = 'daily' | 'contest' | 'topic' | 'wrongbook';

@@ -3,14 +3,12 @@ import { residentId, staffActor, staffOf } from '../../http/auth';
 import { rateLimit } from '../../http/rate-limit';
 import { pageOf, z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
-import { registerResidentData } from '../residents/resident-data';
 import { attemptView, dailyAttempt, listTopics, ownAttempt, practiceAttempt } from './attempts.service';
 import { createQuestion, editQuestion, exportQuestions, getQuestion, importQuestions, listQuestions } from './bank-admin.service';
 import { QuestionInput, QuestionPatch } from './bank.service';
 import { createContest, listContestsForResident, listContestsForStaff, setContestStatus, startContestAttempt, updateContest, visibleContest, contestView } from './contests.service';
 import { leaderboardForResident } from './leaderboard.service';
 import { saveAnswers, savedAnswers } from './drafts.service';
-import { eraseQuizData, exportQuizData } from './quiz-data';
 import {
   AttemptResponse, Certificate, CertificateList, ContestBody, ContestList, ContestPatch, ContestStats, ContestView, DailyResponse, ExportQuery, FlaggedSubmissions, IdParams, ImportResult,
   Leaderboard, LeaderboardQuery, Points, PracticeBody, QuestionView, QuestionWithVersions, ResidentContestList, ResultResponse, SubmitBody, Topics, WrongBook,
@@ -22,7 +20,6 @@ import { wrongBook } from './wrongbook.service';
 
 export function quizRoutes(api: Api): void {
   const app = api.app;
-  registerResidentData({ name: 'quiz', export: exportQuizData, erase: eraseQuizData });
   residentSide(api);
   staffSide(api);
   api.route({

@@ -71,17 +71,19 @@ const DrawRule = z.object({ tags: z.array(z.string().trim().min(1).max(40)).max(
 
 export const ContestBody = z
   .object({
+    kind: z.enum(['contest', 'assessment']).default('contest'),
     title: z.string().trim().min(2, '请填写标题').max(60),
     description: z.string().trim().max(500).optional(),
     startAt: z.string().datetime({ offset: true }),
     endAt: z.string().datetime({ offset: true }),
     areaCode: z.string().min(1).max(40),
-    drawRules: z.array(DrawRule).min(1).max(10).refine((rs) => rs.reduce((s, r) => s + r.count, 0) <= 100, '一次最多 100 题'),
+    // Required for a contest, refused for an assessment (the standard paper); checked by the service.
+    drawRules: z.array(DrawRule).max(10).refine((rs) => rs.reduce((s, r) => s + r.count, 0) <= 100, '一次最多 100 题').optional(),
     timeLimitSec: z.number().int().min(60).max(7200),
-    attemptsPerDay: z.number().int().min(1).max(20),
-    attemptsTotal: z.number().int().min(1).max(100),
-    passScore: z.number().int().min(0).max(100),
-    /** Hold the contest's questions back from practice and the daily quiz until the round closes. */
+    attemptsPerDay: z.number().int().min(1).max(20).optional(),
+    attemptsTotal: z.number().int().min(1).max(100).optional(),
+    passScore: z.number().int().min(0).max(100).optional(),
+    /** Hold the contest's questions back from practice and the daily quiz until the round closes (assessments always do). */
     reserveQuestions: z.boolean().optional(),
   })
   .strict()

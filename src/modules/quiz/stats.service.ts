@@ -11,15 +11,15 @@ import { Attempts, Questions, Submissions } from './quiz.model';
 import { visibleContest } from './contests.service';
 
 /** Per contest, within the staff member's area: who took part and passed by village, scores, hard questions. */
-export async function contestStats(ctx: AppContext, staff: StaffPrincipal, contestId: string) {
-  const c = await visibleContest(ctx, staff, contestId);
+export async function contestStats(app: AppContext, staff: StaffPrincipal, contestId: string) {
+  const c = await visibleContest(app, staff, contestId);
   const match = { contestId: c._id, areaPath: staff.areaCode };
   const [byResident, byScore, byQuestion, attempts, flagged] = await Promise.all([
-    Submissions(ctx.db).aggregate<{ _id: { v?: string; r: Types.ObjectId; p: boolean }; n: number }>([{ $match: match }, { $group: { _id: { v: '$villageCode', r: '$residentId', p: '$passed' }, n: { $sum: 1 } } }]),
-    Submissions(ctx.db).aggregate<{ _id: number; n: number }>([{ $match: match }, { $group: { _id: '$score', n: { $sum: 1 } } }]),
-    Submissions(ctx.db).aggregate<{ _id: { q: Types.ObjectId; c: boolean }; n: number }>([{ $match: match }, { $unwind: '$results' }, { $group: { _id: { q: '$results.questionId', c: '$results.correct' }, n: { $sum: 1 } } }]),
-    Attempts(ctx.db).countDocuments({ contestId: c._id, areaPath: staff.areaCode }),
-    Submissions(ctx.db).countDocuments({ ...match, tooFast: true }),
+    Submissions(app.db).aggregate<{ _id: { v?: string; r: Types.ObjectId; p: boolean }; n: number }>([{ $match: match }, { $group: { _id: { v: '$villageCode', r: '$residentId', p: '$passed' }, n: { $sum: 1 } } }]),
+    Submissions(app.db).aggregate<{ _id: number; n: number }>([{ $match: match }, { $group: { _id: '$score', n: { $sum: 1 } } }]),
+    Submissions(app.db).aggregate<{ _id: { q: Types.ObjectId; c: boolean }; n: number }>([{ $match: match }, { $unwind: '$results' }, { $group: { _id: { q: '$results.questionId', c: '$results.correct' }, n: { $sum: 1 } } }]),
+    Attempts(app.db).countDocuments({ contestId: c._id, areaPath: staff.areaCode }),
+    Submissions(app.db).countDocuments({ ...match, tooFast: true }),
   ]);
   const villages = new Map<string, { participants: Set<string>; passed: Set<string>; submissions: number }>();
   for (const g of byResident) {
@@ -29,7 +29,7 @@ export async function contestStats(ctx: AppContext, staff: StaffPrincipal, conte
     v.submissions += g.n;
     villages.set(g._id.v ?? '', v);
   }
-  const names = new Map((await Areas(ctx.db).find({ code: { $in: [...villages.keys()] } }, { code: 1, name: 1 }).lean()).map((a) => [a.code, a.name]));
+  const names = new Map((await Areas(app.db).find({ code: { $in: [...villages.keys()] } }, { code: 1, name: 1 }).lean()).map((a) => [a.code, a.name]));
   const byArea = [...villages].map(([code, v]) => ({
     villageCode: code, villageName: names.get(code) ?? '', participants: v.participants.size, passed: v.passed.size,
     passRate: v.participants.size ? Math.round((v.passed.size / v.participants.size) * 1000) / 1000 : 0, submissions: v.submissions,
@@ -43,7 +43,7 @@ export async function contestStats(ctx: AppContext, staff: StaffPrincipal, conte
     if (g._id.c) q.right += g.n;
     perQ.set(String(g._id.q), q);
   }
-  const stems = new Map((await Questions(ctx.db).find({ _id: { $in: [...perQ.keys()] } }, { key: 1, stem: 1 }).lean()).map((q) => [String(q._id), q]));
+  const stems = new Map((await Questions(app.db).find({ _id: { $in: [...perQ.keys()] } }, { key: 1, stem: 1 }).lean()).map((q) => [String(q._id), q]));
   const questions = [...perQ].map(([id, q]) => ({ questionId: id, key: stems.get(id)?.key ?? '', stem: stems.get(id)?.stem ?? '', answered: q.total, correctRate: Math.round((q.right / q.total) * 1000) / 1000 }))
     .sort((a, b) => a.correctRate - b.correctRate);
   const participants = byArea.reduce((s, v) => s + v.participants, 0);
@@ -55,9 +55,9 @@ export async function contestStats(ctx: AppContext, staff: StaffPrincipal, conte
   };
 }
 
-export async function exportContestStats(ctx: AppContext, actor: Actor, staff: StaffPrincipal, contestId: string, format: 'csv' | 'xlsx' | 'json') {
-  const s = await contestStats(ctx, staff, contestId);
-  await audit(ctx, actor, 'quiz.contest.stats_export', { type: 'quiz-contest', id: s.contestId }, { format, areaCode: staff.areaCode });
+export async function exportContestStats(app: AppContext, actor: Actor, staff: StaffPrincipal, contestId: string, format: 'csv' | 'xlsx' | 'json') {
+  const s = await contestStats(app, staff, contestId);
+  await audit(app, actor, 'quiz.contest.stats_export', { type: 'quiz-contest', id: s.contestId }, { format, areaCode: staff.areaCode });
   if (format === 'json') return { body: JSON.stringify(s), contentType: 'application/json; charset=utf-8', filename: 'contest-stats.json' };
   const areaCols = ['villageCode', 'villageName', 'participants', 'passed', 'passRate', 'submissions'];
   const qCols = ['key', 'stem', 'answered', 'correctRate'];
@@ -69,14 +69,14 @@ export async function exportContestStats(ctx: AppContext, actor: Actor, staff: S
 }
 
 /** Submissions flagged as implausibly fast, for staff to look at (names masked). */
-export async function flaggedSubmissions(ctx: AppContext, staff: StaffPrincipal, contestId: string) {
-  const c = await visibleContest(ctx, staff, contestId);
-  const rows = await Submissions(ctx.db).find({ contestId: c._id, tooFast: true, areaPath: staff.areaCode }).sort({ submittedAt: -1 }).limit(200).lean();
-  const people = new Map((await Residents(ctx.db).find({ _id: { $in: rows.map((r) => r.residentId) } }, { nameEnc: 1 }).lean()).map((r) => [String(r._id), r]));
+export async function flaggedSubmissions(app: AppContext, staff: StaffPrincipal, contestId: string) {
+  const c = await visibleContest(app, staff, contestId);
+  const rows = await Submissions(app.db).find({ contestId: c._id, tooFast: true, areaPath: staff.areaCode }).sort({ submittedAt: -1 }).limit(200).lean();
+  const people = new Map((await Residents(app.db).find({ _id: { $in: rows.map((r) => r.residentId) } }, { nameEnc: 1 }).lean()).map((r) => [String(r._id), r]));
   return {
     items: rows.map((r) => {
       const p = people.get(String(r.residentId));
-      return { attemptId: String(r._id), name: p?.nameEnc ? maskName(ctx.pii.open(p.nameEnc)) : '居民', villageCode: r.villageCode ?? null, score: r.score, durationMs: r.durationMs, total: r.total, submittedAt: r.submittedAt.toISOString() };
+      return { attemptId: String(r._id), name: p?.nameEnc ? maskName(app.pii.open(p.nameEnc)) : '居民', villageCode: r.villageCode ?? null, score: r.score, durationMs: r.durationMs, total: r.total, submittedAt: r.submittedAt.toISOString() };
     }),
   };
 }

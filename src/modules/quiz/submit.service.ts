@@ -40,11 +40,11 @@ const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((
  * second or concurrent submit loses on the duplicate key. Side effects follow the winning insert and are each
  * idempotent by their own unique keys.
  */
-export async function submitAttempt(ctx: AppContext, a: AttemptDoc, answers: AnswerInput[]) {
-  const versions = await loadVersions(ctx, a.items);
+export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: AnswerInput[]) {
+  const versions = await loadVersions(app, a.items);
   const chosen = checkAnswers(a, answers, versions.map((v) => v.type));
-  if (await getSubmission(ctx, a._id)) throw alreadySubmitted();
-  const now = ctx.clock.now();
+  if (await getSubmission(app, a._id)) throw alreadySubmitted();
+  const now = app.clock.now();
   if (now.getTime() > a.deadline.getTime() + QUIZ.submitGraceMs) throw new AppError('ATTEMPT_EXPIRED', 409, '答题时间已过，这次提交不能计分');
   const results: ResultItem[] = a.items.map((item, i) => {
     const letters = chosen.get(String(item.questionId)) ?? [];
@@ -53,7 +53,7 @@ export async function submitAttempt(ctx: AppContext, a: AttemptDoc, answers: Ans
   });
   const correct = results.filter((r) => r.correct).length;
   const score = Math.round((correct * 100) / results.length);
-  const contest = a.contestId ? await Contests(ctx.db).findById(a.contestId).lean() : null;
+  const contest = a.contestId ? await Contests(app.db).findById(a.contestId).lean() : null;
   const durationMs = now.getTime() - a.createdAt.getTime();
   const sub: SubmissionDoc = {
     _id: a._id, residentId: a.residentId, mode: a.mode, day: shanghaiDay(now), areaPath: a.areaPath, results, correct,
@@ -62,30 +62,30 @@ export async function submitAttempt(ctx: AppContext, a: AttemptDoc, answers: Ans
     ...(a.contestId ? { contestId: a.contestId } : {}), ...(a.villageCode ? { villageCode: a.villageCode } : {}),
   };
   try {
-    await Submissions(ctx.db).create(sub);
+    await Submissions(app.db).create(sub);
   } catch (err) {
     if (isDuplicateKey(err)) throw alreadySubmitted();
     throw err;
   }
-  await recordWrongBook(ctx, sub);
+  await recordWrongBook(app, sub);
   // Flagged submissions earn nothing until staff look at them: a 2-second contest is not trusted.
-  const pointsEarned = !sub.tooFast && (a.mode === 'daily' || a.mode === 'contest') ? await awardPoints(ctx, sub) : 0;
-  const certificateCode = !sub.tooFast && contest && sub.passed ? await issueCertificate(ctx, contest, sub) : null;
-  return resultView(ctx, a, sub, { pointsEarned, certificateCode, contest });
+  const pointsEarned = !sub.tooFast && (a.mode === 'daily' || a.mode === 'contest') ? await awardPoints(app, sub) : 0;
+  const certificateCode = !sub.tooFast && contest && sub.passed ? await issueCertificate(app, contest, sub) : null;
+  return resultView(app, a, sub, { pointsEarned, certificateCode, contest });
 }
 
 const alreadySubmitted = () => new AppError('ALREADY_SUBMITTED', 409, '这次答题已经提交过了');
 
-export async function getSubmission(ctx: AppContext, attemptId: Types.ObjectId): Promise<SubmissionDoc | null> {
-  return Submissions(ctx.db).findById(attemptId).lean();
+export async function getSubmission(app: AppContext, attemptId: Types.ObjectId): Promise<SubmissionDoc | null> {
+  return Submissions(app.db).findById(attemptId).lean();
 }
 
 /** After submit: the score, and for each question the resident's choice, the answer and the explanation. */
-export async function resultView(ctx: AppContext, a: AttemptDoc, s: SubmissionDoc, known?: { pointsEarned: number; certificateCode: string | null; contest: Pick<ContestDoc, 'title' | 'passScore'> | null }) {
-  const versions = await loadVersions(ctx, a.items);
+export async function resultView(app: AppContext, a: AttemptDoc, s: SubmissionDoc, known?: { pointsEarned: number; certificateCode: string | null; contest: Pick<ContestDoc, 'title' | 'passScore'> | null }) {
+  const versions = await loadVersions(app, a.items);
   // Right after submitting, the caller already knows points, certificate and contest; later reads look them up.
-  const contest = known ? known.contest : a.contestId ? await Contests(ctx.db).findById(a.contestId, { passScore: 1, title: 1 }).lean() : null;
-  const cert = known || !a.contestId ? null : await certificateFor(ctx, a.contestId, a.residentId);
+  const contest = known ? known.contest : a.contestId ? await Contests(app.db).findById(a.contestId, { passScore: 1, title: 1 }).lean() : null;
+  const cert = known || !a.contestId ? null : await certificateFor(app, a.contestId, a.residentId);
   const certificateCode = known ? known.certificateCode : cert && cert.submissionId.equals(s._id) ? cert.code : null;
   const letter = (order: string[], key: string) => LETTERS[order.indexOf(key)]!;
   return {
@@ -101,7 +101,7 @@ export async function resultView(ctx: AppContext, a: AttemptDoc, s: SubmissionDo
     tooFast: s.tooFast,
     durationMs: s.durationMs,
     submittedAt: s.submittedAt.toISOString(),
-    pointsEarned: known ? known.pointsEarned : await pointsForSubmission(ctx, s),
+    pointsEarned: known ? known.pointsEarned : await pointsForSubmission(app, s),
     certificateCode,
     items: s.results.map((r, i) => {
       const v = versions[i]!;

@@ -7,16 +7,16 @@ import { Questions, WrongMarks, type SubmissionDoc, type WrongMarkDoc } from './
  * Insert-only events, one per answered question (wrong or right). Keys include the attempt, so concurrent
  * submissions never overwrite each other and a replay adds nothing; one insertMany, no reads.
  */
-export async function recordWrongBook(ctx: AppContext, sub: SubmissionDoc): Promise<void> {
+export async function recordWrongBook(app: AppContext, sub: SubmissionDoc): Promise<void> {
   const docs: WrongMarkDoc[] = sub.results.map((r) => ({
     _id: `${String(sub.residentId)}:${String(r.questionId)}:${String(sub._id)}`, residentId: sub.residentId, questionId: r.questionId, kind: r.correct ? 'right' : 'wrong', at: sub.submittedAt,
   }));
-  if (docs.length) await WrongMarks(ctx.db).insertMany(docs, { ordered: false }).then(() => 0, duplicatesOnly);
+  if (docs.length) await WrongMarks(app.db).insertMany(docs, { ordered: false }).then(() => 0, duplicatesOnly);
 }
 
 /** Per question: how often it was answered wrong and whether the latest answer is still wrong. */
-async function bookState(ctx: AppContext, residentId: Types.ObjectId) {
-  const marks = await WrongMarks(ctx.db).find({ residentId }).limit(5000).lean();
+async function bookState(app: AppContext, residentId: Types.ObjectId) {
+  const marks = await WrongMarks(app.db).find({ residentId }).limit(5000).lean();
   // At the very same instant a right answer counts as the later one, so re-practice can always clear a question.
   marks.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.kind === b.kind ? 0 : a.kind === 'wrong' ? -1 : 1));
   const state = new Map<string, { questionId: Types.ObjectId; wrongCount: number; open: boolean; lastWrongAt: Date }>();
@@ -29,14 +29,14 @@ async function bookState(ctx: AppContext, residentId: Types.ObjectId) {
   return [...state.values()];
 }
 
-export async function openWrongQuestionIds(ctx: AppContext, residentId: Types.ObjectId): Promise<Types.ObjectId[]> {
-  return (await bookState(ctx, residentId)).filter((s) => s.open).map((s) => s.questionId);
+export async function openWrongQuestionIds(app: AppContext, residentId: Types.ObjectId): Promise<Types.ObjectId[]> {
+  return (await bookState(app, residentId)).filter((s) => s.open).map((s) => s.questionId);
 }
 
 /** The wrong-answer book: questions still wrong, with the answer and explanation (already seen after submit). */
-export async function wrongBook(ctx: AppContext, residentId: Types.ObjectId) {
-  const open = (await bookState(ctx, residentId)).filter((s) => s.open);
-  const questions = new Map((await Questions(ctx.db).find({ _id: { $in: open.map((s) => s.questionId) } }).lean()).map((q) => [String(q._id), q]));
+export async function wrongBook(app: AppContext, residentId: Types.ObjectId) {
+  const open = (await bookState(app, residentId)).filter((s) => s.open);
+  const questions = new Map((await Questions(app.db).find({ _id: { $in: open.map((s) => s.questionId) } }).lean()).map((q) => [String(q._id), q]));
   const items = open
     .sort((a, b) => b.lastWrongAt.getTime() - a.lastWrongAt.getTime())
     .flatMap((s) => {

@@ -13,10 +13,10 @@ export const MAX_PHOTOS = 6;
 /** JSON body limit for one photo: base64 is 4/3 of the bytes, plus the envelope. */
 export const PHOTO_BODY_LIMIT_KB = Math.ceil((MAX_PHOTO_BYTES * 4) / 3 / 1024) + 16;
 
-const bucket = (ctx: AppContext) => new mongo.GridFSBucket(ctx.db.db!, { bucketName: 'referralPhotos' });
+const bucket = (app: AppContext) => new mongo.GridFSBucket(app.db.db!, { bucketName: 'referralPhotos' });
 
 /** Type by magic bytes, size after decoding; bytes are sealed before they reach GridFS. */
-export async function addPhoto(ctx: AppContext, r: ReferralDoc, dataBase64: string) {
+export async function addPhoto(app: AppContext, r: ReferralDoc, dataBase64: string) {
   if (isTerminal(REFERRAL_EDGES, r.status)) throw new AppError('REFERRAL_CLOSED', 409, '此申请已结束，不能再上传照片');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(dataBase64)) throw validationError('dataBase64', '照片数据不正确');
   const bytes = Buffer.from(dataBase64, 'base64');
@@ -24,11 +24,11 @@ export async function addPhoto(ctx: AppContext, r: ReferralDoc, dataBase64: stri
   const contentType = sniffImage(bytes);
   if (!contentType) throw new AppError('UNSUPPORTED_PHOTO_TYPE', 415, '只能上传 JPG 或 PNG 格式的照片');
 
-  const taken = new Set((await ReferralPhotos(ctx.db).find({ referralId: r._id }, { slot: 1 }).lean()).map((p) => p.slot));
-  const sealed = sealBytes(ctx.config, bytes);
+  const taken = new Set((await ReferralPhotos(app.db).find({ referralId: r._id }, { slot: 1 }).lean()).map((p) => p.slot));
+  const sealed = sealBytes(app.config, bytes);
   const fileId = new Types.ObjectId();
   await new Promise<void>((resolve, reject) => {
-    const up = bucket(ctx).openUploadStreamWithId(fileId, `${String(r._id)}.bin`, { metadata: { referralId: r._id } });
+    const up = bucket(app).openUploadStreamWithId(fileId, `${String(r._id)}.bin`, { metadata: { referralId: r._id } });
     up.once('finish', () => resolve()).once('error', reject);
     up.end(sealed.data);
   });
@@ -36,34 +36,34 @@ export async function addPhoto(ctx: AppContext, r: ReferralDoc, dataBase64: stri
   for (let slot = 1; slot <= MAX_PHOTOS; slot++) {
     if (taken.has(slot)) continue;
     try {
-      const doc = await ReferralPhotos(ctx.db).create({ referralId: r._id, slot, fileId, contentType, size: bytes.length, keyId: sealed.keyId, createdAt: ctx.clock.now() });
+      const doc = await ReferralPhotos(app.db).create({ referralId: r._id, slot, fileId, contentType, size: bytes.length, keyId: sealed.keyId, createdAt: app.clock.now() });
       return { id: String(doc._id), slot, contentType, size: bytes.length };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
   }
-  await bucket(ctx).delete(fileId);
+  await bucket(app).delete(fileId);
   throw new AppError('TOO_MANY_PHOTOS', 409, `最多上传 ${MAX_PHOTOS} 张照片`);
 }
 
-export async function listPhotos(ctx: AppContext, referralId: Types.ObjectId) {
-  const rows = await ReferralPhotos(ctx.db).find({ referralId }).sort({ slot: 1 }).lean();
+export async function listPhotos(app: AppContext, referralId: Types.ObjectId) {
+  const rows = await ReferralPhotos(app.db).find({ referralId }).sort({ slot: 1 }).lean();
   return rows.map((p) => ({ id: String(p._id), contentType: p.contentType, size: p.size, createdAt: p.createdAt.toISOString() }));
 }
 
-export async function readPhoto(ctx: AppContext, referralId: Types.ObjectId, photoId: Types.ObjectId): Promise<{ contentType: string; bytes: Buffer }> {
-  const p = await ReferralPhotos(ctx.db).findOne({ _id: photoId, referralId }).lean();
+export async function readPhoto(app: AppContext, referralId: Types.ObjectId, photoId: Types.ObjectId): Promise<{ contentType: string; bytes: Buffer }> {
+  const p = await ReferralPhotos(app.db).findOne({ _id: photoId, referralId }).lean();
   if (!p) throw notFound('照片');
   const chunks: Buffer[] = [];
-  for await (const chunk of bucket(ctx).openDownloadStream(p.fileId)) chunks.push(chunk as Buffer);
-  return { contentType: p.contentType, bytes: openBytes(ctx.config, p.keyId, Buffer.concat(chunks)) };
+  for await (const chunk of bucket(app).openDownloadStream(p.fileId)) chunks.push(chunk as Buffer);
+  return { contentType: p.contentType, bytes: openBytes(app.config, p.keyId, Buffer.concat(chunks)) };
 }
 
-export async function deletePhotos(ctx: AppContext, referralId: Types.ObjectId): Promise<number> {
-  const rows = await ReferralPhotos(ctx.db).find({ referralId }).lean();
+export async function deletePhotos(app: AppContext, referralId: Types.ObjectId): Promise<number> {
+  const rows = await ReferralPhotos(app.db).find({ referralId }).lean();
   for (const p of rows) {
-    await bucket(ctx).delete(p.fileId).catch(() => undefined); // already gone after an interrupted erase
-    await ReferralPhotos(ctx.db).deleteOne({ _id: p._id });
+    await bucket(app).delete(p.fileId).catch(() => undefined); // already gone after an interrupted erase
+    await ReferralPhotos(app.db).deleteOne({ _id: p._id });
   }
   return rows.length;
 }

@@ -3,9 +3,7 @@ import { residentId, staffActor, staffOf } from '../../http/auth';
 import type { Api } from '../../http/route';
 import { pageOf } from '../../http/zod';
 import { audit } from '../audit/audit.service';
-import { registerResidentData } from '../residents/resident-data';
 import { addPhoto, PHOTO_BODY_LIMIT_KB, readPhoto } from './referrals.photos';
-import { eraseReferrals, exportReferrals } from './referrals.retention';
 import { IdParams, PhotoAdded, PhotoBody, PhotoParams, ReferralCaseForStaff, ReferralForResident, ReferralForStaff, ReferralList, ReferralListItem, StaffListQuery, SubmitReferralBody, TransitionBody, WithdrawBody } from './referrals.schemas';
 import * as referrals from './referrals.service';
 
@@ -13,8 +11,6 @@ const oid = (s: string) => new Types.ObjectId(s);
 
 export function referralRoutes(api: Api): void {
   const app = api.app;
-  registerResidentData({ name: 'referrals', export: exportReferrals, erase: eraseReferrals });
-
   const tags = ['referrals'];
   api.route({
     method: 'post', path: '/api/v1/referrals', summary: 'Refer a child with cleft lip/palate (child-data consent)', tags, auth: 'resident',

@@ -35,40 +35,40 @@ const workflow = caseWorkflow<ReferralStatus, ReferralDoc, ReferralTransitionDoc
   notice: { key: 'referral', templateKey: 'referral_status', page: 'pages/cleft/index', programme: '唇腭裂救助' },
 });
 
-const dupIndexOf = (ctx: AppContext, p: Pick<ReferralPersonal, 'childName' | 'childBirthDate' | 'guardianPhone'>) =>
-  ctx.pii.blindIndex('referral-child', `${p.childName}|${p.childBirthDate}|${p.guardianPhone}`);
+const dupIndexOf = (app: AppContext, p: Pick<ReferralPersonal, 'childName' | 'childBirthDate' | 'guardianPhone'>) =>
+  app.pii.blindIndex('referral-child', `${p.childName}|${p.childBirthDate}|${p.guardianPhone}`);
 
-export const openPersonal = (ctx: AppContext, r: ReferralDoc): ReferralPersonal | null => (r.personalEnc ? (JSON.parse(ctx.pii.open(r.personalEnc)) as ReferralPersonal) : null);
+export const openPersonal = (app: AppContext, r: ReferralDoc): ReferralPersonal | null => (r.personalEnc ? (JSON.parse(app.pii.open(r.personalEnc)) as ReferralPersonal) : null);
 
-function checkBirthDate(ctx: AppContext, birthDate: string): void {
+function checkBirthDate(app: AppContext, birthDate: string): void {
   const d = new Date(`${birthDate}T00:00:00Z`);
   const valid = !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === birthDate;
-  const today = shanghaiDay(ctx.clock.now());
+  const today = shanghaiDay(app.clock.now());
   const fail = (message: string) => validationError('childBirthDate', message);
   if (!valid || birthDate > today) throw fail('出生日期不正确');
   if (Number(today.slice(0, 4)) - d.getUTCFullYear() > 18) throw fail('本项目救助 18 岁以下的孩子');
 }
 
 /** A guardian refers a child. Personal fields are sealed as one blob; a likely duplicate is flagged, not merged. */
-export async function submitReferral(ctx: AppContext, residentId: Types.ObjectId, body: SubmitReferralBody) {
-  await requireConsent(ctx, residentId, 'child-data');
-  checkBirthDate(ctx, body.childBirthDate);
-  const village = await requireVillage(ctx, body.villageCode);
+export async function submitReferral(app: AppContext, residentId: Types.ObjectId, body: SubmitReferralBody) {
+  await requireConsent(app, residentId, 'child-data');
+  checkBirthDate(app, body.childBirthDate);
+  const village = await requireVillage(app, body.villageCode);
   const { villageCode: _v, ...personal } = body;
-  const now = ctx.clock.now();
+  const now = app.clock.now();
   const id = new Types.ObjectId();
-  await workflow.open(ctx, id, 'submitted', { type: 'resident', id: String(residentId) }, now);
-  const doc = await Referrals(ctx.db).create({
+  await workflow.open(app, id, 'submitted', { type: 'resident', id: String(residentId) }, now);
+  const doc = await Referrals(app.db).create({
     _id: id, residentId, villageCode: village.code, areaPath: village.path,
-    personalEnc: ctx.pii.seal(JSON.stringify(personal)), dupIndex: dupIndexOf(ctx, personal),
+    personalEnc: app.pii.seal(JSON.stringify(personal)), dupIndex: dupIndexOf(app, personal),
     status: 'submitted', seq: 0, createdAt: now, updatedAt: now,
   });
-  return residentView(ctx, doc.toObject());
+  return residentView(app, doc.toObject());
 }
 
-async function residentView(ctx: AppContext, r: ReferralDoc) {
-  const p = openPersonal(ctx, r);
-  const steps = await workflow.history(ctx, r._id);
+async function residentView(app: AppContext, r: ReferralDoc) {
+  const p = openPersonal(app, r);
+  const steps = await workflow.history(app, r._id);
   return {
     id: String(r._id),
     status: r.status,
@@ -85,50 +85,50 @@ async function residentView(ctx: AppContext, r: ReferralDoc) {
   };
 }
 
-export async function listMine(ctx: AppContext, residentId: Types.ObjectId) {
-  const rows = await Referrals(ctx.db).find({ residentId }).sort({ _id: -1 }).limit(50).lean();
-  return { items: await Promise.all(rows.map((r) => residentView(ctx, r))) };
+export async function listMine(app: AppContext, residentId: Types.ObjectId) {
+  const rows = await Referrals(app.db).find({ residentId }).sort({ _id: -1 }).limit(50).lean();
+  return { items: await Promise.all(rows.map((r) => residentView(app, r))) };
 }
 
 /** Someone else's referral answers 404, the same as a missing one. */
-async function mine(ctx: AppContext, residentId: Types.ObjectId, id: Types.ObjectId): Promise<ReferralDoc> {
-  const r = await Referrals(ctx.db).findOne({ _id: id, residentId }).lean();
+async function mine(app: AppContext, residentId: Types.ObjectId, id: Types.ObjectId): Promise<ReferralDoc> {
+  const r = await Referrals(app.db).findOne({ _id: id, residentId }).lean();
   if (!r) throw notFound('转介记录');
   return r;
 }
 
-export async function getMine(ctx: AppContext, residentId: Types.ObjectId, id: Types.ObjectId) {
-  return residentView(ctx, await mine(ctx, residentId, id));
+export async function getMine(app: AppContext, residentId: Types.ObjectId, id: Types.ObjectId) {
+  return residentView(app, await mine(app, residentId, id));
 }
 
 export { mine as requireMine };
 
-export async function withdraw(ctx: AppContext, residentId: Types.ObjectId, id: Types.ObjectId, note?: string) {
-  const r = await mine(ctx, residentId, id);
-  await workflow.apply(ctx, r._id, 'withdrawn', { type: 'resident', id: String(residentId) }, { note });
-  return residentView(ctx, await mine(ctx, residentId, id));
+export async function withdraw(app: AppContext, residentId: Types.ObjectId, id: Types.ObjectId, note?: string) {
+  const r = await mine(app, residentId, id);
+  await workflow.apply(app, r._id, 'withdrawn', { type: 'resident', id: String(residentId) }, { note });
+  return residentView(app, await mine(app, residentId, id));
 }
 
-export async function staffTransition(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, body: TransitionBody) {
-  const r = await workflow.inScope(ctx, staff, id);
+export async function staffTransition(app: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, body: TransitionBody) {
+  const r = await workflow.inScope(app, staff, id);
   if (body.to === 'withdrawn') throw new AppError('GUARDIAN_ONLY', 403, '只有监护人本人可以撤回申请');
   const { to, ...extra } = body;
   workflow.checkRequired(to, extra);
-  const moved = await workflow.apply(ctx, r._id, to, actor, extra);
-  return staffCaseView(ctx, moved, openPersonal(ctx, moved));
+  const moved = await workflow.apply(app, r._id, to, actor, extra);
+  return staffCaseView(app, moved, openPersonal(app, moved));
 }
 
-export const requireInScope = (ctx: AppContext, staff: StaffPrincipal, id: Types.ObjectId): Promise<ReferralDoc> => workflow.inScope(ctx, staff, id);
+export const requireInScope = (app: AppContext, staff: StaffPrincipal, id: Types.ObjectId): Promise<ReferralDoc> => workflow.inScope(app, staff, id);
 
-export async function staffList(ctx: AppContext, staff: StaffPrincipal, q: { status?: ReferralStatus; limit: number; cursor?: string }) {
-  return workflow.staffPage(ctx, staff, q.status ? { status: q.status } : {}, q, (page) => staffListItems(ctx, page));
+export async function staffList(app: AppContext, staff: StaffPrincipal, q: { status?: ReferralStatus; limit: number; cursor?: string }) {
+  return workflow.staffPage(app, staff, q.status ? { status: q.status } : {}, q, (page) => staffListItems(app, page));
 }
 
-async function staffListItems(ctx: AppContext, page: ReferralDoc[]) {
-  const dups = await duplicateCounts(ctx, page);
-  const today = shanghaiDay(ctx.clock.now());
+async function staffListItems(app: AppContext, page: ReferralDoc[]) {
+  const dups = await duplicateCounts(app, page);
+  const today = shanghaiDay(app.clock.now());
   return page.map((r) => {
-    const p = openPersonal(ctx, r);
+    const p = openPersonal(app, r);
     return {
       id: String(r._id),
       status: r.status,
@@ -142,16 +142,16 @@ async function staffListItems(ctx: AppContext, page: ReferralDoc[]) {
   });
 }
 
-async function duplicateCounts(ctx: AppContext, rows: ReferralDoc[]): Promise<Map<string, number>> {
+async function duplicateCounts(app: AppContext, rows: ReferralDoc[]): Promise<Map<string, number>> {
   const keys = [...new Set(rows.flatMap((r) => (r.dupIndex ? [r.dupIndex] : [])))];
-  const all = keys.length ? await Referrals(ctx.db).find({ dupIndex: { $in: keys } }, { dupIndex: 1 }).lean() : [];
+  const all = keys.length ? await Referrals(app.db).find({ dupIndex: { $in: keys } }, { dupIndex: 1 }).lean() : [];
   const counts = new Map<string, number>();
   for (const d of all) counts.set(d.dupIndex!, (counts.get(d.dupIndex!) ?? 0) + 1);
   return counts;
 }
 
 /** The case as staff see it in lists and after a move: child and guardian masked, so nothing here needs an audit. */
-async function staffCaseView(ctx: AppContext, r: ReferralDoc, p: ReferralPersonal | null) {
+async function staffCaseView(app: AppContext, r: ReferralDoc, p: ReferralPersonal | null) {
   return {
     id: String(r._id),
     status: r.status,
@@ -159,12 +159,12 @@ async function staffCaseView(ctx: AppContext, r: ReferralDoc, p: ReferralPersona
     villageCode: r.villageCode,
     childNameMasked: p ? maskName(p.childName) : null,
     guardianPhoneMasked: p ? maskPhone(p.guardianPhone) : null,
-    priority: p ? priorityHint(p.condition, p.childBirthDate, shanghaiDay(ctx.clock.now())) : null,
+    priority: p ? priorityHint(p.condition, p.childBirthDate, shanghaiDay(app.clock.now())) : null,
     referredTo: r.referredTo ?? null,
     surgeryDate: r.surgeryDate ?? null,
     personalErasedAt: r.personalErasedAt?.toISOString() ?? null,
     createdAt: r.createdAt.toISOString(),
-    history: workflow.historyView(await workflow.history(ctx, r._id)),
+    history: workflow.historyView(await workflow.history(app, r._id)),
   };
 }
 
@@ -183,19 +183,19 @@ const childFull = (p: ReferralPersonal) => ({
 });
 
 /** The full case for scoped staff; every call is audited. */
-export async function staffView(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId) {
-  const r = await workflow.inScope(ctx, staff, id);
-  const p = openPersonal(ctx, r);
-  await audit(ctx, actor, 'referral.view_full', { type: 'referral', id: String(id) });
-  const others = r.dupIndex ? await Referrals(ctx.db).find({ dupIndex: r.dupIndex, _id: { $ne: r._id } }, { status: 1, createdAt: 1, villageCode: 1, areaPath: 1 }).lean() : [];
+export async function staffView(app: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId) {
+  const r = await workflow.inScope(app, staff, id);
+  const p = openPersonal(app, r);
+  await audit(app, actor, 'referral.view_full', { type: 'referral', id: String(id) });
+  const others = r.dupIndex ? await Referrals(app.db).find({ dupIndex: r.dupIndex, _id: { $ne: r._id } }, { status: 1, createdAt: 1, villageCode: 1, areaPath: 1 }).lean() : [];
   // Cases elsewhere are only counted: their existence matters for the flag, their details are not this staff's.
   const duplicates = others.filter((d) => d.areaPath.includes(staff.areaCode));
-  const { childNameMasked: _n, guardianPhoneMasked: _g, ...view } = await staffCaseView(ctx, r, p);
+  const { childNameMasked: _n, guardianPhoneMasked: _g, ...view } = await staffCaseView(app, r, p);
   return {
     ...view,
     child: p ? childFull(p) : null,
     duplicates: duplicates.map((d) => ({ id: String(d._id), status: d.status, villageCode: d.villageCode, createdAt: d.createdAt.toISOString() })),
     duplicatesOutsideArea: others.length - duplicates.length,
-    photos: await listPhotos(ctx, r._id),
+    photos: await listPhotos(app, r._id),
   };
 }

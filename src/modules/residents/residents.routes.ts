@@ -4,12 +4,14 @@ import { rateLimit } from '../../http/rate-limit';
 import { NoContent, ObjectId, pageOf, z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
 import { Types } from 'mongoose';
+import type { ResidentDataSection } from '../module';
 import * as residents from './residents.service';
 import { ConsentBody, ConsentState, LoginBody, LoginResponse, MeResponse, MyDataExport, PatchMeBody, PhoneBody, PurposeParams, ResidentFull, ResidentListItem } from './residents.schemas';
 
 const Consents = z.object({ consents: z.array(ConsentState) });
 
-export function residentRoutes(api: Api): void {
+/** `otherData`: every other module's share of a resident's data, for export and erasure. */
+export function residentRoutes(api: Api, otherData: readonly ResidentDataSection[]): void {
   const app = api.app;
   const tags = ['residents'];
   api.route({
@@ -40,12 +42,12 @@ export function residentRoutes(api: Api): void {
   });
   api.route({
     method: 'get', path: '/api/v1/me/export', summary: 'All my data (PIPL)', tags, auth: 'resident', response: MyDataExport,
-    handler: (ctx) => residents.exportMyData(app, residentId(ctx)),
+    handler: (ctx) => residents.exportMyData(app, residentId(ctx), otherData),
   });
   api.route({
     method: 'delete', path: '/api/v1/me', summary: 'Erase my personal data (PIPL)', tags, auth: 'resident', status: 204, response: NoContent,
     handler: async (ctx) => {
-      await residents.eraseMe(app, residentId(ctx));
+      await residents.eraseMe(app, residentId(ctx), otherData);
       return null;
     },
   });

@@ -11,7 +11,7 @@ import { getArea, requireVillage } from '../areas/areas.service';
 import { audit, type Actor } from '../audit/audit.service';
 import { issueToken, revokeAllFor } from '../sessions/sessions.service';
 import { assertInScope, type StaffPrincipal } from '../staff/staff.service';
-import { residentDataSections } from './resident-data';
+import type { ResidentDataSection } from '../module';
 import { CONSENT_PURPOSES, ConsentEvents, type ConsentPurpose, Residents, type ResidentDoc } from './residents.model';
 
 const WECHAT_LOGIN_ERRORS: Record<number, [string, number, string]> = {
@@ -40,16 +40,16 @@ export const hasConsent = (r: Pick<ResidentDoc, 'consents'>, purpose: ConsentPur
 
 const profileComplete = (r: ResidentDoc): boolean => Boolean(r.nameEnc && r.villageCode && r.phoneEnc);
 
-export async function login(ctx: AppContext, code: string) {
+export async function login(app: AppContext, code: string) {
   let session;
   try {
-    session = await ctx.wechat.code2Session(code);
+    session = await app.wechat.code2Session(code);
   } catch (err) {
     throw wechatToAppError(err);
   }
-  const now = ctx.clock.now();
+  const now = app.clock.now();
   const upsert = () =>
-    Residents(ctx.db)
+    Residents(app.db)
       .findOneAndUpdate(
         { openid: session.openid },
         { $set: { lastLoginAt: now, ...(session.unionid ? { unionid: session.unionid } : {}) }, $setOnInsert: { openid: session.openid, createdAt: now, areaPath: [], elderlyMode: false, consents: {} } },
@@ -64,7 +64,7 @@ export async function login(ctx: AppContext, code: string) {
     resident = await upsert(); // two first logins raced; the unique openid index let one insert
   }
   if (!resident) throw new Error('resident upsert returned nothing');
-  const token = await issueToken(ctx, 'resident', resident._id, ctx.config.TOKEN_TTL_HOURS);
+  const token = await issueToken(app, 'resident', resident._id, app.config.TOKEN_TTL_HOURS);
   return {
     token: token.token,
     expiresAt: token.expiresAt.toISOString(),
@@ -72,26 +72,26 @@ export async function login(ctx: AppContext, code: string) {
   };
 }
 
-export async function getResident(ctx: AppContext, id: Types.ObjectId): Promise<ResidentDoc> {
-  const r = await Residents(ctx.db).findById(id).lean();
+export async function getResident(app: AppContext, id: Types.ObjectId): Promise<ResidentDoc> {
+  const r = await Residents(app.db).findById(id).lean();
   if (!r || r.erasedAt) throw new AppError('UNAUTHORIZED', 401, '请先登录');
   return r;
 }
 
-export async function requireConsent(ctx: AppContext, id: Types.ObjectId, purpose: ConsentPurpose): Promise<ResidentDoc> {
-  const r = await getResident(ctx, id);
+export async function requireConsent(app: AppContext, id: Types.ObjectId, purpose: ConsentPurpose): Promise<ResidentDoc> {
+  const r = await getResident(app, id);
   if (!hasConsent(r, purpose)) throw new AppError('CONSENT_REQUIRED', 403, '请先阅读并同意相关授权', { purpose });
   return r;
 }
 
-export async function meView(ctx: AppContext, r: ResidentDoc) {
-  const village = r.villageCode ? await getArea(ctx, r.villageCode) : null;
+export async function meView(app: AppContext, r: ResidentDoc) {
+  const village = r.villageCode ? await getArea(app, r.villageCode) : null;
   return {
     id: String(r._id),
-    name: r.nameEnc ? ctx.pii.open(r.nameEnc) : null,
+    name: r.nameEnc ? app.pii.open(r.nameEnc) : null,
     villageCode: r.villageCode ?? null,
     villageName: village?.name ?? null,
-    phoneMasked: r.phoneEnc ? maskPhone(ctx.pii.open(r.phoneEnc)) : null,
+    phoneMasked: r.phoneEnc ? maskPhone(app.pii.open(r.phoneEnc)) : null,
     sex: r.sex ?? null,
     birthYear: r.birthYear ?? null,
     elderlyMode: r.elderlyMode,
@@ -125,132 +125,132 @@ function withIdDerived(patch: ProfilePatch, today: Date): Omit<ProfilePatch, 'id
 }
 
 /** After a resident enrols themselves with an ID number: fill sex and birth year when the profile lacks them. */
-export async function fillSexAndBirthYear(ctx: AppContext, id: Types.ObjectId, idNumber: string): Promise<void> {
-  const checked = checkIdCard(idNumber, ctx.clock.now());
+export async function fillSexAndBirthYear(app: AppContext, id: Types.ObjectId, idNumber: string): Promise<void> {
+  const checked = checkIdCard(idNumber, app.clock.now());
   if (!checked.ok) return;
   const birthYear = Number(checked.info.birthDate.slice(0, 4));
-  await Residents(ctx.db).updateOne({ _id: id, sex: { $exists: false } }, { $set: { sex: checked.info.sex } });
-  await Residents(ctx.db).updateOne({ _id: id, birthYear: { $exists: false } }, { $set: { birthYear } });
+  await Residents(app.db).updateOne({ _id: id, sex: { $exists: false } }, { $set: { sex: checked.info.sex } });
+  await Residents(app.db).updateOne({ _id: id, birthYear: { $exists: false } }, { $set: { birthYear } });
 }
 
 /** Everything but the display preference needs `basic` consent; all checks run before anything is written. */
-export async function updateProfile(ctx: AppContext, id: Types.ObjectId, input: ProfilePatch) {
-  const r = await getResident(ctx, id);
-  const patch = withIdDerived(input, ctx.clock.now());
+export async function updateProfile(app: AppContext, id: Types.ObjectId, input: ProfilePatch) {
+  const r = await getResident(app, id);
+  const patch = withIdDerived(input, app.clock.now());
   const personal = Object.keys(patch).filter((k) => k !== 'elderlyMode');
   if (personal.length && !hasConsent(r, 'basic')) throw new AppError('CONSENT_REQUIRED', 403, '请先阅读并同意隐私保护指引', { purpose: 'basic' });
-  if (patch.birthYear !== undefined && patch.birthYear > ctx.clock.now().getUTCFullYear()) {
+  if (patch.birthYear !== undefined && patch.birthYear > app.clock.now().getUTCFullYear()) {
     throw validationError('birthYear', '出生年份不正确');
   }
   const set: Record<string, unknown> = {};
   if (patch.villageCode !== undefined) {
-    const village = await requireVillage(ctx, patch.villageCode);
+    const village = await requireVillage(app, patch.villageCode);
     set.villageCode = village.code;
     set.areaPath = village.path;
   }
-  if (patch.name !== undefined) set.nameEnc = ctx.pii.seal(patch.name);
-  if (patch.phone !== undefined) Object.assign(set, phoneFields(ctx, patch.phone));
+  if (patch.name !== undefined) set.nameEnc = app.pii.seal(patch.name);
+  if (patch.phone !== undefined) Object.assign(set, phoneFields(app, patch.phone));
   if (patch.sex !== undefined) set.sex = patch.sex;
   if (patch.birthYear !== undefined) set.birthYear = patch.birthYear;
   if (patch.elderlyMode !== undefined) set.elderlyMode = patch.elderlyMode;
-  const updated = await Residents(ctx.db).findByIdAndUpdate(id, { $set: set }, { new: true }).lean();
+  const updated = await Residents(app.db).findByIdAndUpdate(id, { $set: set }, { new: true }).lean();
   if (!updated) throw notFound('居民');
-  return meView(ctx, updated);
+  return meView(app, updated);
 }
 
-const phoneFields = (ctx: AppContext, phone: string) => ({ phoneEnc: ctx.pii.seal(phone), phoneIndex: ctx.pii.blindIndex('phone', phone) });
+const phoneFields = (app: AppContext, phone: string) => ({ phoneEnc: app.pii.seal(phone), phoneIndex: app.pii.blindIndex('phone', phone) });
 
-export async function setPhoneFromWeChat(ctx: AppContext, id: Types.ObjectId, code: string) {
-  await requireConsent(ctx, id, 'basic');
+export async function setPhoneFromWeChat(app: AppContext, id: Types.ObjectId, code: string) {
+  await requireConsent(app, id, 'basic');
   let phone: string;
   try {
-    phone = (await ctx.wechat.phoneNumber(code)).phoneNumber;
+    phone = (await app.wechat.phoneNumber(code)).phoneNumber;
   } catch (err) {
     if (err instanceof WeChatError && err.errcode === WX.INVALID_CODE) throw new AppError('WECHAT_CODE_INVALID', 400, '获取手机号失败，请重试或手动填写');
     throw wechatToAppError(err);
   }
   if (!/^1[3-9]\d{9}$/.test(phone)) throw new AppError('PHONE_UNSUPPORTED', 400, '暂只支持中国大陆手机号，请手动填写');
-  return updateProfile(ctx, id, { phone });
+  return updateProfile(app, id, { phone });
 }
 
-export async function grantConsent(ctx: AppContext, id: Types.ObjectId, purpose: ConsentPurpose, policyVersion: string, guardianRelation?: string) {
-  if (policyVersion !== ctx.config.POLICY_VERSION) {
-    throw new AppError('POLICY_OUTDATED', 409, '隐私政策已更新，请阅读最新版本后再同意', { current: ctx.config.POLICY_VERSION });
+export async function grantConsent(app: AppContext, id: Types.ObjectId, purpose: ConsentPurpose, policyVersion: string, guardianRelation?: string) {
+  if (policyVersion !== app.config.POLICY_VERSION) {
+    throw new AppError('POLICY_OUTDATED', 409, '隐私政策已更新，请阅读最新版本后再同意', { current: app.config.POLICY_VERSION });
   }
   if (purpose !== 'basic') {
-    const r = await getResident(ctx, id);
+    const r = await getResident(app, id);
     if (!hasConsent(r, 'basic')) throw new AppError('CONSENT_REQUIRED', 403, '请先同意隐私保护指引', { purpose: 'basic' });
   }
   if (purpose === 'child-data' && !guardianRelation) {
     throw validationError('guardianRelation', '请选择您与孩子的关系');
   }
-  const at = ctx.clock.now();
-  await ConsentEvents(ctx.db).create({ residentId: id, purpose, action: 'grant', policyVersion, guardianRelation, at, requestId: requestContext.getStore()?.requestId });
-  const r = await Residents(ctx.db).findByIdAndUpdate(id, { $set: { [`consents.${purpose}`]: { policyVersion, grantedAt: at } } }, { new: true }).lean();
+  const at = app.clock.now();
+  await ConsentEvents(app.db).create({ residentId: id, purpose, action: 'grant', policyVersion, guardianRelation, at, requestId: requestContext.getStore()?.requestId });
+  const r = await Residents(app.db).findByIdAndUpdate(id, { $set: { [`consents.${purpose}`]: { policyVersion, grantedAt: at } } }, { new: true }).lean();
   if (!r) throw notFound('居民');
   return { consents: consentList(r) };
 }
 
-export async function withdrawConsent(ctx: AppContext, id: Types.ObjectId, purpose: ConsentPurpose) {
-  const r = await getResident(ctx, id);
+export async function withdrawConsent(app: AppContext, id: Types.ObjectId, purpose: ConsentPurpose) {
+  const r = await getResident(app, id);
   const current = consentList(r).find((c) => c.purpose === purpose);
   if (!current) return { consents: consentList(r) };
-  await ConsentEvents(ctx.db).create({ residentId: id, purpose, action: 'withdraw', policyVersion: current.policyVersion, at: ctx.clock.now(), requestId: requestContext.getStore()?.requestId });
-  const updated = await Residents(ctx.db).findByIdAndUpdate(id, { $unset: { [`consents.${purpose}`]: 1 } }, { new: true }).lean();
+  await ConsentEvents(app.db).create({ residentId: id, purpose, action: 'withdraw', policyVersion: current.policyVersion, at: app.clock.now(), requestId: requestContext.getStore()?.requestId });
+  const updated = await Residents(app.db).findByIdAndUpdate(id, { $unset: { [`consents.${purpose}`]: 1 } }, { new: true }).lean();
   return { consents: consentList(updated ?? r) };
 }
 
-export async function exportMyData(ctx: AppContext, id: Types.ObjectId) {
-  const r = await getResident(ctx, id);
-  const me = await meView(ctx, r);
-  const ledger = await ConsentEvents(ctx.db).find({ residentId: id }).sort({ at: 1 }).lean();
+export async function exportMyData(app: AppContext, id: Types.ObjectId, otherData: readonly ResidentDataSection[]) {
+  const r = await getResident(app, id);
+  const me = await meView(app, r);
+  const ledger = await ConsentEvents(app.db).find({ residentId: id }).sort({ at: 1 }).lean();
   const sections: Record<string, unknown> = {};
-  for (const s of residentDataSections()) sections[s.name] = await s.export(ctx, id);
-  await audit(ctx, { type: 'resident', id: String(id) }, 'resident.export_self', { type: 'resident', id: String(id) });
+  for (const s of otherData) sections[s.name] = await s.export(app, id);
+  await audit(app, { type: 'resident', id: String(id) }, 'resident.export_self', { type: 'resident', id: String(id) });
   return {
-    exportedAt: ctx.clock.now().toISOString(),
-    profile: { ...me, phone: r.phoneEnc ? ctx.pii.open(r.phoneEnc) : null, createdAt: r.createdAt.toISOString() },
+    exportedAt: app.clock.now().toISOString(),
+    profile: { ...me, phone: r.phoneEnc ? app.pii.open(r.phoneEnc) : null, createdAt: r.createdAt.toISOString() },
     consentLedger: ledger.map((e) => ({ purpose: e.purpose, action: e.action, policyVersion: e.policyVersion, guardianRelation: e.guardianRelation ?? null, at: e.at.toISOString() })),
     ...sections,
   };
 }
 
 /** PIPL erasure: personal fields go, the village stays for anonymous counts, every session is revoked. */
-export async function eraseMe(ctx: AppContext, id: Types.ObjectId): Promise<void> {
-  await getResident(ctx, id);
-  for (const s of residentDataSections()) await s.erase(ctx, id);
-  await Residents(ctx.db).updateOne(
+export async function eraseMe(app: AppContext, id: Types.ObjectId, otherData: readonly ResidentDataSection[]): Promise<void> {
+  await getResident(app, id);
+  for (const s of otherData) await s.erase(app, id);
+  await Residents(app.db).updateOne(
     { _id: id },
-    { $set: { openid: `erased:${String(id)}`, erasedAt: ctx.clock.now(), consents: {} }, $unset: { unionid: 1, nameEnc: 1, phoneEnc: 1, phoneIndex: 1, sex: 1, birthYear: 1 } },
+    { $set: { openid: `erased:${String(id)}`, erasedAt: app.clock.now(), consents: {} }, $unset: { unionid: 1, nameEnc: 1, phoneEnc: 1, phoneIndex: 1, sex: 1, birthYear: 1 } },
   );
-  await revokeAllFor(ctx, 'resident', id);
-  await audit(ctx, { type: 'resident', id: String(id) }, 'resident.erase_self', { type: 'resident', id: String(id) });
+  await revokeAllFor(app, 'resident', id);
+  await audit(app, { type: 'resident', id: String(id) }, 'resident.erase_self', { type: 'resident', id: String(id) });
 }
 
 // ---- staff side ----
 
-export async function listResidentsForStaff(ctx: AppContext, staff: StaffPrincipal, q: { areaCode?: string; limit: number; cursor?: string }) {
+export async function listResidentsForStaff(app: AppContext, staff: StaffPrincipal, q: { areaCode?: string; limit: number; cursor?: string }) {
   const filter: Record<string, unknown> = { areaPath: q.areaCode ?? staff.areaCode, erasedAt: { $exists: false } };
   if (q.areaCode) {
-    const area = await getArea(ctx, q.areaCode);
+    const area = await getArea(app, q.areaCode);
     assertInScope(staff, area?.path);
   }
-  return findPage(Residents(ctx.db), filter, q, (rows) => rows.map((r) => ({
+  return findPage(Residents(app.db), filter, q, (rows) => rows.map((r) => ({
     id: String(r._id),
-    nameMasked: r.nameEnc ? maskName(ctx.pii.open(r.nameEnc)) : null,
-    phoneMasked: r.phoneEnc ? maskPhone(ctx.pii.open(r.phoneEnc)) : null,
+    nameMasked: r.nameEnc ? maskName(app.pii.open(r.nameEnc)) : null,
+    phoneMasked: r.phoneEnc ? maskPhone(app.pii.open(r.phoneEnc)) : null,
     villageCode: r.villageCode ?? null,
     profileComplete: profileComplete(r),
     createdAt: r.createdAt.toISOString(),
   })));
 }
 
-export async function viewResidentForStaff(ctx: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId) {
-  const r = await Residents(ctx.db).findById(id).lean();
+export async function viewResidentForStaff(app: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId) {
+  const r = await Residents(app.db).findById(id).lean();
   if (!r || r.erasedAt) throw notFound('居民');
   assertInScope(staff, r.areaPath);
-  await audit(ctx, actor, 'resident.view_full', { type: 'resident', id: String(id) });
-  const me = await meView(ctx, r);
-  return { ...me, phone: r.phoneEnc ? ctx.pii.open(r.phoneEnc) : null, createdAt: r.createdAt.toISOString() };
+  await audit(app, actor, 'resident.view_full', { type: 'resident', id: String(id) });
+  const me = await meView(app, r);
+  return { ...me, phone: r.phoneEnc ? app.pii.open(r.phoneEnc) : null, createdAt: r.createdAt.toISOString() };
 }
 

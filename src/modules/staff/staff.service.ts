@@ -42,14 +42,14 @@ export interface CreateStaffInput {
   wechatId?: string;
 }
 
-export async function createStaff(ctx: AppContext, input: CreateStaffInput): Promise<StaffPrincipal> {
-  const area = await getArea(ctx, input.areaCode);
+export async function createStaff(app: AppContext, input: CreateStaffInput): Promise<StaffPrincipal> {
+  const area = await getArea(app, input.areaCode);
   if (!area) throw validationError('areaCode', `地区编码 ${input.areaCode} 不存在`, { code: 'INVALID_AREA' });
   if (!ROLE_LEVELS[input.role].includes(area.level)) {
     throw validationError('areaCode', '角色与管辖地区级别不匹配', { code: 'ROLE_AREA_MISMATCH' });
   }
   try {
-    const doc = await Staff(ctx.db).create({
+    const doc = await Staff(app.db).create({
       username: input.username,
       passwordHash: await hashPassword(input.password),
       role: input.role,
@@ -58,7 +58,7 @@ export async function createStaff(ctx: AppContext, input: CreateStaffInput): Pro
       displayName: input.displayName,
       wechatId: input.wechatId,
       disabled: false,
-      createdAt: ctx.clock.now(),
+      createdAt: app.clock.now(),
     });
     return principalOf(doc.toObject());
   } catch (err) {
@@ -67,33 +67,39 @@ export async function createStaff(ctx: AppContext, input: CreateStaffInput): Pro
   }
 }
 
-export async function loginStaff(ctx: AppContext, username: string, password: string, ip?: string) {
-  const now = ctx.clock.now();
-  const windowStart = new Date(now.getTime() - ctx.config.LOGIN_LOCK_MINUTES * 60_000);
-  const recentFailures = await LoginFailures(ctx.db).countDocuments({ username, at: { $gte: windowStart } });
-  if (recentFailures >= ctx.config.LOGIN_MAX_FAILURES) {
-    throw new AppError('ACCOUNT_LOCKED', 423, `登录失败次数过多，请 ${ctx.config.LOGIN_LOCK_MINUTES} 分钟后再试`);
+export async function loginStaff(app: AppContext, username: string, password: string, ip?: string) {
+  const now = app.clock.now();
+  const windowStart = new Date(now.getTime() - app.config.LOGIN_LOCK_MINUTES * 60_000);
+  const recentFailures = await LoginFailures(app.db).countDocuments({ username, at: { $gte: windowStart } });
+  if (recentFailures >= app.config.LOGIN_MAX_FAILURES) {
+    throw new AppError('ACCOUNT_LOCKED', 423, `登录失败次数过多，请 ${app.config.LOGIN_LOCK_MINUTES} 分钟后再试`);
   }
-  const staff = await Staff(ctx.db).findOne({ username }).lean();
+  const staff = await Staff(app.db).findOne({ username }).lean();
   const ok = await verifyPassword(password, staff?.passwordHash ?? DUMMY_HASH);
   if (!staff || !ok || staff.disabled) {
-    await LoginFailures(ctx.db).create({ username, ip, at: now });
+    await LoginFailures(app.db).create({ username, ip, at: now });
     throw new AppError('INVALID_CREDENTIALS', 401, '用户名或密码不正确');
   }
-  await LoginFailures(ctx.db).deleteMany({ username });
-  const session = await issueToken(ctx, 'staff', staff._id, ctx.config.STAFF_TOKEN_TTL_HOURS);
-  await audit(ctx, { type: 'staff', id: String(staff._id), name: staff.username, ip }, 'staff.login', { type: 'staff', id: String(staff._id) });
+  await LoginFailures(app.db).deleteMany({ username });
+  const session = await issueToken(app, 'staff', staff._id, app.config.STAFF_TOKEN_TTL_HOURS);
+  await audit(app, { type: 'staff', id: String(staff._id), name: staff.username, ip }, 'staff.login', { type: 'staff', id: String(staff._id) });
   return { ...session, staff: principalOf(staff) };
 }
 
-export async function getActiveStaff(ctx: AppContext, id: Types.ObjectId): Promise<StaffPrincipal | null> {
-  const s = await Staff(ctx.db).findById(id).lean();
+export async function getActiveStaff(app: AppContext, id: Types.ObjectId): Promise<StaffPrincipal | null> {
+  const s = await Staff(app.db).findById(id).lean();
   return s && !s.disabled ? principalOf(s) : null;
 }
 
-export async function findStaffByWechatId(ctx: AppContext, wechatId: string): Promise<StaffPrincipal | null> {
-  const s = await Staff(ctx.db).findOne({ wechatId, disabled: false }).lean();
+export async function findStaffByWechatId(app: AppContext, wechatId: string): Promise<StaffPrincipal | null> {
+  const s = await Staff(app.db).findOne({ wechatId, disabled: false }).lean();
   return s ? principalOf(s) : null;
+}
+
+/** Active town admins with the WeChat id they linked (if any): whom the yearly-report reminders go to. */
+export async function activeTownAdmins(ctx: AppContext): Promise<Array<StaffPrincipal & { wechatId?: string }>> {
+  const rows = await Staff(ctx.db).find({ role: 'town_admin', disabled: false }).lean();
+  return rows.map((s) => ({ ...principalOf(s), ...(s.wechatId ? { wechatId: s.wechatId } : {}) }));
 }
 
 /** True when an area path (from the district down) lies within the staff member's scope. */

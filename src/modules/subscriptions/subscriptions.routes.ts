@@ -5,7 +5,7 @@ import { z } from '../../http/zod';
 import { addCredits, creditCounts } from '../../notify/subscribe.channel';
 import { SubscribeCredits } from '../../notify/subscribe-credit.model';
 import { getResident } from '../residents/residents.service';
-import { registerResidentData } from '../residents/resident-data';
+import type { ResidentDataSection } from '../module';
 
 const TemplateKey = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, '模板编号格式不正确');
 
@@ -21,17 +21,19 @@ const Body = z
 
 const Credits = z.object({ credits: z.record(z.number()) }).openapi('SubscribeCredits');
 
+/** "Export my data" shows unused credits; "erase me" drops them. */
+export const subscriptionResidentData: ResidentDataSection = {
+  name: 'subscriptions',
+  export: async (app, id) => ({ credits: await creditCounts(app, id) }),
+  erase: async (app, id) => {
+    await SubscribeCredits(app.db).deleteMany({ residentId: id });
+  },
+};
+
 /** Subscribe-message credits: every acceptance a resident gives in the mini-program lets us send one message. */
 export function subscriptionRoutes(api: Api): void {
   const app = api.app;
   const tags = ['subscriptions'];
-  registerResidentData({
-    name: 'subscriptions',
-    export: async (ctx, id) => ({ credits: await creditCounts(ctx, id) }),
-    erase: async (ctx, id) => {
-      await SubscribeCredits(ctx.db).deleteMany({ residentId: id });
-    },
-  });
   api.route({
     method: 'post', path: '/api/v1/me/subscriptions', summary: 'Record a wx.requestSubscribeMessage result (one credit per accepted template)', tags,
     auth: 'resident', body: Body, response: Credits, status: 201, idempotent: true,

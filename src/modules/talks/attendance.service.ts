@@ -14,34 +14,34 @@ const MIN = 60_000;
 export const CHECKIN_OPENS_BEFORE = 60 * MIN;
 export const CHECKIN_CLOSES_AFTER = 30 * MIN;
 
-export function assertCheckinWindow(ctx: AppContext, talk: TalkDoc): void {
-  const now = ctx.clock.now().getTime();
+export function assertCheckinWindow(app: AppContext, talk: TalkDoc): void {
+  const now = app.clock.now().getTime();
   if (now < talk.startAt.getTime() - CHECKIN_OPENS_BEFORE) throw new AppError('CHECKIN_NOT_OPEN', 409, '签到还没有开始（活动开始前 1 小时可签到）');
   if (now > talk.endAt.getTime() + CHECKIN_CLOSES_AFTER) throw new AppError('CHECKIN_CLOSED', 409, '签到已结束');
 }
 
 /** Scan-to-check-in: only with this session's own code, inside its window, for a confirmed registrant, once. */
-export async function checkIn(ctx: AppContext, residentId: Types.ObjectId, talkId: string, scene: string) {
-  const talk = await getPublicTalk(ctx, talkId);
+export async function checkIn(app: AppContext, residentId: Types.ObjectId, talkId: string, scene: string) {
+  const talk = await getPublicTalk(app, talkId);
   if (scene !== talk.checkinScene) {
     const other = talkIdFromScene(scene);
     if (other && other !== String(talk._id)) throw new AppError('CHECKIN_WRONG_SESSION', 400, '这是另一场活动的签到码，请扫描本场活动的签到码');
     throw new AppError('CHECKIN_CODE_INVALID', 400, '签到码无效，请扫描现场张贴的签到码');
   }
   if (talk.status === 'cancelled') throw new AppError('TALK_CANCELLED', 409, '本场活动已取消');
-  assertCheckinWindow(ctx, talk);
-  const key = await RegistrationKeys(ctx.db).findById(`${String(talk._id)}:${String(residentId)}`).lean();
-  const reg = key ? await Registrations(ctx.db).findById(key.registrationId).lean() : null;
+  assertCheckinWindow(app, talk);
+  const key = await RegistrationKeys(app.db).findById(`${String(talk._id)}:${String(residentId)}`).lean();
+  const reg = key ? await Registrations(app.db).findById(key.registrationId).lean() : null;
   if (!reg || reg.status !== 'confirmed') throw new AppError('CHECKIN_NOT_CONFIRMED', 403, '您没有本场活动的确认名额，请联系现场工作人员');
-  const at = await record(ctx, talk, reg, 'scan');
+  const at = await record(app, talk, reg, 'scan');
   if (!at) throw new AppError('ALREADY_CHECKED_IN', 409, '您已经签到过了，无需重复签到');
   return { talkId: String(talk._id), title: talk.title, checkedInAt: at.toISOString() };
 }
 
-async function record(ctx: AppContext, talk: TalkDoc, reg: RegistrationDoc, via: 'scan' | 'staff', staffId?: string): Promise<Date | null> {
-  const at = ctx.clock.now();
+async function record(app: AppContext, talk: TalkDoc, reg: RegistrationDoc, via: 'scan' | 'staff', staffId?: string): Promise<Date | null> {
+  const at = app.clock.now();
   try {
-    await Attendance(ctx.db).create({ _id: `${String(talk._id)}:${String(reg.residentId)}`, talkId: talk._id, residentId: reg.residentId, registrationId: reg._id, areaPath: reg.areaPath, via, staffId, at });
+    await Attendance(app.db).create({ _id: `${String(talk._id)}:${String(reg.residentId)}`, talkId: talk._id, residentId: reg.residentId, registrationId: reg._id, areaPath: reg.areaPath, via, staffId, at });
     return at;
   } catch (err) {
     if (isDuplicateKey(err)) return null;
@@ -50,32 +50,32 @@ async function record(ctx: AppContext, talk: TalkDoc, reg: RegistrationDoc, via:
 }
 
 /** Staff mark (or unmark) attendance from the printed list; only confirmed registrations of this session count. */
-export async function markAttendance(ctx: AppContext, staff: StaffPrincipal, talk: TalkDoc, registrationIds: string[], attended: boolean) {
-  const regs = await Registrations(ctx.db).find({ _id: { $in: registrationIds }, talkId: talk._id, status: 'confirmed' }).lean();
+export async function markAttendance(app: AppContext, staff: StaffPrincipal, talk: TalkDoc, registrationIds: string[], attended: boolean) {
+  const regs = await Registrations(app.db).find({ _id: { $in: registrationIds }, talkId: talk._id, status: 'confirmed' }).lean();
   let changed = 0;
   for (const reg of regs) {
-    if (attended) changed += (await record(ctx, talk, reg, 'staff', staff.id)) ? 1 : 0;
-    else changed += (await Attendance(ctx.db).deleteOne({ _id: `${String(talk._id)}:${String(reg.residentId)}` })).deletedCount;
+    if (attended) changed += (await record(app, talk, reg, 'staff', staff.id)) ? 1 : 0;
+    else changed += (await Attendance(app.db).deleteOne({ _id: `${String(talk._id)}:${String(reg.residentId)}` })).deletedCount;
   }
   return { changed, unchanged: regs.length - changed, invalid: registrationIds.length - regs.length };
 }
 
 /** Roster for staff: masked by default; `full` opens names and phones (the caller checks the role and audits). */
-export async function roster(ctx: AppContext, talk: TalkDoc, full: boolean) {
-  const regs = await Registrations(ctx.db).find({ talkId: talk._id, status: { $in: ['confirmed', 'waitlisted'] } }).sort({ seq: 1, _id: 1 }).lean();
+export async function roster(app: AppContext, talk: TalkDoc, full: boolean) {
+  const regs = await Registrations(app.db).find({ talkId: talk._id, status: { $in: ['confirmed', 'waitlisted'] } }).sort({ seq: 1, _id: 1 }).lean();
   const [residents, attendance] = await Promise.all([
-    Residents(ctx.db).find({ _id: { $in: regs.map((r) => r.residentId) } }, { nameEnc: 1, phoneEnc: 1, villageCode: 1 }).lean(),
-    Attendance(ctx.db).find({ talkId: talk._id }).lean(),
+    Residents(app.db).find({ _id: { $in: regs.map((r) => r.residentId) } }, { nameEnc: 1, phoneEnc: 1, villageCode: 1 }).lean(),
+    Attendance(app.db).find({ talkId: talk._id }).lean(),
   ]);
-  const villages = await Areas(ctx.db).find({ code: { $in: [...new Set(residents.flatMap((r) => (r.villageCode ? [r.villageCode] : [])))] } }, { code: 1, name: 1 }).lean();
+  const villages = await Areas(app.db).find({ code: { $in: [...new Set(residents.flatMap((r) => (r.villageCode ? [r.villageCode] : [])))] } }, { code: 1, name: 1 }).lean();
   const villageName = new Map(villages.map((v) => [v.code, v.name]));
   const byId = new Map(residents.map((r) => [String(r._id), r]));
   const came = new Map(attendance.map((a) => [String(a.residentId), a]));
   let position = 0;
   return regs.map((reg) => {
     const r = byId.get(String(reg.residentId));
-    const name = r?.nameEnc ? ctx.pii.open(r.nameEnc) : '';
-    const phone = r?.phoneEnc ? ctx.pii.open(r.phoneEnc) : '';
+    const name = r?.nameEnc ? app.pii.open(r.nameEnc) : '';
+    const phone = r?.phoneEnc ? app.pii.open(r.phoneEnc) : '';
     const a = came.get(String(reg.residentId));
     return {
       registrationId: String(reg._id),
@@ -93,14 +93,14 @@ export async function roster(ctx: AppContext, talk: TalkDoc, full: boolean) {
 }
 
 /** Attendance and no-shows of one session, overall and per village of the registrants. */
-export async function sessionFigures(ctx: AppContext, talk: TalkDoc) {
+export async function sessionFigures(app: AppContext, talk: TalkDoc) {
   const [confirmed, waitlisted, attendance] = await Promise.all([
-    Registrations(ctx.db).find({ talkId: talk._id, status: 'confirmed' }, { residentId: 1, seats: 1, areaPath: 1 }).lean(),
-    Registrations(ctx.db).countDocuments({ talkId: talk._id, status: 'waitlisted' }),
-    Attendance(ctx.db).find({ talkId: talk._id }, { residentId: 1 }).lean(),
+    Registrations(app.db).find({ talkId: talk._id, status: 'confirmed' }, { residentId: 1, seats: 1, areaPath: 1 }).lean(),
+    Registrations(app.db).countDocuments({ talkId: talk._id, status: 'waitlisted' }),
+    Attendance(app.db).find({ talkId: talk._id }, { residentId: 1 }).lean(),
   ]);
   const came = new Set(attendance.map((a) => String(a.residentId)));
-  const started = ctx.clock.now() >= talk.startAt;
+  const started = app.clock.now() >= talk.startAt;
   const byArea = new Map<string, { areaCode: string; confirmed: number; attended: number }>();
   for (const r of confirmed) {
     const code = r.areaPath[r.areaPath.length - 1] ?? 'unknown';
@@ -127,17 +127,17 @@ export async function sessionFigures(ctx: AppContext, talk: TalkDoc) {
 }
 
 /** Figures for every session in an area (within the staff member's scope) that started in a period. */
-export async function areaFigures(ctx: AppContext, staff: StaffPrincipal, q: { areaCode?: string; from?: string; to?: string }) {
+export async function areaFigures(app: AppContext, staff: StaffPrincipal, q: { areaCode?: string; from?: string; to?: string }) {
   const filter: Record<string, unknown> = { ...scopeFilter(staff), status: { $in: ['published', 'closed', 'finished'] } };
   if (q.areaCode) filter.areaPath = { $all: [staff.areaCode, q.areaCode] };
   const range: Record<string, Date> = {};
   if (q.from) range.$gte = new Date(q.from);
   if (q.to) range.$lt = new Date(q.to);
   if (q.from || q.to) filter.startAt = range;
-  const talks = await Talks(ctx.db).find(filter).sort({ startAt: 1 }).limit(200).lean();
+  const talks = await Talks(app.db).find(filter).sort({ startAt: 1 }).limit(200).lean();
   const sessions = [];
   for (const t of talks) {
-    const f = await sessionFigures(ctx, t);
+    const f = await sessionFigures(app, t);
     sessions.push({ talkId: f.talkId, title: f.title, startAt: f.startAt, confirmedRegistrations: f.confirmedRegistrations, attended: f.attended, noShow: f.noShow });
   }
   const past = sessions.filter((s) => s.noShow !== null);

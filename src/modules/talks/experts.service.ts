@@ -13,20 +13,20 @@ export interface ExpertInput {
   specialties: string[];
 }
 
-export async function createExpert(ctx: AppContext, input: ExpertInput) {
-  const doc = await Experts(ctx.db).create({ ...input, active: true, createdAt: ctx.clock.now() });
+export async function createExpert(app: AppContext, input: ExpertInput) {
+  const doc = await Experts(app.db).create({ ...input, active: true, createdAt: app.clock.now() });
   return expertView(doc.toObject());
 }
 
-export async function updateExpert(ctx: AppContext, id: string, patch: Partial<ExpertInput> & { active?: boolean }) {
-  const doc = Types.ObjectId.isValid(id) ? await Experts(ctx.db).findByIdAndUpdate(id, { $set: patch }, { new: true }).lean() : null;
+export async function updateExpert(app: AppContext, id: string, patch: Partial<ExpertInput> & { active?: boolean }) {
+  const doc = Types.ObjectId.isValid(id) ? await Experts(app.db).findByIdAndUpdate(id, { $set: patch }, { new: true }).lean() : null;
   if (!doc) throw notFound('专家');
   return expertView(doc);
 }
 
 /** The pool with each expert's average rating from sessions in the caller's scope. */
-export async function listExperts(ctx: AppContext, staff: StaffPrincipal, includeInactive: boolean) {
-  const rows = await Experts(ctx.db).find(includeInactive ? {} : { active: true }).sort({ name: 1 }).limit(500).lean();
-  const ratings = await expertAverages(ctx, staff);
+export async function listExperts(app: AppContext, staff: StaffPrincipal, includeInactive: boolean) {
+  const rows = await Experts(app.db).find(includeInactive ? {} : { active: true }).sort({ name: 1 }).limit(500).lean();
+  const ratings = await expertAverages(app, staff);
   return { items: rows.map((e) => ({ ...expertView(e), feedback: ratings.get(String(e._id)) ?? { count: 0, average: null } })) };
 }

@@ -11,27 +11,27 @@ import { getPublicTalk } from './talks.service';
  * Feedback after attending: a 1–5 rating and an optional comment checked by WeChat's msg_sec_check (v2).
  * `risky` is refused outright; `review` (or a check that could not run) is kept but held for staff.
  */
-export async function giveFeedback(ctx: AppContext, residentId: Types.ObjectId, talkId: string, input: { rating: number; comment?: string }) {
-  const talk = await getPublicTalk(ctx, talkId);
+export async function giveFeedback(app: AppContext, residentId: Types.ObjectId, talkId: string, input: { rating: number; comment?: string }) {
+  const talk = await getPublicTalk(app, talkId);
   const id = `${String(talk._id)}:${String(residentId)}`;
-  if (!(await Attendance(ctx.db).exists({ _id: id }))) throw new AppError('FEEDBACK_NOT_ATTENDED', 403, '签到参加活动后才能评价');
-  if (await Feedback(ctx.db).exists({ _id: id })) throw new AppError('FEEDBACK_EXISTS', 409, '您已经评价过本场活动，谢谢！');
+  if (!(await Attendance(app.db).exists({ _id: id }))) throw new AppError('FEEDBACK_NOT_ATTENDED', 403, '签到参加活动后才能评价');
+  if (await Feedback(app.db).exists({ _id: id })) throw new AppError('FEEDBACK_EXISTS', 409, '您已经评价过本场活动，谢谢！');
   const comment = input.comment?.trim() || undefined;
   let commentState: FeedbackDoc['commentState'] = 'none';
   if (comment) {
-    const resident = await getResident(ctx, residentId);
+    const resident = await getResident(app, residentId);
     try {
-      const check = await ctx.wechat.msgSecCheck(resident.openid, comment, 2);
+      const check = await app.wechat.msgSecCheck(resident.openid, comment, 2);
       if (check.suggest === 'risky') throw new AppError('COMMENT_REJECTED', 400, '评价内容含有不适宜发布的信息，请修改后再提交');
       commentState = check.suggest === 'pass' ? 'visible' : 'review';
     } catch (err) {
       if (err instanceof AppError) throw err;
-      ctx.logger.warn({ event: 'talks.feedback.seccheck_failed', err }, 'msg_sec_check failed; holding comment for review');
+      app.logger.warn({ event: 'talks.feedback.seccheck_failed', err }, 'msg_sec_check failed; holding comment for review');
       commentState = 'review';
     }
   }
   try {
-    await Feedback(ctx.db).create({ _id: id, talkId: talk._id, residentId, expertIds: talk.expertIds, areaPath: talk.areaPath, rating: input.rating, comment, commentState, at: ctx.clock.now() });
+    await Feedback(app.db).create({ _id: id, talkId: talk._id, residentId, expertIds: talk.expertIds, areaPath: talk.areaPath, rating: input.rating, comment, commentState, at: app.clock.now() });
   } catch (err) {
     if (isDuplicateKey(err)) throw new AppError('FEEDBACK_EXISTS', 409, '您已经评价过本场活动，谢谢！');
     throw err;
@@ -42,8 +42,8 @@ export async function giveFeedback(ctx: AppContext, residentId: Types.ObjectId, 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** Average and comments of one session; comments held for review are shown to staff with their state. */
-export async function sessionFeedback(ctx: AppContext, talk: TalkDoc) {
-  const rows = await Feedback(ctx.db).find({ talkId: talk._id }).sort({ at: -1 }).lean();
+export async function sessionFeedback(app: AppContext, talk: TalkDoc) {
+  const rows = await Feedback(app.db).find({ talkId: talk._id }).sort({ at: -1 }).lean();
   const sum = rows.reduce((s, r) => s + r.rating, 0);
   return {
     talkId: String(talk._id),
@@ -54,8 +54,8 @@ export async function sessionFeedback(ctx: AppContext, talk: TalkDoc) {
 }
 
 /** Staff decision on a held comment. */
-export async function reviewComment(ctx: AppContext, talk: TalkDoc, residentId: string, approve: boolean) {
-  const r = await Feedback(ctx.db).findOneAndUpdate(
+export async function reviewComment(app: AppContext, talk: TalkDoc, residentId: string, approve: boolean) {
+  const r = await Feedback(app.db).findOneAndUpdate(
     { _id: `${String(talk._id)}:${residentId}`, commentState: 'review' },
     { $set: { commentState: approve ? 'visible' : 'rejected' } },
     { new: true },
@@ -65,8 +65,8 @@ export async function reviewComment(ctx: AppContext, talk: TalkDoc, residentId: 
 }
 
 /** Average rating per expert over the sessions in the staff member's scope (summed here: a few thousand rows). */
-export async function expertAverages(ctx: AppContext, staff: StaffPrincipal) {
-  const rows = await Feedback(ctx.db).find(scopeFilter(staff), { expertIds: 1, rating: 1 }).lean();
+export async function expertAverages(app: AppContext, staff: StaffPrincipal) {
+  const rows = await Feedback(app.db).find(scopeFilter(staff), { expertIds: 1, rating: 1 }).lean();
   const sums = new Map<string, { sum: number; n: number }>();
   for (const r of rows) {
     for (const e of r.expertIds) {

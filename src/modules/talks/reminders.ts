@@ -47,8 +47,8 @@ function item(talk: TalkDoc, reg: RegistrationDoc, kind: ReminderKind, notBefore
 }
 
 /** 24 h and 1 h reminders for a confirmed registration (those whose time has passed are skipped). */
-export function reminderItems(ctx: AppContext, talk: TalkDoc, reg: RegistrationDoc): EnqueueInput[] {
-  const now = ctx.clock.now().getTime();
+export function reminderItems(app: AppContext, talk: TalkDoc, reg: RegistrationDoc): EnqueueInput[] {
+  const now = app.clock.now().getTime();
   const out: EnqueueInput[] = [];
   const at24 = talk.startAt.getTime() - 24 * HOUR;
   const at1 = talk.startAt.getTime() - HOUR;
@@ -59,25 +59,25 @@ export function reminderItems(ctx: AppContext, talk: TalkDoc, reg: RegistrationD
 }
 
 /** After a walk of the queue: reminders for everyone seated, plus a notice for those promoted. */
-export async function queueAfterFill(ctx: AppContext, talk: TalkDoc, r: FillResult): Promise<void> {
+export async function queueAfterFill(app: AppContext, talk: TalkDoc, r: FillResult): Promise<void> {
   const items: EnqueueInput[] = [];
-  for (const reg of r.confirmed) items.push(...reminderItems(ctx, talk, reg));
-  for (const reg of r.promoted) items.push(item(talk, reg, 'promoted', ctx.clock.now()), ...reminderItems(ctx, talk, reg));
-  await enqueueMany(ctx, items);
+  for (const reg of r.confirmed) items.push(...reminderItems(app, talk, reg));
+  for (const reg of r.promoted) items.push(item(talk, reg, 'promoted', app.clock.now()), ...reminderItems(app, talk, reg));
+  await enqueueMany(app, items);
 }
 
-export async function queueCancelledBySession(ctx: AppContext, talk: TalkDoc, regs: RegistrationDoc[]): Promise<void> {
-  await enqueueMany(ctx, regs.map((reg) => item(talk, reg, 'cancelled', ctx.clock.now())));
+export async function queueCancelledBySession(app: AppContext, talk: TalkDoc, regs: RegistrationDoc[]): Promise<void> {
+  await enqueueMany(app, regs.map((reg) => item(talk, reg, 'cancelled', app.clock.now())));
 }
 
 /** Staff cancelled one registration: tell the resident (after its pending reminders were dropped). */
-export async function queueRemovedByStaff(ctx: AppContext, talk: TalkDoc, reg: RegistrationDoc): Promise<void> {
-  await enqueueMany(ctx, [item(talk, reg, 'removed', ctx.clock.now())]);
+export async function queueRemovedByStaff(app: AppContext, talk: TalkDoc, reg: RegistrationDoc): Promise<void> {
+  await enqueueMany(app, [item(talk, reg, 'removed', app.clock.now())]);
 }
 
 /** A registration that is cancelled drops its pending reminders (the key prefix is indexed). */
-export async function dropRegistrationReminders(ctx: AppContext, talk: TalkDoc, reg: RegistrationDoc): Promise<void> {
-  await cancelPending(ctx, { key: { $regex: `^${regKeyPrefix(talk._id, reg._id)}` } });
+export async function dropRegistrationReminders(app: AppContext, talk: TalkDoc, reg: RegistrationDoc): Promise<void> {
+  await cancelPending(app, { key: { $regex: `^${regKeyPrefix(talk._id, reg._id)}` } });
 }
 
 // ---- group notices (channel `room`, area notice: the bot expands them per bound group) ----

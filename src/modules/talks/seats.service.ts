@@ -27,8 +27,8 @@ export interface Lock {
   stolen: boolean;
 }
 
-export async function tryLock(ctx: AppContext, talkId: Types.ObjectId): Promise<Lock | null> {
-  const locks = TalkLocks(ctx.db);
+export async function tryLock(app: AppContext, talkId: Types.ObjectId): Promise<Lock | null> {
+  const locks = TalkLocks(app.db);
   const _id = String(talkId);
   const insert = async (stolen: boolean): Promise<Lock | null> => {
     const holder = crypto.randomUUID();
@@ -49,21 +49,21 @@ export async function tryLock(ctx: AppContext, talkId: Types.ObjectId): Promise<
   return insert(true);
 }
 
-export async function unlock(ctx: AppContext, talkId: Types.ObjectId, lock: Lock): Promise<void> {
-  await TalkLocks(ctx.db).deleteOne({ _id: String(talkId), holder: lock.holder });
+export async function unlock(app: AppContext, talkId: Types.ObjectId, lock: Lock): Promise<void> {
+  await TalkLocks(app.db).deleteOne({ _id: String(talkId), holder: lock.holder });
 }
 
 /** Run `fn` holding the talk's lock, waiting for it with jittered backoff. */
-export async function withTalkLock<T>(ctx: AppContext, talkId: Types.ObjectId, fn: () => Promise<T>): Promise<T> {
+export async function withTalkLock<T>(app: AppContext, talkId: Types.ObjectId, fn: () => Promise<T>): Promise<T> {
   const deadline = wallNow() + WAIT_MS;
   for (let attempt = 0; ; attempt++) {
-    const lock = await tryLock(ctx, talkId);
+    const lock = await tryLock(app, talkId);
     if (lock) {
       try {
-        if (lock.stolen) await forgetQueueState(ctx, talkId);
+        if (lock.stolen) await forgetQueueState(app, talkId);
         return await fn();
       } finally {
-        await unlock(ctx, talkId, lock);
+        await unlock(app, talkId, lock);
       }
     }
     if (wallNow() > deadline) throw new AppError('TALK_BUSY', 503, '报名人数太多，请稍后再试');
@@ -84,19 +84,19 @@ export interface FillResult {
 const emptyResult = (): FillResult => ({ confirmed: [], promoted: [], waitlisted: [], rejected: [] });
 
 /** Seats may still be handed out (to arrivals and to the waitlist) until the session starts. */
-const seatingOpen = (ctx: AppContext, talk: TalkDoc): boolean =>
-  (talk.status === 'published' || talk.status === 'closed') && ctx.clock.now() < talk.startAt;
+const seatingOpen = (app: AppContext, talk: TalkDoc): boolean =>
+  (talk.status === 'published' || talk.status === 'closed') && app.clock.now() < talk.startAt;
 
-export async function freeSeatNumbers(ctx: AppContext, talk: TalkDoc): Promise<number[]> {
-  const taken = new Set((await Seats(ctx.db).find({ talkId: talk._id }, { seatNo: 1 }).lean()).map((s) => s.seatNo));
+export async function freeSeatNumbers(app: AppContext, talk: TalkDoc): Promise<number[]> {
+  const taken = new Set((await Seats(app.db).find({ talkId: talk._id }, { seatNo: 1 }).lean()).map((s) => s.seatNo));
   const free: number[] = [];
   for (let n = 1; n <= talk.capacity; n++) if (!taken.has(n)) free.push(n);
   return free;
 }
 
 /** Insert one slot per seat the registration asked for; roll back its own inserts if it cannot get them all. */
-async function takeSeats(ctx: AppContext, r: RegistrationDoc, free: number[]): Promise<boolean> {
-  const seats = Seats(ctx.db);
+async function takeSeats(app: AppContext, r: RegistrationDoc, free: number[]): Promise<boolean> {
+  const seats = Seats(app.db);
   const mine: Array<{ id: Types.ObjectId; seatNo: number }> = [];
   for (let part = 1; part <= r.seats; part++) {
     for (;;) {
@@ -108,7 +108,7 @@ async function takeSeats(ctx: AppContext, r: RegistrationDoc, free: number[]): P
         return false;
       }
       try {
-        const s = await seats.create({ talkId: r.talkId, seatNo, registrationId: r._id, part, takenAt: ctx.clock.now() });
+        const s = await seats.create({ talkId: r.talkId, seatNo, registrationId: r._id, part, takenAt: app.clock.now() });
         mine.push({ id: s._id, seatNo });
         break;
       } catch (err) {
@@ -130,10 +130,10 @@ async function takeSeats(ctx: AppContext, r: RegistrationDoc, free: number[]): P
  * (thousands in a storm, on every walk), so they are kept in one document that only the lock holder writes.
  * A missing document — first walk, or forgotten after a holder died mid-walk — is recounted.
  */
-async function loadQueueState(ctx: AppContext, talk: TalkDoc): Promise<{ waitlisted: number; seq: number }> {
-  const s = await TalkQueues(ctx.db).findById(String(talk._id)).lean();
+async function loadQueueState(app: AppContext, talk: TalkDoc): Promise<{ waitlisted: number; seq: number }> {
+  const s = await TalkQueues(app.db).findById(String(talk._id)).lean();
   if (s) return { waitlisted: s.waitlisted, seq: s.seq };
-  const regs = Registrations(ctx.db);
+  const regs = Registrations(app.db);
   const [waitlisted, last] = await Promise.all([
     regs.countDocuments({ talkId: talk._id, status: 'waitlisted' }),
     regs.findOne({ talkId: talk._id }, { seq: 1 }).sort({ seq: -1 }).lean(),
@@ -141,13 +141,13 @@ async function loadQueueState(ctx: AppContext, talk: TalkDoc): Promise<{ waitlis
   return { waitlisted, seq: last?.seq ?? 0 };
 }
 
-async function saveQueueState(ctx: AppContext, talkId: Types.ObjectId, state: { waitlisted: number; seq: number }): Promise<void> {
-  await TalkQueues(ctx.db).updateOne({ _id: String(talkId) }, { $set: state }, { upsert: true });
+async function saveQueueState(app: AppContext, talkId: Types.ObjectId, state: { waitlisted: number; seq: number }): Promise<void> {
+  await TalkQueues(app.db).updateOne({ _id: String(talkId) }, { $set: state }, { upsert: true });
 }
 
 /** Call with the lock held after changing the waitlist outside a walk (or when a dead holder's lock was taken). */
-export async function forgetQueueState(ctx: AppContext, talkId: Types.ObjectId): Promise<void> {
-  await TalkQueues(ctx.db).deleteOne({ _id: String(talkId) });
+export async function forgetQueueState(app: AppContext, talkId: Types.ObjectId): Promise<void> {
+  await TalkQueues(app.db).deleteOne({ _id: String(talkId) });
 }
 
 /**
@@ -157,31 +157,31 @@ export async function forgetQueueState(ctx: AppContext, talkId: Types.ObjectId):
  * the resident may try again later). Arrivals decided in this walk share its number `seq`; the queue order is
  * (seq, _id), i.e. the order in which the walks saw them.
  */
-export async function fillOnce(ctx: AppContext, talk: TalkDoc): Promise<FillResult> {
+export async function fillOnce(app: AppContext, talk: TalkDoc): Promise<FillResult> {
   try {
-    return await walk(ctx, talk);
+    return await walk(app, talk);
   } catch (err) {
     // a walk that failed half-way may have moved registrations without saving the bookkeeping
-    await forgetQueueState(ctx, talk._id).catch(() => undefined);
+    await forgetQueueState(app, talk._id).catch(() => undefined);
     throw err;
   }
 }
 
-async function walk(ctx: AppContext, talk: TalkDoc): Promise<FillResult> {
-  const regs = Registrations(ctx.db);
+async function walk(app: AppContext, talk: TalkDoc): Promise<FillResult> {
+  const regs = Registrations(app.db);
   const result = emptyResult();
-  const open = seatingOpen(ctx, talk);
-  const free = open ? await freeSeatNumbers(ctx, talk) : [];
+  const open = seatingOpen(app, talk);
+  const free = open ? await freeSeatNumbers(app, talk) : [];
   let blocked = !open;
-  const now = ctx.clock.now();
+  const now = app.clock.now();
 
   // 1. The waitlist, in queue order (each promotion takes a seat, so at most free.length can move).
-  const state = await loadQueueState(ctx, talk);
+  const state = await loadQueueState(app, talk);
   let waitlisted = state.waitlisted;
   if (open && waitlisted > 0 && free.length > 0) {
     const head = await regs.find({ talkId: talk._id, status: 'waitlisted' }).sort({ seq: 1, _id: 1 }).limit(free.length + 1).lean();
     for (const r of head) {
-      if (r.seats <= free.length && (await takeSeats(ctx, r, free))) {
+      if (r.seats <= free.length && (await takeSeats(app, r, free))) {
         await regs.updateOne({ _id: r._id }, { $set: { status: 'confirmed', confirmedAt: now, promotedAt: now } });
         result.promoted.push({ ...r, status: 'confirmed', confirmedAt: now, promotedAt: now });
         waitlisted--;
@@ -203,7 +203,7 @@ async function walk(ctx: AppContext, talk: TalkDoc): Promise<FillResult> {
     const toReject: RegistrationDoc[] = [];
     for (const r of batch) {
       after = r._id;
-      if (!blocked && r.seats <= free.length && (await takeSeats(ctx, r, free))) {
+      if (!blocked && r.seats <= free.length && (await takeSeats(app, r, free))) {
         seated.push(r);
         continue;
       }
@@ -214,17 +214,17 @@ async function walk(ctx: AppContext, talk: TalkDoc): Promise<FillResult> {
       } else toReject.push(r);
     }
     if (seated.length) {
-      await setEach(ctx, seated, { status: 'confirmed', confirmedAt: now, seq });
+      await setEach(app, seated, { status: 'confirmed', confirmedAt: now, seq });
       result.confirmed.push(...seated.map((r) => ({ ...r, status: 'confirmed' as const, confirmedAt: now, seq: seq! })));
     }
-    if (toWaitlist.length) await setEach(ctx, toWaitlist, { status: 'waitlisted', seq });
+    if (toWaitlist.length) await setEach(app, toWaitlist, { status: 'waitlisted', seq });
     for (const r of toReject) {
       const reason = open ? (talk.waitlistEnabled ? 'WAITLIST_FULL' : 'TALK_FULL') : 'TALK_CLOSED';
-      await reject(ctx, r, reason);
+      await reject(app, r, reason);
       result.rejected.push({ ...r, status: 'rejected', rejectReason: reason });
     }
   }
-  if (seq !== undefined || promotedCount > 0 || waitlisted !== state.waitlisted) await saveQueueState(ctx, talk._id, { waitlisted, seq: seq ?? state.seq });
+  if (seq !== undefined || promotedCount > 0 || waitlisted !== state.waitlisted) await saveQueueState(app, talk._id, { waitlisted, seq: seq ?? state.seq });
   return result;
 }
 
@@ -232,47 +232,47 @@ async function walk(ctx: AppContext, talk: TalkDoc): Promise<FillResult> {
  * Set the same fields on a walk's batch of registrations (written only by the lock holder). One updateMany:
  * a bulkWrite of per-_id updates stalled FerretDB 1.24 (SQLite) under concurrent inserts in our runs.
  */
-async function setEach(ctx: AppContext, regs: RegistrationDoc[], set: Partial<RegistrationDoc>): Promise<void> {
-  await Registrations(ctx.db).updateMany({ _id: { $in: regs.map((r) => r._id) } }, { $set: set });
+async function setEach(app: AppContext, regs: RegistrationDoc[], set: Partial<RegistrationDoc>): Promise<void> {
+  await Registrations(app.db).updateMany({ _id: { $in: regs.map((r) => r._id) } }, { $set: set });
 }
 
-async function reject(ctx: AppContext, r: RegistrationDoc, reason: string): Promise<void> {
-  await Registrations(ctx.db).updateOne({ _id: r._id }, { $set: { status: 'rejected', rejectReason: reason } });
-  await RegistrationKeys(ctx.db).deleteOne({ _id: `${r.talkId}:${r.residentId}`, registrationId: r._id });
+async function reject(app: AppContext, r: RegistrationDoc, reason: string): Promise<void> {
+  await Registrations(app.db).updateOne({ _id: r._id }, { $set: { status: 'rejected', rejectReason: reason } });
+  await RegistrationKeys(app.db).deleteOne({ _id: `${r.talkId}:${r.residentId}`, registrationId: r._id });
 }
 
 /** Is there something a walk would change? (an arrival to decide, or a waitlist head that fits the free seats) */
-export async function workRemains(ctx: AppContext, talk: TalkDoc): Promise<boolean> {
-  const regs = Registrations(ctx.db);
+export async function workRemains(app: AppContext, talk: TalkDoc): Promise<boolean> {
+  const regs = Registrations(app.db);
   if (await regs.exists({ talkId: talk._id, status: 'pending' })) return true;
-  if (!seatingOpen(ctx, talk)) return false;
+  if (!seatingOpen(app, talk)) return false;
   const head = await regs.findOne({ talkId: talk._id, status: 'waitlisted' }).sort({ seq: 1, _id: 1 }).lean();
   if (!head) return false;
-  return head.seats <= talk.capacity - (await Seats(ctx.db).countDocuments({ talkId: talk._id }));
+  return head.seats <= talk.capacity - (await Seats(app.db).countDocuments({ talkId: talk._id }));
 }
 
-type AfterFill = (ctx: AppContext, talk: TalkDoc, r: FillResult) => Promise<void>;
+type AfterFill = (app: AppContext, talk: TalkDoc, r: FillResult) => Promise<void>;
 
 /**
  * Walk the queue if nobody else is. A caller that finds the lock taken returns at once: its change was made
  * before it tried the lock, so the holder's re-check after releasing sees it (no lost wake-up).
  */
-export async function fill(ctx: AppContext, talkId: Types.ObjectId, after: AfterFill): Promise<void> {
+export async function fill(app: AppContext, talkId: Types.ObjectId, after: AfterFill): Promise<void> {
   for (;;) {
-    const lock = await tryLock(ctx, talkId);
+    const lock = await tryLock(app, talkId);
     if (!lock) return;
     let talk: TalkDoc | null;
     let r = emptyResult();
     try {
-      if (lock.stolen) await forgetQueueState(ctx, talkId);
-      talk = await Talks(ctx.db).findById(talkId).lean();
-      if (talk) r = await fillOnce(ctx, talk);
+      if (lock.stolen) await forgetQueueState(app, talkId);
+      talk = await Talks(app.db).findById(talkId).lean();
+      if (talk) r = await fillOnce(app, talk);
     } finally {
-      await unlock(ctx, talkId, lock);
+      await unlock(app, talkId, lock);
     }
     if (!talk) return;
-    await after(ctx, talk, r);
-    if (!(await workRemains(ctx, talk))) return;
+    await after(app, talk, r);
+    if (!(await workRemains(app, talk))) return;
   }
 }
 
@@ -303,30 +303,30 @@ interface TalkQueue {
  */
 const queues = new Map<string, TalkQueue>();
 
-function enqueueWork(ctx: AppContext, talkId: Types.ObjectId, after: AfterFill, add: (q: TalkQueue) => void): void {
-  const key = `${ctx.db.name}:${String(talkId)}`;
+function enqueueWork(app: AppContext, talkId: Types.ObjectId, after: AfterFill, add: (q: TalkQueue) => void): void {
+  const key = `${app.db.name}:${String(talkId)}`;
   let q = queues.get(key);
   const start = !q;
   if (!q) queues.set(key, (q = { waiters: new Map(), jobs: [] }));
   add(q);
-  if (start) void talkLoop(ctx, talkId, key, q, after);
+  if (start) void talkLoop(app, talkId, key, q, after);
 }
 
 /** Wait until this arrival is decided: by a walk of this process's loop, or by another process's walk. */
-export function settle(ctx: AppContext, talkId: Types.ObjectId, regId: Types.ObjectId, after: AfterFill): Promise<Decided> {
-  return new Promise((resolve, reject) => enqueueWork(ctx, talkId, after, (q) => q.waiters.set(String(regId), { resolve, reject, since: wallNow() })));
+export function settle(app: AppContext, talkId: Types.ObjectId, regId: Types.ObjectId, after: AfterFill): Promise<Decided> {
+  return new Promise((resolve, reject) => enqueueWork(app, talkId, after, (q) => q.waiters.set(String(regId), { resolve, reject, since: wallNow() })));
 }
 
 /** Run `run` holding the talk's lock, batched with other work of this process; a walk of the queue follows. */
-export function underTalkLock<T>(ctx: AppContext, talkId: Types.ObjectId, after: AfterFill, run: () => Promise<T>): Promise<T> {
+export function underTalkLock<T>(app: AppContext, talkId: Types.ObjectId, after: AfterFill, run: () => Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) =>
-    enqueueWork(ctx, talkId, after, (q) => q.jobs.push({ run, resolve: resolve as (v: unknown) => void, reject, since: wallNow() })),
+    enqueueWork(app, talkId, after, (q) => q.jobs.push({ run, resolve: resolve as (v: unknown) => void, reject, since: wallNow() })),
   );
 }
 
 const busy = () => new AppError('TALK_BUSY', 503, '报名人数太多，请稍后在“我的报名”查看结果');
 
-async function talkLoop(ctx: AppContext, talkId: Types.ObjectId, key: string, q: TalkQueue, after: AfterFill): Promise<void> {
+async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q: TalkQueue, after: AfterFill): Promise<void> {
   let attempt = 0;
   const answer = (r: Decided) => {
     q.waiters.get(String(r._id))?.resolve(r);
@@ -334,7 +334,7 @@ async function talkLoop(ctx: AppContext, talkId: Types.ObjectId, key: string, q:
   };
   try {
     while (q.waiters.size || q.jobs.length) {
-      const lock = await tryLock(ctx, talkId);
+      const lock = await tryLock(app, talkId);
       if (lock) {
         attempt = 0;
         const jobs = q.jobs.splice(0);
@@ -342,18 +342,18 @@ async function talkLoop(ctx: AppContext, talkId: Types.ObjectId, key: string, q:
         let talk: TalkDoc | null = null;
         let res = emptyResult();
         try {
-          if (lock.stolen) await forgetQueueState(ctx, talkId);
+          if (lock.stolen) await forgetQueueState(app, talkId);
           for (const job of jobs) outcomes.push(await job.run().then((value) => ({ ok: true, value }), (value: unknown) => ({ ok: false, value })));
-          talk = await Talks(ctx.db).findById(talkId).lean();
-          if (talk) res = await fillOnce(ctx, talk);
+          talk = await Talks(app.db).findById(talkId).lean();
+          if (talk) res = await fillOnce(app, talk);
         } catch (err) {
           while (outcomes.length < jobs.length) outcomes.push({ ok: false, value: err });
           throw err;
         } finally {
-          await unlock(ctx, talkId, lock);
+          await unlock(app, talkId, lock);
           jobs.forEach((job, i) => (outcomes[i]?.ok ? job.resolve(outcomes[i]!.value) : job.reject(outcomes[i]?.value)));
         }
-        if (talk) await after(ctx, talk, res);
+        if (talk) await after(app, talk, res);
         [...res.confirmed, ...res.rejected].forEach(answer);
         res.waitlisted.forEach((w) => answer({ ...w.reg, position: w.position }));
       } else {
@@ -362,7 +362,7 @@ async function talkLoop(ctx: AppContext, talkId: Types.ObjectId, key: string, q:
       if (!lock && q.waiters.size) {
         // another process holds the lock: its walk may decide ours (by _id: cheap on every server)
         for (const id of [...q.waiters.keys()].slice(0, 50)) {
-          const r = await Registrations(ctx.db).findById(id).lean();
+          const r = await Registrations(app.db).findById(id).lean();
           if (r && r.status !== 'pending') answer(r);
         }
       }

@@ -2,14 +2,12 @@ import type { Api } from '../../http/route';
 import { residentId } from '../../http/auth';
 import { z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
-import { registerResidentData } from '../residents/resident-data';
 import { checkIn } from './attendance.service';
 import { giveFeedback } from './feedback.service';
 import { getArea } from '../areas/areas.service';
 import { getResident } from '../residents/residents.service';
 import { eligibilityText } from './eligibility';
-import { cancelMine, cancelRegistration, eligibilityFor, myRegistrationFor, myRegistrations, signUp } from './registrations.service';
-import { Attendance, Feedback, Registrations, Talks } from './talks.model';
+import { cancelMine, eligibilityFor, myRegistrationFor, myRegistrations, signUp } from './registrations.service';
 import { CheckinBody, FeedbackBody, IdParams, MyRegistration, RegistrationBody, RegistrationResult, ResidentTalkListQuery, TalkPage, TalkSchema } from './talks.schemas';
 import { getPublicTalk, listPublicTalks, viewTalks } from './talks.service';
 import { talkAdminRoutes } from './talks.admin.routes';
@@ -18,7 +16,6 @@ import { signupGate } from './gate';
 export function talksRoutes(api: Api): void {
   const app = api.app;
   const tags = ['talks'];
-  registerTalkData();
 
   api.route({
     method: 'get', path: '/api/v1/talks', summary: 'Upcoming published sessions (filter by kind and area)', tags, auth: 'resident',
@@ -74,30 +71,4 @@ export function talksRoutes(api: Api): void {
   });
 
   talkAdminRoutes(api);
-}
-
-/** "Export my data" lists sign-ups, attendance and feedback; "erase me" frees live seats and drops comments. */
-function registerTalkData(): void {
-  registerResidentData({
-    name: 'talks',
-    export: async (ctx, id) => {
-      const regs = await Registrations(ctx.db).find({ residentId: id }).sort({ _id: 1 }).lean();
-      const talks = new Map((await Talks(ctx.db).find({ _id: { $in: regs.map((r) => r.talkId) } }, { title: 1, startAt: 1 }).lean()).map((t) => [String(t._id), t]));
-      const attended = await Attendance(ctx.db).find({ residentId: id }).lean();
-      const feedback = await Feedback(ctx.db).find({ residentId: id }).lean();
-      return {
-        registrations: regs.map((r) => ({ title: talks.get(String(r.talkId))?.title ?? '', startAt: talks.get(String(r.talkId))?.startAt.toISOString() ?? null, status: r.status, seats: r.seats, at: r.createdAt.toISOString() })),
-        attendance: attended.map((a) => ({ title: talks.get(String(a.talkId))?.title ?? '', at: a.at.toISOString() })),
-        feedback: feedback.map((f) => ({ title: talks.get(String(f.talkId))?.title ?? '', rating: f.rating, comment: f.comment ?? null })),
-      };
-    },
-    erase: async (ctx, id) => {
-      const live = await Registrations(ctx.db).find({ residentId: id, status: { $in: ['confirmed', 'waitlisted'] } }).lean();
-      for (const r of live) {
-        const talk = await Talks(ctx.db).findById(r.talkId).lean();
-        if (talk) await cancelRegistration(ctx, talk, r._id, 'resident');
-      }
-      await Feedback(ctx.db).updateMany({ residentId: id }, { $unset: { comment: 1 }, $set: { commentState: 'none' } });
-    },
-  });
 }

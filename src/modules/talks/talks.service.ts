@@ -13,21 +13,21 @@ import type { TalkInput, TalkPatch } from './talks.schemas';
 
 const HOUR = 3600_000;
 
-export async function getTalk(ctx: AppContext, id: string | Types.ObjectId): Promise<TalkDoc> {
-  const t = Types.ObjectId.isValid(id) ? await Talks(ctx.db).findById(id).lean() : null;
+export async function getTalk(app: AppContext, id: string | Types.ObjectId): Promise<TalkDoc> {
+  const t = Types.ObjectId.isValid(id) ? await Talks(app.db).findById(id).lean() : null;
   if (!t) throw notFound('活动');
   return t;
 }
 
 /** Residents never see drafts. */
-export async function getPublicTalk(ctx: AppContext, id: string): Promise<TalkDoc> {
-  const t = await getTalk(ctx, id);
+export async function getPublicTalk(app: AppContext, id: string): Promise<TalkDoc> {
+  const t = await getTalk(app, id);
   if (t.status === 'draft') throw notFound('活动');
   return t;
 }
 
-export async function getTalkInScope(ctx: AppContext, staff: StaffPrincipal, id: string): Promise<TalkDoc> {
-  const t = await getTalk(ctx, id);
+export async function getTalkInScope(app: AppContext, staff: StaffPrincipal, id: string): Promise<TalkDoc> {
+  const t = await getTalk(app, id);
   assertInScope(staff, t.areaPath);
   return t;
 }
@@ -39,9 +39,9 @@ const secret = (n: number) => Array.from(crypto.randomBytes(n), (b) => base62[b 
 export const sceneFor = (id: Types.ObjectId): string => `t=${String(id)}.${secret(5)}`;
 export const talkIdFromScene = (scene: string): string | null => /^t=([0-9a-f]{24})\.[A-Za-z0-9]{5}$/.exec(scene)?.[1] ?? null;
 
-async function assertExperts(ctx: AppContext, ids: string[] | undefined): Promise<Types.ObjectId[]> {
+async function assertExperts(app: AppContext, ids: string[] | undefined): Promise<Types.ObjectId[]> {
   if (!ids?.length) return [];
-  const found = await Experts(ctx.db).countDocuments({ _id: { $in: ids } });
+  const found = await Experts(app.db).countDocuments({ _id: { $in: ids } });
   if (found !== new Set(ids).size) throw validationError('expertIds', '所选专家不存在', { code: 'INVALID_EXPERT' });
   return ids.map((i) => new Types.ObjectId(i));
 }
@@ -53,19 +53,19 @@ function assertTimes(t: Pick<TalkDoc, 'startAt' | 'endAt' | 'signupOpensAt' | 's
   if (t.cancelCutoffAt > t.startAt) throw validationError('cancelCutoffAt', '取消截止不能晚于活动开始');
 }
 
-export async function createTalk(ctx: AppContext, staff: StaffPrincipal, input: TalkInput): Promise<TalkDoc> {
-  const area = await getArea(ctx, input.areaCode);
+export async function createTalk(app: AppContext, staff: StaffPrincipal, input: TalkInput): Promise<TalkDoc> {
+  const area = await getArea(app, input.areaCode);
   if (!area) throw validationError('areaCode', '地区编码不存在', { code: 'INVALID_AREA' });
   assertInScope(staff, area.path);
   const startAt = new Date(input.startAt);
-  const now = ctx.clock.now();
+  const now = app.clock.now();
   const _id = new Types.ObjectId();
   const doc: TalkDoc = {
     _id,
     kind: input.kind,
     title: input.title,
     description: input.description ?? '',
-    expertIds: await assertExperts(ctx, input.expertIds),
+    expertIds: await assertExperts(app, input.expertIds),
     venue: input.venue,
     areaCode: area.code,
     areaPath: area.path,
@@ -87,7 +87,7 @@ export async function createTalk(ctx: AppContext, staff: StaffPrincipal, input: 
     updatedAt: now,
   };
   assertTimes(doc);
-  await Talks(ctx.db).create(doc);
+  await Talks(app.db).create(doc);
   return doc;
 }
 
@@ -95,8 +95,8 @@ export async function createTalk(ctx: AppContext, staff: StaffPrincipal, input: 
  * Edit a session. Once published, times and seats per registration are fixed (reminders and seats hang on
  * them) and capacity may only grow (seat numbers above a smaller capacity could be held); growth promotes.
  */
-export async function updateTalk(ctx: AppContext, staff: StaffPrincipal, id: string, patch: TalkPatch): Promise<TalkDoc> {
-  const talk = await getTalkInScope(ctx, staff, id);
+export async function updateTalk(app: AppContext, staff: StaffPrincipal, id: string, patch: TalkPatch): Promise<TalkDoc> {
+  const talk = await getTalkInScope(app, staff, id);
   if (['cancelled', 'finished'].includes(talk.status)) throw new AppError('TALK_NOT_EDITABLE', 409, '已取消或已结束的活动不能修改');
   const set: Partial<TalkDoc> = {};
   const fixed = ['startAt', 'endAt', 'maxSeatsPerRegistration', 'areaCode'] as const;
@@ -113,70 +113,70 @@ export async function updateTalk(ctx: AppContext, staff: StaffPrincipal, id: str
     const v = patch[k];
     if (v !== undefined) set[k] = new Date(v);
   }
-  if (patch.expertIds !== undefined) set.expertIds = await assertExperts(ctx, patch.expertIds);
+  if (patch.expertIds !== undefined) set.expertIds = await assertExperts(app, patch.expertIds);
   if (patch.areaCode !== undefined) {
-    const area = await getArea(ctx, patch.areaCode);
+    const area = await getArea(app, patch.areaCode);
     if (!area) throw validationError('areaCode', '地区编码不存在', { code: 'INVALID_AREA' });
     assertInScope(staff, area.path);
     set.areaCode = area.code;
     set.areaPath = area.path;
   }
   assertTimes({ ...talk, ...set });
-  set.updatedAt = ctx.clock.now();
+  set.updatedAt = app.clock.now();
   // Under the lock: the seat filler reads capacity and status while walking the queue.
-  const updated = await withTalkLock(ctx, talk._id, () => Talks(ctx.db).findByIdAndUpdate(talk._id, { $set: set }, { new: true }).lean());
+  const updated = await withTalkLock(app, talk._id, () => Talks(app.db).findByIdAndUpdate(talk._id, { $set: set }, { new: true }).lean());
   if (!updated) throw notFound('活动');
-  await fill(ctx, talk._id, queueAfterFill);
+  await fill(app, talk._id, queueAfterFill);
   return updated;
 }
 
-async function setStatus(ctx: AppContext, talk: TalkDoc, from: TalkDoc['status'][], to: TalkDoc['status'], extra: Partial<TalkDoc> = {}): Promise<TalkDoc> {
-  return withTalkLock(ctx, talk._id, async () => {
-    const current = await Talks(ctx.db).findById(talk._id).lean();
+async function setStatus(app: AppContext, talk: TalkDoc, from: TalkDoc['status'][], to: TalkDoc['status'], extra: Partial<TalkDoc> = {}): Promise<TalkDoc> {
+  return withTalkLock(app, talk._id, async () => {
+    const current = await Talks(app.db).findById(talk._id).lean();
     if (!current || !from.includes(current.status)) throw new AppError('TALK_STATUS_CONFLICT', 409, `活动当前状态不能执行此操作`, { status: current?.status });
-    const updated = await Talks(ctx.db).findByIdAndUpdate(talk._id, { $set: { status: to, updatedAt: ctx.clock.now(), ...extra } }, { new: true }).lean();
+    const updated = await Talks(app.db).findByIdAndUpdate(talk._id, { $set: { status: to, updatedAt: app.clock.now(), ...extra } }, { new: true }).lean();
     return updated!;
   });
 }
 
-export async function publishTalk(ctx: AppContext, staff: StaffPrincipal, id: string): Promise<TalkDoc> {
-  const talk = await getTalkInScope(ctx, staff, id);
-  if (talk.startAt <= ctx.clock.now()) throw new AppError('TALK_IN_PAST', 409, '活动开始时间已过，不能发布');
-  const updated = await setStatus(ctx, talk, ['draft'], 'published');
+export async function publishTalk(app: AppContext, staff: StaffPrincipal, id: string): Promise<TalkDoc> {
+  const talk = await getTalkInScope(app, staff, id);
+  if (talk.startAt <= app.clock.now()) throw new AppError('TALK_IN_PAST', 409, '活动开始时间已过，不能发布');
+  const updated = await setStatus(app, talk, ['draft'], 'published');
   const dayBefore = new Date(updated.startAt.getTime() - 24 * HOUR);
   const morning = sameDayMorning(updated);
-  await enqueueMany(ctx, [
-    noticeItem(updated, 'published', ctx.clock.now()),
-    ...(dayBefore > ctx.clock.now() ? [noticeItem(updated, 'dayBefore', dayBefore)] : []),
-    ...(morning && morning > ctx.clock.now() ? [noticeItem(updated, 'sameDay', morning)] : []),
+  await enqueueMany(app, [
+    noticeItem(updated, 'published', app.clock.now()),
+    ...(dayBefore > app.clock.now() ? [noticeItem(updated, 'dayBefore', dayBefore)] : []),
+    ...(morning && morning > app.clock.now() ? [noticeItem(updated, 'sameDay', morning)] : []),
   ]);
   return updated;
 }
 
 /** Stop sign-ups; the waitlist is still promoted when someone cancels. */
-export async function closeTalk(ctx: AppContext, staff: StaffPrincipal, id: string): Promise<TalkDoc> {
-  const talk = await getTalkInScope(ctx, staff, id);
-  return setStatus(ctx, talk, ['published'], 'closed');
+export async function closeTalk(app: AppContext, staff: StaffPrincipal, id: string): Promise<TalkDoc> {
+  const talk = await getTalkInScope(app, staff, id);
+  return setStatus(app, talk, ['published'], 'closed');
 }
 
 /** Cancel the session: every registration is cancelled, its seats freed, and every registrant notified. */
-export async function cancelTalk(ctx: AppContext, staff: StaffPrincipal, id: string, reason?: string): Promise<TalkDoc> {
-  const talk = await getTalkInScope(ctx, staff, id);
-  const { updated, affected } = await withTalkLock(ctx, talk._id, async () => {
-    const current = await Talks(ctx.db).findById(talk._id).lean();
+export async function cancelTalk(app: AppContext, staff: StaffPrincipal, id: string, reason?: string): Promise<TalkDoc> {
+  const talk = await getTalkInScope(app, staff, id);
+  const { updated, affected } = await withTalkLock(app, talk._id, async () => {
+    const current = await Talks(app.db).findById(talk._id).lean();
     if (!current || !['draft', 'published', 'closed'].includes(current.status)) throw new AppError('TALK_STATUS_CONFLICT', 409, '活动当前状态不能取消', { status: current?.status });
-    const now = ctx.clock.now();
-    const u = await Talks(ctx.db).findByIdAndUpdate(talk._id, { $set: { status: 'cancelled', updatedAt: now, ...(reason ? { cancelReason: reason } : {}) } }, { new: true }).lean();
-    const live = await Registrations(ctx.db).find({ talkId: talk._id, status: { $in: ['pending', 'confirmed', 'waitlisted'] } }).lean();
-    await Registrations(ctx.db).updateMany({ _id: { $in: live.map((r) => r._id) } }, { $set: { status: 'cancelled', cancelledAt: now, cancelledBy: 'session' } });
-    await Seats(ctx.db).deleteMany({ talkId: talk._id });
-    await RegistrationKeys(ctx.db).deleteMany({ registrationId: { $in: live.map((r) => r._id) } });
-    await forgetQueueState(ctx, talk._id);
+    const now = app.clock.now();
+    const u = await Talks(app.db).findByIdAndUpdate(talk._id, { $set: { status: 'cancelled', updatedAt: now, ...(reason ? { cancelReason: reason } : {}) } }, { new: true }).lean();
+    const live = await Registrations(app.db).find({ talkId: talk._id, status: { $in: ['pending', 'confirmed', 'waitlisted'] } }).lean();
+    await Registrations(app.db).updateMany({ _id: { $in: live.map((r) => r._id) } }, { $set: { status: 'cancelled', cancelledAt: now, cancelledBy: 'session' } });
+    await Seats(app.db).deleteMany({ talkId: talk._id });
+    await RegistrationKeys(app.db).deleteMany({ registrationId: { $in: live.map((r) => r._id) } });
+    await forgetQueueState(app, talk._id);
     return { updated: u!, affected: live };
   });
-  await cancelPending(ctx, { 'source.talkId': String(talk._id) });
-  await queueCancelledBySession(ctx, updated, affected);
-  if (talk.status !== 'draft') await enqueueMany(ctx, [noticeItem(updated, 'cancelled', ctx.clock.now())]);
+  await cancelPending(app, { 'source.talkId': String(talk._id) });
+  await queueCancelledBySession(app, updated, affected);
+  if (talk.status !== 'draft') await enqueueMany(app, [noticeItem(updated, 'cancelled', app.clock.now())]);
   return updated;
 }
 
@@ -184,12 +184,12 @@ export async function cancelTalk(ctx: AppContext, staff: StaffPrincipal, id: str
 
 export const expertView = (e: ExpertDoc) => ({ id: String(e._id), name: e.name, hospital: e.hospital, title: e.title, specialties: e.specialties, active: e.active });
 
-export async function seatCounts(ctx: AppContext, talkIds: Types.ObjectId[]): Promise<Map<string, number>> {
-  const rows = await Seats(ctx.db).aggregate<{ _id: Types.ObjectId; n: number }>([{ $match: { talkId: { $in: talkIds } } }, { $group: { _id: '$talkId', n: { $sum: 1 } } }]);
+export async function seatCounts(app: AppContext, talkIds: Types.ObjectId[]): Promise<Map<string, number>> {
+  const rows = await Seats(app.db).aggregate<{ _id: Types.ObjectId; n: number }>([{ $match: { talkId: { $in: talkIds } } }, { $group: { _id: '$talkId', n: { $sum: 1 } } }]);
   return new Map(rows.map((r) => [String(r._id), r.n]));
 }
 
-export async function talkView(ctx: AppContext, t: TalkDoc, seatsTaken: number, experts: Map<string, ExpertDoc>) {
+export async function talkView(app: AppContext, t: TalkDoc, seatsTaken: number, experts: Map<string, ExpertDoc>) {
   return {
     id: String(t._id),
     kind: t.kind,
@@ -217,16 +217,16 @@ export async function talkView(ctx: AppContext, t: TalkDoc, seatsTaken: number, 
   };
 }
 
-export async function expertsFor(ctx: AppContext, talks: TalkDoc[]): Promise<Map<string, ExpertDoc>> {
+export async function expertsFor(app: AppContext, talks: TalkDoc[]): Promise<Map<string, ExpertDoc>> {
   const ids = [...new Set(talks.flatMap((t) => t.expertIds.map(String)))];
   if (!ids.length) return new Map();
-  const rows = await Experts(ctx.db).find({ _id: { $in: ids } }).lean();
+  const rows = await Experts(app.db).find({ _id: { $in: ids } }).lean();
   return new Map(rows.map((e) => [String(e._id), e]));
 }
 
-export async function viewTalks(ctx: AppContext, talks: TalkDoc[]) {
-  const [counts, experts] = await Promise.all([seatCounts(ctx, talks.map((t) => t._id)), expertsFor(ctx, talks)]);
-  return Promise.all(talks.map((t) => talkView(ctx, t, counts.get(String(t._id)) ?? 0, experts)));
+export async function viewTalks(app: AppContext, talks: TalkDoc[]) {
+  const [counts, experts] = await Promise.all([seatCounts(app, talks.map((t) => t._id)), expertsFor(app, talks)]);
+  return Promise.all(talks.map((t) => talkView(app, t, counts.get(String(t._id)) ?? 0, experts)));
 }
 
 /** Cursor over (startAt, _id), soonest first: `<epoch ms>_<id>`. */
@@ -237,22 +237,22 @@ export interface TalkListQuery {
   cursor?: string;
 }
 
-const page = (ctx: AppContext, filter: Record<string, unknown>, q: TalkListQuery) =>
-  findPageByDate(Talks(ctx.db), filter, q, { field: 'startAt', dir: 1 }, (rows) => viewTalks(ctx, rows));
+const page = (app: AppContext, filter: Record<string, unknown>, q: TalkListQuery) =>
+  findPageByDate(Talks(app.db), filter, q, { field: 'startAt', dir: 1 }, (rows) => viewTalks(app, rows));
 
 /** `within`: the resident's area path, for `scope=mine` (sessions held for their village, town or the district). */
-export async function listPublicTalks(ctx: AppContext, q: TalkListQuery & { scope?: 'mine' | 'all' }, within?: string[]) {
-  const filter: Record<string, unknown> = { status: { $in: ['published', 'closed'] }, endAt: { $gt: ctx.clock.now() } };
+export async function listPublicTalks(app: AppContext, q: TalkListQuery & { scope?: 'mine' | 'all' }, within?: string[]) {
+  const filter: Record<string, unknown> = { status: { $in: ['published', 'closed'] }, endAt: { $gt: app.clock.now() } };
   if (q.kind) filter.kind = q.kind;
   if (q.areaCode) filter.areaPath = q.areaCode;
   if (q.scope === 'mine' && within?.length) filter.areaCode = { $in: within };
-  return page(ctx, filter, q);
+  return page(app, filter, q);
 }
 
-export async function listStaffTalks(ctx: AppContext, staff: StaffPrincipal, q: TalkListQuery & { status?: TalkDoc['status'] }) {
+export async function listStaffTalks(app: AppContext, staff: StaffPrincipal, q: TalkListQuery & { status?: TalkDoc['status'] }) {
   const filter: Record<string, unknown> = { ...scopeFilter(staff) };
   if (q.areaCode) filter.areaPath = { $all: [staff.areaCode, q.areaCode] };
   if (q.kind) filter.kind = q.kind;
   if (q.status) filter.status = q.status;
-  return page(ctx, filter, q);
+  return page(app, filter, q);
 }

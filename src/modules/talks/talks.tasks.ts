@@ -1,7 +1,5 @@
 import type { AppContext } from '../../context';
-import { reapExpiredClaims } from '../../notify/outbox.service';
-import { deliverSubscribe } from '../../notify/subscribe.channel';
-import type { Task } from '../../worker';
+import type { Task } from '../../task';
 import { queueAfterFill, reminderItems } from './reminders';
 import { fill } from './seats.service';
 import { Registrations, Talks } from './talks.model';
@@ -14,30 +12,27 @@ const HOUR = 3600_000;
  * may leave arrivals undecided or a freed seat unpromoted) and re-queue reminders of confirmed registrations
  * starting within 25 h — enqueue is idempotent by key, so nothing is sent twice.
  */
-export async function sweepTalks(ctx: AppContext): Promise<{ talks: number; reminders: number }> {
-  const now = ctx.clock.now();
-  const open = await Talks(ctx.db).find({ status: { $in: ['published', 'closed'] }, startAt: { $gt: now } }).limit(500).lean();
+export async function sweepTalks(app: AppContext): Promise<{ talks: number; reminders: number }> {
+  const now = app.clock.now();
+  const open = await Talks(app.db).find({ status: { $in: ['published', 'closed'] }, startAt: { $gt: now } }).limit(500).lean();
   let reminders = 0;
   for (const talk of open) {
-    await fill(ctx, talk._id, queueAfterFill);
+    await fill(app, talk._id, queueAfterFill);
     if (talk.startAt.getTime() - now.getTime() > 25 * HOUR) continue;
-    const regs = await Registrations(ctx.db).find({ talkId: talk._id, status: 'confirmed' }).lean();
-    reminders += await enqueueMany(ctx, regs.flatMap((r) => reminderItems(ctx, talk, r)));
+    const regs = await Registrations(app.db).find({ talkId: talk._id, status: 'confirmed' }).lean();
+    reminders += await enqueueMany(app, regs.flatMap((r) => reminderItems(app, talk, r)));
   }
   return { talks: open.length, reminders };
 }
 
 /** Sessions whose end has passed by a day are finished (check-in and feedback no longer depend on status). */
-export async function finishPastTalks(ctx: AppContext): Promise<number> {
-  const cutoff = new Date(ctx.clock.now().getTime() - 24 * HOUR);
-  const r = await Talks(ctx.db).updateMany({ status: { $in: ['published', 'closed'] }, endAt: { $lt: cutoff } }, { $set: { status: 'finished', updatedAt: ctx.clock.now() } });
+export async function finishPastTalks(app: AppContext): Promise<number> {
+  const cutoff = new Date(app.clock.now().getTime() - 24 * HOUR);
+  const r = await Talks(app.db).updateMany({ status: { $in: ['published', 'closed'] }, endAt: { $lt: cutoff } }, { $set: { status: 'finished', updatedAt: app.clock.now() } });
   return r.modifiedCount;
 }
 
 export const talkTasks: Task[] = [
-  // Subscribe messages of every module (talks, referrals, insurance) go out through this loop.
-  { name: 'subscribe.deliver', cron: '*/5 * * * * *', run: (ctx) => deliverSubscribe(ctx) },
-  { name: 'outbox.reap', cron: '*/2 * * * *', run: reapExpiredClaims },
   { name: 'talks.sweep', cron: '*/10 * * * *', run: sweepTalks },
   { name: 'talks.finish', cron: '41 * * * *', run: finishPastTalks },
 ];

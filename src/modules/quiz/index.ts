@@ -1,0 +1,12 @@
+import type { AppModule } from '../module';
+import { eraseQuizData, exportQuizData } from './quiz-data';
+import { quizRoutes } from './quiz.routes';
+
+export const quizModule: AppModule = {
+  name: 'quiz',
+  routes: quizRoutes,
+  tasks: [],
+  residentData: [{ name: 'quiz', export: exportQuizData, erase: eraseQuizData }],
+};
+
+export { literacyRounds, LITERATE_SCORE, quizFigures, type RoundFigures } from './quiz.figures';

@@ -1,0 +1,53 @@
+import type { AppContext } from '../../context';
+import { isDuplicateKey } from '../../db/model';
+import { shanghaiDay } from '../../lib/clock';
+import { activeTownAdmins, type StaffPrincipal } from '../staff';
+import { ReportReminders, ReportRuns } from './reports.model';
+
+/** Reminder days in December; the association's deadline is 15 December. */
+const REMINDER_DAYS = ['12-01', '12-10'];
+const DEADLINE = '12-15';
+
+/** The reminder day that applies on `day` (YYYY-MM-DD), if any: the latest of 1 and 10 December passed. */
+function reminderDayOn(day: string): string | null {
+  const md = day.slice(5);
+  const due = REMINDER_DAYS.filter((d) => d <= md && md.startsWith('12-'));
+  return due[due.length - 1] ?? null;
+}
+
+const generated = async (app: AppContext, year: number, areaCode: string) => Boolean(await ReportRuns(app.db).exists({ _id: `${year}:${areaCode}` }));
+
+/**
+ * On 1 and 10 December (and on the following days until the 15th, so a worker that was down catches up),
+ * each town admin whose area's report for the year has not been generated gets one reminder per reminder
+ * day: the insert of `<year>:<day>:<staffId>` decides that it is sent once whatever the number of workers.
+ */
+export async function remindYearlyReports(app: AppContext): Promise<{ reminded: number }> {
+  const today = shanghaiDay(app.clock.now());
+  const day = reminderDayOn(today);
+  if (!day || today.slice(5) > DEADLINE) return { reminded: 0 };
+  const year = Number(today.slice(0, 4));
+  let reminded = 0;
+  for (const staff of await activeTownAdmins(app)) {
+    if (await generated(app, year, staff.areaCode)) continue;
+    try {
+      await ReportReminders(app.db).create({ _id: `${year}:${day}:${staff.id}`, staffId: staff.id, areaCode: staff.areaCode, year, day, viaBot: false, at: app.clock.now() });
+      reminded++;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+  app.logger.info({ event: 'reports.reminders', year, day, reminded }, 'yearly report reminders');
+  return { reminded };
+}
+
+export const reminderText = (year: number) => `请在 ${year} 年 12 月 15 日前生成并报送本镇街 ${year} 年度家庭健康行动工作总结（工作台“年度报告”）。`;
+
+/** What the console shows as a banner: due while a town admin's area has no report for the year in December. */
+export async function reminderBanner(app: AppContext, staff: StaffPrincipal) {
+  const today = shanghaiDay(app.clock.now());
+  const year = Number(today.slice(0, 4));
+  const inWindow = reminderDayOn(today) !== null;
+  const due = staff.role === 'town_admin' && inWindow && !(await generated(app, year, staff.areaCode));
+  return { due, year, areaCode: staff.areaCode, deadline: `${year}-${DEADLINE}`, message: due ? reminderText(year) : null };
+}

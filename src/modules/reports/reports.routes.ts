@@ -1,0 +1,87 @@
+import { PassThrough } from 'node:stream';
+import type { Api } from '../../http/route';
+import { staffActor, staffOf } from '../../http/auth';
+import { audit } from '../audit';
+import { broadcastCase, casePhoto, createCase, listCases, reviewCase } from './cases.service';
+import { yearlyDocx } from './docx';
+import { reminderBanner } from './reminders';
+import { BroadcastResponse, CaseBody, CaseList, CaseListQuery, CaseView, IdParams, ReminderResponse, ReviewBody, YearlyQuery, YearlyReportResponse } from './reports.schemas';
+import { writeYearlyXlsx } from './xlsx';
+import { recordRun, yearlyReport } from './yearly.service';
+
+const TYPES = {
+  json: 'application/json; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+} as const;
+
+export function reportRoutes(api: Api): void {
+  const app = api.app;
+  const tags = ['reports'];
+  const base = '/api/admin/v1/reports';
+
+  api.route({
+    method: 'get', path: `${base}/yearly`, summary: 'Yearly report of an area in my scope (JSON, XLSX or DOCX; audited)', tags, auth: 'staff',
+    query: YearlyQuery, response: YearlyReportResponse, raw: { contentType: TYPES.json },
+    handler: async (ctx, { query }) => {
+      const staff = staffOf(ctx);
+      const report = await yearlyReport(app, staff, { year: query.year, area: query.area });
+      // The audit record and the run are written before any byte leaves: no report is handed out unrecorded.
+      await audit(app, staffActor(ctx), 'report.yearly.generate', { type: 'area', id: report.area.code }, { year: query.year, format: query.format });
+      await recordRun(app, staff, query.year, report.area.code, query.format);
+      ctx.set('cache-control', 'no-store');
+      ctx.type = TYPES[query.format];
+      if (query.format === 'json') {
+        ctx.body = report;
+        return;
+      }
+      ctx.attachment(`yearly-${query.year}-${report.area.code}.${query.format}`);
+      const out = new PassThrough({ highWaterMark: 256 * 1024 });
+      ctx.body = out;
+      if (query.format === 'docx') {
+        // docx's packer stream is its own Stream class (not node's), so Koa is handed a PassThrough it pipes into.
+        yearlyDocx(report).on('error', (err: Error) => out.destroy(err)).pipe(out);
+        return;
+      }
+      writeYearlyXlsx(report, out).catch((err: unknown) => {
+        app.logger.error({ err, event: 'reports.xlsx_failed' }, 'yearly xlsx failed');
+        out.destroy(err as Error);
+      });
+    },
+  });
+
+  api.route({
+    method: 'get', path: `${base}/reminder`, summary: 'Whether my area\'s yearly report is due (console banner)', tags, auth: 'staff', response: ReminderResponse,
+    handler: (ctx) => reminderBanner(app, staffOf(ctx)),
+  });
+
+  api.route({
+    method: 'post', path: `${base}/cases`, summary: 'Write a typical case (典型) for town review (audited)', tags, auth: 'staff', roles: ['town_admin', 'village_worker'],
+    body: CaseBody, response: CaseView, status: 201, idempotent: true, bodyLimitKb: 1500,
+    handler: (ctx, { body }) => createCase(app, staffActor(ctx), staffOf(ctx), body),
+  });
+  api.route({
+    method: 'get', path: `${base}/cases`, summary: 'Typical cases in my scope', tags, auth: 'staff', query: CaseListQuery,
+    response: CaseList,
+    handler: (ctx, { query }) => listCases(app, staffOf(ctx), query),
+  });
+  api.route({
+    method: 'post', path: `${base}/cases/:id/review`, summary: 'Approve or reject a typical case (town or district; not the author; audited)', tags, auth: 'staff',
+    roles: ['town_admin', 'district_admin'], params: IdParams, body: ReviewBody, response: CaseView,
+    handler: (ctx, { params, body }) => reviewCase(app, staffActor(ctx), staffOf(ctx), params.id, body),
+  });
+  api.route({
+    method: 'get', path: `${base}/cases/:id/photo`, summary: 'Photo of a typical case (audited)', tags, auth: 'staff', params: IdParams, raw: { contentType: 'image/jpeg' },
+    handler: async (ctx, { params }) => {
+      const p = await casePhoto(app, staffActor(ctx), staffOf(ctx), params.id);
+      ctx.type = p.contentType;
+      ctx.set('cache-control', 'private, no-store');
+      ctx.body = p.bytes;
+    },
+  });
+  api.route({
+    method: 'post', path: `${base}/cases/:id/broadcast`, summary: 'Broadcast an approved case to the groups of its area (campaign approval rules)', tags, auth: 'staff',
+    params: IdParams, response: BroadcastResponse, status: 201, idempotent: true,
+    handler: (ctx, { params }) => broadcastCase(app, staffOf(ctx), ctx.ip, params.id),
+  });
+}

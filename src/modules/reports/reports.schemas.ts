@@ -1,0 +1,71 @@
+import { ObjectId, z } from '../../http/zod';
+import { CASE_STATUSES } from './reports.model';
+
+export const YearlyQuery = z
+  .object({
+    year: z.coerce.number().int().min(2020, '年份不正确').max(2100, '年份不正确'),
+    area: z.string().min(1).max(40).optional(),
+    format: z.enum(['json', 'xlsx', 'docx']).default('json'),
+  })
+  .strict();
+
+const Prop = { n: z.number(), x: z.number(), p: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable(), tooSmall: z.boolean() };
+const Round = z.object({ contestId: z.string(), ...Prop });
+const Counts = z.record(z.string(), z.number());
+
+export const CaseView = z
+  .object({
+    id: z.string(), title: z.string(), text: z.string(), areaCode: z.string(), areaName: z.string().nullable(), talkId: z.string().nullable(),
+    familyResidentId: z.string().nullable(), hasPhoto: z.boolean(), status: z.enum(CASE_STATUSES), createdBy: z.string(), createdAt: z.string(),
+    reviewedBy: z.string().nullable(), reviewedAt: z.string().nullable(), reviewNote: z.string().nullable(), broadcastIds: z.array(z.string()),
+  })
+  .openapi('TypicalCase');
+
+export const YearlyReportResponse = z
+  .object({
+    year: z.number(),
+    area: z.object({ code: z.string(), name: z.string(), level: z.string() }),
+    generatedAt: z.string(),
+    targets: z.array(z.object({ key: z.string(), label: z.string(), value: z.number() })),
+    rounds: z.array(z.object({ contestId: z.string(), title: z.string(), areaCode: z.string(), startAt: z.string(), endAt: z.string() })),
+    areas: z.array(z.object({
+      code: z.string(), name: z.string(), level: z.string(),
+      residents: z.object({ registered: z.number(), consented: z.number() }),
+      quiz: z.object({ participants: z.number(), participation: z.number().nullable(), submissions: z.number(), averageScore: z.number().nullable() }),
+      literacy: z.object({
+        rounds: z.array(Round),
+        latest: Round.nullable(),
+        change: z.object({ fromContestId: z.string(), toContestId: z.string(), diff: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable(), tooSmall: z.boolean() }).nullable(),
+      }),
+      talks: z.object({
+        held: z.number(), byKind: Counts, signUps: z.number(), attended: z.number(), noShow: z.number(), noShowRate: z.number().nullable(),
+        feedbackCount: z.number(), feedbackAverage: z.number().nullable(),
+      }),
+      referrals: z.object({ byStatus: Counts, total: z.number(), referredCount: z.number(), daysToReferralAverage: z.number().nullable(), daysToReferralMedian: z.number().nullable() }),
+      insurance: z.object({ byStatus: Counts, total: z.number(), insuredPersons: z.number(), premiumFen: z.number(), premiumYuan: z.number() }),
+      groups: z.object({ planned: z.number(), sent: z.number(), dead: z.number(), pending: z.number(), cancelled: z.number(), boundGroups: z.number() }),
+    })),
+    groupsByVillage: z.array(z.object({ code: z.string(), name: z.string(), parentName: z.string().nullable(), boundGroups: z.number() })),
+    cases: z.array(CaseView),
+  })
+  .openapi('YearlyReport');
+
+export const CaseList = z.object({ items: z.array(CaseView) }).openapi('TypicalCaseList');
+
+export const CaseBody = z
+  .object({
+    title: z.string().trim().min(2, '请填写标题').max(60),
+    text: z.string().trim().min(10, '内容至少 10 个字').max(3000),
+    areaCode: z.string().min(1).max(40).optional(),
+    talkId: ObjectId.optional(),
+    familyResidentId: ObjectId.optional(),
+    photo: z.string().max(1_400_000, '照片不能超过 1MB').regex(/^[A-Za-z0-9+/=]+$/, '照片格式不正确').optional(),
+  })
+  .strict()
+  .openapi('TypicalCaseInput');
+
+export const CaseListQuery = z.object({ status: z.enum(CASE_STATUSES).optional(), limit: z.coerce.number().int().min(1).max(100).default(50) }).strict();
+export const ReviewBody = z.object({ decision: z.enum(['approve', 'reject']), note: z.string().trim().max(200).optional() }).strict();
+export const IdParams = z.object({ id: ObjectId }).strict();
+export const BroadcastResponse = z.object({ caseId: z.string(), campaignId: z.string(), status: z.string() }).openapi('TypicalCaseBroadcast');
+export const ReminderResponse = z.object({ due: z.boolean(), year: z.number(), areaCode: z.string(), deadline: z.string(), message: z.string().nullable() }).openapi('YearlyReportReminder');

@@ -3329,6 +3329,8 @@ export interface components {
         };
         QuizContest: {
             id: string;
+            /** @enum {string} */
+            kind: "contest" | "assessment";
             title: string;
             description: string;
             /** Format: date-time */

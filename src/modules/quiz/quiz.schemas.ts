@@ -103,6 +103,8 @@ export const Topics = z.object({ items: z.array(z.object({ tag: z.string(), labe
 export const ContestView = z
   .object({
     id: z.string(),
+    /** `assessment`: the standard 66-item health-literacy paper, one timed attempt. */
+    kind: z.enum(['contest', 'assessment']),
     title: z.string(),
     description: z.string(),
     startAt: IsoDateTime,

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', '.tools/', 'coverage/', 'jest.config.js'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', '.tools/', 'coverage/', 'jest.config.js', 'console/dist/', 'console/src/api/schema.ts', 'screenshots/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,4 +1,7 @@
-/** Two projects: the server against a real MongoDB-protocol database, the mini-program in jsdom. */
+/**
+ * Three projects: the server against a real MongoDB-protocol database, the mini-program in jsdom, and the staff
+ * console in real Chromium against the service on the real database.
+ */
 // Transpile only (tsconfig has isolatedModules); `npm run typecheck` does the type checking.
 const tsJest = ['ts-jest', { diagnostics: false }];
 
@@ -20,6 +23,16 @@ module.exports = {
       roots: ['<rootDir>/test/miniprogram'],
       testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
+    },
+    {
+      displayName: 'console',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/console'],
+      testMatch: ['<rootDir>/test/console/**/*.test.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      globalSetup: '<rootDir>/test/console/global-setup.ts',
+      globalTeardown: '<rootDir>/test/console/global-teardown.ts',
+      setupFiles: ['<rootDir>/test/helpers/env.ts'],
     },
   ],
 };

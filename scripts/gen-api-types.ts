@@ -25,6 +25,7 @@ interface Target {
 
 export const TARGETS: Target[] = [
   { file: 'miniprogram/services/api-types.ts', paths: (p) => p.startsWith('/api/v1/') },
+  { file: 'console/src/api/schema.ts', paths: () => true },
 ];
 
 const ROOT = path.join(__dirname, '..');

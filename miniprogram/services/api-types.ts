@@ -2604,6 +2604,12 @@ export interface components {
             areaPath: string[];
             displayName?: string;
         };
+        StaffView: components["schemas"]["StaffPrincipal"] & {
+            areaName: string | null;
+            disabled: boolean;
+            wechatBound: boolean;
+            createdAt: string;
+        };
         AuditRecord: {
             id: string;
             /** Format: date-time */

@@ -12,8 +12,8 @@ export type ShownOption = ShownQuestion['options'][number];
 export type QuizResult = Schemas['QuizResult'];
 export type ResultItem = QuizResult['items'][number];
 
-/** GET /api/v1/quiz/daily and GET /api/v1/quiz/attempts/:id */
-export type AttemptWithResult = Schemas['QuizDaily'];
+/** GET /api/v1/quiz/daily and GET /api/v1/quiz/attempts/:id (only the latter has the answers saved before leaving). */
+export type AttemptWithResult = Schemas['QuizDaily'] & Partial<Pick<Reply<'/api/v1/quiz/attempts/{id}', 'get'>, 'savedAnswers'>>;
 
 export type ContestSummary = Schemas['QuizContestForResident'];
 export type Topic = Reply<'/api/v1/quiz/topics', 'get'>['items'][number];

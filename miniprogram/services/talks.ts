@@ -40,6 +40,10 @@ export interface MyRegistrationSummary {
 
 export interface TalkDetail extends Talk {
   myRegistration: MyRegistrationSummary | null;
+  /** Who may come, in words ("仅限女性，35–64 岁"); null when anyone may. */
+  eligibilityText: string | null;
+  /** Whether I may sign up; when not, the code sign-up would answer and its reason. */
+  myEligibility: { eligible: boolean; code: string | null; reason: string | null };
 }
 
 export interface SignUpResult {
@@ -61,15 +65,8 @@ export interface MyRegistration {
 
 export const KIND_NAMES: Record<TalkKind, string> = { lecture: '健康讲座', screening: '免费筛查', checkup: '查体', youth: '青春健康', other: '其他活动' };
 
-/** The subscribe templates asked for at sign-up (WeChat allows three per request). Ids come from 公众平台. */
-export const TALK_TEMPLATE_IDS: Record<string, string> = {
-  talk_reminder: 'talk_reminder',
-  talk_start: 'talk_start',
-  talk_status: 'talk_status',
-};
-
 export const talksApi = {
-  list: (query: { kind?: TalkKind; cursor?: string }) => api.get<{ items: Talk[]; nextCursor: string | null }>('/api/v1/talks', query),
+  list: (query: { kind?: TalkKind; cursor?: string; scope?: 'mine' | 'all' }) => api.get<{ items: Talk[]; nextCursor: string | null }>('/api/v1/talks', query),
   detail: (id: string) => api.get<TalkDetail>(`/api/v1/talks/${id}`),
   signUp: (id: string, seats: number, key = newIdempotencyKey()) => api.post<SignUpResult>(`/api/v1/talks/${id}/registrations`, { seats }, { idempotencyKey: key }),
   cancel: (id: string) => api.del<{ registrationId: string; status: 'cancelled' }>(`/api/v1/talks/${id}/registrations/me`),
@@ -77,7 +74,6 @@ export const talksApi = {
   checkIn: (id: string, scene: string) => api.post<{ talkId: string; title: string; checkedInAt: string }>(`/api/v1/talks/${id}/checkin`, { scene }),
   feedback: (id: string, rating: number, comment: string) =>
     api.post<{ rating: number; commentState: string }>(`/api/v1/talks/${id}/feedback`, comment ? { rating, comment } : { rating }, { idempotencyKey: newIdempotencyKey() }),
-  subscriptions: (templateKeys: string[], accepted: string[]) => api.post<{ credits: Record<string, number> }>('/api/v1/me/subscriptions', { templateKeys, accepted }, { silent: true }),
 };
 
 /** `2026-12-01 09:30` in the district's time (UTC+8, no daylight saving). */
@@ -91,24 +87,6 @@ export function formatTime(iso: string): string {
 export function talkIdFromScene(scene: string): string | null {
   const m = /^t=([0-9a-f]{24})\.[A-Za-z0-9]{5}$/.exec(scene);
   return m ? (m[1] as string) : null;
-}
-
-/**
- * Ask for reminder permission (must run inside the tap handler), then tell the server which templates were
- * accepted. Never blocks the sign-up: a refusal or an old WeChat just means no reminders.
- */
-export function askForReminders(): Promise<string[]> {
-  const keys = Object.keys(TALK_TEMPLATE_IDS);
-  return new Promise((resolve) => {
-    wx.requestSubscribeMessage({
-      tmplIds: keys.map((k) => TALK_TEMPLATE_IDS[k] as string),
-      success: (res: WechatMiniprogram.IAnyObject) => {
-        const accepted = keys.filter((k) => res[TALK_TEMPLATE_IDS[k] as string] === 'accept');
-        talksApi.subscriptions(keys, accepted).then(() => resolve(accepted), () => resolve(accepted));
-      },
-      fail: () => resolve([]),
-    } as WechatMiniprogram.RequestSubscribeMessageOption);
-  });
 }
 
 /** Ask, then cancel the resident's registration; `after` refreshes the page once it is cancelled. */

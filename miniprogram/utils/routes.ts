@@ -2,6 +2,8 @@
 export const PAGES = {
   home: '/pages/home/index',
   me: '/pages/me/index',
+  profile: '/pages/profile/index',
+  talksMine: '/pages/talks/mine/index',
   privacy: '/pages/privacy/index',
   quiz: '/pages/quiz/index',
   quizAnswer: '/pages/quiz-answer/index',

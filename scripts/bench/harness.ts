@@ -1,3 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
 import autocannon from 'autocannon';
 import { provisionDatabase, type ProvisionedDatabase } from '../../src/db/provision';
 import { createLogger } from '../../src/logger';
@@ -9,6 +13,70 @@ export interface BenchHarness {
   dbKind: string;
   load(opts: LoadOptions): Promise<LoadResult>;
   print(title: string, rows: Record<string, string | number>): void;
+  /** Database commands counted by a wire-protocol proxy between the app and the database. */
+  wire: WireCounter;
+}
+
+export interface WireCounts {
+  /** Commands the app sent (handshake and monitoring excluded). */
+  commands: number;
+  /** insert, update, delete and findAndModify commands. */
+  writes: number;
+  byTarget: Record<string, number>;
+}
+
+export interface WireCounter {
+  reset(): Promise<void>;
+  /** Counts since the last reset, after letting background work settle for `settleMs`. */
+  read(settleMs?: number): Promise<WireCounts>;
+}
+
+const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
+/** The shared tool lives beside the project (`../shared`); WIRE_COUNT overrides its path. */
+function wireCountScript(): string {
+  const candidates = [process.env.WIRE_COUNT, path.resolve(__dirname, '../../../shared/tools/wire-count.mjs'), path.resolve(__dirname, '../../../../shared/tools/wire-count.mjs')];
+  const found = candidates.find((c) => c && fs.existsSync(c));
+  if (!found) throw new Error('wire-count.mjs not found: set WIRE_COUNT to its path (../shared/tools/wire-count.mjs)');
+  return found;
+}
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+/** Start the counting proxy in front of `uri`; returns the proxied URI and the counter. */
+async function startWireCount(uri: string): Promise<{ uri: string; counter: WireCounter; stop(): void }> {
+  const m = /^mongodb:\/\/([^/?]+)(.*)$/.exec(uri);
+  if (!m || m[1]!.includes(',')) throw new Error(`wire-count needs a single-host mongodb:// URI, got ${uri}`);
+  const [listen, control] = [await freePort(), await freePort()];
+  const child: ChildProcess = spawn(process.execPath, [wireCountScript(), '--listen', `127.0.0.1:${listen}`, '--target', m[1]!, '--control', `127.0.0.1:${control}`, '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const base = `http://127.0.0.1:${control}`;
+  for (let i = 0; ; i++) {
+    try {
+      await fetch(`${base}/stats`);
+      break;
+    } catch (err) {
+      if (i > 100) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const rest = m[2]!.includes('?') ? `${m[2]}&directConnection=true` : `${m[2] || '/'}?directConnection=true`;
+  const counter: WireCounter = {
+    async reset() {
+      await fetch(`${base}/reset`, { method: 'POST' });
+    },
+    async read(settleMs = 300) {
+      await new Promise((r) => setTimeout(r, settleMs));
+      const s = (await (await fetch(`${base}/stats`)).json()) as { app: number; byCommand: Record<string, { n: number }>; byTarget: Record<string, { n: number }> };
+      const writes = Object.entries(s.byCommand).filter(([k]) => WRITE_COMMANDS.has(k)).reduce((n, [, v]) => n + v.n, 0);
+      return { commands: s.app, writes, byTarget: Object.fromEntries(Object.entries(s.byTarget).map(([k, v]) => [k, v.n])) };
+    },
+  };
+  return { uri: `mongodb://127.0.0.1:${listen}${rest}`, counter, stop: () => void child.kill('SIGTERM') };
 }
 
 export interface LoadOptions {
@@ -51,16 +119,21 @@ export async function withHarness(fn: (h: BenchHarness) => Promise<void>): Promi
   process.env.NODE_ENV = 'test';
   const logger = createLogger('warn');
   let db: ProvisionedDatabase | undefined;
-  if (!process.env.TEST_MONGODB_URI) {
+  const given = process.env.TEST_MONGODB_URI;
+  if (!given) {
     db = await provisionDatabase({ mongodbUri: process.env.MONGODB_URI, ferretdbBin: process.env.FERRETDB_BIN, logger, memoryServerTimeoutMs: 10_000 });
     process.env.TEST_MONGODB_URI = db.uri;
   }
+  const direct = process.env.TEST_MONGODB_URI!;
+  const wire = await startWireCount(direct);
+  process.env.TEST_MONGODB_URI = wire.uri;
   const t = await startTestApp();
   try {
     await fn({
       t,
       dbKind: db?.kind ?? 'external',
       load: (o) => load(t.url, o),
+      wire: wire.counter,
       print(title, rows) {
         console.log(`\n== ${title}`);
         for (const [k, v] of Object.entries(rows)) console.log(`  ${k.padEnd(44)} ${v}`);
@@ -68,6 +141,9 @@ export async function withHarness(fn: (h: BenchHarness) => Promise<void>): Promi
     });
   } finally {
     await t.close();
+    wire.stop();
+    if (given) process.env.TEST_MONGODB_URI = given;
+    else delete process.env.TEST_MONGODB_URI;
     await db?.stop();
   }
 }

@@ -29,3 +29,20 @@ export async function ensureIndexes(conn: Connection): Promise<void> {
 export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
 }
+
+/**
+ * Insert documents unordered; those refused by a unique index are reported by their index in `docs`, any
+ * other failure is thrown. One command however many documents.
+ */
+export async function insertManyKeyed(coll: { insertMany(docs: never[], o: { ordered: boolean }): Promise<unknown> }, docs: object[]): Promise<Set<number>> {
+  if (!docs.length) return new Set();
+  try {
+    await coll.insertMany(docs as never[], { ordered: false });
+    return new Set();
+  } catch (err) {
+    const e = err as { writeErrors?: Array<{ index: number; code?: number; err?: { code?: number } }> | { index: number; code?: number } };
+    const errors = e.writeErrors === undefined ? [] : Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
+    if (!errors.length || !errors.every((w) => (w.code ?? (w as { err?: { code?: number } }).err?.code) === 11000)) throw err;
+    return new Set(errors.map((w) => w.index));
+  }
+}

@@ -4,6 +4,7 @@ import helmet from 'koa-helmet';
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { AppContext } from '../context';
 import { modules } from '../modules';
+import { consoleRoutes } from './console';
 import { errorMiddleware } from './errors';
 import { createHttpMetrics } from './metrics';
 import { openApiDocument } from './openapi';
@@ -51,6 +52,8 @@ export function createHttpApp(app: AppContext, opts: HttpAppOptions): Koa {
     c.type = metrics.registry.contentType;
     c.body = await metrics.registry.metrics();
   });
+
+  consoleRoutes(router);
 
   const api = new Api(app, router, registry);
   for (const m of modules) m.routes(api);

@@ -1,22 +1,35 @@
 import type { Context, Next } from 'koa';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from './errors';
 
 /**
- * Fixed-window limit per client IP, in process. It guards endpoints such as login against bursts from one
- * address; the lasting protection (account lockout) lives in the database.
+ * A fixed-window counter per key, in process (rate-limiter-flexible's memory store). It guards endpoints such as
+ * login against bursts; the lasting protection (account lockout) lives in the database.
  */
-export function rateLimit(opts: { windowMs: number; max: number; now?: () => number }) {
-  const hits = new Map<string, { start: number; count: number }>();
-  const now = opts.now ?? Date.now;
-  return async (ctx: Context, next: Next): Promise<void> => {
-    const t = now();
-    if (hits.size > 10_000) for (const [k, v] of hits) if (t - v.start >= opts.windowMs) hits.delete(k);
-    const entry = hits.get(ctx.ip);
-    if (!entry || t - entry.start >= opts.windowMs) hits.set(ctx.ip, { start: t, count: 1 });
-    else if (++entry.count > opts.max) {
-      ctx.set('Retry-After', String(Math.ceil((entry.start + opts.windowMs - t) / 1000)));
+export class Limiter {
+  private readonly counter: RateLimiterMemory;
+
+  constructor(opts: { max: number; windowMs: number }) {
+    this.counter = new RateLimiterMemory({ points: opts.max, duration: Math.max(1, Math.round(opts.windowMs / 1000)) });
+  }
+
+  /** Count one hit for `key`; over the limit it throws 429 with the seconds until the window ends. */
+  async take(key: string, ctx?: Context): Promise<void> {
+    try {
+      await this.counter.consume(key);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      ctx?.set('Retry-After', String(Math.max(1, Math.ceil(err.msBeforeNext / 1000))));
       throw new AppError('RATE_LIMITED', 429, '操作太频繁，请稍后再试');
     }
+  }
+}
+
+/** Route middleware: a limit per client address. */
+export function rateLimit(opts: { windowMs: number; max: number }) {
+  const limiter = new Limiter(opts);
+  return async (ctx: Context, next: Next): Promise<void> => {
+    await limiter.take(ctx.ip, ctx);
     await next();
   };
 }

@@ -29,8 +29,11 @@ interface RouteBase<B extends ZodTypeAny | undefined, Q extends ZodTypeAny | und
   params?: P;
   /** Success status (default 200). */
   status?: number;
-  /** Honour an `Idempotency-Key` header: a retry gets the first result. */
-  idempotent?: boolean;
+  /**
+   * Honour an `Idempotency-Key` header: a retry gets the first result. `'natural'`: the operation has its own
+   * unique key and answers a retry from its state (the handler reads the key with `idempotencyKey(ctx)`).
+   */
+  idempotent?: boolean | 'natural';
   bodyLimitKb?: number;
   middleware?: Middleware[];
   handler: (ctx: Context, input: { body: Infer<B>; query: Infer<Q>; params: Infer<P> }) => Promise<unknown>;
@@ -107,7 +110,7 @@ export class Api {
         if (this.checkResponses && response) checkResponse(response, body, where);
         return { status: spec.status ?? 200, body };
       };
-      const result = spec.idempotent ? await withIdempotency(this.app, ctx, run) : await run();
+      const result = spec.idempotent === true ? await withIdempotency(this.app, ctx, run) : await run();
       ctx.status = result.status;
       ctx.body = result.body ?? null;
       if (result.status === 204) ctx.body = null;

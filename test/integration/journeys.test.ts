@@ -177,6 +177,20 @@ describe('a contest left half-way', () => {
     t.clock.advance(-120_000);
   });
 
+  test('when a resident passes, then their certificate shows their own name to them and a masked one to anyone else', async () => {
+    const { token } = await residentLogin(t, 'cert', { village: VILLAGE_A, realName: '王秀英', phone: '13812345678' });
+    const start = await t.request('POST', `/api/v1/quiz/contests/${contestId}/attempts`, { token });
+    t.clock.advance(120_000);
+    const done = await t.request('POST', `/api/v1/quiz/attempts/${start.body.id}/submit`, { token, body: { answers: await rightAnswers(t, start.body.id) } });
+    t.clock.advance(-120_000);
+    expect(done.body.certificateCode).toEqual(expect.any(String));
+    const mine = await t.request('GET', '/api/v1/quiz/certificates', { token });
+    expect(mine.body.items[0]).toMatchObject({ code: done.body.certificateCode, name: '王秀英' });
+    const pub = await t.request('GET', `/api/v1/certificates/${done.body.certificateCode}`);
+    expect(pub.body.name).not.toBe('王秀英');
+    expect(pub.body.name).toMatch(/^王\*/);
+  });
+
   test('when the server-owned deadline has passed, then saving is refused and the attempt is no longer offered', async () => {
     const { token } = await residentLogin(t, 'resume-late', { village: VILLAGE_A });
     const start = await t.request('POST', `/api/v1/quiz/contests/${contestId}/attempts`, { token });

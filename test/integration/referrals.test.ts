@@ -337,7 +337,7 @@ describe('retention and the resident data sections', () => {
     const g = await childConsentResident('exporter');
     const { id } = await submit(g.token, { childName: '赵小米' });
     const exp = await t.request('GET', '/api/v1/me/export', { token: g.token });
-    expect(exp.body.referrals).toEqual([expect.objectContaining({ id, childName: '赵小米', status: 'submitted' })]);
+    expect(exp.body.referrals).toEqual([expect.objectContaining({ id, childName: '赵小米', guardianPhone: '13912345678', diagnosedWhere: '淄博市妇幼保健院', status: 'submitted' })]);
     expect((await t.request('DELETE', '/api/v1/me', { token: g.token })).status).toBe(204);
     expect((await Referrals(t.db).findById(id).lean())!.personalEnc).toBeUndefined();
   });

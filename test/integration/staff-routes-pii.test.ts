@@ -23,6 +23,8 @@ const PLANTED = {
   otherConditions: '伴有先天性心脏病待查',
   insuredName: '诸葛建国',
   applicantPhone: '13957310003',
+  nomineeName: '慕容雪梅',
+  nomineePhone: '13957310004',
   idCard: (() => {
     const first17 = '37030319800315123';
     return first17 + idCardCheckChar(first17);
@@ -97,6 +99,25 @@ beforeAll(async () => {
   ids.campaignId = campaign.body.id;
   const expert = await t.request('POST', '/api/admin/v1/experts', { token: admin.token, body: { name: '赵医生', hospital: '张店区妇幼保健院', title: '主任医师', specialties: ['儿童保健'] } });
   ids.expertId = expert.body.id ?? String(new Types.ObjectId());
+
+  // Modules that may or may not be present: set up their personal data when the document lists their routes.
+  const paths = Object.keys((await t.request('GET', '/api/openapi.json')).body.paths as Record<string, unknown>);
+  if (paths.includes('/api/admin/v1/selections')) {
+    const day = (d: number) => new Date(t.clock.now().getTime() + d * 86_400_000).toISOString();
+    const round = await t.request('POST', '/api/admin/v1/selections', {
+      token: admin.token,
+      body: { kind: 'happy_family', title: '2026年马尚街道幸福家庭评选', rules: '每户一票，事迹真实', areaCode: TOWN_MS, winners: 2, votesPerDay: 3, nominateFrom: day(-1), nominateTo: day(2), voteFrom: day(2), voteTo: day(4) },
+    });
+    expect(round.status).toBe(201);
+    ids.selectionId = round.body.id;
+    expect((await t.request('POST', `/api/admin/v1/selections/${ids.selectionId}/status`, { token: admin.token, body: { to: 'nominating' } })).status).toBe(200);
+    // A pending nomination: its name and phone are private until the nominee consents and the town approves.
+    const nomination = await t.request('POST', `/api/admin/v1/selections/${ids.selectionId}/nominations`, {
+      token: admin.token, body: { subject: 'person', name: PLANTED.nomineeName, phone: PLANTED.nomineePhone, villageCode: VILLAGE_A, story: '照顾瘫痪婆婆十余年，邻里称赞。' },
+    });
+    expect(nomination.status).toBe(201);
+    ids.nominationId = nomination.body.id;
+  }
 }, 120_000);
 afterAll(() => t.close());
 
@@ -108,6 +129,7 @@ function paramValue(path: string, name: string): string {
     referrals: ids.referralId, photos: ids.photoId, enrolments: ids.enrolmentId, products: ids.productId, residents: ids.residentId,
     talks: ids.talkId, registrations: ids.registrationId, contests: ids.contestId, questions: ids.questionId, campaigns: ids.campaignId,
     experts: ids.expertId, feedback: ids.residentId, keywords: '健康',
+    selections: ids.selectionId, nominations: ids.nominationId, candidates: ids.nominationId, winners: ids.nominationId,
   };
   return bySegment[before] ?? ids[name] ?? String(new Types.ObjectId());
 }
@@ -183,9 +205,10 @@ test('when any staff route replies with personal data in the clear, then that re
   const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.entries(ops).filter(([, op]) => op.security?.some((s) => 'staffToken' in s)).map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
   );
-  // Reads first, then changes, deletions last, so every route finds the data it needs.
-  const rank = (m: string) => (m === 'GET' ? 0 : m === 'DELETE' ? 2 : 1);
-  routes.sort((a, b) => rank(a.method) - rank(b.method));
+  // Reads first, then changes, deletions, and logout (it ends the walker's session) last, so every route finds
+  // the data it needs.
+  const rank = (m: string, path: string) => (path.endsWith('/auth/logout') ? 3 : m === 'GET' ? 0 : m === 'DELETE' ? 2 : 1);
+  routes.sort((a, b) => rank(a.method, a.path) - rank(b.method, b.path));
 
   const checked: Checked[] = [];
   for (const { path, method, op } of routes) {

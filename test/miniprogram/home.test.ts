@@ -86,12 +86,12 @@ describe('home page', () => {
     expect(exists(page, '.consent-banner')).toBe(false);
   });
 
-  test('when the profile is incomplete, then a banner sends the resident to 我的 by switchTab', async () => {
+  test('when the profile is incomplete, then a banner opens the profile form', async () => {
     const { mock, page } = await openHome({ profileComplete: false });
 
     await fire(mock, page, '.open-me');
 
-    expect(mock.navigations).toEqual([{ api: 'switchTab', url: '/pages/me/index', ok: true }]);
+    expect(mock.navigations).toEqual([{ api: 'navigateTo', url: '/pages/profile/index', ok: true }]);
   });
 
   test('when elderly mode is on, then the page root carries the elder class', async () => {

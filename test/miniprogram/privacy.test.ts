@@ -3,7 +3,7 @@ import * as path from 'path';
 import { consent, errorReply, loginOk } from './helpers/fixtures';
 import { launchApp } from './helpers/app';
 import { exists, fire, openPage, rootClasses, texts } from './helpers/page';
-import { MP_ROOT, useWxMock, WxMock } from './helpers/wx-mock';
+import { MP_ROOT, POLICY_TEXT, useWxMock, WxMock } from './helpers/wx-mock';
 
 const wxMock = useWxMock();
 
@@ -18,11 +18,32 @@ async function openPrivacy(consents: unknown[] = [], prepare: (mock: WxMock) => 
 }
 
 describe('privacy page', () => {
-  test('when it opens, then it explains what is collected and shows the policy version', async () => {
+  test('when it opens, then it shows the policy text and version the server serves now', async () => {
     const { page } = await openPrivacy();
 
     expect(texts(page, '.version')).toEqual(['说明版本：2026-11']);
-    expect(texts(page, '.item-head')).toEqual(['微信登录标识', '姓名、所在村（社区）', '手机号', '答题和报名记录']);
+    expect(texts(page, '.section-title')).toEqual(['我们收集什么，为什么', '您随时可以']);
+    expect(texts(page, '.item-head')).toEqual(['手机号']);
+    expect(exists(page, '#agree-privacy')).toBe(true);
+  });
+
+  test('when the server has a newer policy, then that version is shown, agreed to, and counts as current afterwards', async () => {
+    const { mock, page } = await openPrivacy([], (m) => {
+      m.on('GET', '/api/v1/policy', { statusCode: 200, data: { ...POLICY_TEXT, version: '2027-03' } });
+      m.on('POST', '/api/v1/me/consents', { statusCode: 201, data: { consents: [consent('basic', '2027-03')] } });
+    });
+    expect(texts(page, '.version')).toEqual(['说明版本：2027-03']);
+    await fire(mock, page, '#agree-privacy', 'agreeprivacyauthorization');
+    expect(mock.requestsTo('POST', '/api/v1/me/consents')[0]!.data).toEqual({ purpose: 'basic', policyVersion: '2027-03' });
+    expect(page.data.consented).toBe(true);
+  });
+
+  test('when the policy cannot be loaded, then there is nothing to agree to yet: an error with a retry', async () => {
+    const { mock, page } = await openPrivacy([], (m) => m.on('GET', '/api/v1/policy', { networkError: 'request:fail timeout' }, { statusCode: 200, data: POLICY_TEXT }));
+    expect(exists(page, '.load-failed')).toBe(true);
+    expect(exists(page, '#agree-privacy')).toBe(false);
+    await fire(mock, page, '.retry');
+    expect(exists(page, '.load-failed')).toBe(false);
     expect(exists(page, '#agree-privacy')).toBe(true);
   });
 

@@ -98,6 +98,7 @@ describe('answer page', () => {
   test('when options are tapped and the paper is handed in after confirming, then the chosen letters are sent once with an idempotency key', async () => {
     const { mock, page } = await open('quiz-answer', (m) => {
       m.on('GET', '/api/v1/quiz/daily', { statusCode: 200, data: { attempt: attempt(), result: null } });
+      m.on('PUT', '/api/v1/quiz/attempts/att-1/answers', (req) => ({ statusCode: 200, data: { attemptId: 'att-1', saved: (req.data as { answers: unknown[] }).answers.length, savedAt: '2026-11-28T02:01:00.000Z', deadline: '2026-11-28T16:00:00.000Z' } }));
       m.on('POST', '/api/v1/quiz/attempts/att-1/submit', { statusCode: 200, data: result() });
     }, { mode: 'daily' });
     await fire(mock, page, page.querySelectorAll('.option')[1]!);
@@ -106,6 +107,8 @@ describe('answer page', () => {
     await fire(mock, page, page.querySelectorAll('.option')[0]!);
     await fire(mock, page, page.querySelectorAll('.option')[2]!);
     expect(texts(page, '.chosen')).toEqual(['A. 选项1', 'C. 选项3']);
+    // every answer is kept on the server as it is given
+    expect(mock.requestsTo('PUT', '/api/v1/quiz/attempts/att-1/answers').pop()!.data).toEqual({ answers: [{ questionId: 'q1', choice: ['B'] }, { questionId: 'q2', choice: ['A', 'C'] }] });
     await fire(mock, page, '.next');
     expect(texts(page, '.progress')).toEqual(['第 3 / 3 题']);
     await fire(mock, page, '.submit');
@@ -174,7 +177,7 @@ describe('result page', () => {
     expect(texts(page, '.verdict')).toEqual(['还差一点，80 分及格，再学一学。']);
     expect(exists(page, '.too-fast')).toBe(true);
     await fire(mock, page, '.open-cert');
-    expect(mock.navigations).toEqual([{ api: 'navigateTo', url: '/pages/quiz-cert/index?code=ABCDEFGH23', ok: true }]);
+    expect(mock.navigations).toEqual([{ api: 'navigateTo', url: '/pages/quiz-cert/index?mine=1&code=ABCDEFGH23', ok: true }]);
   });
 });
 

@@ -30,6 +30,8 @@ function talk(overrides: Record<string, unknown> = {}) {
     waitlistEnabled: true,
     status: 'published',
     experts: [{ id: 'e1', name: '王医生', hospital: '区妇保院', title: '主任医师', specialties: [], active: true }],
+    eligibilityText: '仅限女性',
+    myEligibility: { eligible: true, code: null, reason: null },
     ...overrides,
   };
 }
@@ -67,14 +69,14 @@ async function open(mock: WxMock, name: string, query: Record<string, string> = 
 describe('talks list', () => {
   test('when it opens, then upcoming sessions show with time, venue and seats; a filter reloads by kind; a tap opens the detail', async () => {
     const mock = wxMock();
-    mock.on('GET', '/api/v1/talks', { statusCode: 200, data: { items: [talk(), talk({ id: 'b'.repeat(24), title: '孕期讲座', kind: 'lecture', seatsLeft: 0 })], nextCursor: null } });
-    mock.on('GET', '/api/v1/talks?kind=screening', { statusCode: 200, data: { items: [talk()], nextCursor: null } });
+    mock.on('GET', '/api/v1/talks?scope=mine', { statusCode: 200, data: { items: [talk(), talk({ id: 'b'.repeat(24), title: '孕期讲座', kind: 'lecture', seatsLeft: 0 })], nextCursor: null } });
+    mock.on('GET', '/api/v1/talks?kind=screening&scope=mine', { statusCode: 200, data: { items: [talk()], nextCursor: null } });
     const page = await open(mock, 'talks');
     expect(texts(page, '.talk-title')).toEqual(['两癌免费筛查', '孕期讲座']);
     expect(texts(page, '.seats')).toEqual(['还剩 3 个名额', '名额已满，可以候补']);
     expect(texts(page, '.line')[0]).toBe('时间：2099-12-01 09:30');
     await fire(mock, page, page.querySelectorAll('.filter')[2]!); // 全部 讲座 [筛查]
-    expect(mock.requestsTo('GET', '/api/v1/talks?kind=screening')).toHaveLength(1);
+    expect(mock.requestsTo('GET', '/api/v1/talks?kind=screening&scope=mine')).toHaveLength(1);
     expect(texts(page, '.talk-title')).toEqual(['两癌免费筛查']);
     await fire(mock, page, '.talk');
     expect(mock.navigations.pop()).toEqual({ api: 'navigateTo', url: `/pages/talks/detail/index?id=${TALK_ID}`, ok: true });
@@ -83,17 +85,17 @@ describe('talks list', () => {
   test('when elderly mode is on, then the page root carries the elder class', async () => {
     const mock = wxMock();
     mock.storage.set('elderlyMode', true);
-    mock.on('GET', '/api/v1/talks', { statusCode: 200, data: { items: [], nextCursor: null } });
+    mock.on('GET', '/api/v1/talks?scope=mine', { statusCode: 200, data: { items: [], nextCursor: null } });
     const page = await open(mock, 'talks');
     expect(rootClasses(page)).toContain('elder');
-    expect(texts(page, '.empty')).toEqual(['近期没有活动，过几天再来看看。']);
+    expect(texts(page, '.empty')).toEqual(['您村里、镇上近期没有活动，过几天再来看看。']);
   });
 });
 
 describe('talk detail and sign-up', () => {
   test('when 我要报名 is tapped, then reminders are asked for first (inside the tap), accepted ones reported, and the sign-up sent with an Idempotency-Key', async () => {
     const mock = wxMock();
-    const calls = stubSubscribe(mock, { talk_reminder: 'accept', talk_start: 'accept', talk_status: 'reject' });
+    const calls = stubSubscribe(mock, { 'TPL-talk_reminder': 'accept', 'TPL-talk_start': 'accept', 'TPL-talk_status': 'reject' });
     mock.on('GET', `/api/v1/talks/${TALK_ID}`, { statusCode: 200, data: { ...talk(), myRegistration: null } }, { statusCode: 200, data: { ...talk({ seatsLeft: 2 }), myRegistration: { registrationId: 'r1', status: 'confirmed', seats: 1, position: null } } });
     mock.on('POST', '/api/v1/me/subscriptions', { statusCode: 201, data: { credits: { talk_reminder: 1, talk_start: 1 } } });
     mock.on('POST', `/api/v1/talks/${TALK_ID}/registrations`, { statusCode: 201, data: { registrationId: 'r1', status: 'confirmed', seats: 1 } });
@@ -104,7 +106,7 @@ describe('talk detail and sign-up', () => {
 
     await fire(mock, page, '.signup');
 
-    expect(calls).toEqual([{ tmplIds: ['talk_reminder', 'talk_start', 'talk_status'], requestsBefore: before }]);
+    expect(calls).toEqual([{ tmplIds: ['TPL-talk_reminder', 'TPL-talk_start', 'TPL-talk_status'], requestsBefore: before }]);
     expect(mock.requestsTo('POST', '/api/v1/me/subscriptions')[0]!.data).toEqual({ templateKeys: ['talk_reminder', 'talk_start', 'talk_status'], accepted: ['talk_reminder', 'talk_start'] });
     const [signup] = mock.requestsTo('POST', `/api/v1/talks/${TALK_ID}/registrations`);
     expect(signup!.data).toEqual({ seats: 1 });

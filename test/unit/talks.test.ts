@@ -20,29 +20,20 @@ describe('times and the admission gate', () => {
     expect(shanghaiTime(new Date('2026-12-01T16:05:00Z'))).toBe('2026-12-02 00:05');
   });
 
-  test('when more callers than slots enter, then the extra ones wait until a slot is left', async () => {
+  test('when more callers than places run, then the extra ones wait in arrival order until a place is free', async () => {
     const gate = new Gate(2);
     const order: string[] = [];
-    await gate.enter();
-    await gate.enter();
-    const third = gate.enter().then(() => order.push('third'));
+    const release: Array<() => void> = [];
+    const hold = (name: string) => gate.run(() => new Promise<void>((r) => release.push(() => (order.push(name), r()))));
+    const runs = [hold('a'), hold('b'), gate.run(async () => void order.push('c')), gate.run(async () => void order.push('d'))];
     await new Promise((r) => setTimeout(r, 5));
     expect(order).toEqual([]);
-    gate.leave();
-    await third;
-    expect(order).toEqual(['third']);
-    // outside() gives its slot to a waiter while it waits, and queues for one again after
-    const fourth = gate.enter().then(() => order.push('fourth'));
-    const out = gate
-      .outside(async () => {
-        await fourth;
-        order.push('outside');
-      })
-      .then(() => order.push('back'));
+    release.shift()!();
     await new Promise((r) => setTimeout(r, 5));
-    expect(order).toEqual(['third', 'fourth', 'outside']);
-    gate.leave();
-    await out;
-    expect(order).toEqual(['third', 'fourth', 'outside', 'back']);
+    // one place freed: c runs (then d, since c finishes at once); b still holds the other
+    expect(order).toEqual(['a', 'c', 'd']);
+    release.shift()!();
+    await Promise.all(runs);
+    expect(order).toEqual(['a', 'c', 'd', 'b']);
   });
 });

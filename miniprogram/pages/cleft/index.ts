@@ -1,8 +1,8 @@
-import { PRIVACY_POLICY_VERSION } from '../../config';
+import { askForNotices, prefetchNoticeTemplates } from '../../services/notices';
 import { api, ApiError, newIdempotencyKey } from '../../services/api';
 import type { ConsentList, Me, Referral } from '../../services/types';
 import { theApp } from '../../utils/app';
-import { hasCurrentConsent } from '../../utils/consent';
+import { currentPolicyVersion, hasCurrentConsent } from '../../utils/consent';
 import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
 import { normalizeMobile, normalizeName } from '../../utils/validate';
@@ -50,6 +50,7 @@ Component({
     errors: {} as Record<string, string>,
     today: '',
     busy: false,
+    loadFailed: false,
   },
 
   lifetimes: {
@@ -60,15 +61,18 @@ Component({
 
   methods: {
     onPageShow() {
+      void prefetchNoticeTemplates();
       return this.load();
     },
 
     async load() {
+      this.setData({ loadFailed: false });
       try {
         const [list, me] = await Promise.all([api.get<{ items: Referral[] }>(REFERRALS), api.get<Me>('/api/v1/me')]);
         this.setData({ referrals: list.items, villageCode: me.villageCode ?? '', hasBasic: hasCurrentConsent(me) });
       } catch {
-        // toast already shown; the explanation still reads
+        // the explanation still reads; no "还没有申请" or consent request that would be false
+        this.setData({ loadFailed: true });
       } finally {
         this.setData({ loading: false });
       }
@@ -86,7 +90,7 @@ Component({
     },
 
     onOpenMe() {
-      wx.switchTab({ url: PAGES.me });
+      wx.navigateTo({ url: `${PAGES.profile}?back=1` });
     },
 
     onPickRelation(e: WechatMiniprogram.BaseEvent) {
@@ -103,7 +107,7 @@ Component({
       try {
         const { consents } = await api.post<ConsentList>(
           '/api/v1/me/consents',
-          { purpose: CHILD_DATA, policyVersion: PRIVACY_POLICY_VERSION, guardianRelation: relation },
+          { purpose: CHILD_DATA, policyVersion: currentPolicyVersion(), guardianRelation: relation },
           { idempotencyKey: newIdempotencyKey() },
         );
         const app = theApp();
@@ -179,6 +183,7 @@ Component({
 
     async onSubmit() {
       if (!this.checkStep('family') || this.data.busy) return;
+      void askForNotices('referral'); // inside the tap, before anything awaits (WeChat's rule)
       const f = this.data.form;
       const body: WechatMiniprogram.IAnyObject = {
         childName: normalizeName(f.childName),

@@ -1,4 +1,6 @@
+import { api } from '../../services/api';
 import { theApp } from '../../utils/app';
+import { elderChoiceMade, markElderChoiceMade } from '../../utils/elder';
 import { hasCurrentConsent } from '../../utils/consent';
 import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
@@ -16,11 +18,14 @@ Component({
     cards: CARDS,
     needConsent: false,
     needProfile: false,
+    /** First launch on this phone: offer large type before anything else. */
+    askElder: false,
   },
 
 
   methods: {
     onPageShow() {
+      this.setData({ askElder: !elderChoiceMade() });
       return this.refreshBanners();
     },
 
@@ -46,7 +51,16 @@ Component({
     },
 
     onOpenMe() {
-      wx.switchTab({ url: PAGES.me });
+      wx.navigateTo({ url: PAGES.profile });
+    },
+
+    /** 用大字 / 用标准字 on the first-launch question; either way it is not asked again (我的 has the switch). */
+    onElderChoice(e: WechatMiniprogram.BaseEvent) {
+      const on = e.currentTarget.dataset.on === 'yes';
+      theApp().setElderlyMode(on);
+      markElderChoiceMade();
+      this.setData({ elder: on, askElder: false });
+      void api.patch('/api/v1/me', { elderlyMode: on }, { silent: true }).catch(() => undefined);
     },
   },
 });

@@ -1,8 +1,8 @@
-import { PRIVACY_POLICY_VERSION } from '../../config';
+import { askForNotices, prefetchNoticeTemplates } from '../../services/notices';
 import { api, ApiError, newIdempotencyKey } from '../../services/api';
 import type { ConsentList, Enrolment, InsuranceProduct } from '../../services/types';
 import { theApp } from '../../utils/app';
-import { hasCurrentConsent } from '../../utils/consent';
+import { currentPolicyVersion, hasCurrentConsent } from '../../utils/consent';
 import { elderBehavior } from '../../utils/elder-behavior';
 import { checkIdCard, ID_MESSAGES, idCardHint } from '../../utils/idcard';
 import { yuan } from '../../utils/money';
@@ -49,6 +49,7 @@ Component({
     phoneError: '',
     today: '',
     busy: false,
+    loadFailed: false,
   },
 
   lifetimes: {
@@ -59,11 +60,18 @@ Component({
 
   methods: {
     onPageShow() {
+      void prefetchNoticeTemplates();
       return this.load();
     },
 
     async load() {
+      this.setData({ loadFailed: false, loading: !this.data.product && this.data.enrolments.length === 0 });
       const resident = await theApp().ensureSession();
+      if (!resident) {
+        // no login: saying "no insurance" or asking for consent again would be false
+        this.setData({ loadFailed: true, loading: false });
+        return;
+      }
       this.setData({ hasBasic: hasCurrentConsent(resident), hasConsent: hasCurrentConsent(resident, 'insurance') });
       try {
         const [products, mine] = await Promise.all([
@@ -77,7 +85,7 @@ Component({
           enrolments: mine.items.map((e) => ({ ...e, totalText: yuan(e.totalFen) })),
         });
       } catch {
-        // toast already shown
+        this.setData({ loadFailed: true });
       } finally {
         this.setData({ loading: false });
       }
@@ -90,7 +98,7 @@ Component({
     async onAgree() {
       this.setData({ busy: true });
       try {
-        const { consents } = await api.post<ConsentList>('/api/v1/me/consents', { purpose: 'insurance', policyVersion: PRIVACY_POLICY_VERSION }, { idempotencyKey: newIdempotencyKey() });
+        const { consents } = await api.post<ConsentList>('/api/v1/me/consents', { purpose: 'insurance', policyVersion: currentPolicyVersion() }, { idempotencyKey: newIdempotencyKey() });
         const app = theApp();
         const resident = app.globalData.resident;
         if (resident) app.setResident({ ...resident, consents });
@@ -173,6 +181,7 @@ Component({
 
     async onSubmit() {
       if (this.data.busy || !this.data.product || !this.checkMembers()) return;
+      void askForNotices('insurance'); // inside the tap, before anything awaits (WeChat's rule)
       const body = {
         productId: this.data.product.id,
         applicantPhone: normalizeMobile(this.data.applicantPhone),

@@ -1,37 +1,41 @@
-import { DISTRICT_CODE } from '../../config';
 import { api } from '../../services/api';
 import { clearSession } from '../../services/session';
-import type { Area, AreaList, Me } from '../../services/types';
+import type { Me } from '../../services/types';
 import { theApp } from '../../utils/app';
-import { elderBehavior } from '../../utils/elder-behavior';
-import { summarizeExport } from '../../utils/export-summary';
-import { PAGES } from '../../utils/routes';
-import { NAME_MAX_LENGTH, normalizeMobile, normalizeName } from '../../utils/validate';
 import { confirmThen } from '../../utils/confirm';
+import { markElderChoiceMade } from '../../utils/elder';
+import { elderBehavior } from '../../utils/elder-behavior';
+import { exportText } from '../../utils/export-text';
+import { PAGES } from '../../utils/routes';
 
 const ME_PATH = '/api/v1/me';
-const AREAS_PATH = '/api/v1/areas';
 
-type PickerStep = '' | 'town' | 'village';
+/** Where 我的 leads: every record the resident has, one big button each. */
+const LINKS = [
+  { key: 'profile', title: '修改我的资料', url: PAGES.profile },
+  { key: 'registrations', title: '我的报名（讲座和筛查）', url: PAGES.talksMine },
+  { key: 'referrals', title: '我的唇腭裂救助申请', url: PAGES.cleft },
+  { key: 'enrolments', title: '我的家庭保险登记', url: PAGES.insurance },
+  { key: 'certificates', title: '我的答题证书', url: `${PAGES.quizCert}?mine=1` },
+];
 
+const ERASE_WARNING =
+  '会删除：姓名、手机号、所在村、性别和出生年份，答题积分和证书，讲座报名，唇腭裂申请里孩子的信息，保险登记里家人的信息。\n' +
+  '会保留：已经出单的保险，保单信息按保险合同由保险公司保存；不带姓名的统计数字。\n删除后不能恢复。';
+
+/** 我的: who I am (summary), links to everything I have, large type, my data (export as a file, erase). */
 Component({
   behaviors: [elderBehavior],
   data: {
     loading: true,
     loadFailed: false,
     profile: null as Me | null,
-    nameDraft: '',
-    nameError: '',
-    step: '' as PickerStep,
-    towns: [] as Area[],
-    villages: [] as Area[],
-    townName: '',
-    showPhoneInput: false,
-    phoneDraft: '',
-    phoneError: '',
-    exportLines: [] as string[],
+    sexText: '',
+    links: LINKS,
+    exportPath: '',
+    exportName: '',
+    exportPreview: '',
   },
-
 
   methods: {
     onPageShow() {
@@ -39,12 +43,12 @@ Component({
     },
 
     async load() {
-      this.setData({ loadFailed: false });
+      this.setData({ loadFailed: false, loading: !this.data.profile });
       try {
-        const me = await api.get<Me>(ME_PATH);
+        const me = await api.get<Me>(ME_PATH, undefined, { silent: true });
         theApp().setElderlyMode(me.elderlyMode);
-        this.showProfile(me);
-        this.setData({ nameDraft: me.name ?? '', elder: me.elderlyMode });
+        theApp().setResident({ id: me.id, profileComplete: me.profileComplete, consents: me.consents });
+        this.setData({ profile: me, sexText: me.sex === 'male' ? '男' : me.sex === 'female' ? '女' : '', elder: me.elderlyMode });
       } catch {
         this.setData({ loadFailed: true });
       } finally {
@@ -52,133 +56,59 @@ Component({
       }
     },
 
-    /** Every profile change answers with the whole profile (GET /me shape); show it and share the summary. */
-    showProfile(me: Me) {
-      this.setData({ profile: me });
-      theApp().setResident({ id: me.id, profileComplete: me.profileComplete, consents: me.consents });
-    },
-
-    async saveProfile(changes: WechatMiniprogram.IAnyObject): Promise<boolean> {
-      try {
-        this.showProfile(await api.patch<Me>(ME_PATH, changes));
-        return true;
-      } catch {
-        return false;
-      }
-    },
-
-    onNameInput(e: WechatMiniprogram.Input) {
-      this.setData({ nameDraft: e.detail.value, nameError: '' });
-    },
-
-    async onSaveName() {
-      const name = normalizeName(this.data.nameDraft);
-      if (!name) {
-        this.setData({ nameError: `请填写姓名（不超过${NAME_MAX_LENGTH}个字）` });
-        return;
-      }
-      if (await this.saveProfile({ name })) wx.showToast({ title: '姓名已保存', icon: 'success' });
-    },
-
-    async onStartVillagePicker() {
-      try {
-        const list = await api.get<AreaList>(AREAS_PATH, { parent: DISTRICT_CODE });
-        this.setData({ towns: list.items, villages: [], townName: '', step: 'town' });
-      } catch {
-        // toast already shown
-      }
-    },
-
-    async onChooseTown(e: WechatMiniprogram.BaseEvent) {
-      const town = this.data.towns[Number(e.currentTarget.dataset.index)];
-      if (!town) return;
-      try {
-        const list = await api.get<AreaList>(AREAS_PATH, { parent: town.code });
-        this.setData({ villages: list.items, townName: town.name, step: 'village' });
-      } catch {
-        // toast already shown
-      }
-    },
-
-    async onChooseVillage(e: WechatMiniprogram.BaseEvent) {
-      const village = this.data.villages[Number(e.currentTarget.dataset.index)];
-      if (!village) return;
-      if (await this.saveProfile({ villageCode: village.code })) {
-        this.setData({ step: '' });
-        wx.showToast({ title: '村已保存', icon: 'success' });
-      }
-    },
-
-    onPickerBack() {
-      this.setData({ step: 'town', villages: [] });
-    },
-
-    onPickerCancel() {
-      this.setData({ step: '' });
-    },
-
-    /** bindgetphonenumber: a code when the user allowed it; otherwise offer the typed field. */
-    async onGetPhone(e: WechatMiniprogram.ButtonGetPhoneNumber) {
-      const code = e.detail.code;
-      if (!code) {
-        this.setData({ showPhoneInput: true });
-        wx.showToast({ title: '没有获取到，可以自己填写', icon: 'none' });
-        return;
-      }
-      try {
-        this.showProfile(await api.post<Me>(`${ME_PATH}/phone`, { code }));
-        wx.showToast({ title: '手机号已保存', icon: 'success' });
-      } catch {
-        this.setData({ showPhoneInput: true });
-      }
-    },
-
-    onShowPhoneInput() {
-      this.setData({ showPhoneInput: true });
-    },
-
-    onPhoneInput(e: WechatMiniprogram.Input) {
-      this.setData({ phoneDraft: e.detail.value, phoneError: '' });
-    },
-
-    async onSavePhone() {
-      const phone = normalizeMobile(this.data.phoneDraft);
-      if (!phone) {
-        this.setData({ phoneError: '请填写11位手机号，例如 13812345678' });
-        return;
-      }
-      if (!(await this.saveProfile({ phone }))) return;
-      this.setData({ phoneDraft: '', showPhoneInput: false });
-      wx.showToast({ title: '手机号已保存', icon: 'success' });
+    onLink(e: WechatMiniprogram.BaseEvent) {
+      const link = LINKS.find((l) => l.key === e.currentTarget.dataset.key);
+      if (link) wx.navigateTo({ url: link.url });
     },
 
     /** Applied at once on this device; the server copy follows (a failure there is only a toast). */
     async onElderChange(e: WechatMiniprogram.SwitchChange) {
       const on = e.detail.value;
       theApp().setElderlyMode(on);
+      markElderChoiceMade();
       this.setData({ elder: on });
-      await this.saveProfile({ elderlyMode: on });
+      try {
+        await api.patch<Me>(ME_PATH, { elderlyMode: on });
+      } catch {
+        // kept on this phone anyway
+      }
     },
 
+    /** The whole export as a text file: shown here, and sent to a chat (to oneself or family) with one tap. */
     async onExport() {
+      let data: unknown;
       try {
-        const data = await api.get<unknown>(`${ME_PATH}/export`);
-        const lines = summarizeExport(data);
-        this.setData({ exportLines: lines.length ? lines : ['暂时没有您的数据'] });
+        data = await api.get<unknown>(`${ME_PATH}/export`);
       } catch {
-        // toast already shown
+        return;
       }
+      const text = exportText(data);
+      const day = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+      const name = `我的数据-${day}.txt`;
+      const path = `${wx.env.USER_DATA_PATH}/${name}`;
+      try {
+        wx.getFileSystemManager().writeFileSync(path, text, 'utf8');
+      } catch {
+        wx.showToast({ title: '手机存储空间不够，没有存成文件', icon: 'none', duration: 3000 });
+      }
+      this.setData({ exportPath: path, exportName: name, exportPreview: text });
+    },
+
+    onShareExport() {
+      if (typeof wx.shareFileMessage !== 'function') {
+        wx.showToast({ title: '微信版本太旧，请升级后再发送', icon: 'none', duration: 3000 });
+        return;
+      }
+      wx.shareFileMessage({
+        filePath: this.data.exportPath,
+        fileName: this.data.exportName,
+        fail: () => wx.showToast({ title: '没有发出去，可以再试一次', icon: 'none' }),
+      });
     },
 
     onDelete() {
       confirmThen(
-        {
-          title: '删除我的数据',
-          content: '删除后，您的姓名、手机号、所在村和参加活动的记录都会清除，不能恢复。确定删除吗？',
-          confirmText: '确定删除',
-          confirmColor: '#a3001b',
-          cancelText: '不删除',
-        },
+        { title: '删除我的数据', content: ERASE_WARNING, confirmText: '确定删除', confirmColor: '#a3001b', cancelText: '不删除' },
         () => this.deleteMyData(),
       );
     },

@@ -1,18 +1,32 @@
-import { PRIVACY_POLICY_VERSION } from '../../config';
 import { api, newIdempotencyKey } from '../../services/api';
 import type { ConsentList } from '../../services/types';
 import { theApp } from '../../utils/app';
-import { BASIC_PURPOSE, hasCurrentConsent } from '../../utils/consent';
+import { BASIC_PURPOSE, currentPolicyVersion, hasCurrentConsent, rememberPolicyVersion } from '../../utils/consent';
 import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
 import { confirmThen } from '../../utils/confirm';
 
 const CONSENTS_PATH = '/api/v1/me/consents';
 
+interface PolicySection {
+  heading: string;
+  items: { head?: string; text: string }[];
+}
+
+interface Policy {
+  version: string;
+  title: string;
+  sections: PolicySection[];
+}
+
 Component({
   behaviors: [elderBehavior],
   data: {
-    policyVersion: PRIVACY_POLICY_VERSION,
+    policyVersion: '',
+    /** The policy text as the server serves it now. */
+    sections: [] as PolicySection[],
+    loading: true,
+    loadFailed: false,
     consented: false,
     /** A privacy API (e.g. the phone button) is waiting for the answer given here. */
     pending: false,
@@ -35,8 +49,27 @@ Component({
     },
 
     async refresh() {
+      await this.loadPolicy();
       const resident = await theApp().ensureSession();
       this.setData({ consented: hasCurrentConsent(resident) });
+    },
+
+    /** The current version and text; without them there is nothing honest to agree to, so the page says so. */
+    async loadPolicy() {
+      this.setData({ loadFailed: false, loading: this.data.sections.length === 0 });
+      try {
+        const policy = await api.get<Policy>('/api/v1/policy', undefined, { auth: false, silent: true });
+        rememberPolicyVersion(policy.version);
+        this.setData({ policyVersion: policy.version, sections: policy.sections });
+      } catch {
+        this.setData({ loadFailed: true, policyVersion: currentPolicyVersion() });
+      } finally {
+        this.setData({ loading: false });
+      }
+    },
+
+    retry() {
+      return this.refresh();
     },
 
     /** bindagreeprivacyauthorization: WeChat has recorded the tap; now record our own consent ledger entry. */
@@ -48,7 +81,7 @@ Component({
       try {
         const { consents } = await api.post<ConsentList>(
           CONSENTS_PATH,
-          { purpose: BASIC_PURPOSE, policyVersion: PRIVACY_POLICY_VERSION },
+          { purpose: BASIC_PURPOSE, policyVersion: this.data.policyVersion || currentPolicyVersion() },
           { idempotencyKey: newIdempotencyKey() },
         );
         const resident = app.globalData.resident;

@@ -22,6 +22,9 @@ async function fetchAttempt(query: Record<string, string | undefined>): Promise<
 /** One countdown per page instance (kept outside data: it is not rendered). */
 const timers = new WeakMap<object, ReturnType<typeof setInterval>>();
 
+/** How long a chosen answer stays on screen before the next question. */
+const ADVANCE_DELAY_MS = 500;
+
 const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 /**
@@ -58,13 +61,17 @@ Component({
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
       try {
-        const { attempt, result } = await fetchAttempt(query);
+        const { attempt, result, savedAnswers: saved } = await fetchAttempt(query);
         if (result) return this.openResult(attempt.id);
         const deadlineMs = new Date(attempt.deadline).getTime();
         const clockOffsetMs = new Date(attempt.serverNow).getTime() - Date.now();
         const title = attempt.contestTitle ?? (attempt.mode === 'daily' ? '每日一练' : attempt.mode === 'wrongbook' ? '练错题' : attempt.topic ?? '专题练习');
-        this.setData({ deadlineMs, clockOffsetMs, submitKey: newIdempotencyKey(), attemptId: attempt.id, mode: attempt.mode, title, questions: attempt.questions, timed: attempt.mode === 'contest' });
-        this.show(0);
+        const choices: Record<string, string[]> = {};
+        for (const a of saved ?? []) if (a.choice.length) choices[a.questionId] = a.choice;
+        this.setData({ deadlineMs, clockOffsetMs, submitKey: newIdempotencyKey(), attemptId: attempt.id, mode: attempt.mode, title, questions: attempt.questions, timed: attempt.mode === 'contest', choices });
+        // A resumed paper opens at the first question not yet answered.
+        const firstOpen = attempt.questions.findIndex((q) => !choices[q.id]);
+        this.show(firstOpen < 0 ? attempt.questions.length - 1 : firstOpen);
         if (attempt.mode === 'contest') this.startTimer();
       } catch {
         this.setData({ loadFailed: true });
@@ -91,6 +98,24 @@ Component({
       const next = q.type === 'multi' ? (before.includes(key) ? before.filter((k) => k !== key) : [...before, key].sort()) : [key];
       this.setData({ choices: { ...this.data.choices, [q.id]: next } });
       this.show(this.data.index);
+      void this.saveAnswers();
+      // One tap per question: a single-choice answer shows as chosen, then the next question comes up.
+      if (q.type !== 'multi' && this.data.index < this.data.questions.length - 1) {
+        const at = this.data.index;
+        setTimeout(() => {
+          if (this.data.index === at) this.show(at + 1);
+        }, ADVANCE_DELAY_MS);
+      }
+    },
+
+    /** Keep the answers on the server as the resident goes, so leaving half-way loses nothing. */
+    async saveAnswers() {
+      const answers = this.data.questions.filter((q) => (this.data.choices[q.id] ?? []).length).map((q) => ({ questionId: q.id, choice: this.data.choices[q.id] ?? [] }));
+      try {
+        await api.put(`/api/v1/quiz/attempts/${this.data.attemptId}/answers`, { answers }, { silent: true });
+      } catch {
+        // the next answer saves them all again; submit sends them anyway
+      }
     },
 
     onPrev() {

@@ -35,7 +35,7 @@ Component({
 
     onCertificate() {
       const code = this.data.result?.certificateCode;
-      if (code) wx.navigateTo({ url: `${PAGES.quizCert}?code=${code}` });
+      if (code) wx.navigateTo({ url: `${PAGES.quizCert}?mine=1&code=${code}` });
     },
 
     onBack() {

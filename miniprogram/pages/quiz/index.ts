@@ -53,7 +53,9 @@ Component({
       const id = String(e.currentTarget.dataset.id ?? '');
       const contest = this.data.contests.find((c) => c.id === id);
       if (!contest || contest.state !== 'open') return;
-      wx.navigateTo({ url: `${PAGES.quizAnswer}?mode=contest&contestId=${id}` });
+      // A paper left half-way is finished, not started again (that would spend another of the day's tries).
+      const url = contest.openAttemptId ? `${PAGES.quizAnswer}?attemptId=${contest.openAttemptId}` : `${PAGES.quizAnswer}?mode=contest&contestId=${id}`;
+      wx.navigateTo({ url });
     },
 
     onRank(e: WechatMiniprogram.BaseEvent) {
@@ -61,7 +63,7 @@ Component({
     },
 
     onCertificate(e: WechatMiniprogram.BaseEvent) {
-      wx.navigateTo({ url: `${PAGES.quizCert}?code=${String(e.currentTarget.dataset.code ?? '')}` });
+      wx.navigateTo({ url: `${PAGES.quizCert}?mine=1&code=${String(e.currentTarget.dataset.code ?? '')}` });
     },
 
     onTopic(e: WechatMiniprogram.BaseEvent) {

@@ -38,6 +38,8 @@ Component({
     kind: '' as '' | TalkKind,
     items: [] as Row[],
     nextCursor: null as string | null,
+    /** mine: sessions of my village, town and the whole district; all: every town's. */
+    scope: 'mine' as 'mine' | 'all',
     loading: true,
     loadFailed: false,
   },
@@ -49,11 +51,11 @@ Component({
     },
 
     async load(more = false) {
-      this.setData({ loadFailed: false });
+      this.setData(more ? { loadFailed: false } : { loadFailed: false, loading: this.data.items.length === 0 });
       try {
         const kind = this.data.kind || undefined;
         const cursor = more ? this.data.nextCursor ?? undefined : undefined;
-        const page = await talksApi.list({ ...(kind ? { kind } : {}), ...(cursor ? { cursor } : {}) });
+        const page = await talksApi.list({ ...(kind ? { kind } : {}), ...(cursor ? { cursor } : {}), ...(this.data.scope === 'mine' ? { scope: 'mine' as const } : {}) });
         const rows = page.items.map(row);
         this.setData({ items: more ? [...this.data.items, ...rows] : rows, nextCursor: page.nextCursor });
       } catch {
@@ -66,6 +68,12 @@ Component({
     onFilter(e: WechatMiniprogram.BaseEvent) {
       const kind = String(e.currentTarget.dataset.kind ?? '') as '' | TalkKind;
       this.setData({ kind, items: [], loading: true });
+      return this.load();
+    },
+
+    /** Other towns' sessions only on request: most of them would refuse a resident from elsewhere. */
+    onScope() {
+      this.setData({ scope: this.data.scope === 'mine' ? 'all' : 'mine', items: [], loading: true });
       return this.load();
     },
 

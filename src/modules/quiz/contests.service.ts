@@ -172,9 +172,14 @@ export async function listContestsForResident(app: AppContext, residentId: Types
  */
 async function takeSlot(app: AppContext, scope: string, limit: number, attemptId: Types.ObjectId): Promise<string | null> {
   const now = app.clock.now();
-  for (let n = 1; n <= limit; n++) {
+  // start at the number this process expects to be free (no probing past the k−1 taken ones), then wrap
+  const hint = Math.min(nextSlot.get(scope) ?? 1, limit);
+  for (let i = 0; i < limit; i++) {
+    const n = ((hint - 1 + i) % limit) + 1;
     try {
-      await QuizKeys(app.db).create({ _id: `${scope}:${n}`, scope, attemptId, at: now });
+      await QuizKeys(app.db).collection.insertOne({ _id: `${scope}:${n}`, scope, attemptId, at: now } as never);
+      if (nextSlot.size >= 50_000) nextSlot.clear();
+      nextSlot.set(scope, n + 1);
       return `${scope}:${n}`;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -182,6 +187,9 @@ async function takeSlot(app: AppContext, scope: string, limit: number, attemptId
   }
   return null;
 }
+
+/** The slot number each scope is expected to take next, as far as this process has seen. */
+const nextSlot = new Map<string, number>();
 
 export async function startContestAttempt(app: AppContext, residentId: Types.ObjectId, contestId: string) {
   const c = Types.ObjectId.isValid(contestId) ? await Contests(app.db).findById(contestId).lean() : null;

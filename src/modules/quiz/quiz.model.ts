@@ -215,8 +215,11 @@ export interface SubmissionDoc {
   durationMs: number;
   tooFast: boolean;
   submittedAt: Date;
+  /** The Idempotency-Key of the submitting request: its retry is answered from this submission. */
+  idempotencyKey?: string;
 }
 const submissionSchema = new Schema<SubmissionDoc>({
+  idempotencyKey: String,
   residentId: { type: Schema.Types.ObjectId, required: true },
   mode: { type: String, required: true },
   contestId: Schema.Types.ObjectId,

@@ -1,4 +1,5 @@
 import type { Api } from '../../http/route';
+import { idempotencyKey } from '../../http/idempotency';
 import { residentId, staffActor, staffOf } from '../../http/auth';
 import { rateLimit } from '../../http/rate-limit';
 import { pageOf, z } from '../../http/zod';
@@ -61,8 +62,8 @@ function residentSide(api: Api): void {
     handler: async (ctx, { params, body }) => saveAnswers(app, await ownAttempt(app, residentId(ctx), params.id), body.answers),
   });
   api.route({
-    method: 'post', path: '/api/v1/quiz/attempts/:id/submit', summary: 'Submit answers (once)', tags, auth, params: IdParams, body: SubmitBody, response: ResultResponse, idempotent: true,
-    handler: async (ctx, { params, body }) => submitAttempt(app, await ownAttempt(app, residentId(ctx), params.id), body.answers),
+    method: 'post', path: '/api/v1/quiz/attempts/:id/submit', summary: 'Submit answers (once)', tags, auth, params: IdParams, body: SubmitBody, response: ResultResponse, idempotent: 'natural',
+    handler: async (ctx, { params, body }) => submitAttempt(app, await ownAttempt(app, residentId(ctx), params.id), body.answers, idempotencyKey(ctx)),
   });
   api.route({ method: 'get', path: '/api/v1/quiz/wrong-book', summary: 'My wrong-answer book', tags, auth, response: WrongBook, handler: (ctx) => wrongBook(app, residentId(ctx)) });
   api.route({ method: 'get', path: '/api/v1/quiz/points', summary: 'My points (today and total)', tags, auth, response: Points, handler: (ctx) => pointsSummary(app, residentId(ctx)) });

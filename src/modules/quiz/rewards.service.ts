@@ -71,11 +71,12 @@ export async function certificateFor(app: AppContext, contestId: Types.ObjectId,
   return Certificates(app.db).findById(`${String(contestId)}:${String(residentId)}`).lean();
 }
 
-async function certificateView(app: AppContext, c: CertificateDoc) {
+/** The public verification masks the name; the owner sees their own name on their own certificate. */
+async function certificateView(app: AppContext, c: CertificateDoc, forOwner = false) {
   const [resident, contest] = await Promise.all([Residents(app.db).findById(c.residentId, { nameEnc: 1 }).lean(), Contests(app.db).findById(c.contestId, { title: 1 }).lean()]);
   return {
     code: c.code,
-    name: resident?.nameEnc ? maskName(app.pii.open(resident.nameEnc)) : '居民',
+    name: resident?.nameEnc ? (forOwner ? app.pii.open(resident.nameEnc) : maskName(app.pii.open(resident.nameEnc))) : '居民',
     contestTitle: contest?.title ?? '',
     score: c.score,
     issuedOn: shanghaiDay(c.issuedAt),
@@ -91,5 +92,5 @@ export async function verifyCertificate(app: AppContext, code: string) {
 
 export async function myCertificates(app: AppContext, residentId: Types.ObjectId) {
   const rows = await Certificates(app.db).find({ residentId }).sort({ issuedAt: -1 }).limit(100).lean();
-  return { items: await Promise.all(rows.map((c) => certificateView(app, c))) };
+  return { items: await Promise.all(rows.map((c) => certificateView(app, c, true))) };
 }

@@ -40,10 +40,21 @@ const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((
  * second or concurrent submit loses on the duplicate key. Side effects follow the winning insert and are each
  * idempotent by their own unique keys.
  */
-export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: AnswerInput[]) {
+/**
+ * A retry of the request that made the submission (same Idempotency-Key) is answered from the submission;
+ * any other second submit is refused.
+ */
+export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: AnswerInput[], idempotencyKey?: string) {
   const versions = await loadVersions(app, a.items);
   const chosen = checkAnswers(a, answers, versions.map((v) => v.type));
-  if (await getSubmission(app, a._id)) throw alreadySubmitted();
+  const replay = async () => {
+    const first = await getSubmission(app, a._id);
+    if (!first) return null;
+    if (idempotencyKey && first.idempotencyKey === idempotencyKey) return resultView(app, a, first);
+    throw alreadySubmitted();
+  };
+  const earlier = await replay();
+  if (earlier) return earlier;
   const now = app.clock.now();
   if (now.getTime() > a.deadline.getTime() + QUIZ.submitGraceMs) throw new AppError('ATTEMPT_EXPIRED', 409, '答题时间已过，这次提交不能计分');
   const results: ResultItem[] = a.items.map((item, i) => {
@@ -60,12 +71,15 @@ export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: Ans
     total: results.length, score, passed: score >= (contest?.passScore ?? QUIZ.practicePassScore), durationMs,
     tooFast: durationMs < results.length * QUIZ.minMsPerQuestion, submittedAt: now,
     ...(a.contestId ? { contestId: a.contestId } : {}), ...(a.villageCode ? { villageCode: a.villageCode } : {}),
+    ...(idempotencyKey ? { idempotencyKey } : {}),
   };
   try {
-    await Submissions(app.db).create(sub);
+    await Submissions(app.db).collection.insertOne(sub);
   } catch (err) {
-    if (isDuplicateKey(err)) throw alreadySubmitted();
-    throw err;
+    if (!isDuplicateKey(err)) throw err;
+    const first = await replay();
+    if (first) return first;
+    throw alreadySubmitted();
   }
   await recordWrongBook(app, sub);
   // Flagged submissions earn nothing until staff look at them: a 2-second contest is not trusted.

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context';
 import type { Task } from '../../task';
 import { deletePhotos, listPhotos } from './referrals.photos';
 import { Referrals, ReferralTransitions } from './referrals.model';
-import { openPersonal } from './referrals.service';
+import { childDetails, openPersonal } from './referrals.service';
 import { STATUS_LABELS } from './referrals.workflow';
 
 /** Remove the personal fields of one case (and its photos, and free-text notes); status and dates stay. */
@@ -26,16 +26,19 @@ export const referralTasks: Task[] = [{ name: 'referrals.retention', cron: '40 3
 /** "Export my data" section: the guardian's own referrals in full. */
 export async function exportReferrals(app: AppContext, residentId: Types.ObjectId) {
   const rows = await Referrals(app.db).find({ residentId }).sort({ _id: 1 }).lean();
-  return Promise.all(rows.map(async (r) => ({
-    id: String(r._id),
-    status: r.status,
-    statusLabel: STATUS_LABELS[r.status],
-    ...(openPersonal(app, r) ?? {}),
-    referredTo: r.referredTo ?? null,
-    surgeryDate: r.surgeryDate ?? null,
-    photos: (await listPhotos(app, r._id)).length,
-    createdAt: r.createdAt.toISOString(),
-  })));
+  return Promise.all(rows.map(async (r) => {
+    const p = openPersonal(app, r);
+    return {
+      id: String(r._id),
+      status: r.status,
+      statusLabel: STATUS_LABELS[r.status],
+      ...(p ? childDetails(p, 'full') : {}),
+      referredTo: r.referredTo ?? null,
+      surgeryDate: r.surgeryDate ?? null,
+      photos: (await listPhotos(app, r._id)).length,
+      createdAt: r.createdAt.toISOString(),
+    };
+  }));
 }
 
 export async function eraseReferrals(app: AppContext, residentId: Types.ObjectId): Promise<void> {

@@ -168,8 +168,11 @@ async function staffCaseView(app: AppContext, r: ReferralDoc, p: ReferralPersona
   };
 }
 
-/** The child's details staff may read in full, field by field; the guardian's phone stays masked. */
-const childFull = (p: ReferralPersonal) => ({
+/**
+ * The child's details field by field (never a spread of the opened record). Staff read the guardian's phone
+ * masked; the guardian's own export shows it in full.
+ */
+export const childDetails = (p: ReferralPersonal, guardianPhone: 'full' | 'masked') => ({
   childName: p.childName,
   childSex: p.childSex,
   childBirthDate: p.childBirthDate,
@@ -179,7 +182,7 @@ const childFull = (p: ReferralPersonal) => ({
   otherConditions: p.otherConditions ?? null,
   household: p.household,
   guardianRelation: p.guardianRelation,
-  guardianPhoneMasked: maskPhone(p.guardianPhone),
+  ...(guardianPhone === 'full' ? { guardianPhone: p.guardianPhone } : { guardianPhoneMasked: maskPhone(p.guardianPhone) }),
 });
 
 /** The full case for scoped staff; every call is audited. */
@@ -193,7 +196,7 @@ export async function staffView(app: AppContext, actor: Actor, staff: StaffPrinc
   const { childNameMasked: _n, guardianPhoneMasked: _g, ...view } = await staffCaseView(app, r, p);
   return {
     ...view,
-    child: p ? childFull(p) : null,
+    child: p ? childDetails(p, 'masked') : null,
     duplicates: duplicates.map((d) => ({ id: String(d._id), status: d.status, villageCode: d.villageCode, createdAt: d.createdAt.toISOString() })),
     duplicatesOutsideArea: others.length - duplicates.length,
     photos: await listPhotos(app, r._id),

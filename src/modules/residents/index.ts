@@ -7,3 +7,4 @@ export function residentsModule(otherData: readonly ResidentDataSection[]): AppM
 }
 
 export { residentFigures } from './residents.figures';
+export { LOGIN_LIMITS } from './residents.routes';

@@ -1,6 +1,6 @@
 import type { Api } from '../../http/route';
 import { residentId, staffActor, staffOf } from '../../http/auth';
-import { rateLimit } from '../../http/rate-limit';
+import { Limiter, rateLimit } from '../../http/rate-limit';
 import { NoContent, ObjectId, pageOf, z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
 import { Types } from 'mongoose';
@@ -8,17 +8,28 @@ import type { ResidentDataSection } from '../module';
 import * as residents from './residents.service';
 import { ConsentBody, ConsentState, LoginBody, LoginResponse, MeResponse, MyDataExport, PatchMeBody, PhoneBody, PurposeParams, ResidentFull, ResidentListItem } from './residents.schemas';
 
+/**
+ * Resident login limits, per minute. One village often shares one operator NAT address, so the address bucket is
+ * sized for a whole village during a quiz push; one account, or one code replayed, is stopped much earlier.
+ */
+export const LOGIN_LIMITS = { perAddress: 600, perAccount: 10, perCode: 3 } as const;
+
 const Consents = z.object({ consents: z.array(ConsentState) });
 
 /** `otherData`: every other module's share of a resident's data, for export and erasure. */
 export function residentRoutes(api: Api, otherData: readonly ResidentDataSection[]): void {
   const app = api.app;
   const tags = ['residents'];
+  const perCode = new Limiter({ windowMs: 60_000, max: LOGIN_LIMITS.perCode });
+  const perAccount = new Limiter({ windowMs: 60_000, max: LOGIN_LIMITS.perAccount });
   api.route({
     method: 'post', path: '/api/v1/auth/login', summary: 'Log in with a wx.login code', tags, auth: 'none',
     body: LoginBody, response: LoginResponse,
-    middleware: [rateLimit({ windowMs: 60_000, max: 120 })],
-    handler: (_ctx, { body }) => residents.login(app, body.code),
+    middleware: [rateLimit({ windowMs: 60_000, max: LOGIN_LIMITS.perAddress })],
+    handler: async (ctx, { body }) => {
+      await perCode.take(body.code, ctx); // a code is single-use: repeating one is a client stuck in a loop
+      return residents.login(app, body.code, (openid) => perAccount.take(openid, ctx));
+    },
   });
   api.route({
     method: 'get', path: '/api/v1/me', summary: 'My profile', tags, auth: 'resident', response: MeResponse,

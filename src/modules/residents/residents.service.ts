@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
+import { cachePerDatabase } from '../../lib/ttl-cache';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { requestContext } from '../../logger';
@@ -40,13 +41,15 @@ export const hasConsent = (r: Pick<ResidentDoc, 'consents'>, purpose: ConsentPur
 
 const profileComplete = (r: ResidentDoc): boolean => Boolean(r.nameEnc && r.villageCode && r.phoneEnc);
 
-export async function login(app: AppContext, code: string) {
+/** Log in with a wx.login code; `admit` may refuse the account before a session is issued (rate limit). */
+export async function login(app: AppContext, code: string, admit?: (openid: string) => Promise<void>) {
   let session;
   try {
     session = await app.wechat.code2Session(code);
   } catch (err) {
     throw wechatToAppError(err);
   }
+  await admit?.(session.openid);
   const now = app.clock.now();
   const upsert = () =>
     Residents(app.db)
@@ -64,6 +67,7 @@ export async function login(app: AppContext, code: string) {
     resident = await upsert(); // two first logins raced; the unique openid index let one insert
   }
   if (!resident) throw new Error('resident upsert returned nothing');
+  forget(app, resident._id);
   const token = await issueToken(app, 'resident', resident._id, app.config.TOKEN_TTL_HOURS);
   return {
     token: token.token,
@@ -72,8 +76,22 @@ export async function login(app: AppContext, code: string) {
   };
 }
 
+/**
+ * Residents read in the last few seconds, per database (every resident request reads its resident). Every
+ * write below forgets the entry, so a change shows at once in this process and within CACHE_MS elsewhere.
+ * Cached documents are shared: callers never modify them.
+ */
+const CACHE_MS = 5_000;
+const cacheOf = cachePerDatabase<ResidentDoc>(CACHE_MS);
+const forget = (app: AppContext, id: Types.ObjectId) => void cacheOf(app).delete(String(id));
+
 export async function getResident(app: AppContext, id: Types.ObjectId): Promise<ResidentDoc> {
-  const r = await Residents(app.db).findById(id).lean();
+  const cache = cacheOf(app);
+  let r: ResidentDoc | null | undefined = cache.get(String(id));
+  if (!r) {
+    r = await Residents(app.db).findById(id).lean();
+    if (r && !r.erasedAt) cache.set(String(id), r);
+  }
   if (!r || r.erasedAt) throw new AppError('UNAUTHORIZED', 401, '请先登录');
   return r;
 }
@@ -131,6 +149,7 @@ export async function fillSexAndBirthYear(app: AppContext, id: Types.ObjectId, i
   const birthYear = Number(checked.info.birthDate.slice(0, 4));
   await Residents(app.db).updateOne({ _id: id, sex: { $exists: false } }, { $set: { sex: checked.info.sex } });
   await Residents(app.db).updateOne({ _id: id, birthYear: { $exists: false } }, { $set: { birthYear } });
+  forget(app, id);
 }
 
 /** Everything but the display preference needs `basic` consent; all checks run before anything is written. */
@@ -154,6 +173,7 @@ export async function updateProfile(app: AppContext, id: Types.ObjectId, input: 
   if (patch.birthYear !== undefined) set.birthYear = patch.birthYear;
   if (patch.elderlyMode !== undefined) set.elderlyMode = patch.elderlyMode;
   const updated = await Residents(app.db).findByIdAndUpdate(id, { $set: set }, { new: true }).lean();
+  forget(app, id);
   if (!updated) throw notFound('居民');
   return meView(app, updated);
 }
@@ -187,6 +207,7 @@ export async function grantConsent(app: AppContext, id: Types.ObjectId, purpose:
   const at = app.clock.now();
   await ConsentEvents(app.db).create({ residentId: id, purpose, action: 'grant', policyVersion, guardianRelation, at, requestId: requestContext.getStore()?.requestId });
   const r = await Residents(app.db).findByIdAndUpdate(id, { $set: { [`consents.${purpose}`]: { policyVersion, grantedAt: at } } }, { new: true }).lean();
+  forget(app, id);
   if (!r) throw notFound('居民');
   return { consents: consentList(r) };
 }
@@ -197,6 +218,7 @@ export async function withdrawConsent(app: AppContext, id: Types.ObjectId, purpo
   if (!current) return { consents: consentList(r) };
   await ConsentEvents(app.db).create({ residentId: id, purpose, action: 'withdraw', policyVersion: current.policyVersion, at: app.clock.now(), requestId: requestContext.getStore()?.requestId });
   const updated = await Residents(app.db).findByIdAndUpdate(id, { $unset: { [`consents.${purpose}`]: 1 } }, { new: true }).lean();
+  forget(app, id);
   return { consents: consentList(updated ?? r) };
 }
 
@@ -223,6 +245,7 @@ export async function eraseMe(app: AppContext, id: Types.ObjectId, otherData: re
     { _id: id },
     { $set: { openid: `erased:${String(id)}`, erasedAt: app.clock.now(), consents: {} }, $unset: { unionid: 1, nameEnc: 1, phoneEnc: 1, phoneIndex: 1, sex: 1, birthYear: 1 } },
   );
+  forget(app, id);
   await revokeAllFor(app, 'resident', id);
   await audit(app, { type: 'resident', id: String(id) }, 'resident.erase_self', { type: 'resident', id: String(id) });
 }

@@ -1,7 +1,17 @@
 import crypto from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
+import { cachePerDatabase } from '../../lib/ttl-cache';
 import { Sessions } from './sessions.model';
+
+type Subject = { subjectType: 'resident' | 'staff'; subjectId: Types.ObjectId; expiresAt: Date };
+
+/**
+ * Live sessions seen in the last few seconds, per database, so a request does not read its session every
+ * time. Revoking in this process takes effect at once; in another process within CACHE_MS.
+ */
+const CACHE_MS = 5_000;
+const cacheOf = cachePerDatabase<Subject>(CACHE_MS);
 
 const hash = (token: string): string => crypto.createHash('sha256').update(token).digest('base64url');
 
@@ -20,17 +30,28 @@ export async function issueToken(
 }
 
 export async function resolveToken(app: AppContext, token: string): Promise<{ subjectType: 'resident' | 'staff'; subjectId: Types.ObjectId } | null> {
-  const s = await Sessions(app.db).findById(hash(token)).lean();
-  if (!s || s.revokedAt || s.expiresAt <= app.clock.now()) return null;
+  const id = hash(token);
+  const cache = cacheOf(app);
+  let s: Subject | undefined = cache.get(id);
+  if (!s) {
+    const doc = await Sessions(app.db).findById(id).lean();
+    if (!doc || doc.revokedAt) return null;
+    s = { subjectType: doc.subjectType, subjectId: doc.subjectId, expiresAt: doc.expiresAt };
+    cache.set(id, s);
+  }
+  if (s.expiresAt <= app.clock.now()) return null;
   return { subjectType: s.subjectType, subjectId: s.subjectId };
 }
 
 export async function revokeToken(app: AppContext, token: string): Promise<void> {
   await Sessions(app.db).updateOne({ _id: hash(token) }, { $set: { revokedAt: app.clock.now() } });
+  cacheOf(app).delete(hash(token));
 }
 
 export async function revokeAllFor(app: AppContext, subjectType: 'resident' | 'staff', subjectId: Types.ObjectId): Promise<void> {
   await Sessions(app.db).updateMany({ subjectType, subjectId, revokedAt: { $exists: false } }, { $set: { revokedAt: app.clock.now() } });
+  const cache = cacheOf(app);
+  for (const [id, s] of cache.entries()) if (s.subjectType === subjectType && s.subjectId.equals(subjectId)) cache.delete(id);
 }
 
 /** Scheduled cleanup (FerretDB has no TTL indexes). */

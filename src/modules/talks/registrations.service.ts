@@ -1,17 +1,16 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { isDuplicateKey } from '../../db/model';
 import { AppError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
-import { findPage } from '../../lib/pagination';
 import { requireConsent } from '../residents/residents.service';
 import type { ResidentDoc } from '../residents/residents.model';
 import { dropRegistrationReminders, queueAfterFill } from './reminders';
-import type { Gate } from './gate';
-import { settle, underTalkLock } from './seats.service';
-import { Attendance, Feedback, RegistrationKeys, Registrations, Seats, TalkQueues, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
+import { admit, assertOpenForSignup, awaitDecision, underTalkLock, type Decided } from './admission';
+import { Gate } from './gate';
+import { leaveQueue, waitlistPosition } from './queue-walk';
+import { readEntries } from './resident-entries';
+import { Attendance, Feedback, RegistrationKeys, Registrations, Seats, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
 import { getPublicTalk } from './talks.service';
-
 import { SEX_NAMES } from './eligibility';
 
 /** Age in whole years by the district's calendar year (profiles hold only the birth year). */
@@ -45,21 +44,7 @@ export function eligibilityFor(app: AppContext, talk: TalkDoc, r: ResidentDoc): 
   }
 }
 
-function assertOpenForSignup(app: AppContext, talk: TalkDoc): void {
-  const now = app.clock.now();
-  if (talk.status === 'cancelled') throw new AppError('TALK_CANCELLED', 409, '本场活动已取消');
-  if (talk.status !== 'published') throw new AppError('TALK_CLOSED', 409, '本场活动已停止报名');
-  if (now < talk.signupOpensAt) throw new AppError('SIGNUP_NOT_OPEN', 409, '报名还没有开始，请稍后再来');
-  if (now >= talk.signupClosesAt || now >= talk.startAt) throw new AppError('SIGNUP_ENDED', 409, '报名已截止');
-}
-
 const keyId = (talkId: Types.ObjectId, residentId: Types.ObjectId) => `${String(talkId)}:${String(residentId)}`;
-
-/** 1-based place in the waitlist, counted (not stored) so cancellations ahead move everyone up. */
-export async function waitlistPosition(app: AppContext, r: Pick<RegistrationDoc, '_id' | 'talkId' | 'seq'>): Promise<number> {
-  const ahead = { $or: [{ seq: { $lt: r.seq } }, { seq: r.seq, _id: { $lt: r._id } }] };
-  return 1 + (await Registrations(app.db).countDocuments({ talkId: r.talkId, status: 'waitlisted', ...ahead }));
-}
 
 const REJECTIONS: Record<string, [string, string]> = {
   TALK_FULL: ['TALK_FULL', '名额已满'],
@@ -67,54 +52,93 @@ const REJECTIONS: Record<string, [string, string]> = {
   TALK_CLOSED: ['TALK_CLOSED', '本场活动已停止报名'],
 };
 
-/**
- * Sign up: the unique registration key stops a second sign-up, the registration joins the queue as `pending`,
- * and the seat filler decides it in arrival order — a seat, the waitlist, or a rejection.
- */
-export async function signUp(app: AppContext, residentId: Types.ObjectId, talkId: string, seats = 1, gate?: Gate) {
-  const resident = await requireConsent(app, residentId, 'basic');
-  const talk = await getPublicTalk(app, talkId);
-  assertOpenForSignup(app, talk);
-  if (talk.localOnly && !resident.areaPath.includes(talk.areaCode)) throw new AppError('AREA_MISMATCH', 403, '本场活动仅限本地区居民报名');
-  if (seats > talk.maxSeatsPerRegistration) {
-    throw new AppError('TOO_MANY_SEATS', 400, talk.maxSeatsPerRegistration === 1 ? '本场活动每人只能报名 1 个名额' : `本场活动每次最多报名 ${talk.maxSeatsPerRegistration} 人`);
-  }
-  assertEligible(app, talk, resident);
+/** A key older than this without its registration was left by a walker that died between the two inserts. */
+const STALE_KEY_MS = 60_000;
 
-  const regId = new Types.ObjectId();
-  try {
-    await RegistrationKeys(app.db).create({ _id: keyId(talk._id, residentId), registrationId: regId, createdAt: app.clock.now() });
-  } catch (err) {
-    if (isDuplicateKey(err)) throw new AppError('ALREADY_REGISTERED', 409, '您已报名本场活动，请到“我的报名”查看');
-    throw err;
+/**
+ * At most this many sign-up and cancel requests of this process read the database at once before joining
+ * their talk's batch; the rest wait in memory. FerretDB on SQLite spends its time retrying locks under
+ * thousands of concurrent clients, so a few in flight keep it fast. Waiting for a decision happens outside.
+ */
+const signupGate = new Gate(16);
+
+const alreadyRegistered = () => new AppError('ALREADY_REGISTERED', 409, '您已报名本场活动，请到“我的报名”查看');
+
+/**
+ * Sign up: checks, then the talk's batch admission records the registration under the unique key
+ * `<talkId>:<residentId>` and the walk decides it in arrival order — a seat, the waitlist, or a rejection.
+ * A retry with the same Idempotency-Key is answered from the registration the first request made.
+ */
+export async function signUp(app: AppContext, residentId: Types.ObjectId, talkId: string, seats = 1, idempotencyKey?: string) {
+  const { resident, talk } = await signupGate.run(async () => {
+    const [resident, talk] = await Promise.all([requireConsent(app, residentId, 'basic'), getPublicTalk(app, talkId)]);
+    assertOpenForSignup(app, talk);
+    if (talk.localOnly && !resident.areaPath.includes(talk.areaCode)) throw new AppError('AREA_MISMATCH', 403, '本场活动仅限本地区居民报名');
+    if (seats > talk.maxSeatsPerRegistration) {
+      throw new AppError('TOO_MANY_SEATS', 400, talk.maxSeatsPerRegistration === 1 ? '本场活动每人只能报名 1 个名额' : `本场活动每次最多报名 ${talk.maxSeatsPerRegistration} 人`);
+    }
+    assertEligible(app, talk, resident);
+    return { resident, talk };
+  });
+  for (let attempt = 0; ; attempt++) {
+    const regId = new Types.ObjectId();
+    const arrival = { regId, residentId, areaPath: resident.areaPath, seats, at: app.clock.now(), ...(idempotencyKey ? { idempotencyKey } : {}) };
+    const admitted = await admit(app, talk._id, arrival, queueAfterFill);
+    if (admitted.kind === 'decided') return signUpReply(app, talk, admitted.reg);
+    // the resident already holds a key for this talk: the first request of a retry, or a second sign-up
+    const replay = await existingSignUp(app, talk, residentId, idempotencyKey);
+    if (replay) return signUpReply(app, talk, replay);
+    if (replay === undefined && attempt === 0) continue; // the key was freed meanwhile (rejection, stale key)
+    throw alreadyRegistered();
   }
-  try {
-    await Registrations(app.db).create({ _id: regId, talkId: talk._id, residentId, areaPath: resident.areaPath, seats, status: 'pending', seq: 0, createdAt: app.clock.now() });
-  } catch (err) {
-    await RegistrationKeys(app.db).deleteOne({ _id: keyId(talk._id, residentId), registrationId: regId });
-    throw err;
+}
+
+/**
+ * The registration behind the resident's key, when this request is a retry of the one that made it (same
+ * Idempotency-Key), waiting for its decision if needed. `null`: someone else's key, a plain second sign-up;
+ * `undefined`: no key any more (freed, or a stale one removed) — the caller may try again.
+ */
+async function existingSignUp(app: AppContext, talk: TalkDoc, residentId: Types.ObjectId, idempotencyKey?: string): Promise<Decided | null | undefined> {
+  const key = await RegistrationKeys(app.db).findById(keyId(talk._id, residentId)).lean();
+  if (!key) return undefined;
+  const reg = await Registrations(app.db).findById(key.registrationId).lean();
+  if (!reg) {
+    if (app.clock.now().getTime() - key.createdAt.getTime() < STALE_KEY_MS) {
+      if (idempotencyKey && key.idempotencyKey === idempotencyKey) throw new AppError('REQUEST_IN_PROGRESS', 409, '上一次提交还在处理中，请稍候');
+      return null;
+    }
+    await RegistrationKeys(app.db).deleteOne({ _id: key._id, registrationId: key.registrationId });
+    return undefined;
   }
-  const wait = () => settle(app, talk._id, regId, queueAfterFill);
-  const decided = gate ? await gate.outside(wait) : await wait();
+  if (!idempotencyKey || key.idempotencyKey !== idempotencyKey) return null;
+  return reg.status === 'pending' ? awaitDecision(app, talk._id, reg._id, queueAfterFill) : reg;
+}
+
+async function signUpReply(app: AppContext, talk: TalkDoc, decided: Decided) {
+  const registrationId = String(decided._id);
   if (decided.status === 'rejected') {
     const current = await Talks(app.db).findById(talk._id, { status: 1 }).lean();
     if (current?.status === 'cancelled') throw new AppError('TALK_CANCELLED', 409, '本场活动已取消');
     const [code, message] = REJECTIONS[decided.rejectReason ?? 'TALK_FULL'] ?? REJECTIONS.TALK_FULL!;
     throw new AppError(code, 409, message);
   }
+  if (decided.status === 'cancelled') throw new AppError('NOT_REGISTERED', 404, '您没有报名本场活动');
   if (decided.status === 'waitlisted') {
-    return { registrationId: String(regId), status: 'waitlisted' as const, seats, position: decided.position ?? (await waitlistPosition(app, decided)) };
+    return { registrationId, status: 'waitlisted' as const, seats: decided.seats, position: decided.position ?? (await waitlistPosition(app, decided)) };
   }
-  return { registrationId: String(regId), status: 'confirmed' as const, seats };
+  return { registrationId, status: 'confirmed' as const, seats: decided.seats };
 }
 
 /** Cancel my registration before the cut-off; its seats go to the waitlist in order, under the talk's lock. */
-export async function cancelMine(app: AppContext, residentId: Types.ObjectId, talkId: string, gate?: Gate) {
-  const talk = await getPublicTalk(app, talkId);
-  const key = await RegistrationKeys(app.db).findById(keyId(talk._id, residentId)).lean();
-  if (!key) throw new AppError('NOT_REGISTERED', 404, '您没有报名本场活动');
-  if (app.clock.now() >= talk.cancelCutoffAt) throw new AppError('CANCEL_CUTOFF_PASSED', 409, '已过取消截止时间，如不能参加请联系村（居）工作人员');
-  const cancelled = await cancelRegistration(app, talk, key.registrationId, 'resident', gate);
+export async function cancelMine(app: AppContext, residentId: Types.ObjectId, talkId: string) {
+  const { talk, key } = await signupGate.run(async () => {
+    const talk = await getPublicTalk(app, talkId);
+    const key = await RegistrationKeys(app.db).findById(keyId(talk._id, residentId)).lean();
+    if (!key) throw new AppError('NOT_REGISTERED', 404, '您没有报名本场活动');
+    if (app.clock.now() >= talk.cancelCutoffAt) throw new AppError('CANCEL_CUTOFF_PASSED', 409, '已过取消截止时间，如不能参加请联系村（居）工作人员');
+    return { talk, key };
+  });
+  const cancelled = await cancelRegistration(app, talk, key.registrationId, 'resident');
   if (!cancelled) throw new AppError('NOT_REGISTERED', 404, '您没有报名本场活动');
   return { registrationId: String(key.registrationId), status: 'cancelled' as const };
 }
@@ -123,40 +147,53 @@ export async function cancelMine(app: AppContext, residentId: Types.ObjectId, ta
  * Shared by residents and staff: under the talk's lock, mark it cancelled and free its seats and key; the walk
  * that follows in the same lock hold promotes the waitlist. Pending reminders of the registration are dropped.
  */
-export async function cancelRegistration(app: AppContext, talk: TalkDoc, regId: Types.ObjectId, by: 'resident' | 'staff', gate?: Gate): Promise<RegistrationDoc | null> {
-  const run = () =>
-    underTalkLock(app, talk._id, queueAfterFill, async () => {
-      const reg = await Registrations(app.db).findOne({ _id: regId, talkId: talk._id }).lean();
-      if (!reg || !['pending', 'confirmed', 'waitlisted'].includes(reg.status)) return null;
-      await Registrations(app.db).updateOne({ _id: reg._id }, { $set: { status: 'cancelled', cancelledAt: app.clock.now(), cancelledBy: by } });
-      await Seats(app.db).deleteMany({ registrationId: reg._id });
-      await RegistrationKeys(app.db).deleteOne({ _id: keyId(talk._id, reg.residentId), registrationId: reg._id });
-      // the lock is held: this process is the only writer of the queue bookkeeping
-      if (reg.status === 'waitlisted') await TalkQueues(app.db).updateOne({ _id: String(talk._id) }, { $inc: { waitlisted: -1 } });
-      return reg;
-    });
-  const reg = gate ? await gate.outside(run) : await run();
+export async function cancelRegistration(app: AppContext, talk: TalkDoc, regId: Types.ObjectId, by: 'resident' | 'staff'): Promise<RegistrationDoc | null> {
+  const reg = await underTalkLock(app, talk._id, queueAfterFill, async () => {
+    const reg = await Registrations(app.db).findById(regId).lean();
+    if (!reg || !reg.talkId.equals(talk._id) || !['pending', 'confirmed', 'waitlisted'].includes(reg.status)) return null;
+    // the lock is held: this process is the only writer of the registration, its key and the queue bookkeeping
+    await Registrations(app.db).collection.updateOne({ _id: reg._id }, { $set: { status: 'cancelled', cancelledAt: app.clock.now(), cancelledBy: by } });
+    await Seats(app.db).deleteMany({ registrationId: reg._id });
+    const key = await RegistrationKeys(app.db).findById(keyId(talk._id, reg.residentId)).lean();
+    if (key?.registrationId.equals(reg._id)) await RegistrationKeys(app.db).collection.deleteOne({ _id: key._id } as never);
+    await leaveQueue(app, talk._id, reg._id);
+    return reg;
+  });
   if (reg) await dropRegistrationReminders(app, talk, reg);
   return reg;
 }
 
+/**
+ * My registrations, newest first. Read by key only — the resident's entries, then each registration, talk,
+ * attendance and feedback by `_id`, a waitlist place from the talk's queue document — so the answer costs the
+ * same beside a session of ten or of ten thousand.
+ */
 export async function myRegistrations(app: AppContext, residentId: Types.ObjectId, q: { limit: number; cursor?: string }) {
-  const filter = { residentId, status: { $in: ['confirmed', 'waitlisted', 'cancelled'] } };
-  return findPage(Registrations(app.db), filter, q, (regs) => registrationItems(app, residentId, regs));
-}
-
-async function registrationItems(app: AppContext, residentId: Types.ObjectId, regs: RegistrationDoc[]) {
-  const talkIds = [...new Set(regs.map((r) => String(r.talkId)))];
+  const entries = await readEntries(app, residentId);
+  const cursor = q.cursor ? new Types.ObjectId(q.cursor) : undefined;
+  const candidates = entries
+    .filter((e) => !cursor || String(e.registrationId) < String(cursor))
+    .sort((a, b) => (String(b.registrationId) < String(a.registrationId) ? -1 : 1));
+  const regs: RegistrationDoc[] = [];
+  // statuses live on the registrations: read a page at a time until the page is full
+  for (let i = 0; i < candidates.length && regs.length <= q.limit; i += q.limit + 1) {
+    const page = await Promise.all(candidates.slice(i, i + q.limit + 1).map((e) => Registrations(app.db).findById(e.registrationId).lean<RegistrationDoc>()));
+    regs.push(...page.filter((r): r is RegistrationDoc => !!r && ['confirmed', 'waitlisted', 'cancelled'].includes(r.status)));
+  }
+  regs.sort((a, b) => (String(b._id) < String(a._id) ? -1 : 1));
+  const shown = regs.slice(0, q.limit);
+  const talkIds = [...new Set(shown.map((r) => String(r.talkId)))];
+  const own = (talkId: string) => `${talkId}:${String(residentId)}`;
   const [talks, attended, feedback] = await Promise.all([
-    Talks(app.db).find({ _id: { $in: talkIds } }).lean(),
-    Attendance(app.db).find({ residentId, talkId: { $in: talkIds } }, { talkId: 1 }).lean(),
-    Feedback(app.db).find({ residentId, talkId: { $in: talkIds } }, { talkId: 1 }).lean(),
+    Promise.all(talkIds.map((id) => Talks(app.db).findById(id).lean())),
+    Promise.all(talkIds.map((id) => Attendance(app.db).findById(own(id), { _id: 1 }).lean())),
+    Promise.all(talkIds.map((id) => Feedback(app.db).findById(own(id), { _id: 1 }).lean())),
   ]);
-  const byId = new Map(talks.map((t) => [String(t._id), t]));
-  const attendedSet = new Set(attended.map((a) => String(a.talkId)));
-  const feedbackSet = new Set(feedback.map((f) => String(f.talkId)));
+  const byId = new Map(talks.filter((t) => !!t).map((t) => [String(t!._id), t!]));
+  const attendedSet = new Set(talkIds.filter((_, i) => attended[i]));
+  const feedbackSet = new Set(talkIds.filter((_, i) => feedback[i]));
   const items = [];
-  for (const r of regs) {
+  for (const r of shown) {
     const t = byId.get(String(r.talkId));
     if (!t) continue;
     items.push({
@@ -170,7 +207,8 @@ async function registrationItems(app: AppContext, residentId: Types.ObjectId, re
       createdAt: r.createdAt.toISOString(),
     });
   }
-  return items;
+  const last = shown[shown.length - 1];
+  return { items, nextCursor: regs.length > q.limit && last ? String(last._id) : null };
 }
 
 /** The resident's live registration for a talk, if any (for the detail page). */

@@ -2,7 +2,7 @@ import type { AppContext } from '../../context';
 import { cancelPending, enqueueMany, type EnqueueInput } from '../../notify/outbox.service';
 import { shanghaiDay } from '../../lib/clock';
 import { eligibilityText } from './eligibility';
-import type { FillResult } from './seats.service';
+import type { FillResult } from './queue-walk';
 import type { RegistrationDoc, TalkDoc } from './talks.model';
 
 /** Subscribe templates the talk pages ask for at sign-up (wx.requestSubscribeMessage takes up to 3). */

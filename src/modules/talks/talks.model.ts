@@ -145,15 +145,20 @@ registrationSchema.index({ talkId: 1, seq: -1 });
 registrationSchema.index({ residentId: 1, _id: -1 });
 export const Registrations = defineModel<RegistrationDoc>('TalkRegistration', registrationSchema);
 
-/** One live registration per resident per session: `_id` = `<talkId>:<residentId>`; deleted on cancel/reject. */
+/**
+ * One live registration per resident per session: `_id` = `<talkId>:<residentId>`; deleted on cancel/reject.
+ * `idempotencyKey` is the sign-up's Idempotency-Key: a retry with it is answered from the registration.
+ */
 export interface RegistrationKeyDoc {
   _id: string;
   registrationId: Types.ObjectId;
+  idempotencyKey?: string;
   createdAt: Date;
 }
 const keySchema = new Schema<RegistrationKeyDoc>({
   _id: { type: String, required: true },
   registrationId: { type: Schema.Types.ObjectId, required: true },
+  idempotencyKey: String,
   createdAt: { type: Date, required: true },
 });
 export const RegistrationKeys = defineModel<RegistrationKeyDoc>('TalkRegistrationKey', keySchema);
@@ -194,18 +199,43 @@ const lockSchema = new Schema<TalkLockDoc>({
 });
 export const TalkLocks = defineModel<TalkLockDoc>('TalkLock', lockSchema);
 
-/** Queue bookkeeping of a talk (waitlist length, last queue number), written only by the lock holder. */
+/**
+ * Queue bookkeeping of a talk, written only by the lock holder: the last queue number, the waitlist in queue
+ * order (a waitlisted resident's place is read from here by `_id`, never counted over the talk's
+ * registrations) and, when known, the taken seat numbers (absent = count them from the seat slots).
+ */
 export interface TalkQueueDoc {
   _id: string;
-  waitlisted: number;
   seq: number;
+  waitlist: string[];
+  taken?: number[];
 }
 const queueSchema = new Schema<TalkQueueDoc>({
   _id: { type: String, required: true },
-  waitlisted: { type: Number, required: true },
   seq: { type: Number, required: true },
+  waitlist: { type: [String], default: [] },
+  taken: { type: [Number], default: undefined },
 });
 export const TalkQueues = defineModel<TalkQueueDoc>('TalkQueue', queueSchema);
+
+/**
+ * A resident's sign-ups, keyed by resident: `_id` = `<residentId>:<n>` for n = 1, 2, … (inserted in turn, a
+ * duplicate key means take the next n). "My registrations" reads these by `_id`, so it never depends on how
+ * many other residents signed up for anything.
+ */
+export interface ResidentEntryDoc {
+  _id: string;
+  registrationId: Types.ObjectId;
+  talkId: Types.ObjectId;
+  createdAt: Date;
+}
+const entrySchema = new Schema<ResidentEntryDoc>({
+  _id: { type: String, required: true },
+  registrationId: { type: Schema.Types.ObjectId, required: true },
+  talkId: { type: Schema.Types.ObjectId, required: true },
+  createdAt: { type: Date, required: true },
+});
+export const ResidentEntries = defineModel<ResidentEntryDoc>('TalkResidentEntry', entrySchema);
 
 /** Attendance: `_id` = `<talkId>:<residentId>` so a resident is checked in once. */
 export interface AttendanceDoc {

@@ -1,5 +1,6 @@
 import type { Api } from '../../http/route';
 import { residentId } from '../../http/auth';
+import { idempotencyKey } from '../../http/idempotency';
 import { z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
 import { checkIn } from './attendance.service';
@@ -11,7 +12,6 @@ import { cancelMine, eligibilityFor, myRegistrationFor, myRegistrations, signUp 
 import { CheckinBody, FeedbackBody, IdParams, MyRegistration, RegistrationBody, RegistrationResult, ResidentTalkListQuery, TalkPage, TalkSchema } from './talks.schemas';
 import { getPublicTalk, listPublicTalks, viewTalks } from './talks.service';
 import { talkAdminRoutes } from './talks.admin.routes';
-import { signupGate } from './gate';
 
 export function talksRoutes(api: Api): void {
   const app = api.app;
@@ -45,13 +45,13 @@ export function talksRoutes(api: Api): void {
   });
   api.route({
     method: 'post', path: '/api/v1/talks/:id/registrations', summary: 'Sign up (with Idempotency-Key): a seat or a waitlist place', tags, auth: 'resident',
-    params: IdParams, body: RegistrationBody, response: RegistrationResult, status: 201, idempotent: true, middleware: [signupGate.middleware()],
-    handler: (ctx, { params, body }) => signUp(app, residentId(ctx), params.id, body.seats ?? 1, ctx.state.gate),
+    params: IdParams, body: RegistrationBody, response: RegistrationResult, status: 201, idempotent: 'natural',
+    handler: (ctx, { params, body }) => signUp(app, residentId(ctx), params.id, body.seats ?? 1, idempotencyKey(ctx)),
   });
   api.route({
     method: 'delete', path: '/api/v1/talks/:id/registrations/me', summary: 'Cancel my registration before the cut-off (promotes the waitlist)', tags, auth: 'resident',
-    params: IdParams, response: z.object({ registrationId: z.string(), status: z.literal('cancelled') }), middleware: [signupGate.middleware()],
-    handler: (ctx, { params }) => cancelMine(app, residentId(ctx), params.id, ctx.state.gate),
+    params: IdParams, response: z.object({ registrationId: z.string(), status: z.literal('cancelled') }),
+    handler: (ctx, { params }) => cancelMine(app, residentId(ctx), params.id),
   });
   api.route({
     method: 'get', path: '/api/v1/me/registrations', summary: 'My registrations, newest first', tags, auth: 'resident',

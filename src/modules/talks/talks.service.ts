@@ -7,7 +7,8 @@ import { cancelPending, enqueueMany } from '../../notify/outbox.service';
 import { getArea } from '../areas/areas.service';
 import { assertInScope, scopeFilter, type StaffPrincipal } from '../staff/staff.service';
 import { noticeItem, queueAfterFill, queueCancelledBySession, sameDayMorning } from './reminders';
-import { fill, forgetQueueState, withTalkLock } from './seats.service';
+import { fill, forgetQueueState } from './queue-walk';
+import { withTalkLock } from './talk-lock';
 import { Experts, RegistrationKeys, Registrations, Seats, Talks, type ExpertDoc, type TalkDoc, type TalkKind } from './talks.model';
 import type { TalkInput, TalkPatch } from './talks.schemas';
 

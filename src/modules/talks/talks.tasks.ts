@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context';
 import type { Task } from '../../task';
 import { queueAfterFill, reminderItems } from './reminders';
-import { fill } from './seats.service';
+import { fill } from './queue-walk';
 import { Registrations, Talks } from './talks.model';
 import { enqueueMany } from '../../notify/outbox.service';
 

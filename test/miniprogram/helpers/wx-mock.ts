@@ -36,6 +36,26 @@ interface Route {
   replies: Responder[];
 }
 
+/** GET /api/v1/notice-templates as the server answers with WECHAT_SUBSCRIBE_TEMPLATES mapping each kind to a TPL- id. */
+export const NOTICE_TEMPLATES = [
+  { kind: 'talk_reminder', title: '活动提醒（前一天）', flow: 'talks', templateId: 'TPL-talk_reminder' },
+  { kind: 'talk_start', title: '活动即将开始', flow: 'talks', templateId: 'TPL-talk_start' },
+  { kind: 'talk_status', title: '报名结果和活动变动', flow: 'talks', templateId: 'TPL-talk_status' },
+  { kind: 'referral_status', title: '唇腭裂救助办理进度', flow: 'referral', templateId: 'TPL-referral_status' },
+  { kind: 'insurance_status', title: '保险登记审核结果', flow: 'insurance', templateId: 'TPL-insurance_status' },
+  { kind: 'insurance_renewal', title: '保险到期续保提醒', flow: 'insurance', templateId: 'TPL-insurance_renewal' },
+];
+
+/** GET /api/v1/policy as the server serves it. */
+export const POLICY_TEXT = {
+  version: '2026-11',
+  title: '我们怎样保护您的信息',
+  sections: [
+    { heading: '我们收集什么，为什么', items: [{ head: '手机号', text: '用来通知讲座和筛查时间。' }] },
+    { heading: '您随时可以', items: [{ text: '在“我的”页面查看、导出、删除自己的信息。' }] },
+  ],
+};
+
 const appJson = JSON.parse(fs.readFileSync(path.join(MP_ROOT, 'app.json'), 'utf8')) as {
   pages: string[];
   tabBar: { list: { pagePath: string }[] };
@@ -53,6 +73,10 @@ export class WxMock {
   readonly modals: AnyObject[] = [];
   readonly navigations: { api: string; url?: string; delta?: number; ok: boolean }[] = [];
   readonly logins: string[] = [];
+  /** Files written under wx.env.USER_DATA_PATH, by path. */
+  readonly files = new Map<string, string>();
+  /** wx.shareFileMessage calls. */
+  readonly sharedFiles: { filePath: string; fileName?: string }[] = [];
   /** Registered pages, from app.json; a test may add a feature page that others will build. */
   readonly pages = new Set(appJson.pages);
   readonly tabPages = new Set(appJson.tabBar.list.map((t) => t.pagePath));
@@ -62,7 +86,15 @@ export class WxMock {
   pageStack: { route: string }[] = [{ route: 'pages/home/index' }];
   privacyListener: ((resolve: (r: AnyObject) => void, info: { referrer: string }) => void) | null = null;
   pending = 0;
-  private routes: Route[] = [];
+  /** What every launch fetches, answered as the server does with no templates configured. */
+  private routes: Route[] = [
+    {
+      method: 'GET',
+      path: '/api/v1/notice-templates',
+      replies: [{ statusCode: 200, data: { items: NOTICE_TEMPLATES } }],
+    },
+    { method: 'GET', path: '/api/v1/policy', replies: [{ statusCode: 200, data: POLICY_TEXT }] },
+  ];
   private loginSeq = 0;
   loginFails: string | null = null;
 
@@ -197,6 +229,19 @@ export class WxMock {
     navigateBack: (opts: AnyObject & Callbacks = {}) => {
       this.navigations.push({ api: 'navigateBack', delta: opts.delta ?? 1, ok: true });
       this.settleCallbacks(opts, true, { errMsg: 'navigateBack:ok' });
+    },
+
+    env: { USER_DATA_PATH: 'wxfile://usr' },
+    getFileSystemManager: () => ({
+      writeFileSync: (filePath: string, data: string) => {
+        if (!filePath.startsWith('wxfile://usr/')) throw new Error(`writeFileSync:fail permission denied, open ${filePath}`);
+        this.files.set(filePath, data);
+      },
+    }),
+    shareFileMessage: (opts: AnyObject & Callbacks) => {
+      const ok = this.files.has(opts.filePath);
+      this.sharedFiles.push({ filePath: opts.filePath, fileName: opts.fileName });
+      this.settleCallbacks(opts, ok, { errMsg: ok ? 'shareFileMessage:ok' : 'shareFileMessage:fail file not found' });
     },
 
     onNeedPrivacyAuthorization: (listener: WxMock['privacyListener']) => {

@@ -1,6 +1,10 @@
-import { askForReminders, formatTime, KIND_NAMES, confirmCancelRegistration, talksApi, type TalkDetail } from '../../../services/talks';
-import { newIdempotencyKey } from '../../../services/api';
+import { formatTime, KIND_NAMES, confirmCancelRegistration, talksApi, type TalkDetail } from '../../../services/talks';
+import { ApiError, newIdempotencyKey } from '../../../services/api';
+import { askForNotices, prefetchNoticeTemplates } from '../../../services/notices';
+import { theApp } from '../../../utils/app';
+import { hasCurrentConsent } from '../../../utils/consent';
 import { elderBehavior } from '../../../utils/elder-behavior';
+import { PAGES } from '../../../utils/routes';
 
 function statusText(t: TalkDetail): string {
   const r = t.myRegistration;
@@ -11,7 +15,18 @@ function statusText(t: TalkDetail): string {
   return '';
 }
 
-/** One session: when, where, who speaks, seats left; sign up (asking for reminders first) or cancel. */
+/** What stops a sign-up that the resident can fix on another page, and that page. */
+type Blocker = 'consent' | 'contact' | 'sexBirth' | null;
+
+function fixPage(b: Exclude<Blocker, null>): string {
+  return b === 'consent' ? PAGES.privacy : `${PAGES.profile}?need=${b}&back=1`;
+}
+
+/**
+ * One session: when, where, who may come, seats left. Sign-up asks for the notices first (inside the tap), then
+ * sends the resident to whatever is missing — consent, name and phone, sex and birth year — and, when they come
+ * back with it done, finishes the sign-up without another tap. Someone the rule excludes sees why, greyed out.
+ */
 Component({
   behaviors: [elderBehavior],
   data: {
@@ -22,39 +37,70 @@ Component({
     seats: 1,
     status: '',
     canSignUp: false,
+    /** The rule keeps this resident out (NOT_ELIGIBLE, AREA_MISMATCH): the button is greyed with this reason. */
+    blockedReason: '',
     canCancel: false,
     busy: false,
+    loading: true,
     loadFailed: false,
+    /** What the resident left to fix; coming back with it done continues the sign-up. */
+    resumeSignUp: '' as '' | Exclude<Blocker, null>,
   },
-
 
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       this.setData({ id: query.id ?? '' });
     },
 
-    onPageShow() {
-      return this.load();
+    /** Back from a fixing page: the next missing thing, or the sign-up itself; the same gap again means they gave up. */
+    async onPageShow() {
+      void prefetchNoticeTemplates();
+      await this.load();
+      const left = this.data.resumeSignUp;
+      if (!left) return;
+      this.setData({ resumeSignUp: '' });
+      if (!this.data.canSignUp || this.data.blockedReason) return;
+      const next = this.blocker();
+      if (!next) await this.signUp();
+      else if (next !== left) this.goFix(next);
+    },
+
+    goFix(b: Exclude<Blocker, null>) {
+      this.setData({ resumeSignUp: b });
+      wx.navigateTo({ url: fixPage(b) });
     },
 
     async load() {
       if (!this.data.id) return;
+      this.setData({ loadFailed: false });
       try {
         const talk = await talksApi.detail(this.data.id);
         const now = Date.now();
         const open = talk.status === 'published' && now < new Date(talk.signupClosesAt).getTime();
+        const ruledOut = talk.myEligibility && !talk.myEligibility.eligible && talk.myEligibility.code !== 'PROFILE_INCOMPLETE';
         this.setData({
           talk,
-          loadFailed: false,
           kindName: KIND_NAMES[talk.kind],
           time: `${formatTime(talk.startAt)} — ${formatTime(talk.endAt).slice(11)}`,
           status: statusText(talk),
           canSignUp: open && !talk.myRegistration && (talk.seatsLeft > 0 || talk.waitlistEnabled),
+          blockedReason: open && !talk.myRegistration && ruledOut ? talk.myEligibility.reason ?? '' : '',
           canCancel: Boolean(talk.myRegistration) && now < new Date(talk.cancelCutoffAt).getTime(),
         });
       } catch {
         this.setData({ loadFailed: true });
+      } finally {
+        this.setData({ loading: false });
       }
+    },
+
+    /** What the resident still has to give before this sign-up can go through. */
+    blocker(): Blocker {
+      const resident = theApp().globalData.resident;
+      if (!hasCurrentConsent(resident)) return 'consent';
+      if (!resident || !resident.profileComplete) return 'contact';
+      if (this.data.talk?.myEligibility?.code === 'PROFILE_INCOMPLETE') return 'sexBirth';
+      return null;
     },
 
     onSeats(e: WechatMiniprogram.BaseEvent) {
@@ -63,19 +109,30 @@ Component({
       this.setData({ seats: Math.min(max, Math.max(1, next)) });
     },
 
-    /** The reminder request must start inside this tap handler (WeChat's rule), before anything awaits. */
+    /** The notice request must start inside this tap handler (WeChat's rule), before anything awaits. */
     async onSignUp() {
-      if (this.data.busy || !this.data.talk) return;
+      if (this.data.busy || !this.data.talk || this.data.blockedReason) return;
+      const asked = askForNotices('talks');
+      const blocker = this.blocker();
+      if (blocker) {
+        this.goFix(blocker);
+        return;
+      }
+      await asked;
+      await this.signUp();
+    },
+
+    async signUp() {
+      if (!this.data.talk) return;
       this.setData({ busy: true });
-      const asked = askForReminders();
-      const key = newIdempotencyKey();
       try {
-        await asked;
-        const r = await talksApi.signUp(this.data.talk.id, this.data.seats, key);
+        const r = await talksApi.signUp(this.data.talk.id, this.data.seats, newIdempotencyKey());
         wx.showToast({ title: r.status === 'confirmed' ? '报名成功' : `已候补第 ${r.position ?? ''} 位`, icon: r.status === 'confirmed' ? 'success' : 'none', duration: 2500 });
         await this.load();
-      } catch {
-        // the request wrapper has shown the reason
+      } catch (err) {
+        // Something the resident can fix: go and fix it, then come back here and finish.
+        const fix: Blocker = err instanceof ApiError ? (err.code === 'CONSENT_REQUIRED' ? 'consent' : err.code === 'PROFILE_INCOMPLETE' ? 'sexBirth' : null) : null;
+        if (fix) this.goFix(fix);
       } finally {
         this.setData({ busy: false });
       }

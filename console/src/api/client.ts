@@ -1,0 +1,67 @@
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { paths } from './schema';
+import { session } from '../lib/session';
+
+/** The service's one error shape, with field errors keyed by the field's path (`details: [{path, message}]`). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const auth: Middleware = {
+  onRequest({ request }) {
+    if (session.token) request.headers.set('authorization', `Bearer ${session.token}`);
+    return request;
+  },
+  onResponse({ response }) {
+    if (response.status === 401 && session.token) session.expire();
+    return response;
+  },
+};
+
+export const api = createClient<paths>({ baseUrl: '' });
+api.use(auth);
+
+function toApiError(status: number, body: unknown): ApiError {
+  const e = (body as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+  const fields: Record<string, string> = {};
+  if (Array.isArray(e?.details)) {
+    for (const d of e.details as Array<{ path?: unknown; message?: unknown }>) {
+      if (typeof d?.path === 'string' && typeof d.message === 'string') fields[d.path] ??= d.message;
+    }
+  } else if (e?.details && typeof e.details === 'object' && typeof (e.details as { field?: unknown }).field === 'string') {
+    fields[(e.details as { field: string }).field] = e.message ?? '';
+  }
+  if (status >= 500 || !e) return new ApiError(status, e?.code ?? 'NETWORK', '服务暂时不可用，请稍后再试', fields);
+  return new ApiError(status, e.code ?? 'ERROR', e.message ?? '请求未成功', fields);
+}
+
+/** Unwrap an openapi-fetch result: the data, or an ApiError with the Chinese message and field errors. */
+export async function call<T>(p: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  let r: Awaited<typeof p>;
+  try {
+    r = await p;
+  } catch {
+    throw new ApiError(0, 'NETWORK', '网络连接失败，请检查网络后重试');
+  }
+  if (!r.response.ok) throw toApiError(r.response.status, r.error);
+  return r.data as T;
+}
+
+/** Download a file the API streams (exports), with the session's token. */
+export async function download(path: string, filename: string): Promise<void> {
+  const res = await fetch(path, { headers: session.token ? { authorization: `Bearer ${session.token}` } : {} });
+  if (!res.ok) throw toApiError(res.status, await res.json().catch(() => undefined));
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

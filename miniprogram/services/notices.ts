@@ -1,0 +1,69 @@
+/**
+ * Subscribe-notice permissions. The server says which WeChat template id each notice kind uses
+ * (GET /api/v1/notice-templates, from its configuration), so a released mini-program needs no rebuild when an id
+ * changes. Pages fetch the list when they open (`prefetchNoticeTemplates`); the tap that starts a flow then asks
+ * for that flow's kinds at once, as WeChat requires (`askForNotices`).
+ */
+import { api } from './api';
+
+export type NoticeFlow = 'talks' | 'referral' | 'insurance';
+
+export interface NoticeTemplate {
+  kind: string;
+  title: string;
+  flow: NoticeFlow;
+  templateId: string;
+}
+
+const STORAGE_KEY = 'noticeTemplates';
+
+/** What each flow asks for when the server could not be reached yet (unmapped kinds use their key). */
+const FALLBACK: NoticeTemplate[] = [
+  { kind: 'talk_reminder', title: '活动提醒', flow: 'talks', templateId: 'talk_reminder' },
+  { kind: 'talk_start', title: '活动即将开始', flow: 'talks', templateId: 'talk_start' },
+  { kind: 'talk_status', title: '报名结果和活动变动', flow: 'talks', templateId: 'talk_status' },
+  { kind: 'referral_status', title: '救助办理进度', flow: 'referral', templateId: 'referral_status' },
+  { kind: 'insurance_status', title: '保险审核结果', flow: 'insurance', templateId: 'insurance_status' },
+  { kind: 'insurance_renewal', title: '保险到期提醒', flow: 'insurance', templateId: 'insurance_renewal' },
+];
+
+function stored(): NoticeTemplate[] | null {
+  const v: unknown = wx.getStorageSync(STORAGE_KEY);
+  return Array.isArray(v) && v.length ? (v as NoticeTemplate[]) : null;
+}
+
+/** Refresh the list in the background; a failure keeps the last known one. */
+export async function prefetchNoticeTemplates(): Promise<void> {
+  try {
+    const { items } = await api.get<{ items: NoticeTemplate[] }>('/api/v1/notice-templates', undefined, { auth: false, silent: true });
+    if (Array.isArray(items) && items.length) wx.setStorageSync(STORAGE_KEY, items);
+  } catch {
+    // offline: the stored or fallback ids are used
+  }
+}
+
+export function templatesFor(flow: NoticeFlow): NoticeTemplate[] {
+  return (stored() ?? FALLBACK).filter((t) => t.flow === flow).slice(0, 3);
+}
+
+/**
+ * Ask for the flow's notices — call it first thing in the tap handler, before anything awaits — then tell the
+ * server which kinds were accepted. Never blocks the task: a refusal or an old WeChat only means no notices.
+ */
+export function askForNotices(flow: NoticeFlow): Promise<string[]> {
+  const templates = templatesFor(flow);
+  if (!templates.length || typeof wx.requestSubscribeMessage !== 'function') return Promise.resolve([]);
+  const kinds = templates.map((t) => t.kind);
+  return new Promise((resolve) => {
+    wx.requestSubscribeMessage({
+      tmplIds: templates.map((t) => t.templateId),
+      success: (res: WechatMiniprogram.IAnyObject) => {
+        const accepted = templates.filter((t) => res[t.templateId] === 'accept').map((t) => t.kind);
+        api
+          .post('/api/v1/me/subscriptions', { templateKeys: kinds, accepted }, { silent: true })
+          .then(() => resolve(accepted), () => resolve(accepted));
+      },
+      fail: () => resolve([]),
+    } as WechatMiniprogram.RequestSubscribeMessageOption);
+  });
+}

@@ -1,0 +1,167 @@
+/**
+ * Issue 13: a village-wide push. Every figure is printed beside the database commands and writes it cost per
+ * request (counted by the wire-protocol proxy between the app and the database), the Node CPU per request
+ * (this process: the app and the in-process load client) and its ratio to /healthz measured in the same run.
+ * Sizes: RUSH_STORM residents for RUSH_SEATS seats (default 1,000 / 100), RUSH_QUIZ concurrent quiz starts and
+ * submits (default 150); single-request costs are measured one request at a time.
+ */
+import { Types } from 'mongoose';
+import type { BenchHarness } from './harness';
+import { Registrations, Seats } from '../../src/modules/talks/talks.model';
+import { seedVillages, staffLogin, TOWN_MS } from '../../test/helpers/fixtures';
+import { bulkResidents, publishedTalk, type BulkResident } from '../../test/helpers/talks';
+import { createContest, districtAdmin, seedQuestionBank } from '../../test/helpers/quiz';
+import { Attempts } from '../../src/modules/quiz/quiz.model';
+
+const STORM = Number(process.env.RUSH_STORM ?? 1000);
+const SEATS = Number(process.env.RUSH_SEATS ?? 100);
+const QUIZ_N = Number(process.env.RUSH_QUIZ ?? 150);
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+interface Row {
+  what: string;
+  n: number;
+  p50: number;
+  p99: number;
+  commands: number;
+  writes: number;
+  cpu: number;
+  note?: string;
+}
+
+export default async function rush(h: BenchHarness): Promise<void> {
+  const { t } = h;
+  const rows: Row[] = [];
+  let uniq = 0;
+  const key = () => `rush-${process.pid}-${++uniq}`;
+
+  /** Run `fn` for each item with all of them in flight at once; counts and CPU over the whole batch. */
+  async function measure<T>(what: string, items: T[], fn: (item: T, i: number) => Promise<void>, note?: string): Promise<void> {
+    await h.wire.reset();
+    const cpu0 = cpuMs();
+    const lat: number[] = [];
+    await Promise.all(items.map(async (x, i) => {
+      const t0 = performance.now();
+      await fn(x, i);
+      lat.push(performance.now() - t0);
+    }));
+    const cpu = cpuMs() - cpu0;
+    const w = await h.wire.read();
+    lat.sort((a, b) => a - b);
+    rows.push({ what, n: items.length, p50: pct(lat, 50), p99: pct(lat, 99), commands: w.commands / items.length, writes: w.writes / items.length, cpu: cpu / items.length, note });
+  }
+  /** One request at a time, `n` times. */
+  async function serial(what: string, n: number, fn: (i: number) => Promise<void>, note?: string): Promise<void> {
+    await h.wire.reset();
+    const cpu0 = cpuMs();
+    const lat: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await fn(i);
+      lat.push(performance.now() - t0);
+    }
+    const cpu = cpuMs() - cpu0;
+    const w = await h.wire.read();
+    lat.sort((a, b) => a - b);
+    rows.push({ what, n, p50: pct(lat, 50), p99: pct(lat, 99), commands: w.commands / n, writes: w.writes / n, cpu: cpu / n, note });
+  }
+  const expect = (res: { status: number; body: any }, ok: number[], what: string) => {
+    if (!ok.includes(res.status)) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
+  };
+
+  await seedVillages(t);
+  const staff = await staffLogin(t, 'town_admin', TOWN_MS);
+  const residents = await bulkResidents(t, STORM + 60);
+  const [stormers, singles] = [residents.slice(0, STORM), residents.slice(STORM)];
+
+  // the baseline: /healthz, one at a time and 50 at once
+  await serial('GET /healthz (one at a time)', 200, async () => expect(await t.request('GET', '/healthz'), [200], 'healthz'));
+  await measure('GET /healthz (200 at once)', Array.from({ length: 200 }), async () => expect(await t.request('GET', '/healthz'), [200], 'healthz'));
+  const health = rows[1]!;
+
+  // GET /me: the session and resident reads every resident request pays
+  const me = singles[0]!;
+  await serial('GET /api/v1/me', 100, async () => expect(await t.request('GET', '/api/v1/me', { token: me.token }), [200], 'me'));
+
+  // single sign-ups on an empty session of 3 seats: #1, a replay of #1, #2..#3, then a waitlisted one
+  const small = await publishedTalk(t, staff.token, { capacity: 3, waitlistEnabled: true });
+  const signUp = (r: BulkResident, talkId: string, k = key()) =>
+    t.request('POST', `/api/v1/talks/${talkId}/registrations`, { token: r.token, body: {}, headers: { 'idempotency-key': k } });
+  const firstKey = key();
+  await serial('sign-up #1 (empty session)', 1, async () => expect(await signUp(singles[1]!, small.id, firstKey), [201], 'sign-up #1'));
+  await serial('sign-up replay (same Idempotency-Key)', 1, async () => expect(await signUp(singles[1]!, small.id, firstKey), [201], 'replay'));
+  await serial('sign-up #2–#3 (seats left)', 2, async (i) => expect(await signUp(singles[2 + i]!, small.id), [201], 'sign-up'));
+  await serial('sign-up waitlisted', 5, async (i) => expect(await signUp(singles[4 + i]!, small.id), [201], 'waitlisted'));
+
+  // the storm: everyone at once for far fewer seats
+  const talk = await publishedTalk(t, staff.token, { capacity: SEATS, waitlistEnabled: true, waitlistCap: 0 });
+  const statuses = new Map<string, number>();
+  const stormStart = Date.now();
+  await measure(`sign-up storm (${STORM} at once, ${SEATS} seats)`, stormers, async (r) => {
+    const res = await signUp(r, talk.id);
+    const k = res.status === 201 ? String(res.body.status) : `${res.status} ${res.body?.error?.code ?? ''}`;
+    statuses.set(k, (statuses.get(k) ?? 0) + 1);
+  });
+  const stormSec = (Date.now() - stormStart) / 1000;
+  const id = new Types.ObjectId(talk.id);
+  const seats = await Seats(t.db).countDocuments({ talkId: id });
+  const confirmed = await Registrations(t.db).countDocuments({ talkId: id, status: 'confirmed' });
+
+  // my registrations beside that session: a resident with one sign-up elsewhere
+  const mine = singles[1]!;
+  await serial(`GET /api/v1/me/registrations (beside a ${STORM}-person session)`, 20, async () =>
+    expect(await t.request('GET', '/api/v1/me/registrations', { token: mine.token }), [200], 'me/registrations'));
+
+  // quiz: a contest of 10 questions, starts and submits one at a time and QUIZ_N at once
+  await seedQuestionBank(t.app);
+  const admin = await districtAdmin(t);
+  const contest = await createContest(t, admin.token, { drawRules: [{ tags: ['hl66-2024'], count: 10 }], attemptsPerDay: 20, attemptsTotal: 20 });
+  const start = (r: BulkResident) => t.request('POST', `/api/v1/quiz/contests/${contest}/attempts`, { token: r.token, body: {}, headers: { 'idempotency-key': key() } });
+  const submit = async (r: BulkResident, attemptId: string) => {
+    const a = await Attempts(t.db).findById(attemptId).lean();
+    const answers = a!.items.map((it) => ({ questionId: String(it.questionId), choice: ['A'] }));
+    return () => t.request('POST', `/api/v1/quiz/attempts/${attemptId}/submit`, { token: r.token, body: { answers }, headers: { 'idempotency-key': key() } });
+  };
+  const quizzer = singles[10]!;
+  const started: string[] = [];
+  await serial('quiz attempt start (1st, 2nd, 3rd of a resident)', 3, async () => {
+    const res = await start(quizzer);
+    expect(res, [201], 'start');
+    started.push(res.body.id);
+  });
+  const sends = await Promise.all(started.map((a) => submit(quizzer, a)));
+  t.clock.advance(60_000);
+  await serial('quiz submit', sends.length, async (i) => expect(await sends[i]!(), [200], 'submit'));
+  const crowd = stormers.slice(0, QUIZ_N);
+  const ids: string[] = [];
+  await measure(`quiz attempt start (${QUIZ_N} at once)`, crowd, async (r, i) => {
+    const res = await start(r);
+    expect(res, [201], 'start');
+    ids[i] = res.body.id;
+  });
+  const crowdSends = await Promise.all(crowd.map((r, i) => submit(r, ids[i]!)));
+  t.clock.advance(60_000);
+  await measure(`quiz submit (${QUIZ_N} at once)`, crowdSends, async (send) => expect(await send(), [200], 'submit'));
+
+  const f = (x: number, d = 1) => x.toFixed(d);
+  console.log(`\n== rush (database: ${h.dbKind}); ratios are p50 latency and CPU per request against /healthz in this run`);
+  console.log(`  ${'request'.padEnd(58)} ${'n'.padStart(5)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'cmds/req'.padStart(9)} ${'writes/req'.padStart(10)} ${'CPU ms/req'.padStart(10)} ${'p50×hz'.padStart(8)} ${'CPU×hz'.padStart(8)}`);
+  const hzSerial = rows[0]!;
+  for (const r of rows) {
+    const base = r.what.includes('at once') || r.what.includes('storm') ? rows[1]! : hzSerial;
+    console.log(`  ${r.what.padEnd(58)} ${String(r.n).padStart(5)} ${f(r.p50).padStart(8)} ${f(r.p99).padStart(8)} ${f(r.commands, 2).padStart(9)} ${f(r.writes, 2).padStart(10)} ${f(r.cpu, 2).padStart(10)} ${f(r.p50 / base.p50, 0).padStart(8)} ${f(r.cpu / base.cpu, 1).padStart(8)}`);
+  }
+  const storm = rows.find((r) => r.what.startsWith('sign-up storm'))!;
+  h.print('sign-up storm outcome', {
+    'replies': [...statuses].map(([k, v]) => `${k}: ${v}`).join(', '),
+    'confirmed in database / seat slots (must equal seats)': `${confirmed} / ${seats} (seats ${SEATS}) ${confirmed === SEATS && seats === SEATS ? 'OK' : 'FAIL'}`,
+    'storm duration s / sign-ups decided per second': `${f(stormSec)} / ${f(STORM / stormSec, 0)}`,
+    'storm p99 ms / healthz (200 at once) p99 ms': `${f(storm.p99, 0)} / ${f(health.p99, 0)}`,
+  });
+  if (confirmed !== SEATS || seats !== SEATS) process.exitCode = 1;
+}

@@ -1,0 +1,203 @@
+import { Types } from 'mongoose';
+import type { AppContext } from '../../context';
+import { insertManyKeyed } from '../../db/model';
+import { AppError } from '../../http/errors';
+import { emptyResult, fillOnce, forgetQueueState, type AfterFill, type FillResult } from './queue-walk';
+import { recordEntries } from './resident-entries';
+import { sleep, tryLock, unlock, wallNow } from './talk-lock';
+import { RegistrationKeys, Registrations, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
+
+/**
+ * Batch admission. Sign-ups of this process wait in memory, per talk; one loop per talk and process takes the
+ * talk's lease once for all of them, records them (one insert of keys, of resident entries and of pending
+ * registrations), walks the queue (one insert of seats, one update per outcome) and answers every one it
+ * decided. Cancellations queued here run under the same lease before the walk. Requests that wait for a
+ * registration recorded earlier (a retry) are answered from one `$in` read per round, whoever walked.
+ */
+
+const WAIT_MS = 120_000;
+const BATCH = 500;
+const STRANDED_MS = 2_000;
+
+export type Decided = RegistrationDoc & { position?: number };
+
+export interface Arrival {
+  regId: Types.ObjectId;
+  residentId: Types.ObjectId;
+  areaPath: string[];
+  seats: number;
+  idempotencyKey?: string;
+  at: Date;
+}
+
+/** What became of an arrival: decided by the walk, or its resident already holds a key for this talk. */
+export type Admission = { kind: 'decided'; reg: Decided } | { kind: 'duplicate' };
+
+interface Pending<T> {
+  resolve(v: T): void;
+  reject(err: unknown): void;
+  since: number;
+}
+
+interface TalkQueue {
+  arrivals: Array<Arrival & Pending<Admission>>;
+  jobs: Array<{ run(): Promise<unknown> } & Pending<unknown>>;
+  /** Several requests may wait for one registration (concurrent retries). */
+  waiters: Map<string, Array<Pending<Decided>>>;
+}
+
+const queues = new Map<string, TalkQueue>();
+
+function enqueue(app: AppContext, talkId: Types.ObjectId, after: AfterFill, add: (q: TalkQueue) => void): void {
+  const key = `${app.db.name}:${String(talkId)}`;
+  let q = queues.get(key);
+  const start = !q;
+  if (!q) queues.set(key, (q = { arrivals: [], jobs: [], waiters: new Map() }));
+  add(q);
+  if (start) void talkLoop(app, talkId, key, q, after);
+}
+
+/** Admit a sign-up: recorded and decided by the next walk of this process's loop. */
+export function admit(app: AppContext, talkId: Types.ObjectId, arrival: Arrival, after: AfterFill): Promise<Admission> {
+  return new Promise((resolve, reject) => enqueue(app, talkId, after, (q) => q.arrivals.push({ ...arrival, resolve, reject, since: wallNow() })));
+}
+
+/** Wait until a registration recorded earlier is decided, by whichever walker. */
+export function awaitDecision(app: AppContext, talkId: Types.ObjectId, regId: Types.ObjectId, after: AfterFill): Promise<Decided> {
+  return new Promise((resolve, reject) => enqueue(app, talkId, after, (q) => addWaiter(q, String(regId), { resolve, reject, since: wallNow() })));
+}
+
+/** Run `run` holding the talk's lock, batched with other work of this process; a walk of the queue follows. */
+export function underTalkLock<T>(app: AppContext, talkId: Types.ObjectId, after: AfterFill, run: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => enqueue(app, talkId, after, (q) => q.jobs.push({ run, resolve: resolve as (v: unknown) => void, reject, since: wallNow() })));
+}
+
+function addWaiter(q: TalkQueue, id: string, w: Pending<Decided>): void {
+  const list = q.waiters.get(id);
+  if (list) list.push(w);
+  else q.waiters.set(id, [w]);
+}
+
+const busy = () => new AppError('TALK_BUSY', 503, '报名人数太多，请稍后在“我的报名”查看结果');
+
+/** Sign-ups are taken until the session's sign-up window closes (checked again under the lease). */
+export function assertOpenForSignup(app: AppContext, talk: TalkDoc): void {
+  const now = app.clock.now();
+  if (talk.status === 'cancelled') throw new AppError('TALK_CANCELLED', 409, '本场活动已取消');
+  if (talk.status !== 'published') throw new AppError('TALK_CLOSED', 409, '本场活动已停止报名');
+  if (now < talk.signupOpensAt) throw new AppError('SIGNUP_NOT_OPEN', 409, '报名还没有开始，请稍后再来');
+  if (now >= talk.signupClosesAt || now >= talk.startAt) throw new AppError('SIGNUP_ENDED', 409, '报名已截止');
+}
+
+/**
+ * Lease held: record a batch of arrivals as `pending`. The unique key `<talkId>:<residentId>` refuses a second
+ * live sign-up (also two in one batch); resident entries come before the registrations, so a crash between
+ * the two leaves an entry without a registration (skipped when read), never a registration nobody can list.
+ */
+async function record(app: AppContext, talk: TalkDoc, arrivals: Arrival[]): Promise<{ recorded: RegistrationDoc[]; duplicates: Set<number> }> {
+  const keys = arrivals.map((a) => ({ _id: `${String(talk._id)}:${String(a.residentId)}`, registrationId: a.regId, ...(a.idempotencyKey ? { idempotencyKey: a.idempotencyKey } : {}), createdAt: a.at }));
+  const duplicates = await insertManyKeyed(RegistrationKeys(app.db).collection, keys);
+  const fresh = arrivals.filter((_, i) => !duplicates.has(i));
+  const recorded: RegistrationDoc[] = fresh.map((a) => ({ _id: a.regId, talkId: talk._id, residentId: a.residentId, areaPath: a.areaPath, seats: a.seats, status: 'pending', seq: 0, createdAt: a.at }));
+  try {
+    await recordEntries(app, recorded);
+    if (recorded.length) await Registrations(app.db).collection.insertMany(recorded);
+  } catch (err) {
+    // free the keys of this batch again; entries without a registration are skipped when read
+    await RegistrationKeys(app.db).collection.deleteMany({ _id: { $in: keys.filter((_, i) => !duplicates.has(i)).map((k) => k._id) }, registrationId: { $in: recorded.map((r) => r._id) } } as never).catch(() => undefined);
+    throw err;
+  }
+  return { recorded, duplicates };
+}
+
+async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q: TalkQueue, after: AfterFill): Promise<void> {
+  let attempt = 0;
+  const answer = (r: Decided) => {
+    for (const w of q.waiters.get(String(r._id)) ?? []) w.resolve(r);
+    q.waiters.delete(String(r._id));
+  };
+  try {
+    while (q.arrivals.length || q.jobs.length || q.waiters.size) {
+      // a retry waiting on a registration nobody decides (its walk failed) makes this loop walk with a scan
+      const stranded = [...q.waiters.values()].some((list) => list.some((w) => wallNow() - w.since > STRANDED_MS));
+      const work = q.arrivals.length > 0 || q.jobs.length > 0 || stranded;
+      const lock = work ? await tryLock(app, talkId) : null; 
+      if (lock) {
+        attempt = 0;
+        const jobs = q.jobs.splice(0);
+        const arrivals = q.arrivals.splice(0, BATCH);
+        const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+        let talk: TalkDoc | null = null;
+        let res: FillResult = emptyResult();
+        const mine = new Map<string, (typeof arrivals)[number]>();
+        try {
+          if (lock.stolen) await forgetQueueState(app, talkId);
+          for (const job of jobs) outcomes.push(await job.run().then((value) => ({ ok: true, value }), (value: unknown) => ({ ok: false, value })));
+          talk = await Talks(app.db).findById(talkId).lean();
+          if (!talk) throw new AppError('NOT_FOUND', 404, '活动不存在');
+          const open: typeof arrivals = [];
+          for (const a of arrivals) {
+            try {
+              assertOpenForSignup(app, talk);
+              open.push(a);
+            } catch (err) {
+              a.reject(err);
+            }
+          }
+          const { recorded, duplicates } = await record(app, talk, open);
+          open.forEach((a, i) => (duplicates.has(i) ? a.resolve({ kind: 'duplicate' }) : mine.set(String(a.regId), a)));
+          res = await fillOnce(app, talk, { scanArrivals: lock.stolen || stranded, recorded });
+        } catch (err) {
+          while (outcomes.length < jobs.length) outcomes.push({ ok: false, value: err });
+          for (const a of arrivals) a.reject(err);
+          mine.clear();
+        } finally {
+          await unlock(app, talkId, lock); 
+          jobs.forEach((job, i) => (outcomes[i]?.ok ? job.resolve(outcomes[i]!.value) : job.reject(outcomes[i]?.value)));
+        }
+        if (talk) await after(app, talk, res).catch((err: unknown) => app.logger.error({ err, event: 'talks.after_fill_failed' }, 'queueing notices after a walk failed'));
+        const decided: Decided[] = [...res.confirmed, ...res.promoted, ...res.rejected, ...res.waitlisted.map((w) => ({ ...w.reg, position: w.position }))];
+        for (const r of decided) {
+          const a = mine.get(String(r._id));
+          if (a) {
+            a.resolve({ kind: 'decided', reg: r });
+            mine.delete(String(r._id));
+          }
+          answer(r);
+        }
+        // recorded but decided by nobody yet (cannot happen with the walk above, but never leave one hanging)
+        for (const a of mine.values()) addWaiter(q, String(a.regId), { resolve: (reg) => a.resolve({ kind: 'decided', reg }), reject: a.reject, since: a.since });
+      } else if (work) {
+        await sleep(Math.min(10 * 2 ** attempt++, 100) * (0.5 + Math.random()));
+      } else {
+        await sleep(Math.min(20 * 2 ** attempt++, 500));
+      }
+      if (q.waiters.size) {
+        // registrations decided by another walker (the sweep, a staff edit, another process): one read for all
+        const ids = [...q.waiters.keys()].map((id) => new Types.ObjectId(id));
+        for (const r of await Registrations(app.db).find({ _id: { $in: ids }, status: { $ne: 'pending' } }).lean()) answer(r);
+      }
+      const now = wallNow();
+      for (const [id, list] of q.waiters) {
+        const expired = list.filter((w) => now - w.since >= WAIT_MS);
+        expired.forEach((w) => w.reject(busy()));
+        if (expired.length === list.length) q.waiters.delete(id);
+        else if (expired.length) q.waiters.set(id, list.filter((w) => !expired.includes(w)));
+      }
+      for (const list of [q.jobs, q.arrivals] as Array<Array<Pending<never>>>) {
+        for (const p of list.filter((x) => now - x.since >= WAIT_MS)) {
+          p.reject(busy());
+          list.splice(list.indexOf(p), 1);
+        }
+      }
+    }
+  } catch (err) {
+    for (const list of q.waiters.values()) list.forEach((w) => w.reject(err));
+    for (const j of [...q.jobs, ...q.arrivals]) j.reject(err);
+    q.waiters.clear();
+    q.jobs.length = 0;
+    q.arrivals.length = 0;
+  } finally {
+    queues.delete(key);
+  }
+}

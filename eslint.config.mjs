@@ -12,6 +12,21 @@ export default tseslint.config(
     },
   },
   {
+    // A module's index.ts is its public API: another module imports that, never its models or services.
+    files: ['src/modules/*/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./[^./][^/]*/', message: "Import another module through its index.ts ('../name'), not its internal files." }] }],
+    },
+  },
+  {
+    // The platform (http, bot, notify, scheduler, worker, lib, scripts) likewise; tests and benchmarks arrange data directly.
+    files: ['src/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['src/modules/**', 'scripts/bench/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)modules/[^/]+/', message: "Import a module through its index.ts ('modules/name'), not its internal files." }] }],
+    },
+  },
+  {
     files: ['miniprogram/**/*.ts', 'test/miniprogram/**/*.ts'],
     languageOptions: { globals: { wx: 'readonly', App: 'readonly', getApp: 'readonly', Component: 'readonly', Page: 'readonly', getCurrentPages: 'readonly' } },
   },

@@ -6,6 +6,8 @@
 const tsJest = ['ts-jest', { diagnostics: false }];
 
 module.exports = {
+  // Set-up hooks start an app and a database per file: on a busy machine they need more than Jest's 5 s.
+  testTimeout: 30_000,
   projects: [
     {
       displayName: 'server',

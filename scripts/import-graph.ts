@@ -4,7 +4,7 @@
  * imports of shared code (lib, db, config, logger, wechat, context) are not edges.
  *
  *   npx tsx scripts/import-graph.ts            edges between nodes
- *   npx tsx scripts/import-graph.ts --deep     only edges that reach past another module's index.ts
+ *   npx tsx scripts/import-graph.ts --deep     only edges into a module that pass by its index.ts
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -49,7 +49,7 @@ for (const file of filesUnder(SRC)) {
     if (!target) continue;
     const to = nodeOf(target);
     if (!to || to === from) continue;
-    if (deepOnly && path.basename(target) === 'index.ts') continue;
+    if (deepOnly && (!to.startsWith('modules/') || path.basename(target) === 'index.ts')) continue;
     const key = `${from} -> ${to}`;
     const set = edges.get(key) ?? new Set<string>();
     set.add(path.relative(SRC, file));
@@ -60,4 +60,4 @@ for (const file of filesUnder(SRC)) {
 const lines = [...edges.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, files]) => `${k} (${files.size})`);
 for (const l of lines) console.log(l);
 const mutual = [...edges.keys()].map((k) => k.split(' -> ') as [string, string]).filter(([a, b]) => a < b && edges.has(`${b} -> ${a}`));
-console.log(`${lines.length} edges${deepOnly ? ' past an index.ts' : ''}; ${mutual.length} pairs import each other${mutual.length ? `: ${mutual.map(([a, b]) => `${a} <-> ${b}`).join(', ')}` : ''}`);
+console.log(`${lines.length} edges${deepOnly ? ' into a module past its index.ts' : ''}; ${mutual.length} pairs import each other${mutual.length ? `: ${mutual.map(([a, b]) => `${a} <-> ${b}`).join(', ')}` : ''}`);

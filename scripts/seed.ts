@@ -1,8 +1,8 @@
 /** npm run seed: load the shipped content (idempotent; safe to run again). */
 import type { AppContext } from '../src/context';
-import { seedDistrict } from '../src/modules/areas/areas.service';
-import { seedDailyTipsCampaign } from '../src/modules/campaigns/daily-tips';
-import { seedQuestionBank } from '../src/modules/quiz/bank.service';
+import { seedDistrict } from '../src/modules/areas';
+import { seedDailyTipsCampaign } from '../src/modules/campaigns';
+import { seedQuestionBank } from '../src/modules/quiz';
 import { withRuntime } from './cli';
 
 /** Each module with shipped content adds one line here. */

@@ -17,6 +17,7 @@ const MANAGERS: Role[] = ['district_admin', 'town_admin'];
 export const screens: RouteRecordRaw[] = [
   { path: '', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: '首页', roles: ALL } },
   { path: 'staff', name: 'staff', component: () => import('./views/staff/StaffView.vue'), meta: { title: '人员管理', roles: MANAGERS } },
+  { path: 'audit', name: 'audit', component: () => import('./views/audit/AuditView.vue'), meta: { title: '审计日志', roles: ['district_admin'] } },
   { path: 'account', name: 'account', component: () => import('./views/account/AccountView.vue'), meta: { title: '我的账号', roles: ALL } },
 ];
 

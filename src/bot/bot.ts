@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import type { AppContext } from '../context';
 import { mongoLedger, RateGovernor } from '../notify/governor';
 import { deliverRoomsOnce, startRoomDelivery } from '../notify/room-channel';
-import { recordBotRemoved, recordTopicChange } from '../modules/campaigns/rooms.service';
+import { recordBotRemoved, recordTopicChange } from '../modules/campaigns';
 import { Cooldown, onRoomText } from './room-commands';
 import { onPrivateText } from './staff-commands';
 import { WechatyRoomSender } from './sender';

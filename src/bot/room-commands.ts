@@ -1,7 +1,5 @@
 import type { AppContext } from '../context';
-import { BotRooms } from '../modules/campaigns/rooms.model';
-import { bindRoomByCode } from '../modules/campaigns/rooms.service';
-import { matchKeyword } from '../modules/campaigns/keywords.service';
+import { activeRoomByWxId, bindRoomByCode, matchKeyword } from '../modules/campaigns';
 import { enqueue } from '../notify/outbox.service';
 
 export interface RoomText {
@@ -43,7 +41,7 @@ export async function onRoomText(app: AppContext, cooldown: Cooldown, m: RoomTex
     app.logger.info({ event: 'bot.room.bound', roomId: String(r.room._id), areaCode: r.room.areaCode, rebound: r.rebound }, 'group bound');
     return { reply: `绑定成功：本群已${r.rebound ? '改为' : ''}关联「${r.room.areaName}」。以后的健康活动通知会发到这里。发送「帮助」查看我能做什么。` };
   }
-  const room = await BotRooms(app.db).findOne({ wxRoomId: m.wxRoomId, active: true }).lean();
+  const room = await activeRoomByWxId(app, m.wxRoomId);
   if (!room) return {};
   const kw = await matchKeyword(app, text);
   if (!kw) return {};

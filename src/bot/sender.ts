@@ -1,7 +1,7 @@
 import type { Room, Wechaty } from 'wechaty';
 import type { AppContext } from '../context';
 import { isDuplicateKey } from '../db/model';
-import { BotRooms, type BotRoomDoc } from '../modules/campaigns/rooms.model';
+import { markRoomAttention, relinkRoom, type BotRoomDoc } from '../modules/campaigns';
 import type { RoomMessage, RoomSender } from '../notify/room-channel';
 import type { SendOutcome } from '../notify/outbox.service';
 
@@ -27,7 +27,7 @@ export class WechatyRoomSender implements RoomSender {
     const byId = await this.bot.Room.find({ id: room.wxRoomId }).catch(() => undefined);
     if (byId) return byId;
     const byTopic = await this.bot.Room.findAll({ topic: room.topic }).catch(() => []);
-    const mark = (attention: string) => BotRooms(this.app.db).updateOne({ _id: room._id }, { $set: { attention, updatedAt: this.app.clock.now() } });
+    const mark = (attention: string) => markRoomAttention(this.app, room._id, attention);
     if (byTopic.length > 1) {
       await mark('ambiguous_topic');
       return { result: 'dead', error: `group id gone and ${byTopic.length} groups are named "${room.topic}": staff must rebind` };
@@ -38,7 +38,7 @@ export class WechatyRoomSender implements RoomSender {
       return { result: 'retry', error: 'group not found by id or topic' };
     }
     try {
-      await BotRooms(this.app.db).updateOne({ _id: room._id }, { $set: { wxRoomId: found.id, updatedAt: this.app.clock.now() }, $unset: { attention: 1 } });
+      await relinkRoom(this.app, room._id, found.id);
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       await mark('ambiguous_topic');

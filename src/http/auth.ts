@@ -1,9 +1,8 @@
 import type { Context } from 'koa';
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
-import { resolveToken } from '../modules/sessions/sessions.service';
-import { getActiveStaff, type StaffPrincipal } from '../modules/staff/staff.service';
-import type { StaffRole } from '../modules/staff/staff.model';
+import { resolveToken } from '../modules/sessions';
+import { getActiveStaff, type StaffPrincipal, type StaffRole } from '../modules/staff';
 import { AppError } from './errors';
 
 export type Principal = { type: 'resident'; residentId: Types.ObjectId } | { type: 'staff'; staff: StaffPrincipal };

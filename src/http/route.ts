@@ -4,7 +4,7 @@ import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openap
 import type { Context, Middleware } from 'koa';
 import type { z, ZodTypeAny } from 'zod';
 import type { AppContext } from '../context';
-import type { StaffRole } from '../modules/staff/staff.model';
+import type { StaffRole } from '../modules/staff';
 import { authenticate } from './auth';
 import { checkResponse } from './contract';
 import { AppError } from './errors';

@@ -2,8 +2,8 @@ import { Schema, type Connection, type Model, type SchemaDefinition, type Types 
 import type { AppContext } from '../context';
 import { isDuplicateKey } from '../db/model';
 import { AppError, notFound, validationError } from '../http/errors';
-import type { Actor } from '../modules/audit/audit.service';
-import { assertInScope, scopeFilter, type StaffPrincipal } from '../modules/staff/staff.service';
+import type { Actor } from '../modules/audit';
+import { assertInScope, scopeFilter, type StaffPrincipal } from '../modules/staff';
 import { enqueue } from '../notify/outbox.service';
 import { shanghaiDay } from './clock';
 import { findPage, type Page } from './pagination';

@@ -1,7 +1,5 @@
-import { Types } from 'mongoose';
 import type { AppContext } from '../context';
-import { BotRooms, type BotRoomDoc } from '../modules/campaigns/rooms.model';
-import type { Card } from '../modules/campaigns/campaigns.model';
+import { activeRoomsUnder, getRoom, type BotRoomDoc, type Card } from '../modules/campaigns';
 import type { RateGovernor } from './governor';
 import type { OutboxItemDoc } from './outbox.model';
 import { deliverDue, enqueueMany, reapExpiredClaims, type SendOutcome } from './outbox.service';
@@ -38,7 +36,7 @@ export async function expandAreaNotices(app: AppContext, worker: string): Promis
   await deliverDue(app, { channel: 'room', worker, extraFilter: { 'payload.roomId': { $exists: false } } }, async (notice) => {
     const areaCode = String(notice.payload.areaCode ?? '');
     if (!areaCode) return { result: 'dead', error: 'room notice without roomId or areaCode' };
-    const rooms = await BotRooms(app.db).find({ active: true, areaPath: areaCode }).lean();
+    const rooms = await activeRoomsUnder(app, areaCode);
     const { areaCode: _a, ...message } = notice.payload;
     created += await enqueueMany(app, rooms.map((r) => ({
       key: `${notice.key}:room:${r._id}`,
@@ -55,7 +53,7 @@ export async function expandAreaNotices(app: AppContext, worker: string): Promis
 
 async function sendItem(app: AppContext, item: OutboxItemDoc, o: RoomDeliveryOptions): Promise<SendOutcome> {
   const roomId = String(item.payload.roomId);
-  const room = Types.ObjectId.isValid(roomId) ? await BotRooms(app.db).findById(roomId).lean() : null;
+  const room = await getRoom(app, roomId);
   if (!room) return { result: 'dead', error: 'group not found' };
   if (!room.active) return { result: 'dead', error: `group inactive${room.attention ? ` (${room.attention})` : ''}` };
   const expiresAt = item.payload.expiresAt ? Date.parse(String(item.payload.expiresAt)) : NaN;

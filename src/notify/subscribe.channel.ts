@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
-import { Residents } from '../modules/residents/residents.model';
+import { residentById } from '../modules/residents';
 import { WeChatError, WX } from '../wechat/errors';
 import type { OutboxItemDoc } from './outbox.model';
 import { deliverDue, type SendOutcome } from './outbox.service';
@@ -72,7 +72,7 @@ export async function sendSubscribe(app: AppContext, item: OutboxItemDoc): Promi
   const p = item.payload as { residentId?: string; templateKey?: string; page?: string; data?: Record<string, unknown> };
   if (!p.residentId || !Types.ObjectId.isValid(p.residentId) || !p.templateKey) return { result: 'dead', error: 'BAD_PAYLOAD' };
   const residentId = new Types.ObjectId(p.residentId);
-  const resident = await Residents(app.db).findById(residentId, { openid: 1, erasedAt: 1 }).lean();
+  const resident = await residentById(app, residentId, ['openid', 'erasedAt']);
   if (!resident || resident.erasedAt) return { result: 'dead', error: 'RESIDENT_GONE' };
   if (!(await spendCredit(app, residentId, p.templateKey))) return { result: 'dead', error: 'NO_CREDIT: resident has not accepted this template' };
   try {

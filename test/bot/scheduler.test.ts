@@ -4,7 +4,8 @@ import { DAILY_TIPS_ID, seedDailyTipsCampaign } from '../../src/modules/campaign
 import { tipForDay, tipMessage } from '../../src/modules/campaigns/tips';
 import { Outbox } from '../../src/notify/outbox.model';
 import { Leases } from '../../src/scheduler/lease';
-import { schedulerTick, startScheduler } from '../../src/scheduler/scheduler';
+import { schedulerTick } from '../../src/modules/campaigns';
+import { startScheduler } from '../../src/scheduler/scheduler';
 import { staffLogin, TOWN_MS, VILLAGE_A, VILLAGE_C } from '../helpers/fixtures';
 import { World } from './world';
 

@@ -176,6 +176,19 @@ test('journey: the district admin creates a town admin and a village worker; eac
   await worker.page.getByText('登录已失效').waitFor();
   await worker.shot('11-login-expired-phone');
 
+  // The audit log shows who did it; only district admins have the screen.
+  expect(await town.page.getByRole('menuitem', { name: '审计日志' }).count()).toBe(0);
+  await d.page.getByRole('menuitem', { name: '审计日志' }).first().click();
+  await d.page.getByRole('heading', { name: '审计日志' }).waitFor();
+  await d.page.getByRole('combobox', { name: '操作' }).locator('xpath=ancestor::div[contains(@class,"el-select__wrapper")]').click();
+  await d.page.waitForTimeout(400);
+  await d.page.getByRole('option', { name: '停用人员', exact: true }).filter({ visible: true }).click();
+  const auditRow = d.page.locator('[data-test=audit-table]').getByRole('row', { name: /停用人员/ });
+  await auditRow.filter({ hasText: 'username: dongcun' }).waitFor();
+  expect(await auditRow.count()).toBe(1);
+  await d.shot('12-audit-log');
+  await expectAccessible(d);
+
   // Logging out revokes the token on the server, not only in the browser.
   const token = await d.page.evaluate("JSON.parse(localStorage.getItem('zdhealth.console.session')).token");
   await d.page.getByRole('button', { name: '退出登录' }).click();

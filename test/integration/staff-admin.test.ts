@@ -142,3 +142,16 @@ describe('staff management scope', () => {
     expect(res.body.error.message).toBe('不能对自己的账号进行此操作');
   });
 });
+
+describe('audit log filters', () => {
+  test('when filtered by the acting username and a time window, then only those entries', async () => {
+    const since = new Date(t.clock.now().getTime() - 60_000).toISOString();
+    const res = await t.request('GET', `/api/admin/v1/audit?actorName=ms-town&action=staff.password_reset&from=${encodeURIComponent(since)}`, { token: district.token });
+    expect(res.status).toBe(200);
+    expect(res.body.items.length).toBe(1);
+    expect(res.body.items[0]).toMatchObject({ actorName: 'ms-town', action: 'staff.password_reset', details: { username: 'reset-me' } });
+    const before = await t.request('GET', `/api/admin/v1/audit?actorName=ms-town&to=${encodeURIComponent(since)}&action=staff.password_reset`, { token: district.token });
+    expect(before.body.items).toEqual([]);
+    expect((await t.request('GET', '/api/admin/v1/audit?from=yesterday', { token: district.token })).status).toBe(400);
+  });
+});

@@ -1,4 +1,4 @@
-import { isValidCron, occurrencesBetween } from '../../src/scheduler/cron';
+import { isValidCron, occurrencesBetween } from '../../src/lib/cron';
 
 describe('cron occurrences (Asia/Shanghai)', () => {
   test('when a daily 08:30 schedule spans two days, then both 00:30Z instants come back', () => {

@@ -1323,6 +1323,9 @@ export interface paths {
                     actorId?: string;
                     targetType?: string;
                     targetId?: string;
+                    actorName?: string;
+                    from?: string;
+                    to?: string;
                     limit?: number;
                     cursor?: string;
                 };

@@ -1,7 +1,7 @@
 import type { Api } from '../../http/route';
 import { staffActor } from '../../http/auth';
 import { z } from '../../http/zod';
-import { audit } from '../audit/audit.service';
+import { audit } from '../audit';
 import * as areas from './areas.service';
 
 const AreaView = z.object({ code: z.string(), name: z.string(), level: z.string(), parentCode: z.string().nullable() }).openapi('Area');

@@ -12,6 +12,9 @@ export interface AreaView {
   parentCode: string | null;
 }
 
+/** The district every area belongs to (张店区). */
+export const DISTRICT_CODE: string = district.code;
+
 const view = (a: AreaDoc): AreaView => ({ code: a.code, name: a.name, level: a.level, parentCode: a.parentCode });
 
 /** Upsert the district and its towns/subdistricts; safe to run on every start. */
@@ -29,8 +32,8 @@ export async function listChildren(app: AppContext, parentCode: string): Promise
 }
 
 /** The area and every area under it, by code (a town: itself and its villages). */
-export async function areasUnder(ctx: AppContext, code: string): Promise<AreaDoc[]> {
-  return Areas(ctx.db).find({ path: code }).sort({ code: 1 }).lean();
+export async function areasUnder(app: AppContext, code: string): Promise<AreaDoc[]> {
+  return Areas(app.db).find({ path: code }).sort({ code: 1 }).lean();
 }
 
 /** Areas change only by staff import; a short in-process cache keeps them off every profile read. */
@@ -125,4 +128,26 @@ export async function importVillages(app: AppContext, format: 'csv' | 'json', te
     throw new AppError('IMPORT_CONFLICT', 409, '导入时与其他操作冲突，未导入任何内容，请重试');
   }
   return { imported: docs.length, batch };
+}
+
+/** Names by code of the given areas (unknown codes are left out), for lists and reports of other modules. */
+export async function areaNames(app: AppContext, codes: readonly string[]): Promise<Map<string, string>> {
+  const rows = await Areas(app.db).find({ code: { $in: [...codes] } }, { code: 1, name: 1 }).lean();
+  return new Map(rows.map((a) => [a.code, a.name]));
+}
+
+/** Names by code of an area and every area under it. */
+export async function areaNamesUnder(app: AppContext, areaCode: string): Promise<Map<string, string>> {
+  const rows = await Areas(app.db).find({ path: areaCode }, { code: 1, name: 1 }).lean();
+  return new Map(rows.map((a) => [a.code, a.name]));
+}
+
+/** The villages and communities under an area. */
+export async function villagesUnder(app: AppContext, areaCode: string): Promise<AreaDoc[]> {
+  return Areas(app.db).find({ path: areaCode, level: { $in: VILLAGE_LEVELS } }).lean();
+}
+
+/** An area named by its code or its name, within (or equal to) the area `scopeCode`. */
+export async function findAreaInScope(app: AppContext, scopeCode: string, codeOrName: string): Promise<AreaDoc | null> {
+  return Areas(app.db).findOne({ $or: [{ code: codeOrName }, { name: codeOrName }], path: scopeCode }).lean();
 }

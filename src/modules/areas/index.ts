@@ -1,6 +1,8 @@
 import type { AppModule } from '../module';
 import { areaRoutes } from './areas.routes';
 
-export const areasModule: AppModule = { name: 'areas', routes: areaRoutes, tasks: [], residentData: [] };
+/** Public API: what other modules and the platform may use. */
+export type { AreaDoc, AreaLevel } from './areas.model';
+export { areaNames, areaNamesUnder, areasUnder, DISTRICT_CODE, findAreaInScope, getArea, requireVillage, seedDistrict, villagesUnder } from './areas.service';
 
-export { areasUnder, getArea } from './areas.service';
+export const areasModule: AppModule = { name: 'areas', routes: areaRoutes, tasks: [], residentData: [] };

@@ -37,11 +37,16 @@ export interface AuditFilter {
   actorId?: string;
   targetType?: string;
   targetId?: string;
+  actorName?: string;
+  /** Entries at or after / before these times. */
+  from?: Date;
+  to?: Date;
 }
 
 export async function listAudit(app: AppContext, f: AuditFilter, page: PageQuery) {
   const filter: Record<string, unknown> = {};
-  for (const k of ['action', 'actorId', 'targetType', 'targetId'] as const) if (f[k]) filter[k] = f[k];
+  for (const k of ['action', 'actorId', 'targetType', 'targetId', 'actorName'] as const) if (f[k]) filter[k] = f[k];
+  if (f.from || f.to) filter.at = { ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lt: f.to } : {}) };
   return findPage(AuditLog(app.db), filter, page, (rows) => rows.map((r: AuditDoc) => ({
     id: String(r._id),
     at: r.at.toISOString(),

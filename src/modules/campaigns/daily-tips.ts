@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import district from '../areas/district.json';
+import { DISTRICT_CODE } from '../areas';
 import { Campaigns } from './campaigns.model';
 
 /** A fixed id ("dailytips001" in hex): the unique `_id` makes the seed idempotent even when run twice at once. */
@@ -14,7 +14,7 @@ export async function seedDailyTipsCampaign(app: AppContext): Promise<{ created:
   try {
     await Campaigns(app.db).create({
       _id: DAILY_TIPS_ID, kind: 'daily_tips', title: '每日健康小贴士', text: '', targets: { all: true, areaCodes: [], roomIds: [] },
-      schedule: { kind: 'cron', cron: DAILY_TIPS_CRON }, status: 'approved', areaCode: district.code, areaPath: [district.code],
+      schedule: { kind: 'cron', cron: DAILY_TIPS_CRON }, status: 'approved', areaCode: DISTRICT_CODE, areaPath: [DISTRICT_CODE],
       createdBy: 'system', approvedBy: 'system', approvedAt: now, createdAt: now, updatedAt: now,
     });
     return { created: true };

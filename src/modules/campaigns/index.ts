@@ -2,6 +2,15 @@ import type { AppModule } from '../module';
 import { campaignRoutes } from './campaigns.routes';
 import { campaignTasks } from './campaigns.tasks';
 
+/** Public API, mostly for the bot, the room channel and the scheduler that run campaigns. */
+export type { Card } from './campaigns.model';
+export type { BotRoomDoc } from './rooms.model';
+export { cronSchedules, schedulerTick, type TickResult } from './campaigns.schedule';
+export { decideChatBroadcast, draftChatBroadcast } from './chat-broadcasts.service';
+export { seedDailyTipsCampaign } from './daily-tips';
+export { matchKeyword } from './keywords.service';
+export { activeRoomByWxId, activeRoomsUnder, bindRoomByCode, getRoom, markRoomAttention, recordBotRemoved, recordTopicChange, relinkRoom } from './rooms.service';
+
 export const campaignsModule: AppModule = { name: 'campaigns', routes: campaignRoutes, tasks: campaignTasks, residentData: [] };
 
 export { createBroadcast } from './campaigns.service';

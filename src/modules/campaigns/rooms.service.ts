@@ -3,9 +3,8 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { notFound, validationError } from '../../http/errors';
-import { getArea } from '../areas/areas.service';
-import type { AreaDoc } from '../areas/areas.model';
-import { assertInScope, scopeFilter, type StaffPrincipal } from '../staff/staff.service';
+import { getArea, type AreaDoc } from '../areas';
+import { assertInScope, scopeFilter, type StaffPrincipal } from '../staff';
 import { BindCodes, BindCodeUses, BotRooms, type BotRoomDoc } from './rooms.model';
 
 const CODE_TTL_MS = 24 * 3600_000;
@@ -111,4 +110,32 @@ export async function activeRoomsFor(app: AppContext, scopeArea: string, t: { al
   if (ids.length) or.push({ _id: { $in: ids } });
   if (!or.length) return [];
   return BotRooms(app.db).find({ active: true, areaPath: scopeArea, $or: or }).sort({ _id: 1 }).lean();
+}
+
+/** The active groups bound to an area or any area under it. */
+export async function activeRoomsUnder(app: AppContext, areaCode: string): Promise<BotRoomDoc[]> {
+  return BotRooms(app.db).find({ active: true, areaPath: areaCode }).lean();
+}
+
+export async function countActiveRoomsUnder(app: AppContext, areaCode: string): Promise<number> {
+  return BotRooms(app.db).countDocuments({ active: true, areaPath: areaCode });
+}
+
+/** A group record by id (null for an id that is not one). */
+export async function getRoom(app: AppContext, roomId: string): Promise<BotRoomDoc | null> {
+  return Types.ObjectId.isValid(roomId) ? BotRooms(app.db).findById(roomId).lean() : null;
+}
+
+export async function activeRoomByWxId(app: AppContext, wxRoomId: string): Promise<BotRoomDoc | null> {
+  return BotRooms(app.db).findOne({ wxRoomId, active: true }).lean();
+}
+
+/** Flag a group staff must look at (its WeChat id is gone, or its topic is ambiguous). */
+export async function markRoomAttention(app: AppContext, roomId: Types.ObjectId, attention: string): Promise<void> {
+  await BotRooms(app.db).updateOne({ _id: roomId }, { $set: { attention, updatedAt: app.clock.now() } });
+}
+
+/** The group was found again under a new WeChat id; a duplicate-key error means another record holds that id. */
+export async function relinkRoom(app: AppContext, roomId: Types.ObjectId, wxRoomId: string): Promise<void> {
+  await BotRooms(app.db).updateOne({ _id: roomId }, { $set: { wxRoomId, updatedAt: app.clock.now() }, $unset: { attention: 1 } });
 }

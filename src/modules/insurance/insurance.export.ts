@@ -4,9 +4,9 @@ import ExcelJS from 'exceljs';
 import type { AppContext } from '../../context';
 import { checkIdCard } from '../../lib/idcard';
 import { maskIdCard, maskPhone } from '../../lib/pii';
-import { Areas } from '../areas/areas.model';
-import { audit, type Actor } from '../audit/audit.service';
-import { scopeFilter, type StaffPrincipal } from '../staff/staff.service';
+import { areaNamesUnder } from '../areas';
+import { audit, type Actor } from '../audit';
+import { scopeFilter, type StaffPrincipal } from '../staff';
 import { Enrolments, type EnrolmentStatus, type ProductDoc } from './insurance.model';
 import { ENROLMENT_LABELS } from './insurance.validation';
 
@@ -39,7 +39,7 @@ const ACTIVE: EnrolmentStatus[] = ['submitted', 'verified', 'paid', 'issued'];
  */
 export async function writeEnrolmentsXlsx(app: AppContext, actor: Actor, staff: StaffPrincipal, p: ProductDoc, status: EnrolmentStatus | undefined, out: PassThrough): Promise<number> {
   const full = staff.role === 'district_admin';
-  const villages = new Map((await Areas(app.db).find({ path: staff.areaCode }, { code: 1, name: 1 }).lean()).map((a) => [a.code, a.name]));
+  const villages = await areaNamesUnder(app, staff.areaCode);
   const plans = new Map(p.plans.map((x) => [x.code, x.name]));
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
   const ws = wb.addWorksheet(`${p.year}投保清单`);

@@ -2,7 +2,7 @@ import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { notFound } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
-import { audit, type Actor } from '../audit/audit.service';
+import { audit, type Actor } from '../audit';
 import { type ProductDoc, Products } from './insurance.model';
 import type { ProductBody } from './insurance.schemas';
 

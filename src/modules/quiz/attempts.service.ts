@@ -3,10 +3,10 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
-import { getResident } from '../residents/residents.service';
-import { Attempts, Contests, QuizKeys, type AttemptDoc, type AttemptItem, type AttemptMode, type ContestDoc, type QuestionDoc } from './quiz.model';
-import { activeQuestions, draw, loadVersions } from './pool';
-import { reservedNow } from './reserved';
+import { getResident } from '../residents';
+import { Attempts, Contests, QuizKeys, type AttemptDoc, type AttemptItem, type AttemptMode, type ContestDoc } from './quiz.model';
+import { draw, loadVersions } from './pool';
+import { practiceQuestions } from './reserved';
 import { LETTERS, QUIZ } from './quiz.rules';
 import { openWrongQuestionIds } from './wrongbook.service';
 import { getSubmission, resultView } from './submit.service';
@@ -64,7 +64,7 @@ export async function dailyAttempt(app: AppContext, residentId: Types.ObjectId) 
   const key = `daily:${String(residentId)}:${shanghaiDay(now)}`;
   let attempt = await attemptByKey(app, key);
   if (!attempt) {
-    const items = draw(await activeQuestions(app), [{ tags: [], count: QUIZ.dailyCount }], await practiceFilter(app));
+    const items = draw(await practiceQuestions(app), [{ tags: [], count: QUIZ.dailyCount }]);
     const draft = await newAttempt(app, residentId, 'daily', items, endOfShanghaiDay(now));
     try {
       await QuizKeys(app.db).create({ _id: key, scope: key, attemptId: draft._id, at: now });
@@ -85,25 +85,19 @@ async function attemptByKey(app: AppContext, key: string): Promise<AttemptDoc | 
   return k ? Attempts(app.db).findById(k.attemptId).lean() : null;
 }
 
-/** Practice and the daily quiz draw nothing a still-open round has reserved (see reserved.ts). */
-async function practiceFilter(app: AppContext): Promise<(q: QuestionDoc) => boolean> {
-  const reserved = await reservedNow(app);
-  return (q) => !reserved.has(String(q._id));
-}
-
 /** Untimed practice by topic (no points), or a re-practice of the wrong-answer book. */
 export async function practiceAttempt(app: AppContext, residentId: Types.ObjectId, input: { topic?: string; wrongBook?: boolean; count?: number }) {
-  const pool = await activeQuestions(app);
-  const allowed = await practiceFilter(app);
+  // Practice and the daily quiz draw nothing a still-open round has reserved (see reserved.ts).
+  const pool = await practiceQuestions(app);
   const count = input.count ?? QUIZ.topicCount;
   let items: AttemptItem[];
   if (input.wrongBook) {
     const open = new Set((await openWrongQuestionIds(app, residentId)).map(String));
     if (open.size === 0) throw new AppError('WRONG_BOOK_EMPTY', 409, '错题本是空的，继续保持！');
-    items = draw(pool, [{ tags: [], count }], (q) => open.has(String(q._id)) && allowed(q));
+    items = draw(pool, [{ tags: [], count }], (q) => open.has(String(q._id)));
   } else {
     if (!input.topic) throw validationError('topic', '请选择专题');
-    items = draw(pool, [{ tags: [input.topic], count }], allowed);
+    items = draw(pool, [{ tags: [input.topic], count }]);
   }
   const now = app.clock.now();
   const a = await newAttempt(app, residentId, input.wrongBook ? 'wrongbook' : 'topic', items, new Date(now.getTime() + QUIZ.practiceDeadlineMs), input.topic ? { topic: input.topic } : {});
@@ -113,8 +107,7 @@ export async function practiceAttempt(app: AppContext, residentId: Types.ObjectI
 /** Topics residents can practise, with how many active questions each has. */
 export async function listTopics(app: AppContext) {
   const counts = new Map<string, number>();
-  const allowed = await practiceFilter(app);
-  for (const q of await activeQuestions(app)) if (allowed(q)) for (const t of q.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
+  for (const q of await practiceQuestions(app)) for (const t of q.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
   const label = (t: string) => (t === 'hl66-2024' ? '健康素养66条' : t);
   return { items: [...counts].sort((a, b) => b[1] - a[1]).map(([tag, count]) => ({ tag, label: label(tag), count })) };
 }

@@ -4,7 +4,7 @@ import Papa from 'papaparse';
 import type { AppContext } from '../../context';
 import { AppError, notFound, zodDetails } from '../../http/errors';
 import { findPage, type PageQuery } from '../../lib/pagination';
-import { audit, type Actor } from '../audit/audit.service';
+import { audit, type Actor } from '../audit';
 import { fullQuestionView, QuestionInput, upsertQuestion, upsertQuestions } from './bank.service';
 import { Questions, QuestionVersions } from './quiz.model';
 import { LETTERS } from './quiz.rules';

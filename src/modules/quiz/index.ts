@@ -2,6 +2,9 @@ import type { AppModule } from '../module';
 import { eraseQuizData, exportQuizData } from './quiz-data';
 import { quizRoutes } from './quiz.routes';
 
+/** Public API: the shipped question bank, for start-up and `npm run seed`. */
+export { seedMissingQuestions, seedQuestionBank } from './bank.service';
+
 export const quizModule: AppModule = {
   name: 'quiz',
   routes: quizRoutes,

@@ -2,9 +2,8 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { notFound } from '../../http/errors';
 import { maskName } from '../../lib/pii';
-import { Areas } from '../areas/areas.model';
-import { Residents } from '../residents/residents.model';
-import { getResident } from '../residents/residents.service';
+import { villagesUnder } from '../areas';
+import { getResident, registeredByVillage, residentsByIds } from '../residents';
 import { Contests, Submissions, type ContestDoc } from './quiz.model';
 import { QUIZ } from './quiz.rules';
 
@@ -57,14 +56,7 @@ async function compute(app: AppContext, c: ContestDoc): Promise<Board> {
     if (!prev || better(e, prev) < 0) best.set(e.residentId, e);
   }
   const entries = [...best.values()].sort(better);
-  const [areas, registered] = await Promise.all([
-    Areas(app.db).find({ path: c.areaCode, level: { $in: ['village', 'community'] } }).lean(),
-    Residents(app.db).aggregate<{ _id: string; n: number }>([
-      { $match: { areaPath: c.areaCode, erasedAt: { $exists: false } } },
-      { $group: { _id: '$villageCode', n: { $sum: 1 } } },
-    ]),
-  ]);
-  const regBy = new Map(registered.map((r) => [r._id, r.n]));
+  const [areas, regBy] = await Promise.all([villagesUnder(app, c.areaCode), registeredByVillage(app, c.areaCode)]);
   const scoreBy = new Map<string, number[]>();
   for (const e of entries) scoreBy.set(e.villageCode, [...(scoreBy.get(e.villageCode) ?? []), e.score]);
   const villages = areas
@@ -110,7 +102,7 @@ async function board(app: AppContext, c: ContestDoc): Promise<Board> {
 async function names(app: AppContext, b: Board, ids: string[]): Promise<void> {
   const missing = ids.filter((id) => !b.names.has(id));
   if (!missing.length) return;
-  const rows = await Residents(app.db).find({ _id: { $in: missing.map((id) => new Types.ObjectId(id)) } }, { nameEnc: 1 }).lean();
+  const rows = await residentsByIds(app, missing.map((id) => new Types.ObjectId(id)), ['nameEnc']);
   for (const id of missing) b.names.set(id, '居民');
   for (const r of rows) if (r.nameEnc) b.names.set(String(r._id), maskName(app.pii.open(r.nameEnc)));
 }

@@ -1,7 +1,7 @@
 import type { Connection, Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { inBlueprint } from './blueprint';
-import { draw } from './pool';
+import { activeQuestions, draw } from './pool';
 import { Contests, type ContestDoc, type QuestionDoc } from './quiz.model';
 
 /**
@@ -15,7 +15,11 @@ export const RESERVE_POOL_FACTOR = 2;
 /** The open reserving contests' pools, read at most every few seconds per process (the practice hot path asks often). */
 const RESERVED_TTL_MS = 10_000;
 type Pool = { endAt: Date; ids: Types.ObjectId[] };
-const cache = new WeakMap<Connection, { at: number; pools: Promise<Pool[]> }>();
+/** The open rounds' pools as read, and the set built from them: kept until the earliest open round ends. */
+type Entry = { at: number; pools: Promise<Pool[]>; set?: { ids: Set<string>; until: number } };
+const cache = new WeakMap<Connection, Entry>();
+/** The practice pool (active minus reserved), per active pool and reserved set, so requests only read it. */
+const practicePools = new WeakMap<QuestionDoc[], { reserved: Set<string>; pool: QuestionDoc[] }>();
 
 export function forgetReserved(app: AppContext): void {
   cache.delete(app.db);
@@ -28,25 +32,45 @@ export function reservePool(active: QuestionDoc[], c: Pick<ContestDoc, 'drawRule
   return draw(active, c.drawRules.map((r) => ({ ...r, count: r.count * RESERVE_POOL_FACTOR }))).map((i) => i.questionId);
 }
 
-async function openPools(app: AppContext): Promise<Pool[]> {
+function openPools(app: AppContext): Entry {
   const hit = cache.get(app.db);
-  if (hit && Date.now() - hit.at < RESERVED_TTL_MS) return hit.pools;
+  if (hit && Date.now() - hit.at < RESERVED_TTL_MS) return hit;
   const pools = Contests(app.db)
     .find({ status: 'published', reserveQuestions: true }, { endAt: 1, reservedQuestionIds: 1 })
     .lean()
     .exec()
     .then((rows) => rows.map((c) => ({ endAt: c.endAt, ids: c.reservedQuestionIds ?? [] })));
-  cache.set(app.db, { at: Date.now(), pools });
-  return pools.catch((err) => {
-    cache.delete(app.db);
-    throw err;
-  });
+  const entry: Entry = { at: Date.now(), pools };
+  cache.set(app.db, entry);
+  pools.catch(() => cache.delete(app.db));
+  return entry;
 }
 
-/** Ids of questions reserved by a round that is still open now. */
+/** Ids of questions reserved by a round that is still open now (the same Set object while nothing changes). */
 export async function reservedNow(app: AppContext): Promise<Set<string>> {
-  const now = app.clock.now();
+  const entry = openPools(app);
+  const pools = await entry.pools;
+  const now = app.clock.now().getTime();
+  if (entry.set && now < entry.set.until) return entry.set.ids;
   const ids = new Set<string>();
-  for (const p of await openPools(app)) if (p.endAt > now) for (const id of p.ids) ids.add(String(id));
+  let until = Infinity;
+  for (const p of pools) {
+    const end = p.endAt.getTime();
+    if (end <= now) continue;
+    until = Math.min(until, end);
+    for (const id of p.ids) ids.add(String(id));
+  }
+  entry.set = { ids, until };
   return ids;
+}
+
+/** Active questions practice and the daily quiz may serve: none that an open round holds back. */
+export async function practiceQuestions(app: AppContext): Promise<QuestionDoc[]> {
+  const [active, reserved] = await Promise.all([activeQuestions(app), reservedNow(app)]);
+  if (reserved.size === 0) return active;
+  const hit = practicePools.get(active);
+  if (hit?.reserved === reserved) return hit.pool;
+  const pool = active.filter((q) => !reserved.has(String(q._id)));
+  practicePools.set(active, { reserved, pool });
+  return pool;
 }

@@ -6,7 +6,7 @@ import { duplicatesOnly } from './duplicates';
 import { notFound } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
 import { maskName } from '../../lib/pii';
-import { Residents } from '../residents/residents.model';
+import { residentById } from '../residents';
 import { Certificates, Contests, PointsLedger, type CertificateDoc, type ContestDoc, type SubmissionDoc } from './quiz.model';
 import { QUIZ } from './quiz.rules';
 
@@ -73,7 +73,7 @@ export async function certificateFor(app: AppContext, contestId: Types.ObjectId,
 
 /** The public verification masks the name; the owner sees their own name on their own certificate. */
 async function certificateView(app: AppContext, c: CertificateDoc, forOwner = false) {
-  const [resident, contest] = await Promise.all([Residents(app.db).findById(c.residentId, { nameEnc: 1 }).lean(), Contests(app.db).findById(c.contestId, { title: 1 }).lean()]);
+  const [resident, contest] = await Promise.all([residentById(app, c.residentId, ['nameEnc']), Contests(app.db).findById(c.contestId, { title: 1 }).lean()]);
   return {
     code: c.code,
     name: resident?.nameEnc ? (forOwner ? app.pii.open(resident.nameEnc) : maskName(app.pii.open(resident.nameEnc))) : '居民',

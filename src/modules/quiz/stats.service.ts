@@ -2,10 +2,10 @@ import Papa from 'papaparse';
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { maskName } from '../../lib/pii';
-import { Areas } from '../areas/areas.model';
-import { audit, type Actor } from '../audit/audit.service';
-import { Residents } from '../residents/residents.model';
-import type { StaffPrincipal } from '../staff/staff.service';
+import { areaNames } from '../areas';
+import { audit, type Actor } from '../audit';
+import { residentsByIds } from '../residents';
+import type { StaffPrincipal } from '../staff';
 import { toXlsx } from './bank-admin.service';
 import { Attempts, Questions, Submissions } from './quiz.model';
 import { visibleContest } from './contests.service';
@@ -29,7 +29,7 @@ export async function contestStats(app: AppContext, staff: StaffPrincipal, conte
     v.submissions += g.n;
     villages.set(g._id.v ?? '', v);
   }
-  const names = new Map((await Areas(app.db).find({ code: { $in: [...villages.keys()] } }, { code: 1, name: 1 }).lean()).map((a) => [a.code, a.name]));
+  const names = await areaNames(app, [...villages.keys()]);
   const byArea = [...villages].map(([code, v]) => ({
     villageCode: code, villageName: names.get(code) ?? '', participants: v.participants.size, passed: v.passed.size,
     passRate: v.participants.size ? Math.round((v.passed.size / v.participants.size) * 1000) / 1000 : 0, submissions: v.submissions,
@@ -72,7 +72,7 @@ export async function exportContestStats(app: AppContext, actor: Actor, staff: S
 export async function flaggedSubmissions(app: AppContext, staff: StaffPrincipal, contestId: string) {
   const c = await visibleContest(app, staff, contestId);
   const rows = await Submissions(app.db).find({ contestId: c._id, tooFast: true, areaPath: staff.areaCode }).sort({ submittedAt: -1 }).limit(200).lean();
-  const people = new Map((await Residents(app.db).find({ _id: { $in: rows.map((r) => r.residentId) } }, { nameEnc: 1 }).lean()).map((r) => [String(r._id), r]));
+  const people = new Map((await residentsByIds(app, rows.map((r) => r.residentId), ['nameEnc'])).map((r) => [String(r._id), r]));
   return {
     items: rows.map((r) => {
       const p = people.get(String(r.residentId));

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { residentId, staffActor, staffOf } from '../../http/auth';
 import type { Api } from '../../http/route';
 import { pageOf } from '../../http/zod';
-import { audit } from '../audit/audit.service';
+import { audit } from '../audit';
 import { addPhoto, PHOTO_BODY_LIMIT_KB, readPhoto } from './referrals.photos';
 import { IdParams, PhotoAdded, PhotoBody, PhotoParams, ReferralCaseForStaff, ReferralForResident, ReferralForStaff, ReferralList, ReferralListItem, StaffListQuery, SubmitReferralBody, TransitionBody, WithdrawBody } from './referrals.schemas';
 import * as referrals from './referrals.service';

@@ -8,10 +8,10 @@ import { checkIdCard } from '../../lib/idcard';
 import { findPage } from '../../lib/pagination';
 import { maskName, maskPhone } from '../../lib/pii';
 import { WeChatError, WX } from '../../wechat/errors';
-import { getArea, requireVillage } from '../areas/areas.service';
-import { audit, type Actor } from '../audit/audit.service';
-import { issueToken, revokeAllFor } from '../sessions/sessions.service';
-import { assertInScope, type StaffPrincipal } from '../staff/staff.service';
+import { getArea, requireVillage } from '../areas';
+import { audit, type Actor } from '../audit';
+import { issueToken, revokeAllFor } from '../sessions';
+import { assertInScope, type StaffPrincipal } from '../staff';
 import type { ResidentDataSection } from '../module';
 import { CONSENT_PURPOSES, ConsentEvents, type ConsentPurpose, Residents, type ResidentDoc } from './residents.model';
 

@@ -1,6 +1,8 @@
 import type { AppModule } from '../module';
 import { staffRoutes } from './staff.routes';
 
-export const staffModule: AppModule = { name: 'staff', routes: staffRoutes, tasks: [], residentData: [] };
+/** Public API: who a staff member is and which areas they may see. */
+export { STAFF_ROLES, type StaffRole } from './staff.model';
+export { activeTownAdmins, assertInScope, createStaff, findStaffByWechatId, getActiveStaff, inScope, scopeFilter, type StaffPrincipal } from './staff.service';
 
-export { activeTownAdmins, assertInScope, inScope, type StaffPrincipal } from './staff.service';
+export const staffModule: AppModule = { name: 'staff', routes: staffRoutes, tasks: [], residentData: [] };

@@ -3,11 +3,11 @@ import { bearer, staffActor, staffOf } from '../../http/auth';
 import { rateLimit } from '../../http/rate-limit';
 import { NoContent, ObjectId, z } from '../../http/zod';
 import { AppError } from '../../http/errors';
-import { getArea } from '../areas/areas.service';
-import { audit } from '../audit/audit.service';
+import { getArea } from '../areas';
+import { audit } from '../audit';
 import { STAFF_ROLES } from './staff.model';
 import * as staff from './staff.service';
-import { revokeToken } from '../sessions/sessions.service';
+import { revokeToken } from '../sessions';
 
 const Principal = z.object({ id: z.string(), username: z.string(), role: z.enum(STAFF_ROLES), areaCode: z.string(), areaPath: z.array(z.string()), displayName: z.string().optional() }).openapi('StaffPrincipal');
 const StaffView = Principal.extend({ areaName: z.string().nullable(), disabled: z.boolean(), wechatBound: z.boolean(), createdAt: z.string() }).openapi('StaffView');

@@ -3,9 +3,9 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
 import { findPage, type PageQuery } from '../../lib/pagination';
-import { getArea } from '../areas/areas.service';
-import { audit } from '../audit/audit.service';
-import { issueToken, revokeAllFor } from '../sessions/sessions.service';
+import { getArea } from '../areas';
+import { audit } from '../audit';
+import { issueToken, revokeAllFor } from '../sessions';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password';
 import { LoginFailures, Staff, type StaffDoc, type StaffRole } from './staff.model';
 
@@ -98,8 +98,8 @@ export async function findStaffByWechatId(app: AppContext, wechatId: string): Pr
 }
 
 /** Active town admins with the WeChat id they linked (if any): whom the yearly-report reminders go to. */
-export async function activeTownAdmins(ctx: AppContext): Promise<Array<StaffPrincipal & { wechatId?: string }>> {
-  const rows = await Staff(ctx.db).find({ role: 'town_admin', disabled: false }).lean();
+export async function activeTownAdmins(app: AppContext): Promise<Array<StaffPrincipal & { wechatId?: string }>> {
+  const rows = await Staff(app.db).find({ role: 'town_admin', disabled: false }).lean();
   return rows.map((s) => ({ ...principalOf(s), ...(s.wechatId ? { wechatId: s.wechatId } : {}) }));
 }
 
@@ -153,58 +153,58 @@ export interface StaffListFilter {
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Staff in the manager's scope, newest first; a town admin sees the staff of their town. */
-export async function listStaff(ctx: AppContext, me: StaffPrincipal, f: StaffListFilter, page: PageQuery) {
+export async function listStaff(app: AppContext, me: StaffPrincipal, f: StaffListFilter, page: PageQuery) {
   const filter: Record<string, unknown> = { areaPath: f.areaCode ?? me.areaCode };
   if (f.areaCode && me.role !== 'district_admin') {
-    const area = await getArea(ctx, f.areaCode);
+    const area = await getArea(app, f.areaCode);
     assertInScope(me, area?.path);
   }
   if (f.role) filter.role = f.role;
   if (f.disabled !== undefined) filter.disabled = f.disabled;
   if (f.q) filter.$or = [{ username: { $regex: escapeRegex(f.q), $options: 'i' } }, { displayName: { $regex: escapeRegex(f.q), $options: 'i' } }];
-  return findPage(Staff(ctx.db), filter, page, async (rows) => {
+  return findPage(Staff(app.db), filter, page, async (rows) => {
     const names = new Map<string, string | null>();
-    for (const code of new Set(rows.map((r) => r.areaCode))) names.set(code, (await getArea(ctx, code))?.name ?? null);
+    for (const code of new Set(rows.map((r) => r.areaCode))) names.set(code, (await getArea(app, code))?.name ?? null);
     return rows.map((r) => viewOf(r, names.get(r.areaCode) ?? null));
   });
 }
 
-async function managedStaff(ctx: AppContext, me: StaffPrincipal, id: string): Promise<StaffDoc> {
-  const s = await Staff(ctx.db).findById(id).lean();
+async function managedStaff(app: AppContext, me: StaffPrincipal, id: string): Promise<StaffDoc> {
+  const s = await Staff(app.db).findById(id).lean();
   if (!s || !s.areaPath.includes(me.areaCode)) throw notFound('该工作人员');
   if (!canManage(me, s)) throw forbidden(String(s._id) === me.id ? '不能对自己的账号进行此操作' : '您不能管理该工作人员');
   return s;
 }
 
 /** Disable or enable an account; disabling ends every session of it at once. */
-export async function setStaffDisabled(ctx: AppContext, me: StaffPrincipal, id: string, disabled: boolean): Promise<StaffView> {
-  const s = await managedStaff(ctx, me, id);
-  await Staff(ctx.db).updateOne({ _id: s._id }, { $set: { disabled } });
-  if (disabled) await revokeAllFor(ctx, 'staff', s._id);
-  return viewOf({ ...s, disabled }, (await getArea(ctx, s.areaCode))?.name ?? null);
+export async function setStaffDisabled(app: AppContext, me: StaffPrincipal, id: string, disabled: boolean): Promise<StaffView> {
+  const s = await managedStaff(app, me, id);
+  await Staff(app.db).updateOne({ _id: s._id }, { $set: { disabled } });
+  if (disabled) await revokeAllFor(app, 'staff', s._id);
+  return viewOf({ ...s, disabled }, (await getArea(app, s.areaCode))?.name ?? null);
 }
 
 /** A manager sets a new password for someone; every session of that person ends. */
-export async function resetStaffPassword(ctx: AppContext, me: StaffPrincipal, id: string, password: string): Promise<StaffView> {
-  const s = await managedStaff(ctx, me, id);
-  await Staff(ctx.db).updateOne({ _id: s._id }, { $set: { passwordHash: await hashPassword(password) } });
-  await revokeAllFor(ctx, 'staff', s._id);
-  await LoginFailures(ctx.db).deleteMany({ username: s.username });
-  return viewOf(s, (await getArea(ctx, s.areaCode))?.name ?? null);
+export async function resetStaffPassword(app: AppContext, me: StaffPrincipal, id: string, password: string): Promise<StaffView> {
+  const s = await managedStaff(app, me, id);
+  await Staff(app.db).updateOne({ _id: s._id }, { $set: { passwordHash: await hashPassword(password) } });
+  await revokeAllFor(app, 'staff', s._id);
+  await LoginFailures(app.db).deleteMany({ username: s.username });
+  return viewOf(s, (await getArea(app, s.areaCode))?.name ?? null);
 }
 
 /**
  * A staff member changes their own password: every session of theirs ends (other browsers, a lost phone),
  * and the one making the change gets a fresh token so they stay signed in here.
  */
-export async function changeOwnPassword(ctx: AppContext, me: StaffPrincipal, current: string, next: string) {
-  const s = await Staff(ctx.db).findById(me.id).lean();
+export async function changeOwnPassword(app: AppContext, me: StaffPrincipal, current: string, next: string) {
+  const s = await Staff(app.db).findById(me.id).lean();
   if (!s || s.disabled) throw new AppError('UNAUTHORIZED', 401, '请先登录');
   if (!(await verifyPassword(current, s.passwordHash))) {
     throw validationError('currentPassword', '当前密码不正确', { code: 'WRONG_PASSWORD' });
   }
   if (current === next) throw validationError('newPassword', '新密码不能与当前密码相同', { code: 'SAME_PASSWORD' });
-  await Staff(ctx.db).updateOne({ _id: s._id }, { $set: { passwordHash: await hashPassword(next) } });
-  await revokeAllFor(ctx, 'staff', s._id);
-  return issueToken(ctx, 'staff', s._id, ctx.config.STAFF_TOKEN_TTL_HOURS);
+  await Staff(app.db).updateOne({ _id: s._id }, { $set: { passwordHash: await hashPassword(next) } });
+  await revokeAllFor(app, 'staff', s._id);
+  return issueToken(app, 'staff', s._id, app.config.STAFF_TOKEN_TTL_HOURS);
 }

@@ -4,7 +4,7 @@ import { validationError } from '../../http/errors';
 import { z } from '../../http/zod';
 import { addCredits, creditCounts } from '../../notify/subscribe.channel';
 import { SubscribeCredits } from '../../notify/subscribe-credit.model';
-import { getResident } from '../residents/residents.service';
+import { getResident } from '../residents';
 import type { ResidentDataSection } from '../module';
 
 const TemplateKey = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, '模板编号格式不正确');

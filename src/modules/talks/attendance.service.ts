@@ -3,9 +3,9 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError } from '../../http/errors';
 import { maskName, maskPhone } from '../../lib/pii';
-import { Areas } from '../areas/areas.model';
-import { Residents } from '../residents/residents.model';
-import { scopeFilter, type StaffPrincipal } from '../staff/staff.service';
+import { areaNames } from '../areas';
+import { residentsByIds } from '../residents';
+import { scopeFilter, type StaffPrincipal } from '../staff';
 import { Attendance, RegistrationKeys, Registrations, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
 import { getPublicTalk, talkIdFromScene } from './talks.service';
 
@@ -64,11 +64,10 @@ export async function markAttendance(app: AppContext, staff: StaffPrincipal, tal
 export async function roster(app: AppContext, talk: TalkDoc, full: boolean) {
   const regs = await Registrations(app.db).find({ talkId: talk._id, status: { $in: ['confirmed', 'waitlisted'] } }).sort({ seq: 1, _id: 1 }).lean();
   const [residents, attendance] = await Promise.all([
-    Residents(app.db).find({ _id: { $in: regs.map((r) => r.residentId) } }, { nameEnc: 1, phoneEnc: 1, villageCode: 1 }).lean(),
+    residentsByIds(app, regs.map((r) => r.residentId), ['nameEnc', 'phoneEnc', 'villageCode']),
     Attendance(app.db).find({ talkId: talk._id }).lean(),
   ]);
-  const villages = await Areas(app.db).find({ code: { $in: [...new Set(residents.flatMap((r) => (r.villageCode ? [r.villageCode] : [])))] } }, { code: 1, name: 1 }).lean();
-  const villageName = new Map(villages.map((v) => [v.code, v.name]));
+  const villageName = await areaNames(app, [...new Set(residents.flatMap((r) => (r.villageCode ? [r.villageCode] : [])))]);
   const byId = new Map(residents.map((r) => [String(r._id), r]));
   const came = new Map(attendance.map((a) => [String(a.residentId), a]));
   let position = 0;

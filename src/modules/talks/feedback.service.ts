@@ -2,8 +2,8 @@ import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound } from '../../http/errors';
-import { scopeFilter, type StaffPrincipal } from '../staff/staff.service';
-import { getResident } from '../residents/residents.service';
+import { scopeFilter, type StaffPrincipal } from '../staff';
+import { getResident } from '../residents';
 import { Attendance, Feedback, type FeedbackDoc, type TalkDoc } from './talks.model';
 import { getPublicTalk } from './talks.service';
 

@@ -2,15 +2,14 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { AppError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/clock';
-import { requireConsent } from '../residents/residents.service';
-import type { ResidentDoc } from '../residents/residents.model';
+import { requireConsent, type ResidentDoc } from '../residents';
 import { dropRegistrationReminders, queueAfterFill } from './reminders';
 import { admit, assertOpenForSignup, awaitDecision, underTalkLock, type Decided } from './admission';
 import { Gate } from './gate';
 import { leaveQueue, waitlistPosition } from './queue-walk';
 import { readEntries } from './resident-entries';
 import { Attendance, Feedback, RegistrationKeys, Registrations, Seats, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
-import { getPublicTalk } from './talks.service';
+import { getPublicTalk, recentPublicTalk } from './talks.service';
 import { SEX_NAMES } from './eligibility';
 
 /** Age in whole years by the district's calendar year (profiles hold only the birth year). */
@@ -71,7 +70,7 @@ const alreadyRegistered = () => new AppError('ALREADY_REGISTERED', 409, '您已�
  */
 export async function signUp(app: AppContext, residentId: Types.ObjectId, talkId: string, seats = 1, idempotencyKey?: string) {
   const { resident, talk } = await signupGate.run(async () => {
-    const [resident, talk] = await Promise.all([requireConsent(app, residentId, 'basic'), getPublicTalk(app, talkId)]);
+    const [resident, talk] = await Promise.all([requireConsent(app, residentId, 'basic'), recentPublicTalk(app, talkId)]);
     assertOpenForSignup(app, talk);
     if (talk.localOnly && !resident.areaPath.includes(talk.areaCode)) throw new AppError('AREA_MISMATCH', 403, '本场活动仅限本地区居民报名');
     if (seats > talk.maxSeatsPerRegistration) {

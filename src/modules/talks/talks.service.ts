@@ -3,9 +3,10 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { findPageByDate } from '../../lib/pagination';
+import { cachePerDatabase } from '../../lib/ttl-cache';
 import { cancelPending, enqueueMany } from '../../notify/outbox.service';
-import { getArea } from '../areas/areas.service';
-import { assertInScope, scopeFilter, type StaffPrincipal } from '../staff/staff.service';
+import { getArea } from '../areas';
+import { assertInScope, scopeFilter, type StaffPrincipal } from '../staff';
 import { noticeItem, queueAfterFill, queueCancelledBySession, sameDayMorning } from './reminders';
 import { fill, forgetQueueState } from './queue-walk';
 import { withTalkLock } from './talk-lock';
@@ -25,6 +26,19 @@ export async function getPublicTalk(app: AppContext, id: string): Promise<TalkDo
   const t = await getTalk(app, id);
   if (t.status === 'draft') throw notFound('活动');
   return t;
+}
+
+/**
+ * Sign-up checks may read a talk up to a second old: in a storm every request reads the same talk. Staff
+ * changes here forget it at once; the walk checks the sign-up window again on a fresh read under the lease.
+ */
+const recentTalks = cachePerDatabase<TalkDoc>(1_000, 1_000);
+export async function recentPublicTalk(app: AppContext, talkId: string): Promise<TalkDoc> {
+  const hit = recentTalks(app).get(talkId);
+  if (hit) return hit;
+  const talk = await getPublicTalk(app, talkId);
+  recentTalks(app).set(talkId, talk);
+  return talk;
 }
 
 export async function getTalkInScope(app: AppContext, staff: StaffPrincipal, id: string): Promise<TalkDoc> {
@@ -126,6 +140,7 @@ export async function updateTalk(app: AppContext, staff: StaffPrincipal, id: str
   set.updatedAt = app.clock.now();
   // Under the lock: the seat filler reads capacity and status while walking the queue.
   const updated = await withTalkLock(app, talk._id, () => Talks(app.db).findByIdAndUpdate(talk._id, { $set: set }, { new: true }).lean());
+  recentTalks(app).delete(String(talk._id));
   if (!updated) throw notFound('活动');
   await fill(app, talk._id, queueAfterFill);
   return updated;
@@ -136,6 +151,7 @@ async function setStatus(app: AppContext, talk: TalkDoc, from: TalkDoc['status']
     const current = await Talks(app.db).findById(talk._id).lean();
     if (!current || !from.includes(current.status)) throw new AppError('TALK_STATUS_CONFLICT', 409, `活动当前状态不能执行此操作`, { status: current?.status });
     const updated = await Talks(app.db).findByIdAndUpdate(talk._id, { $set: { status: to, updatedAt: app.clock.now(), ...extra } }, { new: true }).lean();
+    recentTalks(app).delete(String(talk._id));
     return updated!;
   });
 }
@@ -168,6 +184,7 @@ export async function cancelTalk(app: AppContext, staff: StaffPrincipal, id: str
     if (!current || !['draft', 'published', 'closed'].includes(current.status)) throw new AppError('TALK_STATUS_CONFLICT', 409, '活动当前状态不能取消', { status: current?.status });
     const now = app.clock.now();
     const u = await Talks(app.db).findByIdAndUpdate(talk._id, { $set: { status: 'cancelled', updatedAt: now, ...(reason ? { cancelReason: reason } : {}) } }, { new: true }).lean();
+    recentTalks(app).delete(String(talk._id));
     const live = await Registrations(app.db).find({ talkId: talk._id, status: { $in: ['pending', 'confirmed', 'waitlisted'] } }).lean();
     await Registrations(app.db).updateMany({ _id: { $in: live.map((r) => r._id) } }, { $set: { status: 'cancelled', cancelledAt: now, cancelledBy: 'session' } });
     await Seats(app.db).deleteMany({ talkId: talk._id });

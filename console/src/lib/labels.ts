@@ -1,0 +1,33 @@
+/** Chinese names of audit actions; an action not listed is shown as recorded. */
+export const AUDIT_ACTIONS: Record<string, string> = {
+  'staff.login': '登录',
+  'staff.logout': '退出登录',
+  'staff.create': '新建人员',
+  'staff.disable': '停用人员',
+  'staff.enable': '启用人员',
+  'staff.password_reset': '重置他人密码',
+  'staff.password_change': '修改本人密码',
+  'areas.import': '导入村居',
+  'resident.view_full': '查看居民完整信息',
+  'referral.view_full': '查看救助个案完整信息',
+  'referral.photo_view': '查看救助个案照片',
+  'insurance.enrolment_view_full': '查看参保完整信息',
+  'insurance.export_xlsx': '导出保险公司名单',
+  'insurance.product_create': '新建保险产品',
+  'insurance.product_update': '修改保险产品',
+  'talk.export_full': '导出讲座报名（完整）',
+  'talk.export_masked': '导出讲座报名（脱敏）',
+  'talk.cancel': '取消讲座',
+  'talk.feedback.review': '审阅讲座反馈',
+  'campaign.create': '新建宣传活动',
+  'quiz.contest.create': '新建答题竞赛',
+  'quiz.contest.stats_export': '导出竞赛统计',
+  'quiz.question.import': '导入题目',
+  'quiz.question.export': '导出题库',
+  'bot.bind_code.create': '生成群绑定码',
+  'bot.room.unbind': '解绑群',
+  'bot.dead_item.retry': '重发失败消息',
+  'report.yearly.generate': '生成年度报告',
+};
+
+export const auditActionLabel = (action: string): string => AUDIT_ACTIONS[action] ?? action;

@@ -38,7 +38,7 @@ export const configSchema = z.object({
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15).describe('staff lockout duration'),
   BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10240).default(64).describe('JSON body size limit'),
   TRUST_PROXY: bool.default('false').describe('trust X-Forwarded-* headers (behind a load balancer)'),
-  REFERRAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365).describe('days personal data of withdrawn or finished cleft-lip/palate referrals is kept before a scheduled job erases it'),
+  REFERRAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365).describe('days personal data of withdrawn or finished cleft-lip/palate referrals, and of families taken off the care registry, is kept before scheduled jobs erase it'),
   INSURANCE_RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(1).max(180).default(30).describe('days before a policy period ends that renewal reminders are queued'),
   WECHATY_PUPPET: z.string().default('wechaty-puppet-mock').describe('Wechaty puppet module of the bot role: wechaty-puppet-service (with a token), wechaty-puppet-wechat4u; wechaty-puppet-mock = offline mock (refused in production)'),
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().optional().describe('token of wechaty-puppet-service (PadLocal / WorkPro)'),
@@ -98,9 +98,18 @@ function parseQuietHours(spec: string): { startMin: number; endMin: number } | n
   return startMin === endMin ? null : { startMin, endMin };
 }
 
+/**
+ * Variables whose description gives an empty value a meaning of its own (`empty = none`): for them `X=` is that
+ * value. Every other empty variable means unset, i.e. its default (`.env.example` writes `X=` for those).
+ * The README table is generated from the same descriptions, so what it says is what an empty value does.
+ */
+export const EMPTY_HAS_MEANING: ReadonlySet<string> = new Set(
+  Object.entries(configSchema.shape).filter(([, t]) => /\bempty = /.test(t.description ?? '')).map(([k]) => k),
+);
+
 /** Parse the environment once; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: string) => void = console.warn): Config {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== '' || EMPTY_HAS_MEANING.has(k)));
   const parsed = configSchema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config';
 import { createLogger, rootLogger } from './logger';
 import { startRuntime } from './bootstrap';
@@ -7,6 +8,17 @@ import { createHttpApp } from './http/app';
 import { startWorker } from './worker';
 import { startBot } from './bot/bot';
 import { startScheduler } from './scheduler/scheduler';
+import { startupBanner } from './startup-banner';
+import { staffCount } from './modules/staff';
+
+/** Whether the staff console answers at /admin/ (it is served only once built). */
+async function consoleServed(baseUrl: string): Promise<boolean> {
+  try {
+    return (await fetch(`${baseUrl}/admin/`, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
+}
 
 async function main(): Promise<void> {
   if (fs.existsSync('.env')) process.loadEnvFile('.env');
@@ -28,13 +40,17 @@ async function main(): Promise<void> {
     },
   });
   const stops: Array<() => Promise<void>> = [];
+  let apiUrl: string | undefined;
 
   if (config.roles.has('api')) {
     const app = createHttpApp(runtime.app, { isReady: runtime.database.isReady });
     const server = http.createServer(app.callback());
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((r) => server.listen(config.PORT, config.HOST, () => r()));
-    logger.info({ event: 'api.listening', port: config.PORT }, `API listening on http://${config.HOST}:${config.PORT}`);
+    const port = (server.address() as AddressInfo).port;
+    const host = ['0.0.0.0', '::'].includes(config.HOST) ? 'localhost' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+    apiUrl = `http://${host}:${port}`;
+    logger.info({ event: 'api.listening', port }, `API listening on http://${config.HOST}:${port}`);
     stops.push(
       () =>
         new Promise<void>((r) => {
@@ -48,6 +64,15 @@ async function main(): Promise<void> {
     stops.push((await startScheduler(runtime.app)).stop);
   }
   if (config.roles.has('bot')) stops.push((await startBot(runtime.app)).stop);
+  console.log(startupBanner({
+    roles: [...config.roles],
+    database: runtime.provisioned,
+    apiUrl,
+    consoleServed: apiUrl ? await consoleServed(apiUrl) : false,
+    fakeWeChat: !!runtime.fakeWeChat,
+    mockPuppet: config.WECHATY_PUPPET === 'wechaty-puppet-mock',
+    staffAccounts: await staffCount(runtime.app),
+  }));
 
   let shuttingDown = false;
   const shutdown = async (signal: string): Promise<void> => {

@@ -2480,6 +2480,503 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/selections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Selection rounds open to me */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["SelectionRoundView"][];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/selections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A round: candidates by village, totals, my votes today */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            round: components["schemas"]["SelectionRoundView"];
+                            villages: {
+                                villageCode: string;
+                                villageName: string;
+                                candidates: components["schemas"]["SelectionCandidate"][];
+                            }[];
+                            today: {
+                                day: string;
+                                votedFor: string[];
+                                remaining: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/selections/{id}/candidates/{nid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One candidate with story and photos */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    nid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SelectionCandidate"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/selections/{id}/candidates/{nid}/vote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Vote for a candidate (once per candidate per day, N per day) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    nid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            voted: true;
+                            remainingToday: number;
+                            flagged: boolean;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/selections/{id}/candidates/{nid}/photos/{photoId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A candidate photo: public once the town approved the candidate with consent */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    nid: string;
+                    photoId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/selections/{id}/nominations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Nominate a family or person (when the round allows it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["SelectionResidentNomination"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            status: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/selections/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Published results, flagged votes shown apart */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            round: components["schemas"]["SelectionRoundView"];
+                            winners: {
+                                nominationId: string;
+                                votes: number;
+                                flagged: number;
+                                name: string;
+                                villageName: string;
+                                rank: number;
+                            }[];
+                            totals: {
+                                nominationId: string;
+                                votes: number;
+                                flagged: number;
+                                name: string;
+                                villageName: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/selections/{id}/winners/{nid}/certificate.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Certificate image of a winner (public once results are published) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    nid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/svg+xml": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3727,6 +4224,150 @@ export interface components {
             caseId: string;
             campaignId: string;
             status: string;
+        };
+        SelectionRoundView: {
+            id: string;
+            /** @enum {string} */
+            kind: "happy_family" | "health_star" | "good_inlaws" | "good_neighbor";
+            kindLabel: string;
+            title: string;
+            rules: string;
+            areaCode: string;
+            nominateFrom: string;
+            nominateTo: string;
+            voteFrom: string;
+            voteTo: string;
+            winners: number;
+            votesPerDay: number;
+            residentNominations: boolean;
+            /** @enum {string} */
+            status: "draft" | "nominating" | "reviewing" | "voting" | "closed" | "published";
+            statusLabel: string;
+        };
+        SelectionCandidate: {
+            id: string;
+            /** @enum {string} */
+            subject: "family" | "person";
+            name: string;
+            villageCode: string;
+            villageName: string;
+            story: string;
+            photoIds: string[];
+            votes: number | null;
+        };
+        SelectionResidentNomination: {
+            /** @enum {string} */
+            subject: "family" | "person";
+            name: string;
+            phone?: string;
+            villageCode: string;
+            story: string;
+        };
+        SelectionRound: {
+            /** @enum {string} */
+            kind: "happy_family" | "health_star" | "good_inlaws" | "good_neighbor";
+            title: string;
+            /** @default  */
+            rules: string;
+            areaCode: string;
+            /** Format: date-time */
+            nominateFrom: string;
+            /** Format: date-time */
+            nominateTo: string;
+            /** Format: date-time */
+            voteFrom: string;
+            /** Format: date-time */
+            voteTo: string;
+            winners: number;
+            /** @default 3 */
+            votesPerDay: number;
+            /** @default false */
+            residentNominations: boolean;
+        };
+        SelectionNomination: {
+            /** @enum {string} */
+            subject: "family" | "person";
+            name: string;
+            phone?: string;
+            villageCode: string;
+            story: string;
+            consent?: {
+                /** @enum {string} */
+                method: "signed_form" | "in_person";
+            };
+        };
+        SelectionNominationView: {
+            id: string;
+            selectionId: string;
+            /** @enum {string} */
+            subject: "family" | "person";
+            villageCode: string;
+            villageName: string;
+            name: string;
+            phone: string | null;
+            story: string;
+            consent: {
+                method: string;
+                at: string;
+            } | null;
+            /** @enum {string} */
+            nominatedBy: "staff" | "resident";
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "merged";
+            rejectReason: string | null;
+            mergedInto: string | null;
+            photoIds: string[];
+        };
+        CareFamily: {
+            /** @enum {string} */
+            type: "shidu" | "shangcan" | "liushou_elder" | "liushou_child" | "kunnan";
+            villageCode: string;
+            contact: {
+                name: string;
+                phone?: string;
+            };
+            /** @default [] */
+            members: {
+                name: string;
+                relation: string;
+                birthYear?: number;
+            }[];
+            /** @default  */
+            needs: string;
+            pairedStaffId?: string;
+            visitEveryDays?: number;
+            consent: {
+                /** @enum {string} */
+                method: "signed_form" | "in_person";
+            };
+        };
+        CareFamilyView: {
+            id: string;
+            /** @enum {string} */
+            type: "shidu" | "shangcan" | "liushou_elder" | "liushou_child" | "kunnan";
+            typeLabel: string;
+            villageCode: string;
+            /** @enum {string} */
+            status: "active" | "closed" | "withdrawn";
+            personal: {
+                contact: {
+                    name: string;
+                    phone?: string;
+                };
+                members: {
+                    name: string;
+                    relation: string;
+                    birthYear?: number;
+                }[];
+                needs: string;
+            } | null;
+            registeredBy: string;
+            pairedStaffId: string | null;
+            visitEveryDays: number;
+            lastVisitAt: string | null;
+            nextVisitDue: string;
+            overdue: boolean;
+            consentAt: string;
         };
         Error: {
             error: {

@@ -13,6 +13,7 @@ export const PAGES = {
   talks: '/pages/talks/index',
   cleft: '/pages/cleft/index',
   insurance: '/pages/insurance/index',
+  selections: '/pages/selections/index',
 } as const;
 
 /** getCurrentPages() routes have no leading slash. */

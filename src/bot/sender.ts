@@ -48,6 +48,14 @@ export class WechatyRoomSender implements RoomSender {
     return found;
   }
 
+  async sendPrivate(contactId: string, text: string): Promise<SendOutcome> {
+    if (!this.bot.isLoggedIn) return { result: 'retry', error: 'bot not logged in' };
+    const contact = await this.bot.Contact.find({ id: contactId }).catch(() => undefined);
+    if (!contact) return { result: 'dead', error: 'contact not found (WeChat link changed?)' };
+    await contact.say(text);
+    return { result: 'sent' };
+  }
+
   async send(room: BotRoomDoc, m: RoomMessage): Promise<SendOutcome> {
     if (!this.bot.isLoggedIn) return { result: 'retry', error: 'bot not logged in' };
     const target = await this.resolve(room);

@@ -7,13 +7,18 @@ import type { Logger } from 'pino';
 /** Where scripts/install-ferretdb.sh puts the binary. */
 export const PROJECT_FERRETDB_BIN = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), '.tools', 'bin', 'ferretdb');
 
-export function findFerretDb(explicit?: string): string | undefined {
-  if (explicit) return fs.existsSync(explicit) ? explicit : undefined;
+/** The first file of this name in a PATH directory. */
+export function findOnPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir, 'ferretdb');
+    const candidate = path.join(dir, name);
     if (dir && fs.existsSync(candidate)) return candidate;
   }
-  return fs.existsSync(PROJECT_FERRETDB_BIN) ? PROJECT_FERRETDB_BIN : undefined;
+  return undefined;
+}
+
+export function findFerretDb(explicit?: string): string | undefined {
+  if (explicit) return fs.existsSync(explicit) ? explicit : undefined;
+  return findOnPath('ferretdb') ?? (fs.existsSync(PROJECT_FERRETDB_BIN) ? PROJECT_FERRETDB_BIN : undefined);
 }
 
 export async function freePort(): Promise<number> {

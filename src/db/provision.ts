@@ -2,13 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { findFerretDb, startFerretDb } from './ferretdb';
+import { findFerretDb, findOnPath, startFerretDb } from './ferretdb';
 
 export type DatabaseKind = 'external' | 'mongodb-memory-server' | 'ferretdb';
 
 export interface ProvisionedDatabase {
   uri: string;
   kind: DatabaseKind;
+  /** Where an embedded server keeps its files (absent: external, or a temporary directory). */
+  dataDir?: string;
   stop(): Promise<void>;
 }
 
@@ -23,17 +25,36 @@ export interface ProvisionOptions {
   memoryServerTimeoutMs?: number;
 }
 
-async function tryMemoryServer(dataDir: string | undefined, timeoutMs: number, logger: Logger): Promise<ProvisionedDatabase | undefined> {
+type MemoryServerModule = typeof import('mongodb-memory-server');
+
+async function memoryServerModule(): Promise<MemoryServerModule | undefined> {
   if (process.env.MONGOMS_DISABLE === '1') return undefined;
-  let mod: typeof import('mongodb-memory-server');
   try {
-    mod = await import('mongodb-memory-server');
+    return await import('mongodb-memory-server');
   } catch {
     return undefined; // not installed (production install without dev dependencies)
   }
+}
+
+/**
+ * A mongod that can start without a download: MONGOMS_SYSTEM_BINARY, one already in mongodb-memory-server's
+ * caches, or `mongod` on PATH. Undefined when none is at hand (or mongodb-memory-server is not installed).
+ */
+export async function locateMongod(): Promise<{ path: string; system: boolean } | undefined> {
+  const mod = await memoryServerModule();
+  if (!mod) return undefined;
+  const cached = await mod.DryMongoBinary.locateBinary(mod.DryMongoBinary.getEnsuredOptions()).catch(() => undefined);
+  if (cached) return { path: cached, system: false };
+  const system = findOnPath('mongod');
+  return system ? { path: system, system: true } : undefined;
+}
+
+async function tryMemoryServer(dataDir: string | undefined, timeoutMs: number, logger: Logger, systemBinary?: string): Promise<ProvisionedDatabase | undefined> {
+  const mod = await memoryServerModule();
+  if (!mod) return undefined;
   const instance = dataDir ? { dbPath: path.join(dataDir, 'mongod'), storageEngine: 'wiredTiger' as const } : {};
   if (dataDir) fs.mkdirSync(path.join(dataDir, 'mongod'), { recursive: true });
-  const pending = mod.MongoMemoryServer.create({ instance });
+  const pending = mod.MongoMemoryServer.create({ instance, ...(systemBinary ? { binary: { systemBinary } } : {}) });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((r) => {
     timer = setTimeout(() => r('timeout'), timeoutMs);
@@ -46,7 +67,7 @@ async function tryMemoryServer(dataDir: string | undefined, timeoutMs: number, l
       logger.info({ event: 'db.provision.memory_server_timeout' }, 'mongodb-memory-server could not obtain mongod in time');
       return undefined;
     }
-    return { uri: result.getUri(), kind: 'mongodb-memory-server', stop: async () => void (await result.stop()) };
+    return { uri: result.getUri(), kind: 'mongodb-memory-server', dataDir: dataDir && path.join(dataDir, 'mongod'), stop: async () => void (await result.stop()) };
   } catch (err) {
     logger.info({ event: 'db.provision.memory_server_unavailable', err: (err as Error).message.split('\n')[0] }, 'mongodb-memory-server unavailable');
     return undefined;
@@ -56,17 +77,23 @@ async function tryMemoryServer(dataDir: string | undefined, timeoutMs: number, l
 }
 
 /**
- * Resolve a MongoDB-protocol server: MONGODB_URI → mongodb-memory-server (if a mongod can be had) → FerretDB
- * child process → a clear error naming these options.
+ * Resolve a MongoDB-protocol server: MONGODB_URI → mongodb-memory-server when a mongod is at hand → FerretDB
+ * child process at once (no download attempt) → mongodb-memory-server downloading a mongod → a clear error
+ * naming these options.
  */
 export async function provisionDatabase(opts: ProvisionOptions): Promise<ProvisionedDatabase> {
   if (opts.mongodbUri) return { uri: opts.mongodbUri, kind: 'external', stop: async () => undefined };
+  const timeoutMs = opts.memoryServerTimeoutMs ?? 15_000;
 
-  const mem = await tryMemoryServer(opts.dataDir, opts.memoryServerTimeoutMs ?? 15_000, opts.logger);
-  if (mem) return mem;
+  const mongod = await locateMongod();
+  if (mongod) {
+    const mem = await tryMemoryServer(opts.dataDir, timeoutMs, opts.logger, mongod.system ? mongod.path : undefined);
+    if (mem) return mem;
+  }
 
   const bin = findFerretDb(opts.ferretdbBin);
   if (bin) {
+    if (!mongod) opts.logger.info({ event: 'db.provision.no_mongod' }, 'no mongod at hand (MONGODB_URI unset, none cached or on PATH): using the embedded FerretDB');
     const temp = opts.dataDir ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'ferretdb-'));
     const dataDir = temp ?? path.join(opts.dataDir as string, 'ferretdb');
     const handle = await startFerretDb({ bin, dataDir, logger: opts.logger, onCrash: opts.onCrash, postgresqlUrl: process.env.FERRETDB_POSTGRESQL_URL });
@@ -74,11 +101,18 @@ export async function provisionDatabase(opts: ProvisionOptions): Promise<Provisi
     return {
       uri: handle.uri,
       kind: 'ferretdb',
+      dataDir: temp ? undefined : dataDir,
       async stop() {
         await handle.stop();
         if (temp) fs.rmSync(temp, { recursive: true, force: true });
       },
     };
+  }
+
+  if (!mongod) {
+    opts.logger.info({ event: 'db.provision.download' }, 'no mongod and no FerretDB at hand: mongodb-memory-server tries to download a mongod');
+    const mem = await tryMemoryServer(opts.dataDir, timeoutMs, opts.logger);
+    if (mem) return mem;
   }
 
   throw new Error(

@@ -15,10 +15,10 @@ import { canMove, isTerminal, type Edges } from './workflow';
  * from its transitions (`settle`), and each applied transition queues exactly one subscribe notice.
  */
 
-/** What every case document has. */
+/** What every case document has; a case without a resident (a care help request) sends no notice. */
 export interface CaseBase<S extends string> {
   _id: Types.ObjectId;
-  residentId: Types.ObjectId;
+  residentId?: Types.ObjectId;
   areaPath: string[];
   status: S;
   /** Number of the last applied transition (0 = submission). */
@@ -75,8 +75,8 @@ export interface CaseWorkflowSpec<S extends string, C extends CaseBase<S>, T ext
   stamp?: (t: T, terminal: boolean) => Record<string, unknown>;
   /** Runs after a transition is applied to the case, before its notice is queued. */
   afterApply?: (app: AppContext, c: C, t: T, terminal: boolean) => Promise<void>;
-  /** The subscribe notice of an applied transition: outbox key prefix, template, page and programme name. */
-  notice: { key: string; templateKey: string; page: string; programme: string };
+  /** The subscribe notice of an applied transition to the case's resident: key prefix, template, page, programme. */
+  notice?: { key: string; templateKey: string; page: string; programme: string };
 }
 
 export interface HistoryEntry {
@@ -127,6 +127,7 @@ export function caseWorkflow<S extends string, C extends CaseBase<S>, T extends 
       await spec.cases(app.db).updateOne({ _id: id, seq: t.seq - 1 }, { $set: set });
       c = { ...c, ...(set as Partial<C>) };
       await spec.afterApply?.(app, c, t, terminal);
+      if (!spec.notice || !c.residentId) continue;
       await enqueue(app, {
         key: `${spec.notice.key}:${String(id)}:status:${t.seq}`,
         channel: 'subscribe',

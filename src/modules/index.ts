@@ -2,12 +2,14 @@ import type { AppModule } from './module';
 import { areasModule } from './areas';
 import { auditModule } from './audit';
 import { campaignsModule } from './campaigns';
+import { careModule } from './care';
 import { insuranceModule } from './insurance';
 import { platformModule } from './platform';
 import { quizModule } from './quiz';
 import { referralsModule } from './referrals';
 import { reportsModule } from './reports';
 import { residentsModule } from './residents';
+import { selectionsModule } from './selections';
 import { sessionsModule } from './sessions';
 import { staffModule } from './staff';
 import { subscriptionsModule } from './subscriptions';
@@ -15,7 +17,7 @@ import { talksModule } from './talks';
 
 export type { AppModule, ResidentDataSection } from './module';
 
-const others: AppModule[] = [platformModule, staffModule, auditModule, referralsModule, insuranceModule, campaignsModule, subscriptionsModule, talksModule, quizModule, sessionsModule, reportsModule];
+const others: AppModule[] = [platformModule, staffModule, auditModule, referralsModule, insuranceModule, campaignsModule, subscriptionsModule, talksModule, quizModule, sessionsModule, reportsModule, selectionsModule, careModule];
 
 /** Every domain module, in route order — the only place that knows them all; a new module adds one entry. */
 export const modules: readonly AppModule[] = [areasModule, residentsModule(others.flatMap((m) => m.residentData)), ...others];

@@ -76,11 +76,13 @@ export function quietUntil(d: Date, q: GovernorOptions['quietHours']): Date | nu
 
 /**
  * One per bot account, shared by every job, broadcast and keyword reply: a random gap between sends, hourly
- * and daily caps, and quiet hours. `tryAcquire` reserves the next send slot when allowed; `recordSent`
- * writes the ledger the caps are counted from. Callers are serialised by the single bot process.
+ * and daily caps, and quiet hours. `tryAcquire` reserves the next send slot when allowed (`giveBack` returns
+ * it when nothing was sent with it); `recordSent` writes the ledger the caps are counted from. Callers are serialised by the single bot process.
  */
 export class RateGovernor {
   private nextAt = 0;
+  /** `nextAt` before the last slot was taken, until that slot is used or given back. */
+  private beforeLast: number | null = null;
   private loaded = false;
 
   constructor(private readonly o: GovernorOptions) {}
@@ -110,11 +112,20 @@ export class RateGovernor {
   async tryAcquire(): Promise<boolean> {
     const d = await this.decide();
     if (!d.ok) return false;
+    this.beforeLast = this.nextAt;
     this.nextAt = this.o.clock.now().getTime() + this.drawGap();
     return true;
   }
 
+  /** The slot just taken was not used (nothing was sent with it): the next send need not wait for its gap. */
+  giveBack(): void {
+    if (this.beforeLast === null) return;
+    this.nextAt = this.beforeLast;
+    this.beforeLast = null;
+  }
+
   async recordSent(): Promise<void> {
+    this.beforeLast = null;
     await this.o.ledger.add(this.o.clock.now());
   }
 

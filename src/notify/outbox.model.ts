@@ -15,6 +15,7 @@ export interface OutboxItemDoc {
    * - `subscribe`: {residentId, templateKey, page?, data: {field: value}} — templateKey maps to a template id
    *   through config.subscribeTemplates; values are trimmed to WeChat's limits at send time.
    * - `room`, direct: {roomId, text, card?: {title, pagePath, thumbUrl?}} — one group.
+   * - `room`, private: {contactId, text} — one private message to a staff member's linked WeChat.
    * - `room`, area notice: {areaCode, text, card?} (no roomId) — the bot expands it into one direct item per
    *   bound group under that area (keys `<key>:room:<roomId>`), then marks the notice sent.
    */

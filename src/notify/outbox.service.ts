@@ -66,7 +66,9 @@ export type SendOutcome =
   /** Temporary failure: try again later with backoff. */
   | { result: 'retry'; error: string }
   /** Permanent failure: no point retrying. */
-  | { result: 'dead'; error: string };
+  | { result: 'dead'; error: string }
+  /** Not attempted now (no send slot): the claim is given back unused and the round ends. */
+  | { result: 'later' };
 
 export interface DeliveryOptions {
   channel: OutboxChannel;
@@ -75,15 +77,15 @@ export interface DeliveryOptions {
   leaseMs?: number;
   /** Backoff base (default 30 s), doubled per attempt, with jitter. */
   backoffMs?: number;
-  /** Asked before each claim; false stops this round (rate governor, quiet hours). */
-  mayProceed?: () => boolean | Promise<boolean>;
   extraFilter?: Record<string, unknown>;
   random?: () => number;
 }
 
 /**
  * One delivery round: pick due items, claim each attempt by inserting a claim document (the unique `_id`
- * decides between workers — no status flip), send, then record the outcome.
+ * decides between workers — no status flip), send, then record the outcome. An item claimed by someone else
+ * (or stranded by a dead worker until its lease is reaped) is passed over and delays only itself; a send
+ * that answers `later` (the rate governor has no slot) gives its claim back and ends the round.
  */
 export async function deliverDue(
   app: AppContext,
@@ -98,7 +100,6 @@ export async function deliverDue(
     .limit(opts.batch ?? 50)
     .lean();
   for (const item of due) {
-    if (opts.mayProceed && !(await opts.mayProceed())) break;
     if (!(await claim(app, item, opts.worker, opts.leaseMs ?? 120_000))) {
       stats.skipped++;
       continue;
@@ -109,16 +110,22 @@ export async function deliverDue(
     } catch (err) {
       outcome = { result: 'retry', error: (err as Error).message };
     }
+    if (outcome.result === 'later') {
+      await OutboxClaims(app.db).deleteOne({ _id: claimId(item), worker: opts.worker });
+      break;
+    }
     await record(app, item, outcome, opts);
     stats[outcome.result === 'sent' ? 'sent' : outcome.result === 'dead' ? 'dead' : 'retried']++;
   }
   return stats;
 }
 
+const claimId = (item: OutboxItemDoc): string => `${item._id}:${item.attempts}`;
+
 async function claim(app: AppContext, item: OutboxItemDoc, worker: string, leaseMs: number): Promise<boolean> {
   const now = app.clock.now();
   try {
-    await OutboxClaims(app.db).create({ _id: `${item._id}:${item.attempts}`, itemId: item._id, attempt: item.attempts, worker, claimedAt: now, leaseUntil: new Date(now.getTime() + leaseMs) });
+    await OutboxClaims(app.db).create({ _id: claimId(item), itemId: item._id, attempt: item.attempts, worker, claimedAt: now, leaseUntil: new Date(now.getTime() + leaseMs) });
     return true;
   } catch (err) {
     if (isDuplicateKey(err)) return false;
@@ -126,7 +133,7 @@ async function claim(app: AppContext, item: OutboxItemDoc, worker: string, lease
   }
 }
 
-async function record(app: AppContext, item: OutboxItemDoc, outcome: SendOutcome, opts: DeliveryOptions): Promise<void> {
+async function record(app: AppContext, item: OutboxItemDoc, outcome: Exclude<SendOutcome, { result: 'later' }>, opts: DeliveryOptions): Promise<void> {
   const attempts = item.attempts + 1;
   const now = app.clock.now();
   if (outcome.result === 'sent') {

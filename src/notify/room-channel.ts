@@ -13,6 +13,8 @@ export interface RoomMessage {
 /** Sends one message to one bound group (the bot's Wechaty sender, or a no-op in benchmarks). */
 export interface RoomSender {
   send(room: BotRoomDoc, message: RoomMessage): Promise<SendOutcome>;
+  /** A private message to one contact (a staff member's linked WeChat). */
+  sendPrivate?(contactId: string, text: string): Promise<SendOutcome>;
 }
 
 export interface RoomDeliveryOptions {
@@ -33,7 +35,7 @@ export interface RoomDeliveryOptions {
  */
 export async function expandAreaNotices(app: AppContext, worker: string): Promise<number> {
   let created = 0;
-  await deliverDue(app, { channel: 'room', worker, extraFilter: { 'payload.roomId': { $exists: false } } }, async (notice) => {
+  await deliverDue(app, { channel: 'room', worker, extraFilter: { 'payload.roomId': { $exists: false }, 'payload.contactId': { $exists: false } } }, async (notice) => {
     const areaCode = String(notice.payload.areaCode ?? '');
     if (!areaCode) return { result: 'dead', error: 'room notice without roomId or areaCode' };
     const rooms = await activeRoomsUnder(app, areaCode);
@@ -51,20 +53,34 @@ export async function expandAreaNotices(app: AppContext, worker: string): Promis
   return created;
 }
 
+async function paced(o: RoomDeliveryOptions, send: () => Promise<SendOutcome>): Promise<SendOutcome> {
+  // The send slot is taken only for an item this worker holds and can send: a claim held elsewhere or a
+  // group that is gone costs no slot.
+  if (o.governor && !(await o.governor.tryAcquire())) return { result: 'later' };
+  // A thrown send may have reached the group: its slot stays used. A returned failure sent nothing.
+  const outcome = await send();
+  if (outcome.result === 'sent') await o.governor?.recordSent();
+  else o.governor?.giveBack();
+  return outcome;
+}
+
 async function sendItem(app: AppContext, item: OutboxItemDoc, o: RoomDeliveryOptions): Promise<SendOutcome> {
+  const expiresAt = item.payload.expiresAt ? Date.parse(String(item.payload.expiresAt)) : NaN;
+  if (expiresAt <= app.clock.now().getTime()) return { result: 'dead', error: 'expired before it could be sent' };
+  if (item.payload.contactId) {
+    const sendPrivate = o.sender.sendPrivate?.bind(o.sender);
+    if (!sendPrivate) return { result: 'dead', error: 'this sender cannot send private messages' };
+    return paced(o, () => sendPrivate(String(item.payload.contactId), String(item.payload.text ?? '')));
+  }
   const roomId = String(item.payload.roomId);
   const room = await getRoom(app, roomId);
   if (!room) return { result: 'dead', error: 'group not found' };
   if (!room.active) return { result: 'dead', error: `group inactive${room.attention ? ` (${room.attention})` : ''}` };
-  const expiresAt = item.payload.expiresAt ? Date.parse(String(item.payload.expiresAt)) : NaN;
-  if (expiresAt <= app.clock.now().getTime()) return { result: 'dead', error: 'expired before it could be sent' };
   const message = { text: String(item.payload.text ?? ''), card: item.payload.card as Card | undefined, linkText: item.payload.linkText as string | undefined };
-  const outcome = await o.sender.send(room, message);
-  if (outcome.result === 'sent') await o.governor?.recordSent();
-  return outcome;
+  return paced(o, () => o.sender.send(room, message));
 }
 
-/** One round: reap dead workers' claims, expand area notices, then send due direct items through the governor. */
+/** One round: reap dead workers' claims, expand area notices, then send due direct items, each claimed and then paced by the governor. */
 export async function deliverRoomsOnce(app: AppContext, o: RoomDeliveryOptions) {
   if (o.reap !== false) await reapExpiredClaims(app);
   const expanded = await expandAreaNotices(app, o.worker);
@@ -72,8 +88,7 @@ export async function deliverRoomsOnce(app: AppContext, o: RoomDeliveryOptions) 
     app,
     {
       channel: 'room', worker: o.worker, batch: o.batch ?? 50, backoffMs: o.backoffMs, random: o.random,
-      extraFilter: { 'payload.roomId': { $exists: true } },
-      mayProceed: o.governor ? () => o.governor!.tryAcquire() : undefined,
+      extraFilter: { $or: [{ 'payload.roomId': { $exists: true } }, { 'payload.contactId': { $exists: true } }] },
     },
     (item) => sendItem(app, item, o),
   );

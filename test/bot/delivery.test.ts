@@ -3,7 +3,9 @@ import { BotRooms } from '../../src/modules/campaigns/rooms.model';
 import { AuditLog } from '../../src/modules/audit/audit.model';
 import { Outbox, OutboxClaims } from '../../src/notify/outbox.model';
 import { enqueue, enqueueMany } from '../../src/notify/outbox.service';
-import { deliverRoomsOnce, type RoomSender } from '../../src/notify/room-channel';
+import { memoryLedger, RateGovernor } from '../../src/notify/governor';
+import { deliverRoomsOnce, startRoomDelivery, type RoomSender } from '../../src/notify/room-channel';
+import { systemClock } from '../../src/lib/clock';
 import { schedulerTick } from '../../src/modules/campaigns';
 import { staffLogin, TOWN_MS, TOWN_ND, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
 import { WechatyRoomSender } from '../../src/bot/sender';
@@ -140,6 +142,58 @@ describe('campaign delivery', () => {
     for (const r of rooms) w.heard.set(r.room.id, []);
     await w.drain();
     expect(rooms.filter((r) => w.said(r.room.id).includes('每周提醒'))).toHaveLength(0);
+  });
+});
+
+/** A governor on the real clock, so its gaps pass while a test waits (the outbox's own times use the fake clock). */
+const realGovernor = (gapMinMs: number, gapMaxMs: number) =>
+  new RateGovernor({ gapMinMs, gapMaxMs, hourlyCap: 10_000, dailyCap: 10_000, quietHours: null, clock: systemClock, ledger: memoryLedger() });
+
+describe('one stranded item', () => {
+  test('when a killed bot left one claim behind, then the other groups get their messages at once and only that item waits for its lease', async () => {
+    const groups = await w.rooms(11, VILLAGE_C, '滞留');
+    const [stuck, ...others] = groups;
+    const now = w.t.clock.now();
+    // First in the queue: the item the killed bot was sending, its claim still held (lease 2 min).
+    await enqueue(w.t.app, { key: 'stall:stuck', channel: 'room', payload: { roomId: String(stuck!.doc._id), text: '卡住的那条' }, notBefore: new Date(now.getTime() - 60_000) });
+    const item = (await Outbox(w.t.db).findOne({ key: 'stall:stuck' }).lean())!;
+    await OutboxClaims(w.t.db).create({ _id: `${item._id}:0`, itemId: item._id, attempt: 0, worker: 'killed-bot', claimedAt: now, leaseUntil: new Date(now.getTime() + 120_000) });
+    for (const [i, g] of others.entries()) await enqueue(w.t.app, { key: `stall:${i}`, channel: 'room', payload: { roomId: String(g.doc._id), text: `第${i}条` } });
+
+    const stop = startRoomDelivery(w.t.app, { sender: w.bot.sender, governor: realGovernor(30, 80), worker: 'restarted-bot', intervalMs: 500 });
+    try {
+      const started = Date.now();
+      // Before: every round ended at the stranded claim, so nothing went out until the reaper freed it (~2–3 min).
+      await waitFor(() => others.every((g) => w.said(g.room.id).length === 1), 8000);
+      expect(Date.now() - started).toBeLessThan(8000);
+      expect(w.said(stuck!.room.id)).toEqual([]);
+      // Its lease passes: the loop's next reap frees it and it goes out too, once.
+      w.t.clock.advance(121_000);
+      await waitFor(() => w.said(stuck!.room.id).length === 1, 8000);
+    } finally {
+      await stop();
+    }
+    expect(w.said(stuck!.room.id)).toEqual(['卡住的那条']);
+    others.forEach((g, i) => expect(w.said(g.room.id)).toEqual([`第${i}条`]));
+  });
+
+  test('when an item cannot be sent (group gone), then its send slot is given back and the next group is not kept waiting', async () => {
+    const [gone, fine] = await w.rooms(2, VILLAGE_C, '让位');
+    await BotRooms(w.t.db).updateOne({ _id: gone!.doc._id }, { $set: { wxRoomId: 'vanished@chatroom', topic: '不存在的群' } });
+    const now = w.t.clock.now().getTime();
+    await enqueue(w.t.app, { key: 'slot:gone', channel: 'room', payload: { roomId: String(gone!.doc._id), text: '找不到' }, notBefore: new Date(now - 30_000) });
+    await enqueue(w.t.app, { key: 'slot:fine', channel: 'room', payload: { roomId: String(fine!.doc._id), text: '照常送达' }, notBefore: new Date(now - 20_000) });
+    // A one-minute gap: had the failed item used a slot, the second would wait a minute.
+    const governor = realGovernor(60_000, 60_001);
+    const round = await deliverRoomsOnce(w.t.app, { sender: w.bot.sender, governor, worker: 'slots', backoffMs: 60_000, reap: false });
+    expect(round).toMatchObject({ sent: 1, retried: 1 });
+    await waitFor(() => w.said(fine!.room.id).length === 1);
+    // The slot used by that send is kept: the next item waits, and its claim is given back for later.
+    await enqueue(w.t.app, { key: 'slot:next', channel: 'room', payload: { roomId: String(fine!.doc._id), text: '下一条' } });
+    expect(await deliverRoomsOnce(w.t.app, { sender: w.bot.sender, governor, worker: 'slots', reap: false })).toMatchObject({ sent: 0, retried: 0 });
+    const next = (await Outbox(w.t.db).findOne({ key: 'slot:next' }).lean())!;
+    expect(await OutboxClaims(w.t.db).countDocuments({ itemId: next._id })).toBe(0);
+    expect(next).toMatchObject({ status: 'pending', attempts: 0 });
   });
 });
 

@@ -13,7 +13,7 @@ type RoomMock = ReturnType<mock.Mocker['createRoom']>;
 type ContactMock = ReturnType<mock.Mocker['createContact']>;
 
 /** Pacing off and no quiet hours unless a test asks: the suite stays fast and independent of the hour. */
-export const FAST = { BOT_GAP_MIN_MS: '0', BOT_GAP_MAX_MS: '0', BOT_QUIET_HOURS: '00:00-00:00', BOT_KEYWORD_COOLDOWN_SEC: '300' };
+export const FAST = { BOT_GAP_MIN_MS: '0', BOT_GAP_MAX_MS: '0', BOT_QUIET_HOURS: '', BOT_KEYWORD_COOLDOWN_SEC: '300' };
 
 export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   const end = Date.now() + ms;

@@ -1,6 +1,7 @@
 import { MongoClient } from 'mongodb';
 import { findFerretDb, startFerretDb } from '../../src/db/ferretdb';
-import { provisionDatabase } from '../../src/db/provision';
+import { Writable } from 'node:stream';
+import { locateMongod, provisionDatabase } from '../../src/db/provision';
 import { connectDatabase } from '../../src/db/connect';
 import { createLogger } from '../../src/logger';
 
@@ -36,6 +37,20 @@ describe('provisioning', () => {
       });
     });
     await expect(crashed).resolves.toBeNull(); // killed by a signal: no exit code
+  });
+
+  test('when no mongod is at hand, then FerretDB starts at once, said in one line, with no download attempted', async () => {
+    if (!ferret || (await locateMongod())) return; // this machine has a mongod (or no FerretDB): the case does not arise
+    const lines: Array<{ event?: string; msg: string }> = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => done(void lines.push(JSON.parse(String(chunk)))) });
+    const db = await provisionDatabase({ ferretdbBin: ferret, logger: createLogger('debug', sink) });
+    try {
+      expect(db.kind).toBe('ferretdb');
+      expect(lines.map((l) => l.event)).toEqual(['db.provision.no_mongod', 'db.provision.ferretdb']);
+      expect(lines[0]!.msg).toBe('no mongod at hand (MONGODB_URI unset, none cached or on PATH): using the embedded FerretDB');
+    } finally {
+      await db.stop();
+    }
   });
 
   test('when the database is reachable, then connect succeeds and readiness follows the connection', async () => {

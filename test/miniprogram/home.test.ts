@@ -14,10 +14,10 @@ async function openHome(resident: Parameters<typeof loginOk>[1] = {}) {
 }
 
 describe('home page', () => {
-  test('when the home page opens, then it shows the four big activity cards in order', async () => {
+  test('when the home page opens, then it shows the big activity cards in order', async () => {
     const { page } = await openHome();
 
-    expect(texts(page, '.card-title')).toEqual(['健康答题', '健康讲座', '唇腭裂救助', '家庭保险']);
+    expect(texts(page, '.card-title')).toEqual(['健康答题', '健康讲座', '唇腭裂救助', '家庭保险', '评选投票']);
   });
 
   test.each([
@@ -25,6 +25,7 @@ describe('home page', () => {
     ['.card-talks', '/pages/talks/index'],
     ['.card-cleft', '/pages/cleft/index'],
     ['.card-insurance', '/pages/insurance/index'],
+    ['.card-selections', '/pages/selections/index'],
   ])('when %s is tapped before its page exists, then it tries %s and says 即将开放', async (selector, url) => {
     const { mock, page } = await openHome();
     mock.pages.delete(url.slice(1)); // as before the feature's page is registered in app.json

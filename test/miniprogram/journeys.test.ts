@@ -97,10 +97,13 @@ describe('screening sign-up from the home page', () => {
     const asked = stubSubscribe(mock);
     const phone = await new Phone(mock).start();
 
+    phone.snapshot('first-launch');
     await phone.tap('.card-talks');
+    phone.snapshot('list');
     expect(texts(phone.page, '.talk-title')).toEqual(['“两癌”免费筛查']);
     await phone.tap('.talk');
     expect(texts(phone.page, '.who')).toEqual(['参加条件：仅限女性，35–64 岁']);
+    phone.snapshot('before-signup');
     await phone.tap('.signup');
     // the notices are asked for at this tap, before anything else
     expect(asked).toEqual([['TPL-talk_reminder', 'TPL-talk_start', 'TPL-talk_status']]);
@@ -110,6 +113,7 @@ describe('screening sign-up from the home page', () => {
     // back on the session, then straight on to the missing contact details
     expect(phone.top.name).toBe('profile');
     expect(texts(phone.page, '.need-banner')[0]).toContain('报名需要您的姓名、手机号和所在村');
+    phone.snapshot('need-contact');
     await phone.type('.name-input', '王秀英');
     await phone.tap('.get-phone', 'getphonenumber', { code: 'phone-code', errMsg: 'getPhoneNumber:ok' });
     await phone.tap('.start-village');
@@ -120,6 +124,7 @@ describe('screening sign-up from the home page', () => {
     // the rule needs sex and birth year: asked next, on the same form
     expect(phone.top.name).toBe('profile');
     expect(texts(phone.page, '.need-banner')[0]).toContain('年龄或性别要求');
+    phone.snapshot('need-sex-birth');
     await phone.tap('.sex-female');
     await phone.tap('.year-picker', 'change', { value: String(1968 - 1920) });
     await phone.tap('.save');
@@ -128,6 +133,7 @@ describe('screening sign-up from the home page', () => {
     expect(server).toMatchObject({ name: '王秀英', phone: '13812345678', villageCode: '370303-JD-MS-va', sex: 'female', birthYear: 1968, registered: true });
     expect(mock.toasts.map((t) => t.title)).toContain('报名成功');
     expect(texts(phone.page, '.status')).toEqual(['您已报名成功']);
+    phone.snapshot('signed-up');
     expect(mock.requestsTo('POST', `/api/v1/talks/${TALK_ID}/registrations`)).toHaveLength(1);
     expect([phone.taps, phone.typed]).toEqual([12, 1]);
   });
@@ -143,6 +149,7 @@ describe('screening sign-up from the home page', () => {
     expect(exists(phone.page, '.signup')).toBe(false);
     expect(exists(phone.page, '.signup-blocked')).toBe(true);
     expect(texts(phone.page, '.blocked-reason')).toEqual(['本场活动仅限女性参加']);
+    phone.snapshot('not-eligible');
     expect(mock.requestsTo('POST', `/api/v1/talks/${TALK_ID}/registrations`)).toEqual([]);
     expect(phone.taps).toBe(2);
   });
@@ -209,8 +216,10 @@ describe('a contest left half-way', () => {
 
     expect(phone.top.name).toBe('quiz');
     expect(exists(phone.page, '.start-contest')).toBe(false);
+    phone.snapshot('resume');
     await phone.tap('.resume-contest');
     expect(texts(phone.page, '.progress')).toEqual(['第 3 / 3 题']);
+    phone.snapshot('resumed');
     await phone.tap(phone.page.querySelectorAll('.option')[0]!);
     await phone.tap('.submit');
 
@@ -266,6 +275,8 @@ describe('a network failure, then 再试一次, on each page', () => {
     const page = await openPage(mock, name as PageName, query ?? {});
 
     expect(exists(page, '.retry')).toBe(true);
+    phone.stack.push({ name: name as PageName, page });
+    phone.snapshot('network-failed');
     for (const sel of falseEmpty) expect([sel, exists(page, sel)]).toEqual([sel, false]);
 
     await fire(mock, page, '.retry');

@@ -92,6 +92,25 @@ describe('talks list', () => {
   });
 });
 
+describe('check-in from the app', () => {
+  test('when 扫码签到 reads the session code, then the check-in page opens with its scene; another code gets a kind word', async () => {
+    const mock = wxMock();
+    mock.on('GET', '/api/v1/talks?scope=mine', { statusCode: 200, data: { items: [], nextCursor: null } });
+    const scans = [{ path: 'pages/talks/checkin/index?scene=t%3Daaaaaaaaaaaaaaaaaaaaaaaa.Ab3dE' }, { result: 'https://example.com' }];
+    (mock.wx as Record<string, unknown>).scanCode = (opts: { onlyFromCamera?: boolean; success?: (r: unknown) => void }) => {
+      expect(opts.onlyFromCamera).toBe(true);
+      const r = scans.shift();
+      (mock as unknown as { later(fn: () => void): void }).later(() => opts.success?.({ errMsg: 'scanCode:ok', scanType: 'WX_CODE', charSet: 'utf-8', ...r }));
+    };
+    const page = await open(mock, 'talks');
+    await fire(mock, page, '.scan-btn');
+    expect(mock.navigations.pop()).toEqual({ api: 'navigateTo', url: '/pages/talks/checkin/index?scene=t%3Daaaaaaaaaaaaaaaaaaaaaaaa.Ab3dE', ok: true });
+    await fire(mock, page, '.scan-btn');
+    expect(mock.navigations).toEqual([]);
+    expect(mock.lastToast()?.title).toBe('这不是活动签到码，请扫会场贴的签到码');
+  });
+});
+
 describe('talk detail and sign-up', () => {
   test('when 我要报名 is tapped, then reminders are asked for first (inside the tap), accepted ones reported, and the sign-up sent with an Idempotency-Key', async () => {
     const mock = wxMock();

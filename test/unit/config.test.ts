@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, EMPTY_HAS_MEANING, loadConfig } from '../../src/config';
 import { configRows, envExample } from '../../src/config-doc';
 
 describe('config', () => {
@@ -43,5 +43,41 @@ describe('config', () => {
 
   test('when ROLES names an unknown role, then it is refused', () => {
     expect(() => loadConfig({ ROLES: 'api,cook', PII_KEY: 'a'.repeat(64), BLIND_INDEX_KEY: 'b'.repeat(64) })).toThrow(/ROLES/);
+  });
+});
+
+describe('empty values mean what the configuration table says', () => {
+  const dir = fs.mkdtempSync('/tmp/cfg-empty-');
+  const base = { DATA_DIR: dir, PII_KEY: 'a'.repeat(64), BLIND_INDEX_KEY: 'b'.repeat(64) };
+  const load = (env: Record<string, string>) => loadConfig({ ...base, ...env }, () => undefined);
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('when BOT_QUIET_HOURS is empty, then there are no quiet hours (unset keeps 21:00-07:30)', () => {
+    expect(load({ BOT_QUIET_HOURS: '' }).quietHours).toBeNull();
+    expect(load({}).quietHours).toEqual({ startMin: 21 * 60, endMin: 7 * 60 + 30 });
+  });
+
+  test('when WECHAT_APPID is empty, then the local fake WeChat server is meant, and production refuses it', () => {
+    expect(load({ WECHAT_APPID: '' }).WECHAT_APPID).toBe('');
+    expect(() => load({ NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x', WECHAT_SECRET: 's', WECHAT_APPID: '', ROLES: 'api' })).toThrow(/WECHAT_APPID: required in production/);
+  });
+
+  test('when a variable whose description gives empty a meaning is added, then it has its own test above', () => {
+    expect([...EMPTY_HAS_MEANING].sort()).toEqual(['BOT_QUIET_HOURS', 'WECHAT_APPID']);
+  });
+
+  test('when any other variable is empty, then it means unset: its default, or none (MONGODB_URI= is the embedded database)', () => {
+    const defaults = load({});
+    for (const { key } of configRows().filter((r) => !EMPTY_HAS_MEANING.has(r.key) && !(r.key in base))) {
+      expect([key, load({ [key]: '' })[key as keyof typeof defaults]]).toEqual([key, defaults[key as keyof typeof defaults]]);
+    }
+    expect(load({ MONGODB_URI: '' }).MONGODB_URI).toBeUndefined();
+  });
+
+  test('when .env.example is used as it is, then every variable has its default', () => {
+    const env = Object.fromEntries(envExample().split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const fromExample = loadConfig({ ...env, ...base }, () => undefined);
+    const defaults = load({});
+    for (const { key } of configRows()) expect([key, fromExample[key as keyof typeof defaults]]).toEqual([key, defaults[key as keyof typeof defaults]]);
   });
 });

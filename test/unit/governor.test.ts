@@ -25,6 +25,19 @@ describe('rate governor (fake clock)', () => {
     expect(await send()).toBe(true);
   });
 
+  test('when a slot taken is given back unused, then the next send need not wait; a used slot cannot be given back', async () => {
+    const clock = new FakeClock(new Date('2026-11-28T02:00:00Z'));
+    const { g, send } = governor(clock);
+    expect(await send()).toBe(true);
+    clock.advance(6500);
+    expect(await g.tryAcquire()).toBe(true);
+    g.giveBack();
+    expect(await g.tryAcquire()).toBe(true); // the gap counts from the last send, not from the returned slot
+    await g.recordSent();
+    g.giveBack();
+    expect(await g.tryAcquire()).toBe(false);
+  });
+
   test('when the jitter varies, then every gap lies between min and max', async () => {
     const clock = new FakeClock(new Date('2026-11-28T02:00:00Z'));
     let r = 0;

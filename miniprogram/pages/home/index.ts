@@ -10,6 +10,7 @@ const CARDS = [
   { key: 'talks', title: '健康讲座', desc: '讲座和免费筛查，在这里报名', url: PAGES.talks },
   { key: 'cleft', title: '唇腭裂救助', desc: '孩子有唇腭裂，可以申请救助', url: PAGES.cleft },
   { key: 'insurance', title: '家庭保险', desc: '家庭意外保险，在这里登记', url: PAGES.insurance },
+  { key: 'selections', title: '评选投票', desc: '幸福家庭、健康之星，为身边的榜样投票', url: PAGES.selections },
 ];
 
 Component({

@@ -85,6 +85,22 @@ Component({
       wx.navigateTo({ url: `/pages/talks/detail/index?id=${String(e.currentTarget.dataset.id)}` });
     },
 
+    /**
+     * 扫码签到 inside the app: the session's code is a mini-program code, so the scan gives its page path with the
+     * scene (`pages/talks/checkin/index?scene=…`); anything else is not a check-in code.
+     */
+    onScan() {
+      wx.scanCode({
+        onlyFromCamera: true,
+        scanType: ['wxCode', 'qrCode'],
+        success: (res) => {
+          const path = (res as { path?: string }).path ?? '';
+          if (/^\/?pages\/talks\/checkin\/index\?scene=/.test(path)) wx.navigateTo({ url: path.startsWith('/') ? path : `/${path}` });
+          else wx.showToast({ title: '这不是活动签到码，请扫会场贴的签到码', icon: 'none', duration: 3000 });
+        },
+      });
+    },
+
     onMine() {
       wx.navigateTo({ url: '/pages/talks/mine/index' });
     },

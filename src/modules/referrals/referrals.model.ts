@@ -1,6 +1,7 @@
 import { Schema, Types } from 'mongoose';
 import { defineModel } from '../../db/model';
 import { transitionSchema, type TransitionBase } from '../../lib/case-workflow';
+import { photoSlotSchema, type PhotoSlotFields } from '../../lib/photo-slots';
 
 export const REFERRAL_STATUSES = ['submitted', 'reviewing', 'referred', 'surgery_scheduled', 'completed', 'not_eligible', 'withdrawn'] as const;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
@@ -80,26 +81,8 @@ export const ReferralTransitions = defineModel<ReferralTransitionDoc>(
 );
 
 /** A photo slot: unique (referralId, slot) caps the number of photos without a counter. Bytes live in GridFS. */
-export interface ReferralPhotoDoc {
-  _id: Types.ObjectId;
+export interface ReferralPhotoDoc extends PhotoSlotFields {
   referralId: Types.ObjectId;
-  slot: number;
-  fileId: Types.ObjectId;
-  contentType: 'image/jpeg' | 'image/png';
-  size: number;
-  keyId: string;
-  createdAt: Date;
 }
 
-const photoSchema = new Schema<ReferralPhotoDoc>({
-  referralId: { type: Schema.Types.ObjectId, required: true },
-  slot: { type: Number, required: true },
-  fileId: { type: Schema.Types.ObjectId, required: true },
-  contentType: { type: String, required: true },
-  size: { type: Number, required: true },
-  keyId: { type: String, required: true },
-  createdAt: { type: Date, required: true },
-});
-photoSchema.index({ referralId: 1, slot: 1 }, { unique: true });
-
-export const ReferralPhotos = defineModel<ReferralPhotoDoc>('ReferralPhoto', photoSchema);
+export const ReferralPhotos = defineModel<ReferralPhotoDoc>('ReferralPhoto', photoSlotSchema<ReferralPhotoDoc>('referralId'));

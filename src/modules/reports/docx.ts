@@ -8,13 +8,15 @@ const FONT = { ascii: 'SimSun', eastAsia: '宋体', hAnsi: 'SimSun' };
 const para = (text: string, opts: { bold?: boolean; size?: number } = {}) =>
   new Paragraph({ spacing: { after: 120 }, children: [new TextRun({ text, font: FONT, size: opts.size ?? 24, bold: opts.bold })] });
 
+/** A section's table; area codes are left to the workbook, the printed summary names the areas. */
 function table(s: Section): Table {
   const cell = (text: string, bold = false) => new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold, font: FONT, size: 20 })] })] });
+  const shown = s.headers.map((_, i) => i).filter((i) => !s.headers[i]!.endsWith('编码'));
   return new Table({
     width: { size: 100, type: WidthType.PERCENTAGE },
     rows: [
-      new TableRow({ tableHeader: true, children: s.headers.map((h) => cell(h, true)) }),
-      ...s.rows.map((row) => new TableRow({ children: row.map((v, i) => cell(s.percent.includes(i) ? percentText(v) : cellText(v))) })),
+      new TableRow({ tableHeader: true, children: shown.map((i) => cell(s.headers[i]!, true)) }),
+      ...s.rows.map((row) => new TableRow({ children: shown.map((i) => cell(s.percent.includes(i) ? percentText(row[i] ?? null) : cellText(row[i] ?? null))) })),
     ],
   });
 }

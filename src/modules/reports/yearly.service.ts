@@ -66,15 +66,15 @@ export async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: Ye
   const now = app.clock.now();
   const codes = [area.code, ...children.map((c) => c.code)];
   const scope: FigureScope = { root: area.code, codes, from, to, now };
-  const [residents, quiz, rounds, talks, referrals, insurance, groups, villageGroups, cases] = await Promise.all([
+  const [residents, quiz, rounds, talks, referrals, insurance, groups, cases] = await Promise.all([
     residentFigures(app, scope),
     quizFigures(app, scope),
     literacyRounds(app, { ...scope, rootPath: area.path }),
     talkFigures(app, scope),
     referralFigures(app, scope),
     insuranceFigures(app, scope),
-    groupFigures(app, scope),
-    groupFigures(app, { ...scope, codes: villages.map((v) => v.code) }),
+    // One pass for the areas shown and every village under them (bound groups per village).
+    groupFigures(app, { ...scope, codes: [...new Set([...codes, ...villages.map((v) => v.code)])] }),
     approvedCases(app, area.code, from, to),
   ]);
   const names = new Map(under.map((a) => [a.code, a.name]));
@@ -113,7 +113,7 @@ export async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: Ye
     targets: TARGETS.map((t) => ({ ...t })),
     rounds: rounds.map((rd) => ({ contestId: rd.contestId, title: rd.title, areaCode: rd.areaCode, startAt: rd.startAt.toISOString(), endAt: rd.endAt.toISOString() })),
     areas: rows,
-    groupsByVillage: villages.map((v) => ({ code: v.code, name: v.name, parentName: names.get(v.parentCode ?? '') ?? null, boundGroups: villageGroups.get(v.code)!.boundGroups })),
+    groupsByVillage: villages.map((v) => ({ code: v.code, name: v.name, parentName: names.get(v.parentCode ?? '') ?? null, boundGroups: groups.get(v.code)!.boundGroups })),
     cases: cases.map((c) => caseView(c, names.get(c.areaCode))),
   };
 }

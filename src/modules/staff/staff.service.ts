@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
@@ -207,4 +207,15 @@ export async function changeOwnPassword(app: AppContext, me: StaffPrincipal, cur
   await Staff(app.db).updateOne({ _id: s._id }, { $set: { passwordHash: await hashPassword(next) } });
   await revokeAllFor(app, 'staff', s._id);
   return issueToken(app, 'staff', s._id, app.config.STAFF_TOKEN_TTL_HOURS);
+}
+
+/** Linked WeChat contact ids of active staff members, for private bot messages. */
+export async function linkedWechatIds(app: AppContext, ids: string[]): Promise<Map<string, string>> {
+  const rows = await Staff(app.db).find({ _id: { $in: ids.filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id)) }, wechatId: { $exists: true }, disabled: false }).lean();
+  return new Map(rows.filter((s) => s.wechatId).map((s) => [String(s._id), s.wechatId!]));
+}
+
+/** How many staff accounts exist (the start-up banner says how to create the first). */
+export async function staffCount(app: AppContext): Promise<number> {
+  return Staff(app.db).estimatedDocumentCount();
 }

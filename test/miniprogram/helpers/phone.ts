@@ -3,6 +3,8 @@
  * (navigateTo opens the page with its query, navigateBack shows the one below again, redirectTo replaces,
  * switchTab starts from that tab), counting the resident's taps on the way.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { launchApp, type TestApp } from './app';
 import { fire, openPage, type PageName, type RenderedPage } from './page';
 import { settle, type WxMock } from './wx-mock';
@@ -68,6 +70,17 @@ export class Phone {
     this.page.instance.onShow?.();
     await settle(this.mock);
     await this.follow();
+  }
+
+  /**
+   * With MP_PREVIEW_DIR set, writes the page in front as `<page>__<label>.html` for the preview renderer
+   * (../shared/tools/mp-preview.cjs); otherwise does nothing.
+   */
+  snapshot(label: string): void {
+    const dir = process.env.MP_PREVIEW_DIR;
+    if (!dir) return;
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `${this.top.name.replace(/\//g, '-')}__${label}.html`), this.page.dom.outerHTML);
   }
 
   async wait(ms: number): Promise<void> {

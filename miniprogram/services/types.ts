@@ -1,107 +1,36 @@
-/** Shapes the server returns (see the backend's zod schemas / OpenAPI document). */
+/**
+ * Shapes the server returns, taken from the generated `api-types.ts` (`npm run api:types`), so a change to a
+ * route's response schema shows up here as a type error instead of a surprise on the phone.
+ */
+import type { components, paths } from './api-types';
 
-export interface Consent {
-  purpose: string;
-  policyVersion: string;
-  grantedAt: string;
-}
+type Schemas = components['schemas'];
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-/** POST /api/v1/me/consents and DELETE /api/v1/me/consents/:purpose reply with the resident's consents now. */
-export interface ConsentList {
-  consents: Consent[];
-}
+/** The JSON success reply of a route. */
+export type Reply<P extends keyof paths, M extends Method> = paths[P][M] extends { responses: { 200: { content: { 'application/json': infer T } } } }
+  ? T
+  : paths[P][M] extends { responses: { 201: { content: { 'application/json': infer T } } } }
+    ? T
+    : never;
 
+export type LoginResult = Schemas['ResidentSession'];
 /** What login returns about the resident; also kept in app.globalData.resident. */
-export interface Resident {
-  id: string;
-  profileComplete: boolean;
-  consents: Consent[];
-}
+export type Resident = LoginResult['resident'];
+export type Consent = Resident['consents'][number];
+/** POST /api/v1/me/consents and DELETE /api/v1/me/consents/:purpose reply with the resident's consents now. */
+export type ConsentList = Reply<'/api/v1/me/consents', 'post'>;
 
-export interface LoginResult {
-  token: string;
-  expiresAt: string;
-  resident: Resident;
-}
+export type Me = Schemas['Me'];
+export type Area = Schemas['Area'];
+export type AreaList = Reply<'/api/v1/areas', 'get'>;
+export type ErrorBody = Schemas['Error'];
 
-/** GET /api/v1/me */
-export interface Me extends Resident {
-  name: string | null;
-  villageCode: string | null;
-  villageName: string | null;
-  phoneMasked: string | null;
-  sex: 'male' | 'female' | null;
-  birthYear: number | null;
-  elderlyMode: boolean;
-}
+/** A referral as the guardian sees it (masked). */
+export type Referral = Schemas['ReferralForResident'];
+export type ReferralStep = Referral['history'][number];
 
-export interface Area {
-  code: string;
-  name: string;
-  level: string;
-  parentCode: string | null;
-}
-
-export interface AreaList {
-  items: Area[];
-}
-
-export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
-}
-
-export interface ReferralStep {
-  status: string;
-  statusLabel: string;
-  at: string;
-  note: string | null;
-}
-
-/** GET /api/v1/referrals items (masked). */
-export interface Referral {
-  id: string;
-  status: string;
-  statusLabel: string;
-  childNameMasked: string | null;
-  condition: string | null;
-  referredTo: string | null;
-  surgeryDate: string | null;
-  canWithdraw: boolean;
-  createdAt: string;
-  history: ReferralStep[];
-}
-
-export interface InsurancePlan {
-  code: string;
-  name: string;
-  premiumFen: number;
-  coverage: { item: string; amountFen: number }[];
-}
-
-/** GET /api/v1/insurance/products items. */
-export interface InsuranceProduct {
-  id: string;
-  year: number;
-  name: string;
-  insurer: string;
-  plans: InsurancePlan[];
-  enrolFrom: string;
-  enrolTo: string;
-  policyStart: string;
-  policyEnd: string;
-  eligibility: { description: string; minAge: number; maxAge: number };
-  enrolOpen: boolean;
-}
-
-/** GET /api/v1/insurance/enrolments items (masked). */
-export interface Enrolment {
-  id: string;
-  productName: string | null;
-  status: string;
-  statusLabel: string;
-  insured: { nameMasked: string | null; idCardMasked: string | null; relation: string; planCode: string; premiumFen: number }[];
-  totalFen: number;
-  policyNo: string | null;
-  reason: string | null;
-  canCancel: boolean;
-}
+export type InsuranceProduct = Schemas['InsuranceProductView'];
+export type InsurancePlan = InsuranceProduct['plans'][number];
+/** An enrolment as the applicant sees it (masked). */
+export type Enrolment = Schemas['InsuranceEnrolment'];

@@ -6,15 +6,17 @@ import type { z, ZodTypeAny } from 'zod';
 import type { AppContext } from '../context';
 import type { StaffRole } from '../modules/staff';
 import { authenticate } from './auth';
+import { checkResponse } from './contract';
 import { AppError } from './errors';
 import { withIdempotency } from './idempotency';
+import { registerNamedSchemas } from './openapi-names';
 import { ErrorBody, z as zod } from './zod';
 
 const IdempotencyHeader = zod.object({ 'idempotency-key': zod.string().min(8).max(64).optional() });
 
 type Infer<T> = T extends ZodTypeAny ? z.infer<T> : undefined;
 
-export interface RouteSpec<B extends ZodTypeAny | undefined, Q extends ZodTypeAny | undefined, P extends ZodTypeAny | undefined> {
+interface RouteBase<B extends ZodTypeAny | undefined, Q extends ZodTypeAny | undefined, P extends ZodTypeAny | undefined> {
   method: 'get' | 'post' | 'patch' | 'put' | 'delete';
   /** Koa path, e.g. `/api/v1/talks/:id`. */
   path: string;
@@ -25,8 +27,6 @@ export interface RouteSpec<B extends ZodTypeAny | undefined, Q extends ZodTypeAn
   body?: B;
   query?: Q;
   params?: P;
-  /** Schema of the success body (documentation). */
-  response?: ZodTypeAny;
   /** Success status (default 200). */
   status?: number;
   /**
@@ -35,25 +35,48 @@ export interface RouteSpec<B extends ZodTypeAny | undefined, Q extends ZodTypeAn
    */
   idempotent?: boolean | 'natural';
   bodyLimitKb?: number;
-  /** The handler sets ctx.body itself (files, images). */
-  raw?: { contentType: string };
   middleware?: Middleware[];
   handler: (ctx: Context, input: { body: Infer<B>; query: Infer<Q>; params: Infer<P> }) => Promise<unknown>;
 }
+
+/**
+ * Every route says what a success looks like: a JSON `response` schema (documented in OpenAPI, and checked
+ * against the handler's result when running tests — see `checkResponse`; `NoContent` for 204), or `raw` when
+ * the handler writes a file itself.
+ */
+type Reply =
+  | { response: ZodTypeAny; raw?: never }
+  /** A file route may still describe its JSON variant (`?format=json`) with `response`. */
+  | { raw: { contentType: string }; response?: ZodTypeAny };
+
+export type RouteSpec<B extends ZodTypeAny | undefined, Q extends ZodTypeAny | undefined, P extends ZodTypeAny | undefined> = RouteBase<B, Q, P> & Reply;
+
+/** A body Koa will send as JSON (not a file, stream or text). */
+const isJsonBody = (b: unknown): boolean => typeof b === 'object' && b !== null && !Buffer.isBuffer(b) && typeof (b as { pipe?: unknown }).pipe !== 'function';
 
 const openApiPath = (p: string): string => p.replace(/:(\w+)/g, '{$1}');
 
 /** Registers a route on the router and its description in the OpenAPI registry, from the same zod schemas. */
 export class Api {
+  /** Component names already registered in the document (see registerNamedSchemas). */
+  private readonly named = new Set<string>();
+  /** Check every handler result against its `response` schema (on when running tests). */
+  private readonly checkResponses: boolean;
+
   constructor(
     readonly app: AppContext,
     private readonly router: Router,
     private readonly registry: OpenAPIRegistry,
-  ) {}
+  ) {
+    this.checkResponses = app.config.NODE_ENV === 'test';
+  }
 
   route<B extends ZodTypeAny | undefined = undefined, Q extends ZodTypeAny | undefined = undefined, P extends ZodTypeAny | undefined = undefined>(
     spec: RouteSpec<B, Q, P>,
   ): void {
+    const where = `${spec.method.toUpperCase()} ${spec.path}`;
+    // The type already requires one; this stops a route that got past it (a cast) at startup.
+    if (!spec.response && !spec.raw) throw new Error(`${where} declares no response schema`);
     this.document(spec);
     const limit = `${spec.bodyLimitKb ?? this.app.config.BODY_LIMIT_KB}kb`;
     const parser = bodyParser({
@@ -76,11 +99,17 @@ export class Api {
         query: (spec.query ? spec.query.parse(ctx.query) : undefined) as Infer<Q>,
         body: (spec.body ? spec.body.parse(ctx.request.body ?? {}) : undefined) as Infer<B>,
       };
-      const run = async (): Promise<{ status: number; body: unknown }> => ({ status: spec.status ?? 200, body: await spec.handler(ctx, input) });
       if (spec.raw) {
         await spec.handler(ctx, input);
+        if (this.checkResponses && spec.response && isJsonBody(ctx.body)) checkResponse(spec.response, ctx.body, where);
         return;
       }
+      const response = spec.response;
+      const run = async (): Promise<{ status: number; body: unknown }> => {
+        const body = await spec.handler(ctx, input);
+        if (this.checkResponses && response) checkResponse(response, body, where);
+        return { status: spec.status ?? 200, body };
+      };
       const result = spec.idempotent === true ? await withIdempotency(this.app, ctx, run) : await run();
       ctx.status = result.status;
       ctx.body = result.body ?? null;
@@ -91,6 +120,7 @@ export class Api {
   }
 
   private document(spec: RouteSpec<ZodTypeAny | undefined, ZodTypeAny | undefined, ZodTypeAny | undefined>): void {
+    registerNamedSchemas(this.registry, this.named, [spec.body, spec.response]);
     const errors = { description: 'Error', content: { 'application/json': { schema: ErrorBody } } };
     const config: RouteConfig = {
       method: spec.method,
@@ -106,8 +136,16 @@ export class Api {
       },
       responses: {
         [spec.status ?? 200]: spec.raw
-          ? { description: 'File', content: { [spec.raw.contentType]: { schema: { type: 'string', format: 'binary' } } } }
-          : { description: 'OK', ...(spec.response ? { content: { 'application/json': { schema: spec.response } } } : {}) },
+          ? {
+            description: 'File',
+            content: {
+              [spec.raw.contentType]: { schema: { type: 'string', format: 'binary' } },
+              ...(spec.response ? { 'application/json': { schema: spec.response } } : {}),
+            },
+          }
+          : spec.status === 204
+            ? { description: 'No content' }
+            : { description: 'OK', ...(spec.response ? { content: { 'application/json': { schema: spec.response } } } : {}) },
         '4XX': errors,
         '5XX': errors,
       },

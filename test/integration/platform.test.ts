@@ -1,4 +1,7 @@
-import { z } from '../../src/http/zod';
+import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import Router from '@koa/router';
+import { Api } from '../../src/http/route';
+import { IsoDateTime, z } from '../../src/http/zod';
 import { AppError } from '../../src/http/errors';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { residentLogin } from '../helpers/fixtures';
@@ -8,21 +11,66 @@ let calls = 0;
 beforeAll(async () => {
   t = await startTestApp({
     extraRoutes: (api) => {
-      api.route({ method: 'get', path: '/test/bug', summary: 'throws', tags: ['test'], auth: 'none', handler: async () => {
+      api.route({ method: 'get', path: '/test/bug', summary: 'throws', tags: ['test'], auth: 'none', response: z.object({}), handler: async () => {
         throw new Error('secret internal detail at /srv/db.ts:42');
       } });
       api.route({ method: 'post', path: '/test/create', summary: 'counts', tags: ['test'], auth: 'resident', idempotent: true, status: 201,
-        body: z.object({ n: z.number().int() }).strict(),
+        body: z.object({ n: z.number().int() }).strict(), response: z.object({ n: z.number().int(), call: z.number().int() }),
         handler: async (_ctx, { body }) => {
           calls++;
           await new Promise((r) => setTimeout(r, 30));
           if (body.n < 0) throw new AppError('NEGATIVE', 422, '不能为负数');
           return { n: body.n, call: calls };
         } });
+      const Reply = z.object({ id: z.string(), at: IsoDateTime, phoneMasked: z.string().nullable(), note: z.string().optional() });
+      const reply = (over: Record<string, unknown>) => async () => ({ id: 'r1', at: new Date('2026-11-28T02:00:00Z'), phoneMasked: '138****5678', ...over });
+      api.route({ method: 'get', path: '/test/contract/kept', summary: 'keeps its contract', tags: ['test'], auth: 'none', response: Reply, handler: reply({ note: undefined }) });
+      api.route({ method: 'get', path: '/test/contract/leak', summary: 'sends an undeclared field', tags: ['test'], auth: 'none', response: Reply, handler: reply({ phone: '13812345678' }) });
+      api.route({ method: 'get', path: '/test/contract/type', summary: 'sends a wrong type', tags: ['test'], auth: 'none', response: Reply, handler: reply({ at: 'yesterday' }) });
+      api.route({ method: 'get', path: '/test/contract/missing', summary: 'misses a field', tags: ['test'], auth: 'none', response: Reply, handler: async () => ({ id: 'r1', at: new Date() }) });
     },
   });
 });
 afterAll(() => t.close());
+
+describe('response contracts', () => {
+  test('when a handler returns what its schema declares (dates as Date, undefined fields), then the reply goes out', async () => {
+    const res = await t.request('GET', '/test/contract/kept');
+    expect([res.status, res.body]).toEqual([200, { id: 'r1', at: '2026-11-28T02:00:00.000Z', phoneMasked: '138****5678' }]);
+  });
+
+  test.each([
+    ['a field the schema does not declare (an unmasked phone)', '/test/contract/leak', 'phone'],
+    ['a field of the wrong type', '/test/contract/type', 'at'],
+    ['a missing field', '/test/contract/missing', 'phoneMasked'],
+  ])('when a handler returns %s, then the request fails with 500 naming the field', async (_label, path, field) => {
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const res = await t.request('GET', path);
+    stderr.mockRestore();
+    expect(res.status).toBe(500);
+    expect(res.body.error.code).toBe('RESPONSE_CONTRACT');
+    expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(field);
+    expect(JSON.stringify(res.body)).not.toContain('13812345678');
+  });
+
+  test('when a route declares no response schema, then registering it fails at startup', () => {
+    const noResponse = { method: 'get', path: '/test/contract/none', summary: 'no contract', tags: ['test'], auth: 'none', handler: async () => ({}) } as unknown as Parameters<Api['route']>[0];
+    const api = new Api(t.app, new Router(), new OpenAPIRegistry());
+    expect(() => api.route(noResponse)).toThrow('GET /test/contract/none declares no response schema');
+  });
+
+  test('when the OpenAPI document is read, then every JSON route describes its success reply', async () => {
+    const doc = (await t.request('GET', '/api/openapi.json')).body as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
+    const undescribed = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).flatMap(([method, op]) => {
+        const [status, ok] = Object.entries(op.responses).find(([code]) => /^2/.test(code))!;
+        return status === '204' || ok.content ? [] : [`${method} ${path}`];
+      }),
+    );
+    expect(undescribed).toEqual([]);
+    expect(Object.keys(doc.paths).length).toBeGreaterThan(50);
+  });
+});
 
 describe('platform routes', () => {
   test('when /healthz and /readyz are asked, then both are up', async () => {

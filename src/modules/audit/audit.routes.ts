@@ -1,6 +1,22 @@
 import type { Api } from '../../http/route';
-import { ObjectId, z } from '../../http/zod';
+import { IsoDateTime, ObjectId, pageOf, z } from '../../http/zod';
 import { listAudit } from './audit.service';
+
+const AuditRecord = z
+  .object({
+    id: z.string(),
+    at: IsoDateTime,
+    actorType: z.enum(['staff', 'resident', 'system']),
+    actorId: z.string(),
+    actorName: z.string().nullable(),
+    action: z.string(),
+    targetType: z.string(),
+    targetId: z.string(),
+    requestId: z.string().nullable(),
+    ip: z.string().nullable(),
+    details: z.record(z.unknown()).nullable(),
+  })
+  .openapi('AuditRecord');
 
 export function auditRoutes(api: Api): void {
   api.route({
@@ -16,13 +32,7 @@ export function auditRoutes(api: Api): void {
       limit: z.coerce.number().int().min(1).max(100).default(50),
       cursor: ObjectId.optional(),
     }).strict(),
-    response: z.object({
-      items: z.array(z.object({
-        id: z.string(), at: z.string(), actorType: z.string(), actorId: z.string(), actorName: z.string().nullable(), action: z.string(),
-        targetType: z.string(), targetId: z.string(), requestId: z.string().nullable(), ip: z.string().nullable(), details: z.record(z.unknown()).nullable(),
-      })),
-      nextCursor: z.string().nullable(),
-    }),
+    response: pageOf(AuditRecord),
     handler: (_ctx, { query }) => listAudit(api.app, query, query),
   });
 }

@@ -3,14 +3,14 @@ import { Types } from 'mongoose';
 import { staffActor, staffOf } from '../../http/auth';
 import { notFound } from '../../http/errors';
 import type { Api } from '../../http/route';
-import { z } from '../../http/zod';
+import { pageOf, z } from '../../http/zod';
 import { Outbox } from '../../notify/outbox.model';
 import { retryDead } from '../../notify/outbox.service';
 import { getBotStatus } from '../../bot/status';
 import { audit } from '../audit';
 import { inScope, scopeFilter } from '../staff';
 import * as campaigns from './campaigns.service';
-import { BroadcastBody, CampaignBody, CampaignView, IdParams, KeywordBody, ListQuery, RoomView } from './campaigns.schemas';
+import { BindCode, BotStatus, BroadcastBody, CampaignBody, CampaignReport, CampaignView, CancelledCampaign, DeadItem, IdParams, KeywordBody, KeywordReply, ListQuery, RoomView } from './campaigns.schemas';
 import { listKeywords, setKeyword } from './keywords.service';
 import { campaignReport } from './reports';
 import { createBindCode, listRooms, roomView, unbindRoom } from './rooms.service';
@@ -29,7 +29,7 @@ export function campaignRoutes(api: Api): void {
     handler: async (ctx, { body }) => campaigns.campaignView(await campaigns.createCampaign(app, by(ctx), body)),
   });
   api.route({
-    method: 'get', path: '/api/admin/v1/campaigns', summary: 'Campaigns in my area', tags, auth: 'staff', query: ListQuery,
+    method: 'get', path: '/api/admin/v1/campaigns', summary: 'Campaigns in my area', tags, auth: 'staff', query: ListQuery, response: pageOf(CampaignView),
     handler: (ctx, { query }) => campaigns.listCampaigns(app, staffOf(ctx), query),
   });
   api.route({
@@ -51,14 +51,14 @@ export function campaignRoutes(api: Api): void {
     handler: async (ctx, { params, body }) => campaigns.campaignView(await campaigns.rejectCampaign(app, by(ctx), params.id, body.reason)),
   });
   api.route({
-    method: 'post', path: '/api/admin/v1/campaigns/:id/cancel', summary: 'Cancel; messages not yet sent are dropped', tags, auth: 'staff', params: IdParams,
+    method: 'post', path: '/api/admin/v1/campaigns/:id/cancel', summary: 'Cancel; messages not yet sent are dropped', tags, auth: 'staff', params: IdParams, response: CancelledCampaign,
     handler: async (ctx, { params }) => {
       const c = await campaigns.cancelCampaign(app, by(ctx), params.id);
       return { ...campaigns.campaignView(c), cancelledItems: c.cancelledItems };
     },
   });
   api.route({
-    method: 'get', path: '/api/admin/v1/campaigns/:id/report', summary: 'Delivery per occurrence: sent / pending / dead per group', tags, auth: 'staff', params: IdParams,
+    method: 'get', path: '/api/admin/v1/campaigns/:id/report', summary: 'Delivery per occurrence: sent / pending / dead per group', tags, auth: 'staff', params: IdParams, response: CampaignReport,
     handler: (ctx, { params }) => campaignReport(app, staffOf(ctx), params.id),
   });
   api.route({
@@ -69,12 +69,12 @@ export function campaignRoutes(api: Api): void {
 
   api.route({
     method: 'get', path: '/api/admin/v1/bot/status', summary: 'Bot state, login QR while waiting, account, last error', tags: botTags, auth: 'staff',
-    response: z.object({ name: z.string(), state: z.string(), qr: z.string().nullable(), account: z.unknown(), lastError: z.unknown(), reconnects: z.number(), updatedAt: z.string().nullable() }),
+    response: BotStatus,
     handler: () => getBotStatus(app),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/bot/bind-codes', summary: 'One-time code; posting 绑定 <code> in a group binds it to the area', tags: botTags, auth: 'staff', status: 201,
-    body: z.object({ areaCode: z.string().min(1).max(40) }).strict(),
+    body: z.object({ areaCode: z.string().min(1).max(40) }).strict(), response: BindCode,
     handler: async (ctx, { body }) => {
       const r = await createBindCode(app, staffOf(ctx), body.areaCode);
       await audit(app, staffActor(ctx), 'bot.bind_code.create', { type: 'area', id: r.areaCode });
@@ -96,12 +96,12 @@ export function campaignRoutes(api: Api): void {
     },
   });
   api.route({
-    method: 'get', path: '/api/admin/v1/bot/keywords', summary: 'Keyword replies (defaults and staff edits)', tags: botTags, auth: 'staff',
+    method: 'get', path: '/api/admin/v1/bot/keywords', summary: 'Keyword replies (defaults and staff edits)', tags: botTags, auth: 'staff', response: z.object({ items: z.array(KeywordReply) }),
     handler: async () => ({ items: await listKeywords(app) }),
   });
   api.route({
     method: 'put', path: '/api/admin/v1/bot/keywords/:keyword', summary: 'Set a keyword reply (district admin)', tags: botTags, auth: 'staff', roles: ['district_admin'],
-    params: z.object({ keyword: z.string().min(1).max(10) }).strict(), body: KeywordBody,
+    params: z.object({ keyword: z.string().min(1).max(10) }).strict(), body: KeywordBody, response: KeywordReply,
     handler: async (ctx, { params, body }) => {
       const r = await setKeyword(app, params.keyword, body, staffOf(ctx).id);
       await audit(app, staffActor(ctx), 'bot.keyword.set', { type: 'bot_keyword', id: params.keyword });
@@ -109,14 +109,14 @@ export function campaignRoutes(api: Api): void {
     },
   });
   api.route({
-    method: 'get', path: '/api/admin/v1/bot/dead-items', summary: 'Group messages that failed for good, in my area', tags: botTags, auth: 'staff',
+    method: 'get', path: '/api/admin/v1/bot/dead-items', summary: 'Group messages that failed for good, in my area', tags: botTags, auth: 'staff', response: z.object({ items: z.array(DeadItem) }),
     handler: async (ctx) => {
       const rows = await Outbox(app.db).find({ channel: 'room', status: 'dead', ...scopeFilter(staffOf(ctx)) }).sort({ _id: -1 }).limit(200).lean();
       return { items: rows.map((r) => ({ id: String(r._id), key: r.key, roomId: r.payload.roomId ?? null, attempts: r.attempts, lastError: r.lastError ?? null, source: r.source })) };
     },
   });
   api.route({
-    method: 'post', path: '/api/admin/v1/bot/dead-items/:id/retry', summary: 'Queue a dead group message again', tags: botTags, auth: 'staff', params: IdParams,
+    method: 'post', path: '/api/admin/v1/bot/dead-items/:id/retry', summary: 'Queue a dead group message again', tags: botTags, auth: 'staff', params: IdParams, response: z.object({ retried: z.boolean() }),
     handler: async (ctx, { params }) => {
       const item = await Outbox(app.db).findById(params.id).lean();
       if (!item || item.channel !== 'room' || !inScope(staffOf(ctx), item.areaPath)) throw notFound('消息');

@@ -1,4 +1,4 @@
-import { z } from '../../http/zod';
+import { IsoDateTime, z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
 import { CAMPAIGN_STATUSES } from './campaigns.model';
 
@@ -38,29 +38,70 @@ export const BroadcastBody = z.object({
   targets: Targets,
 }).strict();
 
+const Card = z.object({ title: z.string(), pagePath: z.string(), thumbUrl: z.string().optional() }).openapi('MiniProgramCard');
+
 export const CampaignView = z.object({
   id: z.string(),
   kind: z.enum(['campaign', 'broadcast', 'daily_tips']),
   title: z.string(),
   text: z.string(),
-  card: z.unknown(),
+  card: Card.nullable(),
   linkText: z.string().nullable(),
   targets: z.object({ all: z.boolean(), areaCodes: z.array(z.string()), roomIds: z.array(z.string()) }),
-  schedule: z.unknown(),
+  schedule: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('now') }),
+    z.object({ kind: z.literal('once'), at: IsoDateTime }),
+    z.object({ kind: z.literal('cron'), cron: z.string() }),
+  ]),
   status: z.enum(CAMPAIGN_STATUSES),
   areaCode: z.string(),
   createdBy: z.string(),
   approvedBy: z.string().nullable(),
-  endAt: z.string().nullable(),
-  createdAt: z.string(),
+  endAt: IsoDateTime.nullable(),
+  createdAt: IsoDateTime,
 }).openapi('Campaign');
+
+export const CancelledCampaign = CampaignView.extend({ cancelledItems: z.number().int() });
+
+const OutboxStatus = z.enum(['pending', 'sent', 'dead', 'cancelled']);
+
+export const CampaignReport = z.object({
+  campaign: z.object({ id: z.string(), title: z.string(), status: z.enum(CAMPAIGN_STATUSES) }),
+  occurrences: z.array(z.object({
+    occurrence: z.string(),
+    scheduledAt: IsoDateTime,
+    state: z.enum(['fired', 'skipped']),
+    totals: z.object({ rooms: z.number().int(), sent: z.number().int(), pending: z.number().int(), dead: z.number().int(), cancelled: z.number().int() }),
+    rooms: z.array(z.object({
+      itemId: z.string(), roomId: z.string(), topic: z.string().nullable(), status: OutboxStatus, attempts: z.number().int(), lastError: z.string().nullable(), sentAt: IsoDateTime.nullable(),
+    })),
+  })),
+}).openapi('CampaignReport');
+
+export const BotStatus = z.object({
+  name: z.string(),
+  state: z.enum(['stopped', 'starting', 'waiting_scan', 'logged_in', 'logged_out', 'error']),
+  qr: z.string().nullable(),
+  account: z.object({ id: z.string(), name: z.string() }).nullable(),
+  lastError: z.object({ message: z.string(), at: IsoDateTime }).nullable(),
+  reconnects: z.number().int(),
+  updatedAt: IsoDateTime.nullable(),
+}).openapi('BotStatus');
+
+export const BindCode = z.object({ code: z.string(), areaCode: z.string(), areaName: z.string(), expiresAt: IsoDateTime, instruction: z.string() });
+
+export const KeywordReply = z.object({ keyword: z.string(), reply: z.string(), card: Card.optional(), enabled: z.boolean(), custom: z.boolean() }).openapi('BotKeyword');
+
+export const DeadItem = z.object({
+  id: z.string(), key: z.string(), roomId: z.string().nullable(), attempts: z.number().int(), lastError: z.string().nullable(), source: z.record(z.string()),
+}).openapi('BotDeadItem');
 
 export const IdParams = z.object({ id: z.string().regex(/^[0-9a-f]{24}$/) }).strict();
 
 export const ListQuery = PageQuery.extend({ status: z.enum(CAMPAIGN_STATUSES).optional() }).strict();
 
 export const RoomView = z.object({
-  id: z.string(), topic: z.string(), areaCode: z.string(), areaName: z.string(), active: z.boolean(), attention: z.string().nullable(), boundAt: z.string(),
+  id: z.string(), topic: z.string(), areaCode: z.string(), areaName: z.string(), active: z.boolean(), attention: z.string().nullable(), boundAt: IsoDateTime,
 }).openapi('BotRoom');
 
 export const KeywordBody = z.object({ reply: z.string().min(1).max(300), card: CardInput.optional(), enabled: z.boolean().default(true) }).strict();

@@ -2,10 +2,10 @@ import { PassThrough } from 'node:stream';
 import { Types } from 'mongoose';
 import { residentId, staffActor, staffOf } from '../../http/auth';
 import type { Api } from '../../http/route';
-import { z } from '../../http/zod';
+import { pageOf, z } from '../../http/zod';
 import { writeEnrolmentsXlsx } from './insurance.export';
 import { createProduct, listProducts, requireProduct, updateProduct } from './insurance.products';
-import { EnrolBody, ExportQuery, IdParams, ProductBody, StaffListQuery, TransitionBody } from './insurance.schemas';
+import { EnrolBody, EnrolmentCaseForStaff, EnrolmentForResident, EnrolmentForStaff, EnrolmentList, EnrolmentListItem, ExportQuery, IdParams, ProductBody, ProductList, ProductView, StaffListQuery, TransitionBody } from './insurance.schemas';
 import * as insurance from './insurance.service';
 
 const oid = (s: string) => new Types.ObjectId(s);
@@ -16,54 +16,54 @@ export function insuranceRoutes(api: Api): void {
 
   const tags = ['insurance'];
   api.route({
-    method: 'get', path: '/api/v1/insurance/products', summary: 'Current insurance products with plans and prices', tags, auth: 'resident',
+    method: 'get', path: '/api/v1/insurance/products', summary: 'Current insurance products with plans and prices', tags, auth: 'resident', response: ProductList,
     handler: () => listProducts(app),
   });
   api.route({
     method: 'post', path: '/api/v1/insurance/enrolments', summary: 'Enrol household members (insurance consent)', tags, auth: 'resident',
-    body: EnrolBody, status: 201, idempotent: true,
+    body: EnrolBody, status: 201, idempotent: true, response: EnrolmentForResident,
     handler: (ctx, { body }) => insurance.enrol(app, residentId(ctx), body),
   });
   api.route({
-    method: 'get', path: '/api/v1/insurance/enrolments', summary: 'My enrolments', tags, auth: 'resident',
+    method: 'get', path: '/api/v1/insurance/enrolments', summary: 'My enrolments', tags, auth: 'resident', response: EnrolmentList,
     handler: (ctx) => insurance.listMine(app, residentId(ctx)),
   });
   api.route({
-    method: 'get', path: '/api/v1/insurance/enrolments/:id', summary: 'One of my enrolments', tags, auth: 'resident', params: IdParams,
+    method: 'get', path: '/api/v1/insurance/enrolments/:id', summary: 'One of my enrolments', tags, auth: 'resident', params: IdParams, response: EnrolmentForResident,
     handler: (ctx, { params }) => insurance.getMine(app, residentId(ctx), oid(params.id)),
   });
   api.route({
     method: 'post', path: '/api/v1/insurance/enrolments/:id/cancel', summary: 'Cancel my enrolment before payment', tags, auth: 'resident',
-    params: IdParams, body: z.object({ note: z.string().trim().max(200).optional() }).strict(),
+    params: IdParams, body: z.object({ note: z.string().trim().max(200).optional() }).strict(), response: EnrolmentForResident,
     handler: (ctx, { params, body }) => insurance.cancelMine(app, residentId(ctx), oid(params.id), body.note),
   });
 
   const admin = ['admin: insurance'];
   api.route({
     method: 'post', path: '/api/admin/v1/insurance/products', summary: 'Create a product', tags: admin, auth: 'staff', roles: ['district_admin'],
-    body: ProductBody, status: 201,
+    body: ProductBody, status: 201, response: ProductView,
     handler: (ctx, { body }) => createProduct(app, staffActor(ctx), body),
   });
   api.route({
     method: 'put', path: '/api/admin/v1/insurance/products/:id', summary: 'Replace a product', tags: admin, auth: 'staff', roles: ['district_admin'],
-    params: IdParams, body: ProductBody,
+    params: IdParams, body: ProductBody, response: ProductView,
     handler: (ctx, { params, body }) => updateProduct(app, staffActor(ctx), oid(params.id), body),
   });
   api.route({
-    method: 'get', path: '/api/admin/v1/insurance/products', summary: 'Current products', tags: admin, auth: 'staff',
+    method: 'get', path: '/api/admin/v1/insurance/products', summary: 'Current products', tags: admin, auth: 'staff', response: ProductList,
     handler: () => listProducts(app),
   });
   api.route({
-    method: 'get', path: '/api/admin/v1/insurance/enrolments', summary: 'Enrolments in my area (masked)', tags: admin, auth: 'staff', query: StaffListQuery,
+    method: 'get', path: '/api/admin/v1/insurance/enrolments', summary: 'Enrolments in my area (masked)', tags: admin, auth: 'staff', query: StaffListQuery, response: pageOf(EnrolmentListItem),
     handler: (ctx, { query }) => insurance.staffList(app, staffOf(ctx), query),
   });
   api.route({
-    method: 'get', path: '/api/admin/v1/insurance/enrolments/:id', summary: 'One enrolment in full (audited)', tags: admin, auth: 'staff', params: IdParams,
+    method: 'get', path: '/api/admin/v1/insurance/enrolments/:id', summary: 'One enrolment in full (audited)', tags: admin, auth: 'staff', params: IdParams, response: EnrolmentForStaff,
     handler: (ctx, { params }) => insurance.staffView(app, staffActor(ctx), staffOf(ctx), oid(params.id)),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/insurance/enrolments/:id/transitions', summary: 'Move an enrolment along its workflow', tags: admin, auth: 'staff',
-    params: IdParams, body: TransitionBody,
+    params: IdParams, body: TransitionBody, response: EnrolmentCaseForStaff,
     handler: (ctx, { params, body }) => insurance.staffTransition(app, staffActor(ctx), staffOf(ctx), oid(params.id), body),
   });
   api.route({

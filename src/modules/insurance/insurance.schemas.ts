@@ -1,5 +1,5 @@
 import { MAINLAND_MOBILE } from '../../lib/pii';
-import { ObjectId, z } from '../../http/zod';
+import { IsoDateTime, ObjectId, z } from '../../http/zod';
 import { ENROLMENT_STATUSES, PAYMENT_METHODS, RELATIONS } from './insurance.model';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
@@ -77,3 +77,69 @@ export const StaffListQuery = z
   .strict();
 
 export const ExportQuery = z.object({ status: z.enum(ENROLMENT_STATUSES).optional() }).strict();
+
+// ---- replies ----
+
+const Status = z.enum(ENROLMENT_STATUSES);
+
+export const ProductView = z
+  .object({
+    id: z.string(),
+    year: z.number().int(),
+    name: z.string(),
+    insurer: z.string(),
+    plans: z.array(z.object({ code: z.string(), name: z.string(), premiumFen: z.number().int(), coverage: z.array(z.object({ item: z.string(), amountFen: z.number().int() })) })),
+    enrolFrom: day,
+    enrolTo: day,
+    policyStart: day,
+    policyEnd: day,
+    eligibility: z.object({ description: z.string(), minAge: z.number().int(), maxAge: z.number().int() }),
+    enrolOpen: z.boolean(),
+  })
+  .openapi('InsuranceProductView');
+export const ProductList = z.object({ items: z.array(ProductView) });
+
+/** An enrolment as the applicant sees it: names, ID numbers and phone masked. */
+export const EnrolmentForResident = z
+  .object({
+    id: z.string(),
+    productId: z.string(),
+    productName: z.string().nullable(),
+    status: Status,
+    statusLabel: z.string(),
+    insured: z.array(
+      z.object({ nameMasked: z.string().nullable(), idCardMasked: z.string().nullable(), relation: z.enum(RELATIONS), planCode: z.string(), premiumFen: z.number().int() }),
+    ),
+    totalFen: z.number().int(),
+    applicantPhoneMasked: z.string().nullable(),
+    policyNo: z.string().nullable(),
+    reason: z.string().nullable(),
+    canCancel: z.boolean(),
+    createdAt: IsoDateTime,
+  })
+  .openapi('InsuranceEnrolment');
+export const EnrolmentList = z.object({ items: z.array(EnrolmentForResident) });
+
+export const EnrolmentListItem = EnrolmentForResident.extend({ villageCode: z.string() }).openapi('InsuranceEnrolmentListItem');
+
+/** The enrolment as staff see it after a move: names, ID numbers and phone masked (no audit needed). */
+export const EnrolmentCaseForStaff = EnrolmentListItem.extend({
+  payment: z.object({ method: z.enum(PAYMENT_METHODS), paidAt: day, amountFen: z.number().int() }).nullable(),
+  history: z.array(
+    z.object({
+      seq: z.number().int(),
+      from: Status.nullable(),
+      to: Status,
+      actorType: z.enum(['resident', 'staff', 'system']),
+      actorName: z.string().nullable(),
+      at: IsoDateTime,
+      note: z.string().nullable(),
+    }),
+  ),
+}).openapi('InsuranceEnrolmentCaseForStaff');
+
+/** The full enrolment for scoped staff (audited): names, ID numbers and phone in the clear, null once erased. */
+export const EnrolmentForStaff = EnrolmentCaseForStaff.extend({
+  applicantPhone: z.string().nullable(),
+  insuredFull: z.array(z.object({ name: z.string().nullable(), idCard: z.string().nullable(), relation: z.enum(RELATIONS), planCode: z.string() })),
+}).openapi('InsuranceEnrolmentForStaff');

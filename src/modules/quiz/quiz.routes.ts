@@ -2,7 +2,7 @@ import type { Api } from '../../http/route';
 import { idempotencyKey } from '../../http/idempotency';
 import { residentId, staffActor, staffOf } from '../../http/auth';
 import { rateLimit } from '../../http/rate-limit';
-import { z } from '../../http/zod';
+import { pageOf, z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
 import { attemptView, dailyAttempt, listTopics, ownAttempt, practiceAttempt } from './attempts.service';
 import { createQuestion, editQuestion, exportQuestions, getQuestion, importQuestions, listQuestions } from './bank-admin.service';
@@ -10,7 +10,10 @@ import { QuestionInput, QuestionPatch } from './bank.service';
 import { createContest, listContestsForResident, listContestsForStaff, setContestStatus, startContestAttempt, updateContest, visibleContest, contestView } from './contests.service';
 import { leaderboardForResident } from './leaderboard.service';
 import { saveAnswers, savedAnswers } from './drafts.service';
-import { AttemptResponse, ContestBody, ContestPatch, DailyResponse, ExportQuery, IdParams, LeaderboardQuery, PracticeBody, ResultResponse, SubmitBody } from './quiz.schemas';
+import {
+  AttemptResponse, Certificate, CertificateList, ContestBody, ContestList, ContestPatch, ContestStats, ContestView, DailyResponse, ExportQuery, FlaggedSubmissions, IdParams, ImportResult,
+  Leaderboard, LeaderboardQuery, Points, PracticeBody, QuestionView, QuestionWithVersions, ResidentContestList, ResultResponse, SubmitBody, Topics, WrongBook,
+} from './quiz.schemas';
 import { myCertificates, pointsSummary, verifyCertificate } from './rewards.service';
 import { contestStats, exportContestStats, flaggedSubmissions } from './stats.service';
 import { getSubmission, resultView, submitAttempt } from './submit.service';
@@ -24,7 +27,7 @@ export function quizRoutes(api: Api): void {
     method: 'get', path: '/api/v1/certificates/:code', summary: 'Verify a quiz certificate (public; name masked)', tags: ['quiz'], auth: 'none',
     params: z.object({ code: z.string().regex(/^[A-Za-z0-9]{6,20}$/) }).strict(),
     middleware: [rateLimit({ windowMs: 60_000, max: 60 })],
-    response: z.object({ code: z.string(), name: z.string(), contestTitle: z.string(), score: z.number(), issuedOn: z.string() }).openapi('QuizCertificate'),
+    response: Certificate,
     handler: (_ctx, { params }) => verifyCertificate(app, params.code),
   });
 }
@@ -34,12 +37,12 @@ function residentSide(api: Api): void {
   const tags = ['quiz'];
   const auth = 'resident' as const;
   api.route({ method: 'get', path: '/api/v1/quiz/daily', summary: "Today's practice (no answers before submit)", tags, auth, response: DailyResponse, handler: (ctx) => dailyAttempt(app, residentId(ctx)) });
-  api.route({ method: 'get', path: '/api/v1/quiz/topics', summary: 'Topics to practise', tags, auth, handler: () => listTopics(app) });
+  api.route({ method: 'get', path: '/api/v1/quiz/topics', summary: 'Topics to practise', tags, auth, response: Topics, handler: () => listTopics(app) });
   api.route({
     method: 'post', path: '/api/v1/quiz/practice', summary: 'Start topic or wrong-book practice', tags, auth, body: PracticeBody, response: AttemptResponse, status: 201, idempotent: true,
     handler: (ctx, { body }) => practiceAttempt(app, residentId(ctx), body),
   });
-  api.route({ method: 'get', path: '/api/v1/quiz/contests', summary: 'Contests open to my area', tags, auth, handler: (ctx) => listContestsForResident(app, residentId(ctx)) });
+  api.route({ method: 'get', path: '/api/v1/quiz/contests', summary: 'Contests open to my area', tags, auth, response: ResidentContestList, handler: (ctx) => listContestsForResident(app, residentId(ctx)) });
   api.route({
     method: 'post', path: '/api/v1/quiz/contests/:id/attempts', summary: 'Start a contest attempt', tags, auth, params: IdParams, response: AttemptResponse, status: 201, idempotent: true,
     handler: (ctx, { params }) => startContestAttempt(app, residentId(ctx), params.id),
@@ -62,11 +65,11 @@ function residentSide(api: Api): void {
     method: 'post', path: '/api/v1/quiz/attempts/:id/submit', summary: 'Submit answers (once)', tags, auth, params: IdParams, body: SubmitBody, response: ResultResponse, idempotent: 'natural',
     handler: async (ctx, { params, body }) => submitAttempt(app, await ownAttempt(app, residentId(ctx), params.id), body.answers, idempotencyKey(ctx)),
   });
-  api.route({ method: 'get', path: '/api/v1/quiz/wrong-book', summary: 'My wrong-answer book', tags, auth, handler: (ctx) => wrongBook(app, residentId(ctx)) });
-  api.route({ method: 'get', path: '/api/v1/quiz/points', summary: 'My points (today and total)', tags, auth, handler: (ctx) => pointsSummary(app, residentId(ctx)) });
-  api.route({ method: 'get', path: '/api/v1/quiz/certificates', summary: 'My certificates', tags, auth, handler: (ctx) => myCertificates(app, residentId(ctx)) });
+  api.route({ method: 'get', path: '/api/v1/quiz/wrong-book', summary: 'My wrong-answer book', tags, auth, response: WrongBook, handler: (ctx) => wrongBook(app, residentId(ctx)) });
+  api.route({ method: 'get', path: '/api/v1/quiz/points', summary: 'My points (today and total)', tags, auth, response: Points, handler: (ctx) => pointsSummary(app, residentId(ctx)) });
+  api.route({ method: 'get', path: '/api/v1/quiz/certificates', summary: 'My certificates', tags, auth, response: CertificateList, handler: (ctx) => myCertificates(app, residentId(ctx)) });
   api.route({
-    method: 'get', path: '/api/v1/quiz/contests/:id/leaderboard', summary: 'Contest leaderboard (cached, may lag seconds)', tags, auth, params: IdParams, query: LeaderboardQuery,
+    method: 'get', path: '/api/v1/quiz/contests/:id/leaderboard', summary: 'Contest leaderboard (cached, may lag seconds)', tags, auth, params: IdParams, query: LeaderboardQuery, response: Leaderboard,
     handler: (ctx, { params, query }) => leaderboardForResident(app, residentId(ctx), params.id, query.scope),
   });
 }
@@ -79,7 +82,7 @@ function staffSide(api: Api): void {
   const contestWriters = ['district_admin', 'town_admin'] as const;
   const base = '/api/admin/v1/quiz';
   api.route({
-    method: 'get', path: `${base}/questions`, summary: 'Question bank', tags, auth,
+    method: 'get', path: `${base}/questions`, summary: 'Question bank', tags, auth, response: pageOf(QuestionView),
     query: PageQuery.extend({ tag: z.string().max(40).optional(), active: z.enum(['true', 'false']).transform((v) => v === 'true').optional() }).strict(),
     handler: (_ctx, { query }) => listQuestions(app, query),
   });
@@ -87,42 +90,42 @@ function staffSide(api: Api): void {
     method: 'get', path: `${base}/questions/export`, summary: 'Export the bank with answers (audited)', tags, auth, roles: bankWriters, query: ExportQuery, raw: { contentType: 'application/octet-stream' },
     handler: async (ctx, { query }) => sendFile(ctx, await exportQuestions(app, staffActor(ctx), query.format)),
   });
-  api.route({ method: 'get', path: `${base}/questions/:id`, summary: 'One question with its versions', tags, auth, params: IdParams, handler: (_ctx, { params }) => getQuestion(app, params.id) });
+  api.route({ method: 'get', path: `${base}/questions/:id`, summary: 'One question with its versions', tags, auth, params: IdParams, response: QuestionWithVersions, handler: (_ctx, { params }) => getQuestion(app, params.id) });
   api.route({
-    method: 'post', path: `${base}/questions`, summary: 'Create a question (audited)', tags, auth, roles: bankWriters, body: QuestionInput, status: 201,
+    method: 'post', path: `${base}/questions`, summary: 'Create a question (audited)', tags, auth, roles: bankWriters, body: QuestionInput, status: 201, response: QuestionView,
     handler: (ctx, { body }) => createQuestion(app, staffActor(ctx), body),
   });
   api.route({
-    method: 'patch', path: `${base}/questions/:id`, summary: 'Edit a question: a new version (audited); active:false retires it', tags, auth, roles: bankWriters, params: IdParams, body: QuestionPatch,
+    method: 'patch', path: `${base}/questions/:id`, summary: 'Edit a question: a new version (audited); active:false retires it', tags, auth, roles: bankWriters, params: IdParams, body: QuestionPatch, response: QuestionView,
     handler: (ctx, { params, body }) => editQuestion(app, staffActor(ctx), params.id, body),
   });
   api.route({
     method: 'post', path: `${base}/questions/import`, summary: 'Import questions (JSON, CSV, XLSX as base64); all or nothing', tags, auth, roles: bankWriters, bodyLimitKb: 4096,
-    body: z.object({ format: z.enum(['json', 'csv', 'xlsx']), content: z.string().min(1).max(4_000_000) }).strict(),
+    body: z.object({ format: z.enum(['json', 'csv', 'xlsx']), content: z.string().min(1).max(4_000_000) }).strict(), response: ImportResult,
     handler: (ctx, { body }) => importQuestions(app, staffActor(ctx), body.format, body.content),
   });
-  api.route({ method: 'get', path: `${base}/contests`, summary: 'Contests I manage or that cover my area', tags, auth, handler: (ctx) => listContestsForStaff(app, staffOf(ctx)) });
-  api.route({ method: 'get', path: `${base}/contests/:id`, summary: 'One contest', tags, auth, params: IdParams, handler: async (ctx, { params }) => contestView(await visibleContest(app, staffOf(ctx), params.id)) });
+  api.route({ method: 'get', path: `${base}/contests`, summary: 'Contests I manage or that cover my area', tags, auth, response: ContestList, handler: (ctx) => listContestsForStaff(app, staffOf(ctx)) });
+  api.route({ method: 'get', path: `${base}/contests/:id`, summary: 'One contest', tags, auth, params: IdParams, response: ContestView, handler: async (ctx, { params }) => contestView(await visibleContest(app, staffOf(ctx), params.id)) });
   api.route({
-    method: 'post', path: `${base}/contests`, summary: 'Create a contest (draft, audited)', tags, auth, roles: contestWriters, body: ContestBody, status: 201,
+    method: 'post', path: `${base}/contests`, summary: 'Create a contest (draft, audited)', tags, auth, roles: contestWriters, body: ContestBody, status: 201, response: ContestView,
     handler: (ctx, { body }) => createContest(app, staffActor(ctx), staffOf(ctx), body),
   });
   api.route({
-    method: 'patch', path: `${base}/contests/:id`, summary: 'Edit a draft contest (audited)', tags, auth, roles: contestWriters, params: IdParams, body: ContestPatch,
+    method: 'patch', path: `${base}/contests/:id`, summary: 'Edit a draft contest (audited)', tags, auth, roles: contestWriters, params: IdParams, body: ContestPatch, response: ContestView,
     handler: (ctx, { params, body }) => updateContest(app, staffActor(ctx), staffOf(ctx), params.id, body),
   });
   for (const [action, to] of [['publish', 'published'], ['close', 'closed']] as const) {
     api.route({
-      method: 'post', path: `${base}/contests/:id/${action}`, summary: `${action} a contest (audited)`, tags, auth, roles: contestWriters, params: IdParams,
+      method: 'post', path: `${base}/contests/:id/${action}`, summary: `${action} a contest (audited)`, tags, auth, roles: contestWriters, params: IdParams, response: ContestView,
       handler: (ctx, { params }) => setContestStatus(app, staffActor(ctx), staffOf(ctx), params.id, to),
     });
   }
-  api.route({ method: 'get', path: `${base}/contests/:id/stats`, summary: 'Participation, pass rate, scores, question correctness in my area', tags, auth, params: IdParams, handler: (ctx, { params }) => contestStats(app, staffOf(ctx), params.id) });
+  api.route({ method: 'get', path: `${base}/contests/:id/stats`, summary: 'Participation, pass rate, scores, question correctness in my area', tags, auth, params: IdParams, response: ContestStats, handler: (ctx, { params }) => contestStats(app, staffOf(ctx), params.id) });
   api.route({
     method: 'get', path: `${base}/contests/:id/stats/export`, summary: 'Export contest statistics (audited)', tags, auth, params: IdParams, query: ExportQuery, raw: { contentType: 'application/octet-stream' },
     handler: async (ctx, { params, query }) => sendFile(ctx, await exportContestStats(app, staffActor(ctx), staffOf(ctx), params.id, query.format)),
   });
-  api.route({ method: 'get', path: `${base}/contests/:id/flagged`, summary: 'Implausibly fast submissions', tags, auth, params: IdParams, handler: (ctx, { params }) => flaggedSubmissions(app, staffOf(ctx), params.id) });
+  api.route({ method: 'get', path: `${base}/contests/:id/flagged`, summary: 'Implausibly fast submissions', tags, auth, params: IdParams, response: FlaggedSubmissions, handler: (ctx, { params }) => flaggedSubmissions(app, staffOf(ctx), params.id) });
 }
 
 function sendFile(ctx: import('koa').Context, f: { body: string | Buffer; contentType: string; filename: string }): Promise<void> {

@@ -1,4 +1,4 @@
-import { ObjectId, z } from '../../http/zod';
+import { IsoDateTime, ObjectId, z } from '../../http/zod';
 import { LETTERS } from './quiz.rules';
 
 export const IdParams = z.object({ id: ObjectId }).strict();
@@ -91,3 +91,126 @@ export const ContestBody = z
 
 export const ContestPatch = ContestBody.partial().strict().openapi('QuizContestPatch');
 export const ExportQuery = z.object({ format: z.enum(['json', 'csv', 'xlsx']).default('json') }).strict();
+
+// ---- replies ----
+
+const QuestionType = z.enum(['single', 'multi', 'judge']);
+const Option = z.object({ key: z.string(), text: z.string() });
+const ContestStatus = z.enum(['draft', 'published', 'closed']);
+
+export const Topics = z.object({ items: z.array(z.object({ tag: z.string(), label: z.string(), count: z.number().int() })) });
+
+export const ContestView = z
+  .object({
+    id: z.string(),
+    /** `assessment`: the standard 66-item health-literacy paper, one timed attempt. */
+    kind: z.enum(['contest', 'assessment']),
+    title: z.string(),
+    description: z.string(),
+    startAt: IsoDateTime,
+    endAt: IsoDateTime,
+    areaCode: z.string(),
+    questionCount: z.number().int(),
+    drawRules: z.array(z.object({ tags: z.array(z.string()), difficulty: z.number().int().optional(), count: z.number().int() })),
+    timeLimitSec: z.number().int(),
+    attemptsPerDay: z.number().int(),
+    attemptsTotal: z.number().int(),
+    passScore: z.number().int(),
+    /** Questions of this round are held back from practice while it is open. */
+    reserveQuestions: z.boolean(),
+    status: ContestStatus,
+  })
+  .openapi('QuizContest');
+export const ContestList = z.object({ items: z.array(ContestView) });
+
+export const ResidentContestList = z.object({
+  items: z.array(ContestView.extend({ state: z.enum(['upcoming', 'open', 'ended']), attemptsUsed: z.number().int(), certificateCode: z.string().nullable(),
+    /** An attempt of this contest the resident left unsubmitted, to resume. */
+    openAttemptId: z.string().nullable(),
+  }).openapi('QuizContestForResident')),
+});
+
+export const WrongBook = z
+  .object({
+    count: z.number().int(),
+    items: z.array(
+      z.object({
+        questionId: z.string(),
+        type: QuestionType,
+        stem: z.string(),
+        options: z.array(Option),
+        answer: z.array(z.string()),
+        explanation: z.string(),
+        wrongCount: z.number().int(),
+        lastWrongAt: IsoDateTime,
+      }),
+    ),
+  })
+  .openapi('QuizWrongBook');
+
+export const Points = z.object({ total: z.number().int(), today: z.number().int(), dailyCap: z.number().int() }).openapi('QuizPoints');
+
+/** A certificate as anyone may see it: the holder's name masked. */
+export const Certificate = z.object({ code: z.string(), name: z.string(), contestTitle: z.string(), score: z.number(), issuedOn: z.string() }).openapi('QuizCertificate');
+export const CertificateList = z.object({ items: z.array(Certificate) });
+
+export const Leaderboard = z
+  .object({
+    scope: z.enum(['village', 'town', 'district']),
+    computedAt: IsoDateTime,
+    participants: z.number().int(),
+    entries: z.array(z.object({ rank: z.number().int(), name: z.string(), villageCode: z.string(), score: z.number(), durationSec: z.number().int(), me: z.boolean() })),
+    me: z.object({ rank: z.number().int(), score: z.number() }).nullable(),
+    villages: z.array(
+      z.object({ rank: z.number().int(), code: z.string(), name: z.string(), participants: z.number().int(), registered: z.number().int(), participation: z.number(), avgScore: z.number() }),
+    ),
+  })
+  .openapi('QuizLeaderboard');
+
+/** A question with its answer, for staff managing the bank. */
+export const QuestionView = z
+  .object({
+    id: z.string(),
+    key: z.string(),
+    version: z.number().int(),
+    active: z.boolean(),
+    type: QuestionType,
+    stem: z.string(),
+    options: z.array(Option),
+    answer: z.array(z.string()),
+    explanation: z.string(),
+    bank: z.string().nullable(),
+    item: z.number().int().nullable(),
+    part: z.string().nullable(),
+    topics: z.array(z.string()),
+    difficulty: z.number().int(),
+    updatedAt: IsoDateTime,
+  })
+  .openapi('QuizQuestion');
+export const QuestionWithVersions = QuestionView.extend({ versions: z.array(z.object({ version: z.number().int(), createdAt: IsoDateTime })) });
+export const ImportResult = z.object({ rows: z.number().int(), created: z.number().int(), updated: z.number().int(), unchanged: z.number().int() });
+
+export const ContestStats = z
+  .object({
+    contestId: z.string(),
+    title: z.string(),
+    areaCode: z.string(),
+    attempts: z.number().int(),
+    submissions: z.number().int(),
+    participants: z.number().int(),
+    passed: z.number().int(),
+    passRate: z.number(),
+    tooFast: z.number().int(),
+    byArea: z.array(
+      z.object({ villageCode: z.string(), villageName: z.string(), participants: z.number().int(), passed: z.number().int(), passRate: z.number(), submissions: z.number().int() }),
+    ),
+    scoreDistribution: z.array(z.object({ range: z.string(), count: z.number().int() })),
+    questions: z.array(z.object({ questionId: z.string(), key: z.string(), stem: z.string(), answered: z.number().int(), correctRate: z.number() })),
+  })
+  .openapi('QuizContestStats');
+
+export const FlaggedSubmissions = z.object({
+  items: z.array(
+    z.object({ attemptId: z.string(), name: z.string(), villageCode: z.string().nullable(), score: z.number(), durationMs: z.number().int(), total: z.number().int(), submittedAt: IsoDateTime }),
+  ),
+});

@@ -1,5 +1,5 @@
 import { MAINLAND_MOBILE } from '../../lib/pii';
-import { ObjectId, z } from '../../http/zod';
+import { IsoDateTime, ObjectId, z } from '../../http/zod';
 import { CONDITIONS, GUARDIAN_RELATIONS, HOUSEHOLD_SITUATIONS, REFERRAL_STATUSES } from './referrals.model';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
@@ -51,3 +51,98 @@ export const StaffListQuery = z
     cursor: ObjectId.optional(),
   })
   .strict();
+
+// ---- replies ----
+
+const Status = z.enum(REFERRAL_STATUSES);
+const Priority = z.object({ code: z.enum(['approaching', 'in_window', 'past_window']), label: z.string(), ageMonths: z.number().int() });
+
+/** What the guardian sees: the child's name masked, no diagnosis details beyond the condition. */
+export const ReferralForResident = z
+  .object({
+    id: z.string(),
+    status: Status,
+    statusLabel: z.string(),
+    childNameMasked: z.string().nullable(),
+    condition: z.enum(CONDITIONS).nullable(),
+    villageCode: z.string(),
+    referredTo: z.string().nullable(),
+    surgeryDate: day.nullable(),
+    canWithdraw: z.boolean(),
+    personalErased: z.boolean(),
+    createdAt: IsoDateTime,
+    history: z.array(z.object({ status: Status, statusLabel: z.string(), at: IsoDateTime, note: z.string().nullable() })),
+  })
+  .openapi('ReferralForResident');
+
+export const ReferralList = z.object({ items: z.array(ReferralForResident) });
+
+export const PhotoInfo = z.object({ id: z.string(), contentType: z.enum(['image/jpeg', 'image/png']), size: z.number().int(), createdAt: IsoDateTime }).openapi('ReferralPhoto');
+export const PhotoAdded = z.object({ id: z.string(), slot: z.number().int(), contentType: z.enum(['image/jpeg', 'image/png']), size: z.number().int() });
+
+export const ReferralListItem = z
+  .object({
+    id: z.string(),
+    status: Status,
+    statusLabel: z.string(),
+    childNameMasked: z.string().nullable(),
+    priority: Priority.nullable(),
+    villageCode: z.string(),
+    possibleDuplicates: z.number().int(),
+    createdAt: IsoDateTime,
+  })
+  .openapi('ReferralListItem');
+
+/** The case as staff see it in lists and after a move: child and guardian masked (no audit needed). */
+export const ReferralCaseForStaff = z
+  .object({
+    id: z.string(),
+    status: Status,
+    statusLabel: z.string(),
+    villageCode: z.string(),
+    childNameMasked: z.string().nullable(),
+    guardianPhoneMasked: z.string().nullable(),
+    priority: Priority.nullable(),
+    referredTo: z.string().nullable(),
+    surgeryDate: day.nullable(),
+    personalErasedAt: IsoDateTime.nullable(),
+    createdAt: IsoDateTime,
+    history: z.array(
+      z.object({
+        seq: z.number().int(),
+        from: Status.nullable(),
+        to: Status,
+        actorType: z.enum(['resident', 'staff', 'system']),
+        actorName: z.string().nullable(),
+        at: IsoDateTime,
+        note: z.string().nullable(),
+        referredTo: z.string().nullable(),
+        surgeryDate: day.nullable(),
+        reason: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi('ReferralCaseForStaff');
+
+/** The full case for scoped staff (audited): the child's details in the clear (the guardian's phone stays masked), null once erased. */
+export const ReferralForStaff = ReferralCaseForStaff.omit({ childNameMasked: true, guardianPhoneMasked: true })
+  .extend({
+    child: z
+      .object({
+        childName: z.string(),
+        childSex: z.enum(['male', 'female']),
+        childBirthDate: day,
+        condition: z.enum(CONDITIONS),
+        diagnosed: z.boolean(),
+        diagnosedWhere: z.string().nullable(),
+        otherConditions: z.string().nullable(),
+        household: z.array(z.enum(HOUSEHOLD_SITUATIONS)),
+        guardianRelation: z.enum(GUARDIAN_RELATIONS),
+        guardianPhoneMasked: z.string(),
+      })
+      .nullable(),
+    duplicates: z.array(z.object({ id: z.string(), status: Status, villageCode: z.string(), createdAt: IsoDateTime })),
+    duplicatesOutsideArea: z.number().int(),
+    photos: z.array(PhotoInfo),
+  })
+  .openapi('ReferralForStaff');

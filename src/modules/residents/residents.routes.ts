@@ -1,12 +1,12 @@
 import type { Api } from '../../http/route';
 import { residentId, staffActor, staffOf } from '../../http/auth';
 import { Limiter, rateLimit } from '../../http/rate-limit';
-import { ObjectId, z } from '../../http/zod';
+import { NoContent, ObjectId, pageOf, z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
 import { Types } from 'mongoose';
 import type { ResidentDataSection } from '../module';
 import * as residents from './residents.service';
-import { ConsentBody, LoginBody, LoginResponse, MeResponse, PatchMeBody, PhoneBody, PurposeParams } from './residents.schemas';
+import { ConsentBody, ConsentState, LoginBody, LoginResponse, MeResponse, MyDataExport, PatchMeBody, PhoneBody, PurposeParams, ResidentFull, ResidentListItem } from './residents.schemas';
 
 /**
  * Resident login limits, per minute. One village often shares one operator NAT address, so the address bucket is
@@ -14,7 +14,7 @@ import { ConsentBody, LoginBody, LoginResponse, MeResponse, PatchMeBody, PhoneBo
  */
 export const LOGIN_LIMITS = { perAddress: 600, perAccount: 10, perCode: 3 } as const;
 
-const Consents = z.object({ consents: z.array(z.object({ purpose: z.string(), policyVersion: z.string(), grantedAt: z.string() })) });
+const Consents = z.object({ consents: z.array(ConsentState) });
 
 /** `otherData`: every other module's share of a resident's data, for export and erasure. */
 export function residentRoutes(api: Api, otherData: readonly ResidentDataSection[]): void {
@@ -52,11 +52,11 @@ export function residentRoutes(api: Api, otherData: readonly ResidentDataSection
     handler: (ctx, { params }) => residents.withdrawConsent(app, residentId(ctx), params.purpose),
   });
   api.route({
-    method: 'get', path: '/api/v1/me/export', summary: 'All my data (PIPL)', tags, auth: 'resident',
+    method: 'get', path: '/api/v1/me/export', summary: 'All my data (PIPL)', tags, auth: 'resident', response: MyDataExport,
     handler: (ctx) => residents.exportMyData(app, residentId(ctx), otherData),
   });
   api.route({
-    method: 'delete', path: '/api/v1/me', summary: 'Erase my personal data (PIPL)', tags, auth: 'resident', status: 204,
+    method: 'delete', path: '/api/v1/me', summary: 'Erase my personal data (PIPL)', tags, auth: 'resident', status: 204, response: NoContent,
     handler: async (ctx) => {
       await residents.eraseMe(app, residentId(ctx), otherData);
       return null;
@@ -65,12 +65,12 @@ export function residentRoutes(api: Api, otherData: readonly ResidentDataSection
 
   const admin = ['admin: residents'];
   api.route({
-    method: 'get', path: '/api/admin/v1/residents', summary: 'Residents in my area (masked)', tags: admin, auth: 'staff',
+    method: 'get', path: '/api/admin/v1/residents', summary: 'Residents in my area (masked)', tags: admin, auth: 'staff', response: pageOf(ResidentListItem),
     query: PageQuery.extend({ areaCode: z.string().max(40).optional() }).strict(),
     handler: (ctx, { query }) => residents.listResidentsForStaff(app, staffOf(ctx), query),
   });
   api.route({
-    method: 'get', path: '/api/admin/v1/residents/:id', summary: 'One resident in full (audited)', tags: admin, auth: 'staff',
+    method: 'get', path: '/api/admin/v1/residents/:id', summary: 'One resident in full (audited)', tags: admin, auth: 'staff', response: ResidentFull,
     params: z.object({ id: ObjectId }),
     handler: (ctx, { params }) => residents.viewResidentForStaff(app, staffActor(ctx), staffOf(ctx), new Types.ObjectId(params.id)),
   });

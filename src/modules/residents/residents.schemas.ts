@@ -1,15 +1,15 @@
 import { MAINLAND_MOBILE } from '../../lib/pii';
-import { z } from '../../http/zod';
+import { IsoDateTime, z } from '../../http/zod';
 import { CONSENT_PURPOSES } from './residents.model';
 
 export const LoginBody = z.object({ code: z.string().min(1).max(128) }).strict().openapi('ResidentLogin');
 
-export const ConsentState = z.object({ purpose: z.enum(CONSENT_PURPOSES), policyVersion: z.string(), grantedAt: z.string() });
+export const ConsentState = z.object({ purpose: z.enum(CONSENT_PURPOSES), policyVersion: z.string(), grantedAt: IsoDateTime });
 
 export const LoginResponse = z
   .object({
     token: z.string(),
-    expiresAt: z.string(),
+    expiresAt: IsoDateTime,
     resident: z.object({ id: z.string(), profileComplete: z.boolean(), consents: z.array(ConsentState) }),
   })
   .openapi('ResidentSession');
@@ -62,3 +62,22 @@ export const ConsentBody = z
   .openapi('ConsentGrant');
 
 export const PurposeParams = z.object({ purpose: z.enum(CONSENT_PURPOSES) });
+
+/** A resident in full, for the resident's own export and an audited staff view: the profile with the phone unmasked. */
+export const ResidentFull = MeResponse.extend({ phone: z.string().nullable(), createdAt: IsoDateTime }).openapi('ResidentFull');
+
+export const MyDataExport = z
+  .object({
+    exportedAt: IsoDateTime,
+    profile: ResidentFull,
+    consentLedger: z.array(
+      z.object({ purpose: z.enum(CONSENT_PURPOSES), action: z.enum(['grant', 'withdraw']), policyVersion: z.string(), guardianRelation: z.string().nullable(), at: IsoDateTime }),
+    ),
+  })
+  // Each module that holds resident data adds its own section (quiz, talks, referrals, insurance).
+  .catchall(z.unknown())
+  .openapi('MyDataExport');
+
+export const ResidentListItem = z
+  .object({ id: z.string(), nameMasked: z.string().nullable(), phoneMasked: z.string().nullable(), villageCode: z.string().nullable(), profileComplete: z.boolean(), createdAt: IsoDateTime })
+  .openapi('ResidentListItem');

@@ -1,7 +1,7 @@
 import type { Api } from '../../http/route';
 import { bearer, staffActor, staffOf } from '../../http/auth';
 import { rateLimit } from '../../http/rate-limit';
-import { ObjectId, z } from '../../http/zod';
+import { NoContent, ObjectId, z } from '../../http/zod';
 import { AppError } from '../../http/errors';
 import { getArea } from '../areas';
 import { audit } from '../audit';
@@ -54,7 +54,7 @@ export function staffRoutes(api: Api): void {
   });
   api.route({
     method: 'post', path: '/api/admin/v1/auth/logout', summary: 'End this staff session (the token is revoked server-side)', tags, auth: 'staff',
-    status: 204,
+    status: 204, response: NoContent,
     handler: async (ctx) => {
       const token = bearer(ctx);
       if (token) await revokeToken(app, token);

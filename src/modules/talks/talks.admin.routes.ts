@@ -14,10 +14,11 @@ import { queueRemovedByStaff } from './reminders';
 import { reviewComment, sessionFeedback } from './feedback.service';
 import { cancelRegistration } from './registrations.service';
 import { TalkCodes, TALK_KINDS, TALK_STATUSES } from './talks.model';
-import { ExpertInputSchema, ExpertPatchSchema, ExpertSchema, IdParams, TalkInputSchema, TalkPatchSchema, TalkSchema } from './talks.schemas';
+import {
+  AreaFigures, AttendanceResult, ExpertInputSchema, ExpertList, ExpertPatchSchema, ExpertSchema, IdParams, ReviewResult, RosterEntry, SessionFeedback, SessionFigures, StaffTalk,
+  TalkInputSchema, TalkOutbox, TalkPage, TalkPatchSchema,
+} from './talks.schemas';
 import { cancelTalk, closeTalk, createTalk, getTalkInScope, listStaffTalks, publishTalk, updateTalk, viewTalks } from './talks.service';
-
-const StaffTalk = TalkSchema.extend({ checkinScene: z.string(), areaPath: z.array(z.string()) });
 
 /** The mini-program page the check-in code opens (no leading slash: WeChat's rule for `page`). */
 export const CHECKIN_PAGE = 'pages/talks/checkin/index';
@@ -33,7 +34,7 @@ export function talkAdminRoutes(api: Api): void {
   // ---- expert pool ----
   api.route({
     method: 'get', path: '/api/admin/v1/experts', summary: 'Expert pool with average ratings', tags, auth: 'staff',
-    query: z.object({ includeInactive: z.enum(['true', 'false']).optional() }).strict(),
+    query: z.object({ includeInactive: z.enum(['true', 'false']).optional() }).strict(), response: ExpertList,
     handler: (ctx, { query }) => listExperts(app, staffOf(ctx), query.includeInactive === 'true'),
   });
   api.route({
@@ -51,6 +52,7 @@ export function talkAdminRoutes(api: Api): void {
   api.route({
     method: 'get', path: base, summary: 'Sessions in my area', tags, auth: 'staff',
     query: z.object({ kind: z.enum(TALK_KINDS).optional(), status: z.enum(TALK_STATUSES).optional(), areaCode: z.string().max(40).optional(), ...DatePageQuery.shape }).strict(),
+    response: TalkPage,
     handler: (ctx, { query }) => listStaffTalks(app, staffOf(ctx), query),
   });
   api.route({
@@ -85,12 +87,12 @@ export function talkAdminRoutes(api: Api): void {
 
   // ---- registrants, attendance, figures ----
   api.route({
-    method: 'get', path: `${base}/:id/registrations`, summary: 'Registrants (masked)', tags, auth: 'staff', params: IdParams,
+    method: 'get', path: `${base}/:id/registrations`, summary: 'Registrants (masked)', tags, auth: 'staff', params: IdParams, response: z.object({ items: z.array(RosterEntry) }),
     handler: async (ctx, { params }) => ({ items: await roster(app, await getTalkInScope(app, staffOf(ctx), params.id), false) }),
   });
   api.route({
     method: 'delete', path: `${base}/:id/registrations/:registrationId`, summary: 'Cancel one registration (staff)', tags, auth: 'staff',
-    params: z.object({ id: ObjectId, registrationId: ObjectId }),
+    params: z.object({ id: ObjectId, registrationId: ObjectId }), response: z.object({ registrationId: z.string(), status: z.literal('cancelled') }),
     handler: async (ctx, { params }) => {
       const talk = await getTalkInScope(app, staffOf(ctx), params.id);
       const reg = await cancelRegistration(app, talk, new Types.ObjectId(params.registrationId), 'staff');
@@ -124,19 +126,20 @@ export function talkAdminRoutes(api: Api): void {
   });
   api.route({
     method: 'post', path: `${base}/:id/attendance`, summary: 'Mark attendance from the list', tags, auth: 'staff', params: IdParams,
-    body: z.object({ registrationIds: z.array(ObjectId).min(1).max(500), attended: z.boolean().default(true) }).strict(),
+    body: z.object({ registrationIds: z.array(ObjectId).min(1).max(500), attended: z.boolean().default(true) }).strict(), response: AttendanceResult,
     handler: async (ctx, { params, body }) => {
       const staff = staffOf(ctx);
       return markAttendance(app, staff, await getTalkInScope(app, staff, params.id), body.registrationIds, body.attended);
     },
   });
   api.route({
-    method: 'get', path: `${base}/:id/figures`, summary: 'Seats, attendance and no-shows of a session, per area', tags, auth: 'staff', params: IdParams,
+    method: 'get', path: `${base}/:id/figures`, summary: 'Seats, attendance and no-shows of a session, per area', tags, auth: 'staff', params: IdParams, response: SessionFigures,
     handler: async (ctx, { params }) => sessionFigures(app, await getTalkInScope(app, staffOf(ctx), params.id)),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/talk-figures', summary: 'Attendance and no-shows of every session in an area and period', tags, auth: 'staff',
     query: z.object({ areaCode: z.string().max(40).optional(), from: z.string().datetime({ offset: true }).optional(), to: z.string().datetime({ offset: true }).optional() }).strict(),
+    response: AreaFigures,
     handler: (ctx, { query }) => areaFigures(app, staffOf(ctx), query),
   });
   api.route({
@@ -165,7 +168,7 @@ export function talkAdminRoutes(api: Api): void {
   });
   api.route({
     method: 'get', path: `${base}/:id/outbox`, summary: 'Reminders and group notices of a session (pending ones wait for delivery)', tags, auth: 'staff', params: IdParams,
-    query: z.object({ channel: z.enum(['subscribe', 'room']).optional() }).strict(),
+    query: z.object({ channel: z.enum(['subscribe', 'room']).optional() }).strict(), response: TalkOutbox,
     handler: async (ctx, { params, query }) => {
       const talk = await getTalkInScope(app, staffOf(ctx), params.id);
       const rows = await Outbox(app.db).find({ 'source.talkId': String(talk._id), ...(query.channel ? { channel: query.channel } : {}) }).sort({ notBefore: 1 }).limit(500).lean();
@@ -180,12 +183,12 @@ export function talkAdminRoutes(api: Api): void {
 
   // ---- feedback ----
   api.route({
-    method: 'get', path: `${base}/:id/feedback`, summary: 'Average rating and comments (held ones marked)', tags, auth: 'staff', params: IdParams,
+    method: 'get', path: `${base}/:id/feedback`, summary: 'Average rating and comments (held ones marked)', tags, auth: 'staff', params: IdParams, response: SessionFeedback,
     handler: async (ctx, { params }) => sessionFeedback(app, await getTalkInScope(app, staffOf(ctx), params.id)),
   });
   api.route({
     method: 'post', path: `${base}/:id/feedback/:residentId/review`, summary: 'Approve or reject a held comment', tags, auth: 'staff',
-    params: z.object({ id: ObjectId, residentId: ObjectId }), body: z.object({ approve: z.boolean() }).strict(),
+    params: z.object({ id: ObjectId, residentId: ObjectId }), body: z.object({ approve: z.boolean() }).strict(), response: ReviewResult,
     handler: async (ctx, { params, body }) => {
       const talk = await getTalkInScope(app, staffOf(ctx), params.id);
       const r = await reviewComment(app, talk, params.residentId, body.approve);

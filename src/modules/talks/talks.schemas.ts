@@ -1,4 +1,4 @@
-import { ObjectId, z } from '../../http/zod';
+import { IsoDateTime, ObjectId, z } from '../../http/zod';
 import { TALK_KINDS, TALK_STATUSES } from './talks.model';
 
 const isoDate = z.string().datetime({ offset: true, message: '时间格式不正确' });
@@ -116,3 +116,78 @@ export const MyRegistration = z.object({
 
 export const CheckinBody = z.object({ scene: z.string().min(1).max(64) }).strict();
 export const FeedbackBody = z.object({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(300).optional() }).strict();
+
+// ---- staff replies ----
+
+const Rating = z.object({ count: z.number().int(), average: z.number().nullable() });
+
+export const ExpertList = z.object({ items: z.array(ExpertSchema.extend({ feedback: Rating }).openapi('ExpertWithRating')) });
+
+export const StaffTalk = TalkSchema.extend({ checkinScene: z.string(), areaPath: z.array(z.string()) }).openapi('StaffTalk');
+
+/** One line of a roster: name and phone masked unless a district admin exports the full list. */
+export const RosterEntry = z
+  .object({
+    registrationId: z.string(),
+    name: z.string(),
+    phone: z.string(),
+    village: z.string(),
+    seats: z.number().int(),
+    status: z.enum(['confirmed', 'waitlisted']),
+    position: z.number().int().nullable(),
+    attended: z.boolean(),
+    checkedInAt: IsoDateTime.nullable(),
+    registeredAt: IsoDateTime,
+  })
+  .openapi('TalkRosterEntry');
+
+export const AttendanceResult = z.object({ changed: z.number().int(), unchanged: z.number().int(), invalid: z.number().int() });
+
+export const SessionFigures = z
+  .object({
+    talkId: z.string(),
+    title: z.string(),
+    startAt: IsoDateTime,
+    status: z.enum(TALK_STATUSES),
+    capacity: z.number().int(),
+    confirmedRegistrations: z.number().int(),
+    confirmedSeats: z.number().int(),
+    waitlisted: z.number().int(),
+    attended: z.number().int(),
+    noShow: z.number().int().nullable(),
+    byArea: z.array(z.object({ areaCode: z.string(), confirmed: z.number().int(), attended: z.number().int(), noShow: z.number().int().nullable() })),
+  })
+  .openapi('TalkFigures');
+
+export const AreaFigures = z
+  .object({
+    sessions: z.array(SessionFigures.pick({ talkId: true, title: true, startAt: true, confirmedRegistrations: true, attended: true, noShow: true })),
+    totals: z.object({ sessions: z.number().int(), confirmedRegistrations: z.number().int(), attended: z.number().int(), noShow: z.number().int() }),
+  })
+  .openapi('TalkAreaFigures');
+
+export const TalkOutbox = z.object({
+  items: z.array(
+    z.object({
+      key: z.string(),
+      channel: z.enum(['subscribe', 'room']),
+      kind: z.string().nullable(),
+      status: z.enum(['pending', 'sent', 'dead', 'cancelled']),
+      notBefore: IsoDateTime,
+      attempts: z.number().int(),
+      lastError: z.string().nullable(),
+      text: z.string().nullable(),
+    }),
+  ),
+});
+
+const CommentState = z.enum(['none', 'visible', 'review', 'rejected']);
+export const SessionFeedback = z
+  .object({
+    talkId: z.string(),
+    count: z.number().int(),
+    average: z.number().nullable(),
+    comments: z.array(z.object({ id: z.string(), rating: z.number().int(), comment: z.string(), state: CommentState, at: IsoDateTime })),
+  })
+  .openapi('TalkFeedback');
+export const ReviewResult = z.object({ state: CommentState });

@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { ALL } from './lib/roles';
 import { session, type Role } from './lib/session';
 
 declare module 'vue-router' {
@@ -7,19 +8,19 @@ declare module 'vue-router' {
     /** Who sees the screen (and its menu entry); the API enforces the same rules on every call. */
     roles?: Role[];
     public?: boolean;
+    /** Position in the menu (smaller first). */
+    order?: number;
   }
 }
 
-const ALL: Role[] = ['district_admin', 'town_admin', 'village_worker'];
-const MANAGERS: Role[] = ['district_admin', 'town_admin'];
-
+// Each section of the console keeps its screens in `views/<section>/routes.ts`; the menu lists them by `meta.order`.
 // Each screen is its own chunk, loaded when first opened.
+const sections = import.meta.glob<{ routes: RouteRecordRaw[] }>('./views/*/routes.ts', { eager: true });
+
 export const screens: RouteRecordRaw[] = [
-  { path: '', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: '首页', roles: ALL } },
-  { path: 'staff', name: 'staff', component: () => import('./views/staff/StaffView.vue'), meta: { title: '人员管理', roles: MANAGERS } },
-  { path: 'audit', name: 'audit', component: () => import('./views/audit/AuditView.vue'), meta: { title: '审计日志', roles: ['district_admin'] } },
-  { path: 'account', name: 'account', component: () => import('./views/account/AccountView.vue'), meta: { title: '我的账号', roles: ALL } },
-];
+  { path: '', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: '首页', roles: ALL, order: 0 } },
+  ...Object.values(sections).flatMap((s) => s.routes),
+].sort((a, b) => (a.meta?.order ?? 50) - (b.meta?.order ?? 50));
 
 export const router = createRouter({
   history: createWebHistory('/admin/'),

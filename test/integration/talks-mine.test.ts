@@ -52,9 +52,11 @@ describe('my registrations', () => {
     const after = await readsOfMyList(me!);
     expect(after.body).toEqual(before.body);
 
-    // the same reads, and none of them a scan over other residents' registrations, keys, attendance or feedback
-    expect(after.reads.map((r) => `${r.cmd} ${r.coll}`).sort()).toEqual(before.reads.map((r) => `${r.cmd} ${r.coll}`).sort());
-    const residentData = after.reads.filter((r) => !['talks', 'sessions', 'residents'].includes(r.coll));
+    // the same reads of registration data (session, resident and talk reads depend on this process's caches),
+    // and none of them a scan over other residents' registrations, keys, attendance or feedback
+    const registrationData = (reads: typeof after.reads) => reads.filter((r) => !['talks', 'sessions', 'residents'].includes(r.coll));
+    expect(registrationData(after.reads).map((r) => `${r.cmd} ${r.coll}`).sort()).toEqual(registrationData(before.reads).map((r) => `${r.cmd} ${r.coll}`).sort());
+    const residentData = registrationData(after.reads);
     expect(residentData.length).toBeGreaterThan(0);
     expect(residentData.filter((r) => !byKey(r.filter))).toEqual([]);
   });

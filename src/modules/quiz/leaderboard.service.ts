@@ -4,7 +4,8 @@ import { notFound } from '../../http/errors';
 import { maskName } from '../../lib/pii';
 import { villagesUnder } from '../areas';
 import { getResident, registeredByVillage, residentsByIds } from '../residents';
-import { Contests, Submissions, type ContestDoc } from './quiz.model';
+import { cachedContest } from './contests.service';
+import { Submissions, type ContestDoc } from './quiz.model';
 import { QUIZ } from './quiz.rules';
 
 interface Entry {
@@ -108,18 +109,6 @@ async function names(app: AppContext, b: Board, ids: string[]): Promise<void> {
 }
 
 export type Scope = 'village' | 'town' | 'district';
-
-// Contest rules change rarely and only before publishing; a few seconds of caching spares each read a query.
-const contests = new Map<string, { at: number; contest: Promise<ContestDoc | null> }>();
-function cachedContest(app: AppContext, id: string): Promise<ContestDoc | null> {
-  const key = `${app.db.name}:${id}`;
-  const hit = contests.get(key);
-  if (hit && Date.now() - hit.at < QUIZ.leaderboardTtlMs) return hit.contest;
-  const contest = Contests(app.db).findById(id).lean().exec();
-  contests.set(key, { at: Date.now(), contest });
-  contest.catch(() => contests.delete(key));
-  return contest;
-}
 
 /** The resident's view: top residents within their village / town / district, their own rank, villages ranked. */
 export async function leaderboardForResident(app: AppContext, residentId: Types.ObjectId, contestId: string, scope: Scope) {

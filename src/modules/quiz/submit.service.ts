@@ -3,6 +3,7 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
+import { cachedContest } from './contests.service';
 import { Contests, Submissions, type AttemptDoc, type ContestDoc, type ResultItem, type SubmissionDoc } from './quiz.model';
 import { loadVersions } from './pool';
 import { LETTERS, QUIZ } from './quiz.rules';
@@ -37,12 +38,9 @@ const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((
 
 /**
  * Score from the stored draw. The submission's `_id` is the attempt's, so inserting it is the single use: a
- * second or concurrent submit loses on the duplicate key. Side effects follow the winning insert and are each
- * idempotent by their own unique keys.
- */
-/**
- * A retry of the request that made the submission (same Idempotency-Key) is answered from the submission;
- * any other second submit is refused.
+ * second or concurrent submit loses on the duplicate key, and a retry of the request that made it (same
+ * Idempotency-Key) is answered from the submission; any other second submit is refused. Side effects follow
+ * the winning insert and are each idempotent by their own unique keys.
  */
 export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: AnswerInput[], idempotencyKey?: string) {
   const versions = await loadVersions(app, a.items);
@@ -53,10 +51,12 @@ export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: Ans
     if (idempotencyKey && first.idempotencyKey === idempotencyKey) return resultView(app, a, first);
     throw alreadySubmitted();
   };
-  const earlier = await replay();
-  if (earlier) return earlier;
   const now = app.clock.now();
-  if (now.getTime() > a.deadline.getTime() + QUIZ.submitGraceMs) throw new AppError('ATTEMPT_EXPIRED', 409, '答题时间已过，这次提交不能计分');
+  if (now.getTime() > a.deadline.getTime() + QUIZ.submitGraceMs) {
+    const earlier = await replay();
+    if (earlier) return earlier;
+    throw new AppError('ATTEMPT_EXPIRED', 409, '答题时间已过，这次提交不能计分');
+  }
   const results: ResultItem[] = a.items.map((item, i) => {
     const letters = chosen.get(String(item.questionId)) ?? [];
     const choice = letters.map((l) => item.optionOrder[LETTERS.indexOf(l as (typeof LETTERS)[number])]!);
@@ -64,7 +64,7 @@ export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: Ans
   });
   const correct = results.filter((r) => r.correct).length;
   const score = Math.round((correct * 100) / results.length);
-  const contest = a.contestId ? await Contests(app.db).findById(a.contestId).lean() : null;
+  const contest = a.contestId ? await cachedContest(app, String(a.contestId)) : null;
   const durationMs = now.getTime() - a.createdAt.getTime();
   const sub: SubmissionDoc = {
     _id: a._id, residentId: a.residentId, mode: a.mode, day: shanghaiDay(now), areaPath: a.areaPath, results, correct,

@@ -1673,6 +1673,7 @@ export interface paths {
             parameters: {
                 query?: {
                     status?: "submitted" | "reviewing" | "referred" | "surgery_scheduled" | "completed" | "not_eligible" | "withdrawn";
+                    villageCode?: string;
                     limit?: number;
                     cursor?: string;
                 };
@@ -2340,6 +2341,7 @@ export interface paths {
                 query?: {
                     productId?: string;
                     status?: "submitted" | "verified" | "paid" | "issued" | "rejected" | "cancelled";
+                    villageCode?: string;
                     limit?: number;
                     cursor?: string;
                 };
@@ -2557,6 +2559,178 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/insurance/enrolments/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify many submitted enrolments at once (each reported) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["InsuranceBatchVerify"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InsuranceBatchVerifyResult"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/insurance/policy-template.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Empty policy-number file to fill from the insurer reply */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/insurance/products/{id}/policy-import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import policy numbers from XLSX (all or nothing; errors by row) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["InsurancePolicyImport"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InsurancePolicyImportResult"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -9744,6 +9918,7 @@ export interface components {
             } | null;
             referredTo: string | null;
             surgeryDate: string | null;
+            allowedNext: ("submitted" | "reviewing" | "referred" | "surgery_scheduled" | "completed" | "not_eligible" | "withdrawn")[];
             /** Format: date-time */
             personalErasedAt: string | null;
             /** Format: date-time */
@@ -9814,6 +9989,7 @@ export interface components {
             } | null;
             referredTo: string | null;
             surgeryDate: string | null;
+            allowedNext: ("submitted" | "reviewing" | "referred" | "surgery_scheduled" | "completed" | "not_eligible" | "withdrawn")[];
             /** Format: date-time */
             personalErasedAt: string | null;
             /** Format: date-time */
@@ -9924,6 +10100,7 @@ export interface components {
             villageCode: string;
         };
         InsuranceEnrolmentCaseForStaff: components["schemas"]["InsuranceEnrolmentListItem"] & {
+            allowedNext: ("submitted" | "verified" | "paid" | "issued" | "rejected" | "cancelled")[];
             payment: {
                 /** @enum {string} */
                 method: "cash" | "bank_transfer" | "wechat_offline" | "other";
@@ -9966,6 +10143,34 @@ export interface components {
             };
             policyNo?: string;
             reason?: string;
+        };
+        InsuranceBatchVerify: {
+            ids: string[];
+        };
+        InsuranceBatchVerifyResult: {
+            verified: number;
+            failed: number;
+            results: {
+                id: string;
+                ok: boolean;
+                /** @enum {string|null} */
+                status: "submitted" | "verified" | "paid" | "issued" | "rejected" | "cancelled" | null;
+                message: string | null;
+            }[];
+        };
+        InsurancePolicyImport: {
+            contentBase64: string;
+        };
+        InsurancePolicyImportResult: {
+            rows: number;
+            issued: number;
+            unchanged: number;
+            failures: {
+                row: number;
+                /** @enum {string} */
+                field: "name" | "idCard" | "policyNo" | "file";
+                message: string;
+            }[];
         };
         CampaignInput: {
             title: string;

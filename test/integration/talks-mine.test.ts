@@ -52,11 +52,11 @@ describe('my registrations', () => {
     const after = await readsOfMyList(me!);
     expect(after.body).toEqual(before.body);
 
-    // the same reads of registration data (session, resident and talk reads depend on this process's caches),
-    // and none of them a scan over other residents' registrations, keys, attendance or feedback
-    const registrationData = (reads: typeof after.reads) => reads.filter((r) => !['talks', 'sessions', 'residents'].includes(r.coll));
-    expect(registrationData(after.reads).map((r) => `${r.cmd} ${r.coll}`).sort()).toEqual(registrationData(before.reads).map((r) => `${r.cmd} ${r.coll}`).sort());
-    const residentData = registrationData(after.reads);
+    // the same reads, and none of them a scan over other residents' registrations, keys, attendance or feedback
+    // (the login session and resident come from a short-lived cache, so whether they are read depends on the clock)
+    const dataReads = (reads: typeof before.reads) => reads.filter((r) => !['sessions', 'residents'].includes(r.coll)).map((r) => `${r.cmd} ${r.coll}`).sort();
+    expect(dataReads(after.reads)).toEqual(dataReads(before.reads));
+    const residentData = after.reads.filter((r) => !['talks', 'sessions', 'residents'].includes(r.coll));
     expect(residentData.length).toBeGreaterThan(0);
     expect(residentData.filter((r) => !byKey(r.filter))).toEqual([]);
   });

@@ -48,13 +48,19 @@ export async function recordBest(app: AppContext, sub: SubmissionDoc): Promise<v
 /** Compute a contest's board from the best-result records and keep it (one document by `_id`). */
 async function compute(app: AppContext, c: ContestDoc): Promise<BoardDoc> {
   const computedAt = app.clock.now();
-  const rows = await QuizBests(app.db).find({ contestId: c._id }, { _id: 0, residentId: 1, villageCode: 1, score: 1, durationMs: 1, at: 1 }).lean();
-  const best = new Map<string, Entry>();
+  const rows = await QuizBests(app.db).find({ contestId: c._id }, { _id: 1, residentId: 1, villageCode: 1, score: 1, durationMs: 1, at: 1 }).lean();
+  const best = new Map<string, Entry & { id: string }>();
+  const superseded: string[] = [];
   for (const r of rows) {
-    const e: Entry = { residentId: String(r.residentId), villageCode: r.villageCode, areaPath: [], score: r.score, durationMs: r.durationMs, at: r.at.getTime() };
+    const e = { id: r._id, residentId: String(r.residentId), villageCode: r.villageCode, areaPath: [], score: r.score, durationMs: r.durationMs, at: r.at.getTime() };
     const prev = best.get(e.residentId);
-    if (!prev || better(e, prev) < 0) best.set(e.residentId, e);
+    if (!prev || better(e, prev) < 0) {
+      if (prev) superseded.push(prev.id);
+      best.set(e.residentId, e);
+    } else superseded.push(e.id);
   }
+  // a lower score of a resident who has a better one is never needed again: later refreshes read less
+  if (superseded.length) await QuizBests(app.db).collection.deleteMany({ _id: { $in: superseded } } as never);
   const entries = [...best.values()].sort(better);
   const [areas, regBy] = await Promise.all([villagesUnder(app, c.areaCode), registeredByVillage(app, c.areaCode)]);
   const scoreBy = new Map<string, { n: number; sum: number }>();
@@ -83,11 +89,11 @@ async function compute(app: AppContext, c: ContestDoc): Promise<BoardDoc> {
   return doc;
 }
 
-function boardOf(doc: BoardDoc): Board {
+function boardOf(doc: BoardDoc, names = new Map<string, string>()): Board {
   const pathOf = new Map(doc.villages.map((v) => [v.code, v.path]));
   const e = doc.entries;
   const entries = e.resident.map((residentId, i) => ({ residentId, villageCode: e.village[i]!, areaPath: pathOf.get(e.village[i]!) ?? [], score: e.score[i]!, durationMs: e.durationMs[i]!, at: e.at[i]! }));
-  return { computedAt: doc.computedAt.getTime(), entries, villages: doc.villages, byScope: new Map(), names: new Map() };
+  return { computedAt: doc.computedAt.getTime(), entries, villages: doc.villages, byScope: new Map(), names };
 }
 
 /**
@@ -108,7 +114,7 @@ function refreshBoard(app: AppContext, c: ContestDoc): Promise<unknown> {
   const slot = slotOf(app, c);
   slot.refreshing ??= compute(app, c)
     .then((doc) => {
-      slot.board = boardOf(doc);
+      slot.board = boardOf(doc, slot.board?.names); // masked names carry over: the top changes little
       slot.readAt = Date.now();
     })
     .finally(() => (slot.refreshing = undefined));
@@ -134,7 +140,7 @@ async function board(app: AppContext, c: ContestDoc): Promise<Board> {
     slot.reading = QuizBoards(app.db).findById(String(c._id)).lean<BoardDoc>().exec()
       .then((doc) => {
         slot.readAt = Date.now();
-        if (doc && (!slot.board || doc.computedAt.getTime() > slot.board.computedAt)) slot.board = boardOf(doc);
+        if (doc && (!slot.board || doc.computedAt.getTime() > slot.board.computedAt)) slot.board = boardOf(doc, slot.board?.names);
         return slot.board;
       })
       .finally(() => (slot.reading = undefined));

@@ -120,8 +120,9 @@ export async function staffTransition(app: AppContext, actor: Actor, staff: Staf
 
 export const requireInScope = (app: AppContext, staff: StaffPrincipal, id: Types.ObjectId): Promise<ReferralDoc> => workflow.inScope(app, staff, id);
 
-export async function staffList(app: AppContext, staff: StaffPrincipal, q: { status?: ReferralStatus; limit: number; cursor?: string }) {
-  return workflow.staffPage(app, staff, q.status ? { status: q.status } : {}, q, (page) => staffListItems(app, page));
+export async function staffList(app: AppContext, staff: StaffPrincipal, q: { status?: ReferralStatus; villageCode?: string; limit: number; cursor?: string }) {
+  const filter = { ...(q.status ? { status: q.status } : {}), ...(q.villageCode ? { villageCode: q.villageCode } : {}) };
+  return workflow.staffPage(app, staff, filter, q, (page) => staffListItems(app, page));
 }
 
 async function staffListItems(app: AppContext, page: ReferralDoc[]) {
@@ -162,6 +163,7 @@ async function staffCaseView(app: AppContext, r: ReferralDoc, p: ReferralPersona
     priority: p ? priorityHint(p.condition, p.childBirthDate, shanghaiDay(app.clock.now())) : null,
     referredTo: r.referredTo ?? null,
     surgeryDate: r.surgeryDate ?? null,
+    allowedNext: REFERRAL_EDGES[r.status].filter((s) => s !== 'withdrawn'),
     personalErasedAt: r.personalErasedAt?.toISOString() ?? null,
     createdAt: r.createdAt.toISOString(),
     history: workflow.historyView(await workflow.history(app, r._id)),

@@ -7,7 +7,8 @@ import { DatePageQuery } from '../../lib/pagination';
 import { Outbox } from '../../notify/outbox.model';
 import { wechatToAppError } from '../residents';
 import { audit } from '../audit';
-import { areaFigures, markAttendance, roster, sessionFigures } from './attendance.service';
+import { areaFigures, callList, markAttendance, roster, rosterPage, sessionFigures } from './attendance.service';
+import { addWalkIn, removeWalkIn } from './walkins.service';
 import { createExpert, listExperts, updateExpert } from './experts.service';
 import { rosterCsv, rosterXlsx } from './export';
 import { queueRemovedByStaff } from './reminders';
@@ -15,8 +16,8 @@ import { reviewComment, sessionFeedback } from './feedback.service';
 import { cancelRegistration } from './registrations.service';
 import { TalkCodes, TALK_KINDS, TALK_STATUSES } from './talks.model';
 import {
-  AreaFigures, AttendanceResult, ExpertInputSchema, ExpertList, ExpertPatchSchema, ExpertSchema, IdParams, ReviewResult, RosterEntry, SessionFeedback, SessionFigures, StaffTalk,
-  TalkInputSchema, TalkOutbox, TalkPage, TalkPatchSchema,
+  AreaFigures, AttendanceResult, ExpertInputSchema, ExpertList, ExpertPatchSchema, ExpertSchema, CallListQuery, IdParams, ReviewResult, RosterPage, RosterQuery, SessionFeedback, SessionFigures, StaffTalk,
+  TalkInputSchema, TalkOutbox, TalkPage, TalkPatchSchema, WalkInBody, WalkInResult,
 } from './talks.schemas';
 import { cancelTalk, closeTalk, createTalk, getTalkInScope, listStaffTalks, publishTalk, updateTalk, viewTalks } from './talks.service';
 
@@ -86,9 +87,44 @@ export function talkAdminRoutes(api: Api): void {
   });
 
   // ---- registrants, attendance, figures ----
+  const pageOf = (q: { status?: 'confirmed' | 'waitlisted' | 'walk_in'; attended?: 'true' | 'false'; limit: number; cursor?: string }) => ({
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.attended ? { attended: q.attended === 'true' } : {}),
+    offset: Number(q.cursor ?? 0),
+    limit: q.limit,
+  });
   api.route({
-    method: 'get', path: `${base}/:id/registrations`, summary: 'Registrants (masked)', tags, auth: 'staff', params: IdParams, response: z.object({ items: z.array(RosterEntry) }),
-    handler: async (ctx, { params }) => ({ items: await roster(app, await getTalkInScope(app, staffOf(ctx), params.id), false) }),
+    method: 'get', path: `${base}/:id/registrations`, summary: 'Registrants and walk-ins in queue order (masked), a page at a time', tags, auth: 'staff',
+    params: IdParams, query: RosterQuery, response: RosterPage,
+    handler: async (ctx, { params, query }) => rosterPage(app, await getTalkInScope(app, staffOf(ctx), params.id), false, pageOf(query)),
+  });
+  api.route({
+    method: 'get', path: `${base}/:id/call-list`, summary: 'Call list: full names and phones of the registrants living in my area (each page audited)', tags, auth: 'staff',
+    params: IdParams, query: CallListQuery, response: RosterPage,
+    handler: async (ctx, { params, query }) => {
+      const staff = staffOf(ctx);
+      return callList(app, staff, staffActor(ctx), await getTalkInScope(app, staff, params.id), { ...pageOf(query), status: query.status });
+    },
+  });
+  api.route({
+    method: 'post', path: `${base}/:id/walk-ins`, summary: 'Add a person who came without signing up (counts as attended)', tags, auth: 'staff',
+    params: IdParams, body: WalkInBody, response: WalkInResult, status: 201,
+    handler: async (ctx, { params, body }) => {
+      const staff = staffOf(ctx);
+      const talk = await getTalkInScope(app, staff, params.id);
+      const r = await addWalkIn(app, staff, talk, body);
+      await audit(app, staffActor(ctx), 'talk.walk_in.add', { type: 'talk', id: params.id }, { walkInId: r.id });
+      return r;
+    },
+  });
+  api.route({
+    method: 'delete', path: `${base}/:id/walk-ins/:walkInId`, summary: 'Remove a walk-in entered by mistake', tags, auth: 'staff',
+    params: z.object({ id: ObjectId, walkInId: ObjectId }), response: z.object({ walkInId: z.string(), removed: z.literal(true) }),
+    handler: async (ctx, { params }) => {
+      await removeWalkIn(app, await getTalkInScope(app, staffOf(ctx), params.id), params.walkInId);
+      await audit(app, staffActor(ctx), 'talk.walk_in.remove', { type: 'talk', id: params.id }, { walkInId: params.walkInId });
+      return { walkInId: params.walkInId, removed: true as const };
+    },
   });
   api.route({
     method: 'delete', path: `${base}/:id/registrations/:registrationId`, summary: 'Cancel one registration (staff)', tags, auth: 'staff',

@@ -4,6 +4,7 @@ import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { MAINLAND_MOBILE } from '../../lib/pii';
 import { requireVillage } from '../areas';
+import { audit, type Actor } from '../audit';
 import type { StaffPrincipal } from '../staff';
 import { WalkIns, type TalkDoc } from './talks.model';
 
@@ -21,7 +22,7 @@ function assertOpenForAttendance(talk: TalkDoc): void {
 }
 
 /** A person who came without signing up: recorded as attended, once per phone number and session. */
-export async function addWalkIn(app: AppContext, staff: StaffPrincipal, talk: TalkDoc, input: WalkInInput) {
+export async function addWalkIn(app: AppContext, actor: Actor, staff: StaffPrincipal, talk: TalkDoc, input: WalkInInput) {
   assertOpenForAttendance(talk);
   if (!MAINLAND_MOBILE.test(input.phone)) throw validationError('phone', '请输入 11 位手机号');
   const village = input.villageCode ? await requireVillage(app, input.villageCode) : null;
@@ -42,12 +43,14 @@ export async function addWalkIn(app: AppContext, staff: StaffPrincipal, talk: Ta
     if (isDuplicateKey(err)) throw validationError('phone', '这个手机号已经登记过到场', { code: 'WALK_IN_EXISTS', status: 409 });
     throw err;
   }
+  await audit(app, actor, 'talk.walk_in.add', { type: 'talk', id: String(talk._id) }, { walkInId: String(doc._id) });
   return { id: String(doc._id), checkedInAt: doc.at.toISOString() };
 }
 
 /** Take back a walk-in entered by mistake. */
-export async function removeWalkIn(app: AppContext, talk: TalkDoc, id: string): Promise<void> {
+export async function removeWalkIn(app: AppContext, actor: Actor, talk: TalkDoc, id: string): Promise<void> {
   assertOpenForAttendance(talk);
   const { deletedCount } = await WalkIns(app.db).deleteOne({ _id: id, talkId: talk._id });
   if (!deletedCount) throw notFound('现场登记');
+  await audit(app, actor, 'talk.walk_in.remove', { type: 'talk', id: String(talk._id) }, { walkInId: id });
 }

@@ -6,6 +6,7 @@ import { shanghaiDay } from '../../lib/shanghai';
 import { cachedContest } from './contests.service';
 import { recordBest } from './leaderboard.service';
 import { Contests, Submissions, type AttemptDoc, type ContestDoc, type ResultItem, type SubmissionDoc } from './quiz.model';
+import { recordParticipation } from './participation.service';
 import { loadVersions } from './pool';
 import { LETTERS, QUIZ } from './quiz.rules';
 import { awardPoints, certificateFor, issueCertificate, pointsForSubmission } from './rewards.service';
@@ -82,7 +83,7 @@ export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: Ans
     if (first) return first;
     throw alreadySubmitted();
   }
-  await Promise.all([recordWrongBook(app, sub), recordBest(app, sub)]);
+  await Promise.all([recordParticipation(app, sub), recordWrongBook(app, sub), recordBest(app, sub)]);
   // Flagged submissions earn nothing until staff look at them: a 2-second contest is not trusted.
   const pointsEarned = !sub.tooFast && (a.mode === 'daily' || a.mode === 'contest') ? await awardPoints(app, sub) : 0;
   const certificateCode = !sub.tooFast && contest && sub.passed ? await issueCertificate(app, contest, sub) : null;

@@ -45,6 +45,8 @@ export async function recordBest(app: AppContext, sub: SubmissionDoc): Promise<v
   knownBest.set(who, { score: sub.score });
 }
 
+const PRUNE_PER_REFRESH = 5_000;
+
 /** Compute a contest's board from the best-result records and keep it (one document by `_id`). */
 async function compute(app: AppContext, c: ContestDoc): Promise<BoardDoc> {
   const computedAt = app.clock.now();
@@ -59,8 +61,11 @@ async function compute(app: AppContext, c: ContestDoc): Promise<BoardDoc> {
       best.set(e.residentId, e);
     } else superseded.push(e.id);
   }
-  // a lower score of a resident who has a better one is never needed again: later refreshes read less
-  if (superseded.length) await QuizBests(app.db).collection.deleteMany({ _id: { $in: superseded } } as never);
+  // a lower score of a resident who has a better one is never needed again: later refreshes read less (a few
+  // hundred ids per command, the server binds each as a variable; at most PRUNE_PER_REFRESH per refresh)
+  for (let i = 0; i < Math.min(superseded.length, PRUNE_PER_REFRESH); i += 500) {
+    await QuizBests(app.db).collection.deleteMany({ _id: { $in: superseded.slice(i, i + 500) } } as never);
+  }
   const entries = [...best.values()].sort(better);
   const [areas, regBy] = await Promise.all([villagesUnder(app, c.areaCode), registeredByVillage(app, c.areaCode)]);
   const scoreBy = new Map<string, { n: number; sum: number }>();

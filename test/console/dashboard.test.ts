@@ -1,18 +1,22 @@
 import { createStaff } from '../../src/modules/staff/staff.service';
-import { startTestApp, type TestApp } from '../helpers/app';
-import { residentLogin, seedVillages, TOWN_MS, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
+import type { TestApp } from '../helpers/app';
+import { residentLogin, TOWN_MS, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
 import { rightAnswers, seedQuestionBank } from '../helpers/quiz';
-import { launchChromium, PHONE, signIn, type Chromium } from './browser';
-import { expectAccessible, pageKeeper, rowWith } from './ui';
+import { PHONE, signIn } from './browser';
+import { DISTRICT_ADMIN, expectAccessible, journey, OTHER_TOWN_ADMIN, rowWith } from './ui';
 
 // Journey: the dashboard drills down district → town → village, each level's figures drawn and tabled; another
 // town's admin and a village worker (on a phone) see only their own area.
-let t: TestApp;
-let chrome: Chromium;
-const keeper = pageKeeper(() => chrome, () => t.url, 'dashboard');
+const j = journey('dashboard', async (t) => {
+  await seedQuestionBank(t.app);
+  await createStaff(t.app, { username: 'dongcun', password: 'dongcun-pass-1', role: 'village_worker', areaCode: VILLAGE_A, displayName: '东村网格员' });
+  await quizTakers(t, VILLAGE_A, 3);
+  await quizTakers(t, VILLAGE_C, 1);
+  await residentLogin(t, 'dash-b-only', { village: VILLAGE_B });
+});
 
 /** Residents of a village register and take today's quiz through the API, all answers right. */
-async function quizTakers(village: string, n: number): Promise<void> {
+async function quizTakers(t: TestApp, village: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const r = await residentLogin(t, `dash-${village}-${i}`, { village });
     const daily = await t.request('GET', '/api/v1/quiz/daily', { token: r.token });
@@ -21,27 +25,9 @@ async function quizTakers(village: string, n: number): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  t = await startTestApp({ now: new Date().toISOString() });
-  await seedVillages(t);
-  await seedQuestionBank(t.app);
-  await createStaff(t.app, { username: 'district', password: 'district-pass-1', role: 'district_admin', areaCode: '370303', displayName: '区卫健局管理员' });
-  await createStaff(t.app, { username: 'nanding', password: 'nanding-pass-1', role: 'town_admin', areaCode: '370303-Z-ND', displayName: '南定镇管理员' });
-  await createStaff(t.app, { username: 'dongcun', password: 'dongcun-pass-1', role: 'village_worker', areaCode: VILLAGE_A, displayName: '东村网格员' });
-  await quizTakers(VILLAGE_A, 3);
-  await quizTakers(VILLAGE_C, 1);
-  await residentLogin(t, 'dash-b-only', { village: VILLAGE_B });
-  chrome = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  await keeper.finish();
-  await chrome?.close();
-  await t?.close();
-});
-
 test('journey: the district admin drills down to a village; another town and a village worker see only their own', async () => {
-  const d = await keeper.open();
-  await signIn(d, 'district', 'district-pass-1');
+  const d = await j.open();
+  await signIn(d, DISTRICT_ADMIN.username, DISTRICT_ADMIN.password);
   await d.page.getByRole('heading', { name: '您好，区卫健局管理员' }).waitFor();
   await d.page.locator('[data-test=dash-area]', { hasText: '张店区' }).waitFor();
   // District totals: 5 residents, 4 took the quiz with full marks.
@@ -57,6 +43,7 @@ test('journey: the district admin drills down to a village; another town and a v
   await rowWith(d, 'dash-table', '东村').getByText('100.0%').waitFor();
   await rowWith(d, 'dash-table', '西村').getByText('0.0%').waitFor();
   expect(await rowWith(d, 'dash-table', '南村').count()).toBe(0);
+  await d.page.evaluate('window.scrollTo(0, 0)');
   await d.shot('dashboard-02-town');
   await expectAccessible(d);
   // Back up by the trail.
@@ -64,8 +51,8 @@ test('journey: the district admin drills down to a village; another town and a v
   await d.page.locator('[data-test=dash-area]', { hasText: '张店区' }).waitFor();
 
   // Another town's admin starts at their town: 南村 only, nothing of 马尚.
-  const other = await keeper.open();
-  await signIn(other, 'nanding', 'nanding-pass-1');
+  const other = await j.open();
+  await signIn(other, OTHER_TOWN_ADMIN.username, OTHER_TOWN_ADMIN.password);
   await other.page.locator('[data-test=dash-area]', { hasText: '南定镇' }).waitFor();
   await rowWith(other, 'dash-table', '南村').getByText('100.0%').waitFor();
   expect(await other.page.getByText('马尚街道').count()).toBe(0);
@@ -79,7 +66,7 @@ test('journey: the district admin drills down to a village; another town and a v
   await expectAccessible(other);
 
   // The village worker on a phone: their village's figures.
-  const worker = await keeper.open(PHONE);
+  const worker = await j.open(PHONE);
   await signIn(worker, 'dongcun', 'dongcun-pass-1');
   await worker.page.locator('[data-test=dash-area]', { hasText: '东村' }).waitFor();
   await worker.page.locator('[data-test=dash-cards]').getByText('100.0%').waitFor();
@@ -87,5 +74,5 @@ test('journey: the district admin drills down to a village; another town and a v
   await worker.shot('dashboard-04-village-phone');
   await expectAccessible(worker);
 
-  expect(keeper.problems()).toEqual([]);
+  expect(j.problems()).toEqual([]);
 }, 240_000);

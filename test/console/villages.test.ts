@@ -1,30 +1,13 @@
 import ExcelJS from 'exceljs';
 import fs from 'node:fs';
 import { Areas } from '../../src/modules/areas/areas.model';
-import { createStaff } from '../../src/modules/staff/staff.service';
-import { startTestApp, type TestApp } from '../helpers/app';
-import { seedVillages, TOWN_MS } from '../helpers/fixtures';
-import { launchChromium, signIn, type Chromium, type ConsolePage } from './browser';
-import { expectAccessible, pageKeeper, rowWith } from './ui';
+import { TOWN_MS } from '../helpers/fixtures';
+import { signIn, type ConsolePage } from './browser';
+import { DISTRICT_ADMIN, expectAccessible, journey, OTHER_TOWN_ADMIN, rowWith } from './ui';
 
 // Journey: the district admin downloads the template, imports villages from an XLSX file (a bad file first: every
 // bad row shown, nothing imported), renames and disables one; another town's admin sees none of them.
-let t: TestApp;
-let chrome: Chromium;
-const keeper = pageKeeper(() => chrome, () => t.url, 'villages');
-
-beforeAll(async () => {
-  t = await startTestApp({ now: new Date().toISOString() });
-  await seedVillages(t);
-  await createStaff(t.app, { username: 'district', password: 'district-pass-1', role: 'district_admin', areaCode: '370303', displayName: '区卫健局管理员' });
-  await createStaff(t.app, { username: 'nanding', password: 'nanding-pass-1', role: 'town_admin', areaCode: '370303-Z-ND', displayName: '南定镇管理员' });
-  chrome = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await keeper.finish();
-  await chrome?.close();
-  await t?.close();
-});
+const j = journey('villages');
 
 /** An XLSX file as a person would fill the template: the first sheet, Chinese headers, one village a row. */
 async function workbook(rows: string[][]): Promise<{ name: string; mimeType: string; buffer: Buffer }> {
@@ -41,8 +24,8 @@ async function importFile(p: ConsolePage, rows: string[][]): Promise<void> {
 }
 
 test('journey: villages imported from an XLSX file, renamed and disabled; another town sees none of them', async () => {
-  const d = await keeper.open();
-  await signIn(d, 'district', 'district-pass-1');
+  const d = await j.open();
+  await signIn(d, DISTRICT_ADMIN.username, DISTRICT_ADMIN.password);
   await d.page.getByRole('menuitem', { name: '村居管理' }).first().click();
   await d.page.getByRole('heading', { name: '村居管理' }).waitFor();
   await rowWith(d, 'villages-table', '东村').waitFor();
@@ -60,12 +43,12 @@ test('journey: villages imported from an XLSX file, renamed and disabled; anothe
   expect(template.worksheets[1]!.getColumn(1).values).toContain('马尚街道');
 
   // A file with two bad rows: both are listed with their row and column, and nothing is imported.
-  const before = await Areas(t.db).countDocuments();
+  const before = await Areas(j.t.db).countDocuments();
   await importFile(d, [['北村', '马尚街道'], ['', '马尚街道'], ['中村', '不存在镇'], ['南岭村', '马尚街道']]);
   const errors = d.page.locator('[data-test=xlsx-errors]');
   await errors.getByRole('row', { name: /第 3 行.*村居名称/ }).waitFor();
   await errors.getByRole('row', { name: /第 4 行.*所属镇街.*不存在镇/ }).waitFor();
-  expect(await Areas(t.db).countDocuments()).toBe(before);
+  expect(await Areas(j.t.db).countDocuments()).toBe(before);
   await d.shot('villages-02-import-errors');
   await expectAccessible(d);
 
@@ -92,19 +75,19 @@ test('journey: villages imported from an XLSX file, renamed and disabled; anothe
   await rowWith(d, 'villages-table', '北村').getByRole('button', { name: '停用' }).click();
   await d.page.getByRole('dialog', { name: '停用村居' }).getByRole('button', { name: '停用' }).click();
   await rowWith(d, 'villages-table', '北村').getByText('已停用').waitFor();
-  const picker = await t.request('GET', `/api/v1/areas?parent=${TOWN_MS}`);
+  const picker = await j.t.request('GET', `/api/v1/areas?parent=${TOWN_MS}`);
   expect(picker.body.items.map((a: { name: string }) => a.name)).toEqual(expect.arrayContaining(['南岭新村', '和美社区']));
   expect(picker.body.items.map((a: { name: string }) => a.name)).not.toContain('北村');
   await d.shot('villages-05-disabled');
 
   // Another town's admin: their own village only, none of 马尚's.
-  const other = await keeper.open();
-  await signIn(other, 'nanding', 'nanding-pass-1');
+  const other = await j.open();
+  await signIn(other, OTHER_TOWN_ADMIN.username, OTHER_TOWN_ADMIN.password);
   await other.page.getByRole('menuitem', { name: '村居管理' }).first().click();
   await rowWith(other, 'villages-table', '南村').waitFor();
   for (const name of ['东村', '南岭新村', '和美社区', '北村']) expect(await rowWith(other, 'villages-table', name).count()).toBe(0);
   await other.shot('villages-06-other-town');
   await expectAccessible(other);
 
-  expect(keeper.problems()).toEqual([]);
+  expect(j.problems()).toEqual([]);
 }, 240_000);

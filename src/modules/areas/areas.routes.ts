@@ -2,7 +2,6 @@ import type { Api } from '../../http/route';
 import { staffActor, staffOf } from '../../http/auth';
 import { pageOf, z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
-import { audit } from '../audit';
 import * as areas from './areas.service';
 import { importTemplate, listVillages, updateVillage } from './villages.service';
 
@@ -35,11 +34,7 @@ export function areaRoutes(api: Api): void {
     tags, auth: 'staff', roles: managers, status: 201, bodyLimitKb: 1500,
     body: z.object({ format: z.enum(['csv', 'json', 'xlsx']), content: z.string().min(1).max(1_400_000) }).strict(),
     response: z.object({ imported: z.number(), batch: z.string() }),
-    handler: async (ctx, { body }) => {
-      const result = await areas.importVillages(app, body.format, body.content, staffOf(ctx).areaCode);
-      await audit(app, staffActor(ctx), 'areas.import', { type: 'area-import', id: result.batch }, { imported: result.imported, format: body.format });
-      return result;
-    },
+    handler: (ctx, { body }) => areas.staffImportVillages(app, staffActor(ctx), staffOf(ctx).areaCode, body.format, body.content),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/areas/import-template', summary: 'The XLSX template for importing villages (Chinese headers; towns in my scope listed)',
@@ -61,13 +56,6 @@ export function areaRoutes(api: Api): void {
     params: z.object({ code: z.string().min(1).max(40) }).strict(),
     body: z.object({ name: VillageName.optional(), disabled: z.boolean().optional() }).strict(),
     response: VillageView,
-    handler: async (ctx, { params, body }) => {
-      const r = await updateVillage(app, staffOf(ctx), params.code, body);
-      for (const field of r.changed) {
-        const action = field === 'name' ? 'areas.rename' : r.village.disabled ? 'areas.disable' : 'areas.enable';
-        await audit(app, staffActor(ctx), action, { type: 'area', id: r.village.code }, field === 'name' ? { from: r.before.name, to: r.village.name } : {});
-      }
-      return r.village;
-    },
+    handler: (ctx, { params, body }) => updateVillage(app, staffActor(ctx), staffOf(ctx), params.code, body),
   });
 }

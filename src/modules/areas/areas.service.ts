@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import type { AppContext } from '../../context';
 import { AppError, validationError } from '../../http/errors';
+import { audit, type Actor } from '../audit';
 import { Areas, type AreaDoc, type AreaLevel, VILLAGE_LEVELS } from './areas.model';
 import district from './district.json';
 
@@ -211,4 +212,11 @@ export async function villagesUnder(app: AppContext, areaCode: string): Promise<
 /** An area named by its code or its name, within (or equal to) the area `scopeCode`. */
 export async function findAreaInScope(app: AppContext, scopeCode: string, codeOrName: string): Promise<AreaDoc | null> {
   return Areas(app.db).findOne({ $or: [{ code: codeOrName }, { name: codeOrName }], path: scopeCode }).lean();
+}
+
+/** Staff import villages under the towns of their scope (all or nothing); the import is audited. */
+export async function staffImportVillages(app: AppContext, actor: Actor, scopeCode: string, format: ImportFormat, text: string): Promise<{ imported: number; batch: string }> {
+  const result = await importVillages(app, format, text, scopeCode);
+  await audit(app, actor, 'areas.import', { type: 'area-import', id: result.batch }, { imported: result.imported, format });
+  return result;
 }

@@ -4,6 +4,7 @@ import type { AppContext } from '../../context';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
 import { findPage, type PageQuery } from '../../lib/pagination';
 import { escapeRegex } from '../../lib/regex';
+import { audit, type Actor } from '../audit';
 import type { StaffPrincipal } from '../staff';
 import { Areas, VILLAGE_LEVELS, type AreaDoc } from './areas.model';
 import { areaNames, forgetArea, getArea, TEMPLATE_HEADERS } from './areas.service';
@@ -41,7 +42,7 @@ const villageView = (a: AreaDoc, parentName: string | null) => ({
  * Rename a village or take it out of (or back into) use. Its code never changes, so residents, groups and
  * figures stay attached; a disabled village is no longer offered in pickers and cannot be newly chosen.
  */
-export async function updateVillage(app: AppContext, staff: StaffPrincipal, code: string, patch: { name?: string; disabled?: boolean }) {
+export async function updateVillage(app: AppContext, actor: Actor, staff: StaffPrincipal, code: string, patch: { name?: string; disabled?: boolean }) {
   const area = await Areas(app.db).findOne({ code }).lean();
   if (!area || !VILLAGE_LEVELS.includes(area.level)) throw notFound('村居');
   if (!area.path.includes(staff.areaCode)) throw forbidden('不在您的管辖范围内');
@@ -52,11 +53,15 @@ export async function updateVillage(app: AppContext, staff: StaffPrincipal, code
     set.name = patch.name;
   }
   if (patch.disabled !== undefined && patch.disabled !== (area.disabled === true)) set.disabled = patch.disabled;
-  if (!Object.keys(set).length) return { village: villageView(area, (await getArea(app, area.parentCode ?? ''))?.name ?? null), changed: [] as string[], before: area };
+  const townName = async () => (await getArea(app, area.parentCode ?? ''))?.name ?? null;
+  if (!Object.keys(set).length) return villageView(area, await townName());
   const updated = await Areas(app.db).findOneAndUpdate({ code: area.code }, { $set: set }, { new: true }).lean();
   if (!updated) throw new AppError('CONFLICT', 409, '村居已被其他人修改，请刷新后重试');
   forgetArea(app, area.code);
-  return { village: villageView(updated, (await getArea(app, updated.parentCode ?? ''))?.name ?? null), changed: Object.keys(set), before: area };
+  const target = { type: 'area', id: area.code };
+  if (set.name !== undefined) await audit(app, actor, 'areas.rename', target, { from: area.name, to: set.name });
+  if (set.disabled !== undefined) await audit(app, actor, set.disabled ? 'areas.disable' : 'areas.enable', target);
+  return villageView(updated, await townName());
 }
 
 /** The XLSX template: the columns to fill, and a second sheet listing the towns in scope by name and code. */

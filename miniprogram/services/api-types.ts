@@ -3208,6 +3208,7 @@ export interface components {
             } | null;
             referredTo: string | null;
             surgeryDate: string | null;
+            allowedNext: ("submitted" | "reviewing" | "referred" | "surgery_scheduled" | "completed" | "not_eligible" | "withdrawn")[];
             /** Format: date-time */
             personalErasedAt: string | null;
             /** Format: date-time */
@@ -3278,6 +3279,7 @@ export interface components {
             } | null;
             referredTo: string | null;
             surgeryDate: string | null;
+            allowedNext: ("submitted" | "reviewing" | "referred" | "surgery_scheduled" | "completed" | "not_eligible" | "withdrawn")[];
             /** Format: date-time */
             personalErasedAt: string | null;
             /** Format: date-time */
@@ -3388,6 +3390,7 @@ export interface components {
             villageCode: string;
         };
         InsuranceEnrolmentCaseForStaff: components["schemas"]["InsuranceEnrolmentListItem"] & {
+            allowedNext: ("submitted" | "verified" | "paid" | "issued" | "rejected" | "cancelled")[];
             payment: {
                 /** @enum {string} */
                 method: "cash" | "bank_transfer" | "wechat_offline" | "other";
@@ -3430,6 +3433,34 @@ export interface components {
             };
             policyNo?: string;
             reason?: string;
+        };
+        InsuranceBatchVerify: {
+            ids: string[];
+        };
+        InsuranceBatchVerifyResult: {
+            verified: number;
+            failed: number;
+            results: {
+                id: string;
+                ok: boolean;
+                /** @enum {string|null} */
+                status: "submitted" | "verified" | "paid" | "issued" | "rejected" | "cancelled" | null;
+                message: string | null;
+            }[];
+        };
+        InsurancePolicyImport: {
+            contentBase64: string;
+        };
+        InsurancePolicyImportResult: {
+            rows: number;
+            issued: number;
+            unchanged: number;
+            failures: {
+                row: number;
+                /** @enum {string} */
+                field: "name" | "idCard" | "policyNo" | "file";
+                message: string;
+            }[];
         };
         CampaignInput: {
             title: string;
@@ -3740,13 +3771,28 @@ export interface components {
             village: string;
             seats: number;
             /** @enum {string} */
-            status: "confirmed" | "waitlisted";
+            status: "confirmed" | "waitlisted" | "walk_in";
             position: number | null;
             attended: boolean;
             /** Format: date-time */
             checkedInAt: string | null;
             /** Format: date-time */
             registeredAt: string;
+        };
+        TalkRosterPage: {
+            items: components["schemas"]["TalkRosterEntry"][];
+            total: number;
+            nextCursor: string | null;
+        };
+        TalkWalkInInput: {
+            name: string;
+            phone: string;
+            villageCode?: string;
+        };
+        TalkWalkIn: {
+            id: string;
+            /** Format: date-time */
+            checkedInAt: string;
         };
         TalkFigures: {
             talkId: string;
@@ -3760,11 +3806,13 @@ export interface components {
             confirmedSeats: number;
             waitlisted: number;
             attended: number;
+            walkIns: number;
             noShow: number | null;
             byArea: {
                 areaCode: string;
                 confirmed: number;
                 attended: number;
+                walkIns: number;
                 noShow: number | null;
             }[];
         };

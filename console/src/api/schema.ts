@@ -1737,6 +1737,7 @@ export interface paths {
             parameters: {
                 query?: {
                     status?: "submitted" | "reviewing" | "referred" | "surgery_scheduled" | "completed" | "not_eligible" | "withdrawn";
+                    villageCode?: string;
                     limit?: number;
                     cursor?: string;
                 };
@@ -2404,6 +2405,7 @@ export interface paths {
                 query?: {
                     productId?: string;
                     status?: "submitted" | "verified" | "paid" | "issued" | "rejected" | "cancelled";
+                    villageCode?: string;
                     limit?: number;
                     cursor?: string;
                 };
@@ -2621,6 +2623,178 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/insurance/enrolments/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify many submitted enrolments at once (each reported) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["InsuranceBatchVerify"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InsuranceBatchVerifyResult"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/insurance/policy-template.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Empty policy-number file to fill from the insurer reply */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/insurance/products/{id}/policy-import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import policy numbers from XLSX (all or nothing; errors by row) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["InsurancePolicyImport"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InsurancePolicyImportResult"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4978,10 +5152,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Registrants (masked) */
+        /** Registrants and walk-ins in queue order (masked), a page at a time */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    status?: "confirmed" | "waitlisted" | "walk_in";
+                    attended?: "true" | "false";
+                    limit?: number;
+                    cursor?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -4996,9 +5175,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            items: components["schemas"]["TalkRosterEntry"][];
-                        };
+                        "application/json": components["schemas"]["TalkRosterPage"];
                     };
                 };
                 /** @description Error */
@@ -5024,6 +5201,188 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/talks/{id}/call-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Call list: full names and phones of the registrants living in my area (each page audited) */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "confirmed" | "waitlisted";
+                    attended?: "true" | "false";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TalkRosterPage"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/talks/{id}/walk-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a person who came without signing up (counts as attended) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["TalkWalkInInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TalkWalkIn"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/talks/{id}/walk-ins/{walkInId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a walk-in entered by mistake */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    walkInId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            walkInId: string;
+                            /** @enum {boolean} */
+                            removed: true;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -9844,6 +10203,7 @@ export interface components {
             } | null;
             referredTo: string | null;
             surgeryDate: string | null;
+            allowedNext: ("submitted" | "reviewing" | "referred" | "surgery_scheduled" | "completed" | "not_eligible" | "withdrawn")[];
             /** Format: date-time */
             personalErasedAt: string | null;
             /** Format: date-time */
@@ -9914,6 +10274,7 @@ export interface components {
             } | null;
             referredTo: string | null;
             surgeryDate: string | null;
+            allowedNext: ("submitted" | "reviewing" | "referred" | "surgery_scheduled" | "completed" | "not_eligible" | "withdrawn")[];
             /** Format: date-time */
             personalErasedAt: string | null;
             /** Format: date-time */
@@ -10024,6 +10385,7 @@ export interface components {
             villageCode: string;
         };
         InsuranceEnrolmentCaseForStaff: components["schemas"]["InsuranceEnrolmentListItem"] & {
+            allowedNext: ("submitted" | "verified" | "paid" | "issued" | "rejected" | "cancelled")[];
             payment: {
                 /** @enum {string} */
                 method: "cash" | "bank_transfer" | "wechat_offline" | "other";
@@ -10066,6 +10428,34 @@ export interface components {
             };
             policyNo?: string;
             reason?: string;
+        };
+        InsuranceBatchVerify: {
+            ids: string[];
+        };
+        InsuranceBatchVerifyResult: {
+            verified: number;
+            failed: number;
+            results: {
+                id: string;
+                ok: boolean;
+                /** @enum {string|null} */
+                status: "submitted" | "verified" | "paid" | "issued" | "rejected" | "cancelled" | null;
+                message: string | null;
+            }[];
+        };
+        InsurancePolicyImport: {
+            contentBase64: string;
+        };
+        InsurancePolicyImportResult: {
+            rows: number;
+            issued: number;
+            unchanged: number;
+            failures: {
+                row: number;
+                /** @enum {string} */
+                field: "name" | "idCard" | "policyNo" | "file";
+                message: string;
+            }[];
         };
         CampaignInput: {
             title: string;
@@ -10376,13 +10766,28 @@ export interface components {
             village: string;
             seats: number;
             /** @enum {string} */
-            status: "confirmed" | "waitlisted";
+            status: "confirmed" | "waitlisted" | "walk_in";
             position: number | null;
             attended: boolean;
             /** Format: date-time */
             checkedInAt: string | null;
             /** Format: date-time */
             registeredAt: string;
+        };
+        TalkRosterPage: {
+            items: components["schemas"]["TalkRosterEntry"][];
+            total: number;
+            nextCursor: string | null;
+        };
+        TalkWalkInInput: {
+            name: string;
+            phone: string;
+            villageCode?: string;
+        };
+        TalkWalkIn: {
+            id: string;
+            /** Format: date-time */
+            checkedInAt: string;
         };
         TalkFigures: {
             talkId: string;
@@ -10396,11 +10801,13 @@ export interface components {
             confirmedSeats: number;
             waitlisted: number;
             attended: number;
+            walkIns: number;
             noShow: number | null;
             byArea: {
                 areaCode: string;
                 confirmed: number;
                 attended: number;
+                walkIns: number;
                 noShow: number | null;
             }[];
         };

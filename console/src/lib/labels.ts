@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'referral.photo_view': '查看救助个案照片',
   'insurance.enrolment_view_full': '查看参保完整信息',
   'insurance.export_xlsx': '导出保险公司名单',
+  'insurance.policy_import': '导入保单号',
   'insurance.product_create': '新建保险产品',
   'insurance.product_update': '修改保险产品',
   'talk.export_full': '导出讲座报名（完整）',

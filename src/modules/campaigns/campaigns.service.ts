@@ -10,15 +10,13 @@ import { isValidCron } from '../../lib/cron';
 import { getArea } from '../areas';
 import { audit } from '../audit';
 import { inScope, scopeFilter, type StaffPrincipal } from '../staff';
+import { actorOf, type By } from './by';
 import { Campaigns, Occurrences, type CampaignDoc, type CampaignStatus, type Card, type Schedule } from './campaigns.model';
 import { BotRooms } from './rooms.model';
 import { activeRoomsFor, areaLabel } from './rooms.service';
 import { tipForDay, tipMessage } from './tips';
 
-export interface By {
-  staff: StaffPrincipal;
-  ip?: string;
-}
+export type { By } from './by';
 
 export interface CampaignInput {
   title: string;
@@ -31,7 +29,6 @@ export interface CampaignInput {
   endAt?: string;
 }
 
-const actorOf = (by: By) => ({ type: 'staff' as const, id: by.staff.id, name: by.staff.username, ip: by.ip, areaPath: by.staff.areaPath });
 const nameOf = (staff: StaffPrincipal): string => staff.displayName || staff.username;
 const windowText = (w: { startMin: number; endMin: number }): string => {
   const hhmm = (m: number): string => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;

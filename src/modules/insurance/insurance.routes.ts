@@ -3,9 +3,10 @@ import { Types } from 'mongoose';
 import { residentId, staffActor, staffOf } from '../../http/auth';
 import type { Api } from '../../http/route';
 import { pageOf, z } from '../../http/zod';
+import { batchVerify, importPolicyNumbers, policyTemplate } from './insurance.batch';
 import { writeEnrolmentsXlsx } from './insurance.export';
 import { createProduct, listProducts, requireProduct, updateProduct } from './insurance.products';
-import { EnrolBody, EnrolmentCaseForStaff, EnrolmentForResident, EnrolmentForStaff, EnrolmentList, EnrolmentListItem, ExportQuery, IdParams, ProductBody, ProductList, ProductView, StaffListQuery, TransitionBody } from './insurance.schemas';
+import { BatchVerifyBody, BatchVerifyResult, EnrolBody, EnrolmentCaseForStaff, EnrolmentForResident, EnrolmentForStaff, EnrolmentList, EnrolmentListItem, ExportQuery, IdParams, PolicyImportBody, PolicyImportResult, ProductBody, ProductList, ProductView, StaffListQuery, TransitionBody } from './insurance.schemas';
 import * as insurance from './insurance.service';
 
 const oid = (s: string) => new Types.ObjectId(s);
@@ -81,5 +82,25 @@ export function insuranceRoutes(api: Api): void {
         out.destroy(err as Error);
       });
     },
+  });
+  api.route({
+    method: 'post', path: '/api/admin/v1/insurance/enrolments/verify', summary: 'Verify many submitted enrolments at once (each reported)', tags: admin, auth: 'staff',
+    body: BatchVerifyBody, response: BatchVerifyResult,
+    handler: (ctx, { body }) => batchVerify(app, staffOf(ctx), body.ids, insurance.moveAsStaff(app, staffActor(ctx))),
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/insurance/policy-template.xlsx', summary: 'Empty policy-number file to fill from the insurer reply', tags: admin, auth: 'staff',
+    raw: { contentType: XLSX },
+    handler: async (ctx) => {
+      ctx.type = XLSX;
+      ctx.attachment('policy-numbers-template.xlsx');
+      ctx.body = await policyTemplate();
+    },
+  });
+  api.route({
+    method: 'post', path: '/api/admin/v1/insurance/products/:id/policy-import', summary: 'Import policy numbers from XLSX (all or nothing; errors by row)', tags: admin,
+    auth: 'staff', roles: ['district_admin', 'town_admin'], params: IdParams, body: PolicyImportBody, bodyLimitKb: 4096, response: PolicyImportResult,
+    handler: async (ctx, { params, body }) =>
+      importPolicyNumbers(app, staffActor(ctx), staffOf(ctx), await requireProduct(app, oid(params.id)), body.contentBase64, insurance.moveAsStaff(app, staffActor(ctx))),
   });
 }

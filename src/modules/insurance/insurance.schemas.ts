@@ -71,6 +71,7 @@ export const StaffListQuery = z
   .object({
     productId: ObjectId.optional(),
     status: z.enum(ENROLMENT_STATUSES).optional(),
+    villageCode: z.string().min(1).max(40).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     cursor: ObjectId.optional(),
   })
@@ -124,6 +125,8 @@ export const EnrolmentListItem = EnrolmentForResident.extend({ villageCode: z.st
 
 /** The enrolment as staff see it after a move: names, ID numbers and phone masked (no audit needed). */
 export const EnrolmentCaseForStaff = EnrolmentListItem.extend({
+  /** The statuses a staff member may move it to now. */
+  allowedNext: z.array(Status),
   payment: z.object({ method: z.enum(PAYMENT_METHODS), paidAt: day, amountFen: z.number().int() }).nullable(),
   history: z.array(
     z.object({
@@ -143,3 +146,24 @@ export const EnrolmentForStaff = EnrolmentCaseForStaff.extend({
   applicantPhone: z.string().nullable(),
   insuredFull: z.array(z.object({ name: z.string().nullable(), idCard: z.string().nullable(), relation: z.enum(RELATIONS), planCode: z.string() })),
 }).openapi('InsuranceEnrolmentForStaff');
+
+export const BatchVerifyBody = z
+  .object({ ids: z.array(ObjectId).min(1, '请至少选择一条投保').max(100, '一次最多审核 100 条') })
+  .strict()
+  .openapi('InsuranceBatchVerify');
+export const BatchVerifyResult = z
+  .object({
+    verified: z.number().int(),
+    failed: z.number().int(),
+    results: z.array(z.object({ id: z.string(), ok: z.boolean(), status: Status.nullable(), message: z.string().nullable() })),
+  })
+  .openapi('InsuranceBatchVerifyResult');
+
+export const PolicyImportBody = z
+  .object({ contentBase64: z.string().min(1, '请选择文件').max(4_000_000, '文件不超过 3 MB') })
+  .strict()
+  .openapi('InsurancePolicyImport');
+const RowError = z.object({ row: z.number().int(), field: z.enum(['name', 'idCard', 'policyNo', 'file']), message: z.string() });
+export const PolicyImportResult = z
+  .object({ rows: z.number().int(), issued: z.number().int(), unchanged: z.number().int(), failures: z.array(RowError) })
+  .openapi('InsurancePolicyImportResult');

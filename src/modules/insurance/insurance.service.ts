@@ -170,10 +170,17 @@ export async function staffTransition(app: AppContext, actor: Actor, staff: Staf
   return staffCaseView(app, await workflow.apply(app, id, to, actor, extra));
 }
 
-export async function staffList(app: AppContext, staff: StaffPrincipal, q: { productId?: string; status?: EnrolmentStatus; limit: number; cursor?: string }) {
+/** A staff move for batch work (verify many, import policy numbers): the same checks as one move. */
+export const moveAsStaff = (app: AppContext, actor: Actor) => async (id: Types.ObjectId, to: EnrolmentStatus, extra: Extra) => {
+  workflow.checkRequired(to, extra);
+  return workflow.apply(app, id, to, actor, extra);
+};
+
+export async function staffList(app: AppContext, staff: StaffPrincipal, q: { productId?: string; status?: EnrolmentStatus; villageCode?: string; limit: number; cursor?: string }) {
   const filter: Record<string, unknown> = {};
   if (q.productId) filter.productId = new Types.ObjectId(q.productId);
   if (q.status) filter.status = q.status;
+  if (q.villageCode) filter.villageCode = q.villageCode;
   return workflow.staffPage(app, staff, filter, q, (page) => page.map((e) => ({ ...residentView(app, e, null), villageCode: e.villageCode })));
 }
 
@@ -182,6 +189,7 @@ async function staffCaseView(app: AppContext, e: EnrolmentDoc) {
   return {
     ...residentView(app, e, await Products(app.db).findById(e.productId).lean()),
     villageCode: e.villageCode,
+    allowedNext: [...ENROLMENT_EDGES[e.status]],
     payment: e.payment ?? null,
     history: workflow.historyView(await workflow.history(app, e._id)),
   };

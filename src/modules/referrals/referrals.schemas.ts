@@ -47,6 +47,7 @@ export const PhotoBody = z
 export const StaffListQuery = z
   .object({
     status: z.enum(REFERRAL_STATUSES).optional(),
+    villageCode: z.string().min(1).max(40).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     cursor: ObjectId.optional(),
   })
@@ -105,6 +106,8 @@ export const ReferralCaseForStaff = z
     priority: Priority.nullable(),
     referredTo: z.string().nullable(),
     surgeryDate: day.nullable(),
+    /** The statuses a staff member may move it to now (withdrawing is the guardian's). */
+    allowedNext: z.array(Status),
     personalErasedAt: IsoDateTime.nullable(),
     createdAt: IsoDateTime,
     history: z.array(

@@ -9,7 +9,7 @@ import { requireVillage } from '../areas';
 import { audit, type Actor } from '../audit';
 import { requireConsent } from '../residents';
 import type { StaffPrincipal } from '../staff';
-import { listPhotos } from './referrals.photos';
+import { listPhotos, readPhoto } from './referrals.photos';
 import { type ReferralDoc, type ReferralPersonal, Referrals, type ReferralStatus, ReferralTransitions, type ReferralTransitionDoc } from './referrals.model';
 import type { SubmitReferralBody, TransitionBody } from './referrals.schemas';
 import { priorityHint, REFERRAL_EDGES, STATUS_LABELS } from './referrals.workflow';
@@ -120,8 +120,17 @@ export async function staffTransition(app: AppContext, actor: Actor, staff: Staf
 
 export const requireInScope = (app: AppContext, staff: StaffPrincipal, id: Types.ObjectId): Promise<ReferralDoc> => workflow.inScope(app, staff, id);
 
-export async function staffList(app: AppContext, staff: StaffPrincipal, q: { status?: ReferralStatus; limit: number; cursor?: string }) {
-  return workflow.staffPage(app, staff, q.status ? { status: q.status } : {}, q, (page) => staffListItems(app, page));
+/** A staff member views one photo of a referral in their area; every view is audited. */
+export async function viewPhoto(app: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, photoId: Types.ObjectId) {
+  const r = await requireInScope(app, staff, id);
+  const photo = await readPhoto(app, r._id, photoId);
+  await audit(app, actor, 'referral.photo_view', { type: 'referral', id: String(id) }, { photoId: String(photoId) });
+  return photo;
+}
+
+export async function staffList(app: AppContext, staff: StaffPrincipal, q: { status?: ReferralStatus; villageCode?: string; limit: number; cursor?: string }) {
+  const filter = { ...(q.status ? { status: q.status } : {}), ...(q.villageCode ? { villageCode: q.villageCode } : {}) };
+  return workflow.staffPage(app, staff, filter, q, (page) => staffListItems(app, page));
 }
 
 async function staffListItems(app: AppContext, page: ReferralDoc[]) {
@@ -162,6 +171,7 @@ async function staffCaseView(app: AppContext, r: ReferralDoc, p: ReferralPersona
     priority: p ? priorityHint(p.condition, p.childBirthDate, shanghaiDay(app.clock.now())) : null,
     referredTo: r.referredTo ?? null,
     surgeryDate: r.surgeryDate ?? null,
+    allowedNext: REFERRAL_EDGES[r.status].filter((s) => s !== 'withdrawn'),
     personalErasedAt: r.personalErasedAt?.toISOString() ?? null,
     createdAt: r.createdAt.toISOString(),
     history: workflow.historyView(await workflow.history(app, r._id)),

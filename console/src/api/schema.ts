@@ -4489,13 +4489,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Sessions in my area */
+        /** Sessions in my area, soonest first (from/to: starting in that period) */
         get: {
             parameters: {
                 query?: {
                     kind?: "lecture" | "screening" | "checkup" | "youth" | "other";
                     status?: "draft" | "published" | "closed" | "cancelled" | "finished";
                     areaCode?: string;
+                    from?: string;
+                    to?: string;
                     limit?: number;
                     cursor?: string;
                 };

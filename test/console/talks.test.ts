@@ -219,6 +219,8 @@ test('journey: a session from creation to export, attendance with a walk-in on a
   await town.page.locator('[data-test=talk-calendar]').getByRole('link', { name: new RegExp(TITLE) }).click();
   await town.page.getByRole('button', { name: '签到海报' }).click();
   await town.page.getByRole('img', { name: /签到小程序码/ }).waitFor();
+  // The code image really decodes (the local fake WeChat server draws a PNG carrying the session's scene).
+  await town.page.waitForFunction("document.querySelector('[data-test=poster] img')?.naturalWidth === 264");
   await town.shot('talks-10-poster');
   await expectAccessible(town);
   expect(t.wechat.calls.filter((c) => c.path === '/wxa/getwxacodeunlimit')).toHaveLength(1);

@@ -1360,6 +1360,8 @@ export interface paths {
                                 code: string | null;
                                 reason: string | null;
                             };
+                            attended: boolean;
+                            feedbackGiven: boolean;
                         };
                     };
                 };
@@ -3328,7 +3330,7 @@ export interface components {
         };
         InsuranceEnrol: {
             productId: string;
-            applicantPhone: string;
+            applicantPhone?: string;
             insured: {
                 name: string;
                 idCard: string;

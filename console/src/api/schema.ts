@@ -1495,7 +1495,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit log (district admins) */
+        /** Audit log: district admins all of it, town admins the actions of their town's staff */
         get: {
             parameters: {
                 query?: {
@@ -1504,6 +1504,7 @@ export interface paths {
                     targetType?: string;
                     targetId?: string;
                     actorName?: string;
+                    area?: string;
                     from?: string;
                     to?: string;
                     limit?: number;
@@ -1525,6 +1526,69 @@ export interface paths {
                             items: components["schemas"]["AuditRecord"][];
                             nextCursor: string | null;
                         };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/audit/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The filtered audit log as XLSX (newest first, at most 10,000 rows; the export is itself audited) */
+        get: {
+            parameters: {
+                query?: {
+                    action?: string;
+                    actorId?: string;
+                    targetType?: string;
+                    targetId?: string;
+                    actorName?: string;
+                    area?: string;
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     };
                 };
                 /** @description Error */
@@ -2931,6 +2995,8 @@ export interface paths {
                     limit?: number;
                     cursor?: string;
                     status?: "draft" | "pending_review" | "approved" | "active" | "finished" | "cancelled";
+                    kind?: "campaign" | "broadcast" | "daily_tips";
+                    mine?: "true" | "false";
                 };
                 header?: never;
                 path?: never;
@@ -3022,6 +3088,124 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/v1/campaigns/reach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bound groups the targets would reach (nothing is stored) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        targets: {
+                            all?: boolean;
+                            areaCodes?: string[];
+                            roomIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignReach"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/campaigns/sending-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Quiet hours and pacing every group message obeys */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignSendingRules"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/v1/campaigns/{id}": {
         parameters: {
             query?: never;
@@ -3048,6 +3232,106 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Campaign"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Rewrite a draft (its author) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["CampaignInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Campaign"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/campaigns/{id}/reach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bound groups a campaign reaches now */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignReach"];
                     };
                 };
                 /** @description Error */
@@ -4116,6 +4400,8 @@ export interface paths {
                                 code: string | null;
                                 reason: string | null;
                             };
+                            attended: boolean;
+                            feedbackGiven: boolean;
                         };
                     };
                 };
@@ -10204,6 +10490,7 @@ export interface components {
             targetId: string;
             requestId: string | null;
             ip: string | null;
+            areaCode: string | null;
             details: {
                 [key: string]: unknown;
             } | null;
@@ -10411,7 +10698,7 @@ export interface components {
         };
         InsuranceEnrol: {
             productId: string;
-            applicantPhone: string;
+            applicantPhone?: string;
             insured: {
                 name: string;
                 idCard: string;
@@ -10609,11 +10896,39 @@ export interface components {
             status: "draft" | "pending_review" | "approved" | "active" | "finished" | "cancelled";
             areaCode: string;
             createdBy: string;
+            createdByName: string | null;
             approvedBy: string | null;
+            approvedByName: string | null;
+            reviewNote: string | null;
+            quietHours: string | null;
             /** Format: date-time */
             endAt: string | null;
             /** Format: date-time */
             createdAt: string;
+        };
+        CampaignReach: {
+            groups: number;
+            areas: {
+                code: string;
+                name: string;
+            }[];
+            rooms: {
+                id: string;
+                topic: string;
+                areaCode: string;
+                areaName: string;
+            }[];
+        };
+        CampaignSendingRules: {
+            /** @enum {string} */
+            timeZone: "Asia/Shanghai";
+            quietHours: string | null;
+            gapSeconds: {
+                min: number;
+                max: number;
+            };
+            hourlyCap: number;
+            dailyCap: number;
         };
         CampaignReport: {
             campaign: {

@@ -32,7 +32,7 @@ const better = (a: Entry, b: Entry) => b.score - a.score || a.durationMs - b.dur
 /** Record a contest submission's result; an insert only when it may beat what this process has seen. */
 const knownBest = new LRUCache<string, { score: number }>({ max: 50_000 });
 export async function recordBest(app: AppContext, sub: SubmissionDoc): Promise<void> {
-  if (!sub.contestId || sub.tooFast) return;
+  if (!sub.contestId || (sub.tooFast && !sub.flagCleared)) return;
   const who = `${app.db.name}:${String(sub.contestId)}:${String(sub.residentId)}`;
   if ((knownBest.get(who)?.score ?? -1) >= sub.score) return;
   const doc: BestDoc = {

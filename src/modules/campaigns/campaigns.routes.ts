@@ -4,13 +4,15 @@ import { staffActor, staffOf } from '../../http/auth';
 import { notFound } from '../../http/errors';
 import type { Api } from '../../http/route';
 import { pageOf, z } from '../../http/zod';
+import { PageQuery } from '../../lib/pagination';
 import { Outbox } from '../../notify/outbox.model';
 import { retryDead } from '../../notify/outbox.service';
 import { getBotStatus } from '../../bot/status';
 import { audit } from '../audit';
-import { inScope, scopeFilter } from '../staff';
+import { inScope } from '../staff';
 import * as campaigns from './campaigns.service';
 import { BindCode, BotStatus, BroadcastBody, CampaignBody, CampaignReport, CampaignView, CancelledCampaign, DeadItem, IdParams, KeywordBody, KeywordReply, ListQuery, RoomView } from './campaigns.schemas';
+import { listDeadItems } from './dead-items.service';
 import { listKeywords, setKeyword } from './keywords.service';
 import { campaignReport } from './reports';
 import { createBindCode, listRooms, roomView, unbindRoom } from './rooms.service';
@@ -70,7 +72,11 @@ export function campaignRoutes(api: Api): void {
   api.route({
     method: 'get', path: '/api/admin/v1/bot/status', summary: 'Bot state, login QR while waiting, account, last error', tags: botTags, auth: 'staff',
     response: BotStatus,
-    handler: () => getBotStatus(app),
+    // The login QR logs a WeChat account in as the bot: only district admins are shown it.
+    handler: async (ctx) => {
+      const status = await getBotStatus(app);
+      return staffOf(ctx).role === 'district_admin' ? status : { ...status, qr: null };
+    },
   });
   api.route({
     method: 'post', path: '/api/admin/v1/bot/bind-codes', summary: 'One-time code; posting 绑定 <code> in a group binds it to the area', tags: botTags, auth: 'staff', status: 201,
@@ -109,11 +115,9 @@ export function campaignRoutes(api: Api): void {
     },
   });
   api.route({
-    method: 'get', path: '/api/admin/v1/bot/dead-items', summary: 'Group messages that failed for good, in my area', tags: botTags, auth: 'staff', response: z.object({ items: z.array(DeadItem) }),
-    handler: async (ctx) => {
-      const rows = await Outbox(app.db).find({ channel: 'room', status: 'dead', ...scopeFilter(staffOf(ctx)) }).sort({ _id: -1 }).limit(200).lean();
-      return { items: rows.map((r) => ({ id: String(r._id), key: r.key, roomId: r.payload.roomId ?? null, attempts: r.attempts, lastError: r.lastError ?? null, source: r.source })) };
-    },
+    method: 'get', path: '/api/admin/v1/bot/dead-items', summary: 'Group messages that failed for good, in my area (a page, newest first)', tags: botTags, auth: 'staff',
+    query: PageQuery.extend({ areaCode: z.string().min(1).max(40).optional() }).strict(), response: pageOf(DeadItem),
+    handler: (ctx, { query }) => listDeadItems(app, staffOf(ctx), query),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/bot/dead-items/:id/retry', summary: 'Queue a dead group message again', tags: botTags, auth: 'staff', params: IdParams, response: z.object({ retried: z.boolean() }),

@@ -3834,13 +3834,28 @@ export interface components {
             village: string;
             seats: number;
             /** @enum {string} */
-            status: "confirmed" | "waitlisted";
+            status: "confirmed" | "waitlisted" | "walk_in";
             position: number | null;
             attended: boolean;
             /** Format: date-time */
             checkedInAt: string | null;
             /** Format: date-time */
             registeredAt: string;
+        };
+        TalkRosterPage: {
+            items: components["schemas"]["TalkRosterEntry"][];
+            total: number;
+            nextCursor: string | null;
+        };
+        TalkWalkInInput: {
+            name: string;
+            phone: string;
+            villageCode?: string;
+        };
+        TalkWalkIn: {
+            id: string;
+            /** Format: date-time */
+            checkedInAt: string;
         };
         TalkFigures: {
             talkId: string;
@@ -3854,11 +3869,13 @@ export interface components {
             confirmedSeats: number;
             waitlisted: number;
             attended: number;
+            walkIns: number;
             noShow: number | null;
             byArea: {
                 areaCode: string;
                 confirmed: number;
                 attended: number;
+                walkIns: number;
                 noShow: number | null;
             }[];
         };

@@ -40,6 +40,11 @@ export async function creditCounts(app: AppContext, residentId: Types.ObjectId):
   return Object.fromEntries(rows.map((r) => [r._id, r.n]));
 }
 
+/** "Erase me": every unused credit of the resident goes. */
+export async function dropCredits(app: AppContext, residentId: Types.ObjectId): Promise<void> {
+  await SubscribeCredits(app.db).deleteMany({ residentId });
+}
+
 /** At most this many unused credits per (resident, template): enough for every reminder we would send. */
 export const MAX_CREDITS = 20;
 

@@ -85,7 +85,7 @@ export class World {
     const staff = by ?? (await this.staff('district_admin', '370303'));
     const resident = this.contact(`居民${++this.seq}`);
     const room = this.room(topic, [resident]);
-    const { code } = await createBindCode(this.t.app, staff, areaCode);
+    const { code } = await createBindCode(this.t.app, { staff }, areaCode);
     resident.say(`绑定 ${code}`).to(room);
     await waitFor(async () => !!(await BotRooms(this.t.db).findOne({ wxRoomId: room.id }).lean()) && this.said(room.id).length > 0);
     this.heard.set(room.id, []);

@@ -53,7 +53,9 @@ describe('my registrations', () => {
     expect(after.body).toEqual(before.body);
 
     // the same reads, and none of them a scan over other residents' registrations, keys, attendance or feedback
-    expect(after.reads.map((r) => `${r.cmd} ${r.coll}`).sort()).toEqual(before.reads.map((r) => `${r.cmd} ${r.coll}`).sort());
+    // (the login session and resident come from a short-lived cache, so whether they are read depends on the clock)
+    const dataReads = (reads: typeof before.reads) => reads.filter((r) => !['sessions', 'residents'].includes(r.coll)).map((r) => `${r.cmd} ${r.coll}`).sort();
+    expect(dataReads(after.reads)).toEqual(dataReads(before.reads));
     const residentData = after.reads.filter((r) => !['talks', 'sessions', 'residents'].includes(r.coll));
     expect(residentData.length).toBeGreaterThan(0);
     expect(residentData.filter((r) => !byKey(r.filter))).toEqual([]);

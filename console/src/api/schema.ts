@@ -5149,10 +5149,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Registrants (masked) */
+        /** Registrants and walk-ins in queue order (masked), a page at a time */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    status?: "confirmed" | "waitlisted" | "walk_in";
+                    attended?: "true" | "false";
+                    limit?: number;
+                    cursor?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -5167,9 +5172,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            items: components["schemas"]["TalkRosterEntry"][];
-                        };
+                        "application/json": components["schemas"]["TalkRosterPage"];
                     };
                 };
                 /** @description Error */
@@ -5195,6 +5198,188 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/talks/{id}/call-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Call list: full names and phones of the registrants living in my area (each page audited) */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "confirmed" | "waitlisted";
+                    attended?: "true" | "false";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TalkRosterPage"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/talks/{id}/walk-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a person who came without signing up (counts as attended) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["TalkWalkInInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TalkWalkIn"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/talks/{id}/walk-ins/{walkInId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a walk-in entered by mistake */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    walkInId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            walkInId: string;
+                            /** @enum {boolean} */
+                            removed: true;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -10581,13 +10766,28 @@ export interface components {
             village: string;
             seats: number;
             /** @enum {string} */
-            status: "confirmed" | "waitlisted";
+            status: "confirmed" | "waitlisted" | "walk_in";
             position: number | null;
             attended: boolean;
             /** Format: date-time */
             checkedInAt: string | null;
             /** Format: date-time */
             registeredAt: string;
+        };
+        TalkRosterPage: {
+            items: components["schemas"]["TalkRosterEntry"][];
+            total: number;
+            nextCursor: string | null;
+        };
+        TalkWalkInInput: {
+            name: string;
+            phone: string;
+            villageCode?: string;
+        };
+        TalkWalkIn: {
+            id: string;
+            /** Format: date-time */
+            checkedInAt: string;
         };
         TalkFigures: {
             talkId: string;
@@ -10601,11 +10801,13 @@ export interface components {
             confirmedSeats: number;
             waitlisted: number;
             attended: number;
+            walkIns: number;
             noShow: number | null;
             byArea: {
                 areaCode: string;
                 confirmed: number;
                 attended: number;
+                walkIns: number;
                 noShow: number | null;
             }[];
         };

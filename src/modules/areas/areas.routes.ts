@@ -1,7 +1,6 @@
 import type { Api } from '../../http/route';
 import { staffActor } from '../../http/auth';
 import { z } from '../../http/zod';
-import { audit } from '../audit';
 import * as areas from './areas.service';
 
 const AreaView = z.object({ code: z.string(), name: z.string(), level: z.string(), parentCode: z.string().nullable() }).openapi('Area');
@@ -25,10 +24,6 @@ export function areaRoutes(api: Api): void {
     tags: ['admin: areas'], auth: 'staff', roles: ['district_admin'], status: 201, bodyLimitKb: 1024,
     body: z.object({ format: z.enum(['csv', 'json']), content: z.string().min(1).max(1_000_000) }).strict(),
     response: z.object({ imported: z.number(), batch: z.string() }),
-    handler: async (ctx, { body }) => {
-      const result = await areas.importVillages(app, body.format, body.content);
-      await audit(app, staffActor(ctx), 'areas.import', { type: 'area-import', id: result.batch }, { imported: result.imported });
-      return result;
-    },
+    handler: (ctx, { body }) => areas.staffImportVillages(app, staffActor(ctx), body.format, body.content),
   });
 }

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import Papa from 'papaparse';
 import type { AppContext } from '../../context';
 import { AppError, validationError } from '../../http/errors';
+import { audit, type Actor } from '../audit';
 import { Areas, type AreaDoc, type AreaLevel, VILLAGE_LEVELS } from './areas.model';
 import district from './district.json';
 
@@ -150,4 +151,11 @@ export async function villagesUnder(app: AppContext, areaCode: string): Promise<
 /** An area named by its code or its name, within (or equal to) the area `scopeCode`. */
 export async function findAreaInScope(app: AppContext, scopeCode: string, codeOrName: string): Promise<AreaDoc | null> {
   return Areas(app.db).findOne({ $or: [{ code: codeOrName }, { name: codeOrName }], path: scopeCode }).lean();
+}
+
+/** A district admin imports villages (all or nothing); the import is audited. */
+export async function staffImportVillages(app: AppContext, actor: Actor, format: 'csv' | 'json', text: string): Promise<{ imported: number; batch: string }> {
+  const result = await importVillages(app, format, text);
+  await audit(app, actor, 'areas.import', { type: 'area-import', id: result.batch }, { imported: result.imported });
+  return result;
 }

@@ -1,21 +1,14 @@
 import type { Context } from 'koa';
-import { Types } from 'mongoose';
-import { staffActor, staffOf } from '../../http/auth';
-import { notFound } from '../../http/errors';
+import { staffOf } from '../../http/auth';
 import type { Api } from '../../http/route';
 import { pageOf, z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
-import { Outbox } from '../../notify/outbox.model';
-import { retryDead } from '../../notify/outbox.service';
-import { getBotStatus } from '../../bot/status';
-import { audit } from '../audit';
-import { inScope } from '../staff';
 import * as campaigns from './campaigns.service';
 import { BindCode, BotStatus, BroadcastBody, CampaignBody, CampaignReport, CampaignView, CancelledCampaign, DeadItem, IdParams, KeywordBody, KeywordReply, ListQuery, RoomView } from './campaigns.schemas';
-import { listDeadItems } from './dead-items.service';
+import { botStatusFor, listDeadItems } from './bot-admin.service';
 import { listKeywords, setKeyword } from './keywords.service';
 import { campaignReport } from './reports';
-import { createBindCode, listRooms, roomView, unbindRoom } from './rooms.service';
+import { createBindCode, listRooms, retryDeadRoomItem, roomView, unbindRoom } from './rooms.service';
 
 const by = (ctx: Context): campaigns.By => ({ staff: staffOf(ctx), ip: ctx.ip });
 const APPROVERS = ['district_admin', 'town_admin'] as const;
@@ -72,18 +65,13 @@ export function campaignRoutes(api: Api): void {
   api.route({
     method: 'get', path: '/api/admin/v1/bot/status', summary: 'Bot state, login QR while waiting, account, last error', tags: botTags, auth: 'staff',
     response: BotStatus,
-    // The login QR logs a WeChat account in as the bot: only district admins are shown it.
-    handler: async (ctx) => {
-      const status = await getBotStatus(app);
-      return staffOf(ctx).role === 'district_admin' ? status : { ...status, qr: null };
-    },
+    handler: (ctx) => botStatusFor(app, staffOf(ctx)),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/bot/bind-codes', summary: 'One-time code; posting 绑定 <code> in a group binds it to the area', tags: botTags, auth: 'staff', status: 201,
     body: z.object({ areaCode: z.string().min(1).max(40) }).strict(), response: BindCode,
     handler: async (ctx, { body }) => {
-      const r = await createBindCode(app, staffOf(ctx), body.areaCode);
-      await audit(app, staffActor(ctx), 'bot.bind_code.create', { type: 'area', id: r.areaCode });
+      const r = await createBindCode(app, by(ctx), body.areaCode);
       return { ...r, expiresAt: r.expiresAt.toISOString(), instruction: `请在村居微信群里发送：绑定 ${r.code}` };
     },
   });
@@ -95,11 +83,7 @@ export function campaignRoutes(api: Api): void {
   });
   api.route({
     method: 'delete', path: '/api/admin/v1/bot/rooms/:id', summary: 'Unbind a group (no more campaign messages)', tags: botTags, auth: 'staff', params: IdParams, response: RoomView,
-    handler: async (ctx, { params }) => {
-      const room = await unbindRoom(app, staffOf(ctx), params.id);
-      await audit(app, staffActor(ctx), 'bot.room.unbind', { type: 'bot_room', id: params.id });
-      return roomView(room);
-    },
+    handler: async (ctx, { params }) => roomView(await unbindRoom(app, by(ctx), params.id)),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/bot/keywords', summary: 'Keyword replies (defaults and staff edits)', tags: botTags, auth: 'staff', response: z.object({ items: z.array(KeywordReply) }),
@@ -108,11 +92,7 @@ export function campaignRoutes(api: Api): void {
   api.route({
     method: 'put', path: '/api/admin/v1/bot/keywords/:keyword', summary: 'Set a keyword reply (district admin)', tags: botTags, auth: 'staff', roles: ['district_admin'],
     params: z.object({ keyword: z.string().min(1).max(10) }).strict(), body: KeywordBody, response: KeywordReply,
-    handler: async (ctx, { params, body }) => {
-      const r = await setKeyword(app, params.keyword, body, staffOf(ctx).id);
-      await audit(app, staffActor(ctx), 'bot.keyword.set', { type: 'bot_keyword', id: params.keyword });
-      return r;
-    },
+    handler: (ctx, { params, body }) => setKeyword(app, by(ctx), params.keyword, body),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/bot/dead-items', summary: 'Group messages that failed for good, in my area (a page, newest first)', tags: botTags, auth: 'staff',
@@ -121,12 +101,6 @@ export function campaignRoutes(api: Api): void {
   });
   api.route({
     method: 'post', path: '/api/admin/v1/bot/dead-items/:id/retry', summary: 'Queue a dead group message again', tags: botTags, auth: 'staff', params: IdParams, response: z.object({ retried: z.boolean() }),
-    handler: async (ctx, { params }) => {
-      const item = await Outbox(app.db).findById(params.id).lean();
-      if (!item || item.channel !== 'room' || !inScope(staffOf(ctx), item.areaPath)) throw notFound('消息');
-      const retried = await retryDead(app, new Types.ObjectId(params.id));
-      await audit(app, staffActor(ctx), 'bot.dead_item.retry', { type: 'outbox', id: params.id }, { retried });
-      return { retried };
-    },
+    handler: async (ctx, { params }) => ({ retried: await retryDeadRoomItem(app, by(ctx), params.id) }),
   });
 }

@@ -10,15 +10,13 @@ import { isValidCron } from '../../lib/cron';
 import { getArea } from '../areas';
 import { audit } from '../audit';
 import { inScope, scopeFilter, type StaffPrincipal } from '../staff';
+import { actorOf, type By } from './by';
 import { Campaigns, Occurrences, type CampaignDoc, type CampaignStatus, type Card, type Schedule } from './campaigns.model';
 import { BotRooms } from './rooms.model';
 import { activeRoomsFor } from './rooms.service';
 import { tipForDay, tipMessage } from './tips';
 
-export interface By {
-  staff: StaffPrincipal;
-  ip?: string;
-}
+export type { By } from './by';
 
 export interface CampaignInput {
   title: string;
@@ -30,8 +28,6 @@ export interface CampaignInput {
   quietHours?: string;
   endAt?: string;
 }
-
-const actorOf = (by: By) => ({ type: 'staff' as const, id: by.staff.id, name: by.staff.username, ip: by.ip });
 
 export function parseWindow(spec: string): { startMin: number; endMin: number } {
   const w = parseDailyWindow(spec);

@@ -1,5 +1,7 @@
 import type { AppContext } from '../../context';
 import type { Card } from './campaigns.model';
+import { audit } from '../audit';
+import { actorOf, type By } from './by';
 import { Keywords } from './keywords.model';
 
 export interface KeywordReply {
@@ -32,8 +34,9 @@ export async function listKeywords(app: AppContext): Promise<KeywordReply[]> {
   return out;
 }
 
-export async function setKeyword(app: AppContext, keyword: string, input: { reply: string; card?: Card; enabled: boolean }, staffId: string): Promise<KeywordReply> {
-  await Keywords(app.db).replaceOne({ _id: keyword }, { _id: keyword, ...input, updatedBy: staffId, updatedAt: app.clock.now() }, { upsert: true });
+export async function setKeyword(app: AppContext, by: By, keyword: string, input: { reply: string; card?: Card; enabled: boolean }): Promise<KeywordReply> {
+  await Keywords(app.db).replaceOne({ _id: keyword }, { _id: keyword, ...input, updatedBy: by.staff.id, updatedAt: app.clock.now() }, { upsert: true });
+  await audit(app, actorOf(by), 'bot.keyword.set', { type: 'bot_keyword', id: keyword });
   return { keyword, ...input, custom: true };
 }
 

@@ -2,8 +2,7 @@ import { Types } from 'mongoose';
 import { residentId, staffActor, staffOf } from '../../http/auth';
 import type { Api } from '../../http/route';
 import { pageOf } from '../../http/zod';
-import { audit } from '../audit';
-import { addPhoto, PHOTO_BODY_LIMIT_KB, readPhoto } from './referrals.photos';
+import { addPhoto, PHOTO_BODY_LIMIT_KB } from './referrals.photos';
 import { IdParams, PhotoAdded, PhotoBody, PhotoParams, ReferralCaseForStaff, ReferralForResident, ReferralForStaff, ReferralList, ReferralListItem, StaffListQuery, SubmitReferralBody, TransitionBody, WithdrawBody } from './referrals.schemas';
 import * as referrals from './referrals.service';
 
@@ -53,9 +52,7 @@ export function referralRoutes(api: Api): void {
     method: 'get', path: '/api/admin/v1/referrals/:id/photos/:photoId', summary: 'View a photo (audited)', tags: admin, auth: 'staff',
     params: PhotoParams, raw: { contentType: 'image/jpeg' },
     handler: async (ctx, { params }) => {
-      const r = await referrals.requireInScope(app, staffOf(ctx), oid(params.id));
-      const photo = await readPhoto(app, r._id, oid(params.photoId));
-      await audit(app, staffActor(ctx), 'referral.photo_view', { type: 'referral', id: params.id }, { photoId: params.photoId });
+      const photo = await referrals.viewPhoto(app, staffActor(ctx), staffOf(ctx), oid(params.id), oid(params.photoId));
       ctx.set('cache-control', 'no-store');
       ctx.type = photo.contentType;
       ctx.body = photo.bytes;

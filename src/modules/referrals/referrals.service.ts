@@ -9,7 +9,7 @@ import { requireVillage } from '../areas';
 import { audit, type Actor } from '../audit';
 import { requireConsent } from '../residents';
 import type { StaffPrincipal } from '../staff';
-import { listPhotos } from './referrals.photos';
+import { listPhotos, readPhoto } from './referrals.photos';
 import { type ReferralDoc, type ReferralPersonal, Referrals, type ReferralStatus, ReferralTransitions, type ReferralTransitionDoc } from './referrals.model';
 import type { SubmitReferralBody, TransitionBody } from './referrals.schemas';
 import { priorityHint, REFERRAL_EDGES, STATUS_LABELS } from './referrals.workflow';
@@ -119,6 +119,14 @@ export async function staffTransition(app: AppContext, actor: Actor, staff: Staf
 }
 
 export const requireInScope = (app: AppContext, staff: StaffPrincipal, id: Types.ObjectId): Promise<ReferralDoc> => workflow.inScope(app, staff, id);
+
+/** A staff member views one photo of a referral in their area; every view is audited. */
+export async function viewPhoto(app: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, photoId: Types.ObjectId) {
+  const r = await requireInScope(app, staff, id);
+  const photo = await readPhoto(app, r._id, photoId);
+  await audit(app, actor, 'referral.photo_view', { type: 'referral', id: String(id) }, { photoId: String(photoId) });
+  return photo;
+}
 
 export async function staffList(app: AppContext, staff: StaffPrincipal, q: { status?: ReferralStatus; villageCode?: string; limit: number; cursor?: string }) {
   const filter = { ...(q.status ? { status: q.status } : {}), ...(q.villageCode ? { villageCode: q.villageCode } : {}) };

@@ -1,13 +1,12 @@
 import { PassThrough } from 'node:stream';
 import type { Api } from '../../http/route';
 import { staffActor, staffOf } from '../../http/auth';
-import { audit } from '../audit';
 import { broadcastCase, casePhoto, createCase, listCases, reviewCase } from './cases.service';
 import { yearlyDocx } from './docx';
 import { reminderBanner } from './reminders';
 import { BroadcastResponse, CaseBody, CaseList, CaseListQuery, CaseView, IdParams, ReminderResponse, ReviewBody, YearlyQuery, YearlyReportResponse } from './reports.schemas';
 import { writeYearlyXlsx } from './xlsx';
-import { recordRun, yearlyReport } from './yearly.service';
+import { generateYearlyReport } from './yearly.service';
 
 const TYPES = {
   json: 'application/json; charset=utf-8',
@@ -24,11 +23,7 @@ export function reportRoutes(api: Api): void {
     method: 'get', path: `${base}/yearly`, summary: 'Yearly report of an area in my scope (JSON, XLSX or DOCX; audited)', tags, auth: 'staff',
     query: YearlyQuery, response: YearlyReportResponse, raw: { contentType: TYPES.json },
     handler: async (ctx, { query }) => {
-      const staff = staffOf(ctx);
-      const report = await yearlyReport(app, staff, { year: query.year, area: query.area });
-      // The audit record and the run are written before any byte leaves: no report is handed out unrecorded.
-      await audit(app, staffActor(ctx), 'report.yearly.generate', { type: 'area', id: report.area.code }, { year: query.year, format: query.format });
-      await recordRun(app, staff, query.year, report.area.code, query.format);
+      const report = await generateYearlyReport(app, staffActor(ctx), staffOf(ctx), { year: query.year, area: query.area }, query.format);
       ctx.set('cache-control', 'no-store');
       ctx.type = TYPES[query.format];
       if (query.format === 'json') {

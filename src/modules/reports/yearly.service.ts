@@ -8,6 +8,7 @@ import { insuranceFigures } from '../insurance';
 import { quizFigures, literacyRounds, type RoundFigures } from '../quiz';
 import { referralFigures } from '../referrals';
 import { residentFigures } from '../residents';
+import { audit, type Actor } from '../audit';
 import { assertInScope, type StaffPrincipal } from '../staff';
 import { talkFigures } from '../talks';
 import { approvedCases, caseView } from './cases.service';
@@ -120,8 +121,19 @@ export async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: Ye
 
 export type YearlyReport = Awaited<ReturnType<typeof yearlyReport>>;
 
+/**
+ * A staff member generates the report: the audit record and the run are written before any byte leaves,
+ * so no report is handed out unrecorded.
+ */
+export async function generateYearlyReport(app: AppContext, actor: Actor, staff: StaffPrincipal, q: YearlyQuery, format: string): Promise<YearlyReport> {
+  const report = await yearlyReport(app, staff, q);
+  await audit(app, actor, 'report.yearly.generate', { type: 'area', id: report.area.code }, { year: q.year, format });
+  await recordRun(app, staff, q.year, report.area.code, format);
+  return report;
+}
+
 /** Remember the first generation of an area's report for the year (the reminders look for it). */
-export async function recordRun(app: AppContext, staff: StaffPrincipal, year: number, areaCode: string, format: string): Promise<void> {
+async function recordRun(app: AppContext, staff: StaffPrincipal, year: number, areaCode: string, format: string): Promise<void> {
   try {
     await ReportRuns(app.db).create({ _id: `${year}:${areaCode}`, year, areaCode, staffId: staff.id, format, at: app.clock.now() });
   } catch (err) {

@@ -2,7 +2,6 @@ import { Types } from 'mongoose';
 import { residentId, staffActor, staffOf } from '../../http/auth';
 import type { Api } from '../../http/route';
 import { z } from '../../http/zod';
-import { audit } from '../audit';
 import { addNominationPhoto, PHOTO_BODY_LIMIT_KB, readNominationPhoto } from './selections.photos';
 import {
   AdvanceBody, ConsentBody, FlaggedVotes, IdParams, LimitQuery, NominationListQuery, NominationPage, NominationParams, PhotoAdded,
@@ -116,9 +115,7 @@ export function selectionRoutes(api: Api): void {
     method: 'get', path: '/api/admin/v1/selections/:id/nominations/:nid/photos/:photoId', summary: 'View a nomination photo (audited)', tags: admin,
     auth: 'staff', params: PhotoParams, raw: { contentType: 'image/jpeg' },
     handler: async (ctx, { params }) => {
-      const n = await sel.nominationInScope(app, staffOf(ctx), params.id, params.nid);
-      const photo = await readNominationPhoto(app, n._id, new Types.ObjectId(params.photoId));
-      await audit(app, staffActor(ctx), 'selection.photo_view', { type: 'nomination', id: params.nid }, { photoId: params.photoId });
+      const photo = await sel.viewNominationPhoto(app, staffActor(ctx), staffOf(ctx), params.id, params.nid, params.photoId);
       ctx.set('cache-control', 'no-store');
       ctx.type = photo.contentType;
       ctx.body = photo.bytes;

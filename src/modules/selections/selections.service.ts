@@ -10,7 +10,7 @@ import { audit, type Actor } from '../audit';
 import { createBroadcast } from '../campaigns';
 import { requireConsent } from '../residents';
 import { assertInScope, inScope, scopeFilter, type StaffPrincipal } from '../staff';
-import { photoIds } from './selections.photos';
+import { photoIds, readNominationPhoto } from './selections.photos';
 import {
   KIND_LABELS, Nominations, SelectionSteps, Selections, Votes,
   type NominationDoc, type NomineePersonal, type RoundStatus, type SelectionDoc, type SelectionKind, type VoteDoc,
@@ -202,6 +202,14 @@ export async function viewNomination(app: AppContext, actor: Actor, staff: Staff
   const n = await nominationInScope(app, staff, id, nid);
   await audit(app, actor, 'selection.nomination_view', { type: 'nomination', id: nid });
   return staffNominationView(app, n, (await photoIds(app, [n._id])).get(nid) ?? [], true);
+}
+
+/** A staff member views one photo of a nomination in their area; every view is audited. */
+export async function viewNominationPhoto(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, nid: string, photoId: string) {
+  const n = await nominationInScope(app, staff, id, nid);
+  const photo = await readNominationPhoto(app, n._id, new Types.ObjectId(photoId));
+  await audit(app, actor, 'selection.photo_view', { type: 'nomination', id: nid }, { photoId });
+  return photo;
 }
 
 export async function recordConsent(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, nid: string, method: 'signed_form' | 'in_person') {

@@ -2,13 +2,8 @@ import type { Api } from '../../http/route';
 import { bearer, residentId, staffActor, staffOf } from '../../http/auth';
 import { rateLimit } from '../../http/rate-limit';
 import { NoContent, ObjectId, z } from '../../http/zod';
-import { AppError } from '../../http/errors';
-import { getArea } from '../areas';
-import { audit } from '../audit';
 import { STAFF_ROLES } from './staff.model';
 import * as staff from './staff.service';
-import { revokeToken } from '../sessions';
-import { residentById } from '../residents';
 import { bindState, confirmInApp, createBindCode, linkState, ownCode } from './staff.wechat';
 
 const Principal = z.object({ id: z.string(), username: z.string(), role: z.enum(STAFF_ROLES), areaCode: z.string(), areaPath: z.array(z.string()), displayName: z.string().optional() }).openapi('StaffPrincipal');
@@ -45,22 +40,13 @@ export function staffRoutes(api: Api): void {
       displayName: z.string().max(40).optional(),
       wechatId: z.string().max(64).optional(),
     }).strict(),
-    handler: async (ctx, { body }) => {
-      const me = staffOf(ctx);
-      if (me.role === 'town_admin' && body.role !== 'village_worker') throw new AppError('FORBIDDEN', 403, '镇街管理员只能创建村居工作人员');
-      staff.assertInScope(me, (await getArea(app, body.areaCode))?.path);
-      const created = await staff.createStaff(app, body);
-      await audit(app, staffActor(ctx), 'staff.create', { type: 'staff', id: created.id }, { role: created.role, areaCode: created.areaCode });
-      return created;
-    },
+    handler: (ctx, { body }) => staff.createStaffBy(app, staffActor(ctx), staffOf(ctx), body),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/auth/logout', summary: 'End this staff session (the token is revoked server-side)', tags, auth: 'staff',
     status: 204, response: NoContent,
     handler: async (ctx) => {
-      const token = bearer(ctx);
-      if (token) await revokeToken(app, token);
-      await audit(app, staffActor(ctx), 'staff.logout', { type: 'staff', id: staffOf(ctx).id });
+      await staff.logoutStaff(app, staffActor(ctx), staffOf(ctx), bearer(ctx));
       return null;
     },
   });
@@ -69,8 +55,7 @@ export function staffRoutes(api: Api): void {
     body: z.object({ currentPassword: z.string().min(1).max(200), newPassword: NewPassword }).strict(),
     response: Session,
     handler: async (ctx, { body }) => {
-      const r = await staff.changeOwnPassword(app, staffOf(ctx), body.currentPassword, body.newPassword);
-      await audit(app, staffActor(ctx), 'staff.password_change', { type: 'staff', id: staffOf(ctx).id });
+      const r = await staff.changeOwnPassword(app, staffActor(ctx), staffOf(ctx), body.currentPassword, body.newPassword);
       return { token: r.token, expiresAt: r.expiresAt.toISOString() };
     },
   });
@@ -92,21 +77,13 @@ export function staffRoutes(api: Api): void {
     api.route({
       method: 'post', path: `/api/admin/v1/staff/:id/${action}`, summary: disabled ? 'Disable a staff account (its sessions end at once)' : 'Enable a staff account', tags,
       auth: 'staff', roles: managers, params: z.object({ id: ObjectId }), response: StaffView,
-      handler: async (ctx, { params }) => {
-        const r = await staff.setStaffDisabled(app, staffOf(ctx), params.id, disabled);
-        await audit(app, staffActor(ctx), `staff.${action}`, { type: 'staff', id: r.id }, { username: r.username });
-        return r;
-      },
+      handler: (ctx, { params }) => staff.setStaffDisabled(app, staffActor(ctx), staffOf(ctx), params.id, disabled),
     });
   }
   api.route({
     method: 'post', path: '/api/admin/v1/staff/:id/reset-password', summary: 'Set a new password for a staff member (their sessions end at once)', tags,
     auth: 'staff', roles: managers, params: z.object({ id: ObjectId }), body: z.object({ password: NewPassword }).strict(), response: StaffView,
-    handler: async (ctx, { params, body }) => {
-      const r = await staff.resetStaffPassword(app, staffOf(ctx), params.id, body.password);
-      await audit(app, staffActor(ctx), 'staff.password_reset', { type: 'staff', id: r.id }, { username: r.username });
-      return r;
-    },
+    handler: (ctx, { params, body }) => staff.resetStaffPassword(app, staffActor(ctx), staffOf(ctx), params.id, body.password),
   });
 
   // ---- bind my WeChat (mini-program confirmation, then a private message to the bot) ----
@@ -119,11 +96,7 @@ export function staffRoutes(api: Api): void {
   api.route({
     method: 'post', path: '/api/admin/v1/me/wechat-bind', summary: 'A 10-minute single-use code to bind my WeChat (shown as a mini-program code)', tags, auth: 'staff', status: 201,
     response: z.object({ code: z.string(), scene: z.string(), page: z.string(), botCommand: z.string(), expiresAt: z.string() }).openapi('StaffWechatBindCode'),
-    handler: async (ctx) => {
-      const r = await createBindCode(app, staffOf(ctx));
-      await audit(app, staffActor(ctx), 'staff.wechat_bind_code', { type: 'staff', id: staffOf(ctx).id });
-      return r;
-    },
+    handler: (ctx) => createBindCode(app, staffActor(ctx), staffOf(ctx)),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/me/wechat-bind/:code', summary: 'Progress of one of my bind codes (the console polls it)', tags, auth: 'staff', params: BindCodeParams,
@@ -146,11 +119,6 @@ export function staffRoutes(api: Api): void {
     auth: 'resident', body: z.object({ code: z.string().trim().min(1, '请输入绑定码').max(20) }).strict(),
     response: z.object({ staffName: z.string(), botCommand: z.string(), expiresAt: z.string() }).openapi('StaffBindConfirmed'),
     middleware: [rateLimit({ windowMs: 60_000, max: 10 })],
-    handler: async (ctx, { body }) => {
-      const me = await residentById(app, residentId(ctx), ['openid']);
-      if (!me) throw new AppError('UNAUTHORIZED', 401, '请重新登录');
-      const r = await confirmInApp(app, me.openid, body.code);
-      return r;
-    },
+    handler: (ctx, { body }) => confirmInApp(app, residentId(ctx), body.code),
   });
 }

@@ -4,8 +4,8 @@ import { isDuplicateKey } from '../../db/model';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
 import { findPage, type PageQuery } from '../../lib/pagination';
 import { getArea } from '../areas';
-import { audit } from '../audit';
-import { issueToken, revokeAllFor } from '../sessions';
+import { audit, type Actor } from '../audit';
+import { issueToken, revokeAllFor, revokeToken } from '../sessions';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password';
 import { LoginFailures, Staff, type StaffDoc, type StaffRole } from './staff.model';
 
@@ -68,6 +68,15 @@ export async function createStaff(app: AppContext, input: CreateStaffInput): Pro
   }
 }
 
+/** A manager creates an account: a town admin only village workers, and only inside their own scope. */
+export async function createStaffBy(app: AppContext, actor: Actor, me: StaffPrincipal, input: CreateStaffInput): Promise<StaffPrincipal> {
+  if (me.role === 'town_admin' && input.role !== 'village_worker') throw new AppError('FORBIDDEN', 403, '镇街管理员只能创建村居工作人员');
+  assertInScope(me, (await getArea(app, input.areaCode))?.path);
+  const created = await createStaff(app, input);
+  await audit(app, actor, 'staff.create', { type: 'staff', id: created.id }, { role: created.role, areaCode: created.areaCode });
+  return created;
+}
+
 export async function loginStaff(app: AppContext, username: string, password: string, ip?: string) {
   const now = app.clock.now();
   const windowStart = new Date(now.getTime() - app.config.LOGIN_LOCK_MINUTES * 60_000);
@@ -85,6 +94,12 @@ export async function loginStaff(app: AppContext, username: string, password: st
   const session = await issueToken(app, 'staff', staff._id, app.config.STAFF_TOKEN_TTL_HOURS);
   await audit(app, { type: 'staff', id: String(staff._id), name: staff.username, ip }, 'staff.login', { type: 'staff', id: String(staff._id) });
   return { ...session, staff: principalOf(staff) };
+}
+
+/** End one staff session (its token is revoked server-side). */
+export async function logoutStaff(app: AppContext, actor: Actor, me: StaffPrincipal, token: string | null): Promise<void> {
+  if (token) await revokeToken(app, token);
+  await audit(app, actor, 'staff.logout', { type: 'staff', id: me.id });
 }
 
 export async function getActiveStaff(app: AppContext, id: Types.ObjectId): Promise<StaffPrincipal | null> {
@@ -177,19 +192,21 @@ async function managedStaff(app: AppContext, me: StaffPrincipal, id: string): Pr
 }
 
 /** Disable or enable an account; disabling ends every session of it at once. */
-export async function setStaffDisabled(app: AppContext, me: StaffPrincipal, id: string, disabled: boolean): Promise<StaffView> {
+export async function setStaffDisabled(app: AppContext, actor: Actor, me: StaffPrincipal, id: string, disabled: boolean): Promise<StaffView> {
   const s = await managedStaff(app, me, id);
   await Staff(app.db).updateOne({ _id: s._id }, { $set: { disabled } });
   if (disabled) await revokeAllFor(app, 'staff', s._id);
+  await audit(app, actor, disabled ? 'staff.disable' : 'staff.enable', { type: 'staff', id: String(s._id) }, { username: s.username });
   return viewOf({ ...s, disabled }, (await getArea(app, s.areaCode))?.name ?? null);
 }
 
 /** A manager sets a new password for someone; every session of that person ends. */
-export async function resetStaffPassword(app: AppContext, me: StaffPrincipal, id: string, password: string): Promise<StaffView> {
+export async function resetStaffPassword(app: AppContext, actor: Actor, me: StaffPrincipal, id: string, password: string): Promise<StaffView> {
   const s = await managedStaff(app, me, id);
   await Staff(app.db).updateOne({ _id: s._id }, { $set: { passwordHash: await hashPassword(password) } });
   await revokeAllFor(app, 'staff', s._id);
   await LoginFailures(app.db).deleteMany({ username: s.username });
+  await audit(app, actor, 'staff.password_reset', { type: 'staff', id: String(s._id) }, { username: s.username });
   return viewOf(s, (await getArea(app, s.areaCode))?.name ?? null);
 }
 
@@ -197,7 +214,7 @@ export async function resetStaffPassword(app: AppContext, me: StaffPrincipal, id
  * A staff member changes their own password: every session of theirs ends (other browsers, a lost phone),
  * and the one making the change gets a fresh token so they stay signed in here.
  */
-export async function changeOwnPassword(app: AppContext, me: StaffPrincipal, current: string, next: string) {
+export async function changeOwnPassword(app: AppContext, actor: Actor, me: StaffPrincipal, current: string, next: string) {
   const s = await Staff(app.db).findById(me.id).lean();
   if (!s || s.disabled) throw new AppError('UNAUTHORIZED', 401, '请先登录');
   if (!(await verifyPassword(current, s.passwordHash))) {
@@ -206,6 +223,7 @@ export async function changeOwnPassword(app: AppContext, me: StaffPrincipal, cur
   if (current === next) throw validationError('newPassword', '新密码不能与当前密码相同', { code: 'SAME_PASSWORD' });
   await Staff(app.db).updateOne({ _id: s._id }, { $set: { passwordHash: await hashPassword(next) } });
   await revokeAllFor(app, 'staff', s._id);
+  await audit(app, actor, 'staff.password_change', { type: 'staff', id: me.id });
   return issueToken(app, 'staff', s._id, app.config.STAFF_TOKEN_TTL_HOURS);
 }
 

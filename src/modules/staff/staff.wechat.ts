@@ -3,6 +3,8 @@ import { Schema, Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { defineModel, isDuplicateKey } from '../../db/model';
 import { AppError, notFound } from '../../http/errors';
+import { audit, type Actor } from '../audit';
+import { residentById } from '../residents';
 import { Staff } from './staff.model';
 import type { StaffPrincipal } from './staff.service';
 
@@ -47,7 +49,8 @@ export const StaffBindSteps = defineModel<BindStepDoc>('StaffWechatBindStep', ne
 
 export const sceneOf = (code: string): string => `sb=${code}`;
 
-export async function createBindCode(app: AppContext, staff: StaffPrincipal) {
+export async function createBindCode(app: AppContext, actor: Actor, staff: StaffPrincipal) {
+  await audit(app, actor, 'staff.wechat_bind_code', { type: 'staff', id: staff.id });
   const now = app.clock.now();
   for (;;) {
     const code = Array.from(crypto.randomBytes(8), (b) => ALPHABET[b % ALPHABET.length]).join('');
@@ -85,7 +88,10 @@ async function liveCode(app: AppContext, raw: string): Promise<BindCodeDoc | nul
 }
 
 /** Step 1, in the mini-program: the signed-in WeChat user confirms the code; their openid is linked. */
-export async function confirmInApp(app: AppContext, openid: string, raw: string) {
+export async function confirmInApp(app: AppContext, residentId: Types.ObjectId, raw: string) {
+  const me = await residentById(app, residentId, ['openid']);
+  if (!me) throw new AppError('UNAUTHORIZED', 401, '请重新登录');
+  const openid = me.openid;
   const c = await liveCode(app, raw);
   if (!c) throw new AppError('BIND_CODE_UNKNOWN', 404, '绑定码不正确，请在管理后台重新生成二维码');
   if (c.expiresAt <= app.clock.now()) throw new AppError('BIND_CODE_EXPIRED', 410, '二维码已过期，请在管理后台重新生成');

@@ -2,8 +2,7 @@ import type { Api } from '../../http/route';
 import { residentId } from '../../http/auth';
 import { validationError } from '../../http/errors';
 import { z } from '../../http/zod';
-import { addCredits, creditCounts } from '../../notify/subscribe.channel';
-import { SubscribeCredits } from '../../notify/subscribe-credit.model';
+import { addCredits, creditCounts, dropCredits } from '../../notify/subscribe.channel';
 import { getResident } from '../residents';
 import type { ResidentDataSection } from '../module';
 
@@ -25,9 +24,7 @@ const Credits = z.object({ credits: z.record(z.number()) }).openapi('SubscribeCr
 export const subscriptionResidentData: ResidentDataSection = {
   name: 'subscriptions',
   export: async (app, id) => ({ credits: await creditCounts(app, id) }),
-  erase: async (app, id) => {
-    await SubscribeCredits(app.db).deleteMany({ residentId: id });
-  },
+  erase: (app, id) => dropCredits(app, id),
 };
 
 /** Subscribe-message credits: every acceptance a resident gives in the mini-program lets us send one message. */

@@ -4,9 +4,10 @@ import { isDuplicateKey } from '../../db/model';
 import { AppError } from '../../http/errors';
 import { maskName, maskPhone } from '../../lib/pii';
 import { areaNames } from '../areas';
+import { audit, type Actor } from '../audit';
 import { residentsByIds } from '../residents';
 import { scopeFilter, type StaffPrincipal } from '../staff';
-import { Attendance, RegistrationKeys, Registrations, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
+import { Attendance, RegistrationKeys, Registrations, Talks, WalkIns, type RegistrationDoc, type TalkDoc, type WalkInDoc } from './talks.model';
 import { getPublicTalk, talkIdFromScene } from './talks.service';
 
 const MIN = 60_000;
@@ -60,43 +61,98 @@ export async function markAttendance(app: AppContext, staff: StaffPrincipal, tal
   return { changed, unchanged: regs.length - changed, invalid: registrationIds.length - regs.length };
 }
 
-/** Roster for staff: masked by default; `full` opens names and phones (the caller checks the role and audits). */
-export async function roster(app: AppContext, talk: TalkDoc, full: boolean) {
-  const regs = await Registrations(app.db).find({ talkId: talk._id, status: { $in: ['confirmed', 'waitlisted'] } }).sort({ seq: 1, _id: 1 }).lean();
-  const [residents, attendance] = await Promise.all([
-    residentsByIds(app, regs.map((r) => r.residentId), ['nameEnc', 'phoneEnc', 'villageCode']),
-    Attendance(app.db).find({ talkId: talk._id }).lean(),
+export type RosterStatus = 'confirmed' | 'waitlisted' | 'walk_in';
+
+export interface RosterQuery {
+  status?: RosterStatus;
+  attended?: boolean;
+  /** Only registrants living in this area (the organiser's own scope, for the call list); walk-ins are left out. */
+  within?: string;
+  offset?: number;
+  limit?: number;
+}
+
+interface RosterLine {
+  id: string;
+  residentId?: Types.ObjectId;
+  walkIn?: WalkInDoc;
+  seats: number;
+  status: RosterStatus;
+  position: number | null;
+  checkedInAt: Date | null;
+  registeredAt: Date;
+}
+
+/**
+ * A session's list in queue order — confirmed and waitlisted registrations, then walk-ins — filtered and cut to a
+ * page before anything is decrypted. Names and phones are masked unless `full` (the caller checks the role and
+ * audits). `total` counts the filtered list.
+ */
+export async function rosterPage(app: AppContext, talk: TalkDoc, full: boolean, q: RosterQuery = {}) {
+  const regs = await Registrations(app.db)
+    .find({ talkId: talk._id, status: { $in: ['confirmed', 'waitlisted'] } }, { residentId: 1, seats: 1, status: 1, createdAt: 1, areaPath: 1 })
+    .sort({ seq: 1, _id: 1 })
+    .lean();
+  const [attendance, walkIns] = await Promise.all([
+    Attendance(app.db).find({ talkId: talk._id }, { residentId: 1, at: 1 }).lean(),
+    q.within ? Promise.resolve([]) : WalkIns(app.db).find({ talkId: talk._id }).sort({ at: 1, _id: 1 }).lean(),
   ]);
-  const villageName = await areaNames(app, [...new Set(residents.flatMap((r) => (r.villageCode ? [r.villageCode] : [])))]);
-  const byId = new Map(residents.map((r) => [String(r._id), r]));
-  const came = new Map(attendance.map((a) => [String(a.residentId), a]));
+  const came = new Map(attendance.map((a) => [String(a.residentId), a.at]));
   let position = 0;
-  return regs.map((reg) => {
-    const r = byId.get(String(reg.residentId));
-    const name = r?.nameEnc ? app.pii.open(r.nameEnc) : '';
-    const phone = r?.phoneEnc ? app.pii.open(r.phoneEnc) : '';
-    const a = came.get(String(reg.residentId));
+  const lines: RosterLine[] = [];
+  for (const reg of regs) {
+    const pos = reg.status === 'waitlisted' ? ++position : null;
+    if (q.within && !reg.areaPath.includes(q.within)) continue;
+    lines.push({
+      id: String(reg._id), residentId: reg.residentId, seats: reg.seats, status: reg.status as 'confirmed' | 'waitlisted', position: pos,
+      checkedInAt: came.get(String(reg.residentId)) ?? null, registeredAt: reg.createdAt,
+    });
+  }
+  for (const w of walkIns) lines.push({ id: String(w._id), walkIn: w, seats: 1, status: 'walk_in', position: null, checkedInAt: w.at, registeredAt: w.at });
+  const chosen = lines.filter((l) => (!q.status || l.status === q.status) && (q.attended === undefined || (l.checkedInAt !== null) === q.attended));
+  const offset = q.offset ?? 0;
+  const page = q.limit === undefined ? chosen.slice(offset) : chosen.slice(offset, offset + q.limit);
+
+  const residents = await residentsByIds(app, page.flatMap((l) => (l.residentId ? [l.residentId] : [])), ['nameEnc', 'phoneEnc', 'villageCode']);
+  const byId = new Map(residents.map((r) => [String(r._id), r]));
+  const villageOf = (l: RosterLine) => (l.walkIn ? l.walkIn.villageCode : byId.get(String(l.residentId))?.villageCode);
+  const villageName = await areaNames(app, [...new Set(page.flatMap((l) => villageOf(l) ?? []))]);
+  const items = page.map((l) => {
+    const r = l.residentId ? byId.get(String(l.residentId)) : undefined;
+    const nameEnc = l.walkIn?.nameEnc ?? r?.nameEnc;
+    const phoneEnc = l.walkIn?.phoneEnc ?? r?.phoneEnc;
+    const name = nameEnc ? app.pii.open(nameEnc) : '';
+    const phone = phoneEnc ? app.pii.open(phoneEnc) : '';
+    const village = villageOf(l);
     return {
-      registrationId: String(reg._id),
+      registrationId: l.id,
       name: full ? name : maskName(name),
       phone: full ? phone : phone ? maskPhone(phone) : '',
-      village: r?.villageCode ? villageName.get(r.villageCode) ?? r.villageCode : '',
-      seats: reg.seats,
-      status: reg.status,
-      position: reg.status === 'waitlisted' ? ++position : null,
-      attended: Boolean(a),
-      checkedInAt: a ? a.at.toISOString() : null,
-      registeredAt: reg.createdAt.toISOString(),
+      village: village ? villageName.get(village) ?? village : '',
+      seats: l.seats,
+      status: l.status,
+      position: l.position,
+      attended: l.checkedInAt !== null,
+      checkedInAt: l.checkedInAt ? l.checkedInAt.toISOString() : null,
+      registeredAt: l.registeredAt.toISOString(),
     };
   });
+  const next = offset + page.length;
+  return { items, total: chosen.length, nextCursor: q.limit !== undefined && next < chosen.length ? String(next) : null };
+}
+
+/** The whole list (for exports). */
+export async function roster(app: AppContext, talk: TalkDoc, full: boolean) {
+  return (await rosterPage(app, talk, full)).items;
 }
 
 /** Attendance and no-shows of one session, overall and per village of the registrants. */
 export async function sessionFigures(app: AppContext, talk: TalkDoc) {
-  const [confirmed, waitlisted, attendance] = await Promise.all([
+  const [confirmed, waitlisted, attendance, walkIns] = await Promise.all([
     Registrations(app.db).find({ talkId: talk._id, status: 'confirmed' }, { residentId: 1, seats: 1, areaPath: 1 }).lean(),
     Registrations(app.db).countDocuments({ talkId: talk._id, status: 'waitlisted' }),
     Attendance(app.db).find({ talkId: talk._id }, { residentId: 1 }).lean(),
+    WalkIns(app.db).find({ talkId: talk._id }, { areaPath: 1 }).lean(),
   ]);
   const came = new Set(attendance.map((a) => String(a.residentId)));
   const started = app.clock.now() >= talk.startAt;
@@ -108,7 +164,15 @@ export async function sessionFigures(app: AppContext, talk: TalkDoc) {
     if (came.has(String(r.residentId))) row.attended++;
     byArea.set(code, row);
   }
-  const attended = confirmed.filter((r) => came.has(String(r.residentId))).length;
+  // Walk-ins count as attended where they live (or where the session was held); they are never no-shows.
+  const walkInsByArea = new Map<string, number>();
+  for (const w of walkIns) {
+    const code = w.areaPath[w.areaPath.length - 1] ?? 'unknown';
+    walkInsByArea.set(code, (walkInsByArea.get(code) ?? 0) + 1);
+    if (!byArea.has(code)) byArea.set(code, { areaCode: code, confirmed: 0, attended: 0 });
+  }
+  const registeredCame = confirmed.filter((r) => came.has(String(r.residentId))).length;
+  const attended = registeredCame + walkIns.length;
   return {
     talkId: String(talk._id),
     title: talk.title,
@@ -119,9 +183,15 @@ export async function sessionFigures(app: AppContext, talk: TalkDoc) {
     confirmedSeats: confirmed.reduce((s, r) => s + r.seats, 0),
     waitlisted,
     attended,
+    walkIns: walkIns.length,
     /** Only meaningful once the session has started. */
-    noShow: started ? confirmed.length - attended : null,
-    byArea: [...byArea.values()].map((r) => ({ ...r, noShow: started ? r.confirmed - r.attended : null })).sort((a, b) => a.areaCode.localeCompare(b.areaCode)),
+    noShow: started ? confirmed.length - registeredCame : null,
+    byArea: [...byArea.values()]
+      .map((r) => {
+        const w = walkInsByArea.get(r.areaCode) ?? 0;
+        return { ...r, attended: r.attended + w, walkIns: w, noShow: started ? r.confirmed - r.attended : null };
+      })
+      .sort((a, b) => a.areaCode.localeCompare(b.areaCode)),
   };
 }
 
@@ -147,4 +217,14 @@ export async function areaFigures(app: AppContext, staff: StaffPrincipal, q: { a
     noShow: past.reduce((s, x) => s + (x.noShow ?? 0), 0),
   };
   return { sessions, totals };
+}
+
+/**
+ * The organiser's call list: full names and phone numbers of the registrants living in the staff member's own
+ * area, a page at a time. Every page shown is audited with the numbers it opened.
+ */
+export async function callList(app: AppContext, staff: StaffPrincipal, actor: Actor, talk: TalkDoc, q: { status?: 'confirmed' | 'waitlisted'; attended?: boolean; offset: number; limit: number }) {
+  const page = await rosterPage(app, talk, true, { ...q, within: staff.areaCode });
+  await audit(app, actor, 'talk.call_list.view', { type: 'talk', id: String(talk._id) }, { rows: page.items.length, offset: q.offset, status: q.status ?? null });
+  return page;
 }

@@ -1,13 +1,22 @@
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
-import type { roster } from './attendance.service';
+import type { AppContext } from '../../context';
+import { forbidden } from '../../http/errors';
+import { shanghaiTime } from '../../lib/shanghai';
+import { audit, type Actor } from '../audit';
+import type { StaffPrincipal } from '../staff';
+import { roster } from './attendance.service';
+import { getTalkInScope } from './talks.service';
 
 type Row = Awaited<ReturnType<typeof roster>>[number];
 
-const STATUS: Record<string, string> = { confirmed: '已确认', waitlisted: '候补' };
+const STATUS: Record<string, string> = { confirmed: '已确认', waitlisted: '候补', walk_in: '现场登记' };
 const HEADERS = ['序号', '姓名', '手机号', '村（居）', '名额', '状态', '候补位置', '签到', '签到时间', '报名时间'];
 
-const cells = (r: Row, i: number) => [i + 1, r.name, r.phone, r.village, r.seats, STATUS[r.status] ?? r.status, r.position ?? '', r.attended ? '是' : '否', r.checkedInAt ?? '', r.registeredAt];
+/** Times in the district's zone, as staff read them. */
+const local = (iso: string | null) => (iso ? shanghaiTime(new Date(iso)) : '');
+
+const cells = (r: Row, i: number) => [i + 1, r.name, r.phone, r.village, r.seats, STATUS[r.status] ?? r.status, r.position ?? '', r.attended ? '是' : '否', local(r.checkedInAt), local(r.registeredAt)];
 
 /** CSV with a BOM so Excel on Windows opens the Chinese text correctly. */
 export function rosterCsv(rows: Row[]): Buffer {
@@ -21,4 +30,15 @@ export async function rosterXlsx(title: string, rows: Row[]): Promise<Buffer> {
   ws.addRow(HEADERS);
   rows.forEach((r, i) => ws.addRow(cells(r, i)));
   return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/** The registrant list of a session as a file: masked, or in full for district admins only; every export is audited. */
+export async function exportRoster(app: AppContext, actor: Actor, staff: StaffPrincipal, talkId: string, format: 'csv' | 'xlsx', full: boolean) {
+  if (full && staff.role !== 'district_admin') throw forbidden('只有区级管理员可以导出完整名单');
+  const talk = await getTalkInScope(app, staff, talkId);
+  const rows = await roster(app, talk, full);
+  await audit(app, actor, full ? 'talk.export_full' : 'talk.export_masked', { type: 'talk', id: talkId }, { format, rows: rows.length });
+  return format === 'csv'
+    ? { filename: `talk-${talkId}-${full ? 'full' : 'masked'}.csv`, type: 'text/csv; charset=utf-8', body: rosterCsv(rows) }
+    : { filename: `talk-${talkId}-${full ? 'full' : 'masked'}.xlsx`, type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body: await rosterXlsx(talk.title, rows) };
 }

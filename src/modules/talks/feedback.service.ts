@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound } from '../../http/errors';
+import { audit, type Actor } from '../audit';
 import { scopeFilter, type StaffPrincipal } from '../staff';
 import { getResident } from '../residents';
 import { Attendance, Feedback, type FeedbackDoc, type TalkDoc } from './talks.model';
@@ -54,13 +55,14 @@ export async function sessionFeedback(app: AppContext, talk: TalkDoc) {
 }
 
 /** Staff decision on a held comment. */
-export async function reviewComment(app: AppContext, talk: TalkDoc, residentId: string, approve: boolean) {
+export async function reviewComment(app: AppContext, actor: Actor, talk: TalkDoc, residentId: string, approve: boolean) {
   const r = await Feedback(app.db).findOneAndUpdate(
     { _id: `${String(talk._id)}:${residentId}`, commentState: 'review' },
     { $set: { commentState: approve ? 'visible' : 'rejected' } },
     { new: true },
   ).lean();
   if (!r) throw notFound('待审评价');
+  await audit(app, actor, 'talk.feedback.review', { type: 'talk', id: String(talk._id) }, { approve });
   return { state: r.commentState };
 }
 

@@ -1,15 +1,17 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { AppError } from '../../http/errors';
+import { AppError, notFound } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
+import { audit, type Actor } from '../audit';
 import { requireConsent, type ResidentDoc } from '../residents';
-import { dropRegistrationReminders, queueAfterFill } from './reminders';
+import type { StaffPrincipal } from '../staff';
+import { dropRegistrationReminders, queueAfterFill, queueRemovedByStaff } from './reminders';
 import { admit, assertOpenForSignup, awaitDecision, underTalkLock, type Decided } from './admission';
 import { Gate } from './gate';
 import { leaveQueue, waitlistPosition } from './queue-walk';
 import { readEntries } from './resident-entries';
 import { Attendance, Feedback, RegistrationKeys, Registrations, Seats, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
-import { getPublicTalk, recentPublicTalk } from './talks.service';
+import { getPublicTalk, getTalkInScope, recentPublicTalk } from './talks.service';
 import { SEX_NAMES } from './eligibility';
 
 /** Age in whole years by the district's calendar year (profiles hold only the birth year). */
@@ -146,6 +148,16 @@ export async function cancelMine(app: AppContext, residentId: Types.ObjectId, ta
  * Shared by residents and staff: under the talk's lock, mark it cancelled and free its seats and key; the walk
  * that follows in the same lock hold promotes the waitlist. Pending reminders of the registration are dropped.
  */
+/** Staff take a registrant off a session of their area; the resident is told. */
+export async function staffCancelRegistration(app: AppContext, actor: Actor, staff: StaffPrincipal, talkId: string, registrationId: string) {
+  const talk = await getTalkInScope(app, staff, talkId);
+  const reg = await cancelRegistration(app, talk, new Types.ObjectId(registrationId), 'staff');
+  if (!reg) throw notFound('报名');
+  await queueRemovedByStaff(app, talk, reg);
+  await audit(app, actor, 'talk.registration.cancel', { type: 'talkRegistration', id: registrationId });
+  return { registrationId, status: 'cancelled' as const };
+}
+
 export async function cancelRegistration(app: AppContext, talk: TalkDoc, regId: Types.ObjectId, by: 'resident' | 'staff'): Promise<RegistrationDoc | null> {
   const reg = await underTalkLock(app, talk._id, queueAfterFill, async () => {
     const reg = await Registrations(app.db).findById(regId).lean();

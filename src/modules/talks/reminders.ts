@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context';
+import { Outbox } from '../../notify/outbox.model';
 import { cancelPending, enqueueMany, type EnqueueInput } from '../../notify/outbox.service';
 import { shanghaiAt, shanghaiDay, shanghaiTime } from '../../lib/shanghai';
 import { eligibilityText } from './eligibility';
@@ -104,4 +105,13 @@ export function noticeItem(talk: TalkDoc, kind: NoticeKind, notBefore: Date): En
     areaPath: talk.areaPath,
     payload: { areaCode: talk.areaCode, text: text[kind] },
   };
+}
+
+/** Reminders and group notices of a session, in sending order (pending ones wait for delivery). */
+export async function talkOutbox(app: AppContext, talk: TalkDoc, channel?: 'subscribe' | 'room') {
+  const rows = await Outbox(app.db).find({ 'source.talkId': String(talk._id), ...(channel ? { channel } : {}) }).sort({ notBefore: 1 }).limit(500).lean();
+  return rows.map((r) => ({
+    key: r.key, channel: r.channel, kind: r.source.kind ?? null, status: r.status, notBefore: r.notBefore.toISOString(), attempts: r.attempts,
+    lastError: r.lastError ?? null, text: r.channel === 'room' ? String(r.payload.text ?? '') : null,
+  }));
 }

@@ -1,27 +1,21 @@
-import { Types } from 'mongoose';
 import type { Api } from '../../http/route';
 import { staffActor, staffOf } from '../../http/auth';
-import { forbidden, notFound } from '../../http/errors';
 import { ObjectId, z } from '../../http/zod';
 import { DatePageQuery } from '../../lib/pagination';
-import { Outbox } from '../../notify/outbox.model';
-import { wechatToAppError } from '../residents';
-import { audit } from '../audit';
-import { areaFigures, markAttendance, roster, sessionFigures } from './attendance.service';
+import { areaFigures, callList, markAttendance, rosterPage, sessionFigures } from './attendance.service';
+import { addWalkIn, removeWalkIn } from './walkins.service';
 import { createExpert, listExperts, updateExpert } from './experts.service';
-import { rosterCsv, rosterXlsx } from './export';
-import { queueRemovedByStaff } from './reminders';
+import { checkinCode } from './checkin-code';
+import { exportRoster } from './export';
+import { talkOutbox } from './reminders';
 import { reviewComment, sessionFeedback } from './feedback.service';
-import { cancelRegistration } from './registrations.service';
-import { TalkCodes, TALK_KINDS, TALK_STATUSES } from './talks.model';
+import { staffCancelRegistration } from './registrations.service';
+import { TALK_KINDS, TALK_STATUSES } from './talks.model';
 import {
-  AreaFigures, AttendanceResult, ExpertInputSchema, ExpertList, ExpertPatchSchema, ExpertSchema, IdParams, ReviewResult, RosterEntry, SessionFeedback, SessionFigures, StaffTalk,
-  TalkInputSchema, TalkOutbox, TalkPage, TalkPatchSchema,
+  AreaFigures, AttendanceResult, ExpertInputSchema, ExpertList, ExpertPatchSchema, ExpertSchema, CallListQuery, IdParams, ReviewResult, RosterPage, RosterQuery, SessionFeedback, SessionFigures, StaffTalk,
+  TalkInputSchema, TalkOutbox, TalkPage, TalkPatchSchema, WalkInBody, WalkInResult,
 } from './talks.schemas';
 import { cancelTalk, closeTalk, createTalk, getTalkInScope, listStaffTalks, publishTalk, updateTalk, viewTalks } from './talks.service';
-
-/** The mini-program page the check-in code opens (no leading slash: WeChat's rule for `page`). */
-export const CHECKIN_PAGE = 'pages/talks/checkin/index';
 
 export function talkAdminRoutes(api: Api): void {
   const app = api.app;
@@ -78,50 +72,59 @@ export function talkAdminRoutes(api: Api): void {
   api.route({
     method: 'post', path: `${base}/:id/cancel`, summary: 'Cancel the session and notify every registrant', tags, auth: 'staff', params: IdParams,
     body: z.object({ reason: z.string().trim().max(40).optional() }).strict(), response: StaffTalk,
-    handler: async (ctx, { params, body }) => {
-      const t = await cancelTalk(app, staffOf(ctx), params.id, body.reason);
-      await audit(app, staffActor(ctx), 'talk.cancel', { type: 'talk', id: params.id }, { reason: body.reason ?? null });
-      return staffView(t);
-    },
+    handler: async (ctx, { params, body }) => staffView(await cancelTalk(app, staffActor(ctx), staffOf(ctx), params.id, body.reason)),
   });
 
   // ---- registrants, attendance, figures ----
+  const pageOf = (q: { status?: 'confirmed' | 'waitlisted' | 'walk_in'; attended?: 'true' | 'false'; limit: number; cursor?: string }) => ({
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.attended ? { attended: q.attended === 'true' } : {}),
+    offset: Number(q.cursor ?? 0),
+    limit: q.limit,
+  });
   api.route({
-    method: 'get', path: `${base}/:id/registrations`, summary: 'Registrants (masked)', tags, auth: 'staff', params: IdParams, response: z.object({ items: z.array(RosterEntry) }),
-    handler: async (ctx, { params }) => ({ items: await roster(app, await getTalkInScope(app, staffOf(ctx), params.id), false) }),
+    method: 'get', path: `${base}/:id/registrations`, summary: 'Registrants and walk-ins in queue order (masked), a page at a time', tags, auth: 'staff',
+    params: IdParams, query: RosterQuery, response: RosterPage,
+    handler: async (ctx, { params, query }) => rosterPage(app, await getTalkInScope(app, staffOf(ctx), params.id), false, pageOf(query)),
+  });
+  api.route({
+    method: 'get', path: `${base}/:id/call-list`, summary: 'Call list: full names and phones of the registrants living in my area (each page audited)', tags, auth: 'staff',
+    params: IdParams, query: CallListQuery, response: RosterPage,
+    handler: async (ctx, { params, query }) => {
+      const staff = staffOf(ctx);
+      return callList(app, staff, staffActor(ctx), await getTalkInScope(app, staff, params.id), { ...pageOf(query), status: query.status });
+    },
+  });
+  api.route({
+    method: 'post', path: `${base}/:id/walk-ins`, summary: 'Add a person who came without signing up (counts as attended)', tags, auth: 'staff',
+    params: IdParams, body: WalkInBody, response: WalkInResult, status: 201,
+    handler: async (ctx, { params, body }) => {
+      const staff = staffOf(ctx);
+      return addWalkIn(app, staffActor(ctx), staff, await getTalkInScope(app, staff, params.id), body);
+    },
+  });
+  api.route({
+    method: 'delete', path: `${base}/:id/walk-ins/:walkInId`, summary: 'Remove a walk-in entered by mistake', tags, auth: 'staff',
+    params: z.object({ id: ObjectId, walkInId: ObjectId }), response: z.object({ walkInId: z.string(), removed: z.literal(true) }),
+    handler: async (ctx, { params }) => {
+      await removeWalkIn(app, staffActor(ctx), await getTalkInScope(app, staffOf(ctx), params.id), params.walkInId);
+      return { walkInId: params.walkInId, removed: true as const };
+    },
   });
   api.route({
     method: 'delete', path: `${base}/:id/registrations/:registrationId`, summary: 'Cancel one registration (staff)', tags, auth: 'staff',
     params: z.object({ id: ObjectId, registrationId: ObjectId }), response: z.object({ registrationId: z.string(), status: z.literal('cancelled') }),
-    handler: async (ctx, { params }) => {
-      const talk = await getTalkInScope(app, staffOf(ctx), params.id);
-      const reg = await cancelRegistration(app, talk, new Types.ObjectId(params.registrationId), 'staff');
-      if (!reg) throw notFound('报名');
-      await queueRemovedByStaff(app, talk, reg);
-      await audit(app, staffActor(ctx), 'talk.registration.cancel', { type: 'talkRegistration', id: params.registrationId });
-      return { registrationId: params.registrationId, status: 'cancelled' };
-    },
+    handler: (ctx, { params }) => staffCancelRegistration(app, staffActor(ctx), staffOf(ctx), params.id, params.registrationId),
   });
   api.route({
     method: 'get', path: `${base}/:id/export`, summary: 'Registrant list as CSV or XLSX (masked; full for district admins; audited)', tags, auth: 'staff',
     params: IdParams, query: z.object({ format: z.enum(['csv', 'xlsx']).default('csv'), full: z.enum(['true', 'false']).default('false') }).strict(),
     raw: { contentType: 'text/csv' },
     handler: async (ctx, { params, query }) => {
-      const staff = staffOf(ctx);
-      const full = query.full === 'true';
-      if (full && staff.role !== 'district_admin') throw forbidden('只有区级管理员可以导出完整名单');
-      const talk = await getTalkInScope(app, staff, params.id);
-      const rows = await roster(app, talk, full);
-      await audit(app, staffActor(ctx), full ? 'talk.export_full' : 'talk.export_masked', { type: 'talk', id: params.id }, { format: query.format, rows: rows.length });
-      const name = `talk-${params.id}-${full ? 'full' : 'masked'}.${query.format}`;
-      ctx.set('Content-Disposition', `attachment; filename="${name}"`);
-      if (query.format === 'csv') {
-        ctx.type = 'text/csv; charset=utf-8';
-        ctx.body = rosterCsv(rows);
-      } else {
-        ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-        ctx.body = await rosterXlsx(talk.title, rows);
-      }
+      const file = await exportRoster(app, staffActor(ctx), staffOf(ctx), params.id, query.format, query.full === 'true');
+      ctx.set('Content-Disposition', `attachment; filename="${file.filename}"`);
+      ctx.type = file.type;
+      ctx.body = file.body;
     },
   });
   api.route({
@@ -147,20 +150,7 @@ export function talkAdminRoutes(api: Api): void {
     raw: { contentType: 'image/png' },
     handler: async (ctx, { params }) => {
       const talk = await getTalkInScope(app, staffOf(ctx), params.id);
-      const cached = await TalkCodes(app.db).findById(String(talk._id)).lean();
-      let png: Buffer;
-      if (cached && cached.scene === talk.checkinScene) {
-        // .lean() hands back BSON Binary, not a Buffer
-        const raw = cached.png as unknown as Buffer | { buffer: Uint8Array };
-        png = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer);
-      } else {
-        try {
-          png = await app.wechat.wxacodeUnlimited(talk.checkinScene, CHECKIN_PAGE);
-        } catch (err) {
-          throw wechatToAppError(err);
-        }
-        await TalkCodes(app.db).updateOne({ _id: String(talk._id) }, { $set: { scene: talk.checkinScene, png, createdAt: app.clock.now() } }, { upsert: true });
-      }
+      const png = await checkinCode(app, talk);
       ctx.set('X-Checkin-Scene', talk.checkinScene);
       ctx.type = 'image/png';
       ctx.body = png;
@@ -169,16 +159,7 @@ export function talkAdminRoutes(api: Api): void {
   api.route({
     method: 'get', path: `${base}/:id/outbox`, summary: 'Reminders and group notices of a session (pending ones wait for delivery)', tags, auth: 'staff', params: IdParams,
     query: z.object({ channel: z.enum(['subscribe', 'room']).optional() }).strict(), response: TalkOutbox,
-    handler: async (ctx, { params, query }) => {
-      const talk = await getTalkInScope(app, staffOf(ctx), params.id);
-      const rows = await Outbox(app.db).find({ 'source.talkId': String(talk._id), ...(query.channel ? { channel: query.channel } : {}) }).sort({ notBefore: 1 }).limit(500).lean();
-      return {
-        items: rows.map((r) => ({
-          key: r.key, channel: r.channel, kind: r.source.kind ?? null, status: r.status, notBefore: r.notBefore.toISOString(), attempts: r.attempts,
-          lastError: r.lastError ?? null, text: r.channel === 'room' ? String(r.payload.text ?? '') : null,
-        })),
-      };
-    },
+    handler: async (ctx, { params, query }) => ({ items: await talkOutbox(app, await getTalkInScope(app, staffOf(ctx), params.id), query.channel) }),
   });
 
   // ---- feedback ----
@@ -189,11 +170,6 @@ export function talkAdminRoutes(api: Api): void {
   api.route({
     method: 'post', path: `${base}/:id/feedback/:residentId/review`, summary: 'Approve or reject a held comment', tags, auth: 'staff',
     params: z.object({ id: ObjectId, residentId: ObjectId }), body: z.object({ approve: z.boolean() }).strict(), response: ReviewResult,
-    handler: async (ctx, { params, body }) => {
-      const talk = await getTalkInScope(app, staffOf(ctx), params.id);
-      const r = await reviewComment(app, talk, params.residentId, body.approve);
-      await audit(app, staffActor(ctx), 'talk.feedback.review', { type: 'talk', id: params.id }, { approve: body.approve });
-      return r;
-    },
+    handler: async (ctx, { params, body }) => reviewComment(app, staffActor(ctx), await getTalkInScope(app, staffOf(ctx), params.id), params.residentId, body.approve),
   });
 }

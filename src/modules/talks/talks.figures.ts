@@ -1,7 +1,7 @@
 import type { Model, Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { addOnPath, emptyFigures, figure, type FigureScope } from '../../lib/area-figures';
-import { Attendance, Feedback, Registrations, Talks, TALK_KINDS } from './talks.model';
+import { Attendance, Feedback, Registrations, Talks, TALK_KINDS, WalkIns } from './talks.model';
 
 /** A figure per session, from the database: one row per session. */
 const perTalk = async (model: Model<any>, match: Record<string, unknown>) => {
@@ -33,7 +33,7 @@ async function feedbackPerTalk(app: AppContext, match: Record<string, unknown>) 
 /**
  * Sessions held in the year (published, closed or finished, started by now) by kind, and for them the
  * confirmed sign-ups, attendance, no-shows and feedback, all counted for the area where the session was held.
- * A session's no-shows are its confirmed sign-ups minus its check-ins (never below zero).
+ * A session's no-shows are its confirmed sign-ups minus their check-ins (never below zero); walk-ins count as attended.
  */
 export async function talkFigures(app: AppContext, s: FigureScope) {
   const end = s.to < s.now ? s.to : s.now;
@@ -44,9 +44,10 @@ export async function talkFigures(app: AppContext, s: FigureScope) {
   // server evaluates $in against every id for every document, which over a year of sessions costs minutes.
   // Rows of sessions not held in the area are dropped below. Sign-ups open at most a quarter before.
   const signupWindow = { $gte: new Date(s.from.getTime() - 90 * 86_400_000), $lt: end };
-  const [signUps, attended, feedback] = await Promise.all([
+  const [signUps, attended, walkIns, feedback] = await Promise.all([
     perTalk(Registrations(app.db), { status: 'confirmed', createdAt: signupWindow }),
     perTalk(Attendance(app.db), { at: { $gte: s.from, $lt: s.to } }),
+    perTalk(WalkIns(app.db), { at: { $gte: s.from, $lt: s.to } }),
     feedbackPerTalk(app, { at: { $gte: s.from, $lt: s.to } }),
   ]);
   const { ratings, ratingSum } = feedback;
@@ -58,7 +59,8 @@ export async function talkFigures(app: AppContext, s: FigureScope) {
     addOnPath(f, t.areaPath, `kind:${t.kind}`, 1);
     addOnPath(f, t.areaPath, 'held', 1);
     addOnPath(f, t.areaPath, 'signUps', confirmed);
-    addOnPath(f, t.areaPath, 'attended', came);
+    // Walk-ins came without signing up: they add to attendance, never to no-shows.
+    addOnPath(f, t.areaPath, 'attended', came + (walkIns.get(id) ?? 0));
     addOnPath(f, t.areaPath, 'noShow', Math.max(0, confirmed - came));
     addOnPath(f, t.areaPath, 'ratings', ratings.get(id) ?? 0);
     addOnPath(f, t.areaPath, 'ratingSum', ratingSum.get(id) ?? 0);

@@ -306,3 +306,34 @@ const codeSchema = new Schema<TalkCodeDoc>({
   createdAt: { type: Date, required: true },
 });
 export const TalkCodes = defineModel<TalkCodeDoc>('TalkCode', codeSchema);
+
+/**
+ * A person who came without signing up, added by staff at the door. Counts as attended. Name and phone are
+ * sealed; unique (talkId, phoneIndex) records one person once per session.
+ */
+export interface WalkInDoc {
+  _id: Types.ObjectId;
+  talkId: Types.ObjectId;
+  nameEnc: string;
+  phoneEnc: string;
+  /** Blind index of the phone number (purpose `talk-walkin-phone`). */
+  phoneIndex: string;
+  villageCode?: string;
+  /** The village's path when one was given, else the session's: where the figures count the person. */
+  areaPath: string[];
+  staffId: string;
+  at: Date;
+}
+const walkInSchema = new Schema<WalkInDoc>({
+  talkId: { type: Schema.Types.ObjectId, required: true },
+  nameEnc: { type: String, required: true },
+  phoneEnc: { type: String, required: true },
+  phoneIndex: { type: String, required: true },
+  villageCode: String,
+  areaPath: { type: [String], default: [] },
+  staffId: { type: String, required: true },
+  at: { type: Date, required: true },
+});
+walkInSchema.index({ talkId: 1, phoneIndex: 1 }, { unique: true });
+walkInSchema.index({ at: 1 });
+export const WalkIns = defineModel<WalkInDoc>('TalkWalkIn', walkInSchema);

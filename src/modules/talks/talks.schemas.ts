@@ -133,13 +133,36 @@ export const RosterEntry = z
     phone: z.string(),
     village: z.string(),
     seats: z.number().int(),
-    status: z.enum(['confirmed', 'waitlisted']),
+    /** `walk_in`: came without signing up, added by staff at the door (always attended). */
+    status: z.enum(['confirmed', 'waitlisted', 'walk_in']),
     position: z.number().int().nullable(),
     attended: z.boolean(),
     checkedInAt: IsoDateTime.nullable(),
     registeredAt: IsoDateTime,
   })
   .openapi('TalkRosterEntry');
+
+/** A page of the list: `cursor` is the offset the previous page returned as `nextCursor`. */
+export const RosterQuery = z
+  .object({
+    status: z.enum(['confirmed', 'waitlisted', 'walk_in']).optional(),
+    attended: z.enum(['true', 'false']).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: z.string().regex(/^\d{1,6}$/, '分页参数不正确').optional(),
+  })
+  .strict();
+export const CallListQuery = RosterQuery.extend({ status: z.enum(['confirmed', 'waitlisted']).optional() }).strict();
+export const RosterPage = z.object({ items: z.array(RosterEntry), total: z.number().int(), nextCursor: z.string().nullable() }).openapi('TalkRosterPage');
+
+export const WalkInBody = z
+  .object({
+    name: z.string().trim().min(1, '请填写姓名').max(20, '姓名最多 20 个字'),
+    phone: z.string().trim().min(1, '请填写手机号').max(20),
+    villageCode: z.string().min(1).max(40).optional(),
+  })
+  .strict()
+  .openapi('TalkWalkInInput');
+export const WalkInResult = z.object({ id: z.string(), checkedInAt: IsoDateTime }).openapi('TalkWalkIn');
 
 export const AttendanceResult = z.object({ changed: z.number().int(), unchanged: z.number().int(), invalid: z.number().int() });
 
@@ -153,9 +176,12 @@ export const SessionFigures = z
     confirmedRegistrations: z.number().int(),
     confirmedSeats: z.number().int(),
     waitlisted: z.number().int(),
+    /** Includes walk-ins. */
     attended: z.number().int(),
+    walkIns: z.number().int(),
+    /** Confirmed registrants who did not come (null before the start). */
     noShow: z.number().int().nullable(),
-    byArea: z.array(z.object({ areaCode: z.string(), confirmed: z.number().int(), attended: z.number().int(), noShow: z.number().int().nullable() })),
+    byArea: z.array(z.object({ areaCode: z.string(), confirmed: z.number().int(), attended: z.number().int(), walkIns: z.number().int(), noShow: z.number().int().nullable() })),
   })
   .openapi('TalkFigures');
 

@@ -6,6 +6,7 @@ import { findPageByDate } from '../../lib/pagination';
 import { cachePerDatabase } from '../../lib/ttl-cache';
 import { cancelPending, enqueueMany } from '../../notify/outbox.service';
 import { getArea } from '../areas';
+import { audit, type Actor } from '../audit';
 import { assertInScope, scopeFilter, type StaffPrincipal } from '../staff';
 import { noticeItem, queueAfterFill, queueCancelledBySession, sameDayMorning } from './reminders';
 import { fill, forgetQueueState } from './queue-walk';
@@ -177,7 +178,7 @@ export async function closeTalk(app: AppContext, staff: StaffPrincipal, id: stri
 }
 
 /** Cancel the session: every registration is cancelled, its seats freed, and every registrant notified. */
-export async function cancelTalk(app: AppContext, staff: StaffPrincipal, id: string, reason?: string): Promise<TalkDoc> {
+export async function cancelTalk(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, reason?: string): Promise<TalkDoc> {
   const talk = await getTalkInScope(app, staff, id);
   const { updated, affected } = await withTalkLock(app, talk._id, async () => {
     const current = await Talks(app.db).findById(talk._id).lean();
@@ -195,6 +196,7 @@ export async function cancelTalk(app: AppContext, staff: StaffPrincipal, id: str
   await cancelPending(app, { 'source.talkId': String(talk._id) });
   await queueCancelledBySession(app, updated, affected);
   if (talk.status !== 'draft') await enqueueMany(app, [noticeItem(updated, 'cancelled', app.clock.now())]);
+  await audit(app, actor, 'talk.cancel', { type: 'talk', id }, { reason: reason ?? null });
   return updated;
 }
 

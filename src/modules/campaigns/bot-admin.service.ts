@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { getBotStatus } from '../../bot/status';
 import type { AppContext } from '../../context';
 import { findPage } from '../../lib/pagination';
 import { Outbox } from '../../notify/outbox.model';
@@ -21,4 +22,10 @@ export async function listDeadItems(app: AppContext, staff: StaffPrincipal, q: {
       };
     });
   });
+}
+
+/** The bot's state as the bot role last recorded it; the login QR logs a WeChat account in as the bot, so only district admins get it. */
+export async function botStatusFor(app: AppContext, staff: StaffPrincipal) {
+  const status = await getBotStatus(app);
+  return staff.role === 'district_admin' ? status : { ...status, qr: null };
 }

@@ -165,8 +165,10 @@ test('journey: a village worker on a phone binds their group with a code, sees i
   await d.shot('bot-08-keywords');
   await expectAccessible(d);
   resident.say('帮助').to(room);
-  await w.drain();
-  await waitFor(() => w.said(room.id).includes('有问题请找村里的网格员，或拨打 12345。'), 10_000);
+  await waitFor(async () => {
+    await w.drain();
+    return w.said(room.id).includes('有问题请找村里的网格员，或拨打 12345。');
+  }, 15_000);
 
   for (const p of [v, town, other, d]) expect(p.problems).toEqual([]);
 }, 240_000);

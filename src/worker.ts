@@ -18,13 +18,22 @@ export const housekeeping: Task[] = [
   ...modules.flatMap((m) => m.tasks),
 ];
 
+/** Whether a task's result reports any work: a non-zero count somewhere in it, or a result that is not a count. */
+export function didWork(result: unknown): boolean {
+  if (result === undefined || result === null || result === 0 || result === false) return false;
+  if (Array.isArray(result)) return result.some(didWork);
+  if (typeof result === 'object') return Object.values(result).some(didWork);
+  return true;
+}
+
 export async function startWorker(app: AppContext, tasks: Task[] = housekeeping): Promise<() => Promise<void>> {
   const scheduled = tasks.map((t) =>
     cron.schedule(
       t.cron,
       () => {
         t.run(app)
-          .then((result) => app.logger.info({ event: `task.${t.name}`, result }, 'task done'))
+          // Delivery loops run every few seconds: a round that found nothing to do is logged at debug only.
+          .then((result) => app.logger[didWork(result) ? 'info' : 'debug']({ event: `task.${t.name}`, result }, 'task done'))
           .catch((err) => app.logger.error({ event: `task.${t.name}.failed`, err }, 'task failed'));
       },
       { timezone: 'Asia/Shanghai' },

@@ -1420,6 +1420,8 @@ export interface paths {
                                 code: string | null;
                                 reason: string | null;
                             };
+                            attended: boolean;
+                            feedbackGiven: boolean;
                         };
                     };
                 };
@@ -3199,6 +3201,7 @@ export interface components {
             targetId: string;
             requestId: string | null;
             ip: string | null;
+            areaCode: string | null;
             details: {
                 [key: string]: unknown;
             } | null;
@@ -3406,7 +3409,7 @@ export interface components {
         };
         InsuranceEnrol: {
             productId: string;
-            applicantPhone: string;
+            applicantPhone?: string;
             insured: {
                 name: string;
                 idCard: string;
@@ -3604,11 +3607,39 @@ export interface components {
             status: "draft" | "pending_review" | "approved" | "active" | "finished" | "cancelled";
             areaCode: string;
             createdBy: string;
+            createdByName: string | null;
             approvedBy: string | null;
+            approvedByName: string | null;
+            reviewNote: string | null;
+            quietHours: string | null;
             /** Format: date-time */
             endAt: string | null;
             /** Format: date-time */
             createdAt: string;
+        };
+        CampaignReach: {
+            groups: number;
+            areas: {
+                code: string;
+                name: string;
+            }[];
+            rooms: {
+                id: string;
+                topic: string;
+                areaCode: string;
+                areaName: string;
+            }[];
+        };
+        CampaignSendingRules: {
+            /** @enum {string} */
+            timeZone: "Asia/Shanghai";
+            quietHours: string | null;
+            gapSeconds: {
+                min: number;
+                max: number;
+            };
+            hourlyCap: number;
+            dailyCap: number;
         };
         CampaignReport: {
             campaign: {

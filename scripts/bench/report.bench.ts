@@ -1,9 +1,18 @@
+import os from 'node:os';
 import { Types } from 'mongoose';
+import { shanghaiYear, type FigureScope } from '../../src/lib/area-figures';
+import { groupFigures } from '../../src/modules/campaigns';
+import { insuranceFigures } from '../../src/modules/insurance';
+import { literacyRounds, quizFigures } from '../../src/modules/quiz';
+import { referralFigures } from '../../src/modules/referrals';
+import { residentFigures } from '../../src/modules/residents';
+import { talkFigures } from '../../src/modules/talks';
 import { Areas } from '../../src/modules/areas/areas.model';
 import { importVillages } from '../../src/modules/areas/areas.service';
 import { BotRooms } from '../../src/modules/campaigns/rooms.model';
 import { Enrolments } from '../../src/modules/insurance/insurance.model';
-import { Contests, Submissions } from '../../src/modules/quiz/quiz.model';
+import { participationOf } from '../../src/modules/quiz/participation.service';
+import { Contests, Participations, Submissions } from '../../src/modules/quiz/quiz.model';
 import { ReferralTransitions, Referrals } from '../../src/modules/referrals/referrals.model';
 import { Residents } from '../../src/modules/residents/residents.model';
 import { Attendance, Feedback, Registrations, Talks } from '../../src/modules/talks/talks.model';
@@ -53,14 +62,26 @@ async function seed(h: BenchHarness) {
   const rounds = [at(60), at(280)].map((startAt, k) => ({ _id: new Types.ObjectId(), kind: 'assessment', title: `第${k + 1}轮`, startAt, endAt: new Date(startAt.getTime() + 20 * 86_400_000), areaCode: '370303', areaPath: ['370303'],
     drawRules: [], timeLimitSec: 1800, attemptsPerDay: 1, attemptsTotal: 1, passScore: 80, status: 'closed', createdBy: 'bench', createdAt: startAt, updatedAt: startAt }));
   await Contests(t.db).insertMany(rounds);
-  // A year of quizzes: every resident a few daily quizzes, a third of them each literacy round.
+  // A year of quizzes: every resident a few daily quizzes, a third of them each literacy round; each resident's
+  // participation in the year recorded once, as the submit does (its first counted submission).
+  const submissionsOf = function* (i: number) {
+    const base = { residentId: ids[i]!, areaPath: pathOf(i), results: [], correct: 5, total: 10, passed: true, durationMs: 60_000, tooFast: false };
+    for (let d = 0; d < 1 + (i % 3); d++) yield { ...base, mode: 'daily' as const, day: '2026-05-01', score: 40 + ((i + d) % 7) * 10, submittedAt: at(30 + d * 40 + (i % 20)) };
+    for (const [k, r] of rounds.entries()) if ((i + k) % 3 === 0) yield { ...base, mode: 'contest' as const, contestId: r._id, day: '2026-05-01', score: 50 + ((i * 7 + k) % 50), submittedAt: new Date(r.startAt.getTime() + 3_600_000) };
+  };
   counts.submissions = await batched(function* () {
-    for (let i = 0; i < RESIDENTS; i++) {
-      const base = { residentId: ids[i], areaPath: pathOf(i), results: [], correct: 5, total: 10, passed: true, durationMs: 60_000, tooFast: false };
-      for (let d = 0; d < 1 + (i % 3); d++) yield { ...base, mode: 'daily', day: '2026-05-01', score: 40 + ((i + d) % 7) * 10, submittedAt: at(30 + d * 40 + (i % 20)) };
-      for (const [k, r] of rounds.entries()) if ((i + k) % 3 === 0) yield { ...base, mode: 'contest', contestId: r._id, day: '2026-05-01', score: 50 + ((i * 7 + k) % 50), submittedAt: new Date(r.startAt.getTime() + 3_600_000) };
-    }
+    for (let i = 0; i < RESIDENTS; i++) yield* submissionsOf(i);
   }, (b) => Submissions(t.db).insertMany(b, lean));
+  counts.participations = await batched(function* () {
+    for (let i = 0; i < RESIDENTS; i++) {
+      const first = new Map<string, Record<string, unknown>>();
+      for (const sub of submissionsOf(i)) {
+        const p = participationOf(sub);
+        if (p && !first.has(p._id)) first.set(p._id, p as unknown as Record<string, unknown>);
+      }
+      yield* first.values();
+    }
+  }, (b) => Participations(t.db).insertMany(b, lean));
   const talks = Array.from({ length: 1200 }, (_, i) => ({ _id: new Types.ObjectId(), kind: ['lecture', 'screening', 'checkup', 'youth', 'other'][i % 5], title: `讲座${i}`, venue: '村委会', areaCode: pathOf(i)[2], areaPath: pathOf(i),
     startAt: at(i % 320), endAt: at(i % 320), capacity: 60, maxSeatsPerRegistration: 1, signupOpensAt: at(0), signupClosesAt: at(i % 320), cancelCutoffAt: at(i % 320), eligibility: {},
     waitlistEnabled: false, waitlistCap: 0, status: 'finished', checkinScene: `t=${i}`, createdBy: 'bench', createdAt: at(0), updatedAt: at(0) }));
@@ -135,12 +156,22 @@ export default async function reportBench(h: BenchHarness): Promise<void> {
     return bytes.length;
   };
   const count = await measure(() => Residents(t.db).countDocuments({ areaPath: '370303' }));
+  // Each section alone, one after another, to see where the time goes.
+  const towns = await Areas(t.db).find({ parentCode: '370303' }, { code: 1 }).lean();
+  const scope: FigureScope = { root: '370303', codes: ['370303', ...towns.map((x) => x.code)], ...shanghaiYear(2026), now: new Date('2026-12-20T00:00:00Z') };
+  const sectionTimes: Record<string, string> = {};
+  for (const [name, fn] of Object.entries({
+    residents: () => residentFigures(t.app, scope), quiz: () => quizFigures(t.app, scope), literacy: () => literacyRounds(t.app, { ...scope, rootPath: ['370303'] }),
+    talks: () => talkFigures(t.app, scope), referrals: () => referralFigures(t.app, scope), insurance: () => insuranceFigures(t.app, scope), groups: () => groupFigures(t.app, scope),
+  })) sectionTimes[name] = `${((await measure(fn)).ms / 1000).toFixed(2)} s`;
+  h.print('sections alone (district scope)', sectionTimes);
   const json = await measure(() => get('year=2026&format=json'));
   const xlsx = await measure(() => get('year=2026&format=xlsx'));
   const docx = await measure(() => get('year=2026&format=docx'));
   const town = await measure(() => get(`year=2026&format=json&area=${encodeURIComponent('370303-JD-MS')}`));
   const row = (m: Awaited<ReturnType<typeof measure>>) => `${(m.ms / 1000).toFixed(2)} s · ratio ${(m.ms / count.ms).toFixed(1)}× the count · heap +${m.heapGrowthMb.toFixed(0)} MB · rss +${m.rssGrowthMb.toFixed(0)} MB · ${m.out} bytes`;
   h.print(`yearly report over ${RESIDENTS.toLocaleString('en')} residents and a year of activity`, {
+    'load average (1, 5, 15 min) at the end': os.loadavg().map((x) => x.toFixed(2)).join(', '),
     'baseline: countDocuments(residents in district)': `${(count.ms / 1000).toFixed(2)} s (${String(count.out)} residents)`,
     'district report, JSON': row(json),
     'district report, XLSX (streamed)': row(xlsx),

@@ -193,3 +193,18 @@ describe('roster pages and the call list', () => {
     expect(await AuditLog(t.db).countDocuments({ action: 'talk.call_list.view', targetId: talk.id })).toBe(3);
   });
 });
+
+describe('session list', () => {
+  test('when staff ask for a period (a calendar month), then only sessions starting in it come back, in scope', async () => {
+    const inside = await publishedTalk(t, town, {}, 24 * 40);
+    const outside = await publishedTalk(t, town, {}, 24 * 80);
+    const from = new Date(new Date(inside.body.startAt).getTime() - HOUR).toISOString();
+    const to = new Date(new Date(inside.body.startAt).getTime() + HOUR).toISOString();
+    const q = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+    const mine = await t.request('GET', `/api/admin/v1/talks?${q}`, { token: town });
+    expect(mine.body.items.map((i: { id: string }) => i.id)).toEqual([inside.id]);
+    expect(mine.body.items.map((i: { id: string }) => i.id)).not.toContain(outside.id);
+    expect((await t.request('GET', `/api/admin/v1/talks?${q}`, { token: other })).body.items).toEqual([]);
+    expect((await t.request('GET', '/api/admin/v1/talks?from=yesterday', { token: town })).status).toBe(400);
+  });
+});

@@ -3,7 +3,7 @@ import cron from 'node-cron';
 import type { AppContext } from '../../src/context';
 import { createLogger } from '../../src/logger';
 import type { Task } from '../../src/task';
-import { housekeeping, startWorker } from '../../src/worker';
+import { didWork, housekeeping, startWorker } from '../../src/worker';
 
 describe('worker', () => {
   test('when the worker role starts, then every task has its own name and a valid schedule', () => {
@@ -29,5 +29,23 @@ describe('worker', () => {
     const after = runs;
     await new Promise((r) => setTimeout(r, 1200));
     expect(runs).toBe(after);
+  });
+
+  test('when a round finds nothing to do, then it is not logged at info; a round that did something is', async () => {
+    expect([undefined, null, 0, false, { sent: 0, dead: 0 }, [], [{ n: 0 }], { a: { b: 0 } }].map(didWork)).toEqual(Array(8).fill(false));
+    expect([1, { sent: 0, dead: 2 }, [{ n: 3 }], 'leader elsewhere', true].map(didWork)).toEqual(Array(5).fill(true));
+
+    const lines: string[] = [];
+    const logger = createLogger('info', new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } }));
+    const tasks: Task[] = [
+      { name: 'demo.idle', cron: '* * * * * *', run: async () => ({ sent: 0 }) },
+      { name: 'demo.busy', cron: '* * * * * *', run: async () => ({ sent: 1 }) },
+    ];
+    const stop = await startWorker({ logger } as AppContext, tasks);
+    const events = () => lines.map((l) => (JSON.parse(l) as { event: string }).event);
+    for (let i = 0; i < 40 && !events().includes('task.demo.busy'); i++) await new Promise((r) => setTimeout(r, 100));
+    await stop();
+    expect(events()).toContain('task.demo.busy');
+    expect(events()).not.toContain('task.demo.idle');
   });
 });

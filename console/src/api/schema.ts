@@ -1598,7 +1598,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit log (district admins) */
+        /** Audit log: district admins all of it, town admins the actions of their town's staff */
         get: {
             parameters: {
                 query?: {
@@ -1607,6 +1607,7 @@ export interface paths {
                     targetType?: string;
                     targetId?: string;
                     actorName?: string;
+                    area?: string;
                     from?: string;
                     to?: string;
                     limit?: number;
@@ -1628,6 +1629,69 @@ export interface paths {
                             items: components["schemas"]["AuditRecord"][];
                             nextCursor: string | null;
                         };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/audit/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The filtered audit log as XLSX (newest first, at most 10,000 rows; the export is itself audited) */
+        get: {
+            parameters: {
+                query?: {
+                    action?: string;
+                    actorId?: string;
+                    targetType?: string;
+                    targetId?: string;
+                    actorName?: string;
+                    area?: string;
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     };
                 };
                 /** @description Error */
@@ -3034,6 +3098,8 @@ export interface paths {
                     limit?: number;
                     cursor?: string;
                     status?: "draft" | "pending_review" | "approved" | "active" | "finished" | "cancelled";
+                    kind?: "campaign" | "broadcast" | "daily_tips";
+                    mine?: "true" | "false";
                 };
                 header?: never;
                 path?: never;
@@ -3125,6 +3191,124 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/v1/campaigns/reach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bound groups the targets would reach (nothing is stored) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        targets: {
+                            all?: boolean;
+                            areaCodes?: string[];
+                            roomIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignReach"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/campaigns/sending-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Quiet hours and pacing every group message obeys */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignSendingRules"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/v1/campaigns/{id}": {
         parameters: {
             query?: never;
@@ -3151,6 +3335,106 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Campaign"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Rewrite a draft (its author) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["CampaignInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Campaign"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/campaigns/{id}/reach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bound groups a campaign reaches now */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignReach"];
                     };
                 };
                 /** @description Error */
@@ -4217,6 +4501,8 @@ export interface paths {
                                 code: string | null;
                                 reason: string | null;
                             };
+                            attended: boolean;
+                            feedbackGiven: boolean;
                         };
                     };
                 };
@@ -4768,13 +5054,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Sessions in my area */
+        /** Sessions in my area, soonest first (from/to: starting in that period) */
         get: {
             parameters: {
                 query?: {
                     kind?: "lecture" | "screening" | "checkup" | "youth" | "other";
                     status?: "draft" | "published" | "closed" | "cancelled" | "finished";
                     areaCode?: string;
+                    from?: string;
+                    to?: string;
                     limit?: number;
                     cursor?: string;
                 };
@@ -10131,6 +10419,7 @@ export interface components {
             targetId: string;
             requestId: string | null;
             ip: string | null;
+            areaCode: string | null;
             details: {
                 [key: string]: unknown;
             } | null;
@@ -10338,7 +10627,7 @@ export interface components {
         };
         InsuranceEnrol: {
             productId: string;
-            applicantPhone: string;
+            applicantPhone?: string;
             insured: {
                 name: string;
                 idCard: string;
@@ -10536,11 +10825,39 @@ export interface components {
             status: "draft" | "pending_review" | "approved" | "active" | "finished" | "cancelled";
             areaCode: string;
             createdBy: string;
+            createdByName: string | null;
             approvedBy: string | null;
+            approvedByName: string | null;
+            reviewNote: string | null;
+            quietHours: string | null;
             /** Format: date-time */
             endAt: string | null;
             /** Format: date-time */
             createdAt: string;
+        };
+        CampaignReach: {
+            groups: number;
+            areas: {
+                code: string;
+                name: string;
+            }[];
+            rooms: {
+                id: string;
+                topic: string;
+                areaCode: string;
+                areaName: string;
+            }[];
+        };
+        CampaignSendingRules: {
+            /** @enum {string} */
+            timeZone: "Asia/Shanghai";
+            quietHours: string | null;
+            gapSeconds: {
+                min: number;
+                max: number;
+            };
+            hourlyCap: number;
+            dailyCap: number;
         };
         CampaignReport: {
             campaign: {

@@ -1,4 +1,5 @@
 import type { AppModule } from '../module';
+import { backfillParticipation } from './participation.service';
 import { eraseQuizData, exportQuizData } from './quiz-data';
 import { quizRoutes } from './quiz.routes';
 
@@ -10,6 +11,11 @@ export const quizModule: AppModule = {
   routes: quizRoutes,
   tasks: [],
   residentData: [{ name: 'quiz', export: exportQuizData, erase: eraseQuizData }],
+  // Participations of submissions made before they were recorded at submit (once; a no-op afterwards).
+  indexes: async (app) => {
+    await backfillParticipation(app);
+  },
 };
 
+export { backfillParticipation } from './participation.service';
 export { literacyRounds, LITERATE_SCORE, quizFigures, type RoundFigures } from './quiz.figures';

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { Attempts, Certificates, PointsLedger, QuizKeys, Submissions, WrongMarks } from './quiz.model';
 import { eraseDrafts } from './drafts.service';
+import { eraseParticipation } from './participation.service';
 import { pointsSummary } from './rewards.service';
 
 /** "Export my data": what the quiz holds about the resident. */
@@ -23,8 +24,11 @@ export async function exportQuizData(app: AppContext, residentId: Types.ObjectId
  */
 export async function eraseQuizData(app: AppContext, residentId: Types.ObjectId): Promise<void> {
   const attemptIds = (await Attempts(app.db).find({ residentId }, { _id: 1 }).lean()).map((a) => a._id);
-  await Submissions(app.db).updateMany({ residentId }, { $set: { residentId: new Types.ObjectId() } });
+  // One anonymous id for the submissions and the participations, so a later backfill finds nothing new.
+  const anonymous = new Types.ObjectId();
+  await Submissions(app.db).updateMany({ residentId }, { $set: { residentId: anonymous } });
   await Promise.all([
+    eraseParticipation(app, residentId, anonymous),
     Attempts(app.db).updateMany({ residentId }, { $set: { residentId: new Types.ObjectId() } }),
     WrongMarks(app.db).deleteMany({ residentId }),
     PointsLedger(app.db).deleteMany({ residentId }),

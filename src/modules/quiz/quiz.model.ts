@@ -299,3 +299,34 @@ const certSchema = new Schema<CertificateDoc>({
 certSchema.index({ code: 1 }, { unique: true });
 certSchema.index({ residentId: 1 });
 export const Certificates = defineModel<CertificateDoc>('QuizCertificate', certSchema);
+
+/**
+ * One per resident, year (Asia/Shanghai) and village where they answered a daily quiz or a contest: what the
+ * yearly report counts participants from. Inserted by the submit (a duplicate key means already counted), so
+ * counting participants groups a few per-village rows instead of every submission. Holds no score.
+ */
+export interface ParticipationDoc {
+  _id: string; // <year>:<residentId>:<village code>
+  year: number;
+  residentId: Types.ObjectId;
+  areaPath: string[];
+  /** The submission that first counted the resident here. */
+  firstAt: Date;
+}
+const participationSchema = new Schema<ParticipationDoc>({
+  _id: String,
+  year: { type: Number, required: true },
+  residentId: { type: Schema.Types.ObjectId, required: true },
+  areaPath: { type: [String], default: [] },
+  firstAt: { type: Date, required: true },
+});
+export const Participations = defineModel<ParticipationDoc>('QuizParticipation', participationSchema);
+
+/** Marks a one-off job as done (`_id` = the job's name). */
+export interface QuizJobDoc {
+  _id: string;
+  at: Date;
+  /** What the job did, for the log. */
+  count: number;
+}
+export const QuizJobs = defineModel<QuizJobDoc>('QuizJob', new Schema<QuizJobDoc>({ _id: String, at: { type: Date, required: true }, count: { type: Number, required: true } }));

@@ -4,6 +4,7 @@ import { isDuplicateKey } from '../../db/model';
 import { AppError, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
 import { Contests, Submissions, type AttemptDoc, type ContestDoc, type ResultItem, type SubmissionDoc } from './quiz.model';
+import { recordParticipation } from './participation.service';
 import { loadVersions } from './pool';
 import { LETTERS, QUIZ } from './quiz.rules';
 import { awardPoints, certificateFor, issueCertificate, pointsForSubmission } from './rewards.service';
@@ -81,6 +82,7 @@ export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: Ans
     if (first) return first;
     throw alreadySubmitted();
   }
+  await recordParticipation(app, sub);
   await recordWrongBook(app, sub);
   // Flagged submissions earn nothing until staff look at them: a 2-second contest is not trusted.
   const pointsEarned = !sub.tooFast && (a.mode === 'daily' || a.mode === 'contest') ? await awardPoints(app, sub) : 0;

@@ -1,7 +1,8 @@
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { shanghaiDay } from '../../lib/shanghai';
-import { activeTownAdmins, type StaffPrincipal } from '../staff';
+import { enqueue } from '../../notify/outbox.service';
+import { activeTownAdmins, linkedWechatIds, type StaffPrincipal } from '../staff';
 import { ReportReminders, ReportRuns } from './reports.model';
 
 /** Reminder days in December; the association's deadline is 15 December. */
@@ -20,7 +21,9 @@ const generated = async (app: AppContext, year: number, areaCode: string) => Boo
 /**
  * On 1 and 10 December (and on the following days until the 15th, so a worker that was down catches up),
  * each town admin whose area's report for the year has not been generated gets one reminder per reminder
- * day: the insert of `<year>:<day>:<staffId>` decides that it is sent once whatever the number of workers.
+ * day: the insert of `<year>:<day>:<staffId>` decides that it is counted once whatever the number of workers.
+ * Those with a linked WeChat also get it as a private message from the group bot, queued under a key of its
+ * own before the record, so a worker stopped in between queues it on the next run and never twice.
  */
 export async function remindYearlyReports(app: AppContext): Promise<{ reminded: number }> {
   const today = shanghaiDay(app.clock.now());
@@ -28,10 +31,21 @@ export async function remindYearlyReports(app: AppContext): Promise<{ reminded: 
   if (!day || today.slice(5) > DEADLINE) return { reminded: 0 };
   const year = Number(today.slice(0, 4));
   let reminded = 0;
-  for (const staff of await activeTownAdmins(app)) {
+  const now = app.clock.now();
+  const admins = await activeTownAdmins(app);
+  const linked = await linkedWechatIds(app, admins.map((s) => s.id));
+  for (const staff of admins) {
     if (await generated(app, year, staff.areaCode)) continue;
+    const wechatId = linked.get(staff.id);
+    if (wechatId) {
+      await enqueue(app, {
+        key: `reports:reminder:${year}:${day}:${staff.id}`, channel: 'room',
+        payload: { contactId: wechatId, text: reminderText(year), expiresAt: new Date(now.getTime() + 12 * 3600_000).toISOString() },
+        source: { task: 'reports.reminders' }, areaPath: [],
+      });
+    }
     try {
-      await ReportReminders(app.db).create({ _id: `${year}:${day}:${staff.id}`, staffId: staff.id, areaCode: staff.areaCode, year, day, viaBot: false, at: app.clock.now() });
+      await ReportReminders(app.db).create({ _id: `${year}:${day}:${staff.id}`, staffId: staff.id, areaCode: staff.areaCode, year, day, viaBot: Boolean(wechatId), at: now });
       reminded++;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -41,7 +55,7 @@ export async function remindYearlyReports(app: AppContext): Promise<{ reminded: 
   return { reminded };
 }
 
-export const reminderText = (year: number) => `请在 ${year} 年 12 月 15 日前生成并报送本镇街 ${year} 年度家庭健康行动工作总结（工作台“年度报告”）。`;
+export const reminderText = (year: number) => `请在 ${year} 年 12 月 15 日前生成并报送本镇街 ${year} 年度家庭健康行动工作总结（工作台“报告”页）。`;
 
 /** What the console shows as a banner: due while a town admin's area has no report for the year in December. */
 export async function reminderBanner(app: AppContext, staff: StaffPrincipal) {

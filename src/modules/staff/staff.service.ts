@@ -92,7 +92,7 @@ export async function loginStaff(app: AppContext, username: string, password: st
   }
   await LoginFailures(app.db).deleteMany({ username });
   const session = await issueToken(app, 'staff', staff._id, app.config.STAFF_TOKEN_TTL_HOURS);
-  await audit(app, { type: 'staff', id: String(staff._id), name: staff.username, ip }, 'staff.login', { type: 'staff', id: String(staff._id) });
+  await audit(app, { type: 'staff', id: String(staff._id), name: staff.username, ip, areaPath: staff.areaPath }, 'staff.login', { type: 'staff', id: String(staff._id) });
   return { ...session, staff: principalOf(staff) };
 }
 

@@ -44,8 +44,11 @@ export function talkAdminRoutes(api: Api): void {
 
   // ---- sessions ----
   api.route({
-    method: 'get', path: base, summary: 'Sessions in my area', tags, auth: 'staff',
-    query: z.object({ kind: z.enum(TALK_KINDS).optional(), status: z.enum(TALK_STATUSES).optional(), areaCode: z.string().max(40).optional(), ...DatePageQuery.shape }).strict(),
+    method: 'get', path: base, summary: 'Sessions in my area, soonest first (from/to: starting in that period)', tags, auth: 'staff',
+    query: z.object({
+      kind: z.enum(TALK_KINDS).optional(), status: z.enum(TALK_STATUSES).optional(), areaCode: z.string().max(40).optional(),
+      from: z.string().datetime({ offset: true }).optional(), to: z.string().datetime({ offset: true }).optional(), ...DatePageQuery.shape,
+    }).strict(),
     response: TalkPage,
     handler: (ctx, { query }) => listStaffTalks(app, staffOf(ctx), query),
   });

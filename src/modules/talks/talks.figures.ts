@@ -3,31 +3,21 @@ import type { AppContext } from '../../context';
 import { addOnPath, emptyFigures, figure, type FigureScope } from '../../lib/area-figures';
 import { Attendance, Feedback, Registrations, Talks, TALK_KINDS, WalkIns } from './talks.model';
 
-/** A figure per session, from the database: one row per session. */
-const perTalk = async (model: Model<any>, match: Record<string, unknown>) => {
-  const out = new Map<string, number>();
-  const rows = model.aggregate<{ _id: Types.ObjectId; n: number }>([
-    { $match: match },
-    { $group: { _id: '$talkId', n: { $sum: 1 } } },
-  ]).cursor();
-  for await (const r of rows) out.set(String(r._id), r.n);
-  return out;
-};
-
-/** Feedback count and rating sum per session in one pass: the rating rides in the group key. */
-async function feedbackPerTalk(app: AppContext, match: Record<string, unknown>) {
-  const ratings = new Map<string, number>();
-  const ratingSum = new Map<string, number>();
-  const rows = Feedback(app.db).aggregate<{ _id: { t: Types.ObjectId; r: number }; n: number }>([
-    { $match: match },
-    { $group: { _id: { t: '$talkId', r: '$rating' }, n: { $sum: 1 } } },
-  ]).cursor();
-  for await (const row of rows) {
-    const id = String(row._id.t);
-    ratings.set(id, (ratings.get(id) ?? 0) + row.n);
-    ratingSum.set(id, (ratingSum.get(id) ?? 0) + row.n * row._id.r);
+/**
+ * Documents per session, and optionally the sum of a numeric field, from one streamed pass reading only the
+ * session id (and that field). Not a `$group` on the session id: the test server looks groups up one by one,
+ * which over a year's sessions costs far more than reading the small documents.
+ */
+async function perTalk(model: Model<any>, match: Record<string, unknown>, sumField?: string) {
+  const count = new Map<string, number>();
+  const sum = new Map<string, number>();
+  const rows = model.find(match, { _id: 0, talkId: 1, ...(sumField ? { [sumField]: 1 } : {}) }).lean().cursor({ batchSize: 5000 });
+  for await (const r of rows as AsyncIterable<Record<string, unknown> & { talkId: Types.ObjectId }>) {
+    const id = String(r.talkId);
+    count.set(id, (count.get(id) ?? 0) + 1);
+    if (sumField) sum.set(id, (sum.get(id) ?? 0) + Number(r[sumField] ?? 0));
   }
-  return { ratings, ratingSum };
+  return { count, sum };
 }
 
 /**
@@ -44,13 +34,12 @@ export async function talkFigures(app: AppContext, s: FigureScope) {
   // server evaluates $in against every id for every document, which over a year of sessions costs minutes.
   // Rows of sessions not held in the area are dropped below. Sign-ups open at most a quarter before.
   const signupWindow = { $gte: new Date(s.from.getTime() - 90 * 86_400_000), $lt: end };
-  const [signUps, attended, walkIns, feedback] = await Promise.all([
+  const [{ count: signUps }, { count: attended }, { count: walkIns }, { count: ratings, sum: ratingSum }] = await Promise.all([
     perTalk(Registrations(app.db), { status: 'confirmed', createdAt: signupWindow }),
     perTalk(Attendance(app.db), { at: { $gte: s.from, $lt: s.to } }),
     perTalk(WalkIns(app.db), { at: { $gte: s.from, $lt: s.to } }),
-    feedbackPerTalk(app, { at: { $gte: s.from, $lt: s.to } }),
+    perTalk(Feedback(app.db), { at: { $gte: s.from, $lt: s.to } }, 'rating'),
   ]);
-  const { ratings, ratingSum } = feedback;
   const f = emptyFigures(s.codes);
   for (const t of held) {
     const id = String(t._id);

@@ -269,8 +269,9 @@ export async function listPublicTalks(app: AppContext, q: TalkListQuery & { scop
   return page(app, filter, q);
 }
 
-export async function listStaffTalks(app: AppContext, staff: StaffPrincipal, q: TalkListQuery & { status?: TalkDoc['status'] }) {
+export async function listStaffTalks(app: AppContext, staff: StaffPrincipal, q: TalkListQuery & { status?: TalkDoc['status']; from?: string; to?: string }) {
   const filter: Record<string, unknown> = { ...scopeFilter(staff) };
+  if (q.from || q.to) filter.startAt = { ...(q.from ? { $gte: new Date(q.from) } : {}), ...(q.to ? { $lt: new Date(q.to) } : {}) };
   if (q.areaCode) filter.areaPath = { $all: [staff.areaCode, q.areaCode] };
   if (q.kind) filter.kind = q.kind;
   if (q.status) filter.status = q.status;

@@ -5,7 +5,7 @@ import { shanghaiYear, type FigureScope } from '../../lib/area-figures';
 import { areasUnder, getArea } from '../areas';
 import { groupFigures } from '../campaigns';
 import { insuranceFigures } from '../insurance';
-import { quizFigures, literacyRounds, type RoundFigures } from '../quiz';
+import { quizYearFigures, type RoundFigures } from '../quiz';
 import { referralFigures } from '../referrals';
 import { residentFigures } from '../residents';
 import { audit, type Actor } from '../audit';
@@ -67,10 +67,9 @@ export async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: Ye
   const now = app.clock.now();
   const codes = [area.code, ...children.map((c) => c.code)];
   const scope: FigureScope = { root: area.code, codes, from, to, now };
-  const [residents, quiz, rounds, talks, referrals, insurance, groups, cases] = await Promise.all([
+  const [residents, { quiz, rounds }, talks, referrals, insurance, groups, cases] = await Promise.all([
     residentFigures(app, scope),
-    quizFigures(app, scope),
-    literacyRounds(app, { ...scope, rootPath: area.path }),
+    quizYearFigures(app, { ...scope, rootPath: area.path }),
     talkFigures(app, scope),
     referralFigures(app, scope),
     insuranceFigures(app, scope),

@@ -100,7 +100,7 @@ test('journey: a case written in a village, the town reminded, its report read, 
   await literacy.getByRole('row', { name: /马尚街道.*2026年秋季健康素养测评.*50.*40\.0%.*27\.6% – 53\.8%/ }).waitFor();
   await literacy.getByRole('row', { name: /西村.*样本不足 30 人/ }).waitFor();
   const chart = town.page.locator('[data-test=literacy-chart]');
-  expect(await chart.getAttribute('aria-label')).toContain('区目标（2030年） 30.0%');
+  expect(await chart.getAttribute('aria-label')).toContain('参考线：区目标（2022年） 22%，区目标（2030年） 30%，全国水平（2020年） 23.15%');
   expect(await chart.locator('svg').count()).toBe(1);
   await town.shot('reports-04-town-report');
   await expectAccessible(town);

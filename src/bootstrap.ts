@@ -36,6 +36,8 @@ export async function startRuntime(config: Config, logger: Logger, opts: { clock
   const provisioned = await provisionDatabase({
     mongodbUri: config.MONGODB_URI,
     ferretdbBin: config.FERRETDB_BIN,
+    ferretdbPostgresqlUrl: config.FERRETDB_POSTGRESQL_URL,
+    memoryServer: !config.MONGOMS_DISABLE,
     dataDir: config.DATA_DIR,
     logger,
     onCrash: opts.onDbCrash,

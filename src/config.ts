@@ -19,6 +19,8 @@ export const configSchema = z.object({
   MONGODB_URI: z.string().url().optional().describe('MongoDB URI; unset = embedded database (mongodb-memory-server, else FerretDB)'),
   DATA_DIR: z.string().default('./data').describe('where the embedded database and generated dev keys live'),
   FERRETDB_BIN: z.string().optional().describe('path of the ferretdb binary (default: PATH, then .tools/bin/ferretdb)'),
+  FERRETDB_POSTGRESQL_URL: z.string().optional().describe('PostgreSQL URL the embedded FerretDB stores its data in (default: its SQLite files under DATA_DIR)'),
+  MONGOMS_DISABLE: bool.default('false').describe('true = never use mongodb-memory-server: without MONGODB_URI the embedded database is FerretDB'),
   PII_KEY: hexKey.optional().describe('AES-256 key for personal data, 64 hex chars; required in production'),
   PII_KEY_ID: z.string().regex(/^[a-z0-9-]{1,16}$/).default('k1').describe('id stored with each ciphertext, for key rotation'),
   PII_OLD_KEYS: z.string().default('').describe('retired keys still readable: "id:hex,id:hex"'),

@@ -1,5 +1,5 @@
 /** Talks (讲座/筛查) API used by the pages under pages/talks. Shapes follow the backend's zod schemas. */
-import { api, newIdempotencyKey } from './api';
+import { api, newIdempotencyKey, type CallOptions } from './api';
 import { confirmThen } from '../utils/confirm';
 
 export type TalkKind = 'lecture' | 'screening' | 'checkup' | 'youth' | 'other';
@@ -44,6 +44,9 @@ export interface TalkDetail extends Talk {
   eligibilityText: string | null;
   /** Whether I may sign up; when not, the code sign-up would answer and its reason. */
   myEligibility: { eligible: boolean; code: string | null; reason: string | null };
+  /** Whether I checked in at this session, and whether I have rated it. */
+  attended: boolean;
+  feedbackGiven: boolean;
 }
 
 export interface SignUpResult {
@@ -67,7 +70,7 @@ export const KIND_NAMES: Record<TalkKind, string> = { lecture: '健康讲座', s
 
 export const talksApi = {
   list: (query: { kind?: TalkKind; cursor?: string; scope?: 'mine' | 'all' }) => api.get<{ items: Talk[]; nextCursor: string | null }>('/api/v1/talks', query),
-  detail: (id: string) => api.get<TalkDetail>(`/api/v1/talks/${id}`),
+  detail: (id: string, options?: CallOptions) => api.get<TalkDetail>(`/api/v1/talks/${id}`, undefined, options),
   signUp: (id: string, seats: number, key = newIdempotencyKey()) => api.post<SignUpResult>(`/api/v1/talks/${id}/registrations`, { seats }, { idempotencyKey: key }),
   cancel: (id: string) => api.del<{ registrationId: string; status: 'cancelled' }>(`/api/v1/talks/${id}/registrations/me`),
   mine: () => api.get<{ items: MyRegistration[]; nextCursor: string | null }>('/api/v1/me/registrations'),

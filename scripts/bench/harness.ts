@@ -121,7 +121,7 @@ export async function withHarness(fn: (h: BenchHarness) => Promise<void>): Promi
   let db: ProvisionedDatabase | undefined;
   const given = process.env.TEST_MONGODB_URI;
   if (!given) {
-    db = await provisionDatabase({ mongodbUri: process.env.MONGODB_URI, ferretdbBin: process.env.FERRETDB_BIN, logger, memoryServerTimeoutMs: 10_000 });
+    db = await provisionDatabase({ mongodbUri: process.env.MONGODB_URI, ferretdbBin: process.env.FERRETDB_BIN, memoryServer: process.env.MONGOMS_DISABLE !== '1', logger, memoryServerTimeoutMs: 10_000 });
     process.env.TEST_MONGODB_URI = db.uri;
   }
   const direct = process.env.TEST_MONGODB_URI!;

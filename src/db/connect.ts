@@ -7,8 +7,10 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Connect with retries and backoff; readiness follows the driver's connection state. */
-export async function connectDatabase(uri: string, dbName: string, logger: Logger, attempts = 8): Promise<Database> {
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Connect with retries and backoff (`wait` sleeps between attempts); readiness follows the driver's connection state. */
+export async function connectDatabase(uri: string, dbName: string, logger: Logger, attempts = 8, wait: (ms: number) => Promise<void> = sleep): Promise<Database> {
   let delay = 250;
   for (let i = 1; ; i++) {
     const connection = mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 5000, maxPoolSize: 50, autoIndex: false });
@@ -25,7 +27,7 @@ export async function connectDatabase(uri: string, dbName: string, logger: Logge
       await connection.close().catch(() => undefined);
       if (i >= attempts) throw err;
       logger.warn({ event: 'db.connect_retry', attempt: i, err: (err as Error).message }, 'database not reachable, retrying');
-      await new Promise((r) => setTimeout(r, delay));
+      await wait(delay);
       delay = Math.min(delay * 2, 5000);
     }
   }

@@ -31,8 +31,10 @@ export function isDuplicateKey(err: unknown): boolean {
 }
 
 /**
- * Insert documents unordered; those refused by a unique index are reported by their index in `docs`, any
- * other failure is thrown. One command however many documents.
+ * Insert documents unordered (through a model or its raw collection); those refused by a unique index are
+ * reported by their index in `docs`, any other failure is thrown. One command however many documents. The
+ * driver reports one write error as an object and several as an array; a lone document may also fail with
+ * the duplicate-key error itself.
  */
 export async function insertManyKeyed(coll: { insertMany(docs: never[], o: { ordered: boolean }): Promise<unknown> }, docs: object[]): Promise<Set<number>> {
   if (!docs.length) return new Set();
@@ -41,6 +43,7 @@ export async function insertManyKeyed(coll: { insertMany(docs: never[], o: { ord
     return new Set();
   } catch (err) {
     const e = err as { writeErrors?: Array<{ index: number; code?: number; err?: { code?: number } }> | { index: number; code?: number } };
+    if (e.writeErrors === undefined && docs.length === 1 && isDuplicateKey(err)) return new Set([0]);
     const errors = e.writeErrors === undefined ? [] : Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
     if (!errors.length || !errors.every((w) => (w.code ?? (w as { err?: { code?: number } }).err?.code) === 11000)) throw err;
     return new Set(errors.map((w) => w.index));

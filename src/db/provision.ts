@@ -23,12 +23,16 @@ export interface ProvisionOptions {
   onCrash?: (code: number | null, signal: NodeJS.Signals | null) => void;
   /** How long mongodb-memory-server may try to obtain a mongod before we move on. */
   memoryServerTimeoutMs?: number;
+  /** false: never use mongodb-memory-server (config MONGOMS_DISABLE). Default true. */
+  memoryServer?: boolean;
+  /** PostgreSQL storage for the embedded FerretDB (config FERRETDB_POSTGRESQL_URL); default its SQLite files. */
+  ferretdbPostgresqlUrl?: string;
 }
 
 type MemoryServerModule = typeof import('mongodb-memory-server');
 
-async function memoryServerModule(): Promise<MemoryServerModule | undefined> {
-  if (process.env.MONGOMS_DISABLE === '1') return undefined;
+async function memoryServerModule(enabled: boolean): Promise<MemoryServerModule | undefined> {
+  if (!enabled) return undefined;
   try {
     return await import('mongodb-memory-server');
   } catch {
@@ -40,8 +44,8 @@ async function memoryServerModule(): Promise<MemoryServerModule | undefined> {
  * A mongod that can start without a download: MONGOMS_SYSTEM_BINARY, one already in mongodb-memory-server's
  * caches, or `mongod` on PATH. Undefined when none is at hand (or mongodb-memory-server is not installed).
  */
-export async function locateMongod(): Promise<{ path: string; system: boolean } | undefined> {
-  const mod = await memoryServerModule();
+export async function locateMongod(memoryServer = true): Promise<{ path: string; system: boolean } | undefined> {
+  const mod = await memoryServerModule(memoryServer);
   if (!mod) return undefined;
   const cached = await mod.DryMongoBinary.locateBinary(mod.DryMongoBinary.getEnsuredOptions()).catch(() => undefined);
   if (cached) return { path: cached, system: false };
@@ -50,7 +54,7 @@ export async function locateMongod(): Promise<{ path: string; system: boolean } 
 }
 
 async function tryMemoryServer(dataDir: string | undefined, timeoutMs: number, logger: Logger, systemBinary?: string): Promise<ProvisionedDatabase | undefined> {
-  const mod = await memoryServerModule();
+  const mod = await memoryServerModule(true);
   if (!mod) return undefined;
   const instance = dataDir ? { dbPath: path.join(dataDir, 'mongod'), storageEngine: 'wiredTiger' as const } : {};
   if (dataDir) fs.mkdirSync(path.join(dataDir, 'mongod'), { recursive: true });
@@ -85,7 +89,8 @@ export async function provisionDatabase(opts: ProvisionOptions): Promise<Provisi
   if (opts.mongodbUri) return { uri: opts.mongodbUri, kind: 'external', stop: async () => undefined };
   const timeoutMs = opts.memoryServerTimeoutMs ?? 15_000;
 
-  const mongod = await locateMongod();
+  const memoryServer = opts.memoryServer ?? true;
+  const mongod = await locateMongod(memoryServer);
   if (mongod) {
     const mem = await tryMemoryServer(opts.dataDir, timeoutMs, opts.logger, mongod.system ? mongod.path : undefined);
     if (mem) return mem;
@@ -96,7 +101,7 @@ export async function provisionDatabase(opts: ProvisionOptions): Promise<Provisi
     if (!mongod) opts.logger.info({ event: 'db.provision.no_mongod' }, 'no mongod at hand (MONGODB_URI unset, none cached or on PATH): using the embedded FerretDB');
     const temp = opts.dataDir ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'ferretdb-'));
     const dataDir = temp ?? path.join(opts.dataDir as string, 'ferretdb');
-    const handle = await startFerretDb({ bin, dataDir, logger: opts.logger, onCrash: opts.onCrash, postgresqlUrl: process.env.FERRETDB_POSTGRESQL_URL });
+    const handle = await startFerretDb({ bin, dataDir, logger: opts.logger, onCrash: opts.onCrash, postgresqlUrl: opts.ferretdbPostgresqlUrl });
     opts.logger.info({ event: 'db.provision.ferretdb', dataDir, uri: handle.uri }, 'started embedded FerretDB');
     return {
       uri: handle.uri,
@@ -109,7 +114,7 @@ export async function provisionDatabase(opts: ProvisionOptions): Promise<Provisi
     };
   }
 
-  if (!mongod) {
+  if (!mongod && memoryServer) {
     opts.logger.info({ event: 'db.provision.download' }, 'no mongod and no FerretDB at hand: mongodb-memory-server tries to download a mongod');
     const mem = await tryMemoryServer(opts.dataDir, timeoutMs, opts.logger);
     if (mem) return mem;

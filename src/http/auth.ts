@@ -40,7 +40,7 @@ export function staffOf(ctx: Context): StaffPrincipal {
 }
 
 /** The staff member as an audit actor. */
-export function staffActor(ctx: Context): { type: 'staff'; id: string; name: string; ip: string } {
+export function staffActor(ctx: Context): { type: 'staff'; id: string; name: string; ip: string; areaPath: string[] } {
   const s = staffOf(ctx);
-  return { type: 'staff', id: s.id, name: s.username, ip: ctx.ip };
+  return { type: 'staff', id: s.id, name: s.username, ip: ctx.ip, areaPath: s.areaPath };
 }

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fakeCodePng } from './fake-code';
 
 /**
  * A local stand-in for api.weixin.qq.com, used by tests and by `npm start` without an AppID. It speaks the
@@ -111,7 +112,7 @@ export class FakeWeChatServer {
         if (!scene || scene.length > 32 || !/^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]+$/.test(scene)) return this.reply(res, { errcode: 40169, errmsg: 'invalid scene' });
         if (typeof body.page === 'string' && body.page.startsWith('/')) return this.reply(res, { errcode: 41030, errmsg: 'invalid page' });
         res.writeHead(200, { 'content-type': 'image/png' });
-        return void res.end(Buffer.concat([PNG_SIGNATURE, Buffer.from(`scene=${scene}`)]));
+        return void res.end(fakeCodePng(scene));
       }
     }
   }
@@ -130,8 +131,6 @@ export class FakeWeChatServer {
     res.end(JSON.stringify(body));
   }
 }
-
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 const ROUTES: Record<string, string> = {
   '/sns/jscode2session': 'jscode2session',

@@ -1,3 +1,5 @@
+import { Areas } from '../../src/modules/areas/areas.model';
+import { BotRooms } from '../../src/modules/campaigns/rooms.model';
 import { importVillages } from '../../src/modules/areas/areas.service';
 import { createStaff } from '../../src/modules/staff/staff.service';
 import type { StaffRole } from '../../src/modules/staff/staff.model';
@@ -41,4 +43,19 @@ export async function staffLogin(t: TestApp, role: StaffRole, areaCode: string, 
   const res = await t.request('POST', '/api/admin/v1/auth/login', { body: { username, password } });
   if (res.status !== 200) throw new Error(`staff login failed: ${JSON.stringify(res.body)}`);
   return { token: res.body.token, id: s.id };
+}
+
+/** Group records bound to an area, as binding a group with a code leaves them (binding itself is tested with the bot). */
+export async function boundGroups(t: TestApp, areaCode: string, topics: string[]): Promise<string[]> {
+  const area = (await Areas(t.db).findOne({ code: areaCode }).lean())!;
+  const now = t.clock.now();
+  const ids: string[] = [];
+  for (const topic of topics) {
+    const doc = await BotRooms(t.db).create({
+      wxRoomId: `fixture-${areaCode}-${topic}`, topic, areaCode, areaPath: area.path, areaName: area.name,
+      boundBy: { contactId: 'fixture', code: 'FIXTURE' }, boundAt: now, active: true, updatedAt: now,
+    });
+    ids.push(String(doc._id));
+  }
+  return ids;
 }

@@ -129,6 +129,21 @@ describe('enrolment checks', () => {
     ]);
   });
 
+  test('when no applicant phone is sent, then the phone in the profile is used; without one the field is asked for and nothing is kept', async () => {
+    const withPhone = await insuranceResident('有电话');
+    const res = await t.request('POST', '/api/v1/insurance/enrolments', { token: withPhone.token, body: { productId, insured: [person({ name: '有电话' })] } });
+    expect(res.status).toBe(201);
+    expect(res.body.applicantPhoneMasked).toBe('138****2222');
+
+    const bare = await residentLogin(t, '没电话', { village: VILLAGE_A });
+    await t.request('POST', '/api/v1/me/consents', { token: bare.token, body: { purpose: 'insurance', policyVersion: t.app.config.POLICY_VERSION } });
+    const before = await Enrolments(t.app.db).countDocuments({});
+    const refused = await t.request('POST', '/api/v1/insurance/enrolments', { token: bare.token, body: { productId, insured: [person({ name: '没电话' })] } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details).toEqual([{ path: 'applicantPhone', message: '请填写 11 位手机号码' }]);
+    expect(await Enrolments(t.app.db).countDocuments({})).toBe(before);
+  });
+
   test('when a household enrols, then the reply is masked and no raw document holds a name, ID number or phone', async () => {
     const a = person({ name: '刘桂芝', idCard: idOf('19560708', '222'), birthDate: '1956-07-08', sex: 'female', relation: '父母', planCode: 'B' });
     const b = person({ name: '刘小明' });

@@ -5,7 +5,7 @@ import { Campaigns } from '../../src/modules/campaigns/campaigns.model';
 import { remindYearlyReports } from '../../src/modules/reports/reminders';
 import { ReportReminders, TypicalCases } from '../../src/modules/reports/reports.model';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { seedVillages, staffLogin, TOWN_MS, TOWN_ND, VILLAGE_A, VILLAGE_C } from '../helpers/fixtures';
+import { boundGroups, seedVillages, staffLogin, TOWN_MS, TOWN_ND, VILLAGE_A, VILLAGE_C } from '../helpers/fixtures';
 
 jest.setTimeout(60_000);
 
@@ -84,6 +84,9 @@ describe('typical cases (典型)', () => {
   test('when a case is broadcast, then it becomes a broadcast under the campaign rules: a worker\'s waits for review; a pending case cannot go', async () => {
     const pending = await write(worker.token, { title: '还没审核的案例', text: TEXT });
     expect((await t.request('POST', `/api/admin/v1/reports/cases/${pending.body.id}/broadcast`, { token: worker.token })).body.error.code).toBe('CASE_NOT_APPROVED');
+    const noGroup = await t.request('POST', `/api/admin/v1/reports/cases/${approvedId}/broadcast`, { token: worker.token });
+    expect([noGroup.status, noGroup.body.error.code]).toEqual([422, 'NO_GROUPS']);
+    await boundGroups(t, VILLAGE_A, ['东村群']);
     const byWorker = await t.request('POST', `/api/admin/v1/reports/cases/${approvedId}/broadcast`, { token: worker.token });
     expect(byWorker.status).toBe(201);
     expect(byWorker.body.status).toBe('pending_review');

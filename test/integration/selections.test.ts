@@ -2,7 +2,7 @@ import { AuditLog } from '../../src/modules/audit/audit.model';
 import { Campaigns } from '../../src/modules/campaigns/campaigns.model';
 import { Nominations, Votes } from '../../src/modules/selections/selections.model';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { residentLogin, seedVillages, staffLogin, TOWN_MS, TOWN_ND, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
+import { boundGroups, residentLogin, seedVillages, staffLogin, TOWN_MS, TOWN_ND, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
 import { advance, approvedCandidate, createRound, PNG_1PX } from '../helpers/selections';
 
 jest.setTimeout(120_000);
@@ -103,6 +103,7 @@ describe('public voting', () => {
 
   beforeAll(async () => {
     t.clock.set('2026-11-28T02:00:00Z');
+    await boundGroups(t, VILLAGE_A, ['东村群']);
     id = await createRound(t, town.token, { title: '健康之星', kind: 'health_star', votesPerDay: 3 });
     await advance(t, town.token, id, 'nominating');
     candidates = [];

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { AuditLog } from '../../src/modules/audit/audit.model';
 import { Sessions } from '../../src/modules/sessions/sessions.model';
 import { createStaff } from '../../src/modules/staff/staff.service';
@@ -153,5 +154,49 @@ describe('audit log filters', () => {
     const before = await t.request('GET', `/api/admin/v1/audit?actorName=ms-town&to=${encodeURIComponent(since)}&action=staff.password_reset`, { token: district.token });
     expect(before.body.items).toEqual([]);
     expect((await t.request('GET', '/api/admin/v1/audit?from=yesterday', { token: district.token })).status).toBe(400);
+  });
+});
+
+describe('audit log by area, and its export', () => {
+  test('when filtered by area, then only actions of staff of that area; a town admin reads their own town only', async () => {
+    const ndAdmin = await staffLogin(t, 'town_admin', TOWN_ND, 'nd-town-audit');
+    const worker = await staffLogin(t, 'village_worker', VILLAGE_A, 'audit-va-worker');
+    const byArea = await t.request('GET', `/api/admin/v1/audit?area=${VILLAGE_A}&action=staff.login`, { token: district.token });
+    expect(byArea.body.items.map((i: { actorName: string }) => i.actorName)).toContain('audit-va-worker');
+    expect(new Set(byArea.body.items.map((i: { areaCode: string }) => i.areaCode))).toEqual(new Set([VILLAGE_A]));
+    const town = await t.request('GET', '/api/admin/v1/audit?action=staff.login', { token: msAdmin.token });
+    expect(town.status).toBe(200);
+    const names = new Set(town.body.items.map((i: { actorName: string }) => i.actorName));
+    expect(names.has('audit-va-worker')).toBe(true);
+    expect(names.has('ms-town')).toBe(true);
+    expect(names.has('nd-town-audit')).toBe(false);
+    expect(names.has('root-admin')).toBe(false);
+    // Another town's admin sees none of 马尚街道's records, even asking for its area.
+    const other = await t.request('GET', `/api/admin/v1/audit?area=${VILLAGE_A}`, { token: ndAdmin.token });
+    expect(other.body.items).toEqual([]);
+    const w = await t.request('GET', '/api/admin/v1/audit', { token: worker.token });
+    expect(w.status).toBe(403);
+  });
+
+  test('when the filtered log is exported, then the workbook holds those rows and the export is itself audited', async () => {
+    const res = await fetch(`${t.url}/api/admin/v1/audit/export.xlsx?area=${VILLAGE_A}&action=staff.login`, { headers: { authorization: `Bearer ${msAdmin.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('spreadsheetml');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
+    const ws = wb.worksheets[0]!;
+    expect(ws.getRow(1).getCell(1).value).toBe('时间（北京时间）');
+    const rows = ws.getSheetValues().slice(2).filter(Boolean) as unknown[][];
+    expect(rows.map((r) => r[2])).toContain('audit-va-worker');
+    expect(new Set(rows.map((r) => `${String(r[3])} ${String(r[4])}`))).toEqual(new Set([`${VILLAGE_A} staff.login`]));
+    const listed = await t.request('GET', `/api/admin/v1/audit?area=${VILLAGE_A}&action=staff.login&limit=100`, { token: msAdmin.token });
+    expect(rows.length).toBe(listed.body.items.length);
+    const log = await AuditLog(t.db).findOne({ action: 'audit.export' }).sort({ _id: -1 }).lean();
+    expect(log).toMatchObject({ actorName: 'ms-town', details: { rowCount: rows.length, filters: { area: VILLAGE_A, action: 'staff.login' } }, areaPath: ['370303', TOWN_MS] });
+    const nd = await staffLogin(t, 'town_admin', TOWN_ND, 'nd-town-export');
+    const none = await fetch(`${t.url}/api/admin/v1/audit/export.xlsx?area=${VILLAGE_A}`, { headers: { authorization: `Bearer ${nd.token}` } });
+    const empty = new ExcelJS.Workbook();
+    await empty.xlsx.load(Buffer.from(await none.arrayBuffer()) as never);
+    expect(empty.worksheets[0]!.rowCount).toBe(1);
   });
 });

@@ -158,14 +158,21 @@ describe('feedback', () => {
     const [a, b, c] = await bulkResidents(t, 3);
     for (const r of [a!, b!, c!]) await signUp(r, talk.id);
     const rate = (r: BulkResident, body: unknown) => t.request('POST', `/api/v1/talks/${talk.id}/feedback`, { token: r.token, body });
+    const mine = async (r: BulkResident) => {
+      const d = await t.request('GET', `/api/v1/talks/${talk.id}`, { token: r.token });
+      return { attended: d.body.attended, feedbackGiven: d.body.feedbackGiven };
+    };
     expect((await rate(a!, { rating: 5 })).body.error.code).toBe('FEEDBACK_NOT_ATTENDED');
+    expect(await mine(a!)).toEqual({ attended: false, feedbackGiven: false });
     at(talk, 0);
     for (const r of [a!, b!, c!]) await checkIn(r, talk.id, talk.checkinScene);
+    expect(await mine(a!)).toEqual({ attended: true, feedbackGiven: false });
     expect((await rate(a!, { rating: 5, comment: '讲得很好，含违禁内容' })).body.error.code).toBe('COMMENT_REJECTED');
     expect((await rate(a!, { rating: 5, comment: '讲得很好' })).body).toEqual({ rating: 5, commentState: 'visible' });
     expect((await rate(b!, { rating: 4, comment: '待审的话' })).body).toEqual({ rating: 4, commentState: 'review' });
     expect((await rate(c!, { rating: 3 })).status).toBe(201);
     expect((await rate(c!, { rating: 1 })).body.error.code).toBe('FEEDBACK_EXISTS');
+    expect(await mine(c!)).toEqual({ attended: true, feedbackGiven: true });
     const fb = await t.request('GET', `/api/admin/v1/talks/${talk.id}/feedback`, { token: town });
     expect(fb.body).toMatchObject({ count: 3, average: 4 });
     expect(fb.body.comments.map((x: { state: string }) => x.state).sort()).toEqual(['review', 'visible']);

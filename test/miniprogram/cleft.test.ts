@@ -1,7 +1,7 @@
 import { consent, loginOk, me } from './helpers/fixtures';
 import { launchApp } from './helpers/app';
 import { exists, fire, openPage, rootClasses, texts } from './helpers/page';
-import { useWxMock, WxMock } from './helpers/wx-mock';
+import { NOTICE_TEMPLATES, useWxMock, WxMock } from './helpers/wx-mock';
 
 const wxMock = useWxMock();
 
@@ -78,6 +78,39 @@ describe('cleft page', () => {
     const [sent] = mock.requestsTo('POST', '/api/v1/me/consents');
     expect(sent?.data).toEqual({ purpose: 'child-data', policyVersion: '2026-11', guardianRelation: '母亲' });
     expect(exists(page, '.child-step')).toBe(true);
+  });
+
+  test('when the relation was given with the consent, then the last step does not ask it again; 提交申请 asks for the referral notices first', async () => {
+    const { mock, page } = await openCleft({}, (m) => {
+      m.on('POST', '/api/v1/me/consents', { statusCode: 201, data: { consents: [consent(), consent('child-data')] } });
+      m.on('POST', '/api/v1/referrals', { statusCode: 201, data: referral({ status: 'submitted', statusLabel: '已提交' }) });
+      m.on('POST', '/api/v1/me/subscriptions', { statusCode: 201, data: { credits: { referral_status: 1 } } });
+    });
+    const asked: Array<{ tmplIds: string[]; requestsBefore: number }> = [];
+    (mock.wx as Record<string, unknown>).requestSubscribeMessage = (opts: { tmplIds: string[]; success?: (r: unknown) => void }) => {
+      asked.push({ tmplIds: opts.tmplIds, requestsBefore: mock.requests.length });
+      setTimeout(() => opts.success?.({ errMsg: 'requestSubscribeMessage:ok', [opts.tmplIds[0]!]: 'accept' }), 0);
+    };
+    await fire(mock, page, '.start');
+    await fire(mock, page, page.querySelectorAll('.relation')[0]!); // 父亲
+    await fire(mock, page, '.agree');
+    await fire(mock, page, '.child-name', 'input', { value: '李小宝' });
+    await fire(mock, page, '.sex-female');
+    await fire(mock, page, '.birth-picker', 'change', { value: '2026-07-10' });
+    await fire(mock, page, '.next');
+    await fire(mock, page, page.querySelectorAll('.condition')[0]!);
+    await fire(mock, page, '.diagnosed-no');
+    await fire(mock, page, '.next');
+    expect(exists(page, '.family-step')).toBe(true);
+    expect(exists(page, '.relation')).toBe(false);
+    expect(texts(page, '.relation-given')).toEqual(['您是孩子的：父亲']);
+    await fire(mock, page, '.guardian-phone', 'input', { value: '13912345678' });
+    const before = mock.requests.length;
+    await fire(mock, page, '.submit');
+
+    expect(asked).toEqual([{ tmplIds: NOTICE_TEMPLATES.filter((t) => t.flow === 'referral').map((t) => t.templateId), requestsBefore: before }]);
+    expect(mock.requestsTo('POST', '/api/v1/me/subscriptions').map((r) => r.data)).toEqual([{ templateKeys: ['referral_status'], accepted: ['referral_status'] }]);
+    expect(mock.requestsTo('POST', '/api/v1/referrals')[0]?.data).toMatchObject({ guardianRelation: '父亲', guardianPhone: '13912345678' });
   });
 
   test('when a step is incomplete, then 下一步 stays and names what is missing', async () => {

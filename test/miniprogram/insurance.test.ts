@@ -1,9 +1,9 @@
 import { checkIdCard as serverCheck, idCardCheckChar } from '../../src/lib/idcard';
 import { checkIdCard, idCardHint } from '../../miniprogram/utils/idcard';
-import { consent, loginOk, errorReply } from './helpers/fixtures';
+import { consent, loginOk, errorReply, me } from './helpers/fixtures';
 import { launchApp } from './helpers/app';
 import { exists, fire, openPage, rootClasses, texts, type RenderedPage } from './helpers/page';
-import { useWxMock, WxMock } from './helpers/wx-mock';
+import { NOTICE_TEMPLATES, useWxMock, WxMock } from './helpers/wx-mock';
 
 const wxMock = useWxMock();
 
@@ -25,9 +25,10 @@ const ENROLMENT = {
   insured: [{ nameMasked: '刘**', idCardMasked: '370303********2225', relation: '父母', planCode: 'B', premiumFen: 10000 }],
 };
 
-async function openInsurance(consents: unknown[] = [consent(), consent('insurance')], prepare: (m: WxMock) => void = () => undefined, items: unknown[] = []) {
+async function openInsurance(consents: unknown[] = [consent(), consent('insurance')], prepare: (m: WxMock) => void = () => undefined, items: unknown[] = [], profile: Record<string, unknown> = {}) {
   const mock = wxMock();
   mock.on('POST', '/api/v1/auth/login', loginOk('ins-token', { consents }));
+  mock.on('GET', '/api/v1/me', { statusCode: 200, data: me({ consents, ...profile }) });
   mock.on('GET', '/api/v1/insurance/products', { statusCode: 200, data: { items: [PRODUCT] } });
   mock.on('GET', '/api/v1/insurance/enrolments', { statusCode: 200, data: { items } });
   prepare(mock);
@@ -94,14 +95,13 @@ describe('insurance page', () => {
     await fire(mock, page, '.member-idcard', 'input', { value: MALE_1980.slice(0, 10) });
     expect(exists(page, '.idcard-error')).toBe(false);
     await fire(mock, page, '.member-idcard', 'input', { value: MALE_1980 });
-    expect(texts(page, '.idcard-ok')).toEqual(['身份证号格式正确']);
+    expect(texts(page, '.idcard-ok')).toEqual(['身份证号格式正确，性别和出生日期已自动填好']);
   });
 
   test('when sex or birth date do not match the ID number, then the form says so beside the field and sends nothing', async () => {
     const { mock, page } = await openInsurance();
     await fire(mock, page, '.start');
     await fillMember(mock, page, 0, { name: '张建国', idCard: MALE_1980, sex: 'female', birthDate: '1980-03-16' });
-    await fire(mock, page, '.applicant-phone', 'input', { value: '13911112222' });
     await fire(mock, page, '.submit');
     expect(texts(page, '.sex-error')).toEqual(['性别与身份证号不一致']);
     expect(texts(page, '.birth-error')).toEqual(['出生日期与身份证号不一致']);
@@ -116,6 +116,7 @@ describe('insurance page', () => {
     await fillMember(mock, page, 1, { name: '刘桂芝', idCard: FEMALE_1956, sex: 'female', birthDate: '1956-07-08' });
     await fire(mock, page, page.querySelectorAll('.relation')[5 + 3]!); // second person (5 choices each): 父母
     await fire(mock, page, page.querySelectorAll('.plan-choice')[2 + 1]!); // second person: 全面保障
+    await fire(mock, page, '.other-phone');
     await fire(mock, page, '.applicant-phone', 'input', { value: '139 1111 2222' });
     mock.on('GET', '/api/v1/insurance/enrolments', { statusCode: 200, data: { items: [ENROLMENT] } });
     await fire(mock, page, '.submit');
@@ -139,7 +140,6 @@ describe('insurance page', () => {
     const { mock, page } = await openInsurance(undefined, (m) => m.on('POST', '/api/v1/insurance/enrolments', conflict));
     await fire(mock, page, '.start');
     await fillMember(mock, page, 0, { name: '张建国', idCard: MALE_1980, sex: 'male', birthDate: '1980-03-15' });
-    await fire(mock, page, '.applicant-phone', 'input', { value: '13911112222' });
     await fire(mock, page, '.submit');
     expect(texts(page, '.idcard-error')).toEqual(['此人已参保本产品，不能重复投保']);
     expect(mock.lastToast()?.title).toBe('此人已参保本产品，不能重复投保');
@@ -151,5 +151,55 @@ describe('insurance page', () => {
     await fire(mock, page, '.cancel');
     expect(mock.requestsTo('POST', '/api/v1/insurance/enrolments/e-1/cancel')).toHaveLength(1);
     expect(texts(page, '.enrolment .status')).toEqual(['已取消']);
+  });
+
+  test('when a valid ID number is typed, then sex and birth date are filled from it and the profile phone is used, so name and ID are all that is typed', async () => {
+    const { mock, page } = await openInsurance(undefined, (m) => m.on('POST', '/api/v1/insurance/enrolments', { statusCode: 201, data: ENROLMENT }));
+    await fire(mock, page, '.start');
+    expect(texts(page, '.my-phone-text')).toEqual(['联系电话：138****5678（“我的”里的手机号）']);
+    expect(exists(page, '.applicant-phone')).toBe(false);
+    await fire(mock, page, '.member-name', 'input', { value: '刘桂芝' });
+    await fire(mock, page, '.member-idcard', 'input', { value: FEMALE_1956 });
+    expect(page.data.members[0]).toMatchObject({ sex: 'female', birthDate: '1956-07-08' });
+    expect(page.querySelector('.sex-female')!.dom.getAttribute('class')).toContain('on');
+    expect(texts(page, '.birth-picker')).toEqual(['1956-07-08']);
+    await fire(mock, page, '.submit');
+    const [sent] = mock.requestsTo('POST', '/api/v1/insurance/enrolments');
+    expect(sent?.data).toEqual({ productId: 'p-2027', insured: [{ name: '刘桂芝', idCard: FEMALE_1956, birthDate: '1956-07-08', sex: 'female', relation: '本人', planCode: 'A' }] });
+  });
+
+  test('when no date is chosen yet, then the picker opens near a likely birth year for the relation, inside the product ages', async () => {
+    const { mock, page } = await openInsurance(undefined, undefined, [], { birthYear: 1956 });
+    await fire(mock, page, '.start');
+    const year = Number(new Date().toISOString().slice(0, 4));
+    expect(page.data.members[0].pickerStart).toBe('1956-01-01');
+    await fire(mock, page, '.add-member');
+    expect(page.data.members[1].pickerStart).toBe('1956-01-01'); // 配偶
+    await fire(mock, page, page.querySelectorAll('.relation')[5 + 2]!); // 子女
+    expect(page.data.members[1].pickerStart).toBe('1981-01-01');
+    await fire(mock, page, page.querySelectorAll('.relation')[5 + 3]!); // 父母: 1931, older than the product's 80 years
+    expect(page.data.members[1].pickerStart).toBe(`${year - 80}-01-01`);
+    expect(texts(page, '.birth-picker')).toEqual(['点这里选出生日期', '点这里选出生日期']);
+  });
+
+  test('when 提交登记 is tapped, then the insurance notices are asked for first with the template ids the server gave', async () => {
+    const { mock, page } = await openInsurance(undefined, (m) => {
+      m.on('POST', '/api/v1/insurance/enrolments', { statusCode: 201, data: ENROLMENT });
+      m.on('POST', '/api/v1/me/subscriptions', { statusCode: 201, data: { credits: { insurance_status: 1 } } });
+    });
+    const asked: Array<{ tmplIds: string[]; requestsBefore: number }> = [];
+    (mock.wx as Record<string, unknown>).requestSubscribeMessage = (opts: { tmplIds: string[]; success?: (r: unknown) => void }) => {
+      asked.push({ tmplIds: opts.tmplIds, requestsBefore: mock.requests.length });
+      setTimeout(() => opts.success?.({ errMsg: 'requestSubscribeMessage:ok', [opts.tmplIds[0]!]: 'accept', [opts.tmplIds[1]!]: 'reject' }), 0);
+    };
+    await fire(mock, page, '.start');
+    await fire(mock, page, '.member-name', 'input', { value: '刘桂芝' });
+    await fire(mock, page, '.member-idcard', 'input', { value: FEMALE_1956 });
+    const before = mock.requests.length;
+    await fire(mock, page, '.submit');
+    const ids = NOTICE_TEMPLATES.filter((t) => t.flow === 'insurance').map((t) => t.templateId);
+    expect(asked).toEqual([{ tmplIds: ids, requestsBefore: before }]);
+    expect(mock.requestsTo('POST', '/api/v1/me/subscriptions').map((r) => r.data)).toEqual([{ templateKeys: ['insurance_status', 'insurance_renewal'], accepted: ['insurance_status'] }]);
+    expect(mock.requestsTo('POST', '/api/v1/insurance/enrolments')).toHaveLength(1);
   });
 });

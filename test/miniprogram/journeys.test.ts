@@ -13,6 +13,14 @@ jest.setTimeout(30_000);
 const TALK_ID = 'a'.repeat(24);
 const ok = (data: unknown, statusCode = 200): Reply => ({ statusCode, data });
 const fail = (statusCode: number, code: string, message: string): Reply => ({ statusCode, data: { error: { code, message } } });
+const INSURANCE_PRODUCT = {
+  id: 'p-2027', year: 2027, name: '2027年计生家庭意外伤害保险', insurer: '中国人寿淄博分公司',
+  plans: [{ code: 'A', name: '基础保障', premiumFen: 5000, coverage: [{ item: '意外身故', amountFen: 5_000_000 }] }],
+  enrolFrom: '2026-11-01', enrolTo: '2026-12-31', policyStart: '2027-01-01', policyEnd: '2027-12-31',
+  eligibility: { description: '计生家庭成员', minAge: 0, maxAge: 80 }, enrolOpen: true,
+};
+/** A valid ID number of a woman born 1968-05-04. */
+const SELF_ID = '370303196805040023';
 
 interface ResidentState {
   name: string | null;
@@ -239,12 +247,63 @@ describe('notices that can arrive', () => {
     await phone.tap('.card-talks');
     await phone.tap('.talk');
     await phone.tap('.signup');
-    // the referral and insurance pages ask at their submit taps; call those tap handlers directly on open pages
-    const { askForNotices } = jest.requireActual('../../miniprogram/services/notices') as typeof import('../../miniprogram/services/notices');
-    await askForNotices('referral');
-    await askForNotices('insurance');
+    expect(asked).toHaveLength(1);
+
+    // a referral for a child: the notices are asked for at 提交申请
+    mock.on('GET', '/api/v1/referrals', ok({ items: [] }));
+    mock.on('POST', '/api/v1/referrals', ok({ id: 'ref-1', status: 'submitted', statusLabel: '已提交', childNameMasked: '李**', condition: 'cleft_lip', referredTo: null, surgeryDate: null, canWithdraw: true, createdAt: '2026-11-28T02:00:00.000Z', history: [] }, 201));
+    await phone.back();
+    await phone.back();
+    await phone.tap('.card-cleft');
+    await phone.tap('.start');
+    await phone.type('.child-name', '李小宝');
+    await phone.tap('.sex-male');
+    await phone.tap('.birth-picker', 'change', { value: '2026-07-10' });
+    await phone.tap('.next');
+    await phone.tap('.condition');
+    await phone.tap('.diagnosed-no');
+    await phone.tap('.next');
+    await phone.tap('.relation');
+    await phone.type('.guardian-phone', '13812345678');
+    await phone.tap('.submit');
+    expect(asked).toHaveLength(2);
+
+    // an insurance enrolment: asked at 提交登记
+    await phone.back();
+    mock.on('GET', '/api/v1/insurance/products', ok({ items: [INSURANCE_PRODUCT] }));
+    mock.on('GET', '/api/v1/insurance/enrolments', ok({ items: [] }));
+    mock.on('POST', '/api/v1/insurance/enrolments', ok({ id: 'e-1', productName: INSURANCE_PRODUCT.name, status: 'submitted', statusLabel: '待审核', totalFen: 5000, policyNo: null, reason: null, canCancel: true, insured: [] }, 201));
+    await phone.tap('.card-insurance');
+    await phone.tap('.start');
+    await phone.type('.member-name', '王秀英');
+    await phone.type('.member-idcard', SELF_ID);
+    await phone.tap('.submit');
+    expect(mock.requestsTo('POST', '/api/v1/insurance/enrolments')).toHaveLength(1);
+
     expect(asked.flat().sort()).toEqual(NOTICE_TEMPLATES.map((t) => t.templateId).sort());
     expect(mock.requestsTo('POST', '/api/v1/me/subscriptions').map((r) => (r.data as { accepted: string[] }).accepted).flat().sort()).toEqual(NOTICE_TEMPLATES.map((t) => t.kind).sort());
+  });
+});
+
+describe('insurance from the home page', () => {
+  test('when a resident enrols themself, then typing the name and ID number is all: sex, birth date and phone come from the ID and the profile (3 taps, 2 typed fields)', async () => {
+    const mock = wxMock();
+    residentServer(mock, { name: '王秀英', phone: '13812345678', villageCode: '370303-JD-MS-va', villageName: '东村', sex: 'female', birthYear: 1968, consents: [consent(), consent('insurance')] });
+    stubSubscribe(mock);
+    mock.on('GET', '/api/v1/insurance/products', ok({ items: [INSURANCE_PRODUCT] }));
+    mock.on('GET', '/api/v1/insurance/enrolments', ok({ items: [] }));
+    mock.on('POST', '/api/v1/insurance/enrolments', ok({ id: 'e-1', productName: INSURANCE_PRODUCT.name, status: 'submitted', statusLabel: '待审核', totalFen: 5000, policyNo: null, reason: null, canCancel: true, insured: [] }, 201));
+    const phone = await new Phone(mock).start();
+    await phone.tap('.card-insurance');
+    await phone.tap('.start');
+    await phone.type('.member-name', '王秀英');
+    await phone.type('.member-idcard', SELF_ID);
+    phone.snapshot('enrol-form');
+    await phone.tap('.submit');
+    expect(mock.requestsTo('POST', '/api/v1/insurance/enrolments')[0]!.data).toEqual({
+      productId: 'p-2027', insured: [{ name: '王秀英', idCard: SELF_ID, birthDate: '1968-05-04', sex: 'female', relation: '本人', planCode: 'A' }],
+    });
+    expect([phone.taps, phone.typed]).toEqual([3, 2]);
   });
 });
 
@@ -261,7 +320,10 @@ describe('a network failure, then 再试一次, on each page', () => {
     { name: 'privacy', reads: { '/api/v1/policy': { version: '2026-11', title: 't', sections: [{ heading: '我们收集什么', items: [{ text: '手机号' }] }] } }, falseEmpty: ['#agree-privacy'] },
     { name: 'quiz', reads: { '/api/v1/quiz/contests': { items: [] }, '/api/v1/quiz/topics': { items: [] }, '/api/v1/quiz/wrong-book': { count: 0, items: [] }, '/api/v1/quiz/points': { total: 0, today: 0, dailyCap: 50 } }, falseEmpty: ['.no-contests'] },
     { name: 'quiz-cert', query: { mine: '1' }, reads: { '/api/v1/quiz/certificates': { items: [] } }, falseEmpty: ['.empty'] },
-    { name: 'insurance', reads: { '/api/v1/insurance/products': { items: [] }, '/api/v1/insurance/enrolments': { items: [] } }, falseEmpty: ['.no-product', '.no-enrolments', '.consent'] },
+    { name: 'insurance', reads: { '/api/v1/insurance/products': { items: [] }, '/api/v1/insurance/enrolments': { items: [] }, '/api/v1/me': me }, falseEmpty: ['.no-product', '.no-enrolments', '.consent'] },
+    { name: 'quiz-rank', query: { contestId: 'c1' }, reads: { '/api/v1/quiz/contests/c1/leaderboard?scope=village': { scope: 'village', computedAt: '', participants: 0, me: null, entries: [], villages: [] } }, falseEmpty: ['.empty', '.my-rank'] },
+    { name: 'quiz-result', query: { attemptId: 'att-1' }, reads: { '/api/v1/quiz/attempts/att-1': { attempt: { id: 'att-1' }, result: null } }, falseEmpty: ['.not-submitted', '.score'] },
+    { name: 'talks/feedback', query: { id: TALK_ID }, reads: { [`/api/v1/talks/${TALK_ID}`]: { id: TALK_ID, title: '讲座', attended: true, feedbackGiven: false } }, falseEmpty: ['.not-attended', '.star', '.thanks'] },
     { name: 'cleft', reads: { '/api/v1/referrals': { items: [] }, '/api/v1/me': me }, falseEmpty: ['.no-referrals', '.need-basic'] },
   ];
 

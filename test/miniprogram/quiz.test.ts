@@ -181,6 +181,27 @@ describe('result page', () => {
   });
 });
 
+describe('result page: loading, failure and a paper not handed in', () => {
+  test('when the result cannot be fetched, then 再试一次 fetches it again and shows the score', async () => {
+    const { mock, page } = await open('quiz-result', (m) => m.on('GET', '/api/v1/quiz/attempts/att-1', { networkError: 'request:fail timeout' }, { statusCode: 200, data: { attempt: attempt(), result: result() } }), { attemptId: 'att-1' });
+    expect(texts(page, '.load-failed')[0]).toContain('网络不太好，没有拿到成绩。');
+    expect(exists(page, '.score')).toBe(false);
+    expect(exists(page, '.loading')).toBe(false);
+    await fire(mock, page, '.retry');
+    expect(mock.requestsTo('GET', '/api/v1/quiz/attempts/att-1')).toHaveLength(2);
+    expect(texts(page, '.score')).toEqual(['67 分']);
+    expect(exists(page, '.load-failed')).toBe(false);
+  });
+
+  test('when the paper was not handed in, then the page says so and 接着答题 reopens it', async () => {
+    const { mock, page } = await open('quiz-result', (m) => m.on('GET', '/api/v1/quiz/attempts/att-1', { statusCode: 200, data: { attempt: attempt(), result: null } }), { attemptId: 'att-1' });
+    expect(texts(page, '.not-submitted .section-title')).toEqual(['这份试卷还没有交']);
+    expect(exists(page, '.load-failed')).toBe(false);
+    await fire(mock, page, '.continue');
+    expect(mock.navigations).toEqual([{ api: 'redirectTo', url: '/pages/quiz-answer/index?attemptId=att-1', ok: true }]);
+  });
+});
+
 describe('leaderboard page', () => {
   const board = (scope: string, name: string) => ({
     scope, computedAt: '', participants: 2, me: { rank: 2, score: 80 },
@@ -198,6 +219,27 @@ describe('leaderboard page', () => {
     expect(texts(page, '.village .rate')).toEqual(['50%（2/4 人），平均 90 分']);
     await fire(mock, page, '.scope-district');
     expect(texts(page, '.entry .name')).toEqual(['李*', '王*']);
+  });
+
+  test('when the board cannot be fetched, then 再试一次 fetches it again', async () => {
+    const { mock, page } = await open('quiz-rank', (m) => {
+      m.on('GET', '/api/v1/quiz/contests/c1/leaderboard?scope=village', { networkError: 'request:fail timeout' }, { statusCode: 200, data: board('village', '张*') });
+    }, { contestId: 'c1' });
+    expect(texts(page, '.load-failed')[0]).toContain('网络不太好，没有加载出来。');
+    expect(exists(page, '.my-rank')).toBe(false);
+    expect(exists(page, '.empty')).toBe(false);
+    await fire(mock, page, '.retry');
+    expect(texts(page, '.my-rank')).toEqual(['我排第 2 名，80 分']);
+    expect(exists(page, '.load-failed')).toBe(false);
+  });
+
+  test('when nobody has handed in yet, then the board says so instead of an empty list', async () => {
+    const { page } = await open('quiz-rank', (m) => {
+      m.on('GET', '/api/v1/quiz/contests/c1/leaderboard?scope=village', { statusCode: 200, data: { ...board('village', '张*'), participants: 0, me: null, entries: [], villages: [] } });
+    }, { contestId: 'c1' });
+    expect(texts(page, '.empty .section-title')).toEqual(['还没有人交卷']);
+    expect(exists(page, '.my-rank')).toBe(false);
+    expect(exists(page, '.load-failed')).toBe(false);
   });
 });
 

@@ -200,6 +200,19 @@ describe('check-in by scanning', () => {
     mock.on('POST', `/api/v1/talks/${TALK_ID}/checkin`, errorReply(409, 'CHECKIN_CLOSED', '签到已结束'));
     const page = await open(mock, 'talks/checkin', { scene: encodeURIComponent(SCENE) });
     expect(texts(page, '.big')).toEqual(['签到已结束']);
+    expect(exists(page, '.retry')).toBe(false);
+  });
+
+  test('when the network fails, then the page says it is not checked in yet and 再试一次 checks in', async () => {
+    const mock = wxMock();
+    mock.on('POST', `/api/v1/talks/${TALK_ID}/checkin`, { networkError: 'request:fail timeout' }, { statusCode: 200, data: { talkId: TALK_ID, title: '两癌免费筛查', checkedInAt: '2099-12-01T01:00:00.000Z' } });
+    const page = await open(mock, 'talks/checkin', { scene: encodeURIComponent(SCENE) });
+    expect(texts(page, '.load-failed .big')).toEqual(['网络不太好，还没有签上。']);
+    expect(exists(page, '.done')).toBe(false);
+    await fire(mock, page, '.retry');
+    expect(mock.requestsTo('POST', `/api/v1/talks/${TALK_ID}/checkin`).map((r) => r.data)).toEqual([{ scene: SCENE }, { scene: SCENE }]);
+    expect(texts(page, '.big')).toEqual(['✓ 签到成功，请入座']);
+    expect(exists(page, '.retry')).toBe(false);
   });
 
   test('when the code is not a check-in code, then nothing is sent', async () => {
@@ -211,8 +224,11 @@ describe('check-in by scanning', () => {
 });
 
 describe('feedback', () => {
+  const detail = (over: Record<string, unknown> = {}) => ({ statusCode: 200, data: { ...talk(), myRegistration: null, attended: true, feedbackGiven: false, ...over } });
+
   test('when a rating and comment are submitted, then both are sent and a held comment is explained', async () => {
     const mock = wxMock();
+    mock.on('GET', `/api/v1/talks/${TALK_ID}`, detail());
     mock.on('POST', `/api/v1/talks/${TALK_ID}/feedback`, { statusCode: 201, data: { rating: 4, commentState: 'review' } });
     const page = await open(mock, 'talks/feedback', { id: TALK_ID });
     await fire(mock, page, '.submit');
@@ -225,5 +241,30 @@ describe('feedback', () => {
     expect(sent!.data).toEqual({ rating: 4, comment: '讲得很清楚' });
     expect(sent!.header['Idempotency-Key']).toBeTruthy();
     expect(texts(page, '.held')).toEqual(['您的留言需要工作人员看过后再显示。']);
+  });
+
+  test('when the session cannot be read, then loading gives way to 再试一次, which shows the form for the session', async () => {
+    const mock = wxMock();
+    mock.on('GET', `/api/v1/talks/${TALK_ID}`, { networkError: 'request:fail timeout' }, detail());
+    const page = await open(mock, 'talks/feedback', { id: TALK_ID });
+    expect(exists(page, '.loading')).toBe(false);
+    expect(exists(page, '.star')).toBe(false);
+    expect(texts(page, '.load-failed')[0]).toContain('网络不太好，没有加载出来。');
+    await fire(mock, page, '.retry');
+    expect(texts(page, '.talk-title')).toEqual(['两癌免费筛查']);
+    expect(page.querySelectorAll('.star')).toHaveLength(5);
+    expect(exists(page, '.load-failed')).toBe(false);
+  });
+
+  test('when I did not check in, or rated already, then the page says so instead of offering stars', async () => {
+    const mock = wxMock();
+    mock.on('GET', `/api/v1/talks/${TALK_ID}`, detail({ attended: false }), detail({ feedbackGiven: true }));
+    const page = await open(mock, 'talks/feedback', { id: TALK_ID });
+    expect(texts(page, '.not-attended .big')).toEqual(['还不能评价']);
+    expect(exists(page, '.star')).toBe(false);
+    const again = await openPage(mock, 'talks/feedback', { id: TALK_ID });
+    expect(texts(again, '.already')).toEqual(['这场活动您已经评价过了。']);
+    expect(exists(again, '.star')).toBe(false);
+    expect(mock.requestsTo('POST', `/api/v1/talks/${TALK_ID}/feedback`)).toHaveLength(0);
   });
 });

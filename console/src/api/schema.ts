@@ -8,7 +8,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Children of an area (village picker); no parent = the district */
+        /** Children of an area (village picker; disabled villages left out); no parent = the district */
         get: {
             parameters: {
                 query?: {
@@ -68,7 +68,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import villages (CSV `name,parentCode[,code]` or JSON); all or nothing */
+        /** Import villages (XLSX template as base64, CSV `name,parentCode[,code]` or JSON); all or nothing; a town admin into their own town */
         post: {
             parameters: {
                 query?: never;
@@ -80,7 +80,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        format: "csv" | "json";
+                        format: "csv" | "json" | "xlsx";
                         content: string;
                     };
                 };
@@ -122,6 +122,186 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/areas/import-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The XLSX template for importing villages (Chinese headers; towns in my scope listed) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/areas/villages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Villages and communities in my scope, by town, name and status */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    town?: string;
+                    q?: string;
+                    status?: "active" | "disabled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Village"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/areas/villages/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename a village, or disable / enable it (audited; the code never changes) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        disabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Village"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/auth/login": {
@@ -1315,7 +1495,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit log (district admins) */
+        /** Audit log: district admins all of it, town admins the actions of their town's staff */
         get: {
             parameters: {
                 query?: {
@@ -1324,6 +1504,7 @@ export interface paths {
                     targetType?: string;
                     targetId?: string;
                     actorName?: string;
+                    area?: string;
                     from?: string;
                     to?: string;
                     limit?: number;
@@ -1345,6 +1526,69 @@ export interface paths {
                             items: components["schemas"]["AuditRecord"][];
                             nextCursor: string | null;
                         };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/audit/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The filtered audit log as XLSX (newest first, at most 10,000 rows; the export is itself audited) */
+        get: {
+            parameters: {
+                query?: {
+                    action?: string;
+                    actorId?: string;
+                    targetType?: string;
+                    targetId?: string;
+                    actorName?: string;
+                    area?: string;
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     };
                 };
                 /** @description Error */
@@ -2751,6 +2995,8 @@ export interface paths {
                     limit?: number;
                     cursor?: string;
                     status?: "draft" | "pending_review" | "approved" | "active" | "finished" | "cancelled";
+                    kind?: "campaign" | "broadcast" | "daily_tips";
+                    mine?: "true" | "false";
                 };
                 header?: never;
                 path?: never;
@@ -2842,6 +3088,124 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/v1/campaigns/reach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bound groups the targets would reach (nothing is stored) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        targets: {
+                            all?: boolean;
+                            areaCodes?: string[];
+                            roomIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignReach"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/campaigns/sending-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Quiet hours and pacing every group message obeys */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignSendingRules"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/v1/campaigns/{id}": {
         parameters: {
             query?: never;
@@ -2868,6 +3232,106 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Campaign"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Rewrite a draft (its author) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["CampaignInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Campaign"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/campaigns/{id}/reach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bound groups a campaign reaches now */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignReach"];
                     };
                 };
                 /** @description Error */
@@ -3936,6 +4400,8 @@ export interface paths {
                                 code: string | null;
                                 reason: string | null;
                             };
+                            attended: boolean;
+                            feedbackGiven: boolean;
                         };
                     };
                 };
@@ -6360,13 +6826,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Question bank */
+        /** Question bank: by tag, type, retired or not, words of the stem or the key */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
                     cursor?: string;
                     tag?: string;
+                    type?: "single" | "multi" | "judge";
+                    q?: string;
                     active?: "true" | "false";
                 };
                 header?: never;
@@ -6451,6 +6919,66 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/quiz/topics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tags of the active bank with their question counts (filters, draw rules) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                tag: string;
+                                label: string;
+                                count: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6693,10 +7221,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Contests I manage or that cover my area */
+        /** Contests I manage or that cover my area, by status, kind and title */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    status?: "draft" | "published" | "closed";
+                    kind?: "contest" | "assessment";
+                    q?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -6711,6 +7245,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["QuizContest"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -7117,10 +7652,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Implausibly fast submissions */
+        /** Implausibly fast submissions in my area, with any decision taken */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    status?: "pending" | "cleared" | "confirmed";
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -7136,16 +7673,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                attemptId: string;
-                                name: string;
-                                villageCode: string | null;
-                                score: number;
-                                durationMs: number;
-                                total: number;
-                                /** Format: date-time */
-                                submittedAt: string;
-                            }[];
+                            items: components["schemas"]["QuizFlaggedSubmission"][];
                         };
                     };
                 };
@@ -7171,6 +7699,70 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/quiz/contests/{id}/flagged/{attemptId}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Clear or confirm a too-fast submission, once (audited; cleared ones rank and may earn the certificate) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    attemptId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "cleared" | "confirmed";
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["QuizFlagReview"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -7262,6 +7854,63 @@ export interface paths {
                     content: {
                         "application/json; charset=utf-8": string;
                         "application/json": components["schemas"]["YearlyReport"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Home figures of an area in my scope and each child area (aggregates only; cached a minute) */
+        get: {
+            parameters: {
+                query?: {
+                    area?: string;
+                    year?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Dashboard"];
                     };
                 };
                 /** @description Error */
@@ -9700,6 +10349,14 @@ export interface components {
             level: string;
             parentCode: string | null;
         };
+        Village: {
+            code: string;
+            name: string;
+            level: string;
+            parentCode: string;
+            parentName: string | null;
+            disabled: boolean;
+        };
         ResidentLogin: {
             code: string;
         };
@@ -9833,6 +10490,7 @@ export interface components {
             targetId: string;
             requestId: string | null;
             ip: string | null;
+            areaCode: string | null;
             details: {
                 [key: string]: unknown;
             } | null;
@@ -10040,7 +10698,7 @@ export interface components {
         };
         InsuranceEnrol: {
             productId: string;
-            applicantPhone: string;
+            applicantPhone?: string;
             insured: {
                 name: string;
                 idCard: string;
@@ -10238,11 +10896,39 @@ export interface components {
             status: "draft" | "pending_review" | "approved" | "active" | "finished" | "cancelled";
             areaCode: string;
             createdBy: string;
+            createdByName: string | null;
             approvedBy: string | null;
+            approvedByName: string | null;
+            reviewNote: string | null;
+            quietHours: string | null;
             /** Format: date-time */
             endAt: string | null;
             /** Format: date-time */
             createdAt: string;
+        };
+        CampaignReach: {
+            groups: number;
+            areas: {
+                code: string;
+                name: string;
+            }[];
+            rooms: {
+                id: string;
+                topic: string;
+                areaCode: string;
+                areaName: string;
+            }[];
+        };
+        CampaignSendingRules: {
+            /** @enum {string} */
+            timeZone: "Asia/Shanghai";
+            quietHours: string | null;
+            gapSeconds: {
+                min: number;
+                max: number;
+            };
+            hourlyCap: number;
+            dailyCap: number;
         };
         CampaignReport: {
             campaign: {
@@ -10836,6 +11522,30 @@ export interface components {
                 correctRate: number;
             }[];
         };
+        QuizFlaggedSubmission: {
+            attemptId: string;
+            name: string;
+            villageCode: string | null;
+            villageName: string | null;
+            score: number;
+            durationMs: number;
+            total: number;
+            /** Format: date-time */
+            submittedAt: string;
+            review: {
+                /** @enum {string} */
+                decision: "cleared" | "confirmed";
+                staffName: string;
+                /** Format: date-time */
+                at: string;
+            } | null;
+        };
+        QuizFlagReview: {
+            attemptId: string;
+            /** @enum {string} */
+            decision: "cleared" | "confirmed";
+            certificateCode: string | null;
+        };
         TypicalCase: {
             id: string;
             title: string;
@@ -10962,6 +11672,59 @@ export interface components {
                 boundGroups: number;
             }[];
             cases: components["schemas"]["TypicalCase"][];
+        };
+        Dashboard: {
+            year: number;
+            area: {
+                code: string;
+                name: string;
+                level: string;
+            };
+            generatedAt: string;
+            trail: {
+                code: string;
+                name: string;
+            }[];
+            rows: {
+                code: string;
+                name: string;
+                level: string;
+                total: boolean;
+                drillable: boolean;
+                disabled: boolean;
+                residents: number;
+                quiz: {
+                    participants: number;
+                    participation: number | null;
+                    submissions: number;
+                    averageScore: number | null;
+                };
+                talks: {
+                    held: number;
+                    signUps: number;
+                    attended: number;
+                };
+                referrals: {
+                    byStatus: {
+                        status: string;
+                        label: string;
+                        count: number;
+                    }[];
+                    total: number;
+                };
+                insurance: {
+                    byStatus: {
+                        status: string;
+                        label: string;
+                        count: number;
+                    }[];
+                    total: number;
+                };
+                groups: {
+                    sent: number;
+                    dead: number;
+                };
+            }[];
         };
         YearlyReportReminder: {
             due: boolean;

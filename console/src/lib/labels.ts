@@ -24,7 +24,13 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'talk.walk_in.add': '登记现场参加人员',
   'talk.walk_in.remove': '删除现场登记',
   'talk.registration.cancel': '取消讲座报名',
-  'campaign.create': '新建宣传活动',
+  'campaign.create': '新建宣传活动/广播',
+  'campaign.update': '修改宣传活动草稿',
+  'campaign.pending_review': '提交审核',
+  'campaign.approved': '审核通过',
+  'campaign.draft': '退回修改',
+  'campaign.cancelled': '取消宣传活动/广播',
+  'audit.export': '导出审计日志',
   'quiz.contest.create': '新建答题竞赛',
   'quiz.contest.stats_export': '导出竞赛统计',
   'quiz.question.import': '导入题目',
@@ -36,3 +42,21 @@ export const AUDIT_ACTIONS: Record<string, string> = {
 };
 
 export const auditActionLabel = (action: string): string => AUDIT_ACTIONS[action] ?? action;
+
+export const CAMPAIGN_STATUS: Record<string, { label: string; type: 'info' | 'warning' | 'success' | 'primary' | 'danger' }> = {
+  draft: { label: '草稿', type: 'info' },
+  pending_review: { label: '待审核', type: 'warning' },
+  approved: { label: '已通过，待发送', type: 'primary' },
+  active: { label: '进行中', type: 'primary' },
+  finished: { label: '已发送', type: 'success' },
+  cancelled: { label: '已取消', type: 'info' },
+};
+
+export const CAMPAIGN_KINDS: Record<string, string> = { campaign: '宣传活动', broadcast: '群广播', daily_tips: '每日健康提示' };
+
+export const DELIVERY_STATUS: Record<string, { label: string; type: 'info' | 'warning' | 'success' | 'danger' }> = {
+  pending: { label: '待发送', type: 'warning' },
+  sent: { label: '已发送', type: 'success' },
+  dead: { label: '发送失败', type: 'danger' },
+  cancelled: { label: '已取消', type: 'info' },
+};

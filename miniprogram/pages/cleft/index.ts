@@ -48,6 +48,8 @@ Component({
     household: HOUSEHOLD.map((h) => ({ ...h, on: false })),
     form: emptyForm(),
     errors: {} as Record<string, string>,
+    /** The relation was chosen in the consent step: the last step does not ask it again. */
+    relationGiven: false,
     today: '',
     busy: false,
     loadFailed: false,
@@ -82,7 +84,7 @@ Component({
     onStart() {
       const resident = theApp().globalData.resident;
       const step: Step = hasCurrentConsent(resident, CHILD_DATA) ? 'child' : 'consent';
-      this.setData({ step, form: emptyForm(), errors: {}, household: HOUSEHOLD.map((h) => ({ ...h, on: false })) });
+      this.setData({ step, form: emptyForm(), errors: {}, relationGiven: false, household: HOUSEHOLD.map((h) => ({ ...h, on: false })) });
     },
 
     onOpenPrivacy() {
@@ -113,7 +115,7 @@ Component({
         const app = theApp();
         const resident = app.globalData.resident;
         if (resident) app.setResident({ ...resident, consents });
-        this.setData({ step: 'child' });
+        this.setData({ step: 'child', relationGiven: true });
       } catch {
         // toast already shown
       } finally {
@@ -217,7 +219,7 @@ Component({
       // Show the step that holds the first wrong field.
       const first = Object.keys(errors)[0] ?? '';
       const step: Step = /^child/.test(first) ? 'child' : /^(condition|diagnosed|otherConditions)/.test(first) ? 'condition' : 'family';
-      this.setData({ errors, step });
+      this.setData({ errors, step, relationGiven: this.data.relationGiven && !errors.guardianRelation });
     },
 
     /** Optional photo for staff: pick one, read it as base64, send it; the server checks type and size again. */

@@ -1,6 +1,6 @@
 import { askForNotices, prefetchNoticeTemplates } from '../../services/notices';
 import { api, ApiError, newIdempotencyKey } from '../../services/api';
-import type { ConsentList, Enrolment, InsuranceProduct } from '../../services/types';
+import type { ConsentList, Enrolment, InsuranceProduct, Me } from '../../services/types';
 import { theApp } from '../../utils/app';
 import { currentPolicyVersion, hasCurrentConsent } from '../../utils/consent';
 import { elderBehavior } from '../../utils/elder-behavior';
@@ -18,13 +18,28 @@ interface Member {
   idCard: string;
   sex: string;
   birthDate: string;
+  /** Where the date picker opens while no date is chosen: a likely birth year for the relation. */
+  pickerStart: string;
   relation: string;
   planCode: string;
   idOk: boolean;
   errors: Record<string, string>;
 }
 
-const newMember = (relation = '本人', planCode = ''): Member => ({ name: '', idCard: '', sex: '', birthDate: '', relation, planCode, idOk: false, errors: {} });
+/** Years between the resident and the relation, on average; the picker starts there and the resident adjusts. */
+const YEARS_AFTER_ME: Record<string, number> = { 本人: 0, 配偶: 0, 子女: 25, 父母: -25, 其他家庭成员: 0 };
+
+/**
+ * A plausible birth year for someone of this relation: from the resident's own birth year when the profile has it
+ * (otherwise a resident of 50), kept inside the product's age range.
+ */
+function likelyBirthDate(relation: string, myBirthYear: number | null, thisYear: number, ages?: { minAge: number; maxAge: number }): string {
+  let year = (myBirthYear ?? thisYear - 50) + (YEARS_AFTER_ME[relation] ?? 0);
+  if (ages) year = Math.min(Math.max(year, thisYear - ages.maxAge), thisYear - ages.minAge);
+  return `${Math.min(year, thisYear)}-01-01`;
+}
+
+const newMember = (relation: string, planCode: string, pickerStart: string): Member => ({ name: '', idCard: '', sex: '', birthDate: '', pickerStart, relation, planCode, idOk: false, errors: {} });
 
 interface PlanView {
   code: string;
@@ -47,6 +62,10 @@ Component({
     relations: RELATIONS,
     applicantPhone: '',
     phoneError: '',
+    /** The profile's phone, masked; used for the enrolment unless the resident types another. */
+    myPhoneMasked: '',
+    useMyPhone: false,
+    myBirthYear: null as number | null,
     today: '',
     busy: false,
     loadFailed: false,
@@ -74,15 +93,18 @@ Component({
       }
       this.setData({ hasBasic: hasCurrentConsent(resident), hasConsent: hasCurrentConsent(resident, 'insurance') });
       try {
-        const [products, mine] = await Promise.all([
+        const [products, mine, me] = await Promise.all([
           api.get<{ items: InsuranceProduct[] }>('/api/v1/insurance/products'),
           api.get<{ items: Enrolment[] }>(ENROLMENTS),
+          api.get<Me>('/api/v1/me'),
         ]);
         const product = products.items.find((p) => p.enrolOpen) ?? products.items[0] ?? null;
         this.setData({
           product,
           plans: (product?.plans ?? []).map((p) => ({ code: p.code, name: p.name, priceText: `每人每年 ${yuan(p.premiumFen)}`, coverageLines: p.coverage.map((c) => `${c.item}：最高 ${yuan(c.amountFen)}`) })),
           enrolments: mine.items.map((e) => ({ ...e, totalText: yuan(e.totalFen) })),
+          myPhoneMasked: me.phoneMasked ?? '',
+          myBirthYear: me.birthYear ?? null,
         });
       } catch {
         this.setData({ loadFailed: true });
@@ -112,7 +134,17 @@ Component({
     },
 
     onStart() {
-      this.setData({ mode: 'form', members: [newMember('本人', this.data.plans[0]?.code ?? '')], applicantPhone: '', phoneError: '' });
+      this.setData({ mode: 'form', members: [this.member('本人')], applicantPhone: '', phoneError: '', useMyPhone: Boolean(this.data.myPhoneMasked) });
+    },
+
+    member(relation: string): Member {
+      const start = likelyBirthDate(relation, this.data.myBirthYear, Number(this.data.today.slice(0, 4)), this.data.product?.eligibility);
+      return newMember(relation, this.data.plans[0]?.code ?? '', start);
+    },
+
+    /** Type another number instead of the one in the profile. */
+    onOtherPhone() {
+      this.setData({ useMyPhone: false, applicantPhone: '', phoneError: '' });
     },
 
     onCloseForm() {
@@ -121,7 +153,7 @@ Component({
 
     onAddMember() {
       if (this.data.members.length >= 10) return;
-      this.setData({ members: [...this.data.members, newMember('配偶', this.data.plans[0]?.code ?? '')] });
+      this.setData({ members: [...this.data.members, this.member('配偶')] });
     },
 
     onRemoveMember(e: WechatMiniprogram.BaseEvent) {
@@ -129,7 +161,7 @@ Component({
       this.setData({ members: this.data.members.filter((_, k) => k !== i) });
     },
 
-    /** Typing in a member's field; the ID number is checked on every keystroke. */
+    /** Typing in a member's field; the ID number is checked on every keystroke and, once right, gives sex and birth date. */
     onMemberInput(e: WechatMiniprogram.Input) {
       const i = Number(e.currentTarget.dataset.index);
       const field = String(e.currentTarget.dataset.field);
@@ -139,6 +171,14 @@ Component({
         const hint = idCardHint(value);
         update[`members[${i}].errors.idCard`] = hint.error;
         update[`members[${i}].idOk`] = hint.ok;
+        if (hint.info) {
+          Object.assign(update, {
+            [`members[${i}].sex`]: hint.info.sex,
+            [`members[${i}].birthDate`]: hint.info.birthDate,
+            [`members[${i}].errors.sex`]: '',
+            [`members[${i}].errors.birthDate`]: '',
+          });
+        }
       }
       this.setData(update);
     },
@@ -146,7 +186,10 @@ Component({
     onMemberPick(e: WechatMiniprogram.BaseEvent) {
       const i = Number(e.currentTarget.dataset.index);
       const field = String(e.currentTarget.dataset.field);
-      this.setData({ [`members[${i}].${field}`]: String(e.currentTarget.dataset.value), [`members[${i}].errors.${field}`]: '' });
+      const value = String(e.currentTarget.dataset.value);
+      const update: Record<string, unknown> = { [`members[${i}].${field}`]: value, [`members[${i}].errors.${field}`]: '' };
+      if (field === 'relation') update[`members[${i}].pickerStart`] = this.member(value).pickerStart;
+      this.setData(update);
     },
 
     onMemberDate(e: WechatMiniprogram.PickerChange) {
@@ -174,7 +217,7 @@ Component({
         if (Object.keys(errors).length) ok = false;
         return { ...m, errors };
       });
-      const phone = normalizeMobile(this.data.applicantPhone);
+      const phone = this.data.useMyPhone || normalizeMobile(this.data.applicantPhone);
       this.setData({ members, phoneError: phone ? '' : '请填写11位手机号，例如 13812345678' });
       return ok && Boolean(phone);
     },
@@ -184,7 +227,8 @@ Component({
       void askForNotices('insurance'); // inside the tap, before anything awaits (WeChat's rule)
       const body = {
         productId: this.data.product.id,
-        applicantPhone: normalizeMobile(this.data.applicantPhone),
+        // left out: the server uses the phone in the profile
+        ...(this.data.useMyPhone ? {} : { applicantPhone: normalizeMobile(this.data.applicantPhone) }),
         insured: this.data.members.map((m) => ({ name: normalizeName(m.name), idCard: m.idCard.trim().toUpperCase(), birthDate: m.birthDate, sex: m.sex, relation: m.relation, planCode: m.planCode })),
       };
       this.setData({ busy: true });

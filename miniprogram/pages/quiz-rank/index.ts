@@ -22,20 +22,16 @@ Component({
     villages: [] as (Leaderboard['villages'][number] & { percent: number })[],
   },
 
-
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       this.setData({ contestId: query.contestId ?? '' });
       return this.load();
     },
 
-    onPageShow() {
-    },
-
     async load() {
       this.setData({ loading: true, loadFailed: false });
       try {
-        const board = await api.get<Leaderboard>(`/api/v1/quiz/contests/${this.data.contestId}/leaderboard`, { scope: this.data.scope });
+        const board = await api.get<Leaderboard>(`/api/v1/quiz/contests/${this.data.contestId}/leaderboard`, { scope: this.data.scope }, { silent: true });
         this.setData({ board, villages: board.villages.map((v) => ({ ...v, percent: Math.round(v.participation * 100) })) });
       } catch {
         this.setData({ loadFailed: true });

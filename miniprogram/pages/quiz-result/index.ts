@@ -3,22 +3,35 @@ import type { AttemptWithResult, QuizResult } from '../../services/quiz-types';
 import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
 
-/** After submit: score, pass or not, and every question with the right answer and why. */
+/**
+ * After submit: score, pass or not, and every question with the right answer and why. A paper not handed in
+ * yet has no result (it can be finished); a failed request offers to load again.
+ */
 Component({
   behaviors: [elderBehavior],
   data: {
+    attemptId: '',
     loading: true,
     loadFailed: false,
+    notSubmitted: false,
     result: null as QuizResult | null,
     items: [] as (QuizResult['items'][number] & { yourText: string; answerText: string })[],
   },
 
-
   methods: {
-    async onLoad(query: Record<string, string | undefined>) {
+    onLoad(query: Record<string, string | undefined>) {
+      this.setData({ attemptId: query.attemptId ?? '' });
+      return this.load();
+    },
+
+    async load() {
+      this.setData({ loading: true, loadFailed: false });
       try {
-        const { result } = await api.get<AttemptWithResult>(`/api/v1/quiz/attempts/${query.attemptId ?? ''}`);
-        if (!result) throw new Error('not submitted');
+        const { result } = await api.get<AttemptWithResult>(`/api/v1/quiz/attempts/${this.data.attemptId}`, undefined, { silent: true });
+        if (!result) {
+          this.setData({ notSubmitted: true });
+          return;
+        }
         this.setData({
           result,
           items: result.items.map((i) => ({ ...i, yourText: i.yourChoice.join('、') || '没有作答', answerText: i.answer.join('、') })),
@@ -30,7 +43,8 @@ Component({
       }
     },
 
-    onPageShow() {
+    onContinue() {
+      wx.redirectTo({ url: `${PAGES.quizAnswer}?attemptId=${this.data.attemptId}` });
     },
 
     onCertificate() {

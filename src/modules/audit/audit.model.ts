@@ -12,6 +12,8 @@ export interface AuditDoc {
   targetId: string;
   requestId?: string;
   ip?: string;
+  /** The staff actor's area path (district → town → village) when the action was taken. */
+  areaPath?: string[];
   details?: Record<string, unknown>;
 }
 
@@ -25,11 +27,13 @@ const schema = new Schema<AuditDoc>({
   targetId: { type: String, required: true },
   requestId: String,
   ip: String,
+  areaPath: { type: [String], default: undefined },
   details: Schema.Types.Mixed,
 });
 schema.index({ at: -1 });
 schema.index({ actorId: 1, at: -1 });
 schema.index({ targetType: 1, targetId: 1, at: -1 });
 schema.index({ action: 1, at: -1 });
+schema.index({ areaPath: 1, _id: -1 });
 
 export const AuditLog = defineModel<AuditDoc>('AuditRecord', schema);

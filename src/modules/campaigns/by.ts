@@ -7,4 +7,4 @@ export interface By {
   ip?: string;
 }
 
-export const actorOf = (by: By): Actor => ({ type: 'staff', id: by.staff.id, name: by.staff.username, ip: by.ip });
+export const actorOf = (by: By): Actor => ({ type: 'staff', id: by.staff.id, name: by.staff.username, ip: by.ip, areaPath: by.staff.areaPath });

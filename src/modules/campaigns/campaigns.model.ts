@@ -30,7 +30,12 @@ export interface CampaignDoc {
   areaCode: string;
   areaPath: string[];
   createdBy: string;
+  /** Names as shown to staff, kept with the record (the account may be renamed or disabled later). */
+  createdByName?: string;
   approvedBy?: string;
+  approvedByName?: string;
+  /** The reviewer's reason when the campaign was sent back to draft. */
+  reviewNote?: string;
   approvedAt?: Date;
   /** The scheduler has looked at occurrences up to here. */
   scanCursor?: Date;
@@ -51,7 +56,10 @@ const schema = new Schema<CampaignDoc>({
   areaCode: { type: String, required: true },
   areaPath: { type: [String], required: true },
   createdBy: { type: String, required: true },
+  createdByName: String,
   approvedBy: String,
+  approvedByName: String,
+  reviewNote: String,
   approvedAt: Date,
   scanCursor: Date,
   createdAt: { type: Date, required: true },

@@ -4,7 +4,7 @@ import type { Api } from '../../http/route';
 import { pageOf, z } from '../../http/zod';
 import { getBotStatus } from '../../bot/status';
 import * as campaigns from './campaigns.service';
-import { BindCode, BotStatus, BroadcastBody, CampaignBody, CampaignReport, CampaignView, CancelledCampaign, DeadItem, IdParams, KeywordBody, KeywordReply, ListQuery, RoomView } from './campaigns.schemas';
+import { BindCode, BotStatus, BroadcastBody, CampaignBody, CampaignReport, CampaignView, CancelledCampaign, DeadItem, IdParams, KeywordBody, KeywordReply, ListQuery, Reach, RoomView, SendingRules, Targets } from './campaigns.schemas';
 import { listKeywords, setKeyword } from './keywords.service';
 import { campaignReport } from './reports';
 import { createBindCode, deadRoomItems, listRooms, retryDeadRoomItem, roomView, unbindRoom } from './rooms.service';
@@ -27,8 +27,31 @@ export function campaignRoutes(api: Api): void {
     handler: (ctx, { query }) => campaigns.listCampaigns(app, staffOf(ctx), query),
   });
   api.route({
+    method: 'post', path: '/api/admin/v1/campaigns/reach', summary: 'Bound groups the targets would reach (nothing is stored)', tags, auth: 'staff',
+    body: z.object({ targets: Targets }).strict(), response: Reach,
+    handler: (ctx, { body }) => campaigns.reachOf(app, staffOf(ctx), body.targets),
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/campaigns/sending-rules', summary: 'Quiet hours and pacing every group message obeys', tags, auth: 'staff', response: SendingRules,
+    handler: async () => {
+      const c = app.config;
+      return {
+        timeZone: 'Asia/Shanghai' as const, quietHours: c.quietHours ? campaigns.windowText(c.quietHours) : null,
+        gapSeconds: { min: c.BOT_GAP_MIN_MS / 1000, max: c.BOT_GAP_MAX_MS / 1000 }, hourlyCap: c.BOT_HOURLY_CAP, dailyCap: c.BOT_DAILY_CAP,
+      };
+    },
+  });
+  api.route({
+    method: 'put', path: '/api/admin/v1/campaigns/:id', summary: 'Rewrite a draft (its author)', tags, auth: 'staff', params: IdParams, body: CampaignBody, response: CampaignView,
+    handler: async (ctx, { params, body }) => campaigns.campaignView(await campaigns.updateDraft(app, by(ctx), params.id, body)),
+  });
+  api.route({
     method: 'get', path: '/api/admin/v1/campaigns/:id', summary: 'One campaign', tags, auth: 'staff', params: IdParams, response: CampaignView,
     handler: async (ctx, { params }) => campaigns.campaignView(await campaigns.getCampaign(app, staffOf(ctx), params.id)),
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/campaigns/:id/reach', summary: 'Bound groups a campaign reaches now', tags, auth: 'staff', params: IdParams, response: Reach,
+    handler: (ctx, { params }) => campaigns.campaignReach(app, staffOf(ctx), params.id),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/campaigns/:id/submit', summary: 'Submit a draft for review', tags, auth: 'staff', params: IdParams, response: CampaignView,

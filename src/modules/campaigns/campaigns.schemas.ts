@@ -56,7 +56,13 @@ export const CampaignView = z.object({
   status: z.enum(CAMPAIGN_STATUSES),
   areaCode: z.string(),
   createdBy: z.string(),
+  createdByName: z.string().nullable(),
   approvedBy: z.string().nullable(),
+  approvedByName: z.string().nullable(),
+  /** The reviewer's reason, while a campaign sent back to draft waits for its author. */
+  reviewNote: z.string().nullable(),
+  /** This campaign's own quiet hours (HH:MM-HH:MM, Asia/Shanghai), beside the bot's. */
+  quietHours: z.string().nullable(),
   endAt: IsoDateTime.nullable(),
   createdAt: IsoDateTime,
 }).openapi('Campaign');
@@ -98,7 +104,27 @@ export const DeadItem = z.object({
 
 export const IdParams = z.object({ id: z.string().regex(/^[0-9a-f]{24}$/) }).strict();
 
-export const ListQuery = PageQuery.extend({ status: z.enum(CAMPAIGN_STATUSES).optional() }).strict();
+export const ListQuery = PageQuery.extend({
+  status: z.enum(CAMPAIGN_STATUSES).optional(),
+  kind: z.enum(['campaign', 'broadcast', 'daily_tips']).optional(),
+  mine: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+}).strict();
+
+export const Reach = z.object({
+  groups: z.number().int(),
+  /** The target areas by name (a village with its town). */
+  areas: z.array(z.object({ code: z.string(), name: z.string() })),
+  rooms: z.array(z.object({ id: z.string(), topic: z.string(), areaCode: z.string(), areaName: z.string() })),
+}).openapi('CampaignReach');
+
+export const SendingRules = z.object({
+  timeZone: z.literal('Asia/Shanghai'),
+  /** The bot's quiet hours (HH:MM-HH:MM; may wrap midnight), null when there are none. */
+  quietHours: z.string().nullable(),
+  gapSeconds: z.object({ min: z.number(), max: z.number() }),
+  hourlyCap: z.number().int(),
+  dailyCap: z.number().int(),
+}).openapi('CampaignSendingRules');
 
 export const RoomView = z.object({
   id: z.string(), topic: z.string(), areaCode: z.string(), areaName: z.string(), active: z.boolean(), attention: z.string().nullable(), boundAt: IsoDateTime,

@@ -13,7 +13,7 @@ import { inScope, scopeFilter, type StaffPrincipal } from '../staff';
 import { actorOf, type By } from './by';
 import { Campaigns, Occurrences, type CampaignDoc, type CampaignStatus, type Card, type Schedule } from './campaigns.model';
 import { BotRooms } from './rooms.model';
-import { activeRoomsFor } from './rooms.service';
+import { activeRoomsFor, areaLabel } from './rooms.service';
 import { tipForDay, tipMessage } from './tips';
 
 export type { By } from './by';
@@ -29,6 +29,17 @@ export interface CampaignInput {
   endAt?: string;
 }
 
+const nameOf = (staff: StaffPrincipal): string => staff.displayName || staff.username;
+const windowText = (w: { startMin: number; endMin: number }): string => {
+  const hhmm = (m: number): string => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  return `${hhmm(w.startMin)}-${hhmm(w.endMin)}`;
+};
+export { windowText };
+
+/** Refused when the targets reach no bound group: nothing could be delivered, so nothing is queued. */
+export const noGroups = (): AppError =>
+  validationError('targets', '所选范围内还没有绑定的微信群，消息发不出去。请先在“群与机器人”里为村居绑定微信群，或改选已绑定群的地区。', { code: 'NO_GROUPS', status: 422 });
+
 export function parseWindow(spec: string): { startMin: number; endMin: number } {
   const w = parseDailyWindow(spec);
   if (!w) throw validationError('quietHours', '免打扰时段格式应为 21:00-07:30', { code: 'INVALID_QUIET_HOURS' });
@@ -38,7 +49,9 @@ export function parseWindow(spec: string): { startMin: number; endMin: number } 
 export const campaignView = (c: CampaignDoc) => ({
   id: String(c._id), kind: c.kind, title: c.title, text: c.text, card: c.card ?? null, linkText: c.linkText ?? null,
   targets: c.targets, schedule: c.schedule.kind === 'once' ? { kind: 'once' as const, at: c.schedule.at.toISOString() } : c.schedule,
-  status: c.status, areaCode: c.areaCode, createdBy: c.createdBy, approvedBy: c.approvedBy ?? null,
+  status: c.status, areaCode: c.areaCode, createdBy: c.createdBy, createdByName: c.createdByName ?? null,
+  approvedBy: c.approvedBy ?? null, approvedByName: c.approvedByName ?? null, reviewNote: c.reviewNote || null,
+  quietHours: c.quietHours ? windowText(c.quietHours) : null,
   endAt: c.endAt?.toISOString() ?? null, createdAt: c.createdAt.toISOString(),
 });
 
@@ -55,25 +68,93 @@ async function assertTargetsInScope(app: AppContext, staff: StaffPrincipal, t: {
   if (rooms.some((r) => !inScope(staff, r.areaPath))) throw forbidden('目标群不在您的管辖范围内');
 }
 
-export async function createCampaign(app: AppContext, by: By, input: CampaignInput, kind: CampaignDoc['kind'] = 'campaign'): Promise<CampaignDoc> {
-  const targets = { all: input.targets.all ?? false, areaCodes: input.targets.areaCodes ?? [], roomIds: input.targets.roomIds ?? [] };
+type Targets = CampaignDoc['targets'];
+const targetsOf = (t: CampaignInput['targets']): Targets => ({ all: t.all ?? false, areaCodes: t.areaCodes ?? [], roomIds: t.roomIds ?? [] });
+
+async function checkedTargets(app: AppContext, staff: StaffPrincipal, input: CampaignInput['targets']): Promise<Targets> {
+  const targets = targetsOf(input);
   if (!targets.all && !targets.areaCodes.length && !targets.roomIds.length) throw validationError('targets', '请选择发送的群或地区', { code: 'NO_TARGETS' });
-  await assertTargetsInScope(app, by.staff, targets);
-  let schedule: Schedule;
-  if (input.schedule.kind === 'cron') {
-    if (!isValidCron(input.schedule.cron)) throw validationError('schedule.cron', '定时规则不正确', { code: 'INVALID_CRON' });
-    schedule = { kind: 'cron', cron: input.schedule.cron };
-  } else if (input.schedule.kind === 'once') {
-    schedule = { kind: 'once', at: new Date(input.schedule.at) };
-  } else schedule = { kind: 'now' };
+  await assertTargetsInScope(app, staff, targets);
+  return targets;
+}
+
+function scheduleOf(app: AppContext, s: CampaignInput['schedule']): Schedule {
+  if (s.kind === 'cron') {
+    if (!isValidCron(s.cron)) throw validationError('schedule.cron', '定时规则不正确', { code: 'INVALID_CRON' });
+    return { kind: 'cron', cron: s.cron };
+  }
+  if (s.kind === 'once') {
+    const at = new Date(s.at);
+    // A minute's slack for the time it takes to press the button.
+    if (at.getTime() < app.clock.now().getTime() - 60_000) throw validationError('schedule.at', '发送时间已经过去，请选择以后的时间', { code: 'PAST_TIME' });
+    return { kind: 'once', at };
+  }
+  return { kind: 'now' };
+}
+
+async function reachWithin(app: AppContext, scopeArea: string, targets: Targets, limit: number) {
+  const rooms = await activeRoomsFor(app, scopeArea, targets);
+  const areas = [];
+  for (const code of targets.areaCodes) {
+    const area = await getArea(app, code);
+    areas.push({ code, name: area ? await areaLabel(app, area) : code });
+  }
+  return {
+    groups: rooms.length, areas,
+    rooms: rooms.slice(0, limit).map((r) => ({ id: String(r._id), topic: r.topic, areaCode: r.areaCode, areaName: r.areaName })),
+  };
+}
+
+/**
+ * The active bound groups the targets reach, counted within the author's scope (at most `limit` listed): what
+ * the compose screen shows before anything is saved, and what submit and approval require to be non-zero.
+ */
+export async function reachOf(app: AppContext, staff: StaffPrincipal, input: CampaignInput['targets'], limit = 200) {
+  const targets = targetsOf(input);
+  await assertTargetsInScope(app, staff, targets);
+  return reachWithin(app, staff.areaCode, targets, limit);
+}
+
+/** The groups a saved campaign reaches now (within its author's scope), for its reviewer and its author. */
+export async function campaignReach(app: AppContext, staff: StaffPrincipal, id: string, limit = 200) {
+  const c = await getCampaign(app, staff, id);
+  return reachWithin(app, c.areaCode, c.targets, limit);
+}
+
+async function assertReachesGroups(app: AppContext, c: Pick<CampaignDoc, 'areaCode' | 'targets'>): Promise<void> {
+  if (!(await activeRoomsFor(app, c.areaCode, c.targets)).length) throw noGroups();
+}
+
+export async function createCampaign(app: AppContext, by: By, input: CampaignInput, kind: CampaignDoc['kind'] = 'campaign'): Promise<CampaignDoc> {
+  const targets = await checkedTargets(app, by.staff, input.targets);
+  const schedule = scheduleOf(app, input.schedule);
+  // A broadcast is submitted as it is created: refuse it before anything is stored.
+  if (kind === 'broadcast') await assertReachesGroups(app, { areaCode: by.staff.areaCode, targets });
   const now = app.clock.now();
   const doc = await Campaigns(app.db).create({
     kind, title: input.title, text: input.text, card: input.card, linkText: input.linkText, targets, schedule,
     quietHours: input.quietHours ? parseWindow(input.quietHours) : undefined, endAt: input.endAt ? new Date(input.endAt) : undefined,
-    status: 'draft', areaCode: by.staff.areaCode, areaPath: by.staff.areaPath, createdBy: by.staff.id, createdAt: now, updatedAt: now,
+    status: 'draft', areaCode: by.staff.areaCode, areaPath: by.staff.areaPath, createdBy: by.staff.id, createdByName: nameOf(by.staff), createdAt: now, updatedAt: now,
   });
   await audit(app, actorOf(by), 'campaign.create', { type: 'campaign', id: String(doc._id) }, { kind, title: input.title });
   return doc.toObject();
+}
+
+/** Rewrite a draft (its author only): after a reviewer sent it back, or before submitting it. */
+export async function updateDraft(app: AppContext, by: By, id: string, input: CampaignInput): Promise<CampaignDoc> {
+  const c = await getCampaign(app, by.staff, id);
+  if (c.createdBy !== by.staff.id) throw forbidden('只有创建人可以修改草稿');
+  if (c.status !== 'draft' || c.kind !== 'campaign') throw new AppError('INVALID_STATUS', 409, '只有草稿可以修改');
+  const targets = await checkedTargets(app, by.staff, input.targets);
+  const set = {
+    title: input.title, text: input.text, card: input.card, linkText: input.linkText, targets, schedule: scheduleOf(app, input.schedule),
+    quietHours: input.quietHours ? parseWindow(input.quietHours) : undefined, endAt: input.endAt ? new Date(input.endAt) : undefined, updatedAt: app.clock.now(),
+  };
+  const unset = Object.fromEntries(Object.entries(set).filter(([, v]) => v === undefined).map(([k]) => [k, 1]));
+  const r = await Campaigns(app.db).updateOne({ _id: c._id, status: 'draft' }, { $set: Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined)), ...(Object.keys(unset).length ? { $unset: unset } : {}) });
+  if (!r.modifiedCount) throw new AppError('CONFLICT', 409, '活动刚被其他人修改，请刷新后再试');
+  await audit(app, actorOf(by), 'campaign.update', { type: 'campaign', id }, { title: input.title });
+  return (await Campaigns(app.db).findById(c._id).lean())!;
 }
 
 export async function getCampaign(app: AppContext, staff: StaffPrincipal, id: string): Promise<CampaignDoc> {
@@ -82,8 +163,10 @@ export async function getCampaign(app: AppContext, staff: StaffPrincipal, id: st
   return c;
 }
 
-export async function listCampaigns(app: AppContext, staff: StaffPrincipal, q: PageQuery & { status?: CampaignStatus }) {
-  const filter: Record<string, unknown> = { ...scopeFilter(staff), ...(q.status ? { status: q.status } : {}) };
+export async function listCampaigns(app: AppContext, staff: StaffPrincipal, q: PageQuery & { status?: CampaignStatus; kind?: CampaignDoc['kind']; mine?: boolean }) {
+  const filter: Record<string, unknown> = {
+    ...scopeFilter(staff), ...(q.status ? { status: q.status } : {}), ...(q.kind ? { kind: q.kind } : {}), ...(q.mine ? { createdBy: staff.id } : {}),
+  };
   return findPage(Campaigns(app.db), filter, q, (rows) => rows.map(campaignView));
 }
 
@@ -100,7 +183,9 @@ async function transition(app: AppContext, by: By, c: CampaignDoc, from: Campaig
 }
 
 export async function submitCampaign(app: AppContext, by: By, id: string): Promise<CampaignDoc> {
-  return transition(app, by, await getCampaign(app, by.staff, id), ['draft'], 'pending_review');
+  const c = await getCampaign(app, by.staff, id);
+  if (c.status === 'draft') await assertReachesGroups(app, c);
+  return transition(app, by, c, ['draft'], 'pending_review', { reviewNote: '' });
 }
 
 /**
@@ -111,7 +196,9 @@ export async function approveCampaign(app: AppContext, by: By, id: string): Prom
   const c = await getCampaign(app, by.staff, id);
   if (!canApprove(by.staff, c)) throw forbidden('只有镇街管理员（本辖区）或区管理员可以审核');
   if (c.createdBy === by.staff.id) throw new AppError('OWN_CAMPAIGN', 403, '不能审核自己创建的内容，请由另一位管理员审核');
-  const approved = await transition(app, by, c, ['pending_review'], 'approved', { approvedBy: by.staff.id, approvedAt: app.clock.now() }, { author: c.createdBy });
+  // Groups may have been unbound since it was submitted: approving it now would "finish" with nobody reached.
+  if (c.status === 'pending_review') await assertReachesGroups(app, c);
+  const approved = await transition(app, by, c, ['pending_review'], 'approved', { approvedBy: by.staff.id, approvedByName: nameOf(by.staff), approvedAt: app.clock.now() }, { author: c.createdBy });
   if (approved.schedule.kind === 'now') {
     await fireOccurrence(app, approved, 'now', app.clock.now());
     return (await Campaigns(app.db).findById(c._id).lean())!;
@@ -122,7 +209,7 @@ export async function approveCampaign(app: AppContext, by: By, id: string): Prom
 export async function rejectCampaign(app: AppContext, by: By, id: string, reason: string): Promise<CampaignDoc> {
   const c = await getCampaign(app, by.staff, id);
   if (!canApprove(by.staff, c)) throw forbidden('只有镇街管理员（本辖区）或区管理员可以审核');
-  return transition(app, by, c, ['pending_review'], 'draft', {}, { rejected: reason });
+  return transition(app, by, c, ['pending_review'], 'draft', { reviewNote: reason }, { rejected: reason });
 }
 
 export async function cancelCampaign(app: AppContext, by: By, id: string): Promise<CampaignDoc & { cancelledItems: number }> {

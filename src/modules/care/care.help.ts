@@ -24,7 +24,7 @@ const workflow = caseWorkflow<HelpStatus, HelpRequestDoc, HelpTransitionDoc, Ext
   required: { declined: ['note', '请说明未能帮助的原因'] },
 });
 
-const staffActor = (staff: StaffPrincipal): Actor => ({ type: 'staff', id: staff.id, name: staff.username });
+const staffActor = (staff: StaffPrincipal): Actor => ({ type: 'staff', id: staff.id, name: staff.username, areaPath: staff.areaPath });
 
 function view(app: AppContext, h: HelpRequestDoc, full: boolean) {
   return {

@@ -46,7 +46,8 @@ export type InsuredInput = z.infer<typeof InsuredInput>;
 export const EnrolBody = z
   .object({
     productId: ObjectId,
-    applicantPhone: z.string().regex(MAINLAND_MOBILE, '请填写 11 位手机号码'),
+    /** Omitted: the phone number in the resident's profile. */
+    applicantPhone: z.string().regex(MAINLAND_MOBILE, '请填写 11 位手机号码').optional(),
     insured: z.array(InsuredInput).min(1, '请至少添加一位被保险人').max(10, '一次最多为 10 人投保'),
   })
   .strict()

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { AppError, notFound } from '../../http/errors';
+import { AppError, notFound, validationError } from '../../http/errors';
 import { caseWorkflow } from '../../lib/case-workflow';
 import { shanghaiDay } from '../../lib/shanghai';
 import { maskIdCard, maskName, maskPhone } from '../../lib/pii';
@@ -44,6 +44,8 @@ const workflow = caseWorkflow<EnrolmentStatus, EnrolmentDoc, EnrolmentTransition
 export async function enrol(app: AppContext, residentId: Types.ObjectId, body: EnrolBody) {
   const resident = await requireConsent(app, residentId, 'insurance');
   if (!resident.villageCode) throw new AppError('PROFILE_INCOMPLETE', 400, '请先在“我的”里选择所在村居');
+  const applicantPhone = body.applicantPhone ?? (resident.phoneEnc ? app.pii.open(resident.phoneEnc) : null);
+  if (!applicantPhone) throw validationError('applicantPhone', '请填写 11 位手机号码');
   const p = await requireProduct(app, new Types.ObjectId(body.productId));
   const today = shanghaiDay(app.clock.now());
   if (today < p.enrolFrom || today > p.enrolTo) throw new AppError('ENROLMENT_CLOSED', 409, `投保时间为 ${p.enrolFrom} 至 ${p.enrolTo}`);
@@ -61,7 +63,7 @@ export async function enrol(app: AppContext, residentId: Types.ObjectId, body: E
   await workflow.open(app, id, 'submitted', { type: 'resident', id: String(residentId) }, now);
   const doc = await Enrolments(app.db).create({
     _id: id, productId: p._id, residentId, villageCode: resident.villageCode, areaPath: resident.areaPath,
-    applicantPhoneEnc: app.pii.seal(body.applicantPhone), insured: people, totalFen: people.reduce((s, x) => s + x.premiumFen, 0),
+    applicantPhoneEnc: app.pii.seal(applicantPhone), insured: people, totalFen: people.reduce((s, x) => s + x.premiumFen, 0),
     status: 'submitted', seq: 0, createdAt: now, updatedAt: now,
   });
   const self = body.insured.find((x) => x.relation === '本人');

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { isDuplicateKey } from '../../db/model';
+import { insertManyKeyed, isDuplicateKey } from '../../db/model';
 import { AppError } from '../../http/errors';
 import { z } from '../../http/zod';
 import { Questions, QuestionVersions, type QuestionContent, type QuestionDoc } from './quiz.model';
@@ -119,18 +119,11 @@ export async function upsertQuestions(app: AppContext, inputs: QuestionInput[]):
   const retry: QuestionInput[] = [];
   if (fresh.length) {
     await QuestionVersions(app.db).insertMany(fresh.map((f) => ({ questionId: f._id, key: f.input.key, version: 1, createdAt: now, ...f.c })), { ordered: false });
-    const inserted = await Questions(app.db)
-      .insertMany(fresh.map((f) => ({ _id: f._id, key: f.input.key, version: 1, active: f.input.active ?? true, tags: tagsOf(f.c), updatedAt: now, ...f.c })), { ordered: false, rawResult: true })
-      .then(() => fresh.length)
-      .catch(async (err: { insertedDocs?: unknown[]; result?: { insertedCount?: number } }) => {
-        if (!isDuplicateKey(err) && !(err as { writeErrors?: unknown[] }).writeErrors) throw err;
-        const have = new Set((await Questions(app.db).find({ _id: { $in: fresh.map((f) => f._id) } }, { _id: 1 }).lean()).map((q) => String(q._id)));
-        const lost = fresh.filter((f) => !have.has(String(f._id)));
-        await QuestionVersions(app.db).deleteMany({ questionId: { $in: lost.map((f) => f._id) } });
-        retry.push(...lost.map((f) => f.input));
-        return fresh.length - lost.length;
-      });
-    counts.created += inserted;
+    const refused = await insertManyKeyed(Questions(app.db), fresh.map((f) => ({ _id: f._id, key: f.input.key, version: 1, active: f.input.active ?? true, tags: tagsOf(f.c), updatedAt: now, ...f.c })));
+    const lost = fresh.filter((_, i) => refused.has(i));
+    if (lost.length) await QuestionVersions(app.db).deleteMany({ questionId: { $in: lost.map((f) => f._id) } });
+    retry.push(...lost.map((f) => f.input));
+    counts.created += fresh.length - lost.length;
     invalidatePool(app);
   }
   for (const q of inputs.filter((q) => existing.has(q.key))) counts[(await upsertQuestion(app, q, existing.get(q.key))).outcome]++;

@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { isDuplicateKey } from '../../db/model';
-import { duplicatesOnly } from './duplicates';
+import { insertManyKeyed, isDuplicateKey } from '../../db/model';
 import { notFound } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
 import { maskName } from '../../lib/pii';
@@ -25,7 +24,7 @@ export async function awardPoints(app: AppContext, sub: SubmissionDoc): Promise<
   for (let n = 1; got < wanted && n <= CAP_UNITS; ) {
     const ns = Array.from({ length: Math.min(wanted - got, CAP_UNITS - n + 1) }, (_, i) => n + i);
     const docs = ns.map((k) => ({ _id: `${rid}:${sub.day}:${k}`, residentId: sub.residentId, day: sub.day, points: QUIZ.pointsPerCorrect, source: `attempt:${String(sub._id)}`, at: sub.submittedAt }));
-    const lost = await PointsLedger(app.db).insertMany(docs, { ordered: false }).then(() => 0, duplicatesOnly);
+    const lost = (await insertManyKeyed(PointsLedger(app.db), docs)).size;
     got += ns.length - lost;
     n += ns.length;
   }

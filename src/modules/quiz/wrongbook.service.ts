@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { duplicatesOnly } from './duplicates';
+import { insertManyKeyed } from '../../db/model';
 import { Questions, WrongMarks, type SubmissionDoc, type WrongMarkDoc } from './quiz.model';
 
 /**
@@ -11,7 +11,7 @@ export async function recordWrongBook(app: AppContext, sub: SubmissionDoc): Prom
   const docs: WrongMarkDoc[] = sub.results.map((r) => ({
     _id: `${String(sub.residentId)}:${String(r.questionId)}:${String(sub._id)}`, residentId: sub.residentId, questionId: r.questionId, kind: r.correct ? 'right' : 'wrong', at: sub.submittedAt,
   }));
-  if (docs.length) await WrongMarks(app.db).insertMany(docs, { ordered: false }).then(() => 0, duplicatesOnly);
+  await insertManyKeyed(WrongMarks(app.db), docs);
 }
 
 /** Per question: how often it was answered wrong and whether the latest answer is still wrong. */

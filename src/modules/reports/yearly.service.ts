@@ -2,7 +2,7 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { validationError } from '../../http/errors';
 import { shanghaiYear, type FigureScope } from '../../lib/area-figures';
-import { areasUnder, getArea } from '../areas';
+import { areasUnder, getArea, type AreaDoc } from '../areas';
 import { groupFigures } from '../campaigns';
 import { insuranceFigures } from '../insurance';
 import { quizYearFigures, type RoundFigures } from '../quiz';
@@ -52,33 +52,22 @@ export interface YearlyQuery {
 }
 
 /**
- * The yearly summary of an area within the staff member's scope: the area and each child area, every task's
- * figures computed in the database (grouped per village path) and rolled up here, the literacy rounds with
- * Wilson intervals, and the approved 典型. Same data, same figures: nothing depends on the order of reading.
+ * Each shown area's figures from every module (residents, quiz, talks, referrals, enrolments, group messages),
+ * counted per village path and rolled up; `groupCodes` also get the group figures (bound groups per village);
+ * and the literacy rounds concerning the root. The yearly report and the dashboard both read these.
  */
-export async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: YearlyQuery) {
-  const area = await getArea(app, q.area ?? staff.areaCode);
-  if (!area) throw validationError('area', '地区不存在', { code: 'INVALID_AREA' });
-  assertInScope(staff, area.path);
-  const under = await areasUnder(app, area.code);
-  const children = under.filter((a) => a.parentCode === area.code);
-  const villages = under.filter((a) => VILLAGE_LEVELS.includes(a.level));
-  const { from, to } = shanghaiYear(q.year);
-  const now = app.clock.now();
-  const codes = [area.code, ...children.map((c) => c.code)];
-  const scope: FigureScope = { root: area.code, codes, from, to, now };
-  const [residents, { quiz, rounds }, talks, referrals, insurance, groups, cases] = await Promise.all([
+export async function areaFigureRows(app: AppContext, scope: FigureScope, shown: readonly AreaDoc[], groupCodes: readonly string[] = scope.codes) {
+  // The quiz's figures and the literacy rounds come from one pass over the year's submissions.
+  const rootPath = shown.find((a) => a.code === scope.root)?.path ?? [scope.root];
+  const [residents, { quiz, rounds }, talks, referrals, insurance, groups] = await Promise.all([
     residentFigures(app, scope),
-    quizYearFigures(app, { ...scope, rootPath: area.path }),
+    quizYearFigures(app, { ...scope, rootPath }),
     talkFigures(app, scope),
     referralFigures(app, scope),
     insuranceFigures(app, scope),
-    // One pass for the areas shown and every village under them (bound groups per village).
-    groupFigures(app, { ...scope, codes: [...new Set([...codes, ...villages.map((v) => v.code)])] }),
-    approvedCases(app, area.code, from, to),
+    groupFigures(app, { ...scope, codes: [...new Set([...scope.codes, ...groupCodes])] }),
   ]);
-  const names = new Map(under.map((a) => [a.code, a.name]));
-  const rows = [area, ...children].map((a) => {
+  const rows = shown.map((a) => {
     const res = residents.get(a.code)!;
     const qz = quiz.get(a.code)!;
     const tk = talks.get(a.code)!;
@@ -90,7 +79,6 @@ export async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: Ye
       level: a.level,
       residents: res,
       quiz: { participants: qz.participants, participation: ratio(qz.participants, res.registered), submissions: qz.submissions, averageScore: qz.submissions ? r2(qz.scoreSum / qz.submissions) : null },
-      literacy: literacyOf(a.code, rounds),
       talks: {
         held: tk.held, byKind: tk.byKind, signUps: tk.signUps, attended: tk.attended, noShow: tk.noShow,
         noShowRate: ratio(tk.noShow, tk.signUps), feedbackCount: tk.ratings, feedbackAverage: tk.ratings ? r2(tk.ratingSum / tk.ratings) : null,
@@ -106,6 +94,33 @@ export async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: Ye
       groups: groups.get(a.code)!,
     };
   });
+  return { rows, groups, rounds };
+}
+
+/**
+ * The yearly summary of an area within the staff member's scope: the area and each child area, every task's
+ * figures computed in the database (grouped per village path) and rolled up here, the literacy rounds with
+ * Wilson intervals, and the approved 典型. Same data, same figures: nothing depends on the order of reading.
+ */
+export async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: YearlyQuery) {
+  const area = await getArea(app, q.area ?? staff.areaCode);
+  if (!area) throw validationError('area', '地区不存在', { code: 'INVALID_AREA' });
+  assertInScope(staff, area.path);
+  const under = await areasUnder(app, area.code);
+  const children = under.filter((a) => a.parentCode === area.code);
+  const villages = under.filter((a) => VILLAGE_LEVELS.includes(a.level));
+  const { from, to } = shanghaiYear(q.year);
+  const now = app.clock.now();
+  const codes = [area.code, ...children.map((c) => c.code)];
+  const scope: FigureScope = { root: area.code, codes, from, to, now };
+  const [figures, cases] = await Promise.all([
+    // One pass for the areas shown and every village under them (bound groups per village).
+    areaFigureRows(app, scope, [area, ...children], villages.map((v) => v.code)),
+    approvedCases(app, area.code, from, to),
+  ]);
+  const { groups, rounds } = figures;
+  const names = new Map(under.map((a) => [a.code, a.name]));
+  const rows = figures.rows.map(({ code, name, level, residents, quiz, ...rest }) => ({ code, name, level, residents, quiz, literacy: literacyOf(code, rounds), ...rest }));
   return {
     year: q.year,
     area: { code: area.code, name: area.name, level: area.level },

@@ -109,10 +109,17 @@ export async function advanceRound(app: AppContext, actor: Actor, staff: StaffPr
 }
 
 async function publicise(app: AppContext, staff: StaffPrincipal, actor: Actor, s: SelectionDoc, text: string, field: 'votingCampaignId' | 'resultsCampaignId') {
-  const c = await createBroadcast(app, { staff, ip: actor.ip }, {
-    title: `${KIND_LABELS[s.kind]}评选`, text, targets: { areaCodes: [s.areaCode] },
-    card: { title: s.title, pagePath: `pages/selections/round/index?id=${s._id}` },
-  });
+  let c: Awaited<ReturnType<typeof createBroadcast>>;
+  try {
+    c = await createBroadcast(app, { staff, ip: actor.ip }, {
+      title: `${KIND_LABELS[s.kind]}评选`, text, targets: { areaCodes: [s.areaCode] },
+      card: { title: s.title, pagePath: `pages/selections/round/index?id=${s._id}` },
+    });
+  } catch (err) {
+    // No group is bound in the round's area yet: the round goes on; there is nobody to post to.
+    if (err instanceof AppError && err.code === 'NO_GROUPS') return app.logger.info({ event: 'selection.no_groups', selectionId: String(s._id) }, 'no bound group to post to');
+    throw err;
+  }
   await Selections(app.db).updateOne({ _id: s._id }, { $set: { [`publicity.${field}`]: String(c._id) } });
 }
 

@@ -54,6 +54,13 @@ export async function sessionFeedback(app: AppContext, talk: TalkDoc) {
   };
 }
 
+/** Whether the resident checked in at the session and has rated it (both keyed by session and resident). */
+export async function myAttendanceFor(app: AppContext, residentId: Types.ObjectId, talk: TalkDoc): Promise<{ attended: boolean; feedbackGiven: boolean }> {
+  const own = `${String(talk._id)}:${String(residentId)}`;
+  const [attended, feedback] = await Promise.all([Attendance(app.db).findById(own, { _id: 1 }).lean(), Feedback(app.db).findById(own, { _id: 1 }).lean()]);
+  return { attended: Boolean(attended), feedbackGiven: Boolean(feedback) };
+}
+
 /** Staff decision on a held comment. */
 export async function reviewComment(app: AppContext, actor: Actor, talk: TalkDoc, residentId: string, approve: boolean) {
   const r = await Feedback(app.db).findOneAndUpdate(

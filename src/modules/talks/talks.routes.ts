@@ -4,7 +4,7 @@ import { idempotencyKey } from '../../http/idempotency';
 import { z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
 import { checkIn } from './attendance.service';
-import { giveFeedback } from './feedback.service';
+import { giveFeedback, myAttendanceFor } from './feedback.service';
 import { getArea } from '../areas';
 import { getResident } from '../residents';
 import { eligibilityText } from './eligibility';
@@ -31,11 +31,15 @@ export function talksRoutes(api: Api): void {
       eligibilityText: z.string().nullable(),
       /** Whether I may sign up; when not, the code (PROFILE_INCOMPLETE, NOT_ELIGIBLE, AREA_MISMATCH) and why. */
       myEligibility: z.object({ eligible: z.boolean(), code: z.string().nullable(), reason: z.string().nullable() }),
+      /** Whether I checked in at this session, and whether I have rated it. */
+      attended: z.boolean(),
+      feedbackGiven: z.boolean(),
     }),
     handler: async (ctx, { params }) => {
       const talk = await getPublicTalk(app, params.id);
-      const [view, me, area] = await Promise.all([viewTalks(app, [talk]), getResident(app, residentId(ctx)), getArea(app, talk.areaCode)]);
+      const [view, me, area, mine] = await Promise.all([viewTalks(app, [talk]), getResident(app, residentId(ctx)), getArea(app, talk.areaCode), myAttendanceFor(app, residentId(ctx), talk)]);
       return {
+        ...mine,
         ...view[0]!,
         myRegistration: await myRegistrationFor(app, residentId(ctx), talk),
         eligibilityText: eligibilityText(talk, area?.name),

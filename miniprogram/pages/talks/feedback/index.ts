@@ -4,18 +4,39 @@ import { elderBehavior } from '../../../utils/elder-behavior';
 const STARS = [1, 2, 3, 4, 5];
 const WORDS = ['', '不满意', '一般', '还行', '满意', '非常满意'];
 
-/** Rate a session: five big buttons and an optional comment. */
+/**
+ * Rate a session: five big buttons and an optional comment. The session is read first, so the page says which
+ * one is rated, and says plainly when there is nothing to rate (not checked in, or rated already).
+ */
 Component({
   behaviors: [elderBehavior],
-  data: { id: '', stars: STARS, rating: 0, ratingWord: '', comment: '', busy: false, done: false, held: false },
-
+  data: {
+    id: '',
+    state: 'loading' as 'loading' | 'failed' | 'not-attended' | 'rated' | 'form',
+    title: '',
+    stars: STARS,
+    rating: 0,
+    ratingWord: '',
+    comment: '',
+    busy: false,
+    done: false,
+    held: false,
+  },
 
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       this.setData({ id: query.id ?? '' });
+      return this.load();
     },
 
-    onPageShow() {
+    async load() {
+      this.setData({ state: 'loading' });
+      try {
+        const talk = await talksApi.detail(this.data.id, { silent: true });
+        this.setData({ title: talk.title, state: talk.feedbackGiven ? 'rated' : talk.attended ? 'form' : 'not-attended' });
+      } catch {
+        this.setData({ state: 'failed' });
+      }
     },
 
     onStar(e: WechatMiniprogram.BaseEvent) {
@@ -25,6 +46,10 @@ Component({
 
     onComment(e: WechatMiniprogram.Input) {
       this.setData({ comment: e.detail.value });
+    },
+
+    onMine() {
+      wx.navigateBack({ delta: 1 });
     },
 
     async onSubmit() {

@@ -337,3 +337,12 @@ const walkInSchema = new Schema<WalkInDoc>({
 walkInSchema.index({ talkId: 1, phoneIndex: 1 }, { unique: true });
 walkInSchema.index({ at: 1 });
 export const WalkIns = defineModel<WalkInDoc>('TalkWalkIn', walkInSchema);
+
+/** Marks a one-off job as done (`_id` = the job's name). */
+export interface TalkJobDoc {
+  _id: string;
+  at: Date;
+  /** What the job did, for the log. */
+  count: number;
+}
+export const TalkJobs = defineModel<TalkJobDoc>('TalkJob', new Schema<TalkJobDoc>({ _id: String, at: { type: Date, required: true }, count: { type: Number, required: true } }));

@@ -60,7 +60,7 @@ export async function requireVillage(app: AppContext, code: string): Promise<Are
   return area;
 }
 
-export interface ImportRow {
+interface ImportRow {
   name: string;
   parentCode: string;
   code?: string;
@@ -71,7 +71,7 @@ export interface RowError {
   message: string;
 }
 
-export function parseImport(format: 'csv' | 'json', text: string): { rows: ImportRow[]; errors: RowError[] } {
+function parseImport(format: 'csv' | 'json', text: string): { rows: ImportRow[]; errors: RowError[] } {
   if (format === 'json') {
     let data: unknown;
     try {

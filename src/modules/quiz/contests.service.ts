@@ -15,7 +15,7 @@ import { attemptView, newAttempt } from './attempts.service';
 import { forgetReserved, reservePool } from './reserved';
 import { certificateFor } from './rewards.service';
 
-export interface ContestInput {
+interface ContestInput {
   kind?: ContestKind;
   title: string;
   description?: string;
@@ -31,7 +31,7 @@ export interface ContestInput {
 }
 
 /** An assessment is the standard paper, one attempt, literate from 80 points; a contest states its own rules. */
-export const ASSESSMENT_RULES = { drawRules: [] as DrawRule[], attemptsPerDay: 1, attemptsTotal: 1, passScore: 80, reserveQuestions: true };
+const ASSESSMENT_RULES = { drawRules: [] as DrawRule[], attemptsPerDay: 1, attemptsTotal: 1, passScore: 80, reserveQuestions: true };
 
 function contestRules(input: ContestInput) {
   if (input.kind === 'assessment') {
@@ -90,7 +90,7 @@ export async function createContest(app: AppContext, actor: Actor, staff: StaffP
 }
 
 /** A contest staff may manage: its scope lies within theirs. */
-export async function managedContest(app: AppContext, staff: StaffPrincipal, id: string): Promise<ContestDoc> {
+async function managedContest(app: AppContext, staff: StaffPrincipal, id: string): Promise<ContestDoc> {
   const c = Types.ObjectId.isValid(id) ? await Contests(app.db).findById(id).lean() : null;
   if (!c) throw notFound('竞赛');
   assertInScope(staff, c.areaPath);

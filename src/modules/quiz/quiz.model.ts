@@ -2,7 +2,7 @@ import { Schema, Types } from 'mongoose';
 import { defineModel } from '../../db/model';
 
 export type QuestionType = 'single' | 'multi' | 'judge';
-export interface OptionDoc {
+interface OptionDoc {
   key: string;
   text: string;
 }
@@ -59,7 +59,7 @@ questionSchema.index({ bank: 1, item: 1 });
 export const Questions = defineModel<QuestionDoc>('QuizQuestion', questionSchema);
 
 /** Every version ever published, so an old attempt is scored and explained with what it showed. */
-export interface QuestionVersionDoc extends QuestionContent {
+interface QuestionVersionDoc extends QuestionContent {
   _id: Types.ObjectId;
   questionId: Types.ObjectId;
   key: string;
@@ -180,7 +180,7 @@ export const Attempts = defineModel<AttemptDoc>('QuizAttempt', attemptSchema);
  * Unique keys deciding races by insert: `daily:<residentId>:<day>` (first open of the day wins),
  * `total:<contestId>:<residentId>:<n>` and `day:<contestId>:<residentId>:<day>:<n>` (attempt slots).
  */
-export interface QuizKeyDoc {
+interface QuizKeyDoc {
   _id: string;
   /** The key without its slot number, for counting taken slots. */
   scope: string;
@@ -258,7 +258,7 @@ wrongSchema.index({ residentId: 1, questionId: 1 });
 export const WrongMarks = defineModel<WrongMarkDoc>('QuizWrongMark', wrongSchema);
 
 /** Points ledger: each entry is one unit slot `<residentId>:<day>:<n>`, n ≤ daily cap units; totals are summed. */
-export interface PointsDoc {
+interface PointsDoc {
   _id: string;
   residentId: Types.ObjectId;
   day: string;
@@ -323,7 +323,7 @@ const participationSchema = new Schema<ParticipationDoc>({
 export const Participations = defineModel<ParticipationDoc>('QuizParticipation', participationSchema);
 
 /** Marks a one-off job as done (`_id` = the job's name). */
-export interface QuizJobDoc {
+interface QuizJobDoc {
   _id: string;
   at: Date;
   /** What the job did, for the log. */

@@ -56,7 +56,7 @@ export interface YearlyQuery {
  * figures computed in the database (grouped per village path) and rolled up here, the literacy rounds with
  * Wilson intervals, and the approved 典型. Same data, same figures: nothing depends on the order of reading.
  */
-export async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: YearlyQuery) {
+async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: YearlyQuery) {
   const area = await getArea(app, q.area ?? staff.areaCode);
   if (!area) throw validationError('area', '地区不存在', { code: 'INVALID_AREA' });
   assertInScope(staff, area.path);

@@ -25,7 +25,7 @@ export interface FillResult {
 export const emptyResult = (): FillResult => ({ confirmed: [], promoted: [], waitlisted: [], rejected: [] });
 
 /** Seats may still be handed out (to arrivals and to the waitlist) until the session starts. */
-export const seatingOpen = (app: AppContext, talk: TalkDoc): boolean =>
+const seatingOpen = (app: AppContext, talk: TalkDoc): boolean =>
   (talk.status === 'published' || talk.status === 'closed') && app.clock.now() < talk.startAt;
 
 interface QueueState {
@@ -174,7 +174,7 @@ async function seatPage(app: AppContext, talk: TalkDoc, state: QueueState, regs:
   return out;
 }
 
-export interface WalkOptions {
+interface WalkOptions {
   /** Also look for arrivals recorded outside this holder's batch (crash recovery, the sweep). */
   scanArrivals: boolean;
   /** Arrivals this holder recorded just now, in order (already `pending` in the database). */
@@ -268,7 +268,7 @@ async function walk(app: AppContext, talk: TalkDoc, o: WalkOptions): Promise<Fil
 }
 
 /** Is there something a walk would change? (an arrival to decide, or a waitlist head that fits the free seats) */
-export async function workRemains(app: AppContext, talk: TalkDoc): Promise<boolean> {
+async function workRemains(app: AppContext, talk: TalkDoc): Promise<boolean> {
   const regs = Registrations(app.db);
   if (await regs.exists({ talkId: talk._id, status: 'pending' })) return true;
   if (!seatingOpen(app, talk)) return false;

@@ -8,7 +8,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Children of an area (village picker); no parent = the district */
+        /** Children of an area (village picker; disabled villages left out); no parent = the district */
         get: {
             parameters: {
                 query?: {
@@ -2989,6 +2989,14 @@ export interface components {
             level: string;
             parentCode: string | null;
         };
+        Village: {
+            code: string;
+            name: string;
+            level: string;
+            parentCode: string;
+            parentName: string | null;
+            disabled: boolean;
+        };
         ResidentLogin: {
             code: string;
         };
@@ -4154,6 +4162,30 @@ export interface components {
                 correctRate: number;
             }[];
         };
+        QuizFlaggedSubmission: {
+            attemptId: string;
+            name: string;
+            villageCode: string | null;
+            villageName: string | null;
+            score: number;
+            durationMs: number;
+            total: number;
+            /** Format: date-time */
+            submittedAt: string;
+            review: {
+                /** @enum {string} */
+                decision: "cleared" | "confirmed";
+                staffName: string;
+                /** Format: date-time */
+                at: string;
+            } | null;
+        };
+        QuizFlagReview: {
+            attemptId: string;
+            /** @enum {string} */
+            decision: "cleared" | "confirmed";
+            certificateCode: string | null;
+        };
         TypicalCase: {
             id: string;
             title: string;
@@ -4280,6 +4312,59 @@ export interface components {
                 boundGroups: number;
             }[];
             cases: components["schemas"]["TypicalCase"][];
+        };
+        Dashboard: {
+            year: number;
+            area: {
+                code: string;
+                name: string;
+                level: string;
+            };
+            generatedAt: string;
+            trail: {
+                code: string;
+                name: string;
+            }[];
+            rows: {
+                code: string;
+                name: string;
+                level: string;
+                total: boolean;
+                drillable: boolean;
+                disabled: boolean;
+                residents: number;
+                quiz: {
+                    participants: number;
+                    participation: number | null;
+                    submissions: number;
+                    averageScore: number | null;
+                };
+                talks: {
+                    held: number;
+                    signUps: number;
+                    attended: number;
+                };
+                referrals: {
+                    byStatus: {
+                        status: string;
+                        label: string;
+                        count: number;
+                    }[];
+                    total: number;
+                };
+                insurance: {
+                    byStatus: {
+                        status: string;
+                        label: string;
+                        count: number;
+                    }[];
+                    total: number;
+                };
+                groups: {
+                    sent: number;
+                    dead: number;
+                };
+            }[];
         };
         YearlyReportReminder: {
             due: boolean;

@@ -2,6 +2,7 @@ import { createStaff } from '../../src/modules/staff/staff.service';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { seedVillages } from '../helpers/fixtures';
 import { launchChromium, PHONE, signIn, type Chromium, type ConsolePage } from './browser';
+import { expectAccessible, pickOption as pick } from './ui';
 
 // Journey: the first district admin (made with `npm run staff:create`) creates a town admin and a village worker,
 // by clicking and typing only; each of them signs in and sees only what their role and area allow.
@@ -31,24 +32,8 @@ async function open(viewport?: { width: number; height: number }): Promise<Conso
   return p;
 }
 
-async function expectAccessible(p: ConsolePage): Promise<void> {
-  expect(await p.axe()).toEqual([]);
-}
-
-/** Open an Element Plus select inside the open dialog and click one of its options (checked: lists animate in). */
-async function pickOption(p: ConsolePage, label: string, option: string): Promise<void> {
-  const box = p.page.getByRole('dialog').getByRole('combobox', { name: label, exact: true });
-  const shown = box.locator('xpath=ancestor::div[contains(@class,"el-select__wrapper")]');
-  for (let attempt = 0; attempt < 3; attempt++) {
-    // The placeholder text lies over the input, as a person sees it: click where they would.
-    await shown.click();
-    await p.page.waitForTimeout(400);
-    await p.page.getByRole('option', { name: option, exact: true }).filter({ visible: true }).click();
-    await p.page.waitForTimeout(200);
-    if ((await shown.innerText()).includes(option)) return;
-  }
-  throw new Error(`could not pick ${option} in ${label}`);
-}
+/** The select inside the open dialog. */
+const pickOption = (p: ConsolePage, label: string, option: string) => pick(p, label, option, p.page.getByRole('dialog'));
 
 async function createStaffInDialog(p: ConsolePage, f: { role?: string; town?: string; village?: string; username: string; name: string; password: string }): Promise<void> {
   await p.page.getByRole('button', { name: '新建人员' }).click();

@@ -254,3 +254,85 @@ test('journey: a session from creation to export, attendance with a walk-in on a
 
   for (const p of pages) expect(p.problems).toEqual([]);
 }, 300_000);
+
+test('journey: the expert pool, eligibility rules, a held comment approved, and a session cancelled with a reason', async () => {
+  const d = await open();
+  await signIn(d, 'district', 'district-pass-1');
+  await d.page.getByRole('menuitem', { name: '讲座与筛查' }).first().click();
+  await d.page.getByRole('button', { name: '专家库' }).click();
+  await d.page.getByText('专家库还是空的').waitFor();
+  await d.page.getByRole('button', { name: '添加专家' }).click();
+  const dialog = d.page.getByRole('dialog', { name: '添加专家' });
+  await dialog.getByLabel('姓名', { exact: true }).fill('王丽华');
+  await dialog.getByLabel('所在医院', { exact: true }).fill('张店区妇幼保健院');
+  await dialog.getByLabel('职称', { exact: true }).fill('主任医师');
+  await dialog.getByLabel('擅长（用顿号隔开）', { exact: true }).fill('孕产保健、妇女保健');
+  await dialog.getByRole('button', { name: '保存' }).click();
+  await d.page.locator('[data-test=expert-table]').getByRole('cell', { name: '孕产保健、妇女保健' }).waitFor();
+  await d.shot('talks-13-experts');
+  await expectAccessible(d);
+
+  // A session for women of 18–49 in 马尚街道, with the expert; contradictory ages are refused beside the field.
+  await d.page.getByRole('button', { name: '返回活动列表' }).click();
+  await d.page.getByRole('button', { name: '新建活动' }).click();
+  await d.page.getByLabel('活动名称', { exact: true }).fill('两癌筛查');
+  await d.page.getByLabel('活动地点', { exact: true }).fill('马尚街道社区卫生服务中心');
+  await pickOption(d, '举办镇街', '马尚街道');
+  await typeDateTime(d, '开始时间', `${tomorrow} 14:00`);
+  await typeDateTime(d, '结束时间', `${tomorrow} 16:30`);
+  await pickOption(d, '专家', '王丽华（张店区妇幼保健院）');
+  await d.page.keyboard.press('Escape');
+  await pickOption(d, '性别', '仅限女性');
+  await d.page.getByLabel('最小年龄（可不填）', { exact: true }).fill('50');
+  await d.page.getByLabel('最大年龄（可不填）', { exact: true }).fill('40');
+  await d.page.getByLabel('活动名称', { exact: true }).click();
+  await d.page.getByRole('button', { name: '保存' }).click();
+  await d.page.getByText('最小年龄不能大于最大年龄').waitFor();
+  await d.shot('talks-14-eligibility-error');
+  await d.page.getByLabel('最小年龄（可不填）', { exact: true }).fill('18');
+  await d.page.getByLabel('最大年龄（可不填）', { exact: true }).fill('49');
+  await d.page.getByLabel('活动名称', { exact: true }).click();
+  await d.page.getByRole('button', { name: '保存' }).click();
+  await d.page.getByRole('heading', { name: '两癌筛查' }).waitFor();
+  await d.page.getByText('仅限女性，18–49 岁').waitFor();
+  await d.page.getByText('王丽华（张店区妇幼保健院 主任医师）').waitFor();
+  await d.page.getByRole('button', { name: '发布', exact: true }).click();
+  await d.page.getByRole('dialog', { name: '发布活动' }).getByRole('button', { name: '发布' }).click();
+  await d.page.locator('[data-test=talk-status]').filter({ hasText: '报名中' }).waitFor();
+  const talkId = /\/admin\/talks\/([0-9a-f]{24})/.exec(d.page.url())![1]!;
+
+  // The service holds the rules the page set: a man is refused, a woman of 36 comes, attends and leaves a comment
+  // that WeChat's content check holds for review.
+  const [man] = await bulkResidents(t, 1, { village: VILLAGE_A, sex: 'male', birthYear: 1990 });
+  const [woman] = await bulkResidents(t, 1, { village: VILLAGE_A, sex: 'female', birthYear: 1990 });
+  expect((await t.request('POST', `/api/v1/talks/${talkId}/registrations`, { token: man!.token, body: {} })).status).toBe(403);
+  const reg = await t.request('POST', `/api/v1/talks/${talkId}/registrations`, { token: woman!.token, body: {} });
+  expect(reg.body.status).toBe('confirmed');
+  await d.page.reload();
+  await d.page.getByRole('tab', { name: '到场签到' }).click();
+  await d.page.locator('[data-test=attendance-list]').getByRole('button', { name: '到场', exact: true }).click();
+  await d.page.locator('[data-test=attendance-list]').getByRole('button', { name: '撤销' }).waitFor();
+  const fb = await t.request('POST', `/api/v1/talks/${talkId}/feedback`, { token: woman!.token, body: { rating: 4, comment: '讲得细致，待审的话' } });
+  expect(fb.body).toEqual({ rating: 4, commentState: 'review' });
+
+  await d.page.getByRole('tab', { name: '反馈' }).click();
+  await d.page.getByText('共 1 条评价，平均').waitFor();
+  await d.page.locator('[data-test=feedback-table]').getByRole('button', { name: '公开', exact: true }).click();
+  await d.page.locator('[data-test=feedback-table]').getByText('已公开').waitFor();
+  await d.shot('talks-15-feedback');
+  await expectAccessible(d);
+  expect(await AuditLog(t.db).countDocuments({ action: 'talk.feedback.review', targetId: talkId })).toBe(1);
+
+  // Cancelled with a reason: everyone is told, and the session says so.
+  await d.page.getByRole('button', { name: '取消活动' }).click();
+  const box = d.page.getByRole('dialog', { name: '取消活动' });
+  await box.getByRole('textbox').fill('天气原因，改期另行通知');
+  await box.getByRole('button', { name: '确定取消活动' }).click();
+  await d.page.locator('[data-test=talk-status]').filter({ hasText: '已取消' }).waitFor();
+  const cancelled = await AuditLog(t.db).findOne({ action: 'talk.cancel', targetId: talkId }).lean();
+  expect(cancelled?.details).toEqual({ reason: '天气原因，改期另行通知' });
+  await d.shot('talks-16-cancelled');
+  await expectAccessible(d);
+
+  for (const p of pages) expect(p.problems).toEqual([]);
+}, 240_000);

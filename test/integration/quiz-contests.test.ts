@@ -217,6 +217,57 @@ describe('staff statistics', () => {
     const res = await submit(p.token, att.body.id, await rightAnswers(t, att.body.id));
     expect(res.body).toMatchObject({ score: 100, tooFast: true, certificateCode: null });
     const flagged = await t.request('GET', `/api/admin/v1/quiz/contests/${id}/flagged`, { token: admin });
-    expect(flagged.body.items).toEqual([expect.objectContaining({ attemptId: att.body.id, name: '孙*', score: 100, durationMs: 1000 })]);
+    expect(flagged.body.items).toEqual([expect.objectContaining({ attemptId: att.body.id, name: '孙*', score: 100, durationMs: 1000, villageName: '东村', review: null })]);
+  });
+
+  test('when staff clear a too-fast submission, then it is decided once, earns its certificate and is audited; confirming keeps it out', async () => {
+    const id = await createContest(t, admin, { attemptsPerDay: 1, attemptsTotal: 1 });
+    const [fast, cheat] = await Promise.all([residentLogin(t, 'fast-ok', { village: VILLAGE_A }), residentLogin(t, 'fast-no', { village: VILLAGE_B })]);
+    const ids: string[] = [];
+    for (const p of [fast, cheat]) {
+      const att = await start(p.token, id);
+      t.clock.advance(1_000);
+      await submit(p.token, att.body.id, await rightAnswers(t, att.body.id));
+      ids.push(att.body.id);
+    }
+    const review = (token: string, attemptId: string, decision: string) => t.request('POST', `/api/admin/v1/quiz/contests/${id}/flagged/${attemptId}/review`, { token, body: { decision } });
+    // A town admin does not manage the district's contest; a village worker cannot decide.
+    expect((await review((await staffLogin(t, 'town_admin', '370303-Z-ND')).token, ids[0]!, 'cleared')).status).toBe(403);
+    expect((await review((await staffLogin(t, 'village_worker', VILLAGE_A)).token, ids[0]!, 'cleared')).status).toBe(403);
+    expect((await review(admin, ids[0]!, 'maybe')).status).toBe(400);
+    const cleared = await review(admin, ids[0]!, 'cleared');
+    expect(cleared.status).toBe(200);
+    expect(cleared.body).toMatchObject({ decision: 'cleared', certificateCode: expect.any(String) });
+    expect((await review(admin, ids[0]!, 'confirmed')).body.error.code).toBe('FLAG_REVIEWED');
+    expect((await review(admin, ids[1]!, 'confirmed')).body).toMatchObject({ decision: 'confirmed', certificateCode: null });
+    expect(await Certificates(t.db).countDocuments({ contestId: id })).toBe(1);
+    const pending = await t.request('GET', `/api/admin/v1/quiz/contests/${id}/flagged?status=pending`, { token: admin });
+    expect(pending.body.items).toEqual([]);
+    const all = await t.request('GET', `/api/admin/v1/quiz/contests/${id}/flagged`, { token: admin });
+    expect(all.body.items.map((i: { review: { decision: string } }) => i.review.decision).sort()).toEqual(['cleared', 'confirmed']);
+    expect(await AuditLog(t.db).countDocuments({ action: { $in: ['quiz.flag.clear', 'quiz.flag.confirm'] }, targetId: { $in: ids } })).toBe(2);
+    const board = await t.request('GET', `/api/v1/quiz/contests/${id}/leaderboard?scope=district`, { token: fast.token });
+    expect(board.body.participants).toBe(1);
+  });
+});
+
+describe('staff lists', () => {
+  test('the contest list pages on the server and filters by status and title; the bank filters by type and stem words', async () => {
+    const town = (await staffLogin(t, 'town_admin', TOWN_MS)).token;
+    const a = await createContest(t, town, { areaCode: TOWN_MS, title: '马尚春季竞赛' });
+    const b = await createContest(t, town, { areaCode: TOWN_MS, title: '马尚秋季竞赛' }, false);
+    const drafts = await t.request('GET', '/api/admin/v1/quiz/contests?status=draft&q=马尚', { token: town });
+    expect(drafts.body.items.map((c: { id: string }) => c.id)).toEqual([b]);
+    const page1 = await t.request('GET', '/api/admin/v1/quiz/contests?limit=1&q=马尚', { token: town });
+    expect(page1.body.items.map((c: { id: string }) => c.id)).toEqual([b]);
+    const page2 = await t.request('GET', `/api/admin/v1/quiz/contests?limit=1&q=马尚&cursor=${page1.body.nextCursor}`, { token: town });
+    expect(page2.body.items.map((c: { id: string }) => c.id)).toEqual([a]);
+    const judge = await t.request('GET', '/api/admin/v1/quiz/questions?type=judge&limit=100', { token: admin });
+    expect(judge.body.items.length).toBeGreaterThan(0);
+    expect(judge.body.items.every((q: { type: string }) => q.type === 'judge')).toBe(true);
+    const word = judge.body.items[0].stem.slice(2, 6);
+    const found = await t.request('GET', `/api/admin/v1/quiz/questions?q=${encodeURIComponent(word)}&limit=100`, { token: admin });
+    expect(found.body.items.length).toBeGreaterThan(0);
+    expect(found.body.items.every((q: { stem: string }) => q.stem.includes(word))).toBe(true);
   });
 });

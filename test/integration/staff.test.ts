@@ -149,9 +149,14 @@ describe('village import', () => {
     expect(await AuditLog(t.db).countDocuments({ action: 'areas.import' })).toBe(1);
   });
 
-  test('when a town admin imports, then 403', async () => {
+  test('when a town admin imports into another town, then that row is refused; a village worker gets 403', async () => {
     const s = await staffLogin(t, 'town_admin', TOWN_MS);
-    const res = await t.request('POST', '/api/admin/v1/areas/import', { token: s.token, body: { format: 'json', content: '[]' } });
-    expect(res.status).toBe(403);
+    const before = await Areas(t.db).countDocuments();
+    const res = await t.request('POST', '/api/admin/v1/areas/import', { token: s.token, body: { format: 'csv', content: 'name,parentCode\n前村,370303-JD-MS\n后村,370303-Z-ND\n' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.errors).toEqual([{ row: 3, field: 'parentCode', message: '南定镇不在您的管辖范围内' }]);
+    expect(await Areas(t.db).countDocuments()).toBe(before);
+    const w = await staffLogin(t, 'village_worker', VILLAGE_A);
+    expect((await t.request('POST', '/api/admin/v1/areas/import', { token: w.token, body: { format: 'json', content: '[]' } })).status).toBe(403);
   });
 });

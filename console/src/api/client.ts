@@ -2,13 +2,24 @@ import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './schema';
 import { session } from '../lib/session';
 
-/** The service's one error shape, with field errors keyed by the field's path (`details: [{path, message}]`). */
+/** One bad row of an imported file (`details.errors` of an `IMPORT_INVALID` answer); row 0 = the whole file. */
+export interface RowError {
+  row: number;
+  field: string;
+  message: string;
+}
+
+/**
+ * The service's one error shape, with field errors keyed by the field's path (`details: [{path, message}]`) and,
+ * for a refused import, its bad rows.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly fields: Record<string, string> = {},
+    readonly rows: RowError[] = [],
   ) {
     super(message);
   }
@@ -38,8 +49,9 @@ function toApiError(status: number, body: unknown): ApiError {
   } else if (e?.details && typeof e.details === 'object' && typeof (e.details as { field?: unknown }).field === 'string') {
     fields[(e.details as { field: string }).field] = e.message ?? '';
   }
+  const rows = (e?.details as { errors?: unknown } | undefined)?.errors;
   if (status >= 500 || !e) return new ApiError(status, e?.code ?? 'NETWORK', '服务暂时不可用，请稍后再试', fields);
-  return new ApiError(status, e.code ?? 'ERROR', e.message ?? '请求未成功', fields);
+  return new ApiError(status, e.code ?? 'ERROR', e.message ?? '请求未成功', fields, Array.isArray(rows) ? (rows as RowError[]) : []);
 }
 
 /** Unwrap an openapi-fetch result: the data, or an ApiError with the Chinese message and field errors. */

@@ -8,7 +8,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Children of an area (village picker); no parent = the district */
+        /** Children of an area (village picker; disabled villages left out); no parent = the district */
         get: {
             parameters: {
                 query?: {
@@ -68,7 +68,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import villages (CSV `name,parentCode[,code]` or JSON); all or nothing */
+        /** Import villages (XLSX template as base64, CSV `name,parentCode[,code]` or JSON); all or nothing; a town admin into their own town */
         post: {
             parameters: {
                 query?: never;
@@ -80,7 +80,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        format: "csv" | "json";
+                        format: "csv" | "json" | "xlsx";
                         content: string;
                     };
                 };
@@ -122,6 +122,186 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/areas/import-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The XLSX template for importing villages (Chinese headers; towns in my scope listed) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/areas/villages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Villages and communities in my scope, by town, name and status */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    town?: string;
+                    q?: string;
+                    status?: "active" | "disabled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Village"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/areas/villages/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename a village, or disable / enable it (audited; the code never changes) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        disabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Village"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/auth/login": {
@@ -6646,13 +6826,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Question bank */
+        /** Question bank: by tag, type, retired or not, words of the stem or the key */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
                     cursor?: string;
                     tag?: string;
+                    type?: "single" | "multi" | "judge";
+                    q?: string;
                     active?: "true" | "false";
                 };
                 header?: never;
@@ -6737,6 +6919,66 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/quiz/topics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tags of the active bank with their question counts (filters, draw rules) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                tag: string;
+                                label: string;
+                                count: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6979,10 +7221,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Contests I manage or that cover my area */
+        /** Contests I manage or that cover my area, by status, kind and title */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    status?: "draft" | "published" | "closed";
+                    kind?: "contest" | "assessment";
+                    q?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -6997,6 +7245,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["QuizContest"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -7403,10 +7652,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Implausibly fast submissions */
+        /** Implausibly fast submissions in my area, with any decision taken */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    status?: "pending" | "cleared" | "confirmed";
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -7422,16 +7673,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                attemptId: string;
-                                name: string;
-                                villageCode: string | null;
-                                score: number;
-                                durationMs: number;
-                                total: number;
-                                /** Format: date-time */
-                                submittedAt: string;
-                            }[];
+                            items: components["schemas"]["QuizFlaggedSubmission"][];
                         };
                     };
                 };
@@ -7457,6 +7699,70 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/quiz/contests/{id}/flagged/{attemptId}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Clear or confirm a too-fast submission, once (audited; cleared ones rank and may earn the certificate) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    attemptId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "cleared" | "confirmed";
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["QuizFlagReview"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -7548,6 +7854,63 @@ export interface paths {
                     content: {
                         "application/json; charset=utf-8": string;
                         "application/json": components["schemas"]["YearlyReport"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Home figures of an area in my scope and each child area (aggregates only; cached a minute) */
+        get: {
+            parameters: {
+                query?: {
+                    area?: string;
+                    year?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Dashboard"];
                     };
                 };
                 /** @description Error */
@@ -9986,6 +10349,14 @@ export interface components {
             level: string;
             parentCode: string | null;
         };
+        Village: {
+            code: string;
+            name: string;
+            level: string;
+            parentCode: string;
+            parentName: string | null;
+            disabled: boolean;
+        };
         ResidentLogin: {
             code: string;
         };
@@ -11151,6 +11522,30 @@ export interface components {
                 correctRate: number;
             }[];
         };
+        QuizFlaggedSubmission: {
+            attemptId: string;
+            name: string;
+            villageCode: string | null;
+            villageName: string | null;
+            score: number;
+            durationMs: number;
+            total: number;
+            /** Format: date-time */
+            submittedAt: string;
+            review: {
+                /** @enum {string} */
+                decision: "cleared" | "confirmed";
+                staffName: string;
+                /** Format: date-time */
+                at: string;
+            } | null;
+        };
+        QuizFlagReview: {
+            attemptId: string;
+            /** @enum {string} */
+            decision: "cleared" | "confirmed";
+            certificateCode: string | null;
+        };
         TypicalCase: {
             id: string;
             title: string;
@@ -11277,6 +11672,59 @@ export interface components {
                 boundGroups: number;
             }[];
             cases: components["schemas"]["TypicalCase"][];
+        };
+        Dashboard: {
+            year: number;
+            area: {
+                code: string;
+                name: string;
+                level: string;
+            };
+            generatedAt: string;
+            trail: {
+                code: string;
+                name: string;
+            }[];
+            rows: {
+                code: string;
+                name: string;
+                level: string;
+                total: boolean;
+                drillable: boolean;
+                disabled: boolean;
+                residents: number;
+                quiz: {
+                    participants: number;
+                    participation: number | null;
+                    submissions: number;
+                    averageScore: number | null;
+                };
+                talks: {
+                    held: number;
+                    signUps: number;
+                    attended: number;
+                };
+                referrals: {
+                    byStatus: {
+                        status: string;
+                        label: string;
+                        count: number;
+                    }[];
+                    total: number;
+                };
+                insurance: {
+                    byStatus: {
+                        status: string;
+                        label: string;
+                        count: number;
+                    }[];
+                    total: number;
+                };
+                groups: {
+                    sent: number;
+                    dead: number;
+                };
+            }[];
         };
         YearlyReportReminder: {
             due: boolean;

@@ -11,6 +11,8 @@ export interface AreaDoc {
   /** Codes from the district down to this area itself: `{path: X}` finds everything under X. */
   path: string[];
   importBatch?: string;
+  /** A village no longer offered to residents (merged, renamed away); its history stays under its code. */
+  disabled?: boolean;
 }
 
 const schema = new Schema<AreaDoc>({
@@ -20,6 +22,7 @@ const schema = new Schema<AreaDoc>({
   parentCode: { type: String, default: null },
   path: { type: [String], required: true },
   importBatch: { type: String },
+  disabled: { type: Boolean },
 });
 schema.index({ code: 1 }, { unique: true });
 schema.index({ parentCode: 1, name: 1 });

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import type { AppContext } from '../../context';
 import { AppError, validationError } from '../../http/errors';
@@ -27,9 +28,15 @@ export async function seedDistrict(app: AppContext): Promise<void> {
   await Areas(app.db).bulkWrite(ops, { ordered: true });
 }
 
+/** Children offered for choosing (village pickers): disabled villages are left out. */
 export async function listChildren(app: AppContext, parentCode: string): Promise<AreaView[]> {
   const rows = await Areas(app.db).find({ parentCode }).sort({ code: 1 }).lean();
-  return rows.map(view);
+  return rows.filter((a) => !a.disabled).map(view);
+}
+
+/** Every child of an area, disabled ones included (figures, staff lists). */
+export async function listChildAreas(app: AppContext, parentCode: string): Promise<AreaDoc[]> {
+  return Areas(app.db).find({ parentCode }).sort({ code: 1 }).lean();
 }
 
 /** The area and every area under it, by code (a town: itself and its villages). */
@@ -52,26 +59,79 @@ export async function getArea(app: AppContext, code: string): Promise<AreaDoc | 
   return area;
 }
 
+/** Drop this process's cached copy of an area after a change (other processes follow within a minute). */
+export function forgetArea(app: AppContext, code: string): void {
+  cache.get(app.db)?.delete(code);
+}
+
 export async function requireVillage(app: AppContext, code: string): Promise<AreaDoc> {
   const area = await getArea(app, code);
   if (!area || !VILLAGE_LEVELS.includes(area.level)) {
     throw validationError('villageCode', '请选择所在的村或社区', { code: 'INVALID_VILLAGE' });
   }
+  if (area.disabled) throw validationError('villageCode', `${area.name}已停用，请选择现在所在的村或社区`, { code: 'INVALID_VILLAGE' });
   return area;
 }
 
 interface ImportRow {
   name: string;
+  /** The town's code, or its name (XLSX template). */
   parentCode: string;
   code?: string;
+  /** Row number in the file as a person sees it (CSV/XLSX: the header is row 1; JSON: from 1). */
+  row: number;
 }
 export interface RowError {
   row: number;
   field: string;
   message: string;
 }
+export type ImportFormat = 'csv' | 'json' | 'xlsx';
 
-function parseImport(format: 'csv' | 'json', text: string): { rows: ImportRow[]; errors: RowError[] } {
+/** Column headers of the XLSX template (Chinese), with the CSV/JSON field names also accepted. */
+export const TEMPLATE_HEADERS = { name: '村居名称', parentCode: '所属镇街', code: '村居编码（可不填）' } as const;
+const HEADER_FIELDS: Record<string, keyof typeof TEMPLATE_HEADERS> = {
+  name: 'name', 村居名称: 'name', 名称: 'name',
+  parentCode: 'parentCode', 所属镇街: 'parentCode', 所属镇街编码: 'parentCode',
+  code: 'code', 村居编码: 'code', [TEMPLATE_HEADERS.code]: 'code',
+};
+
+const cellText = (v: unknown): string => {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'object' && 'richText' in v) return (v as { richText: Array<{ text: string }> }).richText.map((t) => t.text).join('');
+  if (typeof v === 'object' && 'text' in v) return String((v as { text: unknown }).text);
+  if (typeof v === 'object' && 'result' in v) return String((v as { result: unknown }).result ?? '');
+  return String(v);
+};
+
+async function readXlsx(base64: string): Promise<{ rows: ImportRow[]; errors: RowError[] }> {
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.load(Buffer.from(base64, 'base64') as unknown as ArrayBuffer);
+  } catch {
+    return { rows: [], errors: [{ row: 0, field: '', message: '不是有效的 Excel（.xlsx）文件，请用页面上的模板填写' }] };
+  }
+  const ws = wb.worksheets[0];
+  if (!ws) return { rows: [], errors: [{ row: 0, field: '', message: '文件里没有工作表' }] };
+  const fields = Array.from(ws.getRow(1).values as unknown[], (v) => HEADER_FIELDS[cellText(v).trim()]);
+  const missing = (['name', 'parentCode'] as const).filter((f) => !fields.includes(f));
+  if (missing.length) return { rows: [], errors: [{ row: 1, field: '', message: `第 1 行应为表头，缺少：${missing.map((f) => TEMPLATE_HEADERS[f]).join('、')}` }] };
+  const rows: ImportRow[] = [];
+  ws.eachRow((r, n) => {
+    if (n === 1) return;
+    const values = r.values as unknown[];
+    const get = (f: keyof typeof TEMPLATE_HEADERS) => {
+      const i = fields.indexOf(f);
+      return i < 0 ? '' : cellText(values[i]).trim();
+    };
+    const row = { name: get('name'), parentCode: get('parentCode'), code: get('code') || undefined, row: n };
+    if (row.name || row.parentCode || row.code) rows.push(row);
+  });
+  return { rows, errors: [] };
+}
+
+export async function parseImport(format: ImportFormat, text: string): Promise<{ rows: ImportRow[]; errors: RowError[] }> {
+  if (format === 'xlsx') return readXlsx(text);
   if (format === 'json') {
     let data: unknown;
     try {
@@ -80,11 +140,11 @@ function parseImport(format: 'csv' | 'json', text: string): { rows: ImportRow[];
       return { rows: [], errors: [{ row: 0, field: '', message: '不是有效的 JSON' }] };
     }
     if (!Array.isArray(data)) return { rows: [], errors: [{ row: 0, field: '', message: '应为数组' }] };
-    return { rows: data.map((r) => ({ name: String(r?.name ?? ''), parentCode: String(r?.parentCode ?? ''), code: r?.code ? String(r.code) : undefined })), errors: [] };
+    return { rows: data.map((r, i) => ({ name: String(r?.name ?? ''), parentCode: String(r?.parentCode ?? ''), code: r?.code ? String(r.code) : undefined, row: i + 1 })), errors: [] };
   }
   const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ''), { header: true, skipEmptyLines: true, transformHeader: (h) => h.trim() });
   const errors = parsed.errors.map((e) => ({ row: (e.row ?? 0) + 2, field: '', message: e.message }));
-  const rows = parsed.data.map((r) => ({ name: (r.name ?? '').trim(), parentCode: (r.parentCode ?? '').trim(), code: r.code?.trim() || undefined }));
+  const rows = parsed.data.map((r, i) => ({ name: (r.name ?? '').trim(), parentCode: (r.parentCode ?? '').trim(), code: r.code?.trim() || undefined, row: i + 2 }));
   return { rows, errors };
 }
 
@@ -92,33 +152,34 @@ const codeFor = (parentCode: string, name: string): string =>
   `${parentCode}-${crypto.createHash('sha1').update(name).digest('hex').slice(0, 6)}`;
 
 /**
- * Import villages/communities under towns. Every row is checked first (row numbers count the header as row 1
- * for CSV, from 1 for JSON); any error → nothing is written. Inserted rows share a batch id, removed again if
- * the insert itself fails half-way.
+ * Import villages/communities under towns. Every row is checked first; any error → nothing is written. The town
+ * is given by its code or its name; `scopeCode` (a town admin's town) limits the towns a file may name. Inserted
+ * rows share a batch id, removed again if the insert itself fails half-way.
  */
-export async function importVillages(app: AppContext, format: 'csv' | 'json', text: string): Promise<{ imported: number; batch: string }> {
-  const { rows, errors } = parseImport(format, text);
-  const rowNo = (i: number): number => (format === 'csv' ? i + 2 : i + 1);
+export async function importVillages(app: AppContext, format: ImportFormat, text: string, scopeCode: string = DISTRICT_CODE): Promise<{ imported: number; batch: string }> {
+  const { rows, errors } = await parseImport(format, text);
   if (rows.length === 0 && errors.length === 0) errors.push({ row: 0, field: '', message: '没有可导入的行' });
   if (rows.length > 5000) errors.push({ row: 0, field: '', message: '一次最多导入 5000 行' });
-  const parents = new Map((await Areas(app.db).find({ level: { $in: ['town', 'subdistrict'] } }).lean()).map((a) => [a.code, a]));
+  const towns = await Areas(app.db).find({ level: { $in: ['town', 'subdistrict'] } }).lean();
+  const parents = new Map([...towns.map((a) => [a.name, a] as const), ...towns.map((a) => [a.code, a] as const)]);
   const seen = new Set<string>();
   const docs: AreaDoc[] = [];
   const rowOfCode = new Map<string, number>();
   const batch = crypto.randomUUID();
-  rows.forEach((r, i) => {
-    const row = rowNo(i);
+  for (const r of rows) {
+    const { row } = r;
     if (!r.name || r.name.length > 40) errors.push({ row, field: 'name', message: '名称不能为空且不超过 40 字' });
     const parent = parents.get(r.parentCode);
-    if (!parent) errors.push({ row, field: 'parentCode', message: `上级编码 ${r.parentCode || '(空)'} 不是本区的镇或街道` });
+    if (!parent) errors.push({ row, field: 'parentCode', message: `所属镇街 ${r.parentCode || '(空)'} 不是本区的镇或街道` });
+    else if (!parent.path.includes(scopeCode)) errors.push({ row, field: 'parentCode', message: `${parent.name}不在您的管辖范围内` });
     if (r.code && !/^[0-9A-Za-z-]{4,40}$/.test(r.code)) errors.push({ row, field: 'code', message: '编码只能包含字母、数字和短横线' });
-    if (!parent || !r.name) return;
+    if (!parent || !r.name) continue;
     const code = r.code ?? codeFor(parent.code, r.name);
-    if (seen.has(code)) errors.push({ row, field: 'code', message: `编码 ${code} 在文件中重复` });
+    if (seen.has(code)) errors.push({ row, field: 'code', message: `编码 ${code} 在文件中重复（同一镇街下村居名称不能重复）` });
     seen.add(code);
     rowOfCode.set(code, row);
     docs.push({ code, name: r.name, level: r.name.endsWith('社区') ? 'community' : 'village', parentCode: parent.code, path: [...parent.path, code], importBatch: batch });
-  });
+  }
   const existing = await Areas(app.db).find({ code: { $in: [...seen] } }, { code: 1 }).lean();
   for (const e of existing) errors.push({ row: rowOfCode.get(e.code) ?? 0, field: 'code', message: `编码 ${e.code} 已存在` });
   if (errors.length) throw new AppError('IMPORT_INVALID', 400, '导入文件有错误，未导入任何内容', { errors: errors.sort((a, b) => a.row - b.row) });
@@ -153,9 +214,9 @@ export async function findAreaInScope(app: AppContext, scopeCode: string, codeOr
   return Areas(app.db).findOne({ $or: [{ code: codeOrName }, { name: codeOrName }], path: scopeCode }).lean();
 }
 
-/** A district admin imports villages (all or nothing); the import is audited. */
-export async function staffImportVillages(app: AppContext, actor: Actor, format: 'csv' | 'json', text: string): Promise<{ imported: number; batch: string }> {
-  const result = await importVillages(app, format, text);
-  await audit(app, actor, 'areas.import', { type: 'area-import', id: result.batch }, { imported: result.imported });
+/** Staff import villages under the towns of their scope (all or nothing); the import is audited. */
+export async function staffImportVillages(app: AppContext, actor: Actor, scopeCode: string, format: ImportFormat, text: string): Promise<{ imported: number; batch: string }> {
+  const result = await importVillages(app, format, text, scopeCode);
+  await audit(app, actor, 'areas.import', { type: 'area-import', id: result.batch }, { imported: result.imported, format });
   return result;
 }

@@ -4,13 +4,18 @@ import Papa from 'papaparse';
 import type { AppContext } from '../../context';
 import { AppError, notFound, zodDetails } from '../../http/errors';
 import { findPage, type PageQuery } from '../../lib/pagination';
+import { escapeRegex } from '../../lib/regex';
 import { audit, type Actor } from '../audit';
 import { fullQuestionView, QuestionInput, upsertQuestion, upsertQuestions } from './bank.service';
-import { Questions, QuestionVersions } from './quiz.model';
+import { Questions, QuestionVersions, type QuestionType } from './quiz.model';
 import { LETTERS } from './quiz.rules';
 
-export async function listQuestions(app: AppContext, q: PageQuery & { tag?: string; active?: boolean }) {
-  const filter: Record<string, unknown> = { ...(q.tag ? { tags: q.tag } : {}), ...(q.active !== undefined ? { active: q.active } : {}) };
+/** The bank, newest first: by tag, type, retired or not, and words of the stem or the key. */
+export async function listQuestions(app: AppContext, q: PageQuery & { tag?: string; type?: QuestionType; active?: boolean; q?: string }) {
+  const filter: Record<string, unknown> = {
+    ...(q.tag ? { tags: q.tag } : {}), ...(q.type ? { type: q.type } : {}), ...(q.active !== undefined ? { active: q.active } : {}),
+    ...(q.q ? { $or: [{ stem: { $regex: escapeRegex(q.q) } }, { key: q.q }] } : {}),
+  };
   return findPage(Questions(app.db), filter, q, (rows) => rows.map(fullQuestionView));
 }
 

@@ -8,7 +8,9 @@ import { getArea } from '../areas';
 import { audit, type Actor } from '../audit';
 import { getResident } from '../residents';
 import { assertInScope, type StaffPrincipal } from '../staff';
-import { Attempts, Contests, QuizKeys, type ContestDoc, type ContestKind, type DrawRule } from './quiz.model';
+import { findPage, type PageQuery } from '../../lib/pagination';
+import { escapeRegex } from '../../lib/regex';
+import { Attempts, Contests, QuizKeys, type ContestDoc, type ContestKind, type ContestStatus, type DrawRule } from './quiz.model';
 import { activeQuestions } from './pool';
 import { contestPaper, STANDARD_PAPER_SIZE } from './blueprint';
 import { attemptView, newAttempt } from './attempts.service';
@@ -90,7 +92,7 @@ export async function createContest(app: AppContext, actor: Actor, staff: StaffP
 }
 
 /** A contest staff may manage: its scope lies within theirs. */
-async function managedContest(app: AppContext, staff: StaffPrincipal, id: string): Promise<ContestDoc> {
+export async function managedContest(app: AppContext, staff: StaffPrincipal, id: string): Promise<ContestDoc> {
   const c = Types.ObjectId.isValid(id) ? await Contests(app.db).findById(id).lean() : null;
   if (!c) throw notFound('竞赛');
   assertInScope(staff, c.areaPath);
@@ -104,9 +106,20 @@ export async function visibleContest(app: AppContext, staff: StaffPrincipal, id:
   return c;
 }
 
-export async function listContestsForStaff(app: AppContext, staff: StaffPrincipal) {
-  const rows = await Contests(app.db).find({ $or: [{ areaPath: staff.areaCode }, { areaCode: { $in: staff.areaPath } }] }).sort({ _id: -1 }).limit(200).lean();
-  return { items: rows.map(contestView) };
+export interface StaffContestQuery extends PageQuery {
+  status?: ContestStatus;
+  kind?: ContestKind;
+  q?: string;
+}
+
+/** Contests within the staff member's scope or covering their area, newest first, by status, kind and title words. */
+export async function listContestsForStaff(app: AppContext, staff: StaffPrincipal, q: StaffContestQuery) {
+  const filter: Record<string, unknown> = {
+    $or: [{ areaPath: staff.areaCode }, { areaCode: { $in: staff.areaPath } }],
+    ...(q.status ? { status: q.status } : {}), ...(q.kind ? { kind: q.kind } : {}),
+    ...(q.q ? { title: { $regex: escapeRegex(q.q) } } : {}),
+  };
+  return findPage(Contests(app.db), filter, q, (rows) => rows.map(contestView));
 }
 
 export async function updateContest(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, patch: Partial<ContestInput>) {

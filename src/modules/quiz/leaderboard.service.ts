@@ -45,7 +45,7 @@ async function compute(app: AppContext, c: ContestDoc): Promise<Board> {
   const computedAt = app.clock.now().getTime();
   const rows = await Submissions(app.db)
     .aggregate<{ residentId: Types.ObjectId; villageCode?: string; areaPath: string[]; score: number; durationMs: number; submittedAt: Date }>([
-      { $match: { contestId: c._id, tooFast: false } },
+      { $match: { contestId: c._id, $or: [{ tooFast: false }, { flagCleared: true }] } },
       { $project: { _id: 0, residentId: 1, villageCode: 1, areaPath: 1, score: 1, durationMs: 1, submittedAt: 1 } },
     ])
     .allowDiskUse(true);

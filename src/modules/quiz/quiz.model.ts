@@ -217,6 +217,8 @@ export interface SubmissionDoc {
   submittedAt: Date;
   /** The Idempotency-Key of the submitting request: its retry is answered from this submission. */
   idempotencyKey?: string;
+  /** A too-fast submission staff looked at and cleared: it counts on the leaderboard and may earn the certificate. */
+  flagCleared?: boolean;
 }
 const submissionSchema = new Schema<SubmissionDoc>({
   idempotencyKey: String,
@@ -234,6 +236,7 @@ const submissionSchema = new Schema<SubmissionDoc>({
   durationMs: { type: Number, required: true },
   tooFast: { type: Boolean, required: true },
   submittedAt: { type: Date, required: true },
+  flagCleared: Boolean,
 });
 submissionSchema.index({ contestId: 1, tooFast: 1 });
 submissionSchema.index({ residentId: 1, submittedAt: -1 });
@@ -299,6 +302,28 @@ const certSchema = new Schema<CertificateDoc>({
 certSchema.index({ code: 1 }, { unique: true });
 certSchema.index({ residentId: 1 });
 export const Certificates = defineModel<CertificateDoc>('QuizCertificate', certSchema);
+
+/**
+ * Staff's decision on a too-fast submission, one per submission (`_id` = the attempt id, so of two decisions the
+ * first insert wins): `cleared` (a genuine fast reader) or `confirmed` (not genuine; stays out of rankings).
+ */
+export interface FlagReviewDoc {
+  _id: string;
+  contestId: Types.ObjectId;
+  decision: 'cleared' | 'confirmed';
+  staffId: string;
+  staffName: string;
+  at: Date;
+}
+const flagReviewSchema = new Schema<FlagReviewDoc>({
+  _id: String,
+  contestId: { type: Schema.Types.ObjectId, required: true },
+  decision: { type: String, required: true, enum: ['cleared', 'confirmed'] },
+  staffId: { type: String, required: true },
+  staffName: { type: String, required: true },
+  at: { type: Date, required: true },
+});
+export const FlagReviews = defineModel<FlagReviewDoc>('QuizFlagReview', flagReviewSchema);
 
 /**
  * One per resident, year (Asia/Shanghai) and village where they answered a daily quiz or a contest: what the

@@ -3,7 +3,6 @@ import { idempotencyKey } from '../../http/idempotency';
 import { residentId, staffActor, staffOf } from '../../http/auth';
 import { rateLimit } from '../../http/rate-limit';
 import { pageOf, z } from '../../http/zod';
-import { PageQuery } from '../../lib/pagination';
 import { attemptView, dailyAttempt, listTopics, ownAttempt, practiceAttempt } from './attempts.service';
 import { createQuestion, editQuestion, exportQuestions, getQuestion, importQuestions, listQuestions } from './bank-admin.service';
 import { QuestionInput, QuestionPatch } from './bank.service';
@@ -11,11 +10,11 @@ import { createContest, listContestsForResident, listContestsForStaff, setContes
 import { leaderboardForResident } from './leaderboard.service';
 import { saveAnswers, savedAnswers } from './drafts.service';
 import {
-  AttemptResponse, Certificate, CertificateList, ContestBody, ContestList, ContestPatch, ContestStats, ContestView, DailyResponse, ExportQuery, FlaggedSubmissions, IdParams, ImportResult,
-  Leaderboard, LeaderboardQuery, Points, PracticeBody, QuestionView, QuestionWithVersions, ResidentContestList, ResultResponse, SubmitBody, Topics, WrongBook,
+  AttemptResponse, Certificate, CertificateList, ContestBody, ContestPatch, ContestStats, ContestView, DailyResponse, ExportQuery, FlaggedQuery, FlaggedSubmissions, FlagReviewBody, FlagReviewResult, IdParams, ImportResult,
+  Leaderboard, LeaderboardQuery, Points, PracticeBody, QuestionQuery, QuestionView, QuestionWithVersions, ResidentContestList, StaffContestQuery, ResultResponse, SubmitBody, Topics, WrongBook,
 } from './quiz.schemas';
 import { myCertificates, pointsSummary, verifyCertificate } from './rewards.service';
-import { contestStats, exportContestStats, flaggedSubmissions } from './stats.service';
+import { contestStats, exportContestStats, flaggedSubmissions, reviewFlagged } from './stats.service';
 import { getSubmission, resultView, submitAttempt } from './submit.service';
 import { wrongBook } from './wrongbook.service';
 
@@ -82,10 +81,11 @@ function staffSide(api: Api): void {
   const contestWriters = ['district_admin', 'town_admin'] as const;
   const base = '/api/admin/v1/quiz';
   api.route({
-    method: 'get', path: `${base}/questions`, summary: 'Question bank', tags, auth, response: pageOf(QuestionView),
-    query: PageQuery.extend({ tag: z.string().max(40).optional(), active: z.enum(['true', 'false']).transform((v) => v === 'true').optional() }).strict(),
+    method: 'get', path: `${base}/questions`, summary: 'Question bank: by tag, type, retired or not, words of the stem or the key', tags, auth, response: pageOf(QuestionView),
+    query: QuestionQuery,
     handler: (_ctx, { query }) => listQuestions(app, query),
   });
+  api.route({ method: 'get', path: `${base}/topics`, summary: 'Tags of the active bank with their question counts (filters, draw rules)', tags, auth, response: Topics, handler: () => listTopics(app) });
   api.route({
     method: 'get', path: `${base}/questions/export`, summary: 'Export the bank with answers (audited)', tags, auth, roles: bankWriters, query: ExportQuery, raw: { contentType: 'application/octet-stream' },
     handler: async (ctx, { query }) => sendFile(ctx, await exportQuestions(app, staffActor(ctx), query.format)),
@@ -104,7 +104,10 @@ function staffSide(api: Api): void {
     body: z.object({ format: z.enum(['json', 'csv', 'xlsx']), content: z.string().min(1).max(4_000_000) }).strict(), response: ImportResult,
     handler: (ctx, { body }) => importQuestions(app, staffActor(ctx), body.format, body.content),
   });
-  api.route({ method: 'get', path: `${base}/contests`, summary: 'Contests I manage or that cover my area', tags, auth, response: ContestList, handler: (ctx) => listContestsForStaff(app, staffOf(ctx)) });
+  api.route({
+    method: 'get', path: `${base}/contests`, summary: 'Contests I manage or that cover my area, by status, kind and title', tags, auth, query: StaffContestQuery, response: pageOf(ContestView),
+    handler: (ctx, { query }) => listContestsForStaff(app, staffOf(ctx), query),
+  });
   api.route({ method: 'get', path: `${base}/contests/:id`, summary: 'One contest', tags, auth, params: IdParams, response: ContestView, handler: async (ctx, { params }) => contestView(await visibleContest(app, staffOf(ctx), params.id)) });
   api.route({
     method: 'post', path: `${base}/contests`, summary: 'Create a contest (draft, audited)', tags, auth, roles: contestWriters, body: ContestBody, status: 201, response: ContestView,
@@ -125,7 +128,16 @@ function staffSide(api: Api): void {
     method: 'get', path: `${base}/contests/:id/stats/export`, summary: 'Export contest statistics (audited)', tags, auth, params: IdParams, query: ExportQuery, raw: { contentType: 'application/octet-stream' },
     handler: async (ctx, { params, query }) => sendFile(ctx, await exportContestStats(app, staffActor(ctx), staffOf(ctx), params.id, query.format)),
   });
-  api.route({ method: 'get', path: `${base}/contests/:id/flagged`, summary: 'Implausibly fast submissions', tags, auth, params: IdParams, response: FlaggedSubmissions, handler: (ctx, { params }) => flaggedSubmissions(app, staffOf(ctx), params.id) });
+  api.route({
+    method: 'get', path: `${base}/contests/:id/flagged`, summary: 'Implausibly fast submissions in my area, with any decision taken', tags, auth, params: IdParams, query: FlaggedQuery,
+    response: FlaggedSubmissions,
+    handler: (ctx, { params, query }) => flaggedSubmissions(app, staffOf(ctx), params.id, query),
+  });
+  api.route({
+    method: 'post', path: `${base}/contests/:id/flagged/:attemptId/review`, summary: 'Clear or confirm a too-fast submission, once (audited; cleared ones rank and may earn the certificate)',
+    tags, auth, roles: contestWriters, params: z.object({ id: IdParams.shape.id, attemptId: IdParams.shape.id }).strict(), body: FlagReviewBody, response: FlagReviewResult,
+    handler: (ctx, { params, body }) => reviewFlagged(app, staffActor(ctx), staffOf(ctx), params.id, params.attemptId, body.decision),
+  });
 }
 
 function sendFile(ctx: import('koa').Context, f: { body: string | Buffer; contentType: string; filename: string }): Promise<void> {

@@ -1,4 +1,5 @@
 import { IsoDateTime, ObjectId, z } from '../../http/zod';
+import { PageQuery } from '../../lib/pagination';
 import { LETTERS } from './quiz.rules';
 
 export const IdParams = z.object({ id: ObjectId }).strict();
@@ -121,7 +122,7 @@ export const ContestView = z
     status: ContestStatus,
   })
   .openapi('QuizContest');
-export const ContestList = z.object({ items: z.array(ContestView) });
+
 
 export const ResidentContestList = z.object({
   items: z.array(ContestView.extend({ state: z.enum(['upcoming', 'open', 'ended']), attemptsUsed: z.number().int(), certificateCode: z.string().nullable(),
@@ -209,8 +210,23 @@ export const ContestStats = z
   })
   .openapi('QuizContestStats');
 
+export const FlagDecision = z.enum(['cleared', 'confirmed']);
 export const FlaggedSubmissions = z.object({
   items: z.array(
-    z.object({ attemptId: z.string(), name: z.string(), villageCode: z.string().nullable(), score: z.number(), durationMs: z.number().int(), total: z.number().int(), submittedAt: IsoDateTime }),
+    z.object({
+      attemptId: z.string(), name: z.string(), villageCode: z.string().nullable(), villageName: z.string().nullable(), score: z.number(), durationMs: z.number().int(), total: z.number().int(), submittedAt: IsoDateTime,
+      /** null while nobody has looked at it. */
+      review: z.object({ decision: FlagDecision, staffName: z.string(), at: IsoDateTime }).nullable(),
+    }).openapi('QuizFlaggedSubmission'),
   ),
 });
+export const FlaggedQuery = z.object({ status: z.enum(['pending', 'cleared', 'confirmed']).optional() }).strict();
+export const FlagReviewBody = z.object({ decision: FlagDecision }).strict();
+export const FlagReviewResult = z.object({ attemptId: z.string(), decision: FlagDecision, certificateCode: z.string().nullable() }).openapi('QuizFlagReview');
+export const StaffContestQuery = PageQuery.extend({
+  status: ContestStatus.optional(), kind: z.enum(['contest', 'assessment']).optional(), q: z.string().trim().max(40).optional(),
+}).strict();
+export const QuestionQuery = PageQuery.extend({
+  tag: z.string().max(40).optional(), type: QuestionType.optional(), q: z.string().trim().max(60).optional(),
+  active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+}).strict();

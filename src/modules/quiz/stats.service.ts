@@ -1,14 +1,17 @@
 import Papa from 'papaparse';
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
+import { isDuplicateKey } from '../../db/model';
+import { AppError, notFound } from '../../http/errors';
 import { maskName } from '../../lib/pii';
 import { areaNames } from '../areas';
 import { audit, type Actor } from '../audit';
 import { residentsByIds } from '../residents';
 import type { StaffPrincipal } from '../staff';
 import { toXlsx } from './bank-admin.service';
-import { Attempts, Questions, Submissions } from './quiz.model';
-import { visibleContest } from './contests.service';
+import { Attempts, FlagReviews, Questions, Submissions } from './quiz.model';
+import { managedContest, visibleContest } from './contests.service';
+import { issueCertificate } from './rewards.service';
 
 /** Per contest, within the staff member's area: who took part and passed by village, scores, hard questions. */
 export async function contestStats(app: AppContext, staff: StaffPrincipal, contestId: string) {
@@ -68,15 +71,47 @@ export async function exportContestStats(app: AppContext, actor: Actor, staff: S
   return { body: await toXlsx('参与情况', areaCols, s.byArea), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', filename: 'contest-stats.xlsx' };
 }
 
-/** Submissions flagged as implausibly fast, for staff to look at (names masked). */
-export async function flaggedSubmissions(app: AppContext, staff: StaffPrincipal, contestId: string) {
+/** Submissions flagged as implausibly fast, for staff to look at (names masked), with any decision taken. */
+export async function flaggedSubmissions(app: AppContext, staff: StaffPrincipal, contestId: string, q: { status?: 'pending' | 'cleared' | 'confirmed' } = {}) {
   const c = await visibleContest(app, staff, contestId);
-  const rows = await Submissions(app.db).find({ contestId: c._id, tooFast: true, areaPath: staff.areaCode }).sort({ submittedAt: -1 }).limit(200).lean();
-  const people = new Map((await residentsByIds(app, rows.map((r) => r.residentId), ['nameEnc'])).map((r) => [String(r._id), r]));
+  const rows = await Submissions(app.db).find({ contestId: c._id, tooFast: true, areaPath: staff.areaCode }).sort({ submittedAt: -1 }).limit(500).lean();
+  const reviews = new Map((await FlagReviews(app.db).find({ _id: { $in: rows.map((r) => String(r._id)) } }).lean()).map((r) => [r._id, r]));
+  const shown = rows.filter((r) => !q.status || (reviews.get(String(r._id))?.decision ?? 'pending') === q.status).slice(0, 200);
+  const people = new Map((await residentsByIds(app, shown.map((r) => r.residentId), ['nameEnc'])).map((r) => [String(r._id), r]));
+  const villages = await areaNames(app, [...new Set(shown.flatMap((r) => (r.villageCode ? [r.villageCode] : [])))]);
   return {
-    items: rows.map((r) => {
+    items: shown.map((r) => {
       const p = people.get(String(r.residentId));
-      return { attemptId: String(r._id), name: p?.nameEnc ? maskName(app.pii.open(p.nameEnc)) : '居民', villageCode: r.villageCode ?? null, score: r.score, durationMs: r.durationMs, total: r.total, submittedAt: r.submittedAt.toISOString() };
+      const review = reviews.get(String(r._id));
+      return {
+        attemptId: String(r._id), name: p?.nameEnc ? maskName(app.pii.open(p.nameEnc)) : '居民', villageCode: r.villageCode ?? null,
+        villageName: r.villageCode ? (villages.get(r.villageCode) ?? null) : null,
+        score: r.score, durationMs: r.durationMs, total: r.total, submittedAt: r.submittedAt.toISOString(),
+        review: review ? { decision: review.decision, staffName: review.staffName, at: review.at.toISOString() } : null,
+      };
     }),
   };
+}
+
+/**
+ * Clear or confirm a too-fast submission, once (the review's `_id` is the attempt id). A cleared submission
+ * counts on the leaderboard and, if it passed, earns the certificate it was held back from.
+ */
+export async function reviewFlagged(app: AppContext, actor: Actor, staff: StaffPrincipal, contestId: string, attemptId: string, decision: 'cleared' | 'confirmed') {
+  const c = await managedContest(app, staff, contestId);
+  const sub = Types.ObjectId.isValid(attemptId) ? await Submissions(app.db).findById(attemptId).lean() : null;
+  if (!sub || !sub.tooFast || String(sub.contestId) !== String(c._id) || !sub.areaPath.includes(staff.areaCode)) throw notFound('答题记录');
+  try {
+    await FlagReviews(app.db).create({ _id: String(sub._id), contestId: c._id, decision, staffId: staff.id, staffName: actor.name ?? staff.id, at: app.clock.now() });
+  } catch (err) {
+    if (isDuplicateKey(err)) throw new AppError('FLAG_REVIEWED', 409, '这条记录已经处理过了，请刷新');
+    throw err;
+  }
+  let certificateCode: string | null = null;
+  if (decision === 'cleared') {
+    await Submissions(app.db).updateOne({ _id: sub._id }, { $set: { flagCleared: true } });
+    if (sub.passed) certificateCode = await issueCertificate(app, c, sub);
+  }
+  await audit(app, actor, decision === 'cleared' ? 'quiz.flag.clear' : 'quiz.flag.confirm', { type: 'quiz-submission', id: String(sub._id) }, { contestId: String(c._id) });
+  return { attemptId: String(sub._id), decision, certificateCode };
 }

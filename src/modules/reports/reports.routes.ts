@@ -2,9 +2,10 @@ import { PassThrough } from 'node:stream';
 import type { Api } from '../../http/route';
 import { staffActor, staffOf } from '../../http/auth';
 import { broadcastCase, casePhoto, createCase, listCases, reviewCase } from './cases.service';
+import { dashboard } from './dashboard.service';
 import { yearlyDocx } from './docx';
 import { reminderBanner } from './reminders';
-import { BroadcastResponse, CaseBody, CaseList, CaseListQuery, CaseView, IdParams, ReminderResponse, ReviewBody, YearlyQuery, YearlyReportResponse } from './reports.schemas';
+import { BroadcastResponse, CaseBody, CaseList, CaseListQuery, CaseView, DashboardQuery, DashboardResponse, IdParams, ReminderResponse, ReviewBody, YearlyQuery, YearlyReportResponse } from './reports.schemas';
 import { writeYearlyXlsx } from './xlsx';
 import { generateYearlyReport } from './yearly.service';
 
@@ -43,6 +44,12 @@ export function reportRoutes(api: Api): void {
         out.destroy(err as Error);
       });
     },
+  });
+
+  api.route({
+    method: 'get', path: '/api/admin/v1/dashboard', summary: 'Home figures of an area in my scope and each child area (aggregates only; cached a minute)', tags, auth: 'staff',
+    query: DashboardQuery, response: DashboardResponse,
+    handler: (ctx, { query }) => dashboard(app, staffOf(ctx), query),
   });
 
   api.route({

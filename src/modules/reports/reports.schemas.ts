@@ -69,3 +69,32 @@ export const ReviewBody = z.object({ decision: z.enum(['approve', 'reject']), no
 export const IdParams = z.object({ id: ObjectId }).strict();
 export const BroadcastResponse = z.object({ caseId: z.string(), campaignId: z.string(), status: z.string() }).openapi('TypicalCaseBroadcast');
 export const ReminderResponse = z.object({ due: z.boolean(), year: z.number(), areaCode: z.string(), deadline: z.string(), message: z.string().nullable() }).openapi('YearlyReportReminder');
+
+export const DashboardQuery = z
+  .object({
+    area: z.string().min(1).max(40).optional(),
+    year: z.coerce.number().int().min(2020, '年份不正确').max(2100, '年份不正确').optional(),
+  })
+  .strict();
+
+const StatusCounts = z.array(z.object({ status: z.string(), label: z.string(), count: z.number() }));
+
+export const DashboardResponse = z
+  .object({
+    year: z.number(),
+    area: z.object({ code: z.string(), name: z.string(), level: z.string() }),
+    generatedAt: z.string(),
+    /** From the staff member's own area down to the one shown. */
+    trail: z.array(z.object({ code: z.string(), name: z.string() })),
+    /** The area itself (`total`), then each child area. */
+    rows: z.array(z.object({
+      code: z.string(), name: z.string(), level: z.string(), total: z.boolean(), drillable: z.boolean(), disabled: z.boolean(),
+      residents: z.number(),
+      quiz: z.object({ participants: z.number(), participation: z.number().nullable(), submissions: z.number(), averageScore: z.number().nullable() }),
+      talks: z.object({ held: z.number(), signUps: z.number(), attended: z.number() }),
+      referrals: z.object({ byStatus: StatusCounts, total: z.number() }),
+      insurance: z.object({ byStatus: StatusCounts, total: z.number() }),
+      groups: z.object({ sent: z.number(), dead: z.number() }),
+    })),
+  })
+  .openapi('Dashboard');

@@ -2,7 +2,7 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { validationError } from '../../http/errors';
 import { shanghaiYear, type FigureScope } from '../../lib/area-figures';
-import { areasUnder, getArea } from '../areas';
+import { areasUnder, getArea, type AreaDoc } from '../areas';
 import { groupFigures } from '../campaigns';
 import { insuranceFigures } from '../insurance';
 import { quizFigures, literacyRounds, type RoundFigures } from '../quiz';
@@ -52,34 +52,20 @@ export interface YearlyQuery {
 }
 
 /**
- * The yearly summary of an area within the staff member's scope: the area and each child area, every task's
- * figures computed in the database (grouped per village path) and rolled up here, the literacy rounds with
- * Wilson intervals, and the approved 典型. Same data, same figures: nothing depends on the order of reading.
+ * Each shown area's figures from every module (residents, quiz, talks, referrals, enrolments, group messages),
+ * computed in the database per village path and rolled up; `groupCodes` also get the group figures (bound groups
+ * per village). The yearly report and the dashboard both read these.
  */
-async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: YearlyQuery) {
-  const area = await getArea(app, q.area ?? staff.areaCode);
-  if (!area) throw validationError('area', '地区不存在', { code: 'INVALID_AREA' });
-  assertInScope(staff, area.path);
-  const under = await areasUnder(app, area.code);
-  const children = under.filter((a) => a.parentCode === area.code);
-  const villages = under.filter((a) => VILLAGE_LEVELS.includes(a.level));
-  const { from, to } = shanghaiYear(q.year);
-  const now = app.clock.now();
-  const codes = [area.code, ...children.map((c) => c.code)];
-  const scope: FigureScope = { root: area.code, codes, from, to, now };
-  const [residents, quiz, rounds, talks, referrals, insurance, groups, cases] = await Promise.all([
+export async function areaFigureRows(app: AppContext, scope: FigureScope, shown: readonly AreaDoc[], groupCodes: readonly string[] = scope.codes) {
+  const [residents, quiz, talks, referrals, insurance, groups] = await Promise.all([
     residentFigures(app, scope),
     quizFigures(app, scope),
-    literacyRounds(app, { ...scope, rootPath: area.path }),
     talkFigures(app, scope),
     referralFigures(app, scope),
     insuranceFigures(app, scope),
-    // One pass for the areas shown and every village under them (bound groups per village).
-    groupFigures(app, { ...scope, codes: [...new Set([...codes, ...villages.map((v) => v.code)])] }),
-    approvedCases(app, area.code, from, to),
+    groupFigures(app, { ...scope, codes: [...new Set([...scope.codes, ...groupCodes])] }),
   ]);
-  const names = new Map(under.map((a) => [a.code, a.name]));
-  const rows = [area, ...children].map((a) => {
+  const rows = shown.map((a) => {
     const res = residents.get(a.code)!;
     const qz = quiz.get(a.code)!;
     const tk = talks.get(a.code)!;
@@ -91,7 +77,6 @@ async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: YearlyQue
       level: a.level,
       residents: res,
       quiz: { participants: qz.participants, participation: ratio(qz.participants, res.registered), submissions: qz.submissions, averageScore: qz.submissions ? r2(qz.scoreSum / qz.submissions) : null },
-      literacy: literacyOf(a.code, rounds),
       talks: {
         held: tk.held, byKind: tk.byKind, signUps: tk.signUps, attended: tk.attended, noShow: tk.noShow,
         noShowRate: ratio(tk.noShow, tk.signUps), feedbackCount: tk.ratings, feedbackAverage: tk.ratings ? r2(tk.ratingSum / tk.ratings) : null,
@@ -107,6 +92,34 @@ async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: YearlyQue
       groups: groups.get(a.code)!,
     };
   });
+  return { rows, groups };
+}
+
+/**
+ * The yearly summary of an area within the staff member's scope: the area and each child area, every task's
+ * figures computed in the database (grouped per village path) and rolled up here, the literacy rounds with
+ * Wilson intervals, and the approved 典型. Same data, same figures: nothing depends on the order of reading.
+ */
+export async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: YearlyQuery) {
+  const area = await getArea(app, q.area ?? staff.areaCode);
+  if (!area) throw validationError('area', '地区不存在', { code: 'INVALID_AREA' });
+  assertInScope(staff, area.path);
+  const under = await areasUnder(app, area.code);
+  const children = under.filter((a) => a.parentCode === area.code);
+  const villages = under.filter((a) => VILLAGE_LEVELS.includes(a.level));
+  const { from, to } = shanghaiYear(q.year);
+  const now = app.clock.now();
+  const codes = [area.code, ...children.map((c) => c.code)];
+  const scope: FigureScope = { root: area.code, codes, from, to, now };
+  const [figures, rounds, cases] = await Promise.all([
+    // One pass for the areas shown and every village under them (bound groups per village).
+    areaFigureRows(app, scope, [area, ...children], villages.map((v) => v.code)),
+    literacyRounds(app, { ...scope, rootPath: area.path }),
+    approvedCases(app, area.code, from, to),
+  ]);
+  const { groups } = figures;
+  const names = new Map(under.map((a) => [a.code, a.name]));
+  const rows = figures.rows.map(({ code, name, level, residents, quiz, ...rest }) => ({ code, name, level, residents, quiz, literacy: literacyOf(code, rounds), ...rest }));
   return {
     year: q.year,
     area: { code: area.code, name: area.name, level: area.level },

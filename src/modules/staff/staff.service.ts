@@ -3,6 +3,7 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
 import { findPage, type PageQuery } from '../../lib/pagination';
+import { escapeRegex } from '../../lib/regex';
 import { getArea } from '../areas';
 import { audit, type Actor } from '../audit';
 import { issueToken, revokeAllFor, revokeToken } from '../sessions';
@@ -164,8 +165,6 @@ interface StaffListFilter {
   disabled?: boolean;
   q?: string;
 }
-
-const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Staff in the manager's scope, newest first; a town admin sees the staff of their town. */
 export async function listStaff(app: AppContext, me: StaffPrincipal, f: StaffListFilter, page: PageQuery) {

@@ -1,0 +1,82 @@
+import type { Locator } from 'playwright-core';
+import { createStaff } from '../../src/modules/staff/staff.service';
+import { startTestApp, type TestApp } from '../helpers/app';
+import { seedVillages } from '../helpers/fixtures';
+import { launchChromium, type Chromium, type ConsolePage } from './browser';
+
+/**
+ * Open an Element Plus select (by its accessible name, inside `within` — the page or an open dialog) and click
+ * one of its options; checked, because the option lists animate in.
+ */
+export async function pickOption(p: ConsolePage, label: string, option: string, within?: Locator): Promise<void> {
+  const box = (within ?? p.page.locator('body')).getByRole('combobox', { name: label, exact: true });
+  const shown = box.locator('xpath=ancestor::div[contains(@class,"el-select__wrapper")]');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    // The placeholder text lies over the input, as a person sees it: click where they would.
+    await shown.click();
+    await p.page.waitForTimeout(400);
+    await p.page.getByRole('option', { name: option, exact: true }).filter({ visible: true }).click();
+    await p.page.waitForTimeout(200);
+    if ((await shown.innerText()).includes(option)) return;
+  }
+  throw new Error(`could not pick ${option} in ${label}`);
+}
+
+/** The serious and critical axe-core violations on screen must be none. */
+export async function expectAccessible(p: ConsolePage): Promise<void> {
+  expect(await p.axe()).toEqual([]);
+}
+
+/**
+ * The pages a test file opens: `open` one at a viewport; `finish` saves the last state of each (to see where a
+ * failed journey stopped) and prints the API errors they met; `problems` gathers page errors of them all.
+ */
+export function pageKeeper(chrome: () => Chromium, baseUrl: () => string, prefix: string) {
+  const pages: ConsolePage[] = [];
+  return {
+    pages,
+    async open(viewport?: { width: number; height: number }): Promise<ConsolePage> {
+      const p = await chrome().open(baseUrl(), viewport);
+      pages.push(p);
+      return p;
+    },
+    async finish(): Promise<void> {
+      for (const [i, p] of pages.entries()) {
+        await p.shot(`${prefix}-zz-last-${i}`).catch(() => undefined);
+        if (p.httpErrors.length) console.log(`page ${i} ${p.page.url()}: ${p.httpErrors.join(', ')}`);
+      }
+    },
+    problems: (): string[] => pages.flatMap((p) => p.problems),
+  };
+}
+
+/** Wait until a table (by its data-test name) shows a row containing `text`. */
+export const rowWith = (p: ConsolePage, table: string, text: string | RegExp): Locator =>
+  p.page.locator(`[data-test=${table}]`).getByRole('row').filter({ hasText: text });
+
+export const DISTRICT_ADMIN = { username: 'district', password: 'district-pass-1' };
+/** An admin of another town (南定镇) than the one the journeys work in (马尚街道). */
+export const OTHER_TOWN_ADMIN = { username: 'nanding', password: 'nanding-pass-1' };
+
+/**
+ * One journey file's set-up: the service on its own database with the three fixture villages, a district admin
+ * and another town's admin, whatever `arrange` adds, and Chromium; torn down (last screenshots first) after.
+ */
+export function journey(prefix: string, arrange: (t: TestApp) => Promise<void> = async () => undefined) {
+  const s = { t: undefined as unknown as TestApp, chrome: undefined as unknown as Chromium };
+  const keeper = pageKeeper(() => s.chrome, () => s.t.url, prefix);
+  beforeAll(async () => {
+    s.t = await startTestApp({ now: new Date().toISOString() });
+    await seedVillages(s.t);
+    await createStaff(s.t.app, { ...DISTRICT_ADMIN, role: 'district_admin', areaCode: '370303', displayName: '区卫健局管理员' });
+    await createStaff(s.t.app, { ...OTHER_TOWN_ADMIN, role: 'town_admin', areaCode: '370303-Z-ND', displayName: '南定镇管理员' });
+    await arrange(s.t);
+    s.chrome = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await keeper.finish();
+    await s.chrome?.close();
+    await s.t?.close();
+  });
+  return { get t() { return s.t; }, open: keeper.open, problems: keeper.problems };
+}

@@ -601,6 +601,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/staff-bind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a staff bind code in the mini-program: links this WeChat user to the staff account */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StaffBindConfirmed"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/referrals": {
         parameters: {
             query?: never;
@@ -3117,6 +3177,25 @@ export interface components {
             wechatBound: boolean;
             createdAt: string;
         };
+        StaffWechatBindCode: {
+            code: string;
+            scene: string;
+            page: string;
+            botCommand: string;
+            expiresAt: string;
+        };
+        StaffWechatBindState: {
+            appLinked: boolean;
+            botLinked: boolean;
+            /** @enum {string} */
+            state: "waiting" | "app_confirmed" | "bound" | "expired";
+            expiresAt: string;
+        };
+        StaffBindConfirmed: {
+            staffName: string;
+            botCommand: string;
+            expiresAt: string;
+        };
         AuditRecord: {
             id: string;
             /** Format: date-time */
@@ -3621,6 +3700,14 @@ export interface components {
             /** Format: date-time */
             updatedAt: string | null;
         };
+        BotBindCodeCreated: {
+            code: string;
+            areaCode: string;
+            areaName: string;
+            /** Format: date-time */
+            expiresAt: string;
+            instruction: string;
+        };
         BotRoom: {
             id: string;
             topic: string;
@@ -3647,6 +3734,11 @@ export interface components {
             source: {
                 [key: string]: string;
             };
+            topic: string | null;
+            areaName: string | null;
+            textPreview: string;
+            /** Format: date-time */
+            createdAt: string;
         };
         SubscriptionResult: {
             templateKeys: string[];

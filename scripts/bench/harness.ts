@@ -23,6 +23,8 @@ export interface WireCounts {
   /** insert, update, delete and findAndModify commands. */
   writes: number;
   byTarget: Record<string, number>;
+  /** Milliseconds the server took per target, summed (overlapping commands each count their own time). */
+  msByTarget: Record<string, number>;
 }
 
 export interface WireCounter {
@@ -71,9 +73,13 @@ async function startWireCount(uri: string): Promise<{ uri: string; counter: Wire
     },
     async read(settleMs = 300) {
       await new Promise((r) => setTimeout(r, settleMs));
-      const s = (await (await fetch(`${base}/stats`)).json()) as { app: number; byCommand: Record<string, { n: number }>; byTarget: Record<string, { n: number }> };
+      const s = (await (await fetch(`${base}/stats`)).json()) as { app: number; byCommand: Record<string, { n: number }>; byTarget: Record<string, { n: number; ms: number }> };
       const writes = Object.entries(s.byCommand).filter(([k]) => WRITE_COMMANDS.has(k)).reduce((n, [, v]) => n + v.n, 0);
-      return { commands: s.app, writes, byTarget: Object.fromEntries(Object.entries(s.byTarget).map(([k, v]) => [k, v.n])) };
+      return {
+        commands: s.app, writes,
+        byTarget: Object.fromEntries(Object.entries(s.byTarget).map(([k, v]) => [k, v.n])),
+        msByTarget: Object.fromEntries(Object.entries(s.byTarget).map(([k, v]) => [k, Math.round(v.ms)])),
+      };
     },
   };
   return { uri: `mongodb://127.0.0.1:${listen}${rest}`, counter, stop: () => void child.kill('SIGTERM') };

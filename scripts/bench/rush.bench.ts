@@ -32,7 +32,12 @@ interface Row {
   writes: number;
   cpu: number;
   note?: string;
+  /** Commands by target (`find residents`) with the server's milliseconds, for RUSH_DETAIL=1. */
+  targets: string;
 }
+
+const targetsOf = (w: { byTarget: Record<string, number>; msByTarget: Record<string, number> }, n: number) =>
+  Object.entries(w.byTarget).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / n).toFixed(2)} (${w.msByTarget[k]} ms)`).join('; ');
 
 export default async function rush(h: BenchHarness): Promise<void> {
   const { t } = h;
@@ -53,7 +58,7 @@ export default async function rush(h: BenchHarness): Promise<void> {
     const cpu = cpuMs() - cpu0;
     const w = await h.wire.read();
     lat.sort((a, b) => a - b);
-    rows.push({ what, n: items.length, p50: pct(lat, 50), p99: pct(lat, 99), commands: w.commands / items.length, writes: w.writes / items.length, cpu: cpu / items.length, note });
+    rows.push({ what, n: items.length, p50: pct(lat, 50), p99: pct(lat, 99), commands: w.commands / items.length, writes: w.writes / items.length, cpu: cpu / items.length, note, targets: targetsOf(w, items.length) });
   }
   /** One request at a time, `n` times. */
   async function serial(what: string, n: number, fn: (i: number) => Promise<void>, note?: string): Promise<void> {
@@ -68,7 +73,7 @@ export default async function rush(h: BenchHarness): Promise<void> {
     const cpu = cpuMs() - cpu0;
     const w = await h.wire.read();
     lat.sort((a, b) => a - b);
-    rows.push({ what, n, p50: pct(lat, 50), p99: pct(lat, 99), commands: w.commands / n, writes: w.writes / n, cpu: cpu / n, note });
+    rows.push({ what, n, p50: pct(lat, 50), p99: pct(lat, 99), commands: w.commands / n, writes: w.writes / n, cpu: cpu / n, note, targets: targetsOf(w, n) });
   }
   const expect = (res: { status: number; body: any }, ok: number[], what: string) => {
     if (!ok.includes(res.status)) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
@@ -155,6 +160,7 @@ export default async function rush(h: BenchHarness): Promise<void> {
   for (const r of rows) {
     const base = r.what.includes('at once') || r.what.includes('storm') ? rows[1]! : hzSerial;
     console.log(`  ${r.what.padEnd(58)} ${String(r.n).padStart(5)} ${f(r.p50).padStart(8)} ${f(r.p99).padStart(8)} ${f(r.commands, 2).padStart(9)} ${f(r.writes, 2).padStart(10)} ${f(r.cpu, 2).padStart(10)} ${f(r.p50 / base.p50, 0).padStart(8)} ${f(r.cpu / base.cpu, 1).padStart(8)}`);
+    if (process.env.RUSH_DETAIL) console.log(`      ${r.targets}`);
   }
   const storm = rows.find((r) => r.what.startsWith('sign-up storm'))!;
   h.print('sign-up storm outcome', {

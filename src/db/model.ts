@@ -49,3 +49,21 @@ export async function insertManyKeyed(coll: { insertMany(docs: never[], o: { ord
     return new Set(errors.map((w) => w.index));
   }
 }
+
+/**
+ * Insert documents in order, stopping at the first one a unique index refuses: returns its index in `docs`
+ * (those before it are inserted, those after it are not tried), or `docs.length` when all went in. One
+ * command. Any other failure is thrown.
+ */
+export async function insertInOrder(coll: { insertMany(docs: never[], o: { ordered: boolean }): Promise<unknown> }, docs: object[]): Promise<number> {
+  if (!docs.length) return 0;
+  try {
+    await coll.insertMany(docs as never[], { ordered: true });
+    return docs.length;
+  } catch (err) {
+    const e = err as { writeErrors?: Array<{ index: number; code?: number; err?: { code?: number } }> | { index: number; code?: number; err?: { code?: number } } };
+    const first = e.writeErrors === undefined ? undefined : Array.isArray(e.writeErrors) ? e.writeErrors[0] : e.writeErrors;
+    if (!first || (first.code ?? first.err?.code) !== 11000) throw err;
+    return first.index;
+  }
+}

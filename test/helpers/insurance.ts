@@ -15,8 +15,8 @@ export const PRODUCT = {
   eligibility: { description: '计生家庭成员', minAge: 0, maxAge: 80 },
 };
 
-export async function createProduct(t: TestApp, districtToken: string): Promise<string> {
-  const res = await t.request('POST', '/api/admin/v1/insurance/products', { token: districtToken, body: PRODUCT });
+export async function createProduct(t: TestApp, districtToken: string, over: Partial<typeof PRODUCT> = {}): Promise<string> {
+  const res = await t.request('POST', '/api/admin/v1/insurance/products', { token: districtToken, body: { ...PRODUCT, ...over } });
   if (res.status !== 201) throw new Error(`product: ${JSON.stringify(res.body)}`);
   return res.body.id as string;
 }

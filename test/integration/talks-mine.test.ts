@@ -2,6 +2,8 @@ import type { CommandStartedEvent } from 'mongodb';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { seedVillages, staffLogin, TOWN_MS } from '../helpers/fixtures';
 import { bulkResidents, inWaves, publishedTalk, type BulkResident } from '../helpers/talks';
+import { Registrations } from '../../src/modules/talks/talks.model';
+import { backfillResidentEntries } from '../../src/modules/talks/resident-entries';
 
 jest.setTimeout(120_000);
 
@@ -75,5 +77,25 @@ describe('my registrations', () => {
       cursor = res.body.nextCursor;
     } while (cursor);
     expect(seen).toEqual(['讲座 4', '讲座 3', '讲座 2', '讲座 1', '讲座 0']);
+  });
+
+  test('when registrations were made before my-registrations entries were kept, then the start-up backfill lists them once, beside live entries', async () => {
+    const [me] = await bulkResidents(t, 1);
+    const old = [await publishedTalk(t, staff, { capacity: 3, title: '旧讲座 0' }), await publishedTalk(t, staff, { capacity: 3, title: '旧讲座 1' })];
+    // as the database held them before entries existed: registrations without entries
+    for (const talk of old) {
+      await Registrations(t.db).create({ talkId: talk.id, residentId: me!.id, areaPath: [], seats: 1, status: 'confirmed', seq: 1, createdAt: t.clock.now() });
+    }
+    expect((await t.request('GET', '/api/v1/me/registrations', { token: me!.token })).body.items).toEqual([]);
+    const fresh = await publishedTalk(t, staff, { capacity: 3, title: '新讲座' });
+    expect((await signUp(me!, fresh.id)).status).toBe(201);
+
+    expect((await backfillResidentEntries(t.app, { again: true }))!.inserted).toBeGreaterThanOrEqual(2);
+    const titles = async () => (await t.request('GET', '/api/v1/me/registrations', { token: me!.token })).body.items.map((i: { talk: { title: string } }) => i.talk.title);
+    expect(await titles()).toEqual(['新讲座', '旧讲座 1', '旧讲座 0']);
+    // idempotent: a second run adds nothing, and once done it is skipped at start
+    expect(await backfillResidentEntries(t.app, { again: true })).toEqual({ inserted: 0 });
+    expect(await backfillResidentEntries(t.app)).toBeNull();
+    expect(await titles()).toEqual(['新讲座', '旧讲座 1', '旧讲座 0']);
   });
 });

@@ -31,6 +31,13 @@ async function pendingRegistration(talkId: Types.ObjectId, r: BulkResident): Pro
   return reg;
 }
 
+/** An arrival walker A admits now: its key is claimed, its registration is inserted by A's walk. */
+async function claimedArrival(talkId: Types.ObjectId, r: BulkResident): Promise<RegistrationDoc> {
+  const reg: RegistrationDoc = { _id: new Types.ObjectId(), talkId, residentId: new Types.ObjectId(r.id), areaPath: [], seats: 1, status: 'pending', seq: 0, createdAt: t.clock.now() };
+  await RegistrationKeys(t.db).create({ _id: `${talkId}:${r.id}`, registrationId: reg._id, createdAt: t.clock.now() });
+  return reg;
+}
+
 describe('walkers of one queue', () => {
   test('when the sweep walks the queue while 200 sign-ups wait for the lock, then all 200 are answered, long before their 120 s wait ends', async () => {
     const talk = await publishedTalk(t, staff, { capacity: 50 });
@@ -56,9 +63,9 @@ describe('walkers of one queue', () => {
     const talkId = new Types.ObjectId(talk.id);
     const [early, late] = await bulkResidents(t, 2);
     await fill(t.app, talkId, queueAfterFill); // the queue's bookkeeping exists: walker A walks only its own batch
-    // `early` was recorded by a walker that died; `late` by walker A, which walks only its own batch
+    // `early` was recorded by a walker that died; `late` is admitted by walker A, which walks only its own batch
     const b1 = await pendingRegistration(talkId, early!);
-    const a1 = await pendingRegistration(talkId, late!);
+    const a1 = await claimedArrival(talkId, late!);
 
     // walker A plans seat 1 for a1 and stalls before inserting it
     const seats = Seats(t.db).collection;
@@ -79,7 +86,7 @@ describe('walkers of one queue', () => {
       const lockA = await tryLock(t.app, talkId, 200);
       expect(lockA).not.toBeNull();
       const talkDoc = (await Talks(t.db).findById(talkId).lean())!;
-      const walkerA = fillOnce(t.app, talkDoc, { scanArrivals: false, recorded: [a1] });
+      const walkerA = fillOnce(t.app, talkDoc, { scanArrivals: false, fresh: [a1] });
       await atInsert;
       await sleep(300);
 

@@ -20,6 +20,8 @@ export class ApiError extends Error {
     message: string,
     readonly fields: Record<string, string> = {},
     readonly rows: RowError[] = [],
+    /** The error's `details` as sent (e.g. every row error of a policy-number import). */
+    readonly details: unknown = undefined,
   ) {
     super(message);
   }
@@ -51,7 +53,7 @@ function toApiError(status: number, body: unknown): ApiError {
   }
   const rows = (e?.details as { errors?: unknown } | undefined)?.errors;
   if (status >= 500 || !e) return new ApiError(status, e?.code ?? 'NETWORK', '服务暂时不可用，请稍后再试', fields);
-  return new ApiError(status, e.code ?? 'ERROR', e.message ?? '请求未成功', fields, Array.isArray(rows) ? (rows as RowError[]) : []);
+  return new ApiError(status, e.code ?? 'ERROR', e.message ?? '请求未成功', fields, Array.isArray(rows) ? (rows as RowError[]) : [], e.details);
 }
 
 /** Unwrap an openapi-fetch result: the data, or an ApiError with the Chinese message and field errors. */
@@ -76,4 +78,21 @@ export async function download(path: string, filename: string): Promise<void> {
   a.download = filename;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A file the API serves behind the session (a photo, a QR image) as an object URL for an <img>; revoke it when done. */
+export async function blobUrl(path: string): Promise<string> {
+  const res = await fetch(path, { headers: session.token ? { authorization: `Bearer ${session.token}` } : {} });
+  if (!res.ok) throw toApiError(res.status, await res.json().catch(() => undefined));
+  return URL.createObjectURL(await res.blob());
+}
+
+/** A chosen file as base64 (for JSON uploads such as XLSX imports). */
+export function fileToBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(new ApiError(0, 'FILE', '文件读取失败，请重新选择'));
+    reader.readAsDataURL(file);
+  });
 }

@@ -1488,6 +1488,289 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/v1/me/wechat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether my WeChat is linked (mini-program, bot private chat) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            appLinked: boolean;
+                            botLinked: boolean;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/me/wechat-bind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A 10-minute single-use code to bind my WeChat (shown as a mini-program code) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StaffWechatBindCode"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/me/wechat-bind/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Progress of one of my bind codes (the console polls it) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StaffWechatBindState"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/me/wechat-bind/{code}/qr.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The mini-program code of one of my bind codes */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/png": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff-bind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a staff bind code in the mini-program: links this WeChat user to the staff account */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StaffBindConfirmed"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/v1/audit": {
         parameters: {
             query?: never;
@@ -3810,14 +4093,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            areaCode: string;
-                            areaName: string;
-                            /** Format: date-time */
-                            expiresAt: string;
-                            instruction: string;
-                        };
+                        "application/json": components["schemas"]["BotBindCodeCreated"];
                     };
                 };
                 /** @description Error */
@@ -4094,10 +4370,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Group messages that failed for good, in my area */
+        /** Group messages that failed for good, in my area (a page, newest first) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    areaCode?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -4112,6 +4392,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["BotDeadItem"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -10477,6 +10758,25 @@ export interface components {
             wechatBound: boolean;
             createdAt: string;
         };
+        StaffWechatBindCode: {
+            code: string;
+            scene: string;
+            page: string;
+            botCommand: string;
+            expiresAt: string;
+        };
+        StaffWechatBindState: {
+            appLinked: boolean;
+            botLinked: boolean;
+            /** @enum {string} */
+            state: "waiting" | "app_confirmed" | "bound" | "expired";
+            expiresAt: string;
+        };
+        StaffBindConfirmed: {
+            staffName: string;
+            botCommand: string;
+            expiresAt: string;
+        };
         AuditRecord: {
             id: string;
             /** Format: date-time */
@@ -10981,6 +11281,14 @@ export interface components {
             /** Format: date-time */
             updatedAt: string | null;
         };
+        BotBindCodeCreated: {
+            code: string;
+            areaCode: string;
+            areaName: string;
+            /** Format: date-time */
+            expiresAt: string;
+            instruction: string;
+        };
         BotRoom: {
             id: string;
             topic: string;
@@ -11007,6 +11315,11 @@ export interface components {
             source: {
                 [key: string]: string;
             };
+            topic: string | null;
+            areaName: string | null;
+            textPreview: string;
+            /** Format: date-time */
+            createdAt: string;
         };
         SubscriptionResult: {
             templateKeys: string[];

@@ -2,12 +2,13 @@ import type { Context } from 'koa';
 import { staffOf } from '../../http/auth';
 import type { Api } from '../../http/route';
 import { pageOf, z } from '../../http/zod';
-import { getBotStatus } from '../../bot/status';
+import { PageQuery } from '../../lib/pagination';
 import * as campaigns from './campaigns.service';
 import { BindCode, BotStatus, BroadcastBody, CampaignBody, CampaignReport, CampaignView, CancelledCampaign, DeadItem, IdParams, KeywordBody, KeywordReply, ListQuery, Reach, RoomView, SendingRules, Targets } from './campaigns.schemas';
+import { botStatusFor, listDeadItems } from './bot-admin.service';
 import { listKeywords, setKeyword } from './keywords.service';
 import { campaignReport } from './reports';
-import { createBindCode, deadRoomItems, listRooms, retryDeadRoomItem, roomView, unbindRoom } from './rooms.service';
+import { createBindCode, listRooms, retryDeadRoomItem, roomView, unbindRoom } from './rooms.service';
 
 const by = (ctx: Context): campaigns.By => ({ staff: staffOf(ctx), ip: ctx.ip });
 const APPROVERS = ['district_admin', 'town_admin'] as const;
@@ -87,7 +88,7 @@ export function campaignRoutes(api: Api): void {
   api.route({
     method: 'get', path: '/api/admin/v1/bot/status', summary: 'Bot state, login QR while waiting, account, last error', tags: botTags, auth: 'staff',
     response: BotStatus,
-    handler: () => getBotStatus(app),
+    handler: (ctx) => botStatusFor(app, staffOf(ctx)),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/bot/bind-codes', summary: 'One-time code; posting 绑定 <code> in a group binds it to the area', tags: botTags, auth: 'staff', status: 201,
@@ -117,8 +118,9 @@ export function campaignRoutes(api: Api): void {
     handler: (ctx, { params, body }) => setKeyword(app, by(ctx), params.keyword, body),
   });
   api.route({
-    method: 'get', path: '/api/admin/v1/bot/dead-items', summary: 'Group messages that failed for good, in my area', tags: botTags, auth: 'staff', response: z.object({ items: z.array(DeadItem) }),
-    handler: async (ctx) => ({ items: await deadRoomItems(app, staffOf(ctx)) }),
+    method: 'get', path: '/api/admin/v1/bot/dead-items', summary: 'Group messages that failed for good, in my area (a page, newest first)', tags: botTags, auth: 'staff',
+    query: PageQuery.extend({ areaCode: z.string().min(1).max(40).optional() }).strict(), response: pageOf(DeadItem),
+    handler: (ctx, { query }) => listDeadItems(app, staffOf(ctx), query),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/bot/dead-items/:id/retry', summary: 'Queue a dead group message again', tags: botTags, auth: 'staff', params: IdParams, response: z.object({ retried: z.boolean() }),

@@ -94,12 +94,13 @@ export const BotStatus = z.object({
   updatedAt: IsoDateTime.nullable(),
 }).openapi('BotStatus');
 
-export const BindCode = z.object({ code: z.string(), areaCode: z.string(), areaName: z.string(), expiresAt: IsoDateTime, instruction: z.string() });
+export const BindCode = z.object({ code: z.string(), areaCode: z.string(), areaName: z.string(), expiresAt: IsoDateTime, instruction: z.string() }).openapi('BotBindCodeCreated');
 
 export const KeywordReply = z.object({ keyword: z.string(), reply: z.string(), card: Card.optional(), enabled: z.boolean(), custom: z.boolean() }).openapi('BotKeyword');
 
 export const DeadItem = z.object({
   id: z.string(), key: z.string(), roomId: z.string().nullable(), attempts: z.number().int(), lastError: z.string().nullable(), source: z.record(z.string()),
+  topic: z.string().nullable(), areaName: z.string().nullable(), textPreview: z.string(), createdAt: IsoDateTime,
 }).openapi('BotDeadItem');
 
 export const IdParams = z.object({ id: z.string().regex(/^[0-9a-f]{24}$/) }).strict();

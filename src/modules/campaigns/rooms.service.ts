@@ -98,11 +98,6 @@ export async function unbindRoom(app: AppContext, by: By, id: string): Promise<B
 }
 
 /** Group messages that failed for good, in the staff member's area, newest first. */
-export async function deadRoomItems(app: AppContext, staff: StaffPrincipal) {
-  const rows = await Outbox(app.db).find({ channel: 'room', status: 'dead', ...scopeFilter(staff) }).sort({ _id: -1 }).limit(200).lean();
-  return rows.map((r) => ({ id: String(r._id), key: r.key, roomId: r.payload.roomId ?? null, attempts: r.attempts, lastError: r.lastError ?? null, source: r.source }));
-}
-
 /** Queue a dead group message of the staff member's area again. */
 export async function retryDeadRoomItem(app: AppContext, by: By, id: string): Promise<boolean> {
   const item = await Outbox(app.db).findById(id).lean();

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
+import { byIdLoader } from '../../lib/batch';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { endOfShanghaiDay, shanghaiDay } from '../../lib/shanghai';
 import { getResident } from '../residents';
@@ -40,11 +41,12 @@ async function newAttempt(app: AppContext, residentId: Types.ObjectId, mode: Att
   if (items.length === 0) throw new AppError('NO_QUESTIONS', 409, '暂时没有可答的题目');
   const r = await getResident(app, residentId);
   const now = app.clock.now();
-  const doc = await Attempts(app.db).create({
-    _id, residentId, mode, items, deadline, createdAt: now, day: shanghaiDay(now),
+  const doc: AttemptDoc = {
+    _id, residentId, mode, items: items.map((i) => ({ questionId: i.questionId, version: i.version, optionOrder: i.optionOrder })), deadline, createdAt: now, day: shanghaiDay(now),
     areaPath: r.areaPath ?? [], ...(r.villageCode ? { villageCode: r.villageCode } : {}), ...extra,
-  });
-  return doc.toObject();
+  };
+  await Attempts(app.db).collection.insertOne(doc);
+  return doc;
 }
 
 
@@ -105,8 +107,11 @@ export async function listTopics(app: AppContext) {
   return { items: [...counts].sort((a, b) => b[1] - a[1]).map(([tag, count]) => ({ tag, label: label(tag), count })) };
 }
 
+/** Attempt reads of concurrent requests (a contest's submit rush) share one command. */
+const loadAttempt = byIdLoader(Attempts);
+
 export async function ownAttempt(app: AppContext, residentId: Types.ObjectId, attemptId: string): Promise<AttemptDoc> {
-  const a = Types.ObjectId.isValid(attemptId) ? await Attempts(app.db).findById(attemptId).lean() : null;
+  const a = Types.ObjectId.isValid(attemptId) ? await loadAttempt(app.db, attemptId) : null;
   if (!a || !a.residentId.equals(residentId)) throw notFound('答题记录');
   return a;
 }

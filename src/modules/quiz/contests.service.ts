@@ -1,7 +1,8 @@
 import { Types } from 'mongoose';
 import { openContestAttempt } from './drafts.service';
 import type { AppContext } from '../../context';
-import { isDuplicateKey } from '../../db/model';
+import { insertInOrder } from '../../db/model';
+import { cachePerDatabase } from '../../lib/ttl-cache';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
 import { getArea } from '../areas';
@@ -10,7 +11,7 @@ import { getResident } from '../residents';
 import { assertInScope, type StaffPrincipal } from '../staff';
 import { findPage, type PageQuery } from '../../lib/pagination';
 import { escapeRegex } from '../../lib/regex';
-import { Attempts, Contests, QuizKeys, type ContestDoc, type ContestKind, type ContestStatus, type DrawRule } from './quiz.model';
+import { Attempts, Contests, QuizKeys, type ContestDoc, type ContestKind, type ContestStatus, type DrawRule, type QuizKeyDoc } from './quiz.model';
 import { activeQuestions } from './pool';
 import { contestPaper, STANDARD_PAPER_SIZE } from './blueprint';
 import { attemptView, newAttempt } from './attempts.service';
@@ -134,6 +135,7 @@ export async function updateContest(app: AppContext, actor: Actor, staff: StaffP
   if (patch.areaCode) set.areaPath = (await scopeArea(app, staff, patch.areaCode)).path;
   const updated = await Contests(app.db).findOneAndUpdate({ _id: c._id, status: 'draft' }, { $set: set }, { new: true }).lean();
   if (!updated) throw new AppError('CONTEST_NOT_EDITABLE', 409, '竞赛已发布，不能再修改规则');
+  forgetContest(app, c._id);
   await audit(app, actor, 'quiz.contest.update', { type: 'quiz-contest', id }, { fields: Object.keys(patch) });
   return contestView(updated);
 }
@@ -149,11 +151,29 @@ export async function setContestStatus(app: AppContext, actor: Actor, staff: Sta
     if (c.reserveQuestions) set.reservedQuestionIds = reservePool(active, c);
   }
   const updated = await Contests(app.db).findOneAndUpdate({ _id: c._id, status: from }, { $set: set }, { new: true }).lean();
+  forgetContest(app, c._id);
   if (!updated) throw new AppError('CONTEST_STATUS', 409, '竞赛状态已变化，请刷新');
   if (updated.reserveQuestions) forgetReserved(app);
   await audit(app, actor, `quiz.contest.${to === 'published' ? 'publish' : 'close'}`, { type: 'quiz-contest', id });
   return contestView(updated);
 }
+
+// Contest rules change rarely and only before publishing; a few seconds of caching spares each resident
+// request a read. This process forgets a contest at once when it changes it; others within CONTEST_CACHE_MS.
+const CONTEST_CACHE_MS = 5_000;
+const contestCache = cachePerDatabase<{ contest: Promise<ContestDoc | null> }>(CONTEST_CACHE_MS, 2_000);
+
+export function cachedContest(app: AppContext, id: string): Promise<ContestDoc | null> {
+  const cache = contestCache(app);
+  const hit = cache.get(id);
+  if (hit) return hit.contest;
+  const contest = Contests(app.db).findById(id).lean<ContestDoc>().exec();
+  cache.set(id, { contest });
+  contest.catch(() => cache.delete(id));
+  return contest;
+}
+
+const forgetContest = (app: AppContext, id: unknown) => void contestCache(app).delete(String(id));
 
 // ---- resident side ----
 
@@ -178,34 +198,48 @@ export async function listContestsForResident(app: AppContext, residentId: Types
   return { items };
 }
 
-/**
- * Take the first free slot `<scope>:<n>` with n ≤ limit. Inserting is taking; a duplicate key means the
- * number is held (by an earlier attempt or a concurrent request), so the next one is tried. Never more than
- * `limit` succeed. Only inserts by `_id`: no query that FerretDB's SQLite backend would have to scan.
- */
-async function takeSlot(app: AppContext, scope: string, limit: number, attemptId: Types.ObjectId): Promise<string | null> {
-  const now = app.clock.now();
-  // start at the number this process expects to be free (no probing past the k−1 taken ones), then wrap
-  const hint = Math.min(nextSlot.get(scope) ?? 1, limit);
-  for (let i = 0; i < limit; i++) {
-    const n = ((hint - 1 + i) % limit) + 1;
-    try {
-      await QuizKeys(app.db).collection.insertOne({ _id: `${scope}:${n}`, scope, attemptId, at: now } as never);
-      if (nextSlot.size >= 50_000) nextSlot.clear();
-      nextSlot.set(scope, n + 1);
-      return `${scope}:${n}`;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
-  }
-  return null;
-}
-
 /** The slot number each scope is expected to take next, as far as this process has seen. */
 const nextSlot = new Map<string, number>();
 
-export async function startContestAttempt(app: AppContext, residentId: Types.ObjectId, contestId: string) {
-  const c = Types.ObjectId.isValid(contestId) ? await Contests(app.db).findById(contestId).lean() : null;
+/**
+ * Take, per scope, the first free slot `<scope>:<n>` with n ≤ its limit, and the request's claim first when it
+ * has one — all in one ordered insert. Inserting is taking; a duplicate key means that number is held (by an
+ * earlier attempt or a concurrent request), so the next one is tried from there on. Never more than `limit`
+ * succeed. Starts at the number this process expects to be free, so the k-th attempt costs no failed inserts.
+ */
+async function takeSlots(app: AppContext, attemptId: Types.ObjectId, claim: QuizKeyDoc | null, scopes: Array<{ scope: string; limit: number }>): Promise<'replay' | { full: number } | { taken: string[] }> {
+  const coll = QuizKeys(app.db).collection;
+  const at = app.clock.now();
+  const n = scopes.map((s) => Math.min(nextSlot.get(s.scope) ?? 1, s.limit));
+  const tried = scopes.map(() => 1);
+  const taken: string[] = [];
+  let pending: Array<number | 'claim'> = [...(claim ? ['claim' as const] : []), ...scopes.map((_, i) => i)];
+  while (pending.length) {
+    const docs = pending.map((p) => (p === 'claim' ? claim! : { _id: `${scopes[p]!.scope}:${n[p]}`, scope: scopes[p]!.scope, attemptId, at }));
+    const refused = await insertInOrder(coll, docs);
+    taken.push(...docs.slice(0, refused).map((d) => d._id));
+    if (refused === docs.length) break;
+    const p = pending[refused]!;
+    if (p === 'claim') return 'replay'; // the claim goes first: nothing was taken
+    if (tried[p]! >= scopes[p]!.limit) {
+      if (taken.length) await coll.deleteMany({ _id: { $in: taken } } as never);
+      return { full: p };
+    }
+    tried[p]!++;
+    n[p] = (n[p]! % scopes[p]!.limit) + 1;
+    pending = pending.slice(refused);
+  }
+  if (nextSlot.size >= 50_000) nextSlot.clear();
+  scopes.forEach((s, i) => nextSlot.set(s.scope, n[i]! + 1));
+  return { taken };
+}
+
+/**
+ * Start a contest attempt: the day's and the total slot (and the request's Idempotency-Key claim) in one
+ * insert, the attempt in another. A retry with the same key is answered from the attempt its claim names.
+ */
+export async function startContestAttempt(app: AppContext, residentId: Types.ObjectId, contestId: string, idempotencyKey?: string) {
+  const c = Types.ObjectId.isValid(contestId) ? await cachedContest(app, contestId) : null;
   if (!c || c.status === 'draft') throw notFound('竞赛');
   const now = app.clock.now();
   if (c.status === 'closed' || now > c.endAt) throw new AppError('CONTEST_ENDED', 409, '竞赛已经结束');
@@ -214,11 +248,16 @@ export async function startContestAttempt(app: AppContext, residentId: Types.Obj
   if (!r.areaPath.includes(c.areaCode)) throw new AppError('OUT_OF_AREA', 403, '这个竞赛不面向您所在的村');
   const attemptId = new Types.ObjectId();
   const base = `contest:${String(c._id)}:${String(residentId)}`;
-  const daySlot = await takeSlot(app, `${base}:day:${shanghaiDay(now)}`, c.attemptsPerDay, attemptId);
-  if (!daySlot) throw new AppError('DAILY_ATTEMPTS_USED', 409, `今天的 ${c.attemptsPerDay} 次机会已用完，明天再来吧`);
-  const totalSlot = await takeSlot(app, `${base}:total`, c.attemptsTotal, attemptId);
-  if (!totalSlot) {
-    await QuizKeys(app.db).deleteOne({ _id: daySlot });
+  const claimScope = `start:${String(c._id)}:${String(residentId)}`;
+  const claim = idempotencyKey ? { _id: `${claimScope}:${idempotencyKey}`, scope: claimScope, attemptId, at: now } : null;
+  const got = await takeSlots(app, attemptId, claim, [{ scope: `${base}:day:${shanghaiDay(now)}`, limit: c.attemptsPerDay }, { scope: `${base}:total`, limit: c.attemptsTotal }]);
+  if (got === 'replay') return replayStart(app, claim!._id, c);
+  const release = async () => {
+    if (claim) await QuizKeys(app.db).collection.deleteOne({ _id: claim._id, attemptId } as never);
+  };
+  if ('full' in got) {
+    await release();
+    if (got.full === 0) throw new AppError('DAILY_ATTEMPTS_USED', 409, `今天的 ${c.attemptsPerDay} 次机会已用完，明天再来吧`);
     throw new AppError('ATTEMPTS_USED', 409, `${c.attemptsTotal} 次答题机会已全部用完`);
   }
   try {
@@ -230,7 +269,17 @@ export async function startContestAttempt(app: AppContext, residentId: Types.Obj
     const a = await newAttempt(app, residentId, 'contest', items, deadline, { contestId: c._id }, attemptId);
     return attemptView(app, a, c);
   } catch (err) {
-    await QuizKeys(app.db).deleteMany({ _id: { $in: [daySlot, totalSlot] } }); // nothing was given out
+    // nothing was given out
+    await QuizKeys(app.db).collection.deleteMany({ _id: { $in: got.taken.filter((k) => k !== claim?._id) } } as never);
+    await release();
     throw err;
   }
+}
+
+/** A retry of a start: the attempt its claim names, once it exists. */
+async function replayStart(app: AppContext, claimId: string, c: ContestDoc) {
+  const k = await QuizKeys(app.db).findById(claimId).lean();
+  const a = k ? await Attempts(app.db).findById(k.attemptId).lean() : null;
+  if (!a) throw new AppError('REQUEST_IN_PROGRESS', 409, '上一次提交还在处理中，请稍候');
+  return attemptView(app, a, c);
 }

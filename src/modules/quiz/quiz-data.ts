@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { Attempts, Certificates, PointsLedger, QuizKeys, Submissions, WrongMarks } from './quiz.model';
+import { Attempts, Certificates, PointsLedger, QuizBests, QuizKeys, Submissions, WrongMarks } from './quiz.model';
 import { eraseDrafts } from './drafts.service';
 import { eraseParticipation } from './participation.service';
 import { pointsSummary } from './rewards.service';
@@ -33,6 +33,7 @@ export async function eraseQuizData(app: AppContext, residentId: Types.ObjectId)
     WrongMarks(app.db).deleteMany({ residentId }),
     PointsLedger(app.db).deleteMany({ residentId }),
     Certificates(app.db).deleteMany({ residentId }),
+    QuizBests(app.db).deleteMany({ residentId }),
     QuizKeys(app.db).deleteMany({ attemptId: { $in: attemptIds } }),
     eraseDrafts(app, attemptIds),
   ]);

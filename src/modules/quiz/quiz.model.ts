@@ -180,7 +180,7 @@ export const Attempts = defineModel<AttemptDoc>('QuizAttempt', attemptSchema);
  * Unique keys deciding races by insert: `daily:<residentId>:<day>` (first open of the day wins),
  * `total:<contestId>:<residentId>:<n>` and `day:<contestId>:<residentId>:<day>:<n>` (attempt slots).
  */
-interface QuizKeyDoc {
+export interface QuizKeyDoc {
   _id: string;
   /** The key without its slot number, for counting taken slots. */
   scope: string;
@@ -355,3 +355,46 @@ interface QuizJobDoc {
   count: number;
 }
 export const QuizJobs = defineModel<QuizJobDoc>('QuizJob', new Schema<QuizJobDoc>({ _id: String, at: { type: Date, required: true }, count: { type: Number, required: true } }));
+
+/**
+ * A resident's best result in a contest, kept at submit time: `_id` = `<contestId>:<residentId>:<score>`, one
+ * insert per score reached (a duplicate means that score is already recorded, with an earlier submission).
+ * The best is the highest score of a resident's records, so a better score is added by an insert and nothing
+ * is ever updated — no read-modify-write for the server to leave unisolated. Boards are computed from these.
+ */
+export interface BestDoc {
+  _id: string;
+  contestId: Types.ObjectId;
+  residentId: Types.ObjectId;
+  villageCode: string;
+  score: number;
+  durationMs: number;
+  at: Date;
+  submissionId: Types.ObjectId;
+}
+const bestSchema = new Schema<BestDoc>({
+  _id: String,
+  contestId: { type: Schema.Types.ObjectId, required: true },
+  residentId: { type: Schema.Types.ObjectId, required: true },
+  villageCode: { type: String, default: '' },
+  score: { type: Number, required: true },
+  durationMs: { type: Number, required: true },
+  at: { type: Date, required: true },
+  submissionId: { type: Schema.Types.ObjectId, required: true },
+});
+bestSchema.index({ contestId: 1 });
+bestSchema.index({ residentId: 1 });
+export const QuizBests = defineModel<BestDoc>('QuizBest', bestSchema);
+
+/**
+ * A contest's computed board, kept by the worker: `_id` = contestId. Entries in rank order as parallel arrays
+ * (resident, village, score, duration ms, time ms) — compact, and the server stores no nested arrays.
+ */
+export interface BoardDoc {
+  _id: string;
+  computedAt: Date;
+  entries: { resident: string[]; village: string[]; score: number[]; durationMs: number[]; at: number[] };
+  villages: Array<{ code: string; name: string; path: string[]; participants: number; registered: number; participation: number; avgScore: number }>;
+}
+const boardSchema = new Schema<BoardDoc>({ _id: String, computedAt: { type: Date, required: true }, entries: { type: Schema.Types.Mixed }, villages: { type: Schema.Types.Mixed } });
+export const QuizBoards = defineModel<BoardDoc>('QuizBoard', boardSchema);

@@ -43,8 +43,8 @@ function residentSide(api: Api): void {
   });
   api.route({ method: 'get', path: '/api/v1/quiz/contests', summary: 'Contests open to my area', tags, auth, response: ResidentContestList, handler: (ctx) => listContestsForResident(app, residentId(ctx)) });
   api.route({
-    method: 'post', path: '/api/v1/quiz/contests/:id/attempts', summary: 'Start a contest attempt', tags, auth, params: IdParams, response: AttemptResponse, status: 201, idempotent: true,
-    handler: (ctx, { params }) => startContestAttempt(app, residentId(ctx), params.id),
+    method: 'post', path: '/api/v1/quiz/contests/:id/attempts', summary: 'Start a contest attempt', tags, auth, params: IdParams, response: AttemptResponse, status: 201, idempotent: 'natural',
+    handler: (ctx, { params }) => startContestAttempt(app, residentId(ctx), params.id, idempotencyKey(ctx)),
   });
   api.route({
     method: 'get', path: '/api/v1/quiz/attempts/:id', summary: 'An attempt: questions before submit, the result after', tags, auth, params: IdParams,

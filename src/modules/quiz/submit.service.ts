@@ -3,6 +3,8 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
+import { cachedContest } from './contests.service';
+import { recordBest } from './leaderboard.service';
 import { Contests, Submissions, type AttemptDoc, type ContestDoc, type ResultItem, type SubmissionDoc } from './quiz.model';
 import { recordParticipation } from './participation.service';
 import { loadVersions } from './pool';
@@ -38,12 +40,9 @@ const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((
 
 /**
  * Score from the stored draw. The submission's `_id` is the attempt's, so inserting it is the single use: a
- * second or concurrent submit loses on the duplicate key. Side effects follow the winning insert and are each
- * idempotent by their own unique keys.
- */
-/**
- * A retry of the request that made the submission (same Idempotency-Key) is answered from the submission;
- * any other second submit is refused.
+ * second or concurrent submit loses on the duplicate key, and a retry of the request that made it (same
+ * Idempotency-Key) is answered from the submission; any other second submit is refused. Side effects follow
+ * the winning insert and are each idempotent by their own unique keys.
  */
 export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: AnswerInput[], idempotencyKey?: string) {
   const versions = await loadVersions(app, a.items);
@@ -54,10 +53,12 @@ export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: Ans
     if (idempotencyKey && first.idempotencyKey === idempotencyKey) return resultView(app, a, first);
     throw alreadySubmitted();
   };
-  const earlier = await replay();
-  if (earlier) return earlier;
   const now = app.clock.now();
-  if (now.getTime() > a.deadline.getTime() + QUIZ.submitGraceMs) throw new AppError('ATTEMPT_EXPIRED', 409, '答题时间已过，这次提交不能计分');
+  if (now.getTime() > a.deadline.getTime() + QUIZ.submitGraceMs) {
+    const earlier = await replay();
+    if (earlier) return earlier;
+    throw new AppError('ATTEMPT_EXPIRED', 409, '答题时间已过，这次提交不能计分');
+  }
   const results: ResultItem[] = a.items.map((item, i) => {
     const letters = chosen.get(String(item.questionId)) ?? [];
     const choice = letters.map((l) => item.optionOrder[LETTERS.indexOf(l as (typeof LETTERS)[number])]!);
@@ -65,7 +66,7 @@ export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: Ans
   });
   const correct = results.filter((r) => r.correct).length;
   const score = Math.round((correct * 100) / results.length);
-  const contest = a.contestId ? await Contests(app.db).findById(a.contestId).lean() : null;
+  const contest = a.contestId ? await cachedContest(app, String(a.contestId)) : null;
   const durationMs = now.getTime() - a.createdAt.getTime();
   const sub: SubmissionDoc = {
     _id: a._id, residentId: a.residentId, mode: a.mode, day: shanghaiDay(now), areaPath: a.areaPath, results, correct,
@@ -82,8 +83,7 @@ export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: Ans
     if (first) return first;
     throw alreadySubmitted();
   }
-  await recordParticipation(app, sub);
-  await recordWrongBook(app, sub);
+  await Promise.all([recordParticipation(app, sub), recordWrongBook(app, sub), recordBest(app, sub)]);
   // Flagged submissions earn nothing until staff look at them: a 2-second contest is not trusted.
   const pointsEarned = !sub.tooFast && (a.mode === 'daily' || a.mode === 'contest') ? await awardPoints(app, sub) : 0;
   const certificateCode = !sub.tooFast && contest && sub.passed ? await issueCertificate(app, contest, sub) : null;

@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
+import { byIdLoader } from '../../lib/batch';
 import { cachePerDatabase } from '../../lib/ttl-cache';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound, validationError } from '../../http/errors';
@@ -83,13 +84,15 @@ export async function login(app: AppContext, code: string, admit?: (openid: stri
  */
 const CACHE_MS = 5_000;
 const cacheOf = cachePerDatabase<ResidentDoc>(CACHE_MS);
+/** Reads of concurrent requests share one command. */
+const loadResident = byIdLoader(Residents);
 const forget = (app: AppContext, id: Types.ObjectId) => void cacheOf(app).delete(String(id));
 
 export async function getResident(app: AppContext, id: Types.ObjectId): Promise<ResidentDoc> {
   const cache = cacheOf(app);
   let r: ResidentDoc | null | undefined = cache.get(String(id));
   if (!r) {
-    r = await Residents(app.db).findById(id).lean();
+    r = await loadResident(app.db, id);
     if (r && !r.erasedAt) cache.set(String(id), r);
   }
   if (!r || r.erasedAt) throw new AppError('UNAUTHORIZED', 401, '请先登录');

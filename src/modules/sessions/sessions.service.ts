@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
+import { byIdLoader } from '../../lib/batch';
 import { cachePerDatabase } from '../../lib/ttl-cache';
 import { Sessions } from './sessions.model';
 
@@ -12,6 +13,9 @@ type Subject = { subjectType: 'resident' | 'staff'; subjectId: Types.ObjectId; e
  */
 const CACHE_MS = 5_000;
 const cacheOf = cachePerDatabase<Subject>(CACHE_MS);
+
+/** Session reads of concurrent requests share one command (a burst of first requests after a push). */
+const loadSession = byIdLoader(Sessions);
 
 const hash = (token: string): string => crypto.createHash('sha256').update(token).digest('base64url');
 
@@ -25,7 +29,9 @@ export async function issueToken(
   const token = crypto.randomBytes(32).toString('base64url');
   const now = app.clock.now();
   const expiresAt = new Date(now.getTime() + ttlHours * 3600_000);
-  await Sessions(app.db).create({ _id: hash(token), subjectType, subjectId, createdAt: now, expiresAt });
+  await Sessions(app.db).collection.insertOne({ _id: hash(token), subjectType, subjectId, createdAt: now, expiresAt } as never);
+  // the first requests after a login need not read the session they just got
+  cacheOf(app).set(hash(token), { subjectType, subjectId, expiresAt });
   return { token, expiresAt };
 }
 
@@ -34,7 +40,7 @@ export async function resolveToken(app: AppContext, token: string): Promise<{ su
   const cache = cacheOf(app);
   let s: Subject | undefined = cache.get(id);
   if (!s) {
-    const doc = await Sessions(app.db).findById(id).lean();
+    const doc = await loadSession(app.db, id);
     if (!doc || doc.revokedAt) return null;
     s = { subjectType: doc.subjectType, subjectId: doc.subjectId, expiresAt: doc.expiresAt };
     cache.set(id, s);

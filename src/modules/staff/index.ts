@@ -6,3 +6,4 @@ export { STAFF_ROLES, type StaffRole } from './staff.model';
 export { activeTownAdmins, assertInScope, createStaff, findStaffByWechatId, getActiveStaff, inScope, linkedWechatIds, scopeFilter, staffCount, type StaffPrincipal } from './staff.service';
 
 export const staffModule: AppModule = { name: 'staff', routes: staffRoutes, tasks: [], residentData: [] };
+export { confirmInBot as confirmStaffBindInBot } from './staff.wechat';

@@ -13,7 +13,10 @@ export interface StaffDoc {
   /** The scope area's path; a target is in scope when its path contains `areaCode`. */
   areaPath: string[];
   displayName?: string;
+  /** The id the bot's puppet reports for this person's WeChat contact (private-chat commands). */
   wechatId?: string;
+  /** Their mini-program openid, linked by "bind my WeChat". */
+  wechatOpenId?: string;
   disabled: boolean;
   createdAt: Date;
 }
@@ -26,6 +29,7 @@ const schema = new Schema<StaffDoc>({
   areaPath: { type: [String], required: true },
   displayName: String,
   wechatId: String,
+  wechatOpenId: String,
   disabled: { type: Boolean, default: false },
   createdAt: { type: Date, required: true },
 });

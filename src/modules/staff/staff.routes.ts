@@ -1,9 +1,10 @@
 import type { Api } from '../../http/route';
-import { bearer, staffActor, staffOf } from '../../http/auth';
+import { bearer, residentId, staffActor, staffOf } from '../../http/auth';
 import { rateLimit } from '../../http/rate-limit';
 import { NoContent, ObjectId, z } from '../../http/zod';
 import { STAFF_ROLES } from './staff.model';
 import * as staff from './staff.service';
+import { bindState, confirmInApp, createBindCode, linkState, ownCode } from './staff.wechat';
 
 const Principal = z.object({ id: z.string(), username: z.string(), role: z.enum(STAFF_ROLES), areaCode: z.string(), areaPath: z.array(z.string()), displayName: z.string().optional() }).openapi('StaffPrincipal');
 const StaffView = Principal.extend({ areaName: z.string().nullable(), disabled: z.boolean(), wechatBound: z.boolean(), createdAt: z.string() }).openapi('StaffView');
@@ -83,5 +84,41 @@ export function staffRoutes(api: Api): void {
     method: 'post', path: '/api/admin/v1/staff/:id/reset-password', summary: 'Set a new password for a staff member (their sessions end at once)', tags,
     auth: 'staff', roles: managers, params: z.object({ id: ObjectId }), body: z.object({ password: NewPassword }).strict(), response: StaffView,
     handler: (ctx, { params, body }) => staff.resetStaffPassword(app, staffActor(ctx), staffOf(ctx), params.id, body.password),
+  });
+
+  // ---- bind my WeChat (mini-program confirmation, then a private message to the bot) ----
+  const BindCodeParams = z.object({ code: z.string().regex(/^[2-9A-HJ-NP-Z]{8}$/, '绑定码不正确') }).strict();
+  const LinkState = z.object({ appLinked: z.boolean(), botLinked: z.boolean() });
+  api.route({
+    method: 'get', path: '/api/admin/v1/me/wechat', summary: 'Whether my WeChat is linked (mini-program, bot private chat)', tags, auth: 'staff', response: LinkState,
+    handler: (ctx) => linkState(app, staffOf(ctx)),
+  });
+  api.route({
+    method: 'post', path: '/api/admin/v1/me/wechat-bind', summary: 'A 10-minute single-use code to bind my WeChat (shown as a mini-program code)', tags, auth: 'staff', status: 201,
+    response: z.object({ code: z.string(), scene: z.string(), page: z.string(), botCommand: z.string(), expiresAt: z.string() }).openapi('StaffWechatBindCode'),
+    handler: (ctx) => createBindCode(app, staffActor(ctx), staffOf(ctx)),
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/me/wechat-bind/:code', summary: 'Progress of one of my bind codes (the console polls it)', tags, auth: 'staff', params: BindCodeParams,
+    response: LinkState.extend({ state: z.enum(['waiting', 'app_confirmed', 'bound', 'expired']), expiresAt: z.string() }).openapi('StaffWechatBindState'),
+    handler: (ctx, { params }) => bindState(app, staffOf(ctx), params.code),
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/me/wechat-bind/:code/qr.png', summary: 'The mini-program code of one of my bind codes', tags, auth: 'staff', params: BindCodeParams,
+    raw: { contentType: 'image/png' },
+    handler: async (ctx, { params }) => {
+      const c = await ownCode(app, staffOf(ctx), params.code);
+      const png = await app.wechat.wxacodeUnlimited(`sb=${c._id}`, 'pages/staff-bind/index');
+      ctx.set('cache-control', 'no-store');
+      ctx.type = 'image/png';
+      ctx.body = png;
+    },
+  });
+  api.route({
+    method: 'post', path: '/api/v1/staff-bind', summary: 'Confirm a staff bind code in the mini-program: links this WeChat user to the staff account', tags: ['staff-bind'],
+    auth: 'resident', body: z.object({ code: z.string().trim().min(1, '请输入绑定码').max(20) }).strict(),
+    response: z.object({ staffName: z.string(), botCommand: z.string(), expiresAt: z.string() }).openapi('StaffBindConfirmed'),
+    middleware: [rateLimit({ windowMs: 60_000, max: 10 })],
+    handler: (ctx, { body }) => confirmInApp(app, residentId(ctx), body.code),
   });
 }

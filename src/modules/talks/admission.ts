@@ -1,18 +1,21 @@
+import type DataLoader from 'dataloader';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { insertManyKeyed } from '../../db/model';
 import { AppError } from '../../http/errors';
+import { coalescing } from '../../lib/batch';
 import { emptyResult, fillOnce, forgetQueueState, type AfterFill, type FillResult } from './queue-walk';
 import { recordEntries } from './resident-entries';
 import { sleep, tryLock, unlock, wallNow } from './talk-lock';
-import { RegistrationKeys, Registrations, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
+import { RegistrationKeys, Registrations, Talks, type RegistrationDoc, type RegistrationKeyDoc, type TalkDoc } from './talks.model';
 
 /**
- * Batch admission. Sign-ups of this process wait in memory, per talk; one loop per talk and process takes the
- * talk's lease once for all of them, records them (one insert of keys, of resident entries and of pending
- * registrations), walks the queue (one insert of seats, one update per outcome) and answers every one it
+ * Batch admission. A sign-up first claims its key `<talkId>:<residentId>` (concurrent claims of this process
+ * share one insert), then waits in memory, per talk; one loop per talk and process takes the talk's lease once
+ * for all of them, records their resident entries (one insert), walks the queue and inserts each registration
+ * once with the status the walk gave it (one insert of seats, one of registrations), and answers every one it
  * decided. Cancellations queued here run under the same lease before the walk. Requests that wait for a
- * registration recorded earlier (a retry) are answered from one `$in` read per round, whoever walked.
+ * registration decided elsewhere (a retry) are answered from one `$in` read per round, whoever walked.
  */
 
 const WAIT_MS = 120_000;
@@ -30,8 +33,35 @@ interface Arrival {
   at: Date;
 }
 
-/** What became of an arrival: decided by the walk, or its resident already holds a key for this talk. */
-export type Admission = { kind: 'decided'; reg: Decided } | { kind: 'duplicate' };
+/** What became of an arrival: decided by the walk. */
+export type Admission = { kind: 'decided'; reg: Decided };
+
+const keyId = (talkId: Types.ObjectId, residentId: Types.ObjectId) => `${String(talkId)}:${String(residentId)}`;
+
+/** Key claims of concurrent sign-ups of this process, one insert per round; `false`: the key was held. */
+const claimers = new WeakMap<object, DataLoader<RegistrationKeyDoc, boolean>>();
+
+/**
+ * Claim the resident's one live registration for the talk (the unique key decides, whatever the server's
+ * isolation). `false`: the resident already holds a key — a retry, or a second sign-up.
+ */
+export function claimKey(app: AppContext, talkId: Types.ObjectId, a: Arrival): Promise<boolean> {
+  let l = claimers.get(app.db);
+  if (!l) {
+    const coll = RegistrationKeys(app.db).collection;
+    claimers.set(app.db, (l = coalescing<RegistrationKeyDoc, boolean>(async (docs) => {
+      const held = await insertManyKeyed(coll, [...docs]);
+      return docs.map((_, i) => !held.has(i));
+    })));
+  }
+  return l.load({ _id: keyId(talkId, a.residentId), registrationId: a.regId, ...(a.idempotencyKey ? { idempotencyKey: a.idempotencyKey } : {}), createdAt: a.at });
+}
+
+/** Free keys of arrivals that got no registration (the session closed meanwhile, or their walk failed). */
+async function releaseKeys(app: AppContext, talkId: Types.ObjectId, arrivals: Arrival[]): Promise<void> {
+  if (!arrivals.length) return;
+  await RegistrationKeys(app.db).collection.deleteMany({ _id: { $in: arrivals.map((a) => keyId(talkId, a.residentId)) }, registrationId: { $in: arrivals.map((a) => a.regId) } } as never);
+}
 
 interface Pending<T> {
   resolve(v: T): void;
@@ -90,24 +120,14 @@ export function assertOpenForSignup(app: AppContext, talk: TalkDoc): void {
 }
 
 /**
- * Lease held: record a batch of arrivals as `pending`. The unique key `<talkId>:<residentId>` refuses a second
- * live sign-up (also two in one batch); resident entries come before the registrations, so a crash between
- * the two leaves an entry without a registration (skipped when read), never a registration nobody can list.
+ * Lease held: the registrations of a batch of arrivals (their keys are claimed), in arrival order. Resident
+ * entries come before the registrations, so a crash between the two leaves an entry without a registration
+ * (skipped when read), never a registration nobody can list.
  */
-async function record(app: AppContext, talk: TalkDoc, arrivals: Arrival[]): Promise<{ recorded: RegistrationDoc[]; duplicates: Set<number> }> {
-  const keys = arrivals.map((a) => ({ _id: `${String(talk._id)}:${String(a.residentId)}`, registrationId: a.regId, ...(a.idempotencyKey ? { idempotencyKey: a.idempotencyKey } : {}), createdAt: a.at }));
-  const duplicates = await insertManyKeyed(RegistrationKeys(app.db).collection, keys);
-  const fresh = arrivals.filter((_, i) => !duplicates.has(i));
-  const recorded: RegistrationDoc[] = fresh.map((a) => ({ _id: a.regId, talkId: talk._id, residentId: a.residentId, areaPath: a.areaPath, seats: a.seats, status: 'pending', seq: 0, createdAt: a.at }));
-  try {
-    await recordEntries(app, recorded);
-    if (recorded.length) await Registrations(app.db).collection.insertMany(recorded);
-  } catch (err) {
-    // free the keys of this batch again; entries without a registration are skipped when read
-    await RegistrationKeys(app.db).collection.deleteMany({ _id: { $in: keys.filter((_, i) => !duplicates.has(i)).map((k) => k._id) }, registrationId: { $in: recorded.map((r) => r._id) } } as never).catch(() => undefined);
-    throw err;
-  }
-  return { recorded, duplicates };
+async function record(app: AppContext, talk: TalkDoc, arrivals: Arrival[]): Promise<RegistrationDoc[]> {
+  const regs: RegistrationDoc[] = arrivals.map((a) => ({ _id: a.regId, talkId: talk._id, residentId: a.residentId, areaPath: a.areaPath, seats: a.seats, status: 'pending', seq: 0, createdAt: a.at }));
+  await recordEntries(app, regs);
+  return regs;
 }
 
 async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q: TalkQueue, after: AfterFill): Promise<void> {
@@ -130,26 +150,35 @@ async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q:
         let talk: TalkDoc | null = null;
         let res: FillResult = emptyResult();
         const mine = new Map<string, (typeof arrivals)[number]>();
+        arrivals.forEach((a) => mine.set(String(a.regId), a));
         try {
           if (lock.stolen) await forgetQueueState(app, talkId);
           for (const job of jobs) outcomes.push(await job.run().then((value) => ({ ok: true, value }), (value: unknown) => ({ ok: false, value })));
           talk = await Talks(app.db).findById(talkId).lean();
           if (!talk) throw new AppError('NOT_FOUND', 404, '活动不存在');
-          const open: typeof arrivals = [];
-          for (const a of arrivals) {
+          let open = arrivals;
+          if (arrivals.length) {
             try {
               assertOpenForSignup(app, talk);
-              open.push(a);
             } catch (err) {
-              a.reject(err);
+              open = [];
+              await releaseKeys(app, talkId, arrivals);
+              for (const a of arrivals) {
+                mine.delete(String(a.regId));
+                a.reject(err);
+                for (const w of q.waiters.get(String(a.regId)) ?? []) w.reject(err);
+                q.waiters.delete(String(a.regId));
+              }
             }
           }
-          const { recorded, duplicates } = await record(app, talk, open);
-          open.forEach((a, i) => (duplicates.has(i) ? a.resolve({ kind: 'duplicate' }) : mine.set(String(a.regId), a)));
-          res = await fillOnce(app, talk, { scanArrivals: lock.stolen || stranded, recorded });
+          const fresh = await record(app, talk, open);
+          if (fresh.length || jobs.length || lock.stolen || stranded) res = await fillOnce(app, talk, { scanArrivals: lock.stolen || stranded, fresh });
         } catch (err) {
           while (outcomes.length < jobs.length) outcomes.push({ ok: false, value: err });
-          for (const a of arrivals) a.reject(err);
+          for (const a of mine.values()) a.reject(err);
+          // arrivals whose registration was not inserted give their keys back, so a retry can sign up again
+          const stored = new Set((await Registrations(app.db).find({ _id: { $in: [...mine.values()].map((a) => a.regId) } }, { _id: 1 }).lean().catch(() => [])).map((r) => String(r._id)));
+          await releaseKeys(app, talkId, [...mine.values()].filter((a) => !stored.has(String(a.regId)))).catch(() => undefined);
           mine.clear();
         } finally {
           await unlock(app, talkId, lock); 

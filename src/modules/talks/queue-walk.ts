@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { insertManyKeyed, isDuplicateKey } from '../../db/model';
-import { tryLock, unlock } from './talk-lock';
+import { LEASE_MS, tryLock, unlock, wallNow } from './talk-lock';
 import { RegistrationKeys, Registrations, Seats, TalkQueues, Talks, type RegistrationDoc, type SeatDoc, type TalkDoc } from './talks.model';
 
 /**
@@ -41,7 +41,16 @@ interface QueueState {
  */
 async function loadQueueState(app: AppContext, talk: TalkDoc): Promise<{ state: QueueState; recounted: boolean; dirty: boolean }> {
   const s = await TalkQueues(app.db).collection.findOne({ _id: String(talk._id) } as never);
-  const taken = async () => new Set((await Seats(app.db).find({ talkId: talk._id }, { seatNo: 1 }).lean()).map((x) => x.seatNo));
+  const taken = async () => {
+    const seats = await Seats(app.db).find({ talkId: talk._id }, { seatNo: 1, registrationId: 1 }).lean();
+    if (!seats.length) return new Set<number>();
+    // seats of a walk that died between inserting its seats and its registrations hold nobody: free them
+    const live = new Set((await Registrations(app.db).find({ _id: { $in: [...new Set(seats.map((x) => String(x.registrationId)))] } }, { _id: 1 }).lean()).map((r) => String(r._id)));
+    const orphans = seats.filter((x) => !live.has(String(x.registrationId)) && wallNow() - x._id.getTimestamp().getTime() > LEASE_MS);
+    if (orphans.length) await Seats(app.db).collection.deleteMany({ _id: { $in: orphans.map((x) => x._id) } });
+    const gone = new Set(orphans);
+    return new Set(seats.filter((x) => !gone.has(x)).map((x) => x.seatNo));
+  };
   if (s) {
     const known = s.taken as number[] | undefined;
     return { state: { seq: s.seq as number, waitlist: (s.waitlist as string[] | undefined) ?? [], taken: known ? new Set(known) : await taken() }, recounted: false, dirty: !known };
@@ -174,11 +183,14 @@ async function seatPage(app: AppContext, talk: TalkDoc, state: QueueState, regs:
   return out;
 }
 
-interface WalkOptions {
-  /** Also look for arrivals recorded outside this holder's batch (crash recovery, the sweep). */
+export interface WalkOptions {
+  /** Also look for `pending` arrivals recorded outside this holder's batch (crash recovery, the sweep). */
   scanArrivals: boolean;
-  /** Arrivals this holder recorded just now, in order (already `pending` in the database). */
-  recorded?: RegistrationDoc[];
+  /**
+   * Arrivals this holder admits now, in order, not yet in the database (their keys are): each registration
+   * is inserted once, with the status the walk gave it — no `pending` document and no status update.
+   */
+  fresh?: RegistrationDoc[];
 }
 
 /**
@@ -223,20 +235,20 @@ async function walk(app: AppContext, talk: TalkDoc, o: WalkOptions): Promise<Fil
   if (state.waitlist.length > 0 && talk.waitlistEnabled) blocked = true;
 
   // 2. Arrivals, in the order they were recorded.
-  const pages: RegistrationDoc[][] = [];
+  const pages: Array<{ page: RegistrationDoc[]; stored: boolean }> = [];
   if (o.scanArrivals || recounted) {
     let after: Types.ObjectId | undefined;
     for (;;) {
       const page = await regs.find({ talkId: talk._id, status: 'pending', ...(after ? { _id: { $gt: after } } : {}) }).sort({ _id: 1 }).limit(500).lean();
       if (!page.length) break;
-      pages.push(page);
+      pages.push({ page, stored: true });
       after = page[page.length - 1]!._id;
     }
-  } else if (o.recorded?.length) {
-    pages.push(o.recorded);
   }
+  // recorded arrivals (crash recovery) were there first; this holder's own come after them
+  if (o.fresh?.length) pages.push({ page: o.fresh, stored: false });
   const seq = pages.length ? state.seq + 1 : state.seq;
-  for (const page of pages) {
+  for (const { page, stored } of pages) {
     const seated: RegistrationDoc[] = [];
     const toWaitlist: RegistrationDoc[] = [];
     const toReject: RegistrationDoc[] = [];
@@ -250,17 +262,26 @@ async function walk(app: AppContext, talk: TalkDoc, o: WalkOptions): Promise<Fil
         result.waitlisted.push({ reg: { ...r, status: 'waitlisted', seq }, position: state.waitlist.length });
       } else toReject.push(r);
     });
-    if (seated.length) {
-      await regs.collection.updateMany({ _id: { $in: seated.map((r) => r._id) } }, { $set: { status: 'confirmed', confirmedAt: now, seq } });
-      result.confirmed.push(...seated.map((r) => ({ ...r, status: 'confirmed' as const, confirmedAt: now, seq })));
+    const reason = open ? (talk.waitlistEnabled ? 'WAITLIST_FULL' : 'TALK_FULL') : 'TALK_CLOSED';
+    const decided = {
+      confirmed: seated.map((r) => ({ ...r, status: 'confirmed' as const, confirmedAt: now, seq })),
+      waitlisted: toWaitlist.map((r) => ({ ...r, status: 'waitlisted' as const, seq })),
+      rejected: toReject.map((r) => ({ ...r, status: 'rejected' as const, rejectReason: reason })),
+    };
+    if (!stored) {
+      // one insert for the page, each registration with its decided status
+      const docs = [...decided.confirmed, ...decided.waitlisted, ...decided.rejected];
+      if (docs.length) await regs.collection.insertMany(docs);
+    } else {
+      if (seated.length) await regs.collection.updateMany({ _id: { $in: seated.map((r) => r._id) } }, { $set: { status: 'confirmed', confirmedAt: now, seq } });
+      if (toWaitlist.length) await regs.collection.updateMany({ _id: { $in: toWaitlist.map((r) => r._id) } }, { $set: { status: 'waitlisted', seq } });
+      if (toReject.length) await regs.collection.updateMany({ _id: { $in: toReject.map((r) => r._id) } }, { $set: { status: 'rejected', rejectReason: reason } });
     }
-    if (toWaitlist.length) await regs.collection.updateMany({ _id: { $in: toWaitlist.map((r) => r._id) } }, { $set: { status: 'waitlisted', seq } });
     if (toReject.length) {
-      const reason = open ? (talk.waitlistEnabled ? 'WAITLIST_FULL' : 'TALK_FULL') : 'TALK_CLOSED';
-      await regs.collection.updateMany({ _id: { $in: toReject.map((r) => r._id) } }, { $set: { status: 'rejected', rejectReason: reason } });
       await RegistrationKeys(app.db).collection.deleteMany({ _id: { $in: toReject.map((r) => `${r.talkId}:${r.residentId}`) }, registrationId: { $in: toReject.map((r) => r._id) } } as never);
-      result.rejected.push(...toReject.map((r) => ({ ...r, status: 'rejected' as const, rejectReason: reason })));
     }
+    result.confirmed.push(...decided.confirmed);
+    result.rejected.push(...decided.rejected);
   }
   state.seq = seq;
   if (dirty || pages.length || result.promoted.length || before !== JSON.stringify(state.waitlist)) await saveQueueState(app, talk._id, state);

@@ -6,7 +6,8 @@ import { audit, type Actor } from '../audit';
 import { requireConsent, type ResidentDoc } from '../residents';
 import type { StaffPrincipal } from '../staff';
 import { dropRegistrationReminders, queueAfterFill, queueRemovedByStaff } from './reminders';
-import { admit, assertOpenForSignup, awaitDecision, underTalkLock, type Decided } from './admission';
+import { admit, assertOpenForSignup, awaitDecision, claimKey, underTalkLock, type Decided } from './admission';
+import { wallNow } from './talk-lock';
 import { Gate } from './gate';
 import { leaveQueue, waitlistPosition } from './queue-walk';
 import { readEntries } from './resident-entries';
@@ -84,9 +85,8 @@ export async function signUp(app: AppContext, residentId: Types.ObjectId, talkId
   for (let attempt = 0; ; attempt++) {
     const regId = new Types.ObjectId();
     const arrival = { regId, residentId, areaPath: resident.areaPath, seats, at: app.clock.now(), ...(idempotencyKey ? { idempotencyKey } : {}) };
-    const admitted = await admit(app, talk._id, arrival, queueAfterFill);
-    if (admitted.kind === 'decided') return signUpReply(app, talk, admitted.reg);
-    // the resident already holds a key for this talk: the first request of a retry, or a second sign-up
+    if (await claimKey(app, talk._id, arrival)) return signUpReply(app, talk, (await admit(app, talk._id, arrival, queueAfterFill)).reg);
+    // the resident already holds a key for this talk: a retry (answered from its registration), or a second sign-up
     const replay = await existingSignUp(app, talk, residentId, idempotencyKey);
     if (replay) return signUpReply(app, talk, replay);
     if (replay === undefined && attempt === 0) continue; // the key was freed meanwhile (rejection, stale key)
@@ -103,15 +103,14 @@ async function existingSignUp(app: AppContext, talk: TalkDoc, residentId: Types.
   const key = await RegistrationKeys(app.db).findById(keyId(talk._id, residentId)).lean();
   if (!key) return undefined;
   const reg = await Registrations(app.db).findById(key.registrationId).lean();
+  const mine = !!idempotencyKey && key.idempotencyKey === idempotencyKey;
   if (!reg) {
-    if (app.clock.now().getTime() - key.createdAt.getTime() < STALE_KEY_MS) {
-      if (idempotencyKey && key.idempotencyKey === idempotencyKey) throw new AppError('REQUEST_IN_PROGRESS', 409, '上一次提交还在处理中，请稍候');
-      return null;
-    }
+    // the registration is inserted by the walk that decides it: a retry waits for that walk
+    if (wallNow() - key.registrationId.getTimestamp().getTime() < STALE_KEY_MS) return mine ? awaitDecision(app, talk._id, key.registrationId, queueAfterFill) : null;
     await RegistrationKeys(app.db).deleteOne({ _id: key._id, registrationId: key.registrationId });
     return undefined;
   }
-  if (!idempotencyKey || key.idempotencyKey !== idempotencyKey) return null;
+  if (!mine) return null;
   return reg.status === 'pending' ? awaitDecision(app, talk._id, reg._id, queueAfterFill) : reg;
 }
 

@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { insertManyKeyed, isDuplicateKey } from '../../db/model';
-import { ResidentEntries, type RegistrationDoc, type ResidentEntryDoc } from './talks.model';
+import { Registrations, ResidentEntries, TalkJobs, type RegistrationDoc, type ResidentEntryDoc } from './talks.model';
 
 /**
  * A resident's sign-ups keyed by resident (`<residentId>:<n>`, n = 1, 2, …), so reading them is a handful of
@@ -63,4 +63,39 @@ export async function readEntries(app: AppContext, residentId: Types.ObjectId): 
       out.push(d as unknown as ResidentEntryDoc);
     }
   }
+}
+
+const BACKFILL = 'resident-entries-backfill';
+
+/**
+ * Entries of registrations made before entries were kept: every registration without one gets one, numbered
+ * after the resident's existing entries; then the job is marked done so later starts skip it. Idempotent and
+ * safe beside live sign-ups (a number taken meanwhile moves the backfilled entry along). `again` reruns it.
+ */
+export async function backfillResidentEntries(app: AppContext, opts: { again?: boolean } = {}): Promise<{ inserted: number } | null> {
+  if (!opts.again && (await TalkJobs(app.db).exists({ _id: BACKFILL }))) return null;
+  const have = new Set<string>();
+  for await (const e of ResidentEntries(app.db).find({}, { _id: 1, registrationId: 1 }).lean().cursor({ batchSize: 5_000 })) {
+    have.add(String(e.registrationId));
+    const [rid, n] = [e._id.slice(0, e._id.lastIndexOf(':')), Number(e._id.slice(e._id.lastIndexOf(':') + 1))];
+    if ((next.get(rid) ?? 1) <= n) expect(rid, n + 1);
+  }
+  let inserted = 0;
+  let batch: RegistrationDoc[] = [];
+  const flush = async () => {
+    await recordEntries(app, batch);
+    inserted += batch.length;
+    batch = [];
+  };
+  for await (const r of Registrations(app.db).find({}, { _id: 1, talkId: 1, residentId: 1, createdAt: 1 }).sort({ _id: 1 }).lean().cursor({ batchSize: 5_000 })) {
+    if (have.has(String(r._id))) continue;
+    batch.push(r as RegistrationDoc);
+    if (batch.length >= 1_000) await flush();
+  }
+  if (batch.length) await flush();
+  await TalkJobs(app.db).collection.insertOne({ _id: BACKFILL, at: app.clock.now(), count: inserted } as never).catch((err: unknown) => {
+    if (!isDuplicateKey(err)) throw err;
+  });
+  if (inserted) app.logger.info({ event: 'talks.entries_backfilled', inserted }, 'resident entries added for earlier registrations');
+  return { inserted };
 }

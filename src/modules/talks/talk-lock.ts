@@ -12,7 +12,7 @@ import { TalkLocks } from './talks.model';
  * unique seat indexes stay the last word on who holds a seat if a stalled holder wakes up after its lease.
  */
 
-const LEASE_MS = 15_000;
+export const LEASE_MS = 15_000;
 const WAIT_MS = 120_000;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

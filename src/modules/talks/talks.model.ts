@@ -149,7 +149,7 @@ export const Registrations = defineModel<RegistrationDoc>('TalkRegistration', re
  * One live registration per resident per session: `_id` = `<talkId>:<residentId>`; deleted on cancel/reject.
  * `idempotencyKey` is the sign-up's Idempotency-Key: a retry with it is answered from the registration.
  */
-interface RegistrationKeyDoc {
+export interface RegistrationKeyDoc {
   _id: string;
   registrationId: Types.ObjectId;
   idempotencyKey?: string;
@@ -337,3 +337,12 @@ const walkInSchema = new Schema<WalkInDoc>({
 walkInSchema.index({ talkId: 1, phoneIndex: 1 }, { unique: true });
 walkInSchema.index({ at: 1 });
 export const WalkIns = defineModel<WalkInDoc>('TalkWalkIn', walkInSchema);
+
+/** Marks a one-off job as done (`_id` = the job's name). */
+export interface TalkJobDoc {
+  _id: string;
+  at: Date;
+  /** What the job did, for the log. */
+  count: number;
+}
+export const TalkJobs = defineModel<TalkJobDoc>('TalkJob', new Schema<TalkJobDoc>({ _id: String, at: { type: Date, required: true }, count: { type: Number, required: true } }));

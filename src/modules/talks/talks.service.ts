@@ -33,12 +33,15 @@ export async function getPublicTalk(app: AppContext, id: string): Promise<TalkDo
  * Sign-up checks may read a talk up to a second old: in a storm every request reads the same talk. Staff
  * changes here forget it at once; the walk checks the sign-up window again on a fresh read under the lease.
  */
-const recentTalks = cachePerDatabase<TalkDoc>(1_000, 1_000);
-export async function recentPublicTalk(app: AppContext, talkId: string): Promise<TalkDoc> {
-  const hit = recentTalks(app).get(talkId);
-  if (hit) return hit;
-  const talk = await getPublicTalk(app, talkId);
-  recentTalks(app).set(talkId, talk);
+const recentTalks = cachePerDatabase<{ talk: Promise<TalkDoc> }>(1_000, 1_000);
+export function recentPublicTalk(app: AppContext, talkId: string): Promise<TalkDoc> {
+  const cache = recentTalks(app);
+  const hit = cache.get(talkId);
+  if (hit) return hit.talk;
+  // requests that miss together share the one read
+  const talk = getPublicTalk(app, talkId);
+  cache.set(talkId, { talk });
+  talk.catch(() => cache.delete(talkId));
   return talk;
 }
 

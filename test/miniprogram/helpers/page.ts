@@ -21,7 +21,7 @@ const WXML_COMPILER: 'official' | 'simulate' =
       ? 'official'
       : 'simulate';
 
-export type PageName = 'home' | 'me' | 'profile' | 'privacy' | 'talks' | 'talks/detail' | 'talks/mine' | 'talks/checkin' | 'talks/feedback' | 'cleft' | 'insurance' | 'quiz' | 'quiz-answer' | 'quiz-result' | 'quiz-rank' | 'quiz-cert';
+export type PageName = 'home' | 'me' | 'profile' | 'privacy' | 'talks' | 'talks/detail' | 'talks/mine' | 'talks/checkin' | 'talks/feedback' | 'staff-bind' | 'cleft' | 'insurance' | 'quiz' | 'quiz-answer' | 'quiz-result' | 'quiz-rank' | 'quiz-cert';
 // j-component's instance/data are untyped enough that tests read them loosely.
 export type RenderedPage = ReturnType<typeof simulate.render> & { instance: any; data: any };
 

@@ -1,0 +1,106 @@
+/**
+ * Contest leaderboards at scale: LB_RESIDENTS residents (default 20,000) with LB_SUBMISSIONS submissions
+ * (default 200,000) and the best-result records their submits would have kept, inserted in bulk. Prints the
+ * worker's cold computation of the board, then GET leaderboard p50/p99 with the board kept and while the
+ * worker refreshes it back to back, each beside /healthz in the same run.
+ */
+import { Types } from 'mongoose';
+import type { BenchHarness } from './harness';
+import { Areas } from '../../src/modules/areas/areas.model';
+import { Residents } from '../../src/modules/residents/residents.model';
+import { issueToken } from '../../src/modules/sessions';
+import { refreshLeaderboards } from '../../src/modules/quiz/leaderboard.service';
+import { QuizBests, Submissions, type BestDoc, type SubmissionDoc } from '../../src/modules/quiz/quiz.model';
+import { seedVillages, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../../test/helpers/fixtures';
+import { createContest, districtAdmin, seedQuestionBank } from '../../test/helpers/quiz';
+
+const RESIDENTS = Number(process.env.LB_RESIDENTS ?? 20_000);
+const SUBMISSIONS = Number(process.env.LB_SUBMISSIONS ?? 200_000);
+const CONNECTIONS = 100;
+
+export default async function leaderboard(h: BenchHarness): Promise<void> {
+  const { t } = h;
+  const app = t.app;
+  const started = Date.now();
+  const step = (what: string) => console.log(`  [${((Date.now() - started) / 1000).toFixed(1)} s] ${what}`);
+  await seedVillages(t);
+  await seedQuestionBank(app);
+  const admin = await districtAdmin(t);
+  const cid = await createContest(t, admin.token, { attemptsPerDay: 20, attemptsTotal: 20 });
+  const contestId = new Types.ObjectId(cid);
+  const villages = await Areas(t.db).find({ code: { $in: [VILLAGE_A, VILLAGE_B, VILLAGE_C] } }).lean();
+  const now = app.clock.now();
+  const ids: Types.ObjectId[] = [];
+  for (let off = 0; off < RESIDENTS; off += 2_000) {
+    const docs = Array.from({ length: Math.min(2_000, RESIDENTS - off) }, (_, j) => {
+      const v = villages[(off + j) % villages.length]!;
+      const _id = new Types.ObjectId();
+      ids.push(_id);
+      return { _id, openid: `lb-${off + j}`, createdAt: now, lastLoginAt: now, nameEnc: app.pii.seal(`居民${off + j}`), villageCode: v.code, areaPath: v.path, elderlyMode: false, consents: {} };
+    });
+    await Residents(t.db).insertMany(docs, { ordered: false, lean: true });
+  }
+  step(`${RESIDENTS} residents`);
+  // submissions, and the best-result records a submit keeps (an insert only when a resident's score improves)
+  const best = new Map<number, number>();
+  for (let done = 0; done < SUBMISSIONS; ) {
+    const subs: SubmissionDoc[] = [];
+    const bests: BestDoc[] = [];
+    for (let j = 0; j < 5_000 && done < SUBMISSIONS; j++, done++) {
+      const k = done % RESIDENTS;
+      const v = villages[k % villages.length]!;
+      const score = ((done * 7 + k * 13) % 11) * 10;
+      const s: SubmissionDoc = {
+        _id: new Types.ObjectId(), residentId: ids[k]!, mode: 'contest', contestId, day: '2026-11-28', villageCode: v.code, areaPath: v.path,
+        results: [], correct: score / 10, total: 10, score, passed: score >= 60, durationMs: 60_000 + (done % 500) * 1000, tooFast: false, submittedAt: new Date(now.getTime() + done),
+      };
+      subs.push(s);
+      if ((best.get(k) ?? -1) < score) {
+        best.set(k, score);
+        bests.push({ _id: `${cid}:${String(s.residentId)}:${score}`, contestId, residentId: s.residentId, villageCode: v.code, score, durationMs: s.durationMs, at: s.submittedAt, submissionId: s._id });
+      }
+    }
+    await Submissions(t.db).collection.insertMany(subs, { ordered: false });
+    if (bests.length) await QuizBests(t.db).collection.insertMany(bests as never[], { ordered: false });
+    if (done % 50_000 === 0 || done === SUBMISSIONS) step(`${done} submissions`);
+  }
+  const records = await QuizBests(t.db).countDocuments({ contestId });
+  const tokens = await Promise.all(ids.slice(0, 200).map((id) => issueToken(app, 'resident', id, 24).then((x) => x.token)));
+
+  const cold0 = Date.now();
+  await refreshLeaderboards(app);
+  const coldMs = Date.now() - cold0;
+  const warm0 = Date.now();
+  await refreshLeaderboards(app);
+  const warmMs = Date.now() - warm0;
+  step('boards computed');
+
+  const scopes = ['district', 'town', 'village'];
+  let r = 0;
+  const read = (title: string) => h.load({
+    title, path: '/', connections: CONNECTIONS, durationSec: 5,
+    setupRequest: (req) => ({ ...req, path: `/api/v1/quiz/contests/${cid}/leaderboard?scope=${scopes[r % 3]}`, headers: { ...req.headers, authorization: `Bearer ${tokens[r++ % tokens.length]}` } }),
+  });
+  await read('warm-up');
+  const health = await h.load({ title: 'healthz', path: '/healthz', connections: CONNECTIONS, durationSec: 5 });
+  const kept = await read('leaderboard');
+  let stop = false;
+  let refreshes = 0;
+  const refresher = (async () => {
+    while (!stop) {
+      await refreshLeaderboards(app);
+      refreshes++;
+    }
+  })();
+  const during = await read('leaderboard-refreshing');
+  stop = true;
+  await refresher;
+  h.print(`leaderboard (database: ${h.dbKind}, ${CONNECTIONS} connections, 5 s each)`, {
+    'residents / submissions in the contest': `${RESIDENTS} / ${await Submissions(t.db).countDocuments({ contestId })}`,
+    'best-result records before / after the first refresh': `${records} / ${await QuizBests(t.db).countDocuments({ contestId })}`,
+    'worker: cold board ms / next refresh ms': `${coldMs} / ${warmMs}`,
+    'GET /healthz requests/s, p50 / p99 ms': `${health.rps}, ${health.p50} / ${health.p99}`,
+    'GET leaderboard (kept) requests/s, p50 / p99 ms': `${kept.rps}, ${kept.p50} / ${kept.p99} (non-2xx ${kept.non2xx})`,
+    'GET leaderboard while refreshing, p50 / p99 ms': `${during.rps}, ${during.p50} / ${during.p99} (non-2xx ${during.non2xx}, ${refreshes} refreshes ran)`,
+  });
+}

@@ -1,0 +1,55 @@
+import DataLoader from 'dataloader';
+import type { Connection, Model } from 'mongoose';
+
+/**
+ * Request coalescing with DataLoader: callers that ask while a batch is in flight join the next batch, which
+ * starts when that one ends (or on the next turn when none is). Under a burst of a thousand requests the
+ * database sees one command per round trip instead of one per caller; alone, a caller waits one turn.
+ * No caching here (`cache: false`): callers keep their own short-lived caches.
+ */
+export function coalescing<K, V>(run: (keys: readonly K[]) => Promise<ArrayLike<V | Error>>, maxBatchSize = 1_000): DataLoader<K, V> {
+  let inFlight: Promise<unknown> | null = null;
+  return new DataLoader<K, V>(
+    async (keys) => {
+      const p = run(keys);
+      inFlight = p;
+      try {
+        return await p;
+      } finally {
+        if (inFlight === p) inFlight = null;
+      }
+    },
+    {
+      cache: false,
+      maxBatchSize,
+      batchScheduleFn: (dispatch) => {
+        if (inFlight) void inFlight.then(dispatch, dispatch);
+        else setImmediate(dispatch);
+      },
+    },
+  );
+}
+
+/**
+ * Below this many ids a batch reads each by `_id` (FerretDB on SQLite filters `_id` equality in SQL); from it
+ * on, one `$in` read (filtered document by document, but once for the whole batch) is cheaper.
+ */
+const IN_FROM = 16;
+
+/** Lean documents by `_id`, coalesced per connection; `null` where none exists. */
+export function byIdLoader<T extends { _id: unknown }>(model: (conn: Connection) => Model<T>): (conn: Connection, id: unknown) => Promise<T | null> {
+  const loaders = new WeakMap<Connection, DataLoader<string, T | null>>();
+  return (conn, id) => {
+    let l = loaders.get(conn);
+    if (!l) {
+      const m = model(conn);
+      loaders.set(conn, (l = coalescing<string, T | null>(async (ids) => {
+        if (ids.length < IN_FROM) return Promise.all(ids.map((x) => m.findById(x).lean<T>().exec()));
+        const docs = await m.find({ _id: { $in: ids } } as never).lean<T[]>().exec();
+        const by = new Map(docs.map((d) => [String(d._id), d]));
+        return ids.map((x) => by.get(x) ?? null);
+      })));
+    }
+    return l.load(String(id));
+  };
+}

@@ -31,6 +31,12 @@ export default tseslint.config(
     languageOptions: { globals: { wx: 'readonly', App: 'readonly', getApp: 'readonly', Component: 'readonly', Page: 'readonly', getCurrentPages: 'readonly' } },
   },
   {
+    // Jest loads its runner as CommonJS.
+    files: ['test/helpers/split-runner.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['test/miniprogram/**/*.ts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -13,7 +13,7 @@ import { modules } from './modules';
 import { WeChatClient } from './wechat/client';
 import { FakeWeChatServer } from './wechat/fake-server';
 
-export const DB_NAME = 'zdhealth';
+const DB_NAME = 'zdhealth';
 
 export interface Runtime {
   app: AppContext;

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
-export interface RequestContext {
+interface RequestContext {
   requestId: string;
 }
 

@@ -13,7 +13,7 @@ export interface StartupFacts {
 }
 
 /** A URI without its user and password. */
-export function withoutCredentials(uri: string): string {
+function withoutCredentials(uri: string): string {
   return uri.replace(/\/\/[^@/]*@/, '//');
 }
 

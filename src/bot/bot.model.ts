@@ -4,7 +4,7 @@ import { defineModel } from '../db/model';
 export type BotState = 'stopped' | 'starting' | 'waiting_scan' | 'logged_in' | 'logged_out' | 'error';
 
 /** What staff see of the bot process: written by the bot role, read by the api role (maybe another process). */
-export interface BotStatusDoc {
+interface BotStatusDoc {
   _id: string;
   state: BotState;
   qr?: string;
@@ -25,7 +25,7 @@ const statusSchema = new Schema<BotStatusDoc>({
 export const BotStatuses = defineModel<BotStatusDoc>('BotStatus', statusSchema);
 
 /** A message id the bot has handled: inserting it first means a replay after a restart is ignored. */
-export interface ProcessedMessageDoc {
+interface ProcessedMessageDoc {
   _id: string;
   at: Date;
 }

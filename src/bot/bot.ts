@@ -12,12 +12,12 @@ import { WechatyRoomSender } from './sender';
 import { firstSight, recordBotError, setBotStatus } from './status';
 
 /** The puppet comes from configuration, never from code; the name keeps the login in `<name>.memory-card.json`. */
-export function buildWechaty(config: Config): Wechaty {
+function buildWechaty(config: Config): Wechaty {
   const token = config.WECHATY_PUPPET_SERVICE_TOKEN;
   return WechatyBuilder.build({ name: config.WECHATY_NAME, puppet: config.WECHATY_PUPPET as never, ...(token ? { puppetOptions: { token } } : {}) });
 }
 
-export function createGovernor(app: AppContext, random?: () => number): RateGovernor {
+function createGovernor(app: AppContext, random?: () => number): RateGovernor {
   const c = app.config;
   return new RateGovernor({
     gapMinMs: c.BOT_GAP_MIN_MS, gapMaxMs: c.BOT_GAP_MAX_MS, hourlyCap: c.BOT_HOURLY_CAP, dailyCap: c.BOT_DAILY_CAP,

@@ -2,7 +2,7 @@ import type { AppContext } from '../context';
 import { activeRoomByWxId, bindRoomByCode, matchKeyword } from '../modules/campaigns';
 import { enqueue } from '../notify/outbox.service';
 
-export interface RoomText {
+interface RoomText {
   messageId: string;
   text: string;
   wxRoomId: string;
@@ -13,7 +13,7 @@ export interface RoomText {
 const BIND = /^绑定\s*([A-Za-z0-9]{4,12})$/;
 const BIND_REFUSED = { unknown: '绑定码不正确，请向工作人员重新索取。', expired: '绑定码已过期，请向工作人员重新索取。', used: '这个绑定码已经用过了，请向工作人员重新索取。' };
 /** A keyword reply not sent within this time (quiet hours, caps) is dropped: late answers confuse more than help. */
-export const REPLY_TTL_MS = 10 * 60_000;
+const REPLY_TTL_MS = 10 * 60_000;
 
 /** Per-room, per-keyword cool-down, so a burst of the same keyword gets one answer. */
 export class Cooldown {

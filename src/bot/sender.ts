@@ -7,7 +7,7 @@ import type { SendOutcome } from '../notify/outbox.service';
 
 
 /** Text shown instead of a card when the puppet cannot send cards. */
-export function withLink(m: RoomMessage): string {
+function withLink(m: RoomMessage): string {
   if (!m.card) return m.text;
   const link = m.linkText ?? `👉 微信搜索小程序「张店家庭健康」，打开「${m.card.title}」`;
   return `${m.text}\n${link}`;

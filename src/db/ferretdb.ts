@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 
 /** Where scripts/install-ferretdb.sh puts the binary. */
-export const PROJECT_FERRETDB_BIN = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), '.tools', 'bin', 'ferretdb');
+const PROJECT_FERRETDB_BIN = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), '.tools', 'bin', 'ferretdb');
 
 /** The first file of this name in a PATH directory. */
 export function findOnPath(name: string): string | undefined {
@@ -53,13 +53,13 @@ function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Prom
   });
 }
 
-export interface FerretDbHandle {
+interface FerretDbHandle {
   uri: string;
   pid: number;
   stop(): Promise<void>;
 }
 
-export interface FerretDbOptions {
+interface FerretDbOptions {
   bin: string;
   dataDir: string;
   logger: Logger;

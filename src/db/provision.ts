@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { findFerretDb, findOnPath, startFerretDb } from './ferretdb';
 
-export type DatabaseKind = 'external' | 'mongodb-memory-server' | 'ferretdb';
+type DatabaseKind = 'external' | 'mongodb-memory-server' | 'ferretdb';
 
 export interface ProvisionedDatabase {
   uri: string;
@@ -14,7 +14,7 @@ export interface ProvisionedDatabase {
   stop(): Promise<void>;
 }
 
-export interface ProvisionOptions {
+interface ProvisionOptions {
   mongodbUri?: string;
   ferretdbBin?: string;
   /** Persistent data directory (npm start); when absent a temp dir is used and removed on stop (tests). */

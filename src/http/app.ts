@@ -11,7 +11,7 @@ import { openApiDocument } from './openapi';
 import { requestIdMiddleware } from './request-id';
 import { Api } from './route';
 
-export interface HttpAppOptions {
+interface HttpAppOptions {
   /** Database readiness, for /readyz. */
   isReady: () => boolean;
   /** Extra routes (tests register failure cases here). */

@@ -5,7 +5,7 @@ import send from 'koa-send';
 import type { Context } from 'koa';
 
 /** The built staff console (`console/dist`), found from both the sources and the compiled `dist/src/http`. */
-export function consoleDir(): string | null {
+function consoleDir(): string | null {
   for (const root of [path.resolve(__dirname, '../..'), path.resolve(__dirname, '../../..')]) {
     const dir = path.join(root, 'console', 'dist');
     if (fs.existsSync(path.join(dir, 'index.html'))) return dir;

@@ -6,12 +6,12 @@ import { defineModel } from '../db/model';
  * one request runs). Its result is a second document under the same `_id` in `IdempotencyResults`: both are
  * written by one insert each, never updated (an update scans the collection on some servers).
  */
-export interface IdempotencyDoc {
+interface IdempotencyDoc {
   _id: string;
   createdAt: Date;
 }
 
-export interface IdempotencyResultDoc {
+interface IdempotencyResultDoc {
   _id: string;
   status: number;
   body?: unknown;

@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
-export interface HttpMetrics {
+interface HttpMetrics {
   registry: Registry;
   middleware: (ctx: Context, next: Next) => Promise<void>;
 }

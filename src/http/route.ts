@@ -49,7 +49,7 @@ type Reply =
   /** A file route may still describe its JSON variant (`?format=json`) with `response`. */
   | { raw: { contentType: string }; response?: ZodTypeAny };
 
-export type RouteSpec<B extends ZodTypeAny | undefined, Q extends ZodTypeAny | undefined, P extends ZodTypeAny | undefined> = RouteBase<B, Q, P> & Reply;
+type RouteSpec<B extends ZodTypeAny | undefined, Q extends ZodTypeAny | undefined, P extends ZodTypeAny | undefined> = RouteBase<B, Q, P> & Reply;
 
 /** A body Koa will send as JSON (not a file, stream or text). */
 const isJsonBody = (b: unknown): boolean => typeof b === 'object' && b !== null && !Buffer.isBuffer(b) && typeof (b as { pipe?: unknown }).pipe !== 'function';

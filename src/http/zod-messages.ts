@@ -31,7 +31,7 @@ function sized(kind: string, limit: number | bigint, inclusive: boolean, exact: 
   return low ? `不能小于${inclusive ? '' : '等于'} ${n}` : `不能大于${inclusive ? '' : '等于'} ${n}`;
 }
 
-export const chineseErrorMap: ZodErrorMap = (issue, ctx) => {
+const chineseErrorMap: ZodErrorMap = (issue, ctx) => {
   switch (issue.code) {
     case ZodIssueCode.invalid_type:
       return { message: issue.received === 'undefined' ? '必填' : `应为${typeName(issue.expected)}` };

@@ -3,7 +3,7 @@ import type { Model } from 'mongoose';
 /** Figures of the areas a report shows: for each area code, a value per key (`''` when not split). */
 export type AreaFigures = Map<string, Map<string, number>>;
 
-export interface AreaGroup {
+interface AreaGroup {
   /** Filter besides the area (dates, status); the area itself is matched on `areaField` = root code. */
   match: Record<string, unknown>;
   /** Split each area's figure by this field's value. */

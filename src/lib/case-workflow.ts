@@ -16,7 +16,7 @@ import { canMove, isTerminal, type Edges } from './workflow';
  */
 
 /** What every case document has; a case without a resident (a care help request) sends no notice. */
-export interface CaseBase<S extends string> {
+interface CaseBase<S extends string> {
   _id: Types.ObjectId;
   residentId?: Types.ObjectId;
   areaPath: string[];
@@ -56,7 +56,7 @@ export function transitionSchema<T>(caseField: string, extras: SchemaDefinition 
   return schema;
 }
 
-export interface CaseWorkflowSpec<S extends string, C extends CaseBase<S>, T extends TransitionBase<S>, X extends object> {
+interface CaseWorkflowSpec<S extends string, C extends CaseBase<S>, T extends TransitionBase<S>, X extends object> {
   /** What the case is called in a 404 (`转介记录`). */
   noun: string;
   cases: (db: Connection) => Model<C>;
@@ -79,7 +79,7 @@ export interface CaseWorkflowSpec<S extends string, C extends CaseBase<S>, T ext
   notice?: { key: string; templateKey: string; page: string; programme: string };
 }
 
-export interface HistoryEntry {
+interface HistoryEntry {
   seq: number;
   from: string | null;
   to: string;
@@ -90,7 +90,7 @@ export interface HistoryEntry {
   [extra: string]: unknown;
 }
 
-export interface CaseWorkflow<S extends string, C extends CaseBase<S>, T extends TransitionBase<S>, X extends object> {
+interface CaseWorkflow<S extends string, C extends CaseBase<S>, T extends TransitionBase<S>, X extends object> {
   /** Record the opening transition (seq 0) of a new case; insert the case document after it. */
   open(app: AppContext, id: Types.ObjectId, to: S, actor: Actor, at: Date): Promise<void>;
   apply(app: AppContext, id: Types.ObjectId, to: S, actor: Actor, extra: X): Promise<C>;

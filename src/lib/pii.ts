@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 /** Encrypted value as stored: `<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts). */
 export type Sealed = string;
 
-export interface PiiKeys {
+interface PiiKeys {
   keyId: string;
   key: Buffer;
   old?: ReadonlyMap<string, Buffer>;

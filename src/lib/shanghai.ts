@@ -38,7 +38,7 @@ export function shanghaiMinutes(d: Date): { min: number; midnight: number } {
 }
 
 /** A daily window (quiet hours) as minutes of the Shanghai day; `startMin > endMin` wraps midnight. */
-export interface DailyWindow {
+interface DailyWindow {
   startMin: number;
   endMin: number;
 }

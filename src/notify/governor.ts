@@ -5,7 +5,7 @@ import type { Clock } from '../lib/clock';
 import { shanghaiMinutes } from '../lib/shanghai';
 
 /** One document per message the bot account actually sent: caps are counted, so a restart keeps them. */
-export interface BotSendDoc {
+interface BotSendDoc {
   account: string;
   at: Date;
 }
@@ -14,7 +14,7 @@ schema.index({ account: 1, at: -1 });
 export const BotSends = defineModel<BotSendDoc>('BotSend', schema);
 
 /** Where sends are counted; the Mongo ledger in production, a memory one in unit tests. */
-export interface SendLedger {
+interface SendLedger {
   count(since: Date): Promise<number>;
   last(): Promise<Date | null>;
   add(at: Date): Promise<void>;
@@ -52,7 +52,7 @@ export interface GovernorOptions {
   ledger: SendLedger;
 }
 
-export type Decision = { ok: true } | { ok: false; reason: 'gap' | 'quiet' | 'hourly' | 'daily'; retryAt: Date };
+type Decision = { ok: true } | { ok: false; reason: 'gap' | 'quiet' | 'hourly' | 'daily'; retryAt: Date };
 
 const HOUR = 3600_000;
 

@@ -2,7 +2,7 @@
  * Every subscribe-message kind the platform sends, with the flow whose first tap asks the resident for it.
  * WeChat template ids come from `WECHAT_SUBSCRIBE_TEMPLATES`; an unmapped kind uses its own key (the fake server).
  */
-export const NOTICE_KINDS = [
+const NOTICE_KINDS = [
   { kind: 'talk_reminder', title: '活动提醒（前一天）', flow: 'talks' },
   { kind: 'talk_start', title: '活动即将开始', flow: 'talks' },
   { kind: 'talk_status', title: '报名结果和活动变动', flow: 'talks' },

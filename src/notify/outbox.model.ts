@@ -58,7 +58,7 @@ schema.index({ areaPath: 1, status: 1 });
 export const Outbox = defineModel<OutboxItemDoc>('OutboxItem', schema);
 
 /** A claim on one attempt of one item: `_id` = `<itemId>:<attempt>`, so exactly one worker wins it. */
-export interface OutboxClaimDoc {
+interface OutboxClaimDoc {
   _id: string;
   itemId: Types.ObjectId;
   attempt: number;

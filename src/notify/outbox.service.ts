@@ -70,7 +70,7 @@ export type SendOutcome =
   /** Not attempted now (no send slot): the claim is given back unused and the round ends. */
   | { result: 'later' };
 
-export interface DeliveryOptions {
+interface DeliveryOptions {
   channel: OutboxChannel;
   worker: string;
   batch?: number;

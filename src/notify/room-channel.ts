@@ -17,7 +17,7 @@ export interface RoomSender {
   sendPrivate?(contactId: string, text: string): Promise<SendOutcome>;
 }
 
-export interface RoomDeliveryOptions {
+interface RoomDeliveryOptions {
   sender: RoomSender;
   worker: string;
   governor?: RateGovernor;
@@ -33,7 +33,7 @@ export interface RoomDeliveryOptions {
  * under the area, keyed `<key>:room:<roomId>`; the notice itself is then marked sent. Re-running after a crash
  * only adds what is missing.
  */
-export async function expandAreaNotices(app: AppContext, worker: string): Promise<number> {
+async function expandAreaNotices(app: AppContext, worker: string): Promise<number> {
   let created = 0;
   await deliverDue(app, { channel: 'room', worker, extraFilter: { 'payload.roomId': { $exists: false }, 'payload.contactId': { $exists: false } } }, async (notice) => {
     const areaCode = String(notice.payload.areaCode ?? '');

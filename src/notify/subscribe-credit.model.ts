@@ -5,7 +5,7 @@ import { defineModel } from '../db/model';
  * One accepted wx.requestSubscribeMessage = one document = one message WeChat will let us send. Using a
  * credit is `deleteOne` by `_id`, so two senders can never spend the same one.
  */
-export interface SubscribeCreditDoc {
+interface SubscribeCreditDoc {
   _id: Types.ObjectId;
   residentId: Types.ObjectId;
   templateKey: string;

@@ -46,7 +46,7 @@ export async function dropCredits(app: AppContext, residentId: Types.ObjectId): 
 }
 
 /** At most this many unused credits per (resident, template): enough for every reminder we would send. */
-export const MAX_CREDITS = 20;
+const MAX_CREDITS = 20;
 
 export async function addCredits(app: AppContext, residentId: Types.ObjectId, templateKeys: string[]): Promise<Record<string, number>> {
   const counts = await creditCounts(app, residentId);
@@ -56,7 +56,7 @@ export async function addCredits(app: AppContext, residentId: Types.ObjectId, te
 }
 
 /** Take one credit: the oldest we can delete ourselves wins; a concurrent sender's delete makes us try the next. */
-export async function spendCredit(app: AppContext, residentId: Types.ObjectId, templateKey: string): Promise<boolean> {
+async function spendCredit(app: AppContext, residentId: Types.ObjectId, templateKey: string): Promise<boolean> {
   const credits = SubscribeCredits(app.db);
   for (let i = 0; i < 5; i++) {
     const candidates = await credits.find({ residentId, templateKey }, { _id: 1 }).sort({ _id: 1 }).limit(3).lean();
@@ -73,7 +73,7 @@ async function refundCredit(app: AppContext, residentId: Types.ObjectId, templat
 const RETRYABLE: number[] = [WX.BUSY, WX.NETWORK, WX.RATE_LIMITED];
 
 /** Send one `subscribe` outbox item. Payload contract: {residentId, templateKey, page?, data}. */
-export async function sendSubscribe(app: AppContext, item: OutboxItemDoc): Promise<SendOutcome> {
+async function sendSubscribe(app: AppContext, item: OutboxItemDoc): Promise<SendOutcome> {
   const p = item.payload as { residentId?: string; templateKey?: string; page?: string; data?: Record<string, unknown> };
   if (!p.residentId || !Types.ObjectId.isValid(p.residentId) || !p.templateKey) return { result: 'dead', error: 'BAD_PAYLOAD' };
   const residentId = new Types.ObjectId(p.residentId);

@@ -7,7 +7,7 @@ import { defineModel, isDuplicateKey } from '../db/model';
  * A slot ends by itself (the lease expires); the leader takes the next slot early to keep leading, and when it
  * dies the first worker to insert the next slot leads from then on.
  */
-export interface LeaseDoc {
+interface LeaseDoc {
   _id: string;
   name: string;
   slotStart: Date;

@@ -4,7 +4,7 @@ import type { AppContext } from '../context';
 import { cronSchedules, schedulerTick } from '../modules/campaigns';
 import { LeaderLease } from './lease';
 
-export interface SchedulerHandle {
+interface SchedulerHandle {
   lease: LeaderLease;
   /** Check the lease and, when leading, tick; returns whether this process leads. */
   poke(): Promise<boolean>;

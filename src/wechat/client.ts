@@ -5,7 +5,7 @@ import type { Clock } from '../lib/clock';
 import { WeChatError, WX } from './errors';
 import { TokenCache } from './token-cache.model';
 
-export interface WeChatClientOptions {
+interface WeChatClientOptions {
   baseURL: string;
   appid: string;
   secret: string;
@@ -17,13 +17,13 @@ export interface WeChatClientOptions {
   retries?: number;
 }
 
-export interface Code2Session {
+interface Code2Session {
   openid: string;
   unionid?: string;
   sessionKey: string;
 }
 
-export interface SubscribeMessage {
+interface SubscribeMessage {
   touser: string;
   templateId: string;
   page?: string;

@@ -2,7 +2,7 @@ import { Schema } from 'mongoose';
 import { defineModel } from '../db/model';
 
 /** Access token shared by every instance, so they do not each fetch one. */
-export interface TokenCacheDoc {
+interface TokenCacheDoc {
   _id: string;
   token: string;
   expiresAt: Date;

@@ -73,7 +73,7 @@ export async function requireVillage(app: AppContext, code: string): Promise<Are
   return area;
 }
 
-export interface ImportRow {
+interface ImportRow {
   name: string;
   /** The town's code, or its name (XLSX template). */
   parentCode: string;

@@ -39,7 +39,7 @@ export async function audit(
   });
 }
 
-export interface AuditFilter {
+interface AuditFilter {
   action?: string;
   actorId?: string;
   targetType?: string;
@@ -86,7 +86,7 @@ export async function listAudit(app: AppContext, f: AuditFilter, page: PageQuery
   return findPage(AuditLog(app.db), mongoFilter(f), page, (rows) => rows.map(recordView));
 }
 
-export const AUDIT_EXPORT_MAX = 10_000;
+const AUDIT_EXPORT_MAX = 10_000;
 
 /**
  * Stream the filtered log as a workbook (newest first, at most AUDIT_EXPORT_MAX rows). The export's own record,

@@ -71,7 +71,7 @@ schema.index({ kind: 1 });
 export const Campaigns = defineModel<CampaignDoc>('Campaign', schema);
 
 /** One per (campaign, occurrence): inserting it decides who fires; `expandedAt` says the outbox is complete. */
-export interface OccurrenceDoc {
+interface OccurrenceDoc {
   _id: string;
   campaignId: Types.ObjectId;
   occurrence: string;

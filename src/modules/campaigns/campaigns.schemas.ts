@@ -2,7 +2,7 @@ import { IsoDateTime, z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
 import { CAMPAIGN_STATUSES } from './campaigns.model';
 
-export const CardInput = z.object({
+const CardInput = z.object({
   title: z.string().min(1).max(40),
   pagePath: z.string().regex(/^pages\/[\w/-]+(\?[\w=&%-]*)?$/, '页面路径应以 pages/ 开头'),
   thumbUrl: z.string().url().max(500).optional(),

@@ -37,10 +37,10 @@ const windowText = (w: { startMin: number; endMin: number }): string => {
 export { windowText };
 
 /** Refused when the targets reach no bound group: nothing could be delivered, so nothing is queued. */
-export const noGroups = (): AppError =>
+const noGroups = (): AppError =>
   validationError('targets', '所选范围内还没有绑定的微信群，消息发不出去。请先在“群与机器人”里为村居绑定微信群，或改选已绑定群的地区。', { code: 'NO_GROUPS', status: 422 });
 
-export function parseWindow(spec: string): { startMin: number; endMin: number } {
+function parseWindow(spec: string): { startMin: number; endMin: number } {
   const w = parseDailyWindow(spec);
   if (!w) throw validationError('quietHours', '免打扰时段格式应为 21:00-07:30', { code: 'INVALID_QUIET_HOURS' });
   return w;

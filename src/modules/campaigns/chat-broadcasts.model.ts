@@ -2,7 +2,7 @@ import { Schema } from 'mongoose';
 import { defineModel } from '../../db/model';
 
 /** A staff member's broadcast typed in a private chat, waiting for `确认 <code>` or `取消 <code>`. */
-export interface ChatBroadcastDoc {
+interface ChatBroadcastDoc {
   _id: string;
   staffId: string;
   contactId: string;
@@ -28,7 +28,7 @@ chatSchema.index({ expiresAt: 1 });
 export const ChatBroadcasts = defineModel<ChatBroadcastDoc>('ChatBroadcast', chatSchema);
 
 /** The one decision (confirm or cancel) on a chat broadcast: inserted under the code, so only the first counts. */
-export interface ChatDecisionDoc {
+interface ChatDecisionDoc {
   _id: string;
   decision: 'confirm' | 'cancel';
   campaignId?: string;

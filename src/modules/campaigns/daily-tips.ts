@@ -6,7 +6,7 @@ import { Campaigns } from './campaigns.model';
 
 /** A fixed id ("dailytips001" in hex): the unique `_id` makes the seed idempotent even when run twice at once. */
 export const DAILY_TIPS_ID = new Types.ObjectId('6461696c7974697073303031');
-export const DAILY_TIPS_CRON = '30 8 * * *';
+const DAILY_TIPS_CRON = '30 8 * * *';
 
 /** Seed-data: the approved "每日健康小贴士" campaign to every bound group, 08:30 each day. */
 export async function seedDailyTipsCampaign(app: AppContext): Promise<{ created: boolean }> {

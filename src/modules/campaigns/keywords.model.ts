@@ -3,7 +3,7 @@ import { defineModel } from '../../db/model';
 import type { Card } from './campaigns.model';
 
 /** A staff-edited keyword reply; overrides the default of the same keyword. */
-export interface KeywordDoc {
+interface KeywordDoc {
   _id: string;
   reply: string;
   card?: Card;

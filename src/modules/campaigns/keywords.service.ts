@@ -13,7 +13,7 @@ export interface KeywordReply {
 }
 
 /** Defaults answer with general campaign text only: never anything personal in a group. */
-export const DEFAULT_KEYWORDS: Record<string, { reply: string; card?: Card }> = {
+const DEFAULT_KEYWORDS: Record<string, { reply: string; card?: Card }> = {
   答题: { reply: '健康知识答题每天都能参加，答对有积分。点开小程序「张店家庭健康」→「健康答题」。', card: { title: '健康知识答题', pagePath: 'pages/quiz/index' } },
   讲座: { reply: '健康讲座和免费筛查的时间、地点、参加条件，都在小程序「张店家庭健康」首页「健康讲座」里，先看自己村和镇的场次，点进去就能报名。', card: { title: '健康讲座', pagePath: 'pages/talks/index' } },
   报名: { reply: '讲座报名：打开小程序「张店家庭健康」→「健康讲座」，选好场次点「报名」即可。', card: { title: '讲座报名', pagePath: 'pages/talks/index' } },

@@ -35,7 +35,7 @@ roomSchema.index({ topic: 1 });
 export const BotRooms = defineModel<BotRoomDoc>('BotRoom', roomSchema);
 
 /** A one-time bind code made by staff; using it inserts a `BindCodeUse` under the same `_id`. */
-export interface BindCodeDoc {
+interface BindCodeDoc {
   _id: string;
   areaCode: string;
   areaPath: string[];
@@ -56,7 +56,7 @@ const codeSchema = new Schema<BindCodeDoc>({
 codeSchema.index({ expiresAt: 1 });
 export const BindCodes = defineModel<BindCodeDoc>('BindCode', codeSchema);
 
-export interface BindCodeUseDoc {
+interface BindCodeUseDoc {
   _id: string;
   wxRoomId: string;
   usedAt: Date;

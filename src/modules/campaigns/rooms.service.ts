@@ -39,7 +39,7 @@ export async function createBindCode(app: AppContext, by: By, areaCode: string):
   }
 }
 
-export type BindResult = { ok: true; room: BotRoomDoc; rebound: boolean } | { ok: false; reason: 'unknown' | 'expired' | 'used' };
+type BindResult = { ok: true; room: BotRoomDoc; rebound: boolean } | { ok: false; reason: 'unknown' | 'expired' | 'used' };
 
 /** `绑定 <code>` in a group: the first use of a code wins (unique insert); the room is created or rebound. */
 /** Only the binder's WeChat id is kept (no nickname: it may be a real name). */

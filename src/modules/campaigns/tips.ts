@@ -1,6 +1,6 @@
 import tips from './tips.json';
 
-export interface Tip {
+interface Tip {
   key: string;
   title: string;
   text: string;
@@ -29,7 +29,7 @@ const order: number[] = (() => {
 })();
 
 /** Days since 1970-01-01 of a Shanghai calendar day `YYYY-MM-DD`. */
-export function dayIndex(day: string): number {
+function dayIndex(day: string): number {
   return Math.floor(Date.parse(`${day}T00:00:00Z`) / DAY);
 }
 

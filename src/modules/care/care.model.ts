@@ -62,7 +62,7 @@ familySchema.index({ closedAt: 1 });
 export const CareFamilies = defineModel<CareFamilyDoc>('CareFamily', familySchema);
 
 /** One visit; what was done and the next step are sealed (they tell about the family). */
-export interface CareVisitDoc {
+interface CareVisitDoc {
   _id: Types.ObjectId;
   familyId: Types.ObjectId;
   villageCode: string;

@@ -19,12 +19,12 @@ const DAY = 86_400_000;
  * Who sees a family: the village worker who registered it, the paired core member, and town/district admins whose
  * area holds it. Anyone else gets 404, as if it did not exist.
  */
-export function canSee(staff: StaffPrincipal, f: Pick<CareFamilyDoc, 'registeredBy' | 'pairedStaffId' | 'areaPath'>): boolean {
+function canSee(staff: StaffPrincipal, f: Pick<CareFamilyDoc, 'registeredBy' | 'pairedStaffId' | 'areaPath'>): boolean {
   if (staff.role === 'village_worker') return f.registeredBy === staff.id || f.pairedStaffId === staff.id;
   return inScope(staff, f.areaPath);
 }
 
-export function visibleFilter(staff: StaffPrincipal): Record<string, unknown> {
+function visibleFilter(staff: StaffPrincipal): Record<string, unknown> {
   return staff.role === 'village_worker' ? { $or: [{ registeredBy: staff.id }, { pairedStaffId: staff.id }] } : scopeFilter(staff);
 }
 
@@ -34,7 +34,7 @@ export async function familyFor(app: AppContext, staff: StaffPrincipal, id: stri
   return f;
 }
 
-export const openFamily = (app: AppContext, f: CareFamilyDoc): FamilyPersonal | null => (f.personalEnc ? (JSON.parse(app.pii.open(f.personalEnc)) as FamilyPersonal) : null);
+const openFamily = (app: AppContext, f: CareFamilyDoc): FamilyPersonal | null => (f.personalEnc ? (JSON.parse(app.pii.open(f.personalEnc)) as FamilyPersonal) : null);
 
 function maskPersonal(p: FamilyPersonal): FamilyPersonal {
   return {
@@ -44,7 +44,7 @@ function maskPersonal(p: FamilyPersonal): FamilyPersonal {
   };
 }
 
-export function familyView(app: AppContext, f: CareFamilyDoc, full: boolean, now: Date) {
+function familyView(app: AppContext, f: CareFamilyDoc, full: boolean, now: Date) {
   const p = openFamily(app, f);
   return {
     id: String(f._id), type: f.type, typeLabel: FAMILY_TYPE_LABELS[f.type], villageCode: f.villageCode, status: f.status,
@@ -55,7 +55,7 @@ export function familyView(app: AppContext, f: CareFamilyDoc, full: boolean, now
   };
 }
 
-export interface FamilyInput extends FamilyPersonal {
+interface FamilyInput extends FamilyPersonal {
   type: FamilyType;
   villageCode: string;
   pairedStaffId?: string;

@@ -10,12 +10,12 @@ import { EnrolmentKeys, Enrolments, type ProductDoc } from './insurance.model';
 import { ENROLMENT_LABELS, ID_MESSAGES } from './insurance.validation';
 
 /** The policy-number file: one row per insured person, as the insurer sends it back. */
-export const POLICY_COLUMNS = [
+const POLICY_COLUMNS = [
   { header: '被保险人姓名', key: 'name', width: 14 },
   { header: '证件号码', key: 'idCard', width: 22 },
   { header: '保单号', key: 'policyNo', width: 24 },
 ] as const;
-export const MAX_IMPORT_ROWS = 2000;
+const MAX_IMPORT_ROWS = 2000;
 
 type Move = (id: Types.ObjectId, to: 'verified' | 'issued', extra: { policyNo?: string; note?: string }) => Promise<unknown>;
 

@@ -2,7 +2,7 @@ import { Schema, Types } from 'mongoose';
 import { defineModel } from '../../db/model';
 import { transitionSchema, type TransitionBase } from '../../lib/case-workflow';
 
-export interface Plan {
+interface Plan {
   code: string;
   name: string;
   premiumFen: number;
@@ -46,7 +46,7 @@ export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number];
 export const RELATIONS = ['本人', '配偶', '子女', '父母', '其他家庭成员'] as const;
 export const PAYMENT_METHODS = ['cash', 'bank_transfer', 'wechat_offline', 'other'] as const;
 
-export interface InsuredPerson {
+interface InsuredPerson {
   /** Sealed; removed on erasure. */
   nameEnc?: string;
   idCardEnc?: string;
@@ -114,7 +114,7 @@ export const EnrolmentTransitions = defineModel<EnrolmentTransitionDoc>(
  * "One active enrolment per person per product": a key document per insured person, unique (productId, idIndex),
  * deleted when the enrolment is rejected or cancelled (the test server has no partial unique indexes).
  */
-export interface EnrolmentKeyDoc {
+interface EnrolmentKeyDoc {
   _id: Types.ObjectId;
   productId: Types.ObjectId;
   idIndex: string;

@@ -37,8 +37,6 @@ export async function attemptView(app: AppContext, a: AttemptDoc, contest?: Pick
   };
 }
 
-export type AttemptView = Awaited<ReturnType<typeof attemptView>>;
-
 async function newAttempt(app: AppContext, residentId: Types.ObjectId, mode: AttemptMode, items: AttemptItem[], deadline: Date, extra: Partial<AttemptDoc> = {}, _id = new Types.ObjectId()): Promise<AttemptDoc> {
   if (items.length === 0) throw new AppError('NO_QUESTIONS', 409, '暂时没有可答的题目');
   const r = await getResident(app, residentId);

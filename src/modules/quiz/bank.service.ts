@@ -59,7 +59,7 @@ const tagsOf = (c: QuestionContent): string[] => [...new Set([...c.topics, ...(c
 const fingerprint = (c: QuestionContent): string =>
   JSON.stringify([c.type, c.stem, c.options.map((o) => [o.key, o.text]), c.answer, c.explanation, c.bank ?? null, c.item ?? null, c.part ?? null, c.topics, c.difficulty]);
 
-export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
+type UpsertOutcome = 'created' | 'updated' | 'unchanged';
 
 /**
  * Create or edit one question by key. An edit writes the new version first and then moves the question to it,

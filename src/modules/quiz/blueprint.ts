@@ -8,7 +8,7 @@ import { draw } from './pool';
  * aspects (the bank's `part`) and six problem areas; every assessment draws the same number of items from each
  * cell of that grid, one question per item, so two rounds (or two villages) answer comparable papers.
  */
-export const PROBLEM_AREAS = {
+const PROBLEM_AREAS = {
   outlook: '科学健康观',
   infectious: '传染病防治',
   chronic: '慢性病防治',
@@ -16,7 +16,7 @@ export const PROBLEM_AREAS = {
   care: '基本医疗',
   information: '健康信息',
 } as const;
-export type ProblemArea = keyof typeof PROBLEM_AREAS;
+type ProblemArea = keyof typeof PROBLEM_AREAS;
 
 const AREA_ITEMS: Record<ProblemArea, number[]> = {
   outlook: [1, 2, 3, 4, 5, 6, 31, 36, 37, 39, 52],
@@ -30,8 +30,8 @@ const AREA_ITEMS: Record<ProblemArea, number[]> = {
 /** Problem area of each of the 66 items. */
 export const itemArea = new Map<number, ProblemArea>(Object.entries(AREA_ITEMS).flatMap(([a, items]) => items.map((i) => [i, a as ProblemArea] as const)));
 
-export type Aspect = 'knowledge' | 'lifestyle' | 'skills';
-export const ASPECTS: Record<Aspect, string> = { knowledge: '基本知识和理念', lifestyle: '健康生活方式与行为', skills: '基本技能' };
+type Aspect = 'knowledge' | 'lifestyle' | 'skills';
+const ASPECTS: Record<Aspect, string> = { knowledge: '基本知识和理念', lifestyle: '健康生活方式与行为', skills: '基本技能' };
 
 /** Items per cell of the standard paper: 30 questions, 11 / 13 / 6 by aspect, 5 5 6 6 5 3 by problem area. */
 export const STANDARD_PAPER: ReadonlyArray<{ aspect: Aspect; area: ProblemArea; count: number }> = [
@@ -51,7 +51,7 @@ export const STANDARD_PAPER: ReadonlyArray<{ aspect: Aspect; area: ProblemArea; 
   { aspect: 'skills', area: 'information', count: 2 },
 ];
 export const STANDARD_PAPER_SIZE = STANDARD_PAPER.reduce((s, c) => s + c.count, 0);
-export const LITERACY_BANK = 'hl66-2024';
+const LITERACY_BANK = 'hl66-2024';
 
 /** A question the standard paper can use: one of the 66 items, tagged with its aspect. */
 export const inBlueprint = (q: Pick<QuestionDoc, 'bank' | 'item' | 'part'>): boolean =>
@@ -67,7 +67,7 @@ function pick<T>(xs: T[], n: number): T[] {
 }
 
 /** Draw the standard paper: per cell `count` different items at random, one active question of each. */
-export function drawStandardPaper(pool: QuestionDoc[]): AttemptItem[] {
+function drawStandardPaper(pool: QuestionDoc[]): AttemptItem[] {
   const byItem = new Map<number, QuestionDoc[]>();
   for (const q of pool) if (inBlueprint(q)) byItem.set(q.item!, [...(byItem.get(q.item!) ?? []), q]);
   const chosen: QuestionDoc[] = [];

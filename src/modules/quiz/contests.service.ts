@@ -18,7 +18,7 @@ import { attemptView, newAttempt } from './attempts.service';
 import { forgetReserved, reservePool } from './reserved';
 import { certificateFor } from './rewards.service';
 
-export interface ContestInput {
+interface ContestInput {
   kind?: ContestKind;
   title: string;
   description?: string;
@@ -34,7 +34,7 @@ export interface ContestInput {
 }
 
 /** An assessment is the standard paper, one attempt, literate from 80 points; a contest states its own rules. */
-export const ASSESSMENT_RULES = { drawRules: [] as DrawRule[], attemptsPerDay: 1, attemptsTotal: 1, passScore: 80, reserveQuestions: true };
+const ASSESSMENT_RULES = { drawRules: [] as DrawRule[], attemptsPerDay: 1, attemptsTotal: 1, passScore: 80, reserveQuestions: true };
 
 function contestRules(input: ContestInput) {
   if (input.kind === 'assessment') {

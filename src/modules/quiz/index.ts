@@ -20,4 +20,4 @@ export const quizModule: AppModule = {
 };
 
 export { backfillParticipation } from './participation.service';
-export { literacyRounds, LITERATE_SCORE, quizFigures, type RoundFigures } from './quiz.figures';
+export { LITERATE_SCORE, quizYearFigures, type RoundFigures } from './quiz.figures';

@@ -2,7 +2,7 @@ import { Schema, Types } from 'mongoose';
 import { defineModel } from '../../db/model';
 
 export type QuestionType = 'single' | 'multi' | 'judge';
-export interface OptionDoc {
+interface OptionDoc {
   key: string;
   text: string;
 }
@@ -59,7 +59,7 @@ questionSchema.index({ bank: 1, item: 1 });
 export const Questions = defineModel<QuestionDoc>('QuizQuestion', questionSchema);
 
 /** Every version ever published, so an old attempt is scored and explained with what it showed. */
-export interface QuestionVersionDoc extends QuestionContent {
+interface QuestionVersionDoc extends QuestionContent {
   _id: Types.ObjectId;
   questionId: Types.ObjectId;
   key: string;
@@ -261,7 +261,7 @@ wrongSchema.index({ residentId: 1, questionId: 1 });
 export const WrongMarks = defineModel<WrongMarkDoc>('QuizWrongMark', wrongSchema);
 
 /** Points ledger: each entry is one unit slot `<residentId>:<day>:<n>`, n ≤ daily cap units; totals are summed. */
-export interface PointsDoc {
+interface PointsDoc {
   _id: string;
   residentId: Types.ObjectId;
   day: string;
@@ -348,7 +348,7 @@ const participationSchema = new Schema<ParticipationDoc>({
 export const Participations = defineModel<ParticipationDoc>('QuizParticipation', participationSchema);
 
 /** Marks a one-off job as done (`_id` = the job's name). */
-export interface QuizJobDoc {
+interface QuizJobDoc {
   _id: string;
   at: Date;
   /** What the job did, for the log. */

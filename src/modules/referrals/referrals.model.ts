@@ -81,7 +81,7 @@ export const ReferralTransitions = defineModel<ReferralTransitionDoc>(
 );
 
 /** A photo slot: unique (referralId, slot) caps the number of photos without a counter. Bytes live in GridFS. */
-export interface ReferralPhotoDoc extends PhotoSlotFields {
+interface ReferralPhotoDoc extends PhotoSlotFields {
   referralId: Types.ObjectId;
 }
 

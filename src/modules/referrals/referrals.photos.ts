@@ -9,7 +9,7 @@ import { REFERRAL_EDGES } from './referrals.workflow';
 import type { ReferralDoc } from './referrals.model';
 
 export const MAX_PHOTO_BYTES = 2 * 1024 * 1024;
-export const MAX_PHOTOS = 6;
+const MAX_PHOTOS = 6;
 /** JSON body limit for one photo: base64 is 4/3 of the bytes, plus the envelope. */
 export const PHOTO_BODY_LIMIT_KB = Math.ceil((MAX_PHOTO_BYTES * 4) / 3 / 1024) + 16;
 

@@ -78,7 +78,7 @@ export const ReferralForResident = z
 
 export const ReferralList = z.object({ items: z.array(ReferralForResident) });
 
-export const PhotoInfo = z.object({ id: z.string(), contentType: z.enum(['image/jpeg', 'image/png']), size: z.number().int(), createdAt: IsoDateTime }).openapi('ReferralPhoto');
+const PhotoInfo = z.object({ id: z.string(), contentType: z.enum(['image/jpeg', 'image/png']), size: z.number().int(), createdAt: IsoDateTime }).openapi('ReferralPhoto');
 export const PhotoAdded = z.object({ id: z.string(), slot: z.number().int(), contentType: z.enum(['image/jpeg', 'image/png']), size: z.number().int() });
 
 export const ReferralListItem = z

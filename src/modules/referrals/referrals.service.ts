@@ -118,7 +118,7 @@ export async function staffTransition(app: AppContext, actor: Actor, staff: Staf
   return staffCaseView(app, moved, openPersonal(app, moved));
 }
 
-export const requireInScope = (app: AppContext, staff: StaffPrincipal, id: Types.ObjectId): Promise<ReferralDoc> => workflow.inScope(app, staff, id);
+const requireInScope = (app: AppContext, staff: StaffPrincipal, id: Types.ObjectId): Promise<ReferralDoc> => workflow.inScope(app, staff, id);
 
 /** A staff member views one photo of a referral in their area; every view is audited. */
 export async function viewPhoto(app: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, photoId: Types.ObjectId) {

@@ -22,7 +22,7 @@ export const STATUS_LABELS: Record<ReferralStatus, string> = {
   withdrawn: '已撤回',
 };
 
-export type PriorityCode = 'approaching' | 'in_window' | 'past_window';
+type PriorityCode = 'approaching' | 'in_window' | 'past_window';
 const PRIORITY_LABELS: Record<PriorityCode, string> = { approaching: '即将进入手术窗口', in_window: '正在最佳手术窗口', past_window: '已过最佳窗口，仍可救助' };
 
 /** Whole months between a birth date (YYYY-MM-DD) and a day (YYYY-MM-DD). */

@@ -10,7 +10,7 @@ import { TypicalCases, type CaseStatus, type TypicalCaseDoc } from './reports.mo
 
 export const MAX_PHOTO_BYTES = 1024 * 1024;
 
-export interface CaseInput {
+interface CaseInput {
   title: string;
   text: string;
   areaCode?: string;

@@ -55,7 +55,7 @@ export async function remindYearlyReports(app: AppContext): Promise<{ reminded: 
   return { reminded };
 }
 
-export const reminderText = (year: number) => `请在 ${year} 年 12 月 15 日前生成并报送本镇街 ${year} 年度家庭健康行动工作总结（工作台“报告”页）。`;
+const reminderText = (year: number) => `请在 ${year} 年 12 月 15 日前生成并报送本镇街 ${year} 年度家庭健康行动工作总结（工作台“报告”页）。`;
 
 /** What the console shows as a banner: due while a town admin's area has no report for the year in December. */
 export async function reminderBanner(app: AppContext, staff: StaffPrincipal) {

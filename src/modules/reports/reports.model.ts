@@ -5,7 +5,7 @@ import { defineModel } from '../../db/model';
  * The first generation of an area's yearly report: `_id` = `<year>:<areaCode>`, inserted once (a duplicate
  * key means it was generated before). The December reminders look for it.
  */
-export interface ReportRunDoc {
+interface ReportRunDoc {
   _id: string;
   year: number;
   areaCode: string;
@@ -24,7 +24,7 @@ const runSchema = new Schema<ReportRunDoc>({
 export const ReportRuns = defineModel<ReportRunDoc>('ReportRun', runSchema);
 
 /** One reminder per town admin, year and reminder day: `_id` = `<year>:<MM-DD>:<staffId>`; inserting it is sending it. */
-export interface ReportReminderDoc {
+interface ReportReminderDoc {
   _id: string;
   staffId: string;
   areaCode: string;

@@ -2,7 +2,7 @@ import { ENROLMENT_LABELS } from '../insurance';
 import { REFERRAL_STATUS_LABELS as STATUS_LABELS } from '../referrals';
 import type { YearlyReport } from './yearly.service';
 
-export type Cell = string | number | null;
+type Cell = string | number | null;
 
 /** One table of the report: the XLSX writes it as a sheet, the DOCX as a section; both from here, so they agree. */
 export interface Section {

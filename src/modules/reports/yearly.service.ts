@@ -5,7 +5,7 @@ import { shanghaiYear, type FigureScope } from '../../lib/area-figures';
 import { areasUnder, getArea, type AreaDoc } from '../areas';
 import { groupFigures } from '../campaigns';
 import { insuranceFigures } from '../insurance';
-import { quizFigures, literacyRounds, type RoundFigures } from '../quiz';
+import { quizYearFigures, type RoundFigures } from '../quiz';
 import { referralFigures } from '../referrals';
 import { residentFigures } from '../residents';
 import { audit, type Actor } from '../audit';
@@ -53,13 +53,15 @@ export interface YearlyQuery {
 
 /**
  * Each shown area's figures from every module (residents, quiz, talks, referrals, enrolments, group messages),
- * computed in the database per village path and rolled up; `groupCodes` also get the group figures (bound groups
- * per village). The yearly report and the dashboard both read these.
+ * counted per village path and rolled up; `groupCodes` also get the group figures (bound groups per village);
+ * and the literacy rounds concerning the root. The yearly report and the dashboard both read these.
  */
 export async function areaFigureRows(app: AppContext, scope: FigureScope, shown: readonly AreaDoc[], groupCodes: readonly string[] = scope.codes) {
-  const [residents, quiz, talks, referrals, insurance, groups] = await Promise.all([
+  // The quiz's figures and the literacy rounds come from one pass over the year's submissions.
+  const rootPath = shown.find((a) => a.code === scope.root)?.path ?? [scope.root];
+  const [residents, { quiz, rounds }, talks, referrals, insurance, groups] = await Promise.all([
     residentFigures(app, scope),
-    quizFigures(app, scope),
+    quizYearFigures(app, { ...scope, rootPath }),
     talkFigures(app, scope),
     referralFigures(app, scope),
     insuranceFigures(app, scope),
@@ -92,7 +94,7 @@ export async function areaFigureRows(app: AppContext, scope: FigureScope, shown:
       groups: groups.get(a.code)!,
     };
   });
-  return { rows, groups };
+  return { rows, groups, rounds };
 }
 
 /**
@@ -111,13 +113,12 @@ export async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: Ye
   const now = app.clock.now();
   const codes = [area.code, ...children.map((c) => c.code)];
   const scope: FigureScope = { root: area.code, codes, from, to, now };
-  const [figures, rounds, cases] = await Promise.all([
+  const [figures, cases] = await Promise.all([
     // One pass for the areas shown and every village under them (bound groups per village).
     areaFigureRows(app, scope, [area, ...children], villages.map((v) => v.code)),
-    literacyRounds(app, { ...scope, rootPath: area.path }),
     approvedCases(app, area.code, from, to),
   ]);
-  const { groups } = figures;
+  const { groups, rounds } = figures;
   const names = new Map(under.map((a) => [a.code, a.name]));
   const rows = figures.rows.map(({ code, name, level, residents, quiz, ...rest }) => ({ code, name, level, residents, quiz, literacy: literacyOf(code, rounds), ...rest }));
   return {

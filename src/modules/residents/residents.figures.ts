@@ -4,17 +4,18 @@ import { Residents } from './residents.model';
 
 /**
  * Residents registered by the end of the year (not erased) and those who consented to the basic terms, in one
- * pass: grouped by (village path, basic consent's policy version — absent without consent).
+ * streamed pass reading the village path and the consent's policy version only (a `$group` per village costs
+ * the test server more than reading them).
  */
 export async function residentFigures(app: AppContext, s: FigureScope) {
   const f = emptyFigures(s.codes);
-  const rows = Residents(app.db).aggregate<{ _id: { p?: string[]; v?: string | null }; n: number }>([
-    { $match: { createdAt: { $lt: s.to }, erasedAt: { $exists: false }, areaPath: s.root } },
-    { $group: { _id: { p: '$areaPath', v: '$consents.basic.policyVersion' }, n: { $sum: 1 } } },
-  ]).cursor();
-  for await (const row of rows) {
-    addOnPath(f, row._id.p ?? [], 'registered', row.n);
-    if (row._id.v) addOnPath(f, row._id.p ?? [], 'consented', row.n);
+  const rows = Residents(app.db)
+    .find({ createdAt: { $lt: s.to }, erasedAt: { $exists: false }, areaPath: s.root }, { _id: 0, areaPath: 1, 'consents.basic.policyVersion': 1 })
+    .lean()
+    .cursor({ batchSize: 5000 });
+  for await (const r of rows as AsyncIterable<{ areaPath?: string[]; consents?: { basic?: { policyVersion?: string } } }>) {
+    addOnPath(f, r.areaPath ?? [], 'registered', 1);
+    if (r.consents?.basic?.policyVersion) addOnPath(f, r.areaPath ?? [], 'consented', 1);
   }
   return new Map(s.codes.map((c) => [c, { registered: figure(f, c, 'registered'), consented: figure(f, c, 'consented') }]));
 }

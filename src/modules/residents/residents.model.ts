@@ -50,7 +50,7 @@ schema.index({ villageCode: 1 });
 export const Residents = defineModel<ResidentDoc>('Resident', schema);
 
 /** Append-only consent ledger: every grant and withdrawal, with the policy version. */
-export interface ConsentEventDoc {
+interface ConsentEventDoc {
   _id: Types.ObjectId;
   residentId: Types.ObjectId;
   purpose: ConsentPurpose;

@@ -32,7 +32,7 @@ export function wechatToAppError(err: unknown): unknown {
   return new AppError('WECHAT_ERROR', 502, '微信服务暂时出错，请稍后再试');
 }
 
-export const consentList = (r: Pick<ResidentDoc, 'consents'>) =>
+const consentList = (r: Pick<ResidentDoc, 'consents'>) =>
   CONSENT_PURPOSES.flatMap((purpose) => {
     const c = r.consents?.[purpose];
     return c ? [{ purpose, policyVersion: c.policyVersion, grantedAt: new Date(c.grantedAt).toISOString() }] : [];
@@ -121,7 +121,7 @@ export async function meView(app: AppContext, r: ResidentDoc) {
   };
 }
 
-export interface ProfilePatch {
+interface ProfilePatch {
   name?: string;
   villageCode?: string;
   phone?: string;

@@ -62,7 +62,7 @@ schema.index({ status: 1 });
 export const Selections = defineModel<SelectionDoc>('Selection', schema);
 
 export const NOMINATION_STATUSES = ['pending', 'approved', 'rejected', 'merged'] as const;
-export type NominationStatus = (typeof NOMINATION_STATUSES)[number];
+type NominationStatus = (typeof NOMINATION_STATUSES)[number];
 
 /** What is sealed in `personalEnc`: who is nominated and how to reach them. */
 export interface NomineePersonal {
@@ -110,7 +110,7 @@ nominationSchema.index({ areaPath: 1, _id: -1 });
 export const Nominations = defineModel<NominationDoc>('SelectionNomination', nominationSchema);
 
 /** A nomination photo in a numbered slot: unique (nominationId, slot) caps them at three under races. */
-export interface NominationPhotoDoc extends PhotoSlotFields {
+interface NominationPhotoDoc extends PhotoSlotFields {
   nominationId: Types.ObjectId;
 }
 export const NominationPhotos = defineModel<NominationPhotoDoc>('SelectionNominationPhoto', photoSlotSchema<NominationPhotoDoc>('nominationId'));
@@ -150,7 +150,7 @@ voteSchema.index({ residentId: 1 });
 export const Votes = defineModel<VoteDoc>('SelectionVote', voteSchema);
 
 /** A round's step to a status, recorded once: `_id` = `<round>:<status>`. */
-export interface SelectionStepDoc {
+interface SelectionStepDoc {
   _id: string;
   selectionId: Types.ObjectId;
   to: RoundStatus;

@@ -7,7 +7,7 @@ import { NominationPhotos } from './selections.model';
 
 /** Same checks as referral photos: JPEG/PNG by magic bytes, ≤ 2 MB, sealed before they reach GridFS. */
 export const MAX_PHOTO_BYTES = 2 * 1024 * 1024;
-export const MAX_NOMINATION_PHOTOS = 3;
+const MAX_NOMINATION_PHOTOS = 3;
 export const PHOTO_BODY_LIMIT_KB = Math.ceil((MAX_PHOTO_BYTES * 4) / 3 / 1024) + 16;
 
 const bucket = (app: AppContext) => new mongo.GridFSBucket(app.db.db!, { bucketName: 'selectionPhotos' });

@@ -28,7 +28,7 @@ const BURST_SECONDS = 5;
 
 const oid = (s: string): Types.ObjectId | null => (Types.ObjectId.isValid(s) ? new Types.ObjectId(s) : null);
 
-export interface RoundInput {
+interface RoundInput {
   kind: SelectionKind;
   title: string;
   rules: string;
@@ -139,7 +139,7 @@ async function winnersText(app: AppContext, s: SelectionDoc, candidates: Nominat
 
 // ---- nominations ----
 
-export interface NominationInput {
+interface NominationInput {
   subject: 'family' | 'person';
   name: string;
   phone?: string;
@@ -227,7 +227,7 @@ export async function recordConsent(app: AppContext, actor: Actor, staff: StaffP
   return staffNominationView(app, { ...n, consent }, []);
 }
 
-export interface ReviewInput {
+interface ReviewInput {
   decision: 'approve' | 'reject' | 'merge';
   reason?: string;
   mergeInto?: string;
@@ -429,7 +429,7 @@ export async function winnerCertificate(app: AppContext, id: string, nid: string
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-export function certificateSvg(c: { name: string; villageName: string; title: string; kindLabel: string; day: string }): string {
+function certificateSvg(c: { name: string; villageName: string; title: string; kindLabel: string; day: string }): string {
   const [y, m, d] = c.day.split('-');
   return `<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" width="1200" height="850" viewBox="0 0 1200 850">

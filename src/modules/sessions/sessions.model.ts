@@ -2,7 +2,7 @@ import { Schema, Types } from 'mongoose';
 import { defineModel } from '../../db/model';
 
 /** `_id` is the SHA-256 of the token: lookups go by primary key, which every server (FerretDB too) indexes well. */
-export interface SessionDoc {
+interface SessionDoc {
   _id: string;
   subjectType: 'resident' | 'staff';
   subjectId: Types.ObjectId;

@@ -40,7 +40,7 @@ schema.index({ areaPath: 1 });
 export const Staff = defineModel<StaffDoc>('Staff', schema);
 
 /** One document per failed login; counted in a window (exact under concurrency, unlike a counter). */
-export interface LoginFailureDoc {
+interface LoginFailureDoc {
   username: string;
   ip?: string;
   at: Date;

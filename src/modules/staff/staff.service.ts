@@ -20,7 +20,7 @@ export interface StaffPrincipal {
   displayName?: string;
 }
 
-export const principalOf = (s: StaffDoc): StaffPrincipal => ({
+const principalOf = (s: StaffDoc): StaffPrincipal => ({
   id: String(s._id),
   username: s.username,
   role: s.role,
@@ -35,7 +35,7 @@ const ROLE_LEVELS: Record<StaffRole, string[]> = {
   village_worker: ['village', 'community'],
 };
 
-export interface CreateStaffInput {
+interface CreateStaffInput {
   username: string;
   password: string;
   role: StaffRole;
@@ -159,7 +159,7 @@ export function canManage(me: StaffPrincipal, target: Pick<StaffDoc, '_id' | 'ro
   return me.role === 'town_admin' && target.role === 'village_worker' && target.areaPath.includes(me.areaCode);
 }
 
-export interface StaffListFilter {
+interface StaffListFilter {
   role?: StaffRole;
   areaCode?: string;
   disabled?: boolean;

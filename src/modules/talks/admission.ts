@@ -24,7 +24,7 @@ const STRANDED_MS = 2_000;
 
 export type Decided = RegistrationDoc & { position?: number };
 
-export interface Arrival {
+interface Arrival {
   regId: Types.ObjectId;
   residentId: Types.ObjectId;
   areaPath: string[];

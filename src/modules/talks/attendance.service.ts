@@ -12,10 +12,10 @@ import { getPublicTalk, talkIdFromScene } from './talks.service';
 
 const MIN = 60_000;
 /** Check-in opens an hour before the start and closes half an hour after the end. */
-export const CHECKIN_OPENS_BEFORE = 60 * MIN;
-export const CHECKIN_CLOSES_AFTER = 30 * MIN;
+const CHECKIN_OPENS_BEFORE = 60 * MIN;
+const CHECKIN_CLOSES_AFTER = 30 * MIN;
 
-export function assertCheckinWindow(app: AppContext, talk: TalkDoc): void {
+function assertCheckinWindow(app: AppContext, talk: TalkDoc): void {
   const now = app.clock.now().getTime();
   if (now < talk.startAt.getTime() - CHECKIN_OPENS_BEFORE) throw new AppError('CHECKIN_NOT_OPEN', 409, '签到还没有开始（活动开始前 1 小时可签到）');
   if (now > talk.endAt.getTime() + CHECKIN_CLOSES_AFTER) throw new AppError('CHECKIN_CLOSED', 409, '签到已结束');
@@ -61,7 +61,7 @@ export async function markAttendance(app: AppContext, staff: StaffPrincipal, tal
   return { changed, unchanged: regs.length - changed, invalid: registrationIds.length - regs.length };
 }
 
-export type RosterStatus = 'confirmed' | 'waitlisted' | 'walk_in';
+type RosterStatus = 'confirmed' | 'waitlisted' | 'walk_in';
 
 export interface RosterQuery {
   status?: RosterStatus;

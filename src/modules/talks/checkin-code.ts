@@ -3,7 +3,7 @@ import { wechatToAppError } from '../residents';
 import { TalkCodes, type TalkDoc } from './talks.model';
 
 /** The mini-program page the check-in code opens (no leading slash: WeChat's rule for `page`). */
-export const CHECKIN_PAGE = 'pages/talks/checkin/index';
+const CHECKIN_PAGE = 'pages/talks/checkin/index';
 
 /** The check-in code image of a session: made by WeChat once per scene, then served from the cache. */
 export async function checkinCode(app: AppContext, talk: TalkDoc): Promise<Buffer> {

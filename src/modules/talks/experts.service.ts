@@ -6,7 +6,7 @@ import { expertAverages } from './feedback.service';
 import { Experts } from './talks.model';
 import { expertView } from './talks.service';
 
-export interface ExpertInput {
+interface ExpertInput {
   name: string;
   hospital: string;
   title: string;

@@ -19,11 +19,11 @@ const local = (iso: string | null) => (iso ? shanghaiTime(new Date(iso)) : '');
 const cells = (r: Row, i: number) => [i + 1, r.name, r.phone, r.village, r.seats, STATUS[r.status] ?? r.status, r.position ?? '', r.attended ? '是' : '否', local(r.checkedInAt), local(r.registeredAt)];
 
 /** CSV with a BOM so Excel on Windows opens the Chinese text correctly. */
-export function rosterCsv(rows: Row[]): Buffer {
+function rosterCsv(rows: Row[]): Buffer {
   return Buffer.from('\ufeff' + Papa.unparse({ fields: HEADERS, data: rows.map(cells) }), 'utf8');
 }
 
-export async function rosterXlsx(title: string, rows: Row[]): Promise<Buffer> {
+async function rosterXlsx(title: string, rows: Row[]): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('报名名单');
   ws.addRow([title]);

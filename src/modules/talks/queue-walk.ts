@@ -25,7 +25,7 @@ export interface FillResult {
 export const emptyResult = (): FillResult => ({ confirmed: [], promoted: [], waitlisted: [], rejected: [] });
 
 /** Seats may still be handed out (to arrivals and to the waitlist) until the session starts. */
-export const seatingOpen = (app: AppContext, talk: TalkDoc): boolean =>
+const seatingOpen = (app: AppContext, talk: TalkDoc): boolean =>
   (talk.status === 'published' || talk.status === 'closed') && app.clock.now() < talk.startAt;
 
 interface QueueState {
@@ -289,7 +289,7 @@ async function walk(app: AppContext, talk: TalkDoc, o: WalkOptions): Promise<Fil
 }
 
 /** Is there something a walk would change? (an arrival to decide, or a waitlist head that fits the free seats) */
-export async function workRemains(app: AppContext, talk: TalkDoc): Promise<boolean> {
+async function workRemains(app: AppContext, talk: TalkDoc): Promise<boolean> {
   const regs = Registrations(app.db);
   if (await regs.exists({ talkId: talk._id, status: 'pending' })) return true;
   if (!seatingOpen(app, talk)) return false;

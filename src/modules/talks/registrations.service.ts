@@ -18,7 +18,7 @@ import { SEX_NAMES } from './eligibility';
 /** Age in whole years by the district's calendar year (profiles hold only the birth year). */
 const ageOf = (app: AppContext, birthYear: number) => Number(shanghaiDay(app.clock.now()).slice(0, 4)) - birthYear;
 
-export function assertEligible(app: AppContext, talk: TalkDoc, r: ResidentDoc): void {
+function assertEligible(app: AppContext, talk: TalkDoc, r: ResidentDoc): void {
   const e = talk.eligibility ?? {};
   const needAge = e.minAge !== undefined || e.maxAge !== undefined;
   if ((e.sex && !r.sex) || (needAge && !r.birthYear)) {

@@ -7,13 +7,13 @@ import type { FillResult } from './queue-walk';
 import type { RegistrationDoc, TalkDoc } from './talks.model';
 
 /** Subscribe templates the talk pages ask for at sign-up (wx.requestSubscribeMessage takes up to 3). */
-export const TALK_TEMPLATES = { reminder: 'talk_reminder', start: 'talk_start', status: 'talk_status' } as const;
+const TALK_TEMPLATES = { reminder: 'talk_reminder', start: 'talk_start', status: 'talk_status' } as const;
 
-export type ReminderKind = 'remind24h' | 'remind1h' | 'promoted' | 'cancelled' | 'removed';
+type ReminderKind = 'remind24h' | 'remind1h' | 'promoted' | 'cancelled' | 'removed';
 
 const HOUR = 3600_000;
 
-export const regKeyPrefix = (talkId: unknown, regId: unknown) => `talk:${String(talkId)}:reg:${String(regId)}:`;
+const regKeyPrefix = (talkId: unknown, regId: unknown) => `talk:${String(talkId)}:reg:${String(regId)}:`;
 
 function item(talk: TalkDoc, reg: RegistrationDoc, kind: ReminderKind, notBefore: Date): EnqueueInput {
   const templateKey = kind === 'remind24h' ? TALK_TEMPLATES.reminder : kind === 'remind1h' ? TALK_TEMPLATES.start : TALK_TEMPLATES.status;

@@ -27,7 +27,7 @@ const expertSchema = new Schema<ExpertDoc>({
 expertSchema.index({ active: 1, name: 1 });
 export const Experts = defineModel<ExpertDoc>('Expert', expertSchema);
 
-export interface Eligibility {
+interface Eligibility {
   sex?: 'male' | 'female';
   minAge?: number;
   maxAge?: number;
@@ -102,7 +102,7 @@ export const Talks = defineModel<TalkDoc>('Talk', talkSchema);
  * `waitlisted` — queued in arrival order (`_id`); `rejected` — full and no waitlist room (its key is freed);
  * `cancelled` — by the resident, by staff, or with the session.
  */
-export type RegistrationStatus = 'pending' | 'confirmed' | 'waitlisted' | 'rejected' | 'cancelled';
+type RegistrationStatus = 'pending' | 'confirmed' | 'waitlisted' | 'rejected' | 'cancelled';
 
 /** A sign-up. Its status and queue number are written only under the talk's lock. */
 export interface RegistrationDoc {
@@ -187,7 +187,7 @@ seatSchema.index({ registrationId: 1, part: 1 }, { unique: true });
 export const Seats = defineModel<SeatDoc>('TalkSeat', seatSchema);
 
 /** Per-talk mutex for the seat filler: inserted under `_id` = talkId, deleted on release, stolen after `until`. */
-export interface TalkLockDoc {
+interface TalkLockDoc {
   _id: string;
   holder: string;
   until: Date;
@@ -204,7 +204,7 @@ export const TalkLocks = defineModel<TalkLockDoc>('TalkLock', lockSchema);
  * order (a waitlisted resident's place is read from here by `_id`, never counted over the talk's
  * registrations) and, when known, the taken seat numbers (absent = count them from the seat slots).
  */
-export interface TalkQueueDoc {
+interface TalkQueueDoc {
   _id: string;
   seq: number;
   waitlist: string[];
@@ -238,7 +238,7 @@ const entrySchema = new Schema<ResidentEntryDoc>({
 export const ResidentEntries = defineModel<ResidentEntryDoc>('TalkResidentEntry', entrySchema);
 
 /** Attendance: `_id` = `<talkId>:<residentId>` so a resident is checked in once. */
-export interface AttendanceDoc {
+interface AttendanceDoc {
   _id: string;
   talkId: Types.ObjectId;
   residentId: Types.ObjectId;
@@ -293,7 +293,7 @@ feedbackSchema.index({ commentState: 1 });
 export const Feedback = defineModel<FeedbackDoc>('TalkFeedback', feedbackSchema);
 
 /** Cached check-in code image (WeChat asks to pre-generate them). */
-export interface TalkCodeDoc {
+interface TalkCodeDoc {
   _id: string;
   scene: string;
   png: Buffer;

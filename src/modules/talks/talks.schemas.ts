@@ -4,7 +4,7 @@ import { TALK_KINDS, TALK_STATUSES } from './talks.model';
 const isoDate = z.string().datetime({ offset: true, message: '时间格式不正确' });
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-export const EligibilitySchema = z
+const EligibilitySchema = z
   .object({
     sex: z.enum(['male', 'female']).optional(),
     minAge: z.number().int().min(0).max(120).optional(),
@@ -126,7 +126,7 @@ export const ExpertList = z.object({ items: z.array(ExpertSchema.extend({ feedba
 export const StaffTalk = TalkSchema.extend({ checkinScene: z.string(), areaPath: z.array(z.string()) }).openapi('StaffTalk');
 
 /** One line of a roster: name and phone masked unless a district admin exports the full list. */
-export const RosterEntry = z
+const RosterEntry = z
   .object({
     registrationId: z.string(),
     name: z.string(),

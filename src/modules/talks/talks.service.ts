@@ -16,7 +16,7 @@ import type { TalkInput, TalkPatch } from './talks.schemas';
 
 const HOUR = 3600_000;
 
-export async function getTalk(app: AppContext, id: string | Types.ObjectId): Promise<TalkDoc> {
+async function getTalk(app: AppContext, id: string | Types.ObjectId): Promise<TalkDoc> {
   const t = Types.ObjectId.isValid(id) ? await Talks(app.db).findById(id).lean() : null;
   if (!t) throw notFound('活动');
   return t;
@@ -207,12 +207,12 @@ export async function cancelTalk(app: AppContext, actor: Actor, staff: StaffPrin
 
 export const expertView = (e: ExpertDoc) => ({ id: String(e._id), name: e.name, hospital: e.hospital, title: e.title, specialties: e.specialties, active: e.active });
 
-export async function seatCounts(app: AppContext, talkIds: Types.ObjectId[]): Promise<Map<string, number>> {
+async function seatCounts(app: AppContext, talkIds: Types.ObjectId[]): Promise<Map<string, number>> {
   const rows = await Seats(app.db).aggregate<{ _id: Types.ObjectId; n: number }>([{ $match: { talkId: { $in: talkIds } } }, { $group: { _id: '$talkId', n: { $sum: 1 } } }]);
   return new Map(rows.map((r) => [String(r._id), r.n]));
 }
 
-export async function talkView(app: AppContext, t: TalkDoc, seatsTaken: number, experts: Map<string, ExpertDoc>) {
+async function talkView(app: AppContext, t: TalkDoc, seatsTaken: number, experts: Map<string, ExpertDoc>) {
   return {
     id: String(t._id),
     kind: t.kind,
@@ -240,7 +240,7 @@ export async function talkView(app: AppContext, t: TalkDoc, seatsTaken: number, 
   };
 }
 
-export async function expertsFor(app: AppContext, talks: TalkDoc[]): Promise<Map<string, ExpertDoc>> {
+async function expertsFor(app: AppContext, talks: TalkDoc[]): Promise<Map<string, ExpertDoc>> {
   const ids = [...new Set(talks.flatMap((t) => t.expertIds.map(String)))];
   if (!ids.length) return new Map();
   const rows = await Experts(app.db).find({ _id: { $in: ids } }).lean();

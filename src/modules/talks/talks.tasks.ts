@@ -26,7 +26,7 @@ export async function sweepTalks(app: AppContext): Promise<{ talks: number; remi
 }
 
 /** Sessions whose end has passed by a day are finished (check-in and feedback no longer depend on status). */
-export async function finishPastTalks(app: AppContext): Promise<number> {
+async function finishPastTalks(app: AppContext): Promise<number> {
   const cutoff = new Date(app.clock.now().getTime() - 24 * HOUR);
   const r = await Talks(app.db).updateMany({ status: { $in: ['published', 'closed'] }, endAt: { $lt: cutoff } }, { $set: { status: 'finished', updatedAt: app.clock.now() } });
   return r.modifiedCount;

@@ -8,7 +8,7 @@ import { audit, type Actor } from '../audit';
 import type { StaffPrincipal } from '../staff';
 import { WalkIns, type TalkDoc } from './talks.model';
 
-export interface WalkInInput {
+interface WalkInInput {
   name: string;
   phone: string;
   villageCode?: string;

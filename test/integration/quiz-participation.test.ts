@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { backfillParticipation } from '../../src/modules/quiz';
-import { Participations, QuizJobs, Submissions } from '../../src/modules/quiz/quiz.model';
+import { refreshLeaderboards } from '../../src/modules/quiz/leaderboard.service';
+import { Participations, QuizFresh, QuizJobs, Submissions } from '../../src/modules/quiz/quiz.model';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { residentLogin, seedVillages, staffLogin, TOWN_ND, VILLAGE_A, VILLAGE_C } from '../helpers/fixtures';
 import { rightAnswers, seedQuestionBank } from '../helpers/quiz';
@@ -31,7 +32,7 @@ async function submitDaily(token: string) {
 }
 let resident: { token: string; id: string };
 
-describe('participation recorded at submit', () => {
+describe('participation recorded from the submit', () => {
   test('when a resident answers the daily quiz on two days and practises a topic, then one participation for the year, counted once in the report', async () => {
     expect(await participants('370303')).toBe(0);
     resident = await residentLogin(t, 'part-1', { village: VILLAGE_A });
@@ -41,10 +42,17 @@ describe('participation recorded at submit', () => {
     const p = await t.request('POST', '/api/v1/quiz/practice', { token: resident.token, body: { topic: 'hl66-2024' } });
     await t.request('POST', `/api/v1/quiz/attempts/${p.body.id}/submit`, { token: resident.token, body: { answers: await rightAnswers(t, p.body.id) } });
     expect(await Submissions(t.db).countDocuments({ residentId: new Types.ObjectId(resident.id) })).toBe(3);
-    const mine = await Participations(t.db).find({ residentId: new Types.ObjectId(resident.id) }).lean();
-    expect(mine.map((x) => [x._id, x.year, x.areaPath])).toEqual([[`2026:${resident.id}:${VILLAGE_A}`, 2026, PATH[VILLAGE_A]]]);
+    // the report counts what the worker has not folded yet too
     expect(await participants('370303')).toBe(1);
     expect(await participants(PATH[VILLAGE_A]![1]!)).toBe(1);
+    const mine = await Participations(t.db).find({ residentId: new Types.ObjectId(resident.id) }).lean();
+    expect(mine.map((x) => [x._id, x.year, x.areaPath])).toEqual([[`2026:${resident.id}:${VILLAGE_A}`, 2026, PATH[VILLAGE_A]]]);
+    // folding again (a fold that stopped before deleting what it folded) counts nothing twice
+    await QuizFresh(t.db).insertMany([{ _id: `s:${String(new Types.ObjectId())}`, residentId: resident.id, at: t.clock.now(), participation: mine[0] }]);
+    await refreshLeaderboards(t.app);
+    expect(await QuizFresh(t.db).countDocuments()).toBe(0);
+    expect(await Participations(t.db).countDocuments({ residentId: new Types.ObjectId(resident.id) })).toBe(1);
+    expect(await participants('370303')).toBe(1);
   });
 });
 

@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { insertManyKeyed, isDuplicateKey } from '../../db/model';
@@ -19,23 +18,6 @@ export function participationOf(s: Counted): ParticipationDoc | null {
   const year = Number(shanghaiDay(s.submittedAt).slice(0, 4));
   const village = s.areaPath[s.areaPath.length - 1] ?? '';
   return { _id: `${year}:${String(s.residentId)}:${village}`, year, residentId: s.residentId, areaPath: s.areaPath, firstAt: s.submittedAt };
-}
-
-/** Participations this process has seen recorded: a resident's later submissions of the year skip the insert. */
-const recorded = new LRUCache<string, true>({ max: 50_000 });
-
-/** After a submission: one insert; a duplicate key means the resident is already counted for the year there. */
-export async function recordParticipation(app: AppContext, s: Counted): Promise<void> {
-  const doc = participationOf(s);
-  if (!doc) return;
-  const seen = `${app.db.name}:${doc._id}`;
-  if (recorded.has(seen)) return;
-  try {
-    await Participations(app.db).collection.insertOne(doc as never);
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-  }
-  recorded.set(seen, true);
 }
 
 /**

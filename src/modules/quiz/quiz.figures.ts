@@ -3,6 +3,7 @@ import type { AppContext } from '../../context';
 import { addOnPath, emptyFigures, figure, type FigureScope } from '../../lib/area-figures';
 import { shanghaiDay } from '../../lib/shanghai';
 import { COUNTED_MODES } from './participation.service';
+import { foldParticipations } from './leaderboard.service';
 import { Contests, Participations, Submissions } from './quiz.model';
 
 /** A resident is health-literate when they score at least this on the standard paper (national monitoring). */
@@ -41,6 +42,7 @@ export async function quizYearFigures(app: AppContext, s: FigureScope & { rootPa
   const perRound = new Map(related.map((c) => [String(c._id), emptyFigures(s.codes)]));
   const f = emptyFigures(s.codes);
 
+  await foldParticipations(app); // those the worker has not folded yet count too
   const participations = Participations(app.db).find({ year, areaPath: s.root }, { _id: 0, areaPath: 1 }).lean().cursor({ batchSize: 5000 });
   for await (const p of participations) addOnPath(f, p.areaPath, 'participants', 1);
 

@@ -1,7 +1,8 @@
 import { AuditLog } from '../../src/modules/audit/audit.model';
 import { Residents } from '../../src/modules/residents/residents.model';
-import { Attempts, Certificates, QuizBests, QuizBoardRevs, QuizBoards, QuizFresh, QuizKeys, Submissions } from '../../src/modules/quiz/quiz.model';
-import { refreshLeaderboards } from '../../src/modules/quiz/leaderboard.service';
+import { Attempts, Certificates, QuizBests, QuizBoardRevs, QuizBoards, QuizKeys, Submissions } from '../../src/modules/quiz/quiz.model';
+import { foldBoards, refreshLeaderboards } from '../../src/modules/quiz/leaderboard.service';
+import { QuizTallies } from '../../src/modules/quiz/figures.model';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { residentLogin, seedVillages, staffLogin, TOWN_MS, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
 import { createContest, districtAdmin, leaksAnswers, oid, rightAnswers, seedQuestionBank, wrongAnswers } from '../helpers/quiz';
@@ -218,10 +219,10 @@ describe('incremental boards', () => {
     expect((await QuizBoardRevs(t.db).findById(id).lean())!.rev).toBe(rev!.rev);
     await answer(b, 3);
     await answer(a, 5);
-    await answer(a, 1); // worse: nothing to fold for it
-    expect(await QuizFresh(t.db).countDocuments({ contestId: id })).toBe(2);
+    await answer(a, 1); // worse: folded, changes nothing
+    expect(await QuizTallies(t.db).countDocuments({ contestId: id })).toBe(3);
     await refreshLeaderboards(t.app);
-    expect(await QuizFresh(t.db).countDocuments({ contestId: id })).toBe(0);
+    expect(await QuizTallies(t.db).countDocuments({ contestId: id })).toBe(0);
     const after = await board(b.token, id);
     expect(after.body.entries.map((e: { score: number }) => e.score)).toEqual([100, 60]);
     expect(after.body.me).toEqual({ rank: 2, score: 60 });
@@ -252,15 +253,17 @@ describe('incremental boards', () => {
     const att = await start(a.token, id);
     t.clock.advance(60_000);
     await submit(a.token, att.body.id, await rightAnswers(t, att.body.id));
-    const noted = await QuizFresh(t.db).find({ contestId: id }).lean();
+    const noted = await QuizTallies(t.db).find({ contestId: id }).lean();
     expect(noted).toHaveLength(1);
+    expect(noted[0]).toMatchObject({ board: true, villageCode: VILLAGE_C, score: 100 });
     await refreshLeaderboards(t.app);
     const first = await QuizBoards(t.db).findById(id).lean();
-    await QuizFresh(t.db).insertMany(noted);
+    expect(first!.entries.resident).toEqual([a.id]);
+    await foldBoards(t.app, noted); // as a fold resumed after a crash would
     await refreshLeaderboards(t.app);
     const second = await QuizBoards(t.db).findById(id).lean();
     expect(second!.entries).toEqual(first!.entries);
-    expect(await QuizFresh(t.db).countDocuments({ contestId: id })).toBe(0);
+    expect(await QuizTallies(t.db).countDocuments({ contestId: id })).toBe(0);
   });
 });
 
@@ -284,8 +287,8 @@ describe('best results', () => {
     const board = await t.request('GET', `/api/v1/quiz/contests/${id}/leaderboard?scope=village`, { token: p.token });
     expect(board.body.me).toEqual({ rank: 1, score: 80 });
     expect(board.body.participants).toBe(1);
-    // everything noted for the fold was folded and removed: the next refresh reads only what arrives after
-    expect(await QuizFresh(t.db).countDocuments({ contestId: id })).toBe(0);
+    // everything waiting for the fold was folded and removed: the next refresh reads only what arrives after
+    expect(await QuizTallies(t.db).countDocuments({ contestId: id })).toBe(0);
   });
 });
 

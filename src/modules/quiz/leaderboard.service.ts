@@ -1,18 +1,16 @@
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
-import { LRUCache } from 'lru-cache';
 import type { AppContext } from '../../context';
-import { insertManyKeyed, isDuplicateKey } from '../../db/model';
+import { isDuplicateKey } from '../../db/model';
+import { cachePerDatabase } from '../../lib/ttl-cache';
 import { notFound } from '../../http/errors';
 import { maskName } from '../../lib/pii';
 import { villagesUnder } from '../areas';
-import { getResident, registeredByVillage, residentById } from '../residents';
+import { getResident, registeredByVillage, residentsByIds } from '../residents';
 import { cachedContest } from './contests.service';
-import { participationOf } from './participation.service';
-import {
-  Contests, Participations, QuizBests, QuizBoardRevs, QuizBoards, QuizFresh, QuizJobs,
-  type BoardDoc, type ContestDoc, type FreshDoc, type ParticipationDoc, type SubmissionDoc,
-} from './quiz.model';
+import type { TallyDoc } from './figures.model';
+import { foldQuizTallies } from './participation.service';
+import { Contests, QuizBests, QuizBoardRevs, QuizBoards, QuizFresh, type BoardDoc, type ContestDoc, type FreshDoc, type SubmissionDoc } from './quiz.model';
 import { QUIZ } from './quiz.rules';
 
 interface Entry {
@@ -35,49 +33,7 @@ type Best = Omit<Entry, 'areaPath'>;
 
 const better = (a: Best, b: Best) => b.score - a.score || a.durationMs - b.durationMs || a.at - b.at;
 
-// ---- at submit: what the worker will fold ----
-
-/** Per process: the best score a resident has sent to the fold, and the participations already sent. */
-const knownBest = new LRUCache<string, { score: number }>({ max: 50_000 });
-const sentParticipation = new LRUCache<string, true>({ max: 50_000 });
-
-/**
- * The result to fold for a submission, or null when it changes nothing this process does not know already: a
- * contest result counts on the board when it is not too fast (or staff cleared it) and beats the resident's best
- * score as far as this process has seen; the daily quiz and contests count the resident's participation.
- */
-function freshOf(app: AppContext, sub: SubmissionDoc): { doc: FreshDoc; done: () => void } | null {
-  const p = participationOf(sub);
-  const pKey = p && `${app.db.name}:${p._id}`;
-  const needP = !!pKey && !sentParticipation.has(pKey);
-  const who = sub.contestId ? `${app.db.name}:${String(sub.contestId)}:${String(sub.residentId)}` : '';
-  const board = !!sub.contestId && (!sub.tooFast || !!sub.flagCleared) && (knownBest.get(who)?.score ?? -1) < sub.score;
-  if (!needP && !board) return null;
-  const doc: FreshDoc = {
-    _id: `s:${String(sub._id)}`, residentId: sub.residentId, at: sub.submittedAt,
-    ...(sub.contestId ? { contestId: sub.contestId, villageCode: sub.villageCode ?? '', score: sub.score, durationMs: sub.durationMs } : {}),
-    ...(board ? { board: true } : {}), ...(needP ? { participation: p! } : {}),
-  };
-  return {
-    doc,
-    done: () => {
-      if (pKey) sentParticipation.set(pKey, true);
-      if (board) knownBest.set(who, { score: sub.score });
-    },
-  };
-}
-
-/** After a submission: at most one insert, into the small collection the worker drains. */
-export async function noteResult(app: AppContext, sub: SubmissionDoc): Promise<void> {
-  const f = freshOf(app, sub);
-  if (!f) return;
-  try {
-    await QuizFresh(app.db).collection.insertOne(f.doc as never);
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err; // noted already
-  }
-  f.done();
-}
+// ---- events the board folds besides the tallies ----
 
 /** Staff cleared a too-fast contest submission: it now counts on the board. */
 export async function noteCleared(app: AppContext, sub: SubmissionDoc): Promise<void> {
@@ -90,7 +46,6 @@ export async function noteCleared(app: AppContext, sub: SubmissionDoc): Promise<
 
 /** "Erase me": the resident leaves the boards of these contests at the next fold. */
 export async function noteErased(app: AppContext, residentId: Types.ObjectId, contestIds: Types.ObjectId[]): Promise<void> {
-  for (const c of contestIds) knownBest.delete(`${app.db.name}:${String(c)}:${String(residentId)}`);
   const docs: FreshDoc[] = contestIds.map((contestId) => ({ _id: `e:${String(residentId)}:${String(contestId)}:${String(new Types.ObjectId())}`, residentId, at: app.clock.now(), contestId, erase: true }));
   if (docs.length) await QuizFresh(app.db).collection.insertMany(docs as never[], { ordered: false });
 }
@@ -108,37 +63,21 @@ interface State {
   best: Map<string, Best>;
   villages: Village[];
   entries?: Best[];
+  /** Masked names of residents shown in some top list (kept across folds; a name is looked up once). */
+  names: Map<string, string>;
+  shown?: string[];
 }
 const states = new Map<string, State>();
 const stateKey = (app: AppContext, contestId: unknown) => `${app.db.name}:${String(contestId)}`;
 
-const LOCK_ID = 'lock:quiz.fold';
-const LOCK_MS = 60_000;
-/** A fold reads at most this many fresh results; the rest wait for the next one. */
-const FOLD_MAX = 100_000;
+/** Forget every board this process holds, as a restarted process would (benchmarks measure the cold path). */
+export function forgetBoards(app: AppContext): void {
+  for (const m of [states, boards] as Array<Map<string, unknown>>) for (const k of [...m.keys()]) if (k.startsWith(`${app.db.name}:`)) m.delete(k);
+}
+
 /** Registered residents per village change slowly: counted at most this often per area. */
 const REGISTERED_EVERY_MS = 60_000;
-const DELETE_CHUNK = 1_000;
-
-/** One folder at a time across processes: an insert under a fixed `_id`, taken over once its lease ran out. */
-async function takeLock(app: AppContext): Promise<string | null> {
-  const jobs = QuizJobs(app.db).collection;
-  const holder = crypto.randomUUID();
-  const insert = async () => {
-    try {
-      await jobs.insertOne({ _id: LOCK_ID, holder, at: new Date(Date.now() + LOCK_MS), count: 0 } as never);
-      return holder;
-    } catch (err) {
-      if (isDuplicateKey(err)) return null;
-      throw err;
-    }
-  };
-  if (await insert()) return holder;
-  const current = (await jobs.findOne({ _id: LOCK_ID } as never)) as { holder: string; at: Date } | null;
-  if (current && current.at.getTime() >= Date.now()) return null;
-  if (current) await jobs.deleteOne({ _id: LOCK_ID, holder: current.holder } as never);
-  return insert();
-}
+const DELETE_CHUNK = 500;
 
 const registered = new Map<string, { at: number; villages: Promise<Array<Omit<Village, 'participants' | 'participation' | 'avgScore'>>> }>();
 function registeredVillages(app: AppContext, areaCode: string) {
@@ -195,17 +134,45 @@ async function loadState(app: AppContext, c: ContestDoc): Promise<State> {
     const rows = await QuizBests(app.db).collection.find({ contestId: c._id } as never, { projection: { residentId: 1, villageCode: 1, score: 1, durationMs: 1, at: 1 } }).toArray();
     for (const r of rows) fold1(best, { residentId: String(r.residentId), villageCode: (r.villageCode as string) ?? '', score: r.score as number, durationMs: r.durationMs as number, at: (r.at as Date).getTime() });
   }
-  const state: State = { contest: c, rev: rev?.rev ?? 0, best, villages: doc?.villages ?? [] };
+  const names = new Map<string, string>((doc?.names?.resident ?? []).map((id, i) => [id, doc!.names!.name[i]!]));
+  const state: State = { contest: c, rev: rev?.rev ?? 0, best, villages: doc?.villages ?? [], names, shown: doc?.names?.resident };
   states.set(key, state);
   return state;
 }
 
 function docOf(s: State, computedAt: Date): BoardDoc {
   const e = (s.entries ??= [...s.best.values()].sort(better));
+  const shown = (s.shown ?? []).filter((id) => s.names.has(id));
   return {
     _id: String(s.contest._id), computedAt, villages: s.villages,
     entries: { resident: e.map((x) => x.residentId), village: e.map((x) => x.villageCode), score: e.map((x) => x.score), durationMs: e.map((x) => x.durationMs), at: e.map((x) => x.at) },
+    names: { resident: shown, name: shown.map((id) => s.names.get(id)!) },
   };
+}
+
+/** Everyone in the top list of some scope (each village, town and the district): their masked names, looked up once. */
+async function nameShown(app: AppContext, s: State): Promise<void> {
+  const pathOf = new Map(s.villages.map((v) => [v.code, v.path]));
+  const seen = new Map<string, number>();
+  const shown: string[] = [];
+  for (const e of s.entries ?? []) {
+    let top = false;
+    for (const code of pathOf.get(e.villageCode) ?? []) {
+      const n = seen.get(code) ?? 0;
+      if (n < QUIZ.leaderboardSize) top = true;
+      seen.set(code, n + 1);
+    }
+    if (top) shown.push(e.residentId);
+  }
+  const missing = shown.filter((id) => !s.names.has(id));
+  for (let i = 0; i < missing.length; i += 1_000) {
+    const part = missing.slice(i, i + 1_000);
+    const rows = await residentsByIds(app, part.map((id) => new Types.ObjectId(id)), ['nameEnc']);
+    const found = new Map(rows.map((r) => [String(r._id), r.nameEnc ? maskName(app.pii.open(r.nameEnc)) : '居民']));
+    for (const id of part) s.names.set(id, found.get(id) ?? '居民');
+  }
+  if (s.names.size > 4 * shown.length + 10_000) for (const id of [...s.names.keys()]) if (!shown.includes(id)) s.names.delete(id);
+  s.shown = shown;
 }
 
 /** Write the board when it changed (or its villages did); the revision document on every fold. */
@@ -216,6 +183,7 @@ async function writeState(app: AppContext, s: State, computedAt: Date, changed: 
   const write = changed || s.rev === 0 || JSON.stringify(villages) !== JSON.stringify(s.villages);
   if (write) {
     s.villages = villages;
+    await nameShown(app, s);
     await QuizBoards(app.db).collection.replaceOne({ _id: id } as never, docOf(s, computedAt), { upsert: true });
     s.rev = Date.now() * 1000 + crypto.randomInt(1000);
   }
@@ -224,24 +192,40 @@ async function writeState(app: AppContext, s: State, computedAt: Date, changed: 
   return write;
 }
 
-async function foldContests(app: AppContext, fresh: FreshDoc[]): Promise<void> {
+type BoardTally = Pick<TallyDoc, 'residentId' | 'contestId' | 'board' | 'villageCode' | 'score' | 'durationMs' | 'submittedAt'>;
+
+/**
+ * Fold results into the boards: contest tallies that count on a board (called by the tally fold, under its
+ * lock, before it deletes them), the board events (a cleared flag, an erasure), and with `open` every open
+ * contest's board even without new results. Each board changed is written once; a best is a maximum and an
+ * erasure a removal, so a fold resumed after a crash that meets the same results again gives the same boards.
+ * Events are deleted only after the boards they changed were written.
+ */
+export async function foldBoards(app: AppContext, tallies: BoardTally[], opts: { open?: boolean } = {}): Promise<void> {
   const now = app.clock.now();
-  const open = await Contests(app.db).find({ status: { $in: ['published', 'closed'] }, startAt: { $lte: now }, endAt: { $gte: new Date(now.getTime() - 24 * 3600_000) } }).lean();
-  const byContest = new Map<string, FreshDoc[]>();
-  for (const f of fresh) {
-    if (!f.contestId || !(f.board || f.erase)) continue;
+  const events = (await QuizFresh(app.db).collection.find({}).limit(10_000).toArray()) as unknown as FreshDoc[];
+  const byContest = new Map<string, Array<BoardTally | FreshDoc>>();
+  for (const f of [...tallies.filter((x) => x.board), ...events]) {
+    if (!f.contestId) continue;
     const k = String(f.contestId);
     byContest.set(k, [...(byContest.get(k) ?? []), f]);
   }
-  const contests = new Map(open.map((c) => [String(c._id), c]));
+  const contests = new Map<string, ContestDoc>();
+  if (opts.open) {
+    const open = await Contests(app.db).find({ status: { $in: ['published', 'closed'] }, startAt: { $lte: now }, endAt: { $gte: new Date(now.getTime() - 24 * 3600_000) } }).lean();
+    for (const c of open) contests.set(String(c._id), c);
+  }
   const others = [...byContest.keys()].filter((k) => !contests.has(k));
   if (others.length) for (const c of await Contests(app.db).find({ _id: { $in: others } }).lean()) contests.set(String(c._id), c);
   for (const c of contests.values()) {
     const s = await loadState(app, c);
     let changed = false;
     const mine = byContest.get(String(c._id)) ?? [];
-    for (const f of mine) if (!f.erase) changed = fold1(s.best, { residentId: String(f.residentId), villageCode: f.villageCode ?? '', score: f.score!, durationMs: f.durationMs!, at: f.at.getTime() }) || changed;
-    for (const f of mine) if (f.erase) changed = s.best.delete(String(f.residentId)) || changed; // erasures last
+    for (const f of mine) {
+      if ('erase' in f && f.erase) continue;
+      changed = fold1(s.best, { residentId: String(f.residentId), villageCode: f.villageCode ?? '', score: f.score!, durationMs: f.durationMs!, at: ('submittedAt' in f ? f.submittedAt : (f as FreshDoc).at).getTime() }) || changed;
+    }
+    for (const f of mine) if ('erase' in f && f.erase) changed = s.best.delete(String(f.residentId)) || changed; // erasures last
     const written = await writeState(app, s, now, changed);
     const slot = slotOf(app, c);
     if (written || !slot.board || slot.rev !== s.rev) slot.board = boardOf(docOf(s, now), slot.board?.names);
@@ -249,67 +233,25 @@ async function foldContests(app: AppContext, fresh: FreshDoc[]): Promise<void> {
     slot.foldedAt = now.getTime();
     slot.checkedAt = Date.now();
   }
+  const ids = events.map((e) => e._id);
+  for (let i = 0; i < ids.length; i += DELETE_CHUNK) await QuizFresh(app.db).collection.deleteMany({ _id: { $in: ids.slice(i, i + DELETE_CHUNK) } } as never);
 }
+
+let refreshing: Promise<unknown> | null = null;
 
 /**
- * Fold every fresh result: participations are inserted (a duplicate means counted already), each contest's
- * board takes the better results and is written once, and only then are exactly the folded results deleted.
- * A fold that stops half-way leaves them to the next one, which folds them again to the same boards (a best is
- * a maximum) and the same participations (keyed): nothing is counted twice or lost.
+ * Worker task (every 10 s): fold what arrived since the last refresh into the boards of open contests — the
+ * tally fold does it, under its lock, and keeps the open boards. Waits for a fold another process is running.
  */
-async function foldOnce(app: AppContext): Promise<number> {
-  const fresh = (await QuizFresh(app.db).collection.find({}).limit(FOLD_MAX).toArray()) as unknown as FreshDoc[];
-  const parts = new Map<string, ParticipationDoc>();
-  for (const f of fresh) if (f.participation) parts.set(f.participation._id, f.participation);
-  const ps = [...parts.values()];
-  for (let i = 0; i < ps.length; i += 2_000) await insertManyKeyed(Participations(app.db).collection, ps.slice(i, i + 2_000));
-  await foldContests(app, fresh);
-  const ids = fresh.map((f) => f._id);
-  for (let i = 0; i < ids.length; i += DELETE_CHUNK) await QuizFresh(app.db).collection.deleteMany({ _id: { $in: ids.slice(i, i + DELETE_CHUNK) } } as never);
-  return fresh.length;
-}
-
-const folding = new WeakMap<object, Promise<number>>();
-
-/** Fold under the lock; if another process holds it, wait for it (up to `waitMs`) and fold after it. */
-function fold(app: AppContext, waitMs: number): Promise<number> {
-  const prev = folding.get(app.db) ?? Promise.resolve(0);
-  const run = prev.catch(() => 0).then(async () => {
-    const until = Date.now() + waitMs;
-    for (;;) {
-      const holder = await takeLock(app);
-      if (holder) {
-        try {
-          return await foldOnce(app);
-        } finally {
-          await QuizJobs(app.db).collection.deleteOne({ _id: LOCK_ID, holder } as never);
-        }
-      }
-      if (Date.now() >= until) return 0;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  });
-  folding.set(app.db, run);
-  run.finally(() => folding.get(app.db) === run && folding.delete(app.db)).catch(() => undefined);
-  return run;
-}
-
-/** Worker task (every 10 s): fold what arrived since the last refresh into the boards of open contests. */
 export async function refreshLeaderboards(app: AppContext): Promise<number> {
-  await fold(app, 30_000);
+  await foldQuizTallies(app, { wait: true });
   return [...states.keys()].filter((k) => k.startsWith(`${app.db.name}:`)).length;
-}
-
-/** Participations not folded yet are inserted now (the yearly figures count them). */
-export async function foldParticipations(app: AppContext): Promise<void> {
-  const fresh = (await QuizFresh(app.db).collection.find({ participation: { $exists: true } } as never).limit(FOLD_MAX).toArray()) as unknown as FreshDoc[];
-  const ps = fresh.map((f) => f.participation!);
-  for (let i = 0; i < ps.length; i += 2_000) await insertManyKeyed(Participations(app.db).collection, ps.slice(i, i + 2_000));
 }
 
 // ---- reading ----
 
 function boardOf(doc: BoardDoc, names = new Map<string, string>()): Board {
+  doc.names?.resident.forEach((id, i) => names.set(id, doc.names!.name[i]!));
   const pathOf = new Map(doc.villages.map((v) => [v.code, v.path]));
   const e = doc.entries;
   const entries = e.resident.map((residentId, i) => ({ residentId, villageCode: e.village[i]!, areaPath: pathOf.get(e.village[i]!) ?? [], score: e.score[i]!, durationMs: e.durationMs[i]!, at: e.at[i]! }));
@@ -349,28 +291,44 @@ async function board(app: AppContext, c: ContestDoc): Promise<Board> {
   // a board in memory is answered at once; the kept one is checked behind it
   const b = slot.board ?? (await slot.checking);
   if (!b || app.clock.now().getTime() - (slot.foldedAt ?? 0) > 3 * REFRESH_EVERY_MS) {
-    if (!folding.get(app.db)) fold(app, 0).catch((err) => app.logger.error({ err, event: 'quiz.leaderboard.refresh_failed' }, 'leaderboard refresh failed'));
+    refreshing ??= foldQuizTallies(app)
+      .catch((err) => app.logger.error({ err, event: 'quiz.leaderboard.refresh_failed' }, 'leaderboard refresh failed'))
+      .finally(() => (refreshing = null));
   }
   const out = b ?? { computedAt: app.clock.now().getTime(), entries: [], villages: [], byScope: new Map(), names: new Map() };
   return slot.foldedAt && slot.foldedAt > out.computedAt ? Object.assign(out, { computedAt: slot.foldedAt }) : out;
 }
 
 async function names(app: AppContext, b: Board, ids: string[]): Promise<void> {
+  // the fold names everyone shown; a board kept by an earlier version may lack some
   const missing = ids.filter((id) => !b.names.has(id));
   if (!missing.length) return;
-  // by `_id` one at a time: each is an index lookup on every server
-  const rows = await Promise.all(missing.map((id) => residentById(app, new Types.ObjectId(id), ['nameEnc'])));
-  missing.forEach((id, i) => {
-    const r = rows[i];
-    b.names.set(id, r?.nameEnc ? maskName(app.pii.open(r.nameEnc)) : '居民');
-  });
+  const rows = await residentsByIds(app, missing.map((id) => new Types.ObjectId(id)), ['nameEnc']);
+  for (const id of missing) b.names.set(id, '居民');
+  for (const r of rows) if (r.nameEnc) b.names.set(String(r._id), maskName(app.pii.open(r.nameEnc)));
 }
 
 export type Scope = 'village' | 'town' | 'district';
 
+/**
+ * Where a reader lives, for choosing the scope: kept a minute per process (a resident who moves village sees
+ * the new scope within it), so reading the board while a rush refreshes it costs no database read at all.
+ */
+const AREA_MS = 60_000;
+const areaCache = cachePerDatabase<{ villageCode?: string; areaPath: string[] }>(AREA_MS);
+async function readerArea(app: AppContext, residentId: Types.ObjectId) {
+  const cache = areaCache(app);
+  const hit = cache.get(String(residentId));
+  if (hit) return hit;
+  const r = await getResident(app, residentId);
+  const area = { villageCode: r.villageCode, areaPath: r.areaPath };
+  cache.set(String(residentId), area);
+  return area;
+}
+
 /** The resident's view: top residents within their village / town / district, their own rank, villages ranked. */
 export async function leaderboardForResident(app: AppContext, residentId: Types.ObjectId, contestId: string, scope: Scope) {
-  const r = await getResident(app, residentId);
+  const r = await readerArea(app, residentId);
   const c = Types.ObjectId.isValid(contestId) ? await cachedContest(app, contestId) : null;
   if (!c || c.status === 'draft' || !r.areaPath.includes(c.areaCode)) throw notFound('竞赛');
   const scopeCode = scope === 'village' ? r.villageCode : r.areaPath[scope === 'town' ? 1 : 0];
@@ -392,4 +350,3 @@ export async function leaderboardForResident(app: AppContext, residentId: Types.
   };
 }
 
-export { participationOf };

@@ -2,8 +2,8 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { Attempts, Certificates, PointsLedger, QuizBests, QuizFresh, QuizKeys, Submissions, WrongMarks } from './quiz.model';
 import { eraseDrafts } from './drafts.service';
-import { foldParticipations, noteErased } from './leaderboard.service';
-import { eraseParticipation } from './participation.service';
+import { noteErased } from './leaderboard.service';
+import { eraseParticipation, foldQuizTallies } from './participation.service';
 import { pointsSummary } from './rewards.service';
 import { wrongBookMarks } from './wrongbook.service';
 
@@ -26,9 +26,9 @@ export async function exportQuizData(app: AppContext, residentId: Types.ObjectId
  */
 export async function eraseQuizData(app: AppContext, residentId: Types.ObjectId): Promise<void> {
   const attemptIds = (await Attempts(app.db).find({ residentId }, { _id: 1 }).lean()).map((a) => a._id);
-  // Results not folded yet: their participations are counted first (then re-keyed below), the rest dropped; the
-  // resident leaves the boards of every contest they took part in at the next fold.
-  await foldParticipations(app);
+  // Results not folded yet are folded first; then the resident leaves the boards of every contest they took
+  // part in (at the next fold, which comes before the participations are re-keyed below).
+  await foldQuizTallies(app, { wait: true });
   await QuizFresh(app.db).deleteMany({ residentId });
   const contestIds: Types.ObjectId[] = await Submissions(app.db).distinct('contestId', { residentId, contestId: { $exists: true } });
   await noteErased(app, residentId, contestIds);

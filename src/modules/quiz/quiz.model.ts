@@ -407,8 +407,10 @@ export interface BoardDoc {
   computedAt: Date;
   entries: { resident: string[]; village: string[]; score: number[]; durationMs: number[]; at: number[] };
   villages: Array<{ code: string; name: string; path: string[]; participants: number; registered: number; participation: number; avgScore: number }>;
+  /** Masked names of everyone shown in a top list of some scope (village, town, district), so reads look up none. */
+  names?: { resident: string[]; name: string[] };
 }
-const boardSchema = new Schema<BoardDoc>({ _id: String, computedAt: { type: Date, required: true }, entries: { type: Schema.Types.Mixed }, villages: { type: Schema.Types.Mixed } });
+const boardSchema = new Schema<BoardDoc>({ _id: String, computedAt: { type: Date, required: true }, entries: { type: Schema.Types.Mixed }, villages: { type: Schema.Types.Mixed }, names: { type: Schema.Types.Mixed } });
 export const QuizBoards = defineModel<BoardDoc>('QuizBoard', boardSchema);
 
 /**

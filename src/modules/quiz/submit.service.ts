@@ -4,7 +4,7 @@ import { isDuplicateKey } from '../../db/model';
 import { AppError, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
 import { cachedContest } from './contests.service';
-import { noteResult } from './leaderboard.service';
+import { recordParticipation } from './participation.service';
 import { Contests, Submissions, type AttemptDoc, type ContestDoc, type ResultItem, type SubmissionDoc } from './quiz.model';
 import { loadVersions } from './pool';
 import { LETTERS, QUIZ } from './quiz.rules';
@@ -86,9 +86,9 @@ export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: Ans
     if (first) return first;
     throw alreadySubmitted();
   }
-  // The wrong-answer book is read from the submissions' results; the board and the participation are folded
-  // by the worker from at most one small insert.
-  await noteResult(app, sub);
+  // The wrong-answer book is read from the submissions' results; the figures, the participation and the board
+  // are folded by the worker from one small insert (daily quiz and contests only).
+  await recordParticipation(app, sub);
   // Flagged submissions earn nothing until staff look at them: a 2-second contest is not trusted.
   const certificateCode = !sub.tooFast && contest && sub.passed ? await issueCertificate(app, contest, sub) : null;
   return resultView(app, a, sub, { pointsEarned: sub.points ?? 0, certificateCode, contest });

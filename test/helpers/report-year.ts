@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { TestApp } from './app';
 import { TOWN_MS, TOWN_ND, VILLAGE_A, VILLAGE_B, VILLAGE_C } from './fixtures';
 import { Residents } from '../../src/modules/residents/residents.model';
-import { backfillParticipation } from '../../src/modules/quiz';
+import { rebuildQuizFigures } from '../../src/modules/quiz';
 import { Contests, Submissions } from '../../src/modules/quiz/quiz.model';
 import { Attendance, Feedback, Registrations, Talks } from '../../src/modules/talks/talks.model';
 import { ReferralTransitions, Referrals } from '../../src/modules/referrals/referrals.model';
@@ -71,7 +71,7 @@ export async function seedYear(t: TestApp) {
   }
   await Submissions(t.db).insertMany(subs);
   // Loaded as data from before participations were recorded at submit: the start-up backfill's work.
-  await backfillParticipation(t.app, { again: true });
+  await rebuildQuizFigures(t.app, { again: true });
 
   const talk = (v: string, kind: string, start: string, status = 'finished') => ({
     _id: new Types.ObjectId(), kind, title: `${kind}@${v}`, venue: '村委会', areaCode: v, areaPath: PATH[v], startAt: at(start), endAt: new Date(at(start).getTime() + 2 * 3600_000),

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { AuditLog } from '../../src/modules/audit/audit.model';
 import { Areas } from '../../src/modules/areas/areas.model';
-import { backfillParticipation } from '../../src/modules/quiz';
+import { rebuildQuizFigures } from '../../src/modules/quiz';
 import { Submissions } from '../../src/modules/quiz/quiz.model';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { residentLogin, seedVillages, staffLogin, TOWN_MS, TOWN_ND, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
@@ -99,7 +99,7 @@ describe('dashboard', () => {
     });
     await Submissions(t.db).insertMany([sub(a1.id, VILLAGE_A, TOWN_MS, 80), sub(a2.id, VILLAGE_A, TOWN_MS, 60), sub(c1.id, VILLAGE_C, TOWN_ND, 100)]);
     // Loaded as data, not submitted: their participation is recorded as the start-up backfill would.
-    await backfillParticipation(t.app, { again: true });
+    await rebuildQuizFigures(t.app, { again: true });
     const top = await t.request('GET', '/api/admin/v1/dashboard', { token: district });
     expect(top.status).toBe(200);
     expect(top.body).toMatchObject({ year: 2026, area: { code: '370303' }, trail: [{ code: '370303', name: '张店区' }] });

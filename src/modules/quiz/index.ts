@@ -1,5 +1,5 @@
 import type { AppModule } from '../module';
-import { backfillParticipation } from './participation.service';
+import { foldQuizTallies, rebuildQuizFigures } from './participation.service';
 import { eraseQuizData, exportQuizData } from './quiz-data';
 import { quizRoutes } from './quiz.routes';
 import { refreshLeaderboards } from './leaderboard.service';
@@ -11,13 +11,17 @@ export const quizModule: AppModule = {
   name: 'quiz',
   routes: quizRoutes,
   // boards of open contests are computed here, never on a resident's request
-  tasks: [{ name: 'quiz.leaderboards', cron: '*/10 * * * * *', run: refreshLeaderboards }],
+  tasks: [
+    { name: 'quiz.leaderboards', cron: '*/10 * * * * *', run: refreshLeaderboards },
+    // submissions' tallies into the yearly figures (a report also folds before it reads)
+    { name: 'quiz.figures', cron: '*/10 * * * * *', run: (app) => foldQuizTallies(app) },
+  ],
   residentData: [{ name: 'quiz', export: exportQuizData, erase: eraseQuizData }],
-  // Participations of submissions made before they were recorded at submit (once; a no-op afterwards).
+  // Figures and participations of submissions made before figures were kept (once; a no-op afterwards).
   indexes: async (app) => {
-    await backfillParticipation(app);
+    await rebuildQuizFigures(app);
   },
 };
 
-export { backfillParticipation } from './participation.service';
-export { LITERATE_SCORE, quizYearFigures, type RoundFigures } from './quiz.figures';
+export { foldQuizTallies, LITERATE_SCORE, rebuildQuizFigures } from './participation.service';
+export { quizYearFigures, type RoundFigures } from './quiz.figures';

@@ -1,15 +1,28 @@
-import { LRUCache } from 'lru-cache';
-import type { Types } from 'mongoose';
+import crypto from 'node:crypto';
+import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { insertManyKeyed, isDuplicateKey } from '../../db/model';
 import { shanghaiDay } from '../../lib/shanghai';
-import { Participations, QuizJobs, Submissions, type ParticipationDoc, type SubmissionDoc } from './quiz.model';
+import { QuizFigures, QuizFolds, QuizTallies, type FigureDoc, type RoundRow, type TallyDoc, type YearRow } from './figures.model';
+import { Contests, Participations, QuizJobs, Submissions, type ParticipationDoc, type SubmissionDoc } from './quiz.model';
 
+/**
+ * The quiz's yearly figures are kept as they happen rather than recounted from every submission: the submit
+ * inserts a tally (one small insert, `_id` = the submission), and the fold — every few seconds in the worker,
+ * and at once before a report reads the figures — moves the waiting tallies into one document per year and
+ * per literacy round, recording each resident's participation on the way, then deletes them. A report reads
+ * a few documents of a few hundred rows however many submissions the year holds.
+ *
+ * Exactly once, without transactions: one fold at a time (a lock taken by a unique insert, with a lease); the
+ * journal names the tallies of a fold before any figure changes; each figure document carries the id of the
+ * fold that last changed it, so a fold resumed after a crash skips what it already added; participations it
+ * inserted carry the fold id too, so they still count as new when the resumed fold meets them again.
+ */
+
+/** A resident is health-literate when they score at least this on the standard paper (national monitoring). */
+export const LITERATE_SCORE = 80;
 /** Quizzes that show how residents take part: the daily quiz and contests (topic and wrong-book practice do not). */
 export const COUNTED_MODES: readonly string[] = ['daily', 'contest'];
-
-const BACKFILL = 'participation-backfill';
-const BATCH = 1000;
 
 type Counted = Pick<SubmissionDoc, 'residentId' | 'mode' | 'areaPath' | 'submittedAt'>;
 
@@ -21,55 +34,271 @@ export function participationOf(s: Counted): ParticipationDoc | null {
   return { _id: `${year}:${String(s.residentId)}:${village}`, year, residentId: s.residentId, areaPath: s.areaPath, firstAt: s.submittedAt };
 }
 
-/** Participations this process has seen recorded: a resident's later submissions of the year skip the insert. */
-const recorded = new LRUCache<string, true>({ max: 50_000 });
+const BATCH = 5_000;
+/** Deletes by `_id` in chunks: the test server binds one SQL variable per id. */
+const DELETE_CHUNK = 500;
+const LEASE_MS = 120_000;
+const REBUILD = 'quiz-figures-rebuild';
 
-/** After a submission: one insert; a duplicate key means the resident is already counted for the year there. */
-export async function recordParticipation(app: AppContext, s: Counted): Promise<void> {
-  const doc = participationOf(s);
-  if (!doc) return;
-  const seen = `${app.db.name}:${doc._id}`;
-  if (recorded.has(seen)) return;
-  try {
-    await Participations(app.db).collection.insertOne(doc as never);
-  } catch (err) {
+const yearOf = (d: Date) => Number(shanghaiDay(d).slice(0, 4));
+export const yearDocId = (year: number) => `year:${year}`;
+export const roundDocId = (contestId: Types.ObjectId | string) => `round:${String(contestId)}`;
+const pathKey = (p: readonly string[]) => p.join('/');
+
+type Tally = Pick<TallyDoc, '_id' | 'residentId' | 'areaPath' | 'mode' | 'score' | 'contestId' | 'submittedAt'>;
+
+/**
+ * After a counted submission: its tally, one insert (a duplicate key means it is tallied already); the fold
+ * records the participation and adds it to the figures.
+ */
+export async function recordParticipation(app: AppContext, s: Tally): Promise<void> {
+  if (!COUNTED_MODES.includes(s.mode)) return;
+  const doc: TallyDoc = { _id: s._id, residentId: s.residentId, areaPath: s.areaPath, mode: s.mode, score: s.score, submittedAt: s.submittedAt, ...(s.contestId ? { contestId: s.contestId } : {}) };
+  await QuizTallies(app.db).collection.insertOne(doc as never).catch((err: unknown) => {
     if (!isDuplicateKey(err)) throw err;
+  });
+}
+
+// ---- the fold lock -------------------------------------------------------------------------------------------
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function tryLock(app: AppContext): Promise<string | null> {
+  const folds = QuizFolds(app.db).collection;
+  const insert = async () => {
+    const holder = crypto.randomUUID();
+    try {
+      await folds.insertOne({ _id: 'lock', holder, until: new Date(Date.now() + LEASE_MS) } as never);
+      return holder;
+    } catch (err) {
+      if (isDuplicateKey(err)) return null;
+      throw err;
+    }
+  };
+  const got = await insert();
+  if (got) return got;
+  const current = await folds.findOne({ _id: 'lock' } as never);
+  if (!current || (current.until as Date).getTime() >= Date.now()) return null;
+  // Its holder died: remove exactly that stale lock and compete once for a new one.
+  await folds.deleteOne({ _id: 'lock', holder: current.holder } as never);
+  return insert();
+}
+
+/** Run `fn` holding the fold lock; without `wait`, give up at once when another process folds. */
+async function withFoldLock<T>(app: AppContext, wait: boolean, fn: () => Promise<T>): Promise<T | null> {
+  const deadline = Date.now() + LEASE_MS + 10_000;
+  for (let attempt = 0; ; attempt++) {
+    const holder = await tryLock(app);
+    if (holder) {
+      try {
+        return await fn();
+      } finally {
+        await QuizFolds(app.db).collection.deleteOne({ _id: 'lock', holder } as never);
+      }
+    }
+    if (!wait || Date.now() > deadline) return null;
+    await sleep(Math.min(20 * 2 ** attempt, 500));
   }
-  recorded.set(seen, true);
+}
+
+// ---- folding ---------------------------------------------------------------------------------------------------
+
+type Rows<R> = Map<string, R>;
+const yearRow = (areaPath: string[]): YearRow => ({ areaPath, submissions: 0, scoreSum: 0, participants: 0 });
+const roundRow = (areaPath: string[]): RoundRow => ({ areaPath, takers: 0, literate: 0 });
+function rowOf<R>(docs: Map<string, Rows<R>>, docId: string, areaPath: string[], make: (p: string[]) => R): R {
+  let rows = docs.get(docId);
+  if (!rows) docs.set(docId, (rows = new Map()));
+  const key = pathKey(areaPath);
+  let row = rows.get(key);
+  if (!row) rows.set(key, (row = make(areaPath)));
+  return row;
+}
+
+/** Contests among `ids` that are literacy rounds (a handful of small documents). */
+async function assessmentIds(app: AppContext, ids: Types.ObjectId[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const found = await Contests(app.db).find({ _id: { $in: ids }, kind: 'assessment' }, { _id: 1 }).lean();
+  return new Set(found.map((c) => String(c._id)));
+}
+
+/** What tallies add: submissions and scores per year and path, takers and literate residents per round and path. */
+async function tallyFigures(app: AppContext, tallies: Tally[]) {
+  const docs = new Map<string, Rows<YearRow | RoundRow>>();
+  const contestIds = [...new Map(tallies.filter((t) => t.contestId).map((t) => [String(t.contestId), t.contestId!])).values()];
+  const rounds = await assessmentIds(app, contestIds);
+  for (const t of tallies) {
+    const y = rowOf(docs, yearDocId(yearOf(t.submittedAt)), t.areaPath, yearRow) as YearRow;
+    y.submissions += 1;
+    y.scoreSum += t.score;
+    if (t.mode === 'contest' && t.contestId && rounds.has(String(t.contestId))) {
+      const r = rowOf(docs, roundDocId(t.contestId), t.areaPath, roundRow) as RoundRow;
+      r.takers += 1;
+      if (t.score >= LITERATE_SCORE) r.literate += 1;
+    }
+  }
+  return docs;
+}
+
+/** Participations the tallies stand for, inserted now; those new (or inserted by this same fold before a crash) add a participant. */
+async function recordParticipations(app: AppContext, tallies: Tally[], foldId: string, resumed: boolean, docs: Map<string, Rows<YearRow | RoundRow>>) {
+  const byId = new Map<string, ParticipationDoc>();
+  for (const t of [...tallies].sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime())) {
+    const p = participationOf(t);
+    if (p && !byId.has(p._id)) byId.set(p._id, p);
+  }
+  const list = [...byId.values()].map((p) => ({ ...p, foldId }));
+  const refused = await insertManyKeyed(Participations(app.db).collection, list);
+  const isNew = list.map((_, i) => !refused.has(i));
+  if (resumed && refused.size) {
+    // Refused may mean "inserted by this fold before it was interrupted": those are new all the same.
+    const coll = Participations(app.db).collection;
+    for (let i = 0; i < list.length; i += 50) {
+      const part = list.slice(i, i + 50);
+      const found = await Promise.all(part.map((p, j) => (refused.has(i + j) ? coll.findOne({ _id: p._id } as never, { projection: { foldId: 1 } }) : null)));
+      found.forEach((f, j) => {
+        if (f && (f as { foldId?: string }).foldId === foldId) isNew[i + j] = true;
+      });
+    }
+  }
+  list.forEach((p, i) => {
+    if (isNew[i]) (rowOf(docs, yearDocId(p.year), p.areaPath, yearRow) as YearRow).participants += 1;
+  });
+}
+
+function merge(rows: Array<YearRow | RoundRow>, add: Rows<YearRow | RoundRow>): Array<YearRow | RoundRow> {
+  const out = new Map(rows.map((r) => [pathKey(r.areaPath), { ...r }]));
+  for (const [key, a] of add) {
+    const cur = out.get(key) as Record<string, unknown> | undefined;
+    if (!cur) out.set(key, { ...a });
+    else for (const [k, v] of Object.entries(a)) if (typeof v === 'number') cur[k] = ((cur[k] as number | undefined) ?? 0) + v;
+  }
+  return [...out.values()].sort((a, b) => pathKey(a.areaPath).localeCompare(pathKey(b.areaPath)));
+}
+
+/** Add `docs` to the figure documents, each once: a document already stamped with this fold is left alone. */
+async function applyFigures(app: AppContext, docs: Map<string, Rows<YearRow | RoundRow>>, foldId: string) {
+  const coll = QuizFigures(app.db).collection;
+  for (const [docId, rows] of [...docs].sort(([a], [b]) => a.localeCompare(b))) {
+    const cur = (await coll.findOne({ _id: docId } as never)) as FigureDoc | null;
+    if (cur?.foldId === foldId) continue;
+    await coll.replaceOne({ _id: docId } as never, { rows: merge(cur?.rows ?? [], rows), foldId, updatedAt: app.clock.now() } as never, { upsert: true });
+  }
+}
+
+async function deleteByIds(coll: { deleteMany(f: object): Promise<unknown> }, ids: readonly unknown[]) {
+  for (let i = 0; i < ids.length; i += DELETE_CHUNK) await coll.deleteMany({ _id: { $in: ids.slice(i, i + DELETE_CHUNK) } });
+}
+
+/** One fold of at most BATCH tallies (or the interrupted one): how many tallies it took. Holds the lock. */
+async function foldOnce(app: AppContext): Promise<number> {
+  const folds = QuizFolds(app.db).collection;
+  const tallyColl = QuizTallies(app.db).collection;
+  let journal = (await folds.findOne({ _id: 'journal' } as never)) as { foldId: string; tallyIds: Types.ObjectId[] } | null;
+  const resumed = !!journal;
+  let tallies: Tally[];
+  if (journal) {
+    tallies = (await tallyColl.find({ _id: { $in: journal.tallyIds } } as never).toArray()) as unknown as Tally[];
+  } else {
+    tallies = (await tallyColl.find({}, { limit: BATCH }).toArray()) as unknown as Tally[];
+    if (!tallies.length) return 0;
+    journal = { foldId: new Types.ObjectId().toHexString(), tallyIds: tallies.map((t) => t._id) };
+    await folds.insertOne({ _id: 'journal', ...journal } as never);
+  }
+  const docs = await tallyFigures(app, tallies);
+  await recordParticipations(app, tallies, journal.foldId, resumed, docs);
+  await applyFigures(app, docs, journal.foldId);
+  await deleteByIds(tallyColl, journal.tallyIds);
+  await folds.deleteOne({ _id: 'journal' } as never);
+  return journal.tallyIds.length;
 }
 
 /**
- * Participation of submissions made before participations were recorded: streamed in batches, inserted
- * unordered (those already there are refused by their key), then marked done so later starts skip it.
- * Idempotent: run `again` (data loaded from elsewhere), it inserts only what is missing.
+ * Fold every waiting tally. The worker calls it without waiting (another process is folding: nothing to do);
+ * a report waits for the lock so that it reads figures including every submission made before it asked.
  */
-export async function backfillParticipation(app: AppContext, opts: { again?: boolean } = {}): Promise<{ inserted: number } | null> {
-  if (!opts.again && (await QuizJobs(app.db).exists({ _id: BACKFILL }))) return null;
-  let inserted = 0;
-  let batch = new Map<string, ParticipationDoc>();
-  const flush = async () => {
-    const docs = [...batch.values()];
-    batch = new Map();
-    inserted += docs.length - (await insertManyKeyed(Participations(app.db).collection, docs)).size;
-  };
-  const rows = Submissions(app.db).find({ mode: { $in: COUNTED_MODES } }, { residentId: 1, mode: 1, areaPath: 1, submittedAt: 1 }).lean().cursor({ batchSize: BATCH });
-  for await (const s of rows) {
-    const doc = participationOf(s);
-    if (doc && !batch.has(doc._id)) batch.set(doc._id, doc);
-    if (batch.size >= BATCH) await flush();
-  }
-  await flush();
-  try {
-    await QuizJobs(app.db).create({ _id: BACKFILL, at: app.clock.now(), count: inserted });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-  }
-  app.logger.info({ event: 'quiz.participation.backfill', inserted }, 'quiz participation backfilled');
-  return { inserted };
+export async function foldQuizTallies(app: AppContext, opts: { wait?: boolean } = {}): Promise<{ folded: number } | null> {
+  return withFoldLock(app, opts.wait ?? false, async () => {
+    let folded = 0;
+    for (;;) {
+      const n = await foldOnce(app);
+      folded += n;
+      if (n < BATCH) return { folded };
+    }
+  });
+}
+
+/** The figure documents of a year and of the given rounds (absent ones are missing from the map). */
+export async function readQuizFigures(app: AppContext, year: number, roundIds: readonly Types.ObjectId[]): Promise<Map<string, FigureDoc>> {
+  await foldQuizTallies(app, { wait: true });
+  const ids = [yearDocId(year), ...roundIds.map(roundDocId)];
+  const found = await QuizFigures(app.db).find({ _id: { $in: ids } }).lean();
+  return new Map(found.map((d) => [d._id, d]));
+}
+
+/**
+ * Recount the figures from the submissions themselves: once at start-up (submissions made before figures
+ * were kept), and `again` for data loaded from elsewhere. Holds the fold lock: waiting tallies are folded
+ * first, then every counted submission is read once; participations missing are inserted; the figure
+ * documents are replaced; tallies of submissions this pass has read are dropped (they are counted).
+ * Returns the participations it inserted, or null when it had run before.
+ */
+export async function rebuildQuizFigures(app: AppContext, opts: { again?: boolean } = {}): Promise<{ inserted: number } | null> {
+  if (!opts.again && (await QuizJobs(app.db).exists({ _id: REBUILD }))) return null;
+  const out = await withFoldLock(app, true, async () => {
+    if (!opts.again && (await QuizJobs(app.db).exists({ _id: REBUILD }))) return null;
+    while ((await foldOnce(app)) === BATCH);
+    const assessments = new Set((await Contests(app.db).find({ kind: 'assessment' }, { _id: 1 }).lean()).map((c) => String(c._id)));
+    const docs = new Map<string, Rows<YearRow | RoundRow>>();
+    const seen = new Set<string>();
+    let inserted = 0;
+    let batch = new Map<string, ParticipationDoc>();
+    const flush = async () => {
+      const list = [...batch.values()];
+      batch = new Map();
+      inserted += list.length - (await insertManyKeyed(Participations(app.db).collection, list)).size;
+    };
+    const rows = Submissions(app.db).find({ mode: { $in: COUNTED_MODES } }, { residentId: 1, mode: 1, areaPath: 1, submittedAt: 1, score: 1, contestId: 1 }).lean().cursor({ batchSize: BATCH });
+    for await (const s of rows) {
+      seen.add(String(s._id));
+      const y = rowOf(docs, yearDocId(yearOf(s.submittedAt)), s.areaPath, yearRow) as YearRow;
+      y.submissions += 1;
+      y.scoreSum += s.score;
+      if (s.mode === 'contest' && s.contestId && assessments.has(String(s.contestId))) {
+        const r = rowOf(docs, roundDocId(s.contestId), s.areaPath, roundRow) as RoundRow;
+        r.takers += 1;
+        if (s.score >= LITERATE_SCORE) r.literate += 1;
+      }
+      const p = participationOf(s);
+      if (p && !batch.has(p._id)) batch.set(p._id, p);
+      if (batch.size >= BATCH) await flush();
+    }
+    await flush();
+    for await (const p of Participations(app.db).find({}, { _id: 0, year: 1, areaPath: 1 }).lean().cursor({ batchSize: BATCH })) {
+      (rowOf(docs, yearDocId(p.year), p.areaPath, yearRow) as YearRow).participants += 1;
+    }
+    const foldId = `rebuild:${new Types.ObjectId().toHexString()}`;
+    const coll = QuizFigures(app.db).collection;
+    for (const [docId, r] of docs) await coll.replaceOne({ _id: docId } as never, { rows: merge([], r), foldId, updatedAt: app.clock.now() } as never, { upsert: true });
+    await coll.deleteMany({ _id: { $nin: [...docs.keys()] } } as never);
+    // Submissions made while this ran have tallies waiting; those this pass counted already are dropped.
+    const waiting = (await QuizTallies(app.db).collection.find({}, { projection: { _id: 1 } }).toArray()).map((t) => t._id).filter((id) => seen.has(String(id)));
+    await deleteByIds(QuizTallies(app.db).collection, waiting);
+    try {
+      await QuizJobs(app.db).create({ _id: REBUILD, at: app.clock.now(), count: inserted });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    app.logger.info({ event: 'quiz.figures.rebuild', inserted, documents: docs.size }, 'quiz figures recounted');
+    return { inserted };
+  });
+  return out ?? null;
 }
 
 /** "Erase me": the resident's participations are re-keyed to the id their submissions now carry. */
 export async function eraseParticipation(app: AppContext, residentId: Types.ObjectId, anonymous: Types.ObjectId): Promise<void> {
+  // Their waiting tallies become participations first, so none is left under the erased id.
+  await foldQuizTallies(app, { wait: true });
   const mine = await Participations(app.db).find({ residentId }).lean();
   if (!mine.length) return;
   await insertManyKeyed(Participations(app.db).collection, mine.map((p) => ({ ...p, _id: `${p.year}:${String(anonymous)}:${p._id.split(':').slice(2).join(':')}`, residentId: anonymous })));

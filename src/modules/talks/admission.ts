@@ -4,7 +4,7 @@ import type { AppContext } from '../../context';
 import { insertManyKeyed } from '../../db/model';
 import { AppError } from '../../http/errors';
 import { coalescing } from '../../lib/batch';
-import { emptyResult, fillOnce, forgetQueueState, type AfterFill, type FillResult } from './queue-walk';
+import { emptyResult, fillOnce, forgetQueueState, waitlistPlaces, type AfterFill, type FillResult } from './queue-walk';
 import { recordEntries } from './resident-entries';
 import { sleep, tryLock, unlock, wallNow } from './talk-lock';
 import { RegistrationKeys, Registrations, Talks, type RegistrationDoc, type RegistrationKeyDoc, type TalkDoc } from './talks.model';
@@ -21,6 +21,8 @@ import { RegistrationKeys, Registrations, Talks, type RegistrationDoc, type Regi
 const WAIT_MS = 120_000;
 const BATCH = 500;
 const STRANDED_MS = 2_000;
+/** A loop that only waits for decisions made elsewhere looks for them this often (one read for all). */
+const IDLE_MS = 200;
 
 export type Decided = RegistrationDoc & { position?: number };
 
@@ -196,15 +198,23 @@ async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q:
         }
         // recorded but decided by nobody yet (cannot happen with the walk above, but never leave one hanging)
         for (const a of mine.values()) addWaiter(q, String(a.regId), { resolve: (reg) => a.resolve({ kind: 'decided', reg }), reject: a.reject, since: a.since });
-      } else if (work) {
+      } else if (q.arrivals.length || q.jobs.length) {
         await sleep(Math.min(10 * 2 ** attempt++, 100) * (0.5 + Math.random()));
       } else {
-        await sleep(Math.min(20 * 2 ** attempt++, 500));
+        // nothing to do but wait for a walker elsewhere (whose lease this loop may not take while it is held):
+        // sleep, and look again at most every IDLE_MS
+        await sleep(Math.min(20 * 2 ** attempt++, IDLE_MS));
       }
       if (q.waiters.size) {
-        // registrations decided by another walker (the sweep, a staff edit, another process): one read for all
+        // registrations decided by another walker (the sweep, a staff edit, another process): one read for
+        // all of them, and one read of the queue for the places of those waitlisted
         const ids = [...q.waiters.keys()].map((id) => new Types.ObjectId(id));
-        for (const r of await Registrations(app.db).find({ _id: { $in: ids }, status: { $ne: 'pending' } }).lean()) answer(r);
+        const found = await Registrations(app.db).find({ _id: { $in: ids }, status: { $ne: 'pending' } }).batchSize(ids.length + 1).lean<RegistrationDoc[]>();
+        const places = found.some((r) => r.status === 'waitlisted') ? await waitlistPlaces(app, talkId) : new Map<string, number>();
+        for (const r of found) {
+          const position = r.status === 'waitlisted' ? places.get(String(r._id)) : undefined;
+          answer(position === undefined ? r : { ...r, position });
+        }
       }
       const now = wallNow();
       for (const [id, list] of q.waiters) {

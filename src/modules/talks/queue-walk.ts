@@ -80,6 +80,12 @@ export async function leaveQueue(app: AppContext, talkId: Types.ObjectId, regId:
   await TalkQueues(app.db).collection.replaceOne({ _id: String(talkId) } as never, { seq: s.seq, waitlist: (s.waitlist as string[]).filter((id) => id !== String(regId)) });
 }
 
+/** 1-based places of the talk's waitlist by registration id, from its queue document (empty if it is missing). */
+export async function waitlistPlaces(app: AppContext, talkId: Types.ObjectId): Promise<Map<string, number>> {
+  const s = await TalkQueues(app.db).collection.findOne({ _id: String(talkId) } as never);
+  return new Map(((s?.waitlist as string[] | undefined) ?? []).map((id, i) => [id, i + 1]));
+}
+
 /** 1-based place of a waitlisted registration, read from the talk's queue document (counted if it is missing). */
 export async function waitlistPosition(app: AppContext, r: Pick<RegistrationDoc, '_id' | 'talkId' | 'seq'>): Promise<number> {
   const s = await TalkQueues(app.db).collection.findOne({ _id: String(r.talkId) } as never);

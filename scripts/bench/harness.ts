@@ -31,6 +31,8 @@ export interface WireCounter {
   reset(): Promise<void>;
   /** Counts since the last reset, after letting background work settle for `settleMs`. */
   read(settleMs?: number): Promise<WireCounts>;
+  /** The last commands since the reset, in order: ms since the reset, command, collection, server ms, documents. */
+  trace(): Promise<Array<{ t: number; cmd: string; coll?: string; ms: number; docs?: number }>>;
 }
 
 const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
@@ -70,6 +72,9 @@ async function startWireCount(uri: string): Promise<{ uri: string; counter: Wire
   const counter: WireCounter = {
     async reset() {
       await fetch(`${base}/reset`, { method: 'POST' });
+    },
+    async trace() {
+      return ((await (await fetch(`${base}/stats?seq=1`)).json()) as { seq: Array<{ t: number; cmd: string; coll?: string; ms: number; docs?: number }> }).seq;
     },
     async read(settleMs = 300) {
       await new Promise((r) => setTimeout(r, settleMs));

@@ -5,6 +5,8 @@
  * Sizes: RUSH_STORM residents for RUSH_SEATS seats (default 1,000 / 100), RUSH_QUIZ concurrent quiz starts and
  * submits (default 150); single-request costs are measured one request at a time.
  */
+import fs from 'node:fs';
+import inspector from 'node:inspector';
 import { Types } from 'mongoose';
 import type { BenchHarness } from './harness';
 import { Registrations, Seats } from '../../src/modules/talks/talks.model';
@@ -16,6 +18,22 @@ import { Attempts } from '../../src/modules/quiz/quiz.model';
 const STORM = Number(process.env.RUSH_STORM ?? 1000);
 const SEATS = Number(process.env.RUSH_SEATS ?? 100);
 const QUIZ_N = Number(process.env.RUSH_QUIZ ?? 150);
+
+/** RUSH_CPU_PROF=<file>: a V8 CPU profile of this process over the storm (open it in Chrome DevTools). */
+async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) => new Promise<any>((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await post('Profiler.stop');
+      fs.writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const cpuMs = () => {
@@ -107,12 +125,18 @@ export default async function rush(h: BenchHarness): Promise<void> {
   const talk = await publishedTalk(t, staff.token, { capacity: SEATS, waitlistEnabled: true, waitlistCap: 0 });
   const statuses = new Map<string, number>();
   const stormStart = Date.now();
+  const profiling = process.env.RUSH_CPU_PROF ? await startProfile() : null;
   await measure(`sign-up storm (${STORM} at once, ${SEATS} seats)`, stormers, async (r) => {
     const res = await signUp(r, talk.id);
     const k = res.status === 201 ? String(res.body.status) : `${res.status} ${res.body?.error?.code ?? ''}`;
     statuses.set(k, (statuses.get(k) ?? 0) + 1);
   });
   const stormSec = (Date.now() - stormStart) / 1000;
+  if (profiling) await profiling.stop(process.env.RUSH_CPU_PROF!);
+  if (process.env.RUSH_TRACE) {
+    // the storm's commands in order: reply time (ms since the storm began), command, server ms, documents
+    for (const c of await h.wire.trace()) console.log(`  trace ${String(c.t).padStart(6)} ${c.cmd} ${c.coll ?? ''} ${c.ms.toFixed(1)} ms${c.docs ? ` ×${c.docs}` : ''}`);
+  }
   const id = new Types.ObjectId(talk.id);
   const seats = await Seats(t.db).countDocuments({ talkId: id });
   const confirmed = await Registrations(t.db).countDocuments({ talkId: id, status: 'confirmed' });
@@ -122,7 +146,9 @@ export default async function rush(h: BenchHarness): Promise<void> {
   await serial(`GET /api/v1/me/registrations (beside a ${STORM}-person session)`, 20, async () =>
     expect(await t.request('GET', '/api/v1/me/registrations', { token: mine.token }), [200], 'me/registrations'));
 
-  // quiz: a contest of 10 questions, starts and submits one at a time and QUIZ_N at once
+  // quiz: a contest of 10 questions, starts and submits one at a time and QUIZ_N at once (RUSH_QUIZ=0 leaves it out)
+  if (QUIZ_N > 0) await quiz();
+  async function quiz(): Promise<void> {
   await seedQuestionBank(t.app);
   const admin = await districtAdmin(t);
   const contest = await createContest(t, admin.token, { drawRules: [{ tags: ['hl66-2024'], count: 10 }], attemptsPerDay: 20, attemptsTotal: 20 });
@@ -152,6 +178,7 @@ export default async function rush(h: BenchHarness): Promise<void> {
   const crowdSends = await Promise.all(crowd.map((r, i) => submit(r, ids[i]!)));
   t.clock.advance(60_000);
   await measure(`quiz submit (${QUIZ_N} at once)`, crowdSends, async (send) => expect(await send(), [200], 'submit'));
+  }
 
   const f = (x: number, d = 1) => x.toFixed(d);
   console.log(`\n== rush (database: ${h.dbKind}); ratios are p50 latency and CPU per request against /healthz in this run`);

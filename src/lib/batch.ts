@@ -45,7 +45,7 @@ export function byIdLoader<T extends { _id: unknown }>(model: (conn: Connection)
       const m = model(conn);
       loaders.set(conn, (l = coalescing<string, T | null>(async (ids) => {
         if (ids.length < IN_FROM) return Promise.all(ids.map((x) => m.findById(x).lean<T>().exec()));
-        const docs = await m.find({ _id: { $in: ids } } as never).lean<T[]>().exec();
+        const docs = await m.find({ _id: { $in: ids } } as never).batchSize(ids.length + 1).lean<T[]>().exec();
         const by = new Map(docs.map((d) => [String(d._id), d]));
         return ids.map((x) => by.get(x) ?? null);
       })));

@@ -58,6 +58,35 @@ describe('walkers of one queue', () => {
     expect(await Seats(t.db).countDocuments({ talkId: new Types.ObjectId(talk.id) })).toBe(50);
   });
 
+  test('when the sweep decides 200 recorded sign-ups whose retries wait in this process, then all 200 retries are answered within 2 s', async () => {
+    const talk = await publishedTalk(t, staff, { capacity: 50, waitlistEnabled: true });
+    const talkId = new Types.ObjectId(talk.id);
+    const residents = await bulkResidents(t, 200);
+    // 200 registrations recorded by a walker that died before deciding them; their residents retry (same key)
+    const regs = residents.map((r): RegistrationDoc => ({ _id: new Types.ObjectId(), talkId, residentId: new Types.ObjectId(r.id), areaPath: [], seats: 1, status: 'pending', seq: 0, createdAt: t.clock.now() }));
+    await RegistrationKeys(t.db).insertMany(regs.map((reg, i) => ({ _id: `${talk.id}:${residents[i]!.id}`, registrationId: reg._id, idempotencyKey: `retry-key-${i}`, createdAt: t.clock.now() })));
+    await Registrations(t.db).collection.insertMany(regs);
+    // another process holds the talk's lease while the retries arrive, so they can only wait
+    await TalkLocks(t.db).create({ _id: talk.id, holder: 'another-process', until: new Date(Date.now() + 60_000) });
+    const replies = residents.map((r, i) =>
+      t.request('POST', `/api/v1/talks/${talk.id}/registrations`, { token: r.token, body: {}, headers: { 'idempotency-key': `retry-key-${i}` } }).then((res) => ({ res, at: Date.now() })));
+    await sleep(1_000);
+    await TalkLocks(t.db).deleteOne({ _id: talk.id });
+    // the sweep's walk of this talk takes the lease and decides every recorded registration; the retries
+    // waiting in this process are answered from that, not 120 s later
+    await fill(t.app, talkId, queueAfterFill);
+    const walked = Date.now();
+    const done = await Promise.all(replies);
+
+    expect(done.map((d) => d.res.status).filter((s) => s !== 201)).toEqual([]);
+    expect(Math.max(...done.map((d) => d.at)) - walked).toBeLessThan(2_000);
+    expect(done.map((d) => d.res.body.registrationId)).toEqual(regs.map((r) => String(r._id)));
+    expect(done.filter((d) => d.res.body.status === 'confirmed')).toHaveLength(50);
+    // the waitlist in recorded order: the 51st is first
+    expect(done.slice(50).map((d) => d.res.body.position)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+    expect(await Seats(t.db).countDocuments({ talkId })).toBe(50);
+  });
+
   test('when a walker stalls past its lease and a second walker seats someone else, then the seat index refuses the stalled walker its seat', async () => {
     const talk = await publishedTalk(t, staff, { capacity: 1, waitlistEnabled: true });
     const talkId = new Types.ObjectId(talk.id);

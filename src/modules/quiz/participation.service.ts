@@ -133,17 +133,20 @@ async function tallyFigures(app: AppContext, tallies: Tally[]) {
   const docs = new Map<string, Rows<YearRow | RoundRow>>();
   const contestIds = [...new Map(tallies.filter((t) => t.contestId).map((t) => [String(t.contestId), t.contestId!])).values()];
   const rounds = await assessmentIds(app, contestIds);
-  for (const t of tallies) {
-    const y = rowOf(docs, yearDocId(yearOf(t.submittedAt)), t.areaPath, yearRow) as YearRow;
-    y.submissions += 1;
-    y.scoreSum += t.score;
-    if (t.mode === 'contest' && t.contestId && rounds.has(String(t.contestId))) {
-      const r = rowOf(docs, roundDocId(t.contestId), t.areaPath, roundRow) as RoundRow;
-      r.takers += 1;
-      if (t.score >= LITERATE_SCORE) r.literate += 1;
-    }
-  }
+  for (const t of tallies) addSubmission(docs, t, rounds);
   return docs;
+}
+
+/** One counted submission: its year's row and, for a literacy round (`rounds`), the round's row. */
+function addSubmission(docs: Map<string, Rows<YearRow | RoundRow>>, t: Omit<Tally, '_id' | 'residentId'>, rounds: ReadonlySet<string>) {
+  const y = rowOf(docs, yearDocId(yearOf(t.submittedAt)), t.areaPath, yearRow) as YearRow;
+  y.submissions += 1;
+  y.scoreSum += t.score;
+  if (t.mode === 'contest' && t.contestId && rounds.has(String(t.contestId))) {
+    const r = rowOf(docs, roundDocId(t.contestId), t.areaPath, roundRow) as RoundRow;
+    r.takers += 1;
+    if (t.score >= LITERATE_SCORE) r.literate += 1;
+  }
 }
 
 /** Participations the tallies stand for, inserted now; those new (or inserted by this same fold before a crash) add a participant. */
@@ -272,14 +275,7 @@ export async function rebuildQuizFigures(app: AppContext, opts: { again?: boolea
     const rows = Submissions(app.db).find({ mode: { $in: COUNTED_MODES } }, { residentId: 1, mode: 1, areaPath: 1, submittedAt: 1, score: 1, contestId: 1 }).lean().cursor({ batchSize: BATCH });
     for await (const s of rows) {
       seen.add(String(s._id));
-      const y = rowOf(docs, yearDocId(yearOf(s.submittedAt)), s.areaPath, yearRow) as YearRow;
-      y.submissions += 1;
-      y.scoreSum += s.score;
-      if (s.mode === 'contest' && s.contestId && assessments.has(String(s.contestId))) {
-        const r = rowOf(docs, roundDocId(s.contestId), s.areaPath, roundRow) as RoundRow;
-        r.takers += 1;
-        if (s.score >= LITERATE_SCORE) r.literate += 1;
-      }
+      addSubmission(docs, s, assessments);
       const p = participationOf(s);
       if (p && !batch.has(p._id)) batch.set(p._id, p);
       if (batch.size >= BATCH) await flush();

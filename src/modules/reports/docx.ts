@@ -10,13 +10,15 @@ const para = (text: string, opts: { bold?: boolean; size?: number } = {}) =>
 
 /** A section's table; area codes are left to the workbook, the printed summary names the areas. */
 function table(s: Section): Table {
-  const cell = (text: string, bold = false) => new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold, font: FONT, size: 20 })] })] });
   const shown = s.headers.map((_, i) => i).filter((i) => !s.headers[i]!.endsWith('编码'));
+  // Wide tables (talks, referrals) in smaller type, so that a percentage fits on one line of a portrait page.
+  const size = shown.length > 9 ? 16 : 20;
+  const cell = (text: string, bold = false) => new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold, font: FONT, size })] })] });
   return new Table({
     width: { size: 100, type: WidthType.PERCENTAGE },
     rows: [
       new TableRow({ tableHeader: true, children: shown.map((i) => cell(s.headers[i]!, true)) }),
-      ...s.rows.map((row) => new TableRow({ children: shown.map((i) => cell(s.percent.includes(i) ? percentText(row[i] ?? null) : cellText(row[i] ?? null))) })),
+      ...(s.printed?.rows ?? s.rows).map((row) => new TableRow({ children: shown.map((i) => cell(s.percent.includes(i) ? percentText(row[i] ?? null) : cellText(row[i] ?? null))) })),
     ],
   });
 }
@@ -48,7 +50,7 @@ export function yearlyDocx(r: YearlyReport): Readable {
   const numerals = ['二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二'];
   sections(r).filter((s) => s.key !== 'cases').forEach((s, i) => {
     body.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun({ text: `${numerals[i]}、${s.title}`, font: FONT, bold: true, size: 30 })] }));
-    if (s.note) body.push(para(s.note, { size: 21 }));
+    if (s.note) body.push(para(s.printed ? `${s.note}${s.printed.note}` : s.note, { size: 21 }));
     body.push(s.rows.length ? table(s) : para('本年度无数据。'));
   });
   body.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun({ text: `${numerals[sections(r).length - 1]}、典型案例`, font: FONT, bold: true, size: 30 })] }));

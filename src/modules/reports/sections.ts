@@ -13,6 +13,8 @@ export interface Section {
   /** Columns holding ratios (0–1), shown as percentages. */
   percent: number[];
   note?: string;
+  /** The rows the printed summary shows, when it leaves some out (the workbook keeps every row). */
+  printed?: { rows: Cell[][]; note: string };
 }
 
 export const KIND_LABELS = { lecture: '讲座', screening: '筛查', checkup: '体检', youth: '青春健康', other: '其他' } as const;
@@ -41,6 +43,10 @@ export function sections(r: YearlyReport): Section[] {
       headers: ['地区编码', '地区', '测评轮次', '参测人数', '具备素养人数', '素养水平', '95%区间下限', '95%区间上限', '样本不足（<30）'],
       rows: r.areas.flatMap((a) => a.literacy.rounds.map((x) => [a.code, a.name, rounds.get(x.contestId) ?? x.contestId, x.n, x.x, x.p, x.low, x.high, yes(x.tooSmall)])),
       note: '具备健康素养：标准测评卷得分 ≥ 80 分；区间为 Wilson 95% 置信区间。练习和普通竞赛不计入。',
+      printed: {
+        rows: r.areas.flatMap((a, i) => a.literacy.rounds.filter((x) => i === 0 || x.n > 0).map((x) => [a.code, a.name, rounds.get(x.contestId) ?? x.contestId, x.n, x.x, x.p, x.low, x.high, yes(x.tooSmall)])),
+        note: '未参测的下级地区不列出，见工作簿。',
+      },
     },
     {
       key: 'literacyChange', title: '健康素养变化（前后对比）', percent: [4, 5, 6],

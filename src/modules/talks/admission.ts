@@ -4,10 +4,10 @@ import type { AppContext } from '../../context';
 import { insertManyKeyed } from '../../db/model';
 import { AppError } from '../../http/errors';
 import { coalescing } from '../../lib/batch';
-import { emptyResult, fillOnce, forgetQueueState, type AfterFill, type FillResult } from './queue-walk';
+import { emptyResult, fastLaneHint, fillOnce, forgetQueueState, noteFastLane, queueIsOpen, waitlistPlaces, type AfterFill, type FillResult } from './queue-walk';
 import { recordEntries } from './resident-entries';
 import { sleep, tryLock, unlock, wallNow } from './talk-lock';
-import { RegistrationKeys, Registrations, Talks, type RegistrationDoc, type RegistrationKeyDoc, type TalkDoc } from './talks.model';
+import { RegistrationKeys, Registrations, Seats, Talks, type RegistrationDoc, type RegistrationKeyDoc, type SeatDoc, type TalkDoc } from './talks.model';
 
 /**
  * Batch admission. A sign-up first claims its key `<talkId>:<residentId>` (concurrent claims of this process
@@ -21,6 +21,8 @@ import { RegistrationKeys, Registrations, Talks, type RegistrationDoc, type Regi
 const WAIT_MS = 120_000;
 const BATCH = 500;
 const STRANDED_MS = 2_000;
+/** A loop that only waits for decisions made elsewhere looks for them this often (one read for all). */
+const IDLE_MS = 200;
 
 export type Decided = RegistrationDoc & { position?: number };
 
@@ -31,6 +33,8 @@ interface Arrival {
   seats: number;
   idempotencyKey?: string;
   at: Date;
+  /** Its resident entry is already written (it tried the fast lane first). */
+  entered?: boolean;
 }
 
 /** What became of an arrival: decided by the walk. */
@@ -92,6 +96,53 @@ export function admit(app: AppContext, talkId: Types.ObjectId, arrival: Arrival,
   return new Promise((resolve, reject) => enqueue(app, talkId, after, (q) => q.arrivals.push({ ...arrival, resolve, reject, since: wallNow() })));
 }
 
+/** Talks of this process with a fast-lane sign-up under way (one at a time per talk). */
+const inFastLane = new Set<string>();
+
+/**
+ * Admit a sign-up, by the fast lane when nobody is queued: this process has no batch waiting for the talk and
+ * no other fast-lane sign-up under way, and the last walk it saw left the session open with seats and nobody
+ * waiting. Then the resident entry, the seats (the highest numbers this process believes free; walks seat
+ * from the lowest) and the registration, confirmed, are inserted without the lease — the unique seat index
+ * decides — and the queue document is read: gone or closed means the session changed meanwhile, and the
+ * registration gives its seat back (`'again'`: claim a new key and join the batch). A seat refused sends the
+ * arrival to the batch at once. Otherwise the arrival joins the talk's batch.
+ */
+export async function admitFast(app: AppContext, talk: TalkDoc, a: Arrival, after: AfterFill): Promise<Admission | 'again'> {
+  const key = `${app.db.name}:${String(talk._id)}`;
+  const lane = fastLaneHint(app, talk._id);
+  if (!lane?.calm || lane.top < a.seats || queues.has(key) || inFastLane.has(key)) return admit(app, talk._id, a, after);
+  inFastLane.add(key);
+  try {
+    const now = app.clock.now();
+    const reg: RegistrationDoc = { _id: a.regId, talkId: talk._id, residentId: a.residentId, areaPath: a.areaPath, seats: a.seats, status: 'confirmed', seq: lane.seq + 0.5, createdAt: a.at, confirmedAt: now };
+    await recordEntries(app, [reg]);
+    const seats: SeatDoc[] = Array.from({ length: a.seats }, (_, k) => ({ _id: new Types.ObjectId(), talkId: talk._id, seatNo: lane.top - k, registrationId: a.regId, part: k + 1, takenAt: now }));
+    const refused = await insertManyKeyed(Seats(app.db).collection, seats);
+    if (refused.size) {
+      const got = seats.filter((_, k) => !refused.has(k)).map((x) => x._id);
+      if (got.length) await Seats(app.db).collection.deleteMany({ _id: { $in: got } });
+      noteFastLane(app, talk._id, { ...lane, calm: false }); // until a walk says otherwise
+      return await admit(app, talk._id, { ...a, entered: true }, after);
+    }
+    noteFastLane(app, talk._id, { ...lane, calm: lane.top - a.seats > 0, top: lane.top - a.seats });
+    await Registrations(app.db).collection.insertOne(reg);
+    if (!(await queueIsOpen(app, talk._id))) {
+      // the session changed (or its queue is being recounted): give everything back; a rejected registration is
+      // listed nowhere, and its seats would be freed by a recount anyway
+      noteFastLane(app, talk._id, { ...lane, calm: false });
+      await Registrations(app.db).collection.updateOne({ _id: reg._id, status: 'confirmed' }, { $set: { status: 'rejected', rejectReason: 'TALK_CHANGED' } });
+      await Seats(app.db).collection.deleteMany({ registrationId: reg._id });
+      await RegistrationKeys(app.db).collection.deleteOne({ _id: keyId(talk._id, a.residentId), registrationId: reg._id } as never);
+      return 'again';
+    }
+    await after(app, talk, { ...emptyResult(), confirmed: [reg] }).catch((err: unknown) => app.logger.error({ err, event: 'talks.after_fill_failed' }, 'queueing reminders after a fast-lane sign-up failed'));
+    return { kind: 'decided', reg };
+  } finally {
+    inFastLane.delete(key);
+  }
+}
+
 /** Wait until a registration recorded earlier is decided, by whichever walker. */
 export function awaitDecision(app: AppContext, talkId: Types.ObjectId, regId: Types.ObjectId, after: AfterFill): Promise<Decided> {
   return new Promise((resolve, reject) => enqueue(app, talkId, after, (q) => addWaiter(q, String(regId), { resolve, reject, since: wallNow() })));
@@ -126,7 +177,7 @@ export function assertOpenForSignup(app: AppContext, talk: TalkDoc): void {
  */
 async function record(app: AppContext, talk: TalkDoc, arrivals: Arrival[]): Promise<RegistrationDoc[]> {
   const regs: RegistrationDoc[] = arrivals.map((a) => ({ _id: a.regId, talkId: talk._id, residentId: a.residentId, areaPath: a.areaPath, seats: a.seats, status: 'pending', seq: 0, createdAt: a.at }));
-  await recordEntries(app, regs);
+  await recordEntries(app, regs.filter((_, i) => !arrivals[i]!.entered));
   return regs;
 }
 
@@ -196,15 +247,23 @@ async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q:
         }
         // recorded but decided by nobody yet (cannot happen with the walk above, but never leave one hanging)
         for (const a of mine.values()) addWaiter(q, String(a.regId), { resolve: (reg) => a.resolve({ kind: 'decided', reg }), reject: a.reject, since: a.since });
-      } else if (work) {
+      } else if (q.arrivals.length || q.jobs.length) {
         await sleep(Math.min(10 * 2 ** attempt++, 100) * (0.5 + Math.random()));
       } else {
-        await sleep(Math.min(20 * 2 ** attempt++, 500));
+        // nothing to do but wait for a walker elsewhere (whose lease this loop may not take while it is held):
+        // sleep, and look again at most every IDLE_MS
+        await sleep(Math.min(20 * 2 ** attempt++, IDLE_MS));
       }
       if (q.waiters.size) {
-        // registrations decided by another walker (the sweep, a staff edit, another process): one read for all
+        // registrations decided by another walker (the sweep, a staff edit, another process): one read for
+        // all of them, and one read of the queue for the places of those waitlisted
         const ids = [...q.waiters.keys()].map((id) => new Types.ObjectId(id));
-        for (const r of await Registrations(app.db).find({ _id: { $in: ids }, status: { $ne: 'pending' } }).lean()) answer(r);
+        const found = await Registrations(app.db).find({ _id: { $in: ids }, status: { $ne: 'pending' } }).batchSize(ids.length + 1).lean<RegistrationDoc[]>();
+        const places = found.some((r) => r.status === 'waitlisted') ? await waitlistPlaces(app, talkId) : new Map<string, number>();
+        for (const r of found) {
+          const position = r.status === 'waitlisted' ? places.get(String(r._id)) : undefined;
+          answer(position === undefined ? r : { ...r, position });
+        }
       }
       const now = wallNow();
       for (const [id, list] of q.waiters) {

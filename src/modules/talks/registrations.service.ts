@@ -6,9 +6,8 @@ import { audit, type Actor } from '../audit';
 import { requireConsent, type ResidentDoc } from '../residents';
 import type { StaffPrincipal } from '../staff';
 import { dropRegistrationReminders, queueAfterFill, queueRemovedByStaff } from './reminders';
-import { admit, assertOpenForSignup, awaitDecision, claimKey, underTalkLock, type Decided } from './admission';
+import { admitFast, assertOpenForSignup, awaitDecision, claimKey, underTalkLock, type Decided } from './admission';
 import { wallNow } from './talk-lock';
-import { Gate } from './gate';
 import { leaveQueue, waitlistPosition } from './queue-walk';
 import { readEntries } from './resident-entries';
 import { Attendance, Feedback, RegistrationKeys, Registrations, Seats, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
@@ -57,13 +56,6 @@ const REJECTIONS: Record<string, [string, string]> = {
 /** A key older than this without its registration was left by a walker that died between the two inserts. */
 const STALE_KEY_MS = 60_000;
 
-/**
- * At most this many sign-up and cancel requests of this process read the database at once before joining
- * their talk's batch; the rest wait in memory. FerretDB on SQLite spends its time retrying locks under
- * thousands of concurrent clients, so a few in flight keep it fast. Waiting for a decision happens outside.
- */
-const signupGate = new Gate(16);
-
 const alreadyRegistered = () => new AppError('ALREADY_REGISTERED', 409, '您已报名本场活动，请到“我的报名”查看');
 
 /**
@@ -72,20 +64,23 @@ const alreadyRegistered = () => new AppError('ALREADY_REGISTERED', 409, '您已�
  * A retry with the same Idempotency-Key is answered from the registration the first request made.
  */
 export async function signUp(app: AppContext, residentId: Types.ObjectId, talkId: string, seats = 1, idempotencyKey?: string) {
-  const { resident, talk } = await signupGate.run(async () => {
-    const [resident, talk] = await Promise.all([requireConsent(app, residentId, 'basic'), recentPublicTalk(app, talkId)]);
-    assertOpenForSignup(app, talk);
-    if (talk.localOnly && !resident.areaPath.includes(talk.areaCode)) throw new AppError('AREA_MISMATCH', 403, '本场活动仅限本地区居民报名');
-    if (seats > talk.maxSeatsPerRegistration) {
-      throw new AppError('TOO_MANY_SEATS', 400, talk.maxSeatsPerRegistration === 1 ? '本场活动每人只能报名 1 个名额' : `本场活动每次最多报名 ${talk.maxSeatsPerRegistration} 人`);
-    }
-    assertEligible(app, talk, resident);
-    return { resident, talk };
-  });
+  // every request of a storm goes straight on: its resident and talk reads share commands with the others'
+  // (src/lib/batch.ts), and the talk's batch admission decides all of them under one lease
+  const [resident, talk] = await Promise.all([requireConsent(app, residentId, 'basic'), recentPublicTalk(app, talkId)]);
+  assertOpenForSignup(app, talk);
+  if (talk.localOnly && !resident.areaPath.includes(talk.areaCode)) throw new AppError('AREA_MISMATCH', 403, '本场活动仅限本地区居民报名');
+  if (seats > talk.maxSeatsPerRegistration) {
+    throw new AppError('TOO_MANY_SEATS', 400, talk.maxSeatsPerRegistration === 1 ? '本场活动每人只能报名 1 个名额' : `本场活动每次最多报名 ${talk.maxSeatsPerRegistration} 人`);
+  }
+  assertEligible(app, talk, resident);
   for (let attempt = 0; ; attempt++) {
     const regId = new Types.ObjectId();
     const arrival = { regId, residentId, areaPath: resident.areaPath, seats, at: app.clock.now(), ...(idempotencyKey ? { idempotencyKey } : {}) };
-    if (await claimKey(app, talk._id, arrival)) return signUpReply(app, talk, (await admit(app, talk._id, arrival, queueAfterFill)).reg);
+    if (await claimKey(app, talk._id, arrival)) {
+      const admitted = await admitFast(app, talk, arrival, queueAfterFill);
+      if (admitted !== 'again') return signUpReply(app, talk, admitted.reg);
+      continue; // the session changed under a fast-lane sign-up: it gave everything back and joins the batch
+    }
     // the resident already holds a key for this talk: a retry (answered from its registration), or a second sign-up
     const replay = await existingSignUp(app, talk, residentId, idempotencyKey);
     if (replay) return signUpReply(app, talk, replay);
@@ -131,13 +126,10 @@ async function signUpReply(app: AppContext, talk: TalkDoc, decided: Decided) {
 
 /** Cancel my registration before the cut-off; its seats go to the waitlist in order, under the talk's lock. */
 export async function cancelMine(app: AppContext, residentId: Types.ObjectId, talkId: string) {
-  const { talk, key } = await signupGate.run(async () => {
-    const talk = await getPublicTalk(app, talkId);
-    const key = await RegistrationKeys(app.db).findById(keyId(talk._id, residentId)).lean();
-    if (!key) throw new AppError('NOT_REGISTERED', 404, '您没有报名本场活动');
-    if (app.clock.now() >= talk.cancelCutoffAt) throw new AppError('CANCEL_CUTOFF_PASSED', 409, '已过取消截止时间，如不能参加请联系村（居）工作人员');
-    return { talk, key };
-  });
+  const talk = await getPublicTalk(app, talkId);
+  const key = await RegistrationKeys(app.db).findById(keyId(talk._id, residentId)).lean();
+  if (!key) throw new AppError('NOT_REGISTERED', 404, '您没有报名本场活动');
+  if (app.clock.now() >= talk.cancelCutoffAt) throw new AppError('CANCEL_CUTOFF_PASSED', 409, '已过取消截止时间，如不能参加请联系村（居）工作人员');
   const cancelled = await cancelRegistration(app, talk, key.registrationId, 'resident');
   if (!cancelled) throw new AppError('NOT_REGISTERED', 404, '您没有报名本场活动');
   return { registrationId: String(key.registrationId), status: 'cancelled' as const };

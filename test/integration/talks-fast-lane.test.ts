@@ -74,6 +74,30 @@ describe('the fast lane of a calm session', () => {
     expect((await TalkQueues(t.db).findById(talk.id).lean())!.taken).toEqual([1, 2, 3]);
   });
 
+  test('when the fast lane filled the session one sign-up at a time, then the next walk recounts the seats once instead of trying them one by one', async () => {
+    const talk = await publishedTalk(t, staff, { capacity: 5, waitlistEnabled: true });
+    const talkId = new Types.ObjectId(talk.id);
+    const residents = await bulkResidents(t, 6);
+    for (const r of residents.slice(0, 5)) expect((await signUp(r, talk.id)).body.status).toBe('confirmed');
+    expect((await Seats(t.db).find({ talkId }).lean()).map((s) => s.seatNo).sort()).toEqual([1, 2, 3, 4, 5]);
+    const late: RegistrationDoc = { _id: new Types.ObjectId(), talkId, residentId: new Types.ObjectId(residents[5]!.id), areaPath: [], seats: 1, status: 'pending', seq: 0, createdAt: t.clock.now() };
+    await RegistrationKeys(t.db).create({ _id: `${talk.id}:${residents[5]!.id}`, registrationId: late._id, createdAt: t.clock.now() });
+    const seats = Seats(t.db).collection;
+    const insertMany = seats.insertMany.bind(seats);
+    let inserts = 0;
+    seats.insertMany = ((...args: Parameters<typeof insertMany>) => (inserts++, insertMany(...args))) as typeof seats.insertMany;
+    const lock = (await tryLock(t.app, talkId))!;
+    try {
+      const res = await fillOnce(t.app, (await Talks(t.db).findById(talkId).lean())!, { scanArrivals: false, fresh: [late] });
+      expect(res.waitlisted.map((w) => [String(w.reg._id), w.position])).toEqual([[String(late._id), 1]]);
+    } finally {
+      seats.insertMany = insertMany;
+      await unlock(t.app, talkId, lock);
+    }
+    expect(inserts).toBe(1);
+    expect(await Seats(t.db).countDocuments({ talkId })).toBe(5);
+  });
+
   test('when the session is cancelled while a fast-lane sign-up is inserting its registration, then the sign-up gives its seat and key back and is refused', async () => {
     const talk = await publishedTalk(t, staff, { capacity: 5, waitlistEnabled: true });
     const talkId = new Types.ObjectId(talk.id);

@@ -6,7 +6,7 @@ import { AppError } from '../../http/errors';
 import { coalescing } from '../../lib/batch';
 import { emptyResult, fastLaneHint, fillOnce, forgetQueueState, noteFastLane, queueIsOpen, waitlistPlaces, type AfterFill, type FillResult } from './queue-walk';
 import { recordEntries } from './resident-entries';
-import { sleep, tryLock, unlock, wallNow } from './talk-lock';
+import { LEASE_MS, sleep, tryLock, unlock, wallNow } from './talk-lock';
 import { RegistrationKeys, Registrations, Seats, Talks, type RegistrationDoc, type RegistrationKeyDoc, type SeatDoc, type TalkDoc } from './talks.model';
 
 /**
@@ -125,9 +125,13 @@ export async function admitFast(app: AppContext, talk: TalkDoc, a: Arrival, afte
       noteFastLane(app, talk._id, { ...lane, calm: false }); // until a walk says otherwise
       return await admit(app, talk._id, { ...a, entered: true }, after);
     }
+    const seated = wallNow();
     noteFastLane(app, talk._id, { ...lane, calm: lane.top - a.seats > 0, top: lane.top - a.seats });
     await Registrations(app.db).collection.insertOne(reg);
-    if (!(await queueIsOpen(app, talk._id))) {
+    // a sign-up that stalled for most of a lease between its seats and its registration may have lost its
+    // seats to a recount (seats older than a lease without a confirmed registration are freed): look
+    const stalled = wallNow() - seated > LEASE_MS / 2;
+    if (!(await queueIsOpen(app, talk._id)) || (stalled && (await Seats(app.db).countDocuments({ registrationId: reg._id })) < a.seats)) {
       // the session changed (or its queue is being recounted): give everything back; a rejected registration is
       // listed nowhere, and its seats would be freed by a recount anyway
       noteFastLane(app, talk._id, { ...lane, calm: false });

@@ -251,12 +251,14 @@ async function seatPage(app: AppContext, talk: TalkDoc, state: QueueState, regs:
  * seats inserted in order in one command. A seat number the plan believed free may be taken outside this
  * walk (a fast-lane sign-up, the seats of a walk that died): the insert stops there, that number is marked
  * taken, the registration it was for gives back the parts it got in this round, and the page is planned
- * again from that registration. Each such number costs one more command, never one per seat.
+ * again from that registration; the first such refusal recounts the taken numbers (one read), so a page costs
+ * a few more commands, never one per seat.
  */
 async function seatFresh(app: AppContext, talk: TalkDoc, state: QueueState, regs: RegistrationDoc[], makeFits: () => Fits): Promise<boolean[]> {
   const out = regs.map(() => false);
   const now = app.clock.now();
   let fits = makeFits();
+  let recounted = false;
   for (let from = 0; from < regs.length; ) {
     const free = freeList(talk, state.taken);
     const plan: SeatDoc[] = [];
@@ -274,12 +276,16 @@ async function seatFresh(app: AppContext, talk: TalkDoc, state: QueueState, regs
     plan.slice(0, at).forEach((p) => state.taken.add(p.seatNo));
     if (at === plan.length) break;
     const i = owner[at]!;
-    state.taken.add(plan[at]!.seatNo);
     const given = plan.slice(0, at).filter((_, k) => owner[k] === i);
-    if (given.length) {
-      await Seats(app.db).collection.deleteMany({ _id: { $in: given.map((p) => p._id) } });
-      given.forEach((p) => state.taken.delete(p.seatNo));
+    if (given.length) await Seats(app.db).collection.deleteMany({ _id: { $in: given.map((p) => p._id) } });
+    // the first refusal of a walk recounts the taken numbers (fast-lane seats may be many), later ones only
+    // mark the refused number: no probing one number at a time
+    if (!recounted) {
+      recounted = true;
+      state.taken = new Set((await Seats(app.db).find({ talkId: talk._id }, { seatNo: 1 }).lean()).map((x) => x.seatNo));
     }
+    state.taken.add(plan[at]!.seatNo);
+    given.forEach((p) => state.taken.delete(p.seatNo));
     // everyone before `i` keeps its decision (a refusal there blocks `i` too when the waitlist is on, so
     // `i` was preceded only by seated registrations or by refusals that block nobody): decide again from `i`
     fits = makeFits();

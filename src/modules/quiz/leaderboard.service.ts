@@ -6,7 +6,7 @@ import { cachePerDatabase } from '../../lib/ttl-cache';
 import { notFound } from '../../http/errors';
 import { maskName } from '../../lib/pii';
 import { villagesUnder } from '../areas';
-import { getResident, registeredByVillage, residentsByIds } from '../residents';
+import { getResident, registeredByVillage, residentById, residentsByIds } from '../residents';
 import { cachedContest } from './contests.service';
 import type { TallyDoc } from './figures.model';
 import { foldQuizTallies } from './participation.service';
@@ -26,10 +26,18 @@ interface Board {
   computedAt: number;
   entries: Entry[];
   villages: Village[];
-  byScope: Map<string, Entry[]>;
+  /** Per scope code, what every reader of that scope gets alike; built on the first read of the board. */
+  byScope: Map<string, ScopeView>;
   names: Map<string, string>;
 }
 type Best = Omit<Entry, 'areaPath'>;
+interface ScopeView {
+  participants: number;
+  /** Resident → [rank, score] in this scope. */
+  rank: Map<string, [number, number]>;
+  top: Array<{ rank: number; name: string; villageCode: string; score: number; durationSec: number; residentId: string }>;
+  villages: Array<{ rank: number; code: string; name: string; participants: number; registered: number; participation: number; avgScore: number }>;
+}
 
 const better = (a: Best, b: Best) => b.score - a.score || a.durationMs - b.durationMs || a.at - b.at;
 
@@ -167,7 +175,10 @@ async function nameShown(app: AppContext, s: State): Promise<void> {
   const missing = shown.filter((id) => !s.names.has(id));
   for (let i = 0; i < missing.length; i += 1_000) {
     const part = missing.slice(i, i + 1_000);
-    const rows = await residentsByIds(app, part.map((id) => new Types.ObjectId(id)), ['nameEnc']);
+    // a few (a refresh's newcomers) by `_id` each, an index lookup on every server; many in one `$in` read
+    const rows = part.length <= 32
+      ? (await Promise.all(part.map((id) => residentById(app, new Types.ObjectId(id), ['nameEnc'])))).filter((r) => r !== null)
+      : await residentsByIds(app, part.map((id) => new Types.ObjectId(id)), ['nameEnc']);
     const found = new Map(rows.map((r) => [String(r._id), r.nameEnc ? maskName(app.pii.open(r.nameEnc)) : '居民']));
     for (const id of part) s.names.set(id, found.get(id) ?? '居民');
   }
@@ -326,6 +337,25 @@ async function readerArea(app: AppContext, residentId: Types.ObjectId) {
   return area;
 }
 
+async function scopeView(app: AppContext, b: Board, scopeCode: string | undefined): Promise<ScopeView> {
+  const key = scopeCode ?? '';
+  const hit = b.byScope.get(key);
+  if (hit) return hit;
+  const list = scopeCode ? b.entries.filter((e) => e.areaPath.includes(scopeCode)) : [];
+  const top = list.slice(0, QUIZ.leaderboardSize);
+  await names(app, b, top.map((e) => e.residentId));
+  const view: ScopeView = {
+    participants: list.length,
+    rank: new Map(list.map((e, i) => [e.residentId, [i + 1, e.score]])),
+    top: top.map((e, i) => ({ rank: i + 1, name: b.names.get(e.residentId) ?? '居民', villageCode: e.villageCode, score: e.score, durationSec: Math.round(e.durationMs / 1000), residentId: e.residentId })),
+    villages: b.villages
+      .filter((v) => (scopeCode ? v.path.includes(scopeCode) : false))
+      .map((v, i) => ({ rank: i + 1, code: v.code, name: v.name, participants: v.participants, registered: v.registered, participation: v.participation, avgScore: v.avgScore })),
+  };
+  b.byScope.set(key, view);
+  return view;
+}
+
 /** The resident's view: top residents within their village / town / district, their own rank, villages ranked. */
 export async function leaderboardForResident(app: AppContext, residentId: Types.ObjectId, contestId: string, scope: Scope) {
   const r = await readerArea(app, residentId);
@@ -333,20 +363,15 @@ export async function leaderboardForResident(app: AppContext, residentId: Types.
   if (!c || c.status === 'draft' || !r.areaPath.includes(c.areaCode)) throw notFound('竞赛');
   const scopeCode = scope === 'village' ? r.villageCode : r.areaPath[scope === 'town' ? 1 : 0];
   const b = await board(app, c);
-  const list = scopeCode ? b.byScope.get(scopeCode) ?? b.entries.filter((e) => e.areaPath.includes(scopeCode)) : [];
-  if (scopeCode) b.byScope.set(scopeCode, list);
-  const top = list.slice(0, QUIZ.leaderboardSize);
-  await names(app, b, top.map((e) => e.residentId));
-  const mine = list.findIndex((e) => e.residentId === String(residentId));
+  const v = await scopeView(app, b, scopeCode);
+  const me = String(residentId);
+  const mine = v.rank.get(me);
   return {
     scope,
     computedAt: new Date(b.computedAt).toISOString(),
-    participants: list.length,
-    entries: top.map((e, i) => ({ rank: i + 1, name: b.names.get(e.residentId) ?? '居民', villageCode: e.villageCode, score: e.score, durationSec: Math.round(e.durationMs / 1000), me: e.residentId === String(residentId) })),
-    me: mine >= 0 ? { rank: mine + 1, score: list[mine]!.score } : null,
-    villages: b.villages
-      .filter((v) => (scopeCode ? v.path.includes(scopeCode) : false))
-      .map((v, i) => ({ rank: i + 1, code: v.code, name: v.name, participants: v.participants, registered: v.registered, participation: v.participation, avgScore: v.avgScore })),
+    participants: v.participants,
+    entries: v.top.map((e) => ({ rank: e.rank, name: e.name, villageCode: e.villageCode, score: e.score, durationSec: e.durationSec, me: e.residentId === me })),
+    me: mine ? { rank: mine[0], score: mine[1] } : null,
+    villages: v.villages,
   };
 }
-

@@ -24,8 +24,8 @@ const days = new LRUCache<string, { used?: number; chain: Promise<unknown> }>({ 
 
 /** Points the resident's submissions of the day hold already (older ledger slots are counted when read). */
 async function pointsOfDay(app: AppContext, residentId: Types.ObjectId, day: string): Promise<number> {
-  const rows = await Submissions(app.db).find({ residentId, day, points: { $gt: 0 } }, { points: 1 }).lean();
-  return rows.reduce((s, r) => s + (r.points ?? 0), 0);
+  const rows = await Submissions(app.db).collection.find({ residentId, day, points: { $gt: 0 } }, { projection: { points: 1 } }).toArray();
+  return rows.reduce((s, r) => s + ((r.points as number | undefined) ?? 0), 0);
 }
 
 /**

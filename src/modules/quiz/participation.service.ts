@@ -209,7 +209,13 @@ async function foldOnce(app: AppContext): Promise<number> {
     tallies = (await tallyColl.find({}, { limit: BATCH }).toArray()) as unknown as Tally[];
     if (!tallies.length) return 0;
     journal = { foldId: new Types.ObjectId().toHexString(), tallyIds: tallies.map((t) => t._id) };
-    await folds.insertOne({ _id: 'journal', ...journal } as never);
+    try {
+      await folds.insertOne({ _id: 'journal', ...journal } as never);
+    } catch (err) {
+      // Only when this process's lease ran out and another took over: that one folds these.
+      if (isDuplicateKey(err)) return 0;
+      throw err;
+    }
   }
   const docs = await tallyFigures(app, tallies);
   await recordParticipations(app, tallies, journal.foldId, resumed, docs);

@@ -1,6 +1,6 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { AppContext } from '../context';
-import { isDuplicateKey } from '../db/model';
+import { insertManyKeyed, isDuplicateKey } from '../db/model';
 import { Outbox, OutboxClaims, type OutboxChannel, type OutboxItemDoc } from './outbox.model';
 
 export interface EnqueueInput {
@@ -35,24 +35,19 @@ export async function enqueue(app: AppContext, input: EnqueueInput): Promise<{ c
   }
 }
 
-/** Many at once (campaign expansion); duplicates are skipped, the rest inserted. Returns how many were new. */
+/**
+ * Many at once (campaign expansion, reminders after a walk); duplicates are skipped, the rest inserted, by the
+ * driver in one command (no document objects: this is on the sign-up path). Returns how many were new.
+ */
 export async function enqueueMany(app: AppContext, inputs: EnqueueInput[]): Promise<number> {
   if (!inputs.length) return 0;
   const now = app.clock.now();
-  const docs = inputs.map((i) => ({
-    key: i.key, channel: i.channel, payload: i.payload, status: 'pending', notBefore: i.notBefore ?? now, attempts: 0,
+  const docs: OutboxItemDoc[] = inputs.map((i) => ({
+    _id: new Types.ObjectId(), key: i.key, channel: i.channel, payload: i.payload, status: 'pending', notBefore: i.notBefore ?? now, attempts: 0,
     maxAttempts: i.maxAttempts ?? 5, source: i.source ?? {}, areaPath: i.areaPath ?? [], createdAt: now,
   }));
-  try {
-    const r = await Outbox(app.db).insertMany(docs, { ordered: false, rawResult: true });
-    return r.insertedCount;
-  } catch (err) {
-    const e = err as { code?: number; writeErrors?: Array<{ code?: number; err?: { code?: number } }>; insertedDocs?: unknown[]; result?: { insertedCount?: number } };
-    const errors = e.writeErrors ?? [];
-    if (errors.length && errors.every((w) => (w.code ?? w.err?.code) === 11000)) return docs.length - errors.length;
-    if (isDuplicateKey(err) && docs.length === 1) return 0;
-    throw err;
-  }
+  const refused = await insertManyKeyed(Outbox(app.db).collection, docs);
+  return docs.length - refused.size;
 }
 
 /** Cancel pending items by key prefix source (e.g. a cancelled talk's reminders). */

@@ -1,7 +1,8 @@
 import { Attempts, PointsLedger, QuizKeys, Submissions, WrongMarks } from '../../src/modules/quiz/quiz.model';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { residentLogin, seedVillages, VILLAGE_A } from '../helpers/fixtures';
-import { leaksAnswers, oid, rightAnswers, seedQuestionBank, wrongAnswers } from '../helpers/quiz';
+import { createContest, districtAdmin, leaksAnswers, oid, rightAnswers, seedQuestionBank, wrongAnswers } from '../helpers/quiz';
+import { shanghaiDay } from '../../src/lib/shanghai';
 import bank from '../../src/modules/quiz/bank/questions.json';
 
 // Many requests per test against a shared FerretDB: allow for a busy machine.
@@ -72,7 +73,9 @@ describe('submitting', () => {
     const again = await t.request('GET', '/api/v1/quiz/daily', { token });
     expect(again.body.result.score).toBe(100);
     expect((await t.request('GET', '/api/v1/quiz/points', { token })).body).toEqual({ total: 50, today: 50, dailyCap: 50 });
-    expect(await PointsLedger(t.db).countDocuments({ residentId: id })).toBe(5);
+    // the points are stored on the submission itself
+    expect((await Submissions(t.db).findById(daily.body.attempt.id).lean())?.points).toBe(50);
+    expect(await Submissions(t.db).countDocuments({ residentId: id })).toBe(1);
   });
 
   test('when the client claims answers it did not give, then the score is still computed from the stored draw', async () => {
@@ -115,7 +118,9 @@ describe('submitting', () => {
     expect(res.filter((r) => r.status === 200)).toHaveLength(1);
     expect(res.filter((r) => r.status === 409 && r.body.error.code === 'ALREADY_SUBMITTED')).toHaveLength(7);
     expect(await Submissions(t.db).countDocuments({ _id: daily.body.attempt.id })).toBe(1);
-    expect(await PointsLedger(t.db).countDocuments({ residentId: id })).toBe(5);
+    expect(res.reduce((s, r) => s + (r.status === 200 ? r.body.pointsEarned : 0), 0)).toBe(50);
+    expect((await t.request('GET', '/api/v1/quiz/points', { token })).body).toMatchObject({ today: 50, total: 50 });
+    expect((await Submissions(t.db).find({ residentId: id }).lean()).map((x) => x.points)).toEqual([50]);
   });
 
   test('when a retry carries the same Idempotency-Key, then it gets the first result, not an error', async () => {
@@ -186,17 +191,38 @@ describe('bad payloads', () => {
 });
 
 describe('points cap', () => {
-  test('when scored submissions race on one day, then the ledger never passes the cap', async () => {
-    const { token, id } = await residentLogin(t, 'cap');
+  test('when scored submissions race on one day, then the points given never pass the cap and each is stored once', async () => {
+    const { token, id } = await residentLogin(t, 'cap', { village: VILLAGE_A });
+    const admin = (await districtAdmin(t)).token;
+    const contest = await createContest(t, admin, { attemptsPerDay: 4, attemptsTotal: 4 });
+    const daily = await t.request('GET', '/api/v1/quiz/daily', { token });
+    const starts = await Promise.all(Array.from({ length: 3 }, () => t.request('POST', `/api/v1/quiz/contests/${contest}/attempts`, { token })));
+    t.clock.advance(60_000);
+    // Five correct answers fill the 50-point cap: four all-right submissions at once ask for far more.
+    const ids = [daily.body.attempt.id as string, ...starts.map((r) => r.body.id as string)];
+    const bodies = await Promise.all(ids.map((a) => rightAnswers(t, a)));
+    const res = await Promise.all(ids.map((a, i) => submit(token, a, bodies[i])));
+    expect(res.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(res.reduce((s, r) => s + r.body.pointsEarned, 0)).toBe(50);
+    const stored = await Submissions(t.db).find({ residentId: id }).lean();
+    expect(stored.reduce((s, x) => s + (x.points ?? 0), 0)).toBe(50);
+    // each result shows what its submission earned, later too
+    for (const [i, a] of ids.entries()) expect((await t.request('GET', `/api/v1/quiz/attempts/${a}`, { token })).body.result.pointsEarned).toBe(res[i]!.body.pointsEarned);
+    expect((await t.request('GET', '/api/v1/quiz/points', { token })).body).toMatchObject({ today: 50, total: 50 });
+    expect(await PointsLedger(t.db).countDocuments({ residentId: id })).toBe(0);
+  });
+
+  test('when points were kept as ledger slots by an earlier version, then they still count, within the day cap', async () => {
+    const { token, id } = await residentLogin(t, 'cap-legacy');
+    const day = shanghaiDay(t.clock.now());
+    await PointsLedger(t.db).insertMany([1, 2, 3].map((n) => ({ _id: `${String(id)}:${day}:${n}`, residentId: id, day, points: 10, source: `attempt:${oid()}`, at: t.clock.now() })));
+    await PointsLedger(t.db).insertMany([1, 2].map((n) => ({ _id: `${String(id)}:2026-01-02:${n}`, residentId: id, day: '2026-01-02', points: 10, source: `attempt:${oid()}`, at: t.clock.now() })));
     const daily = await t.request('GET', '/api/v1/quiz/daily', { token });
     t.clock.advance(60_000);
-    // Five correct daily answers fill the 50-point cap; direct awards from parallel submissions must not add more.
-    const { awardPoints } = await import('../../src/modules/quiz/rewards.service');
-    const fake = (n: number) => ({ _id: oid(), residentId: id, day: '2026-11-28', correct: n, submittedAt: t.clock.now() }) as never;
-    const [, ...parallel] = await Promise.all([submit(token, daily.body.attempt.id, await rightAnswers(t, daily.body.attempt.id)), ...Array.from({ length: 6 }, () => awardPoints(t.app, fake(3)))]);
-    expect(parallel.reduce((s, p) => s + p, 0)).toBeLessThanOrEqual(50);
-    expect(await PointsLedger(t.db).countDocuments({ residentId: id, day: '2026-11-28' })).toBe(5);
-    expect((await t.request('GET', '/api/v1/quiz/points', { token })).body.today).toBe(50);
+    const res = await submit(token, daily.body.attempt.id, await rightAnswers(t, daily.body.attempt.id));
+    expect(res.status).toBe(200);
+    // the day shows at most the cap however the points were kept; other days add to the total
+    expect((await t.request('GET', '/api/v1/quiz/points', { token })).body).toMatchObject({ today: 50, total: 70 });
   });
 });
 
@@ -260,7 +286,7 @@ describe('topic practice and the wrong-answer book', () => {
   });
 
   test('when several attempts of one resident are submitted at once, then the book holds every wrong question exactly once', async () => {
-    const { token, id } = await residentLogin(t, 'book-race');
+    const { token, id } = await residentLogin(t, 'book-race', { consent: true });
     const attempts = await Promise.all(Array.from({ length: 4 }, () => t.request('POST', '/api/v1/quiz/practice', { token, body: { topic: '意外伤害', count: 5 } })));
     t.clock.advance(60_000);
     const answers = await Promise.all(attempts.map((a) => wrongAnswers(t, a.body.id)));
@@ -269,8 +295,25 @@ describe('topic practice and the wrong-answer book', () => {
     const distinct = new Set(attempts.flatMap((a) => a.body.questions.map((q: { id: string }) => q.id)));
     const book = await t.request('GET', '/api/v1/quiz/wrong-book', { token });
     expect(book.body.count).toBe(distinct.size);
-    expect(await WrongMarks(t.db).countDocuments({ residentId: id })).toBe(20);
     expect(book.body.items.reduce((s: number, i: { wrongCount: number }) => s + i.wrongCount, 0)).toBe(20);
+    expect((await t.request('GET', '/api/v1/me/export', { token })).body.quiz.wrongBookMarks).toBe(20);
+    expect(await Submissions(t.db).countDocuments({ residentId: id })).toBe(4);
+  });
+
+  test('when marks kept separately by an earlier version sit beside the submissions, then each answer counts once', async () => {
+    const { token, id } = await residentLogin(t, 'book-legacy');
+    const daily = await t.request('GET', '/api/v1/quiz/daily', { token });
+    t.clock.advance(60_000);
+    await submit(token, daily.body.attempt.id, await wrongAnswers(t, daily.body.attempt.id));
+    const sub = await Submissions(t.db).findById(daily.body.attempt.id).lean();
+    // the same answers as old marks (same keys), and one older wrong answer only an old mark knows of
+    const old = sub!.results.map((r) => ({ _id: `${String(id)}:${String(r.questionId)}:${daily.body.attempt.id}`, residentId: id, questionId: r.questionId, kind: 'wrong', at: sub!.submittedAt }));
+    const other = await Attempts(t.db).findOne({ residentId: { $ne: id }, mode: 'daily' }).lean();
+    const extra = other!.items.find((it) => !sub!.results.some((r) => r.questionId.equals(it.questionId)))!;
+    await WrongMarks(t.db).insertMany([...old, { _id: `${String(id)}:${String(extra.questionId)}:${oid()}`, residentId: id, questionId: extra.questionId, kind: 'wrong', at: new Date(sub!.submittedAt.getTime() - 86400_000) }]);
+    const book = await t.request('GET', '/api/v1/quiz/wrong-book', { token });
+    expect(book.body.count).toBe(6);
+    expect(book.body.items.every((i: { wrongCount: number }) => i.wrongCount === 1)).toBe(true);
   });
 });
 

@@ -1,10 +1,11 @@
 import { AuditLog } from '../../src/modules/audit/audit.model';
 import { Residents } from '../../src/modules/residents/residents.model';
-import { Attempts, Certificates, QuizBests, QuizKeys, Submissions } from '../../src/modules/quiz/quiz.model';
-import { refreshLeaderboards } from '../../src/modules/quiz/leaderboard.service';
+import { Attempts, Certificates, QuizBests, QuizBoardRevs, QuizBoards, QuizKeys, Submissions } from '../../src/modules/quiz/quiz.model';
+import { foldBoards, refreshLeaderboards } from '../../src/modules/quiz/leaderboard.service';
+import { QuizTallies } from '../../src/modules/quiz/figures.model';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { residentLogin, seedVillages, staffLogin, TOWN_MS, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
-import { createContest, districtAdmin, leaksAnswers, rightAnswers, seedQuestionBank, wrongAnswers } from '../helpers/quiz';
+import { createContest, districtAdmin, leaksAnswers, oid, rightAnswers, seedQuestionBank, wrongAnswers } from '../helpers/quiz';
 
 // Many requests per test against a shared FerretDB: allow for a busy machine.
 jest.setTimeout(30_000);
@@ -197,6 +198,75 @@ describe('leaderboards', () => {
   });
 });
 
+describe('incremental boards', () => {
+  const board = (token: string, id: string, scope = 'district') => t.request('GET', `/api/v1/quiz/contests/${id}/leaderboard?scope=${scope}`, { token });
+
+  test('when results arrive between refreshes, then each refresh folds only those, a refresh with nothing new rewrites nothing, and an erased resident leaves the board', async () => {
+    const id = await createContest(t, admin, { attemptsPerDay: 3, attemptsTotal: 3 });
+    const [a, b] = await Promise.all([residentLogin(t, 'inc-a', { village: VILLAGE_A, consent: true }), residentLogin(t, 'inc-b', { village: VILLAGE_B })]);
+    const answer = async (p: { token: string }, right: number) => {
+      const att = await start(p.token, id);
+      t.clock.advance(60_000);
+      const r = await rightAnswers(t, att.body.id);
+      const w = await wrongAnswers(t, att.body.id);
+      return submit(p.token, att.body.id, [...r.slice(0, right), ...w.slice(right)]);
+    };
+    await answer(a, 2);
+    await refreshLeaderboards(t.app);
+    expect((await board(b.token, id)).body.entries.map((e: { score: number }) => e.score)).toEqual([40]);
+    const rev = await QuizBoardRevs(t.db).findById(id).lean();
+    await refreshLeaderboards(t.app);
+    expect((await QuizBoardRevs(t.db).findById(id).lean())!.rev).toBe(rev!.rev);
+    await answer(b, 3);
+    await answer(a, 5);
+    await answer(a, 1); // worse: folded, changes nothing
+    expect(await QuizTallies(t.db).countDocuments({ contestId: id })).toBe(3);
+    await refreshLeaderboards(t.app);
+    expect(await QuizTallies(t.db).countDocuments({ contestId: id })).toBe(0);
+    const after = await board(b.token, id);
+    expect(after.body.entries.map((e: { score: number }) => e.score)).toEqual([100, 60]);
+    expect(after.body.me).toEqual({ rank: 2, score: 60 });
+    expect((await QuizBoardRevs(t.db).findById(id).lean())!.rev).not.toBe(rev!.rev);
+    expect((await t.request('DELETE', '/api/v1/me', { token: a.token })).status).toBe(204);
+    await refreshLeaderboards(t.app);
+    const gone = await QuizBoards(t.db).findById(id).lean();
+    expect(gone!.entries.resident).toEqual([b.id]);
+  });
+
+  test('when best-result records kept by an earlier version exist, then the first refresh starts from them and newer results fold on top', async () => {
+    const id = await createContest(t, admin, { attemptsPerDay: 2, attemptsTotal: 2 });
+    const [a, b] = await Promise.all([residentLogin(t, 'old-a', { village: VILLAGE_A }), residentLogin(t, 'old-b', { village: VILLAGE_A })]);
+    const rec = (who: string, score: number) => ({ _id: `${id}:${who}:${score}`, contestId: id, residentId: who, villageCode: VILLAGE_A, score, durationMs: 90_000, at: t.clock.now(), submissionId: oid() });
+    await QuizBests(t.db).insertMany([rec(a.id, 40), rec(a.id, 80), rec(b.id, 60)]);
+    const att = await start(b.token, id);
+    t.clock.advance(60_000);
+    await submit(b.token, att.body.id, await rightAnswers(t, att.body.id));
+    await refreshLeaderboards(t.app);
+    const res = await t.request('GET', `/api/v1/quiz/contests/${id}/leaderboard?scope=village`, { token: a.token });
+    expect(res.body.entries.map((e: { score: number }) => e.score)).toEqual([100, 80]);
+    expect(res.body.me).toEqual({ rank: 2, score: 80 });
+  });
+
+  test('when a result is folded twice (a fold stopped before deleting it), then the board is the same', async () => {
+    const id = await createContest(t, admin, { attemptsPerDay: 1, attemptsTotal: 1 });
+    const a = await residentLogin(t, 'twice-a', { village: VILLAGE_C });
+    const att = await start(a.token, id);
+    t.clock.advance(60_000);
+    await submit(a.token, att.body.id, await rightAnswers(t, att.body.id));
+    const noted = await QuizTallies(t.db).find({ contestId: id }).lean();
+    expect(noted).toHaveLength(1);
+    expect(noted[0]).toMatchObject({ board: true, villageCode: VILLAGE_C, score: 100 });
+    await refreshLeaderboards(t.app);
+    const first = await QuizBoards(t.db).findById(id).lean();
+    expect(first!.entries.resident).toEqual([a.id]);
+    await foldBoards(t.app, noted); // as a fold resumed after a crash would
+    await refreshLeaderboards(t.app);
+    const second = await QuizBoards(t.db).findById(id).lean();
+    expect(second!.entries).toEqual(first!.entries);
+    expect(await QuizTallies(t.db).countDocuments({ contestId: id })).toBe(0);
+  });
+});
+
 describe('best results', () => {
   test('when one resident submits several attempts at once and later a worse one, then the board shows the best, kept by inserts only', async () => {
     const id = await createContest(t, admin, { attemptsPerDay: 6, attemptsTotal: 6 });
@@ -217,9 +287,8 @@ describe('best results', () => {
     const board = await t.request('GET', `/api/v1/quiz/contests/${id}/leaderboard?scope=village`, { token: p.token });
     expect(board.body.me).toEqual({ rank: 1, score: 80 });
     expect(board.body.participants).toBe(1);
-    const kept = await QuizBests(t.db).find({ contestId: id }).lean();
-    expect(kept.map((b) => b.score)).toContain(80);
-    expect(Math.max(...kept.map((b) => b.score))).toBe(80);
+    // everything waiting for the fold was folded and removed: the next refresh reads only what arrives after
+    expect(await QuizTallies(t.db).countDocuments({ contestId: id })).toBe(0);
   });
 });
 

@@ -15,6 +15,10 @@ export interface TallyDoc {
   score: number;
   contestId?: Types.ObjectId;
   submittedAt: Date;
+  /** A contest result that counts on its board (not too fast, or cleared by staff): folded into it too. */
+  board?: boolean;
+  villageCode?: string;
+  durationMs?: number;
 }
 const tallySchema = new Schema<TallyDoc>({
   _id: { type: Schema.Types.ObjectId, required: true },
@@ -24,6 +28,9 @@ const tallySchema = new Schema<TallyDoc>({
   score: { type: Number, required: true },
   contestId: Schema.Types.ObjectId,
   submittedAt: { type: Date, required: true },
+  board: Boolean,
+  villageCode: String,
+  durationMs: Number,
 });
 export const QuizTallies = defineModel<TallyDoc>('QuizTally', tallySchema);
 

@@ -1,13 +1,16 @@
+import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
+import { isDuplicateKey } from '../../db/model';
+import { cachePerDatabase } from '../../lib/ttl-cache';
 import { notFound } from '../../http/errors';
 import { maskName } from '../../lib/pii';
 import { villagesUnder } from '../areas';
-import { getResident, registeredByVillage, residentsByIds } from '../residents';
-import { LRUCache } from 'lru-cache';
-import { isDuplicateKey } from '../../db/model';
+import { getResident, registeredByVillage, residentById, residentsByIds } from '../residents';
 import { cachedContest } from './contests.service';
-import { Contests, QuizBests, QuizBoards, type BestDoc, type BoardDoc, type ContestDoc, type SubmissionDoc } from './quiz.model';
+import type { TallyDoc } from './figures.model';
+import { foldQuizTallies } from './participation.service';
+import { Contests, QuizBests, QuizBoardRevs, QuizBoards, QuizFresh, type BoardDoc, type ContestDoc, type FreshDoc, type SubmissionDoc } from './quiz.model';
 import { QUIZ } from './quiz.rules';
 
 interface Entry {
@@ -23,51 +26,80 @@ interface Board {
   computedAt: number;
   entries: Entry[];
   villages: Village[];
-  byScope: Map<string, Entry[]>;
+  /** Per scope code, what every reader of that scope gets alike; built on the first read of the board. */
+  byScope: Map<string, ScopeView>;
   names: Map<string, string>;
 }
-
-const better = (a: Entry, b: Entry) => b.score - a.score || a.durationMs - b.durationMs || a.at - b.at;
-
-/** Record a contest submission's result; an insert only when it may beat what this process has seen. */
-const knownBest = new LRUCache<string, { score: number }>({ max: 50_000 });
-export async function recordBest(app: AppContext, sub: SubmissionDoc): Promise<void> {
-  if (!sub.contestId || (sub.tooFast && !sub.flagCleared)) return;
-  const who = `${app.db.name}:${String(sub.contestId)}:${String(sub.residentId)}`;
-  if ((knownBest.get(who)?.score ?? -1) >= sub.score) return;
-  const doc: BestDoc = {
-    _id: `${String(sub.contestId)}:${String(sub.residentId)}:${sub.score}`, contestId: sub.contestId, residentId: sub.residentId,
-    villageCode: sub.villageCode ?? '', score: sub.score, durationMs: sub.durationMs, at: sub.submittedAt, submissionId: sub._id,
-  };
-  await QuizBests(app.db).collection.insertOne(doc as never).catch((err: unknown) => {
-    if (!isDuplicateKey(err)) throw err; // this score is recorded already, by an earlier submission
-  });
-  knownBest.set(who, { score: sub.score });
+type Best = Omit<Entry, 'areaPath'>;
+interface ScopeView {
+  participants: number;
+  /** Resident → [rank, score] in this scope. */
+  rank: Map<string, [number, number]>;
+  top: Array<{ rank: number; name: string; villageCode: string; score: number; durationSec: number; residentId: string }>;
+  villages: Array<{ rank: number; code: string; name: string; participants: number; registered: number; participation: number; avgScore: number }>;
 }
 
-const PRUNE_PER_REFRESH = 5_000;
+const better = (a: Best, b: Best) => b.score - a.score || a.durationMs - b.durationMs || a.at - b.at;
 
-/** Compute a contest's board from the best-result records and keep it (one document by `_id`). */
-async function compute(app: AppContext, c: ContestDoc): Promise<BoardDoc> {
-  const computedAt = app.clock.now();
-  const rows = await QuizBests(app.db).find({ contestId: c._id }, { _id: 1, residentId: 1, villageCode: 1, score: 1, durationMs: 1, at: 1 }).lean();
-  const best = new Map<string, Entry & { id: string }>();
-  const superseded: string[] = [];
-  for (const r of rows) {
-    const e = { id: r._id, residentId: String(r.residentId), villageCode: r.villageCode, areaPath: [], score: r.score, durationMs: r.durationMs, at: r.at.getTime() };
-    const prev = best.get(e.residentId);
-    if (!prev || better(e, prev) < 0) {
-      if (prev) superseded.push(prev.id);
-      best.set(e.residentId, e);
-    } else superseded.push(e.id);
-  }
-  // a lower score of a resident who has a better one is never needed again: later refreshes read less (a few
-  // hundred ids per command, the server binds each as a variable; at most PRUNE_PER_REFRESH per refresh)
-  for (let i = 0; i < Math.min(superseded.length, PRUNE_PER_REFRESH); i += 500) {
-    await QuizBests(app.db).collection.deleteMany({ _id: { $in: superseded.slice(i, i + 500) } } as never);
-  }
-  const entries = [...best.values()].sort(better);
-  const [areas, regBy] = await Promise.all([villagesUnder(app, c.areaCode), registeredByVillage(app, c.areaCode)]);
+// ---- events the board folds besides the tallies ----
+
+/** Staff cleared a too-fast contest submission: it now counts on the board. */
+export async function noteCleared(app: AppContext, sub: SubmissionDoc): Promise<void> {
+  if (!sub.contestId) return;
+  const doc: FreshDoc = { _id: `c:${String(sub._id)}`, residentId: sub.residentId, at: sub.submittedAt, contestId: sub.contestId, board: true, villageCode: sub.villageCode ?? '', score: sub.score, durationMs: sub.durationMs };
+  await QuizFresh(app.db).collection.insertOne(doc as never).catch((err: unknown) => {
+    if (!isDuplicateKey(err)) throw err;
+  });
+}
+
+/** "Erase me": the resident leaves the boards of these contests at the next fold. */
+export async function noteErased(app: AppContext, residentId: Types.ObjectId, contestIds: Types.ObjectId[]): Promise<void> {
+  const docs: FreshDoc[] = contestIds.map((contestId) => ({ _id: `e:${String(residentId)}:${String(contestId)}:${String(new Types.ObjectId())}`, residentId, at: app.clock.now(), contestId, erase: true }));
+  if (docs.length) await QuizFresh(app.db).collection.insertMany(docs as never[], { ordered: false });
+}
+
+// ---- the fold (worker task) ----
+
+/**
+ * A contest's board as the folding process holds it: every resident's best, and the revision it last wrote.
+ * Kept across folds, so a refresh costs what arrived since the last one; re-read only when another process
+ * folded in between (the revision differs).
+ */
+interface State {
+  contest: ContestDoc;
+  rev: number;
+  best: Map<string, Best>;
+  villages: Village[];
+  entries?: Best[];
+  /** Masked names of residents shown in some top list (kept across folds; a name is looked up once). */
+  names: Map<string, string>;
+  shown?: string[];
+}
+const states = new Map<string, State>();
+const stateKey = (app: AppContext, contestId: unknown) => `${app.db.name}:${String(contestId)}`;
+
+/** Forget every board this process holds, as a restarted process would (benchmarks measure the cold path). */
+export function forgetBoards(app: AppContext): void {
+  for (const m of [states, boards] as Array<Map<string, unknown>>) for (const k of [...m.keys()]) if (k.startsWith(`${app.db.name}:`)) m.delete(k);
+}
+
+/** Registered residents per village change slowly: counted at most this often per area. */
+const REGISTERED_EVERY_MS = 60_000;
+const DELETE_CHUNK = 500;
+
+const registered = new Map<string, { at: number; villages: Promise<Array<Omit<Village, 'participants' | 'participation' | 'avgScore'>>> }>();
+function registeredVillages(app: AppContext, areaCode: string) {
+  const key = `${app.db.name}:${areaCode}`;
+  const hit = registered.get(key);
+  if (hit && Date.now() - hit.at < REGISTERED_EVERY_MS) return hit.villages;
+  const villages = Promise.all([villagesUnder(app, areaCode), registeredByVillage(app, areaCode)]).then(([areas, regBy]) =>
+    areas.map((a) => ({ code: a.code, name: a.name, path: a.path, registered: regBy.get(a.code) ?? 0 })));
+  registered.set(key, { at: Date.now(), villages });
+  villages.catch(() => registered.delete(key));
+  return villages;
+}
+
+async function villagesOf(app: AppContext, c: ContestDoc, entries: Best[]): Promise<Village[]> {
   const scoreBy = new Map<string, { n: number; sum: number }>();
   for (const e of entries) {
     const v = scoreBy.get(e.villageCode) ?? { n: 0, sum: 0 };
@@ -75,26 +107,162 @@ async function compute(app: AppContext, c: ContestDoc): Promise<BoardDoc> {
     v.sum += e.score;
     scoreBy.set(e.villageCode, v);
   }
-  const villages = areas
+  return (await registeredVillages(app, c.areaCode))
     .map((a) => {
       const s = scoreBy.get(a.code) ?? { n: 0, sum: 0 };
-      const reg = regBy.get(a.code) ?? 0;
       return {
-        code: a.code, name: a.name, path: a.path, participants: s.n, registered: reg,
-        participation: reg ? Math.round((s.n / reg) * 1000) / 1000 : 0,
+        code: a.code, name: a.name, path: a.path, participants: s.n, registered: a.registered,
+        participation: a.registered ? Math.round((s.n / a.registered) * 1000) / 1000 : 0,
         avgScore: s.n ? Math.round((s.sum / s.n) * 10) / 10 : 0,
       };
     })
     .sort((a, b) => b.participation - a.participation || b.avgScore - a.avgScore || a.code.localeCompare(b.code));
-  const doc: BoardDoc = {
-    _id: String(c._id), computedAt, villages,
-    entries: { resident: entries.map((e) => e.residentId), village: entries.map((e) => e.villageCode), score: entries.map((e) => e.score), durationMs: entries.map((e) => e.durationMs), at: entries.map((e) => e.at) },
-  };
-  await QuizBoards(app.db).collection.replaceOne({ _id: doc._id } as never, doc, { upsert: true });
-  return doc;
 }
 
+const fold1 = (best: Map<string, Best>, e: Best): boolean => {
+  const prev = best.get(e.residentId);
+  if (prev && better(e, prev) >= 0) return false;
+  best.set(e.residentId, e);
+  return true;
+};
+
+/** The board as kept, or as this process holds it when nobody wrote since; a contest never folded starts empty. */
+async function loadState(app: AppContext, c: ContestDoc): Promise<State> {
+  const key = stateKey(app, c._id);
+  const rev = await QuizBoardRevs(app.db).findById(String(c._id)).lean();
+  const mem = states.get(key);
+  if (mem && rev && rev.rev === mem.rev) return Object.assign(mem, { contest: c });
+  const doc = await QuizBoards(app.db).findById(String(c._id)).lean<BoardDoc>();
+  const best = new Map<string, Best>();
+  if (doc) {
+    const e = doc.entries;
+    e.resident.forEach((residentId, i) => best.set(residentId, { residentId, villageCode: e.village[i]!, score: e.score[i]!, durationMs: e.durationMs[i]!, at: e.at[i]! }));
+  } else {
+    // Best-result records kept at submit by earlier versions: a board never folded before starts from them.
+    const rows = await QuizBests(app.db).collection.find({ contestId: c._id } as never, { projection: { residentId: 1, villageCode: 1, score: 1, durationMs: 1, at: 1 } }).toArray();
+    for (const r of rows) fold1(best, { residentId: String(r.residentId), villageCode: (r.villageCode as string) ?? '', score: r.score as number, durationMs: r.durationMs as number, at: (r.at as Date).getTime() });
+  }
+  const names = new Map<string, string>((doc?.names?.resident ?? []).map((id, i) => [id, doc!.names!.name[i]!]));
+  const state: State = { contest: c, rev: rev?.rev ?? 0, best, villages: doc?.villages ?? [], names, shown: doc?.names?.resident };
+  states.set(key, state);
+  return state;
+}
+
+function docOf(s: State, computedAt: Date): BoardDoc {
+  const e = (s.entries ??= [...s.best.values()].sort(better));
+  const shown = (s.shown ?? []).filter((id) => s.names.has(id));
+  return {
+    _id: String(s.contest._id), computedAt, villages: s.villages,
+    entries: { resident: e.map((x) => x.residentId), village: e.map((x) => x.villageCode), score: e.map((x) => x.score), durationMs: e.map((x) => x.durationMs), at: e.map((x) => x.at) },
+    names: { resident: shown, name: shown.map((id) => s.names.get(id)!) },
+  };
+}
+
+/** Everyone in the top list of some scope (each village, town and the district): their masked names, looked up once. */
+async function nameShown(app: AppContext, s: State): Promise<void> {
+  const pathOf = new Map(s.villages.map((v) => [v.code, v.path]));
+  const seen = new Map<string, number>();
+  const shown: string[] = [];
+  for (const e of s.entries ?? []) {
+    let top = false;
+    for (const code of pathOf.get(e.villageCode) ?? []) {
+      const n = seen.get(code) ?? 0;
+      if (n < QUIZ.leaderboardSize) top = true;
+      seen.set(code, n + 1);
+    }
+    if (top) shown.push(e.residentId);
+  }
+  const missing = shown.filter((id) => !s.names.has(id));
+  for (let i = 0; i < missing.length; i += 1_000) {
+    const part = missing.slice(i, i + 1_000);
+    // a few (a refresh's newcomers) by `_id` each, an index lookup on every server; many in one `$in` read
+    const rows = part.length <= 32
+      ? (await Promise.all(part.map((id) => residentById(app, new Types.ObjectId(id), ['nameEnc'])))).filter((r) => r !== null)
+      : await residentsByIds(app, part.map((id) => new Types.ObjectId(id)), ['nameEnc']);
+    const found = new Map(rows.map((r) => [String(r._id), r.nameEnc ? maskName(app.pii.open(r.nameEnc)) : '居民']));
+    for (const id of part) s.names.set(id, found.get(id) ?? '居民');
+  }
+  if (s.names.size > 4 * shown.length + 10_000) for (const id of [...s.names.keys()]) if (!shown.includes(id)) s.names.delete(id);
+  s.shown = shown;
+}
+
+/** Write the board when it changed (or its villages did); the revision document on every fold. */
+async function writeState(app: AppContext, s: State, computedAt: Date, changed: boolean): Promise<boolean> {
+  const id = String(s.contest._id);
+  if (changed || !s.entries) s.entries = [...s.best.values()].sort(better);
+  const villages = await villagesOf(app, s.contest, s.entries);
+  const write = changed || s.rev === 0 || JSON.stringify(villages) !== JSON.stringify(s.villages);
+  if (write) {
+    s.villages = villages;
+    await nameShown(app, s);
+    await QuizBoards(app.db).collection.replaceOne({ _id: id } as never, docOf(s, computedAt), { upsert: true });
+    s.rev = Date.now() * 1000 + crypto.randomInt(1000);
+  }
+  // the revision document is small: readers check it, and read the board itself only when it changed
+  await QuizBoardRevs(app.db).collection.replaceOne({ _id: id } as never, { _id: id, rev: s.rev, at: computedAt }, { upsert: true });
+  return write;
+}
+
+type BoardTally = Pick<TallyDoc, 'residentId' | 'contestId' | 'board' | 'villageCode' | 'score' | 'durationMs' | 'submittedAt'>;
+
+/**
+ * Fold results into the boards: contest tallies that count on a board (called by the tally fold, under its
+ * lock, before it deletes them), the board events (a cleared flag, an erasure), and with `open` every open
+ * contest's board even without new results. Each board changed is written once; a best is a maximum and an
+ * erasure a removal, so a fold resumed after a crash that meets the same results again gives the same boards.
+ * Events are deleted only after the boards they changed were written.
+ */
+export async function foldBoards(app: AppContext, tallies: BoardTally[], opts: { open?: boolean } = {}): Promise<void> {
+  const now = app.clock.now();
+  const events = (await QuizFresh(app.db).collection.find({}).limit(10_000).toArray()) as unknown as FreshDoc[];
+  const byContest = new Map<string, Array<BoardTally | FreshDoc>>();
+  for (const f of [...tallies.filter((x) => x.board), ...events]) {
+    if (!f.contestId) continue;
+    const k = String(f.contestId);
+    byContest.set(k, [...(byContest.get(k) ?? []), f]);
+  }
+  const contests = new Map<string, ContestDoc>();
+  if (opts.open) {
+    const open = await Contests(app.db).find({ status: { $in: ['published', 'closed'] }, startAt: { $lte: now }, endAt: { $gte: new Date(now.getTime() - 24 * 3600_000) } }).lean();
+    for (const c of open) contests.set(String(c._id), c);
+  }
+  const others = [...byContest.keys()].filter((k) => !contests.has(k));
+  if (others.length) for (const c of await Contests(app.db).find({ _id: { $in: others } }).lean()) contests.set(String(c._id), c);
+  for (const c of contests.values()) {
+    const s = await loadState(app, c);
+    let changed = false;
+    const mine = byContest.get(String(c._id)) ?? [];
+    for (const f of mine) {
+      if ('erase' in f && f.erase) continue;
+      changed = fold1(s.best, { residentId: String(f.residentId), villageCode: f.villageCode ?? '', score: f.score!, durationMs: f.durationMs!, at: ('submittedAt' in f ? f.submittedAt : (f as FreshDoc).at).getTime() }) || changed;
+    }
+    for (const f of mine) if ('erase' in f && f.erase) changed = s.best.delete(String(f.residentId)) || changed; // erasures last
+    const written = await writeState(app, s, now, changed);
+    const slot = slotOf(app, c);
+    if (written || !slot.board || slot.rev !== s.rev) slot.board = boardOf(docOf(s, now), slot.board?.names);
+    slot.rev = s.rev;
+    slot.foldedAt = now.getTime();
+    slot.checkedAt = Date.now();
+  }
+  const ids = events.map((e) => e._id);
+  for (let i = 0; i < ids.length; i += DELETE_CHUNK) await QuizFresh(app.db).collection.deleteMany({ _id: { $in: ids.slice(i, i + DELETE_CHUNK) } } as never);
+}
+
+let refreshing: Promise<unknown> | null = null;
+
+/**
+ * Worker task (every 10 s): fold what arrived since the last refresh into the boards of open contests — the
+ * tally fold does it, under its lock, and keeps the open boards. Waits for a fold another process is running.
+ */
+export async function refreshLeaderboards(app: AppContext): Promise<number> {
+  await foldQuizTallies(app, { wait: true });
+  return [...states.keys()].filter((k) => k.startsWith(`${app.db.name}:`)).length;
+}
+
+// ---- reading ----
+
 function boardOf(doc: BoardDoc, names = new Map<string, string>()): Board {
+  doc.names?.resident.forEach((id, i) => names.set(id, doc.names!.name[i]!));
   const pathOf = new Map(doc.villages.map((v) => [v.code, v.path]));
   const e = doc.entries;
   const entries = e.resident.map((residentId, i) => ({ residentId, villageCode: e.village[i]!, areaPath: pathOf.get(e.village[i]!) ?? [], score: e.score[i]!, durationMs: e.durationMs[i]!, at: e.at[i]! }));
@@ -102,63 +270,48 @@ function boardOf(doc: BoardDoc, names = new Map<string, string>()): Board {
 }
 
 /**
- * Boards in this process, read from the kept document at most every TTL. Computing is the worker's task
- * (`refreshLeaderboards`); a read never waits for it — a board nobody computed yet is empty until then, and
- * one that is missing or long stale (no worker running) gets a refresh started behind the read.
+ * Boards in this process. Every TTL a read checks the small revision document behind the answer and reads the
+ * board itself only when it changed; a read never waits for a fold. A board nobody folded yet is empty until
+ * then, and one that is missing or long stale (no worker running) gets a fold started behind the read.
  */
-const boards = new Map<string, { board?: Board; readAt?: number; reading?: Promise<Board | undefined>; refreshing?: Promise<unknown> }>();
-const slotOf = (app: AppContext, c: ContestDoc) => {
-  const key = `${app.db.name}:${String(c._id)}`;
+const boards = new Map<string, { board?: Board; rev?: number; foldedAt?: number; checkedAt?: number; checking?: Promise<Board | undefined> }>();
+const slotOf = (app: AppContext, c: Pick<ContestDoc, '_id'>) => {
+  const key = stateKey(app, c._id);
   let slot = boards.get(key);
   if (!slot) boards.set(key, (slot = {}));
   return slot;
 };
 
-/** Compute one contest's board unless a refresh of it is running in this process already. */
-function refreshBoard(app: AppContext, c: ContestDoc): Promise<unknown> {
-  const slot = slotOf(app, c);
-  slot.refreshing ??= compute(app, c)
-    .then((doc) => {
-      slot.board = boardOf(doc, slot.board?.names); // masked names carry over: the top changes little
-      slot.readAt = Date.now();
-    })
-    .finally(() => (slot.refreshing = undefined));
-  return slot.refreshing;
-}
-
 const REFRESH_EVERY_MS = 10_000;
-
-/** Worker task: recompute the boards of contests open now or closed within the last day. */
-export async function refreshLeaderboards(app: AppContext): Promise<number> {
-  const now = app.clock.now();
-  const open = await Contests(app.db).find({ status: { $in: ['published', 'closed'] }, startAt: { $lte: now }, endAt: { $gte: new Date(now.getTime() - 24 * 3600_000) } }).lean();
-  for (const c of open) {
-    await slotOf(app, c).refreshing?.catch(() => undefined); // one started before now may miss the latest results
-    await refreshBoard(app, c);
-  }
-  return open.length;
-}
 
 async function board(app: AppContext, c: ContestDoc): Promise<Board> {
   const slot = slotOf(app, c);
-  if (!slot.reading && (!slot.readAt || Date.now() - slot.readAt >= QUIZ.leaderboardTtlMs)) {
-    slot.reading = QuizBoards(app.db).findById(String(c._id)).lean<BoardDoc>().exec()
-      .then((doc) => {
-        slot.readAt = Date.now();
-        if (doc && (!slot.board || doc.computedAt.getTime() > slot.board.computedAt)) slot.board = boardOf(doc, slot.board?.names);
-        return slot.board;
-      })
-      .finally(() => (slot.reading = undefined));
+  if (!slot.checking && (!slot.checkedAt || Date.now() - slot.checkedAt >= QUIZ.leaderboardTtlMs)) {
+    slot.checking = (async () => {
+      const rev = await QuizBoardRevs(app.db).findById(String(c._id)).lean();
+      if (rev && rev.rev !== slot.rev) {
+        const doc = await QuizBoards(app.db).findById(String(c._id)).lean<BoardDoc>();
+        if (doc) slot.board = boardOf(doc, slot.board?.names);
+        slot.rev = rev.rev;
+      }
+      if (rev) slot.foldedAt = Math.max(slot.foldedAt ?? 0, rev.at.getTime());
+      slot.checkedAt = Date.now();
+      return slot.board;
+    })().finally(() => (slot.checking = undefined));
   }
-  // a board in memory is answered at once; the kept one is read behind it
-  const b = slot.board ?? (await slot.reading);
-  if (!b || app.clock.now().getTime() - b.computedAt > 3 * REFRESH_EVERY_MS) {
-    refreshBoard(app, c).catch((err) => app.logger.error({ err, event: 'quiz.leaderboard.refresh_failed' }, 'leaderboard refresh failed'));
+  // a board in memory is answered at once; the kept one is checked behind it
+  const b = slot.board ?? (await slot.checking);
+  if (!b || app.clock.now().getTime() - (slot.foldedAt ?? 0) > 3 * REFRESH_EVERY_MS) {
+    refreshing ??= foldQuizTallies(app)
+      .catch((err) => app.logger.error({ err, event: 'quiz.leaderboard.refresh_failed' }, 'leaderboard refresh failed'))
+      .finally(() => (refreshing = null));
   }
-  return b ?? { computedAt: app.clock.now().getTime(), entries: [], villages: [], byScope: new Map(), names: new Map() };
+  const out = b ?? { computedAt: app.clock.now().getTime(), entries: [], villages: [], byScope: new Map(), names: new Map() };
+  return slot.foldedAt && slot.foldedAt > out.computedAt ? Object.assign(out, { computedAt: slot.foldedAt }) : out;
 }
 
 async function names(app: AppContext, b: Board, ids: string[]): Promise<void> {
+  // the fold names everyone shown; a board kept by an earlier version may lack some
   const missing = ids.filter((id) => !b.names.has(id));
   if (!missing.length) return;
   const rows = await residentsByIds(app, missing.map((id) => new Types.ObjectId(id)), ['nameEnc']);
@@ -168,26 +321,57 @@ async function names(app: AppContext, b: Board, ids: string[]): Promise<void> {
 
 export type Scope = 'village' | 'town' | 'district';
 
+/**
+ * Where a reader lives, for choosing the scope: kept a minute per process (a resident who moves village sees
+ * the new scope within it), so reading the board while a rush refreshes it costs no database read at all.
+ */
+const AREA_MS = 60_000;
+const areaCache = cachePerDatabase<{ villageCode?: string; areaPath: string[] }>(AREA_MS);
+async function readerArea(app: AppContext, residentId: Types.ObjectId) {
+  const cache = areaCache(app);
+  const hit = cache.get(String(residentId));
+  if (hit) return hit;
+  const r = await getResident(app, residentId);
+  const area = { villageCode: r.villageCode, areaPath: r.areaPath };
+  cache.set(String(residentId), area);
+  return area;
+}
+
+async function scopeView(app: AppContext, b: Board, scopeCode: string | undefined): Promise<ScopeView> {
+  const key = scopeCode ?? '';
+  const hit = b.byScope.get(key);
+  if (hit) return hit;
+  const list = scopeCode ? b.entries.filter((e) => e.areaPath.includes(scopeCode)) : [];
+  const top = list.slice(0, QUIZ.leaderboardSize);
+  await names(app, b, top.map((e) => e.residentId));
+  const view: ScopeView = {
+    participants: list.length,
+    rank: new Map(list.map((e, i) => [e.residentId, [i + 1, e.score]])),
+    top: top.map((e, i) => ({ rank: i + 1, name: b.names.get(e.residentId) ?? '居民', villageCode: e.villageCode, score: e.score, durationSec: Math.round(e.durationMs / 1000), residentId: e.residentId })),
+    villages: b.villages
+      .filter((v) => (scopeCode ? v.path.includes(scopeCode) : false))
+      .map((v, i) => ({ rank: i + 1, code: v.code, name: v.name, participants: v.participants, registered: v.registered, participation: v.participation, avgScore: v.avgScore })),
+  };
+  b.byScope.set(key, view);
+  return view;
+}
+
 /** The resident's view: top residents within their village / town / district, their own rank, villages ranked. */
 export async function leaderboardForResident(app: AppContext, residentId: Types.ObjectId, contestId: string, scope: Scope) {
-  const r = await getResident(app, residentId);
+  const r = await readerArea(app, residentId);
   const c = Types.ObjectId.isValid(contestId) ? await cachedContest(app, contestId) : null;
   if (!c || c.status === 'draft' || !r.areaPath.includes(c.areaCode)) throw notFound('竞赛');
   const scopeCode = scope === 'village' ? r.villageCode : r.areaPath[scope === 'town' ? 1 : 0];
   const b = await board(app, c);
-  const list = scopeCode ? b.byScope.get(scopeCode) ?? b.entries.filter((e) => e.areaPath.includes(scopeCode)) : [];
-  if (scopeCode) b.byScope.set(scopeCode, list);
-  const top = list.slice(0, QUIZ.leaderboardSize);
-  await names(app, b, top.map((e) => e.residentId));
-  const mine = list.findIndex((e) => e.residentId === String(residentId));
+  const v = await scopeView(app, b, scopeCode);
+  const me = String(residentId);
+  const mine = v.rank.get(me);
   return {
     scope,
     computedAt: new Date(b.computedAt).toISOString(),
-    participants: list.length,
-    entries: top.map((e, i) => ({ rank: i + 1, name: b.names.get(e.residentId) ?? '居民', villageCode: e.villageCode, score: e.score, durationSec: Math.round(e.durationMs / 1000), me: e.residentId === String(residentId) })),
-    me: mine >= 0 ? { rank: mine + 1, score: list[mine]!.score } : null,
-    villages: b.villages
-      .filter((v) => (scopeCode ? v.path.includes(scopeCode) : false))
-      .map((v, i) => ({ rank: i + 1, code: v.code, name: v.name, participants: v.participants, registered: v.registered, participation: v.participation, avgScore: v.avgScore })),
+    participants: v.participants,
+    entries: v.top.map((e) => ({ rank: e.rank, name: e.name, villageCode: e.villageCode, score: e.score, durationSec: e.durationSec, me: e.residentId === me })),
+    me: mine ? { rank: mine[0], score: mine[1] } : null,
+    villages: v.villages,
   };
 }

@@ -4,6 +4,7 @@ import type { AppContext } from '../../context';
 import { insertManyKeyed, isDuplicateKey } from '../../db/model';
 import { shanghaiDay } from '../../lib/shanghai';
 import { QuizFigures, QuizFolds, QuizTallies, type FigureDoc, type RoundRow, type TallyDoc, type YearRow } from './figures.model';
+import { foldBoards } from './leaderboard.service';
 import { Contests, Participations, QuizJobs, Submissions, type ParticipationDoc, type SubmissionDoc } from './quiz.model';
 
 /**
@@ -48,15 +49,20 @@ export const yearDocId = (year: number) => `year:${year}`;
 export const roundDocId = (contestId: Types.ObjectId | string) => `round:${String(contestId)}`;
 const pathKey = (p: readonly string[]) => p.join('/');
 
-type Tally = Pick<TallyDoc, '_id' | 'residentId' | 'areaPath' | 'mode' | 'score' | 'contestId' | 'submittedAt'>;
+type Tally = Pick<TallyDoc, '_id' | 'residentId' | 'areaPath' | 'mode' | 'score' | 'contestId' | 'submittedAt' | 'board' | 'villageCode' | 'durationMs'>;
 
 /**
  * After a counted submission: its tally, one insert (a duplicate key means it is tallied already); the fold
- * records the participation and adds it to the figures.
+ * records the participation, adds it to the figures and, for a contest result that counts on the board, folds
+ * it into the board (leaderboard.service.ts) — so a submission costs this one write beside its own.
  */
-export async function recordParticipation(app: AppContext, s: Tally): Promise<void> {
+export async function recordParticipation(app: AppContext, s: Pick<SubmissionDoc, '_id' | 'residentId' | 'areaPath' | 'mode' | 'score' | 'contestId' | 'submittedAt' | 'tooFast' | 'flagCleared' | 'villageCode' | 'durationMs'>): Promise<void> {
   if (!COUNTED_MODES.includes(s.mode)) return;
-  const doc: TallyDoc = { _id: s._id, residentId: s.residentId, areaPath: s.areaPath, mode: s.mode, score: s.score, submittedAt: s.submittedAt, ...(s.contestId ? { contestId: s.contestId } : {}) };
+  const board = !!s.contestId && (!s.tooFast || !!s.flagCleared);
+  const doc: TallyDoc = {
+    _id: s._id, residentId: s.residentId, areaPath: s.areaPath, mode: s.mode, score: s.score, submittedAt: s.submittedAt, ...(s.contestId ? { contestId: s.contestId } : {}),
+    ...(board ? { board, villageCode: s.villageCode ?? '', durationMs: s.durationMs } : {}),
+  };
   await QuizTallies(app.db).collection.insertOne(doc as never).catch((err: unknown) => {
     if (!isDuplicateKey(err)) throw err;
   });
@@ -220,6 +226,8 @@ async function foldOnce(app: AppContext): Promise<number> {
   const docs = await tallyFigures(app, tallies);
   await recordParticipations(app, tallies, journal.foldId, resumed, docs);
   await applyFigures(app, docs, journal.foldId);
+  // the contests' boards take the results too (a best is a maximum: folding again changes nothing)
+  await foldBoards(app, tallies);
   await deleteByIds(tallyColl, journal.tallyIds);
   await folds.deleteOne({ _id: 'journal' } as never);
   return journal.tallyIds.length;
@@ -235,8 +243,11 @@ export async function foldQuizTallies(app: AppContext, opts: { wait?: boolean } 
     for (;;) {
       const n = await foldOnce(app);
       folded += n;
-      if (n < BATCH) return { folded };
+      if (n < BATCH) break;
     }
+    // boards of open contests are kept even when no result came (registered residents change)
+    await foldBoards(app, [], { open: true });
+    return { folded };
   });
 }
 

@@ -219,6 +219,11 @@ export interface SubmissionDoc {
   idempotencyKey?: string;
   /** A too-fast submission staff looked at and cleared: it counts on the leaderboard and may earn the certificate. */
   flagCleared?: boolean;
+  /**
+   * Points this submission earned, decided at submit within the day's cap (see rewards.service.ts). Absent on
+   * submissions made while points were kept as ledger slots (`quizpoints`), whose points are read from there.
+   */
+  points?: number;
 }
 const submissionSchema = new Schema<SubmissionDoc>({
   idempotencyKey: String,
@@ -237,12 +242,16 @@ const submissionSchema = new Schema<SubmissionDoc>({
   tooFast: { type: Boolean, required: true },
   submittedAt: { type: Date, required: true },
   flagCleared: Boolean,
+  points: Number,
 });
 submissionSchema.index({ contestId: 1, tooFast: 1 });
 submissionSchema.index({ residentId: 1, submittedAt: -1 });
 export const Submissions = defineModel<SubmissionDoc>('QuizSubmission', submissionSchema);
 
-/** Wrong-book events, insert-only, one per answered question: it is in the book while its latest event is `wrong`. */
+/**
+ * Wrong-book events as they were once kept, one per answered question. The book is now read from the
+ * submissions' own results; these remain only for data written before (read beside them, erased with them).
+ */
 export interface WrongMarkDoc {
   _id: string; // <residentId>:<questionId>:<attemptId>
   residentId: Types.ObjectId;
@@ -260,7 +269,10 @@ const wrongSchema = new Schema<WrongMarkDoc>({
 wrongSchema.index({ residentId: 1, questionId: 1 });
 export const WrongMarks = defineModel<WrongMarkDoc>('QuizWrongMark', wrongSchema);
 
-/** Points ledger: each entry is one unit slot `<residentId>:<day>:<n>`, n ≤ daily cap units; totals are summed. */
+/**
+ * Points as they were once kept: one unit slot `<residentId>:<day>:<n>`, n ≤ daily cap units. Points are now
+ * stored on the submission (`points`); these entries remain for data written before and still count.
+ */
 interface PointsDoc {
   _id: string;
   residentId: Types.ObjectId;
@@ -395,6 +407,55 @@ export interface BoardDoc {
   computedAt: Date;
   entries: { resident: string[]; village: string[]; score: number[]; durationMs: number[]; at: number[] };
   villages: Array<{ code: string; name: string; path: string[]; participants: number; registered: number; participation: number; avgScore: number }>;
+  /** Masked names of everyone shown in a top list of some scope (village, town, district), so reads look up none. */
+  names?: { resident: string[]; name: string[] };
 }
-const boardSchema = new Schema<BoardDoc>({ _id: String, computedAt: { type: Date, required: true }, entries: { type: Schema.Types.Mixed }, villages: { type: Schema.Types.Mixed } });
+const boardSchema = new Schema<BoardDoc>({ _id: String, computedAt: { type: Date, required: true }, entries: { type: Schema.Types.Mixed }, villages: { type: Schema.Types.Mixed }, names: { type: Schema.Types.Mixed } });
 export const QuizBoards = defineModel<BoardDoc>('QuizBoard', boardSchema);
+
+/**
+ * Results not yet folded by the worker (`quiz.leaderboards`): one per contest or daily-quiz submission that may
+ * change a board or add a participation, and one per erased resident. A small collection — the worker reads it
+ * whole, folds what it holds into the boards and the participations, and deletes exactly what it folded — so
+ * no refresh ever reads all submissions. `_id`: the attempt id (`s:<id>`), a cleared flag (`c:<id>`), an
+ * erasure (`e:<residentId>`).
+ */
+export interface FreshDoc {
+  _id: string;
+  residentId: Types.ObjectId;
+  at: Date;
+  /** Erasure: the resident leaves every board. */
+  erase?: boolean;
+  contestId?: Types.ObjectId;
+  /** Counts on the contest's board (not too fast, or cleared by staff). */
+  board?: boolean;
+  /** The participation this submission stands for (daily quiz and contests). */
+  participation?: ParticipationDoc;
+  villageCode?: string;
+  score?: number;
+  durationMs?: number;
+}
+const freshSchema = new Schema<FreshDoc>({
+  _id: String,
+  residentId: { type: Schema.Types.ObjectId, required: true },
+  at: { type: Date, required: true },
+  erase: Boolean,
+  contestId: Schema.Types.ObjectId,
+  board: Boolean,
+  participation: Schema.Types.Mixed,
+  villageCode: String,
+  score: Number,
+  durationMs: Number,
+});
+export const QuizFresh = defineModel<FreshDoc>('QuizFreshResult', freshSchema);
+
+/**
+ * A board's revision, written by every fold (`_id` = contestId): `rev` changes when the board document was
+ * rewritten, `at` is when the fold ran. Small, so readers check it often and read the board only when it changed.
+ */
+export interface BoardRevDoc {
+  _id: string;
+  rev: number;
+  at: Date;
+}
+export const QuizBoardRevs = defineModel<BoardRevDoc>('QuizBoardRev', new Schema<BoardRevDoc>({ _id: String, rev: { type: Number, required: true }, at: { type: Date, required: true } }));

@@ -1,48 +1,77 @@
 import crypto from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { insertManyKeyed, isDuplicateKey } from '../../db/model';
+import { LRUCache } from 'lru-cache';
+import { isDuplicateKey } from '../../db/model';
 import { notFound } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
 import { maskName } from '../../lib/pii';
 import { residentById } from '../residents';
-import { Certificates, Contests, PointsLedger, type CertificateDoc, type ContestDoc, type SubmissionDoc } from './quiz.model';
+import { Certificates, Contests, PointsLedger, Submissions, type CertificateDoc, type ContestDoc, type SubmissionDoc } from './quiz.model';
 import { QUIZ } from './quiz.rules';
 
 const CAP_UNITS = Math.floor(QUIZ.dailyPointsCap / QUIZ.pointsPerCorrect);
 
+/** Points a submission asks for: its correct answers, daily quiz and contests only, never when too fast. */
+export const pointsWanted = (s: Pick<SubmissionDoc, 'mode' | 'tooFast' | 'correct'>): number =>
+  !s.tooFast && (s.mode === 'daily' || s.mode === 'contest') ? Math.min(s.correct, CAP_UNITS) * QUIZ.pointsPerCorrect : 0;
+
 /**
- * Points for correct answers, within the daily cap. Each unit of points is a slot `<resident>:<day>:<n>` with
- * n ≤ cap units, so two submissions at once cannot pass the cap: the loser of a slot takes the next one.
+ * Per resident and Shanghai day in this process: the points given so far, and the chain that runs this
+ * resident's scored submissions one after another, so two at once cannot both take the day's last points.
  */
-export async function awardPoints(app: AppContext, sub: SubmissionDoc): Promise<number> {
-  const wanted = Math.min(sub.correct, CAP_UNITS);
-  const rid = String(sub.residentId);
-  let got = 0;
-  // Slots are tried in one insertMany per round (the numbers still free as far as we know); lost ones are
-  // retried with the next numbers. All by `_id`, so it is cheap on every server.
-  for (let n = 1; got < wanted && n <= CAP_UNITS; ) {
-    const ns = Array.from({ length: Math.min(wanted - got, CAP_UNITS - n + 1) }, (_, i) => n + i);
-    const docs = ns.map((k) => ({ _id: `${rid}:${sub.day}:${k}`, residentId: sub.residentId, day: sub.day, points: QUIZ.pointsPerCorrect, source: `attempt:${String(sub._id)}`, at: sub.submittedAt }));
-    const lost = (await insertManyKeyed(PointsLedger(app.db), docs)).size;
-    got += ns.length - lost;
-    n += ns.length;
-  }
-  return got * QUIZ.pointsPerCorrect;
+const days = new LRUCache<string, { used?: number; chain: Promise<unknown> }>({ max: 50_000 });
+
+/** Points the resident's submissions of the day hold already (older ledger slots are counted when read). */
+async function pointsOfDay(app: AppContext, residentId: Types.ObjectId, day: string): Promise<number> {
+  const rows = await Submissions(app.db).collection.find({ residentId, day, points: { $gt: 0 } }, { projection: { points: 1 } }).toArray();
+  return rows.reduce((s, r) => s + ((r.points as number | undefined) ?? 0), 0);
 }
 
-/** Points a submission earned: its day has at most CAP_UNITS ledger slots, each looked up by `_id`. */
-export async function pointsForSubmission(app: AppContext, sub: Pick<SubmissionDoc, '_id' | 'residentId' | 'day'>): Promise<number> {
+/**
+ * Decide the submission's points within the daily cap and store them with it: `insert(points)` is the
+ * submission's own single-use insert, so points cost no write of their own. Scored submissions of a resident
+ * are decided one at a time in this process (the first of a day reads what the day holds already); the day
+ * totals are capped again when read, so even submissions decided at once in two processes never pass the cap.
+ */
+export async function decidePoints<T>(app: AppContext, sub: Pick<SubmissionDoc, 'residentId' | 'day' | 'mode' | 'tooFast' | 'correct'>, insert: (points: number) => Promise<T>): Promise<T> {
+  const wanted = pointsWanted(sub);
+  if (!wanted) return insert(0);
+  const key = `${app.db.name}:${String(sub.residentId)}:${sub.day}`;
+  let day = days.get(key);
+  if (!day) days.set(key, (day = { chain: Promise.resolve() }));
+  const d = day;
+  const run = d.chain.then(async () => {
+    d.used ??= await pointsOfDay(app, sub.residentId, sub.day);
+    const points = Math.max(0, Math.min(wanted, QUIZ.dailyPointsCap - d.used));
+    const out = await insert(points); // a refused insert gives nothing
+    d.used += points;
+    return out;
+  });
+  d.chain = run.catch(() => undefined);
+  return run;
+}
+
+/** Points a submission earned: stored on it, or (older submissions) in its day's ledger slots. */
+export async function pointsForSubmission(app: AppContext, sub: Pick<SubmissionDoc, '_id' | 'residentId' | 'day' | 'points'>): Promise<number> {
+  if (sub.points !== undefined) return sub.points;
   const ids = Array.from({ length: CAP_UNITS }, (_, i) => `${String(sub.residentId)}:${sub.day}:${i + 1}`);
   const rows = await Promise.all(ids.map((id) => PointsLedger(app.db).findById(id, { points: 1, source: 1 }).lean()));
   return rows.reduce((s, r) => s + (r && r.source === `attempt:${String(sub._id)}` ? r.points : 0), 0);
 }
 
+/** Today's and all points: per day the submissions' points and older ledger slots, each day within the cap. */
 export async function pointsSummary(app: AppContext, residentId: Types.ObjectId) {
   const day = shanghaiDay(app.clock.now());
-  const [total] = await PointsLedger(app.db).aggregate<{ s: number }>([{ $match: { residentId } }, { $group: { _id: null, s: { $sum: '$points' } } }]);
-  const [today] = await PointsLedger(app.db).aggregate<{ s: number }>([{ $match: { residentId, day } }, { $group: { _id: null, s: { $sum: '$points' } } }]);
-  return { total: total?.s ?? 0, today: today?.s ?? 0, dailyCap: QUIZ.dailyPointsCap };
+  const [ledger, subs] = await Promise.all([
+    PointsLedger(app.db).aggregate<{ _id: string; s: number }>([{ $match: { residentId } }, { $group: { _id: '$day', s: { $sum: '$points' } } }]),
+    Submissions(app.db).aggregate<{ _id: string; s: number }>([{ $match: { residentId, points: { $gt: 0 } } }, { $group: { _id: '$day', s: { $sum: '$points' } } }]),
+  ]);
+  const byDay = new Map<string, number>();
+  for (const r of [...ledger, ...subs]) byDay.set(r._id, (byDay.get(r._id) ?? 0) + r.s);
+  let total = 0;
+  for (const s of byDay.values()) total += Math.min(s, QUIZ.dailyPointsCap);
+  return { total, today: Math.min(byDay.get(day) ?? 0, QUIZ.dailyPointsCap), dailyCap: QUIZ.dailyPointsCap };
 }
 
 // No 0/O/1/I/L: the code is read aloud and typed by hand.
@@ -56,7 +85,7 @@ export async function issueCertificate(app: AppContext, contest: ContestDoc, sub
   for (let i = 0; i < 3; i++) {
     const code = newCode();
     try {
-      await Certificates(app.db).create({ _id, code, contestId: contest._id, residentId: sub.residentId, submissionId: sub._id, score: sub.score, issuedAt: sub.submittedAt });
+      await Certificates(app.db).collection.insertOne({ _id, code, contestId: contest._id, residentId: sub.residentId, submissionId: sub._id, score: sub.score, issuedAt: sub.submittedAt } as never);
       return code;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;

@@ -11,7 +11,7 @@ import type { StaffPrincipal } from '../staff';
 import { toXlsx } from './bank-admin.service';
 import { Attempts, FlagReviews, Questions, Submissions } from './quiz.model';
 import { managedContest, visibleContest } from './contests.service';
-import { recordBest } from './leaderboard.service';
+import { noteCleared } from './leaderboard.service';
 import { issueCertificate } from './rewards.service';
 
 /** Per contest, within the staff member's area: who took part and passed by village, scores, hard questions. */
@@ -111,7 +111,7 @@ export async function reviewFlagged(app: AppContext, actor: Actor, staff: StaffP
   let certificateCode: string | null = null;
   if (decision === 'cleared') {
     await Submissions(app.db).updateOne({ _id: sub._id }, { $set: { flagCleared: true } });
-    await recordBest(app, { ...sub, flagCleared: true }); // a cleared submission counts on the board
+    await noteCleared(app, { ...sub, flagCleared: true }); // a cleared submission counts on the board
     if (sub.passed) certificateCode = await issueCertificate(app, c, sub);
   }
   await audit(app, actor, decision === 'cleared' ? 'quiz.flag.clear' : 'quiz.flag.confirm', { type: 'quiz-submission', id: String(sub._id) }, { contestId: String(c._id) });

@@ -4,13 +4,11 @@ import { isDuplicateKey } from '../../db/model';
 import { AppError, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
 import { cachedContest } from './contests.service';
-import { recordBest } from './leaderboard.service';
-import { Contests, Submissions, type AttemptDoc, type ContestDoc, type ResultItem, type SubmissionDoc } from './quiz.model';
 import { recordParticipation } from './participation.service';
+import { Contests, Submissions, type AttemptDoc, type ContestDoc, type ResultItem, type SubmissionDoc } from './quiz.model';
 import { loadVersions } from './pool';
 import { LETTERS, QUIZ } from './quiz.rules';
-import { awardPoints, certificateFor, issueCertificate, pointsForSubmission } from './rewards.service';
-import { recordWrongBook } from './wrongbook.service';
+import { certificateFor, decidePoints, issueCertificate, pointsForSubmission } from './rewards.service';
 
 export interface AnswerInput {
   questionId: string;
@@ -41,8 +39,9 @@ const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((
 /**
  * Score from the stored draw. The submission's `_id` is the attempt's, so inserting it is the single use: a
  * second or concurrent submit loses on the duplicate key, and a retry of the request that made it (same
- * Idempotency-Key) is answered from the submission; any other second submit is refused. Side effects follow
- * the winning insert and are each idempotent by their own unique keys.
+ * Idempotency-Key) is answered from the submission; any other second submit is refused. The points are stored
+ * on the submission; the certificate and the note for the worker follow the winning insert, each idempotent by
+ * its own unique key.
  */
 export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: AnswerInput[], idempotencyKey?: string) {
   const versions = await loadVersions(app, a.items);
@@ -76,18 +75,23 @@ export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: Ans
     ...(idempotencyKey ? { idempotencyKey } : {}),
   };
   try {
-    await Submissions(app.db).collection.insertOne(sub);
+    // the points are decided with the single-use insert and stored on the submission: no write of their own
+    await decidePoints(app, sub, async (points) => {
+      sub.points = points;
+      await Submissions(app.db).collection.insertOne(sub);
+    });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     const first = await replay();
     if (first) return first;
     throw alreadySubmitted();
   }
-  await Promise.all([recordParticipation(app, sub), recordWrongBook(app, sub), recordBest(app, sub)]);
+  // The wrong-answer book is read from the submissions' results; the figures, the participation and the board
+  // are folded by the worker from one small insert (daily quiz and contests only).
+  await recordParticipation(app, sub);
   // Flagged submissions earn nothing until staff look at them: a 2-second contest is not trusted.
-  const pointsEarned = !sub.tooFast && (a.mode === 'daily' || a.mode === 'contest') ? await awardPoints(app, sub) : 0;
   const certificateCode = !sub.tooFast && contest && sub.passed ? await issueCertificate(app, contest, sub) : null;
-  return resultView(app, a, sub, { pointsEarned, certificateCode, contest });
+  return resultView(app, a, sub, { pointsEarned: sub.points ?? 0, certificateCode, contest });
 }
 
 const alreadySubmitted = () => new AppError('ALREADY_SUBMITTED', 409, '这次答题已经提交过了');

@@ -1,22 +1,34 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { insertManyKeyed } from '../../db/model';
-import { Questions, WrongMarks, type SubmissionDoc, type WrongMarkDoc } from './quiz.model';
+import { Questions, Submissions, WrongMarks } from './quiz.model';
+
+interface Mark {
+  questionId: Types.ObjectId;
+  kind: 'wrong' | 'right';
+  at: Date;
+}
 
 /**
- * Insert-only events, one per answered question (wrong or right). Keys include the attempt, so concurrent
- * submissions never overwrite each other and a replay adds nothing; one insertMany, no reads.
+ * Every answer the resident gave, as wrong or right marks: read from the submissions' own results (each
+ * submission is stored once, so concurrent ones never overwrite each other and a replay adds nothing), beside
+ * the marks kept separately by earlier versions — the same answer under the same key is counted once.
  */
-export async function recordWrongBook(app: AppContext, sub: SubmissionDoc): Promise<void> {
-  const docs: WrongMarkDoc[] = sub.results.map((r) => ({
-    _id: `${String(sub.residentId)}:${String(r.questionId)}:${String(sub._id)}`, residentId: sub.residentId, questionId: r.questionId, kind: r.correct ? 'right' : 'wrong', at: sub.submittedAt,
-  }));
-  await insertManyKeyed(WrongMarks(app.db), docs);
+export async function wrongBookMarks(app: AppContext, residentId: Types.ObjectId): Promise<Mark[]> {
+  const [subs, legacy] = await Promise.all([
+    Submissions(app.db).find({ residentId }, { results: 1, submittedAt: 1 }).sort({ submittedAt: -1 }).limit(1000).lean(),
+    WrongMarks(app.db).find({ residentId }).limit(5000).lean(),
+  ]);
+  const marks = new Map<string, Mark>();
+  for (const m of legacy) marks.set(m._id, m);
+  for (const s of subs) {
+    for (const r of s.results) marks.set(`${String(residentId)}:${String(r.questionId)}:${String(s._id)}`, { questionId: r.questionId, kind: r.correct ? 'right' : 'wrong', at: s.submittedAt });
+  }
+  return [...marks.values()];
 }
 
 /** Per question: how often it was answered wrong and whether the latest answer is still wrong. */
 async function bookState(app: AppContext, residentId: Types.ObjectId) {
-  const marks = await WrongMarks(app.db).find({ residentId }).limit(5000).lean();
+  const marks = await wrongBookMarks(app, residentId);
   // At the very same instant a right answer counts as the later one, so re-practice can always clear a question.
   marks.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.kind === b.kind ? 0 : a.kind === 'wrong' ? -1 : 1));
   const state = new Map<string, { questionId: Types.ObjectId; wrongCount: number; open: boolean; lastWrongAt: Date }>();

@@ -4,10 +4,10 @@ import type { AppContext } from '../../context';
 import { insertManyKeyed } from '../../db/model';
 import { AppError } from '../../http/errors';
 import { coalescing } from '../../lib/batch';
-import { emptyResult, fillOnce, forgetQueueState, waitlistPlaces, type AfterFill, type FillResult } from './queue-walk';
+import { emptyResult, fastLaneHint, fillOnce, forgetQueueState, noteFastLane, queueIsOpen, waitlistPlaces, type AfterFill, type FillResult } from './queue-walk';
 import { recordEntries } from './resident-entries';
-import { sleep, tryLock, unlock, wallNow } from './talk-lock';
-import { RegistrationKeys, Registrations, Talks, type RegistrationDoc, type RegistrationKeyDoc, type TalkDoc } from './talks.model';
+import { LEASE_MS, sleep, tryLock, unlock, wallNow } from './talk-lock';
+import { RegistrationKeys, Registrations, Seats, Talks, type RegistrationDoc, type RegistrationKeyDoc, type SeatDoc, type TalkDoc } from './talks.model';
 
 /**
  * Batch admission. A sign-up first claims its key `<talkId>:<residentId>` (concurrent claims of this process
@@ -33,6 +33,8 @@ interface Arrival {
   seats: number;
   idempotencyKey?: string;
   at: Date;
+  /** Its resident entry is already written (it tried the fast lane first). */
+  entered?: boolean;
 }
 
 /** What became of an arrival: decided by the walk. */
@@ -94,6 +96,57 @@ export function admit(app: AppContext, talkId: Types.ObjectId, arrival: Arrival,
   return new Promise((resolve, reject) => enqueue(app, talkId, after, (q) => q.arrivals.push({ ...arrival, resolve, reject, since: wallNow() })));
 }
 
+/** Talks of this process with a fast-lane sign-up under way (one at a time per talk). */
+const inFastLane = new Set<string>();
+
+/**
+ * Admit a sign-up, by the fast lane when nobody is queued: this process has no batch waiting for the talk and
+ * no other fast-lane sign-up under way, and the last walk it saw left the session open with seats and nobody
+ * waiting. Then the resident entry, the seats (the highest numbers this process believes free; walks seat
+ * from the lowest) and the registration, confirmed, are inserted without the lease — the unique seat index
+ * decides — and the queue document is read: gone or closed means the session changed meanwhile, and the
+ * registration gives its seat back (`'again'`: claim a new key and join the batch). A seat refused sends the
+ * arrival to the batch at once. Otherwise the arrival joins the talk's batch.
+ */
+export async function admitFast(app: AppContext, talk: TalkDoc, a: Arrival, after: AfterFill): Promise<Admission | 'again'> {
+  const key = `${app.db.name}:${String(talk._id)}`;
+  const lane = fastLaneHint(app, talk._id);
+  if (!lane?.calm || lane.top < a.seats || queues.has(key) || inFastLane.has(key)) return admit(app, talk._id, a, after);
+  inFastLane.add(key);
+  try {
+    const now = app.clock.now();
+    const reg: RegistrationDoc = { _id: a.regId, talkId: talk._id, residentId: a.residentId, areaPath: a.areaPath, seats: a.seats, status: 'confirmed', seq: lane.seq + 0.5, createdAt: a.at, confirmedAt: now };
+    await recordEntries(app, [reg]);
+    const seats: SeatDoc[] = Array.from({ length: a.seats }, (_, k) => ({ _id: new Types.ObjectId(), talkId: talk._id, seatNo: lane.top - k, registrationId: a.regId, part: k + 1, takenAt: now }));
+    const refused = await insertManyKeyed(Seats(app.db).collection, seats);
+    if (refused.size) {
+      const got = seats.filter((_, k) => !refused.has(k)).map((x) => x._id);
+      if (got.length) await Seats(app.db).collection.deleteMany({ _id: { $in: got } });
+      noteFastLane(app, talk._id, { ...lane, calm: false }); // until a walk says otherwise
+      return await admit(app, talk._id, { ...a, entered: true }, after);
+    }
+    const seated = wallNow();
+    noteFastLane(app, talk._id, { ...lane, calm: lane.top - a.seats > 0, top: lane.top - a.seats });
+    await Registrations(app.db).collection.insertOne(reg);
+    // a sign-up that stalled for most of a lease between its seats and its registration may have lost its
+    // seats to a recount (seats older than a lease without a confirmed registration are freed): look
+    const stalled = wallNow() - seated > LEASE_MS / 2;
+    if (!(await queueIsOpen(app, talk._id)) || (stalled && (await Seats(app.db).countDocuments({ registrationId: reg._id })) < a.seats)) {
+      // the session changed (or its queue is being recounted): give everything back; a rejected registration is
+      // listed nowhere, and its seats would be freed by a recount anyway
+      noteFastLane(app, talk._id, { ...lane, calm: false });
+      await Registrations(app.db).collection.updateOne({ _id: reg._id, status: 'confirmed' }, { $set: { status: 'rejected', rejectReason: 'TALK_CHANGED' } });
+      await Seats(app.db).collection.deleteMany({ registrationId: reg._id });
+      await RegistrationKeys(app.db).collection.deleteOne({ _id: keyId(talk._id, a.residentId), registrationId: reg._id } as never);
+      return 'again';
+    }
+    await after(app, talk, { ...emptyResult(), confirmed: [reg] }).catch((err: unknown) => app.logger.error({ err, event: 'talks.after_fill_failed' }, 'queueing reminders after a fast-lane sign-up failed'));
+    return { kind: 'decided', reg };
+  } finally {
+    inFastLane.delete(key);
+  }
+}
+
 /** Wait until a registration recorded earlier is decided, by whichever walker. */
 export function awaitDecision(app: AppContext, talkId: Types.ObjectId, regId: Types.ObjectId, after: AfterFill): Promise<Decided> {
   return new Promise((resolve, reject) => enqueue(app, talkId, after, (q) => addWaiter(q, String(regId), { resolve, reject, since: wallNow() })));
@@ -128,7 +181,7 @@ export function assertOpenForSignup(app: AppContext, talk: TalkDoc): void {
  */
 async function record(app: AppContext, talk: TalkDoc, arrivals: Arrival[]): Promise<RegistrationDoc[]> {
   const regs: RegistrationDoc[] = arrivals.map((a) => ({ _id: a.regId, talkId: talk._id, residentId: a.residentId, areaPath: a.areaPath, seats: a.seats, status: 'pending', seq: 0, createdAt: a.at }));
-  await recordEntries(app, regs);
+  await recordEntries(app, regs.filter((_, i) => !arrivals[i]!.entered));
   return regs;
 }
 

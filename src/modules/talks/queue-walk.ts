@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { insertManyKeyed, isDuplicateKey } from '../../db/model';
+import { insertInOrder, insertManyKeyed, isDuplicateKey } from '../../db/model';
 import { LEASE_MS, tryLock, unlock, wallNow } from './talk-lock';
 import { RegistrationKeys, Registrations, Seats, TalkQueues, Talks, type RegistrationDoc, type SeatDoc, type TalkDoc } from './talks.model';
 
@@ -44,8 +44,9 @@ async function loadQueueState(app: AppContext, talk: TalkDoc): Promise<{ state: 
   const taken = async () => {
     const seats = await Seats(app.db).find({ talkId: talk._id }, { seatNo: 1, registrationId: 1 }).lean();
     if (!seats.length) return new Set<number>();
-    // seats of a walk that died between inserting its seats and its registrations hold nobody: free them
-    const live = new Set((await Registrations(app.db).find({ _id: { $in: [...new Set(seats.map((x) => String(x.registrationId)))] } }, { _id: 1 }).lean()).map((r) => String(r._id)));
+    // seats of a walk that died between inserting its seats and its registrations (or its status change), or
+    // of a sign-up that gave its fast-lane seat back, hold nobody: free them once they are older than a lease
+    const live = new Set((await Registrations(app.db).find({ _id: { $in: [...new Set(seats.map((x) => String(x.registrationId)))] }, status: 'confirmed' }, { _id: 1 }).lean()).map((r) => String(r._id)));
     const orphans = seats.filter((x) => !live.has(String(x.registrationId)) && wallNow() - x._id.getTimestamp().getTime() > LEASE_MS);
     if (orphans.length) await Seats(app.db).collection.deleteMany({ _id: { $in: orphans.map((x) => x._id) } });
     const gone = new Set(orphans);
@@ -64,20 +65,76 @@ async function loadQueueState(app: AppContext, talk: TalkDoc): Promise<{ state: 
   return { state: { seq: last?.seq ?? 0, waitlist: waiting.map((r) => String(r._id)), taken: seats }, recounted: true, dirty: true };
 }
 
-async function saveQueueState(app: AppContext, talkId: Types.ObjectId, s: QueueState): Promise<void> {
-  await TalkQueues(app.db).collection.replaceOne({ _id: String(talkId) } as never, { seq: s.seq, waitlist: s.waitlist, taken: [...s.taken].sort((a, b) => a - b) }, { upsert: true });
+/**
+ * The fast lane (`admission.ts`): while a session is open for sign-up, nobody waits and seats are left, a
+ * sign-up may take a seat without the lease — the unique seat index decides — and insert its registration
+ * confirmed. The lease holder writes `open` (the session takes sign-ups) in the queue document; a staff edit,
+ * status change or cancellation removes the document under the lease before it looks at registrations, so a
+ * fast-lane sign-up that reads the document after inserting its registration either sees the change (and gives
+ * its seat back) or was inserted before the change looked, and is treated like any other registration.
+ */
+const openOf = (app: AppContext, talk: TalkDoc): boolean => {
+  const now = app.clock.now();
+  return talk.status === 'published' && now >= talk.signupOpensAt && now < talk.signupClosesAt && now < talk.startAt;
+};
+
+/**
+ * What this process last saw of a talk's fast lane: open or not, the highest seat number it may try, and the
+ * number of the last walk (a fast-lane registration is queued between that walk and the next: `seq + 0.5`).
+ */
+export interface FastLane {
+  calm: boolean;
+  top: number;
+  seq: number;
+}
+const lanes = new Map<string, FastLane>();
+const LANES_CAP = 5_000;
+const laneKey = (app: AppContext, talkId: Types.ObjectId) => `${app.db.name}:${String(talkId)}`;
+
+export function fastLaneHint(app: AppContext, talkId: Types.ObjectId): FastLane | undefined {
+  return lanes.get(laneKey(app, talkId));
+}
+
+export function noteFastLane(app: AppContext, talkId: Types.ObjectId, lane: FastLane): void {
+  if (lanes.size >= LANES_CAP) lanes.clear();
+  lanes.set(laneKey(app, talkId), lane);
+}
+
+const highestFree = (talk: TalkDoc, taken: Set<number>) => {
+  for (let n = talk.capacity; n >= 1; n--) if (!taken.has(n)) return n;
+  return 0;
+};
+
+async function saveQueueState(app: AppContext, talk: TalkDoc, s: QueueState): Promise<void> {
+  const open = openOf(app, talk);
+  await TalkQueues(app.db).collection.replaceOne({ _id: String(talk._id) } as never, { seq: s.seq, waitlist: s.waitlist, taken: [...s.taken].sort((a, b) => a - b), open }, { upsert: true });
+  const top = highestFree(talk, s.taken);
+  noteFastLane(app, talk._id, { calm: open && s.waitlist.length === 0 && top > 0, top, seq: s.seq });
+}
+
+/** Lock held, the talk just published: an empty queue whose fast lane is open. */
+export async function openQueue(app: AppContext, talk: TalkDoc): Promise<void> {
+  await saveQueueState(app, talk, { seq: 0, waitlist: [], taken: new Set() });
+}
+
+/** The fast lane's check after inserting its registration: does the session still take sign-ups? */
+export async function queueIsOpen(app: AppContext, talkId: Types.ObjectId): Promise<boolean> {
+  const s = await TalkQueues(app.db).collection.findOne({ _id: String(talkId) } as never);
+  return s?.open === true;
 }
 
 /** Call with the lock held after changing the queue outside a walk (or when a dead holder's lock was taken). */
 export async function forgetQueueState(app: AppContext, talkId: Types.ObjectId): Promise<void> {
   await TalkQueues(app.db).collection.deleteOne({ _id: String(talkId) } as never);
+  lanes.delete(laneKey(app, talkId));
 }
 
 /** Lock held: a registration left the queue outside a walk (cancelled); its seats are recounted next walk. */
 export async function leaveQueue(app: AppContext, talkId: Types.ObjectId, regId: Types.ObjectId): Promise<void> {
   const s = await TalkQueues(app.db).collection.findOne({ _id: String(talkId) } as never);
   if (!s) return;
-  await TalkQueues(app.db).collection.replaceOne({ _id: String(talkId) } as never, { seq: s.seq, waitlist: (s.waitlist as string[]).filter((id) => id !== String(regId)) });
+  await TalkQueues(app.db).collection.replaceOne({ _id: String(talkId) } as never, { seq: s.seq, waitlist: (s.waitlist as string[]).filter((id) => id !== String(regId)), ...(s.open === undefined ? {} : { open: s.open }) });
+  lanes.delete(laneKey(app, talkId));
 }
 
 /** 1-based places of the talk's waitlist by registration id, from its queue document (empty if it is missing). */
@@ -189,6 +246,54 @@ async function seatPage(app: AppContext, talk: TalkDoc, state: QueueState, regs:
   return out;
 }
 
+/**
+ * Seat a page of new arrivals (registrations not in the database yet, so holding no seat) in queue order, the
+ * seats inserted in order in one command. A seat number the plan believed free may be taken outside this
+ * walk (a fast-lane sign-up, the seats of a walk that died): the insert stops there, that number is marked
+ * taken, the registration it was for gives back the parts it got in this round, and the page is planned
+ * again from that registration; the first such refusal recounts the taken numbers (one read), so a page costs
+ * a few more commands, never one per seat.
+ */
+async function seatFresh(app: AppContext, talk: TalkDoc, state: QueueState, regs: RegistrationDoc[], makeFits: () => Fits): Promise<boolean[]> {
+  const out = regs.map(() => false);
+  const now = app.clock.now();
+  let fits = makeFits();
+  let recounted = false;
+  for (let from = 0; from < regs.length; ) {
+    const free = freeList(talk, state.taken);
+    const plan: SeatDoc[] = [];
+    const owner: number[] = [];
+    for (let i = from; i < regs.length; i++) {
+      const r = regs[i]!;
+      out[i] = fits(r, free);
+      if (!out[i]) continue;
+      for (let part = 1; part <= r.seats; part++) {
+        plan.push({ _id: new Types.ObjectId(), talkId: talk._id, seatNo: free.shift()!, registrationId: r._id, part, takenAt: now });
+        owner.push(i);
+      }
+    }
+    const at = await insertInOrder(Seats(app.db).collection, plan);
+    plan.slice(0, at).forEach((p) => state.taken.add(p.seatNo));
+    if (at === plan.length) break;
+    const i = owner[at]!;
+    const given = plan.slice(0, at).filter((_, k) => owner[k] === i);
+    if (given.length) await Seats(app.db).collection.deleteMany({ _id: { $in: given.map((p) => p._id) } });
+    // the first refusal of a walk recounts the taken numbers (fast-lane seats may be many), later ones only
+    // mark the refused number: no probing one number at a time
+    if (!recounted) {
+      recounted = true;
+      state.taken = new Set((await Seats(app.db).find({ talkId: talk._id }, { seatNo: 1 }).lean()).map((x) => x.seatNo));
+    }
+    state.taken.add(plan[at]!.seatNo);
+    given.forEach((p) => state.taken.delete(p.seatNo));
+    // everyone before `i` keeps its decision (a refusal there blocks `i` too when the waitlist is on, so
+    // `i` was preceded only by seated registrations or by refusals that block nobody): decide again from `i`
+    fits = makeFits();
+    from = i;
+  }
+  return out;
+}
+
 export interface WalkOptions {
   /** Also look for `pending` arrivals recorded outside this holder's batch (crash recovery, the sweep). */
   scanArrivals: boolean;
@@ -258,7 +363,7 @@ async function walk(app: AppContext, talk: TalkDoc, o: WalkOptions): Promise<Fil
     const seated: RegistrationDoc[] = [];
     const toWaitlist: RegistrationDoc[] = [];
     const toReject: RegistrationDoc[] = [];
-    const outcome = await seatPage(app, talk, state, page, inQueueOrder(talk, blocked));
+    const outcome = await (stored ? seatPage : seatFresh)(app, talk, state, page, inQueueOrder(talk, blocked));
     page.forEach((r, i) => {
       if (outcome[i]) return void seated.push(r);
       if (talk.waitlistEnabled) blocked = true;
@@ -290,7 +395,7 @@ async function walk(app: AppContext, talk: TalkDoc, o: WalkOptions): Promise<Fil
     result.rejected.push(...decided.rejected);
   }
   state.seq = seq;
-  if (dirty || pages.length || result.promoted.length || before !== JSON.stringify(state.waitlist)) await saveQueueState(app, talk._id, state);
+  if (dirty || pages.length || result.promoted.length || before !== JSON.stringify(state.waitlist)) await saveQueueState(app, talk, state);
   return result;
 }
 

@@ -6,7 +6,7 @@ import { audit, type Actor } from '../audit';
 import { requireConsent, type ResidentDoc } from '../residents';
 import type { StaffPrincipal } from '../staff';
 import { dropRegistrationReminders, queueAfterFill, queueRemovedByStaff } from './reminders';
-import { admit, assertOpenForSignup, awaitDecision, claimKey, underTalkLock, type Decided } from './admission';
+import { admitFast, assertOpenForSignup, awaitDecision, claimKey, underTalkLock, type Decided } from './admission';
 import { wallNow } from './talk-lock';
 import { leaveQueue, waitlistPosition } from './queue-walk';
 import { readEntries } from './resident-entries';
@@ -76,7 +76,11 @@ export async function signUp(app: AppContext, residentId: Types.ObjectId, talkId
   for (let attempt = 0; ; attempt++) {
     const regId = new Types.ObjectId();
     const arrival = { regId, residentId, areaPath: resident.areaPath, seats, at: app.clock.now(), ...(idempotencyKey ? { idempotencyKey } : {}) };
-    if (await claimKey(app, talk._id, arrival)) return signUpReply(app, talk, (await admit(app, talk._id, arrival, queueAfterFill)).reg);
+    if (await claimKey(app, talk._id, arrival)) {
+      const admitted = await admitFast(app, talk, arrival, queueAfterFill);
+      if (admitted !== 'again') return signUpReply(app, talk, admitted.reg);
+      continue; // the session changed under a fast-lane sign-up: it gave everything back and joins the batch
+    }
     // the resident already holds a key for this talk: a retry (answered from its registration), or a second sign-up
     const replay = await existingSignUp(app, talk, residentId, idempotencyKey);
     if (replay) return signUpReply(app, talk, replay);

@@ -209,12 +209,15 @@ interface TalkQueueDoc {
   seq: number;
   waitlist: string[];
   taken?: number[];
+  /** The session took sign-ups when the lease holder last wrote this (the fast lane checks it). */
+  open?: boolean;
 }
 const queueSchema = new Schema<TalkQueueDoc>({
   _id: { type: String, required: true },
   seq: { type: Number, required: true },
   waitlist: { type: [String], default: [] },
   taken: { type: [Number], default: undefined },
+  open: Boolean,
 });
 export const TalkQueues = defineModel<TalkQueueDoc>('TalkQueue', queueSchema);
 

@@ -9,7 +9,7 @@ import { getArea } from '../areas';
 import { audit, type Actor } from '../audit';
 import { assertInScope, scopeFilter, type StaffPrincipal } from '../staff';
 import { noticeItem, queueAfterFill, queueCancelledBySession, sameDayMorning } from './reminders';
-import { fill, forgetQueueState } from './queue-walk';
+import { fill, forgetQueueState, openQueue } from './queue-walk';
 import { withTalkLock } from './talk-lock';
 import { Experts, RegistrationKeys, Registrations, Seats, Talks, type ExpertDoc, type TalkDoc, type TalkKind } from './talks.model';
 import type { TalkInput, TalkPatch } from './talks.schemas';
@@ -143,7 +143,12 @@ export async function updateTalk(app: AppContext, staff: StaffPrincipal, id: str
   assertTimes({ ...talk, ...set });
   set.updatedAt = app.clock.now();
   // Under the lock: the seat filler reads capacity and status while walking the queue.
-  const updated = await withTalkLock(app, talk._id, () => Talks(app.db).findByIdAndUpdate(talk._id, { $set: set }, { new: true }).lean());
+  const updated = await withTalkLock(app, talk._id, async () => {
+    const u = await Talks(app.db).findByIdAndUpdate(talk._id, { $set: set }, { new: true }).lean();
+    // fast-lane sign-ups look at the queue document after inserting: gone means the session changed
+    await forgetQueueState(app, talk._id);
+    return u;
+  });
   recentTalks(app).delete(String(talk._id));
   if (!updated) throw notFound('活动');
   await fill(app, talk._id, queueAfterFill);
@@ -156,6 +161,10 @@ async function setStatus(app: AppContext, talk: TalkDoc, from: TalkDoc['status']
     if (!current || !from.includes(current.status)) throw new AppError('TALK_STATUS_CONFLICT', 409, `活动当前状态不能执行此操作`, { status: current?.status });
     const updated = await Talks(app.db).findByIdAndUpdate(talk._id, { $set: { status: to, updatedAt: app.clock.now(), ...extra } }, { new: true }).lean();
     recentTalks(app).delete(String(talk._id));
+    // a session just published has an empty queue whose fast lane is open; any other change closes the lane
+    // until the next walk (fast-lane sign-ups look at the queue document after inserting)
+    if (to === 'published' && current.status === 'draft') await openQueue(app, updated!);
+    else await forgetQueueState(app, talk._id);
     return updated!;
   });
 }
@@ -189,11 +198,12 @@ export async function cancelTalk(app: AppContext, actor: Actor, staff: StaffPrin
     const now = app.clock.now();
     const u = await Talks(app.db).findByIdAndUpdate(talk._id, { $set: { status: 'cancelled', updatedAt: now, ...(reason ? { cancelReason: reason } : {}) } }, { new: true }).lean();
     recentTalks(app).delete(String(talk._id));
+    // before the registrations are read: a fast-lane sign-up inserted after that read finds no queue document
+    await forgetQueueState(app, talk._id);
     const live = await Registrations(app.db).find({ talkId: talk._id, status: { $in: ['pending', 'confirmed', 'waitlisted'] } }).lean();
     await Registrations(app.db).updateMany({ _id: { $in: live.map((r) => r._id) } }, { $set: { status: 'cancelled', cancelledAt: now, cancelledBy: 'session' } });
     await Seats(app.db).deleteMany({ talkId: talk._id });
     await RegistrationKeys(app.db).deleteMany({ registrationId: { $in: live.map((r) => r._id) } });
-    await forgetQueueState(app, talk._id);
     return { updated: u!, affected: live };
   });
   await cancelPending(app, { 'source.talkId': String(talk._id) });

@@ -239,18 +239,20 @@ async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q:
           await unlock(app, talkId, lock); 
           jobs.forEach((job, i) => (outcomes[i]?.ok ? job.resolve(outcomes[i]!.value) : job.reject(outcomes[i]?.value)));
         }
-        if (talk) await after(app, talk, res).catch((err: unknown) => app.logger.error({ err, event: 'talks.after_fill_failed' }, 'queueing notices after a walk failed'));
         const decided: Decided[] = [...res.confirmed, ...res.promoted, ...res.rejected, ...res.waitlisted.map((w) => ({ ...w.reg, position: w.position }))];
-        for (const r of decided) {
+        const answered = decided.flatMap((r) => {
           const a = mine.get(String(r._id));
-          if (a) {
-            a.resolve({ kind: 'decided', reg: r });
-            mine.delete(String(r._id));
-          }
-          answer(r);
-        }
+          mine.delete(String(r._id));
+          return a ? [{ a, r }] : [];
+        });
         // recorded but decided by nobody yet (cannot happen with the walk above, but never leave one hanging)
         for (const a of mine.values()) addWaiter(q, String(a.regId), { resolve: (reg) => a.resolve({ kind: 'decided', reg }), reject: a.reject, since: a.since });
+        // the notices of this walk are queued, then its sign-ups answered, while the next batch already walks
+        const done = talk ? after(app, talk, res).catch((err: unknown) => app.logger.error({ err, event: 'talks.after_fill_failed' }, 'queueing notices after a walk failed')) : Promise.resolve();
+        void done.then(() => {
+          for (const { a, r } of answered) a.resolve({ kind: 'decided', reg: r });
+          decided.forEach(answer);
+        });
       } else if (q.arrivals.length || q.jobs.length) {
         await sleep(Math.min(10 * 2 ** attempt++, 100) * (0.5 + Math.random()));
       } else {

@@ -414,23 +414,20 @@ const boardSchema = new Schema<BoardDoc>({ _id: String, computedAt: { type: Date
 export const QuizBoards = defineModel<BoardDoc>('QuizBoard', boardSchema);
 
 /**
- * Results not yet folded by the worker (`quiz.leaderboards`): one per contest or daily-quiz submission that may
- * change a board or add a participation, and one per erased resident. A small collection — the worker reads it
- * whole, folds what it holds into the boards and the participations, and deletes exactly what it folded — so
- * no refresh ever reads all submissions. `_id`: the attempt id (`s:<id>`), a cleared flag (`c:<id>`), an
- * erasure (`e:<residentId>`).
+ * Board events not yet folded (leaderboard.service.ts): staff cleared a too-fast result (`c:<attemptId>`, it
+ * now counts), or a resident was erased (`e:<residentId>:<contestId>:<id>`, they leave that board). Submissions
+ * reach the boards through their tallies; these are the rare rest. A small collection the fold reads whole and
+ * deletes from only after the boards it changed were written.
  */
 export interface FreshDoc {
   _id: string;
   residentId: Types.ObjectId;
   at: Date;
-  /** Erasure: the resident leaves every board. */
+  contestId: Types.ObjectId;
+  /** Erasure: the resident leaves the board. */
   erase?: boolean;
-  contestId?: Types.ObjectId;
-  /** Counts on the contest's board (not too fast, or cleared by staff). */
+  /** A cleared result: it counts on the board. */
   board?: boolean;
-  /** The participation this submission stands for (daily quiz and contests). */
-  participation?: ParticipationDoc;
   villageCode?: string;
   score?: number;
   durationMs?: number;
@@ -439,10 +436,9 @@ const freshSchema = new Schema<FreshDoc>({
   _id: String,
   residentId: { type: Schema.Types.ObjectId, required: true },
   at: { type: Date, required: true },
+  contestId: { type: Schema.Types.ObjectId, required: true },
   erase: Boolean,
-  contestId: Schema.Types.ObjectId,
   board: Boolean,
-  participation: Schema.Types.Mixed,
   villageCode: String,
   score: Number,
   durationMs: Number,

@@ -52,12 +52,14 @@ describe('unique-key backstops under stalled lease holders', () => {
     const atStall = new Promise<void>((r) => (stalled = r));
     let resume!: () => void;
     const resumed = new Promise<void>((r) => (resume = r));
-    const schema = Outbox(w.t.db).schema.clone();
-    schema.pre('insertMany', async function () {
+    // The outbox queues its items with one driver insertMany: A stalls inside that call.
+    const coll = aDb.model('OutboxItem', Outbox(w.t.db).schema.clone()).collection;
+    const insertMany = coll.insertMany.bind(coll);
+    coll.insertMany = (async (...args: Parameters<typeof insertMany>) => {
       stalled();
       await resumed;
-    });
-    aDb.model('OutboxItem', schema);
+      return insertMany(...args);
+    }) as typeof coll.insertMany;
     const a = { ...w.t.app, db: aDb };
     try {
       const leaseA = new LeaderLease(a, 'campaigns', 'leader-a', 60_000);

@@ -12,7 +12,7 @@ let t: TestApp;
 let staff: string;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ config: { TALKS_FAST_LANE: 'true' } });
   await seedVillages(t);
   staff = (await staffLogin(t, 'town_admin', TOWN_MS)).token;
 });

@@ -100,7 +100,7 @@ export function admit(app: AppContext, talkId: Types.ObjectId, arrival: Arrival,
 const inFastLane = new Set<string>();
 
 /**
- * Admit a sign-up, by the fast lane when nobody is queued: this process has no batch waiting for the talk and
+ * Admit a sign-up, by the fast lane (when `TALKS_FAST_LANE` is on) when nobody is queued: this process has no batch waiting for the talk and
  * no other fast-lane sign-up under way, and the last walk it saw left the session open with seats and nobody
  * waiting. Then the resident entry, the seats (the highest numbers this process believes free; walks seat
  * from the lowest) and the registration, confirmed, are inserted without the lease — the unique seat index
@@ -111,7 +111,7 @@ const inFastLane = new Set<string>();
 export async function admitFast(app: AppContext, talk: TalkDoc, a: Arrival, after: AfterFill): Promise<Admission | 'again'> {
   const key = `${app.db.name}:${String(talk._id)}`;
   const lane = fastLaneHint(app, talk._id);
-  if (!lane?.calm || lane.top < a.seats || queues.has(key) || inFastLane.has(key)) return admit(app, talk._id, a, after);
+  if (!app.config.TALKS_FAST_LANE || !lane?.calm || lane.top < a.seats || queues.has(key) || inFastLane.has(key)) return admit(app, talk._id, a, after);
   inFastLane.add(key);
   try {
     const now = app.clock.now();

@@ -73,13 +73,13 @@ export default async function leaderboard(h: BenchHarness): Promise<void> {
   const records = await QuizBests(t.db).countDocuments({ contestId });
   const tokens = await Promise.all(ids.slice(0, 200).map((id) => issueToken(app, 'resident', id, 24).then((x) => x.token)));
 
-  // what the submits of a rush leave for the worker: one tally each (a random resident, a random score)
+  // what the submits of a rush leave for the worker: one tally each (a random resident, a random score, the masked name)
   let trickled = 0;
   const trickle = async () => {
     const docs: TallyDoc[] = Array.from({ length: TRICKLE }, (_, j) => {
       const k = (trickled * 7919 + j * 104_729) % RESIDENTS;
       const v = villages[k % villages.length]!;
-      return { _id: new Types.ObjectId(), residentId: ids[k]!, areaPath: v.path, mode: 'contest', score: ((trickled + j) % 11) * 10, contestId, submittedAt: app.clock.now(), board: true, villageCode: v.code, durationMs: 45_000 + j };
+      return { _id: new Types.ObjectId(), residentId: ids[k]!, areaPath: v.path, mode: 'contest', score: ((trickled + j) % 11) * 10, contestId, submittedAt: app.clock.now(), board: true, villageCode: v.code, durationMs: 45_000 + j, name: '居*', nameAt: app.clock.now() };
     });
     trickled++;
     await QuizTallies(t.db).collection.insertMany(docs as never[], { ordered: false });

@@ -6,11 +6,11 @@ import { cachePerDatabase } from '../../lib/ttl-cache';
 import { notFound } from '../../http/errors';
 import { maskName } from '../../lib/pii';
 import { villagesUnder } from '../areas';
-import { getResident, registeredByVillage, residentById, residentsByIds } from '../residents';
+import { getResident, registeredByVillage, RESIDENT_CACHE_MS, residentById, residentsByIds } from '../residents';
 import { cachedContest } from './contests.service';
 import type { TallyDoc } from './figures.model';
 import { foldQuizTallies } from './participation.service';
-import { Contests, QuizBests, QuizBoardRevs, QuizBoards, QuizFresh, type BoardDoc, type ContestDoc, type FreshDoc, type SubmissionDoc } from './quiz.model';
+import { Attempts, Contests, QuizBests, QuizBoardRevs, QuizBoards, QuizFresh, type BoardDoc, type ContestDoc, type FreshDoc, type SubmissionDoc } from './quiz.model';
 import { QUIZ } from './quiz.rules';
 
 interface Entry {
@@ -29,6 +29,11 @@ interface Board {
   /** Per scope code, what every reader of that scope gets alike; built on the first read of the board. */
   byScope: Map<string, ScopeView>;
   names: Map<string, string>;
+}
+/** A masked name and when it was read (ms): a newer one wins, whatever order the fold meets them in. */
+interface Named {
+  name: string;
+  at: number;
 }
 type Best = Omit<Entry, 'areaPath'>;
 interface ScopeView {
@@ -58,6 +63,21 @@ export async function noteErased(app: AppContext, residentId: Types.ObjectId, co
   if (docs.length) await QuizFresh(app.db).collection.insertMany(docs as never[], { ordered: false });
 }
 
+/** What a board shows of a resident: the masked name, or a placeholder for a resident without one. */
+export const shownName = (app: AppContext, nameEnc: string | undefined): string => (nameEnc ? maskName(app.pii.open(nameEnc)) : '居民');
+
+/**
+ * A resident changed their name: every contest they started an attempt in shows the new masked name from the
+ * next fold. The event outranks names read until the resident cache of every process has let the old name go,
+ * so a result from an attempt started on a stale cached profile cannot bring the old name back.
+ */
+export async function noteRenamed(app: AppContext, residentId: Types.ObjectId, name: string): Promise<void> {
+  const contestIds: Types.ObjectId[] = await Attempts(app.db).distinct('contestId', { residentId, contestId: { $exists: true } });
+  const at = new Date(app.clock.now().getTime() + RESIDENT_CACHE_MS);
+  const docs: FreshDoc[] = contestIds.map((contestId) => ({ _id: `n:${String(residentId)}:${String(contestId)}:${String(new Types.ObjectId())}`, residentId, at, contestId, name: maskName(name) }));
+  if (docs.length) await QuizFresh(app.db).collection.insertMany(docs as never[], { ordered: false });
+}
+
 // ---- the fold (worker task) ----
 
 /**
@@ -71,8 +91,8 @@ interface State {
   best: Map<string, Best>;
   villages: Village[];
   entries?: Best[];
-  /** Masked names of residents shown in some top list (kept across folds; a name is looked up once). */
-  names: Map<string, string>;
+  /** Masked names, carried by the results and renames folded (kept across folds); those shown are written with the board. */
+  names: Map<string, Named>;
   shown?: string[];
 }
 const states = new Map<string, State>();
@@ -119,6 +139,14 @@ async function villagesOf(app: AppContext, c: ContestDoc, entries: Best[]): Prom
     .sort((a, b) => b.participation - a.participation || b.avgScore - a.avgScore || a.code.localeCompare(b.code));
 }
 
+/** A newer name replaces an older one; the board changes when a resident on it shows another name. */
+const rename = (s: State, residentId: string, n: Named): boolean => {
+  const prev = s.names.get(residentId);
+  if (prev && prev.at > n.at) return false;
+  s.names.set(residentId, n);
+  return prev?.name !== n.name && s.best.has(residentId);
+};
+
 const fold1 = (best: Map<string, Best>, e: Best): boolean => {
   const prev = best.get(e.residentId);
   if (prev && better(e, prev) >= 0) return false;
@@ -142,7 +170,8 @@ async function loadState(app: AppContext, c: ContestDoc): Promise<State> {
     const rows = await QuizBests(app.db).collection.find({ contestId: c._id } as never, { projection: { residentId: 1, villageCode: 1, score: 1, durationMs: 1, at: 1 } }).toArray();
     for (const r of rows) fold1(best, { residentId: String(r.residentId), villageCode: (r.villageCode as string) ?? '', score: r.score as number, durationMs: r.durationMs as number, at: (r.at as Date).getTime() });
   }
-  const names = new Map<string, string>((doc?.names?.resident ?? []).map((id, i) => [id, doc!.names!.name[i]!]));
+  const n = doc?.names;
+  const names = new Map<string, Named>((n?.resident ?? []).map((id, i) => [id, { name: n!.name[i]!, at: n!.at?.[i] ?? 0 }]));
   const state: State = { contest: c, rev: rev?.rev ?? 0, best, villages: doc?.villages ?? [], names, shown: doc?.names?.resident };
   states.set(key, state);
   return state;
@@ -154,11 +183,15 @@ function docOf(s: State, computedAt: Date): BoardDoc {
   return {
     _id: String(s.contest._id), computedAt, villages: s.villages,
     entries: { resident: e.map((x) => x.residentId), village: e.map((x) => x.villageCode), score: e.map((x) => x.score), durationMs: e.map((x) => x.durationMs), at: e.map((x) => x.at) },
-    names: { resident: shown, name: shown.map((id) => s.names.get(id)!) },
+    names: { resident: shown, name: shown.map((id) => s.names.get(id)!.name), at: shown.map((id) => s.names.get(id)!.at) },
   };
 }
 
-/** Everyone in the top list of some scope (each village, town and the district): their masked names, looked up once. */
+/**
+ * Everyone in the top list of some scope (each village, town and the district). Their names came with their
+ * results; only a result without one (an earlier version's record, a cleared flag) or a resident moved up by
+ * an erasure and not named since this process holds the board is looked up, once.
+ */
 async function nameShown(app: AppContext, s: State): Promise<void> {
   const pathOf = new Map(s.villages.map((v) => [v.code, v.path]));
   const seen = new Map<string, number>();
@@ -179,10 +212,9 @@ async function nameShown(app: AppContext, s: State): Promise<void> {
     const rows = part.length <= 32
       ? (await Promise.all(part.map((id) => residentById(app, new Types.ObjectId(id), ['nameEnc'])))).filter((r) => r !== null)
       : await residentsByIds(app, part.map((id) => new Types.ObjectId(id)), ['nameEnc']);
-    const found = new Map(rows.map((r) => [String(r._id), r.nameEnc ? maskName(app.pii.open(r.nameEnc)) : '居民']));
-    for (const id of part) s.names.set(id, found.get(id) ?? '居民');
+    const found = new Map(rows.map((r) => [String(r._id), shownName(app, r.nameEnc)]));
+    for (const id of part) s.names.set(id, { name: found.get(id) ?? shownName(app, undefined), at: app.clock.now().getTime() });
   }
-  if (s.names.size > 4 * shown.length + 10_000) for (const id of [...s.names.keys()]) if (!shown.includes(id)) s.names.delete(id);
   s.shown = shown;
 }
 
@@ -203,7 +235,7 @@ async function writeState(app: AppContext, s: State, computedAt: Date, changed: 
   return write;
 }
 
-type BoardTally = Pick<TallyDoc, 'residentId' | 'contestId' | 'board' | 'villageCode' | 'score' | 'durationMs' | 'submittedAt'>;
+type BoardTally = Pick<TallyDoc, 'residentId' | 'contestId' | 'board' | 'villageCode' | 'score' | 'durationMs' | 'submittedAt' | 'name' | 'nameAt'>;
 
 /**
  * Fold results into the boards: contest tallies that count on a board (called by the tally fold, under its
@@ -234,12 +266,17 @@ export async function foldBoards(app: AppContext, tallies: BoardTally[], opts: {
     const mine = byContest.get(String(c._id)) ?? [];
     for (const f of mine) {
       if ('erase' in f && f.erase) continue;
-      changed = fold1(s.best, { residentId: String(f.residentId), villageCode: f.villageCode ?? '', score: f.score!, durationMs: f.durationMs!, at: ('submittedAt' in f ? f.submittedAt : (f as FreshDoc).at).getTime() }) || changed;
+      const residentId = String(f.residentId);
+      // a result (a tally, a cleared flag), a rename, or a result carrying the name its attempt started with
+      if (f.board) changed = fold1(s.best, { residentId, villageCode: f.villageCode ?? '', score: f.score!, durationMs: f.durationMs!, at: ('submittedAt' in f ? f.submittedAt : f.at).getTime() }) || changed;
+      if (f.name) changed = rename(s, residentId, { name: f.name, at: ('nameAt' in f ? f.nameAt! : (f as FreshDoc).at).getTime() }) || changed;
     }
-    for (const f of mine) if ('erase' in f && f.erase) changed = s.best.delete(String(f.residentId)) || changed; // erasures last
+    // erasures last: the resident and their name leave the board
+    for (const f of mine) if ('erase' in f && f.erase) changed = (s.names.delete(String(f.residentId)), s.best.delete(String(f.residentId))) || changed;
+    if (s.names.size > 2 * s.best.size + 1_000) for (const id of [...s.names.keys()]) if (!s.best.has(id)) s.names.delete(id);
     const written = await writeState(app, s, now, changed);
     const slot = slotOf(app, c);
-    if (written || !slot.board || slot.rev !== s.rev) slot.board = boardOf(docOf(s, now), slot.board?.names);
+    if (written || !slot.board || slot.rev !== s.rev) slot.board = boardOf(docOf(s, now));
     slot.rev = s.rev;
     slot.foldedAt = now.getTime();
     slot.checkedAt = Date.now();
@@ -261,8 +298,9 @@ export async function refreshLeaderboards(app: AppContext): Promise<number> {
 
 // ---- reading ----
 
-function boardOf(doc: BoardDoc, names = new Map<string, string>()): Board {
-  doc.names?.resident.forEach((id, i) => names.set(id, doc.names!.name[i]!));
+function boardOf(doc: BoardDoc): Board {
+  // built afresh from each board: an erased resident's name is not kept from the last one
+  const names = new Map((doc.names?.resident ?? []).map((id, i) => [id, doc.names!.name[i]!]));
   const pathOf = new Map(doc.villages.map((v) => [v.code, v.path]));
   const e = doc.entries;
   const entries = e.resident.map((residentId, i) => ({ residentId, villageCode: e.village[i]!, areaPath: pathOf.get(e.village[i]!) ?? [], score: e.score[i]!, durationMs: e.durationMs[i]!, at: e.at[i]! }));
@@ -291,7 +329,7 @@ async function board(app: AppContext, c: ContestDoc): Promise<Board> {
       const rev = await QuizBoardRevs(app.db).findById(String(c._id)).lean();
       if (rev && rev.rev !== slot.rev) {
         const doc = await QuizBoards(app.db).findById(String(c._id)).lean<BoardDoc>();
-        if (doc) slot.board = boardOf(doc, slot.board?.names);
+        if (doc) slot.board = boardOf(doc);
         slot.rev = rev.rev;
       }
       if (rev) slot.foldedAt = Math.max(slot.foldedAt ?? 0, rev.at.getTime());
@@ -315,8 +353,8 @@ async function names(app: AppContext, b: Board, ids: string[]): Promise<void> {
   const missing = ids.filter((id) => !b.names.has(id));
   if (!missing.length) return;
   const rows = await residentsByIds(app, missing.map((id) => new Types.ObjectId(id)), ['nameEnc']);
-  for (const id of missing) b.names.set(id, '居民');
-  for (const r of rows) if (r.nameEnc) b.names.set(String(r._id), maskName(app.pii.open(r.nameEnc)));
+  for (const id of missing) b.names.set(id, shownName(app, undefined));
+  for (const r of rows) b.names.set(String(r._id), shownName(app, r.nameEnc));
 }
 
 export type Scope = 'village' | 'town' | 'district';
@@ -347,7 +385,7 @@ async function scopeView(app: AppContext, b: Board, scopeCode: string | undefine
   const view: ScopeView = {
     participants: list.length,
     rank: new Map(list.map((e, i) => [e.residentId, [i + 1, e.score]])),
-    top: top.map((e, i) => ({ rank: i + 1, name: b.names.get(e.residentId) ?? '居民', villageCode: e.villageCode, score: e.score, durationSec: Math.round(e.durationMs / 1000), residentId: e.residentId })),
+    top: top.map((e, i) => ({ rank: i + 1, name: b.names.get(e.residentId) ?? shownName(app, undefined), villageCode: e.villageCode, score: e.score, durationSec: Math.round(e.durationMs / 1000), residentId: e.residentId })),
     villages: b.villages
       .filter((v) => (scopeCode ? v.path.includes(scopeCode) : false))
       .map((v, i) => ({ rank: i + 1, code: v.code, name: v.name, participants: v.participants, registered: v.registered, participation: v.participation, avgScore: v.avgScore })),

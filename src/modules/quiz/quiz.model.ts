@@ -159,6 +159,8 @@ export interface AttemptDoc {
   items: AttemptItem[];
   createdAt: Date;
   deadline: Date;
+  /** Contest attempts: the resident's masked name when it started, carried to the board so the fold looks up none. */
+  boardName?: string;
 }
 const attemptSchema = new Schema<AttemptDoc>({
   residentId: { type: Schema.Types.ObjectId, required: true },
@@ -171,6 +173,7 @@ const attemptSchema = new Schema<AttemptDoc>({
   items: { type: [{ _id: false, questionId: Schema.Types.ObjectId, version: Number, optionOrder: [String] }], required: true },
   createdAt: { type: Date, required: true },
   deadline: { type: Date, required: true },
+  boardName: String,
 });
 attemptSchema.index({ residentId: 1, _id: -1 });
 attemptSchema.index({ contestId: 1 });
@@ -407,16 +410,20 @@ export interface BoardDoc {
   computedAt: Date;
   entries: { resident: string[]; village: string[]; score: number[]; durationMs: number[]; at: number[] };
   villages: Array<{ code: string; name: string; path: string[]; participants: number; registered: number; participation: number; avgScore: number }>;
-  /** Masked names of everyone shown in a top list of some scope (village, town, district), so reads look up none. */
-  names?: { resident: string[]; name: string[] };
+  /**
+   * Masked names of everyone shown in a top list of some scope (village, town, district), so reads look up none,
+   * with when each was read (ms; absent on boards of earlier versions): a newer name wins over an older one.
+   */
+  names?: { resident: string[]; name: string[]; at?: number[] };
 }
 const boardSchema = new Schema<BoardDoc>({ _id: String, computedAt: { type: Date, required: true }, entries: { type: Schema.Types.Mixed }, villages: { type: Schema.Types.Mixed }, names: { type: Schema.Types.Mixed } });
 export const QuizBoards = defineModel<BoardDoc>('QuizBoard', boardSchema);
 
 /**
  * Board events not yet folded (leaderboard.service.ts): staff cleared a too-fast result (`c:<attemptId>`, it
- * now counts), or a resident was erased (`e:<residentId>:<contestId>:<id>`, they leave that board). Submissions
- * reach the boards through their tallies; these are the rare rest. A small collection the fold reads whole and
+ * now counts), a resident was erased (`e:<residentId>:<contestId>:<id>`, they leave that board) or renamed
+ * (`n:<residentId>:<contestId>:<id>`, the board shows the new masked name). Submissions reach the boards
+ * through their tallies; these are the rare rest. A small collection the fold reads whole and
  * deletes from only after the boards it changed were written.
  */
 export interface FreshDoc {
@@ -431,6 +438,8 @@ export interface FreshDoc {
   villageCode?: string;
   score?: number;
   durationMs?: number;
+  /** Rename: the new masked name, outranking names read before `at`. */
+  name?: string;
 }
 const freshSchema = new Schema<FreshDoc>({
   _id: String,
@@ -442,6 +451,7 @@ const freshSchema = new Schema<FreshDoc>({
   villageCode: String,
   score: Number,
   durationMs: Number,
+  name: String,
 });
 export const QuizFresh = defineModel<FreshDoc>('QuizFreshResult', freshSchema);
 

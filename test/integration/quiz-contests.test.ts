@@ -1,7 +1,7 @@
 import { AuditLog } from '../../src/modules/audit/audit.model';
 import { Residents } from '../../src/modules/residents/residents.model';
-import { Attempts, Certificates, QuizBests, QuizBoardRevs, QuizBoards, QuizKeys, Submissions } from '../../src/modules/quiz/quiz.model';
-import { foldBoards, forgetBoards, refreshLeaderboards } from '../../src/modules/quiz/leaderboard.service';
+import { Attempts, Certificates, QuizBests, QuizBoardChanges, QuizBoardRevs, QuizBoards, QuizKeys, Submissions } from '../../src/modules/quiz/quiz.model';
+import { foldBoards, forgetBoards, keptBoard, refreshLeaderboards } from '../../src/modules/quiz/leaderboard.service';
 import { maskName } from '../../src/lib/pii';
 import { QuizTallies } from '../../src/modules/quiz/figures.model';
 import { startTestApp, type TestApp } from '../helpers/app';
@@ -228,11 +228,18 @@ describe('incremental boards', () => {
     expect(after.body.entries.map((e: { score: number }) => e.score)).toEqual([100, 60]);
     expect(after.body.me).toEqual({ rank: 2, score: 60 });
     expect((await QuizBoardRevs(t.db).findById(id).lean())!.rev).not.toBe(rev!.rev);
+    // the refresh inserted what changed beside the board document, which still holds the first fold
+    const changes = () => QuizBoardChanges(t.db).countDocuments({ _id: { $regex: `^${id}:` } });
+    expect(await changes()).toBe(1);
+    expect((await QuizBoards(t.db).findById(id).lean())!.entries.resident).toEqual([a.id]);
+    expect((await keptBoard(t.app, id))!.entries.map((e) => e.score)).toEqual([100, 60]);
     expect((await t.request('DELETE', '/api/v1/me', { token: a.token })).status).toBe(204);
     await refreshLeaderboards(t.app);
     const gone = await QuizBoards(t.db).findById(id).lean();
+    // an erasure rewrites the board document: no stored change keeps the erased resident's name
     expect(gone!.entries.resident).toEqual([b.id]);
     expect(gone!.names!.resident).toEqual([b.id]);
+    expect(await changes()).toBe(0);
   });
 
   test('when results carry the names their attempts started with, then the board equals one recomputed from the submissions and the residents', async () => {
@@ -259,10 +266,8 @@ describe('incremental boards', () => {
     const ranked = [...best.values()].sort((x, y) => y.score - x.score || x.durationMs - y.durationMs || x.submittedAt.getTime() - y.submittedAt.getTime());
     const residents = await Residents(t.db).find({ _id: { $in: ranked.map((x) => x.residentId) } }).lean();
     const nameOf = new Map(residents.map((r) => [String(r._id), maskName(t.app.pii.open(r.nameEnc!))]));
-    const doc = (await QuizBoards(t.db).findById(id).lean())!;
-    expect(doc.entries.resident).toEqual(ranked.map((x) => String(x.residentId)));
-    expect(doc.entries.score).toEqual(ranked.map((x) => x.score));
-    expect(doc.names!.resident.map((r, i) => [r, doc.names!.name[i]])).toEqual(ranked.map((x) => [String(x.residentId), nameOf.get(String(x.residentId))]));
+    const kept = (await keptBoard(t.app, id))!;
+    expect(kept.entries.map((e) => [e.residentId, e.score, kept.names.get(e.residentId)])).toEqual(ranked.map((x) => [String(x.residentId), x.score, nameOf.get(String(x.residentId))]));
     const res = await board(people[0]!.token, id);
     expect(res.body.entries.map((e: { name: string; score: number }) => [e.name, e.score])).toEqual(ranked.map((x) => [nameOf.get(String(x.residentId)), x.score]));
   });

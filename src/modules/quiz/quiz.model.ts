@@ -403,10 +403,13 @@ export const QuizBests = defineModel<BestDoc>('QuizBest', bestSchema);
 
 /**
  * A contest's computed board, kept by the worker: `_id` = contestId. Entries in rank order as parallel arrays
- * (resident, village, score, duration ms, time ms) — compact, and the server stores no nested arrays.
+ * (resident, village, score, duration ms, time ms) — compact, and the server stores no nested arrays. Rewritten
+ * whole only now and then; the folds in between insert what they changed (`quizboardchanges`).
  */
 export interface BoardDoc {
   _id: string;
+  /** The revision this document stands for (absent on boards of earlier versions). */
+  rev?: number;
   computedAt: Date;
   entries: { resident: string[]; village: string[]; score: number[]; durationMs: number[]; at: number[] };
   villages: Array<{ code: string; name: string; path: string[]; participants: number; registered: number; participation: number; avgScore: number }>;
@@ -416,7 +419,7 @@ export interface BoardDoc {
    */
   names?: { resident: string[]; name: string[]; at?: number[] };
 }
-const boardSchema = new Schema<BoardDoc>({ _id: String, computedAt: { type: Date, required: true }, entries: { type: Schema.Types.Mixed }, villages: { type: Schema.Types.Mixed }, names: { type: Schema.Types.Mixed } });
+const boardSchema = new Schema<BoardDoc>({ _id: String, rev: Number, computedAt: { type: Date, required: true }, entries: { type: Schema.Types.Mixed }, villages: { type: Schema.Types.Mixed }, names: { type: Schema.Types.Mixed } });
 export const QuizBoards = defineModel<BoardDoc>('QuizBoard', boardSchema);
 
 /**
@@ -456,12 +459,33 @@ const freshSchema = new Schema<FreshDoc>({
 export const QuizFresh = defineModel<FreshDoc>('QuizFreshResult', freshSchema);
 
 /**
- * A board's revision, written by every fold (`_id` = contestId): `rev` changes when the board document was
- * rewritten, `at` is when the fold ran. Small, so readers check it often and read the board only when it changed.
+ * A board's revision, written by every fold (`_id` = contestId): `rev` changes when the board changed, `at` is
+ * when the fold ran; the board is the board document of revision `base` with the changes of the revisions
+ * `changes` on top, in order (absent on earlier versions' documents: the board document alone). Small, so
+ * readers check it often and read only what they do not hold yet.
  */
 export interface BoardRevDoc {
   _id: string;
   rev: number;
   at: Date;
+  base?: number;
+  changes?: number[];
 }
-export const QuizBoardRevs = defineModel<BoardRevDoc>('QuizBoardRev', new Schema<BoardRevDoc>({ _id: String, rev: { type: Number, required: true }, at: { type: Date, required: true } }));
+export const QuizBoardRevs = defineModel<BoardRevDoc>('QuizBoardRev', new Schema<BoardRevDoc>({
+  _id: String, rev: { type: Number, required: true }, at: { type: Date, required: true }, base: Number, changes: { type: [Number], default: undefined },
+}));
+
+/**
+ * What one fold changed on a board (`_id` = `<contestId>:<rev>`), inserted instead of rewriting the board
+ * document: the bests that changed (parallel arrays, as the board's entries), the masked names that came with
+ * them, and the villages as they now are. Deleted once a rewritten board document holds them.
+ */
+export interface BoardChangeDoc {
+  _id: string;
+  entries: BoardDoc['entries'];
+  names: { resident: string[]; name: string[]; at: number[] };
+  villages: BoardDoc['villages'];
+}
+export const QuizBoardChanges = defineModel<BoardChangeDoc>('QuizBoardChange', new Schema<BoardChangeDoc>({
+  _id: String, entries: { type: Schema.Types.Mixed }, names: { type: Schema.Types.Mixed }, villages: { type: Schema.Types.Mixed },
+}));

@@ -55,7 +55,7 @@ export const configSchema = z.object({
   BOT_SEND_CARDS: bool.default('false').describe('the puppet can send mini-program cards (pad/WorkPro); false = text with a link'),
   BOT_MINIPROGRAM_USERNAME: z.string().default('').describe('gh_ id of the mini-program, for cards'),
   BOT_DELIVERY_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000).describe('how often the bot looks for due group messages'),
-  TALKS_FAST_LANE: bool.default('false').describe('a sign-up on a calm session (nobody waiting, seats left) takes its seat without the talk lease; off: every sign-up goes through the batch walk'),
+  TALKS_FAST_LANE: bool.default('true').describe('a sign-up on a calm session (nobody waiting, seats left) takes its seat without the talk lease; off: every sign-up goes through the batch walk'),
   SCHEDULER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000).describe('length of a scheduler leader lease slot; a dead leader is replaced within one slot'),
   SCHEDULER_GRACE_MIN: z.coerce.number().int().min(0).max(24 * 60).default(120).describe('missed campaign occurrences younger than this are fired on start; older ones are recorded as skipped'),
 });

@@ -130,12 +130,15 @@ export async function forgetQueueState(app: AppContext, talkId: Types.ObjectId):
 }
 
 /** Lock held: a registration left the queue outside a walk (cancelled); its seats are recounted next walk. */
-export async function leaveQueue(app: AppContext, talkId: Types.ObjectId, regId: Types.ObjectId): Promise<void> {
+export async function leaveQueue(app: AppContext, talkId: Types.ObjectId, regId?: Types.ObjectId): Promise<void> {
   const s = await TalkQueues(app.db).collection.findOne({ _id: String(talkId) } as never);
   if (!s) return;
   await TalkQueues(app.db).collection.replaceOne({ _id: String(talkId) } as never, { seq: s.seq, waitlist: (s.waitlist as string[]).filter((id) => id !== String(regId)), ...(s.open === undefined ? {} : { open: s.open }) });
   lanes.delete(laneKey(app, talkId));
 }
+
+/** Lock held: seats were freed outside a walk; the next walk recounts the taken numbers. */
+export const forgetTakenSeats = (app: AppContext, talkId: Types.ObjectId): Promise<void> => leaveQueue(app, talkId);
 
 /** 1-based places of the talk's waitlist by registration id, from its queue document (empty if it is missing). */
 export async function waitlistPlaces(app: AppContext, talkId: Types.ObjectId): Promise<Map<string, number>> {

@@ -8,6 +8,7 @@
  * - at 100 and at 10 connections: GET /healthz, and GET leaderboard p50/p99 with the board kept and while the
  *   worker refreshes back to back, each refresh folding LB_TRICKLE new results.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Types } from 'mongoose';
 import type { BenchHarness } from './harness';
 import { Areas } from '../../src/modules/areas/areas.model';
@@ -111,9 +112,16 @@ export default async function leaderboard(h: BenchHarness): Promise<void> {
 
   const scopes = ['district', 'town', 'village'];
   const reads = tokens.map((token, r) => ({ path: `/api/v1/quiz/contests/${cid}/leaderboard?scope=${scopes[r % 3]}`, headers: { authorization: `Bearer ${token}` } }));
-  const read = (title: string, connections: number) => h.load({ title, path: '/', connections, durationSec: 5, cycle: reads });
+  /** A read load, with how long the service's event loop was held up meanwhile (p99 / max ms). */
+  const read = async (title: string, connections: number) => {
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const r = await h.load({ title, path: '/', connections, durationSec: 5, cycle: reads });
+    delay.disable();
+    return { ...r, loop: `${Math.round(delay.percentile(99) / 1e6)} / ${Math.round(delay.max / 1e6)}` };
+  };
   await read('warm-up', CONNECTIONS[0]!);
-  const fmt = (r: { rps: number; p50: number; p99: number; non2xx: number }) => `${r.rps}, ${r.p50} / ${r.p99}${r.non2xx ? ` (non-2xx ${r.non2xx})` : ''}`;
+  const fmt = (r: { rps: number; p50: number; p99: number; non2xx: number; loop?: string }) => `${r.rps}, ${r.p50} / ${r.p99}${r.non2xx ? ` (non-2xx ${r.non2xx})` : ''}${r.loop ? `; event loop delay p99 / max ${r.loop} ms` : ''}`;
   const rows: Record<string, string> = {};
   const refreshMs: number[] = [];
   for (const connections of CONNECTIONS) {

@@ -301,14 +301,14 @@ async function writeState(app: AppContext, s: State, computedAt: Date, changed: 
   if (changed || !s.entries) s.entries = ranked(s);
   const villages = await villagesOf(app, s.contest, s.entries);
   const write = changed || s.rev === 0 || JSON.stringify(villages) !== JSON.stringify(s.villages);
-  let merged: number[] = [];
+  let rewritten = false;
   if (write) {
     s.villages = villages;
     await nameShown(app, s);
     const rev = Date.now() * 1000 + crypto.randomInt(1000);
     if (s.rev === 0 || s.erased || s.changes.length >= MAX_CHANGES || s.pending + s.dirty.size > Math.max(1_000, s.best.size / 4)) {
       await QuizBoards(app.db).collection.replaceOne({ _id: id } as never, docOf(s, computedAt, rev), { upsert: true });
-      merged = s.changes;
+      rewritten = true;
       Object.assign(s, { base: rev, changes: [], pending: 0 });
     } else {
       const e = [...s.dirty].flatMap((r) => s.best.get(r) ?? []);
@@ -320,8 +320,8 @@ async function writeState(app: AppContext, s: State, computedAt: Date, changed: 
     s.dirty.clear();
   }
   await QuizBoardRevs(app.db).collection.replaceOne({ _id: id } as never, { _id: id, rev: s.rev, at: computedAt, base: s.base, changes: s.changes }, { upsert: true });
-  // changes the rewritten board holds go once no revision names them
-  if (merged.length) await QuizBoardChanges(app.db).collection.deleteMany({ _id: { $in: merged.map((r) => `${id}:${r}`) } } as never);
+  // once no revision names them, every change of the board goes (also one a failed write left unnamed)
+  if (rewritten) await QuizBoardChanges(app.db).collection.deleteMany({ _id: { $regex: `^${id}:` } } as never);
   return write;
 }
 

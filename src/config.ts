@@ -12,6 +12,7 @@ const hexKey = z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (3
 /** Every environment variable the service reads, described once. `.env.example` mirrors this list. */
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development').describe('development | test | production'),
+  RESPONSE_CHECKS: z.enum(['auto', 'true', 'false']).default('auto').describe('check every JSON reply against its route\'s response schema (a broken contract answers 500); auto = only when NODE_ENV=test'),
   ROLES: z.string().default('api,worker,bot').describe('comma list of roles this process runs: api, worker, bot'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port of the api role'),
   HOST: z.string().default('0.0.0.0').describe('HTTP bind address'),

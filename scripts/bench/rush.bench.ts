@@ -20,7 +20,10 @@ const STORM = Number(process.env.RUSH_STORM ?? 1000);
 const SEATS = Number(process.env.RUSH_SEATS ?? 100);
 const QUIZ_N = Number(process.env.RUSH_QUIZ ?? 150);
 
-/** RUSH_CPU_PROF=<file>: a V8 CPU profile of this process over the storm (open it in Chrome DevTools). */
+/**
+ * RUSH_CPU_PROF=<file>: a V8 CPU profile of this process over the storm (open it in Chrome DevTools);
+ * RUSH_CPU_PROF_OF=<text> profiles instead the concurrent measurement whose title contains it.
+ */
 async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
   const session = new inspector.Session();
   session.connect();
@@ -70,9 +73,11 @@ export default async function rush(h: BenchHarness): Promise<void> {
    */
   async function measure(what: string, requests: RequestSpec[], seen?: (res: Fired, i: number) => void, note?: string): Promise<void> {
     await h.wire.reset();
+    const profiling = process.env.RUSH_CPU_PROF && process.env.RUSH_CPU_PROF_OF && what.includes(process.env.RUSH_CPU_PROF_OF) ? await startProfile() : null;
     const cpu0 = cpuMs();
     const replies = await h.fire('all', requests);
     const cpu = cpuMs() - cpu0;
+    if (profiling) await profiling.stop(process.env.RUSH_CPU_PROF!);
     const w = await h.wire.read();
     replies.forEach((res, i) => seen?.(res, i));
     const lat = replies.map((r) => r.ms).sort((a, b) => a - b);
@@ -134,7 +139,7 @@ export default async function rush(h: BenchHarness): Promise<void> {
   const talk = await publishedTalk(t, staff.token, { capacity: SEATS, waitlistEnabled: true, waitlistCap: 0 });
   const statuses = new Map<string, number>();
   const stormStart = Date.now();
-  const profiling = process.env.RUSH_CPU_PROF ? await startProfile() : null;
+  const profiling = process.env.RUSH_CPU_PROF && !process.env.RUSH_CPU_PROF_OF ? await startProfile() : null;
   await measure(`sign-up storm (${STORM} at once, ${SEATS} seats)`, stormers.map((r) => signUp(r, talk.id)), (res: { status: number; body: any }) => {
     const k = res.status === 201 ? String(res.body.status) : `${res.status} ${res.body?.error?.code ?? ''}`;
     statuses.set(k, (statuses.get(k) ?? 0) + 1);

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { isDuplicateKey } from '../../db/model';
+import { duplicateKey, insertShared, isDuplicateKey } from '../../db/model';
 import type DataLoader from 'dataloader';
 import { coalescing } from '../../lib/batch';
 import { AppError, notFound, validationError } from '../../http/errors';
@@ -49,7 +49,8 @@ async function newAttempt(app: AppContext, residentId: Types.ObjectId, mode: Att
     // what a board shows of the resident, read here where the resident is at hand: the submit and the fold read none
     ...(mode === 'contest' ? { boardName: shownName(app, r.nameEnc) } : {}), ...extra,
   };
-  await Attempts(app.db).collection.insertOne(doc);
+  // joined with the inserts of concurrent starts: one command for a crowd
+  if (!(await insertShared(Attempts(app.db).collection, doc))) throw duplicateKey();
   return doc;
 }
 

@@ -112,16 +112,19 @@ export default async function leaderboard(h: BenchHarness): Promise<void> {
 
   const scopes = ['district', 'town', 'village'];
   const reads = tokens.map((token, r) => ({ path: `/api/v1/quiz/contests/${cid}/leaderboard?scope=${scopes[r % 3]}`, headers: { authorization: `Bearer ${token}` } }));
-  /** A read load, with how long the service's event loop was held up meanwhile (p99 / max ms). */
+  /** A read load, with how long the service's event loop was held up meanwhile (p99 / max ms) and the database commands sent meanwhile per read (the worker's too while it refreshes). */
   const read = async (title: string, connections: number) => {
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
+    await h.wire.reset();
     const r = await h.load({ title, path: '/', connections, durationSec: 5, cycle: reads });
+    const w = await h.wire.read(0);
     delay.disable();
-    return { ...r, loop: `${Math.round(delay.percentile(99) / 1e6)} / ${Math.round(delay.max / 1e6)}` };
+    return { ...r, loop: `${Math.round(delay.percentile(99) / 1e6)} / ${Math.round(delay.max / 1e6)}`, commands: (w.commands / Math.max(1, r.requests)).toFixed(3) };
   };
   await read('warm-up', CONNECTIONS[0]!);
-  const fmt = (r: { rps: number; p50: number; p99: number; non2xx: number; loop?: string }) => `${r.rps}, ${r.p50} / ${r.p99}${r.non2xx ? ` (non-2xx ${r.non2xx})` : ''}${r.loop ? `; event loop delay p99 / max ${r.loop} ms` : ''}`;
+  const fmt = (r: { rps: number; p50: number; p99: number; non2xx: number; loop?: string; commands?: string }) =>
+    `${r.rps}, ${r.p50} / ${r.p99}${r.non2xx ? ` (non-2xx ${r.non2xx})` : ''}${r.loop ? `; event loop delay p99 / max ${r.loop} ms; ${r.commands} DB commands per read` : ''}`;
   const rows: Record<string, string> = {};
   const refreshMs: number[] = [];
   for (const connections of CONNECTIONS) {

@@ -3,10 +3,10 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { cachePerDatabase } from '../../lib/ttl-cache';
-import { notFound } from '../../http/errors';
+import { AppError, notFound } from '../../http/errors';
 import { maskName } from '../../lib/pii';
 import { villagesUnder } from '../areas';
-import { getResident, registeredByVillage, RESIDENT_CACHE_MS, residentById, residentsByIds } from '../residents';
+import { registeredByVillage, RESIDENT_CACHE_MS, residentById, residentsByIds } from '../residents';
 import { cachedContest } from './contests.service';
 import type { TallyDoc } from './figures.model';
 import { foldQuizTallies } from './participation.service';
@@ -68,14 +68,24 @@ export const shownName = (app: AppContext, nameEnc: string | undefined): string 
 
 /**
  * A resident changed their name: every contest they started an attempt in shows the new masked name from the
- * next fold. The event outranks names read until the resident cache of every process has let the old name go,
- * so a result from an attempt started on a stale cached profile cannot bring the old name back.
+ * next fold, which finds those contests (a scan of the attempts: the worker's, not the profile request's). The
+ * event outranks names read until the resident cache of every process has let the old name go, so a result
+ * from an attempt started on a stale cached profile cannot bring the old name back.
  */
 export async function noteRenamed(app: AppContext, residentId: Types.ObjectId, name: string): Promise<void> {
-  const contestIds: Types.ObjectId[] = await Attempts(app.db).distinct('contestId', { residentId, contestId: { $exists: true } });
-  const at = new Date(app.clock.now().getTime() + RESIDENT_CACHE_MS);
-  const docs: FreshDoc[] = contestIds.map((contestId) => ({ _id: `n:${String(residentId)}:${String(contestId)}:${String(new Types.ObjectId())}`, residentId, at, contestId, name: maskName(name) }));
-  if (docs.length) await QuizFresh(app.db).collection.insertMany(docs as never[], { ordered: false });
+  const doc: FreshDoc = { _id: `n:${String(residentId)}:${String(new Types.ObjectId())}`, residentId, at: new Date(app.clock.now().getTime() + RESIDENT_CACHE_MS), name: maskName(name) };
+  await QuizFresh(app.db).collection.insertOne(doc as never);
+}
+
+/** Renames apply to every contest the resident started: one event per such contest. */
+async function perContest(app: AppContext, events: FreshDoc[]): Promise<FreshDoc[]> {
+  const renames = events.filter((e) => !e.contestId);
+  if (!renames.length) return events;
+  const started = await Attempts(app.db).find({ residentId: { $in: [...new Set(renames.map((e) => String(e.residentId)))] }, contestId: { $exists: true } }, { residentId: 1, contestId: 1 }).lean();
+  const contestsOf = new Map<string, Set<string>>();
+  for (const a of started) contestsOf.set(String(a.residentId), (contestsOf.get(String(a.residentId)) ?? new Set()).add(String(a.contestId)));
+  const each = renames.flatMap((e) => [...(contestsOf.get(String(e.residentId)) ?? [])].map((c) => ({ ...e, contestId: new Types.ObjectId(c) })));
+  return [...events.filter((e) => e.contestId), ...each];
 }
 
 // ---- the fold (worker task) ----
@@ -338,7 +348,7 @@ export async function foldBoards(app: AppContext, tallies: BoardTally[], opts: {
   const now = app.clock.now();
   const events = (await QuizFresh(app.db).collection.find({}).limit(10_000).toArray()) as unknown as FreshDoc[];
   const byContest = new Map<string, Array<BoardTally | FreshDoc>>();
-  for (const f of [...tallies.filter((x) => x.board), ...events]) {
+  for (const f of [...tallies.filter((x) => x.board), ...(await perContest(app, events))]) {
     if (!f.contestId) continue;
     const k = String(f.contestId);
     byContest.set(k, [...(byContest.get(k) ?? []), f]);
@@ -457,6 +467,8 @@ export type Scope = 'village' | 'town' | 'district';
 /**
  * Where a reader lives, for choosing the scope: kept a minute per process (a resident who moves village sees
  * the new scope within it), so reading the board while a rush refreshes it costs no database read at all.
+ * A miss reads that one resident by `_id`: the shared resident loader turns a burst of misses into one `$in`
+ * read, which FerretDB/SQLite answers by scanning every resident (seconds at 20,000).
  */
 const AREA_MS = 60_000;
 const areaCache = cachePerDatabase<{ villageCode?: string; areaPath: string[] }>(AREA_MS);
@@ -464,7 +476,8 @@ async function readerArea(app: AppContext, residentId: Types.ObjectId) {
   const cache = areaCache(app);
   const hit = cache.get(String(residentId));
   if (hit) return hit;
-  const r = await getResident(app, residentId);
+  const r = await residentById(app, residentId, ['villageCode', 'areaPath', 'erasedAt']);
+  if (!r || r.erasedAt) throw new AppError('UNAUTHORIZED', 401, '请先登录');
   const area = { villageCode: r.villageCode, areaPath: r.areaPath };
   cache.set(String(residentId), area);
   return area;

@@ -425,7 +425,7 @@ export const QuizBoards = defineModel<BoardDoc>('QuizBoard', boardSchema);
 /**
  * Board events not yet folded (leaderboard.service.ts): staff cleared a too-fast result (`c:<attemptId>`, it
  * now counts), a resident was erased (`e:<residentId>:<contestId>:<id>`, they leave that board) or renamed
- * (`n:<residentId>:<contestId>:<id>`, the board shows the new masked name). Submissions reach the boards
+ * (`n:<residentId>:<id>`, no contest: every board they are on shows the new masked name). Submissions reach the boards
  * through their tallies; these are the rare rest. A small collection the fold reads whole and
  * deletes from only after the boards it changed were written.
  */
@@ -433,7 +433,8 @@ export interface FreshDoc {
   _id: string;
   residentId: Types.ObjectId;
   at: Date;
-  contestId: Types.ObjectId;
+  /** Absent on a rename: it applies to every contest the resident started. */
+  contestId?: Types.ObjectId;
   /** Erasure: the resident leaves the board. */
   erase?: boolean;
   /** A cleared result: it counts on the board. */
@@ -448,7 +449,7 @@ const freshSchema = new Schema<FreshDoc>({
   _id: String,
   residentId: { type: Schema.Types.ObjectId, required: true },
   at: { type: Date, required: true },
-  contestId: { type: Schema.Types.ObjectId, required: true },
+  contestId: Schema.Types.ObjectId,
   erase: Boolean,
   board: Boolean,
   villageCode: String,

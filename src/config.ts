@@ -12,6 +12,7 @@ const hexKey = z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (3
 /** Every environment variable the service reads, described once. `.env.example` mirrors this list. */
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development').describe('development | test | production'),
+  RESPONSE_CHECKS: z.enum(['auto', 'true', 'false']).default('auto').describe('check every JSON reply against its route\'s response schema (a broken contract answers 500); auto = only when NODE_ENV=test'),
   ROLES: z.string().default('api,worker,bot').describe('comma list of roles this process runs: api, worker, bot'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port of the api role'),
   HOST: z.string().default('0.0.0.0').describe('HTTP bind address'),
@@ -55,7 +56,7 @@ export const configSchema = z.object({
   BOT_SEND_CARDS: bool.default('false').describe('the puppet can send mini-program cards (pad/WorkPro); false = text with a link'),
   BOT_MINIPROGRAM_USERNAME: z.string().default('').describe('gh_ id of the mini-program, for cards'),
   BOT_DELIVERY_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000).describe('how often the bot looks for due group messages'),
-  TALKS_FAST_LANE: bool.default('false').describe('a sign-up on a calm session (nobody waiting, seats left) takes its seat without the talk lease; off: every sign-up goes through the batch walk'),
+  TALKS_FAST_LANE: bool.default('true').describe('a sign-up on a calm session (nobody waiting, seats left) takes its seat without the talk lease; off: every sign-up goes through the batch walk'),
   SCHEDULER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000).describe('length of a scheduler leader lease slot; a dead leader is replaced within one slot'),
   SCHEDULER_GRACE_MIN: z.coerce.number().int().min(0).max(24 * 60).default(120).describe('missed campaign occurrences younger than this are fired on start; older ones are recorded as skipped'),
 });

@@ -2,16 +2,23 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import autocannon from 'autocannon';
+import type { AutocannonJob, ClientJob, Fired, RequestSpec } from './load-client';
 import { provisionDatabase, type ProvisionedDatabase } from '../../src/db/provision';
 import { createLogger } from '../../src/logger';
 import { startTestApp, type TestApp } from '../../test/helpers/app';
 
-/** What every benchmark gets: a real database and the app in process, plus load helpers. */
+/**
+ * What every benchmark gets: a real database and the app in process, plus load helpers. Load is made by a
+ * separate process (`load-client.ts`), so this process's CPU time is the service's own.
+ */
 export interface BenchHarness {
   t: TestApp;
   dbKind: string;
   load(opts: LoadOptions): Promise<LoadResult>;
+  /** The requests through the load process, all at once or one after another: status, JSON body and ms each. */
+  fire(mode: 'all' | 'serial', requests: RequestSpec[]): Promise<Fired[]>;
+  /** One request through the load process, shaped like `t.request`. */
+  request(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Fired>;
   print(title: string, rows: Record<string, string | number>): void;
   /** Database commands counted by a wire-protocol proxy between the app and the database. */
   wire: WireCounter;
@@ -92,15 +99,19 @@ async function startWireCount(uri: string): Promise<{ uri: string; counter: Wire
 
 export interface LoadOptions {
   title: string;
+  /** Another server than the bench's app (its base URL). */
+  url?: string;
   path: string;
   method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   connections?: number;
   durationSec?: number;
   amount?: number;
+  /** Seconds before a request counts as timed out (autocannon's default is 10). */
+  timeoutSec?: number;
   headers?: Record<string, string>;
   body?: unknown;
-  /** Per-request customisation (different tokens or bodies per request). */
-  setupRequest?: (req: { path: string; headers: Record<string, string>; body?: string }) => { path: string; headers: Record<string, string>; body?: string; method?: string };
+  /** Requests sent in turn (different tokens, paths or bodies), shared by all connections. */
+  cycle?: Array<{ path?: string; method?: string; headers?: Record<string, string>; body?: unknown }>;
 }
 
 export interface LoadResult {
@@ -110,20 +121,34 @@ export interface LoadResult {
   requests: number;
   non2xx: number;
   errors: number;
+  timeouts: number;
 }
 
-export async function load(url: string, o: LoadOptions): Promise<LoadResult> {
-  const r = await autocannon({
-    url: url + o.path,
-    method: o.method ?? 'GET',
-    connections: o.connections ?? 50,
-    ...(o.amount ? { amount: o.amount } : { duration: o.durationSec ?? 5 }),
-    headers: { 'content-type': 'application/json', ...o.headers },
-    body: o.body === undefined ? undefined : JSON.stringify(o.body),
-    setupClient: undefined,
-    requests: o.setupRequest ? [{ setupRequest: o.setupRequest as never }] : undefined,
+/** A request as the load process takes it: the body JSON-encoded, the bearer token in the headers. */
+export function spec(method: string, path: string, o: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): RequestSpec {
+  return { method, path, headers: { ...o.headers, ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) }, ...(o.body === undefined ? {} : { body: JSON.stringify(o.body) }) };
+}
+
+/** The load process: one child, messages answered by id. */
+function startLoadClient(): { call<T>(m: ClientJob): Promise<T>; stop(): void } {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'load-client.ts')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const waiting = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+  let next = 0;
+  child.on('message', (m: { id: number; result?: unknown; error?: string }) => {
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (m.error) w?.reject(new Error(m.error));
+    else w?.resolve(m.result);
   });
-  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors };
+  child.on('exit', (code) => waiting.forEach((w) => w.reject(new Error(`load client exited (${code})`))));
+  return {
+    call: <T>(m: ClientJob) => new Promise<T>((resolve, reject) => {
+      const id = ++next;
+      waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      child.send({ ...m, id });
+    }),
+    stop: () => void child.disconnect(),
+  };
 }
 
 export async function withHarness(fn: (h: BenchHarness) => Promise<void>): Promise<void> {
@@ -138,12 +163,25 @@ export async function withHarness(fn: (h: BenchHarness) => Promise<void>): Promi
   const direct = process.env.TEST_MONGODB_URI!;
   const wire = await startWireCount(direct);
   process.env.TEST_MONGODB_URI = wire.uri;
-  const t = await startTestApp();
+  // the service as it runs in production: replies are not checked against their schemas (tests do that)
+  const t = await startTestApp({ config: { RESPONSE_CHECKS: 'false' } });
+  const client = startLoadClient();
+  const fire = (mode: 'all' | 'serial', requests: RequestSpec[]) => client.call<Fired[]>({ kind: 'fire', url: t.url, mode, requests });
   try {
     await fn({
       t,
       dbKind: db?.kind ?? 'external',
-      load: (o) => load(t.url, o),
+      load(o) {
+        const job: AutocannonJob = {
+          url: (o.url ?? t.url) + o.path, method: o.method ?? 'GET', connections: o.connections ?? 50, timeout: o.timeoutSec,
+          ...(o.amount ? { amount: o.amount } : { duration: o.durationSec ?? 5 }),
+          headers: { 'content-type': 'application/json', ...o.headers }, body: o.body === undefined ? undefined : JSON.stringify(o.body),
+          cycle: o.cycle?.map((x) => ({ path: x.path ?? o.path, method: x.method, headers: x.headers, body: x.body === undefined ? undefined : JSON.stringify(x.body) })),
+        };
+        return client.call<LoadResult>({ kind: 'autocannon', job });
+      },
+      fire,
+      request: async (method, p, o) => (await fire('serial', [spec(method, p, o)]))[0]!,
       wire: wire.counter,
       print(title, rows) {
         console.log(`\n== ${title}`);
@@ -151,6 +189,7 @@ export async function withHarness(fn: (h: BenchHarness) => Promise<void>): Promi
       },
     });
   } finally {
+    client.stop();
     await t.close();
     wire.stop();
     if (given) process.env.TEST_MONGODB_URI = given;

@@ -101,11 +101,8 @@ export default async function leaderboard(h: BenchHarness): Promise<void> {
   step('boards folded');
 
   const scopes = ['district', 'town', 'village'];
-  let r = 0;
-  const read = (title: string) => h.load({
-    title, path: '/', connections: CONNECTIONS, durationSec: 5,
-    setupRequest: (req) => ({ ...req, path: `/api/v1/quiz/contests/${cid}/leaderboard?scope=${scopes[r % 3]}`, headers: { ...req.headers, authorization: `Bearer ${tokens[r++ % tokens.length]}` } }),
-  });
+  const reads = tokens.map((token, r) => ({ path: `/api/v1/quiz/contests/${cid}/leaderboard?scope=${scopes[r % 3]}`, headers: { authorization: `Bearer ${token}` } }));
+  const read = (title: string) => h.load({ title, path: '/', connections: CONNECTIONS, durationSec: 5, cycle: reads });
   await read('warm-up');
   const health = await h.load({ title: 'healthz', path: '/healthz', connections: CONNECTIONS, durationSec: 5 });
   const kept = await read('leaderboard');

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Limiter } from '../../src/http/rate-limit';
 import { LOGIN_LIMITS } from '../../src/modules/residents';
 import { startTestApp } from '../../test/helpers/app';
-import { load, type BenchHarness } from './harness';
+import { type BenchHarness } from './harness';
 
 /**
  * Issue 14: resident login limits. A village behind one NAT address logs in at once during a quiz push (every
@@ -15,11 +15,11 @@ export default async function login(h: BenchHarness): Promise<void> {
   const health = await h.load({ title: 'healthz', path: '/healthz', connections: 20, durationSec: 3 });
 
   // A quiz push: `perAddress` different residents, first logins (one upsert and one session each), 20 at a time.
-  let seq = 0;
+  let seq = perAddress;
   const started = Date.now();
   const village = await h.load({
     title: 'village push', path: '/api/v1/auth/login', method: 'POST', connections: 20, amount: perAddress,
-    setupRequest: (req) => ({ ...req, body: JSON.stringify({ code: `user:bench-villager-${++seq}:${seq}` }) }),
+    cycle: Array.from({ length: perAddress }, (_, i) => ({ body: { code: `user:bench-villager-${i + 1}:${i + 1}` } })),
   });
   const villageSec = (Date.now() - started) / 1000;
   // One more from the same address inside the same minute is over the address's bucket.
@@ -27,10 +27,9 @@ export default async function login(h: BenchHarness): Promise<void> {
 
   // One account hammering with a fresh code every time, against a second app so the address bucket is not the limit.
   const second = await startTestApp();
-  let hammerSeq = 0;
-  const hammer = await load(second.url, {
-    title: 'one account hammering', path: '/api/v1/auth/login', method: 'POST', connections: 5, amount: 200,
-    setupRequest: (req) => ({ ...req, body: JSON.stringify({ code: `user:bench-hammer:${++hammerSeq}` }) }),
+  const hammer = await h.load({
+    url: second.url, title: 'one account hammering', path: '/api/v1/auth/login', method: 'POST', connections: 5, amount: 200,
+    cycle: Array.from({ length: 200 }, (_, i) => ({ body: { code: `user:bench-hammer:${i + 1}` } })),
   }).finally(() => second.close());
 
   // The limiter alone: 100,000 takes over 10,000 keys.

@@ -3,9 +3,8 @@
  * contest leaderboard read p99 over a large set of submissions. The data set is inserted in bulk (insertMany),
  * not through HTTP; the submission count is scaled down when inserting would take more than ~90 s here.
  */
-import autocannon from 'autocannon';
 import { Types } from 'mongoose';
-import type { BenchHarness, LoadOptions, LoadResult } from './harness';
+import type { BenchHarness } from './harness';
 import { seedVillages, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../../test/helpers/fixtures';
 import { QuestionInput, seedQuestionBank, upsertQuestions } from '../../src/modules/quiz/bank.service';
 import { Attempts, Contests, Questions, QuizBests, Submissions, type SubmissionDoc } from '../../src/modules/quiz/quiz.model';
@@ -29,21 +28,6 @@ const synthetic = (i: number) =>
     options: [{ key: 'A', text: '每天适量运动' }, { key: 'B', text: '长期熬夜' }, { key: 'C', text: '吸烟' }, { key: 'D', text: '暴饮暴食' }],
     answer: ['A'], explanation: '适量运动有益健康。', topics: [TOPICS[i % TOPICS.length]], difficulty: 1 + (i % 3),
   });
-
-/**
- * Like h.load, with a 60 s request timeout: under 200 connections a write-heavy request on this 2-core
- * machine (FerretDB/SQLite serialises writes) can wait longer than autocannon's default 10 s, and a timed-out
- * request would count as an error instead of as the latency it really had.
- */
-async function loadPatient(url: string, o: LoadOptions): Promise<LoadResult & { timeouts: number }> {
-  const r = await autocannon({
-    url: url + o.path, method: o.method ?? 'GET', connections: o.connections ?? 50, timeout: 60,
-    ...(o.amount ? { amount: o.amount } : { duration: o.durationSec ?? 5 }),
-    headers: { 'content-type': 'application/json', ...o.headers }, body: o.body === undefined ? undefined : JSON.stringify(o.body),
-    requests: o.setupRequest ? [{ setupRequest: o.setupRequest as never }] : undefined,
-  });
-  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts };
-}
 
 const started = Date.now();
 const step = (what: string) => console.log(`  [${((Date.now() - started) / 1000).toFixed(1)} s] ${what}`);
@@ -86,11 +70,11 @@ export default async function quiz(h: BenchHarness): Promise<void> {
   await h.load({ title: 'warm-up', path: '/healthz', durationSec: 1 });
   const health = await h.load({ title: 'healthz', path: '/healthz', connections: CONNECTIONS, durationSec: 5 });
 
-  let n = 0;
-  const nextToken = () => tokens[n++ % tokens.length]!;
-  const create = await loadPatient(t.url, {
-    title: 'create', path: `/api/v1/quiz/contests/${cid}/attempts`, method: 'POST', connections: CONNECTIONS, amount: CREATES, body: {},
-    setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${nextToken()}` } }),
+  // under 200 connections a write-heavy request on this 2-core machine (FerretDB/SQLite serialises writes) can
+  // wait longer than autocannon's default 10 s: a timed-out request would count as an error, not as its latency
+  const create = await h.load({
+    title: 'create', path: `/api/v1/quiz/contests/${cid}/attempts`, method: 'POST', connections: CONNECTIONS, amount: CREATES, body: {}, timeoutSec: 60,
+    cycle: tokens.map((token) => ({ headers: { authorization: `Bearer ${token}` } })),
   });
   step('attempt creation measured');
   // The attempts just created over HTTP are the ones submitted next (answers: 'A' everywhere).
@@ -99,13 +83,9 @@ export default async function quiz(h: BenchHarness): Promise<void> {
     id: String(a._id), token: tokenOf.get(String(a.residentId))!, answers: a.items.map((it) => ({ questionId: String(it.questionId), choice: ['A'] })),
   }));
   t.clock.advance(5 * 60_000); // a plausible answering time, so points and certificates are computed too
-  let s = 0;
-  const submit = await loadPatient(t.url, {
-    title: 'submit', path: '/', method: 'POST', connections: CONNECTIONS, amount: pending.length,
-    setupRequest: (req) => {
-      const p = pending[s++ % pending.length]!;
-      return { ...req, path: `/api/v1/quiz/attempts/${p.id}/submit`, headers: { ...req.headers, authorization: `Bearer ${p.token}` }, body: JSON.stringify({ answers: p.answers }) };
-    },
+  const submit = await h.load({
+    title: 'submit', path: '/', method: 'POST', connections: CONNECTIONS, amount: pending.length, timeoutSec: 60,
+    cycle: pending.map((p) => ({ path: `/api/v1/quiz/attempts/${p.id}/submit`, headers: { authorization: `Bearer ${p.token}` }, body: { answers: p.answers } })),
   });
 
   step('submission measured');
@@ -146,20 +126,14 @@ export default async function quiz(h: BenchHarness): Promise<void> {
   const coldMs = Date.now() - coldStart;
   // Let the cache age during the run, so reads also meet background refreshes (served stale meanwhile).
   const ager = setInterval(() => t.clock.advance(6_000), 1_000);
-  let r = 0;
   const scopes = ['village', 'town', 'district'];
-  const board = await loadPatient(t.url, {
-    title: 'leaderboard', path: '/', connections: CONNECTIONS, durationSec: 8,
-    setupRequest: (req) => ({ ...req, path: `/api/v1/quiz/contests/${cid}/leaderboard?scope=${scopes[r % 3]}`, headers: { ...req.headers, authorization: `Bearer ${tokens[r++ % tokens.length]}` } }),
-  });
+  const reads = tokens.map((token, r) => ({ path: `/api/v1/quiz/contests/${cid}/leaderboard?scope=${scopes[r % 3]}`, headers: { authorization: `Bearer ${token}` } }));
+  const board = await h.load({ title: 'leaderboard', path: '/', connections: CONNECTIONS, durationSec: 8, timeoutSec: 60, cycle: reads });
   clearInterval(ager);
   // And with the clock still (no refresh due): what a read costs when the board is simply cached. The refresh
   // started above scans every submission; wait for it so the database is not busy with it.
   await new Promise((done) => setTimeout(done, 1.2 * coldMs));
-  const cached = await loadPatient(t.url, {
-    title: 'leaderboard-cached', path: '/', connections: CONNECTIONS, durationSec: 5,
-    setupRequest: (req) => ({ ...req, path: `/api/v1/quiz/contests/${cid}/leaderboard?scope=${scopes[r % 3]}`, headers: { ...req.headers, authorization: `Bearer ${tokens[r++ % tokens.length]}` } }),
-  });
+  const cached = await h.load({ title: 'leaderboard-cached', path: '/', connections: CONNECTIONS, durationSec: 5, timeoutSec: 60, cycle: reads });
 
   h.print(`quiz (database: ${h.dbKind}, ${CONNECTIONS} connections)`, {
     'data: questions / residents / tokens used': `${await Questions(t.db).countDocuments()} / ${RESIDENTS} / ${TOKENS}`,

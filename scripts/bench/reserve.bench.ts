@@ -15,10 +15,9 @@ export default async function reserve(h: BenchHarness): Promise<void> {
   await seedQuestionBank(h.t.app);
   const tokens: string[] = [];
   for (let i = 0; i < 20; i++) tokens.push((await residentLogin(h.t, `bench-practice-${i}`, { village: VILLAGE_A })).token);
-  let n = 0;
   const practice = (title: string) => h.load({
-    title, path: '/api/v1/quiz/practice', method: 'POST', connections: 10, durationSec: 5,
-    setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${tokens[n++ % tokens.length]}` }, body: JSON.stringify({ topic: 'hl66-2024', count: 10 }) }),
+    title, path: '/api/v1/quiz/practice', method: 'POST', connections: 10, durationSec: 5, body: { topic: 'hl66-2024', count: 10 },
+    cycle: tokens.map((token) => ({ headers: { authorization: `Bearer ${token}` } })),
   });
   await h.load({ title: 'warm-up', path: '/healthz', durationSec: 1 });
   const health = await h.load({ title: 'healthz', path: '/healthz', connections: 10, durationSec: 3 });

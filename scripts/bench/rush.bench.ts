@@ -1,14 +1,15 @@
 /**
  * Issue 13: a village-wide push. Every figure is printed beside the database commands and writes it cost per
  * request (counted by the wire-protocol proxy between the app and the database), the Node CPU per request
- * (this process: the app and the in-process load client) and its ratio to /healthz measured in the same run.
+ * (this process, which holds only the service: requests come from a separate load process) and its ratio to /healthz measured in the same run.
  * Sizes: RUSH_STORM residents for RUSH_SEATS seats (default 1,000 / 100), RUSH_QUIZ concurrent quiz starts and
  * submits (default 150); single-request costs are measured one request at a time.
  */
 import fs from 'node:fs';
 import inspector from 'node:inspector';
 import { Types } from 'mongoose';
-import type { BenchHarness } from './harness';
+import { spec, type BenchHarness } from './harness';
+import type { Fired, RequestSpec } from './load-client';
 import { Registrations, Seats } from '../../src/modules/talks/talks.model';
 import { seedVillages, staffLogin, TOWN_MS } from '../../test/helpers/fixtures';
 import { bulkResidents, publishedTalk, type BulkResident } from '../../test/helpers/talks';
@@ -19,7 +20,10 @@ const STORM = Number(process.env.RUSH_STORM ?? 1000);
 const SEATS = Number(process.env.RUSH_SEATS ?? 100);
 const QUIZ_N = Number(process.env.RUSH_QUIZ ?? 150);
 
-/** RUSH_CPU_PROF=<file>: a V8 CPU profile of this process over the storm (open it in Chrome DevTools). */
+/**
+ * RUSH_CPU_PROF=<file>: a V8 CPU profile of this process over the storm (open it in Chrome DevTools);
+ * RUSH_CPU_PROF_OF=<text> profiles instead the concurrent measurement whose title contains it.
+ */
 async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
   const session = new inspector.Session();
   session.connect();
@@ -63,37 +67,38 @@ export default async function rush(h: BenchHarness): Promise<void> {
   let uniq = 0;
   const key = () => `rush-${process.pid}-${++uniq}`;
 
-  /** Run `fn` for each item with all of them in flight at once; counts and CPU over the whole batch. */
-  async function measure<T>(what: string, items: T[], fn: (item: T, i: number) => Promise<void>, note?: string): Promise<void> {
+  /**
+   * The requests all in flight at once, sent by the load process; counts and this process's CPU (the service's
+   * own) over the whole batch. `seen` gets each reply.
+   */
+  async function measure(what: string, requests: RequestSpec[], seen?: (res: Fired, i: number) => void, note?: string): Promise<void> {
     await h.wire.reset();
+    const profiling = process.env.RUSH_CPU_PROF && process.env.RUSH_CPU_PROF_OF && what.includes(process.env.RUSH_CPU_PROF_OF) ? await startProfile() : null;
     const cpu0 = cpuMs();
-    const lat: number[] = [];
-    await Promise.all(items.map(async (x, i) => {
-      const t0 = performance.now();
-      await fn(x, i);
-      lat.push(performance.now() - t0);
-    }));
+    const replies = await h.fire('all', requests);
     const cpu = cpuMs() - cpu0;
+    if (profiling) await profiling.stop(process.env.RUSH_CPU_PROF!);
     const w = await h.wire.read();
-    lat.sort((a, b) => a - b);
-    rows.push({ what, n: items.length, p50: pct(lat, 50), p99: pct(lat, 99), commands: w.commands / items.length, writes: w.writes / items.length, cpu: cpu / items.length, note, targets: targetsOf(w, items.length) });
+    replies.forEach((res, i) => seen?.(res, i));
+    const lat = replies.map((r) => r.ms).sort((a, b) => a - b);
+    rows.push({ what, n: requests.length, p50: pct(lat, 50), p99: pct(lat, 99), commands: w.commands / requests.length, writes: w.writes / requests.length, cpu: cpu / requests.length, note, targets: targetsOf(w, requests.length) });
   }
-  /** One request at a time, `n` times. */
-  async function serial(what: string, n: number, fn: (i: number) => Promise<void>, note?: string): Promise<void> {
+  /** One request at a time, `n` times (`next(i)` makes the i-th once the one before it is answered). */
+  async function serial(what: string, n: number, next: (i: number) => RequestSpec, seen: (res: Fired, i: number) => void, note?: string): Promise<void> {
     await h.wire.reset();
     const cpu0 = cpuMs();
     const lat: number[] = [];
     for (let i = 0; i < n; i++) {
-      const t0 = performance.now();
-      await fn(i);
-      lat.push(performance.now() - t0);
+      const [res] = await h.fire('serial', [next(i)]);
+      lat.push(res!.ms);
+      seen(res!, i);
     }
     const cpu = cpuMs() - cpu0;
     const w = await h.wire.read();
     lat.sort((a, b) => a - b);
     rows.push({ what, n, p50: pct(lat, 50), p99: pct(lat, 99), commands: w.commands / n, writes: w.writes / n, cpu: cpu / n, note, targets: targetsOf(w, n) });
   }
-  const expect = (res: { status: number; body: any }, ok: number[], what: string) => {
+  const expect = (ok: number[], what: string) => (res: { status: number; body: any }) => {
     if (!ok.includes(res.status)) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
   };
 
@@ -102,32 +107,40 @@ export default async function rush(h: BenchHarness): Promise<void> {
   const residents = await bulkResidents(t, STORM + 60);
   const [stormers, singles] = [residents.slice(0, STORM), residents.slice(STORM)];
 
-  // the baseline: /healthz, one at a time and 50 at once
-  await serial('GET /healthz (one at a time)', 200, async () => expect(await t.request('GET', '/healthz'), [200], 'healthz'));
-  await measure('GET /healthz (200 at once)', Array.from({ length: 200 }), async () => expect(await t.request('GET', '/healthz'), [200], 'healthz'));
+  // the baseline: /healthz, one at a time and 200 at once
+  const healthz = spec('GET', '/healthz');
+  await serial('GET /healthz (one at a time)', 200, () => healthz, expect([200], 'healthz'));
+  await measure('GET /healthz (200 at once)', Array.from({ length: 200 }, () => healthz), expect([200], 'healthz'));
   const health = rows[1]!;
 
   // GET /me: the session and resident reads every resident request pays
   const me = singles[0]!;
-  await serial('GET /api/v1/me', 100, async () => expect(await t.request('GET', '/api/v1/me', { token: me.token }), [200], 'me'));
+  await serial('GET /api/v1/me', 100, () => spec('GET', '/api/v1/me', { token: me.token }), expect([200], 'me'));
 
-  // single sign-ups on an empty session of 3 seats: #1, a replay of #1, #2..#3, then a waitlisted one
+  // single sign-ups on an empty session of 3 seats: #1, a replay of #1, #2..#3, then a waitlisted one. A
+  // resident signs up from the session's page, so each first opens it (not counted); the sign-up after a
+  // cold start (nothing cached) is measured too
   const small = await publishedTalk(t, staff.token, { capacity: 3, waitlistEnabled: true });
-  const signUp = (r: BulkResident, talkId: string, k = key()) =>
-    t.request('POST', `/api/v1/talks/${talkId}/registrations`, { token: r.token, body: {}, headers: { 'idempotency-key': k } });
+  const signUp = (r: BulkResident, talkId: string, k = key()) => spec('POST', `/api/v1/talks/${talkId}/registrations`, { token: r.token, body: {}, headers: { 'idempotency-key': k } });
+  const opened = (r: BulkResident, talkId: string) => h.fire('serial', [spec('GET', `/api/v1/talks/${talkId}`, { token: r.token })]);
   const firstKey = key();
-  await serial('sign-up #1 (empty session)', 1, async () => expect(await signUp(singles[1]!, small.id, firstKey), [201], 'sign-up #1'));
-  await serial('sign-up replay (same Idempotency-Key)', 1, async () => expect(await signUp(singles[1]!, small.id, firstKey), [201], 'replay'));
-  await serial('sign-up #2–#3 (seats left)', 2, async (i) => expect(await signUp(singles[2 + i]!, small.id), [201], 'sign-up'));
-  await serial('sign-up waitlisted', 5, async (i) => expect(await signUp(singles[4 + i]!, small.id), [201], 'waitlisted'));
+  await opened(singles[1]!, small.id);
+  await serial('sign-up #1 (empty session, after opening its page)', 1, () => signUp(singles[1]!, small.id, firstKey), expect([201], 'sign-up #1'));
+  await serial('sign-up replay (same Idempotency-Key)', 1, () => signUp(singles[1]!, small.id, firstKey), expect([201], 'replay'));
+  for (const r of singles.slice(2, 9)) await opened(r, small.id);
+  await serial('sign-up #2–#3 (seats left, after opening its page)', 2, (i) => signUp(singles[2 + i]!, small.id), expect([201], 'sign-up'));
+  await serial('sign-up waitlisted (after opening its page)', 5, (i) => signUp(singles[4 + i]!, small.id), expect([201], 'waitlisted'));
+  // a resident who made no request yet, a session nobody opened for longer than the talk cache keeps it (1 s)
+  const cold = await publishedTalk(t, staff.token, { capacity: 3, waitlistEnabled: true });
+  await new Promise((r) => setTimeout(r, 1_500));
+  await serial('sign-up #1 (empty session, nothing cached)', 1, () => signUp(singles[9]!, cold.id), expect([201], 'sign-up cold'));
 
   // the storm: everyone at once for far fewer seats
   const talk = await publishedTalk(t, staff.token, { capacity: SEATS, waitlistEnabled: true, waitlistCap: 0 });
   const statuses = new Map<string, number>();
   const stormStart = Date.now();
-  const profiling = process.env.RUSH_CPU_PROF ? await startProfile() : null;
-  await measure(`sign-up storm (${STORM} at once, ${SEATS} seats)`, stormers, async (r) => {
-    const res = await signUp(r, talk.id);
+  const profiling = process.env.RUSH_CPU_PROF && !process.env.RUSH_CPU_PROF_OF ? await startProfile() : null;
+  await measure(`sign-up storm (${STORM} at once, ${SEATS} seats)`, stormers.map((r) => signUp(r, talk.id)), (res: { status: number; body: any }) => {
     const k = res.status === 201 ? String(res.body.status) : `${res.status} ${res.body?.error?.code ?? ''}`;
     statuses.set(k, (statuses.get(k) ?? 0) + 1);
   });
@@ -143,8 +156,7 @@ export default async function rush(h: BenchHarness): Promise<void> {
 
   // my registrations beside that session: a resident with one sign-up elsewhere
   const mine = singles[1]!;
-  await serial(`GET /api/v1/me/registrations (beside a ${STORM}-person session)`, 20, async () =>
-    expect(await t.request('GET', '/api/v1/me/registrations', { token: mine.token }), [200], 'me/registrations'));
+  await serial(`GET /api/v1/me/registrations (beside a ${STORM}-person session)`, 20, () => spec('GET', '/api/v1/me/registrations', { token: mine.token }), expect([200], 'me/registrations'));
 
   // quiz: a contest of 10 questions, starts and submits one at a time and QUIZ_N at once (RUSH_QUIZ=0 leaves it out)
   if (QUIZ_N > 0) await quiz();
@@ -152,32 +164,28 @@ export default async function rush(h: BenchHarness): Promise<void> {
   await seedQuestionBank(t.app);
   const admin = await districtAdmin(t);
   const contest = await createContest(t, admin.token, { drawRules: [{ tags: ['hl66-2024'], count: 10 }], attemptsPerDay: 20, attemptsTotal: 20 });
-  const start = (r: BulkResident) => t.request('POST', `/api/v1/quiz/contests/${contest}/attempts`, { token: r.token, body: {}, headers: { 'idempotency-key': key() } });
+  const start = (r: BulkResident) => spec('POST', `/api/v1/quiz/contests/${contest}/attempts`, { token: r.token, body: {}, headers: { 'idempotency-key': key() } });
   const submit = async (r: BulkResident, attemptId: string) => {
     const a = await Attempts(t.db).findById(attemptId).lean();
     const answers = a!.items.map((it) => ({ questionId: String(it.questionId), choice: ['A'] }));
-    return () => t.request('POST', `/api/v1/quiz/attempts/${attemptId}/submit`, { token: r.token, body: { answers }, headers: { 'idempotency-key': key() } });
+    return spec('POST', `/api/v1/quiz/attempts/${attemptId}/submit`, { token: r.token, body: { answers }, headers: { 'idempotency-key': key() } });
   };
   const quizzer = singles[10]!;
   const started: string[] = [];
-  await serial('quiz attempt start (1st, 2nd, 3rd of a resident)', 3, async () => {
-    const res = await start(quizzer);
-    expect(res, [201], 'start');
-    started.push(res.body.id);
-  });
+  const startedOk = (ids: string[]) => (res: { status: number; body: any }, i: number) => {
+    expect([201], 'start')(res);
+    ids[i] = res.body.id;
+  };
+  await serial('quiz attempt start (1st, 2nd, 3rd of a resident)', 3, () => start(quizzer), startedOk(started));
   const sends = await Promise.all(started.map((a) => submit(quizzer, a)));
   t.clock.advance(60_000);
-  await serial('quiz submit', sends.length, async (i) => expect(await sends[i]!(), [200], 'submit'));
+  await serial('quiz submit', sends.length, (i) => sends[i]!, expect([200], 'submit'));
   const crowd = stormers.slice(0, QUIZ_N);
   const ids: string[] = [];
-  await measure(`quiz attempt start (${QUIZ_N} at once)`, crowd, async (r, i) => {
-    const res = await start(r);
-    expect(res, [201], 'start');
-    ids[i] = res.body.id;
-  });
+  await measure(`quiz attempt start (${QUIZ_N} at once)`, crowd.map(start), startedOk(ids));
   const crowdSends = await Promise.all(crowd.map((r, i) => submit(r, ids[i]!)));
   t.clock.advance(60_000);
-  await measure(`quiz submit (${QUIZ_N} at once)`, crowdSends, async (send) => expect(await send(), [200], 'submit'));
+  await measure(`quiz submit (${QUIZ_N} at once)`, crowdSends, expect([200], 'submit'));
   }
 
   const f = (x: number, d = 1) => x.toFixed(d);

@@ -68,7 +68,8 @@ export class Api {
     private readonly router: Router,
     private readonly registry: OpenAPIRegistry,
   ) {
-    this.checkResponses = app.config.NODE_ENV === 'test';
+    const checks = app.config.RESPONSE_CHECKS;
+    this.checkResponses = checks === 'auto' ? app.config.NODE_ENV === 'test' : checks === 'true';
   }
 
   route<B extends ZodTypeAny | undefined = undefined, Q extends ZodTypeAny | undefined = undefined, P extends ZodTypeAny | undefined = undefined>(

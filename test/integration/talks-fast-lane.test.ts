@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
-import { fillOnce } from '../../src/modules/talks/queue-walk';
+import { fill, fillOnce } from '../../src/modules/talks/queue-walk';
+import { queueAfterFill } from '../../src/modules/talks/reminders';
 import { tryLock, unlock } from '../../src/modules/talks/talk-lock';
 import { RegistrationKeys, Registrations, Seats, TalkLocks, TalkQueues, Talks, type RegistrationDoc } from '../../src/modules/talks/talks.model';
 import { startTestApp, type TestApp } from '../helpers/app';
@@ -133,5 +134,45 @@ describe('the fast lane of a calm session', () => {
     expect(await RegistrationKeys(t.db).countDocuments({ _id: `${talk.id}:${r!.id}` })).toBe(0);
     const mine = await t.request('GET', '/api/v1/me/registrations', { token: r!.token });
     expect(mine.body.items).toEqual([]);
+  });
+
+  test('when a walk counts a fast-lane seat that is then given back, then the seat goes to the next sign-up instead of staying free while it waits', async () => {
+    const talk = await publishedTalk(t, staff, { capacity: 1, waitlistEnabled: true });
+    const talkId = new Types.ObjectId(talk.id);
+    const [r] = await bulkResidents(t, 1);
+    const regs = Registrations(t.db).collection;
+    const queues = TalkQueues(t.db).collection;
+    const [insertOne, findOne] = [regs.insertOne.bind(regs), queues.findOne.bind(queues)];
+    let [checking, once] = [false, true];
+    regs.insertOne = (async (...args: Parameters<typeof insertOne>) => {
+      checking = once; // the first fast-lane registration: its queue check comes next
+      once = false;
+      return insertOne(...args);
+    }) as typeof regs.insertOne;
+    queues.findOne = (async (...args: Parameters<typeof findOne>) => {
+      if (!checking) return findOne(...args);
+      checking = false;
+      // a staff edit forgot the queue just before the check, so the sign-up will give its seat back; before it
+      // does, a walk recounts the seats and counts that one taken
+      await queues.deleteOne({ _id: talk.id } as never);
+      const seen = await findOne(...args);
+      await fill(t.app, talkId, queueAfterFill);
+      expect((await findOne({ _id: talk.id } as never))?.taken).toEqual([1]);
+      return seen;
+    }) as typeof queues.findOne;
+    let res: { status: number; body: any };
+    try {
+      res = await signUp(r!, talk.id);
+    } finally {
+      Object.assign(regs, { insertOne });
+      Object.assign(queues, { findOne });
+    }
+    // it gave seat 1 back and joined the batch as a new arrival: the walk after the give-back recounted and seated it
+    expect(res.status).toBe(201);
+    expect(res.body.status).toBe('confirmed');
+    const seats = await Seats(t.db).find({ talkId }).lean();
+    expect(seats.map((s) => s.seatNo)).toEqual([1]);
+    expect(String(seats[0]!.registrationId)).toBe(res.body.registrationId);
+    expect(await Registrations(t.db).countDocuments({ talkId, status: 'waitlisted' })).toBe(0);
   });
 });

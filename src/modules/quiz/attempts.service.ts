@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { isDuplicateKey } from '../../db/model';
+import { duplicateKey, insertShared, isDuplicateKey } from '../../db/model';
 import type DataLoader from 'dataloader';
 import { coalescing } from '../../lib/batch';
 import { AppError, notFound, validationError } from '../../http/errors';
@@ -46,7 +46,8 @@ async function newAttempt(app: AppContext, residentId: Types.ObjectId, mode: Att
     _id, residentId, mode, items: items.map((i) => ({ questionId: i.questionId, version: i.version, optionOrder: i.optionOrder })), deadline, createdAt: now, day: shanghaiDay(now),
     areaPath: r.areaPath ?? [], ...(r.villageCode ? { villageCode: r.villageCode } : {}), ...extra,
   };
-  await Attempts(app.db).collection.insertOne(doc);
+  // joined with the inserts of concurrent starts: one command for a crowd
+  if (!(await insertShared(Attempts(app.db).collection, doc))) throw duplicateKey();
   return doc;
 }
 

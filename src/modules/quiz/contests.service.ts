@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { openContestAttempt } from './drafts.service';
 import type { AppContext } from '../../context';
-import { insertInOrder } from '../../db/model';
+import { insertShared } from '../../db/model';
 import { cachePerDatabase } from '../../lib/ttl-cache';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
@@ -202,10 +202,11 @@ export async function listContestsForResident(app: AppContext, residentId: Types
 const nextSlot = new Map<string, number>();
 
 /**
- * Take, per scope, the first free slot `<scope>:<n>` with n ≤ its limit, and the request's claim first when it
- * has one — all in one ordered insert. Inserting is taking; a duplicate key means that number is held (by an
- * earlier attempt or a concurrent request), so the next one is tried from there on. Never more than `limit`
- * succeed. Starts at the number this process expects to be free, so the k-th attempt costs no failed inserts.
+ * Take, per scope, the first free slot `<scope>:<n>` with n ≤ its limit, and the request's claim when it has
+ * one — inserted together, and with the inserts of concurrent starts (`insertShared`). Inserting is taking; a
+ * refused claim is a retry of a start under way (what else was taken is given back); a refused slot means
+ * that number is held (by an earlier attempt or a concurrent request), so the next one is tried from there on.
+ * Never more than `limit` succeed. Starts at the number this process expects to be free, so the k-th attempt costs no failed inserts.
  */
 async function takeSlots(app: AppContext, attemptId: Types.ObjectId, claim: QuizKeyDoc | null, scopes: Array<{ scope: string; limit: number }>): Promise<'replay' | { full: number } | { taken: string[] }> {
   const coll = QuizKeys(app.db).collection;
@@ -214,20 +215,29 @@ async function takeSlots(app: AppContext, attemptId: Types.ObjectId, claim: Quiz
   const tried = scopes.map(() => 1);
   const taken: string[] = [];
   let pending: Array<number | 'claim'> = [...(claim ? ['claim' as const] : []), ...scopes.map((_, i) => i)];
+  const giveBack = async () => {
+    if (taken.length) await coll.deleteMany({ _id: { $in: taken } } as never);
+  };
   while (pending.length) {
+    // the inserts of concurrent starts go in together (insertShared); each document is decided on its own
     const docs = pending.map((p) => (p === 'claim' ? claim! : { _id: `${scopes[p]!.scope}:${n[p]}`, scope: scopes[p]!.scope, attemptId, at }));
-    const refused = await insertInOrder(coll, docs);
-    taken.push(...docs.slice(0, refused).map((d) => d._id));
-    if (refused === docs.length) break;
-    const p = pending[refused]!;
-    if (p === 'claim') return 'replay'; // the claim goes first: nothing was taken
-    if (tried[p]! >= scopes[p]!.limit) {
-      if (taken.length) await coll.deleteMany({ _id: { $in: taken } } as never);
-      return { full: p };
+    const ok = await Promise.all(docs.map((d) => insertShared(coll, d)));
+    taken.push(...docs.filter((_, i) => ok[i]).map((d) => d._id));
+    const refused = pending.filter((_, i) => !ok[i]);
+    if (refused.includes('claim')) {
+      // a retry of a start already under way: give back what this one took
+      await giveBack();
+      return 'replay';
     }
-    tried[p]!++;
-    n[p] = (n[p]! % scopes[p]!.limit) + 1;
-    pending = pending.slice(refused);
+    for (const p of refused as number[]) {
+      if (tried[p]! >= scopes[p]!.limit) {
+        await giveBack();
+        return { full: p };
+      }
+      tried[p]!++;
+      n[p] = (n[p]! % scopes[p]!.limit) + 1;
+    }
+    pending = refused;
   }
   if (nextSlot.size >= 50_000) nextSlot.clear();
   scopes.forEach((s, i) => nextSlot.set(s.scope, n[i]! + 1));

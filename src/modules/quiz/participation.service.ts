@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { insertManyKeyed, isDuplicateKey } from '../../db/model';
+import { insertManyKeyed, insertShared, isDuplicateKey } from '../../db/model';
 import { shanghaiDay } from '../../lib/shanghai';
 import { QuizFigures, QuizFolds, QuizTallies, type FigureDoc, type RoundRow, type TallyDoc, type YearRow } from './figures.model';
 import { foldBoards } from './leaderboard.service';
@@ -63,9 +63,7 @@ export async function recordParticipation(app: AppContext, s: Pick<SubmissionDoc
     _id: s._id, residentId: s.residentId, areaPath: s.areaPath, mode: s.mode, score: s.score, submittedAt: s.submittedAt, ...(s.contestId ? { contestId: s.contestId } : {}),
     ...(board ? { board, villageCode: s.villageCode ?? '', durationMs: s.durationMs } : {}),
   };
-  await QuizTallies(app.db).collection.insertOne(doc as never).catch((err: unknown) => {
-    if (!isDuplicateKey(err)) throw err;
-  });
+  await insertShared(QuizTallies(app.db).collection, doc); // refused: tallied already
 }
 
 // ---- the fold lock -------------------------------------------------------------------------------------------

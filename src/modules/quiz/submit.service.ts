@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { isDuplicateKey } from '../../db/model';
+import { duplicateKey, insertShared, isDuplicateKey } from '../../db/model';
 import { AppError, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
 import { cachedContest } from './contests.service';
@@ -78,7 +78,7 @@ export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: Ans
     // the points are decided with the single-use insert and stored on the submission: no write of their own
     await decidePoints(app, sub, async (points) => {
       sub.points = points;
-      await Submissions(app.db).collection.insertOne(sub);
+      if (!(await insertShared(Submissions(app.db).collection, sub))) throw duplicateKey();
     });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;

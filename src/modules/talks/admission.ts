@@ -4,7 +4,7 @@ import type { AppContext } from '../../context';
 import { insertManyKeyed } from '../../db/model';
 import { AppError } from '../../http/errors';
 import { coalescing } from '../../lib/batch';
-import { emptyResult, fastLaneHint, fillOnce, forgetQueueState, noteFastLane, queueIsOpen, waitlistPlaces, type AfterFill, type FillResult } from './queue-walk';
+import { emptyResult, fastLaneHint, fillOnce, forgetQueueState, forgetTakenSeats, noteFastLane, queueIsOpen, waitlistPlaces, type AfterFill, type FillResult } from './queue-walk';
 import { recordEntries } from './resident-entries';
 import { LEASE_MS, sleep, tryLock, unlock, wallNow } from './talk-lock';
 import { RegistrationKeys, Registrations, Seats, Talks, type RegistrationDoc, type RegistrationKeyDoc, type SeatDoc, type TalkDoc } from './talks.model';
@@ -120,9 +120,9 @@ export async function admitFast(app: AppContext, talk: TalkDoc, a: Arrival, afte
     const seats: SeatDoc[] = Array.from({ length: a.seats }, (_, k) => ({ _id: new Types.ObjectId(), talkId: talk._id, seatNo: lane.top - k, registrationId: a.regId, part: k + 1, takenAt: now }));
     const refused = await insertManyKeyed(Seats(app.db).collection, seats);
     if (refused.size) {
-      const got = seats.filter((_, k) => !refused.has(k)).map((x) => x._id);
-      if (got.length) await Seats(app.db).collection.deleteMany({ _id: { $in: got } });
       noteFastLane(app, talk._id, { ...lane, calm: false }); // until a walk says otherwise
+      const got = seats.filter((_, k) => !refused.has(k)).map((x) => x._id);
+      if (got.length) await giveBack(app, talk._id, after, () => Seats(app.db).collection.deleteMany({ _id: { $in: got } }));
       return await admit(app, talk._id, { ...a, entered: true }, after);
     }
     const seated = wallNow();
@@ -135,9 +135,11 @@ export async function admitFast(app: AppContext, talk: TalkDoc, a: Arrival, afte
       // the session changed (or its queue is being recounted): give everything back; a rejected registration is
       // listed nowhere, and its seats would be freed by a recount anyway
       noteFastLane(app, talk._id, { ...lane, calm: false });
-      await Registrations(app.db).collection.updateOne({ _id: reg._id, status: 'confirmed' }, { $set: { status: 'rejected', rejectReason: 'TALK_CHANGED' } });
-      await Seats(app.db).collection.deleteMany({ registrationId: reg._id });
-      await RegistrationKeys(app.db).collection.deleteOne({ _id: keyId(talk._id, a.residentId), registrationId: reg._id } as never);
+      await giveBack(app, talk._id, after, async () => {
+        await Registrations(app.db).collection.updateOne({ _id: reg._id, status: 'confirmed' }, { $set: { status: 'rejected', rejectReason: 'TALK_CHANGED' } });
+        await Seats(app.db).collection.deleteMany({ registrationId: reg._id });
+        await RegistrationKeys(app.db).collection.deleteOne({ _id: keyId(talk._id, a.residentId), registrationId: reg._id } as never);
+      });
       return 'again';
     }
     await after(app, talk, { ...emptyResult(), confirmed: [reg] }).catch((err: unknown) => app.logger.error({ err, event: 'talks.after_fill_failed' }, 'queueing reminders after a fast-lane sign-up failed'));
@@ -145,6 +147,19 @@ export async function admitFast(app: AppContext, talk: TalkDoc, a: Arrival, afte
   } finally {
     inFastLane.delete(key);
   }
+}
+
+/**
+ * A fast-lane sign-up gives back what it took, under the talk's lease: a walk may have counted its seats as
+ * taken meanwhile (a recount reads every seat), so the queue's taken numbers are dropped with them and the
+ * next walk — the one that follows this job — recounts them and hands the seats to whoever waits. Given back
+ * without the lease, such a seat stayed free while the queue believed it taken.
+ */
+function giveBack(app: AppContext, talkId: Types.ObjectId, after: AfterFill, undo: () => Promise<unknown>): Promise<void> {
+  return underTalkLock(app, talkId, after, async () => {
+    await undo();
+    await forgetTakenSeats(app, talkId);
+  });
 }
 
 /** Wait until a registration recorded earlier is decided, by whichever walker. */

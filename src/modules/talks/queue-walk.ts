@@ -220,12 +220,20 @@ export async function leaveQueue(app: AppContext, reg: Pick<RegistrationDoc, '_i
   ]);
   const heads = h && headsOf(h);
   if (heads) depart(heads, reg.ticket);
-  await Promise.all([
-    s && TalkQueues(app.db).collection.replaceOne({ _id: id } as never, { seq: s.seq, waitlist: (s.waitlist as string[]).filter((w) => w !== String(reg._id)), ...(s.open === undefined ? {} : { open: s.open }) }),
-    heads && WaitlistHeads(app.db).collection.replaceOne({ _id: id } as never, heads),
-  ]);
+  await Promise.all([s && withoutTaken(app, id, s, String(reg._id)), heads && WaitlistHeads(app.db).collection.replaceOne({ _id: id } as never, heads)]);
   lanes.delete(laneKey(app, reg.talkId));
 }
+
+/** Lock held: seats were freed outside a walk; the next walk recounts the taken numbers. */
+export async function forgetTakenSeats(app: AppContext, talkId: Types.ObjectId): Promise<void> {
+  const s = await TalkQueues(app.db).collection.findOne({ _id: String(talkId) } as never);
+  if (s) await withoutTaken(app, String(talkId), s);
+  lanes.delete(laneKey(app, talkId));
+}
+
+/** The queue document rewritten without its taken seat numbers (so the next walk recounts them), and without `regId` in its waitlist. */
+const withoutTaken = (app: AppContext, id: string, s: Record<string, unknown>, regId?: string) =>
+  TalkQueues(app.db).collection.replaceOne({ _id: id } as never, { seq: s.seq, waitlist: (s.waitlist as string[]).filter((w) => w !== regId), ...(s.open === undefined ? {} : { open: s.open }) });
 
 type Placed = Pick<RegistrationDoc, '_id' | 'talkId' | 'seq' | 'ticket'>;
 

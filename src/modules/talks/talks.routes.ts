@@ -10,7 +10,7 @@ import { getResident } from '../residents';
 import { eligibilityText } from './eligibility';
 import { cancelMine, eligibilityFor, myRegistrationFor, myRegistrations, signUp } from './registrations.service';
 import { CheckinBody, FeedbackBody, IdParams, MyRegistration, RegistrationBody, RegistrationResult, ResidentTalkListQuery, TalkPage, TalkSchema } from './talks.schemas';
-import { getPublicTalk, listPublicTalks, viewTalks } from './talks.service';
+import { listPublicTalks, recentPublicTalk, viewTalks } from './talks.service';
 import { talkAdminRoutes } from './talks.admin.routes';
 
 export function talksRoutes(api: Api): void {
@@ -36,7 +36,7 @@ export function talksRoutes(api: Api): void {
       feedbackGiven: z.boolean(),
     }),
     handler: async (ctx, { params }) => {
-      const talk = await getPublicTalk(app, params.id);
+      const talk = await recentPublicTalk(app, params.id);
       const [view, me, area, mine] = await Promise.all([viewTalks(app, [talk]), getResident(app, residentId(ctx)), getArea(app, talk.areaCode), myAttendanceFor(app, residentId(ctx), talk)]);
       return {
         ...mine,

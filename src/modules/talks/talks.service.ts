@@ -30,10 +30,12 @@ export async function getPublicTalk(app: AppContext, id: string): Promise<TalkDo
 }
 
 /**
- * Sign-up checks may read a talk up to a second old: in a storm every request reads the same talk. Staff
- * changes here forget it at once; the walk checks the sign-up window again on a fresh read under the lease.
+ * The session's page and the sign-up from it may read a talk a few seconds old: a resident opens the page and
+ * taps 报名, and in a storm every request reads the same talk. Staff changes in this process forget it at
+ * once (elsewhere within the cache's lifetime); the walk checks the sign-up window again on a fresh read
+ * under the lease, and a fast-lane sign-up sees a staff change through the queue document.
  */
-const recentTalks = cachePerDatabase<{ talk: Promise<TalkDoc> }>(1_000, 1_000);
+const recentTalks = cachePerDatabase<{ talk: Promise<TalkDoc> }>(5_000, 1_000);
 export function recentPublicTalk(app: AppContext, talkId: string): Promise<TalkDoc> {
   const cache = recentTalks(app);
   const hit = cache.get(talkId);

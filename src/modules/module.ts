@@ -12,6 +12,8 @@ export interface ResidentDataSection {
   export(app: AppContext, residentId: Types.ObjectId): Promise<unknown>;
   /** Remove or anonymise personal fields; keep what anonymous statistics need. */
   erase(app: AppContext, residentId: Types.ObjectId): Promise<void>;
+  /** The resident changed their name (already stored): a module showing it elsewhere updates what it shows. */
+  renamed?(app: AppContext, residentId: Types.ObjectId, name: string): Promise<void>;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { AuditLog } from '../../src/modules/audit/audit.model';
 import { Residents } from '../../src/modules/residents/residents.model';
-import { Attempts, Certificates, QuizBests, QuizBoardRevs, QuizBoards, QuizKeys, Submissions } from '../../src/modules/quiz/quiz.model';
-import { foldBoards, refreshLeaderboards } from '../../src/modules/quiz/leaderboard.service';
+import { Attempts, Certificates, QuizBests, QuizBoardChanges, QuizBoardRevs, QuizBoards, QuizKeys, Submissions } from '../../src/modules/quiz/quiz.model';
+import { foldBoards, forgetBoards, keptBoard, refreshLeaderboards } from '../../src/modules/quiz/leaderboard.service';
+import { maskName } from '../../src/lib/pii';
 import { QuizTallies } from '../../src/modules/quiz/figures.model';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { residentLogin, seedVillages, staffLogin, TOWN_MS, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
@@ -227,10 +228,71 @@ describe('incremental boards', () => {
     expect(after.body.entries.map((e: { score: number }) => e.score)).toEqual([100, 60]);
     expect(after.body.me).toEqual({ rank: 2, score: 60 });
     expect((await QuizBoardRevs(t.db).findById(id).lean())!.rev).not.toBe(rev!.rev);
+    // the refresh inserted what changed beside the board document, which still holds the first fold
+    const changes = () => QuizBoardChanges(t.db).countDocuments({ _id: { $regex: `^${id}:` } });
+    expect(await changes()).toBe(1);
+    expect((await QuizBoards(t.db).findById(id).lean())!.entries.resident).toEqual([a.id]);
+    expect((await keptBoard(t.app, id))!.entries.map((e) => e.score)).toEqual([100, 60]);
     expect((await t.request('DELETE', '/api/v1/me', { token: a.token })).status).toBe(204);
     await refreshLeaderboards(t.app);
     const gone = await QuizBoards(t.db).findById(id).lean();
+    // an erasure rewrites the board document: no stored change keeps the erased resident's name
     expect(gone!.entries.resident).toEqual([b.id]);
+    expect(gone!.names!.resident).toEqual([b.id]);
+    expect(await changes()).toBe(0);
+  });
+
+  test('when results carry the names their attempts started with, then the board equals one recomputed from the submissions and the residents', async () => {
+    const id = await createContest(t, admin, { attemptsPerDay: 2, attemptsTotal: 2 });
+    const people = await Promise.all(['钱一', '孙二', '周三', '吴四', '郑五'].map((n, i) => residentLogin(t, `named-${i}`, { village: [VILLAGE_A, VILLAGE_B, VILLAGE_C][i % 3], realName: n })));
+    const answer = async (p: { token: string }, right: number) => {
+      const att = await start(p.token, id);
+      t.clock.advance(60_000);
+      return submit(p.token, att.body.id, [...(await rightAnswers(t, att.body.id)).slice(0, right), ...(await wrongAnswers(t, att.body.id)).slice(right)]);
+    };
+    // bests 0, 20, 40, 80, 100: two residents improve after the first refresh
+    await Promise.all(people.map((p, i) => answer(p, i)));
+    await refreshLeaderboards(t.app);
+    await Promise.all(people.map((p, i) => answer(p, [0, 0, 0, 4, 5][i]!)));
+    expect((await QuizTallies(t.db).find({ contestId: id }).lean()).map((x) => x.name).sort()).toEqual(['吴*', '周*', '孙*', '郑*', '钱*']);
+    await refreshLeaderboards(t.app);
+    // the recompute: each resident's best submission, ranked, named from the residents
+    const subs = await Submissions(t.db).find({ contestId: id }).lean();
+    const best = new Map<string, (typeof subs)[number]>();
+    for (const x of subs) {
+      const prev = best.get(String(x.residentId));
+      if (!prev || x.score > prev.score || (x.score === prev.score && x.durationMs < prev.durationMs)) best.set(String(x.residentId), x);
+    }
+    const ranked = [...best.values()].sort((x, y) => y.score - x.score || x.durationMs - y.durationMs || x.submittedAt.getTime() - y.submittedAt.getTime());
+    const residents = await Residents(t.db).find({ _id: { $in: ranked.map((x) => x.residentId) } }).lean();
+    const nameOf = new Map(residents.map((r) => [String(r._id), maskName(t.app.pii.open(r.nameEnc!))]));
+    const kept = (await keptBoard(t.app, id))!;
+    expect(kept.entries.map((e) => [e.residentId, e.score, kept.names.get(e.residentId)])).toEqual(ranked.map((x) => [String(x.residentId), x.score, nameOf.get(String(x.residentId))]));
+    const res = await board(people[0]!.token, id);
+    expect(res.body.entries.map((e: { name: string; score: number }) => [e.name, e.score])).toEqual(ranked.map((x) => [nameOf.get(String(x.residentId)), x.score]));
+  });
+
+  test('when a resident on a board is renamed, also while an attempt started under the old name is running, then the board shows the new name', async () => {
+    const id = await createContest(t, admin, { attemptsPerDay: 3, attemptsTotal: 3 });
+    const a = await residentLogin(t, 'rename-a', { village: VILLAGE_A, realName: '冯一' });
+    const first = await start(a.token, id);
+    t.clock.advance(60_000);
+    await submit(a.token, first.body.id, await wrongAnswers(t, first.body.id));
+    await refreshLeaderboards(t.app);
+    expect((await board(a.token, id)).body.entries.map((e: { name: string }) => e.name)).toEqual(['冯*']);
+    const running = await start(a.token, id); // carries 冯*
+    t.clock.advance(1_000);
+    expect((await t.request('PATCH', '/api/v1/me', { token: a.token, body: { name: '陈二' } })).status).toBe(200);
+    await refreshLeaderboards(t.app);
+    expect((await board(a.token, id)).body.entries.map((e: { name: string }) => e.name)).toEqual(['陈*']);
+    t.clock.advance(60_000);
+    await submit(a.token, running.body.id, await rightAnswers(t, running.body.id));
+    await refreshLeaderboards(t.app);
+    const after = (await board(a.token, id)).body;
+    expect(after.entries.map((e: { name: string; score: number }) => [e.name, e.score])).toEqual([['陈*', 100]]);
+    // a process holding nothing reads the same from the kept board
+    forgetBoards(t.app);
+    expect((await board(a.token, id)).body.entries.map((e: { name: string }) => e.name)).toEqual(['陈*']);
   });
 
   test('when best-result records kept by an earlier version exist, then the first refresh starts from them and newer results fold on top', async () => {

@@ -10,6 +10,7 @@ import { Attempts, Contests, QuizKeys, type AttemptDoc, type AttemptItem, type A
 import { draw, loadVersions } from './pool';
 import { practiceQuestions } from './reserved';
 import { LETTERS, QUIZ } from './quiz.rules';
+import { shownName } from './leaderboard.service';
 import { openWrongQuestionIds } from './wrongbook.service';
 import { getSubmission, resultView } from './submit.service';
 
@@ -44,7 +45,9 @@ async function newAttempt(app: AppContext, residentId: Types.ObjectId, mode: Att
   const now = app.clock.now();
   const doc: AttemptDoc = {
     _id, residentId, mode, items: items.map((i) => ({ questionId: i.questionId, version: i.version, optionOrder: i.optionOrder })), deadline, createdAt: now, day: shanghaiDay(now),
-    areaPath: r.areaPath ?? [], ...(r.villageCode ? { villageCode: r.villageCode } : {}), ...extra,
+    areaPath: r.areaPath ?? [], ...(r.villageCode ? { villageCode: r.villageCode } : {}),
+    // what a board shows of the resident, read here where the resident is at hand: the submit and the fold read none
+    ...(mode === 'contest' ? { boardName: shownName(app, r.nameEnc) } : {}), ...extra,
   };
   // joined with the inserts of concurrent starts: one command for a crowd
   if (!(await insertShared(Attempts(app.db).collection, doc))) throw duplicateKey();

@@ -19,6 +19,9 @@ export interface TallyDoc {
   board?: boolean;
   villageCode?: string;
   durationMs?: number;
+  /** The board's masked name of the resident and when it was read (the attempt's start), so the fold looks up none. */
+  name?: string;
+  nameAt?: Date;
 }
 const tallySchema = new Schema<TallyDoc>({
   _id: { type: Schema.Types.ObjectId, required: true },
@@ -31,6 +34,8 @@ const tallySchema = new Schema<TallyDoc>({
   board: Boolean,
   villageCode: String,
   durationMs: Number,
+  name: String,
+  nameAt: Date,
 });
 export const QuizTallies = defineModel<TallyDoc>('QuizTally', tallySchema);
 

@@ -2,7 +2,7 @@ import type { AppModule } from '../module';
 import { foldQuizTallies, rebuildQuizFigures } from './participation.service';
 import { eraseQuizData, exportQuizData } from './quiz-data';
 import { quizRoutes } from './quiz.routes';
-import { refreshLeaderboards } from './leaderboard.service';
+import { noteRenamed, refreshLeaderboards } from './leaderboard.service';
 
 /** Public API: the shipped question bank, for start-up and `npm run seed`. */
 export { seedMissingQuestions, seedQuestionBank } from './bank.service';
@@ -16,7 +16,7 @@ export const quizModule: AppModule = {
     // submissions' tallies into the yearly figures (a report also folds before it reads)
     { name: 'quiz.figures', cron: '*/10 * * * * *', run: (app) => foldQuizTallies(app) },
   ],
-  residentData: [{ name: 'quiz', export: exportQuizData, erase: eraseQuizData }],
+  residentData: [{ name: 'quiz', export: exportQuizData, erase: eraseQuizData, renamed: noteRenamed }],
   // Figures and participations of submissions made before figures were kept (once; a no-op afterwards).
   indexes: async (app) => {
     await rebuildQuizFigures(app);

@@ -6,11 +6,11 @@ import { cachePerDatabase } from '../../lib/ttl-cache';
 import { notFound } from '../../http/errors';
 import { maskName } from '../../lib/pii';
 import { villagesUnder } from '../areas';
-import { getResident, registeredByVillage, residentById, residentsByIds } from '../residents';
+import { getResident, registeredByVillage, RESIDENT_CACHE_MS, residentById, residentsByIds } from '../residents';
 import { cachedContest } from './contests.service';
 import type { TallyDoc } from './figures.model';
 import { foldQuizTallies } from './participation.service';
-import { Contests, QuizBests, QuizBoardRevs, QuizBoards, QuizFresh, type BoardDoc, type ContestDoc, type FreshDoc, type SubmissionDoc } from './quiz.model';
+import { Attempts, Contests, QuizBests, QuizBoardChanges, QuizBoardRevs, QuizBoards, QuizFresh, type BoardChangeDoc, type BoardDoc, type BoardRevDoc, type ContestDoc, type FreshDoc, type SubmissionDoc } from './quiz.model';
 import { QUIZ } from './quiz.rules';
 
 interface Entry {
@@ -29,6 +29,11 @@ interface Board {
   /** Per scope code, what every reader of that scope gets alike; built on the first read of the board. */
   byScope: Map<string, ScopeView>;
   names: Map<string, string>;
+}
+/** A masked name and when it was read (ms): a newer one wins, whatever order the fold meets them in. */
+interface Named {
+  name: string;
+  at: number;
 }
 type Best = Omit<Entry, 'areaPath'>;
 interface ScopeView {
@@ -58,22 +63,48 @@ export async function noteErased(app: AppContext, residentId: Types.ObjectId, co
   if (docs.length) await QuizFresh(app.db).collection.insertMany(docs as never[], { ordered: false });
 }
 
+/** What a board shows of a resident: the masked name, or a placeholder for a resident without one. */
+export const shownName = (app: AppContext, nameEnc: string | undefined): string => (nameEnc ? maskName(app.pii.open(nameEnc)) : '居民');
+
+/**
+ * A resident changed their name: every contest they started an attempt in shows the new masked name from the
+ * next fold. The event outranks names read until the resident cache of every process has let the old name go,
+ * so a result from an attempt started on a stale cached profile cannot bring the old name back.
+ */
+export async function noteRenamed(app: AppContext, residentId: Types.ObjectId, name: string): Promise<void> {
+  const contestIds: Types.ObjectId[] = await Attempts(app.db).distinct('contestId', { residentId, contestId: { $exists: true } });
+  const at = new Date(app.clock.now().getTime() + RESIDENT_CACHE_MS);
+  const docs: FreshDoc[] = contestIds.map((contestId) => ({ _id: `n:${String(residentId)}:${String(contestId)}:${String(new Types.ObjectId())}`, residentId, at, contestId, name: maskName(name) }));
+  if (docs.length) await QuizFresh(app.db).collection.insertMany(docs as never[], { ordered: false });
+}
+
 // ---- the fold (worker task) ----
 
 /**
- * A contest's board as the folding process holds it: every resident's best, and the revision it last wrote.
- * Kept across folds, so a refresh costs what arrived since the last one; re-read only when another process
- * folded in between (the revision differs).
+ * A board as a process holds it, at revision `rev`: every resident's best and the masked names known, read as
+ * the board document of revision `base` with the changes `changes` on top (`pending` entries in them).
  */
-interface State {
-  contest: ContestDoc;
+interface Held {
   rev: number;
+  base: number | null;
+  changes: number[];
+  pending: number;
   best: Map<string, Best>;
+  names: Map<string, Named>;
   villages: Village[];
+}
+
+/**
+ * A contest's board as the folding process holds it: kept across folds, so a refresh costs what arrived since
+ * the last one; caught up from the database only when another process folded in between (the revision differs).
+ */
+interface State extends Held {
+  contest: ContestDoc;
   entries?: Best[];
-  /** Masked names of residents shown in some top list (kept across folds; a name is looked up once). */
-  names: Map<string, string>;
   shown?: string[];
+  /** Residents whose best or name changed since the last write, and whether someone left the board. */
+  dirty: Set<string>;
+  erased: boolean;
 }
 const states = new Map<string, State>();
 const stateKey = (app: AppContext, contestId: unknown) => `${app.db.name}:${String(contestId)}`;
@@ -119,6 +150,14 @@ async function villagesOf(app: AppContext, c: ContestDoc, entries: Best[]): Prom
     .sort((a, b) => b.participation - a.participation || b.avgScore - a.avgScore || a.code.localeCompare(b.code));
 }
 
+/** A newer name replaces an older one; the board changes when a resident on it shows another name. */
+const rename = (s: State, residentId: string, n: Named): boolean => {
+  const prev = s.names.get(residentId);
+  if (prev && prev.at > n.at) return false;
+  s.names.set(residentId, n);
+  return prev?.name !== n.name && s.best.has(residentId);
+};
+
 const fold1 = (best: Map<string, Best>, e: Best): boolean => {
   const prev = best.get(e.residentId);
   if (prev && better(e, prev) >= 0) return false;
@@ -126,39 +165,83 @@ const fold1 = (best: Map<string, Best>, e: Best): boolean => {
   return true;
 };
 
+const entriesOf = (e: BoardDoc['entries']): Best[] => e.resident.map((residentId, i) => ({ residentId, villageCode: e.village[i]!, score: e.score[i]!, durationMs: e.durationMs[i]!, at: e.at[i]! }));
+const arraysOf = (e: Best[]): BoardDoc['entries'] => ({ resident: e.map((x) => x.residentId), village: e.map((x) => x.villageCode), score: e.map((x) => x.score), durationMs: e.map((x) => x.durationMs), at: e.map((x) => x.at) });
+const namesOf = (s: Held, ids: string[]) => {
+  const named = ids.filter((id) => s.names.has(id));
+  return { resident: named, name: named.map((id) => s.names.get(id)!.name), at: named.map((id) => s.names.get(id)!.at) };
+};
+
+/**
+ * Bring `held` (mutated) to the revision `rev` names, reading only what it lacks: the board document when the
+ * base moved (or nothing is held), then the changes not applied yet, each by `_id`. A board document newer
+ * than `rev` (rewritten since it was read) already holds every change before it. Null when there is no board
+ * document or a change is gone (a rewrite came in between): read again from scratch or later.
+ */
+async function catchUp(app: AppContext, contestId: string, rev: BoardRevDoc, held?: Held): Promise<Held | null> {
+  const base = rev.base ?? null;
+  const changes = rev.changes ?? [];
+  let h = held && held.base === base && held.changes.every((r, i) => changes[i] === r) ? held : undefined;
+  if (!h) {
+    const doc = await QuizBoards(app.db).findById(contestId).lean<BoardDoc>();
+    if (!doc) return null;
+    const n = doc.names;
+    h = {
+      rev: doc.rev ?? rev.rev, base: doc.rev ?? null, changes: [], pending: 0, villages: doc.villages,
+      best: new Map(entriesOf(doc.entries).map((b) => [b.residentId, b])),
+      names: new Map((n?.resident ?? []).map((id, i) => [id, { name: n!.name[i]!, at: n!.at?.[i] ?? 0 }])),
+    };
+    if (h.base !== base) return h;
+  }
+  for (const r of changes.slice(h.changes.length)) {
+    const c = await QuizBoardChanges(app.db).findById(`${contestId}:${r}`).lean();
+    if (!c) return null;
+    for (const b of entriesOf(c.entries)) h.best.set(b.residentId, b);
+    c.names.resident.forEach((id, i) => h.names.set(id, { name: c.names.name[i]!, at: c.names.at[i]! }));
+    h.villages = c.villages;
+    h.changes.push(r);
+    h.pending += c.entries.resident.length;
+  }
+  h.rev = rev.rev;
+  return h;
+}
+
+/** The board as stored (its document and the changes on top), ranked with its names: what a process holding nothing reads. */
+export async function keptBoard(app: AppContext, contestId: string): Promise<{ entries: Best[]; names: Map<string, string> } | null> {
+  const rev = await QuizBoardRevs(app.db).findById(contestId).lean();
+  const h = rev && (await catchUp(app, contestId, rev));
+  return h && { entries: [...h.best.values()].sort(better), names: new Map([...h.names].map(([id, n]) => [id, n.name])) };
+}
+
 /** The board as kept, or as this process holds it when nobody wrote since; a contest never folded starts empty. */
 async function loadState(app: AppContext, c: ContestDoc): Promise<State> {
   const key = stateKey(app, c._id);
-  const rev = await QuizBoardRevs(app.db).findById(String(c._id)).lean();
+  const id = String(c._id);
+  const rev = await QuizBoardRevs(app.db).findById(id).lean();
   const mem = states.get(key);
   if (mem && rev && rev.rev === mem.rev) return Object.assign(mem, { contest: c });
-  const doc = await QuizBoards(app.db).findById(String(c._id)).lean<BoardDoc>();
-  const best = new Map<string, Best>();
-  if (doc) {
-    const e = doc.entries;
-    e.resident.forEach((residentId, i) => best.set(residentId, { residentId, villageCode: e.village[i]!, score: e.score[i]!, durationMs: e.durationMs[i]!, at: e.at[i]! }));
-  } else {
+  let held = rev ? ((mem && (await catchUp(app, id, rev, mem))) ?? (await catchUp(app, id, rev))) : null;
+  if (!held) {
+    held = { rev: 0, base: null, changes: [], pending: 0, best: new Map(), names: new Map(), villages: [] };
     // Best-result records kept at submit by earlier versions: a board never folded before starts from them.
     const rows = await QuizBests(app.db).collection.find({ contestId: c._id } as never, { projection: { residentId: 1, villageCode: 1, score: 1, durationMs: 1, at: 1 } }).toArray();
-    for (const r of rows) fold1(best, { residentId: String(r.residentId), villageCode: (r.villageCode as string) ?? '', score: r.score as number, durationMs: r.durationMs as number, at: (r.at as Date).getTime() });
+    for (const r of rows) fold1(held.best, { residentId: String(r.residentId), villageCode: (r.villageCode as string) ?? '', score: r.score as number, durationMs: r.durationMs as number, at: (r.at as Date).getTime() });
   }
-  const names = new Map<string, string>((doc?.names?.resident ?? []).map((id, i) => [id, doc!.names!.name[i]!]));
-  const state: State = { contest: c, rev: rev?.rev ?? 0, best, villages: doc?.villages ?? [], names, shown: doc?.names?.resident };
+  const { rev: r, base, changes, pending, best, names, villages } = held;
+  const state: State = { rev: r, base, changes, pending, best, names, villages, contest: c, dirty: new Set(), erased: false };
   states.set(key, state);
   return state;
 }
 
-function docOf(s: State, computedAt: Date): BoardDoc {
-  const e = (s.entries ??= [...s.best.values()].sort(better));
-  const shown = (s.shown ?? []).filter((id) => s.names.has(id));
-  return {
-    _id: String(s.contest._id), computedAt, villages: s.villages,
-    entries: { resident: e.map((x) => x.residentId), village: e.map((x) => x.villageCode), score: e.map((x) => x.score), durationMs: e.map((x) => x.durationMs), at: e.map((x) => x.at) },
-    names: { resident: shown, name: shown.map((id) => s.names.get(id)!) },
-  };
+function docOf(s: State, computedAt: Date, rev: number): BoardDoc {
+  return { _id: String(s.contest._id), rev, computedAt, villages: s.villages, entries: arraysOf(s.entries!), names: namesOf(s, s.shown ?? []) };
 }
 
-/** Everyone in the top list of some scope (each village, town and the district): their masked names, looked up once. */
+/**
+ * Everyone in the top list of some scope (each village, town and the district). Their names came with their
+ * results; only a result without one (an earlier version's record, a cleared flag) or a resident moved up by
+ * an erasure and not named since this process holds the board is looked up, once.
+ */
 async function nameShown(app: AppContext, s: State): Promise<void> {
   const pathOf = new Map(s.villages.map((v) => [v.code, v.path]));
   const seen = new Map<string, number>();
@@ -179,31 +262,70 @@ async function nameShown(app: AppContext, s: State): Promise<void> {
     const rows = part.length <= 32
       ? (await Promise.all(part.map((id) => residentById(app, new Types.ObjectId(id), ['nameEnc'])))).filter((r) => r !== null)
       : await residentsByIds(app, part.map((id) => new Types.ObjectId(id)), ['nameEnc']);
-    const found = new Map(rows.map((r) => [String(r._id), r.nameEnc ? maskName(app.pii.open(r.nameEnc)) : '居民']));
-    for (const id of part) s.names.set(id, found.get(id) ?? '居民');
+    const found = new Map(rows.map((r) => [String(r._id), shownName(app, r.nameEnc)]));
+    for (const id of part) {
+      s.names.set(id, { name: found.get(id) ?? shownName(app, undefined), at: app.clock.now().getTime() });
+      s.dirty.add(id); // written with the next change
+    }
   }
-  if (s.names.size > 4 * shown.length + 10_000) for (const id of [...s.names.keys()]) if (!shown.includes(id)) s.names.delete(id);
   s.shown = shown;
 }
 
-/** Write the board when it changed (or its villages did); the revision document on every fold. */
+/**
+ * The bests in rank order. A refresh moves a few hundred of twenty thousand: those are sorted and merged into
+ * the last order (linear), so the worker's process, which also answers reads, is never held up by a full sort.
+ */
+function ranked(s: State): Best[] {
+  if (!s.entries) return [...s.best.values()].sort(better);
+  const moved = [...s.dirty].flatMap((id) => s.best.get(id) ?? []).sort(better);
+  const out: Best[] = [];
+  let i = 0;
+  for (const e of s.entries) {
+    if (s.dirty.has(e.residentId) || !s.best.has(e.residentId)) continue;
+    while (i < moved.length && better(moved[i]!, e) < 0) out.push(moved[i++]!);
+    out.push(e);
+  }
+  return out.concat(moved.slice(i));
+}
+
+/** Changes kept beside a board document before it is rewritten whole (each is read by `_id` on a catch-up). */
+const MAX_CHANGES = 20;
+
+/**
+ * Write what changed when the board did (or its villages did): as a small change document, or the whole board
+ * when first written, after an erasure (no stored change may keep the name) or once the changes add up to a
+ * quarter of it. The revision document on every fold, naming what a reader has to read.
+ */
 async function writeState(app: AppContext, s: State, computedAt: Date, changed: boolean): Promise<boolean> {
   const id = String(s.contest._id);
-  if (changed || !s.entries) s.entries = [...s.best.values()].sort(better);
+  if (changed || !s.entries) s.entries = ranked(s);
   const villages = await villagesOf(app, s.contest, s.entries);
   const write = changed || s.rev === 0 || JSON.stringify(villages) !== JSON.stringify(s.villages);
+  let rewritten = false;
   if (write) {
     s.villages = villages;
     await nameShown(app, s);
-    await QuizBoards(app.db).collection.replaceOne({ _id: id } as never, docOf(s, computedAt), { upsert: true });
-    s.rev = Date.now() * 1000 + crypto.randomInt(1000);
+    const rev = Date.now() * 1000 + crypto.randomInt(1000);
+    if (s.rev === 0 || s.erased || s.changes.length >= MAX_CHANGES || s.pending + s.dirty.size > Math.max(1_000, s.best.size / 4)) {
+      await QuizBoards(app.db).collection.replaceOne({ _id: id } as never, docOf(s, computedAt, rev), { upsert: true });
+      rewritten = true;
+      Object.assign(s, { base: rev, changes: [], pending: 0 });
+    } else {
+      const e = [...s.dirty].flatMap((r) => s.best.get(r) ?? []);
+      const doc: BoardChangeDoc = { _id: `${id}:${rev}`, entries: arraysOf(e), names: namesOf(s, e.map((x) => x.residentId)), villages: s.villages };
+      await QuizBoardChanges(app.db).collection.insertOne(doc as never);
+      Object.assign(s, { changes: [...s.changes, rev], pending: s.pending + e.length });
+    }
+    Object.assign(s, { rev, erased: false });
+    s.dirty.clear();
   }
-  // the revision document is small: readers check it, and read the board itself only when it changed
-  await QuizBoardRevs(app.db).collection.replaceOne({ _id: id } as never, { _id: id, rev: s.rev, at: computedAt }, { upsert: true });
+  await QuizBoardRevs(app.db).collection.replaceOne({ _id: id } as never, { _id: id, rev: s.rev, at: computedAt, base: s.base, changes: s.changes }, { upsert: true });
+  // once no revision names them, every change of the board goes (also one a failed write left unnamed)
+  if (rewritten) await QuizBoardChanges(app.db).collection.deleteMany({ _id: { $regex: `^${id}:` } } as never);
   return write;
 }
 
-type BoardTally = Pick<TallyDoc, 'residentId' | 'contestId' | 'board' | 'villageCode' | 'score' | 'durationMs' | 'submittedAt'>;
+type BoardTally = Pick<TallyDoc, 'residentId' | 'contestId' | 'board' | 'villageCode' | 'score' | 'durationMs' | 'submittedAt' | 'name' | 'nameAt'>;
 
 /**
  * Fold results into the boards: contest tallies that count on a board (called by the tally fold, under its
@@ -230,17 +352,28 @@ export async function foldBoards(app: AppContext, tallies: BoardTally[], opts: {
   if (others.length) for (const c of await Contests(app.db).find({ _id: { $in: others } }).lean()) contests.set(String(c._id), c);
   for (const c of contests.values()) {
     const s = await loadState(app, c);
-    let changed = false;
     const mine = byContest.get(String(c._id)) ?? [];
     for (const f of mine) {
       if ('erase' in f && f.erase) continue;
-      changed = fold1(s.best, { residentId: String(f.residentId), villageCode: f.villageCode ?? '', score: f.score!, durationMs: f.durationMs!, at: ('submittedAt' in f ? f.submittedAt : (f as FreshDoc).at).getTime() }) || changed;
+      const residentId = String(f.residentId);
+      // a result (a tally, a cleared flag), a rename, or a result carrying the name its attempt started with
+      const improved = f.board && fold1(s.best, { residentId, villageCode: f.villageCode ?? '', score: f.score!, durationMs: f.durationMs!, at: ('submittedAt' in f ? f.submittedAt : f.at).getTime() });
+      const renamed = f.name && rename(s, residentId, { name: f.name, at: ('nameAt' in f ? f.nameAt! : (f as FreshDoc).at).getTime() });
+      if (improved || renamed) s.dirty.add(residentId);
     }
-    for (const f of mine) if ('erase' in f && f.erase) changed = s.best.delete(String(f.residentId)) || changed; // erasures last
+    // erasures last: the resident and their name leave the board
+    for (const f of mine) {
+      if (!('erase' in f && f.erase)) continue;
+      s.names.delete(String(f.residentId));
+      if (s.best.delete(String(f.residentId))) s.erased = true;
+    }
+    const changed = s.dirty.size > 0 || s.erased;
+    if (s.names.size > 2 * s.best.size + 1_000) for (const id of [...s.names.keys()]) if (!s.best.has(id)) s.names.delete(id);
     const written = await writeState(app, s, now, changed);
     const slot = slotOf(app, c);
-    if (written || !slot.board || slot.rev !== s.rev) slot.board = boardOf(docOf(s, now), slot.board?.names);
+    if (written || !slot.board || slot.rev !== s.rev) slot.board = boardOf(s, now.getTime(), s.entries);
     slot.rev = s.rev;
+    slot.held = undefined; // the fold's own state is not a reader's to catch up
     slot.foldedAt = now.getTime();
     slot.checkedAt = Date.now();
   }
@@ -261,12 +394,12 @@ export async function refreshLeaderboards(app: AppContext): Promise<number> {
 
 // ---- reading ----
 
-function boardOf(doc: BoardDoc, names = new Map<string, string>()): Board {
-  doc.names?.resident.forEach((id, i) => names.set(id, doc.names!.name[i]!));
-  const pathOf = new Map(doc.villages.map((v) => [v.code, v.path]));
-  const e = doc.entries;
-  const entries = e.resident.map((residentId, i) => ({ residentId, villageCode: e.village[i]!, areaPath: pathOf.get(e.village[i]!) ?? [], score: e.score[i]!, durationMs: e.durationMs[i]!, at: e.at[i]! }));
-  return { computedAt: doc.computedAt.getTime(), entries, villages: doc.villages, byScope: new Map(), names };
+function boardOf(h: Held, computedAt: number, sorted = [...h.best.values()].sort(better)): Board {
+  const pathOf = new Map(h.villages.map((v) => [v.code, v.path]));
+  const entries = sorted.map((b) => ({ ...b, areaPath: pathOf.get(b.villageCode) ?? [] }));
+  // built afresh from each revision: an erased resident's name is not kept from the last one
+  const names = new Map([...h.names].map(([id, n]) => [id, n.name]));
+  return { computedAt, entries, villages: h.villages, byScope: new Map(), names };
 }
 
 /**
@@ -274,7 +407,7 @@ function boardOf(doc: BoardDoc, names = new Map<string, string>()): Board {
  * board itself only when it changed; a read never waits for a fold. A board nobody folded yet is empty until
  * then, and one that is missing or long stale (no worker running) gets a fold started behind the read.
  */
-const boards = new Map<string, { board?: Board; rev?: number; foldedAt?: number; checkedAt?: number; checking?: Promise<Board | undefined> }>();
+const boards = new Map<string, { board?: Board; held?: Held; rev?: number; foldedAt?: number; checkedAt?: number; checking?: Promise<Board | undefined> }>();
 const slotOf = (app: AppContext, c: Pick<ContestDoc, '_id'>) => {
   const key = stateKey(app, c._id);
   let slot = boards.get(key);
@@ -290,9 +423,9 @@ async function board(app: AppContext, c: ContestDoc): Promise<Board> {
     slot.checking = (async () => {
       const rev = await QuizBoardRevs(app.db).findById(String(c._id)).lean();
       if (rev && rev.rev !== slot.rev) {
-        const doc = await QuizBoards(app.db).findById(String(c._id)).lean<BoardDoc>();
-        if (doc) slot.board = boardOf(doc, slot.board?.names);
-        slot.rev = rev.rev;
+        // what this process lacks: the changes since the revision it holds, or the board document when it was rewritten
+        const held = await catchUp(app, String(c._id), rev, slot.held);
+        if (held) Object.assign(slot, { held, rev: held.rev, board: boardOf(held, rev.at.getTime()) });
       }
       if (rev) slot.foldedAt = Math.max(slot.foldedAt ?? 0, rev.at.getTime());
       slot.checkedAt = Date.now();
@@ -315,8 +448,8 @@ async function names(app: AppContext, b: Board, ids: string[]): Promise<void> {
   const missing = ids.filter((id) => !b.names.has(id));
   if (!missing.length) return;
   const rows = await residentsByIds(app, missing.map((id) => new Types.ObjectId(id)), ['nameEnc']);
-  for (const id of missing) b.names.set(id, '居民');
-  for (const r of rows) if (r.nameEnc) b.names.set(String(r._id), maskName(app.pii.open(r.nameEnc)));
+  for (const id of missing) b.names.set(id, shownName(app, undefined));
+  for (const r of rows) b.names.set(String(r._id), shownName(app, r.nameEnc));
 }
 
 export type Scope = 'village' | 'town' | 'district';
@@ -347,7 +480,7 @@ async function scopeView(app: AppContext, b: Board, scopeCode: string | undefine
   const view: ScopeView = {
     participants: list.length,
     rank: new Map(list.map((e, i) => [e.residentId, [i + 1, e.score]])),
-    top: top.map((e, i) => ({ rank: i + 1, name: b.names.get(e.residentId) ?? '居民', villageCode: e.villageCode, score: e.score, durationSec: Math.round(e.durationMs / 1000), residentId: e.residentId })),
+    top: top.map((e, i) => ({ rank: i + 1, name: b.names.get(e.residentId) ?? shownName(app, undefined), villageCode: e.villageCode, score: e.score, durationSec: Math.round(e.durationMs / 1000), residentId: e.residentId })),
     villages: b.villages
       .filter((v) => (scopeCode ? v.path.includes(scopeCode) : false))
       .map((v, i) => ({ rank: i + 1, code: v.code, name: v.name, participants: v.participants, registered: v.registered, participation: v.participation, avgScore: v.avgScore })),

@@ -49,19 +49,23 @@ export const yearDocId = (year: number) => `year:${year}`;
 export const roundDocId = (contestId: Types.ObjectId | string) => `round:${String(contestId)}`;
 const pathKey = (p: readonly string[]) => p.join('/');
 
-type Tally = Pick<TallyDoc, '_id' | 'residentId' | 'areaPath' | 'mode' | 'score' | 'contestId' | 'submittedAt' | 'board' | 'villageCode' | 'durationMs'>;
+type Tally = Pick<TallyDoc, '_id' | 'residentId' | 'areaPath' | 'mode' | 'score' | 'contestId' | 'submittedAt' | 'board' | 'villageCode' | 'durationMs' | 'name' | 'nameAt'>;
 
 /**
  * After a counted submission: its tally, one insert (a duplicate key means it is tallied already); the fold
  * records the participation, adds it to the figures and, for a contest result that counts on the board, folds
  * it into the board (leaderboard.service.ts) — so a submission costs this one write beside its own.
  */
-export async function recordParticipation(app: AppContext, s: Pick<SubmissionDoc, '_id' | 'residentId' | 'areaPath' | 'mode' | 'score' | 'contestId' | 'submittedAt' | 'tooFast' | 'flagCleared' | 'villageCode' | 'durationMs'>): Promise<void> {
+export async function recordParticipation(
+  app: AppContext,
+  s: Pick<SubmissionDoc, '_id' | 'residentId' | 'areaPath' | 'mode' | 'score' | 'contestId' | 'submittedAt' | 'tooFast' | 'flagCleared' | 'villageCode' | 'durationMs'>,
+  shown?: { name: string; at: Date },
+): Promise<void> {
   if (!COUNTED_MODES.includes(s.mode)) return;
   const board = !!s.contestId && (!s.tooFast || !!s.flagCleared);
   const doc: TallyDoc = {
     _id: s._id, residentId: s.residentId, areaPath: s.areaPath, mode: s.mode, score: s.score, submittedAt: s.submittedAt, ...(s.contestId ? { contestId: s.contestId } : {}),
-    ...(board ? { board, villageCode: s.villageCode ?? '', durationMs: s.durationMs } : {}),
+    ...(board ? { board, villageCode: s.villageCode ?? '', durationMs: s.durationMs, ...(shown ? { name: shown.name, nameAt: shown.at } : {}) } : {}),
   };
   await insertShared(QuizTallies(app.db).collection, doc); // refused: tallied already
 }

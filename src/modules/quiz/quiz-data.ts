@@ -37,7 +37,7 @@ export async function eraseQuizData(app: AppContext, residentId: Types.ObjectId)
   await Submissions(app.db).updateMany({ residentId }, { $set: { residentId: anonymous } });
   await Promise.all([
     eraseParticipation(app, residentId, anonymous),
-    Attempts(app.db).updateMany({ residentId }, { $set: { residentId: new Types.ObjectId() } }),
+    Attempts(app.db).updateMany({ residentId }, { $set: { residentId: new Types.ObjectId() }, $unset: { boardName: 1 } }),
     WrongMarks(app.db).deleteMany({ residentId }),
     PointsLedger(app.db).deleteMany({ residentId }),
     Certificates(app.db).deleteMany({ residentId }),

@@ -159,6 +159,8 @@ export interface AttemptDoc {
   items: AttemptItem[];
   createdAt: Date;
   deadline: Date;
+  /** Contest attempts: the resident's masked name when it started, carried to the board so the fold looks up none. */
+  boardName?: string;
 }
 const attemptSchema = new Schema<AttemptDoc>({
   residentId: { type: Schema.Types.ObjectId, required: true },
@@ -171,6 +173,7 @@ const attemptSchema = new Schema<AttemptDoc>({
   items: { type: [{ _id: false, questionId: Schema.Types.ObjectId, version: Number, optionOrder: [String] }], required: true },
   createdAt: { type: Date, required: true },
   deadline: { type: Date, required: true },
+  boardName: String,
 });
 attemptSchema.index({ residentId: 1, _id: -1 });
 attemptSchema.index({ contestId: 1 });
@@ -400,23 +403,30 @@ export const QuizBests = defineModel<BestDoc>('QuizBest', bestSchema);
 
 /**
  * A contest's computed board, kept by the worker: `_id` = contestId. Entries in rank order as parallel arrays
- * (resident, village, score, duration ms, time ms) — compact, and the server stores no nested arrays.
+ * (resident, village, score, duration ms, time ms) — compact, and the server stores no nested arrays. Rewritten
+ * whole only now and then; the folds in between insert what they changed (`quizboardchanges`).
  */
 export interface BoardDoc {
   _id: string;
+  /** The revision this document stands for (absent on boards of earlier versions). */
+  rev?: number;
   computedAt: Date;
   entries: { resident: string[]; village: string[]; score: number[]; durationMs: number[]; at: number[] };
   villages: Array<{ code: string; name: string; path: string[]; participants: number; registered: number; participation: number; avgScore: number }>;
-  /** Masked names of everyone shown in a top list of some scope (village, town, district), so reads look up none. */
-  names?: { resident: string[]; name: string[] };
+  /**
+   * Masked names of everyone shown in a top list of some scope (village, town, district), so reads look up none,
+   * with when each was read (ms; absent on boards of earlier versions): a newer name wins over an older one.
+   */
+  names?: { resident: string[]; name: string[]; at?: number[] };
 }
-const boardSchema = new Schema<BoardDoc>({ _id: String, computedAt: { type: Date, required: true }, entries: { type: Schema.Types.Mixed }, villages: { type: Schema.Types.Mixed }, names: { type: Schema.Types.Mixed } });
+const boardSchema = new Schema<BoardDoc>({ _id: String, rev: Number, computedAt: { type: Date, required: true }, entries: { type: Schema.Types.Mixed }, villages: { type: Schema.Types.Mixed }, names: { type: Schema.Types.Mixed } });
 export const QuizBoards = defineModel<BoardDoc>('QuizBoard', boardSchema);
 
 /**
  * Board events not yet folded (leaderboard.service.ts): staff cleared a too-fast result (`c:<attemptId>`, it
- * now counts), or a resident was erased (`e:<residentId>:<contestId>:<id>`, they leave that board). Submissions
- * reach the boards through their tallies; these are the rare rest. A small collection the fold reads whole and
+ * now counts), a resident was erased (`e:<residentId>:<contestId>:<id>`, they leave that board) or renamed
+ * (`n:<residentId>:<contestId>:<id>`, the board shows the new masked name). Submissions reach the boards
+ * through their tallies; these are the rare rest. A small collection the fold reads whole and
  * deletes from only after the boards it changed were written.
  */
 export interface FreshDoc {
@@ -431,6 +441,8 @@ export interface FreshDoc {
   villageCode?: string;
   score?: number;
   durationMs?: number;
+  /** Rename: the new masked name, outranking names read before `at`. */
+  name?: string;
 }
 const freshSchema = new Schema<FreshDoc>({
   _id: String,
@@ -442,16 +454,38 @@ const freshSchema = new Schema<FreshDoc>({
   villageCode: String,
   score: Number,
   durationMs: Number,
+  name: String,
 });
 export const QuizFresh = defineModel<FreshDoc>('QuizFreshResult', freshSchema);
 
 /**
- * A board's revision, written by every fold (`_id` = contestId): `rev` changes when the board document was
- * rewritten, `at` is when the fold ran. Small, so readers check it often and read the board only when it changed.
+ * A board's revision, written by every fold (`_id` = contestId): `rev` changes when the board changed, `at` is
+ * when the fold ran; the board is the board document of revision `base` with the changes of the revisions
+ * `changes` on top, in order (absent on earlier versions' documents: the board document alone). Small, so
+ * readers check it often and read only what they do not hold yet.
  */
 export interface BoardRevDoc {
   _id: string;
   rev: number;
   at: Date;
+  base?: number;
+  changes?: number[];
 }
-export const QuizBoardRevs = defineModel<BoardRevDoc>('QuizBoardRev', new Schema<BoardRevDoc>({ _id: String, rev: { type: Number, required: true }, at: { type: Date, required: true } }));
+export const QuizBoardRevs = defineModel<BoardRevDoc>('QuizBoardRev', new Schema<BoardRevDoc>({
+  _id: String, rev: { type: Number, required: true }, at: { type: Date, required: true }, base: Number, changes: { type: [Number], default: undefined },
+}));
+
+/**
+ * What one fold changed on a board (`_id` = `<contestId>:<rev>`), inserted instead of rewriting the board
+ * document: the bests that changed (parallel arrays, as the board's entries), the masked names that came with
+ * them, and the villages as they now are. Deleted once a rewritten board document holds them.
+ */
+export interface BoardChangeDoc {
+  _id: string;
+  entries: BoardDoc['entries'];
+  names: { resident: string[]; name: string[]; at: number[] };
+  villages: BoardDoc['villages'];
+}
+export const QuizBoardChanges = defineModel<BoardChangeDoc>('QuizBoardChange', new Schema<BoardChangeDoc>({
+  _id: String, entries: { type: Schema.Types.Mixed }, names: { type: Schema.Types.Mixed }, villages: { type: Schema.Types.Mixed },
+}));

@@ -88,7 +88,7 @@ export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: Ans
   }
   // The wrong-answer book is read from the submissions' results; the figures, the participation and the board
   // are folded by the worker from one small insert (daily quiz and contests only).
-  await recordParticipation(app, sub);
+  await recordParticipation(app, sub, a.boardName ? { name: a.boardName, at: a.createdAt } : undefined);
   // Flagged submissions earn nothing until staff look at them: a 2-second contest is not trusted.
   const certificateCode = !sub.tooFast && contest && sub.passed ? await issueCertificate(app, contest, sub) : null;
   return resultView(app, a, sub, { pointsEarned: sub.points ?? 0, certificateCode, contest });

@@ -4,7 +4,7 @@ import { residentRoutes } from './residents.routes';
 /** Public API: who a resident is, their consents, and the few fields other modules read. */
 export type { ConsentPurpose, ResidentDoc } from './residents.model';
 export { registeredByVillage, residentById, residentsByIds } from './residents.read';
-export { fillSexAndBirthYear, getResident, requireConsent, wechatToAppError } from './residents.service';
+export { fillSexAndBirthYear, getResident, requireConsent, RESIDENT_CACHE_MS, wechatToAppError } from './residents.service';
 
 /** Residents export and erase their data across every module: the other modules' sections are passed in. */
 export function residentsModule(otherData: readonly ResidentDataSection[]): AppModule {

@@ -16,7 +16,7 @@ export const LOGIN_LIMITS = { perAddress: 600, perAccount: 10, perCode: 3 } as c
 
 const Consents = z.object({ consents: z.array(ConsentState) });
 
-/** `otherData`: every other module's share of a resident's data, for export and erasure. */
+/** `otherData`: every other module's share of a resident's data, for export, erasure and renames. */
 export function residentRoutes(api: Api, otherData: readonly ResidentDataSection[]): void {
   const app = api.app;
   const tags = ['residents'];
@@ -37,7 +37,7 @@ export function residentRoutes(api: Api, otherData: readonly ResidentDataSection
   });
   api.route({
     method: 'patch', path: '/api/v1/me', summary: 'Update my profile', tags, auth: 'resident', body: PatchMeBody, response: MeResponse,
-    handler: (ctx, { body }) => residents.updateProfile(app, residentId(ctx), body),
+    handler: (ctx, { body }) => residents.updateProfile(app, residentId(ctx), body, otherData),
   });
   api.route({
     method: 'post', path: '/api/v1/me/phone', summary: 'Set my phone from a getPhoneNumber code', tags, auth: 'resident', body: PhoneBody, response: MeResponse,

@@ -82,8 +82,9 @@ export async function login(app: AppContext, code: string, admit?: (openid: stri
  * write below forgets the entry, so a change shows at once in this process and within CACHE_MS elsewhere.
  * Cached documents are shared: callers never modify them.
  */
-const CACHE_MS = 5_000;
-const cacheOf = cachePerDatabase<ResidentDoc>(CACHE_MS);
+/** How long a process may serve a resident's profile after it changed elsewhere. */
+export const RESIDENT_CACHE_MS = 5_000;
+const cacheOf = cachePerDatabase<ResidentDoc>(RESIDENT_CACHE_MS);
 /** Reads of concurrent requests share one command. */
 const loadResident = byIdLoader(Residents);
 const forget = (app: AppContext, id: Types.ObjectId) => void cacheOf(app).delete(String(id));
@@ -155,8 +156,11 @@ export async function fillSexAndBirthYear(app: AppContext, id: Types.ObjectId, i
   forget(app, id);
 }
 
-/** Everything but the display preference needs `basic` consent; all checks run before anything is written. */
-export async function updateProfile(app: AppContext, id: Types.ObjectId, input: ProfilePatch) {
+/**
+ * Everything but the display preference needs `basic` consent; all checks run before anything is written.
+ * A new name is passed to the modules that show it (`otherData`), after it is stored.
+ */
+export async function updateProfile(app: AppContext, id: Types.ObjectId, input: ProfilePatch, otherData: readonly ResidentDataSection[] = []) {
   const r = await getResident(app, id);
   const patch = withIdDerived(input, app.clock.now());
   const personal = Object.keys(patch).filter((k) => k !== 'elderlyMode');
@@ -178,6 +182,7 @@ export async function updateProfile(app: AppContext, id: Types.ObjectId, input: 
   const updated = await Residents(app.db).findByIdAndUpdate(id, { $set: set }, { new: true }).lean();
   forget(app, id);
   if (!updated) throw notFound('居民');
+  if (patch.name !== undefined && (!r.nameEnc || app.pii.open(r.nameEnc) !== patch.name)) for (const s of otherData) await s.renamed?.(app, id, patch.name);
   return meView(app, updated);
 }
 

@@ -163,6 +163,24 @@ describe('waitlist places', () => {
     expect(await heads(talk.id)).toMatchObject({ head: 3, next: 5, gone: [] });
   });
 
+  test('when a cancellation fails after writing its status, then the walk that follows recounts and places stay right', async () => {
+    const talk = await publishedTalk(t, staff, { capacity: 1, waitlistEnabled: true });
+    const rs = await bulkResidents(t, 5);
+    for (const r of rs) await signUp(r, talk.id);
+    const coll = WaitlistHeads(t.db).collection;
+    const replaceOne = coll.replaceOne.bind(coll);
+    let fail = 1;
+    coll.replaceOne = ((...args: Parameters<typeof replaceOne>) => (fail-- > 0 ? Promise.reject(new Error('connection reset')) : replaceOne(...args))) as typeof coll.replaceOne;
+    try {
+      expect((await cancel(rs[2]!, talk.id)).status).toBe(500);
+    } finally {
+      coll.replaceOne = replaceOne;
+    }
+    expect((await Registrations(t.db).findOne({ talkId: new Types.ObjectId(talk.id), residentId: new Types.ObjectId(rs[2]!.id) }).lean())!.status).toBe('cancelled');
+    expect(await expectPlacesRight(talk.id, rs)).toEqual([1, 2, 3]);
+    expect(await heads(talk.id)).toMatchObject({ head: 1, next: 5, gone: [2] });
+  });
+
   test('when I wait last behind 10 or behind 400, then my list costs the same commands and bytes, each a read by key', async () => {
     const [small, big] = [await publishedTalk(t, staff, { capacity: 1, waitlistEnabled: true }), await publishedTalk(t, staff, { capacity: 1, waitlistEnabled: true })];
     const [a, b, ...others] = await bulkResidents(t, 402);

@@ -224,6 +224,9 @@ async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q:
         try {
           if (lock.stolen) await forgetQueueState(app, talkId, { places: true });
           for (const job of jobs) outcomes.push(await job.run().then((value) => ({ ok: true, value }), (value: unknown) => ({ ok: false, value })));
+          // a job that failed half-way (a cancellation whose status was written, its waitlist bookkeeping not)
+          // leaves the queue and its places to the recount of the walk below
+          if (outcomes.some((o) => !o.ok)) await forgetQueueState(app, talkId, { places: true });
           talk = await Talks(app.db).findById(talkId).lean();
           if (!talk) throw new AppError('NOT_FOUND', 404, '活动不存在');
           let open = arrivals;

@@ -29,6 +29,7 @@ async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
   session.connect();
   const post = (method: string, params?: object) => new Promise<any>((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
   await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
   await post('Profiler.start');
   return {
     async stop(file) {

@@ -222,8 +222,11 @@ async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q:
         const mine = new Map<string, (typeof arrivals)[number]>();
         arrivals.forEach((a) => mine.set(String(a.regId), a));
         try {
-          if (lock.stolen) await forgetQueueState(app, talkId);
+          if (lock.stolen) await forgetQueueState(app, talkId, { places: true });
           for (const job of jobs) outcomes.push(await job.run().then((value) => ({ ok: true, value }), (value: unknown) => ({ ok: false, value })));
+          // a job that failed half-way (a cancellation whose status was written, its waitlist bookkeeping not)
+          // leaves the queue and its places to the recount of the walk below
+          if (outcomes.some((o) => !o.ok)) await forgetQueueState(app, talkId, { places: true });
           talk = await Talks(app.db).findById(talkId).lean();
           if (!talk) throw new AppError('NOT_FOUND', 404, '活动不存在');
           let open = arrivals;
@@ -277,10 +280,11 @@ async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q:
       }
       if (q.waiters.size) {
         // registrations decided by another walker (the sweep, a staff edit, another process): one read for
-        // all of them, and one read of the queue for the places of those waitlisted
+        // all of them, and one read of the talk's waitlist head for the places of those waitlisted
         const ids = [...q.waiters.keys()].map((id) => new Types.ObjectId(id));
         const found = await Registrations(app.db).find({ _id: { $in: ids }, status: { $ne: 'pending' } }).batchSize(ids.length + 1).lean<RegistrationDoc[]>();
-        const places = found.some((r) => r.status === 'waitlisted') ? await waitlistPlaces(app, talkId) : new Map<string, number>();
+        const waiting = found.filter((r) => r.status === 'waitlisted');
+        const places = waiting.length ? await waitlistPlaces(app, waiting) : new Map<string, number>();
         for (const r of found) {
           const position = r.status === 'waitlisted' ? places.get(String(r._id)) : undefined;
           answer(position === undefined ? r : { ...r, position });

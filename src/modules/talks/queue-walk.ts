@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { insertInOrder, insertManyKeyed, isDuplicateKey } from '../../db/model';
 import { LEASE_MS, tryLock, unlock, wallNow } from './talk-lock';
-import { RegistrationKeys, Registrations, Seats, TalkQueues, Talks, type RegistrationDoc, type SeatDoc, type TalkDoc } from './talks.model';
+import { RegistrationKeys, Registrations, Seats, TalkQueues, Talks, WaitlistHeads, type RegistrationDoc, type SeatDoc, type TalkDoc, type WaitlistHeadDoc } from './talks.model';
 
 /**
  * One walk of a talk's queue, run by the holder of the talk's lease: promote the waitlist in queue order, then
@@ -28,19 +28,91 @@ export const emptyResult = (): FillResult => ({ confirmed: [], promoted: [], wai
 const seatingOpen = (app: AppContext, talk: TalkDoc): boolean =>
   (talk.status === 'published' || talk.status === 'closed') && app.clock.now() < talk.startAt;
 
+/** Where the waitlist stands in ticket numbers (`WaitlistHeadDoc`). */
+type Heads = Omit<WaitlistHeadDoc, '_id'>;
+const headsOf = (d: Record<string, unknown>): Heads => ({ head: d.head as number, next: d.next as number, gone: (d.gone as number[] | undefined) ?? [], untracked: (d.untracked as number | undefined) ?? 0 });
+
 interface QueueState {
   seq: number;
   /** Registration ids in queue order. */
   waitlist: string[];
   taken: Set<number>;
+  heads: Heads;
+  /** `heads` as last written (empty when it must be written). */
+  savedHeads: string;
+}
+
+/** How many wait with a ticket the bookkeeping follows. */
+const tracked = (h: Heads) => h.next - h.head - h.gone.length;
+
+/**
+ * A waitlisted registration left (promoted or cancelled). A tracked ticket at the head moves the head past it
+ * and past tickets gone before; one above the head is remembered as gone; an untracked one (no ticket, or
+ * below the head) lowers the untracked count.
+ */
+function depart(h: Heads, ticket: number | undefined): void {
+  if (ticket === undefined || ticket < h.head) h.untracked = Math.max(0, h.untracked - 1);
+  else if (ticket >= h.next || h.gone.includes(ticket)) return;
+  else if (ticket > h.head) {
+    h.gone.push(ticket);
+    h.gone.sort((a, b) => a - b);
+  } else {
+    h.head++;
+    while (h.gone[0] === h.head) {
+      h.gone.shift();
+      h.head++;
+    }
+  }
 }
 
 /**
- * The talk's queue bookkeeping, kept in one document that only the lease holder writes. A missing document
- * (first walk, forgotten after a session cancel or a dead holder) or missing taken seats are recounted.
+ * Registrations waitlisted without a ticket (`pending` ones recorded by a walker of an older version, decided
+ * now): they wait behind those already waiting, so from here on everyone waiting is counted, not placed by
+ * ticket, until they have left.
+ */
+function untrack(h: Heads, n: number): void {
+  h.untracked += tracked(h) + n;
+  h.head = h.next;
+  h.gone = [];
+}
+
+/** 1-based place of a ticket, or undefined when the bookkeeping does not follow it (then it is counted). */
+function placeOf(h: Heads, ticket: number | undefined): number | undefined {
+  if (ticket === undefined || ticket < h.head || ticket >= h.next || h.gone.includes(ticket)) return undefined;
+  return h.untracked + ticket - h.head + 1 - h.gone.filter((g) => g < ticket).length;
+}
+
+/**
+ * The ticket bookkeeping of a recounted waitlist (its tickets in queue order). Registrations without a
+ * ticket (waitlisted before tickets existed) ahead of tickets that rise in queue order: those are untracked,
+ * the numbers missing between the tickets are gone. Any other shape (tickets given twice by a walker that
+ * stalled past its lease) leaves everyone waiting untracked. No registration is written: on FerretDB every
+ * update is a scan under the write lock.
+ */
+function recountTickets(waiting: Array<Pick<RegistrationDoc, 'ticket'>>, next: number): Heads {
+  const tickets = waiting.map((r) => r.ticket);
+  const from = tickets.findIndex((t) => t !== undefined);
+  const rest = from < 0 ? [] : tickets.slice(from);
+  const top = Math.max(next, ...tickets.map((t) => (t ?? 0) + 1));
+  if (!rest.length || !rest.every((t, i) => t !== undefined && (i === 0 || t > rest[i - 1]!))) return { head: top, next: top, gone: [], untracked: waiting.length };
+  const [first, last] = [rest[0]!, rest[rest.length - 1]!];
+  const have = new Set(rest);
+  const gone: number[] = [];
+  for (let t = first + 1; t < last; t++) if (!have.has(t)) gone.push(t);
+  return { head: first, next: top, gone, untracked: from };
+}
+
+/**
+ * The talk's queue bookkeeping, kept in two documents that only the lease holder writes. A missing queue
+ * document (first walk, forgotten after a staff edit, a session cancel or a dead holder) or head document
+ * (a failed walk, a dead holder, registrations from before tickets) means recount; missing taken seats are
+ * recounted.
  */
 async function loadQueueState(app: AppContext, talk: TalkDoc): Promise<{ state: QueueState; recounted: boolean; dirty: boolean }> {
-  const s = await TalkQueues(app.db).collection.findOne({ _id: String(talk._id) } as never);
+  const [s, h] = await Promise.all([
+    TalkQueues(app.db).collection.findOne({ _id: String(talk._id) } as never),
+    WaitlistHeads(app.db).collection.findOne({ _id: String(talk._id) } as never),
+  ]);
   const taken = async () => {
     const seats = await Seats(app.db).find({ talkId: talk._id }, { seatNo: 1, registrationId: 1 }).lean();
     if (!seats.length) return new Set<number>();
@@ -52,17 +124,19 @@ async function loadQueueState(app: AppContext, talk: TalkDoc): Promise<{ state: 
     const gone = new Set(orphans);
     return new Set(seats.filter((x) => !gone.has(x)).map((x) => x.seatNo));
   };
-  if (s) {
+  if (s && h) {
     const known = s.taken as number[] | undefined;
-    return { state: { seq: s.seq as number, waitlist: (s.waitlist as string[] | undefined) ?? [], taken: known ? new Set(known) : await taken() }, recounted: false, dirty: !known };
+    const heads = headsOf(h);
+    return { state: { seq: s.seq as number, waitlist: (s.waitlist as string[] | undefined) ?? [], taken: known ? new Set(known) : await taken(), heads, savedHeads: JSON.stringify(heads) }, recounted: false, dirty: !known };
   }
   const regs = Registrations(app.db);
   const [waiting, last, seats] = await Promise.all([
-    regs.find({ talkId: talk._id, status: 'waitlisted' }, { _id: 1 }).sort({ seq: 1, _id: 1 }).lean(),
+    regs.find({ talkId: talk._id, status: 'waitlisted' }, { _id: 1, ticket: 1 }).sort({ seq: 1, _id: 1 }).lean(),
     regs.findOne({ talkId: talk._id }, { seq: 1 }).sort({ seq: -1 }).lean(),
     taken(),
   ]);
-  return { state: { seq: last?.seq ?? 0, waitlist: waiting.map((r) => String(r._id)), taken: seats }, recounted: true, dirty: true };
+  const heads = recountTickets(waiting, (h?.next as number | undefined) ?? 1);
+  return { state: { seq: last?.seq ?? 0, waitlist: waiting.map((r) => String(r._id)), taken: seats, heads, savedHeads: '' }, recounted: true, dirty: true };
 }
 
 /**
@@ -107,14 +181,15 @@ const highestFree = (talk: TalkDoc, taken: Set<number>) => {
 
 async function saveQueueState(app: AppContext, talk: TalkDoc, s: QueueState): Promise<void> {
   const open = openOf(app, talk);
-  await TalkQueues(app.db).collection.replaceOne({ _id: String(talk._id) } as never, { seq: s.seq, waitlist: s.waitlist, taken: [...s.taken].sort((a, b) => a - b), open }, { upsert: true });
+  const heads = JSON.stringify(s.heads) === s.savedHeads ? null : WaitlistHeads(app.db).collection.replaceOne({ _id: String(talk._id) } as never, s.heads, { upsert: true });
+  await Promise.all([TalkQueues(app.db).collection.replaceOne({ _id: String(talk._id) } as never, { seq: s.seq, waitlist: s.waitlist, taken: [...s.taken].sort((a, b) => a - b), open }, { upsert: true }), heads]);
   const top = highestFree(talk, s.taken);
   noteFastLane(app, talk._id, { calm: open && s.waitlist.length === 0 && top > 0, top, seq: s.seq });
 }
 
 /** Lock held, the talk just published: an empty queue whose fast lane is open. */
 export async function openQueue(app: AppContext, talk: TalkDoc): Promise<void> {
-  await saveQueueState(app, talk, { seq: 0, waitlist: [], taken: new Set() });
+  await saveQueueState(app, talk, { seq: 0, waitlist: [], taken: new Set(), heads: { head: 1, next: 1, gone: [], untracked: 0 }, savedHeads: '' });
 }
 
 /** The fast lane's check after inserting its registration: does the session still take sign-ups? */
@@ -123,34 +198,80 @@ export async function queueIsOpen(app: AppContext, talkId: Types.ObjectId): Prom
   return s?.open === true;
 }
 
-/** Call with the lock held after changing the queue outside a walk (or when a dead holder's lock was taken). */
-export async function forgetQueueState(app: AppContext, talkId: Types.ObjectId): Promise<void> {
-  await TalkQueues(app.db).collection.deleteOne({ _id: String(talkId) } as never);
+/**
+ * Call with the lock held after changing the session outside a walk (a staff edit, a status change): the next
+ * walk recounts. `places`: the waitlist may have moved without its bookkeeping (a walk that failed half-way, a
+ * dead holder's lease taken), so places are counted until that walk; a staff edit keeps them.
+ */
+export async function forgetQueueState(app: AppContext, talkId: Types.ObjectId, o: { places?: boolean } = {}): Promise<void> {
+  await Promise.all([
+    TalkQueues(app.db).collection.deleteOne({ _id: String(talkId) } as never),
+    o.places ? WaitlistHeads(app.db).collection.deleteOne({ _id: String(talkId) } as never) : null,
+  ]);
   lanes.delete(laneKey(app, talkId));
 }
 
 /** Lock held: a registration left the queue outside a walk (cancelled); its seats are recounted next walk. */
-export async function leaveQueue(app: AppContext, talkId: Types.ObjectId, regId?: Types.ObjectId): Promise<void> {
-  const s = await TalkQueues(app.db).collection.findOne({ _id: String(talkId) } as never);
-  if (!s) return;
-  await TalkQueues(app.db).collection.replaceOne({ _id: String(talkId) } as never, { seq: s.seq, waitlist: (s.waitlist as string[]).filter((id) => id !== String(regId)), ...(s.open === undefined ? {} : { open: s.open }) });
-  lanes.delete(laneKey(app, talkId));
+export async function leaveQueue(app: AppContext, reg: Pick<RegistrationDoc, '_id' | 'talkId' | 'status' | 'ticket'>): Promise<void> {
+  const id = String(reg.talkId);
+  const [s, h] = await Promise.all([
+    TalkQueues(app.db).collection.findOne({ _id: id } as never),
+    reg.status === 'waitlisted' ? WaitlistHeads(app.db).collection.findOne({ _id: id } as never) : null,
+  ]);
+  const heads = h && headsOf(h);
+  if (heads) depart(heads, reg.ticket);
+  await Promise.all([s && withoutTaken(app, id, s, String(reg._id)), heads && WaitlistHeads(app.db).collection.replaceOne({ _id: id } as never, heads)]);
+  lanes.delete(laneKey(app, reg.talkId));
 }
 
 /** Lock held: seats were freed outside a walk; the next walk recounts the taken numbers. */
-export const forgetTakenSeats = (app: AppContext, talkId: Types.ObjectId): Promise<void> => leaveQueue(app, talkId);
-
-/** 1-based places of the talk's waitlist by registration id, from its queue document (empty if it is missing). */
-export async function waitlistPlaces(app: AppContext, talkId: Types.ObjectId): Promise<Map<string, number>> {
+export async function forgetTakenSeats(app: AppContext, talkId: Types.ObjectId): Promise<void> {
   const s = await TalkQueues(app.db).collection.findOne({ _id: String(talkId) } as never);
-  return new Map(((s?.waitlist as string[] | undefined) ?? []).map((id, i) => [id, i + 1]));
+  if (s) await withoutTaken(app, String(talkId), s);
+  lanes.delete(laneKey(app, talkId));
 }
 
-/** 1-based place of a waitlisted registration, read from the talk's queue document (counted if it is missing). */
-export async function waitlistPosition(app: AppContext, r: Pick<RegistrationDoc, '_id' | 'talkId' | 'seq'>): Promise<number> {
-  const s = await TalkQueues(app.db).collection.findOne({ _id: String(r.talkId) } as never);
-  const at = (s?.waitlist as string[] | undefined)?.indexOf(String(r._id)) ?? -1;
-  if (at >= 0) return at + 1;
+/** The queue document rewritten without its taken seat numbers (so the next walk recounts them), and without `regId` in its waitlist. */
+const withoutTaken = (app: AppContext, id: string, s: Record<string, unknown>, regId?: string) =>
+  TalkQueues(app.db).collection.replaceOne({ _id: id } as never, { seq: s.seq, waitlist: (s.waitlist as string[]).filter((w) => w !== regId), ...(s.open === undefined ? {} : { open: s.open }) });
+
+type Placed = Pick<RegistrationDoc, '_id' | 'talkId' | 'seq' | 'ticket'>;
+
+/**
+ * 1-based places of waitlisted registrations by id: from each one's ticket and its talk's head document (a few
+ * numbers, one read per talk), so the cost does not grow with the waitlist. Registrations the tickets do not
+ * place (waitlisted before tickets, no head document after a failed walk, a walk under way) are looked up in
+ * the queue document's waitlist (one read, as long as the waitlist), and counted when that is missing too.
+ */
+export async function waitlistPlaces(app: AppContext, regs: Placed[]): Promise<Map<string, number>> {
+  const places = new Map<string, number>();
+  const talksOf = (rs: Placed[]) => [...new Set(rs.map((r) => String(r.talkId)))];
+  const heads = await Promise.all(talksOf(regs).map((id) => WaitlistHeads(app.db).collection.findOne({ _id: id } as never)));
+  for (const h of heads) {
+    if (!h) continue;
+    for (const r of regs) {
+      const at = String(r.talkId) === String(h._id) ? placeOf(headsOf(h), r.ticket) : undefined;
+      if (at) places.set(String(r._id), at);
+    }
+  }
+  let rest = regs.filter((r) => !places.has(String(r._id)));
+  if (rest.length) {
+    const queues = await Promise.all(talksOf(rest).map((id) => TalkQueues(app.db).collection.findOne({ _id: id } as never)));
+    const wanted = new Set(rest.map((r) => String(r._id)));
+    for (const q of queues) ((q?.waitlist as string[] | undefined) ?? []).forEach((id, i) => wanted.has(id) && places.set(id, i + 1));
+    rest = rest.filter((r) => !places.has(String(r._id)));
+  }
+  await Promise.all(rest.map(async (r) => places.set(String(r._id), await countedPlace(app, r))));
+  return places;
+}
+
+/** 1-based place of a waitlisted registration (see `waitlistPlaces`). */
+export async function waitlistPosition(app: AppContext, r: Placed): Promise<number> {
+  return (await waitlistPlaces(app, [r])).get(String(r._id))!;
+}
+
+/** The place by definition: 1 + the waitlisted registrations ahead in queue order (seq, _id) — a scan. */
+async function countedPlace(app: AppContext, r: Placed): Promise<number> {
   const ahead = { $or: [{ seq: { $lt: r.seq } }, { seq: r.seq, _id: { $lt: r._id } }] };
   return 1 + (await Registrations(app.db).countDocuments({ talkId: r.talkId, status: 'waitlisted', ...ahead }));
 }
@@ -319,7 +440,7 @@ export async function fillOnce(app: AppContext, talk: TalkDoc, o: WalkOptions = 
     return await walk(app, talk, o);
   } catch (err) {
     // a walk that failed half-way may have moved registrations without saving the bookkeeping
-    await forgetQueueState(app, talk._id).catch(() => undefined);
+    await forgetQueueState(app, talk._id, { places: true }).catch(() => undefined);
     throw err;
   }
 }
@@ -344,6 +465,7 @@ async function walk(app: AppContext, talk: TalkDoc, o: WalkOptions): Promise<Fil
       await regs.collection.updateMany({ _id: { $in: result.promoted.map((r) => r._id) } }, { $set: { status: 'confirmed', confirmedAt: now, promotedAt: now } });
       const gone = new Set(result.promoted.map((r) => String(r._id)));
       state.waitlist = state.waitlist.filter((id) => !gone.has(id));
+      result.promoted.forEach((r) => depart(state.heads, r.ticket));
     }
   }
   if (state.waitlist.length > 0 && talk.waitlistEnabled) blocked = true;
@@ -359,10 +481,15 @@ async function walk(app: AppContext, talk: TalkDoc, o: WalkOptions): Promise<Fil
       after = page[page.length - 1]!._id;
     }
   }
-  // recorded arrivals (crash recovery) were there first; this holder's own come after them
-  if (o.fresh?.length) pages.push({ page: o.fresh, stored: false });
-  const seq = pages.length ? state.seq + 1 : state.seq;
+  // recorded arrivals (crash recovery) were there first and take this walk's number; this holder's own come
+  // after them, under the next number when both exist, and in `_id` order, so the order the walk decides in is
+  // the queue order (seq, _id) that waitlist tickets follow
+  const fresh = [...(o.fresh ?? [])].sort((a, b) => (String(a._id) < String(b._id) ? -1 : 1));
+  if (fresh.length) pages.push({ page: fresh, stored: false });
+  const seqOf = (stored: boolean) => state.seq + (!stored && pages[0]?.stored ? 2 : 1);
+  const last = pages.length ? seqOf(pages[pages.length - 1]!.stored) : state.seq;
   for (const { page, stored } of pages) {
+    const seq = seqOf(stored);
     const seated: RegistrationDoc[] = [];
     const toWaitlist: RegistrationDoc[] = [];
     const toReject: RegistrationDoc[] = [];
@@ -371,9 +498,11 @@ async function walk(app: AppContext, talk: TalkDoc, o: WalkOptions): Promise<Fil
       if (outcome[i]) return void seated.push(r);
       if (talk.waitlistEnabled) blocked = true;
       if (open && talk.waitlistEnabled && (talk.waitlistCap === 0 || state.waitlist.length < talk.waitlistCap)) {
-        toWaitlist.push(r);
+        // the holder's own arrivals get their ticket in the insert that records them
+        const w = stored ? r : { ...r, ticket: state.heads.next++ };
+        toWaitlist.push(w);
         state.waitlist.push(String(r._id));
-        result.waitlisted.push({ reg: { ...r, status: 'waitlisted', seq }, position: state.waitlist.length });
+        result.waitlisted.push({ reg: { ...w, status: 'waitlisted', seq }, position: state.waitlist.length });
       } else toReject.push(r);
     });
     const reason = open ? (talk.waitlistEnabled ? 'WAITLIST_FULL' : 'TALK_FULL') : 'TALK_CLOSED';
@@ -388,7 +517,9 @@ async function walk(app: AppContext, talk: TalkDoc, o: WalkOptions): Promise<Fil
       if (docs.length) await regs.collection.insertMany(docs);
     } else {
       if (seated.length) await regs.collection.updateMany({ _id: { $in: seated.map((r) => r._id) } }, { $set: { status: 'confirmed', confirmedAt: now, seq } });
+      // no ticket: each would be its own update, a scan under the write lock on FerretDB (see `untrack`)
       if (toWaitlist.length) await regs.collection.updateMany({ _id: { $in: toWaitlist.map((r) => r._id) } }, { $set: { status: 'waitlisted', seq } });
+      if (toWaitlist.length) untrack(state.heads, toWaitlist.length);
       if (toReject.length) await regs.collection.updateMany({ _id: { $in: toReject.map((r) => r._id) } }, { $set: { status: 'rejected', rejectReason: reason } });
     }
     if (toReject.length) {
@@ -397,7 +528,7 @@ async function walk(app: AppContext, talk: TalkDoc, o: WalkOptions): Promise<Fil
     result.confirmed.push(...decided.confirmed);
     result.rejected.push(...decided.rejected);
   }
-  state.seq = seq;
+  state.seq = last;
   if (dirty || pages.length || result.promoted.length || before !== JSON.stringify(state.waitlist)) await saveQueueState(app, talk, state);
   return result;
 }
@@ -425,7 +556,7 @@ export async function fill(app: AppContext, talkId: Types.ObjectId, after: After
     let talk: TalkDoc | null;
     let r = emptyResult();
     try {
-      if (lock.stolen) await forgetQueueState(app, talkId);
+      if (lock.stolen) await forgetQueueState(app, talkId, { places: true });
       talk = await Talks(app.db).findById(talkId).lean();
       if (talk) r = await fillOnce(app, talk);
     } finally {

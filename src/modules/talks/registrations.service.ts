@@ -8,7 +8,7 @@ import type { StaffPrincipal } from '../staff';
 import { dropRegistrationReminders, queueAfterFill, queueRemovedByStaff } from './reminders';
 import { admitFast, assertOpenForSignup, awaitDecision, claimKey, underTalkLock, type Decided } from './admission';
 import { wallNow } from './talk-lock';
-import { leaveQueue, waitlistPosition } from './queue-walk';
+import { leaveQueue, waitlistPlaces, waitlistPosition } from './queue-walk';
 import { readEntries } from './resident-entries';
 import { Attendance, Feedback, RegistrationKeys, Registrations, Seats, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
 import { getPublicTalk, getTalkInScope, recentPublicTalk } from './talks.service';
@@ -158,7 +158,7 @@ export async function cancelRegistration(app: AppContext, talk: TalkDoc, regId: 
     await Seats(app.db).deleteMany({ registrationId: reg._id });
     const key = await RegistrationKeys(app.db).findById(keyId(talk._id, reg.residentId)).lean();
     if (key?.registrationId.equals(reg._id)) await RegistrationKeys(app.db).collection.deleteOne({ _id: key._id } as never);
-    await leaveQueue(app, talk._id, reg._id);
+    await leaveQueue(app, reg);
     return reg;
   });
   if (reg) await dropRegistrationReminders(app, talk, reg);
@@ -167,8 +167,8 @@ export async function cancelRegistration(app: AppContext, talk: TalkDoc, regId: 
 
 /**
  * My registrations, newest first. Read by key only — the resident's entries, then each registration, talk,
- * attendance and feedback by `_id`, a waitlist place from the talk's queue document — so the answer costs the
- * same beside a session of ten or of ten thousand.
+ * attendance and feedback by `_id`, a waitlist place from its ticket and the talk's waitlist head document —
+ * so the answer costs the same beside a session of ten or of ten thousand.
  */
 export async function myRegistrations(app: AppContext, residentId: Types.ObjectId, q: { limit: number; cursor?: string }) {
   const entries = await readEntries(app, residentId);
@@ -186,10 +186,12 @@ export async function myRegistrations(app: AppContext, residentId: Types.ObjectI
   const shown = regs.slice(0, q.limit);
   const talkIds = [...new Set(shown.map((r) => String(r.talkId)))];
   const own = (talkId: string) => `${talkId}:${String(residentId)}`;
-  const [talks, attended, feedback] = await Promise.all([
+  const waiting = shown.filter((r) => r.status === 'waitlisted');
+  const [talks, attended, feedback, places] = await Promise.all([
     Promise.all(talkIds.map((id) => Talks(app.db).findById(id).lean())),
     Promise.all(talkIds.map((id) => Attendance(app.db).findById(own(id), { _id: 1 }).lean())),
     Promise.all(talkIds.map((id) => Feedback(app.db).findById(own(id), { _id: 1 }).lean())),
+    waiting.length ? waitlistPlaces(app, waiting) : new Map<string, number>(),
   ]);
   const byId = new Map(talks.filter((t) => !!t).map((t) => [String(t!._id), t!]));
   const attendedSet = new Set(talkIds.filter((_, i) => attended[i]));
@@ -203,7 +205,7 @@ export async function myRegistrations(app: AppContext, residentId: Types.ObjectI
       talk: { id: String(t._id), title: t.title, kind: t.kind, venue: t.venue, startAt: t.startAt.toISOString(), endAt: t.endAt.toISOString(), status: t.status, cancelCutoffAt: t.cancelCutoffAt.toISOString() },
       status: r.status,
       seats: r.seats,
-      position: r.status === 'waitlisted' ? await waitlistPosition(app, r) : null,
+      position: places.get(String(r._id)) ?? null,
       attended: attendedSet.has(String(t._id)),
       feedbackGiven: feedbackSet.has(String(t._id)),
       createdAt: r.createdAt.toISOString(),

@@ -118,6 +118,11 @@ export interface RegistrationDoc {
    * the order in which sign-ups were recorded. The waitlist is served in this order. 0 while pending.
    */
   seq: number;
+  /**
+   * Waitlist ticket: numbered in queue order by the walk that waitlists the registration (see `WaitlistHeadDoc`).
+   * Absent on registrations waitlisted before tickets existed, until their talk's queue is next recounted.
+   */
+  ticket?: number;
   createdAt: Date;
   confirmedAt?: Date;
   promotedAt?: Date;
@@ -132,6 +137,7 @@ const registrationSchema = new Schema<RegistrationDoc>({
   seats: { type: Number, required: true },
   status: { type: String, required: true },
   seq: { type: Number, required: true },
+  ticket: Number,
   createdAt: { type: Date, required: true },
   confirmedAt: Date,
   promotedAt: Date,
@@ -201,8 +207,8 @@ export const TalkLocks = defineModel<TalkLockDoc>('TalkLock', lockSchema);
 
 /**
  * Queue bookkeeping of a talk, written only by the lock holder: the last queue number, the waitlist in queue
- * order (a waitlisted resident's place is read from here by `_id`, never counted over the talk's
- * registrations) and, when known, the taken seat numbers (absent = count them from the seat slots).
+ * order (the walk promotes from it; places are read from `WaitlistHeadDoc`) and, when known, the taken seat
+ * numbers (absent = count them from the seat slots).
  */
 interface TalkQueueDoc {
   _id: string;
@@ -220,6 +226,32 @@ const queueSchema = new Schema<TalkQueueDoc>({
   open: Boolean,
 });
 export const TalkQueues = defineModel<TalkQueueDoc>('TalkQueue', queueSchema);
+
+/**
+ * Where a talk's waitlist stands in ticket numbers, written only by the lock holder, so that a waitlisted
+ * resident's place is one read of a few numbers: `head` is the lowest tracked ticket still waiting (`next` when
+ * none waits), `next` the ticket the next waitlisted registration gets, `gone` the tickets above `head` that
+ * left out of turn (cancelled from the middle), ascending, and `untracked` how many wait ahead of every tracked
+ * ticket without one (waitlisted before tickets existed): their own places are counted. Place of ticket t =
+ * untracked + t − head + 1 − |gone below t|. Kept across staff edits (they do not move the waitlist); removed
+ * when a walk failed half-way or a dead holder's lease was taken — then places are counted until the next walk
+ * rebuilds it.
+ */
+export interface WaitlistHeadDoc {
+  _id: string;
+  head: number;
+  next: number;
+  gone: number[];
+  untracked: number;
+}
+const waitlistHeadSchema = new Schema<WaitlistHeadDoc>({
+  _id: { type: String, required: true },
+  head: { type: Number, required: true },
+  next: { type: Number, required: true },
+  gone: { type: [Number], default: [] },
+  untracked: { type: Number, default: 0 },
+});
+export const WaitlistHeads = defineModel<WaitlistHeadDoc>('TalkWaitlistHead', waitlistHeadSchema);
 
 /**
  * A resident's sign-ups, keyed by resident: `_id` = `<residentId>:<n>` for n = 1, 2, … (inserted in turn, a

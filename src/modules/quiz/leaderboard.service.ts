@@ -40,7 +40,8 @@ interface ScopeView {
   participants: number;
   /** Resident → [rank, score] in this scope. */
   rank: Map<string, [number, number]>;
-  top: Array<{ rank: number; name: string; villageCode: string; score: number; durationSec: number; residentId: string }>;
+  /** The top list as answered, shared by every reader (the reader's own row is copied with `me` set). */
+  top: Array<{ rank: number; name: string; villageCode: string; score: number; durationSec: number; me: boolean }>;
   villages: Array<{ rank: number; code: string; name: string; participants: number; registered: number; participation: number; avgScore: number }>;
 }
 
@@ -493,7 +494,7 @@ async function scopeView(app: AppContext, b: Board, scopeCode: string | undefine
   const view: ScopeView = {
     participants: list.length,
     rank: new Map(list.map((e, i) => [e.residentId, [i + 1, e.score]])),
-    top: top.map((e, i) => ({ rank: i + 1, name: b.names.get(e.residentId) ?? shownName(app, undefined), villageCode: e.villageCode, score: e.score, durationSec: Math.round(e.durationMs / 1000), residentId: e.residentId })),
+    top: top.map((e, i) => ({ rank: i + 1, name: b.names.get(e.residentId) ?? shownName(app, undefined), villageCode: e.villageCode, score: e.score, durationSec: Math.round(e.durationMs / 1000), me: false })),
     villages: b.villages
       .filter((v) => (scopeCode ? v.path.includes(scopeCode) : false))
       .map((v, i) => ({ rank: i + 1, code: v.code, name: v.name, participants: v.participants, registered: v.registered, participation: v.participation, avgScore: v.avgScore })),
@@ -510,13 +511,14 @@ export async function leaderboardForResident(app: AppContext, residentId: Types.
   const scopeCode = scope === 'village' ? r.villageCode : r.areaPath[scope === 'town' ? 1 : 0];
   const b = await board(app, c);
   const v = await scopeView(app, b, scopeCode);
-  const me = String(residentId);
-  const mine = v.rank.get(me);
+  const mine = v.rank.get(String(residentId));
+  // a scope's rank is the position in its list: a reader in the top list is row rank - 1
+  const row = mine && mine[0] <= v.top.length ? mine[0] - 1 : -1;
   return {
     scope,
     computedAt: new Date(b.computedAt).toISOString(),
     participants: v.participants,
-    entries: v.top.map((e) => ({ rank: e.rank, name: e.name, villageCode: e.villageCode, score: e.score, durationSec: e.durationSec, me: e.residentId === me })),
+    entries: row < 0 ? v.top : v.top.map((e, i) => (i === row ? { ...e, me: true } : e)),
     me: mine ? { rank: mine[0], score: mine[1] } : null,
     villages: v.villages,
   };

@@ -29,6 +29,8 @@ interface Board {
   /** Per scope code, what every reader of that scope gets alike; built on the first read of the board. */
   byScope: Map<string, ScopeView>;
   names: Map<string, string>;
+  /** Resident → position in `entries`, built on the first read that needs it: one map per board, not per scope. */
+  position?: Map<string, number>;
 }
 /** A masked name and when it was read (ms): a newer one wins, whatever order the fold meets them in. */
 interface Named {
@@ -38,8 +40,8 @@ interface Named {
 type Best = Omit<Entry, 'areaPath'>;
 interface ScopeView {
   participants: number;
-  /** Resident → [rank, score] in this scope. */
-  rank: Map<string, [number, number]>;
+  /** Positions in the board's entries of this scope's entries, ascending: a reader's rank is found by bisection. */
+  at: number[];
   /** The top list as answered, shared by every reader (the reader's own row is copied with `me` set). */
   top: Array<{ rank: number; name: string; villageCode: string; score: number; durationSec: number; me: boolean }>;
   villages: Array<{ rank: number; code: string; name: string; participants: number; registered: number; participation: number; avgScore: number }>;
@@ -484,16 +486,35 @@ async function readerArea(app: AppContext, residentId: Types.ObjectId) {
   return area;
 }
 
+/** The reader's rank and score in a scope, or null when they have no result there. */
+function rankIn(b: Board, v: ScopeView, residentId: string): { rank: number; score: number } | null {
+  if (!b.position) {
+    b.position = new Map();
+    for (let i = 0; i < b.entries.length; i++) b.position.set(b.entries[i]!.residentId, i);
+  }
+  const i = b.position.get(residentId);
+  if (i === undefined) return null;
+  let [lo, hi] = [0, v.at.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (v.at[mid]! < i) lo = mid + 1;
+    else hi = mid;
+  }
+  return v.at[lo] === i ? { rank: lo + 1, score: b.entries[i]!.score } : null;
+}
+
 async function scopeView(app: AppContext, b: Board, scopeCode: string | undefined): Promise<ScopeView> {
   const key = scopeCode ?? '';
   const hit = b.byScope.get(key);
   if (hit) return hit;
-  const list = scopeCode ? b.entries.filter((e) => e.areaPath.includes(scopeCode)) : [];
-  const top = list.slice(0, QUIZ.leaderboardSize);
+  // one pass and no map per scope: what a new board costs a reading process, a few times per refresh
+  const at: number[] = [];
+  if (scopeCode) b.entries.forEach((e, i) => e.areaPath.includes(scopeCode) && at.push(i));
+  const top = at.slice(0, QUIZ.leaderboardSize).map((i) => b.entries[i]!);
   await names(app, b, top.map((e) => e.residentId));
   const view: ScopeView = {
-    participants: list.length,
-    rank: new Map(list.map((e, i) => [e.residentId, [i + 1, e.score]])),
+    participants: at.length,
+    at,
     top: top.map((e, i) => ({ rank: i + 1, name: b.names.get(e.residentId) ?? shownName(app, undefined), villageCode: e.villageCode, score: e.score, durationSec: Math.round(e.durationMs / 1000), me: false })),
     villages: b.villages
       .filter((v) => (scopeCode ? v.path.includes(scopeCode) : false))
@@ -511,15 +532,15 @@ export async function leaderboardForResident(app: AppContext, residentId: Types.
   const scopeCode = scope === 'village' ? r.villageCode : r.areaPath[scope === 'town' ? 1 : 0];
   const b = await board(app, c);
   const v = await scopeView(app, b, scopeCode);
-  const mine = v.rank.get(String(residentId));
+  const mine = rankIn(b, v, String(residentId));
   // a scope's rank is the position in its list: a reader in the top list is row rank - 1
-  const row = mine && mine[0] <= v.top.length ? mine[0] - 1 : -1;
+  const row = mine && mine.rank <= v.top.length ? mine.rank - 1 : -1;
   return {
     scope,
     computedAt: new Date(b.computedAt).toISOString(),
     participants: v.participants,
     entries: row < 0 ? v.top : v.top.map((e, i) => (i === row ? { ...e, me: true } : e)),
-    me: mine ? { rank: mine[0], score: mine[1] } : null,
+    me: mine,
     villages: v.villages,
   };
 }

@@ -21,9 +21,11 @@ const TEXT = '冬季流感高发，60岁以上老人可到村卫生室免费接�
 
 beforeAll(async () => {
   // The service's clock: 10:00 Beijing time today (outside the bot's quiet hours, whatever the hour of the run).
+  // That is up to 14 h behind the browser's own clock, which the console compares a session's expiry with, so
+  // staff sessions last two days here (with the default 12 h, a run after 22:00 Beijing time was logged out).
   t = await startTestApp({
     now: shanghaiAt(shanghaiDay(new Date()), '10:00').toISOString(),
-    config: { BOT_GAP_MIN_MS: '0', BOT_GAP_MAX_MS: '0', BOT_QUIET_HOURS: '21:00-07:30', BOT_DELIVERY_INTERVAL_MS: '300' },
+    config: { BOT_GAP_MIN_MS: '0', BOT_GAP_MAX_MS: '0', BOT_QUIET_HOURS: '21:00-07:30', BOT_DELIVERY_INTERVAL_MS: '300', STAFF_TOKEN_TTL_HOURS: '48' },
   });
   await seedVillages(t);
   await importVillages(t.app, 'json', JSON.stringify([{ name: '北村', parentCode: TOWN_MS, code: VILLAGE_D }]));

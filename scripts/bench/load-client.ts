@@ -41,7 +41,20 @@ export type ClientMessage = ClientJob & { id: number };
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
-function send(base: URL, r: RequestSpec): Promise<Fired> {
+/**
+ * A kept-alive socket the server closed while idle (its keep-alive timeout) fails the request sent on it:
+ * such a request is sent again once, on a new socket (as Node's documentation advises for `reusedSocket`).
+ */
+async function send(base: URL, r: RequestSpec): Promise<Fired> {
+  try {
+    return await sendOnce(base, r);
+  } catch (err) {
+    if ((err as { reused?: boolean }).reused) return sendOnce(base, r);
+    throw err;
+  }
+}
+
+function sendOnce(base: URL, r: RequestSpec): Promise<Fired> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...r.headers };
@@ -64,7 +77,7 @@ function send(base: URL, r: RequestSpec): Promise<Fired> {
       });
       res.on('error', reject);
     });
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => reject(Object.assign(err, { reused: req.reusedSocket && err.code === 'ECONNRESET' })));
     req.end(r.body);
   });
 }

@@ -283,11 +283,14 @@ async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q:
         // all of them, and one read of the talk's waitlist head for the places of those waitlisted
         const ids = [...q.waiters.keys()].map((id) => new Types.ObjectId(id));
         const found = await Registrations(app.db).find({ _id: { $in: ids }, status: { $ne: 'pending' } }).batchSize(ids.length + 1).lean<RegistrationDoc[]>();
+        // A waitlisted one is answered once its place is in the bookkeeping: the walker writes statuses first
+        // and its bookkeeping last, and a place counted in between can be given twice. Until then it waits; once
+        // stranded and this loop has just walked (holding the lease, it recounted), a place may be counted.
         const waiting = found.filter((r) => r.status === 'waitlisted');
-        const places = waiting.length ? await waitlistPlaces(app, waiting) : new Map<string, number>();
+        const places = waiting.length ? await waitlistPlaces(app, waiting, { counted: stranded && !!lock }) : new Map<string, number>();
         for (const r of found) {
-          const position = r.status === 'waitlisted' ? places.get(String(r._id)) : undefined;
-          answer(position === undefined ? r : { ...r, position });
+          if (r.status !== 'waitlisted') answer(r);
+          else if (places.has(String(r._id))) answer({ ...r, position: places.get(String(r._id))! });
         }
       }
       const now = wallNow();

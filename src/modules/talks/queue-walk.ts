@@ -241,9 +241,10 @@ type Placed = Pick<RegistrationDoc, '_id' | 'talkId' | 'seq' | 'ticket'>;
  * 1-based places of waitlisted registrations by id: from each one's ticket and its talk's head document (a few
  * numbers, one read per talk), so the cost does not grow with the waitlist. Registrations the tickets do not
  * place (waitlisted before tickets, no head document after a failed walk, a walk under way) are looked up in
- * the queue document's waitlist (one read, as long as the waitlist), and counted when that is missing too.
+ * the queue document's waitlist (one read, as long as the waitlist), and counted when that is missing too
+ * (`counted: false` leaves those out: a count taken while a walk elsewhere is writing statuses can be wrong).
  */
-export async function waitlistPlaces(app: AppContext, regs: Placed[]): Promise<Map<string, number>> {
+export async function waitlistPlaces(app: AppContext, regs: Placed[], o: { counted?: boolean } = {}): Promise<Map<string, number>> {
   const places = new Map<string, number>();
   const talksOf = (rs: Placed[]) => [...new Set(rs.map((r) => String(r.talkId)))];
   const heads = await Promise.all(talksOf(regs).map((id) => WaitlistHeads(app.db).collection.findOne({ _id: id } as never)));
@@ -261,7 +262,7 @@ export async function waitlistPlaces(app: AppContext, regs: Placed[]): Promise<M
     for (const q of queues) ((q?.waitlist as string[] | undefined) ?? []).forEach((id, i) => wanted.has(id) && places.set(id, i + 1));
     rest = rest.filter((r) => !places.has(String(r._id)));
   }
-  await Promise.all(rest.map(async (r) => places.set(String(r._id), await countedPlace(app, r))));
+  if (o.counted !== false) await Promise.all(rest.map(async (r) => places.set(String(r._id), await countedPlace(app, r))));
   return places;
 }
 

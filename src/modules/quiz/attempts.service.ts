@@ -1,8 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { duplicateKey, insertShared, isDuplicateKey } from '../../db/model';
-import type DataLoader from 'dataloader';
-import { coalescing } from '../../lib/batch';
+import { byIdLoader } from '../../lib/batch';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { endOfShanghaiDay, shanghaiDay } from '../../lib/shanghai';
 import { getResident } from '../residents';
@@ -112,27 +111,11 @@ export async function listTopics(app: AppContext) {
   return { items: [...counts].sort((a, b) => b[1] - a[1]).map(([tag, count]) => ({ tag, label: label(tag), count })) };
 }
 
-/**
- * Attempt reads of concurrent requests (a contest's submit rush) share one command, through the driver (a
- * mongoose query costs far more CPU than the read itself on this path): a few by `_id` each, many in one `$in`.
- */
-const attemptLoaders = new WeakMap<object, DataLoader<string, AttemptDoc | null>>();
-function loadAttempt(app: AppContext, id: string): Promise<AttemptDoc | null> {
-  let l = attemptLoaders.get(app.db);
-  if (!l) {
-    const coll = Attempts(app.db).collection;
-    attemptLoaders.set(app.db, (l = coalescing<string, AttemptDoc | null>(async (ids) => {
-      if (ids.length < 16) return Promise.all(ids.map((x) => coll.findOne({ _id: new Types.ObjectId(x) }) as Promise<AttemptDoc | null>));
-      const docs = (await coll.find({ _id: { $in: ids.map((x) => new Types.ObjectId(x)) } }).toArray()) as unknown as AttemptDoc[];
-      const by = new Map(docs.map((d) => [String(d._id), d]));
-      return ids.map((x) => by.get(x) ?? null);
-    })));
-  }
-  return l.load(id);
-}
+/** Attempt reads of concurrent requests (a contest's submit rush) share one command. */
+const loadAttempt = byIdLoader(Attempts);
 
 export async function ownAttempt(app: AppContext, residentId: Types.ObjectId, attemptId: string): Promise<AttemptDoc> {
-  const a = Types.ObjectId.isValid(attemptId) ? await loadAttempt(app, attemptId) : null;
+  const a = Types.ObjectId.isValid(attemptId) ? await loadAttempt(app.db, attemptId) : null;
   if (!a || !a.residentId.equals(residentId)) throw notFound('答题记录');
   return a;
 }

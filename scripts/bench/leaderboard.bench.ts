@@ -11,6 +11,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Types } from 'mongoose';
 import type { BenchHarness } from './harness';
+import { profiled } from './profile';
 import { Areas } from '../../src/modules/areas/areas.model';
 import { Residents } from '../../src/modules/residents/residents.model';
 import { issueToken } from '../../src/modules/sessions';
@@ -117,7 +118,8 @@ export default async function leaderboard(h: BenchHarness): Promise<void> {
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     await h.wire.reset();
-    const r = await h.load({ title, path: '/', connections, durationSec: 5, cycle: reads });
+    // BENCH_CPU_PROF=<file> BENCH_CPU_PROF_OF='leaderboard-refreshing 10' profiles one of them (./profile.ts)
+    const r = await profiled(`${title} ${connections}`, () => h.load({ title, path: '/', connections, durationSec: 5, cycle: reads }));
     const w = await h.wire.read(0);
     delay.disable();
     return { ...r, loop: `${Math.round(delay.percentile(99) / 1e6)} / ${Math.round(delay.max / 1e6)}`, commands: (w.commands / Math.max(1, r.requests)).toFixed(3) };

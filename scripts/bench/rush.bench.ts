@@ -3,12 +3,12 @@
  * request (counted by the wire-protocol proxy between the app and the database), the Node CPU per request
  * (this process, which holds only the service: requests come from a separate load process) and its ratio to /healthz measured in the same run.
  * Sizes: RUSH_STORM residents for RUSH_SEATS seats (default 1,000 / 100), RUSH_QUIZ concurrent quiz starts and
- * submits (default 150); single-request costs are measured one request at a time.
+ * submits (default 150); single-request costs are measured one request at a time. BENCH_CPU_PROF=<file>
+ * profiles the storm (or BENCH_CPU_PROF_OF=<title> another measurement): see ./profile.ts.
  */
-import fs from 'node:fs';
-import inspector from 'node:inspector';
 import { Types } from 'mongoose';
 import { spec, type BenchHarness } from './harness';
+import { profiled } from './profile';
 import type { Fired, RequestSpec } from './load-client';
 import { Registrations, Seats } from '../../src/modules/talks/talks.model';
 import { seedVillages, staffLogin, TOWN_MS } from '../../test/helpers/fixtures';
@@ -19,26 +19,6 @@ import { Attempts } from '../../src/modules/quiz/quiz.model';
 const STORM = Number(process.env.RUSH_STORM ?? 1000);
 const SEATS = Number(process.env.RUSH_SEATS ?? 100);
 const QUIZ_N = Number(process.env.RUSH_QUIZ ?? 150);
-
-/**
- * RUSH_CPU_PROF=<file>: a V8 CPU profile of this process over the storm (open it in Chrome DevTools);
- * RUSH_CPU_PROF_OF=<text> profiles instead the concurrent measurement whose title contains it.
- */
-async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
-  const session = new inspector.Session();
-  session.connect();
-  const post = (method: string, params?: object) => new Promise<any>((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 200 });
-  await post('Profiler.start');
-  return {
-    async stop(file) {
-      const { profile } = await post('Profiler.stop');
-      fs.writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-    },
-  };
-}
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const cpuMs = () => {
@@ -74,11 +54,12 @@ export default async function rush(h: BenchHarness): Promise<void> {
    */
   async function measure(what: string, requests: RequestSpec[], seen?: (res: Fired, i: number) => void, note?: string): Promise<void> {
     await h.wire.reset();
-    const profiling = process.env.RUSH_CPU_PROF && process.env.RUSH_CPU_PROF_OF && what.includes(process.env.RUSH_CPU_PROF_OF) ? await startProfile() : null;
-    const cpu0 = cpuMs();
-    const replies = await h.fire('all', requests);
-    const cpu = cpuMs() - cpu0;
-    if (profiling) await profiling.stop(process.env.RUSH_CPU_PROF!);
+    // BENCH_CPU_PROF profiles the storm, or the measurement BENCH_CPU_PROF_OF names (./profile.ts)
+    const { replies, cpu } = await profiled(what, async () => {
+      const cpu0 = cpuMs();
+      const replies = await h.fire('all', requests);
+      return { replies, cpu: cpuMs() - cpu0 };
+    }, what.startsWith('sign-up storm'));
     const w = await h.wire.read();
     replies.forEach((res, i) => seen?.(res, i));
     const lat = replies.map((r) => r.ms).sort((a, b) => a - b);
@@ -140,13 +121,11 @@ export default async function rush(h: BenchHarness): Promise<void> {
   const talk = await publishedTalk(t, staff.token, { capacity: SEATS, waitlistEnabled: true, waitlistCap: 0 });
   const statuses = new Map<string, number>();
   const stormStart = Date.now();
-  const profiling = process.env.RUSH_CPU_PROF && !process.env.RUSH_CPU_PROF_OF ? await startProfile() : null;
   await measure(`sign-up storm (${STORM} at once, ${SEATS} seats)`, stormers.map((r) => signUp(r, talk.id)), (res: { status: number; body: any }) => {
     const k = res.status === 201 ? String(res.body.status) : `${res.status} ${res.body?.error?.code ?? ''}`;
     statuses.set(k, (statuses.get(k) ?? 0) + 1);
   });
   const stormSec = (Date.now() - stormStart) / 1000;
-  if (profiling) await profiling.stop(process.env.RUSH_CPU_PROF!);
   if (process.env.RUSH_TRACE) {
     // the storm's commands in order: reply time (ms since the storm began), command, server ms, documents
     for (const c of await h.wire.trace()) console.log(`  trace ${String(c.t).padStart(6)} ${c.cmd} ${c.coll ?? ''} ${c.ms.toFixed(1)} ms${c.docs ? ` ×${c.docs}` : ''}`);

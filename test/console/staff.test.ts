@@ -144,11 +144,18 @@ test('journey: the district admin creates a town admin and a village worker; eac
   await worker.page.getByText('密码已修改').waitFor();
   await expectAccessible(worker);
 
-  // Another town's admin sees none of 马尚's staff.
+  // Another town's admin sees only their own town's staff (here: themself), none of 马尚's.
   const other = await open();
   await signIn(other, 'nanding', 'nanding-pass-1');
   await other.page.getByRole('menuitem', { name: '人员管理' }).first().click();
+  const otherTable = other.page.locator('[data-test=staff-table]');
+  await otherTable.getByRole('cell', { name: 'nanding', exact: true }).waitFor();
+  for (const name of ['mashang', 'dongcun', 'district']) expect(await otherTable.getByRole('cell', { name, exact: true }).count()).toBe(0);
+  // searching for 马尚's staff finds nothing, and says so
+  await other.page.getByLabel('搜索用户名或姓名').fill('dongcun');
+  await other.page.getByRole('button', { name: '查询' }).click();
   await other.page.getByText('还没有符合条件的人员').waitFor();
+  expect(await otherTable.getByRole('cell', { name: 'nanding', exact: true }).count()).toBe(0);
   await other.shot('10-staff-list-other-town');
   await expectAccessible(other);
 

@@ -6,7 +6,7 @@ import { useCursorPager } from '../../lib/paging';
 export function usePagedList<T>(fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; total: number; nextCursor: string | null }>) {
   const rows = ref<T[]>([]) as { value: T[] };
   const total = ref(0);
-  const loading = ref(false);
+  const loading = ref(true); // until the first load answers: no "nothing here" before it
   const error = ref('');
   const pager = useCursorPager();
   async function load(): Promise<void> {

@@ -1,7 +1,10 @@
 import { AuditLog } from '../../src/modules/audit/audit.model';
 import { Residents } from '../../src/modules/residents/residents.model';
 import { Attempts, Certificates, QuizBests, QuizBoardChanges, QuizBoardRevs, QuizBoards, QuizKeys, Submissions } from '../../src/modules/quiz/quiz.model';
-import { foldBoards, forgetBoards, keptBoard, refreshLeaderboards } from '../../src/modules/quiz/leaderboard.service';
+import mongoose, { Types } from 'mongoose';
+import type { AppContext } from '../../src/context';
+import { foldBoards, forgetBoards, keptBoard, leaderboardForResident, refreshLeaderboards } from '../../src/modules/quiz/leaderboard.service';
+import { QUIZ } from '../../src/modules/quiz/quiz.rules';
 import { maskName } from '../../src/lib/pii';
 import { QuizTallies } from '../../src/modules/quiz/figures.model';
 import { startTestApp, type TestApp } from '../helpers/app';
@@ -293,6 +296,65 @@ describe('incremental boards', () => {
     // a process holding nothing reads the same from the kept board
     forgetBoards(t.app);
     expect((await board(a.token, id)).body.entries.map((e: { name: string }) => e.name)).toEqual(['陈*']);
+  });
+
+  test('when one process folds and another reads, then the reader catches up by the changes alone and answers as the folder does at every step', async () => {
+    const id = await createContest(t, admin, { attemptsPerDay: 5, attemptsTotal: 5 });
+    const people = await Promise.all(['赵', '钱', '孙', '李', '周', '吴', '郑'].map((n, i) => residentLogin(t, `two-${i}`, { village: [VILLAGE_A, VILLAGE_B, VILLAGE_C][i % 3], realName: `${n}${'一二三四五六七'[i]}`, consent: true })));
+    const answer = async (p: { token: string }, right: number) => {
+      const att = await start(p.token, id);
+      t.clock.advance(60_000);
+      return submit(p.token, att.body.id, [...(await rightAnswers(t, att.body.id)).slice(0, right), ...(await wrongAnswers(t, att.body.id)).slice(right)]);
+    };
+    // the reading process: its own connection to the same database, so it holds its own boards
+    const conn = await mongoose.createConnection(process.env.TEST_MONGODB_URI!, { dbName: t.db.name, autoIndex: false, monitorCommands: true }).asPromise();
+    const reader: AppContext = { ...t.app, db: conn };
+    const boardReads: string[] = []; // what it reads of the boards
+    conn.getClient().on('commandStarted', (e) => {
+      const coll = String(e.command[e.commandName]);
+      if (e.commandName === 'find' && coll.startsWith('quizboard')) boardReads.push(`${e.commandName} ${coll}`);
+    });
+    try {
+      let readers = people;
+      const views = (app: AppContext) => Promise.all(readers.flatMap((p) => (['village', 'town', 'district'] as const).map((scope) => leaderboardForResident(app, new Types.ObjectId(p.id), id, scope))));
+      /** The folder refreshes; the reader, checking its revision every TTL behind its answers, soon answers the same. */
+      const refreshed = async (): Promise<string[]> => {
+        await refreshLeaderboards(t.app);
+        boardReads.length = 0;
+        t.clock.advance(QUIZ.leaderboardTtlMs);
+        const want = await views(t.app);
+        for (let i = 0; i < 200 && JSON.stringify(await views(reader)) !== JSON.stringify(want); i++) await new Promise((r) => setTimeout(r, 10));
+        expect(await views(reader)).toEqual(want);
+        // and both rank as a full sort of the kept board does
+        const kept = (await keptBoard(t.app, id))!;
+        expect(want[2]!.entries.map((e) => [e.name, e.score])).toEqual(kept.entries.map((e) => [kept.names.get(e.residentId), e.score]));
+        return [...new Set(boardReads)];
+      };
+      // one after another: each takes a minute, and equal scores rank by who submitted first
+      const inTurn = async (...results: Array<[number, number]>) => {
+        for (const [who, right] of results) await answer(people[who]!, right);
+      };
+      // bests 0, 20, 60, 100 in three villages: the reader holding nothing reads the board document
+      await inTurn([0, 0], [1, 1], [2, 3], [3, 5]);
+      expect(await refreshed()).toEqual(['find quizboardrevs', 'find quizboards']);
+      // newcomers, one resident moving to the top, a worse result: read as the change on top of what it holds
+      await inTurn([4, 2], [5, 4], [0, 5], [2, 1]);
+      expect(await refreshed()).toEqual(['find quizboardrevs', 'find quizboardchanges']);
+      const mid = await leaderboardForResident(reader, new Types.ObjectId(people[0]!.id), id, 'district');
+      expect(mid.entries.map((e) => [e.name, e.score])).toEqual([['李*', 100], ['赵*', 100], ['吴*', 80], ['孙*', 60], ['周*', 40], ['钱*', 20]]);
+      expect(mid.me).toEqual({ rank: 2, score: 100 });
+      await inTurn([6, 0], [1, 4]); // one new at the bottom
+      expect(await refreshed()).toEqual(['find quizboardrevs', 'find quizboardchanges']);
+      // an erasure rewrites the board document: the reader reads it anew, and the resident is gone from its answers
+      expect((await t.request('DELETE', '/api/v1/me', { token: people[3]!.token })).status).toBe(204);
+      readers = people.filter((_, i) => i !== 3);
+      expect(await refreshed()).toEqual(['find quizboardrevs', 'find quizboards']);
+      const after = await leaderboardForResident(reader, new Types.ObjectId(people[0]!.id), id, 'district');
+      expect(after.entries.map((e) => [e.name, e.score])).toEqual([['赵*', 100], ['吴*', 80], ['钱*', 80], ['孙*', 60], ['周*', 40], ['郑*', 0]]);
+      expect(after.participants).toBe(6);
+    } finally {
+      await conn.close();
+    }
   });
 
   test('when best-result records kept by an earlier version exist, then the first refresh starts from them and newer results fold on top', async () => {

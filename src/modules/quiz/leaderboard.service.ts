@@ -13,31 +13,38 @@ import { foldQuizTallies } from './participation.service';
 import { Attempts, Contests, QuizBests, QuizBoardChanges, QuizBoardRevs, QuizBoards, QuizFresh, type BoardChangeDoc, type BoardDoc, type BoardRevDoc, type ContestDoc, type FreshDoc, type SubmissionDoc } from './quiz.model';
 import { QUIZ } from './quiz.rules';
 
-interface Entry {
+/** A resident's best result in a contest (`at`: when it was submitted, ms): an entry of a board. */
+interface Best {
   residentId: string;
   villageCode: string;
-  areaPath: string[];
   score: number;
   durationMs: number;
   at: number;
 }
 type Village = BoardDoc['villages'][number];
+/**
+ * A board as readers get it: built whole (`prepareBoard`) before it replaces the one they read, so a read
+ * never builds an index; nothing in it changes once built.
+ */
 interface Board {
   computedAt: number;
-  entries: Entry[];
+  /** Every best, in rank order (shared with the fold that ranked them: never changed in place). */
+  entries: Best[];
   villages: Village[];
-  /** Per scope code, what every reader of that scope gets alike; built on the first read of the board. */
-  byScope: Map<string, ScopeView>;
+  /** Resident → position in `entries`. */
+  position: Map<string, number>;
+  /** Per scope code (each village, town and the district): the positions in `entries` of its residents, ascending. */
+  scopes: Map<string, number[]>;
+  /** The masked names of everyone in some scope's top list. */
   names: Map<string, string>;
-  /** Resident → position in `entries`, built on the first read that needs it: one map per board, not per scope. */
-  position?: Map<string, number>;
+  /** Per scope code, what every reader of that scope gets alike; made on the first read of the scope. */
+  byScope: Map<string, ScopeView>;
 }
 /** A masked name and when it was read (ms): a newer one wins, whatever order the fold meets them in. */
 interface Named {
   name: string;
   at: number;
 }
-type Best = Omit<Entry, 'areaPath'>;
 interface ScopeView {
   participants: number;
   /** Positions in the board's entries of this scope's entries, ascending: a reader's rank is found by bisection. */
@@ -119,12 +126,24 @@ interface State extends Held {
   dirty: Set<string>;
   erased: boolean;
 }
-const states = new Map<string, State>();
-const stateKey = (app: AppContext, contestId: unknown) => `${app.db.name}:${String(contestId)}`;
+/**
+ * What this process holds of the boards, per database connection (one per process; a test's second
+ * connection to the same database stands for a second process): the folding state and the readers' boards.
+ */
+interface Kept {
+  states: Map<string, State>;
+  boards: Map<string, Slot>;
+}
+const kept = new WeakMap<AppContext['db'], Kept>();
+const keptBy = (app: AppContext): Kept => {
+  let k = kept.get(app.db);
+  if (!k) kept.set(app.db, (k = { states: new Map(), boards: new Map() }));
+  return k;
+};
 
 /** Forget every board this process holds, as a restarted process would (benchmarks measure the cold path). */
 export function forgetBoards(app: AppContext): void {
-  for (const m of [states, boards] as Array<Map<string, unknown>>) for (const k of [...m.keys()]) if (k.startsWith(`${app.db.name}:`)) m.delete(k);
+  kept.delete(app.db);
 }
 
 /** Registered residents per village change slowly: counted at most this often per area. */
@@ -145,7 +164,9 @@ function registeredVillages(app: AppContext, areaCode: string) {
 
 async function villagesOf(app: AppContext, c: ContestDoc, entries: Best[]): Promise<Village[]> {
   const scoreBy = new Map<string, { n: number; sum: number }>();
-  for (const e of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    if (i % SLICE === SLICE - 1) await breathe();
+    const e = entries[i]!;
     const v = scoreBy.get(e.villageCode) ?? { n: 0, sum: 0 };
     v.n++;
     v.sum += e.score;
@@ -189,9 +210,10 @@ const namesOf = (s: Held, ids: string[]) => {
  * Bring `held` (mutated) to the revision `rev` names, reading only what it lacks: the board document when the
  * base moved (or nothing is held), then the changes not applied yet, each by `_id`. A board document newer
  * than `rev` (rewritten since it was read) already holds every change before it. Null when there is no board
- * document or a change is gone (a rewrite came in between): read again from scratch or later.
+ * document or a change is gone (a rewrite came in between): read again from scratch or later. `moved` gets
+ * the residents whose best the changes replaced (all that changed when the result is `held` itself).
  */
-async function catchUp(app: AppContext, contestId: string, rev: BoardRevDoc, held?: Held): Promise<Held | null> {
+async function catchUp(app: AppContext, contestId: string, rev: BoardRevDoc, held?: Held, moved?: Set<string>): Promise<Held | null> {
   const base = rev.base ?? null;
   const changes = rev.changes ?? [];
   let h = held && held.base === base && held.changes.every((r, i) => changes[i] === r) ? held : undefined;
@@ -209,7 +231,10 @@ async function catchUp(app: AppContext, contestId: string, rev: BoardRevDoc, hel
   for (const r of changes.slice(h.changes.length)) {
     const c = await QuizBoardChanges(app.db).findById(`${contestId}:${r}`).lean();
     if (!c) return null;
-    for (const b of entriesOf(c.entries)) h.best.set(b.residentId, b);
+    for (const b of entriesOf(c.entries)) {
+      h.best.set(b.residentId, b);
+      moved?.add(b.residentId);
+    }
     c.names.resident.forEach((id, i) => h.names.set(id, { name: c.names.name[i]!, at: c.names.at[i]! }));
     h.villages = c.villages;
     h.changes.push(r);
@@ -228,8 +253,9 @@ export async function keptBoard(app: AppContext, contestId: string): Promise<{ e
 
 /** The board as kept, or as this process holds it when nobody wrote since; a contest never folded starts empty. */
 async function loadState(app: AppContext, c: ContestDoc): Promise<State> {
-  const key = stateKey(app, c._id);
+  const { states } = keptBy(app);
   const id = String(c._id);
+  const key = id;
   const rev = await QuizBoardRevs(app.db).findById(id).lean();
   const mem = states.get(key);
   if (mem && rev && rev.rev === mem.rev) return Object.assign(mem, { contest: c });
@@ -259,7 +285,10 @@ async function nameShown(app: AppContext, s: State): Promise<void> {
   const pathOf = new Map(s.villages.map((v) => [v.code, v.path]));
   const seen = new Map<string, number>();
   const shown: string[] = [];
-  for (const e of s.entries ?? []) {
+  const entries = s.entries ?? [];
+  for (let i = 0; i < entries.length; i++) {
+    if (i % SLICE === SLICE - 1) await breathe();
+    const e = entries[i]!;
     let top = false;
     for (const code of pathOf.get(e.villageCode) ?? []) {
       const n = seen.get(code) ?? 0;
@@ -285,20 +314,30 @@ async function nameShown(app: AppContext, s: State): Promise<void> {
 }
 
 /**
- * The bests in rank order. A refresh moves a few hundred of twenty thousand: those are sorted and merged into
- * the last order (linear), so the worker's process, which also answers reads, is never held up by a full sort.
+ * Long loops over a board (twenty thousand residents) give way to waiting requests every SLICE items, so a
+ * refresh in a process that also answers reads holds its event loop for about a millisecond at a time.
  */
-function ranked(s: State): Best[] {
-  if (!s.entries) return [...s.best.values()].sort(better);
-  const moved = [...s.dirty].flatMap((id) => s.best.get(id) ?? []).sort(better);
+const SLICE = 2_000;
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The bests in rank order. A refresh moves a few hundred of twenty thousand: those (`moved`) are sorted and
+ * merged into the last order `prev` (linear), so no process that answers reads is held up by a full sort;
+ * a resident no longer in `best` leaves.
+ */
+async function ranked(prev: Best[] | undefined, best: Map<string, Best>, moved: Set<string>): Promise<Best[]> {
+  if (!prev) return [...best.values()].sort(better);
+  const up = [...moved].flatMap((id) => best.get(id) ?? []).sort(better);
   const out: Best[] = [];
   let i = 0;
-  for (const e of s.entries) {
-    if (s.dirty.has(e.residentId) || !s.best.has(e.residentId)) continue;
-    while (i < moved.length && better(moved[i]!, e) < 0) out.push(moved[i++]!);
+  for (let k = 0; k < prev.length; k++) {
+    if (k % SLICE === SLICE - 1) await breathe();
+    const e = prev[k]!;
+    if (moved.has(e.residentId) || !best.has(e.residentId)) continue;
+    while (i < up.length && better(up[i]!, e) < 0) out.push(up[i++]!);
     out.push(e);
   }
-  return out.concat(moved.slice(i));
+  return out.concat(up.slice(i));
 }
 
 /** Changes kept beside a board document before it is rewritten whole (each is read by `_id` on a catch-up). */
@@ -311,7 +350,7 @@ const MAX_CHANGES = 20;
  */
 async function writeState(app: AppContext, s: State, computedAt: Date, changed: boolean): Promise<boolean> {
   const id = String(s.contest._id);
-  if (changed || !s.entries) s.entries = ranked(s);
+  if (changed || !s.entries) s.entries = await ranked(s.entries, s.best, s.dirty);
   const villages = await villagesOf(app, s.contest, s.entries);
   const write = changed || s.rev === 0 || JSON.stringify(villages) !== JSON.stringify(s.villages);
   let rewritten = false;
@@ -384,11 +423,11 @@ export async function foldBoards(app: AppContext, tallies: BoardTally[], opts: {
     if (s.names.size > 2 * s.best.size + 1_000) for (const id of [...s.names.keys()]) if (!s.best.has(id)) s.names.delete(id);
     const written = await writeState(app, s, now, changed);
     const slot = slotOf(app, c);
-    if (written || !slot.board || slot.rev !== s.rev) slot.board = boardOf(s, now.getTime(), s.entries);
+    if (written || !slot.board || slot.rev !== s.rev) slot.board = await prepareBoard(s.entries!, s.villages, (id) => s.names.get(id)?.name, now.getTime());
     slot.rev = s.rev;
     slot.held = undefined; // the fold's own state is not a reader's to catch up
     slot.foldedAt = now.getTime();
-    slot.checkedAt = Date.now();
+    slot.checkedAt = app.clock.now().getTime();
   }
   const ids = events.map((e) => e._id);
   for (let i = 0; i < ids.length; i += DELETE_CHUNK) await QuizFresh(app.db).collection.deleteMany({ _id: { $in: ids.slice(i, i + DELETE_CHUNK) } } as never);
@@ -402,27 +441,60 @@ let refreshing: Promise<unknown> | null = null;
  */
 export async function refreshLeaderboards(app: AppContext): Promise<number> {
   await foldQuizTallies(app, { wait: true });
-  return [...states.keys()].filter((k) => k.startsWith(`${app.db.name}:`)).length;
+  return keptBy(app).states.size;
 }
 
 // ---- reading ----
 
-function boardOf(h: Held, computedAt: number, sorted = [...h.best.values()].sort(better)): Board {
-  const pathOf = new Map(h.villages.map((v) => [v.code, v.path]));
-  const entries = sorted.map((b) => ({ ...b, areaPath: pathOf.get(b.villageCode) ?? [] }));
-  // built afresh from each revision: an erased resident's name is not kept from the last one
-  const names = new Map([...h.names].map(([id, n]) => [id, n.name]));
-  return { computedAt, entries, villages: h.villages, byScope: new Map(), names };
+/**
+ * A board for readers: its entries (in rank order) indexed by resident and by scope in one pass that gives way
+ * to requests as it goes, and the names of each scope's top list. Built before it replaces the board read.
+ */
+async function prepareBoard(entries: Best[], villages: Village[], nameOf: (residentId: string) => string | undefined, computedAt: number): Promise<Board> {
+  const pathOf = new Map(villages.map((v) => [v.code, v.path]));
+  const position = new Map<string, number>();
+  const scopes = new Map<string, number[]>();
+  for (let i = 0; i < entries.length; i++) {
+    if (i % SLICE === SLICE - 1) await breathe();
+    const e = entries[i]!;
+    position.set(e.residentId, i);
+    for (const code of pathOf.get(e.villageCode) ?? []) {
+      let at = scopes.get(code);
+      if (!at) scopes.set(code, (at = []));
+      at.push(i);
+    }
+  }
+  // built afresh for each board: an erased resident's name is not kept from the last one
+  const names = new Map<string, string>();
+  for (const at of scopes.values()) {
+    for (let k = 0; k < Math.min(at.length, QUIZ.leaderboardSize); k++) {
+      const id = entries[at[k]!]!.residentId;
+      const name = nameOf(id);
+      if (name !== undefined) names.set(id, name);
+    }
+  }
+  return { computedAt, entries, villages, position, scopes, names, byScope: new Map() };
 }
+
+const emptyBoard = (computedAt: number): Board => ({ computedAt, entries: [], villages: [], position: new Map(), scopes: new Map(), names: new Map(), byScope: new Map() });
 
 /**
  * Boards in this process. Every TTL a read checks the small revision document behind the answer and reads the
  * board itself only when it changed; a read never waits for a fold. A board nobody folded yet is empty until
  * then, and one that is missing or long stale (no worker running) gets a fold started behind the read.
  */
-const boards = new Map<string, { board?: Board; held?: Held; rev?: number; foldedAt?: number; checkedAt?: number; checking?: Promise<Board | undefined> }>();
+interface Slot {
+  board?: Board;
+  /** What the board was built from when this process caught up from the database (not when it folded). */
+  held?: Held;
+  rev?: number;
+  foldedAt?: number;
+  checkedAt?: number;
+  checking?: Promise<Board | undefined>;
+}
 const slotOf = (app: AppContext, c: Pick<ContestDoc, '_id'>) => {
-  const key = stateKey(app, c._id);
+  const { boards } = keptBy(app);
+  const key = String(c._id);
   let slot = boards.get(key);
   if (!slot) boards.set(key, (slot = {}));
   return slot;
@@ -432,27 +504,35 @@ const REFRESH_EVERY_MS = 10_000;
 
 async function board(app: AppContext, c: ContestDoc): Promise<Board> {
   const slot = slotOf(app, c);
-  if (!slot.checking && (!slot.checkedAt || Date.now() - slot.checkedAt >= QUIZ.leaderboardTtlMs)) {
+  if (!slot.checking && (!slot.checkedAt || app.clock.now().getTime() - slot.checkedAt >= QUIZ.leaderboardTtlMs)) {
     slot.checking = (async () => {
       const rev = await QuizBoardRevs(app.db).findById(String(c._id)).lean();
       if (rev && rev.rev !== slot.rev) {
         // what this process lacks: the changes since the revision it holds, or the board document when it was rewritten
-        const held = await catchUp(app, String(c._id), rev, slot.held);
-        if (held) Object.assign(slot, { held, rev: held.rev, board: boardOf(held, rev.at.getTime()) });
+        const before = slot.held;
+        const moved = new Set<string>();
+        const held = await catchUp(app, String(c._id), rev, before, moved);
+        if (held) {
+          // the changes merged into the order this process holds; a board document read anew is sorted whole
+          const entries = await ranked(held === before ? slot.board?.entries : undefined, held.best, moved);
+          const next = await prepareBoard(entries, held.villages, (id) => held.names.get(id)?.name, rev.at.getTime());
+          Object.assign(slot, { held, rev: held.rev, board: next });
+        } else slot.held = undefined; // partly caught up at most: read whole next time
       }
       if (rev) slot.foldedAt = Math.max(slot.foldedAt ?? 0, rev.at.getTime());
-      slot.checkedAt = Date.now();
+      slot.checkedAt = app.clock.now().getTime();
+      // nobody folded lately, by the kept revision (no worker running): this process folds, behind the reads
+      if (!slot.board || slot.checkedAt - (slot.foldedAt ?? 0) > 3 * REFRESH_EVERY_MS) {
+        refreshing ??= foldQuizTallies(app)
+          .catch((err) => app.logger.error({ err, event: 'quiz.leaderboard.refresh_failed' }, 'leaderboard refresh failed'))
+          .finally(() => (refreshing = null));
+      }
       return slot.board;
     })().finally(() => (slot.checking = undefined));
   }
   // a board in memory is answered at once; the kept one is checked behind it
   const b = slot.board ?? (await slot.checking);
-  if (!b || app.clock.now().getTime() - (slot.foldedAt ?? 0) > 3 * REFRESH_EVERY_MS) {
-    refreshing ??= foldQuizTallies(app)
-      .catch((err) => app.logger.error({ err, event: 'quiz.leaderboard.refresh_failed' }, 'leaderboard refresh failed'))
-      .finally(() => (refreshing = null));
-  }
-  const out = b ?? { computedAt: app.clock.now().getTime(), entries: [], villages: [], byScope: new Map(), names: new Map() };
+  const out = b ?? emptyBoard(app.clock.now().getTime());
   return slot.foldedAt && slot.foldedAt > out.computedAt ? Object.assign(out, { computedAt: slot.foldedAt }) : out;
 }
 
@@ -488,10 +568,6 @@ async function readerArea(app: AppContext, residentId: Types.ObjectId) {
 
 /** The reader's rank and score in a scope, or null when they have no result there. */
 function rankIn(b: Board, v: ScopeView, residentId: string): { rank: number; score: number } | null {
-  if (!b.position) {
-    b.position = new Map();
-    for (let i = 0; i < b.entries.length; i++) b.position.set(b.entries[i]!.residentId, i);
-  }
   const i = b.position.get(residentId);
   if (i === undefined) return null;
   let [lo, hi] = [0, v.at.length];
@@ -507,9 +583,7 @@ async function scopeView(app: AppContext, b: Board, scopeCode: string | undefine
   const key = scopeCode ?? '';
   const hit = b.byScope.get(key);
   if (hit) return hit;
-  // one pass and no map per scope: what a new board costs a reading process, a few times per refresh
-  const at: number[] = [];
-  if (scopeCode) b.entries.forEach((e, i) => e.areaPath.includes(scopeCode) && at.push(i));
+  const at = (scopeCode && b.scopes.get(scopeCode)) || [];
   const top = at.slice(0, QUIZ.leaderboardSize).map((i) => b.entries[i]!);
   await names(app, b, top.map((e) => e.residentId));
   const view: ScopeView = {

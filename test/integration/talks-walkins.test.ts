@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { AuditLog } from '../../src/modules/audit/audit.model';
 import { issueToken } from '../../src/modules/sessions/sessions.service';
 import { WalkIns } from '../../src/modules/talks/talks.model';
+import { runWalkInRetention } from '../../src/modules/talks/walkins.service';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { seedVillages, staffLogin, TOWN_MS, TOWN_ND, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
 import { bulkResidents, publishedTalk, type BulkResident } from '../helpers/talks';
@@ -50,7 +51,7 @@ describe('walk-ins', () => {
     const stored = await WalkIns(t.db).findById(added.body.id).lean();
     expect(JSON.stringify(stored)).not.toContain('13912345678');
     expect(JSON.stringify(stored)).not.toContain('赵桂兰');
-    expect(t.app.pii.open(stored!.phoneEnc)).toBe('13912345678');
+    expect(t.app.pii.open(stored!.phoneEnc!)).toBe('13912345678');
     expect(stored!.areaPath).toEqual(['370303', TOWN_MS, VILLAGE_B]);
     const audits = await AuditLog(t.db).find({ action: 'talk.walk_in.add', targetId: talk.id }).lean();
     expect(audits).toHaveLength(1);
@@ -137,6 +138,38 @@ describe('walk-ins', () => {
     expect((await t.request('GET', `/api/admin/v1/talks/${talk.id}/figures`, { token: town })).body).toMatchObject({ attended: 0, walkIns: 0 });
     // Added again after removal: the phone is free again.
     expect((await walkIn(town, talk.id, { name: '王五', phone: '13912345678' })).status).toBe(201);
+  });
+
+  test('when the retention period has passed, then the walk-in loses name and phone, still counts, and a second run changes nothing', async () => {
+    const talk = await publishedTalk(t, town, { capacity: 5 });
+    const kept = await walkIn(town, talk.id, { name: '孙六', phone: '13812345678', villageCode: VILLAGE_A });
+    t.clock.advance(2 * HOUR);
+    const late = await walkIn(town, talk.id, { name: '周七', phone: '13712345678' });
+    const byTalk = () => WalkIns(t.db).countDocuments({ talkId: new Types.ObjectId(talk.id), erasedAt: { $exists: true } });
+    // an hour short of the period for the first, more for the second: nothing yet
+    t.clock.set(new Date(new Date(START).getTime() + (t.app.config.WALKIN_RETENTION_DAYS * 24 - 1) * HOUR));
+    await runWalkInRetention(t.app);
+    expect(await byTalk()).toBe(0);
+    const { token: now } = await longStaff('town_admin', TOWN_MS); // months went by: a new staff session
+    const figuresBefore = (await t.request('GET', `/api/admin/v1/talks/${talk.id}/figures`, { token: now })).body;
+    expect(figuresBefore).toMatchObject({ attended: 2, walkIns: 2 });
+    t.clock.advance(2 * HOUR);
+    expect((await runWalkInRetention(t.app)).erased).toBeGreaterThanOrEqual(1); // with other tests' older walk-ins
+    expect(await byTalk()).toBe(1);
+    const [first, second] = await Promise.all([WalkIns(t.db).findById(kept.body.id).lean(), WalkIns(t.db).findById(late.body.id).lean()]);
+    expect(first).not.toHaveProperty('nameEnc');
+    expect(first).not.toHaveProperty('phoneEnc');
+    expect(first!.phoneIndex).toBe(`erased:${kept.body.id}`);
+    expect(first).toMatchObject({ villageCode: VILLAGE_A, erasedAt: t.clock.now() });
+    expect(t.app.pii.open(second!.nameEnc!)).toBe('周七');
+    // the roster keeps the line without the person; the figures are as they were
+    const list = await t.request('GET', `/api/admin/v1/talks/${talk.id}/registrations?status=walk_in`, { token: now });
+    expect(list.body.items.map((i: { name: string; phone: string }) => [i.name, i.phone])).toEqual([['', ''], ['周*', '137****5678']]);
+    expect((await t.request('GET', `/api/admin/v1/talks/${talk.id}/figures`, { token: now })).body).toEqual(figuresBefore);
+    t.clock.advance(3 * HOUR);
+    expect((await runWalkInRetention(t.app)).erased).toBeGreaterThanOrEqual(1);
+    expect(await byTalk()).toBe(2);
+    expect(await runWalkInRetention(t.app)).toEqual({ erased: 0 });
   });
 });
 

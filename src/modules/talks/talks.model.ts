@@ -344,15 +344,17 @@ export const TalkCodes = defineModel<TalkCodeDoc>('TalkCode', codeSchema);
 
 /**
  * A person who came without signing up, added by staff at the door. Counts as attended. Name and phone are
- * sealed; unique (talkId, phoneIndex) records one person once per session.
+ * sealed; unique (talkId, phoneIndex) records one person once per session. WALKIN_RETENTION_DAYS after the
+ * day they came, name and phone are removed (`erasedAt`); the record stays, counted where it was.
  */
 export interface WalkInDoc {
   _id: Types.ObjectId;
   talkId: Types.ObjectId;
-  nameEnc: string;
-  phoneEnc: string;
-  /** Blind index of the phone number (purpose `talk-walkin-phone`). */
+  nameEnc?: string;
+  phoneEnc?: string;
+  /** Blind index of the phone number (purpose `talk-walkin-phone`); `erased:<_id>` once erased. */
   phoneIndex: string;
+  erasedAt?: Date;
   villageCode?: string;
   /** The village's path when one was given, else the session's: where the figures count the person. */
   areaPath: string[];
@@ -361,9 +363,10 @@ export interface WalkInDoc {
 }
 const walkInSchema = new Schema<WalkInDoc>({
   talkId: { type: Schema.Types.ObjectId, required: true },
-  nameEnc: { type: String, required: true },
-  phoneEnc: { type: String, required: true },
+  nameEnc: String,
+  phoneEnc: String,
   phoneIndex: { type: String, required: true },
+  erasedAt: Date,
   villageCode: String,
   areaPath: { type: [String], default: [] },
   staffId: { type: String, required: true },

@@ -4,6 +4,7 @@ import { queueAfterFill, reminderItems } from './reminders';
 import { fill } from './queue-walk';
 import { Registrations, Talks } from './talks.model';
 import { enqueueMany } from '../../notify/outbox.service';
+import { runWalkInRetention } from './walkins.service';
 
 const HOUR = 3600_000;
 
@@ -35,4 +36,5 @@ async function finishPastTalks(app: AppContext): Promise<number> {
 export const talkTasks: Task[] = [
   { name: 'talks.sweep', cron: '*/10 * * * *', run: sweepTalks },
   { name: 'talks.finish', cron: '41 * * * *', run: finishPastTalks },
+  { name: 'talks.walkins.retention', cron: '45 3 * * *', run: runWalkInRetention },
 ];

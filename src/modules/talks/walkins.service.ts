@@ -47,6 +47,20 @@ export async function addWalkIn(app: AppContext, actor: Actor, staff: StaffPrinc
   return { id: String(doc._id), checkedInAt: doc.at.toISOString() };
 }
 
+/**
+ * Walk-ins lose name and phone WALKIN_RETENTION_DAYS after the day they came (worker task, nightly): the
+ * record stays, so attendance figures do not change. Each is erased on its own by `_id`, once.
+ */
+export async function runWalkInRetention(app: AppContext): Promise<{ erased: number }> {
+  const now = app.clock.now();
+  const cutoff = new Date(now.getTime() - app.config.WALKIN_RETENTION_DAYS * 86_400_000);
+  const due = await WalkIns(app.db).find({ at: { $lt: cutoff }, erasedAt: { $exists: false } }, { _id: 1 }).lean();
+  for (const w of due) {
+    await WalkIns(app.db).updateOne({ _id: w._id, erasedAt: { $exists: false } }, { $unset: { nameEnc: 1, phoneEnc: 1 }, $set: { phoneIndex: `erased:${String(w._id)}`, erasedAt: now } });
+  }
+  return { erased: due.length };
+}
+
 /** Take back a walk-in entered by mistake. */
 export async function removeWalkIn(app: AppContext, actor: Actor, talk: TalkDoc, id: string): Promise<void> {
   assertOpenForAttendance(talk);

@@ -1,5 +1,4 @@
 import Koa from 'koa';
-import Router from '@koa/router';
 import helmet from 'koa-helmet';
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { AppContext } from '../context';
@@ -10,6 +9,7 @@ import { createHttpMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { requestIdMiddleware } from './request-id';
 import { Api } from './route';
+import { RouteGroups } from './route-groups';
 
 interface HttpAppOptions {
   /** Database readiness, for /readyz. */
@@ -21,7 +21,7 @@ interface HttpAppOptions {
 /** Build the Koa app: error shape first, then request id, metrics, security headers, routes. */
 export function createHttpApp(app: AppContext, opts: HttpAppOptions): Koa {
   const koa = new Koa({ proxy: app.config.TRUST_PROXY });
-  const router = new Router();
+  const router = new RouteGroups();
   const registry = new OpenAPIRegistry();
   const metrics = createHttpMetrics();
 
@@ -63,7 +63,6 @@ export function createHttpApp(app: AppContext, opts: HttpAppOptions): Koa {
     c.body = document;
   });
 
-  koa.use(router.routes());
-  koa.use(router.allowedMethods({ throw: false }));
+  for (const m of router.middleware()) koa.use(m);
   return koa;
 }

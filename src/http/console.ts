@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type Router from '@koa/router';
+import type { RouteTable } from './route-groups';
 import send from 'koa-send';
 import type { Context } from 'koa';
 
@@ -48,7 +48,7 @@ const HOME_PAGE = `<!doctype html>
  * `GET /` links the console and the API document; `/admin/*` serves the built console: hashed assets cached for
  * a year, every other path answered with index.html (the single-page app routes in the browser), never cached.
  */
-export function consoleRoutes(router: Router, dir = consoleDir()): void {
+export function consoleRoutes(router: RouteTable, dir = consoleDir()): void {
   router.get('/', (ctx) => {
     ctx.type = 'html';
     ctx.body = HOME_PAGE;

@@ -1,5 +1,5 @@
 import bodyParser from '@koa/bodyparser';
-import type Router from '@koa/router';
+import type { RouteTable } from './route-groups';
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Context, Middleware } from 'koa';
 import type { z, ZodTypeAny } from 'zod';
@@ -65,7 +65,7 @@ export class Api {
 
   constructor(
     readonly app: AppContext,
-    private readonly router: Router,
+    private readonly router: RouteTable,
     private readonly registry: OpenAPIRegistry,
   ) {
     const checks = app.config.RESPONSE_CHECKS;

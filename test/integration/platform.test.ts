@@ -84,6 +84,23 @@ describe('platform routes', () => {
     expect(res.body).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
   });
 
+  test('when routes are matched by their path group, then case, a trailing slash, 405 and OPTIONS answer as one router would', async () => {
+    const { token } = await residentLogin(t, 'routing');
+    expect((await t.request('GET', '/api/v1/me', { token })).status).toBe(200);
+    expect((await t.request('GET', '/API/V1/Me/', { token })).status).toBe(200);
+    const wrong = await t.request('PUT', '/api/v1/me', { token });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')?.split(', ').sort()).toEqual(['DELETE', 'GET', 'HEAD', 'PATCH']);
+    const options = await t.request('OPTIONS', '/api/v1/me');
+    expect([options.status, options.headers.get('allow')?.split(', ').sort()]).toEqual([200, ['DELETE', 'GET', 'HEAD', 'PATCH']]);
+    expect((await t.request('GET', '/api/v1/me/registrations?limit=5', { token })).status).toBe(200);
+    // routes outside any group: short paths, patterns
+    expect((await t.request('GET', '/healthz/')).status).toBe(200);
+    expect((await t.request('GET', '/test/contract/kept')).status).toBe(200);
+    expect((await t.request('GET', '/api/openapi.json')).status).toBe(200);
+    expect((await t.request('GET', '/api/admin/v1/nope')).status).toBe(404);
+  });
+
   test('when a handler throws a bug, then 500 with no internals in the body', async () => {
     const res = await t.request('GET', '/test/bug');
     expect(res.status).toBe(500);

@@ -43,26 +43,15 @@ export class RouteGroups implements RouteTable {
     return r;
   }
 
-  get(path: string | RegExp, ...middleware: Middleware[]): this {
-    this.routerFor(path).get(path, ...middleware);
+  private add(method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string | RegExp, middleware: Middleware[]): this {
+    this.routerFor(path)[method](path, ...middleware);
     return this;
   }
-  post(path: string | RegExp, ...middleware: Middleware[]): this {
-    this.routerFor(path).post(path, ...middleware);
-    return this;
-  }
-  put(path: string | RegExp, ...middleware: Middleware[]): this {
-    this.routerFor(path).put(path, ...middleware);
-    return this;
-  }
-  patch(path: string | RegExp, ...middleware: Middleware[]): this {
-    this.routerFor(path).patch(path, ...middleware);
-    return this;
-  }
-  delete(path: string | RegExp, ...middleware: Middleware[]): this {
-    this.routerFor(path).delete(path, ...middleware);
-    return this;
-  }
+  get = (path: string | RegExp, ...middleware: Middleware[]) => this.add('get', path, middleware);
+  post = (path: string | RegExp, ...middleware: Middleware[]) => this.add('post', path, middleware);
+  put = (path: string | RegExp, ...middleware: Middleware[]) => this.add('put', path, middleware);
+  patch = (path: string | RegExp, ...middleware: Middleware[]) => this.add('patch', path, middleware);
+  delete = (path: string | RegExp, ...middleware: Middleware[]) => this.add('delete', path, middleware);
 
   /** The routes, then 405 / 501 / OPTIONS answers from every route whose path matched (as one router gives). */
   middleware(): Router.Middleware[] {

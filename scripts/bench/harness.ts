@@ -15,13 +15,22 @@ export interface BenchHarness {
   t: TestApp;
   dbKind: string;
   load(opts: LoadOptions): Promise<LoadResult>;
-  /** The requests through the load process, all at once or one after another: status, JSON body and ms each. */
-  fire(mode: 'all' | 'serial', requests: RequestSpec[]): Promise<Fired[]>;
+  /**
+   * The requests through the load process, all at once or one after another: status, JSON body and ms each.
+   * `marks` are called when the load process starts sending and when its last reply is in: timing the
+   * service's CPU between them leaves out the harness's own messages (the job, the replies).
+   */
+  fire(mode: 'all' | 'serial', requests: RequestSpec[], marks?: FireMarks): Promise<Fired[]>;
   /** One request through the load process, shaped like `t.request`. */
   request(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Fired>;
   print(title: string, rows: Record<string, string | number>): void;
   /** Database commands counted by a wire-protocol proxy between the app and the database. */
   wire: WireCounter;
+}
+
+export interface FireMarks {
+  started?(): void;
+  finished?(): void;
 }
 
 export interface WireCounts {
@@ -130,21 +139,22 @@ export function spec(method: string, path: string, o: { token?: string; body?: u
 }
 
 /** The load process: one child, messages answered by id. */
-function startLoadClient(): { call<T>(m: ClientJob): Promise<T>; stop(): void } {
+function startLoadClient(): { call<T>(m: ClientJob, marks?: FireMarks): Promise<T>; stop(): void } {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'load-client.ts')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const waiting = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+  const waiting = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void; marks?: FireMarks }>();
   let next = 0;
-  child.on('message', (m: { id: number; result?: unknown; error?: string }) => {
+  child.on('message', (m: { id: number; result?: unknown; error?: string; mark?: 'started' | 'finished' }) => {
     const w = waiting.get(m.id);
+    if (m.mark) return w?.marks?.[m.mark]?.();
     waiting.delete(m.id);
     if (m.error) w?.reject(new Error(m.error));
     else w?.resolve(m.result);
   });
   child.on('exit', (code) => waiting.forEach((w) => w.reject(new Error(`load client exited (${code})`))));
   return {
-    call: <T>(m: ClientJob) => new Promise<T>((resolve, reject) => {
+    call: <T>(m: ClientJob, marks?: FireMarks) => new Promise<T>((resolve, reject) => {
       const id = ++next;
-      waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, marks });
       child.send({ ...m, id });
     }),
     stop: () => void child.disconnect(),
@@ -166,7 +176,7 @@ export async function withHarness(fn: (h: BenchHarness) => Promise<void>): Promi
   // the service as it runs in production: replies are not checked against their schemas (tests do that)
   const t = await startTestApp({ config: { RESPONSE_CHECKS: 'false' } });
   const client = startLoadClient();
-  const fire = (mode: 'all' | 'serial', requests: RequestSpec[]) => client.call<Fired[]>({ kind: 'fire', url: t.url, mode, requests });
+  const fire = (mode: 'all' | 'serial', requests: RequestSpec[], marks?: FireMarks) => client.call<Fired[]>({ kind: 'fire', url: t.url, mode, requests }, marks);
   try {
     await fn({
       t,

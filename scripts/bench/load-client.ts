@@ -3,7 +3,8 @@
  * made here, so the bench process holds only the service and its CPU time per request is the service's own.
  * Messages from the parent:
  * - `fire`: the given requests, all at once or one after another; replies each one's status, JSON body and
- *   milliseconds;
+ *   milliseconds. Marks `started` (before the first request) and `finished` (the last reply is in) come first,
+ *   so the bench can time its own CPU over the requests alone, not over reading these messages;
  * - `autocannon`: a timed or counted load; `cycle` (optional) gives the requests in turn, shared by all
  *   connections, so each list item is sent once per pass whatever the number of connections.
  */
@@ -105,8 +106,18 @@ async function cannon(j: AutocannonJob) {
   return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts };
 }
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 process.on('message', (m: ClientMessage) => {
-  const run = m.kind === 'fire' ? fire(m.url, m.mode, m.requests) : cannon(m.job);
+  const run = m.kind === 'fire'
+    ? (async () => {
+      process.send!({ id: m.id, mark: 'started' });
+      const out = await fire(m.url, m.mode, m.requests);
+      process.send!({ id: m.id, mark: 'finished' });
+      await pause(20); // the mark is read on its own, before the (large) replies
+      return out;
+    })()
+    : cannon(m.job);
   run.then((result) => process.send!({ id: m.id, result }), (err: unknown) => process.send!({ id: m.id, error: String((err as Error)?.stack ?? err) }));
 });
 process.on('disconnect', () => process.exit(0));

@@ -255,9 +255,8 @@ export async function keptBoard(app: AppContext, contestId: string): Promise<{ e
 async function loadState(app: AppContext, c: ContestDoc): Promise<State> {
   const { states } = keptBy(app);
   const id = String(c._id);
-  const key = id;
   const rev = await QuizBoardRevs(app.db).findById(id).lean();
-  const mem = states.get(key);
+  const mem = states.get(id);
   if (mem && rev && rev.rev === mem.rev) return Object.assign(mem, { contest: c });
   let held = rev ? ((mem && (await catchUp(app, id, rev, mem))) ?? (await catchUp(app, id, rev))) : null;
   if (!held) {
@@ -268,7 +267,7 @@ async function loadState(app: AppContext, c: ContestDoc): Promise<State> {
   }
   const { rev: r, base, changes, pending, best, names, villages } = held;
   const state: State = { rev: r, base, changes, pending, best, names, villages, contest: c, dirty: new Set(), erased: false };
-  states.set(key, state);
+  states.set(id, state);
   return state;
 }
 
@@ -277,26 +276,11 @@ function docOf(s: State, computedAt: Date, rev: number): BoardDoc {
 }
 
 /**
- * Everyone in the top list of some scope (each village, town and the district). Their names came with their
- * results; only a result without one (an earlier version's record, a cleared flag) or a resident moved up by
- * an erasure and not named since this process holds the board is looked up, once.
+ * Name everyone `shown` (in the top list of some scope: each village, town and the district). Their names came
+ * with their results; only a result without one (an earlier version's record, a cleared flag) or a resident
+ * moved up by an erasure and not named since this process holds the board is looked up, once.
  */
-async function nameShown(app: AppContext, s: State): Promise<void> {
-  const pathOf = new Map(s.villages.map((v) => [v.code, v.path]));
-  const seen = new Map<string, number>();
-  const shown: string[] = [];
-  const entries = s.entries ?? [];
-  for (let i = 0; i < entries.length; i++) {
-    if (i % SLICE === SLICE - 1) await breathe();
-    const e = entries[i]!;
-    let top = false;
-    for (const code of pathOf.get(e.villageCode) ?? []) {
-      const n = seen.get(code) ?? 0;
-      if (n < QUIZ.leaderboardSize) top = true;
-      seen.set(code, n + 1);
-    }
-    if (top) shown.push(e.residentId);
-  }
+async function nameShown(app: AppContext, s: State, shown: string[]): Promise<void> {
   const missing = shown.filter((id) => !s.names.has(id));
   for (let i = 0; i < missing.length; i += 1_000) {
     const part = missing.slice(i, i + 1_000);
@@ -346,17 +330,21 @@ const MAX_CHANGES = 20;
 /**
  * Write what changed when the board did (or its villages did): as a small change document, or the whole board
  * when first written, after an erasure (no stored change may keep the name) or once the changes add up to a
- * quarter of it. The revision document on every fold, naming what a reader has to read.
+ * quarter of it. The revision document on every fold, naming what a reader has to read. Returns the board
+ * for readers when one was written, else null.
  */
-async function writeState(app: AppContext, s: State, computedAt: Date, changed: boolean): Promise<boolean> {
+async function writeState(app: AppContext, s: State, computedAt: Date, changed: boolean): Promise<Board | null> {
   const id = String(s.contest._id);
   if (changed || !s.entries) s.entries = await ranked(s.entries, s.best, s.dirty);
   const villages = await villagesOf(app, s.contest, s.entries);
   const write = changed || s.rev === 0 || JSON.stringify(villages) !== JSON.stringify(s.villages);
   let rewritten = false;
+  let board: Board | null = null;
   if (write) {
     s.villages = villages;
-    await nameShown(app, s);
+    board = await prepareBoard(s.entries, villages, computedAt.getTime());
+    await nameShown(app, s, shownOf(board));
+    named(board, (r) => s.names.get(r)?.name);
     const rev = Date.now() * 1000 + crypto.randomInt(1000);
     if (s.rev === 0 || s.erased || s.changes.length >= MAX_CHANGES || s.pending + s.dirty.size > Math.max(1_000, s.best.size / 4)) {
       await QuizBoards(app.db).collection.replaceOne({ _id: id } as never, docOf(s, computedAt, rev), { upsert: true });
@@ -374,7 +362,7 @@ async function writeState(app: AppContext, s: State, computedAt: Date, changed: 
   await QuizBoardRevs(app.db).collection.replaceOne({ _id: id } as never, { _id: id, rev: s.rev, at: computedAt, base: s.base, changes: s.changes }, { upsert: true });
   // once no revision names them, every change of the board goes (also one a failed write left unnamed)
   if (rewritten) await QuizBoardChanges(app.db).collection.deleteMany({ _id: { $regex: `^${id}:` } } as never);
-  return write;
+  return board;
 }
 
 type BoardTally = Pick<TallyDoc, 'residentId' | 'contestId' | 'board' | 'villageCode' | 'score' | 'durationMs' | 'submittedAt' | 'name' | 'nameAt'>;
@@ -423,7 +411,7 @@ export async function foldBoards(app: AppContext, tallies: BoardTally[], opts: {
     if (s.names.size > 2 * s.best.size + 1_000) for (const id of [...s.names.keys()]) if (!s.best.has(id)) s.names.delete(id);
     const written = await writeState(app, s, now, changed);
     const slot = slotOf(app, c);
-    if (written || !slot.board || slot.rev !== s.rev) slot.board = await prepareBoard(s.entries!, s.villages, (id) => s.names.get(id)?.name, now.getTime());
+    if (written || !slot.board || slot.rev !== s.rev) slot.board = written ?? named(await prepareBoard(s.entries!, s.villages, now.getTime()), (id) => s.names.get(id)?.name);
     slot.rev = s.rev;
     slot.held = undefined; // the fold's own state is not a reader's to catch up
     slot.foldedAt = now.getTime();
@@ -448,9 +436,10 @@ export async function refreshLeaderboards(app: AppContext): Promise<number> {
 
 /**
  * A board for readers: its entries (in rank order) indexed by resident and by scope in one pass that gives way
- * to requests as it goes, and the names of each scope's top list. Built before it replaces the board read.
+ * to requests as it goes; `named` then gives it the names of the top lists. Built before it replaces the board
+ * being read.
  */
-async function prepareBoard(entries: Best[], villages: Village[], nameOf: (residentId: string) => string | undefined, computedAt: number): Promise<Board> {
+async function prepareBoard(entries: Best[], villages: Village[], computedAt: number): Promise<Board> {
   const pathOf = new Map(villages.map((v) => [v.code, v.path]));
   const position = new Map<string, number>();
   const scopes = new Map<string, number[]>();
@@ -464,16 +453,23 @@ async function prepareBoard(entries: Best[], villages: Village[], nameOf: (resid
       at.push(i);
     }
   }
-  // built afresh for each board: an erased resident's name is not kept from the last one
-  const names = new Map<string, string>();
-  for (const at of scopes.values()) {
-    for (let k = 0; k < Math.min(at.length, QUIZ.leaderboardSize); k++) {
-      const id = entries[at[k]!]!.residentId;
-      const name = nameOf(id);
-      if (name !== undefined) names.set(id, name);
-    }
+  return { computedAt, entries, villages, position, scopes, names: new Map(), byScope: new Map() };
+}
+
+/** Everyone in the top list of some scope. */
+function shownOf(b: Board): string[] {
+  const shown = new Set<string>();
+  for (const at of b.scopes.values()) for (let k = 0; k < Math.min(at.length, QUIZ.leaderboardSize); k++) shown.add(b.entries[at[k]!]!.residentId);
+  return [...shown];
+}
+
+/** The names a board shows, as `nameOf` gives them (afresh for each board: an erased resident's is not kept). */
+function named(b: Board, nameOf: (residentId: string) => string | undefined): Board {
+  for (const id of shownOf(b)) {
+    const name = nameOf(id);
+    if (name !== undefined) b.names.set(id, name);
   }
-  return { computedAt, entries, villages, position, scopes, names, byScope: new Map() };
+  return b;
 }
 
 const emptyBoard = (computedAt: number): Board => ({ computedAt, entries: [], villages: [], position: new Map(), scopes: new Map(), names: new Map(), byScope: new Map() });
@@ -515,7 +511,7 @@ async function board(app: AppContext, c: ContestDoc): Promise<Board> {
         if (held) {
           // the changes merged into the order this process holds; a board document read anew is sorted whole
           const entries = await ranked(held === before ? slot.board?.entries : undefined, held.best, moved);
-          const next = await prepareBoard(entries, held.villages, (id) => held.names.get(id)?.name, rev.at.getTime());
+          const next = named(await prepareBoard(entries, held.villages, rev.at.getTime()), (id) => held.names.get(id)?.name);
           Object.assign(slot, { held, rev: held.rev, board: next });
         } else slot.held = undefined; // partly caught up at most: read whole next time
       }

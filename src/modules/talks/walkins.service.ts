@@ -49,14 +49,15 @@ export async function addWalkIn(app: AppContext, actor: Actor, staff: StaffPrinc
 
 /**
  * Walk-ins lose name and phone WALKIN_RETENTION_DAYS after the day they came (worker task, nightly): the
- * record stays, so attendance figures do not change. Each is erased on its own by `_id`, once.
+ * record stays, so attendance figures do not change. Each is erased by `_id` alone (the one filter FerretDB
+ * hands to SQL); erasing one twice writes the same again.
  */
 export async function runWalkInRetention(app: AppContext): Promise<{ erased: number }> {
   const now = app.clock.now();
   const cutoff = new Date(now.getTime() - app.config.WALKIN_RETENTION_DAYS * 86_400_000);
   const due = await WalkIns(app.db).find({ at: { $lt: cutoff }, erasedAt: { $exists: false } }, { _id: 1 }).lean();
   for (const w of due) {
-    await WalkIns(app.db).updateOne({ _id: w._id, erasedAt: { $exists: false } }, { $unset: { nameEnc: 1, phoneEnc: 1 }, $set: { phoneIndex: `erased:${String(w._id)}`, erasedAt: now } });
+    await WalkIns(app.db).updateOne({ _id: w._id }, { $unset: { nameEnc: 1, phoneEnc: 1 }, $set: { phoneIndex: `erased:${String(w._id)}`, erasedAt: now } });
   }
   return { erased: due.length };
 }

@@ -19,7 +19,7 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   MONGODB_URI: z.string().url().optional().describe('MongoDB URI; unset = embedded database (mongodb-memory-server, else FerretDB)'),
   DATA_DIR: z.string().default('./data').describe('where the embedded database and generated dev keys live'),
-  FERRETDB_BIN: z.string().optional().describe('path of the ferretdb binary (default: PATH, then .tools/bin/ferretdb)'),
+  FERRETDB_BIN: z.string().optional().describe('path of the ferretdb binary (default: our patched build in .tools/bin, then PATH)'),
   FERRETDB_POSTGRESQL_URL: z.string().optional().describe('PostgreSQL URL the embedded FerretDB stores its data in (default: its SQLite files under DATA_DIR)'),
   MONGOMS_DISABLE: bool.default('false').describe('true = never use mongodb-memory-server: without MONGODB_URI the embedded database is FerretDB'),
   PII_KEY: hexKey.optional().describe('AES-256 key for personal data, 64 hex chars; required in production'),

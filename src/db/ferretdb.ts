@@ -18,7 +18,7 @@ export function findOnPath(name: string): string | undefined {
 
 export function findFerretDb(explicit?: string): string | undefined {
   if (explicit) return fs.existsSync(explicit) ? explicit : undefined;
-  return findOnPath('ferretdb') ?? (fs.existsSync(PROJECT_FERRETDB_BIN) ? PROJECT_FERRETDB_BIN : undefined);
+  return fs.existsSync(PROJECT_FERRETDB_BIN) ? PROJECT_FERRETDB_BIN : findOnPath('ferretdb');
 }
 
 export async function freePort(): Promise<number> {

@@ -161,7 +161,8 @@ function startLoadClient(): { call<T>(m: ClientJob, marks?: FireMarks): Promise<
   };
 }
 
-export async function withHarness(fn: (h: BenchHarness) => Promise<void>): Promise<void> {
+/** `opts.dbName` keeps the database of an earlier run (the scale bench reopens its data under another server). */
+export async function withHarness(fn: (h: BenchHarness) => Promise<void>, opts: { dbName?: string } = {}): Promise<void> {
   process.env.NODE_ENV = 'test';
   const logger = createLogger('warn');
   let db: ProvisionedDatabase | undefined;
@@ -174,7 +175,7 @@ export async function withHarness(fn: (h: BenchHarness) => Promise<void>): Promi
   const wire = await startWireCount(direct);
   process.env.TEST_MONGODB_URI = wire.uri;
   // the service as it runs in production: replies are not checked against their schemas (tests do that)
-  const t = await startTestApp({ config: { RESPONSE_CHECKS: 'false' } });
+  const t = await startTestApp({ config: { RESPONSE_CHECKS: 'false' }, dbName: opts.dbName });
   const client = startLoadClient();
   const fire = (mode: 'all' | 'serial', requests: RequestSpec[], marks?: FireMarks) => client.call<Fired[]>({ kind: 'fire', url: t.url, mode, requests }, marks);
   try {

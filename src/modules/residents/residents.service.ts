@@ -261,11 +261,14 @@ export async function eraseMe(app: AppContext, id: Types.ObjectId, otherData: re
 // ---- staff side ----
 
 export async function listResidentsForStaff(app: AppContext, staff: StaffPrincipal, q: { areaCode?: string; limit: number; cursor?: string }) {
-  const filter: Record<string, unknown> = { areaPath: q.areaCode ?? staff.areaCode, erasedAt: { $exists: false } };
-  if (q.areaCode) {
-    const area = await getArea(app, q.areaCode);
-    assertInScope(staff, area?.path);
-  }
+  const code = q.areaCode ?? staff.areaCode;
+  const filter: Record<string, unknown> = { areaPath: code, erasedAt: { $exists: false } };
+  const area = q.areaCode ? await getArea(app, q.areaCode) : undefined;
+  if (q.areaCode) assertInScope(staff, area?.path);
+  // A village's residents by their own (indexed, scalar) field: an equality on the areaPath array cannot be
+  // answered from an index on the embedded database.
+  const villageLevel = area ? area.level === 'village' || area.level === 'community' : staff.role === 'village_worker';
+  if (villageLevel) filter.villageCode = code;
   return findPage(Residents(app.db), filter, q, (rows) => rows.map((r) => ({
     id: String(r._id),
     nameMasked: r.nameEnc ? maskName(app.pii.open(r.nameEnc)) : null,

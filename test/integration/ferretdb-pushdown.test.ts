@@ -115,6 +115,17 @@ const FINDS: Array<[string, Filter<Doc>, string[]]> = [
   ['an area code in a path (village)', { areaPath: '370303-JD-MS-va' }, ids('ac')],
   ['a prefix of an area code matches nothing', { areaPath: '370303-JD' }, []],
   ['a path element and a scalar together', { areaPath: '370303-Z-ND', tags: 'x' }, []],
+  ['$in of a string and an ObjectId', { name: { $in: ['alice', oid1] } }, ids('a', 'g', 'k', 'l')],
+  ['$in on array elements', { tags: { $in: ['y', 'q"t'] } }, ids('a', 'aa')],
+  ['$in of one ObjectId element', { refs: { $in: [oid1] } }, ids('aa')],
+  ['$in with a number left to the handler', { name: { $in: ['alice', 5] } }, ids('a', 'g', 'k', 's')],
+  ['$in with null left to the handler', { name: { $in: [null, 'bob'] } }, ids('b', 'i', 'j', 'u', 'aa', 'ab', 'ac', 'ad', 'ae')],
+  ['$in of nothing', { _id: { $in: [] } }, []],
+  ['$in of area codes', { areaPath: { $in: ['370303-JD-MS-va', '370303-Z-ND'] } }, ids('ac', 'ae')],
+  ['$in of the edge values', { name: { $in: ['[', '\\'] } }, ids(oidA, oidB, 'y')],
+  ['_id $in of ObjectIds and a missing id', { _id: { $in: [oidA, oidB, 'zz'] } }, ids(oidA, oidB)],
+  ['_id $in longer than is pushed down', { _id: { $in: ['a', ...Array.from({ length: 1500 }, (_, i) => `none-${i}`)] } }, ids('a')],
+  ['_id $in beside a field $in', { _id: { $in: ['a', 'b', 'k'] }, name: { $in: ['alice'] } }, ids('a', 'k')],
   ['empty filter', {}, all.slice().sort()],
 ];
 
@@ -241,6 +252,8 @@ const onSqliteFerret = process.env.TEST_DB_KIND === 'ferretdb' && !process.env.F
     ['the first field of a compound index', { areaCode: 'A1' }, /SEARCH \S+ USING INDEX \S+_areaCode_1_createdAt_-1/],
     ['an ObjectId field', { talkId: new ObjectId() }, /SEARCH \S+ USING INDEX \S+_talkId_1/],
     ['an element of an indexed array (an area path)', { areaPath: 'A1' }, /SEARCH \S+ USING INDEX \S+_areaPath_1__id_-1 \(<expr>>\? AND <expr><\?\)[\s\S]*json_each|json_each[\s\S]*SEARCH \S+ USING INDEX \S+_areaPath_1__id_-1/],
+    ['_id $in', { _id: { $in: ['x', new ObjectId()] } }, /SEARCH \S+ USING INDEX \S+__id_/],
+    ['$in on a unique field', { openid: { $in: ['o1', 'o2'] } }, /SEARCH \S+ USING INDEX \S+_openid_1/],
     ['an indexed field beside an unindexed condition', { openid: 'o7', createdAt: { $gt: new Date(0) } }, /SEARCH \S+ USING INDEX \S+_openid_1/],
   ])('%s', async (_name, filter, expected) => {
     const { pushdown, plan: text } = await plan(filter);

@@ -31,14 +31,9 @@ export function coalescing<K, V>(run: (keys: readonly K[]) => Promise<ArrayLike<
 }
 
 /**
- * Below this many ids a batch reads each by `_id` (FerretDB on SQLite filters `_id` equality in SQL); from it
- * on, one `$in` read (filtered document by document, but once for the whole batch) is cheaper.
- */
-const IN_FROM = 16;
-
-/**
- * Plain documents by `_id`, coalesced per connection; `null` where none exists. Read through the driver: on
- * these per-request paths a mongoose query costs more CPU than the read itself.
+ * Plain documents by `_id`, coalesced per connection: one `_id` read, or one `$in` read for a batch (an index
+ * lookup on every server we run on, FerretDB included: scripts/ferretdb/); `null` where none exists. Read through
+ * the driver: on these per-request paths a mongoose query costs more CPU than the read itself.
  */
 export function byIdLoader<T extends { _id: unknown }>(model: (conn: Connection) => Model<T>): (conn: Connection, id: unknown) => Promise<T | null> {
   const loaders = new WeakMap<Connection, DataLoader<string, T | null>>();
@@ -49,7 +44,7 @@ export function byIdLoader<T extends { _id: unknown }>(model: (conn: Connection)
       const coll = m.collection;
       const key = (x: string): unknown => (m.schema.path('_id')?.instance === 'ObjectId' ? new Types.ObjectId(x) : x);
       loaders.set(conn, (l = coalescing<string, T | null>(async (ids) => {
-        if (ids.length < IN_FROM) return Promise.all(ids.map((x) => coll.findOne({ _id: key(x) } as never) as Promise<T | null>));
+        if (ids.length === 1) return [(await coll.findOne({ _id: key(ids[0]!) } as never)) as T | null];
         const docs = (await coll.find({ _id: { $in: ids.map((x) => key(x)) } } as never, { batchSize: ids.length + 1 }).toArray()) as unknown as T[];
         const by = new Map(docs.map((d) => [String(d._id), d]));
         return ids.map((x) => by.get(x) ?? null);

@@ -547,7 +547,7 @@ export type Scope = 'village' | 'town' | 'district';
  * Where a reader lives, for choosing the scope: kept a minute per process (a resident who moves village sees
  * the new scope within it), so reading the board while a rush refreshes it costs no database read at all.
  * A miss reads that one resident by `_id`: the shared resident loader turns a burst of misses into one `$in`
- * read, which FerretDB/SQLite answers by scanning every resident (seconds at 20,000).
+ * read by index.
  */
 const AREA_MS = 60_000;
 const areaCache = cachePerDatabase<{ villageCode?: string; areaPath: string[] }>(AREA_MS);

@@ -109,7 +109,7 @@ describe('public voting', () => {
     candidates = [];
     for (const [i, v] of [VILLAGE_A, VILLAGE_A, VILLAGE_B, VILLAGE_B, VILLAGE_B].entries()) candidates.push(await approvedCandidate(t, id, town.token, town.token, `候选${i}`, v));
     residents = [];
-    for (let i = 0; i < 50; i++) residents.push(await residentLogin(t, undefined, { consent: true }));
+    for (let i = 0; i < 50; i++) residents.push(await residentLogin(t, undefined, { consent: true, village: i % 2 ? VILLAGE_A : VILLAGE_B }));
     await advance(t, town.token, id, 'reviewing');
   });
 
@@ -166,7 +166,7 @@ describe('public voting', () => {
   });
 
   test('when one resident votes, then the same candidate again that day is refused, and the fourth vote of the day too', async () => {
-    const r = await residentLogin(t, undefined, { consent: true });
+    const r = await residentLogin(t, undefined, { consent: true, village: VILLAGE_A });
     const first = await t.request('POST', voteUrl(candidates[0]!), { token: r.token });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ remainingToday: 2, flagged: true }); // the account was made after voting opened
@@ -178,6 +178,17 @@ describe('public voting', () => {
     expect(mine.body.today).toMatchObject({ remaining: 0, votedFor: [candidates[0], candidates[1], candidates[2]] });
     const noConsent = await residentLogin(t);
     expect((await t.request('POST', voteUrl(candidates[0]!), { token: noConsent.token })).body.error.code).toBe('CONSENT_REQUIRED');
+  });
+
+  test('when a resident of another town or with no village votes in a town’s round, then the vote is refused and nothing is counted', async () => {
+    const before = await Votes(t.db).countDocuments({ selectionId: id });
+    for (const r of [await residentLogin(t, undefined, { consent: true, village: VILLAGE_C }), await residentLogin(t, undefined, { consent: true })]) {
+      const res = await t.request('POST', voteUrl(candidates[1]!), { token: r.token });
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ error: { code: 'OUT_OF_AREA', message: '本次评选只限活动范围内的村（社区）居民投票' } });
+      expect((await t.request('GET', '/api/v1/selections', { token: r.token })).body.items.map((x: { id: string }) => x.id)).not.toContain(id);
+    }
+    expect(await Votes(t.db).countDocuments({ selectionId: id })).toBe(before);
   });
 
   test('when votes come from a new account or in a burst, then they are flagged for staff and shown apart from the clean count', async () => {

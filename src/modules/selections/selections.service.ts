@@ -26,6 +26,12 @@ const STATUS_LABELS: Readonly<Record<RoundStatus, string>> = {
 /** A second vote within this many seconds of the resident's previous one is flagged as a burst. */
 const BURST_SECONDS = 5;
 
+/**
+ * The areas whose rounds a resident takes part in: their village's path, or only the district without a village
+ * (a resident who never chose a village has no stored path).
+ */
+const areasOf = (r: { areaPath?: string[] }): string[] => (r.areaPath?.length ? r.areaPath : ['370303']);
+
 const oid = (s: string): Types.ObjectId | null => (Types.ObjectId.isValid(s) ? new Types.ObjectId(s) : null);
 
 interface RoundInput {
@@ -296,6 +302,7 @@ export async function vote(app: AppContext, residentId: Types.ObjectId, id: stri
   const candidate = candidates.get(nid);
   if (!candidate) throw notFound('候选人');
   const resident = await requireConsent(app, residentId, 'basic');
+  if (!areasOf(resident).includes(round.areaCode)) throw new AppError('OUT_OF_AREA', 403, '本次评选只限活动范围内的村（社区）居民投票');
   const day = shanghaiDay(now);
   const base = `${round._id}:${residentId}:${day}`;
   const slots = Array.from({ length: round.votesPerDay }, (_, i) => `${base}:${i + 1}`);
@@ -353,7 +360,7 @@ function publicCandidate(app: AppContext, n: NominationDoc, photos: string[], vo
 /** Rounds a resident can see: their district's and their town's, once past draft. */
 export async function residentRounds(app: AppContext, residentId: Types.ObjectId) {
   const r = await requireConsent(app, residentId, 'basic');
-  const codes = r.areaPath.length ? r.areaPath : ['370303'];
+  const codes = areasOf(r);
   const rows = await Selections(app.db).find({ areaCode: { $in: codes }, status: { $ne: 'draft' } }).sort({ _id: -1 }).limit(50).lean();
   return { items: rows.map(roundView) };
 }

@@ -80,3 +80,61 @@ export function journey(prefix: string, arrange: (t: TestApp) => Promise<void> =
   });
   return { get t() { return s.t; }, open: keeper.open, problems: keeper.problems };
 }
+
+interface Placed {
+  box: { x: number; y: number; width: number; height: number };
+  view: { width: number; height: number };
+  /** The element at the box's centre is the box or inside it: nothing lies over it. */
+  onTop: boolean;
+  background: string;
+  position: string;
+}
+
+async function placement(p: ConsolePage, target: Locator, fixedFrom: string): Promise<Placed> {
+  const box = await target.boundingBox();
+  if (!box) throw new Error('not rendered');
+  const view = p.page.viewportSize()!;
+  const cx = Math.round(box.x + box.width / 2);
+  const cy = Math.round(box.y + box.height / 2);
+  // Strings, so this file needs no DOM types: they run in the page.
+  const onTop = (await target.evaluate(`(el) => el.contains(document.elementFromPoint(${cx}, ${cy}))`)) as boolean;
+  const style = (await target.evaluate(
+    `(el) => { const s = getComputedStyle(el); const f = el.closest(${JSON.stringify(fixedFrom)}); return { background: s.backgroundColor, position: f ? getComputedStyle(f).position : 'static' }; }`,
+  )) as { background: string; position: string };
+  return { box, view, onTop, ...style };
+}
+
+/**
+ * A confirm box (ElMessageBox) titled `title` is shown styled: a white panel laid over the page (a fixed overlay),
+ * inside the viewport, centred across it, and on top of everything at its centre. Returns the box, to click in.
+ */
+export async function expectConfirmVisible(p: ConsolePage, title: string): Promise<Locator> {
+  const box = p.page.getByRole('dialog', { name: title });
+  await box.waitFor();
+  await p.page.waitForTimeout(350); // the box fades and zooms in
+  const at = await placement(p, box, '.el-overlay');
+  expect(at.position).toBe('fixed');
+  expect(at.background).toBe('rgb(255, 255, 255)');
+  expect(at.box.width).toBeLessThan(at.view.width);
+  expect(at.box.x).toBeGreaterThanOrEqual(0);
+  expect(at.box.y).toBeGreaterThanOrEqual(0);
+  expect(at.box.y + at.box.height).toBeLessThanOrEqual(at.view.height);
+  expect(Math.abs(at.box.x + at.box.width / 2 - at.view.width / 2)).toBeLessThanOrEqual(2);
+  expect(at.onTop).toBe(true);
+  return box;
+}
+
+/** A message (ElMessage) with `text` is shown styled: fixed near the top, centred, wholly inside the viewport, on top. */
+export async function expectMessageVisible(p: ConsolePage, text: string | RegExp): Promise<void> {
+  const msg = p.page.locator('.el-message').filter({ hasText: text }).last();
+  await msg.waitFor();
+  await p.page.waitForTimeout(350); // it slides in from the top
+  const at = await placement(p, msg, '.el-message');
+  expect(at.position).toBe('fixed');
+  expect(at.box.x).toBeGreaterThanOrEqual(0);
+  expect(at.box.y).toBeGreaterThanOrEqual(0);
+  expect(at.box.x + at.box.width).toBeLessThanOrEqual(at.view.width);
+  expect(at.box.y + at.box.height).toBeLessThanOrEqual(at.view.height / 3);
+  expect(Math.abs(at.box.x + at.box.width / 2 - at.view.width / 2)).toBeLessThanOrEqual(2);
+  expect(at.onTop).toBe(true);
+}

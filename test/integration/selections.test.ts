@@ -35,9 +35,24 @@ describe('rounds, nominations and review', () => {
     expect((await t.request('GET', `/api/admin/v1/selections/${id}`, { token: other.token })).status).toBe(404);
   });
 
+  test('when a town admin changes the draft, then dates, votes per day and area change; once nominating it is locked, and bad times are refused', async () => {
+    const url = `/api/admin/v1/selections/${id}`;
+    expect((await t.request('PATCH', url, { token: worker.token, body: { votesPerDay: 5 } })).status).toBe(403);
+    const bad = await t.request('PATCH', url, { token: town.token, body: { voteTo: '2020-01-01T00:00:00Z' } });
+    expect(bad.body.error.details[0].path).toBe('voteFrom');
+    expect((await t.request('PATCH', url, { token: town.token, body: { areaCode: TOWN_ND } })).status).toBe(403);
+    const voteTo = new Date(t.clock.now().getTime() + 5 * 86_400_000).toISOString();
+    const changed = await t.request('PATCH', url, { token: town.token, body: { votesPerDay: 5, voteTo, title: '2026年马尚街道幸福家庭评选（修订）' } });
+    expect(changed.body).toMatchObject({ votesPerDay: 5, voteTo, title: '2026年马尚街道幸福家庭评选（修订）', status: 'draft' });
+    expect((await t.request('GET', url, { token: worker.token })).body.votesPerDay).toBe(5);
+    expect(await AuditLog(t.db).countDocuments({ action: 'selection.update', targetId: id })).toBe(1);
+    await t.request('PATCH', url, { token: town.token, body: { votesPerDay: 3 } });
+  });
+
   test('when a village worker nominates during nominating, then the name is sealed, masked in lists, and shown in full only with an audit record', async () => {
     expect((await t.request('POST', `/api/admin/v1/selections/${id}/nominations`, { token: worker.token, body: { subject: 'family', name: '王建国家庭', villageCode: VILLAGE_A, story: '孝老爱亲，邻里和睦，热心公益十余年。' } })).body.error.code).toBe('NOT_NOMINATING');
     expect((await advance(t, town.token, id, 'nominating')).body.status).toBe('nominating');
+    expect((await t.request('PATCH', `/api/admin/v1/selections/${id}`, { token: town.token, body: { votesPerDay: 4 } })).body.error.code).toBe('ROUND_LOCKED');
     const n = await t.request('POST', `/api/admin/v1/selections/${id}/nominations`, { token: worker.token, body: { subject: 'family', name: '王建国家庭', phone: '13812345678', villageCode: VILLAGE_A, story: '孝老爱亲，邻里和睦，热心公益十余年。' } });
     expect(n.status).toBe(201);
     nid = n.body.id;

@@ -22,6 +22,16 @@ export async function pickOption(p: ConsolePage, label: string, option: string, 
   throw new Error(`could not pick ${option} in ${label}`);
 }
 
+/** Type a Shanghai wall-clock time (`YYYY-MM-DD HH:mm`) into a date-time picker, as a person would, and close its panel. */
+export async function typeDateTime(p: ConsolePage, label: string, value: string): Promise<void> {
+  const input = p.page.getByLabel(label, { exact: true });
+  await input.click();
+  await input.fill(value);
+  await input.press('Enter');
+  await p.page.keyboard.press('Escape');
+  await p.page.waitForTimeout(200);
+}
+
 /** The serious and critical axe-core violations on screen must be none. */
 export async function expectAccessible(p: ConsolePage): Promise<void> {
   expect(await p.axe()).toEqual([]);
@@ -90,18 +100,28 @@ interface Placed {
   position: string;
 }
 
-async function placement(p: ConsolePage, target: Locator, fixedFrom: string): Promise<Placed> {
+/** Where `target` (the last element matching `selector` with `text`) is, whether it is on top at its centre, and its styles. */
+async function placement(p: ConsolePage, target: Locator, selector: string, text: string, fixedFrom: string): Promise<Placed> {
   const box = await target.boundingBox();
-  if (!box) throw new Error('not rendered');
+  if (!box) throw new Error(`${selector} is not rendered`);
   const view = p.page.viewportSize()!;
   const cx = Math.round(box.x + box.width / 2);
   const cy = Math.round(box.y + box.height / 2);
-  // Strings, so this file needs no DOM types: they run in the page.
-  const onTop = (await target.evaluate(`(el) => el.contains(document.elementFromPoint(${cx}, ${cy}))`)) as boolean;
-  const style = (await target.evaluate(
-    `(el) => { const s = getComputedStyle(el); const f = el.closest(${JSON.stringify(fixedFrom)}); return { background: s.backgroundColor, position: f ? getComputedStyle(f).position : 'static' }; }`,
-  )) as { background: string; position: string };
-  return { box, view, onTop, ...style };
+  // An expression, so this file needs no DOM types: it runs in the page.
+  const sel = JSON.stringify(selector);
+  return {
+    box,
+    view,
+    ...((await p.page.evaluate(`(() => {
+      const el = [...document.querySelectorAll(${sel})].filter((e) => e.textContent.includes(${JSON.stringify(text)})).pop();
+      const fixed = el.closest(${JSON.stringify(fixedFrom)});
+      return {
+        onTop: document.elementFromPoint(${cx}, ${cy})?.closest(${sel}) === el,
+        background: getComputedStyle(el).backgroundColor,
+        position: fixed ? getComputedStyle(fixed).position : 'static',
+      };
+    })()`)) as Omit<Placed, 'box' | 'view'>),
+  };
 }
 
 /**
@@ -109,10 +129,11 @@ async function placement(p: ConsolePage, target: Locator, fixedFrom: string): Pr
  * inside the viewport, centred across it, and on top of everything at its centre. Returns the box, to click in.
  */
 export async function expectConfirmVisible(p: ConsolePage, title: string): Promise<Locator> {
-  const box = p.page.getByRole('dialog', { name: title });
-  await box.waitFor();
+  const dialog = p.page.getByRole('dialog', { name: title });
+  await dialog.waitFor();
   await p.page.waitForTimeout(350); // the box fades and zooms in
-  const at = await placement(p, box, '.el-overlay');
+  // The dialog role is on the full-screen wrapper; the panel a person reads is the box inside it.
+  const at = await placement(p, dialog.locator('.el-message-box'), '.el-message-box', title, '.el-overlay');
   expect(at.position).toBe('fixed');
   expect(at.background).toBe('rgb(255, 255, 255)');
   expect(at.box.width).toBeLessThan(at.view.width);
@@ -121,15 +142,16 @@ export async function expectConfirmVisible(p: ConsolePage, title: string): Promi
   expect(at.box.y + at.box.height).toBeLessThanOrEqual(at.view.height);
   expect(Math.abs(at.box.x + at.box.width / 2 - at.view.width / 2)).toBeLessThanOrEqual(2);
   expect(at.onTop).toBe(true);
-  return box;
+  return dialog;
 }
 
 /** A message (ElMessage) with `text` is shown styled: fixed near the top, centred, wholly inside the viewport, on top. */
-export async function expectMessageVisible(p: ConsolePage, text: string | RegExp): Promise<void> {
+export async function expectMessageVisible(p: ConsolePage, text: string): Promise<void> {
   const msg = p.page.locator('.el-message').filter({ hasText: text }).last();
+  // Only the newest message is measured: older ones are still fading out below it.
   await msg.waitFor();
   await p.page.waitForTimeout(350); // it slides in from the top
-  const at = await placement(p, msg, '.el-message');
+  const at = await placement(p, msg, '.el-message', text, '.el-message');
   expect(at.position).toBe('fixed');
   expect(at.box.x).toBeGreaterThanOrEqual(0);
   expect(at.box.y).toBeGreaterThanOrEqual(0);

@@ -34,6 +34,8 @@ export async function typeDateTime(p: ConsolePage, label: string, value: string)
 
 /** The serious and critical axe-core violations on screen must be none. */
 export async function expectAccessible(p: ConsolePage): Promise<void> {
+  // A message sliding in or fading out is half transparent for a moment: scan once none is moving.
+  await p.page.locator('.el-message-fade-enter-active, .el-message-fade-leave-active').first().waitFor({ state: 'detached' });
   expect(await p.axe()).toEqual([]);
 }
 
@@ -131,7 +133,8 @@ async function placement(p: ConsolePage, target: Locator, selector: string, text
 export async function expectConfirmVisible(p: ConsolePage, title: string): Promise<Locator> {
   const dialog = p.page.getByRole('dialog', { name: title });
   await dialog.waitFor();
-  await p.page.waitForTimeout(350); // the box fades and zooms in
+  // Measured once it has faded and zoomed in (slow on a busy machine).
+  await p.page.locator('.fade-in-linear-enter-active, .msgbox-fade-enter-active').first().waitFor({ state: 'detached' });
   // The dialog role is on the full-screen wrapper; the panel a person reads is the box inside it.
   const at = await placement(p, dialog.locator('.el-message-box'), '.el-message-box', title, '.el-overlay');
   expect(at.position).toBe('fixed');
@@ -150,7 +153,8 @@ export async function expectMessageVisible(p: ConsolePage, text: string): Promis
   const msg = p.page.locator('.el-message').filter({ hasText: text }).last();
   // Only the newest message is measured: older ones are still fading out below it.
   await msg.waitFor();
-  await p.page.waitForTimeout(350); // it slides in from the top
+  // Measured once it has slid in from the top (slow on a busy machine).
+  await p.page.locator('.el-message-fade-enter-active').first().waitFor({ state: 'detached' });
   const at = await placement(p, msg, '.el-message', text, '.el-message');
   expect(at.position).toBe('fixed');
   expect(at.box.x).toBeGreaterThanOrEqual(0);

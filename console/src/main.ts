@@ -2,6 +2,9 @@ import { createApp, watch } from 'vue';
 import App from './App.vue';
 import { router } from './router';
 import { session } from './lib/session';
+// ElMessage and ElMessageBox are called as functions, which the per-component style import does not see.
+import 'element-plus/es/components/message/style/css';
+import 'element-plus/es/components/message-box/style/css';
 import './styles.css';
 
 const app = createApp(App);

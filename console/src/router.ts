@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { ALL } from './lib/roles';
 import { session, type Role } from './lib/session';
+import { overdueStart } from './views/care/start';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -38,6 +39,8 @@ router.beforeEach((to) => {
   if (roles && session.me && !roles.includes(session.me.role)) return { name: 'home' };
   return true;
 });
+
+router.beforeEach(overdueStart);
 
 router.afterEach((to) => {
   document.title = `${to.meta.title ? `${to.meta.title} · ` : ''}张店区家庭健康行动管理后台`;

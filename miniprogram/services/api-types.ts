@@ -4615,7 +4615,7 @@ export interface components {
                     relation: string;
                     birthYear?: number;
                 }[];
-                needs: string;
+                needs?: string;
             } | null;
             registeredBy: string;
             pairedStaffId: string | null;

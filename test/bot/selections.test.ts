@@ -41,6 +41,7 @@ test('when voting opens and results are published, then the round’s village gr
 
   const voter = await w.t.request('POST', '/api/v1/auth/login', { body: { code: 'user:voter:1' } });
   await w.t.request('POST', '/api/v1/me/consents', { token: voter.body.token, body: { purpose: 'basic', policyVersion: w.t.app.config.POLICY_VERSION } });
+  await w.t.request('PATCH', '/api/v1/me', { token: voter.body.token, body: { villageCode: VILLAGE_A } });
   expect((await w.t.request('POST', `/api/v1/selections/${id}/candidates/${winner}/vote`, { token: voter.body.token })).status).toBe(201);
   w.t.clock.advance(2 * 86_400_000);
   await advance(w.t, town.token, id, 'closed');

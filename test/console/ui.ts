@@ -22,8 +22,20 @@ export async function pickOption(p: ConsolePage, label: string, option: string, 
   throw new Error(`could not pick ${option} in ${label}`);
 }
 
+/** Type a Shanghai wall-clock time (`YYYY-MM-DD HH:mm`) into a date-time picker, as a person would, and close its panel. */
+export async function typeDateTime(p: ConsolePage, label: string, value: string): Promise<void> {
+  const input = p.page.getByLabel(label, { exact: true });
+  await input.click();
+  await input.fill(value);
+  await input.press('Enter');
+  await p.page.keyboard.press('Escape');
+  await p.page.waitForTimeout(200);
+}
+
 /** The serious and critical axe-core violations on screen must be none. */
 export async function expectAccessible(p: ConsolePage): Promise<void> {
+  // A message sliding in or fading out is half transparent for a moment: scan once none is moving.
+  await p.page.locator('.el-message-fade-enter-active, .el-message-fade-leave-active').first().waitFor({ state: 'detached' });
   expect(await p.axe()).toEqual([]);
 }
 
@@ -79,4 +91,76 @@ export function journey(prefix: string, arrange: (t: TestApp) => Promise<void> =
     await s.t?.close();
   });
   return { get t() { return s.t; }, open: keeper.open, problems: keeper.problems };
+}
+
+interface Placed {
+  box: { x: number; y: number; width: number; height: number };
+  view: { width: number; height: number };
+  /** The element at the box's centre is the box or inside it: nothing lies over it. */
+  onTop: boolean;
+  background: string;
+  position: string;
+}
+
+/** Where `target` (the last element matching `selector` with `text`) is, whether it is on top at its centre, and its styles. */
+async function placement(p: ConsolePage, target: Locator, selector: string, text: string, fixedFrom: string): Promise<Placed> {
+  const box = await target.boundingBox();
+  if (!box) throw new Error(`${selector} is not rendered`);
+  const view = p.page.viewportSize()!;
+  const cx = Math.round(box.x + box.width / 2);
+  const cy = Math.round(box.y + box.height / 2);
+  // An expression, so this file needs no DOM types: it runs in the page.
+  const sel = JSON.stringify(selector);
+  return {
+    box,
+    view,
+    ...((await p.page.evaluate(`(() => {
+      const el = [...document.querySelectorAll(${sel})].filter((e) => e.textContent.includes(${JSON.stringify(text)})).pop();
+      const fixed = el.closest(${JSON.stringify(fixedFrom)});
+      return {
+        onTop: document.elementFromPoint(${cx}, ${cy})?.closest(${sel}) === el,
+        background: getComputedStyle(el).backgroundColor,
+        position: fixed ? getComputedStyle(fixed).position : 'static',
+      };
+    })()`)) as Omit<Placed, 'box' | 'view'>),
+  };
+}
+
+/**
+ * A confirm box (ElMessageBox) titled `title` is shown styled: a white panel laid over the page (a fixed overlay),
+ * inside the viewport, centred across it, and on top of everything at its centre. Returns the box, to click in.
+ */
+export async function expectConfirmVisible(p: ConsolePage, title: string): Promise<Locator> {
+  const dialog = p.page.getByRole('dialog', { name: title });
+  await dialog.waitFor();
+  // Measured once it has faded and zoomed in (slow on a busy machine).
+  await p.page.locator('.fade-in-linear-enter-active, .msgbox-fade-enter-active').first().waitFor({ state: 'detached' });
+  // The dialog role is on the full-screen wrapper; the panel a person reads is the box inside it.
+  const at = await placement(p, dialog.locator('.el-message-box'), '.el-message-box', title, '.el-overlay');
+  expect(at.position).toBe('fixed');
+  expect(at.background).toBe('rgb(255, 255, 255)');
+  expect(at.box.width).toBeLessThan(at.view.width);
+  expect(at.box.x).toBeGreaterThanOrEqual(0);
+  expect(at.box.y).toBeGreaterThanOrEqual(0);
+  expect(at.box.y + at.box.height).toBeLessThanOrEqual(at.view.height);
+  expect(Math.abs(at.box.x + at.box.width / 2 - at.view.width / 2)).toBeLessThanOrEqual(2);
+  expect(at.onTop).toBe(true);
+  return dialog;
+}
+
+/** A message (ElMessage) with `text` is shown styled: fixed near the top, centred, wholly inside the viewport, on top. */
+export async function expectMessageVisible(p: ConsolePage, text: string): Promise<void> {
+  const msg = p.page.locator('.el-message').filter({ hasText: text }).last();
+  // Only the newest message is measured: older ones are still fading out below it.
+  await msg.waitFor();
+  // Measured once it has slid in from the top (slow on a busy machine).
+  await p.page.locator('.el-message-fade-enter-active').first().waitFor({ state: 'detached' });
+  const at = await placement(p, msg, '.el-message', text, '.el-message');
+  expect(at.position).toBe('fixed');
+  expect(at.box.x).toBeGreaterThanOrEqual(0);
+  expect(at.box.y).toBeGreaterThanOrEqual(0);
+  expect(at.box.x + at.box.width).toBeLessThanOrEqual(at.view.width);
+  expect(at.box.y + at.box.height).toBeLessThanOrEqual(at.view.height / 3);
+  expect(Math.abs(at.box.x + at.box.width / 2 - at.view.width / 2)).toBeLessThanOrEqual(2);
+  expect(at.onTop).toBe(true);
 }

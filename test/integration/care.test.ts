@@ -92,6 +92,25 @@ describe('who sees a family', () => {
     }
     expect(await AuditLog(t.db).countDocuments({ action: 'care.family_view', targetId: familyId })).toBe(4);
   });
+
+  test('when the masked list, a change or the town’s printable list is read, then the sealed needs are not in it; only the audited full view has them', async () => {
+    const views = await AuditLog(t.db).countDocuments({ action: 'care.family_view', targetId: familyId });
+    const list = await t.request('GET', `${base}/families`, { token: town.token });
+    const mine = list.body.items.find((f: { id: string }) => f.id === familyId);
+    expect(mine.personal.contact.name).toBe('张**');
+    expect(mine.personal).not.toHaveProperty('needs');
+    expect(JSON.stringify(list.body)).not.toContain('量血压');
+    const changed = await t.request('PATCH', `${base}/families/${familyId}`, { token: worker.token, body: { needs: '老两口身体不好，需要定期量血压，逢年过节陪伴。' } });
+    expect(changed.status).toBe(200);
+    expect(JSON.stringify(changed.body)).not.toContain('量血压');
+    const printable = await t.request('GET', `${base}/families/export`, { token: town.token });
+    expect(printable.body.full).toBe(false);
+    expect(JSON.stringify(printable.body)).not.toContain('量血压');
+    expect(await AuditLog(t.db).countDocuments({ action: 'care.family_view', targetId: familyId })).toBe(views);
+    const full = await t.request('GET', `${base}/families/${familyId}`, { token: town.token });
+    expect(full.body.personal.needs).toBe('老两口身体不好，需要定期量血压，逢年过节陪伴。');
+    expect(await AuditLog(t.db).countDocuments({ action: 'care.family_view', targetId: familyId })).toBe(views + 1);
+  });
 });
 
 describe('visits, schedule and help', () => {
@@ -140,7 +159,7 @@ describe('visits, schedule and help', () => {
     expect(full.body.full).toBe(true);
     expect(JSON.stringify(full.body)).toContain('张桂兰');
     const audits = await AuditLog(t.db).find({ action: 'care.export' }).lean();
-    expect(audits.map((a) => a.details)).toEqual([{ rows: 2, full: false }, { rows: 2, full: true }]);
+    expect(audits.map((a) => a.details).slice(-2)).toEqual([{ rows: 2, full: false }, { rows: 2, full: true }]);
   });
 });
 

@@ -35,9 +35,24 @@ describe('rounds, nominations and review', () => {
     expect((await t.request('GET', `/api/admin/v1/selections/${id}`, { token: other.token })).status).toBe(404);
   });
 
+  test('when a town admin changes the draft, then dates, votes per day and area change; once nominating it is locked, and bad times are refused', async () => {
+    const url = `/api/admin/v1/selections/${id}`;
+    expect((await t.request('PATCH', url, { token: worker.token, body: { votesPerDay: 5 } })).status).toBe(403);
+    const bad = await t.request('PATCH', url, { token: town.token, body: { voteTo: '2020-01-01T00:00:00Z' } });
+    expect(bad.body.error.details[0].path).toBe('voteFrom');
+    expect((await t.request('PATCH', url, { token: town.token, body: { areaCode: TOWN_ND } })).status).toBe(403);
+    const voteTo = new Date(t.clock.now().getTime() + 5 * 86_400_000).toISOString();
+    const changed = await t.request('PATCH', url, { token: town.token, body: { votesPerDay: 5, voteTo, title: '2026年马尚街道幸福家庭评选（修订）' } });
+    expect(changed.body).toMatchObject({ votesPerDay: 5, voteTo, title: '2026年马尚街道幸福家庭评选（修订）', status: 'draft' });
+    expect((await t.request('GET', url, { token: worker.token })).body.votesPerDay).toBe(5);
+    expect(await AuditLog(t.db).countDocuments({ action: 'selection.update', targetId: id })).toBe(1);
+    await t.request('PATCH', url, { token: town.token, body: { votesPerDay: 3 } });
+  });
+
   test('when a village worker nominates during nominating, then the name is sealed, masked in lists, and shown in full only with an audit record', async () => {
     expect((await t.request('POST', `/api/admin/v1/selections/${id}/nominations`, { token: worker.token, body: { subject: 'family', name: '王建国家庭', villageCode: VILLAGE_A, story: '孝老爱亲，邻里和睦，热心公益十余年。' } })).body.error.code).toBe('NOT_NOMINATING');
     expect((await advance(t, town.token, id, 'nominating')).body.status).toBe('nominating');
+    expect((await t.request('PATCH', `/api/admin/v1/selections/${id}`, { token: town.token, body: { votesPerDay: 4 } })).body.error.code).toBe('ROUND_LOCKED');
     const n = await t.request('POST', `/api/admin/v1/selections/${id}/nominations`, { token: worker.token, body: { subject: 'family', name: '王建国家庭', phone: '13812345678', villageCode: VILLAGE_A, story: '孝老爱亲，邻里和睦，热心公益十余年。' } });
     expect(n.status).toBe(201);
     nid = n.body.id;
@@ -109,7 +124,7 @@ describe('public voting', () => {
     candidates = [];
     for (const [i, v] of [VILLAGE_A, VILLAGE_A, VILLAGE_B, VILLAGE_B, VILLAGE_B].entries()) candidates.push(await approvedCandidate(t, id, town.token, town.token, `候选${i}`, v));
     residents = [];
-    for (let i = 0; i < 50; i++) residents.push(await residentLogin(t, undefined, { consent: true }));
+    for (let i = 0; i < 50; i++) residents.push(await residentLogin(t, undefined, { consent: true, village: i % 2 ? VILLAGE_A : VILLAGE_B }));
     await advance(t, town.token, id, 'reviewing');
   });
 
@@ -166,7 +181,7 @@ describe('public voting', () => {
   });
 
   test('when one resident votes, then the same candidate again that day is refused, and the fourth vote of the day too', async () => {
-    const r = await residentLogin(t, undefined, { consent: true });
+    const r = await residentLogin(t, undefined, { consent: true, village: VILLAGE_A });
     const first = await t.request('POST', voteUrl(candidates[0]!), { token: r.token });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ remainingToday: 2, flagged: true }); // the account was made after voting opened
@@ -178,6 +193,17 @@ describe('public voting', () => {
     expect(mine.body.today).toMatchObject({ remaining: 0, votedFor: [candidates[0], candidates[1], candidates[2]] });
     const noConsent = await residentLogin(t);
     expect((await t.request('POST', voteUrl(candidates[0]!), { token: noConsent.token })).body.error.code).toBe('CONSENT_REQUIRED');
+  });
+
+  test('when a resident of another town or with no village votes in a town’s round, then the vote is refused and nothing is counted', async () => {
+    const before = await Votes(t.db).countDocuments({ selectionId: id });
+    for (const r of [await residentLogin(t, undefined, { consent: true, village: VILLAGE_C }), await residentLogin(t, undefined, { consent: true })]) {
+      const res = await t.request('POST', voteUrl(candidates[1]!), { token: r.token });
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ error: { code: 'OUT_OF_AREA', message: '本次评选只限活动范围内的村（社区）居民投票' } });
+      expect((await t.request('GET', '/api/v1/selections', { token: r.token })).body.items.map((x: { id: string }) => x.id)).not.toContain(id);
+    }
+    expect(await Votes(t.db).countDocuments({ selectionId: id })).toBe(before);
   });
 
   test('when votes come from a new account or in a burst, then they are flagged for staff and shown apart from the clean count', async () => {

@@ -41,7 +41,8 @@ export const FiguresQuery = z.object({ since: day.optional() });
 const Personal = z.object({
   contact: z.object({ name: z.string(), phone: z.string().optional() }),
   members: z.array(z.object({ name: z.string(), relation: z.string(), birthYear: z.number().optional() })),
-  needs: z.string(),
+  /** Only in the audited full view (and a district admin's full export); masked views leave it out. */
+  needs: z.string().optional(),
 });
 export const FamilyView = z.object({
   id: z.string(), type: z.enum(FAMILY_TYPES), typeLabel: z.string(), villageCode: z.string(), status: z.enum(['active', 'closed', 'withdrawn']),

@@ -36,11 +36,11 @@ export async function familyFor(app: AppContext, staff: StaffPrincipal, id: stri
 
 const openFamily = (app: AppContext, f: CareFamilyDoc): FamilyPersonal | null => (f.personalEnc ? (JSON.parse(app.pii.open(f.personalEnc)) as FamilyPersonal) : null);
 
-function maskPersonal(p: FamilyPersonal): FamilyPersonal {
+/** Names and phone masked; the needs (health, hardship) are left out: they are read only in the audited full view. */
+function maskPersonal(p: FamilyPersonal): Omit<FamilyPersonal, 'needs'> {
   return {
     contact: { name: maskName(p.contact.name), ...(p.contact.phone ? { phone: maskPhone(p.contact.phone) } : {}) },
     members: p.members.map((m) => ({ ...m, name: maskName(m.name) })),
-    needs: p.needs,
   };
 }
 

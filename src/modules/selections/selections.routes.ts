@@ -6,7 +6,7 @@ import { addNominationPhoto, PHOTO_BODY_LIMIT_KB, readNominationPhoto } from './
 import {
   AdvanceBody, ConsentBody, FlaggedVotes, IdParams, LimitQuery, NominationListQuery, NominationPage, NominationParams, PhotoAdded,
   PhotoBody, PhotoParams, PublicCandidate, ResidentNominated, ResidentNominationBody, ResidentRoundView, ResultsView, ReviewBody, Round,
-  RoundBody, RoundPage, StaffNomination, StaffNominationBody, VoteResult,
+  RoundBody, RoundPage, RoundPatch, StaffNomination, StaffNominationBody, VoteResult,
 } from './selections.schemas';
 import * as sel from './selections.service';
 
@@ -80,6 +80,11 @@ export function selectionRoutes(api: Api): void {
   api.route({
     method: 'get', path: '/api/admin/v1/selections/:id', summary: 'One round', tags: admin, auth: 'staff', params: IdParams, response: Round,
     handler: async (ctx, { params }) => sel.roundView(await sel.roundInScope(app, staffOf(ctx), params.id)),
+  });
+  api.route({
+    method: 'patch', path: '/api/admin/v1/selections/:id', summary: 'Change a draft round (title, rules, area, dates, votes per day, winners)', tags: admin,
+    auth: 'staff', roles: ADMINS, params: IdParams, body: RoundPatch, response: Round,
+    handler: async (ctx, { params, body }) => sel.roundView(await sel.updateRound(app, staffActor(ctx), staffOf(ctx), params.id, body)),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/selections/:id/status', summary: 'Move a round to its next status (voting and published post to groups)', tags: admin,

@@ -20,6 +20,9 @@ export const RoundBody = z
   .strict()
   .openapi('SelectionRound');
 
+/** A draft round's changes: any field of the round, the time order checked against the others. */
+export const RoundPatch = RoundBody.partial().strict();
+
 export const Round = z.object({
   id: z.string(), kind: z.enum(SELECTION_KINDS), kindLabel: z.string(), title: z.string(), rules: z.string(), areaCode: z.string(),
   nominateFrom: z.string(), nominateTo: z.string(), voteFrom: z.string(), voteTo: z.string(), winners: z.number(), votesPerDay: z.number(),

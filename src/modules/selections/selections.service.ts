@@ -26,6 +26,12 @@ const STATUS_LABELS: Readonly<Record<RoundStatus, string>> = {
 /** A second vote within this many seconds of the resident's previous one is flagged as a burst. */
 const BURST_SECONDS = 5;
 
+/**
+ * The areas whose rounds a resident takes part in: their village's path, or only the district without a village
+ * (a resident who never chose a village has no stored path).
+ */
+const areasOf = (r: { areaPath?: string[] }): string[] => (r.areaPath?.length ? r.areaPath : ['370303']);
+
 const oid = (s: string): Types.ObjectId | null => (Types.ObjectId.isValid(s) ? new Types.ObjectId(s) : null);
 
 interface RoundInput {
@@ -51,21 +57,47 @@ export const roundView = (s: SelectionDoc) => ({
 
 // ---- rounds (staff) ----
 
-export async function createRound(app: AppContext, actor: Actor, staff: StaffPrincipal, input: RoundInput): Promise<SelectionDoc> {
-  const area = await getArea(app, input.areaCode);
+/** The round's area: the district or one town, in the staff member's scope. */
+async function roundArea(staff: StaffPrincipal, app: AppContext, areaCode: string) {
+  const area = await getArea(app, areaCode);
   if (!area || !['district', 'town', 'subdistrict'].includes(area.level)) throw validationError('areaCode', '评选范围应为全区或一个镇街');
   assertInScope(staff, area.path);
-  const t = (k: keyof RoundInput) => new Date(input[k] as string);
-  if (!(t('nominateFrom') < t('nominateTo') && t('nominateTo') <= t('voteFrom') && t('voteFrom') < t('voteTo'))) {
+  return area;
+}
+
+type Times = Pick<SelectionDoc, 'nominateFrom' | 'nominateTo' | 'voteFrom' | 'voteTo'>;
+function checkTimes(t: Times): void {
+  if (!(t.nominateFrom < t.nominateTo && t.nominateTo <= t.voteFrom && t.voteFrom < t.voteTo)) {
     throw validationError('voteFrom', '时间顺序应为：推荐开始 < 推荐截止 ≤ 投票开始 < 投票截止');
   }
+}
+
+export async function createRound(app: AppContext, actor: Actor, staff: StaffPrincipal, input: RoundInput): Promise<SelectionDoc> {
+  const area = await roundArea(staff, app, input.areaCode);
+  const times = { nominateFrom: new Date(input.nominateFrom), nominateTo: new Date(input.nominateTo), voteFrom: new Date(input.voteFrom), voteTo: new Date(input.voteTo) };
+  checkTimes(times);
   const now = app.clock.now();
   const doc = await Selections(app.db).create({
-    ...input, nominateFrom: t('nominateFrom'), nominateTo: t('nominateTo'), voteFrom: t('voteFrom'), voteTo: t('voteTo'),
-    areaPath: area.path, status: 'draft', createdBy: staff.id, createdAt: now, updatedAt: now, publicity: {},
+    ...input, ...times, areaPath: area.path, status: 'draft', createdBy: staff.id, createdAt: now, updatedAt: now, publicity: {},
   });
   await audit(app, actor, 'selection.create', { type: 'selection', id: String(doc._id) }, { title: input.title });
   return doc.toObject();
+}
+
+/** A round is changed only while it is a draft: once nominations open, residents and villages rely on it. */
+export async function updateRound(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, patch: Partial<RoundInput>): Promise<SelectionDoc> {
+  const s = await roundInScope(app, staff, id);
+  if (staff.role === 'village_worker' || !inScope(staff, s.areaPath)) throw forbidden('只有本活动范围的镇街或区管理员可以修改评选');
+  if (s.status !== 'draft') throw new AppError('ROUND_LOCKED', 409, '评选已开始推荐，不能再修改');
+  const set: Partial<SelectionDoc> = { updatedAt: app.clock.now() };
+  for (const k of ['kind', 'title', 'rules', 'winners', 'votesPerDay', 'residentNominations'] as const) if (patch[k] !== undefined) Object.assign(set, { [k]: patch[k] });
+  for (const k of ['nominateFrom', 'nominateTo', 'voteFrom', 'voteTo'] as const) if (patch[k]) set[k] = new Date(patch[k]);
+  checkTimes({ ...s, ...set } as Times);
+  if (patch.areaCode && patch.areaCode !== s.areaCode) Object.assign(set, { areaCode: patch.areaCode, areaPath: (await roundArea(staff, app, patch.areaCode)).path });
+  await Selections(app.db).updateOne({ _id: s._id }, { $set: set });
+  invalidate(String(s._id));
+  await audit(app, actor, 'selection.update', { type: 'selection', id }, { fields: Object.keys(patch) });
+  return { ...s, ...set };
 }
 
 export async function roundInScope(app: AppContext, staff: StaffPrincipal, id: string): Promise<SelectionDoc> {
@@ -296,6 +328,7 @@ export async function vote(app: AppContext, residentId: Types.ObjectId, id: stri
   const candidate = candidates.get(nid);
   if (!candidate) throw notFound('候选人');
   const resident = await requireConsent(app, residentId, 'basic');
+  if (!areasOf(resident).includes(round.areaCode)) throw new AppError('OUT_OF_AREA', 403, '本次评选只限活动范围内的村（社区）居民投票');
   const day = shanghaiDay(now);
   const base = `${round._id}:${residentId}:${day}`;
   const slots = Array.from({ length: round.votesPerDay }, (_, i) => `${base}:${i + 1}`);
@@ -353,7 +386,7 @@ function publicCandidate(app: AppContext, n: NominationDoc, photos: string[], vo
 /** Rounds a resident can see: their district's and their town's, once past draft. */
 export async function residentRounds(app: AppContext, residentId: Types.ObjectId) {
   const r = await requireConsent(app, residentId, 'basic');
-  const codes = r.areaPath.length ? r.areaPath : ['370303'];
+  const codes = areasOf(r);
   const rows = await Selections(app.db).find({ areaCode: { $in: codes }, status: { $ne: 'draft' } }).sort({ _id: -1 }).limit(50).lean();
   return { items: rows.map(roundView) };
 }

@@ -138,7 +138,10 @@ async function reads(h: BenchHarness, a: Actors, light: boolean): Promise<Figure
   // The dashboard is cached a minute per area: the first reading of each area is the one that costs.
   const towns = await Areas(h.t.db).find({ parentCode: '370303' }).sort({ code: 1 }).limit(light ? 2 : 6).lean();
   out['GET dashboard of a town (first reading)'] = await serial(h, towns.length, (i) => spec('GET', `/api/admin/v1/dashboard?area=${towns[i]!.code}`, { headers: { authorization: `Bearer ${a.admin}` } }));
-  out['GET yearly report, district, JSON'] = await serial(h, 1, () => spec('GET', '/api/admin/v1/reports/yearly?year=2026&format=json', { headers: { authorization: `Bearer ${a.admin}` } }));
+  // the first report also folds the quiz tallies still waiting for the worker (2,000 in the seed)
+  const report = () => spec('GET', '/api/admin/v1/reports/yearly?year=2026&format=json', { headers: { authorization: `Bearer ${a.admin}` } });
+  out['GET yearly report, district, JSON (first)'] = await serial(h, 1, report);
+  out['GET yearly report, district, JSON (again)'] = await serial(h, 1, report);
   return out;
 }
 
@@ -193,7 +196,7 @@ export async function standalone(): Promise<void> {
     'GET /talks/:id p99 ≤ 10 ms at 10 connections': `${ours['GET /api/v1/talks/:id (10 connections)']!.p99.toFixed(1)} ms`,
     'single sign-up p50 ≤ 1.5× empty': `${(ours['single sign-up (POST registrations)']!.p50 / empty['single sign-up (POST registrations)']!.p50).toFixed(2)}×`,
     'quiz start + submit p50 ≤ 1.5× empty': `${(ours['quiz start + submit']!.p50 / empty['quiz start + submit']!.p50).toFixed(2)}×`,
-    'district yearly report ≤ 15 s': `${(ours['GET yearly report, district, JSON']!.p50 / 1000).toFixed(1)} s`,
+    'district yearly report ≤ 15 s (first / again)': `${(ours['GET yearly report, district, JSON (first)']!.p50 / 1000).toFixed(1)} s / ${(ours['GET yearly report, district, JSON (again)']!.p50 / 1000).toFixed(1)} s`,
   };
   if (bins.stock) {
     const stock = phases[`stock, ${RESIDENTS.toLocaleString('en')}`]!;

@@ -17,6 +17,9 @@ export class SessionKeepingPuppetService extends PuppetService {
   }
 
   override async onStop(): Promise<void> {
+    // wechaty-puppet's watchdog agent adds a `reset` listener to its watchdog on every start and never removes
+    // it, so after n reconnects one missed heartbeat would reset the puppet n times. Stopped by now: drop them.
+    (this as unknown as { __watchdog?: { watchdog?: EventEmitter } }).__watchdog?.watchdog?.removeAllListeners('reset');
     if (this.stopRemote) return super.onStop();
     this._cleanupCallbackList.map(setImmediate);
     this._cleanupCallbackList.length = 0;
@@ -26,12 +29,26 @@ export class SessionKeepingPuppetService extends PuppetService {
     manager.removeAllListeners();
     // The closed stream still reports through the manager; nothing is listening for it any more.
     manager.on('error', () => undefined);
-    manager.eventStream?.destroy();
+    const stream = manager.eventStream;
+    const closed = stream && !stream.destroyed ? new Promise((r) => stream.once('close', r)) : Promise.resolve();
+    // cancel() tells the server the call is over (destroy() alone only ends it on our side).
+    stream?.cancel();
+    stream?.destroy();
     try {
       manager.client.close();
     } catch {
       // already closed
     }
+    // The server takes one event stream per puppet: give it a moment to let go of this one before the next.
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  override async onStart(): Promise<void> {
+    await super.onStart();
+    // A stream the server refused (it still holds the previous one) has ended already; the start failed.
+    const stream = this._grpcManager?.eventStream;
+    if (!stream || stream.destroyed || stream.readableEnded) throw new Error(`${STREAM_LOST}: not accepted by the server`);
   }
 
   /** The manager (not exported by the package) is an EventEmitter relaying the stream's events. */

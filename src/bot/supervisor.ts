@@ -19,6 +19,15 @@ export function outageOf(message: string): OutageReason | null {
   return null;
 }
 
+/** A try that takes longer than this has failed (a puppet start can wait on a state that never comes). */
+const TRY_LIMIT_MS = 60_000;
+
+function within<T>(ms: number, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Brings the bot back after it lost its puppet, without a process restart. The first cause names the outage;
  * then, until a login ends it, a try every backoff delay: a puppet that stopped is started, one that runs but
@@ -111,6 +120,9 @@ export class BotSupervisor {
     const outage = this.outage;
     if (this.stopped || !outage) return;
     if (this.bot.isLoggedIn) return this.online();
+    const puppet = this.bot.puppet;
+    // Mid start or stop (the puppet resetting itself): acting now would wait on a state that may never come.
+    if (puppet.state.pending()) return this.schedule();
     this.trying = true;
     this.attempt++;
     outage.tries++;
@@ -118,10 +130,8 @@ export class BotSupervisor {
     delete outage.nextTryAt;
     this.write(() => setBotStatus(this.app, 'reconnecting', { reconnect: true }));
     this.write(() => saveOutage(this.app, outage));
-    const puppet = this.bot.puppet;
     try {
-      if (puppet.state.active() === true) await puppet.reset();
-      else await puppet.start();
+      await within(TRY_LIMIT_MS, puppet.state.active() === true ? puppet.reset() : puppet.start());
       if (puppet.state.active() !== true) throw new Error('puppet did not start');
     } catch (err) {
       const message = (err as Error).message;

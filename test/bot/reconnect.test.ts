@@ -78,7 +78,7 @@ beforeAll(async () => {
   const t = await startTestApp({
     config: {
       ...FAST, WECHATY_PUPPET: 'wechaty-puppet-service', WECHATY_PUPPET_SERVICE_TOKEN: token, WECHATY_PUPPET_SERVICE_ENDPOINT: `127.0.0.1:${port}`,
-      BOT_WATCHDOG_SEC: '1', BOT_RECONNECT_MIN_MS: '200', BOT_RECONNECT_MAX_MS: '1000', BOT_DELIVERY_INTERVAL_MS: '100', BOT_OFFLINE_ALERT_MIN: '10',
+      BOT_WATCHDOG_SEC: '1', BOT_RECONNECT_MIN_MS: '500', BOT_RECONNECT_MAX_MS: '2000', BOT_DELIVERY_INTERVAL_MS: '100', BOT_OFFLINE_ALERT_MIN: '10',
     },
   });
   await seedVillages(t);
@@ -104,7 +104,8 @@ describe('the bot behind wechaty-puppet-service comes back by itself', () => {
   test('when the first start fails twice (gateway not up yet), then it retries with backoff, comes up and sends what was queued, once', async () => {
     w.wechaty = await buildWechaty(w.t.app.config, {});
     await queueForEveryGroup('开机');
-    await w.startBot({ wechaty: w.wechaty, delivery: true });
+    // No jitter: the delays are 0.5 s, then 1 s, 2 s, 2 s…, so the gateway comes up between the second and third try.
+    await w.startBot({ wechaty: w.wechaty, delivery: true, random: () => 1 });
     // The first start has failed; the bot shows when it will try again.
     const first = await status();
     expect(first.outage).toMatchObject({ reason: 'start_failed', reasonLabel: '启动失败', tries: 0 });

@@ -208,6 +208,8 @@ describe('the bot behind wechaty-puppet-service comes back by itself', () => {
     expect(out.outage).toMatchObject({ reason: 'logout', reasonLabel: '微信账号已退出登录' });
     expect(out.lastError.message).toContain('logged out');
     expect(rooms.every((r) => w.said(r.room.id).length === 0)).toBe(true);
+    // A delivery round that runs while the bot is out (one begun just before the logout) attempts nothing.
+    expect(await w.bot.deliverOnce(false)).toMatchObject({ sent: 0, retried: 0, dead: 0 });
     expect(await Outbox(w.t.db).countDocuments({ key: /^重登:/, status: 'pending', attempts: 0 })).toBe(rooms.length);
 
     w.mocker.login(w.me);

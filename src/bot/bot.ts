@@ -10,7 +10,7 @@ import { Cooldown, onRoomText } from './room-commands';
 import { onPrivateText } from './staff-commands';
 import { WechatyRoomSender } from './sender';
 import { firstSight, recordBotError, setBotStatus } from './status';
-import { BotSupervisor, outageOf } from './supervisor';
+import { BotSupervisor, outageOf, puppetOf } from './supervisor';
 import type { SessionKeepingPuppetService } from './puppet';
 
 /**
@@ -145,7 +145,7 @@ export async function startBot(app: AppContext, opts: BotOptions = {}): Promise<
   await setBotStatus(app, 'starting');
   // Wechaty reports a puppet that fails to start as an error event, not a rejection: the puppet's state tells.
   await bot.start().catch((err: Error) => void (lastError = err.message));
-  if (bot.puppet.state.active() !== true) {
+  if (puppetOf(bot)?.state.active() !== true) {
     await recordBotError(app, lastError || 'puppet did not start');
     supervisor.lost('start_failed', lastError || 'puppet did not start');
   }
@@ -165,7 +165,7 @@ export async function startBot(app: AppContext, opts: BotOptions = {}): Promise<
       supervisor.stop();
       await stopDelivery?.();
       await Promise.allSettled([...inflight]);
-      (bot.puppet as Partial<SessionKeepingPuppetService>).stopRemoteOnStop?.();
+      (puppetOf(bot) as Partial<SessionKeepingPuppetService> | null)?.stopRemoteOnStop?.();
       await bot.stop().catch(() => undefined);
       await Promise.allSettled([...inflight]);
       await setBotStatus(app, 'stopped').catch(() => undefined);

@@ -28,6 +28,15 @@ function within<T>(ms: number, p: Promise<T>): Promise<T> {
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
+/** The puppet, or null when Wechaty has none (its module could not be loaded). */
+export function puppetOf(bot: Wechaty): Wechaty['puppet'] | null {
+  try {
+    return bot.puppet;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Brings the bot back after it lost its puppet, without a process restart. The first cause names the outage;
  * then, until a login ends it, a try every backoff delay: a puppet that stopped is started, one that runs but
@@ -120,9 +129,9 @@ export class BotSupervisor {
     const outage = this.outage;
     if (this.stopped || !outage) return;
     if (this.bot.isLoggedIn) return this.online();
-    const puppet = this.bot.puppet;
+    const puppet = puppetOf(this.bot);
     // Mid start or stop (the puppet resetting itself): acting now would wait on a state that may never come.
-    if (puppet.state.pending()) return this.schedule();
+    if (puppet?.state.pending()) return this.schedule();
     this.trying = true;
     this.attempt++;
     outage.tries++;
@@ -131,6 +140,7 @@ export class BotSupervisor {
     this.write(() => setBotStatus(this.app, 'reconnecting', { reconnect: true }));
     this.write(() => saveOutage(this.app, outage));
     try {
+      if (!puppet) throw new Error('no puppet: its module could not be loaded');
       await within(TRY_LIMIT_MS, puppet.state.active() === true ? puppet.reset() : puppet.start());
       if (puppet.state.active() !== true) throw new Error('puppet did not start');
     } catch (err) {

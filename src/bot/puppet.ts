@@ -40,7 +40,9 @@ export class SessionKeepingPuppetService extends PuppetService {
       // already closed
     }
     // The server takes one event stream per puppet: give it a moment to let go of this one before the next.
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+    clearTimeout(timer);
     await new Promise((r) => setTimeout(r, 50));
   }
 

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { log } from 'wechaty';
 import { PuppetServer } from 'wechaty-puppet-service';
 import { buildWechaty } from '../../src/bot/bot';
@@ -98,6 +101,8 @@ afterAll(async () => {
   await gw.down();
   await gw.puppet.stop();
   await w.t.close();
+  // The puppet-service client caches payloads under the home directory, per token.
+  fs.rmSync(path.join(os.homedir(), '.wechaty', 'wechaty-puppet-service', gw.token), { recursive: true, force: true });
 });
 
 describe('the bot behind wechaty-puppet-service comes back by itself', () => {

@@ -47,6 +47,7 @@ export const configSchema = z.object({
   INSURANCE_RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(1).max(180).default(30).describe('days before a policy period ends that renewal reminders are queued'),
   WECHATY_PUPPET: z.string().default('wechaty-puppet-mock').describe('Wechaty puppet module of the bot role: wechaty-puppet-service (with a token), wechaty-puppet-wechat4u; wechaty-puppet-mock = offline mock (refused in production)'),
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().optional().describe('token of wechaty-puppet-service (PadLocal / WorkPro)'),
+  WECHATY_PUPPET_SERVICE_ENDPOINT: z.string().regex(/^[\w.-]+:\d{1,5}$/).optional().describe('host:port of a wechaty-puppet-service server (a self-hosted gateway); unset = found from the token'),
   WECHATY_NAME: z.string().regex(/^[\w.-]{1,40}$/).default('zdhealth-bot').describe('bot name: the login is kept in <name>.memory-card.json and this names the account in the send ledger'),
   BOT_GAP_MIN_MS: z.coerce.number().int().min(0).max(600_000).default(4000).describe('rate governor: minimum gap between two bot sends'),
   BOT_GAP_MAX_MS: z.coerce.number().int().min(0).max(600_000).default(9000).describe('rate governor: maximum gap (the gap is random between min and max)'),
@@ -56,6 +57,10 @@ export const configSchema = z.object({
   BOT_KEYWORD_COOLDOWN_SEC: z.coerce.number().int().min(0).max(86_400).default(300).describe('per-room cool-down of a keyword reply'),
   BOT_SEND_CARDS: bool.default('false').describe('the puppet can send mini-program cards (pad/WorkPro); false = text with a link'),
   BOT_MINIPROGRAM_USERNAME: z.string().default('').describe('gh_ id of the mini-program, for cards'),
+  BOT_WATCHDOG_SEC: z.coerce.number().int().min(1).max(3600).default(60).describe('the puppet is reconnected when it sends no heartbeat for this long'),
+  BOT_RECONNECT_MIN_MS: z.coerce.number().int().min(10).max(600_000).default(1000).describe('first reconnect delay after the bot loses its puppet; doubles each try, with jitter'),
+  BOT_RECONNECT_MAX_MS: z.coerce.number().int().min(10).max(3_600_000).default(300_000).describe('longest delay between two reconnect tries'),
+  BOT_OFFLINE_ALERT_MIN: z.coerce.number().int().min(1).max(7 * 24 * 60).default(10).describe('a bot offline this long alerts the district admins (console banner, error log)'),
   BOT_DELIVERY_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000).describe('how often the bot looks for due group messages'),
   TALKS_FAST_LANE: bool.default('true').describe('a sign-up on a calm session (nobody waiting, seats left) takes its seat without the talk lease; off: every sign-up goes through the batch walk'),
   SCHEDULER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000).describe('length of a scheduler leader lease slot; a dead leader is replaced within one slot'),
@@ -143,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
     subscribeTemplates: Object.freeze(templates),
     quietHours: parseQuietHours(c.BOT_QUIET_HOURS),
   };
+  if (c.BOT_RECONNECT_MIN_MS > c.BOT_RECONNECT_MAX_MS) throw new ConfigError('Invalid configuration:\n  BOT_RECONNECT_MIN_MS: must not exceed BOT_RECONNECT_MAX_MS');
   if (c.BOT_GAP_MIN_MS > c.BOT_GAP_MAX_MS) throw new ConfigError('Invalid configuration:\n  BOT_GAP_MIN_MS: must not exceed BOT_GAP_MAX_MS');
   return Object.freeze(config);
 }

@@ -1,7 +1,31 @@
 import { Schema } from 'mongoose';
 import { defineModel } from '../db/model';
 
-export type BotState = 'stopped' | 'starting' | 'waiting_scan' | 'logged_in' | 'logged_out' | 'error';
+export const BOT_STATES = ['stopped', 'starting', 'waiting_scan', 'logged_in', 'logged_out', 'reconnecting', 'error'] as const;
+export type BotState = (typeof BOT_STATES)[number];
+
+/** What took the bot offline: a silent puppet (watchdog), a dropped connection, a logout, or a start that failed. */
+export const OUTAGE_REASONS = ['watchdog', 'stream', 'logout', 'start_failed'] as const;
+export type OutageReason = (typeof OUTAGE_REASONS)[number];
+export const OUTAGE_LABELS: Readonly<Record<OutageReason, string>> = {
+  watchdog: '心跳超时，连接已重置',
+  stream: '与微信服务的连接中断',
+  logout: '微信账号已退出登录',
+  start_failed: '启动失败',
+};
+
+/** One spell offline, from the first cause to the login that ended it; tries are the bot's own reconnects. */
+export interface Outage {
+  reason: OutageReason;
+  message: string;
+  since: Date;
+  tries: number;
+  lastTryAt?: Date;
+  nextTryAt?: Date;
+  /** When the district admins were alerted (offline longer than BOT_OFFLINE_ALERT_MIN). */
+  alertedAt?: Date;
+  until?: Date;
+}
 
 /** What staff see of the bot process: written by the bot role, read by the api role (maybe another process). */
 interface BotStatusDoc {
@@ -11,6 +35,8 @@ interface BotStatusDoc {
   account?: { id: string; name: string };
   lastError?: { message: string; at: Date };
   reconnects: number;
+  outage?: Outage;
+  lastOutage?: Outage;
   updatedAt: Date;
 }
 const statusSchema = new Schema<BotStatusDoc>({
@@ -20,6 +46,8 @@ const statusSchema = new Schema<BotStatusDoc>({
   account: Schema.Types.Mixed,
   lastError: Schema.Types.Mixed,
   reconnects: { type: Number, default: 0 },
+  outage: Schema.Types.Mixed,
+  lastOutage: Schema.Types.Mixed,
   updatedAt: { type: Date, required: true },
 });
 export const BotStatuses = defineModel<BotStatusDoc>('BotStatus', statusSchema);

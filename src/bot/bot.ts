@@ -10,11 +10,23 @@ import { Cooldown, onRoomText } from './room-commands';
 import { onPrivateText } from './staff-commands';
 import { WechatyRoomSender } from './sender';
 import { firstSight, recordBotError, setBotStatus } from './status';
+import { BotSupervisor, outageOf, puppetOf } from './supervisor';
+import type { SessionKeepingPuppetService } from './puppet';
 
-/** The puppet comes from configuration, never from code; the name keeps the login in `<name>.memory-card.json`. */
-function buildWechaty(config: Config): Wechaty {
+/**
+ * The puppet comes from configuration, never from code; the name keeps the login in `<name>.memory-card.json`.
+ * A puppet-service puppet keeps its remote session across reconnects (see puppet.ts).
+ */
+export async function buildWechaty(config: Config, opts: { name?: string } = { name: config.WECHATY_NAME }): Promise<Wechaty> {
   const token = config.WECHATY_PUPPET_SERVICE_TOKEN;
-  return WechatyBuilder.build({ name: config.WECHATY_NAME, puppet: config.WECHATY_PUPPET as never, ...(token ? { puppetOptions: { token } } : {}) });
+  const name = opts.name ? { name: opts.name } : {};
+  const puppetOptions = { timeoutSeconds: config.BOT_WATCHDOG_SEC, ...(token ? { token } : {}) };
+  if (config.WECHATY_PUPPET === 'wechaty-puppet-service') {
+    const { SessionKeepingPuppetService } = await import('./puppet');
+    const endpoint = config.WECHATY_PUPPET_SERVICE_ENDPOINT ? { endpoint: config.WECHATY_PUPPET_SERVICE_ENDPOINT } : {};
+    return WechatyBuilder.build({ ...name, puppet: new SessionKeepingPuppetService({ ...puppetOptions, ...endpoint }) });
+  }
+  return WechatyBuilder.build({ ...name, puppet: config.WECHATY_PUPPET as never, puppetOptions });
 }
 
 function createGovernor(app: AppContext, random?: () => number): RateGovernor {
@@ -24,9 +36,6 @@ function createGovernor(app: AppContext, random?: () => number): RateGovernor {
     quietHours: c.quietHours, clock: app.clock, random, ledger: mongoLedger(app.db, c.WECHATY_NAME),
   });
 }
-
-/** Reconnect delay: doubling from 1 s to 5 min, with jitter so several bots do not retry in step. */
-export const backoffMs = (attempt: number, random = Math.random): number => Math.min(300_000, 1000 * 2 ** attempt) * (0.5 + random() / 2);
 
 /** Messages older than the start by more than this are replays of history, not requests. */
 const STALE_SLACK_MS = 60_000;
@@ -38,6 +47,8 @@ export interface BotOptions {
   delivery?: boolean;
   governor?: RateGovernor;
   worker?: string;
+  /** Jitter of the reconnect delay (tests). */
+  random?: () => number;
 }
 
 export interface BotHandle {
@@ -48,11 +59,13 @@ export interface BotHandle {
   deliverOnce(reap?: boolean): ReturnType<typeof deliverRoomsOnce>;
   /** Resolves when every message handler started so far has finished (tests). */
   idle(): Promise<void>;
+  /** What brings the bot back after an outage (tests read its state). */
+  supervisor: BotSupervisor;
   stop(): Promise<void>;
 }
 
 export async function startBot(app: AppContext, opts: BotOptions = {}): Promise<BotHandle> {
-  const bot = opts.wechaty ?? buildWechaty(app.config);
+  const bot = opts.wechaty ?? (await buildWechaty(app.config));
   const governor = opts.governor ?? createGovernor(app);
   const sender = new WechatyRoomSender(app, bot);
   const worker = opts.worker ?? `${os.hostname()}:${process.pid}:bot`;
@@ -71,8 +84,8 @@ export async function startBot(app: AppContext, opts: BotOptions = {}): Promise<
   let statusChain: Promise<unknown> = Promise.resolve();
   const writeStatus = (write: () => Promise<unknown>): void => track((statusChain = statusChain.then(write, write)));
   let stopDelivery: (() => Promise<void>) | null = null;
-  let attempt = 0;
-  let restartTimer: NodeJS.Timeout | undefined;
+  const supervisor = new BotSupervisor(app, bot, writeStatus, opts.random);
+  let lastError = '';
 
   // Bind confirmations and staff private replies answer a person directly (one message each, not spammable:
   // codes are single-use, staff are known); everything else a group receives goes through outbox + governor.
@@ -90,47 +103,38 @@ export async function startBot(app: AppContext, opts: BotOptions = {}): Promise<
     }
   };
 
-  const restartLater = (why: string): void => {
-    if (stopped || restartTimer) return;
-    const delay = backoffMs(attempt++);
-    app.logger.warn({ event: 'bot.reconnect', why, delayMs: Math.round(delay) }, 'bot reconnecting');
-    restartTimer = setTimeout(() => {
-      restartTimer = undefined;
-      void (async () => {
-        await bot.stop().catch(() => undefined);
-        await setBotStatus(app, 'starting', { reconnect: true });
-        await bot.start().catch(async (err: Error) => {
-          await recordBotError(app, err.message);
-          restartLater('start failed');
-        });
-      })();
-    }, delay);
-  };
-
   bot.on('scan', (qr, status) => {
     if (status === types.ScanStatus.Waiting || status === types.ScanStatus.Timeout) {
       if (app.config.NODE_ENV !== 'test') qrcodeTerminal.generate(qr, { small: true });
+      supervisor.waitingForScan();
       writeStatus(() => setBotStatus(app, 'waiting_scan', { qr }));
     }
   });
   bot.on('login', (user) => {
-    attempt = 0;
-    writeStatus(() => setBotStatus(app, 'logged_in', { account: { id: user.id, name: user.name() } }));
-    if (opts.delivery !== false && !stopDelivery) stopDelivery = startRoomDelivery(app, { sender, governor, worker, intervalMs: app.config.BOT_DELIVERY_INTERVAL_MS });
+    // In the same chain as the logout's stop, so a logout and login in quick succession (a reconnect) leave it running.
+    writeStatus(async () => {
+      await setBotStatus(app, 'logged_in', { account: { id: user.id, name: user.name() } });
+      if (opts.delivery !== false && !stopDelivery && !stopped) stopDelivery = startRoomDelivery(app, { sender, governor, worker, intervalMs: app.config.BOT_DELIVERY_INTERVAL_MS });
+    });
     app.logger.info({ event: 'bot.login', account: user.name() }, 'bot logged in');
+    supervisor.online();
   });
   bot.on('logout', (user, reason) => {
+    if (stopped) return;
     writeStatus(async () => {
       await stopDelivery?.();
       stopDelivery = null;
       await setBotStatus(app, 'logged_out');
       await recordBotError(app, `logged out${reason ? `: ${reason}` : ''} (${user.name()})`);
     });
-    restartLater('logout');
+    supervisor.lost('logout', `logged out${reason ? `: ${reason}` : ''}`);
   });
   bot.on('error', (err) => {
+    lastError = err.message;
     app.logger.warn({ event: 'bot.error', err: err.message }, 'bot error');
     writeStatus(() => recordBotError(app, err.message));
+    const reason = outageOf(err.message);
+    if (reason) supervisor.lost(reason, err.message);
   });
   bot.on('message', (msg) => track(handle(msg).catch((err) => app.logger.error({ event: 'bot.message.failed', err }, 'message handler failed'))));
   bot.on('room-topic', (room, topic) => track(recordTopicChange(app, room.id, topic)));
@@ -139,25 +143,29 @@ export async function startBot(app: AppContext, opts: BotOptions = {}): Promise<
   });
 
   await setBotStatus(app, 'starting');
-  await bot.start().catch(async (err: Error) => {
-    await recordBotError(app, err.message);
-    restartLater('start failed');
-  });
+  // Wechaty reports a puppet that fails to start as an error event, not a rejection: the puppet's state tells.
+  await bot.start().catch((err: Error) => void (lastError = err.message));
+  if (puppetOf(bot)?.state.active() !== true) {
+    await recordBotError(app, lastError || 'puppet did not start');
+    supervisor.lost('start_failed', lastError || 'puppet did not start');
+  }
   app.logger.info({ event: 'bot.started', puppet: app.config.WECHATY_PUPPET, name: app.config.WECHATY_NAME }, 'bot started; waiting for login');
 
   return {
     wechaty: bot,
     governor,
     sender,
+    supervisor,
     deliverOnce: (reap = true) => deliverRoomsOnce(app, { sender, governor, worker, backoffMs: 0, reap }),
     idle: async () => {
       while (inflight.size) await Promise.allSettled([...inflight]);
     },
     async stop() {
       stopped = true;
-      clearTimeout(restartTimer);
+      supervisor.stop();
       await stopDelivery?.();
       await Promise.allSettled([...inflight]);
+      (puppetOf(bot) as Partial<SessionKeepingPuppetService> | null)?.stopRemoteOnStop?.();
       await bot.stop().catch(() => undefined);
       await Promise.allSettled([...inflight]);
       await setBotStatus(app, 'stopped').catch(() => undefined);

@@ -5,6 +5,11 @@ import { markRoomAttention, relinkRoom, type BotRoomDoc } from '../modules/campa
 import type { RoomMessage, RoomSender } from '../notify/room-channel';
 import type { SendOutcome } from '../notify/outbox.service';
 
+/**
+ * Not logged in (an outage): nothing is attempted, so the item keeps its attempts and its place in the queue and
+ * goes out, in order, once the bot is back — an outage never uses up retries or turns items dead.
+ */
+const OFFLINE: SendOutcome = { result: 'later' };
 
 /** Text shown instead of a card when the puppet cannot send cards. */
 function withLink(m: RoomMessage): string {
@@ -49,7 +54,7 @@ export class WechatyRoomSender implements RoomSender {
   }
 
   async sendPrivate(contactId: string, text: string): Promise<SendOutcome> {
-    if (!this.bot.isLoggedIn) return { result: 'retry', error: 'bot not logged in' };
+    if (!this.bot.isLoggedIn) return OFFLINE;
     const contact = await this.bot.Contact.find({ id: contactId }).catch(() => undefined);
     if (!contact) return { result: 'dead', error: 'contact not found (WeChat link changed?)' };
     await contact.say(text);
@@ -57,7 +62,7 @@ export class WechatyRoomSender implements RoomSender {
   }
 
   async send(room: BotRoomDoc, m: RoomMessage): Promise<SendOutcome> {
-    if (!this.bot.isLoggedIn) return { result: 'retry', error: 'bot not logged in' };
+    if (!this.bot.isLoggedIn) return OFFLINE;
     const target = await this.resolve(room);
     if ('result' in target) return target;
     const cards = this.app.config.BOT_SEND_CARDS && m.card && this.app.config.BOT_MINIPROGRAM_USERNAME;

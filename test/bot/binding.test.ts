@@ -2,7 +2,7 @@ import { BotRooms } from '../../src/modules/campaigns/rooms.model';
 import { createBindCode } from '../../src/modules/campaigns/rooms.service';
 import { AuditLog } from '../../src/modules/audit/audit.model';
 import { staffLogin, TOWN_MS, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
-import { backoffMs } from '../../src/bot/bot';
+import { backoffMs } from '../../src/bot/supervisor';
 import { waitFor, World } from './world';
 
 let w: World;
@@ -93,10 +93,11 @@ describe('binding groups to villages', () => {
 
 describe('bot process', () => {
   test('when the reconnect delay is drawn, then it doubles from about 1 s and stops at 5 min', () => {
-    expect(backoffMs(0, () => 1)).toBe(1000);
-    expect(backoffMs(3, () => 1)).toBe(8000);
-    expect(backoffMs(3, () => 0)).toBe(4000);
-    expect(backoffMs(20, () => 1)).toBe(300_000);
+    const bounds = { minMs: 1000, maxMs: 300_000 };
+    expect(backoffMs(0, bounds, () => 1)).toBe(1000);
+    expect(backoffMs(3, bounds, () => 1)).toBe(8000);
+    expect(backoffMs(3, bounds, () => 0)).toBe(4000);
+    expect(backoffMs(20, bounds, () => 1)).toBe(300_000);
   });
 
   test('when the account is logged out, then staff see it with the reason and the bot restarts itself', async () => {

@@ -218,3 +218,40 @@ test('journey: a town admin binds their WeChat: the mini-program confirms the co
   await other.page.locator('[data-test=wechat-bind]').getByText('小程序：未绑定　群助手：未绑定').waitFor();
   for (const q of [p, other]) expect(q.problems).toEqual([]);
 }, 120_000);
+
+test('journey: the bot is logged out for longer than the alert time: district admins get a banner, the state says why and when it tries next; once back, the banner goes', async () => {
+  await waitFor(() => w.wechaty.isLoggedIn, 10_000);
+  await w.mocker.puppet.logout('手机端退出');
+  await waitFor(async () => (await w.t.request('GET', '/api/admin/v1/bot/status', { token: await staffToken('district', 'district-pass-1') })).body.outage?.tries >= 1, 20_000);
+  w.t.clock.advance(11 * 60_000);
+
+  const d = await open();
+  await signIn(d, 'district', 'district-pass-1');
+  const banner = d.page.locator('[data-test=bot-offline]');
+  await banner.getByText(/群机器人已离线 1[01] 分钟（微信账号已退出登录）/).waitFor({ timeout: 10_000 });
+  await openBotScreen(d);
+  const outage = d.page.locator('[data-test=bot-outage]');
+  await outage.getByText('离线原因：微信账号已退出登录').waitFor();
+  await outage.getByText(/已自动重试 \d+ 次；上次尝试：\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}；下次尝试：/).waitFor();
+  await d.shot('bot-11-offline-alert');
+  await expectAccessible(d);
+
+  // A town admin is not alerted (the banner is for the district), but sees the state.
+  const town = await open();
+  await signIn(town, 'mashang', 'mashang-pass-1');
+  await openBotScreen(town);
+  await town.page.locator('[data-test=bot-outage]').waitFor();
+  expect(await town.page.locator('[data-test=bot-offline]').count()).toBe(0);
+
+  w.mocker.login(w.me);
+  await d.page.locator('[data-test=bot-state]').filter({ hasText: '在线' }).waitFor({ timeout: 20_000 });
+  await d.page.locator('[data-test=bot-last-outage]').getByText(/微信账号已退出登录，自动重试 \d+ 次后恢复/).waitFor();
+  await d.page.reload();
+  await d.page.locator('[data-test=bot-state]').filter({ hasText: '在线' }).waitFor();
+  expect(await banner.count()).toBe(0);
+  for (const p of [d, town]) expect(p.problems).toEqual([]);
+}, 120_000);
+
+async function staffToken(username: string, password: string): Promise<string> {
+  return (await w.t.request('POST', '/api/admin/v1/auth/login', { body: { username, password } })).body.token;
+}

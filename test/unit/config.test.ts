@@ -44,6 +44,13 @@ describe('config', () => {
   test('when ROLES names an unknown role, then it is refused', () => {
     expect(() => loadConfig({ ROLES: 'api,cook', PII_KEY: 'a'.repeat(64), BLIND_INDEX_KEY: 'b'.repeat(64) })).toThrow(/ROLES/);
   });
+
+  test('when the reconnect delays are out of order or the puppet-service endpoint is not host:port, then they are refused', () => {
+    const keys = { PII_KEY: 'a'.repeat(64), BLIND_INDEX_KEY: 'b'.repeat(64) };
+    expect(() => loadConfig({ ...keys, BOT_RECONNECT_MIN_MS: '5000', BOT_RECONNECT_MAX_MS: '1000' })).toThrow(/BOT_RECONNECT_MIN_MS: must not exceed BOT_RECONNECT_MAX_MS/);
+    expect(() => loadConfig({ ...keys, WECHATY_PUPPET_SERVICE_ENDPOINT: 'http://gateway' })).toThrow(/WECHATY_PUPPET_SERVICE_ENDPOINT/);
+    expect(loadConfig({ ...keys, WECHATY_PUPPET_SERVICE_ENDPOINT: 'gateway.local:8788' })).toMatchObject({ BOT_RECONNECT_MIN_MS: 1000, BOT_RECONNECT_MAX_MS: 300_000, BOT_WATCHDOG_SEC: 60, BOT_OFFLINE_ALERT_MIN: 10 });
+  });
 });
 
 describe('empty values mean what the configuration table says', () => {

@@ -11307,10 +11307,27 @@ export interface components {
                 }[];
             }[];
         };
+        BotOutage: {
+            /** @enum {string} */
+            reason: "watchdog" | "stream" | "logout" | "start_failed";
+            reasonLabel: string;
+            message: string;
+            /** Format: date-time */
+            since: string;
+            tries: number;
+            /** Format: date-time */
+            lastTryAt: string | null;
+            /** Format: date-time */
+            nextTryAt: string | null;
+            /** Format: date-time */
+            alertedAt: string | null;
+            /** Format: date-time */
+            until: string | null;
+        };
         BotStatus: {
             name: string;
             /** @enum {string} */
-            state: "stopped" | "starting" | "waiting_scan" | "logged_in" | "logged_out" | "error";
+            state: "stopped" | "starting" | "waiting_scan" | "logged_in" | "logged_out" | "reconnecting" | "error";
             qr: string | null;
             account: {
                 id: string;
@@ -11322,6 +11339,14 @@ export interface components {
                 at: string;
             } | null;
             reconnects: number;
+            outage: components["schemas"]["BotOutage"] | null;
+            lastOutage: components["schemas"]["BotOutage"] | null;
+            alert: {
+                /** Format: date-time */
+                since: string;
+                minutes: number;
+                message: string;
+            } | null;
             /** Format: date-time */
             updatedAt: string | null;
         };

@@ -1,6 +1,7 @@
 import { IsoDateTime, z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
 import { CAMPAIGN_STATUSES } from './campaigns.model';
+import { BOT_STATES, OUTAGE_REASONS } from '../../bot/bot.model';
 
 const CardInput = z.object({
   title: z.string().min(1).max(40),
@@ -84,13 +85,31 @@ export const CampaignReport = z.object({
   })),
 }).openapi('CampaignReport');
 
+const BotOutage = z.object({
+  reason: z.enum(OUTAGE_REASONS),
+  reasonLabel: z.string(),
+  message: z.string(),
+  since: IsoDateTime,
+  tries: z.number().int(),
+  lastTryAt: IsoDateTime.nullable(),
+  nextTryAt: IsoDateTime.nullable(),
+  alertedAt: IsoDateTime.nullable(),
+  until: IsoDateTime.nullable(),
+}).openapi('BotOutage');
+
 export const BotStatus = z.object({
   name: z.string(),
-  state: z.enum(['stopped', 'starting', 'waiting_scan', 'logged_in', 'logged_out', 'error']),
+  state: z.enum(BOT_STATES),
   qr: z.string().nullable(),
   account: z.object({ id: z.string(), name: z.string() }).nullable(),
   lastError: z.object({ message: z.string(), at: IsoDateTime }).nullable(),
   reconnects: z.number().int(),
+  /** The current spell offline (reconnect tries, the last and the next), null while online. */
+  outage: BotOutage.nullable(),
+  /** The last spell offline that ended, with when it ended. */
+  lastOutage: BotOutage.nullable(),
+  /** Offline longer than BOT_OFFLINE_ALERT_MIN: the district admins' banner. */
+  alert: z.object({ since: IsoDateTime, minutes: z.number().int(), message: z.string() }).nullable(),
   updatedAt: IsoDateTime.nullable(),
 }).openapi('BotStatus');
 

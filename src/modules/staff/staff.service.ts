@@ -114,10 +114,12 @@ export async function findStaffByWechatId(app: AppContext, wechatId: string): Pr
 }
 
 /** Active town admins with the WeChat id they linked (if any): whom the yearly-report reminders go to. */
-export async function activeTownAdmins(app: AppContext): Promise<Array<StaffPrincipal & { wechatId?: string }>> {
-  const rows = await Staff(app.db).find({ role: 'town_admin', disabled: false }).lean();
+export async function activeAdmins(app: AppContext, role: 'town_admin' | 'district_admin'): Promise<Array<StaffPrincipal & { wechatId?: string }>> {
+  const rows = await Staff(app.db).find({ role, disabled: false }).lean();
   return rows.map((s) => ({ ...principalOf(s), ...(s.wechatId ? { wechatId: s.wechatId } : {}) }));
 }
+
+export const activeTownAdmins = (app: AppContext) => activeAdmins(app, 'town_admin');
 
 /** True when an area path (from the district down) lies within the staff member's scope. */
 export function inScope(staff: StaffPrincipal, areaPath: readonly string[]): boolean {

@@ -26,7 +26,7 @@ export interface TestApp {
 const KEY = 'a'.repeat(64);
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', PII_KEY: KEY, BLIND_INDEX_KEY: 'b'.repeat(64), WECHAT_APPID: 'wx-test', WECHAT_SECRET: 's', LOG_LEVEL: 'silent', ...overrides });
+  return loadConfig({ NODE_ENV: 'test', PII_KEY: KEY, BLIND_INDEX_KEY: 'b'.repeat(64), BACKUP_KEY: 'c'.repeat(64), WECHAT_APPID: 'wx-test', WECHAT_SECRET: 's', LOG_LEVEL: 'silent', ...overrides });
 }
 
 /** The app in process on port 0, on its own database of the shared test server, WeChat pointed at a local fake. */

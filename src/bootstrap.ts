@@ -5,7 +5,7 @@ import { connectDatabase, type Database } from './db/connect';
 import { ensureIndexes } from './db/model';
 import { provisionDatabase, type ProvisionedDatabase } from './db/provision';
 import { systemClock, type Clock } from './lib/clock';
-import { PiiCrypto } from './lib/pii';
+import { piiFromConfig } from './lib/pii';
 import { seedDistrict } from './modules/areas';
 import { seedDailyTipsCampaign } from './modules/campaigns';
 import { seedMissingQuestions } from './modules/quiz';
@@ -58,7 +58,7 @@ export async function startRuntime(config: Config, logger: Logger, opts: { clock
     logger,
     db: database.connection,
     clock,
-    pii: new PiiCrypto({ keyId: config.PII_KEY_ID, key: config.piiKey, old: config.oldPiiKeys, blindIndexKey: config.blindIndexKey }),
+    pii: piiFromConfig(config),
     wechat: new WeChatClient({ baseURL: base ?? 'https://api.weixin.qq.com', appid: config.WECHAT_APPID || 'fake-appid', secret: config.WECHAT_SECRET || 'fake-secret', timeoutMs: config.WECHAT_TIMEOUT_MS, logger, clock, db: database.connection }),
   };
   // A restore needs the database as it is: no indexes, areas or shipped content added first.

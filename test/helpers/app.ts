@@ -8,7 +8,7 @@ import { prepareDatabase } from '../../src/bootstrap';
 import { createHttpApp } from '../../src/http/app';
 import type { Api } from '../../src/http/route';
 import { FakeClock } from '../../src/lib/clock';
-import { PiiCrypto } from '../../src/lib/pii';
+import { piiFromConfig } from '../../src/lib/pii';
 import { createLogger } from '../../src/logger';
 import { WeChatClient } from '../../src/wechat/client';
 import { FakeWeChatServer } from '../../src/wechat/fake-server';
@@ -30,10 +30,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 /** The app in process on port 0, on its own database of the shared test server, WeChat pointed at a local fake. */
-export async function startTestApp(opts: { config?: Record<string, string>; now?: string; extraRoutes?: (api: Api) => void; monitorCommands?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(opts: { config?: Record<string, string>; now?: string; extraRoutes?: (api: Api) => void; monitorCommands?: boolean; dbName?: string } = {}): Promise<TestApp> {
   const uri = process.env.TEST_MONGODB_URI;
   if (!uri) throw new Error('TEST_MONGODB_URI missing: run tests through jest (global setup provisions the database)');
-  const dbName = `t_${crypto.randomBytes(6).toString('hex')}`;
+  const dbName = opts.dbName ?? `t_${crypto.randomBytes(6).toString('hex')}`;
   const db = await mongoose.createConnection(uri, { dbName, autoIndex: false, maxPoolSize: 100, monitorCommands: opts.monitorCommands ?? false }).asPromise();
   const wechat = new FakeWeChatServer();
   const wechatUrl = await wechat.start();
@@ -45,7 +45,7 @@ export async function startTestApp(opts: { config?: Record<string, string>; now?
     logger,
     db,
     clock,
-    pii: new PiiCrypto({ keyId: config.PII_KEY_ID, key: config.piiKey, blindIndexKey: config.blindIndexKey }),
+    pii: piiFromConfig(config),
     wechat: new WeChatClient({ baseURL: wechatUrl, appid: 'wx-test', secret: 's', timeoutMs: 2000, logger, clock: { now: () => new Date() }, db, retries: 2 }),
   };
   await prepareDatabase(app);

@@ -20,7 +20,8 @@ export interface TestApp {
   wechat: FakeWeChatServer;
   url: string;
   request(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; body: any; headers: Headers }>;
-  close(): Promise<void>;
+  /** Stop the app; its database is dropped unless `keepDatabase`. */
+  close(keepDatabase?: boolean): Promise<void>;
 }
 
 const KEY = 'a'.repeat(64);
@@ -76,11 +77,11 @@ export async function startTestApp(opts: { config?: Record<string, string>; now?
       }
       return { status: res.status, body: parsed, headers: res.headers };
     },
-    async close() {
+    async close(keepDatabase = false) {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await wechat.stop();
-      await db.dropDatabase().catch(() => undefined);
+      if (!keepDatabase) await db.dropDatabase().catch(() => undefined);
       await db.close();
     },
   };

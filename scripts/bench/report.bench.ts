@@ -21,6 +21,7 @@ import { Attendance, Feedback, Registrations, Talks } from '../../src/modules/ta
 import { Outbox } from '../../src/notify/outbox.model';
 import { staffLogin } from '../../test/helpers/fixtures';
 import type { BenchHarness } from './harness';
+import { batched, measure } from './measure';
 
 /**
  * Issue 11: the yearly report over 100,000 residents and a year of activity — time and peak memory of the
@@ -29,23 +30,7 @@ import type { BenchHarness } from './harness';
 const RESIDENTS = Number(process.env.REPORT_BENCH_RESIDENTS ?? 100_000);
 const VILLAGES_PER_TOWN = 8;
 const WAITING_TALLIES = 2_000;
-const MB = 1024 * 1024;
 const at = (day: number) => new Date(Date.UTC(2026, 0, 1) + day * 86_400_000);
-
-async function batched(docs: () => Iterable<Record<string, unknown>>, insert: (batch: Record<string, unknown>[]) => Promise<unknown>) {
-  let batch: Record<string, unknown>[] = [];
-  let n = 0;
-  for (const d of docs()) {
-    batch.push(d);
-    if (batch.length === 5000) {
-      await insert(batch);
-      n += batch.length;
-      batch = [];
-    }
-  }
-  if (batch.length) await insert(batch);
-  return n + batch.length;
-}
 
 async function seed(h: BenchHarness) {
   const { t } = h;
@@ -127,22 +112,6 @@ async function seed(h: BenchHarness) {
   }, (b) => Outbox(t.db).insertMany(b, lean));
   counts.villages = villages.length;
   return counts;
-}
-
-async function measure(fn: () => Promise<unknown>) {
-  const base = process.memoryUsage();
-  let peakRss = base.rss;
-  let peakHeap = base.heapUsed;
-  const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-  }, 20);
-  const started = process.hrtime.bigint();
-  const out = await fn();
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  clearInterval(sampler);
-  return { ms, out, heapGrowthMb: (peakHeap - base.heapUsed) / MB, rssGrowthMb: (peakRss - base.rss) / MB };
 }
 
 export default async function reportBench(h: BenchHarness): Promise<void> {

@@ -136,7 +136,7 @@ describe('damaged backups', () => {
   };
 
   test.each([
-    ['a byte changed in the middle', (b: Buffer) => { const c = Buffer.from(b); c[Math.floor(c.length / 2)] ^= 0xff; return c; }, /已损坏/],
+    ['a byte changed in the middle', (b: Buffer) => { const c = Buffer.from(b); const i = Math.floor(c.length / 2); c[i] = c[i]! ^ 0xff; return c; }, /已损坏/],
     ['the end cut off', (b: Buffer) => b.subarray(0, b.length - 100), /不完整/],
     ['only the first half', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2)), /不完整/],
     ['an empty file', () => Buffer.alloc(0), /空的/],

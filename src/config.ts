@@ -29,7 +29,7 @@ export const configSchema = z.object({
   BLIND_INDEX_OLD_KEY: hexKey.optional().describe('the previous BLIND_INDEX_KEY while `npm run rotate-keys` rebuilds lookup indexes: lookups try both; unset it when the rotation reports done'),
   BACKUP_KEY: hexKey.optional().describe('AES-256 key backups are encrypted with, 64 hex chars, kept apart from PII_KEY; required in production for the worker role'),
   BACKUP_DIR: z.string().default('./backups').describe('folder the nightly backup writes to (and `npm run backup` by default)'),
-  BACKUP_COPY_DIR: z.string().default('').describe('second folder each nightly backup is copied to (a mounted disk or network share); empty = none'),
+  BACKUP_COPY_DIR: z.string().default('').describe('second folder each nightly backup is copied to (a mounted disk or network share); unset = none'),
   BACKUP_KEEP_DAILY: z.coerce.number().int().min(1).max(366).default(7).describe('nightly backups kept: the newest of each of this many days'),
   BACKUP_KEEP_WEEKLY: z.coerce.number().int().min(0).max(520).default(4).describe('also kept: the newest of each of this many weeks'),
   BACKUP_KEEP_MONTHLY: z.coerce.number().int().min(0).max(240).default(6).describe('also kept: the newest of each of this many months'),

@@ -59,6 +59,9 @@ describe('the restore drill', () => {
     expect(backup.file).toMatch(/zdhealth-\d{8}T\d{6}Z\.zdbk$/);
     expect(Object.fromEntries(backup.manifest.collections.map((c) => [c.name, c.count]))).toEqual(sourceCounts);
     expect(sourceCounts['referralPhotos.chunks']).toBeGreaterThan(0);
+    // The server it came from is named (an external MONGODB_URI may be either).
+    const kind = ({ ferretdb: 'ferretdb', 'mongodb-memory-server': 'mongodb' } as Record<string, string>)[process.env.TEST_DB_KIND ?? ''];
+    if (kind) expect(backup.manifest.server.kind).toBe(kind);
     expect(backup.manifest.collections.every((c) => /^[0-9a-f]{64}$/.test(c.sha256))).toBe(true);
     // Nothing readable in the file: the photo's bytes and personal fields are behind the backup key.
     const raw = fs.readFileSync(backup.file);

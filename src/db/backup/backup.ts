@@ -44,7 +44,8 @@ export function backupTimeOf(file: string): Date | null {
 async function serverInfo(db: mongo.Db): Promise<{ kind: 'mongodb' | 'ferretdb'; version: string; replicaSet: boolean }> {
   const build = await db.admin().command({ buildInfo: 1 });
   const hello = await db.admin().command({ hello: 1 });
-  return { kind: build.ferretdb ? 'ferretdb' : 'mongodb', version: String(build.version), replicaSet: Boolean(hello.setName) };
+  const ferret = typeof build.ferretdbVersion === 'string';
+  return { kind: ferret ? 'ferretdb' : 'mongodb', version: ferret ? String(build.ferretdbVersion) : String(build.version), replicaSet: Boolean(hello.setName) };
 }
 
 /** The collections to back up, GridFS buckets' `.files`/`.chunks` included; the server's own `system.*` are not. */

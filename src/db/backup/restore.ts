@@ -127,7 +127,10 @@ export async function restoreBackup(db: mongo.Db, file: string, key: Buffer, opt
     async collection(c) {
       start = c;
       const capped = c.options.capped ? { capped: true, size: c.options.size as number, max: c.options.max as number | undefined } : {};
-      await db.createCollection(c.name, capped);
+      // An empty collection left in the target (e.g. by an earlier start) is used as it is.
+      await db.createCollection(c.name, capped).catch((err: { codeName?: string }) => {
+        if (err.codeName !== 'NamespaceExists') throw err;
+      });
       coll = db.collection(c.name);
     },
     async doc(r) {

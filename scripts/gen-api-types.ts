@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config';
 import type { AppContext } from '../src/context';
 import { apiDocument } from '../src/http/openapi';
 import { systemClock } from '../src/lib/clock';
-import { PiiCrypto } from '../src/lib/pii';
+import { piiFromConfig } from '../src/lib/pii';
 import { createLogger } from '../src/logger';
 import { WeChatClient } from '../src/wechat/client';
 
@@ -40,7 +40,7 @@ function documentationContext(): AppContext {
   const logger = createLogger('silent');
   const db = mongoose.createConnection();
   const wechat = new WeChatClient({ baseURL: 'http://127.0.0.1:9', appid: 'docs', secret: 'docs', timeoutMs: 1, logger, clock: systemClock, db });
-  return { config, logger, db, clock: systemClock, pii: new PiiCrypto({ keyId: config.PII_KEY_ID, key: config.piiKey, blindIndexKey: config.blindIndexKey }), wechat };
+  return { config, logger, db, clock: systemClock, pii: piiFromConfig(config), wechat };
 }
 
 export async function render(target: Target): Promise<string> {

@@ -5,7 +5,7 @@ import { connectDatabase, type Database } from './db/connect';
 import { ensureIndexes } from './db/model';
 import { provisionDatabase, type ProvisionedDatabase } from './db/provision';
 import { systemClock, type Clock } from './lib/clock';
-import { PiiCrypto } from './lib/pii';
+import { piiFromConfig } from './lib/pii';
 import { seedDistrict } from './modules/areas';
 import { seedDailyTipsCampaign } from './modules/campaigns';
 import { seedMissingQuestions } from './modules/quiz';
@@ -32,7 +32,7 @@ export async function seedStartContent(app: AppContext): Promise<{ questions: nu
 }
 
 /** Database (provisioned or external), indexes, the district's areas, the WeChat client: what every role needs. */
-export async function startRuntime(config: Config, logger: Logger, opts: { clock?: Clock; onDbCrash?: () => void } = {}): Promise<Runtime> {
+export async function startRuntime(config: Config, logger: Logger, opts: { clock?: Clock; onDbCrash?: () => void; prepare?: boolean } = {}): Promise<Runtime> {
   const provisioned = await provisionDatabase({
     mongodbUri: config.MONGODB_URI,
     ferretdbBin: config.FERRETDB_BIN,
@@ -58,11 +58,14 @@ export async function startRuntime(config: Config, logger: Logger, opts: { clock
     logger,
     db: database.connection,
     clock,
-    pii: new PiiCrypto({ keyId: config.PII_KEY_ID, key: config.piiKey, old: config.oldPiiKeys, blindIndexKey: config.blindIndexKey }),
+    pii: piiFromConfig(config),
     wechat: new WeChatClient({ baseURL: base ?? 'https://api.weixin.qq.com', appid: config.WECHAT_APPID || 'fake-appid', secret: config.WECHAT_SECRET || 'fake-secret', timeoutMs: config.WECHAT_TIMEOUT_MS, logger, clock, db: database.connection }),
   };
-  await prepareDatabase(app);
-  await seedStartContent(app);
+  // A restore needs the database as it is: no indexes, areas or shipped content added first.
+  if (opts.prepare !== false) {
+    await prepareDatabase(app);
+    await seedStartContent(app);
+  }
   return {
     app,
     database,

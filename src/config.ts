@@ -26,6 +26,14 @@ export const configSchema = z.object({
   PII_KEY_ID: z.string().regex(/^[a-z0-9-]{1,16}$/).default('k1').describe('id stored with each ciphertext, for key rotation'),
   PII_OLD_KEYS: z.string().default('').describe('retired keys still readable: "id:hex,id:hex"'),
   BLIND_INDEX_KEY: hexKey.optional().describe('HMAC key for exact-match lookups of encrypted fields; required in production'),
+  BLIND_INDEX_OLD_KEY: hexKey.optional().describe('the previous BLIND_INDEX_KEY while `npm run rotate-keys` rebuilds lookup indexes: lookups try both; unset it when the rotation reports done'),
+  BACKUP_KEY: hexKey.optional().describe('AES-256 key backups are encrypted with, 64 hex chars, kept apart from PII_KEY; required in production for the worker role'),
+  BACKUP_DIR: z.string().default('./backups').describe('folder the nightly backup writes to (and `npm run backup` by default)'),
+  BACKUP_COPY_DIR: z.string().default('').describe('second folder each nightly backup is copied to (a mounted disk or network share); unset = none'),
+  BACKUP_KEEP_DAILY: z.coerce.number().int().min(1).max(366).default(7).describe('nightly backups kept: the newest of each of this many days'),
+  BACKUP_KEEP_WEEKLY: z.coerce.number().int().min(0).max(520).default(4).describe('also kept: the newest of each of this many weeks'),
+  BACKUP_KEEP_MONTHLY: z.coerce.number().int().min(0).max(240).default(6).describe('also kept: the newest of each of this many months'),
+  BACKUP_MAX_AGE_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(36).describe('district admins see an alert in the console when the last good backup is older than this (or the last one failed)'),
   TOKEN_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7).describe('resident session lifetime'),
   STAFF_TOKEN_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(12).describe('staff session lifetime'),
   WECHAT_APPID: z.string().default('').describe('mini-program AppID; empty = local fake WeChat server'),
@@ -70,6 +78,9 @@ export const configSchema = z.object({
 export type Config = Readonly<z.infer<typeof configSchema>> & {
   readonly piiKey: Buffer;
   readonly blindIndexKey: Buffer;
+  /** BLIND_INDEX_OLD_KEY, while lookup indexes are rebuilt under the new key. */
+  readonly oldBlindIndexKey: Buffer | null;
+  readonly backupKey: Buffer;
   readonly oldPiiKeys: ReadonlyMap<string, Buffer>;
   readonly roles: ReadonlySet<'api' | 'worker' | 'bot'>;
   readonly subscribeTemplates: Readonly<Record<string, string>>;
@@ -127,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
   if (c.NODE_ENV === 'production') {
     const missing = (['PII_KEY', 'BLIND_INDEX_KEY', 'WECHAT_APPID', 'WECHAT_SECRET'] as const).filter((k) => !c[k]);
     if (!c.MONGODB_URI) missing.push('MONGODB_URI' as never);
+    if (c.ROLES.includes('worker') && !c.BACKUP_KEY) missing.push('BACKUP_KEY' as never);
     if (c.ROLES.includes('bot') && c.WECHATY_PUPPET === 'wechaty-puppet-mock') missing.push('WECHATY_PUPPET' as never);
     if (missing.length) throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: required in production`).join('\n')}`);
   }
@@ -143,6 +155,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
     ...c,
     piiKey: c.PII_KEY ? Buffer.from(c.PII_KEY, 'hex') : devKey(c.DATA_DIR, 'PII_KEY', warn),
     blindIndexKey: c.BLIND_INDEX_KEY ? Buffer.from(c.BLIND_INDEX_KEY, 'hex') : devKey(c.DATA_DIR, 'BLIND_INDEX_KEY', warn),
+    oldBlindIndexKey: c.BLIND_INDEX_OLD_KEY ? Buffer.from(c.BLIND_INDEX_OLD_KEY, 'hex') : null,
+    backupKey: c.BACKUP_KEY ? Buffer.from(c.BACKUP_KEY, 'hex') : devKey(c.DATA_DIR, 'BACKUP_KEY', warn),
     oldPiiKeys: parseOldKeys(c.PII_OLD_KEYS),
     roles: roles as Set<'api' | 'worker' | 'bot'>,
     subscribeTemplates: Object.freeze(templates),

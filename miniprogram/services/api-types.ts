@@ -4650,6 +4650,24 @@ export interface components {
             overdue: boolean;
             consentAt: string;
         };
+        BackupStatus: {
+            lastGood: {
+                /** Format: date-time */
+                at: string;
+                file: string;
+                size: number;
+                documents: number;
+            } | null;
+            lastRun: {
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                status: "running" | "ok" | "failed";
+                error: string | null;
+            } | null;
+            /** @description shown to district admins as a banner; null when backups are healthy */
+            alert: string | null;
+        };
         Error: {
             error: {
                 code: string;

@@ -12,6 +12,7 @@ import { Residents } from '../../src/modules/residents/residents.model';
 import { Attendance, Feedback, Registrations, Talks } from '../../src/modules/talks/talks.model';
 import { Outbox } from '../../src/notify/outbox.model';
 import type { TestApp } from '../../test/helpers/app';
+import { batched } from './measure';
 
 /**
  * A district's year of activity written straight into the database (insertMany in batches of 5,000: the
@@ -32,21 +33,6 @@ export const REPORT_SIZE: DistrictSize = { residents: 100_000, dailyBase: 1, tal
 const VILLAGES_PER_TOWN = 8;
 const WAITING_TALLIES = 2_000;
 export const at = (day: number) => new Date(Date.UTC(2026, 0, 1) + day * 86_400_000);
-
-async function batched(docs: () => Iterable<Record<string, unknown>>, insert: (batch: Record<string, unknown>[]) => Promise<unknown>) {
-  let batch: Record<string, unknown>[] = [];
-  let n = 0;
-  for (const d of docs()) {
-    batch.push(d);
-    if (batch.length === 5000) {
-      await insert(batch);
-      n += batch.length;
-      batch = [];
-    }
-  }
-  if (batch.length) await insert(batch);
-  return n + batch.length;
-}
 
 export async function seedDistrict(t: TestApp, size: DistrictSize) {
   const RESIDENTS = size.residents;

@@ -12,30 +12,13 @@ import { Residents } from '../../src/modules/residents/residents.model';
 import { staffLogin } from '../../test/helpers/fixtures';
 import type { BenchHarness } from './harness';
 import { REPORT_SIZE, seedDistrict } from './district-seed';
+import { measure } from './measure';
 
 /**
  * Issue 11: the yearly report over 100,000 residents and a year of activity — time and peak memory of the
  * JSON, XLSX and DOCX reports of the district, against a plain count of the residents in the same run.
  */
 const RESIDENTS = Number(process.env.REPORT_BENCH_RESIDENTS ?? REPORT_SIZE.residents);
-const MB = 1024 * 1024;
-
-async function measure(fn: () => Promise<unknown>) {
-  const base = process.memoryUsage();
-  let peakRss = base.rss;
-  let peakHeap = base.heapUsed;
-  const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-  }, 20);
-  const started = process.hrtime.bigint();
-  const out = await fn();
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  clearInterval(sampler);
-  return { ms, out, heapGrowthMb: (peakHeap - base.heapUsed) / MB, rssGrowthMb: (peakRss - base.rss) / MB };
-}
-
 export default async function reportBench(h: BenchHarness): Promise<void> {
   const { t } = h;
   const seedStart = Date.now();

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { Config } from '../config';
 
 /** Encrypted value as stored: `<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts). */
 export type Sealed = string;
@@ -8,7 +9,12 @@ interface PiiKeys {
   key: Buffer;
   old?: ReadonlyMap<string, Buffer>;
   blindIndexKey: Buffer;
+  /** The previous blind-index key while lookup indexes are rebuilt (BLIND_INDEX_OLD_KEY). */
+  oldBlindIndexKey?: Buffer | null;
 }
+
+/** A value sealed by `PiiCrypto.seal`: key id, then iv (12 bytes), tag (16 bytes) and ciphertext in base64url. */
+export const SEALED_VALUE = /^([a-z0-9-]{1,16})\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]*$/;
 
 export class PiiCrypto {
   constructor(private readonly keys: PiiKeys) {}
@@ -37,10 +43,40 @@ export class PiiCrypto {
     return !sealed.startsWith(`${this.keys.keyId}.`);
   }
 
+  /** The key id new values are sealed with. */
+  get keyId(): string {
+    return this.keys.keyId;
+  }
+
+  /** Whether `keyId` names the current key or one of PII_OLD_KEYS. */
+  canOpen(keyId: string): boolean {
+    return keyId === this.keys.keyId || Boolean(this.keys.old?.has(keyId));
+  }
+
   /** Deterministic HMAC for exact lookup and de-duplication; `purpose` keeps indexes of different fields apart. */
   blindIndex(purpose: string, value: string): string {
-    return crypto.createHmac('sha256', this.keys.blindIndexKey).update(`${purpose}\u0000${normalise(value)}`).digest('base64url');
+    return hmacIndex(this.keys.blindIndexKey, purpose, value);
   }
+
+  /** The index under the previous blind-index key, while one is configured (a rotation is under way). */
+  oldBlindIndex(purpose: string, value: string): string | null {
+    return this.keys.oldBlindIndexKey ? hmacIndex(this.keys.oldBlindIndexKey, purpose, value) : null;
+  }
+
+  /** Every value a lookup must match: the current index, and during a rotation the previous one too. */
+  blindIndexes(purpose: string, value: string): string[] {
+    const old = this.oldBlindIndex(purpose, value);
+    return old ? [this.blindIndex(purpose, value), old] : [this.blindIndex(purpose, value)];
+  }
+}
+
+function hmacIndex(key: Buffer, purpose: string, value: string): string {
+  return crypto.createHmac('sha256', key).update(`${purpose}\u0000${normalise(value)}`).digest('base64url');
+}
+
+/** The crypto of a configuration: PII_KEY with PII_OLD_KEYS, BLIND_INDEX_KEY with BLIND_INDEX_OLD_KEY. */
+export function piiFromConfig(config: Config): PiiCrypto {
+  return new PiiCrypto({ keyId: config.PII_KEY_ID, key: config.piiKey, old: config.oldPiiKeys, blindIndexKey: config.blindIndexKey, oldBlindIndexKey: config.oldBlindIndexKey });
 }
 
 function normalise(v: string): string {

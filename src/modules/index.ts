@@ -1,6 +1,7 @@
 import type { AppModule } from './module';
 import { areasModule } from './areas';
 import { auditModule } from './audit';
+import { backupsModule } from './backups';
 import { campaignsModule } from './campaigns';
 import { careModule } from './care';
 import { insuranceModule } from './insurance';
@@ -17,7 +18,7 @@ import { talksModule } from './talks';
 
 export type { AppModule, ResidentDataSection } from './module';
 
-const others: AppModule[] = [platformModule, staffModule, auditModule, referralsModule, insuranceModule, campaignsModule, subscriptionsModule, talksModule, quizModule, sessionsModule, reportsModule, selectionsModule, careModule];
+const others: AppModule[] = [platformModule, staffModule, auditModule, referralsModule, insuranceModule, campaignsModule, subscriptionsModule, talksModule, quizModule, sessionsModule, reportsModule, selectionsModule, careModule, backupsModule];
 
 /** Every domain module, in route order — the only place that knows them all; a new module adds one entry. */
 export const modules: readonly AppModule[] = [areasModule, residentsModule(others.flatMap((m) => m.residentData)), ...others];

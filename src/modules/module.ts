@@ -1,5 +1,6 @@
-import type { Types } from 'mongoose';
+import type { Connection, Model, Types } from 'mongoose';
 import type { AppContext } from '../context';
+import type { PiiCrypto } from '../lib/pii';
 import type { Api } from '../http/route';
 import type { Task } from '../task';
 
@@ -27,4 +28,25 @@ export interface AppModule {
   residentData: readonly ResidentDataSection[];
   /** Start-up work on indexes the model schemas cannot declare; runs after every model's indexes exist. */
   indexes?(app: AppContext): Promise<void>;
+  /** What `npm run rotate-keys` must know beyond sealed strings, which it finds in every collection by their shape. */
+  keys?: ModuleKeys;
+}
+
+/** A blind index stored in a module's documents, and the plain value it is computed from. */
+export interface BlindIndexField {
+  model: (conn: Connection) => Model<any>;
+  /** When the index sits in each element of an array of subdocuments: that array's field. */
+  array?: string;
+  field: string;
+  purpose: string;
+  /** The plain value of a document (or array element), or null when its personal data is erased. */
+  source(pii: PiiCrypto, doc: any): string | null;
+}
+
+export interface ModuleKeys {
+  /** Photo records `{ fileId, keyId }` whose files are sealed in a GridFS bucket. */
+  sealedFiles?: ReadonlyArray<{ model: (conn: Connection) => Model<any>; bucket: string }>;
+  blindIndexes?: readonly BlindIndexField[];
+  /** Documents keyed by a blind index (unique keys), rebuilt after the fields: new key written before the old is dropped. */
+  rebuildIndexKeys?(app: AppContext): Promise<{ updated: number; conflicts: number }>;
 }

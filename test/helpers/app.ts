@@ -8,7 +8,7 @@ import { prepareDatabase } from '../../src/bootstrap';
 import { createHttpApp } from '../../src/http/app';
 import type { Api } from '../../src/http/route';
 import { FakeClock } from '../../src/lib/clock';
-import { PiiCrypto } from '../../src/lib/pii';
+import { piiFromConfig } from '../../src/lib/pii';
 import { createLogger } from '../../src/logger';
 import { WeChatClient } from '../../src/wechat/client';
 import { FakeWeChatServer } from '../../src/wechat/fake-server';
@@ -20,13 +20,14 @@ export interface TestApp {
   wechat: FakeWeChatServer;
   url: string;
   request(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; body: any; headers: Headers }>;
-  close(): Promise<void>;
+  /** Stop the app; its database is dropped unless `keepDatabase`. */
+  close(keepDatabase?: boolean): Promise<void>;
 }
 
 const KEY = 'a'.repeat(64);
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', PII_KEY: KEY, BLIND_INDEX_KEY: 'b'.repeat(64), WECHAT_APPID: 'wx-test', WECHAT_SECRET: 's', LOG_LEVEL: 'silent', ...overrides });
+  return loadConfig({ NODE_ENV: 'test', PII_KEY: KEY, BLIND_INDEX_KEY: 'b'.repeat(64), BACKUP_KEY: 'c'.repeat(64), WECHAT_APPID: 'wx-test', WECHAT_SECRET: 's', LOG_LEVEL: 'silent', ...overrides });
 }
 
 /** The app in process on port 0, on its own database of the shared test server, WeChat pointed at a local fake. */
@@ -45,7 +46,7 @@ export async function startTestApp(opts: { config?: Record<string, string>; now?
     logger,
     db,
     clock,
-    pii: new PiiCrypto({ keyId: config.PII_KEY_ID, key: config.piiKey, blindIndexKey: config.blindIndexKey }),
+    pii: piiFromConfig(config),
     wechat: new WeChatClient({ baseURL: wechatUrl, appid: 'wx-test', secret: 's', timeoutMs: 2000, logger, clock: { now: () => new Date() }, db, retries: 2 }),
   };
   await prepareDatabase(app);
@@ -76,11 +77,11 @@ export async function startTestApp(opts: { config?: Record<string, string>; now?
       }
       return { status: res.status, body: parsed, headers: res.headers };
     },
-    async close() {
+    async close(keepDatabase = false) {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await wechat.stop();
-      await db.dropDatabase().catch(() => undefined);
+      if (!keepDatabase) await db.dropDatabase().catch(() => undefined);
       await db.close();
     },
   };

@@ -26,7 +26,7 @@ describe('config', () => {
       throw new Error('should have thrown');
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
-      for (const k of ['PII_KEY', 'BLIND_INDEX_KEY', 'WECHAT_APPID', 'WECHAT_SECRET', 'MONGODB_URI']) expect((err as Error).message).toContain(k);
+      for (const k of ['PII_KEY', 'BLIND_INDEX_KEY', 'BACKUP_KEY', 'WECHAT_APPID', 'WECHAT_SECRET', 'MONGODB_URI']) expect((err as Error).message).toContain(k);
     }
   });
 
@@ -36,7 +36,7 @@ describe('config', () => {
     const a = loadConfig({ DATA_DIR: dir }, (m) => warnings.push(m));
     const b = loadConfig({ DATA_DIR: dir }, (m) => warnings.push(m));
     expect(a.piiKey.equals(b.piiKey)).toBe(true);
-    expect(warnings).toHaveLength(2); // PII_KEY and BLIND_INDEX_KEY, once each
+    expect(warnings).toHaveLength(3); // PII_KEY, BLIND_INDEX_KEY and BACKUP_KEY, once each
     expect(Object.isFrozen(a)).toBe(true);
     fs.rmSync(dir, { recursive: true });
   });

@@ -1,5 +1,5 @@
 import { checkIdCard, idCardCheckChar } from '../../src/lib/idcard';
-import { maskIdCard, maskName, maskPhone, PiiCrypto } from '../../src/lib/pii';
+import { maskIdCard, maskName, maskPhone, PiiCrypto, SEALED_VALUE } from '../../src/lib/pii';
 
 const key = (c: string) => Buffer.from(c.repeat(64), 'hex');
 
@@ -27,6 +27,21 @@ describe('PiiCrypto', () => {
     expect(crypto.blindIndex('phone', ' 13812345678')).toBe(crypto.blindIndex('phone', '13812345678'));
     expect(crypto.blindIndex('idcard', '11010519491231002x')).toBe(crypto.blindIndex('idcard', '11010519491231002X'));
     expect(crypto.blindIndex('phone', '1')).not.toBe(crypto.blindIndex('name', '1'));
+  });
+  test('when a blind-index key is being replaced, then lookups match the index under either key and writes use the new one', () => {
+    const before = new PiiCrypto({ keyId: 'k2', key: key('2'), blindIndexKey: key('b') });
+    const during = new PiiCrypto({ keyId: 'k2', key: key('2'), blindIndexKey: key('c'), oldBlindIndexKey: key('b') });
+    expect(during.blindIndexes('phone', '13812345678')).toEqual([during.blindIndex('phone', '13812345678'), before.blindIndex('phone', '13812345678')]);
+    expect(during.blindIndex('phone', '13812345678')).not.toBe(before.blindIndex('phone', '13812345678'));
+    expect(crypto.blindIndexes('phone', '13812345678')).toEqual([crypto.blindIndex('phone', '13812345678')]);
+    expect(crypto.oldBlindIndex('phone', '13812345678')).toBeNull();
+  });
+  test('when a sealed value is recognised by its shape, then its key id is read and other strings are not taken for one', () => {
+    expect(SEALED_VALUE.exec(crypto.seal('张三'))?.[1]).toBe('k2');
+    expect(SEALED_VALUE.test('k1.not-a-sealed-value')).toBe(false);
+    expect(SEALED_VALUE.test('370303-JD-MS')).toBe(false);
+    expect(crypto.canOpen('k1')).toBe(true);
+    expect(crypto.canOpen('k9')).toBe(false);
   });
 });
 

@@ -10664,6 +10664,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/v1/backups/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether nightly backups are healthy (console banner for district admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BackupStatus"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -12274,6 +12328,24 @@ export interface components {
             nextVisitDue: string;
             overdue: boolean;
             consentAt: string;
+        };
+        BackupStatus: {
+            lastGood: {
+                /** Format: date-time */
+                at: string;
+                file: string;
+                size: number;
+                documents: number;
+            } | null;
+            lastRun: {
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                status: "running" | "ok" | "failed";
+                error: string | null;
+            } | null;
+            /** @description shown to district admins as a banner; null when backups are healthy */
+            alert: string | null;
         };
         Error: {
             error: {

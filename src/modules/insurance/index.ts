@@ -1,5 +1,7 @@
 import type { AppModule } from '../module';
+import { Enrolments } from './insurance.model';
 import { insuranceRoutes } from './insurance.routes';
+import { ID_INDEX, rebuildEnrolmentKeys } from './insurance.keys';
 import { eraseEnrolments, exportEnrolments, insuranceTasks } from './insurance.tasks';
 
 export const insuranceModule: AppModule = {
@@ -7,6 +9,10 @@ export const insuranceModule: AppModule = {
   routes: insuranceRoutes,
   tasks: insuranceTasks,
   residentData: [{ name: 'insurance', export: exportEnrolments, erase: eraseEnrolments }],
+  keys: {
+    blindIndexes: [{ model: Enrolments, array: 'insured', field: 'idIndex', purpose: ID_INDEX, source: (pii, p) => (p.idCardEnc ? pii.open(p.idCardEnc) : null) }],
+    rebuildIndexKeys: rebuildEnrolmentKeys,
+  },
 };
 
 export { insuranceFigures } from './insurance.figures';

@@ -1,3 +1,4 @@
+import { ID_INDEX } from './insurance.keys';
 import ExcelJS from 'exceljs';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
@@ -131,13 +132,14 @@ export async function importPolicyNumbers(app: AppContext, actor: Actor, staff: 
       continue;
     }
     seen.set(r.idCard, r.row);
-    const key = await EnrolmentKeys(app.db).findOne({ productId: product._id, idIndex: app.pii.blindIndex('idcard', r.idCard) }).lean();
+    const indexes = app.pii.blindIndexes(ID_INDEX, r.idCard);
+    const key = await EnrolmentKeys(app.db).findOne({ productId: product._id, idIndex: { $in: indexes } }).lean();
     const e = key ? await Enrolments(app.db).findById(key.enrolmentId).lean() : null;
     if (!e || !inScope(staff, e.areaPath)) {
       fail('idCard', `${maskIdCard(r.idCard)} 在您管辖范围内没有本产品的有效投保`);
       continue;
     }
-    const person = e.insured.find((x) => x.idIndex === key!.idIndex);
+    const person = e.insured.find((x) => x.idIndex !== undefined && indexes.includes(x.idIndex));
     if (r.name && person?.nameEnc && app.pii.open(person.nameEnc) !== r.name) fail('name', '姓名与投保时填写的不一致');
     if (!r.policyNo) continue;
     const id = String(e._id);

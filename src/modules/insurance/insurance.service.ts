@@ -1,3 +1,4 @@
+import { ID_INDEX } from './insurance.keys';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
@@ -56,9 +57,10 @@ export async function enrol(app: AppContext, residentId: Types.ObjectId, body: E
   const people = body.insured.map((x) => {
     const idCard = x.idCard.trim().toUpperCase();
     const premiumFen = p.plans.find((plan) => plan.code === x.planCode)!.premiumFen;
-    return { nameEnc: app.pii.seal(x.name), idCardEnc: app.pii.seal(idCard), idIndex: app.pii.blindIndex('idcard', idCard), relation: x.relation, planCode: x.planCode, premiumFen };
+    return { nameEnc: app.pii.seal(x.name), idCardEnc: app.pii.seal(idCard), idIndex: app.pii.blindIndex(ID_INDEX, idCard), relation: x.relation, planCode: x.planCode, premiumFen };
   });
-  await takeKeys(app, p._id, id, residentId, people.map((x) => x.idIndex));
+  const ids = body.insured.map((x) => x.idCard.trim().toUpperCase());
+  await takeKeys(app, p._id, id, residentId, people.map((x, i) => ({ idIndex: x.idIndex, old: app.pii.oldBlindIndex(ID_INDEX, ids[i]!) })));
   const now = app.clock.now();
   await workflow.open(app, id, 'submitted', { type: 'resident', id: String(residentId) }, now);
   const doc = await Enrolments(app.db).create({
@@ -74,27 +76,44 @@ export async function enrol(app: AppContext, residentId: Types.ObjectId, body: E
 /** A key whose enrolment was never written (the process stopped in between) is released after this long. */
 const ORPHAN_KEY_MS = 10 * 60_000;
 
-async function takeKeys(app: AppContext, productId: Types.ObjectId, enrolmentId: Types.ObjectId, residentId: Types.ObjectId, indexes: string[]): Promise<void> {
+/** A person's key under the current blind-index key, and during a rotation the one under the previous key. */
+interface PersonKey {
+  idIndex: string;
+  old: string | null;
+}
+
+async function takeKeys(app: AppContext, productId: Types.ObjectId, enrolmentId: Types.ObjectId, residentId: Types.ObjectId, keys: PersonKey[]): Promise<void> {
   const taken: Types.ObjectId[] = [];
-  for (const [i, idIndex] of indexes.entries()) {
+  for (const [i, k] of keys.entries()) {
     try {
-      taken.push(await takeKey(app, productId, idIndex, enrolmentId));
+      taken.push(await takeKey(app, productId, k, enrolmentId));
     } catch (err) {
       await EnrolmentKeys(app.db).deleteMany({ _id: { $in: taken } });
       if (!isDuplicateKey(err)) throw err;
-      throw await conflictError(app, productId, idIndex, i, residentId);
+      throw await conflictError(app, productId, (err as { heldBy?: string }).heldBy ?? k.idIndex, i, residentId);
     }
   }
 }
 
-async function takeKey(app: AppContext, productId: Types.ObjectId, idIndex: string, enrolmentId: Types.ObjectId): Promise<Types.ObjectId> {
-  const insert = async () => (await EnrolmentKeys(app.db).create({ productId, idIndex, enrolmentId, createdAt: app.clock.now() }))._id;
+/**
+ * Insert the key. While blind indexes are rebuilt, the person's key may still be held under the previous index:
+ * the rebuild writes the new index before it drops the old one, and this checks the old one only after its own
+ * insert, so of the two one always sees the other.
+ */
+async function takeKey(app: AppContext, productId: Types.ObjectId, k: PersonKey, enrolmentId: Types.ObjectId): Promise<Types.ObjectId> {
+  const insert = async () => (await EnrolmentKeys(app.db).create({ productId, idIndex: k.idIndex, enrolmentId, createdAt: app.clock.now() }))._id;
+  let id: Types.ObjectId;
   try {
-    return await insert();
+    id = await insert();
   } catch (err) {
-    if (isDuplicateKey(err) && (await releaseOrphan(app, productId, idIndex))) return insert();
-    throw err;
+    if (!(isDuplicateKey(err) && (await releaseOrphan(app, productId, k.idIndex)))) throw err;
+    id = await insert();
   }
+  if (k.old && (await EnrolmentKeys(app.db).exists({ productId, idIndex: k.old })) && !(await releaseOrphan(app, productId, k.old))) {
+    await EnrolmentKeys(app.db).deleteOne({ _id: id });
+    throw Object.assign(new Error('key held under the previous blind index'), { code: 11000, heldBy: k.old });
+  }
+  return id;
 }
 
 async function releaseOrphan(app: AppContext, productId: Types.ObjectId, idIndex: string): Promise<boolean> {

@@ -35,8 +35,9 @@ const workflow = caseWorkflow<ReferralStatus, ReferralDoc, ReferralTransitionDoc
   notice: { key: 'referral', templateKey: 'referral_status', page: 'pages/cleft/index', programme: '唇腭裂救助' },
 });
 
-const dupIndexOf = (app: AppContext, p: Pick<ReferralPersonal, 'childName' | 'childBirthDate' | 'guardianPhone'>) =>
-  app.pii.blindIndex('referral-child', `${p.childName}|${p.childBirthDate}|${p.guardianPhone}`);
+export const DUP_INDEX = 'referral-child';
+export const dupSource = (p: Pick<ReferralPersonal, 'childName' | 'childBirthDate' | 'guardianPhone'>) => `${p.childName}|${p.childBirthDate}|${p.guardianPhone}`;
+const dupIndexOf = (app: AppContext, p: Pick<ReferralPersonal, 'childName' | 'childBirthDate' | 'guardianPhone'>) => app.pii.blindIndex(DUP_INDEX, dupSource(p));
 
 export const openPersonal = (app: AppContext, r: ReferralDoc): ReferralPersonal | null => (r.personalEnc ? (JSON.parse(app.pii.open(r.personalEnc)) as ReferralPersonal) : null);
 

@@ -1,3 +1,4 @@
+import { Residents } from './residents.model';
 import type { AppModule, ResidentDataSection } from '../module';
 import { residentRoutes } from './residents.routes';
 
@@ -8,7 +9,10 @@ export { fillSexAndBirthYear, getResident, requireConsent, RESIDENT_CACHE_MS, we
 
 /** Residents export and erase their data across every module: the other modules' sections are passed in. */
 export function residentsModule(otherData: readonly ResidentDataSection[]): AppModule {
-  return { name: 'residents', routes: (api) => residentRoutes(api, otherData), tasks: [], residentData: [] };
+  return {
+    name: 'residents', routes: (api) => residentRoutes(api, otherData), tasks: [], residentData: [],
+    keys: { blindIndexes: [{ model: Residents, field: 'phoneIndex', purpose: 'phone', source: (pii, d) => (d.phoneEnc ? pii.open(d.phoneEnc) : null) }] },
+  };
 }
 
 export { residentFigures } from './residents.figures';

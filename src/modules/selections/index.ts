@@ -1,4 +1,5 @@
 import type { AppModule } from '../module';
+import { NominationPhotos } from './selections.model';
 import { selectionRoutes } from './selections.routes';
 import { eraseVotes, exportVotes } from './selections.service';
 
@@ -8,4 +9,5 @@ export const selectionsModule: AppModule = {
   routes: selectionRoutes,
   tasks: [],
   residentData: [{ name: 'selectionVotes', export: exportVotes, erase: eraseVotes }],
+  keys: { sealedFiles: [{ model: NominationPhotos, bucket: 'selectionPhotos' }] },
 };

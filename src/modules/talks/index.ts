@@ -3,6 +3,8 @@ import { talkResidentData } from './talks.data';
 import { talksRoutes } from './talks.routes';
 import { talkTasks } from './talks.tasks';
 import { backfillResidentEntries } from './resident-entries';
+import { WalkIns } from './talks.model';
+import { PHONE_INDEX } from './walkins.service';
 
 export const talksModule: AppModule = {
   name: 'talks', routes: talksRoutes, tasks: talkTasks, residentData: [talkResidentData],
@@ -10,6 +12,7 @@ export const talksModule: AppModule = {
   indexes: async (app) => {
     await backfillResidentEntries(app);
   },
+  keys: { blindIndexes: [{ model: WalkIns, field: 'phoneIndex', purpose: PHONE_INDEX, source: (pii, d) => (d.phoneEnc ? pii.open(d.phoneEnc) : null) }] },
 };
 
 export { talkFigures } from './talks.figures';

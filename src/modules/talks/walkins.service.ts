@@ -14,7 +14,7 @@ interface WalkInInput {
   villageCode?: string;
 }
 
-const PHONE_INDEX = 'talk-walkin-phone';
+export const PHONE_INDEX = 'talk-walkin-phone';
 
 function assertOpenForAttendance(talk: TalkDoc): void {
   if (talk.status === 'draft') throw new AppError('TALK_NOT_PUBLISHED', 409, '活动还没有发布，不能登记到场');

@@ -3835,6 +3835,9 @@ export interface components {
         StaffTalk: components["schemas"]["Talk"] & {
             checkinScene: string;
             areaPath: string[];
+            manage: boolean;
+            /** Format: date-time */
+            attendanceOpensAt: string;
         };
         TalkPatch: {
             /** @enum {string} */
@@ -3888,8 +3891,11 @@ export interface components {
         };
         TalkWalkInInput: {
             name: string;
-            phone: string;
+            phone?: string;
             villageCode?: string;
+            /** @enum {string} */
+            sex?: "male" | "female";
+            birthYear?: number;
         };
         TalkWalkIn: {
             id: string;

@@ -5625,6 +5625,7 @@ export interface paths {
                     attended?: "true" | "false";
                     limit?: number;
                     cursor?: string;
+                    q?: string;
                 };
                 header?: never;
                 path: {
@@ -11416,6 +11417,9 @@ export interface components {
         StaffTalk: components["schemas"]["Talk"] & {
             checkinScene: string;
             areaPath: string[];
+            manage: boolean;
+            /** Format: date-time */
+            attendanceOpensAt: string;
         };
         TalkPatch: {
             /** @enum {string} */
@@ -11469,8 +11473,11 @@ export interface components {
         };
         TalkWalkInInput: {
             name: string;
-            phone: string;
+            phone?: string;
             villageCode?: string;
+            /** @enum {string} */
+            sex?: "male" | "female";
+            birthYear?: number;
         };
         TalkWalkIn: {
             id: string;

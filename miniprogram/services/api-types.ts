@@ -3170,6 +3170,11 @@ export interface components {
             areaCode: string;
             areaPath: string[];
             displayName?: string;
+            /** @enum {boolean} */
+            mustChangePassword?: true;
+        };
+        StaffMe: components["schemas"]["StaffPrincipal"] & {
+            areaName: string | null;
         };
         StaffView: components["schemas"]["StaffPrincipal"] & {
             areaName: string | null;

@@ -998,7 +998,7 @@ export interface paths {
                         "application/json": {
                             token: string;
                             expiresAt: string;
-                            staff: components["schemas"]["StaffPrincipal"];
+                            staff: components["schemas"]["StaffMe"];
                         };
                     };
                 };
@@ -1051,7 +1051,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["StaffPrincipal"];
+                        "application/json": components["schemas"]["StaffMe"];
                     };
                 };
                 /** @description Error */
@@ -10752,6 +10752,11 @@ export interface components {
             areaCode: string;
             areaPath: string[];
             displayName?: string;
+            /** @enum {boolean} */
+            mustChangePassword?: true;
+        };
+        StaffMe: components["schemas"]["StaffPrincipal"] & {
+            areaName: string | null;
         };
         StaffView: components["schemas"]["StaffPrincipal"] & {
             areaName: string | null;

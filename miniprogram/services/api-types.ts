@@ -3215,6 +3215,7 @@ export interface components {
             requestId: string | null;
             ip: string | null;
             areaCode: string | null;
+            areaPath: string[] | null;
             details: {
                 [key: string]: unknown;
             } | null;
@@ -4314,6 +4315,10 @@ export interface components {
                 name: string;
                 level: string;
             };
+            submitted?: {
+                at: string;
+                by: string;
+            };
             generatedAt: string;
             targets: {
                 key: string;
@@ -4415,6 +4420,26 @@ export interface components {
                 boundGroups: number;
             }[];
             cases: components["schemas"]["TypicalCase"][];
+        };
+        YearlyReportSubmission: {
+            year: number;
+            areaCode: string;
+            areaName?: string;
+            /** @enum {string} */
+            status: "not_generated" | "generated" | "submitted";
+            submittedAt: string | null;
+            submittedBy: string | null;
+            overdue: boolean;
+            deadline: string;
+            returned: {
+                reason: string;
+                by: string;
+                at: string;
+            } | null;
+        };
+        YearlyReportSubmissions: {
+            year: number;
+            items: components["schemas"]["YearlyReportSubmission"][];
         };
         Dashboard: {
             year: number;

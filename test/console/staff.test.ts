@@ -194,10 +194,19 @@ test('journey: the district admin creates a town admin and a village worker; eac
   await d.page.waitForTimeout(400);
   await d.page.getByRole('option', { name: '停用人员', exact: true }).filter({ visible: true }).click();
   const auditRow = d.page.locator('[data-test=audit-table]').getByRole('row', { name: /停用人员/ });
-  await auditRow.filter({ hasText: 'username: dongcun' }).waitFor();
+  await auditRow.filter({ hasText: '人员：dongcun' }).filter({ hasText: '用户名：dongcun' }).waitFor();
   expect(await auditRow.count()).toBe(1);
   await d.shot('12-audit-log');
   await expectAccessible(d);
+  // Labels, names and area names, not codes: who was created, with which role, for which area.
+  await d.page.getByRole('combobox', { name: '操作' }).locator('xpath=ancestor::div[contains(@class,"el-select__wrapper")]').click();
+  await d.page.waitForTimeout(400);
+  await d.page.getByRole('option', { name: '新建人员', exact: true }).filter({ visible: true }).click();
+  const created = d.page.locator('[data-test=audit-table]').getByRole('row', { name: /新建人员/ }).filter({ hasText: '人员：mashang（马尚街道管理员）' });
+  await created.filter({ hasText: '角色：镇街管理员；地区：马尚街道' }).waitFor();
+  const shown = await d.page.locator('[data-test=audit-table]').innerText();
+  for (const raw of ['town_admin', 'village_worker', '370303-JD-MS', 'staff ·']) expect(shown).not.toContain(raw);
+  await d.shot('12a-audit-log-labels');
 
   // Logging out revokes the token on the server, not only in the browser.
   const token = await d.page.evaluate("JSON.parse(localStorage.getItem('zdhealth.console.session')).token");

@@ -86,7 +86,7 @@ export async function createStaffBy(app: AppContext, actor: Actor, me: StaffPrin
   if (me.role === 'town_admin' && input.role !== 'village_worker') throw new AppError('FORBIDDEN', 403, '镇街管理员只能创建村居工作人员');
   assertInScope(me, (await getArea(app, input.areaCode))?.path);
   const created = await createStaff(app, { ...input, initialPassword: true });
-  await audit(app, actor, 'staff.create', { type: 'staff', id: created.id }, { role: created.role, areaCode: created.areaCode });
+  await audit(app, actor, 'staff.create', { type: 'staff', id: created.id }, { username: created.username, displayName: created.displayName ?? null, role: created.role, areaCode: created.areaCode });
   return created;
 }
 
@@ -130,9 +130,9 @@ export async function findStaffByWechatId(app: AppContext, wechatId: string): Pr
   return s ? principalOf(s) : null;
 }
 
-/** Active town admins with the WeChat id they linked (if any): whom the yearly-report reminders go to. */
-export async function activeTownAdmins(app: AppContext): Promise<Array<StaffPrincipal & { wechatId?: string }>> {
-  const rows = await Staff(app.db).find({ role: 'town_admin', disabled: false }).lean();
+/** Active town (or district) admins with the WeChat id they linked (if any): whom the yearly-report reminders go to. */
+export async function activeTownAdmins(app: AppContext, role: 'town_admin' | 'district_admin' = 'town_admin'): Promise<Array<StaffPrincipal & { wechatId?: string }>> {
+  const rows = await Staff(app.db).find({ role, disabled: false }).lean();
   return rows.map((s) => ({ ...principalOf(s), ...(s.wechatId ? { wechatId: s.wechatId } : {}) }));
 }
 

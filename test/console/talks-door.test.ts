@@ -4,6 +4,7 @@ import { WalkIns } from '../../src/modules/talks/talks.model';
 import { TOWN_MS, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
 import { bulkResidents, publishedTalk } from '../helpers/talks';
 import { DESKTOP, PHONE, signIn, type ConsolePage } from './browser';
+import { expectShown } from './shown';
 import { expectAccessible, journey } from './ui';
 
 // Journey: a village worker on a phone starts from 今天 / 本周, finds the town's session their residents signed up
@@ -26,24 +27,6 @@ const j = journey('talks-door', async (t) => {
     }
   }
 });
-
-/**
- * A confirm box or message the person must see: visible, wholly inside the viewport and on top at its centre.
- * (Kept small and local, to be swapped for the shared assertion.)
- */
-async function expectShown(p: ConsolePage, box: Locator): Promise<void> {
-  await box.waitFor({ state: 'visible' });
-  await p.page.waitForTimeout(300);
-  const r = await box.boundingBox();
-  const vp = p.page.viewportSize()!;
-  expect(r).not.toBeNull();
-  expect(r!.x).toBeGreaterThanOrEqual(0);
-  expect(r!.y).toBeGreaterThanOrEqual(0);
-  expect(r!.x + r!.width).toBeLessThanOrEqual(vp.width);
-  expect(r!.y + r!.height).toBeLessThanOrEqual(vp.height);
-  const onTop = await box.evaluate((el, [x, y]) => el.contains(el.ownerDocument.elementFromPoint(x!, y!)), [r!.x + r!.width / 2, r!.y + r!.height / 2]);
-  expect(onTop).toBe(true);
-}
 
 /** Taps (clicks) a field task takes, counted as the journey goes. */
 let taps = 0;

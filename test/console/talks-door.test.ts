@@ -3,7 +3,7 @@ import { createStaff } from '../../src/modules/staff/staff.service';
 import { WalkIns } from '../../src/modules/talks/talks.model';
 import { TOWN_MS, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
 import { bulkResidents, publishedTalk } from '../helpers/talks';
-import { DESKTOP, PHONE, signIn, type ConsolePage } from './browser';
+import { DESKTOP, PHONE, signIn } from './browser';
 import { expectShown } from './shown';
 import { expectAccessible, journey } from './ui';
 

@@ -13,7 +13,7 @@ const para = (text: string, opts: { bold?: boolean; size?: number } = {}) =>
 const PAGE_WIDTH = 9026;
 const CELL_PADDING = 230;
 /** Width of a text in twips at a size in half-points: a Chinese character is one em, a digit or sign about half. */
-const textWidth = (text: string, size: number) => [...text].reduce((w, ch) => w + (/[\u0000-\u00ff]/.test(ch) ? 0.55 : 1), 0) * size * 10;
+const textWidth = (text: string, size: number) => [...text].reduce((w, ch) => w + (ch.charCodeAt(0) <= 0xff ? 0.55 : 1), 0) * size * 10;
 
 /**
  * A section's table; area codes are left to the workbook, the printed summary names the areas. Columns are laid out

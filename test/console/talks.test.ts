@@ -329,7 +329,9 @@ test('journey: the expert pool, eligibility rules, a held comment approved, and 
   await expectAccessible(d);
   expect(await AuditLog(t.db).countDocuments({ action: 'talk.feedback.review', targetId: talkId })).toBe(1);
 
-  // Cancelled with a reason: everyone is told, and the session says so.
+  // Cancelled with a reason: everyone is told, and the session says so. The button sits under the overview, away
+  // from the tabs and the everyday buttons.
+  await d.page.getByRole('tab', { name: '概况' }).click();
   await d.page.getByRole('button', { name: '取消活动' }).click();
   const box = d.page.getByRole('dialog', { name: '取消活动' });
   await box.getByRole('textbox').fill('天气原因，改期另行通知');

@@ -41,6 +41,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'report.yearly.generate': '生成年度报告',
   'report.yearly.submit': '报送年度报告',
   'report.yearly.return': '退回年度报告',
+  'report.yearly.view_submitted': '查看已报送的年度报告',
   'report.case.create': '撰写典型案例',
   'report.case.approved': '典型案例审核通过',
   'report.case.rejected': '典型案例退回',

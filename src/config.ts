@@ -50,6 +50,7 @@ export const configSchema = z.object({
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15).describe('staff lockout duration'),
   BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10240).default(64).describe('JSON body size limit'),
   TRUST_PROXY: bool.default('false').describe('trust X-Forwarded-* headers (behind a load balancer)'),
+  ATTENDANCE_OPENS_BEFORE_MIN: z.coerce.number().int().min(0).max(1440).default(60).describe('minutes before a talk starts that staff may mark attendance and register walk-ins at the door'),
   WALKIN_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180).describe('days the name and phone of a person registered at the door of a health talk (a walk-in) are kept after the day they came; the count stays for the figures'),
   REFERRAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365).describe('days personal data of withdrawn or finished cleft-lip/palate referrals, and of families taken off the care registry, is kept before scheduled jobs erase it'),
   INSURANCE_RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(1).max(180).default(30).describe('days before a policy period ends that renewal reminders are queued'),

@@ -37,7 +37,8 @@ export function startupBanner(f: StartupFacts): string {
     lines.push(
       '',
       'No staff account yet. Create the first one (a district admin) in another terminal:',
-      "  npm run staff:create -- --username admin --password 'a-long-password' --role district_admin --area 370303",
+      "  npm run staff:create -- --username admin --password '<your own password>' --role district_admin --area 370303",
+      '  (at least 10 characters; common passwords, such as ones printed in guides, are refused)',
     );
   }
   return `\n${lines.join('\n')}\n`;

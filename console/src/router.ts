@@ -35,6 +35,7 @@ export const router = createRouter({
 router.beforeEach((to) => {
   if (to.meta.public) return true;
   if (!session.token) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
+  if (session.me?.mustChangePassword && to.name !== 'account') return { name: 'account' };
   const roles = to.meta.roles;
   if (roles && session.me && !roles.includes(session.me.role)) return { name: 'home' };
   return true;

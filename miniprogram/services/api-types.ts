@@ -3170,6 +3170,11 @@ export interface components {
             areaCode: string;
             areaPath: string[];
             displayName?: string;
+            /** @enum {boolean} */
+            mustChangePassword?: true;
+        };
+        StaffMe: components["schemas"]["StaffPrincipal"] & {
+            areaName: string | null;
         };
         StaffView: components["schemas"]["StaffPrincipal"] & {
             areaName: string | null;
@@ -3210,6 +3215,7 @@ export interface components {
             requestId: string | null;
             ip: string | null;
             areaCode: string | null;
+            areaPath: string[] | null;
             details: {
                 [key: string]: unknown;
             } | null;
@@ -3860,6 +3866,9 @@ export interface components {
         StaffTalk: components["schemas"]["Talk"] & {
             checkinScene: string;
             areaPath: string[];
+            manage: boolean;
+            /** Format: date-time */
+            attendanceOpensAt: string;
         };
         TalkPatch: {
             /** @enum {string} */
@@ -3913,8 +3922,11 @@ export interface components {
         };
         TalkWalkInInput: {
             name: string;
-            phone: string;
+            phone?: string;
             villageCode?: string;
+            /** @enum {string} */
+            sex?: "male" | "female";
+            birthYear?: number;
         };
         TalkWalkIn: {
             id: string;
@@ -4328,6 +4340,10 @@ export interface components {
                 name: string;
                 level: string;
             };
+            submitted?: {
+                at: string;
+                by: string;
+            };
             generatedAt: string;
             targets: {
                 key: string;
@@ -4429,6 +4445,26 @@ export interface components {
                 boundGroups: number;
             }[];
             cases: components["schemas"]["TypicalCase"][];
+        };
+        YearlyReportSubmission: {
+            year: number;
+            areaCode: string;
+            areaName?: string;
+            /** @enum {string} */
+            status: "not_generated" | "generated" | "submitted";
+            submittedAt: string | null;
+            submittedBy: string | null;
+            overdue: boolean;
+            deadline: string;
+            returned: {
+                reason: string;
+                by: string;
+                at: string;
+            } | null;
+        };
+        YearlyReportSubmissions: {
+            year: number;
+            items: components["schemas"]["YearlyReportSubmission"][];
         };
         Dashboard: {
             year: number;

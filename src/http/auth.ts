@@ -14,6 +14,9 @@ export function bearer(ctx: Context): string | null {
 
 const unauthorized = (): AppError => new AppError('UNAUTHORIZED', 401, '请先登录');
 
+/** What a staff member signed in with a password someone else chose may do: read who they are, set a new one, leave. */
+const PASSWORD_CHANGE_PATHS = new Set(['/api/admin/v1/me', '/api/admin/v1/me/password', '/api/admin/v1/auth/logout']);
+
 /** Resolve the caller; resident tokens never pass staff routes and staff tokens never pass resident routes. */
 export async function authenticate(app: AppContext, ctx: Context, kind: 'resident' | 'staff', roles?: readonly StaffRole[]): Promise<Principal> {
   const token = bearer(ctx);
@@ -23,6 +26,9 @@ export async function authenticate(app: AppContext, ctx: Context, kind: 'residen
   if (kind === 'resident') return { type: 'resident', residentId: subject.subjectId };
   const staff = await getActiveStaff(app, subject.subjectId);
   if (!staff) throw unauthorized();
+  if (staff.mustChangePassword && !PASSWORD_CHANGE_PATHS.has(ctx.path)) {
+    throw new AppError('PASSWORD_CHANGE_REQUIRED', 403, '首次登录（或密码被重置）后请先设置新密码');
+  }
   if (roles && !roles.includes(staff.role)) throw new AppError('FORBIDDEN', 403, '您的角色不能进行此操作');
   return { type: 'staff', staff };
 }

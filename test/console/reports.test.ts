@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from '../helpers/app';
 import { seedVillages, TOWN_MS, TOWN_ND, VILLAGE_A } from '../helpers/fixtures';
 import { seedYear } from '../helpers/report-year';
 import { launchChromium, PHONE, signIn, type Chromium, type ConsolePage } from './browser';
+import { expectShown } from './shown';
 
 // Journey on 2 December: a village worker writes a 典型 with a photo; the town admin, reminded by the banner,
 // opens 报告, sees the figures and the literacy chart, approves the case, prints and downloads the files;
@@ -20,6 +21,7 @@ beforeAll(async () => {
   await seedYear(t);
   await createStaff(t.app, { username: 'ms-admin', password: 'mashang-pass-1', role: 'town_admin', areaCode: TOWN_MS, displayName: '马尚街道管理员' });
   await createStaff(t.app, { username: 'nd-admin', password: 'nanding-pass-1', role: 'town_admin', areaCode: TOWN_ND, displayName: '南定镇管理员' });
+  await createStaff(t.app, { username: 'district', password: 'district-pass-1', role: 'district_admin', areaCode: '370303', displayName: '区卫健局管理员' });
   await createStaff(t.app, { username: 'dc-worker', password: 'dongcun-pass-1', role: 'village_worker', areaCode: VILLAGE_A, displayName: '东村网格员' });
   chrome = await launchChromium();
 }, 120_000);
@@ -87,10 +89,11 @@ test('journey: a case written in a village, the town reminded, its report read, 
   await banner.getByText('12 月 15 日前').waitFor();
   await town.shot('reports-03-home-banner');
   await expectAccessible(town);
-  await banner.getByRole('link', { name: '去生成报告' }).click();
+  await banner.getByRole('link', { name: '去报送报告' }).click();
   await town.page.locator('[data-test=report-title]').filter({ hasText: '2026 年度 马尚街道' }).waitFor();
-  // Opening the report generates it: the banner goes.
-  await banner.waitFor({ state: 'hidden' });
+  // Opening the report generates it; the banner stays until it is submitted.
+  await town.page.locator('[data-test=submission-status]').filter({ hasText: '已生成' }).waitFor();
+  expect(await banner.isVisible()).toBe(true);
   const figures = town.page.locator('[data-test=figures-table]');
   await figures.getByRole('row', { name: /东村/ }).waitFor();
   await figures.getByRole('row', { name: /西村/ }).waitFor();
@@ -130,6 +133,19 @@ test('journey: a case written in a village, the town reminded, its report read, 
   const zip = await JSZip.loadAsync(await streamBytes(await docx.createReadStream()));
   expect(await zip.file('word/document.xml')!.async('string')).toContain('东村讲座带动老人测血压');
 
+  // The town submits (报送): asked first, then kept as it is, with who and when; the banner goes.
+  await town.page.getByRole('button', { name: '报送本镇街报告' }).click();
+  const confirm = town.page.getByRole('dialog', { name: '报送年度报告' });
+  await expectShown(town, confirm);
+  await town.shot('reports-05a-submit-asks');
+  await confirm.getByRole('button', { name: '确定报送' }).click();
+  await expectShown(town, town.page.locator('.el-message').filter({ hasText: '已报送' }));
+  await town.page.locator('[data-test=submission-status]').filter({ hasText: '已报送' }).waitFor();
+  await town.page.getByText('马尚街道管理员 于').waitFor();
+  await banner.waitFor({ state: 'hidden' });
+  await town.shot('reports-05b-submitted');
+  await expectAccessible(town);
+
   // A village of the town: its own report.
   await pick(town, '地区', '东村');
   await town.page.locator('[data-test=report-title]').filter({ hasText: '2026 年度 东村' }).waitFor();
@@ -149,8 +165,32 @@ test('journey: a case written in a village, the town reminded, its report read, 
   await other.page.waitForTimeout(400);
   expect(await other.page.getByRole('option', { name: /马尚|东村/ }).filter({ visible: true }).count()).toBe(0);
   await other.page.keyboard.press('Escape');
+  await other.page.locator('[data-test=submission-status]').filter({ hasText: '已生成' }).waitFor();
+  expect(await other.page.locator('[data-test=submission-table]').count()).toBe(0);
+  expect(await other.page.getByText('马尚街道管理员').count()).toBe(0);
   await other.shot('reports-07-other-town');
   await expectAccessible(other);
+
+  // The district: each town's status; 马尚's report returned with a reason, which the town then reads.
+  const d = await open();
+  await signIn(d, 'district', 'district-pass-1');
+  await d.page.getByRole('menuitem', { name: '报告' }).first().click();
+  const statuses = d.page.locator('[data-test=submission-table]');
+  await statuses.getByRole('row', { name: /马尚街道.*已报送.*马尚街道管理员/ }).waitFor();
+  await statuses.getByRole('row', { name: /南定镇.*已生成/ }).waitFor();
+  await d.shot('reports-08-district-statuses');
+  await expectAccessible(d);
+  await statuses.getByRole('row', { name: /马尚街道/ }).getByRole('button', { name: '退回' }).click();
+  const prompt = d.page.getByRole('dialog', { name: '退回年度报告' });
+  await expectShown(d, prompt);
+  await prompt.getByRole('textbox').fill('典型案例请补充活动照片');
+  await prompt.getByRole('button', { name: '退回' }).click();
+  await statuses.getByRole('row', { name: /马尚街道.*已生成.*曾退回：典型案例请补充活动照片/ }).waitFor();
+  // (the test clock is fixed in December, so a reload would find the stored session expired: the menu instead)
+  await town.page.getByRole('menuitem', { name: '首页' }).first().click();
+  await town.page.getByRole('menuitem', { name: '报告' }).first().click();
+  await town.page.getByText('区里退回了报告：典型案例请补充活动照片').waitFor();
+  await town.shot('reports-09-returned');
 
   for (const p of pages) expect(p.problems).toEqual([]);
 }, 300_000);

@@ -111,6 +111,23 @@ test('journey: the district admin creates a town admin and a village worker; eac
   // The town admin signs in: the staff list holds their town only; they reset the village worker's password.
   const town = await open();
   await signIn(town, 'mashang', 'mashang-pass-1');
+  // The password the district admin chose: the first sign-in opens 我的账号 and nothing else works until a new one is set.
+  await town.page.locator('[data-test=first-password]').waitFor();
+  await town.page.getByRole('menuitem', { name: '人员管理' }).first().click();
+  await town.page.getByRole('heading', { name: '我的账号' }).waitFor();
+  expect(await town.page.getByRole('heading', { name: '人员管理' }).count()).toBe(0);
+  await town.page.locator('.el-descriptions').getByText('马尚街道', { exact: true }).waitFor(); // 管辖地区 by name, not code
+  await town.shot('06a-first-sign-in-new-password');
+  await expectAccessible(town);
+  await town.page.getByLabel('当前密码').fill('mashang-pass-1');
+  await town.page.getByLabel('新密码（至少 10 位）').fill('a-long-password');
+  await town.page.getByLabel('再次输入新密码').fill('a-long-password');
+  await town.page.getByRole('button', { name: '修改密码' }).click();
+  await town.page.getByText('这个密码太常见，容易被猜到，请换一个').waitFor();
+  await town.page.getByLabel('新密码（至少 10 位）').fill('mashang-own-pass-2');
+  await town.page.getByLabel('再次输入新密码').fill('mashang-own-pass-2');
+  await town.page.getByRole('button', { name: '修改密码' }).click();
+  await town.page.getByText('密码已修改').waitFor();
   await town.page.getByRole('menuitem', { name: '人员管理' }).first().click();
   const table = town.page.locator('[data-test=staff-table]');
   await table.getByRole('cell', { name: 'dongcun', exact: true }).waitFor();
@@ -122,10 +139,11 @@ test('journey: the district admin creates a town admin and a village worker; eac
   await town.page.getByText('密码已重置').waitFor();
   await town.shot('06-staff-list-town');
 
-  // The village worker, on a phone: no staff menu; changes their password on 我的账号.
+  // The village worker, on a phone, signs in with the password the town set: no staff menu; 我的账号 asks for a new one.
   const worker = await open(PHONE);
   await signIn(worker, 'dongcun', 'reset-by-town-1');
-  await worker.shot('07-home-village-phone');
+  await worker.page.locator('[data-test=first-password]').waitFor();
+  await worker.shot('07-first-sign-in-village-phone');
   await expectAccessible(worker);
   await worker.page.getByRole('button', { name: '打开菜单' }).click();
   await worker.page.getByRole('dialog', { name: '菜单' }).waitFor();
@@ -176,10 +194,19 @@ test('journey: the district admin creates a town admin and a village worker; eac
   await d.page.waitForTimeout(400);
   await d.page.getByRole('option', { name: '停用人员', exact: true }).filter({ visible: true }).click();
   const auditRow = d.page.locator('[data-test=audit-table]').getByRole('row', { name: /停用人员/ });
-  await auditRow.filter({ hasText: 'username: dongcun' }).waitFor();
+  await auditRow.filter({ hasText: '人员：dongcun' }).filter({ hasText: '用户名：dongcun' }).waitFor();
   expect(await auditRow.count()).toBe(1);
   await d.shot('12-audit-log');
   await expectAccessible(d);
+  // Labels, names and area names, not codes: who was created, with which role, for which area.
+  await d.page.getByRole('combobox', { name: '操作' }).locator('xpath=ancestor::div[contains(@class,"el-select__wrapper")]').click();
+  await d.page.waitForTimeout(400);
+  await d.page.getByRole('option', { name: '新建人员', exact: true }).filter({ visible: true }).click();
+  const created = d.page.locator('[data-test=audit-table]').getByRole('row', { name: /新建人员/ }).filter({ hasText: '人员：mashang（马尚街道管理员）' });
+  await created.filter({ hasText: '角色：镇街管理员；地区：马尚街道' }).waitFor();
+  const shown = await d.page.locator('[data-test=audit-table]').innerText();
+  for (const raw of ['town_admin', 'village_worker', '370303-JD-MS', 'staff ·']) expect(shown).not.toContain(raw);
+  await d.shot('12a-audit-log-labels');
 
   // Logging out revokes the token on the server, not only in the browser.
   const token = await d.page.evaluate("JSON.parse(localStorage.getItem('zdhealth.console.session')).token");

@@ -80,10 +80,16 @@ async function until<T>(read: () => Promise<T>, want: T, ms = 10_000): Promise<v
   expect(got).toBe(want);
 }
 
-/** Today's and tomorrow's dates in Shanghai, `YYYY-MM-DD`. */
+/** Today's date in Shanghai, `YYYY-MM-DD`. */
 const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
 const today = day.format(new Date());
-const tomorrow = day.format(new Date(Date.now() + 86_400_000));
+/** A Shanghai wall-clock time `YYYY-MM-DD HH:mm`, as typed into a picker. */
+const wallClock = (ms: number): string => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+// Sessions start within the hour: staff mark attendance at the door only from a set time before the start.
+const MIN = 60_000;
+const startMs = Math.ceil((Date.now() + 40 * MIN) / (5 * MIN)) * 5 * MIN;
+const START = wallClock(startMs);
+const startDay = START.slice(0, 10);
 
 test('journey: a session from creation to export, attendance with a walk-in on a phone, the audited call list; another town sees none of it', async () => {
   // ---- the town admin creates and publishes the session ----
@@ -100,19 +106,19 @@ test('journey: a session from creation to export, attendance with a walk-in on a
   await town.page.getByLabel('活动名称', { exact: true }).fill(TITLE);
   await town.page.getByLabel('活动地点', { exact: true }).fill('东村党群服务中心二楼');
   await pickOption(town, '举办村居（可不选）', '东村');
-  await typeDateTime(town, '开始时间', `${tomorrow} 09:00`);
+  await typeDateTime(town, '开始时间', START);
   // An end before the start: the service's field error shows beside the end time.
-  await typeDateTime(town, '结束时间', `${tomorrow} 08:00`);
+  await typeDateTime(town, '结束时间', wallClock(startMs - 60 * MIN));
   await town.page.getByLabel('名额', { exact: true }).fill('25');
   await town.page.getByRole('button', { name: '保存' }).click();
   await town.page.getByText('结束时间应晚于开始时间').waitFor();
   await town.shot('talks-02-create-field-error');
   await expectAccessible(town);
-  await typeDateTime(town, '结束时间', `${tomorrow} 11:00`);
+  await typeDateTime(town, '结束时间', wallClock(startMs + 120 * MIN));
   await town.page.getByRole('button', { name: '保存' }).click();
   await town.page.getByRole('heading', { name: TITLE }).waitFor();
   await town.page.locator('[data-test=talk-status]').filter({ hasText: '草稿' }).waitFor();
-  await town.page.getByText(`${tomorrow.replace(/-/g, '/')} 09:00 至 ${tomorrow.replace(/-/g, '/')} 11:00`).waitFor();
+  await town.page.getByText(`${START.replace(/-/g, '/')} 至 ${wallClock(startMs + 120 * MIN).replace(/-/g, '/')}`).waitFor();
   await town.page.getByRole('button', { name: '发布', exact: true }).click();
   await town.page.getByRole('dialog', { name: '发布活动' }).getByRole('button', { name: '发布' }).click();
   await town.page.locator('[data-test=talk-status]').filter({ hasText: '报名中' }).waitFor();
@@ -152,18 +158,18 @@ test('journey: a session from creation to export, attendance with a walk-in on a
   }
   const form = worker.page.locator('[data-test=walk-in-form]');
   await form.getByLabel('姓名', { exact: true }).fill('赵桂兰');
-  await form.getByLabel('手机号', { exact: true }).fill('13912345678');
+  await form.getByLabel('手机号（没有手机可不填）', { exact: true }).fill('13912345678');
   await pickOption(worker, '所在村居（可不选）', '东村');
   await form.getByRole('button', { name: '添加到场人员' }).click();
   await worker.page.locator('[data-test=walk-in-list]').getByText('赵**').waitFor();
   // The same person twice: the service's error shows beside the phone field, and nothing more is stored.
   await form.getByLabel('姓名', { exact: true }).fill('赵桂兰');
-  await form.getByLabel('手机号', { exact: true }).fill('13912345678');
+  await form.getByLabel('手机号（没有手机可不填）', { exact: true }).fill('13912345678');
   await form.getByRole('button', { name: '添加到场人员' }).click();
   await form.getByText('这个手机号已经登记过到场').waitFor();
   expect(await WalkIns(t.db).countDocuments({})).toBe(1);
   await form.getByLabel('姓名', { exact: true }).fill('');
-  await form.getByLabel('手机号', { exact: true }).fill('');
+  await form.getByLabel('手机号（没有手机可不填）', { exact: true }).fill('');
   await worker.page.getByText('已到', { exact: true }).click();
   await until(() => list.locator('li.card').count(), 3);
   await worker.shot('talks-05-attendance-phone');
@@ -212,8 +218,8 @@ test('journey: a session from creation to export, attendance with a walk-in on a
   // The calendar shows the session on its day; the poster carries the check-in code from WeChat.
   await town.page.getByRole('menuitem', { name: '讲座与筛查' }).first().click();
   await town.page.getByText('日历', { exact: true }).click();
-  if (tomorrow.slice(0, 7) !== today.slice(0, 7)) await town.page.locator('[data-test=talk-calendar]').getByRole('button', { name: '下个月' }).click();
-  await town.page.locator('[data-test=talk-calendar]').getByRole('link', { name: new RegExp(`09:00 ${TITLE}`) }).waitFor();
+  if (startDay.slice(0, 7) !== today.slice(0, 7)) await town.page.locator('[data-test=talk-calendar]').getByRole('button', { name: '下个月' }).click();
+  await town.page.locator('[data-test=talk-calendar]').getByRole('link', { name: new RegExp(`${START.slice(11)} ${TITLE}`) }).waitFor();
   await town.shot('talks-09-calendar');
   await expectAccessible(town);
   await town.page.locator('[data-test=talk-calendar]').getByRole('link', { name: new RegExp(TITLE) }).click();
@@ -278,8 +284,8 @@ test('journey: the expert pool, eligibility rules, a held comment approved, and 
   await d.page.getByLabel('活动名称', { exact: true }).fill('两癌筛查');
   await d.page.getByLabel('活动地点', { exact: true }).fill('马尚街道社区卫生服务中心');
   await pickOption(d, '举办镇街', '马尚街道');
-  await typeDateTime(d, '开始时间', `${tomorrow} 14:00`);
-  await typeDateTime(d, '结束时间', `${tomorrow} 16:30`);
+  await typeDateTime(d, '开始时间', START);
+  await typeDateTime(d, '结束时间', wallClock(startMs + 150 * MIN));
   await pickOption(d, '专家', '王丽华（张店区妇幼保健院）');
   await d.page.keyboard.press('Escape');
   await pickOption(d, '性别', '仅限女性');
@@ -323,7 +329,9 @@ test('journey: the expert pool, eligibility rules, a held comment approved, and 
   await expectAccessible(d);
   expect(await AuditLog(t.db).countDocuments({ action: 'talk.feedback.review', targetId: talkId })).toBe(1);
 
-  // Cancelled with a reason: everyone is told, and the session says so.
+  // Cancelled with a reason: everyone is told, and the session says so. The button sits under the overview, away
+  // from the tabs and the everyday buttons.
+  await d.page.getByRole('tab', { name: '概况' }).click();
   await d.page.getByRole('button', { name: '取消活动' }).click();
   const box = d.page.getByRole('dialog', { name: '取消活动' });
   await box.getByRole('textbox').fill('天气原因，改期另行通知');

@@ -128,7 +128,7 @@ describe('December reminders', () => {
     }
   });
 
-  test('when 1 and 10 December come, then each town admin whose report is not generated is reminded once per day, and the banner says so until it is generated', async () => {
+  test('when 1 and 10 December come, then each town admin whose report is not submitted, and the district admin, are reminded once per day, and the banner says so until it is in', async () => {
     t.clock.set('2026-12-01T01:05:00Z'); // 09:05 in Zibo
     // Staff sessions last 12 hours: log in again on the day.
     const relogin = async (who: { token: string; id: string }, username: string) => {
@@ -137,25 +137,27 @@ describe('December reminders', () => {
     await relogin(town, 'rep-town-ms');
     await relogin(otherTown, 'rep-town-nd');
     await relogin(district, 'rep-district');
-    // 马尚 generated its report (above); 南定 has not.
-    await t.request('GET', '/api/admin/v1/reports/yearly?year=2026', { token: town.token });
-    expect(await remindYearlyReports(t.app)).toEqual({ reminded: 1 });
+    // 马尚 submitted its report; 南定 has only generated it.
+    expect((await t.request('POST', '/api/admin/v1/reports/yearly/submit', { token: town.token, body: { year: 2026 } })).status).toBe(201);
+    await t.request('GET', '/api/admin/v1/reports/yearly?year=2026', { token: otherTown.token });
+    expect(await remindYearlyReports(t.app)).toEqual({ reminded: 2 });
     expect(await remindYearlyReports(t.app)).toEqual({ reminded: 0 });
-    expect(await ReportReminders(t.db).find().lean()).toEqual([expect.objectContaining({ _id: `2026:12-01:${otherTown.id}`, areaCode: TOWN_ND, year: 2026, day: '12-01' })]);
+    const ids = (await ReportReminders(t.db).find().lean()).map((r) => r._id).sort();
+    expect(ids).toEqual([`2026:12-01:${otherTown.id}`, `2026:12-01:${district.id}`].sort());
     expect(await banner(otherTown.token)).toEqual({ due: true, year: 2026, areaCode: TOWN_ND, deadline: '2026-12-15', message: expect.stringContaining('12 月 15 日前') });
     expect((await banner(town.token)).due).toBe(false);
-    expect((await banner(district.token)).due).toBe(false);
+    expect(await banner(district.token)).toMatchObject({ due: true, message: expect.stringContaining('南定镇') });
 
     t.clock.set('2026-12-02T01:05:00Z');
     expect(await remindYearlyReports(t.app)).toEqual({ reminded: 0 }); // the 1 December reminder was sent
     t.clock.set('2026-12-10T01:05:00Z');
-    expect(await remindYearlyReports(t.app)).toEqual({ reminded: 1 });
+    expect(await remindYearlyReports(t.app)).toEqual({ reminded: 2 });
     t.clock.set('2026-12-11T01:05:00Z');
     expect(await remindYearlyReports(t.app)).toEqual({ reminded: 0 });
 
     await relogin(otherTown, 'rep-town-nd');
-    await t.request('GET', '/api/admin/v1/reports/yearly?year=2026&format=docx', { token: otherTown.token });
+    expect((await t.request('POST', '/api/admin/v1/reports/yearly/submit', { token: otherTown.token, body: { year: 2026 } })).status).toBe(201);
     expect((await banner(otherTown.token)).due).toBe(false);
-    expect(await ReportReminders(t.db).countDocuments()).toBe(2);
+    expect(await ReportReminders(t.db).countDocuments()).toBe(4);
   });
 });

@@ -186,7 +186,7 @@ describe('yearly report files', () => {
     expect(text).toContain('举办讲座、筛查等活动 5 场，报名 25 人次，签到 20 人次');
     expect(text).toContain('保费 550 元');
     for (const h of ['居民登记', '健康答题', '健康素养水平', '健康素养变化（前后对比）', '目标线', '讲座与筛查', '唇腭裂救助转介', '家庭意外保险', '村群消息', '各村居绑定群', '典型案例']) expect(text).toContain(h);
-    expect((xml.match(/<w:tbl>/g) ?? []).length).toBe(10);
+    expect((xml.match(/<w:tbl>/g) ?? []).length).toBe(11); // ten sections and the sign-off
     // One table row per town under the district: its cells in order (names; codes stay in the workbook).
     const rowsXml = (xml.match(/<w:tr>.*?<\/w:tr>/g) ?? []).map((r) => r.replace(/<[^>]+>/g, '|').split('|').filter(Boolean));
     expect(rowsXml).toContainEqual(['马尚街道', '2026年秋季健康素养测评', '50', '20', '40.00%', '27.61%', '53.82%', '否']);

@@ -108,8 +108,8 @@ describe('staff management scope', () => {
   });
 
   test('when a town admin lists staff, then only their town; filters by role and name work', async () => {
-    await createStaff(t.app, { username: 'c-worker', password: 'x'.repeat(12), role: 'village_worker', areaCode: VILLAGE_C });
-    await createStaff(t.app, { username: 'a-worker', password: 'x'.repeat(12), role: 'village_worker', areaCode: VILLAGE_A, displayName: '王小红' });
+    await createStaff(t.app, { username: 'c-worker', password: 'c-worker-pass-1', role: 'village_worker', areaCode: VILLAGE_C });
+    await createStaff(t.app, { username: 'a-worker', password: 'a-worker-pass-1', role: 'village_worker', areaCode: VILLAGE_A, displayName: '王小红' });
     const res = await t.request('GET', '/api/admin/v1/staff?limit=100', { token: msAdmin.token });
     const names = res.body.items.map((s: { username: string }) => s.username);
     expect(names).toContain('a-worker');

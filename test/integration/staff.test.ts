@@ -61,7 +61,7 @@ describe('staff login', () => {
   });
 
   test('when a role does not fit the area level, then the account is refused', async () => {
-    await expect(createStaff(t.app, { username: 'bad-role', password: 'x'.repeat(12), role: 'district_admin', areaCode: TOWN_MS })).rejects.toMatchObject({ code: 'ROLE_AREA_MISMATCH', details: [{ path: 'areaCode', message: '角色与管辖地区级别不匹配' }] });
+    await expect(createStaff(t.app, { username: 'bad-role', password: 'bad-role-pass-1', role: 'district_admin', areaCode: TOWN_MS })).rejects.toMatchObject({ code: 'ROLE_AREA_MISMATCH', details: [{ path: 'areaCode', message: '角色与管辖地区级别不匹配' }] });
   });
 });
 

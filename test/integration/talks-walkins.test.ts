@@ -14,7 +14,7 @@ let town: string;
 let townId: string;
 let district: string;
 let other: string;
-let villageWorker: string;
+let otherVillageWorker: string;
 const HOUR = 3600_000;
 const START = '2026-11-28T02:00:00Z';
 
@@ -24,7 +24,7 @@ beforeAll(async () => {
   ({ token: town, id: townId } = await longStaff('town_admin', TOWN_MS));
   ({ token: district } = await longStaff('district_admin', '370303'));
   ({ token: other } = await longStaff('town_admin', TOWN_ND));
-  ({ token: villageWorker } = await longStaff('village_worker', VILLAGE_A));
+  ({ token: otherVillageWorker } = await longStaff('village_worker', VILLAGE_B));
 });
 afterAll(() => t.close());
 beforeEach(() => t.clock.set(START));
@@ -37,11 +37,13 @@ async function longStaff(role: 'town_admin' | 'district_admin' | 'village_worker
 
 const signUp = (r: BulkResident, id: string) => t.request('POST', `/api/v1/talks/${id}/registrations`, { token: r.token, body: {} });
 const walkIn = (token: string, id: string, body: unknown) => t.request('POST', `/api/admin/v1/talks/${id}/walk-ins`, { token, body });
+/** A session starting in half an hour: the door is open for marking attendance. */
+const doorTalk = (overrides: Record<string, unknown> = {}) => publishedTalk(t, town, overrides, 0.5);
 const walkInCount = (id: string) => WalkIns(t.db).countDocuments({ talkId: new Types.ObjectId(id) });
 
 describe('walk-ins', () => {
   test('when staff add a walk-in, then it is sealed, listed masked, counted as attended (never as a no-show) and exported', async () => {
-    const talk = await publishedTalk(t, town, { capacity: 5 });
+    const talk = await doorTalk({ capacity: 5 });
     const rs = await bulkResidents(t, 3);
     for (const r of rs) await signUp(r, talk.id);
 
@@ -87,7 +89,7 @@ describe('walk-ins', () => {
   });
 
   test('when the input is bad, the person is already there or the session is not open, then a clear 4xx names the field and nothing is stored', async () => {
-    const talk = await publishedTalk(t, town);
+    const talk = await doorTalk();
     const cases: Array<[unknown, number, string | null]> = [
       [{ name: '王五', phone: '12345' }, 400, 'phone'],
       [{ name: '', phone: '13912345678' }, 400, 'name'],
@@ -114,12 +116,12 @@ describe('walk-ins', () => {
     expect(await walkInCount(draft.body.id)).toBe(0);
   });
 
-  test('when staff of another town, or a village worker outside the session’s area, try, then 403 and nothing is stored or audited', async () => {
-    const talk = await publishedTalk(t, town);
-    const [r] = await bulkResidents(t, 1);
+  test('when staff of another town, or a village worker none of whose residents signed up, try, then 403 and nothing is stored or audited', async () => {
+    const talk = await doorTalk();
+    const [r] = await bulkResidents(t, 1, { village: VILLAGE_A });
     await signUp(r!, talk.id);
     const before = await AuditLog(t.db).countDocuments({ targetId: talk.id });
-    for (const token of [other, villageWorker]) {
+    for (const token of [other, otherVillageWorker]) {
       expect((await walkIn(token, talk.id, { name: '王五', phone: '13912345678' })).status).toBe(403);
       expect((await t.request('GET', `/api/admin/v1/talks/${talk.id}/call-list`, { token })).status).toBe(403);
       expect((await t.request('GET', `/api/admin/v1/talks/${talk.id}/registrations`, { token })).status).toBe(403);
@@ -129,7 +131,7 @@ describe('walk-ins', () => {
   });
 
   test('when a walk-in was entered by mistake, then staff remove it and it no longer counts', async () => {
-    const talk = await publishedTalk(t, town);
+    const talk = await doorTalk();
     const added = await walkIn(town, talk.id, { name: '王五', phone: '13912345678' });
     expect((await t.request('DELETE', `/api/admin/v1/talks/${talk.id}/walk-ins/${added.body.id}`, { token: other })).status).toBe(403);
     const removed = await t.request('DELETE', `/api/admin/v1/talks/${talk.id}/walk-ins/${added.body.id}`, { token: town });
@@ -141,7 +143,7 @@ describe('walk-ins', () => {
   });
 
   test('when the retention period has passed, then the walk-in loses name and phone, still counts, and a second run changes nothing', async () => {
-    const talk = await publishedTalk(t, town, { capacity: 5 });
+    const talk = await doorTalk({ capacity: 5 });
     const kept = await walkIn(town, talk.id, { name: '孙六', phone: '13812345678', villageCode: VILLAGE_A });
     t.clock.advance(2 * HOUR);
     const late = await walkIn(town, talk.id, { name: '周七', phone: '13712345678' });

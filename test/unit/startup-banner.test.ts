@@ -15,7 +15,7 @@ describe('start-up banner', () => {
     const text = startupBanner(facts);
     expect(text).toContain('database  embedded FerretDB, files in data/ferretdb (mongodb://127.0.0.1:40000/)');
     expect(text).toContain('API       http://localhost:3000/api/v1 (residents), http://localhost:3000/api/admin/v1 (staff)');
-    expect(text).toContain("npm run staff:create -- --username admin --password 'a-long-password' --role district_admin --area 370303");
+    expect(text).toContain("npm run staff:create -- --username admin --password '<your own password>' --role district_admin --area 370303");
     expect(text).toContain('local fake WeChat server');
     expect(text).not.toContain('/admin/ (staff web console)');
   });

@@ -998,7 +998,7 @@ export interface paths {
                         "application/json": {
                             token: string;
                             expiresAt: string;
-                            staff: components["schemas"]["StaffPrincipal"];
+                            staff: components["schemas"]["StaffMe"];
                         };
                     };
                 };
@@ -1051,7 +1051,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["StaffPrincipal"];
+                        "application/json": components["schemas"]["StaffMe"];
                     };
                 };
                 /** @description Error */
@@ -5625,6 +5625,7 @@ export interface paths {
                     attended?: "true" | "false";
                     limit?: number;
                     cursor?: string;
+                    q?: string;
                 };
                 header?: never;
                 path: {
@@ -8119,6 +8120,243 @@ export interface paths {
                 query: {
                     year: number;
                     area?: string;
+                    format?: "json" | "xlsx" | "docx";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": string;
+                        "application/json": components["schemas"]["YearlyReport"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/reports/yearly/submissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where each town's yearly report stands (district: every town; town admin: their own) */
+        get: {
+            parameters: {
+                query: {
+                    year: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["YearlyReportSubmissions"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/reports/yearly/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit my town's yearly report: figures and files kept as they are now, with who and when (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        year: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["YearlyReportSubmission"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/reports/yearly/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Return a town's submitted report with a reason (district; audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        year: number;
+                        areaCode: string;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["YearlyReportSubmission"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/reports/yearly/submitted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A town's report as it was submitted (JSON, XLSX or DOCX; audited) */
+        get: {
+            parameters: {
+                query: {
+                    year: number;
+                    area: string;
                     format?: "json" | "xlsx" | "docx";
                 };
                 header?: never;
@@ -10849,6 +11087,11 @@ export interface components {
             areaCode: string;
             areaPath: string[];
             displayName?: string;
+            /** @enum {boolean} */
+            mustChangePassword?: true;
+        };
+        StaffMe: components["schemas"]["StaffPrincipal"] & {
+            areaName: string | null;
         };
         StaffView: components["schemas"]["StaffPrincipal"] & {
             areaName: string | null;
@@ -10889,6 +11132,7 @@ export interface components {
             requestId: string | null;
             ip: string | null;
             areaCode: string | null;
+            areaPath: string[] | null;
             details: {
                 [key: string]: unknown;
             } | null;
@@ -11539,6 +11783,9 @@ export interface components {
         StaffTalk: components["schemas"]["Talk"] & {
             checkinScene: string;
             areaPath: string[];
+            manage: boolean;
+            /** Format: date-time */
+            attendanceOpensAt: string;
         };
         TalkPatch: {
             /** @enum {string} */
@@ -11592,8 +11839,11 @@ export interface components {
         };
         TalkWalkInInput: {
             name: string;
-            phone: string;
+            phone?: string;
             villageCode?: string;
+            /** @enum {string} */
+            sex?: "male" | "female";
+            birthYear?: number;
         };
         TalkWalkIn: {
             id: string;
@@ -12007,6 +12257,10 @@ export interface components {
                 name: string;
                 level: string;
             };
+            submitted?: {
+                at: string;
+                by: string;
+            };
             generatedAt: string;
             targets: {
                 key: string;
@@ -12108,6 +12362,26 @@ export interface components {
                 boundGroups: number;
             }[];
             cases: components["schemas"]["TypicalCase"][];
+        };
+        YearlyReportSubmission: {
+            year: number;
+            areaCode: string;
+            areaName?: string;
+            /** @enum {string} */
+            status: "not_generated" | "generated" | "submitted";
+            submittedAt: string | null;
+            submittedBy: string | null;
+            overdue: boolean;
+            deadline: string;
+            returned: {
+                reason: string;
+                by: string;
+                at: string;
+            } | null;
+        };
+        YearlyReportSubmissions: {
+            year: number;
+            items: components["schemas"]["YearlyReportSubmission"][];
         };
         Dashboard: {
             year: number;

@@ -39,6 +39,54 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'bot.room.unbind': '解绑群',
   'bot.dead_item.retry': '重发失败消息',
   'report.yearly.generate': '生成年度报告',
+  'report.yearly.submit': '报送年度报告',
+  'report.yearly.return': '退回年度报告',
+  'report.yearly.view_submitted': '查看已报送的年度报告',
+  'report.case.create': '撰写典型案例',
+  'report.case.approved': '典型案例审核通过',
+  'report.case.rejected': '典型案例退回',
+  'report.case.photo_view': '查看典型案例照片',
+  'staff.wechat_bind_code': '生成微信绑定码',
+  'areas.rename': '村居改名',
+  'areas.disable': '停用/启用村居',
+  'bot.keyword.set': '修改群关键词回复',
+  'quiz.contest.update': '修改答题竞赛',
+  'quiz.contest.publish': '发布答题竞赛',
+  'quiz.contest.close': '结束答题竞赛',
+  'quiz.question.create': '新建题目',
+  'quiz.question.update': '修改题目',
+  'campaign.active': '开始发送',
+  'campaign.finished': '发送完成',
+  'care.family_register': '登记关怀家庭',
+  'care.family_update': '修改关怀家庭',
+  'care.family_view': '查看关怀家庭完整信息',
+  'care.family_close': '关怀家庭移出名册',
+  'care.consent_withdrawn': '关怀家庭撤回同意',
+  'care.visits_view': '查看走访记录',
+  'care.visit_add': '登记走访',
+  'care.help_open': '登记求助',
+  'care.help_view': '查看求助详情',
+  'care.export': '导出关怀名册',
+  'selection.create': '新建评选',
+  'selection.nominate': '提名',
+  'selection.nomination_view': '查看提名完整信息',
+  'selection.nominee_consent': '记录被提名人同意',
+  'selection.photo_view': '查看提名照片',
+};
+
+/** Chinese names of what an audit record is about. */
+export const AUDIT_TARGETS: Record<string, string> = {
+  staff: '人员', resident: '居民', talk: '讲座活动', area: '村居', areas: '村居', campaign: '宣传活动', referral: '救助个案',
+  enrolment: '参保', 'insurance-product': '保险产品', 'quiz-contest': '答题竞赛', question: '题目', audit: '审计日志',
+  report: '年度报告', 'typical-case': '典型案例', room: '微信群', care_family: '关怀家庭', care_help: '求助', selection: '评选',
+  nomination: '提名',
+};
+
+/** Chinese names of the fields audit details carry. */
+export const AUDIT_DETAIL_KEYS: Record<string, string> = {
+  username: '用户名', displayName: '姓名', role: '角色', areaCode: '地区', reason: '原因', rows: '条数', rowCount: '条数',
+  offset: '从第几条起', status: '状态', from: '原状态', note: '备注', year: '年份', format: '格式', count: '数量', walkInId: '现场登记编号',
+  filters: '筛选条件', author: '作者', mergeInto: '合并到', name: '名称', code: '编码',
 };
 
 export const auditActionLabel = (action: string): string => AUDIT_ACTIONS[action] ?? action;

@@ -1,15 +1,15 @@
 import { reactive } from 'vue';
 import { api, call } from '../api/client';
-import { hasRole } from './session';
+import { hasRole, session } from './session';
 
 /**
  * The yearly-report reminder shown to town admins in December: due until their town's report has been
- * generated. The 报告 page asks again after generating one, so the banner goes at once.
+ * submitted. The 报告 page asks again after submitting, so the banner goes at once.
  */
 export const reportReminder = reactive({
   message: null as string | null,
   async check(): Promise<void> {
-    if (!hasRole('town_admin')) {
+    if (!hasRole('town_admin', 'district_admin') || session.me?.mustChangePassword) {
       reportReminder.message = null;
       return;
     }

@@ -9,6 +9,9 @@ export interface Me {
   areaCode: string;
   areaPath: string[];
   displayName?: string;
+  areaName?: string | null;
+  /** Signed in with a password someone else chose: 我的账号 until a new one is set. */
+  mustChangePassword?: true;
 }
 
 const KEY = 'zdhealth.console.session';

@@ -20,6 +20,8 @@ const AuditRecord = z
     ip: z.string().nullable(),
     /** The staff actor's area (the last code of their area path), null for residents and the system. */
     areaCode: z.string().nullable(),
+    /** The staff actor's whole area path (district first), so a reader can name each level. */
+    areaPath: z.array(z.string()).nullable(),
     details: z.record(z.unknown()).nullable(),
   })
   .openapi('AuditRecord');

@@ -79,6 +79,7 @@ const recordView = (r: AuditDoc) => ({
   requestId: r.requestId ?? null,
   ip: r.ip ?? null,
   areaCode: r.areaPath?.[r.areaPath.length - 1] ?? null,
+  areaPath: r.areaPath?.length ? r.areaPath : null,
   details: r.details ?? null,
 });
 

@@ -2,8 +2,10 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { shanghaiDay } from '../../lib/shanghai';
 import { enqueue } from '../../notify/outbox.service';
-import { activeTownAdmins, linkedWechatIds, type StaffPrincipal } from '../staff';
-import { ReportReminders, ReportRuns } from './reports.model';
+import { DISTRICT_CODE, listChildAreas } from '../areas';
+import { activeAdmins, linkedWechatIds, type StaffPrincipal } from '../staff';
+import { ReportReminders } from './reports.model';
+import { submissionStatus } from './submissions.service';
 
 /** Reminder days in December; the association's deadline is 15 December. */
 const REMINDER_DAYS = ['12-01', '12-10'];
@@ -16,12 +18,19 @@ function reminderDayOn(day: string): string | null {
   return due[due.length - 1] ?? null;
 }
 
-const generated = async (app: AppContext, year: number, areaCode: string) => Boolean(await ReportRuns(app.db).exists({ _id: `${year}:${areaCode}` }));
+const submitted = async (app: AppContext, year: number, areaCode: string) => (await submissionStatus(app, year, areaCode)).status === 'submitted';
+
+/** The towns whose report for the year is not in yet, by name. */
+async function townsNotIn(app: AppContext, year: number): Promise<string[]> {
+  const names: string[] = [];
+  for (const t of await listChildAreas(app, DISTRICT_CODE)) if (!(await submitted(app, year, t.code))) names.push(t.name);
+  return names;
+}
 
 /**
  * On 1 and 10 December (and on the following days until the 15th, so a worker that was down catches up),
- * each town admin whose area's report for the year has not been generated gets one reminder per reminder
- * day: the insert of `<year>:<day>:<staffId>` decides that it is counted once whatever the number of workers.
+ * each town admin whose town's report for the year has not been submitted, and each district admin while some
+ * town's has not, gets one reminder per reminder day: the insert of `<year>:<day>:<staffId>` decides that it is counted once whatever the number of workers.
  * Those with a linked WeChat also get it as a private message from the group bot, queued under a key of its
  * own before the record, so a worker stopped in between queues it on the next run and never twice.
  */
@@ -32,15 +41,18 @@ export async function remindYearlyReports(app: AppContext): Promise<{ reminded: 
   const year = Number(today.slice(0, 4));
   let reminded = 0;
   const now = app.clock.now();
-  const admins = await activeTownAdmins(app);
+  const missing = await townsNotIn(app, year);
+  const admins = [...(await activeAdmins(app, 'town_admin')), ...(missing.length ? await activeAdmins(app, 'district_admin') : [])];
   const linked = await linkedWechatIds(app, admins.map((s) => s.id));
   for (const staff of admins) {
-    if (await generated(app, year, staff.areaCode)) continue;
+    const district = staff.role === 'district_admin';
+    if (!district && (await submitted(app, year, staff.areaCode))) continue;
+    const text = district ? districtText(year, missing) : reminderText(year);
     const wechatId = linked.get(staff.id);
     if (wechatId) {
       await enqueue(app, {
         key: `reports:reminder:${year}:${day}:${staff.id}`, channel: 'room',
-        payload: { contactId: wechatId, text: reminderText(year), expiresAt: new Date(now.getTime() + 12 * 3600_000).toISOString() },
+        payload: { contactId: wechatId, text, expiresAt: new Date(now.getTime() + 12 * 3600_000).toISOString() },
         source: { task: 'reports.reminders' }, areaPath: [],
       });
     }
@@ -56,12 +68,22 @@ export async function remindYearlyReports(app: AppContext): Promise<{ reminded: 
 }
 
 const reminderText = (year: number) => `请在 ${year} 年 12 月 15 日前生成并报送本镇街 ${year} 年度家庭健康行动工作总结（工作台“报告”页）。`;
+const districtText = (year: number, towns: string[]) =>
+  `${year} 年度家庭健康行动工作总结 12 月 15 日截止报送，还有 ${towns.length} 个镇街未报送：${towns.join('、')}（工作台“报告”页可查看各镇街报送情况）。`;
 
-/** What the console shows as a banner: due while a town admin's area has no report for the year in December. */
+/**
+ * What the console shows as a banner in December: a town admin's while their town has not submitted, a district
+ * admin's while some town has not.
+ */
 export async function reminderBanner(app: AppContext, staff: StaffPrincipal) {
   const today = shanghaiDay(app.clock.now());
   const year = Number(today.slice(0, 4));
   const inWindow = reminderDayOn(today) !== null;
-  const due = staff.role === 'town_admin' && inWindow && !(await generated(app, year, staff.areaCode));
-  return { due, year, areaCode: staff.areaCode, deadline: `${year}-${DEADLINE}`, message: due ? reminderText(year) : null };
+  let message: string | null = null;
+  if (inWindow && staff.role === 'town_admin' && !(await submitted(app, year, staff.areaCode))) message = reminderText(year);
+  if (inWindow && staff.role === 'district_admin') {
+    const missing = await townsNotIn(app, year);
+    if (missing.length) message = districtText(year, missing);
+  }
+  return { due: message !== null, year, areaCode: staff.areaCode, deadline: `${year}-${DEADLINE}`, message };
 }

@@ -94,3 +94,56 @@ const caseSchema = new Schema<TypicalCaseDoc>({
 });
 caseSchema.index({ areaPath: 1, createdAt: -1 });
 export const TypicalCases = defineModel<TypicalCaseDoc>('TypicalCase', caseSchema);
+
+/**
+ * A town's report as it was submitted (报送): `_id` = `<year>:<areaCode>:<round>`, round = how many times it was
+ * returned before. The insert decides who submitted (of two at once, one wins); the report is kept as submitted,
+ * so its figures and files do not move afterwards.
+ */
+export interface ReportSubmissionDoc {
+  _id: string;
+  year: number;
+  areaCode: string;
+  round: number;
+  staffId: string;
+  staffName: string;
+  at: Date;
+  /** The report as JSON, frozen. */
+  report: string;
+}
+const submissionSchema = new Schema<ReportSubmissionDoc>({
+  _id: { type: String, required: true },
+  year: { type: Number, required: true },
+  areaCode: { type: String, required: true },
+  round: { type: Number, required: true },
+  staffId: { type: String, required: true },
+  staffName: { type: String, required: true },
+  at: { type: Date, required: true },
+  report: { type: String, required: true },
+});
+submissionSchema.index({ year: 1, areaCode: 1 });
+export const ReportSubmissions = defineModel<ReportSubmissionDoc>('ReportSubmission', submissionSchema);
+
+/** The district sends a submission back with a reason: `_id` = the submission's, so it is returned once. */
+export interface ReportReturnDoc {
+  _id: string;
+  year: number;
+  areaCode: string;
+  round: number;
+  reason: string;
+  staffId: string;
+  staffName: string;
+  at: Date;
+}
+const returnSchema = new Schema<ReportReturnDoc>({
+  _id: { type: String, required: true },
+  year: { type: Number, required: true },
+  areaCode: { type: String, required: true },
+  round: { type: Number, required: true },
+  reason: { type: String, required: true },
+  staffId: { type: String, required: true },
+  staffName: { type: String, required: true },
+  at: { type: Date, required: true },
+});
+returnSchema.index({ year: 1, areaCode: 1 });
+export const ReportReturns = defineModel<ReportReturnDoc>('ReportReturn', returnSchema);

@@ -1,13 +1,19 @@
 import { PassThrough } from 'node:stream';
+import type { Context } from 'koa';
+import { z } from '../../http/zod';
 import type { Api } from '../../http/route';
 import { staffActor, staffOf } from '../../http/auth';
 import { broadcastCase, casePhoto, createCase, listCases, reviewCase } from './cases.service';
 import { dashboard } from './dashboard.service';
 import { yearlyDocx } from './docx';
 import { reminderBanner } from './reminders';
-import { BroadcastResponse, CaseBody, CaseList, CaseListQuery, CaseView, DashboardQuery, DashboardResponse, IdParams, ReminderResponse, ReviewBody, YearlyQuery, YearlyReportResponse } from './reports.schemas';
+import {
+  BroadcastResponse, CaseBody, CaseList, CaseListQuery, CaseView, DashboardQuery, DashboardResponse, IdParams, ReminderResponse, ReturnBody, ReviewBody, SubmissionList, SubmissionStatusSchema,
+  SubmittedQuery, YearBody, YearlyQuery, YearlyReportResponse,
+} from './reports.schemas';
+import { returnYearlyReport, submissionStatuses, submittedReport, submitYearlyReport } from './submissions.service';
 import { writeYearlyXlsx } from './xlsx';
-import { generateYearlyReport } from './yearly.service';
+import { generateYearlyReport, type YearlyReport } from './yearly.service';
 
 const TYPES = {
   json: 'application/json; charset=utf-8',
@@ -23,27 +29,51 @@ export function reportRoutes(api: Api): void {
   api.route({
     method: 'get', path: `${base}/yearly`, summary: 'Yearly report of an area in my scope (JSON, XLSX or DOCX; audited)', tags, auth: 'staff',
     query: YearlyQuery, response: YearlyReportResponse, raw: { contentType: TYPES.json },
-    handler: async (ctx, { query }) => {
-      const report = await generateYearlyReport(app, staffActor(ctx), staffOf(ctx), { year: query.year, area: query.area }, query.format);
-      ctx.set('cache-control', 'no-store');
-      ctx.type = TYPES[query.format];
-      if (query.format === 'json') {
-        ctx.body = report;
-        return;
-      }
-      ctx.attachment(`yearly-${query.year}-${report.area.code}.${query.format}`);
-      const out = new PassThrough({ highWaterMark: 256 * 1024 });
-      ctx.body = out;
-      if (query.format === 'docx') {
-        // docx's packer stream is its own Stream class (not node's), so Koa is handed a PassThrough it pipes into.
-        yearlyDocx(report).on('error', (err: Error) => out.destroy(err)).pipe(out);
-        return;
-      }
-      writeYearlyXlsx(report, out).catch((err: unknown) => {
-        app.logger.error({ err, event: 'reports.xlsx_failed' }, 'yearly xlsx failed');
-        out.destroy(err as Error);
-      });
-    },
+    handler: async (ctx, { query }) => send(ctx, await generateYearlyReport(app, staffActor(ctx), staffOf(ctx), { year: query.year, area: query.area }, query.format), query.format),
+  });
+
+  /** A report as JSON, or as a workbook or Word file streamed. */
+  function send(ctx: Context, report: YearlyReport, format: keyof typeof TYPES): void {
+    ctx.set('cache-control', 'no-store');
+    ctx.type = TYPES[format];
+    if (format === 'json') {
+      ctx.body = report;
+      return;
+    }
+    ctx.attachment(`yearly-${report.year}-${report.area.code}${report.submitted ? '-submitted' : ''}.${format}`);
+    const out = new PassThrough({ highWaterMark: 256 * 1024 });
+    ctx.body = out;
+    if (format === 'docx') {
+      // docx's packer stream is its own Stream class (not node's), so Koa is handed a PassThrough it pipes into.
+      yearlyDocx(report).on('error', (err: Error) => out.destroy(err)).pipe(out);
+      return;
+    }
+    writeYearlyXlsx(report, out).catch((err: unknown) => {
+      app.logger.error({ err, event: 'reports.xlsx_failed' }, 'yearly xlsx failed');
+      out.destroy(err as Error);
+    });
+  }
+
+  // ---- submission (报送) ----
+  api.route({
+    method: 'get', path: `${base}/yearly/submissions`, summary: 'Where each town\'s yearly report stands (district: every town; town admin: their own)', tags, auth: 'staff',
+    roles: ['district_admin', 'town_admin'], query: z.object({ year: z.coerce.number().int().min(2020, '年份不正确').max(2100, '年份不正确') }).strict(), response: SubmissionList,
+    handler: (ctx, { query }) => submissionStatuses(app, staffOf(ctx), query.year),
+  });
+  api.route({
+    method: 'post', path: `${base}/yearly/submit`, summary: 'Submit my town\'s yearly report: figures and files kept as they are now, with who and when (audited)', tags, auth: 'staff',
+    roles: ['town_admin'], body: YearBody, response: SubmissionStatusSchema, status: 201,
+    handler: (ctx, { body }) => submitYearlyReport(app, staffActor(ctx), staffOf(ctx), body.year),
+  });
+  api.route({
+    method: 'post', path: `${base}/yearly/return`, summary: 'Return a town\'s submitted report with a reason (district; audited)', tags, auth: 'staff',
+    roles: ['district_admin'], body: ReturnBody, response: SubmissionStatusSchema,
+    handler: (ctx, { body }) => returnYearlyReport(app, staffActor(ctx), staffOf(ctx), body.year, body.areaCode, body.reason),
+  });
+  api.route({
+    method: 'get', path: `${base}/yearly/submitted`, summary: 'A town\'s report as it was submitted (JSON, XLSX or DOCX; audited)', tags, auth: 'staff',
+    roles: ['district_admin', 'town_admin'], query: SubmittedQuery, response: YearlyReportResponse, raw: { contentType: TYPES.json },
+    handler: async (ctx, { query }) => send(ctx, await submittedReport(app, staffActor(ctx), staffOf(ctx), query.year, query.area), query.format),
   });
 
   api.route({

@@ -25,6 +25,8 @@ export const YearlyReportResponse = z
   .object({
     year: z.number(),
     area: z.object({ code: z.string(), name: z.string(), level: z.string() }),
+    /** Who submitted it and when, on a report read back as submitted (报送). */
+    submitted: z.object({ at: z.string(), by: z.string() }).optional(),
     generatedAt: z.string(),
     targets: z.array(z.object({ key: z.string(), label: z.string(), value: z.number() })),
     rounds: z.array(z.object({ contestId: z.string(), title: z.string(), areaCode: z.string(), startAt: z.string(), endAt: z.string() })),
@@ -98,3 +100,23 @@ export const DashboardResponse = z
     })),
   })
   .openapi('Dashboard');
+
+export const SubmissionStatusSchema = z
+  .object({
+    year: z.number(),
+    areaCode: z.string(),
+    areaName: z.string().optional(),
+    status: z.enum(['not_generated', 'generated', 'submitted']),
+    submittedAt: z.string().nullable(),
+    submittedBy: z.string().nullable(),
+    /** Not submitted after the 15 December deadline. */
+    overdue: z.boolean(),
+    deadline: z.string(),
+    /** The last return's reason while the town has not submitted again. */
+    returned: z.object({ reason: z.string(), by: z.string(), at: z.string() }).nullable(),
+  })
+  .openapi('YearlyReportSubmission');
+export const SubmissionList = z.object({ year: z.number(), items: z.array(SubmissionStatusSchema) }).openapi('YearlyReportSubmissions');
+export const YearBody = z.object({ year: z.number().int().min(2020, '年份不正确').max(2100, '年份不正确') }).strict();
+export const ReturnBody = YearBody.extend({ areaCode: z.string().min(1).max(40), reason: z.string().trim().min(1, '请写明退回原因').max(200, '退回原因最多 200 字') }).strict();
+export const SubmittedQuery = YearlyQuery.extend({ area: z.string().min(1).max(40) }).strict();

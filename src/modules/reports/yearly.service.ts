@@ -124,6 +124,7 @@ export async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: Ye
   return {
     year: q.year,
     area: { code: area.code, name: area.name, level: area.level },
+    submitted: undefined as { at: string; by: string } | undefined,
     generatedAt: now.toISOString(),
     targets: TARGETS.map((t) => ({ ...t })),
     rounds: rounds.map((rd) => ({ contestId: rd.contestId, title: rd.title, areaCode: rd.areaCode, startAt: rd.startAt.toISOString(), endAt: rd.endAt.toISOString() })),
@@ -133,7 +134,8 @@ export async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: Ye
   };
 }
 
-export type YearlyReport = Awaited<ReturnType<typeof yearlyReport>>;
+/** `submitted`: set on a report read back as a town submitted it. */
+export type YearlyReport = Awaited<ReturnType<typeof yearlyReport>> & { submitted?: { at: string; by: string } };
 
 /**
  * A staff member generates the report: the audit record and the run are written before any byte leaves,

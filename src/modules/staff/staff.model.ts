@@ -18,6 +18,8 @@ export interface StaffDoc {
   /** Their mini-program openid, linked by "bind my WeChat". */
   wechatOpenId?: string;
   disabled: boolean;
+  /** Set when someone else chose the password (a new account, a reset): the next sign-in must set a new one. */
+  mustChangePassword?: boolean;
   createdAt: Date;
 }
 
@@ -31,6 +33,7 @@ const schema = new Schema<StaffDoc>({
   wechatId: String,
   wechatOpenId: String,
   disabled: { type: Boolean, default: false },
+  mustChangePassword: Boolean,
   createdAt: { type: Date, required: true },
 });
 schema.index({ username: 1 }, { unique: true });

@@ -6,7 +6,9 @@ import { STAFF_ROLES } from './staff.model';
 import * as staff from './staff.service';
 import { bindState, confirmInApp, createBindCode, linkState, ownCode } from './staff.wechat';
 
-const Principal = z.object({ id: z.string(), username: z.string(), role: z.enum(STAFF_ROLES), areaCode: z.string(), areaPath: z.array(z.string()), displayName: z.string().optional() }).openapi('StaffPrincipal');
+const Principal = z.object({ id: z.string(), username: z.string(), role: z.enum(STAFF_ROLES), areaCode: z.string(), areaPath: z.array(z.string()), displayName: z.string().optional(), mustChangePassword: z.literal(true).optional() }).openapi('StaffPrincipal');
+/** The signed-in staff member with the name of the area they look after. */
+const Me = Principal.extend({ areaName: z.string().nullable() }).openapi('StaffMe');
 const StaffView = Principal.extend({ areaName: z.string().nullable(), disabled: z.boolean(), wechatBound: z.boolean(), createdAt: z.string() }).openapi('StaffView');
 const NewPassword = z.string().min(10, '密码至少 10 位').max(200);
 const Session = z.object({ token: z.string(), expiresAt: z.string() });
@@ -18,7 +20,7 @@ export function staffRoutes(api: Api): void {
   api.route({
     method: 'post', path: '/api/admin/v1/auth/login', summary: 'Staff login', tags, auth: 'none',
     body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) }).strict(),
-    response: z.object({ token: z.string(), expiresAt: z.string(), staff: Principal }),
+    response: z.object({ token: z.string(), expiresAt: z.string(), staff: Me }),
     middleware: [rateLimit({ windowMs: 60_000, max: 30 })],
     handler: async (ctx, { body }) => {
       const r = await staff.loginStaff(app, body.username, body.password, ctx.ip);
@@ -26,8 +28,8 @@ export function staffRoutes(api: Api): void {
     },
   });
   api.route({
-    method: 'get', path: '/api/admin/v1/me', summary: 'The signed-in staff member', tags, auth: 'staff', response: Principal,
-    handler: async (ctx) => staffOf(ctx),
+    method: 'get', path: '/api/admin/v1/me', summary: 'The signed-in staff member', tags, auth: 'staff', response: Me,
+    handler: async (ctx) => staff.withAreaName(app, staffOf(ctx)),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/staff', summary: 'Create a staff account (district admin, or town admin inside their town)', tags,

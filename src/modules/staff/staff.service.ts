@@ -7,7 +7,7 @@ import { escapeRegex } from '../../lib/regex';
 import { getArea } from '../areas';
 import { audit, type Actor } from '../audit';
 import { issueToken, revokeAllFor, revokeToken } from '../sessions';
-import { DUMMY_HASH, hashPassword, verifyPassword } from './password';
+import { DUMMY_HASH, hashPassword, verifyPassword, weakPasswordReason } from './password';
 import { LoginFailures, Staff, type StaffDoc, type StaffRole } from './staff.model';
 
 /** What the rest of the code knows about a signed-in staff member. */
@@ -18,6 +18,8 @@ export interface StaffPrincipal {
   areaCode: string;
   areaPath: string[];
   displayName?: string;
+  /** Signed in with a password someone else chose: only setting a new one is allowed until then. */
+  mustChangePassword?: true;
 }
 
 const principalOf = (s: StaffDoc): StaffPrincipal => ({
@@ -27,7 +29,13 @@ const principalOf = (s: StaffDoc): StaffPrincipal => ({
   areaCode: s.areaCode,
   areaPath: s.areaPath,
   displayName: s.displayName,
+  ...(s.mustChangePassword ? { mustChangePassword: true as const } : {}),
 });
+
+function assertStrongPassword(field: string, password: string): void {
+  const reason = weakPasswordReason(password);
+  if (reason) throw validationError(field, reason, { code: 'WEAK_PASSWORD' });
+}
 
 const ROLE_LEVELS: Record<StaffRole, string[]> = {
   district_admin: ['district'],
@@ -42,9 +50,12 @@ interface CreateStaffInput {
   areaCode: string;
   displayName?: string;
   wechatId?: string;
+  /** The password was chosen by someone else: the first sign-in must set a new one. */
+  initialPassword?: boolean;
 }
 
 export async function createStaff(app: AppContext, input: CreateStaffInput): Promise<StaffPrincipal> {
+  assertStrongPassword('password', input.password);
   const area = await getArea(app, input.areaCode);
   if (!area) throw validationError('areaCode', `地区编码 ${input.areaCode} 不存在`, { code: 'INVALID_AREA' });
   if (!ROLE_LEVELS[input.role].includes(area.level)) {
@@ -60,6 +71,7 @@ export async function createStaff(app: AppContext, input: CreateStaffInput): Pro
       displayName: input.displayName,
       wechatId: input.wechatId,
       disabled: false,
+      ...(input.initialPassword ? { mustChangePassword: true } : {}),
       createdAt: app.clock.now(),
     });
     return principalOf(doc.toObject());
@@ -73,8 +85,8 @@ export async function createStaff(app: AppContext, input: CreateStaffInput): Pro
 export async function createStaffBy(app: AppContext, actor: Actor, me: StaffPrincipal, input: CreateStaffInput): Promise<StaffPrincipal> {
   if (me.role === 'town_admin' && input.role !== 'village_worker') throw new AppError('FORBIDDEN', 403, '镇街管理员只能创建村居工作人员');
   assertInScope(me, (await getArea(app, input.areaCode))?.path);
-  const created = await createStaff(app, input);
-  await audit(app, actor, 'staff.create', { type: 'staff', id: created.id }, { role: created.role, areaCode: created.areaCode });
+  const created = await createStaff(app, { ...input, initialPassword: true });
+  await audit(app, actor, 'staff.create', { type: 'staff', id: created.id }, { username: created.username, displayName: created.displayName ?? null, role: created.role, areaCode: created.areaCode });
   return created;
 }
 
@@ -94,7 +106,12 @@ export async function loginStaff(app: AppContext, username: string, password: st
   await LoginFailures(app.db).deleteMany({ username });
   const session = await issueToken(app, 'staff', staff._id, app.config.STAFF_TOKEN_TTL_HOURS);
   await audit(app, { type: 'staff', id: String(staff._id), name: staff.username, ip, areaPath: staff.areaPath }, 'staff.login', { type: 'staff', id: String(staff._id) });
-  return { ...session, staff: principalOf(staff) };
+  return { ...session, staff: await withAreaName(app, principalOf(staff)) };
+}
+
+/** A staff member with the name of their area (我的账号 shows it, never the code). */
+export async function withAreaName(app: AppContext, s: StaffPrincipal): Promise<StaffPrincipal & { areaName: string | null }> {
+  return { ...s, areaName: (await getArea(app, s.areaCode))?.name ?? null };
 }
 
 /** End one staff session (its token is revoked server-side). */
@@ -113,13 +130,11 @@ export async function findStaffByWechatId(app: AppContext, wechatId: string): Pr
   return s ? principalOf(s) : null;
 }
 
-/** Active town admins with the WeChat id they linked (if any): whom the yearly-report reminders go to. */
+/** Active town or district admins with the WeChat id they linked (if any): whom reminders and alerts go to. */
 export async function activeAdmins(app: AppContext, role: 'town_admin' | 'district_admin'): Promise<Array<StaffPrincipal & { wechatId?: string }>> {
   const rows = await Staff(app.db).find({ role, disabled: false }).lean();
   return rows.map((s) => ({ ...principalOf(s), ...(s.wechatId ? { wechatId: s.wechatId } : {}) }));
 }
-
-export const activeTownAdmins = (app: AppContext) => activeAdmins(app, 'town_admin');
 
 /** True when an area path (from the district down) lies within the staff member's scope. */
 export function inScope(staff: StaffPrincipal, areaPath: readonly string[]): boolean {
@@ -204,11 +219,12 @@ export async function setStaffDisabled(app: AppContext, actor: Actor, me: StaffP
 /** A manager sets a new password for someone; every session of that person ends. */
 export async function resetStaffPassword(app: AppContext, actor: Actor, me: StaffPrincipal, id: string, password: string): Promise<StaffView> {
   const s = await managedStaff(app, me, id);
-  await Staff(app.db).updateOne({ _id: s._id }, { $set: { passwordHash: await hashPassword(password) } });
+  assertStrongPassword('password', password);
+  await Staff(app.db).updateOne({ _id: s._id }, { $set: { passwordHash: await hashPassword(password), mustChangePassword: true } });
   await revokeAllFor(app, 'staff', s._id);
   await LoginFailures(app.db).deleteMany({ username: s.username });
   await audit(app, actor, 'staff.password_reset', { type: 'staff', id: String(s._id) }, { username: s.username });
-  return viewOf(s, (await getArea(app, s.areaCode))?.name ?? null);
+  return viewOf({ ...s, mustChangePassword: true }, (await getArea(app, s.areaCode))?.name ?? null);
 }
 
 /**
@@ -222,7 +238,8 @@ export async function changeOwnPassword(app: AppContext, actor: Actor, me: Staff
     throw validationError('currentPassword', '当前密码不正确', { code: 'WRONG_PASSWORD' });
   }
   if (current === next) throw validationError('newPassword', '新密码不能与当前密码相同', { code: 'SAME_PASSWORD' });
-  await Staff(app.db).updateOne({ _id: s._id }, { $set: { passwordHash: await hashPassword(next) } });
+  assertStrongPassword('newPassword', next);
+  await Staff(app.db).updateOne({ _id: s._id }, { $set: { passwordHash: await hashPassword(next) }, $unset: { mustChangePassword: 1 } });
   await revokeAllFor(app, 'staff', s._id);
   await audit(app, actor, 'staff.password_change', { type: 'staff', id: me.id });
   return issueToken(app, 'staff', s._id, app.config.STAFF_TOKEN_TTL_HOURS);

@@ -50,9 +50,26 @@ async function record(app: AppContext, talk: TalkDoc, reg: RegistrationDoc, via:
   }
 }
 
-/** Staff mark (or unmark) attendance from the printed list; only confirmed registrations of this session count. */
-export async function markAttendance(app: AppContext, staff: StaffPrincipal, talk: TalkDoc, registrationIds: string[], attended: boolean) {
-  const regs = await Registrations(app.db).find({ _id: { $in: registrationIds }, talkId: talk._id, status: 'confirmed' }).lean();
+/** When staff may start marking attendance at the door: `ATTENDANCE_OPENS_BEFORE_MIN` before the start. */
+export const attendanceOpensAt = (app: AppContext, talk: TalkDoc): Date => new Date(talk.startAt.getTime() - app.config.ATTENDANCE_OPENS_BEFORE_MIN * MIN);
+
+const shanghaiTime = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+
+/** Marking at the door opens a set time before the start, so nobody is marked as come days ahead. */
+export function assertMarkingOpen(app: AppContext, talk: TalkDoc): void {
+  const opens = attendanceOpensAt(app, talk);
+  if (app.clock.now() < opens) {
+    throw new AppError('ATTENDANCE_NOT_OPEN', 409, `还不能登记到场：活动开始前 ${app.config.ATTENDANCE_OPENS_BEFORE_MIN} 分钟（${shanghaiTime.format(opens)}）起可以登记`, { opensAt: opens.toISOString() });
+  }
+}
+
+/**
+ * Staff mark (or unmark) attendance from the list; only confirmed registrations of this session count, and only
+ * those living in `within` when it is set (a village worker at a town session).
+ */
+export async function markAttendance(app: AppContext, staff: StaffPrincipal, talk: TalkDoc, registrationIds: string[], attended: boolean, within?: string) {
+  if (attended) assertMarkingOpen(app, talk);
+  const regs = await Registrations(app.db).find({ _id: { $in: registrationIds }, talkId: talk._id, status: 'confirmed', ...(within ? { areaPath: within } : {}) }).lean();
   let changed = 0;
   for (const reg of regs) {
     if (attended) changed += (await record(app, talk, reg, 'staff', staff.id)) ? 1 : 0;
@@ -68,6 +85,10 @@ export interface RosterQuery {
   attended?: boolean;
   /** Only registrants living in this area (the organiser's own scope, for the call list); walk-ins are left out. */
   within?: string;
+  /** Walk-ins are kept, those counted in this area only (a village worker at a town session). */
+  walkInsWithin?: string;
+  /** A name (or part of one) or the last 4 digits of a phone number: matched on the opened values. */
+  search?: string;
   offset?: number;
   limit?: number;
 }
@@ -95,7 +116,7 @@ export async function rosterPage(app: AppContext, talk: TalkDoc, full: boolean, 
     .lean();
   const [attendance, walkIns] = await Promise.all([
     Attendance(app.db).find({ talkId: talk._id }, { residentId: 1, at: 1 }).lean(),
-    q.within ? Promise.resolve([]) : WalkIns(app.db).find({ talkId: talk._id }).sort({ at: 1, _id: 1 }).lean(),
+    q.within && !q.walkInsWithin ? Promise.resolve([]) : WalkIns(app.db).find({ talkId: talk._id, ...(q.walkInsWithin ? { areaPath: q.walkInsWithin } : {}) }).sort({ at: 1, _id: 1 }).lean(),
   ]);
   const came = new Map(attendance.map((a) => [String(a.residentId), a.at]));
   let position = 0;
@@ -109,7 +130,10 @@ export async function rosterPage(app: AppContext, talk: TalkDoc, full: boolean, 
     });
   }
   for (const w of walkIns) lines.push({ id: String(w._id), walkIn: w, seats: 1, status: 'walk_in', position: null, checkedInAt: w.at, registeredAt: w.at });
-  const chosen = lines.filter((l) => (!q.status || l.status === q.status) && (q.attended === undefined || (l.checkedInAt !== null) === q.attended));
+  const filtered = lines.filter((l) => (!q.status || l.status === q.status) && (q.attended === undefined || (l.checkedInAt !== null) === q.attended));
+  // A search opens every filtered line's name and phone (a session's list is a few hundred at most).
+  const opened = await residentsByIds(app, (q.search ? filtered : []).flatMap((l) => (l.residentId ? [l.residentId] : [])), ['nameEnc', 'phoneEnc']);
+  const chosen = q.search ? filtered.filter(matches(app, q.search, new Map(opened.map((r) => [String(r._id), r])))) : filtered;
   const offset = q.offset ?? 0;
   const page = q.limit === undefined ? chosen.slice(offset) : chosen.slice(offset, offset + q.limit);
 
@@ -139,6 +163,19 @@ export async function rosterPage(app: AppContext, talk: TalkDoc, full: boolean, 
   });
   const next = offset + page.length;
   return { items, total: chosen.length, nextCursor: q.limit !== undefined && next < chosen.length ? String(next) : null };
+}
+
+/** Digits: the phone's last four; anything else: part of the name. */
+function matches(app: AppContext, search: string, residents: Map<string, { nameEnc?: string; phoneEnc?: string }>) {
+  const term = search.trim();
+  const byPhone = /^\d{4}$/.test(term);
+  return (l: RosterLine): boolean => {
+    const r = l.residentId ? residents.get(String(l.residentId)) : undefined;
+    const sealed = byPhone ? l.walkIn?.phoneEnc ?? r?.phoneEnc : l.walkIn?.nameEnc ?? r?.nameEnc;
+    if (!sealed) return false;
+    const value = app.pii.open(sealed);
+    return byPhone ? value.endsWith(term) : value.includes(term);
+  };
 }
 
 /** The whole list (for exports). */

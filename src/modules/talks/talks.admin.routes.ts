@@ -2,7 +2,7 @@ import type { Api } from '../../http/route';
 import { staffActor, staffOf } from '../../http/auth';
 import { ObjectId, z } from '../../http/zod';
 import { DatePageQuery } from '../../lib/pagination';
-import { areaFigures, callList, markAttendance, rosterPage, sessionFigures } from './attendance.service';
+import { areaFigures, attendanceOpensAt, callList, markAttendance, rosterPage, sessionFigures } from './attendance.service';
 import { addWalkIn, removeWalkIn } from './walkins.service';
 import { createExpert, listExperts, updateExpert } from './experts.service';
 import { checkinCode } from './checkin-code';
@@ -10,12 +10,12 @@ import { exportRoster } from './export';
 import { talkOutbox } from './reminders';
 import { reviewComment, sessionFeedback } from './feedback.service';
 import { staffCancelRegistration } from './registrations.service';
-import { TALK_KINDS, TALK_STATUSES } from './talks.model';
+import { TALK_KINDS, TALK_STATUSES, type TalkDoc } from './talks.model';
 import {
   AreaFigures, AttendanceResult, ExpertInputSchema, ExpertList, ExpertPatchSchema, ExpertSchema, CallListQuery, IdParams, ReviewResult, RosterPage, RosterQuery, SessionFeedback, SessionFigures, StaffTalk,
   TalkInputSchema, TalkOutbox, TalkPage, TalkPatchSchema, WalkInBody, WalkInResult,
 } from './talks.schemas';
-import { cancelTalk, closeTalk, createTalk, getTalkInScope, listStaffTalks, publishTalk, updateTalk, viewTalks } from './talks.service';
+import { cancelTalk, closeTalk, createTalk, getTalkInScope, listStaffTalks, publishTalk, talkAccess, updateTalk, viewTalks } from './talks.service';
 
 export function talkAdminRoutes(api: Api): void {
   const app = api.app;
@@ -23,7 +23,9 @@ export function talkAdminRoutes(api: Api): void {
   const base = '/api/admin/v1/talks';
   const managers = ['district_admin', 'town_admin'] as const;
 
-  const staffView = async (t: Awaited<ReturnType<typeof getTalkInScope>>) => ({ ...(await viewTalks(app, [t]))[0]!, checkinScene: t.checkinScene, areaPath: t.areaPath });
+  const staffView = async (t: TalkDoc, manage = true) => ({
+    ...(await viewTalks(app, [t]))[0]!, checkinScene: t.checkinScene, areaPath: t.areaPath, manage, attendanceOpensAt: attendanceOpensAt(app, t).toISOString(),
+  });
 
   // ---- expert pool ----
   api.route({
@@ -58,7 +60,10 @@ export function talkAdminRoutes(api: Api): void {
   });
   api.route({
     method: 'get', path: `${base}/:id`, summary: 'One session', tags, auth: 'staff', params: IdParams, response: StaffTalk,
-    handler: async (ctx, { params }) => staffView(await getTalkInScope(app, staffOf(ctx), params.id)),
+    handler: async (ctx, { params }) => {
+      const { talk, manage } = await talkAccess(app, staffOf(ctx), params.id);
+      return staffView(talk, manage);
+    },
   });
   api.route({
     method: 'patch', path: `${base}/:id`, summary: 'Edit a session', tags, auth: 'staff', params: IdParams, body: TalkPatchSchema, response: StaffTalk,
@@ -79,8 +84,9 @@ export function talkAdminRoutes(api: Api): void {
   });
 
   // ---- registrants, attendance, figures ----
-  const pageOf = (q: { status?: 'confirmed' | 'waitlisted' | 'walk_in'; attended?: 'true' | 'false'; limit: number; cursor?: string }) => ({
+  const pageOf = (q: { status?: 'confirmed' | 'waitlisted' | 'walk_in'; attended?: 'true' | 'false'; limit: number; cursor?: string; q?: string }) => ({
     ...(q.status ? { status: q.status } : {}),
+    ...(q.q ? { search: q.q } : {}),
     ...(q.attended ? { attended: q.attended === 'true' } : {}),
     offset: Number(q.cursor ?? 0),
     limit: q.limit,
@@ -88,14 +94,17 @@ export function talkAdminRoutes(api: Api): void {
   api.route({
     method: 'get', path: `${base}/:id/registrations`, summary: 'Registrants and walk-ins in queue order (masked), a page at a time', tags, auth: 'staff',
     params: IdParams, query: RosterQuery, response: RosterPage,
-    handler: async (ctx, { params, query }) => rosterPage(app, await getTalkInScope(app, staffOf(ctx), params.id), false, pageOf(query)),
+    handler: async (ctx, { params, query }) => {
+      const { talk, within } = await talkAccess(app, staffOf(ctx), params.id);
+      return rosterPage(app, talk, false, { ...pageOf(query), ...(within ? { within, walkInsWithin: within } : {}) });
+    },
   });
   api.route({
     method: 'get', path: `${base}/:id/call-list`, summary: 'Call list: full names and phones of the registrants living in my area (each page audited)', tags, auth: 'staff',
     params: IdParams, query: CallListQuery, response: RosterPage,
     handler: async (ctx, { params, query }) => {
       const staff = staffOf(ctx);
-      return callList(app, staff, staffActor(ctx), await getTalkInScope(app, staff, params.id), { ...pageOf(query), status: query.status });
+      return callList(app, staff, staffActor(ctx), (await talkAccess(app, staff, params.id)).talk, { ...pageOf(query), status: query.status });
     },
   });
   api.route({
@@ -103,14 +112,16 @@ export function talkAdminRoutes(api: Api): void {
     params: IdParams, body: WalkInBody, response: WalkInResult, status: 201,
     handler: async (ctx, { params, body }) => {
       const staff = staffOf(ctx);
-      return addWalkIn(app, staffActor(ctx), staff, await getTalkInScope(app, staff, params.id), body);
+      const { talk, within } = await talkAccess(app, staff, params.id);
+      return addWalkIn(app, staffActor(ctx), staff, talk, body, within);
     },
   });
   api.route({
     method: 'delete', path: `${base}/:id/walk-ins/:walkInId`, summary: 'Remove a walk-in entered by mistake', tags, auth: 'staff',
     params: z.object({ id: ObjectId, walkInId: ObjectId }), response: z.object({ walkInId: z.string(), removed: z.literal(true) }),
     handler: async (ctx, { params }) => {
-      await removeWalkIn(app, staffActor(ctx), await getTalkInScope(app, staffOf(ctx), params.id), params.walkInId);
+      const { talk, within } = await talkAccess(app, staffOf(ctx), params.id);
+      await removeWalkIn(app, staffActor(ctx), talk, params.walkInId, within);
       return { walkInId: params.walkInId, removed: true as const };
     },
   });
@@ -135,12 +146,13 @@ export function talkAdminRoutes(api: Api): void {
     body: z.object({ registrationIds: z.array(ObjectId).min(1).max(500), attended: z.boolean().default(true) }).strict(), response: AttendanceResult,
     handler: async (ctx, { params, body }) => {
       const staff = staffOf(ctx);
-      return markAttendance(app, staff, await getTalkInScope(app, staff, params.id), body.registrationIds, body.attended);
+      const { talk, within } = await talkAccess(app, staff, params.id);
+      return markAttendance(app, staff, talk, body.registrationIds, body.attended, within);
     },
   });
   api.route({
     method: 'get', path: `${base}/:id/figures`, summary: 'Seats, attendance and no-shows of a session, per area', tags, auth: 'staff', params: IdParams, response: SessionFigures,
-    handler: async (ctx, { params }) => sessionFigures(app, await getTalkInScope(app, staffOf(ctx), params.id)),
+    handler: async (ctx, { params }) => sessionFigures(app, (await talkAccess(app, staffOf(ctx), params.id)).talk),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/talk-figures', summary: 'Attendance and no-shows of every session in an area and period', tags, auth: 'staff',

@@ -149,6 +149,7 @@ registrationSchema.index({ talkId: 1, status: 1, _id: 1 });
 registrationSchema.index({ talkId: 1, status: 1, seq: 1 });
 registrationSchema.index({ talkId: 1, seq: -1 });
 registrationSchema.index({ residentId: 1, _id: -1 });
+registrationSchema.index({ areaPath: 1, status: 1 });
 export const Registrations = defineModel<RegistrationDoc>('TalkRegistration', registrationSchema);
 
 /**
@@ -352,7 +353,12 @@ export interface WalkInDoc {
   talkId: Types.ObjectId;
   nameEnc?: string;
   phoneEnc?: string;
-  /** Blind index of the phone number (purpose `talk-walkin-phone`); `erased:<_id>` once erased. */
+  /** Sex and birth year (sealed JSON) of a walk-in without a phone, who is told apart by them. */
+  profileEnc?: string;
+  /**
+   * Blind index of the phone number (purpose `talk-walkin-phone`), or of name, village, sex and birth year when
+   * the person has no phone; `erased:<_id>` once erased.
+   */
   phoneIndex: string;
   erasedAt?: Date;
   villageCode?: string;
@@ -365,6 +371,7 @@ const walkInSchema = new Schema<WalkInDoc>({
   talkId: { type: Schema.Types.ObjectId, required: true },
   nameEnc: String,
   phoneEnc: String,
+  profileEnc: String,
   phoneIndex: { type: String, required: true },
   erasedAt: Date,
   villageCode: String,

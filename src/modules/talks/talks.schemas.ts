@@ -123,7 +123,14 @@ const Rating = z.object({ count: z.number().int(), average: z.number().nullable(
 
 export const ExpertList = z.object({ items: z.array(ExpertSchema.extend({ feedback: Rating }).openapi('ExpertWithRating')) });
 
-export const StaffTalk = TalkSchema.extend({ checkinScene: z.string(), areaPath: z.array(z.string()) }).openapi('StaffTalk');
+export const StaffTalk = TalkSchema.extend({
+  checkinScene: z.string(),
+  areaPath: z.array(z.string()),
+  /** False for a village worker at a town or district session: they mark their own residents, never manage it. */
+  manage: z.boolean(),
+  /** From when staff may mark attendance at the door. */
+  attendanceOpensAt: IsoDateTime,
+}).openapi('StaffTalk');
 
 /** One line of a roster: name and phone masked unless a district admin exports the full list. */
 const RosterEntry = z
@@ -149,16 +156,20 @@ export const RosterQuery = z
     attended: z.enum(['true', 'false']).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
     cursor: z.string().regex(/^\d{1,6}$/, '分页参数不正确').optional(),
+    /** Part of a name, or a phone number's last 4 digits. */
+    q: z.string().trim().max(20).optional(),
   })
   .strict();
-export const CallListQuery = RosterQuery.extend({ status: z.enum(['confirmed', 'waitlisted']).optional() }).strict();
+export const CallListQuery = RosterQuery.extend({ status: z.enum(['confirmed', 'waitlisted']).optional() }).omit({ q: true }).strict();
 export const RosterPage = z.object({ items: z.array(RosterEntry), total: z.number().int(), nextCursor: z.string().nullable() }).openapi('TalkRosterPage');
 
 export const WalkInBody = z
   .object({
     name: z.string().trim().min(1, '请填写姓名').max(20, '姓名最多 20 个字'),
-    phone: z.string().trim().min(1, '请填写手机号').max(20),
+    phone: z.string().trim().max(20).optional().transform((v) => v || undefined),
     villageCode: z.string().min(1).max(40).optional(),
+    sex: z.enum(['male', 'female']).optional(),
+    birthYear: z.number().int().min(1900).max(2030).optional(),
   })
   .strict()
   .openapi('TalkWalkInInput');

@@ -7,7 +7,7 @@ import { cachePerDatabase } from '../../lib/ttl-cache';
 import { cancelPending, enqueueMany } from '../../notify/outbox.service';
 import { getArea } from '../areas';
 import { audit, type Actor } from '../audit';
-import { assertInScope, scopeFilter, type StaffPrincipal } from '../staff';
+import { assertInScope, inScope, scopeFilter, type StaffPrincipal } from '../staff';
 import { noticeItem, queueAfterFill, queueCancelledBySession, sameDayMorning } from './reminders';
 import { fill, forgetQueueState, openQueue } from './queue-walk';
 import { withTalkLock } from './talk-lock';
@@ -51,6 +51,35 @@ export async function getTalkInScope(app: AppContext, staff: StaffPrincipal, id:
   const t = await getTalk(app, id);
   assertInScope(staff, t.areaPath);
   return t;
+}
+
+/** What a staff member may do with a session they can open. */
+export interface TalkAccess {
+  talk: TalkDoc;
+  /** Edit, publish, stop sign-ups, cancel: only staff whose scope holds the session. */
+  manage: boolean;
+  /** Set for a village worker at a town or district session: they see and mark only residents of this area. */
+  within?: string;
+}
+
+/** Sessions held above a village worker's village that some of their residents signed up for (or wait for). */
+async function talksConcerningVillage(app: AppContext, staff: StaffPrincipal): Promise<Types.ObjectId[]> {
+  return Registrations(app.db).distinct('talkId', { areaPath: staff.areaCode, status: { $in: ['confirmed', 'waitlisted'] } });
+}
+
+/**
+ * A session in scope, or, for a village worker, a town or district session their residents signed up for: they
+ * may look at it and mark their own residents' attendance, never manage it.
+ */
+export async function talkAccess(app: AppContext, staff: StaffPrincipal, id: string): Promise<TalkAccess> {
+  const talk = await getTalk(app, id);
+  if (inScope(staff, talk.areaPath)) return { talk, manage: true };
+  if (staff.role === 'village_worker' && staff.areaPath.includes(talk.areaCode)) {
+    const mine = await Registrations(app.db).exists({ talkId: talk._id, areaPath: staff.areaCode, status: { $in: ['confirmed', 'waitlisted'] } });
+    if (mine) return { talk, manage: false, within: staff.areaCode };
+  }
+  assertInScope(staff, talk.areaPath);
+  return { talk, manage: true };
 }
 
 const base62 = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
@@ -284,8 +313,10 @@ export async function listPublicTalks(app: AppContext, q: TalkListQuery & { scop
   return page(app, filter, q);
 }
 
+/** Sessions in scope; for a village worker also the town and district sessions their residents signed up for. */
 export async function listStaffTalks(app: AppContext, staff: StaffPrincipal, q: TalkListQuery & { status?: TalkDoc['status']; from?: string; to?: string }) {
-  const filter: Record<string, unknown> = { ...scopeFilter(staff) };
+  const concerning = staff.role === 'village_worker' ? await talksConcerningVillage(app, staff) : [];
+  const filter: Record<string, unknown> = concerning.length ? { $and: [{ $or: [scopeFilter(staff), { _id: { $in: concerning } }] }] } : { ...scopeFilter(staff) };
   if (q.from || q.to) filter.startAt = { ...(q.from ? { $gte: new Date(q.from) } : {}), ...(q.to ? { $lt: new Date(q.to) } : {}) };
   if (q.areaCode) filter.areaPath = { $all: [staff.areaCode, q.areaCode] };
   if (q.kind) filter.kind = q.kind;

@@ -6,12 +6,16 @@ import { MAINLAND_MOBILE } from '../../lib/pii';
 import { requireVillage } from '../areas';
 import { audit, type Actor } from '../audit';
 import type { StaffPrincipal } from '../staff';
+import { assertMarkingOpen } from './attendance.service';
 import { WalkIns, type TalkDoc } from './talks.model';
 
 interface WalkInInput {
   name: string;
-  phone: string;
+  /** Many elderly people have none: then village, sex and birth year tell them apart. */
+  phone?: string;
   villageCode?: string;
+  sex?: 'male' | 'female';
+  birthYear?: number;
 }
 
 export const PHONE_INDEX = 'talk-walkin-phone';
@@ -21,17 +25,36 @@ function assertOpenForAttendance(talk: TalkDoc): void {
   if (talk.status === 'cancelled') throw new AppError('TALK_CANCELLED', 409, '本场活动已取消');
 }
 
-/** A person who came without signing up: recorded as attended, once per phone number and session. */
-export async function addWalkIn(app: AppContext, actor: Actor, staff: StaffPrincipal, talk: TalkDoc, input: WalkInInput) {
+/** Without a phone, the person's village, sex and birth year are needed (and say who they are). */
+function assertIdentifiable(input: WalkInInput): void {
+  if (input.phone) {
+    if (!MAINLAND_MOBILE.test(input.phone)) throw validationError('phone', '请输入 11 位手机号，没有手机可不填');
+    return;
+  }
+  if (!input.villageCode) throw validationError('villageCode', '没有手机号时请选择所在村居');
+  if (!input.sex) throw validationError('sex', '没有手机号时请选择性别');
+  if (!input.birthYear) throw validationError('birthYear', '没有手机号时请填写出生年份');
+}
+
+/**
+ * A person who came without signing up: recorded as attended, once per session and phone number (or, without a
+ * phone, per name, village, sex and birth year). `within`: a village worker at a town session adds people of
+ * their own area only.
+ */
+export async function addWalkIn(app: AppContext, actor: Actor, staff: StaffPrincipal, talk: TalkDoc, input: WalkInInput, within?: string) {
   assertOpenForAttendance(talk);
-  if (!MAINLAND_MOBILE.test(input.phone)) throw validationError('phone', '请输入 11 位手机号');
+  assertMarkingOpen(app, talk);
+  assertIdentifiable(input);
   const village = input.villageCode ? await requireVillage(app, input.villageCode) : null;
+  if (within && !village?.path.includes(within)) throw validationError('villageCode', '请选择您负责的村居');
+  const phone = input.phone;
+  const key = phone ?? `nophone|${input.name}|${village?.code}|${input.sex}|${input.birthYear}`;
   const doc = {
     _id: new Types.ObjectId(),
     talkId: talk._id,
     nameEnc: app.pii.seal(input.name),
-    phoneEnc: app.pii.seal(input.phone),
-    phoneIndex: app.pii.blindIndex(PHONE_INDEX, input.phone),
+    ...(phone ? { phoneEnc: app.pii.seal(phone) } : { profileEnc: app.pii.seal(JSON.stringify({ sex: input.sex, birthYear: input.birthYear })) }),
+    phoneIndex: app.pii.blindIndex(PHONE_INDEX, key),
     ...(village ? { villageCode: village.code } : {}),
     areaPath: village ? village.path : talk.areaPath,
     staffId: staff.id,
@@ -40,7 +63,7 @@ export async function addWalkIn(app: AppContext, actor: Actor, staff: StaffPrinc
   try {
     await WalkIns(app.db).create(doc);
   } catch (err) {
-    if (isDuplicateKey(err)) throw validationError('phone', '这个手机号已经登记过到场', { code: 'WALK_IN_EXISTS', status: 409 });
+    if (isDuplicateKey(err)) throw validationError(phone ? 'phone' : 'name', phone ? '这个手机号已经登记过到场' : '这位居民已经登记过到场', { code: 'WALK_IN_EXISTS', status: 409 });
     throw err;
   }
   await audit(app, actor, 'talk.walk_in.add', { type: 'talk', id: String(talk._id) }, { walkInId: String(doc._id) });
@@ -57,15 +80,15 @@ export async function runWalkInRetention(app: AppContext): Promise<{ erased: num
   const cutoff = new Date(now.getTime() - app.config.WALKIN_RETENTION_DAYS * 86_400_000);
   const due = await WalkIns(app.db).find({ at: { $lt: cutoff }, erasedAt: { $exists: false } }, { _id: 1 }).lean();
   for (const w of due) {
-    await WalkIns(app.db).updateOne({ _id: w._id }, { $unset: { nameEnc: 1, phoneEnc: 1 }, $set: { phoneIndex: `erased:${String(w._id)}`, erasedAt: now } });
+    await WalkIns(app.db).updateOne({ _id: w._id }, { $unset: { nameEnc: 1, phoneEnc: 1, profileEnc: 1 }, $set: { phoneIndex: `erased:${String(w._id)}`, erasedAt: now } });
   }
   return { erased: due.length };
 }
 
-/** Take back a walk-in entered by mistake. */
-export async function removeWalkIn(app: AppContext, actor: Actor, talk: TalkDoc, id: string): Promise<void> {
+/** Take back a walk-in entered by mistake (`within`: only one counted in that area). */
+export async function removeWalkIn(app: AppContext, actor: Actor, talk: TalkDoc, id: string, within?: string): Promise<void> {
   assertOpenForAttendance(talk);
-  const { deletedCount } = await WalkIns(app.db).deleteOne({ _id: id, talkId: talk._id });
+  const { deletedCount } = await WalkIns(app.db).deleteOne({ _id: id, talkId: talk._id, ...(within ? { areaPath: within } : {}) });
   if (!deletedCount) throw notFound('现场登记');
   await audit(app, actor, 'talk.walk_in.remove', { type: 'talk', id: String(talk._id) }, { walkInId: id });
 }

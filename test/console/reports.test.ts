@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from '../helpers/app';
 import { seedVillages, TOWN_MS, TOWN_ND, VILLAGE_A } from '../helpers/fixtures';
 import { seedYear } from '../helpers/report-year';
 import { launchChromium, PHONE, signIn, type Chromium, type ConsolePage } from './browser';
-import { expectShown } from './shown';
+import { expectConfirmVisible, expectMessageVisible } from './ui';
 
 // Journey on 2 December: a village worker writes a 典型 with a photo; the town admin, reminded by the banner,
 // opens 报告, sees the figures and the literacy chart, approves the case, prints and downloads the files;
@@ -135,11 +135,10 @@ test('journey: a case written in a village, the town reminded, its report read, 
 
   // The town submits (报送): asked first, then kept as it is, with who and when; the banner goes.
   await town.page.getByRole('button', { name: '报送本镇街报告' }).click();
-  const confirm = town.page.getByRole('dialog', { name: '报送年度报告' });
-  await expectShown(town, confirm);
+  const confirm = await expectConfirmVisible(town, '报送年度报告');
   await town.shot('reports-05a-submit-asks');
   await confirm.getByRole('button', { name: '确定报送' }).click();
-  await expectShown(town, town.page.locator('.el-message').filter({ hasText: '已报送' }));
+  await expectMessageVisible(town, '已报送');
   await town.page.locator('[data-test=submission-status]').filter({ hasText: '已报送' }).waitFor();
   await town.page.getByText('马尚街道管理员 于').waitFor();
   await banner.waitFor({ state: 'hidden' });
@@ -181,8 +180,7 @@ test('journey: a case written in a village, the town reminded, its report read, 
   await d.shot('reports-08-district-statuses');
   await expectAccessible(d);
   await statuses.getByRole('row', { name: /马尚街道/ }).getByRole('button', { name: '退回' }).click();
-  const prompt = d.page.getByRole('dialog', { name: '退回年度报告' });
-  await expectShown(d, prompt);
+  const prompt = await expectConfirmVisible(d, '退回年度报告');
   await prompt.getByRole('textbox').fill('典型案例请补充活动照片');
   await prompt.getByRole('button', { name: '退回' }).click();
   await statuses.getByRole('row', { name: /马尚街道.*已生成.*曾退回：典型案例请补充活动照片/ }).waitFor();

@@ -4,8 +4,7 @@ import { WalkIns } from '../../src/modules/talks/talks.model';
 import { TOWN_MS, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
 import { bulkResidents, publishedTalk } from '../helpers/talks';
 import { DESKTOP, PHONE, signIn } from './browser';
-import { expectShown } from './shown';
-import { expectAccessible, journey } from './ui';
+import { expectAccessible, expectConfirmVisible, expectMessageVisible, journey } from './ui';
 
 // Journey: a village worker on a phone starts from 今天 / 本周, finds the town's session their residents signed up
 // for (which they cannot edit, stop or cancel), finds a resident by the phone's last 4 digits, marks and undoes
@@ -71,13 +70,12 @@ test('journey: a village worker at the door of the town’s session on a phone; 
 
   // undo asks first: 不撤销 keeps the mark, 撤销到场 removes it
   await list.getByRole('button', { name: '撤销' }).click();
-  const confirm = w.page.getByRole('dialog', { name: '撤销到场' });
-  await expectShown(w, confirm);
+  let confirm = await expectConfirmVisible(w, '撤销到场');
   await w.shot('talks-door-03-undo-asks-phone');
   await confirm.getByRole('button', { name: '不撤销' }).click();
   await list.getByRole('button', { name: '撤销' }).waitFor();
   await list.getByRole('button', { name: '撤销' }).click();
-  await expectShown(w, confirm);
+  confirm = await expectConfirmVisible(w, '撤销到场');
   await confirm.getByRole('button', { name: '撤销到场' }).click();
   await list.getByRole('button', { name: '到场', exact: true }).waitFor();
 
@@ -93,7 +91,7 @@ test('journey: a village worker at the door of the town’s session on a phone; 
   await tap(form.getByLabel('出生年份', { exact: true }));
   await form.getByLabel('出生年份', { exact: true }).fill('1948');
   await tap(form.getByRole('button', { name: '添加到场人员' }));
-  await expectShown(w, w.page.locator('.el-message').filter({ hasText: '已登记 李秀英 到场' }));
+  await expectMessageVisible(w, '已登记 李秀英 到场');
   await w.page.locator('[data-test=walk-in-list]').getByText('东村 · 无手机').waitFor();
   const walkInTaps = taps;
   expect(await WalkIns(j.t.db).countDocuments({ villageCode: VILLAGE_A })).toBe(1);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { mongo } from 'mongoose';
 import type { Logger } from 'pino';
 
 /** Where scripts/install-ferretdb.sh puts the binary. */
@@ -69,8 +70,22 @@ interface FerretDbOptions {
   onCrash?: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
+/**
+ * Whether the server answering on `port` is the process `pid`: between choosing a free port and binding it,
+ * another process (a second FerretDB started at the same moment) may take the port, and then answers for it.
+ */
+async function answeredBy(port: number, pid: number | undefined): Promise<boolean> {
+  const client = new mongo.MongoClient(`mongodb://127.0.0.1:${port}/?directConnection=true`, { serverSelectionTimeoutMS: 10_000 });
+  try {
+    const status = await client.db('admin').command({ serverStatus: 1 });
+    return Number(status.pid) === pid;
+  } finally {
+    await client.close();
+  }
+}
+
 /** Start FerretDB as a child process on a free local port, telemetry off. */
-export async function startFerretDb(opts: FerretDbOptions): Promise<FerretDbHandle> {
+export async function startFerretDb(opts: FerretDbOptions, attempt = 1): Promise<FerretDbHandle> {
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const port = await freePort();
   const backend = opts.postgresqlUrl
@@ -93,12 +108,24 @@ export async function startFerretDb(opts: FerretDbOptions): Promise<FerretDbHand
     child.kill('SIGKILL');
   };
   process.once('exit', killOnExit);
+  let ours = false;
   try {
     await waitForPort(port, child, 20_000);
+    ours = await answeredBy(port, child.pid);
   } catch (err) {
     stopping = true;
     child.kill('SIGKILL');
+    process.removeListener('exit', killOnExit);
+    if (attempt < 3 && child.exitCode !== null && /address already in use/.test(stderr)) return startFerretDb(opts, attempt + 1);
     throw new Error(`${(err as Error).message}\n${stderr}`);
+  }
+  if (!ours) {
+    // another server took the port first: this one cannot listen; start again on another port
+    stopping = true;
+    child.kill('SIGKILL');
+    process.removeListener('exit', killOnExit);
+    if (attempt < 3) return startFerretDb(opts, attempt + 1);
+    throw new Error(`another server answered on port ${port} three times`);
   }
   return {
     uri: `mongodb://127.0.0.1:${port}/`,

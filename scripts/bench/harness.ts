@@ -201,7 +201,8 @@ export async function withHarness(fn: (h: BenchHarness) => Promise<void>, opts: 
     });
   } finally {
     client.stop();
-    await t.close();
+    // a named database is kept for the next run over it (the scale bench reopens it under another server)
+    await t.close(opts.dbName !== undefined);
     wire.stop();
     if (given) process.env.TEST_MONGODB_URI = given;
     else delete process.env.TEST_MONGODB_URI;

@@ -162,18 +162,25 @@ export async function standalone(): Promise<void> {
     }
   };
   let a: Actors | undefined;
+  const show = (name: string) => {
+    console.log(`\n== ${name}: p50 / p99 ms`);
+    for (const [k, f] of Object.entries(phases[name]!)) console.log(`  ${k.padEnd(52)} ${f.p50.toFixed(1)} / ${f.p99.toFixed(1)} (n ${f.n})`);
+  };
   try {
     await run(bins.patched, async (h) => {
       a = await actors(h);
       phases['ours, empty'] = await writes(h, a, 60, 10);
+      show('ours, empty');
       const started = Date.now();
       const counts = await seedDistrict(h.t, SIZE);
       h.print(`seeded in ${((Date.now() - started) / 1000).toFixed(0)} s`, counts);
       phases[`ours, ${RESIDENTS.toLocaleString('en')}`] = { ...(await reads(h, a, false)), ...(await writes(h, a, 70, 10)) };
+      show(`ours, ${RESIDENTS.toLocaleString('en')}`);
     });
     if (bins.stock) {
       await run(bins.stock, async (h) => {
         phases[`stock, ${RESIDENTS.toLocaleString('en')}`] = { ...(await reads(h, a!, true)), ...(await writes(h, a!, 80, 3)) };
+        show(`stock, ${RESIDENTS.toLocaleString('en')}`);
       });
     }
   } finally {

@@ -130,6 +130,7 @@ test('journey: the town admin reads the masked list, figures and printable list 
 
   await p.page.goto('/admin/care/print');
   await p.page.locator('[data-test=care-print]').getByText('张**').waitFor();
+  await p.page.getByRole('heading', { name: '马尚街道关怀家庭名单' }).waitFor();
   const sheet = await p.page.locator('[data-test=care-print]').innerText();
   expect(sheet).not.toContain('量血压');
   expect(sheet).not.toContain('张桂兰');

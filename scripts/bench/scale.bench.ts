@@ -8,11 +8,9 @@
  * phase. SCALE_RESIDENTS changes the size (the other counts follow it); SCALE_STOCK=0 leaves the stock server out.
  */
 import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Types } from 'mongoose';
 import { startFerretDb } from '../../src/db/ferretdb';
 import { createLogger } from '../../src/logger';
 import { Areas } from '../../src/modules/areas/areas.model';
@@ -121,11 +119,6 @@ async function reads(h: BenchHarness, a: Actors, light: boolean): Promise<Figure
   const me = await h.load({ title: 'me', path: '/api/v1/me', connections: 10, durationSec: sec, timeoutSec: 120, cycle: tokens });
   if (me.non2xx || me.errors) {
     const one = await h.request('GET', '/api/v1/me', { token: a.residents[0]!.token });
-    // what the service read: the session by its hash and the resident by _id (no personal fields)
-    const sid = crypto.createHash('sha256').update(a.residents[0]!.token).digest('base64url');
-    const session = await h.t.db.collection('sessions').findOne({ _id: sid as never }, { projection: { subjectId: 1, expiresAt: 1, revokedAt: 1 } });
-    const resident = await h.t.db.collection('residents').findOne({ _id: new Types.ObjectId(a.residents[0]!.id) }, { projection: { erasedAt: 1, villageCode: 1 } });
-    console.log('session', session, 'resident', resident, 'clock', h.t.clock.now());
     throw new Error(`GET /me: ${me.non2xx} non-2xx, ${me.errors} errors; one: ${one.status} ${JSON.stringify(one.body).slice(0, 200)}`);
   }
   out['GET /api/v1/me (10 connections)'] = { p50: me.p50, p99: me.p99, n: me.requests };

@@ -108,24 +108,21 @@ export async function startFerretDb(opts: FerretDbOptions, attempt = 1): Promise
     child.kill('SIGKILL');
   };
   process.once('exit', killOnExit);
-  let ours = false;
+  let failure: Error | undefined;
   try {
     await waitForPort(port, child, 20_000);
-    ours = await answeredBy(port, child.pid);
+    if (!(await answeredBy(port, child.pid))) failure = new Error(`another server answers on port ${port}`);
   } catch (err) {
-    stopping = true;
-    child.kill('SIGKILL');
-    process.removeListener('exit', killOnExit);
-    if (attempt < 3 && child.exitCode !== null && /address already in use/.test(stderr)) return startFerretDb(opts, attempt + 1);
-    throw new Error(`${(err as Error).message}\n${stderr}`);
+    failure = err as Error;
   }
-  if (!ours) {
-    // another server took the port first: this one cannot listen; start again on another port
+  if (failure) {
     stopping = true;
     child.kill('SIGKILL');
     process.removeListener('exit', killOnExit);
-    if (attempt < 3) return startFerretDb(opts, attempt + 1);
-    throw new Error(`another server answered on port ${port} three times`);
+    // the port was taken between choosing and binding it: start again on another one
+    const taken = /another server answers|address already in use/.test(`${failure.message}\n${stderr}`);
+    if (taken && attempt < 3) return startFerretDb(opts, attempt + 1);
+    throw new Error(`${failure.message}\n${stderr}`);
   }
   return {
     uri: `mongodb://127.0.0.1:${port}/`,

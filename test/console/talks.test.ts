@@ -7,6 +7,7 @@ import { startTestApp, type TestApp } from '../helpers/app';
 import { seedVillages, TOWN_MS, TOWN_ND, VILLAGE_A } from '../helpers/fixtures';
 import { bulkResidents } from '../helpers/talks';
 import { launchChromium, PHONE, signIn, type Chromium, type ConsolePage } from './browser';
+import { pickOption, typeDateTime } from './ui';
 
 // Journey: a town admin creates and publishes a session by clicking and typing; 30 residents sign up through the
 // API; the village worker of the host village, on a phone, marks attendance, adds a walk-in and opens the call
@@ -43,30 +44,6 @@ async function open(viewport?: { width: number; height: number }): Promise<Conso
 
 async function expectAccessible(p: ConsolePage): Promise<void> {
   expect(await p.axe()).toEqual([]);
-}
-
-/** Open an Element Plus select by its label and click one of its options (checked: lists animate in). */
-async function pickOption(p: ConsolePage, label: string, option: string): Promise<void> {
-  const box = p.page.getByRole('combobox', { name: label, exact: true });
-  const shown = box.locator('xpath=ancestor::div[contains(@class,"el-select__wrapper")]');
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await shown.click();
-    await p.page.waitForTimeout(400);
-    await p.page.getByRole('option', { name: option, exact: true }).filter({ visible: true }).click();
-    await p.page.waitForTimeout(200);
-    if ((await shown.innerText()).includes(option)) return;
-  }
-  throw new Error(`could not pick ${option} in ${label}`);
-}
-
-/** Type a Shanghai wall-clock time into a date-time picker, as a person would, and close its panel. */
-async function typeDateTime(p: ConsolePage, label: string, value: string): Promise<void> {
-  const input = p.page.getByLabel(label, { exact: true });
-  await input.click();
-  await input.fill(value);
-  await input.press('Enter');
-  await p.page.keyboard.press('Escape');
-  await p.page.waitForTimeout(200);
 }
 
 /** Wait until `read` gives `want` (a list re-rendering after a click), or fail with what it last gave. */

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
-import { cachePerDatabase } from '../../lib/ttl-cache';
+import { cachePerDatabase, collectionOf } from '../../db/coordination';
 import { AppError, notFound } from '../../http/errors';
 import { maskName } from '../../lib/pii';
 import { villagesUnder } from '../areas';
@@ -62,7 +62,7 @@ const better = (a: Best, b: Best) => b.score - a.score || a.durationMs - b.durat
 export async function noteCleared(app: AppContext, sub: SubmissionDoc): Promise<void> {
   if (!sub.contestId) return;
   const doc: FreshDoc = { _id: `c:${String(sub._id)}`, residentId: sub.residentId, at: sub.submittedAt, contestId: sub.contestId, board: true, villageCode: sub.villageCode ?? '', score: sub.score, durationMs: sub.durationMs };
-  await QuizFresh(app.db).collection.insertOne(doc as never).catch((err: unknown) => {
+  await collectionOf(QuizFresh(app.db)).insertOne(doc).catch((err: unknown) => {
     if (!isDuplicateKey(err)) throw err;
   });
 }
@@ -70,7 +70,7 @@ export async function noteCleared(app: AppContext, sub: SubmissionDoc): Promise<
 /** "Erase me": the resident leaves the boards of these contests at the next fold. */
 export async function noteErased(app: AppContext, residentId: Types.ObjectId, contestIds: Types.ObjectId[]): Promise<void> {
   const docs: FreshDoc[] = contestIds.map((contestId) => ({ _id: `e:${String(residentId)}:${String(contestId)}:${String(new Types.ObjectId())}`, residentId, at: app.clock.now(), contestId, erase: true }));
-  if (docs.length) await QuizFresh(app.db).collection.insertMany(docs as never[], { ordered: false });
+  if (docs.length) await collectionOf(QuizFresh(app.db)).insertMany(docs, { ordered: false });
 }
 
 /** What a board shows of a resident: the masked name, or a placeholder for a resident without one. */
@@ -84,7 +84,7 @@ export const shownName = (app: AppContext, nameEnc: string | undefined): string 
  */
 export async function noteRenamed(app: AppContext, residentId: Types.ObjectId, name: string): Promise<void> {
   const doc: FreshDoc = { _id: `n:${String(residentId)}:${String(new Types.ObjectId())}`, residentId, at: new Date(app.clock.now().getTime() + RESIDENT_CACHE_MS), name: maskName(name) };
-  await QuizFresh(app.db).collection.insertOne(doc as never);
+  await collectionOf(QuizFresh(app.db)).insertOne(doc);
 }
 
 /** Renames apply to every contest the resident started: one event per such contest. */
@@ -262,7 +262,7 @@ async function loadState(app: AppContext, c: ContestDoc): Promise<State> {
   if (!held) {
     held = { rev: 0, base: null, changes: [], pending: 0, best: new Map(), names: new Map(), villages: [] };
     // Best-result records kept at submit by earlier versions: a board never folded before starts from them.
-    const rows = await QuizBests(app.db).collection.find({ contestId: c._id } as never, { projection: { residentId: 1, villageCode: 1, score: 1, durationMs: 1, at: 1 } }).toArray();
+    const rows = await collectionOf(QuizBests(app.db)).find({ contestId: c._id }, { projection: { residentId: 1, villageCode: 1, score: 1, durationMs: 1, at: 1 } }).toArray();
     for (const r of rows) fold1(held.best, { residentId: String(r.residentId), villageCode: (r.villageCode as string) ?? '', score: r.score as number, durationMs: r.durationMs as number, at: (r.at as Date).getTime() });
   }
   const { rev: r, base, changes, pending, best, names, villages } = held;
@@ -347,21 +347,21 @@ async function writeState(app: AppContext, s: State, computedAt: Date, changed: 
     named(board, (r) => s.names.get(r)?.name);
     const rev = Date.now() * 1000 + crypto.randomInt(1000);
     if (s.rev === 0 || s.erased || s.changes.length >= MAX_CHANGES || s.pending + s.dirty.size > Math.max(1_000, s.best.size / 4)) {
-      await QuizBoards(app.db).collection.replaceOne({ _id: id } as never, docOf(s, computedAt, rev), { upsert: true });
+      await collectionOf(QuizBoards(app.db)).replaceOne({ _id: id }, docOf(s, computedAt, rev), { upsert: true });
       rewritten = true;
       Object.assign(s, { base: rev, changes: [], pending: 0 });
     } else {
       const e = [...s.dirty].flatMap((r) => s.best.get(r) ?? []);
       const doc: BoardChangeDoc = { _id: `${id}:${rev}`, entries: arraysOf(e), names: namesOf(s, e.map((x) => x.residentId)), villages: s.villages };
-      await QuizBoardChanges(app.db).collection.insertOne(doc as never);
+      await collectionOf(QuizBoardChanges(app.db)).insertOne(doc);
       Object.assign(s, { changes: [...s.changes, rev], pending: s.pending + e.length });
     }
     Object.assign(s, { rev, erased: false });
     s.dirty.clear();
   }
-  await QuizBoardRevs(app.db).collection.replaceOne({ _id: id } as never, { _id: id, rev: s.rev, at: computedAt, base: s.base, changes: s.changes }, { upsert: true });
+  await collectionOf(QuizBoardRevs(app.db)).replaceOne({ _id: id }, { rev: s.rev, at: computedAt, base: s.base, changes: s.changes }, { upsert: true });
   // once no revision names them, every change of the board goes (also one a failed write left unnamed)
-  if (rewritten) await QuizBoardChanges(app.db).collection.deleteMany({ _id: { $regex: `^${id}:` } } as never);
+  if (rewritten) await collectionOf(QuizBoardChanges(app.db)).deleteMany({ _id: { $regex: `^${id}:` } });
   return board;
 }
 
@@ -418,7 +418,7 @@ export async function foldBoards(app: AppContext, tallies: BoardTally[], opts: {
     slot.checkedAt = app.clock.now().getTime();
   }
   const ids = events.map((e) => e._id);
-  for (let i = 0; i < ids.length; i += DELETE_CHUNK) await QuizFresh(app.db).collection.deleteMany({ _id: { $in: ids.slice(i, i + DELETE_CHUNK) } } as never);
+  for (let i = 0; i < ids.length; i += DELETE_CHUNK) await collectionOf(QuizFresh(app.db)).deleteMany({ _id: { $in: ids.slice(i, i + DELETE_CHUNK) } });
 }
 
 let refreshing: Promise<unknown> | null = null;

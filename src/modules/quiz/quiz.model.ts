@@ -469,7 +469,8 @@ export interface BoardRevDoc {
   _id: string;
   rev: number;
   at: Date;
-  base?: number;
+  /** The board document's revision the changes build on (null: none yet). */
+  base?: number | null;
   changes?: number[];
 }
 export const QuizBoardRevs = defineModel<BoardRevDoc>('QuizBoardRev', new Schema<BoardRevDoc>({

@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { byIdLoader } from '../../lib/batch';
-import { cachePerDatabase } from '../../lib/ttl-cache';
+import { cachePerDatabase } from '../../db/coordination';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { requestContext } from '../../logger';

@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { findPageByDate } from '../../lib/pagination';
-import { cachePerDatabase } from '../../lib/ttl-cache';
+import { cachePerDatabase } from '../../db/coordination';
 import { cancelPending, enqueueMany } from '../../notify/outbox.service';
 import { getArea } from '../areas';
 import { audit, type Actor } from '../audit';

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { openContestAttempt } from './drafts.service';
 import type { AppContext } from '../../context';
 import { insertShared } from '../../db/model';
-import { cachePerDatabase, collectionOf, removeHeld } from '../../db/coordination';
+import { collectionOf, removeHeld } from '../../db/coordination';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
 import { getArea } from '../areas';
@@ -17,6 +17,7 @@ import { contestPaper, STANDARD_PAPER_SIZE } from './blueprint';
 import { attemptView, newAttempt } from './attempts.service';
 import { forgetReserved, reservePool } from './reserved';
 import { certificateFor } from './rewards.service';
+import { cachedContest, forgetContest } from './contest-cache';
 
 interface ContestInput {
   kind?: ContestKind;
@@ -157,23 +158,6 @@ export async function setContestStatus(app: AppContext, actor: Actor, staff: Sta
   await audit(app, actor, `quiz.contest.${to === 'published' ? 'publish' : 'close'}`, { type: 'quiz-contest', id });
   return contestView(updated);
 }
-
-// Contest rules change rarely and only before publishing; a few seconds of caching spares each resident
-// request a read. This process forgets a contest at once when it changes it; others within CONTEST_CACHE_MS.
-const CONTEST_CACHE_MS = 5_000;
-const contestCache = cachePerDatabase<{ contest: Promise<ContestDoc | null> }>(CONTEST_CACHE_MS, 2_000);
-
-export function cachedContest(app: AppContext, id: string): Promise<ContestDoc | null> {
-  const cache = contestCache(app);
-  const hit = cache.get(id);
-  if (hit) return hit.contest;
-  const contest = Contests(app.db).findById(id).lean<ContestDoc>().exec();
-  cache.set(id, { contest });
-  contest.catch(() => cache.delete(id));
-  return contest;
-}
-
-const forgetContest = (app: AppContext, id: unknown) => void contestCache(app).delete(String(id));
 
 // ---- resident side ----
 

@@ -2,7 +2,8 @@ import type { AppModule } from '../module';
 import { foldQuizTallies, rebuildQuizFigures } from './participation.service';
 import { eraseQuizData, exportQuizData } from './quiz-data';
 import { quizRoutes } from './quiz.routes';
-import { noteRenamed, refreshLeaderboards } from './leaderboard.service';
+import { noteRenamed } from './leaderboard-intake';
+import { refreshLeaderboards } from './leaderboard-reads';
 
 /** Public API: the shipped question bank, for start-up and `npm run seed`. */
 export { seedMissingQuestions, seedQuestionBank } from './bank.service';

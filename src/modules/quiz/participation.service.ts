@@ -4,7 +4,7 @@ import { backoffMs, collectionOf, leasesIn, withLease } from '../../db/coordinat
 import { insertManyKeyed, insertShared, isDuplicateKey } from '../../db/model';
 import { shanghaiDay } from '../../lib/shanghai';
 import { QuizFigures, QuizFolds, QuizTallies, type FigureDoc, type RoundRow, type TallyDoc, type YearRow } from './figures.model';
-import { foldBoards } from './leaderboard.service';
+import { foldBoards } from './leaderboard-fold';
 import { Contests, Participations, QuizJobs, Submissions, type ParticipationDoc, type SubmissionDoc } from './quiz.model';
 
 /**
@@ -54,7 +54,7 @@ type Tally = Pick<TallyDoc, '_id' | 'residentId' | 'areaPath' | 'mode' | 'score'
 /**
  * After a counted submission: its tally, one insert (a duplicate key means it is tallied already); the fold
  * records the participation, adds it to the figures and, for a contest result that counts on the board, folds
- * it into the board (leaderboard.service.ts) — so a submission costs this one write beside its own.
+ * it into the board (leaderboard-fold.ts) — so a submission costs this one write beside its own.
  */
 export async function recordParticipation(
   app: AppContext,

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { backoffMs, collectionOf, leasesIn, withLease } from '../../db/coordination';
-import { insertManyKeyed, insertShared, isDuplicateKey } from '../../db/model';
+import { backoffMs, collectionOf, insertWins, leasesIn, withLease } from '../../db/coordination';
+import { insertManyKeyed, insertShared } from '../../db/model';
 import { shanghaiDay } from '../../lib/shanghai';
 import { QuizFigures, QuizFolds, QuizTallies, type FigureDoc, type RoundRow, type TallyDoc, type YearRow } from './figures.model';
 import { foldBoards } from './leaderboard-fold';
@@ -182,14 +182,10 @@ async function foldOnce(app: AppContext): Promise<number> {
   } else {
     tallies = await tallyColl.find({}, { limit: BATCH }).toArray();
     if (!tallies.length) return 0;
-    journal = { foldId: new Types.ObjectId().toHexString(), tallyIds: tallies.map((t) => t._id) };
-    try {
-      await folds.insertOne({ _id: 'journal', ...journal });
-    } catch (err) {
-      // Only when this process's lease ran out and another took over: that one folds these.
-      if (isDuplicateKey(err)) return 0;
-      throw err;
-    }
+    const named = { foldId: new Types.ObjectId().toHexString(), tallyIds: tallies.map((t) => t._id) };
+    // Refused only when this process's lease ran out and another took over: that one folds these.
+    if (!(await insertWins(() => folds.insertOne({ _id: 'journal', ...named })))) return 0;
+    journal = named;
   }
   const docs = await tallyFigures(app, tallies);
   await recordParticipations(app, tallies, journal.foldId, resumed, docs);
@@ -268,11 +264,7 @@ export async function rebuildQuizFigures(app: AppContext, opts: { again?: boolea
     // Submissions made while this ran have tallies waiting; those this pass counted already are dropped.
     const waiting = (await QuizTallies(app.db).collection.find({}, { projection: { _id: 1 } }).toArray()).map((t) => t._id).filter((id) => seen.has(String(id)));
     await deleteByIds(QuizTallies(app.db).collection, waiting);
-    try {
-      await QuizJobs(app.db).create({ _id: REBUILD, at: app.clock.now(), count: inserted });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+    await insertWins(() => QuizJobs(app.db).create({ _id: REBUILD, at: app.clock.now(), count: inserted }));
     app.logger.info({ event: 'quiz.figures.rebuild', inserted, documents: docs.size }, 'quiz figures recounted');
     return { inserted };
   });

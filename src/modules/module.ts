@@ -1,6 +1,7 @@
 import type { Connection, Model, Types } from 'mongoose';
 import type { AppContext } from '../context';
 import type { PiiCrypto } from '../lib/pii';
+import type { Migration } from '../db/migrations';
 import type { Api } from '../http/route';
 import type { Task } from '../task';
 
@@ -28,6 +29,8 @@ export interface AppModule {
   residentData: readonly ResidentDataSection[];
   /** Start-up work on indexes the model schemas cannot declare; runs after every model's indexes exist. */
   indexes?(app: AppContext): Promise<void>;
+  /** Data work done once per database (backfills), after the indexes; each recorded when it succeeded. */
+  migrations?: readonly Migration[];
   /** What `npm run rotate-keys` must know beyond sealed strings, which it finds in every collection by their shape. */
   keys?: ModuleKeys;
 }

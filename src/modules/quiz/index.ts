@@ -17,10 +17,8 @@ export const quizModule: AppModule = {
     { name: 'quiz.figures', cron: '*/10 * * * * *', run: (app) => foldQuizTallies(app) },
   ],
   residentData: [{ name: 'quiz', export: exportQuizData, erase: eraseQuizData, renamed: noteRenamed }],
-  // Figures and participations of submissions made before figures were kept (once; a no-op afterwards).
-  indexes: async (app) => {
-    await rebuildQuizFigures(app);
-  },
+  // Figures and participations of submissions made before figures were kept.
+  migrations: [{ name: 'figures', version: 1, run: async (app) => void (await rebuildQuizFigures(app)) }],
 };
 
 export { foldQuizTallies, LITERATE_SCORE, rebuildQuizFigures } from './participation.service';

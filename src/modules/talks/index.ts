@@ -8,10 +8,8 @@ import { PHONE_INDEX } from './walkins.service';
 
 export const talksModule: AppModule = {
   name: 'talks', routes: talksRoutes, tasks: talkTasks, residentData: [talkResidentData],
-  // "my registrations" entries for registrations made before entries were kept (once; a no-op afterwards)
-  indexes: async (app) => {
-    await backfillResidentEntries(app);
-  },
+  // "my registrations" entries for registrations made before entries were kept
+  migrations: [{ name: 'resident-entries', version: 1, run: async (app) => void (await backfillResidentEntries(app)) }],
   keys: { blindIndexes: [{ model: WalkIns, field: 'phoneIndex', purpose: PHONE_INDEX, source: (pii, d) => (d.phoneEnc ? pii.open(d.phoneEnc) : null) }] },
 };
 

@@ -8,7 +8,7 @@ import { insuranceModule } from './insurance';
 import { platformModule } from './platform';
 import { quizModule } from './quiz';
 import { referralsModule } from './referrals';
-import { reportsModule } from './reports';
+import { reportsModule, useFigureSections } from './reports';
 import { residentsModule } from './residents';
 import { selectionsModule } from './selections';
 import { sessionsModule } from './sessions';
@@ -22,3 +22,6 @@ const others: AppModule[] = [platformModule, staffModule, auditModule, referrals
 
 /** Every domain module, in route order — the only place that knows them all; a new module adds one entry. */
 export const modules: readonly AppModule[] = [areasModule, residentsModule(others.flatMap((m) => m.residentData)), ...others];
+
+// The dashboard and the yearly report show every module's figure section.
+useFigureSections(modules.flatMap((m) => (m.figures ? [m.figures] : [])));

@@ -1,4 +1,5 @@
 import type { AppModule } from '../module';
+import { groupFigureSection } from './campaigns.figures';
 import { campaignRoutes } from './campaigns.routes';
 import { campaignTasks } from './campaigns.tasks';
 
@@ -11,7 +12,7 @@ export { seedDailyTipsCampaign } from './daily-tips';
 export { matchKeyword } from './keywords.service';
 export { activeRoomByWxId, activeRoomsUnder, bindRoomByCode, getRoom, markRoomAttention, recordBotRemoved, recordTopicChange, relinkRoom } from './rooms.service';
 
-export const campaignsModule: AppModule = { name: 'campaigns', routes: campaignRoutes, tasks: campaignTasks, residentData: [] };
+export const campaignsModule: AppModule = { name: 'campaigns', routes: campaignRoutes, tasks: campaignTasks, residentData: [], figures: groupFigureSection };
 
 export { createBroadcast } from './campaigns.service';
 export { groupFigures } from './campaigns.figures';

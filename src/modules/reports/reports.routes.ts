@@ -8,8 +8,8 @@ import { dashboard } from './dashboard.service';
 import { yearlyDocx } from './docx';
 import { reminderBanner } from './reminders';
 import {
-  BroadcastResponse, CaseBody, CaseList, CaseListQuery, CaseView, DashboardQuery, DashboardResponse, IdParams, ReminderResponse, ReturnBody, ReviewBody, SubmissionList, SubmissionStatusSchema,
-  SubmittedQuery, YearBody, YearlyQuery, YearlyReportResponse,
+  BroadcastResponse, CaseBody, CaseList, CaseListQuery, CaseView, dashboardResponse, DashboardQuery, IdParams, ReminderResponse, ReturnBody, ReviewBody, SubmissionList, SubmissionStatusSchema,
+  SubmittedQuery, YearBody, YearlyQuery, yearlyReportResponse,
 } from './reports.schemas';
 import { returnYearlyReport, submissionStatuses, submittedReport, submitYearlyReport } from './submissions.service';
 import { writeYearlyXlsx } from './xlsx';
@@ -25,6 +25,7 @@ export function reportRoutes(api: Api): void {
   const app = api.app;
   const tags = ['reports'];
   const base = '/api/admin/v1/reports';
+  const YearlyReportResponse = yearlyReportResponse();
 
   api.route({
     method: 'get', path: `${base}/yearly`, summary: 'Yearly report of an area in my scope (JSON, XLSX or DOCX; audited)', tags, auth: 'staff',
@@ -78,7 +79,7 @@ export function reportRoutes(api: Api): void {
 
   api.route({
     method: 'get', path: '/api/admin/v1/dashboard', summary: 'Home figures of an area in my scope and each child area (aggregates only; cached a minute)', tags, auth: 'staff',
-    query: DashboardQuery, response: DashboardResponse,
+    query: DashboardQuery, response: dashboardResponse(),
     handler: (ctx, { query }) => dashboard(app, staffOf(ctx), query),
   });
 

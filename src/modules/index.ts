@@ -1,3 +1,4 @@
+import { useNoticeKinds } from '../notify/notice-kinds';
 import type { AppModule } from './module';
 import { areasModule } from './areas';
 import { auditModule } from './audit';
@@ -23,5 +24,6 @@ const others: AppModule[] = [platformModule, staffModule, auditModule, referrals
 /** Every domain module, in route order — the only place that knows them all; a new module adds one entry. */
 export const modules: readonly AppModule[] = [areasModule, residentsModule(others.flatMap((m) => m.residentData)), ...others];
 
-// The dashboard and the yearly report show every module's figure section.
+// The dashboard and the yearly report show every module's figure section; residents subscribe to every module's notices.
 useFigureSections(modules.flatMap((m) => (m.figures ? [m.figures] : [])));
+useNoticeKinds(modules.flatMap((m) => m.notices ?? []));

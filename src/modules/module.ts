@@ -5,7 +5,9 @@ import type { Cell, FigureScope } from '../lib/area-figures';
 import type { PiiCrypto } from '../lib/pii';
 import type { Migration } from '../db/migrations';
 import type { Api } from '../http/route';
+import type { NoticeKindDecl } from '../notify/notice-kinds';
 import type { Task } from '../task';
+import type { StaffPrincipal } from './staff';
 
 /**
  * A module's share of a resident's data (registrations, attempts, referrals…), so "export my data" and
@@ -33,6 +35,10 @@ export interface AppModule {
   indexes?(app: AppContext): Promise<void>;
   /** Data work done once per database (backfills), after the indexes; each recorded when it succeeded. */
   migrations?: readonly Migration[];
+  /** The subscribe-message kinds it sends residents (their titles: `src/notify/notice-kinds.ts`). */
+  notices?: readonly NoticeKindDecl[];
+  /** What it answers in WeChat: texts in a group, private messages to the bot. */
+  botCommands?: BotCommands;
   /** Its part of the dashboard and of the yearly report. */
   figures?: FigureSection;
   /** What `npm run rotate-keys` must know beyond sealed strings, which it finds in every collection by their shape. */
@@ -123,4 +129,39 @@ export interface FigureSection<F = any> {
     /** Its first clause goes on from the previous section's last, after a comma. */
     continues?: boolean;
   };
+}
+
+/** A text in a group, the bot's mention taken off. */
+export interface RoomText {
+  messageId: string;
+  text: string;
+  wxRoomId: string;
+  topic: string;
+  talkerId: string;
+}
+
+/** What the bot does with a group's text: a reply at once, or an answer queued in the outbox. */
+export interface RoomAnswer {
+  reply?: string;
+  queued?: boolean;
+}
+
+/** A group command: `null` when the text is not its own, so the next command is tried. */
+export type RoomCommand = (app: AppContext, m: RoomText, bot: { cooldown: { take(key: string, now: number): boolean } }) => Promise<RoomAnswer | null>;
+
+/** A private message's command: `null` when the text is not its own (or, for `anyone`, not for it to answer). */
+export interface PrivateCommand {
+  /**
+   * `anyone`: tried before the sender is known (a code decides); `staff`: only from the WeChat contact linked to
+   * a staff member, who is passed in.
+   */
+  who: 'anyone' | 'staff';
+  /** Its lines of the help a staff member gets for a text no command knows. */
+  help?: readonly string[];
+  run(app: AppContext, m: { contactId: string; text: string; staff?: StaffPrincipal }): Promise<string | null>;
+}
+
+export interface BotCommands {
+  room?: readonly RoomCommand[];
+  private?: readonly PrivateCommand[];
 }

@@ -11,6 +11,7 @@ export const referralsModule: AppModule = {
   tasks: referralTasks,
   residentData: [{ name: 'referrals', export: exportReferrals, erase: eraseReferrals }],
   figures: referralFigureSection,
+  notices: [{ kind: 'referral_status', flow: 'referral' }],
   keys: {
     sealedFiles: [{ model: ReferralPhotos, bucket: 'referralPhotos' }],
     blindIndexes: [{ model: Referrals, field: 'dupIndex', purpose: DUP_INDEX, source: (pii, d) => (d.personalEnc ? dupSource(JSON.parse(pii.open(d.personalEnc))) : null) }],

@@ -7,7 +7,7 @@ import type { Migration } from '../db/migrations';
 import type { Api } from '../http/route';
 import type { NoticeKindDecl } from '../notify/notice-kinds';
 import type { Task } from '../task';
-import type { StaffPrincipal } from './staff';
+import type { StaffPrincipal } from '../access';
 
 /**
  * A module's share of a resident's data (registrations, attempts, referrals…), so "export my data" and

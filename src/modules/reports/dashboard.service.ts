@@ -1,10 +1,10 @@
+import { assertInScope, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { validationError } from '../../http/errors';
 import { shanghaiYear } from '../../lib/area-figures';
 import { shanghaiDay } from '../../lib/shanghai';
 import { cachePerDatabase } from '../../lib/ttl-cache';
 import { areaNames, getArea, listChildAreas } from '../areas';
-import { assertInScope, type StaffPrincipal } from '../staff';
 import { areaFigureRows, figureSections } from './figures';
 
 /** Dashboards are opened often and by many; the same area and year is computed at most once a minute per process. */

@@ -1,11 +1,10 @@
+import { assertInScope, type Caller, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { validationError } from '../../http/errors';
 import { shanghaiYear, type FigureScope } from '../../lib/area-figures';
 import { areasUnder, getArea } from '../areas';
-import { audit, type Actor } from '../audit';
 import type { FigureReport } from '../module';
-import { assertInScope, type StaffPrincipal } from '../staff';
 import { approvedCases, caseView } from './cases.service';
 import { areaFigureRows } from './figures';
 import { ReportRuns } from './reports.model';
@@ -63,10 +62,10 @@ export interface YearlyReport extends FigureReport {
  * A staff member generates the report: the audit record and the run are written before any byte leaves,
  * so no report is handed out unrecorded.
  */
-export async function generateYearlyReport(app: AppContext, actor: Actor, staff: StaffPrincipal, q: YearlyQuery, format: string): Promise<YearlyReport> {
-  const report = await yearlyReport(app, staff, q);
-  await audit(app, actor, 'report.yearly.generate', { type: 'area', id: report.area.code }, { year: q.year, format });
-  await recordRun(app, staff, q.year, report.area.code, format);
+export async function generateYearlyReport(app: AppContext, caller: Caller, q: YearlyQuery, format: string): Promise<YearlyReport> {
+  const report = await yearlyReport(app, caller.staff, q);
+  await caller.audit('report.yearly.generate', { type: 'area', id: report.area.code }, { year: q.year, format });
+  await recordRun(app, caller.staff, q.year, report.area.code, format);
   return report;
 }
 

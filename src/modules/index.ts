@@ -1,6 +1,7 @@
+import type { AccessPorts } from '../access';
 import type { AppModule } from './module';
 import { areasModule } from './areas';
-import { auditModule } from './audit';
+import { audit, auditModule } from './audit';
 import { backupsModule } from './backups';
 import { campaignsModule } from './campaigns';
 import { careModule } from './care';
@@ -11,8 +12,8 @@ import { referralsModule } from './referrals';
 import { reportsModule } from './reports';
 import { residentsModule } from './residents';
 import { selectionsModule } from './selections';
-import { sessionsModule } from './sessions';
-import { staffModule } from './staff';
+import { resolveToken, sessionsModule } from './sessions';
+import { getActiveStaff, staffModule } from './staff';
 import { subscriptionsModule } from './subscriptions';
 import { talksModule } from './talks';
 
@@ -22,3 +23,6 @@ const others: AppModule[] = [platformModule, staffModule, auditModule, referrals
 
 /** Every domain module, in route order — the only place that knows them all; a new module adds one entry. */
 export const modules: readonly AppModule[] = [areasModule, residentsModule(others.flatMap((m) => m.residentData)), ...others];
+
+/** How the HTTP layer knows and audits its callers: sessions resolve tokens, staff accounts, the audit log. */
+export const accessPorts: AccessPorts = { resolveToken, activeStaff: getActiveStaff, audit };

@@ -2,7 +2,9 @@ import type { AppModule } from '../module';
 import { campaignRoutes } from './campaigns.routes';
 import { campaignTasks } from './campaigns.tasks';
 
-/** Public API, mostly for the bot, the room channel and the scheduler that run campaigns. */
+/** Public API, mostly for the bot (its groups, commands and the status staff see) and the scheduler that run campaigns. */
+export { endOutage, firstSight, purgeProcessedMessages, recordBotError, saveOutage, setBotStatus } from './bot-status';
+export { OUTAGE_LABELS, type Outage, type OutageReason } from './bot-status.model';
 export type { Card } from './campaigns.model';
 export type { BotRoomDoc } from './rooms.model';
 export { cronSchedules, schedulerTick, type TickResult } from './campaigns.schedule';

@@ -1,3 +1,4 @@
+import { assertInScope, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { validationError } from '../../http/errors';
 import { shanghaiYear } from '../../lib/area-figures';
@@ -6,7 +7,6 @@ import { cachePerDatabase } from '../../lib/ttl-cache';
 import { areaNames, getArea, listChildAreas } from '../areas';
 import { ENROLMENT_LABELS } from '../insurance';
 import { REFERRAL_STATUS_LABELS } from '../referrals';
-import { assertInScope, type StaffPrincipal } from '../staff';
 import { areaFigureRows } from './yearly.service';
 
 /** Dashboards are opened often and by many; the same area and year is computed at most once a minute per process. */

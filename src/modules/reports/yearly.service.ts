@@ -1,3 +1,4 @@
+import { assertInScope, type Caller, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { validationError } from '../../http/errors';
@@ -8,8 +9,6 @@ import { insuranceFigures } from '../insurance';
 import { quizYearFigures, type RoundFigures } from '../quiz';
 import { referralFigures } from '../referrals';
 import { residentFigures } from '../residents';
-import { audit, type Actor } from '../audit';
-import { assertInScope, type StaffPrincipal } from '../staff';
 import { talkFigures } from '../talks';
 import { approvedCases, caseView } from './cases.service';
 import { change, proportion, TARGETS, type Proportion } from './literacy';
@@ -141,10 +140,10 @@ export type YearlyReport = Awaited<ReturnType<typeof yearlyReport>> & { submitte
  * A staff member generates the report: the audit record and the run are written before any byte leaves,
  * so no report is handed out unrecorded.
  */
-export async function generateYearlyReport(app: AppContext, actor: Actor, staff: StaffPrincipal, q: YearlyQuery, format: string): Promise<YearlyReport> {
-  const report = await yearlyReport(app, staff, q);
-  await audit(app, actor, 'report.yearly.generate', { type: 'area', id: report.area.code }, { year: q.year, format });
-  await recordRun(app, staff, q.year, report.area.code, format);
+export async function generateYearlyReport(app: AppContext, caller: Caller, q: YearlyQuery, format: string): Promise<YearlyReport> {
+  const report = await yearlyReport(app, caller.staff, q);
+  await caller.audit('report.yearly.generate', { type: 'area', id: report.area.code }, { year: q.year, format });
+  await recordRun(app, caller.staff, q.year, report.area.code, format);
   return report;
 }
 

@@ -1,8 +1,6 @@
 import { Schema, Types } from 'mongoose';
+import { STAFF_ROLES, type StaffRole } from '../../access';
 import { defineModel } from '../../db/model';
-
-export const STAFF_ROLES = ['district_admin', 'town_admin', 'village_worker'] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
 
 export interface StaffDoc {
   _id: Types.ObjectId;

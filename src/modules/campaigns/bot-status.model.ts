@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import { defineModel } from '../db/model';
+import { defineModel } from '../../db/model';
 
 export const BOT_STATES = ['stopped', 'starting', 'waiting_scan', 'logged_in', 'logged_out', 'reconnecting', 'error'] as const;
 export type BotState = (typeof BOT_STATES)[number];

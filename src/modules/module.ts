@@ -24,7 +24,8 @@ export interface ResidentDataSection {
 
 /**
  * A domain module as one object, the way a Wechaty plugin is one function: its HTTP routes, its scheduled
- * tasks and its share of a resident's data. `src/modules/index.ts` lists them all.
+ * tasks, its share of a resident's data, its start-up work, the notices it sends, its bot commands and its part
+ * of the dashboard and the yearly report. `src/modules/index.ts` lists them all; nothing else needs to know it.
  */
 export interface AppModule {
   name: string;

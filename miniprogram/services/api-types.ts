@@ -3180,7 +3180,24 @@ export interface components {
             areaName: string | null;
             disabled: boolean;
             wechatBound: boolean;
+            phoneMasked: string | null;
             createdAt: string;
+        };
+        StaffImportResult: {
+            imported: number;
+            batch: string;
+            accounts: {
+                row: number;
+                username: string;
+                displayName: string;
+                /** @enum {string} */
+                role: "district_admin" | "town_admin" | "village_worker";
+                areaName: string;
+                initialPassword: string;
+            }[];
+        };
+        StaffFull: components["schemas"]["StaffView"] & {
+            phone: string | null;
         };
         StaffWechatBindCode: {
             code: string;

@@ -53,6 +53,11 @@ export function campaignRoutes(api: Api): void {
     handler: (ctx, { params }) => campaigns.campaignReach(app, staffOf(ctx), params.id),
   });
   api.route({
+    method: 'post', path: '/api/admin/v1/campaigns/:id/copy', summary: 'Copy a campaign into a new draft of mine: texts, targets, schedule; no deliveries; a past one-off time moves on by whole days (audited)', tags, auth: 'staff',
+    params: IdParams, response: CampaignView, status: 201,
+    handler: async (ctx, { params }) => campaigns.campaignView(await campaigns.copyCampaign(app, callerOf(ctx), params.id)),
+  });
+  api.route({
     method: 'post', path: '/api/admin/v1/campaigns/:id/submit', summary: 'Submit a draft for review', tags, auth: 'staff', params: IdParams, response: CampaignView,
     handler: async (ctx, { params }) => campaigns.campaignView(await campaigns.submitCampaign(app, callerOf(ctx), params.id)),
   });

@@ -3,6 +3,7 @@ import { type Caller, inScope, scopeFilter, type StaffPrincipal } from '../../ac
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
+import { copyTitle, datesAhead } from '../../lib/copy-dates';
 import { parseDailyWindow, shanghaiDay } from '../../lib/shanghai';
 import { findPage, type PageQuery } from '../../lib/pagination';
 import { quietUntil } from '../../notify/governor';
@@ -134,6 +135,26 @@ export async function createCampaign(app: AppContext, caller: Caller, input: Cam
     status: 'draft', areaCode: caller.staff.areaCode, areaPath: caller.staff.areaPath, createdBy: caller.staff.id, createdByName: nameOf(caller.staff), createdAt: now, updatedAt: now,
   });
   await caller.audit('campaign.create', { type: 'campaign', id: String(doc._id) }, { kind, title: input.title });
+  return doc.toObject();
+}
+
+/**
+ * Copy a scheduled campaign in scope into a new draft of the caller's: texts, card, targets (within the caller's
+ * scope), schedule and quiet hours; no deliveries, review or approval. A one-off time already past moves on by
+ * whole days; an end already past is left out.
+ */
+export async function copyCampaign(app: AppContext, caller: Caller, id: string): Promise<CampaignDoc> {
+  const c = await getCampaign(app, caller.staff, id);
+  if (c.kind !== 'campaign') throw new AppError('INVALID_STATUS', 409, '只有宣传活动可以复制为新草稿');
+  const targets = await checkedTargets(app, caller.staff, c.targets);
+  const now = app.clock.now();
+  const schedule: Schedule = c.schedule.kind === 'once' ? { kind: 'once', at: datesAhead(new Date(c.schedule.at), new Date(c.schedule.at), now).startAt } : c.schedule;
+  const endAt = c.endAt && c.endAt > now ? c.endAt : undefined;
+  const doc = await Campaigns(app.db).create({
+    kind: 'campaign', title: copyTitle(c.title, 60), text: c.text, card: c.card, linkText: c.linkText, targets, schedule, quietHours: c.quietHours, endAt,
+    status: 'draft', areaCode: caller.staff.areaCode, areaPath: caller.staff.areaPath, createdBy: caller.staff.id, createdByName: nameOf(caller.staff), createdAt: now, updatedAt: now,
+  });
+  await caller.audit('campaign.copy', { type: 'campaign', id: String(doc._id) }, { from: id, title: doc.title });
   return doc.toObject();
 }
 

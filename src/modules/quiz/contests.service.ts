@@ -5,6 +5,7 @@ import type { AppContext } from '../../context';
 import { insertShared } from '../../db/model';
 import { collectionOf, removeHeld } from '../../db/coordination';
 import { AppError, notFound, validationError } from '../../http/errors';
+import { copyTitle, datesAhead } from '../../lib/copy-dates';
 import { shanghaiDay } from '../../lib/shanghai';
 import { getArea } from '../areas';
 import { getResident } from '../residents';
@@ -138,6 +139,34 @@ export async function updateContest(app: AppContext, caller: Caller, id: string,
   forgetContest(app, c._id);
   await caller.audit('quiz.contest.update', { type: 'quiz-contest', id }, { fields: Object.keys(patch) });
   return contestView(updated);
+}
+
+/** Delete a contest that is still a draft (no resident has seen it); audited with its title. */
+export async function deleteContest(app: AppContext, caller: Caller, id: string): Promise<void> {
+  const c = await managedContest(app, caller.staff, id);
+  if (c.status !== 'draft') throw new AppError('CONTEST_NOT_EDITABLE', 409, '只有草稿可以删除');
+  const gone = await Contests(app.db).findOneAndDelete({ _id: c._id, status: 'draft' }).lean();
+  if (!gone) throw new AppError('CONTEST_NOT_EDITABLE', 409, '只有草稿可以删除');
+  forgetContest(app, c._id);
+  await caller.audit('quiz.contest.delete', { type: 'quiz-contest', id }, { title: c.title });
+}
+
+/**
+ * Copy a contest (any status) into a new draft in the same area: its rules and texts, not its attempts or its
+ * reserved pool; dates already past move on by whole days so the copy starts after now.
+ */
+export async function copyContest(app: AppContext, caller: Caller, id: string) {
+  const c = await managedContest(app, caller.staff, id);
+  const now = app.clock.now();
+  const dates = datesAhead(c.startAt, c.endAt, now);
+  const doc = await Contests(app.db).create({
+    kind: c.kind ?? 'contest', title: copyTitle(c.title, 60), description: c.description, startAt: dates.startAt, endAt: dates.endAt,
+    areaCode: c.areaCode, areaPath: c.areaPath, drawRules: c.drawRules, timeLimitSec: c.timeLimitSec, attemptsPerDay: c.attemptsPerDay,
+    attemptsTotal: c.attemptsTotal, passScore: c.passScore, reserveQuestions: c.reserveQuestions ?? false,
+    status: 'draft', createdBy: caller.staff.id, createdAt: now, updatedAt: now,
+  });
+  await caller.audit('quiz.contest.copy', { type: 'quiz-contest', id: String(doc._id) }, { from: id, title: doc.title });
+  return contestView(doc.toObject());
 }
 
 export async function setContestStatus(app: AppContext, caller: Caller, id: string, to: 'published' | 'closed') {

@@ -2,11 +2,11 @@ import type { Api } from '../../http/route';
 import { idempotencyKey } from '../../http/idempotency';
 import { callerOf, residentId, staffOf } from '../../http/auth';
 import { rateLimit } from '../../http/rate-limit';
-import { pageOf, z } from '../../http/zod';
+import { NoContent, pageOf, z } from '../../http/zod';
 import { attemptView, dailyAttempt, listTopics, ownAttempt, practiceAttempt } from './attempts.service';
 import { createQuestion, editQuestion, exportQuestions, getQuestion, importQuestions, listQuestions } from './bank-admin.service';
 import { QuestionInput, QuestionPatch } from './bank.service';
-import { createContest, listContestsForResident, listContestsForStaff, setContestStatus, startContestAttempt, updateContest, visibleContest, contestView } from './contests.service';
+import { copyContest, createContest, deleteContest, listContestsForResident, listContestsForStaff, setContestStatus, startContestAttempt, updateContest, visibleContest, contestView } from './contests.service';
 import { leaderboardForResident } from './leaderboard-reads';
 import { saveAnswers, savedAnswers } from './drafts.service';
 import {
@@ -116,6 +116,18 @@ function staffSide(api: Api): void {
   api.route({
     method: 'patch', path: `${base}/contests/:id`, summary: 'Edit a draft contest (audited)', tags, auth, roles: contestWriters, params: IdParams, body: ContestPatch, response: ContestView,
     handler: (ctx, { params, body }) => updateContest(app, callerOf(ctx), params.id, body),
+  });
+  api.route({
+    method: 'delete', path: `${base}/contests/:id`, summary: 'Delete a draft contest (audited); a published one cannot be deleted', tags, auth, roles: contestWriters, params: IdParams, status: 204, response: NoContent,
+    handler: async (ctx, { params }) => {
+      await deleteContest(app, callerOf(ctx), params.id);
+      return null;
+    },
+  });
+  api.route({
+    method: 'post', path: `${base}/contests/:id/copy`, summary: 'Copy a contest into a new draft: rules and texts, no attempts; past dates move on by whole days (audited)', tags, auth, roles: contestWriters,
+    params: IdParams, status: 201, response: ContestView,
+    handler: (ctx, { params }) => copyContest(app, callerOf(ctx), params.id),
   });
   for (const [action, to] of [['publish', 'published'], ['close', 'closed']] as const) {
     api.route({

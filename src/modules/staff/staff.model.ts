@@ -11,6 +11,8 @@ export interface StaffDoc {
   /** The scope area's path; a target is in scope when its path contains `areaCode`. */
   areaPath: string[];
   displayName?: string;
+  /** Their mobile number, sealed (`app.pii`); lists show it masked, the full number is an audited view. */
+  phoneEnc?: string;
   /** The id the bot's puppet reports for this person's WeChat contact (private-chat commands). */
   wechatId?: string;
   /** Their mini-program openid, linked by "bind my WeChat". */
@@ -19,6 +21,8 @@ export interface StaffDoc {
   /** Set when someone else chose the password (a new account, a reset): the next sign-in must set a new one. */
   mustChangePassword?: boolean;
   createdAt: Date;
+  /** The import that created the account (all of an import's accounts are removed again when it fails half-way). */
+  importBatch?: string;
 }
 
 const schema = new Schema<StaffDoc>({
@@ -28,11 +32,13 @@ const schema = new Schema<StaffDoc>({
   areaCode: { type: String, required: true },
   areaPath: { type: [String], required: true },
   displayName: String,
+  phoneEnc: String,
   wechatId: String,
   wechatOpenId: String,
   disabled: { type: Boolean, default: false },
   mustChangePassword: Boolean,
   createdAt: { type: Date, required: true },
+  importBatch: String,
 });
 schema.index({ username: 1 }, { unique: true });
 schema.index({ wechatId: 1 });

@@ -3,16 +3,21 @@ import type { Api } from '../../http/route';
 import { bearer, callerOf, residentId, staffOf } from '../../http/auth';
 import { rateLimit } from '../../http/rate-limit';
 import { NoContent, ObjectId, z } from '../../http/zod';
+import { MAINLAND_MOBILE } from '../../lib/pii';
 import * as staff from './staff.service';
+import { importStaff, staffImportTemplate } from './staff.import';
 import { bindState, confirmInApp, createBindCode, linkState, ownCode } from './staff.wechat';
 
 const Principal = z.object({ id: z.string(), username: z.string(), role: z.enum(STAFF_ROLES), areaCode: z.string(), areaPath: z.array(z.string()), displayName: z.string().optional(), mustChangePassword: z.literal(true).optional() }).openapi('StaffPrincipal');
 /** The signed-in staff member with the name of the area they look after. */
 const Me = Principal.extend({ areaName: z.string().nullable() }).openapi('StaffMe');
-const StaffView = Principal.extend({ areaName: z.string().nullable(), disabled: z.boolean(), wechatBound: z.boolean(), createdAt: z.string() }).openapi('StaffView');
+const StaffView = Principal.extend({ areaName: z.string().nullable(), disabled: z.boolean(), wechatBound: z.boolean(), phoneMasked: z.string().nullable(), createdAt: z.string() }).openapi('StaffView');
+const Phone = z.string().trim().regex(MAINLAND_MOBILE, '请填写 11 位手机号');
+const DisplayName = z.string().trim().max(40, '姓名不超过 40 字');
 const NewPassword = z.string().min(10, '密码至少 10 位').max(200);
 const Session = z.object({ token: z.string(), expiresAt: z.string() });
 const managers = ['district_admin', 'town_admin'] as const;
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export function staffRoutes(api: Api): void {
   const app = api.app;
@@ -40,6 +45,7 @@ export function staffRoutes(api: Api): void {
       role: z.enum(STAFF_ROLES),
       areaCode: z.string().min(1).max(40),
       displayName: z.string().max(40).optional(),
+      phone: Phone.optional(),
       wechatId: z.string().max(64).optional(),
     }).strict(),
     handler: (ctx, { body }) => staff.createStaffBy(app, callerOf(ctx), body),
@@ -82,6 +88,40 @@ export function staffRoutes(api: Api): void {
       handler: (ctx, { params }) => staff.setStaffDisabled(app, callerOf(ctx), params.id, disabled),
     });
   }
+  api.route({
+    method: 'patch', path: '/api/admin/v1/staff/:id', summary: 'Change a staff member\'s display name or phone (phone sealed at rest; audited with the fields changed)', tags,
+    auth: 'staff', roles: managers, params: z.object({ id: ObjectId }),
+    body: z.object({ displayName: DisplayName.optional(), phone: Phone.nullable().optional() }).strict(), response: StaffView,
+    handler: (ctx, { params, body }) => staff.updateStaff(app, callerOf(ctx), params.id, body),
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/staff/import-template', summary: 'The XLSX template for importing staff accounts (areas in my scope and their roles listed)', tags,
+    auth: 'staff', roles: managers, raw: { contentType: XLSX },
+    handler: async (ctx) => {
+      ctx.set('content-type', XLSX);
+      ctx.set('content-disposition', `attachment; filename="staff-template.xlsx"`);
+      ctx.body = await staffImportTemplate(app, staffOf(ctx));
+    },
+  });
+  api.route({
+    method: 'post', path: '/api/admin/v1/staff/import',
+    summary: 'Import staff accounts from the XLSX template (base64); all or nothing; a town admin only village workers of their town. Each account gets an initial password, returned once in this answer and stored only hashed; it must be changed at the first sign-in',
+    tags, auth: 'staff', roles: managers, status: 201, bodyLimitKb: 1500,
+    body: z.object({ format: z.literal('xlsx'), content: z.string().min(1).max(1_400_000) }).strict(),
+    response: z.object({
+      imported: z.number(), batch: z.string(),
+      accounts: z.array(z.object({ row: z.number(), username: z.string(), displayName: z.string(), role: z.enum(STAFF_ROLES), areaName: z.string(), initialPassword: z.string() })),
+    }).openapi('StaffImportResult'),
+    handler: async (ctx, { body }) => {
+      ctx.set('cache-control', 'no-store');
+      return importStaff(app, callerOf(ctx), body.content);
+    },
+  });
+  api.route({
+    method: 'get', path: '/api/admin/v1/staff/:id/full', summary: 'A staff member with their full phone number (audited)', tags,
+    auth: 'staff', roles: managers, params: z.object({ id: ObjectId }), response: StaffView.extend({ phone: z.string().nullable() }).openapi('StaffFull'),
+    handler: (ctx, { params }) => staff.viewStaffFull(app, callerOf(ctx), params.id),
+  });
   api.route({
     method: 'post', path: '/api/admin/v1/staff/:id/reset-password', summary: 'Set a new password for a staff member (their sessions end at once)', tags,
     auth: 'staff', roles: managers, params: z.object({ id: ObjectId }), body: z.object({ password: NewPassword }).strict(), response: StaffView,

@@ -4,6 +4,7 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
 import { findPage, type PageQuery } from '../../lib/pagination';
+import { maskPhone } from '../../lib/pii';
 import { escapeRegex } from '../../lib/regex';
 import { getArea } from '../areas';
 import { audit } from '../audit';
@@ -26,7 +27,7 @@ function assertStrongPassword(field: string, password: string): void {
   if (reason) throw validationError(field, reason, { code: 'WEAK_PASSWORD' });
 }
 
-const ROLE_LEVELS: Record<StaffRole, string[]> = {
+export const ROLE_LEVELS: Record<StaffRole, string[]> = {
   district_admin: ['district'],
   town_admin: ['town', 'subdistrict'],
   village_worker: ['village', 'community'],
@@ -38,6 +39,8 @@ interface CreateStaffInput {
   role: StaffRole;
   areaCode: string;
   displayName?: string;
+  /** A mainland mobile number, sealed at rest. */
+  phone?: string;
   wechatId?: string;
   /** The password was chosen by someone else: the first sign-in must set a new one. */
   initialPassword?: boolean;
@@ -58,6 +61,7 @@ export async function createStaff(app: AppContext, input: CreateStaffInput): Pro
       areaCode: area.code,
       areaPath: area.path,
       displayName: input.displayName,
+      ...(input.phone ? { phoneEnc: app.pii.seal(input.phone) } : {}),
       wechatId: input.wechatId,
       disabled: false,
       ...(input.initialPassword ? { mustChangePassword: true } : {}),
@@ -130,16 +134,20 @@ export interface StaffView extends StaffPrincipal {
   areaName: string | null;
   disabled: boolean;
   wechatBound: boolean;
+  phoneMasked: string | null;
   createdAt: string;
 }
 
-const viewOf = (s: StaffDoc, areaName: string | null): StaffView => ({
+const viewOf = (app: AppContext, s: StaffDoc, areaName: string | null): StaffView => ({
   ...principalOf(s),
   areaName,
   disabled: s.disabled,
   wechatBound: Boolean(s.wechatId),
+  phoneMasked: s.phoneEnc ? maskPhone(app.pii.open(s.phoneEnc)) : null,
   createdAt: s.createdAt.toISOString(),
 });
+
+const areaNameOf = async (app: AppContext, code: string) => (await getArea(app, code))?.name ?? null;
 
 /**
  * Who a manager may manage: a district admin everyone but themselves; a town admin the village workers
@@ -171,7 +179,7 @@ export async function listStaff(app: AppContext, me: StaffPrincipal, f: StaffLis
   return findPage(Staff(app.db), filter, page, async (rows) => {
     const names = new Map<string, string | null>();
     for (const code of new Set(rows.map((r) => r.areaCode))) names.set(code, (await getArea(app, code))?.name ?? null);
-    return rows.map((r) => viewOf(r, names.get(r.areaCode) ?? null));
+    return rows.map((r) => viewOf(app, r, names.get(r.areaCode) ?? null));
   });
 }
 
@@ -188,7 +196,7 @@ export async function setStaffDisabled(app: AppContext, caller: Caller, id: stri
   await Staff(app.db).updateOne({ _id: s._id }, { $set: { disabled } });
   if (disabled) await revokeAllFor(app, 'staff', s._id);
   await caller.audit(disabled ? 'staff.disable' : 'staff.enable', { type: 'staff', id: String(s._id) }, { username: s.username });
-  return viewOf({ ...s, disabled }, (await getArea(app, s.areaCode))?.name ?? null);
+  return viewOf(app, { ...s, disabled }, await areaNameOf(app, s.areaCode));
 }
 
 /** A manager sets a new password for someone; every session of that person ends. */
@@ -199,7 +207,42 @@ export async function resetStaffPassword(app: AppContext, caller: Caller, id: st
   await revokeAllFor(app, 'staff', s._id);
   await LoginFailures(app.db).deleteMany({ username: s.username });
   await caller.audit('staff.password_reset', { type: 'staff', id: String(s._id) }, { username: s.username });
-  return viewOf({ ...s, mustChangePassword: true }, (await getArea(app, s.areaCode))?.name ?? null);
+  return viewOf(app, { ...s, mustChangePassword: true }, await areaNameOf(app, s.areaCode));
+}
+
+export interface StaffPatch {
+  displayName?: string;
+  /** A mainland mobile number, or null to remove it. */
+  phone?: string | null;
+}
+
+/** A manager changes someone's display name or phone (sealed at rest); audited with the fields changed, never the number. */
+export async function updateStaff(app: AppContext, caller: Caller, id: string, patch: StaffPatch): Promise<StaffView> {
+  const s = await managedStaff(app, caller.staff, id);
+  const set: Partial<StaffDoc> = {};
+  const unset: Record<string, 1> = {};
+  if (patch.displayName !== undefined && patch.displayName !== (s.displayName ?? '')) {
+    if (patch.displayName) set.displayName = patch.displayName;
+    else unset.displayName = 1;
+  }
+  if (patch.phone !== undefined && patch.phone !== (s.phoneEnc ? app.pii.open(s.phoneEnc) : null)) {
+    if (patch.phone) set.phoneEnc = app.pii.seal(patch.phone);
+    else unset.phoneEnc = 1;
+  }
+  const fields = [...Object.keys(set), ...Object.keys(unset)].map((f) => (f === 'phoneEnc' ? 'phone' : f));
+  if (!fields.length) return viewOf(app, s, await areaNameOf(app, s.areaCode));
+  const update = { ...(Object.keys(set).length ? { $set: set } : {}), ...(Object.keys(unset).length ? { $unset: unset } : {}) };
+  const updated = await Staff(app.db).findOneAndUpdate({ _id: s._id }, update, { new: true }).lean();
+  if (!updated) throw notFound('该工作人员');
+  await caller.audit('staff.update', { type: 'staff', id: String(s._id) }, { username: s.username, fields });
+  return viewOf(app, updated, await areaNameOf(app, updated.areaCode));
+}
+
+/** A manager looks at someone's full phone number: audited. */
+export async function viewStaffFull(app: AppContext, caller: Caller, id: string): Promise<StaffView & { phone: string | null }> {
+  const s = await managedStaff(app, caller.staff, id);
+  await caller.audit('staff.view_full', { type: 'staff', id: String(s._id) }, { username: s.username });
+  return { ...viewOf(app, s, await areaNameOf(app, s.areaCode)), phone: s.phoneEnc ? app.pii.open(s.phoneEnc) : null };
 }
 
 /**

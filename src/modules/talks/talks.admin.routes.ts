@@ -15,7 +15,7 @@ import {
   AreaFigures, AttendanceResult, ExpertInputSchema, ExpertList, ExpertPatchSchema, ExpertSchema, CallListQuery, IdParams, ReviewResult, RosterPage, RosterQuery, SessionFeedback, SessionFigures, StaffTalk,
   TalkInputSchema, TalkOutbox, TalkPage, TalkPatchSchema, WalkInBody, WalkInResult,
 } from './talks.schemas';
-import { cancelTalk, closeTalk, createTalk, getTalkInScope, listStaffTalks, publishTalk, talkAccess, updateTalk, viewTalks } from './talks.service';
+import { cancelTalk, closeTalk, copyTalk, createTalk, getTalkInScope, listStaffTalks, publishTalk, talkAccess, updateTalk, viewTalks } from './talks.service';
 
 export function talkAdminRoutes(api: Api): void {
   const app = api.app;
@@ -68,6 +68,11 @@ export function talkAdminRoutes(api: Api): void {
   api.route({
     method: 'patch', path: `${base}/:id`, summary: 'Edit a session', tags, auth: 'staff', params: IdParams, body: TalkPatchSchema, response: StaffTalk,
     handler: async (ctx, { params, body }) => staffView(await updateTalk(app, staffOf(ctx), params.id, body)),
+  });
+  api.route({
+    method: 'post', path: `${base}/:id/copy`, summary: 'Copy a session into a new draft: texts, venue, seats and rules; no registrations; past times move on by whole days (audited)', tags, auth: 'staff',
+    params: IdParams, response: StaffTalk, status: 201,
+    handler: async (ctx, { params }) => staffView(await copyTalk(app, callerOf(ctx), params.id)),
   });
   api.route({
     method: 'post', path: `${base}/:id/publish`, summary: 'Publish: open for sign-up and queue the group notice', tags, auth: 'staff', params: IdParams, response: StaffTalk,

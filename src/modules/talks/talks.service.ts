@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { assertInScope, type Caller, inScope, scopeFilter, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { AppError, notFound, validationError } from '../../http/errors';
+import { copyTitle, datesAhead } from '../../lib/copy-dates';
 import { findPageByDate } from '../../lib/pagination';
 import { cachePerDatabase } from '../../db/coordination';
 import { cancelPending, enqueueMany } from '../../notify/outbox.service';
@@ -14,6 +15,7 @@ import { Experts, RegistrationKeys, Registrations, Seats, Talks, type ExpertDoc,
 import type { TalkInput, TalkPatch } from './talks.schemas';
 
 const HOUR = 3600_000;
+const DAY = 24 * HOUR;
 
 async function getTalk(app: AppContext, id: string | Types.ObjectId): Promise<TalkDoc> {
   const t = Types.ObjectId.isValid(id) ? await Talks(app.db).findById(id).lean() : null;
@@ -137,6 +139,31 @@ export async function createTalk(app: AppContext, staff: StaffPrincipal, input: 
   };
   assertTimes(doc);
   await Talks(app.db).create(doc);
+  return doc;
+}
+
+/**
+ * Copy a session in scope into a new draft: texts, experts, venue, seats, eligibility and waitlist rules; no
+ * registrations, walk-ins or feedback. Times already past move on by whole days, sign-ups opening now.
+ */
+export async function copyTalk(app: AppContext, caller: Caller, id: string): Promise<TalkDoc> {
+  const t = await getTalkInScope(app, caller.staff, id);
+  const now = app.clock.now();
+  const { startAt, endAt, days } = datesAhead(t.startAt, t.endAt, now);
+  const shift = (d: Date) => new Date(d.getTime() + days * DAY);
+  const signupOpensAt = days ? now : t.signupOpensAt;
+  const _id = new Types.ObjectId();
+  const doc: TalkDoc = {
+    _id, kind: t.kind, title: copyTitle(t.title, 60), description: t.description, expertIds: t.expertIds, venue: t.venue,
+    areaCode: t.areaCode, areaPath: t.areaPath, localOnly: t.localOnly, startAt, endAt, capacity: t.capacity,
+    maxSeatsPerRegistration: t.maxSeatsPerRegistration, signupOpensAt, signupClosesAt: shift(t.signupClosesAt), cancelCutoffAt: shift(t.cancelCutoffAt),
+    eligibility: t.eligibility, waitlistEnabled: t.waitlistEnabled, waitlistCap: t.waitlistCap, status: 'draft', checkinScene: sceneFor(_id),
+    createdBy: caller.staff.id, createdAt: now, updatedAt: now,
+  };
+  if (doc.signupClosesAt <= doc.signupOpensAt) doc.signupClosesAt = startAt;
+  assertTimes(doc);
+  await Talks(app.db).create(doc);
+  await caller.audit('talk.copy', { type: 'talk', id: String(_id) }, { from: id, title: doc.title });
   return doc;
 }
 

@@ -43,7 +43,7 @@ test('journey: a draft contest edited and deleted, a closed one copied into a ne
 
   await rowWith(d, 'contests-table', '马尚上月竞赛').getByRole('button', { name: '复制为新草稿' }).click();
   await expectMessageVisible(d, '已复制为新草稿“马尚上月竞赛（副本）”');
-  await rowWith(d, 'contests-table', '马尚上月竞赛（副本）').getByText('草稿').waitFor();
+  await rowWith(d, 'contests-table', '马尚上月竞赛（副本）').getByText('草稿', { exact: true }).waitFor();
   const copy = (await Contests(j.t.db).findOne({ title: '马尚上月竞赛（副本）' }).lean())!;
   expect(copy.startAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
   expect(copy.endAt.getTime() - copy.startAt.getTime()).toBe(7 * DAY);

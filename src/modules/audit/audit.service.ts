@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { AppContext } from '../../context';
+import type { AuditAction } from '../../dictionaries';
 import { shanghaiTime } from '../../lib/shanghai';
 import { requestContext } from '../../logger';
 import { findPage, type PageQuery } from '../../lib/pagination';
@@ -20,7 +21,7 @@ export interface Actor {
 export async function audit(
   app: AppContext,
   actor: Actor,
-  action: string,
+  action: AuditAction,
   target: { type: string; id: string },
   details?: Record<string, unknown>,
 ): Promise<void> {

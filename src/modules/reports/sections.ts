@@ -1,6 +1,7 @@
 import { ENROLMENT_LABELS } from '../insurance';
 import { REFERRAL_STATUS_LABELS as STATUS_LABELS } from '../referrals';
 import type { YearlyReport } from './yearly.service';
+import { talkKind } from '../../dictionaries';
 
 type Cell = string | number | null;
 
@@ -17,7 +18,7 @@ export interface Section {
   printed?: { rows: Cell[][]; note: string };
 }
 
-export const KIND_LABELS = { lecture: '讲座', screening: '筛查', checkup: '体检', youth: '青春健康', other: '其他' } as const;
+export const KIND_LABELS = talkKind.labels;
 const LEVEL_LABELS: Record<string, string> = { district: '区', town: '镇', subdistrict: '街道', village: '村', community: '社区' };
 
 export function sections(r: YearlyReport): Section[] {

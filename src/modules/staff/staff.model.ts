@@ -1,7 +1,8 @@
 import { Schema, Types } from 'mongoose';
 import { defineModel } from '../../db/model';
+import { staffRole } from '../../dictionaries';
 
-export const STAFF_ROLES = ['district_admin', 'town_admin', 'village_worker'] as const;
+export const STAFF_ROLES = staffRole.values;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 export interface StaffDoc {

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
+import type { ErrorCode } from '../../dictionaries';
 import { AppError, notFound } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
 import { audit, type Actor } from '../audit';
@@ -47,7 +48,7 @@ export function eligibilityFor(app: AppContext, talk: TalkDoc, r: ResidentDoc): 
 
 const keyId = (talkId: Types.ObjectId, residentId: Types.ObjectId) => `${String(talkId)}:${String(residentId)}`;
 
-const REJECTIONS: Record<string, [string, string]> = {
+const REJECTIONS: Record<string, [ErrorCode, string]> = {
   TALK_FULL: ['TALK_FULL', '名额已满'],
   WAITLIST_FULL: ['WAITLIST_FULL', '名额已满，候补也已排满'],
   TALK_CLOSED: ['TALK_CLOSED', '本场活动已停止报名'],

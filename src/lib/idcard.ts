@@ -26,10 +26,13 @@ export interface IdCardInfo {
   sex: 'male' | 'female';
 }
 
+/** Whether a number (or its first digits, while it is typed) starts with a real province-level code. */
+export const knownRegion = (id: string): boolean => PROVINCES.has(id.slice(0, 2));
+
 export function checkIdCard(raw: string, today: Date = new Date()): { ok: true; info: IdCardInfo } | { ok: false; error: IdCardError } {
   const id = raw.trim().toUpperCase();
   if (!/^\d{17}[\dX]$/.test(id)) return { ok: false, error: 'format' };
-  if (!PROVINCES.has(id.slice(0, 2))) return { ok: false, error: 'region' };
+  if (!knownRegion(id)) return { ok: false, error: 'region' };
   const y = Number(id.slice(6, 10));
   const m = Number(id.slice(10, 12));
   const d = Number(id.slice(12, 14));

@@ -3217,6 +3217,18 @@ export interface components {
             }[];
         };
         Dictionaries: {
+            actorType: {
+                /** @enum {string} */
+                title: "操作人类型";
+                labels: {
+                    /** @enum {string} */
+                    staff: "工作人员";
+                    /** @enum {string} */
+                    resident: "居民";
+                    /** @enum {string} */
+                    system: "系统";
+                };
+            };
             botState: {
                 /** @enum {string} */
                 title: "群机器人状态";
@@ -3345,6 +3357,18 @@ export interface components {
                     signed_form: "签署了同意书";
                     /** @enum {string} */
                     in_person: "当面口头同意";
+                };
+            };
+            contestState: {
+                /** @enum {string} */
+                title: "答题竞赛进度";
+                labels: {
+                    /** @enum {string} */
+                    upcoming: "未开始";
+                    /** @enum {string} */
+                    open: "进行中";
+                    /** @enum {string} */
+                    ended: "已结束";
                 };
             };
             deliveryStatus: {
@@ -3519,6 +3543,18 @@ export interface components {
                     generated: "已生成";
                     /** @enum {string} */
                     submitted: "已报送";
+                };
+            };
+            roomAttention: {
+                /** @enum {string} */
+                title: "微信群异常";
+                labels: {
+                    /** @enum {string} */
+                    ambiguous_topic: "有两个同名群，请核对后重新绑定";
+                    /** @enum {string} */
+                    bot_removed: "机器人已被移出群";
+                    /** @enum {string} */
+                    missing: "找不到这个群";
                 };
             };
             rosterStatus: {

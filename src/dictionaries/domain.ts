@@ -57,3 +57,10 @@ export const noticeKind = dictionary('订阅消息', {
 export const botState = dictionary('群机器人状态', {
   stopped: '未运行', starting: '正在启动', waiting_scan: '等待扫码登录', logged_in: '在线', logged_out: '已退出登录', reconnecting: '正在重连', error: '出错',
 });
+
+/** Who made a change: a staff member, a resident, or the service itself (audit records, case histories). */
+export const actorType = dictionary('操作人类型', { staff: '工作人员', resident: '居民', system: '系统' });
+/** Where a quiz contest stands for a resident. */
+export const contestState = dictionary('答题竞赛进度', { upcoming: '未开始', open: '进行中', ended: '已结束' });
+/** Why a bound group needs a staff member's look (the bot found it ambiguous, was removed, or cannot find it). */
+export const roomAttention = dictionary('微信群异常', { ambiguous_topic: '有两个同名群，请核对后重新绑定', bot_removed: '机器人已被移出群', missing: '找不到这个群' });

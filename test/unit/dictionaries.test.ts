@@ -46,11 +46,11 @@ function writtenActions(): { literals: Map<string, string>; templates: Map<strin
   return { literals, templates };
 }
 
-/** Every error code the source writes: `new AppError('X'`, `{ code: 'X' }`, and `['X', status, …]` table rows. */
+/** Every error code src/ writes: `new AppError('X'`, `{ code: 'X' }`, and `['X', status, …]` table rows (scripts send none). */
 function writtenCodes(): Map<string, string> {
   const codes = new Map<string, string>();
   const patterns = [/new AppError\(\s*'([A-Z][A-Z0-9_]*)'/g, /\bcode: '([A-Z][A-Z0-9_]*)'/g, /\[\s*'([A-Z][A-Z0-9_]*)',\s*(?:\d{3}\b|'[^']*[\u4e00-\u9fa5])/g];
-  for (const { file, text } of files) for (const re of patterns) for (const [, c] of text.matchAll(re)) codes.set(c!, file);
+  for (const { file, text } of files.filter((f) => f.file.startsWith('src'))) for (const re of patterns) for (const [, c] of text.matchAll(re)) codes.set(c!, file);
   return codes;
 }
 

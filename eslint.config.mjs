@@ -27,6 +27,13 @@ export default tseslint.config(
     },
   },
   {
+    // The layers under the modules (access, http, lib) import none of them: the modules fill their ports instead.
+    files: ['src/access/**/*.ts', 'src/http/**/*.ts', 'src/lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)modules(/|$)', message: 'access, http and lib know no module: take what a module provides as a parameter or a port (see src/access).' }] }],
+    },
+  },
+  {
     files: ['miniprogram/**/*.ts', 'test/miniprogram/**/*.ts'],
     languageOptions: { globals: { wx: 'readonly', App: 'readonly', getApp: 'readonly', Component: 'readonly', Page: 'readonly', getCurrentPages: 'readonly' } },
   },

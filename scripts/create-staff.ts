@@ -1,5 +1,6 @@
 /** npm run staff:create -- --username U --password P --role district_admin --area 370303 [--name 显示名] [--wechat wxid] */
-import { createStaff, STAFF_ROLES, type StaffRole } from '../src/modules/staff';
+import { STAFF_ROLES, type StaffRole } from '../src/access';
+import { createStaff } from '../src/modules/staff';
 import { flag, withRuntime } from './cli';
 
 const args = process.argv.slice(2);

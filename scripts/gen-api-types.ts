@@ -16,6 +16,7 @@ import { apiDocument } from '../src/http/openapi';
 import { systemClock } from '../src/lib/clock';
 import { piiFromConfig } from '../src/lib/pii';
 import { createLogger } from '../src/logger';
+import { accessPorts, modules } from '../src/modules';
 import { WeChatClient } from '../src/wechat/client';
 
 interface Target {
@@ -80,7 +81,7 @@ function documentationContext(): AppContext {
 }
 
 export async function render(target: Target): Promise<string> {
-  const doc = apiDocument(documentationContext()) as Document;
+  const doc = apiDocument(documentationContext(), modules, accessPorts) as Document;
   const paths = Object.fromEntries(Object.entries(doc.paths).filter(([p]) => target.paths(p)));
   const ast = await openapiTS({ ...doc, paths } as unknown as Parameters<typeof openapiTS>[0]);
   return HEADER + astToString(ast);

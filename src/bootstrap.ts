@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { AppContext } from './context';
 import { connectDatabase, type Database } from './db/connect';
+import { runMigrations } from './db/migrations';
 import { ensureIndexes } from './db/model';
 import { provisionDatabase, type ProvisionedDatabase } from './db/provision';
 import { systemClock, type Clock } from './lib/clock';
@@ -79,9 +80,10 @@ export async function startRuntime(config: Config, logger: Logger, opts: { clock
   };
 }
 
-/** Every model's collection and indexes, each module's start-up index work, the district's areas; idempotent. */
+/** Every model's collection and indexes, each module's start-up index work and migrations, the district's areas; idempotent. */
 export async function prepareDatabase(app: AppContext): Promise<void> {
   await ensureIndexes(app.db);
   for (const m of modules) await m.indexes?.(app);
+  await runMigrations(app, modules.flatMap((m) => (m.migrations ?? []).map((migration) => ({ module: m.name, migration }))));
   await seedDistrict(app);
 }

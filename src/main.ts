@@ -9,6 +9,7 @@ import { startWorker } from './worker';
 import { startBot } from './bot/bot';
 import { startScheduler } from './scheduler/scheduler';
 import { startupBanner } from './startup-banner';
+import { accessPorts, modules } from './modules';
 import { staffCount } from './modules/staff';
 
 /** Whether the staff console answers at /admin/ (it is served only once built). */
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   let apiUrl: string | undefined;
 
   if (config.roles.has('api')) {
-    const app = createHttpApp(runtime.app, { isReady: runtime.database.isReady });
+    const app = createHttpApp(runtime.app, { isReady: runtime.database.isReady, modules, access: accessPorts });
     const server = http.createServer(app.callback());
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((r) => server.listen(config.PORT, config.HOST, () => r()));

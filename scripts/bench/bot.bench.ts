@@ -8,7 +8,7 @@ import { BotRooms } from '../../src/modules/campaigns/rooms.model';
 import { memoryLedger, RateGovernor } from '../../src/notify/governor';
 import { Outbox, OutboxClaims } from '../../src/notify/outbox.model';
 import { cancelPending } from '../../src/notify/outbox.service';
-import { deliverRoomsOnce, startRoomDelivery, type RoomSender } from '../../src/notify/room-channel';
+import { deliverRoomsOnce, startRoomDelivery, type RoomSender } from '../../src/bot/room-channel';
 import { seedVillages, TOWN_MS, VILLAGE_A, VILLAGE_B } from '../../test/helpers/fixtures';
 
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 1000);

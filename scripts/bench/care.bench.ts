@@ -4,7 +4,8 @@ import { Areas } from '../../src/modules/areas/areas.model';
 import { AuditLog } from '../../src/modules/audit/audit.model';
 import { Enrolments } from '../../src/modules/insurance/insurance.model';
 import { createProduct } from '../../src/modules/insurance/insurance.products';
-import { seedVillages, staffLogin, VILLAGE_A, VILLAGE_B } from '../../test/helpers/fixtures';
+import { createStaff } from '../../src/modules/staff/staff.service';
+import { callerFor, seedVillages, staffLogin, VILLAGE_A, VILLAGE_B } from '../../test/helpers/fixtures';
 import type { BenchHarness } from './harness';
 
 /**
@@ -66,9 +67,9 @@ const product = (name: string) => ({
 export default async function care(h: BenchHarness): Promise<void> {
   const { t } = h;
   await seedVillages(t);
-  const system = { type: 'system' as const, id: 'bench' };
-  const big = await createProduct(t.app, system, product('大批量'));
-  const small = await createProduct(t.app, system, product('对照'));
+  const owner = await createStaff(t.app, { username: 'bench-products', password: 'correct-horse-battery', role: 'district_admin', areaCode: '370303' });
+  const big = await createProduct(t.app, callerFor(t, owner), product('大批量'));
+  const small = await createProduct(t.app, callerFor(t, owner), product('对照'));
   const admin = await staffLogin(t, 'district_admin', '370303');
   const seedStart = Date.now();
   await seed(h, big.id, ENROLMENTS);

@@ -4,12 +4,11 @@ import * as qrcodeTerminal from 'qrcode-terminal';
 import type { Config } from '../config';
 import type { AppContext } from '../context';
 import { mongoLedger, RateGovernor } from '../notify/governor';
-import { deliverRoomsOnce, startRoomDelivery } from '../notify/room-channel';
-import { recordBotRemoved, recordTopicChange } from '../modules/campaigns';
+import { deliverRoomsOnce, startRoomDelivery } from './room-channel';
+import { firstSight, recordBotError, recordBotRemoved, recordTopicChange, setBotStatus } from '../modules/campaigns';
 import { Cooldown, onRoomText } from './room-commands';
 import { onPrivateText } from './staff-commands';
 import { WechatyRoomSender } from './sender';
-import { firstSight, recordBotError, setBotStatus } from './status';
 import { BotSupervisor, outageOf, puppetOf } from './supervisor';
 import type { SessionKeepingPuppetService } from './puppet';
 

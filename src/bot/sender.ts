@@ -2,7 +2,7 @@ import type { Room, Wechaty } from 'wechaty';
 import type { AppContext } from '../context';
 import { isDuplicateKey } from '../db/model';
 import { markRoomAttention, relinkRoom, type BotRoomDoc } from '../modules/campaigns';
-import type { RoomMessage, RoomSender } from '../notify/room-channel';
+import type { RoomMessage, RoomSender } from './room-channel';
 import type { SendOutcome } from '../notify/outbox.service';
 
 /**

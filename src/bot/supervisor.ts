@@ -1,9 +1,8 @@
 import type { Wechaty } from 'wechaty';
 import type { AppContext } from '../context';
 import { enqueue } from '../notify/outbox.service';
+import { endOutage, OUTAGE_LABELS, recordBotError, saveOutage, setBotStatus, type Outage, type OutageReason } from '../modules/campaigns';
 import { activeAdmins } from '../modules/staff';
-import { OUTAGE_LABELS, type Outage, type OutageReason } from './bot.model';
-import { endOutage, recordBotError, saveOutage, setBotStatus } from './status';
 
 /** Start of the error a puppet-service puppet emits when its event stream ends (see puppet.ts). */
 export const STREAM_LOST = 'puppet-service event stream lost';

@@ -1,17 +1,21 @@
 import Koa from 'koa';
 import helmet from 'koa-helmet';
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { AccessPorts } from '../access';
 import type { AppContext } from '../context';
-import { modules } from '../modules';
 import { consoleRoutes } from './console';
 import { errorMiddleware } from './errors';
 import { createHttpMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { requestIdMiddleware } from './request-id';
-import { Api } from './route';
+import { Api, type RouteModule } from './route';
 import { RouteGroups } from './route-groups';
 
 interface HttpAppOptions {
+  /** What is served: each module registers its routes. */
+  modules: readonly RouteModule[];
+  /** How the modules know and audit a caller. */
+  access: AccessPorts;
   /** Database readiness, for /readyz. */
   isReady: () => boolean;
   /** Extra routes (tests register failure cases here). */
@@ -55,8 +59,8 @@ export function createHttpApp(app: AppContext, opts: HttpAppOptions): Koa {
 
   consoleRoutes(router);
 
-  const api = new Api(app, router, registry);
-  for (const m of modules) m.routes(api);
+  const api = new Api(app, opts.access, router, registry);
+  for (const m of opts.modules) m.routes(api);
   opts.extraRoutes?.(api);
   const document = openApiDocument(registry);
   router.get('/api/openapi.json', (c) => {

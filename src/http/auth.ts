@@ -1,11 +1,10 @@
 import type { Context } from 'koa';
 import { Types } from 'mongoose';
+import { staffCaller, type AccessPorts, type Caller, type StaffPrincipal, type StaffRole } from '../access';
 import type { AppContext } from '../context';
-import { resolveToken } from '../modules/sessions';
-import { getActiveStaff, type StaffPrincipal, type StaffRole } from '../modules/staff';
 import { AppError } from './errors';
 
-export type Principal = { type: 'resident'; residentId: Types.ObjectId } | { type: 'staff'; staff: StaffPrincipal };
+export type Principal = { type: 'resident'; residentId: Types.ObjectId } | { type: 'staff'; staff: StaffPrincipal; caller: Caller };
 
 export function bearer(ctx: Context): string | null {
   const m = /^Bearer ([\w-]{20,100})$/.exec(ctx.get('authorization'));
@@ -18,19 +17,19 @@ const unauthorized = (): AppError => new AppError('UNAUTHORIZED', 401, '请先�
 const PASSWORD_CHANGE_PATHS = new Set(['/api/admin/v1/me', '/api/admin/v1/me/password', '/api/admin/v1/auth/logout']);
 
 /** Resolve the caller; resident tokens never pass staff routes and staff tokens never pass resident routes. */
-export async function authenticate(app: AppContext, ctx: Context, kind: 'resident' | 'staff', roles?: readonly StaffRole[]): Promise<Principal> {
+export async function authenticate(app: AppContext, ports: AccessPorts, ctx: Context, kind: 'resident' | 'staff', roles?: readonly StaffRole[]): Promise<Principal> {
   const token = bearer(ctx);
   if (!token) throw unauthorized();
-  const subject = await resolveToken(app, token);
+  const subject = await ports.resolveToken(app, token);
   if (!subject || subject.subjectType !== kind) throw unauthorized();
   if (kind === 'resident') return { type: 'resident', residentId: subject.subjectId };
-  const staff = await getActiveStaff(app, subject.subjectId);
+  const staff = await ports.activeStaff(app, subject.subjectId);
   if (!staff) throw unauthorized();
   if (staff.mustChangePassword && !PASSWORD_CHANGE_PATHS.has(ctx.path)) {
     throw new AppError('PASSWORD_CHANGE_REQUIRED', 403, '首次登录（或密码被重置）后请先设置新密码');
   }
   if (roles && !roles.includes(staff.role)) throw new AppError('FORBIDDEN', 403, '您的角色不能进行此操作');
-  return { type: 'staff', staff };
+  return { type: 'staff', staff, caller: staffCaller(app, staff, ports.audit, ctx.ip) };
 }
 
 export function residentId(ctx: Context): Types.ObjectId {
@@ -39,14 +38,14 @@ export function residentId(ctx: Context): Types.ObjectId {
   return p.residentId;
 }
 
+/** The signed-in staff member (their scope). */
 export function staffOf(ctx: Context): StaffPrincipal {
-  const p: Principal | undefined = ctx.state.principal;
-  if (p?.type !== 'staff') throw unauthorized();
-  return p.staff;
+  return callerOf(ctx).staff;
 }
 
-/** The staff member as an audit actor. */
-export function staffActor(ctx: Context): { type: 'staff'; id: string; name: string; ip: string; areaPath: string[] } {
-  const s = staffOf(ctx);
-  return { type: 'staff', id: s.id, name: s.username, ip: ctx.ip, areaPath: s.areaPath };
+/** The signed-in staff member as the caller of a service: scope, audit actor (with the client address), audit log. */
+export function callerOf(ctx: Context): Caller {
+  const p: Principal | undefined = ctx.state.principal;
+  if (p?.type !== 'staff') throw unauthorized();
+  return p.caller;
 }

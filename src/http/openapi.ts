@@ -1,8 +1,8 @@
 import Router from '@koa/router';
 import { OpenApiGeneratorV3, OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { AccessPorts } from '../access';
 import type { AppContext } from '../context';
-import { modules } from '../modules';
-import { Api } from './route';
+import { Api, type RouteModule } from './route';
 
 export function openApiDocument(registry: OpenAPIRegistry): unknown {
   registry.registerComponent('securitySchemes', 'residentToken', { type: 'http', scheme: 'bearer', description: 'Resident token from /api/v1/auth/login' });
@@ -36,9 +36,9 @@ const isRef = (v: unknown): boolean => typeof v === 'object' && v !== null && '$
 const isNullableMark = (v: unknown): boolean => typeof v === 'object' && v !== null && Object.keys(v).length === 1 && (v as { nullable?: unknown }).nullable === true;
 
 /** The document of every module's routes without serving them (scripts/gen-api-types.ts writes client types from it). */
-export function apiDocument(app: AppContext): unknown {
+export function apiDocument(app: AppContext, modules: readonly RouteModule[], access: AccessPorts): unknown {
   const registry = new OpenAPIRegistry();
-  const api = new Api(app, new Router(), registry);
+  const api = new Api(app, access, new Router(), registry);
   for (const m of modules) m.routes(api);
   return openApiDocument(registry);
 }

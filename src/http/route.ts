@@ -3,8 +3,8 @@ import type { RouteTable } from './route-groups';
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Context, Middleware } from 'koa';
 import type { z, ZodTypeAny } from 'zod';
+import type { AccessPorts, StaffRole } from '../access';
 import type { AppContext } from '../context';
-import type { StaffRole } from '../modules/staff';
 import { authenticate } from './auth';
 import { checkResponse } from './contract';
 import { AppError } from './errors';
@@ -56,6 +56,11 @@ const isJsonBody = (b: unknown): boolean => typeof b === 'object' && b !== null 
 
 const openApiPath = (p: string): string => p.replace(/:(\w+)/g, '{$1}');
 
+/** What registers routes on the API (every module does). */
+export interface RouteModule {
+  routes(api: Api): void;
+}
+
 /** Registers a route on the router and its description in the OpenAPI registry, from the same zod schemas. */
 export class Api {
   /** Component names already registered in the document (see registerNamedSchemas). */
@@ -65,6 +70,7 @@ export class Api {
 
   constructor(
     readonly app: AppContext,
+    private readonly access: AccessPorts,
     private readonly router: RouteTable,
     private readonly registry: OpenAPIRegistry,
   ) {
@@ -91,7 +97,7 @@ export class Api {
       },
     });
     const handler: Middleware = async (ctx) => {
-      if (spec.auth !== 'none') ctx.state.principal = await authenticate(this.app, ctx, spec.auth, spec.roles);
+      if (spec.auth !== 'none') ctx.state.principal = await authenticate(this.app, this.access, ctx, spec.auth, spec.roles);
       if (spec.body && ctx.request.length && !ctx.is('application/json')) {
         throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, '请以 JSON 格式提交');
       }

@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import { z } from '../http/zod';
 
 /** Figures of the areas a report shows: for each area code, a value per key (`''` when not split). */
 export type AreaFigures = Map<string, Map<string, number>>;
@@ -64,3 +65,25 @@ export interface FigureScope {
   /** Figures never count what has not happened yet (a report of the running year). */
   now: Date;
 }
+
+/** Ratios are rounded so that the same data gives the same figures in every format. */
+export const r4 = (x: number | null): number | null => (x === null ? null : Math.round(x * 10_000) / 10_000);
+export const r2 = (x: number | null): number | null => (x === null ? null : Math.round(x * 100) / 100);
+export const ratio = (a: number, b: number): number | null => (b > 0 ? r4(a / b) : null);
+export const mean = (xs: number[]): number | null => (xs.length ? r2(xs.reduce((s, x) => s + x, 0) / xs.length) : null);
+export const median = (xs: number[]): number | null => {
+  if (!xs.length) return null;
+  const a = [...xs].sort((x, y) => x - y);
+  const m = Math.floor(a.length / 2);
+  return r2(a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2);
+};
+
+/** Counts by status with the Chinese name staff know them by, in workflow order. */
+export const labelled = (counts: Record<string, number>, labels: Record<string, string>) =>
+  Object.entries(labels).map(([status, label]) => ({ status, label, count: counts[status] ?? 0 }));
+
+export type Cell = string | number | null;
+export const percentText = (x: Cell): string => (typeof x === 'number' ? `${(x * 100).toFixed(2)}%` : '—');
+export const cellText = (x: Cell): string => (x === null ? '—' : String(x));
+/** `labelled` counts, as a response describes them. */
+export const StatusCounts = z.array(z.object({ status: z.string(), label: z.string(), count: z.number() }));

@@ -1,9 +1,8 @@
 import { Schema, type Connection, type Model, type SchemaDefinition, type Types } from 'mongoose';
+import { type Actor, assertInScope, scopeFilter, type StaffPrincipal } from '../access';
 import type { AppContext } from '../context';
 import { isDuplicateKey } from '../db/model';
 import { AppError, notFound, validationError } from '../http/errors';
-import type { Actor } from '../modules/audit';
-import { assertInScope, scopeFilter, type StaffPrincipal } from '../modules/staff';
 import { enqueue } from '../notify/outbox.service';
 import { shanghaiDay } from './shanghai';
 import { findPage, type Page } from './pagination';

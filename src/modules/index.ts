@@ -1,6 +1,8 @@
+import type { AccessPorts } from '../access';
+import { useNoticeKinds } from '../notify/notice-kinds';
 import type { AppModule } from './module';
 import { areasModule } from './areas';
-import { auditModule } from './audit';
+import { audit, auditModule } from './audit';
 import { backupsModule } from './backups';
 import { campaignsModule } from './campaigns';
 import { careModule } from './care';
@@ -8,11 +10,11 @@ import { insuranceModule } from './insurance';
 import { platformModule } from './platform';
 import { quizModule } from './quiz';
 import { referralsModule } from './referrals';
-import { reportsModule } from './reports';
+import { reportsModule, useFigureSections } from './reports';
 import { residentsModule } from './residents';
 import { selectionsModule } from './selections';
-import { sessionsModule } from './sessions';
-import { staffModule } from './staff';
+import { resolveToken, sessionsModule } from './sessions';
+import { getActiveStaff, staffModule } from './staff';
 import { subscriptionsModule } from './subscriptions';
 import { talksModule } from './talks';
 
@@ -22,3 +24,10 @@ const others: AppModule[] = [platformModule, staffModule, auditModule, referrals
 
 /** Every domain module, in route order — the only place that knows them all; a new module adds one entry. */
 export const modules: readonly AppModule[] = [areasModule, residentsModule(others.flatMap((m) => m.residentData)), ...others];
+
+/** How the HTTP layer knows and audits its callers: sessions resolve tokens, staff accounts, the audit log. */
+export const accessPorts: AccessPorts = { resolveToken, activeStaff: getActiveStaff, audit };
+
+// The dashboard and the yearly report show every module's figure section; residents subscribe to every module's notices.
+useFigureSections(modules.flatMap((m) => (m.figures ? [m.figures] : [])));
+useNoticeKinds(modules.flatMap((m) => m.notices ?? []));

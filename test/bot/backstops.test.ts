@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import { Outbox, OutboxClaims } from '../../src/notify/outbox.model';
 import { enqueue } from '../../src/notify/outbox.service';
-import { deliverRoomsOnce, type RoomSender } from '../../src/notify/room-channel';
+import { deliverRoomsOnce, type RoomSender } from '../../src/bot/room-channel';
 import { LeaderLease } from '../../src/scheduler/lease';
 import { schedulerTick } from '../../src/modules/campaigns';
 import { staffLogin, TOWN_MS, VILLAGE_A, VILLAGE_B } from '../helpers/fixtures';

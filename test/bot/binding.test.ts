@@ -1,7 +1,7 @@
 import { BotRooms } from '../../src/modules/campaigns/rooms.model';
 import { createBindCode } from '../../src/modules/campaigns/rooms.service';
 import { AuditLog } from '../../src/modules/audit/audit.model';
-import { staffLogin, TOWN_MS, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
+import { callerFor, staffLogin, TOWN_MS, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
 import { backoffMs } from '../../src/bot/supervisor';
 import { waitFor, World } from './world';
 
@@ -30,7 +30,7 @@ describe('binding groups to villages', () => {
 
   test('when a used, unknown or out-of-scope code is tried, then nothing is bound', async () => {
     const staff = await w.staff('town_admin', TOWN_MS);
-    const { code } = await createBindCode(w.t.app, { staff }, VILLAGE_B);
+    const { code } = await createBindCode(w.t.app, callerFor(w.t, staff), VILLAGE_B);
     const a = w.contact('甲');
     const first = w.room('西村一群', [a]);
     const second = w.room('西村二群', [a]);
@@ -41,12 +41,12 @@ describe('binding groups to villages', () => {
     await waitFor(() => w.said(second.id).length === 2);
     expect(w.said(second.id).sort()).toEqual(['这个绑定码已经用过了，请向工作人员重新索取。', '绑定码不正确，请向工作人员重新索取。'].sort());
     expect(await BotRooms(w.t.db).countDocuments({ wxRoomId: second.id })).toBe(0);
-    await expect(createBindCode(w.t.app, { staff }, VILLAGE_C)).rejects.toMatchObject({ status: 403 });
+    await expect(createBindCode(w.t.app, callerFor(w.t, staff), VILLAGE_C)).rejects.toMatchObject({ status: 403 });
   });
 
   test('when a bound group posts a new code, then it is rebound to the new village', async () => {
     const { room } = await w.boundRoom('搬迁群', VILLAGE_A);
-    const { code } = await createBindCode(w.t.app, { staff: await w.staff('district_admin', '370303') }, VILLAGE_C);
+    const { code } = await createBindCode(w.t.app, callerFor(w.t, await w.staff('district_admin', '370303')), VILLAGE_C);
     const r = w.contact('乙');
     r.say(`绑定 ${code}`).to(room);
     await waitFor(() => w.said(room.id).length === 1);

@@ -4,7 +4,7 @@ import { AuditLog } from '../../src/modules/audit/audit.model';
 import { Outbox, OutboxClaims } from '../../src/notify/outbox.model';
 import { enqueue, enqueueMany } from '../../src/notify/outbox.service';
 import { memoryLedger, RateGovernor } from '../../src/notify/governor';
-import { deliverRoomsOnce, startRoomDelivery, type RoomSender } from '../../src/notify/room-channel';
+import { deliverRoomsOnce, startRoomDelivery, type RoomSender } from '../../src/bot/room-channel';
 import { systemClock } from '../../src/lib/clock';
 import { schedulerTick } from '../../src/modules/campaigns';
 import { staffLogin, TOWN_MS, TOWN_ND, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';

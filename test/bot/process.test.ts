@@ -1,5 +1,5 @@
 import { types } from 'wechaty';
-import { getBotStatus } from '../../src/bot/status';
+import { getBotStatus } from '../../src/modules/campaigns/bot-status';
 import { Outbox } from '../../src/notify/outbox.model';
 import { enqueue } from '../../src/notify/outbox.service';
 import { startTestApp } from '../helpers/app';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { log } from 'wechaty';
 import { PuppetServer } from 'wechaty-puppet-service';
 import { buildWechaty } from '../../src/bot/bot';
-import { getBotStatus } from '../../src/bot/status';
+import { getBotStatus } from '../../src/modules/campaigns/bot-status';
 import { schedulerTick } from '../../src/modules/campaigns';
 import { Outbox } from '../../src/notify/outbox.model';
 import { enqueue } from '../../src/notify/outbox.service';

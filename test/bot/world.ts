@@ -4,10 +4,10 @@ import { startBot, type BotHandle, type BotOptions } from '../../src/bot/bot';
 import { createBindCode } from '../../src/modules/campaigns/rooms.service';
 import { BotRooms, type BotRoomDoc } from '../../src/modules/campaigns/rooms.model';
 import { Areas } from '../../src/modules/areas/areas.model';
-import { createStaff, type StaffPrincipal } from '../../src/modules/staff/staff.service';
-import type { StaffRole } from '../../src/modules/staff/staff.model';
+import type { StaffPrincipal, StaffRole } from '../../src/access';
+import { createStaff } from '../../src/modules/staff/staff.service';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { seedVillages } from '../helpers/fixtures';
+import { callerFor, seedVillages } from '../helpers/fixtures';
 
 type RoomMock = ReturnType<mock.Mocker['createRoom']>;
 type ContactMock = ReturnType<mock.Mocker['createContact']>;
@@ -85,7 +85,7 @@ export class World {
     const staff = by ?? (await this.staff('district_admin', '370303'));
     const resident = this.contact(`居民${++this.seq}`);
     const room = this.room(topic, [resident]);
-    const { code } = await createBindCode(this.t.app, { staff }, areaCode);
+    const { code } = await createBindCode(this.t.app, callerFor(this.t, staff), areaCode);
     resident.say(`绑定 ${code}`).to(room);
     await waitFor(async () => !!(await BotRooms(this.t.db).findOne({ wxRoomId: room.id }).lean()) && this.said(room.id).length > 0);
     this.heard.set(room.id, []);

@@ -91,3 +91,33 @@ test('journey: villages imported from an XLSX file, renamed and disabled; anothe
 
   expect(j.problems()).toEqual([]);
 }, 240_000);
+
+test('a slow answer to an earlier search does not replace the rows of a later one', async () => {
+  const d = await j.open();
+  await signIn(d, DISTRICT_ADMIN.username, DISTRICT_ADMIN.password);
+  await d.page.getByRole('menuitem', { name: '村居管理' }).first().click();
+  await rowWith(d, 'villages-table', '东村').waitFor();
+
+  // The search for 东村 reaches the service only after the one for 南村 has been answered and shown.
+  const asks = (q: string) => (url: URL): boolean => url.pathname === '/api/admin/v1/areas/villages' && url.searchParams.get('q') === q;
+  let release = (): void => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await d.page.route(asks('东村'), async (route) => {
+    await held;
+    await route.continue();
+  });
+  const search = d.page.getByLabel('搜索村居名称');
+  await search.fill('东村');
+  await search.press('Enter');
+  await search.fill('南村');
+  await search.press('Enter');
+  await rowWith(d, 'villages-table', '南村').waitFor();
+  const late = d.page.waitForResponse((r) => asks('东村')(new URL(r.url())));
+  release();
+  await late;
+  await d.page.waitForTimeout(300); // what the late answer would have drawn
+  await rowWith(d, 'villages-table', '南村').waitFor();
+  expect(await rowWith(d, 'villages-table', '东村').count()).toBe(0);
+
+  expect(j.problems()).toEqual([]);
+}, 120_000);

@@ -10,6 +10,7 @@ import type { Api } from '../../src/http/route';
 import { FakeClock } from '../../src/lib/clock';
 import { piiFromConfig } from '../../src/lib/pii';
 import { createLogger } from '../../src/logger';
+import { accessPorts, modules } from '../../src/modules';
 import { WeChatClient } from '../../src/wechat/client';
 import { FakeWeChatServer } from '../../src/wechat/fake-server';
 
@@ -50,7 +51,7 @@ export async function startTestApp(opts: { config?: Record<string, string>; now?
     wechat: new WeChatClient({ baseURL: wechatUrl, appid: 'wx-test', secret: 's', timeoutMs: 2000, logger, clock: { now: () => new Date() }, db, retries: 2 }),
   };
   await prepareDatabase(app);
-  const server = http.createServer(createHttpApp(app, { isReady: () => db.readyState === 1, extraRoutes: opts.extraRoutes }).callback());
+  const server = http.createServer(createHttpApp(app, { isReady: () => db.readyState === 1, modules, access: accessPorts, extraRoutes: opts.extraRoutes }).callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -1,8 +1,9 @@
+import { staffCaller, type Caller, type StaffPrincipal, type StaffRole } from '../../src/access';
+import { accessPorts } from '../../src/modules';
 import { Areas } from '../../src/modules/areas/areas.model';
 import { BotRooms } from '../../src/modules/campaigns/rooms.model';
 import { importVillages } from '../../src/modules/areas/areas.service';
 import { createStaff } from '../../src/modules/staff/staff.service';
-import type { StaffRole } from '../../src/modules/staff/staff.model';
 import type { TestApp } from './app';
 
 export const TOWN_MS = '370303-JD-MS';
@@ -43,6 +44,11 @@ export async function staffLogin(t: TestApp, role: StaffRole, areaCode: string, 
   const res = await t.request('POST', '/api/admin/v1/auth/login', { body: { username, password } });
   if (res.status !== 200) throw new Error(`staff login failed: ${JSON.stringify(res.body)}`);
   return { token: res.body.token, id: s.id };
+}
+
+/** A staff member as the caller of a service, built as a request builds it: its audit records go to the app's log. */
+export function callerFor(t: TestApp, staff: StaffPrincipal, ip?: string): Caller {
+  return staffCaller(t.app, staff, accessPorts.audit, ip);
 }
 
 /** Group records bound to an area, as binding a group with a code leaves them (binding itself is tested with the bot). */

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import { Api } from '../../src/http/route';
 import { IsoDateTime, z } from '../../src/http/zod';
 import { AppError } from '../../src/http/errors';
+import { accessPorts } from '../../src/modules';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { residentLogin } from '../helpers/fixtures';
 
@@ -55,7 +56,7 @@ describe('response contracts', () => {
 
   test('when a route declares no response schema, then registering it fails at startup', () => {
     const noResponse = { method: 'get', path: '/test/contract/none', summary: 'no contract', tags: ['test'], auth: 'none', handler: async () => ({}) } as unknown as Parameters<Api['route']>[0];
-    const api = new Api(t.app, new Router(), new OpenAPIRegistry());
+    const api = new Api(t.app, accessPorts, new Router(), new OpenAPIRegistry());
     expect(() => api.route(noResponse)).toThrow('GET /test/contract/none declares no response schema');
   });
 

@@ -1,4 +1,4 @@
-import { change, MIN_SAMPLE, proportion, wilson } from '../../src/modules/reports/literacy';
+import { change, MIN_SAMPLE, proportion, wilson } from '../../src/lib/literacy';
 
 const round4 = (x: number | null) => (x === null ? null : Math.round(x * 10_000) / 10_000);
 

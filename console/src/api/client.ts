@@ -27,6 +27,15 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The words to show for a failure: the service's own message (or, with `field`, its message for that field) when
+ * the failure is an ApiError, else `fallback`.
+ */
+export function errorText(e: unknown, fallback = '加载失败', field?: string): string {
+  if (!(e instanceof ApiError)) return fallback;
+  return (field ? e.fields[field] : undefined) ?? e.message;
+}
+
 const auth: Middleware = {
   onRequest({ request }) {
     if (session.token) request.headers.set('authorization', `Bearer ${session.token}`);

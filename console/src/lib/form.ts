@@ -1,6 +1,6 @@
 import type { Ref } from 'vue';
 import { ElMessage } from 'element-plus';
-import { ApiError } from '../api/client';
+import { ApiError, errorText } from '../api/client';
 
 /** Empty a form's field errors before it is checked again. */
 export function clearErrors(errors: Record<string, string>): void {
@@ -17,7 +17,7 @@ export async function sendForm(busy: Ref<boolean>, errors: Record<string, string
     await send();
   } catch (e) {
     if (e instanceof ApiError && Object.keys(e.fields).length) Object.assign(errors, e.fields);
-    else ElMessage.error(e instanceof ApiError ? e.message : failed);
+    else ElMessage.error(errorText(e, failed));
   } finally {
     busy.value = false;
   }

@@ -1,5 +1,5 @@
 import type { Api } from '../../http/route';
-import { staffActor, staffOf } from '../../http/auth';
+import { callerOf, staffOf } from '../../http/auth';
 import { pageOf, z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
 import * as areas from './areas.service';
@@ -34,7 +34,7 @@ export function areaRoutes(api: Api): void {
     tags, auth: 'staff', roles: managers, status: 201, bodyLimitKb: 1500,
     body: z.object({ format: z.enum(['csv', 'json', 'xlsx']), content: z.string().min(1).max(1_400_000) }).strict(),
     response: z.object({ imported: z.number(), batch: z.string() }),
-    handler: (ctx, { body }) => areas.staffImportVillages(app, staffActor(ctx), staffOf(ctx).areaCode, body.format, body.content),
+    handler: (ctx, { body }) => areas.staffImportVillages(app, callerOf(ctx), body.format, body.content),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/areas/import-template', summary: 'The XLSX template for importing villages (Chinese headers; towns in my scope listed)',
@@ -56,6 +56,6 @@ export function areaRoutes(api: Api): void {
     params: z.object({ code: z.string().min(1).max(40) }).strict(),
     body: z.object({ name: VillageName.optional(), disabled: z.boolean().optional() }).strict(),
     response: VillageView,
-    handler: (ctx, { params, body }) => updateVillage(app, staffActor(ctx), staffOf(ctx), params.code, body),
+    handler: (ctx, { params, body }) => updateVillage(app, callerOf(ctx), params.code, body),
   });
 }

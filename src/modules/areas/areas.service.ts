@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
+import type { Caller } from '../../access';
 import type { AppContext } from '../../context';
 import { AppError, validationError } from '../../http/errors';
-import { audit, type Actor } from '../audit';
 import { Areas, type AreaDoc, type AreaLevel, VILLAGE_LEVELS } from './areas.model';
 import district from './district.json';
 
@@ -215,8 +215,8 @@ export async function findAreaInScope(app: AppContext, scopeCode: string, codeOr
 }
 
 /** Staff import villages under the towns of their scope (all or nothing); the import is audited. */
-export async function staffImportVillages(app: AppContext, actor: Actor, scopeCode: string, format: ImportFormat, text: string): Promise<{ imported: number; batch: string }> {
-  const result = await importVillages(app, format, text, scopeCode);
-  await audit(app, actor, 'areas.import', { type: 'area-import', id: result.batch }, { imported: result.imported, format });
+export async function staffImportVillages(app: AppContext, caller: Caller, format: ImportFormat, text: string): Promise<{ imported: number; batch: string }> {
+  const result = await importVillages(app, format, text, caller.staff.areaCode);
+  await caller.audit('areas.import', { type: 'area-import', id: result.batch }, { imported: result.imported, format });
   return result;
 }

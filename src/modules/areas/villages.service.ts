@@ -1,11 +1,10 @@
 import ExcelJS from 'exceljs';
 import type { Types } from 'mongoose';
+import type { Caller, StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
 import { findPage, type PageQuery } from '../../lib/pagination';
 import { escapeRegex } from '../../lib/regex';
-import { audit, type Actor } from '../audit';
-import type { StaffPrincipal } from '../staff';
 import { Areas, VILLAGE_LEVELS, type AreaDoc } from './areas.model';
 import { areaNames, forgetArea, getArea, TEMPLATE_HEADERS } from './areas.service';
 
@@ -42,10 +41,10 @@ const villageView = (a: AreaDoc, parentName: string | null) => ({
  * Rename a village or take it out of (or back into) use. Its code never changes, so residents, groups and
  * figures stay attached; a disabled village is no longer offered in pickers and cannot be newly chosen.
  */
-export async function updateVillage(app: AppContext, actor: Actor, staff: StaffPrincipal, code: string, patch: { name?: string; disabled?: boolean }) {
+export async function updateVillage(app: AppContext, caller: Caller, code: string, patch: { name?: string; disabled?: boolean }) {
   const area = await Areas(app.db).findOne({ code }).lean();
   if (!area || !VILLAGE_LEVELS.includes(area.level)) throw notFound('村居');
-  if (!area.path.includes(staff.areaCode)) throw forbidden('不在您的管辖范围内');
+  if (!area.path.includes(caller.staff.areaCode)) throw forbidden('不在您的管辖范围内');
   const set: Partial<AreaDoc> = {};
   if (patch.name !== undefined && patch.name !== area.name) {
     const clash = await Areas(app.db).exists({ parentCode: area.parentCode, name: patch.name, code: { $ne: area.code } });
@@ -59,8 +58,8 @@ export async function updateVillage(app: AppContext, actor: Actor, staff: StaffP
   if (!updated) throw new AppError('CONFLICT', 409, '村居已被其他人修改，请刷新后重试');
   forgetArea(app, area.code);
   const target = { type: 'area', id: area.code };
-  if (set.name !== undefined) await audit(app, actor, 'areas.rename', target, { from: area.name, to: set.name });
-  if (set.disabled !== undefined) await audit(app, actor, set.disabled ? 'areas.disable' : 'areas.enable', target);
+  if (set.name !== undefined) await caller.audit('areas.rename', target, { from: area.name, to: set.name });
+  if (set.disabled !== undefined) await caller.audit(set.disabled ? 'areas.disable' : 'areas.enable', target);
   return villageView(updated, await townName());
 }
 

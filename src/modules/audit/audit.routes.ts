@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type { Api } from '../../http/route';
 import { actorType } from '../../dictionaries';
-import { staffActor, staffOf } from '../../http/auth';
+import { callerOf, staffOf } from '../../http/auth';
 import { IsoDateTime, ObjectId, pageOf, z } from '../../http/zod';
 import { auditFilterFor, listAudit, writeAuditXlsx } from './audit.service';
 
@@ -58,7 +58,7 @@ export function auditRoutes(api: Api): void {
       ctx.attachment(`audit-${new Date().toISOString().slice(0, 10)}.xlsx`);
       ctx.set('cache-control', 'no-store');
       ctx.body = out;
-      writeAuditXlsx(api.app, staffActor(ctx), auditFilterFor(staffOf(ctx), query), query, out).catch((err: unknown) => {
+      writeAuditXlsx(api.app, callerOf(ctx), auditFilterFor(staffOf(ctx), query), query, out).catch((err: unknown) => {
         api.app.logger.error({ err, event: 'audit.export_failed' }, 'export failed');
         out.destroy(err as Error);
       });

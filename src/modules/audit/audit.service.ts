@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
+import type { Actor, AuditTarget, Caller } from '../../access';
 import type { AppContext } from '../../context';
 import type { AuditAction } from '../../dictionaries';
 import { shanghaiTime } from '../../lib/shanghai';
@@ -8,21 +9,12 @@ import { requestContext } from '../../logger';
 import { findPage, type PageQuery } from '../../lib/pagination';
 import { AuditLog, type AuditDoc } from './audit.model';
 
-export interface Actor {
-  type: 'staff' | 'resident' | 'system';
-  id: string;
-  name?: string;
-  ip?: string;
-  /** A staff actor's area path: the audit log is read by area, and town admins read their own area's. */
-  areaPath?: string[];
-}
-
 /** Append one record. There is no update or delete path for audit records anywhere in the code. */
 export async function audit(
   app: AppContext,
   actor: Actor,
   action: AuditAction,
-  target: { type: string; id: string },
+  target: AuditTarget,
   details?: Record<string, unknown>,
 ): Promise<void> {
   await AuditLog(app.db).create({
@@ -94,7 +86,7 @@ const AUDIT_EXPORT_MAX = 10_000;
  * Stream the filtered log as a workbook (newest first, at most AUDIT_EXPORT_MAX rows). The export's own record,
  * with its filters and row count, is written before the file is finished, so no export completes unaudited.
  */
-export async function writeAuditXlsx(app: AppContext, actor: Actor, f: AuditFilter, asked: Record<string, unknown>, out: PassThrough): Promise<number> {
+export async function writeAuditXlsx(app: AppContext, caller: Caller, f: AuditFilter, asked: Record<string, unknown>, out: PassThrough): Promise<number> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
   const ws = wb.addWorksheet('审计日志');
   ws.columns = [
@@ -113,7 +105,7 @@ export async function writeAuditXlsx(app: AppContext, actor: Actor, f: AuditFilt
   }
   ws.commit();
   const filters = Object.fromEntries(Object.entries(asked).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
-  await audit(app, actor, 'audit.export', { type: 'audit', id: 'export' }, { rowCount: rows, filters });
+  await caller.audit('audit.export', { type: 'audit', id: 'export' }, { rowCount: rows, filters });
   await wb.commit();
   return rows;
 }

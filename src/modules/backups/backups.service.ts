@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Actor } from '../../access';
 import type { AppContext } from '../../context';
 import { writeBackup } from '../../db/backup/backup';
 import { pruneBackups, type Keep } from '../../db/backup/retention';
 import { isDuplicateKey } from '../../db/model';
 import { shanghaiDay, shanghaiTime } from '../../lib/shanghai';
-import { audit, type Actor } from '../audit';
+import { audit } from '../audit';
 import { BackupRuns, type BackupRunDoc } from './backups.model';
 
 const SYSTEM: Actor = { type: 'system', id: 'worker' };

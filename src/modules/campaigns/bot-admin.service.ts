@@ -1,9 +1,9 @@
 import { Types } from 'mongoose';
-import { getBotStatus } from '../../bot/status';
+import { scopeFilter, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { findPage } from '../../lib/pagination';
 import { Outbox } from '../../notify/outbox.model';
-import { scopeFilter, type StaffPrincipal } from '../staff';
+import { getBotStatus } from './bot-status';
 import { BotRooms } from './rooms.model';
 
 /** Group (and private bot) messages that failed for good, in the staff member's area, newest first, a page at a time. */

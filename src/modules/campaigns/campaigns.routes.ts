@@ -1,5 +1,4 @@
-import type { Context } from 'koa';
-import { staffOf } from '../../http/auth';
+import { callerOf, staffOf } from '../../http/auth';
 import type { Api } from '../../http/route';
 import { pageOf, z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
@@ -10,7 +9,6 @@ import { listKeywords, setKeyword } from './keywords.service';
 import { campaignReport } from './reports';
 import { createBindCode, listRooms, retryDeadRoomItem, roomView, unbindRoom } from './rooms.service';
 
-const by = (ctx: Context): campaigns.By => ({ staff: staffOf(ctx), ip: ctx.ip });
 const APPROVERS = ['district_admin', 'town_admin'] as const;
 
 export function campaignRoutes(api: Api): void {
@@ -21,7 +19,7 @@ export function campaignRoutes(api: Api): void {
   api.route({
     method: 'post', path: '/api/admin/v1/campaigns', summary: 'Draft a group campaign', tags, auth: 'staff', status: 201, idempotent: true,
     body: CampaignBody, response: CampaignView,
-    handler: async (ctx, { body }) => campaigns.campaignView(await campaigns.createCampaign(app, by(ctx), body)),
+    handler: async (ctx, { body }) => campaigns.campaignView(await campaigns.createCampaign(app, callerOf(ctx), body)),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/campaigns', summary: 'Campaigns in my area', tags, auth: 'staff', query: ListQuery, response: pageOf(CampaignView),
@@ -44,7 +42,7 @@ export function campaignRoutes(api: Api): void {
   });
   api.route({
     method: 'put', path: '/api/admin/v1/campaigns/:id', summary: 'Rewrite a draft (its author)', tags, auth: 'staff', params: IdParams, body: CampaignBody, response: CampaignView,
-    handler: async (ctx, { params, body }) => campaigns.campaignView(await campaigns.updateDraft(app, by(ctx), params.id, body)),
+    handler: async (ctx, { params, body }) => campaigns.campaignView(await campaigns.updateDraft(app, callerOf(ctx), params.id, body)),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/campaigns/:id', summary: 'One campaign', tags, auth: 'staff', params: IdParams, response: CampaignView,
@@ -56,22 +54,22 @@ export function campaignRoutes(api: Api): void {
   });
   api.route({
     method: 'post', path: '/api/admin/v1/campaigns/:id/submit', summary: 'Submit a draft for review', tags, auth: 'staff', params: IdParams, response: CampaignView,
-    handler: async (ctx, { params }) => campaigns.campaignView(await campaigns.submitCampaign(app, by(ctx), params.id)),
+    handler: async (ctx, { params }) => campaigns.campaignView(await campaigns.submitCampaign(app, callerOf(ctx), params.id)),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/campaigns/:id/approve', summary: 'Approve (town admin for their area, or district admin; never the author)', tags, auth: 'staff', roles: APPROVERS,
     params: IdParams, response: CampaignView,
-    handler: async (ctx, { params }) => campaigns.campaignView(await campaigns.approveCampaign(app, by(ctx), params.id)),
+    handler: async (ctx, { params }) => campaigns.campaignView(await campaigns.approveCampaign(app, callerOf(ctx), params.id)),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/campaigns/:id/reject', summary: 'Send back to draft with a reason', tags, auth: 'staff', roles: APPROVERS,
     params: IdParams, body: z.object({ reason: z.string().min(1).max(200) }).strict(), response: CampaignView,
-    handler: async (ctx, { params, body }) => campaigns.campaignView(await campaigns.rejectCampaign(app, by(ctx), params.id, body.reason)),
+    handler: async (ctx, { params, body }) => campaigns.campaignView(await campaigns.rejectCampaign(app, callerOf(ctx), params.id, body.reason)),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/campaigns/:id/cancel', summary: 'Cancel; messages not yet sent are dropped', tags, auth: 'staff', params: IdParams, response: CancelledCampaign,
     handler: async (ctx, { params }) => {
-      const c = await campaigns.cancelCampaign(app, by(ctx), params.id);
+      const c = await campaigns.cancelCampaign(app, callerOf(ctx), params.id);
       return { ...campaigns.campaignView(c), cancelledItems: c.cancelledItems };
     },
   });
@@ -82,7 +80,7 @@ export function campaignRoutes(api: Api): void {
   api.route({
     method: 'post', path: '/api/admin/v1/broadcasts', summary: 'Immediate broadcast: goes out once another approver approves it', tags,
     auth: 'staff', status: 201, idempotent: true, body: BroadcastBody, response: CampaignView,
-    handler: async (ctx, { body }) => campaigns.campaignView(await campaigns.createBroadcast(app, by(ctx), { ...body, title: body.title ?? `广播：${body.text.slice(0, 20)}` })),
+    handler: async (ctx, { body }) => campaigns.campaignView(await campaigns.createBroadcast(app, callerOf(ctx), { ...body, title: body.title ?? `广播：${body.text.slice(0, 20)}` })),
   });
 
   api.route({
@@ -94,7 +92,7 @@ export function campaignRoutes(api: Api): void {
     method: 'post', path: '/api/admin/v1/bot/bind-codes', summary: 'One-time code; posting 绑定 <code> in a group binds it to the area', tags: botTags, auth: 'staff', status: 201,
     body: z.object({ areaCode: z.string().min(1).max(40) }).strict(), response: BindCode,
     handler: async (ctx, { body }) => {
-      const r = await createBindCode(app, by(ctx), body.areaCode);
+      const r = await createBindCode(app, callerOf(ctx), body.areaCode);
       return { ...r, expiresAt: r.expiresAt.toISOString(), instruction: `请在村居微信群里发送：绑定 ${r.code}` };
     },
   });
@@ -106,7 +104,7 @@ export function campaignRoutes(api: Api): void {
   });
   api.route({
     method: 'delete', path: '/api/admin/v1/bot/rooms/:id', summary: 'Unbind a group (no more campaign messages)', tags: botTags, auth: 'staff', params: IdParams, response: RoomView,
-    handler: async (ctx, { params }) => roomView(await unbindRoom(app, by(ctx), params.id)),
+    handler: async (ctx, { params }) => roomView(await unbindRoom(app, callerOf(ctx), params.id)),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/bot/keywords', summary: 'Keyword replies (defaults and staff edits)', tags: botTags, auth: 'staff', response: z.object({ items: z.array(KeywordReply) }),
@@ -115,7 +113,7 @@ export function campaignRoutes(api: Api): void {
   api.route({
     method: 'put', path: '/api/admin/v1/bot/keywords/:keyword', summary: 'Set a keyword reply (district admin)', tags: botTags, auth: 'staff', roles: ['district_admin'],
     params: z.object({ keyword: z.string().min(1).max(10) }).strict(), body: KeywordBody, response: KeywordReply,
-    handler: (ctx, { params, body }) => setKeyword(app, by(ctx), params.keyword, body),
+    handler: (ctx, { params, body }) => setKeyword(app, callerOf(ctx), params.keyword, body),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/bot/dead-items', summary: 'Group messages that failed for good, in my area (a page, newest first)', tags: botTags, auth: 'staff',
@@ -124,6 +122,6 @@ export function campaignRoutes(api: Api): void {
   });
   api.route({
     method: 'post', path: '/api/admin/v1/bot/dead-items/:id/retry', summary: 'Queue a dead group message again', tags: botTags, auth: 'staff', params: IdParams, response: z.object({ retried: z.boolean() }),
-    handler: async (ctx, { params }) => ({ retried: await retryDeadRoomItem(app, by(ctx), params.id) }),
+    handler: async (ctx, { params }) => ({ retried: await retryDeadRoomItem(app, callerOf(ctx), params.id) }),
   });
 }

@@ -1,7 +1,7 @@
 import { IsoDateTime, z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
 import { CAMPAIGN_STATUSES } from './campaigns.model';
-import { BOT_STATES, OUTAGE_REASONS } from '../../bot/bot.model';
+import { BOT_STATES, OUTAGE_REASONS } from './bot-status.model';
 
 const CardInput = z.object({
   title: z.string().min(1).max(40),

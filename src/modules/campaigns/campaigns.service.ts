@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { type Caller, inScope, scopeFilter, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
@@ -8,15 +9,11 @@ import { quietUntil } from '../../notify/governor';
 import { cancelPending, enqueueMany } from '../../notify/outbox.service';
 import { isValidCron } from '../../lib/cron';
 import { getArea } from '../areas';
-import { audit } from '../audit';
-import { inScope, scopeFilter, type StaffPrincipal } from '../staff';
-import { actorOf, type By } from './by';
 import { Campaigns, Occurrences, type CampaignDoc, type CampaignStatus, type Card, type Schedule } from './campaigns.model';
 import { BotRooms } from './rooms.model';
 import { activeRoomsFor, areaLabel } from './rooms.service';
 import { tipForDay, tipMessage } from './tips';
 
-export type { By } from './by';
 
 export interface CampaignInput {
   title: string;
@@ -125,27 +122,27 @@ async function assertReachesGroups(app: AppContext, c: Pick<CampaignDoc, 'areaCo
   if (!(await activeRoomsFor(app, c.areaCode, c.targets)).length) throw noGroups();
 }
 
-export async function createCampaign(app: AppContext, by: By, input: CampaignInput, kind: CampaignDoc['kind'] = 'campaign'): Promise<CampaignDoc> {
-  const targets = await checkedTargets(app, by.staff, input.targets);
+export async function createCampaign(app: AppContext, caller: Caller, input: CampaignInput, kind: CampaignDoc['kind'] = 'campaign'): Promise<CampaignDoc> {
+  const targets = await checkedTargets(app, caller.staff, input.targets);
   const schedule = scheduleOf(app, input.schedule);
   // A broadcast is submitted as it is created: refuse it before anything is stored.
-  if (kind === 'broadcast') await assertReachesGroups(app, { areaCode: by.staff.areaCode, targets });
+  if (kind === 'broadcast') await assertReachesGroups(app, { areaCode: caller.staff.areaCode, targets });
   const now = app.clock.now();
   const doc = await Campaigns(app.db).create({
     kind, title: input.title, text: input.text, card: input.card, linkText: input.linkText, targets, schedule,
     quietHours: input.quietHours ? parseWindow(input.quietHours) : undefined, endAt: input.endAt ? new Date(input.endAt) : undefined,
-    status: 'draft', areaCode: by.staff.areaCode, areaPath: by.staff.areaPath, createdBy: by.staff.id, createdByName: nameOf(by.staff), createdAt: now, updatedAt: now,
+    status: 'draft', areaCode: caller.staff.areaCode, areaPath: caller.staff.areaPath, createdBy: caller.staff.id, createdByName: nameOf(caller.staff), createdAt: now, updatedAt: now,
   });
-  await audit(app, actorOf(by), 'campaign.create', { type: 'campaign', id: String(doc._id) }, { kind, title: input.title });
+  await caller.audit('campaign.create', { type: 'campaign', id: String(doc._id) }, { kind, title: input.title });
   return doc.toObject();
 }
 
 /** Rewrite a draft (its author only): after a reviewer sent it back, or before submitting it. */
-export async function updateDraft(app: AppContext, by: By, id: string, input: CampaignInput): Promise<CampaignDoc> {
-  const c = await getCampaign(app, by.staff, id);
-  if (c.createdBy !== by.staff.id) throw forbidden('只有创建人可以修改草稿');
+export async function updateDraft(app: AppContext, caller: Caller, id: string, input: CampaignInput): Promise<CampaignDoc> {
+  const c = await getCampaign(app, caller.staff, id);
+  if (c.createdBy !== caller.staff.id) throw forbidden('只有创建人可以修改草稿');
   if (c.status !== 'draft' || c.kind !== 'campaign') throw new AppError('INVALID_STATUS', 409, '只有草稿可以修改');
-  const targets = await checkedTargets(app, by.staff, input.targets);
+  const targets = await checkedTargets(app, caller.staff, input.targets);
   const set = {
     title: input.title, text: input.text, card: input.card, linkText: input.linkText, targets, schedule: scheduleOf(app, input.schedule),
     quietHours: input.quietHours ? parseWindow(input.quietHours) : undefined, endAt: input.endAt ? new Date(input.endAt) : undefined, updatedAt: app.clock.now(),
@@ -153,7 +150,7 @@ export async function updateDraft(app: AppContext, by: By, id: string, input: Ca
   const unset = Object.fromEntries(Object.entries(set).filter(([, v]) => v === undefined).map(([k]) => [k, 1]));
   const r = await Campaigns(app.db).updateOne({ _id: c._id, status: 'draft' }, { $set: Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined)), ...(Object.keys(unset).length ? { $unset: unset } : {}) });
   if (!r.modifiedCount) throw new AppError('CONFLICT', 409, '活动刚被其他人修改，请刷新后再试');
-  await audit(app, actorOf(by), 'campaign.update', { type: 'campaign', id }, { title: input.title });
+  await caller.audit('campaign.update', { type: 'campaign', id }, { title: input.title });
   return (await Campaigns(app.db).findById(c._id).lean())!;
 }
 
@@ -173,32 +170,32 @@ export async function listCampaigns(app: AppContext, staff: StaffPrincipal, q: P
 const canApprove = (staff: StaffPrincipal, c: CampaignDoc): boolean =>
   staff.role === 'district_admin' || (staff.role === 'town_admin' && c.areaPath.includes(staff.areaCode));
 
-async function transition(app: AppContext, by: By, c: CampaignDoc, from: CampaignStatus[], to: CampaignStatus, extra: Record<string, unknown> = {}, details?: Record<string, unknown>): Promise<CampaignDoc> {
+async function transition(app: AppContext, caller: Caller, c: CampaignDoc, from: CampaignStatus[], to: CampaignStatus, extra: Record<string, unknown> = {}, details?: Record<string, unknown>): Promise<CampaignDoc> {
   if (!from.includes(c.status)) throw new AppError('INVALID_STATUS', 409, `当前状态（${c.status}）不能进行此操作`);
   const set = { status: to, updatedAt: app.clock.now(), ...extra };
   const r = await Campaigns(app.db).updateOne({ _id: c._id, status: c.status }, { $set: set });
   if (!r.modifiedCount) throw new AppError('CONFLICT', 409, '活动刚被其他人修改，请刷新后再试');
-  await audit(app, actorOf(by), `campaign.${to}`, { type: 'campaign', id: String(c._id) }, { from: c.status, ...details });
+  await caller.audit(`campaign.${to}`, { type: 'campaign', id: String(c._id) }, { from: c.status, ...details });
   return { ...c, ...set } as CampaignDoc;
 }
 
-export async function submitCampaign(app: AppContext, by: By, id: string): Promise<CampaignDoc> {
-  const c = await getCampaign(app, by.staff, id);
+export async function submitCampaign(app: AppContext, caller: Caller, id: string): Promise<CampaignDoc> {
+  const c = await getCampaign(app, caller.staff, id);
   if (c.status === 'draft') await assertReachesGroups(app, c);
-  return transition(app, by, c, ['draft'], 'pending_review', { reviewNote: '' });
+  return transition(app, caller, c, ['draft'], 'pending_review', { reviewNote: '' });
 }
 
 /**
  * Approve; an immediate campaign (broadcast) is expanded into the outbox at once. Four eyes: the approver is never
  * the author (a district admin may approve a town admin's campaign, never their own); the audit names both.
  */
-export async function approveCampaign(app: AppContext, by: By, id: string): Promise<CampaignDoc> {
-  const c = await getCampaign(app, by.staff, id);
-  if (!canApprove(by.staff, c)) throw forbidden('只有镇街管理员（本辖区）或区管理员可以审核');
-  if (c.createdBy === by.staff.id) throw new AppError('OWN_CAMPAIGN', 403, '不能审核自己创建的内容，请由另一位管理员审核');
+export async function approveCampaign(app: AppContext, caller: Caller, id: string): Promise<CampaignDoc> {
+  const c = await getCampaign(app, caller.staff, id);
+  if (!canApprove(caller.staff, c)) throw forbidden('只有镇街管理员（本辖区）或区管理员可以审核');
+  if (c.createdBy === caller.staff.id) throw new AppError('OWN_CAMPAIGN', 403, '不能审核自己创建的内容，请由另一位管理员审核');
   // Groups may have been unbound since it was submitted: approving it now would "finish" with nobody reached.
   if (c.status === 'pending_review') await assertReachesGroups(app, c);
-  const approved = await transition(app, by, c, ['pending_review'], 'approved', { approvedBy: by.staff.id, approvedByName: nameOf(by.staff), approvedAt: app.clock.now() }, { author: c.createdBy });
+  const approved = await transition(app, caller, c, ['pending_review'], 'approved', { approvedBy: caller.staff.id, approvedByName: nameOf(caller.staff), approvedAt: app.clock.now() }, { author: c.createdBy });
   if (approved.schedule.kind === 'now') {
     await fireOccurrence(app, approved, 'now', app.clock.now());
     return (await Campaigns(app.db).findById(c._id).lean())!;
@@ -206,24 +203,24 @@ export async function approveCampaign(app: AppContext, by: By, id: string): Prom
   return approved;
 }
 
-export async function rejectCampaign(app: AppContext, by: By, id: string, reason: string): Promise<CampaignDoc> {
-  const c = await getCampaign(app, by.staff, id);
-  if (!canApprove(by.staff, c)) throw forbidden('只有镇街管理员（本辖区）或区管理员可以审核');
-  return transition(app, by, c, ['pending_review'], 'draft', { reviewNote: reason }, { rejected: reason });
+export async function rejectCampaign(app: AppContext, caller: Caller, id: string, reason: string): Promise<CampaignDoc> {
+  const c = await getCampaign(app, caller.staff, id);
+  if (!canApprove(caller.staff, c)) throw forbidden('只有镇街管理员（本辖区）或区管理员可以审核');
+  return transition(app, caller, c, ['pending_review'], 'draft', { reviewNote: reason }, { rejected: reason });
 }
 
-export async function cancelCampaign(app: AppContext, by: By, id: string): Promise<CampaignDoc & { cancelledItems: number }> {
-  const c = await getCampaign(app, by.staff, id);
-  if (c.createdBy !== by.staff.id && !canApprove(by.staff, c)) throw forbidden();
-  const done = await transition(app, by, c, ['draft', 'pending_review', 'approved', 'active'], 'cancelled');
+export async function cancelCampaign(app: AppContext, caller: Caller, id: string): Promise<CampaignDoc & { cancelledItems: number }> {
+  const c = await getCampaign(app, caller.staff, id);
+  if (c.createdBy !== caller.staff.id && !canApprove(caller.staff, c)) throw forbidden();
+  const done = await transition(app, caller, c, ['draft', 'pending_review', 'approved', 'active'], 'cancelled');
   const cancelledItems = await cancelPending(app, { 'source.campaignId': String(c._id) });
   return { ...done, cancelledItems };
 }
 
 /** A broadcast is an immediate campaign under the same rules: it waits for review by someone other than its author. */
-export async function createBroadcast(app: AppContext, by: By, input: Omit<CampaignInput, 'schedule'>): Promise<CampaignDoc> {
-  const draft = await createCampaign(app, by, { ...input, schedule: { kind: 'now' } }, 'broadcast');
-  return submitCampaign(app, by, String(draft._id));
+export async function createBroadcast(app: AppContext, caller: Caller, input: Omit<CampaignInput, 'schedule'>): Promise<CampaignDoc> {
+  const draft = await createCampaign(app, caller, { ...input, schedule: { kind: 'now' } }, 'broadcast');
+  return submitCampaign(app, caller, String(draft._id));
 }
 
 export const occurrenceId = (d: Date): string => d.toISOString().slice(0, 16).replace(/[-:]/g, '') + 'Z';

@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
+import { staffCaller, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError } from '../../http/errors';
 import { findAreaInScope, getArea } from '../areas';
-import type { StaffPrincipal } from '../staff';
+import { audit } from '../audit';
 import { createBroadcast } from './campaigns.service';
 import { ChatBroadcasts, ChatDecisions } from './chat-broadcasts.model';
 import { areaLabel, countActiveRoomsUnder } from './rooms.service';
@@ -49,7 +50,7 @@ export async function decideChatBroadcast(app: AppContext, staff: StaffPrincipal
   }
   if (decision === 'cancel') return `已取消广播 ${code}，没有发送任何消息。`;
   try {
-    const c = await createBroadcast(app, { staff }, { title: `群聊广播 ${code}`, text: b.text, targets: { areaCodes: [b.areaCode] } });
+    const c = await createBroadcast(app, staffCaller(app, staff, audit), { title: `群聊广播 ${code}`, text: b.text, targets: { areaCodes: [b.areaCode] } });
     await ChatDecisions(app.db).updateOne({ _id: code }, { $set: { campaignId: String(c._id) } });
     return `广播 ${code} 已提交审核，另一位镇街或区管理员通过后发送到「${b.areaName}」的 ${b.rooms} 个群。`;
   } catch (err) {

@@ -1,7 +1,6 @@
+import type { Caller } from '../../access';
 import type { AppContext } from '../../context';
 import type { Card } from './campaigns.model';
-import { audit } from '../audit';
-import { actorOf, type By } from './by';
 import { Keywords } from './keywords.model';
 
 export interface KeywordReply {
@@ -34,9 +33,9 @@ export async function listKeywords(app: AppContext): Promise<KeywordReply[]> {
   return out;
 }
 
-export async function setKeyword(app: AppContext, by: By, keyword: string, input: { reply: string; card?: Card; enabled: boolean }): Promise<KeywordReply> {
-  await Keywords(app.db).replaceOne({ _id: keyword }, { _id: keyword, ...input, updatedBy: by.staff.id, updatedAt: app.clock.now() }, { upsert: true });
-  await audit(app, actorOf(by), 'bot.keyword.set', { type: 'bot_keyword', id: keyword });
+export async function setKeyword(app: AppContext, caller: Caller, keyword: string, input: { reply: string; card?: Card; enabled: boolean }): Promise<KeywordReply> {
+  await Keywords(app.db).replaceOne({ _id: keyword }, { _id: keyword, ...input, updatedBy: caller.staff.id, updatedAt: app.clock.now() }, { upsert: true });
+  await caller.audit('bot.keyword.set', { type: 'bot_keyword', id: keyword });
   return { keyword, ...input, custom: true };
 }
 

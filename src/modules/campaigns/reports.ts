@@ -1,6 +1,6 @@
+import type { StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { Outbox } from '../../notify/outbox.model';
-import type { StaffPrincipal } from '../staff';
 import { Occurrences } from './campaigns.model';
 import { getCampaign } from './campaigns.service';
 import { BotRooms } from './rooms.model';

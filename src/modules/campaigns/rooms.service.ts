@@ -1,14 +1,12 @@
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
+import { assertInScope, type Caller, inScope, scopeFilter, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { notFound, validationError } from '../../http/errors';
 import { getArea, type AreaDoc } from '../areas';
 import { Outbox } from '../../notify/outbox.model';
 import { retryDead } from '../../notify/outbox.service';
-import { audit } from '../audit';
-import { assertInScope, inScope, scopeFilter, type StaffPrincipal } from '../staff';
-import { actorOf, type By } from './by';
 import { BindCodes, BindCodeUses, BotRooms, type BotRoomDoc } from './rooms.model';
 
 const CODE_TTL_MS = 24 * 3600_000;
@@ -20,8 +18,8 @@ export async function areaLabel(app: AppContext, area: AreaDoc): Promise<string>
   return parent && parent.level !== 'district' ? `${parent.name}${area.name}` : area.name;
 }
 
-export async function createBindCode(app: AppContext, by: By, areaCode: string): Promise<{ code: string; areaCode: string; areaName: string; expiresAt: Date }> {
-  const { staff } = by;
+export async function createBindCode(app: AppContext, caller: Caller, areaCode: string): Promise<{ code: string; areaCode: string; areaName: string; expiresAt: Date }> {
+  const { staff } = caller;
   const area = await getArea(app, areaCode);
   if (!area) throw validationError('areaCode', `地区编码 ${areaCode} 不存在`, { code: 'INVALID_AREA' });
   assertInScope(staff, area.path);
@@ -31,7 +29,7 @@ export async function createBindCode(app: AppContext, by: By, areaCode: string):
     const code = Array.from(crypto.randomBytes(6), (b) => ALPHABET[b % ALPHABET.length]).join('');
     try {
       const doc = await BindCodes(app.db).create({ _id: code, areaCode: area.code, areaPath: area.path, areaName, createdBy: staff.id, createdAt: now, expiresAt: new Date(now.getTime() + CODE_TTL_MS) });
-      await audit(app, actorOf(by), 'bot.bind_code.create', { type: 'area', id: area.code });
+      await caller.audit('bot.bind_code.create', { type: 'area', id: area.code });
       return { code, areaCode: area.code, areaName, expiresAt: doc.expiresAt };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -88,22 +86,22 @@ export async function listRooms(app: AppContext, staff: StaffPrincipal, q: { are
   return rows.map(roomView);
 }
 
-export async function unbindRoom(app: AppContext, by: By, id: string): Promise<BotRoomDoc> {
+export async function unbindRoom(app: AppContext, caller: Caller, id: string): Promise<BotRoomDoc> {
   const room = Types.ObjectId.isValid(id) ? await BotRooms(app.db).findById(id).lean() : null;
   if (!room) throw notFound('群');
-  assertInScope(by.staff, room.areaPath);
+  assertInScope(caller.staff, room.areaPath);
   await BotRooms(app.db).updateOne({ _id: room._id }, { $set: { active: false, updatedAt: app.clock.now() } });
-  await audit(app, actorOf(by), 'bot.room.unbind', { type: 'bot_room', id });
+  await caller.audit('bot.room.unbind', { type: 'bot_room', id });
   return { ...room, active: false };
 }
 
 /** Group messages that failed for good, in the staff member's area, newest first. */
 /** Queue a dead group message of the staff member's area again. */
-export async function retryDeadRoomItem(app: AppContext, by: By, id: string): Promise<boolean> {
+export async function retryDeadRoomItem(app: AppContext, caller: Caller, id: string): Promise<boolean> {
   const item = await Outbox(app.db).findById(id).lean();
-  if (!item || item.channel !== 'room' || !inScope(by.staff, item.areaPath)) throw notFound('消息');
+  if (!item || item.channel !== 'room' || !inScope(caller.staff, item.areaPath)) throw notFound('消息');
   const retried = await retryDead(app, new Types.ObjectId(id));
-  await audit(app, actorOf(by), 'bot.dead_item.retry', { type: 'outbox', id }, { retried });
+  await caller.audit('bot.dead_item.retry', { type: 'outbox', id }, { retried });
   return retried;
 }
 

@@ -1,4 +1,4 @@
-import { staffActor, staffOf } from '../../http/auth';
+import { callerOf, staffOf } from '../../http/auth';
 import type { Api } from '../../http/route';
 import { listHelpRequests, moveHelpRequest, openHelpRequest } from './care.help';
 import {
@@ -15,7 +15,7 @@ export function careRoutes(api: Api): void {
   api.route({
     method: 'post', path: `${base}/families`, summary: 'Register a family (consent recorded; personal fields sealed)', tags, auth: 'staff',
     body: FamilyBody, response: FamilyView, status: 201, idempotent: true,
-    handler: (ctx, { body }) => care.registerFamily(app, staffActor(ctx), staffOf(ctx), body),
+    handler: (ctx, { body }) => care.registerFamily(app, callerOf(ctx), body),
   });
   api.route({
     method: 'get', path: `${base}/families`, summary: 'Families I may see (masked); overdue=true for visits past due', tags, auth: 'staff',
@@ -25,50 +25,50 @@ export function careRoutes(api: Api): void {
   api.route({
     method: 'get', path: `${base}/families/export`, summary: 'Printable list: masked unless district admin (audited)', tags, auth: 'staff',
     response: FamilyExport,
-    handler: (ctx) => care.exportFamilies(app, staffActor(ctx), staffOf(ctx)),
+    handler: (ctx) => care.exportFamilies(app, callerOf(ctx)),
   });
   api.route({
     method: 'get', path: `${base}/families/:id`, summary: 'One family in full (audited)', tags, auth: 'staff', params: IdParams, response: FamilyView,
-    handler: (ctx, { params }) => care.viewFamily(app, staffActor(ctx), staffOf(ctx), params.id),
+    handler: (ctx, { params }) => care.viewFamily(app, callerOf(ctx), params.id),
   });
   api.route({
     method: 'patch', path: `${base}/families/:id`, summary: 'Change the pairing, the visit interval or the needs', tags, auth: 'staff',
     params: IdParams, body: FamilyPatch, response: FamilyView,
-    handler: (ctx, { params, body }) => care.updateFamily(app, staffActor(ctx), staffOf(ctx), params.id, body),
+    handler: (ctx, { params, body }) => care.updateFamily(app, callerOf(ctx), params.id, body),
   });
   api.route({
     method: 'post', path: `${base}/families/:id/withdraw-consent`, summary: 'The family withdraws consent: personal data erased now', tags, auth: 'staff',
     params: IdParams, response: FamilyView,
-    handler: (ctx, { params }) => care.withdrawConsent(app, staffActor(ctx), staffOf(ctx), params.id),
+    handler: (ctx, { params }) => care.withdrawConsent(app, callerOf(ctx), params.id),
   });
   api.route({
     method: 'post', path: `${base}/families/:id/close`, summary: 'Take a family off the registry (personal data kept REFERRAL_RETENTION_DAYS)', tags,
     auth: 'staff', params: IdParams, body: CloseBody, response: FamilyView,
-    handler: (ctx, { params, body }) => care.closeFamily(app, staffActor(ctx), staffOf(ctx), params.id, body.reason),
+    handler: (ctx, { params, body }) => care.closeFamily(app, callerOf(ctx), params.id, body.reason),
   });
   api.route({
     method: 'post', path: `${base}/families/:id/visits`, summary: 'Log a visit (what was done, next step)', tags, auth: 'staff',
     params: IdParams, body: VisitBody, response: Visit, status: 201, idempotent: true,
-    handler: (ctx, { params, body }) => care.addVisit(app, staffActor(ctx), staffOf(ctx), params.id, body),
+    handler: (ctx, { params, body }) => care.addVisit(app, callerOf(ctx), params.id, body),
   });
   api.route({
     method: 'get', path: `${base}/families/:id/visits`, summary: 'The visit log (audited)', tags, auth: 'staff', params: IdParams, response: VisitList,
-    handler: (ctx, { params }) => care.listVisits(app, staffActor(ctx), staffOf(ctx), params.id),
+    handler: (ctx, { params }) => care.listVisits(app, callerOf(ctx), params.id),
   });
   api.route({
     method: 'post', path: `${base}/families/:id/help-requests`, summary: 'Open a help request for a family', tags, auth: 'staff',
     params: IdParams, body: HelpBody, response: HelpView, status: 201, idempotent: true,
-    handler: (ctx, { params, body }) => openHelpRequest(app, staffActor(ctx), staffOf(ctx), params.id, body),
+    handler: (ctx, { params, body }) => openHelpRequest(app, callerOf(ctx), params.id, body),
   });
   api.route({
     method: 'get', path: `${base}/families/:id/help-requests`, summary: "A family's help requests (audited)", tags, auth: 'staff',
     params: IdParams, response: HelpList,
-    handler: (ctx, { params }) => listHelpRequests(app, staffActor(ctx), staffOf(ctx), params.id),
+    handler: (ctx, { params }) => listHelpRequests(app, callerOf(ctx), params.id),
   });
   api.route({
     method: 'post', path: `${base}/help-requests/:id/transitions`, summary: 'Move a help request along its workflow', tags, auth: 'staff',
     params: IdParams, body: HelpMoveBody, response: HelpMoved,
-    handler: (ctx, { params, body }) => moveHelpRequest(app, staffActor(ctx), staffOf(ctx), params.id, body.to, body.note),
+    handler: (ctx, { params, body }) => moveHelpRequest(app, callerOf(ctx), params.id, body.to, body.note),
   });
   api.route({
     method: 'get', path: `${base}/figures`, summary: 'Per village: families by type, visits overdue and done, help open', tags, auth: 'staff',

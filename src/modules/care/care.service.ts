@@ -1,12 +1,12 @@
 import { Types } from 'mongoose';
+import { type Caller, inScope, scopeFilter, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
 import { findPage, type PageQuery } from '../../lib/pagination';
 import { MAINLAND_MOBILE, maskName, maskPhone } from '../../lib/pii';
 import { getArea } from '../areas';
-import { audit, type Actor } from '../audit';
-import { getActiveStaff, inScope, linkedWechatIds, scopeFilter, type StaffPrincipal } from '../staff';
+import { getActiveStaff, linkedWechatIds } from '../staff';
 import { enqueue } from '../../notify/outbox.service';
 import {
   CareFamilies, CareVisits, FAMILY_TYPE_LABELS, HelpRequests, VISIT_EVERY_DAYS,
@@ -70,10 +70,10 @@ async function checkPaired(app: AppContext, pairedStaffId: string | undefined, v
 }
 
 /** A village worker registers a family of their village, with the family's consent recorded. */
-export async function registerFamily(app: AppContext, actor: Actor, staff: StaffPrincipal, input: FamilyInput) {
+export async function registerFamily(app: AppContext, caller: Caller, input: FamilyInput) {
   const village = await getArea(app, input.villageCode);
   if (!village || !['village', 'community'].includes(village.level)) throw validationError('villageCode', '请选择村（社区）');
-  if (!inScope(staff, village.path)) throw forbidden('只能登记本辖区的家庭');
+  if (!inScope(caller.staff, village.path)) throw forbidden('只能登记本辖区的家庭');
   if (input.contact.phone && !MAINLAND_MOBILE.test(input.contact.phone)) throw validationError('contact.phone', '手机号格式不正确');
   await checkPaired(app, input.pairedStaffId, village.path);
   const now = app.clock.now();
@@ -81,10 +81,10 @@ export async function registerFamily(app: AppContext, actor: Actor, staff: Staff
   const personal: FamilyPersonal = { contact: input.contact, members: input.members, needs: input.needs };
   const doc = await CareFamilies(app.db).create({
     type: input.type, villageCode: village.code, areaPath: village.path, personalEnc: app.pii.seal(JSON.stringify(personal)),
-    registeredBy: staff.id, pairedStaffId: input.pairedStaffId, consent: { method: input.consent.method, recordedBy: staff.id, at: now },
+    registeredBy: caller.staff.id, pairedStaffId: input.pairedStaffId, consent: { method: input.consent.method, recordedBy: caller.staff.id, at: now },
     status: 'active', visitEveryDays: every, nextVisitDue: new Date(now.getTime() + every * DAY), createdAt: now, updatedAt: now,
   });
-  await audit(app, actor, 'care.family_register', { type: 'care_family', id: String(doc._id) }, { type: input.type, villageCode: village.code });
+  await caller.audit('care.family_register', { type: 'care_family', id: String(doc._id) }, { type: input.type, villageCode: village.code });
   return familyView(app, doc.toObject(), false, now);
 }
 
@@ -100,14 +100,14 @@ export async function listFamilies(app: AppContext, staff: StaffPrincipal, q: Pa
 }
 
 /** The full record: every view is audited. */
-export async function viewFamily(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string) {
-  const f = await familyFor(app, staff, id);
-  await audit(app, actor, 'care.family_view', { type: 'care_family', id });
+export async function viewFamily(app: AppContext, caller: Caller, id: string) {
+  const f = await familyFor(app, caller.staff, id);
+  await caller.audit('care.family_view', { type: 'care_family', id });
   return familyView(app, f, true, app.clock.now());
 }
 
-export async function updateFamily(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, patch: { pairedStaffId?: string | null; visitEveryDays?: number; needs?: string }) {
-  const f = await familyFor(app, staff, id);
+export async function updateFamily(app: AppContext, caller: Caller, id: string, patch: { pairedStaffId?: string | null; visitEveryDays?: number; needs?: string }) {
+  const f = await familyFor(app, caller.staff, id);
   if (f.status !== 'active') throw new AppError('FAMILY_CLOSED', 409, '该家庭已不在关怀名单中');
   const set: Record<string, unknown> = { updatedAt: app.clock.now() };
   const unset: Record<string, 1> = {};
@@ -125,25 +125,25 @@ export async function updateFamily(app: AppContext, actor: Actor, staff: StaffPr
     set.personalEnc = app.pii.seal(JSON.stringify({ ...p, needs: patch.needs }));
   }
   await CareFamilies(app.db).updateOne({ _id: f._id }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) });
-  await audit(app, actor, 'care.family_update', { type: 'care_family', id }, { fields: Object.keys(patch) });
+  await caller.audit('care.family_update', { type: 'care_family', id }, { fields: Object.keys(patch) });
   return familyView(app, { ...f, ...set, ...(unset.pairedStaffId ? { pairedStaffId: undefined } : {}) } as CareFamilyDoc, false, app.clock.now());
 }
 
 /** The family withdraws its consent: personal data is erased at once; type, village and dates stay for figures. */
-export async function withdrawConsent(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string) {
-  const f = await familyFor(app, staff, id);
+export async function withdrawConsent(app: AppContext, caller: Caller, id: string) {
+  const f = await familyFor(app, caller.staff, id);
   await erasePersonal(app, f._id, 'withdrawn');
-  await audit(app, actor, 'care.consent_withdrawn', { type: 'care_family', id });
+  await caller.audit('care.consent_withdrawn', { type: 'care_family', id });
   return familyView(app, (await CareFamilies(app.db).findById(f._id).lean())!, false, app.clock.now());
 }
 
 /** Off the list (moved away, no longer eligible): personal data is kept REFERRAL_RETENTION_DAYS, then erased. */
-export async function closeFamily(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, reason: string) {
-  const f = await familyFor(app, staff, id);
+export async function closeFamily(app: AppContext, caller: Caller, id: string, reason: string) {
+  const f = await familyFor(app, caller.staff, id);
   if (f.status !== 'active') throw new AppError('FAMILY_CLOSED', 409, '该家庭已不在关怀名单中');
   const now = app.clock.now();
   await CareFamilies(app.db).updateOne({ _id: f._id }, { $set: { status: 'closed', closedAt: now, updatedAt: now } });
-  await audit(app, actor, 'care.family_close', { type: 'care_family', id }, { reason });
+  await caller.audit('care.family_close', { type: 'care_family', id }, { reason });
   return familyView(app, { ...f, status: 'closed', closedAt: now }, false, now);
 }
 
@@ -163,28 +163,28 @@ export async function runCareRetention(app: AppContext): Promise<{ erased: numbe
 
 // ---- visits ----
 
-export async function addVisit(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, input: { on: string; done: string; nextStep?: string }) {
-  const f = await familyFor(app, staff, id);
+export async function addVisit(app: AppContext, caller: Caller, id: string, input: { on: string; done: string; nextStep?: string }) {
+  const f = await familyFor(app, caller.staff, id);
   if (f.status !== 'active') throw new AppError('FAMILY_CLOSED', 409, '该家庭已不在关怀名单中');
   const at = new Date(`${input.on}T12:00:00+08:00`);
   const now = app.clock.now();
   if (at.getTime() > now.getTime() + DAY) throw validationError('on', '走访日期不能晚于今天');
   const v = await CareVisits(app.db).create({
-    familyId: f._id, villageCode: f.villageCode, areaPath: f.areaPath, on: input.on, at, byStaffId: staff.id, byName: staff.username,
+    familyId: f._id, villageCode: f.villageCode, areaPath: f.areaPath, on: input.on, at, byStaffId: caller.staff.id, byName: caller.staff.username,
     notesEnc: app.pii.seal(JSON.stringify({ done: input.done, nextStep: input.nextStep ?? '' })), createdAt: now,
   });
   if (!f.lastVisitAt || at > f.lastVisitAt) {
     await CareFamilies(app.db).updateOne({ _id: f._id }, { $set: { lastVisitAt: at, nextVisitDue: new Date(at.getTime() + f.visitEveryDays * DAY), updatedAt: now } });
   }
-  await audit(app, actor, 'care.visit_add', { type: 'care_family', id }, { visitId: String(v._id) });
-  return { id: String(v._id), on: input.on, by: staff.username, done: input.done, nextStep: input.nextStep ?? '' };
+  await caller.audit('care.visit_add', { type: 'care_family', id }, { visitId: String(v._id) });
+  return { id: String(v._id), on: input.on, by: caller.staff.username, done: input.done, nextStep: input.nextStep ?? '' };
 }
 
 /** The visit log with its notes: a full view, audited. */
-export async function listVisits(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string) {
-  const f = await familyFor(app, staff, id);
+export async function listVisits(app: AppContext, caller: Caller, id: string) {
+  const f = await familyFor(app, caller.staff, id);
   const rows = await CareVisits(app.db).find({ familyId: f._id }).sort({ at: -1 }).limit(100).lean();
-  await audit(app, actor, 'care.visits_view', { type: 'care_family', id });
+  await caller.audit('care.visits_view', { type: 'care_family', id });
   return {
     items: rows.map((v) => {
       const n = v.notesEnc ? (JSON.parse(app.pii.open(v.notesEnc)) as { done: string; nextStep: string }) : { done: '', nextStep: '' };
@@ -217,11 +217,11 @@ export async function figures(app: AppContext, staff: StaffPrincipal, since?: st
 }
 
 /** A list for printing: masked unless a district admin asks; audited with its row count either way. */
-export async function exportFamilies(app: AppContext, actor: Actor, staff: StaffPrincipal) {
-  const full = staff.role === 'district_admin';
-  const rows = await CareFamilies(app.db).find({ ...visibleFilter(staff), status: 'active' }).sort({ villageCode: 1, _id: 1 }).limit(5000).lean();
+export async function exportFamilies(app: AppContext, caller: Caller) {
+  const full = caller.staff.role === 'district_admin';
+  const rows = await CareFamilies(app.db).find({ ...visibleFilter(caller.staff), status: 'active' }).sort({ villageCode: 1, _id: 1 }).limit(5000).lean();
   const now = app.clock.now();
-  await audit(app, actor, 'care.export', { type: 'care_family', id: 'export' }, { rows: rows.length, full });
+  await caller.audit('care.export', { type: 'care_family', id: 'export' }, { rows: rows.length, full });
   return { full, items: rows.map((f) => familyView(app, f, full, now)) };
 }
 

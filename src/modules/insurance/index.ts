@@ -1,5 +1,6 @@
 import type { AppModule } from '../module';
 import { Enrolments } from './insurance.model';
+import { insuranceFigureSection } from './insurance.figures';
 import { insuranceRoutes } from './insurance.routes';
 import { ID_INDEX, rebuildEnrolmentKeys } from './insurance.keys';
 import { eraseEnrolments, exportEnrolments, insuranceTasks } from './insurance.tasks';
@@ -9,6 +10,8 @@ export const insuranceModule: AppModule = {
   routes: insuranceRoutes,
   tasks: insuranceTasks,
   residentData: [{ name: 'insurance', export: exportEnrolments, erase: eraseEnrolments }],
+  figures: insuranceFigureSection,
+  notices: [{ kind: 'insurance_status', flow: 'insurance' }, { kind: 'insurance_renewal', flow: 'insurance' }],
   keys: {
     blindIndexes: [{ model: Enrolments, array: 'insured', field: 'idIndex', purpose: ID_INDEX, source: (pii, p) => (p.idCardEnc ? pii.open(p.idCardEnc) : null) }],
     rebuildIndexKeys: rebuildEnrolmentKeys,
@@ -16,4 +19,3 @@ export const insuranceModule: AppModule = {
 };
 
 export { insuranceFigures } from './insurance.figures';
-export { ENROLMENT_LABELS } from './insurance.validation';

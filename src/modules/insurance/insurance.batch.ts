@@ -1,3 +1,4 @@
+import { type Caller, inScope, type StaffPrincipal } from '../../access';
 import { ID_INDEX } from './insurance.keys';
 import ExcelJS from 'exceljs';
 import { Types } from 'mongoose';
@@ -5,8 +6,6 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../http/errors';
 import { checkIdCard, ID_MESSAGES } from '../../lib/idcard';
 import { maskIdCard } from '../../lib/pii';
-import { audit, type Actor } from '../audit';
-import { inScope, type StaffPrincipal } from '../staff';
 import { EnrolmentKeys, Enrolments, type ProductDoc } from './insurance.model';
 import { ENROLMENT_LABELS } from './insurance.validation';
 
@@ -110,7 +109,7 @@ async function readRows(base64: string): Promise<Array<{ row: number; name: stri
  * each is reported by row. Then each enrolment moves paid → issued. A row whose enrolment is already issued
  * with the same number is accepted as done, so importing a file twice changes nothing.
  */
-export async function importPolicyNumbers(app: AppContext, actor: Actor, staff: StaffPrincipal, product: ProductDoc, base64: string, move: Move) {
+export async function importPolicyNumbers(app: AppContext, caller: Caller, product: ProductDoc, base64: string, move: Move) {
   const rows = await readRows(base64);
   const errors: RowError[] = [];
   if (!rows.length) errors.push({ row: 1, field: 'file', message: '文件里没有数据行' });
@@ -135,7 +134,7 @@ export async function importPolicyNumbers(app: AppContext, actor: Actor, staff: 
     const indexes = app.pii.blindIndexes(ID_INDEX, r.idCard);
     const key = await EnrolmentKeys(app.db).findOne({ productId: product._id, idIndex: { $in: indexes } }).lean();
     const e = key ? await Enrolments(app.db).findById(key.enrolmentId).lean() : null;
-    if (!e || !inScope(staff, e.areaPath)) {
+    if (!e || !inScope(caller.staff, e.areaPath)) {
       fail('idCard', `${maskIdCard(r.idCard)} 在您管辖范围内没有本产品的有效投保`);
       continue;
     }
@@ -167,6 +166,6 @@ export async function importPolicyNumbers(app: AppContext, actor: Actor, staff: 
       failures.push({ row: c.row, field: 'idCard', message: err.message });
     }
   }
-  await audit(app, actor, 'insurance.policy_import', { type: 'insurance_product', id: String(product._id) }, { rows: rows.length, issued, unchanged: wanted.size - checked.length, failed: failures.length });
+  await caller.audit('insurance.policy_import', { type: 'insurance_product', id: String(product._id) }, { rows: rows.length, issued, unchanged: wanted.size - checked.length, failed: failures.length });
   return { rows: rows.length, issued, unchanged: wanted.size - checked.length, failures };
 }

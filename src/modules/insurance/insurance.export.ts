@@ -1,12 +1,11 @@
 import { once } from 'node:events';
 import type { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
+import { type Caller, scopeFilter } from '../../access';
 import type { AppContext } from '../../context';
 import { checkIdCard } from '../../lib/idcard';
 import { maskIdCard, maskPhone } from '../../lib/pii';
 import { areaNamesUnder } from '../areas';
-import { audit, type Actor } from '../audit';
-import { scopeFilter, type StaffPrincipal } from '../staff';
 import { Enrolments, type EnrolmentStatus, type ProductDoc } from './insurance.model';
 import { ENROLMENT_LABELS } from './insurance.validation';
 import { paymentMethod } from '../../dictionaries';
@@ -38,14 +37,14 @@ const ACTIVE: EnrolmentStatus[] = ['submitted', 'verified', 'paid', 'issued'];
  * Full ID numbers and phones only for district admins. The audit record (with the row count) is written before
  * the file is finished, so no export completes unaudited.
  */
-export async function writeEnrolmentsXlsx(app: AppContext, actor: Actor, staff: StaffPrincipal, p: ProductDoc, status: EnrolmentStatus | undefined, out: PassThrough): Promise<number> {
-  const full = staff.role === 'district_admin';
-  const villages = await areaNamesUnder(app, staff.areaCode);
+export async function writeEnrolmentsXlsx(app: AppContext, caller: Caller, p: ProductDoc, status: EnrolmentStatus | undefined, out: PassThrough): Promise<number> {
+  const full = caller.staff.role === 'district_admin';
+  const villages = await areaNamesUnder(app, caller.staff.areaCode);
   const plans = new Map(p.plans.map((x) => [x.code, x.name]));
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
   const ws = wb.addWorksheet(`${p.year}投保清单`);
   ws.columns = COLUMNS;
-  const filter = { productId: p._id, ...scopeFilter(staff), status: status ?? { $in: ACTIVE } };
+  const filter = { productId: p._id, ...scopeFilter(caller.staff), status: status ?? { $in: ACTIVE } };
   let rows = 0;
   for await (const e of Enrolments(app.db).find(filter).sort({ _id: 1 }).lean().cursor({ batchSize: 1000 })) {
     const phone = e.applicantPhoneEnc ? app.pii.open(e.applicantPhoneEnc) : '';
@@ -73,7 +72,7 @@ export async function writeEnrolmentsXlsx(app: AppContext, actor: Actor, staff: 
     if (out.writableNeedDrain) await once(out, 'drain'); // a slow download slows the cursor, not the heap
   }
   ws.commit();
-  await audit(app, actor, 'insurance.export_xlsx', { type: 'insurance_product', id: String(p._id) }, { rowCount: rows, fullIdNumbers: full, status: status ?? 'active', areaCode: staff.areaCode });
+  await caller.audit('insurance.export_xlsx', { type: 'insurance_product', id: String(p._id) }, { rowCount: rows, fullIdNumbers: full, status: status ?? 'active', areaCode: caller.staff.areaCode });
   await wb.commit();
   return rows;
 }

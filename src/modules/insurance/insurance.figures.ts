@@ -1,6 +1,9 @@
 import type { AppContext } from '../../context';
-import { addOnPath, emptyFigures, figure, type FigureScope } from '../../lib/area-figures';
+import { z } from '../../http/zod';
+import { addOnPath, emptyFigures, figure, labelled, StatusCounts, type FigureScope } from '../../lib/area-figures';
+import type { FigureSection } from '../module';
 import { ENROLMENT_STATUSES, Enrolments } from './insurance.model';
+import { ENROLMENT_LABELS } from './insurance.validation';
 
 /** Enrolments that hold cover: paid, or paid and issued. Their premiums and insured persons are counted. */
 const IN_FORCE: readonly string[] = ['paid', 'issued'];
@@ -25,3 +28,31 @@ export async function insuranceFigures(app: AppContext, s: FigureScope) {
     premiumFen: figure(f, c, 'premiumFen'),
   }]));
 }
+
+/** Family accident insurance: enrolments by status, insured persons and premiums of those in force. */
+export const insuranceFigureSection: FigureSection<Awaited<ReturnType<typeof insuranceFigures>>> = {
+  order: 50,
+  figures: insuranceFigures,
+  row: (f, code) => {
+    const ins = f.get(code)!;
+    return {
+      insurance: {
+        byStatus: ins.byStatus, total: Object.values(ins.byStatus).reduce((s, n) => s + n, 0),
+        insuredPersons: ins.insuredPersons, premiumFen: ins.premiumFen, premiumYuan: ins.premiumFen / 100,
+      },
+    };
+  },
+  rowShape: { insurance: z.object({ byStatus: z.record(z.string(), z.number()), total: z.number(), insuredPersons: z.number(), premiumFen: z.number(), premiumYuan: z.number() }) },
+  dashboard: (r) => ({ insurance: { byStatus: labelled(r.insurance.byStatus, ENROLMENT_LABELS), total: r.insurance.total } }),
+  dashboardShape: { insurance: z.object({ byStatus: StatusCounts, total: z.number() }) },
+  sheets: (r) => {
+    const statuses = Object.keys(ENROLMENT_LABELS) as Array<keyof typeof ENROLMENT_LABELS>;
+    return [{
+      key: 'insurance', title: '家庭意外保险', percent: [],
+      headers: ['地区编码', '地区', ...statuses.map((s) => ENROLMENT_LABELS[s]), '合计', '参保人数', '保费（元）'],
+      rows: r.areas.map((a) => [a.code, a.name, ...statuses.map((s) => a.insurance.byStatus[s]), a.insurance.total, a.insurance.insuredPersons, a.insurance.premiumYuan]),
+      note: '参保人数和保费只计已缴费、已出单的投保。',
+    }];
+  },
+  overview: { continues: true, clauses: (a) => [`家庭意外保险投保 ${a.insurance.total} 份、参保 ${a.insurance.insuredPersons} 人、保费 ${a.insurance.premiumYuan} 元`] },
+};

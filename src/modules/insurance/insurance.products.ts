@@ -1,8 +1,8 @@
 import type { Types } from 'mongoose';
+import type { Caller } from '../../access';
 import type { AppContext } from '../../context';
 import { notFound } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
-import { audit, type Actor } from '../audit';
 import { type ProductDoc, Products } from './insurance.model';
 import type { ProductBody } from './insurance.schemas';
 
@@ -12,17 +12,17 @@ const productView = (p: ProductDoc, today: string) => ({
   policyStart: p.policyStart, policyEnd: p.policyEnd, eligibility: p.eligibility, enrolOpen: p.enrolFrom <= today && today <= p.enrolTo,
 });
 
-export async function createProduct(app: AppContext, actor: Actor, body: ProductBody) {
+export async function createProduct(app: AppContext, caller: Caller, body: ProductBody) {
   const now = app.clock.now();
   const doc = await Products(app.db).create({ ...body, createdAt: now, updatedAt: now });
-  await audit(app, actor, 'insurance.product_create', { type: 'insurance_product', id: String(doc._id) });
+  await caller.audit('insurance.product_create', { type: 'insurance_product', id: String(doc._id) });
   return productView(doc.toObject(), shanghaiDay(now));
 }
 
-export async function updateProduct(app: AppContext, actor: Actor, id: Types.ObjectId, body: ProductBody) {
+export async function updateProduct(app: AppContext, caller: Caller, id: Types.ObjectId, body: ProductBody) {
   const doc = await Products(app.db).findByIdAndUpdate(id, { $set: { ...body, updatedAt: app.clock.now() } }, { new: true }).lean();
   if (!doc) throw notFound('保险产品');
-  await audit(app, actor, 'insurance.product_update', { type: 'insurance_product', id: String(id) });
+  await caller.audit('insurance.product_update', { type: 'insurance_product', id: String(id) });
   return productView(doc, shanghaiDay(app.clock.now()));
 }
 

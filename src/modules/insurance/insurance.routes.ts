@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { Types } from 'mongoose';
-import { residentId, staffActor, staffOf } from '../../http/auth';
+import { callerOf, residentId, staffOf } from '../../http/auth';
 import type { Api } from '../../http/route';
 import { pageOf, z } from '../../http/zod';
 import { batchVerify, importPolicyNumbers, policyTemplate } from './insurance.batch';
@@ -43,12 +43,12 @@ export function insuranceRoutes(api: Api): void {
   api.route({
     method: 'post', path: '/api/admin/v1/insurance/products', summary: 'Create a product', tags: admin, auth: 'staff', roles: ['district_admin'],
     body: ProductBody, status: 201, response: ProductView,
-    handler: (ctx, { body }) => createProduct(app, staffActor(ctx), body),
+    handler: (ctx, { body }) => createProduct(app, callerOf(ctx), body),
   });
   api.route({
     method: 'put', path: '/api/admin/v1/insurance/products/:id', summary: 'Replace a product', tags: admin, auth: 'staff', roles: ['district_admin'],
     params: IdParams, body: ProductBody, response: ProductView,
-    handler: (ctx, { params, body }) => updateProduct(app, staffActor(ctx), oid(params.id), body),
+    handler: (ctx, { params, body }) => updateProduct(app, callerOf(ctx), oid(params.id), body),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/insurance/products', summary: 'Current products', tags: admin, auth: 'staff', response: ProductList,
@@ -60,12 +60,12 @@ export function insuranceRoutes(api: Api): void {
   });
   api.route({
     method: 'get', path: '/api/admin/v1/insurance/enrolments/:id', summary: 'One enrolment in full (audited)', tags: admin, auth: 'staff', params: IdParams, response: EnrolmentForStaff,
-    handler: (ctx, { params }) => insurance.staffView(app, staffActor(ctx), staffOf(ctx), oid(params.id)),
+    handler: (ctx, { params }) => insurance.staffView(app, callerOf(ctx), oid(params.id)),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/insurance/enrolments/:id/transitions', summary: 'Move an enrolment along its workflow', tags: admin, auth: 'staff',
     params: IdParams, body: TransitionBody, response: EnrolmentCaseForStaff,
-    handler: (ctx, { params, body }) => insurance.staffTransition(app, staffActor(ctx), staffOf(ctx), oid(params.id), body),
+    handler: (ctx, { params, body }) => insurance.staffTransition(app, callerOf(ctx), oid(params.id), body),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/insurance/products/:id/export.xlsx', summary: 'Insurer batch file (XLSX, streamed, audited)', tags: admin, auth: 'staff',
@@ -77,7 +77,7 @@ export function insuranceRoutes(api: Api): void {
       ctx.attachment(`insurance-${product.year}-${params.id}.xlsx`);
       ctx.set('cache-control', 'no-store');
       ctx.body = out;
-      writeEnrolmentsXlsx(app, staffActor(ctx), staffOf(ctx), product, query.status, out).catch((err: unknown) => {
+      writeEnrolmentsXlsx(app, callerOf(ctx), product, query.status, out).catch((err: unknown) => {
         app.logger.error({ err, event: 'insurance.export_failed' }, 'export failed');
         out.destroy(err as Error);
       });
@@ -86,7 +86,7 @@ export function insuranceRoutes(api: Api): void {
   api.route({
     method: 'post', path: '/api/admin/v1/insurance/enrolments/verify', summary: 'Verify many submitted enrolments at once (each reported)', tags: admin, auth: 'staff',
     body: BatchVerifyBody, response: BatchVerifyResult,
-    handler: (ctx, { body }) => batchVerify(app, staffOf(ctx), body.ids, insurance.moveAsStaff(app, staffActor(ctx))),
+    handler: (ctx, { body }) => batchVerify(app, staffOf(ctx), body.ids, insurance.moveAsStaff(app, callerOf(ctx))),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/insurance/policy-template.xlsx', summary: 'Empty policy-number file to fill from the insurer reply', tags: admin, auth: 'staff',
@@ -101,6 +101,6 @@ export function insuranceRoutes(api: Api): void {
     method: 'post', path: '/api/admin/v1/insurance/products/:id/policy-import', summary: 'Import policy numbers from XLSX (all or nothing; errors by row)', tags: admin,
     auth: 'staff', roles: ['district_admin', 'town_admin'], params: IdParams, body: PolicyImportBody, bodyLimitKb: 4096, response: PolicyImportResult,
     handler: async (ctx, { params, body }) =>
-      importPolicyNumbers(app, staffActor(ctx), staffOf(ctx), await requireProduct(app, oid(params.id)), body.contentBase64, insurance.moveAsStaff(app, staffActor(ctx))),
+      importPolicyNumbers(app, callerOf(ctx), await requireProduct(app, oid(params.id)), body.contentBase64, insurance.moveAsStaff(app, callerOf(ctx))),
   });
 }

@@ -1,3 +1,4 @@
+import type { Caller, StaffPrincipal } from '../../access';
 import { ID_INDEX } from './insurance.keys';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
@@ -6,9 +7,7 @@ import { AppError, notFound, validationError } from '../../http/errors';
 import { caseWorkflow } from '../../lib/case-workflow';
 import { shanghaiDay } from '../../lib/shanghai';
 import { maskIdCard, maskName, maskPhone } from '../../lib/pii';
-import { audit, type Actor } from '../audit';
 import { fillSexAndBirthYear, requireConsent } from '../residents';
-import type { StaffPrincipal } from '../staff';
 import { type EnrolmentDoc, EnrolmentKeys, Enrolments, type EnrolmentStatus, EnrolmentTransitions, type EnrolmentTransitionDoc, type ProductDoc, Products } from './insurance.model';
 import { requireProduct } from './insurance.products';
 import type { EnrolBody, TransitionBody } from './insurance.schemas';
@@ -184,17 +183,17 @@ export async function cancelMine(app: AppContext, residentId: Types.ObjectId, id
   return getMine(app, residentId, id);
 }
 
-export async function staffTransition(app: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, body: TransitionBody) {
-  await workflow.inScope(app, staff, id);
+export async function staffTransition(app: AppContext, caller: Caller, id: Types.ObjectId, body: TransitionBody) {
+  await workflow.inScope(app, caller.staff, id);
   const { to, ...extra } = body;
   workflow.checkRequired(to, extra);
-  return staffCaseView(app, await workflow.apply(app, id, to, actor, extra));
+  return staffCaseView(app, await workflow.apply(app, id, to, caller.actor, extra));
 }
 
 /** A staff move for batch work (verify many, import policy numbers): the same checks as one move. */
-export const moveAsStaff = (app: AppContext, actor: Actor) => async (id: Types.ObjectId, to: EnrolmentStatus, extra: Extra) => {
+export const moveAsStaff = (app: AppContext, caller: Caller) => async (id: Types.ObjectId, to: EnrolmentStatus, extra: Extra) => {
   workflow.checkRequired(to, extra);
-  return workflow.apply(app, id, to, actor, extra);
+  return workflow.apply(app, id, to, caller.actor, extra);
 };
 
 export async function staffList(app: AppContext, staff: StaffPrincipal, q: { productId?: string; status?: EnrolmentStatus; villageCode?: string; limit: number; cursor?: string }) {
@@ -217,9 +216,9 @@ async function staffCaseView(app: AppContext, e: EnrolmentDoc) {
 }
 
 /** Full names, ID numbers and phone for scoped staff; every call is audited. */
-export async function staffView(app: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId) {
-  const e = await workflow.inScope(app, staff, id);
-  await audit(app, actor, 'insurance.enrolment_view_full', { type: 'insurance_enrolment', id: String(id) });
+export async function staffView(app: AppContext, caller: Caller, id: Types.ObjectId) {
+  const e = await workflow.inScope(app, caller.staff, id);
+  await caller.audit('insurance.enrolment_view_full', { type: 'insurance_enrolment', id: String(id) });
   return {
     ...(await staffCaseView(app, e)),
     applicantPhone: e.applicantPhoneEnc ? app.pii.open(e.applicantPhoneEnc) : null,

@@ -1,11 +1,11 @@
 import ExcelJS from 'exceljs';
 import { Types } from 'mongoose';
 import Papa from 'papaparse';
+import type { Caller } from '../../access';
 import type { AppContext } from '../../context';
 import { AppError, notFound, zodDetails } from '../../http/errors';
 import { findPage, type PageQuery } from '../../lib/pagination';
 import { escapeRegex } from '../../lib/regex';
-import { audit, type Actor } from '../audit';
 import { fullQuestionView, QuestionInput, upsertQuestion, upsertQuestions } from './bank.service';
 import { Questions, QuestionVersions, type QuestionType } from './quiz.model';
 import { LETTERS } from './quiz.rules';
@@ -31,22 +31,22 @@ export async function getQuestion(app: AppContext, id: string) {
   return { ...fullQuestionView(q), versions: versions.map((v) => ({ version: v.version, createdAt: v.createdAt.toISOString() })) };
 }
 
-export async function createQuestion(app: AppContext, actor: Actor, input: QuestionInput) {
+export async function createQuestion(app: AppContext, caller: Caller, input: QuestionInput) {
   if (await Questions(app.db).exists({ key: input.key })) throw new AppError('QUESTION_KEY_TAKEN', 409, `编号 ${input.key} 已存在`);
   const { question } = await upsertQuestion(app, input);
-  await audit(app, actor, 'quiz.question.create', { type: 'quiz-question', id: String(question._id) }, { key: input.key });
+  await caller.audit('quiz.question.create', { type: 'quiz-question', id: String(question._id) }, { key: input.key });
   return fullQuestionView(question);
 }
 
 /** An edit is a whole new version (the key cannot change); old attempts keep theirs. */
-export async function editQuestion(app: AppContext, actor: Actor, id: string, patch: Record<string, unknown>) {
+export async function editQuestion(app: AppContext, caller: Caller, id: string, patch: Record<string, unknown>) {
   const q = await byId(app, id);
   const current = fullQuestionView(q);
   const merged = Object.fromEntries(Object.entries({ ...current, ...patch, key: q.key }).filter(([k, v]) => v !== null && !['id', 'version', 'updatedAt'].includes(k)));
   const parsed = QuestionInput.safeParse(merged);
   if (!parsed.success) throw new AppError('VALIDATION_FAILED', 400, '提交的内容不正确', zodDetails(parsed.error));
   const { outcome, question } = await upsertQuestion(app, parsed.data);
-  await audit(app, actor, 'quiz.question.update', { type: 'quiz-question', id }, { fields: Object.keys(patch), outcome, version: question.version });
+  await caller.audit('quiz.question.update', { type: 'quiz-question', id }, { fields: Object.keys(patch), outcome, version: question.version });
   return fullQuestionView(question);
 }
 
@@ -110,7 +110,7 @@ async function readRows(format: 'json' | 'csv' | 'xlsx', content: string): Promi
  * All-or-nothing: every row is validated (and keys checked for repeats) before anything is written; the report
  * names row numbers (CSV/XLSX count the header as row 1).
  */
-export async function importQuestions(app: AppContext, actor: Actor, format: 'json' | 'csv' | 'xlsx', content: string) {
+export async function importQuestions(app: AppContext, caller: Caller, format: 'json' | 'csv' | 'xlsx', content: string) {
   const { rows, first } = await readRows(format, content);
   const errors: { row: number; field: string; message: string }[] = [];
   if (rows.length === 0) errors.push({ row: 0, field: '', message: '没有可导入的行' });
@@ -131,13 +131,13 @@ export async function importQuestions(app: AppContext, actor: Actor, format: 'js
   });
   if (errors.length) throw new AppError('IMPORT_INVALID', 400, '导入文件有错误，未导入任何内容', { errors });
   const counts = await upsertQuestions(app, valid);
-  await audit(app, actor, 'quiz.question.import', { type: 'quiz-question', id: '*' }, { format, rows: valid.length, ...counts });
+  await caller.audit('quiz.question.import', { type: 'quiz-question', id: '*' }, { format, rows: valid.length, ...counts });
   return { rows: valid.length, ...counts };
 }
 
-export async function exportQuestions(app: AppContext, actor: Actor, format: 'json' | 'csv' | 'xlsx'): Promise<{ body: string | Buffer; contentType: string; filename: string }> {
+export async function exportQuestions(app: AppContext, caller: Caller, format: 'json' | 'csv' | 'xlsx'): Promise<{ body: string | Buffer; contentType: string; filename: string }> {
   const qs = (await Questions(app.db).find({}).sort({ key: 1 }).lean()).map(fullQuestionView);
-  await audit(app, actor, 'quiz.question.export', { type: 'quiz-question', id: '*' }, { format, count: qs.length });
+  await caller.audit('quiz.question.export', { type: 'quiz-question', id: '*' }, { format, count: qs.length });
   const input = qs.map(({ id, version, updatedAt, ...q }) => (void id, void version, void updatedAt, Object.fromEntries(Object.entries(q).filter(([, v]) => v !== null))));
   if (format === 'json') return { body: JSON.stringify(input, null, 2), contentType: 'application/json; charset=utf-8', filename: 'questions.json' };
   const flat = qs.map((q) => ({

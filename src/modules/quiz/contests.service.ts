@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { assertInScope, type Caller, type StaffPrincipal } from '../../access';
 import { openContestAttempt } from './drafts.service';
 import type { AppContext } from '../../context';
 import { insertShared } from '../../db/model';
@@ -6,9 +7,7 @@ import { cachePerDatabase } from '../../lib/ttl-cache';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
 import { getArea } from '../areas';
-import { audit, type Actor } from '../audit';
 import { getResident } from '../residents';
-import { assertInScope, type StaffPrincipal } from '../staff';
 import { findPage, type PageQuery } from '../../lib/pagination';
 import { escapeRegex } from '../../lib/regex';
 import { Attempts, Contests, QuizKeys, type ContestDoc, type ContestKind, type ContestStatus, type DrawRule, type QuizKeyDoc } from './quiz.model';
@@ -79,16 +78,16 @@ async function scopeArea(app: AppContext, staff: StaffPrincipal, areaCode: strin
   return area;
 }
 
-export async function createContest(app: AppContext, actor: Actor, staff: StaffPrincipal, input: ContestInput) {
+export async function createContest(app: AppContext, caller: Caller, input: ContestInput) {
   const rules = contestRules(input);
   checkWindow({ ...input, ...rules });
-  const area = await scopeArea(app, staff, input.areaCode);
+  const area = await scopeArea(app, caller.staff, input.areaCode);
   const now = app.clock.now();
   const doc = await Contests(app.db).create({
     ...input, ...rules, kind: input.kind ?? 'contest', description: input.description ?? '', startAt: new Date(input.startAt), endAt: new Date(input.endAt),
-    areaCode: area.code, areaPath: area.path, status: 'draft', createdBy: staff.id, createdAt: now, updatedAt: now,
+    areaCode: area.code, areaPath: area.path, status: 'draft', createdBy: caller.staff.id, createdAt: now, updatedAt: now,
   });
-  await audit(app, actor, 'quiz.contest.create', { type: 'quiz-contest', id: String(doc._id) }, { title: input.title });
+  await caller.audit('quiz.contest.create', { type: 'quiz-contest', id: String(doc._id) }, { title: input.title });
   return contestView(doc.toObject());
 }
 
@@ -123,8 +122,8 @@ export async function listContestsForStaff(app: AppContext, staff: StaffPrincipa
   return findPage(Contests(app.db), filter, q, (rows) => rows.map(contestView));
 }
 
-export async function updateContest(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, patch: Partial<ContestInput>) {
-  const c = await managedContest(app, staff, id);
+export async function updateContest(app: AppContext, caller: Caller, id: string, patch: Partial<ContestInput>) {
+  const c = await managedContest(app, caller.staff, id);
   if (c.status !== 'draft') throw new AppError('CONTEST_NOT_EDITABLE', 409, '竞赛已发布，不能再修改规则');
   const merged = { ...contestView(c), ...patch };
   const rules = contestRules({ ...merged, drawRules: merged.kind === 'assessment' ? patch.drawRules : merged.drawRules });
@@ -132,16 +131,16 @@ export async function updateContest(app: AppContext, actor: Actor, staff: StaffP
   const set: Record<string, unknown> = { ...patch, ...rules, updatedAt: app.clock.now() };
   if (patch.startAt) set.startAt = new Date(patch.startAt);
   if (patch.endAt) set.endAt = new Date(patch.endAt);
-  if (patch.areaCode) set.areaPath = (await scopeArea(app, staff, patch.areaCode)).path;
+  if (patch.areaCode) set.areaPath = (await scopeArea(app, caller.staff, patch.areaCode)).path;
   const updated = await Contests(app.db).findOneAndUpdate({ _id: c._id, status: 'draft' }, { $set: set }, { new: true }).lean();
   if (!updated) throw new AppError('CONTEST_NOT_EDITABLE', 409, '竞赛已发布，不能再修改规则');
   forgetContest(app, c._id);
-  await audit(app, actor, 'quiz.contest.update', { type: 'quiz-contest', id }, { fields: Object.keys(patch) });
+  await caller.audit('quiz.contest.update', { type: 'quiz-contest', id }, { fields: Object.keys(patch) });
   return contestView(updated);
 }
 
-export async function setContestStatus(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, to: 'published' | 'closed') {
-  const c = await managedContest(app, staff, id);
+export async function setContestStatus(app: AppContext, caller: Caller, id: string, to: 'published' | 'closed') {
+  const c = await managedContest(app, caller.staff, id);
   const from = to === 'published' ? 'draft' : 'published';
   if (c.status !== from) throw new AppError('CONTEST_STATUS', 409, to === 'published' ? '只有草稿可以发布' : '只有已发布的竞赛可以结束');
   const set: Record<string, unknown> = { status: to, updatedAt: app.clock.now() };
@@ -154,7 +153,7 @@ export async function setContestStatus(app: AppContext, actor: Actor, staff: Sta
   forgetContest(app, c._id);
   if (!updated) throw new AppError('CONTEST_STATUS', 409, '竞赛状态已变化，请刷新');
   if (updated.reserveQuestions) forgetReserved(app);
-  await audit(app, actor, `quiz.contest.${to === 'published' ? 'publish' : 'close'}`, { type: 'quiz-contest', id });
+  await caller.audit(`quiz.contest.${to === 'published' ? 'publish' : 'close'}`, { type: 'quiz-contest', id });
   return contestView(updated);
 }
 

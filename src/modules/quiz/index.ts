@@ -1,6 +1,7 @@
 import type { AppModule } from '../module';
 import { foldQuizTallies, rebuildQuizFigures } from './participation.service';
 import { eraseQuizData, exportQuizData } from './quiz-data';
+import { quizFigureSection } from './quiz.figures';
 import { quizRoutes } from './quiz.routes';
 import { noteRenamed, refreshLeaderboards } from './leaderboard.service';
 
@@ -17,10 +18,9 @@ export const quizModule: AppModule = {
     { name: 'quiz.figures', cron: '*/10 * * * * *', run: (app) => foldQuizTallies(app) },
   ],
   residentData: [{ name: 'quiz', export: exportQuizData, erase: eraseQuizData, renamed: noteRenamed }],
-  // Figures and participations of submissions made before figures were kept (once; a no-op afterwards).
-  indexes: async (app) => {
-    await rebuildQuizFigures(app);
-  },
+  figures: quizFigureSection,
+  // Figures and participations of submissions made before figures were kept.
+  migrations: [{ name: 'figures', version: 1, run: async (app) => void (await rebuildQuizFigures(app)) }],
 };
 
 export { foldQuizTallies, LITERATE_SCORE, rebuildQuizFigures } from './participation.service';

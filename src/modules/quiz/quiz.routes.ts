@@ -1,6 +1,6 @@
 import type { Api } from '../../http/route';
 import { idempotencyKey } from '../../http/idempotency';
-import { residentId, staffActor, staffOf } from '../../http/auth';
+import { callerOf, residentId, staffOf } from '../../http/auth';
 import { rateLimit } from '../../http/rate-limit';
 import { pageOf, z } from '../../http/zod';
 import { attemptView, dailyAttempt, listTopics, ownAttempt, practiceAttempt } from './attempts.service';
@@ -88,21 +88,21 @@ function staffSide(api: Api): void {
   api.route({ method: 'get', path: `${base}/topics`, summary: 'Tags of the active bank with their question counts (filters, draw rules)', tags, auth, response: Topics, handler: () => listTopics(app) });
   api.route({
     method: 'get', path: `${base}/questions/export`, summary: 'Export the bank with answers (audited)', tags, auth, roles: bankWriters, query: ExportQuery, raw: { contentType: 'application/octet-stream' },
-    handler: async (ctx, { query }) => sendFile(ctx, await exportQuestions(app, staffActor(ctx), query.format)),
+    handler: async (ctx, { query }) => sendFile(ctx, await exportQuestions(app, callerOf(ctx), query.format)),
   });
   api.route({ method: 'get', path: `${base}/questions/:id`, summary: 'One question with its versions', tags, auth, params: IdParams, response: QuestionWithVersions, handler: (_ctx, { params }) => getQuestion(app, params.id) });
   api.route({
     method: 'post', path: `${base}/questions`, summary: 'Create a question (audited)', tags, auth, roles: bankWriters, body: QuestionInput, status: 201, response: QuestionView,
-    handler: (ctx, { body }) => createQuestion(app, staffActor(ctx), body),
+    handler: (ctx, { body }) => createQuestion(app, callerOf(ctx), body),
   });
   api.route({
     method: 'patch', path: `${base}/questions/:id`, summary: 'Edit a question: a new version (audited); active:false retires it', tags, auth, roles: bankWriters, params: IdParams, body: QuestionPatch, response: QuestionView,
-    handler: (ctx, { params, body }) => editQuestion(app, staffActor(ctx), params.id, body),
+    handler: (ctx, { params, body }) => editQuestion(app, callerOf(ctx), params.id, body),
   });
   api.route({
     method: 'post', path: `${base}/questions/import`, summary: 'Import questions (JSON, CSV, XLSX as base64); all or nothing', tags, auth, roles: bankWriters, bodyLimitKb: 4096,
     body: z.object({ format: z.enum(['json', 'csv', 'xlsx']), content: z.string().min(1).max(4_000_000) }).strict(), response: ImportResult,
-    handler: (ctx, { body }) => importQuestions(app, staffActor(ctx), body.format, body.content),
+    handler: (ctx, { body }) => importQuestions(app, callerOf(ctx), body.format, body.content),
   });
   api.route({
     method: 'get', path: `${base}/contests`, summary: 'Contests I manage or that cover my area, by status, kind and title', tags, auth, query: StaffContestQuery, response: pageOf(ContestView),
@@ -111,22 +111,22 @@ function staffSide(api: Api): void {
   api.route({ method: 'get', path: `${base}/contests/:id`, summary: 'One contest', tags, auth, params: IdParams, response: ContestView, handler: async (ctx, { params }) => contestView(await visibleContest(app, staffOf(ctx), params.id)) });
   api.route({
     method: 'post', path: `${base}/contests`, summary: 'Create a contest (draft, audited)', tags, auth, roles: contestWriters, body: ContestBody, status: 201, response: ContestView,
-    handler: (ctx, { body }) => createContest(app, staffActor(ctx), staffOf(ctx), body),
+    handler: (ctx, { body }) => createContest(app, callerOf(ctx), body),
   });
   api.route({
     method: 'patch', path: `${base}/contests/:id`, summary: 'Edit a draft contest (audited)', tags, auth, roles: contestWriters, params: IdParams, body: ContestPatch, response: ContestView,
-    handler: (ctx, { params, body }) => updateContest(app, staffActor(ctx), staffOf(ctx), params.id, body),
+    handler: (ctx, { params, body }) => updateContest(app, callerOf(ctx), params.id, body),
   });
   for (const [action, to] of [['publish', 'published'], ['close', 'closed']] as const) {
     api.route({
       method: 'post', path: `${base}/contests/:id/${action}`, summary: `${action} a contest (audited)`, tags, auth, roles: contestWriters, params: IdParams, response: ContestView,
-      handler: (ctx, { params }) => setContestStatus(app, staffActor(ctx), staffOf(ctx), params.id, to),
+      handler: (ctx, { params }) => setContestStatus(app, callerOf(ctx), params.id, to),
     });
   }
   api.route({ method: 'get', path: `${base}/contests/:id/stats`, summary: 'Participation, pass rate, scores, question correctness in my area', tags, auth, params: IdParams, response: ContestStats, handler: (ctx, { params }) => contestStats(app, staffOf(ctx), params.id) });
   api.route({
     method: 'get', path: `${base}/contests/:id/stats/export`, summary: 'Export contest statistics (audited)', tags, auth, params: IdParams, query: ExportQuery, raw: { contentType: 'application/octet-stream' },
-    handler: async (ctx, { params, query }) => sendFile(ctx, await exportContestStats(app, staffActor(ctx), staffOf(ctx), params.id, query.format)),
+    handler: async (ctx, { params, query }) => sendFile(ctx, await exportContestStats(app, callerOf(ctx), params.id, query.format)),
   });
   api.route({
     method: 'get', path: `${base}/contests/:id/flagged`, summary: 'Implausibly fast submissions in my area, with any decision taken', tags, auth, params: IdParams, query: FlaggedQuery,
@@ -136,7 +136,7 @@ function staffSide(api: Api): void {
   api.route({
     method: 'post', path: `${base}/contests/:id/flagged/:attemptId/review`, summary: 'Clear or confirm a too-fast submission, once (audited; cleared ones rank and may earn the certificate)',
     tags, auth, roles: contestWriters, params: z.object({ id: IdParams.shape.id, attemptId: IdParams.shape.id }).strict(), body: FlagReviewBody, response: FlagReviewResult,
-    handler: (ctx, { params, body }) => reviewFlagged(app, staffActor(ctx), staffOf(ctx), params.id, params.attemptId, body.decision),
+    handler: (ctx, { params, body }) => reviewFlagged(app, callerOf(ctx), params.id, params.attemptId, body.decision),
   });
 }
 

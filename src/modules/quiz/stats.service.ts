@@ -1,13 +1,12 @@
 import Papa from 'papaparse';
 import { Types } from 'mongoose';
+import type { Caller, StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound } from '../../http/errors';
 import { maskName } from '../../lib/pii';
 import { areaNames } from '../areas';
-import { audit, type Actor } from '../audit';
 import { residentsByIds } from '../residents';
-import type { StaffPrincipal } from '../staff';
 import { toXlsx } from './bank-admin.service';
 import { Attempts, FlagReviews, Questions, Submissions } from './quiz.model';
 import { managedContest, visibleContest } from './contests.service';
@@ -59,9 +58,9 @@ export async function contestStats(app: AppContext, staff: StaffPrincipal, conte
   };
 }
 
-export async function exportContestStats(app: AppContext, actor: Actor, staff: StaffPrincipal, contestId: string, format: 'csv' | 'xlsx' | 'json') {
-  const s = await contestStats(app, staff, contestId);
-  await audit(app, actor, 'quiz.contest.stats_export', { type: 'quiz-contest', id: s.contestId }, { format, areaCode: staff.areaCode });
+export async function exportContestStats(app: AppContext, caller: Caller, contestId: string, format: 'csv' | 'xlsx' | 'json') {
+  const s = await contestStats(app, caller.staff, contestId);
+  await caller.audit('quiz.contest.stats_export', { type: 'quiz-contest', id: s.contestId }, { format, areaCode: caller.staff.areaCode });
   if (format === 'json') return { body: JSON.stringify(s), contentType: 'application/json; charset=utf-8', filename: 'contest-stats.json' };
   const areaCols = ['villageCode', 'villageName', 'participants', 'passed', 'passRate', 'submissions'];
   const qCols = ['key', 'stem', 'answered', 'correctRate'];
@@ -98,12 +97,12 @@ export async function flaggedSubmissions(app: AppContext, staff: StaffPrincipal,
  * Clear or confirm a too-fast submission, once (the review's `_id` is the attempt id). A cleared submission
  * counts on the leaderboard and, if it passed, earns the certificate it was held back from.
  */
-export async function reviewFlagged(app: AppContext, actor: Actor, staff: StaffPrincipal, contestId: string, attemptId: string, decision: 'cleared' | 'confirmed') {
-  const c = await managedContest(app, staff, contestId);
+export async function reviewFlagged(app: AppContext, caller: Caller, contestId: string, attemptId: string, decision: 'cleared' | 'confirmed') {
+  const c = await managedContest(app, caller.staff, contestId);
   const sub = Types.ObjectId.isValid(attemptId) ? await Submissions(app.db).findById(attemptId).lean() : null;
-  if (!sub || !sub.tooFast || String(sub.contestId) !== String(c._id) || !sub.areaPath.includes(staff.areaCode)) throw notFound('答题记录');
+  if (!sub || !sub.tooFast || String(sub.contestId) !== String(c._id) || !sub.areaPath.includes(caller.staff.areaCode)) throw notFound('答题记录');
   try {
-    await FlagReviews(app.db).create({ _id: String(sub._id), contestId: c._id, decision, staffId: staff.id, staffName: actor.name ?? staff.id, at: app.clock.now() });
+    await FlagReviews(app.db).create({ _id: String(sub._id), contestId: c._id, decision, staffId: caller.staff.id, staffName: caller.actor.name ?? caller.staff.id, at: app.clock.now() });
   } catch (err) {
     if (isDuplicateKey(err)) throw new AppError('FLAG_REVIEWED', 409, '这条记录已经处理过了，请刷新');
     throw err;
@@ -114,6 +113,6 @@ export async function reviewFlagged(app: AppContext, actor: Actor, staff: StaffP
     await noteCleared(app, { ...sub, flagCleared: true }); // a cleared submission counts on the board
     if (sub.passed) certificateCode = await issueCertificate(app, c, sub);
   }
-  await audit(app, actor, decision === 'cleared' ? 'quiz.flag.clear' : 'quiz.flag.confirm', { type: 'quiz-submission', id: String(sub._id) }, { contestId: String(c._id) });
+  await caller.audit(decision === 'cleared' ? 'quiz.flag.clear' : 'quiz.flag.confirm', { type: 'quiz-submission', id: String(sub._id) }, { contestId: String(c._id) });
   return { attemptId: String(sub._id), decision, certificateCode };
 }

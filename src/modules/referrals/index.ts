@@ -1,6 +1,7 @@
 import type { AppModule } from '../module';
 import { eraseReferrals, exportReferrals, referralTasks } from './referrals.retention';
 import { ReferralPhotos, Referrals } from './referrals.model';
+import { referralFigureSection } from './referrals.figures';
 import { referralRoutes } from './referrals.routes';
 import { DUP_INDEX, dupSource } from './referrals.service';
 
@@ -9,6 +10,8 @@ export const referralsModule: AppModule = {
   routes: referralRoutes,
   tasks: referralTasks,
   residentData: [{ name: 'referrals', export: exportReferrals, erase: eraseReferrals }],
+  figures: referralFigureSection,
+  notices: [{ kind: 'referral_status', flow: 'referral' }],
   keys: {
     sealedFiles: [{ model: ReferralPhotos, bucket: 'referralPhotos' }],
     blindIndexes: [{ model: Referrals, field: 'dupIndex', purpose: DUP_INDEX, source: (pii, d) => (d.personalEnc ? dupSource(JSON.parse(pii.open(d.personalEnc))) : null) }],
@@ -16,4 +19,3 @@ export const referralsModule: AppModule = {
 };
 
 export { referralFigures } from './referrals.figures';
-export { STATUS_LABELS as REFERRAL_STATUS_LABELS } from './referrals.workflow';

@@ -1,6 +1,9 @@
 import type { AppContext } from '../../context';
-import { figure, figuresByArea, type FigureScope } from '../../lib/area-figures';
+import { z } from '../../http/zod';
+import { figure, figuresByArea, labelled, mean, median, StatusCounts, type FigureScope } from '../../lib/area-figures';
+import type { FigureSection } from '../module';
 import { REFERRAL_STATUSES, ReferralTransitions, Referrals } from './referrals.model';
+import { STATUS_LABELS } from './referrals.workflow';
 
 const DAY_MS = 86_400_000;
 
@@ -32,3 +35,30 @@ export async function referralFigures(app: AppContext, s: FigureScope) {
     daysToReferral: days.get(c)!,
   }]));
 }
+
+/** Cleft-aid referrals by status and the days from submission to referral. */
+export const referralFigureSection: FigureSection<Awaited<ReturnType<typeof referralFigures>>> = {
+  order: 40,
+  figures: referralFigures,
+  row: (f, code) => {
+    const rf = f.get(code)!;
+    return {
+      referrals: {
+        byStatus: rf.byStatus, total: Object.values(rf.byStatus).reduce((s, n) => s + n, 0),
+        referredCount: rf.daysToReferral.length, daysToReferralAverage: mean(rf.daysToReferral), daysToReferralMedian: median(rf.daysToReferral),
+      },
+    };
+  },
+  rowShape: { referrals: z.object({ byStatus: z.record(z.string(), z.number()), total: z.number(), referredCount: z.number(), daysToReferralAverage: z.number().nullable(), daysToReferralMedian: z.number().nullable() }) },
+  dashboard: (r) => ({ referrals: { byStatus: labelled(r.referrals.byStatus, STATUS_LABELS), total: r.referrals.total } }),
+  dashboardShape: { referrals: z.object({ byStatus: StatusCounts, total: z.number() }) },
+  sheets: (r) => {
+    const statuses = Object.keys(STATUS_LABELS) as Array<keyof typeof STATUS_LABELS>;
+    return [{
+      key: 'referrals', title: '唇腭裂救助转介', percent: [],
+      headers: ['地区编码', '地区', ...statuses.map((s) => STATUS_LABELS[s]), '合计', '已转介（有转介时间）', '提交到转介平均天数', '中位天数'],
+      rows: r.areas.map((a) => [a.code, a.name, ...statuses.map((s) => a.referrals.byStatus[s]), a.referrals.total, a.referrals.referredCount, a.referrals.daysToReferralAverage, a.referrals.daysToReferralMedian]),
+    }];
+  },
+  overview: { clauses: (a) => [`唇腭裂救助转介 ${a.referrals.total} 例`] },
+};

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { residentId, staffActor, staffOf } from '../../http/auth';
+import { callerOf, residentId, staffOf } from '../../http/auth';
 import type { Api } from '../../http/route';
 import { pageOf } from '../../http/zod';
 import { addPhoto, PHOTO_BODY_LIMIT_KB } from './referrals.photos';
@@ -41,18 +41,18 @@ export function referralRoutes(api: Api): void {
   });
   api.route({
     method: 'get', path: '/api/admin/v1/referrals/:id', summary: 'One referral in full (audited)', tags: admin, auth: 'staff', params: IdParams, response: ReferralForStaff,
-    handler: (ctx, { params }) => referrals.staffView(app, staffActor(ctx), staffOf(ctx), oid(params.id)),
+    handler: (ctx, { params }) => referrals.staffView(app, callerOf(ctx), oid(params.id)),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/referrals/:id/transitions', summary: 'Move a referral along its workflow', tags: admin, auth: 'staff',
     params: IdParams, body: TransitionBody, response: ReferralCaseForStaff,
-    handler: (ctx, { params, body }) => referrals.staffTransition(app, staffActor(ctx), staffOf(ctx), oid(params.id), body),
+    handler: (ctx, { params, body }) => referrals.staffTransition(app, callerOf(ctx), oid(params.id), body),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/referrals/:id/photos/:photoId', summary: 'View a photo (audited)', tags: admin, auth: 'staff',
     params: PhotoParams, raw: { contentType: 'image/jpeg' },
     handler: async (ctx, { params }) => {
-      const photo = await referrals.viewPhoto(app, staffActor(ctx), staffOf(ctx), oid(params.id), oid(params.photoId));
+      const photo = await referrals.viewPhoto(app, callerOf(ctx), oid(params.id), oid(params.photoId));
       ctx.set('cache-control', 'no-store');
       ctx.type = photo.contentType;
       ctx.body = photo.bytes;

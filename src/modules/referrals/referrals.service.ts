@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import type { Caller, StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { caseWorkflow } from '../../lib/case-workflow';
@@ -6,9 +7,7 @@ import { shanghaiDay } from '../../lib/shanghai';
 import { maskName, maskPhone } from '../../lib/pii';
 import { canMove } from '../../lib/workflow';
 import { requireVillage } from '../areas';
-import { audit, type Actor } from '../audit';
 import { requireConsent } from '../residents';
-import type { StaffPrincipal } from '../staff';
 import { listPhotos, readPhoto } from './referrals.photos';
 import { type ReferralDoc, type ReferralPersonal, Referrals, type ReferralStatus, ReferralTransitions, type ReferralTransitionDoc } from './referrals.model';
 import type { SubmitReferralBody, TransitionBody } from './referrals.schemas';
@@ -110,22 +109,22 @@ export async function withdraw(app: AppContext, residentId: Types.ObjectId, id: 
   return residentView(app, await mine(app, residentId, id));
 }
 
-export async function staffTransition(app: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, body: TransitionBody) {
-  const r = await workflow.inScope(app, staff, id);
+export async function staffTransition(app: AppContext, caller: Caller, id: Types.ObjectId, body: TransitionBody) {
+  const r = await workflow.inScope(app, caller.staff, id);
   if (body.to === 'withdrawn') throw new AppError('GUARDIAN_ONLY', 403, '只有监护人本人可以撤回申请');
   const { to, ...extra } = body;
   workflow.checkRequired(to, extra);
-  const moved = await workflow.apply(app, r._id, to, actor, extra);
+  const moved = await workflow.apply(app, r._id, to, caller.actor, extra);
   return staffCaseView(app, moved, openPersonal(app, moved));
 }
 
 const requireInScope = (app: AppContext, staff: StaffPrincipal, id: Types.ObjectId): Promise<ReferralDoc> => workflow.inScope(app, staff, id);
 
 /** A staff member views one photo of a referral in their area; every view is audited. */
-export async function viewPhoto(app: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId, photoId: Types.ObjectId) {
-  const r = await requireInScope(app, staff, id);
+export async function viewPhoto(app: AppContext, caller: Caller, id: Types.ObjectId, photoId: Types.ObjectId) {
+  const r = await requireInScope(app, caller.staff, id);
   const photo = await readPhoto(app, r._id, photoId);
-  await audit(app, actor, 'referral.photo_view', { type: 'referral', id: String(id) }, { photoId: String(photoId) });
+  await caller.audit('referral.photo_view', { type: 'referral', id: String(id) }, { photoId: String(photoId) });
   return photo;
 }
 
@@ -197,13 +196,13 @@ export const childDetails = (p: ReferralPersonal, guardianPhone: 'full' | 'maske
 });
 
 /** The full case for scoped staff; every call is audited. */
-export async function staffView(app: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId) {
-  const r = await workflow.inScope(app, staff, id);
+export async function staffView(app: AppContext, caller: Caller, id: Types.ObjectId) {
+  const r = await workflow.inScope(app, caller.staff, id);
   const p = openPersonal(app, r);
-  await audit(app, actor, 'referral.view_full', { type: 'referral', id: String(id) });
+  await caller.audit('referral.view_full', { type: 'referral', id: String(id) });
   const others = r.dupIndex ? await Referrals(app.db).find({ dupIndex: r.dupIndex, _id: { $ne: r._id } }, { status: 1, createdAt: 1, villageCode: 1, areaPath: 1 }).lean() : [];
   // Cases elsewhere are only counted: their existence matters for the flag, their details are not this staff's.
-  const duplicates = others.filter((d) => d.areaPath.includes(staff.areaCode));
+  const duplicates = others.filter((d) => d.areaPath.includes(caller.staff.areaCode));
   const { childNameMasked: _n, guardianPhoneMasked: _g, ...view } = await staffCaseView(app, r, p);
   return {
     ...view,

@@ -1,11 +1,10 @@
 import { Types } from 'mongoose';
+import { assertInScope, type Caller, inScope, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
 import { openBytes, sealBytes, sniffImage } from '../../lib/blob-crypto';
 import { getArea } from '../areas';
-import { audit, type Actor } from '../audit';
 import { createBroadcast } from '../campaigns';
-import { assertInScope, inScope, type StaffPrincipal } from '../staff';
 import { TypicalCases, type CaseStatus, type TypicalCaseDoc } from './reports.model';
 
 export const MAX_PHOTO_BYTES = 1024 * 1024;
@@ -39,10 +38,10 @@ export const caseView = (c: TypicalCaseDoc, areaName?: string) => ({
 });
 
 /** Staff of a town or village write a case about their area; it waits for the town's review. */
-export async function createCase(app: AppContext, actor: Actor, staff: StaffPrincipal, input: CaseInput) {
-  const area = await getArea(app, input.areaCode ?? staff.areaCode);
+export async function createCase(app: AppContext, caller: Caller, input: CaseInput) {
+  const area = await getArea(app, input.areaCode ?? caller.staff.areaCode);
   if (!area) throw validationError('areaCode', '地区不存在');
-  assertInScope(staff, area.path);
+  assertInScope(caller.staff, area.path);
   let photo: TypicalCaseDoc['photo'];
   if (input.photo) {
     const bytes = Buffer.from(input.photo, 'base64');
@@ -57,9 +56,9 @@ export async function createCase(app: AppContext, actor: Actor, staff: StaffPrin
     ...(input.talkId ? { talkId: new Types.ObjectId(input.talkId) } : {}),
     ...(input.familyResidentId ? { familyResidentId: new Types.ObjectId(input.familyResidentId) } : {}),
     ...(photo ? { photo } : {}), hasPhoto: Boolean(photo),
-    status: 'pending', createdBy: staff.id, createdByName: staff.displayName ?? staff.username, createdAt: app.clock.now(), broadcastIds: [],
+    status: 'pending', createdBy: caller.staff.id, createdByName: caller.staff.displayName ?? caller.staff.username, createdAt: app.clock.now(), broadcastIds: [],
   });
-  await audit(app, actor, 'report.case.create', { type: 'typical-case', id: String(doc._id) }, { areaCode: area.code, photo: Boolean(photo) });
+  await caller.audit('report.case.create', { type: 'typical-case', id: String(doc._id) }, { areaCode: area.code, photo: Boolean(photo) });
   return caseView(doc.toObject(), area.name);
 }
 
@@ -82,23 +81,23 @@ export async function listCases(app: AppContext, staff: StaffPrincipal, q: { sta
  * The town reviews: a town admin over the case's town, or a district admin; never the author. Only a
  * pending case can be decided, and the decision is written only if it is still pending.
  */
-export async function reviewCase(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, input: { decision: 'approve' | 'reject'; note?: string }) {
-  const c = await caseInScope(app, staff, id);
-  if (staff.role === 'village_worker') throw forbidden('典型案例由镇街审核');
-  if (c.createdBy === staff.id) throw forbidden('不能审核自己写的案例');
+export async function reviewCase(app: AppContext, caller: Caller, id: string, input: { decision: 'approve' | 'reject'; note?: string }) {
+  const c = await caseInScope(app, caller.staff, id);
+  if (caller.staff.role === 'village_worker') throw forbidden('典型案例由镇街审核');
+  if (c.createdBy === caller.staff.id) throw forbidden('不能审核自己写的案例');
   if (c.status !== 'pending') throw new AppError('CASE_DECIDED', 409, '这个案例已经审核过了');
   const status: CaseStatus = input.decision === 'approve' ? 'approved' : 'rejected';
-  const set = { status, reviewedBy: staff.id, reviewedByName: staff.displayName ?? staff.username, reviewedAt: app.clock.now(), ...(input.note ? { reviewNote: input.note } : {}) };
+  const set = { status, reviewedBy: caller.staff.id, reviewedByName: caller.staff.displayName ?? caller.staff.username, reviewedAt: app.clock.now(), ...(input.note ? { reviewNote: input.note } : {}) };
   const updated = await TypicalCases(app.db).findOneAndUpdate({ _id: c._id, status: 'pending' }, { $set: set }, { new: true }).lean();
   if (!updated) throw new AppError('CASE_DECIDED', 409, '这个案例已经审核过了');
-  await audit(app, actor, `report.case.${status}`, { type: 'typical-case', id }, { author: c.createdBy, note: input.note ?? null });
+  await caller.audit(`report.case.${status}`, { type: 'typical-case', id }, { author: c.createdBy, note: input.note ?? null });
   return caseView(updated);
 }
 
-export async function casePhoto(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string): Promise<{ contentType: string; bytes: Buffer }> {
-  const c = await caseInScope(app, staff, id);
+export async function casePhoto(app: AppContext, caller: Caller, id: string): Promise<{ contentType: string; bytes: Buffer }> {
+  const c = await caseInScope(app, caller.staff, id);
   if (!c.photo) throw notFound('照片');
-  await audit(app, actor, 'report.case.photo_view', { type: 'typical-case', id });
+  await caller.audit('report.case.photo_view', { type: 'typical-case', id });
   return { contentType: c.photo.contentType, bytes: openBytes(app.config, c.photo.keyId, Buffer.from(c.photo.sealed, 'base64')) };
 }
 
@@ -106,11 +105,11 @@ export async function casePhoto(app: AppContext, actor: Actor, staff: StaffPrinc
  * Broadcast an approved case to the groups of its area as a campaign broadcast, under the campaign rules:
  * an approver's goes out at once, a village worker's waits for the town's approval.
  */
-export async function broadcastCase(app: AppContext, staff: StaffPrincipal, ip: string | undefined, id: string) {
-  const c = await caseInScope(app, staff, id);
+export async function broadcastCase(app: AppContext, caller: Caller, id: string) {
+  const c = await caseInScope(app, caller.staff, id);
   if (c.status !== 'approved') throw new AppError('CASE_NOT_APPROVED', 409, '审核通过的案例才能发到群里');
   const text = `【典型案例】${c.title}\n${c.text}`.slice(0, 1000);
-  const campaign = await createBroadcast(app, { staff, ip }, { title: `典型案例：${c.title}`.slice(0, 60), text, targets: { areaCodes: [c.areaCode] } });
+  const campaign = await createBroadcast(app, caller, { title: `典型案例：${c.title}`.slice(0, 60), text, targets: { areaCodes: [c.areaCode] } });
   await TypicalCases(app.db).updateOne({ _id: c._id }, { $push: { broadcastIds: String(campaign._id) } });
   return { caseId: id, campaignId: String(campaign._id), status: campaign.status };
 }

@@ -1,13 +1,11 @@
+import { assertInScope, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { validationError } from '../../http/errors';
 import { shanghaiYear } from '../../lib/area-figures';
 import { shanghaiDay } from '../../lib/shanghai';
 import { cachePerDatabase } from '../../lib/ttl-cache';
 import { areaNames, getArea, listChildAreas } from '../areas';
-import { ENROLMENT_LABELS } from '../insurance';
-import { REFERRAL_STATUS_LABELS } from '../referrals';
-import { assertInScope, type StaffPrincipal } from '../staff';
-import { areaFigureRows } from './yearly.service';
+import { areaFigureRows, figureSections } from './figures';
 
 /** Dashboards are opened often and by many; the same area and year is computed at most once a minute per process. */
 const cached = cachePerDatabase<Promise<Dashboard>>(60_000, 2000);
@@ -20,8 +18,7 @@ export interface DashboardQuery {
 /**
  * The console's home figures for one area in the staff member's scope: the area itself and each child area (a
  * district's towns, a town's villages), for one year (default: this year in Asia/Shanghai). Aggregates only,
- * nothing personal; the same per-module figure functions as the yearly report, without its literacy rounds
- * and cases.
+ * nothing personal; each module's figure section as in the yearly report, a few of its fields per area.
  */
 export async function dashboard(app: AppContext, staff: StaffPrincipal, q: DashboardQuery) {
   const area = await getArea(app, q.area ?? staff.areaCode);
@@ -48,6 +45,7 @@ async function compute(app: AppContext, code: string, year: number, now: Date) {
   const children = await listChildAreas(app, area.code);
   const { from, to } = shanghaiYear(year);
   const { rows } = await areaFigureRows(app, { root: area.code, codes: [area.code, ...children.map((c) => c.code)], from, to, now }, [area, ...children]);
+  const sections = figureSections();
   const disabled = new Set(children.filter((c) => c.disabled).map((c) => c.code));
   return {
     year,
@@ -58,18 +56,9 @@ async function compute(app: AppContext, code: string, year: number, now: Date) {
       /** A town or subdistrict opens onto its villages; a village is the last level. */
       drillable: i > 0 && !['village', 'community'].includes(r.level),
       disabled: disabled.has(r.code),
-      residents: r.residents.registered,
-      quiz: { participants: r.quiz.participants, participation: r.quiz.participation, submissions: r.quiz.submissions, averageScore: r.quiz.averageScore },
-      talks: { held: r.talks.held, signUps: r.talks.signUps, attended: r.talks.attended },
-      referrals: { byStatus: labelled(r.referrals.byStatus, REFERRAL_STATUS_LABELS), total: r.referrals.total },
-      insurance: { byStatus: labelled(r.insurance.byStatus, ENROLMENT_LABELS), total: r.insurance.total },
-      groups: { sent: r.groups.sent, dead: r.groups.dead },
+      ...(Object.assign({}, ...sections.map((s) => s.dashboard(r))) as Record<string, unknown>),
     })),
   };
 }
-
-/** Counts by status with the Chinese name staff know them by, in workflow order. */
-const labelled = (counts: Record<string, number>, labels: Record<string, string>) =>
-  Object.entries(labels).map(([status, label]) => ({ status, label, count: counts[status] ?? 0 }));
 
 export type Dashboard = Awaited<ReturnType<typeof compute>>;

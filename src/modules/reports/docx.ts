@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream';
 import { AlignmentType, BorderStyle, Document, Footer, HeadingLevel, Packer, PageNumber, Paragraph, Table, TableCell, TableLayoutType, TableRow, TextRun, WidthType } from 'docx';
 import { shanghaiTime } from '../../lib/shanghai';
 import type { YearlyReport } from './yearly.service';
-import { cellText, percentText, sections, type Section } from './sections';
+import { cellText, percentText } from '../../lib/area-figures';
+import { overview, sections, type Section } from './sections';
 
 const FONT = { ascii: 'SimSun', eastAsia: '宋体', hAnsi: 'SimSun' };
 
@@ -66,20 +67,9 @@ const footer = () =>
     children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ children: ['第 ', PageNumber.CURRENT, ' 页 / 共 ', PageNumber.TOTAL_PAGES, ' 页'], font: FONT, size: 18 })] })],
   });
 
-/** The paragraph that opens the summary: the headline figures of the area itself. */
-function overview(r: YearlyReport): string {
-  const a = r.areas[0]!;
-  const lit = a.literacy.latest;
-  const parts = [
-    `${r.year}年，${r.area.name}共登记居民 ${a.residents.registered} 人，其中 ${a.residents.consented} 人同意隐私条款`,
-    `${a.quiz.participants} 名居民参加健康答题（参与率 ${percentText(a.quiz.participation)}），平均分 ${cellText(a.quiz.averageScore)}`,
-    lit ? `最近一轮健康素养测评参测 ${lit.n} 人，素养水平 ${percentText(lit.p)}（95%区间 ${percentText(lit.low)}–${percentText(lit.high)}）${lit.tooSmall ? '，样本不足 30 人，仅供参考' : ''}` : '本年度未开展健康素养测评',
-    `举办讲座、筛查等活动 ${a.talks.held} 场，报名 ${a.talks.signUps} 人次，签到 ${a.talks.attended} 人次`,
-    `唇腭裂救助转介 ${a.referrals.total} 例，家庭意外保险投保 ${a.insurance.total} 份、参保 ${a.insurance.insuredPersons} 人、保费 ${a.insurance.premiumYuan} 元`,
-    `村群消息计划 ${a.groups.planned} 条，已发送 ${a.groups.sent} 条`,
-  ];
-  return `${parts.join('；')}。`;
-}
+const DIGITS = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+/** A heading's number in Chinese, 1–99: 二, 十, 十二, 二十三. */
+const numeral = (n: number): string => (n < 10 ? DIGITS[n]! : `${n >= 20 ? DIGITS[Math.floor(n / 10)] : ''}十${DIGITS[n % 10]}`);
 
 /** The Word summary: title, overview, one section and table per task, the literacy figures, the 典型. */
 export function yearlyDocx(r: YearlyReport): Readable {
@@ -91,13 +81,13 @@ export function yearlyDocx(r: YearlyReport): Readable {
     new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun({ text: '一、总体情况', font: FONT, bold: true, size: 30 })] }),
     para(overview(r)),
   ];
-  const numerals = ['二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二'];
-  sections(r).filter((s) => s.key !== 'cases').forEach((s, i) => {
-    body.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun({ text: `${numerals[i]}、${s.title}`, font: FONT, bold: true, size: 30 })] }));
+  const all = sections(r);
+  all.filter((s) => s.key !== 'cases').forEach((s, i) => {
+    body.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun({ text: `${numeral(i + 2)}、${s.title}`, font: FONT, bold: true, size: 30 })] }));
     if (s.note) body.push(para(s.printed ? `${s.note}${s.printed.note}` : s.note, { size: 21 }));
     body.push(s.rows.length ? table(s) : para('本年度无数据。'));
   });
-  body.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun({ text: `${numerals[sections(r).length - 1]}、典型案例`, font: FONT, bold: true, size: 30 })] }));
+  body.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun({ text: `${numeral(all.length + 1)}、典型案例`, font: FONT, bold: true, size: 30 })] }));
   if (!r.cases.length) body.push(para('本年度暂无审核通过的典型案例。'));
   r.cases.forEach((c, i) => {
     body.push(para(`${i + 1}. ${c.title}（${c.areaName ?? c.areaCode}）`, { bold: true }));

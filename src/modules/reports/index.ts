@@ -3,8 +3,8 @@ import { remindYearlyReports } from './reminders';
 import { reportRoutes } from './reports.routes';
 
 /**
- * Yearly report and health-literacy level: figures per area from every module (through their index.ts), the
- * literacy rounds with their intervals, typical cases, the XLSX / DOCX files and the December reminders.
+ * Yearly report and dashboard: each module's figure section per area (given by the module list, see
+ * `useFigureSections`), typical cases, the XLSX / DOCX files, the towns' submissions and the December reminders.
  */
 export const reportsModule: AppModule = {
   name: 'reports',
@@ -13,3 +13,5 @@ export const reportsModule: AppModule = {
   tasks: [{ name: 'reports.reminders', cron: '5 9 1-15 12 *', run: remindYearlyReports }],
   residentData: [],
 };
+
+export { useFigureSections } from './figures';

@@ -1,9 +1,10 @@
+import type { StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { shanghaiDay } from '../../lib/shanghai';
 import { enqueue } from '../../notify/outbox.service';
 import { DISTRICT_CODE, listChildAreas } from '../areas';
-import { activeAdmins, linkedWechatIds, type StaffPrincipal } from '../staff';
+import { activeAdmins, linkedWechatIds } from '../staff';
 import { ReportReminders } from './reports.model';
 import { submissionStatus } from './submissions.service';
 

@@ -2,14 +2,14 @@ import { PassThrough } from 'node:stream';
 import type { Context } from 'koa';
 import { z } from '../../http/zod';
 import type { Api } from '../../http/route';
-import { staffActor, staffOf } from '../../http/auth';
+import { callerOf, staffOf } from '../../http/auth';
 import { broadcastCase, casePhoto, createCase, listCases, reviewCase } from './cases.service';
 import { dashboard } from './dashboard.service';
 import { yearlyDocx } from './docx';
 import { reminderBanner } from './reminders';
 import {
-  BroadcastResponse, CaseBody, CaseList, CaseListQuery, CaseView, DashboardQuery, DashboardResponse, IdParams, ReminderResponse, ReturnBody, ReviewBody, SubmissionList, SubmissionStatusSchema,
-  SubmittedQuery, YearBody, YearlyQuery, YearlyReportResponse,
+  BroadcastResponse, CaseBody, CaseList, CaseListQuery, CaseView, dashboardResponse, DashboardQuery, IdParams, ReminderResponse, ReturnBody, ReviewBody, SubmissionList, SubmissionStatusSchema,
+  SubmittedQuery, YearBody, YearlyQuery, yearlyReportResponse,
 } from './reports.schemas';
 import { returnYearlyReport, submissionStatuses, submittedReport, submitYearlyReport } from './submissions.service';
 import { writeYearlyXlsx } from './xlsx';
@@ -25,11 +25,12 @@ export function reportRoutes(api: Api): void {
   const app = api.app;
   const tags = ['reports'];
   const base = '/api/admin/v1/reports';
+  const YearlyReportResponse = yearlyReportResponse();
 
   api.route({
     method: 'get', path: `${base}/yearly`, summary: 'Yearly report of an area in my scope (JSON, XLSX or DOCX; audited)', tags, auth: 'staff',
     query: YearlyQuery, response: YearlyReportResponse, raw: { contentType: TYPES.json },
-    handler: async (ctx, { query }) => send(ctx, await generateYearlyReport(app, staffActor(ctx), staffOf(ctx), { year: query.year, area: query.area }, query.format), query.format),
+    handler: async (ctx, { query }) => send(ctx, await generateYearlyReport(app, callerOf(ctx), { year: query.year, area: query.area }, query.format), query.format),
   });
 
   /** A report as JSON, or as a workbook or Word file streamed. */
@@ -63,22 +64,22 @@ export function reportRoutes(api: Api): void {
   api.route({
     method: 'post', path: `${base}/yearly/submit`, summary: 'Submit my town\'s yearly report: figures and files kept as they are now, with who and when (audited)', tags, auth: 'staff',
     roles: ['town_admin'], body: YearBody, response: SubmissionStatusSchema, status: 201,
-    handler: (ctx, { body }) => submitYearlyReport(app, staffActor(ctx), staffOf(ctx), body.year),
+    handler: (ctx, { body }) => submitYearlyReport(app, callerOf(ctx), body.year),
   });
   api.route({
     method: 'post', path: `${base}/yearly/return`, summary: 'Return a town\'s submitted report with a reason (district; audited)', tags, auth: 'staff',
     roles: ['district_admin'], body: ReturnBody, response: SubmissionStatusSchema,
-    handler: (ctx, { body }) => returnYearlyReport(app, staffActor(ctx), staffOf(ctx), body.year, body.areaCode, body.reason),
+    handler: (ctx, { body }) => returnYearlyReport(app, callerOf(ctx), body.year, body.areaCode, body.reason),
   });
   api.route({
     method: 'get', path: `${base}/yearly/submitted`, summary: 'A town\'s report as it was submitted (JSON, XLSX or DOCX; audited)', tags, auth: 'staff',
     roles: ['district_admin', 'town_admin'], query: SubmittedQuery, response: YearlyReportResponse, raw: { contentType: TYPES.json },
-    handler: async (ctx, { query }) => send(ctx, await submittedReport(app, staffActor(ctx), staffOf(ctx), query.year, query.area), query.format),
+    handler: async (ctx, { query }) => send(ctx, await submittedReport(app, callerOf(ctx), query.year, query.area), query.format),
   });
 
   api.route({
     method: 'get', path: '/api/admin/v1/dashboard', summary: 'Home figures of an area in my scope and each child area (aggregates only; cached a minute)', tags, auth: 'staff',
-    query: DashboardQuery, response: DashboardResponse,
+    query: DashboardQuery, response: dashboardResponse(),
     handler: (ctx, { query }) => dashboard(app, staffOf(ctx), query),
   });
 
@@ -90,7 +91,7 @@ export function reportRoutes(api: Api): void {
   api.route({
     method: 'post', path: `${base}/cases`, summary: 'Write a typical case (典型) for town review (audited)', tags, auth: 'staff', roles: ['town_admin', 'village_worker'],
     body: CaseBody, response: CaseView, status: 201, idempotent: true, bodyLimitKb: 1500,
-    handler: (ctx, { body }) => createCase(app, staffActor(ctx), staffOf(ctx), body),
+    handler: (ctx, { body }) => createCase(app, callerOf(ctx), body),
   });
   api.route({
     method: 'get', path: `${base}/cases`, summary: 'Typical cases in my scope', tags, auth: 'staff', query: CaseListQuery,
@@ -100,12 +101,12 @@ export function reportRoutes(api: Api): void {
   api.route({
     method: 'post', path: `${base}/cases/:id/review`, summary: 'Approve or reject a typical case (town or district; not the author; audited)', tags, auth: 'staff',
     roles: ['town_admin', 'district_admin'], params: IdParams, body: ReviewBody, response: CaseView,
-    handler: (ctx, { params, body }) => reviewCase(app, staffActor(ctx), staffOf(ctx), params.id, body),
+    handler: (ctx, { params, body }) => reviewCase(app, callerOf(ctx), params.id, body),
   });
   api.route({
     method: 'get', path: `${base}/cases/:id/photo`, summary: 'Photo of a typical case (audited)', tags, auth: 'staff', params: IdParams, raw: { contentType: 'image/jpeg' },
     handler: async (ctx, { params }) => {
-      const p = await casePhoto(app, staffActor(ctx), staffOf(ctx), params.id);
+      const p = await casePhoto(app, callerOf(ctx), params.id);
       ctx.type = p.contentType;
       ctx.set('cache-control', 'private, no-store');
       ctx.body = p.bytes;
@@ -114,6 +115,6 @@ export function reportRoutes(api: Api): void {
   api.route({
     method: 'post', path: `${base}/cases/:id/broadcast`, summary: 'Broadcast an approved case to the groups of its area (campaign approval rules)', tags, auth: 'staff',
     params: IdParams, response: BroadcastResponse, status: 201, idempotent: true,
-    handler: (ctx, { params }) => broadcastCase(app, staffOf(ctx), ctx.ip, params.id),
+    handler: (ctx, { params }) => broadcastCase(app, callerOf(ctx), params.id),
   });
 }

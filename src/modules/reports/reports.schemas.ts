@@ -1,4 +1,7 @@
+import type { ZodRawShape, ZodTypeAny } from 'zod';
 import { ObjectId, z } from '../../http/zod';
+import type { FigureSection } from '../module';
+import { figureSections } from './figures';
 import { CASE_STATUSES } from './reports.model';
 
 export const YearlyQuery = z
@@ -9,10 +12,6 @@ export const YearlyQuery = z
   })
   .strict();
 
-const Prop = { n: z.number(), x: z.number(), p: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable(), tooSmall: z.boolean() };
-const Round = z.object({ contestId: z.string(), ...Prop });
-const Counts = z.record(z.string(), z.number());
-
 export const CaseView = z
   .object({
     id: z.string(), title: z.string(), text: z.string(), areaCode: z.string(), areaName: z.string().nullable(), talkId: z.string().nullable(),
@@ -21,36 +20,51 @@ export const CaseView = z
   })
   .openapi('TypicalCase');
 
-export const YearlyReportResponse = z
-  .object({
-    year: z.number(),
-    area: z.object({ code: z.string(), name: z.string(), level: z.string() }),
-    /** Who submitted it and when, on a report read back as submitted (报送). */
-    submitted: z.object({ at: z.string(), by: z.string() }).optional(),
-    generatedAt: z.string(),
-    targets: z.array(z.object({ key: z.string(), label: z.string(), value: z.number() })),
-    rounds: z.array(z.object({ contestId: z.string(), title: z.string(), areaCode: z.string(), startAt: z.string(), endAt: z.string() })),
-    areas: z.array(z.object({
-      code: z.string(), name: z.string(), level: z.string(),
-      residents: z.object({ registered: z.number(), consented: z.number() }),
-      quiz: z.object({ participants: z.number(), participation: z.number().nullable(), submissions: z.number(), averageScore: z.number().nullable() }),
-      literacy: z.object({
-        rounds: z.array(Round),
-        latest: Round.nullable(),
-        change: z.object({ fromContestId: z.string(), toContestId: z.string(), diff: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable(), tooSmall: z.boolean() }).nullable(),
-      }),
-      talks: z.object({
-        held: z.number(), byKind: Counts, signUps: z.number(), attended: z.number(), noShow: z.number(), noShowRate: z.number().nullable(),
-        feedbackCount: z.number(), feedbackAverage: z.number().nullable(),
-      }),
-      referrals: z.object({ byStatus: Counts, total: z.number(), referredCount: z.number(), daysToReferralAverage: z.number().nullable(), daysToReferralMedian: z.number().nullable() }),
-      insurance: z.object({ byStatus: Counts, total: z.number(), insuredPersons: z.number(), premiumFen: z.number(), premiumYuan: z.number() }),
-      groups: z.object({ planned: z.number(), sent: z.number(), dead: z.number(), pending: z.number(), cancelled: z.number(), boundGroups: z.number() }),
-    })),
-    groupsByVillage: z.array(z.object({ code: z.string(), name: z.string(), parentName: z.string().nullable(), boundGroups: z.number() })),
-    cases: z.array(CaseView),
-  })
-  .openapi('YearlyReport');
+const schemas = new WeakMap<readonly FigureSection[], { yearly: ZodTypeAny; dashboard: ZodTypeAny }>();
+
+/** The yearly report and the dashboard as their responses describe them: each module's section adds its fields. */
+function figureSchemas() {
+  const list = figureSections();
+  let out = schemas.get(list);
+  if (!out) {
+    const area = z.object({ code: z.string(), name: z.string(), level: z.string() });
+    const shapes = (pick: (s: FigureSection) => ZodRawShape | undefined) => Object.assign({}, ...list.map((s) => pick(s) ?? {})) as ZodRawShape;
+    out = {
+      yearly: z
+        .object({
+          year: z.number(),
+          area,
+          /** Who submitted it and when, on a report read back as submitted (报送). */
+          submitted: z.object({ at: z.string(), by: z.string() }).optional(),
+          generatedAt: z.string(),
+          ...shapes((s) => s.headShape),
+          areas: z.array(z.object({ code: z.string(), name: z.string(), level: z.string(), ...shapes((s) => s.rowShape) })),
+          ...shapes((s) => s.tailShape),
+          cases: z.array(CaseView),
+        })
+        .openapi('YearlyReport'),
+      dashboard: z
+        .object({
+          year: z.number(),
+          area,
+          generatedAt: z.string(),
+          /** From the staff member's own area down to the one shown. */
+          trail: z.array(z.object({ code: z.string(), name: z.string() })),
+          /** The area itself (`total`), then each child area. */
+          rows: z.array(z.object({
+            code: z.string(), name: z.string(), level: z.string(), total: z.boolean(), drillable: z.boolean(), disabled: z.boolean(),
+            ...shapes((s) => s.dashboardShape),
+          })),
+        })
+        .openapi('Dashboard'),
+    };
+    schemas.set(list, out);
+  }
+  return out;
+}
+
+export const yearlyReportResponse = () => figureSchemas().yearly;
+export const dashboardResponse = () => figureSchemas().dashboard;
 
 export const CaseList = z.object({ items: z.array(CaseView) }).openapi('TypicalCaseList');
 
@@ -78,28 +92,6 @@ export const DashboardQuery = z
     year: z.coerce.number().int().min(2020, '年份不正确').max(2100, '年份不正确').optional(),
   })
   .strict();
-
-const StatusCounts = z.array(z.object({ status: z.string(), label: z.string(), count: z.number() }));
-
-export const DashboardResponse = z
-  .object({
-    year: z.number(),
-    area: z.object({ code: z.string(), name: z.string(), level: z.string() }),
-    generatedAt: z.string(),
-    /** From the staff member's own area down to the one shown. */
-    trail: z.array(z.object({ code: z.string(), name: z.string() })),
-    /** The area itself (`total`), then each child area. */
-    rows: z.array(z.object({
-      code: z.string(), name: z.string(), level: z.string(), total: z.boolean(), drillable: z.boolean(), disabled: z.boolean(),
-      residents: z.number(),
-      quiz: z.object({ participants: z.number(), participation: z.number().nullable(), submissions: z.number(), averageScore: z.number().nullable() }),
-      talks: z.object({ held: z.number(), signUps: z.number(), attended: z.number() }),
-      referrals: z.object({ byStatus: StatusCounts, total: z.number() }),
-      insurance: z.object({ byStatus: StatusCounts, total: z.number() }),
-      groups: z.object({ sent: z.number(), dead: z.number() }),
-    })),
-  })
-  .openapi('Dashboard');
 
 export const SubmissionStatusSchema = z
   .object({

@@ -1,10 +1,9 @@
+import { assertInScope, type Caller, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
 import { DISTRICT_CODE, getArea, listChildAreas } from '../areas';
-import { audit, type Actor } from '../audit';
-import { assertInScope, type StaffPrincipal } from '../staff';
 import { ReportReturns, ReportRuns, ReportSubmissions } from './reports.model';
 import { yearlyReport, type YearlyReport } from './yearly.service';
 
@@ -53,51 +52,51 @@ export async function submissionStatuses(app: AppContext, staff: StaffPrincipal,
  * A town admin submits their town's report for the year: it is generated now and kept as it is, with who and
  * when. Once in, it stays until the district returns it.
  */
-export async function submitYearlyReport(app: AppContext, actor: Actor, staff: StaffPrincipal, year: number) {
-  if (staff.role !== 'town_admin') throw forbidden('只有镇街管理员可以报送本镇街的年度报告');
-  const report = await yearlyReport(app, staff, { year, area: staff.areaCode });
-  const round = await roundOf(app, year, staff.areaCode);
+export async function submitYearlyReport(app: AppContext, caller: Caller, year: number) {
+  if (caller.staff.role !== 'town_admin') throw forbidden('只有镇街管理员可以报送本镇街的年度报告');
+  const report = await yearlyReport(app, caller.staff, { year, area: caller.staff.areaCode });
+  const round = await roundOf(app, year, caller.staff.areaCode);
   try {
     await ReportSubmissions(app.db).create({
-      _id: key(year, staff.areaCode, round), year, areaCode: staff.areaCode, round, staffId: staff.id, staffName: staffName(staff), at: app.clock.now(), report: JSON.stringify(report),
+      _id: key(year, caller.staff.areaCode, round), year, areaCode: caller.staff.areaCode, round, staffId: caller.staff.id, staffName: staffName(caller.staff), at: app.clock.now(), report: JSON.stringify(report),
     });
   } catch (err) {
     if (isDuplicateKey(err)) throw new AppError('REPORT_ALREADY_SUBMITTED', 409, '本年度报告已经报送，区里退回后才能重新报送');
     throw err;
   }
   try {
-    await ReportRuns(app.db).create({ _id: `${year}:${staff.areaCode}`, year, areaCode: staff.areaCode, staffId: staff.id, format: 'submit', at: app.clock.now() });
+    await ReportRuns(app.db).create({ _id: `${year}:${caller.staff.areaCode}`, year, areaCode: caller.staff.areaCode, staffId: caller.staff.id, format: 'submit', at: app.clock.now() });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
   }
-  await audit(app, actor, 'report.yearly.submit', { type: 'area', id: staff.areaCode }, { year, round });
-  return submissionStatus(app, year, staff.areaCode);
+  await caller.audit('report.yearly.submit', { type: 'area', id: caller.staff.areaCode }, { year, round });
+  return submissionStatus(app, year, caller.staff.areaCode);
 }
 
 /** The district sends a town's submitted report back, with a reason; the town can then submit again. */
-export async function returnYearlyReport(app: AppContext, actor: Actor, staff: StaffPrincipal, year: number, areaCode: string, reason: string) {
+export async function returnYearlyReport(app: AppContext, caller: Caller, year: number, areaCode: string, reason: string) {
   const area = await getArea(app, areaCode);
   if (!area) throw validationError('areaCode', '地区不存在', { code: 'INVALID_AREA' });
-  assertInScope(staff, area.path);
+  assertInScope(caller.staff, area.path);
   const round = await roundOf(app, year, areaCode);
   if (!(await ReportSubmissions(app.db).exists({ _id: key(year, areaCode, round) }))) throw new AppError('REPORT_NOT_SUBMITTED', 409, '该镇街还没有报送，不能退回');
   try {
-    await ReportReturns(app.db).create({ _id: key(year, areaCode, round), year, areaCode, round, reason, staffId: staff.id, staffName: staffName(staff), at: app.clock.now() });
+    await ReportReturns(app.db).create({ _id: key(year, areaCode, round), year, areaCode, round, reason, staffId: caller.staff.id, staffName: staffName(caller.staff), at: app.clock.now() });
   } catch (err) {
     if (isDuplicateKey(err)) throw new AppError('REPORT_ALREADY_RETURNED', 409, '这份报告已经退回过了');
     throw err;
   }
-  await audit(app, actor, 'report.yearly.return', { type: 'area', id: areaCode }, { year, round, reason });
+  await caller.audit('report.yearly.return', { type: 'area', id: areaCode }, { year, round, reason });
   return submissionStatus(app, year, areaCode);
 }
 
 /** The report as it was submitted (the latest submission still standing), for the district or the town. */
-export async function submittedReport(app: AppContext, actor: Actor, staff: StaffPrincipal, year: number, areaCode: string): Promise<YearlyReport> {
+export async function submittedReport(app: AppContext, caller: Caller, year: number, areaCode: string): Promise<YearlyReport> {
   const area = await getArea(app, areaCode);
   if (!area) throw notFound('地区');
-  assertInScope(staff, area.path);
+  assertInScope(caller.staff, area.path);
   const sub = await ReportSubmissions(app.db).findById(key(year, areaCode, await roundOf(app, year, areaCode))).lean();
   if (!sub) throw notFound('已报送的报告');
-  await audit(app, actor, 'report.yearly.view_submitted', { type: 'area', id: areaCode }, { year, round: sub.round });
+  await caller.audit('report.yearly.view_submitted', { type: 'area', id: areaCode }, { year, round: sub.round });
   return { ...(JSON.parse(sub.report) as YearlyReport), submitted: { at: sub.at.toISOString(), by: sub.staffName } };
 }

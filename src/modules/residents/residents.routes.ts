@@ -1,5 +1,5 @@
 import type { Api } from '../../http/route';
-import { residentId, staffActor, staffOf } from '../../http/auth';
+import { callerOf, residentId, staffOf } from '../../http/auth';
 import { Limiter, rateLimit } from '../../http/rate-limit';
 import { NoContent, ObjectId, pageOf, z } from '../../http/zod';
 import { PageQuery } from '../../lib/pagination';
@@ -72,6 +72,6 @@ export function residentRoutes(api: Api, otherData: readonly ResidentDataSection
   api.route({
     method: 'get', path: '/api/admin/v1/residents/:id', summary: 'One resident in full (audited)', tags: admin, auth: 'staff', response: ResidentFull,
     params: z.object({ id: ObjectId }),
-    handler: (ctx, { params }) => residents.viewResidentForStaff(app, staffActor(ctx), staffOf(ctx), new Types.ObjectId(params.id)),
+    handler: (ctx, { params }) => residents.viewResidentForStaff(app, callerOf(ctx), new Types.ObjectId(params.id)),
   });
 }

@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import { assertInScope, type Caller, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import type { ErrorCode } from '../../dictionaries';
 import { byIdLoader } from '../../lib/batch';
@@ -11,9 +12,8 @@ import { findPage } from '../../lib/pagination';
 import { maskName, maskPhone, MAINLAND_MOBILE } from '../../lib/pii';
 import { WeChatError, WX } from '../../wechat/errors';
 import { getArea, requireVillage } from '../areas';
-import { audit, type Actor } from '../audit';
+import { audit } from '../audit';
 import { issueToken, revokeAllFor } from '../sessions';
-import { assertInScope, type StaffPrincipal } from '../staff';
 import type { ResidentDataSection } from '../module';
 import { CONSENT_PURPOSES, ConsentEvents, type ConsentPurpose, Residents, type ResidentDoc } from './residents.model';
 
@@ -280,11 +280,11 @@ export async function listResidentsForStaff(app: AppContext, staff: StaffPrincip
   })));
 }
 
-export async function viewResidentForStaff(app: AppContext, actor: Actor, staff: StaffPrincipal, id: Types.ObjectId) {
+export async function viewResidentForStaff(app: AppContext, caller: Caller, id: Types.ObjectId) {
   const r = await Residents(app.db).findById(id).lean();
   if (!r || r.erasedAt) throw notFound('居民');
-  assertInScope(staff, r.areaPath);
-  await audit(app, actor, 'resident.view_full', { type: 'resident', id: String(id) });
+  assertInScope(caller.staff, r.areaPath);
+  await caller.audit('resident.view_full', { type: 'resident', id: String(id) });
   const me = await meView(app, r);
   return { ...me, phone: r.phoneEnc ? app.pii.open(r.phoneEnc) : null, createdAt: r.createdAt.toISOString() };
 }

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { residentId, staffActor, staffOf } from '../../http/auth';
+import { callerOf, residentId, staffOf } from '../../http/auth';
 import type { Api } from '../../http/route';
 import { z } from '../../http/zod';
 import { addNominationPhoto, PHOTO_BODY_LIMIT_KB, readNominationPhoto } from './selections.photos';
@@ -70,7 +70,7 @@ export function selectionRoutes(api: Api): void {
   api.route({
     method: 'post', path: '/api/admin/v1/selections', summary: 'Create a selection round (draft)', tags: admin, auth: 'staff', roles: ADMINS,
     body: RoundBody, response: Round, status: 201, idempotent: true,
-    handler: async (ctx, { body }) => sel.roundView(await sel.createRound(app, staffActor(ctx), staffOf(ctx), body)),
+    handler: async (ctx, { body }) => sel.roundView(await sel.createRound(app, callerOf(ctx), body)),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/selections', summary: 'Rounds in my area', tags: admin, auth: 'staff', roles: STAFF, query: NominationListQuery.omit({ status: true }),
@@ -84,17 +84,17 @@ export function selectionRoutes(api: Api): void {
   api.route({
     method: 'patch', path: '/api/admin/v1/selections/:id', summary: 'Change a draft round (title, rules, area, dates, votes per day, winners)', tags: admin,
     auth: 'staff', roles: ADMINS, params: IdParams, body: RoundPatch, response: Round,
-    handler: async (ctx, { params, body }) => sel.roundView(await sel.updateRound(app, staffActor(ctx), staffOf(ctx), params.id, body)),
+    handler: async (ctx, { params, body }) => sel.roundView(await sel.updateRound(app, callerOf(ctx), params.id, body)),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/selections/:id/status', summary: 'Move a round to its next status (voting and published post to groups)', tags: admin,
     auth: 'staff', roles: ADMINS, params: IdParams, body: AdvanceBody, response: Round,
-    handler: async (ctx, { params, body }) => sel.roundView(await sel.advanceRound(app, staffActor(ctx), staffOf(ctx), params.id, body.to)),
+    handler: async (ctx, { params, body }) => sel.roundView(await sel.advanceRound(app, callerOf(ctx), params.id, body.to)),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/selections/:id/nominations', summary: 'Nominate a family or person of my area', tags: admin, auth: 'staff',
     params: IdParams, body: StaffNominationBody, response: StaffNomination, status: 201, idempotent: true,
-    handler: (ctx, { params, body }) => sel.staffNominate(app, staffActor(ctx), staffOf(ctx), params.id, body),
+    handler: (ctx, { params, body }) => sel.staffNominate(app, callerOf(ctx), params.id, body),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/selections/:id/nominations', summary: 'Nominations in my area (names masked)', tags: admin, auth: 'staff',
@@ -104,12 +104,12 @@ export function selectionRoutes(api: Api): void {
   api.route({
     method: 'get', path: '/api/admin/v1/selections/:id/nominations/:nid', summary: 'One nomination in full (audited)', tags: admin, auth: 'staff',
     params: NominationParams, response: StaffNomination,
-    handler: (ctx, { params }) => sel.viewNomination(app, staffActor(ctx), staffOf(ctx), params.id, params.nid),
+    handler: (ctx, { params }) => sel.viewNomination(app, callerOf(ctx), params.id, params.nid),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/selections/:id/nominations/:nid/consent', summary: "Record the nominee's consent to be shown publicly", tags: admin,
     auth: 'staff', params: NominationParams, body: ConsentBody, response: StaffNomination,
-    handler: (ctx, { params, body }) => sel.recordConsent(app, staffActor(ctx), staffOf(ctx), params.id, params.nid, body.method),
+    handler: (ctx, { params, body }) => sel.recordConsent(app, callerOf(ctx), params.id, params.nid, body.method),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/selections/:id/nominations/:nid/photos', summary: 'Add a photo (JPEG/PNG, ≤ 2 MB, at most 3)', tags: admin,
@@ -120,7 +120,7 @@ export function selectionRoutes(api: Api): void {
     method: 'get', path: '/api/admin/v1/selections/:id/nominations/:nid/photos/:photoId', summary: 'View a nomination photo (audited)', tags: admin,
     auth: 'staff', params: PhotoParams, raw: { contentType: 'image/jpeg' },
     handler: async (ctx, { params }) => {
-      const photo = await sel.viewNominationPhoto(app, staffActor(ctx), staffOf(ctx), params.id, params.nid, params.photoId);
+      const photo = await sel.viewNominationPhoto(app, callerOf(ctx), params.id, params.nid, params.photoId);
       ctx.set('cache-control', 'no-store');
       ctx.type = photo.contentType;
       ctx.body = photo.bytes;
@@ -129,7 +129,7 @@ export function selectionRoutes(api: Api): void {
   api.route({
     method: 'post', path: '/api/admin/v1/selections/:id/nominations/:nid/review', summary: 'Town review: approve, reject with a reason, or merge a duplicate', tags: admin,
     auth: 'staff', roles: ADMINS, params: NominationParams, body: ReviewBody, response: StaffNomination,
-    handler: (ctx, { params, body }) => sel.reviewNomination(app, staffActor(ctx), staffOf(ctx), params.id, params.nid, body),
+    handler: (ctx, { params, body }) => sel.reviewNomination(app, callerOf(ctx), params.id, params.nid, body),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/selections/:id/results', summary: 'Live totals (clean and flagged votes apart)', tags: admin, auth: 'staff',

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { assertInScope, type Caller, inScope, scopeFilter, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
@@ -6,10 +7,8 @@ import { shanghaiDay } from '../../lib/shanghai';
 import { findPage, type PageQuery } from '../../lib/pagination';
 import { MAINLAND_MOBILE, maskName, maskPhone } from '../../lib/pii';
 import { getArea } from '../areas';
-import { audit, type Actor } from '../audit';
 import { createBroadcast } from '../campaigns';
 import { requireConsent } from '../residents';
-import { assertInScope, inScope, scopeFilter, type StaffPrincipal } from '../staff';
 import { photoIds, readNominationPhoto } from './selections.photos';
 import {
   KIND_LABELS, Nominations, SelectionSteps, Selections, Votes,
@@ -73,31 +72,31 @@ function checkTimes(t: Times): void {
   }
 }
 
-export async function createRound(app: AppContext, actor: Actor, staff: StaffPrincipal, input: RoundInput): Promise<SelectionDoc> {
-  const area = await roundArea(staff, app, input.areaCode);
+export async function createRound(app: AppContext, caller: Caller, input: RoundInput): Promise<SelectionDoc> {
+  const area = await roundArea(caller.staff, app, input.areaCode);
   const times = { nominateFrom: new Date(input.nominateFrom), nominateTo: new Date(input.nominateTo), voteFrom: new Date(input.voteFrom), voteTo: new Date(input.voteTo) };
   checkTimes(times);
   const now = app.clock.now();
   const doc = await Selections(app.db).create({
-    ...input, ...times, areaPath: area.path, status: 'draft', createdBy: staff.id, createdAt: now, updatedAt: now, publicity: {},
+    ...input, ...times, areaPath: area.path, status: 'draft', createdBy: caller.staff.id, createdAt: now, updatedAt: now, publicity: {},
   });
-  await audit(app, actor, 'selection.create', { type: 'selection', id: String(doc._id) }, { title: input.title });
+  await caller.audit('selection.create', { type: 'selection', id: String(doc._id) }, { title: input.title });
   return doc.toObject();
 }
 
 /** A round is changed only while it is a draft: once nominations open, residents and villages rely on it. */
-export async function updateRound(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, patch: Partial<RoundInput>): Promise<SelectionDoc> {
-  const s = await roundInScope(app, staff, id);
-  if (staff.role === 'village_worker' || !inScope(staff, s.areaPath)) throw forbidden('只有本活动范围的镇街或区管理员可以修改评选');
+export async function updateRound(app: AppContext, caller: Caller, id: string, patch: Partial<RoundInput>): Promise<SelectionDoc> {
+  const s = await roundInScope(app, caller.staff, id);
+  if (caller.staff.role === 'village_worker' || !inScope(caller.staff, s.areaPath)) throw forbidden('只有本活动范围的镇街或区管理员可以修改评选');
   if (s.status !== 'draft') throw new AppError('ROUND_LOCKED', 409, '评选已开始推荐，不能再修改');
   const set: Partial<SelectionDoc> = { updatedAt: app.clock.now() };
   for (const k of ['kind', 'title', 'rules', 'winners', 'votesPerDay', 'residentNominations'] as const) if (patch[k] !== undefined) Object.assign(set, { [k]: patch[k] });
   for (const k of ['nominateFrom', 'nominateTo', 'voteFrom', 'voteTo'] as const) if (patch[k]) set[k] = new Date(patch[k]);
   checkTimes({ ...s, ...set } as Times);
-  if (patch.areaCode && patch.areaCode !== s.areaCode) Object.assign(set, { areaCode: patch.areaCode, areaPath: (await roundArea(staff, app, patch.areaCode)).path });
+  if (patch.areaCode && patch.areaCode !== s.areaCode) Object.assign(set, { areaCode: patch.areaCode, areaPath: (await roundArea(caller.staff, app, patch.areaCode)).path });
   await Selections(app.db).updateOne({ _id: s._id }, { $set: set });
   invalidate(String(s._id));
-  await audit(app, actor, 'selection.update', { type: 'selection', id }, { fields: Object.keys(patch) });
+  await caller.audit('selection.update', { type: 'selection', id }, { fields: Object.keys(patch) });
   return { ...s, ...set };
 }
 
@@ -118,14 +117,14 @@ export async function listRounds(app: AppContext, staff: StaffPrincipal, q: Page
  * one moves it; opening the vote posts the candidate list and publishing posts the winners to the round's
  * village groups as broadcasts under the campaign approval rules.
  */
-export async function advanceRound(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, to: RoundStatus): Promise<SelectionDoc> {
-  const s = await roundInScope(app, staff, id);
-  if (staff.role === 'village_worker' || !inScope(staff, s.areaPath)) throw forbidden('只有本活动范围的镇街或区管理员可以推进评选');
+export async function advanceRound(app: AppContext, caller: Caller, id: string, to: RoundStatus): Promise<SelectionDoc> {
+  const s = await roundInScope(app, caller.staff, id);
+  if (caller.staff.role === 'village_worker' || !inScope(caller.staff, s.areaPath)) throw forbidden('只有本活动范围的镇街或区管理员可以推进评选');
   if (to === 'draft' || NEXT[s.status] !== to) throw new AppError('INVALID_STATUS', 409, `当前状态“${STATUS_LABELS[s.status]}”不能改为“${STATUS_LABELS[to]}”`);
   const candidates = to === 'voting' || to === 'published' ? await approvedCandidates(app, s._id) : [];
   if (to === 'voting' && !candidates.length) throw new AppError('NO_CANDIDATES', 409, '还没有审核通过的候选人，不能开始投票');
   try {
-    await SelectionSteps(app.db).create({ _id: `${s._id}:${to}`, selectionId: s._id, to, by: staff.id, at: app.clock.now() });
+    await SelectionSteps(app.db).create({ _id: `${s._id}:${to}`, selectionId: s._id, to, by: caller.staff.id, at: app.clock.now() });
   } catch (err) {
     if (isDuplicateKey(err)) throw new AppError('CONFLICT', 409, '评选状态刚被其他人更改，请刷新后再试');
     throw err;
@@ -134,17 +133,17 @@ export async function advanceRound(app: AppContext, actor: Actor, staff: StaffPr
   if (to === 'published') set.result = (await tally(app, s._id, candidates.map((c) => c._id))).slice(0, s.winners);
   await Selections(app.db).updateOne({ _id: s._id }, { $set: set });
   invalidate(String(s._id));
-  await audit(app, actor, `selection.${to}`, { type: 'selection', id: String(s._id) }, { from: s.status });
+  await caller.audit(`selection.${to}`, { type: 'selection', id: String(s._id) }, { from: s.status });
   const round = { ...s, ...set } as SelectionDoc;
-  if (to === 'voting') await publicise(app, staff, actor, round, votingText(round, candidates), 'votingCampaignId');
-  if (to === 'published') await publicise(app, staff, actor, round, await winnersText(app, round, candidates), 'resultsCampaignId');
+  if (to === 'voting') await publicise(app, caller, round, votingText(round, candidates), 'votingCampaignId');
+  if (to === 'published') await publicise(app, caller, round, await winnersText(app, round, candidates), 'resultsCampaignId');
   return (await Selections(app.db).findById(s._id).lean())!;
 }
 
-async function publicise(app: AppContext, staff: StaffPrincipal, actor: Actor, s: SelectionDoc, text: string, field: 'votingCampaignId' | 'resultsCampaignId') {
+async function publicise(app: AppContext, caller: Caller, s: SelectionDoc, text: string, field: 'votingCampaignId' | 'resultsCampaignId') {
   let c: Awaited<ReturnType<typeof createBroadcast>>;
   try {
-    c = await createBroadcast(app, { staff, ip: actor.ip }, {
+    c = await createBroadcast(app, caller, {
       title: `${KIND_LABELS[s.kind]}评选`, text, targets: { areaCodes: [s.areaCode] },
       card: { title: s.title, pagePath: `pages/selections/round/index?id=${s._id}` },
     });
@@ -195,12 +194,12 @@ async function nominate(app: AppContext, s: SelectionDoc, by: NominationDoc['nom
   return doc.toObject();
 }
 
-export async function staffNominate(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, input: NominationInput) {
-  const s = await roundInScope(app, staff, id);
+export async function staffNominate(app: AppContext, caller: Caller, id: string, input: NominationInput) {
+  const s = await roundInScope(app, caller.staff, id);
   const village = await getArea(app, input.villageCode);
-  if (village && !inScope(staff, village.path)) throw forbidden('只能推荐本辖区的村（社区）');
-  const n = await nominate(app, s, { type: 'staff', id: staff.id }, input, input.consent && { method: input.consent.method, recordedBy: staff.id, at: app.clock.now() });
-  await audit(app, actor, 'selection.nominate', { type: 'nomination', id: String(n._id) }, { selectionId: id });
+  if (village && !inScope(caller.staff, village.path)) throw forbidden('只能推荐本辖区的村（社区）');
+  const n = await nominate(app, s, { type: 'staff', id: caller.staff.id }, input, input.consent && { method: input.consent.method, recordedBy: caller.staff.id, at: app.clock.now() });
+  await caller.audit('selection.nominate', { type: 'nomination', id: String(n._id) }, { selectionId: id });
   return staffNominationView(app, n, []);
 }
 
@@ -238,25 +237,25 @@ export async function listNominations(app: AppContext, staff: StaffPrincipal, id
   });
 }
 
-export async function viewNomination(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, nid: string) {
-  const n = await nominationInScope(app, staff, id, nid);
-  await audit(app, actor, 'selection.nomination_view', { type: 'nomination', id: nid });
+export async function viewNomination(app: AppContext, caller: Caller, id: string, nid: string) {
+  const n = await nominationInScope(app, caller.staff, id, nid);
+  await caller.audit('selection.nomination_view', { type: 'nomination', id: nid });
   return staffNominationView(app, n, (await photoIds(app, [n._id])).get(nid) ?? [], true);
 }
 
 /** A staff member views one photo of a nomination in their area; every view is audited. */
-export async function viewNominationPhoto(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, nid: string, photoId: string) {
-  const n = await nominationInScope(app, staff, id, nid);
+export async function viewNominationPhoto(app: AppContext, caller: Caller, id: string, nid: string, photoId: string) {
+  const n = await nominationInScope(app, caller.staff, id, nid);
   const photo = await readNominationPhoto(app, n._id, new Types.ObjectId(photoId));
-  await audit(app, actor, 'selection.photo_view', { type: 'nomination', id: nid }, { photoId });
+  await caller.audit('selection.photo_view', { type: 'nomination', id: nid }, { photoId });
   return photo;
 }
 
-export async function recordConsent(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, nid: string, method: 'signed_form' | 'in_person') {
-  const n = await nominationInScope(app, staff, id, nid);
-  const consent = { method, recordedBy: staff.id, at: app.clock.now() };
+export async function recordConsent(app: AppContext, caller: Caller, id: string, nid: string, method: 'signed_form' | 'in_person') {
+  const n = await nominationInScope(app, caller.staff, id, nid);
+  const consent = { method, recordedBy: caller.staff.id, at: app.clock.now() };
   await Nominations(app.db).updateOne({ _id: n._id }, { $set: { consent, updatedAt: app.clock.now() } });
-  await audit(app, actor, 'selection.nominee_consent', { type: 'nomination', id: nid }, { method });
+  await caller.audit('selection.nominee_consent', { type: 'nomination', id: nid }, { method });
   return staffNominationView(app, { ...n, consent }, []);
 }
 
@@ -267,11 +266,11 @@ interface ReviewInput {
 }
 
 /** Town review: approve (needs the nominee's consent), reject with a reason, or merge a duplicate into another. */
-export async function reviewNomination(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, nid: string, input: ReviewInput) {
-  if (staff.role === 'village_worker') throw forbidden('推荐由镇街或区管理员审核');
-  const s = await roundInScope(app, staff, id);
+export async function reviewNomination(app: AppContext, caller: Caller, id: string, nid: string, input: ReviewInput) {
+  if (caller.staff.role === 'village_worker') throw forbidden('推荐由镇街或区管理员审核');
+  const s = await roundInScope(app, caller.staff, id);
   if (!['nominating', 'reviewing'].includes(s.status)) throw new AppError('NOT_REVIEWING', 409, '现在不能审核推荐');
-  const n = await nominationInScope(app, staff, id, nid);
+  const n = await nominationInScope(app, caller.staff, id, nid);
   if (n.status !== 'pending' && !(n.status === 'approved' && input.decision !== 'approve')) throw new AppError('ALREADY_REVIEWED', 409, '该推荐已审核');
   const set: Partial<NominationDoc> = { updatedAt: app.clock.now() };
   if (input.decision === 'approve') {
@@ -281,12 +280,12 @@ export async function reviewNomination(app: AppContext, actor: Actor, staff: Sta
     if (!input.reason?.trim()) throw validationError('reason', '请填写不通过的原因');
     Object.assign(set, { status: 'rejected', rejectReason: input.reason.trim() });
   } else {
-    const target = input.mergeInto ? await nominationInScope(app, staff, id, input.mergeInto).catch(() => null) : null;
+    const target = input.mergeInto ? await nominationInScope(app, caller.staff, id, input.mergeInto).catch(() => null) : null;
     if (!target || String(target._id) === nid || target.status === 'merged' || target.status === 'rejected') throw validationError('mergeInto', '请选择要合并到的另一条推荐');
     Object.assign(set, { status: 'merged', mergedInto: target._id });
   }
   await Nominations(app.db).updateOne({ _id: n._id }, { $set: set });
-  await audit(app, actor, `selection.nomination_${DECIDED[input.decision]}`, { type: 'nomination', id: nid }, { reason: input.reason, mergeInto: input.mergeInto });
+  await caller.audit(`selection.nomination_${DECIDED[input.decision]}`, { type: 'nomination', id: nid }, { reason: input.reason, mergeInto: input.mergeInto });
   invalidate(String(s._id));
   return staffNominationView(app, { ...n, ...set } as NominationDoc, []);
 }

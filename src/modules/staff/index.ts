@@ -1,9 +1,20 @@
 import type { AppModule } from '../module';
 import { staffRoutes } from './staff.routes';
+import { confirmInBot } from './staff.wechat';
 
-/** Public API: who a staff member is and which areas they may see. */
-export { STAFF_ROLES, type StaffRole } from './staff.model';
-export { activeAdmins, assertInScope, createStaff, findStaffByWechatId, getActiveStaff, inScope, linkedWechatIds, scopeFilter, staffCount, type StaffPrincipal } from './staff.service';
+/** Public API: staff accounts (who a staff member is and their scope are in src/access). */
+export { activeAdmins, createStaff, findStaffByWechatId, getActiveStaff, linkedWechatIds, staffCount } from './staff.service';
 
-export const staffModule: AppModule = { name: 'staff', routes: staffRoutes, tasks: [], residentData: [] };
-export { confirmInBot as confirmStaffBindInBot } from './staff.wechat';
+export const staffModule: AppModule = {
+  name: 'staff', routes: staffRoutes, tasks: [], residentData: [],
+  // `绑定 <code>` from "bind my WeChat" in the console: anyone may send it, the code decides.
+  botCommands: {
+    private: [{
+      who: 'anyone',
+      run: async (app, m) => {
+        const bind = /^绑定\s*([0-9A-Za-z]{8})$/.exec(m.text);
+        return bind ? confirmInBot(app, m.contactId, bind[1]!) : null;
+      },
+    }],
+  },
+};

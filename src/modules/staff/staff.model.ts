@@ -1,9 +1,7 @@
 import { Schema, Types } from 'mongoose';
+import { STAFF_ROLES, type StaffRole } from '../../access';
 import { defineModel } from '../../db/model';
 import { staffRole } from '../../dictionaries';
-
-export const STAFF_ROLES = staffRole.values;
-export type StaffRole = (typeof STAFF_ROLES)[number];
 
 export interface StaffDoc {
   _id: Types.ObjectId;

@@ -1,8 +1,8 @@
+import { STAFF_ROLES } from '../../access';
 import type { Api } from '../../http/route';
-import { bearer, residentId, staffActor, staffOf } from '../../http/auth';
+import { bearer, callerOf, residentId, staffOf } from '../../http/auth';
 import { rateLimit } from '../../http/rate-limit';
 import { NoContent, ObjectId, z } from '../../http/zod';
-import { STAFF_ROLES } from './staff.model';
 import * as staff from './staff.service';
 import { bindState, confirmInApp, createBindCode, linkState, ownCode } from './staff.wechat';
 
@@ -42,13 +42,13 @@ export function staffRoutes(api: Api): void {
       displayName: z.string().max(40).optional(),
       wechatId: z.string().max(64).optional(),
     }).strict(),
-    handler: (ctx, { body }) => staff.createStaffBy(app, staffActor(ctx), staffOf(ctx), body),
+    handler: (ctx, { body }) => staff.createStaffBy(app, callerOf(ctx), body),
   });
   api.route({
     method: 'post', path: '/api/admin/v1/auth/logout', summary: 'End this staff session (the token is revoked server-side)', tags, auth: 'staff',
     status: 204, response: NoContent,
     handler: async (ctx) => {
-      await staff.logoutStaff(app, staffActor(ctx), staffOf(ctx), bearer(ctx));
+      await staff.logoutStaff(app, callerOf(ctx), bearer(ctx));
       return null;
     },
   });
@@ -57,7 +57,7 @@ export function staffRoutes(api: Api): void {
     body: z.object({ currentPassword: z.string().min(1).max(200), newPassword: NewPassword }).strict(),
     response: Session,
     handler: async (ctx, { body }) => {
-      const r = await staff.changeOwnPassword(app, staffActor(ctx), staffOf(ctx), body.currentPassword, body.newPassword);
+      const r = await staff.changeOwnPassword(app, callerOf(ctx), body.currentPassword, body.newPassword);
       return { token: r.token, expiresAt: r.expiresAt.toISOString() };
     },
   });
@@ -79,13 +79,13 @@ export function staffRoutes(api: Api): void {
     api.route({
       method: 'post', path: `/api/admin/v1/staff/:id/${action}`, summary: disabled ? 'Disable a staff account (its sessions end at once)' : 'Enable a staff account', tags,
       auth: 'staff', roles: managers, params: z.object({ id: ObjectId }), response: StaffView,
-      handler: (ctx, { params }) => staff.setStaffDisabled(app, staffActor(ctx), staffOf(ctx), params.id, disabled),
+      handler: (ctx, { params }) => staff.setStaffDisabled(app, callerOf(ctx), params.id, disabled),
     });
   }
   api.route({
     method: 'post', path: '/api/admin/v1/staff/:id/reset-password', summary: 'Set a new password for a staff member (their sessions end at once)', tags,
     auth: 'staff', roles: managers, params: z.object({ id: ObjectId }), body: z.object({ password: NewPassword }).strict(), response: StaffView,
-    handler: (ctx, { params, body }) => staff.resetStaffPassword(app, staffActor(ctx), staffOf(ctx), params.id, body.password),
+    handler: (ctx, { params, body }) => staff.resetStaffPassword(app, callerOf(ctx), params.id, body.password),
   });
 
   // ---- bind my WeChat (mini-program confirmation, then a private message to the bot) ----
@@ -98,7 +98,7 @@ export function staffRoutes(api: Api): void {
   api.route({
     method: 'post', path: '/api/admin/v1/me/wechat-bind', summary: 'A 10-minute single-use code to bind my WeChat (shown as a mini-program code)', tags, auth: 'staff', status: 201,
     response: z.object({ code: z.string(), scene: z.string(), page: z.string(), botCommand: z.string(), expiresAt: z.string() }).openapi('StaffWechatBindCode'),
-    handler: (ctx) => createBindCode(app, staffActor(ctx), staffOf(ctx)),
+    handler: (ctx) => createBindCode(app, callerOf(ctx)),
   });
   api.route({
     method: 'get', path: '/api/admin/v1/me/wechat-bind/:code', summary: 'Progress of one of my bind codes (the console polls it)', tags, auth: 'staff', params: BindCodeParams,

@@ -1,26 +1,15 @@
 import { Types } from 'mongoose';
+import { assertInScope, type Caller, type StaffPrincipal, type StaffRole } from '../../access';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
 import { findPage, type PageQuery } from '../../lib/pagination';
 import { escapeRegex } from '../../lib/regex';
 import { getArea } from '../areas';
-import { audit, type Actor } from '../audit';
+import { audit } from '../audit';
 import { issueToken, revokeAllFor, revokeToken } from '../sessions';
 import { DUMMY_HASH, hashPassword, verifyPassword, weakPasswordReason } from './password';
-import { LoginFailures, Staff, type StaffDoc, type StaffRole } from './staff.model';
-
-/** What the rest of the code knows about a signed-in staff member. */
-export interface StaffPrincipal {
-  id: string;
-  username: string;
-  role: StaffRole;
-  areaCode: string;
-  areaPath: string[];
-  displayName?: string;
-  /** Signed in with a password someone else chose: only setting a new one is allowed until then. */
-  mustChangePassword?: true;
-}
+import { LoginFailures, Staff, type StaffDoc } from './staff.model';
 
 const principalOf = (s: StaffDoc): StaffPrincipal => ({
   id: String(s._id),
@@ -82,11 +71,11 @@ export async function createStaff(app: AppContext, input: CreateStaffInput): Pro
 }
 
 /** A manager creates an account: a town admin only village workers, and only inside their own scope. */
-export async function createStaffBy(app: AppContext, actor: Actor, me: StaffPrincipal, input: CreateStaffInput): Promise<StaffPrincipal> {
-  if (me.role === 'town_admin' && input.role !== 'village_worker') throw new AppError('FORBIDDEN', 403, '镇街管理员只能创建村居工作人员');
-  assertInScope(me, (await getArea(app, input.areaCode))?.path);
+export async function createStaffBy(app: AppContext, caller: Caller, input: CreateStaffInput): Promise<StaffPrincipal> {
+  if (caller.staff.role === 'town_admin' && input.role !== 'village_worker') throw new AppError('FORBIDDEN', 403, '镇街管理员只能创建村居工作人员');
+  assertInScope(caller.staff, (await getArea(app, input.areaCode))?.path);
   const created = await createStaff(app, { ...input, initialPassword: true });
-  await audit(app, actor, 'staff.create', { type: 'staff', id: created.id }, { username: created.username, displayName: created.displayName ?? null, role: created.role, areaCode: created.areaCode });
+  await caller.audit('staff.create', { type: 'staff', id: created.id }, { username: created.username, displayName: created.displayName ?? null, role: created.role, areaCode: created.areaCode });
   return created;
 }
 
@@ -115,9 +104,9 @@ export async function withAreaName(app: AppContext, s: StaffPrincipal): Promise<
 }
 
 /** End one staff session (its token is revoked server-side). */
-export async function logoutStaff(app: AppContext, actor: Actor, me: StaffPrincipal, token: string | null): Promise<void> {
+export async function logoutStaff(app: AppContext, caller: Caller, token: string | null): Promise<void> {
   if (token) await revokeToken(app, token);
-  await audit(app, actor, 'staff.logout', { type: 'staff', id: me.id });
+  await caller.audit('staff.logout', { type: 'staff', id: caller.staff.id });
 }
 
 export async function getActiveStaff(app: AppContext, id: Types.ObjectId): Promise<StaffPrincipal | null> {
@@ -134,20 +123,6 @@ export async function findStaffByWechatId(app: AppContext, wechatId: string): Pr
 export async function activeAdmins(app: AppContext, role: 'town_admin' | 'district_admin'): Promise<Array<StaffPrincipal & { wechatId?: string }>> {
   const rows = await Staff(app.db).find({ role, disabled: false }).lean();
   return rows.map((s) => ({ ...principalOf(s), ...(s.wechatId ? { wechatId: s.wechatId } : {}) }));
-}
-
-/** True when an area path (from the district down) lies within the staff member's scope. */
-export function inScope(staff: StaffPrincipal, areaPath: readonly string[]): boolean {
-  return areaPath.includes(staff.areaCode);
-}
-
-export function assertInScope(staff: StaffPrincipal, areaPath: readonly string[] | undefined): void {
-  if (!areaPath || !inScope(staff, areaPath)) throw forbidden('不在您的管辖范围内');
-}
-
-/** Mongo filter restricting documents with an `areaPath` array to the staff member's scope. */
-export function scopeFilter(staff: StaffPrincipal, field = 'areaPath'): Record<string, string> {
-  return { [field]: staff.areaCode };
 }
 
 /** A staff member as the management screens list them: never the password hash. */
@@ -208,22 +183,22 @@ async function managedStaff(app: AppContext, me: StaffPrincipal, id: string): Pr
 }
 
 /** Disable or enable an account; disabling ends every session of it at once. */
-export async function setStaffDisabled(app: AppContext, actor: Actor, me: StaffPrincipal, id: string, disabled: boolean): Promise<StaffView> {
-  const s = await managedStaff(app, me, id);
+export async function setStaffDisabled(app: AppContext, caller: Caller, id: string, disabled: boolean): Promise<StaffView> {
+  const s = await managedStaff(app, caller.staff, id);
   await Staff(app.db).updateOne({ _id: s._id }, { $set: { disabled } });
   if (disabled) await revokeAllFor(app, 'staff', s._id);
-  await audit(app, actor, disabled ? 'staff.disable' : 'staff.enable', { type: 'staff', id: String(s._id) }, { username: s.username });
+  await caller.audit(disabled ? 'staff.disable' : 'staff.enable', { type: 'staff', id: String(s._id) }, { username: s.username });
   return viewOf({ ...s, disabled }, (await getArea(app, s.areaCode))?.name ?? null);
 }
 
 /** A manager sets a new password for someone; every session of that person ends. */
-export async function resetStaffPassword(app: AppContext, actor: Actor, me: StaffPrincipal, id: string, password: string): Promise<StaffView> {
-  const s = await managedStaff(app, me, id);
+export async function resetStaffPassword(app: AppContext, caller: Caller, id: string, password: string): Promise<StaffView> {
+  const s = await managedStaff(app, caller.staff, id);
   assertStrongPassword('password', password);
   await Staff(app.db).updateOne({ _id: s._id }, { $set: { passwordHash: await hashPassword(password), mustChangePassword: true } });
   await revokeAllFor(app, 'staff', s._id);
   await LoginFailures(app.db).deleteMany({ username: s.username });
-  await audit(app, actor, 'staff.password_reset', { type: 'staff', id: String(s._id) }, { username: s.username });
+  await caller.audit('staff.password_reset', { type: 'staff', id: String(s._id) }, { username: s.username });
   return viewOf({ ...s, mustChangePassword: true }, (await getArea(app, s.areaCode))?.name ?? null);
 }
 
@@ -231,8 +206,8 @@ export async function resetStaffPassword(app: AppContext, actor: Actor, me: Staf
  * A staff member changes their own password: every session of theirs ends (other browsers, a lost phone),
  * and the one making the change gets a fresh token so they stay signed in here.
  */
-export async function changeOwnPassword(app: AppContext, actor: Actor, me: StaffPrincipal, current: string, next: string) {
-  const s = await Staff(app.db).findById(me.id).lean();
+export async function changeOwnPassword(app: AppContext, caller: Caller, current: string, next: string) {
+  const s = await Staff(app.db).findById(caller.staff.id).lean();
   if (!s || s.disabled) throw new AppError('UNAUTHORIZED', 401, '请先登录');
   if (!(await verifyPassword(current, s.passwordHash))) {
     throw validationError('currentPassword', '当前密码不正确', { code: 'WRONG_PASSWORD' });
@@ -241,7 +216,7 @@ export async function changeOwnPassword(app: AppContext, actor: Actor, me: Staff
   assertStrongPassword('newPassword', next);
   await Staff(app.db).updateOne({ _id: s._id }, { $set: { passwordHash: await hashPassword(next) }, $unset: { mustChangePassword: 1 } });
   await revokeAllFor(app, 'staff', s._id);
-  await audit(app, actor, 'staff.password_change', { type: 'staff', id: me.id });
+  await caller.audit('staff.password_change', { type: 'staff', id: caller.staff.id });
   return issueToken(app, 'staff', s._id, app.config.STAFF_TOKEN_TTL_HOURS);
 }
 

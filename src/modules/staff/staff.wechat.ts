@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
 import { Schema, Types } from 'mongoose';
+import type { Caller } from '../../access';
 import type { AppContext } from '../../context';
 import { defineModel, isDuplicateKey } from '../../db/model';
 import { AppError, notFound } from '../../http/errors';
-import { audit, type Actor } from '../audit';
 import { residentById } from '../residents';
 import { Staff } from './staff.model';
-import type { StaffPrincipal } from './staff.service';
+import type { StaffPrincipal } from '../../access';
 
 /**
  * "Bind my WeChat": the console shows a mini-program code holding a short-lived code; the staff member opens it
@@ -49,13 +49,13 @@ export const StaffBindSteps = defineModel<BindStepDoc>('StaffWechatBindStep', ne
 
 export const sceneOf = (code: string): string => `sb=${code}`;
 
-export async function createBindCode(app: AppContext, actor: Actor, staff: StaffPrincipal) {
-  await audit(app, actor, 'staff.wechat_bind_code', { type: 'staff', id: staff.id });
+export async function createBindCode(app: AppContext, caller: Caller) {
+  await caller.audit('staff.wechat_bind_code', { type: 'staff', id: caller.staff.id });
   const now = app.clock.now();
   for (;;) {
     const code = Array.from(crypto.randomBytes(8), (b) => ALPHABET[b % ALPHABET.length]).join('');
     try {
-      await StaffBindCodes(app.db).create({ _id: code, staffId: new Types.ObjectId(staff.id), createdAt: now, expiresAt: new Date(now.getTime() + BIND_TTL_MS) });
+      await StaffBindCodes(app.db).create({ _id: code, staffId: new Types.ObjectId(caller.staff.id), createdAt: now, expiresAt: new Date(now.getTime() + BIND_TTL_MS) });
       return { code, scene: sceneOf(code), page: BIND_PAGE, botCommand: `绑定 ${code}`, expiresAt: new Date(now.getTime() + BIND_TTL_MS).toISOString() };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;

@@ -1,12 +1,11 @@
 import type { Types } from 'mongoose';
+import { type Caller, scopeFilter, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError } from '../../http/errors';
 import { maskName, maskPhone } from '../../lib/pii';
 import { areaNames } from '../areas';
-import { audit, type Actor } from '../audit';
 import { residentsByIds } from '../residents';
-import { scopeFilter, type StaffPrincipal } from '../staff';
 import { Attendance, RegistrationKeys, Registrations, Talks, WalkIns, type RegistrationDoc, type TalkDoc, type WalkInDoc } from './talks.model';
 import { getPublicTalk, talkIdFromScene } from './talks.service';
 
@@ -260,8 +259,8 @@ export async function areaFigures(app: AppContext, staff: StaffPrincipal, q: { a
  * The organiser's call list: full names and phone numbers of the registrants living in the staff member's own
  * area, a page at a time. Every page shown is audited with the numbers it opened.
  */
-export async function callList(app: AppContext, staff: StaffPrincipal, actor: Actor, talk: TalkDoc, q: { status?: 'confirmed' | 'waitlisted'; attended?: boolean; offset: number; limit: number }) {
-  const page = await rosterPage(app, talk, true, { ...q, within: staff.areaCode });
-  await audit(app, actor, 'talk.call_list.view', { type: 'talk', id: String(talk._id) }, { rows: page.items.length, offset: q.offset, status: q.status ?? null });
+export async function callList(app: AppContext, caller: Caller, talk: TalkDoc, q: { status?: 'confirmed' | 'waitlisted'; attended?: boolean; offset: number; limit: number }) {
+  const page = await rosterPage(app, talk, true, { ...q, within: caller.staff.areaCode });
+  await caller.audit('talk.call_list.view', { type: 'talk', id: String(talk._id) }, { rows: page.items.length, offset: q.offset, status: q.status ?? null });
   return page;
 }

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
+import type { StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { notFound } from '../../http/errors';
-import type { StaffPrincipal } from '../staff';
 import { expertAverages } from './feedback.service';
 import { Experts } from './talks.model';
 import { expertView } from './talks.service';

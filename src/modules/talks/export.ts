@@ -1,10 +1,9 @@
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
+import type { Caller } from '../../access';
 import type { AppContext } from '../../context';
 import { forbidden } from '../../http/errors';
 import { shanghaiTime } from '../../lib/shanghai';
-import { audit, type Actor } from '../audit';
-import type { StaffPrincipal } from '../staff';
 import { roster } from './attendance.service';
 import { getTalkInScope } from './talks.service';
 import { rosterStatus } from '../../dictionaries';
@@ -34,11 +33,11 @@ async function rosterXlsx(title: string, rows: Row[]): Promise<Buffer> {
 }
 
 /** The registrant list of a session as a file: masked, or in full for district admins only; every export is audited. */
-export async function exportRoster(app: AppContext, actor: Actor, staff: StaffPrincipal, talkId: string, format: 'csv' | 'xlsx', full: boolean) {
-  if (full && staff.role !== 'district_admin') throw forbidden('只有区级管理员可以导出完整名单');
-  const talk = await getTalkInScope(app, staff, talkId);
+export async function exportRoster(app: AppContext, caller: Caller, talkId: string, format: 'csv' | 'xlsx', full: boolean) {
+  if (full && caller.staff.role !== 'district_admin') throw forbidden('只有区级管理员可以导出完整名单');
+  const talk = await getTalkInScope(app, caller.staff, talkId);
   const rows = await roster(app, talk, full);
-  await audit(app, actor, full ? 'talk.export_full' : 'talk.export_masked', { type: 'talk', id: talkId }, { format, rows: rows.length });
+  await caller.audit(full ? 'talk.export_full' : 'talk.export_masked', { type: 'talk', id: talkId }, { format, rows: rows.length });
   return format === 'csv'
     ? { filename: `talk-${talkId}-${full ? 'full' : 'masked'}.csv`, type: 'text/csv; charset=utf-8', body: rosterCsv(rows) }
     : { filename: `talk-${talkId}-${full ? 'full' : 'masked'}.xlsx`, type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body: await rosterXlsx(talk.title, rows) };

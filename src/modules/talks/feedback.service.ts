@@ -1,9 +1,8 @@
 import type { Types } from 'mongoose';
+import { type Caller, scopeFilter, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound } from '../../http/errors';
-import { audit, type Actor } from '../audit';
-import { scopeFilter, type StaffPrincipal } from '../staff';
 import { getResident } from '../residents';
 import { Attendance, Feedback, type FeedbackDoc, type TalkDoc } from './talks.model';
 import { getPublicTalk } from './talks.service';
@@ -62,14 +61,14 @@ export async function myAttendanceFor(app: AppContext, residentId: Types.ObjectI
 }
 
 /** Staff decision on a held comment. */
-export async function reviewComment(app: AppContext, actor: Actor, talk: TalkDoc, residentId: string, approve: boolean) {
+export async function reviewComment(app: AppContext, caller: Caller, talk: TalkDoc, residentId: string, approve: boolean) {
   const r = await Feedback(app.db).findOneAndUpdate(
     { _id: `${String(talk._id)}:${residentId}`, commentState: 'review' },
     { $set: { commentState: approve ? 'visible' : 'rejected' } },
     { new: true },
   ).lean();
   if (!r) throw notFound('待审评价');
-  await audit(app, actor, 'talk.feedback.review', { type: 'talk', id: String(talk._id) }, { approve });
+  await caller.audit('talk.feedback.review', { type: 'talk', id: String(talk._id) }, { approve });
   return { state: r.commentState };
 }
 

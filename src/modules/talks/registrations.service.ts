@@ -1,11 +1,10 @@
 import { Types } from 'mongoose';
+import type { Caller } from '../../access';
 import type { AppContext } from '../../context';
 import type { ErrorCode } from '../../dictionaries';
 import { AppError, notFound } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
-import { audit, type Actor } from '../audit';
 import { requireConsent, type ResidentDoc } from '../residents';
-import type { StaffPrincipal } from '../staff';
 import { dropRegistrationReminders, queueAfterFill, queueRemovedByStaff } from './reminders';
 import { admitFast, assertOpenForSignup, awaitDecision, claimKey, underTalkLock, type Decided } from './admission';
 import { wallNow } from './talk-lock';
@@ -141,12 +140,12 @@ export async function cancelMine(app: AppContext, residentId: Types.ObjectId, ta
  * that follows in the same lock hold promotes the waitlist. Pending reminders of the registration are dropped.
  */
 /** Staff take a registrant off a session of their area; the resident is told. */
-export async function staffCancelRegistration(app: AppContext, actor: Actor, staff: StaffPrincipal, talkId: string, registrationId: string) {
-  const talk = await getTalkInScope(app, staff, talkId);
+export async function staffCancelRegistration(app: AppContext, caller: Caller, talkId: string, registrationId: string) {
+  const talk = await getTalkInScope(app, caller.staff, talkId);
   const reg = await cancelRegistration(app, talk, new Types.ObjectId(registrationId), 'staff');
   if (!reg) throw notFound('报名');
   await queueRemovedByStaff(app, talk, reg);
-  await audit(app, actor, 'talk.registration.cancel', { type: 'talkRegistration', id: registrationId });
+  await caller.audit('talk.registration.cancel', { type: 'talkRegistration', id: registrationId });
   return { registrationId, status: 'cancelled' as const };
 }
 

@@ -1,5 +1,5 @@
 import type { Api } from '../../http/route';
-import { staffActor, staffOf } from '../../http/auth';
+import { callerOf, staffOf } from '../../http/auth';
 import { ObjectId, z } from '../../http/zod';
 import { DatePageQuery } from '../../lib/pagination';
 import { areaFigures, attendanceOpensAt, callList, markAttendance, rosterPage, sessionFigures } from './attendance.service';
@@ -80,7 +80,7 @@ export function talkAdminRoutes(api: Api): void {
   api.route({
     method: 'post', path: `${base}/:id/cancel`, summary: 'Cancel the session and notify every registrant', tags, auth: 'staff', params: IdParams,
     body: z.object({ reason: z.string().trim().max(40).optional() }).strict(), response: StaffTalk,
-    handler: async (ctx, { params, body }) => staffView(await cancelTalk(app, staffActor(ctx), staffOf(ctx), params.id, body.reason)),
+    handler: async (ctx, { params, body }) => staffView(await cancelTalk(app, callerOf(ctx), params.id, body.reason)),
   });
 
   // ---- registrants, attendance, figures ----
@@ -103,17 +103,17 @@ export function talkAdminRoutes(api: Api): void {
     method: 'get', path: `${base}/:id/call-list`, summary: 'Call list: full names and phones of the registrants living in my area (each page audited)', tags, auth: 'staff',
     params: IdParams, query: CallListQuery, response: RosterPage,
     handler: async (ctx, { params, query }) => {
-      const staff = staffOf(ctx);
-      return callList(app, staff, staffActor(ctx), (await talkAccess(app, staff, params.id)).talk, { ...pageOf(query), status: query.status });
+      const caller = callerOf(ctx);
+      return callList(app, caller, (await talkAccess(app, caller.staff, params.id)).talk, { ...pageOf(query), status: query.status });
     },
   });
   api.route({
     method: 'post', path: `${base}/:id/walk-ins`, summary: 'Add a person who came without signing up (counts as attended)', tags, auth: 'staff',
     params: IdParams, body: WalkInBody, response: WalkInResult, status: 201,
     handler: async (ctx, { params, body }) => {
-      const staff = staffOf(ctx);
-      const { talk, within } = await talkAccess(app, staff, params.id);
-      return addWalkIn(app, staffActor(ctx), staff, talk, body, within);
+      const caller = callerOf(ctx);
+      const { talk, within } = await talkAccess(app, caller.staff, params.id);
+      return addWalkIn(app, caller, talk, body, within);
     },
   });
   api.route({
@@ -121,21 +121,21 @@ export function talkAdminRoutes(api: Api): void {
     params: z.object({ id: ObjectId, walkInId: ObjectId }), response: z.object({ walkInId: z.string(), removed: z.literal(true) }),
     handler: async (ctx, { params }) => {
       const { talk, within } = await talkAccess(app, staffOf(ctx), params.id);
-      await removeWalkIn(app, staffActor(ctx), talk, params.walkInId, within);
+      await removeWalkIn(app, callerOf(ctx), talk, params.walkInId, within);
       return { walkInId: params.walkInId, removed: true as const };
     },
   });
   api.route({
     method: 'delete', path: `${base}/:id/registrations/:registrationId`, summary: 'Cancel one registration (staff)', tags, auth: 'staff',
     params: z.object({ id: ObjectId, registrationId: ObjectId }), response: z.object({ registrationId: z.string(), status: z.literal('cancelled') }),
-    handler: (ctx, { params }) => staffCancelRegistration(app, staffActor(ctx), staffOf(ctx), params.id, params.registrationId),
+    handler: (ctx, { params }) => staffCancelRegistration(app, callerOf(ctx), params.id, params.registrationId),
   });
   api.route({
     method: 'get', path: `${base}/:id/export`, summary: 'Registrant list as CSV or XLSX (masked; full for district admins; audited)', tags, auth: 'staff',
     params: IdParams, query: z.object({ format: z.enum(['csv', 'xlsx']).default('csv'), full: z.enum(['true', 'false']).default('false') }).strict(),
     raw: { contentType: 'text/csv' },
     handler: async (ctx, { params, query }) => {
-      const file = await exportRoster(app, staffActor(ctx), staffOf(ctx), params.id, query.format, query.full === 'true');
+      const file = await exportRoster(app, callerOf(ctx), params.id, query.format, query.full === 'true');
       ctx.set('Content-Disposition', `attachment; filename="${file.filename}"`);
       ctx.type = file.type;
       ctx.body = file.body;
@@ -185,6 +185,6 @@ export function talkAdminRoutes(api: Api): void {
   api.route({
     method: 'post', path: `${base}/:id/feedback/:residentId/review`, summary: 'Approve or reject a held comment', tags, auth: 'staff',
     params: z.object({ id: ObjectId, residentId: ObjectId }), body: z.object({ approve: z.boolean() }).strict(), response: ReviewResult,
-    handler: async (ctx, { params, body }) => reviewComment(app, staffActor(ctx), await getTalkInScope(app, staffOf(ctx), params.id), params.residentId, body.approve),
+    handler: async (ctx, { params, body }) => reviewComment(app, callerOf(ctx), await getTalkInScope(app, staffOf(ctx), params.id), params.residentId, body.approve),
   });
 }

@@ -1,6 +1,9 @@
 import type { Model, Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { addOnPath, emptyFigures, figure, type FigureScope } from '../../lib/area-figures';
+import { talkKind } from '../../dictionaries';
+import { z } from '../../http/zod';
+import { addOnPath, emptyFigures, figure, r2, ratio, type FigureScope } from '../../lib/area-figures';
+import type { FigureSection } from '../module';
 import { Attendance, Feedback, Registrations, Talks, TALK_KINDS, WalkIns } from './talks.model';
 
 /**
@@ -64,3 +67,38 @@ export async function talkFigures(app: AppContext, s: FigureScope) {
     ratingSum: figure(f, c, 'ratingSum'),
   }]));
 }
+
+/** The kinds of session as the report names them. */
+const KIND_LABELS = talkKind.labels;
+
+/** Sessions held by kind, sign-ups, attendance, no-shows and feedback. */
+export const talkFigureSection: FigureSection<Awaited<ReturnType<typeof talkFigures>>> = {
+  order: 30,
+  figures: talkFigures,
+  row: (f, code) => {
+    const tk = f.get(code)!;
+    return {
+      talks: {
+        held: tk.held, byKind: tk.byKind, signUps: tk.signUps, attended: tk.attended, noShow: tk.noShow,
+        noShowRate: ratio(tk.noShow, tk.signUps), feedbackCount: tk.ratings, feedbackAverage: tk.ratings ? r2(tk.ratingSum / tk.ratings) : null,
+      },
+    };
+  },
+  rowShape: {
+    talks: z.object({
+      held: z.number(), byKind: z.record(z.string(), z.number()), signUps: z.number(), attended: z.number(), noShow: z.number(), noShowRate: z.number().nullable(),
+      feedbackCount: z.number(), feedbackAverage: z.number().nullable(),
+    }),
+  },
+  dashboard: (r) => ({ talks: { held: r.talks.held, signUps: r.talks.signUps, attended: r.talks.attended } }),
+  dashboardShape: { talks: z.object({ held: z.number(), signUps: z.number(), attended: z.number() }) },
+  sheets: (r) => {
+    const kinds = Object.keys(KIND_LABELS) as Array<keyof typeof KIND_LABELS>;
+    return [{
+      key: 'talks', title: '讲座与筛查', percent: [11],
+      headers: ['地区编码', '地区', ...kinds.map((k) => KIND_LABELS[k]), '合计场次', '报名', '签到', '未到', '未到率', '评价数', '平均评分'],
+      rows: r.areas.map((a) => [a.code, a.name, ...kinds.map((k) => a.talks.byKind[k]), a.talks.held, a.talks.signUps, a.talks.attended, a.talks.noShow, a.talks.noShowRate, a.talks.feedbackCount, a.talks.feedbackAverage]),
+    }];
+  },
+  overview: { clauses: (a) => [`举办讲座、筛查等活动 ${a.talks.held} 场，报名 ${a.talks.signUps} 人次，签到 ${a.talks.attended} 人次`] },
+};

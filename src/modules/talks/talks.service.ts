@@ -1,13 +1,12 @@
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
+import { assertInScope, type Caller, inScope, scopeFilter, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { findPageByDate } from '../../lib/pagination';
 import { cachePerDatabase } from '../../lib/ttl-cache';
 import { cancelPending, enqueueMany } from '../../notify/outbox.service';
 import { getArea } from '../areas';
-import { audit, type Actor } from '../audit';
-import { assertInScope, inScope, scopeFilter, type StaffPrincipal } from '../staff';
 import { noticeItem, queueAfterFill, queueCancelledBySession, sameDayMorning } from './reminders';
 import { fill, forgetQueueState, openQueue } from './queue-walk';
 import { withTalkLock } from './talk-lock';
@@ -221,8 +220,8 @@ export async function closeTalk(app: AppContext, staff: StaffPrincipal, id: stri
 }
 
 /** Cancel the session: every registration is cancelled, its seats freed, and every registrant notified. */
-export async function cancelTalk(app: AppContext, actor: Actor, staff: StaffPrincipal, id: string, reason?: string): Promise<TalkDoc> {
-  const talk = await getTalkInScope(app, staff, id);
+export async function cancelTalk(app: AppContext, caller: Caller, id: string, reason?: string): Promise<TalkDoc> {
+  const talk = await getTalkInScope(app, caller.staff, id);
   const { updated, affected } = await withTalkLock(app, talk._id, async () => {
     const current = await Talks(app.db).findById(talk._id).lean();
     if (!current || !['draft', 'published', 'closed'].includes(current.status)) throw new AppError('TALK_STATUS_CONFLICT', 409, '活动当前状态不能取消', { status: current?.status });
@@ -240,7 +239,7 @@ export async function cancelTalk(app: AppContext, actor: Actor, staff: StaffPrin
   await cancelPending(app, { 'source.talkId': String(talk._id) });
   await queueCancelledBySession(app, updated, affected);
   if (talk.status !== 'draft') await enqueueMany(app, [noticeItem(updated, 'cancelled', app.clock.now())]);
-  await audit(app, actor, 'talk.cancel', { type: 'talk', id }, { reason: reason ?? null });
+  await caller.audit('talk.cancel', { type: 'talk', id }, { reason: reason ?? null });
   return updated;
 }
 

@@ -1,11 +1,10 @@
 import { Types } from 'mongoose';
+import type { Caller } from '../../access';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { MAINLAND_MOBILE } from '../../lib/pii';
 import { requireVillage } from '../areas';
-import { audit, type Actor } from '../audit';
-import type { StaffPrincipal } from '../staff';
 import { assertMarkingOpen } from './attendance.service';
 import { WalkIns, type TalkDoc } from './talks.model';
 
@@ -41,7 +40,7 @@ function assertIdentifiable(input: WalkInInput): void {
  * phone, per name, village, sex and birth year). `within`: a village worker at a town session adds people of
  * their own area only.
  */
-export async function addWalkIn(app: AppContext, actor: Actor, staff: StaffPrincipal, talk: TalkDoc, input: WalkInInput, within?: string) {
+export async function addWalkIn(app: AppContext, caller: Caller, talk: TalkDoc, input: WalkInInput, within?: string) {
   assertOpenForAttendance(talk);
   assertMarkingOpen(app, talk);
   assertIdentifiable(input);
@@ -57,7 +56,7 @@ export async function addWalkIn(app: AppContext, actor: Actor, staff: StaffPrinc
     phoneIndex: app.pii.blindIndex(PHONE_INDEX, key),
     ...(village ? { villageCode: village.code } : {}),
     areaPath: village ? village.path : talk.areaPath,
-    staffId: staff.id,
+    staffId: caller.staff.id,
     at: app.clock.now(),
   };
   try {
@@ -66,7 +65,7 @@ export async function addWalkIn(app: AppContext, actor: Actor, staff: StaffPrinc
     if (isDuplicateKey(err)) throw validationError(phone ? 'phone' : 'name', phone ? '这个手机号已经登记过到场' : '这位居民已经登记过到场', { code: 'WALK_IN_EXISTS', status: 409 });
     throw err;
   }
-  await audit(app, actor, 'talk.walk_in.add', { type: 'talk', id: String(talk._id) }, { walkInId: String(doc._id) });
+  await caller.audit('talk.walk_in.add', { type: 'talk', id: String(talk._id) }, { walkInId: String(doc._id) });
   return { id: String(doc._id), checkedInAt: doc.at.toISOString() };
 }
 
@@ -86,9 +85,9 @@ export async function runWalkInRetention(app: AppContext): Promise<{ erased: num
 }
 
 /** Take back a walk-in entered by mistake (`within`: only one counted in that area). */
-export async function removeWalkIn(app: AppContext, actor: Actor, talk: TalkDoc, id: string, within?: string): Promise<void> {
+export async function removeWalkIn(app: AppContext, caller: Caller, talk: TalkDoc, id: string, within?: string): Promise<void> {
   assertOpenForAttendance(talk);
   const { deletedCount } = await WalkIns(app.db).deleteOne({ _id: id, talkId: talk._id, ...(within ? { areaPath: within } : {}) });
   if (!deletedCount) throw notFound('现场登记');
-  await audit(app, actor, 'talk.walk_in.remove', { type: 'talk', id: String(talk._id) }, { walkInId: id });
+  await caller.audit('talk.walk_in.remove', { type: 'talk', id: String(talk._id) }, { walkInId: id });
 }

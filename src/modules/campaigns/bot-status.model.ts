@@ -1,6 +1,6 @@
 import { Schema } from 'mongoose';
-import { defineModel } from '../db/model';
-import { botState } from '../dictionaries';
+import { defineModel } from '../../db/model';
+import { botState } from '../../dictionaries';
 
 export const BOT_STATES = botState.values;
 export type BotState = (typeof BOT_STATES)[number];

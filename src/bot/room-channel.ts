@@ -1,8 +1,8 @@
 import type { AppContext } from '../context';
 import { activeRoomsUnder, getRoom, type BotRoomDoc, type Card } from '../modules/campaigns';
-import type { RateGovernor } from './governor';
-import type { OutboxItemDoc } from './outbox.model';
-import { deliverDue, enqueueMany, reapExpiredClaims, type SendOutcome } from './outbox.service';
+import type { RateGovernor } from '../notify/governor';
+import type { OutboxItemDoc } from '../notify/outbox.model';
+import { deliverDue, enqueueMany, reapExpiredClaims, type SendOutcome } from '../notify/outbox.service';
 
 export interface RoomMessage {
   text: string;

@@ -1,6 +1,6 @@
-import type { AppContext } from '../context';
-import { isDuplicateKey } from '../db/model';
-import { BotStatuses, OUTAGE_LABELS, ProcessedMessages, type BotState, type Outage } from './bot.model';
+import type { AppContext } from '../../context';
+import { isDuplicateKey } from '../../db/model';
+import { BotStatuses, OUTAGE_LABELS, ProcessedMessages, type BotState, type Outage } from './bot-status.model';
 
 export async function setBotStatus(app: AppContext, state: BotState, extra: { qr?: string; account?: { id: string; name: string }; reconnect?: boolean } = {}): Promise<void> {
   const set: Record<string, unknown> = { state, updatedAt: app.clock.now() };

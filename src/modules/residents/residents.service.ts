@@ -3,7 +3,7 @@ import { assertInScope, type Caller, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
 import type { ErrorCode } from '../../dictionaries';
 import { byIdLoader } from '../../lib/batch';
-import { cachePerDatabase } from '../../lib/ttl-cache';
+import { cachePerDatabase } from '../../db/coordination';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { requestContext } from '../../logger';

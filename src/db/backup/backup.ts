@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { mongo } from 'mongoose';
+import { afterId } from '../id-order';
 import { sealFrames } from './frames';
 import { TAG, rawRecord, record } from './records';
 
@@ -108,17 +109,10 @@ async function retrying<T>(read: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The `$type` name of an `_id` a read can resume after, or null when resuming by `$gt` is not reliable for it. */
-function idType(id: unknown): 'objectId' | 'string' | null {
-  if (id instanceof mongo.ObjectId) return 'objectId';
-  return typeof id === 'string' ? 'string' : null;
-}
-
 /**
  * A collection's documents as the server's BSON bytes, in `_id` order. When a read fails transiently part way
  * (network error, the server restarting), it is read again after the last `_id` returned, so no document is
- * returned twice or left out. Resuming by `_id > last` holds while every `_id` has one type; otherwise the
- * error stands.
+ * returned twice or left out (see afterId: when that cannot be done safely, the error stands).
  */
 async function* documentsOf(coll: mongo.Collection, session: mongo.ClientSession | undefined, onRetry: (n: number, err: Error) => void): AsyncGenerator<Buffer> {
   const wait = backoff();
@@ -137,9 +131,9 @@ async function* documentsOf(coll: mongo.Collection, session: mongo.ClientSession
       const n = await wait.failed(err);
       if (last) {
         const id = mongo.BSON.deserialize(last)._id as unknown;
-        const type = idType(id);
-        if (!type || (await retrying(() => coll.findOne({ _id: { $not: { $type: type } } }, { projection: { _id: 1 }, ...(session ? { session } : {}) })))) throw err;
-        after = { _id: { $gt: id as mongo.ObjectId } };
+        const next = await retrying(() => afterId(coll, id, session));
+        if (!next) throw err;
+        after = next;
       }
       onRetry(n, err as Error);
     } finally {

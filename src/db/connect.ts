@@ -1,13 +1,12 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'pino';
+import { sleep } from './coordination/sleep';
 
 export interface Database {
   connection: Connection;
   isReady(): boolean;
   close(): Promise<void>;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Connect with retries and backoff (`wait` sleeps between attempts); readiness follows the driver's connection state. */
 export async function connectDatabase(uri: string, dbName: string, logger: Logger, attempts = 8, wait: (ms: number) => Promise<void> = sleep): Promise<Database> {

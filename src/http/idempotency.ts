@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type { AppContext } from '../context';
+import { collectionOf } from '../db/coordination';
 import { isDuplicateKey } from '../db/model';
 import type { Principal } from './auth';
 import { AppError } from './errors';
@@ -30,14 +31,14 @@ export async function withIdempotency(app: AppContext, ctx: Context, run: () => 
   const _id = `${who}:${ctx.method}:${ctx.path}:${key}`;
   const createdAt = app.clock.now();
   try {
-    await IdempotencyKeys(app.db).collection.insertOne({ _id, createdAt } as never);
+    await collectionOf(IdempotencyKeys(app.db)).insertOne({ _id, createdAt });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
-    const first = await IdempotencyResults(app.db).collection.findOne({ _id } as never);
+    const first = await collectionOf(IdempotencyResults(app.db)).findOne({ _id });
     if (first) return { status: first.status as number, body: first.body };
     throw new AppError('REQUEST_IN_PROGRESS', 409, '上一次提交还在处理中，请稍候');
   }
-  const keep = (r: Result) => IdempotencyResults(app.db).collection.insertOne({ _id, status: r.status, body: r.body, createdAt } as never);
+  const keep = (r: Result) => collectionOf(IdempotencyResults(app.db)).insertOne({ _id, status: r.status, body: r.body, createdAt });
   try {
     const result = await run();
     await keep(result);
@@ -46,7 +47,7 @@ export async function withIdempotency(app: AppContext, ctx: Context, run: () => 
     if (err instanceof AppError && err.status < 500) {
       await keep({ status: err.status, body: { error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } } });
     } else {
-      await IdempotencyKeys(app.db).collection.deleteOne({ _id } as never);
+      await collectionOf(IdempotencyKeys(app.db)).deleteOne({ _id });
     }
     throw err;
   }

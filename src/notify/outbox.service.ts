@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../context';
-import { insertManyKeyed, isDuplicateKey } from '../db/model';
+import { collectionOf, insertWins, removeHeld } from '../db/coordination';
+import { insertManyKeyed } from '../db/model';
 import { Outbox, OutboxClaims, type OutboxChannel, type OutboxItemDoc } from './outbox.model';
 
 export interface EnqueueInput {
@@ -15,24 +16,19 @@ export interface EnqueueInput {
 
 /** Queue a message once: a second enqueue with the same key is a no-op (returns created=false). */
 export async function enqueue(app: AppContext, input: EnqueueInput): Promise<{ created: boolean }> {
-  try {
-    await Outbox(app.db).create({
-      key: input.key,
-      channel: input.channel,
-      payload: input.payload,
-      status: 'pending',
-      notBefore: input.notBefore ?? app.clock.now(),
-      attempts: 0,
-      maxAttempts: input.maxAttempts ?? 5,
-      source: input.source ?? {},
-      areaPath: input.areaPath ?? [],
-      createdAt: app.clock.now(),
-    });
-    return { created: true };
-  } catch (err) {
-    if (isDuplicateKey(err)) return { created: false };
-    throw err;
-  }
+  const created = await insertWins(() => Outbox(app.db).create({
+    key: input.key,
+    channel: input.channel,
+    payload: input.payload,
+    status: 'pending',
+    notBefore: input.notBefore ?? app.clock.now(),
+    attempts: 0,
+    maxAttempts: input.maxAttempts ?? 5,
+    source: input.source ?? {},
+    areaPath: input.areaPath ?? [],
+    createdAt: app.clock.now(),
+  }));
+  return { created };
 }
 
 /**
@@ -106,7 +102,7 @@ export async function deliverDue(
       outcome = { result: 'retry', error: (err as Error).message };
     }
     if (outcome.result === 'later') {
-      await OutboxClaims(app.db).deleteOne({ _id: claimId(item), worker: opts.worker });
+      await removeHeld(collectionOf(OutboxClaims(app.db)), { _id: claimId(item), worker: opts.worker }, 'worker');
       break;
     }
     await record(app, item, outcome, opts);
@@ -119,13 +115,7 @@ const claimId = (item: OutboxItemDoc): string => `${item._id}:${item.attempts}`;
 
 async function claim(app: AppContext, item: OutboxItemDoc, worker: string, leaseMs: number): Promise<boolean> {
   const now = app.clock.now();
-  try {
-    await OutboxClaims(app.db).create({ _id: claimId(item), itemId: item._id, attempt: item.attempts, worker, claimedAt: now, leaseUntil: new Date(now.getTime() + leaseMs) });
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
+  return insertWins(() => OutboxClaims(app.db).create({ _id: claimId(item), itemId: item._id, attempt: item.attempts, worker, claimedAt: now, leaseUntil: new Date(now.getTime() + leaseMs) }));
 }
 
 async function record(app: AppContext, item: OutboxItemDoc, outcome: Exclude<SendOutcome, { result: 'later' }>, opts: DeliveryOptions): Promise<void> {

@@ -1,9 +1,10 @@
 import { Schema } from 'mongoose';
 import type { AppContext } from '../context';
-import { defineModel, isDuplicateKey } from '../db/model';
+import { insertWins } from '../db/coordination';
+import { defineModel } from '../db/model';
 
 /**
- * Leadership for one time slot: `_id` = `<name>:<slotStart>`, so the unique insert decides who leads that slot.
+ * Leadership for one time slot: `_id` = `<name>:<slotStart>`, so the unique insert (`insertWins`) decides who leads that slot.
  * A slot ends by itself (the lease expires); the leader takes the next slot early to keep leading, and when it
  * dies the first worker to insert the next slot leads from then on.
  */
@@ -34,13 +35,8 @@ export class LeaderLease {
 
   private async take(slotStart: number): Promise<string> {
     const _id = `${this.name}:${new Date(slotStart).toISOString()}`;
-    try {
-      await Leases(this.app.db).create({ _id, name: this.name, slotStart: new Date(slotStart), holder: this.holder, takenAt: this.app.clock.now() });
-      return this.holder;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      return (await Leases(this.app.db).findById(_id).lean())?.holder ?? '';
-    }
+    if (await insertWins(() => Leases(this.app.db).create({ _id, name: this.name, slotStart: new Date(slotStart), holder: this.holder, takenAt: this.app.clock.now() }))) return this.holder;
+    return (await Leases(this.app.db).findById(_id).lean())?.holder ?? '';
   }
 
   /** Call at least every quarter slot: true while this process leads. */

@@ -3,6 +3,7 @@ import { ID_INDEX } from './insurance.keys';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
+import { claimKey, collectionOf, releaseOrphan } from '../../db/coordination';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { caseWorkflow } from '../../lib/case-workflow';
 import { shanghaiDay } from '../../lib/shanghai';
@@ -101,26 +102,21 @@ async function takeKeys(app: AppContext, productId: Types.ObjectId, enrolmentId:
  */
 async function takeKey(app: AppContext, productId: Types.ObjectId, k: PersonKey, enrolmentId: Types.ObjectId): Promise<Types.ObjectId> {
   const insert = async () => (await EnrolmentKeys(app.db).create({ productId, idIndex: k.idIndex, enrolmentId, createdAt: app.clock.now() }))._id;
-  let id: Types.ObjectId;
-  try {
-    id = await insert();
-  } catch (err) {
-    if (!(isDuplicateKey(err) && (await releaseOrphan(app, productId, k.idIndex)))) throw err;
-    id = await insert();
-  }
-  if (k.old && (await EnrolmentKeys(app.db).exists({ productId, idIndex: k.old })) && !(await releaseOrphan(app, productId, k.old))) {
+  const id = await claimKey(insert, () => releaseOrphaned(app, productId, k.idIndex));
+  if (k.old && (await EnrolmentKeys(app.db).exists({ productId, idIndex: k.old })) && !(await releaseOrphaned(app, productId, k.old))) {
     await EnrolmentKeys(app.db).deleteOne({ _id: id });
     throw Object.assign(new Error('key held under the previous blind index'), { code: 11000, heldBy: k.old });
   }
   return id;
 }
 
-async function releaseOrphan(app: AppContext, productId: Types.ObjectId, idIndex: string): Promise<boolean> {
+/** The person's key, released when its enrolment is missing (`releaseOrphan`). */
+async function releaseOrphaned(app: AppContext, productId: Types.ObjectId, idIndex: string): Promise<boolean> {
   const key = await EnrolmentKeys(app.db).findOne({ productId, idIndex }).lean();
-  if (!key || app.clock.now().getTime() - key.createdAt.getTime() < ORPHAN_KEY_MS) return false;
-  if (await Enrolments(app.db).exists({ _id: key.enrolmentId })) return false;
-  await EnrolmentKeys(app.db).deleteOne({ _id: key._id });
-  return true;
+  return releaseOrphan(collectionOf(EnrolmentKeys(app.db)), key, {
+    work: 'enrolmentId', ageMs: app.clock.now().getTime() - (key?.createdAt.getTime() ?? 0), afterMs: ORPHAN_KEY_MS,
+    done: async () => !!(await Enrolments(app.db).exists({ _id: key!.enrolmentId })),
+  });
 }
 
 async function conflictError(app: AppContext, productId: Types.ObjectId, idIndex: string, i: number, residentId: Types.ObjectId): Promise<AppError> {

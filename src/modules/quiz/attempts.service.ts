@@ -9,7 +9,7 @@ import { Attempts, Contests, QuizKeys, type AttemptDoc, type AttemptItem, type A
 import { draw, loadVersions } from './pool';
 import { practiceQuestions } from './reserved';
 import { LETTERS, QUIZ } from './quiz.rules';
-import { shownName } from './leaderboard.service';
+import { shownName } from './leaderboard-intake';
 import { openWrongQuestionIds } from './wrongbook.service';
 import { getSubmission, resultView } from './submit.service';
 

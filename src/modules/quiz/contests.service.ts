@@ -3,7 +3,7 @@ import { assertInScope, type Caller, type StaffPrincipal } from '../../access';
 import { openContestAttempt } from './drafts.service';
 import type { AppContext } from '../../context';
 import { insertShared } from '../../db/model';
-import { cachePerDatabase } from '../../lib/ttl-cache';
+import { collectionOf, removeHeld } from '../../db/coordination';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
 import { getArea } from '../areas';
@@ -16,6 +16,7 @@ import { contestPaper, STANDARD_PAPER_SIZE } from './blueprint';
 import { attemptView, newAttempt } from './attempts.service';
 import { forgetReserved, reservePool } from './reserved';
 import { certificateFor } from './rewards.service';
+import { cachedContest, forgetContest } from './contest-cache';
 
 interface ContestInput {
   kind?: ContestKind;
@@ -157,23 +158,6 @@ export async function setContestStatus(app: AppContext, caller: Caller, id: stri
   return contestView(updated);
 }
 
-// Contest rules change rarely and only before publishing; a few seconds of caching spares each resident
-// request a read. This process forgets a contest at once when it changes it; others within CONTEST_CACHE_MS.
-const CONTEST_CACHE_MS = 5_000;
-const contestCache = cachePerDatabase<{ contest: Promise<ContestDoc | null> }>(CONTEST_CACHE_MS, 2_000);
-
-export function cachedContest(app: AppContext, id: string): Promise<ContestDoc | null> {
-  const cache = contestCache(app);
-  const hit = cache.get(id);
-  if (hit) return hit.contest;
-  const contest = Contests(app.db).findById(id).lean<ContestDoc>().exec();
-  cache.set(id, { contest });
-  contest.catch(() => cache.delete(id));
-  return contest;
-}
-
-const forgetContest = (app: AppContext, id: unknown) => void contestCache(app).delete(String(id));
-
 // ---- resident side ----
 
 const residentArea = async (app: AppContext, residentId: Types.ObjectId) => {
@@ -208,14 +192,14 @@ const nextSlot = new Map<string, number>();
  * Never more than `limit` succeed. Starts at the number this process expects to be free, so the k-th attempt costs no failed inserts.
  */
 async function takeSlots(app: AppContext, attemptId: Types.ObjectId, claim: QuizKeyDoc | null, scopes: Array<{ scope: string; limit: number }>): Promise<'replay' | { full: number } | { taken: string[] }> {
-  const coll = QuizKeys(app.db).collection;
+  const coll = collectionOf(QuizKeys(app.db));
   const at = app.clock.now();
   const n = scopes.map((s) => Math.min(nextSlot.get(s.scope) ?? 1, s.limit));
   const tried = scopes.map(() => 1);
   const taken: string[] = [];
   let pending: Array<number | 'claim'> = [...(claim ? ['claim' as const] : []), ...scopes.map((_, i) => i)];
   const giveBack = async () => {
-    if (taken.length) await coll.deleteMany({ _id: { $in: taken } } as never);
+    if (taken.length) await coll.deleteMany({ _id: { $in: taken } });
   };
   while (pending.length) {
     // the inserts of concurrent starts go in together (insertShared); each document is decided on its own
@@ -262,7 +246,7 @@ export async function startContestAttempt(app: AppContext, residentId: Types.Obj
   const got = await takeSlots(app, attemptId, claim, [{ scope: `${base}:day:${shanghaiDay(now)}`, limit: c.attemptsPerDay }, { scope: `${base}:total`, limit: c.attemptsTotal }]);
   if (got === 'replay') return replayStart(app, claim!._id, c);
   const release = async () => {
-    if (claim) await QuizKeys(app.db).collection.deleteOne({ _id: claim._id, attemptId } as never);
+    if (claim) await removeHeld(collectionOf(QuizKeys(app.db)), claim, 'attemptId');
   };
   if ('full' in got) {
     await release();
@@ -279,7 +263,7 @@ export async function startContestAttempt(app: AppContext, residentId: Types.Obj
     return attemptView(app, a, c);
   } catch (err) {
     // nothing was given out
-    await QuizKeys(app.db).collection.deleteMany({ _id: { $in: got.taken.filter((k) => k !== claim?._id) } } as never);
+    await collectionOf(QuizKeys(app.db)).deleteMany({ _id: { $in: got.taken.filter((k) => k !== claim?._id) } });
     await release();
     throw err;
   }

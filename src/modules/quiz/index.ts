@@ -3,7 +3,8 @@ import { foldQuizTallies, rebuildQuizFigures } from './participation.service';
 import { eraseQuizData, exportQuizData } from './quiz-data';
 import { quizFigureSection } from './quiz.figures';
 import { quizRoutes } from './quiz.routes';
-import { noteRenamed, refreshLeaderboards } from './leaderboard.service';
+import { noteRenamed } from './leaderboard-intake';
+import { refreshLeaderboards } from './leaderboard-reads';
 
 /** Public API: the shipped question bank, for start-up and `npm run seed`. */
 export { seedMissingQuestions, seedQuestionBank } from './bank.service';

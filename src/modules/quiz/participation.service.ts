@@ -1,10 +1,10 @@
-import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { insertManyKeyed, insertShared, isDuplicateKey } from '../../db/model';
+import { backoffMs, collectionOf, insertWins, leasesIn, withLease } from '../../db/coordination';
+import { insertManyKeyed, insertShared } from '../../db/model';
 import { shanghaiDay } from '../../lib/shanghai';
 import { QuizFigures, QuizFolds, QuizTallies, type FigureDoc, type RoundRow, type TallyDoc, type YearRow } from './figures.model';
-import { foldBoards } from './leaderboard.service';
+import { foldBoards } from './leaderboard-fold';
 import { Contests, Participations, QuizJobs, Submissions, type ParticipationDoc, type SubmissionDoc } from './quiz.model';
 
 /**
@@ -54,7 +54,7 @@ type Tally = Pick<TallyDoc, '_id' | 'residentId' | 'areaPath' | 'mode' | 'score'
 /**
  * After a counted submission: its tally, one insert (a duplicate key means it is tallied already); the fold
  * records the participation, adds it to the figures and, for a contest result that counts on the board, folds
- * it into the board (leaderboard.service.ts) — so a submission costs this one write beside its own.
+ * it into the board (leaderboard-fold.ts) — so a submission costs this one write beside its own.
  */
 export async function recordParticipation(
   app: AppContext,
@@ -72,44 +72,10 @@ export async function recordParticipation(
 
 // ---- the fold lock -------------------------------------------------------------------------------------------
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function tryLock(app: AppContext): Promise<string | null> {
-  const folds = QuizFolds(app.db).collection;
-  const insert = async () => {
-    const holder = crypto.randomUUID();
-    try {
-      await folds.insertOne({ _id: 'lock', holder, until: new Date(Date.now() + LEASE_MS) } as never);
-      return holder;
-    } catch (err) {
-      if (isDuplicateKey(err)) return null;
-      throw err;
-    }
-  };
-  const got = await insert();
-  if (got) return got;
-  const current = await folds.findOne({ _id: 'lock' } as never);
-  if (!current || (current.until as Date).getTime() >= Date.now()) return null;
-  // Its holder died: remove exactly that stale lock and compete once for a new one.
-  await folds.deleteOne({ _id: 'lock', holder: current.holder } as never);
-  return insert();
-}
-
-/** Run `fn` holding the fold lock; without `wait`, give up at once when another process folds. */
-async function withFoldLock<T>(app: AppContext, wait: boolean, fn: () => Promise<T>): Promise<T | null> {
-  const deadline = Date.now() + LEASE_MS + 10_000;
-  for (let attempt = 0; ; attempt++) {
-    const holder = await tryLock(app);
-    if (holder) {
-      try {
-        return await fn();
-      } finally {
-        await QuizFolds(app.db).collection.deleteOne({ _id: 'lock', holder } as never);
-      }
-    }
-    if (!wait || Date.now() > deadline) return null;
-    await sleep(Math.min(20 * 2 ** attempt, 500));
-  }
+/** Run `fn` holding the fold lock (`quizfolds/lock`); without `wait`, give up at once when another process folds. */
+function withFoldLock<T>(app: AppContext, wait: boolean, fn: () => Promise<T>): Promise<T | null> {
+  const lock = { coll: leasesIn(QuizFolds(app.db)), id: 'lock', leaseMs: LEASE_MS };
+  return withLease(lock, { waitMs: wait ? LEASE_MS + 10_000 : 0, backoff: (attempt) => backoffMs(attempt, 20, 500, false), busy: () => null }, fn);
 }
 
 // ---- folding ---------------------------------------------------------------------------------------------------
@@ -162,14 +128,14 @@ async function recordParticipations(app: AppContext, tallies: Tally[], foldId: s
     if (p && !byId.has(p._id)) byId.set(p._id, p);
   }
   const list = [...byId.values()].map((p) => ({ ...p, foldId }));
-  const refused = await insertManyKeyed(Participations(app.db).collection, list);
+  const refused = await insertManyKeyed(collectionOf(Participations(app.db)), list);
   const isNew = list.map((_, i) => !refused.has(i));
   if (resumed && refused.size) {
     // Refused may mean "inserted by this fold before it was interrupted": those are new all the same.
-    const coll = Participations(app.db).collection;
+    const coll = collectionOf(Participations(app.db));
     for (let i = 0; i < list.length; i += 50) {
       const part = list.slice(i, i + 50);
-      const found = await Promise.all(part.map((p, j) => (refused.has(i + j) ? coll.findOne({ _id: p._id } as never, { projection: { foldId: 1 } }) : null)));
+      const found = await Promise.all(part.map((p, j) => (refused.has(i + j) ? coll.findOne({ _id: p._id }, { projection: { foldId: 1 } }) : null)));
       found.forEach((f, j) => {
         if (f && (f as { foldId?: string }).foldId === foldId) isNew[i + j] = true;
       });
@@ -192,11 +158,11 @@ function merge(rows: Array<YearRow | RoundRow>, add: Rows<YearRow | RoundRow>): 
 
 /** Add `docs` to the figure documents, each once: a document already stamped with this fold is left alone. */
 async function applyFigures(app: AppContext, docs: Map<string, Rows<YearRow | RoundRow>>, foldId: string) {
-  const coll = QuizFigures(app.db).collection;
+  const coll = collectionOf(QuizFigures(app.db));
   for (const [docId, rows] of [...docs].sort(([a], [b]) => a.localeCompare(b))) {
-    const cur = (await coll.findOne({ _id: docId } as never)) as FigureDoc | null;
+    const cur = await coll.findOne({ _id: docId });
     if (cur?.foldId === foldId) continue;
-    await coll.replaceOne({ _id: docId } as never, { rows: merge(cur?.rows ?? [], rows), foldId, updatedAt: app.clock.now() } as never, { upsert: true });
+    await coll.replaceOne({ _id: docId }, { rows: merge(cur?.rows ?? [], rows), foldId, updatedAt: app.clock.now() }, { upsert: true });
   }
 }
 
@@ -206,24 +172,20 @@ async function deleteByIds(coll: { deleteMany(f: object): Promise<unknown> }, id
 
 /** One fold of at most BATCH tallies (or the interrupted one): how many tallies it took. Holds the lock. */
 async function foldOnce(app: AppContext): Promise<number> {
-  const folds = QuizFolds(app.db).collection;
-  const tallyColl = QuizTallies(app.db).collection;
-  let journal = (await folds.findOne({ _id: 'journal' } as never)) as { foldId: string; tallyIds: Types.ObjectId[] } | null;
+  const folds = collectionOf(QuizFolds(app.db));
+  const tallyColl = collectionOf(QuizTallies(app.db));
+  let journal = (await folds.findOne({ _id: 'journal' })) as { foldId: string; tallyIds: Types.ObjectId[] } | null;
   const resumed = !!journal;
   let tallies: Tally[];
   if (journal) {
-    tallies = (await tallyColl.find({ _id: { $in: journal.tallyIds } } as never).toArray()) as unknown as Tally[];
+    tallies = await tallyColl.find({ _id: { $in: journal.tallyIds } }).toArray();
   } else {
-    tallies = (await tallyColl.find({}, { limit: BATCH }).toArray()) as unknown as Tally[];
+    tallies = await tallyColl.find({}, { limit: BATCH }).toArray();
     if (!tallies.length) return 0;
-    journal = { foldId: new Types.ObjectId().toHexString(), tallyIds: tallies.map((t) => t._id) };
-    try {
-      await folds.insertOne({ _id: 'journal', ...journal } as never);
-    } catch (err) {
-      // Only when this process's lease ran out and another took over: that one folds these.
-      if (isDuplicateKey(err)) return 0;
-      throw err;
-    }
+    const named = { foldId: new Types.ObjectId().toHexString(), tallyIds: tallies.map((t) => t._id) };
+    // Refused only when this process's lease ran out and another took over: that one folds these.
+    if (!(await insertWins(() => folds.insertOne({ _id: 'journal', ...named })))) return 0;
+    journal = named;
   }
   const docs = await tallyFigures(app, tallies);
   await recordParticipations(app, tallies, journal.foldId, resumed, docs);
@@ -231,7 +193,7 @@ async function foldOnce(app: AppContext): Promise<number> {
   // the contests' boards take the results too (a best is a maximum: folding again changes nothing)
   await foldBoards(app, tallies);
   await deleteByIds(tallyColl, journal.tallyIds);
-  await folds.deleteOne({ _id: 'journal' } as never);
+  await folds.deleteOne({ _id: 'journal' });
   return journal.tallyIds.length;
 }
 
@@ -281,7 +243,7 @@ export async function rebuildQuizFigures(app: AppContext, opts: { again?: boolea
     const flush = async () => {
       const list = [...batch.values()];
       batch = new Map();
-      inserted += list.length - (await insertManyKeyed(Participations(app.db).collection, list)).size;
+      inserted += list.length - (await insertManyKeyed(collectionOf(Participations(app.db)), list)).size;
     };
     const rows = Submissions(app.db).find({ mode: { $in: COUNTED_MODES } }, { residentId: 1, mode: 1, areaPath: 1, submittedAt: 1, score: 1, contestId: 1 }).lean().cursor({ batchSize: BATCH });
     for await (const s of rows) {
@@ -296,17 +258,13 @@ export async function rebuildQuizFigures(app: AppContext, opts: { again?: boolea
       (rowOf(docs, yearDocId(p.year), p.areaPath, yearRow) as YearRow).participants += 1;
     }
     const foldId = `rebuild:${new Types.ObjectId().toHexString()}`;
-    const coll = QuizFigures(app.db).collection;
-    for (const [docId, r] of docs) await coll.replaceOne({ _id: docId } as never, { rows: merge([], r), foldId, updatedAt: app.clock.now() } as never, { upsert: true });
-    await coll.deleteMany({ _id: { $nin: [...docs.keys()] } } as never);
+    const coll = collectionOf(QuizFigures(app.db));
+    for (const [docId, r] of docs) await coll.replaceOne({ _id: docId }, { rows: merge([], r), foldId, updatedAt: app.clock.now() }, { upsert: true });
+    await coll.deleteMany({ _id: { $nin: [...docs.keys()] } });
     // Submissions made while this ran have tallies waiting; those this pass counted already are dropped.
     const waiting = (await QuizTallies(app.db).collection.find({}, { projection: { _id: 1 } }).toArray()).map((t) => t._id).filter((id) => seen.has(String(id)));
     await deleteByIds(QuizTallies(app.db).collection, waiting);
-    try {
-      await QuizJobs(app.db).create({ _id: REBUILD, at: app.clock.now(), count: inserted });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+    await insertWins(() => QuizJobs(app.db).create({ _id: REBUILD, at: app.clock.now(), count: inserted }));
     app.logger.info({ event: 'quiz.figures.rebuild', inserted, documents: docs.size }, 'quiz figures recounted');
     return { inserted };
   });
@@ -319,6 +277,6 @@ export async function eraseParticipation(app: AppContext, residentId: Types.Obje
   await foldQuizTallies(app, { wait: true });
   const mine = await Participations(app.db).find({ residentId }).lean();
   if (!mine.length) return;
-  await insertManyKeyed(Participations(app.db).collection, mine.map((p) => ({ ...p, _id: `${p.year}:${String(anonymous)}:${p._id.split(':').slice(2).join(':')}`, residentId: anonymous })));
+  await insertManyKeyed(collectionOf(Participations(app.db)), mine.map((p) => ({ ...p, _id: `${p.year}:${String(anonymous)}:${p._id.split(':').slice(2).join(':')}`, residentId: anonymous })));
   await Participations(app.db).deleteMany({ _id: { $in: mine.map((p) => p._id) } });
 }

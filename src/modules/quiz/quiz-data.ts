@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { Attempts, Certificates, PointsLedger, QuizBests, QuizFresh, QuizKeys, Submissions, WrongMarks } from './quiz.model';
 import { eraseDrafts } from './drafts.service';
-import { noteErased } from './leaderboard.service';
+import { noteErased } from './leaderboard-intake';
 import { eraseParticipation, foldQuizTallies } from './participation.service';
 import { pointsSummary } from './rewards.service';
 import { wrongBookMarks } from './wrongbook.service';

@@ -423,7 +423,7 @@ const boardSchema = new Schema<BoardDoc>({ _id: String, rev: Number, computedAt:
 export const QuizBoards = defineModel<BoardDoc>('QuizBoard', boardSchema);
 
 /**
- * Board events not yet folded (leaderboard.service.ts): staff cleared a too-fast result (`c:<attemptId>`, it
+ * Board events not yet folded (leaderboard-intake.ts, folded by leaderboard-fold.ts): staff cleared a too-fast result (`c:<attemptId>`, it
  * now counts), a resident was erased (`e:<residentId>:<contestId>:<id>`, they leave that board) or renamed
  * (`n:<residentId>:<id>`, no contest: every board they are on shows the new masked name). Submissions reach the boards
  * through their tallies; these are the rare rest. A small collection the fold reads whole and
@@ -469,7 +469,8 @@ export interface BoardRevDoc {
   _id: string;
   rev: number;
   at: Date;
-  base?: number;
+  /** The board document's revision the changes build on (null: none yet). */
+  base?: number | null;
   changes?: number[];
 }
 export const QuizBoardRevs = defineModel<BoardRevDoc>('QuizBoardRev', new Schema<BoardRevDoc>({

@@ -7,7 +7,7 @@ import { attemptView, dailyAttempt, listTopics, ownAttempt, practiceAttempt } fr
 import { createQuestion, editQuestion, exportQuestions, getQuestion, importQuestions, listQuestions } from './bank-admin.service';
 import { QuestionInput, QuestionPatch } from './bank.service';
 import { createContest, listContestsForResident, listContestsForStaff, setContestStatus, startContestAttempt, updateContest, visibleContest, contestView } from './contests.service';
-import { leaderboardForResident } from './leaderboard.service';
+import { leaderboardForResident } from './leaderboard-reads';
 import { saveAnswers, savedAnswers } from './drafts.service';
 import {
   AttemptResponse, Certificate, CertificateList, ContestBody, ContestPatch, ContestStats, ContestView, DailyResponse, ExportQuery, FlaggedQuery, FlaggedSubmissions, FlagReviewBody, FlagReviewResult, IdParams, ImportResult,

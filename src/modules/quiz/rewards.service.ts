@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type DataLoader from 'dataloader';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
+import { collectionOf } from '../../db/coordination';
 import { LRUCache } from 'lru-cache';
 import { isDuplicateKey } from '../../db/model';
 import { coalescing } from '../../lib/batch';
@@ -104,7 +105,7 @@ export async function issueCertificate(app: AppContext, contest: ContestDoc, sub
   for (let i = 0; i < 3; i++) {
     const code = newCode();
     try {
-      await Certificates(app.db).collection.insertOne({ _id, code, contestId: contest._id, residentId: sub.residentId, submissionId: sub._id, score: sub.score, issuedAt: sub.submittedAt } as never);
+      await collectionOf(Certificates(app.db)).insertOne({ _id, code, contestId: contest._id, residentId: sub.residentId, submissionId: sub._id, score: sub.score, issuedAt: sub.submittedAt });
       return code;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;

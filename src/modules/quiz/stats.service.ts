@@ -10,7 +10,7 @@ import { residentsByIds } from '../residents';
 import { toXlsx } from './bank-admin.service';
 import { Attempts, FlagReviews, Questions, Submissions } from './quiz.model';
 import { managedContest, visibleContest } from './contests.service';
-import { noteCleared } from './leaderboard.service';
+import { noteCleared } from './leaderboard-intake';
 import { issueCertificate } from './rewards.service';
 
 /** Per contest, within the staff member's area: who took part and passed by village, scores, hard questions. */

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context';
 import { duplicateKey, insertShared, isDuplicateKey } from '../../db/model';
 import { AppError, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
-import { cachedContest } from './contests.service';
+import { cachedContest } from './contest-cache';
 import { recordParticipation } from './participation.service';
 import { Contests, Submissions, type AttemptDoc, type ContestDoc, type ResultItem, type SubmissionDoc } from './quiz.model';
 import { loadVersions } from './pool';

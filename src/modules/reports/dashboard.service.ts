@@ -3,7 +3,7 @@ import type { AppContext } from '../../context';
 import { validationError } from '../../http/errors';
 import { shanghaiYear } from '../../lib/area-figures';
 import { shanghaiDay } from '../../lib/shanghai';
-import { cachePerDatabase } from '../../lib/ttl-cache';
+import { cachePerDatabase } from '../../db/coordination';
 import { areaNames, getArea, listChildAreas } from '../areas';
 import { areaFigureRows, figureSections } from './figures';
 

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { assertInScope, type Caller, inScope, scopeFilter, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
+import { cachePerDatabase, collectionOf } from '../../db/coordination';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, forbidden, notFound, validationError } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
@@ -14,14 +15,15 @@ import {
   KIND_LABELS, Nominations, SelectionSteps, Selections, Votes,
   type NominationDoc, type NomineePersonal, type RoundStatus, type SelectionDoc, type SelectionKind, type VoteDoc,
 } from './selections.model';
+import { selectionStatus } from '../../dictionaries';
 
 /** Each status has one next step; a step is recorded once (unique `<round>:<status>`), so publicity is queued once. */
 const NEXT: Readonly<Record<RoundStatus, RoundStatus | null>> = {
   draft: 'nominating', nominating: 'reviewing', reviewing: 'voting', voting: 'closed', closed: 'published', published: null,
 };
-const STATUS_LABELS: Readonly<Record<RoundStatus, string>> = {
-  draft: '草稿', nominating: '推荐中', reviewing: '审核中', voting: '投票中', closed: '投票结束', published: '已公布',
-};
+const STATUS_LABELS = selectionStatus.labels;
+/** The status each review decision gives a nomination. */
+const DECIDED = { approve: 'approved', reject: 'rejected', merge: 'merged' } as const;
 /** A second vote within this many seconds of the resident's previous one is flagged as a burst. */
 const BURST_SECONDS = 5;
 
@@ -94,7 +96,7 @@ export async function updateRound(app: AppContext, caller: Caller, id: string, p
   checkTimes({ ...s, ...set } as Times);
   if (patch.areaCode && patch.areaCode !== s.areaCode) Object.assign(set, { areaCode: patch.areaCode, areaPath: (await roundArea(caller.staff, app, patch.areaCode)).path });
   await Selections(app.db).updateOne({ _id: s._id }, { $set: set });
-  invalidate(String(s._id));
+  invalidate(app, String(s._id));
   await caller.audit('selection.update', { type: 'selection', id }, { fields: Object.keys(patch) });
   return { ...s, ...set };
 }
@@ -119,7 +121,7 @@ export async function listRounds(app: AppContext, staff: StaffPrincipal, q: Page
 export async function advanceRound(app: AppContext, caller: Caller, id: string, to: RoundStatus): Promise<SelectionDoc> {
   const s = await roundInScope(app, caller.staff, id);
   if (caller.staff.role === 'village_worker' || !inScope(caller.staff, s.areaPath)) throw forbidden('只有本活动范围的镇街或区管理员可以推进评选');
-  if (NEXT[s.status] !== to) throw new AppError('INVALID_STATUS', 409, `当前状态“${STATUS_LABELS[s.status]}”不能改为“${STATUS_LABELS[to]}”`);
+  if (to === 'draft' || NEXT[s.status] !== to) throw new AppError('INVALID_STATUS', 409, `当前状态“${STATUS_LABELS[s.status]}”不能改为“${STATUS_LABELS[to]}”`);
   const candidates = to === 'voting' || to === 'published' ? await approvedCandidates(app, s._id) : [];
   if (to === 'voting' && !candidates.length) throw new AppError('NO_CANDIDATES', 409, '还没有审核通过的候选人，不能开始投票');
   try {
@@ -131,7 +133,7 @@ export async function advanceRound(app: AppContext, caller: Caller, id: string, 
   const set: Partial<SelectionDoc> = { status: to, updatedAt: app.clock.now() };
   if (to === 'published') set.result = (await tally(app, s._id, candidates.map((c) => c._id))).slice(0, s.winners);
   await Selections(app.db).updateOne({ _id: s._id }, { $set: set });
-  invalidate(String(s._id));
+  invalidate(app, String(s._id));
   await caller.audit(`selection.${to}`, { type: 'selection', id: String(s._id) }, { from: s.status });
   const round = { ...s, ...set } as SelectionDoc;
   if (to === 'voting') await publicise(app, caller, round, votingText(round, candidates), 'votingCampaignId');
@@ -284,8 +286,8 @@ export async function reviewNomination(app: AppContext, caller: Caller, id: stri
     Object.assign(set, { status: 'merged', mergedInto: target._id });
   }
   await Nominations(app.db).updateOne({ _id: n._id }, { $set: set });
-  await caller.audit(`selection.nomination_${set.status}`, { type: 'nomination', id: nid }, { reason: input.reason, mergeInto: input.mergeInto });
-  invalidate(String(s._id));
+  await caller.audit(`selection.nomination_${DECIDED[input.decision]}`, { type: 'nomination', id: nid }, { reason: input.reason, mergeInto: input.mergeInto });
+  invalidate(app, String(s._id));
   return staffNominationView(app, { ...n, ...set } as NominationDoc, []);
 }
 
@@ -297,20 +299,22 @@ async function approvedCandidates(app: AppContext, selectionId: Types.ObjectId):
 
 /** Round and public candidates, kept a few seconds: every vote and list read needs them and they rarely change. */
 const CACHE_MS = 5000;
-const cache = new Map<string, { at: number; round: SelectionDoc; candidates: Map<string, NominationDoc> }>();
-function invalidate(id: string): void {
-  cache.delete(id);
-  totalsCache.delete(id);
+/** Rounds kept per connection; a few hundred are open at most. */
+const CACHE_MAX = 1_000;
+const roundCache = cachePerDatabase<{ round: SelectionDoc; candidates: Map<string, NominationDoc> }>(CACHE_MS, CACHE_MAX);
+function invalidate(app: AppContext, id: string): void {
+  roundCache(app).delete(id);
+  totalsCache(app).delete(id);
 }
 
 async function publicRound(app: AppContext, id: string) {
-  const hit = cache.get(id);
-  if (hit && Date.now() - hit.at < CACHE_MS) return hit;
+  const hit = roundCache(app).get(id);
+  if (hit) return hit;
   const round = oid(id) ? await Selections(app.db).findById(oid(id)).lean() : null;
   if (!round || round.status === 'draft') throw notFound('评选活动');
   const candidates = new Map((await approvedCandidates(app, round._id)).map((c) => [String(c._id), c]));
-  const entry = { at: Date.now(), round, candidates };
-  cache.set(id, entry);
+  const entry = { round, candidates };
+  roundCache(app).set(id, entry);
   return entry;
 }
 
@@ -344,7 +348,7 @@ export async function vote(app: AppContext, residentId: Types.ObjectId, id: stri
     ];
     const doc: VoteDoc = { _id: slots[free]!, dayKey: `${base}:${nid}`, selectionId: round._id, nominationId: candidate._id, residentId, day, at: now, flags, flagged: flags.length > 0 };
     try {
-      await Votes(app.db).collection.insertOne(doc as never);
+      await collectionOf(Votes(app.db)).insertOne(doc);
       return { voted: true as const, remainingToday: round.votesPerDay - mine.length - 1, flagged: doc.flagged };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -367,13 +371,13 @@ async function tally(app: AppContext, selectionId: Types.ObjectId, ids: Types.Ob
   return [...totals.values()].sort((a, b) => b.votes - a.votes || a.nominationId.localeCompare(b.nominationId));
 }
 
-const totalsCache = new Map<string, { at: number; totals: Awaited<ReturnType<typeof tally>> }>();
+const totalsCache = cachePerDatabase<{ totals: Awaited<ReturnType<typeof tally>> }>(CACHE_MS, CACHE_MAX);
 async function cachedTotals(app: AppContext, round: SelectionDoc, candidates: Map<string, NominationDoc>) {
   const id = String(round._id);
-  const hit = totalsCache.get(id);
-  if (hit && Date.now() - hit.at < CACHE_MS) return hit.totals;
+  const hit = totalsCache(app).get(id);
+  if (hit) return hit.totals;
   const totals = await tally(app, round._id, [...candidates.values()].map((c) => c._id));
-  totalsCache.set(id, { at: Date.now(), totals });
+  totalsCache(app).set(id, { totals });
   return totals;
 }
 

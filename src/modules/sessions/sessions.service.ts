@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { byIdLoader } from '../../lib/batch';
-import { cachePerDatabase } from '../../lib/ttl-cache';
+import { cachePerDatabase, collectionOf } from '../../db/coordination';
 import { Sessions } from './sessions.model';
 
 type Subject = { subjectType: 'resident' | 'staff'; subjectId: Types.ObjectId; expiresAt: Date };
@@ -29,7 +29,7 @@ export async function issueToken(
   const token = crypto.randomBytes(32).toString('base64url');
   const now = app.clock.now();
   const expiresAt = new Date(now.getTime() + ttlHours * 3600_000);
-  await Sessions(app.db).collection.insertOne({ _id: hash(token), subjectType, subjectId, createdAt: now, expiresAt } as never);
+  await collectionOf(Sessions(app.db)).insertOne({ _id: hash(token), subjectType, subjectId, createdAt: now, expiresAt });
   // the first requests after a login need not read the session they just got
   cacheOf(app).set(hash(token), { subjectType, subjectId, expiresAt });
   return { token, expiresAt };

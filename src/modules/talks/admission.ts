@@ -1,12 +1,13 @@
 import type DataLoader from 'dataloader';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
+import { backoffMs, collectionOf, removeHeld, sleep, wallNow } from '../../db/coordination';
 import { insertManyKeyed } from '../../db/model';
 import { AppError } from '../../http/errors';
 import { coalescing } from '../../lib/batch';
 import { emptyResult, fastLaneHint, fillOnce, forgetQueueState, forgetTakenSeats, noteFastLane, queueIsOpen, waitlistPlaces, type AfterFill, type FillResult } from './queue-walk';
 import { recordEntries } from './resident-entries';
-import { LEASE_MS, sleep, tryLock, unlock, wallNow } from './talk-lock';
+import { LEASE_MS, tryLock, unlock } from './talk-lock';
 import { RegistrationKeys, Registrations, Seats, Talks, type RegistrationDoc, type RegistrationKeyDoc, type SeatDoc, type TalkDoc } from './talks.model';
 
 /**
@@ -52,7 +53,7 @@ const claimers = new WeakMap<object, DataLoader<RegistrationKeyDoc, boolean>>();
 export function claimKey(app: AppContext, talkId: Types.ObjectId, a: Arrival): Promise<boolean> {
   let l = claimers.get(app.db);
   if (!l) {
-    const coll = RegistrationKeys(app.db).collection;
+    const coll = collectionOf(RegistrationKeys(app.db));
     claimers.set(app.db, (l = coalescing<RegistrationKeyDoc, boolean>(async (docs) => {
       const held = await insertManyKeyed(coll, [...docs]);
       return docs.map((_, i) => !held.has(i));
@@ -64,7 +65,7 @@ export function claimKey(app: AppContext, talkId: Types.ObjectId, a: Arrival): P
 /** Free keys of arrivals that got no registration (the session closed meanwhile, or their walk failed). */
 async function releaseKeys(app: AppContext, talkId: Types.ObjectId, arrivals: Arrival[]): Promise<void> {
   if (!arrivals.length) return;
-  await RegistrationKeys(app.db).collection.deleteMany({ _id: { $in: arrivals.map((a) => keyId(talkId, a.residentId)) }, registrationId: { $in: arrivals.map((a) => a.regId) } } as never);
+  await collectionOf(RegistrationKeys(app.db)).deleteMany({ _id: { $in: arrivals.map((a) => keyId(talkId, a.residentId)) }, registrationId: { $in: arrivals.map((a) => a.regId) } });
 }
 
 interface Pending<T> {
@@ -138,7 +139,7 @@ export async function admitFast(app: AppContext, talk: TalkDoc, a: Arrival, afte
       await giveBack(app, talk._id, after, async () => {
         await Registrations(app.db).collection.updateOne({ _id: reg._id, status: 'confirmed' }, { $set: { status: 'rejected', rejectReason: 'TALK_CHANGED' } });
         await Seats(app.db).collection.deleteMany({ registrationId: reg._id });
-        await RegistrationKeys(app.db).collection.deleteOne({ _id: keyId(talk._id, a.residentId), registrationId: reg._id } as never);
+        await removeHeld(collectionOf(RegistrationKeys(app.db)), { _id: keyId(talk._id, a.residentId), registrationId: reg._id }, 'registrationId');
       });
       return 'again';
     }
@@ -272,11 +273,11 @@ async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q:
           decided.forEach(answer);
         });
       } else if (q.arrivals.length || q.jobs.length) {
-        await sleep(Math.min(10 * 2 ** attempt++, 100) * (0.5 + Math.random()));
+        await sleep(backoffMs(attempt++, 10, 100));
       } else {
         // nothing to do but wait for a walker elsewhere (whose lease this loop may not take while it is held):
         // sleep, and look again at most every IDLE_MS
-        await sleep(Math.min(20 * 2 ** attempt++, IDLE_MS));
+        await sleep(backoffMs(attempt++, 20, IDLE_MS, false));
       }
       if (q.waiters.size) {
         // registrations decided by another walker (the sweep, a staff edit, another process): one read for

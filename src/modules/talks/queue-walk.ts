@@ -1,7 +1,8 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
+import { collectionOf, wallNow } from '../../db/coordination';
 import { insertInOrder, insertManyKeyed, isDuplicateKey } from '../../db/model';
-import { LEASE_MS, tryLock, unlock, wallNow } from './talk-lock';
+import { LEASE_MS, tryLock, unlock } from './talk-lock';
 import { RegistrationKeys, Registrations, Seats, TalkQueues, Talks, WaitlistHeads, type RegistrationDoc, type SeatDoc, type TalkDoc, type WaitlistHeadDoc } from './talks.model';
 
 /**
@@ -110,8 +111,8 @@ function recountTickets(waiting: Array<Pick<RegistrationDoc, 'ticket'>>, next: n
  */
 async function loadQueueState(app: AppContext, talk: TalkDoc): Promise<{ state: QueueState; recounted: boolean; dirty: boolean }> {
   const [s, h] = await Promise.all([
-    TalkQueues(app.db).collection.findOne({ _id: String(talk._id) } as never),
-    WaitlistHeads(app.db).collection.findOne({ _id: String(talk._id) } as never),
+    collectionOf(TalkQueues(app.db)).findOne({ _id: String(talk._id) }),
+    collectionOf(WaitlistHeads(app.db)).findOne({ _id: String(talk._id) }),
   ]);
   const taken = async () => {
     const seats = await Seats(app.db).find({ talkId: talk._id }, { seatNo: 1, registrationId: 1 }).lean();
@@ -181,8 +182,8 @@ const highestFree = (talk: TalkDoc, taken: Set<number>) => {
 
 async function saveQueueState(app: AppContext, talk: TalkDoc, s: QueueState): Promise<void> {
   const open = openOf(app, talk);
-  const heads = JSON.stringify(s.heads) === s.savedHeads ? null : WaitlistHeads(app.db).collection.replaceOne({ _id: String(talk._id) } as never, s.heads, { upsert: true });
-  await Promise.all([TalkQueues(app.db).collection.replaceOne({ _id: String(talk._id) } as never, { seq: s.seq, waitlist: s.waitlist, taken: [...s.taken].sort((a, b) => a - b), open }, { upsert: true }), heads]);
+  const heads = JSON.stringify(s.heads) === s.savedHeads ? null : collectionOf(WaitlistHeads(app.db)).replaceOne({ _id: String(talk._id) }, s.heads, { upsert: true });
+  await Promise.all([collectionOf(TalkQueues(app.db)).replaceOne({ _id: String(talk._id) }, { seq: s.seq, waitlist: s.waitlist, taken: [...s.taken].sort((a, b) => a - b), open }, { upsert: true }), heads]);
   const top = highestFree(talk, s.taken);
   noteFastLane(app, talk._id, { calm: open && s.waitlist.length === 0 && top > 0, top, seq: s.seq });
 }
@@ -194,7 +195,7 @@ export async function openQueue(app: AppContext, talk: TalkDoc): Promise<void> {
 
 /** The fast lane's check after inserting its registration: does the session still take sign-ups? */
 export async function queueIsOpen(app: AppContext, talkId: Types.ObjectId): Promise<boolean> {
-  const s = await TalkQueues(app.db).collection.findOne({ _id: String(talkId) } as never);
+  const s = await collectionOf(TalkQueues(app.db)).findOne({ _id: String(talkId) });
   return s?.open === true;
 }
 
@@ -205,8 +206,8 @@ export async function queueIsOpen(app: AppContext, talkId: Types.ObjectId): Prom
  */
 export async function forgetQueueState(app: AppContext, talkId: Types.ObjectId, o: { places?: boolean } = {}): Promise<void> {
   await Promise.all([
-    TalkQueues(app.db).collection.deleteOne({ _id: String(talkId) } as never),
-    o.places ? WaitlistHeads(app.db).collection.deleteOne({ _id: String(talkId) } as never) : null,
+    collectionOf(TalkQueues(app.db)).deleteOne({ _id: String(talkId) }),
+    o.places ? collectionOf(WaitlistHeads(app.db)).deleteOne({ _id: String(talkId) }) : null,
   ]);
   lanes.delete(laneKey(app, talkId));
 }
@@ -215,25 +216,25 @@ export async function forgetQueueState(app: AppContext, talkId: Types.ObjectId, 
 export async function leaveQueue(app: AppContext, reg: Pick<RegistrationDoc, '_id' | 'talkId' | 'status' | 'ticket'>): Promise<void> {
   const id = String(reg.talkId);
   const [s, h] = await Promise.all([
-    TalkQueues(app.db).collection.findOne({ _id: id } as never),
-    reg.status === 'waitlisted' ? WaitlistHeads(app.db).collection.findOne({ _id: id } as never) : null,
+    collectionOf(TalkQueues(app.db)).findOne({ _id: id }),
+    reg.status === 'waitlisted' ? collectionOf(WaitlistHeads(app.db)).findOne({ _id: id }) : null,
   ]);
   const heads = h && headsOf(h);
   if (heads) depart(heads, reg.ticket);
-  await Promise.all([s && withoutTaken(app, id, s, String(reg._id)), heads && WaitlistHeads(app.db).collection.replaceOne({ _id: id } as never, heads)]);
+  await Promise.all([s && withoutTaken(app, id, s, String(reg._id)), heads && collectionOf(WaitlistHeads(app.db)).replaceOne({ _id: id }, heads)]);
   lanes.delete(laneKey(app, reg.talkId));
 }
 
 /** Lock held: seats were freed outside a walk; the next walk recounts the taken numbers. */
 export async function forgetTakenSeats(app: AppContext, talkId: Types.ObjectId): Promise<void> {
-  const s = await TalkQueues(app.db).collection.findOne({ _id: String(talkId) } as never);
+  const s = await collectionOf(TalkQueues(app.db)).findOne({ _id: String(talkId) });
   if (s) await withoutTaken(app, String(talkId), s);
   lanes.delete(laneKey(app, talkId));
 }
 
 /** The queue document rewritten without its taken seat numbers (so the next walk recounts them), and without `regId` in its waitlist. */
-const withoutTaken = (app: AppContext, id: string, s: Record<string, unknown>, regId?: string) =>
-  TalkQueues(app.db).collection.replaceOne({ _id: id } as never, { seq: s.seq, waitlist: (s.waitlist as string[]).filter((w) => w !== regId), ...(s.open === undefined ? {} : { open: s.open }) });
+const withoutTaken = (app: AppContext, id: string, s: { seq: number; waitlist: string[]; open?: boolean }, regId?: string) =>
+  collectionOf(TalkQueues(app.db)).replaceOne({ _id: id }, { seq: s.seq, waitlist: s.waitlist.filter((w) => w !== regId), ...(s.open === undefined ? {} : { open: s.open }) });
 
 type Placed = Pick<RegistrationDoc, '_id' | 'talkId' | 'seq' | 'ticket'>;
 
@@ -247,7 +248,7 @@ type Placed = Pick<RegistrationDoc, '_id' | 'talkId' | 'seq' | 'ticket'>;
 export async function waitlistPlaces(app: AppContext, regs: Placed[], o: { counted?: boolean } = {}): Promise<Map<string, number>> {
   const places = new Map<string, number>();
   const talksOf = (rs: Placed[]) => [...new Set(rs.map((r) => String(r.talkId)))];
-  const heads = await Promise.all(talksOf(regs).map((id) => WaitlistHeads(app.db).collection.findOne({ _id: id } as never)));
+  const heads = await Promise.all(talksOf(regs).map((id) => collectionOf(WaitlistHeads(app.db)).findOne({ _id: id })));
   for (const h of heads) {
     if (!h) continue;
     for (const r of regs) {
@@ -257,7 +258,7 @@ export async function waitlistPlaces(app: AppContext, regs: Placed[], o: { count
   }
   let rest = regs.filter((r) => !places.has(String(r._id)));
   if (rest.length) {
-    const queues = await Promise.all(talksOf(rest).map((id) => TalkQueues(app.db).collection.findOne({ _id: id } as never)));
+    const queues = await Promise.all(talksOf(rest).map((id) => collectionOf(TalkQueues(app.db)).findOne({ _id: id })));
     const wanted = new Set(rest.map((r) => String(r._id)));
     for (const q of queues) ((q?.waitlist as string[] | undefined) ?? []).forEach((id, i) => wanted.has(id) && places.set(id, i + 1));
     rest = rest.filter((r) => !places.has(String(r._id)));
@@ -524,7 +525,7 @@ async function walk(app: AppContext, talk: TalkDoc, o: WalkOptions): Promise<Fil
       if (toReject.length) await regs.collection.updateMany({ _id: { $in: toReject.map((r) => r._id) } }, { $set: { status: 'rejected', rejectReason: reason } });
     }
     if (toReject.length) {
-      await RegistrationKeys(app.db).collection.deleteMany({ _id: { $in: toReject.map((r) => `${r.talkId}:${r.residentId}`) }, registrationId: { $in: toReject.map((r) => r._id) } } as never);
+      await collectionOf(RegistrationKeys(app.db)).deleteMany({ _id: { $in: toReject.map((r) => `${r.talkId}:${r.residentId}`) }, registrationId: { $in: toReject.map((r) => r._id) } });
     }
     result.confirmed.push(...decided.confirmed);
     result.rejected.push(...decided.rejected);

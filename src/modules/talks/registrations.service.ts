@@ -1,12 +1,13 @@
 import { Types } from 'mongoose';
 import type { Caller } from '../../access';
 import type { AppContext } from '../../context';
+import { collectionOf, releaseOrphan, removeHeld, wallNow } from '../../db/coordination';
+import type { ErrorCode } from '../../dictionaries';
 import { AppError, notFound } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
 import { requireConsent, type ResidentDoc } from '../residents';
 import { dropRegistrationReminders, queueAfterFill, queueRemovedByStaff } from './reminders';
 import { admitFast, assertOpenForSignup, awaitDecision, claimKey, underTalkLock, type Decided } from './admission';
-import { wallNow } from './talk-lock';
 import { leaveQueue, waitlistPlaces, waitlistPosition } from './queue-walk';
 import { readEntries } from './resident-entries';
 import { Attendance, Feedback, RegistrationKeys, Registrations, Seats, Talks, type RegistrationDoc, type TalkDoc } from './talks.model';
@@ -46,7 +47,7 @@ export function eligibilityFor(app: AppContext, talk: TalkDoc, r: ResidentDoc): 
 
 const keyId = (talkId: Types.ObjectId, residentId: Types.ObjectId) => `${String(talkId)}:${String(residentId)}`;
 
-const REJECTIONS: Record<string, [string, string]> = {
+const REJECTIONS: Record<string, [ErrorCode, string]> = {
   TALK_FULL: ['TALK_FULL', '名额已满'],
   WAITLIST_FULL: ['WAITLIST_FULL', '名额已满，候补也已排满'],
   TALK_CLOSED: ['TALK_CLOSED', '本场活动已停止报名'],
@@ -99,10 +100,10 @@ async function existingSignUp(app: AppContext, talk: TalkDoc, residentId: Types.
   const reg = await Registrations(app.db).findById(key.registrationId).lean();
   const mine = !!idempotencyKey && key.idempotencyKey === idempotencyKey;
   if (!reg) {
-    // the registration is inserted by the walk that decides it: a retry waits for that walk
-    if (wallNow() - key.registrationId.getTimestamp().getTime() < STALE_KEY_MS) return mine ? awaitDecision(app, talk._id, key.registrationId, queueAfterFill) : null;
-    await RegistrationKeys(app.db).deleteOne({ _id: key._id, registrationId: key.registrationId });
-    return undefined;
+    // the registration is inserted by the walk that decides it: a retry waits for that walk, unless it died
+    const ageMs = wallNow() - key.registrationId.getTimestamp().getTime();
+    if (await releaseOrphan(collectionOf(RegistrationKeys(app.db)), key, { work: 'registrationId', ageMs, afterMs: STALE_KEY_MS, done: () => false })) return undefined;
+    return mine ? awaitDecision(app, talk._id, key.registrationId, queueAfterFill) : null;
   }
   if (!mine) return null;
   return reg.status === 'pending' ? awaitDecision(app, talk._id, reg._id, queueAfterFill) : reg;
@@ -156,7 +157,7 @@ export async function cancelRegistration(app: AppContext, talk: TalkDoc, regId: 
     await Registrations(app.db).collection.updateOne({ _id: reg._id }, { $set: { status: 'cancelled', cancelledAt: app.clock.now(), cancelledBy: by } });
     await Seats(app.db).deleteMany({ registrationId: reg._id });
     const key = await RegistrationKeys(app.db).findById(keyId(talk._id, reg.residentId)).lean();
-    if (key?.registrationId.equals(reg._id)) await RegistrationKeys(app.db).collection.deleteOne({ _id: key._id } as never);
+    if (key?.registrationId.equals(reg._id)) await removeHeld(collectionOf(RegistrationKeys(app.db)), key, 'registrationId');
     await leaveQueue(app, reg);
     return reg;
   });

@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../context';
+import { collectionOf } from '../../db/coordination';
 import { insertManyKeyed, isDuplicateKey } from '../../db/model';
 import { Registrations, ResidentEntries, TalkJobs, type RegistrationDoc, type ResidentEntryDoc } from './talks.model';
 
@@ -22,7 +23,7 @@ function expect(residentId: string, n: number): void {
 /** Record one entry per registration (one insert for the batch; a taken number moves that one along). */
 export async function recordEntries(app: AppContext, regs: RegistrationDoc[]): Promise<void> {
   if (!regs.length) return;
-  const coll = ResidentEntries(app.db).collection;
+  const coll = collectionOf(ResidentEntries(app.db));
   const planned = new Map<string, number>();
   const docs: ResidentEntryDoc[] = regs.map((r) => {
     const rid = String(r.residentId);
@@ -37,7 +38,7 @@ export async function recordEntries(app: AppContext, regs: RegistrationDoc[]): P
     const rid = String(regs[i]!.residentId);
     for (let n = Math.max(Number(d._id.slice(rid.length + 1)) + 1, next.get(rid) ?? 1); ; n++) {
       try {
-        await coll.insertOne({ ...d, _id: entryId(rid, n) } as never);
+        await coll.insertOne({ ...d, _id: entryId(rid, n) });
         expect(rid, n + 1);
         break;
       } catch (err) {
@@ -49,12 +50,12 @@ export async function recordEntries(app: AppContext, regs: RegistrationDoc[]): P
 
 /** Every entry of a resident, oldest first: read by `_id` in small parallel rounds until a number is missing. */
 export async function readEntries(app: AppContext, residentId: Types.ObjectId): Promise<ResidentEntryDoc[]> {
-  const coll = ResidentEntries(app.db).collection;
+  const coll = collectionOf(ResidentEntries(app.db));
   const out: ResidentEntryDoc[] = [];
   const rid = String(residentId);
   const round = Math.max(2, Math.min(16, (next.get(rid) ?? 1) + 1));
   for (let from = 1; ; from += round) {
-    const docs = await Promise.all(Array.from({ length: round }, (_, i) => coll.findOne({ _id: entryId(rid, from + i) } as never)));
+    const docs = await Promise.all(Array.from({ length: round }, (_, i) => coll.findOne({ _id: entryId(rid, from + i) })));
     for (const d of docs) {
       if (!d) {
         expect(rid, out.length + 1);
@@ -93,7 +94,7 @@ export async function backfillResidentEntries(app: AppContext, opts: { again?: b
     if (batch.length >= 1_000) await flush();
   }
   if (batch.length) await flush();
-  await TalkJobs(app.db).collection.insertOne({ _id: BACKFILL, at: app.clock.now(), count: inserted } as never).catch((err: unknown) => {
+  await collectionOf(TalkJobs(app.db)).insertOne({ _id: BACKFILL, at: app.clock.now(), count: inserted }).catch((err: unknown) => {
     if (!isDuplicateKey(err)) throw err;
   });
   if (inserted) app.logger.info({ event: 'talks.entries_backfilled', inserted }, 'resident entries added for earlier registrations');

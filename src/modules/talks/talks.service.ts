@@ -4,7 +4,7 @@ import { assertInScope, type Caller, inScope, scopeFilter, type StaffPrincipal }
 import type { AppContext } from '../../context';
 import { AppError, notFound, validationError } from '../../http/errors';
 import { findPageByDate } from '../../lib/pagination';
-import { cachePerDatabase } from '../../lib/ttl-cache';
+import { cachePerDatabase } from '../../db/coordination';
 import { cancelPending, enqueueMany } from '../../notify/outbox.service';
 import { getArea } from '../areas';
 import { noticeItem, queueAfterFill, queueCancelledBySession, sameDayMorning } from './reminders';

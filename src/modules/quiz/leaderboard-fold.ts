@@ -1,32 +1,34 @@
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
-import { isDuplicateKey } from '../../db/model';
-import { cachePerDatabase } from '../../lib/ttl-cache';
-import { AppError, notFound } from '../../http/errors';
-import { maskName } from '../../lib/pii';
+import { cachePerDatabase, collectionOf, perConnection } from '../../db/coordination';
 import { villagesUnder } from '../areas';
-import { registeredByVillage, RESIDENT_CACHE_MS, residentById, residentsByIds } from '../residents';
-import { cachedContest } from './contests.service';
+import { registeredByVillage, residentById, residentsByIds } from '../residents';
 import type { TallyDoc } from './figures.model';
-import { foldQuizTallies } from './participation.service';
-import { Attempts, Contests, QuizBests, QuizBoardChanges, QuizBoardRevs, QuizBoards, QuizFresh, type BoardChangeDoc, type BoardDoc, type BoardRevDoc, type ContestDoc, type FreshDoc, type SubmissionDoc } from './quiz.model';
+import { shownName } from './leaderboard-intake';
+import { Attempts, Contests, QuizBests, QuizBoardChanges, QuizBoardRevs, QuizBoards, QuizFresh, type BoardChangeDoc, type BoardDoc, type BoardRevDoc, type ContestDoc, type FreshDoc } from './quiz.model';
 import { QUIZ } from './quiz.rules';
 
+/**
+ * Folding results into the contests' boards (the worker's side, called by the tally fold under its lock):
+ * each board's state as this process holds it, how it is caught up from and written to the database, and the
+ * boards this process hands to its readers (leaderboard-reads.ts).
+ */
+
 /** A resident's best result in a contest (`at`: when it was submitted, ms): an entry of a board. */
-interface Best {
+export interface Best {
   residentId: string;
   villageCode: string;
   score: number;
   durationMs: number;
   at: number;
 }
-type Village = BoardDoc['villages'][number];
+export type Village = BoardDoc['villages'][number];
 /**
  * A board as readers get it: built whole (`prepareBoard`) before it replaces the one they read, so a read
  * never builds an index; nothing in it changes once built.
  */
-interface Board {
+export interface Board {
   computedAt: number;
   /** Every best, in rank order (shared with the fold that ranked them: never changed in place). */
   entries: Best[];
@@ -41,11 +43,11 @@ interface Board {
   byScope: Map<string, ScopeView>;
 }
 /** A masked name and when it was read (ms): a newer one wins, whatever order the fold meets them in. */
-interface Named {
+export interface Named {
   name: string;
   at: number;
 }
-interface ScopeView {
+export interface ScopeView {
   participants: number;
   /** Positions in the board's entries of this scope's entries, ascending: a reader's rank is found by bisection. */
   at: number[];
@@ -54,38 +56,7 @@ interface ScopeView {
   villages: Array<{ rank: number; code: string; name: string; participants: number; registered: number; participation: number; avgScore: number }>;
 }
 
-const better = (a: Best, b: Best) => b.score - a.score || a.durationMs - b.durationMs || a.at - b.at;
-
-// ---- events the board folds besides the tallies ----
-
-/** Staff cleared a too-fast contest submission: it now counts on the board. */
-export async function noteCleared(app: AppContext, sub: SubmissionDoc): Promise<void> {
-  if (!sub.contestId) return;
-  const doc: FreshDoc = { _id: `c:${String(sub._id)}`, residentId: sub.residentId, at: sub.submittedAt, contestId: sub.contestId, board: true, villageCode: sub.villageCode ?? '', score: sub.score, durationMs: sub.durationMs };
-  await QuizFresh(app.db).collection.insertOne(doc as never).catch((err: unknown) => {
-    if (!isDuplicateKey(err)) throw err;
-  });
-}
-
-/** "Erase me": the resident leaves the boards of these contests at the next fold. */
-export async function noteErased(app: AppContext, residentId: Types.ObjectId, contestIds: Types.ObjectId[]): Promise<void> {
-  const docs: FreshDoc[] = contestIds.map((contestId) => ({ _id: `e:${String(residentId)}:${String(contestId)}:${String(new Types.ObjectId())}`, residentId, at: app.clock.now(), contestId, erase: true }));
-  if (docs.length) await QuizFresh(app.db).collection.insertMany(docs as never[], { ordered: false });
-}
-
-/** What a board shows of a resident: the masked name, or a placeholder for a resident without one. */
-export const shownName = (app: AppContext, nameEnc: string | undefined): string => (nameEnc ? maskName(app.pii.open(nameEnc)) : '居民');
-
-/**
- * A resident changed their name: every contest they started an attempt in shows the new masked name from the
- * next fold, which finds those contests (a scan of the attempts: the worker's, not the profile request's). The
- * event outranks names read until the resident cache of every process has let the old name go, so a result
- * from an attempt started on a stale cached profile cannot bring the old name back.
- */
-export async function noteRenamed(app: AppContext, residentId: Types.ObjectId, name: string): Promise<void> {
-  const doc: FreshDoc = { _id: `n:${String(residentId)}:${String(new Types.ObjectId())}`, residentId, at: new Date(app.clock.now().getTime() + RESIDENT_CACHE_MS), name: maskName(name) };
-  await QuizFresh(app.db).collection.insertOne(doc as never);
-}
+export const better = (a: Best, b: Best) => b.score - a.score || a.durationMs - b.durationMs || a.at - b.at;
 
 /** Renames apply to every contest the resident started: one event per such contest. */
 async function perContest(app: AppContext, events: FreshDoc[]): Promise<FreshDoc[]> {
@@ -98,13 +69,11 @@ async function perContest(app: AppContext, events: FreshDoc[]): Promise<FreshDoc
   return [...events.filter((e) => e.contestId), ...each];
 }
 
-// ---- the fold (worker task) ----
-
 /**
  * A board as a process holds it, at revision `rev`: every resident's best and the masked names known, read as
  * the board document of revision `base` with the changes `changes` on top (`pending` entries in them).
  */
-interface Held {
+export interface Held {
   rev: number;
   base: number | null;
   changes: number[];
@@ -134,31 +103,26 @@ interface Kept {
   states: Map<string, State>;
   boards: Map<string, Slot>;
 }
-const kept = new WeakMap<AppContext['db'], Kept>();
-const keptBy = (app: AppContext): Kept => {
-  let k = kept.get(app.db);
-  if (!k) kept.set(app.db, (k = { states: new Map(), boards: new Map() }));
-  return k;
-};
+export const keptBy = perConnection<Kept>(() => ({ states: new Map(), boards: new Map() }));
 
 /** Forget every board this process holds, as a restarted process would (benchmarks measure the cold path). */
 export function forgetBoards(app: AppContext): void {
-  kept.delete(app.db);
+  keptBy.forget(app);
 }
 
 /** Registered residents per village change slowly: counted at most this often per area. */
 const REGISTERED_EVERY_MS = 60_000;
 const DELETE_CHUNK = 500;
 
-const registered = new Map<string, { at: number; villages: Promise<Array<Omit<Village, 'participants' | 'participation' | 'avgScore'>>> }>();
+const registered = cachePerDatabase<{ villages: Promise<Array<Omit<Village, 'participants' | 'participation' | 'avgScore'>>> }>(REGISTERED_EVERY_MS, 1_000);
 function registeredVillages(app: AppContext, areaCode: string) {
-  const key = `${app.db.name}:${areaCode}`;
-  const hit = registered.get(key);
-  if (hit && Date.now() - hit.at < REGISTERED_EVERY_MS) return hit.villages;
+  const cache = registered(app);
+  const hit = cache.get(areaCode);
+  if (hit) return hit.villages;
   const villages = Promise.all([villagesUnder(app, areaCode), registeredByVillage(app, areaCode)]).then(([areas, regBy]) =>
     areas.map((a) => ({ code: a.code, name: a.name, path: a.path, registered: regBy.get(a.code) ?? 0 })));
-  registered.set(key, { at: Date.now(), villages });
-  villages.catch(() => registered.delete(key));
+  cache.set(areaCode, { villages });
+  villages.catch(() => cache.delete(areaCode));
   return villages;
 }
 
@@ -213,7 +177,7 @@ const namesOf = (s: Held, ids: string[]) => {
  * document or a change is gone (a rewrite came in between): read again from scratch or later. `moved` gets
  * the residents whose best the changes replaced (all that changed when the result is `held` itself).
  */
-async function catchUp(app: AppContext, contestId: string, rev: BoardRevDoc, held?: Held, moved?: Set<string>): Promise<Held | null> {
+export async function catchUp(app: AppContext, contestId: string, rev: BoardRevDoc, held?: Held, moved?: Set<string>): Promise<Held | null> {
   const base = rev.base ?? null;
   const changes = rev.changes ?? [];
   let h = held && held.base === base && held.changes.every((r, i) => changes[i] === r) ? held : undefined;
@@ -262,7 +226,7 @@ async function loadState(app: AppContext, c: ContestDoc): Promise<State> {
   if (!held) {
     held = { rev: 0, base: null, changes: [], pending: 0, best: new Map(), names: new Map(), villages: [] };
     // Best-result records kept at submit by earlier versions: a board never folded before starts from them.
-    const rows = await QuizBests(app.db).collection.find({ contestId: c._id } as never, { projection: { residentId: 1, villageCode: 1, score: 1, durationMs: 1, at: 1 } }).toArray();
+    const rows = await collectionOf(QuizBests(app.db)).find({ contestId: c._id }, { projection: { residentId: 1, villageCode: 1, score: 1, durationMs: 1, at: 1 } }).toArray();
     for (const r of rows) fold1(held.best, { residentId: String(r.residentId), villageCode: (r.villageCode as string) ?? '', score: r.score as number, durationMs: r.durationMs as number, at: (r.at as Date).getTime() });
   }
   const { rev: r, base, changes, pending, best, names, villages } = held;
@@ -309,7 +273,7 @@ const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
  * merged into the last order `prev` (linear), so no process that answers reads is held up by a full sort;
  * a resident no longer in `best` leaves.
  */
-async function ranked(prev: Best[] | undefined, best: Map<string, Best>, moved: Set<string>): Promise<Best[]> {
+export async function ranked(prev: Best[] | undefined, best: Map<string, Best>, moved: Set<string>): Promise<Best[]> {
   if (!prev) return [...best.values()].sort(better);
   const up = [...moved].flatMap((id) => best.get(id) ?? []).sort(better);
   const out: Best[] = [];
@@ -347,21 +311,21 @@ async function writeState(app: AppContext, s: State, computedAt: Date, changed: 
     named(board, (r) => s.names.get(r)?.name);
     const rev = Date.now() * 1000 + crypto.randomInt(1000);
     if (s.rev === 0 || s.erased || s.changes.length >= MAX_CHANGES || s.pending + s.dirty.size > Math.max(1_000, s.best.size / 4)) {
-      await QuizBoards(app.db).collection.replaceOne({ _id: id } as never, docOf(s, computedAt, rev), { upsert: true });
+      await collectionOf(QuizBoards(app.db)).replaceOne({ _id: id }, docOf(s, computedAt, rev), { upsert: true });
       rewritten = true;
       Object.assign(s, { base: rev, changes: [], pending: 0 });
     } else {
       const e = [...s.dirty].flatMap((r) => s.best.get(r) ?? []);
       const doc: BoardChangeDoc = { _id: `${id}:${rev}`, entries: arraysOf(e), names: namesOf(s, e.map((x) => x.residentId)), villages: s.villages };
-      await QuizBoardChanges(app.db).collection.insertOne(doc as never);
+      await collectionOf(QuizBoardChanges(app.db)).insertOne(doc);
       Object.assign(s, { changes: [...s.changes, rev], pending: s.pending + e.length });
     }
     Object.assign(s, { rev, erased: false });
     s.dirty.clear();
   }
-  await QuizBoardRevs(app.db).collection.replaceOne({ _id: id } as never, { _id: id, rev: s.rev, at: computedAt, base: s.base, changes: s.changes }, { upsert: true });
+  await collectionOf(QuizBoardRevs(app.db)).replaceOne({ _id: id }, { rev: s.rev, at: computedAt, base: s.base, changes: s.changes }, { upsert: true });
   // once no revision names them, every change of the board goes (also one a failed write left unnamed)
-  if (rewritten) await QuizBoardChanges(app.db).collection.deleteMany({ _id: { $regex: `^${id}:` } } as never);
+  if (rewritten) await collectionOf(QuizBoardChanges(app.db)).deleteMany({ _id: { $regex: `^${id}:` } });
   return board;
 }
 
@@ -418,28 +382,15 @@ export async function foldBoards(app: AppContext, tallies: BoardTally[], opts: {
     slot.checkedAt = app.clock.now().getTime();
   }
   const ids = events.map((e) => e._id);
-  for (let i = 0; i < ids.length; i += DELETE_CHUNK) await QuizFresh(app.db).collection.deleteMany({ _id: { $in: ids.slice(i, i + DELETE_CHUNK) } } as never);
+  for (let i = 0; i < ids.length; i += DELETE_CHUNK) await collectionOf(QuizFresh(app.db)).deleteMany({ _id: { $in: ids.slice(i, i + DELETE_CHUNK) } });
 }
-
-let refreshing: Promise<unknown> | null = null;
-
-/**
- * Worker task (every 10 s): fold what arrived since the last refresh into the boards of open contests — the
- * tally fold does it, under its lock, and keeps the open boards. Waits for a fold another process is running.
- */
-export async function refreshLeaderboards(app: AppContext): Promise<number> {
-  await foldQuizTallies(app, { wait: true });
-  return keptBy(app).states.size;
-}
-
-// ---- reading ----
 
 /**
  * A board for readers: its entries (in rank order) indexed by resident and by scope in one pass that gives way
  * to requests as it goes; `named` then gives it the names of the top lists. Built before it replaces the board
  * being read.
  */
-async function prepareBoard(entries: Best[], villages: Village[], computedAt: number): Promise<Board> {
+export async function prepareBoard(entries: Best[], villages: Village[], computedAt: number): Promise<Board> {
   const pathOf = new Map(villages.map((v) => [v.code, v.path]));
   const position = new Map<string, number>();
   const scopes = new Map<string, number[]>();
@@ -464,7 +415,7 @@ function shownOf(b: Board): string[] {
 }
 
 /** The names a board shows, as `nameOf` gives them (afresh for each board: an erased resident's is not kept). */
-function named(b: Board, nameOf: (residentId: string) => string | undefined): Board {
+export function named(b: Board, nameOf: (residentId: string) => string | undefined): Board {
   for (const id of shownOf(b)) {
     const name = nameOf(id);
     if (name !== undefined) b.names.set(id, name);
@@ -472,14 +423,14 @@ function named(b: Board, nameOf: (residentId: string) => string | undefined): Bo
   return b;
 }
 
-const emptyBoard = (computedAt: number): Board => ({ computedAt, entries: [], villages: [], position: new Map(), scopes: new Map(), names: new Map(), byScope: new Map() });
+
 
 /**
  * Boards in this process. Every TTL a read checks the small revision document behind the answer and reads the
  * board itself only when it changed; a read never waits for a fold. A board nobody folded yet is empty until
  * then, and one that is missing or long stale (no worker running) gets a fold started behind the read.
  */
-interface Slot {
+export interface Slot {
   board?: Board;
   /** What the board was built from when this process caught up from the database (not when it folded). */
   held?: Held;
@@ -488,129 +439,10 @@ interface Slot {
   checkedAt?: number;
   checking?: Promise<Board | undefined>;
 }
-const slotOf = (app: AppContext, c: Pick<ContestDoc, '_id'>) => {
+export const slotOf = (app: AppContext, c: Pick<ContestDoc, '_id'>) => {
   const { boards } = keptBy(app);
   const key = String(c._id);
   let slot = boards.get(key);
   if (!slot) boards.set(key, (slot = {}));
   return slot;
 };
-
-const REFRESH_EVERY_MS = 10_000;
-
-async function board(app: AppContext, c: ContestDoc): Promise<Board> {
-  const slot = slotOf(app, c);
-  if (!slot.checking && (!slot.checkedAt || app.clock.now().getTime() - slot.checkedAt >= QUIZ.leaderboardTtlMs)) {
-    slot.checking = (async () => {
-      const rev = await QuizBoardRevs(app.db).findById(String(c._id)).lean();
-      if (rev && rev.rev !== slot.rev) {
-        // what this process lacks: the changes since the revision it holds, or the board document when it was rewritten
-        const before = slot.held;
-        const moved = new Set<string>();
-        const held = await catchUp(app, String(c._id), rev, before, moved);
-        if (held) {
-          // the changes merged into the order this process holds; a board document read anew is sorted whole
-          const entries = await ranked(held === before ? slot.board?.entries : undefined, held.best, moved);
-          const next = named(await prepareBoard(entries, held.villages, rev.at.getTime()), (id) => held.names.get(id)?.name);
-          Object.assign(slot, { held, rev: held.rev, board: next });
-        } else slot.held = undefined; // partly caught up at most: read whole next time
-      }
-      if (rev) slot.foldedAt = Math.max(slot.foldedAt ?? 0, rev.at.getTime());
-      slot.checkedAt = app.clock.now().getTime();
-      // nobody folded lately, by the kept revision (no worker running): this process folds, behind the reads
-      if (!slot.board || slot.checkedAt - (slot.foldedAt ?? 0) > 3 * REFRESH_EVERY_MS) {
-        refreshing ??= foldQuizTallies(app)
-          .catch((err) => app.logger.error({ err, event: 'quiz.leaderboard.refresh_failed' }, 'leaderboard refresh failed'))
-          .finally(() => (refreshing = null));
-      }
-      return slot.board;
-    })().finally(() => (slot.checking = undefined));
-  }
-  // a board in memory is answered at once; the kept one is checked behind it
-  const b = slot.board ?? (await slot.checking);
-  const out = b ?? emptyBoard(app.clock.now().getTime());
-  return slot.foldedAt && slot.foldedAt > out.computedAt ? Object.assign(out, { computedAt: slot.foldedAt }) : out;
-}
-
-async function names(app: AppContext, b: Board, ids: string[]): Promise<void> {
-  // the fold names everyone shown; a board kept by an earlier version may lack some
-  const missing = ids.filter((id) => !b.names.has(id));
-  if (!missing.length) return;
-  const rows = await residentsByIds(app, missing.map((id) => new Types.ObjectId(id)), ['nameEnc']);
-  for (const id of missing) b.names.set(id, shownName(app, undefined));
-  for (const r of rows) b.names.set(String(r._id), shownName(app, r.nameEnc));
-}
-
-export type Scope = 'village' | 'town' | 'district';
-
-/**
- * Where a reader lives, for choosing the scope: kept a minute per process (a resident who moves village sees
- * the new scope within it), so reading the board while a rush refreshes it costs no database read at all.
- * A miss reads that one resident by `_id`: the shared resident loader turns a burst of misses into one `$in`
- * read by index.
- */
-const AREA_MS = 60_000;
-const areaCache = cachePerDatabase<{ villageCode?: string; areaPath: string[] }>(AREA_MS);
-async function readerArea(app: AppContext, residentId: Types.ObjectId) {
-  const cache = areaCache(app);
-  const hit = cache.get(String(residentId));
-  if (hit) return hit;
-  const r = await residentById(app, residentId, ['villageCode', 'areaPath', 'erasedAt']);
-  if (!r || r.erasedAt) throw new AppError('UNAUTHORIZED', 401, '请先登录');
-  const area = { villageCode: r.villageCode, areaPath: r.areaPath };
-  cache.set(String(residentId), area);
-  return area;
-}
-
-/** The reader's rank and score in a scope, or null when they have no result there. */
-function rankIn(b: Board, v: ScopeView, residentId: string): { rank: number; score: number } | null {
-  const i = b.position.get(residentId);
-  if (i === undefined) return null;
-  let [lo, hi] = [0, v.at.length];
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (v.at[mid]! < i) lo = mid + 1;
-    else hi = mid;
-  }
-  return v.at[lo] === i ? { rank: lo + 1, score: b.entries[i]!.score } : null;
-}
-
-async function scopeView(app: AppContext, b: Board, scopeCode: string | undefined): Promise<ScopeView> {
-  const key = scopeCode ?? '';
-  const hit = b.byScope.get(key);
-  if (hit) return hit;
-  const at = (scopeCode && b.scopes.get(scopeCode)) || [];
-  const top = at.slice(0, QUIZ.leaderboardSize).map((i) => b.entries[i]!);
-  await names(app, b, top.map((e) => e.residentId));
-  const view: ScopeView = {
-    participants: at.length,
-    at,
-    top: top.map((e, i) => ({ rank: i + 1, name: b.names.get(e.residentId) ?? shownName(app, undefined), villageCode: e.villageCode, score: e.score, durationSec: Math.round(e.durationMs / 1000), me: false })),
-    villages: b.villages
-      .filter((v) => (scopeCode ? v.path.includes(scopeCode) : false))
-      .map((v, i) => ({ rank: i + 1, code: v.code, name: v.name, participants: v.participants, registered: v.registered, participation: v.participation, avgScore: v.avgScore })),
-  };
-  b.byScope.set(key, view);
-  return view;
-}
-
-/** The resident's view: top residents within their village / town / district, their own rank, villages ranked. */
-export async function leaderboardForResident(app: AppContext, residentId: Types.ObjectId, contestId: string, scope: Scope) {
-  const r = await readerArea(app, residentId);
-  const c = Types.ObjectId.isValid(contestId) ? await cachedContest(app, contestId) : null;
-  if (!c || c.status === 'draft' || !r.areaPath.includes(c.areaCode)) throw notFound('竞赛');
-  const scopeCode = scope === 'village' ? r.villageCode : r.areaPath[scope === 'town' ? 1 : 0];
-  const b = await board(app, c);
-  const v = await scopeView(app, b, scopeCode);
-  const mine = rankIn(b, v, String(residentId));
-  // a scope's rank is the position in its list: a reader in the top list is row rank - 1
-  const row = mine && mine.rank <= v.top.length ? mine.rank - 1 : -1;
-  return {
-    scope,
-    computedAt: new Date(b.computedAt).toISOString(),
-    participants: v.participants,
-    entries: row < 0 ? v.top : v.top.map((e, i) => (i === row ? { ...e, me: true } : e)),
-    me: mine,
-    villages: v.villages,
-  };
-}

@@ -1,0 +1,83 @@
+import crypto from 'node:crypto';
+import type { Collection } from 'mongodb';
+import type { Model } from 'mongoose';
+import { insertWins, removeHeld } from './keys';
+import { sleep } from './sleep';
+
+/**
+ * Wall-clock time: a lease is about process liveness, not business time (tests freeze `app.clock`).
+ */
+export const wallNow = (): number => Date.now();
+
+/** A lease document: `_id` names what it guards, `holder` who holds it, `until` when it runs out (wall clock). */
+export interface LeaseDoc {
+  _id: string;
+  holder: string;
+  until: Date;
+}
+
+/** The lease documents kept in a model's collection (beside other documents under other `_id`s, if any). */
+export const leasesIn = (model: Pick<Model<never>, 'collection'>): Collection<LeaseDoc> => model.collection as unknown as Collection<LeaseDoc>;
+
+/** One lease: the collection holding its document, its `_id`, and how long a holder keeps it without renewing. */
+export interface LeaseLock {
+  coll: Collection<LeaseDoc>;
+  id: string;
+  leaseMs: number;
+}
+
+export interface Lease {
+  holder: string;
+  /** Taken over from a holder whose lease had run out (it died holding it): what it guarded may be half-done. */
+  stolen: boolean;
+}
+
+/**
+ * Take the lease when it is free: the insert under its `_id` decides between processes. A lease that ran out
+ * is taken over only by deleting exactly the stale holder's document (`_id` and holder) and competing once
+ * more with an insert, so of several processes finding it stale one wins, and a holder that took it meanwhile
+ * keeps it. Null when someone else holds it.
+ */
+export async function tryLease(lock: LeaseLock): Promise<Lease | null> {
+  const insert = async (stolen: boolean): Promise<Lease | null> => {
+    const holder = crypto.randomUUID();
+    return (await insertWins(() => lock.coll.insertOne({ _id: lock.id, holder, until: new Date(wallNow() + lock.leaseMs) }))) ? { holder, stolen } : null;
+  };
+  const got = await insert(false);
+  if (got) return got;
+  const current = await lock.coll.findOne({ _id: lock.id });
+  if (!current || current.until.getTime() >= wallNow()) return null;
+  await removeHeld(lock.coll, current, 'holder');
+  return insert(true);
+}
+
+/** Give the lease back: its document is deleted only while this holder holds it. */
+export async function releaseLease(lock: LeaseLock, lease: Pick<Lease, 'holder'>): Promise<void> {
+  await removeHeld(lock.coll, { _id: lock.id, holder: lease.holder }, 'holder');
+}
+
+export interface LeaseWait<B> {
+  /** How long to keep trying (wall clock); 0: give up at once when the lease is held. */
+  waitMs: number;
+  /** The pause before retry number `attempt` (from 0), e.g. `backoffMs`. */
+  backoff: (attempt: number) => number;
+  /** What a caller that gave up gets (or throws). */
+  busy: () => B;
+}
+
+/** Run `fn` holding the lease, released afterwards whatever happens; waits for it as `wait` says. */
+export async function withLease<T, B>(lock: LeaseLock, wait: LeaseWait<B>, fn: (lease: Lease) => Promise<T>): Promise<T | B> {
+  const deadline = wallNow() + wait.waitMs;
+  for (let attempt = 0; ; attempt++) {
+    const lease = await tryLease(lock);
+    if (lease) {
+      try {
+        return await fn(lease);
+      } finally {
+        await releaseLease(lock, lease);
+      }
+    }
+    if (wait.waitMs <= 0 || wallNow() > deadline) return wait.busy();
+    await sleep(wait.backoff(attempt));
+  }
+}

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { mongo } from 'mongoose';
+import { backoffMs, sleep } from '../coordination';
 import { afterId } from '../id-order';
 import { sealFrames } from './frames';
 import { TAG, rawRecord, record } from './records';
@@ -89,7 +90,7 @@ function backoff(): { failed(err: unknown): Promise<number>; progressed(): void 
   return {
     async failed(err) {
       if (!isTransientReadError(err) || failures >= READ_RETRIES) throw err;
-      await new Promise((r) => setTimeout(r, FIRST_WAIT_MS * 2 ** failures));
+      await sleep(backoffMs(failures, FIRST_WAIT_MS, FIRST_WAIT_MS * 2 ** READ_RETRIES, false));
       return ++failures;
     },
     progressed() {

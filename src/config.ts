@@ -54,7 +54,7 @@ export const configSchema = z.object({
   WALKIN_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180).describe('days the name and phone of a person registered at the door of a health talk (a walk-in) are kept after the day they came; the count stays for the figures'),
   REFERRAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365).describe('days personal data of withdrawn or finished cleft-lip/palate referrals, and of families taken off the care registry, is kept before scheduled jobs erase it'),
   INSURANCE_RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(1).max(180).default(30).describe('days before a policy period ends that renewal reminders are queued'),
-  WECHATY_PUPPET: z.string().default('wechaty-puppet-mock').describe('Wechaty puppet module of the bot role: wechaty-puppet-service (with a token), wechaty-puppet-wechat4u; wechaty-puppet-mock = offline mock (refused in production)'),
+  WECHATY_PUPPET: z.string().default('wechaty-puppet-mock').describe('Wechaty puppet module of the bot role: wechaty-puppet-service (with a token), wechaty-puppet-wechat4u; wechaty-puppet-mock = offline mock, logged in as a mock account (refused in production)'),
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().optional().describe('token of wechaty-puppet-service (PadLocal / WorkPro)'),
   WECHATY_PUPPET_SERVICE_ENDPOINT: z.string().regex(/^[\w.-]+:\d{1,5}$/).optional().describe('host:port of a wechaty-puppet-service server (a self-hosted gateway); unset = found from the token'),
   WECHATY_NAME: z.string().regex(/^[\w.-]{1,40}$/).default('zdhealth-bot').describe('bot name: the login is kept in <name>.memory-card.json and this names the account in the send ledger'),

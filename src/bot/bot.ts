@@ -25,8 +25,22 @@ export async function buildWechaty(config: Config, opts: { name?: string } = { n
     const endpoint = config.WECHATY_PUPPET_SERVICE_ENDPOINT ? { endpoint: config.WECHATY_PUPPET_SERVICE_ENDPOINT } : {};
     return WechatyBuilder.build({ ...name, puppet: new SessionKeepingPuppetService({ ...puppetOptions, ...endpoint }) });
   }
+  if (config.WECHATY_PUPPET === 'wechaty-puppet-mock') return WechatyBuilder.build({ ...name, puppet: await mockPuppet() });
   return WechatyBuilder.build({ ...name, puppet: config.WECHATY_PUPPET as never, puppetOptions });
 }
+
+/** The offline mock (development): once started it is logged in as a mock account, so the bot's state is what it is — ready. */
+async function mockPuppet() {
+  const { PuppetMock, mock } = await import('wechaty-puppet-mock');
+  const mocker = new mock.Mocker();
+  mocker.use((m) => {
+    m.login(m.createContact({ name: MOCK_ACCOUNT }));
+    return () => undefined;
+  });
+  return new PuppetMock({ mocker });
+}
+
+export const MOCK_ACCOUNT = '模拟机器人（离线演示）';
 
 function createGovernor(app: AppContext, random?: () => number): RateGovernor {
   const c = app.config;

@@ -38,10 +38,10 @@ export function isDuplicateKey(err: unknown): boolean {
  * driver reports one write error as an object and several as an array; a lone document may also fail with
  * the duplicate-key error itself.
  */
-export async function insertManyKeyed(coll: { insertMany(docs: never[], o: { ordered: boolean }): Promise<unknown> }, docs: object[]): Promise<Set<number>> {
+export async function insertManyKeyed<D extends object>(coll: { insertMany(docs: D[], o: { ordered: boolean }): Promise<unknown> }, docs: D[]): Promise<Set<number>> {
   if (!docs.length) return new Set();
   try {
-    await coll.insertMany(docs as never[], { ordered: false });
+    await coll.insertMany(docs, { ordered: false });
     return new Set();
   } catch (err) {
     const e = err as { writeErrors?: Array<{ index: number; code?: number; err?: { code?: number } }> | { index: number; code?: number } };
@@ -57,10 +57,10 @@ export async function insertManyKeyed(coll: { insertMany(docs: never[], o: { ord
  * (those before it are inserted, those after it are not tried), or `docs.length` when all went in. One
  * command. Any other failure is thrown.
  */
-export async function insertInOrder(coll: { insertMany(docs: never[], o: { ordered: boolean }): Promise<unknown> }, docs: object[]): Promise<number> {
+export async function insertInOrder<D extends object>(coll: { insertMany(docs: D[], o: { ordered: boolean }): Promise<unknown> }, docs: D[]): Promise<number> {
   if (!docs.length) return 0;
   try {
-    await coll.insertMany(docs as never[], { ordered: true });
+    await coll.insertMany(docs, { ordered: true });
     return docs.length;
   } catch (err) {
     const e = err as { writeErrors?: Array<{ index: number; code?: number; err?: { code?: number } }> | { index: number; code?: number; err?: { code?: number } } };

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { Types, type Connection, type Model } from 'mongoose';
+import { keyedCollection } from '../db/coordination/collections';
 
 /**
  * Request coalescing with DataLoader: callers that ask while a batch is in flight join the next batch, which
@@ -41,11 +42,11 @@ export function byIdLoader<T extends { _id: unknown }>(model: (conn: Connection)
     let l = loaders.get(conn);
     if (!l) {
       const m = model(conn);
-      const coll = m.collection;
-      const key = (x: string): unknown => (m.schema.path('_id')?.instance === 'ObjectId' ? new Types.ObjectId(x) : x);
+      const coll = keyedCollection(m);
+      const key = (x: string): Types.ObjectId | string => (m.schema.path('_id')?.instance === 'ObjectId' ? new Types.ObjectId(x) : x);
       loaders.set(conn, (l = coalescing<string, T | null>(async (ids) => {
-        if (ids.length === 1) return [(await coll.findOne({ _id: key(ids[0]!) } as never)) as T | null];
-        const docs = (await coll.find({ _id: { $in: ids.map((x) => key(x)) } } as never, { batchSize: ids.length + 1 }).toArray()) as unknown as T[];
+        if (ids.length === 1) return [(await coll.findOne({ _id: key(ids[0]!) })) as unknown as T | null];
+        const docs = (await coll.find({ _id: { $in: ids.map((x) => key(x)) } }, { batchSize: ids.length + 1 }).toArray()) as unknown as T[];
         const by = new Map(docs.map((d) => [String(d._id), d]));
         return ids.map((x) => by.get(x) ?? null);
       })));

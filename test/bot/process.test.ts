@@ -1,4 +1,5 @@
 import { types } from 'wechaty';
+import { buildWechaty, MOCK_ACCOUNT, startBot } from '../../src/bot/bot';
 import { getBotStatus } from '../../src/modules/campaigns/bot-status';
 import { Outbox } from '../../src/notify/outbox.model';
 import { enqueue } from '../../src/notify/outbox.service';
@@ -30,6 +31,18 @@ describe('bot process', () => {
       await waitFor(async () => (await Outbox(t.db).findOne({ key: 'loop:1' }).lean())?.status === 'sent');
     } finally {
       await w.close();
+    }
+  });
+
+  test('when the bot runs on the configured offline mock puppet, then it reports itself logged in as the mock account, not starting for ever', async () => {
+    const t = await startTestApp({ config: FAST });
+    const bot = await startBot(t.app, { wechaty: await buildWechaty(t.app.config, {}), delivery: false });
+    try {
+      await waitFor(async () => (await getBotStatus(t.app)).state === 'logged_in');
+      expect(await getBotStatus(t.app)).toMatchObject({ state: 'logged_in', account: { name: MOCK_ACCOUNT }, outage: null, qr: null });
+    } finally {
+      await bot.stop();
+      await t.close();
     }
   });
 });

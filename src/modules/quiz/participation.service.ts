@@ -128,7 +128,7 @@ async function recordParticipations(app: AppContext, tallies: Tally[], foldId: s
     if (p && !byId.has(p._id)) byId.set(p._id, p);
   }
   const list = [...byId.values()].map((p) => ({ ...p, foldId }));
-  const refused = await insertManyKeyed(Participations(app.db).collection, list);
+  const refused = await insertManyKeyed(collectionOf(Participations(app.db)), list);
   const isNew = list.map((_, i) => !refused.has(i));
   if (resumed && refused.size) {
     // Refused may mean "inserted by this fold before it was interrupted": those are new all the same.
@@ -243,7 +243,7 @@ export async function rebuildQuizFigures(app: AppContext, opts: { again?: boolea
     const flush = async () => {
       const list = [...batch.values()];
       batch = new Map();
-      inserted += list.length - (await insertManyKeyed(Participations(app.db).collection, list)).size;
+      inserted += list.length - (await insertManyKeyed(collectionOf(Participations(app.db)), list)).size;
     };
     const rows = Submissions(app.db).find({ mode: { $in: COUNTED_MODES } }, { residentId: 1, mode: 1, areaPath: 1, submittedAt: 1, score: 1, contestId: 1 }).lean().cursor({ batchSize: BATCH });
     for await (const s of rows) {
@@ -277,6 +277,6 @@ export async function eraseParticipation(app: AppContext, residentId: Types.Obje
   await foldQuizTallies(app, { wait: true });
   const mine = await Participations(app.db).find({ residentId }).lean();
   if (!mine.length) return;
-  await insertManyKeyed(Participations(app.db).collection, mine.map((p) => ({ ...p, _id: `${p.year}:${String(anonymous)}:${p._id.split(':').slice(2).join(':')}`, residentId: anonymous })));
+  await insertManyKeyed(collectionOf(Participations(app.db)), mine.map((p) => ({ ...p, _id: `${p.year}:${String(anonymous)}:${p._id.split(':').slice(2).join(':')}`, residentId: anonymous })));
   await Participations(app.db).deleteMany({ _id: { $in: mine.map((p) => p._id) } });
 }

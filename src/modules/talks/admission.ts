@@ -53,7 +53,7 @@ const claimers = new WeakMap<object, DataLoader<RegistrationKeyDoc, boolean>>();
 export function claimKey(app: AppContext, talkId: Types.ObjectId, a: Arrival): Promise<boolean> {
   let l = claimers.get(app.db);
   if (!l) {
-    const coll = RegistrationKeys(app.db).collection;
+    const coll = collectionOf(RegistrationKeys(app.db));
     claimers.set(app.db, (l = coalescing<RegistrationKeyDoc, boolean>(async (docs) => {
       const held = await insertManyKeyed(coll, [...docs]);
       return docs.map((_, i) => !held.has(i));

@@ -10,6 +10,9 @@ export const auditAction = dictionary('审计操作', {
   'staff.password_reset': '重置他人密码',
   'staff.password_change': '修改本人密码',
   'staff.wechat_bind_code': '生成微信绑定码',
+  'staff.update': '修改人员姓名或手机号',
+  'staff.view_full': '查看人员完整手机号',
+  'staff.import': '导入人员',
   'areas.import': '导入村居',
   'areas.rename': '村居改名',
   'areas.disable': '停用村居',
@@ -27,6 +30,7 @@ export const auditAction = dictionary('审计操作', {
   'talk.export_full': '导出讲座报名（完整）',
   'talk.export_masked': '导出讲座报名（脱敏）',
   'talk.cancel': '取消讲座',
+  'talk.copy': '复制讲座为新草稿',
   'talk.feedback.review': '审阅讲座反馈',
   'talk.call_list.view': '查看讲座通话名单',
   'talk.walk_in.add': '登记现场参加人员',
@@ -34,6 +38,7 @@ export const auditAction = dictionary('审计操作', {
   'talk.registration.cancel': '取消讲座报名',
   'campaign.create': '新建宣传活动/广播',
   'campaign.update': '修改宣传活动草稿',
+  'campaign.copy': '复制宣传活动为新草稿',
   'campaign.pending_review': '提交审核',
   'campaign.approved': '审核通过',
   'campaign.draft': '退回修改',
@@ -43,6 +48,8 @@ export const auditAction = dictionary('审计操作', {
   'audit.export': '导出审计日志',
   'quiz.contest.create': '新建答题竞赛',
   'quiz.contest.update': '修改答题竞赛',
+  'quiz.contest.delete': '删除答题竞赛草稿',
+  'quiz.contest.copy': '复制答题竞赛为新草稿',
   'quiz.contest.publish': '发布答题竞赛',
   'quiz.contest.close': '结束答题竞赛',
   'quiz.contest.stats_export': '导出竞赛统计',
@@ -99,7 +106,7 @@ export const auditAction = dictionary('审计操作', {
 
 /** What an audit record is about (its `targetType`). */
 export const auditTarget = dictionary('审计对象', {
-  staff: '人员', resident: '居民', talk: '讲座活动', talkRegistration: '讲座报名', area: '村居', areas: '村居', 'area-import': '村居导入',
+  staff: '人员', resident: '居民', talk: '讲座活动', talkRegistration: '讲座报名', area: '村居', areas: '村居', 'area-import': '村居导入', 'staff-import': '人员导入',
   campaign: '宣传活动', referral: '救助个案', enrolment: '参保', insurance_enrolment: '参保', 'insurance-product': '保险产品',
   insurance_product: '保险产品', 'quiz-contest': '答题竞赛', question: '题目', 'quiz-question': '题目', 'quiz-submission': '答题记录',
   audit: '审计日志', report: '年度报告', 'typical-case': '典型案例', room: '微信群', bot_room: '微信群', bot_keyword: '群关键词',

@@ -8,13 +8,11 @@ import { seedVillages, staffLogin, TOWN_MS, TOWN_ND, VILLAGE_A, VILLAGE_B, VILLA
 jest.setTimeout(60_000);
 
 let t: TestApp;
-let district: { token: string; id: string };
 let msAdmin: { token: string; id: string };
 let ndAdmin: { token: string; id: string };
 beforeAll(async () => {
   t = await startTestApp();
   await seedVillages(t);
-  district = await staffLogin(t, 'district_admin', '370303', 'edit-root');
   msAdmin = await staffLogin(t, 'town_admin', TOWN_MS, 'edit-ms');
   ndAdmin = await staffLogin(t, 'town_admin', TOWN_ND, 'edit-nd');
 }, 60_000);

@@ -12035,6 +12035,12 @@ export interface components {
                     /** @enum {string} */
                     "staff.wechat_bind_code": "生成微信绑定码";
                     /** @enum {string} */
+                    "staff.update": "修改人员姓名或手机号";
+                    /** @enum {string} */
+                    "staff.view_full": "查看人员完整手机号";
+                    /** @enum {string} */
+                    "staff.import": "导入人员";
+                    /** @enum {string} */
                     "areas.import": "导入村居";
                     /** @enum {string} */
                     "areas.rename": "村居改名";
@@ -12069,6 +12075,8 @@ export interface components {
                     /** @enum {string} */
                     "talk.cancel": "取消讲座";
                     /** @enum {string} */
+                    "talk.copy": "复制讲座为新草稿";
+                    /** @enum {string} */
                     "talk.feedback.review": "审阅讲座反馈";
                     /** @enum {string} */
                     "talk.call_list.view": "查看讲座通话名单";
@@ -12082,6 +12090,8 @@ export interface components {
                     "campaign.create": "新建宣传活动/广播";
                     /** @enum {string} */
                     "campaign.update": "修改宣传活动草稿";
+                    /** @enum {string} */
+                    "campaign.copy": "复制宣传活动为新草稿";
                     /** @enum {string} */
                     "campaign.pending_review": "提交审核";
                     /** @enum {string} */
@@ -12100,6 +12110,10 @@ export interface components {
                     "quiz.contest.create": "新建答题竞赛";
                     /** @enum {string} */
                     "quiz.contest.update": "修改答题竞赛";
+                    /** @enum {string} */
+                    "quiz.contest.delete": "删除答题竞赛草稿";
+                    /** @enum {string} */
+                    "quiz.contest.copy": "复制答题竞赛为新草稿";
                     /** @enum {string} */
                     "quiz.contest.publish": "发布答题竞赛";
                     /** @enum {string} */
@@ -12224,6 +12238,8 @@ export interface components {
                     areas: "村居";
                     /** @enum {string} */
                     "area-import": "村居导入";
+                    /** @enum {string} */
+                    "staff-import": "人员导入";
                     /** @enum {string} */
                     campaign: "宣传活动";
                     /** @enum {string} */

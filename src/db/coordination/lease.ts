@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Collection } from 'mongodb';
+import type { Collection, Db, Filter } from 'mongodb';
 import type { Model } from 'mongoose';
 import { insertWins, removeHeld } from './keys';
 import { sleep } from './sleep';
@@ -34,9 +34,9 @@ export interface Lease {
 
 /**
  * Take the lease when it is free: the insert under its `_id` decides between processes. A lease that ran out
- * is taken over only by deleting exactly the stale holder's document (`_id` and holder) and competing once
- * more with an insert, so of several processes finding it stale one wins, and a holder that took it meanwhile
- * keeps it. Null when someone else holds it.
+ * is taken over by removing exactly the stale holder's document (`removeStale`: one remover, decided by an
+ * insert) and competing once more with an insert, so of several processes finding it stale one wins, and a
+ * holder that took it meanwhile keeps it. Null when someone else holds it.
  */
 export async function tryLease(lock: LeaseLock): Promise<Lease | null> {
   const insert = async (stolen: boolean): Promise<Lease | null> => {
@@ -47,8 +47,44 @@ export async function tryLease(lock: LeaseLock): Promise<Lease | null> {
   if (got) return got;
   const current = await lock.coll.findOne({ _id: lock.id });
   if (!current || current.until.getTime() >= wallNow()) return null;
-  await removeHeld(lock.coll, current, 'holder');
+  await removeStale(lock.coll, current, 'holder');
   return insert(true);
+}
+
+/** How long a remover may take before another process may take its removal over. */
+const REMOVAL_MS = 30_000;
+const REMOVALS = 'coordination_removals';
+
+/** The database of a collection: the driver's `db`, or the connection's behind a model's collection. */
+function databaseOf(coll: Collection<any>): Db {
+  const conn = (coll as unknown as { conn?: { db?: Db } }).conn;
+  return conn?.db ?? coll.db;
+}
+
+/**
+ * Remove a key document that was read stale (a dead holder's lease, an orphaned claim) — by its `_id` and the
+ * holder it named, and by ONE process. On our database a delete with a condition besides `_id` is a read then a
+ * delete, so two processes removing one stale document at once could each read it, and the later delete would
+ * remove what the quicker one inserted after its own. The removal is therefore itself a lease, keyed by the
+ * collection, the `_id` and the stale holder, in `coordination_removals`: the insert decides the one remover;
+ * the others leave the document alone. The removal lease is given back at once: a later remover's read then
+ * finds the stale document gone. (A remover that dies holding it is taken over the same way after `REMOVAL_MS`.)
+ * True when this process deleted the document.
+ */
+export async function removeStale<K extends { _id: unknown }, F extends keyof K & string>(coll: Collection<K>, doc: Pick<K, '_id' | F>, holder: F): Promise<boolean> {
+  const removal: LeaseLock = {
+    coll: databaseOf(coll).collection<LeaseDoc>(REMOVALS),
+    id: `${coll.collectionName}/${String(doc._id)}/${String(doc[holder])}`,
+    leaseMs: REMOVAL_MS,
+  };
+  const lease = await tryLease(removal);
+  if (!lease) return false;
+  try {
+    const { deletedCount } = await coll.deleteOne({ _id: doc._id, [holder]: doc[holder] } as Filter<K>);
+    return deletedCount > 0;
+  } finally {
+    await releaseLease(removal, lease);
+  }
 }
 
 /** Give the lease back: its document is deleted only while this holder holds it. */

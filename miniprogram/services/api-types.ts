@@ -601,6 +601,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dictionaries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every enum clients show, with its Chinese labels: kinds, statuses, audit actions, error codes (no login; cacheable) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Dictionaries"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff-bind": {
         parameters: {
             query?: never;
@@ -3161,6 +3215,966 @@ export interface components {
                 flow: string;
                 templateId: string;
             }[];
+        };
+        Dictionaries: {
+            actorType: {
+                /** @enum {string} */
+                title: "操作人类型";
+                labels: {
+                    /** @enum {string} */
+                    staff: "工作人员";
+                    /** @enum {string} */
+                    resident: "居民";
+                    /** @enum {string} */
+                    system: "系统";
+                };
+            };
+            botState: {
+                /** @enum {string} */
+                title: "群机器人状态";
+                labels: {
+                    /** @enum {string} */
+                    stopped: "未运行";
+                    /** @enum {string} */
+                    starting: "正在启动";
+                    /** @enum {string} */
+                    waiting_scan: "等待扫码登录";
+                    /** @enum {string} */
+                    logged_in: "在线";
+                    /** @enum {string} */
+                    logged_out: "已退出登录";
+                    /** @enum {string} */
+                    reconnecting: "正在重连";
+                    /** @enum {string} */
+                    error: "出错";
+                };
+            };
+            campaignKind: {
+                /** @enum {string} */
+                title: "群消息类型";
+                labels: {
+                    /** @enum {string} */
+                    campaign: "宣传活动";
+                    /** @enum {string} */
+                    broadcast: "群广播";
+                    /** @enum {string} */
+                    daily_tips: "每日健康提示";
+                };
+            };
+            campaignStatus: {
+                /** @enum {string} */
+                title: "宣传活动状态";
+                labels: {
+                    /** @enum {string} */
+                    draft: "草稿";
+                    /** @enum {string} */
+                    pending_review: "待审核";
+                    /** @enum {string} */
+                    approved: "已通过，待发送";
+                    /** @enum {string} */
+                    active: "进行中";
+                    /** @enum {string} */
+                    finished: "已发送";
+                    /** @enum {string} */
+                    cancelled: "已取消";
+                };
+            };
+            careFamilyStatus: {
+                /** @enum {string} */
+                title: "关怀家庭状态";
+                labels: {
+                    /** @enum {string} */
+                    active: "关怀中";
+                    /** @enum {string} */
+                    closed: "已移出";
+                    /** @enum {string} */
+                    withdrawn: "已撤回同意";
+                };
+            };
+            careFamilyType: {
+                /** @enum {string} */
+                title: "关怀家庭类型";
+                labels: {
+                    /** @enum {string} */
+                    shidu: "计生特殊家庭（失独）";
+                    /** @enum {string} */
+                    shangcan: "计生特殊家庭（伤残）";
+                    /** @enum {string} */
+                    liushou_elder: "留守老人";
+                    /** @enum {string} */
+                    liushou_child: "留守儿童";
+                    /** @enum {string} */
+                    kunnan: "困难家庭";
+                };
+            };
+            careHelpKind: {
+                /** @enum {string} */
+                title: "求助类型";
+                labels: {
+                    /** @enum {string} */
+                    medical: "看病就医";
+                    /** @enum {string} */
+                    financial: "经济困难";
+                    /** @enum {string} */
+                    daily_care: "生活照料";
+                    /** @enum {string} */
+                    psychological: "心理慰藉";
+                    /** @enum {string} */
+                    other: "其他";
+                };
+            };
+            careHelpStatus: {
+                /** @enum {string} */
+                title: "求助状态";
+                labels: {
+                    /** @enum {string} */
+                    open: "待处理";
+                    /** @enum {string} */
+                    in_progress: "处理中";
+                    /** @enum {string} */
+                    resolved: "已解决";
+                    /** @enum {string} */
+                    declined: "未能帮助";
+                };
+            };
+            caseStatus: {
+                /** @enum {string} */
+                title: "典型案例状态";
+                labels: {
+                    /** @enum {string} */
+                    pending: "待审核";
+                    /** @enum {string} */
+                    approved: "已通过";
+                    /** @enum {string} */
+                    rejected: "已退回";
+                };
+            };
+            consentMethod: {
+                /** @enum {string} */
+                title: "同意方式";
+                labels: {
+                    /** @enum {string} */
+                    signed_form: "签署了同意书";
+                    /** @enum {string} */
+                    in_person: "当面口头同意";
+                };
+            };
+            contestState: {
+                /** @enum {string} */
+                title: "答题竞赛进度";
+                labels: {
+                    /** @enum {string} */
+                    upcoming: "未开始";
+                    /** @enum {string} */
+                    open: "进行中";
+                    /** @enum {string} */
+                    ended: "已结束";
+                };
+            };
+            deliveryStatus: {
+                /** @enum {string} */
+                title: "发送状态";
+                labels: {
+                    /** @enum {string} */
+                    pending: "待发送";
+                    /** @enum {string} */
+                    sent: "已发送";
+                    /** @enum {string} */
+                    dead: "发送失败";
+                    /** @enum {string} */
+                    cancelled: "已取消";
+                };
+            };
+            enrolmentStatus: {
+                /** @enum {string} */
+                title: "投保状态";
+                labels: {
+                    /** @enum {string} */
+                    submitted: "已提交";
+                    /** @enum {string} */
+                    verified: "已审核";
+                    /** @enum {string} */
+                    paid: "已缴费";
+                    /** @enum {string} */
+                    issued: "已出单";
+                    /** @enum {string} */
+                    rejected: "未通过";
+                    /** @enum {string} */
+                    cancelled: "已取消";
+                };
+            };
+            guardianRelation: {
+                /** @enum {string} */
+                title: "与孩子的关系";
+                labels: {
+                    /** @enum {string} */
+                    "\u7236\u4EB2": "父亲";
+                    /** @enum {string} */
+                    "\u6BCD\u4EB2": "母亲";
+                    /** @enum {string} */
+                    "\u7956\u7236\u6BCD": "祖父母";
+                    /** @enum {string} */
+                    "\u5916\u7956\u7236\u6BCD": "外祖父母";
+                    /** @enum {string} */
+                    "\u5176\u4ED6\u76D1\u62A4\u4EBA": "其他监护人";
+                };
+            };
+            householdSituation: {
+                /** @enum {string} */
+                title: "家庭困难情况";
+                labels: {
+                    /** @enum {string} */
+                    dibao: "低保户";
+                    /** @enum {string} */
+                    tekun: "特困供养";
+                    /** @enum {string} */
+                    jisheng_special: "计生特殊家庭";
+                    /** @enum {string} */
+                    disabled_member: "家里有残疾人";
+                    /** @enum {string} */
+                    other: "其他困难";
+                    /** @enum {string} */
+                    none: "无";
+                };
+            };
+            insuredRelation: {
+                /** @enum {string} */
+                title: "与投保人的关系";
+                labels: {
+                    /** @enum {string} */
+                    "\u672C\u4EBA": "本人";
+                    /** @enum {string} */
+                    "\u914D\u5076": "配偶";
+                    /** @enum {string} */
+                    "\u5B50\u5973": "子女";
+                    /** @enum {string} */
+                    "\u7236\u6BCD": "父母";
+                    /** @enum {string} */
+                    "\u5176\u4ED6\u5BB6\u5EAD\u6210\u5458": "其他家庭成员";
+                };
+            };
+            nominationStatus: {
+                /** @enum {string} */
+                title: "推荐状态";
+                labels: {
+                    /** @enum {string} */
+                    pending: "待审核";
+                    /** @enum {string} */
+                    approved: "已通过";
+                    /** @enum {string} */
+                    rejected: "未通过";
+                    /** @enum {string} */
+                    merged: "已合并";
+                };
+            };
+            noticeKind: {
+                /** @enum {string} */
+                title: "订阅消息";
+                labels: {
+                    /** @enum {string} */
+                    talk_reminder: "活动提醒（前一天）";
+                    /** @enum {string} */
+                    talk_start: "活动即将开始";
+                    /** @enum {string} */
+                    talk_status: "报名结果和活动变动";
+                    /** @enum {string} */
+                    referral_status: "唇腭裂救助办理进度";
+                    /** @enum {string} */
+                    insurance_status: "保险登记审核结果";
+                    /** @enum {string} */
+                    insurance_renewal: "保险到期续保提醒";
+                };
+            };
+            paymentMethod: {
+                /** @enum {string} */
+                title: "缴费方式";
+                labels: {
+                    /** @enum {string} */
+                    cash: "现金";
+                    /** @enum {string} */
+                    bank_transfer: "银行转账";
+                    /** @enum {string} */
+                    wechat_offline: "微信线下";
+                    /** @enum {string} */
+                    other: "其他";
+                };
+            };
+            referralCondition: {
+                /** @enum {string} */
+                title: "唇腭裂情况";
+                labels: {
+                    /** @enum {string} */
+                    cleft_lip: "唇裂（嘴唇裂开）";
+                    /** @enum {string} */
+                    cleft_palate: "腭裂（上腭裂开）";
+                    /** @enum {string} */
+                    cleft_lip_palate: "唇腭裂（唇裂和腭裂都有）";
+                    /** @enum {string} */
+                    unsure: "不确定，请医生看";
+                };
+            };
+            referralStatus: {
+                /** @enum {string} */
+                title: "唇腭裂救助进度";
+                labels: {
+                    /** @enum {string} */
+                    submitted: "已提交";
+                    /** @enum {string} */
+                    reviewing: "审核中";
+                    /** @enum {string} */
+                    referred: "已转介";
+                    /** @enum {string} */
+                    surgery_scheduled: "已安排手术";
+                    /** @enum {string} */
+                    completed: "已完成";
+                    /** @enum {string} */
+                    not_eligible: "不符合条件";
+                    /** @enum {string} */
+                    withdrawn: "已撤回";
+                };
+            };
+            reportSubmissionStatus: {
+                /** @enum {string} */
+                title: "年度报告报送状态";
+                labels: {
+                    /** @enum {string} */
+                    not_generated: "未生成";
+                    /** @enum {string} */
+                    generated: "已生成";
+                    /** @enum {string} */
+                    submitted: "已报送";
+                };
+            };
+            roomAttention: {
+                /** @enum {string} */
+                title: "微信群异常";
+                labels: {
+                    /** @enum {string} */
+                    ambiguous_topic: "有两个同名群，请核对后重新绑定";
+                    /** @enum {string} */
+                    bot_removed: "机器人已被移出群";
+                    /** @enum {string} */
+                    missing: "找不到这个群";
+                };
+            };
+            rosterStatus: {
+                /** @enum {string} */
+                title: "到场名单状态";
+                labels: {
+                    /** @enum {string} */
+                    confirmed: "已确认";
+                    /** @enum {string} */
+                    waitlisted: "候补";
+                    /** @enum {string} */
+                    walk_in: "现场登记";
+                };
+            };
+            selectionKind: {
+                /** @enum {string} */
+                title: "评选类型";
+                labels: {
+                    /** @enum {string} */
+                    happy_family: "幸福家庭";
+                    /** @enum {string} */
+                    health_star: "健康之星";
+                    /** @enum {string} */
+                    good_inlaws: "好婆婆好媳妇";
+                    /** @enum {string} */
+                    good_neighbor: "好邻居";
+                };
+            };
+            selectionStatus: {
+                /** @enum {string} */
+                title: "评选状态";
+                labels: {
+                    /** @enum {string} */
+                    draft: "草稿";
+                    /** @enum {string} */
+                    nominating: "推荐中";
+                    /** @enum {string} */
+                    reviewing: "审核中";
+                    /** @enum {string} */
+                    voting: "投票中";
+                    /** @enum {string} */
+                    closed: "投票结束";
+                    /** @enum {string} */
+                    published: "已公布";
+                };
+            };
+            staffRole: {
+                /** @enum {string} */
+                title: "人员角色";
+                labels: {
+                    /** @enum {string} */
+                    district_admin: "区级管理员";
+                    /** @enum {string} */
+                    town_admin: "镇街管理员";
+                    /** @enum {string} */
+                    village_worker: "村居工作人员";
+                };
+            };
+            talkKind: {
+                /** @enum {string} */
+                title: "活动类型";
+                labels: {
+                    /** @enum {string} */
+                    lecture: "健康讲座";
+                    /** @enum {string} */
+                    screening: "筛查";
+                    /** @enum {string} */
+                    checkup: "体检";
+                    /** @enum {string} */
+                    youth: "青春健康";
+                    /** @enum {string} */
+                    other: "其他";
+                };
+            };
+            talkStatus: {
+                /** @enum {string} */
+                title: "活动状态";
+                labels: {
+                    /** @enum {string} */
+                    draft: "草稿";
+                    /** @enum {string} */
+                    published: "报名中";
+                    /** @enum {string} */
+                    closed: "已截止报名";
+                    /** @enum {string} */
+                    cancelled: "已取消";
+                    /** @enum {string} */
+                    finished: "已结束";
+                };
+            };
+            voteFlag: {
+                /** @enum {string} */
+                title: "可疑投票";
+                labels: {
+                    /** @enum {string} */
+                    new_account: "投票开始后新注册";
+                    /** @enum {string} */
+                    burst: "连续快速投票";
+                };
+            };
+            auditAction: {
+                /** @enum {string} */
+                title: "审计操作";
+                labels: {
+                    /** @enum {string} */
+                    "staff.login": "登录";
+                    /** @enum {string} */
+                    "staff.logout": "退出登录";
+                    /** @enum {string} */
+                    "staff.create": "新建人员";
+                    /** @enum {string} */
+                    "staff.disable": "停用人员";
+                    /** @enum {string} */
+                    "staff.enable": "启用人员";
+                    /** @enum {string} */
+                    "staff.password_reset": "重置他人密码";
+                    /** @enum {string} */
+                    "staff.password_change": "修改本人密码";
+                    /** @enum {string} */
+                    "staff.wechat_bind_code": "生成微信绑定码";
+                    /** @enum {string} */
+                    "areas.import": "导入村居";
+                    /** @enum {string} */
+                    "areas.rename": "村居改名";
+                    /** @enum {string} */
+                    "areas.disable": "停用村居";
+                    /** @enum {string} */
+                    "areas.enable": "启用村居";
+                    /** @enum {string} */
+                    "resident.view_full": "查看居民完整信息";
+                    /** @enum {string} */
+                    "resident.export_self": "居民导出本人信息";
+                    /** @enum {string} */
+                    "resident.erase_self": "居民注销并删除本人信息";
+                    /** @enum {string} */
+                    "referral.view_full": "查看救助个案完整信息";
+                    /** @enum {string} */
+                    "referral.photo_view": "查看救助个案照片";
+                    /** @enum {string} */
+                    "insurance.enrolment_view_full": "查看参保完整信息";
+                    /** @enum {string} */
+                    "insurance.export_xlsx": "导出保险公司名单";
+                    /** @enum {string} */
+                    "insurance.policy_import": "导入保单号";
+                    /** @enum {string} */
+                    "insurance.product_create": "新建保险产品";
+                    /** @enum {string} */
+                    "insurance.product_update": "修改保险产品";
+                    /** @enum {string} */
+                    "talk.export_full": "导出讲座报名（完整）";
+                    /** @enum {string} */
+                    "talk.export_masked": "导出讲座报名（脱敏）";
+                    /** @enum {string} */
+                    "talk.cancel": "取消讲座";
+                    /** @enum {string} */
+                    "talk.feedback.review": "审阅讲座反馈";
+                    /** @enum {string} */
+                    "talk.call_list.view": "查看讲座通话名单";
+                    /** @enum {string} */
+                    "talk.walk_in.add": "登记现场参加人员";
+                    /** @enum {string} */
+                    "talk.walk_in.remove": "删除现场登记";
+                    /** @enum {string} */
+                    "talk.registration.cancel": "取消讲座报名";
+                    /** @enum {string} */
+                    "campaign.create": "新建宣传活动/广播";
+                    /** @enum {string} */
+                    "campaign.update": "修改宣传活动草稿";
+                    /** @enum {string} */
+                    "campaign.pending_review": "提交审核";
+                    /** @enum {string} */
+                    "campaign.approved": "审核通过";
+                    /** @enum {string} */
+                    "campaign.draft": "退回修改";
+                    /** @enum {string} */
+                    "campaign.cancelled": "取消宣传活动/广播";
+                    /** @enum {string} */
+                    "campaign.active": "开始发送";
+                    /** @enum {string} */
+                    "campaign.finished": "发送完成";
+                    /** @enum {string} */
+                    "audit.export": "导出审计日志";
+                    /** @enum {string} */
+                    "quiz.contest.create": "新建答题竞赛";
+                    /** @enum {string} */
+                    "quiz.contest.update": "修改答题竞赛";
+                    /** @enum {string} */
+                    "quiz.contest.publish": "发布答题竞赛";
+                    /** @enum {string} */
+                    "quiz.contest.close": "结束答题竞赛";
+                    /** @enum {string} */
+                    "quiz.contest.stats_export": "导出竞赛统计";
+                    /** @enum {string} */
+                    "quiz.question.create": "新建题目";
+                    /** @enum {string} */
+                    "quiz.question.update": "修改题目";
+                    /** @enum {string} */
+                    "quiz.question.import": "导入题目";
+                    /** @enum {string} */
+                    "quiz.question.export": "导出题库";
+                    /** @enum {string} */
+                    "quiz.flag.confirm": "确认可疑答题";
+                    /** @enum {string} */
+                    "quiz.flag.clear": "排除可疑答题";
+                    /** @enum {string} */
+                    "bot.bind_code.create": "生成群绑定码";
+                    /** @enum {string} */
+                    "bot.room.unbind": "解绑群";
+                    /** @enum {string} */
+                    "bot.dead_item.retry": "重发失败消息";
+                    /** @enum {string} */
+                    "bot.keyword.set": "修改群关键词回复";
+                    /** @enum {string} */
+                    "report.yearly.generate": "生成年度报告";
+                    /** @enum {string} */
+                    "report.yearly.submit": "报送年度报告";
+                    /** @enum {string} */
+                    "report.yearly.return": "退回年度报告";
+                    /** @enum {string} */
+                    "report.yearly.view_submitted": "查看已报送的年度报告";
+                    /** @enum {string} */
+                    "report.case.create": "撰写典型案例";
+                    /** @enum {string} */
+                    "report.case.approved": "典型案例审核通过";
+                    /** @enum {string} */
+                    "report.case.rejected": "典型案例退回";
+                    /** @enum {string} */
+                    "report.case.photo_view": "查看典型案例照片";
+                    /** @enum {string} */
+                    "care.family_register": "登记关怀家庭";
+                    /** @enum {string} */
+                    "care.family_update": "修改关怀家庭";
+                    /** @enum {string} */
+                    "care.family_view": "查看关怀家庭完整信息";
+                    /** @enum {string} */
+                    "care.family_close": "关怀家庭移出名册";
+                    /** @enum {string} */
+                    "care.consent_withdrawn": "关怀家庭撤回同意";
+                    /** @enum {string} */
+                    "care.visits_view": "查看走访记录";
+                    /** @enum {string} */
+                    "care.visit_add": "登记走访";
+                    /** @enum {string} */
+                    "care.help_open": "登记求助";
+                    /** @enum {string} */
+                    "care.help_view": "查看求助详情";
+                    /** @enum {string} */
+                    "care.help_in_progress": "开始处理求助";
+                    /** @enum {string} */
+                    "care.help_resolved": "求助已解决";
+                    /** @enum {string} */
+                    "care.help_declined": "求助未能帮助";
+                    /** @enum {string} */
+                    "care.export": "导出关怀名册";
+                    /** @enum {string} */
+                    "selection.create": "新建评选";
+                    /** @enum {string} */
+                    "selection.update": "修改评选";
+                    /** @enum {string} */
+                    "selection.nominating": "评选开始推荐";
+                    /** @enum {string} */
+                    "selection.reviewing": "评选截止推荐，进入审核";
+                    /** @enum {string} */
+                    "selection.voting": "评选开始投票";
+                    /** @enum {string} */
+                    "selection.closed": "评选结束投票";
+                    /** @enum {string} */
+                    "selection.published": "评选公布结果";
+                    /** @enum {string} */
+                    "selection.nominate": "提名";
+                    /** @enum {string} */
+                    "selection.nomination_view": "查看提名完整信息";
+                    /** @enum {string} */
+                    "selection.nomination_approved": "提名审核通过";
+                    /** @enum {string} */
+                    "selection.nomination_rejected": "提名未通过";
+                    /** @enum {string} */
+                    "selection.nomination_merged": "提名合并";
+                    /** @enum {string} */
+                    "selection.nominee_consent": "记录被提名人同意";
+                    /** @enum {string} */
+                    "selection.photo_view": "查看提名照片";
+                    /** @enum {string} */
+                    "backup.created": "数据备份完成";
+                    /** @enum {string} */
+                    "backup.failed": "数据备份失败";
+                    /** @enum {string} */
+                    "backup.restored": "从备份恢复数据";
+                    /** @enum {string} */
+                    "keys.rotated": "更换加密密钥";
+                };
+            };
+            auditTarget: {
+                /** @enum {string} */
+                title: "审计对象";
+                labels: {
+                    /** @enum {string} */
+                    staff: "人员";
+                    /** @enum {string} */
+                    resident: "居民";
+                    /** @enum {string} */
+                    talk: "讲座活动";
+                    /** @enum {string} */
+                    talkRegistration: "讲座报名";
+                    /** @enum {string} */
+                    area: "村居";
+                    /** @enum {string} */
+                    areas: "村居";
+                    /** @enum {string} */
+                    "area-import": "村居导入";
+                    /** @enum {string} */
+                    campaign: "宣传活动";
+                    /** @enum {string} */
+                    referral: "救助个案";
+                    /** @enum {string} */
+                    enrolment: "参保";
+                    /** @enum {string} */
+                    insurance_enrolment: "参保";
+                    /** @enum {string} */
+                    "insurance-product": "保险产品";
+                    /** @enum {string} */
+                    insurance_product: "保险产品";
+                    /** @enum {string} */
+                    "quiz-contest": "答题竞赛";
+                    /** @enum {string} */
+                    question: "题目";
+                    /** @enum {string} */
+                    "quiz-question": "题目";
+                    /** @enum {string} */
+                    "quiz-submission": "答题记录";
+                    /** @enum {string} */
+                    audit: "审计日志";
+                    /** @enum {string} */
+                    report: "年度报告";
+                    /** @enum {string} */
+                    "typical-case": "典型案例";
+                    /** @enum {string} */
+                    room: "微信群";
+                    /** @enum {string} */
+                    bot_room: "微信群";
+                    /** @enum {string} */
+                    bot_keyword: "群关键词";
+                    /** @enum {string} */
+                    outbox: "群消息";
+                    /** @enum {string} */
+                    care_family: "关怀家庭";
+                    /** @enum {string} */
+                    care_help: "求助";
+                    /** @enum {string} */
+                    selection: "评选";
+                    /** @enum {string} */
+                    nomination: "提名";
+                    /** @enum {string} */
+                    backup: "数据备份";
+                    /** @enum {string} */
+                    keys: "加密密钥";
+                };
+            };
+            errorCode: {
+                /** @enum {string} */
+                title: "错误代码";
+                labels: {
+                    /** @enum {string} */
+                    VALIDATION_FAILED: "提交的内容不正确";
+                    /** @enum {string} */
+                    BAD_REQUEST: "请求无法处理";
+                    /** @enum {string} */
+                    INVALID_JSON: "提交的内容不是有效的 JSON";
+                    /** @enum {string} */
+                    UNSUPPORTED_MEDIA_TYPE: "提交格式不受支持";
+                    /** @enum {string} */
+                    PAYLOAD_TOO_LARGE: "提交的内容太大";
+                    /** @enum {string} */
+                    BAD_IDEMPOTENCY_KEY: "重复提交标识格式不正确";
+                    /** @enum {string} */
+                    REQUEST_IN_PROGRESS: "上一次提交还在处理中";
+                    /** @enum {string} */
+                    UNAUTHORIZED: "未登录或登录已过期";
+                    /** @enum {string} */
+                    FORBIDDEN: "没有权限";
+                    /** @enum {string} */
+                    NOT_FOUND: "内容不存在";
+                    /** @enum {string} */
+                    CONFLICT: "内容刚被其他人更改";
+                    /** @enum {string} */
+                    CONCURRENT_CHANGE: "状态刚被其他人更改";
+                    /** @enum {string} */
+                    INVALID_TRANSITION: "当前状态不能这样更改";
+                    /** @enum {string} */
+                    INVALID_STATUS: "当前状态不能这样更改";
+                    /** @enum {string} */
+                    RATE_LIMITED: "操作太频繁";
+                    /** @enum {string} */
+                    INTERNAL: "服务器内部错误";
+                    /** @enum {string} */
+                    RESPONSE_CONTRACT: "回复与接口约定不符";
+                    /** @enum {string} */
+                    NOT_READY: "服务暂不可用";
+                    /** @enum {string} */
+                    CONSOLE_NOT_BUILT: "管理后台尚未构建";
+                    /** @enum {string} */
+                    INVALID_CREDENTIALS: "用户名或密码不正确";
+                    /** @enum {string} */
+                    ACCOUNT_LOCKED: "登录失败次数过多，暂时锁定";
+                    /** @enum {string} */
+                    PASSWORD_CHANGE_REQUIRED: "需要先设置新密码";
+                    /** @enum {string} */
+                    WRONG_PASSWORD: "当前密码不正确";
+                    /** @enum {string} */
+                    WEAK_PASSWORD: "密码太简单";
+                    /** @enum {string} */
+                    SAME_PASSWORD: "新密码与当前密码相同";
+                    /** @enum {string} */
+                    USERNAME_TAKEN: "用户名已被使用";
+                    /** @enum {string} */
+                    ROLE_AREA_MISMATCH: "角色与管辖地区级别不匹配";
+                    /** @enum {string} */
+                    INVALID_AREA: "地区不存在或不在管辖范围内";
+                    /** @enum {string} */
+                    INVALID_VILLAGE: "村或社区不正确";
+                    /** @enum {string} */
+                    VILLAGE_REQUIRED: "需要先选择所在的村或社区";
+                    /** @enum {string} */
+                    NAME_TAKEN: "名称已被使用";
+                    /** @enum {string} */
+                    IMPORT_INVALID: "导入文件有错误";
+                    /** @enum {string} */
+                    IMPORT_CONFLICT: "导入时与其他操作冲突";
+                    /** @enum {string} */
+                    IMPORT_REJECTED: "导入文件有错误，未导入";
+                    /** @enum {string} */
+                    BIND_CODE_UNKNOWN: "绑定码不正确";
+                    /** @enum {string} */
+                    BIND_CODE_USED: "绑定码已被使用";
+                    /** @enum {string} */
+                    BIND_CODE_EXPIRED: "绑定码已过期";
+                    /** @enum {string} */
+                    CONSENT_REQUIRED: "需要先同意相关授权";
+                    /** @enum {string} */
+                    POLICY_OUTDATED: "隐私政策已更新";
+                    /** @enum {string} */
+                    PROFILE_INCOMPLETE: "个人资料不完整";
+                    /** @enum {string} */
+                    PHONE_UNSUPPORTED: "手机号不受支持";
+                    /** @enum {string} */
+                    WECHAT_CODE_INVALID: "微信登录凭证无效";
+                    /** @enum {string} */
+                    WECHAT_CODE_USED: "微信登录凭证已使用";
+                    /** @enum {string} */
+                    WECHAT_RATE_LIMITED: "微信登录太频繁";
+                    /** @enum {string} */
+                    WECHAT_USER_BLOCKED: "微信账号存在风险";
+                    /** @enum {string} */
+                    WECHAT_UNAVAILABLE: "微信服务繁忙";
+                    /** @enum {string} */
+                    WECHAT_ERROR: "微信服务出错";
+                    /** @enum {string} */
+                    TALK_FULL: "名额已满";
+                    /** @enum {string} */
+                    WAITLIST_FULL: "名额和候补都已满";
+                    /** @enum {string} */
+                    TALK_CLOSED: "活动已停止报名";
+                    /** @enum {string} */
+                    TALK_CANCELLED: "活动已取消";
+                    /** @enum {string} */
+                    TALK_BUSY: "报名人数太多";
+                    /** @enum {string} */
+                    TALK_NOT_PUBLISHED: "活动还没有发布";
+                    /** @enum {string} */
+                    TALK_NOT_EDITABLE: "活动不能再修改";
+                    /** @enum {string} */
+                    TALK_FIELD_LOCKED: "活动发布后不能修改此项";
+                    /** @enum {string} */
+                    TALK_IN_PAST: "活动开始时间已过";
+                    /** @enum {string} */
+                    TALK_STATUS_CONFLICT: "活动当前状态不能执行此操作";
+                    /** @enum {string} */
+                    CAPACITY_DECREASE: "活动发布后名额只能增加";
+                    /** @enum {string} */
+                    INVALID_EXPERT: "所选专家不存在";
+                    /** @enum {string} */
+                    SIGNUP_NOT_OPEN: "报名还没有开始";
+                    /** @enum {string} */
+                    SIGNUP_ENDED: "报名已截止";
+                    /** @enum {string} */
+                    NOT_ELIGIBLE: "不符合报名条件";
+                    /** @enum {string} */
+                    AREA_MISMATCH: "仅限本地区居民";
+                    /** @enum {string} */
+                    TOO_MANY_SEATS: "报名人数超过每人可报名额";
+                    /** @enum {string} */
+                    ALREADY_REGISTERED: "已经报过名";
+                    /** @enum {string} */
+                    NOT_REGISTERED: "没有报名";
+                    /** @enum {string} */
+                    CANCEL_CUTOFF_PASSED: "已过取消截止时间";
+                    /** @enum {string} */
+                    CHECKIN_NOT_OPEN: "签到还没有开始";
+                    /** @enum {string} */
+                    CHECKIN_CLOSED: "签到已结束";
+                    /** @enum {string} */
+                    CHECKIN_CODE_INVALID: "签到码无效";
+                    /** @enum {string} */
+                    CHECKIN_WRONG_SESSION: "不是本场活动的签到码";
+                    /** @enum {string} */
+                    CHECKIN_NOT_CONFIRMED: "没有本场活动的确认名额";
+                    /** @enum {string} */
+                    ALREADY_CHECKED_IN: "已经签到过了";
+                    /** @enum {string} */
+                    ATTENDANCE_NOT_OPEN: "还不能登记到场";
+                    /** @enum {string} */
+                    WALK_IN_EXISTS: "已经现场登记过";
+                    /** @enum {string} */
+                    FEEDBACK_EXISTS: "已经评价过";
+                    /** @enum {string} */
+                    FEEDBACK_NOT_ATTENDED: "签到参加后才能评价";
+                    /** @enum {string} */
+                    COMMENT_REJECTED: "评价内容不适宜发布";
+                    /** @enum {string} */
+                    CONTEST_NOT_STARTED: "竞赛还没有开始";
+                    /** @enum {string} */
+                    CONTEST_ENDED: "竞赛已经结束";
+                    /** @enum {string} */
+                    CONTEST_NOT_EDITABLE: "竞赛已发布，不能修改";
+                    /** @enum {string} */
+                    CONTEST_STATUS: "竞赛当前状态不能这样更改";
+                    /** @enum {string} */
+                    ATTEMPTS_USED: "答题机会已用完";
+                    /** @enum {string} */
+                    DAILY_ATTEMPTS_USED: "今天的答题机会已用完";
+                    /** @enum {string} */
+                    ATTEMPT_EXPIRED: "答题时间已过";
+                    /** @enum {string} */
+                    ALREADY_SUBMITTED: "已经提交过了";
+                    /** @enum {string} */
+                    DUPLICATE_ANSWER: "同一道题提交了两次";
+                    /** @enum {string} */
+                    UNKNOWN_QUESTION: "题目不属于这次答题";
+                    /** @enum {string} */
+                    INVALID_CHOICE: "选项不正确";
+                    /** @enum {string} */
+                    NO_QUESTIONS: "没有可答的题目";
+                    /** @enum {string} */
+                    WRONG_BOOK_EMPTY: "错题本是空的";
+                    /** @enum {string} */
+                    BLUEPRINT_SHORT: "题库题目不够";
+                    /** @enum {string} */
+                    QUESTION_KEY_TAKEN: "题目编号已存在";
+                    /** @enum {string} */
+                    QUESTION_EDIT_CONFLICT: "题目刚被别人修改过";
+                    /** @enum {string} */
+                    FLAG_REVIEWED: "可疑记录已经处理过";
+                    /** @enum {string} */
+                    GUARDIAN_ONLY: "只有监护人本人可以操作";
+                    /** @enum {string} */
+                    REFERRAL_CLOSED: "救助申请已结束";
+                    /** @enum {string} */
+                    ENROLMENT_CLOSED: "不在投保时间内";
+                    /** @enum {string} */
+                    ALREADY_ENROLLED: "已参保本产品";
+                    /** @enum {string} */
+                    CANNOT_CANCEL: "不能自行取消";
+                    /** @enum {string} */
+                    TOO_MANY_PHOTOS: "照片数量超过上限";
+                    /** @enum {string} */
+                    PHOTO_TOO_LARGE: "照片太大";
+                    /** @enum {string} */
+                    UNSUPPORTED_PHOTO_TYPE: "照片格式不受支持";
+                    /** @enum {string} */
+                    NO_TARGETS: "没有选择发送的群或地区";
+                    /** @enum {string} */
+                    NO_GROUPS: "所选范围内没有绑定的微信群";
+                    /** @enum {string} */
+                    INVALID_ROOM: "群编号不正确";
+                    /** @enum {string} */
+                    INVALID_CRON: "定时规则不正确";
+                    /** @enum {string} */
+                    INVALID_QUIET_HOURS: "免打扰时段格式不正确";
+                    /** @enum {string} */
+                    PAST_TIME: "发送时间已经过去";
+                    /** @enum {string} */
+                    OWN_CAMPAIGN: "不能审核自己创建的内容";
+                    /** @enum {string} */
+                    REPORT_ALREADY_SUBMITTED: "年度报告已经报送";
+                    /** @enum {string} */
+                    REPORT_NOT_SUBMITTED: "年度报告还没有报送";
+                    /** @enum {string} */
+                    REPORT_ALREADY_RETURNED: "年度报告已经退回过";
+                    /** @enum {string} */
+                    CASE_DECIDED: "案例已经审核过";
+                    /** @enum {string} */
+                    CASE_NOT_APPROVED: "案例还没有审核通过";
+                    /** @enum {string} */
+                    FAMILY_CLOSED: "家庭已不在关怀名单中";
+                    /** @enum {string} */
+                    ROUND_LOCKED: "评选已开始推荐，不能修改";
+                    /** @enum {string} */
+                    NOT_NOMINATING: "不在推荐时间内";
+                    /** @enum {string} */
+                    NOT_REVIEWING: "现在不能审核推荐";
+                    /** @enum {string} */
+                    NOT_VOTING: "不在投票时间内";
+                    /** @enum {string} */
+                    NOT_PUBLISHED: "评选结果还没有公布";
+                    /** @enum {string} */
+                    NO_CANDIDATES: "没有审核通过的候选人";
+                    /** @enum {string} */
+                    RESIDENT_NOMINATIONS_CLOSED: "居民不能直接推荐";
+                    /** @enum {string} */
+                    NOMINEE_CONSENT_REQUIRED: "需要先记录被推荐人的同意";
+                    /** @enum {string} */
+                    ALREADY_REVIEWED: "推荐已经审核过";
+                    /** @enum {string} */
+                    OUT_OF_AREA: "不在评选范围内";
+                    /** @enum {string} */
+                    DAILY_VOTE_LIMIT: "今天的票已经投完";
+                    /** @enum {string} */
+                    ALREADY_VOTED_TODAY: "今天已经投过票";
+                };
+            };
         };
         StaffPrincipal: {
             id: string;

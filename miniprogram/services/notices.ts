@@ -5,6 +5,7 @@
  * for that flow's kinds at once, as WeChat requires (`askForNotices`).
  */
 import { api } from './api';
+import { choices } from './dictionaries';
 
 export type NoticeFlow = 'talks' | 'referral' | 'insurance';
 
@@ -17,15 +18,11 @@ export interface NoticeTemplate {
 
 const STORAGE_KEY = 'noticeTemplates';
 
-/** What each flow asks for when the server could not be reached yet (unmapped kinds use their key). */
-const FALLBACK: NoticeTemplate[] = [
-  { kind: 'talk_reminder', title: '活动提醒', flow: 'talks', templateId: 'talk_reminder' },
-  { kind: 'talk_start', title: '活动即将开始', flow: 'talks', templateId: 'talk_start' },
-  { kind: 'talk_status', title: '报名结果和活动变动', flow: 'talks', templateId: 'talk_status' },
-  { kind: 'referral_status', title: '救助办理进度', flow: 'referral', templateId: 'referral_status' },
-  { kind: 'insurance_status', title: '保险审核结果', flow: 'insurance', templateId: 'insurance_status' },
-  { kind: 'insurance_renewal', title: '保险到期提醒', flow: 'insurance', templateId: 'insurance_renewal' },
-];
+/** A kind's flow is the first word of its key (`talk_reminder` → talks). */
+const flowOf = (kind: string): NoticeFlow => (kind.startsWith('talk_') ? 'talks' : kind.startsWith('referral_') ? 'referral' : 'insurance');
+
+/** What each flow asks for when the server could not be reached yet: every notice kind, unmapped kinds using their key. */
+const FALLBACK: NoticeTemplate[] = choices('noticeKind').map((n) => ({ kind: n.key, title: n.label, flow: flowOf(n.key), templateId: n.key }));
 
 function stored(): NoticeTemplate[] | null {
   const v: unknown = wx.getStorageSync(STORAGE_KEY);

@@ -1,3 +1,4 @@
+import { labels } from './dictionaries';
 /** Talks (讲座/筛查) API used by the pages under pages/talks. Shapes follow the backend's zod schemas. */
 import { api, newIdempotencyKey, type CallOptions } from './api';
 import { confirmThen } from '../utils/confirm';
@@ -66,7 +67,7 @@ export interface MyRegistration {
   feedbackGiven: boolean;
 }
 
-export const KIND_NAMES: Record<TalkKind, string> = { lecture: '健康讲座', screening: '免费筛查', checkup: '查体', youth: '青春健康', other: '其他活动' };
+export const KIND_NAMES: Readonly<Record<TalkKind, string>> = labels('talkKind');
 
 export const talksApi = {
   list: (query: { kind?: TalkKind; cursor?: string; scope?: 'mine' | 'all' }) => api.get<{ items: Talk[]; nextCursor: string | null }>('/api/v1/talks', query),

@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../context';
+import type { AuditAction } from '../dictionaries';
 import type { StaffPrincipal } from './principal';
 
 /** Who an audit record or a case transition names as having acted. */
@@ -18,7 +19,7 @@ export interface AuditTarget {
 }
 
 /** Appends one audit record; the audit module provides it. */
-export type AuditWriter = (app: AppContext, actor: Actor, action: string, target: AuditTarget, details?: Record<string, unknown>) => Promise<void>;
+export type AuditWriter = (app: AppContext, actor: Actor, action: AuditAction, target: AuditTarget, details?: Record<string, unknown>) => Promise<void>;
 
 /**
  * A staff member acting: who they are (their scope is `staff`), how audit records and case histories name them
@@ -28,7 +29,7 @@ export interface Caller {
   readonly staff: StaffPrincipal;
   readonly actor: Actor;
   /** Append an audit record naming this caller. */
-  audit(action: string, target: AuditTarget, details?: Record<string, unknown>): Promise<void>;
+  audit(action: AuditAction, target: AuditTarget, details?: Record<string, unknown>): Promise<void>;
 }
 
 /** The caller of a request (with its client address) or of a bot command (without). */

@@ -1,4 +1,6 @@
-export const STAFF_ROLES = ['district_admin', 'town_admin', 'village_worker'] as const;
+import { staffRole } from '../dictionaries';
+
+export const STAFF_ROLES = staffRole.values;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 /** What the rest of the code knows about a signed-in staff member. */

@@ -1,11 +1,12 @@
 import type { Context, Next } from 'koa';
 import { ZodError } from 'zod';
 import type { Logger } from 'pino';
+import type { ErrorCode } from '../dictionaries';
 
-/** An operational error: its code and Chinese message are meant for the caller. */
+/** An operational error: its code (one the `errorCode` dictionary names) and Chinese message are meant for the caller. */
 export class AppError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     readonly status: number,
     message: string,
     readonly details?: unknown,
@@ -28,7 +29,7 @@ export interface FieldError {
  * message under the field (`path` is dotted, e.g. `targets.roomIds`, `insured.0.idCard`). `code` and `status`
  * name a more specific failure where the caller tells them apart (`INVALID_AREA`, 409 `USERNAME_TAKEN`).
  */
-export function validationError(path: string, message: string, opts: { code?: string; status?: number } = {}): AppError {
+export function validationError(path: string, message: string, opts: { code?: ErrorCode; status?: number } = {}): AppError {
   return new AppError(opts.code ?? 'VALIDATION_FAILED', opts.status ?? 400, message, [{ path, message }] satisfies FieldError[]);
 }
 

@@ -1,4 +1,8 @@
-/** Chinese resident ID number check, GB 11643-1999: 18 characters, region, real birth date, ISO 7064 MOD 11-2 checksum. */
+/**
+ * Chinese resident ID number check, GB 11643-1999: 18 characters, region, real birth date, ISO 7064 MOD 11-2 checksum.
+ * The mini-program checks numbers while they are typed with a copy of this file (`npm run api:types` writes it),
+ * so it uses nothing a mini-program lacks.
+ */
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
 /** First two digits of valid province-level codes. */
@@ -9,15 +13,26 @@ const PROVINCES = new Set([
 
 export type IdCardError = 'format' | 'region' | 'birthDate' | 'checksum';
 
+/** What each failure tells the person typing the number. */
+export const ID_MESSAGES: Readonly<Record<IdCardError, string>> = {
+  format: '身份证号应为 18 位数字，最后一位可以是 X',
+  region: '身份证号开头的地区码不正确',
+  birthDate: '身份证号里的出生日期不正确',
+  checksum: '身份证号校验位不对，请逐位核对',
+};
+
 export interface IdCardInfo {
   birthDate: string; // YYYY-MM-DD
   sex: 'male' | 'female';
 }
 
+/** Whether a number (or its first digits, while it is typed) starts with a real province-level code. */
+export const knownRegion = (id: string): boolean => PROVINCES.has(id.slice(0, 2));
+
 export function checkIdCard(raw: string, today: Date = new Date()): { ok: true; info: IdCardInfo } | { ok: false; error: IdCardError } {
   const id = raw.trim().toUpperCase();
   if (!/^\d{17}[\dX]$/.test(id)) return { ok: false, error: 'format' };
-  if (!PROVINCES.has(id.slice(0, 2))) return { ok: false, error: 'region' };
+  if (!knownRegion(id)) return { ok: false, error: 'region' };
   const y = Number(id.slice(6, 10));
   const m = Number(id.slice(10, 12));
   const d = Number(id.slice(12, 14));

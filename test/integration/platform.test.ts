@@ -20,7 +20,7 @@ beforeAll(async () => {
         handler: async (_ctx, { body }) => {
           calls++;
           await new Promise((r) => setTimeout(r, 30));
-          if (body.n < 0) throw new AppError('NEGATIVE', 422, '不能为负数');
+          if (body.n < 0) throw new AppError('VALIDATION_FAILED', 422, '不能为负数');
           return { n: body.n, call: calls };
         } });
       const Reply = z.object({ id: z.string(), at: IsoDateTime, phoneMasked: z.string().nullable(), note: z.string().optional() });

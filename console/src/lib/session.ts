@@ -1,4 +1,5 @@
 import { reactive } from 'vue';
+import { labels } from '../api/dictionaries';
 
 export type Role = 'district_admin' | 'town_admin' | 'village_worker';
 
@@ -57,10 +58,6 @@ export const session = reactive({
   },
 });
 
-export const ROLE_LABELS: Record<Role, string> = {
-  district_admin: '区级管理员',
-  town_admin: '镇街管理员',
-  village_worker: '村居工作人员',
-};
+export const ROLE_LABELS: Readonly<Record<Role, string>> = labels('staffRole');
 
 export const hasRole = (...roles: Role[]): boolean => Boolean(session.me && roles.includes(session.me.role));

@@ -1,3 +1,4 @@
+import { choices, labels } from '../../services/dictionaries';
 import { askForNotices, prefetchNoticeTemplates } from '../../services/notices';
 import { api, ApiError, newIdempotencyKey } from '../../services/api';
 import type { ConsentList, Me, Referral } from '../../services/types';
@@ -15,21 +16,9 @@ export const MAX_PHOTO_BYTES = 2 * 1024 * 1024;
 
 type Step = 'home' | 'consent' | 'child' | 'condition' | 'family';
 
-export const RELATIONS = ['父亲', '母亲', '祖父母', '外祖父母', '其他监护人'];
-export const CONDITIONS = [
-  { key: 'cleft_lip', label: '唇裂（嘴唇裂开）' },
-  { key: 'cleft_palate', label: '腭裂（上腭裂开）' },
-  { key: 'cleft_lip_palate', label: '唇裂和腭裂都有' },
-  { key: 'unsure', label: '说不清，请医生看' },
-];
-const HOUSEHOLD = [
-  { key: 'dibao', label: '低保户' },
-  { key: 'tekun', label: '特困供养' },
-  { key: 'jisheng_special', label: '计生特殊家庭' },
-  { key: 'disabled_member', label: '家里有残疾人' },
-  { key: 'other', label: '其他困难' },
-  { key: 'none', label: '以上都没有' },
-];
+export const RELATIONS = Object.keys(labels('guardianRelation'));
+export const CONDITIONS = choices('referralCondition');
+const HOUSEHOLD = choices('householdSituation');
 
 function emptyForm() {
   return { childName: '', childSex: '', childBirthDate: '', condition: '', diagnosed: '', diagnosedWhere: '', otherConditions: '', guardianRelation: '', guardianPhone: '' };

@@ -1,3 +1,4 @@
+import { labels } from '../../services/dictionaries';
 import { askForNotices, prefetchNoticeTemplates } from '../../services/notices';
 import { api, ApiError, newIdempotencyKey } from '../../services/api';
 import type { ConsentList, Enrolment, InsuranceProduct, Me } from '../../services/types';
@@ -11,7 +12,7 @@ import { normalizeMobile, normalizeName } from '../../utils/validate';
 import { confirmThen } from '../../utils/confirm';
 
 const ENROLMENTS = '/api/v1/insurance/enrolments';
-const RELATIONS = ['本人', '配偶', '子女', '父母', '其他家庭成员'];
+const RELATIONS = Object.keys(labels('insuredRelation'));
 
 interface Member {
   name: string;

@@ -1,9 +1,10 @@
+import { labels } from '../../services/dictionaries';
 import { api } from '../../services/api';
 import type { ContestSummary, Points, Topic, WrongBook } from '../../services/quiz-types';
 import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
 
-const STATE_TEXT: Record<ContestSummary['state'], string> = { upcoming: '未开始', open: '进行中', ended: '已结束' };
+const STATE_TEXT: Readonly<Record<ContestSummary['state'], string>> = labels('contestState');
 
 /** The 答题 hub: today's practice, contests, topics and the wrong-answer book, each one big tap away. */
 Component({

@@ -1,14 +1,8 @@
+import { choices } from '../../services/dictionaries';
 import { formatTime, KIND_NAMES, talksApi, type Talk, type TalkKind } from '../../services/talks';
 import { elderBehavior } from '../../utils/elder-behavior';
 
-const FILTERS: Array<{ key: '' | TalkKind; name: string }> = [
-  { key: '', name: '全部' },
-  { key: 'lecture', name: '讲座' },
-  { key: 'screening', name: '筛查' },
-  { key: 'checkup', name: '查体' },
-  { key: 'youth', name: '青春健康' },
-  { key: 'other', name: '其他' },
-];
+const FILTERS: Array<{ key: '' | TalkKind; name: string }> = [{ key: '', name: '全部' }, ...choices('talkKind').map((c) => ({ key: c.key, name: c.label }))];
 
 interface Row {
   id: string;

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { Api } from '../../http/route';
+import { actorType } from '../../dictionaries';
 import { callerOf, staffOf } from '../../http/auth';
 import { IsoDateTime, ObjectId, pageOf, z } from '../../http/zod';
 import { auditFilterFor, listAudit, writeAuditXlsx } from './audit.service';
@@ -10,7 +11,7 @@ const AuditRecord = z
   .object({
     id: z.string(),
     at: IsoDateTime,
-    actorType: z.enum(['staff', 'resident', 'system']),
+    actorType: actorType.schema,
     actorId: z.string(),
     actorName: z.string().nullable(),
     action: z.string(),

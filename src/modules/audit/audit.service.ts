@@ -3,6 +3,7 @@ import type { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Actor, AuditTarget, Caller } from '../../access';
 import type { AppContext } from '../../context';
+import type { AuditAction } from '../../dictionaries';
 import { shanghaiTime } from '../../lib/shanghai';
 import { requestContext } from '../../logger';
 import { findPage, type PageQuery } from '../../lib/pagination';
@@ -12,7 +13,7 @@ import { AuditLog, type AuditDoc } from './audit.model';
 export async function audit(
   app: AppContext,
   actor: Actor,
-  action: string,
+  action: AuditAction,
   target: AuditTarget,
   details?: Record<string, unknown>,
 ): Promise<void> {

@@ -1,7 +1,8 @@
 import { Schema } from 'mongoose';
 import { defineModel } from '../../db/model';
+import { botState } from '../../dictionaries';
 
-export const BOT_STATES = ['stopped', 'starting', 'waiting_scan', 'logged_in', 'logged_out', 'reconnecting', 'error'] as const;
+export const BOT_STATES = botState.values;
 export type BotState = (typeof BOT_STATES)[number];
 
 /** What took the bot offline: a silent puppet (watchdog), a dropped connection, a logout, or a start that failed. */

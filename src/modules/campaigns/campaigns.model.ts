@@ -1,7 +1,8 @@
 import { Schema, Types } from 'mongoose';
 import { defineModel } from '../../db/model';
+import { campaignStatus } from '../../dictionaries';
 
-export const CAMPAIGN_STATUSES = ['draft', 'pending_review', 'approved', 'active', 'finished', 'cancelled'] as const;
+export const CAMPAIGN_STATUSES = campaignStatus.values;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 export interface Card {

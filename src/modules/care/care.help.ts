@@ -6,10 +6,11 @@ import { caseWorkflow } from '../../lib/case-workflow';
 import type { Edges } from '../../lib/workflow';
 import { familyFor } from './care.service';
 import { HelpRequests, HelpTransitions, type HelpRequestDoc, type HelpStatus, type HelpTransitionDoc } from './care.model';
+import { careHelpStatus } from '../../dictionaries';
 
 /** open → in_progress → resolved; a request can be declined (with a note) before it is resolved. */
 const HELP_EDGES: Edges<HelpStatus> = { open: ['in_progress', 'declined'], in_progress: ['resolved', 'declined'], resolved: [], declined: [] };
-const HELP_LABELS: Record<HelpStatus, string> = { open: '待处理', in_progress: '处理中', resolved: '已解决', declined: '未能帮助' };
+const HELP_LABELS = careHelpStatus.labels;
 
 type Extra = { note?: string };
 

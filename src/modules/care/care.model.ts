@@ -1,12 +1,11 @@
 import { Schema, Types } from 'mongoose';
 import { defineModel } from '../../db/model';
 import { transitionSchema, type TransitionBase } from '../../lib/case-workflow';
+import { careFamilyType, careHelpKind, careHelpStatus } from '../../dictionaries';
 
-export const FAMILY_TYPES = ['shidu', 'shangcan', 'liushou_elder', 'liushou_child', 'kunnan'] as const;
+export const FAMILY_TYPES = careFamilyType.values;
 export type FamilyType = (typeof FAMILY_TYPES)[number];
-export const FAMILY_TYPE_LABELS: Readonly<Record<FamilyType, string>> = {
-  shidu: '计生特殊家庭（失独）', shangcan: '计生特殊家庭（伤残）', liushou_elder: '留守老人', liushou_child: '留守儿童', kunnan: '困难家庭',
-};
+export const FAMILY_TYPE_LABELS = careFamilyType.labels;
 /** Default days between visits: monthly for 计生特殊家庭 and left-behind people, quarterly for hardship families. */
 export const VISIT_EVERY_DAYS: Readonly<Record<FamilyType, number>> = { shidu: 30, shangcan: 30, liushou_elder: 30, liushou_child: 30, kunnan: 90 };
 
@@ -89,9 +88,9 @@ visitSchema.index({ familyId: 1, at: -1 });
 visitSchema.index({ areaPath: 1, at: -1 });
 export const CareVisits = defineModel<CareVisitDoc>('CareVisit', visitSchema);
 
-export const HELP_STATUSES = ['open', 'in_progress', 'resolved', 'declined'] as const;
+export const HELP_STATUSES = careHelpStatus.values;
 export type HelpStatus = (typeof HELP_STATUSES)[number];
-export const HELP_KINDS = ['medical', 'financial', 'daily_care', 'psychological', 'other'] as const;
+export const HELP_KINDS = careHelpKind.values;
 
 /** A help request of a family, moved along its workflow by transitions (unique (helpRequestId, seq)). */
 export interface HelpRequestDoc {

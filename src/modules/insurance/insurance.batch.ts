@@ -4,10 +4,10 @@ import ExcelJS from 'exceljs';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../context';
 import { AppError } from '../../http/errors';
-import { checkIdCard } from '../../lib/idcard';
+import { checkIdCard, ID_MESSAGES } from '../../lib/idcard';
 import { maskIdCard } from '../../lib/pii';
 import { EnrolmentKeys, Enrolments, type ProductDoc } from './insurance.model';
-import { ENROLMENT_LABELS, ID_MESSAGES } from './insurance.validation';
+import { ENROLMENT_LABELS } from './insurance.validation';
 
 /** The policy-number file: one row per insured person, as the insurer sends it back. */
 const POLICY_COLUMNS = [

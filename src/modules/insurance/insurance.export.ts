@@ -8,6 +8,7 @@ import { maskIdCard, maskPhone } from '../../lib/pii';
 import { areaNamesUnder } from '../areas';
 import { Enrolments, type EnrolmentStatus, type ProductDoc } from './insurance.model';
 import { ENROLMENT_LABELS } from './insurance.validation';
+import { paymentMethod } from '../../dictionaries';
 
 /** The insurer's batch columns (one row per insured person). */
 const COLUMNS = [
@@ -28,7 +29,7 @@ const COLUMNS = [
   { header: '保单号', key: 'policyNo', width: 20 },
 ];
 
-const PAY_METHODS: Record<string, string> = { cash: '现金', bank_transfer: '银行转账', wechat_offline: '微信线下', other: '其他' };
+const PAY_METHODS = paymentMethod.labels;
 const ACTIVE: EnrolmentStatus[] = ['submitted', 'verified', 'paid', 'issued'];
 
 /**

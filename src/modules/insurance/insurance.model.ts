@@ -1,6 +1,7 @@
 import { Schema, Types } from 'mongoose';
 import { defineModel } from '../../db/model';
 import { transitionSchema, type TransitionBase } from '../../lib/case-workflow';
+import { enrolmentStatus, insuredRelation, paymentMethod } from '../../dictionaries';
 
 interface Plan {
   code: string;
@@ -41,10 +42,10 @@ const productSchema = new Schema<ProductDoc>({
 productSchema.index({ policyEnd: 1 });
 export const Products = defineModel<ProductDoc>('InsuranceProduct', productSchema);
 
-export const ENROLMENT_STATUSES = ['submitted', 'verified', 'paid', 'issued', 'rejected', 'cancelled'] as const;
+export const ENROLMENT_STATUSES = enrolmentStatus.values;
 export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number];
-export const RELATIONS = ['本人', '配偶', '子女', '父母', '其他家庭成员'] as const;
-export const PAYMENT_METHODS = ['cash', 'bank_transfer', 'wechat_offline', 'other'] as const;
+export const RELATIONS = insuredRelation.values;
+export const PAYMENT_METHODS = paymentMethod.values;
 
 interface InsuredPerson {
   /** Sealed; removed on erasure. */

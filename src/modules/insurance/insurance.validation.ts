@@ -1,14 +1,8 @@
-import { checkIdCard, type IdCardError } from '../../lib/idcard';
+import { checkIdCard, ID_MESSAGES } from '../../lib/idcard';
 import type { Edges } from '../../lib/workflow';
 import type { EnrolmentStatus, ProductDoc } from './insurance.model';
 import type { InsuredInput } from './insurance.schemas';
-
-export const ID_MESSAGES: Record<IdCardError, string> = {
-  format: '身份证号应为 18 位数字，最后一位可以是 X',
-  region: '身份证号开头的地区码不正确',
-  birthDate: '身份证号里的出生日期不正确',
-  checksum: '身份证号校验位不对，请逐位核对',
-};
+import { enrolmentStatus } from '../../dictionaries';
 
 export interface FieldError {
   path: string;
@@ -58,14 +52,7 @@ export const ENROLMENT_EDGES: Edges<EnrolmentStatus> = {
   cancelled: [],
 };
 
-export const ENROLMENT_LABELS: Record<EnrolmentStatus, string> = {
-  submitted: '已提交',
-  verified: '已审核',
-  paid: '已缴费',
-  issued: '已出单',
-  rejected: '未通过',
-  cancelled: '已取消',
-};
+export const ENROLMENT_LABELS = enrolmentStatus.labels;
 
 /** Residents may cancel only before paying; afterwards staff handle refunds. */
 export const RESIDENT_CANCELLABLE: readonly EnrolmentStatus[] = ['submitted', 'verified'];

@@ -1,3 +1,4 @@
+import { DictionariesReply, dictionariesReply } from '../../dictionaries/wire';
 import type { Api } from '../../http/route';
 import { z } from '../../http/zod';
 import { noticeTemplates } from '../../notify/notice-kinds';
@@ -26,5 +27,14 @@ export function platformRoutes(api: Api): void {
   api.route({
     method: 'get', path: '/api/v1/notice-templates', summary: 'Every notice kind with its WeChat subscribe template id (no login)', tags, auth: 'none', response: NoticeTemplatesResponse,
     handler: async () => ({ items: noticeTemplates(app.config.subscribeTemplates) }),
+  });
+  const dictionaries = dictionariesReply();
+  api.route({
+    method: 'get', path: '/api/v1/dictionaries', summary: 'Every enum clients show, with its Chinese labels: kinds, statuses, audit actions, error codes (no login; cacheable)',
+    tags, auth: 'none', response: DictionariesReply,
+    handler: async (ctx) => {
+      ctx.set('cache-control', 'public, max-age=3600');
+      return dictionaries;
+    },
   });
 }

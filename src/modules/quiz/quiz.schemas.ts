@@ -1,4 +1,5 @@
 import { IsoDateTime, ObjectId, z } from '../../http/zod';
+import { contestState } from '../../dictionaries';
 import { PageQuery } from '../../lib/pagination';
 import { LETTERS } from './quiz.rules';
 
@@ -125,7 +126,7 @@ export const ContestView = z
 
 
 export const ResidentContestList = z.object({
-  items: z.array(ContestView.extend({ state: z.enum(['upcoming', 'open', 'ended']), attemptsUsed: z.number().int(), certificateCode: z.string().nullable(),
+  items: z.array(ContestView.extend({ state: contestState.schema, attemptsUsed: z.number().int(), certificateCode: z.string().nullable(),
     /** An attempt of this contest the resident left unsubmitted, to resume. */
     openAttemptId: z.string().nullable(),
   }).openapi('QuizContestForResident')),

@@ -2,13 +2,14 @@ import { Schema, Types } from 'mongoose';
 import { defineModel } from '../../db/model';
 import { transitionSchema, type TransitionBase } from '../../lib/case-workflow';
 import { photoSlotSchema, type PhotoSlotFields } from '../../lib/photo-slots';
+import { guardianRelation, householdSituation, referralCondition, referralStatus } from '../../dictionaries';
 
-export const REFERRAL_STATUSES = ['submitted', 'reviewing', 'referred', 'surgery_scheduled', 'completed', 'not_eligible', 'withdrawn'] as const;
+export const REFERRAL_STATUSES = referralStatus.values;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
-export const CONDITIONS = ['cleft_lip', 'cleft_palate', 'cleft_lip_palate', 'unsure'] as const;
-export const HOUSEHOLD_SITUATIONS = ['dibao', 'tekun', 'jisheng_special', 'disabled_member', 'other', 'none'] as const;
+export const CONDITIONS = referralCondition.values;
+export const HOUSEHOLD_SITUATIONS = householdSituation.values;
 /** The same choices as the child-data consent's guardian relation. */
-export const GUARDIAN_RELATIONS = ['父亲', '母亲', '祖父母', '外祖父母', '其他监护人'] as const;
+export const GUARDIAN_RELATIONS = guardianRelation.values;
 
 /** What is sealed in `personalEnc`: everything that identifies the child or describes the condition. */
 export interface ReferralPersonal {

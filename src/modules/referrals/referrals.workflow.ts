@@ -1,5 +1,6 @@
 import type { Edges } from '../../lib/workflow';
 import type { ReferralPersonal, ReferralStatus } from './referrals.model';
+import { referralStatus } from '../../dictionaries';
 
 /** submitted → reviewing → referred → surgery_scheduled → completed; not_eligible and withdrawn end it early. */
 export const REFERRAL_EDGES: Edges<ReferralStatus> = {
@@ -12,15 +13,7 @@ export const REFERRAL_EDGES: Edges<ReferralStatus> = {
   withdrawn: [],
 };
 
-export const STATUS_LABELS: Record<ReferralStatus, string> = {
-  submitted: '已提交',
-  reviewing: '审核中',
-  referred: '已转介',
-  surgery_scheduled: '已安排手术',
-  completed: '已完成',
-  not_eligible: '不符合条件',
-  withdrawn: '已撤回',
-};
+export const STATUS_LABELS = referralStatus.labels;
 
 type PriorityCode = 'approaching' | 'in_window' | 'past_window';
 const PRIORITY_LABELS: Record<PriorityCode, string> = { approaching: '即将进入手术窗口', in_window: '正在最佳手术窗口', past_window: '已过最佳窗口，仍可救助' };

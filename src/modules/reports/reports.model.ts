@@ -1,5 +1,6 @@
 import { Schema, Types } from 'mongoose';
 import { defineModel } from '../../db/model';
+import { caseStatus } from '../../dictionaries';
 
 /**
  * The first generation of an area's yearly report: `_id` = `<year>:<areaCode>`, inserted once (a duplicate
@@ -45,7 +46,7 @@ const reminderSchema = new Schema<ReportReminderDoc>({
 reminderSchema.index({ staffId: 1, year: 1 });
 export const ReportReminders = defineModel<ReportReminderDoc>('ReportReminder', reminderSchema);
 
-export const CASE_STATUSES = ['pending', 'approved', 'rejected'] as const;
+export const CASE_STATUSES = caseStatus.values;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 /** A 典型 (good example) written by town or village staff; approved by the town, it goes into the report. */

@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import { assertInScope, type Caller, type StaffPrincipal } from '../../access';
 import type { AppContext } from '../../context';
+import type { ErrorCode } from '../../dictionaries';
 import { byIdLoader } from '../../lib/batch';
 import { cachePerDatabase } from '../../db/coordination';
 import { isDuplicateKey } from '../../db/model';
@@ -16,7 +17,7 @@ import { issueToken, revokeAllFor } from '../sessions';
 import type { ResidentDataSection } from '../module';
 import { CONSENT_PURPOSES, ConsentEvents, type ConsentPurpose, Residents, type ResidentDoc } from './residents.model';
 
-const WECHAT_LOGIN_ERRORS: Record<number, [string, number, string]> = {
+const WECHAT_LOGIN_ERRORS: Record<number, [ErrorCode, number, string]> = {
   [WX.INVALID_CODE]: ['WECHAT_CODE_INVALID', 400, '登录凭证无效，请重新打开小程序'],
   [WX.CODE_USED]: ['WECHAT_CODE_USED', 400, '登录凭证已使用，请重新打开小程序'],
   [WX.RATE_LIMITED]: ['WECHAT_RATE_LIMITED', 429, '登录太频繁，请稍后再试'],

@@ -1,13 +1,12 @@
 import { Schema, Types } from 'mongoose';
 import { defineModel } from '../../db/model';
 import { photoSlotSchema, type PhotoSlotFields } from '../../lib/photo-slots';
+import { nominationStatus, selectionKind, selectionStatus } from '../../dictionaries';
 
-export const SELECTION_KINDS = ['happy_family', 'health_star', 'good_inlaws', 'good_neighbor'] as const;
+export const SELECTION_KINDS = selectionKind.values;
 export type SelectionKind = (typeof SELECTION_KINDS)[number];
-export const KIND_LABELS: Readonly<Record<SelectionKind, string>> = {
-  happy_family: '幸福家庭', health_star: '健康之星', good_inlaws: '好婆婆好媳妇', good_neighbor: '好邻居',
-};
-export const ROUND_STATUSES = ['draft', 'nominating', 'reviewing', 'voting', 'closed', 'published'] as const;
+export const KIND_LABELS = selectionKind.labels;
+export const ROUND_STATUSES = selectionStatus.values;
 export type RoundStatus = (typeof ROUND_STATUSES)[number];
 
 /** A selection round (评选活动): nominations, town review, public voting, results. */
@@ -61,7 +60,7 @@ schema.index({ areaPath: 1, _id: -1 });
 schema.index({ status: 1 });
 export const Selections = defineModel<SelectionDoc>('Selection', schema);
 
-export const NOMINATION_STATUSES = ['pending', 'approved', 'rejected', 'merged'] as const;
+export const NOMINATION_STATUSES = nominationStatus.values;
 type NominationStatus = (typeof NOMINATION_STATUSES)[number];
 
 /** What is sealed in `personalEnc`: who is nominated and how to reach them. */

@@ -15,14 +15,15 @@ import {
   KIND_LABELS, Nominations, SelectionSteps, Selections, Votes,
   type NominationDoc, type NomineePersonal, type RoundStatus, type SelectionDoc, type SelectionKind, type VoteDoc,
 } from './selections.model';
+import { selectionStatus } from '../../dictionaries';
 
 /** Each status has one next step; a step is recorded once (unique `<round>:<status>`), so publicity is queued once. */
 const NEXT: Readonly<Record<RoundStatus, RoundStatus | null>> = {
   draft: 'nominating', nominating: 'reviewing', reviewing: 'voting', voting: 'closed', closed: 'published', published: null,
 };
-const STATUS_LABELS: Readonly<Record<RoundStatus, string>> = {
-  draft: '草稿', nominating: '推荐中', reviewing: '审核中', voting: '投票中', closed: '投票结束', published: '已公布',
-};
+const STATUS_LABELS = selectionStatus.labels;
+/** The status each review decision gives a nomination. */
+const DECIDED = { approve: 'approved', reject: 'rejected', merge: 'merged' } as const;
 /** A second vote within this many seconds of the resident's previous one is flagged as a burst. */
 const BURST_SECONDS = 5;
 
@@ -120,7 +121,7 @@ export async function listRounds(app: AppContext, staff: StaffPrincipal, q: Page
 export async function advanceRound(app: AppContext, caller: Caller, id: string, to: RoundStatus): Promise<SelectionDoc> {
   const s = await roundInScope(app, caller.staff, id);
   if (caller.staff.role === 'village_worker' || !inScope(caller.staff, s.areaPath)) throw forbidden('只有本活动范围的镇街或区管理员可以推进评选');
-  if (NEXT[s.status] !== to) throw new AppError('INVALID_STATUS', 409, `当前状态“${STATUS_LABELS[s.status]}”不能改为“${STATUS_LABELS[to]}”`);
+  if (to === 'draft' || NEXT[s.status] !== to) throw new AppError('INVALID_STATUS', 409, `当前状态“${STATUS_LABELS[s.status]}”不能改为“${STATUS_LABELS[to]}”`);
   const candidates = to === 'voting' || to === 'published' ? await approvedCandidates(app, s._id) : [];
   if (to === 'voting' && !candidates.length) throw new AppError('NO_CANDIDATES', 409, '还没有审核通过的候选人，不能开始投票');
   try {
@@ -285,7 +286,7 @@ export async function reviewNomination(app: AppContext, caller: Caller, id: stri
     Object.assign(set, { status: 'merged', mergedInto: target._id });
   }
   await Nominations(app.db).updateOne({ _id: n._id }, { $set: set });
-  await caller.audit(`selection.nomination_${set.status}`, { type: 'nomination', id: nid }, { reason: input.reason, mergeInto: input.mergeInto });
+  await caller.audit(`selection.nomination_${DECIDED[input.decision]}`, { type: 'nomination', id: nid }, { reason: input.reason, mergeInto: input.mergeInto });
   invalidate(app, String(s._id));
   return staffNominationView(app, { ...n, ...set } as NominationDoc, []);
 }

@@ -6,10 +6,11 @@ import { forbidden } from '../../http/errors';
 import { shanghaiTime } from '../../lib/shanghai';
 import { roster } from './attendance.service';
 import { getTalkInScope } from './talks.service';
+import { rosterStatus } from '../../dictionaries';
 
 type Row = Awaited<ReturnType<typeof roster>>[number];
 
-const STATUS: Record<string, string> = { confirmed: '已确认', waitlisted: '候补', walk_in: '现场登记' };
+const STATUS = rosterStatus.labels;
 const HEADERS = ['序号', '姓名', '手机号', '村（居）', '名额', '状态', '候补位置', '签到', '签到时间', '报名时间'];
 
 /** Times in the district's zone, as staff read them. */

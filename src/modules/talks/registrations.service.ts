@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { Caller } from '../../access';
 import type { AppContext } from '../../context';
 import { collectionOf, releaseOrphan, removeHeld, wallNow } from '../../db/coordination';
+import type { ErrorCode } from '../../dictionaries';
 import { AppError, notFound } from '../../http/errors';
 import { shanghaiDay } from '../../lib/shanghai';
 import { requireConsent, type ResidentDoc } from '../residents';
@@ -46,7 +47,7 @@ export function eligibilityFor(app: AppContext, talk: TalkDoc, r: ResidentDoc): 
 
 const keyId = (talkId: Types.ObjectId, residentId: Types.ObjectId) => `${String(talkId)}:${String(residentId)}`;
 
-const REJECTIONS: Record<string, [string, string]> = {
+const REJECTIONS: Record<string, [ErrorCode, string]> = {
   TALK_FULL: ['TALK_FULL', '名额已满'],
   WAITLIST_FULL: ['WAITLIST_FULL', '名额已满，候补也已排满'],
   TALK_CLOSED: ['TALK_CLOSED', '本场活动已停止报名'],

@@ -1,5 +1,6 @@
 import type { Model, Types } from 'mongoose';
 import type { AppContext } from '../../context';
+import { talkKind } from '../../dictionaries';
 import { z } from '../../http/zod';
 import { addOnPath, emptyFigures, figure, r2, ratio, type FigureScope } from '../../lib/area-figures';
 import type { FigureSection } from '../module';
@@ -68,7 +69,7 @@ export async function talkFigures(app: AppContext, s: FigureScope) {
 }
 
 /** The kinds of session as the report names them. */
-const KIND_LABELS = { lecture: '讲座', screening: '筛查', checkup: '体检', youth: '青春健康', other: '其他' } as const;
+const KIND_LABELS = talkKind.labels;
 
 /** Sessions held by kind, sign-ups, attendance, no-shows and feedback. */
 export const talkFigureSection: FigureSection<Awaited<ReturnType<typeof talkFigures>>> = {

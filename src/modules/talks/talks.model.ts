@@ -1,9 +1,10 @@
 import { Schema, Types } from 'mongoose';
 import { defineModel } from '../../db/model';
+import { talkKind, talkStatus } from '../../dictionaries';
 
-export const TALK_KINDS = ['lecture', 'screening', 'checkup', 'youth', 'other'] as const;
+export const TALK_KINDS = talkKind.values;
 export type TalkKind = (typeof TALK_KINDS)[number];
-export const TALK_STATUSES = ['draft', 'published', 'closed', 'cancelled', 'finished'] as const;
+export const TALK_STATUSES = talkStatus.values;
 export type TalkStatus = (typeof TALK_STATUSES)[number];
 
 /** Expert pool (区医院, 区中医院, 区妇保院, 莲池医院…). Experts are public figures: names are stored plainly. */

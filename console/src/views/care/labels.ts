@@ -1,4 +1,5 @@
 import type { components, paths } from '../../api/schema';
+import { labels } from '../../api/dictionaries';
 
 export type Family = components['schemas']['CareFamilyView'];
 export type FamilyType = Family['type'];
@@ -6,17 +7,15 @@ export type Help = paths['/api/admin/v1/care/families/{id}/help-requests']['get'
 export type HelpKind = Help['kind'];
 export type Visit = paths['/api/admin/v1/care/families/{id}/visits']['get']['responses'][200]['content']['application/json']['items'][number];
 
-export const FAMILY_TYPES: Record<FamilyType, string> = {
-  shidu: '计生特殊家庭（失独）', shangcan: '计生特殊家庭（伤残）', liushou_elder: '留守老人', liushou_child: '留守儿童', kunnan: '困难家庭',
-};
-export const HELP_KINDS: Record<HelpKind, string> = { medical: '看病就医', financial: '经济困难', daily_care: '生活照料', psychological: '心理慰藉', other: '其他' };
+export const FAMILY_TYPES: Readonly<Record<FamilyType, string>> = labels('careFamilyType');
+export const HELP_KINDS: Readonly<Record<HelpKind, string>> = labels('careHelpKind');
 export const HELP_TAGS: Record<string, 'info' | 'warning' | 'success' | 'danger'> = { open: 'warning', in_progress: 'info', resolved: 'success', declined: 'danger' };
 /** The moves each help status allows, as the service's workflow does. */
 export const HELP_MOVES: Record<string, Array<{ to: 'in_progress' | 'resolved' | 'declined'; label: string }>> = {
   open: [{ to: 'in_progress', label: '开始处理' }, { to: 'declined', label: '未能帮助' }],
   in_progress: [{ to: 'resolved', label: '已解决' }, { to: 'declined', label: '未能帮助' }],
 };
-export const STATUS_LABELS: Record<Family['status'], string> = { active: '关怀中', closed: '已移出', withdrawn: '已撤回同意' };
+export const STATUS_LABELS: Readonly<Record<Family['status'], string>> = labels('careFamilyStatus');
 
 /** Today in the district's time zone, as YYYY-MM-DD. */
 export const today = (): string => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(new Date());

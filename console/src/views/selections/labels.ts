@@ -1,11 +1,12 @@
 import type { components } from '../../api/schema';
+import { labels } from '../../api/dictionaries';
 
 export type Round = components['schemas']['SelectionRoundView'];
 export type Nomination = components['schemas']['SelectionNominationView'];
 export type RoundStatus = Round['status'];
 export type NominationStatus = Nomination['status'];
 
-export const KIND_LABELS: Record<Round['kind'], string> = { happy_family: '幸福家庭', health_star: '健康之星', good_inlaws: '好婆婆好媳妇', good_neighbor: '好邻居' };
+export const KIND_LABELS: Readonly<Record<Round['kind'], string>> = labels('selectionKind');
 export const ROUND_TAGS: Record<RoundStatus, 'info' | 'warning' | 'success' | 'danger' | 'primary'> = {
   draft: 'info', nominating: 'primary', reviewing: 'warning', voting: 'success', closed: 'warning', published: 'success',
 };
@@ -17,7 +18,7 @@ export const NEXT_STEP: Partial<Record<RoundStatus, { to: RoundStatus; label: st
   voting: { to: 'closed', label: '结束投票', note: '结束后居民不能再投票。' },
   closed: { to: 'published', label: '公布结果', note: '获奖名单会固定下来，并发到活动范围内的村居微信群。' },
 };
-export const NOMINATION_LABELS: Record<NominationStatus, string> = { pending: '待审核', approved: '已通过', rejected: '未通过', merged: '已合并' };
+export const NOMINATION_LABELS: Readonly<Record<NominationStatus, string>> = labels('nominationStatus');
 export const NOMINATION_TAGS: Record<NominationStatus, 'info' | 'warning' | 'success' | 'danger'> = { pending: 'warning', approved: 'success', rejected: 'danger', merged: 'info' };
-export const CONSENT_LABELS: Record<string, string> = { signed_form: '签署了同意书', in_person: '当面口头同意' };
-export const FLAG_LABELS: Record<string, string> = { new_account: '投票开始后新注册', burst: '连续快速投票' };
+export const CONSENT_LABELS: Readonly<Record<string, string>> = labels('consentMethod');
+export const FLAG_LABELS: Readonly<Record<string, string>> = labels('voteFlag');

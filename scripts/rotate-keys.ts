@@ -1,8 +1,8 @@
 /**
  * `npm run rotate-keys`: after a new PII_KEY (with a new PII_KEY_ID) is set and the old key moved to PII_OLD_KEYS,
  * and/or a new BLIND_INDEX_KEY is set with the old one in BLIND_INDEX_OLD_KEY, re-seal every sealed value and
- * photo and rebuild every lookup index, in batches with progress. Safe to stop and run again; exits 1 while
- * anything is left under an old key.
+ * photo and rebuild every lookup index, in batches with progress. Safe to stop and run again (it continues from
+ * its checkpoints); exits 1 while anything is left under an old key.
  */
 import os from 'node:os';
 import { rotateKeys } from '../src/keys/rotate';

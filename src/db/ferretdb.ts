@@ -66,6 +66,8 @@ interface FerretDbOptions {
   logger: Logger;
   /** Use the PostgreSQL backend at this URL instead of SQLite files in dataDir. */
   postgresqlUrl?: string;
+  /** Listen on this port (e.g. to start again where a client still points); default a free one. */
+  port?: number;
   /** Called if the server dies while we still rely on it. */
   onCrash?: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
@@ -87,7 +89,7 @@ async function answeredBy(port: number, pid: number | undefined): Promise<boolea
 /** Start FerretDB as a child process on a free local port, telemetry off. */
 export async function startFerretDb(opts: FerretDbOptions, attempt = 1): Promise<FerretDbHandle> {
   fs.mkdirSync(opts.dataDir, { recursive: true });
-  const port = await freePort();
+  const port = attempt === 1 && opts.port ? opts.port : await freePort();
   const backend = opts.postgresqlUrl
     ? ['--handler=postgresql', `--postgresql-url=${opts.postgresqlUrl}`]
     : ['--handler=sqlite', `--sqlite-url=file:${path.resolve(opts.dataDir)}/`];

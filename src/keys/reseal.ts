@@ -2,6 +2,7 @@ import { mongo } from 'mongoose';
 import type { AppContext } from '../context';
 import { openBytes, sealBytes } from '../lib/blob-crypto';
 import { SEALED_VALUE } from '../lib/pii';
+import { CHECKPOINT_EVERY, type StepCheckpoint } from './checkpoint';
 
 type Doc = Record<string, unknown>;
 
@@ -57,11 +58,15 @@ export function resealDocument(app: AppContext, doc: Doc, opts: { dryRun?: boole
   return { set, was, unreadable };
 }
 
-/** Re-seal one collection; each document is one conditional update, so a rerun only finds what is left. */
-export async function resealCollection(app: AppContext, name: string, progress: (c: ResealCount) => void): Promise<ResealCount> {
+/**
+ * Re-seal one collection in `_id` order from its checkpoint, saving it every CHECKPOINT_EVERY documents; each
+ * document is one conditional update, so a rerun only finds what is left.
+ */
+export async function resealCollection(app: AppContext, name: string, checkpoint: StepCheckpoint, progress: (c: ResealCount) => void): Promise<ResealCount> {
   const coll = app.db.db!.collection<Doc>(name);
   const count: ResealCount = { collection: name, scanned: 0, resealed: 0, unreadable: 0, raced: 0 };
-  for await (const doc of coll.find({}, { batchSize: 500 })) {
+  if (!checkpoint.filter) return count;
+  for await (const doc of coll.find(checkpoint.filter, { batchSize: 500, sort: { _id: 1 } })) {
     count.scanned++;
     const { set, was, unreadable } = resealDocument(app, doc);
     count.unreadable += unreadable;
@@ -70,7 +75,11 @@ export async function resealCollection(app: AppContext, name: string, progress: 
       if (r.modifiedCount) count.resealed++;
       else count.raced++;
     }
-    if (count.scanned % 5000 === 0) progress(count);
+    if (count.scanned % CHECKPOINT_EVERY === 0) {
+      await checkpoint.save(doc._id);
+      progress(count);
+    }
   }
+  await checkpoint.finish();
   return count;
 }

@@ -3,6 +3,7 @@ import type { AppContext } from '../context';
 import { openBytes, sealBytes } from '../lib/blob-crypto';
 import { modules } from '../modules';
 import type { BlindIndexField } from '../modules/module';
+import { rotationCheckpoints, CHECKPOINT_EVERY, type StepCheckpoint } from './checkpoint';
 import { resealCollection, resealDocument, type ResealCount } from './reseal';
 
 export interface RotationReport {
@@ -19,7 +20,7 @@ const keysOf = () => modules.flatMap((m) => (m.keys ? [m.keys] : []));
 /** Collections holding sealed strings: all but GridFS's own (photo files are handled by their records). */
 async function dataCollections(app: AppContext): Promise<string[]> {
   const all = await app.db.db!.listCollections({}, { nameOnly: true }).toArray();
-  return all.map((c) => c.name).filter((n) => !n.startsWith('system.') && !n.endsWith('.files') && !n.endsWith('.chunks')).sort();
+  return all.map((c) => c.name).filter((n) => !n.startsWith('system.') && !n.endsWith('.files') && !n.endsWith('.chunks') && n !== 'keyrotations').sort();
 }
 
 async function readFile(bucket: mongo.GridFSBucket, id: mongo.ObjectId): Promise<Buffer> {
@@ -62,11 +63,16 @@ async function resealFiles(app: AppContext, model: (c: Connection) => Model<any>
   return { bucket: bucketName, resealed, orphansRemoved };
 }
 
-/** Rewrite one blind-index field where it differs from the index under the current key; returns how many changed. */
-async function rebuildField(app: AppContext, f: BlindIndexField): Promise<number> {
+/**
+ * Rewrite one blind-index field where it differs from the index under the current key, in `_id` order from its
+ * checkpoint; returns how many changed.
+ */
+async function rebuildField(app: AppContext, f: BlindIndexField, checkpoint: StepCheckpoint): Promise<number> {
   const coll = f.model(app.db).collection;
   let rebuilt = 0;
-  for await (const d of coll.find({}, { batchSize: 500 })) {
+  let scanned = 0;
+  if (!checkpoint.filter) return 0;
+  for await (const d of coll.find(checkpoint.filter, { batchSize: 500, sort: { _id: 1 } })) {
     const set: Record<string, string> = {};
     const items: Array<[string, Record<string, unknown>]> = f.array ? ((d[f.array] as Array<Record<string, unknown>> | undefined) ?? []).map((x, i) => [`${f.array}.${i}.${f.field}`, x]) : [[f.field, d]];
     for (const [path, item] of items) {
@@ -79,7 +85,9 @@ async function rebuildField(app: AppContext, f: BlindIndexField): Promise<number
       await coll.updateOne({ _id: d._id }, { $set: set });
       rebuilt++;
     }
+    if (++scanned % CHECKPOINT_EVERY === 0) await checkpoint.save(d._id);
   }
+  await checkpoint.finish();
   return rebuilt;
 }
 
@@ -114,12 +122,15 @@ async function countStaleIndexes(app: AppContext, f: BlindIndexField): Promise<n
 /**
  * `npm run rotate-keys`: every sealed value and sealed photo under a key of PII_OLD_KEYS re-sealed under PII_KEY,
  * then every blind index rebuilt under BLIND_INDEX_KEY (lookups try BLIND_INDEX_OLD_KEY meanwhile), then a
- * recount of what is left. Each step skips what is already done, so a stopped run is resumed by running it again.
+ * recount of what is left. Each step skips what is already done, and records how far it got (rotationCheckpoints),
+ * so a stopped run is resumed by running it again and continues where each step stopped.
  */
 export async function rotateKeys(app: AppContext, progress: (line: string) => void = () => undefined): Promise<RotationReport> {
   const report: RotationReport = { values: [], files: [], indexes: [], keys: { updated: 0, conflicts: 0 }, remaining: { values: 0, files: 0, indexes: 0 } };
+  const checkpoints = await rotationCheckpoints(app);
   for (const name of await dataCollections(app)) {
-    const c = await resealCollection(app, name, (p) => progress(`  ${name}: 已检查 ${p.scanned}，重新加密 ${p.resealed}`));
+    const checkpoint = await checkpoints.step(`values:${name}`, app.db.db!.collection(name));
+    const c = await resealCollection(app, name, checkpoint, (p) => progress(`  ${name}: 已检查 ${p.scanned}，重新加密 ${p.resealed}`));
     report.values.push(c);
     if (c.resealed || c.unreadable || c.raced) progress(`${name}: 检查 ${c.scanned} 条，重新加密 ${c.resealed} 条${c.unreadable ? `，${c.unreadable} 个值的密钥未配置，无法读取` : ''}${c.raced ? `，${c.raced} 条正被修改，请再运行一次` : ''}`);
   }
@@ -132,7 +143,8 @@ export async function rotateKeys(app: AppContext, progress: (line: string) => vo
   }
   for (const k of keysOf()) {
     for (const f of k.blindIndexes ?? []) {
-      const rebuilt = await rebuildField(app, f);
+      const coll = f.model(app.db).collection;
+      const rebuilt = await rebuildField(app, f, await checkpoints.step(`index:${coll.collectionName}.${f.array ? `${f.array}.` : ''}${f.field}`, coll));
       report.indexes.push({ collection: f.model(app.db).collection.collectionName, field: f.field, rebuilt });
       progress(`查找索引 ${f.model(app.db).collection.collectionName}.${f.field}: 重建 ${rebuilt} 条`);
     }
@@ -145,5 +157,6 @@ export async function rotateKeys(app: AppContext, progress: (line: string) => vo
   }
   if (report.keys.updated || report.keys.conflicts) progress(`唯一键: 重建 ${report.keys.updated} 条${report.keys.conflicts ? `，${report.keys.conflicts} 条冲突（同一人在两份投保中），请工作人员处理` : ''}`);
   report.remaining = await remaining(app);
+  await checkpoints.clear();
   return report;
 }

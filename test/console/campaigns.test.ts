@@ -8,8 +8,9 @@ import { startTestApp, type TestApp } from '../helpers/app';
 import { seedVillages, TOWN_MS, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
 import { waitFor, World } from '../bot/world';
 import { launchChromium, PHONE, signIn, type Chromium, type ConsolePage } from './browser';
+import { expectMessageVisible } from './ui';
 
-// Journeys of 发群消息 / 宣传活动与广播 and 审计日志, by clicking and typing only from the login page, against the
+// Journeys of 发群消息 / 群消息记录 and 审计日志, by clicking and typing only from the login page, against the
 // service on the real database with the group bot running on the mock puppet (binding and delivery included).
 const VILLAGE_D = '370303-JD-MS-vd'; // 北村: no group bound
 let t: TestApp;
@@ -115,7 +116,7 @@ test('journey: a village worker drafts a campaign on a phone, the town admin app
   await when.click();
   await when.fill(at);
   await when.press('Enter');
-  await worker.page.getByRole('heading', { name: '新建宣传活动' }).click(); // close the picker as a person would
+  await worker.page.getByRole('heading', { name: '发群消息' }).click(); // close the picker as a person would
   await worker.shot('campaign-01-compose-village-phone');
   await expectAccessible(worker);
   await worker.page.getByRole('button', { name: '提交审核' }).click();
@@ -164,12 +165,12 @@ test('journey: a village worker drafts a campaign on a phone, the town admin app
 
   // Staff of another town see none of it: not in the list, not in their queue, not by its address.
   const other = await open('nanding');
-  await menu(other, '宣传活动与广播');
-  await other.page.getByText('还没有宣传活动或广播').waitFor();
+  await menu(other, '群消息记录');
+  await other.page.getByText('还没有群消息').waitFor();
   await menu(other, '待我审核');
   await other.page.getByText('现在没有等待审核的').waitFor();
   await other.page.goto(`${t.url}${campaignUrl}`);
-  await other.page.getByText('没有找到这条宣传活动或广播').waitFor();
+  await other.page.getByText('没有找到这条群消息').waitFor();
   await other.shot('campaign-07-other-town');
   await expectAccessible(other);
 }, 300_000);
@@ -183,7 +184,7 @@ test('journey: a town admin requests a broadcast to one village; they cannot app
   await town.page.getByLabel('群消息内容').fill('明天上午8点，西村村委会免费测血压血糖，请带好医保卡。');
   await town.shot('broadcast-01-compose-town');
   await expectAccessible(town);
-  await town.page.getByRole('button', { name: '提交广播申请' }).click();
+  await town.page.getByRole('button', { name: '提交审核' }).click();
   await town.page.locator('[data-test=campaign-status]').getByText('待审核').waitFor();
   await town.page.getByText('等待另一位管理员审核').waitFor();
   expect(await town.page.getByRole('button', { name: '审核通过' }).count()).toBe(0);
@@ -201,8 +202,8 @@ test('journey: a town admin requests a broadcast to one village; they cannot app
   await expectAccessible(district);
 
   const other = await open('nanding');
-  await menu(other, '宣传活动与广播');
-  await other.page.getByText('还没有宣传活动或广播').waitFor();
+  await menu(other, '群消息记录');
+  await other.page.getByText('还没有群消息').waitFor();
 }, 240_000);
 
 test('journey: a broadcast from a village with no bound group is refused in the page, beside the target, and nothing is queued', async () => {
@@ -210,14 +211,22 @@ test('journey: a broadcast from a village with no bound group is refused in the 
   await menu(worker, '发群消息');
   await worker.page.locator('[data-test=reach]').getByText('所选范围内还没有绑定的微信群，消息发不出去').waitFor();
   await worker.page.getByLabel('群消息内容').fill('今晚8点北村停水，请提前储水。');
-  await worker.page.getByRole('button', { name: '提交广播申请' }).click();
+  // The message can still reach the village: its words copied, to paste into the group by hand.
+  const copy = worker.page.locator('[data-test=copy-to-group]');
+  await copy.getByText('现在就要让村民看到？也可以把文字复制下来，自己发到村居微信群里。').waitFor();
+  await worker.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await copy.getByRole('button', { name: '复制文字到群' }).click();
+  await expectMessageVisible(worker, '文字已复制。请打开村居微信群，长按输入框选择「粘贴」，再点「发送」。');
+  expect(await worker.page.evaluate('navigator.clipboard.readText()')).toBe('今晚8点北村停水，请提前储水。');
+  await worker.shot('broadcast-03a-copied-village-phone');
+  await worker.page.getByRole('button', { name: '提交审核' }).click();
   const field = worker.page.locator('[data-test=targets] .el-form-item__error');
   await field.getByText('所选范围内还没有绑定的微信群').waitFor();
   await worker.shot('broadcast-03-no-groups-village-phone');
   await expectAccessible(worker);
   expect(new URL(worker.page.url()).pathname).toBe('/admin/compose');
-  await menu(worker, '宣传活动与广播');
-  await worker.page.getByText('还没有宣传活动或广播').waitFor();
+  await menu(worker, '群消息记录');
+  await worker.page.getByText('还没有群消息').waitFor();
 }, 120_000);
 
 test('journey: the audit log filtered by area and exported; another town\'s admin sees none of it', async () => {

@@ -20,6 +20,7 @@ let auditBefore: Array<{ id: string }>;
 let backup: { file: string; manifest: Manifest; size: number };
 let sourceCounts: Record<string, number>;
 let sourceIndexes: Record<string, string[]>;
+let migrationsBefore: unknown[];
 
 const freshDb = (): Promise<Connection> => mongoose.createConnection(process.env.TEST_MONGODB_URI!, { dbName: `t_${crypto.randomBytes(6).toString('hex')}` }).asPromise();
 
@@ -38,6 +39,7 @@ beforeAll(async () => {
   before = await views(t, dataset);
   auditBefore = await auditLog(t, dataset);
   sourceIndexes = await indexNames(t.db);
+  migrationsBefore = await t.db.collection('migrations').find().sort({ _id: 1 }).toArray();
   backup = await writeBackup(t.db.db!, dir, KEY, t.clock.now());
   sourceCounts = Object.fromEntries(await Promise.all(Object.keys(sourceIndexes).map(async (n) => [n, await t.db.db!.collection(n).countDocuments()] as const)));
   await t.close();
@@ -60,6 +62,8 @@ describe('the restore drill', () => {
     expect(backup.file).toMatch(/zdhealth-\d{8}T\d{6}Z\.zdbk$/);
     expect(Object.fromEntries(backup.manifest.collections.map((c) => [c.name, c.count]))).toEqual(sourceCounts);
     expect(sourceCounts['referralPhotos.chunks']).toBeGreaterThan(0);
+    // Which module migrations have run is data like any other.
+    expect(sourceCounts.migrations).toBeGreaterThan(0);
     // The server it came from is named (an external MONGODB_URI may be either).
     const kind = ({ ferretdb: 'ferretdb', 'mongodb-memory-server': 'mongodb' } as Record<string, string>)[process.env.TEST_DB_KIND ?? ''];
     if (kind) expect(backup.manifest.server.kind).toBe(kind);
@@ -74,6 +78,7 @@ describe('the restore drill', () => {
     const { t } = await restoredApp();
     try {
       expect(await indexNames(t.db)).toEqual(sourceIndexes);
+      expect(await t.db.collection('migrations').find().sort({ _id: 1 }).toArray()).toEqual(migrationsBefore);
       const audit = await auditLog(t, dataset);
       expect(audit.filter((a) => auditBefore.some((b) => b.id === a.id))).toEqual(auditBefore);
       expect(await views(t, dataset)).toEqual(before);

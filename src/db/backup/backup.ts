@@ -4,7 +4,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import type { mongo } from 'mongoose';
+import { mongo } from 'mongoose';
+import { backoffMs, sleep } from '../coordination';
+import { afterId } from '../id-order';
 import { sealFrames } from './frames';
 import { TAG, rawRecord, record } from './records';
 
@@ -59,16 +61,101 @@ async function collectionsOf(db: mongo.Db): Promise<Array<{ name: string; option
 
 const BATCH_BYTES = 256 * 1024;
 
+/** Server codes of a read interrupted by the server going away (restart, step-down, shutdown), not by the read itself. */
+const INTERRUPTED = new Set([6, 7, 89, 91, 189, 9001, 10107, 11600, 11602, 13435, 13436]);
+
+/** A driver error after which the same read may succeed: the connection or the server failed, not the query. */
+export function isTransientReadError(err: unknown): boolean {
+  if (err instanceof mongo.MongoNetworkError || err instanceof mongo.MongoServerSelectionError) return true;
+  if (!(err instanceof mongo.MongoError)) return false;
+  return (typeof err.code === 'number' && INTERRUPTED.has(err.code)) || err.hasErrorLabel('RetryableReadError') || err.hasErrorLabel('ResetPool');
+}
+
+/** How often a read is tried again after transient failures in a row, and the first wait (doubled each time). */
+export const READ_RETRIES = 5;
+const FIRST_WAIT_MS = 500;
+
+export interface BackupProgress {
+  collection: string;
+  /** Documents of `collection` written so far. */
+  documents: number;
+  /** Set when a read failed transiently and is tried again (the attempt number, from 1). */
+  retry?: number;
+  error?: string;
+}
+
+/** Waits before the next attempt after a transient error; rethrows any other error, or after READ_RETRIES in a row. */
+function backoff(): { failed(err: unknown): Promise<number>; progressed(): void } {
+  let failures = 0;
+  return {
+    async failed(err) {
+      if (!isTransientReadError(err) || failures >= READ_RETRIES) throw err;
+      await sleep(backoffMs(failures, FIRST_WAIT_MS, FIRST_WAIT_MS * 2 ** READ_RETRIES, false));
+      return ++failures;
+    },
+    progressed() {
+      failures = 0;
+    },
+  };
+}
+
+async function retrying<T>(read: () => Promise<T>): Promise<T> {
+  const wait = backoff();
+  for (;;) {
+    try {
+      return await read();
+    } catch (err) {
+      await wait.failed(err);
+    }
+  }
+}
+
+/**
+ * A collection's documents as the server's BSON bytes, in `_id` order. When a read fails transiently part way
+ * (network error, the server restarting), it is read again after the last `_id` returned, so no document is
+ * returned twice or left out (see afterId: when that cannot be done safely, the error stands).
+ */
+async function* documentsOf(coll: mongo.Collection, session: mongo.ClientSession | undefined, onRetry: (n: number, err: Error) => void): AsyncGenerator<Buffer> {
+  const wait = backoff();
+  let last: Buffer | null = null;
+  let after: mongo.Filter<mongo.Document> = {};
+  for (;;) {
+    const cursor = coll.find(after, { raw: true, batchSize: 1000, sort: { _id: 1 }, ...(session ? { session } : {}) });
+    try {
+      for await (const raw of cursor as AsyncIterable<unknown> as AsyncIterable<Buffer>) {
+        last = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+        wait.progressed();
+        yield last;
+      }
+      return;
+    } catch (err) {
+      const n = await wait.failed(err);
+      if (last) {
+        const id = mongo.BSON.deserialize(last)._id as unknown;
+        const next = await retrying(() => afterId(coll, id, session));
+        if (!next) throw err;
+        after = next;
+      }
+      onRetry(n, err as Error);
+    } finally {
+      await cursor.close().catch(() => undefined);
+    }
+  }
+}
+
 /**
  * Write the whole database to `target` (a `.zdbk` file, or a folder the file is named in): documents streamed
  * from cursors through gzip and the encrypted envelope, so memory stays flat at any size. The file appears under
- * its name only when complete (written as `.partial`, then renamed).
+ * its name only when complete (written as `.partial`, then renamed). A read that fails transiently is resumed
+ * where it stopped, up to READ_RETRIES times in a row with growing waits; `progress` hears of each retry.
  */
-export async function writeBackup(db: mongo.Db, target: string, key: Buffer, now: Date = new Date()): Promise<{ file: string; manifest: Manifest; size: number }> {
+export async function writeBackup(
+  db: mongo.Db, target: string, key: Buffer, now: Date = new Date(), progress: (p: BackupProgress) => void = () => undefined,
+): Promise<{ file: string; manifest: Manifest; size: number }> {
   const file = target.endsWith(BACKUP_EXT) ? target : path.join(target, backupFileName(now));
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const partial = `${file}.partial`;
-  const info = await serverInfo(db);
+  const info = await retrying(() => serverInfo(db));
   const session = info.replicaSet ? db.client.startSession({ snapshot: true }) : undefined;
   const manifest: Manifest = {
     format: FORMAT_VERSION,
@@ -82,18 +169,17 @@ export async function writeBackup(db: mongo.Db, target: string, key: Buffer, now
 
   async function* content(): AsyncGenerator<Buffer> {
     yield record(TAG.header, { format: FORMAT_VERSION, createdAt: now, database: db.databaseName, server: manifest.server });
-    for (const c of await collectionsOf(db)) {
+    for (const c of await retrying(() => collectionsOf(db))) {
       const coll = db.collection(c.name);
-      const indexes = await coll.listIndexes(session ? { session } : {}).toArray();
+      const indexes = await retrying(() => coll.listIndexes(session ? { session } : {}).toArray());
       yield record(TAG.collection, { name: c.name, options: c.options, indexes });
       const hash = crypto.createHash('sha256');
       let count = 0;
       let bytes = 0;
       let batch: Buffer[] = [];
       let batchBytes = 0;
-      const cursor = coll.find({}, { raw: true, batchSize: 1000, ...(session ? { session } : {}) });
-      for await (const raw of cursor as AsyncIterable<unknown> as AsyncIterable<Buffer>) {
-        const bson = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+      const retried = (retry: number, err: Error) => progress({ collection: c.name, documents: count, retry, error: err.message });
+      for await (const bson of documentsOf(coll, session, retried)) {
         hash.update(bson);
         count++;
         bytes += bson.length;
@@ -101,6 +187,7 @@ export async function writeBackup(db: mongo.Db, target: string, key: Buffer, now
         batch.push(r);
         batchBytes += r.length;
         if (batchBytes >= BATCH_BYTES) {
+          progress({ collection: c.name, documents: count });
           yield Buffer.concat(batch);
           batch = [];
           batchBytes = 0;

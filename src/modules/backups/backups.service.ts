@@ -30,7 +30,9 @@ export async function runBackup(app: AppContext, run: Pick<BackupRunDoc, '_id' |
   await BackupRuns(app.db).create({ ...run, status: 'running', startedAt });
   let done: Partial<BackupRunDoc>;
   try {
-    const { file, manifest, size } = await writeBackup(app.db.db!, opts.target ?? app.config.BACKUP_DIR, app.config.backupKey, startedAt);
+    const { file, manifest, size } = await writeBackup(app.db.db!, opts.target ?? app.config.BACKUP_DIR, app.config.backupKey, startedAt, (p) => {
+      if (p.retry) app.logger.warn({ event: 'backup.read_retry', run: run._id, ...p }, 'backup read failed, resuming');
+    });
     const nightly = run.kind === 'nightly';
     const copy = nightly ? app.config.BACKUP_COPY_DIR : '';
     const copiedTo = copy ? copyTo(file, copy) : undefined;

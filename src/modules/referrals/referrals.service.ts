@@ -134,29 +134,37 @@ export async function staffList(app: AppContext, staff: StaffPrincipal, q: { sta
 }
 
 async function staffListItems(app: AppContext, page: ReferralDoc[]) {
-  const dups = await duplicateCounts(app, page);
+  const opened = page.map((r) => ({ r, p: openPersonal(app, r) }));
+  const dups = await duplicateCounts(app, opened.map(({ r, p }) => dupIndexesOf(app, r, p)));
   const today = shanghaiDay(app.clock.now());
-  return page.map((r) => {
-    const p = openPersonal(app, r);
-    return {
-      id: String(r._id),
-      status: r.status,
-      statusLabel: STATUS_LABELS[r.status],
-      childNameMasked: p ? maskName(p.childName) : null,
-      priority: p ? priorityHint(p.condition, p.childBirthDate, today) : null,
-      villageCode: r.villageCode,
-      possibleDuplicates: r.dupIndex ? (dups.get(r.dupIndex) ?? 1) - 1 : 0,
-      createdAt: r.createdAt.toISOString(),
-    };
-  });
+  return opened.map(({ r, p }, i) => ({
+    id: String(r._id),
+    status: r.status,
+    statusLabel: STATUS_LABELS[r.status],
+    childNameMasked: p ? maskName(p.childName) : null,
+    priority: p ? priorityHint(p.condition, p.childBirthDate, today) : null,
+    villageCode: r.villageCode,
+    possibleDuplicates: dups[i]!,
+    createdAt: r.createdAt.toISOString(),
+  }));
 }
 
-async function duplicateCounts(app: AppContext, rows: ReferralDoc[]): Promise<Map<string, number>> {
-  const keys = [...new Set(rows.flatMap((r) => (r.dupIndex ? [r.dupIndex] : [])))];
+/**
+ * The indexes a case's duplicates may carry: its own, and while a key rotation is under way the same details
+ * under the other blind-index key (cases not yet rebuilt carry the previous one). None once erased.
+ */
+function dupIndexesOf(app: AppContext, r: ReferralDoc, p: ReferralPersonal | null): string[] {
+  if (!r.dupIndex) return [];
+  return p ? app.pii.blindIndexes(DUP_INDEX, dupSource(p)) : [r.dupIndex];
+}
+
+/** For each case (given by its dupIndexesOf), how many other cases look like the same child. */
+async function duplicateCounts(app: AppContext, indexes: string[][]): Promise<number[]> {
+  const keys = [...new Set(indexes.flat())];
   const all = keys.length ? await Referrals(app.db).find({ dupIndex: { $in: keys } }, { dupIndex: 1 }).lean() : [];
   const counts = new Map<string, number>();
   for (const d of all) counts.set(d.dupIndex!, (counts.get(d.dupIndex!) ?? 0) + 1);
-  return counts;
+  return indexes.map((ix) => (ix.length ? Math.max(0, ix.reduce((sum, k) => sum + (counts.get(k) ?? 0), 0) - 1) : 0));
 }
 
 /** The case as staff see it in lists and after a move: child and guardian masked, so nothing here needs an audit. */
@@ -200,7 +208,8 @@ export async function staffView(app: AppContext, caller: Caller, id: Types.Objec
   const r = await workflow.inScope(app, caller.staff, id);
   const p = openPersonal(app, r);
   await caller.audit('referral.view_full', { type: 'referral', id: String(id) });
-  const others = r.dupIndex ? await Referrals(app.db).find({ dupIndex: r.dupIndex, _id: { $ne: r._id } }, { status: 1, createdAt: 1, villageCode: 1, areaPath: 1 }).lean() : [];
+  const dupIndexes = dupIndexesOf(app, r, p);
+  const others = dupIndexes.length ? await Referrals(app.db).find({ dupIndex: { $in: dupIndexes }, _id: { $ne: r._id } }, { status: 1, createdAt: 1, villageCode: 1, areaPath: 1 }).lean() : [];
   // Cases elsewhere are only counted: their existence matters for the flag, their details are not this staff's.
   const duplicates = others.filter((d) => d.areaPath.includes(caller.staff.areaCode));
   const { childNameMasked: _n, guardianPhoneMasked: _g, ...view } = await staffCaseView(app, r, p);

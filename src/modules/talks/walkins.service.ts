@@ -3,10 +3,10 @@ import type { Caller } from '../../access';
 import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { AppError, notFound, validationError } from '../../http/errors';
-import { MAINLAND_MOBILE } from '../../lib/pii';
+import { MAINLAND_MOBILE, type PiiCrypto } from '../../lib/pii';
 import { requireVillage } from '../areas';
 import { assertMarkingOpen } from './attendance.service';
-import { WalkIns, type TalkDoc } from './talks.model';
+import { WalkIns, type TalkDoc, type WalkInDoc } from './talks.model';
 
 interface WalkInInput {
   name: string;
@@ -18,6 +18,18 @@ interface WalkInInput {
 }
 
 export const PHONE_INDEX = 'talk-walkin-phone';
+
+/** What a walk-in's lookup index is made of: the phone, or without one name, village, sex and birth year. */
+export const walkInKey = (p: Pick<WalkInInput, 'name' | 'phone' | 'villageCode' | 'sex' | 'birthYear'>): string =>
+  p.phone ?? `nophone|${p.name}|${p.villageCode}|${p.sex}|${p.birthYear}`;
+
+/** The walk-in's lookup source as stored: null once erased. */
+export function storedWalkInKey(pii: PiiCrypto, d: Pick<WalkInDoc, 'nameEnc' | 'phoneEnc' | 'profileEnc' | 'villageCode'>): string | null {
+  if (d.phoneEnc) return pii.open(d.phoneEnc);
+  if (!d.nameEnc || !d.profileEnc) return null;
+  const profile = JSON.parse(pii.open(d.profileEnc)) as Pick<WalkInInput, 'sex' | 'birthYear'>;
+  return walkInKey({ name: pii.open(d.nameEnc), villageCode: d.villageCode, sex: profile.sex, birthYear: profile.birthYear });
+}
 
 function assertOpenForAttendance(talk: TalkDoc): void {
   if (talk.status === 'draft') throw new AppError('TALK_NOT_PUBLISHED', 409, '活动还没有发布，不能登记到场');
@@ -47,7 +59,11 @@ export async function addWalkIn(app: AppContext, caller: Caller, talk: TalkDoc, 
   const village = input.villageCode ? await requireVillage(app, input.villageCode) : null;
   if (within && !village?.path.includes(within)) throw validationError('villageCode', '请选择您负责的村居');
   const phone = input.phone;
-  const key = phone ?? `nophone|${input.name}|${village?.code}|${input.sex}|${input.birthYear}`;
+  const key = walkInKey({ ...input, villageCode: village?.code });
+  const exists = () => validationError(phone ? 'phone' : 'name', phone ? '这个手机号已经登记过到场' : '这位居民已经登记过到场', { code: 'WALK_IN_EXISTS', status: 409 });
+  // During a key rotation the person may be recorded under the previous lookup key.
+  const old = app.pii.oldBlindIndex(PHONE_INDEX, key);
+  if (old && (await WalkIns(app.db).exists({ talkId: talk._id, phoneIndex: old }))) throw exists();
   const doc = {
     _id: new Types.ObjectId(),
     talkId: talk._id,
@@ -62,7 +78,7 @@ export async function addWalkIn(app: AppContext, caller: Caller, talk: TalkDoc, 
   try {
     await WalkIns(app.db).create(doc);
   } catch (err) {
-    if (isDuplicateKey(err)) throw validationError(phone ? 'phone' : 'name', phone ? '这个手机号已经登记过到场' : '这位居民已经登记过到场', { code: 'WALK_IN_EXISTS', status: 409 });
+    if (isDuplicateKey(err)) throw exists();
     throw err;
   }
   await caller.audit('talk.walk_in.add', { type: 'talk', id: String(talk._id) }, { walkInId: String(doc._id) });

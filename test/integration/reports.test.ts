@@ -1,7 +1,9 @@
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { AuditLog } from '../../src/modules/audit/audit.model';
-import { Submissions } from '../../src/modules/quiz/quiz.model';
+import { Types } from 'mongoose';
+import { rebuildQuizFigures } from '../../src/modules/quiz';
+import { Contests, Submissions } from '../../src/modules/quiz/quiz.model';
 import { yearlyReportResponse } from '../../src/modules/reports/reports.schemas';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { residentLogin, seedVillages, staffLogin, TOWN_MS, TOWN_ND, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
@@ -222,5 +224,30 @@ describe('practice never counts', () => {
     expect(s.body.score).toBe(100);
     const after = row((await yearly(district.token, 'year=2026')).body, '370303').literacy;
     expect(after).toEqual(before);
+  });
+});
+
+describe('the headline literacy level', () => {
+  test('when one town holds its own literacy round, then it is the town\'s latest level but the district\'s level stays that of its district-wide rounds', async () => {
+    const before = row((await yearly(district.token, 'year=2026')).body, '370303').literacy;
+    const round = new Types.ObjectId();
+    const at = (iso: string) => new Date(`${iso}+08:00`);
+    await Contests(t.db).insertMany([{
+      _id: round, kind: 'assessment', title: '马尚街道健康素养测评', startAt: at('2026-11-10T00:00:00'), endAt: at('2026-11-20T00:00:00'), areaCode: TOWN_MS, areaPath: ['370303', TOWN_MS],
+      drawRules: [], timeLimitSec: 1800, attemptsPerDay: 1, attemptsTotal: 1, passScore: 80, status: 'closed', createdBy: 'seed', createdAt: at('2026-11-10T00:00:00'), updatedAt: at('2026-11-20T00:00:00'),
+    }]);
+    await Submissions(t.db).insertMany(seeded.ids[VILLAGE_A]!.slice(0, 10).map((r) => ({
+      residentId: r, mode: 'contest', contestId: round, day: '2026-11-12', areaPath: PATH[VILLAGE_A], villageCode: VILLAGE_A, results: [], correct: 10, total: 10, score: 100, passed: true,
+      durationMs: 60_000, tooFast: false, submittedAt: at('2026-11-12T09:00:00'),
+    })));
+    await rebuildQuizFigures(t.app, { again: true });
+    const body = (await yearly(district.token, 'year=2026')).body;
+    const d = row(body, '370303').literacy;
+    expect(d.rounds.map((x: { contestId: string }) => x.contestId)).toEqual([seeded.round1, seeded.round2, String(round)]);
+    expect(d.rounds[2]).toMatchObject({ n: 10, x: 10 });
+    expect(d.latest).toEqual(before.latest);
+    expect(d.latest.contestId).toBe(seeded.round2);
+    expect(d.change).toEqual(before.change);
+    expect(row(body, TOWN_MS).literacy.latest).toMatchObject({ contestId: String(round), n: 10, x: 10 });
   });
 });

@@ -12,6 +12,8 @@ export interface RoundFigures {
   contestId: string;
   title: string;
   areaCode: string;
+  /** The round's area and those above it. */
+  areaPath: string[];
   startAt: Date;
   endAt: Date;
   /** Per area: residents who took the round and those who scored at least LITERATE_SCORE. */
@@ -51,7 +53,7 @@ export async function quizYearFigures(app: AppContext, s: FigureScope & { rootPa
         addOnPath(rf, r.areaPath, 'literate', r.literate);
       }
       return {
-        contestId: String(c._id), title: c.title, areaCode: c.areaCode, startAt: c.startAt, endAt: c.endAt,
+        contestId: String(c._id), title: c.title, areaCode: c.areaCode, areaPath: c.areaPath, startAt: c.startAt, endAt: c.endAt,
         byArea: new Map(s.codes.map((code) => [code, { takers: figure(rf, code, 'takers'), literate: figure(rf, code, 'literate') }])),
       };
     }),
@@ -60,13 +62,20 @@ export async function quizYearFigures(app: AppContext, s: FigureScope & { rootPa
 
 const roundProportion = (p: Proportion) => ({ ...p, p: r4(p.p), low: r4(p.low), high: r4(p.high) });
 
-/** Literacy of one area: each round, the latest round it took part in, and the change from its first. */
+/** A round held for a part of the area only (one town's own round, for the district), not for the whole of it. */
+const narrower = (rd: RoundFigures, code: string): boolean => rd.areaCode !== code && rd.areaPath.includes(code);
+
+/**
+ * Literacy of one area: each round, and its headline — the latest round it took part in and the change from its
+ * first — from the rounds held for the whole area (its own or an area's above it): a sample of one town does not
+ * stand for the district.
+ */
 function literacyOf(code: string, rounds: RoundFigures[]) {
   const per = rounds.map((rd) => {
     const f = rd.byArea.get(code) ?? { takers: 0, literate: 0 };
     return { contestId: rd.contestId, ...roundProportion(proportion(f.literate, f.takers)) };
   });
-  const taken = per.filter((x) => x.n > 0);
+  const taken = per.filter((x, i) => x.n > 0 && !narrower(rounds[i]!, code));
   const first = taken[0];
   const latest = taken[taken.length - 1];
   const ch = first && latest && first !== latest ? change(proportion(first.x, first.n), proportion(latest.x, latest.n)) : null;

@@ -4,6 +4,7 @@
  */
 export { cachePerDatabase, perConnection } from './cache';
 export { collectionOf, keyedCollection } from './collections';
-export { claimKey, insertWins, releaseOrphan, removeHeld, type Orphan } from './keys';
-export { leasesIn, releaseLease, tryLease, wallNow, withLease, type Lease, type LeaseDoc, type LeaseLock, type LeaseWait } from './lease';
+export { insertWins, removeHeld } from './keys';
+export { claimKey, releaseOrphan, type Orphan } from './orphans';
+export { leasesIn, releaseLease, removeStale, tryLease, wallNow, withLease, type Lease, type LeaseDoc, type LeaseLock, type LeaseWait } from './lease';
 export { backoffMs, sleep } from './sleep';

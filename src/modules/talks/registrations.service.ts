@@ -102,7 +102,9 @@ async function existingSignUp(app: AppContext, talk: TalkDoc, residentId: Types.
   if (!reg) {
     // the registration is inserted by the walk that decides it: a retry waits for that walk, unless it died
     const ageMs = wallNow() - key.registrationId.getTimestamp().getTime();
-    if (await releaseOrphan(collectionOf(RegistrationKeys(app.db)), key, { work: 'registrationId', ageMs, afterMs: STALE_KEY_MS, done: () => false })) return undefined;
+    // a stale key is gone once released, by this request or by another one trying at the same time
+    const released = await releaseOrphan(collectionOf(RegistrationKeys(app.db)), key, { work: 'registrationId', ageMs, afterMs: STALE_KEY_MS, done: () => false });
+    if (released || ageMs >= STALE_KEY_MS) return undefined;
     return mine ? awaitDecision(app, talk._id, key.registrationId, queueAfterFill) : null;
   }
   if (!mine) return null;

@@ -1,7 +1,6 @@
 import { Schema, Types } from 'mongoose';
 import { STAFF_ROLES, type StaffRole } from '../../access';
 import { defineModel } from '../../db/model';
-import { staffRole } from '../../dictionaries';
 
 export interface StaffDoc {
   _id: Types.ObjectId;

@@ -15,7 +15,10 @@ export default tseslint.config(
     // A module's index.ts is its public API: another module imports that, never its models or services.
     files: ['src/modules/*/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./[^./][^/]*/', message: "Import another module through its index.ts ('../name'), not its internal files." }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\.\\./[^./][^/]*/', message: "Import another module through its index.ts ('../name'), not its internal files." }] },
+      ],
     },
   },
   {
@@ -23,14 +26,27 @@ export default tseslint.config(
     files: ['src/**/*.ts', 'scripts/**/*.ts'],
     ignores: ['src/modules/**', 'scripts/bench/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)modules/[^/]+/', message: "Import a module through its index.ts ('modules/name'), not its internal files." }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)modules/[^/]+/', message: "Import a module through its index.ts ('modules/name'), not its internal files." }] },
+      ],
     },
   },
   {
     // The layers under the modules (access, http, lib) import none of them: the modules fill their ports instead.
     files: ['src/access/**/*.ts', 'src/http/**/*.ts', 'src/lib/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)modules(/|$)', message: 'access, http and lib know no module: take what a module provides as a parameter or a port (see src/access).' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)modules(/|$)',
+              message: 'access, http and lib know no module: take what a module provides as a parameter or a port (see src/access).',
+            },
+          ],
+        },
+      ],
     },
   },
   {

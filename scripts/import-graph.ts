@@ -49,7 +49,10 @@ function typeOnly(clause: string): boolean {
   if (/^type\b/.test(c)) return true;
   const names = /^\{([^}]*)\}$/.exec(c)?.[1];
   if (!names) return false;
-  const parts = names.split(',').map((n) => n.trim()).filter(Boolean);
+  const parts = names
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   return parts.length > 0 && parts.every((n) => /^type\s/.test(n));
 }
 
@@ -114,11 +117,15 @@ for (const file of filesUnder(SRC)) {
 const lines = [...edges.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, files]) => `${k} (${files.size})`);
 for (const l of lines) console.log(l);
 const mutual = [...edges.keys()].map((k) => k.split(' -> ') as [string, string]).filter(([a, b]) => a < b && edges.has(`${b} -> ${a}`));
-console.log(`${lines.length} edges${deepOnly ? ' into a module past its index.ts' : ''}; ${mutual.length} pairs import each other${mutual.length ? `: ${mutual.map(([a, b]) => `${a} <-> ${b}`).join(', ')}` : ''}`);
+console.log(
+  `${lines.length} edges${deepOnly ? ' into a module past its index.ts' : ''}; ${mutual.length} pairs import each other${mutual.length ? `: ${mutual.map(([a, b]) => `${a} <-> ${b}`).join(', ')}` : ''}`,
+);
 if (!deepOnly) {
   const runtime = loops(runtimeImports);
   for (const [i, files] of runtime.entries()) console.log(`\nloop ${i + 1} (${files.length} files):\n  ${files.join('\n  ')}`);
   const sizes = (ls: string[][]): string => (ls.length ? ` (${ls.map((l) => l.length).join(', ')} files)` : '');
   const all = loops(allImports);
-  console.log(`${runtime.length ? '\n' : ''}${runtime.length} file-level import loops${sizes(runtime)}; counting type-only imports too: ${all.length}${sizes(all)}`);
+  console.log(
+    `${runtime.length ? '\n' : ''}${runtime.length} file-level import loops${sizes(runtime)}; counting type-only imports too: ${all.length}${sizes(all)}`,
+  );
 }

@@ -22,7 +22,9 @@ if (!file) {
 async function main(): Promise<void> {
   if (has(args, 'verify-only')) {
     const m = await verifyBackup(file!, loadConfig(process.env, () => undefined).backupKey);
-    console.log(`备份文件完好：${m.collections.length} 个集合，${m.documents} 条文档，做于 ${m.createdAt.toISOString()}（${m.server.kind} ${m.server.version}）`);
+    console.log(
+      `备份文件完好：${m.collections.length} 个集合，${m.documents} 条文档，做于 ${m.createdAt.toISOString()}（${m.server.kind} ${m.server.version}）`,
+    );
     return;
   }
   await withRuntime(
@@ -30,10 +32,20 @@ async function main(): Promise<void> {
       const report = await restoreBackup(app.db.db!, file!, app.config.backupKey, { replace: has(args, 'replace') });
       for (const c of report.collections) console.log(`  ${c.name.padEnd(32)} ${String(c.restored).padStart(9)} / ${c.expected}  索引 ${c.indexes}`);
       await prepareDatabase(app);
-      await audit(app, { type: 'system', id: `cli:${os.userInfo().username}` }, 'backup.restored', { type: 'backup', id: file! }, {
-        createdAt: report.manifest.createdAt, documents: report.manifest.documents, replaced: report.dropped.length,
-      });
-      console.log(`\n恢复完成：${report.collections.length} 个集合、${report.manifest.documents} 条文档与清单一致（备份做于 ${report.manifest.createdAt.toISOString()}，来自 ${report.manifest.server.kind} ${report.manifest.server.version}）`);
+      await audit(
+        app,
+        { type: 'system', id: `cli:${os.userInfo().username}` },
+        'backup.restored',
+        { type: 'backup', id: file! },
+        {
+          createdAt: report.manifest.createdAt,
+          documents: report.manifest.documents,
+          replaced: report.dropped.length,
+        },
+      );
+      console.log(
+        `\n恢复完成：${report.collections.length} 个集合、${report.manifest.documents} 条文档与清单一致（备份做于 ${report.manifest.createdAt.toISOString()}，来自 ${report.manifest.server.kind} ${report.manifest.server.version}）`,
+      );
     },
     { prepare: false },
   );

@@ -28,7 +28,8 @@ export interface Runtime {
 export async function seedStartContent(app: AppContext): Promise<{ questions: number; dailyTips: boolean }> {
   const questions = await seedMissingQuestions(app);
   const tips = await seedDailyTipsCampaign(app);
-  if (questions.created || tips.created) app.logger.info({ event: 'content.seeded', questions: questions.created, dailyTips: tips.created }, 'shipped content added');
+  if (questions.created || tips.created)
+    app.logger.info({ event: 'content.seeded', questions: questions.created, dailyTips: tips.created }, 'shipped content added');
   return { questions: questions.created, dailyTips: tips.created };
 }
 
@@ -60,7 +61,15 @@ export async function startRuntime(config: Config, logger: Logger, opts: { clock
     db: database.connection,
     clock,
     pii: piiFromConfig(config),
-    wechat: new WeChatClient({ baseURL: base ?? 'https://api.weixin.qq.com', appid: config.WECHAT_APPID || 'fake-appid', secret: config.WECHAT_SECRET || 'fake-secret', timeoutMs: config.WECHAT_TIMEOUT_MS, logger, clock, db: database.connection }),
+    wechat: new WeChatClient({
+      baseURL: base ?? 'https://api.weixin.qq.com',
+      appid: config.WECHAT_APPID || 'fake-appid',
+      secret: config.WECHAT_SECRET || 'fake-secret',
+      timeoutMs: config.WECHAT_TIMEOUT_MS,
+      logger,
+      clock,
+      db: database.connection,
+    }),
   };
   // A restore needs the database as it is: no indexes, areas or shipped content added first.
   if (opts.prepare !== false) {
@@ -84,6 +93,9 @@ export async function startRuntime(config: Config, logger: Logger, opts: { clock
 export async function prepareDatabase(app: AppContext): Promise<void> {
   await ensureIndexes(app.db);
   for (const m of modules) await m.indexes?.(app);
-  await runMigrations(app, modules.flatMap((m) => (m.migrations ?? []).map((migration) => ({ module: m.name, migration }))));
+  await runMigrations(
+    app,
+    modules.flatMap((m) => (m.migrations ?? []).map((migration) => ({ module: m.name, migration }))),
+  );
   await seedDistrict(app);
 }

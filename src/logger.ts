@@ -9,21 +9,40 @@ export const requestContext = new AsyncLocalStorage<RequestContext>();
 
 /** Paths whose values never reach the log: credentials, tokens and personal data. */
 const redact = [
-  'password', '*.password', 'token', '*.token', 'secret', '*.secret', 'code', '*.code',
-  'session_key', '*.session_key', 'access_token', '*.access_token', 'authorization', '*.authorization',
-  'req.headers.authorization', 'req.headers.cookie', 'phone', '*.phone', 'idCard', '*.idCard', 'name', '*.name',
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  'code',
+  '*.code',
+  'session_key',
+  '*.session_key',
+  'access_token',
+  '*.access_token',
+  'authorization',
+  '*.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'phone',
+  '*.phone',
+  'idCard',
+  '*.idCard',
+  'name',
+  '*.name',
 ];
 
 export function createLogger(level = 'info', destination?: DestinationStream): Logger {
   return pino(
     {
-    level,
-    redact: { paths: redact, censor: '[redacted]' },
-    base: undefined,
-    mixin() {
-      const ctx = requestContext.getStore();
-      return ctx ? { reqId: ctx.requestId } : {};
-    },
+      level,
+      redact: { paths: redact, censor: '[redacted]' },
+      base: undefined,
+      mixin() {
+        const ctx = requestContext.getStore();
+        return ctx ? { reqId: ctx.requestId } : {};
+      },
     },
     destination,
   );

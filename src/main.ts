@@ -65,15 +65,17 @@ async function main(): Promise<void> {
     stops.push((await startScheduler(runtime.app)).stop);
   }
   if (config.roles.has('bot')) stops.push((await startBot(runtime.app)).stop);
-  console.log(startupBanner({
-    roles: [...config.roles],
-    database: runtime.provisioned,
-    apiUrl,
-    consoleServed: apiUrl ? await consoleServed(apiUrl) : false,
-    fakeWeChat: !!runtime.fakeWeChat,
-    mockPuppet: config.WECHATY_PUPPET === 'wechaty-puppet-mock',
-    staffAccounts: await staffCount(runtime.app),
-  }));
+  console.log(
+    startupBanner({
+      roles: [...config.roles],
+      database: runtime.provisioned,
+      apiUrl,
+      consoleServed: apiUrl ? await consoleServed(apiUrl) : false,
+      fakeWeChat: !!runtime.fakeWeChat,
+      mockPuppet: config.WECHATY_PUPPET === 'wechaty-puppet-mock',
+      staffAccounts: await staffCount(runtime.app),
+    }),
+  );
 
   let shuttingDown = false;
   const shutdown = async (signal: string): Promise<void> => {

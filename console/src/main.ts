@@ -10,7 +10,10 @@ import './styles.css';
 const app = createApp(App);
 app.use(router);
 // A refused token (expired, revoked by a password change, account disabled) sends the person back to login.
-watch(() => session.expired, (expired) => {
-  if (expired && router.currentRoute.value.name !== 'login') void router.push({ name: 'login', query: { expired: '1' } });
-});
+watch(
+  () => session.expired,
+  (expired) => {
+    if (expired && router.currentRoute.value.name !== 'login') void router.push({ name: 'login', query: { expired: '1' } });
+  },
+);
 app.mount('#app');

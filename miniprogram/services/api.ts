@@ -39,7 +39,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
 
 async function requestWithRelogin<T>(path: string, options: RequestOptions): Promise<T> {
   const auth = options.auth !== false;
-  const token = auth ? readToken() ?? (await login()).token : null;
+  const token = auth ? (readToken() ?? (await login()).token) : null;
   let res = await send(buildRequest(path, options, token));
   if (res.statusCode === 401 && auth) {
     res = await send(buildRequest(path, options, await renewedToken(token)));
@@ -118,11 +118,8 @@ export async function signIn() {
 
 export const api = {
   get: <T>(path: string, query?: Query, options?: CallOptions) => request<T>(path, { ...options, method: 'GET', query }),
-  post: <T>(path: string, data?: WechatMiniprogram.IAnyObject, options?: CallOptions) =>
-    request<T>(path, { ...options, method: 'POST', data }),
-  put: <T>(path: string, data?: WechatMiniprogram.IAnyObject, options?: CallOptions) =>
-    request<T>(path, { ...options, method: 'PUT', data }),
-  patch: <T>(path: string, data: WechatMiniprogram.IAnyObject, options?: CallOptions) =>
-    request<T>(path, { ...options, method: 'PATCH', data }),
+  post: <T>(path: string, data?: WechatMiniprogram.IAnyObject, options?: CallOptions) => request<T>(path, { ...options, method: 'POST', data }),
+  put: <T>(path: string, data?: WechatMiniprogram.IAnyObject, options?: CallOptions) => request<T>(path, { ...options, method: 'PUT', data }),
+  patch: <T>(path: string, data: WechatMiniprogram.IAnyObject, options?: CallOptions) => request<T>(path, { ...options, method: 'PATCH', data }),
   del: <T>(path: string, options?: CallOptions) => request<T>(path, { ...options, method: 'DELETE' }),
 };

@@ -69,12 +69,7 @@ export function errorFrom(res: HttpResponse): ApiError {
     const error: unknown = (body as { error: unknown }).error;
     if (typeof error === 'object' && error !== null) {
       const { code, message, details } = error as { code?: unknown; message?: unknown; details?: unknown };
-      return new ApiError(
-        res.statusCode,
-        typeof code === 'string' ? code : `HTTP_${res.statusCode}`,
-        typeof message === 'string' ? message : '',
-        details,
-      );
+      return new ApiError(res.statusCode, typeof code === 'string' ? code : `HTTP_${res.statusCode}`, typeof message === 'string' ? message : '', details);
     }
   }
   return new ApiError(res.statusCode, `HTTP_${res.statusCode}`, '');

@@ -56,9 +56,10 @@ export function askForNotices(flow: NoticeFlow): Promise<string[]> {
       tmplIds: templates.map((t) => t.templateId),
       success: (res: WechatMiniprogram.IAnyObject) => {
         const accepted = templates.filter((t) => res[t.templateId] === 'accept').map((t) => t.kind);
-        api
-          .post('/api/v1/me/subscriptions', { templateKeys: kinds, accepted }, { silent: true })
-          .then(() => resolve(accepted), () => resolve(accepted));
+        api.post('/api/v1/me/subscriptions', { templateKeys: kinds, accepted }, { silent: true }).then(
+          () => resolve(accepted),
+          () => resolve(accepted),
+        );
       },
       fail: () => resolve([]),
     } as WechatMiniprogram.RequestSubscribeMessageOption);

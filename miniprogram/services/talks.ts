@@ -72,12 +72,15 @@ export const KIND_NAMES: Readonly<Record<TalkKind, string>> = labels('talkKind')
 export const talksApi = {
   list: (query: { kind?: TalkKind; cursor?: string; scope?: 'mine' | 'all' }) => api.get<{ items: Talk[]; nextCursor: string | null }>('/api/v1/talks', query),
   detail: (id: string, options?: CallOptions) => api.get<TalkDetail>(`/api/v1/talks/${id}`, undefined, options),
-  signUp: (id: string, seats: number, key = newIdempotencyKey()) => api.post<SignUpResult>(`/api/v1/talks/${id}/registrations`, { seats }, { idempotencyKey: key }),
+  signUp: (id: string, seats: number, key = newIdempotencyKey()) =>
+    api.post<SignUpResult>(`/api/v1/talks/${id}/registrations`, { seats }, { idempotencyKey: key }),
   cancel: (id: string) => api.del<{ registrationId: string; status: 'cancelled' }>(`/api/v1/talks/${id}/registrations/me`),
   mine: () => api.get<{ items: MyRegistration[]; nextCursor: string | null }>('/api/v1/me/registrations'),
   checkIn: (id: string, scene: string) => api.post<{ talkId: string; title: string; checkedInAt: string }>(`/api/v1/talks/${id}/checkin`, { scene }),
   feedback: (id: string, rating: number, comment: string) =>
-    api.post<{ rating: number; commentState: string }>(`/api/v1/talks/${id}/feedback`, comment ? { rating, comment } : { rating }, { idempotencyKey: newIdempotencyKey() }),
+    api.post<{ rating: number; commentState: string }>(`/api/v1/talks/${id}/feedback`, comment ? { rating, comment } : { rating }, {
+      idempotencyKey: newIdempotencyKey(),
+    }),
 };
 
 /** `2026-12-01 09:30` in the district's time (UTC+8, no daylight saving). */
@@ -95,16 +98,13 @@ export function talkIdFromScene(scene: string): string | null {
 
 /** Ask, then cancel the resident's registration; `after` refreshes the page once it is cancelled. */
 export function confirmCancelRegistration(talkId: string, after: () => Promise<unknown>): void {
-  confirmThen(
-    { title: '取消报名', content: '确定不去了吗？名额会让给候补的人。', confirmText: '取消报名', cancelText: '我再想想' },
-    async () => {
-      try {
-        await talksApi.cancel(talkId);
-        wx.showToast({ title: '已取消', icon: 'success' });
-        await after();
-      } catch {
-        // the request wrapper has already shown the reason
-      }
-    },
-  );
+  confirmThen({ title: '取消报名', content: '确定不去了吗？名额会让给候补的人。', confirmText: '取消报名', cancelText: '我再想想' }, async () => {
+    try {
+      await talksApi.cancel(talkId);
+      wx.showToast({ title: '已取消', icon: 'success' });
+      await after();
+    } catch {
+      // the request wrapper has already shown the reason
+    }
+  });
 }

@@ -11,10 +11,7 @@ export interface GlobalData {
 }
 
 /** What onNeedPrivacyAuthorization's resolve accepts (the typings declare the listener wrongly). */
-export type PrivacyResolution =
-  | { event: 'agree'; buttonId: string }
-  | { event: 'disagree' }
-  | { event: 'exposureAuthorization' };
+export type PrivacyResolution = { event: 'agree'; buttonId: string } | { event: 'disagree' } | { event: 'exposureAuthorization' };
 export type PrivacyResolve = (resolution: PrivacyResolution) => void;
 
 export interface AppOption {

@@ -31,52 +31,156 @@ const at = (day: number) => new Date(Date.UTC(2026, 0, 1) + day * 86_400_000);
 async function seed(h: BenchHarness): Promise<Record<string, number>> {
   const { t } = h;
   const { pii } = t.app;
-  const towns = await Areas(t.db).find({ level: { $in: ['town', 'subdistrict'] } }).lean();
-  await importVillages(t.app, 'json', JSON.stringify(towns.flatMap((tw) => Array.from({ length: 8 }, (_, i) => ({ name: `${tw.name}${i + 1}村`, parentCode: tw.code, code: `${tw.code}-k${i}` })))));
+  const towns = await Areas(t.db)
+    .find({ level: { $in: ['town', 'subdistrict'] } })
+    .lean();
+  await importVillages(
+    t.app,
+    'json',
+    JSON.stringify(
+      towns.flatMap((tw) => Array.from({ length: 8 }, (_, i) => ({ name: `${tw.name}${i + 1}村`, parentCode: tw.code, code: `${tw.code}-k${i}` }))),
+    ),
+  );
   const villages = await Areas(t.db).find({ level: 'village' }).lean();
   const pathOf = (i: number) => villages[i % villages.length]!.path;
   const ids = Array.from({ length: RESIDENTS }, () => new Types.ObjectId());
   const phone = (i: number) => `138${String(i).padStart(8, '0')}`;
   const lean = { lean: true } as const;
   const counts: Record<string, number> = {};
-  counts.residents = await batched(function* () {
-    for (let i = 0; i < RESIDENTS; i++) {
-      yield { _id: ids[i], openid: `bk${i}`, nameEnc: pii.seal(`居民${i}`), phoneEnc: pii.seal(phone(i)), phoneIndex: pii.blindIndex('phone', phone(i)), villageCode: pathOf(i)[2], areaPath: pathOf(i),
-        sex: i % 2 ? 'male' : 'female', birthYear: 1950 + (i % 60), elderlyMode: false, consents: { basic: { policyVersion: '2026-11', grantedAt: at(i % 300) } }, createdAt: at(i % 300), lastLoginAt: at(i % 300) };
-    }
-  }, (b) => Residents(t.db).insertMany(b, lean));
-  counts.consentEvents = await batched(function* () {
-    for (let i = 0; i < RESIDENTS; i++) yield { residentId: ids[i], purpose: 'basic', action: 'grant', policyVersion: '2026-11', at: at(i % 300) };
-  }, (b) => ConsentEvents(t.db).insertMany(b, lean));
-  counts.registrations = await batched(function* () {
-    for (let i = 0; i < RESIDENTS; i++) yield { talkId: new Types.ObjectId(), residentId: ids[i], areaPath: pathOf(i), seats: 1, status: 'confirmed', seq: i, createdAt: at(i % 300) };
-  }, (b) => Registrations(t.db).insertMany(b, lean));
-  counts.submissions = await batched(function* () {
-    for (let i = 0; i < RESIDENTS; i++) {
-      for (let d = 0; d < 3; d++) {
-        yield { residentId: ids[i], areaPath: pathOf(i), mode: 'daily', day: '2026-05-01', results: [], score: 60 + d * 10, correct: 3, total: 5, passed: true, durationMs: 60_000, tooFast: false, submittedAt: at(30 + d) };
+  counts.residents = await batched(
+    function* () {
+      for (let i = 0; i < RESIDENTS; i++) {
+        yield {
+          _id: ids[i],
+          openid: `bk${i}`,
+          nameEnc: pii.seal(`居民${i}`),
+          phoneEnc: pii.seal(phone(i)),
+          phoneIndex: pii.blindIndex('phone', phone(i)),
+          villageCode: pathOf(i)[2],
+          areaPath: pathOf(i),
+          sex: i % 2 ? 'male' : 'female',
+          birthYear: 1950 + (i % 60),
+          elderlyMode: false,
+          consents: { basic: { policyVersion: '2026-11', grantedAt: at(i % 300) } },
+          createdAt: at(i % 300),
+          lastLoginAt: at(i % 300),
+        };
       }
-    }
-  }, (b) => Submissions(t.db).insertMany(b, lean));
-  counts.enrolments = await batched(function* () {
-    for (let i = 0; i < RESIDENTS; i += 5) {
-      const idCard = `370303198001${String(i).padStart(6, '0')}`;
-      yield { productId: new Types.ObjectId(), residentId: ids[i], villageCode: pathOf(i)[2], areaPath: pathOf(i), applicantPhoneEnc: pii.seal(phone(i)),
-        insured: [{ nameEnc: pii.seal(`居民${i}`), idCardEnc: pii.seal(idCard), idIndex: pii.blindIndex('idcard', idCard), relation: '本人', planCode: 'A', premiumFen: 5000 }],
-        totalFen: 5000, status: 'paid', seq: 2, createdAt: at(i % 300), updatedAt: at(i % 300) };
-    }
-  }, (b) => Enrolments(t.db).insertMany(b, lean));
-  counts.audit = await batched(function* () {
-    for (let i = 0; i < RESIDENTS; i++) yield { at: at(i % 300), actorType: 'staff', actorId: 'bench', action: 'resident.view', targetType: 'resident', targetId: String(ids[i]), areaPath: pathOf(i) };
-  }, (b) => AuditLog(t.db).insertMany(b, lean));
+    },
+    (b) => Residents(t.db).insertMany(b, lean),
+  );
+  counts.consentEvents = await batched(
+    function* () {
+      for (let i = 0; i < RESIDENTS; i++) yield { residentId: ids[i], purpose: 'basic', action: 'grant', policyVersion: '2026-11', at: at(i % 300) };
+    },
+    (b) => ConsentEvents(t.db).insertMany(b, lean),
+  );
+  counts.registrations = await batched(
+    function* () {
+      for (let i = 0; i < RESIDENTS; i++)
+        yield { talkId: new Types.ObjectId(), residentId: ids[i], areaPath: pathOf(i), seats: 1, status: 'confirmed', seq: i, createdAt: at(i % 300) };
+    },
+    (b) => Registrations(t.db).insertMany(b, lean),
+  );
+  counts.submissions = await batched(
+    function* () {
+      for (let i = 0; i < RESIDENTS; i++) {
+        for (let d = 0; d < 3; d++) {
+          yield {
+            residentId: ids[i],
+            areaPath: pathOf(i),
+            mode: 'daily',
+            day: '2026-05-01',
+            results: [],
+            score: 60 + d * 10,
+            correct: 3,
+            total: 5,
+            passed: true,
+            durationMs: 60_000,
+            tooFast: false,
+            submittedAt: at(30 + d),
+          };
+        }
+      }
+    },
+    (b) => Submissions(t.db).insertMany(b, lean),
+  );
+  counts.enrolments = await batched(
+    function* () {
+      for (let i = 0; i < RESIDENTS; i += 5) {
+        const idCard = `370303198001${String(i).padStart(6, '0')}`;
+        yield {
+          productId: new Types.ObjectId(),
+          residentId: ids[i],
+          villageCode: pathOf(i)[2],
+          areaPath: pathOf(i),
+          applicantPhoneEnc: pii.seal(phone(i)),
+          insured: [
+            {
+              nameEnc: pii.seal(`居民${i}`),
+              idCardEnc: pii.seal(idCard),
+              idIndex: pii.blindIndex('idcard', idCard),
+              relation: '本人',
+              planCode: 'A',
+              premiumFen: 5000,
+            },
+          ],
+          totalFen: 5000,
+          status: 'paid',
+          seq: 2,
+          createdAt: at(i % 300),
+          updatedAt: at(i % 300),
+        };
+      }
+    },
+    (b) => Enrolments(t.db).insertMany(b, lean),
+  );
+  counts.audit = await batched(
+    function* () {
+      for (let i = 0; i < RESIDENTS; i++)
+        yield {
+          at: at(i % 300),
+          actorType: 'staff',
+          actorId: 'bench',
+          action: 'resident.view',
+          targetType: 'resident',
+          targetId: String(ids[i]),
+          areaPath: pathOf(i),
+        };
+    },
+    (b) => AuditLog(t.db).insertMany(b, lean),
+  );
   const bucket = new mongo.GridFSBucket(t.db.db!, { bucketName: 'referralPhotos' });
   let photos = 0;
   for (let i = 0; i < RESIDENTS; i += 250) {
-    const r = await Referrals(t.db).create({ residentId: ids[i], villageCode: pathOf(i)[2], areaPath: pathOf(i), personalEnc: pii.seal(JSON.stringify({ childName: `孩子${i}` })), status: 'submitted', seq: 0, createdAt: at(i % 300), updatedAt: at(i % 300) });
+    const r = await Referrals(t.db).create({
+      residentId: ids[i],
+      villageCode: pathOf(i)[2],
+      areaPath: pathOf(i),
+      personalEnc: pii.seal(JSON.stringify({ childName: `孩子${i}` })),
+      status: 'submitted',
+      seq: 0,
+      createdAt: at(i % 300),
+      updatedAt: at(i % 300),
+    });
     const sealed = sealBytes(t.app.config, crypto.randomBytes(PHOTO_BYTES));
     const fileId = new Types.ObjectId();
-    await new Promise<void>((resolve, reject) => bucket.openUploadStreamWithId(fileId, `${String(r._id)}.bin`).once('finish', () => resolve()).once('error', reject).end(sealed.data));
-    await ReferralPhotos(t.db).create({ referralId: r._id, slot: 1, fileId, contentType: 'image/jpeg', size: PHOTO_BYTES, keyId: sealed.keyId, createdAt: at(i % 300) });
+    await new Promise<void>((resolve, reject) =>
+      bucket
+        .openUploadStreamWithId(fileId, `${String(r._id)}.bin`)
+        .once('finish', () => resolve())
+        .once('error', reject)
+        .end(sealed.data),
+    );
+    await ReferralPhotos(t.db).create({
+      referralId: r._id,
+      slot: 1,
+      fileId,
+      contentType: 'image/jpeg',
+      size: PHOTO_BYTES,
+      keyId: sealed.keyId,
+      createdAt: at(i % 300),
+    });
     photos++;
   }
   counts['referrals with a photo'] = photos;
@@ -92,7 +196,8 @@ export default async function backupBench(h: BenchHarness): Promise<void> {
   const key = crypto.randomBytes(32);
   const target = t.db.getClient().db(`bench_restore_${crypto.randomBytes(4).toString('hex')}`);
   try {
-    const mem = (m: Awaited<ReturnType<typeof measure>>) => `peak rss ${m.peakRssMb.toFixed(0)} MB (+${m.rssGrowthMb.toFixed(0)}), peak heap ${m.peakHeapMb.toFixed(0)} MB (+${m.heapGrowthMb.toFixed(0)})`;
+    const mem = (m: Awaited<ReturnType<typeof measure>>) =>
+      `peak rss ${m.peakRssMb.toFixed(0)} MB (+${m.rssGrowthMb.toFixed(0)}), peak heap ${m.peakHeapMb.toFixed(0)} MB (+${m.heapGrowthMb.toFixed(0)})`;
     const backup = await measure(() => writeBackup(t.db.db!, dir, key));
     const written = backup.out as Awaited<ReturnType<typeof writeBackup>>;
     const verify = await measure(() => verifyBackup(written.file, key));

@@ -20,18 +20,36 @@ async function makeRooms(app: AppContext, n: number, tag: string, village: strin
   const area = (await Areas(app.db).findOne({ code: village }).lean())!;
   const now = app.clock.now();
   const docs = Array.from({ length: n }, (_, i) => ({
-    wxRoomId: `${tag}-${i}@chatroom`, topic: `${tag}群${i}`, areaCode: village, areaPath: area.path, areaName: area.name,
-    boundBy: { contactId: 'bench', code: 'BENCH' }, boundAt: now, active: true, updatedAt: now,
+    wxRoomId: `${tag}-${i}@chatroom`,
+    topic: `${tag}群${i}`,
+    areaCode: village,
+    areaPath: area.path,
+    areaName: area.name,
+    boundBy: { contactId: 'bench', code: 'BENCH' },
+    boundAt: now,
+    active: true,
+    updatedAt: now,
   }));
   for (let i = 0; i < docs.length; i += 500) await BotRooms(app.db).insertMany(docs.slice(i, i + 500));
 }
 
 async function campaign(app: AppContext, title: string, target = TOWN_MS) {
   const now = app.clock.now();
-  return (await Campaigns(app.db).create({
-    kind: 'campaign', title, text: '冬季流感高发，老人孩子记得接种流感疫苗。', targets: { all: false, areaCodes: [target], roomIds: [] },
-    schedule: { kind: 'cron', cron: '0 9 * * *' }, status: 'approved', areaCode: TOWN_MS, areaPath: ['370303', TOWN_MS], createdBy: 'bench', createdAt: now, updatedAt: now,
-  })).toObject();
+  return (
+    await Campaigns(app.db).create({
+      kind: 'campaign',
+      title,
+      text: '冬季流感高发，老人孩子记得接种流感疫苗。',
+      targets: { all: false, areaCodes: [target], roomIds: [] },
+      schedule: { kind: 'cron', cron: '0 9 * * *' },
+      status: 'approved',
+      areaCode: TOWN_MS,
+      areaPath: ['370303', TOWN_MS],
+      createdBy: 'bench',
+      createdAt: now,
+      updatedAt: now,
+    })
+  ).toObject();
 }
 
 /** Issue 5: campaign expansion into the outbox, delivery claim throughput, and the governor's real spacing. */
@@ -76,12 +94,30 @@ export default async function bot(h: BenchHarness): Promise<void> {
   const pacedCampaign = await campaign(real, '节奏');
   const times: number[] = [];
   const sender: RoomSender = { send: async () => (times.push(performance.now()), { result: 'sent' }) };
-  const governor = new RateGovernor({ gapMinMs: 200, gapMaxMs: 400, hourlyCap: 10_000, dailyCap: 10_000, quietHours: null, clock: systemClock, ledger: memoryLedger() });
+  const governor = new RateGovernor({
+    gapMinMs: 200,
+    gapMaxMs: 400,
+    hourlyCap: 10_000,
+    dailyCap: 10_000,
+    quietHours: null,
+    clock: systemClock,
+    ledger: memoryLedger(),
+  });
   const rooms = await BotRooms(app.db).find({ areaCode: VILLAGE_B }).limit(15).lean();
-  await Outbox(app.db).insertMany(rooms.map((r) => ({
-    key: `paced:${r._id}`, channel: 'room', payload: { roomId: String(r._id), text: 'x' }, status: 'pending', notBefore: new Date(), attempts: 0, maxAttempts: 5,
-    source: { campaignId: String(pacedCampaign._id) }, areaPath: r.areaPath, createdAt: new Date(),
-  })));
+  await Outbox(app.db).insertMany(
+    rooms.map((r) => ({
+      key: `paced:${r._id}`,
+      channel: 'room',
+      payload: { roomId: String(r._id), text: 'x' },
+      status: 'pending',
+      notBefore: new Date(),
+      attempts: 0,
+      maxAttempts: 5,
+      source: { campaignId: String(pacedCampaign._id) },
+      areaPath: r.areaPath,
+      createdAt: new Date(),
+    })),
+  );
   await OutboxClaims(app.db).deleteMany({}); // history of the runs above; keeps the loop's first reap short
   const stop = startRoomDelivery(real, { sender, governor, worker: 'paced', intervalMs: 50 });
   const deadline = Date.now() + 30_000;
@@ -99,7 +135,9 @@ export default async function bot(h: BenchHarness): Promise<void> {
     [`  sent by w1 / w2 (sum must be ${DELIVERY_ROOMS})`]: `${a} / ${b}`,
     [`  outbox items sent for the campaign (must be ${2 * DELIVERY_ROOMS})`]: sentTotal,
     'governor 200–400 ms: sends observed': times.length,
-    'governor observed gap min / avg / max (ms)': gaps.length ? `${Math.min(...gaps).toFixed(0)} / ${(gaps.reduce((x, y) => x + y, 0) / gaps.length).toFixed(0)} / ${Math.max(...gaps).toFixed(0)}` : 'n/a',
+    'governor observed gap min / avg / max (ms)': gaps.length
+      ? `${Math.min(...gaps).toFixed(0)} / ${(gaps.reduce((x, y) => x + y, 0) / gaps.length).toFixed(0)} / ${Math.max(...gaps).toFixed(0)}`
+      : 'n/a',
     'GET /healthz requests/s (same run, reference)': health.rps,
   });
 }

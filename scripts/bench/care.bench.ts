@@ -18,7 +18,9 @@ const MB = 1024 * 1024;
 
 async function seed(h: BenchHarness, productId: string, count: number): Promise<void> {
   const { t } = h;
-  const villages = await Areas(t.db).find({ code: { $in: [VILLAGE_A, VILLAGE_B] } }).lean();
+  const villages = await Areas(t.db)
+    .find({ code: { $in: [VILLAGE_A, VILLAGE_B] } })
+    .lean();
   for (let from = 0; from < count; from += 2000) {
     const docs = [];
     for (let i = from; i < Math.min(count, from + 2000); i++) {
@@ -26,11 +28,28 @@ async function seed(h: BenchHarness, productId: string, count: number): Promise<
       const idCard = first17 + idCardCheckChar(first17);
       const v = villages[i % villages.length]!;
       docs.push({
-        productId: new Types.ObjectId(productId), residentId: new Types.ObjectId(), villageCode: v.code, areaPath: v.path,
+        productId: new Types.ObjectId(productId),
+        residentId: new Types.ObjectId(),
+        villageCode: v.code,
+        areaPath: v.path,
         applicantPhoneEnc: t.app.pii.seal(`139${String(i).padStart(8, '0')}`),
-        insured: [{ nameEnc: t.app.pii.seal(`居民${i}`), idCardEnc: t.app.pii.seal(idCard), idIndex: t.app.pii.blindIndex('idcard', idCard), relation: '本人', planCode: 'A', premiumFen: 5000 }],
-        totalFen: 5000, status: 'issued', seq: 3, policyNo: `PZB${i}`, payment: { method: 'cash', paidAt: '2026-11-28', amountFen: 5000 },
-        createdAt: new Date(), updatedAt: new Date(),
+        insured: [
+          {
+            nameEnc: t.app.pii.seal(`居民${i}`),
+            idCardEnc: t.app.pii.seal(idCard),
+            idIndex: t.app.pii.blindIndex('idcard', idCard),
+            relation: '本人',
+            planCode: 'A',
+            premiumFen: 5000,
+          },
+        ],
+        totalFen: 5000,
+        status: 'issued',
+        seq: 3,
+        policyNo: `PZB${i}`,
+        payment: { method: 'cash', paidAt: '2026-11-28', amountFen: 5000 },
+        createdAt: new Date(),
+        updatedAt: new Date(),
       });
     }
     await Enrolments(t.db).insertMany(docs, { lean: true });
@@ -58,9 +77,14 @@ async function exportOnce(h: BenchHarness, productId: string, token: string) {
 }
 
 const product = (name: string) => ({
-  year: 2027, name, insurer: '中国人寿淄博分公司',
+  year: 2027,
+  name,
+  insurer: '中国人寿淄博分公司',
   plans: [{ code: 'A', name: '基础保障', premiumFen: 5000, coverage: [{ item: '意外身故', amountFen: 5_000_000 }] }],
-  enrolFrom: '2026-11-01', enrolTo: '2026-12-31', policyStart: '2027-01-01', policyEnd: '2027-12-31',
+  enrolFrom: '2026-11-01',
+  enrolTo: '2026-12-31',
+  policyStart: '2027-01-01',
+  policyEnd: '2027-12-31',
   eligibility: { description: '计生家庭成员', minAge: 0, maxAge: 80 },
 });
 

@@ -54,7 +54,11 @@ export interface WireCounter {
 const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
 /** The shared tool lives beside the project (`../shared`); WIRE_COUNT overrides its path. */
 function wireCountScript(): string {
-  const candidates = [process.env.WIRE_COUNT, path.resolve(__dirname, '../../../shared/tools/wire-count.mjs'), path.resolve(__dirname, '../../../../shared/tools/wire-count.mjs')];
+  const candidates = [
+    process.env.WIRE_COUNT,
+    path.resolve(__dirname, '../../../shared/tools/wire-count.mjs'),
+    path.resolve(__dirname, '../../../../shared/tools/wire-count.mjs'),
+  ];
   const found = candidates.find((c) => c && fs.existsSync(c));
   if (!found) throw new Error('wire-count.mjs not found: set WIRE_COUNT to its path (../shared/tools/wire-count.mjs)');
   return found;
@@ -73,7 +77,11 @@ async function startWireCount(uri: string): Promise<{ uri: string; counter: Wire
   const m = /^mongodb:\/\/([^/?]+)(.*)$/.exec(uri);
   if (!m || m[1]!.includes(',')) throw new Error(`wire-count needs a single-host mongodb:// URI, got ${uri}`);
   const [listen, control] = [await freePort(), await freePort()];
-  const child: ChildProcess = spawn(process.execPath, [wireCountScript(), '--listen', `127.0.0.1:${listen}`, '--target', m[1]!, '--control', `127.0.0.1:${control}`, '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [wireCountScript(), '--listen', `127.0.0.1:${listen}`, '--target', m[1]!, '--control', `127.0.0.1:${control}`, '--quiet'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   const base = `http://127.0.0.1:${control}`;
   for (let i = 0; ; i++) {
     try {
@@ -94,10 +102,17 @@ async function startWireCount(uri: string): Promise<{ uri: string; counter: Wire
     },
     async read(settleMs = 300) {
       await new Promise((r) => setTimeout(r, settleMs));
-      const s = (await (await fetch(`${base}/stats`)).json()) as { app: number; byCommand: Record<string, { n: number }>; byTarget: Record<string, { n: number; ms: number }> };
-      const writes = Object.entries(s.byCommand).filter(([k]) => WRITE_COMMANDS.has(k)).reduce((n, [, v]) => n + v.n, 0);
+      const s = (await (await fetch(`${base}/stats`)).json()) as {
+        app: number;
+        byCommand: Record<string, { n: number }>;
+        byTarget: Record<string, { n: number; ms: number }>;
+      };
+      const writes = Object.entries(s.byCommand)
+        .filter(([k]) => WRITE_COMMANDS.has(k))
+        .reduce((n, [, v]) => n + v.n, 0);
       return {
-        commands: s.app, writes,
+        commands: s.app,
+        writes,
         byTarget: Object.fromEntries(Object.entries(s.byTarget).map(([k, v]) => [k, v.n])),
         msByTarget: Object.fromEntries(Object.entries(s.byTarget).map(([k, v]) => [k, Math.round(v.ms)])),
       };
@@ -135,7 +150,12 @@ export interface LoadResult {
 
 /** A request as the load process takes it: the body JSON-encoded, the bearer token in the headers. */
 export function spec(method: string, path: string, o: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): RequestSpec {
-  return { method, path, headers: { ...o.headers, ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) }, ...(o.body === undefined ? {} : { body: JSON.stringify(o.body) }) };
+  return {
+    method,
+    path,
+    headers: { ...o.headers, ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) },
+    ...(o.body === undefined ? {} : { body: JSON.stringify(o.body) }),
+  };
 }
 
 /** The load process: one child, messages answered by id. */
@@ -152,11 +172,12 @@ function startLoadClient(): { call<T>(m: ClientJob, marks?: FireMarks): Promise<
   });
   child.on('exit', (code) => waiting.forEach((w) => w.reject(new Error(`load client exited (${code})`))));
   return {
-    call: <T>(m: ClientJob, marks?: FireMarks) => new Promise<T>((resolve, reject) => {
-      const id = ++next;
-      waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, marks });
-      child.send({ ...m, id });
-    }),
+    call: <T>(m: ClientJob, marks?: FireMarks) =>
+      new Promise<T>((resolve, reject) => {
+        const id = ++next;
+        waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, marks });
+        child.send({ ...m, id });
+      }),
     stop: () => void child.disconnect(),
   };
 }
@@ -168,7 +189,13 @@ export async function withHarness(fn: (h: BenchHarness) => Promise<void>, opts: 
   let db: ProvisionedDatabase | undefined;
   const given = process.env.TEST_MONGODB_URI;
   if (!given) {
-    db = await provisionDatabase({ mongodbUri: process.env.MONGODB_URI, ferretdbBin: process.env.FERRETDB_BIN, memoryServer: process.env.MONGOMS_DISABLE !== '1', logger, memoryServerTimeoutMs: 10_000 });
+    db = await provisionDatabase({
+      mongodbUri: process.env.MONGODB_URI,
+      ferretdbBin: process.env.FERRETDB_BIN,
+      memoryServer: process.env.MONGOMS_DISABLE !== '1',
+      logger,
+      memoryServerTimeoutMs: 10_000,
+    });
     process.env.TEST_MONGODB_URI = db.uri;
   }
   const direct = process.env.TEST_MONGODB_URI!;
@@ -177,17 +204,27 @@ export async function withHarness(fn: (h: BenchHarness) => Promise<void>, opts: 
   // the service as it runs in production: replies are not checked against their schemas (tests do that)
   const t = await startTestApp({ config: { RESPONSE_CHECKS: 'false' }, dbName: opts.dbName });
   const client = startLoadClient();
-  const fire = (mode: 'all' | 'serial', requests: RequestSpec[], marks?: FireMarks) => client.call<Fired[]>({ kind: 'fire', url: t.url, mode, requests }, marks);
+  const fire = (mode: 'all' | 'serial', requests: RequestSpec[], marks?: FireMarks) =>
+    client.call<Fired[]>({ kind: 'fire', url: t.url, mode, requests }, marks);
   try {
     await fn({
       t,
       dbKind: db?.kind ?? 'external',
       load(o) {
         const job: AutocannonJob = {
-          url: (o.url ?? t.url) + o.path, method: o.method ?? 'GET', connections: o.connections ?? 50, timeout: o.timeoutSec,
+          url: (o.url ?? t.url) + o.path,
+          method: o.method ?? 'GET',
+          connections: o.connections ?? 50,
+          timeout: o.timeoutSec,
           ...(o.amount ? { amount: o.amount } : { duration: o.durationSec ?? 5 }),
-          headers: { 'content-type': 'application/json', ...o.headers }, body: o.body === undefined ? undefined : JSON.stringify(o.body),
-          cycle: o.cycle?.map((x) => ({ path: x.path ?? o.path, method: x.method, headers: x.headers, body: x.body === undefined ? undefined : JSON.stringify(x.body) })),
+          headers: { 'content-type': 'application/json', ...o.headers },
+          body: o.body === undefined ? undefined : JSON.stringify(o.body),
+          cycle: o.cycle?.map((x) => ({
+            path: x.path ?? o.path,
+            method: x.method,
+            headers: x.headers,
+            body: x.body === undefined ? undefined : JSON.stringify(x.body),
+          })),
         };
         return client.call<LoadResult>({ kind: 'autocannon', job });
       },

@@ -34,7 +34,14 @@ export default async function idempotency(h: BenchHarness): Promise<void> {
     const cpu = process.cpuUsage(cpu0);
     const w = await h.wire.read();
     lat.sort((a, b) => a - b);
-    rows.push({ what, p50: pct(lat, 50).toFixed(1), p99: pct(lat, 99).toFixed(1), cmds: (w.commands / N).toFixed(2), writes: (w.writes / N).toFixed(2), cpu: ((cpu.user + cpu.system) / 1000 / N).toFixed(2) });
+    rows.push({
+      what,
+      p50: pct(lat, 50).toFixed(1),
+      p99: pct(lat, 99).toFixed(1),
+      cmds: (w.commands / N).toFixed(2),
+      writes: (w.writes / N).toFixed(2),
+      cpu: ((cpu.user + cpu.system) / 1000 / N).toFixed(2),
+    });
   };
   const practice = (i: number, key: string) =>
     t.request('POST', '/api/v1/quiz/practice', { token: residents[i]!.token, body: { topic: 'hl66-2024', count: 5 }, headers: { 'idempotency-key': key } });
@@ -50,10 +57,15 @@ export default async function idempotency(h: BenchHarness): Promise<void> {
   for (let off = 0; off < KEYS; off += 5_000) {
     const ids = Array.from({ length: Math.min(5_000, KEYS - off) }, (_, j) => `r:${String(new Types.ObjectId())}:POST:/api/v1/quiz/practice:bench-${off + j}`);
     await IdempotencyKeys(t.db).collection.insertMany(ids.map((_id) => ({ _id, createdAt: at })) as never[]);
-    await IdempotencyResults(t.db).collection.insertMany(ids.map((_id) => ({ _id, status: 201, body: { id: String(new Types.ObjectId()) }, createdAt: at })) as never[]);
+    await IdempotencyResults(t.db).collection.insertMany(
+      ids.map((_id) => ({ _id, status: 201, body: { id: String(new Types.ObjectId()) }, createdAt: at })) as never[],
+    );
   }
   await round(`${KEYS} keys kept`);
   console.log(`\n== idempotency (database: ${h.dbKind}; ${N} requests one at a time per row)`);
-  console.log(`  ${'request'.padEnd(46)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'cmds/req'.padStart(9)} ${'writes/req'.padStart(10)} ${'CPU ms/req'.padStart(10)}`);
-  for (const r of rows) console.log(`  ${r.what!.padEnd(46)} ${r.p50!.padStart(8)} ${r.p99!.padStart(8)} ${r.cmds!.padStart(9)} ${r.writes!.padStart(10)} ${r.cpu!.padStart(10)}`);
+  console.log(
+    `  ${'request'.padEnd(46)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'cmds/req'.padStart(9)} ${'writes/req'.padStart(10)} ${'CPU ms/req'.padStart(10)}`,
+  );
+  for (const r of rows)
+    console.log(`  ${r.what!.padEnd(46)} ${r.p50!.padStart(8)} ${r.p99!.padStart(8)} ${r.cmds!.padStart(9)} ${r.writes!.padStart(10)} ${r.cpu!.padStart(10)}`);
 }

@@ -8,7 +8,10 @@ import { withHarness, type BenchHarness } from './harness';
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.bench.ts')).sort()
+  const files = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.bench.ts'))
+    .sort()
     .filter((f) => !only.length || only.some((o) => f.startsWith(o)));
   for (const f of files) {
     // a bench that provisions its own databases (scale: two servers over the same files) exports `standalone`
@@ -20,7 +23,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -38,7 +38,9 @@ export default async function leaderboard(h: BenchHarness): Promise<void> {
   const admin = await districtAdmin(t);
   const cid = await createContest(t, admin.token, { attemptsPerDay: 20, attemptsTotal: 20 });
   const contestId = new Types.ObjectId(cid);
-  const villages = await Areas(t.db).find({ code: { $in: [VILLAGE_A, VILLAGE_B, VILLAGE_C] } }).lean();
+  const villages = await Areas(t.db)
+    .find({ code: { $in: [VILLAGE_A, VILLAGE_B, VILLAGE_C] } })
+    .lean();
   const now = app.clock.now();
   const ids: Types.ObjectId[] = [];
   for (let off = 0; off < RESIDENTS; off += 2_000) {
@@ -46,14 +48,24 @@ export default async function leaderboard(h: BenchHarness): Promise<void> {
       const v = villages[(off + j) % villages.length]!;
       const _id = new Types.ObjectId();
       ids.push(_id);
-      return { _id, openid: `lb-${off + j}`, createdAt: now, lastLoginAt: now, nameEnc: app.pii.seal(`居民${off + j}`), villageCode: v.code, areaPath: v.path, elderlyMode: false, consents: {} };
+      return {
+        _id,
+        openid: `lb-${off + j}`,
+        createdAt: now,
+        lastLoginAt: now,
+        nameEnc: app.pii.seal(`居民${off + j}`),
+        villageCode: v.code,
+        areaPath: v.path,
+        elderlyMode: false,
+        consents: {},
+      };
     });
     await Residents(t.db).insertMany(docs, { ordered: false, lean: true });
   }
   step(`${RESIDENTS} residents`);
   // submissions, and the best-result records an earlier version kept at submit (an insert when a score improved)
   const best = new Map<number, number>();
-  for (let done = 0; done < SUBMISSIONS; ) {
+  for (let done = 0; done < SUBMISSIONS;) {
     const subs: SubmissionDoc[] = [];
     const bests: BestDoc[] = [];
     for (let j = 0; j < 5_000 && done < SUBMISSIONS; j++, done++) {
@@ -61,13 +73,35 @@ export default async function leaderboard(h: BenchHarness): Promise<void> {
       const v = villages[k % villages.length]!;
       const score = ((done * 7 + k * 13) % 11) * 10;
       const s: SubmissionDoc = {
-        _id: new Types.ObjectId(), residentId: ids[k]!, mode: 'contest', contestId, day: '2026-11-28', villageCode: v.code, areaPath: v.path,
-        results: [], correct: score / 10, total: 10, score, passed: score >= 60, durationMs: 60_000 + (done % 500) * 1000, tooFast: false, submittedAt: new Date(now.getTime() + done),
+        _id: new Types.ObjectId(),
+        residentId: ids[k]!,
+        mode: 'contest',
+        contestId,
+        day: '2026-11-28',
+        villageCode: v.code,
+        areaPath: v.path,
+        results: [],
+        correct: score / 10,
+        total: 10,
+        score,
+        passed: score >= 60,
+        durationMs: 60_000 + (done % 500) * 1000,
+        tooFast: false,
+        submittedAt: new Date(now.getTime() + done),
       };
       subs.push(s);
       if ((best.get(k) ?? -1) < score) {
         best.set(k, score);
-        bests.push({ _id: `${cid}:${String(s.residentId)}:${score}`, contestId, residentId: s.residentId, villageCode: v.code, score, durationMs: s.durationMs, at: s.submittedAt, submissionId: s._id });
+        bests.push({
+          _id: `${cid}:${String(s.residentId)}:${score}`,
+          contestId,
+          residentId: s.residentId,
+          villageCode: v.code,
+          score,
+          durationMs: s.durationMs,
+          at: s.submittedAt,
+          submissionId: s._id,
+        });
       }
     }
     await Submissions(t.db).collection.insertMany(subs, { ordered: false });
@@ -83,7 +117,20 @@ export default async function leaderboard(h: BenchHarness): Promise<void> {
     const docs: TallyDoc[] = Array.from({ length: TRICKLE }, (_, j) => {
       const k = (trickled * 7919 + j * 104_729) % RESIDENTS;
       const v = villages[k % villages.length]!;
-      return { _id: new Types.ObjectId(), residentId: ids[k]!, areaPath: v.path, mode: 'contest', score: ((trickled + j) % 11) * 10, contestId, submittedAt: app.clock.now(), board: true, villageCode: v.code, durationMs: 45_000 + j, name: '居*', nameAt: app.clock.now() };
+      return {
+        _id: new Types.ObjectId(),
+        residentId: ids[k]!,
+        areaPath: v.path,
+        mode: 'contest',
+        score: ((trickled + j) % 11) * 10,
+        contestId,
+        submittedAt: app.clock.now(),
+        board: true,
+        villageCode: v.code,
+        durationMs: 45_000 + j,
+        name: '居*',
+        nameAt: app.clock.now(),
+      };
     });
     trickled++;
     await QuizTallies(t.db).collection.insertMany(docs as never[], { ordered: false });
@@ -98,12 +145,16 @@ export default async function leaderboard(h: BenchHarness): Promise<void> {
     await h.wire.reset();
     const ms = await timed(fn);
     const w = await h.wire.read(0);
-    const top = Object.entries(w.msByTarget).sort(([, a], [, b]) => b - a).slice(0, 3).map(([k, v]) => `${k} ${v}`).join(', ');
+    const top = Object.entries(w.msByTarget)
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, 3)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
     return `${ms} (${w.commands} commands, ${w.writes} writes; server ms: ${top})`;
   };
 
   const firstMs = await timed(() => refreshLeaderboards(app));
-  const entries = ((await QuizBoards(t.db).findById(cid).lean())?.entries.resident.length) ?? 0;
+  const entries = (await QuizBoards(t.db).findById(cid).lean())?.entries.resident.length ?? 0;
   forgetBoards(app);
   await trickle();
   const coldMs = await counted(() => refreshLeaderboards(app));
@@ -113,7 +164,10 @@ export default async function leaderboard(h: BenchHarness): Promise<void> {
   step('boards folded');
 
   const scopes = ['district', 'town', 'village'];
-  const reads = tokens.map((token, r) => ({ path: `/api/v1/quiz/contests/${cid}/leaderboard?scope=${scopes[r % 3]}`, headers: { authorization: `Bearer ${token}` } }));
+  const reads = tokens.map((token, r) => ({
+    path: `/api/v1/quiz/contests/${cid}/leaderboard?scope=${scopes[r % 3]}`,
+    headers: { authorization: `Bearer ${token}` },
+  }));
   /** A read load, with how long the service's event loop was held up meanwhile (p99 / max ms) and the database commands sent meanwhile per read (the worker's too while it refreshes). */
   const read = async (title: string, connections: number) => {
     const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -123,7 +177,11 @@ export default async function leaderboard(h: BenchHarness): Promise<void> {
     const r = await profiled(`${title} ${connections}`, () => h.load({ title, path: '/', connections, durationSec: 5, cycle: reads }));
     const w = await h.wire.read(0);
     delay.disable();
-    return { ...r, loop: `${Math.round(delay.percentile(99) / 1e6)} / ${Math.round(delay.max / 1e6)}`, commands: (w.commands / Math.max(1, r.requests)).toFixed(3) };
+    return {
+      ...r,
+      loop: `${Math.round(delay.percentile(99) / 1e6)} / ${Math.round(delay.max / 1e6)}`,
+      commands: (w.commands / Math.max(1, r.requests)).toFixed(3),
+    };
   };
   await read('warm-up', CONNECTIONS[0]!);
   const fmt = (r: { rps: number; p50: number; p99: number; non2xx: number; loop?: string; commands?: string }) =>

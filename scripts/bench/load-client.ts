@@ -95,29 +95,57 @@ async function cannon(j: AutocannonJob) {
   let n = 0;
   const list = j.cycle;
   const r = await autocannon({
-    url: j.url, method: j.method as 'GET', connections: j.connections, timeout: j.timeout,
+    url: j.url,
+    method: j.method as 'GET',
+    connections: j.connections,
+    timeout: j.timeout,
     ...(j.amount ? { amount: j.amount } : { duration: j.duration ?? 5 }),
-    headers: j.headers, body: j.body,
-    requests: list?.length ? [{ setupRequest: ((req: Record<string, unknown>) => {
-      const x = list[n++ % list.length]!;
-      return { ...req, path: x.path, method: x.method ?? req.method, headers: { ...(req.headers as object), ...x.headers }, ...(x.body === undefined ? {} : { body: x.body }) };
-    }) as never }] : undefined,
+    headers: j.headers,
+    body: j.body,
+    requests: list?.length
+      ? [
+          {
+            setupRequest: ((req: Record<string, unknown>) => {
+              const x = list[n++ % list.length]!;
+              return {
+                ...req,
+                path: x.path,
+                method: x.method ?? req.method,
+                headers: { ...(req.headers as object), ...x.headers },
+                ...(x.body === undefined ? {} : { body: x.body }),
+              };
+            }) as never,
+          },
+        ]
+      : undefined,
   });
-  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts };
+  return {
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+  };
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 process.on('message', (m: ClientMessage) => {
-  const run = m.kind === 'fire'
-    ? (async () => {
-      process.send!({ id: m.id, mark: 'started' });
-      const out = await fire(m.url, m.mode, m.requests);
-      process.send!({ id: m.id, mark: 'finished' });
-      await pause(20); // the mark is read on its own, before the (large) replies
-      return out;
-    })()
-    : cannon(m.job);
-  run.then((result) => process.send!({ id: m.id, result }), (err: unknown) => process.send!({ id: m.id, error: String((err as Error)?.stack ?? err) }));
+  const run =
+    m.kind === 'fire'
+      ? (async () => {
+          process.send!({ id: m.id, mark: 'started' });
+          const out = await fire(m.url, m.mode, m.requests);
+          process.send!({ id: m.id, mark: 'finished' });
+          await pause(20); // the mark is read on its own, before the (large) replies
+          return out;
+        })()
+      : cannon(m.job);
+  run.then(
+    (result) => process.send!({ id: m.id, result }),
+    (err: unknown) => process.send!({ id: m.id, error: String((err as Error)?.stack ?? err) }),
+  );
 });
 process.on('disconnect', () => process.exit(0));

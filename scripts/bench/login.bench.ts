@@ -18,7 +18,11 @@ export default async function login(h: BenchHarness): Promise<void> {
   let seq = perAddress;
   const started = Date.now();
   const village = await h.load({
-    title: 'village push', path: '/api/v1/auth/login', method: 'POST', connections: 20, amount: perAddress,
+    title: 'village push',
+    path: '/api/v1/auth/login',
+    method: 'POST',
+    connections: 20,
+    amount: perAddress,
     cycle: Array.from({ length: perAddress }, (_, i) => ({ body: { code: `user:bench-villager-${i + 1}:${i + 1}` } })),
   });
   const villageSec = (Date.now() - started) / 1000;
@@ -27,10 +31,17 @@ export default async function login(h: BenchHarness): Promise<void> {
 
   // One account hammering with a fresh code every time, against a second app so the address bucket is not the limit.
   const second = await startTestApp();
-  const hammer = await h.load({
-    url: second.url, title: 'one account hammering', path: '/api/v1/auth/login', method: 'POST', connections: 5, amount: 200,
-    cycle: Array.from({ length: 200 }, (_, i) => ({ body: { code: `user:bench-hammer:${i + 1}` } })),
-  }).finally(() => second.close());
+  const hammer = await h
+    .load({
+      url: second.url,
+      title: 'one account hammering',
+      path: '/api/v1/auth/login',
+      method: 'POST',
+      connections: 5,
+      amount: 200,
+      cycle: Array.from({ length: 200 }, (_, i) => ({ body: { code: `user:bench-hammer:${i + 1}` } })),
+    })
+    .finally(() => second.close());
 
   // The limiter alone: 100,000 takes over 10,000 keys.
   const limiter = new Limiter({ windowMs: 60_000, max: 1_000_000 });

@@ -27,8 +27,17 @@ async function sessionWithWaitlist(t: TestApp, staff: string, size: number): Pro
   const talk = await publishedTalk(t, staff, { capacity: 1, waitlistEnabled: true, waitlistCap: 0 });
   const talkId = new Types.ObjectId(talk.id);
   const now = t.clock.now();
-  const reg = (status: 'confirmed' | 'waitlisted', ticket?: number) =>
-    ({ _id: new Types.ObjectId(), talkId, residentId: new Types.ObjectId(), areaPath: [], seats: 1, status, seq: 1, ...(ticket ? { ticket } : {}), createdAt: now });
+  const reg = (status: 'confirmed' | 'waitlisted', ticket?: number) => ({
+    _id: new Types.ObjectId(),
+    talkId,
+    residentId: new Types.ObjectId(),
+    areaPath: [],
+    seats: 1,
+    status,
+    seq: 1,
+    ...(ticket ? { ticket } : {}),
+    createdAt: now,
+  });
   const seated = reg('confirmed');
   await Registrations(t.db).collection.insertOne(seated);
   await Seats(t.db).collection.insertOne({ _id: new Types.ObjectId(), talkId, seatNo: 1, registrationId: seated._id, part: 1, takenAt: now });
@@ -66,7 +75,17 @@ export default async function myregs(h: BenchHarness): Promise<void> {
         }
         const w = await h.wire.read();
         lat.sort((a, b) => a - b);
-        rows.push({ waiting: String(size), what, 'p50 ms': pct(lat, 50).toFixed(1), 'p99 ms': pct(lat, 99).toFixed(1), 'cmds/req': (w.commands / N).toFixed(2), 'bytes/req': (bytes / N).toFixed(0), commands: Object.entries(w.byTarget).map(([k, v]) => `${k} ${(v / N).toFixed(1)} (${((w.msByTarget[k] ?? 0) / N).toFixed(1)} ms)`).join('; ') });
+        rows.push({
+          waiting: String(size),
+          what,
+          'p50 ms': pct(lat, 50).toFixed(1),
+          'p99 ms': pct(lat, 99).toFixed(1),
+          'cmds/req': (w.commands / N).toFixed(2),
+          'bytes/req': (bytes / N).toFixed(0),
+          commands: Object.entries(w.byTarget)
+            .map(([k, v]) => `${k} ${(v / N).toFixed(1)} (${((w.msByTarget[k] ?? 0) / N).toFixed(1)} ms)`)
+            .join('; '),
+        });
       };
       await measure('queue document in place');
       if ((await t.request('POST', `/api/admin/v1/talks/${talkId}/close`, { token: staff })).status !== 200) throw new Error('close failed');

@@ -10,7 +10,8 @@ import inspector from 'node:inspector';
 export async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
   const session = new inspector.Session();
   session.connect();
-  const post = (method: string, params?: object) => new Promise<any>((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+  const post = (method: string, params?: object) =>
+    new Promise<any>((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
   if (process.env.BENCH_HEAP_PROF) {
     // allocations instead of CPU: where the garbage collector's work comes from
     await post('HeapProfiler.enable');

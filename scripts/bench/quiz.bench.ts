@@ -24,9 +24,19 @@ const TOPICS = ['三减四健', '传染病防治法', '食品安全', '婚孕检
 
 const synthetic = (i: number) =>
   QuestionInput.parse({
-    key: `bench-${i}`, type: 'single', stem: `压测题目 ${i}：以下哪项是健康的生活方式？`,
-    options: [{ key: 'A', text: '每天适量运动' }, { key: 'B', text: '长期熬夜' }, { key: 'C', text: '吸烟' }, { key: 'D', text: '暴饮暴食' }],
-    answer: ['A'], explanation: '适量运动有益健康。', topics: [TOPICS[i % TOPICS.length]], difficulty: 1 + (i % 3),
+    key: `bench-${i}`,
+    type: 'single',
+    stem: `压测题目 ${i}：以下哪项是健康的生活方式？`,
+    options: [
+      { key: 'A', text: '每天适量运动' },
+      { key: 'B', text: '长期熬夜' },
+      { key: 'C', text: '吸烟' },
+      { key: 'D', text: '暴饮暴食' },
+    ],
+    answer: ['A'],
+    explanation: '适量运动有益健康。',
+    topics: [TOPICS[i % TOPICS.length]],
+    difficulty: 1 + (i % 3),
   });
 
 const started = Date.now();
@@ -37,10 +47,15 @@ export default async function quiz(h: BenchHarness): Promise<void> {
   const app = t.app;
   const seedStart = Date.now();
   await seedVillages(t);
-  const villages = await Areas(t.db).find({ code: { $in: [VILLAGE_A, VILLAGE_B, VILLAGE_C] } }).lean();
+  const villages = await Areas(t.db)
+    .find({ code: { $in: [VILLAGE_A, VILLAGE_B, VILLAGE_C] } })
+    .lean();
   await seedQuestionBank(app);
   const bankSize = await Questions(t.db).countDocuments();
-  await upsertQuestions(app, Array.from({ length: QUESTIONS - bankSize }, (_, i) => synthetic(i)));
+  await upsertQuestions(
+    app,
+    Array.from({ length: QUESTIONS - bankSize }, (_, i) => synthetic(i)),
+  );
 
   step('questions seeded');
   const now = app.clock.now();
@@ -50,7 +65,17 @@ export default async function quiz(h: BenchHarness): Promise<void> {
       const v = villages[(off + j) % villages.length]!;
       const _id = new Types.ObjectId();
       residentIds.push(_id);
-      return { _id, openid: `bench-${off + j}`, createdAt: now, lastLoginAt: now, nameEnc: app.pii.seal(`居民${off + j}`), villageCode: v.code, areaPath: v.path, elderlyMode: false, consents: {} };
+      return {
+        _id,
+        openid: `bench-${off + j}`,
+        createdAt: now,
+        lastLoginAt: now,
+        nameEnc: app.pii.seal(`居民${off + j}`),
+        villageCode: v.code,
+        areaPath: v.path,
+        elderlyMode: false,
+        consents: {},
+      };
     });
     await Residents(t.db).insertMany(docs, { ordered: false });
   }
@@ -60,8 +85,21 @@ export default async function quiz(h: BenchHarness): Promise<void> {
     tokens.push(...(await Promise.all(residentIds.slice(i, i + 100).map(async (id) => (await issueToken(app, 'resident', id, 720)).token))));
   }
   const contest = await Contests(t.db).create({
-    title: '压测竞赛', description: '', startAt: new Date(now.getTime() - 3600_000), endAt: new Date(now.getTime() + 30 * 86400_000), areaCode: '370303', areaPath: ['370303'],
-    drawRules: [{ tags: [], count: 10 }], timeLimitSec: 1800, attemptsPerDay: 20, attemptsTotal: 20, passScore: 60, status: 'published', createdBy: 'bench', createdAt: now, updatedAt: now,
+    title: '压测竞赛',
+    description: '',
+    startAt: new Date(now.getTime() - 3600_000),
+    endAt: new Date(now.getTime() + 30 * 86400_000),
+    areaCode: '370303',
+    areaPath: ['370303'],
+    drawRules: [{ tags: [], count: 10 }],
+    timeLimitSec: 1800,
+    attemptsPerDay: 20,
+    attemptsTotal: 20,
+    passScore: 60,
+    status: 'published',
+    createdBy: 'bench',
+    createdAt: now,
+    updatedAt: now,
   });
   const cid = String(contest._id);
   step('tokens issued, contest created');
@@ -73,19 +111,36 @@ export default async function quiz(h: BenchHarness): Promise<void> {
   // under 200 connections a write-heavy request on this 2-core machine (FerretDB/SQLite serialises writes) can
   // wait longer than autocannon's default 10 s: a timed-out request would count as an error, not as its latency
   const create = await h.load({
-    title: 'create', path: `/api/v1/quiz/contests/${cid}/attempts`, method: 'POST', connections: CONNECTIONS, amount: CREATES, body: {}, timeoutSec: 60,
+    title: 'create',
+    path: `/api/v1/quiz/contests/${cid}/attempts`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    amount: CREATES,
+    body: {},
+    timeoutSec: 60,
     cycle: tokens.map((token) => ({ headers: { authorization: `Bearer ${token}` } })),
   });
   step('attempt creation measured');
   // The attempts just created over HTTP are the ones submitted next (answers: 'A' everywhere).
   const tokenOf = new Map(residentIds.slice(0, TOKENS).map((id, i) => [String(id), tokens[i]!]));
   const pending = (await Attempts(t.db).find({ contestId: contest._id }).lean()).map((a) => ({
-    id: String(a._id), token: tokenOf.get(String(a.residentId))!, answers: a.items.map((it) => ({ questionId: String(it.questionId), choice: ['A'] })),
+    id: String(a._id),
+    token: tokenOf.get(String(a.residentId))!,
+    answers: a.items.map((it) => ({ questionId: String(it.questionId), choice: ['A'] })),
   }));
   t.clock.advance(5 * 60_000); // a plausible answering time, so points and certificates are computed too
   const submit = await h.load({
-    title: 'submit', path: '/', method: 'POST', connections: CONNECTIONS, amount: pending.length, timeoutSec: 60,
-    cycle: pending.map((p) => ({ path: `/api/v1/quiz/attempts/${p.id}/submit`, headers: { authorization: `Bearer ${p.token}` }, body: { answers: p.answers } })),
+    title: 'submit',
+    path: '/',
+    method: 'POST',
+    connections: CONNECTIONS,
+    amount: pending.length,
+    timeoutSec: 60,
+    cycle: pending.map((p) => ({
+      path: `/api/v1/quiz/attempts/${p.id}/submit`,
+      headers: { authorization: `Bearer ${p.token}` },
+      body: { answers: p.answers },
+    })),
   });
 
   step('submission measured');
@@ -100,9 +155,22 @@ export default async function quiz(h: BenchHarness): Promise<void> {
       const v = villages[k % villages.length]!;
       const correct = (inserted + j * 7) % 11;
       return {
-        _id: new Types.ObjectId(), residentId: residentIds[k]!, mode: 'contest', contestId: contest._id, day: '2026-11-28', villageCode: v.code, areaPath: v.path,
+        _id: new Types.ObjectId(),
+        residentId: residentIds[k]!,
+        mode: 'contest',
+        contestId: contest._id,
+        day: '2026-11-28',
+        villageCode: v.code,
+        areaPath: v.path,
         // Per-question results are not read by the leaderboard; left empty so the bulk insert stays fast.
-        results: [], correct, total: 10, score: correct * 10, passed: correct >= 6, durationMs: 60_000 + ((inserted + j) % 500) * 1000, tooFast: false, submittedAt: now,
+        results: [],
+        correct,
+        total: 10,
+        score: correct * 10,
+        passed: correct >= 6,
+        durationMs: 60_000 + ((inserted + j) % 500) * 1000,
+        tooFast: false,
+        submittedAt: now,
       };
     });
     await Submissions(t.db).insertMany(batch, { ordered: false, lean: true });
@@ -110,7 +178,18 @@ export default async function quiz(h: BenchHarness): Promise<void> {
       const k = (inserted + j) % RESIDENTS;
       if ((bestOf.get(k) ?? -1) >= b.score) return [];
       bestOf.set(k, b.score);
-      return [{ _id: `${cid}:${String(b.residentId)}:${b.score}`, contestId: contest._id, residentId: b.residentId, villageCode: b.villageCode, score: b.score, durationMs: b.durationMs, at: b.submittedAt, submissionId: b._id }];
+      return [
+        {
+          _id: `${cid}:${String(b.residentId)}:${b.score}`,
+          contestId: contest._id,
+          residentId: b.residentId,
+          villageCode: b.villageCode,
+          score: b.score,
+          durationMs: b.durationMs,
+          at: b.submittedAt,
+          submissionId: b._id,
+        },
+      ];
     });
     if (bests.length) await QuizBests(t.db).collection.insertMany(bests as never[], { ordered: false });
     inserted += batch.length;
@@ -127,7 +206,10 @@ export default async function quiz(h: BenchHarness): Promise<void> {
   // Let the cache age during the run, so reads also meet background refreshes (served stale meanwhile).
   const ager = setInterval(() => t.clock.advance(6_000), 1_000);
   const scopes = ['village', 'town', 'district'];
-  const reads = tokens.map((token, r) => ({ path: `/api/v1/quiz/contests/${cid}/leaderboard?scope=${scopes[r % 3]}`, headers: { authorization: `Bearer ${token}` } }));
+  const reads = tokens.map((token, r) => ({
+    path: `/api/v1/quiz/contests/${cid}/leaderboard?scope=${scopes[r % 3]}`,
+    headers: { authorization: `Bearer ${token}` },
+  }));
   const board = await h.load({ title: 'leaderboard', path: '/', connections: CONNECTIONS, durationSec: 8, timeoutSec: 60, cycle: reads });
   clearInterval(ager);
   // And with the clock still (no refresh due): what a read costs when the board is simply cached. The refresh

@@ -15,22 +15,37 @@ export default async function reserve(h: BenchHarness): Promise<void> {
   await seedQuestionBank(h.t.app);
   const tokens: string[] = [];
   for (let i = 0; i < 20; i++) tokens.push((await residentLogin(h.t, `bench-practice-${i}`, { village: VILLAGE_A })).token);
-  const practice = (title: string) => h.load({
-    title, path: '/api/v1/quiz/practice', method: 'POST', connections: 10, durationSec: 5, body: { topic: 'hl66-2024', count: 10 },
-    cycle: tokens.map((token) => ({ headers: { authorization: `Bearer ${token}` } })),
-  });
+  const practice = (title: string) =>
+    h.load({
+      title,
+      path: '/api/v1/quiz/practice',
+      method: 'POST',
+      connections: 10,
+      durationSec: 5,
+      body: { topic: 'hl66-2024', count: 10 },
+      cycle: tokens.map((token) => ({ headers: { authorization: `Bearer ${token}` } })),
+    });
   await h.load({ title: 'warm-up', path: '/healthz', durationSec: 1 });
   const health = await h.load({ title: 'healthz', path: '/healthz', connections: 10, durationSec: 3 });
   const before = await practice('practice, no reserving round');
 
   await createStaff(h.t.app, { username: 'bench-admin', password: 'correct-horse-battery', role: 'district_admin', areaCode: '370303' });
-  const admin = (await h.t.request('POST', '/api/admin/v1/auth/login', { body: { username: 'bench-admin', password: 'correct-horse-battery' } })).body.token as string;
+  const admin = (await h.t.request('POST', '/api/admin/v1/auth/login', { body: { username: 'bench-admin', password: 'correct-horse-battery' } })).body
+    .token as string;
   const now = h.t.clock.now().getTime();
   const contest = await h.t.request('POST', '/api/admin/v1/quiz/contests', {
     token: admin,
     body: {
-      title: '健康素养测评', startAt: new Date(now - 3600_000).toISOString(), endAt: new Date(now + 7 * 86400_000).toISOString(), areaCode: '370303',
-      drawRules: [{ tags: ['hl66-2024'], count: 50 }], timeLimitSec: 1800, attemptsPerDay: 1, attemptsTotal: 1, passScore: 80, reserveQuestions: true,
+      title: '健康素养测评',
+      startAt: new Date(now - 3600_000).toISOString(),
+      endAt: new Date(now + 7 * 86400_000).toISOString(),
+      areaCode: '370303',
+      drawRules: [{ tags: ['hl66-2024'], count: 50 }],
+      timeLimitSec: 1800,
+      attemptsPerDay: 1,
+      attemptsTotal: 1,
+      passScore: 80,
+      reserveQuestions: true,
     },
   });
   await h.t.request('POST', `/api/admin/v1/quiz/contests/${contest.body.id}/publish`, { token: admin });

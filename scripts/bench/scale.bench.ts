@@ -44,7 +44,10 @@ function binaries(): { patched: string; stock?: string } {
   const patched = path.join(ROOT, '.tools/bin/ferretdb');
   if (process.env.SCALE_STOCK === '0') return { patched };
   const dir = path.join(ROOT, '.tools/stock');
-  execFileSync('bash', [path.join(ROOT, 'scripts/install-ferretdb.sh')], { stdio: 'inherit', env: { ...process.env, FERRETDB_STOCK: '1', FERRETDB_INSTALL_DIR: dir } });
+  execFileSync('bash', [path.join(ROOT, 'scripts/install-ferretdb.sh')], {
+    stdio: 'inherit',
+    env: { ...process.env, FERRETDB_STOCK: '1', FERRETDB_INSTALL_DIR: dir },
+  });
   return { patched, stock: path.join(dir, 'ferretdb') };
 }
 
@@ -63,13 +66,24 @@ async function actors(h: BenchHarness): Promise<Actors> {
   await seedQuestionBank(t.app);
   const admin = await districtAdmin(t);
   const contest = await createContest(t, admin.token, { drawRules: [{ tags: ['hl66-2024'], count: 10 }], attemptsPerDay: 20, attemptsTotal: 20 });
-  return { residents: await bulkResidents(t, 120, { village: VILLAGE_A }), townAdmin: (await staffLogin(t, 'town_admin', TOWN_MS)).token, admin: admin.token, contest, village: VILLAGE_A };
+  return {
+    residents: await bulkResidents(t, 120, { village: VILLAGE_A }),
+    townAdmin: (await staffLogin(t, 'town_admin', TOWN_MS)).token,
+    admin: admin.token,
+    contest,
+    village: VILLAGE_A,
+  };
 }
 
 let uniq = 0;
 const key = () => `scale-${process.pid}-${++uniq}`;
 
-async function serial(h: BenchHarness, n: number, make: (i: number) => Promise<ReturnType<typeof spec>> | ReturnType<typeof spec>, ok = [200, 201]): Promise<{ p50: number; p99: number; n: number }> {
+async function serial(
+  h: BenchHarness,
+  n: number,
+  make: (i: number) => Promise<ReturnType<typeof spec>> | ReturnType<typeof spec>,
+  ok = [200, 201],
+): Promise<{ p50: number; p99: number; n: number }> {
   const ms: number[] = [];
   for (let i = 0; i < n; i++) {
     const res = await h.request(...specArgs(await make(i)));
@@ -88,7 +102,13 @@ async function writes(h: BenchHarness, a: Actors, from: number, n: number): Prom
   const out: Figures = {};
   const talks = await Promise.all(Array.from({ length: n }, () => publishedTalk(t, a.townAdmin, { capacity: 50, waitlistEnabled: true })));
   for (let i = 0; i < n; i++) await h.request('GET', `/api/v1/talks/${talks[i]!.id}`, { token: a.residents[from + i]!.token });
-  out['single sign-up (POST registrations)'] = await serial(h, n, (i) => spec('POST', `/api/v1/talks/${talks[i]!.id}/registrations`, { token: a.residents[from + i]!.token, body: {}, headers: { 'idempotency-key': key() } }), [201]);
+  out['single sign-up (POST registrations)'] = await serial(
+    h,
+    n,
+    (i) =>
+      spec('POST', `/api/v1/talks/${talks[i]!.id}/registrations`, { token: a.residents[from + i]!.token, body: {}, headers: { 'idempotency-key': key() } }),
+    [201],
+  );
   const ms: number[] = [];
   for (let i = 0; i < n; i++) {
     const r = a.residents[from + i]!;
@@ -101,7 +121,9 @@ async function writes(h: BenchHarness, a: Actors, from: number, n: number): Prom
     if (process.env.SCALE_TRACE) await h.wire.reset();
     const sub = await h.request('POST', `/api/v1/quiz/attempts/${id}/submit`, { token: r.token, body: { answers }, headers: { 'idempotency-key': key() } });
     // SCALE_TRACE=1: the commands of each submit (reply time, command, collection, server ms, documents)
-    if (process.env.SCALE_TRACE) for (const c of await h.wire.trace()) console.log(`  trace submit ${String(c.t).padStart(6)} ${c.cmd} ${c.coll ?? ''} ${c.ms.toFixed(1)} ms${c.docs ? ` ×${c.docs}` : ''}`);
+    if (process.env.SCALE_TRACE)
+      for (const c of await h.wire.trace())
+        console.log(`  trace submit ${String(c.t).padStart(6)} ${c.cmd} ${c.coll ?? ''} ${c.ms.toFixed(1)} ms${c.docs ? ` ×${c.docs}` : ''}`);
     if (sub.status !== 200) throw new Error(`submit ${sub.status} ${JSON.stringify(sub.body)}`);
     ms.push(s.ms + sub.ms);
   }
@@ -127,10 +149,18 @@ async function reads(h: BenchHarness, a: Actors, light: boolean): Promise<Figure
   out['GET /api/v1/talks/:id (10 connections)'] = { p50: talk.p50, p99: talk.p99, n: talk.requests };
   const village = (await Areas(h.t.db).findOne({ code: /-b3$/, parentCode: TOWN_MS }).lean())!.code;
   const auth = { authorization: `Bearer ${a.townAdmin}` };
-  out['GET staff residents list, a village (one at a time)'] = await serial(h, light ? 3 : 20, () => spec('GET', `/api/admin/v1/residents?areaCode=${village}&limit=20`, { headers: auth }));
+  out['GET staff residents list, a village (one at a time)'] = await serial(h, light ? 3 : 20, () =>
+    spec('GET', `/api/admin/v1/residents?areaCode=${village}&limit=20`, { headers: auth }),
+  );
   // The dashboard is cached a minute per area: the first reading of each area is the one that costs.
-  const towns = await Areas(h.t.db).find({ parentCode: '370303' }).sort({ code: 1 }).limit(light ? 2 : 6).lean();
-  out['GET dashboard of a town (first reading)'] = await serial(h, towns.length, (i) => spec('GET', `/api/admin/v1/dashboard?area=${towns[i]!.code}`, { headers: { authorization: `Bearer ${a.admin}` } }));
+  const towns = await Areas(h.t.db)
+    .find({ parentCode: '370303' })
+    .sort({ code: 1 })
+    .limit(light ? 2 : 6)
+    .lean();
+  out['GET dashboard of a town (first reading)'] = await serial(h, towns.length, (i) =>
+    spec('GET', `/api/admin/v1/dashboard?area=${towns[i]!.code}`, { headers: { authorization: `Bearer ${a.admin}` } }),
+  );
   // the first report also folds the quiz tallies still waiting for the worker (2,000 in the seed)
   const report = () => spec('GET', '/api/admin/v1/reports/yearly?year=2026&format=json', { headers: { authorization: `Bearer ${a.admin}` } });
   out['GET yearly report, district, JSON (first)'] = await serial(h, 1, report);

@@ -18,7 +18,8 @@ export default async function selections(h: BenchHarness): Promise<void> {
   const id = await createRound(h.t, staff.token, { votesPerDay: 3 });
   await advance(h.t, staff.token, id, 'nominating');
   const candidates: string[] = [];
-  for (let i = 0; i < CANDIDATES; i++) candidates.push(await approvedCandidate(h.t, id, staff.token, staff.token, `候选家庭${i + 1}`, i % 2 ? VILLAGE_B : VILLAGE_A));
+  for (let i = 0; i < CANDIDATES; i++)
+    candidates.push(await approvedCandidate(h.t, id, staff.token, staff.token, `候选家庭${i + 1}`, i % 2 ? VILLAGE_B : VILLAGE_A));
   await advance(h.t, staff.token, id, 'reviewing');
   const residents = await bulkResidents(h.t, RESIDENTS);
   h.t.clock.advance(2 * 86_400_000 + 60_000);
@@ -52,7 +53,11 @@ export default async function selections(h: BenchHarness): Promise<void> {
 
   h.print(`selections vote storm (database: ${h.dbKind}, ${RESIDENTS} residents at once, ${IN_FLIGHT} requests in flight, ${CANDIDATES} candidates)`, {
     'accepted (must equal residents)': statuses.get('accepted') ?? 0,
-    'other replies': [...statuses.entries()].filter(([k]) => k !== 'accepted').map(([k, v]) => `${k}: ${v}`).join(', ') || 'none',
+    'other replies':
+      [...statuses.entries()]
+        .filter(([k]) => k !== 'accepted')
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ') || 'none',
     'invariant: vote documents == accepted == results total': `${stored} == ${statuses.get('accepted') ?? 0} == ${counted} ${stored === (statuses.get('accepted') ?? 0) && stored === counted ? 'OK' : 'FAIL'}`,
     'vote latency p50 / p99 ms': `${pct(latencies, 50).toFixed(0)} / ${pct(latencies, 99).toFixed(0)}`,
     'storm duration s': elapsed.toFixed(1),

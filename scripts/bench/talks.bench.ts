@@ -33,7 +33,11 @@ export default async function talks(h: BenchHarness): Promise<void> {
   await Promise.all(
     residents.map(async (r, i) => {
       const t0 = performance.now();
-      const res = await h.t.request('POST', `/api/v1/talks/${talk.id}/registrations`, { token: r.token, body: {}, headers: { 'idempotency-key': `bench-${i}-${r.id}` } });
+      const res = await h.t.request('POST', `/api/v1/talks/${talk.id}/registrations`, {
+        token: r.token,
+        body: {},
+        headers: { 'idempotency-key': `bench-${i}-${r.id}` },
+      });
       latencies.push(performance.now() - t0);
       const k = res.status === 201 ? String(res.body.status) : `${res.status} ${res.body?.error?.code ?? ''}`;
       statuses.set(k, (statuses.get(k) ?? 0) + 1);
@@ -54,10 +58,15 @@ export default async function talks(h: BenchHarness): Promise<void> {
 
   h.print(`talks sign-up storm (database: ${h.dbKind}, ${RESIDENTS} concurrent residents, ${SEATS} seats)`, {
     'confirmed (must equal seats)': `${statuses.get('confirmed') ?? 0} replies / ${confirmed.length} in database`,
-    'waitlisted': `${statuses.get('waitlisted') ?? 0} replies / ${waitlisted.length} in database`,
-    'other replies': [...statuses.entries()].filter(([k]) => k !== 'confirmed' && k !== 'waitlisted').map(([k, v]) => `${k}: ${v}`).join(', ') || 'none',
+    waitlisted: `${statuses.get('waitlisted') ?? 0} replies / ${waitlisted.length} in database`,
+    'other replies':
+      [...statuses.entries()]
+        .filter(([k]) => k !== 'confirmed' && k !== 'waitlisted')
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ') || 'none',
     'invariant: seat slots == confirmed seats': `${seats.length} == ${seatSum} ${seats.length === seatSum ? 'OK' : 'FAIL'}`,
-    'invariant: distinct seat numbers ≤ capacity': new Set(seats.map((s) => s.seatNo)).size === seats.length && seats.every((s) => s.seatNo <= SEATS) ? 'OK' : 'FAIL',
+    'invariant: distinct seat numbers ≤ capacity':
+      new Set(seats.map((s) => s.seatNo)).size === seats.length && seats.every((s) => s.seatNo <= SEATS) ? 'OK' : 'FAIL',
     'invariant: confirmed all queued before waitlisted': ordered ? 'OK' : 'FAIL',
     'sign-up latency p50 / p99 ms': `${pct(latencies, 50).toFixed(0)} / ${pct(latencies, 99).toFixed(0)}`,
     'storm duration s': elapsed.toFixed(1),

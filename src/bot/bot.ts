@@ -45,8 +45,14 @@ export const MOCK_ACCOUNT = '模拟机器人（离线演示）';
 function createGovernor(app: AppContext, random?: () => number): RateGovernor {
   const c = app.config;
   return new RateGovernor({
-    gapMinMs: c.BOT_GAP_MIN_MS, gapMaxMs: c.BOT_GAP_MAX_MS, hourlyCap: c.BOT_HOURLY_CAP, dailyCap: c.BOT_DAILY_CAP,
-    quietHours: c.quietHours, clock: app.clock, random, ledger: mongoLedger(app.db, c.WECHATY_NAME),
+    gapMinMs: c.BOT_GAP_MIN_MS,
+    gapMaxMs: c.BOT_GAP_MAX_MS,
+    hourlyCap: c.BOT_HOURLY_CAP,
+    dailyCap: c.BOT_DAILY_CAP,
+    quietHours: c.quietHours,
+    clock: app.clock,
+    random,
+    ledger: mongoLedger(app.db, c.WECHATY_NAME),
   });
 }
 
@@ -127,7 +133,8 @@ export async function startBot(app: AppContext, opts: BotOptions = {}): Promise<
     // In the same chain as the logout's stop, so a logout and login in quick succession (a reconnect) leave it running.
     writeStatus(async () => {
       await setBotStatus(app, 'logged_in', { account: { id: user.id, name: user.name() } });
-      if (opts.delivery !== false && !stopDelivery && !stopped) stopDelivery = startRoomDelivery(app, { sender, governor, worker, intervalMs: app.config.BOT_DELIVERY_INTERVAL_MS });
+      if (opts.delivery !== false && !stopDelivery && !stopped)
+        stopDelivery = startRoomDelivery(app, { sender, governor, worker, intervalMs: app.config.BOT_DELIVERY_INTERVAL_MS });
     });
     app.logger.info({ event: 'bot.login', account: user.name() }, 'bot logged in');
     supervisor.online();

@@ -35,21 +35,28 @@ interface RoomDeliveryOptions {
  */
 async function expandAreaNotices(app: AppContext, worker: string): Promise<number> {
   let created = 0;
-  await deliverDue(app, { channel: 'room', worker, extraFilter: { 'payload.roomId': { $exists: false }, 'payload.contactId': { $exists: false } } }, async (notice) => {
-    const areaCode = String(notice.payload.areaCode ?? '');
-    if (!areaCode) return { result: 'dead', error: 'room notice without roomId or areaCode' };
-    const rooms = await activeRoomsUnder(app, areaCode);
-    const { areaCode: _a, ...message } = notice.payload;
-    created += await enqueueMany(app, rooms.map((r) => ({
-      key: `${notice.key}:room:${r._id}`,
-      channel: 'room' as const,
-      payload: { ...message, roomId: String(r._id) },
-      notBefore: notice.notBefore,
-      source: notice.source,
-      areaPath: r.areaPath,
-    })));
-    return { result: 'sent' };
-  });
+  await deliverDue(
+    app,
+    { channel: 'room', worker, extraFilter: { 'payload.roomId': { $exists: false }, 'payload.contactId': { $exists: false } } },
+    async (notice) => {
+      const areaCode = String(notice.payload.areaCode ?? '');
+      if (!areaCode) return { result: 'dead', error: 'room notice without roomId or areaCode' };
+      const rooms = await activeRoomsUnder(app, areaCode);
+      const { areaCode: _a, ...message } = notice.payload;
+      created += await enqueueMany(
+        app,
+        rooms.map((r) => ({
+          key: `${notice.key}:room:${r._id}`,
+          channel: 'room' as const,
+          payload: { ...message, roomId: String(r._id) },
+          notBefore: notice.notBefore,
+          source: notice.source,
+          areaPath: r.areaPath,
+        })),
+      );
+      return { result: 'sent' };
+    },
+  );
   return created;
 }
 
@@ -87,7 +94,11 @@ export async function deliverRoomsOnce(app: AppContext, o: RoomDeliveryOptions) 
   const stats = await deliverDue(
     app,
     {
-      channel: 'room', worker: o.worker, batch: o.batch ?? 50, backoffMs: o.backoffMs, random: o.random,
+      channel: 'room',
+      worker: o.worker,
+      batch: o.batch ?? 50,
+      backoffMs: o.backoffMs,
+      random: o.random,
       extraFilter: { $or: [{ 'payload.roomId': { $exists: true } }, { 'payload.contactId': { $exists: true } }] },
     },
     (item) => sendItem(app, item, o),

@@ -68,10 +68,16 @@ export class WechatyRoomSender implements RoomSender {
     const cards = this.app.config.BOT_SEND_CARDS && m.card && this.app.config.BOT_MINIPROGRAM_USERNAME;
     await target.say(cards ? m.text : withLink(m));
     if (cards && m.card) {
-      await target.say(new this.bot.MiniProgram({
-        appid: this.app.config.WECHAT_APPID, username: this.app.config.BOT_MINIPROGRAM_USERNAME, title: m.card.title,
-        pagePath: m.card.pagePath, thumbUrl: m.card.thumbUrl, description: m.card.title,
-      }));
+      await target.say(
+        new this.bot.MiniProgram({
+          appid: this.app.config.WECHAT_APPID,
+          username: this.app.config.BOT_MINIPROGRAM_USERNAME,
+          title: m.card.title,
+          pagePath: m.card.pagePath,
+          thumbUrl: m.card.thumbUrl,
+          description: m.card.title,
+        }),
+      );
     }
     return { result: 'sent' };
   }

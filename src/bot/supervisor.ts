@@ -173,8 +173,11 @@ export class BotSupervisor {
     const text = `群机器人曾于 ${fmt(outage.since)} 离线（${OUTAGE_LABELS[outage.reason]}），${fmt(this.app.clock.now())} 已自动恢复；离线期间的群消息正在按顺序补发。`;
     for (const a of admins) {
       await enqueue(this.app, {
-        key: `bot:offline:${outage.since.toISOString()}:${a.id}`, channel: 'room',
-        payload: { contactId: a.wechatId, text }, source: { task: 'bot.offline.alert' }, areaPath: [],
+        key: `bot:offline:${outage.since.toISOString()}:${a.id}`,
+        channel: 'room',
+        payload: { contactId: a.wechatId, text },
+        source: { task: 'bot.offline.alert' },
+        areaPath: [],
       });
     }
   }

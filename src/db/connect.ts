@@ -9,7 +9,13 @@ export interface Database {
 }
 
 /** Connect with retries and backoff (`wait` sleeps between attempts); readiness follows the driver's connection state. */
-export async function connectDatabase(uri: string, dbName: string, logger: Logger, attempts = 8, wait: (ms: number) => Promise<void> = sleep): Promise<Database> {
+export async function connectDatabase(
+  uri: string,
+  dbName: string,
+  logger: Logger,
+  attempts = 8,
+  wait: (ms: number) => Promise<void> = sleep,
+): Promise<Database> {
   let delay = 250;
   for (let i = 1; ; i++) {
     const connection = mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 5000, maxPoolSize: 50, autoIndex: false });

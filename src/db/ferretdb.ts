@@ -6,7 +6,15 @@ import { mongo } from 'mongoose';
 import type { Logger } from 'pino';
 
 /** Where scripts/install-ferretdb.sh puts the binary. */
-const PROJECT_FERRETDB_BIN = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), '.tools', 'bin', 'ferretdb');
+const PROJECT_FERRETDB_BIN = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []),
+  '.tools',
+  'bin',
+  'ferretdb',
+);
 
 /** The first file of this name in a PATH directory. */
 export function findOnPath(name: string): string | undefined {
@@ -93,8 +101,15 @@ export async function startFerretDb(opts: FerretDbOptions, attempt = 1): Promise
   const backend = opts.postgresqlUrl
     ? ['--handler=postgresql', `--postgresql-url=${opts.postgresqlUrl}`]
     : ['--handler=sqlite', `--sqlite-url=file:${path.resolve(opts.dataDir)}/`];
-  const args = [...backend, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--debug-addr=-',
-    `--state-dir=${path.resolve(opts.dataDir)}`, '--log-level=ERROR', '--log-format=text'];
+  const args = [
+    ...backend,
+    `--listen-addr=127.0.0.1:${port}`,
+    '--telemetry=disable',
+    '--debug-addr=-',
+    `--state-dir=${path.resolve(opts.dataDir)}`,
+    '--log-level=ERROR',
+    '--log-format=text',
+  ];
   const child = spawn(opts.bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => {

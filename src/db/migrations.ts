@@ -71,12 +71,13 @@ export async function runMigrations(
   for (const { module, migration } of list) {
     const _id = migrationId(module, migration);
     for (;;) {
-      const claimed = await coll
-        .create({ _id, state: 'running', owner, startedAt: app.clock.now(), leaseUntil: new Date(Date.now() + leaseMs) })
-        .then(() => true, (err: unknown) => {
+      const claimed = await coll.create({ _id, state: 'running', owner, startedAt: app.clock.now(), leaseUntil: new Date(Date.now() + leaseMs) }).then(
+        () => true,
+        (err: unknown) => {
           if (isDuplicateKey(err)) return false;
           throw err;
-        });
+        },
+      );
       if (claimed) {
         await runClaimed(app, _id, owner, migration, leaseMs);
         ran.push(_id);
@@ -94,9 +95,12 @@ export async function runMigrations(
 
 async function runClaimed(app: AppContext, _id: string, owner: string, migration: Migration, leaseMs: number): Promise<void> {
   const coll = Migrations(app.db);
-  const renew = setInterval(() => {
-    coll.updateOne({ _id, owner, state: 'running' }, { $set: { leaseUntil: new Date(Date.now() + leaseMs) } }).catch(() => undefined);
-  }, Math.max(10, Math.floor(leaseMs / 3)));
+  const renew = setInterval(
+    () => {
+      coll.updateOne({ _id, owner, state: 'running' }, { $set: { leaseUntil: new Date(Date.now() + leaseMs) } }).catch(() => undefined);
+    },
+    Math.max(10, Math.floor(leaseMs / 3)),
+  );
   renew.unref();
   const started = Date.now();
   try {

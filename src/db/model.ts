@@ -38,7 +38,10 @@ export function isDuplicateKey(err: unknown): boolean {
  * driver reports one write error as an object and several as an array; a lone document may also fail with
  * the duplicate-key error itself.
  */
-export async function insertManyKeyed<D extends object>(coll: { insertMany(docs: D[], o: { ordered: boolean }): Promise<unknown> }, docs: D[]): Promise<Set<number>> {
+export async function insertManyKeyed<D extends object>(
+  coll: { insertMany(docs: D[], o: { ordered: boolean }): Promise<unknown> },
+  docs: D[],
+): Promise<Set<number>> {
   if (!docs.length) return new Set();
   try {
     await coll.insertMany(docs, { ordered: false });
@@ -63,7 +66,9 @@ export async function insertInOrder<D extends object>(coll: { insertMany(docs: D
     await coll.insertMany(docs, { ordered: true });
     return docs.length;
   } catch (err) {
-    const e = err as { writeErrors?: Array<{ index: number; code?: number; err?: { code?: number } }> | { index: number; code?: number; err?: { code?: number } } };
+    const e = err as {
+      writeErrors?: Array<{ index: number; code?: number; err?: { code?: number } }> | { index: number; code?: number; err?: { code?: number } };
+    };
     const first = e.writeErrors === undefined ? undefined : Array.isArray(e.writeErrors) ? e.writeErrors[0] : e.writeErrors;
     if (!first || (first.code ?? first.err?.code) !== 11000) throw err;
     return first.index;
@@ -82,14 +87,16 @@ const shared = new WeakMap<object, DataLoader<object, boolean>>();
 export function insertShared(coll: InsertTarget, doc: object): Promise<boolean> {
   let l = shared.get(coll);
   if (!l) {
-    shared.set(coll, (l = coalescing<object, boolean>(async (docs) => {
-      const refused = await insertManyKeyed(coll, [...docs]);
-      return docs.map((_, i) => !refused.has(i));
-    })));
+    shared.set(
+      coll,
+      (l = coalescing<object, boolean>(async (docs) => {
+        const refused = await insertManyKeyed(coll, [...docs]);
+        return docs.map((_, i) => !refused.has(i));
+      })),
+    );
   }
   return l.load(doc);
 }
 
 /** The error a refused `insertShared` stands for, for callers written around insertOne's duplicate key. */
 export const duplicateKey = (): Error => Object.assign(new Error('E11000 duplicate key error'), { code: 11000 });
-

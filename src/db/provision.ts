@@ -53,7 +53,12 @@ export async function locateMongod(memoryServer = true): Promise<{ path: string;
   return system ? { path: system, system: true } : undefined;
 }
 
-async function tryMemoryServer(dataDir: string | undefined, timeoutMs: number, logger: Logger, systemBinary?: string): Promise<ProvisionedDatabase | undefined> {
+async function tryMemoryServer(
+  dataDir: string | undefined,
+  timeoutMs: number,
+  logger: Logger,
+  systemBinary?: string,
+): Promise<ProvisionedDatabase | undefined> {
   const mod = await memoryServerModule(true);
   if (!mod) return undefined;
   const instance = dataDir ? { dbPath: path.join(dataDir, 'mongod'), storageEngine: 'wiredTiger' as const } : {};
@@ -71,7 +76,12 @@ async function tryMemoryServer(dataDir: string | undefined, timeoutMs: number, l
       logger.info({ event: 'db.provision.memory_server_timeout' }, 'mongodb-memory-server could not obtain mongod in time');
       return undefined;
     }
-    return { uri: result.getUri(), kind: 'mongodb-memory-server', dataDir: dataDir && path.join(dataDir, 'mongod'), stop: async () => void (await result.stop()) };
+    return {
+      uri: result.getUri(),
+      kind: 'mongodb-memory-server',
+      dataDir: dataDir && path.join(dataDir, 'mongod'),
+      stop: async () => void (await result.stop()),
+    };
   } catch (err) {
     logger.info({ event: 'db.provision.memory_server_unavailable', err: (err as Error).message.split('\n')[0] }, 'mongodb-memory-server unavailable');
     return undefined;
@@ -98,7 +108,8 @@ export async function provisionDatabase(opts: ProvisionOptions): Promise<Provisi
 
   const bin = findFerretDb(opts.ferretdbBin);
   if (bin) {
-    if (!mongod) opts.logger.info({ event: 'db.provision.no_mongod' }, 'no mongod at hand (MONGODB_URI unset, none cached or on PATH): using the embedded FerretDB');
+    if (!mongod)
+      opts.logger.info({ event: 'db.provision.no_mongod' }, 'no mongod at hand (MONGODB_URI unset, none cached or on PATH): using the embedded FerretDB');
     const temp = opts.dataDir ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'ferretdb-'));
     const dataDir = temp ?? path.join(opts.dataDir as string, 'ferretdb');
     const handle = await startFerretDb({ bin, dataDir, logger: opts.logger, onCrash: opts.onCrash, postgresqlUrl: opts.ferretdbPostgresqlUrl });

@@ -6,37 +6,83 @@ export const talkStatus = dictionary('活动状态', { draft: '草稿', publishe
 export const rosterStatus = dictionary('到场名单状态', { confirmed: '已确认', waitlisted: '候补', walk_in: '现场登记' });
 
 export const referralStatus = dictionary('唇腭裂救助进度', {
-  submitted: '已提交', reviewing: '审核中', referred: '已转介', surgery_scheduled: '已安排手术', completed: '已完成', not_eligible: '不符合条件', withdrawn: '已撤回',
+  submitted: '已提交',
+  reviewing: '审核中',
+  referred: '已转介',
+  surgery_scheduled: '已安排手术',
+  completed: '已完成',
+  not_eligible: '不符合条件',
+  withdrawn: '已撤回',
 });
 export const referralCondition = dictionary('唇腭裂情况', {
-  cleft_lip: '唇裂（嘴唇裂开）', cleft_palate: '腭裂（上腭裂开）', cleft_lip_palate: '唇腭裂（唇裂和腭裂都有）', unsure: '不确定，请医生看',
+  cleft_lip: '唇裂（嘴唇裂开）',
+  cleft_palate: '腭裂（上腭裂开）',
+  cleft_lip_palate: '唇腭裂（唇裂和腭裂都有）',
+  unsure: '不确定，请医生看',
 });
 export const householdSituation = dictionary('家庭困难情况', {
-  dibao: '低保户', tekun: '特困供养', jisheng_special: '计生特殊家庭', disabled_member: '家里有残疾人', other: '其他困难', none: '无',
+  dibao: '低保户',
+  tekun: '特困供养',
+  jisheng_special: '计生特殊家庭',
+  disabled_member: '家里有残疾人',
+  other: '其他困难',
+  none: '无',
 });
 export const guardianRelation = dictionary('与孩子的关系', { 父亲: '父亲', 母亲: '母亲', 祖父母: '祖父母', 外祖父母: '外祖父母', 其他监护人: '其他监护人' });
 
-export const enrolmentStatus = dictionary('投保状态', { submitted: '已提交', verified: '已审核', paid: '已缴费', issued: '已出单', rejected: '未通过', cancelled: '已取消' });
+export const enrolmentStatus = dictionary('投保状态', {
+  submitted: '已提交',
+  verified: '已审核',
+  paid: '已缴费',
+  issued: '已出单',
+  rejected: '未通过',
+  cancelled: '已取消',
+});
 export const paymentMethod = dictionary('缴费方式', { cash: '现金', bank_transfer: '银行转账', wechat_offline: '微信线下', other: '其他' });
 export const insuredRelation = dictionary('与投保人的关系', { 本人: '本人', 配偶: '配偶', 子女: '子女', 父母: '父母', 其他家庭成员: '其他家庭成员' });
 
 export const campaignStatus = dictionary('宣传活动状态', {
-  draft: '草稿', pending_review: '待审核', approved: '已通过，待发送', active: '进行中', finished: '已发送', cancelled: '已取消',
+  draft: '草稿',
+  pending_review: '待审核',
+  approved: '已通过，待发送',
+  active: '进行中',
+  finished: '已发送',
+  cancelled: '已取消',
 });
 export const campaignKind = dictionary('群消息类型', { campaign: '宣传活动', broadcast: '群广播', daily_tips: '每日健康提示' });
 /** A message's way through the outbox. */
 export const deliveryStatus = dictionary('发送状态', { pending: '待发送', sent: '已发送', dead: '发送失败', cancelled: '已取消' });
 
 export const careFamilyType = dictionary('关怀家庭类型', {
-  shidu: '计生特殊家庭（失独）', shangcan: '计生特殊家庭（伤残）', liushou_elder: '留守老人', liushou_child: '留守儿童', kunnan: '困难家庭',
+  shidu: '计生特殊家庭（失独）',
+  shangcan: '计生特殊家庭（伤残）',
+  liushou_elder: '留守老人',
+  liushou_child: '留守儿童',
+  kunnan: '困难家庭',
 });
 export const careFamilyStatus = dictionary('关怀家庭状态', { active: '关怀中', closed: '已移出', withdrawn: '已撤回同意' });
-export const careHelpKind = dictionary('求助类型', { medical: '看病就医', financial: '经济困难', daily_care: '生活照料', psychological: '心理慰藉', other: '其他' });
+export const careHelpKind = dictionary('求助类型', {
+  medical: '看病就医',
+  financial: '经济困难',
+  daily_care: '生活照料',
+  psychological: '心理慰藉',
+  other: '其他',
+});
 export const careHelpStatus = dictionary('求助状态', { open: '待处理', in_progress: '处理中', resolved: '已解决', declined: '未能帮助' });
 
-export const selectionKind = dictionary('评选类型', { happy_family: '幸福家庭', health_star: '健康之星', good_inlaws: '好婆婆好媳妇', good_neighbor: '好邻居' });
+export const selectionKind = dictionary('评选类型', {
+  happy_family: '幸福家庭',
+  health_star: '健康之星',
+  good_inlaws: '好婆婆好媳妇',
+  good_neighbor: '好邻居',
+});
 export const selectionStatus = dictionary('评选状态', {
-  draft: '草稿', nominating: '推荐中', reviewing: '审核中', voting: '投票中', closed: '投票结束', published: '已公布',
+  draft: '草稿',
+  nominating: '推荐中',
+  reviewing: '审核中',
+  voting: '投票中',
+  closed: '投票结束',
+  published: '已公布',
 });
 export const nominationStatus = dictionary('推荐状态', { pending: '待审核', approved: '已通过', rejected: '未通过', merged: '已合并' });
 /** How staff recorded a person's consent (to a nomination, to joining the care roster). */
@@ -50,12 +96,22 @@ export const staffRole = dictionary('人员角色', { district_admin: '区级管
 
 /** Every subscribe-message kind the platform sends (`src/notify/notice-kinds.ts` says which flow asks for each). */
 export const noticeKind = dictionary('订阅消息', {
-  talk_reminder: '活动提醒（前一天）', talk_start: '活动即将开始', talk_status: '报名结果和活动变动',
-  referral_status: '唇腭裂救助办理进度', insurance_status: '保险登记审核结果', insurance_renewal: '保险到期续保提醒',
+  talk_reminder: '活动提醒（前一天）',
+  talk_start: '活动即将开始',
+  talk_status: '报名结果和活动变动',
+  referral_status: '唇腭裂救助办理进度',
+  insurance_status: '保险登记审核结果',
+  insurance_renewal: '保险到期续保提醒',
 });
 
 export const botState = dictionary('群机器人状态', {
-  stopped: '未运行', starting: '正在启动', waiting_scan: '等待扫码登录', logged_in: '在线', logged_out: '已退出登录', reconnecting: '正在重连', error: '出错',
+  stopped: '未运行',
+  starting: '正在启动',
+  waiting_scan: '等待扫码登录',
+  logged_in: '在线',
+  logged_out: '已退出登录',
+  reconnecting: '正在重连',
+  error: '出错',
 });
 
 /** Who made a change: a staff member, a resident, or the service itself (audit records, case histories). */
@@ -63,4 +119,8 @@ export const actorType = dictionary('操作人类型', { staff: '工作人员', 
 /** Where a quiz contest stands for a resident. */
 export const contestState = dictionary('答题竞赛进度', { upcoming: '未开始', open: '进行中', ended: '已结束' });
 /** Why a bound group needs a staff member's look (the bot found it ambiguous, was removed, or cannot find it). */
-export const roomAttention = dictionary('微信群异常', { ambiguous_topic: '有两个同名群，请核对后重新绑定', bot_removed: '机器人已被移出群', missing: '找不到这个群' });
+export const roomAttention = dictionary('微信群异常', {
+  ambiguous_topic: '有两个同名群，请核对后重新绑定',
+  bot_removed: '机器人已被移出群',
+  missing: '找不到这个群',
+});

@@ -14,10 +14,12 @@ export const DictionariesReply = z
     Object.fromEntries(
       Object.entries(dictionaries).map(([name, d]) => [
         name,
-        z.object({
-          title: z.literal(d.title),
-          labels: z.object(Object.fromEntries(Object.entries(d.labels as Record<string, string>).map(([v, label]) => [v, z.literal(label)]))).strict(),
-        }).strict(),
+        z
+          .object({
+            title: z.literal(d.title),
+            labels: z.object(Object.fromEntries(Object.entries(d.labels as Record<string, string>).map(([v, label]) => [v, z.literal(label)]))).strict(),
+          })
+          .strict(),
       ]),
     ),
   )

@@ -17,7 +17,13 @@ const unauthorized = (): AppError => new AppError('UNAUTHORIZED', 401, '请先�
 const PASSWORD_CHANGE_PATHS = new Set(['/api/admin/v1/me', '/api/admin/v1/me/password', '/api/admin/v1/auth/logout']);
 
 /** Resolve the caller; resident tokens never pass staff routes and staff tokens never pass resident routes. */
-export async function authenticate(app: AppContext, ports: AccessPorts, ctx: Context, kind: 'resident' | 'staff', roles?: readonly StaffRole[]): Promise<Principal> {
+export async function authenticate(
+  app: AppContext,
+  ports: AccessPorts,
+  ctx: Context,
+  kind: 'resident' | 'staff',
+  roles?: readonly StaffRole[],
+): Promise<Principal> {
   const token = bearer(ctx);
   if (!token) throw unauthorized();
   const subject = await ports.resolveToken(app, token);

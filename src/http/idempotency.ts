@@ -45,7 +45,10 @@ export async function withIdempotency(app: AppContext, ctx: Context, run: () => 
     return result;
   } catch (err) {
     if (err instanceof AppError && err.status < 500) {
-      await keep({ status: err.status, body: { error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } } });
+      await keep({
+        status: err.status,
+        body: { error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } },
+      });
     } else {
       await collectionOf(IdempotencyKeys(app.db)).deleteOne({ _id });
     }

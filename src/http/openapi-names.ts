@@ -6,9 +6,10 @@ const refIdOf = (s: ZodTypeAny): string | undefined => (s._def as { openapi?: { 
 /** `.nullable()`, `.optional()` and `.default()` keep the name of what they wrap; this is that plain schema. */
 function plain(s: ZodTypeAny): ZodTypeAny {
   const kind = (s._def as { typeName: ZodFirstPartyTypeKind }).typeName;
-  const wrapped = kind === ZodFirstPartyTypeKind.ZodNullable || kind === ZodFirstPartyTypeKind.ZodOptional || kind === ZodFirstPartyTypeKind.ZodDefault
-    ? (s._def as { innerType: ZodTypeAny }).innerType
-    : null;
+  const wrapped =
+    kind === ZodFirstPartyTypeKind.ZodNullable || kind === ZodFirstPartyTypeKind.ZodOptional || kind === ZodFirstPartyTypeKind.ZodDefault
+      ? (s._def as { innerType: ZodTypeAny }).innerType
+      : null;
   return wrapped && refIdOf(wrapped) === refIdOf(s) ? plain(wrapped) : s;
 }
 

@@ -33,7 +33,8 @@ function nullableRefs<T>(node: T): T {
 }
 
 const isRef = (v: unknown): boolean => typeof v === 'object' && v !== null && '$ref' in v && Object.keys(v).length === 1;
-const isNullableMark = (v: unknown): boolean => typeof v === 'object' && v !== null && Object.keys(v).length === 1 && (v as { nullable?: unknown }).nullable === true;
+const isNullableMark = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && Object.keys(v).length === 1 && (v as { nullable?: unknown }).nullable === true;
 
 /** The document of every module's routes without serving them (scripts/gen-api-types.ts writes client types from it). */
 export function apiDocument(app: AppContext, modules: readonly RouteModule[], access: AccessPorts): unknown {

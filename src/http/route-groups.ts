@@ -22,7 +22,13 @@ function routeGroup(path: string | RegExp): string | null {
 }
 
 /** A request path's group: routes match paths case-insensitively, so groups do too. */
-const requestGroup = (path: string): string => path.split('/', DEPTH + 2).filter(Boolean).slice(0, DEPTH).join('/').toLowerCase();
+const requestGroup = (path: string): string =>
+  path
+    .split('/', DEPTH + 2)
+    .filter(Boolean)
+    .slice(0, DEPTH)
+    .join('/')
+    .toLowerCase();
 
 /**
  * The service's routes as one @koa/router per group of paths (`/api/v1/talks/...`), plus one for the routes no

@@ -144,12 +144,12 @@ export class Api {
       responses: {
         [spec.status ?? 200]: spec.raw
           ? {
-            description: 'File',
-            content: {
-              [spec.raw.contentType]: { schema: { type: 'string', format: 'binary' } },
-              ...(spec.response ? { 'application/json': { schema: spec.response } } : {}),
-            },
-          }
+              description: 'File',
+              content: {
+                [spec.raw.contentType]: { schema: { type: 'string', format: 'binary' } },
+                ...(spec.response ? { 'application/json': { schema: spec.response } } : {}),
+              },
+            }
           : spec.status === 204
             ? { description: 'No content' }
             : { description: 'OK', ...(spec.response ? { content: { 'application/json': { schema: spec.response } } } : {}) },

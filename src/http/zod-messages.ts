@@ -6,14 +6,39 @@
 import { z, ZodIssueCode, type ZodErrorMap } from 'zod';
 
 const TYPE_NAMES: Record<string, string> = {
-  string: '文字', number: '数字', bigint: '数字', boolean: '是或否', date: '日期', object: '对象', array: '列表',
-  undefined: '空', null: '空', integer: '整数', float: '数字', nan: '非数字',
+  string: '文字',
+  number: '数字',
+  bigint: '数字',
+  boolean: '是或否',
+  date: '日期',
+  object: '对象',
+  array: '列表',
+  undefined: '空',
+  null: '空',
+  integer: '整数',
+  float: '数字',
+  nan: '非数字',
 };
 const typeName = (t: string) => TYPE_NAMES[t] ?? t;
 
 const FORMATS: Record<string, string> = {
-  email: '邮箱', url: '网址', uuid: '编号', cuid: '编号', cuid2: '编号', ulid: '编号', regex: '内容', datetime: '时间',
-  date: '日期', time: '时间', ip: 'IP 地址', emoji: '表情', base64: '编码', duration: '时长', nanoid: '编号', cidr: '网段', jwt: '令牌',
+  email: '邮箱',
+  url: '网址',
+  uuid: '编号',
+  cuid: '编号',
+  cuid2: '编号',
+  ulid: '编号',
+  regex: '内容',
+  datetime: '时间',
+  date: '日期',
+  time: '时间',
+  ip: 'IP 地址',
+  emoji: '表情',
+  base64: '编码',
+  duration: '时长',
+  nanoid: '编号',
+  cidr: '网段',
+  jwt: '令牌',
 };
 
 function sized(kind: string, limit: number | bigint, inclusive: boolean, exact: boolean | undefined, low: boolean): string {

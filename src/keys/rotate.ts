@@ -20,7 +20,10 @@ const keysOf = () => modules.flatMap((m) => (m.keys ? [m.keys] : []));
 /** Collections holding sealed strings: all but GridFS's own (photo files are handled by their records). */
 async function dataCollections(app: AppContext): Promise<string[]> {
   const all = await app.db.db!.listCollections({}, { nameOnly: true }).toArray();
-  return all.map((c) => c.name).filter((n) => !n.startsWith('system.') && !n.endsWith('.files') && !n.endsWith('.chunks') && n !== 'keyrotations').sort();
+  return all
+    .map((c) => c.name)
+    .filter((n) => !n.startsWith('system.') && !n.endsWith('.files') && !n.endsWith('.chunks') && n !== 'keyrotations')
+    .sort();
 }
 
 async function readFile(bucket: mongo.GridFSBucket, id: mongo.ObjectId): Promise<Buffer> {
@@ -34,7 +37,11 @@ async function readFile(bucket: mongo.GridFSBucket, id: mongo.ObjectId): Promise
  * it in one update (fileId and keyId together), then delete the old file. Uploads left by a run that stopped
  * between the upload and the update are removed first.
  */
-async function resealFiles(app: AppContext, model: (c: Connection) => Model<any>, bucketName: string): Promise<{ bucket: string; resealed: number; orphansRemoved: number }> {
+async function resealFiles(
+  app: AppContext,
+  model: (c: Connection) => Model<any>,
+  bucketName: string,
+): Promise<{ bucket: string; resealed: number; orphansRemoved: number }> {
   const db = app.db.db!;
   const bucket = new mongo.GridFSBucket(db, { bucketName });
   const records = model(app.db).collection;
@@ -74,7 +81,9 @@ async function rebuildField(app: AppContext, f: BlindIndexField, checkpoint: Ste
   if (!checkpoint.filter) return 0;
   for await (const d of coll.find(checkpoint.filter, { batchSize: 500, sort: { _id: 1 } })) {
     const set: Record<string, string> = {};
-    const items: Array<[string, Record<string, unknown>]> = f.array ? ((d[f.array] as Array<Record<string, unknown>> | undefined) ?? []).map((x, i) => [`${f.array}.${i}.${f.field}`, x]) : [[f.field, d]];
+    const items: Array<[string, Record<string, unknown>]> = f.array
+      ? ((d[f.array] as Array<Record<string, unknown>> | undefined) ?? []).map((x, i) => [`${f.array}.${i}.${f.field}`, x])
+      : [[f.field, d]];
     for (const [path, item] of items) {
       const plain = typeof item[f.field] === 'string' ? f.source(app.pii, item) : null;
       if (plain === null) continue;
@@ -132,7 +141,10 @@ export async function rotateKeys(app: AppContext, progress: (line: string) => vo
     const checkpoint = await checkpoints.step(`values:${name}`, app.db.db!.collection(name));
     const c = await resealCollection(app, name, checkpoint, (p) => progress(`  ${name}: 已检查 ${p.scanned}，重新加密 ${p.resealed}`));
     report.values.push(c);
-    if (c.resealed || c.unreadable || c.raced) progress(`${name}: 检查 ${c.scanned} 条，重新加密 ${c.resealed} 条${c.unreadable ? `，${c.unreadable} 个值的密钥未配置，无法读取` : ''}${c.raced ? `，${c.raced} 条正被修改，请再运行一次` : ''}`);
+    if (c.resealed || c.unreadable || c.raced)
+      progress(
+        `${name}: 检查 ${c.scanned} 条，重新加密 ${c.resealed} 条${c.unreadable ? `，${c.unreadable} 个值的密钥未配置，无法读取` : ''}${c.raced ? `，${c.raced} 条正被修改，请再运行一次` : ''}`,
+      );
   }
   for (const k of keysOf()) {
     for (const s of k.sealedFiles ?? []) {
@@ -155,7 +167,8 @@ export async function rotateKeys(app: AppContext, progress: (line: string) => vo
     report.keys.updated += r.updated;
     report.keys.conflicts += r.conflicts;
   }
-  if (report.keys.updated || report.keys.conflicts) progress(`唯一键: 重建 ${report.keys.updated} 条${report.keys.conflicts ? `，${report.keys.conflicts} 条冲突（同一人在两份投保中），请工作人员处理` : ''}`);
+  if (report.keys.updated || report.keys.conflicts)
+    progress(`唯一键: 重建 ${report.keys.updated} 条${report.keys.conflicts ? `，${report.keys.conflicts} 条冲突（同一人在两份投保中），请工作人员处理` : ''}`);
   report.remaining = await remaining(app);
   await checkpoints.clear();
   return report;

@@ -23,10 +23,12 @@ interface AreaGroup {
  */
 export async function figuresByArea(model: Model<any>, root: string, codes: readonly string[], g: AreaGroup): Promise<AreaFigures> {
   const field = g.areaField ?? 'areaPath';
-  const rows = model.aggregate<{ _id: unknown; n: number }>([
-    { $match: { ...g.match, [field]: root } },
-    { $group: { _id: g.by ? { p: `$${field}`, k: `$${g.by}` } : `$${field}`, n: g.sum ? { $sum: `$${g.sum}` } : { $sum: 1 } } },
-  ]).cursor();
+  const rows = model
+    .aggregate<{ _id: unknown; n: number }>([
+      { $match: { ...g.match, [field]: root } },
+      { $group: { _id: g.by ? { p: `$${field}`, k: `$${g.by}` } : `$${field}`, n: g.sum ? { $sum: `$${g.sum}` } : { $sum: 1 } } },
+    ])
+    .cursor();
   const out = emptyFigures(codes);
   for await (const row of rows) {
     const id = row._id as { p?: unknown; k?: unknown } | unknown[];

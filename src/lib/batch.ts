@@ -44,12 +44,15 @@ export function byIdLoader<T extends { _id: unknown }>(model: (conn: Connection)
       const m = model(conn);
       const coll = keyedCollection(m);
       const key = (x: string): Types.ObjectId | string => (m.schema.path('_id')?.instance === 'ObjectId' ? new Types.ObjectId(x) : x);
-      loaders.set(conn, (l = coalescing<string, T | null>(async (ids) => {
-        if (ids.length === 1) return [(await coll.findOne({ _id: key(ids[0]!) })) as unknown as T | null];
-        const docs = (await coll.find({ _id: { $in: ids.map((x) => key(x)) } }, { batchSize: ids.length + 1 }).toArray()) as unknown as T[];
-        const by = new Map(docs.map((d) => [String(d._id), d]));
-        return ids.map((x) => by.get(x) ?? null);
-      })));
+      loaders.set(
+        conn,
+        (l = coalescing<string, T | null>(async (ids) => {
+          if (ids.length === 1) return [(await coll.findOne({ _id: key(ids[0]!) })) as unknown as T | null];
+          const docs = (await coll.find({ _id: { $in: ids.map((x) => key(x)) } }, { batchSize: ids.length + 1 }).toArray()) as unknown as T[];
+          const by = new Map(docs.map((d) => [String(d._id), d]));
+          return ids.map((x) => by.get(x) ?? null);
+        })),
+      );
     }
     return l.load(String(id));
   };

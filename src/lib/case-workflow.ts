@@ -99,7 +99,13 @@ interface CaseWorkflow<S extends string, C extends CaseBase<S>, T extends Transi
   /** The case if it lies in the staff member's area (404 when missing, 403 when outside). */
   inScope(app: AppContext, staff: StaffPrincipal, id: Types.ObjectId): Promise<C>;
   /** A page of cases in the staff member's area, newest first. */
-  staffPage<R>(app: AppContext, staff: StaffPrincipal, filter: Record<string, unknown>, q: { limit: number; cursor?: string }, shape: (rows: C[]) => R[] | Promise<R[]>): Promise<Page<R>>;
+  staffPage<R>(
+    app: AppContext,
+    staff: StaffPrincipal,
+    filter: Record<string, unknown>,
+    q: { limit: number; cursor?: string },
+    shape: (rows: C[]) => R[] | Promise<R[]>,
+  ): Promise<Page<R>>;
   history(app: AppContext, id: Types.ObjectId): Promise<T[]>;
   historyView(steps: T[]): HistoryEntry[];
 }
@@ -117,7 +123,11 @@ export function caseWorkflow<S extends string, C extends CaseBase<S>, T extends 
 
   async function settle(app: AppContext, id: Types.ObjectId): Promise<C> {
     let c = await load(app, id);
-    const pending = (await spec.transitions(app.db).find({ [spec.caseField]: id, seq: { $gt: c.seq } }).sort({ seq: 1 }).lean()) as T[];
+    const pending = (await spec
+      .transitions(app.db)
+      .find({ [spec.caseField]: id, seq: { $gt: c.seq } })
+      .sort({ seq: 1 })
+      .lean()) as T[];
     for (const t of pending) {
       const terminal = isTerminal(spec.edges, t.to);
       const set: Record<string, unknown> = { status: t.to, seq: t.seq, updatedAt: t.at };
@@ -130,7 +140,12 @@ export function caseWorkflow<S extends string, C extends CaseBase<S>, T extends 
       await enqueue(app, {
         key: `${spec.notice.key}:${String(id)}:status:${t.seq}`,
         channel: 'subscribe',
-        payload: { residentId: String(c.residentId), templateKey: spec.notice.templateKey, page: spec.notice.page, data: { thing1: spec.notice.programme, phrase2: label[t.to], time3: shanghaiDay(t.at) } },
+        payload: {
+          residentId: String(c.residentId),
+          templateKey: spec.notice.templateKey,
+          page: spec.notice.page,
+          data: { thing1: spec.notice.programme, phrase2: label[t.to], time3: shanghaiDay(t.at) },
+        },
         source: { [spec.caseField]: String(id) },
         areaPath: c.areaPath,
       });
@@ -150,7 +165,15 @@ export function caseWorkflow<S extends string, C extends CaseBase<S>, T extends 
       }
       try {
         await spec.transitions(app.db).create({
-          [spec.caseField]: id, seq: c.seq + 1, from: c.status, to, actorType: actor.type, actorId: actor.id, actorName: actor.name, at: app.clock.now(), ...extra,
+          [spec.caseField]: id,
+          seq: c.seq + 1,
+          from: c.status,
+          to,
+          actorType: actor.type,
+          actorId: actor.id,
+          actorName: actor.name,
+          at: app.clock.now(),
+          ...extra,
         });
       } catch (err) {
         if (isDuplicateKey(err)) throw new AppError('CONCURRENT_CHANGE', 409, '状态刚被其他人更改，请刷新后再试');
@@ -177,12 +200,24 @@ export function caseWorkflow<S extends string, C extends CaseBase<S>, T extends 
     },
 
     async history(app, id) {
-      return (await spec.transitions(app.db).find({ [spec.caseField]: id }).sort({ seq: 1 }).lean()) as T[];
+      return (await spec
+        .transitions(app.db)
+        .find({ [spec.caseField]: id })
+        .sort({ seq: 1 })
+        .lean()) as T[];
     },
 
     historyView(steps) {
       return steps.map((s) => {
-        const entry: HistoryEntry = { seq: s.seq, from: s.from, to: s.to, actorType: s.actorType, actorName: s.actorName ?? null, at: s.at.toISOString(), note: s.note ?? null };
+        const entry: HistoryEntry = {
+          seq: s.seq,
+          from: s.from,
+          to: s.to,
+          actorType: s.actorType,
+          actorName: s.actorName ?? null,
+          at: s.at.toISOString(),
+          note: s.note ?? null,
+        };
         for (const k of spec.historyExtras ?? []) entry[k] = (s as Record<string, unknown>)[k] ?? null;
         return entry;
       });

@@ -13,5 +13,9 @@ export function datesAhead(startAt: Date, endAt: Date, now: Date): { startAt: Da
 /** The title of a copy: `（副本）` added, cut so it stays within `max` characters. */
 export function copyTitle(title: string, max: number): string {
   const suffix = '（副本）';
-  return Array.from(title).slice(0, max - suffix.length).join('') + suffix;
+  return (
+    Array.from(title)
+      .slice(0, max - suffix.length)
+      .join('') + suffix
+  );
 }

@@ -57,7 +57,10 @@ export interface Change {
 export function change(before: Proportion, after: Proportion): Change {
   if (before.p === null || after.p === null) return { diff: null, low: null, high: null, tooSmall: true };
   const d = after.p - before.p;
-  const lowBefore = before.low!, highBefore = before.high!, lowAfter = after.low!, highAfter = after.high!;
+  const lowBefore = before.low!,
+    highBefore = before.high!,
+    lowAfter = after.low!,
+    highAfter = after.high!;
   const low = d - Math.sqrt((after.p - lowAfter) ** 2 + (highBefore - before.p) ** 2);
   const high = d + Math.sqrt((highAfter - after.p) ** 2 + (before.p - lowBefore) ** 2);
   return { diff: d, low, high, tooSmall: before.tooSmall || after.tooSmall };

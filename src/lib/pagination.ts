@@ -32,7 +32,11 @@ export async function findPage<T extends { _id: Types.ObjectId }, R>(
   shape: Shape<T, R>,
 ): Promise<Page<R>> {
   const where = q.cursor ? { ...filter, _id: { $lt: new Types.ObjectId(q.cursor) } } : filter;
-  const rows = (await model.find(where).sort({ _id: -1 }).limit(q.limit + 1).lean()) as T[];
+  const rows = (await model
+    .find(where)
+    .sort({ _id: -1 })
+    .limit(q.limit + 1)
+    .lean()) as T[];
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   return { items: await shape(page), nextCursor: rows.length > q.limit && last ? String(last._id) : null };
@@ -56,7 +60,11 @@ export async function findPageByDate<T extends { _id: Types.ObjectId }, R>(
     const at = new Date(Number(m[1]));
     where = { ...filter, $or: [{ [order.field]: { [op]: at } }, { [order.field]: at, _id: { [op]: new Types.ObjectId(m[2]) } }] };
   }
-  const rows = (await model.find(where).sort({ [order.field]: order.dir, _id: order.dir }).limit(q.limit + 1).lean()) as T[];
+  const rows = (await model
+    .find(where)
+    .sort({ [order.field]: order.dir, _id: order.dir })
+    .limit(q.limit + 1)
+    .lean()) as T[];
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   const next = rows.length > q.limit && last ? `${(last[order.field] as unknown as Date).getTime()}_${String(last._id)}` : null;

@@ -71,12 +71,21 @@ export class PiiCrypto {
 }
 
 function hmacIndex(key: Buffer, purpose: string, value: string): string {
-  return crypto.createHmac('sha256', key).update(`${purpose}\u0000${normalise(value)}`).digest('base64url');
+  return crypto
+    .createHmac('sha256', key)
+    .update(`${purpose}\u0000${normalise(value)}`)
+    .digest('base64url');
 }
 
 /** The crypto of a configuration: PII_KEY with PII_OLD_KEYS, BLIND_INDEX_KEY with BLIND_INDEX_OLD_KEY. */
 export function piiFromConfig(config: Config): PiiCrypto {
-  return new PiiCrypto({ keyId: config.PII_KEY_ID, key: config.piiKey, old: config.oldPiiKeys, blindIndexKey: config.blindIndexKey, oldBlindIndexKey: config.oldBlindIndexKey });
+  return new PiiCrypto({
+    keyId: config.PII_KEY_ID,
+    key: config.piiKey,
+    old: config.oldPiiKeys,
+    blindIndexKey: config.blindIndexKey,
+    oldBlindIndexKey: config.oldBlindIndexKey,
+  });
 }
 
 function normalise(v: string): string {

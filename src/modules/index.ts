@@ -20,7 +20,22 @@ import { talksModule } from './talks';
 
 export type { AppModule, ResidentDataSection } from './module';
 
-const others: AppModule[] = [platformModule, staffModule, auditModule, referralsModule, insuranceModule, campaignsModule, subscriptionsModule, talksModule, quizModule, sessionsModule, reportsModule, selectionsModule, careModule, backupsModule];
+const others: AppModule[] = [
+  platformModule,
+  staffModule,
+  auditModule,
+  referralsModule,
+  insuranceModule,
+  campaignsModule,
+  subscriptionsModule,
+  talksModule,
+  quizModule,
+  sessionsModule,
+  reportsModule,
+  selectionsModule,
+  careModule,
+  backupsModule,
+];
 
 /** Every domain module, in route order — the only place that knows them all; a new module adds one entry. */
 export const modules: readonly AppModule[] = [areasModule, residentsModule(others.flatMap((m) => m.residentData)), ...others];

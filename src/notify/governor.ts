@@ -56,7 +56,6 @@ type Decision = { ok: true } | { ok: false; reason: 'gap' | 'quiet' | 'hourly' |
 
 const HOUR = 3600_000;
 
-
 /** When quiet hours end, if `d` lies inside them. */
 export function quietUntil(d: Date, q: GovernorOptions['quietHours']): Date | null {
   if (!q) return null;

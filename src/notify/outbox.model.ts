@@ -35,20 +35,23 @@ export interface OutboxItemDoc {
   sentAt?: Date;
 }
 
-const schema = new Schema<OutboxItemDoc>({
-  key: { type: String, required: true },
-  channel: { type: String, required: true, enum: ['subscribe', 'room'] },
-  payload: { type: Schema.Types.Mixed, required: true },
-  status: { type: String, required: true, enum: ['pending', 'sent', 'dead', 'cancelled'] },
-  notBefore: { type: Date, required: true },
-  attempts: { type: Number, required: true },
-  maxAttempts: { type: Number, required: true },
-  lastError: String,
-  source: { type: Schema.Types.Mixed, default: {} },
-  areaPath: { type: [String], default: [] },
-  createdAt: { type: Date, required: true },
-  sentAt: Date,
-}, { minimize: false });
+const schema = new Schema<OutboxItemDoc>(
+  {
+    key: { type: String, required: true },
+    channel: { type: String, required: true, enum: ['subscribe', 'room'] },
+    payload: { type: Schema.Types.Mixed, required: true },
+    status: { type: String, required: true, enum: ['pending', 'sent', 'dead', 'cancelled'] },
+    notBefore: { type: Date, required: true },
+    attempts: { type: Number, required: true },
+    maxAttempts: { type: Number, required: true },
+    lastError: String,
+    source: { type: Schema.Types.Mixed, default: {} },
+    areaPath: { type: [String], default: [] },
+    createdAt: { type: Date, required: true },
+    sentAt: Date,
+  },
+  { minimize: false },
+);
 schema.index({ key: 1 }, { unique: true });
 schema.index({ channel: 1, status: 1, notBefore: 1 });
 schema.index({ 'source.campaignId': 1, 'source.occurrence': 1 });

@@ -16,18 +16,20 @@ export interface EnqueueInput {
 
 /** Queue a message once: a second enqueue with the same key is a no-op (returns created=false). */
 export async function enqueue(app: AppContext, input: EnqueueInput): Promise<{ created: boolean }> {
-  const created = await insertWins(() => Outbox(app.db).create({
-    key: input.key,
-    channel: input.channel,
-    payload: input.payload,
-    status: 'pending',
-    notBefore: input.notBefore ?? app.clock.now(),
-    attempts: 0,
-    maxAttempts: input.maxAttempts ?? 5,
-    source: input.source ?? {},
-    areaPath: input.areaPath ?? [],
-    createdAt: app.clock.now(),
-  }));
+  const created = await insertWins(() =>
+    Outbox(app.db).create({
+      key: input.key,
+      channel: input.channel,
+      payload: input.payload,
+      status: 'pending',
+      notBefore: input.notBefore ?? app.clock.now(),
+      attempts: 0,
+      maxAttempts: input.maxAttempts ?? 5,
+      source: input.source ?? {},
+      areaPath: input.areaPath ?? [],
+      createdAt: app.clock.now(),
+    }),
+  );
   return { created };
 }
 
@@ -39,8 +41,17 @@ export async function enqueueMany(app: AppContext, inputs: EnqueueInput[]): Prom
   if (!inputs.length) return 0;
   const now = app.clock.now();
   const docs: OutboxItemDoc[] = inputs.map((i) => ({
-    _id: new Types.ObjectId(), key: i.key, channel: i.channel, payload: i.payload, status: 'pending', notBefore: i.notBefore ?? now, attempts: 0,
-    maxAttempts: i.maxAttempts ?? 5, source: i.source ?? {}, areaPath: i.areaPath ?? [], createdAt: now,
+    _id: new Types.ObjectId(),
+    key: i.key,
+    channel: i.channel,
+    payload: i.payload,
+    status: 'pending',
+    notBefore: i.notBefore ?? now,
+    attempts: 0,
+    maxAttempts: i.maxAttempts ?? 5,
+    source: i.source ?? {},
+    areaPath: i.areaPath ?? [],
+    createdAt: now,
   }));
   const refused = await insertManyKeyed(Outbox(app.db).collection, docs);
   return docs.length - refused.size;
@@ -115,7 +126,16 @@ const claimId = (item: OutboxItemDoc): string => `${item._id}:${item.attempts}`;
 
 async function claim(app: AppContext, item: OutboxItemDoc, worker: string, leaseMs: number): Promise<boolean> {
   const now = app.clock.now();
-  return insertWins(() => OutboxClaims(app.db).create({ _id: claimId(item), itemId: item._id, attempt: item.attempts, worker, claimedAt: now, leaseUntil: new Date(now.getTime() + leaseMs) }));
+  return insertWins(() =>
+    OutboxClaims(app.db).create({
+      _id: claimId(item),
+      itemId: item._id,
+      attempt: item.attempts,
+      worker,
+      claimedAt: now,
+      leaseUntil: new Date(now.getTime() + leaseMs),
+    }),
+  );
 }
 
 async function record(app: AppContext, item: OutboxItemDoc, outcome: Exclude<SendOutcome, { result: 'later' }>, opts: DeliveryOptions): Promise<void> {
@@ -141,13 +161,21 @@ async function record(app: AppContext, item: OutboxItemDoc, outcome: Exclude<Sen
  * Setting `attempts` to a fixed value (not `$inc`) keeps two reapers from skipping an attempt.
  */
 export async function reapExpiredClaims(app: AppContext): Promise<number> {
-  const expired = await OutboxClaims(app.db).find({ leaseUntil: { $lt: app.clock.now() } }).limit(500).lean();
+  const expired = await OutboxClaims(app.db)
+    .find({ leaseUntil: { $lt: app.clock.now() } })
+    .limit(500)
+    .lean();
   // Most expired claims belong to attempts that finished normally: one read finds the few still stranded.
-  const pending = await Outbox(app.db).find({ _id: { $in: expired.map((c) => c.itemId) }, status: 'pending' }, { attempts: 1 }).lean();
+  const pending = await Outbox(app.db)
+    .find({ _id: { $in: expired.map((c) => c.itemId) }, status: 'pending' }, { attempts: 1 })
+    .lean();
   const stranded = new Set(pending.map((i) => `${i._id}:${i.attempts}`));
   let reaped = 0;
   for (const c of expired.filter((x) => stranded.has(`${x.itemId}:${x.attempt}`))) {
-    const r = await Outbox(app.db).updateOne({ _id: c.itemId, status: 'pending', attempts: c.attempt }, { $set: { attempts: c.attempt + 1, lastError: 'claim lease expired (worker stopped mid-send)' } });
+    const r = await Outbox(app.db).updateOne(
+      { _id: c.itemId, status: 'pending', attempts: c.attempt },
+      { $set: { attempts: c.attempt + 1, lastError: 'claim lease expired (worker stopped mid-send)' } },
+    );
     reaped += r.modifiedCount;
   }
   // Claims of finished attempts are history; drop those older than a day.
@@ -159,6 +187,9 @@ export async function reapExpiredClaims(app: AppContext): Promise<number> {
 export async function retryDead(app: AppContext, id: Types.ObjectId): Promise<boolean> {
   const item = await Outbox(app.db).findById(id).lean();
   if (!item || item.status !== 'dead') return false;
-  await Outbox(app.db).updateOne({ _id: id, status: 'dead' }, { $set: { status: 'pending', notBefore: app.clock.now(), maxAttempts: item.attempts + Math.max(1, item.maxAttempts) } });
+  await Outbox(app.db).updateOne(
+    { _id: id, status: 'dead' },
+    { $set: { status: 'pending', notBefore: app.clock.now(), maxAttempts: item.attempts + Math.max(1, item.maxAttempts) } },
+  );
   return true;
 }

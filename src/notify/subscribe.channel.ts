@@ -36,7 +36,10 @@ export function trimTemplateData(data: Record<string, unknown>): Record<string, 
 
 /** Credits a resident holds per template key. */
 export async function creditCounts(app: AppContext, residentId: Types.ObjectId): Promise<Record<string, number>> {
-  const rows = await SubscribeCredits(app.db).aggregate<{ _id: string; n: number }>([{ $match: { residentId } }, { $group: { _id: '$templateKey', n: { $sum: 1 } } }]);
+  const rows = await SubscribeCredits(app.db).aggregate<{ _id: string; n: number }>([
+    { $match: { residentId } },
+    { $group: { _id: '$templateKey', n: { $sum: 1 } } },
+  ]);
   return Object.fromEntries(rows.map((r) => [r._id, r.n]));
 }
 
@@ -50,7 +53,9 @@ const MAX_CREDITS = 20;
 
 export async function addCredits(app: AppContext, residentId: Types.ObjectId, templateKeys: string[]): Promise<Record<string, number>> {
   const counts = await creditCounts(app, residentId);
-  const docs = [...new Set(templateKeys)].filter((k) => (counts[k] ?? 0) < MAX_CREDITS).map((templateKey) => ({ residentId, templateKey, createdAt: app.clock.now() }));
+  const docs = [...new Set(templateKeys)]
+    .filter((k) => (counts[k] ?? 0) < MAX_CREDITS)
+    .map((templateKey) => ({ residentId, templateKey, createdAt: app.clock.now() }));
   if (docs.length) await SubscribeCredits(app.db).insertMany(docs);
   return creditCounts(app, residentId);
 }

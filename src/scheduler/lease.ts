@@ -35,7 +35,12 @@ export class LeaderLease {
 
   private async take(slotStart: number): Promise<string> {
     const _id = `${this.name}:${new Date(slotStart).toISOString()}`;
-    if (await insertWins(() => Leases(this.app.db).create({ _id, name: this.name, slotStart: new Date(slotStart), holder: this.holder, takenAt: this.app.clock.now() }))) return this.holder;
+    if (
+      await insertWins(() =>
+        Leases(this.app.db).create({ _id, name: this.name, slotStart: new Date(slotStart), holder: this.holder, takenAt: this.app.clock.now() }),
+      )
+    )
+      return this.holder;
     return (await Leases(this.app.db).findById(_id).lean())?.holder ?? '';
   }
 

@@ -53,12 +53,19 @@ export async function startScheduler(app: AppContext, opts: { holder?: string; t
   const timers: Array<() => void> = [];
   if (opts.timers !== false) {
     const leaseTimer = setInterval(() => void poke(), Math.max(1000, app.config.SCHEDULER_LEASE_MS / 4));
-    const minute = cron.schedule('* * * * *', () => {
-      void poke();
-      void syncCronTasks().catch((err) => app.logger.error({ event: 'scheduler.sync.failed', err }, 'cron sync failed'));
-      void lease.purge().catch(() => undefined);
-    }, { timezone: 'Asia/Shanghai' });
-    timers.push(() => clearInterval(leaseTimer), () => minute.stop());
+    const minute = cron.schedule(
+      '* * * * *',
+      () => {
+        void poke();
+        void syncCronTasks().catch((err) => app.logger.error({ event: 'scheduler.sync.failed', err }, 'cron sync failed'));
+        void lease.purge().catch(() => undefined);
+      },
+      { timezone: 'Asia/Shanghai' },
+    );
+    timers.push(
+      () => clearInterval(leaseTimer),
+      () => minute.stop(),
+    );
     await syncCronTasks();
   }
   await poke();

@@ -106,7 +106,12 @@ export class WeChatClient {
 
   private async fetchToken(forceRefresh: boolean): Promise<string> {
     const r = await this.json('stable_token', () =>
-      this.http.post('/cgi-bin/stable_token', { grant_type: 'client_credential', appid: this.opts.appid, secret: this.opts.secret, force_refresh: forceRefresh }),
+      this.http.post('/cgi-bin/stable_token', {
+        grant_type: 'client_credential',
+        appid: this.opts.appid,
+        secret: this.opts.secret,
+        force_refresh: forceRefresh,
+      }),
     );
     const value = String(r.access_token);
     const expiresAt = this.opts.clock.now().getTime() + Number(r.expires_in ?? 7200) * 1000;
@@ -154,7 +159,9 @@ export class WeChatClient {
   /** Content check v2; decide on `suggest`. */
   async msgSecCheck(openid: string, content: string, scene: 1 | 2 | 3 | 4 = 2): Promise<{ suggest: 'pass' | 'review' | 'risky'; label: number }> {
     const r = await this.withToken((t) =>
-      this.json('msg_sec_check', () => this.http.post('/wxa/msg_sec_check', { version: 2, openid, scene, content: content.slice(0, 2500) }, { params: { access_token: t } })),
+      this.json('msg_sec_check', () =>
+        this.http.post('/wxa/msg_sec_check', { version: 2, openid, scene, content: content.slice(0, 2500) }, { params: { access_token: t } }),
+      ),
     );
     const result = r.result as { suggest?: string; label?: number } | undefined;
     const suggest = result?.suggest === 'pass' || result?.suggest === 'review' || result?.suggest === 'risky' ? result.suggest : 'review';
@@ -165,11 +172,17 @@ export class WeChatClient {
   async wxacodeUnlimited(scene: string, page: string, width = 430): Promise<Buffer> {
     const r = await this.withToken((t) =>
       this.call('getwxacodeunlimit', () =>
-        this.http.post('/wxa/getwxacodeunlimit', { scene, page, check_path: false, env_version: 'release', width }, { params: { access_token: t }, responseType: 'arraybuffer' }).then((res) => ({
-          ...res,
-          data: Buffer.from(res.data as ArrayBuffer),
-          headers: res.headers as Record<string, unknown>,
-        })),
+        this.http
+          .post(
+            '/wxa/getwxacodeunlimit',
+            { scene, page, check_path: false, env_version: 'release', width },
+            { params: { access_token: t }, responseType: 'arraybuffer' },
+          )
+          .then((res) => ({
+            ...res,
+            data: Buffer.from(res.data as ArrayBuffer),
+            headers: res.headers as Record<string, unknown>,
+          })),
       ),
     );
     if (!Buffer.isBuffer(r)) throw new WeChatError('getwxacodeunlimit', -3, 'expected an image');

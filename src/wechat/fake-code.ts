@@ -14,7 +14,11 @@ export function fakeCodePng(scene: string): Buffer {
   const bits = crypto.createHash('sha512').update(scene).digest();
   const corner = (x: number, y: number) => {
     const inMark = (cx: number, cy: number) => x >= cx && x < cx + 7 && y >= cy && y < cy + 7;
-    for (const [cx, cy] of [[0, 0], [modules - 7, 0], [0, modules - 7]] as const) {
+    for (const [cx, cy] of [
+      [0, 0],
+      [modules - 7, 0],
+      [0, modules - 7],
+    ] as const) {
       if (inMark(cx, cy)) {
         const dx = Math.min(x - cx, cx + 6 - x);
         const dy = Math.min(y - cy, cy + 6 - y);

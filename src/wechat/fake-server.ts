@@ -92,7 +92,11 @@ export class FakeWeChatServer {
         const m = /^phone:(1[3-9]\d{9}):/.exec(code);
         if (!m || this.usedCodes.has(code)) return this.reply(res, { errcode: 40029, errmsg: 'invalid code' });
         this.usedCodes.add(code);
-        return this.reply(res, { errcode: 0, errmsg: 'ok', phone_info: { phoneNumber: m[1], purePhoneNumber: m[1], countryCode: '86', watermark: { timestamp: Math.floor(Date.now() / 1000), appid: 'fake' } } });
+        return this.reply(res, {
+          errcode: 0,
+          errmsg: 'ok',
+          phone_info: { phoneNumber: m[1], purePhoneNumber: m[1], countryCode: '86', watermark: { timestamp: Math.floor(Date.now() / 1000), appid: 'fake' } },
+        });
       }
       case 'subscribe.send': {
         const touser = String(body.touser ?? '');
@@ -109,7 +113,8 @@ export class FakeWeChatServer {
       }
       case 'getwxacodeunlimit': {
         const scene = String(body.scene ?? '');
-        if (!scene || scene.length > 32 || !/^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]+$/.test(scene)) return this.reply(res, { errcode: 40169, errmsg: 'invalid scene' });
+        if (!scene || scene.length > 32 || !/^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]+$/.test(scene))
+          return this.reply(res, { errcode: 40169, errmsg: 'invalid scene' });
         if (typeof body.page === 'string' && body.page.startsWith('/')) return this.reply(res, { errcode: 41030, errmsg: 'invalid page' });
         res.writeHead(200, { 'content-type': 'image/png' });
         return void res.end(fakeCodePng(scene));

@@ -21,7 +21,8 @@ afterAll(() => w.close());
 describe('unique-key backstops under stalled lease holders', () => {
   test('when 20 bots stall mid-send past their claim leases and 4 others reap and deliver at once, then each group gets its message once (the claim key decides)', async () => {
     const rooms = await w.rooms(20, VILLAGE_A, '认领');
-    for (const r of rooms) await enqueue(w.t.app, { key: `claim-race:${r.doc._id}`, channel: 'room', payload: { roomId: String(r.doc._id), text: '只发一次' } });
+    for (const r of rooms)
+      await enqueue(w.t.app, { key: `claim-race:${r.doc._id}`, channel: 'room', payload: { roomId: String(r.doc._id), text: '只发一次' } });
     // Each stalled bot claims one item and hangs inside its send, as a process frozen mid-send would.
     const hang: RoomSender = { send: () => new Promise(() => undefined) };
     for (let i = 0; i < 20; i++) void deliverRoomsOnce(w.t.app, { sender: hang, worker: `stalled-${i}`, reap: false });
@@ -40,7 +41,10 @@ describe('unique-key backstops under stalled lease holders', () => {
   test('when the scheduler leader stalls mid-expansion past its lease and a new leader fires the occurrence, then each group still gets it once (the outbox key decides)', async () => {
     const rooms = await w.rooms(10, VILLAGE_B, '接班');
     const town = await staffLogin(w.t, 'town_admin', TOWN_MS);
-    const c = await w.t.request('POST', '/api/admin/v1/campaigns', { token: town.token, body: { title: '接班', text: '接班也只发一次', targets: { areaCodes: [VILLAGE_B] }, schedule: { kind: 'once', at: w.t.clock.now().toISOString() } } });
+    const c = await w.t.request('POST', '/api/admin/v1/campaigns', {
+      token: town.token,
+      body: { title: '接班', text: '接班也只发一次', targets: { areaCodes: [VILLAGE_B] }, schedule: { kind: 'once', at: w.t.clock.now().toISOString() } },
+    });
     await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/submit`, { token: town.token });
     const district = await staffLogin(w.t, 'district_admin', '370303');
     expect((await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: district.token })).body.status).toBe('approved');

@@ -17,12 +17,23 @@ test('when visits are overdue, then each responsible worker with a linked WeChat
   const worker = await w.staff('village_worker', VILLAGE_A, workerPhone.id);
   const core = await w.staff('village_worker', VILLAGE_A, corePhone.id);
   const unlinked = await w.staff('village_worker', VILLAGE_A);
-  const token = async (username: string) => (await w.t.request('POST', '/api/admin/v1/auth/login', { body: { username, password: 'correct-horse-battery' } })).body.token as string;
+  const token = async (username: string) =>
+    (await w.t.request('POST', '/api/admin/v1/auth/login', { body: { username, password: 'correct-horse-battery' } })).body.token as string;
   const [wt, ut] = [await token(worker.username), await token(unlinked.username)];
   const [group] = await w.rooms(1, VILLAGE_A, '东村大群');
-  const register = (tok: string, name: string, paired?: string) => w.t.request('POST', '/api/admin/v1/care/families', {
-    token: tok, body: { type: 'liushou_elder', villageCode: VILLAGE_A, contact: { name }, members: [], needs: '独居', consent: { method: 'in_person' }, ...(paired ? { pairedStaffId: paired } : {}) },
-  });
+  const register = (tok: string, name: string, paired?: string) =>
+    w.t.request('POST', '/api/admin/v1/care/families', {
+      token: tok,
+      body: {
+        type: 'liushou_elder',
+        villageCode: VILLAGE_A,
+        contact: { name },
+        members: [],
+        needs: '独居',
+        consent: { method: 'in_person' },
+        ...(paired ? { pairedStaffId: paired } : {}),
+      },
+    });
   for (const name of ['孙奶奶', '周爷爷']) expect((await register(wt, name, core.id)).status).toBe(201);
   expect((await register(ut, '吴奶奶')).status).toBe(201);
   expect(await queueOverdueReminders(w.t.app)).toEqual({ queued: 0 }); // nothing due yet

@@ -66,15 +66,39 @@ describe('keyword replies', () => {
     const { room } = await w.boundRoom('重放群', VILLAGE_C);
     const r = w.contact('钱五');
     const id = 'replayed-message-1';
-    w.mocker.MessageMock.create({ id, talkerId: r.id, roomId: room.id, text: '帮助', timestamp: Date.now(), type: types.Message.Text, mentionIdList: [] } as never);
+    w.mocker.MessageMock.create({
+      id,
+      talkerId: r.id,
+      roomId: room.id,
+      text: '帮助',
+      timestamp: Date.now(),
+      type: types.Message.Text,
+      mentionIdList: [],
+    } as never);
     w.mocker.puppet.emit('message', { messageId: id });
     await waitFor(async () => (await Outbox(w.t.db).countDocuments({ key: `reply:${id}` })) === 1);
     w.mocker.puppet.emit('message', { messageId: id });
     const old = 'old-message-1';
-    w.mocker.MessageMock.create({ id: old, talkerId: r.id, roomId: room.id, text: '保险', timestamp: Date.now() - 3600_000, type: types.Message.Text, mentionIdList: [] } as never);
+    w.mocker.MessageMock.create({
+      id: old,
+      talkerId: r.id,
+      roomId: room.id,
+      text: '保险',
+      timestamp: Date.now() - 3600_000,
+      type: types.Message.Text,
+      mentionIdList: [],
+    } as never);
     w.mocker.puppet.emit('message', { messageId: old });
     const image = 'image-message-1';
-    w.mocker.MessageMock.create({ id: image, talkerId: r.id, roomId: room.id, text: '答题', timestamp: Date.now(), type: types.Message.Image, mentionIdList: [] } as never);
+    w.mocker.MessageMock.create({
+      id: image,
+      talkerId: r.id,
+      roomId: room.id,
+      text: '答题',
+      timestamp: Date.now(),
+      type: types.Message.Image,
+      mentionIdList: [],
+    } as never);
     w.mocker.puppet.emit('message', { messageId: image });
     await new Promise((res) => setTimeout(res, 300));
     await w.drain();
@@ -84,7 +108,10 @@ describe('keyword replies', () => {
 
   test('when staff edit a keyword, then the group gets the new text', async () => {
     const admin = await staffLogin(w.t, 'district_admin', '370303');
-    const put = await w.t.request('PUT', `/api/admin/v1/bot/keywords/${encodeURIComponent('帮助')}`, { token: admin.token, body: { reply: '有事找村医小刘。' } });
+    const put = await w.t.request('PUT', `/api/admin/v1/bot/keywords/${encodeURIComponent('帮助')}`, {
+      token: admin.token,
+      body: { reply: '有事找村医小刘。' },
+    });
     expect(put.status).toBe(200);
     const { room } = await w.boundRoom('编辑群', VILLAGE_A);
     w.contact('孙六').say('帮助').to(room);
@@ -128,7 +155,9 @@ describe('staff broadcast by private chat', () => {
     expect(w.said(phone.id).filter((s) => s.includes('已经处理过了'))).toHaveLength(1);
     await w.drain();
     expect(w.said(a.room.id)).toHaveLength(0); // nothing before another approver approves
-    const queued = await Campaigns(w.t.db).findOne({ title: `群聊广播 ${code}` }).lean();
+    const queued = await Campaigns(w.t.db)
+      .findOne({ title: `群聊广播 ${code}` })
+      .lean();
     const district = await staffLogin(w.t, 'district_admin', '370303');
     expect((await w.t.request('POST', `/api/admin/v1/campaigns/${queued!._id}/approve`, { token: district.token })).body.status).toBe('finished');
     await w.drain();
@@ -166,7 +195,9 @@ describe('staff broadcast by private chat', () => {
     expect(w.said(phone.id)[1]).toContain('已提交审核');
     await w.drain();
     expect(w.said(room.id)).toEqual([]);
-    const c = await Campaigns(w.t.db).findOne({ title: `群聊广播 ${code}` }).lean();
+    const c = await Campaigns(w.t.db)
+      .findOne({ title: `群聊广播 ${code}` })
+      .lean();
     expect(c?.status).toBe('pending_review');
     const boss = await staffLogin(w.t, 'town_admin', '370303-Z-ND');
     expect((await w.t.request('POST', `/api/admin/v1/campaigns/${c!._id}/approve`, { token: boss.token })).body.status).toBe('finished');

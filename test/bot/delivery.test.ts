@@ -32,9 +32,20 @@ describe('campaign delivery', () => {
     const nd = await staffLogin(w.t, 'town_admin', TOWN_ND);
     const colleague = await staffLogin(w.t, 'town_admin', TOWN_MS);
     // A village worker may only target their own village.
-    const wide = await w.t.request('POST', '/api/admin/v1/campaigns', { token: worker.token, body: { title: '冬季防流感', text: 'x', targets: { areaCodes: [TOWN_MS] }, schedule: { kind: 'once', at: inTenMinutes() } } });
+    const wide = await w.t.request('POST', '/api/admin/v1/campaigns', {
+      token: worker.token,
+      body: { title: '冬季防流感', text: 'x', targets: { areaCodes: [TOWN_MS] }, schedule: { kind: 'once', at: inTenMinutes() } },
+    });
     expect(wide.status).toBe(403);
-    const draft = await w.t.request('POST', '/api/admin/v1/campaigns', { token: town.token, body: { title: '冬季防流感', text: '冬季流感高发，老人孩子记得接种流感疫苗。', targets: { areaCodes: [TOWN_MS] }, schedule: { kind: 'once', at: inTenMinutes() } } });
+    const draft = await w.t.request('POST', '/api/admin/v1/campaigns', {
+      token: town.token,
+      body: {
+        title: '冬季防流感',
+        text: '冬季流感高发，老人孩子记得接种流感疫苗。',
+        targets: { areaCodes: [TOWN_MS] },
+        schedule: { kind: 'once', at: inTenMinutes() },
+      },
+    });
     expect(draft.status).toBe(201);
     campaignId = draft.body.id;
     expect(draft.body.status).toBe('draft');
@@ -46,7 +57,11 @@ describe('campaign delivery', () => {
     const own = await w.t.request('POST', `/api/admin/v1/campaigns/${campaignId}/approve`, { token: town.token });
     expect(own.status).toBe(403);
     expect(own.body.error.code).toBe('OWN_CAMPAIGN');
-    expect((await w.t.request('POST', `/api/admin/v1/campaigns/${campaignId}/approve`, { token: colleague.token })).body).toMatchObject({ status: 'approved', createdBy: town.id, approvedBy: colleague.id });
+    expect((await w.t.request('POST', `/api/admin/v1/campaigns/${campaignId}/approve`, { token: colleague.token })).body).toMatchObject({
+      status: 'approved',
+      createdBy: town.id,
+      approvedBy: colleague.id,
+    });
 
     expect(await schedulerTick(w.t.app)).toEqual({ fired: 0, skipped: 0 }); // not yet
     w.t.clock.advance(10 * 60_000);
@@ -69,7 +84,10 @@ describe('campaign delivery', () => {
   test('when the bot dies mid-round and a new one starts, then every group still gets it exactly once', async () => {
     const town = await staffLogin(w.t, 'town_admin', TOWN_MS);
     const district = await staffLogin(w.t, 'district_admin', '370303');
-    const res = await w.t.request('POST', '/api/admin/v1/broadcasts', { token: town.token, body: { text: '明早八点集中体检', targets: { areaCodes: [TOWN_MS] } } });
+    const res = await w.t.request('POST', '/api/admin/v1/broadcasts', {
+      token: town.token,
+      body: { text: '明早八点集中体检', targets: { areaCodes: [TOWN_MS] } },
+    });
     expect(res.body.status).toBe('pending_review'); // a broadcast waits for someone other than its author
     expect((await w.t.request('POST', `/api/admin/v1/campaigns/${res.body.id}/approve`, { token: town.token })).status).toBe(403);
     expect((await w.t.request('POST', `/api/admin/v1/campaigns/${res.body.id}/approve`, { token: district.token })).body.status).toBe('finished');
@@ -92,18 +110,34 @@ describe('campaign delivery', () => {
 
   test('when the worker died half-way through expanding an occurrence, then the next tick completes it without duplicates', async () => {
     const town = await staffLogin(w.t, 'town_admin', TOWN_MS);
-    const draft = await w.t.request('POST', '/api/admin/v1/campaigns', { token: town.token, body: { title: '半途', text: '半途而废不可取', targets: { areaCodes: [TOWN_MS] }, schedule: { kind: 'once', at: inTenMinutes() } } });
+    const draft = await w.t.request('POST', '/api/admin/v1/campaigns', {
+      token: town.token,
+      body: { title: '半途', text: '半途而废不可取', targets: { areaCodes: [TOWN_MS] }, schedule: { kind: 'once', at: inTenMinutes() } },
+    });
     await w.t.request('POST', `/api/admin/v1/campaigns/${draft.body.id}/submit`, { token: town.token });
     await w.t.request('POST', `/api/admin/v1/campaigns/${draft.body.id}/approve`, { token: (await staffLogin(w.t, 'district_admin', '370303')).token });
     w.t.clock.advance(10 * 60_000);
     // What a killed worker leaves: the occurrence recorded, 20 of 50 items queued, and 10 of those already sent.
     const at = new Date(w.t.clock.now());
     const occ = at.toISOString().slice(0, 16).replace(/[-:]/g, '') + 'Z';
-    await Occurrences(w.t.db).create({ _id: `${draft.body.id}:${occ}`, campaignId: draft.body.id, occurrence: occ, scheduledAt: at, state: 'fired', createdAt: at });
-    await enqueueMany(w.t.app, rooms.slice(0, 20).map((r) => ({
-      key: `campaign:${draft.body.id}:${occ}:room:${r.doc._id}`, channel: 'room' as const, payload: { roomId: String(r.doc._id), text: '半途而废不可取' },
-      source: { campaignId: draft.body.id, occurrence: occ }, areaPath: r.doc.areaPath,
-    })));
+    await Occurrences(w.t.db).create({
+      _id: `${draft.body.id}:${occ}`,
+      campaignId: draft.body.id,
+      occurrence: occ,
+      scheduledAt: at,
+      state: 'fired',
+      createdAt: at,
+    });
+    await enqueueMany(
+      w.t.app,
+      rooms.slice(0, 20).map((r) => ({
+        key: `campaign:${draft.body.id}:${occ}:room:${r.doc._id}`,
+        channel: 'room' as const,
+        payload: { roomId: String(r.doc._id), text: '半途而废不可取' },
+        source: { campaignId: draft.body.id, occurrence: occ },
+        areaPath: r.doc.areaPath,
+      })),
+    );
     for (const r of rooms) w.heard.set(r.room.id, []);
     await deliverRoomsOnce(w.t.app, { sender: w.bot.sender, worker: 'old', batch: 10, reap: false });
     expect(await schedulerTick(w.t.app)).toEqual({ fired: 1, skipped: 0 });
@@ -114,7 +148,13 @@ describe('campaign delivery', () => {
 
   test('when area notices (talk notices) are queued, then each bound group under the area gets them once', async () => {
     for (const r of rooms) w.heard.set(r.room.id, []);
-    await enqueue(w.t.app, { key: 'talk:T1:announce', channel: 'room', payload: { areaCode: VILLAGE_A, text: '12月3日下午两点，东村卫生室高血压讲座' }, source: { talkId: 'T1' }, areaPath: ['370303', TOWN_MS, VILLAGE_A] });
+    await enqueue(w.t.app, {
+      key: 'talk:T1:announce',
+      channel: 'room',
+      payload: { areaCode: VILLAGE_A, text: '12月3日下午两点，东村卫生室高血压讲座' },
+      source: { talkId: 'T1' },
+      areaPath: ['370303', TOWN_MS, VILLAGE_A],
+    });
     await enqueue(w.t.app, { key: 'talk:T1:announce', channel: 'room', payload: { areaCode: VILLAGE_A, text: 'duplicate' } });
     await w.drain();
     await w.drain();
@@ -128,11 +168,17 @@ describe('campaign delivery', () => {
   test('when a campaign is cancelled after expansion, then its unsent items are dropped', async () => {
     const town = await staffLogin(w.t, 'town_admin', TOWN_MS);
     const approver = await staffLogin(w.t, 'district_admin', '370303');
-    const res = await w.t.request('POST', '/api/admin/v1/broadcasts', { token: town.token, body: { text: '取消我', targets: { roomIds: [String(rooms[0]!.doc._id)] } } });
+    const res = await w.t.request('POST', '/api/admin/v1/broadcasts', {
+      token: town.token,
+      body: { text: '取消我', targets: { roomIds: [String(rooms[0]!.doc._id)] } },
+    });
     await w.t.request('POST', `/api/admin/v1/campaigns/${res.body.id}/approve`, { token: approver.token });
     const cancel = await w.t.request('POST', `/api/admin/v1/campaigns/${res.body.id}/cancel`, { token: town.token });
     expect(cancel.status).toBe(409); // a broadcast is finished once queued: cancel applies to campaigns still running
-    const camp = await w.t.request('POST', '/api/admin/v1/campaigns', { token: town.token, body: { title: '每周', text: '每周提醒', targets: { areaCodes: [VILLAGE_A] }, schedule: { kind: 'cron', cron: '* * * * *' } } });
+    const camp = await w.t.request('POST', '/api/admin/v1/campaigns', {
+      token: town.token,
+      body: { title: '每周', text: '每周提醒', targets: { areaCodes: [VILLAGE_A] }, schedule: { kind: 'cron', cron: '* * * * *' } },
+    });
     await w.t.request('POST', `/api/admin/v1/campaigns/${camp.body.id}/submit`, { token: town.token });
     await w.t.request('POST', `/api/admin/v1/campaigns/${camp.body.id}/approve`, { token: approver.token });
     w.t.clock.advance(60_000);
@@ -155,10 +201,23 @@ describe('one stranded item', () => {
     const [stuck, ...others] = groups;
     const now = w.t.clock.now();
     // First in the queue: the item the killed bot was sending, its claim still held (lease 2 min).
-    await enqueue(w.t.app, { key: 'stall:stuck', channel: 'room', payload: { roomId: String(stuck!.doc._id), text: '卡住的那条' }, notBefore: new Date(now.getTime() - 60_000) });
+    await enqueue(w.t.app, {
+      key: 'stall:stuck',
+      channel: 'room',
+      payload: { roomId: String(stuck!.doc._id), text: '卡住的那条' },
+      notBefore: new Date(now.getTime() - 60_000),
+    });
     const item = (await Outbox(w.t.db).findOne({ key: 'stall:stuck' }).lean())!;
-    await OutboxClaims(w.t.db).create({ _id: `${item._id}:0`, itemId: item._id, attempt: 0, worker: 'killed-bot', claimedAt: now, leaseUntil: new Date(now.getTime() + 120_000) });
-    for (const [i, g] of others.entries()) await enqueue(w.t.app, { key: `stall:${i}`, channel: 'room', payload: { roomId: String(g.doc._id), text: `第${i}条` } });
+    await OutboxClaims(w.t.db).create({
+      _id: `${item._id}:0`,
+      itemId: item._id,
+      attempt: 0,
+      worker: 'killed-bot',
+      claimedAt: now,
+      leaseUntil: new Date(now.getTime() + 120_000),
+    });
+    for (const [i, g] of others.entries())
+      await enqueue(w.t.app, { key: `stall:${i}`, channel: 'room', payload: { roomId: String(g.doc._id), text: `第${i}条` } });
 
     const stop = startRoomDelivery(w.t.app, { sender: w.bot.sender, governor: realGovernor(30, 80), worker: 'restarted-bot', intervalMs: 500 });
     try {
@@ -181,8 +240,18 @@ describe('one stranded item', () => {
     const [gone, fine] = await w.rooms(2, VILLAGE_C, '让位');
     await BotRooms(w.t.db).updateOne({ _id: gone!.doc._id }, { $set: { wxRoomId: 'vanished@chatroom', topic: '不存在的群' } });
     const now = w.t.clock.now().getTime();
-    await enqueue(w.t.app, { key: 'slot:gone', channel: 'room', payload: { roomId: String(gone!.doc._id), text: '找不到' }, notBefore: new Date(now - 30_000) });
-    await enqueue(w.t.app, { key: 'slot:fine', channel: 'room', payload: { roomId: String(fine!.doc._id), text: '照常送达' }, notBefore: new Date(now - 20_000) });
+    await enqueue(w.t.app, {
+      key: 'slot:gone',
+      channel: 'room',
+      payload: { roomId: String(gone!.doc._id), text: '找不到' },
+      notBefore: new Date(now - 30_000),
+    });
+    await enqueue(w.t.app, {
+      key: 'slot:fine',
+      channel: 'room',
+      payload: { roomId: String(fine!.doc._id), text: '照常送达' },
+      notBefore: new Date(now - 20_000),
+    });
     // A one-minute gap: had the failed item used a slot, the second would wait a minute.
     const governor = realGovernor(60_000, 60_001);
     const round = await deliverRoomsOnce(w.t.app, { sender: w.bot.sender, governor, worker: 'slots', backoffMs: 60_000, reap: false });
@@ -212,7 +281,7 @@ describe('failures', () => {
       w.t.clock.advance(60_000);
       await deliverRoomsOnce(w.t.app, { sender: w.bot.sender, worker: 'f', backoffMs: 1000, reap: false });
     }
-    expect((await Outbox(w.t.db).findOne({ key: 'fail:1' }).lean())).toMatchObject({ status: 'dead', attempts: 5 });
+    expect(await Outbox(w.t.db).findOne({ key: 'fail:1' }).lean()).toMatchObject({ status: 'dead', attempts: 5 });
     expect((await BotRooms(w.t.db).findById(lost!.doc._id).lean())?.attention).toBe('not_found');
 
     const staff = await staffLogin(w.t, 'village_worker', VILLAGE_C);
@@ -226,7 +295,7 @@ describe('failures', () => {
     expect((await w.t.request('POST', `/api/admin/v1/bot/dead-items/${item.id}/retry`, { token: staff.token })).body).toEqual({ retried: true });
     await w.drain();
     expect(w.said(back.id)).toEqual(['x']);
-    expect((await BotRooms(w.t.db).findById(lost!.doc._id).lean())).toMatchObject({ wxRoomId: back.id });
+    expect(await BotRooms(w.t.db).findById(lost!.doc._id).lean()).toMatchObject({ wxRoomId: back.id });
   });
 
   test('when a stored id is gone and two groups carry its name, then it is flagged for staff instead of guessed', async () => {

@@ -15,7 +15,9 @@ beforeAll(async () => {
 afterAll(() => w.close());
 
 const queue = (tag: string, n = rooms.length) =>
-  Promise.all(rooms.slice(0, n).map((r) => enqueue(w.t.app, { key: `${tag}:${r.doc._id}`, channel: 'room', payload: { roomId: String(r.doc._id), text: tag } })));
+  Promise.all(
+    rooms.slice(0, n).map((r) => enqueue(w.t.app, { key: `${tag}:${r.doc._id}`, channel: 'room', payload: { roomId: String(r.doc._id), text: tag } })),
+  );
 const sentCount = (tag: string) => Outbox(w.t.db).countDocuments({ key: new RegExp(`^${tag}:`), status: 'sent' });
 
 describe('rate governor in delivery (fake clock)', () => {

@@ -31,7 +31,11 @@ async function freePort(): Promise<number> {
 class Gateway {
   server: PuppetServer | null = null;
   private beat: NodeJS.Timeout | undefined;
-  constructor(readonly w: World, readonly port: number, readonly token: string) {}
+  constructor(
+    readonly w: World,
+    readonly port: number,
+    readonly token: string,
+  ) {}
 
   get puppet() {
     return this.w.mocker.puppet;
@@ -66,7 +70,13 @@ const online = async () => (await getBotStatus(w.t.app)).state === 'logged_in' &
 
 /** One message per group, each keyed as the outbox keys them; what every group heard is checked with `heardOnce`. */
 async function queueForEveryGroup(tag: string): Promise<void> {
-  for (const r of rooms) await enqueue(w.t.app, { key: `${tag}:room:${r.doc._id}`, channel: 'room', payload: { roomId: String(r.doc._id), text: `${tag} ${r.doc.topic}` }, areaPath: r.doc.areaPath });
+  for (const r of rooms)
+    await enqueue(w.t.app, {
+      key: `${tag}:room:${r.doc._id}`,
+      channel: 'room',
+      payload: { roomId: String(r.doc._id), text: `${tag} ${r.doc.topic}` },
+      areaPath: r.doc.areaPath,
+    });
 }
 async function heardOnce(...tags: string[]): Promise<void> {
   await waitFor(() => rooms.every((r) => w.said(r.room.id).length >= tags.length), 20_000);
@@ -80,8 +90,15 @@ beforeAll(async () => {
   const token = `insecure_${Math.random().toString(36).slice(2)}`;
   const t = await startTestApp({
     config: {
-      ...FAST, WECHATY_PUPPET: 'wechaty-puppet-service', WECHATY_PUPPET_SERVICE_TOKEN: token, WECHATY_PUPPET_SERVICE_ENDPOINT: `127.0.0.1:${port}`,
-      BOT_WATCHDOG_SEC: '1', BOT_RECONNECT_MIN_MS: '500', BOT_RECONNECT_MAX_MS: '2000', BOT_DELIVERY_INTERVAL_MS: '100', BOT_OFFLINE_ALERT_MIN: '10',
+      ...FAST,
+      WECHATY_PUPPET: 'wechaty-puppet-service',
+      WECHATY_PUPPET_SERVICE_TOKEN: token,
+      WECHATY_PUPPET_SERVICE_ENDPOINT: `127.0.0.1:${port}`,
+      BOT_WATCHDOG_SEC: '1',
+      BOT_RECONNECT_MIN_MS: '500',
+      BOT_RECONNECT_MAX_MS: '2000',
+      BOT_DELIVERY_INTERVAL_MS: '100',
+      BOT_OFFLINE_ALERT_MIN: '10',
     },
   });
   await seedVillages(t);
@@ -155,7 +172,10 @@ describe('the bot behind wechaty-puppet-service comes back by itself', () => {
     await w.staff('district_admin', '370303', admin.id);
     const town = await staffLogin(w.t, 'town_admin', TOWN_MS);
     const at = new Date(w.t.clock.now().getTime() + 5 * 60_000).toISOString();
-    const c = await w.t.request('POST', '/api/admin/v1/campaigns', { token: town.token, body: { title: '断线期间', text: '断线期间的定时消息', targets: { areaCodes: [TOWN_MS] }, schedule: { kind: 'once', at } } });
+    const c = await w.t.request('POST', '/api/admin/v1/campaigns', {
+      token: town.token,
+      body: { title: '断线期间', text: '断线期间的定时消息', targets: { areaCodes: [TOWN_MS] }, schedule: { kind: 'once', at } },
+    });
     await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/submit`, { token: town.token });
     expect((await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: district.token })).body.status).toBe('approved');
 

@@ -30,7 +30,13 @@ test('when 1 and 10 December come, then each town admin with a linked WeChat who
   expect(await remindYearlyReports(w.t.app)).toEqual({ reminded: 3 });
   expect(await remindYearlyReports(w.t.app)).toEqual({ reminded: 0 });
   const records = await ReportReminders(w.t.db).find().sort({ staffId: 1 }).lean();
-  expect(records.map((r) => [r.staffId, r.viaBot])).toEqual([[nd.id, true], [ndUnlinked.id, false], [district.id, true]].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
+  expect(records.map((r) => [r.staffId, r.viaBot])).toEqual(
+    [
+      [nd.id, true],
+      [ndUnlinked.id, false],
+      [district.id, true],
+    ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+  );
   await w.drain();
   const text = '请在 2026 年 12 月 15 日前生成并报送本镇街 2026 年度家庭健康行动工作总结（工作台“报告”页）。';
   expect(w.said(ndPhone.id)).toEqual([text]);

@@ -23,7 +23,10 @@ const districtApprover = () => staffLogin(w.t, 'district_admin', '370303');
 
 async function approvedCron(cron: string, areaCode = VILLAGE_A): Promise<string> {
   const town = await staffLogin(w.t, 'town_admin', TOWN_MS);
-  const c = await w.t.request('POST', '/api/admin/v1/campaigns', { token: town.token, body: { title: `定时 ${cron}`, text: `提醒 ${cron}`, targets: { areaCodes: [areaCode] }, schedule: { kind: 'cron', cron } } });
+  const c = await w.t.request('POST', '/api/admin/v1/campaigns', {
+    token: town.token,
+    body: { title: `定时 ${cron}`, text: `提醒 ${cron}`, targets: { areaCodes: [areaCode] }, schedule: { kind: 'cron', cron } },
+  });
   await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/submit`, { token: town.token });
   const a = await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: (await districtApprover()).token });
   expect(a.body.status).toBe('approved');
@@ -58,7 +61,10 @@ describe('scheduler', () => {
   test('when two schedulers tick the same due occurrence at once, then it is queued once per group', async () => {
     const rooms = await w.rooms(5, VILLAGE_C, '并发');
     const town = await staffLogin(w.t, 'town_admin', '370303-Z-ND');
-    const c = await w.t.request('POST', '/api/admin/v1/campaigns', { token: town.token, body: { title: '同时', text: '同时触发', targets: { areaCodes: [VILLAGE_C] }, schedule: { kind: 'once', at: w.t.clock.now().toISOString() } } });
+    const c = await w.t.request('POST', '/api/admin/v1/campaigns', {
+      token: town.token,
+      body: { title: '同时', text: '同时触发', targets: { areaCodes: [VILLAGE_C] }, schedule: { kind: 'once', at: w.t.clock.now().toISOString() } },
+    });
     await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/submit`, { token: town.token });
     await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: (await districtApprover()).token });
     const results = await Promise.all([schedulerTick(w.t.app), schedulerTick(w.t.app), schedulerTick(w.t.app)]);
@@ -92,7 +98,10 @@ describe('scheduler', () => {
     w.t.clock.set('2026-11-29T02:00:30Z');
     const town = await staffLogin(w.t, 'town_admin', TOWN_MS);
     const endAt = new Date(w.t.clock.now().getTime() + 2 * 60_000).toISOString();
-    const c = await w.t.request('POST', '/api/admin/v1/campaigns', { token: town.token, body: { title: '两分钟', text: '每分钟', targets: { areaCodes: [VILLAGE_A] }, schedule: { kind: 'cron', cron: '* * * * *' }, endAt } });
+    const c = await w.t.request('POST', '/api/admin/v1/campaigns', {
+      token: town.token,
+      body: { title: '两分钟', text: '每分钟', targets: { areaCodes: [VILLAGE_A] }, schedule: { kind: 'cron', cron: '* * * * *' }, endAt },
+    });
     await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/submit`, { token: town.token });
     await w.t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: (await districtApprover()).token });
     w.t.clock.advance(5 * 60_000);
@@ -118,7 +127,9 @@ describe('scheduler', () => {
     w.t.clock.set('2026-11-30T00:31:00Z'); // 08:31 Shanghai on the 30th
     const r = await schedulerTick(w.t.app);
     expect(r.fired).toBeGreaterThanOrEqual(1);
-    const items = await Outbox(w.t.db).find({ 'source.campaignId': String(DAILY_TIPS_ID) }).lean();
+    const items = await Outbox(w.t.db)
+      .find({ 'source.campaignId': String(DAILY_TIPS_ID) })
+      .lean();
     const active = await BotRooms(w.t.db).countDocuments({ active: true });
     expect(items).toHaveLength(active);
     expect(new Set(items.map((i) => i.payload.text))).toEqual(new Set([tipMessage(tipForDay('2026-11-30'))]));

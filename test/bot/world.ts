@@ -100,8 +100,15 @@ export class World {
     for (let i = 0; i < n; i++) {
       const room = this.room(`${prefix}${++this.seq}`);
       const doc = await BotRooms(this.t.db).create({
-        wxRoomId: room.id, topic: room.payload.topic, areaCode, areaPath: area.path, areaName: area.name,
-        boundBy: { contactId: 'fixture', code: 'FIXTURE' }, boundAt: now, active: true, updatedAt: now,
+        wxRoomId: room.id,
+        topic: room.payload.topic,
+        areaCode,
+        areaPath: area.path,
+        areaName: area.name,
+        boundBy: { contactId: 'fixture', code: 'FIXTURE' },
+        boundAt: now,
+        active: true,
+        updatedAt: now,
       });
       out.push({ room, doc: doc.toObject() });
     }

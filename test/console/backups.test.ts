@@ -6,7 +6,14 @@ import { DISTRICT_ADMIN, expectAccessible, journey, OTHER_TOWN_ADMIN } from './u
 // admin is not shown it.
 const j = journey('backups', async (t) => {
   const at = new Date(t.clock.now().getTime() - 3600_000);
-  await BackupRuns(t.db).create({ _id: 'nightly:yesterday', kind: 'nightly', status: 'failed', startedAt: at, finishedAt: at, error: 'ENOSPC: no space left on device' });
+  await BackupRuns(t.db).create({
+    _id: 'nightly:yesterday',
+    kind: 'nightly',
+    status: 'failed',
+    startedAt: at,
+    finishedAt: at,
+    error: 'ENOSPC: no space left on device',
+  });
 });
 
 test('journey: a failed nightly backup is shown to the district admin, not to a town admin, and goes once a backup succeeds', async () => {
@@ -24,7 +31,17 @@ test('journey: a failed nightly backup is shown to the district admin, not to a 
   expect(await other.page.locator('[data-test=backup-alert]').count()).toBe(0);
 
   const now = j.t.clock.now();
-  await BackupRuns(j.t.db).create({ _id: 'manual:now', kind: 'manual', status: 'ok', startedAt: now, finishedAt: now, file: '/b/x.zdbk', size: 1, documents: 1, collections: 1 });
+  await BackupRuns(j.t.db).create({
+    _id: 'manual:now',
+    kind: 'manual',
+    status: 'ok',
+    startedAt: now,
+    finishedAt: now,
+    file: '/b/x.zdbk',
+    size: 1,
+    documents: 1,
+    collections: 1,
+  });
   await d.page.reload();
   await d.page.getByRole('main').waitFor();
   await d.page.waitForLoadState('networkidle');

@@ -19,9 +19,12 @@ beforeAll(async () => {
   const t = await startTestApp({ now: new Date().toISOString(), config: FAST });
   await seedVillages(t);
   for (const [username, role, areaCode, displayName] of [
-    ['district', 'district_admin', '370303', '区卫健局管理员'], ['mashang', 'town_admin', TOWN_MS, '马尚街道管理员'],
-    ['dongcun', 'village_worker', VILLAGE_A, '东村网格员'], ['nanding', 'town_admin', TOWN_ND, '南定镇管理员'],
-  ] as const) await createStaff(t.app, { username, password: `${username}-pass-1`, role, areaCode, displayName });
+    ['district', 'district_admin', '370303', '区卫健局管理员'],
+    ['mashang', 'town_admin', TOWN_MS, '马尚街道管理员'],
+    ['dongcun', 'village_worker', VILLAGE_A, '东村网格员'],
+    ['nanding', 'town_admin', TOWN_ND, '南定镇管理员'],
+  ] as const)
+    await createStaff(t.app, { username, password: `${username}-pass-1`, role, areaCode, displayName });
   w = new World(t);
   await w.startBot();
   chrome = await launchChromium();
@@ -113,8 +116,17 @@ test('journey: a village worker on a phone binds their group with a code, sees i
   const doc = (await BotRooms(w.t.db).findOne({ wxRoomId: room.id }).lean())!;
   const now = new Date();
   await Outbox(w.t.db).create({
-    key: `campaign:journey:1:room:${String(doc._id)}`, channel: 'room', payload: { roomId: String(doc._id), text: '本周六上午九点，村委会有免费健康讲座，欢迎参加！' },
-    status: 'dead', notBefore: now, attempts: 5, maxAttempts: 5, lastError: 'group not found by id or topic', source: { campaignId: 'journey' }, areaPath: doc.areaPath, createdAt: now,
+    key: `campaign:journey:1:room:${String(doc._id)}`,
+    channel: 'room',
+    payload: { roomId: String(doc._id), text: '本周六上午九点，村委会有免费健康讲座，欢迎参加！' },
+    status: 'dead',
+    notBefore: now,
+    attempts: 5,
+    maxAttempts: 5,
+    lastError: 'group not found by id or topic',
+    source: { campaignId: 'journey' },
+    areaPath: doc.areaPath,
+    createdAt: now,
   });
   await v.page.getByRole('tab', { name: '发送失败' }).click();
   const dead = v.page.locator('[data-test=dead-items]');
@@ -222,7 +234,10 @@ test('journey: a town admin binds their WeChat: the mini-program confirms the co
 test('journey: the bot is logged out for longer than the alert time: district admins get a banner, the state says why and when it tries next; once back, the banner goes', async () => {
   await waitFor(() => w.wechaty.isLoggedIn, 10_000);
   await w.mocker.puppet.logout('手机端退出');
-  await waitFor(async () => (await w.t.request('GET', '/api/admin/v1/bot/status', { token: await staffToken('district', 'district-pass-1') })).body.outage?.tries >= 1, 20_000);
+  await waitFor(
+    async () => (await w.t.request('GET', '/api/admin/v1/bot/status', { token: await staffToken('district', 'district-pass-1') })).body.outage?.tries >= 1,
+    20_000,
+  );
   w.t.clock.advance(11 * 60_000);
 
   const d = await open();
@@ -245,7 +260,10 @@ test('journey: the bot is logged out for longer than the alert time: district ad
 
   w.mocker.login(w.me);
   await d.page.locator('[data-test=bot-state]').filter({ hasText: '在线' }).waitFor({ timeout: 20_000 });
-  await d.page.locator('[data-test=bot-last-outage]').getByText(/微信账号已退出登录，自动重试 \d+ 次后恢复/).waitFor();
+  await d.page
+    .locator('[data-test=bot-last-outage]')
+    .getByText(/微信账号已退出登录，自动重试 \d+ 次后恢复/)
+    .waitFor();
   await d.page.reload();
   await d.page.locator('[data-test=bot-state]').filter({ hasText: '在线' }).waitFor();
   expect(await banner.count()).toBe(0);

@@ -33,10 +33,7 @@ export async function launchChromium(): Promise<Chromium> {
   // playwright-core gives every launch a fresh temporary profile (user-data dir) and removes it on close.
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run',
-    ],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   return {
@@ -53,7 +50,8 @@ export async function launchChromium(): Promise<Chromium> {
       page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
       page.on('console', (m) => {
         // A failed API call logs a network error by design (e.g. a wrong password's 401); anything else is a problem.
-        if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) problems.push(`console: ${m.text()}`);
+        if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()))
+          problems.push(`console: ${m.text()}`);
       });
       return {
         page,

@@ -50,7 +50,8 @@ beforeAll(async () => {
     ['dongcun', 'village_worker', VILLAGE_A, '东村网格员'],
     ['beicun', 'village_worker', VILLAGE_D, '北村网格员'],
   ];
-  for (const [username, role, areaCode, displayName] of staff) await createStaff(t.app, { username, password: `${username}-pass-1`, role, areaCode, displayName });
+  for (const [username, role, areaCode, displayName] of staff)
+    await createStaff(t.app, { username, password: `${username}-pass-1`, role, areaCode, displayName });
   chrome = await launchChromium();
 }, 120_000);
 
@@ -191,13 +192,20 @@ test('journey: a town admin requests a broadcast to one village; they cannot app
 
   const district = await open('district');
   await menu(district, '待我审核');
-  await district.page.locator('[data-test=campaign-table]').getByRole('row', { name: /广播：明天上午8点/ }).getByRole('button', { name: '去审核' }).click();
+  await district.page
+    .locator('[data-test=campaign-table]')
+    .getByRole('row', { name: /广播：明天上午8点/ })
+    .getByRole('button', { name: '去审核' })
+    .click();
   await district.page.getByRole('button', { name: '审核通过' }).click();
   await district.page.locator('[data-test=campaign-status]').getByText('已发送').waitFor();
   await waitFor(() => said(rooms.b).length === 1, 20_000);
   expect(said(rooms.b)).toEqual(['明天上午8点，西村村委会免费测血压血糖，请带好医保卡。']);
   expect(said(rooms.a1)).toHaveLength(1);
-  await district.page.locator('[data-test=report-table]').getByRole('row', { name: /西村健康群.*已发送/ }).waitFor({ timeout: 20_000 });
+  await district.page
+    .locator('[data-test=report-table]')
+    .getByRole('row', { name: /西村健康群.*已发送/ })
+    .waitFor({ timeout: 20_000 });
   await district.shot('broadcast-02-report-district');
   await expectAccessible(district);
 
@@ -229,7 +237,7 @@ test('journey: a broadcast from a village with no bound group is refused in the 
   await worker.page.getByText('还没有群消息').waitFor();
 }, 120_000);
 
-test('journey: the audit log filtered by area and exported; another town\'s admin sees none of it', async () => {
+test("journey: the audit log filtered by area and exported; another town's admin sees none of it", async () => {
   const district = await open('district');
   await menu(district, '审计日志');
   await pick(district, '镇街', '马尚街道');

@@ -83,7 +83,10 @@ test('journey: a village worker starts on the overdue list and logs a visit in �
   expect(await p.page.content()).not.toContain('代购药品');
 
   // The audited full view, a help request and its moves.
-  await p.page.getByRole('article', { name: /王\*\*/ }).getByRole('button', { name: '查看详情' }).click();
+  await p.page
+    .getByRole('article', { name: /王\*\*/ })
+    .getByRole('button', { name: '查看详情' })
+    .click();
   await p.page.locator('[data-test=care-needs]').getByText('独居，行动不便，需要代购药品').waitFor();
   const newId = p.page.url().split('/').pop()!;
   expect(await AuditLog(j.t.db).countDocuments({ action: 'care.family_view', targetId: newId })).toBe(1);

@@ -16,7 +16,10 @@ let productId: string;
 const pages: ConsolePage[] = [];
 const PNG_1PX = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 const people = {
-  a: [{ name: '张建国', idCard: idOf('19800315', '011') }, { name: '张小军', idCard: idOf('20100610', '013') }],
+  a: [
+    { name: '张建国', idCard: idOf('19800315', '011') },
+    { name: '张小军', idCard: idOf('20100610', '013') },
+  ],
   b: [{ name: '王秀英', idCard: idOf('19750101', '022') }],
   c: [{ name: '刘德华', idCard: idOf('19820202', '031') }],
 };
@@ -31,15 +34,31 @@ beforeAll(async () => {
 
   // A guardian in 东村 refers a child and adds a photo (the mini-program's calls).
   const g = await residentLogin(t, 'guardian', { village: VILLAGE_A, phone: '13800001111' });
-  await t.request('POST', '/api/v1/me/consents', { token: g.token, body: { purpose: 'child-data', policyVersion: t.app.config.POLICY_VERSION, guardianRelation: '母亲' } });
+  await t.request('POST', '/api/v1/me/consents', {
+    token: g.token,
+    body: { purpose: 'child-data', policyVersion: t.app.config.POLICY_VERSION, guardianRelation: '母亲' },
+  });
   const birth = day(-150);
   const ref = await t.request('POST', '/api/v1/referrals', {
     token: g.token,
-    body: { childName: '李小宝', childSex: 'male', childBirthDate: birth, condition: 'cleft_lip', diagnosed: true, diagnosedWhere: '淄博市妇幼保健院', household: ['dibao'], guardianRelation: '母亲', guardianPhone: '13800001111', villageCode: VILLAGE_A },
+    body: {
+      childName: '李小宝',
+      childSex: 'male',
+      childBirthDate: birth,
+      condition: 'cleft_lip',
+      diagnosed: true,
+      diagnosedWhere: '淄博市妇幼保健院',
+      household: ['dibao'],
+      guardianRelation: '母亲',
+      guardianPhone: '13800001111',
+      villageCode: VILLAGE_A,
+    },
   });
   expect(ref.status).toBe(201);
   referralId = ref.body.id;
-  expect((await t.request('POST', `/api/v1/referrals/${referralId}/photos`, { token: g.token, body: { dataBase64: PNG_1PX.toString('base64') } })).status).toBe(201);
+  expect((await t.request('POST', `/api/v1/referrals/${referralId}/photos`, { token: g.token, body: { dataBase64: PNG_1PX.toString('base64') } })).status).toBe(
+    201,
+  );
 
   // This year's product, open today; three households enrol.
   productId = await createProduct(t, district.token, { enrolFrom: day(-10), enrolTo: day(30), policyStart: day(40), policyEnd: day(400) });
@@ -152,7 +171,11 @@ test('journey: enrolments are batch-verified, paid, and issued from a policy-num
   await p.page.getByRole('menuitem', { name: '家庭保险' }).first().click();
   await p.page.getByRole('heading', { name: '家庭保险' }).waitFor();
   const table = p.page.locator('[data-test=enrolment-table]');
-  for (const n of ['张**', '王**', '刘**']) await table.getByText(new RegExp(`^${n.replace(/\*/g, '\\*')} · `)).first().waitFor();
+  for (const n of ['张**', '王**', '刘**'])
+    await table
+      .getByText(new RegExp(`^${n.replace(/\*/g, '\\*')} · `))
+      .first()
+      .waitFor();
   await p.shot('cases-05-enrolments-submitted');
   await expectAccessible(p);
 
@@ -180,7 +203,14 @@ test('journey: enrolments are batch-verified, paid, and issued from a policy-num
   const token = String(await p.page.evaluate("JSON.parse(localStorage.getItem('zdhealth.console.session')).token"));
   const list = await t.request('GET', `/api/admin/v1/insurance/enrolments?productId=${productId}&status=verified`, { token });
   for (const e of list.body.items) {
-    expect((await t.request('POST', `/api/admin/v1/insurance/enrolments/${e.id}/transitions`, { token, body: { to: 'paid', payment: { method: 'cash', paidAt: day(0), amountFen: e.totalFen } } })).status).toBe(200);
+    expect(
+      (
+        await t.request('POST', `/api/admin/v1/insurance/enrolments/${e.id}/transitions`, {
+          token,
+          body: { to: 'paid', payment: { method: 'cash', paidAt: day(0), amountFen: e.totalFen } },
+        })
+      ).status,
+    ).toBe(200);
   }
 
   // A file with mistakes: nothing is imported, each row's problem is shown.
@@ -190,12 +220,14 @@ test('journey: enrolments are batch-verified, paid, and issued from a policy-num
   await tpl.xlsx.readFile(await template.path());
   expect(tpl.worksheets[0]!.getRow(1).values).toEqual([undefined, '被保险人姓名', '证件号码', '保单号']);
   const file = p.page.locator('[data-test=policy-file]');
-  await file.setInputFiles(await xlsx([
-    ['张建国', people.a[0]!.idCard, 'PZB-0001'],
-    ['张小军', people.a[1]!.idCard, 'PZB-0009'],
-    ['王秀英', people.b[0]!.idCard, ''],
-    ['刘德华', people.c[0]!.idCard, 'PZB-0003'],
-  ]));
+  await file.setInputFiles(
+    await xlsx([
+      ['张建国', people.a[0]!.idCard, 'PZB-0001'],
+      ['张小军', people.a[1]!.idCard, 'PZB-0009'],
+      ['王秀英', people.b[0]!.idCard, ''],
+      ['刘德华', people.c[0]!.idCard, 'PZB-0003'],
+    ]),
+  );
   await p.page.getByRole('button', { name: '导入', exact: true }).click();
   await p.page.getByText('文件有 2 处错误，没有导入任何保单号').waitFor();
   const errors = p.page.locator('[data-test=import-errors]');
@@ -222,7 +254,12 @@ test('journey: enrolments are batch-verified, paid, and issued from a policy-num
   await wb.xlsx.readFile(await dl.path());
   const ws = wb.worksheets[0]!;
   const rows = ws.getSheetValues().slice(2) as unknown[][];
-  expect(rows.map((r) => [r[2], r[12], r[15]]).sort()).toEqual([['刘德华', '已出单', 'PZB-0003'], ['张小军', '已出单', 'PZB-0001'], ['张建国', '已出单', 'PZB-0001'], ['王秀英', '已出单', 'PZB-0002']]);
+  expect(rows.map((r) => [r[2], r[12], r[15]]).sort()).toEqual([
+    ['刘德华', '已出单', 'PZB-0003'],
+    ['张小军', '已出单', 'PZB-0001'],
+    ['张建国', '已出单', 'PZB-0001'],
+    ['王秀英', '已出单', 'PZB-0002'],
+  ]);
   expect(rows.every((r) => /^370303\*{8}\d{3}[\dX]$/.test(String(r[4])))).toBe(true);
 
   await p.page.getByRole('tab', { name: '投保审核' }).click();

@@ -13,11 +13,20 @@ const j = journey('copy-drafts', async (t) => {
   await createStaff(t.app, { username: 'mashang', password: 'mashang-pass-1', role: 'town_admin', areaCode: '370303-JD-MS', displayName: '马尚街道管理员' });
   await createStaff(t.app, { username: 'dongcun', password: 'dongcun-pass-1', role: 'village_worker', areaCode: VILLAGE_A, displayName: '东村网格员' });
   await boundGroups(t, VILLAGE_A, ['东村一组群']);
-  const login = async (username: string, password: string) => (await t.request('POST', '/api/admin/v1/auth/login', { body: { username, password } })).body.token as string;
+  const login = async (username: string, password: string) =>
+    (await t.request('POST', '/api/admin/v1/auth/login', { body: { username, password } })).body.token as string;
   const start = new Date(t.clock.now().getTime() + 3 * 86_400_000);
   const talk = await t.request('POST', '/api/admin/v1/talks', {
     token: await login('mashang', 'mashang-pass-1'),
-    body: { kind: 'lecture', title: '高血压防治讲座', venue: '马尚街道卫生服务中心', areaCode: '370303-JD-MS', startAt: start.toISOString(), endAt: new Date(start.getTime() + 7_200_000).toISOString(), capacity: 40 },
+    body: {
+      kind: 'lecture',
+      title: '高血压防治讲座',
+      venue: '马尚街道卫生服务中心',
+      areaCode: '370303-JD-MS',
+      startAt: start.toISOString(),
+      endAt: new Date(start.getTime() + 7_200_000).toISOString(),
+      capacity: 40,
+    },
   });
   ids.talk = talk.body.id;
   const c = await t.request('POST', '/api/admin/v1/campaigns', {

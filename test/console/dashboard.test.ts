@@ -20,7 +20,10 @@ async function quizTakers(t: TestApp, village: string, n: number): Promise<void>
   for (let i = 0; i < n; i++) {
     const r = await residentLogin(t, `dash-${village}-${i}`, { village });
     const daily = await t.request('GET', '/api/v1/quiz/daily', { token: r.token });
-    const res = await t.request('POST', `/api/v1/quiz/attempts/${daily.body.attempt.id}/submit`, { token: r.token, body: { answers: await rightAnswers(t, daily.body.attempt.id) } });
+    const res = await t.request('POST', `/api/v1/quiz/attempts/${daily.body.attempt.id}/submit`, {
+      token: r.token,
+      body: { answers: await rightAnswers(t, daily.body.attempt.id) },
+    });
     if (res.status !== 200) throw new Error(`submit: ${JSON.stringify(res.body)}`);
   }
 }

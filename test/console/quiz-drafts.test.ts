@@ -13,8 +13,18 @@ const j = journey('quiz-drafts', async (t) => {
   await createStaff(t.app, { username: 'mashang', password: 'mashang-pass-1', role: 'town_admin', areaCode: '370303-JD-MS', displayName: '马尚街道管理员' });
   const now = t.clock.now().getTime();
   const base = {
-    kind: 'contest' as const, description: '', areaCode: '370303-JD-MS', areaPath: ['370303', '370303-JD-MS'], drawRules: [{ tags: ['hl66-2024'], count: 5 }],
-    timeLimitSec: 600, attemptsPerDay: 1, attemptsTotal: 2, passScore: 60, createdBy: 'fixture', createdAt: new Date(now), updatedAt: new Date(now),
+    kind: 'contest' as const,
+    description: '',
+    areaCode: '370303-JD-MS',
+    areaPath: ['370303', '370303-JD-MS'],
+    drawRules: [{ tags: ['hl66-2024'], count: 5 }],
+    timeLimitSec: 600,
+    attemptsPerDay: 1,
+    attemptsTotal: 2,
+    passScore: 60,
+    createdBy: 'fixture',
+    createdAt: new Date(now),
+    updatedAt: new Date(now),
   };
   await Contests(t.db).create([
     { ...base, title: '马尚秋季竞赛草稿', startAt: new Date(now + DAY), endAt: new Date(now + 8 * DAY), status: 'draft' },

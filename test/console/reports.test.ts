@@ -112,7 +112,10 @@ test('journey: a case written in a village, the town reminded, its report read, 
   const row = town.page.locator('[data-test=cases-table]').getByRole('row', { name: /东村讲座带动老人测血压/ });
   await row.getByRole('button', { name: '看照片' }).click();
   await town.page.getByRole('dialog', { name: '案例照片' }).getByRole('img', { name: '典型案例照片' }).waitFor();
-  await town.page.getByRole('dialog', { name: '案例照片' }).getByRole('button', { name: /关闭|Close/ }).click();
+  await town.page
+    .getByRole('dialog', { name: '案例照片' })
+    .getByRole('button', { name: /关闭|Close/ })
+    .click();
   await row.getByRole('button', { name: '通过' }).click();
   await row.getByText('已通过').waitFor();
   await town.page.getByText('审核通过的典型案例（1 个）').waitFor();
@@ -156,13 +159,23 @@ test('journey: a case written in a village, the town reminded, its report read, 
   await other.page.getByRole('menuitem', { name: '报告' }).first().click();
   await other.page.locator('[data-test=report-title]').filter({ hasText: '南定镇' }).waitFor();
   await other.page.locator('[data-test=figures-table]').getByRole('row', { name: /南村/ }).waitFor();
-  expect(await other.page.locator('[data-test=figures-table]').getByRole('row', { name: /东村|马尚/ }).count()).toBe(0);
+  expect(
+    await other.page
+      .locator('[data-test=figures-table]')
+      .getByRole('row', { name: /东村|马尚/ })
+      .count(),
+  ).toBe(0);
   await other.page.locator('[data-test=cases-table]').getByText('还没有典型案例').waitFor();
   await other.page.getByText('本年度还没有审核通过的典型案例').waitFor();
   const areaBox = other.page.getByRole('combobox', { name: '地区', exact: true }).locator('xpath=ancestor::div[contains(@class,"el-select__wrapper")]');
   await areaBox.click();
   await other.page.waitForTimeout(400);
-  expect(await other.page.getByRole('option', { name: /马尚|东村/ }).filter({ visible: true }).count()).toBe(0);
+  expect(
+    await other.page
+      .getByRole('option', { name: /马尚|东村/ })
+      .filter({ visible: true })
+      .count(),
+  ).toBe(0);
   await other.page.keyboard.press('Escape');
   await other.page.locator('[data-test=submission-status]').filter({ hasText: '已生成' }).waitFor();
   expect(await other.page.locator('[data-test=submission-table]').count()).toBe(0);
@@ -179,7 +192,10 @@ test('journey: a case written in a village, the town reminded, its report read, 
   await statuses.getByRole('row', { name: /南定镇.*已生成/ }).waitFor();
   await d.shot('reports-08-district-statuses');
   await expectAccessible(d);
-  await statuses.getByRole('row', { name: /马尚街道/ }).getByRole('button', { name: '退回' }).click();
+  await statuses
+    .getByRole('row', { name: /马尚街道/ })
+    .getByRole('button', { name: '退回' })
+    .click();
   const prompt = await expectConfirmVisible(d, '退回年度报告');
   await prompt.getByRole('textbox').fill('典型案例请补充活动照片');
   await prompt.getByRole('button', { name: '退回' }).click();

@@ -107,7 +107,8 @@ test('journey: a village worker nominates a family from a phone, with the nomine
 
 test('journey: the town reviews (approve, reject with a reason, merge a duplicate), opens voting, reads live results with flagged votes apart and publishes', async () => {
   const token = (await j.t.request('POST', '/api/admin/v1/auth/login', { body: WORKER })).body.token as string;
-  const nominate = (name: string, story: string) => j.t.request('POST', `/api/admin/v1/selections/${id}/nominations`, { token, body: { subject: 'family', name, villageCode: VILLAGE_A, story } });
+  const nominate = (name: string, story: string) =>
+    j.t.request('POST', `/api/admin/v1/selections/${id}/nominations`, { token, body: { subject: 'family', name, villageCode: VILLAGE_A, story } });
   expect((await nominate('王建国一家', '孝老爱亲，照顾瘫痪老母亲十余年，重复推荐。')).status).toBe(201);
   expect((await nominate('李四家庭', '材料不全，事迹无法核实的一条推荐。')).status).toBe(201);
 

@@ -20,7 +20,11 @@ async function workbook(rows: string[][]): Promise<{ name: string; mimeType: str
   const ws = wb.addWorksheet('人员');
   ws.addRow(['用户名', '姓名', '手机号（可不填）', '角色', '管辖地区']);
   for (const r of rows) ws.addRow(r);
-  return { name: '马尚人员.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from(await wb.xlsx.writeBuffer()) };
+  return {
+    name: '马尚人员.xlsx',
+    mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    buffer: Buffer.from(await wb.xlsx.writeBuffer()),
+  };
 }
 
 async function importFile(p: ConsolePage, rows: string[][]): Promise<void> {
@@ -63,14 +67,20 @@ test('journey: a worker edited, staff imported with one-time initial passwords; 
   const dialog = d.page.getByRole('dialog', { name: '从 Excel 导入人员' });
   const [template] = await Promise.all([d.page.waitForEvent('download'), dialog.getByRole('button', { name: '下载导入模板' }).click()]);
   expect(template.suggestedFilename()).toBe('人员导入模板.xlsx');
-  await importFile(d, [['xicun-1', '西村网格员', '', '村居工作人员', '西村'], ['dongcun', '重名', '123', '镇街管理员', '南村']]);
+  await importFile(d, [
+    ['xicun-1', '西村网格员', '', '村居工作人员', '西村'],
+    ['dongcun', '重名', '123', '镇街管理员', '南村'],
+  ]);
   const errors = d.page.locator('[data-test=xlsx-errors]');
   await errors.getByRole('row').filter({ hasText: '第 3 行' }).filter({ hasText: '用户名' }).waitFor();
   await errors.getByRole('row').filter({ hasText: '第 3 行' }).filter({ hasText: '管辖地区' }).waitFor();
   await d.shot('staff-ei-04-import-errors');
   await expectAccessible(d);
   expect(await Staff(j.t.db).countDocuments({ username: 'xicun-1' })).toBe(0);
-  await importFile(d, [['xicun-1', '西村网格员', '13700000001', '村居工作人员', '西村'], ['dongcun-2', '东村网格员二', '', '村居工作人员', '东村']]);
+  await importFile(d, [
+    ['xicun-1', '西村网格员', '13700000001', '村居工作人员', '西村'],
+    ['dongcun-2', '东村网格员二', '', '村居工作人员', '东村'],
+  ]);
   await expectMessageVisible(d, '已导入 2 个账号');
   const result = d.page.getByRole('dialog', { name: '初始密码（只显示这一次）' });
   const pw = (await result.getByRole('row').filter({ hasText: 'xicun-1' }).locator('code').textContent())!.trim();

@@ -35,7 +35,10 @@ async function open(viewport?: { width: number; height: number }): Promise<Conso
 /** The select inside the open dialog. */
 const pickOption = (p: ConsolePage, label: string, option: string) => pick(p, label, option, p.page.getByRole('dialog'));
 
-async function createStaffInDialog(p: ConsolePage, f: { role?: string; town?: string; village?: string; username: string; name: string; password: string }): Promise<void> {
+async function createStaffInDialog(
+  p: ConsolePage,
+  f: { role?: string; town?: string; village?: string; username: string; name: string; password: string },
+): Promise<void> {
   await p.page.getByRole('button', { name: '新建人员' }).click();
   const dialog = p.page.getByRole('dialog', { name: '新建人员' });
   await dialog.waitFor();
@@ -92,7 +95,14 @@ test('journey: the district admin creates a town admin and a village worker; eac
   await d.page.getByRole('menuitem', { name: '人员管理' }).first().click();
   await d.page.getByRole('heading', { name: '人员管理' }).waitFor();
   await createStaffInDialog(d, { town: '马尚街道', username: 'mashang', name: '马尚街道管理员', password: 'mashang-pass-1' });
-  await createStaffInDialog(d, { role: '村居工作人员', town: '马尚街道', village: '东村', username: 'dongcun', name: '东村网格员', password: 'dongcun-pass-1' });
+  await createStaffInDialog(d, {
+    role: '村居工作人员',
+    town: '马尚街道',
+    village: '东村',
+    username: 'dongcun',
+    name: '东村网格员',
+    password: 'dongcun-pass-1',
+  });
   await d.shot('04-staff-list-district');
   await expectAccessible(d);
 
@@ -133,7 +143,10 @@ test('journey: the district admin creates a town admin and a village worker; eac
   await table.getByRole('cell', { name: 'dongcun', exact: true }).waitFor();
   expect(await table.getByRole('cell', { name: 'district', exact: true }).count()).toBe(0);
   expect(await table.getByRole('cell', { name: 'nanding', exact: true }).count()).toBe(0);
-  await town.page.getByRole('row', { name: /dongcun/ }).getByRole('button', { name: '重置密码' }).click();
+  await town.page
+    .getByRole('row', { name: /dongcun/ })
+    .getByRole('button', { name: '重置密码' })
+    .click();
   await town.page.getByLabel('新密码（至少 10 位）').fill('reset-by-town-1');
   await town.page.getByRole('button', { name: '确定重置' }).click();
   await town.page.getByText('密码已重置').waitFor();
@@ -179,9 +192,15 @@ test('journey: the district admin creates a town admin and a village worker; eac
 
   // The district admin disables the village worker: the worker's open console is sent back to login at once.
   await d.page.reload();
-  await d.page.getByRole('row', { name: /dongcun/ }).getByRole('button', { name: '停用' }).click();
+  await d.page
+    .getByRole('row', { name: /dongcun/ })
+    .getByRole('button', { name: '停用' })
+    .click();
   await d.page.getByRole('dialog', { name: '停用账号' }).getByRole('button', { name: '停用' }).click();
-  await d.page.getByRole('row', { name: /dongcun/ }).getByText('已停用').waitFor();
+  await d.page
+    .getByRole('row', { name: /dongcun/ })
+    .getByText('已停用')
+    .waitFor();
   await worker.page.reload();
   await worker.page.waitForURL('**/admin/login**');
   await worker.page.getByText('登录已失效').waitFor();
@@ -202,7 +221,10 @@ test('journey: the district admin creates a town admin and a village worker; eac
   await d.page.getByRole('combobox', { name: '操作' }).locator('xpath=ancestor::div[contains(@class,"el-select__wrapper")]').click();
   await d.page.waitForTimeout(400);
   await d.page.getByRole('option', { name: '新建人员', exact: true }).filter({ visible: true }).click();
-  const created = d.page.locator('[data-test=audit-table]').getByRole('row', { name: /新建人员/ }).filter({ hasText: '人员：mashang（马尚街道管理员）' });
+  const created = d.page
+    .locator('[data-test=audit-table]')
+    .getByRole('row', { name: /新建人员/ })
+    .filter({ hasText: '人员：mashang（马尚街道管理员）' });
   await created.filter({ hasText: '角色：镇街管理员；地区：马尚街道' }).waitFor();
   const shown = await d.page.locator('[data-test=audit-table]').innerText();
   for (const raw of ['town_admin', 'village_worker', '370303-JD-MS', 'staff ·']) expect(shown).not.toContain(raw);

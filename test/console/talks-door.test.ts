@@ -20,7 +20,10 @@ const j = journey('talks-door', async (t) => {
   // held for the whole town (整个镇街), starting in 40 minutes, and another tomorrow
   const now = await publishedTalk(t, town.body.token, { title: TOWN_TALK, areaCode: TOWN_MS, capacity: 30 }, 40 / 60);
   const later = await publishedTalk(t, town.body.token, { title: LATER_TALK, areaCode: TOWN_MS, capacity: 30 }, 24);
-  for (const [village, n] of [[VILLAGE_A, 12], [VILLAGE_B, 3]] as const) {
+  for (const [village, n] of [
+    [VILLAGE_A, 12],
+    [VILLAGE_B, 3],
+  ] as const) {
     for (const r of await bulkResidents(t, n, { village })) {
       for (const talk of [now, later]) await t.request('POST', `/api/v1/talks/${talk.id}/registrations`, { token: r.token, body: {} });
     }

@@ -168,7 +168,10 @@ test('journey: a session from creation to export, attendance with a walk-in on a
   await town.shot('talks-07-attendance-desktop');
   await expectAccessible(town);
   await town.page.getByRole('tab', { name: '通话名单' }).click();
-  await town.page.locator('[data-test=call-list]').getByRole('link', { name: /拨打 居民29 13800000029/ }).waitFor();
+  await town.page
+    .locator('[data-test=call-list]')
+    .getByRole('link', { name: /拨打 居民29 13800000029/ })
+    .waitFor();
   await town.shot('talks-08-call-list-desktop');
   await expectAccessible(town);
 
@@ -177,13 +180,28 @@ test('journey: a session from creation to export, attendance with a walk-in on a
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(fs.readFileSync(file) as never);
   const ws = wb.worksheets[0]!;
-  const rows = ws.getSheetValues().slice(3).filter(Boolean).map((r) => (r as unknown[]).slice(1));
+  const rows = ws
+    .getSheetValues()
+    .slice(3)
+    .filter(Boolean)
+    .map((r) => (r as unknown[]).slice(1));
   expect(ws.getRow(1).getCell(1).value).toBe(TITLE);
   expect(rows).toHaveLength(31);
   expect(rows.filter((r) => r[5] === '已确认')).toHaveLength(25);
   expect(rows.filter((r) => r[5] === '候补').map((r) => r[6])).toEqual([1, 2, 3, 4, 5]);
   expect(rows.filter((r) => r[7] === '是')).toHaveLength(4);
-  expect(rows[30]).toEqual([31, '赵**', '139****5678', '东村', 1, '现场登记', '', '是', expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d$/), expect.any(String)]);
+  expect(rows[30]).toEqual([
+    31,
+    '赵**',
+    '139****5678',
+    '东村',
+    1,
+    '现场登记',
+    '',
+    '是',
+    expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d$/),
+    expect.any(String),
+  ]);
   expect(rows.every((r) => String(r[2]).includes('****'))).toBe(true);
   expect(await AuditLog(t.db).countDocuments({ action: 'talk.export_masked', targetId: talkId })).toBe(1);
 
@@ -196,10 +214,16 @@ test('journey: a session from creation to export, attendance with a walk-in on a
   await town.page.getByRole('menuitem', { name: '讲座与筛查' }).first().click();
   await town.page.getByText('日历', { exact: true }).click();
   if (startDay.slice(0, 7) !== today.slice(0, 7)) await town.page.locator('[data-test=talk-calendar]').getByRole('button', { name: '下个月' }).click();
-  await town.page.locator('[data-test=talk-calendar]').getByRole('link', { name: new RegExp(`${START.slice(11)} ${TITLE}`) }).waitFor();
+  await town.page
+    .locator('[data-test=talk-calendar]')
+    .getByRole('link', { name: new RegExp(`${START.slice(11)} ${TITLE}`) })
+    .waitFor();
   await town.shot('talks-09-calendar');
   await expectAccessible(town);
-  await town.page.locator('[data-test=talk-calendar]').getByRole('link', { name: new RegExp(TITLE) }).click();
+  await town.page
+    .locator('[data-test=talk-calendar]')
+    .getByRole('link', { name: new RegExp(TITLE) })
+    .click();
   await town.page.getByRole('button', { name: '签到海报' }).click();
   await town.page.getByRole('img', { name: /签到小程序码/ }).waitFor();
   // The code image really decodes (the local fake WeChat server draws a PNG carrying the session's scene).
@@ -215,7 +239,11 @@ test('journey: a session from creation to export, attendance with a walk-in on a
   await district.page.getByRole('combobox', { name: '操作' }).locator('xpath=ancestor::div[contains(@class,"el-select__wrapper")]').click();
   await district.page.waitForTimeout(400);
   await district.page.getByRole('option', { name: '查看讲座通话名单', exact: true }).filter({ visible: true }).click();
-  await district.page.locator('[data-test=audit-table]').getByRole('row', { name: /查看讲座通话名单/ }).filter({ hasText: 'dongcun' }).waitFor();
+  await district.page
+    .locator('[data-test=audit-table]')
+    .getByRole('row', { name: /查看讲座通话名单/ })
+    .filter({ hasText: 'dongcun' })
+    .waitFor();
   await district.shot('talks-11-audit-call-list');
 
   // ---- another town's admin sees none of it ----

@@ -76,7 +76,11 @@ export const OTHER_TOWN_ADMIN = { username: 'nanding', password: 'nanding-pass-1
  */
 export function journey(prefix: string, arrange: (t: TestApp) => Promise<void> = async () => undefined) {
   const s = { t: undefined as unknown as TestApp, chrome: undefined as unknown as Chromium };
-  const keeper = pageKeeper(() => s.chrome, () => s.t.url, prefix);
+  const keeper = pageKeeper(
+    () => s.chrome,
+    () => s.t.url,
+    prefix,
+  );
   beforeAll(async () => {
     s.t = await startTestApp({ now: new Date().toISOString() });
     await seedVillages(s.t);
@@ -90,7 +94,13 @@ export function journey(prefix: string, arrange: (t: TestApp) => Promise<void> =
     await s.chrome?.close();
     await s.t?.close();
   });
-  return { get t() { return s.t; }, open: keeper.open, problems: keeper.problems };
+  return {
+    get t() {
+      return s.t;
+    },
+    open: keeper.open,
+    problems: keeper.problems,
+  };
 }
 
 interface Placed {

@@ -15,7 +15,11 @@ async function workbook(rows: string[][]): Promise<{ name: string; mimeType: str
   const ws = wb.addWorksheet('村居');
   ws.addRow(['村居名称', '所属镇街', '村居编码（可不填）']);
   for (const r of rows) ws.addRow(r);
-  return { name: '马尚村居.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from(await wb.xlsx.writeBuffer()) };
+  return {
+    name: '马尚村居.xlsx',
+    mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    buffer: Buffer.from(await wb.xlsx.writeBuffer()),
+  };
 }
 
 async function importFile(p: ConsolePage, rows: string[][]): Promise<void> {
@@ -44,7 +48,12 @@ test('journey: villages imported from an XLSX file, renamed and disabled; anothe
 
   // A file with two bad rows: both are listed with their row and column, and nothing is imported.
   const before = await Areas(j.t.db).countDocuments();
-  await importFile(d, [['北村', '马尚街道'], ['', '马尚街道'], ['中村', '不存在镇'], ['南岭村', '马尚街道']]);
+  await importFile(d, [
+    ['北村', '马尚街道'],
+    ['', '马尚街道'],
+    ['中村', '不存在镇'],
+    ['南岭村', '马尚街道'],
+  ]);
   const errors = d.page.locator('[data-test=xlsx-errors]');
   await errors.getByRole('row', { name: /第 3 行.*村居名称/ }).waitFor();
   await errors.getByRole('row', { name: /第 4 行.*所属镇街.*不存在镇/ }).waitFor();
@@ -52,7 +61,11 @@ test('journey: villages imported from an XLSX file, renamed and disabled; anothe
   await d.shot('villages-02-import-errors');
   await expectAccessible(d);
 
-  await importFile(d, [['北村', '马尚街道'], ['南岭村', '马尚街道'], ['和美社区', TOWN_MS]]);
+  await importFile(d, [
+    ['北村', '马尚街道'],
+    ['南岭村', '马尚街道'],
+    ['和美社区', TOWN_MS],
+  ]);
   await dialog.waitFor({ state: 'hidden' });
   await d.page.getByText('已导入 3 个村居').waitFor();
   for (const name of ['北村', '南岭村', '和美社区']) await rowWith(d, 'villages-table', name).waitFor();
@@ -99,7 +112,10 @@ test('a slow answer to an earlier search does not replace the rows of a later on
   await rowWith(d, 'villages-table', '东村').waitFor();
 
   // The search for 东村 reaches the service only after the one for 南村 has been answered and shown.
-  const asks = (q: string) => (url: URL): boolean => url.pathname === '/api/admin/v1/areas/villages' && url.searchParams.get('q') === q;
+  const asks =
+    (q: string) =>
+    (url: URL): boolean =>
+      url.pathname === '/api/admin/v1/areas/villages' && url.searchParams.get('q') === q;
   let release = (): void => undefined;
   const held = new Promise<void>((resolve) => (release = resolve));
   await d.page.route(asks('东村'), async (route) => {

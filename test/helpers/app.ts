@@ -20,7 +20,11 @@ export interface TestApp {
   clock: FakeClock;
   wechat: FakeWeChatServer;
   url: string;
-  request(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  request(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   /** Stop the app; its database is dropped unless `keepDatabase`. */
   close(keepDatabase?: boolean): Promise<void>;
 }
@@ -28,11 +32,22 @@ export interface TestApp {
 const KEY = 'a'.repeat(64);
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', PII_KEY: KEY, BLIND_INDEX_KEY: 'b'.repeat(64), BACKUP_KEY: 'c'.repeat(64), WECHAT_APPID: 'wx-test', WECHAT_SECRET: 's', LOG_LEVEL: 'silent', ...overrides });
+  return loadConfig({
+    NODE_ENV: 'test',
+    PII_KEY: KEY,
+    BLIND_INDEX_KEY: 'b'.repeat(64),
+    BACKUP_KEY: 'c'.repeat(64),
+    WECHAT_APPID: 'wx-test',
+    WECHAT_SECRET: 's',
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
 }
 
 /** The app in process on port 0, on its own database of the shared test server, WeChat pointed at a local fake. */
-export async function startTestApp(opts: { config?: Record<string, string>; now?: string; extraRoutes?: (api: Api) => void; monitorCommands?: boolean; dbName?: string } = {}): Promise<TestApp> {
+export async function startTestApp(
+  opts: { config?: Record<string, string>; now?: string; extraRoutes?: (api: Api) => void; monitorCommands?: boolean; dbName?: string } = {},
+): Promise<TestApp> {
   const uri = process.env.TEST_MONGODB_URI;
   if (!uri) throw new Error('TEST_MONGODB_URI missing: run tests through jest (global setup provisions the database)');
   const dbName = opts.dbName ?? `t_${crypto.randomBytes(6).toString('hex')}`;
@@ -51,7 +66,9 @@ export async function startTestApp(opts: { config?: Record<string, string>; now?
     wechat: new WeChatClient({ baseURL: wechatUrl, appid: 'wx-test', secret: 's', timeoutMs: 2000, logger, clock: { now: () => new Date() }, db, retries: 2 }),
   };
   await prepareDatabase(app);
-  const server = http.createServer(createHttpApp(app, { isReady: () => db.readyState === 1, modules, access: accessPorts, extraRoutes: opts.extraRoutes }).callback());
+  const server = http.createServer(
+    createHttpApp(app, { isReady: () => db.readyState === 1, modules, access: accessPorts, extraRoutes: opts.extraRoutes }).callback(),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

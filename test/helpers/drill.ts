@@ -33,7 +33,10 @@ export async function buildDataset(t: TestApp): Promise<Dataset> {
   const residents = [];
   for (let i = 0; i < 6; i++) {
     const name = `drill-r${i}`;
-    residents.push({ name, ...(await residentLogin(t, name, { village: i % 2 ? VILLAGE_B : VILLAGE_A, phone: `1380000${1000 + i}`, realName: `居民${'甲乙丙丁戊己'[i]}` })) });
+    residents.push({
+      name,
+      ...(await residentLogin(t, name, { village: i % 2 ? VILLAGE_B : VILLAGE_A, phone: `1380000${1000 + i}`, realName: `居民${'甲乙丙丁戊己'[i]}` })),
+    });
   }
   const [guardian, quizzer, insured] = residents as [Dataset['residents'][0], Dataset['residents'][0], Dataset['residents'][0]];
   const policyVersion = t.app.config.POLICY_VERSION;
@@ -42,18 +45,46 @@ export async function buildDataset(t: TestApp): Promise<Dataset> {
   for (const r of residents.slice(0, 4)) await ok(t.request('POST', `/api/v1/talks/${talk.id}/registrations`, { token: r.token, body: {} }), 201);
 
   await ok(t.request('POST', '/api/v1/me/consents', { token: guardian.token, body: { purpose: 'child-data', policyVersion, guardianRelation: '母亲' } }), 201);
-  const referral = await ok(t.request('POST', '/api/v1/referrals', { token: guardian.token, body: {
-    childName: '李小宝', childSex: 'male', childBirthDate: '2026-07-10', condition: 'cleft_lip', diagnosed: true, diagnosedWhere: '淄博市妇幼保健院',
-    otherConditions: '先天性心脏病待查', household: ['dibao'], guardianRelation: '母亲', guardianPhone: '13912345678', villageCode: VILLAGE_A,
-  } }), 201);
-  const photo = await ok(t.request('POST', `/api/v1/referrals/${referral.id}/photos`, { token: guardian.token, body: { dataBase64: PNG.toString('base64') } }), 201);
+  const referral = await ok(
+    t.request('POST', '/api/v1/referrals', {
+      token: guardian.token,
+      body: {
+        childName: '李小宝',
+        childSex: 'male',
+        childBirthDate: '2026-07-10',
+        condition: 'cleft_lip',
+        diagnosed: true,
+        diagnosedWhere: '淄博市妇幼保健院',
+        otherConditions: '先天性心脏病待查',
+        household: ['dibao'],
+        guardianRelation: '母亲',
+        guardianPhone: '13912345678',
+        villageCode: VILLAGE_A,
+      },
+    }),
+    201,
+  );
+  const photo = await ok(
+    t.request('POST', `/api/v1/referrals/${referral.id}/photos`, { token: guardian.token, body: { dataBase64: PNG.toString('base64') } }),
+    201,
+  );
 
   const productId = await createProduct(t, district.token);
   await ok(t.request('POST', '/api/v1/me/consents', { token: insured.token, body: { purpose: 'insurance', policyVersion } }), 201);
-  const enrolment = await ok(t.request('POST', '/api/v1/insurance/enrolments', { token: insured.token, body: { productId, applicantPhone: '13911112222', insured: [
-    { name: '王大明', idCard: idOf('19800101', '123'), birthDate: '1980-01-01', sex: 'male', relation: '本人', planCode: 'A' },
-    { name: '王小红', idCard: idOf('20100505', '124'), birthDate: '2010-05-05', sex: 'female', relation: '子女', planCode: 'A' },
-  ] } }), 201);
+  const enrolment = await ok(
+    t.request('POST', '/api/v1/insurance/enrolments', {
+      token: insured.token,
+      body: {
+        productId,
+        applicantPhone: '13911112222',
+        insured: [
+          { name: '王大明', idCard: idOf('19800101', '123'), birthDate: '1980-01-01', sex: 'male', relation: '本人', planCode: 'A' },
+          { name: '王小红', idCard: idOf('20100505', '124'), birthDate: '2010-05-05', sex: 'female', relation: '子女', planCode: 'A' },
+        ],
+      },
+    }),
+    201,
+  );
 
   const contestId = await createContest(t, district.token);
   const attempt = await ok(t.request('POST', `/api/v1/quiz/contests/${contestId}/attempts`, { token: quizzer.token }), 201);
@@ -61,7 +92,13 @@ export async function buildDataset(t: TestApp): Promise<Dataset> {
   await ok(t.request('POST', `/api/v1/quiz/attempts/${attempt.id}/submit`, { token: quizzer.token, body: { answers: await rightAnswers(t, attempt.id) } }));
 
   return {
-    residents, staff: { district: 'drill-district', town: 'drill-town' }, talkId: talk.id, referralId: referral.id, photoId: photo.id, enrolmentId: enrolment.id, contestId,
+    residents,
+    staff: { district: 'drill-district', town: 'drill-town' },
+    talkId: talk.id,
+    referralId: referral.id,
+    photoId: photo.id,
+    enrolmentId: enrolment.id,
+    contestId,
   };
 }
 
@@ -92,7 +129,13 @@ export async function views(t: TestApp, d: Dataset): Promise<Record<string, unkn
   out.enrolment = await ok(t.request('GET', `/api/admin/v1/insurance/enrolments/${d.enrolmentId}`, { token: district }));
   const photo = await fetch(`${t.url}/api/admin/v1/referrals/${d.referralId}/photos/${d.photoId}`, { headers: { authorization: `Bearer ${town}` } });
   if (photo.status !== 200) throw new Error(`photo: ${photo.status}`);
-  out.photo = { type: photo.headers.get('content-type'), sha256: crypto.createHash('sha256').update(Buffer.from(await photo.arrayBuffer())).digest('hex') };
+  out.photo = {
+    type: photo.headers.get('content-type'),
+    sha256: crypto
+      .createHash('sha256')
+      .update(Buffer.from(await photo.arrayBuffer()))
+      .digest('hex'),
+  };
   return out;
 }
 

@@ -14,11 +14,15 @@ export const VILLAGE_C = '370303-Z-ND-vc';
 
 /** Three villages: two under 马尚街道, one under 南定镇. */
 export async function seedVillages(t: TestApp): Promise<void> {
-  await importVillages(t.app, 'json', JSON.stringify([
-    { name: '东村', parentCode: TOWN_MS, code: VILLAGE_A },
-    { name: '西村', parentCode: TOWN_MS, code: VILLAGE_B },
-    { name: '南村', parentCode: TOWN_ND, code: VILLAGE_C },
-  ]));
+  await importVillages(
+    t.app,
+    'json',
+    JSON.stringify([
+      { name: '东村', parentCode: TOWN_MS, code: VILLAGE_A },
+      { name: '西村', parentCode: TOWN_MS, code: VILLAGE_B },
+      { name: '南村', parentCode: TOWN_ND, code: VILLAGE_C },
+    ]),
+  );
 }
 
 let seq = 0;
@@ -31,7 +35,14 @@ export async function residentLogin(t: TestApp, name = `r${++seq}`, opts: { cons
     await t.request('POST', '/api/v1/me/consents', { token, body: { purpose: 'basic', policyVersion: t.app.config.POLICY_VERSION } });
   }
   if (opts.village || opts.phone || opts.realName) {
-    const patch = await t.request('PATCH', '/api/v1/me', { token, body: { ...(opts.village ? { villageCode: opts.village } : {}), ...(opts.phone ? { phone: opts.phone } : {}), ...(opts.realName ? { name: opts.realName } : {}) } });
+    const patch = await t.request('PATCH', '/api/v1/me', {
+      token,
+      body: {
+        ...(opts.village ? { villageCode: opts.village } : {}),
+        ...(opts.phone ? { phone: opts.phone } : {}),
+        ...(opts.realName ? { name: opts.realName } : {}),
+      },
+    });
     if (patch.status !== 200) throw new Error(`profile failed: ${JSON.stringify(patch.body)}`);
   }
   return { token, id: String(res.body.resident.id) };
@@ -58,8 +69,15 @@ export async function boundGroups(t: TestApp, areaCode: string, topics: string[]
   const ids: string[] = [];
   for (const topic of topics) {
     const doc = await BotRooms(t.db).create({
-      wxRoomId: `fixture-${areaCode}-${topic}`, topic, areaCode, areaPath: area.path, areaName: area.name,
-      boundBy: { contactId: 'fixture', code: 'FIXTURE' }, boundAt: now, active: true, updatedAt: now,
+      wxRoomId: `fixture-${areaCode}-${topic}`,
+      topic,
+      areaCode,
+      areaPath: area.path,
+      areaName: area.name,
+      boundBy: { contactId: 'fixture', code: 'FIXTURE' },
+      boundAt: now,
+      active: true,
+      updatedAt: now,
     });
     ids.push(String(doc._id));
   }

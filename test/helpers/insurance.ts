@@ -9,9 +9,14 @@ export const idOf = (birth: string, seq: string): string => {
 };
 
 export const PRODUCT = {
-  year: 2027, name: '2027年计生家庭意外伤害保险', insurer: '中国人寿淄博分公司',
+  year: 2027,
+  name: '2027年计生家庭意外伤害保险',
+  insurer: '中国人寿淄博分公司',
   plans: [{ code: 'A', name: '基础保障', premiumFen: 5000, coverage: [{ item: '意外身故', amountFen: 5_000_000 }] }],
-  enrolFrom: '2026-11-01', enrolTo: '2026-12-31', policyStart: '2027-01-01', policyEnd: '2027-12-31',
+  enrolFrom: '2026-11-01',
+  enrolTo: '2026-12-31',
+  policyStart: '2027-01-01',
+  policyEnd: '2027-12-31',
   eligibility: { description: '计生家庭成员', minAge: 0, maxAge: 80 },
 };
 
@@ -28,8 +33,12 @@ export async function enrolHousehold(t: TestApp, productId: string, village: str
   const insured = people.map((p, i) => {
     const birth = p.idCard.slice(6, 14);
     return {
-      name: p.name, idCard: p.idCard, birthDate: `${birth.slice(0, 4)}-${birth.slice(4, 6)}-${birth.slice(6)}`,
-      sex: Number(p.idCard[16]) % 2 ? 'male' : 'female', relation: i === 0 ? '本人' : '子女', planCode: 'A',
+      name: p.name,
+      idCard: p.idCard,
+      birthDate: `${birth.slice(0, 4)}-${birth.slice(4, 6)}-${birth.slice(6)}`,
+      sex: Number(p.idCard[16]) % 2 ? 'male' : 'female',
+      relation: i === 0 ? '本人' : '子女',
+      planCode: 'A',
     };
   });
   const res = await t.request('POST', '/api/v1/insurance/enrolments', { token: r.token, body: { productId, applicantPhone: '13911112222', insured } });

@@ -11,10 +11,12 @@ export { seedQuestionBank };
 export async function rightAnswers(t: TestApp, attemptId: string): Promise<{ questionId: string; choice: string[] }[]> {
   const a = await Attempts(t.db).findById(attemptId).lean();
   if (!a) throw new Error('no attempt');
-  return Promise.all(a.items.map(async (it) => {
-    const v = await QuestionVersions(t.db).findOne({ questionId: it.questionId, version: it.version }).lean();
-    return { questionId: String(it.questionId), choice: v!.answer.map((k) => LETTERS[it.optionOrder.indexOf(k)]!).sort() };
-  }));
+  return Promise.all(
+    a.items.map(async (it) => {
+      const v = await QuestionVersions(t.db).findOne({ questionId: it.questionId, version: it.version }).lean();
+      return { questionId: String(it.questionId), choice: v!.answer.map((k) => LETTERS[it.optionOrder.indexOf(k)]!).sort() };
+    }),
+  );
 }
 
 /** Wrong answers: for each question a single letter that is not (exactly) the answer. */
@@ -44,8 +46,16 @@ export async function createContest(t: TestApp, token: string, overrides: Record
   const res = await t.request('POST', '/api/admin/v1/quiz/contests', {
     token,
     body: {
-      title: '健康素养知识竞赛', startAt: new Date(now - 3600_000).toISOString(), endAt: new Date(now + 7 * 86400_000).toISOString(),
-      areaCode: '370303', drawRules: [{ tags: ['hl66-2024'], count: 5 }], timeLimitSec: 600, attemptsPerDay: 2, attemptsTotal: 3, passScore: 60, ...overrides,
+      title: '健康素养知识竞赛',
+      startAt: new Date(now - 3600_000).toISOString(),
+      endAt: new Date(now + 7 * 86400_000).toISOString(),
+      areaCode: '370303',
+      drawRules: [{ tags: ['hl66-2024'], count: 5 }],
+      timeLimitSec: 600,
+      attemptsPerDay: 2,
+      attemptsTotal: 3,
+      passScore: 60,
+      ...overrides,
     },
   });
   if (res.status !== 201) throw new Error(`contest: ${JSON.stringify(res.body)}`);

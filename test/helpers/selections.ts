@@ -13,7 +13,16 @@ export function roundTimes(t: TestApp) {
 export async function createRound(t: TestApp, token: string, over: Record<string, unknown> = {}) {
   const res = await t.request('POST', '/api/admin/v1/selections', {
     token,
-    body: { kind: 'happy_family', title: '2026年马尚街道幸福家庭评选', rules: '每户一票，事迹真实', areaCode: '370303-JD-MS', winners: 2, votesPerDay: 3, ...roundTimes(t), ...over },
+    body: {
+      kind: 'happy_family',
+      title: '2026年马尚街道幸福家庭评选',
+      rules: '每户一票，事迹真实',
+      areaCode: '370303-JD-MS',
+      winners: 2,
+      votesPerDay: 3,
+      ...roundTimes(t),
+      ...over,
+    },
   });
   if (res.status !== 201) throw new Error(`round: ${JSON.stringify(res.body)}`);
   return res.body.id as string;
@@ -26,7 +35,8 @@ export async function advance(t: TestApp, token: string, id: string, to: string)
 /** A nomination with the nominee's consent, approved by the town. */
 export async function approvedCandidate(t: TestApp, id: string, nominator: string, reviewer: string, name: string, villageCode: string) {
   const n = await t.request('POST', `/api/admin/v1/selections/${id}/nominations`, {
-    token: nominator, body: { subject: 'family', name, villageCode, story: `${name}一家孝老爱亲，邻里和睦，热心村里公益事务。`, consent: { method: 'signed_form' } },
+    token: nominator,
+    body: { subject: 'family', name, villageCode, story: `${name}一家孝老爱亲，邻里和睦，热心村里公益事务。`, consent: { method: 'signed_form' } },
   });
   if (n.status !== 201) throw new Error(`nomination: ${JSON.stringify(n.body)}`);
   const r = await t.request('POST', `/api/admin/v1/selections/${id}/nominations/${n.body.id}/review`, { token: reviewer, body: { decision: 'approve' } });

@@ -16,8 +16,14 @@ export interface BulkResident {
  * Many residents with basic consent in a village, written straight to the database (logging hundreds in
  * through the API would dominate the test's time).
  */
-export async function bulkResidents(t: TestApp, n: number, opts: { village?: string; sex?: 'male' | 'female'; birthYear?: number } = {}): Promise<BulkResident[]> {
-  const village = await Areas(t.db).findOne({ code: opts.village ?? VILLAGE_A }).lean();
+export async function bulkResidents(
+  t: TestApp,
+  n: number,
+  opts: { village?: string; sex?: 'male' | 'female'; birthYear?: number } = {},
+): Promise<BulkResident[]> {
+  const village = await Areas(t.db)
+    .findOne({ code: opts.village ?? VILLAGE_A })
+    .lean();
   if (!village) throw new Error('seed villages first');
   const now = t.clock.now();
   const tag = crypto.randomBytes(4).toString('hex');
@@ -48,7 +54,12 @@ export async function bulkResidents(t: TestApp, n: number, opts: { village?: str
 const HOUR = 3600_000;
 
 /** A published session starting `startsInHours` after the test clock, with sensible defaults. */
-export async function publishedTalk(t: TestApp, staffToken: string, overrides: Record<string, unknown> = {}, startsInHours = 72): Promise<{ id: string; checkinScene: string; body: any }> {
+export async function publishedTalk(
+  t: TestApp,
+  staffToken: string,
+  overrides: Record<string, unknown> = {},
+  startsInHours = 72,
+): Promise<{ id: string; checkinScene: string; body: any }> {
   const start = new Date(t.clock.now().getTime() + startsInHours * HOUR);
   const body = {
     kind: 'lecture',

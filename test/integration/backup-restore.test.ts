@@ -22,7 +22,8 @@ let sourceCounts: Record<string, number>;
 let sourceIndexes: Record<string, string[]>;
 let migrationsBefore: unknown[];
 
-const freshDb = (): Promise<Connection> => mongoose.createConnection(process.env.TEST_MONGODB_URI!, { dbName: `t_${crypto.randomBytes(6).toString('hex')}` }).asPromise();
+const freshDb = (): Promise<Connection> =>
+  mongoose.createConnection(process.env.TEST_MONGODB_URI!, { dbName: `t_${crypto.randomBytes(6).toString('hex')}` }).asPromise();
 
 async function indexNames(db: Connection): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
@@ -41,7 +42,9 @@ beforeAll(async () => {
   sourceIndexes = await indexNames(t.db);
   migrationsBefore = await t.db.collection('migrations').find().sort({ _id: 1 }).toArray();
   backup = await writeBackup(t.db.db!, dir, KEY, t.clock.now());
-  sourceCounts = Object.fromEntries(await Promise.all(Object.keys(sourceIndexes).map(async (n) => [n, await t.db.db!.collection(n).countDocuments()] as const)));
+  sourceCounts = Object.fromEntries(
+    await Promise.all(Object.keys(sourceIndexes).map(async (n) => [n, await t.db.db!.collection(n).countDocuments()] as const)),
+  );
   await t.close();
 }, 180_000);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -94,7 +97,11 @@ describe('the restore drill', () => {
 
   test('when the keys are rotated on the restored database, then nothing remains under the old keys and, with the old keys gone, every view is the same', async () => {
     const rotation = {
-      PII_KEY: 'd'.repeat(64), PII_KEY_ID: 'k2', PII_OLD_KEYS: `k1:${'a'.repeat(64)}`, BLIND_INDEX_KEY: 'e'.repeat(64), BLIND_INDEX_OLD_KEY: 'b'.repeat(64),
+      PII_KEY: 'd'.repeat(64),
+      PII_KEY_ID: 'k2',
+      PII_OLD_KEYS: `k1:${'a'.repeat(64)}`,
+      BLIND_INDEX_KEY: 'e'.repeat(64),
+      BLIND_INDEX_OLD_KEY: 'b'.repeat(64),
     };
     const { t: during, dbName } = await restoredApp(rotation);
     let report;
@@ -113,7 +120,10 @@ describe('the restore drill', () => {
 
     const after = await startTestApp({ now, dbName, config: { PII_KEY: 'd'.repeat(64), PII_KEY_ID: 'k2', BLIND_INDEX_KEY: 'e'.repeat(64) } });
     try {
-      const residents = await after.db.collection('residents').find({ phoneEnc: { $exists: true } }).toArray();
+      const residents = await after.db
+        .collection('residents')
+        .find({ phoneEnc: { $exists: true } })
+        .toArray();
       expect(residents.length).toBe(6);
       expect(residents.every((r) => SEALED_VALUE.exec(r.phoneEnc as string)?.[1] === 'k2')).toBe(true);
       expect(await views(after, dataset)).toEqual(before);
@@ -132,9 +142,14 @@ async function enrolAgain(t: TestApp, code: string): Promise<{ status: number; b
   const login = await t.request('POST', '/api/v1/auth/login', { body: { code } });
   const e = (await t.db.collection('insuranceenrolments').findOne({}))!;
   const idCard = t.app.pii.open((e.insured as Array<{ idCardEnc: string }>)[0]!.idCardEnc);
-  return t.request('POST', '/api/v1/insurance/enrolments', { token: login.body.token, body: { productId: String(e.productId), applicantPhone: '13911112222', insured: [
-    { name: '王大明', idCard, birthDate: '1980-01-01', sex: 'male', relation: '本人', planCode: 'A' },
-  ] } });
+  return t.request('POST', '/api/v1/insurance/enrolments', {
+    token: login.body.token,
+    body: {
+      productId: String(e.productId),
+      applicantPhone: '13911112222',
+      insured: [{ name: '王大明', idCard, birthDate: '1980-01-01', sex: 'male', relation: '本人', planCode: 'A' }],
+    },
+  });
 }
 
 describe('damaged backups', () => {
@@ -145,7 +160,16 @@ describe('damaged backups', () => {
   };
 
   test.each([
-    ['a byte changed in the middle', (b: Buffer) => { const c = Buffer.from(b); const i = Math.floor(c.length / 2); c[i] = c[i]! ^ 0xff; return c; }, /已损坏/],
+    [
+      'a byte changed in the middle',
+      (b: Buffer) => {
+        const c = Buffer.from(b);
+        const i = Math.floor(c.length / 2);
+        c[i] = c[i]! ^ 0xff;
+        return c;
+      },
+      /已损坏/,
+    ],
     ['the end cut off', (b: Buffer) => b.subarray(0, b.length - 100), /不完整/],
     ['only the first half', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2)), /不完整/],
     ['an empty file', () => Buffer.alloc(0), /空的/],

@@ -28,10 +28,15 @@ const logger = createLogger('silent');
     const db = client.db('resume');
     const filler = 'x'.repeat(400);
     for (let i = 0; i < DOCS; i += 2000) {
-      await db.collection('residents').insertMany(Array.from({ length: 2000 }, (_, j) => ({ n: i + j, at: new Date(1_700_000_000_000 + i + j), note: `${filler}${i + j}` })));
+      await db
+        .collection('residents')
+        .insertMany(Array.from({ length: 2000 }, (_, j) => ({ n: i + j, at: new Date(1_700_000_000_000 + i + j), note: `${filler}${i + j}` })));
     }
     await db.collection('migrations').insertOne({ _id: 'talks.resident-entries@1' as never, state: 'done', owner: 'test', startedAt: new Date() });
-    await db.collection('areas').insertMany([{ _id: 'a' as never, name: 'A' }, { _id: 'b' as never, name: 'B' }]);
+    await db.collection('areas').insertMany([
+      { _id: 'a' as never, name: 'A' },
+      { _id: 'b' as never, name: 'B' },
+    ]);
   }, 180_000);
 
   afterAll(async () => {
@@ -73,7 +78,11 @@ const logger = createLogger('silent');
 
     const target = client.db('resume_restored');
     const report = await restoreBackup(target, backup.file, KEY);
-    expect(report.collections.map((c) => [c.name, c.restored])).toEqual([['areas', 2], ['migrations', 1], ['residents', DOCS]]);
+    expect(report.collections.map((c) => [c.name, c.restored])).toEqual([
+      ['areas', 2],
+      ['migrations', 1],
+      ['residents', DOCS],
+    ]);
     for (const name of ['areas', 'migrations', 'residents'] as const) expect(await digest(target, name)).toBe(expected[name]);
   }, 180_000);
 });

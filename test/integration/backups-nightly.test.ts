@@ -59,7 +59,11 @@ test('when two workers run the same night, then one backs up and the other skips
 test('when a nightly backup fails, then the run is recorded and audited, district admins see an alert, and the next good night clears it', async () => {
   const blocked = path.join(root, 'not-a-folder');
   fs.writeFileSync(blocked, 'x');
-  const broken = await startTestApp({ dbName: t.db.name, now: nightOf('2026-12-08').toISOString(), config: { BACKUP_DIR: path.join(blocked, 'backups'), ...KEEP } });
+  const broken = await startTestApp({
+    dbName: t.db.name,
+    now: nightOf('2026-12-08').toISOString(),
+    config: { BACKUP_DIR: path.join(blocked, 'backups'), ...KEEP },
+  });
   try {
     expect(await nightlyBackup(broken.app)).toMatchObject({ run: 'nightly:2026-12-08', status: 'failed' });
   } finally {

@@ -13,7 +13,13 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const body = (over: Record<string, unknown> = {}) => ({ title: '春季义诊', text: '三月一日村委会义诊', targets: { areaCodes: [VILLAGE_A] }, schedule: { kind: 'cron', cron: '0 9 * * 1' }, ...over });
+const body = (over: Record<string, unknown> = {}) => ({
+  title: '春季义诊',
+  text: '三月一日村委会义诊',
+  targets: { areaCodes: [VILLAGE_A] },
+  schedule: { kind: 'cron', cron: '0 9 * * 1' },
+  ...over,
+});
 
 describe('campaign API', () => {
   test('when the input is malformed, then 400 names the field and nothing is stored', async () => {
@@ -38,7 +44,11 @@ describe('campaign API', () => {
     const worker = await staffLogin(t, 'village_worker', VILLAGE_A);
     const town = await staffLogin(t, 'town_admin', TOWN_MS);
     const c = await t.request('POST', '/api/admin/v1/campaigns', { token: worker.token, body: body(), headers: { 'idempotency-key': 'campaign-create-0001' } });
-    const again = await t.request('POST', '/api/admin/v1/campaigns', { token: worker.token, body: body(), headers: { 'idempotency-key': 'campaign-create-0001' } });
+    const again = await t.request('POST', '/api/admin/v1/campaigns', {
+      token: worker.token,
+      body: body(),
+      headers: { 'idempotency-key': 'campaign-create-0001' },
+    });
     expect(again.body.id).toBe(c.body.id);
     await t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/submit`, { token: worker.token });
     const r = await t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/reject`, { token: town.token, body: { reason: '时间写错了' } });
@@ -79,13 +89,16 @@ describe('campaign API', () => {
     expect(log).toMatchObject({ actorId: other.id, details: { from: 'pending_review', author: boss.id } });
   });
 
-  test('when a district admin approves a town admin\'s campaign, then it is approved', async () => {
+  test("when a district admin approves a town admin's campaign, then it is approved", async () => {
     const town = await staffLogin(t, 'town_admin', TOWN_MS);
     const boss = await staffLogin(t, 'district_admin', '370303');
     const c = await t.request('POST', '/api/admin/v1/campaigns', { token: town.token, body: body() });
     await t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/submit`, { token: town.token });
     expect((await t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: town.token })).status).toBe(403);
-    expect((await t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: boss.token })).body).toMatchObject({ status: 'approved', approvedBy: boss.id });
+    expect((await t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/approve`, { token: boss.token })).body).toMatchObject({
+      status: 'approved',
+      approvedBy: boss.id,
+    });
   });
 
   test('when a broadcast reaches no bound group, then it is refused beside the target field and nothing is stored', async () => {
@@ -124,9 +137,14 @@ describe('campaign API', () => {
   test('when targets are previewed, then the reached groups are counted within the scope and nothing is stored', async () => {
     const town = await staffLogin(t, 'town_admin', TOWN_MS);
     await boundGroups(t, VILLAGE_B, ['西村群']);
-    const reach = async (targets: Record<string, unknown>, token = town.token) => t.request('POST', '/api/admin/v1/campaigns/reach', { token, body: { targets } });
+    const reach = async (targets: Record<string, unknown>, token = town.token) =>
+      t.request('POST', '/api/admin/v1/campaigns/reach', { token, body: { targets } });
     expect((await reach({ areaCodes: [TOWN_MS] })).body.groups).toBe(2);
-    expect((await reach({ areaCodes: [VILLAGE_A] })).body).toEqual({ groups: 1, areas: [{ code: VILLAGE_A, name: '马尚街道东村' }], rooms: [{ id: groupA, topic: '东村一组群', areaCode: VILLAGE_A, areaName: '东村' }] });
+    expect((await reach({ areaCodes: [VILLAGE_A] })).body).toEqual({
+      groups: 1,
+      areas: [{ code: VILLAGE_A, name: '马尚街道东村' }],
+      rooms: [{ id: groupA, topic: '东村一组群', areaCode: VILLAGE_A, areaName: '东村' }],
+    });
     expect((await reach({ roomIds: [groupA] })).body.groups).toBe(1);
     expect((await reach({ all: true })).body.groups).toBe(2);
     expect((await reach({ areaCodes: [VILLAGE_C] })).status).toBe(403);
@@ -136,20 +154,32 @@ describe('campaign API', () => {
     expect(rules.body).toMatchObject({ timeZone: 'Asia/Shanghai', quietHours: t.app.config.quietHours ? expect.any(String) : null });
   });
 
-  test('when a rejected draft is rewritten by its author and resubmitted, then the reviewer\'s note is shown until then', async () => {
+  test("when a rejected draft is rewritten by its author and resubmitted, then the reviewer's note is shown until then", async () => {
     const worker = await staffLogin(t, 'village_worker', VILLAGE_A);
     const town = await staffLogin(t, 'town_admin', TOWN_MS);
     const c = await t.request('POST', '/api/admin/v1/campaigns', { token: worker.token, body: body() });
     expect(c.body).toMatchObject({ createdByName: expect.any(String), reviewNote: null, approvedByName: null });
     await t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/submit`, { token: worker.token });
     await t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/reject`, { token: town.token, body: { reason: '请写明地点' } });
-    expect((await t.request('GET', `/api/admin/v1/campaigns/${c.body.id}`, { token: worker.token })).body).toMatchObject({ status: 'draft', reviewNote: '请写明地点' });
+    expect((await t.request('GET', `/api/admin/v1/campaigns/${c.body.id}`, { token: worker.token })).body).toMatchObject({
+      status: 'draft',
+      reviewNote: '请写明地点',
+    });
     expect((await t.request('PUT', `/api/admin/v1/campaigns/${c.body.id}`, { token: town.token, body: body() })).status).toBe(403);
-    const past = await t.request('PUT', `/api/admin/v1/campaigns/${c.body.id}`, { token: worker.token, body: body({ schedule: { kind: 'once', at: '2020-01-01T00:00:00Z' } }) });
+    const past = await t.request('PUT', `/api/admin/v1/campaigns/${c.body.id}`, {
+      token: worker.token,
+      body: body({ schedule: { kind: 'once', at: '2020-01-01T00:00:00Z' } }),
+    });
     expect([past.status, past.body.error.details[0].path]).toEqual([400, 'schedule.at']);
-    const edited = await t.request('PUT', `/api/admin/v1/campaigns/${c.body.id}`, { token: worker.token, body: body({ text: '三月一日在村委会大院义诊', schedule: { kind: 'cron', cron: '30 8 * * *' } }) });
+    const edited = await t.request('PUT', `/api/admin/v1/campaigns/${c.body.id}`, {
+      token: worker.token,
+      body: body({ text: '三月一日在村委会大院义诊', schedule: { kind: 'cron', cron: '30 8 * * *' } }),
+    });
     expect(edited.body).toMatchObject({ text: '三月一日在村委会大院义诊', schedule: { kind: 'cron', cron: '30 8 * * *' } });
-    expect((await t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/submit`, { token: worker.token })).body).toMatchObject({ status: 'pending_review', reviewNote: null });
+    expect((await t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/submit`, { token: worker.token })).body).toMatchObject({
+      status: 'pending_review',
+      reviewNote: null,
+    });
     expect((await t.request('GET', `/api/admin/v1/campaigns/${c.body.id}/reach`, { token: town.token })).body.groups).toBe(1);
     const queue = await t.request('GET', '/api/admin/v1/campaigns?status=pending_review&kind=campaign', { token: town.token });
     expect(queue.body.items.map((i: { id: string }) => i.id)).toContain(c.body.id);
@@ -160,7 +190,13 @@ describe('campaign API', () => {
   test('when the OpenAPI document is read, then the campaign and bot routes are described', async () => {
     const res = await t.request('GET', '/api/openapi.json');
     expect(res.status).toBe(200);
-    for (const p of ['/api/admin/v1/campaigns', '/api/admin/v1/campaigns/{id}/approve', '/api/admin/v1/broadcasts', '/api/admin/v1/bot/status', '/api/admin/v1/bot/bind-codes']) {
+    for (const p of [
+      '/api/admin/v1/campaigns',
+      '/api/admin/v1/campaigns/{id}/approve',
+      '/api/admin/v1/broadcasts',
+      '/api/admin/v1/bot/status',
+      '/api/admin/v1/bot/bind-codes',
+    ]) {
       expect(Object.keys(res.body.paths)).toContain(p);
     }
   });

@@ -12,9 +12,13 @@ let familyId: string;
 const base = '/api/admin/v1/care';
 
 const family = (over: Record<string, unknown> = {}) => ({
-  type: 'shidu', villageCode: VILLAGE_A,
+  type: 'shidu',
+  villageCode: VILLAGE_A,
   contact: { name: '张桂兰', phone: '13912345678' },
-  members: [{ name: '张桂兰', relation: '本人', birthYear: 1958 }, { name: '刘德福', relation: '配偶', birthYear: 1955 }],
+  members: [
+    { name: '张桂兰', relation: '本人', birthYear: 1958 },
+    { name: '刘德福', relation: '配偶', birthYear: 1955 },
+  ],
   needs: '老两口身体不好，需要定期量血压，逢年过节陪伴。',
   consent: { method: 'signed_form' },
   ...over,
@@ -100,7 +104,10 @@ describe('who sees a family', () => {
     expect(mine.personal.contact.name).toBe('张**');
     expect(mine.personal).not.toHaveProperty('needs');
     expect(JSON.stringify(list.body)).not.toContain('量血压');
-    const changed = await t.request('PATCH', `${base}/families/${familyId}`, { token: worker.token, body: { needs: '老两口身体不好，需要定期量血压，逢年过节陪伴。' } });
+    const changed = await t.request('PATCH', `${base}/families/${familyId}`, {
+      token: worker.token,
+      body: { needs: '老两口身体不好，需要定期量血压，逢年过节陪伴。' },
+    });
     expect(changed.status).toBe(200);
     expect(JSON.stringify(changed.body)).not.toContain('量血压');
     const printable = await t.request('GET', `${base}/families/export`, { token: town.token });
@@ -117,7 +124,10 @@ describe('visits, schedule and help', () => {
   test('when a visit is logged, then the next one is due a month after it; once that is past, the family is on the overdue list', async () => {
     expect((await t.request('GET', `${base}/families?overdue=true`, { token: worker.token })).body.items).toEqual([]);
     // Logged late: the visit was on 20 October, so the next one was due on 19 November.
-    const v = await t.request('POST', `${base}/families/${familyId}/visits`, { token: core.token, body: { on: '2026-10-20', done: '量了血压，130/85', nextStep: '下月陪同复查' } });
+    const v = await t.request('POST', `${base}/families/${familyId}/visits`, {
+      token: core.token,
+      body: { on: '2026-10-20', done: '量了血压，130/85', nextStep: '下月陪同复查' },
+    });
     expect(v.status).toBe(201);
     const raw = JSON.stringify(await CareVisits(t.db).findOne({ familyId }).lean());
     expect(raw).not.toContain('血压');
@@ -129,10 +139,14 @@ describe('visits, schedule and help', () => {
   });
 
   test('when a help request moves, then only allowed steps apply, a decline needs a reason, and of two concurrent moves one wins', async () => {
-    const h = await t.request('POST', `${base}/families/${familyId}/help-requests`, { token: worker.token, body: { kind: 'medical', detail: '需要陪同去区医院复查' } });
+    const h = await t.request('POST', `${base}/families/${familyId}/help-requests`, {
+      token: worker.token,
+      body: { kind: 'medical', detail: '需要陪同去区医院复查' },
+    });
     expect(h.body).toMatchObject({ status: 'open', statusLabel: '待处理' });
     expect(JSON.stringify(await HelpRequests(t.db).findById(h.body.id).lean())).not.toContain('区医院');
-    const move = (to: string, note?: string, token = worker.token) => t.request('POST', `${base}/help-requests/${h.body.id}/transitions`, { token, body: { to, ...(note ? { note } : {}) } });
+    const move = (to: string, note?: string, token = worker.token) =>
+      t.request('POST', `${base}/help-requests/${h.body.id}/transitions`, { token, body: { to, ...(note ? { note } : {}) } });
     expect((await move('resolved')).body.error.code).toBe('INVALID_TRANSITION');
     expect((await move('declined')).status).toBe(400);
     expect((await move('in_progress', undefined, neighbour.token)).status).toBe(404);
@@ -159,7 +173,10 @@ describe('visits, schedule and help', () => {
     expect(full.body.full).toBe(true);
     expect(JSON.stringify(full.body)).toContain('张桂兰');
     const audits = await AuditLog(t.db).find({ action: 'care.export' }).lean();
-    expect(audits.map((a) => a.details).slice(-2)).toEqual([{ rows: 2, full: false }, { rows: 2, full: true }]);
+    expect(audits.map((a) => a.details).slice(-2)).toEqual([
+      { rows: 2, full: false },
+      { rows: 2, full: true },
+    ]);
   });
 });
 
@@ -171,7 +188,9 @@ describe('consent withdrawal and retention', () => {
     expect(doc.personalEnc).toBeUndefined();
     expect(await CareVisits(t.db).countDocuments({ familyId, notesEnc: { $exists: true } })).toBe(0);
     expect(await HelpRequests(t.db).countDocuments({ familyId, detailEnc: { $exists: true } })).toBe(0);
-    expect((await t.request('POST', `${base}/families/${familyId}/visits`, { token: worker.token, body: { on: '2026-11-27', done: '再去看看' } })).status).toBe(409);
+    expect((await t.request('POST', `${base}/families/${familyId}/visits`, { token: worker.token, body: { on: '2026-11-27', done: '再去看看' } })).status).toBe(
+      409,
+    );
   });
 
   test('when a family taken off the registry passes the retention period, then the scheduled job erases its personal data', async () => {

@@ -56,14 +56,46 @@ test('when bad input of every kind reaches resident and staff routes, then every
   expect(english).toEqual([]);
 });
 
-test('when any of zod\'s built-in checks fails, then its default message is Chinese', () => {
-  const schema = z.object({
-    s: z.string().min(9), l: z.string().max(2), e: z.string().length(3), n: z.number().int().min(1).max(3), m: z.number().multipleOf(5),
-    a: z.array(z.string()).min(1), en: z.enum(['a', 'b']), lit: z.literal('x'), u: z.union([z.string(), z.number()]),
-    url: z.string().url(), d: z.string().datetime(), date: z.date(), b: z.boolean(), re: z.string().regex(/^x$/),
-    big: z.number().max(2), inf: z.number().finite(),
-  }).strict();
-  const r = schema.safeParse({ s: 'short', l: 'long', e: 'ab', n: 1.5, m: 7, a: [], en: 'c', lit: 'y', u: true, url: 'no', d: 'no', date: 'no', b: 'no', re: 'y', big: 3, inf: Infinity, extra: 1 });
+test("when any of zod's built-in checks fails, then its default message is Chinese", () => {
+  const schema = z
+    .object({
+      s: z.string().min(9),
+      l: z.string().max(2),
+      e: z.string().length(3),
+      n: z.number().int().min(1).max(3),
+      m: z.number().multipleOf(5),
+      a: z.array(z.string()).min(1),
+      en: z.enum(['a', 'b']),
+      lit: z.literal('x'),
+      u: z.union([z.string(), z.number()]),
+      url: z.string().url(),
+      d: z.string().datetime(),
+      date: z.date(),
+      b: z.boolean(),
+      re: z.string().regex(/^x$/),
+      big: z.number().max(2),
+      inf: z.number().finite(),
+    })
+    .strict();
+  const r = schema.safeParse({
+    s: 'short',
+    l: 'long',
+    e: 'ab',
+    n: 1.5,
+    m: 7,
+    a: [],
+    en: 'c',
+    lit: 'y',
+    u: true,
+    url: 'no',
+    d: 'no',
+    date: 'no',
+    b: 'no',
+    re: 'y',
+    big: 3,
+    inf: Infinity,
+    extra: 1,
+  });
   expect(r.success).toBe(false);
   const msgs = r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   expect(msgs.length).toBeGreaterThan(15);

@@ -2,7 +2,17 @@ import mongoose from 'mongoose';
 import type { Collection } from 'mongodb';
 import type { AppContext } from '../../src/context';
 import {
-  cachePerDatabase, claimKey, insertWins, perConnection, releaseLease, releaseOrphan, removeHeld, tryLease, withLease, type LeaseDoc, type LeaseLock,
+  cachePerDatabase,
+  claimKey,
+  insertWins,
+  perConnection,
+  releaseLease,
+  releaseOrphan,
+  removeHeld,
+  tryLease,
+  withLease,
+  type LeaseDoc,
+  type LeaseLock,
 } from '../../src/db/coordination';
 import { startTestApp, type TestApp } from '../helpers/app';
 
@@ -65,7 +75,7 @@ describe('the lease lock', () => {
     expect(await tryLease(lock)).toBeNull();
   });
 
-  test('when ten processes find the dead holder\'s lease at once, then exactly one takes it over and holds it', async () => {
+  test("when ten processes find the dead holder's lease at once, then exactly one takes it over and holds it", async () => {
     for (let round = 0; round < 5; round++) {
       const lock = lockOf(fresh<LeaseDoc>());
       await lock.coll.insertOne({ _id: 'talk-1', holder: 'dead', until: new Date(Date.now() - 1_000) });
@@ -92,7 +102,7 @@ describe('the lease lock', () => {
     expect(await removals.countDocuments({ _id: { $regex: `^${lock.coll.collectionName}/` } })).toBe(0);
   });
 
-  test('when a stale holder\'s document was already replaced by a new holder, then removing the stale one leaves the new holder\'s lease', async () => {
+  test("when a stale holder's document was already replaced by a new holder, then removing the stale one leaves the new holder's lease", async () => {
     const coll = fresh<LeaseDoc>();
     await coll.insertOne({ _id: 'talk-1', holder: 'new', until: new Date(Date.now() + 60_000) });
     await removeHeld(coll, { _id: 'talk-1', holder: 'dead' }, 'holder');
@@ -104,12 +114,16 @@ describe('the lease lock', () => {
     let inside = 0;
     let most = 0;
     const ran: number[] = [];
-    await Promise.all(Array.from({ length: 5 }, (_, i) => withLease(lock, { waitMs: 10_000, backoff: () => 5, busy: () => 'busy' as const }, async () => {
-      most = Math.max(most, ++inside);
-      await new Promise((r) => setTimeout(r, 20));
-      inside--;
-      ran.push(i);
-    })));
+    await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        withLease(lock, { waitMs: 10_000, backoff: () => 5, busy: () => 'busy' as const }, async () => {
+          most = Math.max(most, ++inside);
+          await new Promise((r) => setTimeout(r, 20));
+          inside--;
+          ran.push(i);
+        }),
+      ),
+    );
     expect(most).toBe(1);
     expect(ran.sort()).toEqual([0, 1, 2, 3, 4]);
     expect(await lock.coll.countDocuments()).toBe(0); // each gave it back
@@ -122,9 +136,11 @@ describe('the lease lock', () => {
     expect(await withLease(lock, { waitMs: 0, backoff, busy: () => null }, async () => 'ran')).toBeNull();
     expect(backoff).not.toHaveBeenCalled();
     await releaseLease(lock, holder);
-    await expect(withLease(lock, { waitMs: 0, backoff, busy: () => null }, async () => {
-      throw new Error('walk failed');
-    })).rejects.toThrow('walk failed');
+    await expect(
+      withLease(lock, { waitMs: 0, backoff, busy: () => null }, async () => {
+        throw new Error('walk failed');
+      }),
+    ).rejects.toThrow('walk failed');
     expect(await lock.coll.countDocuments()).toBe(0);
   });
 
@@ -132,9 +148,19 @@ describe('the lease lock', () => {
     const lock = lockOf(fresh<LeaseDoc>());
     await tryLease(lock);
     const started = Date.now();
-    await expect(withLease(lock, { waitMs: 100, backoff: () => 10, busy: () => {
-      throw new Error('busy');
-    } }, async () => 'ran')).rejects.toThrow('busy');
+    await expect(
+      withLease(
+        lock,
+        {
+          waitMs: 100,
+          backoff: () => 10,
+          busy: () => {
+            throw new Error('busy');
+          },
+        },
+        async () => 'ran',
+      ),
+    ).rejects.toThrow('busy');
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);
   });
 });
@@ -154,7 +180,7 @@ describe('a claimed key and its orphan', () => {
     expect(await coll.countDocuments()).toBe(1);
   });
 
-  test('when an old key\'s work exists, then the key is kept; when it is missing, then exactly that key is released', async () => {
+  test("when an old key's work exists, then the key is kept; when it is missing, then exactly that key is released", async () => {
     const coll = fresh<KeyDoc>();
     await coll.insertOne({ _id: 'k', workId: 'w1' });
     const key = await coll.findOne({ _id: 'k' });
@@ -174,7 +200,8 @@ describe('a claimed key and its orphan', () => {
   test('when a key is held by an orphan, then a claim releases it and takes the key; held by live work, the claim is refused', async () => {
     const coll = fresh<KeyDoc>();
     await coll.insertOne({ _id: 'k', workId: 'dead' });
-    const orphaned = (alive: boolean) => async () => releaseOrphan(coll, await coll.findOne({ _id: 'k' }), { work: 'workId', ageMs: 5_000, afterMs: 1_000, done: () => alive });
+    const orphaned = (alive: boolean) => async () =>
+      releaseOrphan(coll, await coll.findOne({ _id: 'k' }), { work: 'workId', ageMs: 5_000, afterMs: 1_000, done: () => alive });
     await claimKey(() => coll.insertOne({ _id: 'k', workId: 'mine' }), orphaned(false));
     expect((await coll.findOne({ _id: 'k' }))!.workId).toBe('mine');
     await expect(claimKey(() => coll.insertOne({ _id: 'k', workId: 'theirs' }), orphaned(true))).rejects.toMatchObject({ code: 11000 });
@@ -189,7 +216,9 @@ describe('a claimed key and its orphan', () => {
       const key = await coll.findOne({ _id: 'k' });
       return releaseOrphan(coll, key, { work: 'workId', ageMs: 5_000, afterMs: 1_000, done: () => key?.workId !== 'dead' });
     };
-    const got = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => claimKey(() => coll.insertOne({ _id: 'k', workId: `req-${i}` }).then(() => `req-${i}`), orphaned)));
+    const got = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => claimKey(() => coll.insertOne({ _id: 'k', workId: `req-${i}` }).then(() => `req-${i}`), orphaned)),
+    );
     const winners = got.flatMap((g) => (g.status === 'fulfilled' ? [g.value] : []));
     expect(winners).toHaveLength(1);
     expect(got.filter((g) => g.status === 'rejected').every((g) => (g as PromiseRejectedResult).reason.code === 11000)).toBe(true);

@@ -39,23 +39,41 @@ describe('quiz contest drafts', () => {
     const res = await t.request('DELETE', `${contestsBase}/${draft}`, { token: ms.token });
     expect(res.status).toBe(204);
     expect(await Contests(t.db).countDocuments({ _id: draft })).toBe(0);
-    expect(await AuditLog(t.db).findOne({ action: 'quiz.contest.delete', targetId: draft }).lean()).toMatchObject({ actorId: ms.id, details: { title: '马尚草稿竞赛' } });
+    expect(await AuditLog(t.db).findOne({ action: 'quiz.contest.delete', targetId: draft }).lean()).toMatchObject({
+      actorId: ms.id,
+      details: { title: '马尚草稿竞赛' },
+    });
     expect((await t.request('GET', `${contestsBase}/${draft}`, { token: ms.token })).status).toBe(404);
   });
 
   test('when a past contest is copied, then the draft keeps its rules, starts after now with the same length, and is audited; another town cannot copy it', async () => {
     const now = t.clock.now().getTime();
-    const past = await createContest(t, ms.token, { areaCode: TOWN_MS, title: '去年的竞赛', startAt: new Date(now - 10 * DAY).toISOString(), endAt: new Date(now - 3 * DAY).toISOString(), passScore: 70 });
+    const past = await createContest(t, ms.token, {
+      areaCode: TOWN_MS,
+      title: '去年的竞赛',
+      startAt: new Date(now - 10 * DAY).toISOString(),
+      endAt: new Date(now - 3 * DAY).toISOString(),
+      passScore: 70,
+    });
     expect((await t.request('POST', `${contestsBase}/${past}/copy`, { token: nd.token })).status).toBe(403);
     const res = await t.request('POST', `${contestsBase}/${past}/copy`, { token: ms.token });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ title: '去年的竞赛（副本）', status: 'draft', areaCode: TOWN_MS, passScore: 70, drawRules: [{ tags: ['hl66-2024'], count: 5 }] });
+    expect(res.body).toMatchObject({
+      title: '去年的竞赛（副本）',
+      status: 'draft',
+      areaCode: TOWN_MS,
+      passScore: 70,
+      drawRules: [{ tags: ['hl66-2024'], count: 5 }],
+    });
     const start = new Date(res.body.startAt).getTime();
     expect(start).toBeGreaterThan(now);
     expect(start - now).toBeLessThanOrEqual(DAY);
     expect(new Date(res.body.endAt).getTime() - start).toBe(7 * DAY);
     expect((await Contests(t.db).findById(res.body.id).lean())!.reservedQuestionIds).toBeUndefined();
-    expect(await AuditLog(t.db).findOne({ action: 'quiz.contest.copy', targetId: res.body.id }).lean()).toMatchObject({ actorId: ms.id, details: { from: past } });
+    expect(await AuditLog(t.db).findOne({ action: 'quiz.contest.copy', targetId: res.body.id }).lean()).toMatchObject({
+      actorId: ms.id,
+      details: { from: past },
+    });
     expect(await AuditLog(t.db).countDocuments({ action: 'quiz.contest.copy', actorId: nd.id })).toBe(0);
   });
 });
@@ -64,7 +82,9 @@ describe('copying a talk', () => {
   test('when a past session with registrations is copied, then the draft has its texts and rules, no registrations, and dates ahead; another town is refused', async () => {
     const talk = await publishedTalk(t, ms.token, { capacity: 30, waitlistCap: 5 });
     const { token } = await residentLogin(t, 'copy-r1', { village: VILLAGE_A, consent: true, realName: '张三' });
-    expect((await t.request('POST', `/api/v1/talks/${talk.id}/registrations`, { token, body: {}, headers: { 'idempotency-key': 'copy-talk-reg-0001' } })).status).toBe(201);
+    expect(
+      (await t.request('POST', `/api/v1/talks/${talk.id}/registrations`, { token, body: {}, headers: { 'idempotency-key': 'copy-talk-reg-0001' } })).status,
+    ).toBe(201);
     t.clock.advance(5 * DAY);
     try {
       const [ms, nd] = [await staffLogin(t, 'town_admin', TOWN_MS), await staffLogin(t, 'town_admin', TOWN_ND)];
@@ -76,7 +96,9 @@ describe('copying a talk', () => {
       expect(res.body.checkinScene).not.toBe(talk.checkinScene);
       const now = t.clock.now().getTime();
       expect(new Date(res.body.startAt).getTime()).toBeGreaterThan(now);
-      expect(new Date(res.body.endAt).getTime() - new Date(res.body.startAt).getTime()).toBe(new Date(talk.body.endAt).getTime() - new Date(talk.body.startAt).getTime());
+      expect(new Date(res.body.endAt).getTime() - new Date(res.body.startAt).getTime()).toBe(
+        new Date(talk.body.endAt).getTime() - new Date(talk.body.startAt).getTime(),
+      );
       expect(new Date(res.body.startAt).toISOString().slice(11)).toBe(new Date(talk.body.startAt).toISOString().slice(11));
       expect(await Registrations(t.db).countDocuments({ talkId: res.body.id })).toBe(0);
       expect(await Talks(t.db).countDocuments({ title: /（副本）$/ })).toBe(1);
@@ -91,7 +113,10 @@ describe('copying a campaign', () => {
   test('when a sent one-off campaign is copied, then a new draft of mine with its text and targets and a time ahead; another town is refused', async () => {
     const worker = await staffLogin(t, 'village_worker', VILLAGE_A, 'copy-w');
     const at = new Date(t.clock.now().getTime() + 3600_000).toISOString();
-    const c = await t.request('POST', '/api/admin/v1/campaigns', { token: worker.token, body: { title: '春季义诊', text: '三月一日村委会义诊', targets: { areaCodes: [VILLAGE_A] }, schedule: { kind: 'once', at } } });
+    const c = await t.request('POST', '/api/admin/v1/campaigns', {
+      token: worker.token,
+      body: { title: '春季义诊', text: '三月一日村委会义诊', targets: { areaCodes: [VILLAGE_A] }, schedule: { kind: 'once', at } },
+    });
     expect(c.status).toBe(201);
     t.clock.advance(2 * DAY);
     try {
@@ -99,12 +124,21 @@ describe('copying a campaign', () => {
       expect((await t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/copy`, { token: nd.token })).status).toBe(404);
       const res = await t.request('POST', `/api/admin/v1/campaigns/${c.body.id}/copy`, { token: ms.token });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ title: '春季义诊（副本）', text: '三月一日村委会义诊', status: 'draft', targets: { areaCodes: [VILLAGE_A] }, schedule: { kind: 'once' } });
+      expect(res.body).toMatchObject({
+        title: '春季义诊（副本）',
+        text: '三月一日村委会义诊',
+        status: 'draft',
+        targets: { areaCodes: [VILLAGE_A] },
+        schedule: { kind: 'once' },
+      });
       expect(new Date(res.body.schedule.at).getTime()).toBeGreaterThan(t.clock.now().getTime());
       const copy = (await Campaigns(t.db).findById(res.body.id).lean())!;
       expect(copy).toMatchObject({ createdBy: ms.id, areaCode: TOWN_MS });
       expect(copy.approvedBy).toBeUndefined();
-      expect(await AuditLog(t.db).findOne({ action: 'campaign.copy', targetId: res.body.id }).lean()).toMatchObject({ actorId: ms.id, details: { from: c.body.id } });
+      expect(await AuditLog(t.db).findOne({ action: 'campaign.copy', targetId: res.body.id }).lean()).toMatchObject({
+        actorId: ms.id,
+        details: { from: c.body.id },
+      });
       expect(await Campaigns(t.db).countDocuments({ title: /（副本）$/ })).toBe(1);
     } finally {
       t.clock.advance(-2 * DAY);

@@ -109,7 +109,7 @@ const FINDS: Array<[string, Filter<Doc>, string[]]> = [
   ['an element that is a backslash', { tags: '\\' }, ids('aa')],
   ['a Chinese element', { tags: '张三' }, ids('aa')],
   ['an element with a space', { tags: 'x y' }, ids('aa')],
-  ['a string equal to a document element\'s JSON text', { tags: '{"a":1}' }, []],
+  ["a string equal to a document element's JSON text", { tags: '{"a":1}' }, []],
   ['an area code in a path (district)', { areaPath: '370303' }, ids('ac', 'ad', 'ae')],
   ['an area code in a path (town)', { areaPath: '370303-JD-MS' }, ids('ac', 'ad')],
   ['an area code in a path (village)', { areaPath: '370303-JD-MS-va' }, ids('ac')],
@@ -144,7 +144,13 @@ describe('FerretDB equality pushdown gives the same answers', () => {
   });
   beforeEach(async () => {
     col = db.collection<Doc>(`c_${crypto.randomBytes(4).toString('hex')}`);
-    await col.createIndexes([{ key: { name: 1 } }, { key: { kind: 1, name: 1 } }, { key: { ref: 1 } }, { key: { tags: 1 } }, { key: { areaPath: 1, _id: -1 } }]);
+    await col.createIndexes([
+      { key: { name: 1 } },
+      { key: { kind: 1, name: 1 } },
+      { key: { ref: 1 } },
+      { key: { tags: 1 } },
+      { key: { areaPath: 1, _id: -1 } },
+    ]);
     await col.insertMany(DOCS.map((d) => ({ ...d })));
   });
 
@@ -154,7 +160,8 @@ describe('FerretDB equality pushdown gives the same answers', () => {
   });
 
   test('sorts and limits after an equality', async () => {
-    const names = async (sort: Document, limit = 0): Promise<unknown[]> => (await col.find({ kind: 'k2' }).sort(sort).limit(limit).toArray()).map((d) => d.name);
+    const names = async (sort: Document, limit = 0): Promise<unknown[]> =>
+      (await col.find({ kind: 'k2' }).sort(sort).limit(limit).toArray()).map((d) => d.name);
     expect(await names({ name: 1 })).toEqual(['alice', 'bob', '张三']);
     expect(await names({ name: -1 })).toEqual(['张三', 'bob', 'alice']);
     expect(await names({ name: 1 }, 2)).toEqual(['alice', 'bob']);
@@ -163,7 +170,10 @@ describe('FerretDB equality pushdown gives the same answers', () => {
 
   test('aggregate $match on an equality', async () => {
     const out = await col.aggregate([{ $match: { name: 'alice' } }, { $group: { _id: '$kind', n: { $sum: 1 } } }, { $sort: { _id: 1 } }]).toArray();
-    expect(out).toEqual([{ _id: 'k1', n: 2 }, { _id: 'k2', n: 1 }]);
+    expect(out).toEqual([
+      { _id: 'k1', n: 2 },
+      { _id: 'k2', n: 1 },
+    ]);
   });
 
   test('updateMany, updateOne and findOneAndUpdate change exactly the matching documents', async () => {
@@ -236,8 +246,21 @@ const onSqliteFerret = process.env.TEST_DB_KIND === 'ferretdb' && !process.env.F
     client = await MongoClient.connect(process.env.TEST_MONGODB_URI!);
     db = client.db(`t_${crypto.randomBytes(6).toString('hex')}`);
     const people = db.collection('people');
-    await people.createIndexes([{ key: { openid: 1 }, unique: true }, { key: { areaCode: 1, createdAt: -1 } }, { key: { talkId: 1 } }, { key: { areaPath: 1, _id: -1 } }]);
-    await people.insertMany(Array.from({ length: 50 }, (_, i) => ({ openid: `o${i}`, areaCode: `A${i % 5}`, areaPath: ['A', `A${i % 5}`], talkId: new ObjectId(), createdAt: new Date() })));
+    await people.createIndexes([
+      { key: { openid: 1 }, unique: true },
+      { key: { areaCode: 1, createdAt: -1 } },
+      { key: { talkId: 1 } },
+      { key: { areaPath: 1, _id: -1 } },
+    ]);
+    await people.insertMany(
+      Array.from({ length: 50 }, (_, i) => ({
+        openid: `o${i}`,
+        areaCode: `A${i % 5}`,
+        areaPath: ['A', `A${i % 5}`],
+        talkId: new ObjectId(),
+        createdAt: new Date(),
+      })),
+    );
   });
   afterAll(async () => {
     await db.dropDatabase();
@@ -251,7 +274,11 @@ const onSqliteFerret = process.env.TEST_DB_KIND === 'ferretdb' && !process.env.F
     ['$eq on a unique field', { openid: { $eq: 'o7' } }, /SEARCH \S+ USING INDEX \S+_openid_1/],
     ['the first field of a compound index', { areaCode: 'A1' }, /SEARCH \S+ USING INDEX \S+_areaCode_1_createdAt_-1/],
     ['an ObjectId field', { talkId: new ObjectId() }, /SEARCH \S+ USING INDEX \S+_talkId_1/],
-    ['an element of an indexed array (an area path)', { areaPath: 'A1' }, /SEARCH \S+ USING INDEX \S+_areaPath_1__id_-1 \(<expr>>\? AND <expr><\?\)[\s\S]*json_each|json_each[\s\S]*SEARCH \S+ USING INDEX \S+_areaPath_1__id_-1/],
+    [
+      'an element of an indexed array (an area path)',
+      { areaPath: 'A1' },
+      /SEARCH \S+ USING INDEX \S+_areaPath_1__id_-1 \(<expr>>\? AND <expr><\?\)[\s\S]*json_each|json_each[\s\S]*SEARCH \S+ USING INDEX \S+_areaPath_1__id_-1/,
+    ],
     ['_id $in', { _id: { $in: ['x', new ObjectId()] } }, /SEARCH \S+ USING INDEX \S+__id_/],
     ['$in on a unique field', { openid: { $in: ['o1', 'o2'] } }, /SEARCH \S+ USING INDEX \S+_openid_1/],
     ['an indexed field beside an unindexed condition', { openid: 'o7', createdAt: { $gt: new Date(0) } }, /SEARCH \S+ USING INDEX \S+_openid_1/],

@@ -20,8 +20,12 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const move = (id: string, body: Record<string, unknown>, token = townMs.token) => t.request('POST', `/api/admin/v1/insurance/enrolments/${id}/transitions`, { token, body });
-const status = async (id: string) => (await t.request('GET', `/api/admin/v1/insurance/enrolments?productId=${productId}&limit=100`, { token: townMs.token })).body.items.find((e: { id: string }) => e.id === id)?.status;
+const move = (id: string, body: Record<string, unknown>, token = townMs.token) =>
+  t.request('POST', `/api/admin/v1/insurance/enrolments/${id}/transitions`, { token, body });
+const status = async (id: string) =>
+  (await t.request('GET', `/api/admin/v1/insurance/enrolments?productId=${productId}&limit=100`, { token: townMs.token })).body.items.find(
+    (e: { id: string }) => e.id === id,
+  )?.status;
 
 async function xlsx(rows: Array<[string, string, string]>, header = ['被保险人姓名', '证件号码', '保单号']): Promise<string> {
   const wb = new ExcelJS.Workbook();
@@ -30,7 +34,8 @@ async function xlsx(rows: Array<[string, string, string]>, header = ['被保险�
   for (const r of rows) ws.addRow(r);
   return Buffer.from(await wb.xlsx.writeBuffer()).toString('base64');
 }
-const importFile = (contentBase64: string, token = townMs.token) => t.request('POST', `/api/admin/v1/insurance/products/${productId}/policy-import`, { token, body: { contentBase64 } });
+const importFile = (contentBase64: string, token = townMs.token) =>
+  t.request('POST', `/api/admin/v1/insurance/products/${productId}/policy-import`, { token, body: { contentBase64 } });
 
 async function paid(village: string, people: Array<{ name: string; idCard: string }>, token = townMs.token): Promise<string> {
   const id = await enrolHousehold(t, productId, village, people);
@@ -47,7 +52,8 @@ describe('batch verify', () => {
     const res = await t.request('POST', '/api/admin/v1/insurance/enrolments/verify', { token: townMs.token, body: { ids: [a, b, elsewhere, a] } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
-      verified: 2, failed: 1,
+      verified: 2,
+      failed: 1,
       results: [
         { id: a, ok: true, status: 'verified', message: null },
         { id: b, ok: true, status: 'verified', message: null },
@@ -84,14 +90,16 @@ describe('policy-number import', () => {
     const submitted = await enrolHousehold(t, productId, VILLAGE_A, [{ name: '钱三', idCard: idOf('19800202', '061') }]);
     const other = await paid(VILLAGE_C, [{ name: '孙四', idCard: idOf('19800202', '071') }], townNd.token);
     const bad = idOf('19800202', '081').slice(0, 17) + 'Y';
-    const res = await importFile(await xlsx([
-      ['赵一', p1.idCard, 'P-001'],
-      ['赵二', p2.idCard, 'P-002'],
-      ['钱三', idOf('19800202', '061'), 'P-003'],
-      ['孙四', idOf('19800202', '071'), 'P-004'],
-      ['错号', bad, 'P-005'],
-      ['赵一', p1.idCard, ''],
-    ]));
+    const res = await importFile(
+      await xlsx([
+        ['赵一', p1.idCard, 'P-001'],
+        ['赵二', p2.idCard, 'P-002'],
+        ['钱三', idOf('19800202', '061'), 'P-003'],
+        ['孙四', idOf('19800202', '071'), 'P-004'],
+        ['错号', bad, 'P-005'],
+        ['赵一', p1.idCard, ''],
+      ]),
+    );
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'IMPORT_REJECTED', message: '文件有 6 处错误，没有导入任何保单号' });
     expect(res.body.error.details.map((d: { row: number; field: string; message: string }) => [d.row, d.field, d.message])).toEqual([
@@ -112,7 +120,11 @@ describe('policy-number import', () => {
     const p2 = { name: '周二', idCard: idOf('19800303', '051') };
     const a = await paid(VILLAGE_A, [p1, p2]);
     const b = await paid(VILLAGE_B, [{ name: '吴五', idCard: idOf('19800303', '061') }]);
-    const file = await xlsx([['周一', p1.idCard, 'PZB-1'], ['周二', p2.idCard, 'PZB-1'], ['吴五', idOf('19800303', '061'), 'PZB-2']]);
+    const file = await xlsx([
+      ['周一', p1.idCard, 'PZB-1'],
+      ['周二', p2.idCard, 'PZB-1'],
+      ['吴五', idOf('19800303', '061'), 'PZB-2'],
+    ]);
     const res = await importFile(file);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ rows: 3, issued: 2, unchanged: 0, failures: [] });

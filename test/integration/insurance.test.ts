@@ -27,12 +27,25 @@ const person = (over: Record<string, unknown> = {}) => {
 };
 
 const PRODUCT = {
-  year: 2027, name: '2027年计生家庭意外伤害保险', insurer: '中国人寿淄博分公司',
+  year: 2027,
+  name: '2027年计生家庭意外伤害保险',
+  insurer: '中国人寿淄博分公司',
   plans: [
     { code: 'A', name: '基础保障', premiumFen: 5000, coverage: [{ item: '意外身故', amountFen: 5_000_000 }] },
-    { code: 'B', name: '全面保障', premiumFen: 10000, coverage: [{ item: '意外身故', amountFen: 10_000_000 }, { item: '意外医疗', amountFen: 1_000_000 }] },
+    {
+      code: 'B',
+      name: '全面保障',
+      premiumFen: 10000,
+      coverage: [
+        { item: '意外身故', amountFen: 10_000_000 },
+        { item: '意外医疗', amountFen: 1_000_000 },
+      ],
+    },
   ],
-  enrolFrom: '2026-11-01', enrolTo: '2026-12-31', policyStart: '2027-01-01', policyEnd: '2027-12-31',
+  enrolFrom: '2026-11-01',
+  enrolTo: '2026-12-31',
+  policyStart: '2027-01-01',
+  policyEnd: '2027-12-31',
   eligibility: { description: '计生家庭成员', minAge: 0, maxAge: 80 },
 };
 
@@ -52,7 +65,8 @@ async function enrolOk(token: string, insured: unknown[]) {
   return res.body as { id: string };
 }
 
-const move = (id: string, body: Record<string, unknown>, token = townMs.token) => t.request('POST', `/api/admin/v1/insurance/enrolments/${id}/transitions`, { token, body });
+const move = (id: string, body: Record<string, unknown>, token = townMs.token) =>
+  t.request('POST', `/api/admin/v1/insurance/enrolments/${id}/transitions`, { token, body });
 
 beforeAll(async () => {
   t = await startTestApp({ now: '2026-11-28T02:00:00Z' });
@@ -83,7 +97,8 @@ describe('API document', () => {
     const res = await t.request('GET', '/api/openapi.json');
     expect(res.status).toBe(200);
     const paths = Object.keys(res.body.paths);
-    for (const p of ['/api/v1/referrals', '/api/v1/referrals/{id}/photos', '/api/v1/insurance/enrolments', '/api/admin/v1/insurance/products/{id}/export.xlsx']) expect(paths).toContain(p);
+    for (const p of ['/api/v1/referrals', '/api/v1/referrals/{id}/photos', '/api/v1/insurance/enrolments', '/api/admin/v1/insurance/products/{id}/export.xlsx'])
+      expect(paths).toContain(p);
     expect(res.body.paths['/api/v1/insurance/enrolments'].post.requestBody.content['application/json'].schema).toBeDefined();
   });
 });
@@ -150,11 +165,23 @@ describe('enrolment checks', () => {
     const res = await enrol(applicant.token, [a, b], '13955556666');
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: 'submitted', totalFen: 15000, applicantPhoneMasked: '139****6666' });
-    expect(res.body.insured[0]).toEqual({ nameMasked: '刘**', idCardMasked: `370303********${a.idCard.slice(-4)}`, relation: '父母', planCode: 'B', premiumFen: 10000 });
+    expect(res.body.insured[0]).toEqual({
+      nameMasked: '刘**',
+      idCardMasked: `370303********${a.idCard.slice(-4)}`,
+      relation: '父母',
+      planCode: 'B',
+      premiumFen: 10000,
+    });
     const raw = JSON.stringify([
       await t.db.collection('insuranceenrolments').findOne({ _id: new Types.ObjectId(res.body.id) }),
-      await t.db.collection('insuranceenrolmentkeys').find({ enrolmentId: new Types.ObjectId(res.body.id) }).toArray(),
-      await t.db.collection('insuranceenrolmenttransitions').find({ enrolmentId: new Types.ObjectId(res.body.id) }).toArray(),
+      await t.db
+        .collection('insuranceenrolmentkeys')
+        .find({ enrolmentId: new Types.ObjectId(res.body.id) })
+        .toArray(),
+      await t.db
+        .collection('insuranceenrolmenttransitions')
+        .find({ enrolmentId: new Types.ObjectId(res.body.id) })
+        .toArray(),
     ]);
     for (const plain of ['刘桂芝', '刘小明', a.idCard, b.idCard, '13955556666', '19560708']) expect(raw).not.toContain(plain);
   });
@@ -169,7 +196,16 @@ describe('one active enrolment per person per product', () => {
     const res = await enrol(other.token, [fresh, { ...taken, name: '王大山' }]);
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('ALREADY_ENROLLED');
-    expect(res.body.error.details).toEqual([{ path: 'insured.1.idCard', message: '此人已参保本产品，不能重复投保', name: '王**', idCard: `370303********${taken.idCard.slice(-4)}`, status: 'submitted', byYou: false }]);
+    expect(res.body.error.details).toEqual([
+      {
+        path: 'insured.1.idCard',
+        message: '此人已参保本产品，不能重复投保',
+        name: '王**',
+        idCard: `370303********${taken.idCard.slice(-4)}`,
+        status: 'submitted',
+        byYou: false,
+      },
+    ]);
     expect(JSON.stringify(res.body)).not.toContain(taken.idCard);
     await enrolOk(other.token, [fresh]);
   });
@@ -180,7 +216,9 @@ describe('one active enrolment per person per product', () => {
     const results = await Promise.all(residents.map((r) => enrol(r.token, [same])));
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409).map((r) => r.body.error.code)).toEqual(Array(4).fill('ALREADY_ENROLLED'));
-    expect(await EnrolmentKeys(t.db).countDocuments({ productId: new Types.ObjectId(productId), idIndex: t.app.pii.blindIndex('idcard', same.idCard) })).toBe(1);
+    expect(await EnrolmentKeys(t.db).countDocuments({ productId: new Types.ObjectId(productId), idIndex: t.app.pii.blindIndex('idcard', same.idCard) })).toBe(
+      1,
+    );
   });
 
   test('when a key was left without its enrolment by a crash, then it blocks only until it is ten minutes old', async () => {
@@ -300,8 +338,26 @@ describe('insurer export', () => {
     const p = person({ name: '导出甲' });
     await enrolOk(applicant.token, [p]);
     const rows = await download(district.token);
-    expect(rows[0]).toEqual(['序号', '被保险人姓名', '证件类型', '证件号码', '性别', '出生日期', '与投保人关系', '保险方案', '保费（元）', '投保人联系电话', '所属村居', '状态', '缴费方式', '缴费日期', '保单号']);
-    const active = await Enrolments(t.db).find({ productId, status: { $in: ['submitted', 'verified', 'paid', 'issued'] } }).lean();
+    expect(rows[0]).toEqual([
+      '序号',
+      '被保险人姓名',
+      '证件类型',
+      '证件号码',
+      '性别',
+      '出生日期',
+      '与投保人关系',
+      '保险方案',
+      '保费（元）',
+      '投保人联系电话',
+      '所属村居',
+      '状态',
+      '缴费方式',
+      '缴费日期',
+      '保单号',
+    ]);
+    const active = await Enrolments(t.db)
+      .find({ productId, status: { $in: ['submitted', 'verified', 'paid', 'issued'] } })
+      .lean();
     const expected = active.reduce((s, e) => s + e.insured.length, 0);
     expect(rows).toHaveLength(expected + 1);
     const mine = rows.find((r) => r[1] === '导出甲')!;

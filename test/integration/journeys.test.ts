@@ -58,8 +58,12 @@ describe('policy and notice templates', () => {
       expect(res.status).toBe(200);
       const byKind = Object.fromEntries(res.body.items.map((i: { kind: string; templateId: string }) => [i.kind, i.templateId]));
       expect(byKind).toEqual({
-        talk_reminder: 'TPL-A', talk_start: 'talk_start', talk_status: 'talk_status',
-        referral_status: 'referral_status', insurance_status: 'insurance_status', insurance_renewal: 'TPL-B',
+        talk_reminder: 'TPL-A',
+        talk_start: 'talk_start',
+        talk_status: 'talk_status',
+        referral_status: 'referral_status',
+        insurance_status: 'insurance_status',
+        insurance_renewal: 'TPL-B',
       });
       expect(res.body.items.every((i: { title: string; flow: string }) => /[\u4e00-\u9fa5]/.test(i.title) && i.flow)).toBe(true);
     } finally {
@@ -109,7 +113,11 @@ describe('who may come to a session', () => {
   test('when the resident is eligible, then sign-up is allowed; when not, the reason is the one sign-up gives', async () => {
     const ok = await residentLogin(t, 'elig-ok', { village: VILLAGE_A });
     await t.request('PATCH', '/api/v1/me', { token: ok.token, body: { sex: 'female', birthYear: 1970 } });
-    expect((await t.request('GET', `/api/v1/talks/${screening}`, { token: ok.token })).body.myEligibility).toEqual({ eligible: true, code: null, reason: null });
+    expect((await t.request('GET', `/api/v1/talks/${screening}`, { token: ok.token })).body.myEligibility).toEqual({
+      eligible: true,
+      code: null,
+      reason: null,
+    });
 
     const no = await residentLogin(t, 'elig-no', { village: VILLAGE_A });
     await t.request('PATCH', '/api/v1/me', { token: no.token, body: { sex: 'male', birthYear: 1970 } });
@@ -209,7 +217,10 @@ describe('a contest left half-way', () => {
   test('when saved answers name a question of another attempt, then 400 and nothing is saved; another resident gets 404', async () => {
     const { token } = await residentLogin(t, 'resume-bad', { village: VILLAGE_A });
     const start = await t.request('POST', `/api/v1/quiz/contests/${contestId}/attempts`, { token });
-    const bad = await t.request('PUT', `/api/v1/quiz/attempts/${start.body.id}/answers`, { token, body: { answers: [{ questionId: 'a'.repeat(24), choice: ['A'] }] } });
+    const bad = await t.request('PUT', `/api/v1/quiz/attempts/${start.body.id}/answers`, {
+      token,
+      body: { answers: [{ questionId: 'a'.repeat(24), choice: ['A'] }] },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('UNKNOWN_QUESTION');
     expect(await QuizDrafts(t.db).countDocuments({ _id: start.body.id })).toBe(0);

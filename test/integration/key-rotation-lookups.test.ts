@@ -8,7 +8,13 @@ import { bulkResidents, publishedTalk } from '../helpers/talks';
 
 // Lookups by blind index while BLIND_INDEX_OLD_KEY is still set, and a rotation that stops part way.
 const NOW = '2026-11-28T02:00:00Z';
-const ROTATION = { PII_KEY: 'd'.repeat(64), PII_KEY_ID: 'k2', PII_OLD_KEYS: `k1:${'a'.repeat(64)}`, BLIND_INDEX_KEY: 'e'.repeat(64), BLIND_INDEX_OLD_KEY: 'b'.repeat(64) };
+const ROTATION = {
+  PII_KEY: 'd'.repeat(64),
+  PII_KEY_ID: 'k2',
+  PII_OLD_KEYS: `k1:${'a'.repeat(64)}`,
+  BLIND_INDEX_KEY: 'e'.repeat(64),
+  BLIND_INDEX_OLD_KEY: 'b'.repeat(64),
+};
 const AFTER = { PII_KEY: 'd'.repeat(64), PII_KEY_ID: 'k2', BLIND_INDEX_KEY: 'e'.repeat(64) };
 const BULK = 1200;
 
@@ -22,8 +28,15 @@ const walkIn = (t: TestApp, body: unknown) => t.request('POST', `/api/admin/v1/t
 const WITH_PHONE = { name: '赵桂兰', phone: '13912345678', villageCode: VILLAGE_B };
 const NO_PHONE = { name: '钱大爷', villageCode: VILLAGE_A, sex: 'male', birthYear: 1948 };
 const CHILD = {
-  childName: '李小宝', childSex: 'male', childBirthDate: '2026-07-10', condition: 'cleft_lip', diagnosed: true, household: ['dibao'], guardianRelation: '母亲',
-  guardianPhone: '13912345678', villageCode: VILLAGE_A,
+  childName: '李小宝',
+  childSex: 'male',
+  childBirthDate: '2026-07-10',
+  condition: 'cleft_lip',
+  diagnosed: true,
+  household: ['dibao'],
+  guardianRelation: '母亲',
+  guardianPhone: '13912345678',
+  villageCode: VILLAGE_A,
 };
 
 beforeAll(async () => {
@@ -38,7 +51,14 @@ beforeAll(async () => {
     expect((await walkIn(t, NO_PHONE)).status).toBe(201);
     const g = await residentLogin(t, 'guardian', { village: VILLAGE_A, phone: '13800001111' });
     guardian = g.token;
-    expect((await t.request('POST', '/api/v1/me/consents', { token: guardian, body: { purpose: 'child-data', policyVersion: t.app.config.POLICY_VERSION, guardianRelation: '母亲' } })).status).toBe(201);
+    expect(
+      (
+        await t.request('POST', '/api/v1/me/consents', {
+          token: guardian,
+          body: { purpose: 'child-data', policyVersion: t.app.config.POLICY_VERSION, guardianRelation: '母亲' },
+        })
+      ).status,
+    ).toBe(201);
     const r = await t.request('POST', '/api/v1/referrals', { token: guardian, body: CHILD });
     expect(r.status).toBe(201);
     firstReferral = r.body.id;
@@ -72,9 +92,11 @@ test('when the blind-index key is being rotated, then walk-ins and referrals rec
 
     // A rotation stopped in the middle of the residents (its progress line fails once the first checkpoint is saved).
     const stop = new Error('stopped');
-    await expect(rotateKeys(during.app, (line) => {
-      if (line.startsWith('  residents: 已检查 500')) throw stop;
-    })).rejects.toBe(stop);
+    await expect(
+      rotateKeys(during.app, (line) => {
+        if (line.startsWith('  residents: 已检查 500')) throw stop;
+      }),
+    ).rejects.toBe(stop);
     const saved = await during.db.collection('keyrotations').findOne({});
     expect(saved?.steps['values:residents']).toEqual({ after: expect.any(Types.ObjectId) });
     expect(saved?.steps['values:areas']).toEqual({ done: true });
@@ -87,7 +109,10 @@ test('when the blind-index key is being rotated, then walk-ins and referrals rec
     expect(second.values.find((c) => c.collection === 'residents')?.scanned).toBe(residents - 500);
     expect(second.remaining).toEqual({ values: 0, files: 0, indexes: 0 });
     expect(await during.db.collection('keyrotations').countDocuments()).toBe(0);
-    const phones = await during.db.collection('residents').find({}, { projection: { phoneEnc: 1 } }).toArray();
+    const phones = await during.db
+      .collection('residents')
+      .find({}, { projection: { phoneEnc: 1 } })
+      .toArray();
     expect(phones.every((r) => SEALED_VALUE.exec(r.phoneEnc as string)?.[1] === 'k2')).toBe(true);
     // Run again: idempotent, everything scanned from the start, nothing to do.
     const third = await rotateKeys(during.app);

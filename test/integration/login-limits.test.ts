@@ -15,7 +15,11 @@ const login = (app: TestApp, name: string, code = `user:${name}:${++n}`) => app.
 describe('resident login limits', () => {
   test('when 250 residents of one village log in from one NAT address within a minute, then every one gets in', async () => {
     // A pooled keep-alive socket the server has just closed fails before the request is sent: ask again with a new code.
-    const res = await inWaves(Array.from({ length: 250 }, (_, i) => `village${i}`), 10, (name) => login(t, name).catch(() => login(t, name)));
+    const res = await inWaves(
+      Array.from({ length: 250 }, (_, i) => `village${i}`),
+      10,
+      (name) => login(t, name).catch(() => login(t, name)),
+    );
     expect(res.filter((r) => r.status !== 200).map((r) => r.body)).toEqual([]);
   });
 

@@ -20,7 +20,9 @@ describe('migrations', () => {
   test('when the database was prepared, then every module migration is recorded as done', async () => {
     const declared = modules.flatMap((m) => (m.migrations ?? []).map((x) => migrationId(m.name, x)));
     expect(declared).toEqual(expect.arrayContaining(['talks.resident-entries@1', 'quiz.figures@1']));
-    const done = await Migrations(t.db).find({ _id: { $in: declared } }).lean();
+    const done = await Migrations(t.db)
+      .find({ _id: { $in: declared } })
+      .lean();
     expect(done.map((d) => [d._id, d.state]).sort()).toEqual(declared.map((id) => [id, 'done']).sort());
   });
 

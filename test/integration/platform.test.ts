@@ -12,23 +12,72 @@ let calls = 0;
 beforeAll(async () => {
   t = await startTestApp({
     extraRoutes: (api) => {
-      api.route({ method: 'get', path: '/test/bug', summary: 'throws', tags: ['test'], auth: 'none', response: z.object({}), handler: async () => {
-        throw new Error('secret internal detail at /srv/db.ts:42');
-      } });
-      api.route({ method: 'post', path: '/test/create', summary: 'counts', tags: ['test'], auth: 'resident', idempotent: true, status: 201,
-        body: z.object({ n: z.number().int() }).strict(), response: z.object({ n: z.number().int(), call: z.number().int() }),
+      api.route({
+        method: 'get',
+        path: '/test/bug',
+        summary: 'throws',
+        tags: ['test'],
+        auth: 'none',
+        response: z.object({}),
+        handler: async () => {
+          throw new Error('secret internal detail at /srv/db.ts:42');
+        },
+      });
+      api.route({
+        method: 'post',
+        path: '/test/create',
+        summary: 'counts',
+        tags: ['test'],
+        auth: 'resident',
+        idempotent: true,
+        status: 201,
+        body: z.object({ n: z.number().int() }).strict(),
+        response: z.object({ n: z.number().int(), call: z.number().int() }),
         handler: async (_ctx, { body }) => {
           calls++;
           await new Promise((r) => setTimeout(r, 30));
           if (body.n < 0) throw new AppError('VALIDATION_FAILED', 422, '不能为负数');
           return { n: body.n, call: calls };
-        } });
+        },
+      });
       const Reply = z.object({ id: z.string(), at: IsoDateTime, phoneMasked: z.string().nullable(), note: z.string().optional() });
       const reply = (over: Record<string, unknown>) => async () => ({ id: 'r1', at: new Date('2026-11-28T02:00:00Z'), phoneMasked: '138****5678', ...over });
-      api.route({ method: 'get', path: '/test/contract/kept', summary: 'keeps its contract', tags: ['test'], auth: 'none', response: Reply, handler: reply({ note: undefined }) });
-      api.route({ method: 'get', path: '/test/contract/leak', summary: 'sends an undeclared field', tags: ['test'], auth: 'none', response: Reply, handler: reply({ phone: '13812345678' }) });
-      api.route({ method: 'get', path: '/test/contract/type', summary: 'sends a wrong type', tags: ['test'], auth: 'none', response: Reply, handler: reply({ at: 'yesterday' }) });
-      api.route({ method: 'get', path: '/test/contract/missing', summary: 'misses a field', tags: ['test'], auth: 'none', response: Reply, handler: async () => ({ id: 'r1', at: new Date() }) });
+      api.route({
+        method: 'get',
+        path: '/test/contract/kept',
+        summary: 'keeps its contract',
+        tags: ['test'],
+        auth: 'none',
+        response: Reply,
+        handler: reply({ note: undefined }),
+      });
+      api.route({
+        method: 'get',
+        path: '/test/contract/leak',
+        summary: 'sends an undeclared field',
+        tags: ['test'],
+        auth: 'none',
+        response: Reply,
+        handler: reply({ phone: '13812345678' }),
+      });
+      api.route({
+        method: 'get',
+        path: '/test/contract/type',
+        summary: 'sends a wrong type',
+        tags: ['test'],
+        auth: 'none',
+        response: Reply,
+        handler: reply({ at: 'yesterday' }),
+      });
+      api.route({
+        method: 'get',
+        path: '/test/contract/missing',
+        summary: 'misses a field',
+        tags: ['test'],
+        auth: 'none',
+        response: Reply,
+        handler: async () => ({ id: 'r1', at: new Date() }),
+      });
     },
   });
 });
@@ -55,13 +104,22 @@ describe('response contracts', () => {
   });
 
   test('when a route declares no response schema, then registering it fails at startup', () => {
-    const noResponse = { method: 'get', path: '/test/contract/none', summary: 'no contract', tags: ['test'], auth: 'none', handler: async () => ({}) } as unknown as Parameters<Api['route']>[0];
+    const noResponse = {
+      method: 'get',
+      path: '/test/contract/none',
+      summary: 'no contract',
+      tags: ['test'],
+      auth: 'none',
+      handler: async () => ({}),
+    } as unknown as Parameters<Api['route']>[0];
     const api = new Api(t.app, accessPorts, new Router(), new OpenAPIRegistry());
     expect(() => api.route(noResponse)).toThrow('GET /test/contract/none declares no response schema');
   });
 
   test('when the OpenAPI document is read, then every JSON route describes its success reply', async () => {
-    const doc = (await t.request('GET', '/api/openapi.json')).body as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
+    const doc = (await t.request('GET', '/api/openapi.json')).body as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>;
+    };
     const undescribed = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.entries(ops).flatMap(([method, op]) => {
         const [status, ok] = Object.entries(op.responses).find(([code]) => /^2/.test(code))!;
@@ -134,7 +192,9 @@ describe('platform routes', () => {
   test('when the OpenAPI document is read, then it lists resident and staff routes with their schemas', async () => {
     const res = await t.request('GET', '/api/openapi.json');
     expect(res.body.openapi).toBe('3.0.3');
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/login', '/api/v1/me', '/api/admin/v1/auth/login', '/api/admin/v1/residents/{id}', '/api/v1/areas']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/auth/login', '/api/v1/me', '/api/admin/v1/auth/login', '/api/admin/v1/residents/{id}', '/api/v1/areas']),
+    );
     const patch = res.body.paths['/api/v1/me'].patch;
     expect(patch.requestBody.content['application/json'].schema.$ref ?? patch.requestBody.content['application/json'].schema.properties).toBeTruthy();
     expect(res.body.components.securitySchemes.staffToken).toMatchObject({ type: 'http', scheme: 'bearer' });
@@ -171,7 +231,7 @@ describe('idempotency', () => {
     expect(b).toMatchObject({ status: 422, body: a.body });
   });
 
-  test('when two residents use the same key, then they do not see each other\'s results', async () => {
+  test("when two residents use the same key, then they do not see each other's results", async () => {
     const r1 = await residentLogin(t);
     const r2 = await residentLogin(t);
     const headers = { 'idempotency-key': 'shared-key-1' };

@@ -18,7 +18,9 @@ describe('provisioning', () => {
     const saved = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
-      await expect(provisionDatabase({ ferretdbBin: '/nonexistent/ferretdb', logger, memoryServer: false })).rejects.toThrow(/MONGODB_URI[\s\S]*mongod[\s\S]*FerretDB/);
+      await expect(provisionDatabase({ ferretdbBin: '/nonexistent/ferretdb', logger, memoryServer: false })).rejects.toThrow(
+        /MONGODB_URI[\s\S]*mongod[\s\S]*FerretDB/,
+      );
     } finally {
       process.env.PATH = saved;
     }

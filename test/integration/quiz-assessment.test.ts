@@ -17,7 +17,20 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const assessment = (over: Record<string, unknown> = {}, publish = true) =>
-  createContest(t, admin, { kind: 'assessment', drawRules: undefined, attemptsPerDay: undefined, attemptsTotal: undefined, passScore: undefined, title: '2026年健康素养测评（第一轮）', ...over }, publish);
+  createContest(
+    t,
+    admin,
+    {
+      kind: 'assessment',
+      drawRules: undefined,
+      attemptsPerDay: undefined,
+      attemptsTotal: undefined,
+      passScore: undefined,
+      title: '2026年健康素养测评（第一轮）',
+      ...over,
+    },
+    publish,
+  );
 
 async function paperCells(attemptId: string) {
   const a = await Attempts(t.db).findById(attemptId).lean();
@@ -36,16 +49,35 @@ describe('health-literacy assessment', () => {
   test('when staff create an assessment, then it has the fixed rules: standard paper, one attempt, literate from 80', async () => {
     const id = await assessment({}, false);
     const res = await t.request('GET', `/api/admin/v1/quiz/contests/${id}`, { token: admin });
-    expect(res.body).toMatchObject({ kind: 'assessment', questionCount: STANDARD_PAPER_SIZE, attemptsPerDay: 1, attemptsTotal: 1, passScore: 80, drawRules: [] });
+    expect(res.body).toMatchObject({
+      kind: 'assessment',
+      questionCount: STANDARD_PAPER_SIZE,
+      attemptsPerDay: 1,
+      attemptsTotal: 1,
+      passScore: 80,
+      drawRules: [],
+    });
   });
 
   test('when an assessment is given its own draw rules, or a contest has none, then 400 naming the field and nothing is created', async () => {
     const now = t.clock.now().getTime();
-    const base = { title: '测评', startAt: new Date(now).toISOString(), endAt: new Date(now + 86400_000).toISOString(), areaCode: '370303', timeLimitSec: 1200 };
-    const bad = await t.request('POST', '/api/admin/v1/quiz/contests', { token: admin, body: { ...base, kind: 'assessment', drawRules: [{ tags: [], count: 5 }] } });
+    const base = {
+      title: '测评',
+      startAt: new Date(now).toISOString(),
+      endAt: new Date(now + 86400_000).toISOString(),
+      areaCode: '370303',
+      timeLimitSec: 1200,
+    };
+    const bad = await t.request('POST', '/api/admin/v1/quiz/contests', {
+      token: admin,
+      body: { ...base, kind: 'assessment', drawRules: [{ tags: [], count: 5 }] },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details).toEqual([{ path: 'drawRules', message: expect.any(String) }]);
-    const noRules = await t.request('POST', '/api/admin/v1/quiz/contests', { token: admin, body: { ...base, attemptsPerDay: 1, attemptsTotal: 1, passScore: 60 } });
+    const noRules = await t.request('POST', '/api/admin/v1/quiz/contests', {
+      token: admin,
+      body: { ...base, attemptsPerDay: 1, attemptsTotal: 1, passScore: 60 },
+    });
     expect(noRules.status).toBe(400);
     expect(noRules.body.error.details[0].path).toBe('drawRules');
   });
@@ -90,10 +122,18 @@ describe('questions of an open assessment are reserved', () => {
       await seedVillages(t2);
       await seedQuestionBank(t2.app);
       const adm = (await districtAdmin(t2)).token;
-      const id = await createContest(t2, adm, { kind: 'assessment', drawRules: undefined, attemptsPerDay: undefined, attemptsTotal: undefined, passScore: undefined });
+      const id = await createContest(t2, adm, {
+        kind: 'assessment',
+        drawRules: undefined,
+        attemptsPerDay: undefined,
+        attemptsTotal: undefined,
+        passScore: undefined,
+      });
       const bankOf = async (attemptId: string) => {
         const a = await Attempts(t2.db).findById(attemptId).lean();
-        return Promise.all(a!.items.map(async (it) => (await QuestionVersions(t2.db).findOne({ questionId: it.questionId, version: it.version }).lean())!.bank ?? null));
+        return Promise.all(
+          a!.items.map(async (it) => (await QuestionVersions(t2.db).findOne({ questionId: it.questionId, version: it.version }).lean())!.bank ?? null),
+        );
       };
       for (let i = 0; i < 4; i++) {
         const { token } = await residentLogin(t2, `as-res-${i}`, { village: VILLAGE_A });

@@ -68,7 +68,16 @@ describe('submitting', () => {
     const res = await submit(token, daily.body.attempt.id, await rightAnswers(t, daily.body.attempt.id));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ score: 100, correct: 5, total: 5, passed: true, tooFast: false, pointsEarned: 50 });
-    expect(res.body.items[0]).toEqual({ questionId: expect.any(String), type: expect.any(String), stem: expect.any(String), options: expect.any(Array), yourChoice: expect.any(Array), answer: expect.any(Array), correct: true, explanation: expect.stringMatching(/[\u4e00-\u9fa5]/) });
+    expect(res.body.items[0]).toEqual({
+      questionId: expect.any(String),
+      type: expect.any(String),
+      stem: expect.any(String),
+      options: expect.any(Array),
+      yourChoice: expect.any(Array),
+      answer: expect.any(Array),
+      correct: true,
+      explanation: expect.stringMatching(/[\u4e00-\u9fa5]/),
+    });
     // Reopening the daily shows the result now.
     const again = await t.request('GET', '/api/v1/quiz/daily', { token });
     expect(again.body.result.score).toBe(100);
@@ -143,7 +152,7 @@ describe('submitting', () => {
     expect((await Submissions(t.db).findById(daily.body.attempt.id).lean())?.tooFast).toBe(true);
   });
 
-  test("when another resident submits my attempt, then 404 and nothing is stored", async () => {
+  test('when another resident submits my attempt, then 404 and nothing is stored', async () => {
     const me = await residentLogin(t, 'owner');
     const other = await residentLogin(t, 'intruder');
     const daily = await t.request('GET', '/api/v1/quiz/daily', { token: me.token });
@@ -167,7 +176,14 @@ describe('bad payloads', () => {
 
   test.each([
     ['an unknown question id', () => [{ questionId: oid(), choice: ['A'] }], 'UNKNOWN_QUESTION'],
-    ['a duplicate question', () => [{ questionId: single().id, choice: ['A'] }, { questionId: single().id, choice: ['B'] }], 'DUPLICATE_ANSWER'],
+    [
+      'a duplicate question',
+      () => [
+        { questionId: single().id, choice: ['A'] },
+        { questionId: single().id, choice: ['B'] },
+      ],
+      'DUPLICATE_ANSWER',
+    ],
     ['an option letter the question does not have', () => [{ questionId: single().id, choice: ['F'] }], 'INVALID_CHOICE'],
     ['a repeated letter', () => [{ questionId: questions[0]!.id, choice: ['A', 'A'] }], 'INVALID_CHOICE'],
     ['two letters for a single-choice question', () => [{ questionId: single().id, choice: ['A', 'B'] }], 'INVALID_CHOICE'],
@@ -207,7 +223,8 @@ describe('points cap', () => {
     const stored = await Submissions(t.db).find({ residentId: id }).lean();
     expect(stored.reduce((s, x) => s + (x.points ?? 0), 0)).toBe(50);
     // each result shows what its submission earned, later too
-    for (const [i, a] of ids.entries()) expect((await t.request('GET', `/api/v1/quiz/attempts/${a}`, { token })).body.result.pointsEarned).toBe(res[i]!.body.pointsEarned);
+    for (const [i, a] of ids.entries())
+      expect((await t.request('GET', `/api/v1/quiz/attempts/${a}`, { token })).body.result.pointsEarned).toBe(res[i]!.body.pointsEarned);
     expect((await t.request('GET', '/api/v1/quiz/points', { token })).body).toMatchObject({ today: 50, total: 50 });
     expect(await PointsLedger(t.db).countDocuments({ residentId: id })).toBe(0);
   });
@@ -215,8 +232,19 @@ describe('points cap', () => {
   test('when points were kept as ledger slots by an earlier version, then they still count, within the day cap', async () => {
     const { token, id } = await residentLogin(t, 'cap-legacy');
     const day = shanghaiDay(t.clock.now());
-    await PointsLedger(t.db).insertMany([1, 2, 3].map((n) => ({ _id: `${String(id)}:${day}:${n}`, residentId: id, day, points: 10, source: `attempt:${oid()}`, at: t.clock.now() })));
-    await PointsLedger(t.db).insertMany([1, 2].map((n) => ({ _id: `${String(id)}:2026-01-02:${n}`, residentId: id, day: '2026-01-02', points: 10, source: `attempt:${oid()}`, at: t.clock.now() })));
+    await PointsLedger(t.db).insertMany(
+      [1, 2, 3].map((n) => ({ _id: `${String(id)}:${day}:${n}`, residentId: id, day, points: 10, source: `attempt:${oid()}`, at: t.clock.now() })),
+    );
+    await PointsLedger(t.db).insertMany(
+      [1, 2].map((n) => ({
+        _id: `${String(id)}:2026-01-02:${n}`,
+        residentId: id,
+        day: '2026-01-02',
+        points: 10,
+        source: `attempt:${oid()}`,
+        at: t.clock.now(),
+      })),
+    );
     const daily = await t.request('GET', '/api/v1/quiz/daily', { token });
     t.clock.advance(60_000);
     const res = await submit(token, daily.body.attempt.id, await rightAnswers(t, daily.body.attempt.id));
@@ -253,7 +281,12 @@ describe('topic practice and the wrong-answer book', () => {
   test('when a topic is practised, then only questions of that topic come, without answers, and no points are given', async () => {
     const { token, id } = await residentLogin(t, 'topic');
     const topics = await t.request('GET', '/api/v1/quiz/topics', { token });
-    expect(topics.body.items).toEqual(expect.arrayContaining([{ tag: 'hl66-2024', label: '健康素养66条', count: expect.any(Number) }, { tag: '三减四健', label: '三减四健', count: 41 }]));
+    expect(topics.body.items).toEqual(
+      expect.arrayContaining([
+        { tag: 'hl66-2024', label: '健康素养66条', count: expect.any(Number) },
+        { tag: '三减四健', label: '三减四健', count: 41 },
+      ]),
+    );
     const p = await t.request('POST', '/api/v1/quiz/practice', { token, body: { topic: '三减四健', count: 4 } });
     assertNoAnswers(p.body);
     const stems = new Set((bank as { stem: string; topics: string[] }[]).filter((q) => q.topics.includes('三减四健')).map((q) => q.stem));
@@ -287,7 +320,9 @@ describe('topic practice and the wrong-answer book', () => {
 
   test('when several attempts of one resident are submitted at once, then the book holds every wrong question exactly once', async () => {
     const { token, id } = await residentLogin(t, 'book-race', { consent: true });
-    const attempts = await Promise.all(Array.from({ length: 4 }, () => t.request('POST', '/api/v1/quiz/practice', { token, body: { topic: '意外伤害', count: 5 } })));
+    const attempts = await Promise.all(
+      Array.from({ length: 4 }, () => t.request('POST', '/api/v1/quiz/practice', { token, body: { topic: '意外伤害', count: 5 } })),
+    );
     t.clock.advance(60_000);
     const answers = await Promise.all(attempts.map((a) => wrongAnswers(t, a.body.id)));
     const res = await Promise.all(attempts.map((a, i) => submit(token, a.body.id, answers[i])));
@@ -307,10 +342,27 @@ describe('topic practice and the wrong-answer book', () => {
     await submit(token, daily.body.attempt.id, await wrongAnswers(t, daily.body.attempt.id));
     const sub = await Submissions(t.db).findById(daily.body.attempt.id).lean();
     // the same answers as old marks (same keys), and one older wrong answer only an old mark knows of
-    const old = sub!.results.map((r) => ({ _id: `${String(id)}:${String(r.questionId)}:${daily.body.attempt.id}`, residentId: id, questionId: r.questionId, kind: 'wrong', at: sub!.submittedAt }));
-    const other = await Attempts(t.db).findOne({ residentId: { $ne: id }, mode: 'daily' }).lean();
+    const old = sub!.results.map((r) => ({
+      _id: `${String(id)}:${String(r.questionId)}:${daily.body.attempt.id}`,
+      residentId: id,
+      questionId: r.questionId,
+      kind: 'wrong',
+      at: sub!.submittedAt,
+    }));
+    const other = await Attempts(t.db)
+      .findOne({ residentId: { $ne: id }, mode: 'daily' })
+      .lean();
     const extra = other!.items.find((it) => !sub!.results.some((r) => r.questionId.equals(it.questionId)))!;
-    await WrongMarks(t.db).insertMany([...old, { _id: `${String(id)}:${String(extra.questionId)}:${oid()}`, residentId: id, questionId: extra.questionId, kind: 'wrong', at: new Date(sub!.submittedAt.getTime() - 86400_000) }]);
+    await WrongMarks(t.db).insertMany([
+      ...old,
+      {
+        _id: `${String(id)}:${String(extra.questionId)}:${oid()}`,
+        residentId: id,
+        questionId: extra.questionId,
+        kind: 'wrong',
+        at: new Date(sub!.submittedAt.getTime() - 86400_000),
+      },
+    ]);
     const book = await t.request('GET', '/api/v1/quiz/wrong-book', { token });
     expect(book.body.count).toBe(6);
     expect(book.body.items.every((i: { wrongCount: number }) => i.wrongCount === 1)).toBe(true);

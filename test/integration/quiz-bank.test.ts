@@ -18,8 +18,19 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const q = (key: string, extra: Record<string, unknown> = {}) => ({
-  key, type: 'single', stem: '成年人每天食盐摄入量不宜超过多少克？', options: [{ key: 'A', text: '5克' }, { key: 'B', text: '10克' }, { key: 'C', text: '15克' }],
-  answer: ['A'], explanation: '少吃盐能预防高血压，每人每天不超过5克。', topics: ['三减四健'], difficulty: 1, ...extra,
+  key,
+  type: 'single',
+  stem: '成年人每天食盐摄入量不宜超过多少克？',
+  options: [
+    { key: 'A', text: '5克' },
+    { key: 'B', text: '10克' },
+    { key: 'C', text: '15克' },
+  ],
+  answer: ['A'],
+  explanation: '少吃盐能预防高血压，每人每天不超过5克。',
+  topics: ['三减四健'],
+  difficulty: 1,
+  ...extra,
 });
 
 describe('seeding the shipped bank', () => {
@@ -49,7 +60,17 @@ describe('staff editing', () => {
     expect(p.status).toBe(201);
     const answers = await rightAnswers(t, p.body.id);
     const stored = await Questions(t.db).findOne({ key: 'edit-1' }).lean();
-    const edit = await t.request('PATCH', `/api/admin/v1/quiz/questions/${String(stored!._id)}`, { token: admin, body: { options: [{ key: 'A', text: '3克' }, { key: 'B', text: '6克' }], answer: ['B'], explanation: '新版解析：每天不超过5克，约一啤酒瓶盖。' } });
+    const edit = await t.request('PATCH', `/api/admin/v1/quiz/questions/${String(stored!._id)}`, {
+      token: admin,
+      body: {
+        options: [
+          { key: 'A', text: '3克' },
+          { key: 'B', text: '6克' },
+        ],
+        answer: ['B'],
+        explanation: '新版解析：每天不超过5克，约一啤酒瓶盖。',
+      },
+    });
     expect(edit.status).toBe(200);
     expect(edit.body.version).toBe(2);
     t.clock.advance(10_000);
@@ -107,13 +128,17 @@ describe('import and export', () => {
   });
 
   test('when a JSON file repeats a key, then both rows are named and nothing is imported', async () => {
-    const res = await t.request('POST', '/api/admin/v1/quiz/questions/import', { token: admin, body: { format: 'json', content: JSON.stringify([q('dup-1'), q('dup-1')]) } });
+    const res = await t.request('POST', '/api/admin/v1/quiz/questions/import', {
+      token: admin,
+      body: { format: 'json', content: JSON.stringify([q('dup-1'), q('dup-1')]) },
+    });
     expect(res.body.error.details.errors).toEqual([{ row: 2, field: 'key', message: '编号 dup-1 与第 1 行重复' }]);
     expect(await Questions(t.db).countDocuments({ key: 'dup-1' })).toBe(0);
   });
 
   test('when a valid CSV is imported, then new questions are created, changed ones versioned, and the import is audited', async () => {
-    const csv = 'key,type,stem,A,B,answer,explanation,topics,difficulty\nimp-ok,judge,吸烟有害健康。,对,错,A,吸烟会引起多种癌症。,控烟,1\nedit-1,single,成年人每天食盐不超过？,5克,10克,A,每天不超过5克。,三减四健,1';
+    const csv =
+      'key,type,stem,A,B,answer,explanation,topics,difficulty\nimp-ok,judge,吸烟有害健康。,对,错,A,吸烟会引起多种癌症。,控烟,1\nedit-1,single,成年人每天食盐不超过？,5克,10克,A,每天不超过5克。,三减四健,1';
     const res = await t.request('POST', '/api/admin/v1/quiz/questions/import', { token: admin, body: { format: 'csv', content: csv } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ rows: 2, created: 1, updated: 1, unchanged: 0 });
@@ -149,7 +174,15 @@ describe('import and export', () => {
 
 test('when the OpenAPI document is read, then the quiz routes are in it', async () => {
   const doc = await t.request('GET', '/api/openapi.json');
-  for (const p of ['/api/v1/quiz/daily', '/api/v1/quiz/contests/{id}/attempts', '/api/v1/quiz/attempts/{id}/submit', '/api/v1/quiz/wrong-book', '/api/v1/quiz/contests/{id}/leaderboard', '/api/v1/certificates/{code}', '/api/admin/v1/quiz/questions/import']) {
+  for (const p of [
+    '/api/v1/quiz/daily',
+    '/api/v1/quiz/contests/{id}/attempts',
+    '/api/v1/quiz/attempts/{id}/submit',
+    '/api/v1/quiz/wrong-book',
+    '/api/v1/quiz/contests/{id}/leaderboard',
+    '/api/v1/certificates/{code}',
+    '/api/admin/v1/quiz/questions/import',
+  ]) {
     expect(Object.keys(doc.body.paths)).toContain(p);
   }
 });

@@ -30,7 +30,13 @@ const submit = (token: string, id: string, answers: unknown) => t.request('POST'
 
 describe('contest rules', () => {
   test('when a resident in scope starts a contest, then the draw follows the rules, the deadline is the time limit, and no answers are sent', async () => {
-    const id = await createContest(t, admin, { drawRules: [{ tags: ['三减四健'], count: 2 }, { tags: ['食品安全'], difficulty: 1, count: 3 }], timeLimitSec: 300 });
+    const id = await createContest(t, admin, {
+      drawRules: [
+        { tags: ['三减四健'], count: 2 },
+        { tags: ['食品安全'], difficulty: 1, count: 3 },
+      ],
+      timeLimitSec: 300,
+    });
     const { token } = await residentLogin(t, 'c-draw', { village: VILLAGE_A });
     const list = await t.request('GET', '/api/v1/quiz/contests', { token });
     expect(list.body.items.find((c: { id: string }) => c.id === id)).toMatchObject({ state: 'open', attemptsUsed: 0, questionCount: 5, certificateCode: null });
@@ -75,7 +81,20 @@ describe('contest rules', () => {
 
   test('when a town admin creates a contest for another town, then 403', async () => {
     const town = (await staffLogin(t, 'town_admin', TOWN_MS)).token;
-    const res = await t.request('POST', '/api/admin/v1/quiz/contests', { token: town, body: { title: '南定竞赛', startAt: '2026-11-01T00:00:00Z', endAt: '2026-12-31T00:00:00Z', areaCode: '370303-Z-ND', drawRules: [{ tags: [], count: 5 }], timeLimitSec: 600, attemptsPerDay: 1, attemptsTotal: 1, passScore: 60 } });
+    const res = await t.request('POST', '/api/admin/v1/quiz/contests', {
+      token: town,
+      body: {
+        title: '南定竞赛',
+        startAt: '2026-11-01T00:00:00Z',
+        endAt: '2026-12-31T00:00:00Z',
+        areaCode: '370303-Z-ND',
+        drawRules: [{ tags: [], count: 5 }],
+        timeLimitSec: 600,
+        attemptsPerDay: 1,
+        attemptsTotal: 1,
+        passScore: 60,
+      },
+    });
     expect(res.status).toBe(403);
   });
 
@@ -89,7 +108,12 @@ describe('contest rules', () => {
     const tomorrow = await Promise.all(Array.from({ length: 12 }, () => start(token, id)));
     t.clock.advance(-86400_000);
     expect(tomorrow.filter((r) => r.status === 201)).toHaveLength(1);
-    expect(tomorrow.filter((r) => r.status === 409).map((r) => r.body.error.code).sort()).toContain('ATTEMPTS_USED');
+    expect(
+      tomorrow
+        .filter((r) => r.status === 409)
+        .map((r) => r.body.error.code)
+        .sort(),
+    ).toContain('ATTEMPTS_USED');
     expect(await Attempts(t.db).countDocuments({ contestId: id, residentId: rid })).toBe(3);
     expect(await QuizKeys(t.db).countDocuments({ scope: `contest:${id}:${rid}:total` })).toBe(3);
   });
@@ -160,11 +184,13 @@ describe('leaderboards', () => {
     const attempts = await Promise.all(people.map((p) => start(p.token, id)));
     t.clock.advance(60_000);
     // Resident i answers i+1 questions right (capped at 5): scores 20, 40, 60, 80, 100, 100, 100.
-    const bodies = await Promise.all(attempts.map(async (a, i) => {
-      const right = await rightAnswers(t, a.body.id);
-      const wrong = await wrongAnswers(t, a.body.id);
-      return [...right.slice(0, i + 1), ...wrong.slice(i + 1)];
-    }));
+    const bodies = await Promise.all(
+      attempts.map(async (a, i) => {
+        const right = await rightAnswers(t, a.body.id);
+        const wrong = await wrongAnswers(t, a.body.id);
+        return [...right.slice(0, i + 1), ...wrong.slice(i + 1)];
+      }),
+    );
     const res = await Promise.all(attempts.map((a, i) => submit(people[i]!.token, a.body.id, bodies[i])));
     expect(res.map((r) => r.body.score)).toEqual([20, 40, 60, 80, 100, 100, 100]);
     await refreshLeaderboards(t.app); // the worker's task keeps the boards
@@ -179,7 +205,11 @@ describe('leaderboards', () => {
     const registeredA = await Residents(t.db).countDocuments({ villageCode: VILLAGE_A });
     expect(villageA).toMatchObject({ participants: 4, registered: registeredA, participation: Math.round((4 / registeredA) * 1000) / 1000, avgScore: 50 });
     const registeredC = await Residents(t.db).countDocuments({ villageCode: VILLAGE_C });
-    expect(district.body.villages.find((v: { code: string }) => v.code === VILLAGE_C)).toMatchObject({ participants: 1, registered: registeredC, avgScore: 100 });
+    expect(district.body.villages.find((v: { code: string }) => v.code === VILLAGE_C)).toMatchObject({
+      participants: 1,
+      registered: registeredC,
+      avgScore: 100,
+    });
     const village = await t.request('GET', `/api/v1/quiz/contests/${id}/leaderboard?scope=village`, { token: people[4]!.token });
     expect(village.body.entries.map((e: { name: string }) => e.name)).toEqual(['李*', '李*']);
     expect(village.body.participants).toBe(2);
@@ -248,7 +278,11 @@ describe('incremental boards', () => {
 
   test('when results carry the names their attempts started with, then the board equals one recomputed from the submissions and the residents', async () => {
     const id = await createContest(t, admin, { attemptsPerDay: 2, attemptsTotal: 2 });
-    const people = await Promise.all(['钱一', '孙二', '周三', '吴四', '郑五'].map((n, i) => residentLogin(t, `named-${i}`, { village: [VILLAGE_A, VILLAGE_B, VILLAGE_C][i % 3], realName: n })));
+    const people = await Promise.all(
+      ['钱一', '孙二', '周三', '吴四', '郑五'].map((n, i) =>
+        residentLogin(t, `named-${i}`, { village: [VILLAGE_A, VILLAGE_B, VILLAGE_C][i % 3], realName: n }),
+      ),
+    );
     const answer = async (p: { token: string }, right: number) => {
       const att = await start(p.token, id);
       t.clock.advance(60_000);
@@ -268,12 +302,18 @@ describe('incremental boards', () => {
       if (!prev || x.score > prev.score || (x.score === prev.score && x.durationMs < prev.durationMs)) best.set(String(x.residentId), x);
     }
     const ranked = [...best.values()].sort((x, y) => y.score - x.score || x.durationMs - y.durationMs || x.submittedAt.getTime() - y.submittedAt.getTime());
-    const residents = await Residents(t.db).find({ _id: { $in: ranked.map((x) => x.residentId) } }).lean();
+    const residents = await Residents(t.db)
+      .find({ _id: { $in: ranked.map((x) => x.residentId) } })
+      .lean();
     const nameOf = new Map(residents.map((r) => [String(r._id), maskName(t.app.pii.open(r.nameEnc!))]));
     const kept = (await keptBoard(t.app, id))!;
-    expect(kept.entries.map((e) => [e.residentId, e.score, kept.names.get(e.residentId)])).toEqual(ranked.map((x) => [String(x.residentId), x.score, nameOf.get(String(x.residentId))]));
+    expect(kept.entries.map((e) => [e.residentId, e.score, kept.names.get(e.residentId)])).toEqual(
+      ranked.map((x) => [String(x.residentId), x.score, nameOf.get(String(x.residentId))]),
+    );
     const res = await board(people[0]!.token, id);
-    expect(res.body.entries.map((e: { name: string; score: number }) => [e.name, e.score])).toEqual(ranked.map((x) => [nameOf.get(String(x.residentId)), x.score]));
+    expect(res.body.entries.map((e: { name: string; score: number }) => [e.name, e.score])).toEqual(
+      ranked.map((x) => [nameOf.get(String(x.residentId)), x.score]),
+    );
   });
 
   test('when a resident on a board is renamed, also while an attempt started under the old name is running, then the board shows the new name', async () => {
@@ -301,7 +341,11 @@ describe('incremental boards', () => {
 
   test('when one process folds and another reads, then the reader catches up by the changes alone and answers as the folder does at every step', async () => {
     const id = await createContest(t, admin, { attemptsPerDay: 5, attemptsTotal: 5 });
-    const people = await Promise.all(['赵', '钱', '孙', '李', '周', '吴', '郑'].map((n, i) => residentLogin(t, `two-${i}`, { village: [VILLAGE_A, VILLAGE_B, VILLAGE_C][i % 3], realName: `${n}${'一二三四五六七'[i]}`, consent: true })));
+    const people = await Promise.all(
+      ['赵', '钱', '孙', '李', '周', '吴', '郑'].map((n, i) =>
+        residentLogin(t, `two-${i}`, { village: [VILLAGE_A, VILLAGE_B, VILLAGE_C][i % 3], realName: `${n}${'一二三四五六七'[i]}`, consent: true }),
+      ),
+    );
     const answer = async (p: { token: string }, right: number) => {
       const att = await start(p.token, id);
       t.clock.advance(60_000);
@@ -317,7 +361,10 @@ describe('incremental boards', () => {
     });
     try {
       let readers = people;
-      const views = (app: AppContext) => Promise.all(readers.flatMap((p) => (['village', 'town', 'district'] as const).map((scope) => leaderboardForResident(app, new Types.ObjectId(p.id), id, scope))));
+      const views = (app: AppContext) =>
+        Promise.all(
+          readers.flatMap((p) => (['village', 'town', 'district'] as const).map((scope) => leaderboardForResident(app, new Types.ObjectId(p.id), id, scope))),
+        );
       /** The folder refreshes; the reader, checking its revision every TTL behind its answers, soon answers the same. */
       const refreshed = async (): Promise<string[]> => {
         await refreshLeaderboards(t.app);
@@ -342,7 +389,14 @@ describe('incremental boards', () => {
       await inTurn([4, 2], [5, 4], [0, 5], [2, 1]);
       expect(await refreshed()).toEqual(['find quizboardrevs', 'find quizboardchanges']);
       const mid = await leaderboardForResident(reader, new Types.ObjectId(people[0]!.id), id, 'district');
-      expect(mid.entries.map((e) => [e.name, e.score])).toEqual([['李*', 100], ['赵*', 100], ['吴*', 80], ['孙*', 60], ['周*', 40], ['钱*', 20]]);
+      expect(mid.entries.map((e) => [e.name, e.score])).toEqual([
+        ['李*', 100],
+        ['赵*', 100],
+        ['吴*', 80],
+        ['孙*', 60],
+        ['周*', 40],
+        ['钱*', 20],
+      ]);
       expect(mid.me).toEqual({ rank: 2, score: 100 });
       await inTurn([6, 0], [1, 4]); // one new at the bottom
       expect(await refreshed()).toEqual(['find quizboardrevs', 'find quizboardchanges']);
@@ -351,7 +405,14 @@ describe('incremental boards', () => {
       readers = people.filter((_, i) => i !== 3);
       expect(await refreshed()).toEqual(['find quizboardrevs', 'find quizboards']);
       const after = await leaderboardForResident(reader, new Types.ObjectId(people[0]!.id), id, 'district');
-      expect(after.entries.map((e) => [e.name, e.score])).toEqual([['赵*', 100], ['吴*', 80], ['钱*', 80], ['孙*', 60], ['周*', 40], ['郑*', 0]]);
+      expect(after.entries.map((e) => [e.name, e.score])).toEqual([
+        ['赵*', 100],
+        ['吴*', 80],
+        ['钱*', 80],
+        ['孙*', 60],
+        ['周*', 40],
+        ['郑*', 0],
+      ]);
       expect(after.participants).toBe(6);
     } finally {
       await conn.close();
@@ -361,7 +422,16 @@ describe('incremental boards', () => {
   test('when best-result records kept by an earlier version exist, then the first refresh starts from them and newer results fold on top', async () => {
     const id = await createContest(t, admin, { attemptsPerDay: 2, attemptsTotal: 2 });
     const [a, b] = await Promise.all([residentLogin(t, 'old-a', { village: VILLAGE_A }), residentLogin(t, 'old-b', { village: VILLAGE_A })]);
-    const rec = (who: string, score: number) => ({ _id: `${id}:${who}:${score}`, contestId: id, residentId: who, villageCode: VILLAGE_A, score, durationMs: 90_000, at: t.clock.now(), submissionId: oid() });
+    const rec = (who: string, score: number) => ({
+      _id: `${id}:${who}:${score}`,
+      contestId: id,
+      residentId: who,
+      villageCode: VILLAGE_A,
+      score,
+      durationMs: 90_000,
+      at: t.clock.now(),
+      submissionId: oid(),
+    });
     await QuizBests(t.db).insertMany([rec(a.id, 40), rec(a.id, 80), rec(b.id, 60)]);
     const att = await start(b.token, id);
     t.clock.advance(60_000);
@@ -399,11 +469,13 @@ describe('best results', () => {
     const attempts = await Promise.all(Array.from({ length: 4 }, () => start(p.token, id)));
     t.clock.advance(60_000);
     // right answers 1, 2, 3, 4 of 5: scores 20, 40, 60, 80, all at once
-    const res = await Promise.all(attempts.map(async (a, i) => {
-      const right = await rightAnswers(t, a.body.id);
-      const wrong = await wrongAnswers(t, a.body.id);
-      return submit(p.token, a.body.id, [...right.slice(0, i + 1), ...wrong.slice(i + 1)]);
-    }));
+    const res = await Promise.all(
+      attempts.map(async (a, i) => {
+        const right = await rightAnswers(t, a.body.id);
+        const wrong = await wrongAnswers(t, a.body.id);
+        return submit(p.token, a.body.id, [...right.slice(0, i + 1), ...wrong.slice(i + 1)]);
+      }),
+    );
     expect(res.map((r) => r.body.score).sort()).toEqual([20, 40, 60, 80]);
     const worse = await start(p.token, id);
     t.clock.advance(60_000);
@@ -422,7 +494,10 @@ describe('staff statistics', () => {
     const id = await createContest(t, admin, { attemptsPerDay: 1, attemptsTotal: 1, passScore: 60 });
     const a = await residentLogin(t, 'st-a', { village: VILLAGE_A });
     const c = await residentLogin(t, 'st-c', { village: VILLAGE_C });
-    for (const [p, good] of [[a, true], [c, false]] as const) {
+    for (const [p, good] of [
+      [a, true],
+      [c, false],
+    ] as const) {
       const att = await start(p.token, id);
       t.clock.advance(60_000);
       await submit(p.token, att.body.id, good ? await rightAnswers(t, att.body.id) : await wrongAnswers(t, att.body.id));
@@ -430,7 +505,9 @@ describe('staff statistics', () => {
     const stats = await t.request('GET', `/api/admin/v1/quiz/contests/${id}/stats`, { token: admin });
     expect(stats.status).toBe(200);
     expect(stats.body).toMatchObject({ participants: 2, passed: 1, passRate: 0.5, submissions: 2, attempts: 2, tooFast: 0 });
-    expect(stats.body.byArea).toEqual(expect.arrayContaining([expect.objectContaining({ villageCode: VILLAGE_A, villageName: '东村', participants: 1, passed: 1, passRate: 1 })]));
+    expect(stats.body.byArea).toEqual(
+      expect.arrayContaining([expect.objectContaining({ villageCode: VILLAGE_A, villageName: '东村', participants: 1, passed: 1, passRate: 1 })]),
+    );
     expect(stats.body.scoreDistribution.find((b: { range: string }) => b.range === '90-100').count).toBe(1);
     expect(stats.body.scoreDistribution.find((b: { range: string }) => b.range === '0-9').count).toBe(1);
     expect(stats.body.questions.every((q: { correctRate: number; answered: number }) => q.answered >= 1 && q.correctRate <= 1)).toBe(true);
@@ -444,7 +521,11 @@ describe('staff statistics', () => {
     expect(csv.body).toContain(VILLAGE_A);
     expect(csv.body).not.toContain(VILLAGE_C);
     const xlsx = await fetch(`${t.url}/api/admin/v1/quiz/contests/${id}/stats/export?format=xlsx`, { headers: { authorization: `Bearer ${town}` } });
-    expect(Buffer.from(await xlsx.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+    expect(
+      Buffer.from(await xlsx.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
     expect(await AuditLog(t.db).countDocuments({ action: 'quiz.contest.stats_export', targetId: id })).toBe(2);
   });
 
@@ -456,7 +537,9 @@ describe('staff statistics', () => {
     const res = await submit(p.token, att.body.id, await rightAnswers(t, att.body.id));
     expect(res.body).toMatchObject({ score: 100, tooFast: true, certificateCode: null });
     const flagged = await t.request('GET', `/api/admin/v1/quiz/contests/${id}/flagged`, { token: admin });
-    expect(flagged.body.items).toEqual([expect.objectContaining({ attemptId: att.body.id, name: '孙*', score: 100, durationMs: 1000, villageName: '东村', review: null })]);
+    expect(flagged.body.items).toEqual([
+      expect.objectContaining({ attemptId: att.body.id, name: '孙*', score: 100, durationMs: 1000, villageName: '东村', review: null }),
+    ]);
   });
 
   test('when staff clear a too-fast submission, then it is decided once, earns its certificate and is audited; confirming keeps it out', async () => {
@@ -469,7 +552,8 @@ describe('staff statistics', () => {
       await submit(p.token, att.body.id, await rightAnswers(t, att.body.id));
       ids.push(att.body.id);
     }
-    const review = (token: string, attemptId: string, decision: string) => t.request('POST', `/api/admin/v1/quiz/contests/${id}/flagged/${attemptId}/review`, { token, body: { decision } });
+    const review = (token: string, attemptId: string, decision: string) =>
+      t.request('POST', `/api/admin/v1/quiz/contests/${id}/flagged/${attemptId}/review`, { token, body: { decision } });
     // A town admin does not manage the district's contest; a village worker cannot decide.
     expect((await review((await staffLogin(t, 'town_admin', '370303-Z-ND')).token, ids[0]!, 'cleared')).status).toBe(403);
     expect((await review((await staffLogin(t, 'village_worker', VILLAGE_A)).token, ids[0]!, 'cleared')).status).toBe(403);

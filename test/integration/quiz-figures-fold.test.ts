@@ -17,14 +17,44 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 const at = (s: string) => new Date(`${s}+08:00`);
-const round = { _id: new Types.ObjectId(), kind: 'assessment', title: '秋季测评', startAt: at('2026-10-01T00:00:00'), endAt: at('2026-10-31T00:00:00'), areaCode: D, areaPath: [D],
-  drawRules: [], timeLimitSec: 1800, attemptsPerDay: 1, attemptsTotal: 1, passScore: 80, status: 'closed', createdBy: 't', createdAt: at('2026-09-01T00:00:00'), updatedAt: at('2026-09-01T00:00:00') };
+const round = {
+  _id: new Types.ObjectId(),
+  kind: 'assessment',
+  title: '秋季测评',
+  startAt: at('2026-10-01T00:00:00'),
+  endAt: at('2026-10-31T00:00:00'),
+  areaCode: D,
+  areaPath: [D],
+  drawRules: [],
+  timeLimitSec: 1800,
+  attemptsPerDay: 1,
+  attemptsTotal: 1,
+  passScore: 80,
+  status: 'closed',
+  createdBy: 't',
+  createdAt: at('2026-09-01T00:00:00'),
+  updatedAt: at('2026-09-01T00:00:00'),
+};
 
 /** A submission and the tally its submit inserts beside it. */
 function submitted(residentId: Types.ObjectId, village: string, mode: string, score: number, when: string, contestId?: Types.ObjectId) {
   const _id = new Types.ObjectId();
-  const sub = { _id, residentId, mode, day: when.slice(0, 10), areaPath: PATH[village], results: [], correct: score / 10, total: 10, score, passed: score >= 60, durationMs: 60_000, tooFast: false,
-    submittedAt: at(when), ...(contestId ? { contestId } : {}) };
+  const sub = {
+    _id,
+    residentId,
+    mode,
+    day: when.slice(0, 10),
+    areaPath: PATH[village],
+    results: [],
+    correct: score / 10,
+    total: 10,
+    score,
+    passed: score >= 60,
+    durationMs: 60_000,
+    tooFast: false,
+    submittedAt: at(when),
+    ...(contestId ? { contestId } : {}),
+  };
   const tally = { _id, residentId, areaPath: PATH[village], mode, score, submittedAt: at(when), ...(contestId ? { contestId } : {}) };
   return { sub, tally };
 }
@@ -33,7 +63,9 @@ function submitted(residentId: Types.ObjectId, village: string, mode: string, sc
 function activity() {
   const r = Array.from({ length: 12 }, () => new Types.ObjectId());
   const out = [
-    ...r.slice(0, 6).flatMap((id) => [submitted(id, VILLAGE_A, 'daily', 60, '2026-04-01T09:00:00'), submitted(id, VILLAGE_A, 'daily', 80, '2026-04-02T09:00:00')]),
+    ...r
+      .slice(0, 6)
+      .flatMap((id) => [submitted(id, VILLAGE_A, 'daily', 60, '2026-04-01T09:00:00'), submitted(id, VILLAGE_A, 'daily', 80, '2026-04-02T09:00:00')]),
     submitted(r[0]!, VILLAGE_A, 'daily', 100, '2025-12-31T23:00:00'),
     ...r.slice(6, 8).map((id) => submitted(id, VILLAGE_B, 'topic', 100, '2026-05-01T09:00:00')),
     ...r.slice(8, 12).map((id, i) => submitted(id, VILLAGE_C, 'contest', i < 3 ? 90 : 70, '2026-10-10T09:00:00', round._id)),
@@ -54,12 +86,20 @@ async function figures() {
 // submissions (3×90 + 70 = 340) by 4 residents, of whom 3 are literate; topic practice and 2025 count nowhere.
 const EXPECTED = {
   quiz: {
-    [D]: { participants: 10, submissions: 16, scoreSum: 1180 }, [TOWN_MS]: { participants: 6, submissions: 12, scoreSum: 840 }, [TOWN_ND]: { participants: 4, submissions: 4, scoreSum: 340 },
-    [VILLAGE_A]: { participants: 6, submissions: 12, scoreSum: 840 }, [VILLAGE_B]: { participants: 0, submissions: 0, scoreSum: 0 }, [VILLAGE_C]: { participants: 4, submissions: 4, scoreSum: 340 },
+    [D]: { participants: 10, submissions: 16, scoreSum: 1180 },
+    [TOWN_MS]: { participants: 6, submissions: 12, scoreSum: 840 },
+    [TOWN_ND]: { participants: 4, submissions: 4, scoreSum: 340 },
+    [VILLAGE_A]: { participants: 6, submissions: 12, scoreSum: 840 },
+    [VILLAGE_B]: { participants: 0, submissions: 0, scoreSum: 0 },
+    [VILLAGE_C]: { participants: 4, submissions: 4, scoreSum: 340 },
   },
   round: {
-    [D]: { takers: 4, literate: 3 }, [TOWN_MS]: { takers: 0, literate: 0 }, [TOWN_ND]: { takers: 4, literate: 3 },
-    [VILLAGE_A]: { takers: 0, literate: 0 }, [VILLAGE_B]: { takers: 0, literate: 0 }, [VILLAGE_C]: { takers: 4, literate: 3 },
+    [D]: { takers: 4, literate: 3 },
+    [TOWN_MS]: { takers: 0, literate: 0 },
+    [TOWN_ND]: { takers: 4, literate: 3 },
+    [VILLAGE_A]: { takers: 0, literate: 0 },
+    [VILLAGE_B]: { takers: 0, literate: 0 },
+    [VILLAGE_C]: { takers: 4, literate: 3 },
   },
 };
 

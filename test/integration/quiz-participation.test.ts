@@ -46,7 +46,9 @@ describe('participation recorded at submit', () => {
     expect(await QuizTallies(t.db).countDocuments({ residentId: new Types.ObjectId(resident.id) })).toBe(2);
     expect(await participants('370303')).toBe(1);
     expect(await QuizTallies(t.db).countDocuments({})).toBe(0);
-    const mine = await Participations(t.db).find({ residentId: new Types.ObjectId(resident.id) }).lean();
+    const mine = await Participations(t.db)
+      .find({ residentId: new Types.ObjectId(resident.id) })
+      .lean();
     expect(mine.map((x) => [x._id, x.year, x.areaPath])).toEqual([[`2026:${resident.id}:${VILLAGE_A}`, 2026, PATH[VILLAGE_A]]]);
     expect(await participants(PATH[VILLAGE_A]![1]!)).toBe(1);
   });
@@ -57,17 +59,38 @@ describe('backfill of submissions made before participations were recorded', () 
     const moved = new Types.ObjectId();
     const other = new Types.ObjectId();
     const sub = (residentId: Types.ObjectId, village: string, mode: string, at: string) => ({
-      residentId, mode, day: at.slice(0, 10), areaPath: PATH[village], results: [], correct: 10, total: 10, score: 100, passed: true, durationMs: 60_000, tooFast: false, submittedAt: new Date(`${at}+08:00`),
+      residentId,
+      mode,
+      day: at.slice(0, 10),
+      areaPath: PATH[village],
+      results: [],
+      correct: 10,
+      total: 10,
+      score: 100,
+      passed: true,
+      durationMs: 60_000,
+      tooFast: false,
+      submittedAt: new Date(`${at}+08:00`),
     });
     await Submissions(t.db).insertMany([
-      sub(moved, VILLAGE_A, 'daily', '2026-02-01T09:00:00'), sub(moved, VILLAGE_A, 'contest', '2026-03-01T09:00:00'), sub(moved, VILLAGE_C, 'daily', '2026-04-01T09:00:00'),
-      sub(moved, VILLAGE_A, 'daily', '2025-12-31T23:30:00'), sub(other, VILLAGE_C, 'topic', '2026-04-01T09:00:00'), sub(other, VILLAGE_C, 'wrongbook', '2026-04-02T09:00:00'),
+      sub(moved, VILLAGE_A, 'daily', '2026-02-01T09:00:00'),
+      sub(moved, VILLAGE_A, 'contest', '2026-03-01T09:00:00'),
+      sub(moved, VILLAGE_C, 'daily', '2026-04-01T09:00:00'),
+      sub(moved, VILLAGE_A, 'daily', '2025-12-31T23:30:00'),
+      sub(other, VILLAGE_C, 'topic', '2026-04-01T09:00:00'),
+      sub(other, VILLAGE_C, 'wrongbook', '2026-04-02T09:00:00'),
     ]);
     // Done once at start-up on the empty database: without `again` it does not run twice.
     expect(await QuizJobs(t.db).exists({ _id: 'quiz-figures-rebuild' })).toBeTruthy();
     expect(await rebuildQuizFigures(t.app)).toBeNull();
     expect(await rebuildQuizFigures(t.app, { again: true })).toEqual({ inserted: 3 });
-    const keys = (await Participations(t.db).find({ residentId: { $in: [moved, other] } }, { _id: 1 }).lean()).map((x) => x._id).sort();
+    const keys = (
+      await Participations(t.db)
+        .find({ residentId: { $in: [moved, other] } }, { _id: 1 })
+        .lean()
+    )
+      .map((x) => x._id)
+      .sort();
     expect(keys).toEqual([`2025:${String(moved)}:${VILLAGE_A}`, `2026:${String(moved)}:${VILLAGE_A}`, `2026:${String(moved)}:${VILLAGE_C}`]);
     expect(await rebuildQuizFigures(t.app, { again: true })).toEqual({ inserted: 0 });
     // The resident who moved counts in each village (and once more in the district than before).
@@ -78,7 +101,11 @@ describe('backfill of submissions made before participations were recorded', () 
   test('when a resident erases their data, then their participation stays counted under the id their submissions now carry, and a backfill adds nothing', async () => {
     expect((await t.request('DELETE', '/api/v1/me', { token: resident.token })).status).toBe(204);
     expect(await Participations(t.db).countDocuments({ residentId: new Types.ObjectId(resident.id) })).toBe(0);
-    const [anon] = await Submissions(t.db).distinct('residentId', { areaPath: VILLAGE_A, mode: 'daily', submittedAt: { $gte: new Date('2026-05-01T00:00:00Z') } });
+    const [anon] = await Submissions(t.db).distinct('residentId', {
+      areaPath: VILLAGE_A,
+      mode: 'daily',
+      submittedAt: { $gte: new Date('2026-05-01T00:00:00Z') },
+    });
     expect(String(anon)).not.toBe(resident.id);
     expect((await Participations(t.db).find({ residentId: anon }).lean()).map((x) => x._id)).toEqual([`2026:${String(anon)}:${VILLAGE_A}`]);
     expect(await rebuildQuizFigures(t.app, { again: true })).toEqual({ inserted: 0 });

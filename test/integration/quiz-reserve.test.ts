@@ -29,7 +29,11 @@ describe('questions reserved for a round', () => {
   let large: string;
 
   test('when a contest asks for reservation, then publishing fixes its pool and its attempts draw only from it', async () => {
-    small = await createContest(t, admin.token, { title: '婚孕检知识测评', drawRules: [{ tags: [SMALL_TOPIC], count: smallTopicSize / 2 }], reserveQuestions: true });
+    small = await createContest(t, admin.token, {
+      title: '婚孕检知识测评',
+      drawRules: [{ tags: [SMALL_TOPIC], count: smallTopicSize / 2 }],
+      reserveQuestions: true,
+    });
     large = await createContest(t, admin.token, { title: '健康素养测评', drawRules: [{ tags: ['hl66-2024'], count: 50 }], reserveQuestions: true });
     expect((await reservedOf(small)).size).toBe(smallTopicSize);
     expect((await reservedOf(large)).size).toBe(50 * RESERVE_POOL_FACTOR);

@@ -24,7 +24,10 @@ afterAll(() => t.close());
 
 async function childConsentResident(name: string) {
   const r = await residentLogin(t, name, { village: VILLAGE_A, phone: '13800001111' });
-  const res = await t.request('POST', '/api/v1/me/consents', { token: r.token, body: { purpose: 'child-data', policyVersion: t.app.config.POLICY_VERSION, guardianRelation: '母亲' } });
+  const res = await t.request('POST', '/api/v1/me/consents', {
+    token: r.token,
+    body: { purpose: 'child-data', policyVersion: t.app.config.POLICY_VERSION, guardianRelation: '母亲' },
+  });
   expect(res.status).toBe(201);
   return r;
 }
@@ -35,8 +38,18 @@ async function relogin(name: string) {
 }
 
 const form = (over: Record<string, unknown> = {}) => ({
-  childName: '李小宝', childSex: 'male', childBirthDate: '2026-07-10', condition: 'cleft_lip', diagnosed: true, diagnosedWhere: '淄博市妇幼保健院',
-  otherConditions: '先天性心脏病待查', household: ['dibao'], guardianRelation: '母亲', guardianPhone: '13912345678', villageCode: VILLAGE_A, ...over,
+  childName: '李小宝',
+  childSex: 'male',
+  childBirthDate: '2026-07-10',
+  condition: 'cleft_lip',
+  diagnosed: true,
+  diagnosedWhere: '淄博市妇幼保健院',
+  otherConditions: '先天性心脏病待查',
+  household: ['dibao'],
+  guardianRelation: '母亲',
+  guardianPhone: '13912345678',
+  villageCode: VILLAGE_A,
+  ...over,
 });
 
 async function submit(token = guardian.token, over: Record<string, unknown> = {}) {
@@ -45,7 +58,8 @@ async function submit(token = guardian.token, over: Record<string, unknown> = {}
   return res.body as { id: string; status: string };
 }
 
-const move = (id: string, body: Record<string, unknown>, token = townMs.token) => t.request('POST', `/api/admin/v1/referrals/${id}/transitions`, { token, body });
+const move = (id: string, body: Record<string, unknown>, token = townMs.token) =>
+  t.request('POST', `/api/admin/v1/referrals/${id}/transitions`, { token, body });
 
 describe('consent and submission', () => {
   test('when the guardian has not given child-data consent, then the referral is refused with 403 and nothing is stored', async () => {
@@ -117,8 +131,16 @@ describe('who can see a referral', () => {
     const res = await t.request('GET', `/api/admin/v1/referrals/${id}`, { token: townMs.token });
     expect(res.status).toBe(200);
     expect(res.body.child).toEqual({
-      childName: '李小宝', childSex: 'male', childBirthDate: '2026-07-10', condition: 'cleft_lip', diagnosed: true, diagnosedWhere: '淄博市妇幼保健院',
-      otherConditions: '先天性心脏病待查', household: ['dibao'], guardianRelation: '母亲', guardianPhoneMasked: '139****5678',
+      childName: '李小宝',
+      childSex: 'male',
+      childBirthDate: '2026-07-10',
+      condition: 'cleft_lip',
+      diagnosed: true,
+      diagnosedWhere: '淄博市妇幼保健院',
+      otherConditions: '先天性心脏病待查',
+      household: ['dibao'],
+      guardianRelation: '母亲',
+      guardianPhoneMasked: '139****5678',
     });
     expect(JSON.stringify(res.body)).not.toContain('13912345678'); // the guardian's phone never in full
     // born 2026-07-10, today 2026-11-28: 4 months, inside the lip window
@@ -145,7 +167,10 @@ describe('duplicates', () => {
 
   test('when the same child is also referred in another town, then staff here see it counted but not listed', async () => {
     const far = await residentLogin(t, 'fartown', { village: '370303-Z-ND-vc', phone: '13800003333' });
-    await t.request('POST', '/api/v1/me/consents', { token: far.token, body: { purpose: 'child-data', policyVersion: t.app.config.POLICY_VERSION, guardianRelation: '父亲' } });
+    await t.request('POST', '/api/v1/me/consents', {
+      token: far.token,
+      body: { purpose: 'child-data', policyVersion: t.app.config.POLICY_VERSION, guardianRelation: '父亲' },
+    });
     const child = { childName: '孙小朵', childBirthDate: '2026-01-05', guardianPhone: '13700000009' };
     const here = await submit(guardian.token, child);
     await submit(far.token, { ...child, villageCode: '370303-Z-ND-vc' });
@@ -235,7 +260,15 @@ describe('workflow', () => {
 
   test('when a transition was inserted but the process stopped before updating the case, then the next change finishes it first', async () => {
     const { id } = await submit();
-    await ReferralTransitions(t.db).create({ referralId: id, seq: 1, from: 'submitted', to: 'reviewing', actorType: 'staff', actorId: townMs.id, at: t.clock.now() });
+    await ReferralTransitions(t.db).create({
+      referralId: id,
+      seq: 1,
+      from: 'submitted',
+      to: 'reviewing',
+      actorType: 'staff',
+      actorId: townMs.id,
+      at: t.clock.now(),
+    });
     const res = await move(id, { to: 'referred', referredTo: '齐鲁医院' });
     expect(res.status).toBe(200);
     expect(res.body.history.map((h: { to: string }) => h.to)).toEqual(['submitted', 'reviewing', 'referred']);
@@ -251,7 +284,8 @@ describe('photos', () => {
   beforeAll(async () => {
     id = (await submit()).id;
   });
-  const upload = (bytes: Buffer, token = guardian.token, rid = id) => t.request('POST', `/api/v1/referrals/${rid}/photos`, { token, body: { dataBase64: bytes.toString('base64') } });
+  const upload = (bytes: Buffer, token = guardian.token, rid = id) =>
+    t.request('POST', `/api/v1/referrals/${rid}/photos`, { token, body: { dataBase64: bytes.toString('base64') } });
 
   test('when a PNG is uploaded, then it is stored encrypted in GridFS and scoped staff get the same bytes back, audited', async () => {
     const up = await upload(PNG);
@@ -286,7 +320,11 @@ describe('photos', () => {
     const res = await upload(big);
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('PHOTO_TOO_LARGE');
-    const huge = await t.request('POST', `/api/v1/referrals/${id}/photos`, { token: guardian.token, raw: JSON.stringify({ dataBase64: 'A'.repeat(4 * 1024 * 1024) }), headers: { 'content-type': 'application/json' } });
+    const huge = await t.request('POST', `/api/v1/referrals/${id}/photos`, {
+      token: guardian.token,
+      raw: JSON.stringify({ dataBase64: 'A'.repeat(4 * 1024 * 1024) }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(huge.status).toBe(413);
   });
 
@@ -337,7 +375,9 @@ describe('retention and the resident data sections', () => {
     const g = await childConsentResident('exporter');
     const { id } = await submit(g.token, { childName: '赵小米' });
     const exp = await t.request('GET', '/api/v1/me/export', { token: g.token });
-    expect(exp.body.referrals).toEqual([expect.objectContaining({ id, childName: '赵小米', guardianPhone: '13912345678', diagnosedWhere: '淄博市妇幼保健院', status: 'submitted' })]);
+    expect(exp.body.referrals).toEqual([
+      expect.objectContaining({ id, childName: '赵小米', guardianPhone: '13912345678', diagnosedWhere: '淄博市妇幼保健院', status: 'submitted' }),
+    ]);
     expect((await t.request('DELETE', '/api/v1/me', { token: g.token })).status).toBe(204);
     expect((await Referrals(t.db).findById(id).lean())!.personalEnc).toBeUndefined();
   });

@@ -21,7 +21,9 @@ const demo: FigureSection<Map<string, number>> = {
   tailShape: { demoVillages: z.array(z.number()) },
   dashboard: (r) => ({ demo: r.demo.visits }),
   dashboardShape: { demo: z.number() },
-  sheets: (r) => [{ key: 'demo', title: '示例', percent: [], headers: ['地区编码', '地区', '走访'], rows: r.areas.map((a) => [a.code, a.name, a.demo.visits]) }],
+  sheets: (r) => [
+    { key: 'demo', title: '示例', percent: [], headers: ['地区编码', '地区', '走访'], rows: r.areas.map((a) => [a.code, a.name, a.demo.visits]) },
+  ],
   overview: { clauses: (a) => [`示例走访 ${a.demo.visits} 次`] },
 };
 
@@ -43,7 +45,12 @@ const get = (path: string) => fetch(`${t.url}${path}`, { headers: { authorizatio
 describe('figure sections', () => {
   test('the modules that contribute a section are the ones the report shows, in this order', () => {
     expect(hooked.map((h) => [h.module, h.section.order]).sort((a, b) => (a[1] as number) - (b[1] as number))).toEqual([
-      ['residents', 10], ['quiz', 20], ['talks', 30], ['referrals', 40], ['insurance', 50], ['campaigns', 60],
+      ['residents', 10],
+      ['quiz', 20],
+      ['talks', 30],
+      ['referrals', 40],
+      ['insurance', 50],
+      ['campaigns', 60],
     ]);
   });
 
@@ -51,9 +58,23 @@ describe('figure sections', () => {
     const res = await t.request('GET', '/api/admin/v1/reports/yearly?year=2026', { token: town.token });
     expect(res.status).toBe(200);
     expect(Object.keys(res.body)).toEqual(['year', 'area', 'generatedAt', 'targets', 'rounds', 'areas', 'demoVillages', 'groupsByVillage', 'cases']);
-    expect(Object.keys(res.body.areas[0])).toEqual(['code', 'name', 'level', 'residents', 'quiz', 'literacy', 'talks', 'demo', 'referrals', 'insurance', 'groups']);
+    expect(Object.keys(res.body.areas[0])).toEqual([
+      'code',
+      'name',
+      'level',
+      'residents',
+      'quiz',
+      'literacy',
+      'talks',
+      'demo',
+      'referrals',
+      'insurance',
+      'groups',
+    ]);
     expect(res.body.areas.map((a: { code: string; demo: unknown }) => [a.code, a.demo])).toEqual([
-      [TOWN_MS, { visits: 1, perResident: 0 }], [VILLAGE_A, { visits: 2, perResident: 0 }], [VILLAGE_B, { visits: 3, perResident: 0 }],
+      [TOWN_MS, { visits: 1, perResident: 0 }],
+      [VILLAGE_A, { visits: 2, perResident: 0 }],
+      [VILLAGE_B, { visits: 3, perResident: 0 }],
     ]);
     expect(res.body.demoVillages).toEqual([2, 3]);
   });
@@ -61,7 +82,21 @@ describe('figure sections', () => {
   test('when a module adds a section, then the dashboard shows its fields', async () => {
     const res = await t.request('GET', '/api/admin/v1/dashboard?year=2026', { token: town.token });
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body.rows[0])).toEqual(['code', 'name', 'level', 'total', 'drillable', 'disabled', 'residents', 'quiz', 'talks', 'demo', 'referrals', 'insurance', 'groups']);
+    expect(Object.keys(res.body.rows[0])).toEqual([
+      'code',
+      'name',
+      'level',
+      'total',
+      'drillable',
+      'disabled',
+      'residents',
+      'quiz',
+      'talks',
+      'demo',
+      'referrals',
+      'insurance',
+      'groups',
+    ]);
     expect(res.body.rows.map((r: { demo: number }) => r.demo)).toEqual([1, 2, 3]);
   });
 
@@ -69,7 +104,20 @@ describe('figure sections', () => {
     const x = await get('/api/admin/v1/reports/yearly?year=2026&format=xlsx');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(Buffer.from(await x.arrayBuffer()) as unknown as ArrayBuffer);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['居民登记', '健康答题', '健康素养水平', '健康素养变化（前后对比）', '目标线', '讲座与筛查', '示例', '唇腭裂救助转介', '家庭意外保险', '村群消息', '各村居绑定群', '典型案例']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      '居民登记',
+      '健康答题',
+      '健康素养水平',
+      '健康素养变化（前后对比）',
+      '目标线',
+      '讲座与筛查',
+      '示例',
+      '唇腭裂救助转介',
+      '家庭意外保险',
+      '村群消息',
+      '各村居绑定群',
+      '典型案例',
+    ]);
     expect(wb.getWorksheet('示例')!.getRow(2).values).toEqual([undefined, TOWN_MS, expect.any(String), 1]);
 
     const d = await get('/api/admin/v1/reports/yearly?year=2026&format=docx');

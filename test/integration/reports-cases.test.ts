@@ -44,7 +44,7 @@ describe('typical cases (典型)', () => {
     expect(await AuditLog(t.db).countDocuments({ action: 'report.case.create', targetId: approvedId })).toBe(1);
   });
 
-  test('when the input is bad or outside the writer\'s area, then a clear error and nothing is stored', async () => {
+  test("when the input is bad or outside the writer's area, then a clear error and nothing is stored", async () => {
     const before = await TypicalCases(t.db).countDocuments();
     const notImage = await write(worker.token, { title: '标题', text: TEXT, photo: Buffer.from('hello world').toString('base64') });
     expect(notImage.status).toBe(400);
@@ -81,9 +81,11 @@ describe('typical cases (典型)', () => {
     expect((await t.request('GET', `/api/admin/v1/reports/cases/${approvedId}/photo`, { token: otherTown.token })).status).toBe(404);
   });
 
-  test('when a case is broadcast, then it becomes a broadcast under the campaign rules: a worker\'s waits for review; a pending case cannot go', async () => {
+  test("when a case is broadcast, then it becomes a broadcast under the campaign rules: a worker's waits for review; a pending case cannot go", async () => {
     const pending = await write(worker.token, { title: '还没审核的案例', text: TEXT });
-    expect((await t.request('POST', `/api/admin/v1/reports/cases/${pending.body.id}/broadcast`, { token: worker.token })).body.error.code).toBe('CASE_NOT_APPROVED');
+    expect((await t.request('POST', `/api/admin/v1/reports/cases/${pending.body.id}/broadcast`, { token: worker.token })).body.error.code).toBe(
+      'CASE_NOT_APPROVED',
+    );
     const noGroup = await t.request('POST', `/api/admin/v1/reports/cases/${approvedId}/broadcast`, { token: worker.token });
     expect([noGroup.status, noGroup.body.error.code]).toEqual([422, 'NO_GROUPS']);
     await boundGroups(t, VILLAGE_A, ['东村群']);
@@ -144,7 +146,13 @@ describe('December reminders', () => {
     expect(await remindYearlyReports(t.app)).toEqual({ reminded: 0 });
     const ids = (await ReportReminders(t.db).find().lean()).map((r) => r._id).sort();
     expect(ids).toEqual([`2026:12-01:${otherTown.id}`, `2026:12-01:${district.id}`].sort());
-    expect(await banner(otherTown.token)).toEqual({ due: true, year: 2026, areaCode: TOWN_ND, deadline: '2026-12-15', message: expect.stringContaining('12 月 15 日前') });
+    expect(await banner(otherTown.token)).toEqual({
+      due: true,
+      year: 2026,
+      areaCode: TOWN_ND,
+      deadline: '2026-12-15',
+      message: expect.stringContaining('12 月 15 日前'),
+    });
     expect((await banner(town.token)).due).toBe(false);
     expect(await banner(district.token)).toMatchObject({ due: true, message: expect.stringContaining('南定镇') });
 

@@ -30,7 +30,8 @@ afterAll(() => t.close());
 
 const statuses = async (token: string) => (await t.request('GET', '/api/admin/v1/reports/yearly/submissions?year=2026', { token })).body;
 const statusOf = async (token: string, code: string) => (await statuses(token)).items.find((i: { areaCode: string }) => i.areaCode === code);
-const submitted = (token: string, format: string, area = TOWN_MS) => fetch(`${t.url}/api/admin/v1/reports/yearly/submitted?year=2026&area=${area}&format=${format}`, { headers: { authorization: `Bearer ${token}` } });
+const submitted = (token: string, format: string, area = TOWN_MS) =>
+  fetch(`${t.url}/api/admin/v1/reports/yearly/submitted?year=2026&area=${area}&format=${format}`, { headers: { authorization: `Bearer ${token}` } });
 
 test('when a town admin submits, then the report is kept as it was with who and when; the district sees each town’s status, returns one with a reason, and it is submitted again', async () => {
   expect(await statusOf(district.token, TOWN_MS)).toMatchObject({ areaName: '马尚街道', status: 'not_generated', overdue: false, deadline: '2026-12-15' });
@@ -39,7 +40,9 @@ test('when a town admin submits, then the report is kept as it was with who and 
   const done = await t.request('POST', '/api/admin/v1/reports/yearly/submit', { token: town.token, body: { year: 2026 } });
   expect(done.status).toBe(201);
   expect(done.body).toMatchObject({ areaCode: TOWN_MS, status: 'submitted', submittedAt: new Date(NOW).toISOString(), returned: null });
-  expect((await t.request('POST', '/api/admin/v1/reports/yearly/submit', { token: town.token, body: { year: 2026 } })).body.error.code).toBe('REPORT_ALREADY_SUBMITTED');
+  expect((await t.request('POST', '/api/admin/v1/reports/yearly/submit', { token: town.token, body: { year: 2026 } })).body.error.code).toBe(
+    'REPORT_ALREADY_SUBMITTED',
+  );
 
   // Figures move on afterwards; the submitted report does not.
   await residentLogin(t, 'late', { village: VILLAGE_A });
@@ -56,11 +59,22 @@ test('when a town admin submits, then the report is kept as it was with who and 
   expect((await submitted(otherTown.token, 'json')).status).toBe(403);
 
   // Returned with a reason: the town sees it and submits again.
-  expect((await t.request('POST', '/api/admin/v1/reports/yearly/return', { token: district.token, body: { year: 2026, areaCode: TOWN_MS, reason: '' } })).status).toBe(400);
-  expect((await t.request('POST', '/api/admin/v1/reports/yearly/return', { token: otherTown.token, body: { year: 2026, areaCode: TOWN_MS, reason: '数据不全' } })).status).toBe(403);
-  const back = await t.request('POST', '/api/admin/v1/reports/yearly/return', { token: district.token, body: { year: 2026, areaCode: TOWN_MS, reason: '典型案例缺照片，请补充后重新报送' } });
+  expect(
+    (await t.request('POST', '/api/admin/v1/reports/yearly/return', { token: district.token, body: { year: 2026, areaCode: TOWN_MS, reason: '' } })).status,
+  ).toBe(400);
+  expect(
+    (await t.request('POST', '/api/admin/v1/reports/yearly/return', { token: otherTown.token, body: { year: 2026, areaCode: TOWN_MS, reason: '数据不全' } }))
+      .status,
+  ).toBe(403);
+  const back = await t.request('POST', '/api/admin/v1/reports/yearly/return', {
+    token: district.token,
+    body: { year: 2026, areaCode: TOWN_MS, reason: '典型案例缺照片，请补充后重新报送' },
+  });
   expect(back.body).toMatchObject({ status: 'generated', submittedAt: null, returned: { reason: '典型案例缺照片，请补充后重新报送' } });
-  expect((await t.request('POST', '/api/admin/v1/reports/yearly/return', { token: district.token, body: { year: 2026, areaCode: TOWN_MS, reason: '再退一次' } })).body.error.code).toBe('REPORT_NOT_SUBMITTED');
+  expect(
+    (await t.request('POST', '/api/admin/v1/reports/yearly/return', { token: district.token, body: { year: 2026, areaCode: TOWN_MS, reason: '再退一次' } }))
+      .body.error.code,
+  ).toBe('REPORT_NOT_SUBMITTED');
   expect((await submitted(district.token, 'json')).status).toBe(404);
   expect((await statusOf(town.token, TOWN_MS)).returned.reason).toBe('典型案例缺照片，请补充后重新报送');
   const again = await t.request('POST', '/api/admin/v1/reports/yearly/submit', { token: town.token, body: { year: 2026 } });
@@ -78,7 +92,11 @@ test('when the submitted report is downloaded as Word, then it has China’s dat
   expect(text).toContain('生成时间：2026-12-02 07:30');
   expect(text).not.toContain('2026-12-01');
   for (const label of ['填报人：', '审核人：', '联系电话：', '单位盖章：', '报送时间：2026-12-02 07:30']) expect(text).toContain(label);
-  const footers = await Promise.all(Object.keys(zip.files).filter((f) => /^word\/footer\d*\.xml$/.test(f)).map((f) => zip.file(f)!.async('string')));
+  const footers = await Promise.all(
+    Object.keys(zip.files)
+      .filter((f) => /^word\/footer\d*\.xml$/.test(f))
+      .map((f) => zip.file(f)!.async('string')),
+  );
   expect(footers.join('')).toMatch(/PAGE.*NUMPAGES/s);
   // Every section table is fixed, and its name column is wider than the longest name in it.
   const tables = xml.match(/<w:tbl>.*?<\/w:tbl>/gs) ?? [];

@@ -36,33 +36,87 @@ const EXPECTED = {
   [TOWN_MS]: {
     residents: { registered: 60, consented: 40 },
     quiz: { participants: 50, participation: 0.8333, submissions: 121, averageScore: 72.58 },
-    talks: { held: 3, byKind: { lecture: 2, screening: 1, checkup: 0, youth: 0, other: 0 }, signUps: 19, attended: 14, noShow: 5, noShowRate: 0.2632, feedbackCount: 3, feedbackAverage: 4 },
-    referrals: { byStatus: { submitted: 1, reviewing: 0, referred: 1, surgery_scheduled: 0, completed: 1, not_eligible: 0, withdrawn: 0 }, total: 3, referredCount: 2, daysToReferralAverage: 7, daysToReferralMedian: 7 },
-    insurance: { byStatus: { submitted: 1, verified: 0, paid: 1, issued: 1, rejected: 0, cancelled: 0 }, total: 3, insuredPersons: 5, premiumFen: 50000, premiumYuan: 500 },
+    talks: {
+      held: 3,
+      byKind: { lecture: 2, screening: 1, checkup: 0, youth: 0, other: 0 },
+      signUps: 19,
+      attended: 14,
+      noShow: 5,
+      noShowRate: 0.2632,
+      feedbackCount: 3,
+      feedbackAverage: 4,
+    },
+    referrals: {
+      byStatus: { submitted: 1, reviewing: 0, referred: 1, surgery_scheduled: 0, completed: 1, not_eligible: 0, withdrawn: 0 },
+      total: 3,
+      referredCount: 2,
+      daysToReferralAverage: 7,
+      daysToReferralMedian: 7,
+    },
+    insurance: {
+      byStatus: { submitted: 1, verified: 0, paid: 1, issued: 1, rejected: 0, cancelled: 0 },
+      total: 3,
+      insuredPersons: 5,
+      premiumFen: 50000,
+      premiumYuan: 500,
+    },
     groups: { planned: 8, sent: 5, dead: 1, pending: 2, cancelled: 0, boundGroups: 3 },
-    literacy: [{ n: 50, x: 12, p: 0.24, low: 0.143, high: 0.3741, tooSmall: false }, { n: 50, x: 20, p: 0.4, low: 0.2761, high: 0.5382, tooSmall: false }],
+    literacy: [
+      { n: 50, x: 12, p: 0.24, low: 0.143, high: 0.3741, tooSmall: false },
+      { n: 50, x: 20, p: 0.4, low: 0.2761, high: 0.5382, tooSmall: false },
+    ],
     change: { diff: 0.16, low: -0.0226, high: 0.3288, tooSmall: false },
   },
   [VILLAGE_A]: {
     residents: { registered: 50, consented: 30 },
     quiz: { participants: 40, participation: 0.8, submissions: 101, averageScore: 72.23 },
-    literacy: [{ n: 40, x: 10, p: 0.25, low: 0.1419, high: 0.4019, tooSmall: false }, { n: 40, x: 16, p: 0.4, low: 0.2635, high: 0.554, tooSmall: false }],
+    literacy: [
+      { n: 40, x: 10, p: 0.25, low: 0.1419, high: 0.4019, tooSmall: false },
+      { n: 40, x: 16, p: 0.4, low: 0.2635, high: 0.554, tooSmall: false },
+    ],
     change: { diff: 0.15, low: -0.0543, high: 0.3382, tooSmall: false },
   },
   [VILLAGE_B]: {
     residents: { registered: 10, consented: 10 },
     quiz: { participants: 10, participation: 1, submissions: 20, averageScore: 74.35 },
-    literacy: [{ n: 10, x: 2, p: 0.2, low: 0.0567, high: 0.5098, tooSmall: true }, { n: 10, x: 4, p: 0.4, low: 0.1682, high: 0.6873, tooSmall: true }],
+    literacy: [
+      { n: 10, x: 2, p: 0.2, low: 0.0567, high: 0.5098, tooSmall: true },
+      { n: 10, x: 4, p: 0.4, low: 0.1682, high: 0.6873, tooSmall: true },
+    ],
     change: { diff: 0.2, low: -0.187, high: 0.5211, tooSmall: true },
   },
   [TOWN_ND]: {
     residents: { registered: 20, consented: 5 },
     quiz: { participants: 20, participation: 1, submissions: 50, averageScore: 75.48 },
-    talks: { held: 2, byKind: { lecture: 0, screening: 0, checkup: 1, youth: 1, other: 0 }, signUps: 6, attended: 6, noShow: 0, noShowRate: 0, feedbackCount: 2, feedbackAverage: 5 },
-    referrals: { byStatus: { submitted: 0, reviewing: 0, referred: 0, surgery_scheduled: 0, completed: 0, not_eligible: 1, withdrawn: 0 }, total: 1, referredCount: 0, daysToReferralAverage: null, daysToReferralMedian: null },
-    insurance: { byStatus: { submitted: 0, verified: 0, paid: 0, issued: 1, rejected: 0, cancelled: 1 }, total: 2, insuredPersons: 1, premiumFen: 5000, premiumYuan: 50 },
+    talks: {
+      held: 2,
+      byKind: { lecture: 0, screening: 0, checkup: 1, youth: 1, other: 0 },
+      signUps: 6,
+      attended: 6,
+      noShow: 0,
+      noShowRate: 0,
+      feedbackCount: 2,
+      feedbackAverage: 5,
+    },
+    referrals: {
+      byStatus: { submitted: 0, reviewing: 0, referred: 0, surgery_scheduled: 0, completed: 0, not_eligible: 1, withdrawn: 0 },
+      total: 1,
+      referredCount: 0,
+      daysToReferralAverage: null,
+      daysToReferralMedian: null,
+    },
+    insurance: {
+      byStatus: { submitted: 0, verified: 0, paid: 0, issued: 1, rejected: 0, cancelled: 1 },
+      total: 2,
+      insuredPersons: 1,
+      premiumFen: 5000,
+      premiumYuan: 50,
+    },
     groups: { planned: 4, sent: 3, dead: 0, pending: 0, cancelled: 1, boundGroups: 1 },
-    literacy: [{ n: 20, x: 4, p: 0.2, low: 0.0807, high: 0.416, tooSmall: true }, { n: 20, x: 8, p: 0.4, low: 0.2188, high: 0.6134, tooSmall: true }],
+    literacy: [
+      { n: 20, x: 4, p: 0.2, low: 0.0807, high: 0.416, tooSmall: true },
+      { n: 20, x: 8, p: 0.4, low: 0.2188, high: 0.6134, tooSmall: true },
+    ],
     change: { diff: 0.2, low: -0.0819, high: 0.4445, tooSmall: true },
   },
   '370303': {
@@ -72,7 +126,10 @@ const EXPECTED = {
     referrals: { total: 4, referredCount: 2, daysToReferralAverage: 7 },
     insurance: { total: 5, insuredPersons: 6, premiumFen: 55000, premiumYuan: 550 },
     groups: { planned: 12, sent: 8, dead: 1, pending: 2, cancelled: 1, boundGroups: 4 },
-    literacy: [{ n: 70, x: 16, p: 0.2286, low: 0.1459, high: 0.3395, tooSmall: false }, { n: 70, x: 28, p: 0.4, low: 0.2933, high: 0.5171, tooSmall: false }],
+    literacy: [
+      { n: 70, x: 16, p: 0.2286, low: 0.1459, high: 0.3395, tooSmall: false },
+      { n: 70, x: 28, p: 0.4, low: 0.2933, high: 0.5171, tooSmall: false },
+    ],
     change: { diff: 0.1714, low: 0.0175, high: 0.3148, tooSmall: false },
   },
 } as const;
@@ -82,7 +139,10 @@ function expectArea(body: any, code: keyof typeof EXPECTED) {
   const a = row(body, code);
   expect(a).toBeDefined();
   for (const k of ['residents', 'quiz', 'talks', 'referrals', 'insurance', 'groups']) if (e[k]) expect({ [k]: a[k] }).toMatchObject({ [k]: e[k] });
-  expect(a.literacy.rounds).toEqual([{ contestId: seeded.round1, ...e.literacy[0] }, { contestId: seeded.round2, ...e.literacy[1] }]);
+  expect(a.literacy.rounds).toEqual([
+    { contestId: seeded.round1, ...e.literacy[0] },
+    { contestId: seeded.round2, ...e.literacy[1] },
+  ]);
   expect(a.literacy.latest).toEqual({ contestId: seeded.round2, ...e.literacy[1] });
   expect(a.literacy.change).toEqual({ fromContestId: seeded.round1, toContestId: seeded.round2, ...e.change });
 }
@@ -147,7 +207,19 @@ describe('yearly report files', () => {
     expect(f.type).toContain('spreadsheetml');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(f.bytes as unknown as ArrayBuffer);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['居民登记', '健康答题', '健康素养水平', '健康素养变化（前后对比）', '目标线', '讲座与筛查', '唇腭裂救助转介', '家庭意外保险', '村群消息', '各村居绑定群', '典型案例']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      '居民登记',
+      '健康答题',
+      '健康素养水平',
+      '健康素养变化（前后对比）',
+      '目标线',
+      '讲座与筛查',
+      '唇腭裂救助转介',
+      '家庭意外保险',
+      '村群消息',
+      '各村居绑定群',
+      '典型案例',
+    ]);
     const values = (sheet: string) => {
       const rows: unknown[][] = [];
       wb.getWorksheet(sheet)!.eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
@@ -165,13 +237,25 @@ describe('yearly report files', () => {
     expect(lit[0]).toEqual(['地区编码', '地区', '测评轮次', '参测人数', '具备素养人数', '素养水平', '95%区间下限', '95%区间上限', '样本不足（<30）']);
     expect(lit[1]).toEqual([TOWN_MS, expect.any(String), '2026年春季健康素养测评', 50, 12, 0.24, 0.143, 0.3741, '否']);
     expect(lit[6]).toEqual([VILLAGE_B, '西村', '2026年秋季健康素养测评', 10, 4, 0.4, 0.1682, 0.6873, '是']);
-    expect(values('健康素养变化（前后对比）')[1]).toEqual([TOWN_MS, expect.any(String), '2026年春季健康素养测评', '2026年秋季健康素养测评', 0.16, -0.0226, 0.3288, '否']);
+    expect(values('健康素养变化（前后对比）')[1]).toEqual([
+      TOWN_MS,
+      expect.any(String),
+      '2026年春季健康素养测评',
+      '2026年秋季健康素养测评',
+      0.16,
+      -0.0226,
+      0.3288,
+      '否',
+    ]);
     expect(wb.getWorksheet('讲座与筛查')!.getCell('L2').numFmt).toBe('0.00%');
     expect(values('讲座与筛查')[1]).toEqual([TOWN_MS, expect.any(String), 2, 1, 0, 0, 0, 3, 19, 14, 5, 0.2632, 3, 4]);
     expect(values('唇腭裂救助转介')[1]).toEqual([TOWN_MS, expect.any(String), 1, 0, 1, 0, 1, 0, 0, 3, 2, 7, 7]);
     expect(values('家庭意外保险')[1]).toEqual([TOWN_MS, expect.any(String), 1, 0, 1, 1, 0, 0, 3, 5, 500]);
     expect(values('村群消息')[1]).toEqual([TOWN_MS, expect.any(String), 8, 5, 1, 2, 0, 3]);
-    expect(values('各村居绑定群').slice(1)).toEqual([[VILLAGE_A, '东村', expect.any(String), 2], [VILLAGE_B, '西村', expect.any(String), 1]]);
+    expect(values('各村居绑定群').slice(1)).toEqual([
+      [VILLAGE_A, '东村', expect.any(String), 2],
+      [VILLAGE_B, '西村', expect.any(String), 1],
+    ]);
   });
 
   test('when the DOCX is downloaded, then word/document.xml holds the title, overview, each section table, the literacy figures and the 典型', async () => {
@@ -187,10 +271,28 @@ describe('yearly report files', () => {
     expect(text).toContain('最近一轮健康素养测评参测 70 人，素养水平 40.00%（95%区间 29.33%–51.71%）');
     expect(text).toContain('举办讲座、筛查等活动 5 场，报名 25 人次，签到 20 人次');
     expect(text).toContain('保费 550 元');
-    for (const h of ['居民登记', '健康答题', '健康素养水平', '健康素养变化（前后对比）', '目标线', '讲座与筛查', '唇腭裂救助转介', '家庭意外保险', '村群消息', '各村居绑定群', '典型案例']) expect(text).toContain(h);
+    for (const h of [
+      '居民登记',
+      '健康答题',
+      '健康素养水平',
+      '健康素养变化（前后对比）',
+      '目标线',
+      '讲座与筛查',
+      '唇腭裂救助转介',
+      '家庭意外保险',
+      '村群消息',
+      '各村居绑定群',
+      '典型案例',
+    ])
+      expect(text).toContain(h);
     expect((xml.match(/<w:tbl>/g) ?? []).length).toBe(11); // ten sections and the sign-off
     // One table row per town under the district: its cells in order (names; codes stay in the workbook).
-    const rowsXml = (xml.match(/<w:tr>.*?<\/w:tr>/g) ?? []).map((r) => r.replace(/<[^>]+>/g, '|').split('|').filter(Boolean));
+    const rowsXml = (xml.match(/<w:tr>.*?<\/w:tr>/g) ?? []).map((r) =>
+      r
+        .replace(/<[^>]+>/g, '|')
+        .split('|')
+        .filter(Boolean),
+    );
     expect(rowsXml).toContainEqual(['马尚街道', '2026年秋季健康素养测评', '50', '20', '40.00%', '27.61%', '53.82%', '否']);
     expect(rowsXml).toContainEqual(['南定镇', '0', '0', '1', '1', '0', '2', '6', '6', '0', '0.00%', '2', '5']);
     expect(rowsXml).toContainEqual(['区目标（2030年）', '30.00%']);
@@ -203,16 +305,32 @@ describe('yearly report files', () => {
     await file(town.token, 'year=2026&format=docx');
     const after = await AuditLog(t.db).find({ action: 'report.yearly.generate', actorId: town.id }).sort({ _id: 1 }).lean();
     expect(after).toHaveLength(before.length + 2);
-    expect(after.slice(-2).map((a) => [a.targetId, a.details])).toEqual([[TOWN_MS, { year: 2026, format: 'json' }], [TOWN_MS, { year: 2026, format: 'docx' }]]);
+    expect(after.slice(-2).map((a) => [a.targetId, a.details])).toEqual([
+      [TOWN_MS, { year: 2026, format: 'json' }],
+      [TOWN_MS, { year: 2026, format: 'docx' }],
+    ]);
   });
 });
 
 describe('practice never counts', () => {
   test('when residents practise (topic, wrong book) or take ordinary contests with full marks, then the literacy level does not move', async () => {
     const before = row((await yearly(district.token, 'year=2026')).body, '370303').literacy;
-    const extra = seeded.ids[VILLAGE_A]!.slice(40, 50).flatMap((r) => ['topic', 'wrongbook', 'daily', 'contest'].map((mode) => ({
-      residentId: r, mode, day: '2026-11-01', areaPath: PATH[VILLAGE_A], results: [], correct: 10, total: 10, score: 100, passed: true, durationMs: 60_000, tooFast: false, submittedAt: new Date('2026-11-01T02:00:00Z'),
-    })));
+    const extra = seeded.ids[VILLAGE_A]!.slice(40, 50).flatMap((r) =>
+      ['topic', 'wrongbook', 'daily', 'contest'].map((mode) => ({
+        residentId: r,
+        mode,
+        day: '2026-11-01',
+        areaPath: PATH[VILLAGE_A],
+        results: [],
+        correct: 10,
+        total: 10,
+        score: 100,
+        passed: true,
+        durationMs: 60_000,
+        tooFast: false,
+        submittedAt: new Date('2026-11-01T02:00:00Z'),
+      })),
+    );
     await Submissions(t.db).insertMany(extra);
     // And a real topic practice through the API, submitted with every answer right.
     const { token } = await residentLogin(t, 'rep-practice', { village: VILLAGE_A });
@@ -228,18 +346,48 @@ describe('practice never counts', () => {
 });
 
 describe('the headline literacy level', () => {
-  test('when one town holds its own literacy round, then it is the town\'s latest level but the district\'s level stays that of its district-wide rounds', async () => {
+  test("when one town holds its own literacy round, then it is the town's latest level but the district's level stays that of its district-wide rounds", async () => {
     const before = row((await yearly(district.token, 'year=2026')).body, '370303').literacy;
     const round = new Types.ObjectId();
     const at = (iso: string) => new Date(`${iso}+08:00`);
-    await Contests(t.db).insertMany([{
-      _id: round, kind: 'assessment', title: '马尚街道健康素养测评', startAt: at('2026-11-10T00:00:00'), endAt: at('2026-11-20T00:00:00'), areaCode: TOWN_MS, areaPath: ['370303', TOWN_MS],
-      drawRules: [], timeLimitSec: 1800, attemptsPerDay: 1, attemptsTotal: 1, passScore: 80, status: 'closed', createdBy: 'seed', createdAt: at('2026-11-10T00:00:00'), updatedAt: at('2026-11-20T00:00:00'),
-    }]);
-    await Submissions(t.db).insertMany(seeded.ids[VILLAGE_A]!.slice(0, 10).map((r) => ({
-      residentId: r, mode: 'contest', contestId: round, day: '2026-11-12', areaPath: PATH[VILLAGE_A], villageCode: VILLAGE_A, results: [], correct: 10, total: 10, score: 100, passed: true,
-      durationMs: 60_000, tooFast: false, submittedAt: at('2026-11-12T09:00:00'),
-    })));
+    await Contests(t.db).insertMany([
+      {
+        _id: round,
+        kind: 'assessment',
+        title: '马尚街道健康素养测评',
+        startAt: at('2026-11-10T00:00:00'),
+        endAt: at('2026-11-20T00:00:00'),
+        areaCode: TOWN_MS,
+        areaPath: ['370303', TOWN_MS],
+        drawRules: [],
+        timeLimitSec: 1800,
+        attemptsPerDay: 1,
+        attemptsTotal: 1,
+        passScore: 80,
+        status: 'closed',
+        createdBy: 'seed',
+        createdAt: at('2026-11-10T00:00:00'),
+        updatedAt: at('2026-11-20T00:00:00'),
+      },
+    ]);
+    await Submissions(t.db).insertMany(
+      seeded.ids[VILLAGE_A]!.slice(0, 10).map((r) => ({
+        residentId: r,
+        mode: 'contest',
+        contestId: round,
+        day: '2026-11-12',
+        areaPath: PATH[VILLAGE_A],
+        villageCode: VILLAGE_A,
+        results: [],
+        correct: 10,
+        total: 10,
+        score: 100,
+        passed: true,
+        durationMs: 60_000,
+        tooFast: false,
+        submittedAt: at('2026-11-12T09:00:00'),
+      })),
+    );
     await rebuildQuizFigures(t.app, { again: true });
     const body = (await yearly(district.token, 'year=2026')).body;
     const d = row(body, '370303').literacy;

@@ -114,7 +114,14 @@ describe('consent and profile', () => {
     expect(c.body.consents).toEqual([{ purpose: 'basic', policyVersion: '2026-11', grantedAt: expect.any(String) }]);
     const res = await t.request('PATCH', '/api/v1/me', { token, body: { name: '李秀英', villageCode: VILLAGE_A, phone: '13812345678', elderlyMode: true } });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ name: '李秀英', villageCode: VILLAGE_A, villageName: '东村', phoneMasked: '138****5678', elderlyMode: true, profileComplete: true });
+    expect(res.body).toMatchObject({
+      name: '李秀英',
+      villageCode: VILLAGE_A,
+      villageName: '东村',
+      phoneMasked: '138****5678',
+      elderlyMode: true,
+      profileComplete: true,
+    });
     expect(await ConsentEvents(t.db).countDocuments({ residentId: new Types.ObjectId(id), purpose: 'basic', action: 'grant' })).toBe(1);
   });
 
@@ -131,7 +138,12 @@ describe('consent and profile', () => {
     expect(w.status).toBe(200);
     expect(w.body.consents).toEqual([]);
     expect((await t.request('PATCH', '/api/v1/me', { token, body: { name: '王五' } })).status).toBe(403);
-    const actions = (await ConsentEvents(t.db).find({ residentId: new Types.ObjectId(id) }).sort({ at: 1, _id: 1 }).lean()).map((e) => e.action);
+    const actions = (
+      await ConsentEvents(t.db)
+        .find({ residentId: new Types.ObjectId(id) })
+        .sort({ at: 1, _id: 1 })
+        .lean()
+    ).map((e) => e.action);
     expect(actions).toEqual(['grant', 'withdraw']);
   });
 
@@ -163,7 +175,11 @@ describe('consent and profile', () => {
 
   test('when the body is oversized, then 413 in the error shape', async () => {
     const { token } = await residentLogin(t, undefined, { consent: true });
-    const res = await t.request('PATCH', '/api/v1/me', { token, raw: JSON.stringify({ name: 'x'.repeat(200_000) }), headers: { 'content-type': 'application/json' } });
+    const res = await t.request('PATCH', '/api/v1/me', {
+      token,
+      raw: JSON.stringify({ name: 'x'.repeat(200_000) }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });

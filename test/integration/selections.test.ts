@@ -24,7 +24,17 @@ describe('rounds, nominations and review', () => {
   test('when a town admin creates a round, then it is a draft; a village worker cannot create one and bad times are refused', async () => {
     expect((await t.request('POST', '/api/admin/v1/selections', { token: worker.token, body: {} })).status).toBe(403);
     const bad = await t.request('POST', '/api/admin/v1/selections', {
-      token: town.token, body: { kind: 'happy_family', title: '倒序', areaCode: TOWN_MS, winners: 1, nominateFrom: '2026-12-05T00:00:00Z', nominateTo: '2026-12-01T00:00:00Z', voteFrom: '2026-12-06T00:00:00Z', voteTo: '2026-12-07T00:00:00Z' },
+      token: town.token,
+      body: {
+        kind: 'happy_family',
+        title: '倒序',
+        areaCode: TOWN_MS,
+        winners: 1,
+        nominateFrom: '2026-12-05T00:00:00Z',
+        nominateTo: '2026-12-01T00:00:00Z',
+        voteFrom: '2026-12-06T00:00:00Z',
+        voteTo: '2026-12-07T00:00:00Z',
+      },
     });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toBe('voteFrom');
@@ -50,14 +60,31 @@ describe('rounds, nominations and review', () => {
   });
 
   test('when a village worker nominates during nominating, then the name is sealed, masked in lists, and shown in full only with an audit record', async () => {
-    expect((await t.request('POST', `/api/admin/v1/selections/${id}/nominations`, { token: worker.token, body: { subject: 'family', name: '王建国家庭', villageCode: VILLAGE_A, story: '孝老爱亲，邻里和睦，热心公益十余年。' } })).body.error.code).toBe('NOT_NOMINATING');
+    expect(
+      (
+        await t.request('POST', `/api/admin/v1/selections/${id}/nominations`, {
+          token: worker.token,
+          body: { subject: 'family', name: '王建国家庭', villageCode: VILLAGE_A, story: '孝老爱亲，邻里和睦，热心公益十余年。' },
+        })
+      ).body.error.code,
+    ).toBe('NOT_NOMINATING');
     expect((await advance(t, town.token, id, 'nominating')).body.status).toBe('nominating');
     expect((await t.request('PATCH', `/api/admin/v1/selections/${id}`, { token: town.token, body: { votesPerDay: 4 } })).body.error.code).toBe('ROUND_LOCKED');
-    const n = await t.request('POST', `/api/admin/v1/selections/${id}/nominations`, { token: worker.token, body: { subject: 'family', name: '王建国家庭', phone: '13812345678', villageCode: VILLAGE_A, story: '孝老爱亲，邻里和睦，热心公益十余年。' } });
+    const n = await t.request('POST', `/api/admin/v1/selections/${id}/nominations`, {
+      token: worker.token,
+      body: { subject: 'family', name: '王建国家庭', phone: '13812345678', villageCode: VILLAGE_A, story: '孝老爱亲，邻里和睦，热心公益十余年。' },
+    });
     expect(n.status).toBe(201);
     nid = n.body.id;
     expect(n.body).toMatchObject({ name: '王*国家庭'.slice(0, 1) + n.body.name.slice(1), phone: '138****5678', status: 'pending', consent: null });
-    expect((await t.request('POST', `/api/admin/v1/selections/${id}/nominations`, { token: worker.token, body: { subject: 'family', name: '外村', villageCode: VILLAGE_B, story: '不是本村的推荐不能由本村干部提交。' } })).status).toBe(403);
+    expect(
+      (
+        await t.request('POST', `/api/admin/v1/selections/${id}/nominations`, {
+          token: worker.token,
+          body: { subject: 'family', name: '外村', villageCode: VILLAGE_B, story: '不是本村的推荐不能由本村干部提交。' },
+        })
+      ).status,
+    ).toBe(403);
     const raw = JSON.stringify(await Nominations(t.db).findById(nid).lean());
     expect(raw).not.toContain('王建国');
     expect(raw).not.toContain('13812345678');
@@ -68,7 +95,9 @@ describe('rounds, nominations and review', () => {
 
   test('when photos are added, then only JPEG/PNG are taken and at most three', async () => {
     const url = `/api/admin/v1/selections/${id}/nominations/${nid}/photos`;
-    expect((await t.request('POST', url, { token: worker.token, body: { dataBase64: Buffer.from('not an image at all').toString('base64') } })).status).toBe(415);
+    expect((await t.request('POST', url, { token: worker.token, body: { dataBase64: Buffer.from('not an image at all').toString('base64') } })).status).toBe(
+      415,
+    );
     const up = await Promise.all([1, 2, 3, 4].map(() => t.request('POST', url, { token: worker.token, body: { dataBase64: PNG_1PX } })));
     expect(up.map((r) => r.status).sort()).toEqual([201, 201, 201, 409]);
     const photo = await t.request('GET', `${url}/${up.find((r) => r.status === 201)!.body.id}`, { token: worker.token });
@@ -79,16 +108,29 @@ describe('rounds, nominations and review', () => {
   });
 
   test('when the town reviews, then approval needs the nominee’s consent, a rejection needs a reason, and a duplicate is merged', async () => {
-    const review = (n: string, body: object, token = town.token) => t.request('POST', `/api/admin/v1/selections/${id}/nominations/${n}/review`, { token, body });
+    const review = (n: string, body: object, token = town.token) =>
+      t.request('POST', `/api/admin/v1/selections/${id}/nominations/${n}/review`, { token, body });
     expect((await review(nid, { decision: 'approve' }, worker.token)).status).toBe(403);
     expect((await review(nid, { decision: 'approve' })).body.error.code).toBe('NOMINEE_CONSENT_REQUIRED');
-    expect((await t.request('POST', `/api/admin/v1/selections/${id}/nominations/${nid}/consent`, { token: worker.token, body: { method: 'signed_form' } })).body.consent.method).toBe('signed_form');
+    expect(
+      (await t.request('POST', `/api/admin/v1/selections/${id}/nominations/${nid}/consent`, { token: worker.token, body: { method: 'signed_form' } })).body
+        .consent.method,
+    ).toBe('signed_form');
     expect((await review(nid, { decision: 'approve' })).body.status).toBe('approved');
-    const dup = await t.request('POST', `/api/admin/v1/selections/${id}/nominations`, { token: worker.token, body: { subject: 'family', name: '王建国一家', villageCode: VILLAGE_A, story: '孝老爱亲，邻里和睦，热心公益十余年。' } });
+    const dup = await t.request('POST', `/api/admin/v1/selections/${id}/nominations`, {
+      token: worker.token,
+      body: { subject: 'family', name: '王建国一家', villageCode: VILLAGE_A, story: '孝老爱亲，邻里和睦，热心公益十余年。' },
+    });
     expect((await review(dup.body.id, { decision: 'merge', mergeInto: nid })).body).toMatchObject({ status: 'merged', mergedInto: nid });
-    const weak = await t.request('POST', `/api/admin/v1/selections/${id}/nominations`, { token: worker.token, body: { subject: 'person', name: '李四', villageCode: VILLAGE_A, story: '材料不全，事迹无法核实的推荐。' } });
+    const weak = await t.request('POST', `/api/admin/v1/selections/${id}/nominations`, {
+      token: worker.token,
+      body: { subject: 'person', name: '李四', villageCode: VILLAGE_A, story: '材料不全，事迹无法核实的推荐。' },
+    });
     expect((await review(weak.body.id, { decision: 'reject' })).status).toBe(400);
-    expect((await review(weak.body.id, { decision: 'reject', reason: '事迹无法核实' })).body).toMatchObject({ status: 'rejected', rejectReason: '事迹无法核实' });
+    expect((await review(weak.body.id, { decision: 'reject', reason: '事迹无法核实' })).body).toMatchObject({
+      status: 'rejected',
+      rejectReason: '事迹无法核实',
+    });
     const list = await t.request('GET', `/api/admin/v1/selections/${id}/nominations?status=approved`, { token: town.token });
     expect(list.body.items.map((x: { id: string }) => x.id)).toEqual([nid]);
   });
@@ -122,7 +164,8 @@ describe('public voting', () => {
     id = await createRound(t, town.token, { title: '健康之星', kind: 'health_star', votesPerDay: 3 });
     await advance(t, town.token, id, 'nominating');
     candidates = [];
-    for (const [i, v] of [VILLAGE_A, VILLAGE_A, VILLAGE_B, VILLAGE_B, VILLAGE_B].entries()) candidates.push(await approvedCandidate(t, id, town.token, town.token, `候选${i}`, v));
+    for (const [i, v] of [VILLAGE_A, VILLAGE_A, VILLAGE_B, VILLAGE_B, VILLAGE_B].entries())
+      candidates.push(await approvedCandidate(t, id, town.token, town.token, `候选${i}`, v));
     residents = [];
     for (let i = 0; i < 50; i++) residents.push(await residentLogin(t, undefined, { consent: true, village: i % 2 ? VILLAGE_A : VILLAGE_B }));
     await advance(t, town.token, id, 'reviewing');
@@ -185,7 +228,10 @@ describe('public voting', () => {
     const first = await t.request('POST', voteUrl(candidates[0]!), { token: r.token });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ remainingToday: 2, flagged: true }); // the account was made after voting opened
-    expect((await t.request('POST', voteUrl(candidates[0]!), { token: r.token })).body.error).toMatchObject({ code: 'ALREADY_VOTED_TODAY', message: '今天已经给TA投过票了，明天再来吧' });
+    expect((await t.request('POST', voteUrl(candidates[0]!), { token: r.token })).body.error).toMatchObject({
+      code: 'ALREADY_VOTED_TODAY',
+      message: '今天已经给TA投过票了，明天再来吧',
+    });
     await t.request('POST', voteUrl(candidates[1]!), { token: r.token });
     await t.request('POST', voteUrl(candidates[2]!), { token: r.token });
     expect((await t.request('POST', voteUrl(candidates[3]!), { token: r.token })).body.error.code).toBe('DAILY_VOTE_LIMIT');
@@ -228,13 +274,17 @@ describe('public voting', () => {
     const res = await t.request('GET', `/api/v1/selections/${id}/results`, { token: r.token });
     expect(res.body.winners).toHaveLength(2);
     expect(res.body.winners[0].votes).toBeGreaterThanOrEqual(res.body.winners[1].votes);
-    const post = await Campaigns(t.db).findOne({ text: /评选结果公布/ }).lean();
+    const post = await Campaigns(t.db)
+      .findOne({ text: /评选结果公布/ })
+      .lean();
     expect(post?.text).toContain(`1. ${res.body.winners[0].villageName} ${res.body.winners[0].name}`);
     const cert = await t.request('GET', `/api/v1/selections/${id}/winners/${res.body.winners[0].nominationId}/certificate.svg`);
     expect(cert.headers.get('content-type')).toContain('image/svg+xml');
     expect(cert.body).toContain(res.body.winners[0].name);
     expect(cert.body).toContain('健康之星');
-    const loser = res.body.totals.find((x: { nominationId: string }) => !res.body.winners.some((w: { nominationId: string }) => w.nominationId === x.nominationId));
+    const loser = res.body.totals.find(
+      (x: { nominationId: string }) => !res.body.winners.some((w: { nominationId: string }) => w.nominationId === x.nominationId),
+    );
     expect((await t.request('GET', `/api/v1/selections/${id}/winners/${loser.nominationId}/certificate.svg`, { token: r.token })).status).toBe(404);
   });
 

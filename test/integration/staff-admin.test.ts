@@ -16,8 +16,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => t.close());
 
-const login = async (username: string, password = 'correct-horse-battery') =>
-  t.request('POST', '/api/admin/v1/auth/login', { body: { username, password } });
+const login = async (username: string, password = 'correct-horse-battery') => t.request('POST', '/api/admin/v1/auth/login', { body: { username, password } });
 const me = async (token: string) => (await t.request('GET', '/api/admin/v1/me', { token })).status;
 
 describe('logout', () => {
@@ -40,7 +39,10 @@ describe('sessions end when the password changes or the account is disabled', ()
   test('when I change my password, then every other session ends at once, I get a fresh token, and the old password fails', async () => {
     const s = await staffLogin(t, 'village_worker', VILLAGE_A, 'changer');
     const phone = await login('changer');
-    const res = await t.request('POST', '/api/admin/v1/me/password', { token: s.token, body: { currentPassword: 'correct-horse-battery', newPassword: 'a-brand-new-pass' } });
+    const res = await t.request('POST', '/api/admin/v1/me/password', {
+      token: s.token,
+      body: { currentPassword: 'correct-horse-battery', newPassword: 'a-brand-new-pass' },
+    });
     expect(res.status).toBe(200);
     expect(await me(s.token)).toBe(401);
     expect(await me(phone.body.token)).toBe(401);
@@ -52,7 +54,10 @@ describe('sessions end when the password changes or the account is disabled', ()
 
   test('when the current password is wrong, then 400 beside the field and nothing changes', async () => {
     const s = await staffLogin(t, 'village_worker', VILLAGE_A, 'changer-2');
-    const res = await t.request('POST', '/api/admin/v1/me/password', { token: s.token, body: { currentPassword: 'not-my-password', newPassword: 'a-brand-new-pass' } });
+    const res = await t.request('POST', '/api/admin/v1/me/password', {
+      token: s.token,
+      body: { currentPassword: 'not-my-password', newPassword: 'a-brand-new-pass' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'WRONG_PASSWORD', details: [{ path: 'currentPassword' }] });
     expect(await me(s.token)).toBe(200);
@@ -61,7 +66,10 @@ describe('sessions end when the password changes or the account is disabled', ()
 
   test('when the new password is short, then a field error in Chinese', async () => {
     const s = await staffLogin(t, 'village_worker', VILLAGE_A, 'changer-3');
-    const res = await t.request('POST', '/api/admin/v1/me/password', { token: s.token, body: { currentPassword: 'correct-horse-battery', newPassword: 'short' } });
+    const res = await t.request('POST', '/api/admin/v1/me/password', {
+      token: s.token,
+      body: { currentPassword: 'correct-horse-battery', newPassword: 'short' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.details).toEqual([{ path: 'newPassword', message: '密码至少 10 位' }]);
   });
@@ -131,7 +139,9 @@ describe('staff management scope', () => {
     expect((await t.request('POST', `/api/admin/v1/staff/${c.id}/disable`, { token: msAdmin.token })).status).toBe(404);
     expect((await t.request('POST', `/api/admin/v1/staff/${peer.id}/disable`, { token: msAdmin.token })).status).toBe(403);
     expect((await t.request('POST', `/api/admin/v1/staff/${msAdmin.id}/disable`, { token: msAdmin.token })).status).toBe(403);
-    expect((await t.request('POST', `/api/admin/v1/staff/${district.id}/reset-password`, { token: msAdmin.token, body: { password: 'take-over-123' } })).status).toBe(404);
+    expect(
+      (await t.request('POST', `/api/admin/v1/staff/${district.id}/reset-password`, { token: msAdmin.token, body: { password: 'take-over-123' } })).status,
+    ).toBe(404);
     expect(await me(c.token)).toBe(200);
     expect(await me(peer.token)).toBe(200);
     expect(await me(district.token)).toBe(200);
@@ -147,11 +157,15 @@ describe('staff management scope', () => {
 describe('audit log filters', () => {
   test('when filtered by the acting username and a time window, then only those entries', async () => {
     const since = new Date(t.clock.now().getTime() - 60_000).toISOString();
-    const res = await t.request('GET', `/api/admin/v1/audit?actorName=ms-town&action=staff.password_reset&from=${encodeURIComponent(since)}`, { token: district.token });
+    const res = await t.request('GET', `/api/admin/v1/audit?actorName=ms-town&action=staff.password_reset&from=${encodeURIComponent(since)}`, {
+      token: district.token,
+    });
     expect(res.status).toBe(200);
     expect(res.body.items.length).toBe(1);
     expect(res.body.items[0]).toMatchObject({ actorName: 'ms-town', action: 'staff.password_reset', details: { username: 'reset-me' } });
-    const before = await t.request('GET', `/api/admin/v1/audit?actorName=ms-town&to=${encodeURIComponent(since)}&action=staff.password_reset`, { token: district.token });
+    const before = await t.request('GET', `/api/admin/v1/audit?actorName=ms-town&to=${encodeURIComponent(since)}&action=staff.password_reset`, {
+      token: district.token,
+    });
     expect(before.body.items).toEqual([]);
     expect((await t.request('GET', '/api/admin/v1/audit?from=yesterday', { token: district.token })).status).toBe(400);
   });
@@ -179,7 +193,9 @@ describe('audit log by area, and its export', () => {
   });
 
   test('when the filtered log is exported, then the workbook holds those rows and the export is itself audited', async () => {
-    const res = await fetch(`${t.url}/api/admin/v1/audit/export.xlsx?area=${VILLAGE_A}&action=staff.login`, { headers: { authorization: `Bearer ${msAdmin.token}` } });
+    const res = await fetch(`${t.url}/api/admin/v1/audit/export.xlsx?area=${VILLAGE_A}&action=staff.login`, {
+      headers: { authorization: `Bearer ${msAdmin.token}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('spreadsheetml');
     const wb = new ExcelJS.Workbook();
@@ -192,7 +208,11 @@ describe('audit log by area, and its export', () => {
     const listed = await t.request('GET', `/api/admin/v1/audit?area=${VILLAGE_A}&action=staff.login&limit=100`, { token: msAdmin.token });
     expect(rows.length).toBe(listed.body.items.length);
     const log = await AuditLog(t.db).findOne({ action: 'audit.export' }).sort({ _id: -1 }).lean();
-    expect(log).toMatchObject({ actorName: 'ms-town', details: { rowCount: rows.length, filters: { area: VILLAGE_A, action: 'staff.login' } }, areaPath: ['370303', TOWN_MS] });
+    expect(log).toMatchObject({
+      actorName: 'ms-town',
+      details: { rowCount: rows.length, filters: { area: VILLAGE_A, action: 'staff.login' } },
+      areaPath: ['370303', TOWN_MS],
+    });
     const nd = await staffLogin(t, 'town_admin', TOWN_ND, 'nd-town-export');
     const none = await fetch(`${t.url}/api/admin/v1/audit/export.xlsx?area=${VILLAGE_A}`, { headers: { authorization: `Bearer ${nd.token}` } });
     const empty = new ExcelJS.Workbook();

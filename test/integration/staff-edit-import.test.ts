@@ -60,7 +60,11 @@ describe('editing a staff member', () => {
 
   test('when the input is bad, then 400 names the field and nothing changes', async () => {
     const w = await staffLogin(t, 'village_worker', VILLAGE_B, 'edit-w4');
-    for (const [body, path] of [[{ phone: '12345' }, 'phone'], [{ displayName: 'x'.repeat(41) }, 'displayName'], [{ role: 'district_admin' }, '']] as const) {
+    for (const [body, path] of [
+      [{ phone: '12345' }, 'phone'],
+      [{ displayName: 'x'.repeat(41) }, 'displayName'],
+      [{ role: 'district_admin' }, ''],
+    ] as const) {
       const res = await patch(msAdmin.token, w.id, body);
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
@@ -90,20 +94,32 @@ describe('importing staff from the template', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(await res.arrayBuffer());
     expect(wb.worksheets[0]!.getRow(1).values).toEqual([undefined, '用户名', '姓名', '手机号（可不填）', '角色', '管辖地区']);
-    const listed = wb.worksheets[1]!.getSheetValues().slice(2).map((r) => (r as unknown[])?.[2]).filter(Boolean);
+    const listed = wb.worksheets[1]!.getSheetValues()
+      .slice(2)
+      .map((r) => (r as unknown[])?.[2])
+      .filter(Boolean);
     expect(listed).toEqual(expect.arrayContaining([VILLAGE_A, VILLAGE_B]));
     expect(listed).not.toContain(VILLAGE_C);
     expect(listed).not.toContain(TOWN_MS);
   });
 
   test('when a town admin imports village workers, then every account exists with its initial password shown once, stored hashed, and changed at first sign-in', async () => {
-    const res = await importFile(msAdmin.token, await workbook([
-      ['imp-a1', '赵一', '13700000001', '村居工作人员', '东村'],
-      ['imp-a2', '钱二', '', 'village_worker', VILLAGE_B],
-    ]));
+    const res = await importFile(
+      msAdmin.token,
+      await workbook([
+        ['imp-a1', '赵一', '13700000001', '村居工作人员', '东村'],
+        ['imp-a2', '钱二', '', 'village_worker', VILLAGE_B],
+      ]),
+    );
     expect(res.status).toBe(201);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(res.body).toMatchObject({ imported: 2, accounts: [{ row: 2, username: 'imp-a1', displayName: '赵一', role: 'village_worker' }, { row: 3, username: 'imp-a2' }] });
+    expect(res.body).toMatchObject({
+      imported: 2,
+      accounts: [
+        { row: 2, username: 'imp-a1', displayName: '赵一', role: 'village_worker' },
+        { row: 3, username: 'imp-a2' },
+      ],
+    });
     const [a1] = res.body.accounts;
     expect(a1.initialPassword).toMatch(/^[A-Za-z0-9]{12}$/);
     const stored = (await Staff(t.db).findOne({ username: 'imp-a1' }).lean())!;
@@ -120,16 +136,21 @@ describe('importing staff from the template', () => {
 
   test('when any row is wrong, then errors name the row and field, and no account is created', async () => {
     await staffLogin(t, 'village_worker', VILLAGE_A, 'imp-taken');
-    const res = await importFile(msAdmin.token, await workbook([
-      ['imp-b1', '孙三', '', '村居工作人员', VILLAGE_A],
-      ['imp-taken', '周四', '', '村居工作人员', VILLAGE_A],
-      ['x', '', '123', '镇街管理员', VILLAGE_C],
-      ['imp-b1', '吴五', '', '村居工作人员', TOWN_MS],
-    ]));
+    const res = await importFile(
+      msAdmin.token,
+      await workbook([
+        ['imp-b1', '孙三', '', '村居工作人员', VILLAGE_A],
+        ['imp-taken', '周四', '', '村居工作人员', VILLAGE_A],
+        ['x', '', '123', '镇街管理员', VILLAGE_C],
+        ['imp-b1', '吴五', '', '村居工作人员', TOWN_MS],
+      ]),
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('IMPORT_INVALID');
     const errs = res.body.error.details.errors as Array<{ row: number; field: string }>;
-    expect(errs.map((e) => `${e.row}:${e.field}`)).toEqual(expect.arrayContaining(['3:username', '4:username', '4:displayName', '4:phone', '4:role', '4:areaCode', '5:username', '5:areaCode']));
+    expect(errs.map((e) => `${e.row}:${e.field}`)).toEqual(
+      expect.arrayContaining(['3:username', '4:username', '4:displayName', '4:phone', '4:role', '4:areaCode', '5:username', '5:areaCode']),
+    );
     expect(await Staff(t.db).countDocuments({ username: /^imp-b/ })).toBe(0);
   });
 

@@ -44,15 +44,27 @@ beforeAll(async () => {
   const resident = await residentLogin(t, 'walk', { village: VILLAGE_A, phone: PLANTED.residentPhone, realName: PLANTED.residentName });
   ids.residentId = resident.id;
   for (const purpose of ['child-data', 'insurance']) {
-    const c = await t.request('POST', '/api/v1/me/consents', { token: resident.token, body: { purpose, policyVersion: t.app.config.POLICY_VERSION, ...(purpose === 'child-data' ? { guardianRelation: '母亲' } : {}) } });
+    const c = await t.request('POST', '/api/v1/me/consents', {
+      token: resident.token,
+      body: { purpose, policyVersion: t.app.config.POLICY_VERSION, ...(purpose === 'child-data' ? { guardianRelation: '母亲' } : {}) },
+    });
     expect(c.status).toBe(201);
   }
 
   const referral = await t.request('POST', '/api/v1/referrals', {
     token: resident.token,
     body: {
-      childName: PLANTED.childName, childSex: 'male', childBirthDate: '2026-07-10', condition: 'cleft_lip', diagnosed: true, diagnosedWhere: PLANTED.diagnosedWhere,
-      otherConditions: PLANTED.otherConditions, household: ['dibao'], guardianRelation: '母亲', guardianPhone: PLANTED.guardianPhone, villageCode: VILLAGE_A,
+      childName: PLANTED.childName,
+      childSex: 'male',
+      childBirthDate: '2026-07-10',
+      condition: 'cleft_lip',
+      diagnosed: true,
+      diagnosedWhere: PLANTED.diagnosedWhere,
+      otherConditions: PLANTED.otherConditions,
+      household: ['dibao'],
+      guardianRelation: '母亲',
+      guardianPhone: PLANTED.guardianPhone,
+      villageCode: VILLAGE_A,
     },
   });
   expect(referral.status).toBe(201);
@@ -65,9 +77,14 @@ beforeAll(async () => {
   const product = await t.request('POST', '/api/admin/v1/insurance/products', {
     token: admin.token,
     body: {
-      year: 2027, name: '2027年计生家庭意外伤害保险', insurer: '中国人寿淄博分公司',
+      year: 2027,
+      name: '2027年计生家庭意外伤害保险',
+      insurer: '中国人寿淄博分公司',
       plans: [{ code: 'A', name: '基础保障', premiumFen: 5000, coverage: [{ item: '意外身故', amountFen: 5_000_000 }] }],
-      enrolFrom: '2026-11-01', enrolTo: '2026-12-31', policyStart: '2027-01-01', policyEnd: '2027-12-31',
+      enrolFrom: '2026-11-01',
+      enrolTo: '2026-12-31',
+      policyStart: '2027-01-01',
+      policyEnd: '2027-12-31',
       eligibility: { description: '计生家庭成员', minAge: 0, maxAge: 80 },
     },
   });
@@ -75,14 +92,22 @@ beforeAll(async () => {
   ids.productId = product.body.id;
   const enrolment = await t.request('POST', '/api/v1/insurance/enrolments', {
     token: resident.token,
-    body: { productId: ids.productId, applicantPhone: PLANTED.applicantPhone, insured: [{ name: PLANTED.insuredName, idCard: PLANTED.idCard, birthDate: '1980-03-15', sex: 'male', relation: '本人', planCode: 'A' }] },
+    body: {
+      productId: ids.productId,
+      applicantPhone: PLANTED.applicantPhone,
+      insured: [{ name: PLANTED.insuredName, idCard: PLANTED.idCard, birthDate: '1980-03-15', sex: 'male', relation: '本人', planCode: 'A' }],
+    },
   });
   expect(enrolment.status).toBe(201);
   ids.enrolmentId = enrolment.body.id;
 
   const talk = await publishedTalk(t, admin.token, { areaCode: TOWN_MS });
   ids.talkId = talk.id;
-  const reg = await t.request('POST', `/api/v1/talks/${talk.id}/registrations`, { token: resident.token, headers: { 'idempotency-key': 'walk-registration-1' }, body: { seats: 1 } });
+  const reg = await t.request('POST', `/api/v1/talks/${talk.id}/registrations`, {
+    token: resident.token,
+    headers: { 'idempotency-key': 'walk-registration-1' },
+    body: { seats: 1 },
+  });
   expect(reg.status).toBe(201);
   ids.registrationId = reg.body.registrationId;
 
@@ -94,10 +119,16 @@ beforeAll(async () => {
   const questions = await t.request('GET', '/api/admin/v1/quiz/questions?limit=1', { token: admin.token });
   ids.questionId = questions.body.items[0].id;
 
-  const campaign = await t.request('POST', '/api/admin/v1/campaigns', { token: admin.token, body: { title: '冬季防一氧化碳中毒', text: '取暖注意通风', targets: { all: true }, schedule: { kind: 'once', at: '2026-12-01T02:00:00Z' } } });
+  const campaign = await t.request('POST', '/api/admin/v1/campaigns', {
+    token: admin.token,
+    body: { title: '冬季防一氧化碳中毒', text: '取暖注意通风', targets: { all: true }, schedule: { kind: 'once', at: '2026-12-01T02:00:00Z' } },
+  });
   expect(campaign.status).toBe(201);
   ids.campaignId = campaign.body.id;
-  const expert = await t.request('POST', '/api/admin/v1/experts', { token: admin.token, body: { name: '赵医生', hospital: '张店区妇幼保健院', title: '主任医师', specialties: ['儿童保健'] } });
+  const expert = await t.request('POST', '/api/admin/v1/experts', {
+    token: admin.token,
+    body: { name: '赵医生', hospital: '张店区妇幼保健院', title: '主任医师', specialties: ['儿童保健'] },
+  });
   ids.expertId = expert.body.id ?? String(new Types.ObjectId());
 
   // Modules that may or may not be present: set up their personal data when the document lists their routes.
@@ -106,14 +137,28 @@ beforeAll(async () => {
     const day = (d: number) => new Date(t.clock.now().getTime() + d * 86_400_000).toISOString();
     const round = await t.request('POST', '/api/admin/v1/selections', {
       token: admin.token,
-      body: { kind: 'happy_family', title: '2026年马尚街道幸福家庭评选', rules: '每户一票，事迹真实', areaCode: TOWN_MS, winners: 2, votesPerDay: 3, nominateFrom: day(-1), nominateTo: day(2), voteFrom: day(2), voteTo: day(4) },
+      body: {
+        kind: 'happy_family',
+        title: '2026年马尚街道幸福家庭评选',
+        rules: '每户一票，事迹真实',
+        areaCode: TOWN_MS,
+        winners: 2,
+        votesPerDay: 3,
+        nominateFrom: day(-1),
+        nominateTo: day(2),
+        voteFrom: day(2),
+        voteTo: day(4),
+      },
     });
     expect(round.status).toBe(201);
     ids.selectionId = round.body.id;
-    expect((await t.request('POST', `/api/admin/v1/selections/${ids.selectionId}/status`, { token: admin.token, body: { to: 'nominating' } })).status).toBe(200);
+    expect((await t.request('POST', `/api/admin/v1/selections/${ids.selectionId}/status`, { token: admin.token, body: { to: 'nominating' } })).status).toBe(
+      200,
+    );
     // A pending nomination: its name and phone are private until the nominee consents and the town approves.
     const nomination = await t.request('POST', `/api/admin/v1/selections/${ids.selectionId}/nominations`, {
-      token: admin.token, body: { subject: 'person', name: PLANTED.nomineeName, phone: PLANTED.nomineePhone, villageCode: VILLAGE_A, story: '照顾瘫痪婆婆十余年，邻里称赞。' },
+      token: admin.token,
+      body: { subject: 'person', name: PLANTED.nomineeName, phone: PLANTED.nomineePhone, villageCode: VILLAGE_A, story: '照顾瘫痪婆婆十余年，邻里称赞。' },
     });
     expect(nomination.status).toBe(201);
     ids.nominationId = nomination.body.id;
@@ -126,15 +171,42 @@ function paramValue(path: string, name: string): string {
   const segments = path.split('/');
   const before = segments[segments.indexOf(`{${name}}`) - 1] ?? '';
   const bySegment: Record<string, string | undefined> = {
-    referrals: ids.referralId, photos: ids.photoId, enrolments: ids.enrolmentId, products: ids.productId, residents: ids.residentId,
-    talks: ids.talkId, registrations: ids.registrationId, contests: ids.contestId, questions: ids.questionId, campaigns: ids.campaignId,
-    experts: ids.expertId, feedback: ids.residentId, keywords: '健康',
-    selections: ids.selectionId, nominations: ids.nominationId, candidates: ids.nominationId, winners: ids.nominationId,
+    referrals: ids.referralId,
+    photos: ids.photoId,
+    enrolments: ids.enrolmentId,
+    products: ids.productId,
+    residents: ids.residentId,
+    talks: ids.talkId,
+    registrations: ids.registrationId,
+    contests: ids.contestId,
+    questions: ids.questionId,
+    campaigns: ids.campaignId,
+    experts: ids.expertId,
+    feedback: ids.residentId,
+    keywords: '健康',
+    selections: ids.selectionId,
+    nominations: ids.nominationId,
+    candidates: ids.nominationId,
+    winners: ids.nominationId,
   };
   return bySegment[before] ?? ids[name] ?? String(new Types.ObjectId());
 }
 
-type JsonSchema = { type?: string; enum?: unknown[]; properties?: Record<string, JsonSchema>; required?: string[]; items?: JsonSchema; minItems?: number; pattern?: string; minimum?: number; format?: string; default?: unknown; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; $ref?: string };
+type JsonSchema = {
+  type?: string;
+  enum?: unknown[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  minItems?: number;
+  pattern?: string;
+  minimum?: number;
+  format?: string;
+  default?: unknown;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  $ref?: string;
+};
 
 /** A small value that satisfies a schema as far as its shape goes (bodies of routes this test has no sample for). */
 function sample(s: JsonSchema | undefined, doc: { components?: { schemas?: Record<string, JsonSchema> } }): unknown {
@@ -170,7 +242,12 @@ const BODIES: Record<string, () => unknown> = {
   'POST /api/admin/v1/talks/{id}/attendance': () => ({ registrationIds: [ids.registrationId] }),
   'POST /api/admin/v1/campaigns/{id}/reject': () => ({ reason: '请补充时间' }),
   'POST /api/admin/v1/bot/bind-codes': () => ({ areaCode: VILLAGE_A }),
-  'POST /api/admin/v1/staff': () => ({ username: `walk${crypto.randomInt(1e6)}`, password: 'correct-horse-battery', role: 'village_worker', areaCode: VILLAGE_A }),
+  'POST /api/admin/v1/staff': () => ({
+    username: `walk${crypto.randomInt(1e6)}`,
+    password: 'correct-horse-battery',
+    role: 'village_worker',
+    areaCode: VILLAGE_A,
+  }),
   'POST /api/admin/v1/areas/import': () => ({ format: 'csv', content: 'name,parentCode,code\n北村,370303-JD-MS,\n' }),
 };
 
@@ -199,11 +276,23 @@ interface Checked {
 
 test('when any staff route replies with personal data in the clear, then that request wrote an audit entry', async () => {
   const doc = (await t.request('GET', '/api/openapi.json')).body as {
-    paths: Record<string, Record<string, { security?: Array<Record<string, unknown>>; parameters?: Array<{ in: string; name: string; required?: boolean; schema?: JsonSchema }>; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>>;
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          security?: Array<Record<string, unknown>>;
+          parameters?: Array<{ in: string; name: string; required?: boolean; schema?: JsonSchema }>;
+          requestBody?: { content: Record<string, { schema: JsonSchema }> };
+        }
+      >
+    >;
     components?: { schemas?: Record<string, JsonSchema> };
   };
   const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
-    Object.entries(ops).filter(([, op]) => op.security?.some((s) => 'staffToken' in s)).map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
+    Object.entries(ops)
+      .filter(([, op]) => op.security?.some((s) => 'staffToken' in s))
+      .map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
   );
   // Reads first, then changes, deletions, and logout (it ends the walker's session) last, so every route finds
   // the data it needs.
@@ -230,13 +319,22 @@ test('when any staff route replies with personal data in the clear, then that re
     const audited = (await AuditLog(t.db).countDocuments({ requestId })) > 0;
     checked.push({ route: key, status: res.status, plaintext, audited });
   }
-  if (process.env.PRINT_WALK) console.log(checked.map((c) => `${c.status} ${c.route}${c.plaintext.length ? ` — clear: ${c.plaintext.length}, audited: ${c.audited}` : ''}`).join('\n'));
+  if (process.env.PRINT_WALK)
+    console.log(checked.map((c) => `${c.status} ${c.route}${c.plaintext.length ? ` — clear: ${c.plaintext.length}, audited: ${c.audited}` : ''}`).join('\n'));
 
   expect(checked.filter((c) => c.plaintext.length && !c.audited)).toEqual([]);
   // The walk reached the data: the audited full views did show it, and the case moves succeeded.
   const shown = (route: string) => checked.find((c) => c.route === route);
-  expect(shown('GET /api/admin/v1/referrals/{id}')).toMatchObject({ status: 200, audited: true, plaintext: expect.arrayContaining([PLANTED.childName, PLANTED.diagnosedWhere]) });
-  expect(shown('GET /api/admin/v1/insurance/enrolments/{id}')).toMatchObject({ status: 200, audited: true, plaintext: expect.arrayContaining([PLANTED.insuredName, PLANTED.idCard]) });
+  expect(shown('GET /api/admin/v1/referrals/{id}')).toMatchObject({
+    status: 200,
+    audited: true,
+    plaintext: expect.arrayContaining([PLANTED.childName, PLANTED.diagnosedWhere]),
+  });
+  expect(shown('GET /api/admin/v1/insurance/enrolments/{id}')).toMatchObject({
+    status: 200,
+    audited: true,
+    plaintext: expect.arrayContaining([PLANTED.insuredName, PLANTED.idCard]),
+  });
   expect(shown('GET /api/admin/v1/residents/{id}')).toMatchObject({ status: 200, audited: true, plaintext: expect.arrayContaining([PLANTED.residentPhone]) });
   expect(shown('POST /api/admin/v1/referrals/{id}/transitions')).toMatchObject({ status: 200 });
   expect(shown('POST /api/admin/v1/insurance/enrolments/{id}/transitions')).toMatchObject({ status: 200 });

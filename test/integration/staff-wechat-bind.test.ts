@@ -52,13 +52,15 @@ test('when a staff member binds: the mini-program confirms (openid linked), then
   expect(await onPrivateText(t.app, 'wxid_staff_1', `绑定 ${b.code}`)).toContain('绑定成功');
   expect(await onPrivateText(t.app, 'wxid_staff_1', '帮助')).toContain('广播');
   // The help lists each module's staff commands.
-  expect(await onPrivateText(t.app, 'wxid_staff_1', '帮助')).toBe('可用指令：\n广播 <目标> <内容>（目标：全部，或镇街、村居名称）\n确认 <确认码>\n取消 <确认码>');
+  expect(await onPrivateText(t.app, 'wxid_staff_1', '帮助')).toBe(
+    '可用指令：\n广播 <目标> <内容>（目标：全部，或镇街、村居名称）\n确认 <确认码>\n取消 <确认码>',
+  );
   expect(await onPrivateText(t.app, 'wxid_someone', `绑定 ${b.code}`)).toContain('已经用过');
   expect(await state(b.code)).toMatchObject({ state: 'bound', appLinked: true, botLinked: true });
   expect((await t.request('GET', '/api/admin/v1/me/wechat', { token: town.token })).body).toEqual({ appLinked: true, botLinked: true });
 });
 
-test('when a code is someone else\'s, unknown or expired, then it is refused and nothing is linked', async () => {
+test("when a code is someone else's, unknown or expired, then it is refused and nothing is linked", async () => {
   const b = await newCode();
   expect((await t.request('GET', `/api/admin/v1/me/wechat-bind/${b.code}`, { token: other.token })).status).toBe(404);
   const r = await residentLogin(t, 'late');

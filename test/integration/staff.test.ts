@@ -61,7 +61,10 @@ describe('staff login', () => {
   });
 
   test('when a role does not fit the area level, then the account is refused', async () => {
-    await expect(createStaff(t.app, { username: 'bad-role', password: 'bad-role-pass-1', role: 'district_admin', areaCode: TOWN_MS })).rejects.toMatchObject({ code: 'ROLE_AREA_MISMATCH', details: [{ path: 'areaCode', message: '角色与管辖地区级别不匹配' }] });
+    await expect(createStaff(t.app, { username: 'bad-role', password: 'bad-role-pass-1', role: 'district_admin', areaCode: TOWN_MS })).rejects.toMatchObject({
+      code: 'ROLE_AREA_MISMATCH',
+      details: [{ path: 'areaCode', message: '角色与管辖地区级别不匹配' }],
+    });
   });
 });
 
@@ -117,11 +120,20 @@ describe('role and area scope', () => {
 
   test('when a town admin creates staff, then only village workers inside the town', async () => {
     const s = await staffLogin(t, 'town_admin', TOWN_MS);
-    const ok = await t.request('POST', '/api/admin/v1/staff', { token: s.token, body: { username: 'worker-a', password: 'long-enough-pw', role: 'village_worker', areaCode: VILLAGE_A } });
+    const ok = await t.request('POST', '/api/admin/v1/staff', {
+      token: s.token,
+      body: { username: 'worker-a', password: 'long-enough-pw', role: 'village_worker', areaCode: VILLAGE_A },
+    });
     expect(ok.status).toBe(201);
-    const up = await t.request('POST', '/api/admin/v1/staff', { token: s.token, body: { username: 'boss', password: 'long-enough-pw', role: 'town_admin', areaCode: TOWN_MS } });
+    const up = await t.request('POST', '/api/admin/v1/staff', {
+      token: s.token,
+      body: { username: 'boss', password: 'long-enough-pw', role: 'town_admin', areaCode: TOWN_MS },
+    });
     expect(up.status).toBe(403);
-    const out = await t.request('POST', '/api/admin/v1/staff', { token: s.token, body: { username: 'worker-c', password: 'long-enough-pw', role: 'village_worker', areaCode: VILLAGE_C } });
+    const out = await t.request('POST', '/api/admin/v1/staff', {
+      token: s.token,
+      body: { username: 'worker-c', password: 'long-enough-pw', role: 'village_worker', areaCode: VILLAGE_C },
+    });
     expect(out.status).toBe(403);
     expect(await Staff(t.db).countDocuments({ username: { $in: ['boss', 'worker-c'] } })).toBe(0);
   });
@@ -135,13 +147,20 @@ describe('village import', () => {
     const res = await t.request('POST', '/api/admin/v1/areas/import', { token: d.token, body: { format: 'csv', content: csv } });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('IMPORT_INVALID');
-    expect(res.body.error.details.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([[3, 'name'], [4, 'parentCode'], [5, 'code']]);
+    expect(res.body.error.details.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([
+      [3, 'name'],
+      [4, 'parentCode'],
+      [5, 'code'],
+    ]);
     expect(await Areas(t.db).countDocuments()).toBe(before);
   });
 
   test('when the CSV is valid, then all villages are imported with paths, and the import is audited', async () => {
     const d = await staffLogin(t, 'district_admin', '370303');
-    const res = await t.request('POST', '/api/admin/v1/areas/import', { token: d.token, body: { format: 'csv', content: '\uFEFFname,parentCode\n北村,370303-JD-MS\n幸福社区,370303-Z-ND\n' } });
+    const res = await t.request('POST', '/api/admin/v1/areas/import', {
+      token: d.token,
+      body: { format: 'csv', content: '\uFEFFname,parentCode\n北村,370303-JD-MS\n幸福社区,370303-Z-ND\n' },
+    });
     expect(res.status).toBe(201);
     expect(res.body.imported).toBe(2);
     const community = await Areas(t.db).findOne({ name: '幸福社区' }).lean();
@@ -152,7 +171,10 @@ describe('village import', () => {
   test('when a town admin imports into another town, then that row is refused; a village worker gets 403', async () => {
     const s = await staffLogin(t, 'town_admin', TOWN_MS);
     const before = await Areas(t.db).countDocuments();
-    const res = await t.request('POST', '/api/admin/v1/areas/import', { token: s.token, body: { format: 'csv', content: 'name,parentCode\n前村,370303-JD-MS\n后村,370303-Z-ND\n' } });
+    const res = await t.request('POST', '/api/admin/v1/areas/import', {
+      token: s.token,
+      body: { format: 'csv', content: 'name,parentCode\n前村,370303-JD-MS\n后村,370303-Z-ND\n' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.details.errors).toEqual([{ row: 3, field: 'parentCode', message: '南定镇不在您的管辖范围内' }]);
     expect(await Areas(t.db).countDocuments()).toBe(before);

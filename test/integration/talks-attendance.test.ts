@@ -113,7 +113,13 @@ describe('attendance figures and export', () => {
     const marked = await t.request('POST', `/api/admin/v1/talks/${talk.id}/attendance`, { token: town, body: { registrationIds: [...ids, '0'.repeat(24)] } });
     expect(marked.body).toEqual({ changed: 1, unchanged: 1, invalid: 1 });
     const figures = await t.request('GET', `/api/admin/v1/talks/${talk.id}/figures`, { token: town });
-    expect(figures.body).toMatchObject({ confirmedRegistrations: 4, confirmedSeats: 4, attended: 2, noShow: 2, byArea: [{ areaCode: '370303-JD-MS-va', confirmed: 4, attended: 2, noShow: 2 }] });
+    expect(figures.body).toMatchObject({
+      confirmedRegistrations: 4,
+      confirmedSeats: 4,
+      attended: 2,
+      noShow: 2,
+      byArea: [{ areaCode: '370303-JD-MS-va', confirmed: 4, attended: 2, noShow: 2 }],
+    });
     const area = await t.request('GET', `/api/admin/v1/talk-figures?areaCode=${TOWN_MS}`, { token: town });
     expect(area.body.sessions.find((s: { talkId: string }) => s.talkId === talk.id)).toMatchObject({ attended: 2, noShow: 2 });
   });
@@ -125,7 +131,10 @@ describe('attendance figures and export', () => {
     const masked = await t.request('GET', `/api/admin/v1/talks/${talk.id}/export?format=csv`, { token: town });
     expect(masked.status).toBe(200);
     expect(masked.headers.get('content-type')).toMatch(/^text\/csv/);
-    const lines = String(masked.body).replace(/^\ufeff/, '').trim().split(/\r?\n/);
+    const lines = String(masked.body)
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split(/\r?\n/);
     expect(lines[0]).toBe('序号,姓名,手机号,村（居）,名额,状态,候补位置,签到,签到时间,报名时间');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toMatch(/^1,居\*\*,138\*\*\*\*0000,东村,1,已确认,/);
@@ -152,7 +161,10 @@ describe('attendance figures and export', () => {
 
 describe('feedback', () => {
   test('when a resident who attended rates with comments, then risky is refused, review is held, and staff see the average per session and expert', async () => {
-    const expert = await t.request('POST', '/api/admin/v1/experts', { token: town, body: { name: '王医生', hospital: '区妇保院', title: '主任医师', specialties: ['孕产保健'] } });
+    const expert = await t.request('POST', '/api/admin/v1/experts', {
+      token: town,
+      body: { name: '王医生', hospital: '区妇保院', title: '主任医师', specialties: ['孕产保健'] },
+    });
     expect(expert.status).toBe(201);
     const talk = await publishedTalk(t, town, { expertIds: [expert.body.id] });
     const [a, b, c] = await bulkResidents(t, 3);

@@ -17,10 +17,15 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const signUp = (r: BulkResident, talkId: string, seats = 1) =>
-  t.request('POST', `/api/v1/talks/${talkId}/registrations`, { token: r.token, body: { seats }, headers: { 'idempotency-key': `k-${r.id}-${talkId.slice(-6)}` } });
+  t.request('POST', `/api/v1/talks/${talkId}/registrations`, {
+    token: r.token,
+    body: { seats },
+    headers: { 'idempotency-key': `k-${r.id}-${talkId.slice(-6)}` },
+  });
 const cancel = (r: BulkResident, talkId: string) => t.request('DELETE', `/api/v1/talks/${talkId}/registrations/me`, { token: r.token });
 
-const byQueue = (a: { seq: number; _id: Types.ObjectId }, b: { seq: number; _id: Types.ObjectId }) => a.seq - b.seq || String(a._id).localeCompare(String(b._id));
+const byQueue = (a: { seq: number; _id: Types.ObjectId }, b: { seq: number; _id: Types.ObjectId }) =>
+  a.seq - b.seq || String(a._id).localeCompare(String(b._id));
 
 /** The invariants that must hold whatever the interleaving. */
 async function assertInvariants(talkId: string, capacity: number) {
@@ -41,7 +46,9 @@ async function assertInvariants(talkId: string, capacity: number) {
   if (waitlisted.length) expect(capacity - seats.length).toBeLessThan(waitlisted[0]!.seats);
   // every decided registration has a queue number; every live one holds its key
   expect([...confirmed, ...waitlisted].every((r) => r.seq > 0)).toBe(true);
-  expect(await RegistrationKeys(t.db).countDocuments({ registrationId: { $in: [...confirmed, ...waitlisted].map((r) => r._id) } })).toBe(confirmed.length + waitlisted.length);
+  expect(await RegistrationKeys(t.db).countDocuments({ registrationId: { $in: [...confirmed, ...waitlisted].map((r) => r._id) } })).toBe(
+    confirmed.length + waitlisted.length,
+  );
   expect(await Registrations(t.db).countDocuments({ talkId: id, status: 'pending' })).toBe(0);
   expect(await TalkLocks(t.db).countDocuments({ _id: talkId })).toBe(0);
   return { seats: seats.length, confirmed, waitlisted };
@@ -65,7 +72,12 @@ describe('sign-up storm', () => {
     const lastConfirmed = [...confirmed].sort(byQueue).pop()!;
     expect(byQueue(lastConfirmed, waitlisted[0]!)).toBeLessThan(0);
     // and each reply's position was its place at that moment: positions replied are exactly 1..450
-    expect(results.filter((r) => r.body.status === 'waitlisted').map((r) => r.body.position).sort((a, b) => a - b)).toEqual(Array.from({ length: 450 }, (_, i) => i + 1));
+    expect(
+      results
+        .filter((r) => r.body.status === 'waitlisted')
+        .map((r) => r.body.position)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 450 }, (_, i) => i + 1));
     // positions read now are 1..450 in queue order
     const sample = [waitlisted[0]!, waitlisted[224]!, waitlisted[449]!];
     for (const [i, w] of sample.entries()) {
@@ -82,8 +94,15 @@ describe('sign-up storm', () => {
     expect(cancels.map((c) => c.status)).toEqual(Array(10).fill(200));
     const after = await assertInvariants(talk.id, 50);
     expect(after.seats).toBe(50);
-    const promoted = await Registrations(t.db).find({ talkId: new Types.ObjectId(talk.id), promotedAt: { $exists: true } }).lean();
-    expect(promoted.map((p) => String(p._id)).sort()).toEqual(waitlisted.slice(0, 10).map((w) => String(w._id)).sort());
+    const promoted = await Registrations(t.db)
+      .find({ talkId: new Types.ObjectId(talk.id), promotedAt: { $exists: true } })
+      .lean();
+    expect(promoted.map((p) => String(p._id)).sort()).toEqual(
+      waitlisted
+        .slice(0, 10)
+        .map((w) => String(w._id))
+        .sort(),
+    );
     expect(after.waitlisted.map((w) => String(w._id))).toEqual(waitlisted.slice(10).map((w) => String(w._id)));
   });
 
@@ -95,10 +114,9 @@ describe('sign-up storm', () => {
     await inWaves(first, 60, (r, i) => signUp(r, talk.id, seatsOf(i)));
     await assertInvariants(talk.id, 40);
     // 50 of the first wave cancel while 50 newcomers sign up, all at once
-    const ops = [
-      ...first.slice(0, 50).map((r) => () => cancel(r, talk.id)),
-      ...second.map((r, i) => () => signUp(r, talk.id, seatsOf(i + 1))),
-    ].sort(() => Math.random() - 0.5);
+    const ops = [...first.slice(0, 50).map((r) => () => cancel(r, talk.id)), ...second.map((r, i) => () => signUp(r, talk.id, seatsOf(i + 1)))].sort(
+      () => Math.random() - 0.5,
+    );
     const results = await Promise.all(ops.map((op) => op()));
     expect(results.map((r) => r.status).filter((s) => ![200, 201].includes(s))).toEqual([]);
     const { seats, confirmed, waitlisted } = await assertInvariants(talk.id, 40);

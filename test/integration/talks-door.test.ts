@@ -51,7 +51,11 @@ describe('a village worker at the town’s session', () => {
     const one = await get(workerA, `/${talk.id}`);
     expect(one.body).toMatchObject({ id: talk.id, manage: false });
     expect((await get(town, `/${talk.id}`)).body.manage).toBe(true);
-    for (const [method, path, body] of [['PATCH', '', { title: '改了' }], ['POST', '/close', undefined], ['POST', '/cancel', {}]] as const) {
+    for (const [method, path, body] of [
+      ['PATCH', '', { title: '改了' }],
+      ['POST', '/close', undefined],
+      ['POST', '/cancel', {}],
+    ] as const) {
       expect((await t.request(method, `/api/admin/v1/talks/${talk.id}${path}`, { token: workerA, body })).status).toBe(403);
     }
     expect((await get(town, `/${talk.id}`)).body).toMatchObject({ title: talk.body.title, status: 'published' });
@@ -61,12 +65,29 @@ describe('a village worker at the town’s session', () => {
     const all = (await get(town, `/${talk.id}/registrations`)).body;
     expect(all.total).toBe(3);
     const fromB = all.items.find((i: { village: string }) => i.village === '西村').registrationId;
-    const marked = await t.request('POST', `/api/admin/v1/talks/${talk.id}/attendance`, { token: workerA, body: { registrationIds: [mine.items[0].registrationId, fromB] } });
+    const marked = await t.request('POST', `/api/admin/v1/talks/${talk.id}/attendance`, {
+      token: workerA,
+      body: { registrationIds: [mine.items[0].registrationId, fromB] },
+    });
     expect(marked.body).toEqual({ changed: 1, unchanged: 0, invalid: 1 });
 
     // a walk-in of their own village is theirs to add; one of another village is not
-    expect((await t.request('POST', `/api/admin/v1/talks/${talk.id}/walk-ins`, { token: workerA, body: { name: '钱八', phone: '13612345678', villageCode: VILLAGE_B } })).status).toBe(400);
-    expect((await t.request('POST', `/api/admin/v1/talks/${talk.id}/walk-ins`, { token: workerA, body: { name: '钱八', phone: '13612345678', villageCode: VILLAGE_A } })).status).toBe(201);
+    expect(
+      (
+        await t.request('POST', `/api/admin/v1/talks/${talk.id}/walk-ins`, {
+          token: workerA,
+          body: { name: '钱八', phone: '13612345678', villageCode: VILLAGE_B },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await t.request('POST', `/api/admin/v1/talks/${talk.id}/walk-ins`, {
+          token: workerA,
+          body: { name: '钱八', phone: '13612345678', villageCode: VILLAGE_A },
+        })
+      ).status,
+    ).toBe(201);
 
     // the other town's admin and its village worker see none of it
     for (const token of [other, workerC]) {
@@ -105,7 +126,10 @@ describe('marking at the door', () => {
     await t.request('POST', `/api/admin/v1/talks/${talk.id}/walk-ins`, { token: town, body: { name: '赵桂兰', phone: '13912340011' } });
 
     const byPhone = (await get(town, `/${talk.id}/registrations?q=0011`)).body;
-    expect(byPhone.items.map((i: { name: string; phone: string }) => [i.name, i.phone])).toEqual([['居***', '138****0011'], ['赵**', '139****0011']]);
+    expect(byPhone.items.map((i: { name: string; phone: string }) => [i.name, i.phone])).toEqual([
+      ['居***', '138****0011'],
+      ['赵**', '139****0011'],
+    ]);
     const byName = (await get(town, `/${talk.id}/registrations?q=${encodeURIComponent('居民1')}&status=confirmed`)).body;
     expect(byName.total).toBe(3); // 居民1, 居民10, 居民11
     expect((await get(town, `/${talk.id}/registrations?q=${encodeURIComponent('没有这人')}`)).body).toMatchObject({ total: 0, items: [] });

@@ -54,8 +54,19 @@ describe('the fast lane of a calm session', () => {
     const [first, ...rest] = await bulkResidents(t, 4);
     expect((await signUp(first!, talk.id)).body.status).toBe('confirmed'); // the fast lane: seat 3
     // three arrivals admitted by a walk whose queue document does not know seat 3 is taken
-    const arrivals: RegistrationDoc[] = rest.map((r) => ({ _id: new Types.ObjectId(), talkId, residentId: new Types.ObjectId(r.id), areaPath: [], seats: 1, status: 'pending', seq: 0, createdAt: t.clock.now() }));
-    await RegistrationKeys(t.db).insertMany(arrivals.map((a) => ({ _id: `${talk.id}:${String(a.residentId)}`, registrationId: a._id, createdAt: t.clock.now() })));
+    const arrivals: RegistrationDoc[] = rest.map((r) => ({
+      _id: new Types.ObjectId(),
+      talkId,
+      residentId: new Types.ObjectId(r.id),
+      areaPath: [],
+      seats: 1,
+      status: 'pending',
+      seq: 0,
+      createdAt: t.clock.now(),
+    }));
+    await RegistrationKeys(t.db).insertMany(
+      arrivals.map((a) => ({ _id: `${talk.id}:${String(a.residentId)}`, registrationId: a._id, createdAt: t.clock.now() })),
+    );
     const lock = (await tryLock(t.app, talkId))!;
     try {
       const talkDoc = (await Talks(t.db).findById(talkId).lean())!;
@@ -81,7 +92,16 @@ describe('the fast lane of a calm session', () => {
     const residents = await bulkResidents(t, 6);
     for (const r of residents.slice(0, 5)) expect((await signUp(r, talk.id)).body.status).toBe('confirmed');
     expect((await Seats(t.db).find({ talkId }).lean()).map((s) => s.seatNo).sort()).toEqual([1, 2, 3, 4, 5]);
-    const late: RegistrationDoc = { _id: new Types.ObjectId(), talkId, residentId: new Types.ObjectId(residents[5]!.id), areaPath: [], seats: 1, status: 'pending', seq: 0, createdAt: t.clock.now() };
+    const late: RegistrationDoc = {
+      _id: new Types.ObjectId(),
+      talkId,
+      residentId: new Types.ObjectId(residents[5]!.id),
+      areaPath: [],
+      seats: 1,
+      status: 'pending',
+      seq: 0,
+      createdAt: t.clock.now(),
+    };
     await RegistrationKeys(t.db).create({ _id: `${talk.id}:${residents[5]!.id}`, registrationId: late._id, createdAt: t.clock.now() });
     const seats = Seats(t.db).collection;
     const insertMany = seats.insertMany.bind(seats);

@@ -34,7 +34,11 @@ async function readsOfMyList(r: BulkResident): Promise<{ body: any; reads: Array
 
 /** A lookup the server answers from the key alone: `{_id: value}` and nothing else. */
 const byKey = (filter: unknown) =>
-  typeof filter === 'object' && filter !== null && !Array.isArray(filter) && Object.keys(filter).length === 1 && '_id' in filter &&
+  typeof filter === 'object' &&
+  filter !== null &&
+  !Array.isArray(filter) &&
+  Object.keys(filter).length === 1 &&
+  '_id' in filter &&
   (typeof (filter as { _id: unknown })._id !== 'object' || (filter as { _id: { _bsontype?: string } })._id?._bsontype === 'ObjectId');
 
 describe('my registrations', () => {
@@ -48,7 +52,10 @@ describe('my registrations', () => {
     expect((await signUp(me!, small.id)).body.status).toBe('confirmed');
 
     const before = await readsOfMyList(me!);
-    expect(before.body.items.map((i: { status: string; position: number | null }) => [i.status, i.position])).toEqual([['confirmed', null], ['waitlisted', 1]]);
+    expect(before.body.items.map((i: { status: string; position: number | null }) => [i.status, i.position])).toEqual([
+      ['confirmed', null],
+      ['waitlisted', 1],
+    ]);
 
     await inWaves(others.slice(20), 65, (r) => signUp(r, big.id));
     const after = await readsOfMyList(me!);
@@ -56,7 +63,11 @@ describe('my registrations', () => {
 
     // the same reads, and none of them a scan over other residents' registrations, keys, attendance or feedback
     // (the login session and resident come from a short-lived cache, so whether they are read depends on the clock)
-    const dataReads = (reads: typeof before.reads) => reads.filter((r) => !['sessions', 'residents'].includes(r.coll)).map((r) => `${r.cmd} ${r.coll}`).sort();
+    const dataReads = (reads: typeof before.reads) =>
+      reads
+        .filter((r) => !['sessions', 'residents'].includes(r.coll))
+        .map((r) => `${r.cmd} ${r.coll}`)
+        .sort();
     expect(dataReads(after.reads)).toEqual(dataReads(before.reads));
     const residentData = after.reads.filter((r) => !['talks', 'sessions', 'residents'].includes(r.coll));
     expect(residentData.length).toBeGreaterThan(0);
@@ -71,7 +82,9 @@ describe('my registrations', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: { status: number; body: any } = await t.request('GET', `/api/v1/me/registrations?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: me!.token });
+      const res: { status: number; body: any } = await t.request('GET', `/api/v1/me/registrations?limit=2${cursor ? `&cursor=${cursor}` : ''}`, {
+        token: me!.token,
+      });
       expect(res.status).toBe(200);
       seen.push(...res.body.items.map((i: { talk: { title: string } }) => i.talk.title));
       cursor = res.body.nextCursor;
@@ -91,7 +104,8 @@ describe('my registrations', () => {
     expect((await signUp(me!, fresh.id)).status).toBe(201);
 
     expect((await backfillResidentEntries(t.app, { again: true }))!.inserted).toBeGreaterThanOrEqual(2);
-    const titles = async () => (await t.request('GET', '/api/v1/me/registrations', { token: me!.token })).body.items.map((i: { talk: { title: string } }) => i.talk.title);
+    const titles = async () =>
+      (await t.request('GET', '/api/v1/me/registrations', { token: me!.token })).body.items.map((i: { talk: { title: string } }) => i.talk.title);
     expect(await titles()).toEqual(['新讲座', '旧讲座 1', '旧讲座 0']);
     // idempotent: a second run adds nothing, and once done it is skipped at start
     expect(await backfillResidentEntries(t.app, { again: true })).toEqual({ inserted: 0 });

@@ -28,7 +28,8 @@ beforeEach(async () => {
 });
 
 const signUp = (r: BulkResident, id: string) => t.request('POST', `/api/v1/talks/${id}/registrations`, { token: r.token, body: {} });
-const accept = (r: BulkResident, keys: string[]) => t.request('POST', '/api/v1/me/subscriptions', { token: r.token, body: { templateKeys: keys, accepted: true } });
+const accept = (r: BulkResident, keys: string[]) =>
+  t.request('POST', '/api/v1/me/subscriptions', { token: r.token, body: { templateKeys: keys, accepted: true } });
 const items = (talkId: string) => Outbox(t.db).find({ 'source.talkId': talkId }).sort({ key: 1 }).lean();
 
 describe('queueing', () => {
@@ -72,9 +73,20 @@ describe('queueing', () => {
     await signUp(b!, talk.id);
     await t.request('DELETE', `/api/v1/talks/${talk.id}/registrations/me`, { token: a!.token });
     const subs = (await items(talk.id)).filter((i) => i.channel === 'subscribe');
-    const of = (r: BulkResident) => subs.filter((s) => s.payload.residentId === r.id).map((s) => [s.key.split(':').pop(), s.status]).sort();
-    expect(of(a!)).toEqual([['remind1h', 'cancelled'], ['remind24h', 'cancelled']]);
-    expect(of(b!)).toEqual([['promoted', 'pending'], ['remind1h', 'pending'], ['remind24h', 'pending']]);
+    const of = (r: BulkResident) =>
+      subs
+        .filter((s) => s.payload.residentId === r.id)
+        .map((s) => [s.key.split(':').pop(), s.status])
+        .sort();
+    expect(of(a!)).toEqual([
+      ['remind1h', 'cancelled'],
+      ['remind24h', 'cancelled'],
+    ]);
+    expect(of(b!)).toEqual([
+      ['promoted', 'pending'],
+      ['remind1h', 'pending'],
+      ['remind24h', 'pending'],
+    ]);
   });
 
   test('when staff cancel the session, then every registrant gets one cancellation notice and reminders are cancelled', async () => {
@@ -86,7 +98,10 @@ describe('queueing', () => {
     const all = await items(talk.id);
     const pendingSubs = all.filter((i) => i.channel === 'subscribe' && i.status === 'pending');
     expect(pendingSubs.map((s) => [s.payload.residentId, s.key.split(':').pop(), s.payload.templateKey]).sort()).toEqual(
-      [[a!.id, 'cancelled', 'talk_status'], [b!.id, 'cancelled', 'talk_status']].sort(),
+      [
+        [a!.id, 'cancelled', 'talk_status'],
+        [b!.id, 'cancelled', 'talk_status'],
+      ].sort(),
     );
     expect(all.filter((i) => i.status === 'pending' && i.channel === 'room').map((i) => i.key)).toEqual([`talk:${talk.id}:notice:cancelled`]);
   });
@@ -100,8 +115,15 @@ test('when staff cancel one registration, then that resident gets one notice and
   const res = await t.request('DELETE', `/api/admin/v1/talks/${talk.id}/registrations/${first.body.registrationId}`, { token: staff });
   expect(res.status).toBe(200);
   const pending = (await items(talk.id)).filter((i) => i.channel === 'subscribe' && i.status === 'pending');
-  expect(pending.filter((i) => i.payload.residentId === a!.id).map((i) => [i.key.split(':').pop(), (i.payload.data as Record<string, string>).phrase4])).toEqual([['removed', '报名取消']]);
-  expect(pending.filter((i) => i.payload.residentId === b!.id).map((i) => i.key.split(':').pop()).sort()).toEqual(['promoted', 'remind1h', 'remind24h']);
+  expect(
+    pending.filter((i) => i.payload.residentId === a!.id).map((i) => [i.key.split(':').pop(), (i.payload.data as Record<string, string>).phrase4]),
+  ).toEqual([['removed', '报名取消']]);
+  expect(
+    pending
+      .filter((i) => i.payload.residentId === b!.id)
+      .map((i) => i.key.split(':').pop())
+      .sort(),
+  ).toEqual(['promoted', 'remind1h', 'remind24h']);
   const again = await t.request('DELETE', `/api/admin/v1/talks/${talk.id}/registrations/${first.body.registrationId}`, { token: staff });
   expect(again.status).toBe(404);
 });
@@ -135,7 +157,9 @@ describe('subscribe delivery', () => {
     t.wechat.unsubscribed.add(r!.openid);
     t.clock.set(new Date(new Date(talk.body.startAt).getTime() - 24 * HOUR));
     expect(await deliverSubscribe(t.app, 'w1')).toMatchObject({ sent: 0, dead: 1, retried: 0 });
-    const item = await Outbox(t.db).findOne({ key: { $regex: 'remind24h$' }, 'source.talkId': talk.id }).lean();
+    const item = await Outbox(t.db)
+      .findOne({ key: { $regex: 'remind24h$' }, 'source.talkId': talk.id })
+      .lean();
     expect(item).toMatchObject({ status: 'dead', attempts: 1 });
     expect(item!.lastError).toMatch(/^43101/);
     expect(await SubscribeCredits(t.db).countDocuments({ residentId: new Types.ObjectId(r!.id) })).toBe(0);
@@ -153,7 +177,9 @@ describe('subscribe delivery', () => {
     t.clock.set(new Date(new Date(talk.body.startAt).getTime() - 24 * HOUR));
     t.wechat.failNext('subscribe.send', -1, 3); // the client's own two quick retries fail too
     expect(await deliverSubscribe(t.app, 'w1', 60_000)).toMatchObject({ sent: 0, retried: 1 });
-    const item = await Outbox(t.db).findOne({ key: { $regex: 'remind24h$' }, 'source.talkId': talk.id }).lean();
+    const item = await Outbox(t.db)
+      .findOne({ key: { $regex: 'remind24h$' }, 'source.talkId': talk.id })
+      .lean();
     expect(item).toMatchObject({ status: 'pending', attempts: 1 });
     expect(item!.notBefore.getTime()).toBeGreaterThanOrEqual(t.clock.now().getTime() + 30_000);
     expect(await SubscribeCredits(t.db).countDocuments({ residentId: new Types.ObjectId(r!.id), templateKey: 'talk_reminder' })).toBe(1);
@@ -172,15 +198,29 @@ describe('subscribe delivery', () => {
     const stats = await deliverSubscribe(t.app, 'w1');
     expect(stats.dead).toBe(2);
     expect(t.wechat.sent).toHaveLength(0);
-    expect((await Outbox(t.db).find({ 'source.talkId': talk.id, channel: 'subscribe' }).lean()).map((i) => i.lastError?.slice(0, 9))).toEqual(['NO_CREDIT', 'NO_CREDIT']);
+    expect((await Outbox(t.db).find({ 'source.talkId': talk.id, channel: 'subscribe' }).lean()).map((i) => i.lastError?.slice(0, 9))).toEqual([
+      'NO_CREDIT',
+      'NO_CREDIT',
+    ]);
   });
 
   test('when another module queues any template key, then the channel delivers it generically', async () => {
     const [r] = await bulkResidents(t, 1);
     await accept(r!, ['referral_status']);
-    await enqueue(t.app, { key: `referral:x:status`, channel: 'subscribe', payload: { residentId: r!.id, templateKey: 'referral_status', data: { character_string1: 'R'.repeat(40), name2: '欧阳娜娜娜娜娜娜娜娜娜娜', thing3: '已转诊' } } });
+    await enqueue(t.app, {
+      key: `referral:x:status`,
+      channel: 'subscribe',
+      payload: {
+        residentId: r!.id,
+        templateKey: 'referral_status',
+        data: { character_string1: 'R'.repeat(40), name2: '欧阳娜娜娜娜娜娜娜娜娜娜', thing3: '已转诊' },
+      },
+    });
     expect((await deliverSubscribe(t.app, 'w1')).sent).toBe(1);
-    expect(t.wechat.sent[0]).toMatchObject({ template_id: 'TPL_REFERRAL', data: { character_string1: { value: 'R'.repeat(32) }, name2: { value: '欧阳娜娜娜娜娜娜娜娜' }, thing3: { value: '已转诊' } } });
+    expect(t.wechat.sent[0]).toMatchObject({
+      template_id: 'TPL_REFERRAL',
+      data: { character_string1: { value: 'R'.repeat(32) }, name2: { value: '欧阳娜娜娜娜娜娜娜娜' }, thing3: { value: '已转诊' } },
+    });
   });
 
   test('when two workers deliver at once, then each message is sent once and one credit is spent per message', async () => {
@@ -202,7 +242,10 @@ describe('subscribe delivery', () => {
 describe('subscription credits', () => {
   test('when only some templates are accepted, then only those get credits; an unrequested key is refused', async () => {
     const [r] = await bulkResidents(t, 1);
-    const res = await t.request('POST', '/api/v1/me/subscriptions', { token: r!.token, body: { templateKeys: ['talk_reminder', 'talk_start'], accepted: ['talk_start'] } });
+    const res = await t.request('POST', '/api/v1/me/subscriptions', {
+      token: r!.token,
+      body: { templateKeys: ['talk_reminder', 'talk_start'], accepted: ['talk_start'] },
+    });
     expect(res.status).toBe(201);
     expect(res.body.credits).toEqual({ talk_start: 1 });
     const bad = await t.request('POST', '/api/v1/me/subscriptions', { token: r!.token, body: { templateKeys: ['talk_start'], accepted: ['talk_status'] } });

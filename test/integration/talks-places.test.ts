@@ -28,7 +28,10 @@ const cancel = (r: BulkResident, talkId: string) => t.request('DELETE', `/api/v1
 
 /** Places by definition: 1 + the waitlisted registrations ahead in queue order (seq, _id), by resident id. */
 async function placesByDefinition(talkId: string): Promise<Map<string, number>> {
-  const waiting = await Registrations(t.db).find({ talkId: new Types.ObjectId(talkId), status: 'waitlisted' }).sort({ seq: 1, _id: 1 }).lean();
+  const waiting = await Registrations(t.db)
+    .find({ talkId: new Types.ObjectId(talkId), status: 'waitlisted' })
+    .sort({ seq: 1, _id: 1 })
+    .lean();
   return new Map(waiting.map((r, i) => [String(r.residentId), i + 1]));
 }
 
@@ -37,11 +40,16 @@ async function expectPlacesRight(talkId: string, residents: BulkResident[]): Pro
   const want = await placesByDefinition(talkId);
   const shown: number[] = [];
   for (const r of residents) {
-    const mine = (await t.request('GET', '/api/v1/me/registrations', { token: r.token })).body.items.find((i: { talk: { id: string } }) => i.talk.id === talkId);
+    const mine = (await t.request('GET', '/api/v1/me/registrations', { token: r.token })).body.items.find(
+      (i: { talk: { id: string } }) => i.talk.id === talkId,
+    );
     const detail = (await t.request('GET', `/api/v1/talks/${talkId}`, { token: r.token })).body.myRegistration;
     const expected = want.get(r.id) ?? null;
-    expect({ resident: r.id, list: mine?.status === 'waitlisted' ? mine.position : null, page: detail?.status === 'waitlisted' ? detail.position : null })
-      .toEqual({ resident: r.id, list: expected, page: expected });
+    expect({
+      resident: r.id,
+      list: mine?.status === 'waitlisted' ? mine.position : null,
+      page: detail?.status === 'waitlisted' ? detail.position : null,
+    }).toEqual({ resident: r.id, list: expected, page: expected });
     if (expected !== null) shown.push(expected);
   }
   return shown;
@@ -170,19 +178,27 @@ describe('waitlist places', () => {
     const coll = WaitlistHeads(t.db).collection;
     const replaceOne = coll.replaceOne.bind(coll);
     let fail = 1;
-    coll.replaceOne = ((...args: Parameters<typeof replaceOne>) => (fail-- > 0 ? Promise.reject(new Error('connection reset')) : replaceOne(...args))) as typeof coll.replaceOne;
+    coll.replaceOne = ((...args: Parameters<typeof replaceOne>) =>
+      fail-- > 0 ? Promise.reject(new Error('connection reset')) : replaceOne(...args)) as typeof coll.replaceOne;
     try {
       expect((await cancel(rs[2]!, talk.id)).status).toBe(500);
     } finally {
       coll.replaceOne = replaceOne;
     }
-    expect((await Registrations(t.db).findOne({ talkId: new Types.ObjectId(talk.id), residentId: new Types.ObjectId(rs[2]!.id) }).lean())!.status).toBe('cancelled');
+    expect(
+      (await Registrations(t.db)
+        .findOne({ talkId: new Types.ObjectId(talk.id), residentId: new Types.ObjectId(rs[2]!.id) })
+        .lean())!.status,
+    ).toBe('cancelled');
     expect(await expectPlacesRight(talk.id, rs)).toEqual([1, 2, 3]);
     expect(await heads(talk.id)).toMatchObject({ head: 1, next: 5, gone: [2] });
   });
 
   test('when I wait last behind 10 or behind 400, then my list costs the same commands and bytes, each a read by key', async () => {
-    const [small, big] = [await publishedTalk(t, staff, { capacity: 1, waitlistEnabled: true }), await publishedTalk(t, staff, { capacity: 1, waitlistEnabled: true })];
+    const [small, big] = [
+      await publishedTalk(t, staff, { capacity: 1, waitlistEnabled: true }),
+      await publishedTalk(t, staff, { capacity: 1, waitlistEnabled: true }),
+    ];
     const [a, b, ...others] = await bulkResidents(t, 402);
     await inWaves(others.slice(0, 11), 11, (r) => signUp(r, small.id));
     await inWaves(others, 100, (r) => signUp(r, big.id));

@@ -25,7 +25,16 @@ const signUp = (r: BulkResident, talkId: string) => t.request('POST', `/api/v1/t
 
 /** A registration left `pending` by a walker that is gone (as the database holds it after a crash). */
 async function pendingRegistration(talkId: Types.ObjectId, r: BulkResident): Promise<RegistrationDoc> {
-  const reg: RegistrationDoc = { _id: new Types.ObjectId(), talkId, residentId: new Types.ObjectId(r.id), areaPath: [], seats: 1, status: 'pending', seq: 0, createdAt: t.clock.now() };
+  const reg: RegistrationDoc = {
+    _id: new Types.ObjectId(),
+    talkId,
+    residentId: new Types.ObjectId(r.id),
+    areaPath: [],
+    seats: 1,
+    status: 'pending',
+    seq: 0,
+    createdAt: t.clock.now(),
+  };
   await RegistrationKeys(t.db).create({ _id: `${talkId}:${r.id}`, registrationId: reg._id, createdAt: t.clock.now() });
   await Registrations(t.db).create(reg);
   return reg;
@@ -33,7 +42,16 @@ async function pendingRegistration(talkId: Types.ObjectId, r: BulkResident): Pro
 
 /** An arrival walker A admits now: its key is claimed, its registration is inserted by A's walk. */
 async function claimedArrival(talkId: Types.ObjectId, r: BulkResident): Promise<RegistrationDoc> {
-  const reg: RegistrationDoc = { _id: new Types.ObjectId(), talkId, residentId: new Types.ObjectId(r.id), areaPath: [], seats: 1, status: 'pending', seq: 0, createdAt: t.clock.now() };
+  const reg: RegistrationDoc = {
+    _id: new Types.ObjectId(),
+    talkId,
+    residentId: new Types.ObjectId(r.id),
+    areaPath: [],
+    seats: 1,
+    status: 'pending',
+    seq: 0,
+    createdAt: t.clock.now(),
+  };
   await RegistrationKeys(t.db).create({ _id: `${talkId}:${r.id}`, registrationId: reg._id, createdAt: t.clock.now() });
   return reg;
 }
@@ -63,13 +81,27 @@ describe('walkers of one queue', () => {
     const talkId = new Types.ObjectId(talk.id);
     const residents = await bulkResidents(t, 200);
     // 200 registrations recorded by a walker that died before deciding them; their residents retry (same key)
-    const regs = residents.map((r): RegistrationDoc => ({ _id: new Types.ObjectId(), talkId, residentId: new Types.ObjectId(r.id), areaPath: [], seats: 1, status: 'pending', seq: 0, createdAt: t.clock.now() }));
-    await RegistrationKeys(t.db).insertMany(regs.map((reg, i) => ({ _id: `${talk.id}:${residents[i]!.id}`, registrationId: reg._id, idempotencyKey: `retry-key-${i}`, createdAt: t.clock.now() })));
+    const regs = residents.map((r): RegistrationDoc => ({
+      _id: new Types.ObjectId(),
+      talkId,
+      residentId: new Types.ObjectId(r.id),
+      areaPath: [],
+      seats: 1,
+      status: 'pending',
+      seq: 0,
+      createdAt: t.clock.now(),
+    }));
+    await RegistrationKeys(t.db).insertMany(
+      regs.map((reg, i) => ({ _id: `${talk.id}:${residents[i]!.id}`, registrationId: reg._id, idempotencyKey: `retry-key-${i}`, createdAt: t.clock.now() })),
+    );
     await Registrations(t.db).collection.insertMany(regs);
     // another process holds the talk's lease while the retries arrive, so they can only wait
     await TalkLocks(t.db).create({ _id: talk.id, holder: 'another-process', until: new Date(Date.now() + 60_000) });
     const replies = residents.map((r, i) =>
-      t.request('POST', `/api/v1/talks/${talk.id}/registrations`, { token: r.token, body: {}, headers: { 'idempotency-key': `retry-key-${i}` } }).then((res) => ({ res, at: Date.now() })));
+      t
+        .request('POST', `/api/v1/talks/${talk.id}/registrations`, { token: r.token, body: {}, headers: { 'idempotency-key': `retry-key-${i}` } })
+        .then((res) => ({ res, at: Date.now() })),
+    );
     await sleep(1_000);
     await TalkLocks(t.db).deleteOne({ _id: talk.id });
     // the sweep's walk of this talk takes the lease and decides every recorded registration; the retries

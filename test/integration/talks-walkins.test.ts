@@ -61,7 +61,14 @@ describe('walk-ins', () => {
 
     const list = await t.request('GET', `/api/admin/v1/talks/${talk.id}/registrations`, { token: town });
     expect(list.body.total).toBe(4);
-    expect(list.body.items[3]).toMatchObject({ registrationId: added.body.id, name: '赵**', phone: '139****5678', village: '西村', status: 'walk_in', attended: true });
+    expect(list.body.items[3]).toMatchObject({
+      registrationId: added.body.id,
+      name: '赵**',
+      phone: '139****5678',
+      village: '西村',
+      status: 'walk_in',
+      attended: true,
+    });
     const onlyWalkIns = await t.request('GET', `/api/admin/v1/talks/${talk.id}/registrations?status=walk_in`, { token: town });
     expect(onlyWalkIns.body.items.map((i: { status: string }) => i.status)).toEqual(['walk_in']);
 
@@ -85,7 +92,18 @@ describe('walk-ins', () => {
     await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
     const ws = wb.worksheets[0]!;
     expect(ws.rowCount).toBe(6);
-    expect((ws.getRow(6).values as unknown[]).slice(1)).toEqual([4, '赵**', '139****5678', '西村', 1, '现场登记', '', '是', '2026-11-28 10:00', '2026-11-28 10:00']);
+    expect((ws.getRow(6).values as unknown[]).slice(1)).toEqual([
+      4,
+      '赵**',
+      '139****5678',
+      '西村',
+      1,
+      '现场登记',
+      '',
+      '是',
+      '2026-11-28 10:00',
+      '2026-11-28 10:00',
+    ]);
   });
 
   test('when the input is bad, the person is already there or the session is not open, then a clear 4xx names the field and nothing is stored', async () => {
@@ -166,7 +184,10 @@ describe('walk-ins', () => {
     expect(t.app.pii.open(second!.nameEnc!)).toBe('周七');
     // the roster keeps the line without the person; the figures are as they were
     const list = await t.request('GET', `/api/admin/v1/talks/${talk.id}/registrations?status=walk_in`, { token: now });
-    expect(list.body.items.map((i: { name: string; phone: string }) => [i.name, i.phone])).toEqual([['', ''], ['周*', '137****5678']]);
+    expect(list.body.items.map((i: { name: string; phone: string }) => [i.name, i.phone])).toEqual([
+      ['', ''],
+      ['周*', '137****5678'],
+    ]);
     expect((await t.request('GET', `/api/admin/v1/talks/${talk.id}/figures`, { token: now })).body).toEqual(figuresBefore);
     t.clock.advance(3 * HOUR);
     expect((await runWalkInRetention(t.app)).erased).toBeGreaterThanOrEqual(1);

@@ -24,7 +24,15 @@ describe('sessions (staff)', () => {
   test('when a town admin creates a session in another town, then it is refused with 403', async () => {
     const res = await t.request('POST', '/api/admin/v1/talks', {
       token: townNd,
-      body: { kind: 'lecture', title: '讲座', venue: '会议室', areaCode: TOWN_MS, startAt: '2026-12-05T01:00:00Z', endAt: '2026-12-05T03:00:00Z', capacity: 10 },
+      body: {
+        kind: 'lecture',
+        title: '讲座',
+        venue: '会议室',
+        areaCode: TOWN_MS,
+        startAt: '2026-12-05T01:00:00Z',
+        endAt: '2026-12-05T03:00:00Z',
+        capacity: 10,
+      },
     });
     expect(res.status).toBe(403);
   });
@@ -32,7 +40,15 @@ describe('sessions (staff)', () => {
   test('when the end is before the start, then the session is refused with a field message', async () => {
     const res = await t.request('POST', '/api/admin/v1/talks', {
       token: townMs,
-      body: { kind: 'lecture', title: '讲座', venue: '会议室', areaCode: TOWN_MS, startAt: '2026-12-05T03:00:00Z', endAt: '2026-12-05T01:00:00Z', capacity: 10 },
+      body: {
+        kind: 'lecture',
+        title: '讲座',
+        venue: '会议室',
+        areaCode: TOWN_MS,
+        startAt: '2026-12-05T03:00:00Z',
+        endAt: '2026-12-05T01:00:00Z',
+        capacity: 10,
+      },
     });
     expect(res.status).toBe(400);
     expect(res.body.error.details[0]).toEqual({ path: 'endAt', message: '结束时间应晚于开始时间' });
@@ -41,7 +57,15 @@ describe('sessions (staff)', () => {
   test('when a session is a draft, then residents neither list nor open it', async () => {
     const created = await t.request('POST', '/api/admin/v1/talks', {
       token: townMs,
-      body: { kind: 'other', title: '草稿活动', venue: '会议室', areaCode: TOWN_MS, startAt: '2026-12-05T01:00:00Z', endAt: '2026-12-05T03:00:00Z', capacity: 10 },
+      body: {
+        kind: 'other',
+        title: '草稿活动',
+        venue: '会议室',
+        areaCode: TOWN_MS,
+        startAt: '2026-12-05T01:00:00Z',
+        endAt: '2026-12-05T03:00:00Z',
+        capacity: 10,
+      },
     });
     expect(created.status).toBe(201);
     expect(created.body.checkinScene).toMatch(/^t=[0-9a-f]{24}\.[A-Za-z0-9]{5}$/);
@@ -67,7 +91,9 @@ describe('API document', () => {
     expect(doc.status).toBe(200);
     const signUp = doc.body.paths['/api/v1/talks/{id}/registrations'].post;
     expect(signUp.requestBody.content['application/json'].schema).toBeDefined();
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/talks', '/api/v1/me/subscriptions', '/api/admin/v1/talks/{id}/export', '/api/admin/v1/talks/{id}/checkin-code']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/talks', '/api/v1/me/subscriptions', '/api/admin/v1/talks/{id}/export', '/api/admin/v1/talks/{id}/checkin-code']),
+    );
   });
 });
 
@@ -264,7 +290,12 @@ describe('cancellation and promotion', () => {
     const res = await t.request('POST', `/api/admin/v1/talks/${talk.id}/cancel`, { token: townMs, body: { reason: '天气原因' } });
     expect(res.body.status).toBe('cancelled');
     expect(await Seats(t.db).countDocuments({ talkId: new Types.ObjectId(talk.id) })).toBe(0);
-    const regs = await Registrations(t.db).find({ talkId: new Types.ObjectId(talk.id) }).lean();
-    expect(regs.map((r) => [r.status, r.cancelledBy])).toEqual([['cancelled', 'session'], ['cancelled', 'session']]);
+    const regs = await Registrations(t.db)
+      .find({ talkId: new Types.ObjectId(talk.id) })
+      .lean();
+    expect(regs.map((r) => [r.status, r.cancelledBy])).toEqual([
+      ['cancelled', 'session'],
+      ['cancelled', 'session'],
+    ]);
   });
 });

@@ -13,9 +13,9 @@ let nanding: string;
 beforeAll(async () => {
   t = await startTestApp();
   await seedVillages(t);
-  [district, mashang, nanding] = (await Promise.all([
-    staffLogin(t, 'district_admin', '370303'), staffLogin(t, 'town_admin', TOWN_MS), staffLogin(t, 'town_admin', TOWN_ND),
-  ])).map((s) => s.token) as [string, string, string];
+  [district, mashang, nanding] = (
+    await Promise.all([staffLogin(t, 'district_admin', '370303'), staffLogin(t, 'town_admin', TOWN_MS), staffLogin(t, 'town_admin', TOWN_ND)])
+  ).map((s) => s.token) as [string, string, string];
 });
 afterAll(() => t.close());
 
@@ -42,13 +42,31 @@ describe('villages', () => {
 
   test('when an XLSX file has bad rows, then each is reported by its row and nothing is imported; a good file imports every row', async () => {
     const before = await Areas(t.db).countDocuments();
-    const bad = await importX(district, await xlsx([['北村', '马尚街道'], ['', '马尚街道'], ['中村', '不存在镇'], ['北村', TOWN_MS]]));
+    const bad = await importX(
+      district,
+      await xlsx([
+        ['北村', '马尚街道'],
+        ['', '马尚街道'],
+        ['中村', '不存在镇'],
+        ['北村', TOWN_MS],
+      ]),
+    );
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([[3, 'name'], [4, 'parentCode'], [5, 'code']]);
+    expect(bad.body.error.details.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([
+      [3, 'name'],
+      [4, 'parentCode'],
+      [5, 'code'],
+    ]);
     expect(await Areas(t.db).countDocuments()).toBe(before);
     expect((await importX(district, await xlsx([['北村', '马尚街道']], ['名字', '镇']))).body.error.details.errors[0].message).toContain('村居名称');
     expect((await importX(district, 'bm90IGEgZmlsZQ==')).body.error.details.errors[0].message).toContain('.xlsx');
-    const good = await importX(mashang, await xlsx([['北村', '马尚街道'], ['和美社区', TOWN_MS, '370303-JD-MS-hm']]));
+    const good = await importX(
+      mashang,
+      await xlsx([
+        ['北村', '马尚街道'],
+        ['和美社区', TOWN_MS, '370303-JD-MS-hm'],
+      ]),
+    );
     expect(good.status).toBe(201);
     expect(good.body.imported).toBe(2);
     expect(await Areas(t.db).findOne({ code: '370303-JD-MS-hm' }).lean()).toMatchObject({ level: 'community', path: ['370303', TOWN_MS, '370303-JD-MS-hm'] });
@@ -62,7 +80,9 @@ describe('villages', () => {
     const all = [...list.body.items, ...rest.body.items];
     expect(all.every((v: { parentCode: string; parentName: string }) => v.parentCode === TOWN_MS && v.parentName === '马尚街道')).toBe(true);
     expect(all.map((v: { code: string }) => v.code)).toEqual(expect.arrayContaining([VILLAGE_A, VILLAGE_B, '370303-JD-MS-hm']));
-    expect((await t.request('GET', '/api/admin/v1/areas/villages?q=东', { token: mashang })).body.items.map((v: { code: string }) => v.code)).toEqual([VILLAGE_A]);
+    expect((await t.request('GET', '/api/admin/v1/areas/villages?q=东', { token: mashang })).body.items.map((v: { code: string }) => v.code)).toEqual([
+      VILLAGE_A,
+    ]);
     expect((await t.request('GET', '/api/admin/v1/areas/villages', { token: nanding })).body.items.map((v: { code: string }) => v.code)).toEqual([VILLAGE_C]);
     expect((await t.request('GET', `/api/admin/v1/areas/villages?town=${TOWN_MS}`, { token: nanding })).status).toBe(403);
 
@@ -81,7 +101,9 @@ describe('villages', () => {
     const choose = await t.request('PATCH', '/api/v1/me', { token: r.token, body: { villageCode: VILLAGE_B } });
     expect(choose.status).toBe(400);
     expect(choose.body.error.details[0].message).toContain('已停用');
-    expect((await t.request('GET', '/api/admin/v1/areas/villages?status=disabled', { token: mashang })).body.items.map((v: { code: string }) => v.code)).toEqual([VILLAGE_B]);
+    expect(
+      (await t.request('GET', '/api/admin/v1/areas/villages?status=disabled', { token: mashang })).body.items.map((v: { code: string }) => v.code),
+    ).toEqual([VILLAGE_B]);
     expect(await AuditLog(t.db).countDocuments({ action: { $in: ['areas.rename', 'areas.disable'] }, targetId: VILLAGE_B })).toBe(2);
     expect((await patch(mashang, VILLAGE_B, { disabled: false })).body.disabled).toBe(false);
   });
@@ -90,12 +112,25 @@ describe('villages', () => {
 describe('dashboard', () => {
   test('figures per area drill down district → town → village, within scope only', async () => {
     const [a1, a2, c1] = await Promise.all([
-      residentLogin(t, 'd-a1', { village: VILLAGE_A }), residentLogin(t, 'd-a2', { village: VILLAGE_A }), residentLogin(t, 'd-c1', { village: VILLAGE_C }),
+      residentLogin(t, 'd-a1', { village: VILLAGE_A }),
+      residentLogin(t, 'd-a2', { village: VILLAGE_A }),
+      residentLogin(t, 'd-c1', { village: VILLAGE_C }),
     ]);
     const now = t.clock.now();
     const sub = (residentId: string, village: string, town: string, score: number) => ({
-      residentId, mode: 'daily', day: '2026-11-28', villageCode: village, areaPath: ['370303', town, village], results: [], correct: 0, total: 5, score,
-      passed: score >= 60, durationMs: 60_000, tooFast: false, submittedAt: now,
+      residentId,
+      mode: 'daily',
+      day: '2026-11-28',
+      villageCode: village,
+      areaPath: ['370303', town, village],
+      results: [],
+      correct: 0,
+      total: 5,
+      score,
+      passed: score >= 60,
+      durationMs: 60_000,
+      tooFast: false,
+      submittedAt: now,
     });
     await Submissions(t.db).insertMany([sub(a1.id, VILLAGE_A, TOWN_MS, 80), sub(a2.id, VILLAGE_A, TOWN_MS, 60), sub(c1.id, VILLAGE_C, TOWN_ND, 100)]);
     // Loaded as data, not submitted: their participation is recorded as the start-up backfill would.

@@ -11,7 +11,16 @@ afterAll(() => t.close());
 beforeEach(() => t.wechat.reset());
 
 const client = (retries = 2) =>
-  new WeChatClient({ baseURL: t.wechat.url, appid: 'wx-test', secret: 's', timeoutMs: 1000, logger: createLogger('silent'), clock: { now: () => new Date() }, db: t.db, retries });
+  new WeChatClient({
+    baseURL: t.wechat.url,
+    appid: 'wx-test',
+    secret: 's',
+    timeoutMs: 1000,
+    logger: createLogger('silent'),
+    clock: { now: () => new Date() },
+    db: t.db,
+    retries,
+  });
 
 const tokenFetches = () => t.wechat.calls.filter((c) => c.path === '/cgi-bin/stable_token').length;
 
@@ -40,7 +49,9 @@ describe('WeChat client', () => {
 
   test('when WeChat answers a business error, then it is not retried and carries the errcode', async () => {
     t.wechat.unsubscribed.add('o-refused');
-    const err = await client().sendSubscribeMessage({ touser: 'o-refused', templateId: 'tpl', data: {} }).catch((e) => e);
+    const err = await client()
+      .sendSubscribeMessage({ touser: 'o-refused', templateId: 'tpl', data: {} })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(WeChatError);
     expect(err.errcode).toBe(43101);
     expect(t.wechat.calls.filter((c) => c.path === '/cgi-bin/message/subscribe/send')).toHaveLength(1);
@@ -48,13 +59,24 @@ describe('WeChat client', () => {
 
   test('when WeChat is busy beyond the retries, then -1 surfaces after retries+1 calls', async () => {
     t.wechat.failNext('jscode2session', -1, 5);
-    const err = await client(2).code2Session('user:z:1').catch((e) => e);
+    const err = await client(2)
+      .code2Session('user:z:1')
+      .catch((e) => e);
     expect(err.errcode).toBe(-1);
     expect(t.wechat.calls.filter((c) => c.path === '/sns/jscode2session')).toHaveLength(3);
   });
 
   test('when the server cannot be reached, then a network error (-2) after bounded retries', async () => {
-    const c = new WeChatClient({ baseURL: 'http://127.0.0.1:1', appid: 'a', secret: 's', timeoutMs: 200, logger: createLogger('silent'), clock: { now: () => new Date() }, db: t.db, retries: 1 });
+    const c = new WeChatClient({
+      baseURL: 'http://127.0.0.1:1',
+      appid: 'a',
+      secret: 's',
+      timeoutMs: 200,
+      logger: createLogger('silent'),
+      clock: { now: () => new Date() },
+      db: t.db,
+      retries: 1,
+    });
     const err = await c.code2Session('x').catch((e) => e);
     expect(err).toBeInstanceOf(WeChatError);
     expect(err.errcode).toBe(-2);
@@ -63,7 +85,9 @@ describe('WeChat client', () => {
   test('when a mini-program code is asked, then image bytes come back; a bad scene is 40169', async () => {
     const png = await client().wxacodeUnlimited('t=abc', 'pages/talks/checkin');
     expect(png.subarray(0, 4).toString('hex')).toBe('89504e47');
-    const err = await client().wxacodeUnlimited('bad scene with spaces', 'pages/x').catch((e) => e);
+    const err = await client()
+      .wxacodeUnlimited('bad scene with spaces', 'pages/x')
+      .catch((e) => e);
     expect(err.errcode).toBe(40169);
   });
 

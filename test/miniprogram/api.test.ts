@@ -92,9 +92,7 @@ describe('services/api request', () => {
   test('when two requests hit 401 together, then they share one re-login', async () => {
     const mock = signedIn('stale-token');
     mock.on('POST', '/api/v1/auth/login', loginOk('renewed-token'));
-    mock.on('GET', '/api/v1/me', (req) =>
-      req.header.Authorization === 'Bearer renewed-token' ? { statusCode: 200, data: { ok: 1 } } : UNAUTHORIZED,
-    );
+    mock.on('GET', '/api/v1/me', (req) => (req.header.Authorization === 'Bearer renewed-token' ? { statusCode: 200, data: { ok: 1 } } : UNAUTHORIZED));
 
     const both = await Promise.all([api.get('/api/v1/me'), api.get('/api/v1/me')]);
 
@@ -253,9 +251,6 @@ describe('services/api re-login races', () => {
     await expect(api.get('/api/v1/me')).resolves.toEqual({ ok: 1 });
 
     expect(mock.logins).toEqual([]);
-    expect(mock.requestsTo('GET', '/api/v1/me').map((r) => r.header.Authorization)).toEqual([
-      'Bearer stale-token',
-      'Bearer renewed-elsewhere',
-    ]);
+    expect(mock.requestsTo('GET', '/api/v1/me').map((r) => r.header.Authorization)).toEqual(['Bearer stale-token', 'Bearer renewed-elsewhere']);
   });
 });

@@ -6,8 +6,15 @@ import { NOTICE_TEMPLATES, useWxMock, WxMock } from './helpers/wx-mock';
 const wxMock = useWxMock();
 
 const referral = (over: Record<string, unknown> = {}) => ({
-  id: 'ref-1', status: 'reviewing', statusLabel: '审核中', childNameMasked: '李**', condition: 'cleft_lip', referredTo: null, surgeryDate: null,
-  canWithdraw: true, createdAt: '2026-11-20T02:00:00.000Z',
+  id: 'ref-1',
+  status: 'reviewing',
+  statusLabel: '审核中',
+  childNameMasked: '李**',
+  condition: 'cleft_lip',
+  referredTo: null,
+  surgeryDate: null,
+  canWithdraw: true,
+  createdAt: '2026-11-20T02:00:00.000Z',
   history: [
     { status: 'submitted', statusLabel: '已提交', at: '2026-11-20T02:00:00.000Z', note: null },
     { status: 'reviewing', statusLabel: '审核中', at: '2026-11-21T02:00:00.000Z', note: '已电话联系' },
@@ -15,7 +22,10 @@ const referral = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-async function openCleft(opts: { consents?: unknown[]; items?: unknown[]; profile?: Record<string, unknown> } = {}, prepare: (m: WxMock) => void = () => undefined) {
+async function openCleft(
+  opts: { consents?: unknown[]; items?: unknown[]; profile?: Record<string, unknown> } = {},
+  prepare: (m: WxMock) => void = () => undefined,
+) {
   const mock = wxMock();
   const consents = opts.consents ?? [consent()];
   mock.on('POST', '/api/v1/auth/login', loginOk('cleft-token', { consents }));
@@ -109,7 +119,9 @@ describe('cleft page', () => {
     await fire(mock, page, '.submit');
 
     expect(asked).toEqual([{ tmplIds: NOTICE_TEMPLATES.filter((t) => t.flow === 'referral').map((t) => t.templateId), requestsBefore: before }]);
-    expect(mock.requestsTo('POST', '/api/v1/me/subscriptions').map((r) => r.data)).toEqual([{ templateKeys: ['referral_status'], accepted: ['referral_status'] }]);
+    expect(mock.requestsTo('POST', '/api/v1/me/subscriptions').map((r) => r.data)).toEqual([
+      { templateKeys: ['referral_status'], accepted: ['referral_status'] },
+    ]);
     expect(mock.requestsTo('POST', '/api/v1/referrals')[0]?.data).toMatchObject({ guardianRelation: '父亲', guardianPhone: '13912345678' });
   });
 
@@ -132,8 +144,16 @@ describe('cleft page', () => {
 
     const [sent] = mock.requestsTo('POST', '/api/v1/referrals');
     expect(sent?.data).toEqual({
-      childName: '李小宝', childSex: 'male', childBirthDate: '2026-07-10', condition: 'cleft_lip_palate', diagnosed: true, diagnosedWhere: '淄博市妇幼保健院',
-      household: ['dibao'], guardianRelation: '母亲', guardianPhone: '13912345678', villageCode: '370303-Z-ND-001',
+      childName: '李小宝',
+      childSex: 'male',
+      childBirthDate: '2026-07-10',
+      condition: 'cleft_lip_palate',
+      diagnosed: true,
+      diagnosedWhere: '淄博市妇幼保健院',
+      household: ['dibao'],
+      guardianRelation: '母亲',
+      guardianPhone: '13912345678',
+      villageCode: '370303-Z-ND-001',
     });
     expect(sent?.header['Idempotency-Key']).toMatch(/^[\w-]{8,64}$/);
     expect(texts(page, '.status')).toEqual(['已提交']);
@@ -142,7 +162,10 @@ describe('cleft page', () => {
 
   test('when the server refuses a field, then the form returns to that step and shows the message there', async () => {
     const { mock, page } = await openCleft({ consents: [consent(), consent('child-data')] }, (m) => {
-      m.on('POST', '/api/v1/referrals', { statusCode: 400, data: { error: { code: 'VALIDATION_FAILED', message: '出生日期不正确', details: [{ path: 'childBirthDate', message: '出生日期不正确' }] } } });
+      m.on('POST', '/api/v1/referrals', {
+        statusCode: 400,
+        data: { error: { code: 'VALIDATION_FAILED', message: '出生日期不正确', details: [{ path: 'childBirthDate', message: '出生日期不正确' }] } },
+      });
     });
     await fire(mock, page, '.start');
     await fillAllSteps(mock, page);

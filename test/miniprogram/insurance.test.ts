@@ -12,20 +12,47 @@ const MALE_1980 = valid('37030319800315123'); // 17th digit odd → male
 const FEMALE_1956 = valid('37030319560708222');
 
 const PRODUCT = {
-  id: 'p-2027', year: 2027, name: '2027年计生家庭意外伤害保险', insurer: '中国人寿淄博分公司',
+  id: 'p-2027',
+  year: 2027,
+  name: '2027年计生家庭意外伤害保险',
+  insurer: '中国人寿淄博分公司',
   plans: [
     { code: 'A', name: '基础保障', premiumFen: 5000, coverage: [{ item: '意外身故', amountFen: 5_000_000 }] },
-    { code: 'B', name: '全面保障', premiumFen: 10000, coverage: [{ item: '意外身故', amountFen: 10_000_000 }, { item: '意外医疗', amountFen: 1_000_000 }] },
+    {
+      code: 'B',
+      name: '全面保障',
+      premiumFen: 10000,
+      coverage: [
+        { item: '意外身故', amountFen: 10_000_000 },
+        { item: '意外医疗', amountFen: 1_000_000 },
+      ],
+    },
   ],
-  enrolFrom: '2026-11-01', enrolTo: '2026-12-31', policyStart: '2027-01-01', policyEnd: '2027-12-31',
-  eligibility: { description: '计生家庭成员', minAge: 0, maxAge: 80 }, enrolOpen: true,
+  enrolFrom: '2026-11-01',
+  enrolTo: '2026-12-31',
+  policyStart: '2027-01-01',
+  policyEnd: '2027-12-31',
+  eligibility: { description: '计生家庭成员', minAge: 0, maxAge: 80 },
+  enrolOpen: true,
 };
 const ENROLMENT = {
-  id: 'e-1', productName: PRODUCT.name, status: 'verified', statusLabel: '已审核', totalFen: 15000, policyNo: null, reason: null, canCancel: true,
+  id: 'e-1',
+  productName: PRODUCT.name,
+  status: 'verified',
+  statusLabel: '已审核',
+  totalFen: 15000,
+  policyNo: null,
+  reason: null,
+  canCancel: true,
   insured: [{ nameMasked: '刘**', idCardMasked: '370303********2225', relation: '父母', planCode: 'B', premiumFen: 10000 }],
 };
 
-async function openInsurance(consents: unknown[] = [consent(), consent('insurance')], prepare: (m: WxMock) => void = () => undefined, items: unknown[] = [], profile: Record<string, unknown> = {}) {
+async function openInsurance(
+  consents: unknown[] = [consent(), consent('insurance')],
+  prepare: (m: WxMock) => void = () => undefined,
+  items: unknown[] = [],
+  profile: Record<string, unknown> = {},
+) {
   const mock = wxMock();
   mock.on('POST', '/api/v1/auth/login', loginOk('ins-token', { consents }));
   mock.on('GET', '/api/v1/me', { statusCode: 200, data: me({ consents, ...profile }) });
@@ -45,12 +72,17 @@ async function fillMember(mock: WxMock, page: RenderedPage, i: number, m: { name
 }
 
 describe('mini-program ID-card check', () => {
-  test.each([MALE_1980, FEMALE_1956, '11010519491231002X', `${MALE_1980.slice(0, 17)}${MALE_1980[17] === '1' ? '2' : '1'}`, '370303199002301234', '990303198003151231', '3703031980'])(
-    'when %s is checked, then the mini-program agrees with the server',
-    (id) => {
-      expect(checkIdCard(id)).toEqual(serverCheck(id));
-    },
-  );
+  test.each([
+    MALE_1980,
+    FEMALE_1956,
+    '11010519491231002X',
+    `${MALE_1980.slice(0, 17)}${MALE_1980[17] === '1' ? '2' : '1'}`,
+    '370303199002301234',
+    '990303198003151231',
+    '3703031980',
+  ])('when %s is checked, then the mini-program agrees with the server', (id) => {
+    expect(checkIdCard(id)).toEqual(serverCheck(id));
+  });
 
   test('when typing, then short input gives no error, a bad region or letter does, and 18 digits are checked', () => {
     expect(idCardHint('3703')).toEqual({ error: '', ok: false });
@@ -123,7 +155,8 @@ describe('insurance page', () => {
 
     const [sent] = mock.requestsTo('POST', '/api/v1/insurance/enrolments');
     expect(sent?.data).toEqual({
-      productId: 'p-2027', applicantPhone: '13911112222',
+      productId: 'p-2027',
+      applicantPhone: '13911112222',
       insured: [
         { name: '张建国', idCard: MALE_1980, birthDate: '1980-03-15', sex: 'male', relation: '本人', planCode: 'A' },
         { name: '刘桂芝', idCard: FEMALE_1956, birthDate: '1956-07-08', sex: 'female', relation: '父母', planCode: 'B' },
@@ -136,7 +169,9 @@ describe('insurance page', () => {
 
   test('when the server says a person is already enrolled, then the message shows under that person', async () => {
     const conflict = errorReply(409, 'ALREADY_ENROLLED', '张**已参保本产品，不能重复投保');
-    (conflict as { data: { error: Record<string, unknown> } }).data.error.details = [{ path: 'insured.0.idCard', message: '此人已参保本产品，不能重复投保', name: '张**' }];
+    (conflict as { data: { error: Record<string, unknown> } }).data.error.details = [
+      { path: 'insured.0.idCard', message: '此人已参保本产品，不能重复投保', name: '张**' },
+    ];
     const { mock, page } = await openInsurance(undefined, (m) => m.on('POST', '/api/v1/insurance/enrolments', conflict));
     await fire(mock, page, '.start');
     await fillMember(mock, page, 0, { name: '张建国', idCard: MALE_1980, sex: 'male', birthDate: '1980-03-15' });
@@ -146,8 +181,15 @@ describe('insurance page', () => {
   });
 
   test('when 取消登记 is confirmed, then the cancellation is posted and the list reloads', async () => {
-    const { mock, page } = await openInsurance(undefined, (m) => m.on('POST', '/api/v1/insurance/enrolments/e-1/cancel', { statusCode: 200, data: { ...ENROLMENT, status: 'cancelled' } }), [ENROLMENT]);
-    mock.on('GET', '/api/v1/insurance/enrolments', { statusCode: 200, data: { items: [{ ...ENROLMENT, status: 'cancelled', statusLabel: '已取消', canCancel: false }] } });
+    const { mock, page } = await openInsurance(
+      undefined,
+      (m) => m.on('POST', '/api/v1/insurance/enrolments/e-1/cancel', { statusCode: 200, data: { ...ENROLMENT, status: 'cancelled' } }),
+      [ENROLMENT],
+    );
+    mock.on('GET', '/api/v1/insurance/enrolments', {
+      statusCode: 200,
+      data: { items: [{ ...ENROLMENT, status: 'cancelled', statusLabel: '已取消', canCancel: false }] },
+    });
     await fire(mock, page, '.cancel');
     expect(mock.requestsTo('POST', '/api/v1/insurance/enrolments/e-1/cancel')).toHaveLength(1);
     expect(texts(page, '.enrolment .status')).toEqual(['已取消']);
@@ -165,7 +207,10 @@ describe('insurance page', () => {
     expect(texts(page, '.birth-picker')).toEqual(['1956-07-08']);
     await fire(mock, page, '.submit');
     const [sent] = mock.requestsTo('POST', '/api/v1/insurance/enrolments');
-    expect(sent?.data).toEqual({ productId: 'p-2027', insured: [{ name: '刘桂芝', idCard: FEMALE_1956, birthDate: '1956-07-08', sex: 'female', relation: '本人', planCode: 'A' }] });
+    expect(sent?.data).toEqual({
+      productId: 'p-2027',
+      insured: [{ name: '刘桂芝', idCard: FEMALE_1956, birthDate: '1956-07-08', sex: 'female', relation: '本人', planCode: 'A' }],
+    });
   });
 
   test('when no date is chosen yet, then the picker opens near a likely birth year for the relation, inside the product ages', async () => {
@@ -199,7 +244,9 @@ describe('insurance page', () => {
     await fire(mock, page, '.submit');
     const ids = NOTICE_TEMPLATES.filter((t) => t.flow === 'insurance').map((t) => t.templateId);
     expect(asked).toEqual([{ tmplIds: ids, requestsBefore: before }]);
-    expect(mock.requestsTo('POST', '/api/v1/me/subscriptions').map((r) => r.data)).toEqual([{ templateKeys: ['insurance_status', 'insurance_renewal'], accepted: ['insurance_status'] }]);
+    expect(mock.requestsTo('POST', '/api/v1/me/subscriptions').map((r) => r.data)).toEqual([
+      { templateKeys: ['insurance_status', 'insurance_renewal'], accepted: ['insurance_status'] },
+    ]);
     expect(mock.requestsTo('POST', '/api/v1/insurance/enrolments')).toHaveLength(1);
   });
 });

@@ -14,10 +14,17 @@ const TALK_ID = 'a'.repeat(24);
 const ok = (data: unknown, statusCode = 200): Reply => ({ statusCode, data });
 const fail = (statusCode: number, code: string, message: string): Reply => ({ statusCode, data: { error: { code, message } } });
 const INSURANCE_PRODUCT = {
-  id: 'p-2027', year: 2027, name: '2027年计生家庭意外伤害保险', insurer: '中国人寿淄博分公司',
+  id: 'p-2027',
+  year: 2027,
+  name: '2027年计生家庭意外伤害保险',
+  insurer: '中国人寿淄博分公司',
   plans: [{ code: 'A', name: '基础保障', premiumFen: 5000, coverage: [{ item: '意外身故', amountFen: 5_000_000 }] }],
-  enrolFrom: '2026-11-01', enrolTo: '2026-12-31', policyStart: '2027-01-01', policyEnd: '2027-12-31',
-  eligibility: { description: '计生家庭成员', minAge: 0, maxAge: 80 }, enrolOpen: true,
+  enrolFrom: '2026-11-01',
+  enrolTo: '2026-12-31',
+  policyStart: '2027-01-01',
+  policyEnd: '2027-12-31',
+  eligibility: { description: '计生家庭成员', minAge: 0, maxAge: 80 },
+  enrolOpen: true,
 };
 /** A valid ID number of a woman born 1968-05-04. */
 const SELF_ID = '370303196805040023';
@@ -35,11 +42,29 @@ interface ResidentState {
 
 /** The resident side of the server for one resident, with the screening rule "women aged 35–64". */
 function residentServer(mock: WxMock, start: Partial<ResidentState> = {}) {
-  const s: ResidentState = { name: null, phone: null, villageCode: null, villageName: null, sex: null, birthYear: null, consents: [], registered: false, ...start };
+  const s: ResidentState = {
+    name: null,
+    phone: null,
+    villageCode: null,
+    villageName: null,
+    sex: null,
+    birthYear: null,
+    consents: [],
+    registered: false,
+    ...start,
+  };
   const complete = () => Boolean(s.name && s.phone && s.villageCode);
   const me = () => ({
-    id: 'r-1', name: s.name, villageCode: s.villageCode, villageName: s.villageName, phoneMasked: s.phone ? `${s.phone.slice(0, 3)}****${s.phone.slice(7)}` : null,
-    sex: s.sex, birthYear: s.birthYear, elderlyMode: false, profileComplete: complete(), consents: s.consents,
+    id: 'r-1',
+    name: s.name,
+    villageCode: s.villageCode,
+    villageName: s.villageName,
+    phoneMasked: s.phone ? `${s.phone.slice(0, 3)}****${s.phone.slice(7)}` : null,
+    sex: s.sex,
+    birthYear: s.birthYear,
+    elderlyMode: false,
+    profileComplete: complete(),
+    consents: s.consents,
   });
   const eligibility = () => {
     if (!s.sex || !s.birthYear) return { eligible: false, code: 'PROFILE_INCOMPLETE', reason: '本场活动有年龄或性别要求，请先填写性别和出生年份' };
@@ -49,10 +74,26 @@ function residentServer(mock: WxMock, start: Partial<ResidentState> = {}) {
     return { eligible: true, code: null, reason: null };
   };
   const talk = () => ({
-    id: TALK_ID, kind: 'screening', title: '“两癌”免费筛查', description: '请带身份证', venue: '马尚卫生院', areaCode: '370303-JD-MS', localOnly: false,
-    startAt: '2099-12-01T01:30:00.000Z', endAt: '2099-12-01T03:30:00.000Z', capacity: 50, seatsTaken: s.registered ? 48 : 47, seatsLeft: s.registered ? 2 : 3,
-    maxSeatsPerRegistration: 1, signupOpensAt: '2026-11-01T00:00:00.000Z', signupClosesAt: '2099-11-30T00:00:00.000Z', cancelCutoffAt: '2099-11-30T12:00:00.000Z',
-    eligibility: { sex: 'female', minAge: 35, maxAge: 64 }, waitlistEnabled: true, status: 'published', experts: [],
+    id: TALK_ID,
+    kind: 'screening',
+    title: '“两癌”免费筛查',
+    description: '请带身份证',
+    venue: '马尚卫生院',
+    areaCode: '370303-JD-MS',
+    localOnly: false,
+    startAt: '2099-12-01T01:30:00.000Z',
+    endAt: '2099-12-01T03:30:00.000Z',
+    capacity: 50,
+    seatsTaken: s.registered ? 48 : 47,
+    seatsLeft: s.registered ? 2 : 3,
+    maxSeatsPerRegistration: 1,
+    signupOpensAt: '2026-11-01T00:00:00.000Z',
+    signupClosesAt: '2099-11-30T00:00:00.000Z',
+    cancelCutoffAt: '2099-11-30T12:00:00.000Z',
+    eligibility: { sex: 'female', minAge: 35, maxAge: 64 },
+    waitlistEnabled: true,
+    status: 'published',
+    experts: [],
     eligibilityText: '仅限女性，35–64 岁',
   });
   mock.on('POST', '/api/v1/auth/login', () => loginOk('tok', { profileComplete: complete(), consents: s.consents }));
@@ -75,7 +116,13 @@ function residentServer(mock: WxMock, start: Partial<ResidentState> = {}) {
   mock.on('GET', '/api/v1/areas?parent=370303', ok({ items: [{ code: '370303-JD-MS', name: '马尚街道', level: 'subdistrict', parentCode: '370303' }] }));
   mock.on('GET', '/api/v1/areas?parent=370303-JD-MS', ok({ items: [{ code: '370303-JD-MS-va', name: '东村', level: 'village', parentCode: '370303-JD-MS' }] }));
   mock.on('GET', '/api/v1/talks?scope=mine', () => ok({ items: [talk()], nextCursor: null }));
-  mock.on('GET', `/api/v1/talks/${TALK_ID}`, () => ok({ ...talk(), myRegistration: s.registered ? { registrationId: 'reg-1', status: 'confirmed', seats: 1, position: null } : null, myEligibility: eligibility() }));
+  mock.on('GET', `/api/v1/talks/${TALK_ID}`, () =>
+    ok({
+      ...talk(),
+      myRegistration: s.registered ? { registrationId: 'reg-1', status: 'confirmed', seats: 1, position: null } : null,
+      myEligibility: eligibility(),
+    }),
+  );
   mock.on('POST', `/api/v1/talks/${TALK_ID}/registrations`, () => {
     const e = eligibility();
     if (!s.consents.length) return fail(403, 'CONSENT_REQUIRED', '请先阅读并同意相关授权');
@@ -148,7 +195,15 @@ describe('screening sign-up from the home page', () => {
 
   test('when a resident the rule excludes opens the session, then sign-up is greyed out with the reason (2 taps to see it)', async () => {
     const mock = wxMock();
-    residentServer(mock, { name: '李建国', phone: '13900000001', villageCode: '370303-JD-MS-va', villageName: '东村', sex: 'male', birthYear: 1960, consents: [consent()] });
+    residentServer(mock, {
+      name: '李建国',
+      phone: '13900000001',
+      villageCode: '370303-JD-MS-va',
+      villageName: '东村',
+      sex: 'male',
+      birthYear: 1960,
+      consents: [consent()],
+    });
     const phone = await new Phone(mock).start();
 
     await phone.tap('.card-talks');
@@ -164,7 +219,15 @@ describe('screening sign-up from the home page', () => {
 
   test('when a resident with everything in place signs up, then it takes 3 taps from the home page', async () => {
     const mock = wxMock();
-    residentServer(mock, { name: '王秀英', phone: '13812345678', villageCode: '370303-JD-MS-va', villageName: '东村', sex: 'female', birthYear: 1968, consents: [consent()] });
+    residentServer(mock, {
+      name: '王秀英',
+      phone: '13812345678',
+      villageCode: '370303-JD-MS-va',
+      villageName: '东村',
+      sex: 'female',
+      birthYear: 1968,
+      consents: [consent()],
+    });
     const phone = await new Phone(mock).start();
     await phone.tap('.card-talks');
     await phone.tap('.talk');
@@ -177,8 +240,15 @@ describe('screening sign-up from the home page', () => {
 describe('a contest left half-way', () => {
   const question = (id: string) => ({ id, type: 'single', stem: `题目${id}`, options: ['A', 'B', 'C', 'D'].map((key, i) => ({ key, text: `选项${i + 1}` })) });
   const ATTEMPT = {
-    id: 'att-1', mode: 'contest', contestId: 'c1', contestTitle: '健康素养竞赛', topic: null, createdAt: '2026-11-28T02:00:00.000Z',
-    deadline: '2099-11-28T02:10:00.000Z', serverNow: '2099-11-28T02:00:00.000Z', questions: [question('q1'), question('q2'), question('q3')],
+    id: 'att-1',
+    mode: 'contest',
+    contestId: 'c1',
+    contestTitle: '健康素养竞赛',
+    topic: null,
+    createdAt: '2026-11-28T02:00:00.000Z',
+    deadline: '2099-11-28T02:10:00.000Z',
+    serverNow: '2099-11-28T02:00:00.000Z',
+    questions: [question('q1'), question('q2'), question('q3')],
   };
 
   test('when the resident leaves after two answers and comes back, then the same paper opens at question 3 with the answers kept, and one submit sends all three', async () => {
@@ -188,8 +258,20 @@ describe('a contest left half-way', () => {
     let started = false;
     let submitted = false;
     const contest = () => ({
-      id: 'c1', title: '健康素养竞赛', description: '', startAt: '', endAt: '', questionCount: 3, timeLimitSec: 600, attemptsPerDay: 1, attemptsTotal: 3,
-      passScore: 60, state: 'open', attemptsUsed: started ? 1 : 0, certificateCode: null, openAttemptId: started && !submitted ? 'att-1' : null,
+      id: 'c1',
+      title: '健康素养竞赛',
+      description: '',
+      startAt: '',
+      endAt: '',
+      questionCount: 3,
+      timeLimitSec: 600,
+      attemptsPerDay: 1,
+      attemptsTotal: 3,
+      passScore: 60,
+      state: 'open',
+      attemptsUsed: started ? 1 : 0,
+      certificateCode: null,
+      openAttemptId: started && !submitted ? 'att-1' : null,
     });
     mock.on('GET', '/api/v1/quiz/contests', () => ok({ items: [contest()] }));
     mock.on('GET', '/api/v1/quiz/topics', ok({ items: [] }));
@@ -204,7 +286,23 @@ describe('a contest left half-way', () => {
       saved = (req.data as { answers: typeof saved }).answers;
       return ok({ attemptId: 'att-1', saved: saved.length, savedAt: '2099-11-28T02:01:00.000Z', deadline: ATTEMPT.deadline });
     });
-    const result = { attemptId: 'att-1', mode: 'contest', contestId: 'c1', contestTitle: '健康素养竞赛', score: 100, correct: 3, total: 3, passScore: 60, passed: true, tooFast: false, durationMs: 300000, submittedAt: '2099-11-28T02:05:00.000Z', pointsEarned: 10, certificateCode: null, items: [] };
+    const result = {
+      attemptId: 'att-1',
+      mode: 'contest',
+      contestId: 'c1',
+      contestTitle: '健康素养竞赛',
+      score: 100,
+      correct: 3,
+      total: 3,
+      passScore: 60,
+      passed: true,
+      tooFast: false,
+      durationMs: 300000,
+      submittedAt: '2099-11-28T02:05:00.000Z',
+      pointsEarned: 10,
+      certificateCode: null,
+      items: [],
+    };
     mock.on('GET', '/api/v1/quiz/attempts/att-1', () => ok({ attempt: ATTEMPT, result: submitted ? result : null, savedAnswers: submitted ? [] : saved }));
     mock.on('POST', '/api/v1/quiz/attempts/att-1/submit', () => {
       submitted = true;
@@ -219,7 +317,10 @@ describe('a contest left half-way', () => {
     expect(texts(phone.page, '.progress')).toEqual(['第 2 / 3 题']);
     await phone.tap(phone.page.querySelectorAll('.option')[2]!);
     await phone.wait(600);
-    expect(saved).toEqual([{ questionId: 'q1', choice: ['B'] }, { questionId: 'q2', choice: ['C'] }]);
+    expect(saved).toEqual([
+      { questionId: 'q1', choice: ['B'] },
+      { questionId: 'q2', choice: ['C'] },
+    ]);
     await phone.back(); // a phone call; the paper is left
 
     expect(phone.top.name).toBe('quiz');
@@ -232,7 +333,13 @@ describe('a contest left half-way', () => {
     await phone.tap('.submit');
 
     const [sent] = mock.requestsTo('POST', '/api/v1/quiz/attempts/att-1/submit');
-    expect(sent!.data).toEqual({ answers: [{ questionId: 'q1', choice: ['B'] }, { questionId: 'q2', choice: ['C'] }, { questionId: 'q3', choice: ['A'] }] });
+    expect(sent!.data).toEqual({
+      answers: [
+        { questionId: 'q1', choice: ['B'] },
+        { questionId: 'q2', choice: ['C'] },
+        { questionId: 'q3', choice: ['A'] },
+      ],
+    });
     expect(mock.requestsTo('POST', '/api/v1/quiz/contests/c1/attempts')).toHaveLength(1);
     expect(phone.top.name).toBe('quiz-result');
   });
@@ -241,7 +348,15 @@ describe('a contest left half-way', () => {
 describe('notices that can arrive', () => {
   test('when each flow is started, then every notice kind the server sends is asked for with its configured template id', async () => {
     const mock = wxMock();
-    residentServer(mock, { name: '王秀英', phone: '13812345678', villageCode: '370303-JD-MS-va', villageName: '东村', sex: 'female', birthYear: 1968, consents: [consent(), consent('child-data'), consent('insurance')] });
+    residentServer(mock, {
+      name: '王秀英',
+      phone: '13812345678',
+      villageCode: '370303-JD-MS-va',
+      villageName: '东村',
+      sex: 'female',
+      birthYear: 1968,
+      consents: [consent(), consent('child-data'), consent('insurance')],
+    });
     const asked = stubSubscribe(mock);
     const phone = await new Phone(mock).start();
     await phone.tap('.card-talks');
@@ -251,7 +366,25 @@ describe('notices that can arrive', () => {
 
     // a referral for a child: the notices are asked for at 提交申请
     mock.on('GET', '/api/v1/referrals', ok({ items: [] }));
-    mock.on('POST', '/api/v1/referrals', ok({ id: 'ref-1', status: 'submitted', statusLabel: '已提交', childNameMasked: '李**', condition: 'cleft_lip', referredTo: null, surgeryDate: null, canWithdraw: true, createdAt: '2026-11-28T02:00:00.000Z', history: [] }, 201));
+    mock.on(
+      'POST',
+      '/api/v1/referrals',
+      ok(
+        {
+          id: 'ref-1',
+          status: 'submitted',
+          statusLabel: '已提交',
+          childNameMasked: '李**',
+          condition: 'cleft_lip',
+          referredTo: null,
+          surgeryDate: null,
+          canWithdraw: true,
+          createdAt: '2026-11-28T02:00:00.000Z',
+          history: [],
+        },
+        201,
+      ),
+    );
     await phone.back();
     await phone.back();
     await phone.tap('.card-cleft');
@@ -272,7 +405,24 @@ describe('notices that can arrive', () => {
     await phone.back();
     mock.on('GET', '/api/v1/insurance/products', ok({ items: [INSURANCE_PRODUCT] }));
     mock.on('GET', '/api/v1/insurance/enrolments', ok({ items: [] }));
-    mock.on('POST', '/api/v1/insurance/enrolments', ok({ id: 'e-1', productName: INSURANCE_PRODUCT.name, status: 'submitted', statusLabel: '待审核', totalFen: 5000, policyNo: null, reason: null, canCancel: true, insured: [] }, 201));
+    mock.on(
+      'POST',
+      '/api/v1/insurance/enrolments',
+      ok(
+        {
+          id: 'e-1',
+          productName: INSURANCE_PRODUCT.name,
+          status: 'submitted',
+          statusLabel: '待审核',
+          totalFen: 5000,
+          policyNo: null,
+          reason: null,
+          canCancel: true,
+          insured: [],
+        },
+        201,
+      ),
+    );
     await phone.tap('.card-insurance');
     await phone.tap('.start');
     await phone.type('.member-name', '王秀英');
@@ -281,18 +431,49 @@ describe('notices that can arrive', () => {
     expect(mock.requestsTo('POST', '/api/v1/insurance/enrolments')).toHaveLength(1);
 
     expect(asked.flat().sort()).toEqual(NOTICE_TEMPLATES.map((t) => t.templateId).sort());
-    expect(mock.requestsTo('POST', '/api/v1/me/subscriptions').map((r) => (r.data as { accepted: string[] }).accepted).flat().sort()).toEqual(NOTICE_TEMPLATES.map((t) => t.kind).sort());
+    expect(
+      mock
+        .requestsTo('POST', '/api/v1/me/subscriptions')
+        .map((r) => (r.data as { accepted: string[] }).accepted)
+        .flat()
+        .sort(),
+    ).toEqual(NOTICE_TEMPLATES.map((t) => t.kind).sort());
   });
 });
 
 describe('insurance from the home page', () => {
   test('when a resident enrols themself, then typing the name and ID number is all: sex, birth date and phone come from the ID and the profile (3 taps, 2 typed fields)', async () => {
     const mock = wxMock();
-    residentServer(mock, { name: '王秀英', phone: '13812345678', villageCode: '370303-JD-MS-va', villageName: '东村', sex: 'female', birthYear: 1968, consents: [consent(), consent('insurance')] });
+    residentServer(mock, {
+      name: '王秀英',
+      phone: '13812345678',
+      villageCode: '370303-JD-MS-va',
+      villageName: '东村',
+      sex: 'female',
+      birthYear: 1968,
+      consents: [consent(), consent('insurance')],
+    });
     stubSubscribe(mock);
     mock.on('GET', '/api/v1/insurance/products', ok({ items: [INSURANCE_PRODUCT] }));
     mock.on('GET', '/api/v1/insurance/enrolments', ok({ items: [] }));
-    mock.on('POST', '/api/v1/insurance/enrolments', ok({ id: 'e-1', productName: INSURANCE_PRODUCT.name, status: 'submitted', statusLabel: '待审核', totalFen: 5000, policyNo: null, reason: null, canCancel: true, insured: [] }, 201));
+    mock.on(
+      'POST',
+      '/api/v1/insurance/enrolments',
+      ok(
+        {
+          id: 'e-1',
+          productName: INSURANCE_PRODUCT.name,
+          status: 'submitted',
+          statusLabel: '待审核',
+          totalFen: 5000,
+          policyNo: null,
+          reason: null,
+          canCancel: true,
+          insured: [],
+        },
+        201,
+      ),
+    );
     const phone = await new Phone(mock).start();
     await phone.tap('.card-insurance');
     await phone.tap('.start');
@@ -301,7 +482,8 @@ describe('insurance from the home page', () => {
     phone.snapshot('enrol-form');
     await phone.tap('.submit');
     expect(mock.requestsTo('POST', '/api/v1/insurance/enrolments')[0]!.data).toEqual({
-      productId: 'p-2027', insured: [{ name: '王秀英', idCard: SELF_ID, birthDate: '1968-05-04', sex: 'female', relation: '本人', planCode: 'A' }],
+      productId: 'p-2027',
+      insured: [{ name: '王秀英', idCard: SELF_ID, birthDate: '1968-05-04', sex: 'female', relation: '本人', planCode: 'A' }],
     });
     expect([phone.taps, phone.typed]).toEqual([3, 2]);
   });
@@ -309,42 +491,121 @@ describe('insurance from the home page', () => {
 
 describe('a network failure, then 再试一次, on each page', () => {
   const NET_DOWN: Reply = { networkError: 'request:fail timeout' };
-  const me = { id: 'r-1', name: '王秀英', villageCode: '370303-JD-MS-va', villageName: '东村', phoneMasked: '138****5678', sex: 'female', birthYear: 1968, elderlyMode: false, profileComplete: true, consents: [consent(), consent('insurance'), consent('child-data')] };
+  const me = {
+    id: 'r-1',
+    name: '王秀英',
+    villageCode: '370303-JD-MS-va',
+    villageName: '东村',
+    phoneMasked: '138****5678',
+    sex: 'female',
+    birthYear: 1968,
+    elderlyMode: false,
+    profileComplete: true,
+    consents: [consent(), consent('insurance'), consent('child-data')],
+  };
   /** Per page: the reads it makes (the first one fails once), and what must not show while it has failed. */
   const PAGES: Array<{ name: string; query?: Record<string, string>; reads: Record<string, unknown>; falseEmpty: string[] }> = [
     { name: 'talks', reads: { '/api/v1/talks?scope=mine': { items: [], nextCursor: null } }, falseEmpty: ['.empty'] },
-    { name: 'talks/detail', query: { id: TALK_ID }, reads: { [`/api/v1/talks/${TALK_ID}`]: { id: TALK_ID, kind: 'lecture', title: '讲座', description: '', venue: '卫生院', areaCode: '370303', localOnly: false, startAt: '2099-12-01T01:30:00.000Z', endAt: '2099-12-01T03:30:00.000Z', capacity: 5, seatsTaken: 0, seatsLeft: 5, maxSeatsPerRegistration: 1, signupOpensAt: '2026-11-01T00:00:00.000Z', signupClosesAt: '2099-11-30T00:00:00.000Z', cancelCutoffAt: '2099-11-30T12:00:00.000Z', eligibility: {}, waitlistEnabled: false, status: 'published', experts: [], myRegistration: null, eligibilityText: null, myEligibility: { eligible: true, code: null, reason: null } } }, falseEmpty: ['.signup'] },
+    {
+      name: 'talks/detail',
+      query: { id: TALK_ID },
+      reads: {
+        [`/api/v1/talks/${TALK_ID}`]: {
+          id: TALK_ID,
+          kind: 'lecture',
+          title: '讲座',
+          description: '',
+          venue: '卫生院',
+          areaCode: '370303',
+          localOnly: false,
+          startAt: '2099-12-01T01:30:00.000Z',
+          endAt: '2099-12-01T03:30:00.000Z',
+          capacity: 5,
+          seatsTaken: 0,
+          seatsLeft: 5,
+          maxSeatsPerRegistration: 1,
+          signupOpensAt: '2026-11-01T00:00:00.000Z',
+          signupClosesAt: '2099-11-30T00:00:00.000Z',
+          cancelCutoffAt: '2099-11-30T12:00:00.000Z',
+          eligibility: {},
+          waitlistEnabled: false,
+          status: 'published',
+          experts: [],
+          myRegistration: null,
+          eligibilityText: null,
+          myEligibility: { eligible: true, code: null, reason: null },
+        },
+      },
+      falseEmpty: ['.signup'],
+    },
     { name: 'talks/mine', reads: { '/api/v1/me/registrations': { items: [], nextCursor: null } }, falseEmpty: ['.empty'] },
     { name: 'me', reads: { '/api/v1/me': me }, falseEmpty: ['.who'] },
     { name: 'profile', reads: { '/api/v1/me': me }, falseEmpty: ['.name-input'] },
-    { name: 'privacy', reads: { '/api/v1/policy': { version: '2026-11', title: 't', sections: [{ heading: '我们收集什么', items: [{ text: '手机号' }] }] } }, falseEmpty: ['#agree-privacy'] },
-    { name: 'quiz', reads: { '/api/v1/quiz/contests': { items: [] }, '/api/v1/quiz/topics': { items: [] }, '/api/v1/quiz/wrong-book': { count: 0, items: [] }, '/api/v1/quiz/points': { total: 0, today: 0, dailyCap: 50 } }, falseEmpty: ['.no-contests'] },
+    {
+      name: 'privacy',
+      reads: { '/api/v1/policy': { version: '2026-11', title: 't', sections: [{ heading: '我们收集什么', items: [{ text: '手机号' }] }] } },
+      falseEmpty: ['#agree-privacy'],
+    },
+    {
+      name: 'quiz',
+      reads: {
+        '/api/v1/quiz/contests': { items: [] },
+        '/api/v1/quiz/topics': { items: [] },
+        '/api/v1/quiz/wrong-book': { count: 0, items: [] },
+        '/api/v1/quiz/points': { total: 0, today: 0, dailyCap: 50 },
+      },
+      falseEmpty: ['.no-contests'],
+    },
     { name: 'quiz-cert', query: { mine: '1' }, reads: { '/api/v1/quiz/certificates': { items: [] } }, falseEmpty: ['.empty'] },
-    { name: 'insurance', reads: { '/api/v1/insurance/products': { items: [] }, '/api/v1/insurance/enrolments': { items: [] }, '/api/v1/me': me }, falseEmpty: ['.no-product', '.no-enrolments', '.consent'] },
-    { name: 'quiz-rank', query: { contestId: 'c1' }, reads: { '/api/v1/quiz/contests/c1/leaderboard?scope=village': { scope: 'village', computedAt: '', participants: 0, me: null, entries: [], villages: [] } }, falseEmpty: ['.empty', '.my-rank'] },
-    { name: 'quiz-result', query: { attemptId: 'att-1' }, reads: { '/api/v1/quiz/attempts/att-1': { attempt: { id: 'att-1' }, result: null } }, falseEmpty: ['.not-submitted', '.score'] },
-    { name: 'talks/feedback', query: { id: TALK_ID }, reads: { [`/api/v1/talks/${TALK_ID}`]: { id: TALK_ID, title: '讲座', attended: true, feedbackGiven: false } }, falseEmpty: ['.not-attended', '.star', '.thanks'] },
+    {
+      name: 'insurance',
+      reads: { '/api/v1/insurance/products': { items: [] }, '/api/v1/insurance/enrolments': { items: [] }, '/api/v1/me': me },
+      falseEmpty: ['.no-product', '.no-enrolments', '.consent'],
+    },
+    {
+      name: 'quiz-rank',
+      query: { contestId: 'c1' },
+      reads: {
+        '/api/v1/quiz/contests/c1/leaderboard?scope=village': { scope: 'village', computedAt: '', participants: 0, me: null, entries: [], villages: [] },
+      },
+      falseEmpty: ['.empty', '.my-rank'],
+    },
+    {
+      name: 'quiz-result',
+      query: { attemptId: 'att-1' },
+      reads: { '/api/v1/quiz/attempts/att-1': { attempt: { id: 'att-1' }, result: null } },
+      falseEmpty: ['.not-submitted', '.score'],
+    },
+    {
+      name: 'talks/feedback',
+      query: { id: TALK_ID },
+      reads: { [`/api/v1/talks/${TALK_ID}`]: { id: TALK_ID, title: '讲座', attended: true, feedbackGiven: false } },
+      falseEmpty: ['.not-attended', '.star', '.thanks'],
+    },
     { name: 'cleft', reads: { '/api/v1/referrals': { items: [] }, '/api/v1/me': me }, falseEmpty: ['.no-referrals', '.need-basic'] },
   ];
 
-  test.each(PAGES)('when $name cannot load, then it says so with a retry and no false empty state; 再试一次 loads it', async ({ name, query, reads, falseEmpty }) => {
-    const mock = wxMock();
-    mock.on('POST', '/api/v1/auth/login', loginOk('tok', { consents: me.consents }));
-    const [first, ...rest] = Object.entries(reads);
-    mock.on('GET', first![0], NET_DOWN, ok(first![1]));
-    for (const [path, data] of rest) mock.on('GET', path, ok(data));
-    const phone = await new Phone(mock).start();
-    const page = await openPage(mock, name as PageName, query ?? {});
+  test.each(PAGES)(
+    'when $name cannot load, then it says so with a retry and no false empty state; 再试一次 loads it',
+    async ({ name, query, reads, falseEmpty }) => {
+      const mock = wxMock();
+      mock.on('POST', '/api/v1/auth/login', loginOk('tok', { consents: me.consents }));
+      const [first, ...rest] = Object.entries(reads);
+      mock.on('GET', first![0], NET_DOWN, ok(first![1]));
+      for (const [path, data] of rest) mock.on('GET', path, ok(data));
+      const phone = await new Phone(mock).start();
+      const page = await openPage(mock, name as PageName, query ?? {});
 
-    expect(exists(page, '.retry')).toBe(true);
-    phone.stack.push({ name: name as PageName, page });
-    phone.snapshot('network-failed');
-    for (const sel of falseEmpty) expect([sel, exists(page, sel)]).toEqual([sel, false]);
+      expect(exists(page, '.retry')).toBe(true);
+      phone.stack.push({ name: name as PageName, page });
+      phone.snapshot('network-failed');
+      for (const sel of falseEmpty) expect([sel, exists(page, sel)]).toEqual([sel, false]);
 
-    await fire(mock, page, '.retry');
+      await fire(mock, page, '.retry');
 
-    expect(exists(page, '.retry')).toBe(false);
-    expect(exists(page, '.load-failed')).toBe(false);
-    expect(phone.taps).toBe(0);
-  });
+      expect(exists(page, '.retry')).toBe(false);
+      expect(exists(page, '.load-failed')).toBe(false);
+      expect(phone.taps).toBe(0);
+    },
+  );
 });

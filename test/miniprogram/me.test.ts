@@ -73,7 +73,11 @@ describe('me page: my data', () => {
       exportedAt: '2026-11-20T00:00:00Z',
       profile: { name: '王秀英', phone: '13812345678', villageName: '南定村', sex: 'female', birthYear: 1956 },
       consentLedger: [{ purpose: 'basic', action: 'grant', policyVersion: '2026-11', guardianRelation: null, at: '2026-11-02T08:00:00.000Z' }],
-      talks: { registrations: [{ title: '两癌免费筛查', startAt: '2026-12-01T01:30:00.000Z', status: 'confirmed', seats: 1, at: '2026-11-20T00:00:00Z' }], attendance: [], feedback: [] },
+      talks: {
+        registrations: [{ title: '两癌免费筛查', startAt: '2026-12-01T01:30:00.000Z', status: 'confirmed', seats: 1, at: '2026-11-20T00:00:00Z' }],
+        attendance: [],
+        feedback: [],
+      },
     };
     const { mock, page } = await openMe({}, (m) => m.on('GET', '/api/v1/me/export', { statusCode: 200, data: exported }));
 
@@ -84,7 +88,16 @@ describe('me page: my data', () => {
     const [[filePath, text]] = [...mock.files];
     expect(filePath).toMatch(/^wxfile:\/\/usr\/我的数据-\d{8}\.txt$/);
     // the data itself, not counts
-    for (const line of ['姓名：王秀英', '手机号：13812345678', '所在村（社区）：南定村', '性别：女', '出生年份：1956', '操作：同意', '活动：两癌免费筛查', '签到记录：']) {
+    for (const line of [
+      '姓名：王秀英',
+      '手机号：13812345678',
+      '所在村（社区）：南定村',
+      '性别：女',
+      '出生年份：1956',
+      '操作：同意',
+      '活动：两癌免费筛查',
+      '签到记录：',
+    ]) {
       expect(text).toContain(line);
     }
     expect(texts(page, '.export-text')[0]).toContain('姓名：王秀英');

@@ -39,7 +39,9 @@ describe('privacy page', () => {
   });
 
   test('when the policy cannot be loaded, then there is nothing to agree to yet: an error with a retry', async () => {
-    const { mock, page } = await openPrivacy([], (m) => m.on('GET', '/api/v1/policy', { networkError: 'request:fail timeout' }, { statusCode: 200, data: POLICY_TEXT }));
+    const { mock, page } = await openPrivacy([], (m) =>
+      m.on('GET', '/api/v1/policy', { networkError: 'request:fail timeout' }, { statusCode: 200, data: POLICY_TEXT }),
+    );
     expect(exists(page, '.load-failed')).toBe(true);
     expect(exists(page, '#agree-privacy')).toBe(false);
     await fire(mock, page, '.retry');
@@ -69,9 +71,7 @@ describe('privacy page', () => {
     expect(posted?.data).toEqual({ purpose: 'basic', policyVersion: '2026-11' });
     expect(posted?.header.Authorization).toBe('Bearer privacy-token');
     expect(posted?.header['Idempotency-Key']).toMatch(/^[0-9a-z]+-[0-9a-f]{8}-/);
-    expect(app.globalData.resident?.consents).toEqual([
-      { purpose: 'basic', policyVersion: '2026-11', grantedAt: '2026-11-20T01:02:03.000Z' },
-    ]);
+    expect(app.globalData.resident?.consents).toEqual([{ purpose: 'basic', policyVersion: '2026-11', grantedAt: '2026-11-20T01:02:03.000Z' }]);
     expect(page.data.consented).toBe(true);
     expect(mock.toasts).toEqual([{ title: '已同意，谢谢', icon: 'success', duration: 1500 }]);
     expect(mock.navigations).toEqual([{ api: 'navigateBack', delta: 1, ok: true }]);

@@ -60,9 +60,7 @@ describe('profile form: profile', () => {
   });
 
   test('when loading fails on the server, then a calm toast and a retry button appear, and retry loads', async () => {
-    const { mock, page } = await openProfile({}, (m) =>
-      m.on('GET', '/api/v1/me', errorReply(500, 'INTERNAL', 'boom'), { statusCode: 200, data: me() }),
-    );
+    const { mock, page } = await openProfile({}, (m) => m.on('GET', '/api/v1/me', errorReply(500, 'INTERNAL', 'boom'), { statusCode: 200, data: me() }));
     // the page says it itself, with a retry, instead of a toast that vanishes
     expect(mock.toasts).toEqual([]);
     expect(texts(page, '.load-failed')[0]).toContain('网络不太好，没有加载出来。');
@@ -214,7 +212,6 @@ describe('profile form: phone', () => {
   });
 });
 
-
 describe('profile form: one save', () => {
   test('when name, village, sex and birth year are changed, then one 保存 sends them together and nothing typed is lost', async () => {
     const { mock, page } = await openProfile({ name: null, villageCode: null, villageName: null, sex: null, birthYear: null, profileComplete: false }, (m) => {
@@ -233,11 +230,15 @@ describe('profile form: one save', () => {
 
     await fire(mock, page, '.save');
 
-    expect(mock.requestsTo('PATCH', '/api/v1/me').map((r) => r.data)).toEqual([{ name: '王秀英', villageCode: '370303-Z-ND-001', sex: 'female', birthYear: 1962 }]);
+    expect(mock.requestsTo('PATCH', '/api/v1/me').map((r) => r.data)).toEqual([
+      { name: '王秀英', villageCode: '370303-Z-ND-001', sex: 'female', birthYear: 1962 },
+    ]);
   });
 
   test('when an ID number is typed, then sex and birth year are filled from it and the number is never sent', async () => {
-    const { mock, page } = await openProfile({ sex: null, birthYear: null }, (m) => m.on('PATCH', '/api/v1/me', { statusCode: 200, data: me({ sex: 'male', birthYear: 1958 }) }));
+    const { mock, page } = await openProfile({ sex: null, birthYear: null }, (m) =>
+      m.on('PATCH', '/api/v1/me', { statusCode: 200, data: me({ sex: 'male', birthYear: 1958 }) }),
+    );
     await fire(mock, page, '.id-input', 'input', { value: '370303195803150013' });
     expect(page.data.sex).toBe('male');
     expect(texts(page, '.birth-year')).toEqual(['1958 年出生']);
@@ -250,7 +251,11 @@ describe('profile form: one save', () => {
   });
 
   test('when opened by a sign-up that needs sex and birth year, then saving without them says what is missing; with them it goes back', async () => {
-    const { mock, page } = await openProfile({ sex: null, birthYear: null }, (m) => m.on('PATCH', '/api/v1/me', { statusCode: 200, data: me({ sex: 'female', birthYear: 1970 }) }), { need: 'sexBirth', back: '1' });
+    const { mock, page } = await openProfile(
+      { sex: null, birthYear: null },
+      (m) => m.on('PATCH', '/api/v1/me', { statusCode: 200, data: me({ sex: 'female', birthYear: 1970 }) }),
+      { need: 'sexBirth', back: '1' },
+    );
     expect(texts(page, '.need-banner')[0]).toContain('年龄或性别要求');
     await fire(mock, page, '.save');
     expect(texts(page, '.sex-birth-error')).toEqual(['请选择性别和出生年份']);

@@ -9,13 +9,36 @@ const C1 = 'b'.repeat(24);
 const C2 = 'c'.repeat(24);
 
 const round = (over: Record<string, unknown> = {}) => ({
-  id: ROUND, kind: 'happy_family', kindLabel: '幸福家庭', title: '2026年马尚街道幸福家庭评选', rules: '每人每天可投 3 票', areaCode: '370303-JD-MS',
-  nominateFrom: '2026-11-27T02:00:00.000Z', nominateTo: '2026-11-30T02:00:00.000Z', voteFrom: '2026-11-30T02:00:00.000Z', voteTo: '2026-12-02T02:00:00.000Z',
-  winners: 1, votesPerDay: 3, residentNominations: false, status: 'voting', statusLabel: '投票中', ...over,
+  id: ROUND,
+  kind: 'happy_family',
+  kindLabel: '幸福家庭',
+  title: '2026年马尚街道幸福家庭评选',
+  rules: '每人每天可投 3 票',
+  areaCode: '370303-JD-MS',
+  nominateFrom: '2026-11-27T02:00:00.000Z',
+  nominateTo: '2026-11-30T02:00:00.000Z',
+  voteFrom: '2026-11-30T02:00:00.000Z',
+  voteTo: '2026-12-02T02:00:00.000Z',
+  winners: 1,
+  votesPerDay: 3,
+  residentNominations: false,
+  status: 'voting',
+  statusLabel: '投票中',
+  ...over,
 });
-const candidate = (id: string, name: string, votes: number) => ({ id, subject: 'family', name, villageCode: 'v', villageName: '东村', story: `${name}孝老爱亲，邻里和睦。`, photoIds: id === C1 ? ['d'.repeat(24)] : [], votes });
+const candidate = (id: string, name: string, votes: number) => ({
+  id,
+  subject: 'family',
+  name,
+  villageCode: 'v',
+  villageName: '东村',
+  story: `${name}孝老爱亲，邻里和睦。`,
+  photoIds: id === C1 ? ['d'.repeat(24)] : [],
+  votes,
+});
 const view = (votedFor: string[], remaining: number, over: Record<string, unknown> = {}) => ({
-  round: round(over), villages: [{ villageCode: 'v', villageName: '东村', candidates: [candidate(C1, '王家', 12 + votedFor.length), candidate(C2, '李家', 7)] }],
+  round: round(over),
+  villages: [{ villageCode: 'v', villageName: '东村', candidates: [candidate(C1, '王家', 12 + votedFor.length), candidate(C2, '李家', 7)] }],
   today: { day: '2026-11-30', votedFor, remaining },
 });
 
@@ -71,7 +94,10 @@ describe('selections in the mini-program', () => {
   test('when results are published, then the winners show with their certificates and no vote button', async () => {
     const mock = wxMock();
     mock.on('GET', `/api/v1/selections/${ROUND}`, { statusCode: 200, data: view([], 3, { status: 'published', statusLabel: '已公布' }) });
-    mock.on('GET', `/api/v1/selections/${ROUND}/results`, { statusCode: 200, data: { round: round(), winners: [{ rank: 1, nominationId: C1, name: '王家', villageName: '东村', votes: 12, flagged: 1 }], totals: [] } });
+    mock.on('GET', `/api/v1/selections/${ROUND}/results`, {
+      statusCode: 200,
+      data: { round: round(), winners: [{ rank: 1, nominationId: C1, name: '王家', villageName: '东村', votes: 12, flagged: 1 }], totals: [] },
+    });
     const page = await open(mock, 'selections/round', { id: ROUND });
     expect(texts(page, '.winner-name')).toEqual(['第1名　东村 王家（12 票）']);
     expect(page.data.winners[0].cert).toBe(`http://127.0.0.1:3000/api/v1/selections/${ROUND}/winners/${C1}/certificate.svg`);

@@ -9,7 +9,12 @@ const read = (file: string) => fs.readFileSync(path.join(MP_ROOT, file), 'utf8')
 /** The rpx value of `property` in the rule whose selector list is exactly `selector`. */
 function rpx(css: string, selector: string, property: string): number {
   const rules = [...css.replace(/\/\*[\s\S]*?\*\//g, '').matchAll(/([^{}]+)\{([^}]*)\}/g)];
-  const rule = rules.find((r) => r[1]!.split(',').map((s) => s.trim()).includes(selector));
+  const rule = rules.find((r) =>
+    r[1]!
+      .split(',')
+      .map((s) => s.trim())
+      .includes(selector),
+  );
   const value = rule && new RegExp(`(?:^|;|\\s)${property}\\s*:\\s*(\\d+)rpx`).exec(rule[2]!);
   if (!value) throw new Error(`no ${property} in rpx for ${selector}`);
   return Number(value[1]);
@@ -44,7 +49,10 @@ describe('project files', () => {
   test('when the tab icons are read, then each is an 81 × 81 PNG under 40 KB with a visible shape, the selected one in the theme blue', () => {
     const app = JSON.parse(read('app.json')) as { tabBar: { list: { iconPath: string; selectedIconPath: string }[] } };
     for (const tab of app.tabBar.list) {
-      for (const [file, blue] of [[tab.iconPath, false], [tab.selectedIconPath, true]] as const) {
+      for (const [file, blue] of [
+        [tab.iconPath, false],
+        [tab.selectedIconPath, true],
+      ] as const) {
         const bytes = fs.readFileSync(path.join(MP_ROOT, file));
         expect(bytes.length).toBeLessThan(40 * 1024);
         const png = PNG.sync.read(bytes);
@@ -78,17 +86,22 @@ describe('project files', () => {
     expect(mini).toEqual([]);
     const small = files
       .filter((f) => f.endsWith('.wxss'))
-      .flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/font-size:\s*(\d+)rpx/g)].filter((m) => Number(m[1]) < 36).map((m) => `${path.relative(MP_ROOT, f)}: ${m[0]}`));
+      .flatMap((f) =>
+        [...fs.readFileSync(f, 'utf8').matchAll(/font-size:\s*(\d+)rpx/g)].filter((m) => Number(m[1]) < 36).map((m) => `${path.relative(MP_ROOT, f)}: ${m[0]}`),
+      );
     expect(small).toEqual([]);
   });
 
-  test.each(['home', 'me', 'profile', 'privacy', 'cleft', 'insurance', 'quiz', 'quiz-answer', 'quiz-result', 'quiz-rank', 'quiz-cert'])('when %s is used as a Component page, then its four files exist and its json has usingComponents', (name) => {
-    for (const ext of ['ts', 'wxml', 'wxss', 'json']) {
-      expect(fs.existsSync(path.join(MP_ROOT, 'pages', name, `index.${ext}`))).toBe(true);
-    }
-    expect(JSON.parse(read(`pages/${name}/index.json`)).usingComponents).toEqual({});
-    expect(read(`pages/${name}/index.wxml`)).toMatch(/^<view class="page \{\{elder \? 'elder' : ''\}\}">/);
-  });
+  test.each(['home', 'me', 'profile', 'privacy', 'cleft', 'insurance', 'quiz', 'quiz-answer', 'quiz-result', 'quiz-rank', 'quiz-cert'])(
+    'when %s is used as a Component page, then its four files exist and its json has usingComponents',
+    (name) => {
+      for (const ext of ['ts', 'wxml', 'wxss', 'json']) {
+        expect(fs.existsSync(path.join(MP_ROOT, 'pages', name, `index.${ext}`))).toBe(true);
+      }
+      expect(JSON.parse(read(`pages/${name}/index.json`)).usingComponents).toEqual({});
+      expect(read(`pages/${name}/index.wxml`)).toMatch(/^<view class="page \{\{elder \? 'elder' : ''\}\}">/);
+    },
+  );
 });
 
 describe('large type', () => {

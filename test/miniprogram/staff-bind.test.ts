@@ -14,7 +14,10 @@ async function open(mock: WxMock, query: Record<string, string> = {}) {
 describe('staff bind', () => {
   test('when opened from the console code, then one tap confirms that code and the message for the bot is shown', async () => {
     const mock = wxMock();
-    mock.on('POST', '/api/v1/staff-bind', { statusCode: 200, data: { staffName: '马尚街道管理员', botCommand: '绑定 AB23CD45', expiresAt: '2099-01-01T00:00:00.000Z' } });
+    mock.on('POST', '/api/v1/staff-bind', {
+      statusCode: 200,
+      data: { staffName: '马尚街道管理员', botCommand: '绑定 AB23CD45', expiresAt: '2099-01-01T00:00:00.000Z' },
+    });
     const page = await open(mock, { scene: encodeURIComponent('sb=ab23cd45') });
     expect(mock.requestsTo('POST', '/api/v1/staff-bind')).toEqual([]); // nothing happens before the tap
     await fire(mock, page, '.confirm');
@@ -24,7 +27,7 @@ describe('staff bind', () => {
     expect(exists(page, '.confirm')).toBe(false);
   });
 
-  test('when the code has expired, then the server\'s message is shown and the code can be typed again', async () => {
+  test("when the code has expired, then the server's message is shown and the code can be typed again", async () => {
     const mock = wxMock();
     mock.on('POST', '/api/v1/staff-bind', errorReply(410, 'BIND_CODE_EXPIRED', '二维码已过期，请在管理后台重新生成'));
     const page = await open(mock);

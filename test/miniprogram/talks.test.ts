@@ -39,7 +39,16 @@ function talk(overrides: Record<string, unknown> = {}) {
 function registration(overrides: Record<string, unknown> = {}) {
   return {
     registrationId: 'r1',
-    talk: { id: TALK_ID, title: '两癌免费筛查', kind: 'screening', venue: '马尚卫生院', startAt: '2099-12-01T01:30:00.000Z', endAt: '2099-12-01T03:30:00.000Z', status: 'published', cancelCutoffAt: '2099-11-30T12:00:00.000Z' },
+    talk: {
+      id: TALK_ID,
+      title: '两癌免费筛查',
+      kind: 'screening',
+      venue: '马尚卫生院',
+      startAt: '2099-12-01T01:30:00.000Z',
+      endAt: '2099-12-01T03:30:00.000Z',
+      status: 'published',
+      cancelCutoffAt: '2099-11-30T12:00:00.000Z',
+    },
     status: 'confirmed',
     seats: 1,
     position: null,
@@ -69,7 +78,10 @@ async function open(mock: WxMock, name: string, query: Record<string, string> = 
 describe('talks list', () => {
   test('when it opens, then upcoming sessions show with time, venue and seats; a filter reloads by kind; a tap opens the detail', async () => {
     const mock = wxMock();
-    mock.on('GET', '/api/v1/talks?scope=mine', { statusCode: 200, data: { items: [talk(), talk({ id: 'b'.repeat(24), title: '孕期讲座', kind: 'lecture', seatsLeft: 0 })], nextCursor: null } });
+    mock.on('GET', '/api/v1/talks?scope=mine', {
+      statusCode: 200,
+      data: { items: [talk(), talk({ id: 'b'.repeat(24), title: '孕期讲座', kind: 'lecture', seatsLeft: 0 })], nextCursor: null },
+    });
     mock.on('GET', '/api/v1/talks?kind=screening&scope=mine', { statusCode: 200, data: { items: [talk()], nextCursor: null } });
     const page = await open(mock, 'talks');
     expect(texts(page, '.talk-title')).toEqual(['两癌免费筛查', '孕期讲座']);
@@ -115,7 +127,12 @@ describe('talk detail and sign-up', () => {
   test('when 我要报名 is tapped, then reminders are asked for first (inside the tap), accepted ones reported, and the sign-up sent with an Idempotency-Key', async () => {
     const mock = wxMock();
     const calls = stubSubscribe(mock, { 'TPL-talk_reminder': 'accept', 'TPL-talk_start': 'accept', 'TPL-talk_status': 'reject' });
-    mock.on('GET', `/api/v1/talks/${TALK_ID}`, { statusCode: 200, data: { ...talk(), myRegistration: null } }, { statusCode: 200, data: { ...talk({ seatsLeft: 2 }), myRegistration: { registrationId: 'r1', status: 'confirmed', seats: 1, position: null } } });
+    mock.on(
+      'GET',
+      `/api/v1/talks/${TALK_ID}`,
+      { statusCode: 200, data: { ...talk(), myRegistration: null } },
+      { statusCode: 200, data: { ...talk({ seatsLeft: 2 }), myRegistration: { registrationId: 'r1', status: 'confirmed', seats: 1, position: null } } },
+    );
     mock.on('POST', '/api/v1/me/subscriptions', { statusCode: 201, data: { credits: { talk_reminder: 1, talk_start: 1 } } });
     mock.on('POST', `/api/v1/talks/${TALK_ID}/registrations`, { statusCode: 201, data: { registrationId: 'r1', status: 'confirmed', seats: 1 } });
     const page = await open(mock, 'talks/detail', { id: TALK_ID });
@@ -126,7 +143,10 @@ describe('talk detail and sign-up', () => {
     await fire(mock, page, '.signup');
 
     expect(calls).toEqual([{ tmplIds: ['TPL-talk_reminder', 'TPL-talk_start', 'TPL-talk_status'], requestsBefore: before }]);
-    expect(mock.requestsTo('POST', '/api/v1/me/subscriptions')[0]!.data).toEqual({ templateKeys: ['talk_reminder', 'talk_start', 'talk_status'], accepted: ['talk_reminder', 'talk_start'] });
+    expect(mock.requestsTo('POST', '/api/v1/me/subscriptions')[0]!.data).toEqual({
+      templateKeys: ['talk_reminder', 'talk_start', 'talk_status'],
+      accepted: ['talk_reminder', 'talk_start'],
+    });
     const [signup] = mock.requestsTo('POST', `/api/v1/talks/${TALK_ID}/registrations`);
     expect(signup!.data).toEqual({ seats: 1 });
     expect(signup!.header['Idempotency-Key']).toMatch(/^[\w-]{8,64}$/);
@@ -162,7 +182,12 @@ describe('talk detail and sign-up', () => {
 
   test('when a waitlisted resident cancels and confirms, then DELETE is sent and the page reloads', async () => {
     const mock = wxMock();
-    mock.on('GET', `/api/v1/talks/${TALK_ID}`, { statusCode: 200, data: { ...talk(), myRegistration: { registrationId: 'r1', status: 'waitlisted', seats: 1, position: 2 } } }, { statusCode: 200, data: { ...talk(), myRegistration: null } });
+    mock.on(
+      'GET',
+      `/api/v1/talks/${TALK_ID}`,
+      { statusCode: 200, data: { ...talk(), myRegistration: { registrationId: 'r1', status: 'waitlisted', seats: 1, position: 2 } } },
+      { statusCode: 200, data: { ...talk(), myRegistration: null } },
+    );
     mock.on('DELETE', `/api/v1/talks/${TALK_ID}/registrations/me`, { statusCode: 200, data: { registrationId: 'r1', status: 'cancelled' } });
     const page = await open(mock, 'talks/detail', { id: TALK_ID });
     expect(texts(page, '.status')).toEqual(['您在候补名单第 2 位，有人取消会按顺序补上']);
@@ -177,7 +202,14 @@ describe('my registrations', () => {
     const mock = wxMock();
     mock.on('GET', '/api/v1/me/registrations', {
       statusCode: 200,
-      data: { items: [registration(), registration({ registrationId: 'r2', status: 'waitlisted', position: 4 }), registration({ registrationId: 'r3', attended: true })], nextCursor: null },
+      data: {
+        items: [
+          registration(),
+          registration({ registrationId: 'r2', status: 'waitlisted', position: 4 }),
+          registration({ registrationId: 'r3', attended: true }),
+        ],
+        nextCursor: null,
+      },
     });
     const page = await open(mock, 'talks/mine');
     expect(texts(page, '.reg-status')).toEqual(['报名成功', '候补第 4 位', '已参加']);
@@ -189,7 +221,10 @@ describe('my registrations', () => {
 describe('check-in by scanning', () => {
   test('when opened from the code, then the scene from the launch query checks in to that session', async () => {
     const mock = wxMock();
-    mock.on('POST', `/api/v1/talks/${TALK_ID}/checkin`, { statusCode: 200, data: { talkId: TALK_ID, title: '两癌免费筛查', checkedInAt: '2099-12-01T01:00:00.000Z' } });
+    mock.on('POST', `/api/v1/talks/${TALK_ID}/checkin`, {
+      statusCode: 200,
+      data: { talkId: TALK_ID, title: '两癌免费筛查', checkedInAt: '2099-12-01T01:00:00.000Z' },
+    });
     const page = await open(mock, 'talks/checkin', { scene: encodeURIComponent(SCENE) });
     expect(mock.requestsTo('POST', `/api/v1/talks/${TALK_ID}/checkin`)[0]!.data).toEqual({ scene: SCENE });
     expect(texts(page, '.big')).toEqual(['✓ 签到成功，请入座']);
@@ -205,7 +240,12 @@ describe('check-in by scanning', () => {
 
   test('when the network fails, then the page says it is not checked in yet and 再试一次 checks in', async () => {
     const mock = wxMock();
-    mock.on('POST', `/api/v1/talks/${TALK_ID}/checkin`, { networkError: 'request:fail timeout' }, { statusCode: 200, data: { talkId: TALK_ID, title: '两癌免费筛查', checkedInAt: '2099-12-01T01:00:00.000Z' } });
+    mock.on(
+      'POST',
+      `/api/v1/talks/${TALK_ID}/checkin`,
+      { networkError: 'request:fail timeout' },
+      { statusCode: 200, data: { talkId: TALK_ID, title: '两癌免费筛查', checkedInAt: '2099-12-01T01:00:00.000Z' } },
+    );
     const page = await open(mock, 'talks/checkin', { scene: encodeURIComponent(SCENE) });
     expect(texts(page, '.load-failed .big')).toEqual(['网络不太好，还没有签上。']);
     expect(exists(page, '.done')).toBe(false);
@@ -224,7 +264,10 @@ describe('check-in by scanning', () => {
 });
 
 describe('feedback', () => {
-  const detail = (over: Record<string, unknown> = {}) => ({ statusCode: 200, data: { ...talk(), myRegistration: null, attended: true, feedbackGiven: false, ...over } });
+  const detail = (over: Record<string, unknown> = {}) => ({
+    statusCode: 200,
+    data: { ...talk(), myRegistration: null, attended: true, feedbackGiven: false, ...over },
+  });
 
   test('when a rating and comment are submitted, then both are sent and a held comment is explained', async () => {
     const mock = wxMock();

@@ -70,6 +70,8 @@ describe('insured person checks', () => {
 
   test('when the same ID number is entered twice, then the second is flagged', () => {
     const p = { name: '乙', idCard: id('37030319800315123'), birthDate: '1980-03-15', sex: 'male' as const, relation: '本人' as const, planCode: 'A' };
-    expect(validateInsured(product, [p, { ...p, idCard: p.idCard.toLowerCase() }], today)).toEqual([{ path: 'insured.1.idCard', message: '同一人不能重复填写' }]);
+    expect(validateInsured(product, [p, { ...p, idCard: p.idCard.toLowerCase() }], today)).toEqual([
+      { path: 'insured.1.idCard', message: '同一人不能重复填写' },
+    ]);
   });
 });

@@ -10,7 +10,9 @@ describe('config', () => {
 
   test('when the README configuration table is read, then it lists every variable of the schema', () => {
     const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
-    const missing = configRows().filter((r) => !readme.includes(`| \`${r.key}\` |`)).map((r) => r.key);
+    const missing = configRows()
+      .filter((r) => !readme.includes(`| \`${r.key}\` |`))
+      .map((r) => r.key);
     expect(missing).toEqual([]);
   });
 
@@ -47,9 +49,16 @@ describe('config', () => {
 
   test('when the reconnect delays are out of order or the puppet-service endpoint is not host:port, then they are refused', () => {
     const keys = { PII_KEY: 'a'.repeat(64), BLIND_INDEX_KEY: 'b'.repeat(64) };
-    expect(() => loadConfig({ ...keys, BOT_RECONNECT_MIN_MS: '5000', BOT_RECONNECT_MAX_MS: '1000' })).toThrow(/BOT_RECONNECT_MIN_MS: must not exceed BOT_RECONNECT_MAX_MS/);
+    expect(() => loadConfig({ ...keys, BOT_RECONNECT_MIN_MS: '5000', BOT_RECONNECT_MAX_MS: '1000' })).toThrow(
+      /BOT_RECONNECT_MIN_MS: must not exceed BOT_RECONNECT_MAX_MS/,
+    );
     expect(() => loadConfig({ ...keys, WECHATY_PUPPET_SERVICE_ENDPOINT: 'http://gateway' })).toThrow(/WECHATY_PUPPET_SERVICE_ENDPOINT/);
-    expect(loadConfig({ ...keys, WECHATY_PUPPET_SERVICE_ENDPOINT: 'gateway.local:8788' })).toMatchObject({ BOT_RECONNECT_MIN_MS: 1000, BOT_RECONNECT_MAX_MS: 300_000, BOT_WATCHDOG_SEC: 60, BOT_OFFLINE_ALERT_MIN: 10 });
+    expect(loadConfig({ ...keys, WECHATY_PUPPET_SERVICE_ENDPOINT: 'gateway.local:8788' })).toMatchObject({
+      BOT_RECONNECT_MIN_MS: 1000,
+      BOT_RECONNECT_MAX_MS: 300_000,
+      BOT_WATCHDOG_SEC: 60,
+      BOT_OFFLINE_ALERT_MIN: 10,
+    });
   });
 });
 
@@ -66,7 +75,9 @@ describe('empty values mean what the configuration table says', () => {
 
   test('when WECHAT_APPID is empty, then the local fake WeChat server is meant, and production refuses it', () => {
     expect(load({ WECHAT_APPID: '' }).WECHAT_APPID).toBe('');
-    expect(() => load({ NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x', WECHAT_SECRET: 's', WECHAT_APPID: '', ROLES: 'api' })).toThrow(/WECHAT_APPID: required in production/);
+    expect(() => load({ NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x', WECHAT_SECRET: 's', WECHAT_APPID: '', ROLES: 'api' })).toThrow(
+      /WECHAT_APPID: required in production/,
+    );
   });
 
   test('when a variable whose description gives empty a meaning is added, then it has its own test above', () => {
@@ -82,7 +93,12 @@ describe('empty values mean what the configuration table says', () => {
   });
 
   test('when .env.example is used as it is, then every variable has its default', () => {
-    const env = Object.fromEntries(envExample().split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const env = Object.fromEntries(
+      envExample()
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
     const fromExample = loadConfig({ ...env, ...base }, () => undefined);
     const defaults = load({});
     for (const { key } of configRows()) expect([key, fromExample[key as keyof typeof defaults]]).toEqual([key, defaults[key as keyof typeof defaults]]);

@@ -50,7 +50,8 @@ function writtenActions(): { literals: Map<string, string>; templates: Map<strin
 function writtenCodes(): Map<string, string> {
   const codes = new Map<string, string>();
   const patterns = [/new AppError\(\s*'([A-Z][A-Z0-9_]*)'/g, /\bcode: '([A-Z][A-Z0-9_]*)'/g, /\[\s*'([A-Z][A-Z0-9_]*)',\s*(?:\d{3}\b|'[^']*[\u4e00-\u9fa5])/g];
-  for (const { file, text } of files.filter((f) => f.file.startsWith('src'))) for (const re of patterns) for (const [, c] of text.matchAll(re)) codes.set(c!, file);
+  for (const { file, text } of files.filter((f) => f.file.startsWith('src')))
+    for (const re of patterns) for (const [, c] of text.matchAll(re)) codes.set(c!, file);
   return codes;
 }
 
@@ -79,7 +80,9 @@ describe('dictionaries', () => {
   test('when a dictionary is read, then it has a Chinese title and every value a Chinese label', () => {
     for (const [name, d] of Object.entries(dictionaries)) {
       expect([name, CHINESE.test(d.title)]).toEqual([name, true]);
-      const bare = Object.entries(d.labels as Record<string, string>).filter(([, label]) => !CHINESE.test(label)).map(([v]) => `${name}.${v}`);
+      const bare = Object.entries(d.labels as Record<string, string>)
+        .filter(([, label]) => !CHINESE.test(label))
+        .map(([v]) => `${name}.${v}`);
       expect(bare).toEqual([]);
       expect(d.schema.options).toEqual(d.values);
     }

@@ -100,7 +100,16 @@ describe('rate governor (fake clock)', () => {
     const clock = new FakeClock(new Date('2026-11-28T02:00:00Z'));
     const first = governor(clock, { hourlyCap: 1 });
     expect(await first.send()).toBe(true);
-    const again = new RateGovernor({ gapMinMs: 4000, gapMaxMs: 9000, hourlyCap: 1, dailyCap: 10, quietHours: null, clock, random: () => 0, ledger: first.ledger });
+    const again = new RateGovernor({
+      gapMinMs: 4000,
+      gapMaxMs: 9000,
+      hourlyCap: 1,
+      dailyCap: 10,
+      quietHours: null,
+      clock,
+      random: () => 0,
+      ledger: first.ledger,
+    });
     expect(await again.decide()).toMatchObject({ ok: false, reason: 'gap' });
     clock.advance(5000);
     expect(await again.decide()).toMatchObject({ ok: false, reason: 'hourly' });

@@ -10,7 +10,7 @@ describe('literacy level intervals', () => {
     expect([round4(b.low), round4(b.high)]).toEqual([0, 0.2775]);
   });
 
-  test('when two rounds are compared, then the change interval is Newcombe\'s hybrid score interval (56/70 vs 48/80 → 0.0524–0.3339)', () => {
+  test("when two rounds are compared, then the change interval is Newcombe's hybrid score interval (56/70 vs 48/80 → 0.0524–0.3339)", () => {
     const c = change(proportion(48, 80), proportion(56, 70));
     expect([round4(c.diff), round4(c.low), round4(c.high)]).toEqual([0.2, 0.0524, 0.3339]);
     expect(c.tooSmall).toBe(false);

@@ -27,7 +27,12 @@ describe('start-up banner', () => {
   });
 
   test('when an external MongoDB is used, then its address is shown without the password', () => {
-    const text = startupBanner({ ...facts, roles: ['worker'], apiUrl: undefined, database: { kind: 'external', uri: 'mongodb://app:s3cret@db1:27017/?replicaSet=rs0' } });
+    const text = startupBanner({
+      ...facts,
+      roles: ['worker'],
+      apiUrl: undefined,
+      database: { kind: 'external', uri: 'mongodb://app:s3cret@db1:27017/?replicaSet=rs0' },
+    });
     expect(text).toContain('database  MongoDB at mongodb://db1:27017/?replicaSet=rs0');
     expect(text).not.toContain('s3cret');
     expect(text).not.toContain('API ');

@@ -14,16 +14,39 @@ describe('worker', () => {
 
   test('when a task runs or fails, then its fixed event name is logged, and after stop it runs no more', async () => {
     const lines: string[] = [];
-    const logger = createLogger('info', new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } }));
+    const logger = createLogger(
+      'info',
+      new Writable({
+        write(chunk, _enc, cb) {
+          lines.push(String(chunk));
+          cb();
+        },
+      }),
+    );
     const app = { logger } as AppContext;
     let runs = 0;
     const tasks: Task[] = [
-      { name: 'demo.ok', cron: '* * * * * *', run: async (a) => { expect(a).toBe(app); runs++; return { n: runs }; } },
-      { name: 'demo.bad', cron: '* * * * * *', run: async () => { throw new Error('boom'); } },
+      {
+        name: 'demo.ok',
+        cron: '* * * * * *',
+        run: async (a) => {
+          expect(a).toBe(app);
+          runs++;
+          return { n: runs };
+        },
+      },
+      {
+        name: 'demo.bad',
+        cron: '* * * * * *',
+        run: async () => {
+          throw new Error('boom');
+        },
+      },
     ];
     const stop = await startWorker(app, tasks);
     const events = () => lines.map((l) => (JSON.parse(l) as { event: string }).event);
-    for (let i = 0; i < 40 && !(events().includes('task.demo.ok') && events().includes('task.demo.bad.failed')); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 40 && !(events().includes('task.demo.ok') && events().includes('task.demo.bad.failed')); i++)
+      await new Promise((r) => setTimeout(r, 100));
     await stop();
     expect(events()).toEqual(expect.arrayContaining(['worker.started', 'task.demo.ok', 'task.demo.bad.failed']));
     const after = runs;
@@ -36,7 +59,15 @@ describe('worker', () => {
     expect([1, { sent: 0, dead: 2 }, [{ n: 3 }], 'leader elsewhere', true].map(didWork)).toEqual(Array(5).fill(true));
 
     const lines: string[] = [];
-    const logger = createLogger('info', new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } }));
+    const logger = createLogger(
+      'info',
+      new Writable({
+        write(chunk, _enc, cb) {
+          lines.push(String(chunk));
+          cb();
+        },
+      }),
+    );
     const tasks: Task[] = [
       { name: 'demo.idle', cron: '* * * * * *', run: async () => ({ sent: 0 }) },
       { name: 'demo.busy', cron: '* * * * * *', run: async () => ({ sent: 1 }) },

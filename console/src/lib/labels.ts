@@ -8,9 +8,26 @@ export const AUDIT_TARGETS: Readonly<Record<string, string>> = labels('auditTarg
 
 /** Chinese names of the fields audit details carry. */
 export const AUDIT_DETAIL_KEYS: Record<string, string> = {
-  username: '用户名', displayName: '姓名', role: '角色', areaCode: '地区', reason: '原因', rows: '条数', rowCount: '条数',
-  offset: '从第几条起', status: '状态', from: '原状态', note: '备注', year: '年份', format: '格式', count: '数量', walkInId: '现场登记编号',
-  filters: '筛选条件', author: '作者', mergeInto: '合并到', name: '名称', code: '编码',
+  username: '用户名',
+  displayName: '姓名',
+  role: '角色',
+  areaCode: '地区',
+  reason: '原因',
+  rows: '条数',
+  rowCount: '条数',
+  offset: '从第几条起',
+  status: '状态',
+  from: '原状态',
+  note: '备注',
+  year: '年份',
+  format: '格式',
+  count: '数量',
+  walkInId: '现场登记编号',
+  filters: '筛选条件',
+  author: '作者',
+  mergeInto: '合并到',
+  name: '名称',
+  code: '编码',
 };
 
 /** An action's name; one the dictionary does not name (an old record's) is shown as recorded. */
@@ -22,9 +39,19 @@ function tagged<N extends DictionaryName, T>(name: N, types: Record<keyof Labels
 }
 
 export const CAMPAIGN_STATUS = tagged<'campaignStatus', 'info' | 'warning' | 'success' | 'primary' | 'danger'>('campaignStatus', {
-  draft: 'info', pending_review: 'warning', approved: 'primary', active: 'primary', finished: 'success', cancelled: 'info',
+  draft: 'info',
+  pending_review: 'warning',
+  approved: 'primary',
+  active: 'primary',
+  finished: 'success',
+  cancelled: 'info',
 });
 
 export const CAMPAIGN_KINDS: Readonly<Record<string, string>> = labels('campaignKind');
 
-export const DELIVERY_STATUS = tagged<'deliveryStatus', 'info' | 'warning' | 'success' | 'danger'>('deliveryStatus', { pending: 'warning', sent: 'success', dead: 'danger', cancelled: 'info' });
+export const DELIVERY_STATUS = tagged<'deliveryStatus', 'info' | 'warning' | 'success' | 'danger'>('deliveryStatus', {
+  pending: 'warning',
+  sent: 'success',
+  dead: 'danger',
+  cancelled: 'info',
+});

@@ -42,7 +42,11 @@ export function usePagedList<T>(fetchPage: (cursor: string | undefined) => Promi
   }
 
   return {
-    rows, total, loading, error, load,
+    rows,
+    total,
+    loading,
+    error,
+    load,
     /** 1 for the first page. */
     page: computed(() => seen.value.length + 1),
     hasPrev: computed(() => seen.value.length > 0),

@@ -20,7 +20,13 @@ export function toApiSchedule(f: ScheduleForm): { kind: 'once'; at: string } | {
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 const wallParts = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
 });
 
 /** An instant as Beijing wall-clock `YYYY-MM-DD HH:mm`. */

@@ -18,7 +18,9 @@ export function scopeVillages(): Promise<VillageOption[]> {
   cached = (async () => {
     const ownTown = me.role === 'village_worker' ? (me.areaPath[me.areaPath.length - 2] ?? '') : me.areaCode;
     const towns = me.role === 'district_admin' ? await childAreas('370303') : [{ code: ownTown, name: '', level: 'town' }];
-    const lists = await Promise.all(towns.map(async (t) => (await childAreas(t.code)).map((v) => ({ ...v, label: t.name ? `${t.name} · ${v.name}` : v.name }))));
+    const lists = await Promise.all(
+      towns.map(async (t) => (await childAreas(t.code)).map((v) => ({ ...v, label: t.name ? `${t.name} · ${v.name}` : v.name }))),
+    );
     return me.role === 'village_worker' ? lists.flat().filter((v) => v.code === me.areaCode) : lists.flat();
   })();
   cached.catch(() => {

@@ -21,7 +21,17 @@ export const CONDITIONS = choices('referralCondition');
 const HOUSEHOLD = choices('householdSituation');
 
 function emptyForm() {
-  return { childName: '', childSex: '', childBirthDate: '', condition: '', diagnosed: '', diagnosedWhere: '', otherConditions: '', guardianRelation: '', guardianPhone: '' };
+  return {
+    childName: '',
+    childSex: '',
+    childBirthDate: '',
+    condition: '',
+    diagnosed: '',
+    diagnosedWhere: '',
+    otherConditions: '',
+    guardianRelation: '',
+    guardianPhone: '',
+  };
 }
 
 Component({

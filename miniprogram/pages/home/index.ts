@@ -23,7 +23,6 @@ Component({
     askElder: false,
   },
 
-
   methods: {
     onPageShow() {
       this.setData({ askElder: !elderChoiceMade() });

@@ -40,7 +40,17 @@ function likelyBirthDate(relation: string, myBirthYear: number | null, thisYear:
   return `${Math.min(year, thisYear)}-01-01`;
 }
 
-const newMember = (relation: string, planCode: string, pickerStart: string): Member => ({ name: '', idCard: '', sex: '', birthDate: '', pickerStart, relation, planCode, idOk: false, errors: {} });
+const newMember = (relation: string, planCode: string, pickerStart: string): Member => ({
+  name: '',
+  idCard: '',
+  sex: '',
+  birthDate: '',
+  pickerStart,
+  relation,
+  planCode,
+  idOk: false,
+  errors: {},
+});
 
 interface PlanView {
   code: string;
@@ -102,7 +112,12 @@ Component({
         const product = products.items.find((p) => p.enrolOpen) ?? products.items[0] ?? null;
         this.setData({
           product,
-          plans: (product?.plans ?? []).map((p) => ({ code: p.code, name: p.name, priceText: `每人每年 ${yuan(p.premiumFen)}`, coverageLines: p.coverage.map((c) => `${c.item}：最高 ${yuan(c.amountFen)}`) })),
+          plans: (product?.plans ?? []).map((p) => ({
+            code: p.code,
+            name: p.name,
+            priceText: `每人每年 ${yuan(p.premiumFen)}`,
+            coverageLines: p.coverage.map((c) => `${c.item}：最高 ${yuan(c.amountFen)}`),
+          })),
           enrolments: mine.items.map((e) => ({ ...e, totalText: yuan(e.totalFen) })),
           myPhoneMasked: me.phoneMasked ?? '',
           myBirthYear: me.birthYear ?? null,
@@ -121,7 +136,11 @@ Component({
     async onAgree() {
       this.setData({ busy: true });
       try {
-        const { consents } = await api.post<ConsentList>('/api/v1/me/consents', { purpose: 'insurance', policyVersion: currentPolicyVersion() }, { idempotencyKey: newIdempotencyKey() });
+        const { consents } = await api.post<ConsentList>(
+          '/api/v1/me/consents',
+          { purpose: 'insurance', policyVersion: currentPolicyVersion() },
+          { idempotencyKey: newIdempotencyKey() },
+        );
         const app = theApp();
         const resident = app.globalData.resident;
         if (resident) app.setResident({ ...resident, consents });
@@ -230,7 +249,14 @@ Component({
         productId: this.data.product.id,
         // left out: the server uses the phone in the profile
         ...(this.data.useMyPhone ? {} : { applicantPhone: normalizeMobile(this.data.applicantPhone) }),
-        insured: this.data.members.map((m) => ({ name: normalizeName(m.name), idCard: m.idCard.trim().toUpperCase(), birthDate: m.birthDate, sex: m.sex, relation: m.relation, planCode: m.planCode })),
+        insured: this.data.members.map((m) => ({
+          name: normalizeName(m.name),
+          idCard: m.idCard.trim().toUpperCase(),
+          birthDate: m.birthDate,
+          sex: m.sex,
+          relation: m.relation,
+          planCode: m.planCode,
+        })),
       };
       this.setData({ busy: true });
       try {

@@ -107,9 +107,8 @@ Component({
     },
 
     onDelete() {
-      confirmThen(
-        { title: '删除我的数据', content: ERASE_WARNING, confirmText: '确定删除', confirmColor: '#a3001b', cancelText: '不删除' },
-        () => this.deleteMyData(),
+      confirmThen({ title: '删除我的数据', content: ERASE_WARNING, confirmText: '确定删除', confirmColor: '#a3001b', cancelText: '不删除' }, () =>
+        this.deleteMyData(),
       );
     },
 

@@ -33,7 +33,6 @@ Component({
     busy: false,
   },
 
-
   methods: {
     onPageShow() {
       const app = theApp();

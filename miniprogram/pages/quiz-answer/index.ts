@@ -65,10 +65,20 @@ Component({
         if (result) return this.openResult(attempt.id);
         const deadlineMs = new Date(attempt.deadline).getTime();
         const clockOffsetMs = new Date(attempt.serverNow).getTime() - Date.now();
-        const title = attempt.contestTitle ?? (attempt.mode === 'daily' ? '每日一练' : attempt.mode === 'wrongbook' ? '练错题' : attempt.topic ?? '专题练习');
+        const title = attempt.contestTitle ?? (attempt.mode === 'daily' ? '每日一练' : attempt.mode === 'wrongbook' ? '练错题' : (attempt.topic ?? '专题练习'));
         const choices: Record<string, string[]> = {};
         for (const a of saved ?? []) if (a.choice.length) choices[a.questionId] = a.choice;
-        this.setData({ deadlineMs, clockOffsetMs, submitKey: newIdempotencyKey(), attemptId: attempt.id, mode: attempt.mode, title, questions: attempt.questions, timed: attempt.mode === 'contest', choices });
+        this.setData({
+          deadlineMs,
+          clockOffsetMs,
+          submitKey: newIdempotencyKey(),
+          attemptId: attempt.id,
+          mode: attempt.mode,
+          title,
+          questions: attempt.questions,
+          timed: attempt.mode === 'contest',
+          choices,
+        });
         // A resumed paper opens at the first question not yet answered.
         const firstOpen = attempt.questions.findIndex((q) => !choices[q.id]);
         this.show(firstOpen < 0 ? attempt.questions.length - 1 : firstOpen);
@@ -80,8 +90,7 @@ Component({
       }
     },
 
-    onPageShow() {
-    },
+    onPageShow() {},
 
     show(index: number) {
       const q = this.data.questions[index];
@@ -110,7 +119,9 @@ Component({
 
     /** Keep the answers on the server as the resident goes, so leaving half-way loses nothing. */
     async saveAnswers() {
-      const answers = this.data.questions.filter((q) => (this.data.choices[q.id] ?? []).length).map((q) => ({ questionId: q.id, choice: this.data.choices[q.id] ?? [] }));
+      const answers = this.data.questions
+        .filter((q) => (this.data.choices[q.id] ?? []).length)
+        .map((q) => ({ questionId: q.id, choice: this.data.choices[q.id] ?? [] }));
       try {
         await api.put(`/api/v1/quiz/attempts/${this.data.attemptId}/answers`, { answers }, { silent: true });
       } catch {
@@ -128,7 +139,10 @@ Component({
 
     startTimer() {
       this.tick();
-      timers.set(this, setInterval(() => this.tick(), 1000));
+      timers.set(
+        this,
+        setInterval(() => this.tick(), 1000),
+      );
     },
 
     stopTimer() {

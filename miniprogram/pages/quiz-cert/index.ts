@@ -88,15 +88,18 @@ Component({
 
     onSave() {
       if (typeof wx.canvasToTempFilePath !== 'function') return;
-      wx.canvasToTempFilePath({
-        canvasId: CANVAS_ID,
-        success: (res) =>
-          wx.saveImageToPhotosAlbum({
-            filePath: res.tempFilePath,
-            success: () => wx.showToast({ title: '已保存到相册', icon: 'success' }),
-            fail: () => wx.showToast({ title: '没有保存，请允许保存到相册', icon: 'none', duration: 3000 }),
-          }),
-      }, this);
+      wx.canvasToTempFilePath(
+        {
+          canvasId: CANVAS_ID,
+          success: (res) =>
+            wx.saveImageToPhotosAlbum({
+              filePath: res.tempFilePath,
+              success: () => wx.showToast({ title: '已保存到相册', icon: 'success' }),
+              fail: () => wx.showToast({ title: '没有保存，请允许保存到相册', icon: 'none', duration: 3000 }),
+            }),
+        },
+        this,
+      );
     },
   },
 });

@@ -18,7 +18,6 @@ Component({
     wrongCount: 0,
   },
 
-
   methods: {
     onPageShow() {
       return this.load();
@@ -34,7 +33,12 @@ Component({
           api.get<Points>('/api/v1/quiz/points'),
         ]);
         this.setData({
-          contests: contests.items.map((c) => ({ ...c, stateText: STATE_TEXT[c.state], left: Math.max(0, c.attemptsTotal - c.attemptsUsed), minutes: Math.ceil(c.timeLimitSec / 60) })),
+          contests: contests.items.map((c) => ({
+            ...c,
+            stateText: STATE_TEXT[c.state],
+            left: Math.max(0, c.attemptsTotal - c.attemptsUsed),
+            minutes: Math.ceil(c.timeLimitSec / 60),
+          })),
           topics: topics.items,
           wrongCount: book.count,
           points,

@@ -1,7 +1,14 @@
 import { selectionsApi, shortDay, type Round } from '../../services/selections';
 import { isElderMode } from '../../utils/elder';
 
-const row = (r: Round) => ({ id: r.id, kindLabel: r.kindLabel, title: r.title, status: r.status, statusLabel: r.statusLabel, when: `${shortDay(r.voteFrom)}—${shortDay(r.voteTo)}` });
+const row = (r: Round) => ({
+  id: r.id,
+  kindLabel: r.kindLabel,
+  title: r.title,
+  status: r.status,
+  statusLabel: r.statusLabel,
+  when: `${shortDay(r.voteFrom)}—${shortDay(r.voteTo)}`,
+});
 
 /** 评选 list: the rounds of the resident's town and district; a tap opens the candidates. */
 Component({

@@ -38,7 +38,6 @@ Component({
     loadFailed: false,
   },
 
-
   methods: {
     onPageShow() {
       return this.load();
@@ -48,8 +47,12 @@ Component({
       this.setData(more ? { loadFailed: false } : { loadFailed: false, loading: this.data.items.length === 0 });
       try {
         const kind = this.data.kind || undefined;
-        const cursor = more ? this.data.nextCursor ?? undefined : undefined;
-        const page = await talksApi.list({ ...(kind ? { kind } : {}), ...(cursor ? { cursor } : {}), ...(this.data.scope === 'mine' ? { scope: 'mine' as const } : {}) });
+        const cursor = more ? (this.data.nextCursor ?? undefined) : undefined;
+        const page = await talksApi.list({
+          ...(kind ? { kind } : {}),
+          ...(cursor ? { cursor } : {}),
+          ...(this.data.scope === 'mine' ? { scope: 'mine' as const } : {}),
+        });
         const rows = page.items.map(row);
         this.setData({ items: more ? [...this.data.items, ...rows] : rows, nextCursor: page.nextCursor });
       } catch {

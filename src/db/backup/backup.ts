@@ -35,7 +35,10 @@ export interface Manifest {
 
 /** `name` for a backup taken at `at`: sortable, and its time can be read back (UTC). */
 export function backupFileName(at: Date): string {
-  return `zdhealth-${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}${BACKUP_EXT}`;
+  return `zdhealth-${at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}${BACKUP_EXT}`;
 }
 
 export function backupTimeOf(file: string): Date | null {
@@ -115,7 +118,11 @@ async function retrying<T>(read: () => Promise<T>): Promise<T> {
  * (network error, the server restarting), it is read again after the last `_id` returned, so no document is
  * returned twice or left out (see afterId: when that cannot be done safely, the error stands).
  */
-async function* documentsOf(coll: mongo.Collection, session: mongo.ClientSession | undefined, onRetry: (n: number, err: Error) => void): AsyncGenerator<Buffer> {
+async function* documentsOf(
+  coll: mongo.Collection,
+  session: mongo.ClientSession | undefined,
+  onRetry: (n: number, err: Error) => void,
+): AsyncGenerator<Buffer> {
   const wait = backoff();
   let last: Buffer | null = null;
   let after: mongo.Filter<mongo.Document> = {};
@@ -150,7 +157,11 @@ async function* documentsOf(coll: mongo.Collection, session: mongo.ClientSession
  * where it stopped, up to READ_RETRIES times in a row with growing waits; `progress` hears of each retry.
  */
 export async function writeBackup(
-  db: mongo.Db, target: string, key: Buffer, now: Date = new Date(), progress: (p: BackupProgress) => void = () => undefined,
+  db: mongo.Db,
+  target: string,
+  key: Buffer,
+  now: Date = new Date(),
+  progress: (p: BackupProgress) => void = () => undefined,
 ): Promise<{ file: string; manifest: Manifest; size: number }> {
   const file = target.endsWith(BACKUP_EXT) ? target : path.join(target, backupFileName(now));
   fs.mkdirSync(path.dirname(file), { recursive: true });

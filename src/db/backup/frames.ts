@@ -90,7 +90,8 @@ export function openFrames(key: Buffer): Transform {
           if (buf.length < HEADER_BYTES) return done();
           if (!buf.subarray(0, MAGIC.length).equals(MAGIC)) throw new BackupFileError('这不是本平台的备份文件（文件头不对）');
           k = fileKey(key, buf.subarray(MAGIC.length, MAGIC.length + 16));
-          if (!crypto.timingSafeEqual(keyCheck(k), buf.subarray(MAGIC.length + 16, HEADER_BYTES))) throw new BackupFileError('备份密钥不对：BACKUP_KEY 与做备份时用的不一致');
+          if (!crypto.timingSafeEqual(keyCheck(k), buf.subarray(MAGIC.length + 16, HEADER_BYTES)))
+            throw new BackupFileError('备份密钥不对：BACKUP_KEY 与做备份时用的不一致');
           buf = buf.subarray(HEADER_BYTES);
         }
         while (buf.length >= 5) {
@@ -121,7 +122,8 @@ export function openFrames(key: Buffer): Transform {
     },
     flush(done: TransformCallback) {
       if (!k) return done(new BackupFileError(buf.length ? '备份文件不完整：文件头被截断' : '备份文件是空的'));
-      if (!ended || buf.length) return done(new BackupFileError(ended ? '备份文件已损坏：结束标记之后还有数据' : `备份文件不完整：在第 ${index + 1} 块处被截断`));
+      if (!ended || buf.length)
+        return done(new BackupFileError(ended ? '备份文件已损坏：结束标记之后还有数据' : `备份文件不完整：在第 ${index + 1} 块处被截断`));
       done();
     },
   });

@@ -35,37 +35,46 @@ async function walk(file: string, key: Buffer, visit: Visitor = {}): Promise<Man
   let manifest: Manifest | null = null;
   const bad = (what: string) => new BackupFileError(`备份文件内容已损坏：${what}`);
 
-  await pipeline(fs.createReadStream(file, { highWaterMark: 1 << 20 }), openFrames(key), zlib.createGunzip(), parseRecords(), async (records: AsyncIterable<BackupRecord>) => {
-    for await (const r of records) {
-      if (state === 'done') throw bad('清单之后还有记录');
-      if (state === 'start') {
-        if (r.tag !== TAG.header) throw bad('缺少文件说明');
-        state = 'between';
-      } else if (r.tag === TAG.collection && state === 'between') {
-        const c = readMeta<CollectionStart>(r);
-        current = { name: c.name, count: 0, hash: crypto.createHash('sha256') };
-        state = 'inside';
-        await visit.collection?.(c);
-      } else if (r.tag === TAG.doc && state === 'inside') {
-        current!.count++;
-        current!.hash.update(r.bson);
-        await visit.doc?.(r);
-      } else if (r.tag === TAG.end && state === 'inside') {
-        const e = readMeta<CollectionEntry>(r);
-        if (e.name !== current!.name || e.count !== current!.count || e.sha256 !== current!.hash.digest('hex')) throw bad(`集合 ${current!.name} 的条数或校验和与记录不符`);
-        ends.push(e);
-        state = 'between';
-        current = null;
-        await visit.end?.(e);
-      } else if (r.tag === TAG.manifest && state === 'between') {
-        manifest = readMeta<Manifest>(r);
-        state = 'done';
-      } else throw bad('记录顺序不对');
-    }
-  });
+  await pipeline(
+    fs.createReadStream(file, { highWaterMark: 1 << 20 }),
+    openFrames(key),
+    zlib.createGunzip(),
+    parseRecords(),
+    async (records: AsyncIterable<BackupRecord>) => {
+      for await (const r of records) {
+        if (state === 'done') throw bad('清单之后还有记录');
+        if (state === 'start') {
+          if (r.tag !== TAG.header) throw bad('缺少文件说明');
+          state = 'between';
+        } else if (r.tag === TAG.collection && state === 'between') {
+          const c = readMeta<CollectionStart>(r);
+          current = { name: c.name, count: 0, hash: crypto.createHash('sha256') };
+          state = 'inside';
+          await visit.collection?.(c);
+        } else if (r.tag === TAG.doc && state === 'inside') {
+          current!.count++;
+          current!.hash.update(r.bson);
+          await visit.doc?.(r);
+        } else if (r.tag === TAG.end && state === 'inside') {
+          const e = readMeta<CollectionEntry>(r);
+          if (e.name !== current!.name || e.count !== current!.count || e.sha256 !== current!.hash.digest('hex'))
+            throw bad(`集合 ${current!.name} 的条数或校验和与记录不符`);
+          ends.push(e);
+          state = 'between';
+          current = null;
+          await visit.end?.(e);
+        } else if (r.tag === TAG.manifest && state === 'between') {
+          manifest = readMeta<Manifest>(r);
+          state = 'done';
+        } else throw bad('记录顺序不对');
+      }
+    },
+  );
   if (!manifest) throw new BackupFileError('备份文件不完整：没有清单（文件被截断）');
   const m: Manifest = manifest;
-  const same = m.collections.length === ends.length && m.collections.every((c, i) => c.name === ends[i]!.name && c.count === ends[i]!.count && c.sha256 === ends[i]!.sha256);
+  const same =
+    m.collections.length === ends.length &&
+    m.collections.every((c, i) => c.name === ends[i]!.name && c.count === ends[i]!.count && c.sha256 === ends[i]!.sha256);
   if (!same) throw bad('清单与各集合的内容不符');
   return m;
 }
@@ -101,7 +110,9 @@ export interface RestoreReport {
 export async function restoreBackup(db: mongo.Db, file: string, key: Buffer, opts: { replace?: boolean } = {}): Promise<RestoreReport> {
   const existing = await nonEmptyCollections(db);
   if (existing.length && !opts.replace) {
-    throw new RestoreRefused(`目标数据库不是空的（${existing.length} 个集合有数据，如 ${existing.slice(0, 3).join('、')}）；确认要用备份替换其中的全部数据，请加 --replace`);
+    throw new RestoreRefused(
+      `目标数据库不是空的（${existing.length} 个集合有数据，如 ${existing.slice(0, 3).join('、')}）；确认要用备份替换其中的全部数据，请加 --replace`,
+    );
   }
   const manifest = await verifyBackup(file, key);
   const dropped: string[] = [];
@@ -142,7 +153,11 @@ export async function restoreBackup(db: mongo.Db, file: string, key: Buffer, opt
       await flush();
       const specs = start!.indexes
         .filter((ix) => ix.name !== '_id_')
-        .map((ix) => ({ key: ix.key as mongo.IndexSpecification, name: ix.name as string, ...Object.fromEntries(INDEX_OPTIONS.filter((o) => ix[o] !== undefined).map((o) => [o, ix[o]])) }));
+        .map((ix) => ({
+          key: ix.key as mongo.IndexSpecification,
+          name: ix.name as string,
+          ...Object.fromEntries(INDEX_OPTIONS.filter((o) => ix[o] !== undefined).map((o) => [o, ix[o]])),
+        }));
       if (specs.length) await coll!.createIndexes(specs as mongo.IndexDescription[]);
       const restored = await coll!.countDocuments({});
       report.push({ name: e.name, expected: e.count, restored, indexes: specs.length + 1 });

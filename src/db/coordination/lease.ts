@@ -71,7 +71,10 @@ function databaseOf(coll: Collection<any>): Db {
  * process changes it, or changed it already.
  */
 async function alterStale<K extends { _id: unknown }, F extends keyof K & string>(
-  coll: Collection<K>, doc: Pick<K, '_id' | F>, holder: F, write: (filter: Filter<K>) => Promise<boolean>,
+  coll: Collection<K>,
+  doc: Pick<K, '_id' | F>,
+  holder: F,
+  write: (filter: Filter<K>) => Promise<boolean>,
 ): Promise<boolean> {
   const removal: LeaseLock = {
     coll: databaseOf(coll).collection<LeaseDoc>(REMOVALS),

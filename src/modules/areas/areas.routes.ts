@@ -17,7 +17,11 @@ export function areaRoutes(api: Api): void {
   const app = api.app;
   const tags = ['admin: areas'];
   api.route({
-    method: 'get', path: '/api/v1/areas', summary: 'Children of an area (village picker; disabled villages left out); no parent = the district', tags: ['areas'], auth: 'none',
+    method: 'get',
+    path: '/api/v1/areas',
+    summary: 'Children of an area (village picker; disabled villages left out); no parent = the district',
+    tags: ['areas'],
+    auth: 'none',
     query: z.object({ parent: z.string().min(1).max(40).optional() }).strict(),
     response: z.object({ items: z.array(AreaView) }),
     handler: async (_ctx, { query }) => {
@@ -29,16 +33,26 @@ export function areaRoutes(api: Api): void {
     },
   });
   api.route({
-    method: 'post', path: '/api/admin/v1/areas/import',
+    method: 'post',
+    path: '/api/admin/v1/areas/import',
     summary: 'Import villages (XLSX template as base64, CSV `name,parentCode[,code]` or JSON); all or nothing; a town admin into their own town',
-    tags, auth: 'staff', roles: managers, status: 201, bodyLimitKb: 1500,
+    tags,
+    auth: 'staff',
+    roles: managers,
+    status: 201,
+    bodyLimitKb: 1500,
     body: z.object({ format: z.enum(['csv', 'json', 'xlsx']), content: z.string().min(1).max(1_400_000) }).strict(),
     response: z.object({ imported: z.number(), batch: z.string() }),
     handler: (ctx, { body }) => areas.staffImportVillages(app, callerOf(ctx), body.format, body.content),
   });
   api.route({
-    method: 'get', path: '/api/admin/v1/areas/import-template', summary: 'The XLSX template for importing villages (Chinese headers; towns in my scope listed)',
-    tags, auth: 'staff', roles: managers, raw: { contentType: XLSX },
+    method: 'get',
+    path: '/api/admin/v1/areas/import-template',
+    summary: 'The XLSX template for importing villages (Chinese headers; towns in my scope listed)',
+    tags,
+    auth: 'staff',
+    roles: managers,
+    raw: { contentType: XLSX },
     handler: async (ctx) => {
       ctx.set('content-type', XLSX);
       ctx.set('content-disposition', `attachment; filename="villages-template.xlsx"`);
@@ -46,13 +60,27 @@ export function areaRoutes(api: Api): void {
     },
   });
   api.route({
-    method: 'get', path: '/api/admin/v1/areas/villages', summary: 'Villages and communities in my scope, by town, name and status', tags, auth: 'staff', roles: managers,
-    query: PageQuery.extend({ town: z.string().min(1).max(40).optional(), q: z.string().trim().max(40).optional(), status: z.enum(['active', 'disabled']).optional() }).strict(),
+    method: 'get',
+    path: '/api/admin/v1/areas/villages',
+    summary: 'Villages and communities in my scope, by town, name and status',
+    tags,
+    auth: 'staff',
+    roles: managers,
+    query: PageQuery.extend({
+      town: z.string().min(1).max(40).optional(),
+      q: z.string().trim().max(40).optional(),
+      status: z.enum(['active', 'disabled']).optional(),
+    }).strict(),
     response: pageOf(VillageView),
     handler: (ctx, { query }) => listVillages(app, staffOf(ctx), query),
   });
   api.route({
-    method: 'patch', path: '/api/admin/v1/areas/villages/:code', summary: 'Rename a village, or disable / enable it (audited; the code never changes)', tags, auth: 'staff', roles: managers,
+    method: 'patch',
+    path: '/api/admin/v1/areas/villages/:code',
+    summary: 'Rename a village, or disable / enable it (audited; the code never changes)',
+    tags,
+    auth: 'staff',
+    roles: managers,
     params: z.object({ code: z.string().min(1).max(40) }).strict(),
     body: z.object({ name: VillageName.optional(), disabled: z.boolean().optional() }).strict(),
     response: VillageView,

@@ -91,9 +91,15 @@ export type ImportFormat = 'csv' | 'json' | 'xlsx';
 /** Column headers of the XLSX template (Chinese), with the CSV/JSON field names also accepted. */
 export const TEMPLATE_HEADERS = { name: '村居名称', parentCode: '所属镇街', code: '村居编码（可不填）' } as const;
 const HEADER_FIELDS: Record<string, keyof typeof TEMPLATE_HEADERS> = {
-  name: 'name', 村居名称: 'name', 名称: 'name',
-  parentCode: 'parentCode', 所属镇街: 'parentCode', 所属镇街编码: 'parentCode',
-  code: 'code', 村居编码: 'code', [TEMPLATE_HEADERS.code]: 'code',
+  name: 'name',
+  村居名称: 'name',
+  名称: 'name',
+  parentCode: 'parentCode',
+  所属镇街: 'parentCode',
+  所属镇街编码: 'parentCode',
+  code: 'code',
+  村居编码: 'code',
+  [TEMPLATE_HEADERS.code]: 'code',
 };
 
 const cellText = (v: unknown): string => {
@@ -115,7 +121,8 @@ async function readXlsx(base64: string): Promise<{ rows: ImportRow[]; errors: Ro
   if (!ws) return { rows: [], errors: [{ row: 0, field: '', message: '文件里没有工作表' }] };
   const fields = Array.from(ws.getRow(1).values as unknown[], (v) => HEADER_FIELDS[cellText(v).trim()]);
   const missing = (['name', 'parentCode'] as const).filter((f) => !fields.includes(f));
-  if (missing.length) return { rows: [], errors: [{ row: 1, field: '', message: `第 1 行应为表头，缺少：${missing.map((f) => TEMPLATE_HEADERS[f]).join('、')}` }] };
+  if (missing.length)
+    return { rows: [], errors: [{ row: 1, field: '', message: `第 1 行应为表头，缺少：${missing.map((f) => TEMPLATE_HEADERS[f]).join('、')}` }] };
   const rows: ImportRow[] = [];
   ws.eachRow((r, n) => {
     if (n === 1) return;
@@ -140,27 +147,46 @@ export async function parseImport(format: ImportFormat, text: string): Promise<{
       return { rows: [], errors: [{ row: 0, field: '', message: '不是有效的 JSON' }] };
     }
     if (!Array.isArray(data)) return { rows: [], errors: [{ row: 0, field: '', message: '应为数组' }] };
-    return { rows: data.map((r, i) => ({ name: String(r?.name ?? ''), parentCode: String(r?.parentCode ?? ''), code: r?.code ? String(r.code) : undefined, row: i + 1 })), errors: [] };
+    return {
+      rows: data.map((r, i) => ({
+        name: String(r?.name ?? ''),
+        parentCode: String(r?.parentCode ?? ''),
+        code: r?.code ? String(r.code) : undefined,
+        row: i + 1,
+      })),
+      errors: [],
+    };
   }
   const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ''), { header: true, skipEmptyLines: true, transformHeader: (h) => h.trim() });
   const errors = parsed.errors.map((e) => ({ row: (e.row ?? 0) + 2, field: '', message: e.message }));
-  const rows = parsed.data.map((r, i) => ({ name: (r.name ?? '').trim(), parentCode: (r.parentCode ?? '').trim(), code: r.code?.trim() || undefined, row: i + 2 }));
+  const rows = parsed.data.map((r, i) => ({
+    name: (r.name ?? '').trim(),
+    parentCode: (r.parentCode ?? '').trim(),
+    code: r.code?.trim() || undefined,
+    row: i + 2,
+  }));
   return { rows, errors };
 }
 
-const codeFor = (parentCode: string, name: string): string =>
-  `${parentCode}-${crypto.createHash('sha1').update(name).digest('hex').slice(0, 6)}`;
+const codeFor = (parentCode: string, name: string): string => `${parentCode}-${crypto.createHash('sha1').update(name).digest('hex').slice(0, 6)}`;
 
 /**
  * Import villages/communities under towns. Every row is checked first; any error → nothing is written. The town
  * is given by its code or its name; `scopeCode` (a town admin's town) limits the towns a file may name. Inserted
  * rows share a batch id, removed again if the insert itself fails half-way.
  */
-export async function importVillages(app: AppContext, format: ImportFormat, text: string, scopeCode: string = DISTRICT_CODE): Promise<{ imported: number; batch: string }> {
+export async function importVillages(
+  app: AppContext,
+  format: ImportFormat,
+  text: string,
+  scopeCode: string = DISTRICT_CODE,
+): Promise<{ imported: number; batch: string }> {
   const { rows, errors } = await parseImport(format, text);
   if (rows.length === 0 && errors.length === 0) errors.push({ row: 0, field: '', message: '没有可导入的行' });
   if (rows.length > 5000) errors.push({ row: 0, field: '', message: '一次最多导入 5000 行' });
-  const towns = await Areas(app.db).find({ level: { $in: ['town', 'subdistrict'] } }).lean();
+  const towns = await Areas(app.db)
+    .find({ level: { $in: ['town', 'subdistrict'] } })
+    .lean();
   const parents = new Map([...towns.map((a) => [a.name, a] as const), ...towns.map((a) => [a.code, a] as const)]);
   const seen = new Set<string>();
   const docs: AreaDoc[] = [];
@@ -178,9 +204,18 @@ export async function importVillages(app: AppContext, format: ImportFormat, text
     if (seen.has(code)) errors.push({ row, field: 'code', message: `编码 ${code} 在文件中重复（同一镇街下村居名称不能重复）` });
     seen.add(code);
     rowOfCode.set(code, row);
-    docs.push({ code, name: r.name, level: r.name.endsWith('社区') ? 'community' : 'village', parentCode: parent.code, path: [...parent.path, code], importBatch: batch });
+    docs.push({
+      code,
+      name: r.name,
+      level: r.name.endsWith('社区') ? 'community' : 'village',
+      parentCode: parent.code,
+      path: [...parent.path, code],
+      importBatch: batch,
+    });
   }
-  const existing = await Areas(app.db).find({ code: { $in: [...seen] } }, { code: 1 }).lean();
+  const existing = await Areas(app.db)
+    .find({ code: { $in: [...seen] } }, { code: 1 })
+    .lean();
   for (const e of existing) errors.push({ row: rowOfCode.get(e.code) ?? 0, field: 'code', message: `编码 ${e.code} 已存在` });
   if (errors.length) throw new AppError('IMPORT_INVALID', 400, '导入文件有错误，未导入任何内容', { errors: errors.sort((a, b) => a.row - b.row) });
   try {
@@ -194,7 +229,9 @@ export async function importVillages(app: AppContext, format: ImportFormat, text
 
 /** Names by code of the given areas (unknown codes are left out), for lists and reports of other modules. */
 export async function areaNames(app: AppContext, codes: readonly string[]): Promise<Map<string, string>> {
-  const rows = await Areas(app.db).find({ code: { $in: [...codes] } }, { code: 1, name: 1 }).lean();
+  const rows = await Areas(app.db)
+    .find({ code: { $in: [...codes] } }, { code: 1, name: 1 })
+    .lean();
   return new Map(rows.map((a) => [a.code, a.name]));
 }
 
@@ -206,12 +243,16 @@ export async function areaNamesUnder(app: AppContext, areaCode: string): Promise
 
 /** The villages and communities under an area. */
 export async function villagesUnder(app: AppContext, areaCode: string): Promise<AreaDoc[]> {
-  return Areas(app.db).find({ path: areaCode, level: { $in: VILLAGE_LEVELS } }).lean();
+  return Areas(app.db)
+    .find({ path: areaCode, level: { $in: VILLAGE_LEVELS } })
+    .lean();
 }
 
 /** An area named by its code or its name, within (or equal to) the area `scopeCode`. */
 export async function findAreaInScope(app: AppContext, scopeCode: string, codeOrName: string): Promise<AreaDoc | null> {
-  return Areas(app.db).findOne({ $or: [{ code: codeOrName }, { name: codeOrName }], path: scopeCode }).lean();
+  return Areas(app.db)
+    .findOne({ $or: [{ code: codeOrName }, { name: codeOrName }], path: scopeCode })
+    .lean();
 }
 
 /** Staff import villages under the towns of their scope (all or nothing); the import is audited. */

@@ -34,7 +34,12 @@ export async function listVillages(app: AppContext, staff: StaffPrincipal, q: Vi
 }
 
 const villageView = (a: AreaDoc, parentName: string | null) => ({
-  code: a.code, name: a.name, level: a.level, parentCode: a.parentCode ?? '', parentName, disabled: a.disabled === true,
+  code: a.code,
+  name: a.name,
+  level: a.level,
+  parentCode: a.parentCode ?? '',
+  parentName,
+  disabled: a.disabled === true,
 });
 
 /**
@@ -73,9 +78,15 @@ export async function importTemplate(app: AppContext, staff: StaffPrincipal): Pr
     { header: TEMPLATE_HEADERS.code, width: 26 },
   ];
   ws.getRow(1).font = { bold: true };
-  const towns = await Areas(app.db).find({ level: { $in: ['town', 'subdistrict'] }, path: staff.areaCode }).sort({ code: 1 }).lean();
+  const towns = await Areas(app.db)
+    .find({ level: { $in: ['town', 'subdistrict'] }, path: staff.areaCode })
+    .sort({ code: 1 })
+    .lean();
   const list = wb.addWorksheet('镇街名单');
-  list.columns = [{ header: '镇街名称', width: 20 }, { header: '镇街编码', width: 20 }];
+  list.columns = [
+    { header: '镇街名称', width: 20 },
+    { header: '镇街编码', width: 20 },
+  ];
   list.getRow(1).font = { bold: true };
   for (const t of towns) list.addRow([t.name, t.code]);
   list.addRow([]);

@@ -35,8 +35,16 @@ const Filters = z.object({
   actorName: z.string().max(64).optional(),
   /** Actions of staff of this area or any area under it (a town, or a village). */
   area: z.string().max(40).optional(),
-  from: z.string().datetime({ offset: true }).transform((v) => new Date(v)).optional(),
-  to: z.string().datetime({ offset: true }).transform((v) => new Date(v)).optional(),
+  from: z
+    .string()
+    .datetime({ offset: true })
+    .transform((v) => new Date(v))
+    .optional(),
+  to: z
+    .string()
+    .datetime({ offset: true })
+    .transform((v) => new Date(v))
+    .optional(),
 });
 
 const READERS = ['district_admin', 'town_admin'] as const;
@@ -44,14 +52,25 @@ const READERS = ['district_admin', 'town_admin'] as const;
 export function auditRoutes(api: Api): void {
   const tags = ['admin: audit'];
   api.route({
-    method: 'get', path: '/api/admin/v1/audit', summary: 'Audit log: district admins all of it, town admins the actions of their town\'s staff', tags, auth: 'staff', roles: READERS,
+    method: 'get',
+    path: '/api/admin/v1/audit',
+    summary: "Audit log: district admins all of it, town admins the actions of their town's staff",
+    tags,
+    auth: 'staff',
+    roles: READERS,
     query: Filters.extend({ limit: z.coerce.number().int().min(1).max(100).default(50), cursor: ObjectId.optional() }).strict(),
     response: pageOf(AuditRecord),
     handler: (ctx, { query }) => listAudit(api.app, auditFilterFor(staffOf(ctx), query), query),
   });
   api.route({
-    method: 'get', path: '/api/admin/v1/audit/export.xlsx', summary: 'The filtered audit log as XLSX (newest first, at most 10,000 rows; the export is itself audited)', tags,
-    auth: 'staff', roles: READERS, query: Filters.strict(), raw: { contentType: XLSX },
+    method: 'get',
+    path: '/api/admin/v1/audit/export.xlsx',
+    summary: 'The filtered audit log as XLSX (newest first, at most 10,000 rows; the export is itself audited)',
+    tags,
+    auth: 'staff',
+    roles: READERS,
+    query: Filters.strict(),
+    raw: { contentType: XLSX },
     handler: async (ctx, { query }) => {
       const out = new PassThrough({ highWaterMark: 256 * 1024 });
       ctx.type = XLSX;

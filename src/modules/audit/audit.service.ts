@@ -10,13 +10,7 @@ import { findPage, type PageQuery } from '../../lib/pagination';
 import { AuditLog, type AuditDoc } from './audit.model';
 
 /** Append one record. There is no update or delete path for audit records anywhere in the code. */
-export async function audit(
-  app: AppContext,
-  actor: Actor,
-  action: AuditAction,
-  target: AuditTarget,
-  details?: Record<string, unknown>,
-): Promise<void> {
+export async function audit(app: AppContext, actor: Actor, action: AuditAction, target: AuditTarget, details?: Record<string, unknown>): Promise<void> {
   await AuditLog(app.db).create({
     at: app.clock.now(),
     actorType: actor.type,
@@ -90,21 +84,36 @@ export async function writeAuditXlsx(app: AppContext, caller: Caller, f: AuditFi
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
   const ws = wb.addWorksheet('审计日志');
   ws.columns = [
-    { header: '时间（北京时间）', key: 'at', width: 18 }, { header: '操作人', key: 'actor', width: 16 }, { header: '操作人地区', key: 'area', width: 18 },
-    { header: '操作', key: 'action', width: 28 }, { header: '对象类型', key: 'targetType', width: 14 }, { header: '对象编号', key: 'targetId', width: 26 },
-    { header: '详情', key: 'details', width: 50 }, { header: 'IP', key: 'ip', width: 16 },
+    { header: '时间（北京时间）', key: 'at', width: 18 },
+    { header: '操作人', key: 'actor', width: 16 },
+    { header: '操作人地区', key: 'area', width: 18 },
+    { header: '操作', key: 'action', width: 28 },
+    { header: '对象类型', key: 'targetType', width: 14 },
+    { header: '对象编号', key: 'targetId', width: 26 },
+    { header: '详情', key: 'details', width: 50 },
+    { header: 'IP', key: 'ip', width: 16 },
   ];
   let rows = 0;
   for await (const r of AuditLog(app.db).find(mongoFilter(f)).sort({ _id: -1 }).limit(AUDIT_EXPORT_MAX).lean().cursor({ batchSize: 500 })) {
     ws.addRow({
-      at: shanghaiTime(r.at), actor: r.actorName ?? `${r.actorType}:${r.actorId}`, area: r.areaPath?.[r.areaPath.length - 1] ?? '',
-      action: r.action, targetType: r.targetType, targetId: r.targetId, details: r.details ? JSON.stringify(r.details) : '', ip: r.ip ?? '',
+      at: shanghaiTime(r.at),
+      actor: r.actorName ?? `${r.actorType}:${r.actorId}`,
+      area: r.areaPath?.[r.areaPath.length - 1] ?? '',
+      action: r.action,
+      targetType: r.targetType,
+      targetId: r.targetId,
+      details: r.details ? JSON.stringify(r.details) : '',
+      ip: r.ip ?? '',
     }).commit();
     rows++;
     if (out.writableNeedDrain) await once(out, 'drain');
   }
   ws.commit();
-  const filters = Object.fromEntries(Object.entries(asked).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
+  const filters = Object.fromEntries(
+    Object.entries(asked)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),
+  );
   await caller.audit('audit.export', { type: 'audit', id: 'export' }, { rowCount: rows, filters });
   await wb.commit();
   return rows;

@@ -12,8 +12,13 @@ const BackupStatusResponse = z
 
 export function backupRoutes(api: Api): void {
   api.route({
-    method: 'get', path: '/api/admin/v1/backups/status', summary: 'Whether nightly backups are healthy (console banner for district admins)', tags: ['backups'],
-    auth: 'staff', roles: ['district_admin'], response: BackupStatusResponse,
+    method: 'get',
+    path: '/api/admin/v1/backups/status',
+    summary: 'Whether nightly backups are healthy (console banner for district admins)',
+    tags: ['backups'],
+    auth: 'staff',
+    roles: ['district_admin'],
+    response: BackupStatusResponse,
     handler: () => backupStatus(api.app),
   });
 }

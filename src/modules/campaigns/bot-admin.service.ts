@@ -12,13 +12,27 @@ export async function listDeadItems(app: AppContext, staff: StaffPrincipal, q: {
   if (q.areaCode) filter.areaPath = { $all: [staff.areaCode, q.areaCode] };
   return findPage(Outbox(app.db), filter, q, async (rows) => {
     const roomIds = [...new Set(rows.map((r) => r.payload.roomId).filter((id): id is string => typeof id === 'string' && Types.ObjectId.isValid(id)))];
-    const rooms = new Map((await BotRooms(app.db).find({ _id: { $in: roomIds.map((id) => new Types.ObjectId(id)) } }, { topic: 1, areaName: 1 }).lean()).map((r) => [String(r._id), r]));
+    const rooms = new Map(
+      (
+        await BotRooms(app.db)
+          .find({ _id: { $in: roomIds.map((id) => new Types.ObjectId(id)) } }, { topic: 1, areaName: 1 })
+          .lean()
+      ).map((r) => [String(r._id), r]),
+    );
     return rows.map((r) => {
       const room = typeof r.payload.roomId === 'string' ? rooms.get(r.payload.roomId) : undefined;
       const text = typeof r.payload.text === 'string' ? r.payload.text : '';
       return {
-        id: String(r._id), key: r.key, roomId: (r.payload.roomId as string | undefined) ?? null, attempts: r.attempts, lastError: r.lastError ?? null, source: r.source,
-        topic: room?.topic ?? null, areaName: room?.areaName ?? null, textPreview: text.length > 60 ? `${text.slice(0, 60)}…` : text, createdAt: r.createdAt.toISOString(),
+        id: String(r._id),
+        key: r.key,
+        roomId: (r.payload.roomId as string | undefined) ?? null,
+        attempts: r.attempts,
+        lastError: r.lastError ?? null,
+        source: r.source,
+        topic: room?.topic ?? null,
+        areaName: room?.areaName ?? null,
+        textPreview: text.length > 60 ? `${text.slice(0, 60)}…` : text,
+        createdAt: r.createdAt.toISOString(),
       };
     });
   });

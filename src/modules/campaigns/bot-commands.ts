@@ -5,7 +5,11 @@ import { matchKeyword } from './keywords.service';
 import { activeRoomByWxId, bindRoomByCode } from './rooms.service';
 
 const BIND = /^绑定\s*([A-Za-z0-9]{4,12})$/;
-const BIND_REFUSED = { unknown: '绑定码不正确，请向工作人员重新索取。', expired: '绑定码已过期，请向工作人员重新索取。', used: '这个绑定码已经用过了，请向工作人员重新索取。' };
+const BIND_REFUSED = {
+  unknown: '绑定码不正确，请向工作人员重新索取。',
+  expired: '绑定码已过期，请向工作人员重新索取。',
+  used: '这个绑定码已经用过了，请向工作人员重新索取。',
+};
 /** A keyword reply not sent within this time (quiet hours, caps) is dropped: late answers confuse more than help. */
 const REPLY_TTL_MS = 10 * 60_000;
 
@@ -35,7 +39,12 @@ export const campaignBotCommands: BotCommands = {
       await enqueue(app, {
         key: `reply:${m.messageId}`,
         channel: 'room',
-        payload: { roomId: String(room._id), text: kw.reply, ...(kw.card ? { card: kw.card } : {}), expiresAt: new Date(now.getTime() + REPLY_TTL_MS).toISOString() },
+        payload: {
+          roomId: String(room._id),
+          text: kw.reply,
+          ...(kw.card ? { card: kw.card } : {}),
+          expiresAt: new Date(now.getTime() + REPLY_TTL_MS).toISOString(),
+        },
         maxAttempts: 2,
         source: { keyword: kw.keyword },
         areaPath: room.areaPath,

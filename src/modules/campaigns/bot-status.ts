@@ -2,24 +2,32 @@ import type { AppContext } from '../../context';
 import { isDuplicateKey } from '../../db/model';
 import { BotStatuses, OUTAGE_LABELS, ProcessedMessages, type BotState, type Outage } from './bot-status.model';
 
-export async function setBotStatus(app: AppContext, state: BotState, extra: { qr?: string; account?: { id: string; name: string }; reconnect?: boolean } = {}): Promise<void> {
+export async function setBotStatus(
+  app: AppContext,
+  state: BotState,
+  extra: { qr?: string; account?: { id: string; name: string }; reconnect?: boolean } = {},
+): Promise<void> {
   const set: Record<string, unknown> = { state, updatedAt: app.clock.now() };
   if (extra.account) set.account = extra.account;
   const update: Record<string, unknown> = { $set: extra.qr ? { ...set, qr: extra.qr } : set };
   if (!extra.qr) update.$unset = { qr: 1 };
   if (extra.reconnect) update.$inc = { reconnects: 1 };
-  await BotStatuses(app.db).updateOne({ _id: app.config.WECHATY_NAME }, update, { upsert: true }).catch(async (err) => {
-    if (!isDuplicateKey(err)) throw err;
-    await BotStatuses(app.db).updateOne({ _id: app.config.WECHATY_NAME }, update);
-  });
+  await BotStatuses(app.db)
+    .updateOne({ _id: app.config.WECHATY_NAME }, update, { upsert: true })
+    .catch(async (err) => {
+      if (!isDuplicateKey(err)) throw err;
+      await BotStatuses(app.db).updateOne({ _id: app.config.WECHATY_NAME }, update);
+    });
 }
 
 export async function recordBotError(app: AppContext, message: string): Promise<void> {
-  await BotStatuses(app.db).updateOne(
-    { _id: app.config.WECHATY_NAME },
-    { $set: { lastError: { message: message.slice(0, 300), at: app.clock.now() }, updatedAt: app.clock.now() }, $setOnInsert: { state: 'error' } },
-    { upsert: true },
-  ).catch(() => undefined);
+  await BotStatuses(app.db)
+    .updateOne(
+      { _id: app.config.WECHATY_NAME },
+      { $set: { lastError: { message: message.slice(0, 300), at: app.clock.now() }, updatedAt: app.clock.now() }, $setOnInsert: { state: 'error' } },
+      { upsert: true },
+    )
+    .catch(() => undefined);
 }
 
 /** The current spell offline as the bot role sees it (tries, last and next try, alert). */
@@ -39,8 +47,15 @@ const iso = (d: Date | undefined): string | null => (d ? new Date(d).toISOString
 
 function outageView(o: Outage) {
   return {
-    reason: o.reason, reasonLabel: OUTAGE_LABELS[o.reason], message: o.message, since: new Date(o.since).toISOString(), tries: o.tries,
-    lastTryAt: iso(o.lastTryAt), nextTryAt: iso(o.nextTryAt), alertedAt: iso(o.alertedAt), until: iso(o.until),
+    reason: o.reason,
+    reasonLabel: OUTAGE_LABELS[o.reason],
+    message: o.message,
+    since: new Date(o.since).toISOString(),
+    tries: o.tries,
+    lastTryAt: iso(o.lastTryAt),
+    nextTryAt: iso(o.nextTryAt),
+    alertedAt: iso(o.alertedAt),
+    until: iso(o.until),
   };
 }
 
@@ -51,7 +66,8 @@ export function offlineAlert(app: AppContext, state: BotState, o: Outage | undef
   if (minutes < app.config.BOT_OFFLINE_ALERT_MIN) return null;
   const todo = state === 'waiting_scan' ? '请区级管理员到「群与机器人」页面扫码登录。' : '系统正在自动重连；如长时间未恢复，请联系技术人员。';
   return {
-    since: new Date(o.since).toISOString(), minutes,
+    since: new Date(o.since).toISOString(),
+    minutes,
     message: `群机器人已离线 ${minutes} 分钟（${OUTAGE_LABELS[o.reason]}），村居群消息暂停发送，恢复后会按顺序补发。${todo}`,
   };
 }

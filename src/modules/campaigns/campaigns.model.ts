@@ -43,29 +43,32 @@ export interface CampaignDoc {
   createdAt: Date;
   updatedAt: Date;
 }
-const schema = new Schema<CampaignDoc>({
-  kind: { type: String, required: true },
-  title: { type: String, required: true },
-  text: { type: String, default: '' },
-  card: Schema.Types.Mixed,
-  linkText: String,
-  targets: { type: Schema.Types.Mixed, required: true },
-  schedule: { type: Schema.Types.Mixed, required: true },
-  quietHours: Schema.Types.Mixed,
-  endAt: Date,
-  status: { type: String, required: true, enum: CAMPAIGN_STATUSES },
-  areaCode: { type: String, required: true },
-  areaPath: { type: [String], required: true },
-  createdBy: { type: String, required: true },
-  createdByName: String,
-  approvedBy: String,
-  approvedByName: String,
-  reviewNote: String,
-  approvedAt: Date,
-  scanCursor: Date,
-  createdAt: { type: Date, required: true },
-  updatedAt: { type: Date, required: true },
-}, { minimize: false });
+const schema = new Schema<CampaignDoc>(
+  {
+    kind: { type: String, required: true },
+    title: { type: String, required: true },
+    text: { type: String, default: '' },
+    card: Schema.Types.Mixed,
+    linkText: String,
+    targets: { type: Schema.Types.Mixed, required: true },
+    schedule: { type: Schema.Types.Mixed, required: true },
+    quietHours: Schema.Types.Mixed,
+    endAt: Date,
+    status: { type: String, required: true, enum: CAMPAIGN_STATUSES },
+    areaCode: { type: String, required: true },
+    areaPath: { type: [String], required: true },
+    createdBy: { type: String, required: true },
+    createdByName: String,
+    approvedBy: String,
+    approvedByName: String,
+    reviewNote: String,
+    approvedAt: Date,
+    scanCursor: Date,
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { minimize: false },
+);
 schema.index({ status: 1 });
 schema.index({ areaPath: 1, _id: -1 });
 schema.index({ kind: 1 });

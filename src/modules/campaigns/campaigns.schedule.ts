@@ -43,14 +43,19 @@ export async function schedulerTick(app: AppContext, graceMin = app.config.SCHED
   const now = app.clock.now();
   const graceStart = new Date(now.getTime() - graceMin * 60_000);
   const r: TickResult = { fired: 0, skipped: 0 };
-  for (const c of await Campaigns(app.db).find({ status: { $in: ['approved', 'active'] } }).lean()) {
+  for (const c of await Campaigns(app.db)
+    .find({ status: { $in: ['approved', 'active'] } })
+    .lean()) {
     try {
       await tickCampaign(app, c, now, graceStart, r);
     } catch (err) {
       app.logger.error({ event: 'scheduler.campaign.failed', campaignId: String(c._id), err }, 'campaign tick failed');
     }
   }
-  for (const o of await Occurrences(app.db).find({ state: 'fired', expandedAt: { $exists: false } }).limit(100).lean()) {
+  for (const o of await Occurrences(app.db)
+    .find({ state: 'fired', expandedAt: { $exists: false } })
+    .limit(100)
+    .lean()) {
     const c = await Campaigns(app.db).findById(o.campaignId).lean();
     if (c && c.status !== 'cancelled' && (await fireOccurrence(app, c, o.occurrence, o.scheduledAt))) r.fired++;
   }
@@ -59,6 +64,8 @@ export async function schedulerTick(app: AppContext, graceMin = app.config.SCHED
 
 /** The cron schedules of approved and active campaigns, which the scheduler registers with node-cron. */
 export async function cronSchedules(app: AppContext): Promise<Array<{ id: string; cron: string }>> {
-  const rows = await Campaigns(app.db).find({ status: { $in: ['approved', 'active'] }, 'schedule.kind': 'cron' }, { schedule: 1 }).lean();
+  const rows = await Campaigns(app.db)
+    .find({ status: { $in: ['approved', 'active'] }, 'schedule.kind': 'cron' }, { schedule: 1 })
+    .lean();
   return rows.map((c) => ({ id: String(c._id), cron: c.schedule.kind === 'cron' ? c.schedule.cron : '' }));
 }

@@ -15,7 +15,6 @@ import { BotRooms } from './rooms.model';
 import { activeRoomsFor, areaLabel } from './rooms.service';
 import { tipForDay, tipMessage } from './tips';
 
-
 export interface CampaignInput {
   title: string;
   text: string;
@@ -36,7 +35,10 @@ export { windowText };
 
 /** Refused when the targets reach no bound group: nothing could be delivered, so nothing is queued. */
 const noGroups = (): AppError =>
-  validationError('targets', '所选范围内还没有绑定的微信群，消息发不出去。请先在“群与机器人”里为村居绑定微信群，或改选已绑定群的地区。', { code: 'NO_GROUPS', status: 422 });
+  validationError('targets', '所选范围内还没有绑定的微信群，消息发不出去。请先在“群与机器人”里为村居绑定微信群，或改选已绑定群的地区。', {
+    code: 'NO_GROUPS',
+    status: 422,
+  });
 
 function parseWindow(spec: string): { startMin: number; endMin: number } {
   const w = parseDailyWindow(spec);
@@ -45,12 +47,24 @@ function parseWindow(spec: string): { startMin: number; endMin: number } {
 }
 
 export const campaignView = (c: CampaignDoc) => ({
-  id: String(c._id), kind: c.kind, title: c.title, text: c.text, card: c.card ?? null, linkText: c.linkText ?? null,
-  targets: c.targets, schedule: c.schedule.kind === 'once' ? { kind: 'once' as const, at: c.schedule.at.toISOString() } : c.schedule,
-  status: c.status, areaCode: c.areaCode, createdBy: c.createdBy, createdByName: c.createdByName ?? null,
-  approvedBy: c.approvedBy ?? null, approvedByName: c.approvedByName ?? null, reviewNote: c.reviewNote || null,
+  id: String(c._id),
+  kind: c.kind,
+  title: c.title,
+  text: c.text,
+  card: c.card ?? null,
+  linkText: c.linkText ?? null,
+  targets: c.targets,
+  schedule: c.schedule.kind === 'once' ? { kind: 'once' as const, at: c.schedule.at.toISOString() } : c.schedule,
+  status: c.status,
+  areaCode: c.areaCode,
+  createdBy: c.createdBy,
+  createdByName: c.createdByName ?? null,
+  approvedBy: c.approvedBy ?? null,
+  approvedByName: c.approvedByName ?? null,
+  reviewNote: c.reviewNote || null,
   quietHours: c.quietHours ? windowText(c.quietHours) : null,
-  endAt: c.endAt?.toISOString() ?? null, createdAt: c.createdAt.toISOString(),
+  endAt: c.endAt?.toISOString() ?? null,
+  createdAt: c.createdAt.toISOString(),
 });
 
 async function assertTargetsInScope(app: AppContext, staff: StaffPrincipal, t: { areaCodes: string[]; roomIds: string[] }): Promise<void> {
@@ -61,7 +75,9 @@ async function assertTargetsInScope(app: AppContext, staff: StaffPrincipal, t: {
   }
   const ids = t.roomIds.map((id) => (Types.ObjectId.isValid(id) ? new Types.ObjectId(id) : null));
   if (ids.some((id) => !id)) throw validationError('targets.roomIds', '群编号不正确', { code: 'INVALID_ROOM' });
-  const rooms = await BotRooms(app.db).find({ _id: { $in: ids } }).lean();
+  const rooms = await BotRooms(app.db)
+    .find({ _id: { $in: ids } })
+    .lean();
   if (rooms.length !== ids.length) throw validationError('targets.roomIds', '有的群不存在', { code: 'INVALID_ROOM' });
   if (rooms.some((r) => !inScope(staff, r.areaPath))) throw forbidden('目标群不在您的管辖范围内');
 }
@@ -98,7 +114,8 @@ async function reachWithin(app: AppContext, scopeArea: string, targets: Targets,
     areas.push({ code, name: area ? await areaLabel(app, area) : code });
   }
   return {
-    groups: rooms.length, areas,
+    groups: rooms.length,
+    areas,
     rooms: rooms.slice(0, limit).map((r) => ({ id: String(r._id), topic: r.topic, areaCode: r.areaCode, areaName: r.areaName })),
   };
 }
@@ -130,9 +147,22 @@ export async function createCampaign(app: AppContext, caller: Caller, input: Cam
   if (kind === 'broadcast') await assertReachesGroups(app, { areaCode: caller.staff.areaCode, targets });
   const now = app.clock.now();
   const doc = await Campaigns(app.db).create({
-    kind, title: input.title, text: input.text, card: input.card, linkText: input.linkText, targets, schedule,
-    quietHours: input.quietHours ? parseWindow(input.quietHours) : undefined, endAt: input.endAt ? new Date(input.endAt) : undefined,
-    status: 'draft', areaCode: caller.staff.areaCode, areaPath: caller.staff.areaPath, createdBy: caller.staff.id, createdByName: nameOf(caller.staff), createdAt: now, updatedAt: now,
+    kind,
+    title: input.title,
+    text: input.text,
+    card: input.card,
+    linkText: input.linkText,
+    targets,
+    schedule,
+    quietHours: input.quietHours ? parseWindow(input.quietHours) : undefined,
+    endAt: input.endAt ? new Date(input.endAt) : undefined,
+    status: 'draft',
+    areaCode: caller.staff.areaCode,
+    areaPath: caller.staff.areaPath,
+    createdBy: caller.staff.id,
+    createdByName: nameOf(caller.staff),
+    createdAt: now,
+    updatedAt: now,
   });
   await caller.audit('campaign.create', { type: 'campaign', id: String(doc._id) }, { kind, title: input.title });
   return doc.toObject();
@@ -148,11 +178,26 @@ export async function copyCampaign(app: AppContext, caller: Caller, id: string):
   if (c.kind !== 'campaign') throw new AppError('INVALID_STATUS', 409, '只有宣传活动可以复制为新草稿');
   const targets = await checkedTargets(app, caller.staff, c.targets);
   const now = app.clock.now();
-  const schedule: Schedule = c.schedule.kind === 'once' ? { kind: 'once', at: datesAhead(new Date(c.schedule.at), new Date(c.schedule.at), now).startAt } : c.schedule;
+  const schedule: Schedule =
+    c.schedule.kind === 'once' ? { kind: 'once', at: datesAhead(new Date(c.schedule.at), new Date(c.schedule.at), now).startAt } : c.schedule;
   const endAt = c.endAt && c.endAt > now ? c.endAt : undefined;
   const doc = await Campaigns(app.db).create({
-    kind: 'campaign', title: copyTitle(c.title, 60), text: c.text, card: c.card, linkText: c.linkText, targets, schedule, quietHours: c.quietHours, endAt,
-    status: 'draft', areaCode: caller.staff.areaCode, areaPath: caller.staff.areaPath, createdBy: caller.staff.id, createdByName: nameOf(caller.staff), createdAt: now, updatedAt: now,
+    kind: 'campaign',
+    title: copyTitle(c.title, 60),
+    text: c.text,
+    card: c.card,
+    linkText: c.linkText,
+    targets,
+    schedule,
+    quietHours: c.quietHours,
+    endAt,
+    status: 'draft',
+    areaCode: caller.staff.areaCode,
+    areaPath: caller.staff.areaPath,
+    createdBy: caller.staff.id,
+    createdByName: nameOf(caller.staff),
+    createdAt: now,
+    updatedAt: now,
   });
   await caller.audit('campaign.copy', { type: 'campaign', id: String(doc._id) }, { from: id, title: doc.title });
   return doc.toObject();
@@ -165,11 +210,25 @@ export async function updateDraft(app: AppContext, caller: Caller, id: string, i
   if (c.status !== 'draft' || c.kind !== 'campaign') throw new AppError('INVALID_STATUS', 409, '只有草稿可以修改');
   const targets = await checkedTargets(app, caller.staff, input.targets);
   const set = {
-    title: input.title, text: input.text, card: input.card, linkText: input.linkText, targets, schedule: scheduleOf(app, input.schedule),
-    quietHours: input.quietHours ? parseWindow(input.quietHours) : undefined, endAt: input.endAt ? new Date(input.endAt) : undefined, updatedAt: app.clock.now(),
+    title: input.title,
+    text: input.text,
+    card: input.card,
+    linkText: input.linkText,
+    targets,
+    schedule: scheduleOf(app, input.schedule),
+    quietHours: input.quietHours ? parseWindow(input.quietHours) : undefined,
+    endAt: input.endAt ? new Date(input.endAt) : undefined,
+    updatedAt: app.clock.now(),
   };
-  const unset = Object.fromEntries(Object.entries(set).filter(([, v]) => v === undefined).map(([k]) => [k, 1]));
-  const r = await Campaigns(app.db).updateOne({ _id: c._id, status: 'draft' }, { $set: Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined)), ...(Object.keys(unset).length ? { $unset: unset } : {}) });
+  const unset = Object.fromEntries(
+    Object.entries(set)
+      .filter(([, v]) => v === undefined)
+      .map(([k]) => [k, 1]),
+  );
+  const r = await Campaigns(app.db).updateOne(
+    { _id: c._id, status: 'draft' },
+    { $set: Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined)), ...(Object.keys(unset).length ? { $unset: unset } : {}) },
+  );
   if (!r.modifiedCount) throw new AppError('CONFLICT', 409, '活动刚被其他人修改，请刷新后再试');
   await caller.audit('campaign.update', { type: 'campaign', id }, { title: input.title });
   return (await Campaigns(app.db).findById(c._id).lean())!;
@@ -181,9 +240,16 @@ export async function getCampaign(app: AppContext, staff: StaffPrincipal, id: st
   return c;
 }
 
-export async function listCampaigns(app: AppContext, staff: StaffPrincipal, q: PageQuery & { status?: CampaignStatus; kind?: CampaignDoc['kind']; mine?: boolean }) {
+export async function listCampaigns(
+  app: AppContext,
+  staff: StaffPrincipal,
+  q: PageQuery & { status?: CampaignStatus; kind?: CampaignDoc['kind']; mine?: boolean },
+) {
   const filter: Record<string, unknown> = {
-    ...scopeFilter(staff), ...(q.status ? { status: q.status } : {}), ...(q.kind ? { kind: q.kind } : {}), ...(q.mine ? { createdBy: staff.id } : {}),
+    ...scopeFilter(staff),
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.kind ? { kind: q.kind } : {}),
+    ...(q.mine ? { createdBy: staff.id } : {}),
   };
   return findPage(Campaigns(app.db), filter, q, (rows) => rows.map(campaignView));
 }
@@ -191,7 +257,15 @@ export async function listCampaigns(app: AppContext, staff: StaffPrincipal, q: P
 const canApprove = (staff: StaffPrincipal, c: CampaignDoc): boolean =>
   staff.role === 'district_admin' || (staff.role === 'town_admin' && c.areaPath.includes(staff.areaCode));
 
-async function transition(app: AppContext, caller: Caller, c: CampaignDoc, from: CampaignStatus[], to: CampaignStatus, extra: Record<string, unknown> = {}, details?: Record<string, unknown>): Promise<CampaignDoc> {
+async function transition(
+  app: AppContext,
+  caller: Caller,
+  c: CampaignDoc,
+  from: CampaignStatus[],
+  to: CampaignStatus,
+  extra: Record<string, unknown> = {},
+  details?: Record<string, unknown>,
+): Promise<CampaignDoc> {
   if (!from.includes(c.status)) throw new AppError('INVALID_STATUS', 409, `当前状态（${c.status}）不能进行此操作`);
   const set = { status: to, updatedAt: app.clock.now(), ...extra };
   const r = await Campaigns(app.db).updateOne({ _id: c._id, status: c.status }, { $set: set });
@@ -216,7 +290,15 @@ export async function approveCampaign(app: AppContext, caller: Caller, id: strin
   if (c.createdBy === caller.staff.id) throw new AppError('OWN_CAMPAIGN', 403, '不能审核自己创建的内容，请由另一位管理员审核');
   // Groups may have been unbound since it was submitted: approving it now would "finish" with nobody reached.
   if (c.status === 'pending_review') await assertReachesGroups(app, c);
-  const approved = await transition(app, caller, c, ['pending_review'], 'approved', { approvedBy: caller.staff.id, approvedByName: nameOf(caller.staff), approvedAt: app.clock.now() }, { author: c.createdBy });
+  const approved = await transition(
+    app,
+    caller,
+    c,
+    ['pending_review'],
+    'approved',
+    { approvedBy: caller.staff.id, approvedByName: nameOf(caller.staff), approvedAt: app.clock.now() },
+    { author: c.createdBy },
+  );
   if (approved.schedule.kind === 'now') {
     await fireOccurrence(app, approved, 'now', app.clock.now());
     return (await Campaigns(app.db).findById(c._id).lean())!;
@@ -250,7 +332,12 @@ export const occurrenceId = (d: Date): string => d.toISOString().slice(0, 16).re
  * Expand one occurrence into one outbox item per target group. The occurrence document (unique `_id`) says
  * it was fired; the outbox keys make a repeated expansion (after a crash half-way) add only what is missing.
  */
-export async function fireOccurrence(app: AppContext, c: CampaignDoc, occurrence: string, scheduledAt: Date): Promise<{ rooms: number; created: number } | null> {
+export async function fireOccurrence(
+  app: AppContext,
+  c: CampaignDoc,
+  occurrence: string,
+  scheduledAt: Date,
+): Promise<{ rooms: number; created: number } | null> {
   const _id = `${c._id}:${occurrence}`;
   try {
     await Occurrences(app.db).create({ _id, campaignId: c._id, occurrence, scheduledAt, state: 'fired', createdAt: app.clock.now() });
@@ -263,14 +350,17 @@ export async function fireOccurrence(app: AppContext, c: CampaignDoc, occurrence
   const text = c.kind === 'daily_tips' ? tipMessage(tipForDay(shanghaiDay(scheduledAt))) : c.text;
   const now = app.clock.now();
   const notBefore = (c.quietHours && quietUntil(now, c.quietHours)) || now;
-  const created = await enqueueMany(app, rooms.map((r) => ({
-    key: `campaign:${c._id}:${occurrence}:room:${r._id}`,
-    channel: 'room' as const,
-    payload: { roomId: String(r._id), text, ...(c.card ? { card: c.card } : {}), ...(c.linkText ? { linkText: c.linkText } : {}) },
-    notBefore,
-    source: { campaignId: String(c._id), occurrence },
-    areaPath: r.areaPath,
-  })));
+  const created = await enqueueMany(
+    app,
+    rooms.map((r) => ({
+      key: `campaign:${c._id}:${occurrence}:room:${r._id}`,
+      channel: 'room' as const,
+      payload: { roomId: String(r._id), text, ...(c.card ? { card: c.card } : {}), ...(c.linkText ? { linkText: c.linkText } : {}) },
+      notBefore,
+      source: { campaignId: String(c._id), occurrence },
+      areaPath: r.areaPath,
+    })),
+  );
   await Occurrences(app.db).updateOne({ _id }, { $set: { expandedAt: app.clock.now(), rooms: rooms.length } });
   const next: CampaignStatus = c.schedule.kind === 'cron' ? 'active' : 'finished';
   await Campaigns(app.db).updateOne({ _id: c._id, status: { $in: ['approved', 'active'] } }, { $set: { status: next, updatedAt: app.clock.now() } });
@@ -280,7 +370,14 @@ export async function fireOccurrence(app: AppContext, c: CampaignDoc, occurrence
 
 export async function recordSkipped(app: AppContext, c: CampaignDoc, occurrence: string, scheduledAt: Date): Promise<boolean> {
   try {
-    await Occurrences(app.db).create({ _id: `${c._id}:${occurrence}`, campaignId: c._id, occurrence, scheduledAt, state: 'skipped', createdAt: app.clock.now() });
+    await Occurrences(app.db).create({
+      _id: `${c._id}:${occurrence}`,
+      campaignId: c._id,
+      occurrence,
+      scheduledAt,
+      state: 'skipped',
+      createdAt: app.clock.now(),
+    });
     app.logger.warn({ event: 'campaign.skipped', campaignId: String(c._id), occurrence }, 'missed occurrence older than the grace window');
     return true;
   } catch (err) {

@@ -11,6 +11,4 @@ async function purgeExpiredCodes(app: AppContext): Promise<number> {
 }
 
 /** Idempotent clean-ups the missing TTL indexes leave to us; safe on every worker. */
-export const campaignTasks: Task[] = [
-  { name: 'bot.codes.purge', cron: '47 3 * * *', run: purgeExpiredCodes },
-];
+export const campaignTasks: Task[] = [{ name: 'bot.codes.purge', cron: '47 3 * * *', run: purgeExpiredCodes }];

@@ -34,5 +34,10 @@ interface ChatDecisionDoc {
   campaignId?: string;
   at: Date;
 }
-const decisionSchema = new Schema<ChatDecisionDoc>({ _id: { type: String, required: true }, decision: { type: String, required: true }, campaignId: String, at: { type: Date, required: true } });
+const decisionSchema = new Schema<ChatDecisionDoc>({
+  _id: { type: String, required: true },
+  decision: { type: String, required: true },
+  campaignId: String,
+  at: { type: Date, required: true },
+});
 export const ChatDecisions = defineModel<ChatDecisionDoc>('ChatBroadcastDecision', decisionSchema);

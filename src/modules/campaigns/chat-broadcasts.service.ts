@@ -29,7 +29,17 @@ export async function draftChatBroadcast(app: AppContext, staff: StaffPrincipal,
   for (;;) {
     const code = String(crypto.randomInt(100000, 1000000));
     try {
-      await ChatBroadcasts(app.db).create({ _id: code, staffId: staff.id, contactId, areaCode: area.code, areaName, text, rooms, createdAt: now, expiresAt: new Date(now.getTime() + CONFIRM_TTL_MS) });
+      await ChatBroadcasts(app.db).create({
+        _id: code,
+        staffId: staff.id,
+        contactId,
+        areaCode: area.code,
+        areaName,
+        text,
+        rooms,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + CONFIRM_TTL_MS),
+      });
       return `【广播预览】\n发送到：${areaName}（${rooms} 个群）\n内容：${text}\n\n回复「确认 ${code}」发送，回复「取消 ${code}」放弃。30 分钟内有效。`;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -38,7 +48,13 @@ export async function draftChatBroadcast(app: AppContext, staff: StaffPrincipal,
 }
 
 /** The staff member's answer to a preview: cancel, or submit the broadcast for review (each code once). */
-export async function decideChatBroadcast(app: AppContext, staff: StaffPrincipal, contactId: string, code: string, decision: 'confirm' | 'cancel'): Promise<string> {
+export async function decideChatBroadcast(
+  app: AppContext,
+  staff: StaffPrincipal,
+  contactId: string,
+  code: string,
+  decision: 'confirm' | 'cancel',
+): Promise<string> {
   const b = await ChatBroadcasts(app.db).findById(code).lean();
   if (!b || b.contactId !== contactId || b.staffId !== staff.id) return `没有找到确认码 ${code} 的广播。`;
   if (decision === 'confirm' && b.expiresAt <= app.clock.now()) return `确认码 ${code} 已过期，请重新发送广播指令。`;

@@ -13,9 +13,20 @@ export async function seedDailyTipsCampaign(app: AppContext): Promise<{ created:
   const now = app.clock.now();
   try {
     await Campaigns(app.db).create({
-      _id: DAILY_TIPS_ID, kind: 'daily_tips', title: '每日健康小贴士', text: '', targets: { all: true, areaCodes: [], roomIds: [] },
-      schedule: { kind: 'cron', cron: DAILY_TIPS_CRON }, status: 'approved', areaCode: DISTRICT_CODE, areaPath: [DISTRICT_CODE],
-      createdBy: 'system', approvedBy: 'system', approvedAt: now, createdAt: now, updatedAt: now,
+      _id: DAILY_TIPS_ID,
+      kind: 'daily_tips',
+      title: '每日健康小贴士',
+      text: '',
+      targets: { all: true, areaCodes: [], roomIds: [] },
+      schedule: { kind: 'cron', cron: DAILY_TIPS_CRON },
+      status: 'approved',
+      areaCode: DISTRICT_CODE,
+      areaPath: [DISTRICT_CODE],
+      createdBy: 'system',
+      approvedBy: 'system',
+      approvedAt: now,
+      createdAt: now,
+      updatedAt: now,
     });
     return { created: true };
   } catch (err) {

@@ -13,7 +13,14 @@ export { cronSchedules, schedulerTick, type TickResult } from './campaigns.sched
 export { seedDailyTipsCampaign } from './daily-tips';
 export { activeRoomsUnder, getRoom, markRoomAttention, recordBotRemoved, recordTopicChange, relinkRoom } from './rooms.service';
 
-export const campaignsModule: AppModule = { name: 'campaigns', routes: campaignRoutes, tasks: campaignTasks, residentData: [], figures: groupFigureSection, botCommands: campaignBotCommands };
+export const campaignsModule: AppModule = {
+  name: 'campaigns',
+  routes: campaignRoutes,
+  tasks: campaignTasks,
+  residentData: [],
+  figures: groupFigureSection,
+  botCommands: campaignBotCommands,
+};
 
 export { createBroadcast } from './campaigns.service';
 export { groupFigures } from './campaigns.figures';

@@ -61,5 +61,9 @@ interface BindCodeUseDoc {
   wxRoomId: string;
   usedAt: Date;
 }
-const useSchema = new Schema<BindCodeUseDoc>({ _id: { type: String, required: true }, wxRoomId: { type: String, required: true }, usedAt: { type: Date, required: true } });
+const useSchema = new Schema<BindCodeUseDoc>({
+  _id: { type: String, required: true },
+  wxRoomId: { type: String, required: true },
+  usedAt: { type: Date, required: true },
+});
 export const BindCodeUses = defineModel<BindCodeUseDoc>('BindCodeUse', useSchema);

@@ -18,7 +18,11 @@ export async function areaLabel(app: AppContext, area: AreaDoc): Promise<string>
   return parent && parent.level !== 'district' ? `${parent.name}${area.name}` : area.name;
 }
 
-export async function createBindCode(app: AppContext, caller: Caller, areaCode: string): Promise<{ code: string; areaCode: string; areaName: string; expiresAt: Date }> {
+export async function createBindCode(
+  app: AppContext,
+  caller: Caller,
+  areaCode: string,
+): Promise<{ code: string; areaCode: string; areaName: string; expiresAt: Date }> {
   const { staff } = caller;
   const area = await getArea(app, areaCode);
   if (!area) throw validationError('areaCode', `地区编码 ${areaCode} 不存在`, { code: 'INVALID_AREA' });
@@ -28,7 +32,15 @@ export async function createBindCode(app: AppContext, caller: Caller, areaCode: 
   for (;;) {
     const code = Array.from(crypto.randomBytes(6), (b) => ALPHABET[b % ALPHABET.length]).join('');
     try {
-      const doc = await BindCodes(app.db).create({ _id: code, areaCode: area.code, areaPath: area.path, areaName, createdBy: staff.id, createdAt: now, expiresAt: new Date(now.getTime() + CODE_TTL_MS) });
+      const doc = await BindCodes(app.db).create({
+        _id: code,
+        areaCode: area.code,
+        areaPath: area.path,
+        areaName,
+        createdBy: staff.id,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + CODE_TTL_MS),
+      });
       await caller.audit('bot.bind_code.create', { type: 'area', id: area.code });
       return { code, areaCode: area.code, areaName, expiresAt: doc.expiresAt };
     } catch (err) {
@@ -54,8 +66,14 @@ export async function bindRoomByCode(app: AppContext, input: { code: string; wxR
     throw err;
   }
   const set = {
-    topic: input.topic, areaCode: bind.areaCode, areaPath: bind.areaPath, areaName: bind.areaName,
-    boundBy: { contactId: input.contactId, code }, boundAt: now, active: true, updatedAt: now,
+    topic: input.topic,
+    areaCode: bind.areaCode,
+    areaPath: bind.areaPath,
+    areaName: bind.areaName,
+    boundBy: { contactId: input.contactId, code },
+    boundAt: now,
+    active: true,
+    updatedAt: now,
   };
   const existing = await BotRooms(app.db).findOne({ wxRoomId: input.wxRoomId }).lean();
   if (existing) {
@@ -74,8 +92,13 @@ export async function bindRoomByCode(app: AppContext, input: { code: string; wxR
 }
 
 export const roomView = (r: BotRoomDoc) => ({
-  id: String(r._id), topic: r.topic, areaCode: r.areaCode, areaName: r.areaName, active: r.active,
-  attention: r.attention ?? null, boundAt: r.boundAt.toISOString(),
+  id: String(r._id),
+  topic: r.topic,
+  areaCode: r.areaCode,
+  areaName: r.areaName,
+  active: r.active,
+  attention: r.attention ?? null,
+  boundAt: r.boundAt.toISOString(),
 });
 
 export async function listRooms(app: AppContext, staff: StaffPrincipal, q: { areaCode?: string; active?: boolean }) {

@@ -26,8 +26,14 @@ const workflow = caseWorkflow<HelpStatus, HelpRequestDoc, HelpTransitionDoc, Ext
 
 function view(app: AppContext, h: HelpRequestDoc, full: boolean) {
   return {
-    id: String(h._id), familyId: String(h.familyId), kind: h.kind, status: h.status, statusLabel: HELP_LABELS[h.status],
-    detail: full && h.detailEnc ? app.pii.open(h.detailEnc) : null, createdAt: h.createdAt.toISOString(), updatedAt: h.updatedAt.toISOString(),
+    id: String(h._id),
+    familyId: String(h.familyId),
+    kind: h.kind,
+    status: h.status,
+    statusLabel: HELP_LABELS[h.status],
+    detail: full && h.detailEnc ? app.pii.open(h.detailEnc) : null,
+    createdAt: h.createdAt.toISOString(),
+    updatedAt: h.updatedAt.toISOString(),
   };
 }
 
@@ -38,8 +44,17 @@ export async function openHelpRequest(app: AppContext, caller: Caller, familyId:
   const now = app.clock.now();
   await workflow.open(app, id, 'open', caller.actor, now);
   const doc = await HelpRequests(app.db).create({
-    _id: id, familyId: f._id, villageCode: f.villageCode, areaPath: f.areaPath, kind: input.kind, detailEnc: app.pii.seal(input.detail),
-    status: 'open', seq: 0, createdBy: caller.staff.id, createdAt: now, updatedAt: now,
+    _id: id,
+    familyId: f._id,
+    villageCode: f.villageCode,
+    areaPath: f.areaPath,
+    kind: input.kind,
+    detailEnc: app.pii.seal(input.detail),
+    status: 'open',
+    seq: 0,
+    createdBy: caller.staff.id,
+    createdAt: now,
+    updatedAt: now,
   });
   await caller.audit('care.help_open', { type: 'care_help', id: String(id) }, { familyId });
   return view(app, doc.toObject(), true);

@@ -10,7 +10,10 @@ export const FamilyBody = z
     type: z.enum(FAMILY_TYPES),
     villageCode: z.string().min(1).max(40),
     contact: z.object({ name, phone: phone.optional() }).strict(),
-    members: z.array(z.object({ name, relation: z.string().trim().min(1).max(10), birthYear: z.number().int().min(1900).max(2100).optional() }).strict()).max(12).default([]),
+    members: z
+      .array(z.object({ name, relation: z.string().trim().min(1).max(10), birthYear: z.number().int().min(1900).max(2100).optional() }).strict())
+      .max(12)
+      .default([]),
     needs: z.string().trim().max(500, '需求不超过 500 字').default(''),
     pairedStaffId: ObjectId.optional(),
     visitEveryDays: z.number().int().min(7).max(365).optional(),
@@ -20,7 +23,11 @@ export const FamilyBody = z
   .openapi('CareFamily');
 
 export const FamilyPatch = z
-  .object({ pairedStaffId: ObjectId.nullable().optional(), visitEveryDays: z.number().int().min(7).max(365).optional(), needs: z.string().trim().max(500).optional() })
+  .object({
+    pairedStaffId: ObjectId.nullable().optional(),
+    visitEveryDays: z.number().int().min(7).max(365).optional(),
+    needs: z.string().trim().max(500).optional(),
+  })
   .strict();
 export const CloseBody = z.object({ reason: z.string().trim().min(1, '请填写原因').max(200) }).strict();
 export const VisitBody = z
@@ -34,7 +41,10 @@ export const FamilyListQuery = z.object({
   cursor: ObjectId.optional(),
   villageCode: z.string().max(40).optional(),
   type: z.enum(FAMILY_TYPES).optional(),
-  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  overdue: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
 });
 export const FiguresQuery = z.object({ since: day.optional() });
 
@@ -44,22 +54,42 @@ const Personal = z.object({
   /** Only in the audited full view (and a district admin's full export); masked views leave it out. */
   needs: z.string().optional(),
 });
-export const FamilyView = z.object({
-  id: z.string(), type: z.enum(FAMILY_TYPES), typeLabel: z.string(), villageCode: z.string(), status: z.enum(['active', 'closed', 'withdrawn']),
-  personal: Personal.nullable(), registeredBy: z.string(), pairedStaffId: z.string().nullable(), visitEveryDays: z.number(),
-  lastVisitAt: z.string().nullable(), nextVisitDue: z.string(), overdue: z.boolean(), consentAt: z.string(),
-}).openapi('CareFamilyView');
+export const FamilyView = z
+  .object({
+    id: z.string(),
+    type: z.enum(FAMILY_TYPES),
+    typeLabel: z.string(),
+    villageCode: z.string(),
+    status: z.enum(['active', 'closed', 'withdrawn']),
+    personal: Personal.nullable(),
+    registeredBy: z.string(),
+    pairedStaffId: z.string().nullable(),
+    visitEveryDays: z.number(),
+    lastVisitAt: z.string().nullable(),
+    nextVisitDue: z.string(),
+    overdue: z.boolean(),
+    consentAt: z.string(),
+  })
+  .openapi('CareFamilyView');
 export const FamilyPage = z.object({ items: z.array(FamilyView), nextCursor: z.string().nullable() });
 export const FamilyExport = z.object({ full: z.boolean(), items: z.array(FamilyView) });
 export const Visit = z.object({ id: z.string(), on: z.string(), by: z.string(), done: z.string(), nextStep: z.string() });
 export const VisitList = z.object({ items: z.array(Visit) });
 export const HelpView = z.object({
-  id: z.string(), familyId: z.string(), kind: z.enum(HELP_KINDS), status: z.enum(HELP_STATUSES), statusLabel: z.string(),
-  detail: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(),
+  id: z.string(),
+  familyId: z.string(),
+  kind: z.enum(HELP_KINDS),
+  status: z.enum(HELP_STATUSES),
+  statusLabel: z.string(),
+  detail: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
 });
 export const HelpList = z.object({ items: z.array(HelpView) });
 export const HelpMoved = HelpView.extend({ history: z.array(z.record(z.unknown())) });
 export const Figures = z.object({
   since: z.string(),
-  villages: z.array(z.object({ villageCode: z.string(), families: z.record(z.number()), visitsOverdue: z.number(), visitsDone: z.number(), helpOpen: z.number() })),
+  villages: z.array(
+    z.object({ villageCode: z.string(), families: z.record(z.number()), visitsOverdue: z.number(), visitsDone: z.number(), helpOpen: z.number() }),
+  ),
 });

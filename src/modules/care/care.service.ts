@@ -9,8 +9,14 @@ import { getArea } from '../areas';
 import { getActiveStaff, linkedWechatIds } from '../staff';
 import { enqueue } from '../../notify/outbox.service';
 import {
-  CareFamilies, CareVisits, FAMILY_TYPE_LABELS, HelpRequests, VISIT_EVERY_DAYS,
-  type CareFamilyDoc, type FamilyPersonal, type FamilyType,
+  CareFamilies,
+  CareVisits,
+  FAMILY_TYPE_LABELS,
+  HelpRequests,
+  VISIT_EVERY_DAYS,
+  type CareFamilyDoc,
+  type FamilyPersonal,
+  type FamilyType,
 } from './care.model';
 
 const DAY = 86_400_000;
@@ -34,7 +40,8 @@ export async function familyFor(app: AppContext, staff: StaffPrincipal, id: stri
   return f;
 }
 
-const openFamily = (app: AppContext, f: CareFamilyDoc): FamilyPersonal | null => (f.personalEnc ? (JSON.parse(app.pii.open(f.personalEnc)) as FamilyPersonal) : null);
+const openFamily = (app: AppContext, f: CareFamilyDoc): FamilyPersonal | null =>
+  f.personalEnc ? (JSON.parse(app.pii.open(f.personalEnc)) as FamilyPersonal) : null;
 
 /** Names and phone masked; the needs (health, hardship) are left out: they are read only in the audited full view. */
 function maskPersonal(p: FamilyPersonal): Omit<FamilyPersonal, 'needs'> {
@@ -47,11 +54,19 @@ function maskPersonal(p: FamilyPersonal): Omit<FamilyPersonal, 'needs'> {
 function familyView(app: AppContext, f: CareFamilyDoc, full: boolean, now: Date) {
   const p = openFamily(app, f);
   return {
-    id: String(f._id), type: f.type, typeLabel: FAMILY_TYPE_LABELS[f.type], villageCode: f.villageCode, status: f.status,
+    id: String(f._id),
+    type: f.type,
+    typeLabel: FAMILY_TYPE_LABELS[f.type],
+    villageCode: f.villageCode,
+    status: f.status,
     personal: p ? (full ? p : maskPersonal(p)) : null,
-    registeredBy: f.registeredBy, pairedStaffId: f.pairedStaffId ?? null, visitEveryDays: f.visitEveryDays,
-    lastVisitAt: f.lastVisitAt?.toISOString() ?? null, nextVisitDue: f.nextVisitDue.toISOString(),
-    overdue: f.status === 'active' && f.nextVisitDue < now, consentAt: f.consent.at.toISOString(),
+    registeredBy: f.registeredBy,
+    pairedStaffId: f.pairedStaffId ?? null,
+    visitEveryDays: f.visitEveryDays,
+    lastVisitAt: f.lastVisitAt?.toISOString() ?? null,
+    nextVisitDue: f.nextVisitDue.toISOString(),
+    overdue: f.status === 'active' && f.nextVisitDue < now,
+    consentAt: f.consent.at.toISOString(),
   };
 }
 
@@ -80,9 +95,18 @@ export async function registerFamily(app: AppContext, caller: Caller, input: Fam
   const every = input.visitEveryDays ?? VISIT_EVERY_DAYS[input.type];
   const personal: FamilyPersonal = { contact: input.contact, members: input.members, needs: input.needs };
   const doc = await CareFamilies(app.db).create({
-    type: input.type, villageCode: village.code, areaPath: village.path, personalEnc: app.pii.seal(JSON.stringify(personal)),
-    registeredBy: caller.staff.id, pairedStaffId: input.pairedStaffId, consent: { method: input.consent.method, recordedBy: caller.staff.id, at: now },
-    status: 'active', visitEveryDays: every, nextVisitDue: new Date(now.getTime() + every * DAY), createdAt: now, updatedAt: now,
+    type: input.type,
+    villageCode: village.code,
+    areaPath: village.path,
+    personalEnc: app.pii.seal(JSON.stringify(personal)),
+    registeredBy: caller.staff.id,
+    pairedStaffId: input.pairedStaffId,
+    consent: { method: input.consent.method, recordedBy: caller.staff.id, at: now },
+    status: 'active',
+    visitEveryDays: every,
+    nextVisitDue: new Date(now.getTime() + every * DAY),
+    createdAt: now,
+    updatedAt: now,
   });
   await caller.audit('care.family_register', { type: 'care_family', id: String(doc._id) }, { type: input.type, villageCode: village.code });
   return familyView(app, doc.toObject(), false, now);
@@ -106,7 +130,12 @@ export async function viewFamily(app: AppContext, caller: Caller, id: string) {
   return familyView(app, f, true, app.clock.now());
 }
 
-export async function updateFamily(app: AppContext, caller: Caller, id: string, patch: { pairedStaffId?: string | null; visitEveryDays?: number; needs?: string }) {
+export async function updateFamily(
+  app: AppContext,
+  caller: Caller,
+  id: string,
+  patch: { pairedStaffId?: string | null; visitEveryDays?: number; needs?: string },
+) {
   const f = await familyFor(app, caller.staff, id);
   if (f.status !== 'active') throw new AppError('FAMILY_CLOSED', 409, '该家庭已不在关怀名单中');
   const set: Record<string, unknown> = { updatedAt: app.clock.now() };
@@ -151,12 +180,17 @@ export async function erasePersonal(app: AppContext, id: Types.ObjectId, status?
   const now = app.clock.now();
   await CareVisits(app.db).updateMany({ familyId: id }, { $unset: { notesEnc: 1 } });
   await HelpRequests(app.db).updateMany({ familyId: id }, { $unset: { detailEnc: 1 } });
-  await CareFamilies(app.db).updateOne({ _id: id }, { $unset: { personalEnc: 1 }, $set: { personalErasedAt: now, updatedAt: now, ...(status ? { status, closedAt: now } : {}) } });
+  await CareFamilies(app.db).updateOne(
+    { _id: id },
+    { $unset: { personalEnc: 1 }, $set: { personalErasedAt: now, updatedAt: now, ...(status ? { status, closedAt: now } : {}) } },
+  );
 }
 
 export async function runCareRetention(app: AppContext): Promise<{ erased: number }> {
   const cutoff = new Date(app.clock.now().getTime() - app.config.REFERRAL_RETENTION_DAYS * DAY);
-  const due = await CareFamilies(app.db).find({ closedAt: { $lt: cutoff }, personalErasedAt: { $exists: false } }, { _id: 1 }).lean();
+  const due = await CareFamilies(app.db)
+    .find({ closedAt: { $lt: cutoff }, personalErasedAt: { $exists: false } }, { _id: 1 })
+    .lean();
   for (const f of due) await erasePersonal(app, f._id);
   return { erased: due.length };
 }
@@ -170,11 +204,21 @@ export async function addVisit(app: AppContext, caller: Caller, id: string, inpu
   const now = app.clock.now();
   if (at.getTime() > now.getTime() + DAY) throw validationError('on', '走访日期不能晚于今天');
   const v = await CareVisits(app.db).create({
-    familyId: f._id, villageCode: f.villageCode, areaPath: f.areaPath, on: input.on, at, byStaffId: caller.staff.id, byName: caller.staff.username,
-    notesEnc: app.pii.seal(JSON.stringify({ done: input.done, nextStep: input.nextStep ?? '' })), createdAt: now,
+    familyId: f._id,
+    villageCode: f.villageCode,
+    areaPath: f.areaPath,
+    on: input.on,
+    at,
+    byStaffId: caller.staff.id,
+    byName: caller.staff.username,
+    notesEnc: app.pii.seal(JSON.stringify({ done: input.done, nextStep: input.nextStep ?? '' })),
+    createdAt: now,
   });
   if (!f.lastVisitAt || at > f.lastVisitAt) {
-    await CareFamilies(app.db).updateOne({ _id: f._id }, { $set: { lastVisitAt: at, nextVisitDue: new Date(at.getTime() + f.visitEveryDays * DAY), updatedAt: now } });
+    await CareFamilies(app.db).updateOne(
+      { _id: f._id },
+      { $set: { lastVisitAt: at, nextVisitDue: new Date(at.getTime() + f.visitEveryDays * DAY), updatedAt: now } },
+    );
   }
   await caller.audit('care.visit_add', { type: 'care_family', id }, { visitId: String(v._id) });
   return { id: String(v._id), on: input.on, by: caller.staff.username, done: input.done, nextStep: input.nextStep ?? '' };
@@ -202,10 +246,22 @@ export async function figures(app: AppContext, staff: StaffPrincipal, since?: st
   const from = since ? new Date(`${since}T00:00:00+08:00`) : new Date(now.getTime() - 30 * DAY);
   const scope = scopeFilter(staff);
   const [byType, overdue, visits, help] = await Promise.all([
-    CareFamilies(app.db).aggregate<{ _id: { v: string; t: FamilyType }; n: number }>([{ $match: { ...scope, status: 'active' } }, { $group: { _id: { v: '$villageCode', t: '$type' }, n: { $sum: 1 } } }]),
-    CareFamilies(app.db).aggregate<{ _id: string; n: number }>([{ $match: { ...scope, status: 'active', nextVisitDue: { $lt: now } } }, { $group: { _id: '$villageCode', n: { $sum: 1 } } }]),
-    CareVisits(app.db).aggregate<{ _id: string; n: number }>([{ $match: { ...scope, at: { $gte: from } } }, { $group: { _id: '$villageCode', n: { $sum: 1 } } }]),
-    HelpRequests(app.db).aggregate<{ _id: string; n: number }>([{ $match: { ...scope, status: { $in: ['open', 'in_progress'] } } }, { $group: { _id: '$villageCode', n: { $sum: 1 } } }]),
+    CareFamilies(app.db).aggregate<{ _id: { v: string; t: FamilyType }; n: number }>([
+      { $match: { ...scope, status: 'active' } },
+      { $group: { _id: { v: '$villageCode', t: '$type' }, n: { $sum: 1 } } },
+    ]),
+    CareFamilies(app.db).aggregate<{ _id: string; n: number }>([
+      { $match: { ...scope, status: 'active', nextVisitDue: { $lt: now } } },
+      { $group: { _id: '$villageCode', n: { $sum: 1 } } },
+    ]),
+    CareVisits(app.db).aggregate<{ _id: string; n: number }>([
+      { $match: { ...scope, at: { $gte: from } } },
+      { $group: { _id: '$villageCode', n: { $sum: 1 } } },
+    ]),
+    HelpRequests(app.db).aggregate<{ _id: string; n: number }>([
+      { $match: { ...scope, status: { $in: ['open', 'in_progress'] } } },
+      { $group: { _id: '$villageCode', n: { $sum: 1 } } },
+    ]),
   ]);
   const villages = new Map<string, { villageCode: string; families: Record<string, number>; visitsOverdue: number; visitsDone: number; helpOpen: number }>();
   const row = (v: string) => villages.get(v) ?? villages.set(v, { villageCode: v, families: {}, visitsOverdue: 0, visitsDone: 0, helpOpen: 0 }).get(v)!;
@@ -219,7 +275,11 @@ export async function figures(app: AppContext, staff: StaffPrincipal, since?: st
 /** A list for printing: masked unless a district admin asks; audited with its row count either way. */
 export async function exportFamilies(app: AppContext, caller: Caller) {
   const full = caller.staff.role === 'district_admin';
-  const rows = await CareFamilies(app.db).find({ ...visibleFilter(caller.staff), status: 'active' }).sort({ villageCode: 1, _id: 1 }).limit(5000).lean();
+  const rows = await CareFamilies(app.db)
+    .find({ ...visibleFilter(caller.staff), status: 'active' })
+    .sort({ villageCode: 1, _id: 1 })
+    .limit(5000)
+    .lean();
   const now = app.clock.now();
   await caller.audit('care.export', { type: 'care_family', id: 'export' }, { rows: rows.length, full });
   return { full, items: rows.map((f) => familyView(app, f, full, now)) };
@@ -231,7 +291,9 @@ export async function exportFamilies(app: AppContext, caller: Caller) {
  */
 export async function queueOverdueReminders(app: AppContext): Promise<{ queued: number }> {
   const now = app.clock.now();
-  const due = await CareFamilies(app.db).find({ status: 'active', nextVisitDue: { $lt: now } }, { registeredBy: 1, pairedStaffId: 1, areaPath: 1 }).lean();
+  const due = await CareFamilies(app.db)
+    .find({ status: 'active', nextVisitDue: { $lt: now } }, { registeredBy: 1, pairedStaffId: 1, areaPath: 1 })
+    .lean();
   const perStaff = new Map<string, number>();
   for (const f of due) for (const s of new Set([f.registeredBy, f.pairedStaffId].filter((x): x is string => !!x))) perStaff.set(s, (perStaff.get(s) ?? 0) + 1);
   if (!perStaff.size) return { queued: 0 };
@@ -241,9 +303,15 @@ export async function queueOverdueReminders(app: AppContext): Promise<{ queued: 
   for (const [staffId, wechatId] of linked) {
     const n = perStaff.get(staffId)!;
     const r = await enqueue(app, {
-      key: `care:overdue:${staffId}:${day}`, channel: 'room',
-      payload: { contactId: wechatId, text: `您好，您负责的关怀家庭中有 ${n} 户已到走访时间，请安排走访，并在工作台登记走访记录。`, expiresAt: new Date(now.getTime() + 12 * 3600_000).toISOString() },
-      source: { task: 'care.reminders' }, areaPath: [],
+      key: `care:overdue:${staffId}:${day}`,
+      channel: 'room',
+      payload: {
+        contactId: wechatId,
+        text: `您好，您负责的关怀家庭中有 ${n} 户已到走访时间，请安排走访，并在工作台登记走访记录。`,
+        expiresAt: new Date(now.getTime() + 12 * 3600_000).toISOString(),
+      },
+      source: { task: 'care.reminders' },
+      areaPath: [],
     });
     if (r.created) queued++;
   }

@@ -11,9 +11,14 @@ export const insuranceModule: AppModule = {
   tasks: insuranceTasks,
   residentData: [{ name: 'insurance', export: exportEnrolments, erase: eraseEnrolments }],
   figures: insuranceFigureSection,
-  notices: [{ kind: 'insurance_status', flow: 'insurance' }, { kind: 'insurance_renewal', flow: 'insurance' }],
+  notices: [
+    { kind: 'insurance_status', flow: 'insurance' },
+    { kind: 'insurance_renewal', flow: 'insurance' },
+  ],
   keys: {
-    blindIndexes: [{ model: Enrolments, array: 'insured', field: 'idIndex', purpose: ID_INDEX, source: (pii, p) => (p.idCardEnc ? pii.open(p.idCardEnc) : null) }],
+    blindIndexes: [
+      { model: Enrolments, array: 'insured', field: 'idIndex', purpose: ID_INDEX, source: (pii, p) => (p.idCardEnc ? pii.open(p.idCardEnc) : null) },
+    ],
     rebuildIndexKeys: rebuildEnrolmentKeys,
   },
 };

@@ -24,7 +24,9 @@ type Move = (id: Types.ObjectId, to: 'verified' | 'issued', extra: { policyNo?: 
  * a concurrent change, or a status that moved meanwhile); the reply says what happened to each.
  */
 export async function batchVerify(app: AppContext, staff: StaffPrincipal, ids: string[], move: Move) {
-  const rows = await Enrolments(app.db).find({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } }, { status: 1, areaPath: 1 }).lean();
+  const rows = await Enrolments(app.db)
+    .find({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } }, { status: 1, areaPath: 1 })
+    .lean();
   const byId = new Map(rows.map((r) => [String(r._id), r]));
   const results: Array<{ id: string; ok: boolean; status: string | null; message: string | null }> = [];
   for (const id of new Set(ids)) {
@@ -57,7 +59,8 @@ export async function policyTemplate(): Promise<Buffer> {
     '同一份投保（一户）的被保险人保单号应相同。',
     '只有“已缴费”的投保可以导入保单号；导入后状态变为“已出单”。',
     '任何一行有错误时整个文件都不会导入，请按页面提示改正后重新上传。',
-  ]) notes.addRow([line]);
+  ])
+    notes.addRow([line]);
   notes.getColumn(1).width = 70;
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
@@ -73,7 +76,11 @@ const cellText = (v: ExcelJS.CellValue): string => {
   if (typeof v === 'object') {
     if ('text' in v && typeof v.text === 'string') return v.text.trim();
     if ('result' in v) return String(v.result ?? '').trim();
-    if ('richText' in v) return v.richText.map((t) => t.text).join('').trim();
+    if ('richText' in v)
+      return v.richText
+        .map((t) => t.text)
+        .join('')
+        .trim();
   }
   return String(v).trim();
 };
@@ -83,7 +90,9 @@ async function readRows(base64: string): Promise<Array<{ row: number; name: stri
   try {
     await wb.xlsx.load(Buffer.from(base64, 'base64') as unknown as ArrayBuffer);
   } catch {
-    throw new AppError('VALIDATION_FAILED', 400, '文件无法读取，请上传从本页下载的模板（.xlsx）', [{ path: 'file', message: '文件无法读取，请上传 .xlsx 文件' }]);
+    throw new AppError('VALIDATION_FAILED', 400, '文件无法读取，请上传从本页下载的模板（.xlsx）', [
+      { path: 'file', message: '文件无法读取，请上传 .xlsx 文件' },
+    ]);
   }
   const ws = wb.worksheets[0];
   if (!ws) throw new AppError('VALIDATION_FAILED', 400, '文件里没有工作表', [{ path: 'file', message: '文件里没有工作表' }]);
@@ -91,7 +100,9 @@ async function readRows(base64: string): Promise<Array<{ row: number; name: stri
   const col = Object.fromEntries(POLICY_COLUMNS.map((c) => [c.key, header.indexOf(c.header)]));
   const missing = POLICY_COLUMNS.filter((c) => col[c.key]! < 1 && c.key !== 'name').map((c) => c.header);
   if (missing.length) {
-    throw new AppError('VALIDATION_FAILED', 400, `第 1 行缺少列：${missing.join('、')}`, [{ path: 'file', message: `第 1 行缺少列：${missing.join('、')}，请使用模板` }]);
+    throw new AppError('VALIDATION_FAILED', 400, `第 1 行缺少列：${missing.join('、')}`, [
+      { path: 'file', message: `第 1 行缺少列：${missing.join('、')}，请使用模板` },
+    ]);
   }
   const rows: Array<{ row: number; name: string; idCard: string; policyNo: string }> = [];
   ws.eachRow((r, n) => {
@@ -132,7 +143,9 @@ export async function importPolicyNumbers(app: AppContext, caller: Caller, produ
     }
     seen.set(r.idCard, r.row);
     const indexes = app.pii.blindIndexes(ID_INDEX, r.idCard);
-    const key = await EnrolmentKeys(app.db).findOne({ productId: product._id, idIndex: { $in: indexes } }).lean();
+    const key = await EnrolmentKeys(app.db)
+      .findOne({ productId: product._id, idIndex: { $in: indexes } })
+      .lean();
     const e = key ? await Enrolments(app.db).findById(key.enrolmentId).lean() : null;
     if (!e || !inScope(caller.staff, e.areaPath)) {
       fail('idCard', `${maskIdCard(r.idCard)} 在您管辖范围内没有本产品的有效投保`);
@@ -153,7 +166,12 @@ export async function importPolicyNumbers(app: AppContext, caller: Caller, produ
   }
   if (errors.length) {
     errors.sort((a, b) => a.row - b.row);
-    throw new AppError('IMPORT_REJECTED', 400, `文件有 ${errors.length} 处错误，没有导入任何保单号`, errors.map((e) => ({ path: `rows.${e.row}.${e.field}`, ...e })));
+    throw new AppError(
+      'IMPORT_REJECTED',
+      400,
+      `文件有 ${errors.length} 处错误，没有导入任何保单号`,
+      errors.map((e) => ({ path: `rows.${e.row}.${e.field}`, ...e })),
+    );
   }
   let issued = 0;
   const failures: RowError[] = [];
@@ -166,6 +184,10 @@ export async function importPolicyNumbers(app: AppContext, caller: Caller, produ
       failures.push({ row: c.row, field: 'idCard', message: err.message });
     }
   }
-  await caller.audit('insurance.policy_import', { type: 'insurance_product', id: String(product._id) }, { rows: rows.length, issued, unchanged: wanted.size - checked.length, failed: failures.length });
+  await caller.audit(
+    'insurance.policy_import',
+    { type: 'insurance_product', id: String(product._id) },
+    { rows: rows.length, issued, unchanged: wanted.size - checked.length, failed: failures.length },
+  );
   return { rows: rows.length, issued, unchanged: wanted.size - checked.length, failures };
 }

@@ -37,7 +37,13 @@ const ACTIVE: EnrolmentStatus[] = ['submitted', 'verified', 'paid', 'issued'];
  * Full ID numbers and phones only for district admins. The audit record (with the row count) is written before
  * the file is finished, so no export completes unaudited.
  */
-export async function writeEnrolmentsXlsx(app: AppContext, caller: Caller, p: ProductDoc, status: EnrolmentStatus | undefined, out: PassThrough): Promise<number> {
+export async function writeEnrolmentsXlsx(
+  app: AppContext,
+  caller: Caller,
+  p: ProductDoc,
+  status: EnrolmentStatus | undefined,
+  out: PassThrough,
+): Promise<number> {
   const full = caller.staff.role === 'district_admin';
   const villages = await areaNamesUnder(app, caller.staff.areaCode);
   const plans = new Map(p.plans.map((x) => [x.code, x.name]));
@@ -72,7 +78,11 @@ export async function writeEnrolmentsXlsx(app: AppContext, caller: Caller, p: Pr
     if (out.writableNeedDrain) await once(out, 'drain'); // a slow download slows the cursor, not the heap
   }
   ws.commit();
-  await caller.audit('insurance.export_xlsx', { type: 'insurance_product', id: String(p._id) }, { rowCount: rows, fullIdNumbers: full, status: status ?? 'active', areaCode: caller.staff.areaCode });
+  await caller.audit(
+    'insurance.export_xlsx',
+    { type: 'insurance_product', id: String(p._id) },
+    { rowCount: rows, fullIdNumbers: full, status: status ?? 'active', areaCode: caller.staff.areaCode },
+  );
   await wb.commit();
   return rows;
 }

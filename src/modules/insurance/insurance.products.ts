@@ -8,8 +8,17 @@ import type { ProductBody } from './insurance.schemas';
 
 /** Products by year, managed by district admins; residents see those whose policy period has not ended. */
 const productView = (p: ProductDoc, today: string) => ({
-  id: String(p._id), year: p.year, name: p.name, insurer: p.insurer, plans: p.plans, enrolFrom: p.enrolFrom, enrolTo: p.enrolTo,
-  policyStart: p.policyStart, policyEnd: p.policyEnd, eligibility: p.eligibility, enrolOpen: p.enrolFrom <= today && today <= p.enrolTo,
+  id: String(p._id),
+  year: p.year,
+  name: p.name,
+  insurer: p.insurer,
+  plans: p.plans,
+  enrolFrom: p.enrolFrom,
+  enrolTo: p.enrolTo,
+  policyStart: p.policyStart,
+  policyEnd: p.policyEnd,
+  eligibility: p.eligibility,
+  enrolOpen: p.enrolFrom <= today && today <= p.enrolTo,
 });
 
 export async function createProduct(app: AppContext, caller: Caller, body: ProductBody) {
@@ -20,7 +29,9 @@ export async function createProduct(app: AppContext, caller: Caller, body: Produ
 }
 
 export async function updateProduct(app: AppContext, caller: Caller, id: Types.ObjectId, body: ProductBody) {
-  const doc = await Products(app.db).findByIdAndUpdate(id, { $set: { ...body, updatedAt: app.clock.now() } }, { new: true }).lean();
+  const doc = await Products(app.db)
+    .findByIdAndUpdate(id, { $set: { ...body, updatedAt: app.clock.now() } }, { new: true })
+    .lean();
   if (!doc) throw notFound('保险产品');
   await caller.audit('insurance.product_update', { type: 'insurance_product', id: String(id) });
   return productView(doc, shanghaiDay(app.clock.now()));
@@ -29,7 +40,11 @@ export async function updateProduct(app: AppContext, caller: Caller, id: Types.O
 /** Products whose policy period has not ended, newest year first. */
 export async function listProducts(app: AppContext) {
   const today = shanghaiDay(app.clock.now());
-  const rows = await Products(app.db).find({ policyEnd: { $gte: today } }).sort({ year: -1, _id: -1 }).limit(20).lean();
+  const rows = await Products(app.db)
+    .find({ policyEnd: { $gte: today } })
+    .sort({ year: -1, _id: -1 })
+    .limit(20)
+    .lean();
   return { items: rows.map((p) => productView(p, today)) };
 }
 

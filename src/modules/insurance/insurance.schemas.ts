@@ -11,19 +11,28 @@ export const ProductBody = z
     name: z.string().trim().min(1).max(60),
     insurer: z.string().trim().min(1).max(60),
     plans: z
-      .array(z.object({
-        code: z.string().regex(/^[A-Za-z0-9_-]{1,20}$/),
-        name: z.string().trim().min(1).max(40),
-        premiumFen: fen,
-        coverage: z.array(z.object({ item: z.string().trim().min(1).max(40), amountFen: fen }).strict()).min(1).max(20),
-      }).strict())
+      .array(
+        z
+          .object({
+            code: z.string().regex(/^[A-Za-z0-9_-]{1,20}$/),
+            name: z.string().trim().min(1).max(40),
+            premiumFen: fen,
+            coverage: z
+              .array(z.object({ item: z.string().trim().min(1).max(40), amountFen: fen }).strict())
+              .min(1)
+              .max(20),
+          })
+          .strict(),
+      )
       .min(1)
       .max(10),
     enrolFrom: day,
     enrolTo: day,
     policyStart: day,
     policyEnd: day,
-    eligibility: z.object({ description: z.string().trim().max(200), minAge: z.number().int().min(0).max(120), maxAge: z.number().int().min(0).max(120) }).strict(),
+    eligibility: z
+      .object({ description: z.string().trim().max(200), minAge: z.number().int().min(0).max(120), maxAge: z.number().int().min(0).max(120) })
+      .strict(),
   })
   .strict()
   .refine((p) => p.enrolFrom <= p.enrolTo && p.policyStart <= p.policyEnd, { message: '日期先后不正确', path: ['policyEnd'] })
@@ -33,7 +42,12 @@ export type ProductBody = z.infer<typeof ProductBody>;
 
 export const InsuredInput = z
   .object({
-    name: z.string().trim().min(1, '请填写姓名').max(20, '姓名不超过 20 字').regex(/^[\u4e00-\u9fa5·A-Za-z ]+$/, '姓名只能包含汉字或字母'),
+    name: z
+      .string()
+      .trim()
+      .min(1, '请填写姓名')
+      .max(20, '姓名不超过 20 字')
+      .regex(/^[\u4e00-\u9fa5·A-Za-z ]+$/, '姓名只能包含汉字或字母'),
     idCard: z.string().trim().min(1, '请填写身份证号').max(18, '身份证号应为 18 位'),
     birthDate: day,
     sex: z.enum(['male', 'female']),
@@ -60,7 +74,10 @@ export const TransitionBody = z
   .object({
     to: z.enum(ENROLMENT_STATUSES),
     note: z.string().trim().max(500).optional(),
-    payment: z.object({ method: z.enum(PAYMENT_METHODS), paidAt: day, amountFen: fen }).strict().optional(),
+    payment: z
+      .object({ method: z.enum(PAYMENT_METHODS), paidAt: day, amountFen: fen })
+      .strict()
+      .optional(),
     policyNo: z.string().trim().min(1).max(40).optional(),
     reason: z.string().trim().min(1).max(200).optional(),
   })
@@ -90,7 +107,14 @@ export const ProductView = z
     year: z.number().int(),
     name: z.string(),
     insurer: z.string(),
-    plans: z.array(z.object({ code: z.string(), name: z.string(), premiumFen: z.number().int(), coverage: z.array(z.object({ item: z.string(), amountFen: z.number().int() })) })),
+    plans: z.array(
+      z.object({
+        code: z.string(),
+        name: z.string(),
+        premiumFen: z.number().int(),
+        coverage: z.array(z.object({ item: z.string(), amountFen: z.number().int() })),
+      }),
+    ),
     enrolFrom: day,
     enrolTo: day,
     policyStart: day,
@@ -110,7 +134,13 @@ export const EnrolmentForResident = z
     status: Status,
     statusLabel: z.string(),
     insured: z.array(
-      z.object({ nameMasked: z.string().nullable(), idCardMasked: z.string().nullable(), relation: z.enum(RELATIONS), planCode: z.string(), premiumFen: z.number().int() }),
+      z.object({
+        nameMasked: z.string().nullable(),
+        idCardMasked: z.string().nullable(),
+        relation: z.enum(RELATIONS),
+        planCode: z.string(),
+        premiumFen: z.number().int(),
+      }),
     ),
     totalFen: z.number().int(),
     applicantPhoneMasked: z.string().nullable(),

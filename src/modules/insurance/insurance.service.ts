@@ -9,7 +9,16 @@ import { caseWorkflow } from '../../lib/case-workflow';
 import { shanghaiDay } from '../../lib/shanghai';
 import { maskIdCard, maskName, maskPhone } from '../../lib/pii';
 import { fillSexAndBirthYear, requireConsent } from '../residents';
-import { type EnrolmentDoc, EnrolmentKeys, Enrolments, type EnrolmentStatus, EnrolmentTransitions, type EnrolmentTransitionDoc, type ProductDoc, Products } from './insurance.model';
+import {
+  type EnrolmentDoc,
+  EnrolmentKeys,
+  Enrolments,
+  type EnrolmentStatus,
+  EnrolmentTransitions,
+  type EnrolmentTransitionDoc,
+  type ProductDoc,
+  Products,
+} from './insurance.model';
 import { requireProduct } from './insurance.products';
 import type { EnrolBody, TransitionBody } from './insurance.schemas';
 import { ENROLMENT_EDGES, ENROLMENT_LABELS, RESIDENT_CANCELLABLE, validateInsured } from './insurance.validation';
@@ -57,16 +66,38 @@ export async function enrol(app: AppContext, residentId: Types.ObjectId, body: E
   const people = body.insured.map((x) => {
     const idCard = x.idCard.trim().toUpperCase();
     const premiumFen = p.plans.find((plan) => plan.code === x.planCode)!.premiumFen;
-    return { nameEnc: app.pii.seal(x.name), idCardEnc: app.pii.seal(idCard), idIndex: app.pii.blindIndex(ID_INDEX, idCard), relation: x.relation, planCode: x.planCode, premiumFen };
+    return {
+      nameEnc: app.pii.seal(x.name),
+      idCardEnc: app.pii.seal(idCard),
+      idIndex: app.pii.blindIndex(ID_INDEX, idCard),
+      relation: x.relation,
+      planCode: x.planCode,
+      premiumFen,
+    };
   });
   const ids = body.insured.map((x) => x.idCard.trim().toUpperCase());
-  await takeKeys(app, p._id, id, residentId, people.map((x, i) => ({ idIndex: x.idIndex, old: app.pii.oldBlindIndex(ID_INDEX, ids[i]!) })));
+  await takeKeys(
+    app,
+    p._id,
+    id,
+    residentId,
+    people.map((x, i) => ({ idIndex: x.idIndex, old: app.pii.oldBlindIndex(ID_INDEX, ids[i]!) })),
+  );
   const now = app.clock.now();
   await workflow.open(app, id, 'submitted', { type: 'resident', id: String(residentId) }, now);
   const doc = await Enrolments(app.db).create({
-    _id: id, productId: p._id, residentId, villageCode: resident.villageCode, areaPath: resident.areaPath,
-    applicantPhoneEnc: app.pii.seal(applicantPhone), insured: people, totalFen: people.reduce((s, x) => s + x.premiumFen, 0),
-    status: 'submitted', seq: 0, createdAt: now, updatedAt: now,
+    _id: id,
+    productId: p._id,
+    residentId,
+    villageCode: resident.villageCode,
+    areaPath: resident.areaPath,
+    applicantPhoneEnc: app.pii.seal(applicantPhone),
+    insured: people,
+    totalFen: people.reduce((s, x) => s + x.premiumFen, 0),
+    status: 'submitted',
+    seq: 0,
+    createdAt: now,
+    updatedAt: now,
   });
   const self = body.insured.find((x) => x.relation === '本人');
   if (self && (!resident.sex || !resident.birthYear)) await fillSexAndBirthYear(app, residentId, self.idCard.trim());
@@ -114,7 +145,9 @@ async function takeKey(app: AppContext, productId: Types.ObjectId, k: PersonKey,
 async function releaseOrphaned(app: AppContext, productId: Types.ObjectId, idIndex: string): Promise<boolean> {
   const key = await EnrolmentKeys(app.db).findOne({ productId, idIndex }).lean();
   return releaseOrphan(collectionOf(EnrolmentKeys(app.db)), key, {
-    work: 'enrolmentId', ageMs: app.clock.now().getTime() - (key?.createdAt.getTime() ?? 0), afterMs: ORPHAN_KEY_MS,
+    work: 'enrolmentId',
+    ageMs: app.clock.now().getTime() - (key?.createdAt.getTime() ?? 0),
+    afterMs: ORPHAN_KEY_MS,
     done: async () => !!(await Enrolments(app.db).exists({ _id: key!.enrolmentId })),
   });
 }
@@ -144,7 +177,9 @@ function residentView(app: AppContext, e: EnrolmentDoc, p: ProductDoc | null) {
     insured: e.insured.map((x) => ({
       nameMasked: x.nameEnc ? maskName(app.pii.open(x.nameEnc)) : null,
       idCardMasked: x.idCardEnc ? maskIdCard(app.pii.open(x.idCardEnc)) : null,
-      relation: x.relation, planCode: x.planCode, premiumFen: x.premiumFen,
+      relation: x.relation,
+      planCode: x.planCode,
+      premiumFen: x.premiumFen,
     })),
     totalFen: e.totalFen,
     applicantPhoneMasked: e.applicantPhoneEnc ? maskPhone(app.pii.open(e.applicantPhoneEnc)) : null,
@@ -157,7 +192,13 @@ function residentView(app: AppContext, e: EnrolmentDoc, p: ProductDoc | null) {
 
 export async function listMine(app: AppContext, residentId: Types.ObjectId) {
   const rows = await Enrolments(app.db).find({ residentId }).sort({ _id: -1 }).limit(50).lean();
-  const products = new Map((await Products(app.db).find({ _id: { $in: rows.map((r) => r.productId) } }).lean()).map((p) => [String(p._id), p]));
+  const products = new Map(
+    (
+      await Products(app.db)
+        .find({ _id: { $in: rows.map((r) => r.productId) } })
+        .lean()
+    ).map((p) => [String(p._id), p]),
+  );
   return { items: rows.map((e) => residentView(app, e, products.get(String(e.productId)) ?? null)) };
 }
 
@@ -192,7 +233,11 @@ export const moveAsStaff = (app: AppContext, caller: Caller) => async (id: Types
   return workflow.apply(app, id, to, caller.actor, extra);
 };
 
-export async function staffList(app: AppContext, staff: StaffPrincipal, q: { productId?: string; status?: EnrolmentStatus; villageCode?: string; limit: number; cursor?: string }) {
+export async function staffList(
+  app: AppContext,
+  staff: StaffPrincipal,
+  q: { productId?: string; status?: EnrolmentStatus; villageCode?: string; limit: number; cursor?: string },
+) {
   const filter: Record<string, unknown> = {};
   if (q.productId) filter.productId = new Types.ObjectId(q.productId);
   if (q.status) filter.status = q.status;
@@ -218,6 +263,11 @@ export async function staffView(app: AppContext, caller: Caller, id: Types.Objec
   return {
     ...(await staffCaseView(app, e)),
     applicantPhone: e.applicantPhoneEnc ? app.pii.open(e.applicantPhoneEnc) : null,
-    insuredFull: e.insured.map((x) => ({ name: x.nameEnc ? app.pii.open(x.nameEnc) : null, idCard: x.idCardEnc ? app.pii.open(x.idCardEnc) : null, relation: x.relation, planCode: x.planCode })),
+    insuredFull: e.insured.map((x) => ({
+      name: x.nameEnc ? app.pii.open(x.nameEnc) : null,
+      idCard: x.idCardEnc ? app.pii.open(x.idCardEnc) : null,
+      relation: x.relation,
+      planCode: x.planCode,
+    })),
   };
 }

@@ -14,17 +14,27 @@ export async function queueRenewalReminders(app: AppContext): Promise<{ queued: 
   const now = app.clock.now();
   const today = shanghaiDay(now);
   const horizon = shanghaiDay(new Date(now.getTime() + app.config.INSURANCE_RENEWAL_NOTICE_DAYS * 86_400_000));
-  const products = await Products(app.db).find({ policyEnd: { $gte: today, $lte: horizon } }).lean();
+  const products = await Products(app.db)
+    .find({ policyEnd: { $gte: today, $lte: horizon } })
+    .lean();
   let queued = 0;
   for (const p of products) {
     const rows = await Enrolments(app.db).find({ productId: p._id, status: 'issued' }, { residentId: 1, areaPath: 1 }).lean();
-    queued += await enqueueMany(app, rows.map((e) => ({
-      key: `insurance:${String(e._id)}:renewal:${p.policyEnd}`,
-      channel: 'subscribe' as const,
-      payload: { residentId: String(e.residentId), templateKey: 'insurance_renewal', page: 'pages/insurance/index', data: { thing1: p.name, date2: p.policyEnd, thing3: '保障即将到期，请及时续保' } },
-      source: { enrolmentId: String(e._id), productId: String(p._id) },
-      areaPath: e.areaPath,
-    })));
+    queued += await enqueueMany(
+      app,
+      rows.map((e) => ({
+        key: `insurance:${String(e._id)}:renewal:${p.policyEnd}`,
+        channel: 'subscribe' as const,
+        payload: {
+          residentId: String(e.residentId),
+          templateKey: 'insurance_renewal',
+          page: 'pages/insurance/index',
+          data: { thing1: p.name, date2: p.policyEnd, thing3: '保障即将到期，请及时续保' },
+        },
+        source: { enrolmentId: String(e._id), productId: String(p._id) },
+        areaPath: e.areaPath,
+      })),
+    );
   }
   return { queued };
 }
@@ -40,7 +50,13 @@ export async function exportEnrolments(app: AppContext, residentId: Types.Object
     status: e.status,
     statusLabel: ENROLMENT_LABELS[e.status],
     applicantPhone: e.applicantPhoneEnc ? app.pii.open(e.applicantPhoneEnc) : null,
-    insured: e.insured.map((x) => ({ name: x.nameEnc ? app.pii.open(x.nameEnc) : null, idCard: x.idCardEnc ? app.pii.open(x.idCardEnc) : null, relation: x.relation, planCode: x.planCode, premiumFen: x.premiumFen })),
+    insured: e.insured.map((x) => ({
+      name: x.nameEnc ? app.pii.open(x.nameEnc) : null,
+      idCard: x.idCardEnc ? app.pii.open(x.idCardEnc) : null,
+      relation: x.relation,
+      planCode: x.planCode,
+      premiumFen: x.premiumFen,
+    })),
     policyNo: e.policyNo ?? null,
     createdAt: e.createdAt.toISOString(),
   }));

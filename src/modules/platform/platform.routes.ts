@@ -21,17 +21,35 @@ export function platformRoutes(api: Api): void {
   const app = api.app;
   const tags = ['platform'];
   api.route({
-    method: 'get', path: '/api/v1/policy', summary: 'The current privacy policy: version and text (no login)', tags, auth: 'none', response: PolicyResponse,
-    handler: async () => ({ version: app.config.POLICY_VERSION, title: POLICY_TITLE, sections: POLICY_SECTIONS.map((s) => ({ heading: s.heading, items: s.items.map((i) => ({ ...i })) })) }),
+    method: 'get',
+    path: '/api/v1/policy',
+    summary: 'The current privacy policy: version and text (no login)',
+    tags,
+    auth: 'none',
+    response: PolicyResponse,
+    handler: async () => ({
+      version: app.config.POLICY_VERSION,
+      title: POLICY_TITLE,
+      sections: POLICY_SECTIONS.map((s) => ({ heading: s.heading, items: s.items.map((i) => ({ ...i })) })),
+    }),
   });
   api.route({
-    method: 'get', path: '/api/v1/notice-templates', summary: 'Every notice kind with its WeChat subscribe template id (no login)', tags, auth: 'none', response: NoticeTemplatesResponse,
+    method: 'get',
+    path: '/api/v1/notice-templates',
+    summary: 'Every notice kind with its WeChat subscribe template id (no login)',
+    tags,
+    auth: 'none',
+    response: NoticeTemplatesResponse,
     handler: async () => ({ items: noticeTemplates(app.config.subscribeTemplates) }),
   });
   const dictionaries = dictionariesReply();
   api.route({
-    method: 'get', path: '/api/v1/dictionaries', summary: 'Every enum clients show, with its Chinese labels: kinds, statuses, audit actions, error codes (no login; cacheable)',
-    tags, auth: 'none', response: DictionariesReply,
+    method: 'get',
+    path: '/api/v1/dictionaries',
+    summary: 'Every enum clients show, with its Chinese labels: kinds, statuses, audit actions, error codes (no login; cacheable)',
+    tags,
+    auth: 'none',
+    response: DictionariesReply,
     handler: async (ctx) => {
       ctx.set('cache-control', 'public, max-age=3600');
       return dictionaries;

@@ -38,21 +38,36 @@ export async function attemptView(app: AppContext, a: AttemptDoc, contest?: Pick
   };
 }
 
-async function newAttempt(app: AppContext, residentId: Types.ObjectId, mode: AttemptMode, items: AttemptItem[], deadline: Date, extra: Partial<AttemptDoc> = {}, _id = new Types.ObjectId()): Promise<AttemptDoc> {
+async function newAttempt(
+  app: AppContext,
+  residentId: Types.ObjectId,
+  mode: AttemptMode,
+  items: AttemptItem[],
+  deadline: Date,
+  extra: Partial<AttemptDoc> = {},
+  _id = new Types.ObjectId(),
+): Promise<AttemptDoc> {
   if (items.length === 0) throw new AppError('NO_QUESTIONS', 409, '暂时没有可答的题目');
   const r = await getResident(app, residentId);
   const now = app.clock.now();
   const doc: AttemptDoc = {
-    _id, residentId, mode, items: items.map((i) => ({ questionId: i.questionId, version: i.version, optionOrder: i.optionOrder })), deadline, createdAt: now, day: shanghaiDay(now),
-    areaPath: r.areaPath ?? [], ...(r.villageCode ? { villageCode: r.villageCode } : {}),
+    _id,
+    residentId,
+    mode,
+    items: items.map((i) => ({ questionId: i.questionId, version: i.version, optionOrder: i.optionOrder })),
+    deadline,
+    createdAt: now,
+    day: shanghaiDay(now),
+    areaPath: r.areaPath ?? [],
+    ...(r.villageCode ? { villageCode: r.villageCode } : {}),
     // what a board shows of the resident, read here where the resident is at hand: the submit and the fold read none
-    ...(mode === 'contest' ? { boardName: shownName(app, r.nameEnc) } : {}), ...extra,
+    ...(mode === 'contest' ? { boardName: shownName(app, r.nameEnc) } : {}),
+    ...extra,
   };
   // joined with the inserts of concurrent starts: one command for a crowd
   if (!(await insertShared(Attempts(app.db).collection, doc))) throw duplicateKey();
   return doc;
 }
-
 
 /**
  * Today's practice: the first open of the day draws it; the unique key `daily:<resident>:<day>` decides two
@@ -99,7 +114,14 @@ export async function practiceAttempt(app: AppContext, residentId: Types.ObjectI
     items = draw(pool, [{ tags: [input.topic], count }]);
   }
   const now = app.clock.now();
-  const a = await newAttempt(app, residentId, input.wrongBook ? 'wrongbook' : 'topic', items, new Date(now.getTime() + QUIZ.practiceDeadlineMs), input.topic ? { topic: input.topic } : {});
+  const a = await newAttempt(
+    app,
+    residentId,
+    input.wrongBook ? 'wrongbook' : 'topic',
+    items,
+    new Date(now.getTime() + QUIZ.practiceDeadlineMs),
+    input.topic ? { topic: input.topic } : {},
+  );
   return attemptView(app, a);
 }
 

@@ -13,7 +13,9 @@ import { LETTERS } from './quiz.rules';
 /** The bank, newest first: by tag, type, retired or not, and words of the stem or the key. */
 export async function listQuestions(app: AppContext, q: PageQuery & { tag?: string; type?: QuestionType; active?: boolean; q?: string }) {
   const filter: Record<string, unknown> = {
-    ...(q.tag ? { tags: q.tag } : {}), ...(q.type ? { type: q.type } : {}), ...(q.active !== undefined ? { active: q.active } : {}),
+    ...(q.tag ? { tags: q.tag } : {}),
+    ...(q.type ? { type: q.type } : {}),
+    ...(q.active !== undefined ? { active: q.active } : {}),
     ...(q.q ? { $or: [{ stem: { $regex: escapeRegex(q.q) } }, { key: q.q }] } : {}),
   };
   return findPage(Questions(app.db), filter, q, (rows) => rows.map(fullQuestionView));
@@ -42,7 +44,9 @@ export async function createQuestion(app: AppContext, caller: Caller, input: Que
 export async function editQuestion(app: AppContext, caller: Caller, id: string, patch: Record<string, unknown>) {
   const q = await byId(app, id);
   const current = fullQuestionView(q);
-  const merged = Object.fromEntries(Object.entries({ ...current, ...patch, key: q.key }).filter(([k, v]) => v !== null && !['id', 'version', 'updatedAt'].includes(k)));
+  const merged = Object.fromEntries(
+    Object.entries({ ...current, ...patch, key: q.key }).filter(([k, v]) => v !== null && !['id', 'version', 'updatedAt'].includes(k)),
+  );
   const parsed = QuestionInput.safeParse(merged);
   if (!parsed.success) throw new AppError('VALIDATION_FAILED', 400, '提交的内容不正确', zodDetails(parsed.error));
   const { outcome, question } = await upsertQuestion(app, parsed.data);
@@ -59,15 +63,30 @@ type Row = Partial<Record<(typeof COLUMNS)[number], string>>;
 function fromRow(r: Row): Record<string, unknown> {
   const s = (v: string | undefined) => (v ?? '').toString().trim();
   const num = (v: string | undefined) => (s(v) === '' ? undefined : Number(s(v)));
-  return Object.fromEntries(Object.entries({
-    key: s(r.key), type: s(r.type), stem: s(r.stem),
-    options: LETTERS.filter((l) => s(r[l]) !== '').map((l) => ({ key: l, text: s(r[l]) })),
-    answer: s(r.answer).toUpperCase().split(/[\s,，|]*/).filter(Boolean),
-    explanation: s(r.explanation),
-    topics: s(r.topics) ? s(r.topics).split('|').map((t) => t.trim()).filter(Boolean) : [],
-    bank: s(r.bank) || undefined, item: num(r.item), part: s(r.part) || undefined, difficulty: num(r.difficulty),
-    active: s(r.active) === '' ? undefined : !['0', 'false', '否'].includes(s(r.active).toLowerCase()),
-  }).filter(([, v]) => v !== undefined));
+  return Object.fromEntries(
+    Object.entries({
+      key: s(r.key),
+      type: s(r.type),
+      stem: s(r.stem),
+      options: LETTERS.filter((l) => s(r[l]) !== '').map((l) => ({ key: l, text: s(r[l]) })),
+      answer: s(r.answer)
+        .toUpperCase()
+        .split(/[\s,，|]*/)
+        .filter(Boolean),
+      explanation: s(r.explanation),
+      topics: s(r.topics)
+        ? s(r.topics)
+            .split('|')
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : [],
+      bank: s(r.bank) || undefined,
+      item: num(r.item),
+      part: s(r.part) || undefined,
+      difficulty: num(r.difficulty),
+      active: s(r.active) === '' ? undefined : !['0', 'false', '否'].includes(s(r.active).toLowerCase()),
+    }).filter(([, v]) => v !== undefined),
+  );
 }
 
 async function readRows(format: 'json' | 'csv' | 'xlsx', content: string): Promise<{ rows: unknown[]; first: number }> {
@@ -135,17 +154,38 @@ export async function importQuestions(app: AppContext, caller: Caller, format: '
   return { rows: valid.length, ...counts };
 }
 
-export async function exportQuestions(app: AppContext, caller: Caller, format: 'json' | 'csv' | 'xlsx'): Promise<{ body: string | Buffer; contentType: string; filename: string }> {
+export async function exportQuestions(
+  app: AppContext,
+  caller: Caller,
+  format: 'json' | 'csv' | 'xlsx',
+): Promise<{ body: string | Buffer; contentType: string; filename: string }> {
   const qs = (await Questions(app.db).find({}).sort({ key: 1 }).lean()).map(fullQuestionView);
   await caller.audit('quiz.question.export', { type: 'quiz-question', id: '*' }, { format, count: qs.length });
-  const input = qs.map(({ id, version, updatedAt, ...q }) => (void id, void version, void updatedAt, Object.fromEntries(Object.entries(q).filter(([, v]) => v !== null))));
+  const input = qs.map(
+    ({ id, version, updatedAt, ...q }) => (void id, void version, void updatedAt, Object.fromEntries(Object.entries(q).filter(([, v]) => v !== null))),
+  );
   if (format === 'json') return { body: JSON.stringify(input, null, 2), contentType: 'application/json; charset=utf-8', filename: 'questions.json' };
   const flat = qs.map((q) => ({
-    key: q.key, type: q.type, stem: q.stem, ...Object.fromEntries(LETTERS.map((l) => [l, q.options.find((o) => o.key === l)?.text ?? ''])),
-    answer: q.answer.join(''), explanation: q.explanation, topics: q.topics.join('|'), bank: q.bank ?? '', item: q.item ?? '', part: q.part ?? '', difficulty: q.difficulty, active: q.active ? '1' : '0',
+    key: q.key,
+    type: q.type,
+    stem: q.stem,
+    ...Object.fromEntries(LETTERS.map((l) => [l, q.options.find((o) => o.key === l)?.text ?? ''])),
+    answer: q.answer.join(''),
+    explanation: q.explanation,
+    topics: q.topics.join('|'),
+    bank: q.bank ?? '',
+    item: q.item ?? '',
+    part: q.part ?? '',
+    difficulty: q.difficulty,
+    active: q.active ? '1' : '0',
   }));
-  if (format === 'csv') return { body: '\uFEFF' + Papa.unparse(flat, { columns: [...COLUMNS] }), contentType: 'text/csv; charset=utf-8', filename: 'questions.csv' };
-  return { body: await toXlsx('题库', [...COLUMNS], flat), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', filename: 'questions.xlsx' };
+  if (format === 'csv')
+    return { body: '\uFEFF' + Papa.unparse(flat, { columns: [...COLUMNS] }), contentType: 'text/csv; charset=utf-8', filename: 'questions.csv' };
+  return {
+    body: await toXlsx('题库', [...COLUMNS], flat),
+    contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    filename: 'questions.xlsx',
+  };
 }
 
 export async function toXlsx(sheet: string, columns: string[], rows: Record<string, unknown>[]): Promise<Buffer> {

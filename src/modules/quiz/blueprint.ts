@@ -74,7 +74,11 @@ function drawStandardPaper(pool: QuestionDoc[]): AttemptItem[] {
   for (const cell of STANDARD_PAPER) {
     const items = [...byItem.keys()].filter((i) => itemArea.get(i) === cell.area && byItem.get(i)![0]!.part === cell.aspect);
     if (items.length < cell.count) {
-      throw new AppError('BLUEPRINT_SHORT', 409, `题库中“${ASPECTS[cell.aspect]} · ${PROBLEM_AREAS[cell.area]}”的条目不足 ${cell.count} 条，无法组成标准测评卷`);
+      throw new AppError(
+        'BLUEPRINT_SHORT',
+        409,
+        `题库中“${ASPECTS[cell.aspect]} · ${PROBLEM_AREAS[cell.area]}”的条目不足 ${cell.count} 条，无法组成标准测评卷`,
+      );
     }
     for (const item of pick(items, cell.count)) chosen.push(pick(byItem.get(item)!, 1)[0]!);
   }

@@ -86,8 +86,18 @@ export async function createContest(app: AppContext, caller: Caller, input: Cont
   const area = await scopeArea(app, caller.staff, input.areaCode);
   const now = app.clock.now();
   const doc = await Contests(app.db).create({
-    ...input, ...rules, kind: input.kind ?? 'contest', description: input.description ?? '', startAt: new Date(input.startAt), endAt: new Date(input.endAt),
-    areaCode: area.code, areaPath: area.path, status: 'draft', createdBy: caller.staff.id, createdAt: now, updatedAt: now,
+    ...input,
+    ...rules,
+    kind: input.kind ?? 'contest',
+    description: input.description ?? '',
+    startAt: new Date(input.startAt),
+    endAt: new Date(input.endAt),
+    areaCode: area.code,
+    areaPath: area.path,
+    status: 'draft',
+    createdBy: caller.staff.id,
+    createdAt: now,
+    updatedAt: now,
   });
   await caller.audit('quiz.contest.create', { type: 'quiz-contest', id: String(doc._id) }, { title: input.title });
   return contestView(doc.toObject());
@@ -118,7 +128,8 @@ export interface StaffContestQuery extends PageQuery {
 export async function listContestsForStaff(app: AppContext, staff: StaffPrincipal, q: StaffContestQuery) {
   const filter: Record<string, unknown> = {
     $or: [{ areaPath: staff.areaCode }, { areaCode: { $in: staff.areaPath } }],
-    ...(q.status ? { status: q.status } : {}), ...(q.kind ? { kind: q.kind } : {}),
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.kind ? { kind: q.kind } : {}),
     ...(q.q ? { title: { $regex: escapeRegex(q.q) } } : {}),
   };
   return findPage(Contests(app.db), filter, q, (rows) => rows.map(contestView));
@@ -160,10 +171,23 @@ export async function copyContest(app: AppContext, caller: Caller, id: string) {
   const now = app.clock.now();
   const dates = datesAhead(c.startAt, c.endAt, now);
   const doc = await Contests(app.db).create({
-    kind: c.kind ?? 'contest', title: copyTitle(c.title, 60), description: c.description, startAt: dates.startAt, endAt: dates.endAt,
-    areaCode: c.areaCode, areaPath: c.areaPath, drawRules: c.drawRules, timeLimitSec: c.timeLimitSec, attemptsPerDay: c.attemptsPerDay,
-    attemptsTotal: c.attemptsTotal, passScore: c.passScore, reserveQuestions: c.reserveQuestions ?? false,
-    status: 'draft', createdBy: caller.staff.id, createdAt: now, updatedAt: now,
+    kind: c.kind ?? 'contest',
+    title: copyTitle(c.title, 60),
+    description: c.description,
+    startAt: dates.startAt,
+    endAt: dates.endAt,
+    areaCode: c.areaCode,
+    areaPath: c.areaPath,
+    drawRules: c.drawRules,
+    timeLimitSec: c.timeLimitSec,
+    attemptsPerDay: c.attemptsPerDay,
+    attemptsTotal: c.attemptsTotal,
+    passScore: c.passScore,
+    reserveQuestions: c.reserveQuestions ?? false,
+    status: 'draft',
+    createdBy: caller.staff.id,
+    createdAt: now,
+    updatedAt: now,
   });
   await caller.audit('quiz.contest.copy', { type: 'quiz-contest', id: String(doc._id) }, { from: id, title: doc.title });
   return contestView(doc.toObject());
@@ -200,13 +224,25 @@ export async function listContestsForResident(app: AppContext, residentId: Types
   const r = await getResident(app, residentId);
   if (!r.areaPath.length) return { items: [] };
   const now = app.clock.now();
-  const rows = await Contests(app.db).find({ status: { $in: ['published', 'closed'] }, areaCode: { $in: r.areaPath } }).sort({ endAt: -1 }).limit(50).lean();
-  const items = await Promise.all(rows.map(async (c) => {
-    const cert = await certificateFor(app, c._id, residentId);
-    const state = c.status === 'closed' || now > c.endAt ? 'ended' : now < c.startAt ? 'upcoming' : 'open';
-    const openAttemptId = state === 'open' ? await openContestAttempt(app, residentId, c._id) : null;
-    return { ...contestView(c), state, attemptsUsed: await Attempts(app.db).countDocuments({ residentId, contestId: c._id }), certificateCode: cert?.code ?? null, openAttemptId };
-  }));
+  const rows = await Contests(app.db)
+    .find({ status: { $in: ['published', 'closed'] }, areaCode: { $in: r.areaPath } })
+    .sort({ endAt: -1 })
+    .limit(50)
+    .lean();
+  const items = await Promise.all(
+    rows.map(async (c) => {
+      const cert = await certificateFor(app, c._id, residentId);
+      const state = c.status === 'closed' || now > c.endAt ? 'ended' : now < c.startAt ? 'upcoming' : 'open';
+      const openAttemptId = state === 'open' ? await openContestAttempt(app, residentId, c._id) : null;
+      return {
+        ...contestView(c),
+        state,
+        attemptsUsed: await Attempts(app.db).countDocuments({ residentId, contestId: c._id }),
+        certificateCode: cert?.code ?? null,
+        openAttemptId,
+      };
+    }),
+  );
   return { items };
 }
 
@@ -220,7 +256,12 @@ const nextSlot = new Map<string, number>();
  * that number is held (by an earlier attempt or a concurrent request), so the next one is tried from there on.
  * Never more than `limit` succeed. Starts at the number this process expects to be free, so the k-th attempt costs no failed inserts.
  */
-async function takeSlots(app: AppContext, attemptId: Types.ObjectId, claim: QuizKeyDoc | null, scopes: Array<{ scope: string; limit: number }>): Promise<'replay' | { full: number } | { taken: string[] }> {
+async function takeSlots(
+  app: AppContext,
+  attemptId: Types.ObjectId,
+  claim: QuizKeyDoc | null,
+  scopes: Array<{ scope: string; limit: number }>,
+): Promise<'replay' | { full: number } | { taken: string[] }> {
   const coll = collectionOf(QuizKeys(app.db));
   const at = app.clock.now();
   const n = scopes.map((s) => Math.min(nextSlot.get(s.scope) ?? 1, s.limit));
@@ -272,7 +313,10 @@ export async function startContestAttempt(app: AppContext, residentId: Types.Obj
   const base = `contest:${String(c._id)}:${String(residentId)}`;
   const claimScope = `start:${String(c._id)}:${String(residentId)}`;
   const claim = idempotencyKey ? { _id: `${claimScope}:${idempotencyKey}`, scope: claimScope, attemptId, at: now } : null;
-  const got = await takeSlots(app, attemptId, claim, [{ scope: `${base}:day:${shanghaiDay(now)}`, limit: c.attemptsPerDay }, { scope: `${base}:total`, limit: c.attemptsTotal }]);
+  const got = await takeSlots(app, attemptId, claim, [
+    { scope: `${base}:day:${shanghaiDay(now)}`, limit: c.attemptsPerDay },
+    { scope: `${base}:total`, limit: c.attemptsTotal },
+  ]);
   if (got === 'replay') return replayStart(app, claim!._id, c);
   const release = async () => {
     if (claim) await removeHeld(collectionOf(QuizKeys(app.db)), claim, 'attemptId');

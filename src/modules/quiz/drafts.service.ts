@@ -27,7 +27,11 @@ export const QuizDrafts = defineModel<DraftDoc>('QuizDraft', draftSchema);
 
 export async function saveAnswers(app: AppContext, a: AttemptDoc, answers: AnswerInput[]) {
   const versions = await loadVersions(app, a.items);
-  checkAnswers(a, answers, versions.map((v) => v.type));
+  checkAnswers(
+    a,
+    answers,
+    versions.map((v) => v.type),
+  );
   if (await getSubmission(app, a._id)) throw new AppError('ALREADY_SUBMITTED', 409, '这次答题已经提交过了');
   const now = app.clock.now();
   if (now.getTime() > a.deadline.getTime() + QUIZ.submitGraceMs) throw new AppError('ATTEMPT_EXPIRED', 409, '答题时间已过，这次提交不能计分');
@@ -49,7 +53,10 @@ export async function savedAnswers(app: AppContext, attemptId: Types.ObjectId): 
 
 /** The resident's unsubmitted attempt at a contest that can still be finished, if any. */
 export async function openContestAttempt(app: AppContext, residentId: Types.ObjectId, contestId: Types.ObjectId): Promise<string | null> {
-  const a = await Attempts(app.db).findOne({ residentId, contestId, deadline: { $gt: app.clock.now() } }).sort({ _id: -1 }).lean();
+  const a = await Attempts(app.db)
+    .findOne({ residentId, contestId, deadline: { $gt: app.clock.now() } })
+    .sort({ _id: -1 })
+    .lean();
   if (!a || (await getSubmission(app, a._id))) return null;
   return String(a._id);
 }

@@ -64,12 +64,15 @@ export interface FigureDoc {
   foldId: string;
   updatedAt: Date;
 }
-export const QuizFigures = defineModel<FigureDoc>('QuizFigure', new Schema<FigureDoc>({
-  _id: String,
-  rows: { type: Schema.Types.Mixed, default: [] },
-  foldId: { type: String, required: true },
-  updatedAt: { type: Date, required: true },
-}));
+export const QuizFigures = defineModel<FigureDoc>(
+  'QuizFigure',
+  new Schema<FigureDoc>({
+    _id: String,
+    rows: { type: Schema.Types.Mixed, default: [] },
+    foldId: { type: String, required: true },
+    updatedAt: { type: Date, required: true },
+  }),
+);
 
 /**
  * The fold's lock (`_id: 'lock'`: holder and lease end, taken by a unique insert) and its journal
@@ -83,10 +86,13 @@ export interface FoldDoc {
   foldId?: string;
   tallyIds?: Types.ObjectId[];
 }
-export const QuizFolds = defineModel<FoldDoc>('QuizFold', new Schema<FoldDoc>({
-  _id: String,
-  holder: String,
-  until: Date,
-  foldId: String,
-  tallyIds: { type: [Schema.Types.ObjectId], default: undefined },
-}));
+export const QuizFolds = defineModel<FoldDoc>(
+  'QuizFold',
+  new Schema<FoldDoc>({
+    _id: String,
+    holder: String,
+    until: Date,
+    foldId: String,
+    tallyIds: { type: [Schema.Types.ObjectId], default: undefined },
+  }),
+);

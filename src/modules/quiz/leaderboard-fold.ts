@@ -6,7 +6,20 @@ import { villagesUnder } from '../areas';
 import { registeredByVillage, residentById, residentsByIds } from '../residents';
 import type { TallyDoc } from './figures.model';
 import { shownName } from './leaderboard-intake';
-import { Attempts, Contests, QuizBests, QuizBoardChanges, QuizBoardRevs, QuizBoards, QuizFresh, type BoardChangeDoc, type BoardDoc, type BoardRevDoc, type ContestDoc, type FreshDoc } from './quiz.model';
+import {
+  Attempts,
+  Contests,
+  QuizBests,
+  QuizBoardChanges,
+  QuizBoardRevs,
+  QuizBoards,
+  QuizFresh,
+  type BoardChangeDoc,
+  type BoardDoc,
+  type BoardRevDoc,
+  type ContestDoc,
+  type FreshDoc,
+} from './quiz.model';
 import { QUIZ } from './quiz.rules';
 
 /**
@@ -62,7 +75,9 @@ export const better = (a: Best, b: Best) => b.score - a.score || a.durationMs - 
 async function perContest(app: AppContext, events: FreshDoc[]): Promise<FreshDoc[]> {
   const renames = events.filter((e) => !e.contestId);
   if (!renames.length) return events;
-  const started = await Attempts(app.db).find({ residentId: { $in: [...new Set(renames.map((e) => String(e.residentId)))] }, contestId: { $exists: true } }, { residentId: 1, contestId: 1 }).lean();
+  const started = await Attempts(app.db)
+    .find({ residentId: { $in: [...new Set(renames.map((e) => String(e.residentId)))] }, contestId: { $exists: true } }, { residentId: 1, contestId: 1 })
+    .lean();
   const contestsOf = new Map<string, Set<string>>();
   for (const a of started) contestsOf.set(String(a.residentId), (contestsOf.get(String(a.residentId)) ?? new Set()).add(String(a.contestId)));
   const each = renames.flatMap((e) => [...(contestsOf.get(String(e.residentId)) ?? [])].map((c) => ({ ...e, contestId: new Types.ObjectId(c) })));
@@ -120,7 +135,8 @@ function registeredVillages(app: AppContext, areaCode: string) {
   const hit = cache.get(areaCode);
   if (hit) return hit.villages;
   const villages = Promise.all([villagesUnder(app, areaCode), registeredByVillage(app, areaCode)]).then(([areas, regBy]) =>
-    areas.map((a) => ({ code: a.code, name: a.name, path: a.path, registered: regBy.get(a.code) ?? 0 })));
+    areas.map((a) => ({ code: a.code, name: a.name, path: a.path, registered: regBy.get(a.code) ?? 0 })),
+  );
   cache.set(areaCode, { villages });
   villages.catch(() => cache.delete(areaCode));
   return villages;
@@ -140,7 +156,11 @@ async function villagesOf(app: AppContext, c: ContestDoc, entries: Best[]): Prom
     .map((a) => {
       const s = scoreBy.get(a.code) ?? { n: 0, sum: 0 };
       return {
-        code: a.code, name: a.name, path: a.path, participants: s.n, registered: a.registered,
+        code: a.code,
+        name: a.name,
+        path: a.path,
+        participants: s.n,
+        registered: a.registered,
         participation: a.registered ? Math.round((s.n / a.registered) * 1000) / 1000 : 0,
         avgScore: s.n ? Math.round((s.sum / s.n) * 10) / 10 : 0,
       };
@@ -163,8 +183,15 @@ const fold1 = (best: Map<string, Best>, e: Best): boolean => {
   return true;
 };
 
-const entriesOf = (e: BoardDoc['entries']): Best[] => e.resident.map((residentId, i) => ({ residentId, villageCode: e.village[i]!, score: e.score[i]!, durationMs: e.durationMs[i]!, at: e.at[i]! }));
-const arraysOf = (e: Best[]): BoardDoc['entries'] => ({ resident: e.map((x) => x.residentId), village: e.map((x) => x.villageCode), score: e.map((x) => x.score), durationMs: e.map((x) => x.durationMs), at: e.map((x) => x.at) });
+const entriesOf = (e: BoardDoc['entries']): Best[] =>
+  e.resident.map((residentId, i) => ({ residentId, villageCode: e.village[i]!, score: e.score[i]!, durationMs: e.durationMs[i]!, at: e.at[i]! }));
+const arraysOf = (e: Best[]): BoardDoc['entries'] => ({
+  resident: e.map((x) => x.residentId),
+  village: e.map((x) => x.villageCode),
+  score: e.map((x) => x.score),
+  durationMs: e.map((x) => x.durationMs),
+  at: e.map((x) => x.at),
+});
 const namesOf = (s: Held, ids: string[]) => {
   const named = ids.filter((id) => s.names.has(id));
   return { resident: named, name: named.map((id) => s.names.get(id)!.name), at: named.map((id) => s.names.get(id)!.at) };
@@ -186,7 +213,11 @@ export async function catchUp(app: AppContext, contestId: string, rev: BoardRevD
     if (!doc) return null;
     const n = doc.names;
     h = {
-      rev: doc.rev ?? rev.rev, base: doc.rev ?? null, changes: [], pending: 0, villages: doc.villages,
+      rev: doc.rev ?? rev.rev,
+      base: doc.rev ?? null,
+      changes: [],
+      pending: 0,
+      villages: doc.villages,
       best: new Map(entriesOf(doc.entries).map((b) => [b.residentId, b])),
       names: new Map((n?.resident ?? []).map((id, i) => [id, { name: n!.name[i]!, at: n!.at?.[i] ?? 0 }])),
     };
@@ -226,8 +257,17 @@ async function loadState(app: AppContext, c: ContestDoc): Promise<State> {
   if (!held) {
     held = { rev: 0, base: null, changes: [], pending: 0, best: new Map(), names: new Map(), villages: [] };
     // Best-result records kept at submit by earlier versions: a board never folded before starts from them.
-    const rows = await collectionOf(QuizBests(app.db)).find({ contestId: c._id }, { projection: { residentId: 1, villageCode: 1, score: 1, durationMs: 1, at: 1 } }).toArray();
-    for (const r of rows) fold1(held.best, { residentId: String(r.residentId), villageCode: (r.villageCode as string) ?? '', score: r.score as number, durationMs: r.durationMs as number, at: (r.at as Date).getTime() });
+    const rows = await collectionOf(QuizBests(app.db))
+      .find({ contestId: c._id }, { projection: { residentId: 1, villageCode: 1, score: 1, durationMs: 1, at: 1 } })
+      .toArray();
+    for (const r of rows)
+      fold1(held.best, {
+        residentId: String(r.residentId),
+        villageCode: (r.villageCode as string) ?? '',
+        score: r.score as number,
+        durationMs: r.durationMs as number,
+        at: (r.at as Date).getTime(),
+      });
   }
   const { rev: r, base, changes, pending, best, names, villages } = held;
   const state: State = { rev: r, base, changes, pending, best, names, villages, contest: c, dirty: new Set(), erased: false };
@@ -249,9 +289,14 @@ async function nameShown(app: AppContext, s: State, shown: string[]): Promise<vo
   for (let i = 0; i < missing.length; i += 1_000) {
     const part = missing.slice(i, i + 1_000);
     // a few (a refresh's newcomers) by `_id` each, an index lookup on every server; many in one `$in` read
-    const rows = part.length <= 32
-      ? (await Promise.all(part.map((id) => residentById(app, new Types.ObjectId(id), ['nameEnc'])))).filter((r) => r !== null)
-      : await residentsByIds(app, part.map((id) => new Types.ObjectId(id)), ['nameEnc']);
+    const rows =
+      part.length <= 32
+        ? (await Promise.all(part.map((id) => residentById(app, new Types.ObjectId(id), ['nameEnc'])))).filter((r) => r !== null)
+        : await residentsByIds(
+            app,
+            part.map((id) => new Types.ObjectId(id)),
+            ['nameEnc'],
+          );
     const found = new Map(rows.map((r) => [String(r._id), shownName(app, r.nameEnc)]));
     for (const id of part) {
       s.names.set(id, { name: found.get(id) ?? shownName(app, undefined), at: app.clock.now().getTime() });
@@ -316,7 +361,15 @@ async function writeState(app: AppContext, s: State, computedAt: Date, changed: 
       Object.assign(s, { base: rev, changes: [], pending: 0 });
     } else {
       const e = [...s.dirty].flatMap((r) => s.best.get(r) ?? []);
-      const doc: BoardChangeDoc = { _id: `${id}:${rev}`, entries: arraysOf(e), names: namesOf(s, e.map((x) => x.residentId)), villages: s.villages };
+      const doc: BoardChangeDoc = {
+        _id: `${id}:${rev}`,
+        entries: arraysOf(e),
+        names: namesOf(
+          s,
+          e.map((x) => x.residentId),
+        ),
+        villages: s.villages,
+      };
       await collectionOf(QuizBoardChanges(app.db)).insertOne(doc);
       Object.assign(s, { changes: [...s.changes, rev], pending: s.pending + e.length });
     }
@@ -349,11 +402,17 @@ export async function foldBoards(app: AppContext, tallies: BoardTally[], opts: {
   }
   const contests = new Map<string, ContestDoc>();
   if (opts.open) {
-    const open = await Contests(app.db).find({ status: { $in: ['published', 'closed'] }, startAt: { $lte: now }, endAt: { $gte: new Date(now.getTime() - 24 * 3600_000) } }).lean();
+    const open = await Contests(app.db)
+      .find({ status: { $in: ['published', 'closed'] }, startAt: { $lte: now }, endAt: { $gte: new Date(now.getTime() - 24 * 3600_000) } })
+      .lean();
     for (const c of open) contests.set(String(c._id), c);
   }
   const others = [...byContest.keys()].filter((k) => !contests.has(k));
-  if (others.length) for (const c of await Contests(app.db).find({ _id: { $in: others } }).lean()) contests.set(String(c._id), c);
+  if (others.length)
+    for (const c of await Contests(app.db)
+      .find({ _id: { $in: others } })
+      .lean())
+      contests.set(String(c._id), c);
   for (const c of contests.values()) {
     const s = await loadState(app, c);
     const mine = byContest.get(String(c._id)) ?? [];
@@ -361,7 +420,15 @@ export async function foldBoards(app: AppContext, tallies: BoardTally[], opts: {
       if ('erase' in f && f.erase) continue;
       const residentId = String(f.residentId);
       // a result (a tally, a cleared flag), a rename, or a result carrying the name its attempt started with
-      const improved = f.board && fold1(s.best, { residentId, villageCode: f.villageCode ?? '', score: f.score!, durationMs: f.durationMs!, at: ('submittedAt' in f ? f.submittedAt : f.at).getTime() });
+      const improved =
+        f.board &&
+        fold1(s.best, {
+          residentId,
+          villageCode: f.villageCode ?? '',
+          score: f.score!,
+          durationMs: f.durationMs!,
+          at: ('submittedAt' in f ? f.submittedAt : f.at).getTime(),
+        });
       const renamed = f.name && rename(s, residentId, { name: f.name, at: ('nameAt' in f ? f.nameAt! : (f as FreshDoc).at).getTime() });
       if (improved || renamed) s.dirty.add(residentId);
     }
@@ -375,7 +442,8 @@ export async function foldBoards(app: AppContext, tallies: BoardTally[], opts: {
     if (s.names.size > 2 * s.best.size + 1_000) for (const id of [...s.names.keys()]) if (!s.best.has(id)) s.names.delete(id);
     const written = await writeState(app, s, now, changed);
     const slot = slotOf(app, c);
-    if (written || !slot.board || slot.rev !== s.rev) slot.board = written ?? named(await prepareBoard(s.entries!, s.villages, now.getTime()), (id) => s.names.get(id)?.name);
+    if (written || !slot.board || slot.rev !== s.rev)
+      slot.board = written ?? named(await prepareBoard(s.entries!, s.villages, now.getTime()), (id) => s.names.get(id)?.name);
     slot.rev = s.rev;
     slot.held = undefined; // the fold's own state is not a reader's to catch up
     slot.foldedAt = now.getTime();
@@ -422,8 +490,6 @@ export function named(b: Board, nameOf: (residentId: string) => string | undefin
   }
   return b;
 }
-
-
 
 /**
  * Boards in this process. Every TTL a read checks the small revision document behind the answer and reads the

@@ -13,13 +13,28 @@ import { QuizFresh, type FreshDoc, type SubmissionDoc } from './quiz.model';
 /** Staff cleared a too-fast contest submission: it now counts on the board. */
 export async function noteCleared(app: AppContext, sub: SubmissionDoc): Promise<void> {
   if (!sub.contestId) return;
-  const doc: FreshDoc = { _id: `c:${String(sub._id)}`, residentId: sub.residentId, at: sub.submittedAt, contestId: sub.contestId, board: true, villageCode: sub.villageCode ?? '', score: sub.score, durationMs: sub.durationMs };
+  const doc: FreshDoc = {
+    _id: `c:${String(sub._id)}`,
+    residentId: sub.residentId,
+    at: sub.submittedAt,
+    contestId: sub.contestId,
+    board: true,
+    villageCode: sub.villageCode ?? '',
+    score: sub.score,
+    durationMs: sub.durationMs,
+  };
   await insertWins(() => collectionOf(QuizFresh(app.db)).insertOne(doc)); // refused: noted already
 }
 
 /** "Erase me": the resident leaves the boards of these contests at the next fold. */
 export async function noteErased(app: AppContext, residentId: Types.ObjectId, contestIds: Types.ObjectId[]): Promise<void> {
-  const docs: FreshDoc[] = contestIds.map((contestId) => ({ _id: `e:${String(residentId)}:${String(contestId)}:${String(new Types.ObjectId())}`, residentId, at: app.clock.now(), contestId, erase: true }));
+  const docs: FreshDoc[] = contestIds.map((contestId) => ({
+    _id: `e:${String(residentId)}:${String(contestId)}:${String(new Types.ObjectId())}`,
+    residentId,
+    at: app.clock.now(),
+    contestId,
+    erase: true,
+  }));
   if (docs.length) await collectionOf(QuizFresh(app.db)).insertMany(docs, { ordered: false });
 }
 
@@ -33,7 +48,11 @@ export const shownName = (app: AppContext, nameEnc: string | undefined): string 
  * from an attempt started on a stale cached profile cannot bring the old name back.
  */
 export async function noteRenamed(app: AppContext, residentId: Types.ObjectId, name: string): Promise<void> {
-  const doc: FreshDoc = { _id: `n:${String(residentId)}:${String(new Types.ObjectId())}`, residentId, at: new Date(app.clock.now().getTime() + RESIDENT_CACHE_MS), name: maskName(name) };
+  const doc: FreshDoc = {
+    _id: `n:${String(residentId)}:${String(new Types.ObjectId())}`,
+    residentId,
+    at: new Date(app.clock.now().getTime() + RESIDENT_CACHE_MS),
+    name: maskName(name),
+  };
   await collectionOf(QuizFresh(app.db)).insertOne(doc);
 }
-

@@ -26,7 +26,15 @@ export async function refreshLeaderboards(app: AppContext): Promise<number> {
   return keptBy(app).states.size;
 }
 
-const emptyBoard = (computedAt: number): Board => ({ computedAt, entries: [], villages: [], position: new Map(), scopes: new Map(), names: new Map(), byScope: new Map() });
+const emptyBoard = (computedAt: number): Board => ({
+  computedAt,
+  entries: [],
+  villages: [],
+  position: new Map(),
+  scopes: new Map(),
+  names: new Map(),
+  byScope: new Map(),
+});
 
 const REFRESH_EVERY_MS = 10_000;
 
@@ -68,7 +76,11 @@ async function names(app: AppContext, b: Board, ids: string[]): Promise<void> {
   // the fold names everyone shown; a board kept by an earlier version may lack some
   const missing = ids.filter((id) => !b.names.has(id));
   if (!missing.length) return;
-  const rows = await residentsByIds(app, missing.map((id) => new Types.ObjectId(id)), ['nameEnc']);
+  const rows = await residentsByIds(
+    app,
+    missing.map((id) => new Types.ObjectId(id)),
+    ['nameEnc'],
+  );
   for (const id of missing) b.names.set(id, shownName(app, undefined));
   for (const r of rows) b.names.set(String(r._id), shownName(app, r.nameEnc));
 }
@@ -113,14 +125,33 @@ async function scopeView(app: AppContext, b: Board, scopeCode: string | undefine
   if (hit) return hit;
   const at = (scopeCode && b.scopes.get(scopeCode)) || [];
   const top = at.slice(0, QUIZ.leaderboardSize).map((i) => b.entries[i]!);
-  await names(app, b, top.map((e) => e.residentId));
+  await names(
+    app,
+    b,
+    top.map((e) => e.residentId),
+  );
   const view: ScopeView = {
     participants: at.length,
     at,
-    top: top.map((e, i) => ({ rank: i + 1, name: b.names.get(e.residentId) ?? shownName(app, undefined), villageCode: e.villageCode, score: e.score, durationSec: Math.round(e.durationMs / 1000), me: false })),
+    top: top.map((e, i) => ({
+      rank: i + 1,
+      name: b.names.get(e.residentId) ?? shownName(app, undefined),
+      villageCode: e.villageCode,
+      score: e.score,
+      durationSec: Math.round(e.durationMs / 1000),
+      me: false,
+    })),
     villages: b.villages
       .filter((v) => (scopeCode ? v.path.includes(scopeCode) : false))
-      .map((v, i) => ({ rank: i + 1, code: v.code, name: v.name, participants: v.participants, registered: v.registered, participation: v.participation, avgScore: v.avgScore })),
+      .map((v, i) => ({
+        rank: i + 1,
+        code: v.code,
+        name: v.name,
+        participants: v.participants,
+        registered: v.registered,
+        participation: v.participation,
+        avgScore: v.avgScore,
+      })),
   };
   b.byScope.set(key, view);
   return view;

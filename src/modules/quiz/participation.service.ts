@@ -49,7 +49,10 @@ export const yearDocId = (year: number) => `year:${year}`;
 export const roundDocId = (contestId: Types.ObjectId | string) => `round:${String(contestId)}`;
 const pathKey = (p: readonly string[]) => p.join('/');
 
-type Tally = Pick<TallyDoc, '_id' | 'residentId' | 'areaPath' | 'mode' | 'score' | 'contestId' | 'submittedAt' | 'board' | 'villageCode' | 'durationMs' | 'name' | 'nameAt'>;
+type Tally = Pick<
+  TallyDoc,
+  '_id' | 'residentId' | 'areaPath' | 'mode' | 'score' | 'contestId' | 'submittedAt' | 'board' | 'villageCode' | 'durationMs' | 'name' | 'nameAt'
+>;
 
 /**
  * After a counted submission: its tally, one insert (a duplicate key means it is tallied already); the fold
@@ -58,13 +61,22 @@ type Tally = Pick<TallyDoc, '_id' | 'residentId' | 'areaPath' | 'mode' | 'score'
  */
 export async function recordParticipation(
   app: AppContext,
-  s: Pick<SubmissionDoc, '_id' | 'residentId' | 'areaPath' | 'mode' | 'score' | 'contestId' | 'submittedAt' | 'tooFast' | 'flagCleared' | 'villageCode' | 'durationMs'>,
+  s: Pick<
+    SubmissionDoc,
+    '_id' | 'residentId' | 'areaPath' | 'mode' | 'score' | 'contestId' | 'submittedAt' | 'tooFast' | 'flagCleared' | 'villageCode' | 'durationMs'
+  >,
   shown?: { name: string; at: Date },
 ): Promise<void> {
   if (!COUNTED_MODES.includes(s.mode)) return;
   const board = !!s.contestId && (!s.tooFast || !!s.flagCleared);
   const doc: TallyDoc = {
-    _id: s._id, residentId: s.residentId, areaPath: s.areaPath, mode: s.mode, score: s.score, submittedAt: s.submittedAt, ...(s.contestId ? { contestId: s.contestId } : {}),
+    _id: s._id,
+    residentId: s.residentId,
+    areaPath: s.areaPath,
+    mode: s.mode,
+    score: s.score,
+    submittedAt: s.submittedAt,
+    ...(s.contestId ? { contestId: s.contestId } : {}),
     ...(board ? { board, villageCode: s.villageCode ?? '', durationMs: s.durationMs, ...(shown ? { name: shown.name, nameAt: shown.at } : {}) } : {}),
   };
   await insertShared(QuizTallies(app.db).collection, doc); // refused: tallied already
@@ -95,7 +107,9 @@ function rowOf<R>(docs: Map<string, Rows<R>>, docId: string, areaPath: string[],
 /** Contests among `ids` that are literacy rounds (a handful of small documents). */
 async function assessmentIds(app: AppContext, ids: Types.ObjectId[]): Promise<Set<string>> {
   if (!ids.length) return new Set();
-  const found = await Contests(app.db).find({ _id: { $in: ids }, kind: 'assessment' }, { _id: 1 }).lean();
+  const found = await Contests(app.db)
+    .find({ _id: { $in: ids }, kind: 'assessment' }, { _id: 1 })
+    .lean();
   return new Set(found.map((c) => String(c._id)));
 }
 
@@ -219,7 +233,9 @@ export async function foldQuizTallies(app: AppContext, opts: { wait?: boolean } 
 export async function readQuizFigures(app: AppContext, year: number, roundIds: readonly Types.ObjectId[]): Promise<Map<string, FigureDoc>> {
   await foldQuizTallies(app, { wait: true });
   const ids = [yearDocId(year), ...roundIds.map(roundDocId)];
-  const found = await QuizFigures(app.db).find({ _id: { $in: ids } }).lean();
+  const found = await QuizFigures(app.db)
+    .find({ _id: { $in: ids } })
+    .lean();
   return new Map(found.map((d) => [d._id, d]));
 }
 
@@ -245,7 +261,10 @@ export async function rebuildQuizFigures(app: AppContext, opts: { again?: boolea
       batch = new Map();
       inserted += list.length - (await insertManyKeyed(collectionOf(Participations(app.db)), list)).size;
     };
-    const rows = Submissions(app.db).find({ mode: { $in: COUNTED_MODES } }, { residentId: 1, mode: 1, areaPath: 1, submittedAt: 1, score: 1, contestId: 1 }).lean().cursor({ batchSize: BATCH });
+    const rows = Submissions(app.db)
+      .find({ mode: { $in: COUNTED_MODES } }, { residentId: 1, mode: 1, areaPath: 1, submittedAt: 1, score: 1, contestId: 1 })
+      .lean()
+      .cursor({ batchSize: BATCH });
     for await (const s of rows) {
       seen.add(String(s._id));
       addSubmission(docs, s, assessments);
@@ -262,7 +281,13 @@ export async function rebuildQuizFigures(app: AppContext, opts: { again?: boolea
     for (const [docId, r] of docs) await coll.replaceOne({ _id: docId }, { rows: merge([], r), foldId, updatedAt: app.clock.now() }, { upsert: true });
     await coll.deleteMany({ _id: { $nin: [...docs.keys()] } });
     // Submissions made while this ran have tallies waiting; those this pass counted already are dropped.
-    const waiting = (await QuizTallies(app.db).collection.find({}, { projection: { _id: 1 } }).toArray()).map((t) => t._id).filter((id) => seen.has(String(id)));
+    const waiting = (
+      await QuizTallies(app.db)
+        .collection.find({}, { projection: { _id: 1 } })
+        .toArray()
+    )
+      .map((t) => t._id)
+      .filter((id) => seen.has(String(id)));
     await deleteByIds(QuizTallies(app.db).collection, waiting);
     await insertWins(() => QuizJobs(app.db).create({ _id: REBUILD, at: app.clock.now(), count: inserted }));
     app.logger.info({ event: 'quiz.figures.rebuild', inserted, documents: docs.size }, 'quiz figures recounted');
@@ -277,6 +302,9 @@ export async function eraseParticipation(app: AppContext, residentId: Types.Obje
   await foldQuizTallies(app, { wait: true });
   const mine = await Participations(app.db).find({ residentId }).lean();
   if (!mine.length) return;
-  await insertManyKeyed(collectionOf(Participations(app.db)), mine.map((p) => ({ ...p, _id: `${p.year}:${String(anonymous)}:${p._id.split(':').slice(2).join(':')}`, residentId: anonymous })));
+  await insertManyKeyed(
+    collectionOf(Participations(app.db)),
+    mine.map((p) => ({ ...p, _id: `${p.year}:${String(anonymous)}:${p._id.split(':').slice(2).join(':')}`, residentId: anonymous })),
+  );
   await Participations(app.db).deleteMany({ _id: { $in: mine.map((p) => p._id) } });
 }

@@ -64,11 +64,14 @@ export async function loadVersions(app: AppContext, items: Pick<AttemptItem, 'qu
   const key = (i: { questionId: Types.ObjectId; version: number }) => `${String(i.questionId)}:${i.version}`;
   // The current version of an active question is in the pool already; only older versions need a query.
   if (items.some((i) => !cache.has(key(i)))) {
-    for (const q of await activeQuestions(app)) if (!cache.has(key({ questionId: q._id, version: q.version }))) cache.set(key({ questionId: q._id, version: q.version }), { ...q, questionId: q._id });
+    for (const q of await activeQuestions(app))
+      if (!cache.has(key({ questionId: q._id, version: q.version }))) cache.set(key({ questionId: q._id, version: q.version }), { ...q, questionId: q._id });
   }
   const missing = items.filter((i) => !cache.has(key(i)));
   if (missing.length) {
-    const rows = await QuestionVersions(app.db).find({ $or: missing.map((i) => ({ questionId: i.questionId, version: i.version })) }).lean();
+    const rows = await QuestionVersions(app.db)
+      .find({ $or: missing.map((i) => ({ questionId: i.questionId, version: i.version })) })
+      .lean();
     if (cache.size > 20_000) cache.clear();
     for (const r of rows) cache.set(key(r), r);
   }

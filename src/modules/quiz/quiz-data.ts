@@ -12,7 +12,15 @@ export async function exportQuizData(app: AppContext, residentId: Types.ObjectId
   const subs = await Submissions(app.db).find({ residentId }).sort({ submittedAt: 1 }).lean();
   const certs = await Certificates(app.db).find({ residentId }).lean();
   return {
-    submissions: subs.map((s) => ({ attemptId: String(s._id), mode: s.mode, contestId: s.contestId ? String(s.contestId) : null, score: s.score, correct: s.correct, total: s.total, submittedAt: s.submittedAt.toISOString() })),
+    submissions: subs.map((s) => ({
+      attemptId: String(s._id),
+      mode: s.mode,
+      contestId: s.contestId ? String(s.contestId) : null,
+      score: s.score,
+      correct: s.correct,
+      total: s.total,
+      submittedAt: s.submittedAt.toISOString(),
+    })),
     attempts: await Attempts(app.db).countDocuments({ residentId }),
     wrongBookMarks: (await wrongBookMarks(app, residentId)).length,
     points: await pointsSummary(app, residentId),

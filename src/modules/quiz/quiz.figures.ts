@@ -37,7 +37,11 @@ export async function quizYearFigures(app: AppContext, s: FigureScope & { rootPa
     .sort({ startAt: 1, _id: 1 })
     .lean();
   const related = rounds.filter((c) => c.areaPath.includes(s.root) || s.rootPath.includes(c.areaCode));
-  const docs = await readQuizFigures(app, year, related.map((c) => c._id));
+  const docs = await readQuizFigures(
+    app,
+    year,
+    related.map((c) => c._id),
+  );
   const f = emptyFigures(s.codes);
   for (const r of (docs.get(yearDocId(year))?.rows ?? []) as YearRow[]) {
     addOnPath(f, r.areaPath, 'participants', r.participants);
@@ -45,7 +49,9 @@ export async function quizYearFigures(app: AppContext, s: FigureScope & { rootPa
     addOnPath(f, r.areaPath, 'scoreSum', r.scoreSum);
   }
   return {
-    quiz: new Map(s.codes.map((c) => [c, { participants: figure(f, c, 'participants'), submissions: figure(f, c, 'submissions'), scoreSum: figure(f, c, 'scoreSum') }])),
+    quiz: new Map(
+      s.codes.map((c) => [c, { participants: figure(f, c, 'participants'), submissions: figure(f, c, 'submissions'), scoreSum: figure(f, c, 'scoreSum') }]),
+    ),
     rounds: related.map((c): RoundFigures => {
       const rf = emptyFigures(s.codes);
       for (const r of (docs.get(roundDocId(c._id))?.rows ?? []) as RoundRow[]) {
@@ -53,7 +59,12 @@ export async function quizYearFigures(app: AppContext, s: FigureScope & { rootPa
         addOnPath(rf, r.areaPath, 'literate', r.literate);
       }
       return {
-        contestId: String(c._id), title: c.title, areaCode: c.areaCode, areaPath: c.areaPath, startAt: c.startAt, endAt: c.endAt,
+        contestId: String(c._id),
+        title: c.title,
+        areaCode: c.areaCode,
+        areaPath: c.areaPath,
+        startAt: c.startAt,
+        endAt: c.endAt,
         byArea: new Map(s.codes.map((code) => [code, { takers: figure(rf, code, 'takers'), literate: figure(rf, code, 'literate') }])),
       };
     }),
@@ -82,7 +93,10 @@ function literacyOf(code: string, rounds: RoundFigures[]) {
   return {
     rounds: per,
     latest: latest ?? null,
-    change: ch && first && latest ? { fromContestId: first.contestId, toContestId: latest.contestId, diff: r4(ch.diff), low: r4(ch.low), high: r4(ch.high), tooSmall: ch.tooSmall } : null,
+    change:
+      ch && first && latest
+        ? { fromContestId: first.contestId, toContestId: latest.contestId, diff: r4(ch.diff), low: r4(ch.low), high: r4(ch.high), tooSmall: ch.tooSmall }
+        : null,
   };
 }
 
@@ -105,7 +119,12 @@ export const quizFigureSection: FigureSection<Awaited<ReturnType<typeof quizYear
   row: ({ quiz, rounds }, code, row) => {
     const qz = quiz.get(code)!;
     return {
-      quiz: { participants: qz.participants, participation: ratio(qz.participants, row.residents.registered), submissions: qz.submissions, averageScore: qz.submissions ? r2(qz.scoreSum / qz.submissions) : null },
+      quiz: {
+        participants: qz.participants,
+        participation: ratio(qz.participants, row.residents.registered),
+        submissions: qz.submissions,
+        averageScore: qz.submissions ? r2(qz.scoreSum / qz.submissions) : null,
+      },
       literacy: literacyOf(code, rounds),
     };
   },
@@ -114,32 +133,63 @@ export const quizFigureSection: FigureSection<Awaited<ReturnType<typeof quizYear
     literacy: z.object({
       rounds: z.array(Round),
       latest: Round.nullable(),
-      change: z.object({ fromContestId: z.string(), toContestId: z.string(), diff: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable(), tooSmall: z.boolean() }).nullable(),
+      change: z
+        .object({
+          fromContestId: z.string(),
+          toContestId: z.string(),
+          diff: z.number().nullable(),
+          low: z.number().nullable(),
+          high: z.number().nullable(),
+          tooSmall: z.boolean(),
+        })
+        .nullable(),
     }),
   },
   head: ({ rounds }) => ({
     targets: TARGETS.map((t) => ({ ...t })),
-    rounds: rounds.map((rd) => ({ contestId: rd.contestId, title: rd.title, areaCode: rd.areaCode, startAt: rd.startAt.toISOString(), endAt: rd.endAt.toISOString() })),
+    rounds: rounds.map((rd) => ({
+      contestId: rd.contestId,
+      title: rd.title,
+      areaCode: rd.areaCode,
+      startAt: rd.startAt.toISOString(),
+      endAt: rd.endAt.toISOString(),
+    })),
   }),
   headShape: {
     targets: z.array(z.object({ key: z.string(), label: z.string(), value: z.number() })),
     rounds: z.array(z.object({ contestId: z.string(), title: z.string(), areaCode: z.string(), startAt: z.string(), endAt: z.string() })),
   },
-  dashboard: (r) => ({ quiz: { participants: r.quiz.participants, participation: r.quiz.participation, submissions: r.quiz.submissions, averageScore: r.quiz.averageScore } }),
+  dashboard: (r) => ({
+    quiz: { participants: r.quiz.participants, participation: r.quiz.participation, submissions: r.quiz.submissions, averageScore: r.quiz.averageScore },
+  }),
   dashboardShape: { quiz: QuizRow },
   sheets: (r) => {
     const rounds = new Map((r.rounds as Array<{ contestId: string; title: string }>).map((x) => [x.contestId, x.title]));
     const yes = (b: boolean) => (b ? '是' : '否');
-    const roundRow = (a: { code: string; name: string }, x: LiteracyRound) => [a.code, a.name, rounds.get(x.contestId) ?? x.contestId, x.n, x.x, x.p, x.low, x.high, yes(x.tooSmall)];
+    const roundRow = (a: { code: string; name: string }, x: LiteracyRound) => [
+      a.code,
+      a.name,
+      rounds.get(x.contestId) ?? x.contestId,
+      x.n,
+      x.x,
+      x.p,
+      x.low,
+      x.high,
+      yes(x.tooSmall),
+    ];
     return [
       {
-        key: 'quiz', title: '健康答题', percent: [3],
+        key: 'quiz',
+        title: '健康答题',
+        percent: [3],
         headers: ['地区编码', '地区', '参与居民', '参与率', '答题次数', '平均分'],
         rows: r.areas.map((a) => [a.code, a.name, a.quiz.participants, a.quiz.participation, a.quiz.submissions, a.quiz.averageScore]),
         note: '参与率 = 年内答过每日答题或竞赛的居民 ÷ 登记居民；专题练习和错题练习不计。',
       },
       {
-        key: 'literacy', title: '健康素养水平', percent: [5, 6, 7],
+        key: 'literacy',
+        title: '健康素养水平',
+        percent: [5, 6, 7],
         headers: ['地区编码', '地区', '测评轮次', '参测人数', '具备素养人数', '素养水平', '95%区间下限', '95%区间上限', '样本不足（<30）'],
         rows: r.areas.flatMap((a) => (a.literacy as Literacy).rounds.map((x) => roundRow(a, x))),
         note: '具备健康素养：标准测评卷得分 ≥ 80 分；区间为 Wilson 95% 置信区间。练习和普通竞赛不计入。',
@@ -149,16 +199,31 @@ export const quizFigureSection: FigureSection<Awaited<ReturnType<typeof quizYear
         },
       },
       {
-        key: 'literacyChange', title: '健康素养变化（前后对比）', percent: [4, 5, 6],
+        key: 'literacyChange',
+        title: '健康素养变化（前后对比）',
+        percent: [4, 5, 6],
         headers: ['地区编码', '地区', '对比前', '对比后', '变化', '95%区间下限', '95%区间上限', '样本不足'],
-        rows: r.areas.filter((a) => a.literacy.change).map((a) => {
-          const c = (a.literacy as Literacy).change!;
-          return [a.code, a.name, rounds.get(c.fromContestId) ?? c.fromContestId, rounds.get(c.toContestId) ?? c.toContestId, c.diff, c.low, c.high, yes(c.tooSmall)];
-        }),
+        rows: r.areas
+          .filter((a) => a.literacy.change)
+          .map((a) => {
+            const c = (a.literacy as Literacy).change!;
+            return [
+              a.code,
+              a.name,
+              rounds.get(c.fromContestId) ?? c.fromContestId,
+              rounds.get(c.toContestId) ?? c.toContestId,
+              c.diff,
+              c.low,
+              c.high,
+              yes(c.tooSmall),
+            ];
+          }),
         note: '变化 = 后一轮水平 − 前一轮水平；区间为 Newcombe 混合 Wilson 法（两轮视为独立样本）。',
       },
       {
-        key: 'targets', title: '目标线', percent: [1],
+        key: 'targets',
+        title: '目标线',
+        percent: [1],
         headers: ['参考线', '数值'],
         rows: (r.targets as Array<{ label: string; value: number }>).map((t) => [t.label, t.value]),
       },
@@ -169,7 +234,9 @@ export const quizFigureSection: FigureSection<Awaited<ReturnType<typeof quizYear
       const lit = (a.literacy as Literacy).latest;
       return [
         `${a.quiz.participants} 名居民参加健康答题（参与率 ${percentText(a.quiz.participation)}），平均分 ${cellText(a.quiz.averageScore)}`,
-        lit ? `最近一轮健康素养测评参测 ${lit.n} 人，素养水平 ${percentText(lit.p)}（95%区间 ${percentText(lit.low)}–${percentText(lit.high)}）${lit.tooSmall ? '，样本不足 30 人，仅供参考' : ''}` : '本年度未开展健康素养测评',
+        lit
+          ? `最近一轮健康素养测评参测 ${lit.n} 人，素养水平 ${percentText(lit.p)}（95%区间 ${percentText(lit.low)}–${percentText(lit.high)}）${lit.tooSmall ? '，样本不足 30 人，仅供参考' : ''}`
+          : '本年度未开展健康素养测评',
       ];
     },
   },

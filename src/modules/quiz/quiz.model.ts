@@ -190,7 +190,12 @@ export interface QuizKeyDoc {
   attemptId: Types.ObjectId;
   at: Date;
 }
-const keySchema = new Schema<QuizKeyDoc>({ _id: String, scope: { type: String, required: true }, attemptId: { type: Schema.Types.ObjectId, required: true }, at: { type: Date, required: true } });
+const keySchema = new Schema<QuizKeyDoc>({
+  _id: String,
+  scope: { type: String, required: true },
+  attemptId: { type: Schema.Types.ObjectId, required: true },
+  at: { type: Date, required: true },
+});
 keySchema.index({ scope: 1 });
 export const QuizKeys = defineModel<QuizKeyDoc>('QuizKey', keySchema);
 
@@ -369,7 +374,10 @@ interface QuizJobDoc {
   /** What the job did, for the log. */
   count: number;
 }
-export const QuizJobs = defineModel<QuizJobDoc>('QuizJob', new Schema<QuizJobDoc>({ _id: String, at: { type: Date, required: true }, count: { type: Number, required: true } }));
+export const QuizJobs = defineModel<QuizJobDoc>(
+  'QuizJob',
+  new Schema<QuizJobDoc>({ _id: String, at: { type: Date, required: true }, count: { type: Number, required: true } }),
+);
 
 /**
  * A resident's best result in a contest, kept at submit time: `_id` = `<contestId>:<residentId>:<score>`, one
@@ -419,7 +427,14 @@ export interface BoardDoc {
    */
   names?: { resident: string[]; name: string[]; at?: number[] };
 }
-const boardSchema = new Schema<BoardDoc>({ _id: String, rev: Number, computedAt: { type: Date, required: true }, entries: { type: Schema.Types.Mixed }, villages: { type: Schema.Types.Mixed }, names: { type: Schema.Types.Mixed } });
+const boardSchema = new Schema<BoardDoc>({
+  _id: String,
+  rev: Number,
+  computedAt: { type: Date, required: true },
+  entries: { type: Schema.Types.Mixed },
+  villages: { type: Schema.Types.Mixed },
+  names: { type: Schema.Types.Mixed },
+});
 export const QuizBoards = defineModel<BoardDoc>('QuizBoard', boardSchema);
 
 /**
@@ -473,9 +488,16 @@ export interface BoardRevDoc {
   base?: number | null;
   changes?: number[];
 }
-export const QuizBoardRevs = defineModel<BoardRevDoc>('QuizBoardRev', new Schema<BoardRevDoc>({
-  _id: String, rev: { type: Number, required: true }, at: { type: Date, required: true }, base: Number, changes: { type: [Number], default: undefined },
-}));
+export const QuizBoardRevs = defineModel<BoardRevDoc>(
+  'QuizBoardRev',
+  new Schema<BoardRevDoc>({
+    _id: String,
+    rev: { type: Number, required: true },
+    at: { type: Date, required: true },
+    base: Number,
+    changes: { type: [Number], default: undefined },
+  }),
+);
 
 /**
  * What one fold changed on a board (`_id` = `<contestId>:<rev>`), inserted instead of rewriting the board
@@ -488,6 +510,12 @@ export interface BoardChangeDoc {
   names: { resident: string[]; name: string[]; at: number[] };
   villages: BoardDoc['villages'];
 }
-export const QuizBoardChanges = defineModel<BoardChangeDoc>('QuizBoardChange', new Schema<BoardChangeDoc>({
-  _id: String, entries: { type: Schema.Types.Mixed }, names: { type: Schema.Types.Mixed }, villages: { type: Schema.Types.Mixed },
-}));
+export const QuizBoardChanges = defineModel<BoardChangeDoc>(
+  'QuizBoardChange',
+  new Schema<BoardChangeDoc>({
+    _id: String,
+    entries: { type: Schema.Types.Mixed },
+    names: { type: Schema.Types.Mixed },
+    villages: { type: Schema.Types.Mixed },
+  }),
+);

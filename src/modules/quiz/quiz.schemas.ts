@@ -43,7 +43,15 @@ export const ResultResponse = z
     submittedAt: z.string(),
     pointsEarned: z.number(),
     certificateCode: z.string().nullable(),
-    items: z.array(ShownQuestion.omit({ id: true }).extend({ questionId: z.string(), yourChoice: z.array(z.string()), answer: z.array(z.string()), correct: z.boolean(), explanation: z.string() })),
+    items: z.array(
+      ShownQuestion.omit({ id: true }).extend({
+        questionId: z.string(),
+        yourChoice: z.array(z.string()),
+        answer: z.array(z.string()),
+        correct: z.boolean(),
+        explanation: z.string(),
+      }),
+    ),
   })
   .openapi('QuizResult');
 
@@ -51,9 +59,7 @@ export const DailyResponse = z.object({ attempt: AttemptResponse, result: Result
 
 export const SubmitBody = z
   .object({
-    answers: z
-      .array(z.object({ questionId: ObjectId, choice: z.array(z.enum(LETTERS)).max(6) }).strict())
-      .max(100, '答案太多'),
+    answers: z.array(z.object({ questionId: ObjectId, choice: z.array(z.enum(LETTERS)).max(6) }).strict()).max(100, '答案太多'),
   })
   .strict()
   .openapi('QuizSubmit');
@@ -69,7 +75,13 @@ export const PracticeBody = z
 
 export const LeaderboardQuery = z.object({ scope: z.enum(['village', 'town', 'district']).default('village') }).strict();
 
-const DrawRule = z.object({ tags: z.array(z.string().trim().min(1).max(40)).max(10).default([]), difficulty: z.number().int().min(1).max(3).optional(), count: z.number().int().min(1).max(50) }).strict();
+const DrawRule = z
+  .object({
+    tags: z.array(z.string().trim().min(1).max(40)).max(10).default([]),
+    difficulty: z.number().int().min(1).max(3).optional(),
+    count: z.number().int().min(1).max(50),
+  })
+  .strict();
 
 export const ContestBody = z
   .object({
@@ -80,7 +92,11 @@ export const ContestBody = z
     endAt: z.string().datetime({ offset: true }),
     areaCode: z.string().min(1).max(40),
     // Required for a contest, refused for an assessment (the standard paper); checked by the service.
-    drawRules: z.array(DrawRule).max(10).refine((rs) => rs.reduce((s, r) => s + r.count, 0) <= 100, '一次最多 100 题').optional(),
+    drawRules: z
+      .array(DrawRule)
+      .max(10)
+      .refine((rs) => rs.reduce((s, r) => s + r.count, 0) <= 100, '一次最多 100 题')
+      .optional(),
     timeLimitSec: z.number().int().min(60).max(7200),
     attemptsPerDay: z.number().int().min(1).max(20).optional(),
     attemptsTotal: z.number().int().min(1).max(100).optional(),
@@ -124,12 +140,16 @@ export const ContestView = z
   })
   .openapi('QuizContest');
 
-
 export const ResidentContestList = z.object({
-  items: z.array(ContestView.extend({ state: contestState.schema, attemptsUsed: z.number().int(), certificateCode: z.string().nullable(),
-    /** An attempt of this contest the resident left unsubmitted, to resume. */
-    openAttemptId: z.string().nullable(),
-  }).openapi('QuizContestForResident')),
+  items: z.array(
+    ContestView.extend({
+      state: contestState.schema,
+      attemptsUsed: z.number().int(),
+      certificateCode: z.string().nullable(),
+      /** An attempt of this contest the resident left unsubmitted, to resume. */
+      openAttemptId: z.string().nullable(),
+    }).openapi('QuizContestForResident'),
+  ),
 });
 
 export const WrongBook = z
@@ -153,7 +173,9 @@ export const WrongBook = z
 export const Points = z.object({ total: z.number().int(), today: z.number().int(), dailyCap: z.number().int() }).openapi('QuizPoints');
 
 /** A certificate as anyone may see it: the holder's name masked. */
-export const Certificate = z.object({ code: z.string(), name: z.string(), contestTitle: z.string(), score: z.number(), issuedOn: z.string() }).openapi('QuizCertificate');
+export const Certificate = z
+  .object({ code: z.string(), name: z.string(), contestTitle: z.string(), score: z.number(), issuedOn: z.string() })
+  .openapi('QuizCertificate');
 export const CertificateList = z.object({ items: z.array(Certificate) });
 
 export const Leaderboard = z
@@ -161,10 +183,20 @@ export const Leaderboard = z
     scope: z.enum(['village', 'town', 'district']),
     computedAt: IsoDateTime,
     participants: z.number().int(),
-    entries: z.array(z.object({ rank: z.number().int(), name: z.string(), villageCode: z.string(), score: z.number(), durationSec: z.number().int(), me: z.boolean() })),
+    entries: z.array(
+      z.object({ rank: z.number().int(), name: z.string(), villageCode: z.string(), score: z.number(), durationSec: z.number().int(), me: z.boolean() }),
+    ),
     me: z.object({ rank: z.number().int(), score: z.number() }).nullable(),
     villages: z.array(
-      z.object({ rank: z.number().int(), code: z.string(), name: z.string(), participants: z.number().int(), registered: z.number().int(), participation: z.number(), avgScore: z.number() }),
+      z.object({
+        rank: z.number().int(),
+        code: z.string(),
+        name: z.string(),
+        participants: z.number().int(),
+        registered: z.number().int(),
+        participation: z.number(),
+        avgScore: z.number(),
+      }),
     ),
   })
   .openapi('QuizLeaderboard');
@@ -204,7 +236,14 @@ export const ContestStats = z
     passRate: z.number(),
     tooFast: z.number().int(),
     byArea: z.array(
-      z.object({ villageCode: z.string(), villageName: z.string(), participants: z.number().int(), passed: z.number().int(), passRate: z.number(), submissions: z.number().int() }),
+      z.object({
+        villageCode: z.string(),
+        villageName: z.string(),
+        participants: z.number().int(),
+        passed: z.number().int(),
+        passRate: z.number(),
+        submissions: z.number().int(),
+      }),
     ),
     scoreDistribution: z.array(z.object({ range: z.string(), count: z.number().int() })),
     questions: z.array(z.object({ questionId: z.string(), key: z.string(), stem: z.string(), answered: z.number().int(), correctRate: z.number() })),
@@ -214,20 +253,36 @@ export const ContestStats = z
 export const FlagDecision = z.enum(['cleared', 'confirmed']);
 export const FlaggedSubmissions = z.object({
   items: z.array(
-    z.object({
-      attemptId: z.string(), name: z.string(), villageCode: z.string().nullable(), villageName: z.string().nullable(), score: z.number(), durationMs: z.number().int(), total: z.number().int(), submittedAt: IsoDateTime,
-      /** null while nobody has looked at it. */
-      review: z.object({ decision: FlagDecision, staffName: z.string(), at: IsoDateTime }).nullable(),
-    }).openapi('QuizFlaggedSubmission'),
+    z
+      .object({
+        attemptId: z.string(),
+        name: z.string(),
+        villageCode: z.string().nullable(),
+        villageName: z.string().nullable(),
+        score: z.number(),
+        durationMs: z.number().int(),
+        total: z.number().int(),
+        submittedAt: IsoDateTime,
+        /** null while nobody has looked at it. */
+        review: z.object({ decision: FlagDecision, staffName: z.string(), at: IsoDateTime }).nullable(),
+      })
+      .openapi('QuizFlaggedSubmission'),
   ),
 });
 export const FlaggedQuery = z.object({ status: z.enum(['pending', 'cleared', 'confirmed']).optional() }).strict();
 export const FlagReviewBody = z.object({ decision: FlagDecision }).strict();
 export const FlagReviewResult = z.object({ attemptId: z.string(), decision: FlagDecision, certificateCode: z.string().nullable() }).openapi('QuizFlagReview');
 export const StaffContestQuery = PageQuery.extend({
-  status: ContestStatus.optional(), kind: z.enum(['contest', 'assessment']).optional(), q: z.string().trim().max(40).optional(),
+  status: ContestStatus.optional(),
+  kind: z.enum(['contest', 'assessment']).optional(),
+  q: z.string().trim().max(40).optional(),
 }).strict();
 export const QuestionQuery = PageQuery.extend({
-  tag: z.string().max(40).optional(), type: QuestionType.optional(), q: z.string().trim().max(60).optional(),
-  active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  tag: z.string().max(40).optional(),
+  type: QuestionType.optional(),
+  q: z.string().trim().max(60).optional(),
+  active: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
 }).strict();

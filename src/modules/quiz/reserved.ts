@@ -29,7 +29,10 @@ export function forgetReserved(app: AppContext): void {
 export function reservePool(active: QuestionDoc[], c: Pick<ContestDoc, 'drawRules' | 'kind'>): Types.ObjectId[] {
   // An assessment's standard paper may draw any question of the 66 items: all of them are held back.
   if (c.kind === 'assessment') return active.filter(inBlueprint).map((q) => q._id);
-  return draw(active, c.drawRules.map((r) => ({ ...r, count: r.count * RESERVE_POOL_FACTOR }))).map((i) => i.questionId);
+  return draw(
+    active,
+    c.drawRules.map((r) => ({ ...r, count: r.count * RESERVE_POOL_FACTOR })),
+  ).map((i) => i.questionId);
 }
 
 function openPools(app: AppContext): Entry {

@@ -34,16 +34,29 @@ function pointsOfDay(app: AppContext, residentId: Types.ObjectId, day: string): 
   let l = dayReaders.get(app.db);
   if (!l) {
     const coll = Submissions(app.db).collection;
-    dayReaders.set(app.db, (l = coalescing<string, number>(async (keys) => {
-      const asked = keys.map((k) => k.split(':') as [string, string]);
-      const rows = await coll.find(
-        { residentId: { $in: [...new Set(asked.map(([r]) => r))].map((r) => new Types.ObjectId(r)) }, day: { $in: [...new Set(asked.map(([, d]) => d))] }, points: { $gt: 0 } },
-        { projection: { residentId: 1, day: 1, points: 1 } },
-      ).toArray();
-      const sum = new Map<string, number>();
-      for (const r of rows) sum.set(`${String(r.residentId)}:${r.day as string}`, (sum.get(`${String(r.residentId)}:${r.day as string}`) ?? 0) + ((r.points as number | undefined) ?? 0));
-      return keys.map((k) => sum.get(k) ?? 0);
-    })));
+    dayReaders.set(
+      app.db,
+      (l = coalescing<string, number>(async (keys) => {
+        const asked = keys.map((k) => k.split(':') as [string, string]);
+        const rows = await coll
+          .find(
+            {
+              residentId: { $in: [...new Set(asked.map(([r]) => r))].map((r) => new Types.ObjectId(r)) },
+              day: { $in: [...new Set(asked.map(([, d]) => d))] },
+              points: { $gt: 0 },
+            },
+            { projection: { residentId: 1, day: 1, points: 1 } },
+          )
+          .toArray();
+        const sum = new Map<string, number>();
+        for (const r of rows)
+          sum.set(
+            `${String(r.residentId)}:${r.day as string}`,
+            (sum.get(`${String(r.residentId)}:${r.day as string}`) ?? 0) + ((r.points as number | undefined) ?? 0),
+          );
+        return keys.map((k) => sum.get(k) ?? 0);
+      })),
+    );
   }
   return l.load(`${String(residentId)}:${day}`);
 }
@@ -54,7 +67,11 @@ function pointsOfDay(app: AppContext, residentId: Types.ObjectId, day: string): 
  * are decided one at a time in this process (the first of a day reads what the day holds already); the day
  * totals are capped again when read, so even submissions decided at once in two processes never pass the cap.
  */
-export async function decidePoints<T>(app: AppContext, sub: Pick<SubmissionDoc, 'residentId' | 'day' | 'mode' | 'tooFast' | 'correct'>, insert: (points: number) => Promise<T>): Promise<T> {
+export async function decidePoints<T>(
+  app: AppContext,
+  sub: Pick<SubmissionDoc, 'residentId' | 'day' | 'mode' | 'tooFast' | 'correct'>,
+  insert: (points: number) => Promise<T>,
+): Promise<T> {
   const wanted = pointsWanted(sub);
   if (!wanted) return insert(0);
   const key = `${app.db.name}:${String(sub.residentId)}:${sub.day}`;
@@ -85,7 +102,10 @@ export async function pointsSummary(app: AppContext, residentId: Types.ObjectId)
   const day = shanghaiDay(app.clock.now());
   const [ledger, subs] = await Promise.all([
     PointsLedger(app.db).aggregate<{ _id: string; s: number }>([{ $match: { residentId } }, { $group: { _id: '$day', s: { $sum: '$points' } } }]),
-    Submissions(app.db).aggregate<{ _id: string; s: number }>([{ $match: { residentId, points: { $gt: 0 } } }, { $group: { _id: '$day', s: { $sum: '$points' } } }]),
+    Submissions(app.db).aggregate<{ _id: string; s: number }>([
+      { $match: { residentId, points: { $gt: 0 } } },
+      { $group: { _id: '$day', s: { $sum: '$points' } } },
+    ]),
   ]);
   const byDay = new Map<string, number>();
   for (const r of [...ledger, ...subs]) byDay.set(r._id, (byDay.get(r._id) ?? 0) + r.s);
@@ -105,7 +125,15 @@ export async function issueCertificate(app: AppContext, contest: ContestDoc, sub
   for (let i = 0; i < 3; i++) {
     const code = newCode();
     try {
-      await collectionOf(Certificates(app.db)).insertOne({ _id, code, contestId: contest._id, residentId: sub.residentId, submissionId: sub._id, score: sub.score, issuedAt: sub.submittedAt });
+      await collectionOf(Certificates(app.db)).insertOne({
+        _id,
+        code,
+        contestId: contest._id,
+        residentId: sub.residentId,
+        submissionId: sub._id,
+        score: sub.score,
+        issuedAt: sub.submittedAt,
+      });
       return code;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -116,7 +144,9 @@ export async function issueCertificate(app: AppContext, contest: ContestDoc, sub
 }
 
 export async function certificateFor(app: AppContext, contestId: Types.ObjectId, residentId: Types.ObjectId): Promise<CertificateDoc | null> {
-  return Certificates(app.db).findById(`${String(contestId)}:${String(residentId)}`).lean();
+  return Certificates(app.db)
+    .findById(`${String(contestId)}:${String(residentId)}`)
+    .lean();
 }
 
 /** The public verification masks the name; the owner sees their own name on their own certificate. */

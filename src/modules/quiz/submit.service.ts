@@ -45,7 +45,11 @@ const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((
  */
 export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: AnswerInput[], idempotencyKey?: string) {
   const versions = await loadVersions(app, a.items);
-  const chosen = checkAnswers(a, answers, versions.map((v) => v.type));
+  const chosen = checkAnswers(
+    a,
+    answers,
+    versions.map((v) => v.type),
+  );
   const replay = async () => {
     const first = await getSubmission(app, a._id);
     if (!first) return null;
@@ -68,10 +72,21 @@ export async function submitAttempt(app: AppContext, a: AttemptDoc, answers: Ans
   const contest = a.contestId ? await cachedContest(app, String(a.contestId)) : null;
   const durationMs = now.getTime() - a.createdAt.getTime();
   const sub: SubmissionDoc = {
-    _id: a._id, residentId: a.residentId, mode: a.mode, day: shanghaiDay(now), areaPath: a.areaPath, results, correct,
-    total: results.length, score, passed: score >= (contest?.passScore ?? QUIZ.practicePassScore), durationMs,
-    tooFast: durationMs < results.length * QUIZ.minMsPerQuestion, submittedAt: now,
-    ...(a.contestId ? { contestId: a.contestId } : {}), ...(a.villageCode ? { villageCode: a.villageCode } : {}),
+    _id: a._id,
+    residentId: a.residentId,
+    mode: a.mode,
+    day: shanghaiDay(now),
+    areaPath: a.areaPath,
+    results,
+    correct,
+    total: results.length,
+    score,
+    passed: score >= (contest?.passScore ?? QUIZ.practicePassScore),
+    durationMs,
+    tooFast: durationMs < results.length * QUIZ.minMsPerQuestion,
+    submittedAt: now,
+    ...(a.contestId ? { contestId: a.contestId } : {}),
+    ...(a.villageCode ? { villageCode: a.villageCode } : {}),
     ...(idempotencyKey ? { idempotencyKey } : {}),
   };
   try {
@@ -101,7 +116,12 @@ export async function getSubmission(app: AppContext, attemptId: Types.ObjectId):
 }
 
 /** After submit: the score, and for each question the resident's choice, the answer and the explanation. */
-export async function resultView(app: AppContext, a: AttemptDoc, s: SubmissionDoc, known?: { pointsEarned: number; certificateCode: string | null; contest: Pick<ContestDoc, 'title' | 'passScore'> | null }) {
+export async function resultView(
+  app: AppContext,
+  a: AttemptDoc,
+  s: SubmissionDoc,
+  known?: { pointsEarned: number; certificateCode: string | null; contest: Pick<ContestDoc, 'title' | 'passScore'> | null },
+) {
   const versions = await loadVersions(app, a.items);
   // Right after submitting, the caller already knows points, certificate and contest; later reads look them up.
   const contest = known ? known.contest : a.contestId ? await Contests(app.db).findById(a.contestId, { passScore: 1, title: 1 }).lean() : null;

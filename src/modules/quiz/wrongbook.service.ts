@@ -21,7 +21,12 @@ export async function wrongBookMarks(app: AppContext, residentId: Types.ObjectId
   const marks = new Map<string, Mark>();
   for (const m of legacy) marks.set(m._id, m);
   for (const s of subs) {
-    for (const r of s.results) marks.set(`${String(residentId)}:${String(r.questionId)}:${String(s._id)}`, { questionId: r.questionId, kind: r.correct ? 'right' : 'wrong', at: s.submittedAt });
+    for (const r of s.results)
+      marks.set(`${String(residentId)}:${String(r.questionId)}:${String(s._id)}`, {
+        questionId: r.questionId,
+        kind: r.correct ? 'right' : 'wrong',
+        at: s.submittedAt,
+      });
   }
   return [...marks.values()];
 }
@@ -48,12 +53,31 @@ export async function openWrongQuestionIds(app: AppContext, residentId: Types.Ob
 /** The wrong-answer book: questions still wrong, with the answer and explanation (already seen after submit). */
 export async function wrongBook(app: AppContext, residentId: Types.ObjectId) {
   const open = (await bookState(app, residentId)).filter((s) => s.open);
-  const questions = new Map((await Questions(app.db).find({ _id: { $in: open.map((s) => s.questionId) } }).lean()).map((q) => [String(q._id), q]));
+  const questions = new Map(
+    (
+      await Questions(app.db)
+        .find({ _id: { $in: open.map((s) => s.questionId) } })
+        .lean()
+    ).map((q) => [String(q._id), q]),
+  );
   const items = open
     .sort((a, b) => b.lastWrongAt.getTime() - a.lastWrongAt.getTime())
     .flatMap((s) => {
       const q = questions.get(String(s.questionId));
-      return q ? [{ questionId: String(q._id), type: q.type, stem: q.stem, options: q.options.map((o) => ({ key: o.key, text: o.text })), answer: q.answer, explanation: q.explanation, wrongCount: s.wrongCount, lastWrongAt: s.lastWrongAt.toISOString() }] : [];
+      return q
+        ? [
+            {
+              questionId: String(q._id),
+              type: q.type,
+              stem: q.stem,
+              options: q.options.map((o) => ({ key: o.key, text: o.text })),
+              answer: q.answer,
+              explanation: q.explanation,
+              wrongCount: s.wrongCount,
+              lastWrongAt: s.lastWrongAt.toISOString(),
+            },
+          ]
+        : [];
     });
   return { count: items.length, items };
 }

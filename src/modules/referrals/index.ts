@@ -14,7 +14,9 @@ export const referralsModule: AppModule = {
   notices: [{ kind: 'referral_status', flow: 'referral' }],
   keys: {
     sealedFiles: [{ model: ReferralPhotos, bucket: 'referralPhotos' }],
-    blindIndexes: [{ model: Referrals, field: 'dupIndex', purpose: DUP_INDEX, source: (pii, d) => (d.personalEnc ? dupSource(JSON.parse(pii.open(d.personalEnc))) : null) }],
+    blindIndexes: [
+      { model: Referrals, field: 'dupIndex', purpose: DUP_INDEX, source: (pii, d) => (d.personalEnc ? dupSource(JSON.parse(pii.open(d.personalEnc))) : null) },
+    ],
   },
 };
 

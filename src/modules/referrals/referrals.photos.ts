@@ -36,7 +36,15 @@ export async function addPhoto(app: AppContext, r: ReferralDoc, dataBase64: stri
   for (let slot = 1; slot <= MAX_PHOTOS; slot++) {
     if (taken.has(slot)) continue;
     try {
-      const doc = await ReferralPhotos(app.db).create({ referralId: r._id, slot, fileId, contentType, size: bytes.length, keyId: sealed.keyId, createdAt: app.clock.now() });
+      const doc = await ReferralPhotos(app.db).create({
+        referralId: r._id,
+        slot,
+        fileId,
+        contentType,
+        size: bytes.length,
+        keyId: sealed.keyId,
+        createdAt: app.clock.now(),
+      });
       return { id: String(doc._id), slot, contentType, size: bytes.length };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -62,7 +70,9 @@ export async function readPhoto(app: AppContext, referralId: Types.ObjectId, pho
 export async function deletePhotos(app: AppContext, referralId: Types.ObjectId): Promise<number> {
   const rows = await ReferralPhotos(app.db).find({ referralId }).lean();
   for (const p of rows) {
-    await bucket(app).delete(p.fileId).catch(() => undefined); // already gone after an interrupted erase
+    await bucket(app)
+      .delete(p.fileId)
+      .catch(() => undefined); // already gone after an interrupted erase
     await ReferralPhotos(app.db).deleteOne({ _id: p._id });
   }
   return rows.length;

@@ -16,7 +16,9 @@ export async function erasePersonal(app: AppContext, id: Types.ObjectId): Promis
 /** Withdrawn or finished cases keep personal data for REFERRAL_RETENTION_DAYS after closing, then lose it. */
 export async function runReferralRetention(app: AppContext): Promise<{ erased: number }> {
   const cutoff = new Date(app.clock.now().getTime() - app.config.REFERRAL_RETENTION_DAYS * 86_400_000);
-  const due = await Referrals(app.db).find({ closedAt: { $lt: cutoff }, personalErasedAt: { $exists: false } }, { _id: 1 }).lean();
+  const due = await Referrals(app.db)
+    .find({ closedAt: { $lt: cutoff }, personalErasedAt: { $exists: false } }, { _id: 1 })
+    .lean();
   for (const r of due) await erasePersonal(app, r._id);
   return { erased: due.length };
 }
@@ -26,19 +28,21 @@ export const referralTasks: Task[] = [{ name: 'referrals.retention', cron: '40 3
 /** "Export my data" section: the guardian's own referrals in full. */
 export async function exportReferrals(app: AppContext, residentId: Types.ObjectId) {
   const rows = await Referrals(app.db).find({ residentId }).sort({ _id: 1 }).lean();
-  return Promise.all(rows.map(async (r) => {
-    const p = openPersonal(app, r);
-    return {
-      id: String(r._id),
-      status: r.status,
-      statusLabel: STATUS_LABELS[r.status],
-      ...(p ? childDetails(p, 'full') : {}),
-      referredTo: r.referredTo ?? null,
-      surgeryDate: r.surgeryDate ?? null,
-      photos: (await listPhotos(app, r._id)).length,
-      createdAt: r.createdAt.toISOString(),
-    };
-  }));
+  return Promise.all(
+    rows.map(async (r) => {
+      const p = openPersonal(app, r);
+      return {
+        id: String(r._id),
+        status: r.status,
+        statusLabel: STATUS_LABELS[r.status],
+        ...(p ? childDetails(p, 'full') : {}),
+        referredTo: r.referredTo ?? null,
+        surgeryDate: r.surgeryDate ?? null,
+        photos: (await listPhotos(app, r._id)).length,
+        createdAt: r.createdAt.toISOString(),
+      };
+    }),
+  );
 }
 
 export async function eraseReferrals(app: AppContext, residentId: Types.ObjectId): Promise<void> {

@@ -6,7 +6,12 @@ const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-
 
 export const SubmitReferralBody = z
   .object({
-    childName: z.string().trim().min(1, '请填写孩子姓名').max(20, '姓名不超过 20 字').regex(/^[\u4e00-\u9fa5·A-Za-z ]+$/, '姓名只能包含汉字或字母'),
+    childName: z
+      .string()
+      .trim()
+      .min(1, '请填写孩子姓名')
+      .max(20, '姓名不超过 20 字')
+      .regex(/^[\u4e00-\u9fa5·A-Za-z ]+$/, '姓名只能包含汉字或字母'),
     childSex: z.enum(['male', 'female']),
     childBirthDate: day,
     condition: z.enum(CONDITIONS),
@@ -78,7 +83,9 @@ export const ReferralForResident = z
 
 export const ReferralList = z.object({ items: z.array(ReferralForResident) });
 
-const PhotoInfo = z.object({ id: z.string(), contentType: z.enum(['image/jpeg', 'image/png']), size: z.number().int(), createdAt: IsoDateTime }).openapi('ReferralPhoto');
+const PhotoInfo = z
+  .object({ id: z.string(), contentType: z.enum(['image/jpeg', 'image/png']), size: z.number().int(), createdAt: IsoDateTime })
+  .openapi('ReferralPhoto');
 export const PhotoAdded = z.object({ id: z.string(), slot: z.number().int(), contentType: z.enum(['image/jpeg', 'image/png']), size: z.number().int() });
 
 export const ReferralListItem = z

@@ -35,10 +35,13 @@ const workflow = caseWorkflow<ReferralStatus, ReferralDoc, ReferralTransitionDoc
 });
 
 export const DUP_INDEX = 'referral-child';
-export const dupSource = (p: Pick<ReferralPersonal, 'childName' | 'childBirthDate' | 'guardianPhone'>) => `${p.childName}|${p.childBirthDate}|${p.guardianPhone}`;
-const dupIndexOf = (app: AppContext, p: Pick<ReferralPersonal, 'childName' | 'childBirthDate' | 'guardianPhone'>) => app.pii.blindIndex(DUP_INDEX, dupSource(p));
+export const dupSource = (p: Pick<ReferralPersonal, 'childName' | 'childBirthDate' | 'guardianPhone'>) =>
+  `${p.childName}|${p.childBirthDate}|${p.guardianPhone}`;
+const dupIndexOf = (app: AppContext, p: Pick<ReferralPersonal, 'childName' | 'childBirthDate' | 'guardianPhone'>) =>
+  app.pii.blindIndex(DUP_INDEX, dupSource(p));
 
-export const openPersonal = (app: AppContext, r: ReferralDoc): ReferralPersonal | null => (r.personalEnc ? (JSON.parse(app.pii.open(r.personalEnc)) as ReferralPersonal) : null);
+export const openPersonal = (app: AppContext, r: ReferralDoc): ReferralPersonal | null =>
+  r.personalEnc ? (JSON.parse(app.pii.open(r.personalEnc)) as ReferralPersonal) : null;
 
 function checkBirthDate(app: AppContext, birthDate: string): void {
   const d = new Date(`${birthDate}T00:00:00Z`);
@@ -59,9 +62,16 @@ export async function submitReferral(app: AppContext, residentId: Types.ObjectId
   const id = new Types.ObjectId();
   await workflow.open(app, id, 'submitted', { type: 'resident', id: String(residentId) }, now);
   const doc = await Referrals(app.db).create({
-    _id: id, residentId, villageCode: village.code, areaPath: village.path,
-    personalEnc: app.pii.seal(JSON.stringify(personal)), dupIndex: dupIndexOf(app, personal),
-    status: 'submitted', seq: 0, createdAt: now, updatedAt: now,
+    _id: id,
+    residentId,
+    villageCode: village.code,
+    areaPath: village.path,
+    personalEnc: app.pii.seal(JSON.stringify(personal)),
+    dupIndex: dupIndexOf(app, personal),
+    status: 'submitted',
+    seq: 0,
+    createdAt: now,
+    updatedAt: now,
   });
   return residentView(app, doc.toObject());
 }
@@ -135,7 +145,10 @@ export async function staffList(app: AppContext, staff: StaffPrincipal, q: { sta
 
 async function staffListItems(app: AppContext, page: ReferralDoc[]) {
   const opened = page.map((r) => ({ r, p: openPersonal(app, r) }));
-  const dups = await duplicateCounts(app, opened.map(({ r, p }) => dupIndexesOf(app, r, p)));
+  const dups = await duplicateCounts(
+    app,
+    opened.map(({ r, p }) => dupIndexesOf(app, r, p)),
+  );
   const today = shanghaiDay(app.clock.now());
   return opened.map(({ r, p }, i) => ({
     id: String(r._id),
@@ -161,7 +174,11 @@ function dupIndexesOf(app: AppContext, r: ReferralDoc, p: ReferralPersonal | nul
 /** For each case (given by its dupIndexesOf), how many other cases look like the same child. */
 async function duplicateCounts(app: AppContext, indexes: string[][]): Promise<number[]> {
   const keys = [...new Set(indexes.flat())];
-  const all = keys.length ? await Referrals(app.db).find({ dupIndex: { $in: keys } }, { dupIndex: 1 }).lean() : [];
+  const all = keys.length
+    ? await Referrals(app.db)
+        .find({ dupIndex: { $in: keys } }, { dupIndex: 1 })
+        .lean()
+    : [];
   const counts = new Map<string, number>();
   for (const d of all) counts.set(d.dupIndex!, (counts.get(d.dupIndex!) ?? 0) + 1);
   return indexes.map((ix) => (ix.length ? Math.max(0, ix.reduce((sum, k) => sum + (counts.get(k) ?? 0), 0) - 1) : 0));
@@ -209,7 +226,11 @@ export async function staffView(app: AppContext, caller: Caller, id: Types.Objec
   const p = openPersonal(app, r);
   await caller.audit('referral.view_full', { type: 'referral', id: String(id) });
   const dupIndexes = dupIndexesOf(app, r, p);
-  const others = dupIndexes.length ? await Referrals(app.db).find({ dupIndex: { $in: dupIndexes }, _id: { $ne: r._id } }, { status: 1, createdAt: 1, villageCode: 1, areaPath: 1 }).lean() : [];
+  const others = dupIndexes.length
+    ? await Referrals(app.db)
+        .find({ dupIndex: { $in: dupIndexes }, _id: { $ne: r._id } }, { status: 1, createdAt: 1, villageCode: 1, areaPath: 1 })
+        .lean()
+    : [];
   // Cases elsewhere are only counted: their existence matters for the flag, their details are not this staff's.
   const duplicates = others.filter((d) => d.areaPath.includes(caller.staff.areaCode));
   const { childNameMasked: _n, guardianPhoneMasked: _g, ...view } = await staffCaseView(app, r, p);

@@ -29,7 +29,11 @@ export function ageInMonths(birthDate: string, today: string): number {
  * Staff hint from the usual repair windows (lip about 3–6 months, palate about 9–18 months). Shown, not enforced.
  * A combined cleft follows the lip window first, then the palate window.
  */
-export function priorityHint(condition: ReferralPersonal['condition'], birthDate: string, today: string): { code: PriorityCode; label: string; ageMonths: number } {
+export function priorityHint(
+  condition: ReferralPersonal['condition'],
+  birthDate: string,
+  today: string,
+): { code: PriorityCode; label: string; ageMonths: number } {
   const m = ageInMonths(birthDate, today);
   let code: PriorityCode;
   if (condition === 'cleft_lip') code = m < 3 ? 'approaching' : m <= 6 ? 'in_window' : 'past_window';

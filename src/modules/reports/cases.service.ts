@@ -52,11 +52,19 @@ export async function createCase(app: AppContext, caller: Caller, input: CaseInp
     photo = { keyId: sealed.keyId, sealed: sealed.data.toString('base64'), contentType, bytes: bytes.length };
   }
   const doc = await TypicalCases(app.db).create({
-    title: input.title, text: input.text, areaCode: area.code, areaPath: area.path,
+    title: input.title,
+    text: input.text,
+    areaCode: area.code,
+    areaPath: area.path,
     ...(input.talkId ? { talkId: new Types.ObjectId(input.talkId) } : {}),
     ...(input.familyResidentId ? { familyResidentId: new Types.ObjectId(input.familyResidentId) } : {}),
-    ...(photo ? { photo } : {}), hasPhoto: Boolean(photo),
-    status: 'pending', createdBy: caller.staff.id, createdByName: caller.staff.displayName ?? caller.staff.username, createdAt: app.clock.now(), broadcastIds: [],
+    ...(photo ? { photo } : {}),
+    hasPhoto: Boolean(photo),
+    status: 'pending',
+    createdBy: caller.staff.id,
+    createdByName: caller.staff.displayName ?? caller.staff.username,
+    createdAt: app.clock.now(),
+    broadcastIds: [],
   });
   await caller.audit('report.case.create', { type: 'typical-case', id: String(doc._id) }, { areaCode: area.code, photo: Boolean(photo) });
   return caseView(doc.toObject(), area.name);
@@ -87,7 +95,13 @@ export async function reviewCase(app: AppContext, caller: Caller, id: string, in
   if (c.createdBy === caller.staff.id) throw forbidden('不能审核自己写的案例');
   if (c.status !== 'pending') throw new AppError('CASE_DECIDED', 409, '这个案例已经审核过了');
   const status: CaseStatus = input.decision === 'approve' ? 'approved' : 'rejected';
-  const set = { status, reviewedBy: caller.staff.id, reviewedByName: caller.staff.displayName ?? caller.staff.username, reviewedAt: app.clock.now(), ...(input.note ? { reviewNote: input.note } : {}) };
+  const set = {
+    status,
+    reviewedBy: caller.staff.id,
+    reviewedByName: caller.staff.displayName ?? caller.staff.username,
+    reviewedAt: app.clock.now(),
+    ...(input.note ? { reviewNote: input.note } : {}),
+  };
   const updated = await TypicalCases(app.db).findOneAndUpdate({ _id: c._id, status: 'pending' }, { $set: set }, { new: true }).lean();
   if (!updated) throw new AppError('CASE_DECIDED', 409, '这个案例已经审核过了');
   await caller.audit(`report.case.${status}`, { type: 'typical-case', id }, { author: c.createdBy, note: input.note ?? null });

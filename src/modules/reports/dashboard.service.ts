@@ -52,7 +52,10 @@ async function compute(app: AppContext, code: string, year: number, now: Date) {
     area: { code: area.code, name: area.name, level: area.level },
     generatedAt: now.toISOString(),
     rows: rows.map((r, i) => ({
-      code: r.code, name: r.name, level: r.level, total: i === 0,
+      code: r.code,
+      name: r.name,
+      level: r.level,
+      total: i === 0,
       /** A town or subdistrict opens onto its villages; a village is the last level. */
       drillable: i > 0 && !['village', 'community'].includes(r.level),
       disabled: disabled.has(r.code),

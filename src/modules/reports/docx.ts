@@ -1,5 +1,20 @@
 import type { Readable } from 'node:stream';
-import { AlignmentType, BorderStyle, Document, Footer, HeadingLevel, Packer, PageNumber, Paragraph, Table, TableCell, TableLayoutType, TableRow, TextRun, WidthType } from 'docx';
+import {
+  AlignmentType,
+  BorderStyle,
+  Document,
+  Footer,
+  HeadingLevel,
+  Packer,
+  PageNumber,
+  Paragraph,
+  Table,
+  TableCell,
+  TableLayoutType,
+  TableRow,
+  TextRun,
+  WidthType,
+} from 'docx';
 import { shanghaiTime } from '../../lib/shanghai';
 import type { YearlyReport } from './yearly.service';
 import { cellText, percentText } from '../../lib/area-figures';
@@ -31,7 +46,10 @@ export function table(s: Section): Table {
   const spare = Math.max(0, PAGE_WIDTH - min.reduce((a, b) => a + b, 0));
   const widths = min.map((w) => Math.floor(w + spare / min.length));
   const cell = (text: string, c: number, bold = false) =>
-    new TableCell({ width: { size: widths[c]!, type: WidthType.DXA }, children: [new Paragraph({ children: [new TextRun({ text, bold, font: FONT, size })] })] });
+    new TableCell({
+      width: { size: widths[c]!, type: WidthType.DXA },
+      children: [new Paragraph({ children: [new TextRun({ text, bold, font: FONT, size })] })],
+    });
   return new Table({
     width: { size: widths.reduce((a, b) => a + b, 0), type: WidthType.DXA },
     columnWidths: widths,
@@ -48,15 +66,25 @@ function signOff(r: YearlyReport): Array<Paragraph | Table> {
   const none = { style: BorderStyle.NONE, size: 0, color: 'FFFFFF' };
   const borders = { top: none, bottom: none, left: none, right: none, insideHorizontal: none, insideVertical: none };
   const line = (label: string, value = '') =>
-    new TableCell({ width: { size: PAGE_WIDTH / 2, type: WidthType.DXA }, children: [new Paragraph({ spacing: { before: 240 }, children: [new TextRun({ text: `${label}：${value || '\u00a0'.repeat(16)}`, font: FONT, size: 24 })] })] });
+    new TableCell({
+      width: { size: PAGE_WIDTH / 2, type: WidthType.DXA },
+      children: [
+        new Paragraph({ spacing: { before: 240 }, children: [new TextRun({ text: `${label}：${value || '\u00a0'.repeat(16)}`, font: FONT, size: 24 })] }),
+      ],
+    });
   return [
     new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun({ text: '填报与审核', font: FONT, bold: true, size: 30 })] }),
     new Table({
-      width: { size: PAGE_WIDTH, type: WidthType.DXA }, columnWidths: [PAGE_WIDTH / 2, PAGE_WIDTH / 2], layout: TableLayoutType.FIXED, borders,
+      width: { size: PAGE_WIDTH, type: WidthType.DXA },
+      columnWidths: [PAGE_WIDTH / 2, PAGE_WIDTH / 2],
+      layout: TableLayoutType.FIXED,
+      borders,
       rows: [
         new TableRow({ children: [line('填报人', r.submitted?.by), line('审核人')] }),
         new TableRow({ children: [line('联系电话'), line('单位盖章')] }),
-        new TableRow({ children: [line('报送时间', r.submitted ? shanghaiTime(new Date(r.submitted.at)) : ''), line('日期', '\u3000\u3000年\u3000\u3000月\u3000\u3000日')] }),
+        new TableRow({
+          children: [line('报送时间', r.submitted ? shanghaiTime(new Date(r.submitted.at)) : ''), line('日期', '\u3000\u3000年\u3000\u3000月\u3000\u3000日')],
+        }),
       ],
     }),
   ];
@@ -64,7 +92,12 @@ function signOff(r: YearlyReport): Array<Paragraph | Table> {
 
 const footer = () =>
   new Footer({
-    children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ children: ['第 ', PageNumber.CURRENT, ' 页 / 共 ', PageNumber.TOTAL_PAGES, ' 页'], font: FONT, size: 18 })] })],
+    children: [
+      new Paragraph({
+        alignment: AlignmentType.CENTER,
+        children: [new TextRun({ children: ['第 ', PageNumber.CURRENT, ' 页 / 共 ', PageNumber.TOTAL_PAGES, ' 页'], font: FONT, size: 18 })],
+      }),
+    ],
   });
 
 const DIGITS = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
@@ -77,17 +110,32 @@ export function yearlyDocx(r: YearlyReport): Readable {
   const body: Array<Paragraph | Table> = [
     new Paragraph({ heading: HeadingLevel.TITLE, alignment: AlignmentType.CENTER, children: [new TextRun({ text: title, font: FONT, size: 36, bold: true })] }),
     // The day as it was in China when the report was made (UTC would be a day early before 08:00).
-    para(`报送单位：${r.area.name}\u3000统计年度：${r.year}年\u3000生成时间：${shanghaiTime(new Date(r.generatedAt))}${r.submitted ? `\u3000已报送（${r.submitted.by}，${shanghaiTime(new Date(r.submitted.at))}）` : ''}`, { size: 21 }),
+    para(
+      `报送单位：${r.area.name}\u3000统计年度：${r.year}年\u3000生成时间：${shanghaiTime(new Date(r.generatedAt))}${r.submitted ? `\u3000已报送（${r.submitted.by}，${shanghaiTime(new Date(r.submitted.at))}）` : ''}`,
+      { size: 21 },
+    ),
     new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun({ text: '一、总体情况', font: FONT, bold: true, size: 30 })] }),
     para(overview(r)),
   ];
   const all = sections(r);
-  all.filter((s) => s.key !== 'cases').forEach((s, i) => {
-    body.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun({ text: `${numeral(i + 2)}、${s.title}`, font: FONT, bold: true, size: 30 })] }));
-    if (s.note) body.push(para(s.printed ? `${s.note}${s.printed.note}` : s.note, { size: 21 }));
-    body.push(s.rows.length ? table(s) : para('本年度无数据。'));
-  });
-  body.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun({ text: `${numeral(all.length + 1)}、典型案例`, font: FONT, bold: true, size: 30 })] }));
+  all
+    .filter((s) => s.key !== 'cases')
+    .forEach((s, i) => {
+      body.push(
+        new Paragraph({
+          heading: HeadingLevel.HEADING_1,
+          children: [new TextRun({ text: `${numeral(i + 2)}、${s.title}`, font: FONT, bold: true, size: 30 })],
+        }),
+      );
+      if (s.note) body.push(para(s.printed ? `${s.note}${s.printed.note}` : s.note, { size: 21 }));
+      body.push(s.rows.length ? table(s) : para('本年度无数据。'));
+    });
+  body.push(
+    new Paragraph({
+      heading: HeadingLevel.HEADING_1,
+      children: [new TextRun({ text: `${numeral(all.length + 1)}、典型案例`, font: FONT, bold: true, size: 30 })],
+    }),
+  );
   if (!r.cases.length) body.push(para('本年度暂无审核通过的典型案例。'));
   r.cases.forEach((c, i) => {
     body.push(para(`${i + 1}. ${c.title}（${c.areaName ?? c.areaCode}）`, { bold: true }));

@@ -25,7 +25,7 @@ export async function areaFigureRows(app: AppContext, scope: FigureScope, shown:
     list.forEach((s, i) => Object.assign(row, s.row(figures[i], a.code, row)));
     return row;
   });
-  const merged = (part: (s: FigureSection, f: unknown) => Record<string, unknown> | undefined) => Object.assign({}, ...list.map((s, i) => part(s, figures[i]) ?? {})) as Record<string, unknown>;
+  const merged = (part: (s: FigureSection, f: unknown) => Record<string, unknown> | undefined) =>
+    Object.assign({}, ...list.map((s, i) => part(s, figures[i]) ?? {})) as Record<string, unknown>;
   return { rows, head: merged((s, f) => s.head?.(f, q)), tail: merged((s, f) => s.tail?.(f, q)) };
 }
-

@@ -44,7 +44,10 @@ export async function remindYearlyReports(app: AppContext): Promise<{ reminded: 
   const now = app.clock.now();
   const missing = await townsNotIn(app, year);
   const admins = [...(await activeAdmins(app, 'town_admin')), ...(missing.length ? await activeAdmins(app, 'district_admin') : [])];
-  const linked = await linkedWechatIds(app, admins.map((s) => s.id));
+  const linked = await linkedWechatIds(
+    app,
+    admins.map((s) => s.id),
+  );
   for (const staff of admins) {
     const district = staff.role === 'district_admin';
     if (!district && (await submitted(app, year, staff.areaCode))) continue;
@@ -52,13 +55,23 @@ export async function remindYearlyReports(app: AppContext): Promise<{ reminded: 
     const wechatId = linked.get(staff.id);
     if (wechatId) {
       await enqueue(app, {
-        key: `reports:reminder:${year}:${day}:${staff.id}`, channel: 'room',
+        key: `reports:reminder:${year}:${day}:${staff.id}`,
+        channel: 'room',
         payload: { contactId: wechatId, text, expiresAt: new Date(now.getTime() + 12 * 3600_000).toISOString() },
-        source: { task: 'reports.reminders' }, areaPath: [],
+        source: { task: 'reports.reminders' },
+        areaPath: [],
       });
     }
     try {
-      await ReportReminders(app.db).create({ _id: `${year}:${day}:${staff.id}`, staffId: staff.id, areaCode: staff.areaCode, year, day, viaBot: Boolean(wechatId), at: now });
+      await ReportReminders(app.db).create({
+        _id: `${year}:${day}:${staff.id}`,
+        staffId: staff.id,
+        areaCode: staff.areaCode,
+        year,
+        day,
+        viaBot: Boolean(wechatId),
+        at: now,
+      });
       reminded++;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;

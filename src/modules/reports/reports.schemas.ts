@@ -14,9 +14,21 @@ export const YearlyQuery = z
 
 export const CaseView = z
   .object({
-    id: z.string(), title: z.string(), text: z.string(), areaCode: z.string(), areaName: z.string().nullable(), talkId: z.string().nullable(),
-    familyResidentId: z.string().nullable(), hasPhoto: z.boolean(), status: z.enum(CASE_STATUSES), createdBy: z.string(), createdAt: z.string(),
-    reviewedBy: z.string().nullable(), reviewedAt: z.string().nullable(), reviewNote: z.string().nullable(), broadcastIds: z.array(z.string()),
+    id: z.string(),
+    title: z.string(),
+    text: z.string(),
+    areaCode: z.string(),
+    areaName: z.string().nullable(),
+    talkId: z.string().nullable(),
+    familyResidentId: z.string().nullable(),
+    hasPhoto: z.boolean(),
+    status: z.enum(CASE_STATUSES),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    reviewedBy: z.string().nullable(),
+    reviewedAt: z.string().nullable(),
+    reviewNote: z.string().nullable(),
+    broadcastIds: z.array(z.string()),
   })
   .openapi('TypicalCase');
 
@@ -51,10 +63,17 @@ function figureSchemas() {
           /** From the staff member's own area down to the one shown. */
           trail: z.array(z.object({ code: z.string(), name: z.string() })),
           /** The area itself (`total`), then each child area. */
-          rows: z.array(z.object({
-            code: z.string(), name: z.string(), level: z.string(), total: z.boolean(), drillable: z.boolean(), disabled: z.boolean(),
-            ...shapes((s) => s.dashboardShape),
-          })),
+          rows: z.array(
+            z.object({
+              code: z.string(),
+              name: z.string(),
+              level: z.string(),
+              total: z.boolean(),
+              drillable: z.boolean(),
+              disabled: z.boolean(),
+              ...shapes((s) => s.dashboardShape),
+            }),
+          ),
         })
         .openapi('Dashboard'),
     };
@@ -75,7 +94,11 @@ export const CaseBody = z
     areaCode: z.string().min(1).max(40).optional(),
     talkId: ObjectId.optional(),
     familyResidentId: ObjectId.optional(),
-    photo: z.string().max(1_400_000, '照片不能超过 1MB').regex(/^[A-Za-z0-9+/=]+$/, '照片格式不正确').optional(),
+    photo: z
+      .string()
+      .max(1_400_000, '照片不能超过 1MB')
+      .regex(/^[A-Za-z0-9+/=]+$/, '照片格式不正确')
+      .optional(),
   })
   .strict()
   .openapi('TypicalCaseInput');
@@ -84,7 +107,9 @@ export const CaseListQuery = z.object({ status: z.enum(CASE_STATUSES).optional()
 export const ReviewBody = z.object({ decision: z.enum(['approve', 'reject']), note: z.string().trim().max(200).optional() }).strict();
 export const IdParams = z.object({ id: ObjectId }).strict();
 export const BroadcastResponse = z.object({ caseId: z.string(), campaignId: z.string(), status: z.string() }).openapi('TypicalCaseBroadcast');
-export const ReminderResponse = z.object({ due: z.boolean(), year: z.number(), areaCode: z.string(), deadline: z.string(), message: z.string().nullable() }).openapi('YearlyReportReminder');
+export const ReminderResponse = z
+  .object({ due: z.boolean(), year: z.number(), areaCode: z.string(), deadline: z.string(), message: z.string().nullable() })
+  .openapi('YearlyReportReminder');
 
 export const DashboardQuery = z
   .object({
@@ -110,5 +135,8 @@ export const SubmissionStatusSchema = z
   .openapi('YearlyReportSubmission');
 export const SubmissionList = z.object({ year: z.number(), items: z.array(SubmissionStatusSchema) }).openapi('YearlyReportSubmissions');
 export const YearBody = z.object({ year: z.number().int().min(2020, '年份不正确').max(2100, '年份不正确') }).strict();
-export const ReturnBody = YearBody.extend({ areaCode: z.string().min(1).max(40), reason: z.string().trim().min(1, '请写明退回原因').max(200, '退回原因最多 200 字') }).strict();
+export const ReturnBody = YearBody.extend({
+  areaCode: z.string().min(1).max(40),
+  reason: z.string().trim().min(1, '请写明退回原因').max(200, '退回原因最多 200 字'),
+}).strict();
 export const SubmittedQuery = YearlyQuery.extend({ area: z.string().min(1).max(40) }).strict();

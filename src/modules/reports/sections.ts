@@ -9,7 +9,9 @@ export function sections(r: YearlyReport): Section[] {
   return [
     ...figureSections().flatMap((s) => s.sheets(r)),
     {
-      key: 'cases', title: '典型案例', percent: [],
+      key: 'cases',
+      title: '典型案例',
+      percent: [],
       headers: ['标题', '地区', '内容', '撰写人', '审核人', '日期'],
       rows: r.cases.map((c) => [c.title, c.areaName ?? c.areaCode, c.text, c.createdBy, c.reviewedBy, c.createdAt.slice(0, 10)]),
     },

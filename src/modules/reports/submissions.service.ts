@@ -25,7 +25,9 @@ export async function submissionStatus(app: AppContext, year: number, areaCode: 
     ReportRuns(app.db).exists({ _id: `${year}:${areaCode}` }),
     ReportReturns(app.db).findOne({ year, areaCode }).sort({ round: -1 }).lean(),
   ]);
-  const sub = await ReportSubmissions(app.db).findById(key(year, areaCode, round), { report: 0 }).lean();
+  const sub = await ReportSubmissions(app.db)
+    .findById(key(year, areaCode, round), { report: 0 })
+    .lean();
   const status: SubmissionStatus = sub ? 'submitted' : generated ? 'generated' : 'not_generated';
   const today = shanghaiDay(app.clock.now());
   return {
@@ -42,7 +44,10 @@ export async function submissionStatus(app: AppContext, year: number, areaCode: 
 
 /** Each town's status (the district) or the town's own. */
 export async function submissionStatuses(app: AppContext, staff: StaffPrincipal, year: number) {
-  const towns = staff.role === 'district_admin' ? await listChildAreas(app, DISTRICT_CODE) : [await getArea(app, staff.areaPath[1] ?? staff.areaCode)].flatMap((a) => (a ? [a] : []));
+  const towns =
+    staff.role === 'district_admin'
+      ? await listChildAreas(app, DISTRICT_CODE)
+      : [await getArea(app, staff.areaPath[1] ?? staff.areaCode)].flatMap((a) => (a ? [a] : []));
   const items = [];
   for (const t of towns) items.push({ ...(await submissionStatus(app, year, t.code)), areaName: t.name });
   return { year, items };
@@ -58,14 +63,28 @@ export async function submitYearlyReport(app: AppContext, caller: Caller, year: 
   const round = await roundOf(app, year, caller.staff.areaCode);
   try {
     await ReportSubmissions(app.db).create({
-      _id: key(year, caller.staff.areaCode, round), year, areaCode: caller.staff.areaCode, round, staffId: caller.staff.id, staffName: staffName(caller.staff), at: app.clock.now(), report: JSON.stringify(report),
+      _id: key(year, caller.staff.areaCode, round),
+      year,
+      areaCode: caller.staff.areaCode,
+      round,
+      staffId: caller.staff.id,
+      staffName: staffName(caller.staff),
+      at: app.clock.now(),
+      report: JSON.stringify(report),
     });
   } catch (err) {
     if (isDuplicateKey(err)) throw new AppError('REPORT_ALREADY_SUBMITTED', 409, '本年度报告已经报送，区里退回后才能重新报送');
     throw err;
   }
   try {
-    await ReportRuns(app.db).create({ _id: `${year}:${caller.staff.areaCode}`, year, areaCode: caller.staff.areaCode, staffId: caller.staff.id, format: 'submit', at: app.clock.now() });
+    await ReportRuns(app.db).create({
+      _id: `${year}:${caller.staff.areaCode}`,
+      year,
+      areaCode: caller.staff.areaCode,
+      staffId: caller.staff.id,
+      format: 'submit',
+      at: app.clock.now(),
+    });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
   }
@@ -79,9 +98,19 @@ export async function returnYearlyReport(app: AppContext, caller: Caller, year: 
   if (!area) throw validationError('areaCode', '地区不存在', { code: 'INVALID_AREA' });
   assertInScope(caller.staff, area.path);
   const round = await roundOf(app, year, areaCode);
-  if (!(await ReportSubmissions(app.db).exists({ _id: key(year, areaCode, round) }))) throw new AppError('REPORT_NOT_SUBMITTED', 409, '该镇街还没有报送，不能退回');
+  if (!(await ReportSubmissions(app.db).exists({ _id: key(year, areaCode, round) })))
+    throw new AppError('REPORT_NOT_SUBMITTED', 409, '该镇街还没有报送，不能退回');
   try {
-    await ReportReturns(app.db).create({ _id: key(year, areaCode, round), year, areaCode, round, reason, staffId: caller.staff.id, staffName: staffName(caller.staff), at: app.clock.now() });
+    await ReportReturns(app.db).create({
+      _id: key(year, areaCode, round),
+      year,
+      areaCode,
+      round,
+      reason,
+      staffId: caller.staff.id,
+      staffName: staffName(caller.staff),
+      at: app.clock.now(),
+    });
   } catch (err) {
     if (isDuplicateKey(err)) throw new AppError('REPORT_ALREADY_RETURNED', 409, '这份报告已经退回过了');
     throw err;
@@ -95,7 +124,9 @@ export async function submittedReport(app: AppContext, caller: Caller, year: num
   const area = await getArea(app, areaCode);
   if (!area) throw notFound('地区');
   assertInScope(caller.staff, area.path);
-  const sub = await ReportSubmissions(app.db).findById(key(year, areaCode, await roundOf(app, year, areaCode))).lean();
+  const sub = await ReportSubmissions(app.db)
+    .findById(key(year, areaCode, await roundOf(app, year, areaCode)))
+    .lean();
   if (!sub) throw notFound('已报送的报告');
   await caller.audit('report.yearly.view_submitted', { type: 'area', id: areaCode }, { year, round: sub.round });
   return { ...(JSON.parse(sub.report) as YearlyReport), submitted: { at: sub.at.toISOString(), by: sub.staffName } };

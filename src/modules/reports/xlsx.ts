@@ -13,7 +13,12 @@ export async function writeYearlyXlsx(report: YearlyReport, out: Writable): Prom
   wb.creator = '张店区家庭健康行动';
   for (const s of sections(report)) {
     const ws = wb.addWorksheet(s.title.slice(0, 31));
-    ws.columns = s.headers.map((h, i) => ({ header: h, key: `c${i}`, width: Math.max(10, h.length * 2 + 2), ...(s.percent.includes(i) ? { style: { numFmt: '0.00%' } } : {}) }));
+    ws.columns = s.headers.map((h, i) => ({
+      header: h,
+      key: `c${i}`,
+      width: Math.max(10, h.length * 2 + 2),
+      ...(s.percent.includes(i) ? { style: { numFmt: '0.00%' } } : {}),
+    }));
     for (const row of s.rows) {
       ws.addRow(row.map((v) => v ?? null)).commit();
       if (out.writableNeedDrain) await once(out, 'drain');

@@ -35,7 +35,12 @@ export async function yearlyReport(app: AppContext, staff: StaffPrincipal, q: Ye
   const names = new Map(under.map((a) => [a.code, a.name]));
   const [figures, cases] = await Promise.all([
     // One pass for the areas shown and every village under them (bound groups per village).
-    areaFigureRows(app, scope, [area, ...children], villages.map((v) => ({ code: v.code, name: v.name, parentName: names.get(v.parentCode ?? '') ?? null }))),
+    areaFigureRows(
+      app,
+      scope,
+      [area, ...children],
+      villages.map((v) => ({ code: v.code, name: v.name, parentName: names.get(v.parentCode ?? '') ?? null })),
+    ),
     approvedCases(app, area.code, from, to),
   ]);
   const report: YearlyReport = {

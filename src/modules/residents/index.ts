@@ -11,7 +11,11 @@ export { fillSexAndBirthYear, getResident, requireConsent, RESIDENT_CACHE_MS, we
 /** Residents export and erase their data across every module: the other modules' sections are passed in. */
 export function residentsModule(otherData: readonly ResidentDataSection[]): AppModule {
   return {
-    name: 'residents', routes: (api) => residentRoutes(api, otherData), tasks: [], residentData: [], figures: residentFigureSection,
+    name: 'residents',
+    routes: (api) => residentRoutes(api, otherData),
+    tasks: [],
+    residentData: [],
+    figures: residentFigureSection,
     keys: { blindIndexes: [{ model: Residents, field: 'phoneIndex', purpose: 'phone', source: (pii, d) => (d.phoneEnc ? pii.open(d.phoneEnc) : null) }] },
   };
 }

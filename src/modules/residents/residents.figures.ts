@@ -34,10 +34,14 @@ export const residentFigureSection: FigureSection<ResidentFigures> = {
   rowShape: { residents: z.object({ registered: z.number(), consented: z.number() }) },
   dashboard: (r) => ({ residents: r.residents.registered }),
   dashboardShape: { residents: z.number() },
-  sheets: (r) => [{
-    key: 'residents', title: '居民登记', percent: [],
-    headers: ['地区编码', '地区', '级别', '登记居民', '同意隐私条款'],
-    rows: r.areas.map((a) => [a.code, a.name, LEVEL_LABELS[a.level] ?? a.level, a.residents.registered, a.residents.consented]),
-  }],
+  sheets: (r) => [
+    {
+      key: 'residents',
+      title: '居民登记',
+      percent: [],
+      headers: ['地区编码', '地区', '级别', '登记居民', '同意隐私条款'],
+      rows: r.areas.map((a) => [a.code, a.name, LEVEL_LABELS[a.level] ?? a.level, a.residents.registered, a.residents.consented]),
+    },
+  ],
   overview: { clauses: (a, r) => [`${r.year}年，${r.area.name}共登记居民 ${a.residents.registered} 人，其中 ${a.residents.consented} 人同意隐私条款`] },
 };

@@ -7,8 +7,14 @@ type ResidentFields<K extends keyof ResidentDoc> = Pick<ResidentDoc, '_id' | K>;
 const projection = (fields: readonly (keyof ResidentDoc)[]) => Object.fromEntries(fields.map((f) => [f, 1]));
 
 /** Residents by id with only the named fields: how other modules read names, phones, villages and openids. */
-export async function residentsByIds<K extends keyof ResidentDoc>(app: AppContext, ids: readonly Types.ObjectId[], fields: readonly K[]): Promise<ResidentFields<K>[]> {
-  return Residents(app.db).find({ _id: { $in: [...ids] } }, projection(fields)).lean<ResidentFields<K>[]>();
+export async function residentsByIds<K extends keyof ResidentDoc>(
+  app: AppContext,
+  ids: readonly Types.ObjectId[],
+  fields: readonly K[],
+): Promise<ResidentFields<K>[]> {
+  return Residents(app.db)
+    .find({ _id: { $in: [...ids] } }, projection(fields))
+    .lean<ResidentFields<K>[]>();
 }
 
 /** One resident by id with only the named fields, or null. */

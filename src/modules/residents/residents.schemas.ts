@@ -2,7 +2,10 @@ import { MAINLAND_MOBILE } from '../../lib/pii';
 import { IsoDateTime, z } from '../../http/zod';
 import { CONSENT_PURPOSES } from './residents.model';
 
-export const LoginBody = z.object({ code: z.string().min(1).max(128) }).strict().openapi('ResidentLogin');
+export const LoginBody = z
+  .object({ code: z.string().min(1).max(128) })
+  .strict()
+  .openapi('ResidentLogin');
 
 export const ConsentState = z.object({ purpose: z.enum(CONSENT_PURPOSES), policyVersion: z.string(), grantedAt: IsoDateTime });
 
@@ -45,7 +48,11 @@ export const PatchMeBody = z
     birthYear: z.number().int().min(1900).max(2100).optional(),
     elderlyMode: z.boolean().optional(),
     /** Read for sex and birth year, never stored. */
-    idNumber: z.string().trim().regex(/^\d{17}[\dXx]$/, '请填写 18 位身份证号码').optional(),
+    idNumber: z
+      .string()
+      .trim()
+      .regex(/^\d{17}[\dXx]$/, '请填写 18 位身份证号码')
+      .optional(),
   })
   .strict()
   .openapi('PatchMe');
@@ -71,7 +78,13 @@ export const MyDataExport = z
     exportedAt: IsoDateTime,
     profile: ResidentFull,
     consentLedger: z.array(
-      z.object({ purpose: z.enum(CONSENT_PURPOSES), action: z.enum(['grant', 'withdraw']), policyVersion: z.string(), guardianRelation: z.string().nullable(), at: IsoDateTime }),
+      z.object({
+        purpose: z.enum(CONSENT_PURPOSES),
+        action: z.enum(['grant', 'withdraw']),
+        policyVersion: z.string(),
+        guardianRelation: z.string().nullable(),
+        at: IsoDateTime,
+      }),
     ),
   })
   // Each module that holds resident data adds its own section (quiz, talks, referrals, insurance).
@@ -79,5 +92,12 @@ export const MyDataExport = z
   .openapi('MyDataExport');
 
 export const ResidentListItem = z
-  .object({ id: z.string(), nameMasked: z.string().nullable(), phoneMasked: z.string().nullable(), villageCode: z.string().nullable(), profileComplete: z.boolean(), createdAt: IsoDateTime })
+  .object({
+    id: z.string(),
+    nameMasked: z.string().nullable(),
+    phoneMasked: z.string().nullable(),
+    villageCode: z.string().nullable(),
+    profileComplete: z.boolean(),
+    createdAt: IsoDateTime,
+  })
   .openapi('ResidentListItem');

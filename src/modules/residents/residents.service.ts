@@ -57,7 +57,10 @@ export async function login(app: AppContext, code: string, admit?: (openid: stri
     Residents(app.db)
       .findOneAndUpdate(
         { openid: session.openid },
-        { $set: { lastLoginAt: now, ...(session.unionid ? { unionid: session.unionid } : {}) }, $setOnInsert: { openid: session.openid, createdAt: now, areaPath: [], elderlyMode: false, consents: {} } },
+        {
+          $set: { lastLoginAt: now, ...(session.unionid ? { unionid: session.unionid } : {}) },
+          $setOnInsert: { openid: session.openid, createdAt: now, areaPath: [], elderlyMode: false, consents: {} },
+        },
         { upsert: true, new: true },
       )
       .lean();
@@ -214,8 +217,18 @@ export async function grantConsent(app: AppContext, id: Types.ObjectId, purpose:
     throw validationError('guardianRelation', '请选择您与孩子的关系');
   }
   const at = app.clock.now();
-  await ConsentEvents(app.db).create({ residentId: id, purpose, action: 'grant', policyVersion, guardianRelation, at, requestId: requestContext.getStore()?.requestId });
-  const r = await Residents(app.db).findByIdAndUpdate(id, { $set: { [`consents.${purpose}`]: { policyVersion, grantedAt: at } } }, { new: true }).lean();
+  await ConsentEvents(app.db).create({
+    residentId: id,
+    purpose,
+    action: 'grant',
+    policyVersion,
+    guardianRelation,
+    at,
+    requestId: requestContext.getStore()?.requestId,
+  });
+  const r = await Residents(app.db)
+    .findByIdAndUpdate(id, { $set: { [`consents.${purpose}`]: { policyVersion, grantedAt: at } } }, { new: true })
+    .lean();
   forget(app, id);
   if (!r) throw notFound('居民');
   return { consents: consentList(r) };
@@ -225,8 +238,17 @@ export async function withdrawConsent(app: AppContext, id: Types.ObjectId, purpo
   const r = await getResident(app, id);
   const current = consentList(r).find((c) => c.purpose === purpose);
   if (!current) return { consents: consentList(r) };
-  await ConsentEvents(app.db).create({ residentId: id, purpose, action: 'withdraw', policyVersion: current.policyVersion, at: app.clock.now(), requestId: requestContext.getStore()?.requestId });
-  const updated = await Residents(app.db).findByIdAndUpdate(id, { $unset: { [`consents.${purpose}`]: 1 } }, { new: true }).lean();
+  await ConsentEvents(app.db).create({
+    residentId: id,
+    purpose,
+    action: 'withdraw',
+    policyVersion: current.policyVersion,
+    at: app.clock.now(),
+    requestId: requestContext.getStore()?.requestId,
+  });
+  const updated = await Residents(app.db)
+    .findByIdAndUpdate(id, { $unset: { [`consents.${purpose}`]: 1 } }, { new: true })
+    .lean();
   forget(app, id);
   return { consents: consentList(updated ?? r) };
 }
@@ -241,7 +263,13 @@ export async function exportMyData(app: AppContext, id: Types.ObjectId, otherDat
   return {
     exportedAt: app.clock.now().toISOString(),
     profile: { ...me, phone: r.phoneEnc ? app.pii.open(r.phoneEnc) : null, createdAt: r.createdAt.toISOString() },
-    consentLedger: ledger.map((e) => ({ purpose: e.purpose, action: e.action, policyVersion: e.policyVersion, guardianRelation: e.guardianRelation ?? null, at: e.at.toISOString() })),
+    consentLedger: ledger.map((e) => ({
+      purpose: e.purpose,
+      action: e.action,
+      policyVersion: e.policyVersion,
+      guardianRelation: e.guardianRelation ?? null,
+      at: e.at.toISOString(),
+    })),
     ...sections,
   };
 }
@@ -252,7 +280,10 @@ export async function eraseMe(app: AppContext, id: Types.ObjectId, otherData: re
   for (const s of otherData) await s.erase(app, id);
   await Residents(app.db).updateOne(
     { _id: id },
-    { $set: { openid: `erased:${String(id)}`, erasedAt: app.clock.now(), consents: {} }, $unset: { unionid: 1, nameEnc: 1, phoneEnc: 1, phoneIndex: 1, sex: 1, birthYear: 1 } },
+    {
+      $set: { openid: `erased:${String(id)}`, erasedAt: app.clock.now(), consents: {} },
+      $unset: { unionid: 1, nameEnc: 1, phoneEnc: 1, phoneIndex: 1, sex: 1, birthYear: 1 },
+    },
   );
   forget(app, id);
   await revokeAllFor(app, 'resident', id);
@@ -270,14 +301,16 @@ export async function listResidentsForStaff(app: AppContext, staff: StaffPrincip
   // answered from an index on the embedded database.
   const villageLevel = area ? area.level === 'village' || area.level === 'community' : staff.role === 'village_worker';
   if (villageLevel) filter.villageCode = code;
-  return findPage(Residents(app.db), filter, q, (rows) => rows.map((r) => ({
-    id: String(r._id),
-    nameMasked: r.nameEnc ? maskName(app.pii.open(r.nameEnc)) : null,
-    phoneMasked: r.phoneEnc ? maskPhone(app.pii.open(r.phoneEnc)) : null,
-    villageCode: r.villageCode ?? null,
-    profileComplete: profileComplete(r),
-    createdAt: r.createdAt.toISOString(),
-  })));
+  return findPage(Residents(app.db), filter, q, (rows) =>
+    rows.map((r) => ({
+      id: String(r._id),
+      nameMasked: r.nameEnc ? maskName(app.pii.open(r.nameEnc)) : null,
+      phoneMasked: r.phoneEnc ? maskPhone(app.pii.open(r.phoneEnc)) : null,
+      villageCode: r.villageCode ?? null,
+      profileComplete: profileComplete(r),
+      createdAt: r.createdAt.toISOString(),
+    })),
+  );
 }
 
 export async function viewResidentForStaff(app: AppContext, caller: Caller, id: Types.ObjectId) {
@@ -288,4 +321,3 @@ export async function viewResidentForStaff(app: AppContext, caller: Caller, id: 
   const me = await meView(app, r);
   return { ...me, phone: r.phoneEnc ? app.pii.open(r.phoneEnc) : null, createdAt: r.createdAt.toISOString() };
 }
-

@@ -36,26 +36,29 @@ export interface SelectionDoc {
   result?: Array<{ nominationId: string; votes: number; flagged: number }>;
 }
 
-const schema = new Schema<SelectionDoc>({
-  kind: { type: String, required: true, enum: SELECTION_KINDS },
-  title: { type: String, required: true },
-  rules: { type: String, default: '' },
-  areaCode: { type: String, required: true },
-  areaPath: { type: [String], required: true },
-  nominateFrom: { type: Date, required: true },
-  nominateTo: { type: Date, required: true },
-  voteFrom: { type: Date, required: true },
-  voteTo: { type: Date, required: true },
-  winners: { type: Number, required: true },
-  votesPerDay: { type: Number, required: true },
-  residentNominations: { type: Boolean, default: false },
-  status: { type: String, required: true, enum: ROUND_STATUSES },
-  createdBy: { type: String, required: true },
-  createdAt: { type: Date, required: true },
-  updatedAt: { type: Date, required: true },
-  publicity: { type: Schema.Types.Mixed, default: {} },
-  result: { type: Schema.Types.Mixed },
-}, { minimize: false });
+const schema = new Schema<SelectionDoc>(
+  {
+    kind: { type: String, required: true, enum: SELECTION_KINDS },
+    title: { type: String, required: true },
+    rules: { type: String, default: '' },
+    areaCode: { type: String, required: true },
+    areaPath: { type: [String], required: true },
+    nominateFrom: { type: Date, required: true },
+    nominateTo: { type: Date, required: true },
+    voteFrom: { type: Date, required: true },
+    voteTo: { type: Date, required: true },
+    winners: { type: Number, required: true },
+    votesPerDay: { type: Number, required: true },
+    residentNominations: { type: Boolean, default: false },
+    status: { type: String, required: true, enum: ROUND_STATUSES },
+    createdBy: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    publicity: { type: Schema.Types.Mixed, default: {} },
+    result: { type: Schema.Types.Mixed },
+  },
+  { minimize: false },
+);
 schema.index({ areaPath: 1, _id: -1 });
 schema.index({ status: 1 });
 export const Selections = defineModel<SelectionDoc>('Selection', schema);

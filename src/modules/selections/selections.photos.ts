@@ -31,7 +31,15 @@ export async function addNominationPhoto(app: AppContext, nominationId: Types.Ob
   for (let slot = 1; slot <= MAX_NOMINATION_PHOTOS; slot++) {
     if (taken.has(slot)) continue;
     try {
-      const doc = await NominationPhotos(app.db).create({ nominationId, slot, fileId, contentType, size: bytes.length, keyId: sealed.keyId, createdAt: app.clock.now() });
+      const doc = await NominationPhotos(app.db).create({
+        nominationId,
+        slot,
+        fileId,
+        contentType,
+        size: bytes.length,
+        keyId: sealed.keyId,
+        createdAt: app.clock.now(),
+      });
       return { id: String(doc._id), slot, contentType, size: bytes.length };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -42,13 +50,20 @@ export async function addNominationPhoto(app: AppContext, nominationId: Types.Ob
 }
 
 export async function photoIds(app: AppContext, nominationIds: Types.ObjectId[]): Promise<Map<string, string[]>> {
-  const rows = await NominationPhotos(app.db).find({ nominationId: { $in: nominationIds } }, { nominationId: 1, slot: 1 }).sort({ slot: 1 }).lean();
+  const rows = await NominationPhotos(app.db)
+    .find({ nominationId: { $in: nominationIds } }, { nominationId: 1, slot: 1 })
+    .sort({ slot: 1 })
+    .lean();
   const out = new Map<string, string[]>();
   for (const p of rows) out.set(String(p.nominationId), [...(out.get(String(p.nominationId)) ?? []), String(p._id)]);
   return out;
 }
 
-export async function readNominationPhoto(app: AppContext, nominationId: Types.ObjectId, photoId: Types.ObjectId): Promise<{ contentType: string; bytes: Buffer }> {
+export async function readNominationPhoto(
+  app: AppContext,
+  nominationId: Types.ObjectId,
+  photoId: Types.ObjectId,
+): Promise<{ contentType: string; bytes: Buffer }> {
   const p = await NominationPhotos(app.db).findOne({ _id: photoId, nominationId }).lean();
   if (!p) throw notFound('照片');
   const chunks: Buffer[] = [];

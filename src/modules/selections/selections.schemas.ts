@@ -23,11 +23,25 @@ export const RoundBody = z
 /** A draft round's changes: any field of the round, the time order checked against the others. */
 export const RoundPatch = RoundBody.partial().strict();
 
-export const Round = z.object({
-  id: z.string(), kind: z.enum(SELECTION_KINDS), kindLabel: z.string(), title: z.string(), rules: z.string(), areaCode: z.string(),
-  nominateFrom: z.string(), nominateTo: z.string(), voteFrom: z.string(), voteTo: z.string(), winners: z.number(), votesPerDay: z.number(),
-  residentNominations: z.boolean(), status: z.enum(ROUND_STATUSES), statusLabel: z.string(),
-}).openapi('SelectionRoundView');
+export const Round = z
+  .object({
+    id: z.string(),
+    kind: z.enum(SELECTION_KINDS),
+    kindLabel: z.string(),
+    title: z.string(),
+    rules: z.string(),
+    areaCode: z.string(),
+    nominateFrom: z.string(),
+    nominateTo: z.string(),
+    voteFrom: z.string(),
+    voteTo: z.string(),
+    winners: z.number(),
+    votesPerDay: z.number(),
+    residentNominations: z.boolean(),
+    status: z.enum(ROUND_STATUSES),
+    statusLabel: z.string(),
+  })
+  .openapi('SelectionRoundView');
 
 export const IdParams = z.object({ id: ObjectId }).strict();
 export const NominationParams = z.object({ id: ObjectId, nid: ObjectId }).strict();
@@ -38,12 +52,21 @@ export const AdvanceBody = z.object({ to: z.enum(ROUND_STATUSES) }).strict();
 const nominationFields = {
   subject: z.enum(['family', 'person']),
   name: z.string().trim().min(1, '请填写被推荐的家庭或个人').max(30, '名称不超过 30 字'),
-  phone: z.string().regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码').optional(),
+  phone: z
+    .string()
+    .regex(/^1[3-9]\d{9}$/, '请填写 11 位手机号码')
+    .optional(),
   villageCode: z.string().min(1).max(40),
   story: z.string().trim().min(10, '事迹至少 10 个字').max(500, '事迹不超过 500 字'),
 };
 export const StaffNominationBody = z
-  .object({ ...nominationFields, consent: z.object({ method: z.enum(['signed_form', 'in_person']) }).strict().optional() })
+  .object({
+    ...nominationFields,
+    consent: z
+      .object({ method: z.enum(['signed_form', 'in_person']) })
+      .strict()
+      .optional(),
+  })
   .strict()
   .openapi('SelectionNomination');
 export const ResidentNominationBody = z.object(nominationFields).strict().openapi('SelectionResidentNomination');
@@ -59,17 +82,37 @@ export const NominationListQuery = z.object({
 });
 export const LimitQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) });
 
-export const StaffNomination = z.object({
-  id: z.string(), selectionId: z.string(), subject: z.enum(['family', 'person']), villageCode: z.string(), villageName: z.string(),
-  name: z.string(), phone: z.string().nullable(), story: z.string(),
-  consent: z.object({ method: z.string(), at: z.string() }).nullable(), nominatedBy: z.enum(['staff', 'resident']),
-  status: z.enum(NOMINATION_STATUSES), rejectReason: z.string().nullable(), mergedInto: z.string().nullable(), photoIds: z.array(z.string()),
-}).openapi('SelectionNominationView');
+export const StaffNomination = z
+  .object({
+    id: z.string(),
+    selectionId: z.string(),
+    subject: z.enum(['family', 'person']),
+    villageCode: z.string(),
+    villageName: z.string(),
+    name: z.string(),
+    phone: z.string().nullable(),
+    story: z.string(),
+    consent: z.object({ method: z.string(), at: z.string() }).nullable(),
+    nominatedBy: z.enum(['staff', 'resident']),
+    status: z.enum(NOMINATION_STATUSES),
+    rejectReason: z.string().nullable(),
+    mergedInto: z.string().nullable(),
+    photoIds: z.array(z.string()),
+  })
+  .openapi('SelectionNominationView');
 
-export const PublicCandidate = z.object({
-  id: z.string(), subject: z.enum(['family', 'person']), name: z.string(), villageCode: z.string(), villageName: z.string(),
-  story: z.string(), photoIds: z.array(z.string()), votes: z.number().nullable(),
-}).openapi('SelectionCandidate');
+export const PublicCandidate = z
+  .object({
+    id: z.string(),
+    subject: z.enum(['family', 'person']),
+    name: z.string(),
+    villageCode: z.string(),
+    villageName: z.string(),
+    story: z.string(),
+    photoIds: z.array(z.string()),
+    votes: z.number().nullable(),
+  })
+  .openapi('SelectionCandidate');
 
 export const ResidentRoundView = z.object({
   round: Round,

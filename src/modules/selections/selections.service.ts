@@ -12,14 +12,28 @@ import { createBroadcast } from '../campaigns';
 import { requireConsent } from '../residents';
 import { photoIds, readNominationPhoto } from './selections.photos';
 import {
-  KIND_LABELS, Nominations, SelectionSteps, Selections, Votes,
-  type NominationDoc, type NomineePersonal, type RoundStatus, type SelectionDoc, type SelectionKind, type VoteDoc,
+  KIND_LABELS,
+  Nominations,
+  SelectionSteps,
+  Selections,
+  Votes,
+  type NominationDoc,
+  type NomineePersonal,
+  type RoundStatus,
+  type SelectionDoc,
+  type SelectionKind,
+  type VoteDoc,
 } from './selections.model';
 import { selectionStatus } from '../../dictionaries';
 
 /** Each status has one next step; a step is recorded once (unique `<round>:<status>`), so publicity is queued once. */
 const NEXT: Readonly<Record<RoundStatus, RoundStatus | null>> = {
-  draft: 'nominating', nominating: 'reviewing', reviewing: 'voting', voting: 'closed', closed: 'published', published: null,
+  draft: 'nominating',
+  nominating: 'reviewing',
+  reviewing: 'voting',
+  voting: 'closed',
+  closed: 'published',
+  published: null,
 };
 const STATUS_LABELS = selectionStatus.labels;
 /** The status each review decision gives a nomination. */
@@ -50,10 +64,21 @@ interface RoundInput {
 }
 
 export const roundView = (s: SelectionDoc) => ({
-  id: String(s._id), kind: s.kind, kindLabel: KIND_LABELS[s.kind], title: s.title, rules: s.rules, areaCode: s.areaCode,
-  nominateFrom: s.nominateFrom.toISOString(), nominateTo: s.nominateTo.toISOString(),
-  voteFrom: s.voteFrom.toISOString(), voteTo: s.voteTo.toISOString(), winners: s.winners, votesPerDay: s.votesPerDay,
-  residentNominations: s.residentNominations, status: s.status, statusLabel: STATUS_LABELS[s.status],
+  id: String(s._id),
+  kind: s.kind,
+  kindLabel: KIND_LABELS[s.kind],
+  title: s.title,
+  rules: s.rules,
+  areaCode: s.areaCode,
+  nominateFrom: s.nominateFrom.toISOString(),
+  nominateTo: s.nominateTo.toISOString(),
+  voteFrom: s.voteFrom.toISOString(),
+  voteTo: s.voteTo.toISOString(),
+  winners: s.winners,
+  votesPerDay: s.votesPerDay,
+  residentNominations: s.residentNominations,
+  status: s.status,
+  statusLabel: STATUS_LABELS[s.status],
 });
 
 // ---- rounds (staff) ----
@@ -75,11 +100,23 @@ function checkTimes(t: Times): void {
 
 export async function createRound(app: AppContext, caller: Caller, input: RoundInput): Promise<SelectionDoc> {
   const area = await roundArea(caller.staff, app, input.areaCode);
-  const times = { nominateFrom: new Date(input.nominateFrom), nominateTo: new Date(input.nominateTo), voteFrom: new Date(input.voteFrom), voteTo: new Date(input.voteTo) };
+  const times = {
+    nominateFrom: new Date(input.nominateFrom),
+    nominateTo: new Date(input.nominateTo),
+    voteFrom: new Date(input.voteFrom),
+    voteTo: new Date(input.voteTo),
+  };
   checkTimes(times);
   const now = app.clock.now();
   const doc = await Selections(app.db).create({
-    ...input, ...times, areaPath: area.path, status: 'draft', createdBy: caller.staff.id, createdAt: now, updatedAt: now, publicity: {},
+    ...input,
+    ...times,
+    areaPath: area.path,
+    status: 'draft',
+    createdBy: caller.staff.id,
+    createdAt: now,
+    updatedAt: now,
+    publicity: {},
   });
   await caller.audit('selection.create', { type: 'selection', id: String(doc._id) }, { title: input.title });
   return doc.toObject();
@@ -91,10 +128,12 @@ export async function updateRound(app: AppContext, caller: Caller, id: string, p
   if (caller.staff.role === 'village_worker' || !inScope(caller.staff, s.areaPath)) throw forbidden('只有本活动范围的镇街或区管理员可以修改评选');
   if (s.status !== 'draft') throw new AppError('ROUND_LOCKED', 409, '评选已开始推荐，不能再修改');
   const set: Partial<SelectionDoc> = { updatedAt: app.clock.now() };
-  for (const k of ['kind', 'title', 'rules', 'winners', 'votesPerDay', 'residentNominations'] as const) if (patch[k] !== undefined) Object.assign(set, { [k]: patch[k] });
+  for (const k of ['kind', 'title', 'rules', 'winners', 'votesPerDay', 'residentNominations'] as const)
+    if (patch[k] !== undefined) Object.assign(set, { [k]: patch[k] });
   for (const k of ['nominateFrom', 'nominateTo', 'voteFrom', 'voteTo'] as const) if (patch[k]) set[k] = new Date(patch[k]);
   checkTimes({ ...s, ...set } as Times);
-  if (patch.areaCode && patch.areaCode !== s.areaCode) Object.assign(set, { areaCode: patch.areaCode, areaPath: (await roundArea(caller.staff, app, patch.areaCode)).path });
+  if (patch.areaCode && patch.areaCode !== s.areaCode)
+    Object.assign(set, { areaCode: patch.areaCode, areaPath: (await roundArea(caller.staff, app, patch.areaCode)).path });
   await Selections(app.db).updateOne({ _id: s._id }, { $set: set });
   invalidate(app, String(s._id));
   await caller.audit('selection.update', { type: 'selection', id }, { fields: Object.keys(patch) });
@@ -131,7 +170,14 @@ export async function advanceRound(app: AppContext, caller: Caller, id: string, 
     throw err;
   }
   const set: Partial<SelectionDoc> = { status: to, updatedAt: app.clock.now() };
-  if (to === 'published') set.result = (await tally(app, s._id, candidates.map((c) => c._id))).slice(0, s.winners);
+  if (to === 'published')
+    set.result = (
+      await tally(
+        app,
+        s._id,
+        candidates.map((c) => c._id),
+      )
+    ).slice(0, s.winners);
   await Selections(app.db).updateOne({ _id: s._id }, { $set: set });
   invalidate(app, String(s._id));
   await caller.audit(`selection.${to}`, { type: 'selection', id: String(s._id) }, { from: s.status });
@@ -145,12 +191,15 @@ async function publicise(app: AppContext, caller: Caller, s: SelectionDoc, text:
   let c: Awaited<ReturnType<typeof createBroadcast>>;
   try {
     c = await createBroadcast(app, caller, {
-      title: `${KIND_LABELS[s.kind]}评选`, text, targets: { areaCodes: [s.areaCode] },
+      title: `${KIND_LABELS[s.kind]}评选`,
+      text,
+      targets: { areaCodes: [s.areaCode] },
       card: { title: s.title, pagePath: `pages/selections/round/index?id=${s._id}` },
     });
   } catch (err) {
     // No group is bound in the round's area yet: the round goes on; there is nobody to post to.
-    if (err instanceof AppError && err.code === 'NO_GROUPS') return app.logger.info({ event: 'selection.no_groups', selectionId: String(s._id) }, 'no bound group to post to');
+    if (err instanceof AppError && err.code === 'NO_GROUPS')
+      return app.logger.info({ event: 'selection.no_groups', selectionId: String(s._id) }, 'no bound group to post to');
     throw err;
   }
   await Selections(app.db).updateOne({ _id: s._id }, { $set: { [`publicity.${field}`]: String(c._id) } });
@@ -160,8 +209,10 @@ const candidateLabel = (app: AppContext, n: NominationDoc): string => `${n.villa
 
 function votingText(s: SelectionDoc, candidates: NominationDoc[]): string {
   const villages = [...new Set(candidates.map((c) => c.villageName))];
-  return `【${s.title}】投票开始啦！共 ${candidates.length} 位候选（${villages.slice(0, 10).join('、')}${villages.length > 10 ? '等' : ''}），`
-    + `每人每天可投 ${s.votesPerDay} 票，${shanghaiDay(s.voteTo)} 截止。打开小程序「评选」看看他们的故事，为身边的榜样投一票。`;
+  return (
+    `【${s.title}】投票开始啦！共 ${candidates.length} 位候选（${villages.slice(0, 10).join('、')}${villages.length > 10 ? '等' : ''}），` +
+    `每人每天可投 ${s.votesPerDay} 票，${shanghaiDay(s.voteTo)} 截止。打开小程序「评选」看看他们的故事，为身边的榜样投一票。`
+  );
 }
 
 async function winnersText(app: AppContext, s: SelectionDoc, candidates: NominationDoc[]): Promise<string> {
@@ -184,13 +235,24 @@ interface NominationInput {
 async function nominate(app: AppContext, s: SelectionDoc, by: NominationDoc['nominatedBy'], input: NominationInput, consent?: NominationDoc['consent']) {
   if (s.status !== 'nominating') throw new AppError('NOT_NOMINATING', 409, '现在不在推荐时间内');
   const village = await getArea(app, input.villageCode);
-  if (!village || !['village', 'community'].includes(village.level) || !village.path.includes(s.areaCode)) throw validationError('villageCode', '请选择本次评选范围内的村（社区）');
+  if (!village || !['village', 'community'].includes(village.level) || !village.path.includes(s.areaCode))
+    throw validationError('villageCode', '请选择本次评选范围内的村（社区）');
   if (input.phone && !MAINLAND_MOBILE.test(input.phone)) throw validationError('phone', '手机号格式不正确');
   const personal: NomineePersonal = { name: input.name.trim(), ...(input.phone ? { phone: input.phone } : {}) };
   const now = app.clock.now();
   const doc = await Nominations(app.db).create({
-    selectionId: s._id, subject: input.subject, villageCode: village.code, villageName: village.name, areaPath: village.path,
-    personalEnc: app.pii.seal(JSON.stringify(personal)), story: input.story.trim(), consent, nominatedBy: by, status: 'pending', createdAt: now, updatedAt: now,
+    selectionId: s._id,
+    subject: input.subject,
+    villageCode: village.code,
+    villageName: village.name,
+    areaPath: village.path,
+    personalEnc: app.pii.seal(JSON.stringify(personal)),
+    story: input.story.trim(),
+    consent,
+    nominatedBy: by,
+    status: 'pending',
+    createdAt: now,
+    updatedAt: now,
   });
   return doc.toObject();
 }
@@ -199,7 +261,13 @@ export async function staffNominate(app: AppContext, caller: Caller, id: string,
   const s = await roundInScope(app, caller.staff, id);
   const village = await getArea(app, input.villageCode);
   if (village && !inScope(caller.staff, village.path)) throw forbidden('只能推荐本辖区的村（社区）');
-  const n = await nominate(app, s, { type: 'staff', id: caller.staff.id }, input, input.consent && { method: input.consent.method, recordedBy: caller.staff.id, at: app.clock.now() });
+  const n = await nominate(
+    app,
+    s,
+    { type: 'staff', id: caller.staff.id },
+    input,
+    input.consent && { method: input.consent.method, recordedBy: caller.staff.id, at: app.clock.now() },
+  );
   await caller.audit('selection.nominate', { type: 'nomination', id: String(n._id) }, { selectionId: id });
   return staffNominationView(app, n, []);
 }
@@ -216,10 +284,20 @@ export async function residentNominate(app: AppContext, residentId: Types.Object
 function staffNominationView(app: AppContext, n: NominationDoc, photos: string[], full = false) {
   const p = JSON.parse(app.pii.open(n.personalEnc)) as NomineePersonal;
   return {
-    id: String(n._id), selectionId: String(n.selectionId), subject: n.subject, villageCode: n.villageCode, villageName: n.villageName,
-    name: full ? p.name : maskName(p.name), phone: p.phone ? (full ? p.phone : maskPhone(p.phone)) : null, story: n.story,
-    consent: n.consent ? { method: n.consent.method, at: n.consent.at.toISOString() } : null, nominatedBy: n.nominatedBy.type,
-    status: n.status, rejectReason: n.rejectReason ?? null, mergedInto: n.mergedInto ? String(n.mergedInto) : null, photoIds: photos,
+    id: String(n._id),
+    selectionId: String(n.selectionId),
+    subject: n.subject,
+    villageCode: n.villageCode,
+    villageName: n.villageName,
+    name: full ? p.name : maskName(p.name),
+    phone: p.phone ? (full ? p.phone : maskPhone(p.phone)) : null,
+    story: n.story,
+    consent: n.consent ? { method: n.consent.method, at: n.consent.at.toISOString() } : null,
+    nominatedBy: n.nominatedBy.type,
+    status: n.status,
+    rejectReason: n.rejectReason ?? null,
+    mergedInto: n.mergedInto ? String(n.mergedInto) : null,
+    photoIds: photos,
   };
 }
 
@@ -233,7 +311,10 @@ export async function listNominations(app: AppContext, staff: StaffPrincipal, id
   const s = await roundInScope(app, staff, id);
   const filter = { selectionId: s._id, ...scopeFilter(staff), ...(q.status ? { status: q.status } : {}) };
   return findPage(Nominations(app.db), filter, q, async (rows) => {
-    const photos = await photoIds(app, rows.map((r) => r._id));
+    const photos = await photoIds(
+      app,
+      rows.map((r) => r._id),
+    );
     return rows.map((n) => staffNominationView(app, n, photos.get(String(n._id)) ?? []));
   });
 }
@@ -282,7 +363,8 @@ export async function reviewNomination(app: AppContext, caller: Caller, id: stri
     Object.assign(set, { status: 'rejected', rejectReason: input.reason.trim() });
   } else {
     const target = input.mergeInto ? await nominationInScope(app, caller.staff, id, input.mergeInto).catch(() => null) : null;
-    if (!target || String(target._id) === nid || target.status === 'merged' || target.status === 'rejected') throw validationError('mergeInto', '请选择要合并到的另一条推荐');
+    if (!target || String(target._id) === nid || target.status === 'merged' || target.status === 'rejected')
+      throw validationError('mergeInto', '请选择要合并到的另一条推荐');
     Object.assign(set, { status: 'merged', mergedInto: target._id });
   }
   await Nominations(app.db).updateOne({ _id: n._id }, { $set: set });
@@ -294,7 +376,10 @@ export async function reviewNomination(app: AppContext, caller: Caller, id: stri
 // ---- voting ----
 
 async function approvedCandidates(app: AppContext, selectionId: Types.ObjectId): Promise<NominationDoc[]> {
-  return Nominations(app.db).find({ selectionId, status: 'approved', consent: { $exists: true } }).sort({ villageCode: 1, _id: 1 }).lean();
+  return Nominations(app.db)
+    .find({ selectionId, status: 'approved', consent: { $exists: true } })
+    .sort({ villageCode: 1, _id: 1 })
+    .lean();
 }
 
 /** Round and public candidates, kept a few seconds: every vote and list read needs them and they rarely change. */
@@ -346,7 +431,17 @@ export async function vote(app: AppContext, residentId: Types.ObjectId, id: stri
       ...(resident.createdAt > round.voteFrom ? ['new_account'] : []),
       ...(mine.some((v) => now.getTime() - v.at.getTime() < BURST_SECONDS * 1000) ? ['burst'] : []),
     ];
-    const doc: VoteDoc = { _id: slots[free]!, dayKey: `${base}:${nid}`, selectionId: round._id, nominationId: candidate._id, residentId, day, at: now, flags, flagged: flags.length > 0 };
+    const doc: VoteDoc = {
+      _id: slots[free]!,
+      dayKey: `${base}:${nid}`,
+      selectionId: round._id,
+      nominationId: candidate._id,
+      residentId,
+      day,
+      at: now,
+      flags,
+      flagged: flags.length > 0,
+    };
     try {
       await collectionOf(Votes(app.db)).insertOne(doc);
       return { voted: true as const, remainingToday: round.votesPerDay - mine.length - 1, flagged: doc.flagged };
@@ -376,21 +471,38 @@ async function cachedTotals(app: AppContext, round: SelectionDoc, candidates: Ma
   const id = String(round._id);
   const hit = totalsCache(app).get(id);
   if (hit) return hit.totals;
-  const totals = await tally(app, round._id, [...candidates.values()].map((c) => c._id));
+  const totals = await tally(
+    app,
+    round._id,
+    [...candidates.values()].map((c) => c._id),
+  );
   totalsCache(app).set(id, { totals });
   return totals;
 }
 
 function publicCandidate(app: AppContext, n: NominationDoc, photos: string[], votes?: number) {
   const p = JSON.parse(app.pii.open(n.personalEnc)) as NomineePersonal;
-  return { id: String(n._id), subject: n.subject, name: p.name, villageCode: n.villageCode, villageName: n.villageName, story: n.story, photoIds: photos, votes: votes ?? null };
+  return {
+    id: String(n._id),
+    subject: n.subject,
+    name: p.name,
+    villageCode: n.villageCode,
+    villageName: n.villageName,
+    story: n.story,
+    photoIds: photos,
+    votes: votes ?? null,
+  };
 }
 
 /** Rounds a resident can see: their district's and their town's, once past draft. */
 export async function residentRounds(app: AppContext, residentId: Types.ObjectId) {
   const r = await requireConsent(app, residentId, 'basic');
   const codes = areasOf(r);
-  const rows = await Selections(app.db).find({ areaCode: { $in: codes }, status: { $ne: 'draft' } }).sort({ _id: -1 }).limit(50).lean();
+  const rows = await Selections(app.db)
+    .find({ areaCode: { $in: codes }, status: { $ne: 'draft' } })
+    .sort({ _id: -1 })
+    .limit(50)
+    .lean();
   return { items: rows.map(roundView) };
 }
 
@@ -399,9 +511,14 @@ export async function residentRound(app: AppContext, residentId: Types.ObjectId,
   await requireConsent(app, residentId, 'basic');
   const { round, candidates } = await publicRound(app, id);
   const list = [...candidates.values()];
-  const photos = await photoIds(app, list.map((c) => c._id));
+  const photos = await photoIds(
+    app,
+    list.map((c) => c._id),
+  );
   const showTotals = ['voting', 'closed', 'published'].includes(round.status);
-  const totals = showTotals ? new Map((await cachedTotals(app, round, candidates)).map((t) => [t.nominationId, t.votes + t.flagged])) : new Map<string, number>();
+  const totals = showTotals
+    ? new Map((await cachedTotals(app, round, candidates)).map((t) => [t.nominationId, t.votes + t.flagged]))
+    : new Map<string, number>();
   const day = shanghaiDay(app.clock.now());
   const slots = Array.from({ length: round.votesPerDay }, (_, i) => `${round._id}:${residentId}:${day}:${i + 1}`);
   const mine = (await Promise.all(slots.map((slot) => Votes(app.db).findById(slot, { nominationId: 1 }).lean()))).filter((v) => v !== null);
@@ -412,7 +529,8 @@ export async function residentRound(app: AppContext, residentId: Types.ObjectId,
     villages.set(c.villageCode, v);
   }
   return {
-    round: roundView(round), villages: [...villages.values()],
+    round: roundView(round),
+    villages: [...villages.values()],
     today: { day, votedFor: mine.map((v) => String(v.nominationId)), remaining: Math.max(0, round.votesPerDay - mine.length) },
   };
 }
@@ -438,7 +556,11 @@ export async function results(app: AppContext, id: string, staff?: StaffPrincipa
   const { round, candidates } = staff ? { round: await roundInScope(app, staff, id), candidates: null } : await publicRound(app, id);
   if (!staff && round.status !== 'published') throw new AppError('NOT_PUBLISHED', 409, '评选结果还没有公布');
   const all = candidates ?? new Map((await approvedCandidates(app, round._id)).map((c) => [String(c._id), c]));
-  const totals = await tally(app, round._id, [...all.values()].map((c) => c._id));
+  const totals = await tally(
+    app,
+    round._id,
+    [...all.values()].map((c) => c._id),
+  );
   const label = (nid: string) => {
     const c = all.get(nid)!;
     return { name: (JSON.parse(app.pii.open(c.personalEnc)) as NomineePersonal).name, villageName: c.villageName };
@@ -451,7 +573,14 @@ export async function flaggedVotes(app: AppContext, staff: StaffPrincipal, id: s
   const s = await roundInScope(app, staff, id);
   const rows = await Votes(app.db).find({ selectionId: s._id, flagged: true }).sort({ at: -1 }).limit(q.limit).lean();
   return {
-    items: rows.map((v) => ({ id: v._id.split(':').slice(2).join(':'), nominationId: String(v.nominationId), resident: `${String(v.residentId).slice(0, 4)}…${String(v.residentId).slice(-4)}`, day: v.day, at: v.at.toISOString(), flags: v.flags })),
+    items: rows.map((v) => ({
+      id: v._id.split(':').slice(2).join(':'),
+      nominationId: String(v.nominationId),
+      resident: `${String(v.residentId).slice(0, 4)}…${String(v.residentId).slice(-4)}`,
+      day: v.day,
+      at: v.at.toISOString(),
+      flags: v.flags,
+    })),
   };
 }
 
@@ -460,7 +589,13 @@ export async function winnerCertificate(app: AppContext, id: string, nid: string
   const w = r.winners.find((x) => x.nominationId === nid);
   if (!w) throw notFound('获奖证书');
   const { round } = await publicRound(app, id);
-  return certificateSvg({ name: w.name, villageName: w.villageName, title: round.title, kindLabel: KIND_LABELS[round.kind], day: shanghaiDay(round.updatedAt) });
+  return certificateSvg({
+    name: w.name,
+    villageName: w.villageName,
+    title: round.title,
+    kindLabel: KIND_LABELS[round.kind],
+    day: shanghaiDay(round.updatedAt),
+  });
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);

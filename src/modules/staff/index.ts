@@ -6,15 +6,20 @@ import { confirmInBot } from './staff.wechat';
 export { activeAdmins, createStaff, findStaffByWechatId, getActiveStaff, linkedWechatIds, staffCount } from './staff.service';
 
 export const staffModule: AppModule = {
-  name: 'staff', routes: staffRoutes, tasks: [], residentData: [],
+  name: 'staff',
+  routes: staffRoutes,
+  tasks: [],
+  residentData: [],
   // `绑定 <code>` from "bind my WeChat" in the console: anyone may send it, the code decides.
   botCommands: {
-    private: [{
-      who: 'anyone',
-      run: async (app, m) => {
-        const bind = /^绑定\s*([0-9A-Za-z]{8})$/.exec(m.text);
-        return bind ? confirmInBot(app, m.contactId, bind[1]!) : null;
+    private: [
+      {
+        who: 'anyone',
+        run: async (app, m) => {
+          const bind = /^绑定\s*([0-9A-Za-z]{8})$/.exec(m.text);
+          return bind ? confirmInBot(app, m.contactId, bind[1]!) : null;
+        },
       },
-    }],
+    ],
   },
 };

@@ -14,11 +14,12 @@ export const STAFF_TEMPLATE_HEADERS = { username: '用户名', displayName: '姓
 type Field = keyof typeof STAFF_TEMPLATE_HEADERS;
 const HEADER_FIELDS: Record<string, Field> = {
   ...Object.fromEntries(Object.entries(STAFF_TEMPLATE_HEADERS).map(([f, h]) => [h, f as Field])),
-  手机号: 'phone', 管辖地区编码: 'areaCode', 所属地区: 'areaCode',
+  手机号: 'phone',
+  管辖地区编码: 'areaCode',
+  所属地区: 'areaCode',
 };
 const ROLE_NAMES: Record<StaffRole, string> = { district_admin: '区级管理员', town_admin: '镇街管理员', village_worker: '村居工作人员' };
-const roleOf = (text: string): StaffRole | undefined =>
-  STAFF_ROLES.find((r) => r === text || ROLE_NAMES[r] === text);
+const roleOf = (text: string): StaffRole | undefined => STAFF_ROLES.find((r) => r === text || ROLE_NAMES[r] === text);
 
 /** At most this many accounts per file: each initial password is hashed (scrypt) before anything is written. */
 export const STAFF_IMPORT_MAX_ROWS = 200;
@@ -63,14 +64,20 @@ export async function staffImportTemplate(app: AppContext, me: StaffPrincipal): 
   ];
   ws.getRow(1).font = { bold: true };
   const list = wb.addWorksheet('地区与角色');
-  list.columns = [{ header: '地区名称', width: 22 }, { header: '地区编码', width: 24 }, { header: '可填的角色', width: 30 }];
+  list.columns = [
+    { header: '地区名称', width: 22 },
+    { header: '地区编码', width: 24 },
+    { header: '可填的角色', width: 30 },
+  ];
   list.getRow(1).font = { bold: true };
   for (const a of await areasUnder(app, me.areaCode)) {
     const roles = STAFF_ROLES.filter((r) => roleAllowed(me, r) && ROLE_LEVELS[r].includes(a.level)).map((r) => ROLE_NAMES[r]);
     if (roles.length && !a.disabled) list.addRow([a.name, a.code, roles.join('、')]);
   }
   list.addRow([]);
-  list.addRow(['填写说明：在“人员”工作表每行填一个账号。用户名为 3–32 位字母、数字或 _.-；“管辖地区”填本表中的名称或编码；角色须与地区级别相符。导入后系统为每个账号生成初始密码，只显示一次，本人首次登录时须修改。']);
+  list.addRow([
+    '填写说明：在“人员”工作表每行填一个账号。用户名为 3–32 位字母、数字或 _.-；“管辖地区”填本表中的名称或编码；角色须与地区级别相符。导入后系统为每个账号生成初始密码，只显示一次，本人首次登录时须修改。',
+  ]);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
@@ -90,15 +97,18 @@ async function readRows(base64: string): Promise<{ rows: Row[]; errors: StaffRow
   if (!ws) return { rows: [], errors: [{ row: 0, field: '', message: '文件里没有工作表' }] };
   const fields = Array.from(ws.getRow(1).values as unknown[], (v) => HEADER_FIELDS[cellText(v).trim()]);
   const missing = (['username', 'displayName', 'role', 'areaCode'] as const).filter((f) => !fields.includes(f));
-  if (missing.length) return { rows: [], errors: [{ row: 1, field: '', message: `第 1 行应为表头，缺少：${missing.map((f) => STAFF_TEMPLATE_HEADERS[f]).join('、')}` }] };
+  if (missing.length)
+    return { rows: [], errors: [{ row: 1, field: '', message: `第 1 行应为表头，缺少：${missing.map((f) => STAFF_TEMPLATE_HEADERS[f]).join('、')}` }] };
   const rows: Row[] = [];
   ws.eachRow((r, n) => {
     if (n === 1) return;
     const cells = r.values as unknown[];
-    const values = Object.fromEntries((Object.keys(STAFF_TEMPLATE_HEADERS) as Field[]).map((f) => {
-      const i = fields.indexOf(f);
-      return [f, i < 0 ? '' : cellText(cells[i]).trim()];
-    })) as Record<Field, string>;
+    const values = Object.fromEntries(
+      (Object.keys(STAFF_TEMPLATE_HEADERS) as Field[]).map((f) => {
+        const i = fields.indexOf(f);
+        return [f, i < 0 ? '' : cellText(cells[i]).trim()];
+      }),
+    ) as Record<Field, string>;
     if (Object.values(values).some(Boolean)) rows.push({ row: n, values });
   });
   return { rows, errors: [] };
@@ -136,24 +146,44 @@ export async function importStaff(app: AppContext, caller: Caller, content: stri
     if (!v.displayName || v.displayName.length > 40) fail('displayName', '请填写姓名（不超过 40 字）');
     if (v.phone && !MAINLAND_MOBILE.test(v.phone)) fail('phone', '手机号应为 11 位手机号');
     const role = roleOf(v.role);
-    if (!role) fail('role', `角色应为 ${STAFF_ROLES.filter((r) => roleAllowed(me, r)).map((r) => ROLE_NAMES[r]).join('、')}`);
+    if (!role)
+      fail(
+        'role',
+        `角色应为 ${STAFF_ROLES.filter((r) => roleAllowed(me, r))
+          .map((r) => ROLE_NAMES[r])
+          .join('、')}`,
+      );
     else if (!roleAllowed(me, role)) fail('role', '镇街管理员只能导入村居工作人员');
     const area = byKey.get(v.areaCode);
     if (!area) fail('areaCode', `${v.areaCode || '(空)'} 不是您管辖范围内的地区`);
     else if (role && !ROLE_LEVELS[role].includes(area.level)) fail('areaCode', `${area.name}的级别与角色“${ROLE_NAMES[role]}”不符`);
-    if (role && area && errors.every((e) => e.row !== row)) valid.push({ row, username: v.username, displayName: v.displayName, ...(v.phone ? { phone: v.phone } : {}), role, area });
+    if (role && area && errors.every((e) => e.row !== row))
+      valid.push({ row, username: v.username, displayName: v.displayName, ...(v.phone ? { phone: v.phone } : {}), role, area });
   }
-  const taken = await Staff(app.db).find({ username: { $in: [...seen.keys()] } }, { username: 1 }).lean();
+  const taken = await Staff(app.db)
+    .find({ username: { $in: [...seen.keys()] } }, { username: 1 })
+    .lean();
   for (const t of taken) errors.push({ row: seen.get(t.username) ?? 0, field: 'username', message: `用户名 ${t.username} 已被使用` });
   if (errors.length) throw new AppError('IMPORT_INVALID', 400, '导入文件有错误，未导入任何账号', { errors: errors.sort((a, b) => a.row - b.row) });
 
   const batch = crypto.randomUUID();
   const now = app.clock.now();
   const accounts = valid.map((r) => ({ ...r, initialPassword: initialPassword() }));
-  const docs: Array<Omit<StaffDoc, '_id'>> = await Promise.all(accounts.map(async (a) => ({
-    username: a.username, passwordHash: await hashPassword(a.initialPassword), role: a.role, areaCode: a.area.code, areaPath: a.area.path,
-    displayName: a.displayName, ...(a.phone ? { phoneEnc: app.pii.seal(a.phone) } : {}), disabled: false, mustChangePassword: true, createdAt: now, importBatch: batch,
-  })));
+  const docs: Array<Omit<StaffDoc, '_id'>> = await Promise.all(
+    accounts.map(async (a) => ({
+      username: a.username,
+      passwordHash: await hashPassword(a.initialPassword),
+      role: a.role,
+      areaCode: a.area.code,
+      areaPath: a.area.path,
+      displayName: a.displayName,
+      ...(a.phone ? { phoneEnc: app.pii.seal(a.phone) } : {}),
+      disabled: false,
+      mustChangePassword: true,
+      createdAt: now,
+      importBatch: batch,
+    })),
+  );
   try {
     await Staff(app.db).insertMany(docs, { ordered: true });
   } catch {
@@ -162,7 +192,15 @@ export async function importStaff(app: AppContext, caller: Caller, content: stri
   }
   await caller.audit('staff.import', { type: 'staff-import', id: batch }, { imported: accounts.length, usernames: accounts.map((a) => a.username) });
   return {
-    imported: accounts.length, batch,
-    accounts: accounts.map((a) => ({ row: a.row, username: a.username, displayName: a.displayName, role: a.role, areaName: a.area.name, initialPassword: a.initialPassword })),
+    imported: accounts.length,
+    batch,
+    accounts: accounts.map((a) => ({
+      row: a.row,
+      username: a.username,
+      displayName: a.displayName,
+      role: a.role,
+      areaName: a.area.name,
+      initialPassword: a.initialPassword,
+    })),
   };
 }

@@ -79,7 +79,11 @@ export async function createStaffBy(app: AppContext, caller: Caller, input: Crea
   if (caller.staff.role === 'town_admin' && input.role !== 'village_worker') throw new AppError('FORBIDDEN', 403, '镇街管理员只能创建村居工作人员');
   assertInScope(caller.staff, (await getArea(app, input.areaCode))?.path);
   const created = await createStaff(app, { ...input, initialPassword: true });
-  await caller.audit('staff.create', { type: 'staff', id: created.id }, { username: created.username, displayName: created.displayName ?? null, role: created.role, areaCode: created.areaCode });
+  await caller.audit(
+    'staff.create',
+    { type: 'staff', id: created.id },
+    { username: created.username, displayName: created.displayName ?? null, role: created.role, areaCode: created.areaCode },
+  );
   return created;
 }
 
@@ -98,7 +102,10 @@ export async function loginStaff(app: AppContext, username: string, password: st
   }
   await LoginFailures(app.db).deleteMany({ username });
   const session = await issueToken(app, 'staff', staff._id, app.config.STAFF_TOKEN_TTL_HOURS);
-  await audit(app, { type: 'staff', id: String(staff._id), name: staff.username, ip, areaPath: staff.areaPath }, 'staff.login', { type: 'staff', id: String(staff._id) });
+  await audit(app, { type: 'staff', id: String(staff._id), name: staff.username, ip, areaPath: staff.areaPath }, 'staff.login', {
+    type: 'staff',
+    id: String(staff._id),
+  });
   return { ...session, staff: await withAreaName(app, principalOf(staff)) };
 }
 
@@ -265,7 +272,9 @@ export async function changeOwnPassword(app: AppContext, caller: Caller, current
 
 /** Linked WeChat contact ids of active staff members, for private bot messages. */
 export async function linkedWechatIds(app: AppContext, ids: string[]): Promise<Map<string, string>> {
-  const rows = await Staff(app.db).find({ _id: { $in: ids.filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id)) }, wechatId: { $exists: true }, disabled: false }).lean();
+  const rows = await Staff(app.db)
+    .find({ _id: { $in: ids.filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id)) }, wechatId: { $exists: true }, disabled: false })
+    .lean();
   return new Map(rows.filter((s) => s.wechatId).map((s) => [String(s._id), s.wechatId!]));
 }
 

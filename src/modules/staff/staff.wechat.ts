@@ -25,12 +25,15 @@ interface BindCodeDoc {
   createdAt: Date;
   expiresAt: Date;
 }
-export const StaffBindCodes = defineModel<BindCodeDoc>('StaffWechatBindCode', new Schema<BindCodeDoc>({
-  _id: { type: String, required: true },
-  staffId: { type: Schema.Types.ObjectId, required: true },
-  createdAt: { type: Date, required: true },
-  expiresAt: { type: Date, required: true },
-}));
+export const StaffBindCodes = defineModel<BindCodeDoc>(
+  'StaffWechatBindCode',
+  new Schema<BindCodeDoc>({
+    _id: { type: String, required: true },
+    staffId: { type: Schema.Types.ObjectId, required: true },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+  }),
+);
 
 interface BindStepDoc {
   _id: string;
@@ -39,13 +42,16 @@ interface BindStepDoc {
   contactId?: string;
   at: Date;
 }
-export const StaffBindSteps = defineModel<BindStepDoc>('StaffWechatBindStep', new Schema<BindStepDoc>({
-  _id: { type: String, required: true },
-  staffId: { type: Schema.Types.ObjectId, required: true },
-  openid: String,
-  contactId: String,
-  at: { type: Date, required: true },
-}));
+export const StaffBindSteps = defineModel<BindStepDoc>(
+  'StaffWechatBindStep',
+  new Schema<BindStepDoc>({
+    _id: { type: String, required: true },
+    staffId: { type: Schema.Types.ObjectId, required: true },
+    openid: String,
+    contactId: String,
+    at: { type: Date, required: true },
+  }),
+);
 
 export const sceneOf = (code: string): string => `sb=${code}`;
 
@@ -55,7 +61,12 @@ export async function createBindCode(app: AppContext, caller: Caller) {
   for (;;) {
     const code = Array.from(crypto.randomBytes(8), (b) => ALPHABET[b % ALPHABET.length]).join('');
     try {
-      await StaffBindCodes(app.db).create({ _id: code, staffId: new Types.ObjectId(caller.staff.id), createdAt: now, expiresAt: new Date(now.getTime() + BIND_TTL_MS) });
+      await StaffBindCodes(app.db).create({
+        _id: code,
+        staffId: new Types.ObjectId(caller.staff.id),
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + BIND_TTL_MS),
+      });
       return { code, scene: sceneOf(code), page: BIND_PAGE, botCommand: `绑定 ${code}`, expiresAt: new Date(now.getTime() + BIND_TTL_MS).toISOString() };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;

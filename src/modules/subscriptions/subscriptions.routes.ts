@@ -32,8 +32,15 @@ export function subscriptionRoutes(api: Api): void {
   const app = api.app;
   const tags = ['subscriptions'];
   api.route({
-    method: 'post', path: '/api/v1/me/subscriptions', summary: 'Record a wx.requestSubscribeMessage result (one credit per accepted template)', tags,
-    auth: 'resident', body: Body, response: Credits, status: 201, idempotent: true,
+    method: 'post',
+    path: '/api/v1/me/subscriptions',
+    summary: 'Record a wx.requestSubscribeMessage result (one credit per accepted template)',
+    tags,
+    auth: 'resident',
+    body: Body,
+    response: Credits,
+    status: 201,
+    idempotent: true,
     handler: async (ctx, { body }) => {
       const me = residentId(ctx);
       await getResident(app, me);
@@ -43,7 +50,12 @@ export function subscriptionRoutes(api: Api): void {
     },
   });
   api.route({
-    method: 'get', path: '/api/v1/me/subscriptions', summary: 'My unused subscribe-message credits per template', tags, auth: 'resident', response: Credits,
+    method: 'get',
+    path: '/api/v1/me/subscriptions',
+    summary: 'My unused subscribe-message credits per template',
+    tags,
+    auth: 'resident',
+    response: Credits,
     handler: async (ctx) => ({ credits: await creditCounts(app, residentId(ctx)) }),
   });
 }

@@ -5,7 +5,18 @@ import { backoffMs, collectionOf, removeHeld, sleep, wallNow } from '../../db/co
 import { insertManyKeyed } from '../../db/model';
 import { AppError } from '../../http/errors';
 import { coalescing } from '../../lib/batch';
-import { emptyResult, fastLaneHint, fillOnce, forgetQueueState, forgetTakenSeats, noteFastLane, queueIsOpen, waitlistPlaces, type AfterFill, type FillResult } from './queue-walk';
+import {
+  emptyResult,
+  fastLaneHint,
+  fillOnce,
+  forgetQueueState,
+  forgetTakenSeats,
+  noteFastLane,
+  queueIsOpen,
+  waitlistPlaces,
+  type AfterFill,
+  type FillResult,
+} from './queue-walk';
 import { recordEntries } from './resident-entries';
 import { LEASE_MS, tryLock, unlock } from './talk-lock';
 import { RegistrationKeys, Registrations, Seats, Talks, type RegistrationDoc, type RegistrationKeyDoc, type SeatDoc, type TalkDoc } from './talks.model';
@@ -54,18 +65,29 @@ export function claimKey(app: AppContext, talkId: Types.ObjectId, a: Arrival): P
   let l = claimers.get(app.db);
   if (!l) {
     const coll = collectionOf(RegistrationKeys(app.db));
-    claimers.set(app.db, (l = coalescing<RegistrationKeyDoc, boolean>(async (docs) => {
-      const held = await insertManyKeyed(coll, [...docs]);
-      return docs.map((_, i) => !held.has(i));
-    })));
+    claimers.set(
+      app.db,
+      (l = coalescing<RegistrationKeyDoc, boolean>(async (docs) => {
+        const held = await insertManyKeyed(coll, [...docs]);
+        return docs.map((_, i) => !held.has(i));
+      })),
+    );
   }
-  return l.load({ _id: keyId(talkId, a.residentId), registrationId: a.regId, ...(a.idempotencyKey ? { idempotencyKey: a.idempotencyKey } : {}), createdAt: a.at });
+  return l.load({
+    _id: keyId(talkId, a.residentId),
+    registrationId: a.regId,
+    ...(a.idempotencyKey ? { idempotencyKey: a.idempotencyKey } : {}),
+    createdAt: a.at,
+  });
 }
 
 /** Free keys of arrivals that got no registration (the session closed meanwhile, or their walk failed). */
 async function releaseKeys(app: AppContext, talkId: Types.ObjectId, arrivals: Arrival[]): Promise<void> {
   if (!arrivals.length) return;
-  await collectionOf(RegistrationKeys(app.db)).deleteMany({ _id: { $in: arrivals.map((a) => keyId(talkId, a.residentId)) }, registrationId: { $in: arrivals.map((a) => a.regId) } });
+  await collectionOf(RegistrationKeys(app.db)).deleteMany({
+    _id: { $in: arrivals.map((a) => keyId(talkId, a.residentId)) },
+    registrationId: { $in: arrivals.map((a) => a.regId) },
+  });
 }
 
 interface Pending<T> {
@@ -116,9 +138,26 @@ export async function admitFast(app: AppContext, talk: TalkDoc, a: Arrival, afte
   inFastLane.add(key);
   try {
     const now = app.clock.now();
-    const reg: RegistrationDoc = { _id: a.regId, talkId: talk._id, residentId: a.residentId, areaPath: a.areaPath, seats: a.seats, status: 'confirmed', seq: lane.seq + 0.5, createdAt: a.at, confirmedAt: now };
+    const reg: RegistrationDoc = {
+      _id: a.regId,
+      talkId: talk._id,
+      residentId: a.residentId,
+      areaPath: a.areaPath,
+      seats: a.seats,
+      status: 'confirmed',
+      seq: lane.seq + 0.5,
+      createdAt: a.at,
+      confirmedAt: now,
+    };
     await recordEntries(app, [reg]);
-    const seats: SeatDoc[] = Array.from({ length: a.seats }, (_, k) => ({ _id: new Types.ObjectId(), talkId: talk._id, seatNo: lane.top - k, registrationId: a.regId, part: k + 1, takenAt: now }));
+    const seats: SeatDoc[] = Array.from({ length: a.seats }, (_, k) => ({
+      _id: new Types.ObjectId(),
+      talkId: talk._id,
+      seatNo: lane.top - k,
+      registrationId: a.regId,
+      part: k + 1,
+      takenAt: now,
+    }));
     const refused = await insertManyKeyed(Seats(app.db).collection, seats);
     if (refused.size) {
       noteFastLane(app, talk._id, { ...lane, calm: false }); // until a walk says otherwise
@@ -143,7 +182,9 @@ export async function admitFast(app: AppContext, talk: TalkDoc, a: Arrival, afte
       });
       return 'again';
     }
-    await after(app, talk, { ...emptyResult(), confirmed: [reg] }).catch((err: unknown) => app.logger.error({ err, event: 'talks.after_fill_failed' }, 'queueing reminders after a fast-lane sign-up failed'));
+    await after(app, talk, { ...emptyResult(), confirmed: [reg] }).catch((err: unknown) =>
+      app.logger.error({ err, event: 'talks.after_fill_failed' }, 'queueing reminders after a fast-lane sign-up failed'),
+    );
     return { kind: 'decided', reg };
   } finally {
     inFastLane.delete(key);
@@ -170,7 +211,9 @@ export function awaitDecision(app: AppContext, talkId: Types.ObjectId, regId: Ty
 
 /** Run `run` holding the talk's lock, batched with other work of this process; a walk of the queue follows. */
 export function underTalkLock<T>(app: AppContext, talkId: Types.ObjectId, after: AfterFill, run: () => Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => enqueue(app, talkId, after, (q) => q.jobs.push({ run, resolve: resolve as (v: unknown) => void, reject, since: wallNow() })));
+  return new Promise<T>((resolve, reject) =>
+    enqueue(app, talkId, after, (q) => q.jobs.push({ run, resolve: resolve as (v: unknown) => void, reject, since: wallNow() })),
+  );
 }
 
 function addWaiter(q: TalkQueue, id: string, w: Pending<Decided>): void {
@@ -196,8 +239,20 @@ export function assertOpenForSignup(app: AppContext, talk: TalkDoc): void {
  * (skipped when read), never a registration nobody can list.
  */
 async function record(app: AppContext, talk: TalkDoc, arrivals: Arrival[]): Promise<RegistrationDoc[]> {
-  const regs: RegistrationDoc[] = arrivals.map((a) => ({ _id: a.regId, talkId: talk._id, residentId: a.residentId, areaPath: a.areaPath, seats: a.seats, status: 'pending', seq: 0, createdAt: a.at }));
-  await recordEntries(app, regs.filter((_, i) => !arrivals[i]!.entered));
+  const regs: RegistrationDoc[] = arrivals.map((a) => ({
+    _id: a.regId,
+    talkId: talk._id,
+    residentId: a.residentId,
+    areaPath: a.areaPath,
+    seats: a.seats,
+    status: 'pending',
+    seq: 0,
+    createdAt: a.at,
+  }));
+  await recordEntries(
+    app,
+    regs.filter((_, i) => !arrivals[i]!.entered),
+  );
   return regs;
 }
 
@@ -212,7 +267,7 @@ async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q:
       // a retry waiting on a registration nobody decides (its walk failed) makes this loop walk with a scan
       const stranded = [...q.waiters.values()].some((list) => list.some((w) => wallNow() - w.since > STRANDED_MS));
       const work = q.arrivals.length > 0 || q.jobs.length > 0 || stranded;
-      const lock = work ? await tryLock(app, talkId) : null; 
+      const lock = work ? await tryLock(app, talkId) : null;
       if (lock) {
         attempt = 0;
         const jobs = q.jobs.splice(0);
@@ -224,7 +279,13 @@ async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q:
         arrivals.forEach((a) => mine.set(String(a.regId), a));
         try {
           if (lock.stolen) await forgetQueueState(app, talkId, { places: true });
-          for (const job of jobs) outcomes.push(await job.run().then((value) => ({ ok: true, value }), (value: unknown) => ({ ok: false, value })));
+          for (const job of jobs)
+            outcomes.push(
+              await job.run().then(
+                (value) => ({ ok: true, value }),
+                (value: unknown) => ({ ok: false, value }),
+              ),
+            );
           // a job that failed half-way (a cancellation whose status was written, its waitlist bookkeeping not)
           // leaves the queue and its places to the recount of the walk below
           if (outcomes.some((o) => !o.ok)) await forgetQueueState(app, talkId, { places: true });
@@ -251,11 +312,22 @@ async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q:
           while (outcomes.length < jobs.length) outcomes.push({ ok: false, value: err });
           for (const a of mine.values()) a.reject(err);
           // arrivals whose registration was not inserted give their keys back, so a retry can sign up again
-          const stored = new Set((await Registrations(app.db).find({ _id: { $in: [...mine.values()].map((a) => a.regId) } }, { _id: 1 }).lean().catch(() => [])).map((r) => String(r._id)));
-          await releaseKeys(app, talkId, [...mine.values()].filter((a) => !stored.has(String(a.regId)))).catch(() => undefined);
+          const stored = new Set(
+            (
+              await Registrations(app.db)
+                .find({ _id: { $in: [...mine.values()].map((a) => a.regId) } }, { _id: 1 })
+                .lean()
+                .catch(() => [])
+            ).map((r) => String(r._id)),
+          );
+          await releaseKeys(
+            app,
+            talkId,
+            [...mine.values()].filter((a) => !stored.has(String(a.regId))),
+          ).catch(() => undefined);
           mine.clear();
         } finally {
-          await unlock(app, talkId, lock); 
+          await unlock(app, talkId, lock);
           jobs.forEach((job, i) => (outcomes[i]?.ok ? job.resolve(outcomes[i]!.value) : job.reject(outcomes[i]?.value)));
         }
         const decided: Decided[] = [...res.confirmed, ...res.promoted, ...res.rejected, ...res.waitlisted.map((w) => ({ ...w.reg, position: w.position }))];
@@ -265,9 +337,12 @@ async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q:
           return a ? [{ a, r }] : [];
         });
         // recorded but decided by nobody yet (cannot happen with the walk above, but never leave one hanging)
-        for (const a of mine.values()) addWaiter(q, String(a.regId), { resolve: (reg) => a.resolve({ kind: 'decided', reg }), reject: a.reject, since: a.since });
+        for (const a of mine.values())
+          addWaiter(q, String(a.regId), { resolve: (reg) => a.resolve({ kind: 'decided', reg }), reject: a.reject, since: a.since });
         // the notices of this walk are queued, then its sign-ups answered, while the next batch already walks
-        const done = talk ? after(app, talk, res).catch((err: unknown) => app.logger.error({ err, event: 'talks.after_fill_failed' }, 'queueing notices after a walk failed')) : Promise.resolve();
+        const done = talk
+          ? after(app, talk, res).catch((err: unknown) => app.logger.error({ err, event: 'talks.after_fill_failed' }, 'queueing notices after a walk failed'))
+          : Promise.resolve();
         void done.then(() => {
           for (const { a, r } of answered) a.resolve({ kind: 'decided', reg: r });
           decided.forEach(answer);
@@ -283,7 +358,10 @@ async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q:
         // registrations decided by another walker (the sweep, a staff edit, another process): one read for
         // all of them, and one read of the talk's waitlist head for the places of those waitlisted
         const ids = [...q.waiters.keys()].map((id) => new Types.ObjectId(id));
-        const found = await Registrations(app.db).find({ _id: { $in: ids }, status: { $ne: 'pending' } }).batchSize(ids.length + 1).lean<RegistrationDoc[]>();
+        const found = await Registrations(app.db)
+          .find({ _id: { $in: ids }, status: { $ne: 'pending' } })
+          .batchSize(ids.length + 1)
+          .lean<RegistrationDoc[]>();
         // A waitlisted one is answered once its place is in the bookkeeping: the walker writes statuses first
         // and its bookkeeping last, and a place counted in between can be given twice. Until then it waits; once
         // stranded and this loop has just walked (holding the lease, it recounted), a place may be counted.
@@ -299,7 +377,11 @@ async function talkLoop(app: AppContext, talkId: Types.ObjectId, key: string, q:
         const expired = list.filter((w) => now - w.since >= WAIT_MS);
         expired.forEach((w) => w.reject(busy()));
         if (expired.length === list.length) q.waiters.delete(id);
-        else if (expired.length) q.waiters.set(id, list.filter((w) => !expired.includes(w)));
+        else if (expired.length)
+          q.waiters.set(
+            id,
+            list.filter((w) => !expired.includes(w)),
+          );
       }
       for (const list of [q.jobs, q.arrivals] as Array<Array<Pending<never>>>) {
         for (const p of list.filter((x) => now - x.since >= WAIT_MS)) {

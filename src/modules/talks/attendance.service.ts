@@ -30,7 +30,9 @@ export async function checkIn(app: AppContext, residentId: Types.ObjectId, talkI
   }
   if (talk.status === 'cancelled') throw new AppError('TALK_CANCELLED', 409, '本场活动已取消');
   assertCheckinWindow(app, talk);
-  const key = await RegistrationKeys(app.db).findById(`${String(talk._id)}:${String(residentId)}`).lean();
+  const key = await RegistrationKeys(app.db)
+    .findById(`${String(talk._id)}:${String(residentId)}`)
+    .lean();
   const reg = key ? await Registrations(app.db).findById(key.registrationId).lean() : null;
   if (!reg || reg.status !== 'confirmed') throw new AppError('CHECKIN_NOT_CONFIRMED', 403, '您没有本场活动的确认名额，请联系现场工作人员');
   const at = await record(app, talk, reg, 'scan');
@@ -41,7 +43,16 @@ export async function checkIn(app: AppContext, residentId: Types.ObjectId, talkI
 async function record(app: AppContext, talk: TalkDoc, reg: RegistrationDoc, via: 'scan' | 'staff', staffId?: string): Promise<Date | null> {
   const at = app.clock.now();
   try {
-    await Attendance(app.db).create({ _id: `${String(talk._id)}:${String(reg.residentId)}`, talkId: talk._id, residentId: reg.residentId, registrationId: reg._id, areaPath: reg.areaPath, via, staffId, at });
+    await Attendance(app.db).create({
+      _id: `${String(talk._id)}:${String(reg.residentId)}`,
+      talkId: talk._id,
+      residentId: reg.residentId,
+      registrationId: reg._id,
+      areaPath: reg.areaPath,
+      via,
+      staffId,
+      at,
+    });
     return at;
   } catch (err) {
     if (isDuplicateKey(err)) return null;
@@ -52,13 +63,25 @@ async function record(app: AppContext, talk: TalkDoc, reg: RegistrationDoc, via:
 /** When staff may start marking attendance at the door: `ATTENDANCE_OPENS_BEFORE_MIN` before the start. */
 export const attendanceOpensAt = (app: AppContext, talk: TalkDoc): Date => new Date(talk.startAt.getTime() - app.config.ATTENDANCE_OPENS_BEFORE_MIN * MIN);
 
-const shanghaiTime = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+const shanghaiTime = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  month: 'numeric',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
 
 /** Marking at the door opens a set time before the start, so nobody is marked as come days ahead. */
 export function assertMarkingOpen(app: AppContext, talk: TalkDoc): void {
   const opens = attendanceOpensAt(app, talk);
   if (app.clock.now() < opens) {
-    throw new AppError('ATTENDANCE_NOT_OPEN', 409, `还不能登记到场：活动开始前 ${app.config.ATTENDANCE_OPENS_BEFORE_MIN} 分钟（${shanghaiTime.format(opens)}）起可以登记`, { opensAt: opens.toISOString() });
+    throw new AppError(
+      'ATTENDANCE_NOT_OPEN',
+      409,
+      `还不能登记到场：活动开始前 ${app.config.ATTENDANCE_OPENS_BEFORE_MIN} 分钟（${shanghaiTime.format(opens)}）起可以登记`,
+      { opensAt: opens.toISOString() },
+    );
   }
 }
 
@@ -68,7 +91,9 @@ export function assertMarkingOpen(app: AppContext, talk: TalkDoc): void {
  */
 export async function markAttendance(app: AppContext, staff: StaffPrincipal, talk: TalkDoc, registrationIds: string[], attended: boolean, within?: string) {
   if (attended) assertMarkingOpen(app, talk);
-  const regs = await Registrations(app.db).find({ _id: { $in: registrationIds }, talkId: talk._id, status: 'confirmed', ...(within ? { areaPath: within } : {}) }).lean();
+  const regs = await Registrations(app.db)
+    .find({ _id: { $in: registrationIds }, talkId: talk._id, status: 'confirmed', ...(within ? { areaPath: within } : {}) })
+    .lean();
   let changed = 0;
   for (const reg of regs) {
     if (attended) changed += (await record(app, talk, reg, 'staff', staff.id)) ? 1 : 0;
@@ -115,7 +140,12 @@ export async function rosterPage(app: AppContext, talk: TalkDoc, full: boolean, 
     .lean();
   const [attendance, walkIns] = await Promise.all([
     Attendance(app.db).find({ talkId: talk._id }, { residentId: 1, at: 1 }).lean(),
-    q.within && !q.walkInsWithin ? Promise.resolve([]) : WalkIns(app.db).find({ talkId: talk._id, ...(q.walkInsWithin ? { areaPath: q.walkInsWithin } : {}) }).sort({ at: 1, _id: 1 }).lean(),
+    q.within && !q.walkInsWithin
+      ? Promise.resolve([])
+      : WalkIns(app.db)
+          .find({ talkId: talk._id, ...(q.walkInsWithin ? { areaPath: q.walkInsWithin } : {}) })
+          .sort({ at: 1, _id: 1 })
+          .lean(),
   ]);
   const came = new Map(attendance.map((a) => [String(a.residentId), a.at]));
   let position = 0;
@@ -124,19 +154,32 @@ export async function rosterPage(app: AppContext, talk: TalkDoc, full: boolean, 
     const pos = reg.status === 'waitlisted' ? ++position : null;
     if (q.within && !reg.areaPath.includes(q.within)) continue;
     lines.push({
-      id: String(reg._id), residentId: reg.residentId, seats: reg.seats, status: reg.status as 'confirmed' | 'waitlisted', position: pos,
-      checkedInAt: came.get(String(reg.residentId)) ?? null, registeredAt: reg.createdAt,
+      id: String(reg._id),
+      residentId: reg.residentId,
+      seats: reg.seats,
+      status: reg.status as 'confirmed' | 'waitlisted',
+      position: pos,
+      checkedInAt: came.get(String(reg.residentId)) ?? null,
+      registeredAt: reg.createdAt,
     });
   }
   for (const w of walkIns) lines.push({ id: String(w._id), walkIn: w, seats: 1, status: 'walk_in', position: null, checkedInAt: w.at, registeredAt: w.at });
   const filtered = lines.filter((l) => (!q.status || l.status === q.status) && (q.attended === undefined || (l.checkedInAt !== null) === q.attended));
   // A search opens every filtered line's name and phone (a session's list is a few hundred at most).
-  const opened = await residentsByIds(app, (q.search ? filtered : []).flatMap((l) => (l.residentId ? [l.residentId] : [])), ['nameEnc', 'phoneEnc']);
+  const opened = await residentsByIds(
+    app,
+    (q.search ? filtered : []).flatMap((l) => (l.residentId ? [l.residentId] : [])),
+    ['nameEnc', 'phoneEnc'],
+  );
   const chosen = q.search ? filtered.filter(matches(app, q.search, new Map(opened.map((r) => [String(r._id), r])))) : filtered;
   const offset = q.offset ?? 0;
   const page = q.limit === undefined ? chosen.slice(offset) : chosen.slice(offset, offset + q.limit);
 
-  const residents = await residentsByIds(app, page.flatMap((l) => (l.residentId ? [l.residentId] : [])), ['nameEnc', 'phoneEnc', 'villageCode']);
+  const residents = await residentsByIds(
+    app,
+    page.flatMap((l) => (l.residentId ? [l.residentId] : [])),
+    ['nameEnc', 'phoneEnc', 'villageCode'],
+  );
   const byId = new Map(residents.map((r) => [String(r._id), r]));
   const villageOf = (l: RosterLine) => (l.walkIn ? l.walkIn.villageCode : byId.get(String(l.residentId))?.villageCode);
   const villageName = await areaNames(app, [...new Set(page.flatMap((l) => villageOf(l) ?? []))]);
@@ -151,7 +194,7 @@ export async function rosterPage(app: AppContext, talk: TalkDoc, full: boolean, 
       registrationId: l.id,
       name: full ? name : maskName(name),
       phone: full ? phone : phone ? maskPhone(phone) : '',
-      village: village ? villageName.get(village) ?? village : '',
+      village: village ? (villageName.get(village) ?? village) : '',
       seats: l.seats,
       status: l.status,
       position: l.position,
@@ -170,7 +213,7 @@ function matches(app: AppContext, search: string, residents: Map<string, { nameE
   const byPhone = /^\d{4}$/.test(term);
   return (l: RosterLine): boolean => {
     const r = l.residentId ? residents.get(String(l.residentId)) : undefined;
-    const sealed = byPhone ? l.walkIn?.phoneEnc ?? r?.phoneEnc : l.walkIn?.nameEnc ?? r?.nameEnc;
+    const sealed = byPhone ? (l.walkIn?.phoneEnc ?? r?.phoneEnc) : (l.walkIn?.nameEnc ?? r?.nameEnc);
     if (!sealed) return false;
     const value = app.pii.open(sealed);
     return byPhone ? value.endsWith(term) : value.includes(term);
@@ -243,7 +286,14 @@ export async function areaFigures(app: AppContext, staff: StaffPrincipal, q: { a
   const sessions = [];
   for (const t of talks) {
     const f = await sessionFigures(app, t);
-    sessions.push({ talkId: f.talkId, title: f.title, startAt: f.startAt, confirmedRegistrations: f.confirmedRegistrations, attended: f.attended, noShow: f.noShow });
+    sessions.push({
+      talkId: f.talkId,
+      title: f.title,
+      startAt: f.startAt,
+      confirmedRegistrations: f.confirmedRegistrations,
+      attended: f.attended,
+      noShow: f.noShow,
+    });
   }
   const past = sessions.filter((s) => s.noShow !== null);
   const totals = {
@@ -259,7 +309,12 @@ export async function areaFigures(app: AppContext, staff: StaffPrincipal, q: { a
  * The organiser's call list: full names and phone numbers of the registrants living in the staff member's own
  * area, a page at a time. Every page shown is audited with the numbers it opened.
  */
-export async function callList(app: AppContext, caller: Caller, talk: TalkDoc, q: { status?: 'confirmed' | 'waitlisted'; attended?: boolean; offset: number; limit: number }) {
+export async function callList(
+  app: AppContext,
+  caller: Caller,
+  talk: TalkDoc,
+  q: { status?: 'confirmed' | 'waitlisted'; attended?: boolean; offset: number; limit: number },
+) {
   const page = await rosterPage(app, talk, true, { ...q, within: caller.staff.areaCode });
   await caller.audit('talk.call_list.view', { type: 'talk', id: String(talk._id) }, { rows: page.items.length, offset: q.offset, status: q.status ?? null });
   return page;

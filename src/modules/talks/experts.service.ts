@@ -26,7 +26,11 @@ export async function updateExpert(app: AppContext, id: string, patch: Partial<E
 
 /** The pool with each expert's average rating from sessions in the caller's scope. */
 export async function listExperts(app: AppContext, staff: StaffPrincipal, includeInactive: boolean) {
-  const rows = await Experts(app.db).find(includeInactive ? {} : { active: true }).sort({ name: 1 }).limit(500).lean();
+  const rows = await Experts(app.db)
+    .find(includeInactive ? {} : { active: true })
+    .sort({ name: 1 })
+    .limit(500)
+    .lean();
   const ratings = await expertAverages(app, staff);
   return { items: rows.map((e) => ({ ...expertView(e), feedback: ratings.get(String(e._id)) ?? { count: 0, average: null } })) };
 }

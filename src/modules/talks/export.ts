@@ -16,7 +16,18 @@ const HEADERS = ['序号', '姓名', '手机号', '村（居）', '名额', '状
 /** Times in the district's zone, as staff read them. */
 const local = (iso: string | null) => (iso ? shanghaiTime(new Date(iso)) : '');
 
-const cells = (r: Row, i: number) => [i + 1, r.name, r.phone, r.village, r.seats, STATUS[r.status] ?? r.status, r.position ?? '', r.attended ? '是' : '否', local(r.checkedInAt), local(r.registeredAt)];
+const cells = (r: Row, i: number) => [
+  i + 1,
+  r.name,
+  r.phone,
+  r.village,
+  r.seats,
+  STATUS[r.status] ?? r.status,
+  r.position ?? '',
+  r.attended ? '是' : '否',
+  local(r.checkedInAt),
+  local(r.registeredAt),
+];
 
 /** CSV with a BOM so Excel on Windows opens the Chinese text correctly. */
 function rosterCsv(rows: Row[]): Buffer {
@@ -40,5 +51,9 @@ export async function exportRoster(app: AppContext, caller: Caller, talkId: stri
   await caller.audit(full ? 'talk.export_full' : 'talk.export_masked', { type: 'talk', id: talkId }, { format, rows: rows.length });
   return format === 'csv'
     ? { filename: `talk-${talkId}-${full ? 'full' : 'masked'}.csv`, type: 'text/csv; charset=utf-8', body: rosterCsv(rows) }
-    : { filename: `talk-${talkId}-${full ? 'full' : 'masked'}.xlsx`, type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body: await rosterXlsx(talk.title, rows) };
+    : {
+        filename: `talk-${talkId}-${full ? 'full' : 'masked'}.xlsx`,
+        type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        body: await rosterXlsx(talk.title, rows),
+      };
 }

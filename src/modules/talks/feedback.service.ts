@@ -31,7 +31,17 @@ export async function giveFeedback(app: AppContext, residentId: Types.ObjectId, 
     }
   }
   try {
-    await Feedback(app.db).create({ _id: id, talkId: talk._id, residentId, expertIds: talk.expertIds, areaPath: talk.areaPath, rating: input.rating, comment, commentState, at: app.clock.now() });
+    await Feedback(app.db).create({
+      _id: id,
+      talkId: talk._id,
+      residentId,
+      expertIds: talk.expertIds,
+      areaPath: talk.areaPath,
+      rating: input.rating,
+      comment,
+      commentState,
+      at: app.clock.now(),
+    });
   } catch (err) {
     if (isDuplicateKey(err)) throw new AppError('FEEDBACK_EXISTS', 409, '您已经评价过本场活动，谢谢！');
     throw err;
@@ -49,7 +59,9 @@ export async function sessionFeedback(app: AppContext, talk: TalkDoc) {
     talkId: String(talk._id),
     count: rows.length,
     average: rows.length ? round2(sum / rows.length) : null,
-    comments: rows.filter((r) => r.comment && r.commentState !== 'rejected').map((r) => ({ id: String(r.residentId), rating: r.rating, comment: r.comment!, state: r.commentState, at: r.at.toISOString() })),
+    comments: rows
+      .filter((r) => r.comment && r.commentState !== 'rejected')
+      .map((r) => ({ id: String(r.residentId), rating: r.rating, comment: r.comment!, state: r.commentState, at: r.at.toISOString() })),
   };
 }
 
@@ -62,11 +74,13 @@ export async function myAttendanceFor(app: AppContext, residentId: Types.ObjectI
 
 /** Staff decision on a held comment. */
 export async function reviewComment(app: AppContext, caller: Caller, talk: TalkDoc, residentId: string, approve: boolean) {
-  const r = await Feedback(app.db).findOneAndUpdate(
-    { _id: `${String(talk._id)}:${residentId}`, commentState: 'review' },
-    { $set: { commentState: approve ? 'visible' : 'rejected' } },
-    { new: true },
-  ).lean();
+  const r = await Feedback(app.db)
+    .findOneAndUpdate(
+      { _id: `${String(talk._id)}:${residentId}`, commentState: 'review' },
+      { $set: { commentState: approve ? 'visible' : 'rejected' } },
+      { new: true },
+    )
+    .lean();
   if (!r) throw notFound('待审评价');
   await caller.audit('talk.feedback.review', { type: 'talk', id: String(talk._id) }, { approve });
   return { state: r.commentState };

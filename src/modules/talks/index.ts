@@ -8,8 +8,16 @@ import { WalkIns } from './talks.model';
 import { PHONE_INDEX, storedWalkInKey } from './walkins.service';
 
 export const talksModule: AppModule = {
-  name: 'talks', routes: talksRoutes, tasks: talkTasks, residentData: [talkResidentData], figures: talkFigureSection,
-  notices: [{ kind: 'talk_reminder', flow: 'talks' }, { kind: 'talk_start', flow: 'talks' }, { kind: 'talk_status', flow: 'talks' }],
+  name: 'talks',
+  routes: talksRoutes,
+  tasks: talkTasks,
+  residentData: [talkResidentData],
+  figures: talkFigureSection,
+  notices: [
+    { kind: 'talk_reminder', flow: 'talks' },
+    { kind: 'talk_start', flow: 'talks' },
+    { kind: 'talk_status', flow: 'talks' },
+  ],
   // "my registrations" entries for registrations made before entries were kept
   migrations: [{ name: 'resident-entries', version: 1, run: async (app) => void (await backfillResidentEntries(app)) }],
   keys: { blindIndexes: [{ model: WalkIns, field: 'phoneIndex', purpose: PHONE_INDEX, source: storedWalkInKey }] },

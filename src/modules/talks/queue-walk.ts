@@ -3,7 +3,18 @@ import type { AppContext } from '../../context';
 import { collectionOf, wallNow } from '../../db/coordination';
 import { insertInOrder, insertManyKeyed, isDuplicateKey } from '../../db/model';
 import { LEASE_MS, tryLock, unlock } from './talk-lock';
-import { RegistrationKeys, Registrations, Seats, TalkQueues, Talks, WaitlistHeads, type RegistrationDoc, type SeatDoc, type TalkDoc, type WaitlistHeadDoc } from './talks.model';
+import {
+  RegistrationKeys,
+  Registrations,
+  Seats,
+  TalkQueues,
+  Talks,
+  WaitlistHeads,
+  type RegistrationDoc,
+  type SeatDoc,
+  type TalkDoc,
+  type WaitlistHeadDoc,
+} from './talks.model';
 
 /**
  * One walk of a talk's queue, run by the holder of the talk's lease: promote the waitlist in queue order, then
@@ -26,12 +37,16 @@ export interface FillResult {
 export const emptyResult = (): FillResult => ({ confirmed: [], promoted: [], waitlisted: [], rejected: [] });
 
 /** Seats may still be handed out (to arrivals and to the waitlist) until the session starts. */
-const seatingOpen = (app: AppContext, talk: TalkDoc): boolean =>
-  (talk.status === 'published' || talk.status === 'closed') && app.clock.now() < talk.startAt;
+const seatingOpen = (app: AppContext, talk: TalkDoc): boolean => (talk.status === 'published' || talk.status === 'closed') && app.clock.now() < talk.startAt;
 
 /** Where the waitlist stands in ticket numbers (`WaitlistHeadDoc`). */
 type Heads = Omit<WaitlistHeadDoc, '_id'>;
-const headsOf = (d: Record<string, unknown>): Heads => ({ head: d.head as number, next: d.next as number, gone: (d.gone as number[] | undefined) ?? [], untracked: (d.untracked as number | undefined) ?? 0 });
+const headsOf = (d: Record<string, unknown>): Heads => ({
+  head: d.head as number,
+  next: d.next as number,
+  gone: (d.gone as number[] | undefined) ?? [],
+  untracked: (d.untracked as number | undefined) ?? 0,
+});
 
 interface QueueState {
   seq: number;
@@ -95,7 +110,8 @@ function recountTickets(waiting: Array<Pick<RegistrationDoc, 'ticket'>>, next: n
   const from = tickets.findIndex((t) => t !== undefined);
   const rest = from < 0 ? [] : tickets.slice(from);
   const top = Math.max(next, ...tickets.map((t) => (t ?? 0) + 1));
-  if (!rest.length || !rest.every((t, i) => t !== undefined && (i === 0 || t > rest[i - 1]!))) return { head: top, next: top, gone: [], untracked: waiting.length };
+  if (!rest.length || !rest.every((t, i) => t !== undefined && (i === 0 || t > rest[i - 1]!)))
+    return { head: top, next: top, gone: [], untracked: waiting.length };
   const [first, last] = [rest[0]!, rest[rest.length - 1]!];
   const have = new Set(rest);
   const gone: number[] = [];
@@ -119,7 +135,13 @@ async function loadQueueState(app: AppContext, talk: TalkDoc): Promise<{ state: 
     if (!seats.length) return new Set<number>();
     // seats of a walk that died between inserting its seats and its registrations (or its status change), or
     // of a sign-up that gave its fast-lane seat back, hold nobody: free them once they are older than a lease
-    const live = new Set((await Registrations(app.db).find({ _id: { $in: [...new Set(seats.map((x) => String(x.registrationId)))] }, status: 'confirmed' }, { _id: 1 }).lean()).map((r) => String(r._id)));
+    const live = new Set(
+      (
+        await Registrations(app.db)
+          .find({ _id: { $in: [...new Set(seats.map((x) => String(x.registrationId)))] }, status: 'confirmed' }, { _id: 1 })
+          .lean()
+      ).map((r) => String(r._id)),
+    );
     const orphans = seats.filter((x) => !live.has(String(x.registrationId)) && wallNow() - x._id.getTimestamp().getTime() > LEASE_MS);
     if (orphans.length) await Seats(app.db).collection.deleteMany({ _id: { $in: orphans.map((x) => x._id) } });
     const gone = new Set(orphans);
@@ -128,7 +150,17 @@ async function loadQueueState(app: AppContext, talk: TalkDoc): Promise<{ state: 
   if (s && h) {
     const known = s.taken as number[] | undefined;
     const heads = headsOf(h);
-    return { state: { seq: s.seq as number, waitlist: (s.waitlist as string[] | undefined) ?? [], taken: known ? new Set(known) : await taken(), heads, savedHeads: JSON.stringify(heads) }, recounted: false, dirty: !known };
+    return {
+      state: {
+        seq: s.seq as number,
+        waitlist: (s.waitlist as string[] | undefined) ?? [],
+        taken: known ? new Set(known) : await taken(),
+        heads,
+        savedHeads: JSON.stringify(heads),
+      },
+      recounted: false,
+      dirty: !known,
+    };
   }
   const regs = Registrations(app.db);
   const [waiting, last, seats] = await Promise.all([
@@ -182,8 +214,16 @@ const highestFree = (talk: TalkDoc, taken: Set<number>) => {
 
 async function saveQueueState(app: AppContext, talk: TalkDoc, s: QueueState): Promise<void> {
   const open = openOf(app, talk);
-  const heads = JSON.stringify(s.heads) === s.savedHeads ? null : collectionOf(WaitlistHeads(app.db)).replaceOne({ _id: String(talk._id) }, s.heads, { upsert: true });
-  await Promise.all([collectionOf(TalkQueues(app.db)).replaceOne({ _id: String(talk._id) }, { seq: s.seq, waitlist: s.waitlist, taken: [...s.taken].sort((a, b) => a - b), open }, { upsert: true }), heads]);
+  const heads =
+    JSON.stringify(s.heads) === s.savedHeads ? null : collectionOf(WaitlistHeads(app.db)).replaceOne({ _id: String(talk._id) }, s.heads, { upsert: true });
+  await Promise.all([
+    collectionOf(TalkQueues(app.db)).replaceOne(
+      { _id: String(talk._id) },
+      { seq: s.seq, waitlist: s.waitlist, taken: [...s.taken].sort((a, b) => a - b), open },
+      { upsert: true },
+    ),
+    heads,
+  ]);
   const top = highestFree(talk, s.taken);
   noteFastLane(app, talk._id, { calm: open && s.waitlist.length === 0 && top > 0, top, seq: s.seq });
 }
@@ -234,7 +274,10 @@ export async function forgetTakenSeats(app: AppContext, talkId: Types.ObjectId):
 
 /** The queue document rewritten without its taken seat numbers (so the next walk recounts them), and without `regId` in its waitlist. */
 const withoutTaken = (app: AppContext, id: string, s: { seq: number; waitlist: string[]; open?: boolean }, regId?: string) =>
-  collectionOf(TalkQueues(app.db)).replaceOne({ _id: id }, { seq: s.seq, waitlist: s.waitlist.filter((w) => w !== regId), ...(s.open === undefined ? {} : { open: s.open }) });
+  collectionOf(TalkQueues(app.db)).replaceOne(
+    { _id: id },
+    { seq: s.seq, waitlist: s.waitlist.filter((w) => w !== regId), ...(s.open === undefined ? {} : { open: s.open }) },
+  );
 
 type Placed = Pick<RegistrationDoc, '_id' | 'talkId' | 'seq' | 'ticket'>;
 
@@ -347,7 +390,8 @@ async function seatPage(app: AppContext, talk: TalkDoc, state: QueueState, regs:
   const now = app.clock.now();
   const outcome = regs.map((r) => {
     if (!fits(r, free)) return false;
-    for (let part = 1; part <= r.seats; part++) plan.push({ _id: new Types.ObjectId(), talkId: talk._id, seatNo: free.shift()!, registrationId: r._id, part, takenAt: now });
+    for (let part = 1; part <= r.seats; part++)
+      plan.push({ _id: new Types.ObjectId(), talkId: talk._id, seatNo: free.shift()!, registrationId: r._id, part, takenAt: now });
     return true;
   });
   const refused = await insertManyKeyed(Seats(app.db).collection, plan);
@@ -385,7 +429,7 @@ async function seatFresh(app: AppContext, talk: TalkDoc, state: QueueState, regs
   const now = app.clock.now();
   let fits = makeFits();
   let recounted = false;
-  for (let from = 0; from < regs.length; ) {
+  for (let from = 0; from < regs.length;) {
     const free = freeList(talk, state.taken);
     const plan: SeatDoc[] = [];
     const owner: number[] = [];
@@ -459,12 +503,16 @@ async function walk(app: AppContext, talk: TalkDoc, o: WalkOptions): Promise<Fil
 
   // 1. The waitlist, in queue order (each promotion takes a seat, so at most freeCount() can move).
   if (open && state.waitlist.length > 0 && freeCount() > 0) {
-    const head = (await Promise.all(state.waitlist.slice(0, freeCount() + 1).map((id) => regs.findById(id).lean<RegistrationDoc>())))
-      .filter((r): r is RegistrationDoc => r?.status === 'waitlisted');
+    const head = (await Promise.all(state.waitlist.slice(0, freeCount() + 1).map((id) => regs.findById(id).lean<RegistrationDoc>()))).filter(
+      (r): r is RegistrationDoc => r?.status === 'waitlisted',
+    );
     const seated = await seatPage(app, talk, state, head, inQueueOrder(talk, false));
     result.promoted = head.filter((_, i) => seated[i]).map((r) => ({ ...r, status: 'confirmed' as const, confirmedAt: now, promotedAt: now }));
     if (result.promoted.length) {
-      await regs.collection.updateMany({ _id: { $in: result.promoted.map((r) => r._id) } }, { $set: { status: 'confirmed', confirmedAt: now, promotedAt: now } });
+      await regs.collection.updateMany(
+        { _id: { $in: result.promoted.map((r) => r._id) } },
+        { $set: { status: 'confirmed', confirmedAt: now, promotedAt: now } },
+      );
       const gone = new Set(result.promoted.map((r) => String(r._id)));
       state.waitlist = state.waitlist.filter((id) => !gone.has(id));
       result.promoted.forEach((r) => depart(state.heads, r.ticket));
@@ -477,7 +525,11 @@ async function walk(app: AppContext, talk: TalkDoc, o: WalkOptions): Promise<Fil
   if (o.scanArrivals || recounted) {
     let after: Types.ObjectId | undefined;
     for (;;) {
-      const page = await regs.find({ talkId: talk._id, status: 'pending', ...(after ? { _id: { $gt: after } } : {}) }).sort({ _id: 1 }).limit(500).lean();
+      const page = await regs
+        .find({ talkId: talk._id, status: 'pending', ...(after ? { _id: { $gt: after } } : {}) })
+        .sort({ _id: 1 })
+        .limit(500)
+        .lean();
       if (!page.length) break;
       pages.push({ page, stored: true });
       after = page[page.length - 1]!._id;
@@ -522,10 +574,14 @@ async function walk(app: AppContext, talk: TalkDoc, o: WalkOptions): Promise<Fil
       // no ticket: each would be its own update, a scan under the write lock on FerretDB (see `untrack`)
       if (toWaitlist.length) await regs.collection.updateMany({ _id: { $in: toWaitlist.map((r) => r._id) } }, { $set: { status: 'waitlisted', seq } });
       if (toWaitlist.length) untrack(state.heads, toWaitlist.length);
-      if (toReject.length) await regs.collection.updateMany({ _id: { $in: toReject.map((r) => r._id) } }, { $set: { status: 'rejected', rejectReason: reason } });
+      if (toReject.length)
+        await regs.collection.updateMany({ _id: { $in: toReject.map((r) => r._id) } }, { $set: { status: 'rejected', rejectReason: reason } });
     }
     if (toReject.length) {
-      await collectionOf(RegistrationKeys(app.db)).deleteMany({ _id: { $in: toReject.map((r) => `${r.talkId}:${r.residentId}`) }, registrationId: { $in: toReject.map((r) => r._id) } });
+      await collectionOf(RegistrationKeys(app.db)).deleteMany({
+        _id: { $in: toReject.map((r) => `${r.talkId}:${r.residentId}`) },
+        registrationId: { $in: toReject.map((r) => r._id) },
+      });
     }
     result.confirmed.push(...decided.confirmed);
     result.rejected.push(...decided.rejected);

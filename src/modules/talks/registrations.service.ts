@@ -70,7 +70,11 @@ export async function signUp(app: AppContext, residentId: Types.ObjectId, talkId
   assertOpenForSignup(app, talk);
   if (talk.localOnly && !resident.areaPath.includes(talk.areaCode)) throw new AppError('AREA_MISMATCH', 403, '本场活动仅限本地区居民报名');
   if (seats > talk.maxSeatsPerRegistration) {
-    throw new AppError('TOO_MANY_SEATS', 400, talk.maxSeatsPerRegistration === 1 ? '本场活动每人只能报名 1 个名额' : `本场活动每次最多报名 ${talk.maxSeatsPerRegistration} 人`);
+    throw new AppError(
+      'TOO_MANY_SEATS',
+      400,
+      talk.maxSeatsPerRegistration === 1 ? '本场活动每人只能报名 1 个名额' : `本场活动每次最多报名 ${talk.maxSeatsPerRegistration} 人`,
+    );
   }
   assertEligible(app, talk, resident);
   for (let attempt = 0; ; attempt++) {
@@ -103,7 +107,12 @@ async function existingSignUp(app: AppContext, talk: TalkDoc, residentId: Types.
     // the registration is inserted by the walk that decides it: a retry waits for that walk, unless it died
     const ageMs = wallNow() - key.registrationId.getTimestamp().getTime();
     // a stale key is gone once released, by this request or by another one trying at the same time
-    const released = await releaseOrphan(collectionOf(RegistrationKeys(app.db)), key, { work: 'registrationId', ageMs, afterMs: STALE_KEY_MS, done: () => false });
+    const released = await releaseOrphan(collectionOf(RegistrationKeys(app.db)), key, {
+      work: 'registrationId',
+      ageMs,
+      afterMs: STALE_KEY_MS,
+      done: () => false,
+    });
     if (released || ageMs >= STALE_KEY_MS) return undefined;
     return mine ? awaitDecision(app, talk._id, key.registrationId, queueAfterFill) : null;
   }
@@ -204,7 +213,16 @@ export async function myRegistrations(app: AppContext, residentId: Types.ObjectI
     if (!t) continue;
     items.push({
       registrationId: String(r._id),
-      talk: { id: String(t._id), title: t.title, kind: t.kind, venue: t.venue, startAt: t.startAt.toISOString(), endAt: t.endAt.toISOString(), status: t.status, cancelCutoffAt: t.cancelCutoffAt.toISOString() },
+      talk: {
+        id: String(t._id),
+        title: t.title,
+        kind: t.kind,
+        venue: t.venue,
+        startAt: t.startAt.toISOString(),
+        endAt: t.endAt.toISOString(),
+        status: t.status,
+        cancelCutoffAt: t.cancelCutoffAt.toISOString(),
+      },
       status: r.status,
       seats: r.seats,
       position: places.get(String(r._id)) ?? null,
@@ -222,5 +240,10 @@ export async function myRegistrationFor(app: AppContext, residentId: Types.Objec
   const key = await RegistrationKeys(app.db).findById(keyId(talk._id, residentId)).lean();
   const reg = key ? await Registrations(app.db).findById(key.registrationId).lean() : null;
   if (!reg || !['confirmed', 'waitlisted'].includes(reg.status)) return null;
-  return { registrationId: String(reg._id), status: reg.status, seats: reg.seats, position: reg.status === 'waitlisted' ? await waitlistPosition(app, reg) : null };
+  return {
+    registrationId: String(reg._id),
+    status: reg.status,
+    seats: reg.seats,
+    position: reg.status === 'waitlisted' ? await waitlistPosition(app, reg) : null,
+  };
 }

@@ -61,7 +61,10 @@ export async function queueAfterFill(app: AppContext, talk: TalkDoc, r: FillResu
 }
 
 export async function queueCancelledBySession(app: AppContext, talk: TalkDoc, regs: RegistrationDoc[]): Promise<void> {
-  await enqueueMany(app, regs.map((reg) => item(talk, reg, 'cancelled', app.clock.now())));
+  await enqueueMany(
+    app,
+    regs.map((reg) => item(talk, reg, 'cancelled', app.clock.now())),
+  );
 }
 
 /** Staff cancelled one registration: tell the resident (after its pending reminders were dropped). */
@@ -109,9 +112,19 @@ export function noticeItem(talk: TalkDoc, kind: NoticeKind, notBefore: Date): En
 
 /** Reminders and group notices of a session, in sending order (pending ones wait for delivery). */
 export async function talkOutbox(app: AppContext, talk: TalkDoc, channel?: 'subscribe' | 'room') {
-  const rows = await Outbox(app.db).find({ 'source.talkId': String(talk._id), ...(channel ? { channel } : {}) }).sort({ notBefore: 1 }).limit(500).lean();
+  const rows = await Outbox(app.db)
+    .find({ 'source.talkId': String(talk._id), ...(channel ? { channel } : {}) })
+    .sort({ notBefore: 1 })
+    .limit(500)
+    .lean();
   return rows.map((r) => ({
-    key: r.key, channel: r.channel, kind: r.source.kind ?? null, status: r.status, notBefore: r.notBefore.toISOString(), attempts: r.attempts,
-    lastError: r.lastError ?? null, text: r.channel === 'room' ? String(r.payload.text ?? '') : null,
+    key: r.key,
+    channel: r.channel,
+    kind: r.source.kind ?? null,
+    status: r.status,
+    notBefore: r.notBefore.toISOString(),
+    attempts: r.attempts,
+    lastError: r.lastError ?? null,
+    text: r.channel === 'room' ? String(r.payload.text ?? '') : null,
   }));
 }

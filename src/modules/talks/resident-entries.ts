@@ -88,15 +88,21 @@ export async function backfillResidentEntries(app: AppContext, opts: { again?: b
     inserted += batch.length;
     batch = [];
   };
-  for await (const r of Registrations(app.db).find({}, { _id: 1, talkId: 1, residentId: 1, createdAt: 1 }).sort({ _id: 1 }).lean().cursor({ batchSize: 5_000 })) {
+  for await (const r of Registrations(app.db)
+    .find({}, { _id: 1, talkId: 1, residentId: 1, createdAt: 1 })
+    .sort({ _id: 1 })
+    .lean()
+    .cursor({ batchSize: 5_000 })) {
     if (have.has(String(r._id))) continue;
     batch.push(r as RegistrationDoc);
     if (batch.length >= 1_000) await flush();
   }
   if (batch.length) await flush();
-  await collectionOf(TalkJobs(app.db)).insertOne({ _id: BACKFILL, at: app.clock.now(), count: inserted }).catch((err: unknown) => {
-    if (!isDuplicateKey(err)) throw err;
-  });
+  await collectionOf(TalkJobs(app.db))
+    .insertOne({ _id: BACKFILL, at: app.clock.now(), count: inserted })
+    .catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
   if (inserted) app.logger.info({ event: 'talks.entries_backfilled', inserted }, 'resident entries added for earlier registrations');
   return { inserted };
 }

@@ -17,7 +17,11 @@ const WAIT_MS = 120_000;
 /** `stolen`: the previous holder died mid-walk, so the queue state must be recounted. */
 export type Lock = Lease;
 
-const talkLease = (app: AppContext, talkId: Types.ObjectId, leaseMs = LEASE_MS): LeaseLock => ({ coll: leasesIn(TalkLocks(app.db)), id: String(talkId), leaseMs });
+const talkLease = (app: AppContext, talkId: Types.ObjectId, leaseMs = LEASE_MS): LeaseLock => ({
+  coll: leasesIn(TalkLocks(app.db)),
+  id: String(talkId),
+  leaseMs,
+});
 
 export const tryLock = (app: AppContext, talkId: Types.ObjectId, leaseMs = LEASE_MS): Promise<Lock | null> => tryLease(talkLease(app, talkId, leaseMs));
 
@@ -25,11 +29,15 @@ export const unlock = (app: AppContext, talkId: Types.ObjectId, lock: Lock): Pro
 
 /** Run `fn` holding the talk's lock, waiting for it with jittered backoff. */
 export function withTalkLock<T>(app: AppContext, talkId: Types.ObjectId, fn: (lock: Lock) => Promise<T>): Promise<T> {
-  return withLease(talkLease(app, talkId), {
-    waitMs: WAIT_MS,
-    backoff: (attempt) => backoffMs(attempt, 5, 80),
-    busy: () => {
-      throw new AppError('TALK_BUSY', 503, '报名人数太多，请稍后再试');
+  return withLease(
+    talkLease(app, talkId),
+    {
+      waitMs: WAIT_MS,
+      backoff: (attempt) => backoffMs(attempt, 5, 80),
+      busy: () => {
+        throw new AppError('TALK_BUSY', 503, '报名人数太多，请稍后再试');
+      },
     },
-  }, fn);
+    fn,
+  );
 }

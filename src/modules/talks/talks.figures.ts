@@ -14,7 +14,10 @@ import { Attendance, Feedback, Registrations, Talks, TALK_KINDS, WalkIns } from 
 async function perTalk(model: Model<any>, match: Record<string, unknown>, sumField?: string) {
   const count = new Map<string, number>();
   const sum = new Map<string, number>();
-  const rows = model.find(match, { _id: 0, talkId: 1, ...(sumField ? { [sumField]: 1 } : {}) }).lean().cursor({ batchSize: 5000 });
+  const rows = model
+    .find(match, { _id: 0, talkId: 1, ...(sumField ? { [sumField]: 1 } : {}) })
+    .lean()
+    .cursor({ batchSize: 5000 });
   for await (const r of rows as AsyncIterable<Record<string, unknown> & { talkId: Types.ObjectId }>) {
     const id = String(r.talkId);
     count.set(id, (count.get(id) ?? 0) + 1);
@@ -57,15 +60,20 @@ export async function talkFigures(app: AppContext, s: FigureScope) {
     addOnPath(f, t.areaPath, 'ratings', ratings.get(id) ?? 0);
     addOnPath(f, t.areaPath, 'ratingSum', ratingSum.get(id) ?? 0);
   }
-  return new Map(s.codes.map((c) => [c, {
-    held: figure(f, c, 'held'),
-    byKind: Object.fromEntries(TALK_KINDS.map((k) => [k, figure(f, c, `kind:${k}`)])) as Record<(typeof TALK_KINDS)[number], number>,
-    signUps: figure(f, c, 'signUps'),
-    attended: figure(f, c, 'attended'),
-    noShow: figure(f, c, 'noShow'),
-    ratings: figure(f, c, 'ratings'),
-    ratingSum: figure(f, c, 'ratingSum'),
-  }]));
+  return new Map(
+    s.codes.map((c) => [
+      c,
+      {
+        held: figure(f, c, 'held'),
+        byKind: Object.fromEntries(TALK_KINDS.map((k) => [k, figure(f, c, `kind:${k}`)])) as Record<(typeof TALK_KINDS)[number], number>,
+        signUps: figure(f, c, 'signUps'),
+        attended: figure(f, c, 'attended'),
+        noShow: figure(f, c, 'noShow'),
+        ratings: figure(f, c, 'ratings'),
+        ratingSum: figure(f, c, 'ratingSum'),
+      },
+    ]),
+  );
 }
 
 /** The kinds of session as the report names them. */
@@ -79,26 +87,53 @@ export const talkFigureSection: FigureSection<Awaited<ReturnType<typeof talkFigu
     const tk = f.get(code)!;
     return {
       talks: {
-        held: tk.held, byKind: tk.byKind, signUps: tk.signUps, attended: tk.attended, noShow: tk.noShow,
-        noShowRate: ratio(tk.noShow, tk.signUps), feedbackCount: tk.ratings, feedbackAverage: tk.ratings ? r2(tk.ratingSum / tk.ratings) : null,
+        held: tk.held,
+        byKind: tk.byKind,
+        signUps: tk.signUps,
+        attended: tk.attended,
+        noShow: tk.noShow,
+        noShowRate: ratio(tk.noShow, tk.signUps),
+        feedbackCount: tk.ratings,
+        feedbackAverage: tk.ratings ? r2(tk.ratingSum / tk.ratings) : null,
       },
     };
   },
   rowShape: {
     talks: z.object({
-      held: z.number(), byKind: z.record(z.string(), z.number()), signUps: z.number(), attended: z.number(), noShow: z.number(), noShowRate: z.number().nullable(),
-      feedbackCount: z.number(), feedbackAverage: z.number().nullable(),
+      held: z.number(),
+      byKind: z.record(z.string(), z.number()),
+      signUps: z.number(),
+      attended: z.number(),
+      noShow: z.number(),
+      noShowRate: z.number().nullable(),
+      feedbackCount: z.number(),
+      feedbackAverage: z.number().nullable(),
     }),
   },
   dashboard: (r) => ({ talks: { held: r.talks.held, signUps: r.talks.signUps, attended: r.talks.attended } }),
   dashboardShape: { talks: z.object({ held: z.number(), signUps: z.number(), attended: z.number() }) },
   sheets: (r) => {
     const kinds = Object.keys(KIND_LABELS) as Array<keyof typeof KIND_LABELS>;
-    return [{
-      key: 'talks', title: '讲座与筛查', percent: [11],
-      headers: ['地区编码', '地区', ...kinds.map((k) => KIND_LABELS[k]), '合计场次', '报名', '签到', '未到', '未到率', '评价数', '平均评分'],
-      rows: r.areas.map((a) => [a.code, a.name, ...kinds.map((k) => a.talks.byKind[k]), a.talks.held, a.talks.signUps, a.talks.attended, a.talks.noShow, a.talks.noShowRate, a.talks.feedbackCount, a.talks.feedbackAverage]),
-    }];
+    return [
+      {
+        key: 'talks',
+        title: '讲座与筛查',
+        percent: [11],
+        headers: ['地区编码', '地区', ...kinds.map((k) => KIND_LABELS[k]), '合计场次', '报名', '签到', '未到', '未到率', '评价数', '平均评分'],
+        rows: r.areas.map((a) => [
+          a.code,
+          a.name,
+          ...kinds.map((k) => a.talks.byKind[k]),
+          a.talks.held,
+          a.talks.signUps,
+          a.talks.attended,
+          a.talks.noShow,
+          a.talks.noShowRate,
+          a.talks.feedbackCount,
+          a.talks.feedbackAverage,
+        ]),
+      },
+    ];
   },
   overview: { clauses: (a) => [`举办讲座、筛查等活动 ${a.talks.held} 场，报名 ${a.talks.signUps} 人次，签到 ${a.talks.attended} 人次`] },
 };

@@ -67,32 +67,35 @@ export interface TalkDoc {
   updatedAt: Date;
   cancelReason?: string;
 }
-const talkSchema = new Schema<TalkDoc>({
-  kind: { type: String, required: true, enum: TALK_KINDS },
-  title: { type: String, required: true },
-  description: { type: String, default: '' },
-  expertIds: { type: [Schema.Types.ObjectId], default: [] },
-  venue: { type: String, required: true },
-  areaCode: { type: String, required: true },
-  areaPath: { type: [String], required: true },
-  localOnly: { type: Boolean, default: false },
-  startAt: { type: Date, required: true },
-  endAt: { type: Date, required: true },
-  capacity: { type: Number, required: true },
-  maxSeatsPerRegistration: { type: Number, required: true },
-  signupOpensAt: { type: Date, required: true },
-  signupClosesAt: { type: Date, required: true },
-  cancelCutoffAt: { type: Date, required: true },
-  eligibility: { type: Schema.Types.Mixed, default: {} },
-  waitlistEnabled: { type: Boolean, required: true },
-  waitlistCap: { type: Number, required: true },
-  status: { type: String, required: true, enum: TALK_STATUSES },
-  checkinScene: { type: String, required: true },
-  createdBy: { type: String, required: true },
-  createdAt: { type: Date, required: true },
-  updatedAt: { type: Date, required: true },
-  cancelReason: String,
-}, { minimize: false });
+const talkSchema = new Schema<TalkDoc>(
+  {
+    kind: { type: String, required: true, enum: TALK_KINDS },
+    title: { type: String, required: true },
+    description: { type: String, default: '' },
+    expertIds: { type: [Schema.Types.ObjectId], default: [] },
+    venue: { type: String, required: true },
+    areaCode: { type: String, required: true },
+    areaPath: { type: [String], required: true },
+    localOnly: { type: Boolean, default: false },
+    startAt: { type: Date, required: true },
+    endAt: { type: Date, required: true },
+    capacity: { type: Number, required: true },
+    maxSeatsPerRegistration: { type: Number, required: true },
+    signupOpensAt: { type: Date, required: true },
+    signupClosesAt: { type: Date, required: true },
+    cancelCutoffAt: { type: Date, required: true },
+    eligibility: { type: Schema.Types.Mixed, default: {} },
+    waitlistEnabled: { type: Boolean, required: true },
+    waitlistCap: { type: Number, required: true },
+    status: { type: String, required: true, enum: TALK_STATUSES },
+    checkinScene: { type: String, required: true },
+    createdBy: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    cancelReason: String,
+  },
+  { minimize: false },
+);
 talkSchema.index({ status: 1, startAt: 1 });
 talkSchema.index({ areaPath: 1, startAt: -1 });
 talkSchema.index({ checkinScene: 1 });
@@ -391,4 +394,7 @@ export interface TalkJobDoc {
   /** What the job did, for the log. */
   count: number;
 }
-export const TalkJobs = defineModel<TalkJobDoc>('TalkJob', new Schema<TalkJobDoc>({ _id: String, at: { type: Date, required: true }, count: { type: Number, required: true } }));
+export const TalkJobs = defineModel<TalkJobDoc>(
+  'TalkJob',
+  new Schema<TalkJobDoc>({ _id: String, at: { type: Date, required: true }, count: { type: Number, required: true } }),
+);

@@ -37,18 +37,30 @@ export const TalkInputSchema = z.object(talkFields).strict().openapi('TalkInput'
 export type TalkInput = z.infer<typeof TalkInputSchema>;
 
 export const TalkPatchSchema = z
-  .object(Object.fromEntries(Object.entries(talkFields).map(([k, v]) => [k, v.optional()])) as { [K in keyof typeof talkFields]: z.ZodOptional<(typeof talkFields)[K]> })
+  .object(
+    Object.fromEntries(Object.entries(talkFields).map(([k, v]) => [k, v.optional()])) as {
+      [K in keyof typeof talkFields]: z.ZodOptional<(typeof talkFields)[K]>;
+    },
+  )
   .strict()
   .openapi('TalkPatch');
 export type TalkPatch = z.infer<typeof TalkPatchSchema>;
 
-export const ExpertSchema = z.object({ id: z.string(), name: z.string(), hospital: z.string(), title: z.string(), specialties: z.array(z.string()), active: z.boolean() }).openapi('Expert');
+export const ExpertSchema = z
+  .object({ id: z.string(), name: z.string(), hospital: z.string(), title: z.string(), specialties: z.array(z.string()), active: z.boolean() })
+  .openapi('Expert');
 
 export const ExpertInputSchema = z
   .object({ name: text(20), hospital: text(40), title: z.string().max(20).default(''), specialties: z.array(text(20)).max(10).default([]) })
   .strict();
 export const ExpertPatchSchema = z
-  .object({ name: text(20).optional(), hospital: text(40).optional(), title: z.string().max(20).optional(), specialties: z.array(text(20)).max(10).optional(), active: z.boolean().optional() })
+  .object({
+    name: text(20).optional(),
+    hospital: text(40).optional(),
+    title: z.string().max(20).optional(),
+    specialties: z.array(text(20)).max(10).optional(),
+    active: z.boolean().optional(),
+  })
   .strict();
 
 export const TalkSchema = z
@@ -92,7 +104,10 @@ export const TalkPage = z.object({ items: z.array(TalkSchema), nextCursor: z.str
 
 export const IdParams = z.object({ id: ObjectId });
 
-export const RegistrationBody = z.object({ seats: z.number().int().min(1).max(5).optional() }).strict().openapi('RegistrationRequest');
+export const RegistrationBody = z
+  .object({ seats: z.number().int().min(1).max(5).optional() })
+  .strict()
+  .openapi('RegistrationRequest');
 
 export const RegistrationResult = z
   .object({
@@ -105,7 +120,16 @@ export const RegistrationResult = z
 
 export const MyRegistration = z.object({
   registrationId: z.string(),
-  talk: z.object({ id: z.string(), title: z.string(), kind: z.enum(TALK_KINDS), venue: z.string(), startAt: z.string(), endAt: z.string(), status: z.enum(TALK_STATUSES), cancelCutoffAt: z.string() }),
+  talk: z.object({
+    id: z.string(),
+    title: z.string(),
+    kind: z.enum(TALK_KINDS),
+    venue: z.string(),
+    startAt: z.string(),
+    endAt: z.string(),
+    status: z.enum(TALK_STATUSES),
+    cancelCutoffAt: z.string(),
+  }),
   status: z.enum(['pending', 'confirmed', 'waitlisted', 'rejected', 'cancelled']),
   seats: z.number(),
   position: z.number().nullable(),
@@ -155,18 +179,28 @@ export const RosterQuery = z
     status: z.enum(['confirmed', 'waitlisted', 'walk_in']).optional(),
     attended: z.enum(['true', 'false']).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
-    cursor: z.string().regex(/^\d{1,6}$/, '分页参数不正确').optional(),
+    cursor: z
+      .string()
+      .regex(/^\d{1,6}$/, '分页参数不正确')
+      .optional(),
     /** Part of a name, or a phone number's last 4 digits. */
     q: z.string().trim().max(20).optional(),
   })
   .strict();
-export const CallListQuery = RosterQuery.extend({ status: z.enum(['confirmed', 'waitlisted']).optional() }).omit({ q: true }).strict();
+export const CallListQuery = RosterQuery.extend({ status: z.enum(['confirmed', 'waitlisted']).optional() })
+  .omit({ q: true })
+  .strict();
 export const RosterPage = z.object({ items: z.array(RosterEntry), total: z.number().int(), nextCursor: z.string().nullable() }).openapi('TalkRosterPage');
 
 export const WalkInBody = z
   .object({
     name: z.string().trim().min(1, '请填写姓名').max(20, '姓名最多 20 个字'),
-    phone: z.string().trim().max(20).optional().transform((v) => v || undefined),
+    phone: z
+      .string()
+      .trim()
+      .max(20)
+      .optional()
+      .transform((v) => v || undefined),
     villageCode: z.string().min(1).max(40).optional(),
     sex: z.enum(['male', 'female']).optional(),
     birthYear: z.number().int().min(1900).max(2030).optional(),
@@ -192,7 +226,15 @@ export const SessionFigures = z
     walkIns: z.number().int(),
     /** Confirmed registrants who did not come (null before the start). */
     noShow: z.number().int().nullable(),
-    byArea: z.array(z.object({ areaCode: z.string(), confirmed: z.number().int(), attended: z.number().int(), walkIns: z.number().int(), noShow: z.number().int().nullable() })),
+    byArea: z.array(
+      z.object({
+        areaCode: z.string(),
+        confirmed: z.number().int(),
+        attended: z.number().int(),
+        walkIns: z.number().int(),
+        noShow: z.number().int().nullable(),
+      }),
+    ),
   })
   .openapi('TalkFigures');
 

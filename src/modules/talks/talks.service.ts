@@ -154,11 +154,30 @@ export async function copyTalk(app: AppContext, caller: Caller, id: string): Pro
   const signupOpensAt = days ? now : t.signupOpensAt;
   const _id = new Types.ObjectId();
   const doc: TalkDoc = {
-    _id, kind: t.kind, title: copyTitle(t.title, 60), description: t.description, expertIds: t.expertIds, venue: t.venue,
-    areaCode: t.areaCode, areaPath: t.areaPath, localOnly: t.localOnly, startAt, endAt, capacity: t.capacity,
-    maxSeatsPerRegistration: t.maxSeatsPerRegistration, signupOpensAt, signupClosesAt: shift(t.signupClosesAt), cancelCutoffAt: shift(t.cancelCutoffAt),
-    eligibility: t.eligibility, waitlistEnabled: t.waitlistEnabled, waitlistCap: t.waitlistCap, status: 'draft', checkinScene: sceneFor(_id),
-    createdBy: caller.staff.id, createdAt: now, updatedAt: now,
+    _id,
+    kind: t.kind,
+    title: copyTitle(t.title, 60),
+    description: t.description,
+    expertIds: t.expertIds,
+    venue: t.venue,
+    areaCode: t.areaCode,
+    areaPath: t.areaPath,
+    localOnly: t.localOnly,
+    startAt,
+    endAt,
+    capacity: t.capacity,
+    maxSeatsPerRegistration: t.maxSeatsPerRegistration,
+    signupOpensAt,
+    signupClosesAt: shift(t.signupClosesAt),
+    cancelCutoffAt: shift(t.cancelCutoffAt),
+    eligibility: t.eligibility,
+    waitlistEnabled: t.waitlistEnabled,
+    waitlistCap: t.waitlistCap,
+    status: 'draft',
+    checkinScene: sceneFor(_id),
+    createdBy: caller.staff.id,
+    createdAt: now,
+    updatedAt: now,
   };
   if (doc.signupClosesAt <= doc.signupOpensAt) doc.signupClosesAt = startAt;
   assertTimes(doc);
@@ -182,7 +201,18 @@ export async function updateTalk(app: AppContext, staff: StaffPrincipal, id: str
   if (patch.capacity !== undefined && talk.status !== 'draft' && patch.capacity < talk.capacity) {
     throw new AppError('CAPACITY_DECREASE', 409, '活动发布后名额只能增加');
   }
-  for (const k of ['kind', 'title', 'description', 'venue', 'localOnly', 'capacity', 'maxSeatsPerRegistration', 'eligibility', 'waitlistEnabled', 'waitlistCap'] as const) {
+  for (const k of [
+    'kind',
+    'title',
+    'description',
+    'venue',
+    'localOnly',
+    'capacity',
+    'maxSeatsPerRegistration',
+    'eligibility',
+    'waitlistEnabled',
+    'waitlistCap',
+  ] as const) {
     if (patch[k] !== undefined) (set as Record<string, unknown>)[k] = patch[k];
   }
   for (const k of ['startAt', 'endAt', 'signupOpensAt', 'signupClosesAt', 'cancelCutoffAt'] as const) {
@@ -216,7 +246,9 @@ async function setStatus(app: AppContext, talk: TalkDoc, from: TalkDoc['status']
   return withTalkLock(app, talk._id, async () => {
     const current = await Talks(app.db).findById(talk._id).lean();
     if (!current || !from.includes(current.status)) throw new AppError('TALK_STATUS_CONFLICT', 409, `活动当前状态不能执行此操作`, { status: current?.status });
-    const updated = await Talks(app.db).findByIdAndUpdate(talk._id, { $set: { status: to, updatedAt: app.clock.now(), ...extra } }, { new: true }).lean();
+    const updated = await Talks(app.db)
+      .findByIdAndUpdate(talk._id, { $set: { status: to, updatedAt: app.clock.now(), ...extra } }, { new: true })
+      .lean();
     recentTalks(app).delete(String(talk._id));
     // a session just published has an empty queue whose fast lane is open; any other change closes the lane
     // until the next walk (fast-lane sign-ups look at the queue document after inserting)
@@ -251,14 +283,22 @@ export async function cancelTalk(app: AppContext, caller: Caller, id: string, re
   const talk = await getTalkInScope(app, caller.staff, id);
   const { updated, affected } = await withTalkLock(app, talk._id, async () => {
     const current = await Talks(app.db).findById(talk._id).lean();
-    if (!current || !['draft', 'published', 'closed'].includes(current.status)) throw new AppError('TALK_STATUS_CONFLICT', 409, '活动当前状态不能取消', { status: current?.status });
+    if (!current || !['draft', 'published', 'closed'].includes(current.status))
+      throw new AppError('TALK_STATUS_CONFLICT', 409, '活动当前状态不能取消', { status: current?.status });
     const now = app.clock.now();
-    const u = await Talks(app.db).findByIdAndUpdate(talk._id, { $set: { status: 'cancelled', updatedAt: now, ...(reason ? { cancelReason: reason } : {}) } }, { new: true }).lean();
+    const u = await Talks(app.db)
+      .findByIdAndUpdate(talk._id, { $set: { status: 'cancelled', updatedAt: now, ...(reason ? { cancelReason: reason } : {}) } }, { new: true })
+      .lean();
     recentTalks(app).delete(String(talk._id));
     // before the registrations are read: a fast-lane sign-up inserted after that read finds no queue document
     await forgetQueueState(app, talk._id);
-    const live = await Registrations(app.db).find({ talkId: talk._id, status: { $in: ['pending', 'confirmed', 'waitlisted'] } }).lean();
-    await Registrations(app.db).updateMany({ _id: { $in: live.map((r) => r._id) } }, { $set: { status: 'cancelled', cancelledAt: now, cancelledBy: 'session' } });
+    const live = await Registrations(app.db)
+      .find({ talkId: talk._id, status: { $in: ['pending', 'confirmed', 'waitlisted'] } })
+      .lean();
+    await Registrations(app.db).updateMany(
+      { _id: { $in: live.map((r) => r._id) } },
+      { $set: { status: 'cancelled', cancelledAt: now, cancelledBy: 'session' } },
+    );
     await Seats(app.db).deleteMany({ talkId: talk._id });
     await RegistrationKeys(app.db).deleteMany({ registrationId: { $in: live.map((r) => r._id) } });
     return { updated: u!, affected: live };
@@ -272,10 +312,20 @@ export async function cancelTalk(app: AppContext, caller: Caller, id: string, re
 
 // ---- views ----
 
-export const expertView = (e: ExpertDoc) => ({ id: String(e._id), name: e.name, hospital: e.hospital, title: e.title, specialties: e.specialties, active: e.active });
+export const expertView = (e: ExpertDoc) => ({
+  id: String(e._id),
+  name: e.name,
+  hospital: e.hospital,
+  title: e.title,
+  specialties: e.specialties,
+  active: e.active,
+});
 
 async function seatCounts(app: AppContext, talkIds: Types.ObjectId[]): Promise<Map<string, number>> {
-  const rows = await Seats(app.db).aggregate<{ _id: Types.ObjectId; n: number }>([{ $match: { talkId: { $in: talkIds } } }, { $group: { _id: '$talkId', n: { $sum: 1 } } }]);
+  const rows = await Seats(app.db).aggregate<{ _id: Types.ObjectId; n: number }>([
+    { $match: { talkId: { $in: talkIds } } },
+    { $group: { _id: '$talkId', n: { $sum: 1 } } },
+  ]);
   return new Map(rows.map((r) => [String(r._id), r.n]));
 }
 
@@ -310,12 +360,20 @@ async function talkView(app: AppContext, t: TalkDoc, seatsTaken: number, experts
 async function expertsFor(app: AppContext, talks: TalkDoc[]): Promise<Map<string, ExpertDoc>> {
   const ids = [...new Set(talks.flatMap((t) => t.expertIds.map(String)))];
   if (!ids.length) return new Map();
-  const rows = await Experts(app.db).find({ _id: { $in: ids } }).lean();
+  const rows = await Experts(app.db)
+    .find({ _id: { $in: ids } })
+    .lean();
   return new Map(rows.map((e) => [String(e._id), e]));
 }
 
 export async function viewTalks(app: AppContext, talks: TalkDoc[]) {
-  const [counts, experts] = await Promise.all([seatCounts(app, talks.map((t) => t._id)), expertsFor(app, talks)]);
+  const [counts, experts] = await Promise.all([
+    seatCounts(
+      app,
+      talks.map((t) => t._id),
+    ),
+    expertsFor(app, talks),
+  ]);
   return Promise.all(talks.map((t) => talkView(app, t, counts.get(String(t._id)) ?? 0, experts)));
 }
 
@@ -342,7 +400,9 @@ export async function listPublicTalks(app: AppContext, q: TalkListQuery & { scop
 /** Sessions in scope; for a village worker also the town and district sessions their residents signed up for. */
 export async function listStaffTalks(app: AppContext, staff: StaffPrincipal, q: TalkListQuery & { status?: TalkDoc['status']; from?: string; to?: string }) {
   const concerning = staff.role === 'village_worker' ? await talksConcerningVillage(app, staff) : [];
-  const filter: Record<string, unknown> = concerning.length ? { $and: [{ $or: [scopeFilter(staff), { _id: { $in: concerning } }] }] } : { ...scopeFilter(staff) };
+  const filter: Record<string, unknown> = concerning.length
+    ? { $and: [{ $or: [scopeFilter(staff), { _id: { $in: concerning } }] }] }
+    : { ...scopeFilter(staff) };
   if (q.from || q.to) filter.startAt = { ...(q.from ? { $gte: new Date(q.from) } : {}), ...(q.to ? { $lt: new Date(q.to) } : {}) };
   if (q.areaCode) filter.areaPath = { $all: [staff.areaCode, q.areaCode] };
   if (q.kind) filter.kind = q.kind;

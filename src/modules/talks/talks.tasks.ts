@@ -15,13 +15,19 @@ const HOUR = 3600_000;
  */
 export async function sweepTalks(app: AppContext): Promise<{ talks: number; reminders: number }> {
   const now = app.clock.now();
-  const open = await Talks(app.db).find({ status: { $in: ['published', 'closed'] }, startAt: { $gt: now } }).limit(500).lean();
+  const open = await Talks(app.db)
+    .find({ status: { $in: ['published', 'closed'] }, startAt: { $gt: now } })
+    .limit(500)
+    .lean();
   let reminders = 0;
   for (const talk of open) {
     await fill(app, talk._id, queueAfterFill);
     if (talk.startAt.getTime() - now.getTime() > 25 * HOUR) continue;
     const regs = await Registrations(app.db).find({ talkId: talk._id, status: 'confirmed' }).lean();
-    reminders += await enqueueMany(app, regs.flatMap((r) => reminderItems(app, talk, r)));
+    reminders += await enqueueMany(
+      app,
+      regs.flatMap((r) => reminderItems(app, talk, r)),
+    );
   }
   return { talks: open.length, reminders };
 }
@@ -29,7 +35,10 @@ export async function sweepTalks(app: AppContext): Promise<{ talks: number; remi
 /** Sessions whose end has passed by a day are finished (check-in and feedback no longer depend on status). */
 async function finishPastTalks(app: AppContext): Promise<number> {
   const cutoff = new Date(app.clock.now().getTime() - 24 * HOUR);
-  const r = await Talks(app.db).updateMany({ status: { $in: ['published', 'closed'] }, endAt: { $lt: cutoff } }, { $set: { status: 'finished', updatedAt: app.clock.now() } });
+  const r = await Talks(app.db).updateMany(
+    { status: { $in: ['published', 'closed'] }, endAt: { $lt: cutoff } },
+    { $set: { status: 'finished', updatedAt: app.clock.now() } },
+  );
   return r.modifiedCount;
 }
 

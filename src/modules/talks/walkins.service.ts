@@ -60,7 +60,8 @@ export async function addWalkIn(app: AppContext, caller: Caller, talk: TalkDoc, 
   if (within && !village?.path.includes(within)) throw validationError('villageCode', '请选择您负责的村居');
   const phone = input.phone;
   const key = walkInKey({ ...input, villageCode: village?.code });
-  const exists = () => validationError(phone ? 'phone' : 'name', phone ? '这个手机号已经登记过到场' : '这位居民已经登记过到场', { code: 'WALK_IN_EXISTS', status: 409 });
+  const exists = () =>
+    validationError(phone ? 'phone' : 'name', phone ? '这个手机号已经登记过到场' : '这位居民已经登记过到场', { code: 'WALK_IN_EXISTS', status: 409 });
   // During a key rotation the person may be recorded under the previous lookup key.
   const old = app.pii.oldBlindIndex(PHONE_INDEX, key);
   if (old && (await WalkIns(app.db).exists({ talkId: talk._id, phoneIndex: old }))) throw exists();
@@ -93,9 +94,14 @@ export async function addWalkIn(app: AppContext, caller: Caller, talk: TalkDoc, 
 export async function runWalkInRetention(app: AppContext): Promise<{ erased: number }> {
   const now = app.clock.now();
   const cutoff = new Date(now.getTime() - app.config.WALKIN_RETENTION_DAYS * 86_400_000);
-  const due = await WalkIns(app.db).find({ at: { $lt: cutoff }, erasedAt: { $exists: false } }, { _id: 1 }).lean();
+  const due = await WalkIns(app.db)
+    .find({ at: { $lt: cutoff }, erasedAt: { $exists: false } }, { _id: 1 })
+    .lean();
   for (const w of due) {
-    await WalkIns(app.db).updateOne({ _id: w._id }, { $unset: { nameEnc: 1, phoneEnc: 1, profileEnc: 1 }, $set: { phoneIndex: `erased:${String(w._id)}`, erasedAt: now } });
+    await WalkIns(app.db).updateOne(
+      { _id: w._id },
+      { $unset: { nameEnc: 1, phoneEnc: 1, profileEnc: 1 }, $set: { phoneIndex: `erased:${String(w._id)}`, erasedAt: now } },
+    );
   }
   return { erased: due.length };
 }

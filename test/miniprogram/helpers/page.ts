@@ -21,7 +21,24 @@ const WXML_COMPILER: 'official' | 'simulate' =
       ? 'official'
       : 'simulate';
 
-export type PageName = 'home' | 'me' | 'profile' | 'privacy' | 'talks' | 'talks/detail' | 'talks/mine' | 'talks/checkin' | 'talks/feedback' | 'staff-bind' | 'cleft' | 'insurance' | 'quiz' | 'quiz-answer' | 'quiz-result' | 'quiz-rank' | 'quiz-cert';
+export type PageName =
+  | 'home'
+  | 'me'
+  | 'profile'
+  | 'privacy'
+  | 'talks'
+  | 'talks/detail'
+  | 'talks/mine'
+  | 'talks/checkin'
+  | 'talks/feedback'
+  | 'staff-bind'
+  | 'cleft'
+  | 'insurance'
+  | 'quiz'
+  | 'quiz-answer'
+  | 'quiz-result'
+  | 'quiz-rank'
+  | 'quiz-cert';
 // j-component's instance/data are untyped enough that tests read them loosely.
 export type RenderedPage = ReturnType<typeof simulate.render> & { instance: any; data: any };
 
@@ -41,13 +58,7 @@ export async function openPage(mock: WxMock, name: PageName, query: Record<strin
 type Node = NonNullable<ReturnType<RenderedPage['querySelector']>>;
 
 /** A tap (or another event) on the first node matching `selector` (or on `target`), then all it started. */
-export async function fire(
-  mock: WxMock,
-  page: RenderedPage,
-  target: string | Node,
-  event = 'tap',
-  detail: Record<string, unknown> = {},
-): Promise<void> {
+export async function fire(mock: WxMock, page: RenderedPage, target: string | Node, event = 'tap', detail: Record<string, unknown> = {}): Promise<void> {
   const node = typeof target === 'string' ? page.querySelector(target) : target;
   if (!node) throw new Error(`no node matches ${String(target)}`);
   node.dispatchEvent(event, { detail });
@@ -66,5 +77,8 @@ export function texts(page: RenderedPage, selector: string): string[] {
 /** Classes on the page's root view, without miniprogram-simulate's `main--` style prefix. */
 export function rootClasses(page: RenderedPage): string[] {
   const raw = (page.dom.firstElementChild as Element | null)?.getAttribute('class') ?? '';
-  return raw.split(/\s+/).filter(Boolean).map((c) => c.replace(/^main--/, ''));
+  return raw
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((c) => c.replace(/^main--/, ''));
 }

@@ -25,9 +25,7 @@ export interface RecordedRequest {
   data: unknown;
 }
 
-export type Reply =
-  | { statusCode: number; data?: unknown; header?: Record<string, string> }
-  | { networkError: string };
+export type Reply = { statusCode: number; data?: unknown; header?: Record<string, string> } | { networkError: string };
 type Responder = Reply | ((req: RecordedRequest) => Reply);
 
 interface Route {

@@ -9,11 +9,22 @@ export type Visit = paths['/api/admin/v1/care/families/{id}/visits']['get']['res
 
 export const FAMILY_TYPES: Readonly<Record<FamilyType, string>> = labels('careFamilyType');
 export const HELP_KINDS: Readonly<Record<HelpKind, string>> = labels('careHelpKind');
-export const HELP_TAGS: Record<string, 'info' | 'warning' | 'success' | 'danger'> = { open: 'warning', in_progress: 'info', resolved: 'success', declined: 'danger' };
+export const HELP_TAGS: Record<string, 'info' | 'warning' | 'success' | 'danger'> = {
+  open: 'warning',
+  in_progress: 'info',
+  resolved: 'success',
+  declined: 'danger',
+};
 /** The moves each help status allows, as the service's workflow does. */
 export const HELP_MOVES: Record<string, Array<{ to: 'in_progress' | 'resolved' | 'declined'; label: string }>> = {
-  open: [{ to: 'in_progress', label: '开始处理' }, { to: 'declined', label: '未能帮助' }],
-  in_progress: [{ to: 'resolved', label: '已解决' }, { to: 'declined', label: '未能帮助' }],
+  open: [
+    { to: 'in_progress', label: '开始处理' },
+    { to: 'declined', label: '未能帮助' },
+  ],
+  in_progress: [
+    { to: 'resolved', label: '已解决' },
+    { to: 'declined', label: '未能帮助' },
+  ],
 };
 export const STATUS_LABELS: Readonly<Record<Family['status'], string>> = labels('careFamilyStatus');
 

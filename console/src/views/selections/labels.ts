@@ -8,7 +8,12 @@ export type NominationStatus = Nomination['status'];
 
 export const KIND_LABELS: Readonly<Record<Round['kind'], string>> = labels('selectionKind');
 export const ROUND_TAGS: Record<RoundStatus, 'info' | 'warning' | 'success' | 'danger' | 'primary'> = {
-  draft: 'info', nominating: 'primary', reviewing: 'warning', voting: 'success', closed: 'warning', published: 'success',
+  draft: 'info',
+  nominating: 'primary',
+  reviewing: 'warning',
+  voting: 'success',
+  closed: 'warning',
+  published: 'success',
 };
 /** The one next step of each status, with the button's words and what the confirm box tells. */
 export const NEXT_STEP: Partial<Record<RoundStatus, { to: RoundStatus; label: string; note: string }>> = {
@@ -19,6 +24,11 @@ export const NEXT_STEP: Partial<Record<RoundStatus, { to: RoundStatus; label: st
   closed: { to: 'published', label: '公布结果', note: '获奖名单会固定下来，并发到活动范围内的村居微信群。' },
 };
 export const NOMINATION_LABELS: Readonly<Record<NominationStatus, string>> = labels('nominationStatus');
-export const NOMINATION_TAGS: Record<NominationStatus, 'info' | 'warning' | 'success' | 'danger'> = { pending: 'warning', approved: 'success', rejected: 'danger', merged: 'info' };
+export const NOMINATION_TAGS: Record<NominationStatus, 'info' | 'warning' | 'success' | 'danger'> = {
+  pending: 'warning',
+  approved: 'success',
+  rejected: 'danger',
+  merged: 'info',
+};
 export const CONSENT_LABELS: Readonly<Record<string, string>> = labels('consentMethod');
 export const FLAG_LABELS: Readonly<Record<string, string>> = labels('voteFlag');

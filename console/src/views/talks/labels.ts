@@ -9,7 +9,11 @@ export type TalkStatus = StaffTalk['status'];
 export const KIND_LABELS: Readonly<Record<TalkKind, string>> = labels('talkKind');
 export const STATUS_LABELS: Readonly<Record<TalkStatus, string>> = labels('talkStatus');
 export const STATUS_TAGS: Record<TalkStatus, 'info' | 'success' | 'warning' | 'danger' | 'primary'> = {
-  draft: 'info', published: 'success', closed: 'warning', cancelled: 'danger', finished: 'primary',
+  draft: 'info',
+  published: 'success',
+  closed: 'warning',
+  cancelled: 'danger',
+  finished: 'primary',
 };
 export const ROSTER_STATUS: Readonly<Record<string, string>> = labels('rosterStatus');
 export const SEX_LABELS: Record<'male' | 'female', string> = { male: '仅限男性', female: '仅限女性' };

@@ -60,7 +60,11 @@ Component({
     show(view: RoundView) {
       const voted = new Set(view.today.votedFor);
       const row = (c: Candidate): Row => ({
-        id: c.id, name: c.name, excerpt: excerpt(c.story), votes: c.votes, votedToday: voted.has(c.id),
+        id: c.id,
+        name: c.name,
+        excerpt: excerpt(c.story),
+        votes: c.votes,
+        votedToday: voted.has(c.id),
         photo: c.photoIds[0] ? photoUrl(this.data.id, c.id, c.photoIds[0]) : '',
       });
       const voting = view.round.status === 'voting';

@@ -84,7 +84,7 @@ Component({
           time: `${formatTime(talk.startAt)} — ${formatTime(talk.endAt).slice(11)}`,
           status: statusText(talk),
           canSignUp: open && !talk.myRegistration && (talk.seatsLeft > 0 || talk.waitlistEnabled),
-          blockedReason: open && !talk.myRegistration && ruledOut ? talk.myEligibility.reason ?? '' : '',
+          blockedReason: open && !talk.myRegistration && ruledOut ? (talk.myEligibility.reason ?? '') : '',
           canCancel: Boolean(talk.myRegistration) && now < new Date(talk.cancelCutoffAt).getTime(),
         });
       } catch {
@@ -127,11 +127,16 @@ Component({
       this.setData({ busy: true });
       try {
         const r = await talksApi.signUp(this.data.talk.id, this.data.seats, newIdempotencyKey());
-        wx.showToast({ title: r.status === 'confirmed' ? '报名成功' : `已候补第 ${r.position ?? ''} 位`, icon: r.status === 'confirmed' ? 'success' : 'none', duration: 2500 });
+        wx.showToast({
+          title: r.status === 'confirmed' ? '报名成功' : `已候补第 ${r.position ?? ''} 位`,
+          icon: r.status === 'confirmed' ? 'success' : 'none',
+          duration: 2500,
+        });
         await this.load();
       } catch (err) {
         // Something the resident can fix: go and fix it, then come back here and finish.
-        const fix: Blocker = err instanceof ApiError ? (err.code === 'CONSENT_REQUIRED' ? 'consent' : err.code === 'PROFILE_INCOMPLETE' ? 'sexBirth' : null) : null;
+        const fix: Blocker =
+          err instanceof ApiError ? (err.code === 'CONSENT_REQUIRED' ? 'consent' : err.code === 'PROFILE_INCOMPLETE' ? 'sexBirth' : null) : null;
         if (fix) this.goFix(fix);
       } finally {
         this.setData({ busy: false });

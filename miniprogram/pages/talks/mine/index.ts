@@ -37,7 +37,6 @@ Component({
   behaviors: [elderBehavior],
   data: { items: [] as Row[], loading: true, loadFailed: false },
 
-
   methods: {
     onPageShow() {
       return this.load();

@@ -6,8 +6,8 @@ import { WalkIns } from '../../src/modules/talks/talks.model';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { seedVillages, TOWN_MS, TOWN_ND, VILLAGE_A } from '../helpers/fixtures';
 import { bulkResidents } from '../helpers/talks';
-import { launchChromium, PHONE, signIn, type Chromium, type ConsolePage } from './browser';
-import { pickOption, typeDateTime } from './ui';
+import { DESKTOP, launchChromium, PHONE, signIn, type Chromium, type ConsolePage } from './browser';
+import { expectNoPageScrollX, pickOption, typeDateTime } from './ui';
 
 // Journey: a town admin creates and publishes a session by clicking and typing; 30 residents sign up through the
 // API; the village worker of the host village, on a phone, marks attendance, adds a walk-in and opens the call
@@ -220,6 +220,13 @@ test('journey: a session from creation to export, attendance with a walk-in on a
     .waitFor();
   await town.shot('talks-09-calendar');
   await expectAccessible(town);
+  // On a phone the month stays readable: days show the time, the month's sessions are listed under the calendar.
+  await town.page.setViewportSize(PHONE);
+  await town.page.locator('[data-test=talk-month-list]').getByRole('link', { name: TITLE }).waitFor();
+  await expectNoPageScrollX(town);
+  await town.shot('talks-09-calendar-phone');
+  await expectAccessible(town);
+  await town.page.setViewportSize(DESKTOP);
   await town.page
     .locator('[data-test=talk-calendar]')
     .getByRole('link', { name: new RegExp(TITLE) })

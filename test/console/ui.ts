@@ -174,3 +174,22 @@ export async function expectMessageVisible(p: ConsolePage, text: string): Promis
   expect(Math.abs(at.box.x + at.box.width / 2 - at.view.width / 2)).toBeLessThanOrEqual(2);
   expect(at.onTop).toBe(true);
 }
+
+/** The page itself does not scroll sideways: whatever is wide scrolls inside its own frame. */
+export async function expectNoPageScrollX(p: ConsolePage): Promise<void> {
+  const { scroll, view } = (await p.page.evaluate('({ scroll: document.scrollingElement.scrollWidth, view: window.innerWidth })')) as {
+    scroll: number;
+    view: number;
+  };
+  expect(scroll).toBeLessThanOrEqual(view);
+}
+
+/** A table's (by its data-test name) scrolling frame: how wide its content is, and how wide the frame shows. */
+export async function tableFrame(p: ConsolePage, table: string): Promise<{ content: number; frame: number; right: number }> {
+  await p.page.locator(`[data-test=${table}]`).waitFor();
+  return (await p.page.evaluate(`(() => {
+    const t = document.querySelector('[data-test=${table}]');
+    const wrap = t.querySelector('.el-table__body-wrapper .el-scrollbar__wrap');
+    return { content: wrap.scrollWidth, frame: wrap.clientWidth, right: t.getBoundingClientRect().right };
+  })()`)) as { content: number; frame: number; right: number };
+}

@@ -1,6 +1,6 @@
 import { createStaff } from '../../src/modules/staff/staff.service';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { seedVillages } from '../helpers/fixtures';
+import { seedVillages, TOWN_MS } from '../helpers/fixtures';
 import { DESKTOP, launchChromium, PHONE, signIn, type Chromium, type ConsolePage } from './browser';
 import { DISTRICT_ADMIN, expectAccessible, expectNoPageScrollX, pageKeeper, tableFrame } from './ui';
 
@@ -60,7 +60,7 @@ test('journey: the first steps on a fresh install, and wide tables on a phone', 
 
   // Villages imported and a town admin added: the first two steps are ticked, the third still to do.
   await seedVillages(t);
-  await createStaff(t.app, { username: 'mashang', password: 'mashang-pass-1', role: 'town_admin', areaCode: '370303-Z-MS', displayName: '马尚街道管理员' });
+  await createStaff(t.app, { username: 'mashang', password: 'mashang-pass-1', role: 'town_admin', areaCode: TOWN_MS, displayName: '马尚街道管理员' });
   await d.page.reload();
   await expectDone(d, { villages: true, staff: true, groups: false });
   await steps.getByText('（已完成）').first().waitFor();

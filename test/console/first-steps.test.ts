@@ -93,7 +93,7 @@ test('journey: the first steps on a fresh install, and wide tables on a phone', 
   for (const [menu, table] of [
     ['村居管理', 'villages-table'],
     ['人员管理', 'staff-table'],
-  ]) {
+  ] as const) {
     await phone.page.getByRole('button', { name: '打开菜单' }).click();
     await phone.page.getByRole('dialog', { name: '菜单' }).getByRole('menuitem', { name: menu }).click();
     const frame = await tableFrame(phone, table);

@@ -62,7 +62,7 @@ test('journey: a contest created with pickers and published; its statistics afte
   await dialog.getByRole('button', { name: '保存草稿' }).click();
   await dialog.waitFor({ state: 'hidden' });
   const row = rowWith(d, 'contests-table', '马尚街道健康知识竞赛');
-  await row.getByText('草稿').waitFor();
+  await row.getByText('草稿', { exact: true }).waitFor();
   const saved = await Contests(j.t.db).findOne({ title: '马尚街道健康知识竞赛' }).lean();
   // What was picked on a Shanghai clock is what the service stored.
   expect(saved?.startAt.toISOString()).toBe(new Date(`${shanghai(0, '00:00').replace(' ', 'T')}:00+08:00`).toISOString());

@@ -40,7 +40,9 @@ test('journey: a session and a campaign copied into new drafts', async () => {
   const d = await j.open();
   await signIn(d, 'mashang', 'mashang-pass-1');
   await d.page.goto(`/admin/talks/${ids.talk}`);
-  await d.page.getByRole('button', { name: '复制为新草稿' }).click();
+  // copying waits behind 更多 on a session, with the other less frequent actions
+  await d.page.getByRole('button', { name: '更多 ▾' }).click();
+  await d.page.locator('[data-test=talk-copy]').click();
   await expectMessageVisible(d, '已复制为新草稿“高血压防治讲座（副本）”');
   await d.page.waitForURL(/\/admin\/talks\/[0-9a-f]{24}\/edit/);
   const talkCopy = (await Talks(j.t.db).findOne({ title: '高血压防治讲座（副本）' }).lean())!;

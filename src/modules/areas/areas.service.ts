@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import type { Caller } from '../../access';
 import type { AppContext } from '../../context';
+import { cellText, firstSheet } from '../../lib/xlsx';
 import { AppError, validationError } from '../../http/errors';
 import { Areas, type AreaDoc, type AreaLevel, VILLAGE_LEVELS } from './areas.model';
 import district from './district.json';
@@ -102,23 +102,10 @@ const HEADER_FIELDS: Record<string, keyof typeof TEMPLATE_HEADERS> = {
   [TEMPLATE_HEADERS.code]: 'code',
 };
 
-const cellText = (v: unknown): string => {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'object' && 'richText' in v) return (v as { richText: Array<{ text: string }> }).richText.map((t) => t.text).join('');
-  if (typeof v === 'object' && 'text' in v) return String((v as { text: unknown }).text);
-  if (typeof v === 'object' && 'result' in v) return String((v as { result: unknown }).result ?? '');
-  return String(v);
-};
-
 async function readXlsx(base64: string): Promise<{ rows: ImportRow[]; errors: RowError[] }> {
-  const wb = new ExcelJS.Workbook();
-  try {
-    await wb.xlsx.load(Buffer.from(base64, 'base64') as unknown as ArrayBuffer);
-  } catch {
-    return { rows: [], errors: [{ row: 0, field: '', message: '不是有效的 Excel（.xlsx）文件，请用页面上的模板填写' }] };
-  }
-  const ws = wb.worksheets[0];
-  if (!ws) return { rows: [], errors: [{ row: 0, field: '', message: '文件里没有工作表' }] };
+  const sheet = await firstSheet(base64);
+  if ('error' in sheet) return { rows: [], errors: [{ row: 0, field: '', message: sheet.error }] };
+  const { ws } = sheet;
   const fields = Array.from(ws.getRow(1).values as unknown[], (v) => HEADER_FIELDS[cellText(v).trim()]);
   const missing = (['name', 'parentCode'] as const).filter((f) => !fields.includes(f));
   if (missing.length)

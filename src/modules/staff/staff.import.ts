@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { STAFF_ROLES, type Caller, type StaffPrincipal, type StaffRole } from '../../access';
 import type { AppContext } from '../../context';
+import { cellText, firstSheet } from '../../lib/xlsx';
 import { AppError } from '../../http/errors';
 import { MAINLAND_MOBILE } from '../../lib/pii';
 import { areasUnder, type AreaDoc } from '../areas';
@@ -39,14 +40,6 @@ export interface ImportedAccount {
   areaName: string;
   initialPassword: string;
 }
-
-const cellText = (v: unknown): string => {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'object' && 'richText' in v) return (v as { richText: Array<{ text: string }> }).richText.map((t) => t.text).join('');
-  if (typeof v === 'object' && 'text' in v) return String((v as { text: unknown }).text);
-  if (typeof v === 'object' && 'result' in v) return String((v as { result: unknown }).result ?? '');
-  return String(v);
-};
 
 /** The areas a manager may give accounts in: a town admin their town's villages, a district admin any area. */
 const roleAllowed = (me: StaffPrincipal, role: StaffRole) => me.role === 'district_admin' || role === 'village_worker';
@@ -87,14 +80,9 @@ interface Row {
 }
 
 async function readRows(base64: string): Promise<{ rows: Row[]; errors: StaffRowError[] }> {
-  const wb = new ExcelJS.Workbook();
-  try {
-    await wb.xlsx.load(Buffer.from(base64, 'base64') as unknown as ArrayBuffer);
-  } catch {
-    return { rows: [], errors: [{ row: 0, field: '', message: '不是有效的 Excel（.xlsx）文件，请用页面上的模板填写' }] };
-  }
-  const ws = wb.worksheets[0];
-  if (!ws) return { rows: [], errors: [{ row: 0, field: '', message: '文件里没有工作表' }] };
+  const sheet = await firstSheet(base64);
+  if ('error' in sheet) return { rows: [], errors: [{ row: 0, field: '', message: sheet.error }] };
+  const { ws } = sheet;
   const fields = Array.from(ws.getRow(1).values as unknown[], (v) => HEADER_FIELDS[cellText(v).trim()]);
   const missing = (['username', 'displayName', 'role', 'areaCode'] as const).filter((f) => !fields.includes(f));
   if (missing.length)

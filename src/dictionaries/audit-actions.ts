@@ -102,6 +102,15 @@ export const auditAction = dictionary('审计操作', {
   'backup.failed': '数据备份失败',
   'backup.restored': '从备份恢复数据',
   'keys.rotated': '更换加密密钥',
+  'content.create': '新建健康知识草稿',
+  'content.update': '修改健康知识草稿',
+  'content.new_version': '健康知识新版本草稿',
+  'content.submit': '健康知识提交审核',
+  'content.publish': '健康知识审核发布',
+  'content.reject': '健康知识退回修改',
+  'content.check_refused': '健康知识未通过内容安全检测',
+  'content.retire': '健康知识下架',
+  'content.image_upload': '上传健康知识图片',
 });
 
 /** What an audit record is about (its `targetType`). */
@@ -115,6 +124,8 @@ export const auditTarget = dictionary('审计对象', {
   'area-import': '村居导入',
   'staff-import': '人员导入',
   campaign: '宣传活动',
+  content_article: '健康知识',
+  content_image: '健康知识图片',
   referral: '救助个案',
   enrolment: '参保',
   insurance_enrolment: '参保',

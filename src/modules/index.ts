@@ -6,6 +6,7 @@ import { audit, auditModule } from './audit';
 import { backupsModule } from './backups';
 import { campaignsModule } from './campaigns';
 import { careModule } from './care';
+import { contentModule } from './content';
 import { insuranceModule } from './insurance';
 import { platformModule } from './platform';
 import { quizModule } from './quiz';
@@ -30,6 +31,7 @@ const others: AppModule[] = [
   subscriptionsModule,
   talksModule,
   quizModule,
+  contentModule,
   sessionsModule,
   reportsModule,
   selectionsModule,

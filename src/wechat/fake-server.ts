@@ -21,6 +21,8 @@ export class FakeWeChatServer {
   private tokenSeq = 0;
   readonly sent: Array<{ touser: string; template_id: string; page?: string; data: Record<string, { value: string }> }> = [];
   readonly calls: Array<{ path: string; body: unknown }> = [];
+  /** Image checks asked for: the push with each result is the test's (or the caller's) to send. */
+  readonly mediaChecks: Array<{ traceId: string; openid: string; mediaUrl: string }> = [];
   /** Openids that have not subscribed: subscribe sends to them return 43101. */
   readonly unsubscribed = new Set<string>();
   url = '';
@@ -55,6 +57,7 @@ export class FakeWeChatServer {
     this.sent.length = 0;
     this.calls.length = 0;
     this.unsubscribed.clear();
+    this.mediaChecks.length = 0;
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -121,6 +124,12 @@ export class FakeWeChatServer {
         if (!body.multipartBytes) return this.reply(res, { errcode: 41005, errmsg: 'media data missing' });
         return this.reply(res, bytes.includes(Buffer.from('违禁')) ? { errcode: 87014, errmsg: 'risky content' } : { errcode: 0, errmsg: 'ok' });
       }
+      case 'media_check_async': {
+        if (!body.media_url) return this.reply(res, { errcode: 40003, errmsg: 'invalid media_url' });
+        const traceId = `trace-${crypto.randomBytes(8).toString('hex')}`;
+        this.mediaChecks.push({ traceId, openid: String(body.openid ?? ''), mediaUrl: String(body.media_url) });
+        return this.reply(res, { errcode: 0, errmsg: 'ok', trace_id: traceId });
+      }
       case 'getwxacodeunlimit': {
         const scene = String(body.scene ?? '');
         if (!scene || scene.length > 32 || !/^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]+$/.test(scene))
@@ -154,5 +163,6 @@ const ROUTES: Record<string, string> = {
   '/cgi-bin/message/subscribe/send': 'subscribe.send',
   '/wxa/msg_sec_check': 'msg_sec_check',
   '/wxa/img_sec_check': 'img_sec_check',
+  '/wxa/media_check_async': 'media_check_async',
   '/wxa/getwxacodeunlimit': 'getwxacodeunlimit',
 };

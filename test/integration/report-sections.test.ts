@@ -52,6 +52,7 @@ describe('figure sections', () => {
       ['referrals', 40],
       ['insurance', 50],
       ['campaigns', 60],
+      ['consult', 70],
     ]);
   });
 
@@ -83,6 +84,7 @@ describe('figure sections', () => {
       'referrals',
       'insurance',
       'groups',
+      'consult',
     ]);
     expect(res.body.areas.map((a: { code: string; demo: unknown }) => [a.code, a.demo])).toEqual([
       [TOWN_MS, { visits: 1, perResident: 0 }],
@@ -110,6 +112,7 @@ describe('figure sections', () => {
       'referrals',
       'insurance',
       'groups',
+      'consult',
     ]);
     expect(res.body.rows.map((r: { demo: number }) => r.demo)).toEqual([1, 2, 3]);
   });
@@ -131,6 +134,7 @@ describe('figure sections', () => {
       '家庭意外保险',
       '村群消息',
       '各村居绑定群',
+      '优生优育咨询',
       '典型案例',
     ]);
     expect(wb.getWorksheet('示例')!.getRow(2).values).toEqual([undefined, TOWN_MS, expect.any(String), 1]);

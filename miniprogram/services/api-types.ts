@@ -6622,6 +6622,7 @@ export interface components {
             video: {
                 finderUserName: string;
                 feedId: string;
+                nonceId?: string;
             } | null;
             topics: string[];
             items: number[];
@@ -6695,6 +6696,7 @@ export interface components {
             video: {
                 finderUserName: string;
                 feedId: string;
+                nonceId?: string;
             } | null;
             topics: string[];
             items: number[];
@@ -6735,6 +6737,7 @@ export interface components {
             video: {
                 finderUserName: string;
                 feedId: string;
+                nonceId?: string;
             } | null;
             topics: string[];
             items: number[];

@@ -14,6 +14,8 @@ export const PAGES = {
   cleft: '/pages/cleft/index',
   insurance: '/pages/insurance/index',
   selections: '/pages/selections/index',
+  content: '/pages/content/index',
+  article: '/pages/content/article/index',
 } as const;
 
 /** getCurrentPages() routes have no leading slash. */

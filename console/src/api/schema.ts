@@ -9127,6 +9127,7 @@ export interface paths {
                                 video: {
                                     finderUserName: string;
                                     feedId: string;
+                                    nonceId?: string;
                                 } | null;
                                 topics: string[];
                                 items: number[];
@@ -16524,6 +16525,7 @@ export interface components {
             video: {
                 finderUserName: string;
                 feedId: string;
+                nonceId?: string;
             } | null;
             topics: string[];
             items: number[];
@@ -16597,6 +16599,7 @@ export interface components {
             video: {
                 finderUserName: string;
                 feedId: string;
+                nonceId?: string;
             } | null;
             topics: string[];
             items: number[];
@@ -16637,6 +16640,7 @@ export interface components {
             video: {
                 finderUserName: string;
                 feedId: string;
+                nonceId?: string;
             } | null;
             topics: string[];
             items: number[];

@@ -3676,6 +3676,413 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My requests, each with every step and its date */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["RequestForResident"][];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Raise a request to my village association */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["RequestRaise"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my requests */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a photo (JPEG/PNG, base64, ≤ 2 MB, at most 3) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        dataBase64: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            slot: number;
+                            contentType: string;
+                            size: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Satisfied with the reply: close it with a rating */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        rating: number;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Not satisfied: send it back with a rating and why */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        rating: number;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/village-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My village's current 村规民约 (reading it counts once per version) */
+        get: {
+            parameters: {
+                query?: {
+                    villageCode?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VillageRules"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6206,6 +6613,18 @@ export interface components {
                     rated: number;
                     averageRating: number | null;
                 };
+                requests: {
+                    total: number;
+                    byKind: {
+                        [key: string]: number;
+                    };
+                    byStatus: {
+                        [key: string]: number;
+                    };
+                    escalated: number;
+                    rated: number;
+                    averageRating: number | null;
+                };
             }[];
             groupsByVillage: {
                 code: string;
@@ -6293,6 +6712,21 @@ export interface components {
                     onTimeRate: number | null;
                     averageHours: number | null;
                     rated: number;
+                    averageRating: number | null;
+                };
+                requests: {
+                    total: number;
+                    byKind: {
+                        status: string;
+                        label: string;
+                        count: number;
+                    }[];
+                    byStatus: {
+                        status: string;
+                        label: string;
+                        count: number;
+                    }[];
+                    escalated: number;
                     averageRating: number | null;
                 };
             }[];
@@ -6627,6 +7061,127 @@ export interface components {
             topics: ("preconception" | "pregnancy" | "infant_care" | "reproductive" | "adolescence" | "chronic")[];
             rank?: number;
             active?: boolean;
+        };
+        RequestRaise: {
+            /** @enum {string} */
+            kind: "family_rights" | "neighbour_dispute" | "hardship" | "suggestion";
+            text: string;
+            villageCode?: string;
+        };
+        RequestForResident: {
+            id: string;
+            /** @enum {string} */
+            kind: "family_rights" | "neighbour_dispute" | "hardship" | "suggestion";
+            kindLabel: string;
+            /** @enum {string} */
+            status: "submitted" | "in_progress" | "escalated" | "replied" | "closed" | "reopened";
+            statusLabel: string;
+            text: string | null;
+            villageCode: string;
+            /** @enum {string} */
+            level: "village" | "town";
+            dueDay: string | null;
+            photos: number;
+            canRate: boolean;
+            rating: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            steps: {
+                /** @enum {string} */
+                status: "submitted" | "in_progress" | "escalated" | "replied" | "closed" | "reopened";
+                statusLabel: string;
+                /** Format: date-time */
+                at: string;
+                by: string;
+                reply: string | null;
+                note: string | null;
+                rating: number | null;
+            }[];
+            personalErased: boolean;
+        };
+        VillageRules: {
+            villageCode: string;
+            version: number;
+            title: string;
+            text: string;
+            /** Format: date-time */
+            publishedAt: string;
+            villageName: string;
+        };
+        RequestListItem: {
+            id: string;
+            /** @enum {string} */
+            kind: "family_rights" | "neighbour_dispute" | "hardship" | "suggestion";
+            kindLabel: string;
+            /** @enum {string} */
+            status: "submitted" | "in_progress" | "escalated" | "replied" | "closed" | "reopened";
+            statusLabel: string;
+            villageCode: string;
+            /** @enum {string} */
+            level: "village" | "town";
+            /** Format: date-time */
+            dueAt: string | null;
+            overdue: boolean;
+            escalated: boolean;
+            rating: number | null;
+            reopenCount: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        RequestForStaff: components["schemas"]["RequestListItem"] & {
+            text: string | null;
+            photos: {
+                id: string;
+                contentType: string;
+                size: number;
+            }[];
+            allowedNext: ("submitted" | "in_progress" | "escalated" | "replied" | "closed" | "reopened")[];
+            history: {
+                seq: number;
+                from: string | null;
+                to: string;
+                /** @enum {string} */
+                actorType: "resident" | "staff" | "system";
+                actorName: string | null;
+                /** Format: date-time */
+                at: string;
+                note: string | null;
+                reply: string | null;
+                rating: number | null;
+            }[];
+        };
+        RequestTransition: {
+            /** @enum {string} */
+            to: "in_progress" | "escalated" | "replied";
+            note?: string;
+            reply?: string;
+        };
+        VillageRulesStatus: {
+            villageCode: string;
+            villageName: string;
+            current: {
+                villageCode: string;
+                version: number;
+                title: string;
+                text: string;
+                /** Format: date-time */
+                publishedAt: string;
+            } | null;
+            households: number;
+            read: number;
+            versions: {
+                version: number;
+                title: string;
+                /** Format: date-time */
+                publishedAt: string;
+            }[];
+        };
+        VillageRulesPublish: {
+            villageCode: string;
+            title: string;
+            text: string;
         };
         Error: {
             error: {

@@ -11,6 +11,7 @@ import { insuranceModule } from './insurance';
 import { platformModule } from './platform';
 import { quizModule } from './quiz';
 import { referralsModule } from './referrals';
+import { requestsModule } from './requests';
 import { reportsModule, useFigureSections } from './reports';
 import { residentsModule } from './residents';
 import { selectionsModule } from './selections';
@@ -37,6 +38,7 @@ const others: AppModule[] = [
   careModule,
   backupsModule,
   consultModule,
+  requestsModule,
 ];
 
 /** Every domain module, in route order — the only place that knows them all; a new module adds one entry. */

@@ -158,3 +158,29 @@ export const roomAttention = dictionary('微信群异常', {
   bot_removed: '机器人已被移出群',
   missing: '找不到这个群',
 });
+
+/** Topics of the health-content library (an article carries one or more). */
+export const contentTopic = dictionary('健康知识主题', {
+  hl66: '健康素养66条',
+  sjsj: '三减四健',
+  yysy: '优生优育',
+  lafz: '两癌防治',
+  qcjk: '青春健康',
+  laws: '法律法规',
+  diet: '合理膳食',
+  exercise: '适量运动',
+  mental: '心理健康',
+  injury: '意外伤害预防',
+  disease: '疾病防治',
+});
+/** What an article is: text with pictures, an audio piece, or a 视频号 video. */
+export const contentKind = dictionary('健康知识形式', { article: '图文', audio: '音频', video: '视频号视频' });
+/** An article as residents see it: published, or taken down. */
+export const articleStatus = dictionary('健康知识状态', { published: '已发布', retired: '已下架' });
+/** One version of an article on its way from draft to published. */
+export const articleVersionStatus = dictionary('健康知识版本状态', {
+  draft: '草稿',
+  pending_review: '待审核',
+  published: '已发布',
+  superseded: '已被新版本替换',
+});

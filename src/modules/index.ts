@@ -7,6 +7,7 @@ import { backupsModule } from './backups';
 import { campaignsModule } from './campaigns';
 import { careModule } from './care';
 import { consultModule } from './consult';
+import { contentModule } from './content';
 import { insuranceModule } from './insurance';
 import { platformModule } from './platform';
 import { quizModule } from './quiz';
@@ -32,6 +33,7 @@ const others: AppModule[] = [
   subscriptionsModule,
   talksModule,
   quizModule,
+  contentModule,
   sessionsModule,
   reportsModule,
   selectionsModule,

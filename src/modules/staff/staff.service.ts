@@ -284,3 +284,10 @@ export async function linkedWechatIds(app: AppContext, ids: string[]): Promise<M
 export async function staffCount(app: AppContext): Promise<number> {
   return Staff(app.db).estimatedDocumentCount();
 }
+
+/** The mini-program openid the staff member bound ("bind my WeChat"), if any: WeChat's content check asks for one. */
+export async function boundOpenId(app: AppContext, id: string): Promise<string | null> {
+  if (!Types.ObjectId.isValid(id)) return null;
+  const s = await Staff(app.db).findById(id, { wechatOpenId: 1 }).lean();
+  return s?.wechatOpenId ?? null;
+}

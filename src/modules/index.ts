@@ -12,6 +12,7 @@ import { quizModule } from './quiz';
 import { referralsModule } from './referrals';
 import { reportsModule, useFigureSections } from './reports';
 import { residentsModule } from './residents';
+import { screeningsModule } from './screenings';
 import { selectionsModule } from './selections';
 import { resolveToken, sessionsModule } from './sessions';
 import { getActiveStaff, staffModule } from './staff';
@@ -34,6 +35,7 @@ const others: AppModule[] = [
   reportsModule,
   selectionsModule,
   careModule,
+  screeningsModule,
   backupsModule,
 ];
 

@@ -50,6 +50,7 @@ describe('figure sections', () => {
       ['talks', 30],
       ['referrals', 40],
       ['insurance', 50],
+      ['screenings', 55],
       ['campaigns', 60],
     ]);
   });
@@ -69,6 +70,7 @@ describe('figure sections', () => {
       'demo',
       'referrals',
       'insurance',
+      'screenings',
       'groups',
     ]);
     expect(res.body.areas.map((a: { code: string; demo: unknown }) => [a.code, a.demo])).toEqual([
@@ -95,6 +97,7 @@ describe('figure sections', () => {
       'demo',
       'referrals',
       'insurance',
+      'screenings',
       'groups',
     ]);
     expect(res.body.rows.map((r: { demo: number }) => r.demo)).toEqual([1, 2, 3]);
@@ -114,6 +117,7 @@ describe('figure sections', () => {
       '示例',
       '唇腭裂救助转介',
       '家庭意外保险',
+      '筛查结果与随访',
       '村群消息',
       '各村居绑定群',
       '典型案例',

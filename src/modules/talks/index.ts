@@ -24,3 +24,7 @@ export const talksModule: AppModule = {
 };
 
 export { talkFigures } from './talks.figures';
+
+export type { TalkDoc } from './talks.model';
+export { getPublicTalk, talkAccess } from './talks.service';
+export { expertHospitals, screeningAttendance, screeningRoster, SCREENING_TALK_KINDS, type ScreeningRosterLine } from './screening-roster';

@@ -3367,6 +3367,589 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/consult/questions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My questions with their answers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ConsultQuestionForResident"][];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Ask an expert (text checked by WeChat before anyone sees it; photos follow one by one) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["ConsultAsk"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsultQuestionForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consult/questions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my questions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsultQuestionForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consult/questions/{id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a photo to my question (JPEG/PNG, base64, ≤ 2 MB); WeChat checks it before an expert sees it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        dataBase64: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            slot: number;
+                            /** @enum {string} */
+                            check: "pending";
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consult/questions/{id}/follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask one follow-up after the answer */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsultQuestionForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consult/questions/{id}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rate the answer; optionally agree that it may be published without names */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        rating: number;
+                        /** @default false */
+                        allowPublish?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsultQuestionForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consult/faq": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 常见问题: published answers by topic, searchable */
+        get: {
+            parameters: {
+                query?: {
+                    topic?: "preconception" | "pregnancy" | "infant_care" | "reproductive" | "adolescence" | "chronic";
+                    q?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ConsultFaq"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consult/media/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A photo for the WeChat image check, at its one-time address while the check is pending */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wechat/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** WeChat message push: address check (echoes echostr when the signature is right) */
+        get: {
+            parameters: {
+                query: {
+                    signature: string;
+                    timestamp: string;
+                    nonce: string;
+                    echostr?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** WeChat message push (JSON): image check results (wxa_media_check) */
+        post: {
+            parameters: {
+                query: {
+                    signature: string;
+                    timestamp: string;
+                    nonce: string;
+                    echostr?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        Event?: string;
+                        trace_id?: string;
+                        result?: {
+                            suggest: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3633,6 +4216,42 @@ export interface components {
                     in_person: "当面口头同意";
                 };
             };
+            consultStatus: {
+                /** @enum {string} */
+                title: "咨询状态";
+                labels: {
+                    /** @enum {string} */
+                    checking: "内容审核中";
+                    /** @enum {string} */
+                    refused: "未通过审核";
+                    /** @enum {string} */
+                    open: "待专家回复";
+                    /** @enum {string} */
+                    answered: "专家已回复";
+                    /** @enum {string} */
+                    follow_up: "追问待回复";
+                    /** @enum {string} */
+                    closed: "已结束";
+                };
+            };
+            consultTopic: {
+                /** @enum {string} */
+                title: "咨询主题";
+                labels: {
+                    /** @enum {string} */
+                    preconception: "孕前优生";
+                    /** @enum {string} */
+                    pregnancy: "孕产期";
+                    /** @enum {string} */
+                    infant_care: "婴幼儿照护";
+                    /** @enum {string} */
+                    reproductive: "生殖健康";
+                    /** @enum {string} */
+                    adolescence: "青春期";
+                    /** @enum {string} */
+                    chronic: "慢病与生活方式";
+                };
+            };
             contestState: {
                 /** @enum {string} */
                 title: "答题竞赛进度";
@@ -3758,6 +4377,10 @@ export interface components {
                     /** @enum {string} */
                     insurance_renewal: "保险到期续保提醒";
                     /** @enum {string} */
+                    consult_answered: "咨询已有专家回复";
+                    /** @enum {string} */
+                    request_status: "诉求办理进度";
+                    /** @enum {string} */
                     screening_result: "检查结果已出";
                 };
             };
@@ -3819,6 +4442,38 @@ export interface components {
                     generated: "已生成";
                     /** @enum {string} */
                     submitted: "已报送";
+                };
+            };
+            requestKind: {
+                /** @enum {string} */
+                title: "诉求类型";
+                labels: {
+                    /** @enum {string} */
+                    family_rights: "计生家庭权益";
+                    /** @enum {string} */
+                    neighbour_dispute: "邻里纠纷";
+                    /** @enum {string} */
+                    hardship: "生活困难帮扶";
+                    /** @enum {string} */
+                    suggestion: "意见建议";
+                };
+            };
+            requestStatus: {
+                /** @enum {string} */
+                title: "诉求进度";
+                labels: {
+                    /** @enum {string} */
+                    submitted: "已提交，待村居受理";
+                    /** @enum {string} */
+                    in_progress: "村居处理中";
+                    /** @enum {string} */
+                    escalated: "已转镇街处理";
+                    /** @enum {string} */
+                    replied: "已答复";
+                    /** @enum {string} */
+                    closed: "已办结";
+                    /** @enum {string} */
+                    reopened: "不满意，重新办理";
                 };
             };
             roomAttention: {
@@ -4013,6 +4668,8 @@ export interface components {
                     town_admin: "镇街管理员";
                     /** @enum {string} */
                     village_worker: "村居工作人员";
+                    /** @enum {string} */
+                    expert: "咨询专家";
                 };
             };
             talkKind: {
@@ -4291,6 +4948,30 @@ export interface components {
                     "backup.restored": "从备份恢复数据";
                     /** @enum {string} */
                     "keys.rotated": "更换加密密钥";
+                    /** @enum {string} */
+                    "consult.view_full": "查看咨询问题全文";
+                    /** @enum {string} */
+                    "consult.photo_view": "查看咨询照片";
+                    /** @enum {string} */
+                    "consult.answer": "回复咨询";
+                    /** @enum {string} */
+                    "consult.handover": "转交咨询给其他专家";
+                    /** @enum {string} */
+                    "consult.publish": "公开为常见问题";
+                    /** @enum {string} */
+                    "consult.unpublish": "撤下常见问题";
+                    /** @enum {string} */
+                    "consult.check_release": "人工审核咨询内容";
+                    /** @enum {string} */
+                    "consult.expert_link": "设置咨询专家";
+                    /** @enum {string} */
+                    "request.view_full": "查看诉求全文";
+                    /** @enum {string} */
+                    "request.photo_view": "查看诉求照片";
+                    /** @enum {string} */
+                    "request.transition": "办理诉求";
+                    /** @enum {string} */
+                    "village_rules.publish": "发布村规民约";
                 };
             };
             auditTarget: {
@@ -4367,6 +5048,16 @@ export interface components {
                     backup: "数据备份";
                     /** @enum {string} */
                     keys: "加密密钥";
+                    /** @enum {string} */
+                    consult_question: "咨询";
+                    /** @enum {string} */
+                    consult_expert: "咨询专家";
+                    /** @enum {string} */
+                    consult_faq: "常见问题";
+                    /** @enum {string} */
+                    resident_request: "诉求";
+                    /** @enum {string} */
+                    village_rules: "村规民约";
                 };
             };
             errorCode: {
@@ -4639,6 +5330,28 @@ export interface components {
                     DAILY_VOTE_LIMIT: "今天的票已经投完";
                     /** @enum {string} */
                     ALREADY_VOTED_TODAY: "今天已经投过票";
+                    /** @enum {string} */
+                    CONTENT_REFUSED: "内容含有不适宜发布的信息";
+                    /** @enum {string} */
+                    NO_EXPERT: "这个主题暂时没有专家";
+                    /** @enum {string} */
+                    NOT_YOUR_TOPIC: "不是您负责的咨询主题";
+                    /** @enum {string} */
+                    QUESTION_NOT_OPEN: "咨询现在不能回复";
+                    /** @enum {string} */
+                    FOLLOW_UP_USED: "已经追问过一次";
+                    /** @enum {string} */
+                    ALREADY_RATED: "已经评价过";
+                    /** @enum {string} */
+                    NOT_ANSWERED: "还没有回复";
+                    /** @enum {string} */
+                    PUBLISH_CONSENT_REQUIRED: "提问人没有同意公开";
+                    /** @enum {string} */
+                    PHOTOS_COMPLETE: "照片已经传完";
+                    /** @enum {string} */
+                    REQUEST_NOT_REPLIED: "诉求还没有答复";
+                    /** @enum {string} */
+                    NO_RULES: "还没有发布村规民约";
                 };
             };
         };
@@ -4646,7 +5359,7 @@ export interface components {
             id: string;
             username: string;
             /** @enum {string} */
-            role: "district_admin" | "town_admin" | "village_worker";
+            role: "district_admin" | "town_admin" | "village_worker" | "expert";
             areaCode: string;
             areaPath: string[];
             displayName?: string;
@@ -4671,7 +5384,7 @@ export interface components {
                 username: string;
                 displayName: string;
                 /** @enum {string} */
-                role: "district_admin" | "town_admin" | "village_worker";
+                role: "district_admin" | "town_admin" | "village_worker" | "expert";
                 areaName: string;
                 initialPassword: string;
             }[];
@@ -5969,6 +6682,15 @@ export interface components {
                     cancelled: number;
                     boundGroups: number;
                 };
+                consult: {
+                    asked: number;
+                    answered: number;
+                    onTime: number;
+                    onTimeRate: number | null;
+                    averageHours: number | null;
+                    rated: number;
+                    averageRating: number | null;
+                };
             }[];
             groupsByVillage: {
                 code: string;
@@ -6063,6 +6785,15 @@ export interface components {
                 groups: {
                     sent: number;
                     dead: number;
+                };
+                consult: {
+                    asked: number;
+                    answered: number;
+                    onTime: number;
+                    onTimeRate: number | null;
+                    averageHours: number | null;
+                    rated: number;
+                    averageRating: number | null;
                 };
             }[];
         };
@@ -6541,6 +7272,152 @@ export interface components {
             } | null;
             /** @description shown to district admins as a banner; null when backups are healthy */
             alert: string | null;
+        };
+        ConsultAsk: {
+            /** @enum {string} */
+            topic: "preconception" | "pregnancy" | "infant_care" | "reproductive" | "adolescence" | "chronic";
+            text: string;
+            /** @default 0 */
+            photoCount: number;
+            callBack?: {
+                name: string;
+                phone: string;
+            };
+        };
+        ConsultQuestionForResident: {
+            id: string;
+            /** @enum {string} */
+            topic: "preconception" | "pregnancy" | "infant_care" | "reproductive" | "adolescence" | "chronic";
+            topicLabel: string;
+            /** @enum {string} */
+            status: "checking" | "refused" | "open" | "answered" | "follow_up" | "closed";
+            statusLabel: string;
+            text: string | null;
+            callBack: boolean;
+            photoCount: number;
+            photosUploaded: number;
+            /** Format: date-time */
+            createdAt: string;
+            dueDay: string | null;
+            answer: {
+                text: string | null;
+                /** Format: date-time */
+                at: string;
+                expert: {
+                    name: string;
+                    title: string;
+                    hospital: string;
+                } | null;
+            } | null;
+            followUp: {
+                text: string | null;
+                /** Format: date-time */
+                at: string;
+            } | null;
+            followUpAnswer: {
+                text: string | null;
+                /** Format: date-time */
+                at: string;
+                expert: {
+                    name: string;
+                    title: string;
+                    hospital: string;
+                } | null;
+            } | null;
+            canFollowUp: boolean;
+            canRate: boolean;
+            rating: number | null;
+            allowPublish: boolean;
+            published: boolean;
+            personalErased: boolean;
+        };
+        ConsultFaq: {
+            id: string;
+            /** @enum {string} */
+            topic: "preconception" | "pregnancy" | "infant_care" | "reproductive" | "adolescence" | "chronic";
+            topicLabel: string;
+            question: string;
+            answer: string;
+            expertName: string;
+            /** Format: date-time */
+            publishedAt: string;
+        };
+        ConsultExpert: {
+            staffId: string;
+            expertId: string;
+            name: string;
+            title: string;
+            hospital: string;
+            topics: ("preconception" | "pregnancy" | "infant_care" | "reproductive" | "adolescence" | "chronic")[];
+            topicLabels: string[];
+            rank: number;
+            active: boolean;
+        };
+        ConsultQuestionListItem: {
+            id: string;
+            /** @enum {string} */
+            topic: "preconception" | "pregnancy" | "infant_care" | "reproductive" | "adolescence" | "chronic";
+            topicLabel: string;
+            /** @enum {string} */
+            status: "checking" | "refused" | "open" | "answered" | "follow_up" | "closed";
+            statusLabel: string;
+            textHeld: boolean;
+            mine: boolean;
+            expertName: string | null;
+            callBack: boolean;
+            photoCount: number;
+            overdue: boolean;
+            overdueCount: number;
+            /** Format: date-time */
+            dueAt: string | null;
+            rating: number | null;
+            allowPublish: boolean;
+            published: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ConsultQuestionForStaff: components["schemas"]["ConsultQuestionListItem"] & {
+            text: string | null;
+            callBackContact: {
+                name: string;
+                phone: string;
+            } | null;
+            photos: {
+                id: string;
+                contentType: string;
+                size: number;
+            }[];
+            followUp: {
+                text: string | null;
+                /** Format: date-time */
+                at: string;
+            } | null;
+            answers: {
+                n: number;
+                text: string | null;
+                /** Format: date-time */
+                at: string;
+                expertName: string | null;
+            }[];
+            routing: {
+                expertName: string | null;
+                /** @enum {string} */
+                reason: "new" | "overdue" | "handover";
+                byName: string | null;
+                /** Format: date-time */
+                at: string;
+            }[];
+            canAnswer: boolean;
+        };
+        ConsultPublish: {
+            question: string;
+            answer: string;
+        };
+        ConsultExpertLink: {
+            expertId: string;
+            topics: ("preconception" | "pregnancy" | "infant_care" | "reproductive" | "adolescence" | "chronic")[];
+            rank?: number;
+            active?: boolean;
         };
         Error: {
             error: {

@@ -117,6 +117,18 @@ export const auditAction = dictionary('审计操作', {
   'backup.failed': '数据备份失败',
   'backup.restored': '从备份恢复数据',
   'keys.rotated': '更换加密密钥',
+  'consult.view_full': '查看咨询问题全文',
+  'consult.photo_view': '查看咨询照片',
+  'consult.answer': '回复咨询',
+  'consult.handover': '转交咨询给其他专家',
+  'consult.publish': '公开为常见问题',
+  'consult.unpublish': '撤下常见问题',
+  'consult.check_release': '人工审核咨询内容',
+  'consult.expert_link': '设置咨询专家',
+  'request.view_full': '查看诉求全文',
+  'request.photo_view': '查看诉求照片',
+  'request.transition': '办理诉求',
+  'village_rules.publish': '发布村规民约',
 });
 
 /** What an audit record is about (its `targetType`). */
@@ -156,4 +168,9 @@ export const auditTarget = dictionary('审计对象', {
   nomination: '提名',
   backup: '数据备份',
   keys: '加密密钥',
+  consult_question: '咨询',
+  consult_expert: '咨询专家',
+  consult_faq: '常见问题',
+  resident_request: '诉求',
+  village_rules: '村规民约',
 });

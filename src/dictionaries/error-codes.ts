@@ -149,4 +149,16 @@ export const errorCode = dictionary('错误代码', {
   OUT_OF_AREA: '不在评选范围内',
   DAILY_VOTE_LIMIT: '今天的票已经投完',
   ALREADY_VOTED_TODAY: '今天已经投过票',
+  // consult and requests
+  CONTENT_REFUSED: '内容含有不适宜发布的信息',
+  NO_EXPERT: '这个主题暂时没有专家',
+  NOT_YOUR_TOPIC: '不是您负责的咨询主题',
+  QUESTION_NOT_OPEN: '咨询现在不能回复',
+  FOLLOW_UP_USED: '已经追问过一次',
+  ALREADY_RATED: '已经评价过',
+  NOT_ANSWERED: '还没有回复',
+  PUBLISH_CONSENT_REQUIRED: '提问人没有同意公开',
+  PHOTOS_COMPLETE: '照片已经传完',
+  REQUEST_NOT_REPLIED: '诉求还没有答复',
+  NO_RULES: '还没有发布村规民约',
 });

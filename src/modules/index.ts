@@ -6,6 +6,7 @@ import { audit, auditModule } from './audit';
 import { backupsModule } from './backups';
 import { campaignsModule } from './campaigns';
 import { careModule } from './care';
+import { consultModule } from './consult';
 import { insuranceModule } from './insurance';
 import { platformModule } from './platform';
 import { quizModule } from './quiz';
@@ -37,6 +38,7 @@ const others: AppModule[] = [
   careModule,
   screeningsModule,
   backupsModule,
+  consultModule,
 ];
 
 /** Every domain module, in route order — the only place that knows them all; a new module adds one entry. */

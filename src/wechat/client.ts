@@ -168,6 +168,20 @@ export class WeChatClient {
     return { suggest, label: Number(result?.label ?? 0) };
   }
 
+  /**
+   * Asynchronous image check (v2): WeChat fetches `mediaUrl` and pushes the result (`wxa_media_check`, keyed by
+   * the returned trace id) to the message push address.
+   */
+  async mediaCheckAsync(openid: string, mediaUrl: string, scene: 1 | 2 | 3 | 4 = 2): Promise<{ traceId: string }> {
+    const r = await this.withToken((t) =>
+      this.json('media_check_async', () =>
+        this.http.post('/wxa/media_check_async', { version: 2, openid, scene, media_type: 2, media_url: mediaUrl }, { params: { access_token: t } }),
+      ),
+    );
+    if (typeof r.trace_id !== 'string' || !r.trace_id) throw new WeChatError('media_check_async', -3, 'no trace_id');
+    return { traceId: r.trace_id };
+  }
+
   /** Mini-program code image for a scene (check-in QR codes). */
   async wxacodeUnlimited(scene: string, page: string, width = 430): Promise<Buffer> {
     const r = await this.withToken((t) =>

@@ -20,6 +20,8 @@ export class FakeWeChatServer {
   private tokenSeq = 0;
   readonly sent: Array<{ touser: string; template_id: string; page?: string; data: Record<string, { value: string }> }> = [];
   readonly calls: Array<{ path: string; body: unknown }> = [];
+  /** Image checks asked for: the push with each result is the test's (or the caller's) to send. */
+  readonly mediaChecks: Array<{ traceId: string; openid: string; mediaUrl: string }> = [];
   /** Openids that have not subscribed: subscribe sends to them return 43101. */
   readonly unsubscribed = new Set<string>();
   url = '';
@@ -54,6 +56,7 @@ export class FakeWeChatServer {
     this.sent.length = 0;
     this.calls.length = 0;
     this.unsubscribed.clear();
+    this.mediaChecks.length = 0;
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -111,6 +114,12 @@ export class FakeWeChatServer {
         const suggest = content.includes('违禁') ? 'risky' : content.includes('待审') ? 'review' : 'pass';
         return this.reply(res, { errcode: 0, errmsg: 'ok', result: { suggest, label: suggest === 'pass' ? 100 : 20001 } });
       }
+      case 'media_check_async': {
+        if (!body.media_url) return this.reply(res, { errcode: 40003, errmsg: 'invalid media_url' });
+        const traceId = `trace-${crypto.randomBytes(8).toString('hex')}`;
+        this.mediaChecks.push({ traceId, openid: String(body.openid ?? ''), mediaUrl: String(body.media_url) });
+        return this.reply(res, { errcode: 0, errmsg: 'ok', trace_id: traceId });
+      }
       case 'getwxacodeunlimit': {
         const scene = String(body.scene ?? '');
         if (!scene || scene.length > 32 || !/^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]+$/.test(scene))
@@ -143,5 +152,6 @@ const ROUTES: Record<string, string> = {
   '/wxa/business/getuserphonenumber': 'getuserphonenumber',
   '/cgi-bin/message/subscribe/send': 'subscribe.send',
   '/wxa/msg_sec_check': 'msg_sec_check',
+  '/wxa/media_check_async': 'media_check_async',
   '/wxa/getwxacodeunlimit': 'getwxacodeunlimit',
 };

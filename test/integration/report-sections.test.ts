@@ -52,6 +52,7 @@ describe('figure sections', () => {
       ['insurance', 50],
       ['screenings', 55],
       ['campaigns', 60],
+      ['consult', 70],
     ]);
   });
 
@@ -72,6 +73,7 @@ describe('figure sections', () => {
       'insurance',
       'screenings',
       'groups',
+      'consult',
     ]);
     expect(res.body.areas.map((a: { code: string; demo: unknown }) => [a.code, a.demo])).toEqual([
       [TOWN_MS, { visits: 1, perResident: 0 }],
@@ -99,6 +101,7 @@ describe('figure sections', () => {
       'insurance',
       'screenings',
       'groups',
+      'consult',
     ]);
     expect(res.body.rows.map((r: { demo: number }) => r.demo)).toEqual([1, 2, 3]);
   });
@@ -120,6 +123,7 @@ describe('figure sections', () => {
       '筛查结果与随访',
       '村群消息',
       '各村居绑定群',
+      '优生优育咨询',
       '典型案例',
     ]);
     expect(wb.getWorksheet('示例')!.getRow(2).values).toEqual([undefined, TOWN_MS, expect.any(String), 1]);

@@ -219,6 +219,7 @@ describe('yearly report files', () => {
       '筛查结果与随访',
       '村群消息',
       '各村居绑定群',
+      '优生优育咨询',
       '典型案例',
     ]);
     const values = (sheet: string) => {
@@ -284,6 +285,7 @@ describe('yearly report files', () => {
       '筛查结果与随访',
       '村群消息',
       '各村居绑定群',
+      '优生优育咨询',
       '典型案例',
     ])
       expect(text).toContain(h);

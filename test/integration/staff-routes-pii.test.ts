@@ -186,11 +186,21 @@ beforeAll(async () => {
     ids.screeningCaseId = entered.body.caseId;
     ids.programme = 'cervical';
   }
+  if (paths.includes('/api/v1/consult/questions')) {
+    // A question whose resident asked for a call back: the name and phone are the expert's to see, audited.
+    const asked = await t.request('POST', '/api/v1/consult/questions', {
+      token: resident.token,
+      body: { topic: 'pregnancy', text: `孕晚期脚肿，${PLANTED.otherConditions}`, callBack: { name: PLANTED.residentName, phone: PLANTED.residentPhone } },
+    });
+    expect(asked.status).toBe(201);
+    ids.consultQuestionId = asked.body.id;
+  }
 }, 120_000);
 afterAll(() => t.close());
 
 /** The id a path parameter stands for, from the path segment before it (`/referrals/{id}` → the referral). */
 function paramValue(path: string, name: string): string {
+  if (path.includes('/consult/questions/{id}') && name === 'id') return ids.consultQuestionId ?? String(new Types.ObjectId());
   const segments = path.split('/');
   const before = segments[segments.indexOf(`{${name}}`) - 1] ?? '';
   if (path.includes('/screenings/')) {
@@ -378,6 +388,11 @@ test('when any staff route replies with personal data in the clear, then that re
   });
   expect(shown('GET /api/admin/v1/residents/{id}')).toMatchObject({ status: 200, audited: true, plaintext: expect.arrayContaining([PLANTED.residentPhone]) });
   expect(shown('POST /api/admin/v1/referrals/{id}/transitions')).toMatchObject({ status: 200 });
+  expect(shown('GET /api/admin/v1/consult/questions/{id}')).toMatchObject({
+    status: 200,
+    audited: true,
+    plaintext: expect.arrayContaining([PLANTED.residentPhone, PLANTED.otherConditions]),
+  });
   expect(shown('POST /api/admin/v1/insurance/enrolments/{id}/transitions')).toMatchObject({ status: 200 });
   if (ids.screeningCaseId) {
     expect(shown('GET /api/admin/v1/screenings/cases/{id}')).toMatchObject({

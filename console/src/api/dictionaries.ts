@@ -92,6 +92,28 @@ export const DICTIONARIES = {
       "in_person": "当面口头同意"
     }
   },
+  "consultStatus": {
+    "title": "咨询状态",
+    "labels": {
+      "checking": "内容审核中",
+      "refused": "未通过审核",
+      "open": "待专家回复",
+      "answered": "专家已回复",
+      "follow_up": "追问待回复",
+      "closed": "已结束"
+    }
+  },
+  "consultTopic": {
+    "title": "咨询主题",
+    "labels": {
+      "preconception": "孕前优生",
+      "pregnancy": "孕产期",
+      "infant_care": "婴幼儿照护",
+      "reproductive": "生殖健康",
+      "adolescence": "青春期",
+      "chronic": "慢病与生活方式"
+    }
+  },
   "contestState": {
     "title": "答题竞赛进度",
     "labels": {
@@ -169,6 +191,8 @@ export const DICTIONARIES = {
       "referral_status": "唇腭裂救助办理进度",
       "insurance_status": "保险登记审核结果",
       "insurance_renewal": "保险到期续保提醒",
+      "consult_answered": "咨询已有专家回复",
+      "request_status": "诉求办理进度",
       "screening_result": "检查结果已出"
     }
   },
@@ -208,6 +232,26 @@ export const DICTIONARIES = {
       "not_generated": "未生成",
       "generated": "已生成",
       "submitted": "已报送"
+    }
+  },
+  "requestKind": {
+    "title": "诉求类型",
+    "labels": {
+      "family_rights": "计生家庭权益",
+      "neighbour_dispute": "邻里纠纷",
+      "hardship": "生活困难帮扶",
+      "suggestion": "意见建议"
+    }
+  },
+  "requestStatus": {
+    "title": "诉求进度",
+    "labels": {
+      "submitted": "已提交，待村居受理",
+      "in_progress": "村居处理中",
+      "escalated": "已转镇街处理",
+      "replied": "已答复",
+      "closed": "已办结",
+      "reopened": "不满意，重新办理"
     }
   },
   "roomAttention": {
@@ -330,7 +374,8 @@ export const DICTIONARIES = {
     "labels": {
       "district_admin": "区级管理员",
       "town_admin": "镇街管理员",
-      "village_worker": "村居工作人员"
+      "village_worker": "村居工作人员",
+      "expert": "咨询专家"
     }
   },
   "talkKind": {
@@ -477,7 +522,19 @@ export const DICTIONARIES = {
       "backup.created": "数据备份完成",
       "backup.failed": "数据备份失败",
       "backup.restored": "从备份恢复数据",
-      "keys.rotated": "更换加密密钥"
+      "keys.rotated": "更换加密密钥",
+      "consult.view_full": "查看咨询问题全文",
+      "consult.photo_view": "查看咨询照片",
+      "consult.answer": "回复咨询",
+      "consult.handover": "转交咨询给其他专家",
+      "consult.publish": "公开为常见问题",
+      "consult.unpublish": "撤下常见问题",
+      "consult.check_release": "人工审核咨询内容",
+      "consult.expert_link": "设置咨询专家",
+      "request.view_full": "查看诉求全文",
+      "request.photo_view": "查看诉求照片",
+      "request.transition": "办理诉求",
+      "village_rules.publish": "发布村规民约"
     }
   },
   "auditTarget": {
@@ -517,7 +574,12 @@ export const DICTIONARIES = {
       "selection": "评选",
       "nomination": "提名",
       "backup": "数据备份",
-      "keys": "加密密钥"
+      "keys": "加密密钥",
+      "consult_question": "咨询",
+      "consult_expert": "咨询专家",
+      "consult_faq": "常见问题",
+      "resident_request": "诉求",
+      "village_rules": "村规民约"
     }
   },
   "errorCode": {
@@ -655,7 +717,18 @@ export const DICTIONARIES = {
       "ALREADY_REVIEWED": "推荐已经审核过",
       "OUT_OF_AREA": "不在评选范围内",
       "DAILY_VOTE_LIMIT": "今天的票已经投完",
-      "ALREADY_VOTED_TODAY": "今天已经投过票"
+      "ALREADY_VOTED_TODAY": "今天已经投过票",
+      "CONTENT_REFUSED": "内容含有不适宜发布的信息",
+      "NO_EXPERT": "这个主题暂时没有专家",
+      "NOT_YOUR_TOPIC": "不是您负责的咨询主题",
+      "QUESTION_NOT_OPEN": "咨询现在不能回复",
+      "FOLLOW_UP_USED": "已经追问过一次",
+      "ALREADY_RATED": "已经评价过",
+      "NOT_ANSWERED": "还没有回复",
+      "PUBLISH_CONSENT_REQUIRED": "提问人没有同意公开",
+      "PHOTOS_COMPLETE": "照片已经传完",
+      "REQUEST_NOT_REPLIED": "诉求还没有答复",
+      "NO_RULES": "还没有发布村规民约"
     }
   }
 } as const;

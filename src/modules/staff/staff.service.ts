@@ -31,6 +31,8 @@ export const ROLE_LEVELS: Record<StaffRole, string[]> = {
   district_admin: ['district'],
   town_admin: ['town', 'subdistrict'],
   village_worker: ['village', 'community'],
+  // An expert answers questions of their topics across the district; they reach only the routes naming their role.
+  expert: ['district'],
 };
 
 interface CreateStaffInput {

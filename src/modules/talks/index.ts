@@ -24,6 +24,7 @@ export const talksModule: AppModule = {
 };
 
 export { talkFigures } from './talks.figures';
+export { getExpert } from './experts.service';
 
 export type { TalkDoc } from './talks.model';
 export { getPublicTalk, talkAccess } from './talks.service';

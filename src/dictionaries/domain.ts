@@ -160,6 +160,32 @@ export const roomAttention = dictionary('微信群异常', {
   missing: '找不到这个群',
 });
 
+/** Topics of the health-content library (an article carries one or more). */
+export const contentTopic = dictionary('健康知识主题', {
+  hl66: '健康素养66条',
+  sjsj: '三减四健',
+  yysy: '优生优育',
+  lafz: '两癌防治',
+  qcjk: '青春健康',
+  laws: '法律法规',
+  diet: '合理膳食',
+  exercise: '适量运动',
+  mental: '心理健康',
+  injury: '意外伤害预防',
+  disease: '疾病防治',
+});
+/** What an article is: text with pictures, an audio piece, or a 视频号 video. */
+export const contentKind = dictionary('健康知识形式', { article: '图文', audio: '音频', video: '视频号视频' });
+/** An article as residents see it: published, or taken down. */
+export const articleStatus = dictionary('健康知识状态', { published: '已发布', retired: '已下架' });
+/** One version of an article on its way from draft to published. */
+export const articleVersionStatus = dictionary('健康知识版本状态', {
+  draft: '草稿',
+  pending_review: '待审核',
+  published: '已发布',
+  superseded: '已被新版本替换',
+});
+
 /** What a screening or check-up looks for; the result codes and advice of each are configurable. */
 export const screeningProgramme = dictionary('筛查项目', { cervical: '宫颈癌筛查', breast: '乳腺癌筛查', checkup: '育龄群众查体' });
 export const screeningLevel = dictionary('检查结果', { normal: '未见异常', review: '需要复查', abnormal: '异常' });

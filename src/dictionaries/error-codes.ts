@@ -122,6 +122,14 @@ export const errorCode = dictionary('错误代码', {
   INVALID_QUIET_HOURS: '免打扰时段格式不正确',
   PAST_TIME: '发送时间已经过去',
   OWN_CAMPAIGN: '不能审核自己创建的内容',
+  // health content
+  OWN_CONTENT: '不能审核自己写的文章',
+  CONTENT_CHECK_FAILED: '未通过微信内容安全检测',
+  CONTENT_CHECK_UNAVAILABLE: '微信内容安全检测暂时不可用',
+  VERSION_EXISTS: '这篇文章已有未发布的新版本',
+  ARTICLE_RETIRED: '文章已下架',
+  IMAGE_TOO_LARGE: '图片太大',
+  UNSUPPORTED_IMAGE_TYPE: '图片格式不受支持',
   // reports and typical cases
   REPORT_ALREADY_SUBMITTED: '年度报告已经报送',
   REPORT_NOT_SUBMITTED: '年度报告还没有报送',

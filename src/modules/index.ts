@@ -7,10 +7,12 @@ import { backupsModule } from './backups';
 import { campaignsModule } from './campaigns';
 import { careModule } from './care';
 import { consultModule } from './consult';
+import { contentModule } from './content';
 import { insuranceModule } from './insurance';
 import { platformModule } from './platform';
 import { quizModule } from './quiz';
 import { referralsModule } from './referrals';
+import { requestsModule } from './requests';
 import { reportsModule, useFigureSections } from './reports';
 import { residentsModule } from './residents';
 import { screeningsModule } from './screenings';
@@ -32,6 +34,7 @@ const others: AppModule[] = [
   subscriptionsModule,
   talksModule,
   quizModule,
+  contentModule,
   sessionsModule,
   reportsModule,
   selectionsModule,
@@ -39,6 +42,7 @@ const others: AppModule[] = [
   screeningsModule,
   backupsModule,
   consultModule,
+  requestsModule,
 ];
 
 /** Every domain module, in route order — the only place that knows them all; a new module adds one entry. */

@@ -169,6 +169,24 @@ export class WeChatClient {
   }
 
   /**
+   * Image check (`img_sec_check`, the synchronous one: the image itself is sent, up to 1 MB as WeChat takes it):
+   * `risky` when WeChat answers 87014.
+   */
+  async imgSecCheck(image: Buffer, contentType: string): Promise<{ suggest: 'pass' | 'risky' }> {
+    try {
+      await this.withToken((t) => {
+        const form = new FormData();
+        form.append('media', new Blob([image], { type: contentType }), contentType === 'image/png' ? 'image.png' : 'image.jpg');
+        return this.json('img_sec_check', () => this.http.post('/wxa/img_sec_check', form, { params: { access_token: t } }));
+      });
+      return { suggest: 'pass' };
+    } catch (err) {
+      if (err instanceof WeChatError && err.errcode === WX.RISKY_CONTENT) return { suggest: 'risky' };
+      throw err;
+    }
+  }
+
+  /**
    * Asynchronous image check (v2): WeChat fetches `mediaUrl` and pushes the result (`wxa_media_check`, keyed by
    * the returned trace id) to the message push address.
    */

@@ -47,19 +47,32 @@ describe('figure sections', () => {
     expect(hooked.map((h) => [h.module, h.section.order]).sort((a, b) => (a[1] as number) - (b[1] as number))).toEqual([
       ['residents', 10],
       ['quiz', 20],
+      ['content', 25],
       ['talks', 30],
       ['referrals', 40],
       ['insurance', 50],
       ['screenings', 55],
       ['campaigns', 60],
       ['consult', 70],
+      ['requests', 80],
     ]);
   });
 
   test('when a module adds a section, then its fields sit in each area row and around the rows in section order', async () => {
     const res = await t.request('GET', '/api/admin/v1/reports/yearly?year=2026', { token: town.token });
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body)).toEqual(['year', 'area', 'generatedAt', 'targets', 'rounds', 'areas', 'demoVillages', 'groupsByVillage', 'cases']);
+    expect(Object.keys(res.body)).toEqual([
+      'year',
+      'area',
+      'generatedAt',
+      'targets',
+      'rounds',
+      'areas',
+      'contentMissingItems',
+      'demoVillages',
+      'groupsByVillage',
+      'cases',
+    ]);
     expect(Object.keys(res.body.areas[0])).toEqual([
       'code',
       'name',
@@ -67,6 +80,7 @@ describe('figure sections', () => {
       'residents',
       'quiz',
       'literacy',
+      'content',
       'talks',
       'demo',
       'referrals',
@@ -74,6 +88,7 @@ describe('figure sections', () => {
       'screenings',
       'groups',
       'consult',
+      'requests',
     ]);
     expect(res.body.areas.map((a: { code: string; demo: unknown }) => [a.code, a.demo])).toEqual([
       [TOWN_MS, { visits: 1, perResident: 0 }],
@@ -95,6 +110,7 @@ describe('figure sections', () => {
       'disabled',
       'residents',
       'quiz',
+      'content',
       'talks',
       'demo',
       'referrals',
@@ -102,6 +118,7 @@ describe('figure sections', () => {
       'screenings',
       'groups',
       'consult',
+      'requests',
     ]);
     expect(res.body.rows.map((r: { demo: number }) => r.demo)).toEqual([1, 2, 3]);
   });
@@ -116,6 +133,7 @@ describe('figure sections', () => {
       '健康素养水平',
       '健康素养变化（前后对比）',
       '目标线',
+      '健康知识阅读收听',
       '讲座与筛查',
       '示例',
       '唇腭裂救助转介',
@@ -124,6 +142,7 @@ describe('figure sections', () => {
       '村群消息',
       '各村居绑定群',
       '优生优育咨询',
+      '群众诉求',
       '典型案例',
     ]);
     expect(wb.getWorksheet('示例')!.getRow(2).values).toEqual([undefined, TOWN_MS, expect.any(String), 1]);
@@ -132,6 +151,6 @@ describe('figure sections', () => {
     const xml = await (await JSZip.loadAsync(Buffer.from(await d.arrayBuffer()))).file('word/document.xml')!.async('string');
     const text = xml.replace(/<[^>]+>/g, '');
     expect(text).toContain('签到 0 人次；示例走访 1 次；唇腭裂救助转介 0 例，家庭意外保险投保 0 份');
-    expect(text).toMatch(/七、讲座与筛查.*八、示例.*九、唇腭裂救助转介/);
+    expect(text).toMatch(/七、健康知识阅读收听.*八、讲座与筛查.*九、示例.*十、唇腭裂救助转介/);
   });
 });

@@ -9,6 +9,22 @@ export const DICTIONARIES = {
       "system": "系统"
     }
   },
+  "articleStatus": {
+    "title": "健康知识状态",
+    "labels": {
+      "published": "已发布",
+      "retired": "已下架"
+    }
+  },
+  "articleVersionStatus": {
+    "title": "健康知识版本状态",
+    "labels": {
+      "draft": "草稿",
+      "pending_review": "待审核",
+      "published": "已发布",
+      "superseded": "已被新版本替换"
+    }
+  },
   "botState": {
     "title": "群机器人状态",
     "labels": {
@@ -112,6 +128,30 @@ export const DICTIONARIES = {
       "reproductive": "生殖健康",
       "adolescence": "青春期",
       "chronic": "慢病与生活方式"
+    }
+  },
+  "contentKind": {
+    "title": "健康知识形式",
+    "labels": {
+      "article": "图文",
+      "audio": "音频",
+      "video": "视频号视频"
+    }
+  },
+  "contentTopic": {
+    "title": "健康知识主题",
+    "labels": {
+      "hl66": "健康素养66条",
+      "sjsj": "三减四健",
+      "yysy": "优生优育",
+      "lafz": "两癌防治",
+      "qcjk": "青春健康",
+      "laws": "法律法规",
+      "diet": "合理膳食",
+      "exercise": "适量运动",
+      "mental": "心理健康",
+      "injury": "意外伤害预防",
+      "disease": "疾病防治"
     }
   },
   "contestState": {
@@ -523,6 +563,15 @@ export const DICTIONARIES = {
       "backup.failed": "数据备份失败",
       "backup.restored": "从备份恢复数据",
       "keys.rotated": "更换加密密钥",
+      "content.create": "新建健康知识草稿",
+      "content.update": "修改健康知识草稿",
+      "content.new_version": "健康知识新版本草稿",
+      "content.submit": "健康知识提交审核",
+      "content.publish": "健康知识审核发布",
+      "content.reject": "健康知识退回修改",
+      "content.check_refused": "健康知识未通过内容安全检测",
+      "content.retire": "健康知识下架",
+      "content.image_upload": "上传健康知识图片",
       "consult.view_full": "查看咨询问题全文",
       "consult.photo_view": "查看咨询照片",
       "consult.answer": "回复咨询",
@@ -549,6 +598,8 @@ export const DICTIONARIES = {
       "area-import": "村居导入",
       "staff-import": "人员导入",
       "campaign": "宣传活动",
+      "content_article": "健康知识",
+      "content_image": "健康知识图片",
       "referral": "救助个案",
       "enrolment": "参保",
       "insurance_enrolment": "参保",
@@ -695,6 +746,13 @@ export const DICTIONARIES = {
       "INVALID_QUIET_HOURS": "免打扰时段格式不正确",
       "PAST_TIME": "发送时间已经过去",
       "OWN_CAMPAIGN": "不能审核自己创建的内容",
+      "OWN_CONTENT": "不能审核自己写的文章",
+      "CONTENT_CHECK_FAILED": "未通过微信内容安全检测",
+      "CONTENT_CHECK_UNAVAILABLE": "微信内容安全检测暂时不可用",
+      "VERSION_EXISTS": "这篇文章已有未发布的新版本",
+      "ARTICLE_RETIRED": "文章已下架",
+      "IMAGE_TOO_LARGE": "图片太大",
+      "UNSUPPORTED_IMAGE_TYPE": "图片格式不受支持",
       "REPORT_ALREADY_SUBMITTED": "年度报告已经报送",
       "REPORT_NOT_SUBMITTED": "年度报告还没有报送",
       "REPORT_ALREADY_RETURNED": "年度报告已经退回过",

@@ -8603,6 +8603,1238 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/content/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Published articles by topic, health-literacy item or search words */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    topic?: "hl66" | "sjsj" | "yysy" | "lafz" | "qcjk" | "laws" | "diet" | "exercise" | "mental" | "injury" | "disease";
+                    item?: number;
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ContentSummary"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/recommended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recommended for me: by sex, age band and recent quiz mistakes only */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentRecommended"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/for-question": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The article explaining a quiz question (by its item, else its topic and words) */
+        get: {
+            parameters: {
+                query?: {
+                    item?: number;
+                    topic?: string;
+                    text?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentArticleRef"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/articles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an article (its words to read aloud, the recorded reading, the share card) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentArticle"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/articles/{id}/listen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** I started listening */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/articles/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** I read or heard it to the end: points once per article, within the daily cap */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        how: "read" | "listen";
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentCompleted"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/files/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A picture or recorded reading of the library */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/png": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/content/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a picture (checked by WeChat at once) or a recorded reading (base64) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "image" | "audio";
+                        dataBase64: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            url: string;
+                            /** @enum {string} */
+                            kind: "image" | "audio";
+                            contentType: string;
+                            size: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/content/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The library: published and retired articles */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    topic?: "hl66" | "sjsj" | "yysy" | "lafz" | "qcjk" | "laws" | "diet" | "exercise" | "mental" | "injury" | "disease";
+                    item?: number;
+                    q?: string;
+                    status?: "published" | "retired";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @enum {string} */
+                                kind: "article" | "audio" | "video";
+                                title: string;
+                                cover: string | null;
+                                blocks: {
+                                    text?: string;
+                                    image?: string;
+                                }[];
+                                audio: string | null;
+                                video: {
+                                    finderUserName: string;
+                                    feedId: string;
+                                } | null;
+                                topics: string[];
+                                items: number[];
+                                source: string;
+                                audience: {
+                                    /** @enum {string} */
+                                    sex?: "male" | "female";
+                                    minAge?: number;
+                                    maxAge?: number;
+                                } | null;
+                                id: string;
+                                key: string | null;
+                                /** @enum {string} */
+                                status: "published" | "retired";
+                                version: number;
+                                /** Format: date-time */
+                                publishedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Write a new article: its first version, a draft */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["ContentInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentVersion"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/content/articles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One article with its versions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentStaffArticle"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/content/articles/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Edit a published article: a new draft version */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentVersion"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/content/articles/{id}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take an article down (district admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentStaffArticle"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/content/articles/{id}/attachment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a campaign or broadcast attaches: text, mini-program card, link text */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentAttachment"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/content/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Health-literacy items (1–66) with and without a published article */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentCoverage"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/content/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions in my area: drafts, the review queue */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    status?: "draft" | "pending_review" | "published" | "superseded";
+                    mine?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ContentVersion"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/content/versions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentVersion"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Rewrite my draft */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["ContentInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentVersion"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/content/versions/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send my draft for review */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentVersion"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/content/versions/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish after WeChat content check (district admins, never the author) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentVersion"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/content/versions/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send back to the author with a reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentVersion"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/v1/reports/yearly": {
         parameters: {
             query?: never;
@@ -14156,6 +15388,747 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My requests, each with every step and its date */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["RequestForResident"][];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Raise a request to my village association */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["RequestRaise"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my requests */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a photo (JPEG/PNG, base64, ≤ 2 MB, at most 3) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        dataBase64: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            slot: number;
+                            contentType: string;
+                            size: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Satisfied with the reply: close it with a rating */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        rating: number;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Not satisfied: send it back with a rating and why */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        rating: number;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/village-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My village's current 村规民约 (reading it counts once per version) */
+        get: {
+            parameters: {
+                query?: {
+                    villageCode?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VillageRules"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Residents' requests in my area, without their text */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "submitted" | "in_progress" | "escalated" | "replied" | "closed" | "reopened";
+                    kind?: "family_rights" | "neighbour_dispute" | "hardship" | "suggestion";
+                    villageCode?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["RequestListItem"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One request in full (audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestForStaff"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/requests/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept, pass to the town, or reply */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["RequestTransition"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestForStaff"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/requests/{id}/photos/{photoId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A photo of a request (audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    photoId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/village-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A village's 村规民约: current version, how many households have read it, earlier versions */
+        get: {
+            parameters: {
+                query: {
+                    villageCode: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VillageRulesStatus"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Publish a new version of a village’s 村规民约 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["VillageRulesPublish"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VillageRulesStatus"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -14290,6 +16263,30 @@ export interface components {
                     resident: "居民";
                     /** @enum {string} */
                     system: "系统";
+                };
+            };
+            articleStatus: {
+                /** @enum {string} */
+                title: "健康知识状态";
+                labels: {
+                    /** @enum {string} */
+                    published: "已发布";
+                    /** @enum {string} */
+                    retired: "已下架";
+                };
+            };
+            articleVersionStatus: {
+                /** @enum {string} */
+                title: "健康知识版本状态";
+                labels: {
+                    /** @enum {string} */
+                    draft: "草稿";
+                    /** @enum {string} */
+                    pending_review: "待审核";
+                    /** @enum {string} */
+                    published: "已发布";
+                    /** @enum {string} */
+                    superseded: "已被新版本替换";
                 };
             };
             botState: {
@@ -14456,6 +16453,46 @@ export interface components {
                     adolescence: "青春期";
                     /** @enum {string} */
                     chronic: "慢病与生活方式";
+                };
+            };
+            contentKind: {
+                /** @enum {string} */
+                title: "健康知识形式";
+                labels: {
+                    /** @enum {string} */
+                    article: "图文";
+                    /** @enum {string} */
+                    audio: "音频";
+                    /** @enum {string} */
+                    video: "视频号视频";
+                };
+            };
+            contentTopic: {
+                /** @enum {string} */
+                title: "健康知识主题";
+                labels: {
+                    /** @enum {string} */
+                    hl66: "健康素养66条";
+                    /** @enum {string} */
+                    sjsj: "三减四健";
+                    /** @enum {string} */
+                    yysy: "优生优育";
+                    /** @enum {string} */
+                    lafz: "两癌防治";
+                    /** @enum {string} */
+                    qcjk: "青春健康";
+                    /** @enum {string} */
+                    laws: "法律法规";
+                    /** @enum {string} */
+                    diet: "合理膳食";
+                    /** @enum {string} */
+                    exercise: "适量运动";
+                    /** @enum {string} */
+                    mental: "心理健康";
+                    /** @enum {string} */
+                    injury: "意外伤害预防";
+                    /** @enum {string} */
+                    disease: "疾病防治";
                 };
             };
             contestState: {
@@ -15155,6 +17192,24 @@ export interface components {
                     /** @enum {string} */
                     "keys.rotated": "更换加密密钥";
                     /** @enum {string} */
+                    "content.create": "新建健康知识草稿";
+                    /** @enum {string} */
+                    "content.update": "修改健康知识草稿";
+                    /** @enum {string} */
+                    "content.new_version": "健康知识新版本草稿";
+                    /** @enum {string} */
+                    "content.submit": "健康知识提交审核";
+                    /** @enum {string} */
+                    "content.publish": "健康知识审核发布";
+                    /** @enum {string} */
+                    "content.reject": "健康知识退回修改";
+                    /** @enum {string} */
+                    "content.check_refused": "健康知识未通过内容安全检测";
+                    /** @enum {string} */
+                    "content.retire": "健康知识下架";
+                    /** @enum {string} */
+                    "content.image_upload": "上传健康知识图片";
+                    /** @enum {string} */
                     "consult.view_full": "查看咨询问题全文";
                     /** @enum {string} */
                     "consult.photo_view": "查看咨询照片";
@@ -15202,6 +17257,10 @@ export interface components {
                     "staff-import": "人员导入";
                     /** @enum {string} */
                     campaign: "宣传活动";
+                    /** @enum {string} */
+                    content_article: "健康知识";
+                    /** @enum {string} */
+                    content_image: "健康知识图片";
                     /** @enum {string} */
                     referral: "救助个案";
                     /** @enum {string} */
@@ -15490,6 +17549,20 @@ export interface components {
                     PAST_TIME: "发送时间已经过去";
                     /** @enum {string} */
                     OWN_CAMPAIGN: "不能审核自己创建的内容";
+                    /** @enum {string} */
+                    OWN_CONTENT: "不能审核自己写的文章";
+                    /** @enum {string} */
+                    CONTENT_CHECK_FAILED: "未通过微信内容安全检测";
+                    /** @enum {string} */
+                    CONTENT_CHECK_UNAVAILABLE: "微信内容安全检测暂时不可用";
+                    /** @enum {string} */
+                    VERSION_EXISTS: "这篇文章已有未发布的新版本";
+                    /** @enum {string} */
+                    ARTICLE_RETIRED: "文章已下架";
+                    /** @enum {string} */
+                    IMAGE_TOO_LARGE: "图片太大";
+                    /** @enum {string} */
+                    UNSUPPORTED_IMAGE_TYPE: "图片格式不受支持";
                     /** @enum {string} */
                     REPORT_ALREADY_SUBMITTED: "年度报告已经报送";
                     /** @enum {string} */
@@ -16451,6 +18524,8 @@ export interface components {
                 answer: string[];
                 correct: boolean;
                 explanation: string;
+                item: number | null;
+                topics: string[];
             }[];
         };
         QuizDaily: {
@@ -16519,6 +18594,8 @@ export interface components {
                 }[];
                 answer: string[];
                 explanation: string;
+                item: number | null;
+                topics: string[];
                 wrongCount: number;
                 /** Format: date-time */
                 lastWrongAt: string;
@@ -16731,6 +18808,195 @@ export interface components {
             decision: "cleared" | "confirmed";
             certificateCode: string | null;
         };
+        ContentSummary: {
+            id: string;
+            /** @enum {string} */
+            kind: "article" | "audio" | "video";
+            title: string;
+            excerpt: string;
+            cover: string | null;
+            topics: string[];
+            items: number[];
+            hasAudio: boolean;
+        };
+        ContentRecommended: {
+            items: (components["schemas"]["ContentSummary"] & {
+                reason: string;
+            })[];
+            basis: string;
+        };
+        ContentArticleRef: {
+            id: string | null;
+            title: string | null;
+        };
+        ContentArticle: {
+            /** @enum {string} */
+            kind: "article" | "audio" | "video";
+            title: string;
+            cover: string | null;
+            blocks: {
+                text?: string;
+                image?: string;
+            }[];
+            audio: string | null;
+            video: {
+                finderUserName: string;
+                feedId: string;
+            } | null;
+            topics: string[];
+            items: number[];
+            source: string;
+            audience: {
+                /** @enum {string} */
+                sex?: "male" | "female";
+                minAge?: number;
+                maxAge?: number;
+            } | null;
+            id: string;
+            version: number;
+            /** Format: date-time */
+            publishedAt: string;
+            coverUrl: string | null;
+            audioUrl: string | null;
+            speech: string;
+            share: {
+                title: string;
+                path: string;
+            };
+            mine: {
+                completed: boolean;
+                points: number;
+            };
+        };
+        ContentCompleted: {
+            pointsEarned: number;
+            alreadyCompleted: boolean;
+            today: number;
+            dailyCap: number;
+        };
+        ContentInput: {
+            /**
+             * @default article
+             * @enum {string}
+             */
+            kind: "article" | "audio" | "video";
+            title: string;
+            cover?: string;
+            blocks: {
+                text?: string;
+                image?: string;
+            }[];
+            audio?: string;
+            video?: {
+                finderUserName: string;
+                feedId: string;
+            };
+            topics: ("hl66" | "sjsj" | "yysy" | "lafz" | "qcjk" | "laws" | "diet" | "exercise" | "mental" | "injury" | "disease")[];
+            /** @default [] */
+            items: number[];
+            source: string;
+            audience?: {
+                /** @enum {string} */
+                sex?: "male" | "female";
+                minAge?: number;
+                maxAge?: number;
+            };
+        };
+        ContentVersion: {
+            /** @enum {string} */
+            kind: "article" | "audio" | "video";
+            title: string;
+            cover: string | null;
+            blocks: {
+                text?: string;
+                image?: string;
+            }[];
+            audio: string | null;
+            video: {
+                finderUserName: string;
+                feedId: string;
+            } | null;
+            topics: string[];
+            items: number[];
+            source: string;
+            audience: {
+                /** @enum {string} */
+                sex?: "male" | "female";
+                minAge?: number;
+                maxAge?: number;
+            } | null;
+            id: string;
+            articleId: string;
+            version: number;
+            /** @enum {string} */
+            status: "draft" | "pending_review" | "published" | "superseded";
+            areaCode: string;
+            createdBy: string;
+            createdByName: string;
+            reviewNote: string | null;
+            reviewedByName: string | null;
+            /** Format: date-time */
+            publishedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ContentStaffArticle: {
+            /** @enum {string} */
+            kind: "article" | "audio" | "video";
+            title: string;
+            cover: string | null;
+            blocks: {
+                text?: string;
+                image?: string;
+            }[];
+            audio: string | null;
+            video: {
+                finderUserName: string;
+                feedId: string;
+            } | null;
+            topics: string[];
+            items: number[];
+            source: string;
+            audience: {
+                /** @enum {string} */
+                sex?: "male" | "female";
+                minAge?: number;
+                maxAge?: number;
+            } | null;
+            id: string;
+            key: string | null;
+            /** @enum {string} */
+            status: "published" | "retired";
+            version: number;
+            /** Format: date-time */
+            publishedAt: string;
+            versions: {
+                id: string;
+                version: number;
+                /** @enum {string} */
+                status: "draft" | "pending_review" | "published" | "superseded";
+                createdByName: string;
+                /** Format: date-time */
+                updatedAt: string;
+            }[];
+        };
+        ContentAttachment: {
+            articleId: string;
+            title: string;
+            text: string;
+            card: {
+                title: string;
+                pagePath: string;
+                thumbUrl?: string;
+            };
+            linkText: string;
+        };
+        ContentCoverage: {
+            covered: number[];
+            missing: number[];
+        };
         TypicalCase: {
             id: string;
             title: string;
@@ -16815,6 +19081,18 @@ export interface components {
                         tooSmall: boolean;
                     } | null;
                 };
+                content: {
+                    readers: number;
+                    reads: number;
+                    listens: number;
+                    completions: number;
+                    byTopic: {
+                        topic: string;
+                        reads: number;
+                        listens: number;
+                        completions: number;
+                    }[];
+                };
                 talks: {
                     held: number;
                     byKind: {
@@ -16897,7 +19175,20 @@ export interface components {
                     rated: number;
                     averageRating: number | null;
                 };
+                requests: {
+                    total: number;
+                    byKind: {
+                        [key: string]: number;
+                    };
+                    byStatus: {
+                        [key: string]: number;
+                    };
+                    escalated: number;
+                    rated: number;
+                    averageRating: number | null;
+                };
             }[];
+            contentMissingItems: number[];
             groupsByVillage: {
                 code: string;
                 name: string;
@@ -16952,6 +19243,11 @@ export interface components {
                     submissions: number;
                     averageScore: number | null;
                 };
+                content: {
+                    readers: number;
+                    listens: number;
+                    completions: number;
+                };
                 talks: {
                     held: number;
                     signUps: number;
@@ -16999,6 +19295,21 @@ export interface components {
                     onTimeRate: number | null;
                     averageHours: number | null;
                     rated: number;
+                    averageRating: number | null;
+                };
+                requests: {
+                    total: number;
+                    byKind: {
+                        status: string;
+                        label: string;
+                        count: number;
+                    }[];
+                    byStatus: {
+                        status: string;
+                        label: string;
+                        count: number;
+                    }[];
+                    escalated: number;
                     averageRating: number | null;
                 };
             }[];
@@ -17624,6 +19935,127 @@ export interface components {
             topics: ("preconception" | "pregnancy" | "infant_care" | "reproductive" | "adolescence" | "chronic")[];
             rank?: number;
             active?: boolean;
+        };
+        RequestRaise: {
+            /** @enum {string} */
+            kind: "family_rights" | "neighbour_dispute" | "hardship" | "suggestion";
+            text: string;
+            villageCode?: string;
+        };
+        RequestForResident: {
+            id: string;
+            /** @enum {string} */
+            kind: "family_rights" | "neighbour_dispute" | "hardship" | "suggestion";
+            kindLabel: string;
+            /** @enum {string} */
+            status: "submitted" | "in_progress" | "escalated" | "replied" | "closed" | "reopened";
+            statusLabel: string;
+            text: string | null;
+            villageCode: string;
+            /** @enum {string} */
+            level: "village" | "town";
+            dueDay: string | null;
+            photos: number;
+            canRate: boolean;
+            rating: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            steps: {
+                /** @enum {string} */
+                status: "submitted" | "in_progress" | "escalated" | "replied" | "closed" | "reopened";
+                statusLabel: string;
+                /** Format: date-time */
+                at: string;
+                by: string;
+                reply: string | null;
+                note: string | null;
+                rating: number | null;
+            }[];
+            personalErased: boolean;
+        };
+        VillageRules: {
+            villageCode: string;
+            version: number;
+            title: string;
+            text: string;
+            /** Format: date-time */
+            publishedAt: string;
+            villageName: string;
+        };
+        RequestListItem: {
+            id: string;
+            /** @enum {string} */
+            kind: "family_rights" | "neighbour_dispute" | "hardship" | "suggestion";
+            kindLabel: string;
+            /** @enum {string} */
+            status: "submitted" | "in_progress" | "escalated" | "replied" | "closed" | "reopened";
+            statusLabel: string;
+            villageCode: string;
+            /** @enum {string} */
+            level: "village" | "town";
+            /** Format: date-time */
+            dueAt: string | null;
+            overdue: boolean;
+            escalated: boolean;
+            rating: number | null;
+            reopenCount: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        RequestForStaff: components["schemas"]["RequestListItem"] & {
+            text: string | null;
+            photos: {
+                id: string;
+                contentType: string;
+                size: number;
+            }[];
+            allowedNext: ("submitted" | "in_progress" | "escalated" | "replied" | "closed" | "reopened")[];
+            history: {
+                seq: number;
+                from: string | null;
+                to: string;
+                /** @enum {string} */
+                actorType: "resident" | "staff" | "system";
+                actorName: string | null;
+                /** Format: date-time */
+                at: string;
+                note: string | null;
+                reply: string | null;
+                rating: number | null;
+            }[];
+        };
+        RequestTransition: {
+            /** @enum {string} */
+            to: "in_progress" | "escalated" | "replied";
+            note?: string;
+            reply?: string;
+        };
+        VillageRulesStatus: {
+            villageCode: string;
+            villageName: string;
+            current: {
+                villageCode: string;
+                version: number;
+                title: string;
+                text: string;
+                /** Format: date-time */
+                publishedAt: string;
+            } | null;
+            households: number;
+            read: number;
+            versions: {
+                version: number;
+                title: string;
+                /** Format: date-time */
+                publishedAt: string;
+            }[];
+        };
+        VillageRulesPublish: {
+            villageCode: string;
+            title: string;
+            text: string;
         };
         Error: {
             error: {

@@ -27,3 +27,5 @@ export const quizModule: AppModule = {
 
 export { foldQuizTallies, LITERATE_SCORE, rebuildQuizFigures } from './participation.service';
 export { quizYearFigures, type RoundFigures } from './quiz.figures';
+export { awardStudyPoints, pointsSummary } from './rewards.service';
+export { recentMistakeTags } from './wrongbook.service';

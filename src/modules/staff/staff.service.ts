@@ -285,6 +285,13 @@ export async function staffCount(app: AppContext): Promise<number> {
   return Staff(app.db).estimatedDocumentCount();
 }
 
+/** The mini-program openid the staff member bound ("bind my WeChat"), if any: WeChat's content check asks for one. */
+export async function boundOpenId(app: AppContext, id: string): Promise<string | null> {
+  if (!Types.ObjectId.isValid(id)) return null;
+  const s = await Staff(app.db).findById(id, { wechatOpenId: 1 }).lean();
+  return s?.wechatOpenId ?? null;
+}
+
 /** For each village code, the active village worker who looks after it (the earliest account when there are several). */
 export async function villageWorkers(app: AppContext, villageCodes: readonly string[]): Promise<Map<string, StaffPrincipal & { wechatId?: string }>> {
   if (!villageCodes.length) return new Map();

@@ -5671,7 +5671,7 @@ export interface components {
                     /** @enum {string} */
                     "campaign.update": "修改宣传活动草稿";
                     /** @enum {string} */
-                    "campaign.copy": "复制宣传活动为新草稿";
+                    "campaign.copy": "复制群消息为新草稿";
                     /** @enum {string} */
                     "campaign.pending_review": "提交审核";
                     /** @enum {string} */

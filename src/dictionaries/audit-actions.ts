@@ -38,7 +38,7 @@ export const auditAction = dictionary('审计操作', {
   'talk.registration.cancel': '取消讲座报名',
   'campaign.create': '新建宣传活动/广播',
   'campaign.update': '修改宣传活动草稿',
-  'campaign.copy': '复制宣传活动为新草稿',
+  'campaign.copy': '复制群消息为新草稿',
   'campaign.pending_review': '提交审核',
   'campaign.approved': '审核通过',
   'campaign.draft': '退回修改',

@@ -3879,6 +3879,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/v1/broadcasts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Rewrite a broadcast draft (its author): a copy, or one sent back; it goes out at once when approved */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        title?: string;
+                        text: string;
+                        card?: {
+                            title: string;
+                            pagePath: string;
+                            /** Format: uri */
+                            thumbUrl?: string;
+                        };
+                        linkText?: string;
+                        targets: {
+                            all?: boolean;
+                            areaCodes?: string[];
+                            roomIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Campaign"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/v1/campaigns/{id}/reach": {
         parameters: {
             query?: never;
@@ -3944,7 +4019,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Copy a campaign into a new draft of mine: texts, targets, schedule; no deliveries; a past one-off time moves on by whole days (audited) */
+        /** Copy a campaign or a broadcast into a new draft of mine: texts, targets, a campaign's schedule; no deliveries; a past one-off time moves on by whole days (audited) */
         post: {
             parameters: {
                 query?: never;
@@ -17034,7 +17109,7 @@ export interface components {
                     /** @enum {string} */
                     "campaign.update": "修改宣传活动草稿";
                     /** @enum {string} */
-                    "campaign.copy": "复制宣传活动为新草稿";
+                    "campaign.copy": "复制群消息为新草稿";
                     /** @enum {string} */
                     "campaign.pending_review": "提交审核";
                     /** @enum {string} */

@@ -12,8 +12,10 @@ import { insuranceModule } from './insurance';
 import { platformModule } from './platform';
 import { quizModule } from './quiz';
 import { referralsModule } from './referrals';
+import { requestsModule } from './requests';
 import { reportsModule, useFigureSections } from './reports';
 import { residentsModule } from './residents';
+import { screeningsModule } from './screenings';
 import { selectionsModule } from './selections';
 import { resolveToken, sessionsModule } from './sessions';
 import { getActiveStaff, staffModule } from './staff';
@@ -37,8 +39,10 @@ const others: AppModule[] = [
   reportsModule,
   selectionsModule,
   careModule,
+  screeningsModule,
   backupsModule,
   consultModule,
+  requestsModule,
 ];
 
 /** Every domain module, in route order — the only place that knows them all; a new module adds one entry. */

@@ -51,8 +51,10 @@ describe('figure sections', () => {
       ['talks', 30],
       ['referrals', 40],
       ['insurance', 50],
+      ['screenings', 55],
       ['campaigns', 60],
       ['consult', 70],
+      ['requests', 80],
     ]);
   });
 
@@ -83,8 +85,10 @@ describe('figure sections', () => {
       'demo',
       'referrals',
       'insurance',
+      'screenings',
       'groups',
       'consult',
+      'requests',
     ]);
     expect(res.body.areas.map((a: { code: string; demo: unknown }) => [a.code, a.demo])).toEqual([
       [TOWN_MS, { visits: 1, perResident: 0 }],
@@ -111,8 +115,10 @@ describe('figure sections', () => {
       'demo',
       'referrals',
       'insurance',
+      'screenings',
       'groups',
       'consult',
+      'requests',
     ]);
     expect(res.body.rows.map((r: { demo: number }) => r.demo)).toEqual([1, 2, 3]);
   });
@@ -132,9 +138,11 @@ describe('figure sections', () => {
       '示例',
       '唇腭裂救助转介',
       '家庭意外保险',
+      '筛查结果与随访',
       '村群消息',
       '各村居绑定群',
       '优生优育咨询',
+      '群众诉求',
       '典型案例',
     ]);
     expect(wb.getWorksheet('示例')!.getRow(2).values).toEqual([undefined, TOWN_MS, expect.any(String), 1]);

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { Types } from 'mongoose';
 import { idCardCheckChar } from '../../src/lib/idcard';
+import { DEFAULT_CODE_BOOKS } from '../../src/modules/screenings/screenings.codes';
 import { AuditLog } from '../../src/modules/audit/audit.model';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { residentLogin, seedVillages, staffLogin, TOWN_MS, VILLAGE_A } from '../helpers/fixtures';
@@ -163,6 +164,28 @@ beforeAll(async () => {
     expect(nomination.status).toBe(201);
     ids.nominationId = nomination.body.id;
   }
+  if (paths.includes('/api/admin/v1/screenings/cases')) {
+    // A screening she came to and consented to, with an abnormal result: a follow-up case names her and her phone.
+    const screening = await publishedTalk(t, admin.token, { kind: 'screening', title: '两癌筛查', areaCode: TOWN_MS }, 0.5);
+    ids.screeningTalkId = screening.id;
+    const reg = await t.request('POST', `/api/v1/talks/${screening.id}/registrations`, {
+      token: resident.token,
+      headers: { 'idempotency-key': 'walk-screening-registration' },
+      body: { seats: 1 },
+    });
+    expect(reg.status).toBe(201);
+    expect((await t.request('PUT', `/api/v1/screenings/${screening.id}/consent`, { token: resident.token, body: { given: true } })).status).toBe(200);
+    const came = { registrationIds: [reg.body.registrationId] };
+    expect((await t.request('POST', `/api/admin/v1/talks/${screening.id}/attendance`, { token: admin.token, body: came })).status).toBe(200);
+    const entered = await t.request('PUT', `/api/admin/v1/screenings/talks/${screening.id}/participants/${resident.id}/results`, {
+      token: admin.token,
+      body: { programme: 'cervical', items: [{ test: 'TCT', code: 'HSIL' }] },
+    });
+    expect(entered.status).toBe(200);
+    ids.screeningResultId = entered.body.id;
+    ids.screeningCaseId = entered.body.caseId;
+    ids.programme = 'cervical';
+  }
   if (paths.includes('/api/v1/consult/questions')) {
     // A question whose resident asked for a call back: the name and phone are the expert's to see, audited.
     const asked = await t.request('POST', '/api/v1/consult/questions', {
@@ -172,6 +195,14 @@ beforeAll(async () => {
     expect(asked.status).toBe(201);
     ids.consultQuestionId = asked.body.id;
   }
+  if (paths.includes('/api/v1/requests')) {
+    const raised = await t.request('POST', '/api/v1/requests', {
+      token: resident.token,
+      body: { kind: 'hardship', text: `${PLANTED.residentName}家生活困难：${PLANTED.diagnosedWhere}复查费用无力承担` },
+    });
+    expect(raised.status).toBe(201);
+    ids.requestId = raised.body.id;
+  }
 }, 120_000);
 afterAll(() => t.close());
 
@@ -180,6 +211,15 @@ function paramValue(path: string, name: string): string {
   if (path.includes('/consult/questions/{id}') && name === 'id') return ids.consultQuestionId ?? String(new Types.ObjectId());
   const segments = path.split('/');
   const before = segments[segments.indexOf(`{${name}}`) - 1] ?? '';
+  if (path.includes('/screenings/')) {
+    const screening: Record<string, string | undefined> = {
+      talks: ids.screeningTalkId,
+      participants: ids.residentId,
+      cases: ids.screeningCaseId,
+      results: ids.screeningResultId,
+    };
+    if (screening[before]) return screening[before]!;
+  }
   const bySegment: Record<string, string | undefined> = {
     referrals: ids.referralId,
     photos: ids.photoId,
@@ -198,6 +238,7 @@ function paramValue(path: string, name: string): string {
     nominations: ids.nominationId,
     candidates: ids.nominationId,
     winners: ids.nominationId,
+    requests: ids.requestId,
   };
   return bySegment[before] ?? ids[name] ?? String(new Types.ObjectId());
 }
@@ -248,6 +289,7 @@ function sample(s: JsonSchema | undefined, doc: { components?: { schemas?: Recor
 /** Bodies for the routes that move cases and change data, so the walk exercises them for real. */
 const BODIES: Record<string, () => unknown> = {
   'POST /api/admin/v1/referrals/{id}/transitions': () => ({ to: 'reviewing', note: '已电话联系' }),
+  'POST /api/admin/v1/requests/{id}/transitions': () => ({ to: 'in_progress', note: '已上门了解' }),
   'POST /api/admin/v1/insurance/enrolments/{id}/transitions': () => ({ to: 'verified' }),
   'POST /api/admin/v1/talks/{id}/attendance': () => ({ registrationIds: [ids.registrationId] }),
   'POST /api/admin/v1/campaigns/{id}/reject': () => ({ reason: '请补充时间' }),
@@ -259,10 +301,19 @@ const BODIES: Record<string, () => unknown> = {
     areaCode: VILLAGE_A,
   }),
   'POST /api/admin/v1/areas/import': () => ({ format: 'csv', content: 'name,parentCode,code\n北村,370303-JD-MS,\n' }),
+  'PUT /api/admin/v1/screenings/codes/{programme}': () => ({ tests: DEFAULT_CODE_BOOKS.cervical }),
+  'PUT /api/admin/v1/screenings/talks/{talkId}/participants/{residentId}/results': () => ({
+    programme: 'cervical',
+    items: [{ test: 'TCT', code: 'ASC-US' }],
+    remark: '建议复查',
+  }),
+  'POST /api/admin/v1/screenings/cases/{id}/transitions': () => ({ to: 'contacted', note: '已电话联系' }),
+  'POST /api/admin/v1/screenings/cases/{id}/contacts': () => ({ kind: 'phone', nextStep: 'recheck', note: '约好复查' }),
+  'POST /api/admin/v1/screenings/contacts': () => ({ residentId: ids.residentId, kind: 'home_visit', topic: 'fertility_guidance', nextStep: 'none' }),
 };
 
 /** Query values by name for required query parameters. */
-const QUERY: Record<string, string> = { areaCode: TOWN_MS, area: TOWN_MS, year: '2026', format: 'json', full: 'true' };
+const QUERY: Record<string, string> = { areaCode: TOWN_MS, area: TOWN_MS, year: '2026', format: 'json', full: 'true', villageCode: VILLAGE_A };
 
 /** Plaintext personal values in a reply: JSON and CSV as text, XLSX by its cells. */
 async function plaintextIn(res: Response): Promise<string[]> {
@@ -347,11 +398,23 @@ test('when any staff route replies with personal data in the clear, then that re
   });
   expect(shown('GET /api/admin/v1/residents/{id}')).toMatchObject({ status: 200, audited: true, plaintext: expect.arrayContaining([PLANTED.residentPhone]) });
   expect(shown('POST /api/admin/v1/referrals/{id}/transitions')).toMatchObject({ status: 200 });
+  expect(shown('GET /api/admin/v1/requests/{id}')).toMatchObject({ status: 200, audited: true, plaintext: expect.arrayContaining([PLANTED.residentName]) });
+  expect(shown('POST /api/admin/v1/requests/{id}/transitions')).toMatchObject({ status: 200 });
   expect(shown('GET /api/admin/v1/consult/questions/{id}')).toMatchObject({
     status: 200,
     audited: true,
     plaintext: expect.arrayContaining([PLANTED.residentPhone, PLANTED.otherConditions]),
   });
   expect(shown('POST /api/admin/v1/insurance/enrolments/{id}/transitions')).toMatchObject({ status: 200 });
+  if (ids.screeningCaseId) {
+    expect(shown('GET /api/admin/v1/screenings/cases/{id}')).toMatchObject({
+      status: 200,
+      audited: true,
+      plaintext: expect.arrayContaining([PLANTED.residentName, PLANTED.residentPhone]),
+    });
+    expect(shown('GET /api/admin/v1/screenings/results/{id}')).toMatchObject({ status: 200, audited: true });
+    expect(shown('PUT /api/admin/v1/screenings/talks/{talkId}/participants/{residentId}/results')).toMatchObject({ status: 200 });
+    expect(shown('POST /api/admin/v1/screenings/cases/{id}/contacts')).toMatchObject({ status: 201 });
+  }
   expect(checked.length).toBeGreaterThan(40);
 }, 300_000);

@@ -14,6 +14,11 @@ export const PAGES = {
   cleft: '/pages/cleft/index',
   insurance: '/pages/insurance/index',
   selections: '/pages/selections/index',
+  consult: '/pages/consult/index',
+  consultMine: '/pages/consult/mine/index',
+  consultFaq: '/pages/consult/faq/index',
+  requests: '/pages/requests/index',
+  villageRules: '/pages/village-rules/index',
 } as const;
 
 /** getCurrentPages() routes have no leading slash. */

@@ -38,7 +38,12 @@ export type PageName =
   | 'quiz-answer'
   | 'quiz-result'
   | 'quiz-rank'
-  | 'quiz-cert';
+  | 'quiz-cert'
+  | 'consult'
+  | 'consult/mine'
+  | 'consult/faq'
+  | 'requests'
+  | 'village-rules';
 // j-component's instance/data are untyped enough that tests read them loosely.
 export type RenderedPage = ReturnType<typeof simulate.render> & { instance: any; data: any };
 

@@ -19,6 +19,8 @@ export const PAGES = {
   consultFaq: '/pages/consult/faq/index',
   requests: '/pages/requests/index',
   villageRules: '/pages/village-rules/index',
+  content: '/pages/content/index',
+  article: '/pages/content/article/index',
 } as const;
 
 /** getCurrentPages() routes have no leading slash. */

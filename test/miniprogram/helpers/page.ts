@@ -43,7 +43,9 @@ export type PageName =
   | 'consult/mine'
   | 'consult/faq'
   | 'requests'
-  | 'village-rules';
+  | 'village-rules'
+  | 'content'
+  | 'content/article';
 // j-component's instance/data are untyped enough that tests read them loosely.
 export type RenderedPage = ReturnType<typeof simulate.render> & { instance: any; data: any };
 

@@ -14,6 +14,7 @@ export const PAGES = {
   cleft: '/pages/cleft/index',
   insurance: '/pages/insurance/index',
   selections: '/pages/selections/index',
+  screenings: '/pages/screenings/index',
 } as const;
 
 /** getCurrentPages() routes have no leading slash. */

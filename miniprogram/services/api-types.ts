@@ -7479,6 +7479,7 @@ export interface components {
             video: {
                 finderUserName: string;
                 feedId: string;
+                nonceId?: string;
             } | null;
             topics: string[];
             items: number[];
@@ -7552,6 +7553,7 @@ export interface components {
             video: {
                 finderUserName: string;
                 feedId: string;
+                nonceId?: string;
             } | null;
             topics: string[];
             items: number[];
@@ -7592,6 +7594,7 @@ export interface components {
             video: {
                 finderUserName: string;
                 feedId: string;
+                nonceId?: string;
             } | null;
             topics: string[];
             items: number[];

@@ -14,6 +14,8 @@ export const PAGES = {
   cleft: '/pages/cleft/index',
   insurance: '/pages/insurance/index',
   selections: '/pages/selections/index',
+  content: '/pages/content/index',
+  article: '/pages/content/article/index',
   screenings: '/pages/screenings/index',
 } as const;
 

@@ -9202,6 +9202,7 @@ export interface paths {
                                 video: {
                                     finderUserName: string;
                                     feedId: string;
+                                    nonceId?: string;
                                 } | null;
                                 topics: string[];
                                 items: number[];
@@ -18917,6 +18918,7 @@ export interface components {
             video: {
                 finderUserName: string;
                 feedId: string;
+                nonceId?: string;
             } | null;
             topics: string[];
             items: number[];
@@ -18990,6 +18992,7 @@ export interface components {
             video: {
                 finderUserName: string;
                 feedId: string;
+                nonceId?: string;
             } | null;
             topics: string[];
             items: number[];
@@ -19030,6 +19033,7 @@ export interface components {
             video: {
                 finderUserName: string;
                 feedId: string;
+                nonceId?: string;
             } | null;
             topics: string[];
             items: number[];

@@ -6,6 +6,10 @@ import { hasCurrentConsent } from '../../../utils/consent';
 import { elderBehavior } from '../../../utils/elder-behavior';
 import { RESULTS_CONSENT_TEXT, screeningsApi } from '../../../services/screenings';
 import { PAGES } from '../../../utils/routes';
+import { createReader, READ_LABELS, type Reader, type ReadState } from '../../../utils/read-aloud';
+
+/** The notice's reader, per page instance. */
+const readers = new WeakMap<object, Reader>();
 
 function statusText(t: TalkDetail): string {
   const r = t.myRegistration;
@@ -50,6 +54,14 @@ Component({
     resultsConsentText: RESULTS_CONSENT_TEXT,
     /** What the resident left to fix; coming back with it done continues the sign-up. */
     resumeSignUp: '' as '' | Exclude<Blocker, null>,
+    readState: 'idle' as ReadState,
+    readLabel: READ_LABELS.idle,
+  },
+
+  lifetimes: {
+    detached() {
+      readers.get(this)?.stop();
+    },
   },
 
   methods: {
@@ -107,6 +119,27 @@ Component({
       if (!resident || !resident.profileComplete) return 'contact';
       if (this.data.talk?.myEligibility?.code === 'PROFILE_INCOMPLETE') return 'sexBirth';
       return null;
+    },
+
+    /** 听: the notice read aloud — what, when, where, who may come, and the description. */
+    onListen() {
+      const t = this.data.talk;
+      if (!t) return;
+      let reader = readers.get(this);
+      if (!reader) {
+        const text = [
+          `${this.data.kindName}：${t.title}。`,
+          `时间：${this.data.time}。`,
+          `地点：${t.venue}。`,
+          `参加条件：${t.eligibilityText || '本地居民都可以参加'}。`,
+          t.description ?? '',
+        ]
+          .filter(Boolean)
+          .join('\n');
+        reader = createReader({ text, onState: (readState) => this.setData({ readState, readLabel: READ_LABELS[readState] }) });
+        readers.set(this, reader);
+      }
+      reader.toggle();
     },
 
     onSeats(e: WechatMiniprogram.BaseEvent) {

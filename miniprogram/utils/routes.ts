@@ -21,6 +21,7 @@ export const PAGES = {
   villageRules: '/pages/village-rules/index',
   content: '/pages/content/index',
   article: '/pages/content/article/index',
+  screenings: '/pages/screenings/index',
 } as const;
 
 /** getCurrentPages() routes have no leading slash. */

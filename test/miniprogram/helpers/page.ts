@@ -31,6 +31,7 @@ export type PageName =
   | 'talks/mine'
   | 'talks/checkin'
   | 'talks/feedback'
+  | 'screenings'
   | 'staff-bind'
   | 'cleft'
   | 'insurance'

@@ -14,8 +14,14 @@ export const PAGES = {
   cleft: '/pages/cleft/index',
   insurance: '/pages/insurance/index',
   selections: '/pages/selections/index',
+  consult: '/pages/consult/index',
+  consultMine: '/pages/consult/mine/index',
+  consultFaq: '/pages/consult/faq/index',
+  requests: '/pages/requests/index',
+  villageRules: '/pages/village-rules/index',
   content: '/pages/content/index',
   article: '/pages/content/article/index',
+  screenings: '/pages/screenings/index',
 } as const;
 
 /** getCurrentPages() routes have no leading slash. */

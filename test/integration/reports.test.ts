@@ -293,7 +293,7 @@ describe('yearly report files', () => {
       '典型案例',
     ])
       expect(text).toContain(h);
-    expect((xml.match(/<w:tbl>/g) ?? []).length).toBe(13); // twelve sections and the sign-off
+    expect((xml.match(/<w:tbl>/g) ?? []).length).toBe(15); // fourteen sections and the sign-off
     // One table row per town under the district: its cells in order (names; codes stay in the workbook).
     const rowsXml = (xml.match(/<w:tr>.*?<\/w:tr>/g) ?? []).map((r) =>
       r

@@ -31,6 +31,7 @@ export type PageName =
   | 'talks/mine'
   | 'talks/checkin'
   | 'talks/feedback'
+  | 'screenings'
   | 'staff-bind'
   | 'cleft'
   | 'insurance'
@@ -39,6 +40,11 @@ export type PageName =
   | 'quiz-result'
   | 'quiz-rank'
   | 'quiz-cert'
+  | 'consult'
+  | 'consult/mine'
+  | 'consult/faq'
+  | 'requests'
+  | 'village-rules'
   | 'content'
   | 'content/article';
 // j-component's instance/data are untyped enough that tests read them loosely.

@@ -17,6 +17,7 @@ import { resolveToken, sessionsModule } from './sessions';
 import { getActiveStaff, staffModule } from './staff';
 import { subscriptionsModule } from './subscriptions';
 import { talksModule } from './talks';
+import { taskbookModule } from './taskbook';
 
 export type { AppModule, ResidentDataSection } from './module';
 
@@ -35,6 +36,7 @@ const others: AppModule[] = [
   selectionsModule,
   careModule,
   backupsModule,
+  taskbookModule,
 ];
 
 /** Every domain module, in route order — the only place that knows them all; a new module adds one entry. */

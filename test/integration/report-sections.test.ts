@@ -51,6 +51,7 @@ describe('figure sections', () => {
       ['referrals', 40],
       ['insurance', 50],
       ['campaigns', 60],
+      ['taskbook', 1000],
     ]);
   });
 
@@ -70,6 +71,7 @@ describe('figure sections', () => {
       'referrals',
       'insurance',
       'groups',
+      'taskbook',
     ]);
     expect(res.body.areas.map((a: { code: string; demo: unknown }) => [a.code, a.demo])).toEqual([
       [TOWN_MS, { visits: 1, perResident: 0 }],
@@ -96,6 +98,7 @@ describe('figure sections', () => {
       'referrals',
       'insurance',
       'groups',
+      'taskbook',
     ]);
     expect(res.body.rows.map((r: { demo: number }) => r.demo)).toEqual([1, 2, 3]);
   });
@@ -116,6 +119,7 @@ describe('figure sections', () => {
       '家庭意外保险',
       '村群消息',
       '各村居绑定群',
+      '任务书完成情况与督导整改',
       '典型案例',
     ]);
     expect(wb.getWorksheet('示例')!.getRow(2).values).toEqual([undefined, TOWN_MS, expect.any(String), 1]);

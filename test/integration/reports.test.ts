@@ -218,6 +218,7 @@ describe('yearly report files', () => {
       '家庭意外保险',
       '村群消息',
       '各村居绑定群',
+      '任务书完成情况与督导整改',
       '典型案例',
     ]);
     const values = (sheet: string) => {
@@ -282,10 +283,11 @@ describe('yearly report files', () => {
       '家庭意外保险',
       '村群消息',
       '各村居绑定群',
+      '任务书完成情况与督导整改',
       '典型案例',
     ])
       expect(text).toContain(h);
-    expect((xml.match(/<w:tbl>/g) ?? []).length).toBe(11); // ten sections and the sign-off
+    expect((xml.match(/<w:tbl>/g) ?? []).length).toBe(12); // eleven sections and the sign-off
     // One table row per town under the district: its cells in order (names; codes stay in the workbook).
     const rowsXml = (xml.match(/<w:tr>.*?<\/w:tr>/g) ?? []).map((r) =>
       r

@@ -2,6 +2,7 @@
 import type { AppContext } from '../src/context';
 import { seedDistrict } from '../src/modules/areas';
 import { seedDailyTipsCampaign } from '../src/modules/campaigns';
+import { seedContentLibrary } from '../src/modules/content';
 import { seedQuestionBank } from '../src/modules/quiz';
 import { withRuntime } from './cli';
 
@@ -10,6 +11,7 @@ const seeders: Array<[string, (app: AppContext) => Promise<unknown>]> = [
   ['areas', seedDistrict],
   ['daily tips campaign', seedDailyTipsCampaign],
   ['quiz questions', seedQuestionBank],
+  ['health-content library', seedContentLibrary],
 ];
 
 withRuntime(async ({ app }) => {

@@ -10,6 +10,7 @@ import { piiFromConfig } from './lib/pii';
 import { seedDistrict } from './modules/areas';
 import { seedDailyTipsCampaign } from './modules/campaigns';
 import { seedMissingQuestions } from './modules/quiz';
+import { seedContentLibrary } from './modules/content';
 import { modules } from './modules';
 import { WeChatClient } from './wechat/client';
 import { FakeWeChatServer } from './wechat/fake-server';
@@ -24,13 +25,14 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** First run: questions and the daily tips are there without `npm run seed`; both steps are idempotent. */
-export async function seedStartContent(app: AppContext): Promise<{ questions: number; dailyTips: boolean }> {
+/** First run: questions, the daily tips and the health-content library are there without `npm run seed`; both steps are idempotent. */
+export async function seedStartContent(app: AppContext): Promise<{ questions: number; dailyTips: boolean; articles: number }> {
   const questions = await seedMissingQuestions(app);
   const tips = await seedDailyTipsCampaign(app);
-  if (questions.created || tips.created)
-    app.logger.info({ event: 'content.seeded', questions: questions.created, dailyTips: tips.created }, 'shipped content added');
-  return { questions: questions.created, dailyTips: tips.created };
+  const articles = await seedContentLibrary(app);
+  if (questions.created || tips.created || articles.created)
+    app.logger.info({ event: 'content.seeded', questions: questions.created, dailyTips: tips.created, articles: articles.created }, 'shipped content added');
+  return { questions: questions.created, dailyTips: tips.created, articles: articles.created };
 }
 
 /** Database (provisioned or external), indexes, the district's areas, the WeChat client: what every role needs. */

@@ -117,6 +117,26 @@ export const configSchema = z.object({
     .max(180)
     .default(30)
     .describe('days before a policy period ends that renewal reminders are queued'),
+  CONSULT_ANSWER_WORKING_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30)
+    .default(2)
+    .describe('working days (Monday to Friday) an expert has to answer a question before it goes to the next expert of its topic'),
+  REQUEST_ANSWER_WORKING_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30)
+    .default(5)
+    .describe("working days a village has to answer a resident's request before it is escalated to the town"),
+  PUBLIC_BASE_URL: z.string().url().optional().describe('https address of this service as WeChat reaches it: the image content check fetches photos from here'),
+  WECHAT_PUSH_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9]{3,32}$/)
+    .optional()
+    .describe('token of the mini-program message push (plain-text JSON mode); unset = content-check results are not accepted'),
   WECHATY_PUPPET: z
     .string()
     .default('wechaty-puppet-mock')

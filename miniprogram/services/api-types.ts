@@ -2596,6 +2596,415 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/content/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Published articles by topic, health-literacy item or search words */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    topic?: "hl66" | "sjsj" | "yysy" | "lafz" | "qcjk" | "laws" | "diet" | "exercise" | "mental" | "injury" | "disease";
+                    item?: number;
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ContentSummary"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/recommended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recommended for me: by sex, age band and recent quiz mistakes only */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentRecommended"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/for-question": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The article explaining a quiz question (by its item, else its topic and words) */
+        get: {
+            parameters: {
+                query?: {
+                    item?: number;
+                    topic?: string;
+                    text?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentArticleRef"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/articles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an article (its words to read aloud, the recorded reading, the share card) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentArticle"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/articles/{id}/listen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** I started listening */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/articles/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** I read or heard it to the end: points once per article, within the daily cap */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        how: "read" | "listen";
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContentCompleted"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/files/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A picture or recorded reading of the library */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/png": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/selections": {
         parameters: {
             query?: never;
@@ -3093,6 +3502,996 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/consult/questions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My questions with their answers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ConsultQuestionForResident"][];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Ask an expert (text checked by WeChat before anyone sees it; photos follow one by one) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["ConsultAsk"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsultQuestionForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consult/questions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my questions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsultQuestionForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consult/questions/{id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a photo to my question (JPEG/PNG, base64, ≤ 2 MB); WeChat checks it before an expert sees it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        dataBase64: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            slot: number;
+                            /** @enum {string} */
+                            check: "pending";
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consult/questions/{id}/follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask one follow-up after the answer */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsultQuestionForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consult/questions/{id}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rate the answer; optionally agree that it may be published without names */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        rating: number;
+                        /** @default false */
+                        allowPublish?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsultQuestionForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consult/faq": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 常见问题: published answers by topic, searchable */
+        get: {
+            parameters: {
+                query?: {
+                    topic?: "preconception" | "pregnancy" | "infant_care" | "reproductive" | "adolescence" | "chronic";
+                    q?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ConsultFaq"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consult/media/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A photo for the WeChat image check, at its one-time address while the check is pending */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wechat/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** WeChat message push: address check (echoes echostr when the signature is right) */
+        get: {
+            parameters: {
+                query: {
+                    signature: string;
+                    timestamp: string;
+                    nonce: string;
+                    echostr?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** WeChat message push (JSON): image check results (wxa_media_check) */
+        post: {
+            parameters: {
+                query: {
+                    signature: string;
+                    timestamp: string;
+                    nonce: string;
+                    echostr?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        Event?: string;
+                        trace_id?: string;
+                        result?: {
+                            suggest: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My requests, each with every step and its date */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["RequestForResident"][];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Raise a request to my village association */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["RequestRaise"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my requests */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a photo (JPEG/PNG, base64, ≤ 2 MB, at most 3) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        dataBase64: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            slot: number;
+                            contentType: string;
+                            size: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Satisfied with the reply: close it with a rating */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        rating: number;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Not satisfied: send it back with a rating and why */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        rating: number;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestForResident"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/village-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My village's current 村规民约 (reading it counts once per version) */
+        get: {
+            parameters: {
+                query?: {
+                    villageCode?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VillageRules"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3229,6 +4628,30 @@ export interface components {
                     system: "系统";
                 };
             };
+            articleStatus: {
+                /** @enum {string} */
+                title: "健康知识状态";
+                labels: {
+                    /** @enum {string} */
+                    published: "已发布";
+                    /** @enum {string} */
+                    retired: "已下架";
+                };
+            };
+            articleVersionStatus: {
+                /** @enum {string} */
+                title: "健康知识版本状态";
+                labels: {
+                    /** @enum {string} */
+                    draft: "草稿";
+                    /** @enum {string} */
+                    pending_review: "待审核";
+                    /** @enum {string} */
+                    published: "已发布";
+                    /** @enum {string} */
+                    superseded: "已被新版本替换";
+                };
+            };
             botState: {
                 /** @enum {string} */
                 title: "群机器人状态";
@@ -3359,6 +4782,82 @@ export interface components {
                     in_person: "当面口头同意";
                 };
             };
+            consultStatus: {
+                /** @enum {string} */
+                title: "咨询状态";
+                labels: {
+                    /** @enum {string} */
+                    checking: "内容审核中";
+                    /** @enum {string} */
+                    refused: "未通过审核";
+                    /** @enum {string} */
+                    open: "待专家回复";
+                    /** @enum {string} */
+                    answered: "专家已回复";
+                    /** @enum {string} */
+                    follow_up: "追问待回复";
+                    /** @enum {string} */
+                    closed: "已结束";
+                };
+            };
+            consultTopic: {
+                /** @enum {string} */
+                title: "咨询主题";
+                labels: {
+                    /** @enum {string} */
+                    preconception: "孕前优生";
+                    /** @enum {string} */
+                    pregnancy: "孕产期";
+                    /** @enum {string} */
+                    infant_care: "婴幼儿照护";
+                    /** @enum {string} */
+                    reproductive: "生殖健康";
+                    /** @enum {string} */
+                    adolescence: "青春期";
+                    /** @enum {string} */
+                    chronic: "慢病与生活方式";
+                };
+            };
+            contentKind: {
+                /** @enum {string} */
+                title: "健康知识形式";
+                labels: {
+                    /** @enum {string} */
+                    article: "图文";
+                    /** @enum {string} */
+                    audio: "音频";
+                    /** @enum {string} */
+                    video: "视频号视频";
+                };
+            };
+            contentTopic: {
+                /** @enum {string} */
+                title: "健康知识主题";
+                labels: {
+                    /** @enum {string} */
+                    hl66: "健康素养66条";
+                    /** @enum {string} */
+                    sjsj: "三减四健";
+                    /** @enum {string} */
+                    yysy: "优生优育";
+                    /** @enum {string} */
+                    lafz: "两癌防治";
+                    /** @enum {string} */
+                    qcjk: "青春健康";
+                    /** @enum {string} */
+                    laws: "法律法规";
+                    /** @enum {string} */
+                    diet: "合理膳食";
+                    /** @enum {string} */
+                    exercise: "适量运动";
+                    /** @enum {string} */
+                    mental: "心理健康";
+                    /** @enum {string} */
+                    injury: "意外伤害预防";
+                    /** @enum {string} */
+                    disease: "疾病防治";
+                };
+            };
             contestState: {
                 /** @enum {string} */
                 title: "答题竞赛进度";
@@ -3457,6 +4956,20 @@ export interface components {
                     "groups.sent": "村群宣传消息已发送（条）";
                     /** @enum {string} */
                     "groups.boundGroups": "绑定村群（个）";
+                    /** @enum {string} */
+                    "consult.asked": "优生优育咨询提问（条）";
+                    /** @enum {string} */
+                    "consult.answered": "优生优育咨询已回复（条）";
+                    /** @enum {string} */
+                    "consult.onTimeRate": "优生优育咨询按时回复率";
+                    /** @enum {string} */
+                    "consult.averageRating": "优生优育咨询平均评分";
+                    /** @enum {string} */
+                    "requests.total": "群众诉求（件）";
+                    /** @enum {string} */
+                    "requests.escalated": "群众诉求升级到镇街（件）";
+                    /** @enum {string} */
+                    "requests.averageRating": "群众诉求平均评分";
                 };
             };
             guardianRelation: {
@@ -3539,6 +5052,10 @@ export interface components {
                     insurance_status: "保险登记审核结果";
                     /** @enum {string} */
                     insurance_renewal: "保险到期续保提醒";
+                    /** @enum {string} */
+                    consult_answered: "咨询已有专家回复";
+                    /** @enum {string} */
+                    request_status: "诉求办理进度";
                 };
             };
             paymentMethod: {
@@ -3615,6 +5132,38 @@ export interface components {
                     submitted: "已报送";
                 };
             };
+            requestKind: {
+                /** @enum {string} */
+                title: "诉求类型";
+                labels: {
+                    /** @enum {string} */
+                    family_rights: "计生家庭权益";
+                    /** @enum {string} */
+                    neighbour_dispute: "邻里纠纷";
+                    /** @enum {string} */
+                    hardship: "生活困难帮扶";
+                    /** @enum {string} */
+                    suggestion: "意见建议";
+                };
+            };
+            requestStatus: {
+                /** @enum {string} */
+                title: "诉求进度";
+                labels: {
+                    /** @enum {string} */
+                    submitted: "已提交，待村居受理";
+                    /** @enum {string} */
+                    in_progress: "村居处理中";
+                    /** @enum {string} */
+                    escalated: "已转镇街处理";
+                    /** @enum {string} */
+                    replied: "已答复";
+                    /** @enum {string} */
+                    closed: "已办结";
+                    /** @enum {string} */
+                    reopened: "不满意，重新办理";
+                };
+            };
             roomAttention: {
                 /** @enum {string} */
                 title: "微信群异常";
@@ -3681,6 +5230,8 @@ export interface components {
                     town_admin: "镇街管理员";
                     /** @enum {string} */
                     village_worker: "村居工作人员";
+                    /** @enum {string} */
+                    expert: "咨询专家";
                 };
             };
             talkKind: {
@@ -3872,7 +5423,7 @@ export interface components {
                     /** @enum {string} */
                     "campaign.update": "修改宣传活动草稿";
                     /** @enum {string} */
-                    "campaign.copy": "复制宣传活动为新草稿";
+                    "campaign.copy": "复制群消息为新草稿";
                     /** @enum {string} */
                     "campaign.pending_review": "提交审核";
                     /** @enum {string} */
@@ -4039,6 +5590,48 @@ export interface components {
                     "meeting.record": "登记部门会商";
                     /** @enum {string} */
                     "meeting.decision_task": "会商决定转为任务";
+                    /** @enum {string} */
+                    "content.create": "新建健康知识草稿";
+                    /** @enum {string} */
+                    "content.update": "修改健康知识草稿";
+                    /** @enum {string} */
+                    "content.new_version": "健康知识新版本草稿";
+                    /** @enum {string} */
+                    "content.submit": "健康知识提交审核";
+                    /** @enum {string} */
+                    "content.publish": "健康知识审核发布";
+                    /** @enum {string} */
+                    "content.reject": "健康知识退回修改";
+                    /** @enum {string} */
+                    "content.check_refused": "健康知识未通过内容安全检测";
+                    /** @enum {string} */
+                    "content.retire": "健康知识下架";
+                    /** @enum {string} */
+                    "content.image_upload": "上传健康知识图片";
+                    /** @enum {string} */
+                    "consult.view_full": "查看咨询问题全文";
+                    /** @enum {string} */
+                    "consult.photo_view": "查看咨询照片";
+                    /** @enum {string} */
+                    "consult.answer": "回复咨询";
+                    /** @enum {string} */
+                    "consult.handover": "转交咨询给其他专家";
+                    /** @enum {string} */
+                    "consult.publish": "公开为常见问题";
+                    /** @enum {string} */
+                    "consult.unpublish": "撤下常见问题";
+                    /** @enum {string} */
+                    "consult.check_release": "人工审核咨询内容";
+                    /** @enum {string} */
+                    "consult.expert_link": "设置咨询专家";
+                    /** @enum {string} */
+                    "request.view_full": "查看诉求全文";
+                    /** @enum {string} */
+                    "request.photo_view": "查看诉求照片";
+                    /** @enum {string} */
+                    "request.transition": "办理诉求";
+                    /** @enum {string} */
+                    "village_rules.publish": "发布村规民约";
                 };
             };
             auditTarget: {
@@ -4063,6 +5656,10 @@ export interface components {
                     "staff-import": "人员导入";
                     /** @enum {string} */
                     campaign: "宣传活动";
+                    /** @enum {string} */
+                    content_article: "健康知识";
+                    /** @enum {string} */
+                    content_image: "健康知识图片";
                     /** @enum {string} */
                     referral: "救助个案";
                     /** @enum {string} */
@@ -4121,6 +5718,16 @@ export interface components {
                     rectification: "整改事项";
                     /** @enum {string} */
                     meeting: "部门会商";
+                    /** @enum {string} */
+                    consult_question: "咨询";
+                    /** @enum {string} */
+                    consult_expert: "咨询专家";
+                    /** @enum {string} */
+                    consult_faq: "常见问题";
+                    /** @enum {string} */
+                    resident_request: "诉求";
+                    /** @enum {string} */
+                    village_rules: "村规民约";
                 };
             };
             errorCode: {
@@ -4348,6 +5955,20 @@ export interface components {
                     /** @enum {string} */
                     OWN_CAMPAIGN: "不能审核自己创建的内容";
                     /** @enum {string} */
+                    OWN_CONTENT: "不能审核自己写的文章";
+                    /** @enum {string} */
+                    CONTENT_CHECK_FAILED: "未通过微信内容安全检测";
+                    /** @enum {string} */
+                    CONTENT_CHECK_UNAVAILABLE: "微信内容安全检测暂时不可用";
+                    /** @enum {string} */
+                    VERSION_EXISTS: "这篇文章已有未发布的新版本";
+                    /** @enum {string} */
+                    ARTICLE_RETIRED: "文章已下架";
+                    /** @enum {string} */
+                    IMAGE_TOO_LARGE: "图片太大";
+                    /** @enum {string} */
+                    UNSUPPORTED_IMAGE_TYPE: "图片格式不受支持";
+                    /** @enum {string} */
                     REPORT_ALREADY_SUBMITTED: "年度报告已经报送";
                     /** @enum {string} */
                     REPORT_NOT_SUBMITTED: "年度报告还没有报送";
@@ -4397,6 +6018,28 @@ export interface components {
                     EVIDENCE_ACCEPTED: "佐证材料已经验收";
                     /** @enum {string} */
                     DECISION_HAS_TASK: "这项会商决定已经转为任务";
+                    /** @enum {string} */
+                    CONTENT_REFUSED: "内容含有不适宜发布的信息";
+                    /** @enum {string} */
+                    NO_EXPERT: "这个主题暂时没有专家";
+                    /** @enum {string} */
+                    NOT_YOUR_TOPIC: "不是您负责的咨询主题";
+                    /** @enum {string} */
+                    QUESTION_NOT_OPEN: "咨询现在不能回复";
+                    /** @enum {string} */
+                    FOLLOW_UP_USED: "已经追问过一次";
+                    /** @enum {string} */
+                    ALREADY_RATED: "已经评价过";
+                    /** @enum {string} */
+                    NOT_ANSWERED: "还没有回复";
+                    /** @enum {string} */
+                    PUBLISH_CONSENT_REQUIRED: "提问人没有同意公开";
+                    /** @enum {string} */
+                    PHOTOS_COMPLETE: "照片已经传完";
+                    /** @enum {string} */
+                    REQUEST_NOT_REPLIED: "诉求还没有答复";
+                    /** @enum {string} */
+                    NO_RULES: "还没有发布村规民约";
                 };
             };
         };
@@ -4404,7 +6047,7 @@ export interface components {
             id: string;
             username: string;
             /** @enum {string} */
-            role: "district_admin" | "town_admin" | "village_worker";
+            role: "district_admin" | "town_admin" | "village_worker" | "expert";
             areaCode: string;
             areaPath: string[];
             displayName?: string;
@@ -4429,7 +6072,7 @@ export interface components {
                 username: string;
                 displayName: string;
                 /** @enum {string} */
-                role: "district_admin" | "town_admin" | "village_worker";
+                role: "district_admin" | "town_admin" | "village_worker" | "expert";
                 areaName: string;
                 initialPassword: string;
             }[];
@@ -5290,6 +6933,8 @@ export interface components {
                 answer: string[];
                 correct: boolean;
                 explanation: string;
+                item: number | null;
+                topics: string[];
             }[];
         };
         QuizDaily: {
@@ -5358,6 +7003,8 @@ export interface components {
                 }[];
                 answer: string[];
                 explanation: string;
+                item: number | null;
+                topics: string[];
                 wrongCount: number;
                 /** Format: date-time */
                 lastWrongAt: string;
@@ -5570,6 +7217,195 @@ export interface components {
             decision: "cleared" | "confirmed";
             certificateCode: string | null;
         };
+        ContentSummary: {
+            id: string;
+            /** @enum {string} */
+            kind: "article" | "audio" | "video";
+            title: string;
+            excerpt: string;
+            cover: string | null;
+            topics: string[];
+            items: number[];
+            hasAudio: boolean;
+        };
+        ContentRecommended: {
+            items: (components["schemas"]["ContentSummary"] & {
+                reason: string;
+            })[];
+            basis: string;
+        };
+        ContentArticleRef: {
+            id: string | null;
+            title: string | null;
+        };
+        ContentArticle: {
+            /** @enum {string} */
+            kind: "article" | "audio" | "video";
+            title: string;
+            cover: string | null;
+            blocks: {
+                text?: string;
+                image?: string;
+            }[];
+            audio: string | null;
+            video: {
+                finderUserName: string;
+                feedId: string;
+            } | null;
+            topics: string[];
+            items: number[];
+            source: string;
+            audience: {
+                /** @enum {string} */
+                sex?: "male" | "female";
+                minAge?: number;
+                maxAge?: number;
+            } | null;
+            id: string;
+            version: number;
+            /** Format: date-time */
+            publishedAt: string;
+            coverUrl: string | null;
+            audioUrl: string | null;
+            speech: string;
+            share: {
+                title: string;
+                path: string;
+            };
+            mine: {
+                completed: boolean;
+                points: number;
+            };
+        };
+        ContentCompleted: {
+            pointsEarned: number;
+            alreadyCompleted: boolean;
+            today: number;
+            dailyCap: number;
+        };
+        ContentInput: {
+            /**
+             * @default article
+             * @enum {string}
+             */
+            kind: "article" | "audio" | "video";
+            title: string;
+            cover?: string;
+            blocks: {
+                text?: string;
+                image?: string;
+            }[];
+            audio?: string;
+            video?: {
+                finderUserName: string;
+                feedId: string;
+            };
+            topics: ("hl66" | "sjsj" | "yysy" | "lafz" | "qcjk" | "laws" | "diet" | "exercise" | "mental" | "injury" | "disease")[];
+            /** @default [] */
+            items: number[];
+            source: string;
+            audience?: {
+                /** @enum {string} */
+                sex?: "male" | "female";
+                minAge?: number;
+                maxAge?: number;
+            };
+        };
+        ContentVersion: {
+            /** @enum {string} */
+            kind: "article" | "audio" | "video";
+            title: string;
+            cover: string | null;
+            blocks: {
+                text?: string;
+                image?: string;
+            }[];
+            audio: string | null;
+            video: {
+                finderUserName: string;
+                feedId: string;
+            } | null;
+            topics: string[];
+            items: number[];
+            source: string;
+            audience: {
+                /** @enum {string} */
+                sex?: "male" | "female";
+                minAge?: number;
+                maxAge?: number;
+            } | null;
+            id: string;
+            articleId: string;
+            version: number;
+            /** @enum {string} */
+            status: "draft" | "pending_review" | "published" | "superseded";
+            areaCode: string;
+            createdBy: string;
+            createdByName: string;
+            reviewNote: string | null;
+            reviewedByName: string | null;
+            /** Format: date-time */
+            publishedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ContentStaffArticle: {
+            /** @enum {string} */
+            kind: "article" | "audio" | "video";
+            title: string;
+            cover: string | null;
+            blocks: {
+                text?: string;
+                image?: string;
+            }[];
+            audio: string | null;
+            video: {
+                finderUserName: string;
+                feedId: string;
+            } | null;
+            topics: string[];
+            items: number[];
+            source: string;
+            audience: {
+                /** @enum {string} */
+                sex?: "male" | "female";
+                minAge?: number;
+                maxAge?: number;
+            } | null;
+            id: string;
+            key: string | null;
+            /** @enum {string} */
+            status: "published" | "retired";
+            version: number;
+            /** Format: date-time */
+            publishedAt: string;
+            versions: {
+                id: string;
+                version: number;
+                /** @enum {string} */
+                status: "draft" | "pending_review" | "published" | "superseded";
+                createdByName: string;
+                /** Format: date-time */
+                updatedAt: string;
+            }[];
+        };
+        ContentAttachment: {
+            articleId: string;
+            title: string;
+            text: string;
+            card: {
+                title: string;
+                pagePath: string;
+                thumbUrl?: string;
+            };
+            linkText: string;
+        };
+        ContentCoverage: {
+            covered: number[];
+            missing: number[];
+        };
         TypicalCase: {
             id: string;
             title: string;
@@ -5654,6 +7490,18 @@ export interface components {
                         tooSmall: boolean;
                     } | null;
                 };
+                content: {
+                    readers: number;
+                    reads: number;
+                    listens: number;
+                    completions: number;
+                    byTopic: {
+                        topic: string;
+                        reads: number;
+                        listens: number;
+                        completions: number;
+                    }[];
+                };
                 talks: {
                     held: number;
                     byKind: {
@@ -5692,6 +7540,27 @@ export interface components {
                     cancelled: number;
                     boundGroups: number;
                 };
+                consult: {
+                    asked: number;
+                    answered: number;
+                    onTime: number;
+                    onTimeRate: number | null;
+                    averageHours: number | null;
+                    rated: number;
+                    averageRating: number | null;
+                };
+                requests: {
+                    total: number;
+                    byKind: {
+                        [key: string]: number;
+                    };
+                    byStatus: {
+                        [key: string]: number;
+                    };
+                    escalated: number;
+                    rated: number;
+                    averageRating: number | null;
+                };
                 taskbook: {
                     tasks: number | null;
                     done: number | null;
@@ -5701,6 +7570,7 @@ export interface components {
                     findingsOverdue: number;
                 };
             }[];
+            contentMissingItems: number[];
             groupsByVillage: {
                 code: string;
                 name: string;
@@ -5755,6 +7625,11 @@ export interface components {
                     submissions: number;
                     averageScore: number | null;
                 };
+                content: {
+                    readers: number;
+                    listens: number;
+                    completions: number;
+                };
                 talks: {
                     held: number;
                     signUps: number;
@@ -5779,6 +7654,30 @@ export interface components {
                 groups: {
                     sent: number;
                     dead: number;
+                };
+                consult: {
+                    asked: number;
+                    answered: number;
+                    onTime: number;
+                    onTimeRate: number | null;
+                    averageHours: number | null;
+                    rated: number;
+                    averageRating: number | null;
+                };
+                requests: {
+                    total: number;
+                    byKind: {
+                        status: string;
+                        label: string;
+                        count: number;
+                    }[];
+                    byStatus: {
+                        status: string;
+                        label: string;
+                        count: number;
+                    }[];
+                    escalated: number;
+                    averageRating: number | null;
                 };
                 taskbook: {
                     tasks: number | null;
@@ -6105,6 +8004,273 @@ export interface components {
                 closedOnTime: boolean | null;
                 photos: string[];
             }[];
+        };
+        ConsultAsk: {
+            /** @enum {string} */
+            topic: "preconception" | "pregnancy" | "infant_care" | "reproductive" | "adolescence" | "chronic";
+            text: string;
+            /** @default 0 */
+            photoCount: number;
+            callBack?: {
+                name: string;
+                phone: string;
+            };
+        };
+        ConsultQuestionForResident: {
+            id: string;
+            /** @enum {string} */
+            topic: "preconception" | "pregnancy" | "infant_care" | "reproductive" | "adolescence" | "chronic";
+            topicLabel: string;
+            /** @enum {string} */
+            status: "checking" | "refused" | "open" | "answered" | "follow_up" | "closed";
+            statusLabel: string;
+            text: string | null;
+            callBack: boolean;
+            photoCount: number;
+            photosUploaded: number;
+            /** Format: date-time */
+            createdAt: string;
+            dueDay: string | null;
+            answer: {
+                text: string | null;
+                /** Format: date-time */
+                at: string;
+                expert: {
+                    name: string;
+                    title: string;
+                    hospital: string;
+                } | null;
+            } | null;
+            followUp: {
+                text: string | null;
+                /** Format: date-time */
+                at: string;
+            } | null;
+            followUpAnswer: {
+                text: string | null;
+                /** Format: date-time */
+                at: string;
+                expert: {
+                    name: string;
+                    title: string;
+                    hospital: string;
+                } | null;
+            } | null;
+            canFollowUp: boolean;
+            canRate: boolean;
+            rating: number | null;
+            allowPublish: boolean;
+            published: boolean;
+            personalErased: boolean;
+        };
+        ConsultFaq: {
+            id: string;
+            /** @enum {string} */
+            topic: "preconception" | "pregnancy" | "infant_care" | "reproductive" | "adolescence" | "chronic";
+            topicLabel: string;
+            question: string;
+            answer: string;
+            expertName: string;
+            /** Format: date-time */
+            publishedAt: string;
+        };
+        ConsultExpert: {
+            staffId: string;
+            expertId: string;
+            name: string;
+            title: string;
+            hospital: string;
+            topics: ("preconception" | "pregnancy" | "infant_care" | "reproductive" | "adolescence" | "chronic")[];
+            topicLabels: string[];
+            rank: number;
+            active: boolean;
+        };
+        ConsultQuestionListItem: {
+            id: string;
+            /** @enum {string} */
+            topic: "preconception" | "pregnancy" | "infant_care" | "reproductive" | "adolescence" | "chronic";
+            topicLabel: string;
+            /** @enum {string} */
+            status: "checking" | "refused" | "open" | "answered" | "follow_up" | "closed";
+            statusLabel: string;
+            textHeld: boolean;
+            mine: boolean;
+            expertName: string | null;
+            callBack: boolean;
+            photoCount: number;
+            overdue: boolean;
+            overdueCount: number;
+            /** Format: date-time */
+            dueAt: string | null;
+            rating: number | null;
+            allowPublish: boolean;
+            published: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ConsultQuestionForStaff: components["schemas"]["ConsultQuestionListItem"] & {
+            text: string | null;
+            callBackContact: {
+                name: string;
+                phone: string;
+            } | null;
+            photos: {
+                id: string;
+                contentType: string;
+                size: number;
+            }[];
+            followUp: {
+                text: string | null;
+                /** Format: date-time */
+                at: string;
+            } | null;
+            answers: {
+                n: number;
+                text: string | null;
+                /** Format: date-time */
+                at: string;
+                expertName: string | null;
+            }[];
+            routing: {
+                expertName: string | null;
+                /** @enum {string} */
+                reason: "new" | "overdue" | "handover";
+                byName: string | null;
+                /** Format: date-time */
+                at: string;
+            }[];
+            canAnswer: boolean;
+        };
+        ConsultPublish: {
+            question: string;
+            answer: string;
+        };
+        ConsultExpertLink: {
+            expertId: string;
+            topics: ("preconception" | "pregnancy" | "infant_care" | "reproductive" | "adolescence" | "chronic")[];
+            rank?: number;
+            active?: boolean;
+        };
+        RequestRaise: {
+            /** @enum {string} */
+            kind: "family_rights" | "neighbour_dispute" | "hardship" | "suggestion";
+            text: string;
+            villageCode?: string;
+        };
+        RequestForResident: {
+            id: string;
+            /** @enum {string} */
+            kind: "family_rights" | "neighbour_dispute" | "hardship" | "suggestion";
+            kindLabel: string;
+            /** @enum {string} */
+            status: "submitted" | "in_progress" | "escalated" | "replied" | "closed" | "reopened";
+            statusLabel: string;
+            text: string | null;
+            villageCode: string;
+            /** @enum {string} */
+            level: "village" | "town";
+            dueDay: string | null;
+            photos: number;
+            canRate: boolean;
+            rating: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            steps: {
+                /** @enum {string} */
+                status: "submitted" | "in_progress" | "escalated" | "replied" | "closed" | "reopened";
+                statusLabel: string;
+                /** Format: date-time */
+                at: string;
+                by: string;
+                reply: string | null;
+                note: string | null;
+                rating: number | null;
+            }[];
+            personalErased: boolean;
+        };
+        VillageRules: {
+            villageCode: string;
+            version: number;
+            title: string;
+            text: string;
+            /** Format: date-time */
+            publishedAt: string;
+            villageName: string;
+        };
+        RequestListItem: {
+            id: string;
+            /** @enum {string} */
+            kind: "family_rights" | "neighbour_dispute" | "hardship" | "suggestion";
+            kindLabel: string;
+            /** @enum {string} */
+            status: "submitted" | "in_progress" | "escalated" | "replied" | "closed" | "reopened";
+            statusLabel: string;
+            villageCode: string;
+            /** @enum {string} */
+            level: "village" | "town";
+            /** Format: date-time */
+            dueAt: string | null;
+            overdue: boolean;
+            escalated: boolean;
+            rating: number | null;
+            reopenCount: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        RequestForStaff: components["schemas"]["RequestListItem"] & {
+            text: string | null;
+            photos: {
+                id: string;
+                contentType: string;
+                size: number;
+            }[];
+            allowedNext: ("submitted" | "in_progress" | "escalated" | "replied" | "closed" | "reopened")[];
+            history: {
+                seq: number;
+                from: string | null;
+                to: string;
+                /** @enum {string} */
+                actorType: "resident" | "staff" | "system";
+                actorName: string | null;
+                /** Format: date-time */
+                at: string;
+                note: string | null;
+                reply: string | null;
+                rating: number | null;
+            }[];
+        };
+        RequestTransition: {
+            /** @enum {string} */
+            to: "in_progress" | "escalated" | "replied";
+            note?: string;
+            reply?: string;
+        };
+        VillageRulesStatus: {
+            villageCode: string;
+            villageName: string;
+            current: {
+                villageCode: string;
+                version: number;
+                title: string;
+                text: string;
+                /** Format: date-time */
+                publishedAt: string;
+            } | null;
+            households: number;
+            read: number;
+            versions: {
+                version: number;
+                title: string;
+                /** Format: date-time */
+                publishedAt: string;
+            }[];
+        };
+        VillageRulesPublish: {
+            villageCode: string;
+            title: string;
+            text: string;
         };
         Error: {
             error: {

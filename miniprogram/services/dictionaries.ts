@@ -9,6 +9,22 @@ export const DICTIONARIES = {
       "system": "系统"
     }
   },
+  "articleStatus": {
+    "title": "健康知识状态",
+    "labels": {
+      "published": "已发布",
+      "retired": "已下架"
+    }
+  },
+  "articleVersionStatus": {
+    "title": "健康知识版本状态",
+    "labels": {
+      "draft": "草稿",
+      "pending_review": "待审核",
+      "published": "已发布",
+      "superseded": "已被新版本替换"
+    }
+  },
   "botState": {
     "title": "群机器人状态",
     "labels": {
@@ -92,6 +108,52 @@ export const DICTIONARIES = {
       "in_person": "当面口头同意"
     }
   },
+  "consultStatus": {
+    "title": "咨询状态",
+    "labels": {
+      "checking": "内容审核中",
+      "refused": "未通过审核",
+      "open": "待专家回复",
+      "answered": "专家已回复",
+      "follow_up": "追问待回复",
+      "closed": "已结束"
+    }
+  },
+  "consultTopic": {
+    "title": "咨询主题",
+    "labels": {
+      "preconception": "孕前优生",
+      "pregnancy": "孕产期",
+      "infant_care": "婴幼儿照护",
+      "reproductive": "生殖健康",
+      "adolescence": "青春期",
+      "chronic": "慢病与生活方式"
+    }
+  },
+  "contentKind": {
+    "title": "健康知识形式",
+    "labels": {
+      "article": "图文",
+      "audio": "音频",
+      "video": "视频号视频"
+    }
+  },
+  "contentTopic": {
+    "title": "健康知识主题",
+    "labels": {
+      "hl66": "健康素养66条",
+      "sjsj": "三减四健",
+      "yysy": "优生优育",
+      "lafz": "两癌防治",
+      "qcjk": "青春健康",
+      "laws": "法律法规",
+      "diet": "合理膳食",
+      "exercise": "适量运动",
+      "mental": "心理健康",
+      "injury": "意外伤害预防",
+      "disease": "疾病防治"
+    }
+  },
   "contestState": {
     "title": "答题竞赛进度",
     "labels": {
@@ -149,7 +211,14 @@ export const DICTIONARIES = {
       "insurance.total": "家庭意外保险登记（户）",
       "insurance.insuredPersons": "家庭意外保险参保（人）",
       "groups.sent": "村群宣传消息已发送（条）",
-      "groups.boundGroups": "绑定村群（个）"
+      "groups.boundGroups": "绑定村群（个）",
+      "consult.asked": "优生优育咨询提问（条）",
+      "consult.answered": "优生优育咨询已回复（条）",
+      "consult.onTimeRate": "优生优育咨询按时回复率",
+      "consult.averageRating": "优生优育咨询平均评分",
+      "requests.total": "群众诉求（件）",
+      "requests.escalated": "群众诉求升级到镇街（件）",
+      "requests.averageRating": "群众诉求平均评分"
     }
   },
   "guardianRelation": {
@@ -200,7 +269,9 @@ export const DICTIONARIES = {
       "talk_status": "报名结果和活动变动",
       "referral_status": "唇腭裂救助办理进度",
       "insurance_status": "保险登记审核结果",
-      "insurance_renewal": "保险到期续保提醒"
+      "insurance_renewal": "保险到期续保提醒",
+      "consult_answered": "咨询已有专家回复",
+      "request_status": "诉求办理进度"
     }
   },
   "paymentMethod": {
@@ -250,6 +321,26 @@ export const DICTIONARIES = {
       "submitted": "已报送"
     }
   },
+  "requestKind": {
+    "title": "诉求类型",
+    "labels": {
+      "family_rights": "计生家庭权益",
+      "neighbour_dispute": "邻里纠纷",
+      "hardship": "生活困难帮扶",
+      "suggestion": "意见建议"
+    }
+  },
+  "requestStatus": {
+    "title": "诉求进度",
+    "labels": {
+      "submitted": "已提交，待村居受理",
+      "in_progress": "村居处理中",
+      "escalated": "已转镇街处理",
+      "replied": "已答复",
+      "closed": "已办结",
+      "reopened": "不满意，重新办理"
+    }
+  },
   "roomAttention": {
     "title": "微信群异常",
     "labels": {
@@ -291,7 +382,8 @@ export const DICTIONARIES = {
     "labels": {
       "district_admin": "区级管理员",
       "town_admin": "镇街管理员",
-      "village_worker": "村居工作人员"
+      "village_worker": "村居工作人员",
+      "expert": "咨询专家"
     }
   },
   "talkKind": {
@@ -405,7 +497,7 @@ export const DICTIONARIES = {
       "talk.registration.cancel": "取消讲座报名",
       "campaign.create": "新建宣传活动/广播",
       "campaign.update": "修改宣传活动草稿",
-      "campaign.copy": "复制宣传活动为新草稿",
+      "campaign.copy": "复制群消息为新草稿",
       "campaign.pending_review": "提交审核",
       "campaign.approved": "审核通过",
       "campaign.draft": "退回修改",
@@ -488,7 +580,28 @@ export const DICTIONARIES = {
       "supervision.rectification_returned": "整改退回重改",
       "supervision.rectification_closed": "整改销号",
       "meeting.record": "登记部门会商",
-      "meeting.decision_task": "会商决定转为任务"
+      "meeting.decision_task": "会商决定转为任务",
+      "content.create": "新建健康知识草稿",
+      "content.update": "修改健康知识草稿",
+      "content.new_version": "健康知识新版本草稿",
+      "content.submit": "健康知识提交审核",
+      "content.publish": "健康知识审核发布",
+      "content.reject": "健康知识退回修改",
+      "content.check_refused": "健康知识未通过内容安全检测",
+      "content.retire": "健康知识下架",
+      "content.image_upload": "上传健康知识图片",
+      "consult.view_full": "查看咨询问题全文",
+      "consult.photo_view": "查看咨询照片",
+      "consult.answer": "回复咨询",
+      "consult.handover": "转交咨询给其他专家",
+      "consult.publish": "公开为常见问题",
+      "consult.unpublish": "撤下常见问题",
+      "consult.check_release": "人工审核咨询内容",
+      "consult.expert_link": "设置咨询专家",
+      "request.view_full": "查看诉求全文",
+      "request.photo_view": "查看诉求照片",
+      "request.transition": "办理诉求",
+      "village_rules.publish": "发布村规民约"
     }
   },
   "auditTarget": {
@@ -503,6 +616,8 @@ export const DICTIONARIES = {
       "area-import": "村居导入",
       "staff-import": "人员导入",
       "campaign": "宣传活动",
+      "content_article": "健康知识",
+      "content_image": "健康知识图片",
       "referral": "救助个案",
       "enrolment": "参保",
       "insurance_enrolment": "参保",
@@ -531,7 +646,12 @@ export const DICTIONARIES = {
       "task_evidence": "任务佐证材料",
       "supervision_visit": "督导检查",
       "rectification": "整改事项",
-      "meeting": "部门会商"
+      "meeting": "部门会商",
+      "consult_question": "咨询",
+      "consult_expert": "咨询专家",
+      "consult_faq": "常见问题",
+      "resident_request": "诉求",
+      "village_rules": "村规民约"
     }
   },
   "errorCode": {
@@ -647,6 +767,13 @@ export const DICTIONARIES = {
       "INVALID_QUIET_HOURS": "免打扰时段格式不正确",
       "PAST_TIME": "发送时间已经过去",
       "OWN_CAMPAIGN": "不能审核自己创建的内容",
+      "OWN_CONTENT": "不能审核自己写的文章",
+      "CONTENT_CHECK_FAILED": "未通过微信内容安全检测",
+      "CONTENT_CHECK_UNAVAILABLE": "微信内容安全检测暂时不可用",
+      "VERSION_EXISTS": "这篇文章已有未发布的新版本",
+      "ARTICLE_RETIRED": "文章已下架",
+      "IMAGE_TOO_LARGE": "图片太大",
+      "UNSUPPORTED_IMAGE_TYPE": "图片格式不受支持",
       "REPORT_ALREADY_SUBMITTED": "年度报告已经报送",
       "REPORT_NOT_SUBMITTED": "年度报告还没有报送",
       "REPORT_ALREADY_RETURNED": "年度报告已经退回过",
@@ -671,7 +798,18 @@ export const DICTIONARIES = {
       "UNKNOWN_METRIC": "没有这项考核指标",
       "PLAN_LOCKED": "实施计划已报送或已通过",
       "EVIDENCE_ACCEPTED": "佐证材料已经验收",
-      "DECISION_HAS_TASK": "这项会商决定已经转为任务"
+      "DECISION_HAS_TASK": "这项会商决定已经转为任务",
+      "CONTENT_REFUSED": "内容含有不适宜发布的信息",
+      "NO_EXPERT": "这个主题暂时没有专家",
+      "NOT_YOUR_TOPIC": "不是您负责的咨询主题",
+      "QUESTION_NOT_OPEN": "咨询现在不能回复",
+      "FOLLOW_UP_USED": "已经追问过一次",
+      "ALREADY_RATED": "已经评价过",
+      "NOT_ANSWERED": "还没有回复",
+      "PUBLISH_CONSENT_REQUIRED": "提问人没有同意公开",
+      "PHOTOS_COMPLETE": "照片已经传完",
+      "REQUEST_NOT_REPLIED": "诉求还没有答复",
+      "NO_RULES": "还没有发布村规民约"
     }
   }
 } as const;

@@ -18,7 +18,7 @@ export async function onPrivateText(app: AppContext, contactId: string, text: st
     if (answer !== null) return answer;
   }
   const staff = await findStaffByWechatId(app, contactId);
-  if (!staff) return REFUSAL;
+  if (!staff || staff.role === 'expert') return REFUSAL;
   for (const c of commands.filter((x) => x.who === 'staff')) {
     const answer = await c.run(app, { contactId, text: t, staff });
     if (answer !== null) return answer;

@@ -92,7 +92,39 @@ export const voteFlag = dictionary('可疑投票', { new_account: '投票开始�
 export const caseStatus = dictionary('典型案例状态', { pending: '待审核', approved: '已通过', rejected: '已退回' });
 export const reportSubmissionStatus = dictionary('年度报告报送状态', { not_generated: '未生成', generated: '已生成', submitted: '已报送' });
 
-export const staffRole = dictionary('人员角色', { district_admin: '区级管理员', town_admin: '镇街管理员', village_worker: '村居工作人员' });
+export const staffRole = dictionary('人员角色', { district_admin: '区级管理员', town_admin: '镇街管理员', village_worker: '村居工作人员', expert: '咨询专家' });
+
+export const consultTopic = dictionary('咨询主题', {
+  preconception: '孕前优生',
+  pregnancy: '孕产期',
+  infant_care: '婴幼儿照护',
+  reproductive: '生殖健康',
+  adolescence: '青春期',
+  chronic: '慢病与生活方式',
+});
+/** Where a question stands: held for the content check, refused by it, waiting for an expert, answered. */
+export const consultStatus = dictionary('咨询状态', {
+  checking: '内容审核中',
+  refused: '未通过审核',
+  open: '待专家回复',
+  answered: '专家已回复',
+  follow_up: '追问待回复',
+  closed: '已结束',
+});
+export const requestKind = dictionary('诉求类型', {
+  family_rights: '计生家庭权益',
+  neighbour_dispute: '邻里纠纷',
+  hardship: '生活困难帮扶',
+  suggestion: '意见建议',
+});
+export const requestStatus = dictionary('诉求进度', {
+  submitted: '已提交，待村居受理',
+  in_progress: '村居处理中',
+  escalated: '已转镇街处理',
+  replied: '已答复',
+  closed: '已办结',
+  reopened: '不满意，重新办理',
+});
 
 /** Every subscribe-message kind the platform sends (`src/notify/notice-kinds.ts` says which flow asks for each). */
 export const noticeKind = dictionary('订阅消息', {
@@ -102,6 +134,8 @@ export const noticeKind = dictionary('订阅消息', {
   referral_status: '唇腭裂救助办理进度',
   insurance_status: '保险登记审核结果',
   insurance_renewal: '保险到期续保提醒',
+  consult_answered: '咨询已有专家回复',
+  request_status: '诉求办理进度',
 });
 
 export const botState = dictionary('群机器人状态', {
@@ -123,6 +157,32 @@ export const roomAttention = dictionary('微信群异常', {
   ambiguous_topic: '有两个同名群，请核对后重新绑定',
   bot_removed: '机器人已被移出群',
   missing: '找不到这个群',
+});
+
+/** Topics of the health-content library (an article carries one or more). */
+export const contentTopic = dictionary('健康知识主题', {
+  hl66: '健康素养66条',
+  sjsj: '三减四健',
+  yysy: '优生优育',
+  lafz: '两癌防治',
+  qcjk: '青春健康',
+  laws: '法律法规',
+  diet: '合理膳食',
+  exercise: '适量运动',
+  mental: '心理健康',
+  injury: '意外伤害预防',
+  disease: '疾病防治',
+});
+/** What an article is: text with pictures, an audio piece, or a 视频号 video. */
+export const contentKind = dictionary('健康知识形式', { article: '图文', audio: '音频', video: '视频号视频' });
+/** An article as residents see it: published, or taken down. */
+export const articleStatus = dictionary('健康知识状态', { published: '已发布', retired: '已下架' });
+/** One version of an article on its way from draft to published. */
+export const articleVersionStatus = dictionary('健康知识版本状态', {
+  draft: '草稿',
+  pending_review: '待审核',
+  published: '已发布',
+  superseded: '已被新版本替换',
 });
 
 /** The plan's six main tasks, under which the district's task book groups its tasks. */
@@ -172,4 +232,11 @@ export const figureMetric = dictionary('考核指标', {
   'insurance.insuredPersons': '家庭意外保险参保（人）',
   'groups.sent': '村群宣传消息已发送（条）',
   'groups.boundGroups': '绑定村群（个）',
+  'consult.asked': '优生优育咨询提问（条）',
+  'consult.answered': '优生优育咨询已回复（条）',
+  'consult.onTimeRate': '优生优育咨询按时回复率',
+  'consult.averageRating': '优生优育咨询平均评分',
+  'requests.total': '群众诉求（件）',
+  'requests.escalated': '群众诉求升级到镇街（件）',
+  'requests.averageRating': '群众诉求平均评分',
 });

@@ -122,6 +122,14 @@ export const errorCode = dictionary('错误代码', {
   INVALID_QUIET_HOURS: '免打扰时段格式不正确',
   PAST_TIME: '发送时间已经过去',
   OWN_CAMPAIGN: '不能审核自己创建的内容',
+  // health content
+  OWN_CONTENT: '不能审核自己写的文章',
+  CONTENT_CHECK_FAILED: '未通过微信内容安全检测',
+  CONTENT_CHECK_UNAVAILABLE: '微信内容安全检测暂时不可用',
+  VERSION_EXISTS: '这篇文章已有未发布的新版本',
+  ARTICLE_RETIRED: '文章已下架',
+  IMAGE_TOO_LARGE: '图片太大',
+  UNSUPPORTED_IMAGE_TYPE: '图片格式不受支持',
   // reports and typical cases
   REPORT_ALREADY_SUBMITTED: '年度报告已经报送',
   REPORT_NOT_SUBMITTED: '年度报告还没有报送',
@@ -151,4 +159,16 @@ export const errorCode = dictionary('错误代码', {
   PLAN_LOCKED: '实施计划已报送或已通过',
   EVIDENCE_ACCEPTED: '佐证材料已经验收',
   DECISION_HAS_TASK: '这项会商决定已经转为任务',
+  // consult and requests
+  CONTENT_REFUSED: '内容含有不适宜发布的信息',
+  NO_EXPERT: '这个主题暂时没有专家',
+  NOT_YOUR_TOPIC: '不是您负责的咨询主题',
+  QUESTION_NOT_OPEN: '咨询现在不能回复',
+  FOLLOW_UP_USED: '已经追问过一次',
+  ALREADY_RATED: '已经评价过',
+  NOT_ANSWERED: '还没有回复',
+  PUBLISH_CONSENT_REQUIRED: '提问人没有同意公开',
+  PHOTOS_COMPLETE: '照片已经传完',
+  REQUEST_NOT_REPLIED: '诉求还没有答复',
+  NO_RULES: '还没有发布村规民约',
 });

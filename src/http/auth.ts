@@ -34,7 +34,11 @@ export async function authenticate(
   if (staff.mustChangePassword && !PASSWORD_CHANGE_PATHS.has(ctx.path)) {
     throw new AppError('PASSWORD_CHANGE_REQUIRED', 403, '首次登录（或密码被重置）后请先设置新密码');
   }
-  if (roles && !roles.includes(staff.role)) throw new AppError('FORBIDDEN', 403, '您的角色不能进行此操作');
+  // An expert answers questions: besides their own account, only the routes that name their role.
+  const allowed = roles
+    ? roles.includes(staff.role)
+    : staff.role !== 'expert' || PASSWORD_CHANGE_PATHS.has(ctx.path) || ctx.path.startsWith('/api/admin/v1/me/');
+  if (!allowed) throw new AppError('FORBIDDEN', 403, '您的角色不能进行此操作');
   return { type: 'staff', staff, caller: staffCaller(app, staff, ports.audit, ctx.ip) };
 }
 

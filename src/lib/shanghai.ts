@@ -59,3 +59,22 @@ export function parseDailyWindow(spec: string): DailyWindow | null {
   if (h1 > 23 || h2 > 23 || m1 > 59 || m2 > 59) return null;
   return { startMin: h1 * 60 + m1, endMin: h2 * 60 + m2 };
 }
+
+/** Monday to Friday in the district's time zone (the project keeps no holiday table). */
+export function isWorkingDay(d: Date): boolean {
+  const weekday = new Date(d.getTime() + OFFSET).getUTCDay();
+  return weekday !== 0 && weekday !== 6;
+}
+
+/**
+ * The moment `n` working days after `from`, at the same time of day: a question asked on Friday afternoon with
+ * two working days is due on Tuesday afternoon; one asked on Saturday, on Tuesday as well.
+ */
+export function addWorkingDays(from: Date, n: number): Date {
+  let at = from.getTime();
+  for (let left = n; left > 0;) {
+    at += DAY;
+    if (isWorkingDay(new Date(at))) left--;
+  }
+  return new Date(at);
+}

@@ -6,10 +6,13 @@ import { audit, auditModule } from './audit';
 import { backupsModule } from './backups';
 import { campaignsModule } from './campaigns';
 import { careModule } from './care';
+import { consultModule } from './consult';
+import { contentModule } from './content';
 import { insuranceModule } from './insurance';
 import { platformModule } from './platform';
 import { quizModule } from './quiz';
 import { referralsModule } from './referrals';
+import { requestsModule } from './requests';
 import { reportsModule, useFigureSections } from './reports';
 import { residentsModule } from './residents';
 import { selectionsModule } from './selections';
@@ -31,12 +34,15 @@ const others: AppModule[] = [
   subscriptionsModule,
   talksModule,
   quizModule,
+  contentModule,
   sessionsModule,
   reportsModule,
   selectionsModule,
   careModule,
   backupsModule,
   taskbookModule,
+  consultModule,
+  requestsModule,
 ];
 
 /** Every domain module, in route order — the only place that knows them all; a new module adds one entry. */

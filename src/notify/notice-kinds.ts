@@ -7,7 +7,7 @@ import { noticeKind } from '../dictionaries';
  */
 export interface NoticeKindDecl {
   kind: string;
-  flow: 'talks' | 'referral' | 'insurance';
+  flow: 'talks' | 'referral' | 'insurance' | 'consult' | 'request';
 }
 
 /** The title residents see for each kind is its `noticeKind` label; the list is served in that dictionary's order. */

@@ -168,6 +168,38 @@ export class WeChatClient {
     return { suggest, label: Number(result?.label ?? 0) };
   }
 
+  /**
+   * Image check (`img_sec_check`, the synchronous one: the image itself is sent, up to 1 MB as WeChat takes it):
+   * `risky` when WeChat answers 87014.
+   */
+  async imgSecCheck(image: Buffer, contentType: string): Promise<{ suggest: 'pass' | 'risky' }> {
+    try {
+      await this.withToken((t) => {
+        const form = new FormData();
+        form.append('media', new Blob([image], { type: contentType }), contentType === 'image/png' ? 'image.png' : 'image.jpg');
+        return this.json('img_sec_check', () => this.http.post('/wxa/img_sec_check', form, { params: { access_token: t } }));
+      });
+      return { suggest: 'pass' };
+    } catch (err) {
+      if (err instanceof WeChatError && err.errcode === WX.RISKY_CONTENT) return { suggest: 'risky' };
+      throw err;
+    }
+  }
+
+  /**
+   * Asynchronous image check (v2): WeChat fetches `mediaUrl` and pushes the result (`wxa_media_check`, keyed by
+   * the returned trace id) to the message push address.
+   */
+  async mediaCheckAsync(openid: string, mediaUrl: string, scene: 1 | 2 | 3 | 4 = 2): Promise<{ traceId: string }> {
+    const r = await this.withToken((t) =>
+      this.json('media_check_async', () =>
+        this.http.post('/wxa/media_check_async', { version: 2, openid, scene, media_type: 2, media_url: mediaUrl }, { params: { access_token: t } }),
+      ),
+    );
+    if (typeof r.trace_id !== 'string' || !r.trace_id) throw new WeChatError('media_check_async', -3, 'no trace_id');
+    return { traceId: r.trace_id };
+  }
+
   /** Mini-program code image for a scene (check-in QR codes). */
   async wxacodeUnlimited(scene: string, page: string, width = 430): Promise<Buffer> {
     const r = await this.withToken((t) =>

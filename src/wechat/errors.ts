@@ -25,4 +25,5 @@ export const WX = {
   RATE_LIMITED: 45011,
   WXACODE_LIMIT: 45009,
   INVALID_DATA: 47003,
+  RISKY_CONTENT: 87014,
 } as const;

@@ -10,7 +10,8 @@ import { fakeCodePng } from './fake-code';
  *
  * Code conventions: `user:<name>:<anything>` logs in as openid `o-<name>`; any other code gets an openid
  * derived from the code. Phone codes `phone:<11 digits>:<anything>` return that number. Codes starting with
- * `bad` are invalid.
+ * `bad` are invalid. Content checks: a text holding 违禁 is risky, 待审 needs review; an image whose bytes hold
+ * 违禁 is risky.
  */
 export class FakeWeChatServer {
   private server?: http.Server;
@@ -20,6 +21,8 @@ export class FakeWeChatServer {
   private tokenSeq = 0;
   readonly sent: Array<{ touser: string; template_id: string; page?: string; data: Record<string, { value: string }> }> = [];
   readonly calls: Array<{ path: string; body: unknown }> = [];
+  /** Image checks asked for: the push with each result is the test's (or the caller's) to send. */
+  readonly mediaChecks: Array<{ traceId: string; openid: string; mediaUrl: string }> = [];
   /** Openids that have not subscribed: subscribe sends to them return 43101. */
   readonly unsubscribed = new Set<string>();
   url = '';
@@ -54,18 +57,23 @@ export class FakeWeChatServer {
     this.sent.length = 0;
     this.calls.length = 0;
     this.unsubscribed.clear();
+    this.mediaChecks.length = 0;
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
-    let raw = '';
-    for await (const chunk of req) raw += chunk;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(Buffer.from(chunk as Buffer));
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString('utf8');
     let body: Record<string, unknown> = {};
-    try {
-      body = raw ? JSON.parse(raw) : {};
-    } catch {
-      return this.reply(res, { errcode: 47001, errmsg: 'data format error' });
-    }
+    if (String(req.headers['content-type'] ?? '').startsWith('multipart/form-data')) body = { multipartBytes: bytes.length };
+    else
+      try {
+        body = raw ? JSON.parse(raw) : {};
+      } catch {
+        return this.reply(res, { errcode: 47001, errmsg: 'data format error' });
+      }
     this.calls.push({ path: url.pathname, body });
     const api = ROUTES[url.pathname];
     if (!api) return this.reply(res, { errcode: 404, errmsg: 'not found' }, 404);
@@ -111,6 +119,17 @@ export class FakeWeChatServer {
         const suggest = content.includes('违禁') ? 'risky' : content.includes('待审') ? 'review' : 'pass';
         return this.reply(res, { errcode: 0, errmsg: 'ok', result: { suggest, label: suggest === 'pass' ? 100 : 20001 } });
       }
+      case 'img_sec_check': {
+        // An image whose bytes carry the marker 违禁 (written after the picture's own data) is risky.
+        if (!body.multipartBytes) return this.reply(res, { errcode: 41005, errmsg: 'media data missing' });
+        return this.reply(res, bytes.includes(Buffer.from('违禁')) ? { errcode: 87014, errmsg: 'risky content' } : { errcode: 0, errmsg: 'ok' });
+      }
+      case 'media_check_async': {
+        if (!body.media_url) return this.reply(res, { errcode: 40003, errmsg: 'invalid media_url' });
+        const traceId = `trace-${crypto.randomBytes(8).toString('hex')}`;
+        this.mediaChecks.push({ traceId, openid: String(body.openid ?? ''), mediaUrl: String(body.media_url) });
+        return this.reply(res, { errcode: 0, errmsg: 'ok', trace_id: traceId });
+      }
       case 'getwxacodeunlimit': {
         const scene = String(body.scene ?? '');
         if (!scene || scene.length > 32 || !/^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]+$/.test(scene))
@@ -143,5 +162,7 @@ const ROUTES: Record<string, string> = {
   '/wxa/business/getuserphonenumber': 'getuserphonenumber',
   '/cgi-bin/message/subscribe/send': 'subscribe.send',
   '/wxa/msg_sec_check': 'msg_sec_check',
+  '/wxa/img_sec_check': 'img_sec_check',
+  '/wxa/media_check_async': 'media_check_async',
   '/wxa/getwxacodeunlimit': 'getwxacodeunlimit',
 };

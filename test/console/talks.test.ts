@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import ExcelJS from 'exceljs';
 import { AuditLog } from '../../src/modules/audit/audit.model';
 import { createStaff } from '../../src/modules/staff/staff.service';
-import { WalkIns } from '../../src/modules/talks/talks.model';
+import { Talks, WalkIns } from '../../src/modules/talks/talks.model';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { seedVillages, TOWN_MS, TOWN_ND, VILLAGE_A } from '../helpers/fixtures';
 import { bulkResidents } from '../helpers/talks';
 import { DESKTOP, launchChromium, PHONE, signIn, type Chromium, type ConsolePage } from './browser';
-import { expectNoPageScrollX, pickOption, typeDateTime } from './ui';
+import { expectConfirmVisible, expectMessageVisible, expectNoPageScrollX, pickOption, typeDateTime } from './ui';
 
 // Journey: a town admin creates and publishes a session by clicking and typing; 30 residents sign up through the
 // API; the village worker of the host village, on a phone, marks attendance, adds a walk-in and opens the call
@@ -341,9 +341,22 @@ test('journey: the expert pool, eligibility rules, a held comment approved, and 
   await expectAccessible(d);
   expect(await AuditLog(t.db).countDocuments({ action: 'talk.feedback.review', targetId: talkId })).toBe(1);
 
+  // Sign-ups stopped from 更多: it cannot be undone, so a confirm box asks first; 再看看 leaves it open.
+  await d.page.getByRole('tab', { name: '概况' }).click();
+  for (const answer of ['再看看', '停止报名']) {
+    await d.page.getByRole('button', { name: '更多 ▾' }).click();
+    await d.page.locator('[data-test=talk-close]').click();
+    const stop = await expectConfirmVisible(d, '停止报名');
+    if (answer === '再看看') await d.shot('talks-16-close-confirm');
+    await stop.getByRole('button', { name: answer }).click();
+    await stop.waitFor({ state: 'detached' });
+  }
+  await expectMessageVisible(d, '已停止报名');
+  await d.page.locator('[data-test=talk-status]').filter({ hasText: '已截止报名' }).waitFor();
+  expect((await Talks(t.db).findById(talkId).lean())?.status).toBe('closed');
+
   // Cancelled with a reason: everyone is told, and the session says so. The button sits under the overview, away
   // from the tabs and the everyday buttons.
-  await d.page.getByRole('tab', { name: '概况' }).click();
   await d.page.getByRole('button', { name: '取消活动' }).click();
   const box = d.page.getByRole('dialog', { name: '取消活动' });
   await box.getByRole('textbox').fill('天气原因，改期另行通知');
@@ -351,7 +364,7 @@ test('journey: the expert pool, eligibility rules, a held comment approved, and 
   await d.page.locator('[data-test=talk-status]').filter({ hasText: '已取消' }).waitFor();
   const cancelled = await AuditLog(t.db).findOne({ action: 'talk.cancel', targetId: talkId }).lean();
   expect(cancelled?.details).toEqual({ reason: '天气原因，改期另行通知' });
-  await d.shot('talks-16-cancelled');
+  await d.shot('talks-17-cancelled');
   await expectAccessible(d);
 
   for (const p of pages) expect(p.problems).toEqual([]);

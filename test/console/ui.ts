@@ -150,6 +150,8 @@ export async function expectConfirmVisible(p: ConsolePage, title: string): Promi
   expect(at.position).toBe('fixed');
   expect(at.background).toBe('rgb(255, 255, 255)');
   expect(at.box.width).toBeLessThan(at.view.width);
+  // a readable line length on a wide screen: not stretched across it
+  expect(at.box.width).toBeLessThanOrEqual(480);
   expect(at.box.x).toBeGreaterThanOrEqual(0);
   expect(at.box.y).toBeGreaterThanOrEqual(0);
   expect(at.box.y + at.box.height).toBeLessThanOrEqual(at.view.height);

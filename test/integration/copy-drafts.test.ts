@@ -1,5 +1,6 @@
 import { AuditLog } from '../../src/modules/audit/audit.model';
 import { Campaigns } from '../../src/modules/campaigns/campaigns.model';
+import { Outbox } from '../../src/notify/outbox.model';
 import { Contests } from '../../src/modules/quiz/quiz.model';
 import { Registrations, Talks } from '../../src/modules/talks/talks.model';
 import { startTestApp, type TestApp } from '../helpers/app';
@@ -143,5 +144,52 @@ describe('copying a campaign', () => {
     } finally {
       t.clock.advance(-2 * DAY);
     }
+  });
+});
+
+describe('copying a broadcast', () => {
+  test('when a sent broadcast is copied, then a broadcast draft of mine that sends nothing until I submit it and another approves it', async () => {
+    const worker = await staffLogin(t, 'village_worker', VILLAGE_A, 'copy-bw');
+    const town = await staffLogin(t, 'town_admin', TOWN_MS, 'copy-bt');
+    const sent = await t.request('POST', '/api/admin/v1/broadcasts', {
+      token: worker.token,
+      body: { text: '明早八点村委会免费量血压', targets: { areaCodes: [VILLAGE_A] } },
+    });
+    expect(sent.status).toBe(201);
+    expect((await t.request('POST', `/api/admin/v1/campaigns/${sent.body.id}/approve`, { token: town.token })).status).toBe(200);
+    const outbox = () => Outbox(t.db).countDocuments({ 'source.campaignId': { $exists: true } });
+    const queued = await outbox();
+    expect(queued).toBeGreaterThan(0);
+
+    expect((await t.request('POST', `/api/admin/v1/campaigns/${sent.body.id}/copy`, { token: nd.token })).status).toBe(404);
+    const res = await t.request('POST', `/api/admin/v1/campaigns/${sent.body.id}/copy`, { token: worker.token });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      kind: 'broadcast',
+      title: '广播：明早八点村委会免费量血压（副本）',
+      text: '明早八点村委会免费量血压',
+      status: 'draft',
+      targets: { areaCodes: [VILLAGE_A] },
+      schedule: { kind: 'now' },
+    });
+    expect(await AuditLog(t.db).findOne({ action: 'campaign.copy', targetId: res.body.id }).lean()).toMatchObject({ actorId: worker.id });
+
+    // Its author rewrites it as a broadcast (not as a scheduled campaign); nobody else may.
+    const put = (token: string, body: object) => t.request('PUT', `/api/admin/v1/broadcasts/${res.body.id}`, { token, body });
+    const body = { text: '下周一早八点村委会免费量血压', targets: { areaCodes: [VILLAGE_A] } };
+    expect((await put(town.token, body)).status).toBe(403);
+    const asCampaign = await t.request('PUT', `/api/admin/v1/campaigns/${res.body.id}`, {
+      token: worker.token,
+      body: { title: '改成定时', ...body, schedule: { kind: 'once', at: new Date(t.clock.now().getTime() + 3600_000).toISOString() } },
+    });
+    expect(asCampaign.status).toBe(409);
+    const edited = await put(worker.token, body);
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ kind: 'broadcast', title: '广播：下周一早八点村委会免费量血压', status: 'draft', schedule: { kind: 'now' } });
+    expect(await outbox()).toBe(queued); // a draft sends nothing
+
+    expect((await t.request('POST', `/api/admin/v1/campaigns/${res.body.id}/submit`, { token: worker.token })).body.status).toBe('pending_review');
+    expect((await t.request('POST', `/api/admin/v1/campaigns/${res.body.id}/approve`, { token: town.token })).status).toBe(200);
+    expect(await outbox()).toBe(2 * queued); // approved: out at once, to the same groups
   });
 });

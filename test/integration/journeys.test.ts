@@ -24,7 +24,7 @@ const idNumber = (birth: string, sexDigit: number) => {
 };
 
 describe('first run', () => {
-  test('when the start seeding runs on an empty database twice, then the bank and the daily tips are there once', async () => {
+  test('when the start seeding runs on an empty database twice, then the bank, the daily tips and the health-content library are there once', async () => {
     expect(await Questions(t.db).countDocuments({})).toBe(0);
     const first = await seedStartContent(t.app);
     const count = await Questions(t.db).countDocuments({});
@@ -32,7 +32,8 @@ describe('first run', () => {
     expect(count).toBeGreaterThan(80);
     expect(first.dailyTips).toBe(true);
     const again = await seedStartContent(t.app);
-    expect(again).toEqual({ questions: 0, dailyTips: false });
+    expect(first.articles).toBeGreaterThanOrEqual(72);
+    expect(again).toEqual({ questions: 0, dailyTips: false, articles: 0 });
     expect(await Questions(t.db).countDocuments({})).toBe(count);
     expect(await Campaigns(t.db).countDocuments({ kind: 'daily_tips' })).toBe(1);
     const { token } = await residentLogin(t, 'first-run', { village: VILLAGE_A });

@@ -1,7 +1,9 @@
 import { Attempts, QuestionVersions } from '../../src/modules/quiz/quiz.model';
 import { itemArea, STANDARD_PAPER, STANDARD_PAPER_SIZE } from '../../src/modules/quiz/blueprint';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { residentLogin, seedVillages, VILLAGE_A } from '../helpers/fixtures';
+import { residentLogin, seedVillages, staffLogin, TOWN_MS, VILLAGE_A } from '../helpers/fixtures';
+import { shanghaiYear } from '../../src/lib/area-figures';
+import { quizYearFigures, rebuildQuizFigures } from '../../src/modules/quiz';
 import { createContest, districtAdmin, rightAnswers, seedQuestionBank } from '../helpers/quiz';
 
 jest.setTimeout(60_000);
@@ -112,6 +114,51 @@ describe('health-literacy assessment', () => {
     t.clock.advance(86400_000);
     expect((await t.request('POST', `/api/v1/quiz/contests/${id}/attempts`, { token })).body.error.code).toBe('ATTEMPTS_USED');
     expect(await Attempts(t.db).countDocuments({ contestId: id })).toBe(1);
+  });
+});
+
+describe('literacy counts a paper flagged too fast only once staff clear it', () => {
+  /** The round's takers and literate residents, and the year's quiz figures, in the district and the town. */
+  async function literacy(contestId: string) {
+    const codes = ['370303', TOWN_MS, VILLAGE_A];
+    const f = await quizYearFigures(t.app, { root: '370303', rootPath: ['370303'], codes, ...shanghaiYear(2026), now: t.clock.now() });
+    const round = f.rounds.find((r) => r.contestId === contestId)!;
+    return { district: round.byArea.get('370303'), town: round.byArea.get(TOWN_MS), year: f.quiz.get(VILLAGE_A) };
+  }
+
+  test('when two papers are flagged too fast, then the round counts neither; clearing one counts it once (a repeat adds nothing) and a recount agrees', async () => {
+    admin = (await districtAdmin(t)).token; // the clock has moved past earlier sign-ins
+    const id = await assessment();
+    const papers: string[] = [];
+    for (const [i, ms] of [5 * 60_000, 1_000, 1_000].entries()) {
+      const { token } = await residentLogin(t, `as-fast-${i}`, { village: VILLAGE_A });
+      const att = await t.request('POST', `/api/v1/quiz/contests/${id}/attempts`, { token });
+      t.clock.advance(ms);
+      const sub = await t.request('POST', `/api/v1/quiz/attempts/${att.body.id}/submit`, { token, body: { answers: await rightAnswers(t, att.body.id) } });
+      expect(sub.body).toMatchObject({ score: 100, tooFast: ms < 60_000 });
+      papers.push(att.body.id);
+    }
+    const before = await literacy(id);
+    // Only the paper answered at a reading pace counts for literacy; all three took part in the year.
+    expect(before.district).toEqual({ takers: 1, literate: 1 });
+    expect(before.town).toEqual({ takers: 1, literate: 1 });
+    const review = (attemptId: string, decision: string) =>
+      t.request('POST', `/api/admin/v1/quiz/contests/${id}/flagged/${attemptId}/review`, { token: admin, body: { decision } });
+    expect((await review(papers[1]!, 'cleared')).status).toBe(200);
+    expect((await review(papers[2]!, 'confirmed')).status).toBe(200);
+    const after = await literacy(id);
+    expect(after.district).toEqual({ takers: 2, literate: 2 });
+    expect(after.town).toEqual({ takers: 2, literate: 2 });
+    expect(after.year).toEqual(before.year); // taking part was counted at submit, and is not counted again
+    // A second decision is refused and changes nothing; a town admin cannot clear the district's round.
+    expect((await review(papers[1]!, 'cleared')).status).toBe(409);
+    const town = (await staffLogin(t, 'town_admin', TOWN_MS)).token;
+    expect(
+      (await t.request('POST', `/api/admin/v1/quiz/contests/${id}/flagged/${papers[2]}/review`, { token: town, body: { decision: 'cleared' } })).status,
+    ).toBe(403);
+    expect(await literacy(id)).toEqual(after);
+    await rebuildQuizFigures(t.app, { again: true });
+    expect(await literacy(id)).toEqual(after);
   });
 });
 

@@ -1,4 +1,4 @@
-import { Attempts, PointsLedger, QuizKeys, Submissions, WrongMarks } from '../../src/modules/quiz/quiz.model';
+import { Attempts, PointsLedger, Questions, QuizKeys, Submissions, WrongMarks } from '../../src/modules/quiz/quiz.model';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { residentLogin, seedVillages, VILLAGE_A } from '../helpers/fixtures';
 import { createContest, districtAdmin, leaksAnswers, oid, rightAnswers, seedQuestionBank, wrongAnswers } from '../helpers/quiz';
@@ -77,6 +77,9 @@ describe('submitting', () => {
       answer: expect.any(Array),
       correct: true,
       explanation: expect.stringMatching(/[\u4e00-\u9fa5]/),
+      // what the question is tagged with, for the article that explains it
+      item: (await Questions(t.db).findById(res.body.items[0].questionId).lean())!.item ?? null,
+      topics: expect.any(Array),
     });
     // Reopening the daily shows the result now.
     const again = await t.request('GET', '/api/v1/quiz/daily', { token });

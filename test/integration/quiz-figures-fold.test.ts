@@ -173,4 +173,20 @@ describe('the yearly quiz figures kept by folding tallies', () => {
     expect(await rebuildQuizFigures(t.app, { again: true })).toEqual({ inserted: 0 });
     expect(await figures()).toEqual(EXPECTED);
   });
+
+  test('when a cleared too-fast paper has its clearing waiting, then a recount counts it once in the round and drops the waiting clearing', async () => {
+    await load({ tallies: false });
+    const fast = submitted(new Types.ObjectId(), VILLAGE_C, 'contest', 90, '2026-10-11T09:00:00', round._id);
+    const held = submitted(new Types.ObjectId(), VILLAGE_C, 'contest', 90, '2026-10-11T09:00:00', round._id);
+    await Submissions(t.db).insertMany([
+      { ...fast.sub, tooFast: true, flagCleared: true },
+      { ...held.sub, tooFast: true },
+    ]);
+    await QuizTallies(t.db).collection.insertOne({ ...fast.tally, _id: `cleared:${String(fast.sub._id)}`, cleared: true } as never);
+    await rebuildQuizFigures(t.app, { again: true });
+    expect(await QuizTallies(t.db).countDocuments({})).toBe(0);
+    const f = await figures();
+    expect(f.round[VILLAGE_C]).toEqual({ takers: 5, literate: 4 }); // the cleared paper; the one still held is not counted
+    expect(f.quiz[VILLAGE_C]).toEqual({ participants: 6, submissions: 6, scoreSum: 520 }); // both took part
+  });
 });

@@ -47,10 +47,13 @@ describe('figure sections', () => {
     expect(hooked.map((h) => [h.module, h.section.order]).sort((a, b) => (a[1] as number) - (b[1] as number))).toEqual([
       ['residents', 10],
       ['quiz', 20],
+      ['content', 25],
       ['talks', 30],
       ['referrals', 40],
       ['insurance', 50],
       ['campaigns', 60],
+      ['consult', 70],
+      ['requests', 80],
       ['taskbook', 1000],
     ]);
   });
@@ -58,7 +61,18 @@ describe('figure sections', () => {
   test('when a module adds a section, then its fields sit in each area row and around the rows in section order', async () => {
     const res = await t.request('GET', '/api/admin/v1/reports/yearly?year=2026', { token: town.token });
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body)).toEqual(['year', 'area', 'generatedAt', 'targets', 'rounds', 'areas', 'demoVillages', 'groupsByVillage', 'cases']);
+    expect(Object.keys(res.body)).toEqual([
+      'year',
+      'area',
+      'generatedAt',
+      'targets',
+      'rounds',
+      'areas',
+      'contentMissingItems',
+      'demoVillages',
+      'groupsByVillage',
+      'cases',
+    ]);
     expect(Object.keys(res.body.areas[0])).toEqual([
       'code',
       'name',
@@ -66,11 +80,14 @@ describe('figure sections', () => {
       'residents',
       'quiz',
       'literacy',
+      'content',
       'talks',
       'demo',
       'referrals',
       'insurance',
       'groups',
+      'consult',
+      'requests',
       'taskbook',
     ]);
     expect(res.body.areas.map((a: { code: string; demo: unknown }) => [a.code, a.demo])).toEqual([
@@ -93,11 +110,14 @@ describe('figure sections', () => {
       'disabled',
       'residents',
       'quiz',
+      'content',
       'talks',
       'demo',
       'referrals',
       'insurance',
       'groups',
+      'consult',
+      'requests',
       'taskbook',
     ]);
     expect(res.body.rows.map((r: { demo: number }) => r.demo)).toEqual([1, 2, 3]);
@@ -113,12 +133,15 @@ describe('figure sections', () => {
       '健康素养水平',
       '健康素养变化（前后对比）',
       '目标线',
+      '健康知识阅读收听',
       '讲座与筛查',
       '示例',
       '唇腭裂救助转介',
       '家庭意外保险',
       '村群消息',
       '各村居绑定群',
+      '优生优育咨询',
+      '群众诉求',
       '任务书完成情况与督导整改',
       '典型案例',
     ]);
@@ -128,6 +151,6 @@ describe('figure sections', () => {
     const xml = await (await JSZip.loadAsync(Buffer.from(await d.arrayBuffer()))).file('word/document.xml')!.async('string');
     const text = xml.replace(/<[^>]+>/g, '');
     expect(text).toContain('签到 0 人次；示例走访 1 次；唇腭裂救助转介 0 例，家庭意外保险投保 0 份');
-    expect(text).toMatch(/七、讲座与筛查.*八、示例.*九、唇腭裂救助转介/);
+    expect(text).toMatch(/七、健康知识阅读收听.*八、讲座与筛查.*九、示例.*十、唇腭裂救助转介/);
   });
 });

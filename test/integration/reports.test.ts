@@ -213,11 +213,14 @@ describe('yearly report files', () => {
       '健康素养水平',
       '健康素养变化（前后对比）',
       '目标线',
+      '健康知识阅读收听',
       '讲座与筛查',
       '唇腭裂救助转介',
       '家庭意外保险',
       '村群消息',
       '各村居绑定群',
+      '优生优育咨询',
+      '群众诉求',
       '任务书完成情况与督导整改',
       '典型案例',
     ]);
@@ -278,16 +281,19 @@ describe('yearly report files', () => {
       '健康素养水平',
       '健康素养变化（前后对比）',
       '目标线',
+      '健康知识阅读收听',
       '讲座与筛查',
       '唇腭裂救助转介',
       '家庭意外保险',
       '村群消息',
       '各村居绑定群',
+      '优生优育咨询',
+      '群众诉求',
       '任务书完成情况与督导整改',
       '典型案例',
     ])
       expect(text).toContain(h);
-    expect((xml.match(/<w:tbl>/g) ?? []).length).toBe(12); // eleven sections and the sign-off
+    expect((xml.match(/<w:tbl>/g) ?? []).length).toBe(14); // thirteen sections and the sign-off
     // One table row per town under the district: its cells in order (names; codes stay in the workbook).
     const rowsXml = (xml.match(/<w:tr>.*?<\/w:tr>/g) ?? []).map((r) =>
       r

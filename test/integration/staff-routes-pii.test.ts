@@ -163,11 +163,29 @@ beforeAll(async () => {
     expect(nomination.status).toBe(201);
     ids.nominationId = nomination.body.id;
   }
+  if (paths.includes('/api/v1/consult/questions')) {
+    // A question whose resident asked for a call back: the name and phone are the expert's to see, audited.
+    const asked = await t.request('POST', '/api/v1/consult/questions', {
+      token: resident.token,
+      body: { topic: 'pregnancy', text: `孕晚期脚肿，${PLANTED.otherConditions}`, callBack: { name: PLANTED.residentName, phone: PLANTED.residentPhone } },
+    });
+    expect(asked.status).toBe(201);
+    ids.consultQuestionId = asked.body.id;
+  }
+  if (paths.includes('/api/v1/requests')) {
+    const raised = await t.request('POST', '/api/v1/requests', {
+      token: resident.token,
+      body: { kind: 'hardship', text: `${PLANTED.residentName}家生活困难：${PLANTED.diagnosedWhere}复查费用无力承担` },
+    });
+    expect(raised.status).toBe(201);
+    ids.requestId = raised.body.id;
+  }
 }, 120_000);
 afterAll(() => t.close());
 
 /** The id a path parameter stands for, from the path segment before it (`/referrals/{id}` → the referral). */
 function paramValue(path: string, name: string): string {
+  if (path.includes('/consult/questions/{id}') && name === 'id') return ids.consultQuestionId ?? String(new Types.ObjectId());
   const segments = path.split('/');
   const before = segments[segments.indexOf(`{${name}}`) - 1] ?? '';
   const bySegment: Record<string, string | undefined> = {
@@ -188,6 +206,7 @@ function paramValue(path: string, name: string): string {
     nominations: ids.nominationId,
     candidates: ids.nominationId,
     winners: ids.nominationId,
+    requests: ids.requestId,
   };
   return bySegment[before] ?? ids[name] ?? String(new Types.ObjectId());
 }
@@ -238,6 +257,7 @@ function sample(s: JsonSchema | undefined, doc: { components?: { schemas?: Recor
 /** Bodies for the routes that move cases and change data, so the walk exercises them for real. */
 const BODIES: Record<string, () => unknown> = {
   'POST /api/admin/v1/referrals/{id}/transitions': () => ({ to: 'reviewing', note: '已电话联系' }),
+  'POST /api/admin/v1/requests/{id}/transitions': () => ({ to: 'in_progress', note: '已上门了解' }),
   'POST /api/admin/v1/insurance/enrolments/{id}/transitions': () => ({ to: 'verified' }),
   'POST /api/admin/v1/talks/{id}/attendance': () => ({ registrationIds: [ids.registrationId] }),
   'POST /api/admin/v1/campaigns/{id}/reject': () => ({ reason: '请补充时间' }),
@@ -252,7 +272,7 @@ const BODIES: Record<string, () => unknown> = {
 };
 
 /** Query values by name for required query parameters. */
-const QUERY: Record<string, string> = { areaCode: TOWN_MS, area: TOWN_MS, year: '2026', format: 'json', full: 'true' };
+const QUERY: Record<string, string> = { areaCode: TOWN_MS, area: TOWN_MS, year: '2026', format: 'json', full: 'true', villageCode: VILLAGE_A };
 
 /** Plaintext personal values in a reply: JSON and CSV as text, XLSX by its cells. */
 async function plaintextIn(res: Response): Promise<string[]> {
@@ -337,6 +357,13 @@ test('when any staff route replies with personal data in the clear, then that re
   });
   expect(shown('GET /api/admin/v1/residents/{id}')).toMatchObject({ status: 200, audited: true, plaintext: expect.arrayContaining([PLANTED.residentPhone]) });
   expect(shown('POST /api/admin/v1/referrals/{id}/transitions')).toMatchObject({ status: 200 });
+  expect(shown('GET /api/admin/v1/requests/{id}')).toMatchObject({ status: 200, audited: true, plaintext: expect.arrayContaining([PLANTED.residentName]) });
+  expect(shown('POST /api/admin/v1/requests/{id}/transitions')).toMatchObject({ status: 200 });
+  expect(shown('GET /api/admin/v1/consult/questions/{id}')).toMatchObject({
+    status: 200,
+    audited: true,
+    plaintext: expect.arrayContaining([PLANTED.residentPhone, PLANTED.otherConditions]),
+  });
   expect(shown('POST /api/admin/v1/insurance/enrolments/{id}/transitions')).toMatchObject({ status: 200 });
   expect(checked.length).toBeGreaterThan(40);
 }, 300_000);

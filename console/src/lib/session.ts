@@ -1,7 +1,7 @@
 import { reactive } from 'vue';
 import { labels } from '../api/dictionaries';
 
-export type Role = 'district_admin' | 'town_admin' | 'village_worker';
+export type Role = 'district_admin' | 'town_admin' | 'village_worker' | 'expert';
 
 export interface Me {
   id: string;

@@ -27,6 +27,8 @@ import { campaignReport } from './reports';
 import { createBindCode, listRooms, retryDeadRoomItem, roomView, unbindRoom } from './rooms.service';
 
 const APPROVERS = ['district_admin', 'town_admin'] as const;
+/** A broadcast sent without a title is named by its first words (shown to staff only). */
+const broadcastTitle = (text: string) => `广播：${text.slice(0, 20)}`;
 
 export function campaignRoutes(api: Api): void {
   const app = api.app;
@@ -95,6 +97,18 @@ export function campaignRoutes(api: Api): void {
     handler: async (ctx, { params, body }) => campaigns.campaignView(await campaigns.updateDraft(app, callerOf(ctx), params.id, body)),
   });
   api.route({
+    method: 'put',
+    path: '/api/admin/v1/broadcasts/:id',
+    summary: 'Rewrite a broadcast draft (its author): a copy, or one sent back; it goes out at once when approved',
+    tags,
+    auth: 'staff',
+    params: IdParams,
+    body: BroadcastBody,
+    response: CampaignView,
+    handler: async (ctx, { params, body }) =>
+      campaigns.campaignView(await campaigns.updateDraft(app, callerOf(ctx), params.id, { ...body, title: body.title ?? broadcastTitle(body.text) })),
+  });
+  api.route({
     method: 'get',
     path: '/api/admin/v1/campaigns/:id',
     summary: 'One campaign',
@@ -117,7 +131,8 @@ export function campaignRoutes(api: Api): void {
   api.route({
     method: 'post',
     path: '/api/admin/v1/campaigns/:id/copy',
-    summary: 'Copy a campaign into a new draft of mine: texts, targets, schedule; no deliveries; a past one-off time moves on by whole days (audited)',
+    summary:
+      "Copy a campaign or a broadcast into a new draft of mine: texts, targets, a campaign's schedule; no deliveries; a past one-off time moves on by whole days (audited)",
     tags,
     auth: 'staff',
     params: IdParams,
@@ -192,7 +207,7 @@ export function campaignRoutes(api: Api): void {
     body: BroadcastBody,
     response: CampaignView,
     handler: async (ctx, { body }) =>
-      campaigns.campaignView(await campaigns.createBroadcast(app, callerOf(ctx), { ...body, title: body.title ?? `广播：${body.text.slice(0, 20)}` })),
+      campaigns.campaignView(await campaigns.createBroadcast(app, callerOf(ctx), { ...body, title: body.title ?? broadcastTitle(body.text) })),
   });
 
   api.route({

@@ -169,20 +169,21 @@ export async function createCampaign(app: AppContext, caller: Caller, input: Cam
 }
 
 /**
- * Copy a scheduled campaign in scope into a new draft of the caller's: texts, card, targets (within the caller's
- * scope), schedule and quiet hours; no deliveries, review or approval. A one-off time already past moves on by
- * whole days; an end already past is left out.
+ * Copy a campaign or a broadcast in scope into a new draft of the caller's: texts, card, targets (within the
+ * caller's scope), and for a campaign its schedule and quiet hours; no deliveries, review or approval. A one-off
+ * time already past moves on by whole days; an end already past is left out. A broadcast's copy is a broadcast
+ * again: it goes out at once when it is approved, after its author submitted it.
  */
 export async function copyCampaign(app: AppContext, caller: Caller, id: string): Promise<CampaignDoc> {
   const c = await getCampaign(app, caller.staff, id);
-  if (c.kind !== 'campaign') throw new AppError('INVALID_STATUS', 409, '只有宣传活动可以复制为新草稿');
+  if (c.kind === 'daily_tips') throw new AppError('INVALID_STATUS', 409, '每日健康提示不能复制，请新建群消息');
   const targets = await checkedTargets(app, caller.staff, c.targets);
   const now = app.clock.now();
   const schedule: Schedule =
     c.schedule.kind === 'once' ? { kind: 'once', at: datesAhead(new Date(c.schedule.at), new Date(c.schedule.at), now).startAt } : c.schedule;
   const endAt = c.endAt && c.endAt > now ? c.endAt : undefined;
   const doc = await Campaigns(app.db).create({
-    kind: 'campaign',
+    kind: c.kind,
     title: copyTitle(c.title, 60),
     text: c.text,
     card: c.card,
@@ -203,11 +204,21 @@ export async function copyCampaign(app: AppContext, caller: Caller, id: string):
   return doc.toObject();
 }
 
-/** Rewrite a draft (its author only): after a reviewer sent it back, or before submitting it. */
-export async function updateDraft(app: AppContext, caller: Caller, id: string, input: CampaignInput): Promise<CampaignDoc> {
+/**
+ * Rewrite a draft (its author only): after a reviewer sent it back, or before submitting it. A campaign's draft
+ * takes a campaign's fields; a broadcast's (a copy, or one sent back) its texts and targets only: it still goes
+ * out at once when approved.
+ */
+export async function updateDraft(
+  app: AppContext,
+  caller: Caller,
+  id: string,
+  input: CampaignInput | (Omit<CampaignInput, 'schedule'> & { schedule?: undefined }),
+): Promise<CampaignDoc> {
   const c = await getCampaign(app, caller.staff, id);
   if (c.createdBy !== caller.staff.id) throw forbidden('只有创建人可以修改草稿');
-  if (c.status !== 'draft' || c.kind !== 'campaign') throw new AppError('INVALID_STATUS', 409, '只有草稿可以修改');
+  const kind = input.schedule ? 'campaign' : 'broadcast';
+  if (c.status !== 'draft' || c.kind !== kind) throw new AppError('INVALID_STATUS', 409, '只有草稿可以修改');
   const targets = await checkedTargets(app, caller.staff, input.targets);
   const set = {
     title: input.title,
@@ -215,7 +226,7 @@ export async function updateDraft(app: AppContext, caller: Caller, id: string, i
     card: input.card,
     linkText: input.linkText,
     targets,
-    schedule: scheduleOf(app, input.schedule),
+    schedule: input.schedule ? scheduleOf(app, input.schedule) : c.schedule,
     quietHours: input.quietHours ? parseWindow(input.quietHours) : undefined,
     endAt: input.endAt ? new Date(input.endAt) : undefined,
     updatedAt: app.clock.now(),

@@ -8,7 +8,8 @@ import type { AttemptMode } from './quiz.model';
  * entries into the per-year and per-round figures and deletes them, so reading it never scans the year.
  */
 export interface TallyDoc {
-  _id: Types.ObjectId;
+  /** The submission's id; `cleared:<submission>` for a flag staff cleared (see `cleared`). */
+  _id: Types.ObjectId | string;
   residentId: Types.ObjectId;
   areaPath: string[];
   mode: AttemptMode;
@@ -22,9 +23,16 @@ export interface TallyDoc {
   /** The board's masked name of the resident and when it was read (the attempt's start), so the fold looks up none. */
   name?: string;
   nameAt?: Date;
+  /**
+   * A paper flagged too fast and not cleared (yet): it counts as taking part (the year's figures) but not in a
+   * literacy round's takers and literate residents until staff clear it.
+   */
+  held?: boolean;
+  /** Staff cleared this flagged paper: it now adds to its literacy round only (the year's figures had it already). */
+  cleared?: boolean;
 }
 const tallySchema = new Schema<TallyDoc>({
-  _id: { type: Schema.Types.ObjectId, required: true },
+  _id: { type: Schema.Types.Mixed, required: true },
   residentId: { type: Schema.Types.ObjectId, required: true },
   areaPath: { type: [String], default: [] },
   mode: { type: String, required: true },
@@ -36,6 +44,8 @@ const tallySchema = new Schema<TallyDoc>({
   durationMs: Number,
   name: String,
   nameAt: Date,
+  held: Boolean,
+  cleared: Boolean,
 });
 export const QuizTallies = defineModel<TallyDoc>('QuizTally', tallySchema);
 
@@ -84,7 +94,7 @@ export interface FoldDoc {
   holder?: string;
   until?: Date;
   foldId?: string;
-  tallyIds?: Types.ObjectId[];
+  tallyIds?: Array<Types.ObjectId | string>;
 }
 export const QuizFolds = defineModel<FoldDoc>(
   'QuizFold',
@@ -93,6 +103,6 @@ export const QuizFolds = defineModel<FoldDoc>(
     holder: String,
     until: Date,
     foldId: String,
-    tallyIds: { type: [Schema.Types.ObjectId], default: undefined },
+    tallyIds: { type: [Schema.Types.Mixed], default: undefined },
   }),
 );

@@ -20,9 +20,12 @@ export const quizModule: AppModule = {
   ],
   residentData: [{ name: 'quiz', export: exportQuizData, erase: eraseQuizData, renamed: noteRenamed }],
   figures: quizFigureSection,
-  // Figures and participations of submissions made before figures were kept.
-  migrations: [{ name: 'figures', version: 1, run: async (app) => void (await rebuildQuizFigures(app)) }],
+  // Figures and participations of submissions made before figures were kept; version 2 recounts the literacy
+  // rounds without the papers flagged too fast that staff have not cleared.
+  migrations: [{ name: 'figures', version: 2, run: async (app) => void (await rebuildQuizFigures(app, { again: true })) }],
 };
 
 export { foldQuizTallies, LITERATE_SCORE, rebuildQuizFigures } from './participation.service';
 export { quizYearFigures, type RoundFigures } from './quiz.figures';
+export { awardStudyPoints, pointsSummary } from './rewards.service';
+export { recentMistakeTags } from './wrongbook.service';

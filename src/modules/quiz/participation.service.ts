@@ -51,8 +51,25 @@ const pathKey = (p: readonly string[]) => p.join('/');
 
 type Tally = Pick<
   TallyDoc,
-  '_id' | 'residentId' | 'areaPath' | 'mode' | 'score' | 'contestId' | 'submittedAt' | 'board' | 'villageCode' | 'durationMs' | 'name' | 'nameAt'
+  | '_id'
+  | 'residentId'
+  | 'areaPath'
+  | 'mode'
+  | 'score'
+  | 'contestId'
+  | 'submittedAt'
+  | 'board'
+  | 'villageCode'
+  | 'durationMs'
+  | 'name'
+  | 'nameAt'
+  | 'held'
+  | 'cleared'
 >;
+
+/** A paper flagged too fast counts for literacy only once staff cleared it. */
+const heldBack = (s: Pick<SubmissionDoc, 'tooFast' | 'flagCleared'>) => !!s.tooFast && !s.flagCleared;
+const clearedId = (submissionId: Types.ObjectId | string) => `cleared:${String(submissionId)}`;
 
 /**
  * After a counted submission: its tally, one insert (a duplicate key means it is tallied already); the fold
@@ -68,7 +85,7 @@ export async function recordParticipation(
   shown?: { name: string; at: Date },
 ): Promise<void> {
   if (!COUNTED_MODES.includes(s.mode)) return;
-  const board = !!s.contestId && (!s.tooFast || !!s.flagCleared);
+  const board = !!s.contestId && !heldBack(s);
   const doc: TallyDoc = {
     _id: s._id,
     residentId: s.residentId,
@@ -77,9 +94,33 @@ export async function recordParticipation(
     score: s.score,
     submittedAt: s.submittedAt,
     ...(s.contestId ? { contestId: s.contestId } : {}),
+    ...(s.contestId && heldBack(s) ? { held: true } : {}),
     ...(board ? { board, villageCode: s.villageCode ?? '', durationMs: s.durationMs, ...(shown ? { name: shown.name, nameAt: shown.at } : {}) } : {}),
   };
   await insertShared(QuizTallies(app.db).collection, doc); // refused: tallied already
+}
+
+/**
+ * Staff cleared a paper flagged too fast (after `flagCleared` is set on it): its literacy round counts it from
+ * the next fold. One insert keyed by the submission, so a repeat adds nothing; the year's figures had the paper
+ * from its submit, so the fold adds it to the round only.
+ */
+export async function recordCleared(
+  app: AppContext,
+  s: Pick<SubmissionDoc, '_id' | 'residentId' | 'areaPath' | 'mode' | 'score' | 'contestId' | 'submittedAt'>,
+): Promise<void> {
+  if (!s.contestId || s.mode !== 'contest') return;
+  const doc: TallyDoc = {
+    _id: clearedId(s._id),
+    residentId: s.residentId,
+    areaPath: s.areaPath,
+    mode: s.mode,
+    score: s.score,
+    contestId: s.contestId,
+    submittedAt: s.submittedAt,
+    cleared: true,
+  };
+  await insertShared(QuizTallies(app.db).collection, doc); // refused: noted already
 }
 
 // ---- the fold lock -------------------------------------------------------------------------------------------
@@ -122,12 +163,21 @@ async function tallyFigures(app: AppContext, tallies: Tally[]) {
   return docs;
 }
 
-/** One counted submission: its year's row and, for a literacy round (`rounds`), the round's row. */
-function addSubmission(docs: Map<string, Rows<YearRow | RoundRow>>, t: Omit<Tally, '_id' | 'residentId'>, rounds: ReadonlySet<string>) {
-  const y = rowOf(docs, yearDocId(yearOf(t.submittedAt)), t.areaPath, yearRow) as YearRow;
-  y.submissions += 1;
-  y.scoreSum += t.score;
-  if (t.mode === 'contest' && t.contestId && rounds.has(String(t.contestId))) {
+/**
+ * One counted submission: its year's row and, for a literacy round (`rounds`), the round's row unless it is
+ * held back (flagged too fast, not cleared). A cleared flag adds the round's row only.
+ */
+function addSubmission(
+  docs: Map<string, Rows<YearRow | RoundRow>>,
+  t: Pick<Tally, 'areaPath' | 'mode' | 'score' | 'contestId' | 'submittedAt' | 'held' | 'cleared'>,
+  rounds: ReadonlySet<string>,
+) {
+  if (!t.cleared) {
+    const y = rowOf(docs, yearDocId(yearOf(t.submittedAt)), t.areaPath, yearRow) as YearRow;
+    y.submissions += 1;
+    y.scoreSum += t.score;
+  }
+  if (!t.held && t.mode === 'contest' && t.contestId && rounds.has(String(t.contestId))) {
     const r = rowOf(docs, roundDocId(t.contestId), t.areaPath, roundRow) as RoundRow;
     r.takers += 1;
     if (t.score >= LITERATE_SCORE) r.literate += 1;
@@ -138,7 +188,7 @@ function addSubmission(docs: Map<string, Rows<YearRow | RoundRow>>, t: Omit<Tall
 async function recordParticipations(app: AppContext, tallies: Tally[], foldId: string, resumed: boolean, docs: Map<string, Rows<YearRow | RoundRow>>) {
   const byId = new Map<string, ParticipationDoc>();
   for (const t of [...tallies].sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime())) {
-    const p = participationOf(t);
+    const p = t.cleared ? null : participationOf(t);
     if (p && !byId.has(p._id)) byId.set(p._id, p);
   }
   const list = [...byId.values()].map((p) => ({ ...p, foldId }));
@@ -188,7 +238,7 @@ async function deleteByIds(coll: { deleteMany(f: object): Promise<unknown> }, id
 async function foldOnce(app: AppContext): Promise<number> {
   const folds = collectionOf(QuizFolds(app.db));
   const tallyColl = collectionOf(QuizTallies(app.db));
-  let journal = (await folds.findOne({ _id: 'journal' })) as { foldId: string; tallyIds: Types.ObjectId[] } | null;
+  let journal = (await folds.findOne({ _id: 'journal' })) as { foldId: string; tallyIds: Tally['_id'][] } | null;
   const resumed = !!journal;
   let tallies: Tally[];
   if (journal) {
@@ -254,6 +304,7 @@ export async function rebuildQuizFigures(app: AppContext, opts: { again?: boolea
     const assessments = new Set((await Contests(app.db).find({ kind: 'assessment' }, { _id: 1 }).lean()).map((c) => String(c._id)));
     const docs = new Map<string, Rows<YearRow | RoundRow>>();
     const seen = new Set<string>();
+    const clearedSeen = new Set<string>();
     let inserted = 0;
     let batch = new Map<string, ParticipationDoc>();
     const flush = async () => {
@@ -262,12 +313,13 @@ export async function rebuildQuizFigures(app: AppContext, opts: { again?: boolea
       inserted += list.length - (await insertManyKeyed(collectionOf(Participations(app.db)), list)).size;
     };
     const rows = Submissions(app.db)
-      .find({ mode: { $in: COUNTED_MODES } }, { residentId: 1, mode: 1, areaPath: 1, submittedAt: 1, score: 1, contestId: 1 })
+      .find({ mode: { $in: COUNTED_MODES } }, { residentId: 1, mode: 1, areaPath: 1, submittedAt: 1, score: 1, contestId: 1, tooFast: 1, flagCleared: 1 })
       .lean()
       .cursor({ batchSize: BATCH });
     for await (const s of rows) {
       seen.add(String(s._id));
-      addSubmission(docs, s, assessments);
+      if (s.tooFast && s.flagCleared) clearedSeen.add(clearedId(s._id));
+      addSubmission(docs, { ...s, held: heldBack(s) }, assessments);
       const p = participationOf(s);
       if (p && !batch.has(p._id)) batch.set(p._id, p);
       if (batch.size >= BATCH) await flush();
@@ -280,14 +332,14 @@ export async function rebuildQuizFigures(app: AppContext, opts: { again?: boolea
     const coll = collectionOf(QuizFigures(app.db));
     for (const [docId, r] of docs) await coll.replaceOne({ _id: docId }, { rows: merge([], r), foldId, updatedAt: app.clock.now() }, { upsert: true });
     await coll.deleteMany({ _id: { $nin: [...docs.keys()] } });
-    // Submissions made while this ran have tallies waiting; those this pass counted already are dropped.
+    // Submissions made (or flags cleared) while this ran have tallies waiting; those this pass counted already are dropped.
     const waiting = (
       await QuizTallies(app.db)
         .collection.find({}, { projection: { _id: 1 } })
         .toArray()
     )
       .map((t) => t._id)
-      .filter((id) => seen.has(String(id)));
+      .filter((id) => seen.has(String(id)) || clearedSeen.has(String(id)));
     await deleteByIds(QuizTallies(app.db).collection, waiting);
     await insertWins(() => QuizJobs(app.db).create({ _id: REBUILD, at: app.clock.now(), count: inserted }));
     app.logger.info({ event: 'quiz.figures.rebuild', inserted, documents: docs.size }, 'quiz figures recounted');

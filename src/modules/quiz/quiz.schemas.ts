@@ -50,6 +50,9 @@ export const ResultResponse = z
         answer: z.array(z.string()),
         correct: z.boolean(),
         explanation: z.string(),
+        /** The health-literacy item (1–66) and topics of the question: the article that explains it. */
+        item: z.number().int().nullable(),
+        topics: z.array(z.string()),
       }),
     ),
   })
@@ -163,6 +166,9 @@ export const WrongBook = z
         options: z.array(Option),
         answer: z.array(z.string()),
         explanation: z.string(),
+        /** The health-literacy item (1–66) and topics the question is tagged with: the article that explains it. */
+        item: z.number().int().nullable(),
+        topics: z.array(z.string()),
         wrongCount: z.number().int(),
         lastWrongAt: IsoDateTime,
       }),

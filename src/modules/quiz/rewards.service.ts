@@ -38,17 +38,24 @@ function pointsOfDay(app: AppContext, residentId: Types.ObjectId, day: string): 
       app.db,
       (l = coalescing<string, number>(async (keys) => {
         const asked = keys.map((k) => k.split(':') as [string, string]);
+        const residentIds = [...new Set(asked.map(([r]) => r))].map((r) => new Types.ObjectId(r));
+        const dayList = [...new Set(asked.map(([, d]) => d))];
+        // Study points (articles read or heard to the end) are ledger entries of the same day and share its cap.
+        const study = await PointsLedger(app.db)
+          .find({ residentId: { $in: residentIds }, day: { $in: dayList } }, { residentId: 1, day: 1, points: 1 })
+          .lean();
         const rows = await coll
           .find(
             {
-              residentId: { $in: [...new Set(asked.map(([r]) => r))].map((r) => new Types.ObjectId(r)) },
-              day: { $in: [...new Set(asked.map(([, d]) => d))] },
+              residentId: { $in: residentIds },
+              day: { $in: dayList },
               points: { $gt: 0 },
             },
             { projection: { residentId: 1, day: 1, points: 1 } },
           )
           .toArray();
         const sum = new Map<string, number>();
+        for (const r of study) sum.set(`${String(r.residentId)}:${r.day}`, (sum.get(`${String(r.residentId)}:${r.day}`) ?? 0) + r.points);
         for (const r of rows)
           sum.set(
             `${String(r.residentId)}:${r.day as string}`,
@@ -84,6 +91,33 @@ export async function decidePoints<T>(
     const out = await insert(points); // a refused insert gives nothing
     d.used += points;
     return out;
+  });
+  d.chain = run.catch(() => undefined);
+  return run;
+}
+
+/**
+ * Points for studying (an article read or heard to the end), under the same daily cap as the quiz: decided in
+ * the resident's chain of the day like a submission, written as one ledger entry whose `_id` (`source`) makes
+ * it once per source. Returns the points given: 0 when the day's cap is reached or the source was paid before.
+ */
+export async function awardStudyPoints(app: AppContext, residentId: Types.ObjectId, source: string, wanted: number): Promise<number> {
+  const day = shanghaiDay(app.clock.now());
+  const key = `${app.db.name}:${String(residentId)}:${day}`;
+  let entry = days.get(key);
+  if (!entry) days.set(key, (entry = { chain: Promise.resolve() }));
+  const d = entry;
+  const run = d.chain.then(async () => {
+    d.used ??= await pointsOfDay(app, residentId, day);
+    const points = Math.max(0, Math.min(wanted, QUIZ.dailyPointsCap - d.used));
+    try {
+      await PointsLedger(app.db).create({ _id: `study:${String(residentId)}:${source}`, residentId, day, points, source, at: app.clock.now() });
+    } catch (err) {
+      if (isDuplicateKey(err)) return 0;
+      throw err;
+    }
+    d.used += points;
+    return points;
   });
   d.chain = run.catch(() => undefined);
   return run;

@@ -11,6 +11,7 @@ import { toXlsx } from './bank-admin.service';
 import { Attempts, FlagReviews, Questions, Submissions } from './quiz.model';
 import { managedContest, visibleContest } from './contests.service';
 import { noteCleared } from './leaderboard-intake';
+import { recordCleared } from './participation.service';
 import { issueCertificate } from './rewards.service';
 
 /** Per contest, within the staff member's area: who took part and passed by village, scores, hard questions. */
@@ -176,6 +177,7 @@ export async function reviewFlagged(app: AppContext, caller: Caller, contestId: 
   if (decision === 'cleared') {
     await Submissions(app.db).updateOne({ _id: sub._id }, { $set: { flagCleared: true } });
     await noteCleared(app, { ...sub, flagCleared: true }); // a cleared submission counts on the board
+    if (c.kind === 'assessment') await recordCleared(app, sub); // and in its literacy round
     if (sub.passed) certificateCode = await issueCertificate(app, c, sub);
   }
   await caller.audit(

@@ -155,6 +155,8 @@ export async function resultView(
         answer: v.answer.map((k) => letter(order, k)).sort(),
         correct: r.correct,
         explanation: v.explanation,
+        item: v.item ?? null,
+        topics: v.topics,
       };
     }),
   };

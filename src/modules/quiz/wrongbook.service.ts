@@ -73,6 +73,8 @@ export async function wrongBook(app: AppContext, residentId: Types.ObjectId) {
               options: q.options.map((o) => ({ key: o.key, text: o.text })),
               answer: q.answer,
               explanation: q.explanation,
+              item: q.item ?? null,
+              topics: q.topics,
               wrongCount: s.wrongCount,
               lastWrongAt: s.lastWrongAt.toISOString(),
             },
@@ -80,4 +82,23 @@ export async function wrongBook(app: AppContext, residentId: Types.ObjectId) {
         : [];
     });
   return { count: items.length, items };
+}
+
+/**
+ * What the resident's open mistakes are about, the latest first (at most `limit`): the health-literacy items
+ * and topics of those questions. Recommendations read nothing else of the wrong book.
+ */
+export async function recentMistakeTags(app: AppContext, residentId: Types.ObjectId, limit = 10): Promise<{ items: number[]; topics: string[] }> {
+  const open = (await bookState(app, residentId))
+    .filter((s) => s.open)
+    .sort((a, b) => b.lastWrongAt.getTime() - a.lastWrongAt.getTime())
+    .slice(0, limit);
+  if (!open.length) return { items: [], topics: [] };
+  const rows = await Questions(app.db)
+    .find({ _id: { $in: open.map((s) => s.questionId) } }, { item: 1, topics: 1 })
+    .lean();
+  return {
+    items: [...new Set(rows.flatMap((q) => (q.item ? [q.item] : [])))],
+    topics: [...new Set(rows.flatMap((q) => q.topics))],
+  };
 }

@@ -19,7 +19,7 @@ const HEADER_FIELDS: Record<string, Field> = {
   管辖地区编码: 'areaCode',
   所属地区: 'areaCode',
 };
-const ROLE_NAMES: Record<StaffRole, string> = { district_admin: '区级管理员', town_admin: '镇街管理员', village_worker: '村居工作人员' };
+const ROLE_NAMES: Record<StaffRole, string> = { district_admin: '区级管理员', town_admin: '镇街管理员', village_worker: '村居工作人员', expert: '咨询专家' };
 const roleOf = (text: string): StaffRole | undefined => STAFF_ROLES.find((r) => r === text || ROLE_NAMES[r] === text);
 
 /** At most this many accounts per file: each initial password is hashed (scrypt) before anything is written. */

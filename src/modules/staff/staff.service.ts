@@ -31,6 +31,8 @@ export const ROLE_LEVELS: Record<StaffRole, string[]> = {
   district_admin: ['district'],
   town_admin: ['town', 'subdistrict'],
   village_worker: ['village', 'community'],
+  // An expert answers questions of their topics across the district; they reach only the routes naming their role.
+  expert: ['district'],
 };
 
 interface CreateStaffInput {
@@ -281,4 +283,11 @@ export async function linkedWechatIds(app: AppContext, ids: string[]): Promise<M
 /** How many staff accounts exist (the start-up banner says how to create the first). */
 export async function staffCount(app: AppContext): Promise<number> {
   return Staff(app.db).estimatedDocumentCount();
+}
+
+/** The mini-program openid the staff member bound ("bind my WeChat"), if any: WeChat's content check asks for one. */
+export async function boundOpenId(app: AppContext, id: string): Promise<string | null> {
+  if (!Types.ObjectId.isValid(id)) return null;
+  const s = await Staff(app.db).findById(id, { wechatOpenId: 1 }).lean();
+  return s?.wechatOpenId ?? null;
 }

@@ -34,3 +34,8 @@ export async function listExperts(app: AppContext, staff: StaffPrincipal, includ
   const ratings = await expertAverages(app, staff);
   return { items: rows.map((e) => ({ ...expertView(e), feedback: ratings.get(String(e._id)) ?? { count: 0, average: null } })) };
 }
+
+/** One pool entry (active or not), or null. */
+export async function getExpert(app: AppContext, id: Types.ObjectId) {
+  return Experts(app.db).findById(id).lean();
+}

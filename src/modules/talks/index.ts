@@ -24,3 +24,4 @@ export const talksModule: AppModule = {
 };
 
 export { talkFigures } from './talks.figures';
+export { getExpert } from './experts.service';

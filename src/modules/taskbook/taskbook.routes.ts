@@ -5,7 +5,7 @@ import { callerOf, staffOf } from '../../http/auth';
 import { AppError, forbidden } from '../../http/errors';
 import type { Api } from '../../http/route';
 import { NoContent } from '../../http/zod';
-import { SEALED_PHOTO_BODY_LIMIT_KB } from '../../lib/sealed-photos';
+import { PHOTO_BODY_LIMIT_KB } from '../../lib/sealed-photos';
 import { taskbookPhotos } from './photos';
 import { startPageAlerts } from './reminders';
 import * as sv from './supervision.service';
@@ -339,7 +339,7 @@ export function taskbookRoutes(api: Api): void {
       body: PhotoBody,
       response: PhotoAdded,
       status: 201,
-      bodyLimitKb: SEALED_PHOTO_BODY_LIMIT_KB,
+      bodyLimitKb: PHOTO_BODY_LIMIT_KB,
       idempotent: true,
       handler: async (ctx, { params, body }) => {
         const caller = callerOf(ctx);

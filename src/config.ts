@@ -110,6 +110,36 @@ export const configSchema = z.object({
     .describe(
       'days personal data of withdrawn or finished cleft-lip/palate referrals, and of families taken off the care registry, is kept before scheduled jobs erase it',
     ),
+  SCREENING_CONTACT_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(90)
+    .default(7)
+    .describe('days after an abnormal or needs-review screening result is entered within which the village worker should first contact the resident'),
+  SCREENING_REFERRAL_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(180)
+    .default(30)
+    .describe('days after an abnormal or needs-review screening result within which the resident should be referred (or the case closed)'),
+  SCREENING_ESCALATE_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(90)
+    .default(7)
+    .describe('days a follow-up case may stay past its due date before the town admin is told by the bot'),
+  SCREENING_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(30)
+    .max(3650)
+    .default(1095)
+    .describe(
+      'days screening results and follow-up notes are kept after the case closed (or after entry when no follow-up was needed); counts stay for the figures',
+    ),
   INSURANCE_RENEWAL_NOTICE_DAYS: z.coerce
     .number()
     .int()

@@ -3502,6 +3502,280 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/screenings/{talkId}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My consent to keep the results of this screening in the system, and its text */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    talkId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScreeningConsent"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Give or withdraw that consent; a withdrawal erases results already entered and ends their follow-up */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    talkId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        given: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScreeningConsent"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/screening-results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My screenings: results once released, with advice and the next step of the follow-up */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MyScreeningResults"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/screening-results/{id}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask the follow-up worker to call me back about this result */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            callbackRequested: boolean;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/screening-results/{id}/went": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** I went to the hospital I was referred to */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "open" | "contacted" | "referred" | "attended" | "diagnosed" | "closed" | "lost" | "withdrawn";
+                            statusLabel: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/consult/questions": {
         parameters: {
             query?: never;
@@ -4970,6 +5244,16 @@ export interface components {
                     "requests.escalated": "群众诉求升级到镇街（件）";
                     /** @enum {string} */
                     "requests.averageRating": "群众诉求平均评分";
+                    /** @enum {string} */
+                    "screenings.cervical.screened": "宫颈癌筛查到场检查（人）";
+                    /** @enum {string} */
+                    "screenings.breast.screened": "乳腺癌筛查到场检查（人）";
+                    /** @enum {string} */
+                    "screenings.checkup.screened": "育龄群众查体到场检查（人）";
+                    /** @enum {string} */
+                    "screenings.cervical.referred": "宫颈癌筛查转诊（人）";
+                    /** @enum {string} */
+                    "screenings.breast.referred": "乳腺癌筛查转诊（人）";
                 };
             };
             guardianRelation: {
@@ -5056,6 +5340,8 @@ export interface components {
                     consult_answered: "咨询已有专家回复";
                     /** @enum {string} */
                     request_status: "诉求办理进度";
+                    /** @enum {string} */
+                    screening_result: "检查结果已出";
                 };
             };
             paymentMethod: {
@@ -5186,6 +5472,132 @@ export interface components {
                     waitlisted: "候补";
                     /** @enum {string} */
                     walk_in: "现场登记";
+                };
+            };
+            screeningCaseStatus: {
+                /** @enum {string} */
+                title: "随访进度";
+                labels: {
+                    /** @enum {string} */
+                    open: "待联系";
+                    /** @enum {string} */
+                    contacted: "已联系";
+                    /** @enum {string} */
+                    referred: "已转诊";
+                    /** @enum {string} */
+                    attended: "已就诊";
+                    /** @enum {string} */
+                    diagnosed: "已明确诊断";
+                    /** @enum {string} */
+                    closed: "已结案";
+                    /** @enum {string} */
+                    lost: "失访";
+                    /** @enum {string} */
+                    withdrawn: "已撤回同意";
+                };
+            };
+            screeningConsent: {
+                /** @enum {string} */
+                title: "检查结果录入同意";
+                labels: {
+                    /** @enum {string} */
+                    given: "已同意录入";
+                    /** @enum {string} */
+                    withdrawn: "已撤回，仅纸质";
+                    /** @enum {string} */
+                    none: "未同意，仅纸质";
+                };
+            };
+            screeningContactKind: {
+                /** @enum {string} */
+                title: "联系方式";
+                labels: {
+                    /** @enum {string} */
+                    phone: "电话";
+                    /** @enum {string} */
+                    home_visit: "上门";
+                    /** @enum {string} */
+                    clinic: "在卫生室/门诊";
+                    /** @enum {string} */
+                    wechat: "微信";
+                };
+            };
+            screeningLevel: {
+                /** @enum {string} */
+                title: "检查结果";
+                labels: {
+                    /** @enum {string} */
+                    normal: "未见异常";
+                    /** @enum {string} */
+                    review: "需要复查";
+                    /** @enum {string} */
+                    abnormal: "异常";
+                };
+            };
+            screeningLostReason: {
+                /** @enum {string} */
+                title: "失访原因";
+                labels: {
+                    /** @enum {string} */
+                    unreachable: "多次联系不上";
+                    /** @enum {string} */
+                    moved_away: "已外出或搬走";
+                    /** @enum {string} */
+                    refused: "本人不愿继续随访";
+                    /** @enum {string} */
+                    treated_elsewhere: "已在别处治疗";
+                    /** @enum {string} */
+                    died: "已去世";
+                    /** @enum {string} */
+                    other: "其他原因";
+                };
+            };
+            screeningNextStep: {
+                /** @enum {string} */
+                title: "下一步";
+                labels: {
+                    /** @enum {string} */
+                    none: "无需再联系";
+                    /** @enum {string} */
+                    call_again: "再次电话联系";
+                    /** @enum {string} */
+                    revisit: "再次上门";
+                    /** @enum {string} */
+                    recheck: "到医院复查";
+                    /** @enum {string} */
+                    refer: "转诊";
+                };
+            };
+            screeningProgramme: {
+                /** @enum {string} */
+                title: "筛查项目";
+                labels: {
+                    /** @enum {string} */
+                    cervical: "宫颈癌筛查";
+                    /** @enum {string} */
+                    breast: "乳腺癌筛查";
+                    /** @enum {string} */
+                    checkup: "育龄群众查体";
+                };
+            };
+            screeningTopic: {
+                /** @enum {string} */
+                title: "随访咨询内容";
+                labels: {
+                    /** @enum {string} */
+                    result_followup: "检查结果随访";
+                    /** @enum {string} */
+                    referral: "转诊就医";
+                    /** @enum {string} */
+                    fertility_guidance: "生育调节指导";
+                    /** @enum {string} */
+                    contraception: "避孕节育咨询";
+                    /** @enum {string} */
+                    pregnancy_prep: "孕前优生咨询";
+                    /** @enum {string} */
+                    menopause: "更年期保健";
+                    /** @enum {string} */
+                    other: "其他咨询";
                 };
             };
             selectionKind: {
@@ -5515,6 +5927,36 @@ export interface components {
                     /** @enum {string} */
                     "care.export": "导出关怀名册";
                     /** @enum {string} */
+                    "screening.codes_update": "修改筛查结果代码和建议";
+                    /** @enum {string} */
+                    "screening.hospital_update": "修改转诊医院地址电话";
+                    /** @enum {string} */
+                    "screening.result_enter": "录入检查结果";
+                    /** @enum {string} */
+                    "screening.result_view": "查看检查结果完整信息";
+                    /** @enum {string} */
+                    "screening.results_import": "导入检查结果";
+                    /** @enum {string} */
+                    "screening.results_release": "发布检查结果给居民";
+                    /** @enum {string} */
+                    "screening.case_view": "查看随访个案完整信息";
+                    /** @enum {string} */
+                    "screening.case_contacted": "随访已联系";
+                    /** @enum {string} */
+                    "screening.case_referred": "随访已转诊";
+                    /** @enum {string} */
+                    "screening.case_attended": "随访确认已就诊";
+                    /** @enum {string} */
+                    "screening.case_diagnosed": "随访已明确诊断";
+                    /** @enum {string} */
+                    "screening.case_closed": "随访结案";
+                    /** @enum {string} */
+                    "screening.case_lost": "随访失访";
+                    /** @enum {string} */
+                    "screening.contact_add": "登记随访或咨询";
+                    /** @enum {string} */
+                    "screening.visits_view": "查看随访咨询记录";
+                    /** @enum {string} */
                     "selection.create": "新建评选";
                     /** @enum {string} */
                     "selection.update": "修改评选";
@@ -5696,6 +6138,14 @@ export interface components {
                     care_family: "关怀家庭";
                     /** @enum {string} */
                     care_help: "求助";
+                    /** @enum {string} */
+                    screening_result: "检查结果";
+                    /** @enum {string} */
+                    screening_case: "随访个案";
+                    /** @enum {string} */
+                    screening_codes: "筛查结果代码";
+                    /** @enum {string} */
+                    screening_hospital: "转诊医院";
                     /** @enum {string} */
                     selection: "评选";
                     /** @enum {string} */
@@ -5980,6 +6430,16 @@ export interface components {
                     CASE_NOT_APPROVED: "案例还没有审核通过";
                     /** @enum {string} */
                     FAMILY_CLOSED: "家庭已不在关怀名单中";
+                    /** @enum {string} */
+                    NOT_A_SCREENING: "不是筛查或查体活动";
+                    /** @enum {string} */
+                    NOT_A_PARTICIPANT: "不是本次活动的到场人员";
+                    /** @enum {string} */
+                    SCREENING_CONSENT_MISSING: "居民未同意录入检查结果";
+                    /** @enum {string} */
+                    UNKNOWN_RESULT_CODE: "检查结果代码不正确";
+                    /** @enum {string} */
+                    UNKNOWN_HOSPITAL: "转诊医院不在专家库的医院中";
                     /** @enum {string} */
                     ROUND_LOCKED: "评选已开始推荐，不能修改";
                     /** @enum {string} */
@@ -7532,6 +7992,41 @@ export interface components {
                     premiumFen: number;
                     premiumYuan: number;
                 };
+                screenings: {
+                    cervical: {
+                        screened: number;
+                        entered: number;
+                        review: number;
+                        abnormal: number;
+                        contacted7: number;
+                        contacted30: number;
+                        referred: number;
+                        attendedReferral: number;
+                        lost: number;
+                    };
+                    breast: {
+                        screened: number;
+                        entered: number;
+                        review: number;
+                        abnormal: number;
+                        contacted7: number;
+                        contacted30: number;
+                        referred: number;
+                        attendedReferral: number;
+                        lost: number;
+                    };
+                    checkup: {
+                        screened: number;
+                        entered: number;
+                        review: number;
+                        abnormal: number;
+                        contacted7: number;
+                        contacted30: number;
+                        referred: number;
+                        attendedReferral: number;
+                        lost: number;
+                    };
+                };
                 groups: {
                     planned: number;
                     sent: number;
@@ -7651,6 +8146,21 @@ export interface components {
                     }[];
                     total: number;
                 };
+                screenings: {
+                    screened: number;
+                    entered: number;
+                    review: number;
+                    abnormal: number;
+                    contacted7: number;
+                    contacted30: number;
+                    referred: number;
+                    attendedReferral: number;
+                    lost: number;
+                    /** @enum {string} */
+                    programme: "cervical" | "breast" | "checkup";
+                    label: string;
+                    contacted7Rate: number | null;
+                }[];
                 groups: {
                     sent: number;
                     dead: number;
@@ -7855,6 +8365,297 @@ export interface components {
             nextVisitDue: string;
             overdue: boolean;
             consentAt: string;
+        };
+        ScreeningConsent: {
+            /** @enum {string} */
+            state: "given" | "withdrawn" | "none";
+            stateLabel: string;
+            given: boolean;
+            text: string;
+            /** Format: date-time */
+            updatedAt: string | null;
+        };
+        MyScreeningResults: {
+            items: {
+                talkId: string;
+                title: string;
+                day: string;
+                consent: components["schemas"]["ScreeningConsent"];
+                results: ({
+                    id: string;
+                    /** @enum {string} */
+                    programme: "cervical" | "breast" | "checkup";
+                    programmeLabel: string;
+                    /** @enum {boolean} */
+                    released: false;
+                } | {
+                    id: string;
+                    /** @enum {string} */
+                    programme: "cervical" | "breast" | "checkup";
+                    programmeLabel: string;
+                    /** @enum {boolean} */
+                    released: true;
+                    /** @enum {string} */
+                    level: "normal" | "review" | "abnormal";
+                    levelLabel: string;
+                    items: {
+                        testLabel: string;
+                        codeLabel: string;
+                        /** @enum {string} */
+                        level: "normal" | "review" | "abnormal";
+                    }[];
+                    advice: string[];
+                    followUp: {
+                        /** @enum {string} */
+                        status: "open" | "contacted" | "referred" | "attended" | "diagnosed" | "closed" | "lost" | "withdrawn";
+                        statusLabel: string;
+                        nextStep: string;
+                        hospital: {
+                            name: string;
+                            address: string;
+                            phone: string;
+                        } | null;
+                        callbackRequested: boolean;
+                        canCallBack: boolean;
+                        canConfirmWent: boolean;
+                    } | null;
+                })[];
+            }[];
+        };
+        ScreeningCodeBooks: {
+            items: {
+                /** @enum {string} */
+                programme: "cervical" | "breast" | "checkup";
+                label: string;
+                tests: {
+                    test: string;
+                    label: string;
+                    codes: {
+                        code: string;
+                        label: string;
+                        /** @enum {string} */
+                        level: "normal" | "review" | "abnormal";
+                        advice: string;
+                    }[];
+                }[];
+            }[];
+        };
+        ScreeningHospitals: {
+            items: {
+                name: string;
+                address: string;
+                phone: string;
+            }[];
+        };
+        ScreeningParticipants: {
+            talk: {
+                id: string;
+                title: string;
+                kind: string;
+                /** Format: date-time */
+                startAt: string;
+            };
+            programmes: {
+                /** @enum {string} */
+                programme: "cervical" | "breast" | "checkup";
+                label: string;
+            }[];
+            items: {
+                no: number;
+                residentId: string;
+                nameMasked: string;
+                village: string;
+                attended: boolean;
+                /** @enum {string} */
+                consent: "given" | "withdrawn" | "none";
+                consentLabel: string;
+                results: {
+                    /** @enum {string} */
+                    programme: "cervical" | "breast" | "checkup";
+                    entered: boolean;
+                    released: boolean;
+                }[];
+            }[];
+        };
+        ScreeningResultFull: {
+            id: string;
+            /** @enum {string} */
+            programme: "cervical" | "breast" | "checkup";
+            programmeLabel: string;
+            /** @enum {string} */
+            level: "normal" | "review" | "abnormal";
+            levelLabel: string;
+            items: {
+                test: string;
+                testLabel: string;
+                code: string;
+                codeLabel: string;
+                /** @enum {string} */
+                level: "normal" | "review" | "abnormal";
+                advice: string;
+            }[];
+            advice: string[];
+            remark: string | null;
+            erased: boolean;
+            /** Format: date-time */
+            enteredAt: string;
+            /** Format: date-time */
+            releasedAt: string | null;
+            caseId: string | null;
+        };
+        ScreeningImportResult: {
+            imported: number;
+            rows: number;
+            byProgramme: {
+                /** @enum {string} */
+                programme: "cervical" | "breast" | "checkup";
+                label: string;
+                count: number;
+            }[];
+            followUps: number;
+        };
+        ScreeningCaseList: {
+            items: {
+                id: string;
+                /** @enum {string} */
+                programme: "cervical" | "breast" | "checkup";
+                programmeLabel: string;
+                /** @enum {string} */
+                level: "normal" | "review" | "abnormal";
+                levelLabel: string;
+                /** @enum {string} */
+                status: "open" | "contacted" | "referred" | "attended" | "diagnosed" | "closed" | "lost" | "withdrawn";
+                statusLabel: string;
+                villageCode: string;
+                assigneeId: string | null;
+                /** Format: date-time */
+                dueAt: string | null;
+                overdue: boolean;
+                callbackRequested: boolean;
+                escalated: boolean;
+                residentWent: boolean;
+                hospital: string | null;
+                lostReason: string | null;
+                allowedNext: ("open" | "contacted" | "referred" | "attended" | "diagnosed" | "closed" | "lost" | "withdrawn")[];
+                /** Format: date-time */
+                createdAt: string;
+                nameMasked: string;
+                village: string;
+            }[];
+        };
+        ScreeningCaseFull: {
+            id: string;
+            /** @enum {string} */
+            programme: "cervical" | "breast" | "checkup";
+            programmeLabel: string;
+            /** @enum {string} */
+            level: "normal" | "review" | "abnormal";
+            levelLabel: string;
+            /** @enum {string} */
+            status: "open" | "contacted" | "referred" | "attended" | "diagnosed" | "closed" | "lost" | "withdrawn";
+            statusLabel: string;
+            villageCode: string;
+            assigneeId: string | null;
+            /** Format: date-time */
+            dueAt: string | null;
+            overdue: boolean;
+            callbackRequested: boolean;
+            escalated: boolean;
+            residentWent: boolean;
+            hospital: string | null;
+            lostReason: string | null;
+            allowedNext: ("open" | "contacted" | "referred" | "attended" | "diagnosed" | "closed" | "lost" | "withdrawn")[];
+            /** Format: date-time */
+            createdAt: string;
+            resident: {
+                name: string | null;
+                phone: string | null;
+            };
+            /** Format: date-time */
+            contactDue: string;
+            /** Format: date-time */
+            referralDue: string;
+            result: {
+                id: string;
+                /** @enum {string} */
+                programme: "cervical" | "breast" | "checkup";
+                programmeLabel: string;
+                /** @enum {string} */
+                level: "normal" | "review" | "abnormal";
+                levelLabel: string;
+                items: {
+                    test: string;
+                    testLabel: string;
+                    code: string;
+                    codeLabel: string;
+                    /** @enum {string} */
+                    level: "normal" | "review" | "abnormal";
+                    advice: string;
+                }[];
+                advice: string[];
+                remark: string | null;
+                erased: boolean;
+                /** Format: date-time */
+                enteredAt: string;
+                /** Format: date-time */
+                releasedAt: string | null;
+            } | null;
+            history: {
+                seq: number;
+                /** @enum {string|null} */
+                from: "open" | "contacted" | "referred" | "attended" | "diagnosed" | "closed" | "lost" | "withdrawn" | null;
+                /** @enum {string} */
+                to: "open" | "contacted" | "referred" | "attended" | "diagnosed" | "closed" | "lost" | "withdrawn";
+                toLabel: string;
+                /** @enum {string} */
+                actorType: "resident" | "staff" | "system";
+                actorName: string | null;
+                /** Format: date-time */
+                at: string;
+                hospital: string | null;
+                lostReason: string | null;
+                note: string | null;
+            }[];
+            contacts: {
+                id: string;
+                caseId: string | null;
+                on: string;
+                /** @enum {string} */
+                kind: "phone" | "home_visit" | "clinic" | "wechat";
+                kindLabel: string;
+                /** @enum {string} */
+                topic: "result_followup" | "referral" | "fertility_guidance" | "contraception" | "pregnancy_prep" | "menopause" | "other";
+                topicLabel: string;
+                /** @enum {string} */
+                nextStep: "none" | "call_again" | "revisit" | "recheck" | "refer";
+                nextStepLabel: string;
+                by: string;
+                note: string | null;
+            }[];
+            hospitals: {
+                name: string;
+                address: string;
+                phone: string;
+            }[];
+        };
+        ScreeningContactList: {
+            items: {
+                id: string;
+                caseId: string | null;
+                on: string;
+                /** @enum {string} */
+                kind: "phone" | "home_visit" | "clinic" | "wechat";
+                kindLabel: string;
+                /** @enum {string} */
+                topic: "result_followup" | "referral" | "fertility_guidance" | "contraception" | "pregnancy_prep" | "menopause" | "other";
+                topicLabel: string;
+                /** @enum {string} */
+                nextStep: "none" | "call_again" | "revisit" | "recheck" | "refer";
+                nextStepLabel: string;
+                by: string;
+                nameMasked: string;
+            }[];
+            nextCursor: string | null;
         };
         BackupStatus: {
             lastGood: {

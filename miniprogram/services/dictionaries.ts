@@ -218,7 +218,12 @@ export const DICTIONARIES = {
       "consult.averageRating": "优生优育咨询平均评分",
       "requests.total": "群众诉求（件）",
       "requests.escalated": "群众诉求升级到镇街（件）",
-      "requests.averageRating": "群众诉求平均评分"
+      "requests.averageRating": "群众诉求平均评分",
+      "screenings.cervical.screened": "宫颈癌筛查到场检查（人）",
+      "screenings.breast.screened": "乳腺癌筛查到场检查（人）",
+      "screenings.checkup.screened": "育龄群众查体到场检查（人）",
+      "screenings.cervical.referred": "宫颈癌筛查转诊（人）",
+      "screenings.breast.referred": "乳腺癌筛查转诊（人）"
     }
   },
   "guardianRelation": {
@@ -271,7 +276,8 @@ export const DICTIONARIES = {
       "insurance_status": "保险登记审核结果",
       "insurance_renewal": "保险到期续保提醒",
       "consult_answered": "咨询已有专家回复",
-      "request_status": "诉求办理进度"
+      "request_status": "诉求办理进度",
+      "screening_result": "检查结果已出"
     }
   },
   "paymentMethod": {
@@ -355,6 +361,85 @@ export const DICTIONARIES = {
       "confirmed": "已确认",
       "waitlisted": "候补",
       "walk_in": "现场登记"
+    }
+  },
+  "screeningCaseStatus": {
+    "title": "随访进度",
+    "labels": {
+      "open": "待联系",
+      "contacted": "已联系",
+      "referred": "已转诊",
+      "attended": "已就诊",
+      "diagnosed": "已明确诊断",
+      "closed": "已结案",
+      "lost": "失访",
+      "withdrawn": "已撤回同意"
+    }
+  },
+  "screeningConsent": {
+    "title": "检查结果录入同意",
+    "labels": {
+      "given": "已同意录入",
+      "withdrawn": "已撤回，仅纸质",
+      "none": "未同意，仅纸质"
+    }
+  },
+  "screeningContactKind": {
+    "title": "联系方式",
+    "labels": {
+      "phone": "电话",
+      "home_visit": "上门",
+      "clinic": "在卫生室/门诊",
+      "wechat": "微信"
+    }
+  },
+  "screeningLevel": {
+    "title": "检查结果",
+    "labels": {
+      "normal": "未见异常",
+      "review": "需要复查",
+      "abnormal": "异常"
+    }
+  },
+  "screeningLostReason": {
+    "title": "失访原因",
+    "labels": {
+      "unreachable": "多次联系不上",
+      "moved_away": "已外出或搬走",
+      "refused": "本人不愿继续随访",
+      "treated_elsewhere": "已在别处治疗",
+      "died": "已去世",
+      "other": "其他原因"
+    }
+  },
+  "screeningNextStep": {
+    "title": "下一步",
+    "labels": {
+      "none": "无需再联系",
+      "call_again": "再次电话联系",
+      "revisit": "再次上门",
+      "recheck": "到医院复查",
+      "refer": "转诊"
+    }
+  },
+  "screeningProgramme": {
+    "title": "筛查项目",
+    "labels": {
+      "cervical": "宫颈癌筛查",
+      "breast": "乳腺癌筛查",
+      "checkup": "育龄群众查体"
+    }
+  },
+  "screeningTopic": {
+    "title": "随访咨询内容",
+    "labels": {
+      "result_followup": "检查结果随访",
+      "referral": "转诊就医",
+      "fertility_guidance": "生育调节指导",
+      "contraception": "避孕节育咨询",
+      "pregnancy_prep": "孕前优生咨询",
+      "menopause": "更年期保健",
+      "other": "其他咨询"
     }
   },
   "selectionKind": {
@@ -543,6 +628,21 @@ export const DICTIONARIES = {
       "care.help_resolved": "求助已解决",
       "care.help_declined": "求助未能帮助",
       "care.export": "导出关怀名册",
+      "screening.codes_update": "修改筛查结果代码和建议",
+      "screening.hospital_update": "修改转诊医院地址电话",
+      "screening.result_enter": "录入检查结果",
+      "screening.result_view": "查看检查结果完整信息",
+      "screening.results_import": "导入检查结果",
+      "screening.results_release": "发布检查结果给居民",
+      "screening.case_view": "查看随访个案完整信息",
+      "screening.case_contacted": "随访已联系",
+      "screening.case_referred": "随访已转诊",
+      "screening.case_attended": "随访确认已就诊",
+      "screening.case_diagnosed": "随访已明确诊断",
+      "screening.case_closed": "随访结案",
+      "screening.case_lost": "随访失访",
+      "screening.contact_add": "登记随访或咨询",
+      "screening.visits_view": "查看随访咨询记录",
       "selection.create": "新建评选",
       "selection.update": "修改评选",
       "selection.nominating": "评选开始推荐",
@@ -636,6 +736,10 @@ export const DICTIONARIES = {
       "outbox": "群消息",
       "care_family": "关怀家庭",
       "care_help": "求助",
+      "screening_result": "检查结果",
+      "screening_case": "随访个案",
+      "screening_codes": "筛查结果代码",
+      "screening_hospital": "转诊医院",
       "selection": "评选",
       "nomination": "提名",
       "backup": "数据备份",
@@ -780,6 +884,11 @@ export const DICTIONARIES = {
       "CASE_DECIDED": "案例已经审核过",
       "CASE_NOT_APPROVED": "案例还没有审核通过",
       "FAMILY_CLOSED": "家庭已不在关怀名单中",
+      "NOT_A_SCREENING": "不是筛查或查体活动",
+      "NOT_A_PARTICIPANT": "不是本次活动的到场人员",
+      "SCREENING_CONSENT_MISSING": "居民未同意录入检查结果",
+      "UNKNOWN_RESULT_CODE": "检查结果代码不正确",
+      "UNKNOWN_HOSPITAL": "转诊医院不在专家库的医院中",
       "ROUND_LOCKED": "评选已开始推荐，不能修改",
       "NOT_NOMINATING": "不在推荐时间内",
       "NOT_REVIEWING": "现在不能审核推荐",

@@ -7,7 +7,7 @@
 import { api } from './api';
 import { choices } from './dictionaries';
 
-export type NoticeFlow = 'talks' | 'referral' | 'insurance';
+export type NoticeFlow = 'talks' | 'referral' | 'insurance' | 'screening';
 
 export interface NoticeTemplate {
   kind: string;
@@ -19,7 +19,8 @@ export interface NoticeTemplate {
 const STORAGE_KEY = 'noticeTemplates';
 
 /** A kind's flow is the first word of its key (`talk_reminder` → talks). */
-const flowOf = (kind: string): NoticeFlow => (kind.startsWith('talk_') ? 'talks' : kind.startsWith('referral_') ? 'referral' : 'insurance');
+const flowOf = (kind: string): NoticeFlow =>
+  kind.startsWith('talk_') ? 'talks' : kind.startsWith('referral_') ? 'referral' : kind.startsWith('screening_') ? 'screening' : 'insurance';
 
 /** What each flow asks for when the server could not be reached yet: every notice kind, unmapped kinds using their key. */
 const FALLBACK: NoticeTemplate[] = choices('noticeKind').map((n) => ({ kind: n.key, title: n.label, flow: flowOf(n.key), templateId: n.key }));

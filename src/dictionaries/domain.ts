@@ -136,6 +136,7 @@ export const noticeKind = dictionary('订阅消息', {
   insurance_renewal: '保险到期续保提醒',
   consult_answered: '咨询已有专家回复',
   request_status: '诉求办理进度',
+  screening_result: '检查结果已出',
 });
 
 export const botState = dictionary('群机器人状态', {
@@ -183,6 +184,49 @@ export const articleVersionStatus = dictionary('健康知识版本状态', {
   pending_review: '待审核',
   published: '已发布',
   superseded: '已被新版本替换',
+});
+
+/** What a screening or check-up looks for; the result codes and advice of each are configurable. */
+export const screeningProgramme = dictionary('筛查项目', { cervical: '宫颈癌筛查', breast: '乳腺癌筛查', checkup: '育龄群众查体' });
+export const screeningLevel = dictionary('检查结果', { normal: '未见异常', review: '需要复查', abnormal: '异常' });
+/** The separate consent to keep a screening's result in the system; without it the result stays on paper. */
+export const screeningConsent = dictionary('检查结果录入同意', { given: '已同意录入', withdrawn: '已撤回，仅纸质', none: '未同意，仅纸质' });
+export const screeningCaseStatus = dictionary('随访进度', {
+  open: '待联系',
+  contacted: '已联系',
+  referred: '已转诊',
+  attended: '已就诊',
+  diagnosed: '已明确诊断',
+  closed: '已结案',
+  lost: '失访',
+  withdrawn: '已撤回同意',
+});
+export const screeningLostReason = dictionary('失访原因', {
+  unreachable: '多次联系不上',
+  moved_away: '已外出或搬走',
+  refused: '本人不愿继续随访',
+  treated_elsewhere: '已在别处治疗',
+  died: '已去世',
+  other: '其他原因',
+});
+/** How a follow-up or counselling contact was made. */
+export const screeningContactKind = dictionary('联系方式', { phone: '电话', home_visit: '上门', clinic: '在卫生室/门诊', wechat: '微信' });
+/** What a counselling or follow-up contact was about: chosen, never typed, so lists carry no diagnosis. */
+export const screeningTopic = dictionary('随访咨询内容', {
+  result_followup: '检查结果随访',
+  referral: '转诊就医',
+  fertility_guidance: '生育调节指导',
+  contraception: '避孕节育咨询',
+  pregnancy_prep: '孕前优生咨询',
+  menopause: '更年期保健',
+  other: '其他咨询',
+});
+export const screeningNextStep = dictionary('下一步', {
+  none: '无需再联系',
+  call_again: '再次电话联系',
+  revisit: '再次上门',
+  recheck: '到医院复查',
+  refer: '转诊',
 });
 
 /** The plan's six main tasks, under which the district's task book groups its tasks. */
@@ -239,4 +283,9 @@ export const figureMetric = dictionary('考核指标', {
   'requests.total': '群众诉求（件）',
   'requests.escalated': '群众诉求升级到镇街（件）',
   'requests.averageRating': '群众诉求平均评分',
+  'screenings.cervical.screened': '宫颈癌筛查到场检查（人）',
+  'screenings.breast.screened': '乳腺癌筛查到场检查（人）',
+  'screenings.checkup.screened': '育龄群众查体到场检查（人）',
+  'screenings.cervical.referred': '宫颈癌筛查转诊（人）',
+  'screenings.breast.referred': '乳腺癌筛查转诊（人）',
 });

@@ -138,6 +138,12 @@ export const errorCode = dictionary('错误代码', {
   CASE_NOT_APPROVED: '案例还没有审核通过',
   // care
   FAMILY_CLOSED: '家庭已不在关怀名单中',
+  // screenings
+  NOT_A_SCREENING: '不是筛查或查体活动',
+  NOT_A_PARTICIPANT: '不是本次活动的到场人员',
+  SCREENING_CONSENT_MISSING: '居民未同意录入检查结果',
+  UNKNOWN_RESULT_CODE: '检查结果代码不正确',
+  UNKNOWN_HOSPITAL: '转诊医院不在专家库的医院中',
   // selections
   ROUND_LOCKED: '评选已开始推荐，不能修改',
   NOT_NOMINATING: '不在推荐时间内',

@@ -15,6 +15,7 @@ import { referralsModule } from './referrals';
 import { requestsModule } from './requests';
 import { reportsModule, useFigureSections } from './reports';
 import { residentsModule } from './residents';
+import { screeningsModule } from './screenings';
 import { selectionsModule } from './selections';
 import { resolveToken, sessionsModule } from './sessions';
 import { getActiveStaff, staffModule } from './staff';
@@ -39,6 +40,7 @@ const others: AppModule[] = [
   reportsModule,
   selectionsModule,
   careModule,
+  screeningsModule,
   backupsModule,
   taskbookModule,
   consultModule,

@@ -7,7 +7,7 @@ import { noticeKind } from '../dictionaries';
  */
 export interface NoticeKindDecl {
   kind: string;
-  flow: 'talks' | 'referral' | 'insurance' | 'consult' | 'request';
+  flow: 'talks' | 'referral' | 'insurance' | 'consult' | 'request' | 'screening';
 }
 
 /** The title residents see for each kind is its `noticeKind` label; the list is served in that dictionary's order. */

@@ -65,6 +65,9 @@ describe('policy and notice templates', () => {
         referral_status: 'referral_status',
         insurance_status: 'insurance_status',
         insurance_renewal: 'TPL-B',
+        consult_answered: 'consult_answered',
+        request_status: 'request_status',
+        screening_result: 'screening_result',
       });
       expect(res.body.items.every((i: { title: string; flow: string }) => /[\u4e00-\u9fa5]/.test(i.title) && i.flow)).toBe(true);
     } finally {

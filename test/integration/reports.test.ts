@@ -217,6 +217,7 @@ describe('yearly report files', () => {
       '讲座与筛查',
       '唇腭裂救助转介',
       '家庭意外保险',
+      '筛查结果与随访',
       '村群消息',
       '各村居绑定群',
       '优生优育咨询',
@@ -285,6 +286,7 @@ describe('yearly report files', () => {
       '讲座与筛查',
       '唇腭裂救助转介',
       '家庭意外保险',
+      '筛查结果与随访',
       '村群消息',
       '各村居绑定群',
       '优生优育咨询',
@@ -293,7 +295,7 @@ describe('yearly report files', () => {
       '典型案例',
     ])
       expect(text).toContain(h);
-    expect((xml.match(/<w:tbl>/g) ?? []).length).toBe(14); // thirteen sections and the sign-off
+    expect((xml.match(/<w:tbl>/g) ?? []).length).toBe(16); // the sections’ tables and the sign-off
     // One table row per town under the district: its cells in order (names; codes stay in the workbook).
     const rowsXml = (xml.match(/<w:tr>.*?<\/w:tr>/g) ?? []).map((r) =>
       r

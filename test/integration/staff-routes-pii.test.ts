@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { Types } from 'mongoose';
 import { idCardCheckChar } from '../../src/lib/idcard';
+import { DEFAULT_CODE_BOOKS } from '../../src/modules/screenings/screenings.codes';
 import { AuditLog } from '../../src/modules/audit/audit.model';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { residentLogin, seedVillages, staffLogin, TOWN_MS, VILLAGE_A } from '../helpers/fixtures';
@@ -163,6 +164,28 @@ beforeAll(async () => {
     expect(nomination.status).toBe(201);
     ids.nominationId = nomination.body.id;
   }
+  if (paths.includes('/api/admin/v1/screenings/cases')) {
+    // A screening she came to and consented to, with an abnormal result: a follow-up case names her and her phone.
+    const screening = await publishedTalk(t, admin.token, { kind: 'screening', title: '两癌筛查', areaCode: TOWN_MS }, 0.5);
+    ids.screeningTalkId = screening.id;
+    const reg = await t.request('POST', `/api/v1/talks/${screening.id}/registrations`, {
+      token: resident.token,
+      headers: { 'idempotency-key': 'walk-screening-registration' },
+      body: { seats: 1 },
+    });
+    expect(reg.status).toBe(201);
+    expect((await t.request('PUT', `/api/v1/screenings/${screening.id}/consent`, { token: resident.token, body: { given: true } })).status).toBe(200);
+    const came = { registrationIds: [reg.body.registrationId] };
+    expect((await t.request('POST', `/api/admin/v1/talks/${screening.id}/attendance`, { token: admin.token, body: came })).status).toBe(200);
+    const entered = await t.request('PUT', `/api/admin/v1/screenings/talks/${screening.id}/participants/${resident.id}/results`, {
+      token: admin.token,
+      body: { programme: 'cervical', items: [{ test: 'TCT', code: 'HSIL' }] },
+    });
+    expect(entered.status).toBe(200);
+    ids.screeningResultId = entered.body.id;
+    ids.screeningCaseId = entered.body.caseId;
+    ids.programme = 'cervical';
+  }
   if (paths.includes('/api/v1/consult/questions')) {
     // A question whose resident asked for a call back: the name and phone are the expert's to see, audited.
     const asked = await t.request('POST', '/api/v1/consult/questions', {
@@ -188,6 +211,15 @@ function paramValue(path: string, name: string): string {
   if (path.includes('/consult/questions/{id}') && name === 'id') return ids.consultQuestionId ?? String(new Types.ObjectId());
   const segments = path.split('/');
   const before = segments[segments.indexOf(`{${name}}`) - 1] ?? '';
+  if (path.includes('/screenings/')) {
+    const screening: Record<string, string | undefined> = {
+      talks: ids.screeningTalkId,
+      participants: ids.residentId,
+      cases: ids.screeningCaseId,
+      results: ids.screeningResultId,
+    };
+    if (screening[before]) return screening[before]!;
+  }
   const bySegment: Record<string, string | undefined> = {
     referrals: ids.referralId,
     photos: ids.photoId,
@@ -269,6 +301,15 @@ const BODIES: Record<string, () => unknown> = {
     areaCode: VILLAGE_A,
   }),
   'POST /api/admin/v1/areas/import': () => ({ format: 'csv', content: 'name,parentCode,code\n北村,370303-JD-MS,\n' }),
+  'PUT /api/admin/v1/screenings/codes/{programme}': () => ({ tests: DEFAULT_CODE_BOOKS.cervical }),
+  'PUT /api/admin/v1/screenings/talks/{talkId}/participants/{residentId}/results': () => ({
+    programme: 'cervical',
+    items: [{ test: 'TCT', code: 'ASC-US' }],
+    remark: '建议复查',
+  }),
+  'POST /api/admin/v1/screenings/cases/{id}/transitions': () => ({ to: 'contacted', note: '已电话联系' }),
+  'POST /api/admin/v1/screenings/cases/{id}/contacts': () => ({ kind: 'phone', nextStep: 'recheck', note: '约好复查' }),
+  'POST /api/admin/v1/screenings/contacts': () => ({ residentId: ids.residentId, kind: 'home_visit', topic: 'fertility_guidance', nextStep: 'none' }),
 };
 
 /** Query values by name for required query parameters. */
@@ -365,5 +406,15 @@ test('when any staff route replies with personal data in the clear, then that re
     plaintext: expect.arrayContaining([PLANTED.residentPhone, PLANTED.otherConditions]),
   });
   expect(shown('POST /api/admin/v1/insurance/enrolments/{id}/transitions')).toMatchObject({ status: 200 });
+  if (ids.screeningCaseId) {
+    expect(shown('GET /api/admin/v1/screenings/cases/{id}')).toMatchObject({
+      status: 200,
+      audited: true,
+      plaintext: expect.arrayContaining([PLANTED.residentName, PLANTED.residentPhone]),
+    });
+    expect(shown('GET /api/admin/v1/screenings/results/{id}')).toMatchObject({ status: 200, audited: true });
+    expect(shown('PUT /api/admin/v1/screenings/talks/{talkId}/participants/{residentId}/results')).toMatchObject({ status: 200 });
+    expect(shown('POST /api/admin/v1/screenings/cases/{id}/contacts')).toMatchObject({ status: 201 });
+  }
   expect(checked.length).toBeGreaterThan(40);
 }, 300_000);

@@ -61,6 +61,9 @@ describe('the task book', () => {
     const keys = metrics.body.items.map((m: { key: string }) => m.key);
     expect(keys).toEqual(expect.arrayContaining(['residents.registered', 'quiz.participation', 'talks.held', 'literacy.latest.n']));
     expect(metrics.body.items.find((m: { key: string }) => m.key === 'quiz.participation')).toMatchObject({ label: '知识竞赛参与率', percent: true });
+    // Figures other modules give their sections are targets too, with no code here: screening participants, answers on time.
+    expect(keys).toEqual(expect.arrayContaining(['screenings.cervical.screened', 'consult.onTimeRate']));
+    expect(metrics.body.items.find((m: { key: string }) => m.key === 'consult.onTimeRate')).toMatchObject({ percent: true });
     // The book's own figures are not a target (they come after every other section).
     expect(keys.some((k: string) => k.startsWith('taskbook.'))).toBe(false);
 

@@ -291,3 +291,15 @@ export async function boundOpenId(app: AppContext, id: string): Promise<string |
   const s = await Staff(app.db).findById(id, { wechatOpenId: 1 }).lean();
   return s?.wechatOpenId ?? null;
 }
+
+/** For each village code, the active village worker who looks after it (the earliest account when there are several). */
+export async function villageWorkers(app: AppContext, villageCodes: readonly string[]): Promise<Map<string, StaffPrincipal & { wechatId?: string }>> {
+  if (!villageCodes.length) return new Map();
+  const rows = await Staff(app.db)
+    .find({ areaPath: { $in: [...new Set(villageCodes)] }, role: 'village_worker', disabled: false })
+    .sort({ createdAt: 1, _id: 1 })
+    .lean();
+  const out = new Map<string, StaffPrincipal & { wechatId?: string }>();
+  for (const s of rows) if (!out.has(s.areaCode)) out.set(s.areaCode, { ...principalOf(s), ...(s.wechatId ? { wechatId: s.wechatId } : {}) });
+  return out;
+}

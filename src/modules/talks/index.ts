@@ -25,3 +25,7 @@ export const talksModule: AppModule = {
 
 export { talkFigures } from './talks.figures';
 export { getExpert } from './experts.service';
+
+export type { TalkDoc } from './talks.model';
+export { getPublicTalk, talkAccess } from './talks.service';
+export { expertHospitals, screeningAttendance, screeningRoster, SCREENING_TALK_KINDS, type ScreeningRosterLine } from './screening-roster';

@@ -7711,6 +7711,7 @@ export interface components {
             video: {
                 finderUserName: string;
                 feedId: string;
+                nonceId?: string;
             } | null;
             topics: string[];
             items: number[];
@@ -7784,6 +7785,7 @@ export interface components {
             video: {
                 finderUserName: string;
                 feedId: string;
+                nonceId?: string;
             } | null;
             topics: string[];
             items: number[];
@@ -7824,6 +7826,7 @@ export interface components {
             video: {
                 finderUserName: string;
                 feedId: string;
+                nonceId?: string;
             } | null;
             topics: string[];
             items: number[];

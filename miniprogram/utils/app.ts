@@ -1,5 +1,6 @@
 /** The app instance's shape, shared by app.ts and the pages (getApp<AppOption>()). */
 import type { Resident } from '../services/types';
+import type { SpeechPlugin } from './read-aloud';
 
 /** The id of the agree button on the privacy page; WeChat checks that this button was tapped. */
 export const AGREE_BUTTON_ID = 'agree-privacy';
@@ -16,6 +17,8 @@ export type PrivacyResolve = (resolution: PrivacyResolution) => void;
 
 export interface AppOption {
   globalData: GlobalData;
+  /** A stand-in for the 同声传译 plugin (tests, previews); pages get it through `utils/read-aloud.ts`. */
+  speechPlugin?: SpeechPlugin;
   /** Set while a privacy API (e.g. the phone button) waits for the user to agree on the privacy page. */
   privacyResolve: PrivacyResolve | null;
   sessionPromise: Promise<Resident | null> | null;

@@ -14,6 +14,9 @@ export const PAGES = {
   cleft: '/pages/cleft/index',
   insurance: '/pages/insurance/index',
   selections: '/pages/selections/index',
+  content: '/pages/content/index',
+  article: '/pages/content/article/index',
+  screenings: '/pages/screenings/index',
 } as const;
 
 /** getCurrentPages() routes have no leading slash. */

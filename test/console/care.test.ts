@@ -4,7 +4,7 @@ import { createStaff } from '../../src/modules/staff/staff.service';
 import type { TestApp } from '../helpers/app';
 import { TOWN_MS, VILLAGE_A } from '../helpers/fixtures';
 import { PHONE, signIn } from './browser';
-import { expectAccessible, expectConfirmVisible, expectMessageVisible, journey, OTHER_TOWN_ADMIN } from './ui';
+import { expectAccessible, expectConfirmVisible, expectMessageVisible, expectNoPageScrollX, journey, OTHER_TOWN_ADMIN } from './ui';
 
 // Journey: a village worker with an overdue visit signs in on a phone and starts on the overdue list, logs the
 // visit in three taps and a line of text, registers a family and moves a help request; the town admin sees the
@@ -41,6 +41,7 @@ test('journey: a village worker starts on the overdue list and logs a visit in �
   await card.waitFor();
   expect(await p.page.content()).not.toContain('量血压');
   await p.shot('care-01-overdue-start-phone');
+  await expectNoPageScrollX(p);
   await expectAccessible(p);
 
   // Visit logging, counted from the start page: 记走访, the text box (then typing), 保存.
@@ -50,6 +51,7 @@ test('journey: a village worker starts on the overdue list and logs a visit in �
   await p.page.getByRole('heading', { name: '记录走访' }).waitFor();
   await p.page.getByText('张** · 计生特殊家庭（失独）').waitFor();
   await p.shot('care-02-visit-form-phone');
+  await expectNoPageScrollX(p);
   await expectAccessible(p);
   await p.page.getByLabel('做了什么', { exact: true }).click();
   taps++;
@@ -63,6 +65,8 @@ test('journey: a village worker starts on the overdue list and logs a visit in �
   expect(await CareVisits(j.t.db).countDocuments({ familyId: overdueId })).toBe(1);
   expect((await CareFamilies(j.t.db).findById(overdueId).lean())!.nextVisitDue.getTime()).toBeGreaterThan(Date.now());
   await p.shot('care-03-visit-logged-phone');
+  await expectNoPageScrollX(p);
+  await expectAccessible(p);
 
   // Register a family.
   await p.page.getByRole('button', { name: '登记家庭' }).click();
@@ -73,6 +77,7 @@ test('journey: a village worker starts on the overdue list and logs a visit in �
   await p.page.getByLabel('联系电话').fill('13700001111');
   await p.page.getByLabel('需求').fill('独居，行动不便，需要代购药品');
   await p.shot('care-04-register-phone');
+  await expectNoPageScrollX(p);
   await expectAccessible(p);
   await p.page.getByRole('button', { name: '登记', exact: true }).click();
   await p.page.getByText('登记前须征得家庭同意').waitFor();
@@ -99,11 +104,14 @@ test('journey: a village worker starts on the overdue list and logs a visit in �
   await p.page.locator('[data-test=care-help]').getByRole('button', { name: '开始处理' }).click();
   const confirm = await expectConfirmVisible(p, '开始处理');
   await p.shot('care-05-help-confirm-phone');
+  await expectNoPageScrollX(p);
+  await expectAccessible(p);
   await confirm.getByRole('button', { name: '确定' }).click();
   await expectMessageVisible(p, '已改为“开始处理”');
   await p.page.locator('[data-test=care-help]').getByText('处理中').waitFor();
   expect((await HelpRequests(j.t.db).findOne({ familyId: newId }).lean())!.status).toBe('in_progress');
   await p.shot('care-06-family-phone');
+  await expectNoPageScrollX(p);
   await expectAccessible(p);
   expect(j.problems()).toEqual([]);
 });

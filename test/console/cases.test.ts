@@ -5,7 +5,8 @@ import { createStaff } from '../../src/modules/staff/staff.service';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { residentLogin, seedVillages, staffLogin, TOWN_MS, TOWN_ND, VILLAGE_A, VILLAGE_B } from '../helpers/fixtures';
 import { createProduct, enrolHousehold, idOf } from '../helpers/insurance';
-import { launchChromium, signIn, type Chromium, type ConsolePage } from './browser';
+import { launchChromium, PHONE, signIn, type Chromium, type ConsolePage } from './browser';
+import { expectNoPageScrollX } from './ui';
 
 // Journeys of screen 7: a town admin moves a cleft-lip/palate referral through its workflow, batch-verifies
 // enrolments and imports the insurer's policy numbers from an XLSX file; another town's admin sees none of it.
@@ -30,6 +31,7 @@ beforeAll(async () => {
   await seedVillages(t);
   await createStaff(t.app, { username: 'mashang', password: 'mashang-pass-1', role: 'town_admin', areaCode: TOWN_MS, displayName: '马尚街道管理员' });
   await createStaff(t.app, { username: 'nanding', password: 'nanding-pass-1', role: 'town_admin', areaCode: TOWN_ND, displayName: '南定镇管理员' });
+  await createStaff(t.app, { username: 'dongcun', password: 'dongcun-pass-1', role: 'village_worker', areaCode: VILLAGE_A, displayName: '东村网格员' });
   const district = await staffLogin(t, 'district_admin', '370303');
 
   // A guardian in 东村 refers a child and adds a photo (the mini-program's calls).
@@ -76,8 +78,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function open(): Promise<ConsolePage> {
-  const p = await chrome.open(t.url);
+async function open(viewport?: { width: number; height: number }): Promise<ConsolePage> {
+  const p = await chrome.open(t.url, viewport);
   pages.push(p);
   return p;
 }
@@ -150,6 +152,24 @@ test('journey: a referral moves through its workflow; the full view is audited; 
   await table.getByRole('cell', { name: '李**', exact: true }).waitFor();
   expect(await AuditLog(t.db).countDocuments({ action: 'referral.view_full', targetId: referralId, actorName: 'mashang' })).toBe(1);
   expect(await AuditLog(t.db).countDocuments({ action: 'referral.photo_view', targetId: referralId })).toBe(1);
+
+  // The village worker of 东村, on a phone: the board scrolls inside its frame, the case opens across the screen.
+  const worker = await open(PHONE);
+  await signIn(worker, 'dongcun', 'dongcun-pass-1');
+  await worker.page.getByRole('button', { name: '打开菜单' }).click();
+  await worker.page.getByRole('dialog', { name: '菜单' }).getByRole('menuitem', { name: '唇腭裂救助' }).click();
+  await worker.page.locator('label.el-radio-button', { hasText: '全部' }).click();
+  const board = worker.page.locator('[data-test=referral-table]');
+  await board.getByRole('cell', { name: '李**', exact: true }).waitFor();
+  await worker.shot('cases-03a-referral-board-village-phone');
+  await expectNoPageScrollX(worker);
+  await expectAccessible(worker);
+  await board.getByRole('button', { name: '查看处理 李**' }).click();
+  await worker.page.getByRole('dialog', { name: '救助个案' }).getByText('李小宝').waitFor();
+  await worker.shot('cases-03b-referral-case-village-phone');
+  await expectNoPageScrollX(worker);
+  await expectAccessible(worker);
+  await worker.page.keyboard.press('Escape');
 
   // 南定镇's admin: nothing on the board, and the case itself is refused.
   const other = await open();

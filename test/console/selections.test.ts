@@ -6,7 +6,7 @@ import { residentLogin, TOWN_MS, VILLAGE_A } from '../helpers/fixtures';
 import { PNG_1PX } from '../helpers/selections';
 import { bulkResidents } from '../helpers/talks';
 import { PHONE, signIn, type ConsolePage } from './browser';
-import { expectAccessible, expectConfirmVisible, expectMessageVisible, journey, OTHER_TOWN_ADMIN, typeDateTime } from './ui';
+import { expectAccessible, expectConfirmVisible, expectMessageVisible, expectNoPageScrollX, journey, OTHER_TOWN_ADMIN, typeDateTime } from './ui';
 
 // Journey: a town admin creates a round by typing its dates, changes it and opens nominations; a village worker
 // nominates a family from a phone with consent and a photo; the town approves it, rejects one with a reason and
@@ -93,11 +93,13 @@ test('journey: a village worker nominates a family from a phone, with the nomine
   await p.page.locator('[data-test=nominate-photos]').setInputFiles({ name: '全家福.png', mimeType: 'image/png', buffer: Buffer.from(PNG_1PX, 'base64') });
   await p.page.getByText('已征得被推荐人同意公开姓名、事迹和照片').click();
   await p.shot('selections-11-nominate-phone');
+  await expectNoPageScrollX(p);
   await expectAccessible(p);
   await p.page.locator('[data-test=nominate-save]').click();
   await expectMessageVisible(p, '推荐已提交，等待镇街审核');
   await nomination(p, FIRST).waitFor();
   await p.shot('selections-12-nominated-phone');
+  await expectNoPageScrollX(p);
   await expectAccessible(p);
   const n = (await Nominations(j.t.db).findOne({ selectionId: id }).lean())!;
   expect(n).toMatchObject({ status: 'pending', villageCode: VILLAGE_A, consent: { method: 'signed_form' } });

@@ -4,12 +4,12 @@ import { WalkIns } from '../../src/modules/talks/talks.model';
 import { TOWN_MS, VILLAGE_A, VILLAGE_B, VILLAGE_C } from '../helpers/fixtures';
 import { bulkResidents, publishedTalk } from '../helpers/talks';
 import { DESKTOP, PHONE, signIn } from './browser';
-import { expectAccessible, expectConfirmVisible, expectMessageVisible, journey } from './ui';
+import { expectAccessible, expectConfirmVisible, expectMessageVisible, expectNoPageScrollX, journey } from './ui';
 
-// Journey: a village worker on a phone starts from 今天 / 本周, finds the town's session their residents signed up
-// for (which they cannot edit, stop or cancel), finds a resident by the phone's last 4 digits, marks and undoes
-// (asked first), adds a walk-in without a phone; a session tomorrow says when marking opens; a village worker of
-// another town sees none of it.
+// Journey: a village worker on a phone finds the town's session their residents signed up for on the start page
+// (they cannot edit, stop or cancel it), finds a resident by the phone's last 4 digits, marks and undoes (asked
+// first), adds a walk-in without a phone; under 今天 / 本周 today's session comes first and tomorrow's says when
+// marking opens; a village worker of another town sees none of it.
 const TOWN_TALK = '马尚街道孕前优生健康讲座';
 const LATER_TALK = '马尚街道两癌筛查';
 const j = journey('talks-door', async (t) => {
@@ -41,19 +41,15 @@ test('journey: a village worker at the door of the town’s session on a phone; 
   const w = await j.open(PHONE);
   await signIn(w, 'dongcun', 'dongcun-pass-1');
 
-  // ---- attendance of one resident, counted from the start page ----
+  // ---- attendance of one resident, counted from the start page: today's session is on it ----
   taps = 0;
-  await tap(w.page.getByRole('button', { name: '打开菜单' }));
-  await tap(w.page.getByRole('dialog', { name: '菜单' }).getByRole('menuitem', { name: '讲座与筛查' }));
-  const week = w.page.locator('[data-test=talk-week]');
-  await week.getByRole('link', { name: TOWN_TALK }).waitFor();
-  await week.getByRole('link', { name: LATER_TALK }).waitFor();
-  // today's session is listed first, under 今天
-  expect(await week.locator('li.card.today').getByRole('link').allInnerTexts()).toEqual([TOWN_TALK]);
-  await w.shot('talks-door-01-week-phone');
+  const todays = w.page.locator('[data-test=today-talks]');
+  await todays.getByText(TOWN_TALK).waitFor();
+  expect(await todays.getByText(LATER_TALK).count()).toBe(0); // tomorrow's is not today's
+  await w.shot('talks-door-00-start-today-phone');
+  await expectNoPageScrollX(w);
   await expectAccessible(w);
-
-  await tap(week.locator('li.card.today').getByRole('button', { name: '到场签到' }));
+  await tap(todays.getByRole('button', { name: '到场签到' }));
   const list = w.page.locator('[data-test=attendance-list]');
   await list.locator('li.card').first().waitFor();
   expect(await list.locator('li.card').count()).toBe(12); // their 12 residents, not 西村's 3
@@ -69,12 +65,15 @@ test('journey: a village worker at the door of the town’s session on a phone; 
   await list.getByRole('button', { name: '撤销' }).waitFor();
   const attendanceTaps = taps;
   await w.shot('talks-door-02-attendance-search-phone');
+  await expectNoPageScrollX(w);
   await expectAccessible(w);
 
   // undo asks first: 不撤销 keeps the mark, 撤销到场 removes it
   await list.getByRole('button', { name: '撤销' }).click();
   let confirm = await expectConfirmVisible(w, '撤销到场');
   await w.shot('talks-door-03-undo-asks-phone');
+  await expectNoPageScrollX(w);
+  await expectAccessible(w);
   await confirm.getByRole('button', { name: '不撤销' }).click();
   await list.getByRole('button', { name: '撤销' }).waitFor();
   await list.getByRole('button', { name: '撤销' }).click();
@@ -90,6 +89,8 @@ test('journey: a village worker at the door of the town’s session on a phone; 
   await tap(form.getByRole('button', { name: '添加到场人员' }));
   await form.getByText('没有手机号时请选择性别').waitFor();
   await w.shot('talks-door-04-walk-in-needs-phone');
+  await expectNoPageScrollX(w);
+  await expectAccessible(w);
   await tap(form.getByText('女', { exact: true }));
   await tap(form.getByLabel('出生年份', { exact: true }));
   await form.getByLabel('出生年份', { exact: true }).fill('1948');
@@ -99,16 +100,25 @@ test('journey: a village worker at the door of the town’s session on a phone; 
   const walkInTaps = taps;
   expect(await WalkIns(j.t.db).countDocuments({ villageCode: VILLAGE_A })).toBe(1);
   await w.shot('talks-door-05-walk-in-phone');
+  await expectNoPageScrollX(w);
   await expectAccessible(w);
   console.log(`taps: attendance of one resident ${attendanceTaps}, walk-in without a phone ${walkInTaps} (the first tap on 添加 shows what is missing)`);
 
-  // ---- tomorrow's session: marking is not open yet, and the page says from when ----
+  // ---- 今天 / 本周 from the menu: today's session first; tomorrow's is not open for marking yet, and says from when ----
   await w.page.getByRole('button', { name: '打开菜单' }).click();
   await w.page.getByRole('dialog', { name: '菜单' }).getByRole('menuitem', { name: '讲座与筛查' }).click();
-  await w.page.locator('[data-test=talk-week]').getByRole('button', { name: '到场签到' }).nth(1).click();
+  const week = w.page.locator('[data-test=talk-week]');
+  await week.getByRole('link', { name: TOWN_TALK }).waitFor();
+  await week.getByRole('link', { name: LATER_TALK }).waitFor();
+  expect(await week.locator('li.card.today').getByRole('link').allInnerTexts()).toEqual([TOWN_TALK]);
+  await w.shot('talks-door-01-week-phone');
+  await expectNoPageScrollX(w);
+  await expectAccessible(w);
+  await week.getByRole('button', { name: '到场签到' }).nth(1).click();
   await w.page.locator('[data-test=attendance-not-open]').getByText('还不能登记到场').waitFor();
   expect(await w.page.locator('[data-test=attendance-list]').getByRole('button', { name: '到场', exact: true }).first().isDisabled()).toBe(true);
   await w.shot('talks-door-06-not-open-phone');
+  await expectNoPageScrollX(w);
   await expectAccessible(w);
 
   // ---- the same screens at the desk ----
@@ -125,6 +135,9 @@ test('journey: a village worker at the door of the town’s session on a phone; 
   // ---- a village worker of another town sees none of it ----
   const other = await j.open(PHONE);
   await signIn(other, 'nancun', 'nancun-pass-1');
+  await other.page.locator('[data-test=dash-area]').waitFor();
+  await other.page.waitForLoadState('networkidle');
+  expect(await other.page.locator('[data-test=today-talks]').count()).toBe(0); // no session of theirs today
   await other.page.goto('/admin/talks');
   await other.page.locator('[data-test=talk-week-empty]').waitFor();
   expect(await other.page.getByText(TOWN_TALK).count()).toBe(0);
@@ -134,6 +147,7 @@ test('journey: a village worker at the door of the town’s session on a phone; 
   expect(await other.page.getByText(TOWN_TALK).count()).toBe(0);
   expect(await other.page.locator('[data-test=attendance-list]').count()).toBe(0);
   await other.shot('talks-door-09-other-town-phone');
+  await expectNoPageScrollX(other);
   await expectAccessible(other);
 
   expect(j.problems()).toEqual([]);

@@ -150,6 +150,7 @@ test('journey: a session from creation to export, attendance with a walk-in on a
   await worker.page.getByText('已到', { exact: true }).click();
   await until(() => list.locator('li.card').count(), 3);
   await worker.shot('talks-05-attendance-phone');
+  await expectNoPageScrollX(worker);
   await expectAccessible(worker);
 
   await worker.page.getByRole('tab', { name: '通话名单' }).click();
@@ -157,6 +158,7 @@ test('journey: a session from creation to export, attendance with a walk-in on a
   await calls.getByRole('link', { name: /拨打 居民0 13800000000/ }).waitFor();
   await worker.page.getByText('共 30 条').waitFor();
   await worker.shot('talks-06-call-list-phone');
+  await expectNoPageScrollX(worker);
   await expectAccessible(worker);
   const callAudits = await AuditLog(t.db).find({ action: 'talk.call_list.view', targetId: talkId }).lean();
   expect(callAudits).toHaveLength(1);

@@ -22,13 +22,20 @@ describe('me page: who I am and where my things are', () => {
     expect(texts(page, '.village-name')).toEqual(['所在村：南定村']);
     expect(texts(page, '.phone-masked')).toEqual(['手机号：138****5678']);
     expect(texts(page, '.sex-birth')).toEqual(['性别和出生年份：女，1956 年']);
-    expect(texts(page, '.link')).toEqual(['修改我的资料', '我的报名（讲座和筛查）', '我的唇腭裂救助申请', '我的家庭保险登记', '我的答题证书']);
+    expect(texts(page, '.link')).toEqual(['修改我的资料', '我的报名（讲座和筛查）', '我的检查结果', '我的唇腭裂救助申请', '我的家庭保险登记', '我的答题证书']);
     const urls: string[] = [];
     for (const node of page.querySelectorAll('.link')) {
       await fire(mock, page, node);
       urls.push(mock.navigations.pop()!.url!);
     }
-    expect(urls).toEqual(['/pages/profile/index', '/pages/talks/mine/index', '/pages/cleft/index', '/pages/insurance/index', '/pages/quiz-cert/index?mine=1']);
+    expect(urls).toEqual([
+      '/pages/profile/index',
+      '/pages/talks/mine/index',
+      '/pages/screenings/index',
+      '/pages/cleft/index',
+      '/pages/insurance/index',
+      '/pages/quiz-cert/index?mine=1',
+    ]);
     expect(mock.navigations).toEqual([]);
   });
 

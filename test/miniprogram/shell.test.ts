@@ -34,7 +34,7 @@ describe('project files', () => {
     expect(config.libVersion).toMatch(/^3\.\d+\.\d+$/);
   });
 
-  test('when the app starts, then app.json registers home, me and privacy, with a tab bar 首页 / 我的 with icons', () => {
+  test('when the app starts, then app.json registers home, me and privacy, with a tab bar 首页 / 健康知识 / 我的 with icons', () => {
     const app = JSON.parse(read('app.json'));
 
     // home first (the launch page); feature pages follow
@@ -42,6 +42,7 @@ describe('project files', () => {
     expect(app.pages).toEqual(expect.arrayContaining(['pages/privacy/index', 'pages/profile/index']));
     expect(app.tabBar.list).toEqual([
       { pagePath: 'pages/home/index', text: '首页', iconPath: 'images/tab-home.png', selectedIconPath: 'images/tab-home-on.png' },
+      { pagePath: 'pages/content/index', text: '健康知识', iconPath: 'images/tab-content.png', selectedIconPath: 'images/tab-content-on.png' },
       { pagePath: 'pages/me/index', text: '我的', iconPath: 'images/tab-me.png', selectedIconPath: 'images/tab-me-on.png' },
     ]);
   });

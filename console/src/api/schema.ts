@@ -9202,6 +9202,7 @@ export interface paths {
                                 video: {
                                     finderUserName: string;
                                     feedId: string;
+                                    nonceId?: string;
                                 } | null;
                                 topics: string[];
                                 items: number[];
@@ -21136,6 +21137,7 @@ export interface components {
             video: {
                 finderUserName: string;
                 feedId: string;
+                nonceId?: string;
             } | null;
             topics: string[];
             items: number[];
@@ -21209,6 +21211,7 @@ export interface components {
             video: {
                 finderUserName: string;
                 feedId: string;
+                nonceId?: string;
             } | null;
             topics: string[];
             items: number[];
@@ -21249,6 +21252,7 @@ export interface components {
             video: {
                 finderUserName: string;
                 feedId: string;
+                nonceId?: string;
             } | null;
             topics: string[];
             items: number[];

@@ -14,6 +14,7 @@ const ME_PATH = '/api/v1/me';
 const LINKS = [
   { key: 'profile', title: '修改我的资料', url: PAGES.profile },
   { key: 'registrations', title: '我的报名（讲座和筛查）', url: PAGES.talksMine },
+  { key: 'screenings', title: '我的检查结果', url: PAGES.screenings },
   { key: 'referrals', title: '我的唇腭裂救助申请', url: PAGES.cleft },
   { key: 'enrolments', title: '我的家庭保险登记', url: PAGES.insurance },
   { key: 'certificates', title: '我的答题证书', url: `${PAGES.quizCert}?mine=1` },

@@ -3,6 +3,8 @@ import type { Attempt, AttemptWithResult, QuizResult, ShownQuestion } from '../.
 import { elderBehavior } from '../../utils/elder-behavior';
 import { PAGES } from '../../utils/routes';
 import { confirmThen } from '../../utils/confirm';
+import { isElderMode } from '../../utils/elder';
+import { autoReadChosen, createReader, READ_LABELS, type Reader, type ReadState } from '../../utils/read-aloud';
 
 type Mode = Attempt['mode'];
 
@@ -21,6 +23,11 @@ async function fetchAttempt(query: Record<string, string | undefined>): Promise<
 
 /** One countdown per page instance (kept outside data: it is not rendered). */
 const timers = new WeakMap<object, ReturnType<typeof setInterval>>();
+/** The reader of the question on screen. */
+const readers = new WeakMap<object, Reader>();
+
+/** What 听 reads for a question: the stem, then each option with its letter. */
+const speechOf = (q: ShownQuestion): string => [q.stem, ...q.options.map((o) => `${o.key}，${o.text}。`)].join('\n');
 
 /** How long a chosen answer stays on screen before the next question. */
 const ADVANCE_DELAY_MS = 500;
@@ -50,11 +57,14 @@ Component({
     /** Server clock minus phone clock, measured when the attempt arrived. */
     clockOffsetMs: 0,
     submitKey: '',
+    readState: 'idle' as ReadState,
+    readLabel: READ_LABELS.idle,
   },
 
   lifetimes: {
     detached() {
       this.stopTimer();
+      readers.get(this)?.stop();
     },
   },
 
@@ -96,7 +106,21 @@ Component({
       const q = this.data.questions[index];
       if (!q) return;
       const chosen = this.data.choices[q.id] ?? [];
+      const moved = this.data.current?.id !== q.id;
       this.setData({ index, current: { ...q, options: q.options.map((o) => ({ ...o, chosen: chosen.includes(o.key) })) } });
+      if (moved) this.readQuestion(q);
+    },
+
+    /** A new question gets its own reader; elderly mode reads it at once if the resident chose so. */
+    readQuestion(q: ShownQuestion) {
+      readers.get(this)?.stop();
+      this.setData({ readState: 'idle', readLabel: READ_LABELS.idle });
+      readers.set(this, createReader({ text: speechOf(q), onState: (readState) => this.setData({ readState, readLabel: READ_LABELS[readState] }) }));
+      if (isElderMode() && autoReadChosen()) readers.get(this)!.toggle();
+    },
+
+    onListen() {
+      readers.get(this)?.toggle();
     },
 
     onChoose(e: WechatMiniprogram.BaseEvent) {

@@ -52,6 +52,14 @@ Component({
       if (code) wx.navigateTo({ url: `${PAGES.quizCert}?mine=1&code=${code}` });
     },
 
+    /** A mistake leads to the article that explains it: by its health-literacy item, else its topic and words. */
+    onLearn(e: WechatMiniprogram.BaseEvent) {
+      const i = this.data.items[Number(e.currentTarget.dataset.index)];
+      if (!i) return;
+      const q = i.item ? `item=${i.item}` : `topic=${encodeURIComponent(i.topics[0] ?? '')}&text=${encodeURIComponent(i.stem.slice(0, 60))}`;
+      wx.navigateTo({ url: `${PAGES.article}?${q}` });
+    },
+
     onBack() {
       wx.navigateBack({ delta: 1 });
     },

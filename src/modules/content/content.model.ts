@@ -25,7 +25,7 @@ export interface ArticleContent {
   /** A staff-recorded reading (a file id): played instead of the speech synthesis. */
   audio?: string;
   /** A 视频号 video, opened with the channels API. */
-  video?: { finderUserName: string; feedId: string };
+  video?: { finderUserName: string; feedId: string; nonceId?: string };
   topics: ContentTopic[];
   /** The health-literacy items (1–66) it explains. */
   items: number[];

@@ -47,7 +47,7 @@ const Content = z.object({
   cover: z.string().nullable(),
   blocks: z.array(z.object({ text: z.string().optional(), image: z.string().optional() })),
   audio: z.string().nullable(),
-  video: z.object({ finderUserName: z.string(), feedId: z.string() }).nullable(),
+  video: z.object({ finderUserName: z.string(), feedId: z.string(), nonceId: z.string().optional() }).nullable(),
   topics: z.array(z.string()),
   items: z.array(z.number().int()),
   source: z.string(),

@@ -31,6 +31,7 @@ export type PageName =
   | 'talks/mine'
   | 'talks/checkin'
   | 'talks/feedback'
+  | 'screenings'
   | 'staff-bind'
   | 'cleft'
   | 'insurance'
@@ -38,7 +39,9 @@ export type PageName =
   | 'quiz-answer'
   | 'quiz-result'
   | 'quiz-rank'
-  | 'quiz-cert';
+  | 'quiz-cert'
+  | 'content'
+  | 'content/article';
 // j-component's instance/data are untyped enough that tests read them loosely.
 export type RenderedPage = ReturnType<typeof simulate.render> & { instance: any; data: any };
 

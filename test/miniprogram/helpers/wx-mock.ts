@@ -63,6 +63,41 @@ function routeOf(url: string): string {
   return url.replace(/^\//, '').split('?')[0] as string;
 }
 
+/** wx.createInnerAudioContext as the pages use it: what was played, paused and stopped; `finish()` plays to the end. */
+export class FakeAudio {
+  src = '';
+  readonly log: string[] = [];
+  destroyed = false;
+  private handlers: Record<'play' | 'ended' | 'error', Array<() => void>> = { play: [], ended: [], error: [] };
+  play(): void {
+    this.log.push(`play ${this.src}`);
+    for (const h of this.handlers.play) h();
+  }
+  pause(): void {
+    this.log.push('pause');
+  }
+  stop(): void {
+    this.log.push('stop');
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+  onPlay(h: () => void): void {
+    this.handlers.play.push(h);
+  }
+  onEnded(h: () => void): void {
+    this.handlers.ended.push(h);
+  }
+  onError(h: () => void): void {
+    this.handlers.error.push(h);
+  }
+  /** The current source played to its end. */
+  finish(): void {
+    this.log.push(`ended ${this.src}`);
+    for (const h of this.handlers.ended) h();
+  }
+}
+
 export class WxMock {
   readonly requests: RecordedRequest[] = [];
   readonly unmatched: RecordedRequest[] = [];
@@ -73,6 +108,10 @@ export class WxMock {
   readonly logins: string[] = [];
   /** Files written under wx.env.USER_DATA_PATH, by path. */
   readonly files = new Map<string, string>();
+  /** Audio contexts the pages created, in order. */
+  readonly audios: FakeAudio[] = [];
+  /** wx.openChannelsActivity calls. */
+  readonly channels: AnyObject[] = [];
   /** wx.shareFileMessage calls. */
   readonly sharedFiles: { filePath: string; fileName?: string }[] = [];
   /** Registered pages, from app.json; a test may add a feature page that others will build. */
@@ -240,6 +279,17 @@ export class WxMock {
       const ok = this.files.has(opts.filePath);
       this.sharedFiles.push({ filePath: opts.filePath, fileName: opts.fileName });
       this.settleCallbacks(opts, ok, { errMsg: ok ? 'shareFileMessage:ok' : 'shareFileMessage:fail file not found' });
+    },
+
+    createInnerAudioContext: () => {
+      const a = new FakeAudio();
+      this.audios.push(a);
+      return a;
+    },
+    setNavigationBarTitle: (opts: AnyObject & Callbacks) => this.settleCallbacks(opts, true, { errMsg: 'setNavigationBarTitle:ok' }),
+    openChannelsActivity: (opts: AnyObject & Callbacks) => {
+      this.channels.push({ finderUserName: opts.finderUserName, feedId: opts.feedId });
+      this.settleCallbacks(opts, true, { errMsg: 'openChannelsActivity:ok' });
     },
 
     onNeedPrivacyAuthorization: (listener: WxMock['privacyListener']) => {

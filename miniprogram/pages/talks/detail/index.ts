@@ -4,7 +4,12 @@ import { askForNotices, prefetchNoticeTemplates } from '../../../services/notice
 import { theApp } from '../../../utils/app';
 import { hasCurrentConsent } from '../../../utils/consent';
 import { elderBehavior } from '../../../utils/elder-behavior';
+import { RESULTS_CONSENT_TEXT, screeningsApi } from '../../../services/screenings';
 import { PAGES } from '../../../utils/routes';
+import { createReader, READ_LABELS, type Reader, type ReadState } from '../../../utils/read-aloud';
+
+/** The notice's reader, per page instance. */
+const readers = new WeakMap<object, Reader>();
 
 function statusText(t: TalkDetail): string {
   const r = t.myRegistration;
@@ -43,8 +48,20 @@ Component({
     busy: false,
     loading: true,
     loadFailed: false,
+    /** A screening or check-up: its results may be entered into the platform, with a consent of its own. */
+    screening: false,
+    resultsConsent: false,
+    resultsConsentText: RESULTS_CONSENT_TEXT,
     /** What the resident left to fix; coming back with it done continues the sign-up. */
     resumeSignUp: '' as '' | Exclude<Blocker, null>,
+    readState: 'idle' as ReadState,
+    readLabel: READ_LABELS.idle,
+  },
+
+  lifetimes: {
+    detached() {
+      readers.get(this)?.stop();
+    },
   },
 
   methods: {
@@ -81,6 +98,7 @@ Component({
         this.setData({
           talk,
           kindName: KIND_NAMES[talk.kind],
+          screening: talk.kind === 'screening' || talk.kind === 'checkup',
           time: `${formatTime(talk.startAt)} — ${formatTime(talk.endAt).slice(11)}`,
           status: statusText(talk),
           canSignUp: open && !talk.myRegistration && (talk.seatsLeft > 0 || talk.waitlistEnabled),
@@ -103,6 +121,27 @@ Component({
       return null;
     },
 
+    /** 听: the notice read aloud — what, when, where, who may come, and the description. */
+    onListen() {
+      const t = this.data.talk;
+      if (!t) return;
+      let reader = readers.get(this);
+      if (!reader) {
+        const text = [
+          `${this.data.kindName}：${t.title}。`,
+          `时间：${this.data.time}。`,
+          `地点：${t.venue}。`,
+          `参加条件：${t.eligibilityText || '本地居民都可以参加'}。`,
+          t.description ?? '',
+        ]
+          .filter(Boolean)
+          .join('\n');
+        reader = createReader({ text, onState: (readState) => this.setData({ readState, readLabel: READ_LABELS[readState] }) });
+        readers.set(this, reader);
+      }
+      reader.toggle();
+    },
+
     onSeats(e: WechatMiniprogram.BaseEvent) {
       const max = this.data.talk?.maxSeatsPerRegistration ?? 1;
       const next = this.data.seats + Number(e.currentTarget.dataset.step);
@@ -122,11 +161,23 @@ Component({
       await this.signUp();
     },
 
+    /** The results consent is its own tick; ticking it asks for the "result is ready" notice inside this tap. */
+    onResultsConsent() {
+      const next = !this.data.resultsConsent;
+      if (next) void askForNotices('screening');
+      this.setData({ resultsConsent: next });
+    },
+
+    onMyResults() {
+      wx.navigateTo({ url: PAGES.screenings });
+    },
+
     async signUp() {
       if (!this.data.talk) return;
       this.setData({ busy: true });
       try {
         const r = await talksApi.signUp(this.data.talk.id, this.data.seats, newIdempotencyKey());
+        if (this.data.screening && this.data.resultsConsent) await screeningsApi.setConsent(this.data.talk.id, true);
         wx.showToast({
           title: r.status === 'confirmed' ? '报名成功' : `已候补第 ${r.position ?? ''} 位`,
           icon: r.status === 'confirmed' ? 'success' : 'none',

@@ -295,7 +295,7 @@ describe('yearly report files', () => {
       '典型案例',
     ])
       expect(text).toContain(h);
-    expect((xml.match(/<w:tbl>/g) ?? []).length).toBe(16); // the sections’ tables and the sign-off
+    expect((xml.match(/<w:tbl>/g) ?? []).length).toBe(16); // fifteen sections and the sign-off
     // One table row per town under the district: its cells in order (names; codes stay in the workbook).
     const rowsXml = (xml.match(/<w:tr>.*?<\/w:tr>/g) ?? []).map((r) =>
       r

@@ -7,7 +7,7 @@
 import { api } from './api';
 import { choices } from './dictionaries';
 
-export type NoticeFlow = 'talks' | 'referral' | 'insurance' | 'screening';
+export type NoticeFlow = 'talks' | 'referral' | 'insurance' | 'screening' | 'consult' | 'request';
 
 export interface NoticeTemplate {
   kind: string;

@@ -17,7 +17,7 @@ describe('home page', () => {
   test('when the home page opens, then it shows the big activity cards in order', async () => {
     const { page } = await openHome();
 
-    expect(texts(page, '.card-title')).toEqual(['健康答题', '健康讲座', '唇腭裂救助', '家庭保险', '评选投票']);
+    expect(texts(page, '.card-title')).toEqual(['健康答题', '健康讲座', '唇腭裂救助', '家庭保险', '评选投票', '问专家', '有事找村里', '村规民约']);
   });
 
   test.each([
@@ -26,6 +26,9 @@ describe('home page', () => {
     ['.card-cleft', '/pages/cleft/index'],
     ['.card-insurance', '/pages/insurance/index'],
     ['.card-selections', '/pages/selections/index'],
+    ['.card-consult', '/pages/consult/index'],
+    ['.card-requests', '/pages/requests/index'],
+    ['.card-village-rules', '/pages/village-rules/index'],
   ])('when %s is tapped before its page exists, then it tries %s and says 即将开放', async (selector, url) => {
     const { mock, page } = await openHome();
     mock.pages.delete(url.slice(1)); // as before the feature's page is registered in app.json

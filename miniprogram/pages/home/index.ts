@@ -11,6 +11,9 @@ const CARDS = [
   { key: 'cleft', title: '唇腭裂救助', desc: '孩子有唇腭裂，可以申请救助', url: PAGES.cleft },
   { key: 'insurance', title: '家庭保险', desc: '家庭意外保险，在这里登记', url: PAGES.insurance },
   { key: 'selections', title: '评选投票', desc: '幸福家庭、健康之星，为身边的榜样投票', url: PAGES.selections },
+  { key: 'consult', title: '问专家', desc: '怀孕、带娃、青春期，医生来回答', url: PAGES.consult },
+  { key: 'requests', title: '有事找村里', desc: '家里的难处、邻里的事，村里来办', url: PAGES.requests },
+  { key: 'village-rules', title: '村规民约', desc: '看看咱村的村规民约', url: PAGES.villageRules },
 ];
 
 Component({

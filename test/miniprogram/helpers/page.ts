@@ -40,6 +40,11 @@ export type PageName =
   | 'quiz-result'
   | 'quiz-rank'
   | 'quiz-cert'
+  | 'consult'
+  | 'consult/mine'
+  | 'consult/faq'
+  | 'requests'
+  | 'village-rules'
   | 'content'
   | 'content/article';
 // j-component's instance/data are untyped enough that tests read them loosely.

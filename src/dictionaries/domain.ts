@@ -228,3 +228,64 @@ export const screeningNextStep = dictionary('下一步', {
   recheck: '到医院复查',
   refer: '转诊',
 });
+
+/** The plan's six main tasks, under which the district's task book groups its tasks. */
+export const taskGroup = dictionary('主要任务', {
+  publicity: '健康宣传引导',
+  projects: '项目带动',
+  science: '科学健康新风尚',
+  creation: '活动创建',
+  care: '生育关怀',
+  poverty: '健康扶贫',
+});
+export const taskbookStatus = dictionary('任务书状态', { draft: '草稿', published: '已下达' });
+/** A task measured by a platform figure, or by what the town hands in. */
+export const taskKind = dictionary('任务类型', { figure: '平台数据考核', evidence: '材料佐证' });
+export const taskProgress = dictionary('任务进度', {
+  not_started: '未开始',
+  on_track: '进度正常',
+  behind: '进度落后',
+  done: '已完成',
+  submitted: '待验收',
+  returned: '已退回',
+});
+export const townPlanStatus = dictionary('镇街实施计划状态', { draft: '草稿', submitted: '待审核', approved: '已通过', returned: '已退回' });
+export const evidenceStatus = dictionary('佐证材料状态', { submitted: '待验收', accepted: '已验收', returned: '已退回' });
+export const rectificationStatus = dictionary('整改状态', { open: '待整改', answered: '已反馈，待验收', returned: '已退回重改', closed: '已销号' });
+/**
+ * Figures of the yearly report's area rows a task may take as its target (`section.field`); a figure a module adds
+ * later is offered under its field name until it is given a label here.
+ */
+export const figureMetric = dictionary('考核指标', {
+  'residents.registered': '登记居民（人）',
+  'residents.consented': '同意隐私条款居民（人）',
+  'quiz.participants': '知识竞赛参与（人）',
+  'quiz.participation': '知识竞赛参与率',
+  'quiz.submissions': '知识竞赛答卷（份）',
+  'quiz.averageScore': '知识竞赛平均分',
+  'literacy.latest.n': '健康素养测评样本量（人）',
+  'literacy.latest.p': '健康素养水平',
+  'talks.held': '举办讲座、筛查等活动（场）',
+  'talks.signUps': '活动报名（人次）',
+  'talks.attended': '活动签到（人次）',
+  'talks.noShowRate': '活动未到率',
+  'talks.feedbackCount': '活动评价（条）',
+  'referrals.total': '唇腭裂救助申请（例）',
+  'referrals.referredCount': '唇腭裂救助已转介（例）',
+  'insurance.total': '家庭意外保险登记（户）',
+  'insurance.insuredPersons': '家庭意外保险参保（人）',
+  'groups.sent': '村群宣传消息已发送（条）',
+  'groups.boundGroups': '绑定村群（个）',
+  'consult.asked': '优生优育咨询提问（条）',
+  'consult.answered': '优生优育咨询已回复（条）',
+  'consult.onTimeRate': '优生优育咨询按时回复率',
+  'consult.averageRating': '优生优育咨询平均评分',
+  'requests.total': '群众诉求（件）',
+  'requests.escalated': '群众诉求升级到镇街（件）',
+  'requests.averageRating': '群众诉求平均评分',
+  'screenings.cervical.screened': '宫颈癌筛查到场检查（人）',
+  'screenings.breast.screened': '乳腺癌筛查到场检查（人）',
+  'screenings.checkup.screened': '育龄群众查体到场检查（人）',
+  'screenings.cervical.referred': '宫颈癌筛查转诊（人）',
+  'screenings.breast.referred': '乳腺癌筛查转诊（人）',
+});

@@ -157,6 +157,14 @@ export const errorCode = dictionary('错误代码', {
   OUT_OF_AREA: '不在评选范围内',
   DAILY_VOTE_LIMIT: '今天的票已经投完',
   ALREADY_VOTED_TODAY: '今天已经投过票',
+  // task book, supervision, meetings
+  TASKBOOK_EXISTS: '这一年的任务书已经建立',
+  TASKBOOK_PUBLISHED: '任务书已经下达',
+  TASKBOOK_NOT_PUBLISHED: '任务书还没有下达',
+  UNKNOWN_METRIC: '没有这项考核指标',
+  PLAN_LOCKED: '实施计划已报送或已通过',
+  EVIDENCE_ACCEPTED: '佐证材料已经验收',
+  DECISION_HAS_TASK: '这项会商决定已经转为任务',
   // consult and requests
   CONTENT_REFUSED: '内容含有不适宜发布的信息',
   NO_EXPERT: '这个主题暂时没有专家',

@@ -21,6 +21,7 @@ import { resolveToken, sessionsModule } from './sessions';
 import { getActiveStaff, staffModule } from './staff';
 import { subscriptionsModule } from './subscriptions';
 import { talksModule } from './talks';
+import { taskbookModule } from './taskbook';
 
 export type { AppModule, ResidentDataSection } from './module';
 
@@ -41,6 +42,7 @@ const others: AppModule[] = [
   careModule,
   screeningsModule,
   backupsModule,
+  taskbookModule,
   consultModule,
   requestsModule,
 ];

@@ -76,6 +76,9 @@ test('journey: a village worker starts on the overdue list and logs a visit in �
   await p.page.getByLabel('联系人姓名').fill('王秀英');
   await p.page.getByLabel('联系电话').fill('13700001111');
   await p.page.getByLabel('需求').fill('独居，行动不便，需要代购药品');
+  // A village worker pairs the family with a core member of the village too (not only admins).
+  await p.page.getByRole('combobox', { name: '结对骨干会员' }).locator('xpath=ancestor::div[contains(@class,"el-select__wrapper")]').click();
+  await p.page.getByRole('option', { name: '东村骨干李梅' }).click();
   await p.shot('care-04-register-phone');
   await expectNoPageScrollX(p);
   await expectAccessible(p);
@@ -94,6 +97,7 @@ test('journey: a village worker starts on the overdue list and logs a visit in �
     .click();
   await p.page.locator('[data-test=care-needs]').getByText('独居，行动不便，需要代购药品').waitFor();
   const newId = p.page.url().split('/').pop()!;
+  expect((await CareFamilies(j.t.db).findById(newId).lean())!.pairedStaffId).toBeTruthy();
   expect(await AuditLog(j.t.db).countDocuments({ action: 'care.family_view', targetId: newId })).toBe(1);
   await p.page.getByRole('button', { name: '登记求助' }).click();
   const dialog = p.page.getByRole('dialog', { name: '登记求助' });
@@ -163,13 +167,13 @@ test('journey: the town admin reads the masked list, figures and printable list 
   await p.page.getByRole('button', { name: '修改结对、间隔和需求' }).click();
   const dialog = p.page.getByRole('dialog', { name: '修改关怀安排' });
   await dialog.getByRole('combobox', { name: '结对骨干会员' }).locator('xpath=ancestor::div[contains(@class,"el-select__wrapper")]').click();
-  await p.page.getByRole('option', { name: '东村骨干李梅（dongcun2）' }).click();
+  await p.page.getByRole('option', { name: '东村骨干李梅' }).click();
   await dialog.getByLabel('走访间隔（天）').fill('60');
   await dialog.getByRole('button', { name: '保存' }).click();
   await expectMessageVisible(p, '已保存');
   const view = p.page.locator('[data-test=care-family]');
   await view.getByText('每 60 天').waitFor();
-  await view.getByText('东村骨干李梅（dongcun2）').waitFor();
+  await view.getByText('东村骨干李梅').waitFor();
   const f = (await CareFamilies(j.t.db).findById(overdueId).lean())!;
   expect(f.visitEveryDays).toBe(60);
   expect(f.pairedStaffId).toBeDefined();

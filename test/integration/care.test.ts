@@ -59,6 +59,21 @@ describe('registering families', () => {
   });
 });
 
+describe('pairing a family', () => {
+  test('when a village worker registering a family asks whom to pair with, then they get their village’s workers by name only, and nothing outside their area', async () => {
+    const res = await t.request('GET', `${base}/pair-options?villageCode=${VILLAGE_A}`, { token: worker.token });
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining([worker.id, core.id, neighbour.id]));
+    expect(res.body.items.map((s: { id: string }) => s.id)).not.toContain(elsewhere.id);
+    for (const s of res.body.items) expect(Object.keys(s).sort()).toEqual(['id', 'name']);
+    expect((await t.request('GET', `${base}/pair-options?villageCode=${VILLAGE_B}`, { token: worker.token })).status).toBe(403);
+    expect((await t.request('GET', `${base}/pair-options?villageCode=${VILLAGE_A}`, { token: otherTown.token })).status).toBe(403);
+    expect((await t.request('GET', `${base}/pair-options?villageCode=${TOWN_MS}`, { token: town.token })).body.error.code).toBe('VALIDATION_FAILED');
+    const fromTown = await t.request('GET', `${base}/pair-options?villageCode=${VILLAGE_A}`, { token: town.token });
+    expect(fromTown.body.items).toHaveLength(res.body.items.length);
+  });
+});
+
 describe('who sees a family', () => {
   const routes = (): Array<[string, string, unknown?]> => [
     ['GET', `${base}/families/${familyId}`],

@@ -55,6 +55,7 @@ describe('figure sections', () => {
       ['campaigns', 60],
       ['consult', 70],
       ['requests', 80],
+      ['taskbook', 1000],
     ]);
   });
 
@@ -89,6 +90,7 @@ describe('figure sections', () => {
       'groups',
       'consult',
       'requests',
+      'taskbook',
     ]);
     expect(res.body.areas.map((a: { code: string; demo: unknown }) => [a.code, a.demo])).toEqual([
       [TOWN_MS, { visits: 1, perResident: 0 }],
@@ -119,6 +121,7 @@ describe('figure sections', () => {
       'groups',
       'consult',
       'requests',
+      'taskbook',
     ]);
     expect(res.body.rows.map((r: { demo: number }) => r.demo)).toEqual([1, 2, 3]);
   });
@@ -143,6 +146,7 @@ describe('figure sections', () => {
       '各村居绑定群',
       '优生优育咨询',
       '群众诉求',
+      '任务书完成情况与督导整改',
       '典型案例',
     ]);
     expect(wb.getWorksheet('示例')!.getRow(2).values).toEqual([undefined, TOWN_MS, expect.any(String), 1]);

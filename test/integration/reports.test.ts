@@ -222,6 +222,7 @@ describe('yearly report files', () => {
       '各村居绑定群',
       '优生优育咨询',
       '群众诉求',
+      '任务书完成情况与督导整改',
       '典型案例',
     ]);
     const values = (sheet: string) => {
@@ -290,10 +291,11 @@ describe('yearly report files', () => {
       '各村居绑定群',
       '优生优育咨询',
       '群众诉求',
+      '任务书完成情况与督导整改',
       '典型案例',
     ])
       expect(text).toContain(h);
-    expect((xml.match(/<w:tbl>/g) ?? []).length).toBe(15); // fourteen sections and the sign-off
+    expect((xml.match(/<w:tbl>/g) ?? []).length).toBe(16); // fifteen sections and the sign-off
     // One table row per town under the district: its cells in order (names; codes stay in the workbook).
     const rowsXml = (xml.match(/<w:tr>.*?<\/w:tr>/g) ?? []).map((r) =>
       r

@@ -182,6 +182,50 @@ export const DICTIONARIES = {
       "cancelled": "已取消"
     }
   },
+  "evidenceStatus": {
+    "title": "佐证材料状态",
+    "labels": {
+      "submitted": "待验收",
+      "accepted": "已验收",
+      "returned": "已退回"
+    }
+  },
+  "figureMetric": {
+    "title": "考核指标",
+    "labels": {
+      "residents.registered": "登记居民（人）",
+      "residents.consented": "同意隐私条款居民（人）",
+      "quiz.participants": "知识竞赛参与（人）",
+      "quiz.participation": "知识竞赛参与率",
+      "quiz.submissions": "知识竞赛答卷（份）",
+      "quiz.averageScore": "知识竞赛平均分",
+      "literacy.latest.n": "健康素养测评样本量（人）",
+      "literacy.latest.p": "健康素养水平",
+      "talks.held": "举办讲座、筛查等活动（场）",
+      "talks.signUps": "活动报名（人次）",
+      "talks.attended": "活动签到（人次）",
+      "talks.noShowRate": "活动未到率",
+      "talks.feedbackCount": "活动评价（条）",
+      "referrals.total": "唇腭裂救助申请（例）",
+      "referrals.referredCount": "唇腭裂救助已转介（例）",
+      "insurance.total": "家庭意外保险登记（户）",
+      "insurance.insuredPersons": "家庭意外保险参保（人）",
+      "groups.sent": "村群宣传消息已发送（条）",
+      "groups.boundGroups": "绑定村群（个）",
+      "consult.asked": "优生优育咨询提问（条）",
+      "consult.answered": "优生优育咨询已回复（条）",
+      "consult.onTimeRate": "优生优育咨询按时回复率",
+      "consult.averageRating": "优生优育咨询平均评分",
+      "requests.total": "群众诉求（件）",
+      "requests.escalated": "群众诉求升级到镇街（件）",
+      "requests.averageRating": "群众诉求平均评分",
+      "screenings.cervical.screened": "宫颈癌筛查到场检查（人）",
+      "screenings.breast.screened": "乳腺癌筛查到场检查（人）",
+      "screenings.checkup.screened": "育龄群众查体到场检查（人）",
+      "screenings.cervical.referred": "宫颈癌筛查转诊（人）",
+      "screenings.breast.referred": "乳腺癌筛查转诊（人）"
+    }
+  },
   "guardianRelation": {
     "title": "与孩子的关系",
     "labels": {
@@ -243,6 +287,15 @@ export const DICTIONARIES = {
       "bank_transfer": "银行转账",
       "wechat_offline": "微信线下",
       "other": "其他"
+    }
+  },
+  "rectificationStatus": {
+    "title": "整改状态",
+    "labels": {
+      "open": "待整改",
+      "answered": "已反馈，待验收",
+      "returned": "已退回重改",
+      "closed": "已销号"
     }
   },
   "referralCondition": {
@@ -438,6 +491,51 @@ export const DICTIONARIES = {
       "finished": "已结束"
     }
   },
+  "taskGroup": {
+    "title": "主要任务",
+    "labels": {
+      "publicity": "健康宣传引导",
+      "projects": "项目带动",
+      "science": "科学健康新风尚",
+      "creation": "活动创建",
+      "care": "生育关怀",
+      "poverty": "健康扶贫"
+    }
+  },
+  "taskKind": {
+    "title": "任务类型",
+    "labels": {
+      "figure": "平台数据考核",
+      "evidence": "材料佐证"
+    }
+  },
+  "taskProgress": {
+    "title": "任务进度",
+    "labels": {
+      "not_started": "未开始",
+      "on_track": "进度正常",
+      "behind": "进度落后",
+      "done": "已完成",
+      "submitted": "待验收",
+      "returned": "已退回"
+    }
+  },
+  "taskbookStatus": {
+    "title": "任务书状态",
+    "labels": {
+      "draft": "草稿",
+      "published": "已下达"
+    }
+  },
+  "townPlanStatus": {
+    "title": "镇街实施计划状态",
+    "labels": {
+      "draft": "草稿",
+      "submitted": "待审核",
+      "approved": "已通过",
+      "returned": "已退回"
+    }
+  },
   "voteFlag": {
     "title": "可疑投票",
     "labels": {
@@ -563,6 +661,26 @@ export const DICTIONARIES = {
       "backup.failed": "数据备份失败",
       "backup.restored": "从备份恢复数据",
       "keys.rotated": "更换加密密钥",
+      "taskbook.create": "新建年度任务书",
+      "taskbook.task_add": "任务书添加任务",
+      "taskbook.task_remove": "任务书删除任务",
+      "taskbook.publish": "下达年度任务书",
+      "taskbook.plan_save": "保存镇街实施计划",
+      "taskbook.plan_submit": "报送镇街实施计划",
+      "taskbook.plan_approved": "镇街实施计划审核通过",
+      "taskbook.plan_returned": "镇街实施计划退回",
+      "taskbook.evidence_submit": "报送任务佐证材料",
+      "taskbook.evidence_accepted": "验收任务佐证材料",
+      "taskbook.evidence_returned": "退回任务佐证材料",
+      "taskbook.photo_add": "上传督导或佐证照片",
+      "taskbook.photo_view": "查看督导或佐证照片",
+      "supervision.visit_record": "登记督导检查",
+      "supervision.rectification_open": "下发整改事项",
+      "supervision.rectification_answered": "反馈整改情况",
+      "supervision.rectification_returned": "整改退回重改",
+      "supervision.rectification_closed": "整改销号",
+      "meeting.record": "登记部门会商",
+      "meeting.decision_task": "会商决定转为任务",
       "content.create": "新建健康知识草稿",
       "content.update": "修改健康知识草稿",
       "content.new_version": "健康知识新版本草稿",
@@ -626,6 +744,13 @@ export const DICTIONARIES = {
       "nomination": "提名",
       "backup": "数据备份",
       "keys": "加密密钥",
+      "taskbook": "年度任务书",
+      "taskbook_task": "任务",
+      "town_plan": "镇街实施计划",
+      "task_evidence": "任务佐证材料",
+      "supervision_visit": "督导检查",
+      "rectification": "整改事项",
+      "meeting": "部门会商",
       "consult_question": "咨询",
       "consult_expert": "咨询专家",
       "consult_faq": "常见问题",
@@ -776,6 +901,13 @@ export const DICTIONARIES = {
       "OUT_OF_AREA": "不在评选范围内",
       "DAILY_VOTE_LIMIT": "今天的票已经投完",
       "ALREADY_VOTED_TODAY": "今天已经投过票",
+      "TASKBOOK_EXISTS": "这一年的任务书已经建立",
+      "TASKBOOK_PUBLISHED": "任务书已经下达",
+      "TASKBOOK_NOT_PUBLISHED": "任务书还没有下达",
+      "UNKNOWN_METRIC": "没有这项考核指标",
+      "PLAN_LOCKED": "实施计划已报送或已通过",
+      "EVIDENCE_ACCEPTED": "佐证材料已经验收",
+      "DECISION_HAS_TASK": "这项会商决定已经转为任务",
       "CONTENT_REFUSED": "内容含有不适宜发布的信息",
       "NO_EXPERT": "这个主题暂时没有专家",
       "NOT_YOUR_TOPIC": "不是您负责的咨询主题",

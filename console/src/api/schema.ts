@@ -12032,6 +12032,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/v1/care/pair-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A village's active village workers by name, to pair a family with */
+        get: {
+            parameters: {
+                query: {
+                    villageCode: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/v1/care/families/export": {
         parameters: {
             query?: never;
@@ -14155,6 +14216,1993 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Figures a task may target (fields of the report rows, from every figure section before this one) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                key: string;
+                                label: string;
+                                percent: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/books": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A year's task book with its tasks (a town admin: once published, its own tasks) */
+        get: {
+            parameters: {
+                query: {
+                    year: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            book: {
+                                id: string;
+                                year: number;
+                                title: string;
+                                /** @enum {string} */
+                                status: "draft" | "published";
+                                statusLabel: string;
+                                margin: number;
+                                publishedAt: string | null;
+                            } | null;
+                            tasks: components["schemas"]["TaskbookTask"][];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a year's task book (district) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        year: number;
+                        title: string;
+                        margin?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            year: number;
+                            title: string;
+                            /** @enum {string} */
+                            status: "draft" | "published";
+                            statusLabel: string;
+                            margin: number;
+                            publishedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/books/{id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a figure or evidence task (district) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["TaskbookTaskInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskbookTask"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/books/{id}/tasks/{taskId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a task of a draft book (district) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    taskId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/books/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish the book to the towns (district) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            year: number;
+                            title: string;
+                            /** @enum {string} */
+                            status: "draft" | "published";
+                            statusLabel: string;
+                            margin: number;
+                            publishedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/books/{id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each town and village against each task: value, target, gap, on track / behind / done */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskbookProgress"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/books/{id}/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The towns' implementation plans (a town admin: its own) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                townCode: string;
+                                townName: string;
+                                plan: {
+                                    id: string;
+                                    townCode: string;
+                                    townName: string | null;
+                                    /** @enum {string} */
+                                    status: "draft" | "submitted" | "approved" | "returned";
+                                    statusLabel: string;
+                                    items: {
+                                        taskId: string;
+                                        startOn: string;
+                                        endOn: string;
+                                        villages: string[];
+                                    }[];
+                                    note: string;
+                                    decisionNote: string | null;
+                                    submittedAt: string | null;
+                                    decidedAt: string | null;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/books/{id}/plans/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Save the town's plan: dates per task and the villages carrying it (town admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        items: {
+                            taskId: string;
+                            startOn: string;
+                            endOn: string;
+                            /** @default [] */
+                            villages?: string[];
+                        }[];
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            townCode: string;
+                            townName: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "submitted" | "approved" | "returned";
+                            statusLabel: string;
+                            items: {
+                                taskId: string;
+                                startOn: string;
+                                endOn: string;
+                                villages: string[];
+                            }[];
+                            note: string;
+                            decisionNote: string | null;
+                            submittedAt: string | null;
+                            decidedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/books/{id}/plans/mine/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit the town's plan to the district (town admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            townCode: string;
+                            townName: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "submitted" | "approved" | "returned";
+                            statusLabel: string;
+                            items: {
+                                taskId: string;
+                                startOn: string;
+                                endOn: string;
+                                villages: string[];
+                            }[];
+                            note: string;
+                            decisionNote: string | null;
+                            submittedAt: string | null;
+                            decidedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/plans/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve or return a town's plan (district) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        to: "approved" | "returned";
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            townCode: string;
+                            townName: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "submitted" | "approved" | "returned";
+                            statusLabel: string;
+                            items: {
+                                taskId: string;
+                                startOn: string;
+                                endOn: string;
+                                villages: string[];
+                            }[];
+                            note: string;
+                            decisionNote: string | null;
+                            submittedAt: string | null;
+                            decidedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/tasks/{id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An evidence task's submissions (a town admin: its own) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                taskId: string;
+                                townCode: string;
+                                /** @enum {string} */
+                                status: "submitted" | "accepted" | "returned";
+                                statusLabel: string;
+                                note: string;
+                                decisionNote: string | null;
+                                submittedAt: string;
+                                photos: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Hand in (or again) what shows an evidence task done (town admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        note: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            taskId: string;
+                            townCode: string;
+                            /** @enum {string} */
+                            status: "submitted" | "accepted" | "returned";
+                            statusLabel: string;
+                            note: string;
+                            decisionNote: string | null;
+                            submittedAt: string;
+                            photos: string[];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/evidence/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept or return evidence (district) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        to: "accepted" | "returned";
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            taskId: string;
+                            townCode: string;
+                            /** @enum {string} */
+                            status: "submitted" | "accepted" | "returned";
+                            statusLabel: string;
+                            note: string;
+                            decisionNote: string | null;
+                            submittedAt: string;
+                            photos: string[];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the start page shows: tasks behind, overdue rectifications, things to review */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            year: number | null;
+                            items: {
+                                /** @enum {string} */
+                                kind: "behind" | "rectification" | "review";
+                                text: string;
+                                to: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Supervision visits in my area */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                areaCode: string;
+                                areaName: string;
+                                on: string;
+                                inspectors: string;
+                                checked: string;
+                                findings: string;
+                                photos: string[];
+                                rectificationCount: number;
+                                openCount: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record a supervision visit with its rectification items (district) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["SupervisionVisitInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SupervisionVisit"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/visits/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A visit with its rectification items */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SupervisionVisit"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/visits/{id}/rectifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a rectification item to a visit (district) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        ownerCode?: string;
+                        dueOn: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            visitId: string;
+                            ownerCode: string;
+                            ownerName: string;
+                            title: string;
+                            dueOn: string;
+                            /** @enum {string} */
+                            status: "open" | "answered" | "returned" | "closed";
+                            statusLabel: string;
+                            answer: string | null;
+                            overdue: boolean;
+                            escalated: boolean;
+                            closedOnTime: boolean | null;
+                            photos: string[];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/rectifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rectification items in my area; open=true for those not yet closed */
+        get: {
+            parameters: {
+                query?: {
+                    open?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                visitId: string;
+                                ownerCode: string;
+                                ownerName: string;
+                                title: string;
+                                dueOn: string;
+                                /** @enum {string} */
+                                status: "open" | "answered" | "returned" | "closed";
+                                statusLabel: string;
+                                answer: string | null;
+                                overdue: boolean;
+                                escalated: boolean;
+                                closedOnTime: boolean | null;
+                                photos: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/rectifications/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The owner answers; the district closes or returns */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        to: "open" | "answered" | "returned" | "closed";
+                        text?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            visitId: string;
+                            ownerCode: string;
+                            ownerName: string;
+                            title: string;
+                            dueOn: string;
+                            /** @enum {string} */
+                            status: "open" | "answered" | "returned" | "closed";
+                            statusLabel: string;
+                            answer: string | null;
+                            overdue: boolean;
+                            escalated: boolean;
+                            closedOnTime: boolean | null;
+                            photos: string[];
+                            history: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/visits/{id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a photo (sealed) to a visit */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        dataBase64: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            slot: number;
+                            contentType: string;
+                            size: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/visits/{id}/photos/{photoId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A photo, opened for staff in scope (audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    photoId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/evidence/{id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a photo (sealed) to evidence */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        dataBase64: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            slot: number;
+                            contentType: string;
+                            size: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/evidence/{id}/photos/{photoId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A photo, opened for staff in scope (audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    photoId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/rectifications/{id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a photo (sealed) to a rectification's answer */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        dataBase64: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            slot: number;
+                            contentType: string;
+                            size: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/rectifications/{id}/photos/{photoId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A photo, opened for staff in scope (audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    photoId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description File */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/meetings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Coordination meetings, newest first, with the tasks their decisions became (district) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                on: string;
+                                title: string;
+                                attendees: string[];
+                                minutes: string;
+                                decisions: {
+                                    index: number;
+                                    text: string;
+                                    taskId: string | null;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record a coordination meeting: attendees, minutes, decisions (district) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        on: string;
+                        title: string;
+                        attendees: string[];
+                        /** @default  */
+                        minutes?: string;
+                        /** @default [] */
+                        decisions?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            on: string;
+                            title: string;
+                            attendees: string[];
+                            minutes: string;
+                            decisions: {
+                                index: number;
+                                text: string;
+                                taskId: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/taskbook/meetings/{id}/decisions/{index}/task": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn a meeting's decision into a task for a town with a deadline (district) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                    index: number | null;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        townCode: string;
+                        /** @enum {string} */
+                        group: "publicity" | "projects" | "science" | "creation" | "care" | "poverty";
+                        startOn?: string;
+                        dueOn: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskbookTask"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -16615,6 +18663,86 @@ export interface components {
                     cancelled: "已取消";
                 };
             };
+            evidenceStatus: {
+                /** @enum {string} */
+                title: "佐证材料状态";
+                labels: {
+                    /** @enum {string} */
+                    submitted: "待验收";
+                    /** @enum {string} */
+                    accepted: "已验收";
+                    /** @enum {string} */
+                    returned: "已退回";
+                };
+            };
+            figureMetric: {
+                /** @enum {string} */
+                title: "考核指标";
+                labels: {
+                    /** @enum {string} */
+                    "residents.registered": "登记居民（人）";
+                    /** @enum {string} */
+                    "residents.consented": "同意隐私条款居民（人）";
+                    /** @enum {string} */
+                    "quiz.participants": "知识竞赛参与（人）";
+                    /** @enum {string} */
+                    "quiz.participation": "知识竞赛参与率";
+                    /** @enum {string} */
+                    "quiz.submissions": "知识竞赛答卷（份）";
+                    /** @enum {string} */
+                    "quiz.averageScore": "知识竞赛平均分";
+                    /** @enum {string} */
+                    "literacy.latest.n": "健康素养测评样本量（人）";
+                    /** @enum {string} */
+                    "literacy.latest.p": "健康素养水平";
+                    /** @enum {string} */
+                    "talks.held": "举办讲座、筛查等活动（场）";
+                    /** @enum {string} */
+                    "talks.signUps": "活动报名（人次）";
+                    /** @enum {string} */
+                    "talks.attended": "活动签到（人次）";
+                    /** @enum {string} */
+                    "talks.noShowRate": "活动未到率";
+                    /** @enum {string} */
+                    "talks.feedbackCount": "活动评价（条）";
+                    /** @enum {string} */
+                    "referrals.total": "唇腭裂救助申请（例）";
+                    /** @enum {string} */
+                    "referrals.referredCount": "唇腭裂救助已转介（例）";
+                    /** @enum {string} */
+                    "insurance.total": "家庭意外保险登记（户）";
+                    /** @enum {string} */
+                    "insurance.insuredPersons": "家庭意外保险参保（人）";
+                    /** @enum {string} */
+                    "groups.sent": "村群宣传消息已发送（条）";
+                    /** @enum {string} */
+                    "groups.boundGroups": "绑定村群（个）";
+                    /** @enum {string} */
+                    "consult.asked": "优生优育咨询提问（条）";
+                    /** @enum {string} */
+                    "consult.answered": "优生优育咨询已回复（条）";
+                    /** @enum {string} */
+                    "consult.onTimeRate": "优生优育咨询按时回复率";
+                    /** @enum {string} */
+                    "consult.averageRating": "优生优育咨询平均评分";
+                    /** @enum {string} */
+                    "requests.total": "群众诉求（件）";
+                    /** @enum {string} */
+                    "requests.escalated": "群众诉求升级到镇街（件）";
+                    /** @enum {string} */
+                    "requests.averageRating": "群众诉求平均评分";
+                    /** @enum {string} */
+                    "screenings.cervical.screened": "宫颈癌筛查到场检查（人）";
+                    /** @enum {string} */
+                    "screenings.breast.screened": "乳腺癌筛查到场检查（人）";
+                    /** @enum {string} */
+                    "screenings.checkup.screened": "育龄群众查体到场检查（人）";
+                    /** @enum {string} */
+                    "screenings.cervical.referred": "宫颈癌筛查转诊（人）";
+                    /** @enum {string} */
+                    "screenings.breast.referred": "乳腺癌筛查转诊（人）";
+                };
+            };
             guardianRelation: {
                 /** @enum {string} */
                 title: "与孩子的关系";
@@ -16715,6 +18843,20 @@ export interface components {
                     wechat_offline: "微信线下";
                     /** @enum {string} */
                     other: "其他";
+                };
+            };
+            rectificationStatus: {
+                /** @enum {string} */
+                title: "整改状态";
+                labels: {
+                    /** @enum {string} */
+                    open: "待整改";
+                    /** @enum {string} */
+                    answered: "已反馈，待验收";
+                    /** @enum {string} */
+                    returned: "已退回重改";
+                    /** @enum {string} */
+                    closed: "已销号";
                 };
             };
             referralCondition: {
@@ -17023,6 +19165,76 @@ export interface components {
                     finished: "已结束";
                 };
             };
+            taskGroup: {
+                /** @enum {string} */
+                title: "主要任务";
+                labels: {
+                    /** @enum {string} */
+                    publicity: "健康宣传引导";
+                    /** @enum {string} */
+                    projects: "项目带动";
+                    /** @enum {string} */
+                    science: "科学健康新风尚";
+                    /** @enum {string} */
+                    creation: "活动创建";
+                    /** @enum {string} */
+                    care: "生育关怀";
+                    /** @enum {string} */
+                    poverty: "健康扶贫";
+                };
+            };
+            taskKind: {
+                /** @enum {string} */
+                title: "任务类型";
+                labels: {
+                    /** @enum {string} */
+                    figure: "平台数据考核";
+                    /** @enum {string} */
+                    evidence: "材料佐证";
+                };
+            };
+            taskProgress: {
+                /** @enum {string} */
+                title: "任务进度";
+                labels: {
+                    /** @enum {string} */
+                    not_started: "未开始";
+                    /** @enum {string} */
+                    on_track: "进度正常";
+                    /** @enum {string} */
+                    behind: "进度落后";
+                    /** @enum {string} */
+                    done: "已完成";
+                    /** @enum {string} */
+                    submitted: "待验收";
+                    /** @enum {string} */
+                    returned: "已退回";
+                };
+            };
+            taskbookStatus: {
+                /** @enum {string} */
+                title: "任务书状态";
+                labels: {
+                    /** @enum {string} */
+                    draft: "草稿";
+                    /** @enum {string} */
+                    published: "已下达";
+                };
+            };
+            townPlanStatus: {
+                /** @enum {string} */
+                title: "镇街实施计划状态";
+                labels: {
+                    /** @enum {string} */
+                    draft: "草稿";
+                    /** @enum {string} */
+                    submitted: "待审核";
+                    /** @enum {string} */
+                    approved: "已通过";
+                    /** @enum {string} */
+                    returned: "已退回";
+                };
+            };
             voteFlag: {
                 /** @enum {string} */
                 title: "可疑投票";
@@ -17268,6 +19480,46 @@ export interface components {
                     /** @enum {string} */
                     "keys.rotated": "更换加密密钥";
                     /** @enum {string} */
+                    "taskbook.create": "新建年度任务书";
+                    /** @enum {string} */
+                    "taskbook.task_add": "任务书添加任务";
+                    /** @enum {string} */
+                    "taskbook.task_remove": "任务书删除任务";
+                    /** @enum {string} */
+                    "taskbook.publish": "下达年度任务书";
+                    /** @enum {string} */
+                    "taskbook.plan_save": "保存镇街实施计划";
+                    /** @enum {string} */
+                    "taskbook.plan_submit": "报送镇街实施计划";
+                    /** @enum {string} */
+                    "taskbook.plan_approved": "镇街实施计划审核通过";
+                    /** @enum {string} */
+                    "taskbook.plan_returned": "镇街实施计划退回";
+                    /** @enum {string} */
+                    "taskbook.evidence_submit": "报送任务佐证材料";
+                    /** @enum {string} */
+                    "taskbook.evidence_accepted": "验收任务佐证材料";
+                    /** @enum {string} */
+                    "taskbook.evidence_returned": "退回任务佐证材料";
+                    /** @enum {string} */
+                    "taskbook.photo_add": "上传督导或佐证照片";
+                    /** @enum {string} */
+                    "taskbook.photo_view": "查看督导或佐证照片";
+                    /** @enum {string} */
+                    "supervision.visit_record": "登记督导检查";
+                    /** @enum {string} */
+                    "supervision.rectification_open": "下发整改事项";
+                    /** @enum {string} */
+                    "supervision.rectification_answered": "反馈整改情况";
+                    /** @enum {string} */
+                    "supervision.rectification_returned": "整改退回重改";
+                    /** @enum {string} */
+                    "supervision.rectification_closed": "整改销号";
+                    /** @enum {string} */
+                    "meeting.record": "登记部门会商";
+                    /** @enum {string} */
+                    "meeting.decision_task": "会商决定转为任务";
+                    /** @enum {string} */
                     "content.create": "新建健康知识草稿";
                     /** @enum {string} */
                     "content.update": "修改健康知识草稿";
@@ -17389,6 +19641,20 @@ export interface components {
                     backup: "数据备份";
                     /** @enum {string} */
                     keys: "加密密钥";
+                    /** @enum {string} */
+                    taskbook: "年度任务书";
+                    /** @enum {string} */
+                    taskbook_task: "任务";
+                    /** @enum {string} */
+                    town_plan: "镇街实施计划";
+                    /** @enum {string} */
+                    task_evidence: "任务佐证材料";
+                    /** @enum {string} */
+                    supervision_visit: "督导检查";
+                    /** @enum {string} */
+                    rectification: "整改事项";
+                    /** @enum {string} */
+                    meeting: "部门会商";
                     /** @enum {string} */
                     consult_question: "咨询";
                     /** @enum {string} */
@@ -17685,6 +19951,20 @@ export interface components {
                     DAILY_VOTE_LIMIT: "今天的票已经投完";
                     /** @enum {string} */
                     ALREADY_VOTED_TODAY: "今天已经投过票";
+                    /** @enum {string} */
+                    TASKBOOK_EXISTS: "这一年的任务书已经建立";
+                    /** @enum {string} */
+                    TASKBOOK_PUBLISHED: "任务书已经下达";
+                    /** @enum {string} */
+                    TASKBOOK_NOT_PUBLISHED: "任务书还没有下达";
+                    /** @enum {string} */
+                    UNKNOWN_METRIC: "没有这项考核指标";
+                    /** @enum {string} */
+                    PLAN_LOCKED: "实施计划已报送或已通过";
+                    /** @enum {string} */
+                    EVIDENCE_ACCEPTED: "佐证材料已经验收";
+                    /** @enum {string} */
+                    DECISION_HAS_TASK: "这项会商决定已经转为任务";
                     /** @enum {string} */
                     CONTENT_REFUSED: "内容含有不适宜发布的信息";
                     /** @enum {string} */
@@ -19266,6 +21546,14 @@ export interface components {
                     rated: number;
                     averageRating: number | null;
                 };
+                taskbook: {
+                    tasks: number | null;
+                    done: number | null;
+                    behind: number | null;
+                    findingsOpened: number;
+                    findingsClosedOnTime: number;
+                    findingsOverdue: number;
+                };
             }[];
             contentMissingItems: number[];
             groupsByVillage: {
@@ -19390,6 +21678,14 @@ export interface components {
                     }[];
                     escalated: number;
                     averageRating: number | null;
+                };
+                taskbook: {
+                    tasks: number | null;
+                    done: number | null;
+                    behind: number | null;
+                    findingsOpened: number;
+                    findingsClosedOnTime: number;
+                    findingsOverdue: number;
                 };
             }[];
         };
@@ -19868,6 +22164,137 @@ export interface components {
             } | null;
             /** @description shown to district admins as a banner; null when backups are healthy */
             alert: string | null;
+        };
+        TaskbookTask: {
+            id: string;
+            /** @enum {string} */
+            group: "publicity" | "projects" | "science" | "creation" | "care" | "poverty";
+            groupLabel: string;
+            title: string;
+            /** @enum {string} */
+            kind: "figure" | "evidence";
+            kindLabel: string;
+            metric: string | null;
+            metricLabel: string | null;
+            percent: boolean;
+            target: number | null;
+            townTargets: {
+                townCode: string;
+                target: number;
+            }[];
+            towns: string[];
+            startOn: string;
+            dueOn: string;
+            fromMeeting: string | null;
+        };
+        TaskbookTaskInput: {
+            /** @enum {string} */
+            group: "publicity" | "projects" | "science" | "creation" | "care" | "poverty";
+            title: string;
+            /** @enum {string} */
+            kind: "figure" | "evidence";
+            metric?: string;
+            target?: number;
+            townTargets?: {
+                townCode: string;
+                target: number;
+            }[];
+            towns?: string[];
+            startOn: string;
+            dueOn: string;
+        };
+        TaskbookProgress: {
+            book: {
+                id: string;
+                year: number;
+                title: string;
+                /** @enum {string} */
+                status: "draft" | "published";
+                statusLabel: string;
+                margin: number;
+                publishedAt: string | null;
+            };
+            asOf: string;
+            today: string;
+            towns: {
+                code: string;
+                name: string;
+                /** @enum {string|null} */
+                planStatus: "draft" | "submitted" | "approved" | "returned" | null;
+                done: number;
+                behind: number;
+                total: number;
+                tasks: {
+                    taskId: string;
+                    title: string;
+                    /** @enum {string} */
+                    group: "publicity" | "projects" | "science" | "creation" | "care" | "poverty";
+                    groupLabel: string;
+                    /** @enum {string} */
+                    kind: "figure" | "evidence";
+                    metricLabel: string | null;
+                    percent: boolean;
+                    startOn: string;
+                    dueOn: string;
+                    /** @enum {string} */
+                    status: "not_started" | "on_track" | "behind" | "done" | "submitted" | "returned";
+                    statusLabel: string;
+                    value: number | null;
+                    target: number | null;
+                    expected: number | null;
+                    gap: number | null;
+                    villages: {
+                        code: string;
+                        name: string;
+                        /** @enum {string} */
+                        status: "not_started" | "on_track" | "behind" | "done" | "submitted" | "returned";
+                        statusLabel: string;
+                        value: number | null;
+                        target: number | null;
+                        expected: number | null;
+                        gap: number | null;
+                    }[];
+                }[];
+            }[];
+        };
+        SupervisionVisitInput: {
+            areaCode: string;
+            on: string;
+            inspectors: string;
+            checked: string;
+            findings: string;
+            /** @default [] */
+            rectifications: {
+                title: string;
+                ownerCode?: string;
+                dueOn: string;
+            }[];
+        };
+        SupervisionVisit: {
+            id: string;
+            areaCode: string;
+            areaName: string;
+            on: string;
+            inspectors: string;
+            checked: string;
+            findings: string;
+            photos: string[];
+            rectifications: {
+                id: string;
+                visitId: string;
+                ownerCode: string;
+                ownerName: string;
+                title: string;
+                dueOn: string;
+                /** @enum {string} */
+                status: "open" | "answered" | "returned" | "closed";
+                statusLabel: string;
+                answer: string | null;
+                overdue: boolean;
+                escalated: boolean;
+                closedOnTime: boolean | null;
+                photos: string[];
+            }[];
         };
         ConsultAsk: {
             /** @enum {string} */

@@ -17,6 +17,8 @@ import {
   HelpMoved,
   HelpView,
   IdParams,
+  PairOptions,
+  PairOptionsQuery,
   Visit,
   VisitBody,
   VisitList,
@@ -49,6 +51,16 @@ export function careRoutes(api: Api): void {
     query: FamilyListQuery,
     response: FamilyPage,
     handler: (ctx, { query }) => care.listFamilies(app, staffOf(ctx), query),
+  });
+  api.route({
+    method: 'get',
+    path: `${base}/pair-options`,
+    summary: "A village's active village workers by name, to pair a family with",
+    tags,
+    auth: 'staff',
+    query: PairOptionsQuery,
+    response: PairOptions,
+    handler: (ctx, { query }) => care.pairOptions(app, staffOf(ctx), query.villageCode),
   });
   api.route({
     method: 'get',

@@ -36,6 +36,8 @@ export const VisitBody = z
 export const HelpBody = z.object({ kind: z.enum(HELP_KINDS), detail: z.string().trim().min(2, '请填写需要什么帮助').max(500) }).strict();
 export const HelpMoveBody = z.object({ to: z.enum(HELP_STATUSES), note: z.string().trim().max(200).optional() }).strict();
 export const IdParams = z.object({ id: ObjectId }).strict();
+export const PairOptionsQuery = z.object({ villageCode: z.string().min(1).max(32) }).strict();
+export const PairOptions = z.object({ items: z.array(z.object({ id: z.string(), name: z.string() })) });
 export const FamilyListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: ObjectId.optional(),

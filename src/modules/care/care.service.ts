@@ -6,7 +6,7 @@ import { shanghaiDay } from '../../lib/shanghai';
 import { findPage, type PageQuery } from '../../lib/pagination';
 import { MAINLAND_MOBILE, maskName, maskPhone } from '../../lib/pii';
 import { getArea } from '../areas';
-import { getActiveStaff, linkedWechatIds } from '../staff';
+import { getActiveStaff, linkedWechatIds, villageWorkerNames } from '../staff';
 import { enqueue } from '../../notify/outbox.service';
 import {
   CareFamilies,
@@ -82,6 +82,17 @@ async function checkPaired(app: AppContext, pairedStaffId: string | undefined, v
   if (!pairedStaffId) return;
   const s = Types.ObjectId.isValid(pairedStaffId) ? await getActiveStaff(app, new Types.ObjectId(pairedStaffId)) : null;
   if (!s || s.role !== 'village_worker' || !villagePath.includes(s.areaCode)) throw validationError('pairedStaffId', '结对的骨干会员应是本村的工作人员');
+}
+
+/**
+ * Who a family of this village may be paired with: its active village workers, by name. Any staff member whose area
+ * holds the village may ask (a village worker registering a family picks a partner too), not only those who manage staff.
+ */
+export async function pairOptions(app: AppContext, staff: StaffPrincipal, villageCode: string) {
+  const village = await getArea(app, villageCode);
+  if (!village || !['village', 'community'].includes(village.level)) throw validationError('villageCode', '请选择村（社区）');
+  if (!inScope(staff, village.path)) throw forbidden('只能查看本辖区的工作人员');
+  return { items: await villageWorkerNames(app, village.code) };
 }
 
 /** A village worker registers a family of their village, with the family's consent recorded. */

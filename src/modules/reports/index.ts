@@ -15,3 +15,4 @@ export const reportsModule: AppModule = {
 };
 
 export { useFigureSections } from './figures';
+export { areaFigureRows, figureSections } from './figures';

@@ -3,7 +3,17 @@ import { staffRoutes } from './staff.routes';
 import { confirmInBot } from './staff.wechat';
 
 /** Public API: staff accounts (who a staff member is and their scope are in src/access). */
-export { activeAdmins, boundOpenId, createStaff, findStaffByWechatId, getActiveStaff, linkedWechatIds, staffCount, villageWorkers } from './staff.service';
+export {
+  activeAdmins,
+  boundOpenId,
+  createStaff,
+  findStaffByWechatId,
+  getActiveStaff,
+  linkedWechatIds,
+  staffCount,
+  villageWorkerNames,
+  villageWorkers,
+} from './staff.service';
 
 export const staffModule: AppModule = {
   name: 'staff',

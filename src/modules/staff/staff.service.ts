@@ -292,6 +292,16 @@ export async function boundOpenId(app: AppContext, id: string): Promise<string |
   return s?.wechatOpenId ?? null;
 }
 
+/** The active village workers of one village, by name only: what a family's pairing picker offers (no phone, no login). */
+export async function villageWorkerNames(app: AppContext, villageCode: string): Promise<Array<{ id: string; name: string }>> {
+  const rows = await Staff(app.db)
+    .find({ areaCode: villageCode, role: 'village_worker', disabled: false }, { username: 1, displayName: 1 })
+    .sort({ createdAt: 1, _id: 1 })
+    .limit(200)
+    .lean();
+  return rows.map((s) => ({ id: String(s._id), name: s.displayName || s.username }));
+}
+
 /** For each village code, the active village worker who looks after it (the earliest account when there are several). */
 export async function villageWorkers(app: AppContext, villageCodes: readonly string[]): Promise<Map<string, StaffPrincipal & { wechatId?: string }>> {
   if (!villageCodes.length) return new Map();

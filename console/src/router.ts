@@ -37,7 +37,8 @@ router.beforeEach((to) => {
   if (!session.token) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
   if (session.me?.mustChangePassword && to.name !== 'account') return { name: 'account' };
   const roles = to.meta.roles;
-  if (roles && session.me && !roles.includes(session.me.role)) return { name: 'home' };
+  // An expert has one screen of their own: 专家咨询 stands for the home page.
+  if (roles && session.me && !roles.includes(session.me.role)) return { name: session.me.role === 'expert' ? 'consult' : 'home' };
   return true;
 });
 

@@ -1,0 +1,15 @@
+import type { RouteRecordRaw } from 'vue-router';
+import { ALL } from '../../lib/roles';
+
+// One menu entry: the follow-up board; a case and a session's results are reached from it.
+export const routes: RouteRecordRaw[] = [
+  {
+    path: 'screenings',
+    meta: { title: '筛查随访', roles: ALL, order: 46 },
+    children: [
+      { path: '', name: 'screenings', component: () => import('./ScreeningBoardView.vue') },
+      { path: 'cases/:id', name: 'screening-case', component: () => import('./ScreeningCaseView.vue'), meta: { title: '随访个案' } },
+      { path: 'talks/:talkId', name: 'screening-results', component: () => import('./ScreeningResultsView.vue'), meta: { title: '录入检查结果' } },
+    ],
+  },
+];

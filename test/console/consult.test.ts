@@ -1,0 +1,106 @@
+import { ConsultExperts } from '../../src/modules/consult/consult.model';
+import { createStaff } from '../../src/modules/staff/staff.service';
+import { Experts } from '../../src/modules/talks/talks.model';
+import { residentLogin, VILLAGE_A } from '../helpers/fixtures';
+import { PHONE, signIn } from './browser';
+import { expectAccessible, expectMessageVisible, expectNoPageScrollX, journey } from './ui';
+
+const EXPERT = { username: 'expert-wang', password: 'expert-pass-1' };
+const WORKER = { username: 'worker-dongcun', password: 'worker-pass-1' };
+
+// Journeys: an expert answers a resident's question from a phone; a village worker accepts a request and replies.
+const j = journey('consult', async (t) => {
+  const expert = await createStaff(t.app, { ...EXPERT, role: 'expert', areaCode: '370303', displayName: '王医生' });
+  const pool = await Experts(t.db).create({
+    name: '王医生',
+    hospital: '张店区妇幼保健院',
+    title: '主任医师',
+    specialties: ['产科'],
+    active: true,
+    createdAt: t.clock.now(),
+  });
+  await ConsultExperts(t.db).create({
+    staffId: expert.id,
+    expertId: pool._id,
+    name: '王医生',
+    title: '主任医师',
+    hospital: '张店区妇幼保健院',
+    topics: ['pregnancy'],
+    rank: 1,
+    active: true,
+    updatedAt: t.clock.now(),
+  });
+  await createStaff(t.app, { ...WORKER, role: 'village_worker', areaCode: VILLAGE_A, displayName: '东村专干' });
+  const resident = await residentLogin(t, 'journey-asker', { village: VILLAGE_A });
+  const asked = await t.request('POST', '/api/v1/consult/questions', {
+    token: resident.token,
+    body: { topic: 'pregnancy', text: '怀孕 12 周，最近总是头晕，需要去医院吗？', callBack: { name: '王阿姨', phone: '13957310001' } },
+  });
+  if (asked.status !== 201) throw new Error(JSON.stringify(asked.body));
+  const raised = await t.request('POST', '/api/v1/requests', {
+    token: resident.token,
+    body: { kind: 'neighbour_dispute', text: '邻居家装修占用了公共通道，沟通多次无果。' },
+  });
+  if (raised.status !== 201) throw new Error(JSON.stringify(raised.body));
+});
+
+test('journey: an expert on a phone opens the question assigned to them, sees the call-back number, and answers it', async () => {
+  const p = await j.open(PHONE);
+  await signIn(p, EXPERT.username, EXPERT.password);
+  // The expert's start is 专家咨询.
+  await p.page.getByRole('heading', { name: '专家咨询' }).waitFor();
+  await p.page.locator('[data-test=consult-me]').getByText('王医生（孕产期）· 待回复 1 条').waitFor();
+  const card = p.page.locator('[data-test=consult-list]').getByRole('button', { name: /孕产期/ });
+  await card.waitFor();
+  await expectNoPageScrollX(p);
+  await p.shot('consult-01-expert-phone-list');
+
+  await card.click();
+  const drawer = p.page.getByRole('dialog', { name: '咨询' });
+  await drawer.locator('[data-test=consult-text]').getByText('最近总是头晕').waitFor();
+  await drawer.getByText('提问人希望回电：王阿姨 13957310001').waitFor();
+  // Measured once it has slid in.
+  await p.page.locator('.el-drawer-fade-enter-active').first().waitFor({ state: 'detached' });
+  const box = await drawer.boundingBox();
+  expect(box!.x).toBeGreaterThanOrEqual(0);
+  expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width);
+  await drawer.getByLabel('回复').fill('孕早期头晕多与血压、血糖偏低有关，建议少量多餐、起身放慢；如伴有眼花心慌请及时就医。');
+  await p.shot('consult-02-expert-phone-answer');
+  await drawer.getByRole('button', { name: '发送回复' }).click();
+  await expectMessageVisible(p, '已回复，已通知提问人');
+  await drawer.locator('[data-test=consult-status]').getByText('专家已回复').waitFor();
+  await p.shot('consult-03-expert-phone-answered');
+  await expectAccessible(p);
+
+  // Screens of other sections are not the expert's: the address of one leads back to 专家咨询.
+  await p.page.goto('/admin/referrals');
+  await p.page.getByRole('heading', { name: '专家咨询' }).waitFor();
+  expect(j.problems()).toEqual([]);
+});
+
+test('journey: a village worker accepts a resident’s request and replies; each step is in the record', async () => {
+  const p = await j.open();
+  await signIn(p, WORKER.username, WORKER.password);
+  await p.page.goto('/admin/requests');
+  const row = p.page.locator('[data-test=request-table]').getByRole('row').filter({ hasText: '邻里纠纷' });
+  await row.waitFor();
+  await p.shot('consult-04-worker-requests');
+  await row.getByRole('button', { name: '办理 邻里纠纷' }).click();
+  const drawer = p.page.getByRole('dialog', { name: '诉求' });
+  await drawer.locator('[data-test=request-text]').getByText('公共通道').waitFor();
+
+  await drawer.locator('label.el-radio-button', { hasText: '受理' }).click();
+  await drawer.getByRole('button', { name: '确认' }).click();
+  await expectMessageVisible(p, '已改为“村居处理中”，已通知居民');
+
+  await drawer.locator('label.el-radio-button', { hasText: /^答复$/ }).click();
+  await drawer.getByLabel('给居民的答复').fill('已约双方到村委会调解，通道三日内清理。');
+  await p.shot('consult-05-worker-reply');
+  await drawer.getByRole('button', { name: '确认' }).click();
+  await expectMessageVisible(p, '已改为“已答复”，已通知居民');
+  await drawer.getByText('答复：已约双方到村委会调解，通道三日内清理。').waitFor();
+  await drawer.getByText('已答复，等待居民评价。').waitFor();
+  await p.shot('consult-06-worker-replied');
+  await expectAccessible(p);
+  expect(j.problems()).toEqual([]);
+});

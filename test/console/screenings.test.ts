@@ -1,0 +1,119 @@
+import type { Locator } from 'playwright-core';
+import { createStaff } from '../../src/modules/staff/staff.service';
+import type { TestApp } from '../helpers/app';
+import { ScreeningContacts } from '../../src/modules/screenings/screenings.model';
+import { TOWN_MS, VILLAGE_A } from '../helpers/fixtures';
+import { bulkResidents, publishedTalk } from '../helpers/talks';
+import { DESKTOP, PHONE, signIn } from './browser';
+import { expectAccessible, expectMessageVisible, expectNoPageScrollX, journey } from './ui';
+
+// Journey: a 两癌 screening at 马尚 with three 东村 residents who came; two consented. The town admin enters a
+// result on a phone from the attendance list (one tap per test); the village worker starts on the start page's
+// follow-up card and logs a phone contact on the abnormal case; the board shows it and no name in the clear.
+const WORKER = { username: 'dongcun', password: 'dongcun-pass-1' };
+const TOWN = { username: 'mashang', password: 'mashang-pass-1' };
+let talkId = '';
+const token = async (t: TestApp, who: typeof WORKER) => (await t.request('POST', '/api/admin/v1/auth/login', { body: who })).body.token as string;
+
+jest.setTimeout(180_000);
+const j = journey('screenings', async (t) => {
+  await createStaff(t.app, { ...WORKER, role: 'village_worker', areaCode: VILLAGE_A, displayName: '东村网格员' });
+  await createStaff(t.app, { ...TOWN, role: 'town_admin', areaCode: TOWN_MS, displayName: '马尚街道管理员' });
+  const town = await token(t, TOWN);
+  await t.request('POST', '/api/admin/v1/experts', { token: town, body: { name: '王医生', hospital: '张店区妇幼保健院', title: '主任医师', specialties: [] } });
+  const talk = await publishedTalk(t, town, { kind: 'screening', title: '马尚街道两癌免费筛查', areaCode: TOWN_MS, capacity: 30 }, 0.5);
+  talkId = talk.id;
+  const people = await bulkResidents(t, 3, { village: VILLAGE_A, sex: 'female', birthYear: 1970 });
+  const regs: string[] = [];
+  for (const [i, r] of people.entries()) {
+    const reg = await t.request('POST', `/api/v1/talks/${talkId}/registrations`, {
+      token: r.token,
+      headers: { 'idempotency-key': `journey-scr-${i}` },
+      body: {},
+    });
+    regs.push(reg.body.registrationId);
+    if (i < 2) await t.request('PUT', `/api/v1/screenings/${talkId}/consent`, { token: r.token, body: { given: true } });
+  }
+  await t.request('POST', `/api/admin/v1/talks/${talkId}/attendance`, { token: town, body: { registrationIds: regs } });
+  await t.request('PUT', `/api/admin/v1/screenings/talks/${talkId}/participants/${people[0]!.id}/results`, {
+    token: town,
+    body: { programme: 'cervical', items: [{ test: 'TCT', code: 'HSIL' }] },
+  });
+});
+
+let taps = 0;
+const tap = async (l: Locator): Promise<void> => {
+  taps++;
+  await l.click();
+};
+
+test('journey: the town admin enters a result on a phone; the village worker logs a follow-up contact from the start page', async () => {
+  // ---- result entry on a phone ----
+  const a = await j.open(PHONE);
+  await signIn(a, TOWN.username, TOWN.password);
+  await a.page.goto(`/admin/screenings/talks/${talkId}`);
+  const list = a.page.locator('[data-test=participants]');
+  await list.locator('li.person').nth(2).waitFor();
+  expect(await list.getByText('未同意，仅纸质').count()).toBe(1);
+  expect(await list.getByRole('button', { name: '录入' }).count()).toBe(2);
+  await a.shot('screenings-01-participants-phone');
+  await expectNoPageScrollX(a);
+  await expectAccessible(a);
+  await list.locator('[data-test=enter-2]').click();
+  const drawer = a.page.locator('[data-test=entry-drawer]');
+  await drawer.getByText('宫颈细胞学（TCT）').waitFor();
+  await drawer.getByText('未见上皮内病变或恶性病变').first().click();
+  await drawer.getByText('阴性', { exact: true }).first().click();
+  await a.shot('screenings-02-entry-drawer-phone');
+  const box = await drawer.boundingBox();
+  expect(box!.x).toBeGreaterThanOrEqual(0);
+  expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width);
+  await drawer.getByRole('button', { name: '保存' }).click();
+  await expectMessageVisible(a, '已保存');
+  await list.getByText('宫颈癌筛查 已录入').nth(1).waitFor();
+
+  // ---- the village worker: start page → board → case → 登记联系 → 保存 ----
+  const w = await j.open(PHONE);
+  await signIn(w, WORKER.username, WORKER.password);
+  const card = w.page.locator('[data-test=screening-card]');
+  await card.getByText('待随访').waitFor();
+  await w.shot('screenings-03-start-card-phone');
+  await expectNoPageScrollX(w);
+  taps = 0;
+  await tap(card.getByRole('button', { name: '去随访' }));
+  const cases = w.page.locator('[data-test=screening-cases]');
+  await cases.locator('button.card').first().waitFor();
+  expect(await w.page.content()).not.toMatch(/居民\d/);
+  await w.shot('screenings-04-board-phone');
+  await expectNoPageScrollX(w);
+  await expectAccessible(w);
+  await tap(cases.locator('button.card').first());
+  await w.page.locator('[data-test=case-name]').waitFor();
+  expect(await w.page.locator('[data-test=case-name]').textContent()).toMatch(/^居民\d$/);
+  await w.shot('screenings-05-case-phone');
+  await expectNoPageScrollX(w);
+  await expectAccessible(w);
+  await tap(w.page.locator('[data-test=log-contact]'));
+  const dialog = w.page.locator('[data-test=contact-dialog]');
+  await dialog.getByText('怎么联系的').waitFor();
+  const dbox = await dialog.boundingBox();
+  expect(dbox!.x).toBeGreaterThanOrEqual(0);
+  expect(dbox!.x + dbox!.width).toBeLessThanOrEqual(PHONE.width);
+  await w.shot('screenings-06-contact-dialog-phone');
+  await tap(dialog.getByRole('button', { name: '保存' }));
+  await expectMessageVisible(w, '联系已登记');
+  await w.page.locator('[data-test=case-status]').getByText('已联系').waitFor();
+  console.log(`[screenings] taps for a village worker to log a follow-up contact from the start page: ${taps}`);
+  expect(taps).toBeLessThanOrEqual(4);
+  expect(await ScreeningContacts(j.t.db).countDocuments({})).toBe(1);
+  await w.shot('screenings-07-contacted-phone');
+
+  // ---- the board at a desk ----
+  const d = await j.open(DESKTOP);
+  await signIn(d, WORKER.username, WORKER.password);
+  await d.page.goto('/admin/screenings');
+  await d.page.locator('[data-test=screening-cases] button.card').first().waitFor();
+  await d.shot('screenings-08-board-desktop');
+  await expectAccessible(d);
+  expect(j.problems()).toEqual([]);
+});

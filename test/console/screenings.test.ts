@@ -108,6 +108,27 @@ test('journey: the town admin enters a result on a phone; the village worker log
   expect(await ScreeningContacts(j.t.db).countDocuments({})).toBe(1);
   await w.shot('screenings-07-contacted-phone');
 
+  // ---- a 生育调节指导 visit logged from the phone: pick the resident, the topic is preset, 保存 ----
+  await w.page.goto('/admin/screenings');
+  await w.page.locator('[data-test=to-visits]').click();
+  const form = w.page.locator('[data-test=visit-form]');
+  await form.getByRole('combobox', { name: '居民' }).waitFor();
+  await form.locator('.el-select__wrapper').click();
+  await w.page.getByRole('option').filter({ visible: true }).first().click();
+  await form.getByText('生育调节指导', { exact: true }).click();
+  await w.shot('screenings-09-visit-form-phone');
+  await expectNoPageScrollX(w);
+  await w.page.locator('[data-test=visit-save]').click();
+  await expectMessageVisible(w, '走访已登记');
+  const visits = w.page.locator('[data-test=visit-list] li');
+  await visits.filter({ hasText: '生育调节指导' }).first().waitFor();
+  expect(await visits.count()).toBe(2);
+  expect(await w.page.locator('[data-test=visit-list]').textContent()).not.toMatch(/居民\d/);
+  expect(await ScreeningContacts(j.t.db).countDocuments({ topic: 'fertility_guidance' })).toBe(1);
+  await w.shot('screenings-10-visits-phone');
+  await expectNoPageScrollX(w);
+  await expectAccessible(w);
+
   // ---- the board at a desk ----
   const d = await j.open(DESKTOP);
   await signIn(d, WORKER.username, WORKER.password);

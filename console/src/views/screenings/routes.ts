@@ -9,6 +9,7 @@ export const routes: RouteRecordRaw[] = [
     children: [
       { path: '', name: 'screenings', component: () => import('./ScreeningBoardView.vue') },
       { path: 'cases/:id', name: 'screening-case', component: () => import('./ScreeningCaseView.vue'), meta: { title: '随访个案' } },
+      { path: 'visits', name: 'screening-visits', component: () => import('./ScreeningVisitsView.vue'), meta: { title: '咨询指导走访' } },
       { path: 'talks/:talkId', name: 'screening-results', component: () => import('./ScreeningResultsView.vue'), meta: { title: '录入检查结果' } },
     ],
   },

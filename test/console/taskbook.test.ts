@@ -1,6 +1,6 @@
 import { AuditLog } from '../../src/modules/audit/audit.model';
 import { createStaff } from '../../src/modules/staff/staff.service';
-import { Rectifications, TaskbookPhotos, TownPlans } from '../../src/modules/taskbook/taskbook.model';
+import { Rectifications, TaskbookPhotos, Tasks, TownPlans } from '../../src/modules/taskbook/taskbook.model';
 import { TOWN_MS } from '../helpers/fixtures';
 import { PNG_1PX } from '../helpers/selections';
 import { PHONE, signIn } from './browser';
@@ -35,10 +35,15 @@ test('journey: the district builds the task book with a figure task and an evide
   await drawer.getByLabel('任务名称').fill('每个镇街举办健康讲座');
   await pickOption(p, '考核指标', '举办讲座、筛查等活动（场）', drawer);
   await drawer.getByLabel('目标值').fill('2');
+  // 马尚街道 gets its own, higher target; the other towns keep the common one.
+  await drawer.locator('[data-test=task-town-targets]').getByLabel('马尚街道另定目标').fill('3');
   await p.shot('taskbook-01-add-figure-task');
   await expectAccessible(p);
   await drawer.getByRole('button', { name: '保存任务' }).click();
   await expectMessageVisible(p, '任务已添加');
+  const figureTask = (await Tasks(j.t.db).findOne({ title: '每个镇街举办健康讲座' }).lean())!;
+  expect(figureTask).toMatchObject({ target: 2, townTargets: [{ townCode: TOWN_MS, target: 3 }] });
+  await p.page.locator('[data-test=book-tasks]').getByText('（1 个镇街另定）').waitFor();
   // The next save shows the same words: let this message go first, so the check measures the new one.
   await p.page.locator('.el-message').filter({ hasText: '任务已添加' }).waitFor({ state: 'detached' });
 
@@ -93,7 +98,7 @@ test('journey: the town answers with its plan on the timeline and the district a
   await district.page.locator('canvas').first().waitFor();
   await district.page.locator(`[data-test=progress-${TOWN_MS}]`).getByText('马尚街道').click();
   await district.page.locator(`[data-test=progress-${TOWN_MS}]`).getByText('每个镇街举办健康讲座').waitFor();
-  await district.page.locator(`[data-test=progress-${TOWN_MS}]`).getByText('还差 2').first().waitFor();
+  await district.page.locator(`[data-test=progress-${TOWN_MS}]`).getByText('还差 3').first().waitFor();
   await district.shot('taskbook-13-progress');
   await expectAccessible(district);
 

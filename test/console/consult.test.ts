@@ -1,12 +1,14 @@
 import { ConsultExperts } from '../../src/modules/consult/consult.model';
 import { createStaff } from '../../src/modules/staff/staff.service';
 import { Experts } from '../../src/modules/talks/talks.model';
+import { Questions } from '../../src/modules/consult/consult.model';
 import { residentLogin, VILLAGE_A } from '../helpers/fixtures';
 import { PHONE, signIn } from './browser';
-import { expectAccessible, expectMessageVisible, expectNoPageScrollX, journey } from './ui';
+import { DISTRICT_ADMIN, expectAccessible, expectConfirmVisible, expectMessageVisible, expectNoPageScrollX, journey } from './ui';
 
 const EXPERT = { username: 'expert-wang', password: 'expert-pass-1' };
 const WORKER = { username: 'worker-dongcun', password: 'worker-pass-1' };
+let residentToken = '';
 
 // Journeys: an expert answers a resident's question from a phone; a village worker accepts a request and replies.
 const j = journey('consult', async (t) => {
@@ -32,6 +34,7 @@ const j = journey('consult', async (t) => {
   });
   await createStaff(t.app, { ...WORKER, role: 'village_worker', areaCode: VILLAGE_A, displayName: '东村专干' });
   const resident = await residentLogin(t, 'journey-asker', { village: VILLAGE_A });
+  residentToken = resident.token;
   const asked = await t.request('POST', '/api/v1/consult/questions', {
     token: resident.token,
     body: { topic: 'pregnancy', text: '怀孕 12 周，最近总是头晕，需要去医院吗？', callBack: { name: '王阿姨', phone: '13957310001' } },
@@ -42,6 +45,15 @@ const j = journey('consult', async (t) => {
     body: { kind: 'neighbour_dispute', text: '邻居家装修占用了公共通道，沟通多次无果。' },
   });
   if (raised.status !== 201) throw new Error(JSON.stringify(raised.body));
+  // Two questions the text check holds (the fake check holds any text with 待审) for the district admin to decide.
+  for (const [name, text] of [
+    ['journey-held-1', '待审：孩子 8 个月还不会坐，正常吗？'],
+    ['journey-held-2', '待审：这条提问的内容不适合转给专家。'],
+  ]) {
+    const r = await residentLogin(t, name, { village: VILLAGE_A });
+    const held = await t.request('POST', '/api/v1/consult/questions', { token: r.token, body: { topic: 'infant_care', text } });
+    if (held.status !== 201) throw new Error(JSON.stringify(held.body));
+  }
 });
 
 test('journey: an expert on a phone opens the question assigned to them, sees the call-back number, and answers it', async () => {
@@ -102,5 +114,77 @@ test('journey: a village worker accepts a resident’s request and replies; each
   await drawer.getByText('已答复，等待居民评价。').waitFor();
   await p.shot('consult-06-worker-replied');
   await expectAccessible(p);
+  expect(j.problems()).toEqual([]);
+});
+
+test('journey: a village worker publishes the village’s 村规民约 and sees how many households have read the current version', async () => {
+  const p = await j.open();
+  await signIn(p, WORKER.username, WORKER.password);
+  await p.page.goto('/admin/requests');
+  await p.page.getByRole('button', { name: '村规民约' }).click();
+  const drawer = p.page.getByRole('dialog', { name: '村规民约' });
+  await drawer.getByText('还没有发布村规民约').waitFor();
+  await drawer.getByLabel('内容（发布后为新的一版）').fill('一、爱护公共设施，保持村容整洁。\n二、邻里互帮互助，矛盾先找村委会调解。');
+  await drawer.getByRole('button', { name: '发布新版本' }).click();
+  const confirm = await expectConfirmVisible(p, '发布村规民约');
+  await p.shot('consult-07-worker-rules-confirm');
+  await confirm.getByRole('button', { name: '发布' }).click();
+  await expectMessageVisible(p, '已发布第 1 版');
+  await drawer
+    .locator('[data-test=rules-read]')
+    .getByText(/^已读 0 户/)
+    .waitFor();
+
+  // A resident of the village opens the rules in the mini-program: reopened, the drawer counts them.
+  const read = await j.t.request('GET', '/api/v1/village-rules', { token: residentToken });
+  expect(read.status).toBe(200);
+  expect(read.body.version).toBe(1);
+  await drawer.getByRole('button', { name: /关闭/ }).click();
+  await drawer.waitFor({ state: 'hidden' });
+  await p.page.getByRole('button', { name: '村规民约' }).click();
+  await p.page
+    .getByRole('dialog', { name: '村规民约' })
+    .locator('[data-test=rules-read]')
+    .getByText(/^已读 1 户/)
+    .waitFor();
+  await p.page.getByRole('dialog', { name: '村规民约' }).getByText('现行第 1 版').waitFor();
+  await p.shot('consult-08-worker-rules-read');
+  await expectAccessible(p);
+  expect(j.problems()).toEqual([]);
+});
+
+test('journey: the district admin releases one question the text check held and refuses another', async () => {
+  const p = await j.open();
+  await signIn(p, DISTRICT_ADMIN.username, DISTRICT_ADMIN.password);
+  await p.page.goto('/admin/consult');
+  await p.page.locator('label.el-radio-button', { hasText: '待审核' }).click();
+  const held = p.page.locator('[data-test=consult-held]');
+  const first = held.getByRole('group').filter({ hasText: '孩子 8 个月还不会坐' });
+  const second = held.getByRole('group').filter({ hasText: '不适合转给专家' });
+  await first.waitFor();
+  await second.waitFor();
+  await p.shot('consult-09-district-held');
+  await expectAccessible(p);
+
+  await first.getByRole('button', { name: '放行' }).click();
+  const release = await expectConfirmVisible(p, '放行咨询');
+  await release.getByRole('button', { name: '放行' }).click();
+  await expectMessageVisible(p, '已放行');
+  await first.waitFor({ state: 'detached' });
+
+  await second.getByRole('button', { name: '不予受理' }).click();
+  const refuse = await expectConfirmVisible(p, '不予受理');
+  await p.shot('consult-10-district-refuse-confirm');
+  await refuse.getByRole('button', { name: '不予受理' }).click();
+  await expectMessageVisible(p, '已不予受理');
+  await held.getByText('没有待审核的咨询。').waitFor();
+  await p.shot('consult-11-district-held-done');
+
+  const decided = await Questions(j.t.db).find({ topic: 'infant_care' }).sort({ _id: 1 }).lean();
+  // Released: it goes on to the experts (with no expert of its topic it waits, and the admins are told); refused: its text is gone.
+  expect(decided.map((q) => [q.status, Boolean(q.textHeld), Boolean(q.textEnc)])).toEqual([
+    ['open', false, true],
+    ['refused', false, false],
+  ]);
   expect(j.problems()).toEqual([]);
 });

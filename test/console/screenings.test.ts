@@ -1,11 +1,11 @@
 import type { Locator } from 'playwright-core';
 import { createStaff } from '../../src/modules/staff/staff.service';
 import type { TestApp } from '../helpers/app';
-import { ScreeningContacts } from '../../src/modules/screenings/screenings.model';
+import { ScreeningCodeBooks, ScreeningContacts } from '../../src/modules/screenings/screenings.model';
 import { TOWN_MS, VILLAGE_A } from '../helpers/fixtures';
 import { bulkResidents, publishedTalk } from '../helpers/talks';
 import { DESKTOP, PHONE, signIn } from './browser';
-import { expectAccessible, expectMessageVisible, expectNoPageScrollX, journey } from './ui';
+import { DISTRICT_ADMIN, expectAccessible, expectConfirmVisible, expectMessageVisible, expectNoPageScrollX, journey } from './ui';
 
 // Journey: a 两癌 screening at 马尚 with three 东村 residents who came; two consented. The town admin enters a
 // result on a phone from the attendance list (one tap per test); the village worker starts on the start page's
@@ -72,6 +72,25 @@ test('journey: the town admin enters a result on a phone; the village worker log
   await expectMessageVisible(a, '已保存');
   await list.getByText('宫颈癌筛查 已录入').nth(1).waitFor();
 
+  // ---- the release confirm box and the import dialog, opened and put away ----
+  await a.page.locator('[data-test=release]').click();
+  const confirm = await expectConfirmVisible(a, '发布结果');
+  await a.shot('screenings-02b-release-confirm-phone');
+  await confirm.getByRole('button', { name: '取消' }).click();
+  await confirm.waitFor({ state: 'hidden' });
+  await a.page.locator('[data-test=import-open]').click();
+  const importing = a.page.getByRole('dialog', { name: '从医院表格导入结果' });
+  await importing.locator('[data-test=xlsx-template]').waitFor();
+  await a.page.locator('.dialog-fade-enter-active').first().waitFor({ state: 'detached' });
+  const ibox = await importing.locator('.el-dialog').boundingBox();
+  expect(ibox!.x).toBeGreaterThanOrEqual(0);
+  expect(ibox!.x + ibox!.width).toBeLessThanOrEqual(PHONE.width);
+  expect(ibox!.y).toBeGreaterThanOrEqual(0);
+  await a.shot('screenings-02c-import-dialog-phone');
+  await expectAccessible(a);
+  await importing.getByRole('button', { name: '取消' }).click();
+  await importing.waitFor({ state: 'hidden' });
+
   // ---- the village worker: start page → board → case → 登记联系 → 保存 ----
   const w = await j.open(PHONE);
   await signIn(w, WORKER.username, WORKER.password);
@@ -136,5 +155,29 @@ test('journey: the town admin enters a result on a phone; the village worker log
   await d.page.locator('[data-test=screening-cases] button.card').first().waitFor();
   await d.shot('screenings-08-board-desktop');
   await expectAccessible(d);
+
+  // ---- the district admin rewords a result's advice and gives the hospital's address and phone ----
+  const z = await j.open(PHONE);
+  await signIn(z, DISTRICT_ADMIN.username, DISTRICT_ADMIN.password);
+  await z.page.goto('/admin/screenings');
+  await z.page.locator('[data-test=to-codes]').click();
+  const hsil = z.page.locator('[data-test=code-TCT-HSIL]');
+  await hsil.waitFor();
+  await hsil.getByLabel('HSIL 给居民的建议').fill('请在两周内到妇幼保健院做阴道镜检查。');
+  await z.shot('screenings-11-codes-phone');
+  await expectNoPageScrollX(z);
+  await expectAccessible(z);
+  await z.page.locator('[data-test=codes-save]').click();
+  await expectMessageVisible(z, '宫颈癌筛查的结果代码已保存');
+  const book = await ScreeningCodeBooks(j.t.db).findOne({ _id: 'cervical' }).lean();
+  expect(JSON.stringify(book?.tests)).toContain('请在两周内到妇幼保健院做阴道镜检查。');
+  const hospitals = z.page.locator('[data-test=hospitals]');
+  await hospitals.getByLabel('张店区妇幼保健院 地址').fill('张店区华光路1号');
+  await hospitals.getByLabel('张店区妇幼保健院 电话').fill('0533-1234567');
+  await hospitals.getByRole('button', { name: '保存' }).click();
+  await expectMessageVisible(z, '张店区妇幼保健院的地址电话已保存');
+  await z.shot('screenings-12-hospital-phone');
+  const back = await j.t.request('GET', '/api/admin/v1/screenings/hospitals', { token: await token(j.t, DISTRICT_ADMIN) });
+  expect(back.body.items).toContainEqual({ name: '张店区妇幼保健院', address: '张店区华光路1号', phone: '0533-1234567' });
   expect(j.problems()).toEqual([]);
 });

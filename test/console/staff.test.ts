@@ -1,4 +1,6 @@
+import { ConsultExperts } from '../../src/modules/consult/consult.model';
 import { createStaff } from '../../src/modules/staff/staff.service';
+import { Experts } from '../../src/modules/talks/talks.model';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { seedVillages } from '../helpers/fixtures';
 import { launchChromium, PHONE, signIn, type Chromium, type ConsolePage } from './browser';
@@ -13,6 +15,14 @@ beforeAll(async () => {
   t = await startTestApp({ now: new Date().toISOString() });
   await seedVillages(t);
   await createStaff(t.app, { username: 'district', password: 'district-pass-1', role: 'district_admin', areaCode: '370303', displayName: '区卫健局管理员' });
+  await Experts(t.db).create({
+    name: '李医生',
+    hospital: '张店区妇幼保健院',
+    title: '主任医师',
+    specialties: ['产科'],
+    active: true,
+    createdAt: t.clock.now(),
+  });
   await createStaff(t.app, { username: 'nanding', password: 'nanding-pass-1', role: 'town_admin', areaCode: '370303-Z-ND', displayName: '南定镇管理员' });
   chrome = await launchChromium();
 }, 60_000);
@@ -37,7 +47,7 @@ const pickOption = (p: ConsolePage, label: string, option: string) => pick(p, la
 
 async function createStaffInDialog(
   p: ConsolePage,
-  f: { role?: string; town?: string; village?: string; username: string; name: string; password: string },
+  f: { role?: string; town?: string; village?: string; expert?: string; topics?: string[]; username: string; name: string; password: string },
 ): Promise<void> {
   await p.page.getByRole('button', { name: '新建人员' }).click();
   const dialog = p.page.getByRole('dialog', { name: '新建人员' });
@@ -45,6 +55,9 @@ async function createStaffInDialog(
   if (f.role) await pickOption(p, '角色', f.role);
   if (f.town) await pickOption(p, '镇街', f.town);
   if (f.village) await pickOption(p, '村居', f.village);
+  if (f.expert) await pickOption(p, '专家库中的专家', f.expert);
+  for (const topic of f.topics ?? []) await pickOption(p, '回答的咨询主题', topic);
+  if (f.topics) await dialog.locator('.el-dialog__title').click(); // closes the topics' list, as a click beside it would
   await dialog.getByLabel('用户名（登录用）').fill(f.username);
   await dialog.getByLabel('姓名').fill(f.name);
   await dialog.getByLabel('初始密码（至少 10 位）').fill(f.password);
@@ -103,6 +116,40 @@ test('journey: the district admin creates a town admin and a village worker; eac
     name: '东村网格员',
     password: 'dongcun-pass-1',
   });
+  // An expert account: no area to choose; it is linked to its entry in the expert pool and the topics it answers.
+  await d.page.getByRole('button', { name: '新建人员' }).click();
+  await pickOption(d, '角色', '咨询专家');
+  expect(await d.page.getByRole('dialog', { name: '新建人员' }).getByRole('combobox', { name: '镇街', exact: true }).count()).toBe(0);
+  await d.page.getByRole('dialog', { name: '新建人员' }).getByRole('button', { name: '创建' }).click();
+  await d.page.getByRole('dialog', { name: '新建人员' }).getByText('请选择专家库中的专家').waitFor();
+  await d.shot('04a-staff-create-expert-missing-link');
+  await d.page.getByRole('dialog', { name: '新建人员' }).getByRole('button', { name: '取消' }).click();
+  await d.page.getByRole('dialog', { name: '新建人员' }).waitFor({ state: 'hidden' });
+  await createStaffInDialog(d, {
+    role: '咨询专家',
+    expert: '李医生（张店区妇幼保健院 主任医师）',
+    topics: ['孕产期'],
+    username: 'expert-li',
+    name: '李医生',
+    password: 'expert-li-pass-1',
+  });
+  const linked = await ConsultExperts(t.db).findOne({}).lean();
+  expect(linked?.name).toBe('李医生');
+  expect(linked?.topics).toEqual(['pregnancy']);
+  // 编辑 shows the link and changes its topics.
+  await d.page
+    .getByRole('row', { name: /expert-li/ })
+    .getByRole('button', { name: '编辑' })
+    .click();
+  const edit = d.page.getByRole('dialog', { name: '编辑人员' });
+  await edit.locator('.el-select__wrapper').filter({ hasText: '孕产期' }).waitFor();
+  await pick(d, '回答的咨询主题', '婴幼儿照护', edit);
+  await edit.locator('.el-dialog__title').click();
+  await d.shot('04b-staff-edit-expert');
+  await expectAccessible(d);
+  await edit.getByRole('button', { name: '保存' }).click();
+  await edit.waitFor({ state: 'hidden' });
+  expect((await ConsultExperts(t.db).findOne({ staffId: linked?.staffId }).lean())?.topics).toEqual(['pregnancy', 'infant_care']);
   await d.shot('04-staff-list-district');
   await expectAccessible(d);
 

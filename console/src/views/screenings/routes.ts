@@ -10,6 +10,12 @@ export const routes: RouteRecordRaw[] = [
       { path: '', name: 'screenings', component: () => import('./ScreeningBoardView.vue') },
       { path: 'cases/:id', name: 'screening-case', component: () => import('./ScreeningCaseView.vue'), meta: { title: '随访个案' } },
       { path: 'visits', name: 'screening-visits', component: () => import('./ScreeningVisitsView.vue'), meta: { title: '咨询指导走访' } },
+      {
+        path: 'codes',
+        name: 'screening-codes',
+        component: () => import('./ScreeningCodesView.vue'),
+        meta: { title: '结果代码和建议', roles: ['district_admin'] },
+      },
       { path: 'talks/:talkId', name: 'screening-results', component: () => import('./ScreeningResultsView.vue'), meta: { title: '录入检查结果' } },
     ],
   },

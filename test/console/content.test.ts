@@ -133,12 +133,17 @@ test('journey: the district writes a 视频号 video piece: without the video id
   await district.page.getByText('视频号视频请填写视频号编号和视频 ID').waitFor();
   await district.page.getByLabel('视频号编号').fill('sphLaoNianJianKang');
   await district.page.getByLabel('视频 ID').fill('export/UzFfAgtgekIEAQAAAAAAb4MA');
+  await district.page.getByLabel('最小年龄').fill('60');
   await district.shot('content-05b-video-piece-district');
   await expectAccessible(district);
   await district.page.getByRole('button', { name: '保存草稿' }).click();
   await expectMessageVisible(district, '草稿已保存');
   const v = (await Versions(t.db).findOne({ title: '老年人居家锻炼' }).lean())!;
-  expect(v).toMatchObject({ kind: 'video', video: { finderUserName: 'sphLaoNianJianKang', feedId: 'export/UzFfAgtgekIEAQAAAAAAb4MA' } });
+  expect(v).toMatchObject({
+    kind: 'video',
+    video: { finderUserName: 'sphLaoNianJianKang', feedId: 'export/UzFfAgtgekIEAQAAAAAAb4MA' },
+    audience: { minAge: 60 },
+  });
 }, 240_000);
 
 test('journey: an article WeChat refuses goes back to its author with the reason, and is not published', async () => {

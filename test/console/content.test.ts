@@ -1,5 +1,6 @@
 import { types } from 'wechaty';
 import { seedContentLibrary } from '../../src/modules/content';
+import { Versions } from '../../src/modules/content/content.model';
 import { createStaff } from '../../src/modules/staff/staff.service';
 import { shanghaiAt, shanghaiDay } from '../../src/lib/shanghai';
 import { startTestApp, type TestApp } from '../helpers/app';
@@ -121,6 +122,23 @@ test('journey: a village worker writes an article on a phone, the district revie
   await district.page.getByText('等待另一位区级管理员审核发布').waitFor();
   expect(await district.page.getByRole('button', { name: '审核发布' }).count()).toBe(0);
   await district.shot('content-05-own-waits-district');
+}, 240_000);
+
+test('journey: the district writes a 视频号 video piece: without the video ids it says what is missing; with them the draft keeps them', async () => {
+  const district = await open('district');
+  await write(district, '老年人居家锻炼', '每天活动半小时，动作慢一点。');
+  await district.page.getByRole('radiogroup', { name: '形式' }).getByText('视频号视频').click();
+  await district.page.locator('[data-test=content-video]').waitFor();
+  await district.page.getByRole('button', { name: '保存草稿' }).click();
+  await district.page.getByText('视频号视频请填写视频号编号和视频 ID').waitFor();
+  await district.page.getByLabel('视频号编号').fill('sphLaoNianJianKang');
+  await district.page.getByLabel('视频 ID').fill('export/UzFfAgtgekIEAQAAAAAAb4MA');
+  await district.shot('content-05b-video-piece-district');
+  await expectAccessible(district);
+  await district.page.getByRole('button', { name: '保存草稿' }).click();
+  await expectMessageVisible(district, '草稿已保存');
+  const v = (await Versions(t.db).findOne({ title: '老年人居家锻炼' }).lean())!;
+  expect(v).toMatchObject({ kind: 'video', video: { finderUserName: 'sphLaoNianJianKang', feedId: 'export/UzFfAgtgekIEAQAAAAAAb4MA' } });
 }, 240_000);
 
 test('journey: an article WeChat refuses goes back to its author with the reason, and is not published', async () => {

@@ -113,11 +113,10 @@ test('journey: a village worker accepts a resident’s request and replies; each
   // Both steps said so inside the drawer: nothing lies over its title at 1440 px.
   expect(await p.page.locator('.el-message').filter({ hasText: '已改为' }).count()).toBe(0);
   const title = drawer.locator('.el-drawer__title');
-  const onTop = await title.evaluate((el) => {
-    const r = el.getBoundingClientRect();
-    const at = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
-    return Boolean(at && el.contains(at));
-  });
+  const box = (await title.boundingBox())!;
+  const onTop = await p.page.evaluate(
+    `document.elementFromPoint(${Math.round(box.x + box.width / 2)}, ${Math.round(box.y + box.height / 2)})?.closest('.el-drawer__title')?.textContent === '诉求'`,
+  );
   expect(onTop).toBe(true);
   await drawer.getByText('答复：已约双方到村委会调解，通道三日内清理。').waitFor();
   await drawer.getByText('已答复，等待居民评价。').waitFor();

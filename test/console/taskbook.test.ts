@@ -85,6 +85,14 @@ test('journey: the town answers with its plan on the timeline and the district a
   await signIn(district, DISTRICT_ADMIN.username, DISTRICT_ADMIN.password);
   await openSection(district, '实施计划');
   await district.page.locator('[data-test=plan-status]').getByText('待审核').waitFor();
+  // Returning asks why: without a reason it does not go back; cancelled, the plan still waits.
+  await district.page.locator('[data-test=plan-return]').click();
+  const ask = await expectConfirmVisible(district, '退回实施计划');
+  await ask.getByRole('button', { name: '退回' }).click();
+  await ask.getByText('请写明原因').waitFor();
+  await ask.getByRole('button', { name: '取消' }).click();
+  await ask.waitFor({ state: 'hidden' });
+  expect((await TownPlans(j.t.db).findOne({ townCode: TOWN_MS }).lean())!.status).toBe('submitted');
   await district.page.locator('[data-test=plan-approve]').click();
   const confirm = await expectConfirmVisible(district, '审核通过');
   await confirm.getByRole('button', { name: '通过' }).click();

@@ -1,4 +1,5 @@
 import { ref } from 'vue';
+import { ElMessageBox } from 'element-plus';
 import { api, call } from '../../api/client';
 import type { components } from '../../api/schema';
 import { shanghaiDay } from '../../lib/shanghai';
@@ -30,6 +31,16 @@ export const STATUS_TAG: Record<string, 'success' | 'warning' | 'danger' | 'info
   published: 'success',
   accepted: 'success',
 };
+
+/** Asks why something goes back (at least two characters); null when the user cancels. */
+export async function askReturnReason(message: string, title: string): Promise<string | null> {
+  const r = await ElMessageBox.prompt(message, title, {
+    confirmButtonText: '退回',
+    cancelButtonText: '取消',
+    inputValidator: (v) => (v && v.trim().length >= 2) || '请写明原因',
+  }).catch(() => null);
+  return r ? r.value.trim() : null;
+}
 
 /** The year's book and its tasks (a town admin: once published, its own). */
 export function useBook() {

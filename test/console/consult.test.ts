@@ -103,13 +103,21 @@ test('journey: a village worker accepts a resident’s request and replies; each
 
   await drawer.locator('label.el-radio-button', { hasText: '受理' }).click();
   await drawer.getByRole('button', { name: '确认' }).click();
-  await expectMessageVisible(p, '已改为“村居处理中”，已通知居民');
+  await drawer.locator('[data-test=request-done]').getByText('已改为“村居处理中”，已通知居民').waitFor();
 
   await drawer.locator('label.el-radio-button', { hasText: /^答复$/ }).click();
   await drawer.getByLabel('给居民的答复').fill('已约双方到村委会调解，通道三日内清理。');
   await p.shot('consult-05-worker-reply');
   await drawer.getByRole('button', { name: '确认' }).click();
-  await expectMessageVisible(p, '已改为“已答复”，已通知居民');
+  await drawer.locator('[data-test=request-done]').getByText('已改为“已答复”，已通知居民').waitFor();
+  // Both steps said so inside the drawer: nothing lies over its title at 1440 px.
+  expect(await p.page.locator('.el-message').filter({ hasText: '已改为' }).count()).toBe(0);
+  const title = drawer.locator('.el-drawer__title');
+  const box = (await title.boundingBox())!;
+  const onTop = await p.page.evaluate(
+    `document.elementFromPoint(${Math.round(box.x + box.width / 2)}, ${Math.round(box.y + box.height / 2)})?.closest('.el-drawer__title')?.textContent === '诉求'`,
+  );
+  expect(onTop).toBe(true);
   await drawer.getByText('答复：已约双方到村委会调解，通道三日内清理。').waitFor();
   await drawer.getByText('已答复，等待居民评价。').waitFor();
   await p.shot('consult-06-worker-replied');
